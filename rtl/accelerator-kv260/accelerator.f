@@ -49,8 +49,8 @@ ByteGearbox_i4_o28.v
 SyncFifo_w32_d16.v
 SyncFifo_w129_d12.v
 Dequantizer_l4.v
-SyncFifo_w65_d11.v
-ResidualAdd_l4_fp16.v
+SyncFifo_w65_d5.v
+ResidualAdd_l4_fp16_p1.v
 FpSilu.v
 SyncFifo_w97_d26.v
 Gating_silu_l4_fp16_p1.v

@@ -3,177 +3,177 @@
 `default_nettype none
 
 module tellme (
-  input  wire         ap_clk,                // TellmeKernel.java:59
-  input  wire         ap_rst_n,              // TellmeKernel.java:59
-  input  wire         s_axi_control_awvalid, // TellmeKernel.java:63
-  output wire         s_axi_control_awready, // TellmeKernel.java:63
-  input  wire [7:0]   s_axi_control_awaddr,  // TellmeKernel.java:63
-  input  wire         s_axi_control_wvalid,  // TellmeKernel.java:63
-  output wire         s_axi_control_wready,  // TellmeKernel.java:63
-  input  wire [31:0]  s_axi_control_wdata,   // TellmeKernel.java:63
-  input  wire [3:0]   s_axi_control_wstrb,   // TellmeKernel.java:63
-  output wire         s_axi_control_bvalid,  // TellmeKernel.java:63
-  input  wire         s_axi_control_bready,  // TellmeKernel.java:63
-  output wire [1:0]   s_axi_control_bresp,   // TellmeKernel.java:63
-  input  wire         s_axi_control_arvalid, // TellmeKernel.java:63
-  output wire         s_axi_control_arready, // TellmeKernel.java:63
-  input  wire [7:0]   s_axi_control_araddr,  // TellmeKernel.java:63
-  output wire         s_axi_control_rvalid,  // TellmeKernel.java:63
-  input  wire         s_axi_control_rready,  // TellmeKernel.java:63
-  output wire [31:0]  s_axi_control_rdata,   // TellmeKernel.java:63
-  output wire [1:0]   s_axi_control_rresp,   // TellmeKernel.java:63
-  output wire         m_axi_w0_awvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_w0_awready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_w0_awaddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_w0_awlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_w0_awsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_w0_awburst,      // TellmeKernel.java:65
-  output wire         m_axi_w0_wvalid,       // TellmeKernel.java:65
-  input  wire         m_axi_w0_wready,       // TellmeKernel.java:65
-  output wire [127:0] m_axi_w0_wdata,        // TellmeKernel.java:65
-  output wire [15:0]  m_axi_w0_wstrb,        // TellmeKernel.java:65
-  output wire         m_axi_w0_wlast,        // TellmeKernel.java:65
-  input  wire         m_axi_w0_bvalid,       // TellmeKernel.java:65
-  output wire         m_axi_w0_bready,       // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_w0_bresp,        // TellmeKernel.java:65
-  output wire         m_axi_w0_arvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_w0_arready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_w0_araddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_w0_arlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_w0_arsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_w0_arburst,      // TellmeKernel.java:65
-  input  wire         m_axi_w0_rvalid,       // TellmeKernel.java:65
-  output wire         m_axi_w0_rready,       // TellmeKernel.java:65
-  input  wire [127:0] m_axi_w0_rdata,        // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_w0_rresp,        // TellmeKernel.java:65
-  input  wire         m_axi_w0_rlast,        // TellmeKernel.java:65
-  output wire         m_axi_w1_awvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_w1_awready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_w1_awaddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_w1_awlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_w1_awsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_w1_awburst,      // TellmeKernel.java:65
-  output wire         m_axi_w1_wvalid,       // TellmeKernel.java:65
-  input  wire         m_axi_w1_wready,       // TellmeKernel.java:65
-  output wire [127:0] m_axi_w1_wdata,        // TellmeKernel.java:65
-  output wire [15:0]  m_axi_w1_wstrb,        // TellmeKernel.java:65
-  output wire         m_axi_w1_wlast,        // TellmeKernel.java:65
-  input  wire         m_axi_w1_bvalid,       // TellmeKernel.java:65
-  output wire         m_axi_w1_bready,       // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_w1_bresp,        // TellmeKernel.java:65
-  output wire         m_axi_w1_arvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_w1_arready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_w1_araddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_w1_arlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_w1_arsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_w1_arburst,      // TellmeKernel.java:65
-  input  wire         m_axi_w1_rvalid,       // TellmeKernel.java:65
-  output wire         m_axi_w1_rready,       // TellmeKernel.java:65
-  input  wire [127:0] m_axi_w1_rdata,        // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_w1_rresp,        // TellmeKernel.java:65
-  input  wire         m_axi_w1_rlast,        // TellmeKernel.java:65
-  output wire         m_axi_w2_awvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_w2_awready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_w2_awaddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_w2_awlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_w2_awsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_w2_awburst,      // TellmeKernel.java:65
-  output wire         m_axi_w2_wvalid,       // TellmeKernel.java:65
-  input  wire         m_axi_w2_wready,       // TellmeKernel.java:65
-  output wire [127:0] m_axi_w2_wdata,        // TellmeKernel.java:65
-  output wire [15:0]  m_axi_w2_wstrb,        // TellmeKernel.java:65
-  output wire         m_axi_w2_wlast,        // TellmeKernel.java:65
-  input  wire         m_axi_w2_bvalid,       // TellmeKernel.java:65
-  output wire         m_axi_w2_bready,       // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_w2_bresp,        // TellmeKernel.java:65
-  output wire         m_axi_w2_arvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_w2_arready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_w2_araddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_w2_arlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_w2_arsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_w2_arburst,      // TellmeKernel.java:65
-  input  wire         m_axi_w2_rvalid,       // TellmeKernel.java:65
-  output wire         m_axi_w2_rready,       // TellmeKernel.java:65
-  input  wire [127:0] m_axi_w2_rdata,        // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_w2_rresp,        // TellmeKernel.java:65
-  input  wire         m_axi_w2_rlast,        // TellmeKernel.java:65
-  output wire         m_axi_w3_awvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_w3_awready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_w3_awaddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_w3_awlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_w3_awsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_w3_awburst,      // TellmeKernel.java:65
-  output wire         m_axi_w3_wvalid,       // TellmeKernel.java:65
-  input  wire         m_axi_w3_wready,       // TellmeKernel.java:65
-  output wire [127:0] m_axi_w3_wdata,        // TellmeKernel.java:65
-  output wire [15:0]  m_axi_w3_wstrb,        // TellmeKernel.java:65
-  output wire         m_axi_w3_wlast,        // TellmeKernel.java:65
-  input  wire         m_axi_w3_bvalid,       // TellmeKernel.java:65
-  output wire         m_axi_w3_bready,       // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_w3_bresp,        // TellmeKernel.java:65
-  output wire         m_axi_w3_arvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_w3_arready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_w3_araddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_w3_arlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_w3_arsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_w3_arburst,      // TellmeKernel.java:65
-  input  wire         m_axi_w3_rvalid,       // TellmeKernel.java:65
-  output wire         m_axi_w3_rready,       // TellmeKernel.java:65
-  input  wire [127:0] m_axi_w3_rdata,        // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_w3_rresp,        // TellmeKernel.java:65
-  input  wire         m_axi_w3_rlast,        // TellmeKernel.java:65
-  output wire         m_axi_d0_awvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_d0_awready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_d0_awaddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_d0_awlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_d0_awsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_d0_awburst,      // TellmeKernel.java:65
-  output wire         m_axi_d0_wvalid,       // TellmeKernel.java:65
-  input  wire         m_axi_d0_wready,       // TellmeKernel.java:65
-  output wire [127:0] m_axi_d0_wdata,        // TellmeKernel.java:65
-  output wire [15:0]  m_axi_d0_wstrb,        // TellmeKernel.java:65
-  output wire         m_axi_d0_wlast,        // TellmeKernel.java:65
-  input  wire         m_axi_d0_bvalid,       // TellmeKernel.java:65
-  output wire         m_axi_d0_bready,       // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_d0_bresp,        // TellmeKernel.java:65
-  output wire         m_axi_d0_arvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_d0_arready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_d0_araddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_d0_arlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_d0_arsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_d0_arburst,      // TellmeKernel.java:65
-  input  wire         m_axi_d0_rvalid,       // TellmeKernel.java:65
-  output wire         m_axi_d0_rready,       // TellmeKernel.java:65
-  input  wire [127:0] m_axi_d0_rdata,        // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_d0_rresp,        // TellmeKernel.java:65
-  input  wire         m_axi_d0_rlast,        // TellmeKernel.java:65
-  output wire         m_axi_d1_awvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_d1_awready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_d1_awaddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_d1_awlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_d1_awsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_d1_awburst,      // TellmeKernel.java:65
-  output wire         m_axi_d1_wvalid,       // TellmeKernel.java:65
-  input  wire         m_axi_d1_wready,       // TellmeKernel.java:65
-  output wire [127:0] m_axi_d1_wdata,        // TellmeKernel.java:65
-  output wire [15:0]  m_axi_d1_wstrb,        // TellmeKernel.java:65
-  output wire         m_axi_d1_wlast,        // TellmeKernel.java:65
-  input  wire         m_axi_d1_bvalid,       // TellmeKernel.java:65
-  output wire         m_axi_d1_bready,       // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_d1_bresp,        // TellmeKernel.java:65
-  output wire         m_axi_d1_arvalid,      // TellmeKernel.java:65
-  input  wire         m_axi_d1_arready,      // TellmeKernel.java:65
-  output wire [63:0]  m_axi_d1_araddr,       // TellmeKernel.java:65
-  output wire [7:0]   m_axi_d1_arlen,        // TellmeKernel.java:65
-  output wire [2:0]   m_axi_d1_arsize,       // TellmeKernel.java:65
-  output wire [1:0]   m_axi_d1_arburst,      // TellmeKernel.java:65
-  input  wire         m_axi_d1_rvalid,       // TellmeKernel.java:65
-  output wire         m_axi_d1_rready,       // TellmeKernel.java:65
-  input  wire [127:0] m_axi_d1_rdata,        // TellmeKernel.java:65
-  input  wire [1:0]   m_axi_d1_rresp,        // TellmeKernel.java:65
-  input  wire         m_axi_d1_rlast,        // TellmeKernel.java:65
+  input  wire         ap_clk,                // TellmeKernel.java:60
+  input  wire         ap_rst_n,              // TellmeKernel.java:60
+  input  wire         s_axi_control_awvalid, // TellmeKernel.java:64
+  output wire         s_axi_control_awready, // TellmeKernel.java:64
+  input  wire [7:0]   s_axi_control_awaddr,  // TellmeKernel.java:64
+  input  wire         s_axi_control_wvalid,  // TellmeKernel.java:64
+  output wire         s_axi_control_wready,  // TellmeKernel.java:64
+  input  wire [31:0]  s_axi_control_wdata,   // TellmeKernel.java:64
+  input  wire [3:0]   s_axi_control_wstrb,   // TellmeKernel.java:64
+  output wire         s_axi_control_bvalid,  // TellmeKernel.java:64
+  input  wire         s_axi_control_bready,  // TellmeKernel.java:64
+  output wire [1:0]   s_axi_control_bresp,   // TellmeKernel.java:64
+  input  wire         s_axi_control_arvalid, // TellmeKernel.java:64
+  output wire         s_axi_control_arready, // TellmeKernel.java:64
+  input  wire [7:0]   s_axi_control_araddr,  // TellmeKernel.java:64
+  output wire         s_axi_control_rvalid,  // TellmeKernel.java:64
+  input  wire         s_axi_control_rready,  // TellmeKernel.java:64
+  output wire [31:0]  s_axi_control_rdata,   // TellmeKernel.java:64
+  output wire [1:0]   s_axi_control_rresp,   // TellmeKernel.java:64
+  output wire         m_axi_w0_awvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_w0_awready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_w0_awaddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_w0_awlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_w0_awsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_w0_awburst,      // TellmeKernel.java:66
+  output wire         m_axi_w0_wvalid,       // TellmeKernel.java:66
+  input  wire         m_axi_w0_wready,       // TellmeKernel.java:66
+  output wire [127:0] m_axi_w0_wdata,        // TellmeKernel.java:66
+  output wire [15:0]  m_axi_w0_wstrb,        // TellmeKernel.java:66
+  output wire         m_axi_w0_wlast,        // TellmeKernel.java:66
+  input  wire         m_axi_w0_bvalid,       // TellmeKernel.java:66
+  output wire         m_axi_w0_bready,       // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_w0_bresp,        // TellmeKernel.java:66
+  output wire         m_axi_w0_arvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_w0_arready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_w0_araddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_w0_arlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_w0_arsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_w0_arburst,      // TellmeKernel.java:66
+  input  wire         m_axi_w0_rvalid,       // TellmeKernel.java:66
+  output wire         m_axi_w0_rready,       // TellmeKernel.java:66
+  input  wire [127:0] m_axi_w0_rdata,        // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_w0_rresp,        // TellmeKernel.java:66
+  input  wire         m_axi_w0_rlast,        // TellmeKernel.java:66
+  output wire         m_axi_w1_awvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_w1_awready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_w1_awaddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_w1_awlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_w1_awsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_w1_awburst,      // TellmeKernel.java:66
+  output wire         m_axi_w1_wvalid,       // TellmeKernel.java:66
+  input  wire         m_axi_w1_wready,       // TellmeKernel.java:66
+  output wire [127:0] m_axi_w1_wdata,        // TellmeKernel.java:66
+  output wire [15:0]  m_axi_w1_wstrb,        // TellmeKernel.java:66
+  output wire         m_axi_w1_wlast,        // TellmeKernel.java:66
+  input  wire         m_axi_w1_bvalid,       // TellmeKernel.java:66
+  output wire         m_axi_w1_bready,       // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_w1_bresp,        // TellmeKernel.java:66
+  output wire         m_axi_w1_arvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_w1_arready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_w1_araddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_w1_arlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_w1_arsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_w1_arburst,      // TellmeKernel.java:66
+  input  wire         m_axi_w1_rvalid,       // TellmeKernel.java:66
+  output wire         m_axi_w1_rready,       // TellmeKernel.java:66
+  input  wire [127:0] m_axi_w1_rdata,        // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_w1_rresp,        // TellmeKernel.java:66
+  input  wire         m_axi_w1_rlast,        // TellmeKernel.java:66
+  output wire         m_axi_w2_awvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_w2_awready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_w2_awaddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_w2_awlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_w2_awsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_w2_awburst,      // TellmeKernel.java:66
+  output wire         m_axi_w2_wvalid,       // TellmeKernel.java:66
+  input  wire         m_axi_w2_wready,       // TellmeKernel.java:66
+  output wire [127:0] m_axi_w2_wdata,        // TellmeKernel.java:66
+  output wire [15:0]  m_axi_w2_wstrb,        // TellmeKernel.java:66
+  output wire         m_axi_w2_wlast,        // TellmeKernel.java:66
+  input  wire         m_axi_w2_bvalid,       // TellmeKernel.java:66
+  output wire         m_axi_w2_bready,       // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_w2_bresp,        // TellmeKernel.java:66
+  output wire         m_axi_w2_arvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_w2_arready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_w2_araddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_w2_arlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_w2_arsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_w2_arburst,      // TellmeKernel.java:66
+  input  wire         m_axi_w2_rvalid,       // TellmeKernel.java:66
+  output wire         m_axi_w2_rready,       // TellmeKernel.java:66
+  input  wire [127:0] m_axi_w2_rdata,        // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_w2_rresp,        // TellmeKernel.java:66
+  input  wire         m_axi_w2_rlast,        // TellmeKernel.java:66
+  output wire         m_axi_w3_awvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_w3_awready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_w3_awaddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_w3_awlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_w3_awsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_w3_awburst,      // TellmeKernel.java:66
+  output wire         m_axi_w3_wvalid,       // TellmeKernel.java:66
+  input  wire         m_axi_w3_wready,       // TellmeKernel.java:66
+  output wire [127:0] m_axi_w3_wdata,        // TellmeKernel.java:66
+  output wire [15:0]  m_axi_w3_wstrb,        // TellmeKernel.java:66
+  output wire         m_axi_w3_wlast,        // TellmeKernel.java:66
+  input  wire         m_axi_w3_bvalid,       // TellmeKernel.java:66
+  output wire         m_axi_w3_bready,       // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_w3_bresp,        // TellmeKernel.java:66
+  output wire         m_axi_w3_arvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_w3_arready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_w3_araddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_w3_arlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_w3_arsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_w3_arburst,      // TellmeKernel.java:66
+  input  wire         m_axi_w3_rvalid,       // TellmeKernel.java:66
+  output wire         m_axi_w3_rready,       // TellmeKernel.java:66
+  input  wire [127:0] m_axi_w3_rdata,        // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_w3_rresp,        // TellmeKernel.java:66
+  input  wire         m_axi_w3_rlast,        // TellmeKernel.java:66
+  output wire         m_axi_d0_awvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_d0_awready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_d0_awaddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_d0_awlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_d0_awsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_d0_awburst,      // TellmeKernel.java:66
+  output wire         m_axi_d0_wvalid,       // TellmeKernel.java:66
+  input  wire         m_axi_d0_wready,       // TellmeKernel.java:66
+  output wire [127:0] m_axi_d0_wdata,        // TellmeKernel.java:66
+  output wire [15:0]  m_axi_d0_wstrb,        // TellmeKernel.java:66
+  output wire         m_axi_d0_wlast,        // TellmeKernel.java:66
+  input  wire         m_axi_d0_bvalid,       // TellmeKernel.java:66
+  output wire         m_axi_d0_bready,       // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_d0_bresp,        // TellmeKernel.java:66
+  output wire         m_axi_d0_arvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_d0_arready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_d0_araddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_d0_arlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_d0_arsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_d0_arburst,      // TellmeKernel.java:66
+  input  wire         m_axi_d0_rvalid,       // TellmeKernel.java:66
+  output wire         m_axi_d0_rready,       // TellmeKernel.java:66
+  input  wire [127:0] m_axi_d0_rdata,        // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_d0_rresp,        // TellmeKernel.java:66
+  input  wire         m_axi_d0_rlast,        // TellmeKernel.java:66
+  output wire         m_axi_d1_awvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_d1_awready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_d1_awaddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_d1_awlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_d1_awsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_d1_awburst,      // TellmeKernel.java:66
+  output wire         m_axi_d1_wvalid,       // TellmeKernel.java:66
+  input  wire         m_axi_d1_wready,       // TellmeKernel.java:66
+  output wire [127:0] m_axi_d1_wdata,        // TellmeKernel.java:66
+  output wire [15:0]  m_axi_d1_wstrb,        // TellmeKernel.java:66
+  output wire         m_axi_d1_wlast,        // TellmeKernel.java:66
+  input  wire         m_axi_d1_bvalid,       // TellmeKernel.java:66
+  output wire         m_axi_d1_bready,       // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_d1_bresp,        // TellmeKernel.java:66
+  output wire         m_axi_d1_arvalid,      // TellmeKernel.java:66
+  input  wire         m_axi_d1_arready,      // TellmeKernel.java:66
+  output wire [63:0]  m_axi_d1_araddr,       // TellmeKernel.java:66
+  output wire [7:0]   m_axi_d1_arlen,        // TellmeKernel.java:66
+  output wire [2:0]   m_axi_d1_arsize,       // TellmeKernel.java:66
+  output wire [1:0]   m_axi_d1_arburst,      // TellmeKernel.java:66
+  input  wire         m_axi_d1_rvalid,       // TellmeKernel.java:66
+  output wire         m_axi_d1_rready,       // TellmeKernel.java:66
+  input  wire [127:0] m_axi_d1_rdata,        // TellmeKernel.java:66
+  input  wire [1:0]   m_axi_d1_rresp,        // TellmeKernel.java:66
+  input  wire         m_axi_d1_rlast,        // TellmeKernel.java:66
   // verilator lint_off SYMRSVDWORD
-  output wire         interrupt              // TellmeKernel.java:67
+  output wire         interrupt              // TellmeKernel.java:68
   // verilator lint_on SYMRSVDWORD
 );
 
@@ -278,1080 +278,1080 @@ module tellme (
   localparam [3:0] STEP_DRAIN     = 4'd14;
   localparam [3:0] STEP_FINISH    = 4'd15;
 
-  wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:69
-  wire         control_s_axi_control_awready;                      // TellmeKernel.java:69
-  wire [7:0]   control_s_axi_control_awaddr;                       // TellmeKernel.java:69
-  wire         control_s_axi_control_wvalid;                       // TellmeKernel.java:69
-  wire         control_s_axi_control_wready;                       // TellmeKernel.java:69
-  wire [31:0]  control_s_axi_control_wdata;                        // TellmeKernel.java:69
-  wire [3:0]   control_s_axi_control_wstrb;                        // TellmeKernel.java:69
-  wire         control_s_axi_control_bvalid;                       // TellmeKernel.java:69
-  wire         control_s_axi_control_bready;                       // TellmeKernel.java:69
-  wire [1:0]   control_s_axi_control_bresp;                        // TellmeKernel.java:69
-  wire         control_s_axi_control_arvalid;                      // TellmeKernel.java:69
-  wire         control_s_axi_control_arready;                      // TellmeKernel.java:69
-  wire [7:0]   control_s_axi_control_araddr;                       // TellmeKernel.java:69
-  wire         control_s_axi_control_rvalid;                       // TellmeKernel.java:69
-  wire         control_s_axi_control_rready;                       // TellmeKernel.java:69
-  wire [31:0]  control_s_axi_control_rdata;                        // TellmeKernel.java:69
-  wire [1:0]   control_s_axi_control_rresp;                        // TellmeKernel.java:69
-  wire         control_ap_start;                                   // TellmeKernel.java:69
-  wire         control_ap_done;                                    // TellmeKernel.java:69
-  wire         control_ap_idle;                                    // TellmeKernel.java:69
-  wire         control_ap_ready;                                   // TellmeKernel.java:69
-  wire         control_interrupt;                                  // TellmeKernel.java:69
-  wire [31:0]  control_mode;                                       // TellmeKernel.java:69
-  wire [31:0]  control_token_count;                                // TellmeKernel.java:69
-  wire [31:0]  control_start_position;                             // TellmeKernel.java:69
-  wire [31:0]  control_debug;                                      // TellmeKernel.java:69
-  wire [63:0]  control_image;                                      // TellmeKernel.java:69
-  wire [63:0]  control_kv_cache;                                   // TellmeKernel.java:69
-  wire [63:0]  control_io;                                         // TellmeKernel.java:69
-  wire [63:0]  control_weights0;                                   // TellmeKernel.java:69
-  wire [63:0]  control_weights1;                                   // TellmeKernel.java:69
-  wire [63:0]  control_weights2;                                   // TellmeKernel.java:69
-  wire [63:0]  control_weights3;                                   // TellmeKernel.java:69
-  wire [31:0]  control_status;                                     // TellmeKernel.java:69
-  wire [31:0]  control_error_code;                                 // TellmeKernel.java:69
-  wire [31:0]  control_error_detail;                               // TellmeKernel.java:69
-  wire [31:0]  control_position;                                   // TellmeKernel.java:69
-  wire [63:0]  control_cycles;                                     // TellmeKernel.java:69
-  wire [63:0]  control_ddr_busy_cycles;                            // TellmeKernel.java:69
-  wire [63:0]  control_stall_cycles;                               // TellmeKernel.java:69
-  wire [31:0]  control_instructions;                               // TellmeKernel.java:69
-  wire [31:0]  control_argmax;                                     // TellmeKernel.java:69
-  wire         data_reader_command_valid;                          // TellmeKernel.java:71
-  wire         data_reader_command_ready;                          // TellmeKernel.java:71
-  wire [63:0]  data_reader_command_payload_address;                // TellmeKernel.java:71
-  wire [31:0]  data_reader_command_payload_beats;                  // TellmeKernel.java:71
-  wire         data_reader_data_valid;                             // TellmeKernel.java:71
-  wire         data_reader_data_ready;                             // TellmeKernel.java:71
-  wire [127:0] data_reader_data_payload_data;                      // TellmeKernel.java:71
-  wire         data_reader_data_payload_last;                      // TellmeKernel.java:71
-  wire         data_reader_data_payload_error;                     // TellmeKernel.java:71
-  wire         data_reader_m_axi_awvalid;                          // TellmeKernel.java:71
-  wire         data_reader_m_axi_awready;                          // TellmeKernel.java:71
-  wire [63:0]  data_reader_m_axi_awaddr;                           // TellmeKernel.java:71
-  wire [7:0]   data_reader_m_axi_awlen;                            // TellmeKernel.java:71
-  wire [2:0]   data_reader_m_axi_awsize;                           // TellmeKernel.java:71
-  wire [1:0]   data_reader_m_axi_awburst;                          // TellmeKernel.java:71
-  wire         data_reader_m_axi_wvalid;                           // TellmeKernel.java:71
-  wire         data_reader_m_axi_wready;                           // TellmeKernel.java:71
-  wire [127:0] data_reader_m_axi_wdata;                            // TellmeKernel.java:71
-  wire [15:0]  data_reader_m_axi_wstrb;                            // TellmeKernel.java:71
-  wire         data_reader_m_axi_wlast;                            // TellmeKernel.java:71
-  wire         data_reader_m_axi_bvalid;                           // TellmeKernel.java:71
-  wire         data_reader_m_axi_bready;                           // TellmeKernel.java:71
-  wire [1:0]   data_reader_m_axi_bresp;                            // TellmeKernel.java:71
-  wire         data_reader_m_axi_arvalid;                          // TellmeKernel.java:71
-  wire         data_reader_m_axi_arready;                          // TellmeKernel.java:71
-  wire [63:0]  data_reader_m_axi_araddr;                           // TellmeKernel.java:71
-  wire [7:0]   data_reader_m_axi_arlen;                            // TellmeKernel.java:71
-  wire [2:0]   data_reader_m_axi_arsize;                           // TellmeKernel.java:71
-  wire [1:0]   data_reader_m_axi_arburst;                          // TellmeKernel.java:71
-  wire         data_reader_m_axi_rvalid;                           // TellmeKernel.java:71
-  wire         data_reader_m_axi_rready;                           // TellmeKernel.java:71
-  wire [127:0] data_reader_m_axi_rdata;                            // TellmeKernel.java:71
-  wire [1:0]   data_reader_m_axi_rresp;                            // TellmeKernel.java:71
-  wire         data_reader_m_axi_rlast;                            // TellmeKernel.java:71
-  wire         data_reader_idle;                                   // TellmeKernel.java:71
-  wire [6:0]   data_reader_credits;                                // TellmeKernel.java:71
-  wire [2:0]   data_reader_outstanding;                            // TellmeKernel.java:71
-  wire         data_writer_command_valid;                          // TellmeKernel.java:72
-  wire         data_writer_command_ready;                          // TellmeKernel.java:72
-  wire [63:0]  data_writer_command_payload_address;                // TellmeKernel.java:72
-  wire [31:0]  data_writer_command_payload_beats;                  // TellmeKernel.java:72
-  wire         data_writer_data_valid;                             // TellmeKernel.java:72
-  wire         data_writer_data_ready;                             // TellmeKernel.java:72
-  wire [127:0] data_writer_data_payload_data;                      // TellmeKernel.java:72
-  wire [15:0]  data_writer_data_payload_strobes;                   // TellmeKernel.java:72
-  wire         data_writer_done_valid;                             // TellmeKernel.java:72
-  wire         data_writer_done_payload_error;                     // TellmeKernel.java:72
-  wire         data_writer_m_axi_awvalid;                          // TellmeKernel.java:72
-  wire         data_writer_m_axi_awready;                          // TellmeKernel.java:72
-  wire [63:0]  data_writer_m_axi_awaddr;                           // TellmeKernel.java:72
-  wire [7:0]   data_writer_m_axi_awlen;                            // TellmeKernel.java:72
-  wire [2:0]   data_writer_m_axi_awsize;                           // TellmeKernel.java:72
-  wire [1:0]   data_writer_m_axi_awburst;                          // TellmeKernel.java:72
-  wire         data_writer_m_axi_wvalid;                           // TellmeKernel.java:72
-  wire         data_writer_m_axi_wready;                           // TellmeKernel.java:72
-  wire [127:0] data_writer_m_axi_wdata;                            // TellmeKernel.java:72
-  wire [15:0]  data_writer_m_axi_wstrb;                            // TellmeKernel.java:72
-  wire         data_writer_m_axi_wlast;                            // TellmeKernel.java:72
-  wire         data_writer_m_axi_bvalid;                           // TellmeKernel.java:72
-  wire         data_writer_m_axi_bready;                           // TellmeKernel.java:72
-  wire [1:0]   data_writer_m_axi_bresp;                            // TellmeKernel.java:72
-  wire         data_writer_m_axi_arvalid;                          // TellmeKernel.java:72
-  wire         data_writer_m_axi_arready;                          // TellmeKernel.java:72
-  wire [63:0]  data_writer_m_axi_araddr;                           // TellmeKernel.java:72
-  wire [7:0]   data_writer_m_axi_arlen;                            // TellmeKernel.java:72
-  wire [2:0]   data_writer_m_axi_arsize;                           // TellmeKernel.java:72
-  wire [1:0]   data_writer_m_axi_arburst;                          // TellmeKernel.java:72
-  wire         data_writer_m_axi_rvalid;                           // TellmeKernel.java:72
-  wire         data_writer_m_axi_rready;                           // TellmeKernel.java:72
-  wire [127:0] data_writer_m_axi_rdata;                            // TellmeKernel.java:72
-  wire [1:0]   data_writer_m_axi_rresp;                            // TellmeKernel.java:72
-  wire         data_writer_m_axi_rlast;                            // TellmeKernel.java:72
-  wire         data_writer_idle;                                   // TellmeKernel.java:72
-  wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:72
-  wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:72
-  wire         attention_command_valid;                            // TellmeKernel.java:73
-  wire         attention_command_ready;                            // TellmeKernel.java:73
-  wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:73
-  wire [63:0]  attention_command_payload_valueAddress;             // TellmeKernel.java:73
-  wire [31:0]  attention_command_payload_firstPositions;           // TellmeKernel.java:73
-  wire [7:0]   attention_command_payload_tokens;                   // TellmeKernel.java:73
-  wire [7:0]   attention_command_payload_heads;                    // TellmeKernel.java:73
-  wire [7:0]   attention_command_payload_rowBeats;                 // TellmeKernel.java:73
-  wire [31:0]  attention_command_payload_scale;                    // TellmeKernel.java:73
-  wire         attention_queries_valid;                            // TellmeKernel.java:73
-  wire         attention_queries_ready;                            // TellmeKernel.java:73
-  wire [15:0]  attention_queries_payload_0;                        // TellmeKernel.java:73
-  wire [15:0]  attention_queries_payload_1;                        // TellmeKernel.java:73
-  wire [15:0]  attention_queries_payload_2;                        // TellmeKernel.java:73
-  wire [15:0]  attention_queries_payload_3;                        // TellmeKernel.java:73
-  wire [15:0]  attention_queries_payload_4;                        // TellmeKernel.java:73
-  wire [15:0]  attention_queries_payload_5;                        // TellmeKernel.java:73
-  wire [15:0]  attention_queries_payload_6;                        // TellmeKernel.java:73
-  wire [15:0]  attention_queries_payload_7;                        // TellmeKernel.java:73
-  wire         attention_out_valid;                                // TellmeKernel.java:73
-  wire         attention_out_ready;                                // TellmeKernel.java:73
-  wire [15:0]  attention_out_payload_0;                            // TellmeKernel.java:73
-  wire [15:0]  attention_out_payload_1;                            // TellmeKernel.java:73
-  wire [15:0]  attention_out_payload_2;                            // TellmeKernel.java:73
-  wire [15:0]  attention_out_payload_3;                            // TellmeKernel.java:73
-  wire [15:0]  attention_out_payload_4;                            // TellmeKernel.java:73
-  wire [15:0]  attention_out_payload_5;                            // TellmeKernel.java:73
-  wire [15:0]  attention_out_payload_6;                            // TellmeKernel.java:73
-  wire [15:0]  attention_out_payload_7;                            // TellmeKernel.java:73
-  wire         attention_done_valid;                               // TellmeKernel.java:73
-  wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:73
-  wire         attention_idle;                                     // TellmeKernel.java:73
-  wire         attention_m_axi_awvalid;                            // TellmeKernel.java:73
-  wire         attention_m_axi_awready;                            // TellmeKernel.java:73
-  wire [63:0]  attention_m_axi_awaddr;                             // TellmeKernel.java:73
-  wire [7:0]   attention_m_axi_awlen;                              // TellmeKernel.java:73
-  wire [2:0]   attention_m_axi_awsize;                             // TellmeKernel.java:73
-  wire [1:0]   attention_m_axi_awburst;                            // TellmeKernel.java:73
-  wire         attention_m_axi_wvalid;                             // TellmeKernel.java:73
-  wire         attention_m_axi_wready;                             // TellmeKernel.java:73
-  wire [127:0] attention_m_axi_wdata;                              // TellmeKernel.java:73
-  wire [15:0]  attention_m_axi_wstrb;                              // TellmeKernel.java:73
-  wire         attention_m_axi_wlast;                              // TellmeKernel.java:73
-  wire         attention_m_axi_bvalid;                             // TellmeKernel.java:73
-  wire         attention_m_axi_bready;                             // TellmeKernel.java:73
-  wire [1:0]   attention_m_axi_bresp;                              // TellmeKernel.java:73
-  wire         attention_m_axi_arvalid;                            // TellmeKernel.java:73
-  wire         attention_m_axi_arready;                            // TellmeKernel.java:73
-  wire [63:0]  attention_m_axi_araddr;                             // TellmeKernel.java:73
-  wire [7:0]   attention_m_axi_arlen;                              // TellmeKernel.java:73
-  wire [2:0]   attention_m_axi_arsize;                             // TellmeKernel.java:73
-  wire [1:0]   attention_m_axi_arburst;                            // TellmeKernel.java:73
-  wire         attention_m_axi_rvalid;                             // TellmeKernel.java:73
-  wire         attention_m_axi_rready;                             // TellmeKernel.java:73
-  wire [127:0] attention_m_axi_rdata;                              // TellmeKernel.java:73
-  wire [1:0]   attention_m_axi_rresp;                              // TellmeKernel.java:73
-  wire         attention_m_axi_rlast;                              // TellmeKernel.java:73
-  wire         rms_max_in_valid;                                   // TellmeKernel.java:75
-  wire         rms_max_in_ready;                                   // TellmeKernel.java:75
-  wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:75
-  wire [15:0]  rms_max_in_payload_1;                               // TellmeKernel.java:75
-  wire [15:0]  rms_max_in_payload_2;                               // TellmeKernel.java:75
-  wire [15:0]  rms_max_in_payload_3;                               // TellmeKernel.java:75
-  wire         rms_max_gamma_valid;                                // TellmeKernel.java:75
-  wire         rms_max_gamma_ready;                                // TellmeKernel.java:75
-  wire [15:0]  rms_max_gamma_payload_0;                            // TellmeKernel.java:75
-  wire [15:0]  rms_max_gamma_payload_1;                            // TellmeKernel.java:75
-  wire [15:0]  rms_max_gamma_payload_2;                            // TellmeKernel.java:75
-  wire [15:0]  rms_max_gamma_payload_3;                            // TellmeKernel.java:75
-  wire [31:0]  rms_max_eps;                                        // TellmeKernel.java:75
-  wire [10:0]  rms_max_length_beats;                               // TellmeKernel.java:75
-  wire [31:0]  rms_max_inv_n;                                      // TellmeKernel.java:75
-  wire         rms_max_bypass;                                     // TellmeKernel.java:75
-  wire         rms_max_out_valid;                                  // TellmeKernel.java:75
-  wire         rms_max_out_ready;                                  // TellmeKernel.java:75
-  wire [15:0]  rms_max_out_payload_y_0;                            // TellmeKernel.java:75
-  wire [15:0]  rms_max_out_payload_y_1;                            // TellmeKernel.java:75
-  wire [15:0]  rms_max_out_payload_y_2;                            // TellmeKernel.java:75
-  wire [15:0]  rms_max_out_payload_y_3;                            // TellmeKernel.java:75
-  wire [31:0]  rms_max_out_payload_absMax;                         // TellmeKernel.java:75
-  wire         rms_max_out_payload_last;                           // TellmeKernel.java:75
-  wire         quantizer_in_valid;                                 // TellmeKernel.java:77
-  wire         quantizer_in_ready;                                 // TellmeKernel.java:77
-  wire [15:0]  quantizer_in_payload_x_0;                           // TellmeKernel.java:77
-  wire [15:0]  quantizer_in_payload_x_1;                           // TellmeKernel.java:77
-  wire [15:0]  quantizer_in_payload_x_2;                           // TellmeKernel.java:77
-  wire [15:0]  quantizer_in_payload_x_3;                           // TellmeKernel.java:77
-  wire [31:0]  quantizer_in_payload_absMax;                        // TellmeKernel.java:77
-  wire         quantizer_in_payload_last;                          // TellmeKernel.java:77
-  wire         quantizer_out_valid;                                // TellmeKernel.java:77
-  wire         quantizer_out_ready;                                // TellmeKernel.java:77
-  wire [7:0]   quantizer_out_payload_q_0;                          // TellmeKernel.java:77
-  wire [7:0]   quantizer_out_payload_q_1;                          // TellmeKernel.java:77
-  wire [7:0]   quantizer_out_payload_q_2;                          // TellmeKernel.java:77
-  wire [7:0]   quantizer_out_payload_q_3;                          // TellmeKernel.java:77
-  wire [31:0]  quantizer_out_payload_mc;                           // TellmeKernel.java:77
-  wire         quantizer_out_payload_last;                         // TellmeKernel.java:77
-  wire         inverse_of_length_in_valid;                         // TellmeKernel.java:78
-  wire         inverse_of_length_in_ready;                         // TellmeKernel.java:78
-  wire [15:0]  inverse_of_length_in_payload;                       // TellmeKernel.java:78
-  wire         inverse_of_length_out_valid;                        // TellmeKernel.java:78
-  wire [31:0]  inverse_of_length_out_payload;                      // TellmeKernel.java:78
-  wire         lm_head_command_valid;                              // TellmeKernel.java:79
-  wire         lm_head_command_ready;                              // TellmeKernel.java:79
-  wire [63:0]  lm_head_command_payload_weightsAddress;             // TellmeKernel.java:79
-  wire [63:0]  lm_head_command_payload_scalesAddress;              // TellmeKernel.java:79
-  wire [31:0]  lm_head_command_payload_rows;                       // TellmeKernel.java:79
-  wire [15:0]  lm_head_command_payload_cols;                       // TellmeKernel.java:79
-  wire [31:0]  lm_head_command_payload_mc;                         // TellmeKernel.java:79
-  wire         lm_head_activations_valid;                          // TellmeKernel.java:79
-  wire         lm_head_activations_ready;                          // TellmeKernel.java:79
-  wire [127:0] lm_head_activations_payload;                        // TellmeKernel.java:79
-  wire         lm_head_logits_valid;                               // TellmeKernel.java:79
-  wire         lm_head_logits_ready;                               // TellmeKernel.java:79
-  wire [31:0]  lm_head_logits_payload;                             // TellmeKernel.java:79
-  wire         lm_head_done_valid;                                 // TellmeKernel.java:79
-  wire [31:0]  lm_head_done_payload_argmax;                        // TellmeKernel.java:79
-  wire [7:0]   lm_head_done_payload_errorCode;                     // TellmeKernel.java:79
-  wire         lm_head_idle;                                       // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_awvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_awready;                        // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_lane0_awaddr;                         // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_lane0_awlen;                          // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_lane0_awsize;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane0_awburst;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_wvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_wready;                         // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_lane0_wdata;                          // TellmeKernel.java:79
-  wire [15:0]  lm_head_m_axi_lane0_wstrb;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_wlast;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_bvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_bready;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane0_bresp;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_arvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_arready;                        // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_lane0_araddr;                         // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_lane0_arlen;                          // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_lane0_arsize;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane0_arburst;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_rvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_rready;                         // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_lane0_rdata;                          // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane0_rresp;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane0_rlast;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_awvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_awready;                        // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_lane1_awaddr;                         // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_lane1_awlen;                          // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_lane1_awsize;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane1_awburst;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_wvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_wready;                         // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_lane1_wdata;                          // TellmeKernel.java:79
-  wire [15:0]  lm_head_m_axi_lane1_wstrb;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_wlast;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_bvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_bready;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane1_bresp;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_arvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_arready;                        // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_lane1_araddr;                         // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_lane1_arlen;                          // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_lane1_arsize;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane1_arburst;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_rvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_rready;                         // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_lane1_rdata;                          // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane1_rresp;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane1_rlast;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_awvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_awready;                        // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_lane2_awaddr;                         // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_lane2_awlen;                          // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_lane2_awsize;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane2_awburst;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_wvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_wready;                         // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_lane2_wdata;                          // TellmeKernel.java:79
-  wire [15:0]  lm_head_m_axi_lane2_wstrb;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_wlast;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_bvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_bready;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane2_bresp;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_arvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_arready;                        // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_lane2_araddr;                         // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_lane2_arlen;                          // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_lane2_arsize;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane2_arburst;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_rvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_rready;                         // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_lane2_rdata;                          // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane2_rresp;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane2_rlast;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_awvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_awready;                        // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_lane3_awaddr;                         // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_lane3_awlen;                          // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_lane3_awsize;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane3_awburst;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_wvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_wready;                         // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_lane3_wdata;                          // TellmeKernel.java:79
-  wire [15:0]  lm_head_m_axi_lane3_wstrb;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_wlast;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_bvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_bready;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane3_bresp;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_arvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_arready;                        // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_lane3_araddr;                         // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_lane3_arlen;                          // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_lane3_arsize;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane3_arburst;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_rvalid;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_rready;                         // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_lane3_rdata;                          // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_lane3_rresp;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_lane3_rlast;                          // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_awvalid;                       // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_awready;                       // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_scales_awaddr;                        // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_scales_awlen;                         // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_scales_awsize;                        // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_scales_awburst;                       // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_wvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_wready;                        // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_scales_wdata;                         // TellmeKernel.java:79
-  wire [15:0]  lm_head_m_axi_scales_wstrb;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_wlast;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_bvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_bready;                        // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_scales_bresp;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_arvalid;                       // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_arready;                       // TellmeKernel.java:79
-  wire [63:0]  lm_head_m_axi_scales_araddr;                        // TellmeKernel.java:79
-  wire [7:0]   lm_head_m_axi_scales_arlen;                         // TellmeKernel.java:79
-  wire [2:0]   lm_head_m_axi_scales_arsize;                        // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_scales_arburst;                       // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_rvalid;                        // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_rready;                        // TellmeKernel.java:79
-  wire [127:0] lm_head_m_axi_scales_rdata;                         // TellmeKernel.java:79
-  wire [1:0]   lm_head_m_axi_scales_rresp;                         // TellmeKernel.java:79
-  wire         lm_head_m_axi_scales_rlast;                         // TellmeKernel.java:79
-  wire         tlmm_command_valid;                                 // TellmeKernel.java:81
-  wire         tlmm_command_ready;                                 // TellmeKernel.java:81
-  wire [63:0]  tlmm_command_payload_address;                       // TellmeKernel.java:81
-  wire [15:0]  tlmm_command_payload_blocks;                        // TellmeKernel.java:81
-  wire [1:0]   tlmm_command_payload_lastClass;                     // TellmeKernel.java:81
-  wire [15:0]  tlmm_command_payload_tokens;                        // TellmeKernel.java:81
-  wire [15:0]  tlmm_command_payload_tiles;                         // TellmeKernel.java:81
-  wire [15:0]  tlmm_command_payload_tileGroups;                    // TellmeKernel.java:81
-  wire [15:0]  tlmm_command_payload_lastTileGroups;                // TellmeKernel.java:81
-  wire [31:0]  tlmm_command_payload_regionStride;                  // TellmeKernel.java:81
-  wire [31:0]  tlmm_command_payload_beatsFull;                     // TellmeKernel.java:81
-  wire [31:0]  tlmm_command_payload_beatsLast;                     // TellmeKernel.java:81
-  wire [31:0]  tlmm_command_payload_wordsFull;                     // TellmeKernel.java:81
-  wire [31:0]  tlmm_command_payload_wordsLast;                     // TellmeKernel.java:81
-  wire         tlmm_done;                                          // TellmeKernel.java:81
-  wire         tlmm_busy;                                          // TellmeKernel.java:81
-  wire         tlmm_error;                                         // TellmeKernel.java:81
-  wire         tlmm_activations_valid;                             // TellmeKernel.java:81
-  wire         tlmm_activations_ready;                             // TellmeKernel.java:81
-  wire [223:0] tlmm_activations_payload;                           // TellmeKernel.java:81
-  wire         tlmm_results_valid;                                 // TellmeKernel.java:81
-  wire         tlmm_results_ready;                                 // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_0;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_1;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_2;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_3;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_4;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_5;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_6;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_7;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_8;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_9;                             // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_10;                            // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_11;                            // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_12;                            // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_13;                            // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_14;                            // TellmeKernel.java:81
-  wire [31:0]  tlmm_results_payload_15;                            // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_awvalid;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_awready;                              // TellmeKernel.java:81
-  wire [63:0]  tlmm_m_axi_w0_awaddr;                               // TellmeKernel.java:81
-  wire [7:0]   tlmm_m_axi_w0_awlen;                                // TellmeKernel.java:81
-  wire [2:0]   tlmm_m_axi_w0_awsize;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w0_awburst;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_wvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_wready;                               // TellmeKernel.java:81
-  wire [127:0] tlmm_m_axi_w0_wdata;                                // TellmeKernel.java:81
-  wire [15:0]  tlmm_m_axi_w0_wstrb;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_wlast;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_bvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_bready;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w0_bresp;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_arvalid;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_arready;                              // TellmeKernel.java:81
-  wire [63:0]  tlmm_m_axi_w0_araddr;                               // TellmeKernel.java:81
-  wire [7:0]   tlmm_m_axi_w0_arlen;                                // TellmeKernel.java:81
-  wire [2:0]   tlmm_m_axi_w0_arsize;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w0_arburst;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_rvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_rready;                               // TellmeKernel.java:81
-  wire [127:0] tlmm_m_axi_w0_rdata;                                // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w0_rresp;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w0_rlast;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_awvalid;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_awready;                              // TellmeKernel.java:81
-  wire [63:0]  tlmm_m_axi_w1_awaddr;                               // TellmeKernel.java:81
-  wire [7:0]   tlmm_m_axi_w1_awlen;                                // TellmeKernel.java:81
-  wire [2:0]   tlmm_m_axi_w1_awsize;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w1_awburst;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_wvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_wready;                               // TellmeKernel.java:81
-  wire [127:0] tlmm_m_axi_w1_wdata;                                // TellmeKernel.java:81
-  wire [15:0]  tlmm_m_axi_w1_wstrb;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_wlast;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_bvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_bready;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w1_bresp;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_arvalid;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_arready;                              // TellmeKernel.java:81
-  wire [63:0]  tlmm_m_axi_w1_araddr;                               // TellmeKernel.java:81
-  wire [7:0]   tlmm_m_axi_w1_arlen;                                // TellmeKernel.java:81
-  wire [2:0]   tlmm_m_axi_w1_arsize;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w1_arburst;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_rvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_rready;                               // TellmeKernel.java:81
-  wire [127:0] tlmm_m_axi_w1_rdata;                                // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w1_rresp;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w1_rlast;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_awvalid;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_awready;                              // TellmeKernel.java:81
-  wire [63:0]  tlmm_m_axi_w2_awaddr;                               // TellmeKernel.java:81
-  wire [7:0]   tlmm_m_axi_w2_awlen;                                // TellmeKernel.java:81
-  wire [2:0]   tlmm_m_axi_w2_awsize;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w2_awburst;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_wvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_wready;                               // TellmeKernel.java:81
-  wire [127:0] tlmm_m_axi_w2_wdata;                                // TellmeKernel.java:81
-  wire [15:0]  tlmm_m_axi_w2_wstrb;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_wlast;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_bvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_bready;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w2_bresp;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_arvalid;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_arready;                              // TellmeKernel.java:81
-  wire [63:0]  tlmm_m_axi_w2_araddr;                               // TellmeKernel.java:81
-  wire [7:0]   tlmm_m_axi_w2_arlen;                                // TellmeKernel.java:81
-  wire [2:0]   tlmm_m_axi_w2_arsize;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w2_arburst;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_rvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_rready;                               // TellmeKernel.java:81
-  wire [127:0] tlmm_m_axi_w2_rdata;                                // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w2_rresp;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w2_rlast;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_awvalid;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_awready;                              // TellmeKernel.java:81
-  wire [63:0]  tlmm_m_axi_w3_awaddr;                               // TellmeKernel.java:81
-  wire [7:0]   tlmm_m_axi_w3_awlen;                                // TellmeKernel.java:81
-  wire [2:0]   tlmm_m_axi_w3_awsize;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w3_awburst;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_wvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_wready;                               // TellmeKernel.java:81
-  wire [127:0] tlmm_m_axi_w3_wdata;                                // TellmeKernel.java:81
-  wire [15:0]  tlmm_m_axi_w3_wstrb;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_wlast;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_bvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_bready;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w3_bresp;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_arvalid;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_arready;                              // TellmeKernel.java:81
-  wire [63:0]  tlmm_m_axi_w3_araddr;                               // TellmeKernel.java:81
-  wire [7:0]   tlmm_m_axi_w3_arlen;                                // TellmeKernel.java:81
-  wire [2:0]   tlmm_m_axi_w3_arsize;                               // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w3_arburst;                              // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_rvalid;                               // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_rready;                               // TellmeKernel.java:81
-  wire [127:0] tlmm_m_axi_w3_rdata;                                // TellmeKernel.java:81
-  wire [1:0]   tlmm_m_axi_w3_rresp;                                // TellmeKernel.java:81
-  wire         tlmm_m_axi_w3_rlast;                                // TellmeKernel.java:81
-  wire         tlmm_command_request_valid;                         // TellmeKernel.java:82
-  wire         tlmm_command_request_ready;                         // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_request_payload_rows;                  // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_request_payload_cols;                  // TellmeKernel.java:82
-  wire [63:0]  tlmm_command_request_payload_address;               // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_request_payload_tokens;                // TellmeKernel.java:82
-  wire         tlmm_command_answer_valid;                          // TellmeKernel.java:82
-  wire         tlmm_command_answer_ready;                          // TellmeKernel.java:82
-  wire [63:0]  tlmm_command_answer_payload_command_address;        // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_answer_payload_command_blocks;         // TellmeKernel.java:82
-  wire [1:0]   tlmm_command_answer_payload_command_lastClass;      // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_answer_payload_command_tokens;         // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_answer_payload_command_tiles;          // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_answer_payload_command_tileGroups;     // TellmeKernel.java:82
-  wire [15:0]  tlmm_command_answer_payload_command_lastTileGroups; // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_answer_payload_command_regionStride;   // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_answer_payload_command_beatsFull;      // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_answer_payload_command_beatsLast;      // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_answer_payload_command_wordsFull;      // TellmeKernel.java:82
-  wire [31:0]  tlmm_command_answer_payload_command_wordsLast;      // TellmeKernel.java:82
-  wire         tlmm_command_answer_payload_refused;                // TellmeKernel.java:82
-  wire         activation_gearbox_in_valid;                        // TellmeKernel.java:83
-  wire         activation_gearbox_in_ready;                        // TellmeKernel.java:83
-  wire [31:0]  activation_gearbox_in_payload;                      // TellmeKernel.java:83
-  wire         activation_gearbox_out_valid;                       // TellmeKernel.java:83
-  wire         activation_gearbox_out_ready;                       // TellmeKernel.java:83
-  wire [223:0] activation_gearbox_out_payload;                     // TellmeKernel.java:83
-  wire         activation_gearbox_clear;                           // TellmeKernel.java:83
-  wire [5:0]   activation_gearbox_count;                           // TellmeKernel.java:83
-  wire         dequantizer_params_valid;                           // TellmeKernel.java:84
-  wire         dequantizer_params_ready;                           // TellmeKernel.java:84
-  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:84
-  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:84
-  wire         dequantizer_in_valid;                               // TellmeKernel.java:84
-  wire         dequantizer_in_ready;                               // TellmeKernel.java:84
-  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:84
-  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:84
-  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:84
-  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:84
-  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:84
-  wire         dequantizer_out_valid;                              // TellmeKernel.java:84
-  wire         dequantizer_out_ready;                              // TellmeKernel.java:84
-  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:84
-  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:84
-  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:84
-  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:84
-  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:84
-  wire         residual_add_in_valid;                              // TellmeKernel.java:85
-  wire         residual_add_in_ready;                              // TellmeKernel.java:85
-  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:85
-  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:85
-  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:85
-  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:85
-  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:85
-  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:85
-  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:85
-  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:85
-  wire         residual_add_in_payload_last;                       // TellmeKernel.java:85
-  wire         residual_add_out_valid;                             // TellmeKernel.java:85
-  wire         residual_add_out_ready;                             // TellmeKernel.java:85
-  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:85
-  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:85
-  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:85
-  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:85
-  wire         residual_add_out_payload_last;                      // TellmeKernel.java:85
-  wire         gating_silu_in_valid;                               // TellmeKernel.java:88
-  wire         gating_silu_in_ready;                               // TellmeKernel.java:88
-  wire [31:0]  gating_silu_in_payload_g_0;                         // TellmeKernel.java:88
-  wire [31:0]  gating_silu_in_payload_g_1;                         // TellmeKernel.java:88
-  wire [31:0]  gating_silu_in_payload_g_2;                         // TellmeKernel.java:88
-  wire [31:0]  gating_silu_in_payload_g_3;                         // TellmeKernel.java:88
-  wire [31:0]  gating_silu_in_payload_u_0;                         // TellmeKernel.java:88
-  wire [31:0]  gating_silu_in_payload_u_1;                         // TellmeKernel.java:88
-  wire [31:0]  gating_silu_in_payload_u_2;                         // TellmeKernel.java:88
-  wire [31:0]  gating_silu_in_payload_u_3;                         // TellmeKernel.java:88
-  wire         gating_silu_in_payload_last;                        // TellmeKernel.java:88
-  wire         gating_silu_out_valid;                              // TellmeKernel.java:88
-  wire         gating_silu_out_ready;                              // TellmeKernel.java:88
-  wire [15:0]  gating_silu_out_payload_f_0;                        // TellmeKernel.java:88
-  wire [15:0]  gating_silu_out_payload_f_1;                        // TellmeKernel.java:88
-  wire [15:0]  gating_silu_out_payload_f_2;                        // TellmeKernel.java:88
-  wire [15:0]  gating_silu_out_payload_f_3;                        // TellmeKernel.java:88
-  wire [31:0]  gating_silu_out_payload_absMax;                     // TellmeKernel.java:88
-  wire         gating_silu_out_payload_last;                       // TellmeKernel.java:88
-  wire         gating_relu2_in_valid;                              // TellmeKernel.java:90
-  wire         gating_relu2_in_ready;                              // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_in_payload_g_0;                        // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_in_payload_g_1;                        // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_in_payload_g_2;                        // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_in_payload_g_3;                        // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_in_payload_u_0;                        // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_in_payload_u_1;                        // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_in_payload_u_2;                        // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_in_payload_u_3;                        // TellmeKernel.java:90
-  wire         gating_relu2_in_payload_last;                       // TellmeKernel.java:90
-  wire         gating_relu2_out_valid;                             // TellmeKernel.java:90
-  wire         gating_relu2_out_ready;                             // TellmeKernel.java:90
-  wire [15:0]  gating_relu2_out_payload_f_0;                       // TellmeKernel.java:90
-  wire [15:0]  gating_relu2_out_payload_f_1;                       // TellmeKernel.java:90
-  wire [15:0]  gating_relu2_out_payload_f_2;                       // TellmeKernel.java:90
-  wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:90
-  wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:90
-  wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:90
-  wire         rope_in_valid;                                      // TellmeKernel.java:92
-  wire         rope_in_ready;                                      // TellmeKernel.java:92
-  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:92
-  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:92
-  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:92
-  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:92
-  wire [2:0]   rope_in_payload_row;                                // TellmeKernel.java:92
-  wire         rope_in_payload_last;                               // TellmeKernel.java:92
-  wire [4:0]   rope_head_beats;                                    // TellmeKernel.java:92
-  wire         rope_adjacent;                                      // TellmeKernel.java:92
-  wire         rope_bypass;                                        // TellmeKernel.java:92
-  wire         rope_table_write_valid;                             // TellmeKernel.java:92
-  wire [2:0]   rope_table_write_payload_row;                       // TellmeKernel.java:92
-  wire [3:0]   rope_table_write_payload_group;                     // TellmeKernel.java:92
-  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:92
-  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:92
-  wire         rope_out_valid;                                     // TellmeKernel.java:92
-  wire         rope_out_ready;                                     // TellmeKernel.java:92
-  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:92
-  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:92
-  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:92
-  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:92
-  wire         rope_out_payload_last;                              // TellmeKernel.java:92
-  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:94
-  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:94
-  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:94
-  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:94
-  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:94
-  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:94
-  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:94
-  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:94
-  wire [127:0] kv_cache_writer_rows_payload;                       // TellmeKernel.java:94
-  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:94
-  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:94
-  wire         kv_cache_writer_idle;                               // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:94
-  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:94
-  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:94
-  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:94
-  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:94
-  wire [127:0] kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:94
-  wire [15:0]  kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:94
-  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:94
-  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:94
-  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:94
-  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:94
-  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:94
-  wire [127:0] kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:94
-  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:94
-  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:94
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:159
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:159
-  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:159
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:159
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:159
-  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:159
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:159
-  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:159
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:159
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:159
-  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:159
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:159
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:159
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:159
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:159
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:159
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:159
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:159
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:159
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:159
-  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:159
-  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:159
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:159
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:159
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:159
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:159
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:159
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:159
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:159
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:159
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:159
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:159
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:159
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:159
-  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:159
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:159
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:159
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:159
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:159
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:159
-  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:159
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:159
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:159
-  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:159
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:159
-  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:159
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:159
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:159
-  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:159
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:159
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:159
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:159
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:159
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:159
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:159
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:159
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:159
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:159
-  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:159
-  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:159
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:159
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:159
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:159
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:159
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:159
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:159
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:159
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:159
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:159
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:159
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:159
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:159
-  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:159
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:159
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:159
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:159
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:159
-  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:159
-  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:159
-  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:159
-  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:159
-  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:159
-  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:159
-  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:159
-  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:159
-  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:159
-  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:159
-  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:159
-  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:159
-  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:159
-  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:159
-  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:159
-  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:159
-  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:159
-  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:159
-  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:159
-  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:159
-  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:159
-  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:159
-  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:159
-  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:159
-  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:159
-  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:159
-  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:159
-  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:159
-  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:159
-  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:159
-  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:159
-  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:159
-  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:159
-  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:159
-  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:159
-  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:159
-  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:159
-  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:159
-  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:159
-  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:159
-  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:159
-  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:159
-  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:159
-  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:159
-  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:159
-  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:159
-  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:159
-  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:159
-  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:159
-  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:159
-  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:159
-  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:159
-  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:159
-  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:159
-  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:159
-  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:159
-  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:159
-  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:159
-  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:159
-  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:159
-  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:159
-  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:159
-  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:159
-  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:159
-  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:159
-  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:159
-  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:159
-  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:159
-  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:159
-  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:159
-  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:159
-  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:159
-  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:159
-  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:159
-  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:159
-  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:159
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:159
-  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:159
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:159
-  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:159
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:159
-  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:159
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:159
-  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:159
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:159
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:159
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:159
-  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:159
-  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:159
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:159
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:159
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:159
-  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:159
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:159
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:159
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:159
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:159
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:159
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:159
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:159
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:159
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:159
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:159
-  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:159
-  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:159
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:159
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:159
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:159
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:159
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:159
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:159
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:159
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:159
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:159
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:159
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:159
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:159
-  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:159
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:159
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:159
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:159
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:159
-  wire         port_moving;                                        // TellmeKernel.java:117
-  wire         stalled;                                            // TellmeKernel.java:118
+  wire         control_s_axi_control_awvalid;                      // TellmeKernel.java:70
+  wire         control_s_axi_control_awready;                      // TellmeKernel.java:70
+  wire [7:0]   control_s_axi_control_awaddr;                       // TellmeKernel.java:70
+  wire         control_s_axi_control_wvalid;                       // TellmeKernel.java:70
+  wire         control_s_axi_control_wready;                       // TellmeKernel.java:70
+  wire [31:0]  control_s_axi_control_wdata;                        // TellmeKernel.java:70
+  wire [3:0]   control_s_axi_control_wstrb;                        // TellmeKernel.java:70
+  wire         control_s_axi_control_bvalid;                       // TellmeKernel.java:70
+  wire         control_s_axi_control_bready;                       // TellmeKernel.java:70
+  wire [1:0]   control_s_axi_control_bresp;                        // TellmeKernel.java:70
+  wire         control_s_axi_control_arvalid;                      // TellmeKernel.java:70
+  wire         control_s_axi_control_arready;                      // TellmeKernel.java:70
+  wire [7:0]   control_s_axi_control_araddr;                       // TellmeKernel.java:70
+  wire         control_s_axi_control_rvalid;                       // TellmeKernel.java:70
+  wire         control_s_axi_control_rready;                       // TellmeKernel.java:70
+  wire [31:0]  control_s_axi_control_rdata;                        // TellmeKernel.java:70
+  wire [1:0]   control_s_axi_control_rresp;                        // TellmeKernel.java:70
+  wire         control_ap_start;                                   // TellmeKernel.java:70
+  wire         control_ap_done;                                    // TellmeKernel.java:70
+  wire         control_ap_idle;                                    // TellmeKernel.java:70
+  wire         control_ap_ready;                                   // TellmeKernel.java:70
+  wire         control_interrupt;                                  // TellmeKernel.java:70
+  wire [31:0]  control_mode;                                       // TellmeKernel.java:70
+  wire [31:0]  control_token_count;                                // TellmeKernel.java:70
+  wire [31:0]  control_start_position;                             // TellmeKernel.java:70
+  wire [31:0]  control_debug;                                      // TellmeKernel.java:70
+  wire [63:0]  control_image;                                      // TellmeKernel.java:70
+  wire [63:0]  control_kv_cache;                                   // TellmeKernel.java:70
+  wire [63:0]  control_io;                                         // TellmeKernel.java:70
+  wire [63:0]  control_weights0;                                   // TellmeKernel.java:70
+  wire [63:0]  control_weights1;                                   // TellmeKernel.java:70
+  wire [63:0]  control_weights2;                                   // TellmeKernel.java:70
+  wire [63:0]  control_weights3;                                   // TellmeKernel.java:70
+  wire [31:0]  control_status;                                     // TellmeKernel.java:70
+  wire [31:0]  control_error_code;                                 // TellmeKernel.java:70
+  wire [31:0]  control_error_detail;                               // TellmeKernel.java:70
+  wire [31:0]  control_position;                                   // TellmeKernel.java:70
+  wire [63:0]  control_cycles;                                     // TellmeKernel.java:70
+  wire [63:0]  control_ddr_busy_cycles;                            // TellmeKernel.java:70
+  wire [63:0]  control_stall_cycles;                               // TellmeKernel.java:70
+  wire [31:0]  control_instructions;                               // TellmeKernel.java:70
+  wire [31:0]  control_argmax;                                     // TellmeKernel.java:70
+  wire         data_reader_command_valid;                          // TellmeKernel.java:72
+  wire         data_reader_command_ready;                          // TellmeKernel.java:72
+  wire [63:0]  data_reader_command_payload_address;                // TellmeKernel.java:72
+  wire [31:0]  data_reader_command_payload_beats;                  // TellmeKernel.java:72
+  wire         data_reader_data_valid;                             // TellmeKernel.java:72
+  wire         data_reader_data_ready;                             // TellmeKernel.java:72
+  wire [127:0] data_reader_data_payload_data;                      // TellmeKernel.java:72
+  wire         data_reader_data_payload_last;                      // TellmeKernel.java:72
+  wire         data_reader_data_payload_error;                     // TellmeKernel.java:72
+  wire         data_reader_m_axi_awvalid;                          // TellmeKernel.java:72
+  wire         data_reader_m_axi_awready;                          // TellmeKernel.java:72
+  wire [63:0]  data_reader_m_axi_awaddr;                           // TellmeKernel.java:72
+  wire [7:0]   data_reader_m_axi_awlen;                            // TellmeKernel.java:72
+  wire [2:0]   data_reader_m_axi_awsize;                           // TellmeKernel.java:72
+  wire [1:0]   data_reader_m_axi_awburst;                          // TellmeKernel.java:72
+  wire         data_reader_m_axi_wvalid;                           // TellmeKernel.java:72
+  wire         data_reader_m_axi_wready;                           // TellmeKernel.java:72
+  wire [127:0] data_reader_m_axi_wdata;                            // TellmeKernel.java:72
+  wire [15:0]  data_reader_m_axi_wstrb;                            // TellmeKernel.java:72
+  wire         data_reader_m_axi_wlast;                            // TellmeKernel.java:72
+  wire         data_reader_m_axi_bvalid;                           // TellmeKernel.java:72
+  wire         data_reader_m_axi_bready;                           // TellmeKernel.java:72
+  wire [1:0]   data_reader_m_axi_bresp;                            // TellmeKernel.java:72
+  wire         data_reader_m_axi_arvalid;                          // TellmeKernel.java:72
+  wire         data_reader_m_axi_arready;                          // TellmeKernel.java:72
+  wire [63:0]  data_reader_m_axi_araddr;                           // TellmeKernel.java:72
+  wire [7:0]   data_reader_m_axi_arlen;                            // TellmeKernel.java:72
+  wire [2:0]   data_reader_m_axi_arsize;                           // TellmeKernel.java:72
+  wire [1:0]   data_reader_m_axi_arburst;                          // TellmeKernel.java:72
+  wire         data_reader_m_axi_rvalid;                           // TellmeKernel.java:72
+  wire         data_reader_m_axi_rready;                           // TellmeKernel.java:72
+  wire [127:0] data_reader_m_axi_rdata;                            // TellmeKernel.java:72
+  wire [1:0]   data_reader_m_axi_rresp;                            // TellmeKernel.java:72
+  wire         data_reader_m_axi_rlast;                            // TellmeKernel.java:72
+  wire         data_reader_idle;                                   // TellmeKernel.java:72
+  wire [6:0]   data_reader_credits;                                // TellmeKernel.java:72
+  wire [2:0]   data_reader_outstanding;                            // TellmeKernel.java:72
+  wire         data_writer_command_valid;                          // TellmeKernel.java:73
+  wire         data_writer_command_ready;                          // TellmeKernel.java:73
+  wire [63:0]  data_writer_command_payload_address;                // TellmeKernel.java:73
+  wire [31:0]  data_writer_command_payload_beats;                  // TellmeKernel.java:73
+  wire         data_writer_data_valid;                             // TellmeKernel.java:73
+  wire         data_writer_data_ready;                             // TellmeKernel.java:73
+  wire [127:0] data_writer_data_payload_data;                      // TellmeKernel.java:73
+  wire [15:0]  data_writer_data_payload_strobes;                   // TellmeKernel.java:73
+  wire         data_writer_done_valid;                             // TellmeKernel.java:73
+  wire         data_writer_done_payload_error;                     // TellmeKernel.java:73
+  wire         data_writer_m_axi_awvalid;                          // TellmeKernel.java:73
+  wire         data_writer_m_axi_awready;                          // TellmeKernel.java:73
+  wire [63:0]  data_writer_m_axi_awaddr;                           // TellmeKernel.java:73
+  wire [7:0]   data_writer_m_axi_awlen;                            // TellmeKernel.java:73
+  wire [2:0]   data_writer_m_axi_awsize;                           // TellmeKernel.java:73
+  wire [1:0]   data_writer_m_axi_awburst;                          // TellmeKernel.java:73
+  wire         data_writer_m_axi_wvalid;                           // TellmeKernel.java:73
+  wire         data_writer_m_axi_wready;                           // TellmeKernel.java:73
+  wire [127:0] data_writer_m_axi_wdata;                            // TellmeKernel.java:73
+  wire [15:0]  data_writer_m_axi_wstrb;                            // TellmeKernel.java:73
+  wire         data_writer_m_axi_wlast;                            // TellmeKernel.java:73
+  wire         data_writer_m_axi_bvalid;                           // TellmeKernel.java:73
+  wire         data_writer_m_axi_bready;                           // TellmeKernel.java:73
+  wire [1:0]   data_writer_m_axi_bresp;                            // TellmeKernel.java:73
+  wire         data_writer_m_axi_arvalid;                          // TellmeKernel.java:73
+  wire         data_writer_m_axi_arready;                          // TellmeKernel.java:73
+  wire [63:0]  data_writer_m_axi_araddr;                           // TellmeKernel.java:73
+  wire [7:0]   data_writer_m_axi_arlen;                            // TellmeKernel.java:73
+  wire [2:0]   data_writer_m_axi_arsize;                           // TellmeKernel.java:73
+  wire [1:0]   data_writer_m_axi_arburst;                          // TellmeKernel.java:73
+  wire         data_writer_m_axi_rvalid;                           // TellmeKernel.java:73
+  wire         data_writer_m_axi_rready;                           // TellmeKernel.java:73
+  wire [127:0] data_writer_m_axi_rdata;                            // TellmeKernel.java:73
+  wire [1:0]   data_writer_m_axi_rresp;                            // TellmeKernel.java:73
+  wire         data_writer_m_axi_rlast;                            // TellmeKernel.java:73
+  wire         data_writer_idle;                                   // TellmeKernel.java:73
+  wire [2:0]   data_writer_outstanding;                            // TellmeKernel.java:73
+  wire [5:0]   data_writer_buffered;                               // TellmeKernel.java:73
+  wire         attention_command_valid;                            // TellmeKernel.java:74
+  wire         attention_command_ready;                            // TellmeKernel.java:74
+  wire [63:0]  attention_command_payload_keyAddress;               // TellmeKernel.java:74
+  wire [63:0]  attention_command_payload_valueAddress;             // TellmeKernel.java:74
+  wire [31:0]  attention_command_payload_firstPositions;           // TellmeKernel.java:74
+  wire [7:0]   attention_command_payload_tokens;                   // TellmeKernel.java:74
+  wire [7:0]   attention_command_payload_heads;                    // TellmeKernel.java:74
+  wire [7:0]   attention_command_payload_rowBeats;                 // TellmeKernel.java:74
+  wire [31:0]  attention_command_payload_scale;                    // TellmeKernel.java:74
+  wire         attention_queries_valid;                            // TellmeKernel.java:74
+  wire         attention_queries_ready;                            // TellmeKernel.java:74
+  wire [15:0]  attention_queries_payload_0;                        // TellmeKernel.java:74
+  wire [15:0]  attention_queries_payload_1;                        // TellmeKernel.java:74
+  wire [15:0]  attention_queries_payload_2;                        // TellmeKernel.java:74
+  wire [15:0]  attention_queries_payload_3;                        // TellmeKernel.java:74
+  wire [15:0]  attention_queries_payload_4;                        // TellmeKernel.java:74
+  wire [15:0]  attention_queries_payload_5;                        // TellmeKernel.java:74
+  wire [15:0]  attention_queries_payload_6;                        // TellmeKernel.java:74
+  wire [15:0]  attention_queries_payload_7;                        // TellmeKernel.java:74
+  wire         attention_out_valid;                                // TellmeKernel.java:74
+  wire         attention_out_ready;                                // TellmeKernel.java:74
+  wire [15:0]  attention_out_payload_0;                            // TellmeKernel.java:74
+  wire [15:0]  attention_out_payload_1;                            // TellmeKernel.java:74
+  wire [15:0]  attention_out_payload_2;                            // TellmeKernel.java:74
+  wire [15:0]  attention_out_payload_3;                            // TellmeKernel.java:74
+  wire [15:0]  attention_out_payload_4;                            // TellmeKernel.java:74
+  wire [15:0]  attention_out_payload_5;                            // TellmeKernel.java:74
+  wire [15:0]  attention_out_payload_6;                            // TellmeKernel.java:74
+  wire [15:0]  attention_out_payload_7;                            // TellmeKernel.java:74
+  wire         attention_done_valid;                               // TellmeKernel.java:74
+  wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:74
+  wire         attention_idle;                                     // TellmeKernel.java:74
+  wire         attention_m_axi_awvalid;                            // TellmeKernel.java:74
+  wire         attention_m_axi_awready;                            // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_awaddr;                             // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_awlen;                              // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_awsize;                             // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_awburst;                            // TellmeKernel.java:74
+  wire         attention_m_axi_wvalid;                             // TellmeKernel.java:74
+  wire         attention_m_axi_wready;                             // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_wdata;                              // TellmeKernel.java:74
+  wire [15:0]  attention_m_axi_wstrb;                              // TellmeKernel.java:74
+  wire         attention_m_axi_wlast;                              // TellmeKernel.java:74
+  wire         attention_m_axi_bvalid;                             // TellmeKernel.java:74
+  wire         attention_m_axi_bready;                             // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_bresp;                              // TellmeKernel.java:74
+  wire         attention_m_axi_arvalid;                            // TellmeKernel.java:74
+  wire         attention_m_axi_arready;                            // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_araddr;                             // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_arlen;                              // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_arsize;                             // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_arburst;                            // TellmeKernel.java:74
+  wire         attention_m_axi_rvalid;                             // TellmeKernel.java:74
+  wire         attention_m_axi_rready;                             // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_rdata;                              // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_rresp;                              // TellmeKernel.java:74
+  wire         attention_m_axi_rlast;                              // TellmeKernel.java:74
+  wire         rms_max_in_valid;                                   // TellmeKernel.java:76
+  wire         rms_max_in_ready;                                   // TellmeKernel.java:76
+  wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:76
+  wire [15:0]  rms_max_in_payload_1;                               // TellmeKernel.java:76
+  wire [15:0]  rms_max_in_payload_2;                               // TellmeKernel.java:76
+  wire [15:0]  rms_max_in_payload_3;                               // TellmeKernel.java:76
+  wire         rms_max_gamma_valid;                                // TellmeKernel.java:76
+  wire         rms_max_gamma_ready;                                // TellmeKernel.java:76
+  wire [15:0]  rms_max_gamma_payload_0;                            // TellmeKernel.java:76
+  wire [15:0]  rms_max_gamma_payload_1;                            // TellmeKernel.java:76
+  wire [15:0]  rms_max_gamma_payload_2;                            // TellmeKernel.java:76
+  wire [15:0]  rms_max_gamma_payload_3;                            // TellmeKernel.java:76
+  wire [31:0]  rms_max_eps;                                        // TellmeKernel.java:76
+  wire [10:0]  rms_max_length_beats;                               // TellmeKernel.java:76
+  wire [31:0]  rms_max_inv_n;                                      // TellmeKernel.java:76
+  wire         rms_max_bypass;                                     // TellmeKernel.java:76
+  wire         rms_max_out_valid;                                  // TellmeKernel.java:76
+  wire         rms_max_out_ready;                                  // TellmeKernel.java:76
+  wire [15:0]  rms_max_out_payload_y_0;                            // TellmeKernel.java:76
+  wire [15:0]  rms_max_out_payload_y_1;                            // TellmeKernel.java:76
+  wire [15:0]  rms_max_out_payload_y_2;                            // TellmeKernel.java:76
+  wire [15:0]  rms_max_out_payload_y_3;                            // TellmeKernel.java:76
+  wire [31:0]  rms_max_out_payload_absMax;                         // TellmeKernel.java:76
+  wire         rms_max_out_payload_last;                           // TellmeKernel.java:76
+  wire         quantizer_in_valid;                                 // TellmeKernel.java:78
+  wire         quantizer_in_ready;                                 // TellmeKernel.java:78
+  wire [15:0]  quantizer_in_payload_x_0;                           // TellmeKernel.java:78
+  wire [15:0]  quantizer_in_payload_x_1;                           // TellmeKernel.java:78
+  wire [15:0]  quantizer_in_payload_x_2;                           // TellmeKernel.java:78
+  wire [15:0]  quantizer_in_payload_x_3;                           // TellmeKernel.java:78
+  wire [31:0]  quantizer_in_payload_absMax;                        // TellmeKernel.java:78
+  wire         quantizer_in_payload_last;                          // TellmeKernel.java:78
+  wire         quantizer_out_valid;                                // TellmeKernel.java:78
+  wire         quantizer_out_ready;                                // TellmeKernel.java:78
+  wire [7:0]   quantizer_out_payload_q_0;                          // TellmeKernel.java:78
+  wire [7:0]   quantizer_out_payload_q_1;                          // TellmeKernel.java:78
+  wire [7:0]   quantizer_out_payload_q_2;                          // TellmeKernel.java:78
+  wire [7:0]   quantizer_out_payload_q_3;                          // TellmeKernel.java:78
+  wire [31:0]  quantizer_out_payload_mc;                           // TellmeKernel.java:78
+  wire         quantizer_out_payload_last;                         // TellmeKernel.java:78
+  wire         inverse_of_length_in_valid;                         // TellmeKernel.java:79
+  wire         inverse_of_length_in_ready;                         // TellmeKernel.java:79
+  wire [15:0]  inverse_of_length_in_payload;                       // TellmeKernel.java:79
+  wire         inverse_of_length_out_valid;                        // TellmeKernel.java:79
+  wire [31:0]  inverse_of_length_out_payload;                      // TellmeKernel.java:79
+  wire         lm_head_command_valid;                              // TellmeKernel.java:80
+  wire         lm_head_command_ready;                              // TellmeKernel.java:80
+  wire [63:0]  lm_head_command_payload_weightsAddress;             // TellmeKernel.java:80
+  wire [63:0]  lm_head_command_payload_scalesAddress;              // TellmeKernel.java:80
+  wire [31:0]  lm_head_command_payload_rows;                       // TellmeKernel.java:80
+  wire [15:0]  lm_head_command_payload_cols;                       // TellmeKernel.java:80
+  wire [31:0]  lm_head_command_payload_mc;                         // TellmeKernel.java:80
+  wire         lm_head_activations_valid;                          // TellmeKernel.java:80
+  wire         lm_head_activations_ready;                          // TellmeKernel.java:80
+  wire [127:0] lm_head_activations_payload;                        // TellmeKernel.java:80
+  wire         lm_head_logits_valid;                               // TellmeKernel.java:80
+  wire         lm_head_logits_ready;                               // TellmeKernel.java:80
+  wire [31:0]  lm_head_logits_payload;                             // TellmeKernel.java:80
+  wire         lm_head_done_valid;                                 // TellmeKernel.java:80
+  wire [31:0]  lm_head_done_payload_argmax;                        // TellmeKernel.java:80
+  wire [7:0]   lm_head_done_payload_errorCode;                     // TellmeKernel.java:80
+  wire         lm_head_idle;                                       // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_awvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_awready;                        // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_lane0_awaddr;                         // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_lane0_awlen;                          // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_lane0_awsize;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane0_awburst;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_wvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_wready;                         // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_lane0_wdata;                          // TellmeKernel.java:80
+  wire [15:0]  lm_head_m_axi_lane0_wstrb;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_wlast;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_bvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_bready;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane0_bresp;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_arvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_arready;                        // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_lane0_araddr;                         // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_lane0_arlen;                          // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_lane0_arsize;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane0_arburst;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_rvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_rready;                         // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_lane0_rdata;                          // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane0_rresp;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane0_rlast;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_awvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_awready;                        // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_lane1_awaddr;                         // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_lane1_awlen;                          // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_lane1_awsize;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane1_awburst;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_wvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_wready;                         // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_lane1_wdata;                          // TellmeKernel.java:80
+  wire [15:0]  lm_head_m_axi_lane1_wstrb;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_wlast;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_bvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_bready;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane1_bresp;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_arvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_arready;                        // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_lane1_araddr;                         // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_lane1_arlen;                          // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_lane1_arsize;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane1_arburst;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_rvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_rready;                         // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_lane1_rdata;                          // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane1_rresp;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane1_rlast;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_awvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_awready;                        // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_lane2_awaddr;                         // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_lane2_awlen;                          // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_lane2_awsize;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane2_awburst;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_wvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_wready;                         // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_lane2_wdata;                          // TellmeKernel.java:80
+  wire [15:0]  lm_head_m_axi_lane2_wstrb;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_wlast;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_bvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_bready;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane2_bresp;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_arvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_arready;                        // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_lane2_araddr;                         // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_lane2_arlen;                          // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_lane2_arsize;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane2_arburst;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_rvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_rready;                         // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_lane2_rdata;                          // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane2_rresp;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane2_rlast;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_awvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_awready;                        // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_lane3_awaddr;                         // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_lane3_awlen;                          // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_lane3_awsize;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane3_awburst;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_wvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_wready;                         // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_lane3_wdata;                          // TellmeKernel.java:80
+  wire [15:0]  lm_head_m_axi_lane3_wstrb;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_wlast;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_bvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_bready;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane3_bresp;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_arvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_arready;                        // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_lane3_araddr;                         // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_lane3_arlen;                          // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_lane3_arsize;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane3_arburst;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_rvalid;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_rready;                         // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_lane3_rdata;                          // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_lane3_rresp;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_lane3_rlast;                          // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_awvalid;                       // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_awready;                       // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_scales_awaddr;                        // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_scales_awlen;                         // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_scales_awsize;                        // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_scales_awburst;                       // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_wvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_wready;                        // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_scales_wdata;                         // TellmeKernel.java:80
+  wire [15:0]  lm_head_m_axi_scales_wstrb;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_wlast;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_bvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_bready;                        // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_scales_bresp;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_arvalid;                       // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_arready;                       // TellmeKernel.java:80
+  wire [63:0]  lm_head_m_axi_scales_araddr;                        // TellmeKernel.java:80
+  wire [7:0]   lm_head_m_axi_scales_arlen;                         // TellmeKernel.java:80
+  wire [2:0]   lm_head_m_axi_scales_arsize;                        // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_scales_arburst;                       // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_rvalid;                        // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_rready;                        // TellmeKernel.java:80
+  wire [127:0] lm_head_m_axi_scales_rdata;                         // TellmeKernel.java:80
+  wire [1:0]   lm_head_m_axi_scales_rresp;                         // TellmeKernel.java:80
+  wire         lm_head_m_axi_scales_rlast;                         // TellmeKernel.java:80
+  wire         tlmm_command_valid;                                 // TellmeKernel.java:82
+  wire         tlmm_command_ready;                                 // TellmeKernel.java:82
+  wire [63:0]  tlmm_command_payload_address;                       // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_payload_blocks;                        // TellmeKernel.java:82
+  wire [1:0]   tlmm_command_payload_lastClass;                     // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_payload_tokens;                        // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_payload_tiles;                         // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_payload_tileGroups;                    // TellmeKernel.java:82
+  wire [15:0]  tlmm_command_payload_lastTileGroups;                // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_payload_regionStride;                  // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_payload_beatsFull;                     // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_payload_beatsLast;                     // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_payload_wordsFull;                     // TellmeKernel.java:82
+  wire [31:0]  tlmm_command_payload_wordsLast;                     // TellmeKernel.java:82
+  wire         tlmm_done;                                          // TellmeKernel.java:82
+  wire         tlmm_busy;                                          // TellmeKernel.java:82
+  wire         tlmm_error;                                         // TellmeKernel.java:82
+  wire         tlmm_activations_valid;                             // TellmeKernel.java:82
+  wire         tlmm_activations_ready;                             // TellmeKernel.java:82
+  wire [223:0] tlmm_activations_payload;                           // TellmeKernel.java:82
+  wire         tlmm_results_valid;                                 // TellmeKernel.java:82
+  wire         tlmm_results_ready;                                 // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_0;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_1;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_2;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_3;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_4;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_5;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_6;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_7;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_8;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_9;                             // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_10;                            // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_11;                            // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_12;                            // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_13;                            // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_14;                            // TellmeKernel.java:82
+  wire [31:0]  tlmm_results_payload_15;                            // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_awvalid;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_awready;                              // TellmeKernel.java:82
+  wire [63:0]  tlmm_m_axi_w0_awaddr;                               // TellmeKernel.java:82
+  wire [7:0]   tlmm_m_axi_w0_awlen;                                // TellmeKernel.java:82
+  wire [2:0]   tlmm_m_axi_w0_awsize;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w0_awburst;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_wvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_wready;                               // TellmeKernel.java:82
+  wire [127:0] tlmm_m_axi_w0_wdata;                                // TellmeKernel.java:82
+  wire [15:0]  tlmm_m_axi_w0_wstrb;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_wlast;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_bvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_bready;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w0_bresp;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_arvalid;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_arready;                              // TellmeKernel.java:82
+  wire [63:0]  tlmm_m_axi_w0_araddr;                               // TellmeKernel.java:82
+  wire [7:0]   tlmm_m_axi_w0_arlen;                                // TellmeKernel.java:82
+  wire [2:0]   tlmm_m_axi_w0_arsize;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w0_arburst;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_rvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_rready;                               // TellmeKernel.java:82
+  wire [127:0] tlmm_m_axi_w0_rdata;                                // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w0_rresp;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w0_rlast;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_awvalid;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_awready;                              // TellmeKernel.java:82
+  wire [63:0]  tlmm_m_axi_w1_awaddr;                               // TellmeKernel.java:82
+  wire [7:0]   tlmm_m_axi_w1_awlen;                                // TellmeKernel.java:82
+  wire [2:0]   tlmm_m_axi_w1_awsize;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w1_awburst;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_wvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_wready;                               // TellmeKernel.java:82
+  wire [127:0] tlmm_m_axi_w1_wdata;                                // TellmeKernel.java:82
+  wire [15:0]  tlmm_m_axi_w1_wstrb;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_wlast;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_bvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_bready;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w1_bresp;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_arvalid;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_arready;                              // TellmeKernel.java:82
+  wire [63:0]  tlmm_m_axi_w1_araddr;                               // TellmeKernel.java:82
+  wire [7:0]   tlmm_m_axi_w1_arlen;                                // TellmeKernel.java:82
+  wire [2:0]   tlmm_m_axi_w1_arsize;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w1_arburst;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_rvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_rready;                               // TellmeKernel.java:82
+  wire [127:0] tlmm_m_axi_w1_rdata;                                // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w1_rresp;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w1_rlast;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_awvalid;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_awready;                              // TellmeKernel.java:82
+  wire [63:0]  tlmm_m_axi_w2_awaddr;                               // TellmeKernel.java:82
+  wire [7:0]   tlmm_m_axi_w2_awlen;                                // TellmeKernel.java:82
+  wire [2:0]   tlmm_m_axi_w2_awsize;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w2_awburst;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_wvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_wready;                               // TellmeKernel.java:82
+  wire [127:0] tlmm_m_axi_w2_wdata;                                // TellmeKernel.java:82
+  wire [15:0]  tlmm_m_axi_w2_wstrb;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_wlast;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_bvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_bready;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w2_bresp;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_arvalid;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_arready;                              // TellmeKernel.java:82
+  wire [63:0]  tlmm_m_axi_w2_araddr;                               // TellmeKernel.java:82
+  wire [7:0]   tlmm_m_axi_w2_arlen;                                // TellmeKernel.java:82
+  wire [2:0]   tlmm_m_axi_w2_arsize;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w2_arburst;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_rvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_rready;                               // TellmeKernel.java:82
+  wire [127:0] tlmm_m_axi_w2_rdata;                                // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w2_rresp;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w2_rlast;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_awvalid;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_awready;                              // TellmeKernel.java:82
+  wire [63:0]  tlmm_m_axi_w3_awaddr;                               // TellmeKernel.java:82
+  wire [7:0]   tlmm_m_axi_w3_awlen;                                // TellmeKernel.java:82
+  wire [2:0]   tlmm_m_axi_w3_awsize;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w3_awburst;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_wvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_wready;                               // TellmeKernel.java:82
+  wire [127:0] tlmm_m_axi_w3_wdata;                                // TellmeKernel.java:82
+  wire [15:0]  tlmm_m_axi_w3_wstrb;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_wlast;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_bvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_bready;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w3_bresp;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_arvalid;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_arready;                              // TellmeKernel.java:82
+  wire [63:0]  tlmm_m_axi_w3_araddr;                               // TellmeKernel.java:82
+  wire [7:0]   tlmm_m_axi_w3_arlen;                                // TellmeKernel.java:82
+  wire [2:0]   tlmm_m_axi_w3_arsize;                               // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w3_arburst;                              // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_rvalid;                               // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_rready;                               // TellmeKernel.java:82
+  wire [127:0] tlmm_m_axi_w3_rdata;                                // TellmeKernel.java:82
+  wire [1:0]   tlmm_m_axi_w3_rresp;                                // TellmeKernel.java:82
+  wire         tlmm_m_axi_w3_rlast;                                // TellmeKernel.java:82
+  wire         tlmm_command_request_valid;                         // TellmeKernel.java:83
+  wire         tlmm_command_request_ready;                         // TellmeKernel.java:83
+  wire [15:0]  tlmm_command_request_payload_rows;                  // TellmeKernel.java:83
+  wire [15:0]  tlmm_command_request_payload_cols;                  // TellmeKernel.java:83
+  wire [63:0]  tlmm_command_request_payload_address;               // TellmeKernel.java:83
+  wire [15:0]  tlmm_command_request_payload_tokens;                // TellmeKernel.java:83
+  wire         tlmm_command_answer_valid;                          // TellmeKernel.java:83
+  wire         tlmm_command_answer_ready;                          // TellmeKernel.java:83
+  wire [63:0]  tlmm_command_answer_payload_command_address;        // TellmeKernel.java:83
+  wire [15:0]  tlmm_command_answer_payload_command_blocks;         // TellmeKernel.java:83
+  wire [1:0]   tlmm_command_answer_payload_command_lastClass;      // TellmeKernel.java:83
+  wire [15:0]  tlmm_command_answer_payload_command_tokens;         // TellmeKernel.java:83
+  wire [15:0]  tlmm_command_answer_payload_command_tiles;          // TellmeKernel.java:83
+  wire [15:0]  tlmm_command_answer_payload_command_tileGroups;     // TellmeKernel.java:83
+  wire [15:0]  tlmm_command_answer_payload_command_lastTileGroups; // TellmeKernel.java:83
+  wire [31:0]  tlmm_command_answer_payload_command_regionStride;   // TellmeKernel.java:83
+  wire [31:0]  tlmm_command_answer_payload_command_beatsFull;      // TellmeKernel.java:83
+  wire [31:0]  tlmm_command_answer_payload_command_beatsLast;      // TellmeKernel.java:83
+  wire [31:0]  tlmm_command_answer_payload_command_wordsFull;      // TellmeKernel.java:83
+  wire [31:0]  tlmm_command_answer_payload_command_wordsLast;      // TellmeKernel.java:83
+  wire         tlmm_command_answer_payload_refused;                // TellmeKernel.java:83
+  wire         activation_gearbox_in_valid;                        // TellmeKernel.java:84
+  wire         activation_gearbox_in_ready;                        // TellmeKernel.java:84
+  wire [31:0]  activation_gearbox_in_payload;                      // TellmeKernel.java:84
+  wire         activation_gearbox_out_valid;                       // TellmeKernel.java:84
+  wire         activation_gearbox_out_ready;                       // TellmeKernel.java:84
+  wire [223:0] activation_gearbox_out_payload;                     // TellmeKernel.java:84
+  wire         activation_gearbox_clear;                           // TellmeKernel.java:84
+  wire [5:0]   activation_gearbox_count;                           // TellmeKernel.java:84
+  wire         dequantizer_params_valid;                           // TellmeKernel.java:85
+  wire         dequantizer_params_ready;                           // TellmeKernel.java:85
+  wire [31:0]  dequantizer_params_payload_mc;                      // TellmeKernel.java:85
+  wire [31:0]  dequantizer_params_payload_ws;                      // TellmeKernel.java:85
+  wire         dequantizer_in_valid;                               // TellmeKernel.java:85
+  wire         dequantizer_in_ready;                               // TellmeKernel.java:85
+  wire [31:0]  dequantizer_in_payload_acc_0;                       // TellmeKernel.java:85
+  wire [31:0]  dequantizer_in_payload_acc_1;                       // TellmeKernel.java:85
+  wire [31:0]  dequantizer_in_payload_acc_2;                       // TellmeKernel.java:85
+  wire [31:0]  dequantizer_in_payload_acc_3;                       // TellmeKernel.java:85
+  wire         dequantizer_in_payload_last;                        // TellmeKernel.java:85
+  wire         dequantizer_out_valid;                              // TellmeKernel.java:85
+  wire         dequantizer_out_ready;                              // TellmeKernel.java:85
+  wire [31:0]  dequantizer_out_payload_y_0;                        // TellmeKernel.java:85
+  wire [31:0]  dequantizer_out_payload_y_1;                        // TellmeKernel.java:85
+  wire [31:0]  dequantizer_out_payload_y_2;                        // TellmeKernel.java:85
+  wire [31:0]  dequantizer_out_payload_y_3;                        // TellmeKernel.java:85
+  wire         dequantizer_out_payload_last;                       // TellmeKernel.java:85
+  wire         residual_add_in_valid;                              // TellmeKernel.java:89
+  wire         residual_add_in_ready;                              // TellmeKernel.java:89
+  wire [15:0]  residual_add_in_payload_h_0;                        // TellmeKernel.java:89
+  wire [15:0]  residual_add_in_payload_h_1;                        // TellmeKernel.java:89
+  wire [15:0]  residual_add_in_payload_h_2;                        // TellmeKernel.java:89
+  wire [15:0]  residual_add_in_payload_h_3;                        // TellmeKernel.java:89
+  wire [31:0]  residual_add_in_payload_y_0;                        // TellmeKernel.java:89
+  wire [31:0]  residual_add_in_payload_y_1;                        // TellmeKernel.java:89
+  wire [31:0]  residual_add_in_payload_y_2;                        // TellmeKernel.java:89
+  wire [31:0]  residual_add_in_payload_y_3;                        // TellmeKernel.java:89
+  wire         residual_add_in_payload_last;                       // TellmeKernel.java:89
+  wire         residual_add_out_valid;                             // TellmeKernel.java:89
+  wire         residual_add_out_ready;                             // TellmeKernel.java:89
+  wire [15:0]  residual_add_out_payload_h_0;                       // TellmeKernel.java:89
+  wire [15:0]  residual_add_out_payload_h_1;                       // TellmeKernel.java:89
+  wire [15:0]  residual_add_out_payload_h_2;                       // TellmeKernel.java:89
+  wire [15:0]  residual_add_out_payload_h_3;                       // TellmeKernel.java:89
+  wire         residual_add_out_payload_last;                      // TellmeKernel.java:89
+  wire         gating_silu_in_valid;                               // TellmeKernel.java:91
+  wire         gating_silu_in_ready;                               // TellmeKernel.java:91
+  wire [31:0]  gating_silu_in_payload_g_0;                         // TellmeKernel.java:91
+  wire [31:0]  gating_silu_in_payload_g_1;                         // TellmeKernel.java:91
+  wire [31:0]  gating_silu_in_payload_g_2;                         // TellmeKernel.java:91
+  wire [31:0]  gating_silu_in_payload_g_3;                         // TellmeKernel.java:91
+  wire [31:0]  gating_silu_in_payload_u_0;                         // TellmeKernel.java:91
+  wire [31:0]  gating_silu_in_payload_u_1;                         // TellmeKernel.java:91
+  wire [31:0]  gating_silu_in_payload_u_2;                         // TellmeKernel.java:91
+  wire [31:0]  gating_silu_in_payload_u_3;                         // TellmeKernel.java:91
+  wire         gating_silu_in_payload_last;                        // TellmeKernel.java:91
+  wire         gating_silu_out_valid;                              // TellmeKernel.java:91
+  wire         gating_silu_out_ready;                              // TellmeKernel.java:91
+  wire [15:0]  gating_silu_out_payload_f_0;                        // TellmeKernel.java:91
+  wire [15:0]  gating_silu_out_payload_f_1;                        // TellmeKernel.java:91
+  wire [15:0]  gating_silu_out_payload_f_2;                        // TellmeKernel.java:91
+  wire [15:0]  gating_silu_out_payload_f_3;                        // TellmeKernel.java:91
+  wire [31:0]  gating_silu_out_payload_absMax;                     // TellmeKernel.java:91
+  wire         gating_silu_out_payload_last;                       // TellmeKernel.java:91
+  wire         gating_relu2_in_valid;                              // TellmeKernel.java:93
+  wire         gating_relu2_in_ready;                              // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_in_payload_g_0;                        // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_in_payload_g_1;                        // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_in_payload_g_2;                        // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_in_payload_g_3;                        // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_in_payload_u_0;                        // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_in_payload_u_1;                        // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_in_payload_u_2;                        // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_in_payload_u_3;                        // TellmeKernel.java:93
+  wire         gating_relu2_in_payload_last;                       // TellmeKernel.java:93
+  wire         gating_relu2_out_valid;                             // TellmeKernel.java:93
+  wire         gating_relu2_out_ready;                             // TellmeKernel.java:93
+  wire [15:0]  gating_relu2_out_payload_f_0;                       // TellmeKernel.java:93
+  wire [15:0]  gating_relu2_out_payload_f_1;                       // TellmeKernel.java:93
+  wire [15:0]  gating_relu2_out_payload_f_2;                       // TellmeKernel.java:93
+  wire [15:0]  gating_relu2_out_payload_f_3;                       // TellmeKernel.java:93
+  wire [31:0]  gating_relu2_out_payload_absMax;                    // TellmeKernel.java:93
+  wire         gating_relu2_out_payload_last;                      // TellmeKernel.java:93
+  wire         rope_in_valid;                                      // TellmeKernel.java:95
+  wire         rope_in_ready;                                      // TellmeKernel.java:95
+  wire [31:0]  rope_in_payload_x_0;                                // TellmeKernel.java:95
+  wire [31:0]  rope_in_payload_x_1;                                // TellmeKernel.java:95
+  wire [31:0]  rope_in_payload_x_2;                                // TellmeKernel.java:95
+  wire [31:0]  rope_in_payload_x_3;                                // TellmeKernel.java:95
+  wire [2:0]   rope_in_payload_row;                                // TellmeKernel.java:95
+  wire         rope_in_payload_last;                               // TellmeKernel.java:95
+  wire [4:0]   rope_head_beats;                                    // TellmeKernel.java:95
+  wire         rope_adjacent;                                      // TellmeKernel.java:95
+  wire         rope_bypass;                                        // TellmeKernel.java:95
+  wire         rope_table_write_valid;                             // TellmeKernel.java:95
+  wire [2:0]   rope_table_write_payload_row;                       // TellmeKernel.java:95
+  wire [3:0]   rope_table_write_payload_group;                     // TellmeKernel.java:95
+  wire         rope_table_write_payload_sine;                      // TellmeKernel.java:95
+  wire [127:0] rope_table_write_payload_values;                    // TellmeKernel.java:95
+  wire         rope_out_valid;                                     // TellmeKernel.java:95
+  wire         rope_out_ready;                                     // TellmeKernel.java:95
+  wire [15:0]  rope_out_payload_y_0;                               // TellmeKernel.java:95
+  wire [15:0]  rope_out_payload_y_1;                               // TellmeKernel.java:95
+  wire [15:0]  rope_out_payload_y_2;                               // TellmeKernel.java:95
+  wire [15:0]  rope_out_payload_y_3;                               // TellmeKernel.java:95
+  wire         rope_out_payload_last;                              // TellmeKernel.java:95
+  wire         kv_cache_writer_command_valid;                      // TellmeKernel.java:97
+  wire         kv_cache_writer_command_ready;                      // TellmeKernel.java:97
+  wire [63:0]  kv_cache_writer_command_payload_address;            // TellmeKernel.java:97
+  wire [31:0]  kv_cache_writer_command_payload_headStride;         // TellmeKernel.java:97
+  wire [7:0]   kv_cache_writer_command_payload_heads;              // TellmeKernel.java:97
+  wire [15:0]  kv_cache_writer_command_payload_rowBeats;           // TellmeKernel.java:97
+  wire         kv_cache_writer_rows_valid;                         // TellmeKernel.java:97
+  wire         kv_cache_writer_rows_ready;                         // TellmeKernel.java:97
+  wire [127:0] kv_cache_writer_rows_payload;                       // TellmeKernel.java:97
+  wire         kv_cache_writer_done_valid;                         // TellmeKernel.java:97
+  wire         kv_cache_writer_done_payload_error;                 // TellmeKernel.java:97
+  wire         kv_cache_writer_idle;                               // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_awvalid;                      // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_awready;                      // TellmeKernel.java:97
+  wire [63:0]  kv_cache_writer_m_axi_awaddr;                       // TellmeKernel.java:97
+  wire [7:0]   kv_cache_writer_m_axi_awlen;                        // TellmeKernel.java:97
+  wire [2:0]   kv_cache_writer_m_axi_awsize;                       // TellmeKernel.java:97
+  wire [1:0]   kv_cache_writer_m_axi_awburst;                      // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_wvalid;                       // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_wready;                       // TellmeKernel.java:97
+  wire [127:0] kv_cache_writer_m_axi_wdata;                        // TellmeKernel.java:97
+  wire [15:0]  kv_cache_writer_m_axi_wstrb;                        // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_wlast;                        // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_bvalid;                       // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_bready;                       // TellmeKernel.java:97
+  wire [1:0]   kv_cache_writer_m_axi_bresp;                        // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_arvalid;                      // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_arready;                      // TellmeKernel.java:97
+  wire [63:0]  kv_cache_writer_m_axi_araddr;                       // TellmeKernel.java:97
+  wire [7:0]   kv_cache_writer_m_axi_arlen;                        // TellmeKernel.java:97
+  wire [2:0]   kv_cache_writer_m_axi_arsize;                       // TellmeKernel.java:97
+  wire [1:0]   kv_cache_writer_m_axi_arburst;                      // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_rvalid;                       // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_rready;                       // TellmeKernel.java:97
+  wire [127:0] kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:97
+  wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:97
+  wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:97
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:162
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:162
+  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:162
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:162
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:162
+  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:162
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:162
+  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:162
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:162
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:162
+  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:162
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:162
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:162
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:162
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:162
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:162
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:162
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:162
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:162
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:162
+  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:162
+  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:162
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:162
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:162
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:162
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:162
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:162
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:162
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:162
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:162
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:162
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:162
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:162
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:162
+  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:162
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:162
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:162
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:162
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:162
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:162
+  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:162
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:162
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:162
+  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:162
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:162
+  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:162
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:162
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:162
+  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:162
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:162
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:162
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:162
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:162
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:162
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:162
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:162
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:162
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:162
+  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:162
+  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:162
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:162
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:162
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:162
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:162
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:162
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:162
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:162
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:162
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:162
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:162
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:162
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:162
+  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:162
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:162
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:162
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:162
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:162
+  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:162
+  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:162
+  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:162
+  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:162
+  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:162
+  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:162
+  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:162
+  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:162
+  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:162
+  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:162
+  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:162
+  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:162
+  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:162
+  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:162
+  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:162
+  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:162
+  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:162
+  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:162
+  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:162
+  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:162
+  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:162
+  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:162
+  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:162
+  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:162
+  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:162
+  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:162
+  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:162
+  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:162
+  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:162
+  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:162
+  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:162
+  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:162
+  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:162
+  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:162
+  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:162
+  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:162
+  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:162
+  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:162
+  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:162
+  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:162
+  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:162
+  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:162
+  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:162
+  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:162
+  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:162
+  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:162
+  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:162
+  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:162
+  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:162
+  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:162
+  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:162
+  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:162
+  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:162
+  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:162
+  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:162
+  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:162
+  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:162
+  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:162
+  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:162
+  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:162
+  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:162
+  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:162
+  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:162
+  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:162
+  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:162
+  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:162
+  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:162
+  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:162
+  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:162
+  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:162
+  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:162
+  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:162
+  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:162
+  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:162
+  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:162
+  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:162
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:162
+  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:162
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:162
+  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:162
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:162
+  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:162
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:162
+  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:162
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:162
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:162
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:162
+  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:162
+  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:162
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:162
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:162
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:162
+  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:162
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:162
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:162
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:162
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:162
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:162
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:162
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:162
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:162
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:162
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:162
+  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:162
+  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:162
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:162
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:162
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:162
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:162
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:162
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:162
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:162
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:162
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:162
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:162
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:162
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:162
+  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:162
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:162
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:162
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:162
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:162
+  wire         port_moving;                                        // TellmeKernel.java:120
+  wire         stalled;                                            // TellmeKernel.java:121
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -1984,21 +1984,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:169
   wire         tap_last_memory_word;                               // TapWriter.java:192
   wire         tap_finished;                                       // TapWriter.java:198
-  wire [31:0]  record_status;                                      // TellmeKernel.java:132
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:133
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:133
-  wire [31:0]  record_position;                                    // TellmeKernel.java:134
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:134
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:135
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:135
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:136
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:136
-  wire         record_tapping;                                     // TellmeKernel.java:137
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:137
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:138
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:138
-  wire [63:0]  record_address;                                     // TellmeKernel.java:139
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:139
+  wire [31:0]  record_status;                                      // TellmeKernel.java:135
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:136
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:136
+  wire [31:0]  record_position;                                    // TellmeKernel.java:137
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:137
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:138
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:138
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:139
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:139
+  wire         record_tapping;                                     // TellmeKernel.java:140
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:140
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:141
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:141
+  wire [63:0]  record_address;                                     // TellmeKernel.java:142
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:142
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2961,457 +2961,457 @@ module tellme (
   assign tap_bytes_of_sum = tap_value_bytes + 34'd15;
   assign setup_bad_field_prod = {16'd0, {16'd0, instruction_word[31:24]}} * {24'd0, instruction_word[23:8]};
 
-  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:70
-  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:70
-  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:70
-  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:70
-  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:70
-  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:70
-  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:70
-  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:70
-  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:70
-  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:70
-  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:70
-  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:70
-  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:70
-  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:70
-  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:70
-  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:70
-  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:70
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:159
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:159
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:159
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:159
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:159
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:159
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:159
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:159
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:159
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:159
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:159
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:159
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:159
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:159
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:159
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:159
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:159
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:159
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:159
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:159
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:159
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:159
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:159
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:159
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:159
-  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:159
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:159
-  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:159
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:159
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:159
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:159
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:159
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:159
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:159
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:159
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:159
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:159
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:159
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:159
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:159
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:159
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:159
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:159
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:159
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:159
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:159
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:159
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:159
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:159
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:159
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:159
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:159
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:159
-  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:159
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:159
-  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:159
-  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:159
-  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:159
-  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:159
-  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:159
-  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:159
-  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:159
-  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:159
-  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:159
-  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:159
-  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:159
-  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:159
-  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:159
-  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:159
-  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:159
-  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:159
-  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:159
-  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:159
-  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:159
-  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:159
-  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:159
-  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:159
-  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:159
-  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:159
-  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:159
-  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:159
-  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:159
-  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:159
-  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:159
-  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:159
-  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:159
-  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:159
-  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:159
-  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:159
-  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:159
-  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:159
-  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:159
-  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:159
-  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:159
-  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:159
-  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:159
-  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:159
-  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:159
-  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:159
-  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:159
-  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:159
-  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:159
-  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:159
-  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:159
-  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:159
-  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:159
-  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:159
-  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:159
-  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:159
-  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:159
-  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:159
-  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:159
-  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:159
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:159
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:159
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:159
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:159
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:159
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:159
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:159
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:159
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:159
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:159
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:159
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:159
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:159
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:159
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:159
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:159
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:159
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:159
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:159
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:159
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:159
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:159
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:159
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:159
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:159
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:159
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:159
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:159
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:159
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:159
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:159
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:159
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:159
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:159
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:159
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:159
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:159
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:159
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:159
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:159
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:159
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:159
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:159
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:159
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:159
-  assign d0_share_s_axi_2_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:159
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:159
-  assign m_axi_d1_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:165
-  assign attention_m_axi_arready = m_axi_d1_arready; // TellmeKernel.java:165
-  assign m_axi_d1_araddr = attention_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_d1_arlen = attention_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_d1_arsize = attention_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_d1_arburst = attention_m_axi_arburst; // TellmeKernel.java:165
-  assign attention_m_axi_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:165
-  assign m_axi_d1_rready = attention_m_axi_rready; // TellmeKernel.java:165
-  assign attention_m_axi_rdata = m_axi_d1_rdata; // TellmeKernel.java:165
-  assign attention_m_axi_rresp = m_axi_d1_rresp; // TellmeKernel.java:165
-  assign attention_m_axi_rlast = m_axi_d1_rlast; // TellmeKernel.java:165
-  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:170
-  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:170
-  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:170
-  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:170
-  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:170
-  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:170
-  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:170
-  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:170
-  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:170
-  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:170
-  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:170
-  assign attention_m_axi_awready = 1'b0; // TellmeKernel.java:174
-  assign attention_m_axi_wready = 1'b0; // TellmeKernel.java:174
-  assign attention_m_axi_bvalid = 1'b0; // TellmeKernel.java:174
-  assign attention_m_axi_bresp = 2'h0; // TellmeKernel.java:174
-  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:176
-  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:176
-  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:176
-  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:176
-  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:176
+  assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:71
+  assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:71
+  assign control_s_axi_control_awaddr = s_axi_control_awaddr; // TellmeKernel.java:71
+  assign control_s_axi_control_wvalid = s_axi_control_wvalid; // TellmeKernel.java:71
+  assign s_axi_control_wready = control_s_axi_control_wready; // TellmeKernel.java:71
+  assign control_s_axi_control_wdata = s_axi_control_wdata; // TellmeKernel.java:71
+  assign control_s_axi_control_wstrb = s_axi_control_wstrb; // TellmeKernel.java:71
+  assign s_axi_control_bvalid = control_s_axi_control_bvalid; // TellmeKernel.java:71
+  assign control_s_axi_control_bready = s_axi_control_bready; // TellmeKernel.java:71
+  assign s_axi_control_bresp = control_s_axi_control_bresp; // TellmeKernel.java:71
+  assign control_s_axi_control_arvalid = s_axi_control_arvalid; // TellmeKernel.java:71
+  assign s_axi_control_arready = control_s_axi_control_arready; // TellmeKernel.java:71
+  assign control_s_axi_control_araddr = s_axi_control_araddr; // TellmeKernel.java:71
+  assign s_axi_control_rvalid = control_s_axi_control_rvalid; // TellmeKernel.java:71
+  assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:71
+  assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:71
+  assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:71
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:162
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:162
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:162
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:162
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:162
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:162
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:162
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:162
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:162
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:162
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:162
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:162
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:162
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:162
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:162
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:162
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:162
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:162
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:162
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:162
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:162
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:162
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:162
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:162
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:162
+  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:162
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:162
+  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:162
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:162
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:162
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:162
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:162
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:162
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:162
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:162
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:162
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:162
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:162
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:162
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:162
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:162
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:162
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:162
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:162
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:162
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:162
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:162
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:162
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:162
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:162
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:162
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:162
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:162
+  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:162
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:162
+  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:162
+  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:162
+  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:162
+  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:162
+  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:162
+  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:162
+  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:162
+  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:162
+  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:162
+  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:162
+  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:162
+  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:162
+  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:162
+  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:162
+  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:162
+  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:162
+  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:162
+  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:162
+  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:162
+  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:162
+  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:162
+  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:162
+  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:162
+  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:162
+  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:162
+  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:162
+  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:162
+  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:162
+  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:162
+  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:162
+  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:162
+  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:162
+  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:162
+  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:162
+  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:162
+  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:162
+  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:162
+  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:162
+  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:162
+  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:162
+  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:162
+  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:162
+  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:162
+  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:162
+  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:162
+  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:162
+  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:162
+  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:162
+  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:162
+  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:162
+  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:162
+  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:162
+  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:162
+  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:162
+  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:162
+  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:162
+  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:162
+  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:162
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:162
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:162
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:162
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:162
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:162
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:162
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:162
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:162
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:162
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:162
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:162
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:162
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:162
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:162
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:162
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:162
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:162
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:162
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:162
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:162
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:162
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:162
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:162
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:162
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:162
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:162
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:162
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:162
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:162
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:162
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:162
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:162
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:162
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:162
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:162
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:162
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:162
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:162
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:162
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:162
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:162
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:162
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:162
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:162
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:162
+  assign d0_share_s_axi_2_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:162
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:162
+  assign m_axi_d1_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:168
+  assign attention_m_axi_arready = m_axi_d1_arready; // TellmeKernel.java:168
+  assign m_axi_d1_araddr = attention_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_d1_arlen = attention_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_d1_arsize = attention_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_d1_arburst = attention_m_axi_arburst; // TellmeKernel.java:168
+  assign attention_m_axi_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:168
+  assign m_axi_d1_rready = attention_m_axi_rready; // TellmeKernel.java:168
+  assign attention_m_axi_rdata = m_axi_d1_rdata; // TellmeKernel.java:168
+  assign attention_m_axi_rresp = m_axi_d1_rresp; // TellmeKernel.java:168
+  assign attention_m_axi_rlast = m_axi_d1_rlast; // TellmeKernel.java:168
+  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:173
+  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:173
+  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:173
+  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:173
+  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:173
+  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:173
+  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:173
+  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:173
+  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:173
+  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:173
+  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:173
+  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:173
+  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:173
+  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:173
+  assign attention_m_axi_awready = 1'b0; // TellmeKernel.java:177
+  assign attention_m_axi_wready = 1'b0; // TellmeKernel.java:177
+  assign attention_m_axi_bvalid = 1'b0; // TellmeKernel.java:177
+  assign attention_m_axi_bresp = 2'h0; // TellmeKernel.java:177
+  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:179
+  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:179
+  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:179
+  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:179
+  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:179
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
@@ -3424,7 +3424,7 @@ module tellme (
       | (m_axi_d0_rvalid & m_axi_d0_rready)
       | (m_axi_d0_wvalid & m_axi_d0_wready)
       | (m_axi_d1_rvalid & m_axi_d1_rready)
-      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:117
+      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:120
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -3639,8 +3639,8 @@ module tellme (
   assign record_tap_dropped = tap_dropped; // Sequencer.java:461
   assign record_address = arg_io; // Sequencer.java:462
   assign record_area_address = debug_base; // Sequencer.java:463
-  assign stalled = waiting_for_data; // TellmeKernel.java:143
-  assign interrupt = control_interrupt; // TellmeKernel.java:144
+  assign stalled = waiting_for_data; // TellmeKernel.java:146
+  assign interrupt = control_interrupt; // TellmeKernel.java:147
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
@@ -7499,8 +7499,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:145
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:145: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:148
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:148: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -7508,7 +7508,7 @@ module tellme (
   end
 `endif
 
-  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:69
+  Axi4LiteRegisterBank_a8 control ( // TellmeKernel.java:70
     .ap_clk                (ap_clk),
     .ap_rst_n              (ap_rst_n),
     .s_axi_control_awvalid (control_s_axi_control_awvalid),
@@ -7555,7 +7555,7 @@ module tellme (
     .argmax                (control_argmax)
   );
 
-  AxiBurstReader_w128_b16_o4 data_reader ( // TellmeKernel.java:71
+  AxiBurstReader_w128_b16_o4 data_reader ( // TellmeKernel.java:72
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_reader_command_valid),
@@ -7597,7 +7597,7 @@ module tellme (
     .outstanding             (data_reader_outstanding)
   );
 
-  AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:72
+  AxiBurstWriter_w128_b16_o4 data_writer ( // TellmeKernel.java:73
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (data_writer_command_valid),
@@ -7640,7 +7640,7 @@ module tellme (
     .buffered                (data_writer_buffered)
   );
 
-  AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial attention ( // TellmeKernel.java:73
+  AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial attention ( // TellmeKernel.java:74
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (attention_command_valid),
@@ -7702,7 +7702,7 @@ module tellme (
     .m_axi_rlast                    (attention_m_axi_rlast)
   );
 
-  RmsNormMax_l16_w4_maxn4096_fp16_runtime rms_max ( // TellmeKernel.java:75
+  RmsNormMax_l16_w4_maxn4096_fp16_runtime rms_max ( // TellmeKernel.java:76
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (rms_max_in_valid),
@@ -7731,7 +7731,7 @@ module tellme (
     .out_payload_last   (rms_max_out_payload_last)
   );
 
-  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:77
+  Quantizer_l4_fp16 quantizer ( // TellmeKernel.java:78
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .in_valid          (quantizer_in_valid),
@@ -7752,7 +7752,7 @@ module tellme (
     .out_payload_last  (quantizer_out_payload_last)
   );
 
-  InverseOfCount inverse_of_length ( // TellmeKernel.java:78
+  InverseOfCount inverse_of_length ( // TellmeKernel.java:79
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (inverse_of_length_in_valid),
@@ -7762,7 +7762,7 @@ module tellme (
     .out_payload (inverse_of_length_out_payload)
   );
 
-  LmHeadUnit_p4_w128_c1536_r32768 lm_head ( // TellmeKernel.java:79
+  LmHeadUnit_p4_w128_c1536_r32768 lm_head ( // TellmeKernel.java:80
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (lm_head_command_valid),
@@ -7909,7 +7909,7 @@ module tellme (
     .m_axi_scales_rlast             (lm_head_m_axi_scales_rlast)
   );
 
-  TlmmEngine_kv260 tlmm ( // TellmeKernel.java:81
+  TlmmEngine_kv260 tlmm ( // TellmeKernel.java:82
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (tlmm_command_valid),
@@ -8052,7 +8052,7 @@ module tellme (
     .m_axi_w3_rlast                 (tlmm_m_axi_w3_rlast)
   );
 
-  TlmmCommandUnit_kv260 tlmm_command ( // TellmeKernel.java:82
+  TlmmCommandUnit_kv260 tlmm_command ( // TellmeKernel.java:83
     .ap_clk                                (ap_clk),
     .ap_rst_n                              (ap_rst_n),
     .request_valid                         (tlmm_command_request_valid),
@@ -8078,7 +8078,7 @@ module tellme (
     .answer_payload_refused                (tlmm_command_answer_payload_refused)
   );
 
-  ByteGearbox_i4_o28 activation_gearbox ( // TellmeKernel.java:83
+  ByteGearbox_i4_o28 activation_gearbox ( // TellmeKernel.java:84
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (activation_gearbox_in_valid),
@@ -8091,7 +8091,7 @@ module tellme (
     .count       (activation_gearbox_count)
   );
 
-  Dequantizer_l4 dequantizer ( // TellmeKernel.java:84
+  Dequantizer_l4 dequantizer ( // TellmeKernel.java:85
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .params_valid      (dequantizer_params_valid),
@@ -8114,7 +8114,7 @@ module tellme (
     .out_payload_last  (dequantizer_out_payload_last)
   );
 
-  ResidualAdd_l4_fp16 residual_add ( // TellmeKernel.java:85
+  ResidualAdd_l4_fp16_p1 residual_add ( // TellmeKernel.java:89
     .ap_clk           (ap_clk),
     .ap_rst_n         (ap_rst_n),
     .in_valid         (residual_add_in_valid),
@@ -8137,7 +8137,7 @@ module tellme (
     .out_payload_last (residual_add_out_payload_last)
   );
 
-  Gating_silu_l4_fp16_p1 gating_silu ( // TellmeKernel.java:88
+  Gating_silu_l4_fp16_p1 gating_silu ( // TellmeKernel.java:91
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (gating_silu_in_valid),
@@ -8161,7 +8161,7 @@ module tellme (
     .out_payload_last   (gating_silu_out_payload_last)
   );
 
-  Gating_relu2_l4_fp16_p1 gating_relu2 ( // TellmeKernel.java:90
+  Gating_relu2_l4_fp16_p1 gating_relu2 ( // TellmeKernel.java:93
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .in_valid           (gating_relu2_in_valid),
@@ -8185,7 +8185,7 @@ module tellme (
     .out_payload_last   (gating_relu2_out_payload_last)
   );
 
-  Rope_l4_maxd96_r8_fp16_runtime rope ( // TellmeKernel.java:92
+  Rope_l4_maxd96_r8_fp16_runtime rope ( // TellmeKernel.java:95
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .in_valid                   (rope_in_valid),
@@ -8213,7 +8213,7 @@ module tellme (
     .out_payload_last           (rope_out_payload_last)
   );
 
-  KvCacheWriter_w128_b16_o4 kv_cache_writer ( // TellmeKernel.java:94
+  KvCacheWriter_w128_b16_o4 kv_cache_writer ( // TellmeKernel.java:97
     .ap_clk                     (ap_clk),
     .ap_rst_n                   (ap_rst_n),
     .command_valid              (kv_cache_writer_command_valid),
@@ -8255,7 +8255,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w128_rr_o8 w0_share ( // TellmeKernel.java:159
+  AxiPortShare_w128_rr_o8 w0_share ( // TellmeKernel.java:162
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -8337,7 +8337,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w1_share ( // TellmeKernel.java:159
+  AxiPortShare_w128_rr_o8 w1_share ( // TellmeKernel.java:162
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -8419,7 +8419,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:159
+  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:162
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w2_share_s_axi_0_awvalid),
@@ -8501,7 +8501,7 @@ module tellme (
     .writes_outstanding (w2_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:159
+  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:162
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w3_share_s_axi_0_awvalid),
@@ -8583,7 +8583,7 @@ module tellme (
     .writes_outstanding (w3_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rwr_o8 d0_share ( // TellmeKernel.java:159
+  AxiPortShare_w128_rwr_o8 d0_share ( // TellmeKernel.java:162
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),

@@ -4,127 +4,128 @@
 `default_nettype none
 
 module Gating_relu2_l4_fp16_p1 (
-  input  wire        ap_clk,             // Gating.java:66
-  input  wire        ap_rst_n,           // Gating.java:66
-  input  wire        in_valid,           // Gating.java:81
-  output wire        in_ready,           // Gating.java:81
-  input  wire [31:0] in_payload_g_0,     // Gating.java:81
-  input  wire [31:0] in_payload_g_1,     // Gating.java:81
-  input  wire [31:0] in_payload_g_2,     // Gating.java:81
-  input  wire [31:0] in_payload_g_3,     // Gating.java:81
-  input  wire [31:0] in_payload_u_0,     // Gating.java:81
-  input  wire [31:0] in_payload_u_1,     // Gating.java:81
-  input  wire [31:0] in_payload_u_2,     // Gating.java:81
-  input  wire [31:0] in_payload_u_3,     // Gating.java:81
-  input  wire        in_payload_last,    // Gating.java:81
-  output wire        out_valid,          // Gating.java:82
-  input  wire        out_ready,          // Gating.java:82
-  output wire [15:0] out_payload_f_0,    // Gating.java:82
-  output wire [15:0] out_payload_f_1,    // Gating.java:82
-  output wire [15:0] out_payload_f_2,    // Gating.java:82
-  output wire [15:0] out_payload_f_3,    // Gating.java:82
-  output wire [31:0] out_payload_absMax, // Gating.java:82
-  output wire        out_payload_last    // Gating.java:82
+  input  wire        ap_clk,             // Gating.java:65
+  input  wire        ap_rst_n,           // Gating.java:65
+  input  wire        in_valid,           // Gating.java:80
+  output wire        in_ready,           // Gating.java:80
+  input  wire [31:0] in_payload_g_0,     // Gating.java:80
+  input  wire [31:0] in_payload_g_1,     // Gating.java:80
+  input  wire [31:0] in_payload_g_2,     // Gating.java:80
+  input  wire [31:0] in_payload_g_3,     // Gating.java:80
+  input  wire [31:0] in_payload_u_0,     // Gating.java:80
+  input  wire [31:0] in_payload_u_1,     // Gating.java:80
+  input  wire [31:0] in_payload_u_2,     // Gating.java:80
+  input  wire [31:0] in_payload_u_3,     // Gating.java:80
+  input  wire        in_payload_last,    // Gating.java:80
+  output wire        out_valid,          // Gating.java:81
+  input  wire        out_ready,          // Gating.java:81
+  output wire [15:0] out_payload_f_0,    // Gating.java:81
+  output wire [15:0] out_payload_f_1,    // Gating.java:81
+  output wire [15:0] out_payload_f_2,    // Gating.java:81
+  output wire [15:0] out_payload_f_3,    // Gating.java:81
+  output wire [31:0] out_payload_absMax, // Gating.java:81
+  output wire        out_payload_last    // Gating.java:81
 );
 
-  reg  [31:0] g_held_0;                 // Gating.java:143
-  reg  [31:0] g_held_1;                 // Gating.java:143
-  reg  [31:0] g_held_2;                 // Gating.java:143
-  reg  [31:0] u_held_0;                 // Gating.java:144
-  reg  [31:0] u_held_1;                 // Gating.java:144
-  reg  [31:0] u_held_2;                 // Gating.java:144
-  reg         last_held;                // Gating.java:145
-  reg         busy;                     // Gating.java:147
-  reg  [1:0]  slice;                    // Gating.java:148
-  wire [1:0]  slice_now;                // Gating.java:161
-  wire        last_now;                 // Gating.java:162
-  wire [31:0] lane0_g_slice;            // Gating.java:230
-  wire [31:0] lane0_u_slice;            // Gating.java:230
-  wire        lane0_act_in_valid;       // Gating.java:234
-  wire [31:0] lane0_act_in_payload;     // Gating.java:234
-  wire        lane0_act_out_valid;      // Gating.java:234
-  wire [31:0] lane0_act_out_payload;    // Gating.java:234
-  reg  [31:0] lane0_u_d1;               // Gating.java:221
-  reg  [31:0] lane0_u_d2;               // Gating.java:221
-  reg  [31:0] lane0_u_d3;               // Gating.java:221
-  reg  [31:0] lane0_u_d4;               // Gating.java:221
-  reg  [31:0] lane0_u_d5;               // Gating.java:221
-  reg  [31:0] lane0_u_d6;               // Gating.java:221
-  reg  [31:0] lane0_u_d7;               // Gating.java:221
-  reg  [31:0] lane0_u_d8;               // Gating.java:221
-  wire        lane0_mul_in_valid;       // Gating.java:221
-  wire [31:0] lane0_mul_in_payload_a;   // Gating.java:221
-  wire [31:0] lane0_mul_in_payload_b;   // Gating.java:221
-  wire        lane0_mul_out_valid;      // Gating.java:221
-  wire [31:0] lane0_mul_out_payload;    // Gating.java:221
-  wire        lane0_store_in_valid;     // Gating.java:221
-  wire [31:0] lane0_store_in_payload;   // Gating.java:221
-  wire        lane0_store_out_valid;    // Gating.java:221
-  wire [15:0] lane0_store_out_payload;  // Gating.java:221
-  reg  [1:0]  slice_d1;                 // Gating.java:181
-  reg  [1:0]  slice_d2;                 // Gating.java:181
-  reg  [1:0]  slice_d3;                 // Gating.java:181
-  reg  [1:0]  slice_d4;                 // Gating.java:181
-  reg  [1:0]  slice_d5;                 // Gating.java:181
-  reg  [1:0]  slice_d6;                 // Gating.java:181
-  reg  [1:0]  slice_d7;                 // Gating.java:181
-  reg  [1:0]  slice_d8;                 // Gating.java:181
-  reg  [1:0]  slice_d9;                 // Gating.java:181
-  reg  [1:0]  slice_d10;                // Gating.java:181
-  reg  [1:0]  slice_d11;                // Gating.java:181
-  reg  [1:0]  slice_d12;                // Gating.java:181
-  reg  [1:0]  slice_d13;                // Gating.java:181
-  reg  [1:0]  slice_d14;                // Gating.java:181
-  reg  [1:0]  slice_d15;                // Gating.java:181
-  reg  [1:0]  slice_d16;                // Gating.java:181
-  reg  [1:0]  slice_d17;                // Gating.java:181
-  reg         last_d1;                  // Gating.java:182
-  reg         last_d2;                  // Gating.java:182
-  reg         last_d3;                  // Gating.java:182
-  reg         last_d4;                  // Gating.java:182
-  reg         last_d5;                  // Gating.java:182
-  reg         last_d6;                  // Gating.java:182
-  reg         last_d7;                  // Gating.java:182
-  reg         last_d8;                  // Gating.java:182
-  reg         last_d9;                  // Gating.java:182
-  reg         last_d10;                 // Gating.java:182
-  reg         last_d11;                 // Gating.java:182
-  reg         last_d12;                 // Gating.java:182
-  reg         last_d13;                 // Gating.java:182
-  reg         last_d14;                 // Gating.java:182
-  reg         last_d15;                 // Gating.java:182
-  reg         last_d16;                 // Gating.java:182
-  reg         last_d17;                 // Gating.java:182
-  reg  [15:0] slice0_f0;                // Gating.java:193
-  reg  [15:0] slice1_f0;                // Gating.java:193
-  reg  [15:0] slice2_f0;                // Gating.java:193
-  wire        beat_complete;            // Gating.java:200
-  reg  [15:0] stored_r_0;               // Gating.java:88
-  reg  [15:0] stored_r_1;               // Gating.java:88
-  reg  [15:0] stored_r_2;               // Gating.java:88
-  reg  [15:0] stored_r_3;               // Gating.java:88
-  reg  [14:0] beat_max;                 // Gating.java:89
-  reg         last_r;                   // Gating.java:90
-  reg         valid_r;                  // Gating.java:91
-  reg  [14:0] running_max;              // Gating.java:92
-  reg  [15:0] stored_out_0;             // Gating.java:96
-  reg  [15:0] stored_out_1;             // Gating.java:96
-  reg  [15:0] stored_out_2;             // Gating.java:96
-  reg  [15:0] stored_out_3;             // Gating.java:96
-  reg  [31:0] abs_max_out;              // Gating.java:96
-  reg         last_out;                 // Gating.java:96
-  reg         result_valid;             // Gating.java:97
-  reg  [3:0]  result_credits;           // CreditBuffer.java:45
-  wire        result_fifo_push_valid;   // CreditBuffer.java:77
-  wire        result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [96:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [96:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [3:0]  result_fifo_occupancy;    // CreditBuffer.java:77
-  wire        result_ready;             // CreditBuffer.java:84
+  reg  [31:0] f_held_0_1;                // Gating.java:83
+  reg  [31:0] f_held_0_2;                // Gating.java:83
+  reg  [31:0] f_held_0_3;                // Gating.java:83
+  reg  [31:0] f_held_1_1;                // Gating.java:83
+  reg  [31:0] f_held_1_2;                // Gating.java:83
+  reg  [31:0] f_held_1_3;                // Gating.java:83
+  reg         f_last_held;               // Gating.java:83
+  reg         f_busy;                    // Gating.java:83
+  reg  [1:0]  f_slice;                   // Gating.java:83
+  wire [1:0]  f_slice_now;               // Gating.java:83
+  wire        f_last_now;                // Gating.java:83
+  reg  [31:0] f_lane0_in0;               // Gating.java:83
+  reg  [31:0] f_lane0_in1;               // Gating.java:83
+  wire        f_lane0_act_in_valid;      // Gating.java:118
+  wire [31:0] f_lane0_act_in_payload;    // Gating.java:118
+  wire        f_lane0_act_out_valid;     // Gating.java:118
+  wire [31:0] f_lane0_act_out_payload;   // Gating.java:118
+  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:114
+  wire        f_lane0_mul_in_valid;      // Gating.java:114
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:114
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:114
+  wire        f_lane0_mul_out_valid;     // Gating.java:114
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:114
+  wire        f_lane0_store_in_valid;    // Gating.java:114
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:114
+  wire        f_lane0_store_out_valid;   // Gating.java:114
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:114
+  reg  [1:0]  f_slice_t_d1;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d2;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d3;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d4;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d5;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d6;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d7;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d8;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d9;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d10;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d11;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d12;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d13;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d14;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d15;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d16;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d17;             // Gating.java:83
+  reg         f_last_t_d1;               // Gating.java:83
+  reg         f_last_t_d2;               // Gating.java:83
+  reg         f_last_t_d3;               // Gating.java:83
+  reg         f_last_t_d4;               // Gating.java:83
+  reg         f_last_t_d5;               // Gating.java:83
+  reg         f_last_t_d6;               // Gating.java:83
+  reg         f_last_t_d7;               // Gating.java:83
+  reg         f_last_t_d8;               // Gating.java:83
+  reg         f_last_t_d9;               // Gating.java:83
+  reg         f_last_t_d10;              // Gating.java:83
+  reg         f_last_t_d11;              // Gating.java:83
+  reg         f_last_t_d12;              // Gating.java:83
+  reg         f_last_t_d13;              // Gating.java:83
+  reg         f_last_t_d14;              // Gating.java:83
+  reg         f_last_t_d15;              // Gating.java:83
+  reg         f_last_t_d16;              // Gating.java:83
+  reg         f_last_t_d17;              // Gating.java:83
+  reg  [15:0] f_slice0_0;                // Gating.java:83
+  reg  [15:0] f_slice1_0;                // Gating.java:83
+  reg  [15:0] f_slice2_0;                // Gating.java:83
+  wire        f_complete;                // Gating.java:83
+  reg  [15:0] stored_r_0;                // Gating.java:89
+  reg  [15:0] stored_r_1;                // Gating.java:89
+  reg  [15:0] stored_r_2;                // Gating.java:89
+  reg  [15:0] stored_r_3;                // Gating.java:89
+  reg  [14:0] beat_max;                  // Gating.java:90
+  reg         last_r;                    // Gating.java:91
+  reg         valid_r;                   // Gating.java:92
+  reg  [14:0] running_max;               // Gating.java:93
+  reg  [15:0] stored_out_0;              // Gating.java:97
+  reg  [15:0] stored_out_1;              // Gating.java:97
+  reg  [15:0] stored_out_2;              // Gating.java:97
+  reg  [15:0] stored_out_3;              // Gating.java:97
+  reg  [31:0] abs_max_out;               // Gating.java:97
+  reg         last_out;                  // Gating.java:97
+  reg         result_valid;              // Gating.java:98
+  reg  [3:0]  result_credits;            // CreditBuffer.java:45
+  wire        result_fifo_push_valid;    // CreditBuffer.java:77
+  wire        result_fifo_push_ready;    // CreditBuffer.java:77
+  wire [96:0] result_fifo_push_payload;  // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:77
+  wire [96:0] result_fifo_pop_payload;   // CreditBuffer.java:77
+  wire [3:0]  result_fifo_occupancy;     // CreditBuffer.java:77
+  wire        result_ready;              // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire in_valid_and_ready;
   wire [14:0] beat_max_mux;
   wire [14:0] beat_max_mux_2;
   wire [14:0] running_max_mux;
@@ -134,11 +135,12 @@ module Gating_relu2_l4_fp16_p1 (
   wire abs_max_out_and;
   wire abs_max_out_any_2;
   wire [3:0] abs_max_out_mux;
-  wire in_valid_and_ready;
+  wire in_valid_and_ready_2;
   wire result_fifo_pop_valid_and_ready;
+  assign in_valid_and_ready = in_valid & in_ready;
   assign beat_max_mux =
-      (lane0_store_out_payload[14:0] > slice2_f0[14:0]) ? lane0_store_out_payload[14:0] : slice2_f0[14:0];
-  assign beat_max_mux_2 = (slice1_f0[14:0] > slice0_f0[14:0]) ? slice1_f0[14:0] : slice0_f0[14:0];
+      (f_lane0_store_out_payload[14:0] > f_slice2_0[14:0]) ? f_lane0_store_out_payload[14:0] : f_slice2_0[14:0];
+  assign beat_max_mux_2 = (f_slice1_0[14:0] > f_slice0_0[14:0]) ? f_slice1_0[14:0] : f_slice0_0[14:0];
   assign running_max_mux = (beat_max > running_max) ? beat_max : running_max;
   assign abs_max_out_part = running_max_mux[14:10];
   assign abs_max_out_part_2 = running_max_mux[9:0];
@@ -151,30 +153,39 @@ module Gating_relu2_l4_fp16_p1 (
       : {1'b0,
          (abs_max_out_and ? {1'b1, (abs_max_out_any_2 ? {1'b0, ~running_max_mux[5]} : {1'b1, ~running_max_mux[3]})}
           : {1'b0, (abs_max_out_any ? {1'b0, ~running_max_mux[9]} : {1'b1, ~running_max_mux[7]})})};
-  assign in_valid_and_ready = in_valid & in_ready;
+  assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign slice_now = busy ? slice : 2'd0; // Gating.java:161
-  assign last_now = busy ? last_held : in_payload_last; // Gating.java:162
-  assign lane0_g_slice =
-      (slice_now == 2'd0) ? in_payload_g_0
-      : (slice_now == 2'd1) ? g_held_0
-      : (slice_now == 2'd2) ? g_held_1
-      : g_held_2; // Gating.java:230
-  assign lane0_u_slice =
-      (slice_now == 2'd0) ? in_payload_u_0
-      : (slice_now == 2'd1) ? u_held_0
-      : (slice_now == 2'd2) ? u_held_1
-      : u_held_2; // Gating.java:230
-  assign lane0_act_in_valid = (in_valid & in_ready) | busy; // Gating.java:234
-  assign lane0_act_in_payload = lane0_g_slice; // Gating.java:234
-  assign lane0_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane0_mul_in_payload_a = lane0_act_out_payload; // Gating.java:221
-  assign lane0_mul_in_payload_b = lane0_u_d8; // Gating.java:221
-  assign lane0_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane0_store_in_payload = lane0_mul_out_payload; // Gating.java:221
-  assign beat_complete = lane0_store_out_valid & (slice_d17 == 2'd3); // Gating.java:200
-  assign in_ready = (result_credits != 4'd0) & ~busy; // Gating.java:104
+  assign f_slice_now = f_busy ? f_slice : 2'd0; // Gating.java:83
+  assign f_last_now = f_busy ? f_last_held : in_payload_last; // Gating.java:83
+
+  always @(*) begin
+    case (f_slice_now) // Gating.java:83
+      2'd0: f_lane0_in0 = in_payload_g_0; // Gating.java:83
+      2'd1: f_lane0_in0 = f_held_0_1; // Gating.java:83
+      2'd2: f_lane0_in0 = f_held_0_2; // Gating.java:83
+      default: f_lane0_in0 = f_held_0_3; // Gating.java:83
+    endcase
+  end
+
+  always @(*) begin
+    case (f_slice_now) // Gating.java:83
+      2'd0: f_lane0_in1 = in_payload_u_0; // Gating.java:83
+      2'd1: f_lane0_in1 = f_held_1_1; // Gating.java:83
+      2'd2: f_lane0_in1 = f_held_1_2; // Gating.java:83
+      default: f_lane0_in1 = f_held_1_3; // Gating.java:83
+    endcase
+  end
+
+  assign f_lane0_act_in_valid = in_valid_and_ready | f_busy; // Gating.java:118
+  assign f_lane0_act_in_payload = f_lane0_in0; // Gating.java:118
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:114
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:114
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:114
+  assign f_complete = f_lane0_store_out_valid & (f_slice_t_d17 == 2'd3); // Gating.java:83
+  assign in_ready = (result_credits != 4'd0) & ~f_busy; // Gating.java:105
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:78
   // CreditBuffer.java:79
   assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_3, stored_out_2, stored_out_1, stored_out_0};
@@ -189,113 +200,127 @@ module Gating_relu2_l4_fp16_p1 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    if (in_valid & in_ready) begin // Gating.java:149
-      g_held_0 <= in_payload_g_1; // Gating.java:151
-      u_held_0 <= in_payload_u_1; // Gating.java:152
-      g_held_1 <= in_payload_g_2; // Gating.java:151
-      u_held_1 <= in_payload_u_2; // Gating.java:152
-      g_held_2 <= in_payload_g_3; // Gating.java:151
-      u_held_2 <= in_payload_u_3; // Gating.java:152
-      last_held <= in_payload_last; // Gating.java:154
-      busy <= 1'b1; // Gating.java:155
-      slice <= 2'd1; // Gating.java:156
-    end else if (busy) begin // Gating.java:157
-      slice <= slice + 2'd1; // Gating.java:158
-      if (slice == 2'd3) begin // Gating.java:159
-        busy <= 1'b0; // Gating.java:159
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_0_1 <= in_payload_g_1; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_0_2 <= in_payload_g_2; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_0_3 <= in_payload_g_3; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_1_1 <= in_payload_u_1; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_1_2 <= in_payload_u_2; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_1_3 <= in_payload_u_3; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_last_held <= in_payload_last; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_busy <= 1'b1; // Gating.java:83
+      f_slice <= 2'd1; // Gating.java:83
+    end else if (f_busy) begin // Gating.java:83
+      f_slice <= f_slice + 2'd1; // Gating.java:83
+      if (f_slice == 2'd3) begin // Gating.java:83
+        f_busy <= 1'b0; // Gating.java:83
       end
     end
-    lane0_u_d1 <= lane0_u_slice; // Gating.java:221
-    lane0_u_d2 <= lane0_u_d1; // Gating.java:221
-    lane0_u_d3 <= lane0_u_d2; // Gating.java:221
-    lane0_u_d4 <= lane0_u_d3; // Gating.java:221
-    lane0_u_d5 <= lane0_u_d4; // Gating.java:221
-    lane0_u_d6 <= lane0_u_d5; // Gating.java:221
-    lane0_u_d7 <= lane0_u_d6; // Gating.java:221
-    lane0_u_d8 <= lane0_u_d7; // Gating.java:221
-    slice_d1 <= slice_now; // Gating.java:181
-    slice_d2 <= slice_d1; // Gating.java:181
-    slice_d3 <= slice_d2; // Gating.java:181
-    slice_d4 <= slice_d3; // Gating.java:181
-    slice_d5 <= slice_d4; // Gating.java:181
-    slice_d6 <= slice_d5; // Gating.java:181
-    slice_d7 <= slice_d6; // Gating.java:181
-    slice_d8 <= slice_d7; // Gating.java:181
-    slice_d9 <= slice_d8; // Gating.java:181
-    slice_d10 <= slice_d9; // Gating.java:181
-    slice_d11 <= slice_d10; // Gating.java:181
-    slice_d12 <= slice_d11; // Gating.java:181
-    slice_d13 <= slice_d12; // Gating.java:181
-    slice_d14 <= slice_d13; // Gating.java:181
-    slice_d15 <= slice_d14; // Gating.java:181
-    slice_d16 <= slice_d15; // Gating.java:181
-    slice_d17 <= slice_d16; // Gating.java:181
-    last_d1 <= last_now; // Gating.java:182
-    last_d2 <= last_d1; // Gating.java:182
-    last_d3 <= last_d2; // Gating.java:182
-    last_d4 <= last_d3; // Gating.java:182
-    last_d5 <= last_d4; // Gating.java:182
-    last_d6 <= last_d5; // Gating.java:182
-    last_d7 <= last_d6; // Gating.java:182
-    last_d8 <= last_d7; // Gating.java:182
-    last_d9 <= last_d8; // Gating.java:182
-    last_d10 <= last_d9; // Gating.java:182
-    last_d11 <= last_d10; // Gating.java:182
-    last_d12 <= last_d11; // Gating.java:182
-    last_d13 <= last_d12; // Gating.java:182
-    last_d14 <= last_d13; // Gating.java:182
-    last_d15 <= last_d14; // Gating.java:182
-    last_d16 <= last_d15; // Gating.java:182
-    last_d17 <= last_d16; // Gating.java:182
-    if (lane0_store_out_valid & (slice_d17 == 2'd0)) begin // Gating.java:195
-      slice0_f0 <= lane0_store_out_payload; // Gating.java:195
+    f_lane0_in1_t_d1 <= f_lane0_in1; // Gating.java:114
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:114
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:114
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:114
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:114
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:114
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:114
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:114
+    f_slice_t_d1 <= f_slice_now; // Gating.java:83
+    f_slice_t_d2 <= f_slice_t_d1; // Gating.java:83
+    f_slice_t_d3 <= f_slice_t_d2; // Gating.java:83
+    f_slice_t_d4 <= f_slice_t_d3; // Gating.java:83
+    f_slice_t_d5 <= f_slice_t_d4; // Gating.java:83
+    f_slice_t_d6 <= f_slice_t_d5; // Gating.java:83
+    f_slice_t_d7 <= f_slice_t_d6; // Gating.java:83
+    f_slice_t_d8 <= f_slice_t_d7; // Gating.java:83
+    f_slice_t_d9 <= f_slice_t_d8; // Gating.java:83
+    f_slice_t_d10 <= f_slice_t_d9; // Gating.java:83
+    f_slice_t_d11 <= f_slice_t_d10; // Gating.java:83
+    f_slice_t_d12 <= f_slice_t_d11; // Gating.java:83
+    f_slice_t_d13 <= f_slice_t_d12; // Gating.java:83
+    f_slice_t_d14 <= f_slice_t_d13; // Gating.java:83
+    f_slice_t_d15 <= f_slice_t_d14; // Gating.java:83
+    f_slice_t_d16 <= f_slice_t_d15; // Gating.java:83
+    f_slice_t_d17 <= f_slice_t_d16; // Gating.java:83
+    f_last_t_d1 <= f_last_now; // Gating.java:83
+    f_last_t_d2 <= f_last_t_d1; // Gating.java:83
+    f_last_t_d3 <= f_last_t_d2; // Gating.java:83
+    f_last_t_d4 <= f_last_t_d3; // Gating.java:83
+    f_last_t_d5 <= f_last_t_d4; // Gating.java:83
+    f_last_t_d6 <= f_last_t_d5; // Gating.java:83
+    f_last_t_d7 <= f_last_t_d6; // Gating.java:83
+    f_last_t_d8 <= f_last_t_d7; // Gating.java:83
+    f_last_t_d9 <= f_last_t_d8; // Gating.java:83
+    f_last_t_d10 <= f_last_t_d9; // Gating.java:83
+    f_last_t_d11 <= f_last_t_d10; // Gating.java:83
+    f_last_t_d12 <= f_last_t_d11; // Gating.java:83
+    f_last_t_d13 <= f_last_t_d12; // Gating.java:83
+    f_last_t_d14 <= f_last_t_d13; // Gating.java:83
+    f_last_t_d15 <= f_last_t_d14; // Gating.java:83
+    f_last_t_d16 <= f_last_t_d15; // Gating.java:83
+    f_last_t_d17 <= f_last_t_d16; // Gating.java:83
+    if (f_lane0_store_out_valid & (f_slice_t_d17 == 2'd0)) begin // Gating.java:83
+      f_slice0_0 <= f_lane0_store_out_payload; // Gating.java:83
     end
-    if (lane0_store_out_valid & (slice_d17 == 2'd1)) begin // Gating.java:195
-      slice1_f0 <= lane0_store_out_payload; // Gating.java:195
+    if (f_lane0_store_out_valid & (f_slice_t_d17 == 2'd1)) begin // Gating.java:83
+      f_slice1_0 <= f_lane0_store_out_payload; // Gating.java:83
     end
-    if (lane0_store_out_valid & (slice_d17 == 2'd2)) begin // Gating.java:195
-      slice2_f0 <= lane0_store_out_payload; // Gating.java:195
+    if (f_lane0_store_out_valid & (f_slice_t_d17 == 2'd2)) begin // Gating.java:83
+      f_slice2_0 <= f_lane0_store_out_payload; // Gating.java:83
     end
-    stored_r_0 <= slice0_f0; // Gating.java:88
-    stored_r_1 <= slice1_f0; // Gating.java:88
-    stored_r_2 <= slice2_f0; // Gating.java:88
-    stored_r_3 <= lane0_store_out_payload; // Gating.java:88
-    beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // Gating.java:89
-    last_r <= last_d17; // Gating.java:90
-    valid_r <= beat_complete; // Gating.java:91
-    if (valid_r) begin // Gating.java:94
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:94
+    stored_r_0 <= f_slice0_0; // Gating.java:89
+    stored_r_1 <= f_slice1_0; // Gating.java:89
+    stored_r_2 <= f_slice2_0; // Gating.java:89
+    stored_r_3 <= f_lane0_store_out_payload; // Gating.java:89
+    beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // Gating.java:90
+    last_r <= f_last_t_d17; // Gating.java:91
+    valid_r <= f_complete; // Gating.java:92
+    if (valid_r) begin // Gating.java:95
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:95
     end
-    stored_out_0 <= stored_r_0; // Gating.java:96
-    stored_out_1 <= stored_r_1; // Gating.java:96
-    stored_out_2 <= stored_r_2; // Gating.java:96
-    stored_out_3 <= stored_r_3; // Gating.java:96
+    stored_out_0 <= stored_r_0; // Gating.java:97
+    stored_out_1 <= stored_r_1; // Gating.java:97
+    stored_out_2 <= stored_r_2; // Gating.java:97
+    stored_out_3 <= stored_r_3; // Gating.java:97
     abs_max_out <=
         (abs_max_out_part == 5'd0)
           ? ((abs_max_out_part_2 == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_out_mux}), (abs_max_out_part_2 << (abs_max_out_mux + 4'd1)), 13'h0})
         : (abs_max_out_part == 5'd31) ? {9'hff, (abs_max_out_part_2 != 10'd0), running_max_mux[8:0], 13'h0}
-        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:96
-    last_out <= last_r; // Gating.java:96
-    result_valid <= valid_r; // Gating.java:97
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
+        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:97
+    last_out <= last_r; // Gating.java:97
+    result_valid <= valid_r; // Gating.java:98
+    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:83
       result_credits <= result_credits + 4'd1; // CreditBuffer.java:83
     end
     if (!ap_rst_n) begin
-      g_held_0 <= 32'h0;
-      u_held_0 <= 32'h0;
-      g_held_1 <= 32'h0;
-      u_held_1 <= 32'h0;
-      g_held_2 <= 32'h0;
-      u_held_2 <= 32'h0;
-      last_held <= 1'b0;
-      busy <= 1'b0;
-      slice <= 2'd0;
-      slice0_f0 <= 16'h0;
-      slice1_f0 <= 16'h0;
-      slice2_f0 <= 16'h0;
+      f_held_0_1 <= 32'h0;
+      f_held_0_2 <= 32'h0;
+      f_held_0_3 <= 32'h0;
+      f_held_1_1 <= 32'h0;
+      f_held_1_2 <= 32'h0;
+      f_held_1_3 <= 32'h0;
+      f_last_held <= 1'b0;
+      f_busy <= 1'b0;
+      f_slice <= 2'd0;
+      f_slice0_0 <= 16'h0;
+      f_slice1_0 <= 16'h0;
+      f_slice2_0 <= 16'h0;
       valid_r <= 1'b0;
       running_max <= 15'd0;
       result_valid <= 1'b0;
@@ -307,7 +332,7 @@ module Gating_relu2_l4_fp16_p1 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:86
+      if (!(~in_valid_and_ready_2 | (result_credits != 4'd0))) begin // CreditBuffer.java:86
         $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
@@ -326,32 +351,32 @@ module Gating_relu2_l4_fp16_p1 (
   end
 `endif
 
-  FpRelu2 lane0_act ( // Gating.java:234
+  FpRelu2 f_lane0_act ( // Gating.java:118
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
-    .in_valid    (lane0_act_in_valid),
-    .in_payload  (lane0_act_in_payload),
-    .out_valid   (lane0_act_out_valid),
-    .out_payload (lane0_act_out_payload)
+    .in_valid    (f_lane0_act_in_valid),
+    .in_payload  (f_lane0_act_in_payload),
+    .out_valid   (f_lane0_act_out_valid),
+    .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Gating.java:221
+  Fp32Mul f_lane0_mul ( // Gating.java:114
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
-    .in_valid     (lane0_mul_in_valid),
-    .in_payload_a (lane0_mul_in_payload_a),
-    .in_payload_b (lane0_mul_in_payload_b),
-    .out_valid    (lane0_mul_out_valid),
-    .out_payload  (lane0_mul_out_payload)
+    .in_valid     (f_lane0_mul_in_valid),
+    .in_payload_a (f_lane0_mul_in_payload_a),
+    .in_payload_b (f_lane0_mul_in_payload_b),
+    .out_valid    (f_lane0_mul_out_valid),
+    .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // Gating.java:221
+  Fp32ToFp16 f_lane0_store ( // Gating.java:114
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
-    .in_valid    (lane0_store_in_valid),
-    .in_payload  (lane0_store_in_payload),
-    .out_valid   (lane0_store_out_valid),
-    .out_payload (lane0_store_out_payload)
+    .in_valid    (f_lane0_store_in_valid),
+    .in_payload  (f_lane0_store_in_payload),
+    .out_valid   (f_lane0_store_out_valid),
+    .out_payload (f_lane0_store_out_payload)
   );
 
   SyncFifo_w97_d8 result_fifo ( // CreditBuffer.java:77

@@ -4,340 +4,341 @@
 `default_nettype none
 
 module Gating_silu_l4_fp16_p1 (
-  input  wire        ap_clk,             // Gating.java:66
-  input  wire        ap_rst_n,           // Gating.java:66
-  input  wire        in_valid,           // Gating.java:81
-  output wire        in_ready,           // Gating.java:81
-  input  wire [31:0] in_payload_g_0,     // Gating.java:81
-  input  wire [31:0] in_payload_g_1,     // Gating.java:81
-  input  wire [31:0] in_payload_g_2,     // Gating.java:81
-  input  wire [31:0] in_payload_g_3,     // Gating.java:81
-  input  wire [31:0] in_payload_u_0,     // Gating.java:81
-  input  wire [31:0] in_payload_u_1,     // Gating.java:81
-  input  wire [31:0] in_payload_u_2,     // Gating.java:81
-  input  wire [31:0] in_payload_u_3,     // Gating.java:81
-  input  wire        in_payload_last,    // Gating.java:81
-  output wire        out_valid,          // Gating.java:82
-  input  wire        out_ready,          // Gating.java:82
-  output wire [15:0] out_payload_f_0,    // Gating.java:82
-  output wire [15:0] out_payload_f_1,    // Gating.java:82
-  output wire [15:0] out_payload_f_2,    // Gating.java:82
-  output wire [15:0] out_payload_f_3,    // Gating.java:82
-  output wire [31:0] out_payload_absMax, // Gating.java:82
-  output wire        out_payload_last    // Gating.java:82
+  input  wire        ap_clk,             // Gating.java:65
+  input  wire        ap_rst_n,           // Gating.java:65
+  input  wire        in_valid,           // Gating.java:80
+  output wire        in_ready,           // Gating.java:80
+  input  wire [31:0] in_payload_g_0,     // Gating.java:80
+  input  wire [31:0] in_payload_g_1,     // Gating.java:80
+  input  wire [31:0] in_payload_g_2,     // Gating.java:80
+  input  wire [31:0] in_payload_g_3,     // Gating.java:80
+  input  wire [31:0] in_payload_u_0,     // Gating.java:80
+  input  wire [31:0] in_payload_u_1,     // Gating.java:80
+  input  wire [31:0] in_payload_u_2,     // Gating.java:80
+  input  wire [31:0] in_payload_u_3,     // Gating.java:80
+  input  wire        in_payload_last,    // Gating.java:80
+  output wire        out_valid,          // Gating.java:81
+  input  wire        out_ready,          // Gating.java:81
+  output wire [15:0] out_payload_f_0,    // Gating.java:81
+  output wire [15:0] out_payload_f_1,    // Gating.java:81
+  output wire [15:0] out_payload_f_2,    // Gating.java:81
+  output wire [15:0] out_payload_f_3,    // Gating.java:81
+  output wire [31:0] out_payload_absMax, // Gating.java:81
+  output wire        out_payload_last    // Gating.java:81
 );
 
-  reg  [31:0] g_held_0;                 // Gating.java:143
-  reg  [31:0] g_held_1;                 // Gating.java:143
-  reg  [31:0] g_held_2;                 // Gating.java:143
-  reg  [31:0] u_held_0;                 // Gating.java:144
-  reg  [31:0] u_held_1;                 // Gating.java:144
-  reg  [31:0] u_held_2;                 // Gating.java:144
-  reg         last_held;                // Gating.java:145
-  reg         busy;                     // Gating.java:147
-  reg  [1:0]  slice;                    // Gating.java:148
-  wire [1:0]  slice_now;                // Gating.java:161
-  wire        last_now;                 // Gating.java:162
-  wire [31:0] lane0_g_slice;            // Gating.java:230
-  wire [31:0] lane0_u_slice;            // Gating.java:230
-  wire        lane0_act_in_valid;       // Gating.java:234
-  wire [31:0] lane0_act_in_payload;     // Gating.java:234
-  wire        lane0_act_out_valid;      // Gating.java:234
-  wire [31:0] lane0_act_out_payload;    // Gating.java:234
-  reg  [31:0] lane0_u_d1;               // Gating.java:221
-  reg  [31:0] lane0_u_d2;               // Gating.java:221
-  reg  [31:0] lane0_u_d3;               // Gating.java:221
-  reg  [31:0] lane0_u_d4;               // Gating.java:221
-  reg  [31:0] lane0_u_d5;               // Gating.java:221
-  reg  [31:0] lane0_u_d6;               // Gating.java:221
-  reg  [31:0] lane0_u_d7;               // Gating.java:221
-  reg  [31:0] lane0_u_d8;               // Gating.java:221
-  reg  [31:0] lane0_u_d9;               // Gating.java:221
-  reg  [31:0] lane0_u_d10;              // Gating.java:221
-  reg  [31:0] lane0_u_d11;              // Gating.java:221
-  reg  [31:0] lane0_u_d12;              // Gating.java:221
-  reg  [31:0] lane0_u_d13;              // Gating.java:221
-  reg  [31:0] lane0_u_d14;              // Gating.java:221
-  reg  [31:0] lane0_u_d15;              // Gating.java:221
-  reg  [31:0] lane0_u_d16;              // Gating.java:221
-  reg  [31:0] lane0_u_d17;              // Gating.java:221
-  reg  [31:0] lane0_u_d18;              // Gating.java:221
-  reg  [31:0] lane0_u_d19;              // Gating.java:221
-  reg  [31:0] lane0_u_d20;              // Gating.java:221
-  reg  [31:0] lane0_u_d21;              // Gating.java:221
-  reg  [31:0] lane0_u_d22;              // Gating.java:221
-  reg  [31:0] lane0_u_d23;              // Gating.java:221
-  reg  [31:0] lane0_u_d24;              // Gating.java:221
-  reg  [31:0] lane0_u_d25;              // Gating.java:221
-  reg  [31:0] lane0_u_d26;              // Gating.java:221
-  reg  [31:0] lane0_u_d27;              // Gating.java:221
-  reg  [31:0] lane0_u_d28;              // Gating.java:221
-  reg  [31:0] lane0_u_d29;              // Gating.java:221
-  reg  [31:0] lane0_u_d30;              // Gating.java:221
-  reg  [31:0] lane0_u_d31;              // Gating.java:221
-  reg  [31:0] lane0_u_d32;              // Gating.java:221
-  reg  [31:0] lane0_u_d33;              // Gating.java:221
-  reg  [31:0] lane0_u_d34;              // Gating.java:221
-  reg  [31:0] lane0_u_d35;              // Gating.java:221
-  reg  [31:0] lane0_u_d36;              // Gating.java:221
-  reg  [31:0] lane0_u_d37;              // Gating.java:221
-  reg  [31:0] lane0_u_d38;              // Gating.java:221
-  reg  [31:0] lane0_u_d39;              // Gating.java:221
-  reg  [31:0] lane0_u_d40;              // Gating.java:221
-  reg  [31:0] lane0_u_d41;              // Gating.java:221
-  reg  [31:0] lane0_u_d42;              // Gating.java:221
-  reg  [31:0] lane0_u_d43;              // Gating.java:221
-  reg  [31:0] lane0_u_d44;              // Gating.java:221
-  reg  [31:0] lane0_u_d45;              // Gating.java:221
-  reg  [31:0] lane0_u_d46;              // Gating.java:221
-  reg  [31:0] lane0_u_d47;              // Gating.java:221
-  reg  [31:0] lane0_u_d48;              // Gating.java:221
-  reg  [31:0] lane0_u_d49;              // Gating.java:221
-  reg  [31:0] lane0_u_d50;              // Gating.java:221
-  reg  [31:0] lane0_u_d51;              // Gating.java:221
-  reg  [31:0] lane0_u_d52;              // Gating.java:221
-  reg  [31:0] lane0_u_d53;              // Gating.java:221
-  reg  [31:0] lane0_u_d54;              // Gating.java:221
-  reg  [31:0] lane0_u_d55;              // Gating.java:221
-  reg  [31:0] lane0_u_d56;              // Gating.java:221
-  reg  [31:0] lane0_u_d57;              // Gating.java:221
-  reg  [31:0] lane0_u_d58;              // Gating.java:221
-  reg  [31:0] lane0_u_d59;              // Gating.java:221
-  reg  [31:0] lane0_u_d60;              // Gating.java:221
-  reg  [31:0] lane0_u_d61;              // Gating.java:221
-  reg  [31:0] lane0_u_d62;              // Gating.java:221
-  reg  [31:0] lane0_u_d63;              // Gating.java:221
-  reg  [31:0] lane0_u_d64;              // Gating.java:221
-  reg  [31:0] lane0_u_d65;              // Gating.java:221
-  reg  [31:0] lane0_u_d66;              // Gating.java:221
-  reg  [31:0] lane0_u_d67;              // Gating.java:221
-  reg  [31:0] lane0_u_d68;              // Gating.java:221
-  reg  [31:0] lane0_u_d69;              // Gating.java:221
-  reg  [31:0] lane0_u_d70;              // Gating.java:221
-  reg  [31:0] lane0_u_d71;              // Gating.java:221
-  reg  [31:0] lane0_u_d72;              // Gating.java:221
-  reg  [31:0] lane0_u_d73;              // Gating.java:221
-  reg  [31:0] lane0_u_d74;              // Gating.java:221
-  reg  [31:0] lane0_u_d75;              // Gating.java:221
-  reg  [31:0] lane0_u_d76;              // Gating.java:221
-  reg  [31:0] lane0_u_d77;              // Gating.java:221
-  reg  [31:0] lane0_u_d78;              // Gating.java:221
-  reg  [31:0] lane0_u_d79;              // Gating.java:221
-  wire        lane0_mul_in_valid;       // Gating.java:221
-  wire [31:0] lane0_mul_in_payload_a;   // Gating.java:221
-  wire [31:0] lane0_mul_in_payload_b;   // Gating.java:221
-  wire        lane0_mul_out_valid;      // Gating.java:221
-  wire [31:0] lane0_mul_out_payload;    // Gating.java:221
-  wire        lane0_store_in_valid;     // Gating.java:221
-  wire [31:0] lane0_store_in_payload;   // Gating.java:221
-  wire        lane0_store_out_valid;    // Gating.java:221
-  wire [15:0] lane0_store_out_payload;  // Gating.java:221
-  reg  [1:0]  slice_d1;                 // Gating.java:181
-  reg  [1:0]  slice_d2;                 // Gating.java:181
-  reg  [1:0]  slice_d3;                 // Gating.java:181
-  reg  [1:0]  slice_d4;                 // Gating.java:181
-  reg  [1:0]  slice_d5;                 // Gating.java:181
-  reg  [1:0]  slice_d6;                 // Gating.java:181
-  reg  [1:0]  slice_d7;                 // Gating.java:181
-  reg  [1:0]  slice_d8;                 // Gating.java:181
-  reg  [1:0]  slice_d9;                 // Gating.java:181
-  reg  [1:0]  slice_d10;                // Gating.java:181
-  reg  [1:0]  slice_d11;                // Gating.java:181
-  reg  [1:0]  slice_d12;                // Gating.java:181
-  reg  [1:0]  slice_d13;                // Gating.java:181
-  reg  [1:0]  slice_d14;                // Gating.java:181
-  reg  [1:0]  slice_d15;                // Gating.java:181
-  reg  [1:0]  slice_d16;                // Gating.java:181
-  reg  [1:0]  slice_d17;                // Gating.java:181
-  reg  [1:0]  slice_d18;                // Gating.java:181
-  reg  [1:0]  slice_d19;                // Gating.java:181
-  reg  [1:0]  slice_d20;                // Gating.java:181
-  reg  [1:0]  slice_d21;                // Gating.java:181
-  reg  [1:0]  slice_d22;                // Gating.java:181
-  reg  [1:0]  slice_d23;                // Gating.java:181
-  reg  [1:0]  slice_d24;                // Gating.java:181
-  reg  [1:0]  slice_d25;                // Gating.java:181
-  reg  [1:0]  slice_d26;                // Gating.java:181
-  reg  [1:0]  slice_d27;                // Gating.java:181
-  reg  [1:0]  slice_d28;                // Gating.java:181
-  reg  [1:0]  slice_d29;                // Gating.java:181
-  reg  [1:0]  slice_d30;                // Gating.java:181
-  reg  [1:0]  slice_d31;                // Gating.java:181
-  reg  [1:0]  slice_d32;                // Gating.java:181
-  reg  [1:0]  slice_d33;                // Gating.java:181
-  reg  [1:0]  slice_d34;                // Gating.java:181
-  reg  [1:0]  slice_d35;                // Gating.java:181
-  reg  [1:0]  slice_d36;                // Gating.java:181
-  reg  [1:0]  slice_d37;                // Gating.java:181
-  reg  [1:0]  slice_d38;                // Gating.java:181
-  reg  [1:0]  slice_d39;                // Gating.java:181
-  reg  [1:0]  slice_d40;                // Gating.java:181
-  reg  [1:0]  slice_d41;                // Gating.java:181
-  reg  [1:0]  slice_d42;                // Gating.java:181
-  reg  [1:0]  slice_d43;                // Gating.java:181
-  reg  [1:0]  slice_d44;                // Gating.java:181
-  reg  [1:0]  slice_d45;                // Gating.java:181
-  reg  [1:0]  slice_d46;                // Gating.java:181
-  reg  [1:0]  slice_d47;                // Gating.java:181
-  reg  [1:0]  slice_d48;                // Gating.java:181
-  reg  [1:0]  slice_d49;                // Gating.java:181
-  reg  [1:0]  slice_d50;                // Gating.java:181
-  reg  [1:0]  slice_d51;                // Gating.java:181
-  reg  [1:0]  slice_d52;                // Gating.java:181
-  reg  [1:0]  slice_d53;                // Gating.java:181
-  reg  [1:0]  slice_d54;                // Gating.java:181
-  reg  [1:0]  slice_d55;                // Gating.java:181
-  reg  [1:0]  slice_d56;                // Gating.java:181
-  reg  [1:0]  slice_d57;                // Gating.java:181
-  reg  [1:0]  slice_d58;                // Gating.java:181
-  reg  [1:0]  slice_d59;                // Gating.java:181
-  reg  [1:0]  slice_d60;                // Gating.java:181
-  reg  [1:0]  slice_d61;                // Gating.java:181
-  reg  [1:0]  slice_d62;                // Gating.java:181
-  reg  [1:0]  slice_d63;                // Gating.java:181
-  reg  [1:0]  slice_d64;                // Gating.java:181
-  reg  [1:0]  slice_d65;                // Gating.java:181
-  reg  [1:0]  slice_d66;                // Gating.java:181
-  reg  [1:0]  slice_d67;                // Gating.java:181
-  reg  [1:0]  slice_d68;                // Gating.java:181
-  reg  [1:0]  slice_d69;                // Gating.java:181
-  reg  [1:0]  slice_d70;                // Gating.java:181
-  reg  [1:0]  slice_d71;                // Gating.java:181
-  reg  [1:0]  slice_d72;                // Gating.java:181
-  reg  [1:0]  slice_d73;                // Gating.java:181
-  reg  [1:0]  slice_d74;                // Gating.java:181
-  reg  [1:0]  slice_d75;                // Gating.java:181
-  reg  [1:0]  slice_d76;                // Gating.java:181
-  reg  [1:0]  slice_d77;                // Gating.java:181
-  reg  [1:0]  slice_d78;                // Gating.java:181
-  reg  [1:0]  slice_d79;                // Gating.java:181
-  reg  [1:0]  slice_d80;                // Gating.java:181
-  reg  [1:0]  slice_d81;                // Gating.java:181
-  reg  [1:0]  slice_d82;                // Gating.java:181
-  reg  [1:0]  slice_d83;                // Gating.java:181
-  reg  [1:0]  slice_d84;                // Gating.java:181
-  reg  [1:0]  slice_d85;                // Gating.java:181
-  reg  [1:0]  slice_d86;                // Gating.java:181
-  reg  [1:0]  slice_d87;                // Gating.java:181
-  reg  [1:0]  slice_d88;                // Gating.java:181
-  reg         last_d1;                  // Gating.java:182
-  reg         last_d2;                  // Gating.java:182
-  reg         last_d3;                  // Gating.java:182
-  reg         last_d4;                  // Gating.java:182
-  reg         last_d5;                  // Gating.java:182
-  reg         last_d6;                  // Gating.java:182
-  reg         last_d7;                  // Gating.java:182
-  reg         last_d8;                  // Gating.java:182
-  reg         last_d9;                  // Gating.java:182
-  reg         last_d10;                 // Gating.java:182
-  reg         last_d11;                 // Gating.java:182
-  reg         last_d12;                 // Gating.java:182
-  reg         last_d13;                 // Gating.java:182
-  reg         last_d14;                 // Gating.java:182
-  reg         last_d15;                 // Gating.java:182
-  reg         last_d16;                 // Gating.java:182
-  reg         last_d17;                 // Gating.java:182
-  reg         last_d18;                 // Gating.java:182
-  reg         last_d19;                 // Gating.java:182
-  reg         last_d20;                 // Gating.java:182
-  reg         last_d21;                 // Gating.java:182
-  reg         last_d22;                 // Gating.java:182
-  reg         last_d23;                 // Gating.java:182
-  reg         last_d24;                 // Gating.java:182
-  reg         last_d25;                 // Gating.java:182
-  reg         last_d26;                 // Gating.java:182
-  reg         last_d27;                 // Gating.java:182
-  reg         last_d28;                 // Gating.java:182
-  reg         last_d29;                 // Gating.java:182
-  reg         last_d30;                 // Gating.java:182
-  reg         last_d31;                 // Gating.java:182
-  reg         last_d32;                 // Gating.java:182
-  reg         last_d33;                 // Gating.java:182
-  reg         last_d34;                 // Gating.java:182
-  reg         last_d35;                 // Gating.java:182
-  reg         last_d36;                 // Gating.java:182
-  reg         last_d37;                 // Gating.java:182
-  reg         last_d38;                 // Gating.java:182
-  reg         last_d39;                 // Gating.java:182
-  reg         last_d40;                 // Gating.java:182
-  reg         last_d41;                 // Gating.java:182
-  reg         last_d42;                 // Gating.java:182
-  reg         last_d43;                 // Gating.java:182
-  reg         last_d44;                 // Gating.java:182
-  reg         last_d45;                 // Gating.java:182
-  reg         last_d46;                 // Gating.java:182
-  reg         last_d47;                 // Gating.java:182
-  reg         last_d48;                 // Gating.java:182
-  reg         last_d49;                 // Gating.java:182
-  reg         last_d50;                 // Gating.java:182
-  reg         last_d51;                 // Gating.java:182
-  reg         last_d52;                 // Gating.java:182
-  reg         last_d53;                 // Gating.java:182
-  reg         last_d54;                 // Gating.java:182
-  reg         last_d55;                 // Gating.java:182
-  reg         last_d56;                 // Gating.java:182
-  reg         last_d57;                 // Gating.java:182
-  reg         last_d58;                 // Gating.java:182
-  reg         last_d59;                 // Gating.java:182
-  reg         last_d60;                 // Gating.java:182
-  reg         last_d61;                 // Gating.java:182
-  reg         last_d62;                 // Gating.java:182
-  reg         last_d63;                 // Gating.java:182
-  reg         last_d64;                 // Gating.java:182
-  reg         last_d65;                 // Gating.java:182
-  reg         last_d66;                 // Gating.java:182
-  reg         last_d67;                 // Gating.java:182
-  reg         last_d68;                 // Gating.java:182
-  reg         last_d69;                 // Gating.java:182
-  reg         last_d70;                 // Gating.java:182
-  reg         last_d71;                 // Gating.java:182
-  reg         last_d72;                 // Gating.java:182
-  reg         last_d73;                 // Gating.java:182
-  reg         last_d74;                 // Gating.java:182
-  reg         last_d75;                 // Gating.java:182
-  reg         last_d76;                 // Gating.java:182
-  reg         last_d77;                 // Gating.java:182
-  reg         last_d78;                 // Gating.java:182
-  reg         last_d79;                 // Gating.java:182
-  reg         last_d80;                 // Gating.java:182
-  reg         last_d81;                 // Gating.java:182
-  reg         last_d82;                 // Gating.java:182
-  reg         last_d83;                 // Gating.java:182
-  reg         last_d84;                 // Gating.java:182
-  reg         last_d85;                 // Gating.java:182
-  reg         last_d86;                 // Gating.java:182
-  reg         last_d87;                 // Gating.java:182
-  reg         last_d88;                 // Gating.java:182
-  reg  [15:0] slice0_f0;                // Gating.java:193
-  reg  [15:0] slice1_f0;                // Gating.java:193
-  reg  [15:0] slice2_f0;                // Gating.java:193
-  wire        beat_complete;            // Gating.java:200
-  reg  [15:0] stored_r_0;               // Gating.java:88
-  reg  [15:0] stored_r_1;               // Gating.java:88
-  reg  [15:0] stored_r_2;               // Gating.java:88
-  reg  [15:0] stored_r_3;               // Gating.java:88
-  reg  [14:0] beat_max;                 // Gating.java:89
-  reg         last_r;                   // Gating.java:90
-  reg         valid_r;                  // Gating.java:91
-  reg  [14:0] running_max;              // Gating.java:92
-  reg  [15:0] stored_out_0;             // Gating.java:96
-  reg  [15:0] stored_out_1;             // Gating.java:96
-  reg  [15:0] stored_out_2;             // Gating.java:96
-  reg  [15:0] stored_out_3;             // Gating.java:96
-  reg  [31:0] abs_max_out;              // Gating.java:96
-  reg         last_out;                 // Gating.java:96
-  reg         result_valid;             // Gating.java:97
-  reg  [4:0]  result_credits;           // CreditBuffer.java:45
-  wire        result_fifo_push_valid;   // CreditBuffer.java:77
-  wire        result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [96:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [96:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [4:0]  result_fifo_occupancy;    // CreditBuffer.java:77
-  wire        result_ready;             // CreditBuffer.java:84
+  reg  [31:0] f_held_0_1;                // Gating.java:83
+  reg  [31:0] f_held_0_2;                // Gating.java:83
+  reg  [31:0] f_held_0_3;                // Gating.java:83
+  reg  [31:0] f_held_1_1;                // Gating.java:83
+  reg  [31:0] f_held_1_2;                // Gating.java:83
+  reg  [31:0] f_held_1_3;                // Gating.java:83
+  reg         f_last_held;               // Gating.java:83
+  reg         f_busy;                    // Gating.java:83
+  reg  [1:0]  f_slice;                   // Gating.java:83
+  wire [1:0]  f_slice_now;               // Gating.java:83
+  wire        f_last_now;                // Gating.java:83
+  reg  [31:0] f_lane0_in0;               // Gating.java:83
+  reg  [31:0] f_lane0_in1;               // Gating.java:83
+  wire        f_lane0_act_in_valid;      // Gating.java:118
+  wire [31:0] f_lane0_act_in_payload;    // Gating.java:118
+  wire        f_lane0_act_out_valid;     // Gating.java:118
+  wire [31:0] f_lane0_act_out_payload;   // Gating.java:118
+  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d9;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d10;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d11;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d12;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d13;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d14;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d15;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d16;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d17;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d18;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d19;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d20;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d21;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d22;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d23;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d24;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d25;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d26;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d27;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d28;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d29;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d30;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d31;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d32;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d33;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d34;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d35;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d36;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d37;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d38;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d39;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d40;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d41;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d42;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d43;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d44;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d45;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d46;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d47;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d48;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d49;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d50;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d51;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d52;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d53;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d54;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d55;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d56;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d57;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d58;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d59;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d60;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d61;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d62;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d63;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d64;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d65;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d66;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d67;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d68;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d69;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d70;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d71;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d72;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d73;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d74;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d75;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d76;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d77;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d78;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d79;         // Gating.java:114
+  wire        f_lane0_mul_in_valid;      // Gating.java:114
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:114
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:114
+  wire        f_lane0_mul_out_valid;     // Gating.java:114
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:114
+  wire        f_lane0_store_in_valid;    // Gating.java:114
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:114
+  wire        f_lane0_store_out_valid;   // Gating.java:114
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:114
+  reg  [1:0]  f_slice_t_d1;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d2;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d3;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d4;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d5;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d6;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d7;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d8;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d9;              // Gating.java:83
+  reg  [1:0]  f_slice_t_d10;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d11;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d12;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d13;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d14;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d15;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d16;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d17;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d18;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d19;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d20;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d21;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d22;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d23;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d24;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d25;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d26;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d27;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d28;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d29;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d30;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d31;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d32;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d33;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d34;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d35;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d36;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d37;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d38;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d39;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d40;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d41;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d42;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d43;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d44;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d45;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d46;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d47;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d48;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d49;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d50;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d51;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d52;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d53;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d54;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d55;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d56;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d57;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d58;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d59;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d60;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d61;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d62;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d63;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d64;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d65;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d66;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d67;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d68;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d69;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d70;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d71;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d72;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d73;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d74;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d75;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d76;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d77;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d78;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d79;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d80;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d81;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d82;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d83;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d84;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d85;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d86;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d87;             // Gating.java:83
+  reg  [1:0]  f_slice_t_d88;             // Gating.java:83
+  reg         f_last_t_d1;               // Gating.java:83
+  reg         f_last_t_d2;               // Gating.java:83
+  reg         f_last_t_d3;               // Gating.java:83
+  reg         f_last_t_d4;               // Gating.java:83
+  reg         f_last_t_d5;               // Gating.java:83
+  reg         f_last_t_d6;               // Gating.java:83
+  reg         f_last_t_d7;               // Gating.java:83
+  reg         f_last_t_d8;               // Gating.java:83
+  reg         f_last_t_d9;               // Gating.java:83
+  reg         f_last_t_d10;              // Gating.java:83
+  reg         f_last_t_d11;              // Gating.java:83
+  reg         f_last_t_d12;              // Gating.java:83
+  reg         f_last_t_d13;              // Gating.java:83
+  reg         f_last_t_d14;              // Gating.java:83
+  reg         f_last_t_d15;              // Gating.java:83
+  reg         f_last_t_d16;              // Gating.java:83
+  reg         f_last_t_d17;              // Gating.java:83
+  reg         f_last_t_d18;              // Gating.java:83
+  reg         f_last_t_d19;              // Gating.java:83
+  reg         f_last_t_d20;              // Gating.java:83
+  reg         f_last_t_d21;              // Gating.java:83
+  reg         f_last_t_d22;              // Gating.java:83
+  reg         f_last_t_d23;              // Gating.java:83
+  reg         f_last_t_d24;              // Gating.java:83
+  reg         f_last_t_d25;              // Gating.java:83
+  reg         f_last_t_d26;              // Gating.java:83
+  reg         f_last_t_d27;              // Gating.java:83
+  reg         f_last_t_d28;              // Gating.java:83
+  reg         f_last_t_d29;              // Gating.java:83
+  reg         f_last_t_d30;              // Gating.java:83
+  reg         f_last_t_d31;              // Gating.java:83
+  reg         f_last_t_d32;              // Gating.java:83
+  reg         f_last_t_d33;              // Gating.java:83
+  reg         f_last_t_d34;              // Gating.java:83
+  reg         f_last_t_d35;              // Gating.java:83
+  reg         f_last_t_d36;              // Gating.java:83
+  reg         f_last_t_d37;              // Gating.java:83
+  reg         f_last_t_d38;              // Gating.java:83
+  reg         f_last_t_d39;              // Gating.java:83
+  reg         f_last_t_d40;              // Gating.java:83
+  reg         f_last_t_d41;              // Gating.java:83
+  reg         f_last_t_d42;              // Gating.java:83
+  reg         f_last_t_d43;              // Gating.java:83
+  reg         f_last_t_d44;              // Gating.java:83
+  reg         f_last_t_d45;              // Gating.java:83
+  reg         f_last_t_d46;              // Gating.java:83
+  reg         f_last_t_d47;              // Gating.java:83
+  reg         f_last_t_d48;              // Gating.java:83
+  reg         f_last_t_d49;              // Gating.java:83
+  reg         f_last_t_d50;              // Gating.java:83
+  reg         f_last_t_d51;              // Gating.java:83
+  reg         f_last_t_d52;              // Gating.java:83
+  reg         f_last_t_d53;              // Gating.java:83
+  reg         f_last_t_d54;              // Gating.java:83
+  reg         f_last_t_d55;              // Gating.java:83
+  reg         f_last_t_d56;              // Gating.java:83
+  reg         f_last_t_d57;              // Gating.java:83
+  reg         f_last_t_d58;              // Gating.java:83
+  reg         f_last_t_d59;              // Gating.java:83
+  reg         f_last_t_d60;              // Gating.java:83
+  reg         f_last_t_d61;              // Gating.java:83
+  reg         f_last_t_d62;              // Gating.java:83
+  reg         f_last_t_d63;              // Gating.java:83
+  reg         f_last_t_d64;              // Gating.java:83
+  reg         f_last_t_d65;              // Gating.java:83
+  reg         f_last_t_d66;              // Gating.java:83
+  reg         f_last_t_d67;              // Gating.java:83
+  reg         f_last_t_d68;              // Gating.java:83
+  reg         f_last_t_d69;              // Gating.java:83
+  reg         f_last_t_d70;              // Gating.java:83
+  reg         f_last_t_d71;              // Gating.java:83
+  reg         f_last_t_d72;              // Gating.java:83
+  reg         f_last_t_d73;              // Gating.java:83
+  reg         f_last_t_d74;              // Gating.java:83
+  reg         f_last_t_d75;              // Gating.java:83
+  reg         f_last_t_d76;              // Gating.java:83
+  reg         f_last_t_d77;              // Gating.java:83
+  reg         f_last_t_d78;              // Gating.java:83
+  reg         f_last_t_d79;              // Gating.java:83
+  reg         f_last_t_d80;              // Gating.java:83
+  reg         f_last_t_d81;              // Gating.java:83
+  reg         f_last_t_d82;              // Gating.java:83
+  reg         f_last_t_d83;              // Gating.java:83
+  reg         f_last_t_d84;              // Gating.java:83
+  reg         f_last_t_d85;              // Gating.java:83
+  reg         f_last_t_d86;              // Gating.java:83
+  reg         f_last_t_d87;              // Gating.java:83
+  reg         f_last_t_d88;              // Gating.java:83
+  reg  [15:0] f_slice0_0;                // Gating.java:83
+  reg  [15:0] f_slice1_0;                // Gating.java:83
+  reg  [15:0] f_slice2_0;                // Gating.java:83
+  wire        f_complete;                // Gating.java:83
+  reg  [15:0] stored_r_0;                // Gating.java:89
+  reg  [15:0] stored_r_1;                // Gating.java:89
+  reg  [15:0] stored_r_2;                // Gating.java:89
+  reg  [15:0] stored_r_3;                // Gating.java:89
+  reg  [14:0] beat_max;                  // Gating.java:90
+  reg         last_r;                    // Gating.java:91
+  reg         valid_r;                   // Gating.java:92
+  reg  [14:0] running_max;               // Gating.java:93
+  reg  [15:0] stored_out_0;              // Gating.java:97
+  reg  [15:0] stored_out_1;              // Gating.java:97
+  reg  [15:0] stored_out_2;              // Gating.java:97
+  reg  [15:0] stored_out_3;              // Gating.java:97
+  reg  [31:0] abs_max_out;               // Gating.java:97
+  reg         last_out;                  // Gating.java:97
+  reg         result_valid;              // Gating.java:98
+  reg  [4:0]  result_credits;            // CreditBuffer.java:45
+  wire        result_fifo_push_valid;    // CreditBuffer.java:77
+  wire        result_fifo_push_ready;    // CreditBuffer.java:77
+  wire [96:0] result_fifo_push_payload;  // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:77
+  wire [96:0] result_fifo_pop_payload;   // CreditBuffer.java:77
+  wire [4:0]  result_fifo_occupancy;     // CreditBuffer.java:77
+  wire        result_ready;              // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire in_valid_and_ready;
   wire [14:0] beat_max_mux;
   wire [14:0] beat_max_mux_2;
   wire [14:0] running_max_mux;
@@ -347,11 +348,12 @@ module Gating_silu_l4_fp16_p1 (
   wire abs_max_out_and;
   wire abs_max_out_any_2;
   wire [3:0] abs_max_out_mux;
-  wire in_valid_and_ready;
+  wire in_valid_and_ready_2;
   wire result_fifo_pop_valid_and_ready;
+  assign in_valid_and_ready = in_valid & in_ready;
   assign beat_max_mux =
-      (lane0_store_out_payload[14:0] > slice2_f0[14:0]) ? lane0_store_out_payload[14:0] : slice2_f0[14:0];
-  assign beat_max_mux_2 = (slice1_f0[14:0] > slice0_f0[14:0]) ? slice1_f0[14:0] : slice0_f0[14:0];
+      (f_lane0_store_out_payload[14:0] > f_slice2_0[14:0]) ? f_lane0_store_out_payload[14:0] : f_slice2_0[14:0];
+  assign beat_max_mux_2 = (f_slice1_0[14:0] > f_slice0_0[14:0]) ? f_slice1_0[14:0] : f_slice0_0[14:0];
   assign running_max_mux = (beat_max > running_max) ? beat_max : running_max;
   assign abs_max_out_part = running_max_mux[14:10];
   assign abs_max_out_part_2 = running_max_mux[9:0];
@@ -364,30 +366,39 @@ module Gating_silu_l4_fp16_p1 (
       : {1'b0,
          (abs_max_out_and ? {1'b1, (abs_max_out_any_2 ? {1'b0, ~running_max_mux[5]} : {1'b1, ~running_max_mux[3]})}
           : {1'b0, (abs_max_out_any ? {1'b0, ~running_max_mux[9]} : {1'b1, ~running_max_mux[7]})})};
-  assign in_valid_and_ready = in_valid & in_ready;
+  assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign slice_now = busy ? slice : 2'd0; // Gating.java:161
-  assign last_now = busy ? last_held : in_payload_last; // Gating.java:162
-  assign lane0_g_slice =
-      (slice_now == 2'd0) ? in_payload_g_0
-      : (slice_now == 2'd1) ? g_held_0
-      : (slice_now == 2'd2) ? g_held_1
-      : g_held_2; // Gating.java:230
-  assign lane0_u_slice =
-      (slice_now == 2'd0) ? in_payload_u_0
-      : (slice_now == 2'd1) ? u_held_0
-      : (slice_now == 2'd2) ? u_held_1
-      : u_held_2; // Gating.java:230
-  assign lane0_act_in_valid = (in_valid & in_ready) | busy; // Gating.java:234
-  assign lane0_act_in_payload = lane0_g_slice; // Gating.java:234
-  assign lane0_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane0_mul_in_payload_a = lane0_act_out_payload; // Gating.java:221
-  assign lane0_mul_in_payload_b = lane0_u_d79; // Gating.java:221
-  assign lane0_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane0_store_in_payload = lane0_mul_out_payload; // Gating.java:221
-  assign beat_complete = lane0_store_out_valid & (slice_d88 == 2'd3); // Gating.java:200
-  assign in_ready = (result_credits != 5'd0) & ~busy; // Gating.java:104
+  assign f_slice_now = f_busy ? f_slice : 2'd0; // Gating.java:83
+  assign f_last_now = f_busy ? f_last_held : in_payload_last; // Gating.java:83
+
+  always @(*) begin
+    case (f_slice_now) // Gating.java:83
+      2'd0: f_lane0_in0 = in_payload_g_0; // Gating.java:83
+      2'd1: f_lane0_in0 = f_held_0_1; // Gating.java:83
+      2'd2: f_lane0_in0 = f_held_0_2; // Gating.java:83
+      default: f_lane0_in0 = f_held_0_3; // Gating.java:83
+    endcase
+  end
+
+  always @(*) begin
+    case (f_slice_now) // Gating.java:83
+      2'd0: f_lane0_in1 = in_payload_u_0; // Gating.java:83
+      2'd1: f_lane0_in1 = f_held_1_1; // Gating.java:83
+      2'd2: f_lane0_in1 = f_held_1_2; // Gating.java:83
+      default: f_lane0_in1 = f_held_1_3; // Gating.java:83
+    endcase
+  end
+
+  assign f_lane0_act_in_valid = in_valid_and_ready | f_busy; // Gating.java:118
+  assign f_lane0_act_in_payload = f_lane0_in0; // Gating.java:118
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:114
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:114
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:114
+  assign f_complete = f_lane0_store_out_valid & (f_slice_t_d88 == 2'd3); // Gating.java:83
+  assign in_ready = (result_credits != 5'd0) & ~f_busy; // Gating.java:105
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:78
   // CreditBuffer.java:79
   assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_3, stored_out_2, stored_out_1, stored_out_0};
@@ -402,326 +413,340 @@ module Gating_silu_l4_fp16_p1 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge ap_clk) begin
-    if (in_valid & in_ready) begin // Gating.java:149
-      g_held_0 <= in_payload_g_1; // Gating.java:151
-      u_held_0 <= in_payload_u_1; // Gating.java:152
-      g_held_1 <= in_payload_g_2; // Gating.java:151
-      u_held_1 <= in_payload_u_2; // Gating.java:152
-      g_held_2 <= in_payload_g_3; // Gating.java:151
-      u_held_2 <= in_payload_u_3; // Gating.java:152
-      last_held <= in_payload_last; // Gating.java:154
-      busy <= 1'b1; // Gating.java:155
-      slice <= 2'd1; // Gating.java:156
-    end else if (busy) begin // Gating.java:157
-      slice <= slice + 2'd1; // Gating.java:158
-      if (slice == 2'd3) begin // Gating.java:159
-        busy <= 1'b0; // Gating.java:159
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_0_1 <= in_payload_g_1; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_0_2 <= in_payload_g_2; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_0_3 <= in_payload_g_3; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_1_1 <= in_payload_u_1; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_1_2 <= in_payload_u_2; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_held_1_3 <= in_payload_u_3; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_last_held <= in_payload_last; // Gating.java:83
+    end
+    if (in_valid_and_ready) begin // Gating.java:83
+      f_busy <= 1'b1; // Gating.java:83
+      f_slice <= 2'd1; // Gating.java:83
+    end else if (f_busy) begin // Gating.java:83
+      f_slice <= f_slice + 2'd1; // Gating.java:83
+      if (f_slice == 2'd3) begin // Gating.java:83
+        f_busy <= 1'b0; // Gating.java:83
       end
     end
-    lane0_u_d1 <= lane0_u_slice; // Gating.java:221
-    lane0_u_d2 <= lane0_u_d1; // Gating.java:221
-    lane0_u_d3 <= lane0_u_d2; // Gating.java:221
-    lane0_u_d4 <= lane0_u_d3; // Gating.java:221
-    lane0_u_d5 <= lane0_u_d4; // Gating.java:221
-    lane0_u_d6 <= lane0_u_d5; // Gating.java:221
-    lane0_u_d7 <= lane0_u_d6; // Gating.java:221
-    lane0_u_d8 <= lane0_u_d7; // Gating.java:221
-    lane0_u_d9 <= lane0_u_d8; // Gating.java:221
-    lane0_u_d10 <= lane0_u_d9; // Gating.java:221
-    lane0_u_d11 <= lane0_u_d10; // Gating.java:221
-    lane0_u_d12 <= lane0_u_d11; // Gating.java:221
-    lane0_u_d13 <= lane0_u_d12; // Gating.java:221
-    lane0_u_d14 <= lane0_u_d13; // Gating.java:221
-    lane0_u_d15 <= lane0_u_d14; // Gating.java:221
-    lane0_u_d16 <= lane0_u_d15; // Gating.java:221
-    lane0_u_d17 <= lane0_u_d16; // Gating.java:221
-    lane0_u_d18 <= lane0_u_d17; // Gating.java:221
-    lane0_u_d19 <= lane0_u_d18; // Gating.java:221
-    lane0_u_d20 <= lane0_u_d19; // Gating.java:221
-    lane0_u_d21 <= lane0_u_d20; // Gating.java:221
-    lane0_u_d22 <= lane0_u_d21; // Gating.java:221
-    lane0_u_d23 <= lane0_u_d22; // Gating.java:221
-    lane0_u_d24 <= lane0_u_d23; // Gating.java:221
-    lane0_u_d25 <= lane0_u_d24; // Gating.java:221
-    lane0_u_d26 <= lane0_u_d25; // Gating.java:221
-    lane0_u_d27 <= lane0_u_d26; // Gating.java:221
-    lane0_u_d28 <= lane0_u_d27; // Gating.java:221
-    lane0_u_d29 <= lane0_u_d28; // Gating.java:221
-    lane0_u_d30 <= lane0_u_d29; // Gating.java:221
-    lane0_u_d31 <= lane0_u_d30; // Gating.java:221
-    lane0_u_d32 <= lane0_u_d31; // Gating.java:221
-    lane0_u_d33 <= lane0_u_d32; // Gating.java:221
-    lane0_u_d34 <= lane0_u_d33; // Gating.java:221
-    lane0_u_d35 <= lane0_u_d34; // Gating.java:221
-    lane0_u_d36 <= lane0_u_d35; // Gating.java:221
-    lane0_u_d37 <= lane0_u_d36; // Gating.java:221
-    lane0_u_d38 <= lane0_u_d37; // Gating.java:221
-    lane0_u_d39 <= lane0_u_d38; // Gating.java:221
-    lane0_u_d40 <= lane0_u_d39; // Gating.java:221
-    lane0_u_d41 <= lane0_u_d40; // Gating.java:221
-    lane0_u_d42 <= lane0_u_d41; // Gating.java:221
-    lane0_u_d43 <= lane0_u_d42; // Gating.java:221
-    lane0_u_d44 <= lane0_u_d43; // Gating.java:221
-    lane0_u_d45 <= lane0_u_d44; // Gating.java:221
-    lane0_u_d46 <= lane0_u_d45; // Gating.java:221
-    lane0_u_d47 <= lane0_u_d46; // Gating.java:221
-    lane0_u_d48 <= lane0_u_d47; // Gating.java:221
-    lane0_u_d49 <= lane0_u_d48; // Gating.java:221
-    lane0_u_d50 <= lane0_u_d49; // Gating.java:221
-    lane0_u_d51 <= lane0_u_d50; // Gating.java:221
-    lane0_u_d52 <= lane0_u_d51; // Gating.java:221
-    lane0_u_d53 <= lane0_u_d52; // Gating.java:221
-    lane0_u_d54 <= lane0_u_d53; // Gating.java:221
-    lane0_u_d55 <= lane0_u_d54; // Gating.java:221
-    lane0_u_d56 <= lane0_u_d55; // Gating.java:221
-    lane0_u_d57 <= lane0_u_d56; // Gating.java:221
-    lane0_u_d58 <= lane0_u_d57; // Gating.java:221
-    lane0_u_d59 <= lane0_u_d58; // Gating.java:221
-    lane0_u_d60 <= lane0_u_d59; // Gating.java:221
-    lane0_u_d61 <= lane0_u_d60; // Gating.java:221
-    lane0_u_d62 <= lane0_u_d61; // Gating.java:221
-    lane0_u_d63 <= lane0_u_d62; // Gating.java:221
-    lane0_u_d64 <= lane0_u_d63; // Gating.java:221
-    lane0_u_d65 <= lane0_u_d64; // Gating.java:221
-    lane0_u_d66 <= lane0_u_d65; // Gating.java:221
-    lane0_u_d67 <= lane0_u_d66; // Gating.java:221
-    lane0_u_d68 <= lane0_u_d67; // Gating.java:221
-    lane0_u_d69 <= lane0_u_d68; // Gating.java:221
-    lane0_u_d70 <= lane0_u_d69; // Gating.java:221
-    lane0_u_d71 <= lane0_u_d70; // Gating.java:221
-    lane0_u_d72 <= lane0_u_d71; // Gating.java:221
-    lane0_u_d73 <= lane0_u_d72; // Gating.java:221
-    lane0_u_d74 <= lane0_u_d73; // Gating.java:221
-    lane0_u_d75 <= lane0_u_d74; // Gating.java:221
-    lane0_u_d76 <= lane0_u_d75; // Gating.java:221
-    lane0_u_d77 <= lane0_u_d76; // Gating.java:221
-    lane0_u_d78 <= lane0_u_d77; // Gating.java:221
-    lane0_u_d79 <= lane0_u_d78; // Gating.java:221
-    slice_d1 <= slice_now; // Gating.java:181
-    slice_d2 <= slice_d1; // Gating.java:181
-    slice_d3 <= slice_d2; // Gating.java:181
-    slice_d4 <= slice_d3; // Gating.java:181
-    slice_d5 <= slice_d4; // Gating.java:181
-    slice_d6 <= slice_d5; // Gating.java:181
-    slice_d7 <= slice_d6; // Gating.java:181
-    slice_d8 <= slice_d7; // Gating.java:181
-    slice_d9 <= slice_d8; // Gating.java:181
-    slice_d10 <= slice_d9; // Gating.java:181
-    slice_d11 <= slice_d10; // Gating.java:181
-    slice_d12 <= slice_d11; // Gating.java:181
-    slice_d13 <= slice_d12; // Gating.java:181
-    slice_d14 <= slice_d13; // Gating.java:181
-    slice_d15 <= slice_d14; // Gating.java:181
-    slice_d16 <= slice_d15; // Gating.java:181
-    slice_d17 <= slice_d16; // Gating.java:181
-    slice_d18 <= slice_d17; // Gating.java:181
-    slice_d19 <= slice_d18; // Gating.java:181
-    slice_d20 <= slice_d19; // Gating.java:181
-    slice_d21 <= slice_d20; // Gating.java:181
-    slice_d22 <= slice_d21; // Gating.java:181
-    slice_d23 <= slice_d22; // Gating.java:181
-    slice_d24 <= slice_d23; // Gating.java:181
-    slice_d25 <= slice_d24; // Gating.java:181
-    slice_d26 <= slice_d25; // Gating.java:181
-    slice_d27 <= slice_d26; // Gating.java:181
-    slice_d28 <= slice_d27; // Gating.java:181
-    slice_d29 <= slice_d28; // Gating.java:181
-    slice_d30 <= slice_d29; // Gating.java:181
-    slice_d31 <= slice_d30; // Gating.java:181
-    slice_d32 <= slice_d31; // Gating.java:181
-    slice_d33 <= slice_d32; // Gating.java:181
-    slice_d34 <= slice_d33; // Gating.java:181
-    slice_d35 <= slice_d34; // Gating.java:181
-    slice_d36 <= slice_d35; // Gating.java:181
-    slice_d37 <= slice_d36; // Gating.java:181
-    slice_d38 <= slice_d37; // Gating.java:181
-    slice_d39 <= slice_d38; // Gating.java:181
-    slice_d40 <= slice_d39; // Gating.java:181
-    slice_d41 <= slice_d40; // Gating.java:181
-    slice_d42 <= slice_d41; // Gating.java:181
-    slice_d43 <= slice_d42; // Gating.java:181
-    slice_d44 <= slice_d43; // Gating.java:181
-    slice_d45 <= slice_d44; // Gating.java:181
-    slice_d46 <= slice_d45; // Gating.java:181
-    slice_d47 <= slice_d46; // Gating.java:181
-    slice_d48 <= slice_d47; // Gating.java:181
-    slice_d49 <= slice_d48; // Gating.java:181
-    slice_d50 <= slice_d49; // Gating.java:181
-    slice_d51 <= slice_d50; // Gating.java:181
-    slice_d52 <= slice_d51; // Gating.java:181
-    slice_d53 <= slice_d52; // Gating.java:181
-    slice_d54 <= slice_d53; // Gating.java:181
-    slice_d55 <= slice_d54; // Gating.java:181
-    slice_d56 <= slice_d55; // Gating.java:181
-    slice_d57 <= slice_d56; // Gating.java:181
-    slice_d58 <= slice_d57; // Gating.java:181
-    slice_d59 <= slice_d58; // Gating.java:181
-    slice_d60 <= slice_d59; // Gating.java:181
-    slice_d61 <= slice_d60; // Gating.java:181
-    slice_d62 <= slice_d61; // Gating.java:181
-    slice_d63 <= slice_d62; // Gating.java:181
-    slice_d64 <= slice_d63; // Gating.java:181
-    slice_d65 <= slice_d64; // Gating.java:181
-    slice_d66 <= slice_d65; // Gating.java:181
-    slice_d67 <= slice_d66; // Gating.java:181
-    slice_d68 <= slice_d67; // Gating.java:181
-    slice_d69 <= slice_d68; // Gating.java:181
-    slice_d70 <= slice_d69; // Gating.java:181
-    slice_d71 <= slice_d70; // Gating.java:181
-    slice_d72 <= slice_d71; // Gating.java:181
-    slice_d73 <= slice_d72; // Gating.java:181
-    slice_d74 <= slice_d73; // Gating.java:181
-    slice_d75 <= slice_d74; // Gating.java:181
-    slice_d76 <= slice_d75; // Gating.java:181
-    slice_d77 <= slice_d76; // Gating.java:181
-    slice_d78 <= slice_d77; // Gating.java:181
-    slice_d79 <= slice_d78; // Gating.java:181
-    slice_d80 <= slice_d79; // Gating.java:181
-    slice_d81 <= slice_d80; // Gating.java:181
-    slice_d82 <= slice_d81; // Gating.java:181
-    slice_d83 <= slice_d82; // Gating.java:181
-    slice_d84 <= slice_d83; // Gating.java:181
-    slice_d85 <= slice_d84; // Gating.java:181
-    slice_d86 <= slice_d85; // Gating.java:181
-    slice_d87 <= slice_d86; // Gating.java:181
-    slice_d88 <= slice_d87; // Gating.java:181
-    last_d1 <= last_now; // Gating.java:182
-    last_d2 <= last_d1; // Gating.java:182
-    last_d3 <= last_d2; // Gating.java:182
-    last_d4 <= last_d3; // Gating.java:182
-    last_d5 <= last_d4; // Gating.java:182
-    last_d6 <= last_d5; // Gating.java:182
-    last_d7 <= last_d6; // Gating.java:182
-    last_d8 <= last_d7; // Gating.java:182
-    last_d9 <= last_d8; // Gating.java:182
-    last_d10 <= last_d9; // Gating.java:182
-    last_d11 <= last_d10; // Gating.java:182
-    last_d12 <= last_d11; // Gating.java:182
-    last_d13 <= last_d12; // Gating.java:182
-    last_d14 <= last_d13; // Gating.java:182
-    last_d15 <= last_d14; // Gating.java:182
-    last_d16 <= last_d15; // Gating.java:182
-    last_d17 <= last_d16; // Gating.java:182
-    last_d18 <= last_d17; // Gating.java:182
-    last_d19 <= last_d18; // Gating.java:182
-    last_d20 <= last_d19; // Gating.java:182
-    last_d21 <= last_d20; // Gating.java:182
-    last_d22 <= last_d21; // Gating.java:182
-    last_d23 <= last_d22; // Gating.java:182
-    last_d24 <= last_d23; // Gating.java:182
-    last_d25 <= last_d24; // Gating.java:182
-    last_d26 <= last_d25; // Gating.java:182
-    last_d27 <= last_d26; // Gating.java:182
-    last_d28 <= last_d27; // Gating.java:182
-    last_d29 <= last_d28; // Gating.java:182
-    last_d30 <= last_d29; // Gating.java:182
-    last_d31 <= last_d30; // Gating.java:182
-    last_d32 <= last_d31; // Gating.java:182
-    last_d33 <= last_d32; // Gating.java:182
-    last_d34 <= last_d33; // Gating.java:182
-    last_d35 <= last_d34; // Gating.java:182
-    last_d36 <= last_d35; // Gating.java:182
-    last_d37 <= last_d36; // Gating.java:182
-    last_d38 <= last_d37; // Gating.java:182
-    last_d39 <= last_d38; // Gating.java:182
-    last_d40 <= last_d39; // Gating.java:182
-    last_d41 <= last_d40; // Gating.java:182
-    last_d42 <= last_d41; // Gating.java:182
-    last_d43 <= last_d42; // Gating.java:182
-    last_d44 <= last_d43; // Gating.java:182
-    last_d45 <= last_d44; // Gating.java:182
-    last_d46 <= last_d45; // Gating.java:182
-    last_d47 <= last_d46; // Gating.java:182
-    last_d48 <= last_d47; // Gating.java:182
-    last_d49 <= last_d48; // Gating.java:182
-    last_d50 <= last_d49; // Gating.java:182
-    last_d51 <= last_d50; // Gating.java:182
-    last_d52 <= last_d51; // Gating.java:182
-    last_d53 <= last_d52; // Gating.java:182
-    last_d54 <= last_d53; // Gating.java:182
-    last_d55 <= last_d54; // Gating.java:182
-    last_d56 <= last_d55; // Gating.java:182
-    last_d57 <= last_d56; // Gating.java:182
-    last_d58 <= last_d57; // Gating.java:182
-    last_d59 <= last_d58; // Gating.java:182
-    last_d60 <= last_d59; // Gating.java:182
-    last_d61 <= last_d60; // Gating.java:182
-    last_d62 <= last_d61; // Gating.java:182
-    last_d63 <= last_d62; // Gating.java:182
-    last_d64 <= last_d63; // Gating.java:182
-    last_d65 <= last_d64; // Gating.java:182
-    last_d66 <= last_d65; // Gating.java:182
-    last_d67 <= last_d66; // Gating.java:182
-    last_d68 <= last_d67; // Gating.java:182
-    last_d69 <= last_d68; // Gating.java:182
-    last_d70 <= last_d69; // Gating.java:182
-    last_d71 <= last_d70; // Gating.java:182
-    last_d72 <= last_d71; // Gating.java:182
-    last_d73 <= last_d72; // Gating.java:182
-    last_d74 <= last_d73; // Gating.java:182
-    last_d75 <= last_d74; // Gating.java:182
-    last_d76 <= last_d75; // Gating.java:182
-    last_d77 <= last_d76; // Gating.java:182
-    last_d78 <= last_d77; // Gating.java:182
-    last_d79 <= last_d78; // Gating.java:182
-    last_d80 <= last_d79; // Gating.java:182
-    last_d81 <= last_d80; // Gating.java:182
-    last_d82 <= last_d81; // Gating.java:182
-    last_d83 <= last_d82; // Gating.java:182
-    last_d84 <= last_d83; // Gating.java:182
-    last_d85 <= last_d84; // Gating.java:182
-    last_d86 <= last_d85; // Gating.java:182
-    last_d87 <= last_d86; // Gating.java:182
-    last_d88 <= last_d87; // Gating.java:182
-    if (lane0_store_out_valid & (slice_d88 == 2'd0)) begin // Gating.java:195
-      slice0_f0 <= lane0_store_out_payload; // Gating.java:195
+    f_lane0_in1_t_d1 <= f_lane0_in1; // Gating.java:114
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:114
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:114
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:114
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:114
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:114
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:114
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:114
+    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:114
+    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:114
+    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:114
+    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:114
+    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:114
+    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:114
+    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:114
+    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:114
+    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:114
+    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:114
+    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:114
+    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:114
+    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:114
+    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:114
+    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:114
+    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:114
+    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:114
+    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:114
+    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:114
+    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:114
+    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:114
+    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:114
+    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:114
+    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:114
+    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:114
+    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:114
+    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:114
+    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:114
+    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:114
+    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:114
+    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:114
+    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:114
+    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:114
+    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:114
+    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:114
+    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:114
+    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:114
+    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:114
+    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:114
+    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:114
+    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:114
+    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:114
+    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:114
+    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:114
+    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:114
+    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:114
+    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:114
+    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:114
+    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:114
+    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:114
+    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:114
+    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:114
+    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:114
+    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:114
+    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:114
+    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:114
+    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:114
+    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:114
+    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:114
+    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:114
+    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:114
+    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:114
+    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:114
+    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:114
+    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:114
+    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:114
+    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:114
+    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:114
+    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:114
+    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:114
+    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:114
+    f_slice_t_d1 <= f_slice_now; // Gating.java:83
+    f_slice_t_d2 <= f_slice_t_d1; // Gating.java:83
+    f_slice_t_d3 <= f_slice_t_d2; // Gating.java:83
+    f_slice_t_d4 <= f_slice_t_d3; // Gating.java:83
+    f_slice_t_d5 <= f_slice_t_d4; // Gating.java:83
+    f_slice_t_d6 <= f_slice_t_d5; // Gating.java:83
+    f_slice_t_d7 <= f_slice_t_d6; // Gating.java:83
+    f_slice_t_d8 <= f_slice_t_d7; // Gating.java:83
+    f_slice_t_d9 <= f_slice_t_d8; // Gating.java:83
+    f_slice_t_d10 <= f_slice_t_d9; // Gating.java:83
+    f_slice_t_d11 <= f_slice_t_d10; // Gating.java:83
+    f_slice_t_d12 <= f_slice_t_d11; // Gating.java:83
+    f_slice_t_d13 <= f_slice_t_d12; // Gating.java:83
+    f_slice_t_d14 <= f_slice_t_d13; // Gating.java:83
+    f_slice_t_d15 <= f_slice_t_d14; // Gating.java:83
+    f_slice_t_d16 <= f_slice_t_d15; // Gating.java:83
+    f_slice_t_d17 <= f_slice_t_d16; // Gating.java:83
+    f_slice_t_d18 <= f_slice_t_d17; // Gating.java:83
+    f_slice_t_d19 <= f_slice_t_d18; // Gating.java:83
+    f_slice_t_d20 <= f_slice_t_d19; // Gating.java:83
+    f_slice_t_d21 <= f_slice_t_d20; // Gating.java:83
+    f_slice_t_d22 <= f_slice_t_d21; // Gating.java:83
+    f_slice_t_d23 <= f_slice_t_d22; // Gating.java:83
+    f_slice_t_d24 <= f_slice_t_d23; // Gating.java:83
+    f_slice_t_d25 <= f_slice_t_d24; // Gating.java:83
+    f_slice_t_d26 <= f_slice_t_d25; // Gating.java:83
+    f_slice_t_d27 <= f_slice_t_d26; // Gating.java:83
+    f_slice_t_d28 <= f_slice_t_d27; // Gating.java:83
+    f_slice_t_d29 <= f_slice_t_d28; // Gating.java:83
+    f_slice_t_d30 <= f_slice_t_d29; // Gating.java:83
+    f_slice_t_d31 <= f_slice_t_d30; // Gating.java:83
+    f_slice_t_d32 <= f_slice_t_d31; // Gating.java:83
+    f_slice_t_d33 <= f_slice_t_d32; // Gating.java:83
+    f_slice_t_d34 <= f_slice_t_d33; // Gating.java:83
+    f_slice_t_d35 <= f_slice_t_d34; // Gating.java:83
+    f_slice_t_d36 <= f_slice_t_d35; // Gating.java:83
+    f_slice_t_d37 <= f_slice_t_d36; // Gating.java:83
+    f_slice_t_d38 <= f_slice_t_d37; // Gating.java:83
+    f_slice_t_d39 <= f_slice_t_d38; // Gating.java:83
+    f_slice_t_d40 <= f_slice_t_d39; // Gating.java:83
+    f_slice_t_d41 <= f_slice_t_d40; // Gating.java:83
+    f_slice_t_d42 <= f_slice_t_d41; // Gating.java:83
+    f_slice_t_d43 <= f_slice_t_d42; // Gating.java:83
+    f_slice_t_d44 <= f_slice_t_d43; // Gating.java:83
+    f_slice_t_d45 <= f_slice_t_d44; // Gating.java:83
+    f_slice_t_d46 <= f_slice_t_d45; // Gating.java:83
+    f_slice_t_d47 <= f_slice_t_d46; // Gating.java:83
+    f_slice_t_d48 <= f_slice_t_d47; // Gating.java:83
+    f_slice_t_d49 <= f_slice_t_d48; // Gating.java:83
+    f_slice_t_d50 <= f_slice_t_d49; // Gating.java:83
+    f_slice_t_d51 <= f_slice_t_d50; // Gating.java:83
+    f_slice_t_d52 <= f_slice_t_d51; // Gating.java:83
+    f_slice_t_d53 <= f_slice_t_d52; // Gating.java:83
+    f_slice_t_d54 <= f_slice_t_d53; // Gating.java:83
+    f_slice_t_d55 <= f_slice_t_d54; // Gating.java:83
+    f_slice_t_d56 <= f_slice_t_d55; // Gating.java:83
+    f_slice_t_d57 <= f_slice_t_d56; // Gating.java:83
+    f_slice_t_d58 <= f_slice_t_d57; // Gating.java:83
+    f_slice_t_d59 <= f_slice_t_d58; // Gating.java:83
+    f_slice_t_d60 <= f_slice_t_d59; // Gating.java:83
+    f_slice_t_d61 <= f_slice_t_d60; // Gating.java:83
+    f_slice_t_d62 <= f_slice_t_d61; // Gating.java:83
+    f_slice_t_d63 <= f_slice_t_d62; // Gating.java:83
+    f_slice_t_d64 <= f_slice_t_d63; // Gating.java:83
+    f_slice_t_d65 <= f_slice_t_d64; // Gating.java:83
+    f_slice_t_d66 <= f_slice_t_d65; // Gating.java:83
+    f_slice_t_d67 <= f_slice_t_d66; // Gating.java:83
+    f_slice_t_d68 <= f_slice_t_d67; // Gating.java:83
+    f_slice_t_d69 <= f_slice_t_d68; // Gating.java:83
+    f_slice_t_d70 <= f_slice_t_d69; // Gating.java:83
+    f_slice_t_d71 <= f_slice_t_d70; // Gating.java:83
+    f_slice_t_d72 <= f_slice_t_d71; // Gating.java:83
+    f_slice_t_d73 <= f_slice_t_d72; // Gating.java:83
+    f_slice_t_d74 <= f_slice_t_d73; // Gating.java:83
+    f_slice_t_d75 <= f_slice_t_d74; // Gating.java:83
+    f_slice_t_d76 <= f_slice_t_d75; // Gating.java:83
+    f_slice_t_d77 <= f_slice_t_d76; // Gating.java:83
+    f_slice_t_d78 <= f_slice_t_d77; // Gating.java:83
+    f_slice_t_d79 <= f_slice_t_d78; // Gating.java:83
+    f_slice_t_d80 <= f_slice_t_d79; // Gating.java:83
+    f_slice_t_d81 <= f_slice_t_d80; // Gating.java:83
+    f_slice_t_d82 <= f_slice_t_d81; // Gating.java:83
+    f_slice_t_d83 <= f_slice_t_d82; // Gating.java:83
+    f_slice_t_d84 <= f_slice_t_d83; // Gating.java:83
+    f_slice_t_d85 <= f_slice_t_d84; // Gating.java:83
+    f_slice_t_d86 <= f_slice_t_d85; // Gating.java:83
+    f_slice_t_d87 <= f_slice_t_d86; // Gating.java:83
+    f_slice_t_d88 <= f_slice_t_d87; // Gating.java:83
+    f_last_t_d1 <= f_last_now; // Gating.java:83
+    f_last_t_d2 <= f_last_t_d1; // Gating.java:83
+    f_last_t_d3 <= f_last_t_d2; // Gating.java:83
+    f_last_t_d4 <= f_last_t_d3; // Gating.java:83
+    f_last_t_d5 <= f_last_t_d4; // Gating.java:83
+    f_last_t_d6 <= f_last_t_d5; // Gating.java:83
+    f_last_t_d7 <= f_last_t_d6; // Gating.java:83
+    f_last_t_d8 <= f_last_t_d7; // Gating.java:83
+    f_last_t_d9 <= f_last_t_d8; // Gating.java:83
+    f_last_t_d10 <= f_last_t_d9; // Gating.java:83
+    f_last_t_d11 <= f_last_t_d10; // Gating.java:83
+    f_last_t_d12 <= f_last_t_d11; // Gating.java:83
+    f_last_t_d13 <= f_last_t_d12; // Gating.java:83
+    f_last_t_d14 <= f_last_t_d13; // Gating.java:83
+    f_last_t_d15 <= f_last_t_d14; // Gating.java:83
+    f_last_t_d16 <= f_last_t_d15; // Gating.java:83
+    f_last_t_d17 <= f_last_t_d16; // Gating.java:83
+    f_last_t_d18 <= f_last_t_d17; // Gating.java:83
+    f_last_t_d19 <= f_last_t_d18; // Gating.java:83
+    f_last_t_d20 <= f_last_t_d19; // Gating.java:83
+    f_last_t_d21 <= f_last_t_d20; // Gating.java:83
+    f_last_t_d22 <= f_last_t_d21; // Gating.java:83
+    f_last_t_d23 <= f_last_t_d22; // Gating.java:83
+    f_last_t_d24 <= f_last_t_d23; // Gating.java:83
+    f_last_t_d25 <= f_last_t_d24; // Gating.java:83
+    f_last_t_d26 <= f_last_t_d25; // Gating.java:83
+    f_last_t_d27 <= f_last_t_d26; // Gating.java:83
+    f_last_t_d28 <= f_last_t_d27; // Gating.java:83
+    f_last_t_d29 <= f_last_t_d28; // Gating.java:83
+    f_last_t_d30 <= f_last_t_d29; // Gating.java:83
+    f_last_t_d31 <= f_last_t_d30; // Gating.java:83
+    f_last_t_d32 <= f_last_t_d31; // Gating.java:83
+    f_last_t_d33 <= f_last_t_d32; // Gating.java:83
+    f_last_t_d34 <= f_last_t_d33; // Gating.java:83
+    f_last_t_d35 <= f_last_t_d34; // Gating.java:83
+    f_last_t_d36 <= f_last_t_d35; // Gating.java:83
+    f_last_t_d37 <= f_last_t_d36; // Gating.java:83
+    f_last_t_d38 <= f_last_t_d37; // Gating.java:83
+    f_last_t_d39 <= f_last_t_d38; // Gating.java:83
+    f_last_t_d40 <= f_last_t_d39; // Gating.java:83
+    f_last_t_d41 <= f_last_t_d40; // Gating.java:83
+    f_last_t_d42 <= f_last_t_d41; // Gating.java:83
+    f_last_t_d43 <= f_last_t_d42; // Gating.java:83
+    f_last_t_d44 <= f_last_t_d43; // Gating.java:83
+    f_last_t_d45 <= f_last_t_d44; // Gating.java:83
+    f_last_t_d46 <= f_last_t_d45; // Gating.java:83
+    f_last_t_d47 <= f_last_t_d46; // Gating.java:83
+    f_last_t_d48 <= f_last_t_d47; // Gating.java:83
+    f_last_t_d49 <= f_last_t_d48; // Gating.java:83
+    f_last_t_d50 <= f_last_t_d49; // Gating.java:83
+    f_last_t_d51 <= f_last_t_d50; // Gating.java:83
+    f_last_t_d52 <= f_last_t_d51; // Gating.java:83
+    f_last_t_d53 <= f_last_t_d52; // Gating.java:83
+    f_last_t_d54 <= f_last_t_d53; // Gating.java:83
+    f_last_t_d55 <= f_last_t_d54; // Gating.java:83
+    f_last_t_d56 <= f_last_t_d55; // Gating.java:83
+    f_last_t_d57 <= f_last_t_d56; // Gating.java:83
+    f_last_t_d58 <= f_last_t_d57; // Gating.java:83
+    f_last_t_d59 <= f_last_t_d58; // Gating.java:83
+    f_last_t_d60 <= f_last_t_d59; // Gating.java:83
+    f_last_t_d61 <= f_last_t_d60; // Gating.java:83
+    f_last_t_d62 <= f_last_t_d61; // Gating.java:83
+    f_last_t_d63 <= f_last_t_d62; // Gating.java:83
+    f_last_t_d64 <= f_last_t_d63; // Gating.java:83
+    f_last_t_d65 <= f_last_t_d64; // Gating.java:83
+    f_last_t_d66 <= f_last_t_d65; // Gating.java:83
+    f_last_t_d67 <= f_last_t_d66; // Gating.java:83
+    f_last_t_d68 <= f_last_t_d67; // Gating.java:83
+    f_last_t_d69 <= f_last_t_d68; // Gating.java:83
+    f_last_t_d70 <= f_last_t_d69; // Gating.java:83
+    f_last_t_d71 <= f_last_t_d70; // Gating.java:83
+    f_last_t_d72 <= f_last_t_d71; // Gating.java:83
+    f_last_t_d73 <= f_last_t_d72; // Gating.java:83
+    f_last_t_d74 <= f_last_t_d73; // Gating.java:83
+    f_last_t_d75 <= f_last_t_d74; // Gating.java:83
+    f_last_t_d76 <= f_last_t_d75; // Gating.java:83
+    f_last_t_d77 <= f_last_t_d76; // Gating.java:83
+    f_last_t_d78 <= f_last_t_d77; // Gating.java:83
+    f_last_t_d79 <= f_last_t_d78; // Gating.java:83
+    f_last_t_d80 <= f_last_t_d79; // Gating.java:83
+    f_last_t_d81 <= f_last_t_d80; // Gating.java:83
+    f_last_t_d82 <= f_last_t_d81; // Gating.java:83
+    f_last_t_d83 <= f_last_t_d82; // Gating.java:83
+    f_last_t_d84 <= f_last_t_d83; // Gating.java:83
+    f_last_t_d85 <= f_last_t_d84; // Gating.java:83
+    f_last_t_d86 <= f_last_t_d85; // Gating.java:83
+    f_last_t_d87 <= f_last_t_d86; // Gating.java:83
+    f_last_t_d88 <= f_last_t_d87; // Gating.java:83
+    if (f_lane0_store_out_valid & (f_slice_t_d88 == 2'd0)) begin // Gating.java:83
+      f_slice0_0 <= f_lane0_store_out_payload; // Gating.java:83
     end
-    if (lane0_store_out_valid & (slice_d88 == 2'd1)) begin // Gating.java:195
-      slice1_f0 <= lane0_store_out_payload; // Gating.java:195
+    if (f_lane0_store_out_valid & (f_slice_t_d88 == 2'd1)) begin // Gating.java:83
+      f_slice1_0 <= f_lane0_store_out_payload; // Gating.java:83
     end
-    if (lane0_store_out_valid & (slice_d88 == 2'd2)) begin // Gating.java:195
-      slice2_f0 <= lane0_store_out_payload; // Gating.java:195
+    if (f_lane0_store_out_valid & (f_slice_t_d88 == 2'd2)) begin // Gating.java:83
+      f_slice2_0 <= f_lane0_store_out_payload; // Gating.java:83
     end
-    stored_r_0 <= slice0_f0; // Gating.java:88
-    stored_r_1 <= slice1_f0; // Gating.java:88
-    stored_r_2 <= slice2_f0; // Gating.java:88
-    stored_r_3 <= lane0_store_out_payload; // Gating.java:88
-    beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // Gating.java:89
-    last_r <= last_d88; // Gating.java:90
-    valid_r <= beat_complete; // Gating.java:91
-    if (valid_r) begin // Gating.java:94
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:94
+    stored_r_0 <= f_slice0_0; // Gating.java:89
+    stored_r_1 <= f_slice1_0; // Gating.java:89
+    stored_r_2 <= f_slice2_0; // Gating.java:89
+    stored_r_3 <= f_lane0_store_out_payload; // Gating.java:89
+    beat_max <= (beat_max_mux > beat_max_mux_2) ? beat_max_mux : beat_max_mux_2; // Gating.java:90
+    last_r <= f_last_t_d88; // Gating.java:91
+    valid_r <= f_complete; // Gating.java:92
+    if (valid_r) begin // Gating.java:95
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:95
     end
-    stored_out_0 <= stored_r_0; // Gating.java:96
-    stored_out_1 <= stored_r_1; // Gating.java:96
-    stored_out_2 <= stored_r_2; // Gating.java:96
-    stored_out_3 <= stored_r_3; // Gating.java:96
+    stored_out_0 <= stored_r_0; // Gating.java:97
+    stored_out_1 <= stored_r_1; // Gating.java:97
+    stored_out_2 <= stored_r_2; // Gating.java:97
+    stored_out_3 <= stored_r_3; // Gating.java:97
     abs_max_out <=
         (abs_max_out_part == 5'd0)
           ? ((abs_max_out_part_2 == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_out_mux}), (abs_max_out_part_2 << (abs_max_out_mux + 4'd1)), 13'h0})
         : (abs_max_out_part == 5'd31) ? {9'hff, (abs_max_out_part_2 != 10'd0), running_max_mux[8:0], 13'h0}
-        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:96
-    last_out <= last_r; // Gating.java:96
-    result_valid <= valid_r; // Gating.java:97
-    if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
+        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:97
+    last_out <= last_r; // Gating.java:97
+    result_valid <= valid_r; // Gating.java:98
+    if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
-    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
+    end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:83
       result_credits <= result_credits + 5'd1; // CreditBuffer.java:83
     end
     if (!ap_rst_n) begin
-      g_held_0 <= 32'h0;
-      u_held_0 <= 32'h0;
-      g_held_1 <= 32'h0;
-      u_held_1 <= 32'h0;
-      g_held_2 <= 32'h0;
-      u_held_2 <= 32'h0;
-      last_held <= 1'b0;
-      busy <= 1'b0;
-      slice <= 2'd0;
-      slice0_f0 <= 16'h0;
-      slice1_f0 <= 16'h0;
-      slice2_f0 <= 16'h0;
+      f_held_0_1 <= 32'h0;
+      f_held_0_2 <= 32'h0;
+      f_held_0_3 <= 32'h0;
+      f_held_1_1 <= 32'h0;
+      f_held_1_2 <= 32'h0;
+      f_held_1_3 <= 32'h0;
+      f_last_held <= 1'b0;
+      f_busy <= 1'b0;
+      f_slice <= 2'd0;
+      f_slice0_0 <= 16'h0;
+      f_slice1_0 <= 16'h0;
+      f_slice2_0 <= 16'h0;
       valid_r <= 1'b0;
       running_max <= 15'd0;
       result_valid <= 1'b0;
@@ -733,7 +758,7 @@ module Gating_silu_l4_fp16_p1 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~in_valid_and_ready | (result_credits != 5'd0))) begin // CreditBuffer.java:86
+      if (!(~in_valid_and_ready_2 | (result_credits != 5'd0))) begin // CreditBuffer.java:86
         $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
         $stop;
@@ -752,32 +777,32 @@ module Gating_silu_l4_fp16_p1 (
   end
 `endif
 
-  FpSilu lane0_act ( // Gating.java:234
+  FpSilu f_lane0_act ( // Gating.java:118
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
-    .in_valid    (lane0_act_in_valid),
-    .in_payload  (lane0_act_in_payload),
-    .out_valid   (lane0_act_out_valid),
-    .out_payload (lane0_act_out_payload)
+    .in_valid    (f_lane0_act_in_valid),
+    .in_payload  (f_lane0_act_in_payload),
+    .out_valid   (f_lane0_act_out_valid),
+    .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Gating.java:221
+  Fp32Mul f_lane0_mul ( // Gating.java:114
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
-    .in_valid     (lane0_mul_in_valid),
-    .in_payload_a (lane0_mul_in_payload_a),
-    .in_payload_b (lane0_mul_in_payload_b),
-    .out_valid    (lane0_mul_out_valid),
-    .out_payload  (lane0_mul_out_payload)
+    .in_valid     (f_lane0_mul_in_valid),
+    .in_payload_a (f_lane0_mul_in_payload_a),
+    .in_payload_b (f_lane0_mul_in_payload_b),
+    .out_valid    (f_lane0_mul_out_valid),
+    .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // Gating.java:221
+  Fp32ToFp16 f_lane0_store ( // Gating.java:114
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
-    .in_valid    (lane0_store_in_valid),
-    .in_payload  (lane0_store_in_payload),
-    .out_valid   (lane0_store_out_valid),
-    .out_payload (lane0_store_out_payload)
+    .in_valid    (f_lane0_store_in_valid),
+    .in_payload  (f_lane0_store_in_payload),
+    .out_valid   (f_lane0_store_out_valid),
+    .out_payload (f_lane0_store_out_payload)
   );
 
   SyncFifo_w97_d26 result_fifo ( // CreditBuffer.java:77

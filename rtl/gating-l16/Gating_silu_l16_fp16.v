@@ -4,1673 +4,1673 @@
 `default_nettype none
 
 module Gating_silu_l16_fp16 (
-  input  wire        clk,                // Gating.java:66
-  input  wire        reset,              // Gating.java:66
-  input  wire        in_valid,           // Gating.java:81
-  output wire        in_ready,           // Gating.java:81
-  input  wire [31:0] in_payload_g_0,     // Gating.java:81
-  input  wire [31:0] in_payload_g_1,     // Gating.java:81
-  input  wire [31:0] in_payload_g_2,     // Gating.java:81
-  input  wire [31:0] in_payload_g_3,     // Gating.java:81
-  input  wire [31:0] in_payload_g_4,     // Gating.java:81
-  input  wire [31:0] in_payload_g_5,     // Gating.java:81
-  input  wire [31:0] in_payload_g_6,     // Gating.java:81
-  input  wire [31:0] in_payload_g_7,     // Gating.java:81
-  input  wire [31:0] in_payload_g_8,     // Gating.java:81
-  input  wire [31:0] in_payload_g_9,     // Gating.java:81
-  input  wire [31:0] in_payload_g_10,    // Gating.java:81
-  input  wire [31:0] in_payload_g_11,    // Gating.java:81
-  input  wire [31:0] in_payload_g_12,    // Gating.java:81
-  input  wire [31:0] in_payload_g_13,    // Gating.java:81
-  input  wire [31:0] in_payload_g_14,    // Gating.java:81
-  input  wire [31:0] in_payload_g_15,    // Gating.java:81
-  input  wire [31:0] in_payload_u_0,     // Gating.java:81
-  input  wire [31:0] in_payload_u_1,     // Gating.java:81
-  input  wire [31:0] in_payload_u_2,     // Gating.java:81
-  input  wire [31:0] in_payload_u_3,     // Gating.java:81
-  input  wire [31:0] in_payload_u_4,     // Gating.java:81
-  input  wire [31:0] in_payload_u_5,     // Gating.java:81
-  input  wire [31:0] in_payload_u_6,     // Gating.java:81
-  input  wire [31:0] in_payload_u_7,     // Gating.java:81
-  input  wire [31:0] in_payload_u_8,     // Gating.java:81
-  input  wire [31:0] in_payload_u_9,     // Gating.java:81
-  input  wire [31:0] in_payload_u_10,    // Gating.java:81
-  input  wire [31:0] in_payload_u_11,    // Gating.java:81
-  input  wire [31:0] in_payload_u_12,    // Gating.java:81
-  input  wire [31:0] in_payload_u_13,    // Gating.java:81
-  input  wire [31:0] in_payload_u_14,    // Gating.java:81
-  input  wire [31:0] in_payload_u_15,    // Gating.java:81
-  input  wire        in_payload_last,    // Gating.java:81
-  output wire        out_valid,          // Gating.java:82
-  input  wire        out_ready,          // Gating.java:82
-  output wire [15:0] out_payload_f_0,    // Gating.java:82
-  output wire [15:0] out_payload_f_1,    // Gating.java:82
-  output wire [15:0] out_payload_f_2,    // Gating.java:82
-  output wire [15:0] out_payload_f_3,    // Gating.java:82
-  output wire [15:0] out_payload_f_4,    // Gating.java:82
-  output wire [15:0] out_payload_f_5,    // Gating.java:82
-  output wire [15:0] out_payload_f_6,    // Gating.java:82
-  output wire [15:0] out_payload_f_7,    // Gating.java:82
-  output wire [15:0] out_payload_f_8,    // Gating.java:82
-  output wire [15:0] out_payload_f_9,    // Gating.java:82
-  output wire [15:0] out_payload_f_10,   // Gating.java:82
-  output wire [15:0] out_payload_f_11,   // Gating.java:82
-  output wire [15:0] out_payload_f_12,   // Gating.java:82
-  output wire [15:0] out_payload_f_13,   // Gating.java:82
-  output wire [15:0] out_payload_f_14,   // Gating.java:82
-  output wire [15:0] out_payload_f_15,   // Gating.java:82
-  output wire [31:0] out_payload_absMax, // Gating.java:82
-  output wire        out_payload_last    // Gating.java:82
+  input  wire        clk,                // Gating.java:65
+  input  wire        reset,              // Gating.java:65
+  input  wire        in_valid,           // Gating.java:80
+  output wire        in_ready,           // Gating.java:80
+  input  wire [31:0] in_payload_g_0,     // Gating.java:80
+  input  wire [31:0] in_payload_g_1,     // Gating.java:80
+  input  wire [31:0] in_payload_g_2,     // Gating.java:80
+  input  wire [31:0] in_payload_g_3,     // Gating.java:80
+  input  wire [31:0] in_payload_g_4,     // Gating.java:80
+  input  wire [31:0] in_payload_g_5,     // Gating.java:80
+  input  wire [31:0] in_payload_g_6,     // Gating.java:80
+  input  wire [31:0] in_payload_g_7,     // Gating.java:80
+  input  wire [31:0] in_payload_g_8,     // Gating.java:80
+  input  wire [31:0] in_payload_g_9,     // Gating.java:80
+  input  wire [31:0] in_payload_g_10,    // Gating.java:80
+  input  wire [31:0] in_payload_g_11,    // Gating.java:80
+  input  wire [31:0] in_payload_g_12,    // Gating.java:80
+  input  wire [31:0] in_payload_g_13,    // Gating.java:80
+  input  wire [31:0] in_payload_g_14,    // Gating.java:80
+  input  wire [31:0] in_payload_g_15,    // Gating.java:80
+  input  wire [31:0] in_payload_u_0,     // Gating.java:80
+  input  wire [31:0] in_payload_u_1,     // Gating.java:80
+  input  wire [31:0] in_payload_u_2,     // Gating.java:80
+  input  wire [31:0] in_payload_u_3,     // Gating.java:80
+  input  wire [31:0] in_payload_u_4,     // Gating.java:80
+  input  wire [31:0] in_payload_u_5,     // Gating.java:80
+  input  wire [31:0] in_payload_u_6,     // Gating.java:80
+  input  wire [31:0] in_payload_u_7,     // Gating.java:80
+  input  wire [31:0] in_payload_u_8,     // Gating.java:80
+  input  wire [31:0] in_payload_u_9,     // Gating.java:80
+  input  wire [31:0] in_payload_u_10,    // Gating.java:80
+  input  wire [31:0] in_payload_u_11,    // Gating.java:80
+  input  wire [31:0] in_payload_u_12,    // Gating.java:80
+  input  wire [31:0] in_payload_u_13,    // Gating.java:80
+  input  wire [31:0] in_payload_u_14,    // Gating.java:80
+  input  wire [31:0] in_payload_u_15,    // Gating.java:80
+  input  wire        in_payload_last,    // Gating.java:80
+  output wire        out_valid,          // Gating.java:81
+  input  wire        out_ready,          // Gating.java:81
+  output wire [15:0] out_payload_f_0,    // Gating.java:81
+  output wire [15:0] out_payload_f_1,    // Gating.java:81
+  output wire [15:0] out_payload_f_2,    // Gating.java:81
+  output wire [15:0] out_payload_f_3,    // Gating.java:81
+  output wire [15:0] out_payload_f_4,    // Gating.java:81
+  output wire [15:0] out_payload_f_5,    // Gating.java:81
+  output wire [15:0] out_payload_f_6,    // Gating.java:81
+  output wire [15:0] out_payload_f_7,    // Gating.java:81
+  output wire [15:0] out_payload_f_8,    // Gating.java:81
+  output wire [15:0] out_payload_f_9,    // Gating.java:81
+  output wire [15:0] out_payload_f_10,   // Gating.java:81
+  output wire [15:0] out_payload_f_11,   // Gating.java:81
+  output wire [15:0] out_payload_f_12,   // Gating.java:81
+  output wire [15:0] out_payload_f_13,   // Gating.java:81
+  output wire [15:0] out_payload_f_14,   // Gating.java:81
+  output wire [15:0] out_payload_f_15,   // Gating.java:81
+  output wire [31:0] out_payload_absMax, // Gating.java:81
+  output wire        out_payload_last    // Gating.java:81
 );
 
-  wire         lane0_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane0_act_in_payload;     // Gating.java:234
-  wire         lane0_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane0_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane0_u_d1;               // Gating.java:221
-  reg  [31:0]  lane0_u_d2;               // Gating.java:221
-  reg  [31:0]  lane0_u_d3;               // Gating.java:221
-  reg  [31:0]  lane0_u_d4;               // Gating.java:221
-  reg  [31:0]  lane0_u_d5;               // Gating.java:221
-  reg  [31:0]  lane0_u_d6;               // Gating.java:221
-  reg  [31:0]  lane0_u_d7;               // Gating.java:221
-  reg  [31:0]  lane0_u_d8;               // Gating.java:221
-  reg  [31:0]  lane0_u_d9;               // Gating.java:221
-  reg  [31:0]  lane0_u_d10;              // Gating.java:221
-  reg  [31:0]  lane0_u_d11;              // Gating.java:221
-  reg  [31:0]  lane0_u_d12;              // Gating.java:221
-  reg  [31:0]  lane0_u_d13;              // Gating.java:221
-  reg  [31:0]  lane0_u_d14;              // Gating.java:221
-  reg  [31:0]  lane0_u_d15;              // Gating.java:221
-  reg  [31:0]  lane0_u_d16;              // Gating.java:221
-  reg  [31:0]  lane0_u_d17;              // Gating.java:221
-  reg  [31:0]  lane0_u_d18;              // Gating.java:221
-  reg  [31:0]  lane0_u_d19;              // Gating.java:221
-  reg  [31:0]  lane0_u_d20;              // Gating.java:221
-  reg  [31:0]  lane0_u_d21;              // Gating.java:221
-  reg  [31:0]  lane0_u_d22;              // Gating.java:221
-  reg  [31:0]  lane0_u_d23;              // Gating.java:221
-  reg  [31:0]  lane0_u_d24;              // Gating.java:221
-  reg  [31:0]  lane0_u_d25;              // Gating.java:221
-  reg  [31:0]  lane0_u_d26;              // Gating.java:221
-  reg  [31:0]  lane0_u_d27;              // Gating.java:221
-  reg  [31:0]  lane0_u_d28;              // Gating.java:221
-  reg  [31:0]  lane0_u_d29;              // Gating.java:221
-  reg  [31:0]  lane0_u_d30;              // Gating.java:221
-  reg  [31:0]  lane0_u_d31;              // Gating.java:221
-  reg  [31:0]  lane0_u_d32;              // Gating.java:221
-  reg  [31:0]  lane0_u_d33;              // Gating.java:221
-  reg  [31:0]  lane0_u_d34;              // Gating.java:221
-  reg  [31:0]  lane0_u_d35;              // Gating.java:221
-  reg  [31:0]  lane0_u_d36;              // Gating.java:221
-  reg  [31:0]  lane0_u_d37;              // Gating.java:221
-  reg  [31:0]  lane0_u_d38;              // Gating.java:221
-  reg  [31:0]  lane0_u_d39;              // Gating.java:221
-  reg  [31:0]  lane0_u_d40;              // Gating.java:221
-  reg  [31:0]  lane0_u_d41;              // Gating.java:221
-  reg  [31:0]  lane0_u_d42;              // Gating.java:221
-  reg  [31:0]  lane0_u_d43;              // Gating.java:221
-  reg  [31:0]  lane0_u_d44;              // Gating.java:221
-  reg  [31:0]  lane0_u_d45;              // Gating.java:221
-  reg  [31:0]  lane0_u_d46;              // Gating.java:221
-  reg  [31:0]  lane0_u_d47;              // Gating.java:221
-  reg  [31:0]  lane0_u_d48;              // Gating.java:221
-  reg  [31:0]  lane0_u_d49;              // Gating.java:221
-  reg  [31:0]  lane0_u_d50;              // Gating.java:221
-  reg  [31:0]  lane0_u_d51;              // Gating.java:221
-  reg  [31:0]  lane0_u_d52;              // Gating.java:221
-  reg  [31:0]  lane0_u_d53;              // Gating.java:221
-  reg  [31:0]  lane0_u_d54;              // Gating.java:221
-  reg  [31:0]  lane0_u_d55;              // Gating.java:221
-  reg  [31:0]  lane0_u_d56;              // Gating.java:221
-  reg  [31:0]  lane0_u_d57;              // Gating.java:221
-  reg  [31:0]  lane0_u_d58;              // Gating.java:221
-  reg  [31:0]  lane0_u_d59;              // Gating.java:221
-  reg  [31:0]  lane0_u_d60;              // Gating.java:221
-  reg  [31:0]  lane0_u_d61;              // Gating.java:221
-  reg  [31:0]  lane0_u_d62;              // Gating.java:221
-  reg  [31:0]  lane0_u_d63;              // Gating.java:221
-  reg  [31:0]  lane0_u_d64;              // Gating.java:221
-  reg  [31:0]  lane0_u_d65;              // Gating.java:221
-  reg  [31:0]  lane0_u_d66;              // Gating.java:221
-  reg  [31:0]  lane0_u_d67;              // Gating.java:221
-  reg  [31:0]  lane0_u_d68;              // Gating.java:221
-  reg  [31:0]  lane0_u_d69;              // Gating.java:221
-  reg  [31:0]  lane0_u_d70;              // Gating.java:221
-  reg  [31:0]  lane0_u_d71;              // Gating.java:221
-  reg  [31:0]  lane0_u_d72;              // Gating.java:221
-  reg  [31:0]  lane0_u_d73;              // Gating.java:221
-  reg  [31:0]  lane0_u_d74;              // Gating.java:221
-  reg  [31:0]  lane0_u_d75;              // Gating.java:221
-  reg  [31:0]  lane0_u_d76;              // Gating.java:221
-  reg  [31:0]  lane0_u_d77;              // Gating.java:221
-  reg  [31:0]  lane0_u_d78;              // Gating.java:221
-  reg  [31:0]  lane0_u_d79;              // Gating.java:221
-  wire         lane0_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane0_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane0_mul_in_payload_b;   // Gating.java:221
-  wire         lane0_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane0_mul_out_payload;    // Gating.java:221
-  wire         lane0_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane0_store_in_payload;   // Gating.java:221
-  wire         lane0_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane0_store_out_payload;  // Gating.java:221
-  wire         lane1_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane1_act_in_payload;     // Gating.java:234
-  wire         lane1_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane1_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane1_u_d1;               // Gating.java:221
-  reg  [31:0]  lane1_u_d2;               // Gating.java:221
-  reg  [31:0]  lane1_u_d3;               // Gating.java:221
-  reg  [31:0]  lane1_u_d4;               // Gating.java:221
-  reg  [31:0]  lane1_u_d5;               // Gating.java:221
-  reg  [31:0]  lane1_u_d6;               // Gating.java:221
-  reg  [31:0]  lane1_u_d7;               // Gating.java:221
-  reg  [31:0]  lane1_u_d8;               // Gating.java:221
-  reg  [31:0]  lane1_u_d9;               // Gating.java:221
-  reg  [31:0]  lane1_u_d10;              // Gating.java:221
-  reg  [31:0]  lane1_u_d11;              // Gating.java:221
-  reg  [31:0]  lane1_u_d12;              // Gating.java:221
-  reg  [31:0]  lane1_u_d13;              // Gating.java:221
-  reg  [31:0]  lane1_u_d14;              // Gating.java:221
-  reg  [31:0]  lane1_u_d15;              // Gating.java:221
-  reg  [31:0]  lane1_u_d16;              // Gating.java:221
-  reg  [31:0]  lane1_u_d17;              // Gating.java:221
-  reg  [31:0]  lane1_u_d18;              // Gating.java:221
-  reg  [31:0]  lane1_u_d19;              // Gating.java:221
-  reg  [31:0]  lane1_u_d20;              // Gating.java:221
-  reg  [31:0]  lane1_u_d21;              // Gating.java:221
-  reg  [31:0]  lane1_u_d22;              // Gating.java:221
-  reg  [31:0]  lane1_u_d23;              // Gating.java:221
-  reg  [31:0]  lane1_u_d24;              // Gating.java:221
-  reg  [31:0]  lane1_u_d25;              // Gating.java:221
-  reg  [31:0]  lane1_u_d26;              // Gating.java:221
-  reg  [31:0]  lane1_u_d27;              // Gating.java:221
-  reg  [31:0]  lane1_u_d28;              // Gating.java:221
-  reg  [31:0]  lane1_u_d29;              // Gating.java:221
-  reg  [31:0]  lane1_u_d30;              // Gating.java:221
-  reg  [31:0]  lane1_u_d31;              // Gating.java:221
-  reg  [31:0]  lane1_u_d32;              // Gating.java:221
-  reg  [31:0]  lane1_u_d33;              // Gating.java:221
-  reg  [31:0]  lane1_u_d34;              // Gating.java:221
-  reg  [31:0]  lane1_u_d35;              // Gating.java:221
-  reg  [31:0]  lane1_u_d36;              // Gating.java:221
-  reg  [31:0]  lane1_u_d37;              // Gating.java:221
-  reg  [31:0]  lane1_u_d38;              // Gating.java:221
-  reg  [31:0]  lane1_u_d39;              // Gating.java:221
-  reg  [31:0]  lane1_u_d40;              // Gating.java:221
-  reg  [31:0]  lane1_u_d41;              // Gating.java:221
-  reg  [31:0]  lane1_u_d42;              // Gating.java:221
-  reg  [31:0]  lane1_u_d43;              // Gating.java:221
-  reg  [31:0]  lane1_u_d44;              // Gating.java:221
-  reg  [31:0]  lane1_u_d45;              // Gating.java:221
-  reg  [31:0]  lane1_u_d46;              // Gating.java:221
-  reg  [31:0]  lane1_u_d47;              // Gating.java:221
-  reg  [31:0]  lane1_u_d48;              // Gating.java:221
-  reg  [31:0]  lane1_u_d49;              // Gating.java:221
-  reg  [31:0]  lane1_u_d50;              // Gating.java:221
-  reg  [31:0]  lane1_u_d51;              // Gating.java:221
-  reg  [31:0]  lane1_u_d52;              // Gating.java:221
-  reg  [31:0]  lane1_u_d53;              // Gating.java:221
-  reg  [31:0]  lane1_u_d54;              // Gating.java:221
-  reg  [31:0]  lane1_u_d55;              // Gating.java:221
-  reg  [31:0]  lane1_u_d56;              // Gating.java:221
-  reg  [31:0]  lane1_u_d57;              // Gating.java:221
-  reg  [31:0]  lane1_u_d58;              // Gating.java:221
-  reg  [31:0]  lane1_u_d59;              // Gating.java:221
-  reg  [31:0]  lane1_u_d60;              // Gating.java:221
-  reg  [31:0]  lane1_u_d61;              // Gating.java:221
-  reg  [31:0]  lane1_u_d62;              // Gating.java:221
-  reg  [31:0]  lane1_u_d63;              // Gating.java:221
-  reg  [31:0]  lane1_u_d64;              // Gating.java:221
-  reg  [31:0]  lane1_u_d65;              // Gating.java:221
-  reg  [31:0]  lane1_u_d66;              // Gating.java:221
-  reg  [31:0]  lane1_u_d67;              // Gating.java:221
-  reg  [31:0]  lane1_u_d68;              // Gating.java:221
-  reg  [31:0]  lane1_u_d69;              // Gating.java:221
-  reg  [31:0]  lane1_u_d70;              // Gating.java:221
-  reg  [31:0]  lane1_u_d71;              // Gating.java:221
-  reg  [31:0]  lane1_u_d72;              // Gating.java:221
-  reg  [31:0]  lane1_u_d73;              // Gating.java:221
-  reg  [31:0]  lane1_u_d74;              // Gating.java:221
-  reg  [31:0]  lane1_u_d75;              // Gating.java:221
-  reg  [31:0]  lane1_u_d76;              // Gating.java:221
-  reg  [31:0]  lane1_u_d77;              // Gating.java:221
-  reg  [31:0]  lane1_u_d78;              // Gating.java:221
-  reg  [31:0]  lane1_u_d79;              // Gating.java:221
-  wire         lane1_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane1_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane1_mul_in_payload_b;   // Gating.java:221
-  wire         lane1_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane1_mul_out_payload;    // Gating.java:221
-  wire         lane1_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane1_store_in_payload;   // Gating.java:221
-  wire         lane1_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane1_store_out_payload;  // Gating.java:221
-  wire         lane2_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane2_act_in_payload;     // Gating.java:234
-  wire         lane2_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane2_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane2_u_d1;               // Gating.java:221
-  reg  [31:0]  lane2_u_d2;               // Gating.java:221
-  reg  [31:0]  lane2_u_d3;               // Gating.java:221
-  reg  [31:0]  lane2_u_d4;               // Gating.java:221
-  reg  [31:0]  lane2_u_d5;               // Gating.java:221
-  reg  [31:0]  lane2_u_d6;               // Gating.java:221
-  reg  [31:0]  lane2_u_d7;               // Gating.java:221
-  reg  [31:0]  lane2_u_d8;               // Gating.java:221
-  reg  [31:0]  lane2_u_d9;               // Gating.java:221
-  reg  [31:0]  lane2_u_d10;              // Gating.java:221
-  reg  [31:0]  lane2_u_d11;              // Gating.java:221
-  reg  [31:0]  lane2_u_d12;              // Gating.java:221
-  reg  [31:0]  lane2_u_d13;              // Gating.java:221
-  reg  [31:0]  lane2_u_d14;              // Gating.java:221
-  reg  [31:0]  lane2_u_d15;              // Gating.java:221
-  reg  [31:0]  lane2_u_d16;              // Gating.java:221
-  reg  [31:0]  lane2_u_d17;              // Gating.java:221
-  reg  [31:0]  lane2_u_d18;              // Gating.java:221
-  reg  [31:0]  lane2_u_d19;              // Gating.java:221
-  reg  [31:0]  lane2_u_d20;              // Gating.java:221
-  reg  [31:0]  lane2_u_d21;              // Gating.java:221
-  reg  [31:0]  lane2_u_d22;              // Gating.java:221
-  reg  [31:0]  lane2_u_d23;              // Gating.java:221
-  reg  [31:0]  lane2_u_d24;              // Gating.java:221
-  reg  [31:0]  lane2_u_d25;              // Gating.java:221
-  reg  [31:0]  lane2_u_d26;              // Gating.java:221
-  reg  [31:0]  lane2_u_d27;              // Gating.java:221
-  reg  [31:0]  lane2_u_d28;              // Gating.java:221
-  reg  [31:0]  lane2_u_d29;              // Gating.java:221
-  reg  [31:0]  lane2_u_d30;              // Gating.java:221
-  reg  [31:0]  lane2_u_d31;              // Gating.java:221
-  reg  [31:0]  lane2_u_d32;              // Gating.java:221
-  reg  [31:0]  lane2_u_d33;              // Gating.java:221
-  reg  [31:0]  lane2_u_d34;              // Gating.java:221
-  reg  [31:0]  lane2_u_d35;              // Gating.java:221
-  reg  [31:0]  lane2_u_d36;              // Gating.java:221
-  reg  [31:0]  lane2_u_d37;              // Gating.java:221
-  reg  [31:0]  lane2_u_d38;              // Gating.java:221
-  reg  [31:0]  lane2_u_d39;              // Gating.java:221
-  reg  [31:0]  lane2_u_d40;              // Gating.java:221
-  reg  [31:0]  lane2_u_d41;              // Gating.java:221
-  reg  [31:0]  lane2_u_d42;              // Gating.java:221
-  reg  [31:0]  lane2_u_d43;              // Gating.java:221
-  reg  [31:0]  lane2_u_d44;              // Gating.java:221
-  reg  [31:0]  lane2_u_d45;              // Gating.java:221
-  reg  [31:0]  lane2_u_d46;              // Gating.java:221
-  reg  [31:0]  lane2_u_d47;              // Gating.java:221
-  reg  [31:0]  lane2_u_d48;              // Gating.java:221
-  reg  [31:0]  lane2_u_d49;              // Gating.java:221
-  reg  [31:0]  lane2_u_d50;              // Gating.java:221
-  reg  [31:0]  lane2_u_d51;              // Gating.java:221
-  reg  [31:0]  lane2_u_d52;              // Gating.java:221
-  reg  [31:0]  lane2_u_d53;              // Gating.java:221
-  reg  [31:0]  lane2_u_d54;              // Gating.java:221
-  reg  [31:0]  lane2_u_d55;              // Gating.java:221
-  reg  [31:0]  lane2_u_d56;              // Gating.java:221
-  reg  [31:0]  lane2_u_d57;              // Gating.java:221
-  reg  [31:0]  lane2_u_d58;              // Gating.java:221
-  reg  [31:0]  lane2_u_d59;              // Gating.java:221
-  reg  [31:0]  lane2_u_d60;              // Gating.java:221
-  reg  [31:0]  lane2_u_d61;              // Gating.java:221
-  reg  [31:0]  lane2_u_d62;              // Gating.java:221
-  reg  [31:0]  lane2_u_d63;              // Gating.java:221
-  reg  [31:0]  lane2_u_d64;              // Gating.java:221
-  reg  [31:0]  lane2_u_d65;              // Gating.java:221
-  reg  [31:0]  lane2_u_d66;              // Gating.java:221
-  reg  [31:0]  lane2_u_d67;              // Gating.java:221
-  reg  [31:0]  lane2_u_d68;              // Gating.java:221
-  reg  [31:0]  lane2_u_d69;              // Gating.java:221
-  reg  [31:0]  lane2_u_d70;              // Gating.java:221
-  reg  [31:0]  lane2_u_d71;              // Gating.java:221
-  reg  [31:0]  lane2_u_d72;              // Gating.java:221
-  reg  [31:0]  lane2_u_d73;              // Gating.java:221
-  reg  [31:0]  lane2_u_d74;              // Gating.java:221
-  reg  [31:0]  lane2_u_d75;              // Gating.java:221
-  reg  [31:0]  lane2_u_d76;              // Gating.java:221
-  reg  [31:0]  lane2_u_d77;              // Gating.java:221
-  reg  [31:0]  lane2_u_d78;              // Gating.java:221
-  reg  [31:0]  lane2_u_d79;              // Gating.java:221
-  wire         lane2_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane2_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane2_mul_in_payload_b;   // Gating.java:221
-  wire         lane2_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane2_mul_out_payload;    // Gating.java:221
-  wire         lane2_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane2_store_in_payload;   // Gating.java:221
-  wire         lane2_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane2_store_out_payload;  // Gating.java:221
-  wire         lane3_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane3_act_in_payload;     // Gating.java:234
-  wire         lane3_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane3_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane3_u_d1;               // Gating.java:221
-  reg  [31:0]  lane3_u_d2;               // Gating.java:221
-  reg  [31:0]  lane3_u_d3;               // Gating.java:221
-  reg  [31:0]  lane3_u_d4;               // Gating.java:221
-  reg  [31:0]  lane3_u_d5;               // Gating.java:221
-  reg  [31:0]  lane3_u_d6;               // Gating.java:221
-  reg  [31:0]  lane3_u_d7;               // Gating.java:221
-  reg  [31:0]  lane3_u_d8;               // Gating.java:221
-  reg  [31:0]  lane3_u_d9;               // Gating.java:221
-  reg  [31:0]  lane3_u_d10;              // Gating.java:221
-  reg  [31:0]  lane3_u_d11;              // Gating.java:221
-  reg  [31:0]  lane3_u_d12;              // Gating.java:221
-  reg  [31:0]  lane3_u_d13;              // Gating.java:221
-  reg  [31:0]  lane3_u_d14;              // Gating.java:221
-  reg  [31:0]  lane3_u_d15;              // Gating.java:221
-  reg  [31:0]  lane3_u_d16;              // Gating.java:221
-  reg  [31:0]  lane3_u_d17;              // Gating.java:221
-  reg  [31:0]  lane3_u_d18;              // Gating.java:221
-  reg  [31:0]  lane3_u_d19;              // Gating.java:221
-  reg  [31:0]  lane3_u_d20;              // Gating.java:221
-  reg  [31:0]  lane3_u_d21;              // Gating.java:221
-  reg  [31:0]  lane3_u_d22;              // Gating.java:221
-  reg  [31:0]  lane3_u_d23;              // Gating.java:221
-  reg  [31:0]  lane3_u_d24;              // Gating.java:221
-  reg  [31:0]  lane3_u_d25;              // Gating.java:221
-  reg  [31:0]  lane3_u_d26;              // Gating.java:221
-  reg  [31:0]  lane3_u_d27;              // Gating.java:221
-  reg  [31:0]  lane3_u_d28;              // Gating.java:221
-  reg  [31:0]  lane3_u_d29;              // Gating.java:221
-  reg  [31:0]  lane3_u_d30;              // Gating.java:221
-  reg  [31:0]  lane3_u_d31;              // Gating.java:221
-  reg  [31:0]  lane3_u_d32;              // Gating.java:221
-  reg  [31:0]  lane3_u_d33;              // Gating.java:221
-  reg  [31:0]  lane3_u_d34;              // Gating.java:221
-  reg  [31:0]  lane3_u_d35;              // Gating.java:221
-  reg  [31:0]  lane3_u_d36;              // Gating.java:221
-  reg  [31:0]  lane3_u_d37;              // Gating.java:221
-  reg  [31:0]  lane3_u_d38;              // Gating.java:221
-  reg  [31:0]  lane3_u_d39;              // Gating.java:221
-  reg  [31:0]  lane3_u_d40;              // Gating.java:221
-  reg  [31:0]  lane3_u_d41;              // Gating.java:221
-  reg  [31:0]  lane3_u_d42;              // Gating.java:221
-  reg  [31:0]  lane3_u_d43;              // Gating.java:221
-  reg  [31:0]  lane3_u_d44;              // Gating.java:221
-  reg  [31:0]  lane3_u_d45;              // Gating.java:221
-  reg  [31:0]  lane3_u_d46;              // Gating.java:221
-  reg  [31:0]  lane3_u_d47;              // Gating.java:221
-  reg  [31:0]  lane3_u_d48;              // Gating.java:221
-  reg  [31:0]  lane3_u_d49;              // Gating.java:221
-  reg  [31:0]  lane3_u_d50;              // Gating.java:221
-  reg  [31:0]  lane3_u_d51;              // Gating.java:221
-  reg  [31:0]  lane3_u_d52;              // Gating.java:221
-  reg  [31:0]  lane3_u_d53;              // Gating.java:221
-  reg  [31:0]  lane3_u_d54;              // Gating.java:221
-  reg  [31:0]  lane3_u_d55;              // Gating.java:221
-  reg  [31:0]  lane3_u_d56;              // Gating.java:221
-  reg  [31:0]  lane3_u_d57;              // Gating.java:221
-  reg  [31:0]  lane3_u_d58;              // Gating.java:221
-  reg  [31:0]  lane3_u_d59;              // Gating.java:221
-  reg  [31:0]  lane3_u_d60;              // Gating.java:221
-  reg  [31:0]  lane3_u_d61;              // Gating.java:221
-  reg  [31:0]  lane3_u_d62;              // Gating.java:221
-  reg  [31:0]  lane3_u_d63;              // Gating.java:221
-  reg  [31:0]  lane3_u_d64;              // Gating.java:221
-  reg  [31:0]  lane3_u_d65;              // Gating.java:221
-  reg  [31:0]  lane3_u_d66;              // Gating.java:221
-  reg  [31:0]  lane3_u_d67;              // Gating.java:221
-  reg  [31:0]  lane3_u_d68;              // Gating.java:221
-  reg  [31:0]  lane3_u_d69;              // Gating.java:221
-  reg  [31:0]  lane3_u_d70;              // Gating.java:221
-  reg  [31:0]  lane3_u_d71;              // Gating.java:221
-  reg  [31:0]  lane3_u_d72;              // Gating.java:221
-  reg  [31:0]  lane3_u_d73;              // Gating.java:221
-  reg  [31:0]  lane3_u_d74;              // Gating.java:221
-  reg  [31:0]  lane3_u_d75;              // Gating.java:221
-  reg  [31:0]  lane3_u_d76;              // Gating.java:221
-  reg  [31:0]  lane3_u_d77;              // Gating.java:221
-  reg  [31:0]  lane3_u_d78;              // Gating.java:221
-  reg  [31:0]  lane3_u_d79;              // Gating.java:221
-  wire         lane3_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane3_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane3_mul_in_payload_b;   // Gating.java:221
-  wire         lane3_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane3_mul_out_payload;    // Gating.java:221
-  wire         lane3_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane3_store_in_payload;   // Gating.java:221
-  wire         lane3_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane3_store_out_payload;  // Gating.java:221
-  wire         lane4_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane4_act_in_payload;     // Gating.java:234
-  wire         lane4_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane4_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane4_u_d1;               // Gating.java:221
-  reg  [31:0]  lane4_u_d2;               // Gating.java:221
-  reg  [31:0]  lane4_u_d3;               // Gating.java:221
-  reg  [31:0]  lane4_u_d4;               // Gating.java:221
-  reg  [31:0]  lane4_u_d5;               // Gating.java:221
-  reg  [31:0]  lane4_u_d6;               // Gating.java:221
-  reg  [31:0]  lane4_u_d7;               // Gating.java:221
-  reg  [31:0]  lane4_u_d8;               // Gating.java:221
-  reg  [31:0]  lane4_u_d9;               // Gating.java:221
-  reg  [31:0]  lane4_u_d10;              // Gating.java:221
-  reg  [31:0]  lane4_u_d11;              // Gating.java:221
-  reg  [31:0]  lane4_u_d12;              // Gating.java:221
-  reg  [31:0]  lane4_u_d13;              // Gating.java:221
-  reg  [31:0]  lane4_u_d14;              // Gating.java:221
-  reg  [31:0]  lane4_u_d15;              // Gating.java:221
-  reg  [31:0]  lane4_u_d16;              // Gating.java:221
-  reg  [31:0]  lane4_u_d17;              // Gating.java:221
-  reg  [31:0]  lane4_u_d18;              // Gating.java:221
-  reg  [31:0]  lane4_u_d19;              // Gating.java:221
-  reg  [31:0]  lane4_u_d20;              // Gating.java:221
-  reg  [31:0]  lane4_u_d21;              // Gating.java:221
-  reg  [31:0]  lane4_u_d22;              // Gating.java:221
-  reg  [31:0]  lane4_u_d23;              // Gating.java:221
-  reg  [31:0]  lane4_u_d24;              // Gating.java:221
-  reg  [31:0]  lane4_u_d25;              // Gating.java:221
-  reg  [31:0]  lane4_u_d26;              // Gating.java:221
-  reg  [31:0]  lane4_u_d27;              // Gating.java:221
-  reg  [31:0]  lane4_u_d28;              // Gating.java:221
-  reg  [31:0]  lane4_u_d29;              // Gating.java:221
-  reg  [31:0]  lane4_u_d30;              // Gating.java:221
-  reg  [31:0]  lane4_u_d31;              // Gating.java:221
-  reg  [31:0]  lane4_u_d32;              // Gating.java:221
-  reg  [31:0]  lane4_u_d33;              // Gating.java:221
-  reg  [31:0]  lane4_u_d34;              // Gating.java:221
-  reg  [31:0]  lane4_u_d35;              // Gating.java:221
-  reg  [31:0]  lane4_u_d36;              // Gating.java:221
-  reg  [31:0]  lane4_u_d37;              // Gating.java:221
-  reg  [31:0]  lane4_u_d38;              // Gating.java:221
-  reg  [31:0]  lane4_u_d39;              // Gating.java:221
-  reg  [31:0]  lane4_u_d40;              // Gating.java:221
-  reg  [31:0]  lane4_u_d41;              // Gating.java:221
-  reg  [31:0]  lane4_u_d42;              // Gating.java:221
-  reg  [31:0]  lane4_u_d43;              // Gating.java:221
-  reg  [31:0]  lane4_u_d44;              // Gating.java:221
-  reg  [31:0]  lane4_u_d45;              // Gating.java:221
-  reg  [31:0]  lane4_u_d46;              // Gating.java:221
-  reg  [31:0]  lane4_u_d47;              // Gating.java:221
-  reg  [31:0]  lane4_u_d48;              // Gating.java:221
-  reg  [31:0]  lane4_u_d49;              // Gating.java:221
-  reg  [31:0]  lane4_u_d50;              // Gating.java:221
-  reg  [31:0]  lane4_u_d51;              // Gating.java:221
-  reg  [31:0]  lane4_u_d52;              // Gating.java:221
-  reg  [31:0]  lane4_u_d53;              // Gating.java:221
-  reg  [31:0]  lane4_u_d54;              // Gating.java:221
-  reg  [31:0]  lane4_u_d55;              // Gating.java:221
-  reg  [31:0]  lane4_u_d56;              // Gating.java:221
-  reg  [31:0]  lane4_u_d57;              // Gating.java:221
-  reg  [31:0]  lane4_u_d58;              // Gating.java:221
-  reg  [31:0]  lane4_u_d59;              // Gating.java:221
-  reg  [31:0]  lane4_u_d60;              // Gating.java:221
-  reg  [31:0]  lane4_u_d61;              // Gating.java:221
-  reg  [31:0]  lane4_u_d62;              // Gating.java:221
-  reg  [31:0]  lane4_u_d63;              // Gating.java:221
-  reg  [31:0]  lane4_u_d64;              // Gating.java:221
-  reg  [31:0]  lane4_u_d65;              // Gating.java:221
-  reg  [31:0]  lane4_u_d66;              // Gating.java:221
-  reg  [31:0]  lane4_u_d67;              // Gating.java:221
-  reg  [31:0]  lane4_u_d68;              // Gating.java:221
-  reg  [31:0]  lane4_u_d69;              // Gating.java:221
-  reg  [31:0]  lane4_u_d70;              // Gating.java:221
-  reg  [31:0]  lane4_u_d71;              // Gating.java:221
-  reg  [31:0]  lane4_u_d72;              // Gating.java:221
-  reg  [31:0]  lane4_u_d73;              // Gating.java:221
-  reg  [31:0]  lane4_u_d74;              // Gating.java:221
-  reg  [31:0]  lane4_u_d75;              // Gating.java:221
-  reg  [31:0]  lane4_u_d76;              // Gating.java:221
-  reg  [31:0]  lane4_u_d77;              // Gating.java:221
-  reg  [31:0]  lane4_u_d78;              // Gating.java:221
-  reg  [31:0]  lane4_u_d79;              // Gating.java:221
-  wire         lane4_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane4_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane4_mul_in_payload_b;   // Gating.java:221
-  wire         lane4_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane4_mul_out_payload;    // Gating.java:221
-  wire         lane4_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane4_store_in_payload;   // Gating.java:221
-  wire         lane4_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane4_store_out_payload;  // Gating.java:221
-  wire         lane5_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane5_act_in_payload;     // Gating.java:234
-  wire         lane5_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane5_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane5_u_d1;               // Gating.java:221
-  reg  [31:0]  lane5_u_d2;               // Gating.java:221
-  reg  [31:0]  lane5_u_d3;               // Gating.java:221
-  reg  [31:0]  lane5_u_d4;               // Gating.java:221
-  reg  [31:0]  lane5_u_d5;               // Gating.java:221
-  reg  [31:0]  lane5_u_d6;               // Gating.java:221
-  reg  [31:0]  lane5_u_d7;               // Gating.java:221
-  reg  [31:0]  lane5_u_d8;               // Gating.java:221
-  reg  [31:0]  lane5_u_d9;               // Gating.java:221
-  reg  [31:0]  lane5_u_d10;              // Gating.java:221
-  reg  [31:0]  lane5_u_d11;              // Gating.java:221
-  reg  [31:0]  lane5_u_d12;              // Gating.java:221
-  reg  [31:0]  lane5_u_d13;              // Gating.java:221
-  reg  [31:0]  lane5_u_d14;              // Gating.java:221
-  reg  [31:0]  lane5_u_d15;              // Gating.java:221
-  reg  [31:0]  lane5_u_d16;              // Gating.java:221
-  reg  [31:0]  lane5_u_d17;              // Gating.java:221
-  reg  [31:0]  lane5_u_d18;              // Gating.java:221
-  reg  [31:0]  lane5_u_d19;              // Gating.java:221
-  reg  [31:0]  lane5_u_d20;              // Gating.java:221
-  reg  [31:0]  lane5_u_d21;              // Gating.java:221
-  reg  [31:0]  lane5_u_d22;              // Gating.java:221
-  reg  [31:0]  lane5_u_d23;              // Gating.java:221
-  reg  [31:0]  lane5_u_d24;              // Gating.java:221
-  reg  [31:0]  lane5_u_d25;              // Gating.java:221
-  reg  [31:0]  lane5_u_d26;              // Gating.java:221
-  reg  [31:0]  lane5_u_d27;              // Gating.java:221
-  reg  [31:0]  lane5_u_d28;              // Gating.java:221
-  reg  [31:0]  lane5_u_d29;              // Gating.java:221
-  reg  [31:0]  lane5_u_d30;              // Gating.java:221
-  reg  [31:0]  lane5_u_d31;              // Gating.java:221
-  reg  [31:0]  lane5_u_d32;              // Gating.java:221
-  reg  [31:0]  lane5_u_d33;              // Gating.java:221
-  reg  [31:0]  lane5_u_d34;              // Gating.java:221
-  reg  [31:0]  lane5_u_d35;              // Gating.java:221
-  reg  [31:0]  lane5_u_d36;              // Gating.java:221
-  reg  [31:0]  lane5_u_d37;              // Gating.java:221
-  reg  [31:0]  lane5_u_d38;              // Gating.java:221
-  reg  [31:0]  lane5_u_d39;              // Gating.java:221
-  reg  [31:0]  lane5_u_d40;              // Gating.java:221
-  reg  [31:0]  lane5_u_d41;              // Gating.java:221
-  reg  [31:0]  lane5_u_d42;              // Gating.java:221
-  reg  [31:0]  lane5_u_d43;              // Gating.java:221
-  reg  [31:0]  lane5_u_d44;              // Gating.java:221
-  reg  [31:0]  lane5_u_d45;              // Gating.java:221
-  reg  [31:0]  lane5_u_d46;              // Gating.java:221
-  reg  [31:0]  lane5_u_d47;              // Gating.java:221
-  reg  [31:0]  lane5_u_d48;              // Gating.java:221
-  reg  [31:0]  lane5_u_d49;              // Gating.java:221
-  reg  [31:0]  lane5_u_d50;              // Gating.java:221
-  reg  [31:0]  lane5_u_d51;              // Gating.java:221
-  reg  [31:0]  lane5_u_d52;              // Gating.java:221
-  reg  [31:0]  lane5_u_d53;              // Gating.java:221
-  reg  [31:0]  lane5_u_d54;              // Gating.java:221
-  reg  [31:0]  lane5_u_d55;              // Gating.java:221
-  reg  [31:0]  lane5_u_d56;              // Gating.java:221
-  reg  [31:0]  lane5_u_d57;              // Gating.java:221
-  reg  [31:0]  lane5_u_d58;              // Gating.java:221
-  reg  [31:0]  lane5_u_d59;              // Gating.java:221
-  reg  [31:0]  lane5_u_d60;              // Gating.java:221
-  reg  [31:0]  lane5_u_d61;              // Gating.java:221
-  reg  [31:0]  lane5_u_d62;              // Gating.java:221
-  reg  [31:0]  lane5_u_d63;              // Gating.java:221
-  reg  [31:0]  lane5_u_d64;              // Gating.java:221
-  reg  [31:0]  lane5_u_d65;              // Gating.java:221
-  reg  [31:0]  lane5_u_d66;              // Gating.java:221
-  reg  [31:0]  lane5_u_d67;              // Gating.java:221
-  reg  [31:0]  lane5_u_d68;              // Gating.java:221
-  reg  [31:0]  lane5_u_d69;              // Gating.java:221
-  reg  [31:0]  lane5_u_d70;              // Gating.java:221
-  reg  [31:0]  lane5_u_d71;              // Gating.java:221
-  reg  [31:0]  lane5_u_d72;              // Gating.java:221
-  reg  [31:0]  lane5_u_d73;              // Gating.java:221
-  reg  [31:0]  lane5_u_d74;              // Gating.java:221
-  reg  [31:0]  lane5_u_d75;              // Gating.java:221
-  reg  [31:0]  lane5_u_d76;              // Gating.java:221
-  reg  [31:0]  lane5_u_d77;              // Gating.java:221
-  reg  [31:0]  lane5_u_d78;              // Gating.java:221
-  reg  [31:0]  lane5_u_d79;              // Gating.java:221
-  wire         lane5_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane5_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane5_mul_in_payload_b;   // Gating.java:221
-  wire         lane5_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane5_mul_out_payload;    // Gating.java:221
-  wire         lane5_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane5_store_in_payload;   // Gating.java:221
-  wire         lane5_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane5_store_out_payload;  // Gating.java:221
-  wire         lane6_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane6_act_in_payload;     // Gating.java:234
-  wire         lane6_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane6_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane6_u_d1;               // Gating.java:221
-  reg  [31:0]  lane6_u_d2;               // Gating.java:221
-  reg  [31:0]  lane6_u_d3;               // Gating.java:221
-  reg  [31:0]  lane6_u_d4;               // Gating.java:221
-  reg  [31:0]  lane6_u_d5;               // Gating.java:221
-  reg  [31:0]  lane6_u_d6;               // Gating.java:221
-  reg  [31:0]  lane6_u_d7;               // Gating.java:221
-  reg  [31:0]  lane6_u_d8;               // Gating.java:221
-  reg  [31:0]  lane6_u_d9;               // Gating.java:221
-  reg  [31:0]  lane6_u_d10;              // Gating.java:221
-  reg  [31:0]  lane6_u_d11;              // Gating.java:221
-  reg  [31:0]  lane6_u_d12;              // Gating.java:221
-  reg  [31:0]  lane6_u_d13;              // Gating.java:221
-  reg  [31:0]  lane6_u_d14;              // Gating.java:221
-  reg  [31:0]  lane6_u_d15;              // Gating.java:221
-  reg  [31:0]  lane6_u_d16;              // Gating.java:221
-  reg  [31:0]  lane6_u_d17;              // Gating.java:221
-  reg  [31:0]  lane6_u_d18;              // Gating.java:221
-  reg  [31:0]  lane6_u_d19;              // Gating.java:221
-  reg  [31:0]  lane6_u_d20;              // Gating.java:221
-  reg  [31:0]  lane6_u_d21;              // Gating.java:221
-  reg  [31:0]  lane6_u_d22;              // Gating.java:221
-  reg  [31:0]  lane6_u_d23;              // Gating.java:221
-  reg  [31:0]  lane6_u_d24;              // Gating.java:221
-  reg  [31:0]  lane6_u_d25;              // Gating.java:221
-  reg  [31:0]  lane6_u_d26;              // Gating.java:221
-  reg  [31:0]  lane6_u_d27;              // Gating.java:221
-  reg  [31:0]  lane6_u_d28;              // Gating.java:221
-  reg  [31:0]  lane6_u_d29;              // Gating.java:221
-  reg  [31:0]  lane6_u_d30;              // Gating.java:221
-  reg  [31:0]  lane6_u_d31;              // Gating.java:221
-  reg  [31:0]  lane6_u_d32;              // Gating.java:221
-  reg  [31:0]  lane6_u_d33;              // Gating.java:221
-  reg  [31:0]  lane6_u_d34;              // Gating.java:221
-  reg  [31:0]  lane6_u_d35;              // Gating.java:221
-  reg  [31:0]  lane6_u_d36;              // Gating.java:221
-  reg  [31:0]  lane6_u_d37;              // Gating.java:221
-  reg  [31:0]  lane6_u_d38;              // Gating.java:221
-  reg  [31:0]  lane6_u_d39;              // Gating.java:221
-  reg  [31:0]  lane6_u_d40;              // Gating.java:221
-  reg  [31:0]  lane6_u_d41;              // Gating.java:221
-  reg  [31:0]  lane6_u_d42;              // Gating.java:221
-  reg  [31:0]  lane6_u_d43;              // Gating.java:221
-  reg  [31:0]  lane6_u_d44;              // Gating.java:221
-  reg  [31:0]  lane6_u_d45;              // Gating.java:221
-  reg  [31:0]  lane6_u_d46;              // Gating.java:221
-  reg  [31:0]  lane6_u_d47;              // Gating.java:221
-  reg  [31:0]  lane6_u_d48;              // Gating.java:221
-  reg  [31:0]  lane6_u_d49;              // Gating.java:221
-  reg  [31:0]  lane6_u_d50;              // Gating.java:221
-  reg  [31:0]  lane6_u_d51;              // Gating.java:221
-  reg  [31:0]  lane6_u_d52;              // Gating.java:221
-  reg  [31:0]  lane6_u_d53;              // Gating.java:221
-  reg  [31:0]  lane6_u_d54;              // Gating.java:221
-  reg  [31:0]  lane6_u_d55;              // Gating.java:221
-  reg  [31:0]  lane6_u_d56;              // Gating.java:221
-  reg  [31:0]  lane6_u_d57;              // Gating.java:221
-  reg  [31:0]  lane6_u_d58;              // Gating.java:221
-  reg  [31:0]  lane6_u_d59;              // Gating.java:221
-  reg  [31:0]  lane6_u_d60;              // Gating.java:221
-  reg  [31:0]  lane6_u_d61;              // Gating.java:221
-  reg  [31:0]  lane6_u_d62;              // Gating.java:221
-  reg  [31:0]  lane6_u_d63;              // Gating.java:221
-  reg  [31:0]  lane6_u_d64;              // Gating.java:221
-  reg  [31:0]  lane6_u_d65;              // Gating.java:221
-  reg  [31:0]  lane6_u_d66;              // Gating.java:221
-  reg  [31:0]  lane6_u_d67;              // Gating.java:221
-  reg  [31:0]  lane6_u_d68;              // Gating.java:221
-  reg  [31:0]  lane6_u_d69;              // Gating.java:221
-  reg  [31:0]  lane6_u_d70;              // Gating.java:221
-  reg  [31:0]  lane6_u_d71;              // Gating.java:221
-  reg  [31:0]  lane6_u_d72;              // Gating.java:221
-  reg  [31:0]  lane6_u_d73;              // Gating.java:221
-  reg  [31:0]  lane6_u_d74;              // Gating.java:221
-  reg  [31:0]  lane6_u_d75;              // Gating.java:221
-  reg  [31:0]  lane6_u_d76;              // Gating.java:221
-  reg  [31:0]  lane6_u_d77;              // Gating.java:221
-  reg  [31:0]  lane6_u_d78;              // Gating.java:221
-  reg  [31:0]  lane6_u_d79;              // Gating.java:221
-  wire         lane6_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane6_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane6_mul_in_payload_b;   // Gating.java:221
-  wire         lane6_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane6_mul_out_payload;    // Gating.java:221
-  wire         lane6_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane6_store_in_payload;   // Gating.java:221
-  wire         lane6_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane6_store_out_payload;  // Gating.java:221
-  wire         lane7_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane7_act_in_payload;     // Gating.java:234
-  wire         lane7_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane7_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane7_u_d1;               // Gating.java:221
-  reg  [31:0]  lane7_u_d2;               // Gating.java:221
-  reg  [31:0]  lane7_u_d3;               // Gating.java:221
-  reg  [31:0]  lane7_u_d4;               // Gating.java:221
-  reg  [31:0]  lane7_u_d5;               // Gating.java:221
-  reg  [31:0]  lane7_u_d6;               // Gating.java:221
-  reg  [31:0]  lane7_u_d7;               // Gating.java:221
-  reg  [31:0]  lane7_u_d8;               // Gating.java:221
-  reg  [31:0]  lane7_u_d9;               // Gating.java:221
-  reg  [31:0]  lane7_u_d10;              // Gating.java:221
-  reg  [31:0]  lane7_u_d11;              // Gating.java:221
-  reg  [31:0]  lane7_u_d12;              // Gating.java:221
-  reg  [31:0]  lane7_u_d13;              // Gating.java:221
-  reg  [31:0]  lane7_u_d14;              // Gating.java:221
-  reg  [31:0]  lane7_u_d15;              // Gating.java:221
-  reg  [31:0]  lane7_u_d16;              // Gating.java:221
-  reg  [31:0]  lane7_u_d17;              // Gating.java:221
-  reg  [31:0]  lane7_u_d18;              // Gating.java:221
-  reg  [31:0]  lane7_u_d19;              // Gating.java:221
-  reg  [31:0]  lane7_u_d20;              // Gating.java:221
-  reg  [31:0]  lane7_u_d21;              // Gating.java:221
-  reg  [31:0]  lane7_u_d22;              // Gating.java:221
-  reg  [31:0]  lane7_u_d23;              // Gating.java:221
-  reg  [31:0]  lane7_u_d24;              // Gating.java:221
-  reg  [31:0]  lane7_u_d25;              // Gating.java:221
-  reg  [31:0]  lane7_u_d26;              // Gating.java:221
-  reg  [31:0]  lane7_u_d27;              // Gating.java:221
-  reg  [31:0]  lane7_u_d28;              // Gating.java:221
-  reg  [31:0]  lane7_u_d29;              // Gating.java:221
-  reg  [31:0]  lane7_u_d30;              // Gating.java:221
-  reg  [31:0]  lane7_u_d31;              // Gating.java:221
-  reg  [31:0]  lane7_u_d32;              // Gating.java:221
-  reg  [31:0]  lane7_u_d33;              // Gating.java:221
-  reg  [31:0]  lane7_u_d34;              // Gating.java:221
-  reg  [31:0]  lane7_u_d35;              // Gating.java:221
-  reg  [31:0]  lane7_u_d36;              // Gating.java:221
-  reg  [31:0]  lane7_u_d37;              // Gating.java:221
-  reg  [31:0]  lane7_u_d38;              // Gating.java:221
-  reg  [31:0]  lane7_u_d39;              // Gating.java:221
-  reg  [31:0]  lane7_u_d40;              // Gating.java:221
-  reg  [31:0]  lane7_u_d41;              // Gating.java:221
-  reg  [31:0]  lane7_u_d42;              // Gating.java:221
-  reg  [31:0]  lane7_u_d43;              // Gating.java:221
-  reg  [31:0]  lane7_u_d44;              // Gating.java:221
-  reg  [31:0]  lane7_u_d45;              // Gating.java:221
-  reg  [31:0]  lane7_u_d46;              // Gating.java:221
-  reg  [31:0]  lane7_u_d47;              // Gating.java:221
-  reg  [31:0]  lane7_u_d48;              // Gating.java:221
-  reg  [31:0]  lane7_u_d49;              // Gating.java:221
-  reg  [31:0]  lane7_u_d50;              // Gating.java:221
-  reg  [31:0]  lane7_u_d51;              // Gating.java:221
-  reg  [31:0]  lane7_u_d52;              // Gating.java:221
-  reg  [31:0]  lane7_u_d53;              // Gating.java:221
-  reg  [31:0]  lane7_u_d54;              // Gating.java:221
-  reg  [31:0]  lane7_u_d55;              // Gating.java:221
-  reg  [31:0]  lane7_u_d56;              // Gating.java:221
-  reg  [31:0]  lane7_u_d57;              // Gating.java:221
-  reg  [31:0]  lane7_u_d58;              // Gating.java:221
-  reg  [31:0]  lane7_u_d59;              // Gating.java:221
-  reg  [31:0]  lane7_u_d60;              // Gating.java:221
-  reg  [31:0]  lane7_u_d61;              // Gating.java:221
-  reg  [31:0]  lane7_u_d62;              // Gating.java:221
-  reg  [31:0]  lane7_u_d63;              // Gating.java:221
-  reg  [31:0]  lane7_u_d64;              // Gating.java:221
-  reg  [31:0]  lane7_u_d65;              // Gating.java:221
-  reg  [31:0]  lane7_u_d66;              // Gating.java:221
-  reg  [31:0]  lane7_u_d67;              // Gating.java:221
-  reg  [31:0]  lane7_u_d68;              // Gating.java:221
-  reg  [31:0]  lane7_u_d69;              // Gating.java:221
-  reg  [31:0]  lane7_u_d70;              // Gating.java:221
-  reg  [31:0]  lane7_u_d71;              // Gating.java:221
-  reg  [31:0]  lane7_u_d72;              // Gating.java:221
-  reg  [31:0]  lane7_u_d73;              // Gating.java:221
-  reg  [31:0]  lane7_u_d74;              // Gating.java:221
-  reg  [31:0]  lane7_u_d75;              // Gating.java:221
-  reg  [31:0]  lane7_u_d76;              // Gating.java:221
-  reg  [31:0]  lane7_u_d77;              // Gating.java:221
-  reg  [31:0]  lane7_u_d78;              // Gating.java:221
-  reg  [31:0]  lane7_u_d79;              // Gating.java:221
-  wire         lane7_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane7_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane7_mul_in_payload_b;   // Gating.java:221
-  wire         lane7_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane7_mul_out_payload;    // Gating.java:221
-  wire         lane7_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane7_store_in_payload;   // Gating.java:221
-  wire         lane7_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane7_store_out_payload;  // Gating.java:221
-  wire         lane8_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane8_act_in_payload;     // Gating.java:234
-  wire         lane8_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane8_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane8_u_d1;               // Gating.java:221
-  reg  [31:0]  lane8_u_d2;               // Gating.java:221
-  reg  [31:0]  lane8_u_d3;               // Gating.java:221
-  reg  [31:0]  lane8_u_d4;               // Gating.java:221
-  reg  [31:0]  lane8_u_d5;               // Gating.java:221
-  reg  [31:0]  lane8_u_d6;               // Gating.java:221
-  reg  [31:0]  lane8_u_d7;               // Gating.java:221
-  reg  [31:0]  lane8_u_d8;               // Gating.java:221
-  reg  [31:0]  lane8_u_d9;               // Gating.java:221
-  reg  [31:0]  lane8_u_d10;              // Gating.java:221
-  reg  [31:0]  lane8_u_d11;              // Gating.java:221
-  reg  [31:0]  lane8_u_d12;              // Gating.java:221
-  reg  [31:0]  lane8_u_d13;              // Gating.java:221
-  reg  [31:0]  lane8_u_d14;              // Gating.java:221
-  reg  [31:0]  lane8_u_d15;              // Gating.java:221
-  reg  [31:0]  lane8_u_d16;              // Gating.java:221
-  reg  [31:0]  lane8_u_d17;              // Gating.java:221
-  reg  [31:0]  lane8_u_d18;              // Gating.java:221
-  reg  [31:0]  lane8_u_d19;              // Gating.java:221
-  reg  [31:0]  lane8_u_d20;              // Gating.java:221
-  reg  [31:0]  lane8_u_d21;              // Gating.java:221
-  reg  [31:0]  lane8_u_d22;              // Gating.java:221
-  reg  [31:0]  lane8_u_d23;              // Gating.java:221
-  reg  [31:0]  lane8_u_d24;              // Gating.java:221
-  reg  [31:0]  lane8_u_d25;              // Gating.java:221
-  reg  [31:0]  lane8_u_d26;              // Gating.java:221
-  reg  [31:0]  lane8_u_d27;              // Gating.java:221
-  reg  [31:0]  lane8_u_d28;              // Gating.java:221
-  reg  [31:0]  lane8_u_d29;              // Gating.java:221
-  reg  [31:0]  lane8_u_d30;              // Gating.java:221
-  reg  [31:0]  lane8_u_d31;              // Gating.java:221
-  reg  [31:0]  lane8_u_d32;              // Gating.java:221
-  reg  [31:0]  lane8_u_d33;              // Gating.java:221
-  reg  [31:0]  lane8_u_d34;              // Gating.java:221
-  reg  [31:0]  lane8_u_d35;              // Gating.java:221
-  reg  [31:0]  lane8_u_d36;              // Gating.java:221
-  reg  [31:0]  lane8_u_d37;              // Gating.java:221
-  reg  [31:0]  lane8_u_d38;              // Gating.java:221
-  reg  [31:0]  lane8_u_d39;              // Gating.java:221
-  reg  [31:0]  lane8_u_d40;              // Gating.java:221
-  reg  [31:0]  lane8_u_d41;              // Gating.java:221
-  reg  [31:0]  lane8_u_d42;              // Gating.java:221
-  reg  [31:0]  lane8_u_d43;              // Gating.java:221
-  reg  [31:0]  lane8_u_d44;              // Gating.java:221
-  reg  [31:0]  lane8_u_d45;              // Gating.java:221
-  reg  [31:0]  lane8_u_d46;              // Gating.java:221
-  reg  [31:0]  lane8_u_d47;              // Gating.java:221
-  reg  [31:0]  lane8_u_d48;              // Gating.java:221
-  reg  [31:0]  lane8_u_d49;              // Gating.java:221
-  reg  [31:0]  lane8_u_d50;              // Gating.java:221
-  reg  [31:0]  lane8_u_d51;              // Gating.java:221
-  reg  [31:0]  lane8_u_d52;              // Gating.java:221
-  reg  [31:0]  lane8_u_d53;              // Gating.java:221
-  reg  [31:0]  lane8_u_d54;              // Gating.java:221
-  reg  [31:0]  lane8_u_d55;              // Gating.java:221
-  reg  [31:0]  lane8_u_d56;              // Gating.java:221
-  reg  [31:0]  lane8_u_d57;              // Gating.java:221
-  reg  [31:0]  lane8_u_d58;              // Gating.java:221
-  reg  [31:0]  lane8_u_d59;              // Gating.java:221
-  reg  [31:0]  lane8_u_d60;              // Gating.java:221
-  reg  [31:0]  lane8_u_d61;              // Gating.java:221
-  reg  [31:0]  lane8_u_d62;              // Gating.java:221
-  reg  [31:0]  lane8_u_d63;              // Gating.java:221
-  reg  [31:0]  lane8_u_d64;              // Gating.java:221
-  reg  [31:0]  lane8_u_d65;              // Gating.java:221
-  reg  [31:0]  lane8_u_d66;              // Gating.java:221
-  reg  [31:0]  lane8_u_d67;              // Gating.java:221
-  reg  [31:0]  lane8_u_d68;              // Gating.java:221
-  reg  [31:0]  lane8_u_d69;              // Gating.java:221
-  reg  [31:0]  lane8_u_d70;              // Gating.java:221
-  reg  [31:0]  lane8_u_d71;              // Gating.java:221
-  reg  [31:0]  lane8_u_d72;              // Gating.java:221
-  reg  [31:0]  lane8_u_d73;              // Gating.java:221
-  reg  [31:0]  lane8_u_d74;              // Gating.java:221
-  reg  [31:0]  lane8_u_d75;              // Gating.java:221
-  reg  [31:0]  lane8_u_d76;              // Gating.java:221
-  reg  [31:0]  lane8_u_d77;              // Gating.java:221
-  reg  [31:0]  lane8_u_d78;              // Gating.java:221
-  reg  [31:0]  lane8_u_d79;              // Gating.java:221
-  wire         lane8_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane8_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane8_mul_in_payload_b;   // Gating.java:221
-  wire         lane8_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane8_mul_out_payload;    // Gating.java:221
-  wire         lane8_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane8_store_in_payload;   // Gating.java:221
-  wire         lane8_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane8_store_out_payload;  // Gating.java:221
-  wire         lane9_act_in_valid;       // Gating.java:234
-  wire [31:0]  lane9_act_in_payload;     // Gating.java:234
-  wire         lane9_act_out_valid;      // Gating.java:234
-  wire [31:0]  lane9_act_out_payload;    // Gating.java:234
-  reg  [31:0]  lane9_u_d1;               // Gating.java:221
-  reg  [31:0]  lane9_u_d2;               // Gating.java:221
-  reg  [31:0]  lane9_u_d3;               // Gating.java:221
-  reg  [31:0]  lane9_u_d4;               // Gating.java:221
-  reg  [31:0]  lane9_u_d5;               // Gating.java:221
-  reg  [31:0]  lane9_u_d6;               // Gating.java:221
-  reg  [31:0]  lane9_u_d7;               // Gating.java:221
-  reg  [31:0]  lane9_u_d8;               // Gating.java:221
-  reg  [31:0]  lane9_u_d9;               // Gating.java:221
-  reg  [31:0]  lane9_u_d10;              // Gating.java:221
-  reg  [31:0]  lane9_u_d11;              // Gating.java:221
-  reg  [31:0]  lane9_u_d12;              // Gating.java:221
-  reg  [31:0]  lane9_u_d13;              // Gating.java:221
-  reg  [31:0]  lane9_u_d14;              // Gating.java:221
-  reg  [31:0]  lane9_u_d15;              // Gating.java:221
-  reg  [31:0]  lane9_u_d16;              // Gating.java:221
-  reg  [31:0]  lane9_u_d17;              // Gating.java:221
-  reg  [31:0]  lane9_u_d18;              // Gating.java:221
-  reg  [31:0]  lane9_u_d19;              // Gating.java:221
-  reg  [31:0]  lane9_u_d20;              // Gating.java:221
-  reg  [31:0]  lane9_u_d21;              // Gating.java:221
-  reg  [31:0]  lane9_u_d22;              // Gating.java:221
-  reg  [31:0]  lane9_u_d23;              // Gating.java:221
-  reg  [31:0]  lane9_u_d24;              // Gating.java:221
-  reg  [31:0]  lane9_u_d25;              // Gating.java:221
-  reg  [31:0]  lane9_u_d26;              // Gating.java:221
-  reg  [31:0]  lane9_u_d27;              // Gating.java:221
-  reg  [31:0]  lane9_u_d28;              // Gating.java:221
-  reg  [31:0]  lane9_u_d29;              // Gating.java:221
-  reg  [31:0]  lane9_u_d30;              // Gating.java:221
-  reg  [31:0]  lane9_u_d31;              // Gating.java:221
-  reg  [31:0]  lane9_u_d32;              // Gating.java:221
-  reg  [31:0]  lane9_u_d33;              // Gating.java:221
-  reg  [31:0]  lane9_u_d34;              // Gating.java:221
-  reg  [31:0]  lane9_u_d35;              // Gating.java:221
-  reg  [31:0]  lane9_u_d36;              // Gating.java:221
-  reg  [31:0]  lane9_u_d37;              // Gating.java:221
-  reg  [31:0]  lane9_u_d38;              // Gating.java:221
-  reg  [31:0]  lane9_u_d39;              // Gating.java:221
-  reg  [31:0]  lane9_u_d40;              // Gating.java:221
-  reg  [31:0]  lane9_u_d41;              // Gating.java:221
-  reg  [31:0]  lane9_u_d42;              // Gating.java:221
-  reg  [31:0]  lane9_u_d43;              // Gating.java:221
-  reg  [31:0]  lane9_u_d44;              // Gating.java:221
-  reg  [31:0]  lane9_u_d45;              // Gating.java:221
-  reg  [31:0]  lane9_u_d46;              // Gating.java:221
-  reg  [31:0]  lane9_u_d47;              // Gating.java:221
-  reg  [31:0]  lane9_u_d48;              // Gating.java:221
-  reg  [31:0]  lane9_u_d49;              // Gating.java:221
-  reg  [31:0]  lane9_u_d50;              // Gating.java:221
-  reg  [31:0]  lane9_u_d51;              // Gating.java:221
-  reg  [31:0]  lane9_u_d52;              // Gating.java:221
-  reg  [31:0]  lane9_u_d53;              // Gating.java:221
-  reg  [31:0]  lane9_u_d54;              // Gating.java:221
-  reg  [31:0]  lane9_u_d55;              // Gating.java:221
-  reg  [31:0]  lane9_u_d56;              // Gating.java:221
-  reg  [31:0]  lane9_u_d57;              // Gating.java:221
-  reg  [31:0]  lane9_u_d58;              // Gating.java:221
-  reg  [31:0]  lane9_u_d59;              // Gating.java:221
-  reg  [31:0]  lane9_u_d60;              // Gating.java:221
-  reg  [31:0]  lane9_u_d61;              // Gating.java:221
-  reg  [31:0]  lane9_u_d62;              // Gating.java:221
-  reg  [31:0]  lane9_u_d63;              // Gating.java:221
-  reg  [31:0]  lane9_u_d64;              // Gating.java:221
-  reg  [31:0]  lane9_u_d65;              // Gating.java:221
-  reg  [31:0]  lane9_u_d66;              // Gating.java:221
-  reg  [31:0]  lane9_u_d67;              // Gating.java:221
-  reg  [31:0]  lane9_u_d68;              // Gating.java:221
-  reg  [31:0]  lane9_u_d69;              // Gating.java:221
-  reg  [31:0]  lane9_u_d70;              // Gating.java:221
-  reg  [31:0]  lane9_u_d71;              // Gating.java:221
-  reg  [31:0]  lane9_u_d72;              // Gating.java:221
-  reg  [31:0]  lane9_u_d73;              // Gating.java:221
-  reg  [31:0]  lane9_u_d74;              // Gating.java:221
-  reg  [31:0]  lane9_u_d75;              // Gating.java:221
-  reg  [31:0]  lane9_u_d76;              // Gating.java:221
-  reg  [31:0]  lane9_u_d77;              // Gating.java:221
-  reg  [31:0]  lane9_u_d78;              // Gating.java:221
-  reg  [31:0]  lane9_u_d79;              // Gating.java:221
-  wire         lane9_mul_in_valid;       // Gating.java:221
-  wire [31:0]  lane9_mul_in_payload_a;   // Gating.java:221
-  wire [31:0]  lane9_mul_in_payload_b;   // Gating.java:221
-  wire         lane9_mul_out_valid;      // Gating.java:221
-  wire [31:0]  lane9_mul_out_payload;    // Gating.java:221
-  wire         lane9_store_in_valid;     // Gating.java:221
-  wire [31:0]  lane9_store_in_payload;   // Gating.java:221
-  wire         lane9_store_out_valid;    // Gating.java:221
-  wire [15:0]  lane9_store_out_payload;  // Gating.java:221
-  wire         lane10_act_in_valid;      // Gating.java:234
-  wire [31:0]  lane10_act_in_payload;    // Gating.java:234
-  wire         lane10_act_out_valid;     // Gating.java:234
-  wire [31:0]  lane10_act_out_payload;   // Gating.java:234
-  reg  [31:0]  lane10_u_d1;              // Gating.java:221
-  reg  [31:0]  lane10_u_d2;              // Gating.java:221
-  reg  [31:0]  lane10_u_d3;              // Gating.java:221
-  reg  [31:0]  lane10_u_d4;              // Gating.java:221
-  reg  [31:0]  lane10_u_d5;              // Gating.java:221
-  reg  [31:0]  lane10_u_d6;              // Gating.java:221
-  reg  [31:0]  lane10_u_d7;              // Gating.java:221
-  reg  [31:0]  lane10_u_d8;              // Gating.java:221
-  reg  [31:0]  lane10_u_d9;              // Gating.java:221
-  reg  [31:0]  lane10_u_d10;             // Gating.java:221
-  reg  [31:0]  lane10_u_d11;             // Gating.java:221
-  reg  [31:0]  lane10_u_d12;             // Gating.java:221
-  reg  [31:0]  lane10_u_d13;             // Gating.java:221
-  reg  [31:0]  lane10_u_d14;             // Gating.java:221
-  reg  [31:0]  lane10_u_d15;             // Gating.java:221
-  reg  [31:0]  lane10_u_d16;             // Gating.java:221
-  reg  [31:0]  lane10_u_d17;             // Gating.java:221
-  reg  [31:0]  lane10_u_d18;             // Gating.java:221
-  reg  [31:0]  lane10_u_d19;             // Gating.java:221
-  reg  [31:0]  lane10_u_d20;             // Gating.java:221
-  reg  [31:0]  lane10_u_d21;             // Gating.java:221
-  reg  [31:0]  lane10_u_d22;             // Gating.java:221
-  reg  [31:0]  lane10_u_d23;             // Gating.java:221
-  reg  [31:0]  lane10_u_d24;             // Gating.java:221
-  reg  [31:0]  lane10_u_d25;             // Gating.java:221
-  reg  [31:0]  lane10_u_d26;             // Gating.java:221
-  reg  [31:0]  lane10_u_d27;             // Gating.java:221
-  reg  [31:0]  lane10_u_d28;             // Gating.java:221
-  reg  [31:0]  lane10_u_d29;             // Gating.java:221
-  reg  [31:0]  lane10_u_d30;             // Gating.java:221
-  reg  [31:0]  lane10_u_d31;             // Gating.java:221
-  reg  [31:0]  lane10_u_d32;             // Gating.java:221
-  reg  [31:0]  lane10_u_d33;             // Gating.java:221
-  reg  [31:0]  lane10_u_d34;             // Gating.java:221
-  reg  [31:0]  lane10_u_d35;             // Gating.java:221
-  reg  [31:0]  lane10_u_d36;             // Gating.java:221
-  reg  [31:0]  lane10_u_d37;             // Gating.java:221
-  reg  [31:0]  lane10_u_d38;             // Gating.java:221
-  reg  [31:0]  lane10_u_d39;             // Gating.java:221
-  reg  [31:0]  lane10_u_d40;             // Gating.java:221
-  reg  [31:0]  lane10_u_d41;             // Gating.java:221
-  reg  [31:0]  lane10_u_d42;             // Gating.java:221
-  reg  [31:0]  lane10_u_d43;             // Gating.java:221
-  reg  [31:0]  lane10_u_d44;             // Gating.java:221
-  reg  [31:0]  lane10_u_d45;             // Gating.java:221
-  reg  [31:0]  lane10_u_d46;             // Gating.java:221
-  reg  [31:0]  lane10_u_d47;             // Gating.java:221
-  reg  [31:0]  lane10_u_d48;             // Gating.java:221
-  reg  [31:0]  lane10_u_d49;             // Gating.java:221
-  reg  [31:0]  lane10_u_d50;             // Gating.java:221
-  reg  [31:0]  lane10_u_d51;             // Gating.java:221
-  reg  [31:0]  lane10_u_d52;             // Gating.java:221
-  reg  [31:0]  lane10_u_d53;             // Gating.java:221
-  reg  [31:0]  lane10_u_d54;             // Gating.java:221
-  reg  [31:0]  lane10_u_d55;             // Gating.java:221
-  reg  [31:0]  lane10_u_d56;             // Gating.java:221
-  reg  [31:0]  lane10_u_d57;             // Gating.java:221
-  reg  [31:0]  lane10_u_d58;             // Gating.java:221
-  reg  [31:0]  lane10_u_d59;             // Gating.java:221
-  reg  [31:0]  lane10_u_d60;             // Gating.java:221
-  reg  [31:0]  lane10_u_d61;             // Gating.java:221
-  reg  [31:0]  lane10_u_d62;             // Gating.java:221
-  reg  [31:0]  lane10_u_d63;             // Gating.java:221
-  reg  [31:0]  lane10_u_d64;             // Gating.java:221
-  reg  [31:0]  lane10_u_d65;             // Gating.java:221
-  reg  [31:0]  lane10_u_d66;             // Gating.java:221
-  reg  [31:0]  lane10_u_d67;             // Gating.java:221
-  reg  [31:0]  lane10_u_d68;             // Gating.java:221
-  reg  [31:0]  lane10_u_d69;             // Gating.java:221
-  reg  [31:0]  lane10_u_d70;             // Gating.java:221
-  reg  [31:0]  lane10_u_d71;             // Gating.java:221
-  reg  [31:0]  lane10_u_d72;             // Gating.java:221
-  reg  [31:0]  lane10_u_d73;             // Gating.java:221
-  reg  [31:0]  lane10_u_d74;             // Gating.java:221
-  reg  [31:0]  lane10_u_d75;             // Gating.java:221
-  reg  [31:0]  lane10_u_d76;             // Gating.java:221
-  reg  [31:0]  lane10_u_d77;             // Gating.java:221
-  reg  [31:0]  lane10_u_d78;             // Gating.java:221
-  reg  [31:0]  lane10_u_d79;             // Gating.java:221
-  wire         lane10_mul_in_valid;      // Gating.java:221
-  wire [31:0]  lane10_mul_in_payload_a;  // Gating.java:221
-  wire [31:0]  lane10_mul_in_payload_b;  // Gating.java:221
-  wire         lane10_mul_out_valid;     // Gating.java:221
-  wire [31:0]  lane10_mul_out_payload;   // Gating.java:221
-  wire         lane10_store_in_valid;    // Gating.java:221
-  wire [31:0]  lane10_store_in_payload;  // Gating.java:221
-  wire         lane10_store_out_valid;   // Gating.java:221
-  wire [15:0]  lane10_store_out_payload; // Gating.java:221
-  wire         lane11_act_in_valid;      // Gating.java:234
-  wire [31:0]  lane11_act_in_payload;    // Gating.java:234
-  wire         lane11_act_out_valid;     // Gating.java:234
-  wire [31:0]  lane11_act_out_payload;   // Gating.java:234
-  reg  [31:0]  lane11_u_d1;              // Gating.java:221
-  reg  [31:0]  lane11_u_d2;              // Gating.java:221
-  reg  [31:0]  lane11_u_d3;              // Gating.java:221
-  reg  [31:0]  lane11_u_d4;              // Gating.java:221
-  reg  [31:0]  lane11_u_d5;              // Gating.java:221
-  reg  [31:0]  lane11_u_d6;              // Gating.java:221
-  reg  [31:0]  lane11_u_d7;              // Gating.java:221
-  reg  [31:0]  lane11_u_d8;              // Gating.java:221
-  reg  [31:0]  lane11_u_d9;              // Gating.java:221
-  reg  [31:0]  lane11_u_d10;             // Gating.java:221
-  reg  [31:0]  lane11_u_d11;             // Gating.java:221
-  reg  [31:0]  lane11_u_d12;             // Gating.java:221
-  reg  [31:0]  lane11_u_d13;             // Gating.java:221
-  reg  [31:0]  lane11_u_d14;             // Gating.java:221
-  reg  [31:0]  lane11_u_d15;             // Gating.java:221
-  reg  [31:0]  lane11_u_d16;             // Gating.java:221
-  reg  [31:0]  lane11_u_d17;             // Gating.java:221
-  reg  [31:0]  lane11_u_d18;             // Gating.java:221
-  reg  [31:0]  lane11_u_d19;             // Gating.java:221
-  reg  [31:0]  lane11_u_d20;             // Gating.java:221
-  reg  [31:0]  lane11_u_d21;             // Gating.java:221
-  reg  [31:0]  lane11_u_d22;             // Gating.java:221
-  reg  [31:0]  lane11_u_d23;             // Gating.java:221
-  reg  [31:0]  lane11_u_d24;             // Gating.java:221
-  reg  [31:0]  lane11_u_d25;             // Gating.java:221
-  reg  [31:0]  lane11_u_d26;             // Gating.java:221
-  reg  [31:0]  lane11_u_d27;             // Gating.java:221
-  reg  [31:0]  lane11_u_d28;             // Gating.java:221
-  reg  [31:0]  lane11_u_d29;             // Gating.java:221
-  reg  [31:0]  lane11_u_d30;             // Gating.java:221
-  reg  [31:0]  lane11_u_d31;             // Gating.java:221
-  reg  [31:0]  lane11_u_d32;             // Gating.java:221
-  reg  [31:0]  lane11_u_d33;             // Gating.java:221
-  reg  [31:0]  lane11_u_d34;             // Gating.java:221
-  reg  [31:0]  lane11_u_d35;             // Gating.java:221
-  reg  [31:0]  lane11_u_d36;             // Gating.java:221
-  reg  [31:0]  lane11_u_d37;             // Gating.java:221
-  reg  [31:0]  lane11_u_d38;             // Gating.java:221
-  reg  [31:0]  lane11_u_d39;             // Gating.java:221
-  reg  [31:0]  lane11_u_d40;             // Gating.java:221
-  reg  [31:0]  lane11_u_d41;             // Gating.java:221
-  reg  [31:0]  lane11_u_d42;             // Gating.java:221
-  reg  [31:0]  lane11_u_d43;             // Gating.java:221
-  reg  [31:0]  lane11_u_d44;             // Gating.java:221
-  reg  [31:0]  lane11_u_d45;             // Gating.java:221
-  reg  [31:0]  lane11_u_d46;             // Gating.java:221
-  reg  [31:0]  lane11_u_d47;             // Gating.java:221
-  reg  [31:0]  lane11_u_d48;             // Gating.java:221
-  reg  [31:0]  lane11_u_d49;             // Gating.java:221
-  reg  [31:0]  lane11_u_d50;             // Gating.java:221
-  reg  [31:0]  lane11_u_d51;             // Gating.java:221
-  reg  [31:0]  lane11_u_d52;             // Gating.java:221
-  reg  [31:0]  lane11_u_d53;             // Gating.java:221
-  reg  [31:0]  lane11_u_d54;             // Gating.java:221
-  reg  [31:0]  lane11_u_d55;             // Gating.java:221
-  reg  [31:0]  lane11_u_d56;             // Gating.java:221
-  reg  [31:0]  lane11_u_d57;             // Gating.java:221
-  reg  [31:0]  lane11_u_d58;             // Gating.java:221
-  reg  [31:0]  lane11_u_d59;             // Gating.java:221
-  reg  [31:0]  lane11_u_d60;             // Gating.java:221
-  reg  [31:0]  lane11_u_d61;             // Gating.java:221
-  reg  [31:0]  lane11_u_d62;             // Gating.java:221
-  reg  [31:0]  lane11_u_d63;             // Gating.java:221
-  reg  [31:0]  lane11_u_d64;             // Gating.java:221
-  reg  [31:0]  lane11_u_d65;             // Gating.java:221
-  reg  [31:0]  lane11_u_d66;             // Gating.java:221
-  reg  [31:0]  lane11_u_d67;             // Gating.java:221
-  reg  [31:0]  lane11_u_d68;             // Gating.java:221
-  reg  [31:0]  lane11_u_d69;             // Gating.java:221
-  reg  [31:0]  lane11_u_d70;             // Gating.java:221
-  reg  [31:0]  lane11_u_d71;             // Gating.java:221
-  reg  [31:0]  lane11_u_d72;             // Gating.java:221
-  reg  [31:0]  lane11_u_d73;             // Gating.java:221
-  reg  [31:0]  lane11_u_d74;             // Gating.java:221
-  reg  [31:0]  lane11_u_d75;             // Gating.java:221
-  reg  [31:0]  lane11_u_d76;             // Gating.java:221
-  reg  [31:0]  lane11_u_d77;             // Gating.java:221
-  reg  [31:0]  lane11_u_d78;             // Gating.java:221
-  reg  [31:0]  lane11_u_d79;             // Gating.java:221
-  wire         lane11_mul_in_valid;      // Gating.java:221
-  wire [31:0]  lane11_mul_in_payload_a;  // Gating.java:221
-  wire [31:0]  lane11_mul_in_payload_b;  // Gating.java:221
-  wire         lane11_mul_out_valid;     // Gating.java:221
-  wire [31:0]  lane11_mul_out_payload;   // Gating.java:221
-  wire         lane11_store_in_valid;    // Gating.java:221
-  wire [31:0]  lane11_store_in_payload;  // Gating.java:221
-  wire         lane11_store_out_valid;   // Gating.java:221
-  wire [15:0]  lane11_store_out_payload; // Gating.java:221
-  wire         lane12_act_in_valid;      // Gating.java:234
-  wire [31:0]  lane12_act_in_payload;    // Gating.java:234
-  wire         lane12_act_out_valid;     // Gating.java:234
-  wire [31:0]  lane12_act_out_payload;   // Gating.java:234
-  reg  [31:0]  lane12_u_d1;              // Gating.java:221
-  reg  [31:0]  lane12_u_d2;              // Gating.java:221
-  reg  [31:0]  lane12_u_d3;              // Gating.java:221
-  reg  [31:0]  lane12_u_d4;              // Gating.java:221
-  reg  [31:0]  lane12_u_d5;              // Gating.java:221
-  reg  [31:0]  lane12_u_d6;              // Gating.java:221
-  reg  [31:0]  lane12_u_d7;              // Gating.java:221
-  reg  [31:0]  lane12_u_d8;              // Gating.java:221
-  reg  [31:0]  lane12_u_d9;              // Gating.java:221
-  reg  [31:0]  lane12_u_d10;             // Gating.java:221
-  reg  [31:0]  lane12_u_d11;             // Gating.java:221
-  reg  [31:0]  lane12_u_d12;             // Gating.java:221
-  reg  [31:0]  lane12_u_d13;             // Gating.java:221
-  reg  [31:0]  lane12_u_d14;             // Gating.java:221
-  reg  [31:0]  lane12_u_d15;             // Gating.java:221
-  reg  [31:0]  lane12_u_d16;             // Gating.java:221
-  reg  [31:0]  lane12_u_d17;             // Gating.java:221
-  reg  [31:0]  lane12_u_d18;             // Gating.java:221
-  reg  [31:0]  lane12_u_d19;             // Gating.java:221
-  reg  [31:0]  lane12_u_d20;             // Gating.java:221
-  reg  [31:0]  lane12_u_d21;             // Gating.java:221
-  reg  [31:0]  lane12_u_d22;             // Gating.java:221
-  reg  [31:0]  lane12_u_d23;             // Gating.java:221
-  reg  [31:0]  lane12_u_d24;             // Gating.java:221
-  reg  [31:0]  lane12_u_d25;             // Gating.java:221
-  reg  [31:0]  lane12_u_d26;             // Gating.java:221
-  reg  [31:0]  lane12_u_d27;             // Gating.java:221
-  reg  [31:0]  lane12_u_d28;             // Gating.java:221
-  reg  [31:0]  lane12_u_d29;             // Gating.java:221
-  reg  [31:0]  lane12_u_d30;             // Gating.java:221
-  reg  [31:0]  lane12_u_d31;             // Gating.java:221
-  reg  [31:0]  lane12_u_d32;             // Gating.java:221
-  reg  [31:0]  lane12_u_d33;             // Gating.java:221
-  reg  [31:0]  lane12_u_d34;             // Gating.java:221
-  reg  [31:0]  lane12_u_d35;             // Gating.java:221
-  reg  [31:0]  lane12_u_d36;             // Gating.java:221
-  reg  [31:0]  lane12_u_d37;             // Gating.java:221
-  reg  [31:0]  lane12_u_d38;             // Gating.java:221
-  reg  [31:0]  lane12_u_d39;             // Gating.java:221
-  reg  [31:0]  lane12_u_d40;             // Gating.java:221
-  reg  [31:0]  lane12_u_d41;             // Gating.java:221
-  reg  [31:0]  lane12_u_d42;             // Gating.java:221
-  reg  [31:0]  lane12_u_d43;             // Gating.java:221
-  reg  [31:0]  lane12_u_d44;             // Gating.java:221
-  reg  [31:0]  lane12_u_d45;             // Gating.java:221
-  reg  [31:0]  lane12_u_d46;             // Gating.java:221
-  reg  [31:0]  lane12_u_d47;             // Gating.java:221
-  reg  [31:0]  lane12_u_d48;             // Gating.java:221
-  reg  [31:0]  lane12_u_d49;             // Gating.java:221
-  reg  [31:0]  lane12_u_d50;             // Gating.java:221
-  reg  [31:0]  lane12_u_d51;             // Gating.java:221
-  reg  [31:0]  lane12_u_d52;             // Gating.java:221
-  reg  [31:0]  lane12_u_d53;             // Gating.java:221
-  reg  [31:0]  lane12_u_d54;             // Gating.java:221
-  reg  [31:0]  lane12_u_d55;             // Gating.java:221
-  reg  [31:0]  lane12_u_d56;             // Gating.java:221
-  reg  [31:0]  lane12_u_d57;             // Gating.java:221
-  reg  [31:0]  lane12_u_d58;             // Gating.java:221
-  reg  [31:0]  lane12_u_d59;             // Gating.java:221
-  reg  [31:0]  lane12_u_d60;             // Gating.java:221
-  reg  [31:0]  lane12_u_d61;             // Gating.java:221
-  reg  [31:0]  lane12_u_d62;             // Gating.java:221
-  reg  [31:0]  lane12_u_d63;             // Gating.java:221
-  reg  [31:0]  lane12_u_d64;             // Gating.java:221
-  reg  [31:0]  lane12_u_d65;             // Gating.java:221
-  reg  [31:0]  lane12_u_d66;             // Gating.java:221
-  reg  [31:0]  lane12_u_d67;             // Gating.java:221
-  reg  [31:0]  lane12_u_d68;             // Gating.java:221
-  reg  [31:0]  lane12_u_d69;             // Gating.java:221
-  reg  [31:0]  lane12_u_d70;             // Gating.java:221
-  reg  [31:0]  lane12_u_d71;             // Gating.java:221
-  reg  [31:0]  lane12_u_d72;             // Gating.java:221
-  reg  [31:0]  lane12_u_d73;             // Gating.java:221
-  reg  [31:0]  lane12_u_d74;             // Gating.java:221
-  reg  [31:0]  lane12_u_d75;             // Gating.java:221
-  reg  [31:0]  lane12_u_d76;             // Gating.java:221
-  reg  [31:0]  lane12_u_d77;             // Gating.java:221
-  reg  [31:0]  lane12_u_d78;             // Gating.java:221
-  reg  [31:0]  lane12_u_d79;             // Gating.java:221
-  wire         lane12_mul_in_valid;      // Gating.java:221
-  wire [31:0]  lane12_mul_in_payload_a;  // Gating.java:221
-  wire [31:0]  lane12_mul_in_payload_b;  // Gating.java:221
-  wire         lane12_mul_out_valid;     // Gating.java:221
-  wire [31:0]  lane12_mul_out_payload;   // Gating.java:221
-  wire         lane12_store_in_valid;    // Gating.java:221
-  wire [31:0]  lane12_store_in_payload;  // Gating.java:221
-  wire         lane12_store_out_valid;   // Gating.java:221
-  wire [15:0]  lane12_store_out_payload; // Gating.java:221
-  wire         lane13_act_in_valid;      // Gating.java:234
-  wire [31:0]  lane13_act_in_payload;    // Gating.java:234
-  wire         lane13_act_out_valid;     // Gating.java:234
-  wire [31:0]  lane13_act_out_payload;   // Gating.java:234
-  reg  [31:0]  lane13_u_d1;              // Gating.java:221
-  reg  [31:0]  lane13_u_d2;              // Gating.java:221
-  reg  [31:0]  lane13_u_d3;              // Gating.java:221
-  reg  [31:0]  lane13_u_d4;              // Gating.java:221
-  reg  [31:0]  lane13_u_d5;              // Gating.java:221
-  reg  [31:0]  lane13_u_d6;              // Gating.java:221
-  reg  [31:0]  lane13_u_d7;              // Gating.java:221
-  reg  [31:0]  lane13_u_d8;              // Gating.java:221
-  reg  [31:0]  lane13_u_d9;              // Gating.java:221
-  reg  [31:0]  lane13_u_d10;             // Gating.java:221
-  reg  [31:0]  lane13_u_d11;             // Gating.java:221
-  reg  [31:0]  lane13_u_d12;             // Gating.java:221
-  reg  [31:0]  lane13_u_d13;             // Gating.java:221
-  reg  [31:0]  lane13_u_d14;             // Gating.java:221
-  reg  [31:0]  lane13_u_d15;             // Gating.java:221
-  reg  [31:0]  lane13_u_d16;             // Gating.java:221
-  reg  [31:0]  lane13_u_d17;             // Gating.java:221
-  reg  [31:0]  lane13_u_d18;             // Gating.java:221
-  reg  [31:0]  lane13_u_d19;             // Gating.java:221
-  reg  [31:0]  lane13_u_d20;             // Gating.java:221
-  reg  [31:0]  lane13_u_d21;             // Gating.java:221
-  reg  [31:0]  lane13_u_d22;             // Gating.java:221
-  reg  [31:0]  lane13_u_d23;             // Gating.java:221
-  reg  [31:0]  lane13_u_d24;             // Gating.java:221
-  reg  [31:0]  lane13_u_d25;             // Gating.java:221
-  reg  [31:0]  lane13_u_d26;             // Gating.java:221
-  reg  [31:0]  lane13_u_d27;             // Gating.java:221
-  reg  [31:0]  lane13_u_d28;             // Gating.java:221
-  reg  [31:0]  lane13_u_d29;             // Gating.java:221
-  reg  [31:0]  lane13_u_d30;             // Gating.java:221
-  reg  [31:0]  lane13_u_d31;             // Gating.java:221
-  reg  [31:0]  lane13_u_d32;             // Gating.java:221
-  reg  [31:0]  lane13_u_d33;             // Gating.java:221
-  reg  [31:0]  lane13_u_d34;             // Gating.java:221
-  reg  [31:0]  lane13_u_d35;             // Gating.java:221
-  reg  [31:0]  lane13_u_d36;             // Gating.java:221
-  reg  [31:0]  lane13_u_d37;             // Gating.java:221
-  reg  [31:0]  lane13_u_d38;             // Gating.java:221
-  reg  [31:0]  lane13_u_d39;             // Gating.java:221
-  reg  [31:0]  lane13_u_d40;             // Gating.java:221
-  reg  [31:0]  lane13_u_d41;             // Gating.java:221
-  reg  [31:0]  lane13_u_d42;             // Gating.java:221
-  reg  [31:0]  lane13_u_d43;             // Gating.java:221
-  reg  [31:0]  lane13_u_d44;             // Gating.java:221
-  reg  [31:0]  lane13_u_d45;             // Gating.java:221
-  reg  [31:0]  lane13_u_d46;             // Gating.java:221
-  reg  [31:0]  lane13_u_d47;             // Gating.java:221
-  reg  [31:0]  lane13_u_d48;             // Gating.java:221
-  reg  [31:0]  lane13_u_d49;             // Gating.java:221
-  reg  [31:0]  lane13_u_d50;             // Gating.java:221
-  reg  [31:0]  lane13_u_d51;             // Gating.java:221
-  reg  [31:0]  lane13_u_d52;             // Gating.java:221
-  reg  [31:0]  lane13_u_d53;             // Gating.java:221
-  reg  [31:0]  lane13_u_d54;             // Gating.java:221
-  reg  [31:0]  lane13_u_d55;             // Gating.java:221
-  reg  [31:0]  lane13_u_d56;             // Gating.java:221
-  reg  [31:0]  lane13_u_d57;             // Gating.java:221
-  reg  [31:0]  lane13_u_d58;             // Gating.java:221
-  reg  [31:0]  lane13_u_d59;             // Gating.java:221
-  reg  [31:0]  lane13_u_d60;             // Gating.java:221
-  reg  [31:0]  lane13_u_d61;             // Gating.java:221
-  reg  [31:0]  lane13_u_d62;             // Gating.java:221
-  reg  [31:0]  lane13_u_d63;             // Gating.java:221
-  reg  [31:0]  lane13_u_d64;             // Gating.java:221
-  reg  [31:0]  lane13_u_d65;             // Gating.java:221
-  reg  [31:0]  lane13_u_d66;             // Gating.java:221
-  reg  [31:0]  lane13_u_d67;             // Gating.java:221
-  reg  [31:0]  lane13_u_d68;             // Gating.java:221
-  reg  [31:0]  lane13_u_d69;             // Gating.java:221
-  reg  [31:0]  lane13_u_d70;             // Gating.java:221
-  reg  [31:0]  lane13_u_d71;             // Gating.java:221
-  reg  [31:0]  lane13_u_d72;             // Gating.java:221
-  reg  [31:0]  lane13_u_d73;             // Gating.java:221
-  reg  [31:0]  lane13_u_d74;             // Gating.java:221
-  reg  [31:0]  lane13_u_d75;             // Gating.java:221
-  reg  [31:0]  lane13_u_d76;             // Gating.java:221
-  reg  [31:0]  lane13_u_d77;             // Gating.java:221
-  reg  [31:0]  lane13_u_d78;             // Gating.java:221
-  reg  [31:0]  lane13_u_d79;             // Gating.java:221
-  wire         lane13_mul_in_valid;      // Gating.java:221
-  wire [31:0]  lane13_mul_in_payload_a;  // Gating.java:221
-  wire [31:0]  lane13_mul_in_payload_b;  // Gating.java:221
-  wire         lane13_mul_out_valid;     // Gating.java:221
-  wire [31:0]  lane13_mul_out_payload;   // Gating.java:221
-  wire         lane13_store_in_valid;    // Gating.java:221
-  wire [31:0]  lane13_store_in_payload;  // Gating.java:221
-  wire         lane13_store_out_valid;   // Gating.java:221
-  wire [15:0]  lane13_store_out_payload; // Gating.java:221
-  wire         lane14_act_in_valid;      // Gating.java:234
-  wire [31:0]  lane14_act_in_payload;    // Gating.java:234
-  wire         lane14_act_out_valid;     // Gating.java:234
-  wire [31:0]  lane14_act_out_payload;   // Gating.java:234
-  reg  [31:0]  lane14_u_d1;              // Gating.java:221
-  reg  [31:0]  lane14_u_d2;              // Gating.java:221
-  reg  [31:0]  lane14_u_d3;              // Gating.java:221
-  reg  [31:0]  lane14_u_d4;              // Gating.java:221
-  reg  [31:0]  lane14_u_d5;              // Gating.java:221
-  reg  [31:0]  lane14_u_d6;              // Gating.java:221
-  reg  [31:0]  lane14_u_d7;              // Gating.java:221
-  reg  [31:0]  lane14_u_d8;              // Gating.java:221
-  reg  [31:0]  lane14_u_d9;              // Gating.java:221
-  reg  [31:0]  lane14_u_d10;             // Gating.java:221
-  reg  [31:0]  lane14_u_d11;             // Gating.java:221
-  reg  [31:0]  lane14_u_d12;             // Gating.java:221
-  reg  [31:0]  lane14_u_d13;             // Gating.java:221
-  reg  [31:0]  lane14_u_d14;             // Gating.java:221
-  reg  [31:0]  lane14_u_d15;             // Gating.java:221
-  reg  [31:0]  lane14_u_d16;             // Gating.java:221
-  reg  [31:0]  lane14_u_d17;             // Gating.java:221
-  reg  [31:0]  lane14_u_d18;             // Gating.java:221
-  reg  [31:0]  lane14_u_d19;             // Gating.java:221
-  reg  [31:0]  lane14_u_d20;             // Gating.java:221
-  reg  [31:0]  lane14_u_d21;             // Gating.java:221
-  reg  [31:0]  lane14_u_d22;             // Gating.java:221
-  reg  [31:0]  lane14_u_d23;             // Gating.java:221
-  reg  [31:0]  lane14_u_d24;             // Gating.java:221
-  reg  [31:0]  lane14_u_d25;             // Gating.java:221
-  reg  [31:0]  lane14_u_d26;             // Gating.java:221
-  reg  [31:0]  lane14_u_d27;             // Gating.java:221
-  reg  [31:0]  lane14_u_d28;             // Gating.java:221
-  reg  [31:0]  lane14_u_d29;             // Gating.java:221
-  reg  [31:0]  lane14_u_d30;             // Gating.java:221
-  reg  [31:0]  lane14_u_d31;             // Gating.java:221
-  reg  [31:0]  lane14_u_d32;             // Gating.java:221
-  reg  [31:0]  lane14_u_d33;             // Gating.java:221
-  reg  [31:0]  lane14_u_d34;             // Gating.java:221
-  reg  [31:0]  lane14_u_d35;             // Gating.java:221
-  reg  [31:0]  lane14_u_d36;             // Gating.java:221
-  reg  [31:0]  lane14_u_d37;             // Gating.java:221
-  reg  [31:0]  lane14_u_d38;             // Gating.java:221
-  reg  [31:0]  lane14_u_d39;             // Gating.java:221
-  reg  [31:0]  lane14_u_d40;             // Gating.java:221
-  reg  [31:0]  lane14_u_d41;             // Gating.java:221
-  reg  [31:0]  lane14_u_d42;             // Gating.java:221
-  reg  [31:0]  lane14_u_d43;             // Gating.java:221
-  reg  [31:0]  lane14_u_d44;             // Gating.java:221
-  reg  [31:0]  lane14_u_d45;             // Gating.java:221
-  reg  [31:0]  lane14_u_d46;             // Gating.java:221
-  reg  [31:0]  lane14_u_d47;             // Gating.java:221
-  reg  [31:0]  lane14_u_d48;             // Gating.java:221
-  reg  [31:0]  lane14_u_d49;             // Gating.java:221
-  reg  [31:0]  lane14_u_d50;             // Gating.java:221
-  reg  [31:0]  lane14_u_d51;             // Gating.java:221
-  reg  [31:0]  lane14_u_d52;             // Gating.java:221
-  reg  [31:0]  lane14_u_d53;             // Gating.java:221
-  reg  [31:0]  lane14_u_d54;             // Gating.java:221
-  reg  [31:0]  lane14_u_d55;             // Gating.java:221
-  reg  [31:0]  lane14_u_d56;             // Gating.java:221
-  reg  [31:0]  lane14_u_d57;             // Gating.java:221
-  reg  [31:0]  lane14_u_d58;             // Gating.java:221
-  reg  [31:0]  lane14_u_d59;             // Gating.java:221
-  reg  [31:0]  lane14_u_d60;             // Gating.java:221
-  reg  [31:0]  lane14_u_d61;             // Gating.java:221
-  reg  [31:0]  lane14_u_d62;             // Gating.java:221
-  reg  [31:0]  lane14_u_d63;             // Gating.java:221
-  reg  [31:0]  lane14_u_d64;             // Gating.java:221
-  reg  [31:0]  lane14_u_d65;             // Gating.java:221
-  reg  [31:0]  lane14_u_d66;             // Gating.java:221
-  reg  [31:0]  lane14_u_d67;             // Gating.java:221
-  reg  [31:0]  lane14_u_d68;             // Gating.java:221
-  reg  [31:0]  lane14_u_d69;             // Gating.java:221
-  reg  [31:0]  lane14_u_d70;             // Gating.java:221
-  reg  [31:0]  lane14_u_d71;             // Gating.java:221
-  reg  [31:0]  lane14_u_d72;             // Gating.java:221
-  reg  [31:0]  lane14_u_d73;             // Gating.java:221
-  reg  [31:0]  lane14_u_d74;             // Gating.java:221
-  reg  [31:0]  lane14_u_d75;             // Gating.java:221
-  reg  [31:0]  lane14_u_d76;             // Gating.java:221
-  reg  [31:0]  lane14_u_d77;             // Gating.java:221
-  reg  [31:0]  lane14_u_d78;             // Gating.java:221
-  reg  [31:0]  lane14_u_d79;             // Gating.java:221
-  wire         lane14_mul_in_valid;      // Gating.java:221
-  wire [31:0]  lane14_mul_in_payload_a;  // Gating.java:221
-  wire [31:0]  lane14_mul_in_payload_b;  // Gating.java:221
-  wire         lane14_mul_out_valid;     // Gating.java:221
-  wire [31:0]  lane14_mul_out_payload;   // Gating.java:221
-  wire         lane14_store_in_valid;    // Gating.java:221
-  wire [31:0]  lane14_store_in_payload;  // Gating.java:221
-  wire         lane14_store_out_valid;   // Gating.java:221
-  wire [15:0]  lane14_store_out_payload; // Gating.java:221
-  wire         lane15_act_in_valid;      // Gating.java:234
-  wire [31:0]  lane15_act_in_payload;    // Gating.java:234
-  wire         lane15_act_out_valid;     // Gating.java:234
-  wire [31:0]  lane15_act_out_payload;   // Gating.java:234
-  reg  [31:0]  lane15_u_d1;              // Gating.java:221
-  reg  [31:0]  lane15_u_d2;              // Gating.java:221
-  reg  [31:0]  lane15_u_d3;              // Gating.java:221
-  reg  [31:0]  lane15_u_d4;              // Gating.java:221
-  reg  [31:0]  lane15_u_d5;              // Gating.java:221
-  reg  [31:0]  lane15_u_d6;              // Gating.java:221
-  reg  [31:0]  lane15_u_d7;              // Gating.java:221
-  reg  [31:0]  lane15_u_d8;              // Gating.java:221
-  reg  [31:0]  lane15_u_d9;              // Gating.java:221
-  reg  [31:0]  lane15_u_d10;             // Gating.java:221
-  reg  [31:0]  lane15_u_d11;             // Gating.java:221
-  reg  [31:0]  lane15_u_d12;             // Gating.java:221
-  reg  [31:0]  lane15_u_d13;             // Gating.java:221
-  reg  [31:0]  lane15_u_d14;             // Gating.java:221
-  reg  [31:0]  lane15_u_d15;             // Gating.java:221
-  reg  [31:0]  lane15_u_d16;             // Gating.java:221
-  reg  [31:0]  lane15_u_d17;             // Gating.java:221
-  reg  [31:0]  lane15_u_d18;             // Gating.java:221
-  reg  [31:0]  lane15_u_d19;             // Gating.java:221
-  reg  [31:0]  lane15_u_d20;             // Gating.java:221
-  reg  [31:0]  lane15_u_d21;             // Gating.java:221
-  reg  [31:0]  lane15_u_d22;             // Gating.java:221
-  reg  [31:0]  lane15_u_d23;             // Gating.java:221
-  reg  [31:0]  lane15_u_d24;             // Gating.java:221
-  reg  [31:0]  lane15_u_d25;             // Gating.java:221
-  reg  [31:0]  lane15_u_d26;             // Gating.java:221
-  reg  [31:0]  lane15_u_d27;             // Gating.java:221
-  reg  [31:0]  lane15_u_d28;             // Gating.java:221
-  reg  [31:0]  lane15_u_d29;             // Gating.java:221
-  reg  [31:0]  lane15_u_d30;             // Gating.java:221
-  reg  [31:0]  lane15_u_d31;             // Gating.java:221
-  reg  [31:0]  lane15_u_d32;             // Gating.java:221
-  reg  [31:0]  lane15_u_d33;             // Gating.java:221
-  reg  [31:0]  lane15_u_d34;             // Gating.java:221
-  reg  [31:0]  lane15_u_d35;             // Gating.java:221
-  reg  [31:0]  lane15_u_d36;             // Gating.java:221
-  reg  [31:0]  lane15_u_d37;             // Gating.java:221
-  reg  [31:0]  lane15_u_d38;             // Gating.java:221
-  reg  [31:0]  lane15_u_d39;             // Gating.java:221
-  reg  [31:0]  lane15_u_d40;             // Gating.java:221
-  reg  [31:0]  lane15_u_d41;             // Gating.java:221
-  reg  [31:0]  lane15_u_d42;             // Gating.java:221
-  reg  [31:0]  lane15_u_d43;             // Gating.java:221
-  reg  [31:0]  lane15_u_d44;             // Gating.java:221
-  reg  [31:0]  lane15_u_d45;             // Gating.java:221
-  reg  [31:0]  lane15_u_d46;             // Gating.java:221
-  reg  [31:0]  lane15_u_d47;             // Gating.java:221
-  reg  [31:0]  lane15_u_d48;             // Gating.java:221
-  reg  [31:0]  lane15_u_d49;             // Gating.java:221
-  reg  [31:0]  lane15_u_d50;             // Gating.java:221
-  reg  [31:0]  lane15_u_d51;             // Gating.java:221
-  reg  [31:0]  lane15_u_d52;             // Gating.java:221
-  reg  [31:0]  lane15_u_d53;             // Gating.java:221
-  reg  [31:0]  lane15_u_d54;             // Gating.java:221
-  reg  [31:0]  lane15_u_d55;             // Gating.java:221
-  reg  [31:0]  lane15_u_d56;             // Gating.java:221
-  reg  [31:0]  lane15_u_d57;             // Gating.java:221
-  reg  [31:0]  lane15_u_d58;             // Gating.java:221
-  reg  [31:0]  lane15_u_d59;             // Gating.java:221
-  reg  [31:0]  lane15_u_d60;             // Gating.java:221
-  reg  [31:0]  lane15_u_d61;             // Gating.java:221
-  reg  [31:0]  lane15_u_d62;             // Gating.java:221
-  reg  [31:0]  lane15_u_d63;             // Gating.java:221
-  reg  [31:0]  lane15_u_d64;             // Gating.java:221
-  reg  [31:0]  lane15_u_d65;             // Gating.java:221
-  reg  [31:0]  lane15_u_d66;             // Gating.java:221
-  reg  [31:0]  lane15_u_d67;             // Gating.java:221
-  reg  [31:0]  lane15_u_d68;             // Gating.java:221
-  reg  [31:0]  lane15_u_d69;             // Gating.java:221
-  reg  [31:0]  lane15_u_d70;             // Gating.java:221
-  reg  [31:0]  lane15_u_d71;             // Gating.java:221
-  reg  [31:0]  lane15_u_d72;             // Gating.java:221
-  reg  [31:0]  lane15_u_d73;             // Gating.java:221
-  reg  [31:0]  lane15_u_d74;             // Gating.java:221
-  reg  [31:0]  lane15_u_d75;             // Gating.java:221
-  reg  [31:0]  lane15_u_d76;             // Gating.java:221
-  reg  [31:0]  lane15_u_d77;             // Gating.java:221
-  reg  [31:0]  lane15_u_d78;             // Gating.java:221
-  reg  [31:0]  lane15_u_d79;             // Gating.java:221
-  wire         lane15_mul_in_valid;      // Gating.java:221
-  wire [31:0]  lane15_mul_in_payload_a;  // Gating.java:221
-  wire [31:0]  lane15_mul_in_payload_b;  // Gating.java:221
-  wire         lane15_mul_out_valid;     // Gating.java:221
-  wire [31:0]  lane15_mul_out_payload;   // Gating.java:221
-  wire         lane15_store_in_valid;    // Gating.java:221
-  wire [31:0]  lane15_store_in_payload;  // Gating.java:221
-  wire         lane15_store_out_valid;   // Gating.java:221
-  wire [15:0]  lane15_store_out_payload; // Gating.java:221
-  reg          last_d1;                  // Gating.java:130
-  reg          last_d2;                  // Gating.java:130
-  reg          last_d3;                  // Gating.java:130
-  reg          last_d4;                  // Gating.java:130
-  reg          last_d5;                  // Gating.java:130
-  reg          last_d6;                  // Gating.java:130
-  reg          last_d7;                  // Gating.java:130
-  reg          last_d8;                  // Gating.java:130
-  reg          last_d9;                  // Gating.java:130
-  reg          last_d10;                 // Gating.java:130
-  reg          last_d11;                 // Gating.java:130
-  reg          last_d12;                 // Gating.java:130
-  reg          last_d13;                 // Gating.java:130
-  reg          last_d14;                 // Gating.java:130
-  reg          last_d15;                 // Gating.java:130
-  reg          last_d16;                 // Gating.java:130
-  reg          last_d17;                 // Gating.java:130
-  reg          last_d18;                 // Gating.java:130
-  reg          last_d19;                 // Gating.java:130
-  reg          last_d20;                 // Gating.java:130
-  reg          last_d21;                 // Gating.java:130
-  reg          last_d22;                 // Gating.java:130
-  reg          last_d23;                 // Gating.java:130
-  reg          last_d24;                 // Gating.java:130
-  reg          last_d25;                 // Gating.java:130
-  reg          last_d26;                 // Gating.java:130
-  reg          last_d27;                 // Gating.java:130
-  reg          last_d28;                 // Gating.java:130
-  reg          last_d29;                 // Gating.java:130
-  reg          last_d30;                 // Gating.java:130
-  reg          last_d31;                 // Gating.java:130
-  reg          last_d32;                 // Gating.java:130
-  reg          last_d33;                 // Gating.java:130
-  reg          last_d34;                 // Gating.java:130
-  reg          last_d35;                 // Gating.java:130
-  reg          last_d36;                 // Gating.java:130
-  reg          last_d37;                 // Gating.java:130
-  reg          last_d38;                 // Gating.java:130
-  reg          last_d39;                 // Gating.java:130
-  reg          last_d40;                 // Gating.java:130
-  reg          last_d41;                 // Gating.java:130
-  reg          last_d42;                 // Gating.java:130
-  reg          last_d43;                 // Gating.java:130
-  reg          last_d44;                 // Gating.java:130
-  reg          last_d45;                 // Gating.java:130
-  reg          last_d46;                 // Gating.java:130
-  reg          last_d47;                 // Gating.java:130
-  reg          last_d48;                 // Gating.java:130
-  reg          last_d49;                 // Gating.java:130
-  reg          last_d50;                 // Gating.java:130
-  reg          last_d51;                 // Gating.java:130
-  reg          last_d52;                 // Gating.java:130
-  reg          last_d53;                 // Gating.java:130
-  reg          last_d54;                 // Gating.java:130
-  reg          last_d55;                 // Gating.java:130
-  reg          last_d56;                 // Gating.java:130
-  reg          last_d57;                 // Gating.java:130
-  reg          last_d58;                 // Gating.java:130
-  reg          last_d59;                 // Gating.java:130
-  reg          last_d60;                 // Gating.java:130
-  reg          last_d61;                 // Gating.java:130
-  reg          last_d62;                 // Gating.java:130
-  reg          last_d63;                 // Gating.java:130
-  reg          last_d64;                 // Gating.java:130
-  reg          last_d65;                 // Gating.java:130
-  reg          last_d66;                 // Gating.java:130
-  reg          last_d67;                 // Gating.java:130
-  reg          last_d68;                 // Gating.java:130
-  reg          last_d69;                 // Gating.java:130
-  reg          last_d70;                 // Gating.java:130
-  reg          last_d71;                 // Gating.java:130
-  reg          last_d72;                 // Gating.java:130
-  reg          last_d73;                 // Gating.java:130
-  reg          last_d74;                 // Gating.java:130
-  reg          last_d75;                 // Gating.java:130
-  reg          last_d76;                 // Gating.java:130
-  reg          last_d77;                 // Gating.java:130
-  reg          last_d78;                 // Gating.java:130
-  reg          last_d79;                 // Gating.java:130
-  reg          last_d80;                 // Gating.java:130
-  reg          last_d81;                 // Gating.java:130
-  reg          last_d82;                 // Gating.java:130
-  reg          last_d83;                 // Gating.java:130
-  reg          last_d84;                 // Gating.java:130
-  reg          last_d85;                 // Gating.java:130
-  reg          last_d86;                 // Gating.java:130
-  reg          last_d87;                 // Gating.java:130
-  reg          last_d88;                 // Gating.java:130
-  reg  [15:0]  stored_r_0;               // Gating.java:88
-  reg  [15:0]  stored_r_1;               // Gating.java:88
-  reg  [15:0]  stored_r_2;               // Gating.java:88
-  reg  [15:0]  stored_r_3;               // Gating.java:88
-  reg  [15:0]  stored_r_4;               // Gating.java:88
-  reg  [15:0]  stored_r_5;               // Gating.java:88
-  reg  [15:0]  stored_r_6;               // Gating.java:88
-  reg  [15:0]  stored_r_7;               // Gating.java:88
-  reg  [15:0]  stored_r_8;               // Gating.java:88
-  reg  [15:0]  stored_r_9;               // Gating.java:88
-  reg  [15:0]  stored_r_10;              // Gating.java:88
-  reg  [15:0]  stored_r_11;              // Gating.java:88
-  reg  [15:0]  stored_r_12;              // Gating.java:88
-  reg  [15:0]  stored_r_13;              // Gating.java:88
-  reg  [15:0]  stored_r_14;              // Gating.java:88
-  reg  [15:0]  stored_r_15;              // Gating.java:88
-  reg  [14:0]  beat_max;                 // Gating.java:89
-  reg          last_r;                   // Gating.java:90
-  reg          valid_r;                  // Gating.java:91
-  reg  [14:0]  running_max;              // Gating.java:92
-  reg  [15:0]  stored_out_0;             // Gating.java:96
-  reg  [15:0]  stored_out_1;             // Gating.java:96
-  reg  [15:0]  stored_out_2;             // Gating.java:96
-  reg  [15:0]  stored_out_3;             // Gating.java:96
-  reg  [15:0]  stored_out_4;             // Gating.java:96
-  reg  [15:0]  stored_out_5;             // Gating.java:96
-  reg  [15:0]  stored_out_6;             // Gating.java:96
-  reg  [15:0]  stored_out_7;             // Gating.java:96
-  reg  [15:0]  stored_out_8;             // Gating.java:96
-  reg  [15:0]  stored_out_9;             // Gating.java:96
-  reg  [15:0]  stored_out_10;            // Gating.java:96
-  reg  [15:0]  stored_out_11;            // Gating.java:96
-  reg  [15:0]  stored_out_12;            // Gating.java:96
-  reg  [15:0]  stored_out_13;            // Gating.java:96
-  reg  [15:0]  stored_out_14;            // Gating.java:96
-  reg  [15:0]  stored_out_15;            // Gating.java:96
-  reg  [31:0]  abs_max_out;              // Gating.java:96
-  reg          last_out;                 // Gating.java:96
-  reg          result_valid;             // Gating.java:97
-  reg  [6:0]   result_credits;           // CreditBuffer.java:45
-  wire         result_fifo_push_valid;   // CreditBuffer.java:77
-  wire         result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [288:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [288:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [6:0]   result_fifo_occupancy;    // CreditBuffer.java:77
-  wire         result_ready;             // CreditBuffer.java:84
+  wire         f_lane0_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane0_act_in_payload;     // Gating.java:118
+  wire         f_lane0_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane0_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane0_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane0_in1_t_d79;          // Gating.java:114
+  wire         f_lane0_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane0_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane0_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane0_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane0_mul_out_payload;    // Gating.java:114
+  wire         f_lane0_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane0_store_in_payload;   // Gating.java:114
+  wire         f_lane0_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane0_store_out_payload;  // Gating.java:114
+  wire         f_lane1_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane1_act_in_payload;     // Gating.java:118
+  wire         f_lane1_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane1_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane1_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane1_in1_t_d79;          // Gating.java:114
+  wire         f_lane1_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane1_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane1_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane1_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane1_mul_out_payload;    // Gating.java:114
+  wire         f_lane1_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane1_store_in_payload;   // Gating.java:114
+  wire         f_lane1_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane1_store_out_payload;  // Gating.java:114
+  wire         f_lane2_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane2_act_in_payload;     // Gating.java:118
+  wire         f_lane2_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane2_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane2_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane2_in1_t_d79;          // Gating.java:114
+  wire         f_lane2_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane2_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane2_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane2_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane2_mul_out_payload;    // Gating.java:114
+  wire         f_lane2_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane2_store_in_payload;   // Gating.java:114
+  wire         f_lane2_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane2_store_out_payload;  // Gating.java:114
+  wire         f_lane3_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane3_act_in_payload;     // Gating.java:118
+  wire         f_lane3_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane3_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane3_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane3_in1_t_d79;          // Gating.java:114
+  wire         f_lane3_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane3_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane3_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane3_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane3_mul_out_payload;    // Gating.java:114
+  wire         f_lane3_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane3_store_in_payload;   // Gating.java:114
+  wire         f_lane3_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane3_store_out_payload;  // Gating.java:114
+  wire         f_lane4_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane4_act_in_payload;     // Gating.java:118
+  wire         f_lane4_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane4_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane4_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane4_in1_t_d79;          // Gating.java:114
+  wire         f_lane4_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane4_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane4_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane4_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane4_mul_out_payload;    // Gating.java:114
+  wire         f_lane4_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane4_store_in_payload;   // Gating.java:114
+  wire         f_lane4_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane4_store_out_payload;  // Gating.java:114
+  wire         f_lane5_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane5_act_in_payload;     // Gating.java:118
+  wire         f_lane5_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane5_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane5_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane5_in1_t_d79;          // Gating.java:114
+  wire         f_lane5_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane5_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane5_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane5_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane5_mul_out_payload;    // Gating.java:114
+  wire         f_lane5_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane5_store_in_payload;   // Gating.java:114
+  wire         f_lane5_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane5_store_out_payload;  // Gating.java:114
+  wire         f_lane6_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane6_act_in_payload;     // Gating.java:118
+  wire         f_lane6_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane6_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane6_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane6_in1_t_d79;          // Gating.java:114
+  wire         f_lane6_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane6_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane6_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane6_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane6_mul_out_payload;    // Gating.java:114
+  wire         f_lane6_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane6_store_in_payload;   // Gating.java:114
+  wire         f_lane6_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane6_store_out_payload;  // Gating.java:114
+  wire         f_lane7_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane7_act_in_payload;     // Gating.java:118
+  wire         f_lane7_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane7_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane7_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane7_in1_t_d79;          // Gating.java:114
+  wire         f_lane7_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane7_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane7_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane7_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane7_mul_out_payload;    // Gating.java:114
+  wire         f_lane7_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane7_store_in_payload;   // Gating.java:114
+  wire         f_lane7_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane7_store_out_payload;  // Gating.java:114
+  wire         f_lane8_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane8_act_in_payload;     // Gating.java:118
+  wire         f_lane8_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane8_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane8_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane8_in1_t_d79;          // Gating.java:114
+  wire         f_lane8_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane8_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane8_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane8_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane8_mul_out_payload;    // Gating.java:114
+  wire         f_lane8_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane8_store_in_payload;   // Gating.java:114
+  wire         f_lane8_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane8_store_out_payload;  // Gating.java:114
+  wire         f_lane9_act_in_valid;       // Gating.java:118
+  wire [31:0]  f_lane9_act_in_payload;     // Gating.java:118
+  wire         f_lane9_act_out_valid;      // Gating.java:118
+  wire [31:0]  f_lane9_act_out_payload;    // Gating.java:118
+  reg  [31:0]  f_lane9_in1_t_d1;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d2;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d3;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d4;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d5;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d6;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d7;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d8;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d9;           // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d10;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d11;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d12;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d13;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d14;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d15;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d16;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d17;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d18;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d19;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d20;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d21;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d22;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d23;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d24;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d25;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d26;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d27;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d28;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d29;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d30;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d31;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d32;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d33;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d34;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d35;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d36;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d37;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d38;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d39;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d40;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d41;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d42;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d43;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d44;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d45;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d46;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d47;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d48;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d49;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d50;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d51;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d52;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d53;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d54;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d55;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d56;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d57;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d58;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d59;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d60;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d61;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d62;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d63;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d64;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d65;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d66;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d67;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d68;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d69;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d70;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d71;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d72;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d73;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d74;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d75;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d76;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d77;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d78;          // Gating.java:114
+  reg  [31:0]  f_lane9_in1_t_d79;          // Gating.java:114
+  wire         f_lane9_mul_in_valid;       // Gating.java:114
+  wire [31:0]  f_lane9_mul_in_payload_a;   // Gating.java:114
+  wire [31:0]  f_lane9_mul_in_payload_b;   // Gating.java:114
+  wire         f_lane9_mul_out_valid;      // Gating.java:114
+  wire [31:0]  f_lane9_mul_out_payload;    // Gating.java:114
+  wire         f_lane9_store_in_valid;     // Gating.java:114
+  wire [31:0]  f_lane9_store_in_payload;   // Gating.java:114
+  wire         f_lane9_store_out_valid;    // Gating.java:114
+  wire [15:0]  f_lane9_store_out_payload;  // Gating.java:114
+  wire         f_lane10_act_in_valid;      // Gating.java:118
+  wire [31:0]  f_lane10_act_in_payload;    // Gating.java:118
+  wire         f_lane10_act_out_valid;     // Gating.java:118
+  wire [31:0]  f_lane10_act_out_payload;   // Gating.java:118
+  reg  [31:0]  f_lane10_in1_t_d1;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d2;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d3;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d4;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d5;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d6;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d7;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d8;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d9;          // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d10;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d11;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d12;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d13;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d14;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d15;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d16;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d17;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d18;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d19;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d20;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d21;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d22;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d23;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d24;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d25;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d26;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d27;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d28;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d29;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d30;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d31;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d32;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d33;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d34;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d35;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d36;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d37;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d38;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d39;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d40;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d41;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d42;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d43;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d44;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d45;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d46;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d47;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d48;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d49;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d50;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d51;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d52;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d53;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d54;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d55;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d56;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d57;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d58;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d59;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d60;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d61;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d62;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d63;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d64;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d65;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d66;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d67;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d68;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d69;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d70;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d71;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d72;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d73;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d74;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d75;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d76;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d77;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d78;         // Gating.java:114
+  reg  [31:0]  f_lane10_in1_t_d79;         // Gating.java:114
+  wire         f_lane10_mul_in_valid;      // Gating.java:114
+  wire [31:0]  f_lane10_mul_in_payload_a;  // Gating.java:114
+  wire [31:0]  f_lane10_mul_in_payload_b;  // Gating.java:114
+  wire         f_lane10_mul_out_valid;     // Gating.java:114
+  wire [31:0]  f_lane10_mul_out_payload;   // Gating.java:114
+  wire         f_lane10_store_in_valid;    // Gating.java:114
+  wire [31:0]  f_lane10_store_in_payload;  // Gating.java:114
+  wire         f_lane10_store_out_valid;   // Gating.java:114
+  wire [15:0]  f_lane10_store_out_payload; // Gating.java:114
+  wire         f_lane11_act_in_valid;      // Gating.java:118
+  wire [31:0]  f_lane11_act_in_payload;    // Gating.java:118
+  wire         f_lane11_act_out_valid;     // Gating.java:118
+  wire [31:0]  f_lane11_act_out_payload;   // Gating.java:118
+  reg  [31:0]  f_lane11_in1_t_d1;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d2;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d3;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d4;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d5;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d6;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d7;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d8;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d9;          // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d10;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d11;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d12;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d13;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d14;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d15;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d16;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d17;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d18;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d19;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d20;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d21;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d22;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d23;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d24;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d25;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d26;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d27;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d28;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d29;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d30;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d31;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d32;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d33;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d34;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d35;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d36;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d37;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d38;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d39;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d40;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d41;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d42;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d43;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d44;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d45;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d46;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d47;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d48;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d49;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d50;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d51;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d52;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d53;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d54;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d55;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d56;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d57;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d58;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d59;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d60;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d61;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d62;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d63;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d64;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d65;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d66;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d67;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d68;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d69;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d70;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d71;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d72;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d73;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d74;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d75;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d76;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d77;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d78;         // Gating.java:114
+  reg  [31:0]  f_lane11_in1_t_d79;         // Gating.java:114
+  wire         f_lane11_mul_in_valid;      // Gating.java:114
+  wire [31:0]  f_lane11_mul_in_payload_a;  // Gating.java:114
+  wire [31:0]  f_lane11_mul_in_payload_b;  // Gating.java:114
+  wire         f_lane11_mul_out_valid;     // Gating.java:114
+  wire [31:0]  f_lane11_mul_out_payload;   // Gating.java:114
+  wire         f_lane11_store_in_valid;    // Gating.java:114
+  wire [31:0]  f_lane11_store_in_payload;  // Gating.java:114
+  wire         f_lane11_store_out_valid;   // Gating.java:114
+  wire [15:0]  f_lane11_store_out_payload; // Gating.java:114
+  wire         f_lane12_act_in_valid;      // Gating.java:118
+  wire [31:0]  f_lane12_act_in_payload;    // Gating.java:118
+  wire         f_lane12_act_out_valid;     // Gating.java:118
+  wire [31:0]  f_lane12_act_out_payload;   // Gating.java:118
+  reg  [31:0]  f_lane12_in1_t_d1;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d2;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d3;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d4;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d5;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d6;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d7;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d8;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d9;          // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d10;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d11;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d12;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d13;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d14;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d15;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d16;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d17;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d18;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d19;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d20;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d21;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d22;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d23;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d24;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d25;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d26;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d27;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d28;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d29;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d30;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d31;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d32;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d33;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d34;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d35;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d36;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d37;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d38;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d39;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d40;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d41;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d42;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d43;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d44;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d45;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d46;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d47;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d48;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d49;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d50;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d51;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d52;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d53;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d54;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d55;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d56;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d57;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d58;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d59;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d60;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d61;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d62;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d63;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d64;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d65;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d66;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d67;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d68;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d69;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d70;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d71;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d72;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d73;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d74;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d75;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d76;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d77;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d78;         // Gating.java:114
+  reg  [31:0]  f_lane12_in1_t_d79;         // Gating.java:114
+  wire         f_lane12_mul_in_valid;      // Gating.java:114
+  wire [31:0]  f_lane12_mul_in_payload_a;  // Gating.java:114
+  wire [31:0]  f_lane12_mul_in_payload_b;  // Gating.java:114
+  wire         f_lane12_mul_out_valid;     // Gating.java:114
+  wire [31:0]  f_lane12_mul_out_payload;   // Gating.java:114
+  wire         f_lane12_store_in_valid;    // Gating.java:114
+  wire [31:0]  f_lane12_store_in_payload;  // Gating.java:114
+  wire         f_lane12_store_out_valid;   // Gating.java:114
+  wire [15:0]  f_lane12_store_out_payload; // Gating.java:114
+  wire         f_lane13_act_in_valid;      // Gating.java:118
+  wire [31:0]  f_lane13_act_in_payload;    // Gating.java:118
+  wire         f_lane13_act_out_valid;     // Gating.java:118
+  wire [31:0]  f_lane13_act_out_payload;   // Gating.java:118
+  reg  [31:0]  f_lane13_in1_t_d1;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d2;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d3;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d4;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d5;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d6;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d7;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d8;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d9;          // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d10;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d11;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d12;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d13;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d14;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d15;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d16;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d17;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d18;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d19;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d20;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d21;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d22;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d23;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d24;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d25;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d26;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d27;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d28;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d29;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d30;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d31;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d32;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d33;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d34;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d35;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d36;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d37;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d38;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d39;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d40;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d41;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d42;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d43;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d44;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d45;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d46;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d47;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d48;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d49;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d50;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d51;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d52;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d53;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d54;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d55;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d56;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d57;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d58;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d59;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d60;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d61;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d62;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d63;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d64;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d65;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d66;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d67;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d68;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d69;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d70;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d71;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d72;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d73;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d74;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d75;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d76;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d77;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d78;         // Gating.java:114
+  reg  [31:0]  f_lane13_in1_t_d79;         // Gating.java:114
+  wire         f_lane13_mul_in_valid;      // Gating.java:114
+  wire [31:0]  f_lane13_mul_in_payload_a;  // Gating.java:114
+  wire [31:0]  f_lane13_mul_in_payload_b;  // Gating.java:114
+  wire         f_lane13_mul_out_valid;     // Gating.java:114
+  wire [31:0]  f_lane13_mul_out_payload;   // Gating.java:114
+  wire         f_lane13_store_in_valid;    // Gating.java:114
+  wire [31:0]  f_lane13_store_in_payload;  // Gating.java:114
+  wire         f_lane13_store_out_valid;   // Gating.java:114
+  wire [15:0]  f_lane13_store_out_payload; // Gating.java:114
+  wire         f_lane14_act_in_valid;      // Gating.java:118
+  wire [31:0]  f_lane14_act_in_payload;    // Gating.java:118
+  wire         f_lane14_act_out_valid;     // Gating.java:118
+  wire [31:0]  f_lane14_act_out_payload;   // Gating.java:118
+  reg  [31:0]  f_lane14_in1_t_d1;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d2;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d3;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d4;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d5;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d6;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d7;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d8;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d9;          // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d10;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d11;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d12;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d13;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d14;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d15;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d16;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d17;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d18;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d19;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d20;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d21;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d22;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d23;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d24;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d25;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d26;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d27;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d28;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d29;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d30;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d31;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d32;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d33;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d34;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d35;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d36;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d37;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d38;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d39;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d40;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d41;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d42;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d43;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d44;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d45;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d46;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d47;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d48;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d49;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d50;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d51;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d52;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d53;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d54;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d55;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d56;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d57;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d58;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d59;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d60;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d61;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d62;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d63;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d64;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d65;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d66;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d67;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d68;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d69;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d70;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d71;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d72;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d73;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d74;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d75;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d76;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d77;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d78;         // Gating.java:114
+  reg  [31:0]  f_lane14_in1_t_d79;         // Gating.java:114
+  wire         f_lane14_mul_in_valid;      // Gating.java:114
+  wire [31:0]  f_lane14_mul_in_payload_a;  // Gating.java:114
+  wire [31:0]  f_lane14_mul_in_payload_b;  // Gating.java:114
+  wire         f_lane14_mul_out_valid;     // Gating.java:114
+  wire [31:0]  f_lane14_mul_out_payload;   // Gating.java:114
+  wire         f_lane14_store_in_valid;    // Gating.java:114
+  wire [31:0]  f_lane14_store_in_payload;  // Gating.java:114
+  wire         f_lane14_store_out_valid;   // Gating.java:114
+  wire [15:0]  f_lane14_store_out_payload; // Gating.java:114
+  wire         f_lane15_act_in_valid;      // Gating.java:118
+  wire [31:0]  f_lane15_act_in_payload;    // Gating.java:118
+  wire         f_lane15_act_out_valid;     // Gating.java:118
+  wire [31:0]  f_lane15_act_out_payload;   // Gating.java:118
+  reg  [31:0]  f_lane15_in1_t_d1;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d2;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d3;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d4;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d5;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d6;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d7;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d8;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d9;          // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d10;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d11;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d12;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d13;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d14;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d15;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d16;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d17;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d18;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d19;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d20;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d21;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d22;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d23;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d24;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d25;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d26;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d27;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d28;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d29;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d30;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d31;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d32;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d33;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d34;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d35;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d36;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d37;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d38;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d39;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d40;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d41;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d42;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d43;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d44;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d45;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d46;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d47;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d48;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d49;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d50;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d51;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d52;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d53;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d54;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d55;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d56;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d57;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d58;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d59;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d60;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d61;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d62;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d63;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d64;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d65;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d66;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d67;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d68;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d69;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d70;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d71;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d72;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d73;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d74;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d75;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d76;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d77;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d78;         // Gating.java:114
+  reg  [31:0]  f_lane15_in1_t_d79;         // Gating.java:114
+  wire         f_lane15_mul_in_valid;      // Gating.java:114
+  wire [31:0]  f_lane15_mul_in_payload_a;  // Gating.java:114
+  wire [31:0]  f_lane15_mul_in_payload_b;  // Gating.java:114
+  wire         f_lane15_mul_out_valid;     // Gating.java:114
+  wire [31:0]  f_lane15_mul_out_payload;   // Gating.java:114
+  wire         f_lane15_store_in_valid;    // Gating.java:114
+  wire [31:0]  f_lane15_store_in_payload;  // Gating.java:114
+  wire         f_lane15_store_out_valid;   // Gating.java:114
+  wire [15:0]  f_lane15_store_out_payload; // Gating.java:114
+  reg          f_last_t_d1;                // Gating.java:83
+  reg          f_last_t_d2;                // Gating.java:83
+  reg          f_last_t_d3;                // Gating.java:83
+  reg          f_last_t_d4;                // Gating.java:83
+  reg          f_last_t_d5;                // Gating.java:83
+  reg          f_last_t_d6;                // Gating.java:83
+  reg          f_last_t_d7;                // Gating.java:83
+  reg          f_last_t_d8;                // Gating.java:83
+  reg          f_last_t_d9;                // Gating.java:83
+  reg          f_last_t_d10;               // Gating.java:83
+  reg          f_last_t_d11;               // Gating.java:83
+  reg          f_last_t_d12;               // Gating.java:83
+  reg          f_last_t_d13;               // Gating.java:83
+  reg          f_last_t_d14;               // Gating.java:83
+  reg          f_last_t_d15;               // Gating.java:83
+  reg          f_last_t_d16;               // Gating.java:83
+  reg          f_last_t_d17;               // Gating.java:83
+  reg          f_last_t_d18;               // Gating.java:83
+  reg          f_last_t_d19;               // Gating.java:83
+  reg          f_last_t_d20;               // Gating.java:83
+  reg          f_last_t_d21;               // Gating.java:83
+  reg          f_last_t_d22;               // Gating.java:83
+  reg          f_last_t_d23;               // Gating.java:83
+  reg          f_last_t_d24;               // Gating.java:83
+  reg          f_last_t_d25;               // Gating.java:83
+  reg          f_last_t_d26;               // Gating.java:83
+  reg          f_last_t_d27;               // Gating.java:83
+  reg          f_last_t_d28;               // Gating.java:83
+  reg          f_last_t_d29;               // Gating.java:83
+  reg          f_last_t_d30;               // Gating.java:83
+  reg          f_last_t_d31;               // Gating.java:83
+  reg          f_last_t_d32;               // Gating.java:83
+  reg          f_last_t_d33;               // Gating.java:83
+  reg          f_last_t_d34;               // Gating.java:83
+  reg          f_last_t_d35;               // Gating.java:83
+  reg          f_last_t_d36;               // Gating.java:83
+  reg          f_last_t_d37;               // Gating.java:83
+  reg          f_last_t_d38;               // Gating.java:83
+  reg          f_last_t_d39;               // Gating.java:83
+  reg          f_last_t_d40;               // Gating.java:83
+  reg          f_last_t_d41;               // Gating.java:83
+  reg          f_last_t_d42;               // Gating.java:83
+  reg          f_last_t_d43;               // Gating.java:83
+  reg          f_last_t_d44;               // Gating.java:83
+  reg          f_last_t_d45;               // Gating.java:83
+  reg          f_last_t_d46;               // Gating.java:83
+  reg          f_last_t_d47;               // Gating.java:83
+  reg          f_last_t_d48;               // Gating.java:83
+  reg          f_last_t_d49;               // Gating.java:83
+  reg          f_last_t_d50;               // Gating.java:83
+  reg          f_last_t_d51;               // Gating.java:83
+  reg          f_last_t_d52;               // Gating.java:83
+  reg          f_last_t_d53;               // Gating.java:83
+  reg          f_last_t_d54;               // Gating.java:83
+  reg          f_last_t_d55;               // Gating.java:83
+  reg          f_last_t_d56;               // Gating.java:83
+  reg          f_last_t_d57;               // Gating.java:83
+  reg          f_last_t_d58;               // Gating.java:83
+  reg          f_last_t_d59;               // Gating.java:83
+  reg          f_last_t_d60;               // Gating.java:83
+  reg          f_last_t_d61;               // Gating.java:83
+  reg          f_last_t_d62;               // Gating.java:83
+  reg          f_last_t_d63;               // Gating.java:83
+  reg          f_last_t_d64;               // Gating.java:83
+  reg          f_last_t_d65;               // Gating.java:83
+  reg          f_last_t_d66;               // Gating.java:83
+  reg          f_last_t_d67;               // Gating.java:83
+  reg          f_last_t_d68;               // Gating.java:83
+  reg          f_last_t_d69;               // Gating.java:83
+  reg          f_last_t_d70;               // Gating.java:83
+  reg          f_last_t_d71;               // Gating.java:83
+  reg          f_last_t_d72;               // Gating.java:83
+  reg          f_last_t_d73;               // Gating.java:83
+  reg          f_last_t_d74;               // Gating.java:83
+  reg          f_last_t_d75;               // Gating.java:83
+  reg          f_last_t_d76;               // Gating.java:83
+  reg          f_last_t_d77;               // Gating.java:83
+  reg          f_last_t_d78;               // Gating.java:83
+  reg          f_last_t_d79;               // Gating.java:83
+  reg          f_last_t_d80;               // Gating.java:83
+  reg          f_last_t_d81;               // Gating.java:83
+  reg          f_last_t_d82;               // Gating.java:83
+  reg          f_last_t_d83;               // Gating.java:83
+  reg          f_last_t_d84;               // Gating.java:83
+  reg          f_last_t_d85;               // Gating.java:83
+  reg          f_last_t_d86;               // Gating.java:83
+  reg          f_last_t_d87;               // Gating.java:83
+  reg          f_last_t_d88;               // Gating.java:83
+  reg  [15:0]  stored_r_0;                 // Gating.java:89
+  reg  [15:0]  stored_r_1;                 // Gating.java:89
+  reg  [15:0]  stored_r_2;                 // Gating.java:89
+  reg  [15:0]  stored_r_3;                 // Gating.java:89
+  reg  [15:0]  stored_r_4;                 // Gating.java:89
+  reg  [15:0]  stored_r_5;                 // Gating.java:89
+  reg  [15:0]  stored_r_6;                 // Gating.java:89
+  reg  [15:0]  stored_r_7;                 // Gating.java:89
+  reg  [15:0]  stored_r_8;                 // Gating.java:89
+  reg  [15:0]  stored_r_9;                 // Gating.java:89
+  reg  [15:0]  stored_r_10;                // Gating.java:89
+  reg  [15:0]  stored_r_11;                // Gating.java:89
+  reg  [15:0]  stored_r_12;                // Gating.java:89
+  reg  [15:0]  stored_r_13;                // Gating.java:89
+  reg  [15:0]  stored_r_14;                // Gating.java:89
+  reg  [15:0]  stored_r_15;                // Gating.java:89
+  reg  [14:0]  beat_max;                   // Gating.java:90
+  reg          last_r;                     // Gating.java:91
+  reg          valid_r;                    // Gating.java:92
+  reg  [14:0]  running_max;                // Gating.java:93
+  reg  [15:0]  stored_out_0;               // Gating.java:97
+  reg  [15:0]  stored_out_1;               // Gating.java:97
+  reg  [15:0]  stored_out_2;               // Gating.java:97
+  reg  [15:0]  stored_out_3;               // Gating.java:97
+  reg  [15:0]  stored_out_4;               // Gating.java:97
+  reg  [15:0]  stored_out_5;               // Gating.java:97
+  reg  [15:0]  stored_out_6;               // Gating.java:97
+  reg  [15:0]  stored_out_7;               // Gating.java:97
+  reg  [15:0]  stored_out_8;               // Gating.java:97
+  reg  [15:0]  stored_out_9;               // Gating.java:97
+  reg  [15:0]  stored_out_10;              // Gating.java:97
+  reg  [15:0]  stored_out_11;              // Gating.java:97
+  reg  [15:0]  stored_out_12;              // Gating.java:97
+  reg  [15:0]  stored_out_13;              // Gating.java:97
+  reg  [15:0]  stored_out_14;              // Gating.java:97
+  reg  [15:0]  stored_out_15;              // Gating.java:97
+  reg  [31:0]  abs_max_out;                // Gating.java:97
+  reg          last_out;                   // Gating.java:97
+  reg          result_valid;               // Gating.java:98
+  reg  [6:0]   result_credits;             // CreditBuffer.java:45
+  wire         result_fifo_push_valid;     // CreditBuffer.java:77
+  wire         result_fifo_push_ready;     // CreditBuffer.java:77
+  wire [288:0] result_fifo_push_payload;   // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;      // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [288:0] result_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [6:0]   result_fifo_occupancy;      // CreditBuffer.java:77
+  wire         result_ready;               // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -1699,33 +1699,33 @@ module Gating_silu_l16_fp16 (
   wire result_fifo_pop_valid_and_ready;
   assign in_valid_and_ready = in_valid & in_ready;
   assign beat_max_mux_3 =
-      (lane15_store_out_payload[14:0] > lane14_store_out_payload[14:0]) ? lane15_store_out_payload[14:0]
-      : lane14_store_out_payload[14:0];
+      (f_lane15_store_out_payload[14:0] > f_lane14_store_out_payload[14:0]) ? f_lane15_store_out_payload[14:0]
+      : f_lane14_store_out_payload[14:0];
   assign beat_max_mux_4 =
-      (lane13_store_out_payload[14:0] > lane12_store_out_payload[14:0]) ? lane13_store_out_payload[14:0]
-      : lane12_store_out_payload[14:0];
+      (f_lane13_store_out_payload[14:0] > f_lane12_store_out_payload[14:0]) ? f_lane13_store_out_payload[14:0]
+      : f_lane12_store_out_payload[14:0];
   assign beat_max_mux_2 = (beat_max_mux_3 > beat_max_mux_4) ? beat_max_mux_3 : beat_max_mux_4;
   assign beat_max_mux_6 =
-      (lane11_store_out_payload[14:0] > lane10_store_out_payload[14:0]) ? lane11_store_out_payload[14:0]
-      : lane10_store_out_payload[14:0];
+      (f_lane11_store_out_payload[14:0] > f_lane10_store_out_payload[14:0]) ? f_lane11_store_out_payload[14:0]
+      : f_lane10_store_out_payload[14:0];
   assign beat_max_mux_7 =
-      (lane9_store_out_payload[14:0] > lane8_store_out_payload[14:0]) ? lane9_store_out_payload[14:0]
-      : lane8_store_out_payload[14:0];
+      (f_lane9_store_out_payload[14:0] > f_lane8_store_out_payload[14:0]) ? f_lane9_store_out_payload[14:0]
+      : f_lane8_store_out_payload[14:0];
   assign beat_max_mux_5 = (beat_max_mux_6 > beat_max_mux_7) ? beat_max_mux_6 : beat_max_mux_7;
   assign beat_max_mux = (beat_max_mux_2 > beat_max_mux_5) ? beat_max_mux_2 : beat_max_mux_5;
   assign beat_max_mux_10 =
-      (lane7_store_out_payload[14:0] > lane6_store_out_payload[14:0]) ? lane7_store_out_payload[14:0]
-      : lane6_store_out_payload[14:0];
+      (f_lane7_store_out_payload[14:0] > f_lane6_store_out_payload[14:0]) ? f_lane7_store_out_payload[14:0]
+      : f_lane6_store_out_payload[14:0];
   assign beat_max_mux_11 =
-      (lane5_store_out_payload[14:0] > lane4_store_out_payload[14:0]) ? lane5_store_out_payload[14:0]
-      : lane4_store_out_payload[14:0];
+      (f_lane5_store_out_payload[14:0] > f_lane4_store_out_payload[14:0]) ? f_lane5_store_out_payload[14:0]
+      : f_lane4_store_out_payload[14:0];
   assign beat_max_mux_9 = (beat_max_mux_10 > beat_max_mux_11) ? beat_max_mux_10 : beat_max_mux_11;
   assign beat_max_mux_13 =
-      (lane3_store_out_payload[14:0] > lane2_store_out_payload[14:0]) ? lane3_store_out_payload[14:0]
-      : lane2_store_out_payload[14:0];
+      (f_lane3_store_out_payload[14:0] > f_lane2_store_out_payload[14:0]) ? f_lane3_store_out_payload[14:0]
+      : f_lane2_store_out_payload[14:0];
   assign beat_max_mux_14 =
-      (lane1_store_out_payload[14:0] > lane0_store_out_payload[14:0]) ? lane1_store_out_payload[14:0]
-      : lane0_store_out_payload[14:0];
+      (f_lane1_store_out_payload[14:0] > f_lane0_store_out_payload[14:0]) ? f_lane1_store_out_payload[14:0]
+      : f_lane0_store_out_payload[14:0];
   assign beat_max_mux_12 = (beat_max_mux_13 > beat_max_mux_14) ? beat_max_mux_13 : beat_max_mux_14;
   assign beat_max_mux_8 = (beat_max_mux_9 > beat_max_mux_12) ? beat_max_mux_9 : beat_max_mux_12;
   assign running_max_mux = (beat_max > running_max) ? beat_max : running_max;
@@ -1743,119 +1743,119 @@ module Gating_silu_l16_fp16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign lane0_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane0_act_in_payload = in_payload_g_0; // Gating.java:234
-  assign lane0_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane0_mul_in_payload_a = lane0_act_out_payload; // Gating.java:221
-  assign lane0_mul_in_payload_b = lane0_u_d79; // Gating.java:221
-  assign lane0_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane0_store_in_payload = lane0_mul_out_payload; // Gating.java:221
-  assign lane1_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane1_act_in_payload = in_payload_g_1; // Gating.java:234
-  assign lane1_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane1_mul_in_payload_a = lane1_act_out_payload; // Gating.java:221
-  assign lane1_mul_in_payload_b = lane1_u_d79; // Gating.java:221
-  assign lane1_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane1_store_in_payload = lane1_mul_out_payload; // Gating.java:221
-  assign lane2_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane2_act_in_payload = in_payload_g_2; // Gating.java:234
-  assign lane2_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane2_mul_in_payload_a = lane2_act_out_payload; // Gating.java:221
-  assign lane2_mul_in_payload_b = lane2_u_d79; // Gating.java:221
-  assign lane2_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane2_store_in_payload = lane2_mul_out_payload; // Gating.java:221
-  assign lane3_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane3_act_in_payload = in_payload_g_3; // Gating.java:234
-  assign lane3_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane3_mul_in_payload_a = lane3_act_out_payload; // Gating.java:221
-  assign lane3_mul_in_payload_b = lane3_u_d79; // Gating.java:221
-  assign lane3_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane3_store_in_payload = lane3_mul_out_payload; // Gating.java:221
-  assign lane4_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane4_act_in_payload = in_payload_g_4; // Gating.java:234
-  assign lane4_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane4_mul_in_payload_a = lane4_act_out_payload; // Gating.java:221
-  assign lane4_mul_in_payload_b = lane4_u_d79; // Gating.java:221
-  assign lane4_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane4_store_in_payload = lane4_mul_out_payload; // Gating.java:221
-  assign lane5_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane5_act_in_payload = in_payload_g_5; // Gating.java:234
-  assign lane5_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane5_mul_in_payload_a = lane5_act_out_payload; // Gating.java:221
-  assign lane5_mul_in_payload_b = lane5_u_d79; // Gating.java:221
-  assign lane5_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane5_store_in_payload = lane5_mul_out_payload; // Gating.java:221
-  assign lane6_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane6_act_in_payload = in_payload_g_6; // Gating.java:234
-  assign lane6_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane6_mul_in_payload_a = lane6_act_out_payload; // Gating.java:221
-  assign lane6_mul_in_payload_b = lane6_u_d79; // Gating.java:221
-  assign lane6_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane6_store_in_payload = lane6_mul_out_payload; // Gating.java:221
-  assign lane7_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane7_act_in_payload = in_payload_g_7; // Gating.java:234
-  assign lane7_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane7_mul_in_payload_a = lane7_act_out_payload; // Gating.java:221
-  assign lane7_mul_in_payload_b = lane7_u_d79; // Gating.java:221
-  assign lane7_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane7_store_in_payload = lane7_mul_out_payload; // Gating.java:221
-  assign lane8_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane8_act_in_payload = in_payload_g_8; // Gating.java:234
-  assign lane8_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane8_mul_in_payload_a = lane8_act_out_payload; // Gating.java:221
-  assign lane8_mul_in_payload_b = lane8_u_d79; // Gating.java:221
-  assign lane8_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane8_store_in_payload = lane8_mul_out_payload; // Gating.java:221
-  assign lane9_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane9_act_in_payload = in_payload_g_9; // Gating.java:234
-  assign lane9_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane9_mul_in_payload_a = lane9_act_out_payload; // Gating.java:221
-  assign lane9_mul_in_payload_b = lane9_u_d79; // Gating.java:221
-  assign lane9_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane9_store_in_payload = lane9_mul_out_payload; // Gating.java:221
-  assign lane10_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane10_act_in_payload = in_payload_g_10; // Gating.java:234
-  assign lane10_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane10_mul_in_payload_a = lane10_act_out_payload; // Gating.java:221
-  assign lane10_mul_in_payload_b = lane10_u_d79; // Gating.java:221
-  assign lane10_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane10_store_in_payload = lane10_mul_out_payload; // Gating.java:221
-  assign lane11_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane11_act_in_payload = in_payload_g_11; // Gating.java:234
-  assign lane11_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane11_mul_in_payload_a = lane11_act_out_payload; // Gating.java:221
-  assign lane11_mul_in_payload_b = lane11_u_d79; // Gating.java:221
-  assign lane11_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane11_store_in_payload = lane11_mul_out_payload; // Gating.java:221
-  assign lane12_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane12_act_in_payload = in_payload_g_12; // Gating.java:234
-  assign lane12_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane12_mul_in_payload_a = lane12_act_out_payload; // Gating.java:221
-  assign lane12_mul_in_payload_b = lane12_u_d79; // Gating.java:221
-  assign lane12_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane12_store_in_payload = lane12_mul_out_payload; // Gating.java:221
-  assign lane13_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane13_act_in_payload = in_payload_g_13; // Gating.java:234
-  assign lane13_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane13_mul_in_payload_a = lane13_act_out_payload; // Gating.java:221
-  assign lane13_mul_in_payload_b = lane13_u_d79; // Gating.java:221
-  assign lane13_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane13_store_in_payload = lane13_mul_out_payload; // Gating.java:221
-  assign lane14_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane14_act_in_payload = in_payload_g_14; // Gating.java:234
-  assign lane14_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane14_mul_in_payload_a = lane14_act_out_payload; // Gating.java:221
-  assign lane14_mul_in_payload_b = lane14_u_d79; // Gating.java:221
-  assign lane14_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane14_store_in_payload = lane14_mul_out_payload; // Gating.java:221
-  assign lane15_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane15_act_in_payload = in_payload_g_15; // Gating.java:234
-  assign lane15_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane15_mul_in_payload_a = lane15_act_out_payload; // Gating.java:221
-  assign lane15_mul_in_payload_b = lane15_u_d79; // Gating.java:221
-  assign lane15_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane15_store_in_payload = lane15_mul_out_payload; // Gating.java:221
-  assign in_ready = result_credits != 7'd0; // Gating.java:104
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:118
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:114
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:114
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:114
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:118
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:114
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:114
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:114
+  assign f_lane2_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane2_act_in_payload = in_payload_g_2; // Gating.java:118
+  assign f_lane2_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane2_mul_in_payload_a = f_lane2_act_out_payload; // Gating.java:114
+  assign f_lane2_mul_in_payload_b = f_lane2_in1_t_d79; // Gating.java:114
+  assign f_lane2_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane2_store_in_payload = f_lane2_mul_out_payload; // Gating.java:114
+  assign f_lane3_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane3_act_in_payload = in_payload_g_3; // Gating.java:118
+  assign f_lane3_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane3_mul_in_payload_a = f_lane3_act_out_payload; // Gating.java:114
+  assign f_lane3_mul_in_payload_b = f_lane3_in1_t_d79; // Gating.java:114
+  assign f_lane3_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane3_store_in_payload = f_lane3_mul_out_payload; // Gating.java:114
+  assign f_lane4_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane4_act_in_payload = in_payload_g_4; // Gating.java:118
+  assign f_lane4_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane4_mul_in_payload_a = f_lane4_act_out_payload; // Gating.java:114
+  assign f_lane4_mul_in_payload_b = f_lane4_in1_t_d79; // Gating.java:114
+  assign f_lane4_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane4_store_in_payload = f_lane4_mul_out_payload; // Gating.java:114
+  assign f_lane5_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane5_act_in_payload = in_payload_g_5; // Gating.java:118
+  assign f_lane5_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane5_mul_in_payload_a = f_lane5_act_out_payload; // Gating.java:114
+  assign f_lane5_mul_in_payload_b = f_lane5_in1_t_d79; // Gating.java:114
+  assign f_lane5_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane5_store_in_payload = f_lane5_mul_out_payload; // Gating.java:114
+  assign f_lane6_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane6_act_in_payload = in_payload_g_6; // Gating.java:118
+  assign f_lane6_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane6_mul_in_payload_a = f_lane6_act_out_payload; // Gating.java:114
+  assign f_lane6_mul_in_payload_b = f_lane6_in1_t_d79; // Gating.java:114
+  assign f_lane6_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane6_store_in_payload = f_lane6_mul_out_payload; // Gating.java:114
+  assign f_lane7_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane7_act_in_payload = in_payload_g_7; // Gating.java:118
+  assign f_lane7_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane7_mul_in_payload_a = f_lane7_act_out_payload; // Gating.java:114
+  assign f_lane7_mul_in_payload_b = f_lane7_in1_t_d79; // Gating.java:114
+  assign f_lane7_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane7_store_in_payload = f_lane7_mul_out_payload; // Gating.java:114
+  assign f_lane8_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane8_act_in_payload = in_payload_g_8; // Gating.java:118
+  assign f_lane8_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane8_mul_in_payload_a = f_lane8_act_out_payload; // Gating.java:114
+  assign f_lane8_mul_in_payload_b = f_lane8_in1_t_d79; // Gating.java:114
+  assign f_lane8_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane8_store_in_payload = f_lane8_mul_out_payload; // Gating.java:114
+  assign f_lane9_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane9_act_in_payload = in_payload_g_9; // Gating.java:118
+  assign f_lane9_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane9_mul_in_payload_a = f_lane9_act_out_payload; // Gating.java:114
+  assign f_lane9_mul_in_payload_b = f_lane9_in1_t_d79; // Gating.java:114
+  assign f_lane9_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane9_store_in_payload = f_lane9_mul_out_payload; // Gating.java:114
+  assign f_lane10_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane10_act_in_payload = in_payload_g_10; // Gating.java:118
+  assign f_lane10_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane10_mul_in_payload_a = f_lane10_act_out_payload; // Gating.java:114
+  assign f_lane10_mul_in_payload_b = f_lane10_in1_t_d79; // Gating.java:114
+  assign f_lane10_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane10_store_in_payload = f_lane10_mul_out_payload; // Gating.java:114
+  assign f_lane11_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane11_act_in_payload = in_payload_g_11; // Gating.java:118
+  assign f_lane11_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane11_mul_in_payload_a = f_lane11_act_out_payload; // Gating.java:114
+  assign f_lane11_mul_in_payload_b = f_lane11_in1_t_d79; // Gating.java:114
+  assign f_lane11_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane11_store_in_payload = f_lane11_mul_out_payload; // Gating.java:114
+  assign f_lane12_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane12_act_in_payload = in_payload_g_12; // Gating.java:118
+  assign f_lane12_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane12_mul_in_payload_a = f_lane12_act_out_payload; // Gating.java:114
+  assign f_lane12_mul_in_payload_b = f_lane12_in1_t_d79; // Gating.java:114
+  assign f_lane12_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane12_store_in_payload = f_lane12_mul_out_payload; // Gating.java:114
+  assign f_lane13_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane13_act_in_payload = in_payload_g_13; // Gating.java:118
+  assign f_lane13_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane13_mul_in_payload_a = f_lane13_act_out_payload; // Gating.java:114
+  assign f_lane13_mul_in_payload_b = f_lane13_in1_t_d79; // Gating.java:114
+  assign f_lane13_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane13_store_in_payload = f_lane13_mul_out_payload; // Gating.java:114
+  assign f_lane14_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane14_act_in_payload = in_payload_g_14; // Gating.java:118
+  assign f_lane14_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane14_mul_in_payload_a = f_lane14_act_out_payload; // Gating.java:114
+  assign f_lane14_mul_in_payload_b = f_lane14_in1_t_d79; // Gating.java:114
+  assign f_lane14_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane14_store_in_payload = f_lane14_mul_out_payload; // Gating.java:114
+  assign f_lane15_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane15_act_in_payload = in_payload_g_15; // Gating.java:118
+  assign f_lane15_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane15_mul_in_payload_a = f_lane15_act_out_payload; // Gating.java:114
+  assign f_lane15_mul_in_payload_b = f_lane15_in1_t_d79; // Gating.java:114
+  assign f_lane15_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane15_store_in_payload = f_lane15_mul_out_payload; // Gating.java:114
+  assign in_ready = result_credits != 7'd0; // Gating.java:105
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {last_out,
@@ -1899,1404 +1899,1404 @@ module Gating_silu_l16_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_u_d1 <= in_payload_u_0; // Gating.java:221
-    lane0_u_d2 <= lane0_u_d1; // Gating.java:221
-    lane0_u_d3 <= lane0_u_d2; // Gating.java:221
-    lane0_u_d4 <= lane0_u_d3; // Gating.java:221
-    lane0_u_d5 <= lane0_u_d4; // Gating.java:221
-    lane0_u_d6 <= lane0_u_d5; // Gating.java:221
-    lane0_u_d7 <= lane0_u_d6; // Gating.java:221
-    lane0_u_d8 <= lane0_u_d7; // Gating.java:221
-    lane0_u_d9 <= lane0_u_d8; // Gating.java:221
-    lane0_u_d10 <= lane0_u_d9; // Gating.java:221
-    lane0_u_d11 <= lane0_u_d10; // Gating.java:221
-    lane0_u_d12 <= lane0_u_d11; // Gating.java:221
-    lane0_u_d13 <= lane0_u_d12; // Gating.java:221
-    lane0_u_d14 <= lane0_u_d13; // Gating.java:221
-    lane0_u_d15 <= lane0_u_d14; // Gating.java:221
-    lane0_u_d16 <= lane0_u_d15; // Gating.java:221
-    lane0_u_d17 <= lane0_u_d16; // Gating.java:221
-    lane0_u_d18 <= lane0_u_d17; // Gating.java:221
-    lane0_u_d19 <= lane0_u_d18; // Gating.java:221
-    lane0_u_d20 <= lane0_u_d19; // Gating.java:221
-    lane0_u_d21 <= lane0_u_d20; // Gating.java:221
-    lane0_u_d22 <= lane0_u_d21; // Gating.java:221
-    lane0_u_d23 <= lane0_u_d22; // Gating.java:221
-    lane0_u_d24 <= lane0_u_d23; // Gating.java:221
-    lane0_u_d25 <= lane0_u_d24; // Gating.java:221
-    lane0_u_d26 <= lane0_u_d25; // Gating.java:221
-    lane0_u_d27 <= lane0_u_d26; // Gating.java:221
-    lane0_u_d28 <= lane0_u_d27; // Gating.java:221
-    lane0_u_d29 <= lane0_u_d28; // Gating.java:221
-    lane0_u_d30 <= lane0_u_d29; // Gating.java:221
-    lane0_u_d31 <= lane0_u_d30; // Gating.java:221
-    lane0_u_d32 <= lane0_u_d31; // Gating.java:221
-    lane0_u_d33 <= lane0_u_d32; // Gating.java:221
-    lane0_u_d34 <= lane0_u_d33; // Gating.java:221
-    lane0_u_d35 <= lane0_u_d34; // Gating.java:221
-    lane0_u_d36 <= lane0_u_d35; // Gating.java:221
-    lane0_u_d37 <= lane0_u_d36; // Gating.java:221
-    lane0_u_d38 <= lane0_u_d37; // Gating.java:221
-    lane0_u_d39 <= lane0_u_d38; // Gating.java:221
-    lane0_u_d40 <= lane0_u_d39; // Gating.java:221
-    lane0_u_d41 <= lane0_u_d40; // Gating.java:221
-    lane0_u_d42 <= lane0_u_d41; // Gating.java:221
-    lane0_u_d43 <= lane0_u_d42; // Gating.java:221
-    lane0_u_d44 <= lane0_u_d43; // Gating.java:221
-    lane0_u_d45 <= lane0_u_d44; // Gating.java:221
-    lane0_u_d46 <= lane0_u_d45; // Gating.java:221
-    lane0_u_d47 <= lane0_u_d46; // Gating.java:221
-    lane0_u_d48 <= lane0_u_d47; // Gating.java:221
-    lane0_u_d49 <= lane0_u_d48; // Gating.java:221
-    lane0_u_d50 <= lane0_u_d49; // Gating.java:221
-    lane0_u_d51 <= lane0_u_d50; // Gating.java:221
-    lane0_u_d52 <= lane0_u_d51; // Gating.java:221
-    lane0_u_d53 <= lane0_u_d52; // Gating.java:221
-    lane0_u_d54 <= lane0_u_d53; // Gating.java:221
-    lane0_u_d55 <= lane0_u_d54; // Gating.java:221
-    lane0_u_d56 <= lane0_u_d55; // Gating.java:221
-    lane0_u_d57 <= lane0_u_d56; // Gating.java:221
-    lane0_u_d58 <= lane0_u_d57; // Gating.java:221
-    lane0_u_d59 <= lane0_u_d58; // Gating.java:221
-    lane0_u_d60 <= lane0_u_d59; // Gating.java:221
-    lane0_u_d61 <= lane0_u_d60; // Gating.java:221
-    lane0_u_d62 <= lane0_u_d61; // Gating.java:221
-    lane0_u_d63 <= lane0_u_d62; // Gating.java:221
-    lane0_u_d64 <= lane0_u_d63; // Gating.java:221
-    lane0_u_d65 <= lane0_u_d64; // Gating.java:221
-    lane0_u_d66 <= lane0_u_d65; // Gating.java:221
-    lane0_u_d67 <= lane0_u_d66; // Gating.java:221
-    lane0_u_d68 <= lane0_u_d67; // Gating.java:221
-    lane0_u_d69 <= lane0_u_d68; // Gating.java:221
-    lane0_u_d70 <= lane0_u_d69; // Gating.java:221
-    lane0_u_d71 <= lane0_u_d70; // Gating.java:221
-    lane0_u_d72 <= lane0_u_d71; // Gating.java:221
-    lane0_u_d73 <= lane0_u_d72; // Gating.java:221
-    lane0_u_d74 <= lane0_u_d73; // Gating.java:221
-    lane0_u_d75 <= lane0_u_d74; // Gating.java:221
-    lane0_u_d76 <= lane0_u_d75; // Gating.java:221
-    lane0_u_d77 <= lane0_u_d76; // Gating.java:221
-    lane0_u_d78 <= lane0_u_d77; // Gating.java:221
-    lane0_u_d79 <= lane0_u_d78; // Gating.java:221
-    lane1_u_d1 <= in_payload_u_1; // Gating.java:221
-    lane1_u_d2 <= lane1_u_d1; // Gating.java:221
-    lane1_u_d3 <= lane1_u_d2; // Gating.java:221
-    lane1_u_d4 <= lane1_u_d3; // Gating.java:221
-    lane1_u_d5 <= lane1_u_d4; // Gating.java:221
-    lane1_u_d6 <= lane1_u_d5; // Gating.java:221
-    lane1_u_d7 <= lane1_u_d6; // Gating.java:221
-    lane1_u_d8 <= lane1_u_d7; // Gating.java:221
-    lane1_u_d9 <= lane1_u_d8; // Gating.java:221
-    lane1_u_d10 <= lane1_u_d9; // Gating.java:221
-    lane1_u_d11 <= lane1_u_d10; // Gating.java:221
-    lane1_u_d12 <= lane1_u_d11; // Gating.java:221
-    lane1_u_d13 <= lane1_u_d12; // Gating.java:221
-    lane1_u_d14 <= lane1_u_d13; // Gating.java:221
-    lane1_u_d15 <= lane1_u_d14; // Gating.java:221
-    lane1_u_d16 <= lane1_u_d15; // Gating.java:221
-    lane1_u_d17 <= lane1_u_d16; // Gating.java:221
-    lane1_u_d18 <= lane1_u_d17; // Gating.java:221
-    lane1_u_d19 <= lane1_u_d18; // Gating.java:221
-    lane1_u_d20 <= lane1_u_d19; // Gating.java:221
-    lane1_u_d21 <= lane1_u_d20; // Gating.java:221
-    lane1_u_d22 <= lane1_u_d21; // Gating.java:221
-    lane1_u_d23 <= lane1_u_d22; // Gating.java:221
-    lane1_u_d24 <= lane1_u_d23; // Gating.java:221
-    lane1_u_d25 <= lane1_u_d24; // Gating.java:221
-    lane1_u_d26 <= lane1_u_d25; // Gating.java:221
-    lane1_u_d27 <= lane1_u_d26; // Gating.java:221
-    lane1_u_d28 <= lane1_u_d27; // Gating.java:221
-    lane1_u_d29 <= lane1_u_d28; // Gating.java:221
-    lane1_u_d30 <= lane1_u_d29; // Gating.java:221
-    lane1_u_d31 <= lane1_u_d30; // Gating.java:221
-    lane1_u_d32 <= lane1_u_d31; // Gating.java:221
-    lane1_u_d33 <= lane1_u_d32; // Gating.java:221
-    lane1_u_d34 <= lane1_u_d33; // Gating.java:221
-    lane1_u_d35 <= lane1_u_d34; // Gating.java:221
-    lane1_u_d36 <= lane1_u_d35; // Gating.java:221
-    lane1_u_d37 <= lane1_u_d36; // Gating.java:221
-    lane1_u_d38 <= lane1_u_d37; // Gating.java:221
-    lane1_u_d39 <= lane1_u_d38; // Gating.java:221
-    lane1_u_d40 <= lane1_u_d39; // Gating.java:221
-    lane1_u_d41 <= lane1_u_d40; // Gating.java:221
-    lane1_u_d42 <= lane1_u_d41; // Gating.java:221
-    lane1_u_d43 <= lane1_u_d42; // Gating.java:221
-    lane1_u_d44 <= lane1_u_d43; // Gating.java:221
-    lane1_u_d45 <= lane1_u_d44; // Gating.java:221
-    lane1_u_d46 <= lane1_u_d45; // Gating.java:221
-    lane1_u_d47 <= lane1_u_d46; // Gating.java:221
-    lane1_u_d48 <= lane1_u_d47; // Gating.java:221
-    lane1_u_d49 <= lane1_u_d48; // Gating.java:221
-    lane1_u_d50 <= lane1_u_d49; // Gating.java:221
-    lane1_u_d51 <= lane1_u_d50; // Gating.java:221
-    lane1_u_d52 <= lane1_u_d51; // Gating.java:221
-    lane1_u_d53 <= lane1_u_d52; // Gating.java:221
-    lane1_u_d54 <= lane1_u_d53; // Gating.java:221
-    lane1_u_d55 <= lane1_u_d54; // Gating.java:221
-    lane1_u_d56 <= lane1_u_d55; // Gating.java:221
-    lane1_u_d57 <= lane1_u_d56; // Gating.java:221
-    lane1_u_d58 <= lane1_u_d57; // Gating.java:221
-    lane1_u_d59 <= lane1_u_d58; // Gating.java:221
-    lane1_u_d60 <= lane1_u_d59; // Gating.java:221
-    lane1_u_d61 <= lane1_u_d60; // Gating.java:221
-    lane1_u_d62 <= lane1_u_d61; // Gating.java:221
-    lane1_u_d63 <= lane1_u_d62; // Gating.java:221
-    lane1_u_d64 <= lane1_u_d63; // Gating.java:221
-    lane1_u_d65 <= lane1_u_d64; // Gating.java:221
-    lane1_u_d66 <= lane1_u_d65; // Gating.java:221
-    lane1_u_d67 <= lane1_u_d66; // Gating.java:221
-    lane1_u_d68 <= lane1_u_d67; // Gating.java:221
-    lane1_u_d69 <= lane1_u_d68; // Gating.java:221
-    lane1_u_d70 <= lane1_u_d69; // Gating.java:221
-    lane1_u_d71 <= lane1_u_d70; // Gating.java:221
-    lane1_u_d72 <= lane1_u_d71; // Gating.java:221
-    lane1_u_d73 <= lane1_u_d72; // Gating.java:221
-    lane1_u_d74 <= lane1_u_d73; // Gating.java:221
-    lane1_u_d75 <= lane1_u_d74; // Gating.java:221
-    lane1_u_d76 <= lane1_u_d75; // Gating.java:221
-    lane1_u_d77 <= lane1_u_d76; // Gating.java:221
-    lane1_u_d78 <= lane1_u_d77; // Gating.java:221
-    lane1_u_d79 <= lane1_u_d78; // Gating.java:221
-    lane2_u_d1 <= in_payload_u_2; // Gating.java:221
-    lane2_u_d2 <= lane2_u_d1; // Gating.java:221
-    lane2_u_d3 <= lane2_u_d2; // Gating.java:221
-    lane2_u_d4 <= lane2_u_d3; // Gating.java:221
-    lane2_u_d5 <= lane2_u_d4; // Gating.java:221
-    lane2_u_d6 <= lane2_u_d5; // Gating.java:221
-    lane2_u_d7 <= lane2_u_d6; // Gating.java:221
-    lane2_u_d8 <= lane2_u_d7; // Gating.java:221
-    lane2_u_d9 <= lane2_u_d8; // Gating.java:221
-    lane2_u_d10 <= lane2_u_d9; // Gating.java:221
-    lane2_u_d11 <= lane2_u_d10; // Gating.java:221
-    lane2_u_d12 <= lane2_u_d11; // Gating.java:221
-    lane2_u_d13 <= lane2_u_d12; // Gating.java:221
-    lane2_u_d14 <= lane2_u_d13; // Gating.java:221
-    lane2_u_d15 <= lane2_u_d14; // Gating.java:221
-    lane2_u_d16 <= lane2_u_d15; // Gating.java:221
-    lane2_u_d17 <= lane2_u_d16; // Gating.java:221
-    lane2_u_d18 <= lane2_u_d17; // Gating.java:221
-    lane2_u_d19 <= lane2_u_d18; // Gating.java:221
-    lane2_u_d20 <= lane2_u_d19; // Gating.java:221
-    lane2_u_d21 <= lane2_u_d20; // Gating.java:221
-    lane2_u_d22 <= lane2_u_d21; // Gating.java:221
-    lane2_u_d23 <= lane2_u_d22; // Gating.java:221
-    lane2_u_d24 <= lane2_u_d23; // Gating.java:221
-    lane2_u_d25 <= lane2_u_d24; // Gating.java:221
-    lane2_u_d26 <= lane2_u_d25; // Gating.java:221
-    lane2_u_d27 <= lane2_u_d26; // Gating.java:221
-    lane2_u_d28 <= lane2_u_d27; // Gating.java:221
-    lane2_u_d29 <= lane2_u_d28; // Gating.java:221
-    lane2_u_d30 <= lane2_u_d29; // Gating.java:221
-    lane2_u_d31 <= lane2_u_d30; // Gating.java:221
-    lane2_u_d32 <= lane2_u_d31; // Gating.java:221
-    lane2_u_d33 <= lane2_u_d32; // Gating.java:221
-    lane2_u_d34 <= lane2_u_d33; // Gating.java:221
-    lane2_u_d35 <= lane2_u_d34; // Gating.java:221
-    lane2_u_d36 <= lane2_u_d35; // Gating.java:221
-    lane2_u_d37 <= lane2_u_d36; // Gating.java:221
-    lane2_u_d38 <= lane2_u_d37; // Gating.java:221
-    lane2_u_d39 <= lane2_u_d38; // Gating.java:221
-    lane2_u_d40 <= lane2_u_d39; // Gating.java:221
-    lane2_u_d41 <= lane2_u_d40; // Gating.java:221
-    lane2_u_d42 <= lane2_u_d41; // Gating.java:221
-    lane2_u_d43 <= lane2_u_d42; // Gating.java:221
-    lane2_u_d44 <= lane2_u_d43; // Gating.java:221
-    lane2_u_d45 <= lane2_u_d44; // Gating.java:221
-    lane2_u_d46 <= lane2_u_d45; // Gating.java:221
-    lane2_u_d47 <= lane2_u_d46; // Gating.java:221
-    lane2_u_d48 <= lane2_u_d47; // Gating.java:221
-    lane2_u_d49 <= lane2_u_d48; // Gating.java:221
-    lane2_u_d50 <= lane2_u_d49; // Gating.java:221
-    lane2_u_d51 <= lane2_u_d50; // Gating.java:221
-    lane2_u_d52 <= lane2_u_d51; // Gating.java:221
-    lane2_u_d53 <= lane2_u_d52; // Gating.java:221
-    lane2_u_d54 <= lane2_u_d53; // Gating.java:221
-    lane2_u_d55 <= lane2_u_d54; // Gating.java:221
-    lane2_u_d56 <= lane2_u_d55; // Gating.java:221
-    lane2_u_d57 <= lane2_u_d56; // Gating.java:221
-    lane2_u_d58 <= lane2_u_d57; // Gating.java:221
-    lane2_u_d59 <= lane2_u_d58; // Gating.java:221
-    lane2_u_d60 <= lane2_u_d59; // Gating.java:221
-    lane2_u_d61 <= lane2_u_d60; // Gating.java:221
-    lane2_u_d62 <= lane2_u_d61; // Gating.java:221
-    lane2_u_d63 <= lane2_u_d62; // Gating.java:221
-    lane2_u_d64 <= lane2_u_d63; // Gating.java:221
-    lane2_u_d65 <= lane2_u_d64; // Gating.java:221
-    lane2_u_d66 <= lane2_u_d65; // Gating.java:221
-    lane2_u_d67 <= lane2_u_d66; // Gating.java:221
-    lane2_u_d68 <= lane2_u_d67; // Gating.java:221
-    lane2_u_d69 <= lane2_u_d68; // Gating.java:221
-    lane2_u_d70 <= lane2_u_d69; // Gating.java:221
-    lane2_u_d71 <= lane2_u_d70; // Gating.java:221
-    lane2_u_d72 <= lane2_u_d71; // Gating.java:221
-    lane2_u_d73 <= lane2_u_d72; // Gating.java:221
-    lane2_u_d74 <= lane2_u_d73; // Gating.java:221
-    lane2_u_d75 <= lane2_u_d74; // Gating.java:221
-    lane2_u_d76 <= lane2_u_d75; // Gating.java:221
-    lane2_u_d77 <= lane2_u_d76; // Gating.java:221
-    lane2_u_d78 <= lane2_u_d77; // Gating.java:221
-    lane2_u_d79 <= lane2_u_d78; // Gating.java:221
-    lane3_u_d1 <= in_payload_u_3; // Gating.java:221
-    lane3_u_d2 <= lane3_u_d1; // Gating.java:221
-    lane3_u_d3 <= lane3_u_d2; // Gating.java:221
-    lane3_u_d4 <= lane3_u_d3; // Gating.java:221
-    lane3_u_d5 <= lane3_u_d4; // Gating.java:221
-    lane3_u_d6 <= lane3_u_d5; // Gating.java:221
-    lane3_u_d7 <= lane3_u_d6; // Gating.java:221
-    lane3_u_d8 <= lane3_u_d7; // Gating.java:221
-    lane3_u_d9 <= lane3_u_d8; // Gating.java:221
-    lane3_u_d10 <= lane3_u_d9; // Gating.java:221
-    lane3_u_d11 <= lane3_u_d10; // Gating.java:221
-    lane3_u_d12 <= lane3_u_d11; // Gating.java:221
-    lane3_u_d13 <= lane3_u_d12; // Gating.java:221
-    lane3_u_d14 <= lane3_u_d13; // Gating.java:221
-    lane3_u_d15 <= lane3_u_d14; // Gating.java:221
-    lane3_u_d16 <= lane3_u_d15; // Gating.java:221
-    lane3_u_d17 <= lane3_u_d16; // Gating.java:221
-    lane3_u_d18 <= lane3_u_d17; // Gating.java:221
-    lane3_u_d19 <= lane3_u_d18; // Gating.java:221
-    lane3_u_d20 <= lane3_u_d19; // Gating.java:221
-    lane3_u_d21 <= lane3_u_d20; // Gating.java:221
-    lane3_u_d22 <= lane3_u_d21; // Gating.java:221
-    lane3_u_d23 <= lane3_u_d22; // Gating.java:221
-    lane3_u_d24 <= lane3_u_d23; // Gating.java:221
-    lane3_u_d25 <= lane3_u_d24; // Gating.java:221
-    lane3_u_d26 <= lane3_u_d25; // Gating.java:221
-    lane3_u_d27 <= lane3_u_d26; // Gating.java:221
-    lane3_u_d28 <= lane3_u_d27; // Gating.java:221
-    lane3_u_d29 <= lane3_u_d28; // Gating.java:221
-    lane3_u_d30 <= lane3_u_d29; // Gating.java:221
-    lane3_u_d31 <= lane3_u_d30; // Gating.java:221
-    lane3_u_d32 <= lane3_u_d31; // Gating.java:221
-    lane3_u_d33 <= lane3_u_d32; // Gating.java:221
-    lane3_u_d34 <= lane3_u_d33; // Gating.java:221
-    lane3_u_d35 <= lane3_u_d34; // Gating.java:221
-    lane3_u_d36 <= lane3_u_d35; // Gating.java:221
-    lane3_u_d37 <= lane3_u_d36; // Gating.java:221
-    lane3_u_d38 <= lane3_u_d37; // Gating.java:221
-    lane3_u_d39 <= lane3_u_d38; // Gating.java:221
-    lane3_u_d40 <= lane3_u_d39; // Gating.java:221
-    lane3_u_d41 <= lane3_u_d40; // Gating.java:221
-    lane3_u_d42 <= lane3_u_d41; // Gating.java:221
-    lane3_u_d43 <= lane3_u_d42; // Gating.java:221
-    lane3_u_d44 <= lane3_u_d43; // Gating.java:221
-    lane3_u_d45 <= lane3_u_d44; // Gating.java:221
-    lane3_u_d46 <= lane3_u_d45; // Gating.java:221
-    lane3_u_d47 <= lane3_u_d46; // Gating.java:221
-    lane3_u_d48 <= lane3_u_d47; // Gating.java:221
-    lane3_u_d49 <= lane3_u_d48; // Gating.java:221
-    lane3_u_d50 <= lane3_u_d49; // Gating.java:221
-    lane3_u_d51 <= lane3_u_d50; // Gating.java:221
-    lane3_u_d52 <= lane3_u_d51; // Gating.java:221
-    lane3_u_d53 <= lane3_u_d52; // Gating.java:221
-    lane3_u_d54 <= lane3_u_d53; // Gating.java:221
-    lane3_u_d55 <= lane3_u_d54; // Gating.java:221
-    lane3_u_d56 <= lane3_u_d55; // Gating.java:221
-    lane3_u_d57 <= lane3_u_d56; // Gating.java:221
-    lane3_u_d58 <= lane3_u_d57; // Gating.java:221
-    lane3_u_d59 <= lane3_u_d58; // Gating.java:221
-    lane3_u_d60 <= lane3_u_d59; // Gating.java:221
-    lane3_u_d61 <= lane3_u_d60; // Gating.java:221
-    lane3_u_d62 <= lane3_u_d61; // Gating.java:221
-    lane3_u_d63 <= lane3_u_d62; // Gating.java:221
-    lane3_u_d64 <= lane3_u_d63; // Gating.java:221
-    lane3_u_d65 <= lane3_u_d64; // Gating.java:221
-    lane3_u_d66 <= lane3_u_d65; // Gating.java:221
-    lane3_u_d67 <= lane3_u_d66; // Gating.java:221
-    lane3_u_d68 <= lane3_u_d67; // Gating.java:221
-    lane3_u_d69 <= lane3_u_d68; // Gating.java:221
-    lane3_u_d70 <= lane3_u_d69; // Gating.java:221
-    lane3_u_d71 <= lane3_u_d70; // Gating.java:221
-    lane3_u_d72 <= lane3_u_d71; // Gating.java:221
-    lane3_u_d73 <= lane3_u_d72; // Gating.java:221
-    lane3_u_d74 <= lane3_u_d73; // Gating.java:221
-    lane3_u_d75 <= lane3_u_d74; // Gating.java:221
-    lane3_u_d76 <= lane3_u_d75; // Gating.java:221
-    lane3_u_d77 <= lane3_u_d76; // Gating.java:221
-    lane3_u_d78 <= lane3_u_d77; // Gating.java:221
-    lane3_u_d79 <= lane3_u_d78; // Gating.java:221
-    lane4_u_d1 <= in_payload_u_4; // Gating.java:221
-    lane4_u_d2 <= lane4_u_d1; // Gating.java:221
-    lane4_u_d3 <= lane4_u_d2; // Gating.java:221
-    lane4_u_d4 <= lane4_u_d3; // Gating.java:221
-    lane4_u_d5 <= lane4_u_d4; // Gating.java:221
-    lane4_u_d6 <= lane4_u_d5; // Gating.java:221
-    lane4_u_d7 <= lane4_u_d6; // Gating.java:221
-    lane4_u_d8 <= lane4_u_d7; // Gating.java:221
-    lane4_u_d9 <= lane4_u_d8; // Gating.java:221
-    lane4_u_d10 <= lane4_u_d9; // Gating.java:221
-    lane4_u_d11 <= lane4_u_d10; // Gating.java:221
-    lane4_u_d12 <= lane4_u_d11; // Gating.java:221
-    lane4_u_d13 <= lane4_u_d12; // Gating.java:221
-    lane4_u_d14 <= lane4_u_d13; // Gating.java:221
-    lane4_u_d15 <= lane4_u_d14; // Gating.java:221
-    lane4_u_d16 <= lane4_u_d15; // Gating.java:221
-    lane4_u_d17 <= lane4_u_d16; // Gating.java:221
-    lane4_u_d18 <= lane4_u_d17; // Gating.java:221
-    lane4_u_d19 <= lane4_u_d18; // Gating.java:221
-    lane4_u_d20 <= lane4_u_d19; // Gating.java:221
-    lane4_u_d21 <= lane4_u_d20; // Gating.java:221
-    lane4_u_d22 <= lane4_u_d21; // Gating.java:221
-    lane4_u_d23 <= lane4_u_d22; // Gating.java:221
-    lane4_u_d24 <= lane4_u_d23; // Gating.java:221
-    lane4_u_d25 <= lane4_u_d24; // Gating.java:221
-    lane4_u_d26 <= lane4_u_d25; // Gating.java:221
-    lane4_u_d27 <= lane4_u_d26; // Gating.java:221
-    lane4_u_d28 <= lane4_u_d27; // Gating.java:221
-    lane4_u_d29 <= lane4_u_d28; // Gating.java:221
-    lane4_u_d30 <= lane4_u_d29; // Gating.java:221
-    lane4_u_d31 <= lane4_u_d30; // Gating.java:221
-    lane4_u_d32 <= lane4_u_d31; // Gating.java:221
-    lane4_u_d33 <= lane4_u_d32; // Gating.java:221
-    lane4_u_d34 <= lane4_u_d33; // Gating.java:221
-    lane4_u_d35 <= lane4_u_d34; // Gating.java:221
-    lane4_u_d36 <= lane4_u_d35; // Gating.java:221
-    lane4_u_d37 <= lane4_u_d36; // Gating.java:221
-    lane4_u_d38 <= lane4_u_d37; // Gating.java:221
-    lane4_u_d39 <= lane4_u_d38; // Gating.java:221
-    lane4_u_d40 <= lane4_u_d39; // Gating.java:221
-    lane4_u_d41 <= lane4_u_d40; // Gating.java:221
-    lane4_u_d42 <= lane4_u_d41; // Gating.java:221
-    lane4_u_d43 <= lane4_u_d42; // Gating.java:221
-    lane4_u_d44 <= lane4_u_d43; // Gating.java:221
-    lane4_u_d45 <= lane4_u_d44; // Gating.java:221
-    lane4_u_d46 <= lane4_u_d45; // Gating.java:221
-    lane4_u_d47 <= lane4_u_d46; // Gating.java:221
-    lane4_u_d48 <= lane4_u_d47; // Gating.java:221
-    lane4_u_d49 <= lane4_u_d48; // Gating.java:221
-    lane4_u_d50 <= lane4_u_d49; // Gating.java:221
-    lane4_u_d51 <= lane4_u_d50; // Gating.java:221
-    lane4_u_d52 <= lane4_u_d51; // Gating.java:221
-    lane4_u_d53 <= lane4_u_d52; // Gating.java:221
-    lane4_u_d54 <= lane4_u_d53; // Gating.java:221
-    lane4_u_d55 <= lane4_u_d54; // Gating.java:221
-    lane4_u_d56 <= lane4_u_d55; // Gating.java:221
-    lane4_u_d57 <= lane4_u_d56; // Gating.java:221
-    lane4_u_d58 <= lane4_u_d57; // Gating.java:221
-    lane4_u_d59 <= lane4_u_d58; // Gating.java:221
-    lane4_u_d60 <= lane4_u_d59; // Gating.java:221
-    lane4_u_d61 <= lane4_u_d60; // Gating.java:221
-    lane4_u_d62 <= lane4_u_d61; // Gating.java:221
-    lane4_u_d63 <= lane4_u_d62; // Gating.java:221
-    lane4_u_d64 <= lane4_u_d63; // Gating.java:221
-    lane4_u_d65 <= lane4_u_d64; // Gating.java:221
-    lane4_u_d66 <= lane4_u_d65; // Gating.java:221
-    lane4_u_d67 <= lane4_u_d66; // Gating.java:221
-    lane4_u_d68 <= lane4_u_d67; // Gating.java:221
-    lane4_u_d69 <= lane4_u_d68; // Gating.java:221
-    lane4_u_d70 <= lane4_u_d69; // Gating.java:221
-    lane4_u_d71 <= lane4_u_d70; // Gating.java:221
-    lane4_u_d72 <= lane4_u_d71; // Gating.java:221
-    lane4_u_d73 <= lane4_u_d72; // Gating.java:221
-    lane4_u_d74 <= lane4_u_d73; // Gating.java:221
-    lane4_u_d75 <= lane4_u_d74; // Gating.java:221
-    lane4_u_d76 <= lane4_u_d75; // Gating.java:221
-    lane4_u_d77 <= lane4_u_d76; // Gating.java:221
-    lane4_u_d78 <= lane4_u_d77; // Gating.java:221
-    lane4_u_d79 <= lane4_u_d78; // Gating.java:221
-    lane5_u_d1 <= in_payload_u_5; // Gating.java:221
-    lane5_u_d2 <= lane5_u_d1; // Gating.java:221
-    lane5_u_d3 <= lane5_u_d2; // Gating.java:221
-    lane5_u_d4 <= lane5_u_d3; // Gating.java:221
-    lane5_u_d5 <= lane5_u_d4; // Gating.java:221
-    lane5_u_d6 <= lane5_u_d5; // Gating.java:221
-    lane5_u_d7 <= lane5_u_d6; // Gating.java:221
-    lane5_u_d8 <= lane5_u_d7; // Gating.java:221
-    lane5_u_d9 <= lane5_u_d8; // Gating.java:221
-    lane5_u_d10 <= lane5_u_d9; // Gating.java:221
-    lane5_u_d11 <= lane5_u_d10; // Gating.java:221
-    lane5_u_d12 <= lane5_u_d11; // Gating.java:221
-    lane5_u_d13 <= lane5_u_d12; // Gating.java:221
-    lane5_u_d14 <= lane5_u_d13; // Gating.java:221
-    lane5_u_d15 <= lane5_u_d14; // Gating.java:221
-    lane5_u_d16 <= lane5_u_d15; // Gating.java:221
-    lane5_u_d17 <= lane5_u_d16; // Gating.java:221
-    lane5_u_d18 <= lane5_u_d17; // Gating.java:221
-    lane5_u_d19 <= lane5_u_d18; // Gating.java:221
-    lane5_u_d20 <= lane5_u_d19; // Gating.java:221
-    lane5_u_d21 <= lane5_u_d20; // Gating.java:221
-    lane5_u_d22 <= lane5_u_d21; // Gating.java:221
-    lane5_u_d23 <= lane5_u_d22; // Gating.java:221
-    lane5_u_d24 <= lane5_u_d23; // Gating.java:221
-    lane5_u_d25 <= lane5_u_d24; // Gating.java:221
-    lane5_u_d26 <= lane5_u_d25; // Gating.java:221
-    lane5_u_d27 <= lane5_u_d26; // Gating.java:221
-    lane5_u_d28 <= lane5_u_d27; // Gating.java:221
-    lane5_u_d29 <= lane5_u_d28; // Gating.java:221
-    lane5_u_d30 <= lane5_u_d29; // Gating.java:221
-    lane5_u_d31 <= lane5_u_d30; // Gating.java:221
-    lane5_u_d32 <= lane5_u_d31; // Gating.java:221
-    lane5_u_d33 <= lane5_u_d32; // Gating.java:221
-    lane5_u_d34 <= lane5_u_d33; // Gating.java:221
-    lane5_u_d35 <= lane5_u_d34; // Gating.java:221
-    lane5_u_d36 <= lane5_u_d35; // Gating.java:221
-    lane5_u_d37 <= lane5_u_d36; // Gating.java:221
-    lane5_u_d38 <= lane5_u_d37; // Gating.java:221
-    lane5_u_d39 <= lane5_u_d38; // Gating.java:221
-    lane5_u_d40 <= lane5_u_d39; // Gating.java:221
-    lane5_u_d41 <= lane5_u_d40; // Gating.java:221
-    lane5_u_d42 <= lane5_u_d41; // Gating.java:221
-    lane5_u_d43 <= lane5_u_d42; // Gating.java:221
-    lane5_u_d44 <= lane5_u_d43; // Gating.java:221
-    lane5_u_d45 <= lane5_u_d44; // Gating.java:221
-    lane5_u_d46 <= lane5_u_d45; // Gating.java:221
-    lane5_u_d47 <= lane5_u_d46; // Gating.java:221
-    lane5_u_d48 <= lane5_u_d47; // Gating.java:221
-    lane5_u_d49 <= lane5_u_d48; // Gating.java:221
-    lane5_u_d50 <= lane5_u_d49; // Gating.java:221
-    lane5_u_d51 <= lane5_u_d50; // Gating.java:221
-    lane5_u_d52 <= lane5_u_d51; // Gating.java:221
-    lane5_u_d53 <= lane5_u_d52; // Gating.java:221
-    lane5_u_d54 <= lane5_u_d53; // Gating.java:221
-    lane5_u_d55 <= lane5_u_d54; // Gating.java:221
-    lane5_u_d56 <= lane5_u_d55; // Gating.java:221
-    lane5_u_d57 <= lane5_u_d56; // Gating.java:221
-    lane5_u_d58 <= lane5_u_d57; // Gating.java:221
-    lane5_u_d59 <= lane5_u_d58; // Gating.java:221
-    lane5_u_d60 <= lane5_u_d59; // Gating.java:221
-    lane5_u_d61 <= lane5_u_d60; // Gating.java:221
-    lane5_u_d62 <= lane5_u_d61; // Gating.java:221
-    lane5_u_d63 <= lane5_u_d62; // Gating.java:221
-    lane5_u_d64 <= lane5_u_d63; // Gating.java:221
-    lane5_u_d65 <= lane5_u_d64; // Gating.java:221
-    lane5_u_d66 <= lane5_u_d65; // Gating.java:221
-    lane5_u_d67 <= lane5_u_d66; // Gating.java:221
-    lane5_u_d68 <= lane5_u_d67; // Gating.java:221
-    lane5_u_d69 <= lane5_u_d68; // Gating.java:221
-    lane5_u_d70 <= lane5_u_d69; // Gating.java:221
-    lane5_u_d71 <= lane5_u_d70; // Gating.java:221
-    lane5_u_d72 <= lane5_u_d71; // Gating.java:221
-    lane5_u_d73 <= lane5_u_d72; // Gating.java:221
-    lane5_u_d74 <= lane5_u_d73; // Gating.java:221
-    lane5_u_d75 <= lane5_u_d74; // Gating.java:221
-    lane5_u_d76 <= lane5_u_d75; // Gating.java:221
-    lane5_u_d77 <= lane5_u_d76; // Gating.java:221
-    lane5_u_d78 <= lane5_u_d77; // Gating.java:221
-    lane5_u_d79 <= lane5_u_d78; // Gating.java:221
-    lane6_u_d1 <= in_payload_u_6; // Gating.java:221
-    lane6_u_d2 <= lane6_u_d1; // Gating.java:221
-    lane6_u_d3 <= lane6_u_d2; // Gating.java:221
-    lane6_u_d4 <= lane6_u_d3; // Gating.java:221
-    lane6_u_d5 <= lane6_u_d4; // Gating.java:221
-    lane6_u_d6 <= lane6_u_d5; // Gating.java:221
-    lane6_u_d7 <= lane6_u_d6; // Gating.java:221
-    lane6_u_d8 <= lane6_u_d7; // Gating.java:221
-    lane6_u_d9 <= lane6_u_d8; // Gating.java:221
-    lane6_u_d10 <= lane6_u_d9; // Gating.java:221
-    lane6_u_d11 <= lane6_u_d10; // Gating.java:221
-    lane6_u_d12 <= lane6_u_d11; // Gating.java:221
-    lane6_u_d13 <= lane6_u_d12; // Gating.java:221
-    lane6_u_d14 <= lane6_u_d13; // Gating.java:221
-    lane6_u_d15 <= lane6_u_d14; // Gating.java:221
-    lane6_u_d16 <= lane6_u_d15; // Gating.java:221
-    lane6_u_d17 <= lane6_u_d16; // Gating.java:221
-    lane6_u_d18 <= lane6_u_d17; // Gating.java:221
-    lane6_u_d19 <= lane6_u_d18; // Gating.java:221
-    lane6_u_d20 <= lane6_u_d19; // Gating.java:221
-    lane6_u_d21 <= lane6_u_d20; // Gating.java:221
-    lane6_u_d22 <= lane6_u_d21; // Gating.java:221
-    lane6_u_d23 <= lane6_u_d22; // Gating.java:221
-    lane6_u_d24 <= lane6_u_d23; // Gating.java:221
-    lane6_u_d25 <= lane6_u_d24; // Gating.java:221
-    lane6_u_d26 <= lane6_u_d25; // Gating.java:221
-    lane6_u_d27 <= lane6_u_d26; // Gating.java:221
-    lane6_u_d28 <= lane6_u_d27; // Gating.java:221
-    lane6_u_d29 <= lane6_u_d28; // Gating.java:221
-    lane6_u_d30 <= lane6_u_d29; // Gating.java:221
-    lane6_u_d31 <= lane6_u_d30; // Gating.java:221
-    lane6_u_d32 <= lane6_u_d31; // Gating.java:221
-    lane6_u_d33 <= lane6_u_d32; // Gating.java:221
-    lane6_u_d34 <= lane6_u_d33; // Gating.java:221
-    lane6_u_d35 <= lane6_u_d34; // Gating.java:221
-    lane6_u_d36 <= lane6_u_d35; // Gating.java:221
-    lane6_u_d37 <= lane6_u_d36; // Gating.java:221
-    lane6_u_d38 <= lane6_u_d37; // Gating.java:221
-    lane6_u_d39 <= lane6_u_d38; // Gating.java:221
-    lane6_u_d40 <= lane6_u_d39; // Gating.java:221
-    lane6_u_d41 <= lane6_u_d40; // Gating.java:221
-    lane6_u_d42 <= lane6_u_d41; // Gating.java:221
-    lane6_u_d43 <= lane6_u_d42; // Gating.java:221
-    lane6_u_d44 <= lane6_u_d43; // Gating.java:221
-    lane6_u_d45 <= lane6_u_d44; // Gating.java:221
-    lane6_u_d46 <= lane6_u_d45; // Gating.java:221
-    lane6_u_d47 <= lane6_u_d46; // Gating.java:221
-    lane6_u_d48 <= lane6_u_d47; // Gating.java:221
-    lane6_u_d49 <= lane6_u_d48; // Gating.java:221
-    lane6_u_d50 <= lane6_u_d49; // Gating.java:221
-    lane6_u_d51 <= lane6_u_d50; // Gating.java:221
-    lane6_u_d52 <= lane6_u_d51; // Gating.java:221
-    lane6_u_d53 <= lane6_u_d52; // Gating.java:221
-    lane6_u_d54 <= lane6_u_d53; // Gating.java:221
-    lane6_u_d55 <= lane6_u_d54; // Gating.java:221
-    lane6_u_d56 <= lane6_u_d55; // Gating.java:221
-    lane6_u_d57 <= lane6_u_d56; // Gating.java:221
-    lane6_u_d58 <= lane6_u_d57; // Gating.java:221
-    lane6_u_d59 <= lane6_u_d58; // Gating.java:221
-    lane6_u_d60 <= lane6_u_d59; // Gating.java:221
-    lane6_u_d61 <= lane6_u_d60; // Gating.java:221
-    lane6_u_d62 <= lane6_u_d61; // Gating.java:221
-    lane6_u_d63 <= lane6_u_d62; // Gating.java:221
-    lane6_u_d64 <= lane6_u_d63; // Gating.java:221
-    lane6_u_d65 <= lane6_u_d64; // Gating.java:221
-    lane6_u_d66 <= lane6_u_d65; // Gating.java:221
-    lane6_u_d67 <= lane6_u_d66; // Gating.java:221
-    lane6_u_d68 <= lane6_u_d67; // Gating.java:221
-    lane6_u_d69 <= lane6_u_d68; // Gating.java:221
-    lane6_u_d70 <= lane6_u_d69; // Gating.java:221
-    lane6_u_d71 <= lane6_u_d70; // Gating.java:221
-    lane6_u_d72 <= lane6_u_d71; // Gating.java:221
-    lane6_u_d73 <= lane6_u_d72; // Gating.java:221
-    lane6_u_d74 <= lane6_u_d73; // Gating.java:221
-    lane6_u_d75 <= lane6_u_d74; // Gating.java:221
-    lane6_u_d76 <= lane6_u_d75; // Gating.java:221
-    lane6_u_d77 <= lane6_u_d76; // Gating.java:221
-    lane6_u_d78 <= lane6_u_d77; // Gating.java:221
-    lane6_u_d79 <= lane6_u_d78; // Gating.java:221
-    lane7_u_d1 <= in_payload_u_7; // Gating.java:221
-    lane7_u_d2 <= lane7_u_d1; // Gating.java:221
-    lane7_u_d3 <= lane7_u_d2; // Gating.java:221
-    lane7_u_d4 <= lane7_u_d3; // Gating.java:221
-    lane7_u_d5 <= lane7_u_d4; // Gating.java:221
-    lane7_u_d6 <= lane7_u_d5; // Gating.java:221
-    lane7_u_d7 <= lane7_u_d6; // Gating.java:221
-    lane7_u_d8 <= lane7_u_d7; // Gating.java:221
-    lane7_u_d9 <= lane7_u_d8; // Gating.java:221
-    lane7_u_d10 <= lane7_u_d9; // Gating.java:221
-    lane7_u_d11 <= lane7_u_d10; // Gating.java:221
-    lane7_u_d12 <= lane7_u_d11; // Gating.java:221
-    lane7_u_d13 <= lane7_u_d12; // Gating.java:221
-    lane7_u_d14 <= lane7_u_d13; // Gating.java:221
-    lane7_u_d15 <= lane7_u_d14; // Gating.java:221
-    lane7_u_d16 <= lane7_u_d15; // Gating.java:221
-    lane7_u_d17 <= lane7_u_d16; // Gating.java:221
-    lane7_u_d18 <= lane7_u_d17; // Gating.java:221
-    lane7_u_d19 <= lane7_u_d18; // Gating.java:221
-    lane7_u_d20 <= lane7_u_d19; // Gating.java:221
-    lane7_u_d21 <= lane7_u_d20; // Gating.java:221
-    lane7_u_d22 <= lane7_u_d21; // Gating.java:221
-    lane7_u_d23 <= lane7_u_d22; // Gating.java:221
-    lane7_u_d24 <= lane7_u_d23; // Gating.java:221
-    lane7_u_d25 <= lane7_u_d24; // Gating.java:221
-    lane7_u_d26 <= lane7_u_d25; // Gating.java:221
-    lane7_u_d27 <= lane7_u_d26; // Gating.java:221
-    lane7_u_d28 <= lane7_u_d27; // Gating.java:221
-    lane7_u_d29 <= lane7_u_d28; // Gating.java:221
-    lane7_u_d30 <= lane7_u_d29; // Gating.java:221
-    lane7_u_d31 <= lane7_u_d30; // Gating.java:221
-    lane7_u_d32 <= lane7_u_d31; // Gating.java:221
-    lane7_u_d33 <= lane7_u_d32; // Gating.java:221
-    lane7_u_d34 <= lane7_u_d33; // Gating.java:221
-    lane7_u_d35 <= lane7_u_d34; // Gating.java:221
-    lane7_u_d36 <= lane7_u_d35; // Gating.java:221
-    lane7_u_d37 <= lane7_u_d36; // Gating.java:221
-    lane7_u_d38 <= lane7_u_d37; // Gating.java:221
-    lane7_u_d39 <= lane7_u_d38; // Gating.java:221
-    lane7_u_d40 <= lane7_u_d39; // Gating.java:221
-    lane7_u_d41 <= lane7_u_d40; // Gating.java:221
-    lane7_u_d42 <= lane7_u_d41; // Gating.java:221
-    lane7_u_d43 <= lane7_u_d42; // Gating.java:221
-    lane7_u_d44 <= lane7_u_d43; // Gating.java:221
-    lane7_u_d45 <= lane7_u_d44; // Gating.java:221
-    lane7_u_d46 <= lane7_u_d45; // Gating.java:221
-    lane7_u_d47 <= lane7_u_d46; // Gating.java:221
-    lane7_u_d48 <= lane7_u_d47; // Gating.java:221
-    lane7_u_d49 <= lane7_u_d48; // Gating.java:221
-    lane7_u_d50 <= lane7_u_d49; // Gating.java:221
-    lane7_u_d51 <= lane7_u_d50; // Gating.java:221
-    lane7_u_d52 <= lane7_u_d51; // Gating.java:221
-    lane7_u_d53 <= lane7_u_d52; // Gating.java:221
-    lane7_u_d54 <= lane7_u_d53; // Gating.java:221
-    lane7_u_d55 <= lane7_u_d54; // Gating.java:221
-    lane7_u_d56 <= lane7_u_d55; // Gating.java:221
-    lane7_u_d57 <= lane7_u_d56; // Gating.java:221
-    lane7_u_d58 <= lane7_u_d57; // Gating.java:221
-    lane7_u_d59 <= lane7_u_d58; // Gating.java:221
-    lane7_u_d60 <= lane7_u_d59; // Gating.java:221
-    lane7_u_d61 <= lane7_u_d60; // Gating.java:221
-    lane7_u_d62 <= lane7_u_d61; // Gating.java:221
-    lane7_u_d63 <= lane7_u_d62; // Gating.java:221
-    lane7_u_d64 <= lane7_u_d63; // Gating.java:221
-    lane7_u_d65 <= lane7_u_d64; // Gating.java:221
-    lane7_u_d66 <= lane7_u_d65; // Gating.java:221
-    lane7_u_d67 <= lane7_u_d66; // Gating.java:221
-    lane7_u_d68 <= lane7_u_d67; // Gating.java:221
-    lane7_u_d69 <= lane7_u_d68; // Gating.java:221
-    lane7_u_d70 <= lane7_u_d69; // Gating.java:221
-    lane7_u_d71 <= lane7_u_d70; // Gating.java:221
-    lane7_u_d72 <= lane7_u_d71; // Gating.java:221
-    lane7_u_d73 <= lane7_u_d72; // Gating.java:221
-    lane7_u_d74 <= lane7_u_d73; // Gating.java:221
-    lane7_u_d75 <= lane7_u_d74; // Gating.java:221
-    lane7_u_d76 <= lane7_u_d75; // Gating.java:221
-    lane7_u_d77 <= lane7_u_d76; // Gating.java:221
-    lane7_u_d78 <= lane7_u_d77; // Gating.java:221
-    lane7_u_d79 <= lane7_u_d78; // Gating.java:221
-    lane8_u_d1 <= in_payload_u_8; // Gating.java:221
-    lane8_u_d2 <= lane8_u_d1; // Gating.java:221
-    lane8_u_d3 <= lane8_u_d2; // Gating.java:221
-    lane8_u_d4 <= lane8_u_d3; // Gating.java:221
-    lane8_u_d5 <= lane8_u_d4; // Gating.java:221
-    lane8_u_d6 <= lane8_u_d5; // Gating.java:221
-    lane8_u_d7 <= lane8_u_d6; // Gating.java:221
-    lane8_u_d8 <= lane8_u_d7; // Gating.java:221
-    lane8_u_d9 <= lane8_u_d8; // Gating.java:221
-    lane8_u_d10 <= lane8_u_d9; // Gating.java:221
-    lane8_u_d11 <= lane8_u_d10; // Gating.java:221
-    lane8_u_d12 <= lane8_u_d11; // Gating.java:221
-    lane8_u_d13 <= lane8_u_d12; // Gating.java:221
-    lane8_u_d14 <= lane8_u_d13; // Gating.java:221
-    lane8_u_d15 <= lane8_u_d14; // Gating.java:221
-    lane8_u_d16 <= lane8_u_d15; // Gating.java:221
-    lane8_u_d17 <= lane8_u_d16; // Gating.java:221
-    lane8_u_d18 <= lane8_u_d17; // Gating.java:221
-    lane8_u_d19 <= lane8_u_d18; // Gating.java:221
-    lane8_u_d20 <= lane8_u_d19; // Gating.java:221
-    lane8_u_d21 <= lane8_u_d20; // Gating.java:221
-    lane8_u_d22 <= lane8_u_d21; // Gating.java:221
-    lane8_u_d23 <= lane8_u_d22; // Gating.java:221
-    lane8_u_d24 <= lane8_u_d23; // Gating.java:221
-    lane8_u_d25 <= lane8_u_d24; // Gating.java:221
-    lane8_u_d26 <= lane8_u_d25; // Gating.java:221
-    lane8_u_d27 <= lane8_u_d26; // Gating.java:221
-    lane8_u_d28 <= lane8_u_d27; // Gating.java:221
-    lane8_u_d29 <= lane8_u_d28; // Gating.java:221
-    lane8_u_d30 <= lane8_u_d29; // Gating.java:221
-    lane8_u_d31 <= lane8_u_d30; // Gating.java:221
-    lane8_u_d32 <= lane8_u_d31; // Gating.java:221
-    lane8_u_d33 <= lane8_u_d32; // Gating.java:221
-    lane8_u_d34 <= lane8_u_d33; // Gating.java:221
-    lane8_u_d35 <= lane8_u_d34; // Gating.java:221
-    lane8_u_d36 <= lane8_u_d35; // Gating.java:221
-    lane8_u_d37 <= lane8_u_d36; // Gating.java:221
-    lane8_u_d38 <= lane8_u_d37; // Gating.java:221
-    lane8_u_d39 <= lane8_u_d38; // Gating.java:221
-    lane8_u_d40 <= lane8_u_d39; // Gating.java:221
-    lane8_u_d41 <= lane8_u_d40; // Gating.java:221
-    lane8_u_d42 <= lane8_u_d41; // Gating.java:221
-    lane8_u_d43 <= lane8_u_d42; // Gating.java:221
-    lane8_u_d44 <= lane8_u_d43; // Gating.java:221
-    lane8_u_d45 <= lane8_u_d44; // Gating.java:221
-    lane8_u_d46 <= lane8_u_d45; // Gating.java:221
-    lane8_u_d47 <= lane8_u_d46; // Gating.java:221
-    lane8_u_d48 <= lane8_u_d47; // Gating.java:221
-    lane8_u_d49 <= lane8_u_d48; // Gating.java:221
-    lane8_u_d50 <= lane8_u_d49; // Gating.java:221
-    lane8_u_d51 <= lane8_u_d50; // Gating.java:221
-    lane8_u_d52 <= lane8_u_d51; // Gating.java:221
-    lane8_u_d53 <= lane8_u_d52; // Gating.java:221
-    lane8_u_d54 <= lane8_u_d53; // Gating.java:221
-    lane8_u_d55 <= lane8_u_d54; // Gating.java:221
-    lane8_u_d56 <= lane8_u_d55; // Gating.java:221
-    lane8_u_d57 <= lane8_u_d56; // Gating.java:221
-    lane8_u_d58 <= lane8_u_d57; // Gating.java:221
-    lane8_u_d59 <= lane8_u_d58; // Gating.java:221
-    lane8_u_d60 <= lane8_u_d59; // Gating.java:221
-    lane8_u_d61 <= lane8_u_d60; // Gating.java:221
-    lane8_u_d62 <= lane8_u_d61; // Gating.java:221
-    lane8_u_d63 <= lane8_u_d62; // Gating.java:221
-    lane8_u_d64 <= lane8_u_d63; // Gating.java:221
-    lane8_u_d65 <= lane8_u_d64; // Gating.java:221
-    lane8_u_d66 <= lane8_u_d65; // Gating.java:221
-    lane8_u_d67 <= lane8_u_d66; // Gating.java:221
-    lane8_u_d68 <= lane8_u_d67; // Gating.java:221
-    lane8_u_d69 <= lane8_u_d68; // Gating.java:221
-    lane8_u_d70 <= lane8_u_d69; // Gating.java:221
-    lane8_u_d71 <= lane8_u_d70; // Gating.java:221
-    lane8_u_d72 <= lane8_u_d71; // Gating.java:221
-    lane8_u_d73 <= lane8_u_d72; // Gating.java:221
-    lane8_u_d74 <= lane8_u_d73; // Gating.java:221
-    lane8_u_d75 <= lane8_u_d74; // Gating.java:221
-    lane8_u_d76 <= lane8_u_d75; // Gating.java:221
-    lane8_u_d77 <= lane8_u_d76; // Gating.java:221
-    lane8_u_d78 <= lane8_u_d77; // Gating.java:221
-    lane8_u_d79 <= lane8_u_d78; // Gating.java:221
-    lane9_u_d1 <= in_payload_u_9; // Gating.java:221
-    lane9_u_d2 <= lane9_u_d1; // Gating.java:221
-    lane9_u_d3 <= lane9_u_d2; // Gating.java:221
-    lane9_u_d4 <= lane9_u_d3; // Gating.java:221
-    lane9_u_d5 <= lane9_u_d4; // Gating.java:221
-    lane9_u_d6 <= lane9_u_d5; // Gating.java:221
-    lane9_u_d7 <= lane9_u_d6; // Gating.java:221
-    lane9_u_d8 <= lane9_u_d7; // Gating.java:221
-    lane9_u_d9 <= lane9_u_d8; // Gating.java:221
-    lane9_u_d10 <= lane9_u_d9; // Gating.java:221
-    lane9_u_d11 <= lane9_u_d10; // Gating.java:221
-    lane9_u_d12 <= lane9_u_d11; // Gating.java:221
-    lane9_u_d13 <= lane9_u_d12; // Gating.java:221
-    lane9_u_d14 <= lane9_u_d13; // Gating.java:221
-    lane9_u_d15 <= lane9_u_d14; // Gating.java:221
-    lane9_u_d16 <= lane9_u_d15; // Gating.java:221
-    lane9_u_d17 <= lane9_u_d16; // Gating.java:221
-    lane9_u_d18 <= lane9_u_d17; // Gating.java:221
-    lane9_u_d19 <= lane9_u_d18; // Gating.java:221
-    lane9_u_d20 <= lane9_u_d19; // Gating.java:221
-    lane9_u_d21 <= lane9_u_d20; // Gating.java:221
-    lane9_u_d22 <= lane9_u_d21; // Gating.java:221
-    lane9_u_d23 <= lane9_u_d22; // Gating.java:221
-    lane9_u_d24 <= lane9_u_d23; // Gating.java:221
-    lane9_u_d25 <= lane9_u_d24; // Gating.java:221
-    lane9_u_d26 <= lane9_u_d25; // Gating.java:221
-    lane9_u_d27 <= lane9_u_d26; // Gating.java:221
-    lane9_u_d28 <= lane9_u_d27; // Gating.java:221
-    lane9_u_d29 <= lane9_u_d28; // Gating.java:221
-    lane9_u_d30 <= lane9_u_d29; // Gating.java:221
-    lane9_u_d31 <= lane9_u_d30; // Gating.java:221
-    lane9_u_d32 <= lane9_u_d31; // Gating.java:221
-    lane9_u_d33 <= lane9_u_d32; // Gating.java:221
-    lane9_u_d34 <= lane9_u_d33; // Gating.java:221
-    lane9_u_d35 <= lane9_u_d34; // Gating.java:221
-    lane9_u_d36 <= lane9_u_d35; // Gating.java:221
-    lane9_u_d37 <= lane9_u_d36; // Gating.java:221
-    lane9_u_d38 <= lane9_u_d37; // Gating.java:221
-    lane9_u_d39 <= lane9_u_d38; // Gating.java:221
-    lane9_u_d40 <= lane9_u_d39; // Gating.java:221
-    lane9_u_d41 <= lane9_u_d40; // Gating.java:221
-    lane9_u_d42 <= lane9_u_d41; // Gating.java:221
-    lane9_u_d43 <= lane9_u_d42; // Gating.java:221
-    lane9_u_d44 <= lane9_u_d43; // Gating.java:221
-    lane9_u_d45 <= lane9_u_d44; // Gating.java:221
-    lane9_u_d46 <= lane9_u_d45; // Gating.java:221
-    lane9_u_d47 <= lane9_u_d46; // Gating.java:221
-    lane9_u_d48 <= lane9_u_d47; // Gating.java:221
-    lane9_u_d49 <= lane9_u_d48; // Gating.java:221
-    lane9_u_d50 <= lane9_u_d49; // Gating.java:221
-    lane9_u_d51 <= lane9_u_d50; // Gating.java:221
-    lane9_u_d52 <= lane9_u_d51; // Gating.java:221
-    lane9_u_d53 <= lane9_u_d52; // Gating.java:221
-    lane9_u_d54 <= lane9_u_d53; // Gating.java:221
-    lane9_u_d55 <= lane9_u_d54; // Gating.java:221
-    lane9_u_d56 <= lane9_u_d55; // Gating.java:221
-    lane9_u_d57 <= lane9_u_d56; // Gating.java:221
-    lane9_u_d58 <= lane9_u_d57; // Gating.java:221
-    lane9_u_d59 <= lane9_u_d58; // Gating.java:221
-    lane9_u_d60 <= lane9_u_d59; // Gating.java:221
-    lane9_u_d61 <= lane9_u_d60; // Gating.java:221
-    lane9_u_d62 <= lane9_u_d61; // Gating.java:221
-    lane9_u_d63 <= lane9_u_d62; // Gating.java:221
-    lane9_u_d64 <= lane9_u_d63; // Gating.java:221
-    lane9_u_d65 <= lane9_u_d64; // Gating.java:221
-    lane9_u_d66 <= lane9_u_d65; // Gating.java:221
-    lane9_u_d67 <= lane9_u_d66; // Gating.java:221
-    lane9_u_d68 <= lane9_u_d67; // Gating.java:221
-    lane9_u_d69 <= lane9_u_d68; // Gating.java:221
-    lane9_u_d70 <= lane9_u_d69; // Gating.java:221
-    lane9_u_d71 <= lane9_u_d70; // Gating.java:221
-    lane9_u_d72 <= lane9_u_d71; // Gating.java:221
-    lane9_u_d73 <= lane9_u_d72; // Gating.java:221
-    lane9_u_d74 <= lane9_u_d73; // Gating.java:221
-    lane9_u_d75 <= lane9_u_d74; // Gating.java:221
-    lane9_u_d76 <= lane9_u_d75; // Gating.java:221
-    lane9_u_d77 <= lane9_u_d76; // Gating.java:221
-    lane9_u_d78 <= lane9_u_d77; // Gating.java:221
-    lane9_u_d79 <= lane9_u_d78; // Gating.java:221
-    lane10_u_d1 <= in_payload_u_10; // Gating.java:221
-    lane10_u_d2 <= lane10_u_d1; // Gating.java:221
-    lane10_u_d3 <= lane10_u_d2; // Gating.java:221
-    lane10_u_d4 <= lane10_u_d3; // Gating.java:221
-    lane10_u_d5 <= lane10_u_d4; // Gating.java:221
-    lane10_u_d6 <= lane10_u_d5; // Gating.java:221
-    lane10_u_d7 <= lane10_u_d6; // Gating.java:221
-    lane10_u_d8 <= lane10_u_d7; // Gating.java:221
-    lane10_u_d9 <= lane10_u_d8; // Gating.java:221
-    lane10_u_d10 <= lane10_u_d9; // Gating.java:221
-    lane10_u_d11 <= lane10_u_d10; // Gating.java:221
-    lane10_u_d12 <= lane10_u_d11; // Gating.java:221
-    lane10_u_d13 <= lane10_u_d12; // Gating.java:221
-    lane10_u_d14 <= lane10_u_d13; // Gating.java:221
-    lane10_u_d15 <= lane10_u_d14; // Gating.java:221
-    lane10_u_d16 <= lane10_u_d15; // Gating.java:221
-    lane10_u_d17 <= lane10_u_d16; // Gating.java:221
-    lane10_u_d18 <= lane10_u_d17; // Gating.java:221
-    lane10_u_d19 <= lane10_u_d18; // Gating.java:221
-    lane10_u_d20 <= lane10_u_d19; // Gating.java:221
-    lane10_u_d21 <= lane10_u_d20; // Gating.java:221
-    lane10_u_d22 <= lane10_u_d21; // Gating.java:221
-    lane10_u_d23 <= lane10_u_d22; // Gating.java:221
-    lane10_u_d24 <= lane10_u_d23; // Gating.java:221
-    lane10_u_d25 <= lane10_u_d24; // Gating.java:221
-    lane10_u_d26 <= lane10_u_d25; // Gating.java:221
-    lane10_u_d27 <= lane10_u_d26; // Gating.java:221
-    lane10_u_d28 <= lane10_u_d27; // Gating.java:221
-    lane10_u_d29 <= lane10_u_d28; // Gating.java:221
-    lane10_u_d30 <= lane10_u_d29; // Gating.java:221
-    lane10_u_d31 <= lane10_u_d30; // Gating.java:221
-    lane10_u_d32 <= lane10_u_d31; // Gating.java:221
-    lane10_u_d33 <= lane10_u_d32; // Gating.java:221
-    lane10_u_d34 <= lane10_u_d33; // Gating.java:221
-    lane10_u_d35 <= lane10_u_d34; // Gating.java:221
-    lane10_u_d36 <= lane10_u_d35; // Gating.java:221
-    lane10_u_d37 <= lane10_u_d36; // Gating.java:221
-    lane10_u_d38 <= lane10_u_d37; // Gating.java:221
-    lane10_u_d39 <= lane10_u_d38; // Gating.java:221
-    lane10_u_d40 <= lane10_u_d39; // Gating.java:221
-    lane10_u_d41 <= lane10_u_d40; // Gating.java:221
-    lane10_u_d42 <= lane10_u_d41; // Gating.java:221
-    lane10_u_d43 <= lane10_u_d42; // Gating.java:221
-    lane10_u_d44 <= lane10_u_d43; // Gating.java:221
-    lane10_u_d45 <= lane10_u_d44; // Gating.java:221
-    lane10_u_d46 <= lane10_u_d45; // Gating.java:221
-    lane10_u_d47 <= lane10_u_d46; // Gating.java:221
-    lane10_u_d48 <= lane10_u_d47; // Gating.java:221
-    lane10_u_d49 <= lane10_u_d48; // Gating.java:221
-    lane10_u_d50 <= lane10_u_d49; // Gating.java:221
-    lane10_u_d51 <= lane10_u_d50; // Gating.java:221
-    lane10_u_d52 <= lane10_u_d51; // Gating.java:221
-    lane10_u_d53 <= lane10_u_d52; // Gating.java:221
-    lane10_u_d54 <= lane10_u_d53; // Gating.java:221
-    lane10_u_d55 <= lane10_u_d54; // Gating.java:221
-    lane10_u_d56 <= lane10_u_d55; // Gating.java:221
-    lane10_u_d57 <= lane10_u_d56; // Gating.java:221
-    lane10_u_d58 <= lane10_u_d57; // Gating.java:221
-    lane10_u_d59 <= lane10_u_d58; // Gating.java:221
-    lane10_u_d60 <= lane10_u_d59; // Gating.java:221
-    lane10_u_d61 <= lane10_u_d60; // Gating.java:221
-    lane10_u_d62 <= lane10_u_d61; // Gating.java:221
-    lane10_u_d63 <= lane10_u_d62; // Gating.java:221
-    lane10_u_d64 <= lane10_u_d63; // Gating.java:221
-    lane10_u_d65 <= lane10_u_d64; // Gating.java:221
-    lane10_u_d66 <= lane10_u_d65; // Gating.java:221
-    lane10_u_d67 <= lane10_u_d66; // Gating.java:221
-    lane10_u_d68 <= lane10_u_d67; // Gating.java:221
-    lane10_u_d69 <= lane10_u_d68; // Gating.java:221
-    lane10_u_d70 <= lane10_u_d69; // Gating.java:221
-    lane10_u_d71 <= lane10_u_d70; // Gating.java:221
-    lane10_u_d72 <= lane10_u_d71; // Gating.java:221
-    lane10_u_d73 <= lane10_u_d72; // Gating.java:221
-    lane10_u_d74 <= lane10_u_d73; // Gating.java:221
-    lane10_u_d75 <= lane10_u_d74; // Gating.java:221
-    lane10_u_d76 <= lane10_u_d75; // Gating.java:221
-    lane10_u_d77 <= lane10_u_d76; // Gating.java:221
-    lane10_u_d78 <= lane10_u_d77; // Gating.java:221
-    lane10_u_d79 <= lane10_u_d78; // Gating.java:221
-    lane11_u_d1 <= in_payload_u_11; // Gating.java:221
-    lane11_u_d2 <= lane11_u_d1; // Gating.java:221
-    lane11_u_d3 <= lane11_u_d2; // Gating.java:221
-    lane11_u_d4 <= lane11_u_d3; // Gating.java:221
-    lane11_u_d5 <= lane11_u_d4; // Gating.java:221
-    lane11_u_d6 <= lane11_u_d5; // Gating.java:221
-    lane11_u_d7 <= lane11_u_d6; // Gating.java:221
-    lane11_u_d8 <= lane11_u_d7; // Gating.java:221
-    lane11_u_d9 <= lane11_u_d8; // Gating.java:221
-    lane11_u_d10 <= lane11_u_d9; // Gating.java:221
-    lane11_u_d11 <= lane11_u_d10; // Gating.java:221
-    lane11_u_d12 <= lane11_u_d11; // Gating.java:221
-    lane11_u_d13 <= lane11_u_d12; // Gating.java:221
-    lane11_u_d14 <= lane11_u_d13; // Gating.java:221
-    lane11_u_d15 <= lane11_u_d14; // Gating.java:221
-    lane11_u_d16 <= lane11_u_d15; // Gating.java:221
-    lane11_u_d17 <= lane11_u_d16; // Gating.java:221
-    lane11_u_d18 <= lane11_u_d17; // Gating.java:221
-    lane11_u_d19 <= lane11_u_d18; // Gating.java:221
-    lane11_u_d20 <= lane11_u_d19; // Gating.java:221
-    lane11_u_d21 <= lane11_u_d20; // Gating.java:221
-    lane11_u_d22 <= lane11_u_d21; // Gating.java:221
-    lane11_u_d23 <= lane11_u_d22; // Gating.java:221
-    lane11_u_d24 <= lane11_u_d23; // Gating.java:221
-    lane11_u_d25 <= lane11_u_d24; // Gating.java:221
-    lane11_u_d26 <= lane11_u_d25; // Gating.java:221
-    lane11_u_d27 <= lane11_u_d26; // Gating.java:221
-    lane11_u_d28 <= lane11_u_d27; // Gating.java:221
-    lane11_u_d29 <= lane11_u_d28; // Gating.java:221
-    lane11_u_d30 <= lane11_u_d29; // Gating.java:221
-    lane11_u_d31 <= lane11_u_d30; // Gating.java:221
-    lane11_u_d32 <= lane11_u_d31; // Gating.java:221
-    lane11_u_d33 <= lane11_u_d32; // Gating.java:221
-    lane11_u_d34 <= lane11_u_d33; // Gating.java:221
-    lane11_u_d35 <= lane11_u_d34; // Gating.java:221
-    lane11_u_d36 <= lane11_u_d35; // Gating.java:221
-    lane11_u_d37 <= lane11_u_d36; // Gating.java:221
-    lane11_u_d38 <= lane11_u_d37; // Gating.java:221
-    lane11_u_d39 <= lane11_u_d38; // Gating.java:221
-    lane11_u_d40 <= lane11_u_d39; // Gating.java:221
-    lane11_u_d41 <= lane11_u_d40; // Gating.java:221
-    lane11_u_d42 <= lane11_u_d41; // Gating.java:221
-    lane11_u_d43 <= lane11_u_d42; // Gating.java:221
-    lane11_u_d44 <= lane11_u_d43; // Gating.java:221
-    lane11_u_d45 <= lane11_u_d44; // Gating.java:221
-    lane11_u_d46 <= lane11_u_d45; // Gating.java:221
-    lane11_u_d47 <= lane11_u_d46; // Gating.java:221
-    lane11_u_d48 <= lane11_u_d47; // Gating.java:221
-    lane11_u_d49 <= lane11_u_d48; // Gating.java:221
-    lane11_u_d50 <= lane11_u_d49; // Gating.java:221
-    lane11_u_d51 <= lane11_u_d50; // Gating.java:221
-    lane11_u_d52 <= lane11_u_d51; // Gating.java:221
-    lane11_u_d53 <= lane11_u_d52; // Gating.java:221
-    lane11_u_d54 <= lane11_u_d53; // Gating.java:221
-    lane11_u_d55 <= lane11_u_d54; // Gating.java:221
-    lane11_u_d56 <= lane11_u_d55; // Gating.java:221
-    lane11_u_d57 <= lane11_u_d56; // Gating.java:221
-    lane11_u_d58 <= lane11_u_d57; // Gating.java:221
-    lane11_u_d59 <= lane11_u_d58; // Gating.java:221
-    lane11_u_d60 <= lane11_u_d59; // Gating.java:221
-    lane11_u_d61 <= lane11_u_d60; // Gating.java:221
-    lane11_u_d62 <= lane11_u_d61; // Gating.java:221
-    lane11_u_d63 <= lane11_u_d62; // Gating.java:221
-    lane11_u_d64 <= lane11_u_d63; // Gating.java:221
-    lane11_u_d65 <= lane11_u_d64; // Gating.java:221
-    lane11_u_d66 <= lane11_u_d65; // Gating.java:221
-    lane11_u_d67 <= lane11_u_d66; // Gating.java:221
-    lane11_u_d68 <= lane11_u_d67; // Gating.java:221
-    lane11_u_d69 <= lane11_u_d68; // Gating.java:221
-    lane11_u_d70 <= lane11_u_d69; // Gating.java:221
-    lane11_u_d71 <= lane11_u_d70; // Gating.java:221
-    lane11_u_d72 <= lane11_u_d71; // Gating.java:221
-    lane11_u_d73 <= lane11_u_d72; // Gating.java:221
-    lane11_u_d74 <= lane11_u_d73; // Gating.java:221
-    lane11_u_d75 <= lane11_u_d74; // Gating.java:221
-    lane11_u_d76 <= lane11_u_d75; // Gating.java:221
-    lane11_u_d77 <= lane11_u_d76; // Gating.java:221
-    lane11_u_d78 <= lane11_u_d77; // Gating.java:221
-    lane11_u_d79 <= lane11_u_d78; // Gating.java:221
-    lane12_u_d1 <= in_payload_u_12; // Gating.java:221
-    lane12_u_d2 <= lane12_u_d1; // Gating.java:221
-    lane12_u_d3 <= lane12_u_d2; // Gating.java:221
-    lane12_u_d4 <= lane12_u_d3; // Gating.java:221
-    lane12_u_d5 <= lane12_u_d4; // Gating.java:221
-    lane12_u_d6 <= lane12_u_d5; // Gating.java:221
-    lane12_u_d7 <= lane12_u_d6; // Gating.java:221
-    lane12_u_d8 <= lane12_u_d7; // Gating.java:221
-    lane12_u_d9 <= lane12_u_d8; // Gating.java:221
-    lane12_u_d10 <= lane12_u_d9; // Gating.java:221
-    lane12_u_d11 <= lane12_u_d10; // Gating.java:221
-    lane12_u_d12 <= lane12_u_d11; // Gating.java:221
-    lane12_u_d13 <= lane12_u_d12; // Gating.java:221
-    lane12_u_d14 <= lane12_u_d13; // Gating.java:221
-    lane12_u_d15 <= lane12_u_d14; // Gating.java:221
-    lane12_u_d16 <= lane12_u_d15; // Gating.java:221
-    lane12_u_d17 <= lane12_u_d16; // Gating.java:221
-    lane12_u_d18 <= lane12_u_d17; // Gating.java:221
-    lane12_u_d19 <= lane12_u_d18; // Gating.java:221
-    lane12_u_d20 <= lane12_u_d19; // Gating.java:221
-    lane12_u_d21 <= lane12_u_d20; // Gating.java:221
-    lane12_u_d22 <= lane12_u_d21; // Gating.java:221
-    lane12_u_d23 <= lane12_u_d22; // Gating.java:221
-    lane12_u_d24 <= lane12_u_d23; // Gating.java:221
-    lane12_u_d25 <= lane12_u_d24; // Gating.java:221
-    lane12_u_d26 <= lane12_u_d25; // Gating.java:221
-    lane12_u_d27 <= lane12_u_d26; // Gating.java:221
-    lane12_u_d28 <= lane12_u_d27; // Gating.java:221
-    lane12_u_d29 <= lane12_u_d28; // Gating.java:221
-    lane12_u_d30 <= lane12_u_d29; // Gating.java:221
-    lane12_u_d31 <= lane12_u_d30; // Gating.java:221
-    lane12_u_d32 <= lane12_u_d31; // Gating.java:221
-    lane12_u_d33 <= lane12_u_d32; // Gating.java:221
-    lane12_u_d34 <= lane12_u_d33; // Gating.java:221
-    lane12_u_d35 <= lane12_u_d34; // Gating.java:221
-    lane12_u_d36 <= lane12_u_d35; // Gating.java:221
-    lane12_u_d37 <= lane12_u_d36; // Gating.java:221
-    lane12_u_d38 <= lane12_u_d37; // Gating.java:221
-    lane12_u_d39 <= lane12_u_d38; // Gating.java:221
-    lane12_u_d40 <= lane12_u_d39; // Gating.java:221
-    lane12_u_d41 <= lane12_u_d40; // Gating.java:221
-    lane12_u_d42 <= lane12_u_d41; // Gating.java:221
-    lane12_u_d43 <= lane12_u_d42; // Gating.java:221
-    lane12_u_d44 <= lane12_u_d43; // Gating.java:221
-    lane12_u_d45 <= lane12_u_d44; // Gating.java:221
-    lane12_u_d46 <= lane12_u_d45; // Gating.java:221
-    lane12_u_d47 <= lane12_u_d46; // Gating.java:221
-    lane12_u_d48 <= lane12_u_d47; // Gating.java:221
-    lane12_u_d49 <= lane12_u_d48; // Gating.java:221
-    lane12_u_d50 <= lane12_u_d49; // Gating.java:221
-    lane12_u_d51 <= lane12_u_d50; // Gating.java:221
-    lane12_u_d52 <= lane12_u_d51; // Gating.java:221
-    lane12_u_d53 <= lane12_u_d52; // Gating.java:221
-    lane12_u_d54 <= lane12_u_d53; // Gating.java:221
-    lane12_u_d55 <= lane12_u_d54; // Gating.java:221
-    lane12_u_d56 <= lane12_u_d55; // Gating.java:221
-    lane12_u_d57 <= lane12_u_d56; // Gating.java:221
-    lane12_u_d58 <= lane12_u_d57; // Gating.java:221
-    lane12_u_d59 <= lane12_u_d58; // Gating.java:221
-    lane12_u_d60 <= lane12_u_d59; // Gating.java:221
-    lane12_u_d61 <= lane12_u_d60; // Gating.java:221
-    lane12_u_d62 <= lane12_u_d61; // Gating.java:221
-    lane12_u_d63 <= lane12_u_d62; // Gating.java:221
-    lane12_u_d64 <= lane12_u_d63; // Gating.java:221
-    lane12_u_d65 <= lane12_u_d64; // Gating.java:221
-    lane12_u_d66 <= lane12_u_d65; // Gating.java:221
-    lane12_u_d67 <= lane12_u_d66; // Gating.java:221
-    lane12_u_d68 <= lane12_u_d67; // Gating.java:221
-    lane12_u_d69 <= lane12_u_d68; // Gating.java:221
-    lane12_u_d70 <= lane12_u_d69; // Gating.java:221
-    lane12_u_d71 <= lane12_u_d70; // Gating.java:221
-    lane12_u_d72 <= lane12_u_d71; // Gating.java:221
-    lane12_u_d73 <= lane12_u_d72; // Gating.java:221
-    lane12_u_d74 <= lane12_u_d73; // Gating.java:221
-    lane12_u_d75 <= lane12_u_d74; // Gating.java:221
-    lane12_u_d76 <= lane12_u_d75; // Gating.java:221
-    lane12_u_d77 <= lane12_u_d76; // Gating.java:221
-    lane12_u_d78 <= lane12_u_d77; // Gating.java:221
-    lane12_u_d79 <= lane12_u_d78; // Gating.java:221
-    lane13_u_d1 <= in_payload_u_13; // Gating.java:221
-    lane13_u_d2 <= lane13_u_d1; // Gating.java:221
-    lane13_u_d3 <= lane13_u_d2; // Gating.java:221
-    lane13_u_d4 <= lane13_u_d3; // Gating.java:221
-    lane13_u_d5 <= lane13_u_d4; // Gating.java:221
-    lane13_u_d6 <= lane13_u_d5; // Gating.java:221
-    lane13_u_d7 <= lane13_u_d6; // Gating.java:221
-    lane13_u_d8 <= lane13_u_d7; // Gating.java:221
-    lane13_u_d9 <= lane13_u_d8; // Gating.java:221
-    lane13_u_d10 <= lane13_u_d9; // Gating.java:221
-    lane13_u_d11 <= lane13_u_d10; // Gating.java:221
-    lane13_u_d12 <= lane13_u_d11; // Gating.java:221
-    lane13_u_d13 <= lane13_u_d12; // Gating.java:221
-    lane13_u_d14 <= lane13_u_d13; // Gating.java:221
-    lane13_u_d15 <= lane13_u_d14; // Gating.java:221
-    lane13_u_d16 <= lane13_u_d15; // Gating.java:221
-    lane13_u_d17 <= lane13_u_d16; // Gating.java:221
-    lane13_u_d18 <= lane13_u_d17; // Gating.java:221
-    lane13_u_d19 <= lane13_u_d18; // Gating.java:221
-    lane13_u_d20 <= lane13_u_d19; // Gating.java:221
-    lane13_u_d21 <= lane13_u_d20; // Gating.java:221
-    lane13_u_d22 <= lane13_u_d21; // Gating.java:221
-    lane13_u_d23 <= lane13_u_d22; // Gating.java:221
-    lane13_u_d24 <= lane13_u_d23; // Gating.java:221
-    lane13_u_d25 <= lane13_u_d24; // Gating.java:221
-    lane13_u_d26 <= lane13_u_d25; // Gating.java:221
-    lane13_u_d27 <= lane13_u_d26; // Gating.java:221
-    lane13_u_d28 <= lane13_u_d27; // Gating.java:221
-    lane13_u_d29 <= lane13_u_d28; // Gating.java:221
-    lane13_u_d30 <= lane13_u_d29; // Gating.java:221
-    lane13_u_d31 <= lane13_u_d30; // Gating.java:221
-    lane13_u_d32 <= lane13_u_d31; // Gating.java:221
-    lane13_u_d33 <= lane13_u_d32; // Gating.java:221
-    lane13_u_d34 <= lane13_u_d33; // Gating.java:221
-    lane13_u_d35 <= lane13_u_d34; // Gating.java:221
-    lane13_u_d36 <= lane13_u_d35; // Gating.java:221
-    lane13_u_d37 <= lane13_u_d36; // Gating.java:221
-    lane13_u_d38 <= lane13_u_d37; // Gating.java:221
-    lane13_u_d39 <= lane13_u_d38; // Gating.java:221
-    lane13_u_d40 <= lane13_u_d39; // Gating.java:221
-    lane13_u_d41 <= lane13_u_d40; // Gating.java:221
-    lane13_u_d42 <= lane13_u_d41; // Gating.java:221
-    lane13_u_d43 <= lane13_u_d42; // Gating.java:221
-    lane13_u_d44 <= lane13_u_d43; // Gating.java:221
-    lane13_u_d45 <= lane13_u_d44; // Gating.java:221
-    lane13_u_d46 <= lane13_u_d45; // Gating.java:221
-    lane13_u_d47 <= lane13_u_d46; // Gating.java:221
-    lane13_u_d48 <= lane13_u_d47; // Gating.java:221
-    lane13_u_d49 <= lane13_u_d48; // Gating.java:221
-    lane13_u_d50 <= lane13_u_d49; // Gating.java:221
-    lane13_u_d51 <= lane13_u_d50; // Gating.java:221
-    lane13_u_d52 <= lane13_u_d51; // Gating.java:221
-    lane13_u_d53 <= lane13_u_d52; // Gating.java:221
-    lane13_u_d54 <= lane13_u_d53; // Gating.java:221
-    lane13_u_d55 <= lane13_u_d54; // Gating.java:221
-    lane13_u_d56 <= lane13_u_d55; // Gating.java:221
-    lane13_u_d57 <= lane13_u_d56; // Gating.java:221
-    lane13_u_d58 <= lane13_u_d57; // Gating.java:221
-    lane13_u_d59 <= lane13_u_d58; // Gating.java:221
-    lane13_u_d60 <= lane13_u_d59; // Gating.java:221
-    lane13_u_d61 <= lane13_u_d60; // Gating.java:221
-    lane13_u_d62 <= lane13_u_d61; // Gating.java:221
-    lane13_u_d63 <= lane13_u_d62; // Gating.java:221
-    lane13_u_d64 <= lane13_u_d63; // Gating.java:221
-    lane13_u_d65 <= lane13_u_d64; // Gating.java:221
-    lane13_u_d66 <= lane13_u_d65; // Gating.java:221
-    lane13_u_d67 <= lane13_u_d66; // Gating.java:221
-    lane13_u_d68 <= lane13_u_d67; // Gating.java:221
-    lane13_u_d69 <= lane13_u_d68; // Gating.java:221
-    lane13_u_d70 <= lane13_u_d69; // Gating.java:221
-    lane13_u_d71 <= lane13_u_d70; // Gating.java:221
-    lane13_u_d72 <= lane13_u_d71; // Gating.java:221
-    lane13_u_d73 <= lane13_u_d72; // Gating.java:221
-    lane13_u_d74 <= lane13_u_d73; // Gating.java:221
-    lane13_u_d75 <= lane13_u_d74; // Gating.java:221
-    lane13_u_d76 <= lane13_u_d75; // Gating.java:221
-    lane13_u_d77 <= lane13_u_d76; // Gating.java:221
-    lane13_u_d78 <= lane13_u_d77; // Gating.java:221
-    lane13_u_d79 <= lane13_u_d78; // Gating.java:221
-    lane14_u_d1 <= in_payload_u_14; // Gating.java:221
-    lane14_u_d2 <= lane14_u_d1; // Gating.java:221
-    lane14_u_d3 <= lane14_u_d2; // Gating.java:221
-    lane14_u_d4 <= lane14_u_d3; // Gating.java:221
-    lane14_u_d5 <= lane14_u_d4; // Gating.java:221
-    lane14_u_d6 <= lane14_u_d5; // Gating.java:221
-    lane14_u_d7 <= lane14_u_d6; // Gating.java:221
-    lane14_u_d8 <= lane14_u_d7; // Gating.java:221
-    lane14_u_d9 <= lane14_u_d8; // Gating.java:221
-    lane14_u_d10 <= lane14_u_d9; // Gating.java:221
-    lane14_u_d11 <= lane14_u_d10; // Gating.java:221
-    lane14_u_d12 <= lane14_u_d11; // Gating.java:221
-    lane14_u_d13 <= lane14_u_d12; // Gating.java:221
-    lane14_u_d14 <= lane14_u_d13; // Gating.java:221
-    lane14_u_d15 <= lane14_u_d14; // Gating.java:221
-    lane14_u_d16 <= lane14_u_d15; // Gating.java:221
-    lane14_u_d17 <= lane14_u_d16; // Gating.java:221
-    lane14_u_d18 <= lane14_u_d17; // Gating.java:221
-    lane14_u_d19 <= lane14_u_d18; // Gating.java:221
-    lane14_u_d20 <= lane14_u_d19; // Gating.java:221
-    lane14_u_d21 <= lane14_u_d20; // Gating.java:221
-    lane14_u_d22 <= lane14_u_d21; // Gating.java:221
-    lane14_u_d23 <= lane14_u_d22; // Gating.java:221
-    lane14_u_d24 <= lane14_u_d23; // Gating.java:221
-    lane14_u_d25 <= lane14_u_d24; // Gating.java:221
-    lane14_u_d26 <= lane14_u_d25; // Gating.java:221
-    lane14_u_d27 <= lane14_u_d26; // Gating.java:221
-    lane14_u_d28 <= lane14_u_d27; // Gating.java:221
-    lane14_u_d29 <= lane14_u_d28; // Gating.java:221
-    lane14_u_d30 <= lane14_u_d29; // Gating.java:221
-    lane14_u_d31 <= lane14_u_d30; // Gating.java:221
-    lane14_u_d32 <= lane14_u_d31; // Gating.java:221
-    lane14_u_d33 <= lane14_u_d32; // Gating.java:221
-    lane14_u_d34 <= lane14_u_d33; // Gating.java:221
-    lane14_u_d35 <= lane14_u_d34; // Gating.java:221
-    lane14_u_d36 <= lane14_u_d35; // Gating.java:221
-    lane14_u_d37 <= lane14_u_d36; // Gating.java:221
-    lane14_u_d38 <= lane14_u_d37; // Gating.java:221
-    lane14_u_d39 <= lane14_u_d38; // Gating.java:221
-    lane14_u_d40 <= lane14_u_d39; // Gating.java:221
-    lane14_u_d41 <= lane14_u_d40; // Gating.java:221
-    lane14_u_d42 <= lane14_u_d41; // Gating.java:221
-    lane14_u_d43 <= lane14_u_d42; // Gating.java:221
-    lane14_u_d44 <= lane14_u_d43; // Gating.java:221
-    lane14_u_d45 <= lane14_u_d44; // Gating.java:221
-    lane14_u_d46 <= lane14_u_d45; // Gating.java:221
-    lane14_u_d47 <= lane14_u_d46; // Gating.java:221
-    lane14_u_d48 <= lane14_u_d47; // Gating.java:221
-    lane14_u_d49 <= lane14_u_d48; // Gating.java:221
-    lane14_u_d50 <= lane14_u_d49; // Gating.java:221
-    lane14_u_d51 <= lane14_u_d50; // Gating.java:221
-    lane14_u_d52 <= lane14_u_d51; // Gating.java:221
-    lane14_u_d53 <= lane14_u_d52; // Gating.java:221
-    lane14_u_d54 <= lane14_u_d53; // Gating.java:221
-    lane14_u_d55 <= lane14_u_d54; // Gating.java:221
-    lane14_u_d56 <= lane14_u_d55; // Gating.java:221
-    lane14_u_d57 <= lane14_u_d56; // Gating.java:221
-    lane14_u_d58 <= lane14_u_d57; // Gating.java:221
-    lane14_u_d59 <= lane14_u_d58; // Gating.java:221
-    lane14_u_d60 <= lane14_u_d59; // Gating.java:221
-    lane14_u_d61 <= lane14_u_d60; // Gating.java:221
-    lane14_u_d62 <= lane14_u_d61; // Gating.java:221
-    lane14_u_d63 <= lane14_u_d62; // Gating.java:221
-    lane14_u_d64 <= lane14_u_d63; // Gating.java:221
-    lane14_u_d65 <= lane14_u_d64; // Gating.java:221
-    lane14_u_d66 <= lane14_u_d65; // Gating.java:221
-    lane14_u_d67 <= lane14_u_d66; // Gating.java:221
-    lane14_u_d68 <= lane14_u_d67; // Gating.java:221
-    lane14_u_d69 <= lane14_u_d68; // Gating.java:221
-    lane14_u_d70 <= lane14_u_d69; // Gating.java:221
-    lane14_u_d71 <= lane14_u_d70; // Gating.java:221
-    lane14_u_d72 <= lane14_u_d71; // Gating.java:221
-    lane14_u_d73 <= lane14_u_d72; // Gating.java:221
-    lane14_u_d74 <= lane14_u_d73; // Gating.java:221
-    lane14_u_d75 <= lane14_u_d74; // Gating.java:221
-    lane14_u_d76 <= lane14_u_d75; // Gating.java:221
-    lane14_u_d77 <= lane14_u_d76; // Gating.java:221
-    lane14_u_d78 <= lane14_u_d77; // Gating.java:221
-    lane14_u_d79 <= lane14_u_d78; // Gating.java:221
-    lane15_u_d1 <= in_payload_u_15; // Gating.java:221
-    lane15_u_d2 <= lane15_u_d1; // Gating.java:221
-    lane15_u_d3 <= lane15_u_d2; // Gating.java:221
-    lane15_u_d4 <= lane15_u_d3; // Gating.java:221
-    lane15_u_d5 <= lane15_u_d4; // Gating.java:221
-    lane15_u_d6 <= lane15_u_d5; // Gating.java:221
-    lane15_u_d7 <= lane15_u_d6; // Gating.java:221
-    lane15_u_d8 <= lane15_u_d7; // Gating.java:221
-    lane15_u_d9 <= lane15_u_d8; // Gating.java:221
-    lane15_u_d10 <= lane15_u_d9; // Gating.java:221
-    lane15_u_d11 <= lane15_u_d10; // Gating.java:221
-    lane15_u_d12 <= lane15_u_d11; // Gating.java:221
-    lane15_u_d13 <= lane15_u_d12; // Gating.java:221
-    lane15_u_d14 <= lane15_u_d13; // Gating.java:221
-    lane15_u_d15 <= lane15_u_d14; // Gating.java:221
-    lane15_u_d16 <= lane15_u_d15; // Gating.java:221
-    lane15_u_d17 <= lane15_u_d16; // Gating.java:221
-    lane15_u_d18 <= lane15_u_d17; // Gating.java:221
-    lane15_u_d19 <= lane15_u_d18; // Gating.java:221
-    lane15_u_d20 <= lane15_u_d19; // Gating.java:221
-    lane15_u_d21 <= lane15_u_d20; // Gating.java:221
-    lane15_u_d22 <= lane15_u_d21; // Gating.java:221
-    lane15_u_d23 <= lane15_u_d22; // Gating.java:221
-    lane15_u_d24 <= lane15_u_d23; // Gating.java:221
-    lane15_u_d25 <= lane15_u_d24; // Gating.java:221
-    lane15_u_d26 <= lane15_u_d25; // Gating.java:221
-    lane15_u_d27 <= lane15_u_d26; // Gating.java:221
-    lane15_u_d28 <= lane15_u_d27; // Gating.java:221
-    lane15_u_d29 <= lane15_u_d28; // Gating.java:221
-    lane15_u_d30 <= lane15_u_d29; // Gating.java:221
-    lane15_u_d31 <= lane15_u_d30; // Gating.java:221
-    lane15_u_d32 <= lane15_u_d31; // Gating.java:221
-    lane15_u_d33 <= lane15_u_d32; // Gating.java:221
-    lane15_u_d34 <= lane15_u_d33; // Gating.java:221
-    lane15_u_d35 <= lane15_u_d34; // Gating.java:221
-    lane15_u_d36 <= lane15_u_d35; // Gating.java:221
-    lane15_u_d37 <= lane15_u_d36; // Gating.java:221
-    lane15_u_d38 <= lane15_u_d37; // Gating.java:221
-    lane15_u_d39 <= lane15_u_d38; // Gating.java:221
-    lane15_u_d40 <= lane15_u_d39; // Gating.java:221
-    lane15_u_d41 <= lane15_u_d40; // Gating.java:221
-    lane15_u_d42 <= lane15_u_d41; // Gating.java:221
-    lane15_u_d43 <= lane15_u_d42; // Gating.java:221
-    lane15_u_d44 <= lane15_u_d43; // Gating.java:221
-    lane15_u_d45 <= lane15_u_d44; // Gating.java:221
-    lane15_u_d46 <= lane15_u_d45; // Gating.java:221
-    lane15_u_d47 <= lane15_u_d46; // Gating.java:221
-    lane15_u_d48 <= lane15_u_d47; // Gating.java:221
-    lane15_u_d49 <= lane15_u_d48; // Gating.java:221
-    lane15_u_d50 <= lane15_u_d49; // Gating.java:221
-    lane15_u_d51 <= lane15_u_d50; // Gating.java:221
-    lane15_u_d52 <= lane15_u_d51; // Gating.java:221
-    lane15_u_d53 <= lane15_u_d52; // Gating.java:221
-    lane15_u_d54 <= lane15_u_d53; // Gating.java:221
-    lane15_u_d55 <= lane15_u_d54; // Gating.java:221
-    lane15_u_d56 <= lane15_u_d55; // Gating.java:221
-    lane15_u_d57 <= lane15_u_d56; // Gating.java:221
-    lane15_u_d58 <= lane15_u_d57; // Gating.java:221
-    lane15_u_d59 <= lane15_u_d58; // Gating.java:221
-    lane15_u_d60 <= lane15_u_d59; // Gating.java:221
-    lane15_u_d61 <= lane15_u_d60; // Gating.java:221
-    lane15_u_d62 <= lane15_u_d61; // Gating.java:221
-    lane15_u_d63 <= lane15_u_d62; // Gating.java:221
-    lane15_u_d64 <= lane15_u_d63; // Gating.java:221
-    lane15_u_d65 <= lane15_u_d64; // Gating.java:221
-    lane15_u_d66 <= lane15_u_d65; // Gating.java:221
-    lane15_u_d67 <= lane15_u_d66; // Gating.java:221
-    lane15_u_d68 <= lane15_u_d67; // Gating.java:221
-    lane15_u_d69 <= lane15_u_d68; // Gating.java:221
-    lane15_u_d70 <= lane15_u_d69; // Gating.java:221
-    lane15_u_d71 <= lane15_u_d70; // Gating.java:221
-    lane15_u_d72 <= lane15_u_d71; // Gating.java:221
-    lane15_u_d73 <= lane15_u_d72; // Gating.java:221
-    lane15_u_d74 <= lane15_u_d73; // Gating.java:221
-    lane15_u_d75 <= lane15_u_d74; // Gating.java:221
-    lane15_u_d76 <= lane15_u_d75; // Gating.java:221
-    lane15_u_d77 <= lane15_u_d76; // Gating.java:221
-    lane15_u_d78 <= lane15_u_d77; // Gating.java:221
-    lane15_u_d79 <= lane15_u_d78; // Gating.java:221
-    last_d1 <= in_payload_last; // Gating.java:130
-    last_d2 <= last_d1; // Gating.java:130
-    last_d3 <= last_d2; // Gating.java:130
-    last_d4 <= last_d3; // Gating.java:130
-    last_d5 <= last_d4; // Gating.java:130
-    last_d6 <= last_d5; // Gating.java:130
-    last_d7 <= last_d6; // Gating.java:130
-    last_d8 <= last_d7; // Gating.java:130
-    last_d9 <= last_d8; // Gating.java:130
-    last_d10 <= last_d9; // Gating.java:130
-    last_d11 <= last_d10; // Gating.java:130
-    last_d12 <= last_d11; // Gating.java:130
-    last_d13 <= last_d12; // Gating.java:130
-    last_d14 <= last_d13; // Gating.java:130
-    last_d15 <= last_d14; // Gating.java:130
-    last_d16 <= last_d15; // Gating.java:130
-    last_d17 <= last_d16; // Gating.java:130
-    last_d18 <= last_d17; // Gating.java:130
-    last_d19 <= last_d18; // Gating.java:130
-    last_d20 <= last_d19; // Gating.java:130
-    last_d21 <= last_d20; // Gating.java:130
-    last_d22 <= last_d21; // Gating.java:130
-    last_d23 <= last_d22; // Gating.java:130
-    last_d24 <= last_d23; // Gating.java:130
-    last_d25 <= last_d24; // Gating.java:130
-    last_d26 <= last_d25; // Gating.java:130
-    last_d27 <= last_d26; // Gating.java:130
-    last_d28 <= last_d27; // Gating.java:130
-    last_d29 <= last_d28; // Gating.java:130
-    last_d30 <= last_d29; // Gating.java:130
-    last_d31 <= last_d30; // Gating.java:130
-    last_d32 <= last_d31; // Gating.java:130
-    last_d33 <= last_d32; // Gating.java:130
-    last_d34 <= last_d33; // Gating.java:130
-    last_d35 <= last_d34; // Gating.java:130
-    last_d36 <= last_d35; // Gating.java:130
-    last_d37 <= last_d36; // Gating.java:130
-    last_d38 <= last_d37; // Gating.java:130
-    last_d39 <= last_d38; // Gating.java:130
-    last_d40 <= last_d39; // Gating.java:130
-    last_d41 <= last_d40; // Gating.java:130
-    last_d42 <= last_d41; // Gating.java:130
-    last_d43 <= last_d42; // Gating.java:130
-    last_d44 <= last_d43; // Gating.java:130
-    last_d45 <= last_d44; // Gating.java:130
-    last_d46 <= last_d45; // Gating.java:130
-    last_d47 <= last_d46; // Gating.java:130
-    last_d48 <= last_d47; // Gating.java:130
-    last_d49 <= last_d48; // Gating.java:130
-    last_d50 <= last_d49; // Gating.java:130
-    last_d51 <= last_d50; // Gating.java:130
-    last_d52 <= last_d51; // Gating.java:130
-    last_d53 <= last_d52; // Gating.java:130
-    last_d54 <= last_d53; // Gating.java:130
-    last_d55 <= last_d54; // Gating.java:130
-    last_d56 <= last_d55; // Gating.java:130
-    last_d57 <= last_d56; // Gating.java:130
-    last_d58 <= last_d57; // Gating.java:130
-    last_d59 <= last_d58; // Gating.java:130
-    last_d60 <= last_d59; // Gating.java:130
-    last_d61 <= last_d60; // Gating.java:130
-    last_d62 <= last_d61; // Gating.java:130
-    last_d63 <= last_d62; // Gating.java:130
-    last_d64 <= last_d63; // Gating.java:130
-    last_d65 <= last_d64; // Gating.java:130
-    last_d66 <= last_d65; // Gating.java:130
-    last_d67 <= last_d66; // Gating.java:130
-    last_d68 <= last_d67; // Gating.java:130
-    last_d69 <= last_d68; // Gating.java:130
-    last_d70 <= last_d69; // Gating.java:130
-    last_d71 <= last_d70; // Gating.java:130
-    last_d72 <= last_d71; // Gating.java:130
-    last_d73 <= last_d72; // Gating.java:130
-    last_d74 <= last_d73; // Gating.java:130
-    last_d75 <= last_d74; // Gating.java:130
-    last_d76 <= last_d75; // Gating.java:130
-    last_d77 <= last_d76; // Gating.java:130
-    last_d78 <= last_d77; // Gating.java:130
-    last_d79 <= last_d78; // Gating.java:130
-    last_d80 <= last_d79; // Gating.java:130
-    last_d81 <= last_d80; // Gating.java:130
-    last_d82 <= last_d81; // Gating.java:130
-    last_d83 <= last_d82; // Gating.java:130
-    last_d84 <= last_d83; // Gating.java:130
-    last_d85 <= last_d84; // Gating.java:130
-    last_d86 <= last_d85; // Gating.java:130
-    last_d87 <= last_d86; // Gating.java:130
-    last_d88 <= last_d87; // Gating.java:130
-    stored_r_0 <= lane0_store_out_payload; // Gating.java:88
-    stored_r_1 <= lane1_store_out_payload; // Gating.java:88
-    stored_r_2 <= lane2_store_out_payload; // Gating.java:88
-    stored_r_3 <= lane3_store_out_payload; // Gating.java:88
-    stored_r_4 <= lane4_store_out_payload; // Gating.java:88
-    stored_r_5 <= lane5_store_out_payload; // Gating.java:88
-    stored_r_6 <= lane6_store_out_payload; // Gating.java:88
-    stored_r_7 <= lane7_store_out_payload; // Gating.java:88
-    stored_r_8 <= lane8_store_out_payload; // Gating.java:88
-    stored_r_9 <= lane9_store_out_payload; // Gating.java:88
-    stored_r_10 <= lane10_store_out_payload; // Gating.java:88
-    stored_r_11 <= lane11_store_out_payload; // Gating.java:88
-    stored_r_12 <= lane12_store_out_payload; // Gating.java:88
-    stored_r_13 <= lane13_store_out_payload; // Gating.java:88
-    stored_r_14 <= lane14_store_out_payload; // Gating.java:88
-    stored_r_15 <= lane15_store_out_payload; // Gating.java:88
-    beat_max <= (beat_max_mux > beat_max_mux_8) ? beat_max_mux : beat_max_mux_8; // Gating.java:89
-    last_r <= last_d88; // Gating.java:90
-    valid_r <= lane0_store_out_valid; // Gating.java:91
-    if (valid_r) begin // Gating.java:94
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:94
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:114
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:114
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:114
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:114
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:114
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:114
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:114
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:114
+    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:114
+    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:114
+    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:114
+    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:114
+    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:114
+    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:114
+    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:114
+    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:114
+    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:114
+    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:114
+    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:114
+    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:114
+    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:114
+    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:114
+    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:114
+    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:114
+    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:114
+    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:114
+    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:114
+    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:114
+    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:114
+    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:114
+    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:114
+    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:114
+    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:114
+    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:114
+    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:114
+    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:114
+    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:114
+    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:114
+    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:114
+    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:114
+    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:114
+    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:114
+    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:114
+    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:114
+    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:114
+    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:114
+    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:114
+    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:114
+    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:114
+    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:114
+    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:114
+    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:114
+    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:114
+    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:114
+    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:114
+    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:114
+    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:114
+    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:114
+    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:114
+    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:114
+    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:114
+    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:114
+    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:114
+    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:114
+    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:114
+    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:114
+    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:114
+    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:114
+    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:114
+    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:114
+    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:114
+    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:114
+    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:114
+    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:114
+    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:114
+    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:114
+    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:114
+    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:114
+    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:114
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:114
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:114
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:114
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:114
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:114
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:114
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:114
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:114
+    f_lane1_in1_t_d9 <= f_lane1_in1_t_d8; // Gating.java:114
+    f_lane1_in1_t_d10 <= f_lane1_in1_t_d9; // Gating.java:114
+    f_lane1_in1_t_d11 <= f_lane1_in1_t_d10; // Gating.java:114
+    f_lane1_in1_t_d12 <= f_lane1_in1_t_d11; // Gating.java:114
+    f_lane1_in1_t_d13 <= f_lane1_in1_t_d12; // Gating.java:114
+    f_lane1_in1_t_d14 <= f_lane1_in1_t_d13; // Gating.java:114
+    f_lane1_in1_t_d15 <= f_lane1_in1_t_d14; // Gating.java:114
+    f_lane1_in1_t_d16 <= f_lane1_in1_t_d15; // Gating.java:114
+    f_lane1_in1_t_d17 <= f_lane1_in1_t_d16; // Gating.java:114
+    f_lane1_in1_t_d18 <= f_lane1_in1_t_d17; // Gating.java:114
+    f_lane1_in1_t_d19 <= f_lane1_in1_t_d18; // Gating.java:114
+    f_lane1_in1_t_d20 <= f_lane1_in1_t_d19; // Gating.java:114
+    f_lane1_in1_t_d21 <= f_lane1_in1_t_d20; // Gating.java:114
+    f_lane1_in1_t_d22 <= f_lane1_in1_t_d21; // Gating.java:114
+    f_lane1_in1_t_d23 <= f_lane1_in1_t_d22; // Gating.java:114
+    f_lane1_in1_t_d24 <= f_lane1_in1_t_d23; // Gating.java:114
+    f_lane1_in1_t_d25 <= f_lane1_in1_t_d24; // Gating.java:114
+    f_lane1_in1_t_d26 <= f_lane1_in1_t_d25; // Gating.java:114
+    f_lane1_in1_t_d27 <= f_lane1_in1_t_d26; // Gating.java:114
+    f_lane1_in1_t_d28 <= f_lane1_in1_t_d27; // Gating.java:114
+    f_lane1_in1_t_d29 <= f_lane1_in1_t_d28; // Gating.java:114
+    f_lane1_in1_t_d30 <= f_lane1_in1_t_d29; // Gating.java:114
+    f_lane1_in1_t_d31 <= f_lane1_in1_t_d30; // Gating.java:114
+    f_lane1_in1_t_d32 <= f_lane1_in1_t_d31; // Gating.java:114
+    f_lane1_in1_t_d33 <= f_lane1_in1_t_d32; // Gating.java:114
+    f_lane1_in1_t_d34 <= f_lane1_in1_t_d33; // Gating.java:114
+    f_lane1_in1_t_d35 <= f_lane1_in1_t_d34; // Gating.java:114
+    f_lane1_in1_t_d36 <= f_lane1_in1_t_d35; // Gating.java:114
+    f_lane1_in1_t_d37 <= f_lane1_in1_t_d36; // Gating.java:114
+    f_lane1_in1_t_d38 <= f_lane1_in1_t_d37; // Gating.java:114
+    f_lane1_in1_t_d39 <= f_lane1_in1_t_d38; // Gating.java:114
+    f_lane1_in1_t_d40 <= f_lane1_in1_t_d39; // Gating.java:114
+    f_lane1_in1_t_d41 <= f_lane1_in1_t_d40; // Gating.java:114
+    f_lane1_in1_t_d42 <= f_lane1_in1_t_d41; // Gating.java:114
+    f_lane1_in1_t_d43 <= f_lane1_in1_t_d42; // Gating.java:114
+    f_lane1_in1_t_d44 <= f_lane1_in1_t_d43; // Gating.java:114
+    f_lane1_in1_t_d45 <= f_lane1_in1_t_d44; // Gating.java:114
+    f_lane1_in1_t_d46 <= f_lane1_in1_t_d45; // Gating.java:114
+    f_lane1_in1_t_d47 <= f_lane1_in1_t_d46; // Gating.java:114
+    f_lane1_in1_t_d48 <= f_lane1_in1_t_d47; // Gating.java:114
+    f_lane1_in1_t_d49 <= f_lane1_in1_t_d48; // Gating.java:114
+    f_lane1_in1_t_d50 <= f_lane1_in1_t_d49; // Gating.java:114
+    f_lane1_in1_t_d51 <= f_lane1_in1_t_d50; // Gating.java:114
+    f_lane1_in1_t_d52 <= f_lane1_in1_t_d51; // Gating.java:114
+    f_lane1_in1_t_d53 <= f_lane1_in1_t_d52; // Gating.java:114
+    f_lane1_in1_t_d54 <= f_lane1_in1_t_d53; // Gating.java:114
+    f_lane1_in1_t_d55 <= f_lane1_in1_t_d54; // Gating.java:114
+    f_lane1_in1_t_d56 <= f_lane1_in1_t_d55; // Gating.java:114
+    f_lane1_in1_t_d57 <= f_lane1_in1_t_d56; // Gating.java:114
+    f_lane1_in1_t_d58 <= f_lane1_in1_t_d57; // Gating.java:114
+    f_lane1_in1_t_d59 <= f_lane1_in1_t_d58; // Gating.java:114
+    f_lane1_in1_t_d60 <= f_lane1_in1_t_d59; // Gating.java:114
+    f_lane1_in1_t_d61 <= f_lane1_in1_t_d60; // Gating.java:114
+    f_lane1_in1_t_d62 <= f_lane1_in1_t_d61; // Gating.java:114
+    f_lane1_in1_t_d63 <= f_lane1_in1_t_d62; // Gating.java:114
+    f_lane1_in1_t_d64 <= f_lane1_in1_t_d63; // Gating.java:114
+    f_lane1_in1_t_d65 <= f_lane1_in1_t_d64; // Gating.java:114
+    f_lane1_in1_t_d66 <= f_lane1_in1_t_d65; // Gating.java:114
+    f_lane1_in1_t_d67 <= f_lane1_in1_t_d66; // Gating.java:114
+    f_lane1_in1_t_d68 <= f_lane1_in1_t_d67; // Gating.java:114
+    f_lane1_in1_t_d69 <= f_lane1_in1_t_d68; // Gating.java:114
+    f_lane1_in1_t_d70 <= f_lane1_in1_t_d69; // Gating.java:114
+    f_lane1_in1_t_d71 <= f_lane1_in1_t_d70; // Gating.java:114
+    f_lane1_in1_t_d72 <= f_lane1_in1_t_d71; // Gating.java:114
+    f_lane1_in1_t_d73 <= f_lane1_in1_t_d72; // Gating.java:114
+    f_lane1_in1_t_d74 <= f_lane1_in1_t_d73; // Gating.java:114
+    f_lane1_in1_t_d75 <= f_lane1_in1_t_d74; // Gating.java:114
+    f_lane1_in1_t_d76 <= f_lane1_in1_t_d75; // Gating.java:114
+    f_lane1_in1_t_d77 <= f_lane1_in1_t_d76; // Gating.java:114
+    f_lane1_in1_t_d78 <= f_lane1_in1_t_d77; // Gating.java:114
+    f_lane1_in1_t_d79 <= f_lane1_in1_t_d78; // Gating.java:114
+    f_lane2_in1_t_d1 <= in_payload_u_2; // Gating.java:114
+    f_lane2_in1_t_d2 <= f_lane2_in1_t_d1; // Gating.java:114
+    f_lane2_in1_t_d3 <= f_lane2_in1_t_d2; // Gating.java:114
+    f_lane2_in1_t_d4 <= f_lane2_in1_t_d3; // Gating.java:114
+    f_lane2_in1_t_d5 <= f_lane2_in1_t_d4; // Gating.java:114
+    f_lane2_in1_t_d6 <= f_lane2_in1_t_d5; // Gating.java:114
+    f_lane2_in1_t_d7 <= f_lane2_in1_t_d6; // Gating.java:114
+    f_lane2_in1_t_d8 <= f_lane2_in1_t_d7; // Gating.java:114
+    f_lane2_in1_t_d9 <= f_lane2_in1_t_d8; // Gating.java:114
+    f_lane2_in1_t_d10 <= f_lane2_in1_t_d9; // Gating.java:114
+    f_lane2_in1_t_d11 <= f_lane2_in1_t_d10; // Gating.java:114
+    f_lane2_in1_t_d12 <= f_lane2_in1_t_d11; // Gating.java:114
+    f_lane2_in1_t_d13 <= f_lane2_in1_t_d12; // Gating.java:114
+    f_lane2_in1_t_d14 <= f_lane2_in1_t_d13; // Gating.java:114
+    f_lane2_in1_t_d15 <= f_lane2_in1_t_d14; // Gating.java:114
+    f_lane2_in1_t_d16 <= f_lane2_in1_t_d15; // Gating.java:114
+    f_lane2_in1_t_d17 <= f_lane2_in1_t_d16; // Gating.java:114
+    f_lane2_in1_t_d18 <= f_lane2_in1_t_d17; // Gating.java:114
+    f_lane2_in1_t_d19 <= f_lane2_in1_t_d18; // Gating.java:114
+    f_lane2_in1_t_d20 <= f_lane2_in1_t_d19; // Gating.java:114
+    f_lane2_in1_t_d21 <= f_lane2_in1_t_d20; // Gating.java:114
+    f_lane2_in1_t_d22 <= f_lane2_in1_t_d21; // Gating.java:114
+    f_lane2_in1_t_d23 <= f_lane2_in1_t_d22; // Gating.java:114
+    f_lane2_in1_t_d24 <= f_lane2_in1_t_d23; // Gating.java:114
+    f_lane2_in1_t_d25 <= f_lane2_in1_t_d24; // Gating.java:114
+    f_lane2_in1_t_d26 <= f_lane2_in1_t_d25; // Gating.java:114
+    f_lane2_in1_t_d27 <= f_lane2_in1_t_d26; // Gating.java:114
+    f_lane2_in1_t_d28 <= f_lane2_in1_t_d27; // Gating.java:114
+    f_lane2_in1_t_d29 <= f_lane2_in1_t_d28; // Gating.java:114
+    f_lane2_in1_t_d30 <= f_lane2_in1_t_d29; // Gating.java:114
+    f_lane2_in1_t_d31 <= f_lane2_in1_t_d30; // Gating.java:114
+    f_lane2_in1_t_d32 <= f_lane2_in1_t_d31; // Gating.java:114
+    f_lane2_in1_t_d33 <= f_lane2_in1_t_d32; // Gating.java:114
+    f_lane2_in1_t_d34 <= f_lane2_in1_t_d33; // Gating.java:114
+    f_lane2_in1_t_d35 <= f_lane2_in1_t_d34; // Gating.java:114
+    f_lane2_in1_t_d36 <= f_lane2_in1_t_d35; // Gating.java:114
+    f_lane2_in1_t_d37 <= f_lane2_in1_t_d36; // Gating.java:114
+    f_lane2_in1_t_d38 <= f_lane2_in1_t_d37; // Gating.java:114
+    f_lane2_in1_t_d39 <= f_lane2_in1_t_d38; // Gating.java:114
+    f_lane2_in1_t_d40 <= f_lane2_in1_t_d39; // Gating.java:114
+    f_lane2_in1_t_d41 <= f_lane2_in1_t_d40; // Gating.java:114
+    f_lane2_in1_t_d42 <= f_lane2_in1_t_d41; // Gating.java:114
+    f_lane2_in1_t_d43 <= f_lane2_in1_t_d42; // Gating.java:114
+    f_lane2_in1_t_d44 <= f_lane2_in1_t_d43; // Gating.java:114
+    f_lane2_in1_t_d45 <= f_lane2_in1_t_d44; // Gating.java:114
+    f_lane2_in1_t_d46 <= f_lane2_in1_t_d45; // Gating.java:114
+    f_lane2_in1_t_d47 <= f_lane2_in1_t_d46; // Gating.java:114
+    f_lane2_in1_t_d48 <= f_lane2_in1_t_d47; // Gating.java:114
+    f_lane2_in1_t_d49 <= f_lane2_in1_t_d48; // Gating.java:114
+    f_lane2_in1_t_d50 <= f_lane2_in1_t_d49; // Gating.java:114
+    f_lane2_in1_t_d51 <= f_lane2_in1_t_d50; // Gating.java:114
+    f_lane2_in1_t_d52 <= f_lane2_in1_t_d51; // Gating.java:114
+    f_lane2_in1_t_d53 <= f_lane2_in1_t_d52; // Gating.java:114
+    f_lane2_in1_t_d54 <= f_lane2_in1_t_d53; // Gating.java:114
+    f_lane2_in1_t_d55 <= f_lane2_in1_t_d54; // Gating.java:114
+    f_lane2_in1_t_d56 <= f_lane2_in1_t_d55; // Gating.java:114
+    f_lane2_in1_t_d57 <= f_lane2_in1_t_d56; // Gating.java:114
+    f_lane2_in1_t_d58 <= f_lane2_in1_t_d57; // Gating.java:114
+    f_lane2_in1_t_d59 <= f_lane2_in1_t_d58; // Gating.java:114
+    f_lane2_in1_t_d60 <= f_lane2_in1_t_d59; // Gating.java:114
+    f_lane2_in1_t_d61 <= f_lane2_in1_t_d60; // Gating.java:114
+    f_lane2_in1_t_d62 <= f_lane2_in1_t_d61; // Gating.java:114
+    f_lane2_in1_t_d63 <= f_lane2_in1_t_d62; // Gating.java:114
+    f_lane2_in1_t_d64 <= f_lane2_in1_t_d63; // Gating.java:114
+    f_lane2_in1_t_d65 <= f_lane2_in1_t_d64; // Gating.java:114
+    f_lane2_in1_t_d66 <= f_lane2_in1_t_d65; // Gating.java:114
+    f_lane2_in1_t_d67 <= f_lane2_in1_t_d66; // Gating.java:114
+    f_lane2_in1_t_d68 <= f_lane2_in1_t_d67; // Gating.java:114
+    f_lane2_in1_t_d69 <= f_lane2_in1_t_d68; // Gating.java:114
+    f_lane2_in1_t_d70 <= f_lane2_in1_t_d69; // Gating.java:114
+    f_lane2_in1_t_d71 <= f_lane2_in1_t_d70; // Gating.java:114
+    f_lane2_in1_t_d72 <= f_lane2_in1_t_d71; // Gating.java:114
+    f_lane2_in1_t_d73 <= f_lane2_in1_t_d72; // Gating.java:114
+    f_lane2_in1_t_d74 <= f_lane2_in1_t_d73; // Gating.java:114
+    f_lane2_in1_t_d75 <= f_lane2_in1_t_d74; // Gating.java:114
+    f_lane2_in1_t_d76 <= f_lane2_in1_t_d75; // Gating.java:114
+    f_lane2_in1_t_d77 <= f_lane2_in1_t_d76; // Gating.java:114
+    f_lane2_in1_t_d78 <= f_lane2_in1_t_d77; // Gating.java:114
+    f_lane2_in1_t_d79 <= f_lane2_in1_t_d78; // Gating.java:114
+    f_lane3_in1_t_d1 <= in_payload_u_3; // Gating.java:114
+    f_lane3_in1_t_d2 <= f_lane3_in1_t_d1; // Gating.java:114
+    f_lane3_in1_t_d3 <= f_lane3_in1_t_d2; // Gating.java:114
+    f_lane3_in1_t_d4 <= f_lane3_in1_t_d3; // Gating.java:114
+    f_lane3_in1_t_d5 <= f_lane3_in1_t_d4; // Gating.java:114
+    f_lane3_in1_t_d6 <= f_lane3_in1_t_d5; // Gating.java:114
+    f_lane3_in1_t_d7 <= f_lane3_in1_t_d6; // Gating.java:114
+    f_lane3_in1_t_d8 <= f_lane3_in1_t_d7; // Gating.java:114
+    f_lane3_in1_t_d9 <= f_lane3_in1_t_d8; // Gating.java:114
+    f_lane3_in1_t_d10 <= f_lane3_in1_t_d9; // Gating.java:114
+    f_lane3_in1_t_d11 <= f_lane3_in1_t_d10; // Gating.java:114
+    f_lane3_in1_t_d12 <= f_lane3_in1_t_d11; // Gating.java:114
+    f_lane3_in1_t_d13 <= f_lane3_in1_t_d12; // Gating.java:114
+    f_lane3_in1_t_d14 <= f_lane3_in1_t_d13; // Gating.java:114
+    f_lane3_in1_t_d15 <= f_lane3_in1_t_d14; // Gating.java:114
+    f_lane3_in1_t_d16 <= f_lane3_in1_t_d15; // Gating.java:114
+    f_lane3_in1_t_d17 <= f_lane3_in1_t_d16; // Gating.java:114
+    f_lane3_in1_t_d18 <= f_lane3_in1_t_d17; // Gating.java:114
+    f_lane3_in1_t_d19 <= f_lane3_in1_t_d18; // Gating.java:114
+    f_lane3_in1_t_d20 <= f_lane3_in1_t_d19; // Gating.java:114
+    f_lane3_in1_t_d21 <= f_lane3_in1_t_d20; // Gating.java:114
+    f_lane3_in1_t_d22 <= f_lane3_in1_t_d21; // Gating.java:114
+    f_lane3_in1_t_d23 <= f_lane3_in1_t_d22; // Gating.java:114
+    f_lane3_in1_t_d24 <= f_lane3_in1_t_d23; // Gating.java:114
+    f_lane3_in1_t_d25 <= f_lane3_in1_t_d24; // Gating.java:114
+    f_lane3_in1_t_d26 <= f_lane3_in1_t_d25; // Gating.java:114
+    f_lane3_in1_t_d27 <= f_lane3_in1_t_d26; // Gating.java:114
+    f_lane3_in1_t_d28 <= f_lane3_in1_t_d27; // Gating.java:114
+    f_lane3_in1_t_d29 <= f_lane3_in1_t_d28; // Gating.java:114
+    f_lane3_in1_t_d30 <= f_lane3_in1_t_d29; // Gating.java:114
+    f_lane3_in1_t_d31 <= f_lane3_in1_t_d30; // Gating.java:114
+    f_lane3_in1_t_d32 <= f_lane3_in1_t_d31; // Gating.java:114
+    f_lane3_in1_t_d33 <= f_lane3_in1_t_d32; // Gating.java:114
+    f_lane3_in1_t_d34 <= f_lane3_in1_t_d33; // Gating.java:114
+    f_lane3_in1_t_d35 <= f_lane3_in1_t_d34; // Gating.java:114
+    f_lane3_in1_t_d36 <= f_lane3_in1_t_d35; // Gating.java:114
+    f_lane3_in1_t_d37 <= f_lane3_in1_t_d36; // Gating.java:114
+    f_lane3_in1_t_d38 <= f_lane3_in1_t_d37; // Gating.java:114
+    f_lane3_in1_t_d39 <= f_lane3_in1_t_d38; // Gating.java:114
+    f_lane3_in1_t_d40 <= f_lane3_in1_t_d39; // Gating.java:114
+    f_lane3_in1_t_d41 <= f_lane3_in1_t_d40; // Gating.java:114
+    f_lane3_in1_t_d42 <= f_lane3_in1_t_d41; // Gating.java:114
+    f_lane3_in1_t_d43 <= f_lane3_in1_t_d42; // Gating.java:114
+    f_lane3_in1_t_d44 <= f_lane3_in1_t_d43; // Gating.java:114
+    f_lane3_in1_t_d45 <= f_lane3_in1_t_d44; // Gating.java:114
+    f_lane3_in1_t_d46 <= f_lane3_in1_t_d45; // Gating.java:114
+    f_lane3_in1_t_d47 <= f_lane3_in1_t_d46; // Gating.java:114
+    f_lane3_in1_t_d48 <= f_lane3_in1_t_d47; // Gating.java:114
+    f_lane3_in1_t_d49 <= f_lane3_in1_t_d48; // Gating.java:114
+    f_lane3_in1_t_d50 <= f_lane3_in1_t_d49; // Gating.java:114
+    f_lane3_in1_t_d51 <= f_lane3_in1_t_d50; // Gating.java:114
+    f_lane3_in1_t_d52 <= f_lane3_in1_t_d51; // Gating.java:114
+    f_lane3_in1_t_d53 <= f_lane3_in1_t_d52; // Gating.java:114
+    f_lane3_in1_t_d54 <= f_lane3_in1_t_d53; // Gating.java:114
+    f_lane3_in1_t_d55 <= f_lane3_in1_t_d54; // Gating.java:114
+    f_lane3_in1_t_d56 <= f_lane3_in1_t_d55; // Gating.java:114
+    f_lane3_in1_t_d57 <= f_lane3_in1_t_d56; // Gating.java:114
+    f_lane3_in1_t_d58 <= f_lane3_in1_t_d57; // Gating.java:114
+    f_lane3_in1_t_d59 <= f_lane3_in1_t_d58; // Gating.java:114
+    f_lane3_in1_t_d60 <= f_lane3_in1_t_d59; // Gating.java:114
+    f_lane3_in1_t_d61 <= f_lane3_in1_t_d60; // Gating.java:114
+    f_lane3_in1_t_d62 <= f_lane3_in1_t_d61; // Gating.java:114
+    f_lane3_in1_t_d63 <= f_lane3_in1_t_d62; // Gating.java:114
+    f_lane3_in1_t_d64 <= f_lane3_in1_t_d63; // Gating.java:114
+    f_lane3_in1_t_d65 <= f_lane3_in1_t_d64; // Gating.java:114
+    f_lane3_in1_t_d66 <= f_lane3_in1_t_d65; // Gating.java:114
+    f_lane3_in1_t_d67 <= f_lane3_in1_t_d66; // Gating.java:114
+    f_lane3_in1_t_d68 <= f_lane3_in1_t_d67; // Gating.java:114
+    f_lane3_in1_t_d69 <= f_lane3_in1_t_d68; // Gating.java:114
+    f_lane3_in1_t_d70 <= f_lane3_in1_t_d69; // Gating.java:114
+    f_lane3_in1_t_d71 <= f_lane3_in1_t_d70; // Gating.java:114
+    f_lane3_in1_t_d72 <= f_lane3_in1_t_d71; // Gating.java:114
+    f_lane3_in1_t_d73 <= f_lane3_in1_t_d72; // Gating.java:114
+    f_lane3_in1_t_d74 <= f_lane3_in1_t_d73; // Gating.java:114
+    f_lane3_in1_t_d75 <= f_lane3_in1_t_d74; // Gating.java:114
+    f_lane3_in1_t_d76 <= f_lane3_in1_t_d75; // Gating.java:114
+    f_lane3_in1_t_d77 <= f_lane3_in1_t_d76; // Gating.java:114
+    f_lane3_in1_t_d78 <= f_lane3_in1_t_d77; // Gating.java:114
+    f_lane3_in1_t_d79 <= f_lane3_in1_t_d78; // Gating.java:114
+    f_lane4_in1_t_d1 <= in_payload_u_4; // Gating.java:114
+    f_lane4_in1_t_d2 <= f_lane4_in1_t_d1; // Gating.java:114
+    f_lane4_in1_t_d3 <= f_lane4_in1_t_d2; // Gating.java:114
+    f_lane4_in1_t_d4 <= f_lane4_in1_t_d3; // Gating.java:114
+    f_lane4_in1_t_d5 <= f_lane4_in1_t_d4; // Gating.java:114
+    f_lane4_in1_t_d6 <= f_lane4_in1_t_d5; // Gating.java:114
+    f_lane4_in1_t_d7 <= f_lane4_in1_t_d6; // Gating.java:114
+    f_lane4_in1_t_d8 <= f_lane4_in1_t_d7; // Gating.java:114
+    f_lane4_in1_t_d9 <= f_lane4_in1_t_d8; // Gating.java:114
+    f_lane4_in1_t_d10 <= f_lane4_in1_t_d9; // Gating.java:114
+    f_lane4_in1_t_d11 <= f_lane4_in1_t_d10; // Gating.java:114
+    f_lane4_in1_t_d12 <= f_lane4_in1_t_d11; // Gating.java:114
+    f_lane4_in1_t_d13 <= f_lane4_in1_t_d12; // Gating.java:114
+    f_lane4_in1_t_d14 <= f_lane4_in1_t_d13; // Gating.java:114
+    f_lane4_in1_t_d15 <= f_lane4_in1_t_d14; // Gating.java:114
+    f_lane4_in1_t_d16 <= f_lane4_in1_t_d15; // Gating.java:114
+    f_lane4_in1_t_d17 <= f_lane4_in1_t_d16; // Gating.java:114
+    f_lane4_in1_t_d18 <= f_lane4_in1_t_d17; // Gating.java:114
+    f_lane4_in1_t_d19 <= f_lane4_in1_t_d18; // Gating.java:114
+    f_lane4_in1_t_d20 <= f_lane4_in1_t_d19; // Gating.java:114
+    f_lane4_in1_t_d21 <= f_lane4_in1_t_d20; // Gating.java:114
+    f_lane4_in1_t_d22 <= f_lane4_in1_t_d21; // Gating.java:114
+    f_lane4_in1_t_d23 <= f_lane4_in1_t_d22; // Gating.java:114
+    f_lane4_in1_t_d24 <= f_lane4_in1_t_d23; // Gating.java:114
+    f_lane4_in1_t_d25 <= f_lane4_in1_t_d24; // Gating.java:114
+    f_lane4_in1_t_d26 <= f_lane4_in1_t_d25; // Gating.java:114
+    f_lane4_in1_t_d27 <= f_lane4_in1_t_d26; // Gating.java:114
+    f_lane4_in1_t_d28 <= f_lane4_in1_t_d27; // Gating.java:114
+    f_lane4_in1_t_d29 <= f_lane4_in1_t_d28; // Gating.java:114
+    f_lane4_in1_t_d30 <= f_lane4_in1_t_d29; // Gating.java:114
+    f_lane4_in1_t_d31 <= f_lane4_in1_t_d30; // Gating.java:114
+    f_lane4_in1_t_d32 <= f_lane4_in1_t_d31; // Gating.java:114
+    f_lane4_in1_t_d33 <= f_lane4_in1_t_d32; // Gating.java:114
+    f_lane4_in1_t_d34 <= f_lane4_in1_t_d33; // Gating.java:114
+    f_lane4_in1_t_d35 <= f_lane4_in1_t_d34; // Gating.java:114
+    f_lane4_in1_t_d36 <= f_lane4_in1_t_d35; // Gating.java:114
+    f_lane4_in1_t_d37 <= f_lane4_in1_t_d36; // Gating.java:114
+    f_lane4_in1_t_d38 <= f_lane4_in1_t_d37; // Gating.java:114
+    f_lane4_in1_t_d39 <= f_lane4_in1_t_d38; // Gating.java:114
+    f_lane4_in1_t_d40 <= f_lane4_in1_t_d39; // Gating.java:114
+    f_lane4_in1_t_d41 <= f_lane4_in1_t_d40; // Gating.java:114
+    f_lane4_in1_t_d42 <= f_lane4_in1_t_d41; // Gating.java:114
+    f_lane4_in1_t_d43 <= f_lane4_in1_t_d42; // Gating.java:114
+    f_lane4_in1_t_d44 <= f_lane4_in1_t_d43; // Gating.java:114
+    f_lane4_in1_t_d45 <= f_lane4_in1_t_d44; // Gating.java:114
+    f_lane4_in1_t_d46 <= f_lane4_in1_t_d45; // Gating.java:114
+    f_lane4_in1_t_d47 <= f_lane4_in1_t_d46; // Gating.java:114
+    f_lane4_in1_t_d48 <= f_lane4_in1_t_d47; // Gating.java:114
+    f_lane4_in1_t_d49 <= f_lane4_in1_t_d48; // Gating.java:114
+    f_lane4_in1_t_d50 <= f_lane4_in1_t_d49; // Gating.java:114
+    f_lane4_in1_t_d51 <= f_lane4_in1_t_d50; // Gating.java:114
+    f_lane4_in1_t_d52 <= f_lane4_in1_t_d51; // Gating.java:114
+    f_lane4_in1_t_d53 <= f_lane4_in1_t_d52; // Gating.java:114
+    f_lane4_in1_t_d54 <= f_lane4_in1_t_d53; // Gating.java:114
+    f_lane4_in1_t_d55 <= f_lane4_in1_t_d54; // Gating.java:114
+    f_lane4_in1_t_d56 <= f_lane4_in1_t_d55; // Gating.java:114
+    f_lane4_in1_t_d57 <= f_lane4_in1_t_d56; // Gating.java:114
+    f_lane4_in1_t_d58 <= f_lane4_in1_t_d57; // Gating.java:114
+    f_lane4_in1_t_d59 <= f_lane4_in1_t_d58; // Gating.java:114
+    f_lane4_in1_t_d60 <= f_lane4_in1_t_d59; // Gating.java:114
+    f_lane4_in1_t_d61 <= f_lane4_in1_t_d60; // Gating.java:114
+    f_lane4_in1_t_d62 <= f_lane4_in1_t_d61; // Gating.java:114
+    f_lane4_in1_t_d63 <= f_lane4_in1_t_d62; // Gating.java:114
+    f_lane4_in1_t_d64 <= f_lane4_in1_t_d63; // Gating.java:114
+    f_lane4_in1_t_d65 <= f_lane4_in1_t_d64; // Gating.java:114
+    f_lane4_in1_t_d66 <= f_lane4_in1_t_d65; // Gating.java:114
+    f_lane4_in1_t_d67 <= f_lane4_in1_t_d66; // Gating.java:114
+    f_lane4_in1_t_d68 <= f_lane4_in1_t_d67; // Gating.java:114
+    f_lane4_in1_t_d69 <= f_lane4_in1_t_d68; // Gating.java:114
+    f_lane4_in1_t_d70 <= f_lane4_in1_t_d69; // Gating.java:114
+    f_lane4_in1_t_d71 <= f_lane4_in1_t_d70; // Gating.java:114
+    f_lane4_in1_t_d72 <= f_lane4_in1_t_d71; // Gating.java:114
+    f_lane4_in1_t_d73 <= f_lane4_in1_t_d72; // Gating.java:114
+    f_lane4_in1_t_d74 <= f_lane4_in1_t_d73; // Gating.java:114
+    f_lane4_in1_t_d75 <= f_lane4_in1_t_d74; // Gating.java:114
+    f_lane4_in1_t_d76 <= f_lane4_in1_t_d75; // Gating.java:114
+    f_lane4_in1_t_d77 <= f_lane4_in1_t_d76; // Gating.java:114
+    f_lane4_in1_t_d78 <= f_lane4_in1_t_d77; // Gating.java:114
+    f_lane4_in1_t_d79 <= f_lane4_in1_t_d78; // Gating.java:114
+    f_lane5_in1_t_d1 <= in_payload_u_5; // Gating.java:114
+    f_lane5_in1_t_d2 <= f_lane5_in1_t_d1; // Gating.java:114
+    f_lane5_in1_t_d3 <= f_lane5_in1_t_d2; // Gating.java:114
+    f_lane5_in1_t_d4 <= f_lane5_in1_t_d3; // Gating.java:114
+    f_lane5_in1_t_d5 <= f_lane5_in1_t_d4; // Gating.java:114
+    f_lane5_in1_t_d6 <= f_lane5_in1_t_d5; // Gating.java:114
+    f_lane5_in1_t_d7 <= f_lane5_in1_t_d6; // Gating.java:114
+    f_lane5_in1_t_d8 <= f_lane5_in1_t_d7; // Gating.java:114
+    f_lane5_in1_t_d9 <= f_lane5_in1_t_d8; // Gating.java:114
+    f_lane5_in1_t_d10 <= f_lane5_in1_t_d9; // Gating.java:114
+    f_lane5_in1_t_d11 <= f_lane5_in1_t_d10; // Gating.java:114
+    f_lane5_in1_t_d12 <= f_lane5_in1_t_d11; // Gating.java:114
+    f_lane5_in1_t_d13 <= f_lane5_in1_t_d12; // Gating.java:114
+    f_lane5_in1_t_d14 <= f_lane5_in1_t_d13; // Gating.java:114
+    f_lane5_in1_t_d15 <= f_lane5_in1_t_d14; // Gating.java:114
+    f_lane5_in1_t_d16 <= f_lane5_in1_t_d15; // Gating.java:114
+    f_lane5_in1_t_d17 <= f_lane5_in1_t_d16; // Gating.java:114
+    f_lane5_in1_t_d18 <= f_lane5_in1_t_d17; // Gating.java:114
+    f_lane5_in1_t_d19 <= f_lane5_in1_t_d18; // Gating.java:114
+    f_lane5_in1_t_d20 <= f_lane5_in1_t_d19; // Gating.java:114
+    f_lane5_in1_t_d21 <= f_lane5_in1_t_d20; // Gating.java:114
+    f_lane5_in1_t_d22 <= f_lane5_in1_t_d21; // Gating.java:114
+    f_lane5_in1_t_d23 <= f_lane5_in1_t_d22; // Gating.java:114
+    f_lane5_in1_t_d24 <= f_lane5_in1_t_d23; // Gating.java:114
+    f_lane5_in1_t_d25 <= f_lane5_in1_t_d24; // Gating.java:114
+    f_lane5_in1_t_d26 <= f_lane5_in1_t_d25; // Gating.java:114
+    f_lane5_in1_t_d27 <= f_lane5_in1_t_d26; // Gating.java:114
+    f_lane5_in1_t_d28 <= f_lane5_in1_t_d27; // Gating.java:114
+    f_lane5_in1_t_d29 <= f_lane5_in1_t_d28; // Gating.java:114
+    f_lane5_in1_t_d30 <= f_lane5_in1_t_d29; // Gating.java:114
+    f_lane5_in1_t_d31 <= f_lane5_in1_t_d30; // Gating.java:114
+    f_lane5_in1_t_d32 <= f_lane5_in1_t_d31; // Gating.java:114
+    f_lane5_in1_t_d33 <= f_lane5_in1_t_d32; // Gating.java:114
+    f_lane5_in1_t_d34 <= f_lane5_in1_t_d33; // Gating.java:114
+    f_lane5_in1_t_d35 <= f_lane5_in1_t_d34; // Gating.java:114
+    f_lane5_in1_t_d36 <= f_lane5_in1_t_d35; // Gating.java:114
+    f_lane5_in1_t_d37 <= f_lane5_in1_t_d36; // Gating.java:114
+    f_lane5_in1_t_d38 <= f_lane5_in1_t_d37; // Gating.java:114
+    f_lane5_in1_t_d39 <= f_lane5_in1_t_d38; // Gating.java:114
+    f_lane5_in1_t_d40 <= f_lane5_in1_t_d39; // Gating.java:114
+    f_lane5_in1_t_d41 <= f_lane5_in1_t_d40; // Gating.java:114
+    f_lane5_in1_t_d42 <= f_lane5_in1_t_d41; // Gating.java:114
+    f_lane5_in1_t_d43 <= f_lane5_in1_t_d42; // Gating.java:114
+    f_lane5_in1_t_d44 <= f_lane5_in1_t_d43; // Gating.java:114
+    f_lane5_in1_t_d45 <= f_lane5_in1_t_d44; // Gating.java:114
+    f_lane5_in1_t_d46 <= f_lane5_in1_t_d45; // Gating.java:114
+    f_lane5_in1_t_d47 <= f_lane5_in1_t_d46; // Gating.java:114
+    f_lane5_in1_t_d48 <= f_lane5_in1_t_d47; // Gating.java:114
+    f_lane5_in1_t_d49 <= f_lane5_in1_t_d48; // Gating.java:114
+    f_lane5_in1_t_d50 <= f_lane5_in1_t_d49; // Gating.java:114
+    f_lane5_in1_t_d51 <= f_lane5_in1_t_d50; // Gating.java:114
+    f_lane5_in1_t_d52 <= f_lane5_in1_t_d51; // Gating.java:114
+    f_lane5_in1_t_d53 <= f_lane5_in1_t_d52; // Gating.java:114
+    f_lane5_in1_t_d54 <= f_lane5_in1_t_d53; // Gating.java:114
+    f_lane5_in1_t_d55 <= f_lane5_in1_t_d54; // Gating.java:114
+    f_lane5_in1_t_d56 <= f_lane5_in1_t_d55; // Gating.java:114
+    f_lane5_in1_t_d57 <= f_lane5_in1_t_d56; // Gating.java:114
+    f_lane5_in1_t_d58 <= f_lane5_in1_t_d57; // Gating.java:114
+    f_lane5_in1_t_d59 <= f_lane5_in1_t_d58; // Gating.java:114
+    f_lane5_in1_t_d60 <= f_lane5_in1_t_d59; // Gating.java:114
+    f_lane5_in1_t_d61 <= f_lane5_in1_t_d60; // Gating.java:114
+    f_lane5_in1_t_d62 <= f_lane5_in1_t_d61; // Gating.java:114
+    f_lane5_in1_t_d63 <= f_lane5_in1_t_d62; // Gating.java:114
+    f_lane5_in1_t_d64 <= f_lane5_in1_t_d63; // Gating.java:114
+    f_lane5_in1_t_d65 <= f_lane5_in1_t_d64; // Gating.java:114
+    f_lane5_in1_t_d66 <= f_lane5_in1_t_d65; // Gating.java:114
+    f_lane5_in1_t_d67 <= f_lane5_in1_t_d66; // Gating.java:114
+    f_lane5_in1_t_d68 <= f_lane5_in1_t_d67; // Gating.java:114
+    f_lane5_in1_t_d69 <= f_lane5_in1_t_d68; // Gating.java:114
+    f_lane5_in1_t_d70 <= f_lane5_in1_t_d69; // Gating.java:114
+    f_lane5_in1_t_d71 <= f_lane5_in1_t_d70; // Gating.java:114
+    f_lane5_in1_t_d72 <= f_lane5_in1_t_d71; // Gating.java:114
+    f_lane5_in1_t_d73 <= f_lane5_in1_t_d72; // Gating.java:114
+    f_lane5_in1_t_d74 <= f_lane5_in1_t_d73; // Gating.java:114
+    f_lane5_in1_t_d75 <= f_lane5_in1_t_d74; // Gating.java:114
+    f_lane5_in1_t_d76 <= f_lane5_in1_t_d75; // Gating.java:114
+    f_lane5_in1_t_d77 <= f_lane5_in1_t_d76; // Gating.java:114
+    f_lane5_in1_t_d78 <= f_lane5_in1_t_d77; // Gating.java:114
+    f_lane5_in1_t_d79 <= f_lane5_in1_t_d78; // Gating.java:114
+    f_lane6_in1_t_d1 <= in_payload_u_6; // Gating.java:114
+    f_lane6_in1_t_d2 <= f_lane6_in1_t_d1; // Gating.java:114
+    f_lane6_in1_t_d3 <= f_lane6_in1_t_d2; // Gating.java:114
+    f_lane6_in1_t_d4 <= f_lane6_in1_t_d3; // Gating.java:114
+    f_lane6_in1_t_d5 <= f_lane6_in1_t_d4; // Gating.java:114
+    f_lane6_in1_t_d6 <= f_lane6_in1_t_d5; // Gating.java:114
+    f_lane6_in1_t_d7 <= f_lane6_in1_t_d6; // Gating.java:114
+    f_lane6_in1_t_d8 <= f_lane6_in1_t_d7; // Gating.java:114
+    f_lane6_in1_t_d9 <= f_lane6_in1_t_d8; // Gating.java:114
+    f_lane6_in1_t_d10 <= f_lane6_in1_t_d9; // Gating.java:114
+    f_lane6_in1_t_d11 <= f_lane6_in1_t_d10; // Gating.java:114
+    f_lane6_in1_t_d12 <= f_lane6_in1_t_d11; // Gating.java:114
+    f_lane6_in1_t_d13 <= f_lane6_in1_t_d12; // Gating.java:114
+    f_lane6_in1_t_d14 <= f_lane6_in1_t_d13; // Gating.java:114
+    f_lane6_in1_t_d15 <= f_lane6_in1_t_d14; // Gating.java:114
+    f_lane6_in1_t_d16 <= f_lane6_in1_t_d15; // Gating.java:114
+    f_lane6_in1_t_d17 <= f_lane6_in1_t_d16; // Gating.java:114
+    f_lane6_in1_t_d18 <= f_lane6_in1_t_d17; // Gating.java:114
+    f_lane6_in1_t_d19 <= f_lane6_in1_t_d18; // Gating.java:114
+    f_lane6_in1_t_d20 <= f_lane6_in1_t_d19; // Gating.java:114
+    f_lane6_in1_t_d21 <= f_lane6_in1_t_d20; // Gating.java:114
+    f_lane6_in1_t_d22 <= f_lane6_in1_t_d21; // Gating.java:114
+    f_lane6_in1_t_d23 <= f_lane6_in1_t_d22; // Gating.java:114
+    f_lane6_in1_t_d24 <= f_lane6_in1_t_d23; // Gating.java:114
+    f_lane6_in1_t_d25 <= f_lane6_in1_t_d24; // Gating.java:114
+    f_lane6_in1_t_d26 <= f_lane6_in1_t_d25; // Gating.java:114
+    f_lane6_in1_t_d27 <= f_lane6_in1_t_d26; // Gating.java:114
+    f_lane6_in1_t_d28 <= f_lane6_in1_t_d27; // Gating.java:114
+    f_lane6_in1_t_d29 <= f_lane6_in1_t_d28; // Gating.java:114
+    f_lane6_in1_t_d30 <= f_lane6_in1_t_d29; // Gating.java:114
+    f_lane6_in1_t_d31 <= f_lane6_in1_t_d30; // Gating.java:114
+    f_lane6_in1_t_d32 <= f_lane6_in1_t_d31; // Gating.java:114
+    f_lane6_in1_t_d33 <= f_lane6_in1_t_d32; // Gating.java:114
+    f_lane6_in1_t_d34 <= f_lane6_in1_t_d33; // Gating.java:114
+    f_lane6_in1_t_d35 <= f_lane6_in1_t_d34; // Gating.java:114
+    f_lane6_in1_t_d36 <= f_lane6_in1_t_d35; // Gating.java:114
+    f_lane6_in1_t_d37 <= f_lane6_in1_t_d36; // Gating.java:114
+    f_lane6_in1_t_d38 <= f_lane6_in1_t_d37; // Gating.java:114
+    f_lane6_in1_t_d39 <= f_lane6_in1_t_d38; // Gating.java:114
+    f_lane6_in1_t_d40 <= f_lane6_in1_t_d39; // Gating.java:114
+    f_lane6_in1_t_d41 <= f_lane6_in1_t_d40; // Gating.java:114
+    f_lane6_in1_t_d42 <= f_lane6_in1_t_d41; // Gating.java:114
+    f_lane6_in1_t_d43 <= f_lane6_in1_t_d42; // Gating.java:114
+    f_lane6_in1_t_d44 <= f_lane6_in1_t_d43; // Gating.java:114
+    f_lane6_in1_t_d45 <= f_lane6_in1_t_d44; // Gating.java:114
+    f_lane6_in1_t_d46 <= f_lane6_in1_t_d45; // Gating.java:114
+    f_lane6_in1_t_d47 <= f_lane6_in1_t_d46; // Gating.java:114
+    f_lane6_in1_t_d48 <= f_lane6_in1_t_d47; // Gating.java:114
+    f_lane6_in1_t_d49 <= f_lane6_in1_t_d48; // Gating.java:114
+    f_lane6_in1_t_d50 <= f_lane6_in1_t_d49; // Gating.java:114
+    f_lane6_in1_t_d51 <= f_lane6_in1_t_d50; // Gating.java:114
+    f_lane6_in1_t_d52 <= f_lane6_in1_t_d51; // Gating.java:114
+    f_lane6_in1_t_d53 <= f_lane6_in1_t_d52; // Gating.java:114
+    f_lane6_in1_t_d54 <= f_lane6_in1_t_d53; // Gating.java:114
+    f_lane6_in1_t_d55 <= f_lane6_in1_t_d54; // Gating.java:114
+    f_lane6_in1_t_d56 <= f_lane6_in1_t_d55; // Gating.java:114
+    f_lane6_in1_t_d57 <= f_lane6_in1_t_d56; // Gating.java:114
+    f_lane6_in1_t_d58 <= f_lane6_in1_t_d57; // Gating.java:114
+    f_lane6_in1_t_d59 <= f_lane6_in1_t_d58; // Gating.java:114
+    f_lane6_in1_t_d60 <= f_lane6_in1_t_d59; // Gating.java:114
+    f_lane6_in1_t_d61 <= f_lane6_in1_t_d60; // Gating.java:114
+    f_lane6_in1_t_d62 <= f_lane6_in1_t_d61; // Gating.java:114
+    f_lane6_in1_t_d63 <= f_lane6_in1_t_d62; // Gating.java:114
+    f_lane6_in1_t_d64 <= f_lane6_in1_t_d63; // Gating.java:114
+    f_lane6_in1_t_d65 <= f_lane6_in1_t_d64; // Gating.java:114
+    f_lane6_in1_t_d66 <= f_lane6_in1_t_d65; // Gating.java:114
+    f_lane6_in1_t_d67 <= f_lane6_in1_t_d66; // Gating.java:114
+    f_lane6_in1_t_d68 <= f_lane6_in1_t_d67; // Gating.java:114
+    f_lane6_in1_t_d69 <= f_lane6_in1_t_d68; // Gating.java:114
+    f_lane6_in1_t_d70 <= f_lane6_in1_t_d69; // Gating.java:114
+    f_lane6_in1_t_d71 <= f_lane6_in1_t_d70; // Gating.java:114
+    f_lane6_in1_t_d72 <= f_lane6_in1_t_d71; // Gating.java:114
+    f_lane6_in1_t_d73 <= f_lane6_in1_t_d72; // Gating.java:114
+    f_lane6_in1_t_d74 <= f_lane6_in1_t_d73; // Gating.java:114
+    f_lane6_in1_t_d75 <= f_lane6_in1_t_d74; // Gating.java:114
+    f_lane6_in1_t_d76 <= f_lane6_in1_t_d75; // Gating.java:114
+    f_lane6_in1_t_d77 <= f_lane6_in1_t_d76; // Gating.java:114
+    f_lane6_in1_t_d78 <= f_lane6_in1_t_d77; // Gating.java:114
+    f_lane6_in1_t_d79 <= f_lane6_in1_t_d78; // Gating.java:114
+    f_lane7_in1_t_d1 <= in_payload_u_7; // Gating.java:114
+    f_lane7_in1_t_d2 <= f_lane7_in1_t_d1; // Gating.java:114
+    f_lane7_in1_t_d3 <= f_lane7_in1_t_d2; // Gating.java:114
+    f_lane7_in1_t_d4 <= f_lane7_in1_t_d3; // Gating.java:114
+    f_lane7_in1_t_d5 <= f_lane7_in1_t_d4; // Gating.java:114
+    f_lane7_in1_t_d6 <= f_lane7_in1_t_d5; // Gating.java:114
+    f_lane7_in1_t_d7 <= f_lane7_in1_t_d6; // Gating.java:114
+    f_lane7_in1_t_d8 <= f_lane7_in1_t_d7; // Gating.java:114
+    f_lane7_in1_t_d9 <= f_lane7_in1_t_d8; // Gating.java:114
+    f_lane7_in1_t_d10 <= f_lane7_in1_t_d9; // Gating.java:114
+    f_lane7_in1_t_d11 <= f_lane7_in1_t_d10; // Gating.java:114
+    f_lane7_in1_t_d12 <= f_lane7_in1_t_d11; // Gating.java:114
+    f_lane7_in1_t_d13 <= f_lane7_in1_t_d12; // Gating.java:114
+    f_lane7_in1_t_d14 <= f_lane7_in1_t_d13; // Gating.java:114
+    f_lane7_in1_t_d15 <= f_lane7_in1_t_d14; // Gating.java:114
+    f_lane7_in1_t_d16 <= f_lane7_in1_t_d15; // Gating.java:114
+    f_lane7_in1_t_d17 <= f_lane7_in1_t_d16; // Gating.java:114
+    f_lane7_in1_t_d18 <= f_lane7_in1_t_d17; // Gating.java:114
+    f_lane7_in1_t_d19 <= f_lane7_in1_t_d18; // Gating.java:114
+    f_lane7_in1_t_d20 <= f_lane7_in1_t_d19; // Gating.java:114
+    f_lane7_in1_t_d21 <= f_lane7_in1_t_d20; // Gating.java:114
+    f_lane7_in1_t_d22 <= f_lane7_in1_t_d21; // Gating.java:114
+    f_lane7_in1_t_d23 <= f_lane7_in1_t_d22; // Gating.java:114
+    f_lane7_in1_t_d24 <= f_lane7_in1_t_d23; // Gating.java:114
+    f_lane7_in1_t_d25 <= f_lane7_in1_t_d24; // Gating.java:114
+    f_lane7_in1_t_d26 <= f_lane7_in1_t_d25; // Gating.java:114
+    f_lane7_in1_t_d27 <= f_lane7_in1_t_d26; // Gating.java:114
+    f_lane7_in1_t_d28 <= f_lane7_in1_t_d27; // Gating.java:114
+    f_lane7_in1_t_d29 <= f_lane7_in1_t_d28; // Gating.java:114
+    f_lane7_in1_t_d30 <= f_lane7_in1_t_d29; // Gating.java:114
+    f_lane7_in1_t_d31 <= f_lane7_in1_t_d30; // Gating.java:114
+    f_lane7_in1_t_d32 <= f_lane7_in1_t_d31; // Gating.java:114
+    f_lane7_in1_t_d33 <= f_lane7_in1_t_d32; // Gating.java:114
+    f_lane7_in1_t_d34 <= f_lane7_in1_t_d33; // Gating.java:114
+    f_lane7_in1_t_d35 <= f_lane7_in1_t_d34; // Gating.java:114
+    f_lane7_in1_t_d36 <= f_lane7_in1_t_d35; // Gating.java:114
+    f_lane7_in1_t_d37 <= f_lane7_in1_t_d36; // Gating.java:114
+    f_lane7_in1_t_d38 <= f_lane7_in1_t_d37; // Gating.java:114
+    f_lane7_in1_t_d39 <= f_lane7_in1_t_d38; // Gating.java:114
+    f_lane7_in1_t_d40 <= f_lane7_in1_t_d39; // Gating.java:114
+    f_lane7_in1_t_d41 <= f_lane7_in1_t_d40; // Gating.java:114
+    f_lane7_in1_t_d42 <= f_lane7_in1_t_d41; // Gating.java:114
+    f_lane7_in1_t_d43 <= f_lane7_in1_t_d42; // Gating.java:114
+    f_lane7_in1_t_d44 <= f_lane7_in1_t_d43; // Gating.java:114
+    f_lane7_in1_t_d45 <= f_lane7_in1_t_d44; // Gating.java:114
+    f_lane7_in1_t_d46 <= f_lane7_in1_t_d45; // Gating.java:114
+    f_lane7_in1_t_d47 <= f_lane7_in1_t_d46; // Gating.java:114
+    f_lane7_in1_t_d48 <= f_lane7_in1_t_d47; // Gating.java:114
+    f_lane7_in1_t_d49 <= f_lane7_in1_t_d48; // Gating.java:114
+    f_lane7_in1_t_d50 <= f_lane7_in1_t_d49; // Gating.java:114
+    f_lane7_in1_t_d51 <= f_lane7_in1_t_d50; // Gating.java:114
+    f_lane7_in1_t_d52 <= f_lane7_in1_t_d51; // Gating.java:114
+    f_lane7_in1_t_d53 <= f_lane7_in1_t_d52; // Gating.java:114
+    f_lane7_in1_t_d54 <= f_lane7_in1_t_d53; // Gating.java:114
+    f_lane7_in1_t_d55 <= f_lane7_in1_t_d54; // Gating.java:114
+    f_lane7_in1_t_d56 <= f_lane7_in1_t_d55; // Gating.java:114
+    f_lane7_in1_t_d57 <= f_lane7_in1_t_d56; // Gating.java:114
+    f_lane7_in1_t_d58 <= f_lane7_in1_t_d57; // Gating.java:114
+    f_lane7_in1_t_d59 <= f_lane7_in1_t_d58; // Gating.java:114
+    f_lane7_in1_t_d60 <= f_lane7_in1_t_d59; // Gating.java:114
+    f_lane7_in1_t_d61 <= f_lane7_in1_t_d60; // Gating.java:114
+    f_lane7_in1_t_d62 <= f_lane7_in1_t_d61; // Gating.java:114
+    f_lane7_in1_t_d63 <= f_lane7_in1_t_d62; // Gating.java:114
+    f_lane7_in1_t_d64 <= f_lane7_in1_t_d63; // Gating.java:114
+    f_lane7_in1_t_d65 <= f_lane7_in1_t_d64; // Gating.java:114
+    f_lane7_in1_t_d66 <= f_lane7_in1_t_d65; // Gating.java:114
+    f_lane7_in1_t_d67 <= f_lane7_in1_t_d66; // Gating.java:114
+    f_lane7_in1_t_d68 <= f_lane7_in1_t_d67; // Gating.java:114
+    f_lane7_in1_t_d69 <= f_lane7_in1_t_d68; // Gating.java:114
+    f_lane7_in1_t_d70 <= f_lane7_in1_t_d69; // Gating.java:114
+    f_lane7_in1_t_d71 <= f_lane7_in1_t_d70; // Gating.java:114
+    f_lane7_in1_t_d72 <= f_lane7_in1_t_d71; // Gating.java:114
+    f_lane7_in1_t_d73 <= f_lane7_in1_t_d72; // Gating.java:114
+    f_lane7_in1_t_d74 <= f_lane7_in1_t_d73; // Gating.java:114
+    f_lane7_in1_t_d75 <= f_lane7_in1_t_d74; // Gating.java:114
+    f_lane7_in1_t_d76 <= f_lane7_in1_t_d75; // Gating.java:114
+    f_lane7_in1_t_d77 <= f_lane7_in1_t_d76; // Gating.java:114
+    f_lane7_in1_t_d78 <= f_lane7_in1_t_d77; // Gating.java:114
+    f_lane7_in1_t_d79 <= f_lane7_in1_t_d78; // Gating.java:114
+    f_lane8_in1_t_d1 <= in_payload_u_8; // Gating.java:114
+    f_lane8_in1_t_d2 <= f_lane8_in1_t_d1; // Gating.java:114
+    f_lane8_in1_t_d3 <= f_lane8_in1_t_d2; // Gating.java:114
+    f_lane8_in1_t_d4 <= f_lane8_in1_t_d3; // Gating.java:114
+    f_lane8_in1_t_d5 <= f_lane8_in1_t_d4; // Gating.java:114
+    f_lane8_in1_t_d6 <= f_lane8_in1_t_d5; // Gating.java:114
+    f_lane8_in1_t_d7 <= f_lane8_in1_t_d6; // Gating.java:114
+    f_lane8_in1_t_d8 <= f_lane8_in1_t_d7; // Gating.java:114
+    f_lane8_in1_t_d9 <= f_lane8_in1_t_d8; // Gating.java:114
+    f_lane8_in1_t_d10 <= f_lane8_in1_t_d9; // Gating.java:114
+    f_lane8_in1_t_d11 <= f_lane8_in1_t_d10; // Gating.java:114
+    f_lane8_in1_t_d12 <= f_lane8_in1_t_d11; // Gating.java:114
+    f_lane8_in1_t_d13 <= f_lane8_in1_t_d12; // Gating.java:114
+    f_lane8_in1_t_d14 <= f_lane8_in1_t_d13; // Gating.java:114
+    f_lane8_in1_t_d15 <= f_lane8_in1_t_d14; // Gating.java:114
+    f_lane8_in1_t_d16 <= f_lane8_in1_t_d15; // Gating.java:114
+    f_lane8_in1_t_d17 <= f_lane8_in1_t_d16; // Gating.java:114
+    f_lane8_in1_t_d18 <= f_lane8_in1_t_d17; // Gating.java:114
+    f_lane8_in1_t_d19 <= f_lane8_in1_t_d18; // Gating.java:114
+    f_lane8_in1_t_d20 <= f_lane8_in1_t_d19; // Gating.java:114
+    f_lane8_in1_t_d21 <= f_lane8_in1_t_d20; // Gating.java:114
+    f_lane8_in1_t_d22 <= f_lane8_in1_t_d21; // Gating.java:114
+    f_lane8_in1_t_d23 <= f_lane8_in1_t_d22; // Gating.java:114
+    f_lane8_in1_t_d24 <= f_lane8_in1_t_d23; // Gating.java:114
+    f_lane8_in1_t_d25 <= f_lane8_in1_t_d24; // Gating.java:114
+    f_lane8_in1_t_d26 <= f_lane8_in1_t_d25; // Gating.java:114
+    f_lane8_in1_t_d27 <= f_lane8_in1_t_d26; // Gating.java:114
+    f_lane8_in1_t_d28 <= f_lane8_in1_t_d27; // Gating.java:114
+    f_lane8_in1_t_d29 <= f_lane8_in1_t_d28; // Gating.java:114
+    f_lane8_in1_t_d30 <= f_lane8_in1_t_d29; // Gating.java:114
+    f_lane8_in1_t_d31 <= f_lane8_in1_t_d30; // Gating.java:114
+    f_lane8_in1_t_d32 <= f_lane8_in1_t_d31; // Gating.java:114
+    f_lane8_in1_t_d33 <= f_lane8_in1_t_d32; // Gating.java:114
+    f_lane8_in1_t_d34 <= f_lane8_in1_t_d33; // Gating.java:114
+    f_lane8_in1_t_d35 <= f_lane8_in1_t_d34; // Gating.java:114
+    f_lane8_in1_t_d36 <= f_lane8_in1_t_d35; // Gating.java:114
+    f_lane8_in1_t_d37 <= f_lane8_in1_t_d36; // Gating.java:114
+    f_lane8_in1_t_d38 <= f_lane8_in1_t_d37; // Gating.java:114
+    f_lane8_in1_t_d39 <= f_lane8_in1_t_d38; // Gating.java:114
+    f_lane8_in1_t_d40 <= f_lane8_in1_t_d39; // Gating.java:114
+    f_lane8_in1_t_d41 <= f_lane8_in1_t_d40; // Gating.java:114
+    f_lane8_in1_t_d42 <= f_lane8_in1_t_d41; // Gating.java:114
+    f_lane8_in1_t_d43 <= f_lane8_in1_t_d42; // Gating.java:114
+    f_lane8_in1_t_d44 <= f_lane8_in1_t_d43; // Gating.java:114
+    f_lane8_in1_t_d45 <= f_lane8_in1_t_d44; // Gating.java:114
+    f_lane8_in1_t_d46 <= f_lane8_in1_t_d45; // Gating.java:114
+    f_lane8_in1_t_d47 <= f_lane8_in1_t_d46; // Gating.java:114
+    f_lane8_in1_t_d48 <= f_lane8_in1_t_d47; // Gating.java:114
+    f_lane8_in1_t_d49 <= f_lane8_in1_t_d48; // Gating.java:114
+    f_lane8_in1_t_d50 <= f_lane8_in1_t_d49; // Gating.java:114
+    f_lane8_in1_t_d51 <= f_lane8_in1_t_d50; // Gating.java:114
+    f_lane8_in1_t_d52 <= f_lane8_in1_t_d51; // Gating.java:114
+    f_lane8_in1_t_d53 <= f_lane8_in1_t_d52; // Gating.java:114
+    f_lane8_in1_t_d54 <= f_lane8_in1_t_d53; // Gating.java:114
+    f_lane8_in1_t_d55 <= f_lane8_in1_t_d54; // Gating.java:114
+    f_lane8_in1_t_d56 <= f_lane8_in1_t_d55; // Gating.java:114
+    f_lane8_in1_t_d57 <= f_lane8_in1_t_d56; // Gating.java:114
+    f_lane8_in1_t_d58 <= f_lane8_in1_t_d57; // Gating.java:114
+    f_lane8_in1_t_d59 <= f_lane8_in1_t_d58; // Gating.java:114
+    f_lane8_in1_t_d60 <= f_lane8_in1_t_d59; // Gating.java:114
+    f_lane8_in1_t_d61 <= f_lane8_in1_t_d60; // Gating.java:114
+    f_lane8_in1_t_d62 <= f_lane8_in1_t_d61; // Gating.java:114
+    f_lane8_in1_t_d63 <= f_lane8_in1_t_d62; // Gating.java:114
+    f_lane8_in1_t_d64 <= f_lane8_in1_t_d63; // Gating.java:114
+    f_lane8_in1_t_d65 <= f_lane8_in1_t_d64; // Gating.java:114
+    f_lane8_in1_t_d66 <= f_lane8_in1_t_d65; // Gating.java:114
+    f_lane8_in1_t_d67 <= f_lane8_in1_t_d66; // Gating.java:114
+    f_lane8_in1_t_d68 <= f_lane8_in1_t_d67; // Gating.java:114
+    f_lane8_in1_t_d69 <= f_lane8_in1_t_d68; // Gating.java:114
+    f_lane8_in1_t_d70 <= f_lane8_in1_t_d69; // Gating.java:114
+    f_lane8_in1_t_d71 <= f_lane8_in1_t_d70; // Gating.java:114
+    f_lane8_in1_t_d72 <= f_lane8_in1_t_d71; // Gating.java:114
+    f_lane8_in1_t_d73 <= f_lane8_in1_t_d72; // Gating.java:114
+    f_lane8_in1_t_d74 <= f_lane8_in1_t_d73; // Gating.java:114
+    f_lane8_in1_t_d75 <= f_lane8_in1_t_d74; // Gating.java:114
+    f_lane8_in1_t_d76 <= f_lane8_in1_t_d75; // Gating.java:114
+    f_lane8_in1_t_d77 <= f_lane8_in1_t_d76; // Gating.java:114
+    f_lane8_in1_t_d78 <= f_lane8_in1_t_d77; // Gating.java:114
+    f_lane8_in1_t_d79 <= f_lane8_in1_t_d78; // Gating.java:114
+    f_lane9_in1_t_d1 <= in_payload_u_9; // Gating.java:114
+    f_lane9_in1_t_d2 <= f_lane9_in1_t_d1; // Gating.java:114
+    f_lane9_in1_t_d3 <= f_lane9_in1_t_d2; // Gating.java:114
+    f_lane9_in1_t_d4 <= f_lane9_in1_t_d3; // Gating.java:114
+    f_lane9_in1_t_d5 <= f_lane9_in1_t_d4; // Gating.java:114
+    f_lane9_in1_t_d6 <= f_lane9_in1_t_d5; // Gating.java:114
+    f_lane9_in1_t_d7 <= f_lane9_in1_t_d6; // Gating.java:114
+    f_lane9_in1_t_d8 <= f_lane9_in1_t_d7; // Gating.java:114
+    f_lane9_in1_t_d9 <= f_lane9_in1_t_d8; // Gating.java:114
+    f_lane9_in1_t_d10 <= f_lane9_in1_t_d9; // Gating.java:114
+    f_lane9_in1_t_d11 <= f_lane9_in1_t_d10; // Gating.java:114
+    f_lane9_in1_t_d12 <= f_lane9_in1_t_d11; // Gating.java:114
+    f_lane9_in1_t_d13 <= f_lane9_in1_t_d12; // Gating.java:114
+    f_lane9_in1_t_d14 <= f_lane9_in1_t_d13; // Gating.java:114
+    f_lane9_in1_t_d15 <= f_lane9_in1_t_d14; // Gating.java:114
+    f_lane9_in1_t_d16 <= f_lane9_in1_t_d15; // Gating.java:114
+    f_lane9_in1_t_d17 <= f_lane9_in1_t_d16; // Gating.java:114
+    f_lane9_in1_t_d18 <= f_lane9_in1_t_d17; // Gating.java:114
+    f_lane9_in1_t_d19 <= f_lane9_in1_t_d18; // Gating.java:114
+    f_lane9_in1_t_d20 <= f_lane9_in1_t_d19; // Gating.java:114
+    f_lane9_in1_t_d21 <= f_lane9_in1_t_d20; // Gating.java:114
+    f_lane9_in1_t_d22 <= f_lane9_in1_t_d21; // Gating.java:114
+    f_lane9_in1_t_d23 <= f_lane9_in1_t_d22; // Gating.java:114
+    f_lane9_in1_t_d24 <= f_lane9_in1_t_d23; // Gating.java:114
+    f_lane9_in1_t_d25 <= f_lane9_in1_t_d24; // Gating.java:114
+    f_lane9_in1_t_d26 <= f_lane9_in1_t_d25; // Gating.java:114
+    f_lane9_in1_t_d27 <= f_lane9_in1_t_d26; // Gating.java:114
+    f_lane9_in1_t_d28 <= f_lane9_in1_t_d27; // Gating.java:114
+    f_lane9_in1_t_d29 <= f_lane9_in1_t_d28; // Gating.java:114
+    f_lane9_in1_t_d30 <= f_lane9_in1_t_d29; // Gating.java:114
+    f_lane9_in1_t_d31 <= f_lane9_in1_t_d30; // Gating.java:114
+    f_lane9_in1_t_d32 <= f_lane9_in1_t_d31; // Gating.java:114
+    f_lane9_in1_t_d33 <= f_lane9_in1_t_d32; // Gating.java:114
+    f_lane9_in1_t_d34 <= f_lane9_in1_t_d33; // Gating.java:114
+    f_lane9_in1_t_d35 <= f_lane9_in1_t_d34; // Gating.java:114
+    f_lane9_in1_t_d36 <= f_lane9_in1_t_d35; // Gating.java:114
+    f_lane9_in1_t_d37 <= f_lane9_in1_t_d36; // Gating.java:114
+    f_lane9_in1_t_d38 <= f_lane9_in1_t_d37; // Gating.java:114
+    f_lane9_in1_t_d39 <= f_lane9_in1_t_d38; // Gating.java:114
+    f_lane9_in1_t_d40 <= f_lane9_in1_t_d39; // Gating.java:114
+    f_lane9_in1_t_d41 <= f_lane9_in1_t_d40; // Gating.java:114
+    f_lane9_in1_t_d42 <= f_lane9_in1_t_d41; // Gating.java:114
+    f_lane9_in1_t_d43 <= f_lane9_in1_t_d42; // Gating.java:114
+    f_lane9_in1_t_d44 <= f_lane9_in1_t_d43; // Gating.java:114
+    f_lane9_in1_t_d45 <= f_lane9_in1_t_d44; // Gating.java:114
+    f_lane9_in1_t_d46 <= f_lane9_in1_t_d45; // Gating.java:114
+    f_lane9_in1_t_d47 <= f_lane9_in1_t_d46; // Gating.java:114
+    f_lane9_in1_t_d48 <= f_lane9_in1_t_d47; // Gating.java:114
+    f_lane9_in1_t_d49 <= f_lane9_in1_t_d48; // Gating.java:114
+    f_lane9_in1_t_d50 <= f_lane9_in1_t_d49; // Gating.java:114
+    f_lane9_in1_t_d51 <= f_lane9_in1_t_d50; // Gating.java:114
+    f_lane9_in1_t_d52 <= f_lane9_in1_t_d51; // Gating.java:114
+    f_lane9_in1_t_d53 <= f_lane9_in1_t_d52; // Gating.java:114
+    f_lane9_in1_t_d54 <= f_lane9_in1_t_d53; // Gating.java:114
+    f_lane9_in1_t_d55 <= f_lane9_in1_t_d54; // Gating.java:114
+    f_lane9_in1_t_d56 <= f_lane9_in1_t_d55; // Gating.java:114
+    f_lane9_in1_t_d57 <= f_lane9_in1_t_d56; // Gating.java:114
+    f_lane9_in1_t_d58 <= f_lane9_in1_t_d57; // Gating.java:114
+    f_lane9_in1_t_d59 <= f_lane9_in1_t_d58; // Gating.java:114
+    f_lane9_in1_t_d60 <= f_lane9_in1_t_d59; // Gating.java:114
+    f_lane9_in1_t_d61 <= f_lane9_in1_t_d60; // Gating.java:114
+    f_lane9_in1_t_d62 <= f_lane9_in1_t_d61; // Gating.java:114
+    f_lane9_in1_t_d63 <= f_lane9_in1_t_d62; // Gating.java:114
+    f_lane9_in1_t_d64 <= f_lane9_in1_t_d63; // Gating.java:114
+    f_lane9_in1_t_d65 <= f_lane9_in1_t_d64; // Gating.java:114
+    f_lane9_in1_t_d66 <= f_lane9_in1_t_d65; // Gating.java:114
+    f_lane9_in1_t_d67 <= f_lane9_in1_t_d66; // Gating.java:114
+    f_lane9_in1_t_d68 <= f_lane9_in1_t_d67; // Gating.java:114
+    f_lane9_in1_t_d69 <= f_lane9_in1_t_d68; // Gating.java:114
+    f_lane9_in1_t_d70 <= f_lane9_in1_t_d69; // Gating.java:114
+    f_lane9_in1_t_d71 <= f_lane9_in1_t_d70; // Gating.java:114
+    f_lane9_in1_t_d72 <= f_lane9_in1_t_d71; // Gating.java:114
+    f_lane9_in1_t_d73 <= f_lane9_in1_t_d72; // Gating.java:114
+    f_lane9_in1_t_d74 <= f_lane9_in1_t_d73; // Gating.java:114
+    f_lane9_in1_t_d75 <= f_lane9_in1_t_d74; // Gating.java:114
+    f_lane9_in1_t_d76 <= f_lane9_in1_t_d75; // Gating.java:114
+    f_lane9_in1_t_d77 <= f_lane9_in1_t_d76; // Gating.java:114
+    f_lane9_in1_t_d78 <= f_lane9_in1_t_d77; // Gating.java:114
+    f_lane9_in1_t_d79 <= f_lane9_in1_t_d78; // Gating.java:114
+    f_lane10_in1_t_d1 <= in_payload_u_10; // Gating.java:114
+    f_lane10_in1_t_d2 <= f_lane10_in1_t_d1; // Gating.java:114
+    f_lane10_in1_t_d3 <= f_lane10_in1_t_d2; // Gating.java:114
+    f_lane10_in1_t_d4 <= f_lane10_in1_t_d3; // Gating.java:114
+    f_lane10_in1_t_d5 <= f_lane10_in1_t_d4; // Gating.java:114
+    f_lane10_in1_t_d6 <= f_lane10_in1_t_d5; // Gating.java:114
+    f_lane10_in1_t_d7 <= f_lane10_in1_t_d6; // Gating.java:114
+    f_lane10_in1_t_d8 <= f_lane10_in1_t_d7; // Gating.java:114
+    f_lane10_in1_t_d9 <= f_lane10_in1_t_d8; // Gating.java:114
+    f_lane10_in1_t_d10 <= f_lane10_in1_t_d9; // Gating.java:114
+    f_lane10_in1_t_d11 <= f_lane10_in1_t_d10; // Gating.java:114
+    f_lane10_in1_t_d12 <= f_lane10_in1_t_d11; // Gating.java:114
+    f_lane10_in1_t_d13 <= f_lane10_in1_t_d12; // Gating.java:114
+    f_lane10_in1_t_d14 <= f_lane10_in1_t_d13; // Gating.java:114
+    f_lane10_in1_t_d15 <= f_lane10_in1_t_d14; // Gating.java:114
+    f_lane10_in1_t_d16 <= f_lane10_in1_t_d15; // Gating.java:114
+    f_lane10_in1_t_d17 <= f_lane10_in1_t_d16; // Gating.java:114
+    f_lane10_in1_t_d18 <= f_lane10_in1_t_d17; // Gating.java:114
+    f_lane10_in1_t_d19 <= f_lane10_in1_t_d18; // Gating.java:114
+    f_lane10_in1_t_d20 <= f_lane10_in1_t_d19; // Gating.java:114
+    f_lane10_in1_t_d21 <= f_lane10_in1_t_d20; // Gating.java:114
+    f_lane10_in1_t_d22 <= f_lane10_in1_t_d21; // Gating.java:114
+    f_lane10_in1_t_d23 <= f_lane10_in1_t_d22; // Gating.java:114
+    f_lane10_in1_t_d24 <= f_lane10_in1_t_d23; // Gating.java:114
+    f_lane10_in1_t_d25 <= f_lane10_in1_t_d24; // Gating.java:114
+    f_lane10_in1_t_d26 <= f_lane10_in1_t_d25; // Gating.java:114
+    f_lane10_in1_t_d27 <= f_lane10_in1_t_d26; // Gating.java:114
+    f_lane10_in1_t_d28 <= f_lane10_in1_t_d27; // Gating.java:114
+    f_lane10_in1_t_d29 <= f_lane10_in1_t_d28; // Gating.java:114
+    f_lane10_in1_t_d30 <= f_lane10_in1_t_d29; // Gating.java:114
+    f_lane10_in1_t_d31 <= f_lane10_in1_t_d30; // Gating.java:114
+    f_lane10_in1_t_d32 <= f_lane10_in1_t_d31; // Gating.java:114
+    f_lane10_in1_t_d33 <= f_lane10_in1_t_d32; // Gating.java:114
+    f_lane10_in1_t_d34 <= f_lane10_in1_t_d33; // Gating.java:114
+    f_lane10_in1_t_d35 <= f_lane10_in1_t_d34; // Gating.java:114
+    f_lane10_in1_t_d36 <= f_lane10_in1_t_d35; // Gating.java:114
+    f_lane10_in1_t_d37 <= f_lane10_in1_t_d36; // Gating.java:114
+    f_lane10_in1_t_d38 <= f_lane10_in1_t_d37; // Gating.java:114
+    f_lane10_in1_t_d39 <= f_lane10_in1_t_d38; // Gating.java:114
+    f_lane10_in1_t_d40 <= f_lane10_in1_t_d39; // Gating.java:114
+    f_lane10_in1_t_d41 <= f_lane10_in1_t_d40; // Gating.java:114
+    f_lane10_in1_t_d42 <= f_lane10_in1_t_d41; // Gating.java:114
+    f_lane10_in1_t_d43 <= f_lane10_in1_t_d42; // Gating.java:114
+    f_lane10_in1_t_d44 <= f_lane10_in1_t_d43; // Gating.java:114
+    f_lane10_in1_t_d45 <= f_lane10_in1_t_d44; // Gating.java:114
+    f_lane10_in1_t_d46 <= f_lane10_in1_t_d45; // Gating.java:114
+    f_lane10_in1_t_d47 <= f_lane10_in1_t_d46; // Gating.java:114
+    f_lane10_in1_t_d48 <= f_lane10_in1_t_d47; // Gating.java:114
+    f_lane10_in1_t_d49 <= f_lane10_in1_t_d48; // Gating.java:114
+    f_lane10_in1_t_d50 <= f_lane10_in1_t_d49; // Gating.java:114
+    f_lane10_in1_t_d51 <= f_lane10_in1_t_d50; // Gating.java:114
+    f_lane10_in1_t_d52 <= f_lane10_in1_t_d51; // Gating.java:114
+    f_lane10_in1_t_d53 <= f_lane10_in1_t_d52; // Gating.java:114
+    f_lane10_in1_t_d54 <= f_lane10_in1_t_d53; // Gating.java:114
+    f_lane10_in1_t_d55 <= f_lane10_in1_t_d54; // Gating.java:114
+    f_lane10_in1_t_d56 <= f_lane10_in1_t_d55; // Gating.java:114
+    f_lane10_in1_t_d57 <= f_lane10_in1_t_d56; // Gating.java:114
+    f_lane10_in1_t_d58 <= f_lane10_in1_t_d57; // Gating.java:114
+    f_lane10_in1_t_d59 <= f_lane10_in1_t_d58; // Gating.java:114
+    f_lane10_in1_t_d60 <= f_lane10_in1_t_d59; // Gating.java:114
+    f_lane10_in1_t_d61 <= f_lane10_in1_t_d60; // Gating.java:114
+    f_lane10_in1_t_d62 <= f_lane10_in1_t_d61; // Gating.java:114
+    f_lane10_in1_t_d63 <= f_lane10_in1_t_d62; // Gating.java:114
+    f_lane10_in1_t_d64 <= f_lane10_in1_t_d63; // Gating.java:114
+    f_lane10_in1_t_d65 <= f_lane10_in1_t_d64; // Gating.java:114
+    f_lane10_in1_t_d66 <= f_lane10_in1_t_d65; // Gating.java:114
+    f_lane10_in1_t_d67 <= f_lane10_in1_t_d66; // Gating.java:114
+    f_lane10_in1_t_d68 <= f_lane10_in1_t_d67; // Gating.java:114
+    f_lane10_in1_t_d69 <= f_lane10_in1_t_d68; // Gating.java:114
+    f_lane10_in1_t_d70 <= f_lane10_in1_t_d69; // Gating.java:114
+    f_lane10_in1_t_d71 <= f_lane10_in1_t_d70; // Gating.java:114
+    f_lane10_in1_t_d72 <= f_lane10_in1_t_d71; // Gating.java:114
+    f_lane10_in1_t_d73 <= f_lane10_in1_t_d72; // Gating.java:114
+    f_lane10_in1_t_d74 <= f_lane10_in1_t_d73; // Gating.java:114
+    f_lane10_in1_t_d75 <= f_lane10_in1_t_d74; // Gating.java:114
+    f_lane10_in1_t_d76 <= f_lane10_in1_t_d75; // Gating.java:114
+    f_lane10_in1_t_d77 <= f_lane10_in1_t_d76; // Gating.java:114
+    f_lane10_in1_t_d78 <= f_lane10_in1_t_d77; // Gating.java:114
+    f_lane10_in1_t_d79 <= f_lane10_in1_t_d78; // Gating.java:114
+    f_lane11_in1_t_d1 <= in_payload_u_11; // Gating.java:114
+    f_lane11_in1_t_d2 <= f_lane11_in1_t_d1; // Gating.java:114
+    f_lane11_in1_t_d3 <= f_lane11_in1_t_d2; // Gating.java:114
+    f_lane11_in1_t_d4 <= f_lane11_in1_t_d3; // Gating.java:114
+    f_lane11_in1_t_d5 <= f_lane11_in1_t_d4; // Gating.java:114
+    f_lane11_in1_t_d6 <= f_lane11_in1_t_d5; // Gating.java:114
+    f_lane11_in1_t_d7 <= f_lane11_in1_t_d6; // Gating.java:114
+    f_lane11_in1_t_d8 <= f_lane11_in1_t_d7; // Gating.java:114
+    f_lane11_in1_t_d9 <= f_lane11_in1_t_d8; // Gating.java:114
+    f_lane11_in1_t_d10 <= f_lane11_in1_t_d9; // Gating.java:114
+    f_lane11_in1_t_d11 <= f_lane11_in1_t_d10; // Gating.java:114
+    f_lane11_in1_t_d12 <= f_lane11_in1_t_d11; // Gating.java:114
+    f_lane11_in1_t_d13 <= f_lane11_in1_t_d12; // Gating.java:114
+    f_lane11_in1_t_d14 <= f_lane11_in1_t_d13; // Gating.java:114
+    f_lane11_in1_t_d15 <= f_lane11_in1_t_d14; // Gating.java:114
+    f_lane11_in1_t_d16 <= f_lane11_in1_t_d15; // Gating.java:114
+    f_lane11_in1_t_d17 <= f_lane11_in1_t_d16; // Gating.java:114
+    f_lane11_in1_t_d18 <= f_lane11_in1_t_d17; // Gating.java:114
+    f_lane11_in1_t_d19 <= f_lane11_in1_t_d18; // Gating.java:114
+    f_lane11_in1_t_d20 <= f_lane11_in1_t_d19; // Gating.java:114
+    f_lane11_in1_t_d21 <= f_lane11_in1_t_d20; // Gating.java:114
+    f_lane11_in1_t_d22 <= f_lane11_in1_t_d21; // Gating.java:114
+    f_lane11_in1_t_d23 <= f_lane11_in1_t_d22; // Gating.java:114
+    f_lane11_in1_t_d24 <= f_lane11_in1_t_d23; // Gating.java:114
+    f_lane11_in1_t_d25 <= f_lane11_in1_t_d24; // Gating.java:114
+    f_lane11_in1_t_d26 <= f_lane11_in1_t_d25; // Gating.java:114
+    f_lane11_in1_t_d27 <= f_lane11_in1_t_d26; // Gating.java:114
+    f_lane11_in1_t_d28 <= f_lane11_in1_t_d27; // Gating.java:114
+    f_lane11_in1_t_d29 <= f_lane11_in1_t_d28; // Gating.java:114
+    f_lane11_in1_t_d30 <= f_lane11_in1_t_d29; // Gating.java:114
+    f_lane11_in1_t_d31 <= f_lane11_in1_t_d30; // Gating.java:114
+    f_lane11_in1_t_d32 <= f_lane11_in1_t_d31; // Gating.java:114
+    f_lane11_in1_t_d33 <= f_lane11_in1_t_d32; // Gating.java:114
+    f_lane11_in1_t_d34 <= f_lane11_in1_t_d33; // Gating.java:114
+    f_lane11_in1_t_d35 <= f_lane11_in1_t_d34; // Gating.java:114
+    f_lane11_in1_t_d36 <= f_lane11_in1_t_d35; // Gating.java:114
+    f_lane11_in1_t_d37 <= f_lane11_in1_t_d36; // Gating.java:114
+    f_lane11_in1_t_d38 <= f_lane11_in1_t_d37; // Gating.java:114
+    f_lane11_in1_t_d39 <= f_lane11_in1_t_d38; // Gating.java:114
+    f_lane11_in1_t_d40 <= f_lane11_in1_t_d39; // Gating.java:114
+    f_lane11_in1_t_d41 <= f_lane11_in1_t_d40; // Gating.java:114
+    f_lane11_in1_t_d42 <= f_lane11_in1_t_d41; // Gating.java:114
+    f_lane11_in1_t_d43 <= f_lane11_in1_t_d42; // Gating.java:114
+    f_lane11_in1_t_d44 <= f_lane11_in1_t_d43; // Gating.java:114
+    f_lane11_in1_t_d45 <= f_lane11_in1_t_d44; // Gating.java:114
+    f_lane11_in1_t_d46 <= f_lane11_in1_t_d45; // Gating.java:114
+    f_lane11_in1_t_d47 <= f_lane11_in1_t_d46; // Gating.java:114
+    f_lane11_in1_t_d48 <= f_lane11_in1_t_d47; // Gating.java:114
+    f_lane11_in1_t_d49 <= f_lane11_in1_t_d48; // Gating.java:114
+    f_lane11_in1_t_d50 <= f_lane11_in1_t_d49; // Gating.java:114
+    f_lane11_in1_t_d51 <= f_lane11_in1_t_d50; // Gating.java:114
+    f_lane11_in1_t_d52 <= f_lane11_in1_t_d51; // Gating.java:114
+    f_lane11_in1_t_d53 <= f_lane11_in1_t_d52; // Gating.java:114
+    f_lane11_in1_t_d54 <= f_lane11_in1_t_d53; // Gating.java:114
+    f_lane11_in1_t_d55 <= f_lane11_in1_t_d54; // Gating.java:114
+    f_lane11_in1_t_d56 <= f_lane11_in1_t_d55; // Gating.java:114
+    f_lane11_in1_t_d57 <= f_lane11_in1_t_d56; // Gating.java:114
+    f_lane11_in1_t_d58 <= f_lane11_in1_t_d57; // Gating.java:114
+    f_lane11_in1_t_d59 <= f_lane11_in1_t_d58; // Gating.java:114
+    f_lane11_in1_t_d60 <= f_lane11_in1_t_d59; // Gating.java:114
+    f_lane11_in1_t_d61 <= f_lane11_in1_t_d60; // Gating.java:114
+    f_lane11_in1_t_d62 <= f_lane11_in1_t_d61; // Gating.java:114
+    f_lane11_in1_t_d63 <= f_lane11_in1_t_d62; // Gating.java:114
+    f_lane11_in1_t_d64 <= f_lane11_in1_t_d63; // Gating.java:114
+    f_lane11_in1_t_d65 <= f_lane11_in1_t_d64; // Gating.java:114
+    f_lane11_in1_t_d66 <= f_lane11_in1_t_d65; // Gating.java:114
+    f_lane11_in1_t_d67 <= f_lane11_in1_t_d66; // Gating.java:114
+    f_lane11_in1_t_d68 <= f_lane11_in1_t_d67; // Gating.java:114
+    f_lane11_in1_t_d69 <= f_lane11_in1_t_d68; // Gating.java:114
+    f_lane11_in1_t_d70 <= f_lane11_in1_t_d69; // Gating.java:114
+    f_lane11_in1_t_d71 <= f_lane11_in1_t_d70; // Gating.java:114
+    f_lane11_in1_t_d72 <= f_lane11_in1_t_d71; // Gating.java:114
+    f_lane11_in1_t_d73 <= f_lane11_in1_t_d72; // Gating.java:114
+    f_lane11_in1_t_d74 <= f_lane11_in1_t_d73; // Gating.java:114
+    f_lane11_in1_t_d75 <= f_lane11_in1_t_d74; // Gating.java:114
+    f_lane11_in1_t_d76 <= f_lane11_in1_t_d75; // Gating.java:114
+    f_lane11_in1_t_d77 <= f_lane11_in1_t_d76; // Gating.java:114
+    f_lane11_in1_t_d78 <= f_lane11_in1_t_d77; // Gating.java:114
+    f_lane11_in1_t_d79 <= f_lane11_in1_t_d78; // Gating.java:114
+    f_lane12_in1_t_d1 <= in_payload_u_12; // Gating.java:114
+    f_lane12_in1_t_d2 <= f_lane12_in1_t_d1; // Gating.java:114
+    f_lane12_in1_t_d3 <= f_lane12_in1_t_d2; // Gating.java:114
+    f_lane12_in1_t_d4 <= f_lane12_in1_t_d3; // Gating.java:114
+    f_lane12_in1_t_d5 <= f_lane12_in1_t_d4; // Gating.java:114
+    f_lane12_in1_t_d6 <= f_lane12_in1_t_d5; // Gating.java:114
+    f_lane12_in1_t_d7 <= f_lane12_in1_t_d6; // Gating.java:114
+    f_lane12_in1_t_d8 <= f_lane12_in1_t_d7; // Gating.java:114
+    f_lane12_in1_t_d9 <= f_lane12_in1_t_d8; // Gating.java:114
+    f_lane12_in1_t_d10 <= f_lane12_in1_t_d9; // Gating.java:114
+    f_lane12_in1_t_d11 <= f_lane12_in1_t_d10; // Gating.java:114
+    f_lane12_in1_t_d12 <= f_lane12_in1_t_d11; // Gating.java:114
+    f_lane12_in1_t_d13 <= f_lane12_in1_t_d12; // Gating.java:114
+    f_lane12_in1_t_d14 <= f_lane12_in1_t_d13; // Gating.java:114
+    f_lane12_in1_t_d15 <= f_lane12_in1_t_d14; // Gating.java:114
+    f_lane12_in1_t_d16 <= f_lane12_in1_t_d15; // Gating.java:114
+    f_lane12_in1_t_d17 <= f_lane12_in1_t_d16; // Gating.java:114
+    f_lane12_in1_t_d18 <= f_lane12_in1_t_d17; // Gating.java:114
+    f_lane12_in1_t_d19 <= f_lane12_in1_t_d18; // Gating.java:114
+    f_lane12_in1_t_d20 <= f_lane12_in1_t_d19; // Gating.java:114
+    f_lane12_in1_t_d21 <= f_lane12_in1_t_d20; // Gating.java:114
+    f_lane12_in1_t_d22 <= f_lane12_in1_t_d21; // Gating.java:114
+    f_lane12_in1_t_d23 <= f_lane12_in1_t_d22; // Gating.java:114
+    f_lane12_in1_t_d24 <= f_lane12_in1_t_d23; // Gating.java:114
+    f_lane12_in1_t_d25 <= f_lane12_in1_t_d24; // Gating.java:114
+    f_lane12_in1_t_d26 <= f_lane12_in1_t_d25; // Gating.java:114
+    f_lane12_in1_t_d27 <= f_lane12_in1_t_d26; // Gating.java:114
+    f_lane12_in1_t_d28 <= f_lane12_in1_t_d27; // Gating.java:114
+    f_lane12_in1_t_d29 <= f_lane12_in1_t_d28; // Gating.java:114
+    f_lane12_in1_t_d30 <= f_lane12_in1_t_d29; // Gating.java:114
+    f_lane12_in1_t_d31 <= f_lane12_in1_t_d30; // Gating.java:114
+    f_lane12_in1_t_d32 <= f_lane12_in1_t_d31; // Gating.java:114
+    f_lane12_in1_t_d33 <= f_lane12_in1_t_d32; // Gating.java:114
+    f_lane12_in1_t_d34 <= f_lane12_in1_t_d33; // Gating.java:114
+    f_lane12_in1_t_d35 <= f_lane12_in1_t_d34; // Gating.java:114
+    f_lane12_in1_t_d36 <= f_lane12_in1_t_d35; // Gating.java:114
+    f_lane12_in1_t_d37 <= f_lane12_in1_t_d36; // Gating.java:114
+    f_lane12_in1_t_d38 <= f_lane12_in1_t_d37; // Gating.java:114
+    f_lane12_in1_t_d39 <= f_lane12_in1_t_d38; // Gating.java:114
+    f_lane12_in1_t_d40 <= f_lane12_in1_t_d39; // Gating.java:114
+    f_lane12_in1_t_d41 <= f_lane12_in1_t_d40; // Gating.java:114
+    f_lane12_in1_t_d42 <= f_lane12_in1_t_d41; // Gating.java:114
+    f_lane12_in1_t_d43 <= f_lane12_in1_t_d42; // Gating.java:114
+    f_lane12_in1_t_d44 <= f_lane12_in1_t_d43; // Gating.java:114
+    f_lane12_in1_t_d45 <= f_lane12_in1_t_d44; // Gating.java:114
+    f_lane12_in1_t_d46 <= f_lane12_in1_t_d45; // Gating.java:114
+    f_lane12_in1_t_d47 <= f_lane12_in1_t_d46; // Gating.java:114
+    f_lane12_in1_t_d48 <= f_lane12_in1_t_d47; // Gating.java:114
+    f_lane12_in1_t_d49 <= f_lane12_in1_t_d48; // Gating.java:114
+    f_lane12_in1_t_d50 <= f_lane12_in1_t_d49; // Gating.java:114
+    f_lane12_in1_t_d51 <= f_lane12_in1_t_d50; // Gating.java:114
+    f_lane12_in1_t_d52 <= f_lane12_in1_t_d51; // Gating.java:114
+    f_lane12_in1_t_d53 <= f_lane12_in1_t_d52; // Gating.java:114
+    f_lane12_in1_t_d54 <= f_lane12_in1_t_d53; // Gating.java:114
+    f_lane12_in1_t_d55 <= f_lane12_in1_t_d54; // Gating.java:114
+    f_lane12_in1_t_d56 <= f_lane12_in1_t_d55; // Gating.java:114
+    f_lane12_in1_t_d57 <= f_lane12_in1_t_d56; // Gating.java:114
+    f_lane12_in1_t_d58 <= f_lane12_in1_t_d57; // Gating.java:114
+    f_lane12_in1_t_d59 <= f_lane12_in1_t_d58; // Gating.java:114
+    f_lane12_in1_t_d60 <= f_lane12_in1_t_d59; // Gating.java:114
+    f_lane12_in1_t_d61 <= f_lane12_in1_t_d60; // Gating.java:114
+    f_lane12_in1_t_d62 <= f_lane12_in1_t_d61; // Gating.java:114
+    f_lane12_in1_t_d63 <= f_lane12_in1_t_d62; // Gating.java:114
+    f_lane12_in1_t_d64 <= f_lane12_in1_t_d63; // Gating.java:114
+    f_lane12_in1_t_d65 <= f_lane12_in1_t_d64; // Gating.java:114
+    f_lane12_in1_t_d66 <= f_lane12_in1_t_d65; // Gating.java:114
+    f_lane12_in1_t_d67 <= f_lane12_in1_t_d66; // Gating.java:114
+    f_lane12_in1_t_d68 <= f_lane12_in1_t_d67; // Gating.java:114
+    f_lane12_in1_t_d69 <= f_lane12_in1_t_d68; // Gating.java:114
+    f_lane12_in1_t_d70 <= f_lane12_in1_t_d69; // Gating.java:114
+    f_lane12_in1_t_d71 <= f_lane12_in1_t_d70; // Gating.java:114
+    f_lane12_in1_t_d72 <= f_lane12_in1_t_d71; // Gating.java:114
+    f_lane12_in1_t_d73 <= f_lane12_in1_t_d72; // Gating.java:114
+    f_lane12_in1_t_d74 <= f_lane12_in1_t_d73; // Gating.java:114
+    f_lane12_in1_t_d75 <= f_lane12_in1_t_d74; // Gating.java:114
+    f_lane12_in1_t_d76 <= f_lane12_in1_t_d75; // Gating.java:114
+    f_lane12_in1_t_d77 <= f_lane12_in1_t_d76; // Gating.java:114
+    f_lane12_in1_t_d78 <= f_lane12_in1_t_d77; // Gating.java:114
+    f_lane12_in1_t_d79 <= f_lane12_in1_t_d78; // Gating.java:114
+    f_lane13_in1_t_d1 <= in_payload_u_13; // Gating.java:114
+    f_lane13_in1_t_d2 <= f_lane13_in1_t_d1; // Gating.java:114
+    f_lane13_in1_t_d3 <= f_lane13_in1_t_d2; // Gating.java:114
+    f_lane13_in1_t_d4 <= f_lane13_in1_t_d3; // Gating.java:114
+    f_lane13_in1_t_d5 <= f_lane13_in1_t_d4; // Gating.java:114
+    f_lane13_in1_t_d6 <= f_lane13_in1_t_d5; // Gating.java:114
+    f_lane13_in1_t_d7 <= f_lane13_in1_t_d6; // Gating.java:114
+    f_lane13_in1_t_d8 <= f_lane13_in1_t_d7; // Gating.java:114
+    f_lane13_in1_t_d9 <= f_lane13_in1_t_d8; // Gating.java:114
+    f_lane13_in1_t_d10 <= f_lane13_in1_t_d9; // Gating.java:114
+    f_lane13_in1_t_d11 <= f_lane13_in1_t_d10; // Gating.java:114
+    f_lane13_in1_t_d12 <= f_lane13_in1_t_d11; // Gating.java:114
+    f_lane13_in1_t_d13 <= f_lane13_in1_t_d12; // Gating.java:114
+    f_lane13_in1_t_d14 <= f_lane13_in1_t_d13; // Gating.java:114
+    f_lane13_in1_t_d15 <= f_lane13_in1_t_d14; // Gating.java:114
+    f_lane13_in1_t_d16 <= f_lane13_in1_t_d15; // Gating.java:114
+    f_lane13_in1_t_d17 <= f_lane13_in1_t_d16; // Gating.java:114
+    f_lane13_in1_t_d18 <= f_lane13_in1_t_d17; // Gating.java:114
+    f_lane13_in1_t_d19 <= f_lane13_in1_t_d18; // Gating.java:114
+    f_lane13_in1_t_d20 <= f_lane13_in1_t_d19; // Gating.java:114
+    f_lane13_in1_t_d21 <= f_lane13_in1_t_d20; // Gating.java:114
+    f_lane13_in1_t_d22 <= f_lane13_in1_t_d21; // Gating.java:114
+    f_lane13_in1_t_d23 <= f_lane13_in1_t_d22; // Gating.java:114
+    f_lane13_in1_t_d24 <= f_lane13_in1_t_d23; // Gating.java:114
+    f_lane13_in1_t_d25 <= f_lane13_in1_t_d24; // Gating.java:114
+    f_lane13_in1_t_d26 <= f_lane13_in1_t_d25; // Gating.java:114
+    f_lane13_in1_t_d27 <= f_lane13_in1_t_d26; // Gating.java:114
+    f_lane13_in1_t_d28 <= f_lane13_in1_t_d27; // Gating.java:114
+    f_lane13_in1_t_d29 <= f_lane13_in1_t_d28; // Gating.java:114
+    f_lane13_in1_t_d30 <= f_lane13_in1_t_d29; // Gating.java:114
+    f_lane13_in1_t_d31 <= f_lane13_in1_t_d30; // Gating.java:114
+    f_lane13_in1_t_d32 <= f_lane13_in1_t_d31; // Gating.java:114
+    f_lane13_in1_t_d33 <= f_lane13_in1_t_d32; // Gating.java:114
+    f_lane13_in1_t_d34 <= f_lane13_in1_t_d33; // Gating.java:114
+    f_lane13_in1_t_d35 <= f_lane13_in1_t_d34; // Gating.java:114
+    f_lane13_in1_t_d36 <= f_lane13_in1_t_d35; // Gating.java:114
+    f_lane13_in1_t_d37 <= f_lane13_in1_t_d36; // Gating.java:114
+    f_lane13_in1_t_d38 <= f_lane13_in1_t_d37; // Gating.java:114
+    f_lane13_in1_t_d39 <= f_lane13_in1_t_d38; // Gating.java:114
+    f_lane13_in1_t_d40 <= f_lane13_in1_t_d39; // Gating.java:114
+    f_lane13_in1_t_d41 <= f_lane13_in1_t_d40; // Gating.java:114
+    f_lane13_in1_t_d42 <= f_lane13_in1_t_d41; // Gating.java:114
+    f_lane13_in1_t_d43 <= f_lane13_in1_t_d42; // Gating.java:114
+    f_lane13_in1_t_d44 <= f_lane13_in1_t_d43; // Gating.java:114
+    f_lane13_in1_t_d45 <= f_lane13_in1_t_d44; // Gating.java:114
+    f_lane13_in1_t_d46 <= f_lane13_in1_t_d45; // Gating.java:114
+    f_lane13_in1_t_d47 <= f_lane13_in1_t_d46; // Gating.java:114
+    f_lane13_in1_t_d48 <= f_lane13_in1_t_d47; // Gating.java:114
+    f_lane13_in1_t_d49 <= f_lane13_in1_t_d48; // Gating.java:114
+    f_lane13_in1_t_d50 <= f_lane13_in1_t_d49; // Gating.java:114
+    f_lane13_in1_t_d51 <= f_lane13_in1_t_d50; // Gating.java:114
+    f_lane13_in1_t_d52 <= f_lane13_in1_t_d51; // Gating.java:114
+    f_lane13_in1_t_d53 <= f_lane13_in1_t_d52; // Gating.java:114
+    f_lane13_in1_t_d54 <= f_lane13_in1_t_d53; // Gating.java:114
+    f_lane13_in1_t_d55 <= f_lane13_in1_t_d54; // Gating.java:114
+    f_lane13_in1_t_d56 <= f_lane13_in1_t_d55; // Gating.java:114
+    f_lane13_in1_t_d57 <= f_lane13_in1_t_d56; // Gating.java:114
+    f_lane13_in1_t_d58 <= f_lane13_in1_t_d57; // Gating.java:114
+    f_lane13_in1_t_d59 <= f_lane13_in1_t_d58; // Gating.java:114
+    f_lane13_in1_t_d60 <= f_lane13_in1_t_d59; // Gating.java:114
+    f_lane13_in1_t_d61 <= f_lane13_in1_t_d60; // Gating.java:114
+    f_lane13_in1_t_d62 <= f_lane13_in1_t_d61; // Gating.java:114
+    f_lane13_in1_t_d63 <= f_lane13_in1_t_d62; // Gating.java:114
+    f_lane13_in1_t_d64 <= f_lane13_in1_t_d63; // Gating.java:114
+    f_lane13_in1_t_d65 <= f_lane13_in1_t_d64; // Gating.java:114
+    f_lane13_in1_t_d66 <= f_lane13_in1_t_d65; // Gating.java:114
+    f_lane13_in1_t_d67 <= f_lane13_in1_t_d66; // Gating.java:114
+    f_lane13_in1_t_d68 <= f_lane13_in1_t_d67; // Gating.java:114
+    f_lane13_in1_t_d69 <= f_lane13_in1_t_d68; // Gating.java:114
+    f_lane13_in1_t_d70 <= f_lane13_in1_t_d69; // Gating.java:114
+    f_lane13_in1_t_d71 <= f_lane13_in1_t_d70; // Gating.java:114
+    f_lane13_in1_t_d72 <= f_lane13_in1_t_d71; // Gating.java:114
+    f_lane13_in1_t_d73 <= f_lane13_in1_t_d72; // Gating.java:114
+    f_lane13_in1_t_d74 <= f_lane13_in1_t_d73; // Gating.java:114
+    f_lane13_in1_t_d75 <= f_lane13_in1_t_d74; // Gating.java:114
+    f_lane13_in1_t_d76 <= f_lane13_in1_t_d75; // Gating.java:114
+    f_lane13_in1_t_d77 <= f_lane13_in1_t_d76; // Gating.java:114
+    f_lane13_in1_t_d78 <= f_lane13_in1_t_d77; // Gating.java:114
+    f_lane13_in1_t_d79 <= f_lane13_in1_t_d78; // Gating.java:114
+    f_lane14_in1_t_d1 <= in_payload_u_14; // Gating.java:114
+    f_lane14_in1_t_d2 <= f_lane14_in1_t_d1; // Gating.java:114
+    f_lane14_in1_t_d3 <= f_lane14_in1_t_d2; // Gating.java:114
+    f_lane14_in1_t_d4 <= f_lane14_in1_t_d3; // Gating.java:114
+    f_lane14_in1_t_d5 <= f_lane14_in1_t_d4; // Gating.java:114
+    f_lane14_in1_t_d6 <= f_lane14_in1_t_d5; // Gating.java:114
+    f_lane14_in1_t_d7 <= f_lane14_in1_t_d6; // Gating.java:114
+    f_lane14_in1_t_d8 <= f_lane14_in1_t_d7; // Gating.java:114
+    f_lane14_in1_t_d9 <= f_lane14_in1_t_d8; // Gating.java:114
+    f_lane14_in1_t_d10 <= f_lane14_in1_t_d9; // Gating.java:114
+    f_lane14_in1_t_d11 <= f_lane14_in1_t_d10; // Gating.java:114
+    f_lane14_in1_t_d12 <= f_lane14_in1_t_d11; // Gating.java:114
+    f_lane14_in1_t_d13 <= f_lane14_in1_t_d12; // Gating.java:114
+    f_lane14_in1_t_d14 <= f_lane14_in1_t_d13; // Gating.java:114
+    f_lane14_in1_t_d15 <= f_lane14_in1_t_d14; // Gating.java:114
+    f_lane14_in1_t_d16 <= f_lane14_in1_t_d15; // Gating.java:114
+    f_lane14_in1_t_d17 <= f_lane14_in1_t_d16; // Gating.java:114
+    f_lane14_in1_t_d18 <= f_lane14_in1_t_d17; // Gating.java:114
+    f_lane14_in1_t_d19 <= f_lane14_in1_t_d18; // Gating.java:114
+    f_lane14_in1_t_d20 <= f_lane14_in1_t_d19; // Gating.java:114
+    f_lane14_in1_t_d21 <= f_lane14_in1_t_d20; // Gating.java:114
+    f_lane14_in1_t_d22 <= f_lane14_in1_t_d21; // Gating.java:114
+    f_lane14_in1_t_d23 <= f_lane14_in1_t_d22; // Gating.java:114
+    f_lane14_in1_t_d24 <= f_lane14_in1_t_d23; // Gating.java:114
+    f_lane14_in1_t_d25 <= f_lane14_in1_t_d24; // Gating.java:114
+    f_lane14_in1_t_d26 <= f_lane14_in1_t_d25; // Gating.java:114
+    f_lane14_in1_t_d27 <= f_lane14_in1_t_d26; // Gating.java:114
+    f_lane14_in1_t_d28 <= f_lane14_in1_t_d27; // Gating.java:114
+    f_lane14_in1_t_d29 <= f_lane14_in1_t_d28; // Gating.java:114
+    f_lane14_in1_t_d30 <= f_lane14_in1_t_d29; // Gating.java:114
+    f_lane14_in1_t_d31 <= f_lane14_in1_t_d30; // Gating.java:114
+    f_lane14_in1_t_d32 <= f_lane14_in1_t_d31; // Gating.java:114
+    f_lane14_in1_t_d33 <= f_lane14_in1_t_d32; // Gating.java:114
+    f_lane14_in1_t_d34 <= f_lane14_in1_t_d33; // Gating.java:114
+    f_lane14_in1_t_d35 <= f_lane14_in1_t_d34; // Gating.java:114
+    f_lane14_in1_t_d36 <= f_lane14_in1_t_d35; // Gating.java:114
+    f_lane14_in1_t_d37 <= f_lane14_in1_t_d36; // Gating.java:114
+    f_lane14_in1_t_d38 <= f_lane14_in1_t_d37; // Gating.java:114
+    f_lane14_in1_t_d39 <= f_lane14_in1_t_d38; // Gating.java:114
+    f_lane14_in1_t_d40 <= f_lane14_in1_t_d39; // Gating.java:114
+    f_lane14_in1_t_d41 <= f_lane14_in1_t_d40; // Gating.java:114
+    f_lane14_in1_t_d42 <= f_lane14_in1_t_d41; // Gating.java:114
+    f_lane14_in1_t_d43 <= f_lane14_in1_t_d42; // Gating.java:114
+    f_lane14_in1_t_d44 <= f_lane14_in1_t_d43; // Gating.java:114
+    f_lane14_in1_t_d45 <= f_lane14_in1_t_d44; // Gating.java:114
+    f_lane14_in1_t_d46 <= f_lane14_in1_t_d45; // Gating.java:114
+    f_lane14_in1_t_d47 <= f_lane14_in1_t_d46; // Gating.java:114
+    f_lane14_in1_t_d48 <= f_lane14_in1_t_d47; // Gating.java:114
+    f_lane14_in1_t_d49 <= f_lane14_in1_t_d48; // Gating.java:114
+    f_lane14_in1_t_d50 <= f_lane14_in1_t_d49; // Gating.java:114
+    f_lane14_in1_t_d51 <= f_lane14_in1_t_d50; // Gating.java:114
+    f_lane14_in1_t_d52 <= f_lane14_in1_t_d51; // Gating.java:114
+    f_lane14_in1_t_d53 <= f_lane14_in1_t_d52; // Gating.java:114
+    f_lane14_in1_t_d54 <= f_lane14_in1_t_d53; // Gating.java:114
+    f_lane14_in1_t_d55 <= f_lane14_in1_t_d54; // Gating.java:114
+    f_lane14_in1_t_d56 <= f_lane14_in1_t_d55; // Gating.java:114
+    f_lane14_in1_t_d57 <= f_lane14_in1_t_d56; // Gating.java:114
+    f_lane14_in1_t_d58 <= f_lane14_in1_t_d57; // Gating.java:114
+    f_lane14_in1_t_d59 <= f_lane14_in1_t_d58; // Gating.java:114
+    f_lane14_in1_t_d60 <= f_lane14_in1_t_d59; // Gating.java:114
+    f_lane14_in1_t_d61 <= f_lane14_in1_t_d60; // Gating.java:114
+    f_lane14_in1_t_d62 <= f_lane14_in1_t_d61; // Gating.java:114
+    f_lane14_in1_t_d63 <= f_lane14_in1_t_d62; // Gating.java:114
+    f_lane14_in1_t_d64 <= f_lane14_in1_t_d63; // Gating.java:114
+    f_lane14_in1_t_d65 <= f_lane14_in1_t_d64; // Gating.java:114
+    f_lane14_in1_t_d66 <= f_lane14_in1_t_d65; // Gating.java:114
+    f_lane14_in1_t_d67 <= f_lane14_in1_t_d66; // Gating.java:114
+    f_lane14_in1_t_d68 <= f_lane14_in1_t_d67; // Gating.java:114
+    f_lane14_in1_t_d69 <= f_lane14_in1_t_d68; // Gating.java:114
+    f_lane14_in1_t_d70 <= f_lane14_in1_t_d69; // Gating.java:114
+    f_lane14_in1_t_d71 <= f_lane14_in1_t_d70; // Gating.java:114
+    f_lane14_in1_t_d72 <= f_lane14_in1_t_d71; // Gating.java:114
+    f_lane14_in1_t_d73 <= f_lane14_in1_t_d72; // Gating.java:114
+    f_lane14_in1_t_d74 <= f_lane14_in1_t_d73; // Gating.java:114
+    f_lane14_in1_t_d75 <= f_lane14_in1_t_d74; // Gating.java:114
+    f_lane14_in1_t_d76 <= f_lane14_in1_t_d75; // Gating.java:114
+    f_lane14_in1_t_d77 <= f_lane14_in1_t_d76; // Gating.java:114
+    f_lane14_in1_t_d78 <= f_lane14_in1_t_d77; // Gating.java:114
+    f_lane14_in1_t_d79 <= f_lane14_in1_t_d78; // Gating.java:114
+    f_lane15_in1_t_d1 <= in_payload_u_15; // Gating.java:114
+    f_lane15_in1_t_d2 <= f_lane15_in1_t_d1; // Gating.java:114
+    f_lane15_in1_t_d3 <= f_lane15_in1_t_d2; // Gating.java:114
+    f_lane15_in1_t_d4 <= f_lane15_in1_t_d3; // Gating.java:114
+    f_lane15_in1_t_d5 <= f_lane15_in1_t_d4; // Gating.java:114
+    f_lane15_in1_t_d6 <= f_lane15_in1_t_d5; // Gating.java:114
+    f_lane15_in1_t_d7 <= f_lane15_in1_t_d6; // Gating.java:114
+    f_lane15_in1_t_d8 <= f_lane15_in1_t_d7; // Gating.java:114
+    f_lane15_in1_t_d9 <= f_lane15_in1_t_d8; // Gating.java:114
+    f_lane15_in1_t_d10 <= f_lane15_in1_t_d9; // Gating.java:114
+    f_lane15_in1_t_d11 <= f_lane15_in1_t_d10; // Gating.java:114
+    f_lane15_in1_t_d12 <= f_lane15_in1_t_d11; // Gating.java:114
+    f_lane15_in1_t_d13 <= f_lane15_in1_t_d12; // Gating.java:114
+    f_lane15_in1_t_d14 <= f_lane15_in1_t_d13; // Gating.java:114
+    f_lane15_in1_t_d15 <= f_lane15_in1_t_d14; // Gating.java:114
+    f_lane15_in1_t_d16 <= f_lane15_in1_t_d15; // Gating.java:114
+    f_lane15_in1_t_d17 <= f_lane15_in1_t_d16; // Gating.java:114
+    f_lane15_in1_t_d18 <= f_lane15_in1_t_d17; // Gating.java:114
+    f_lane15_in1_t_d19 <= f_lane15_in1_t_d18; // Gating.java:114
+    f_lane15_in1_t_d20 <= f_lane15_in1_t_d19; // Gating.java:114
+    f_lane15_in1_t_d21 <= f_lane15_in1_t_d20; // Gating.java:114
+    f_lane15_in1_t_d22 <= f_lane15_in1_t_d21; // Gating.java:114
+    f_lane15_in1_t_d23 <= f_lane15_in1_t_d22; // Gating.java:114
+    f_lane15_in1_t_d24 <= f_lane15_in1_t_d23; // Gating.java:114
+    f_lane15_in1_t_d25 <= f_lane15_in1_t_d24; // Gating.java:114
+    f_lane15_in1_t_d26 <= f_lane15_in1_t_d25; // Gating.java:114
+    f_lane15_in1_t_d27 <= f_lane15_in1_t_d26; // Gating.java:114
+    f_lane15_in1_t_d28 <= f_lane15_in1_t_d27; // Gating.java:114
+    f_lane15_in1_t_d29 <= f_lane15_in1_t_d28; // Gating.java:114
+    f_lane15_in1_t_d30 <= f_lane15_in1_t_d29; // Gating.java:114
+    f_lane15_in1_t_d31 <= f_lane15_in1_t_d30; // Gating.java:114
+    f_lane15_in1_t_d32 <= f_lane15_in1_t_d31; // Gating.java:114
+    f_lane15_in1_t_d33 <= f_lane15_in1_t_d32; // Gating.java:114
+    f_lane15_in1_t_d34 <= f_lane15_in1_t_d33; // Gating.java:114
+    f_lane15_in1_t_d35 <= f_lane15_in1_t_d34; // Gating.java:114
+    f_lane15_in1_t_d36 <= f_lane15_in1_t_d35; // Gating.java:114
+    f_lane15_in1_t_d37 <= f_lane15_in1_t_d36; // Gating.java:114
+    f_lane15_in1_t_d38 <= f_lane15_in1_t_d37; // Gating.java:114
+    f_lane15_in1_t_d39 <= f_lane15_in1_t_d38; // Gating.java:114
+    f_lane15_in1_t_d40 <= f_lane15_in1_t_d39; // Gating.java:114
+    f_lane15_in1_t_d41 <= f_lane15_in1_t_d40; // Gating.java:114
+    f_lane15_in1_t_d42 <= f_lane15_in1_t_d41; // Gating.java:114
+    f_lane15_in1_t_d43 <= f_lane15_in1_t_d42; // Gating.java:114
+    f_lane15_in1_t_d44 <= f_lane15_in1_t_d43; // Gating.java:114
+    f_lane15_in1_t_d45 <= f_lane15_in1_t_d44; // Gating.java:114
+    f_lane15_in1_t_d46 <= f_lane15_in1_t_d45; // Gating.java:114
+    f_lane15_in1_t_d47 <= f_lane15_in1_t_d46; // Gating.java:114
+    f_lane15_in1_t_d48 <= f_lane15_in1_t_d47; // Gating.java:114
+    f_lane15_in1_t_d49 <= f_lane15_in1_t_d48; // Gating.java:114
+    f_lane15_in1_t_d50 <= f_lane15_in1_t_d49; // Gating.java:114
+    f_lane15_in1_t_d51 <= f_lane15_in1_t_d50; // Gating.java:114
+    f_lane15_in1_t_d52 <= f_lane15_in1_t_d51; // Gating.java:114
+    f_lane15_in1_t_d53 <= f_lane15_in1_t_d52; // Gating.java:114
+    f_lane15_in1_t_d54 <= f_lane15_in1_t_d53; // Gating.java:114
+    f_lane15_in1_t_d55 <= f_lane15_in1_t_d54; // Gating.java:114
+    f_lane15_in1_t_d56 <= f_lane15_in1_t_d55; // Gating.java:114
+    f_lane15_in1_t_d57 <= f_lane15_in1_t_d56; // Gating.java:114
+    f_lane15_in1_t_d58 <= f_lane15_in1_t_d57; // Gating.java:114
+    f_lane15_in1_t_d59 <= f_lane15_in1_t_d58; // Gating.java:114
+    f_lane15_in1_t_d60 <= f_lane15_in1_t_d59; // Gating.java:114
+    f_lane15_in1_t_d61 <= f_lane15_in1_t_d60; // Gating.java:114
+    f_lane15_in1_t_d62 <= f_lane15_in1_t_d61; // Gating.java:114
+    f_lane15_in1_t_d63 <= f_lane15_in1_t_d62; // Gating.java:114
+    f_lane15_in1_t_d64 <= f_lane15_in1_t_d63; // Gating.java:114
+    f_lane15_in1_t_d65 <= f_lane15_in1_t_d64; // Gating.java:114
+    f_lane15_in1_t_d66 <= f_lane15_in1_t_d65; // Gating.java:114
+    f_lane15_in1_t_d67 <= f_lane15_in1_t_d66; // Gating.java:114
+    f_lane15_in1_t_d68 <= f_lane15_in1_t_d67; // Gating.java:114
+    f_lane15_in1_t_d69 <= f_lane15_in1_t_d68; // Gating.java:114
+    f_lane15_in1_t_d70 <= f_lane15_in1_t_d69; // Gating.java:114
+    f_lane15_in1_t_d71 <= f_lane15_in1_t_d70; // Gating.java:114
+    f_lane15_in1_t_d72 <= f_lane15_in1_t_d71; // Gating.java:114
+    f_lane15_in1_t_d73 <= f_lane15_in1_t_d72; // Gating.java:114
+    f_lane15_in1_t_d74 <= f_lane15_in1_t_d73; // Gating.java:114
+    f_lane15_in1_t_d75 <= f_lane15_in1_t_d74; // Gating.java:114
+    f_lane15_in1_t_d76 <= f_lane15_in1_t_d75; // Gating.java:114
+    f_lane15_in1_t_d77 <= f_lane15_in1_t_d76; // Gating.java:114
+    f_lane15_in1_t_d78 <= f_lane15_in1_t_d77; // Gating.java:114
+    f_lane15_in1_t_d79 <= f_lane15_in1_t_d78; // Gating.java:114
+    f_last_t_d1 <= in_payload_last; // Gating.java:83
+    f_last_t_d2 <= f_last_t_d1; // Gating.java:83
+    f_last_t_d3 <= f_last_t_d2; // Gating.java:83
+    f_last_t_d4 <= f_last_t_d3; // Gating.java:83
+    f_last_t_d5 <= f_last_t_d4; // Gating.java:83
+    f_last_t_d6 <= f_last_t_d5; // Gating.java:83
+    f_last_t_d7 <= f_last_t_d6; // Gating.java:83
+    f_last_t_d8 <= f_last_t_d7; // Gating.java:83
+    f_last_t_d9 <= f_last_t_d8; // Gating.java:83
+    f_last_t_d10 <= f_last_t_d9; // Gating.java:83
+    f_last_t_d11 <= f_last_t_d10; // Gating.java:83
+    f_last_t_d12 <= f_last_t_d11; // Gating.java:83
+    f_last_t_d13 <= f_last_t_d12; // Gating.java:83
+    f_last_t_d14 <= f_last_t_d13; // Gating.java:83
+    f_last_t_d15 <= f_last_t_d14; // Gating.java:83
+    f_last_t_d16 <= f_last_t_d15; // Gating.java:83
+    f_last_t_d17 <= f_last_t_d16; // Gating.java:83
+    f_last_t_d18 <= f_last_t_d17; // Gating.java:83
+    f_last_t_d19 <= f_last_t_d18; // Gating.java:83
+    f_last_t_d20 <= f_last_t_d19; // Gating.java:83
+    f_last_t_d21 <= f_last_t_d20; // Gating.java:83
+    f_last_t_d22 <= f_last_t_d21; // Gating.java:83
+    f_last_t_d23 <= f_last_t_d22; // Gating.java:83
+    f_last_t_d24 <= f_last_t_d23; // Gating.java:83
+    f_last_t_d25 <= f_last_t_d24; // Gating.java:83
+    f_last_t_d26 <= f_last_t_d25; // Gating.java:83
+    f_last_t_d27 <= f_last_t_d26; // Gating.java:83
+    f_last_t_d28 <= f_last_t_d27; // Gating.java:83
+    f_last_t_d29 <= f_last_t_d28; // Gating.java:83
+    f_last_t_d30 <= f_last_t_d29; // Gating.java:83
+    f_last_t_d31 <= f_last_t_d30; // Gating.java:83
+    f_last_t_d32 <= f_last_t_d31; // Gating.java:83
+    f_last_t_d33 <= f_last_t_d32; // Gating.java:83
+    f_last_t_d34 <= f_last_t_d33; // Gating.java:83
+    f_last_t_d35 <= f_last_t_d34; // Gating.java:83
+    f_last_t_d36 <= f_last_t_d35; // Gating.java:83
+    f_last_t_d37 <= f_last_t_d36; // Gating.java:83
+    f_last_t_d38 <= f_last_t_d37; // Gating.java:83
+    f_last_t_d39 <= f_last_t_d38; // Gating.java:83
+    f_last_t_d40 <= f_last_t_d39; // Gating.java:83
+    f_last_t_d41 <= f_last_t_d40; // Gating.java:83
+    f_last_t_d42 <= f_last_t_d41; // Gating.java:83
+    f_last_t_d43 <= f_last_t_d42; // Gating.java:83
+    f_last_t_d44 <= f_last_t_d43; // Gating.java:83
+    f_last_t_d45 <= f_last_t_d44; // Gating.java:83
+    f_last_t_d46 <= f_last_t_d45; // Gating.java:83
+    f_last_t_d47 <= f_last_t_d46; // Gating.java:83
+    f_last_t_d48 <= f_last_t_d47; // Gating.java:83
+    f_last_t_d49 <= f_last_t_d48; // Gating.java:83
+    f_last_t_d50 <= f_last_t_d49; // Gating.java:83
+    f_last_t_d51 <= f_last_t_d50; // Gating.java:83
+    f_last_t_d52 <= f_last_t_d51; // Gating.java:83
+    f_last_t_d53 <= f_last_t_d52; // Gating.java:83
+    f_last_t_d54 <= f_last_t_d53; // Gating.java:83
+    f_last_t_d55 <= f_last_t_d54; // Gating.java:83
+    f_last_t_d56 <= f_last_t_d55; // Gating.java:83
+    f_last_t_d57 <= f_last_t_d56; // Gating.java:83
+    f_last_t_d58 <= f_last_t_d57; // Gating.java:83
+    f_last_t_d59 <= f_last_t_d58; // Gating.java:83
+    f_last_t_d60 <= f_last_t_d59; // Gating.java:83
+    f_last_t_d61 <= f_last_t_d60; // Gating.java:83
+    f_last_t_d62 <= f_last_t_d61; // Gating.java:83
+    f_last_t_d63 <= f_last_t_d62; // Gating.java:83
+    f_last_t_d64 <= f_last_t_d63; // Gating.java:83
+    f_last_t_d65 <= f_last_t_d64; // Gating.java:83
+    f_last_t_d66 <= f_last_t_d65; // Gating.java:83
+    f_last_t_d67 <= f_last_t_d66; // Gating.java:83
+    f_last_t_d68 <= f_last_t_d67; // Gating.java:83
+    f_last_t_d69 <= f_last_t_d68; // Gating.java:83
+    f_last_t_d70 <= f_last_t_d69; // Gating.java:83
+    f_last_t_d71 <= f_last_t_d70; // Gating.java:83
+    f_last_t_d72 <= f_last_t_d71; // Gating.java:83
+    f_last_t_d73 <= f_last_t_d72; // Gating.java:83
+    f_last_t_d74 <= f_last_t_d73; // Gating.java:83
+    f_last_t_d75 <= f_last_t_d74; // Gating.java:83
+    f_last_t_d76 <= f_last_t_d75; // Gating.java:83
+    f_last_t_d77 <= f_last_t_d76; // Gating.java:83
+    f_last_t_d78 <= f_last_t_d77; // Gating.java:83
+    f_last_t_d79 <= f_last_t_d78; // Gating.java:83
+    f_last_t_d80 <= f_last_t_d79; // Gating.java:83
+    f_last_t_d81 <= f_last_t_d80; // Gating.java:83
+    f_last_t_d82 <= f_last_t_d81; // Gating.java:83
+    f_last_t_d83 <= f_last_t_d82; // Gating.java:83
+    f_last_t_d84 <= f_last_t_d83; // Gating.java:83
+    f_last_t_d85 <= f_last_t_d84; // Gating.java:83
+    f_last_t_d86 <= f_last_t_d85; // Gating.java:83
+    f_last_t_d87 <= f_last_t_d86; // Gating.java:83
+    f_last_t_d88 <= f_last_t_d87; // Gating.java:83
+    stored_r_0 <= f_lane0_store_out_payload; // Gating.java:89
+    stored_r_1 <= f_lane1_store_out_payload; // Gating.java:89
+    stored_r_2 <= f_lane2_store_out_payload; // Gating.java:89
+    stored_r_3 <= f_lane3_store_out_payload; // Gating.java:89
+    stored_r_4 <= f_lane4_store_out_payload; // Gating.java:89
+    stored_r_5 <= f_lane5_store_out_payload; // Gating.java:89
+    stored_r_6 <= f_lane6_store_out_payload; // Gating.java:89
+    stored_r_7 <= f_lane7_store_out_payload; // Gating.java:89
+    stored_r_8 <= f_lane8_store_out_payload; // Gating.java:89
+    stored_r_9 <= f_lane9_store_out_payload; // Gating.java:89
+    stored_r_10 <= f_lane10_store_out_payload; // Gating.java:89
+    stored_r_11 <= f_lane11_store_out_payload; // Gating.java:89
+    stored_r_12 <= f_lane12_store_out_payload; // Gating.java:89
+    stored_r_13 <= f_lane13_store_out_payload; // Gating.java:89
+    stored_r_14 <= f_lane14_store_out_payload; // Gating.java:89
+    stored_r_15 <= f_lane15_store_out_payload; // Gating.java:89
+    beat_max <= (beat_max_mux > beat_max_mux_8) ? beat_max_mux : beat_max_mux_8; // Gating.java:90
+    last_r <= f_last_t_d88; // Gating.java:91
+    valid_r <= f_lane0_store_out_valid; // Gating.java:92
+    if (valid_r) begin // Gating.java:95
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:95
     end
-    stored_out_0 <= stored_r_0; // Gating.java:96
-    stored_out_1 <= stored_r_1; // Gating.java:96
-    stored_out_2 <= stored_r_2; // Gating.java:96
-    stored_out_3 <= stored_r_3; // Gating.java:96
-    stored_out_4 <= stored_r_4; // Gating.java:96
-    stored_out_5 <= stored_r_5; // Gating.java:96
-    stored_out_6 <= stored_r_6; // Gating.java:96
-    stored_out_7 <= stored_r_7; // Gating.java:96
-    stored_out_8 <= stored_r_8; // Gating.java:96
-    stored_out_9 <= stored_r_9; // Gating.java:96
-    stored_out_10 <= stored_r_10; // Gating.java:96
-    stored_out_11 <= stored_r_11; // Gating.java:96
-    stored_out_12 <= stored_r_12; // Gating.java:96
-    stored_out_13 <= stored_r_13; // Gating.java:96
-    stored_out_14 <= stored_r_14; // Gating.java:96
-    stored_out_15 <= stored_r_15; // Gating.java:96
+    stored_out_0 <= stored_r_0; // Gating.java:97
+    stored_out_1 <= stored_r_1; // Gating.java:97
+    stored_out_2 <= stored_r_2; // Gating.java:97
+    stored_out_3 <= stored_r_3; // Gating.java:97
+    stored_out_4 <= stored_r_4; // Gating.java:97
+    stored_out_5 <= stored_r_5; // Gating.java:97
+    stored_out_6 <= stored_r_6; // Gating.java:97
+    stored_out_7 <= stored_r_7; // Gating.java:97
+    stored_out_8 <= stored_r_8; // Gating.java:97
+    stored_out_9 <= stored_r_9; // Gating.java:97
+    stored_out_10 <= stored_r_10; // Gating.java:97
+    stored_out_11 <= stored_r_11; // Gating.java:97
+    stored_out_12 <= stored_r_12; // Gating.java:97
+    stored_out_13 <= stored_r_13; // Gating.java:97
+    stored_out_14 <= stored_r_14; // Gating.java:97
+    stored_out_15 <= stored_r_15; // Gating.java:97
     abs_max_out <=
         (abs_max_out_part == 5'd0)
           ? ((abs_max_out_part_2 == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_out_mux}), (abs_max_out_part_2 << (abs_max_out_mux + 4'd1)), 13'h0})
         : (abs_max_out_part == 5'd31) ? {9'hff, (abs_max_out_part_2 != 10'd0), running_max_mux[8:0], 13'h0}
-        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:96
-    last_out <= last_r; // Gating.java:96
-    result_valid <= valid_r; // Gating.java:97
+        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:97
+    last_out <= last_r; // Gating.java:97
+    result_valid <= valid_r; // Gating.java:98
     if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 7'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:83
@@ -3333,452 +3333,452 @@ module Gating_silu_l16_fp16 (
   end
 `endif
 
-  FpSilu lane0_act ( // Gating.java:234
+  FpSilu f_lane0_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_act_in_valid),
-    .in_payload  (lane0_act_in_payload),
-    .out_valid   (lane0_act_out_valid),
-    .out_payload (lane0_act_out_payload)
+    .in_valid    (f_lane0_act_in_valid),
+    .in_payload  (f_lane0_act_in_payload),
+    .out_valid   (f_lane0_act_out_valid),
+    .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Gating.java:221
+  Fp32Mul f_lane0_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane0_mul_in_valid),
-    .in_payload_a (lane0_mul_in_payload_a),
-    .in_payload_b (lane0_mul_in_payload_b),
-    .out_valid    (lane0_mul_out_valid),
-    .out_payload  (lane0_mul_out_payload)
+    .in_valid     (f_lane0_mul_in_valid),
+    .in_payload_a (f_lane0_mul_in_payload_a),
+    .in_payload_b (f_lane0_mul_in_payload_b),
+    .out_valid    (f_lane0_mul_out_valid),
+    .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // Gating.java:221
+  Fp32ToFp16 f_lane0_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_store_in_valid),
-    .in_payload  (lane0_store_in_payload),
-    .out_valid   (lane0_store_out_valid),
-    .out_payload (lane0_store_out_payload)
+    .in_valid    (f_lane0_store_in_valid),
+    .in_payload  (f_lane0_store_in_payload),
+    .out_valid   (f_lane0_store_out_valid),
+    .out_payload (f_lane0_store_out_payload)
   );
 
-  FpSilu lane1_act ( // Gating.java:234
+  FpSilu f_lane1_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_act_in_valid),
-    .in_payload  (lane1_act_in_payload),
-    .out_valid   (lane1_act_out_valid),
-    .out_payload (lane1_act_out_payload)
+    .in_valid    (f_lane1_act_in_valid),
+    .in_payload  (f_lane1_act_in_payload),
+    .out_valid   (f_lane1_act_out_valid),
+    .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Gating.java:221
+  Fp32Mul f_lane1_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane1_mul_in_valid),
-    .in_payload_a (lane1_mul_in_payload_a),
-    .in_payload_b (lane1_mul_in_payload_b),
-    .out_valid    (lane1_mul_out_valid),
-    .out_payload  (lane1_mul_out_payload)
+    .in_valid     (f_lane1_mul_in_valid),
+    .in_payload_a (f_lane1_mul_in_payload_a),
+    .in_payload_b (f_lane1_mul_in_payload_b),
+    .out_valid    (f_lane1_mul_out_valid),
+    .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToFp16 lane1_store ( // Gating.java:221
+  Fp32ToFp16 f_lane1_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_store_in_valid),
-    .in_payload  (lane1_store_in_payload),
-    .out_valid   (lane1_store_out_valid),
-    .out_payload (lane1_store_out_payload)
+    .in_valid    (f_lane1_store_in_valid),
+    .in_payload  (f_lane1_store_in_payload),
+    .out_valid   (f_lane1_store_out_valid),
+    .out_payload (f_lane1_store_out_payload)
   );
 
-  FpSilu lane2_act ( // Gating.java:234
+  FpSilu f_lane2_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane2_act_in_valid),
-    .in_payload  (lane2_act_in_payload),
-    .out_valid   (lane2_act_out_valid),
-    .out_payload (lane2_act_out_payload)
+    .in_valid    (f_lane2_act_in_valid),
+    .in_payload  (f_lane2_act_in_payload),
+    .out_valid   (f_lane2_act_out_valid),
+    .out_payload (f_lane2_act_out_payload)
   );
 
-  Fp32Mul lane2_mul ( // Gating.java:221
+  Fp32Mul f_lane2_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane2_mul_in_valid),
-    .in_payload_a (lane2_mul_in_payload_a),
-    .in_payload_b (lane2_mul_in_payload_b),
-    .out_valid    (lane2_mul_out_valid),
-    .out_payload  (lane2_mul_out_payload)
+    .in_valid     (f_lane2_mul_in_valid),
+    .in_payload_a (f_lane2_mul_in_payload_a),
+    .in_payload_b (f_lane2_mul_in_payload_b),
+    .out_valid    (f_lane2_mul_out_valid),
+    .out_payload  (f_lane2_mul_out_payload)
   );
 
-  Fp32ToFp16 lane2_store ( // Gating.java:221
+  Fp32ToFp16 f_lane2_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane2_store_in_valid),
-    .in_payload  (lane2_store_in_payload),
-    .out_valid   (lane2_store_out_valid),
-    .out_payload (lane2_store_out_payload)
+    .in_valid    (f_lane2_store_in_valid),
+    .in_payload  (f_lane2_store_in_payload),
+    .out_valid   (f_lane2_store_out_valid),
+    .out_payload (f_lane2_store_out_payload)
   );
 
-  FpSilu lane3_act ( // Gating.java:234
+  FpSilu f_lane3_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane3_act_in_valid),
-    .in_payload  (lane3_act_in_payload),
-    .out_valid   (lane3_act_out_valid),
-    .out_payload (lane3_act_out_payload)
+    .in_valid    (f_lane3_act_in_valid),
+    .in_payload  (f_lane3_act_in_payload),
+    .out_valid   (f_lane3_act_out_valid),
+    .out_payload (f_lane3_act_out_payload)
   );
 
-  Fp32Mul lane3_mul ( // Gating.java:221
+  Fp32Mul f_lane3_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane3_mul_in_valid),
-    .in_payload_a (lane3_mul_in_payload_a),
-    .in_payload_b (lane3_mul_in_payload_b),
-    .out_valid    (lane3_mul_out_valid),
-    .out_payload  (lane3_mul_out_payload)
+    .in_valid     (f_lane3_mul_in_valid),
+    .in_payload_a (f_lane3_mul_in_payload_a),
+    .in_payload_b (f_lane3_mul_in_payload_b),
+    .out_valid    (f_lane3_mul_out_valid),
+    .out_payload  (f_lane3_mul_out_payload)
   );
 
-  Fp32ToFp16 lane3_store ( // Gating.java:221
+  Fp32ToFp16 f_lane3_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane3_store_in_valid),
-    .in_payload  (lane3_store_in_payload),
-    .out_valid   (lane3_store_out_valid),
-    .out_payload (lane3_store_out_payload)
+    .in_valid    (f_lane3_store_in_valid),
+    .in_payload  (f_lane3_store_in_payload),
+    .out_valid   (f_lane3_store_out_valid),
+    .out_payload (f_lane3_store_out_payload)
   );
 
-  FpSilu lane4_act ( // Gating.java:234
+  FpSilu f_lane4_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane4_act_in_valid),
-    .in_payload  (lane4_act_in_payload),
-    .out_valid   (lane4_act_out_valid),
-    .out_payload (lane4_act_out_payload)
+    .in_valid    (f_lane4_act_in_valid),
+    .in_payload  (f_lane4_act_in_payload),
+    .out_valid   (f_lane4_act_out_valid),
+    .out_payload (f_lane4_act_out_payload)
   );
 
-  Fp32Mul lane4_mul ( // Gating.java:221
+  Fp32Mul f_lane4_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane4_mul_in_valid),
-    .in_payload_a (lane4_mul_in_payload_a),
-    .in_payload_b (lane4_mul_in_payload_b),
-    .out_valid    (lane4_mul_out_valid),
-    .out_payload  (lane4_mul_out_payload)
+    .in_valid     (f_lane4_mul_in_valid),
+    .in_payload_a (f_lane4_mul_in_payload_a),
+    .in_payload_b (f_lane4_mul_in_payload_b),
+    .out_valid    (f_lane4_mul_out_valid),
+    .out_payload  (f_lane4_mul_out_payload)
   );
 
-  Fp32ToFp16 lane4_store ( // Gating.java:221
+  Fp32ToFp16 f_lane4_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane4_store_in_valid),
-    .in_payload  (lane4_store_in_payload),
-    .out_valid   (lane4_store_out_valid),
-    .out_payload (lane4_store_out_payload)
+    .in_valid    (f_lane4_store_in_valid),
+    .in_payload  (f_lane4_store_in_payload),
+    .out_valid   (f_lane4_store_out_valid),
+    .out_payload (f_lane4_store_out_payload)
   );
 
-  FpSilu lane5_act ( // Gating.java:234
+  FpSilu f_lane5_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane5_act_in_valid),
-    .in_payload  (lane5_act_in_payload),
-    .out_valid   (lane5_act_out_valid),
-    .out_payload (lane5_act_out_payload)
+    .in_valid    (f_lane5_act_in_valid),
+    .in_payload  (f_lane5_act_in_payload),
+    .out_valid   (f_lane5_act_out_valid),
+    .out_payload (f_lane5_act_out_payload)
   );
 
-  Fp32Mul lane5_mul ( // Gating.java:221
+  Fp32Mul f_lane5_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane5_mul_in_valid),
-    .in_payload_a (lane5_mul_in_payload_a),
-    .in_payload_b (lane5_mul_in_payload_b),
-    .out_valid    (lane5_mul_out_valid),
-    .out_payload  (lane5_mul_out_payload)
+    .in_valid     (f_lane5_mul_in_valid),
+    .in_payload_a (f_lane5_mul_in_payload_a),
+    .in_payload_b (f_lane5_mul_in_payload_b),
+    .out_valid    (f_lane5_mul_out_valid),
+    .out_payload  (f_lane5_mul_out_payload)
   );
 
-  Fp32ToFp16 lane5_store ( // Gating.java:221
+  Fp32ToFp16 f_lane5_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane5_store_in_valid),
-    .in_payload  (lane5_store_in_payload),
-    .out_valid   (lane5_store_out_valid),
-    .out_payload (lane5_store_out_payload)
+    .in_valid    (f_lane5_store_in_valid),
+    .in_payload  (f_lane5_store_in_payload),
+    .out_valid   (f_lane5_store_out_valid),
+    .out_payload (f_lane5_store_out_payload)
   );
 
-  FpSilu lane6_act ( // Gating.java:234
+  FpSilu f_lane6_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane6_act_in_valid),
-    .in_payload  (lane6_act_in_payload),
-    .out_valid   (lane6_act_out_valid),
-    .out_payload (lane6_act_out_payload)
+    .in_valid    (f_lane6_act_in_valid),
+    .in_payload  (f_lane6_act_in_payload),
+    .out_valid   (f_lane6_act_out_valid),
+    .out_payload (f_lane6_act_out_payload)
   );
 
-  Fp32Mul lane6_mul ( // Gating.java:221
+  Fp32Mul f_lane6_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane6_mul_in_valid),
-    .in_payload_a (lane6_mul_in_payload_a),
-    .in_payload_b (lane6_mul_in_payload_b),
-    .out_valid    (lane6_mul_out_valid),
-    .out_payload  (lane6_mul_out_payload)
+    .in_valid     (f_lane6_mul_in_valid),
+    .in_payload_a (f_lane6_mul_in_payload_a),
+    .in_payload_b (f_lane6_mul_in_payload_b),
+    .out_valid    (f_lane6_mul_out_valid),
+    .out_payload  (f_lane6_mul_out_payload)
   );
 
-  Fp32ToFp16 lane6_store ( // Gating.java:221
+  Fp32ToFp16 f_lane6_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane6_store_in_valid),
-    .in_payload  (lane6_store_in_payload),
-    .out_valid   (lane6_store_out_valid),
-    .out_payload (lane6_store_out_payload)
+    .in_valid    (f_lane6_store_in_valid),
+    .in_payload  (f_lane6_store_in_payload),
+    .out_valid   (f_lane6_store_out_valid),
+    .out_payload (f_lane6_store_out_payload)
   );
 
-  FpSilu lane7_act ( // Gating.java:234
+  FpSilu f_lane7_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane7_act_in_valid),
-    .in_payload  (lane7_act_in_payload),
-    .out_valid   (lane7_act_out_valid),
-    .out_payload (lane7_act_out_payload)
+    .in_valid    (f_lane7_act_in_valid),
+    .in_payload  (f_lane7_act_in_payload),
+    .out_valid   (f_lane7_act_out_valid),
+    .out_payload (f_lane7_act_out_payload)
   );
 
-  Fp32Mul lane7_mul ( // Gating.java:221
+  Fp32Mul f_lane7_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane7_mul_in_valid),
-    .in_payload_a (lane7_mul_in_payload_a),
-    .in_payload_b (lane7_mul_in_payload_b),
-    .out_valid    (lane7_mul_out_valid),
-    .out_payload  (lane7_mul_out_payload)
+    .in_valid     (f_lane7_mul_in_valid),
+    .in_payload_a (f_lane7_mul_in_payload_a),
+    .in_payload_b (f_lane7_mul_in_payload_b),
+    .out_valid    (f_lane7_mul_out_valid),
+    .out_payload  (f_lane7_mul_out_payload)
   );
 
-  Fp32ToFp16 lane7_store ( // Gating.java:221
+  Fp32ToFp16 f_lane7_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane7_store_in_valid),
-    .in_payload  (lane7_store_in_payload),
-    .out_valid   (lane7_store_out_valid),
-    .out_payload (lane7_store_out_payload)
+    .in_valid    (f_lane7_store_in_valid),
+    .in_payload  (f_lane7_store_in_payload),
+    .out_valid   (f_lane7_store_out_valid),
+    .out_payload (f_lane7_store_out_payload)
   );
 
-  FpSilu lane8_act ( // Gating.java:234
+  FpSilu f_lane8_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane8_act_in_valid),
-    .in_payload  (lane8_act_in_payload),
-    .out_valid   (lane8_act_out_valid),
-    .out_payload (lane8_act_out_payload)
+    .in_valid    (f_lane8_act_in_valid),
+    .in_payload  (f_lane8_act_in_payload),
+    .out_valid   (f_lane8_act_out_valid),
+    .out_payload (f_lane8_act_out_payload)
   );
 
-  Fp32Mul lane8_mul ( // Gating.java:221
+  Fp32Mul f_lane8_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane8_mul_in_valid),
-    .in_payload_a (lane8_mul_in_payload_a),
-    .in_payload_b (lane8_mul_in_payload_b),
-    .out_valid    (lane8_mul_out_valid),
-    .out_payload  (lane8_mul_out_payload)
+    .in_valid     (f_lane8_mul_in_valid),
+    .in_payload_a (f_lane8_mul_in_payload_a),
+    .in_payload_b (f_lane8_mul_in_payload_b),
+    .out_valid    (f_lane8_mul_out_valid),
+    .out_payload  (f_lane8_mul_out_payload)
   );
 
-  Fp32ToFp16 lane8_store ( // Gating.java:221
+  Fp32ToFp16 f_lane8_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane8_store_in_valid),
-    .in_payload  (lane8_store_in_payload),
-    .out_valid   (lane8_store_out_valid),
-    .out_payload (lane8_store_out_payload)
+    .in_valid    (f_lane8_store_in_valid),
+    .in_payload  (f_lane8_store_in_payload),
+    .out_valid   (f_lane8_store_out_valid),
+    .out_payload (f_lane8_store_out_payload)
   );
 
-  FpSilu lane9_act ( // Gating.java:234
+  FpSilu f_lane9_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane9_act_in_valid),
-    .in_payload  (lane9_act_in_payload),
-    .out_valid   (lane9_act_out_valid),
-    .out_payload (lane9_act_out_payload)
+    .in_valid    (f_lane9_act_in_valid),
+    .in_payload  (f_lane9_act_in_payload),
+    .out_valid   (f_lane9_act_out_valid),
+    .out_payload (f_lane9_act_out_payload)
   );
 
-  Fp32Mul lane9_mul ( // Gating.java:221
+  Fp32Mul f_lane9_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane9_mul_in_valid),
-    .in_payload_a (lane9_mul_in_payload_a),
-    .in_payload_b (lane9_mul_in_payload_b),
-    .out_valid    (lane9_mul_out_valid),
-    .out_payload  (lane9_mul_out_payload)
+    .in_valid     (f_lane9_mul_in_valid),
+    .in_payload_a (f_lane9_mul_in_payload_a),
+    .in_payload_b (f_lane9_mul_in_payload_b),
+    .out_valid    (f_lane9_mul_out_valid),
+    .out_payload  (f_lane9_mul_out_payload)
   );
 
-  Fp32ToFp16 lane9_store ( // Gating.java:221
+  Fp32ToFp16 f_lane9_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane9_store_in_valid),
-    .in_payload  (lane9_store_in_payload),
-    .out_valid   (lane9_store_out_valid),
-    .out_payload (lane9_store_out_payload)
+    .in_valid    (f_lane9_store_in_valid),
+    .in_payload  (f_lane9_store_in_payload),
+    .out_valid   (f_lane9_store_out_valid),
+    .out_payload (f_lane9_store_out_payload)
   );
 
-  FpSilu lane10_act ( // Gating.java:234
+  FpSilu f_lane10_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane10_act_in_valid),
-    .in_payload  (lane10_act_in_payload),
-    .out_valid   (lane10_act_out_valid),
-    .out_payload (lane10_act_out_payload)
+    .in_valid    (f_lane10_act_in_valid),
+    .in_payload  (f_lane10_act_in_payload),
+    .out_valid   (f_lane10_act_out_valid),
+    .out_payload (f_lane10_act_out_payload)
   );
 
-  Fp32Mul lane10_mul ( // Gating.java:221
+  Fp32Mul f_lane10_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane10_mul_in_valid),
-    .in_payload_a (lane10_mul_in_payload_a),
-    .in_payload_b (lane10_mul_in_payload_b),
-    .out_valid    (lane10_mul_out_valid),
-    .out_payload  (lane10_mul_out_payload)
+    .in_valid     (f_lane10_mul_in_valid),
+    .in_payload_a (f_lane10_mul_in_payload_a),
+    .in_payload_b (f_lane10_mul_in_payload_b),
+    .out_valid    (f_lane10_mul_out_valid),
+    .out_payload  (f_lane10_mul_out_payload)
   );
 
-  Fp32ToFp16 lane10_store ( // Gating.java:221
+  Fp32ToFp16 f_lane10_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane10_store_in_valid),
-    .in_payload  (lane10_store_in_payload),
-    .out_valid   (lane10_store_out_valid),
-    .out_payload (lane10_store_out_payload)
+    .in_valid    (f_lane10_store_in_valid),
+    .in_payload  (f_lane10_store_in_payload),
+    .out_valid   (f_lane10_store_out_valid),
+    .out_payload (f_lane10_store_out_payload)
   );
 
-  FpSilu lane11_act ( // Gating.java:234
+  FpSilu f_lane11_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane11_act_in_valid),
-    .in_payload  (lane11_act_in_payload),
-    .out_valid   (lane11_act_out_valid),
-    .out_payload (lane11_act_out_payload)
+    .in_valid    (f_lane11_act_in_valid),
+    .in_payload  (f_lane11_act_in_payload),
+    .out_valid   (f_lane11_act_out_valid),
+    .out_payload (f_lane11_act_out_payload)
   );
 
-  Fp32Mul lane11_mul ( // Gating.java:221
+  Fp32Mul f_lane11_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane11_mul_in_valid),
-    .in_payload_a (lane11_mul_in_payload_a),
-    .in_payload_b (lane11_mul_in_payload_b),
-    .out_valid    (lane11_mul_out_valid),
-    .out_payload  (lane11_mul_out_payload)
+    .in_valid     (f_lane11_mul_in_valid),
+    .in_payload_a (f_lane11_mul_in_payload_a),
+    .in_payload_b (f_lane11_mul_in_payload_b),
+    .out_valid    (f_lane11_mul_out_valid),
+    .out_payload  (f_lane11_mul_out_payload)
   );
 
-  Fp32ToFp16 lane11_store ( // Gating.java:221
+  Fp32ToFp16 f_lane11_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane11_store_in_valid),
-    .in_payload  (lane11_store_in_payload),
-    .out_valid   (lane11_store_out_valid),
-    .out_payload (lane11_store_out_payload)
+    .in_valid    (f_lane11_store_in_valid),
+    .in_payload  (f_lane11_store_in_payload),
+    .out_valid   (f_lane11_store_out_valid),
+    .out_payload (f_lane11_store_out_payload)
   );
 
-  FpSilu lane12_act ( // Gating.java:234
+  FpSilu f_lane12_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane12_act_in_valid),
-    .in_payload  (lane12_act_in_payload),
-    .out_valid   (lane12_act_out_valid),
-    .out_payload (lane12_act_out_payload)
+    .in_valid    (f_lane12_act_in_valid),
+    .in_payload  (f_lane12_act_in_payload),
+    .out_valid   (f_lane12_act_out_valid),
+    .out_payload (f_lane12_act_out_payload)
   );
 
-  Fp32Mul lane12_mul ( // Gating.java:221
+  Fp32Mul f_lane12_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane12_mul_in_valid),
-    .in_payload_a (lane12_mul_in_payload_a),
-    .in_payload_b (lane12_mul_in_payload_b),
-    .out_valid    (lane12_mul_out_valid),
-    .out_payload  (lane12_mul_out_payload)
+    .in_valid     (f_lane12_mul_in_valid),
+    .in_payload_a (f_lane12_mul_in_payload_a),
+    .in_payload_b (f_lane12_mul_in_payload_b),
+    .out_valid    (f_lane12_mul_out_valid),
+    .out_payload  (f_lane12_mul_out_payload)
   );
 
-  Fp32ToFp16 lane12_store ( // Gating.java:221
+  Fp32ToFp16 f_lane12_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane12_store_in_valid),
-    .in_payload  (lane12_store_in_payload),
-    .out_valid   (lane12_store_out_valid),
-    .out_payload (lane12_store_out_payload)
+    .in_valid    (f_lane12_store_in_valid),
+    .in_payload  (f_lane12_store_in_payload),
+    .out_valid   (f_lane12_store_out_valid),
+    .out_payload (f_lane12_store_out_payload)
   );
 
-  FpSilu lane13_act ( // Gating.java:234
+  FpSilu f_lane13_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane13_act_in_valid),
-    .in_payload  (lane13_act_in_payload),
-    .out_valid   (lane13_act_out_valid),
-    .out_payload (lane13_act_out_payload)
+    .in_valid    (f_lane13_act_in_valid),
+    .in_payload  (f_lane13_act_in_payload),
+    .out_valid   (f_lane13_act_out_valid),
+    .out_payload (f_lane13_act_out_payload)
   );
 
-  Fp32Mul lane13_mul ( // Gating.java:221
+  Fp32Mul f_lane13_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane13_mul_in_valid),
-    .in_payload_a (lane13_mul_in_payload_a),
-    .in_payload_b (lane13_mul_in_payload_b),
-    .out_valid    (lane13_mul_out_valid),
-    .out_payload  (lane13_mul_out_payload)
+    .in_valid     (f_lane13_mul_in_valid),
+    .in_payload_a (f_lane13_mul_in_payload_a),
+    .in_payload_b (f_lane13_mul_in_payload_b),
+    .out_valid    (f_lane13_mul_out_valid),
+    .out_payload  (f_lane13_mul_out_payload)
   );
 
-  Fp32ToFp16 lane13_store ( // Gating.java:221
+  Fp32ToFp16 f_lane13_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane13_store_in_valid),
-    .in_payload  (lane13_store_in_payload),
-    .out_valid   (lane13_store_out_valid),
-    .out_payload (lane13_store_out_payload)
+    .in_valid    (f_lane13_store_in_valid),
+    .in_payload  (f_lane13_store_in_payload),
+    .out_valid   (f_lane13_store_out_valid),
+    .out_payload (f_lane13_store_out_payload)
   );
 
-  FpSilu lane14_act ( // Gating.java:234
+  FpSilu f_lane14_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane14_act_in_valid),
-    .in_payload  (lane14_act_in_payload),
-    .out_valid   (lane14_act_out_valid),
-    .out_payload (lane14_act_out_payload)
+    .in_valid    (f_lane14_act_in_valid),
+    .in_payload  (f_lane14_act_in_payload),
+    .out_valid   (f_lane14_act_out_valid),
+    .out_payload (f_lane14_act_out_payload)
   );
 
-  Fp32Mul lane14_mul ( // Gating.java:221
+  Fp32Mul f_lane14_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane14_mul_in_valid),
-    .in_payload_a (lane14_mul_in_payload_a),
-    .in_payload_b (lane14_mul_in_payload_b),
-    .out_valid    (lane14_mul_out_valid),
-    .out_payload  (lane14_mul_out_payload)
+    .in_valid     (f_lane14_mul_in_valid),
+    .in_payload_a (f_lane14_mul_in_payload_a),
+    .in_payload_b (f_lane14_mul_in_payload_b),
+    .out_valid    (f_lane14_mul_out_valid),
+    .out_payload  (f_lane14_mul_out_payload)
   );
 
-  Fp32ToFp16 lane14_store ( // Gating.java:221
+  Fp32ToFp16 f_lane14_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane14_store_in_valid),
-    .in_payload  (lane14_store_in_payload),
-    .out_valid   (lane14_store_out_valid),
-    .out_payload (lane14_store_out_payload)
+    .in_valid    (f_lane14_store_in_valid),
+    .in_payload  (f_lane14_store_in_payload),
+    .out_valid   (f_lane14_store_out_valid),
+    .out_payload (f_lane14_store_out_payload)
   );
 
-  FpSilu lane15_act ( // Gating.java:234
+  FpSilu f_lane15_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane15_act_in_valid),
-    .in_payload  (lane15_act_in_payload),
-    .out_valid   (lane15_act_out_valid),
-    .out_payload (lane15_act_out_payload)
+    .in_valid    (f_lane15_act_in_valid),
+    .in_payload  (f_lane15_act_in_payload),
+    .out_valid   (f_lane15_act_out_valid),
+    .out_payload (f_lane15_act_out_payload)
   );
 
-  Fp32Mul lane15_mul ( // Gating.java:221
+  Fp32Mul f_lane15_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane15_mul_in_valid),
-    .in_payload_a (lane15_mul_in_payload_a),
-    .in_payload_b (lane15_mul_in_payload_b),
-    .out_valid    (lane15_mul_out_valid),
-    .out_payload  (lane15_mul_out_payload)
+    .in_valid     (f_lane15_mul_in_valid),
+    .in_payload_a (f_lane15_mul_in_payload_a),
+    .in_payload_b (f_lane15_mul_in_payload_b),
+    .out_valid    (f_lane15_mul_out_valid),
+    .out_payload  (f_lane15_mul_out_payload)
   );
 
-  Fp32ToFp16 lane15_store ( // Gating.java:221
+  Fp32ToFp16 f_lane15_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane15_store_in_valid),
-    .in_payload  (lane15_store_in_payload),
-    .out_valid   (lane15_store_out_valid),
-    .out_payload (lane15_store_out_payload)
+    .in_valid    (f_lane15_store_in_valid),
+    .in_payload  (f_lane15_store_in_payload),
+    .out_valid   (f_lane15_store_out_valid),
+    .out_payload (f_lane15_store_out_payload)
   );
 
   SyncFifo_w289_d92 result_fifo ( // CreditBuffer.java:77
@@ -3794,16 +3794,18 @@ module Gating_silu_l16_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_act_out_valid, lane1_mul_out_valid, lane1_store_out_valid, lane2_act_out_valid,
-      lane2_mul_out_valid, lane2_store_out_valid, lane3_act_out_valid, lane3_mul_out_valid, lane3_store_out_valid,
-      lane4_act_out_valid, lane4_mul_out_valid, lane4_store_out_valid, lane5_act_out_valid, lane5_mul_out_valid,
-      lane5_store_out_valid, lane6_act_out_valid, lane6_mul_out_valid, lane6_store_out_valid, lane7_act_out_valid,
-      lane7_mul_out_valid, lane7_store_out_valid, lane8_act_out_valid, lane8_mul_out_valid, lane8_store_out_valid,
-      lane9_act_out_valid, lane9_mul_out_valid, lane9_store_out_valid, lane10_act_out_valid, lane10_mul_out_valid,
-      lane10_store_out_valid, lane11_act_out_valid, lane11_mul_out_valid, lane11_store_out_valid, lane12_act_out_valid,
-      lane12_mul_out_valid, lane12_store_out_valid, lane13_act_out_valid, lane13_mul_out_valid, lane13_store_out_valid,
-      lane14_act_out_valid, lane14_mul_out_valid, lane14_store_out_valid, lane15_act_out_valid, lane15_mul_out_valid,
-      lane15_store_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, f_lane1_act_out_valid, f_lane1_mul_out_valid, f_lane1_store_out_valid,
+      f_lane2_act_out_valid, f_lane2_mul_out_valid, f_lane2_store_out_valid, f_lane3_act_out_valid,
+      f_lane3_mul_out_valid, f_lane3_store_out_valid, f_lane4_act_out_valid, f_lane4_mul_out_valid,
+      f_lane4_store_out_valid, f_lane5_act_out_valid, f_lane5_mul_out_valid, f_lane5_store_out_valid,
+      f_lane6_act_out_valid, f_lane6_mul_out_valid, f_lane6_store_out_valid, f_lane7_act_out_valid,
+      f_lane7_mul_out_valid, f_lane7_store_out_valid, f_lane8_act_out_valid, f_lane8_mul_out_valid,
+      f_lane8_store_out_valid, f_lane9_act_out_valid, f_lane9_mul_out_valid, f_lane9_store_out_valid,
+      f_lane10_act_out_valid, f_lane10_mul_out_valid, f_lane10_store_out_valid, f_lane11_act_out_valid,
+      f_lane11_mul_out_valid, f_lane11_store_out_valid, f_lane12_act_out_valid, f_lane12_mul_out_valid,
+      f_lane12_store_out_valid, f_lane13_act_out_valid, f_lane13_mul_out_valid, f_lane13_store_out_valid,
+      f_lane14_act_out_valid, f_lane14_mul_out_valid, f_lane14_store_out_valid, f_lane15_act_out_valid,
+      f_lane15_mul_out_valid, f_lane15_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -4,101 +4,101 @@
 `default_nettype none
 
 module Gating_relu2_l2_bf16 (
-  input  wire        clk,                // Gating.java:66
-  input  wire        reset,              // Gating.java:66
-  input  wire        in_valid,           // Gating.java:81
-  output wire        in_ready,           // Gating.java:81
-  input  wire [31:0] in_payload_g_0,     // Gating.java:81
-  input  wire [31:0] in_payload_g_1,     // Gating.java:81
-  input  wire [31:0] in_payload_u_0,     // Gating.java:81
-  input  wire [31:0] in_payload_u_1,     // Gating.java:81
-  input  wire        in_payload_last,    // Gating.java:81
-  output wire        out_valid,          // Gating.java:82
-  input  wire        out_ready,          // Gating.java:82
-  output wire [15:0] out_payload_f_0,    // Gating.java:82
-  output wire [15:0] out_payload_f_1,    // Gating.java:82
-  output wire [31:0] out_payload_absMax, // Gating.java:82
-  output wire        out_payload_last    // Gating.java:82
+  input  wire        clk,                // Gating.java:65
+  input  wire        reset,              // Gating.java:65
+  input  wire        in_valid,           // Gating.java:80
+  output wire        in_ready,           // Gating.java:80
+  input  wire [31:0] in_payload_g_0,     // Gating.java:80
+  input  wire [31:0] in_payload_g_1,     // Gating.java:80
+  input  wire [31:0] in_payload_u_0,     // Gating.java:80
+  input  wire [31:0] in_payload_u_1,     // Gating.java:80
+  input  wire        in_payload_last,    // Gating.java:80
+  output wire        out_valid,          // Gating.java:81
+  input  wire        out_ready,          // Gating.java:81
+  output wire [15:0] out_payload_f_0,    // Gating.java:81
+  output wire [15:0] out_payload_f_1,    // Gating.java:81
+  output wire [31:0] out_payload_absMax, // Gating.java:81
+  output wire        out_payload_last    // Gating.java:81
 );
 
-  wire        lane0_act_in_valid;       // Gating.java:234
-  wire [31:0] lane0_act_in_payload;     // Gating.java:234
-  wire        lane0_act_out_valid;      // Gating.java:234
-  wire [31:0] lane0_act_out_payload;    // Gating.java:234
-  reg  [31:0] lane0_u_d1;               // Gating.java:221
-  reg  [31:0] lane0_u_d2;               // Gating.java:221
-  reg  [31:0] lane0_u_d3;               // Gating.java:221
-  reg  [31:0] lane0_u_d4;               // Gating.java:221
-  reg  [31:0] lane0_u_d5;               // Gating.java:221
-  reg  [31:0] lane0_u_d6;               // Gating.java:221
-  reg  [31:0] lane0_u_d7;               // Gating.java:221
-  reg  [31:0] lane0_u_d8;               // Gating.java:221
-  wire        lane0_mul_in_valid;       // Gating.java:221
-  wire [31:0] lane0_mul_in_payload_a;   // Gating.java:221
-  wire [31:0] lane0_mul_in_payload_b;   // Gating.java:221
-  wire        lane0_mul_out_valid;      // Gating.java:221
-  wire [31:0] lane0_mul_out_payload;    // Gating.java:221
-  wire        lane0_store_in_valid;     // Gating.java:221
-  wire [31:0] lane0_store_in_payload;   // Gating.java:221
-  wire        lane0_store_out_valid;    // Gating.java:221
-  wire [15:0] lane0_store_out_payload;  // Gating.java:221
-  wire        lane1_act_in_valid;       // Gating.java:234
-  wire [31:0] lane1_act_in_payload;     // Gating.java:234
-  wire        lane1_act_out_valid;      // Gating.java:234
-  wire [31:0] lane1_act_out_payload;    // Gating.java:234
-  reg  [31:0] lane1_u_d1;               // Gating.java:221
-  reg  [31:0] lane1_u_d2;               // Gating.java:221
-  reg  [31:0] lane1_u_d3;               // Gating.java:221
-  reg  [31:0] lane1_u_d4;               // Gating.java:221
-  reg  [31:0] lane1_u_d5;               // Gating.java:221
-  reg  [31:0] lane1_u_d6;               // Gating.java:221
-  reg  [31:0] lane1_u_d7;               // Gating.java:221
-  reg  [31:0] lane1_u_d8;               // Gating.java:221
-  wire        lane1_mul_in_valid;       // Gating.java:221
-  wire [31:0] lane1_mul_in_payload_a;   // Gating.java:221
-  wire [31:0] lane1_mul_in_payload_b;   // Gating.java:221
-  wire        lane1_mul_out_valid;      // Gating.java:221
-  wire [31:0] lane1_mul_out_payload;    // Gating.java:221
-  wire        lane1_store_in_valid;     // Gating.java:221
-  wire [31:0] lane1_store_in_payload;   // Gating.java:221
-  wire        lane1_store_out_valid;    // Gating.java:221
-  wire [15:0] lane1_store_out_payload;  // Gating.java:221
-  reg         last_d1;                  // Gating.java:130
-  reg         last_d2;                  // Gating.java:130
-  reg         last_d3;                  // Gating.java:130
-  reg         last_d4;                  // Gating.java:130
-  reg         last_d5;                  // Gating.java:130
-  reg         last_d6;                  // Gating.java:130
-  reg         last_d7;                  // Gating.java:130
-  reg         last_d8;                  // Gating.java:130
-  reg         last_d9;                  // Gating.java:130
-  reg         last_d10;                 // Gating.java:130
-  reg         last_d11;                 // Gating.java:130
-  reg         last_d12;                 // Gating.java:130
-  reg         last_d13;                 // Gating.java:130
-  reg         last_d14;                 // Gating.java:130
-  reg         last_d15;                 // Gating.java:130
-  reg         last_d16;                 // Gating.java:130
-  reg  [15:0] stored_r_0;               // Gating.java:88
-  reg  [15:0] stored_r_1;               // Gating.java:88
-  reg  [14:0] beat_max;                 // Gating.java:89
-  reg         last_r;                   // Gating.java:90
-  reg         valid_r;                  // Gating.java:91
-  reg  [14:0] running_max;              // Gating.java:92
-  reg  [15:0] stored_out_0;             // Gating.java:96
-  reg  [15:0] stored_out_1;             // Gating.java:96
-  reg  [31:0] abs_max_out;              // Gating.java:96
-  reg         last_out;                 // Gating.java:96
-  reg         result_valid;             // Gating.java:97
-  reg  [4:0]  result_credits;           // CreditBuffer.java:45
-  wire        result_fifo_push_valid;   // CreditBuffer.java:77
-  wire        result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [64:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [64:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [4:0]  result_fifo_occupancy;    // CreditBuffer.java:77
-  wire        result_ready;             // CreditBuffer.java:84
+  wire        f_lane0_act_in_valid;      // Gating.java:118
+  wire [31:0] f_lane0_act_in_payload;    // Gating.java:118
+  wire        f_lane0_act_out_valid;     // Gating.java:118
+  wire [31:0] f_lane0_act_out_payload;   // Gating.java:118
+  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:114
+  wire        f_lane0_mul_in_valid;      // Gating.java:114
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:114
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:114
+  wire        f_lane0_mul_out_valid;     // Gating.java:114
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:114
+  wire        f_lane0_store_in_valid;    // Gating.java:114
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:114
+  wire        f_lane0_store_out_valid;   // Gating.java:114
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:114
+  wire        f_lane1_act_in_valid;      // Gating.java:118
+  wire [31:0] f_lane1_act_in_payload;    // Gating.java:118
+  wire        f_lane1_act_out_valid;     // Gating.java:118
+  wire [31:0] f_lane1_act_out_payload;   // Gating.java:118
+  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:114
+  wire        f_lane1_mul_in_valid;      // Gating.java:114
+  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:114
+  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:114
+  wire        f_lane1_mul_out_valid;     // Gating.java:114
+  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:114
+  wire        f_lane1_store_in_valid;    // Gating.java:114
+  wire [31:0] f_lane1_store_in_payload;  // Gating.java:114
+  wire        f_lane1_store_out_valid;   // Gating.java:114
+  wire [15:0] f_lane1_store_out_payload; // Gating.java:114
+  reg         f_last_t_d1;               // Gating.java:83
+  reg         f_last_t_d2;               // Gating.java:83
+  reg         f_last_t_d3;               // Gating.java:83
+  reg         f_last_t_d4;               // Gating.java:83
+  reg         f_last_t_d5;               // Gating.java:83
+  reg         f_last_t_d6;               // Gating.java:83
+  reg         f_last_t_d7;               // Gating.java:83
+  reg         f_last_t_d8;               // Gating.java:83
+  reg         f_last_t_d9;               // Gating.java:83
+  reg         f_last_t_d10;              // Gating.java:83
+  reg         f_last_t_d11;              // Gating.java:83
+  reg         f_last_t_d12;              // Gating.java:83
+  reg         f_last_t_d13;              // Gating.java:83
+  reg         f_last_t_d14;              // Gating.java:83
+  reg         f_last_t_d15;              // Gating.java:83
+  reg         f_last_t_d16;              // Gating.java:83
+  reg  [15:0] stored_r_0;                // Gating.java:89
+  reg  [15:0] stored_r_1;                // Gating.java:89
+  reg  [14:0] beat_max;                  // Gating.java:90
+  reg         last_r;                    // Gating.java:91
+  reg         valid_r;                   // Gating.java:92
+  reg  [14:0] running_max;               // Gating.java:93
+  reg  [15:0] stored_out_0;              // Gating.java:97
+  reg  [15:0] stored_out_1;              // Gating.java:97
+  reg  [31:0] abs_max_out;               // Gating.java:97
+  reg         last_out;                  // Gating.java:97
+  reg         result_valid;              // Gating.java:98
+  reg  [4:0]  result_credits;            // CreditBuffer.java:45
+  wire        result_fifo_push_valid;    // CreditBuffer.java:77
+  wire        result_fifo_push_ready;    // CreditBuffer.java:77
+  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:77
+  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:77
+  wire [4:0]  result_fifo_occupancy;     // CreditBuffer.java:77
+  wire        result_ready;              // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -110,21 +110,21 @@ module Gating_relu2_l2_bf16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign lane0_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane0_act_in_payload = in_payload_g_0; // Gating.java:234
-  assign lane0_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane0_mul_in_payload_a = lane0_act_out_payload; // Gating.java:221
-  assign lane0_mul_in_payload_b = lane0_u_d8; // Gating.java:221
-  assign lane0_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane0_store_in_payload = lane0_mul_out_payload; // Gating.java:221
-  assign lane1_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane1_act_in_payload = in_payload_g_1; // Gating.java:234
-  assign lane1_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane1_mul_in_payload_a = lane1_act_out_payload; // Gating.java:221
-  assign lane1_mul_in_payload_b = lane1_u_d8; // Gating.java:221
-  assign lane1_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane1_store_in_payload = lane1_mul_out_payload; // Gating.java:221
-  assign in_ready = result_credits != 5'd0; // Gating.java:104
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:118
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:114
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d8; // Gating.java:114
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:114
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:118
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:114
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d8; // Gating.java:114
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:114
+  assign in_ready = result_credits != 5'd0; // Gating.java:105
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
@@ -136,53 +136,53 @@ module Gating_relu2_l2_bf16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_u_d1 <= in_payload_u_0; // Gating.java:221
-    lane0_u_d2 <= lane0_u_d1; // Gating.java:221
-    lane0_u_d3 <= lane0_u_d2; // Gating.java:221
-    lane0_u_d4 <= lane0_u_d3; // Gating.java:221
-    lane0_u_d5 <= lane0_u_d4; // Gating.java:221
-    lane0_u_d6 <= lane0_u_d5; // Gating.java:221
-    lane0_u_d7 <= lane0_u_d6; // Gating.java:221
-    lane0_u_d8 <= lane0_u_d7; // Gating.java:221
-    lane1_u_d1 <= in_payload_u_1; // Gating.java:221
-    lane1_u_d2 <= lane1_u_d1; // Gating.java:221
-    lane1_u_d3 <= lane1_u_d2; // Gating.java:221
-    lane1_u_d4 <= lane1_u_d3; // Gating.java:221
-    lane1_u_d5 <= lane1_u_d4; // Gating.java:221
-    lane1_u_d6 <= lane1_u_d5; // Gating.java:221
-    lane1_u_d7 <= lane1_u_d6; // Gating.java:221
-    lane1_u_d8 <= lane1_u_d7; // Gating.java:221
-    last_d1 <= in_payload_last; // Gating.java:130
-    last_d2 <= last_d1; // Gating.java:130
-    last_d3 <= last_d2; // Gating.java:130
-    last_d4 <= last_d3; // Gating.java:130
-    last_d5 <= last_d4; // Gating.java:130
-    last_d6 <= last_d5; // Gating.java:130
-    last_d7 <= last_d6; // Gating.java:130
-    last_d8 <= last_d7; // Gating.java:130
-    last_d9 <= last_d8; // Gating.java:130
-    last_d10 <= last_d9; // Gating.java:130
-    last_d11 <= last_d10; // Gating.java:130
-    last_d12 <= last_d11; // Gating.java:130
-    last_d13 <= last_d12; // Gating.java:130
-    last_d14 <= last_d13; // Gating.java:130
-    last_d15 <= last_d14; // Gating.java:130
-    last_d16 <= last_d15; // Gating.java:130
-    stored_r_0 <= lane0_store_out_payload; // Gating.java:88
-    stored_r_1 <= lane1_store_out_payload; // Gating.java:88
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:114
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:114
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:114
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:114
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:114
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:114
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:114
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:114
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:114
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:114
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:114
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:114
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:114
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:114
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:114
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:114
+    f_last_t_d1 <= in_payload_last; // Gating.java:83
+    f_last_t_d2 <= f_last_t_d1; // Gating.java:83
+    f_last_t_d3 <= f_last_t_d2; // Gating.java:83
+    f_last_t_d4 <= f_last_t_d3; // Gating.java:83
+    f_last_t_d5 <= f_last_t_d4; // Gating.java:83
+    f_last_t_d6 <= f_last_t_d5; // Gating.java:83
+    f_last_t_d7 <= f_last_t_d6; // Gating.java:83
+    f_last_t_d8 <= f_last_t_d7; // Gating.java:83
+    f_last_t_d9 <= f_last_t_d8; // Gating.java:83
+    f_last_t_d10 <= f_last_t_d9; // Gating.java:83
+    f_last_t_d11 <= f_last_t_d10; // Gating.java:83
+    f_last_t_d12 <= f_last_t_d11; // Gating.java:83
+    f_last_t_d13 <= f_last_t_d12; // Gating.java:83
+    f_last_t_d14 <= f_last_t_d13; // Gating.java:83
+    f_last_t_d15 <= f_last_t_d14; // Gating.java:83
+    f_last_t_d16 <= f_last_t_d15; // Gating.java:83
+    stored_r_0 <= f_lane0_store_out_payload; // Gating.java:89
+    stored_r_1 <= f_lane1_store_out_payload; // Gating.java:89
     beat_max <=
-        (lane1_store_out_payload[14:0] > lane0_store_out_payload[14:0]) ? lane1_store_out_payload[14:0]
-        : lane0_store_out_payload[14:0]; // Gating.java:89
-    last_r <= last_d16; // Gating.java:90
-    valid_r <= lane0_store_out_valid; // Gating.java:91
-    if (valid_r) begin // Gating.java:94
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:94
+        (f_lane1_store_out_payload[14:0] > f_lane0_store_out_payload[14:0]) ? f_lane1_store_out_payload[14:0]
+        : f_lane0_store_out_payload[14:0]; // Gating.java:90
+    last_r <= f_last_t_d16; // Gating.java:91
+    valid_r <= f_lane0_store_out_valid; // Gating.java:92
+    if (valid_r) begin // Gating.java:95
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:95
     end
-    stored_out_0 <= stored_r_0; // Gating.java:96
-    stored_out_1 <= stored_r_1; // Gating.java:96
-    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:96
-    last_out <= last_r; // Gating.java:96
-    result_valid <= valid_r; // Gating.java:97
+    stored_out_0 <= stored_r_0; // Gating.java:97
+    stored_out_1 <= stored_r_1; // Gating.java:97
+    abs_max_out <= {1'b0, running_max_mux, 16'h0}; // Gating.java:97
+    last_out <= last_r; // Gating.java:97
+    result_valid <= valid_r; // Gating.java:98
     if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 5'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:83
@@ -219,60 +219,60 @@ module Gating_relu2_l2_bf16 (
   end
 `endif
 
-  FpRelu2 lane0_act ( // Gating.java:234
+  FpRelu2 f_lane0_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_act_in_valid),
-    .in_payload  (lane0_act_in_payload),
-    .out_valid   (lane0_act_out_valid),
-    .out_payload (lane0_act_out_payload)
+    .in_valid    (f_lane0_act_in_valid),
+    .in_payload  (f_lane0_act_in_payload),
+    .out_valid   (f_lane0_act_out_valid),
+    .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Gating.java:221
+  Fp32Mul f_lane0_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane0_mul_in_valid),
-    .in_payload_a (lane0_mul_in_payload_a),
-    .in_payload_b (lane0_mul_in_payload_b),
-    .out_valid    (lane0_mul_out_valid),
-    .out_payload  (lane0_mul_out_payload)
+    .in_valid     (f_lane0_mul_in_valid),
+    .in_payload_a (f_lane0_mul_in_payload_a),
+    .in_payload_b (f_lane0_mul_in_payload_b),
+    .out_valid    (f_lane0_mul_out_valid),
+    .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToBf16 lane0_store ( // Gating.java:221
+  Fp32ToBf16 f_lane0_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_store_in_valid),
-    .in_payload  (lane0_store_in_payload),
-    .out_valid   (lane0_store_out_valid),
-    .out_payload (lane0_store_out_payload)
+    .in_valid    (f_lane0_store_in_valid),
+    .in_payload  (f_lane0_store_in_payload),
+    .out_valid   (f_lane0_store_out_valid),
+    .out_payload (f_lane0_store_out_payload)
   );
 
-  FpRelu2 lane1_act ( // Gating.java:234
+  FpRelu2 f_lane1_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_act_in_valid),
-    .in_payload  (lane1_act_in_payload),
-    .out_valid   (lane1_act_out_valid),
-    .out_payload (lane1_act_out_payload)
+    .in_valid    (f_lane1_act_in_valid),
+    .in_payload  (f_lane1_act_in_payload),
+    .out_valid   (f_lane1_act_out_valid),
+    .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Gating.java:221
+  Fp32Mul f_lane1_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane1_mul_in_valid),
-    .in_payload_a (lane1_mul_in_payload_a),
-    .in_payload_b (lane1_mul_in_payload_b),
-    .out_valid    (lane1_mul_out_valid),
-    .out_payload  (lane1_mul_out_payload)
+    .in_valid     (f_lane1_mul_in_valid),
+    .in_payload_a (f_lane1_mul_in_payload_a),
+    .in_payload_b (f_lane1_mul_in_payload_b),
+    .out_valid    (f_lane1_mul_out_valid),
+    .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToBf16 lane1_store ( // Gating.java:221
+  Fp32ToBf16 f_lane1_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_store_in_valid),
-    .in_payload  (lane1_store_in_payload),
-    .out_valid   (lane1_store_out_valid),
-    .out_payload (lane1_store_out_payload)
+    .in_valid    (f_lane1_store_in_valid),
+    .in_payload  (f_lane1_store_in_payload),
+    .out_valid   (f_lane1_store_out_valid),
+    .out_payload (f_lane1_store_out_payload)
   );
 
   SyncFifo_w65_d20 result_fifo ( // CreditBuffer.java:77
@@ -288,7 +288,8 @@ module Gating_relu2_l2_bf16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_act_out_valid, lane1_mul_out_valid, lane1_store_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, f_lane1_act_out_valid, f_lane1_mul_out_valid, f_lane1_store_out_valid,
+      result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -4,315 +4,315 @@
 `default_nettype none
 
 module Gating_silu_l2_fp16 (
-  input  wire        clk,                // Gating.java:66
-  input  wire        reset,              // Gating.java:66
-  input  wire        in_valid,           // Gating.java:81
-  output wire        in_ready,           // Gating.java:81
-  input  wire [31:0] in_payload_g_0,     // Gating.java:81
-  input  wire [31:0] in_payload_g_1,     // Gating.java:81
-  input  wire [31:0] in_payload_u_0,     // Gating.java:81
-  input  wire [31:0] in_payload_u_1,     // Gating.java:81
-  input  wire        in_payload_last,    // Gating.java:81
-  output wire        out_valid,          // Gating.java:82
-  input  wire        out_ready,          // Gating.java:82
-  output wire [15:0] out_payload_f_0,    // Gating.java:82
-  output wire [15:0] out_payload_f_1,    // Gating.java:82
-  output wire [31:0] out_payload_absMax, // Gating.java:82
-  output wire        out_payload_last    // Gating.java:82
+  input  wire        clk,                // Gating.java:65
+  input  wire        reset,              // Gating.java:65
+  input  wire        in_valid,           // Gating.java:80
+  output wire        in_ready,           // Gating.java:80
+  input  wire [31:0] in_payload_g_0,     // Gating.java:80
+  input  wire [31:0] in_payload_g_1,     // Gating.java:80
+  input  wire [31:0] in_payload_u_0,     // Gating.java:80
+  input  wire [31:0] in_payload_u_1,     // Gating.java:80
+  input  wire        in_payload_last,    // Gating.java:80
+  output wire        out_valid,          // Gating.java:81
+  input  wire        out_ready,          // Gating.java:81
+  output wire [15:0] out_payload_f_0,    // Gating.java:81
+  output wire [15:0] out_payload_f_1,    // Gating.java:81
+  output wire [31:0] out_payload_absMax, // Gating.java:81
+  output wire        out_payload_last    // Gating.java:81
 );
 
-  wire        lane0_act_in_valid;       // Gating.java:234
-  wire [31:0] lane0_act_in_payload;     // Gating.java:234
-  wire        lane0_act_out_valid;      // Gating.java:234
-  wire [31:0] lane0_act_out_payload;    // Gating.java:234
-  reg  [31:0] lane0_u_d1;               // Gating.java:221
-  reg  [31:0] lane0_u_d2;               // Gating.java:221
-  reg  [31:0] lane0_u_d3;               // Gating.java:221
-  reg  [31:0] lane0_u_d4;               // Gating.java:221
-  reg  [31:0] lane0_u_d5;               // Gating.java:221
-  reg  [31:0] lane0_u_d6;               // Gating.java:221
-  reg  [31:0] lane0_u_d7;               // Gating.java:221
-  reg  [31:0] lane0_u_d8;               // Gating.java:221
-  reg  [31:0] lane0_u_d9;               // Gating.java:221
-  reg  [31:0] lane0_u_d10;              // Gating.java:221
-  reg  [31:0] lane0_u_d11;              // Gating.java:221
-  reg  [31:0] lane0_u_d12;              // Gating.java:221
-  reg  [31:0] lane0_u_d13;              // Gating.java:221
-  reg  [31:0] lane0_u_d14;              // Gating.java:221
-  reg  [31:0] lane0_u_d15;              // Gating.java:221
-  reg  [31:0] lane0_u_d16;              // Gating.java:221
-  reg  [31:0] lane0_u_d17;              // Gating.java:221
-  reg  [31:0] lane0_u_d18;              // Gating.java:221
-  reg  [31:0] lane0_u_d19;              // Gating.java:221
-  reg  [31:0] lane0_u_d20;              // Gating.java:221
-  reg  [31:0] lane0_u_d21;              // Gating.java:221
-  reg  [31:0] lane0_u_d22;              // Gating.java:221
-  reg  [31:0] lane0_u_d23;              // Gating.java:221
-  reg  [31:0] lane0_u_d24;              // Gating.java:221
-  reg  [31:0] lane0_u_d25;              // Gating.java:221
-  reg  [31:0] lane0_u_d26;              // Gating.java:221
-  reg  [31:0] lane0_u_d27;              // Gating.java:221
-  reg  [31:0] lane0_u_d28;              // Gating.java:221
-  reg  [31:0] lane0_u_d29;              // Gating.java:221
-  reg  [31:0] lane0_u_d30;              // Gating.java:221
-  reg  [31:0] lane0_u_d31;              // Gating.java:221
-  reg  [31:0] lane0_u_d32;              // Gating.java:221
-  reg  [31:0] lane0_u_d33;              // Gating.java:221
-  reg  [31:0] lane0_u_d34;              // Gating.java:221
-  reg  [31:0] lane0_u_d35;              // Gating.java:221
-  reg  [31:0] lane0_u_d36;              // Gating.java:221
-  reg  [31:0] lane0_u_d37;              // Gating.java:221
-  reg  [31:0] lane0_u_d38;              // Gating.java:221
-  reg  [31:0] lane0_u_d39;              // Gating.java:221
-  reg  [31:0] lane0_u_d40;              // Gating.java:221
-  reg  [31:0] lane0_u_d41;              // Gating.java:221
-  reg  [31:0] lane0_u_d42;              // Gating.java:221
-  reg  [31:0] lane0_u_d43;              // Gating.java:221
-  reg  [31:0] lane0_u_d44;              // Gating.java:221
-  reg  [31:0] lane0_u_d45;              // Gating.java:221
-  reg  [31:0] lane0_u_d46;              // Gating.java:221
-  reg  [31:0] lane0_u_d47;              // Gating.java:221
-  reg  [31:0] lane0_u_d48;              // Gating.java:221
-  reg  [31:0] lane0_u_d49;              // Gating.java:221
-  reg  [31:0] lane0_u_d50;              // Gating.java:221
-  reg  [31:0] lane0_u_d51;              // Gating.java:221
-  reg  [31:0] lane0_u_d52;              // Gating.java:221
-  reg  [31:0] lane0_u_d53;              // Gating.java:221
-  reg  [31:0] lane0_u_d54;              // Gating.java:221
-  reg  [31:0] lane0_u_d55;              // Gating.java:221
-  reg  [31:0] lane0_u_d56;              // Gating.java:221
-  reg  [31:0] lane0_u_d57;              // Gating.java:221
-  reg  [31:0] lane0_u_d58;              // Gating.java:221
-  reg  [31:0] lane0_u_d59;              // Gating.java:221
-  reg  [31:0] lane0_u_d60;              // Gating.java:221
-  reg  [31:0] lane0_u_d61;              // Gating.java:221
-  reg  [31:0] lane0_u_d62;              // Gating.java:221
-  reg  [31:0] lane0_u_d63;              // Gating.java:221
-  reg  [31:0] lane0_u_d64;              // Gating.java:221
-  reg  [31:0] lane0_u_d65;              // Gating.java:221
-  reg  [31:0] lane0_u_d66;              // Gating.java:221
-  reg  [31:0] lane0_u_d67;              // Gating.java:221
-  reg  [31:0] lane0_u_d68;              // Gating.java:221
-  reg  [31:0] lane0_u_d69;              // Gating.java:221
-  reg  [31:0] lane0_u_d70;              // Gating.java:221
-  reg  [31:0] lane0_u_d71;              // Gating.java:221
-  reg  [31:0] lane0_u_d72;              // Gating.java:221
-  reg  [31:0] lane0_u_d73;              // Gating.java:221
-  reg  [31:0] lane0_u_d74;              // Gating.java:221
-  reg  [31:0] lane0_u_d75;              // Gating.java:221
-  reg  [31:0] lane0_u_d76;              // Gating.java:221
-  reg  [31:0] lane0_u_d77;              // Gating.java:221
-  reg  [31:0] lane0_u_d78;              // Gating.java:221
-  reg  [31:0] lane0_u_d79;              // Gating.java:221
-  wire        lane0_mul_in_valid;       // Gating.java:221
-  wire [31:0] lane0_mul_in_payload_a;   // Gating.java:221
-  wire [31:0] lane0_mul_in_payload_b;   // Gating.java:221
-  wire        lane0_mul_out_valid;      // Gating.java:221
-  wire [31:0] lane0_mul_out_payload;    // Gating.java:221
-  wire        lane0_store_in_valid;     // Gating.java:221
-  wire [31:0] lane0_store_in_payload;   // Gating.java:221
-  wire        lane0_store_out_valid;    // Gating.java:221
-  wire [15:0] lane0_store_out_payload;  // Gating.java:221
-  wire        lane1_act_in_valid;       // Gating.java:234
-  wire [31:0] lane1_act_in_payload;     // Gating.java:234
-  wire        lane1_act_out_valid;      // Gating.java:234
-  wire [31:0] lane1_act_out_payload;    // Gating.java:234
-  reg  [31:0] lane1_u_d1;               // Gating.java:221
-  reg  [31:0] lane1_u_d2;               // Gating.java:221
-  reg  [31:0] lane1_u_d3;               // Gating.java:221
-  reg  [31:0] lane1_u_d4;               // Gating.java:221
-  reg  [31:0] lane1_u_d5;               // Gating.java:221
-  reg  [31:0] lane1_u_d6;               // Gating.java:221
-  reg  [31:0] lane1_u_d7;               // Gating.java:221
-  reg  [31:0] lane1_u_d8;               // Gating.java:221
-  reg  [31:0] lane1_u_d9;               // Gating.java:221
-  reg  [31:0] lane1_u_d10;              // Gating.java:221
-  reg  [31:0] lane1_u_d11;              // Gating.java:221
-  reg  [31:0] lane1_u_d12;              // Gating.java:221
-  reg  [31:0] lane1_u_d13;              // Gating.java:221
-  reg  [31:0] lane1_u_d14;              // Gating.java:221
-  reg  [31:0] lane1_u_d15;              // Gating.java:221
-  reg  [31:0] lane1_u_d16;              // Gating.java:221
-  reg  [31:0] lane1_u_d17;              // Gating.java:221
-  reg  [31:0] lane1_u_d18;              // Gating.java:221
-  reg  [31:0] lane1_u_d19;              // Gating.java:221
-  reg  [31:0] lane1_u_d20;              // Gating.java:221
-  reg  [31:0] lane1_u_d21;              // Gating.java:221
-  reg  [31:0] lane1_u_d22;              // Gating.java:221
-  reg  [31:0] lane1_u_d23;              // Gating.java:221
-  reg  [31:0] lane1_u_d24;              // Gating.java:221
-  reg  [31:0] lane1_u_d25;              // Gating.java:221
-  reg  [31:0] lane1_u_d26;              // Gating.java:221
-  reg  [31:0] lane1_u_d27;              // Gating.java:221
-  reg  [31:0] lane1_u_d28;              // Gating.java:221
-  reg  [31:0] lane1_u_d29;              // Gating.java:221
-  reg  [31:0] lane1_u_d30;              // Gating.java:221
-  reg  [31:0] lane1_u_d31;              // Gating.java:221
-  reg  [31:0] lane1_u_d32;              // Gating.java:221
-  reg  [31:0] lane1_u_d33;              // Gating.java:221
-  reg  [31:0] lane1_u_d34;              // Gating.java:221
-  reg  [31:0] lane1_u_d35;              // Gating.java:221
-  reg  [31:0] lane1_u_d36;              // Gating.java:221
-  reg  [31:0] lane1_u_d37;              // Gating.java:221
-  reg  [31:0] lane1_u_d38;              // Gating.java:221
-  reg  [31:0] lane1_u_d39;              // Gating.java:221
-  reg  [31:0] lane1_u_d40;              // Gating.java:221
-  reg  [31:0] lane1_u_d41;              // Gating.java:221
-  reg  [31:0] lane1_u_d42;              // Gating.java:221
-  reg  [31:0] lane1_u_d43;              // Gating.java:221
-  reg  [31:0] lane1_u_d44;              // Gating.java:221
-  reg  [31:0] lane1_u_d45;              // Gating.java:221
-  reg  [31:0] lane1_u_d46;              // Gating.java:221
-  reg  [31:0] lane1_u_d47;              // Gating.java:221
-  reg  [31:0] lane1_u_d48;              // Gating.java:221
-  reg  [31:0] lane1_u_d49;              // Gating.java:221
-  reg  [31:0] lane1_u_d50;              // Gating.java:221
-  reg  [31:0] lane1_u_d51;              // Gating.java:221
-  reg  [31:0] lane1_u_d52;              // Gating.java:221
-  reg  [31:0] lane1_u_d53;              // Gating.java:221
-  reg  [31:0] lane1_u_d54;              // Gating.java:221
-  reg  [31:0] lane1_u_d55;              // Gating.java:221
-  reg  [31:0] lane1_u_d56;              // Gating.java:221
-  reg  [31:0] lane1_u_d57;              // Gating.java:221
-  reg  [31:0] lane1_u_d58;              // Gating.java:221
-  reg  [31:0] lane1_u_d59;              // Gating.java:221
-  reg  [31:0] lane1_u_d60;              // Gating.java:221
-  reg  [31:0] lane1_u_d61;              // Gating.java:221
-  reg  [31:0] lane1_u_d62;              // Gating.java:221
-  reg  [31:0] lane1_u_d63;              // Gating.java:221
-  reg  [31:0] lane1_u_d64;              // Gating.java:221
-  reg  [31:0] lane1_u_d65;              // Gating.java:221
-  reg  [31:0] lane1_u_d66;              // Gating.java:221
-  reg  [31:0] lane1_u_d67;              // Gating.java:221
-  reg  [31:0] lane1_u_d68;              // Gating.java:221
-  reg  [31:0] lane1_u_d69;              // Gating.java:221
-  reg  [31:0] lane1_u_d70;              // Gating.java:221
-  reg  [31:0] lane1_u_d71;              // Gating.java:221
-  reg  [31:0] lane1_u_d72;              // Gating.java:221
-  reg  [31:0] lane1_u_d73;              // Gating.java:221
-  reg  [31:0] lane1_u_d74;              // Gating.java:221
-  reg  [31:0] lane1_u_d75;              // Gating.java:221
-  reg  [31:0] lane1_u_d76;              // Gating.java:221
-  reg  [31:0] lane1_u_d77;              // Gating.java:221
-  reg  [31:0] lane1_u_d78;              // Gating.java:221
-  reg  [31:0] lane1_u_d79;              // Gating.java:221
-  wire        lane1_mul_in_valid;       // Gating.java:221
-  wire [31:0] lane1_mul_in_payload_a;   // Gating.java:221
-  wire [31:0] lane1_mul_in_payload_b;   // Gating.java:221
-  wire        lane1_mul_out_valid;      // Gating.java:221
-  wire [31:0] lane1_mul_out_payload;    // Gating.java:221
-  wire        lane1_store_in_valid;     // Gating.java:221
-  wire [31:0] lane1_store_in_payload;   // Gating.java:221
-  wire        lane1_store_out_valid;    // Gating.java:221
-  wire [15:0] lane1_store_out_payload;  // Gating.java:221
-  reg         last_d1;                  // Gating.java:130
-  reg         last_d2;                  // Gating.java:130
-  reg         last_d3;                  // Gating.java:130
-  reg         last_d4;                  // Gating.java:130
-  reg         last_d5;                  // Gating.java:130
-  reg         last_d6;                  // Gating.java:130
-  reg         last_d7;                  // Gating.java:130
-  reg         last_d8;                  // Gating.java:130
-  reg         last_d9;                  // Gating.java:130
-  reg         last_d10;                 // Gating.java:130
-  reg         last_d11;                 // Gating.java:130
-  reg         last_d12;                 // Gating.java:130
-  reg         last_d13;                 // Gating.java:130
-  reg         last_d14;                 // Gating.java:130
-  reg         last_d15;                 // Gating.java:130
-  reg         last_d16;                 // Gating.java:130
-  reg         last_d17;                 // Gating.java:130
-  reg         last_d18;                 // Gating.java:130
-  reg         last_d19;                 // Gating.java:130
-  reg         last_d20;                 // Gating.java:130
-  reg         last_d21;                 // Gating.java:130
-  reg         last_d22;                 // Gating.java:130
-  reg         last_d23;                 // Gating.java:130
-  reg         last_d24;                 // Gating.java:130
-  reg         last_d25;                 // Gating.java:130
-  reg         last_d26;                 // Gating.java:130
-  reg         last_d27;                 // Gating.java:130
-  reg         last_d28;                 // Gating.java:130
-  reg         last_d29;                 // Gating.java:130
-  reg         last_d30;                 // Gating.java:130
-  reg         last_d31;                 // Gating.java:130
-  reg         last_d32;                 // Gating.java:130
-  reg         last_d33;                 // Gating.java:130
-  reg         last_d34;                 // Gating.java:130
-  reg         last_d35;                 // Gating.java:130
-  reg         last_d36;                 // Gating.java:130
-  reg         last_d37;                 // Gating.java:130
-  reg         last_d38;                 // Gating.java:130
-  reg         last_d39;                 // Gating.java:130
-  reg         last_d40;                 // Gating.java:130
-  reg         last_d41;                 // Gating.java:130
-  reg         last_d42;                 // Gating.java:130
-  reg         last_d43;                 // Gating.java:130
-  reg         last_d44;                 // Gating.java:130
-  reg         last_d45;                 // Gating.java:130
-  reg         last_d46;                 // Gating.java:130
-  reg         last_d47;                 // Gating.java:130
-  reg         last_d48;                 // Gating.java:130
-  reg         last_d49;                 // Gating.java:130
-  reg         last_d50;                 // Gating.java:130
-  reg         last_d51;                 // Gating.java:130
-  reg         last_d52;                 // Gating.java:130
-  reg         last_d53;                 // Gating.java:130
-  reg         last_d54;                 // Gating.java:130
-  reg         last_d55;                 // Gating.java:130
-  reg         last_d56;                 // Gating.java:130
-  reg         last_d57;                 // Gating.java:130
-  reg         last_d58;                 // Gating.java:130
-  reg         last_d59;                 // Gating.java:130
-  reg         last_d60;                 // Gating.java:130
-  reg         last_d61;                 // Gating.java:130
-  reg         last_d62;                 // Gating.java:130
-  reg         last_d63;                 // Gating.java:130
-  reg         last_d64;                 // Gating.java:130
-  reg         last_d65;                 // Gating.java:130
-  reg         last_d66;                 // Gating.java:130
-  reg         last_d67;                 // Gating.java:130
-  reg         last_d68;                 // Gating.java:130
-  reg         last_d69;                 // Gating.java:130
-  reg         last_d70;                 // Gating.java:130
-  reg         last_d71;                 // Gating.java:130
-  reg         last_d72;                 // Gating.java:130
-  reg         last_d73;                 // Gating.java:130
-  reg         last_d74;                 // Gating.java:130
-  reg         last_d75;                 // Gating.java:130
-  reg         last_d76;                 // Gating.java:130
-  reg         last_d77;                 // Gating.java:130
-  reg         last_d78;                 // Gating.java:130
-  reg         last_d79;                 // Gating.java:130
-  reg         last_d80;                 // Gating.java:130
-  reg         last_d81;                 // Gating.java:130
-  reg         last_d82;                 // Gating.java:130
-  reg         last_d83;                 // Gating.java:130
-  reg         last_d84;                 // Gating.java:130
-  reg         last_d85;                 // Gating.java:130
-  reg         last_d86;                 // Gating.java:130
-  reg         last_d87;                 // Gating.java:130
-  reg         last_d88;                 // Gating.java:130
-  reg  [15:0] stored_r_0;               // Gating.java:88
-  reg  [15:0] stored_r_1;               // Gating.java:88
-  reg  [14:0] beat_max;                 // Gating.java:89
-  reg         last_r;                   // Gating.java:90
-  reg         valid_r;                  // Gating.java:91
-  reg  [14:0] running_max;              // Gating.java:92
-  reg  [15:0] stored_out_0;             // Gating.java:96
-  reg  [15:0] stored_out_1;             // Gating.java:96
-  reg  [31:0] abs_max_out;              // Gating.java:96
-  reg         last_out;                 // Gating.java:96
-  reg         result_valid;             // Gating.java:97
-  reg  [6:0]  result_credits;           // CreditBuffer.java:45
-  wire        result_fifo_push_valid;   // CreditBuffer.java:77
-  wire        result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [64:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [64:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [6:0]  result_fifo_occupancy;    // CreditBuffer.java:77
-  wire        result_ready;             // CreditBuffer.java:84
+  wire        f_lane0_act_in_valid;      // Gating.java:118
+  wire [31:0] f_lane0_act_in_payload;    // Gating.java:118
+  wire        f_lane0_act_out_valid;     // Gating.java:118
+  wire [31:0] f_lane0_act_out_payload;   // Gating.java:118
+  reg  [31:0] f_lane0_in1_t_d1;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d2;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d3;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d4;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d5;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d6;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d7;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d8;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d9;          // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d10;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d11;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d12;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d13;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d14;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d15;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d16;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d17;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d18;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d19;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d20;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d21;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d22;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d23;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d24;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d25;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d26;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d27;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d28;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d29;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d30;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d31;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d32;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d33;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d34;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d35;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d36;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d37;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d38;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d39;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d40;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d41;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d42;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d43;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d44;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d45;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d46;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d47;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d48;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d49;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d50;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d51;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d52;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d53;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d54;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d55;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d56;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d57;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d58;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d59;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d60;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d61;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d62;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d63;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d64;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d65;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d66;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d67;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d68;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d69;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d70;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d71;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d72;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d73;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d74;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d75;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d76;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d77;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d78;         // Gating.java:114
+  reg  [31:0] f_lane0_in1_t_d79;         // Gating.java:114
+  wire        f_lane0_mul_in_valid;      // Gating.java:114
+  wire [31:0] f_lane0_mul_in_payload_a;  // Gating.java:114
+  wire [31:0] f_lane0_mul_in_payload_b;  // Gating.java:114
+  wire        f_lane0_mul_out_valid;     // Gating.java:114
+  wire [31:0] f_lane0_mul_out_payload;   // Gating.java:114
+  wire        f_lane0_store_in_valid;    // Gating.java:114
+  wire [31:0] f_lane0_store_in_payload;  // Gating.java:114
+  wire        f_lane0_store_out_valid;   // Gating.java:114
+  wire [15:0] f_lane0_store_out_payload; // Gating.java:114
+  wire        f_lane1_act_in_valid;      // Gating.java:118
+  wire [31:0] f_lane1_act_in_payload;    // Gating.java:118
+  wire        f_lane1_act_out_valid;     // Gating.java:118
+  wire [31:0] f_lane1_act_out_payload;   // Gating.java:118
+  reg  [31:0] f_lane1_in1_t_d1;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d2;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d3;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d4;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d5;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d6;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d7;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d8;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d9;          // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d10;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d11;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d12;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d13;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d14;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d15;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d16;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d17;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d18;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d19;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d20;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d21;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d22;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d23;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d24;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d25;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d26;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d27;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d28;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d29;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d30;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d31;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d32;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d33;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d34;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d35;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d36;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d37;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d38;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d39;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d40;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d41;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d42;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d43;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d44;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d45;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d46;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d47;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d48;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d49;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d50;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d51;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d52;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d53;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d54;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d55;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d56;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d57;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d58;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d59;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d60;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d61;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d62;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d63;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d64;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d65;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d66;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d67;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d68;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d69;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d70;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d71;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d72;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d73;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d74;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d75;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d76;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d77;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d78;         // Gating.java:114
+  reg  [31:0] f_lane1_in1_t_d79;         // Gating.java:114
+  wire        f_lane1_mul_in_valid;      // Gating.java:114
+  wire [31:0] f_lane1_mul_in_payload_a;  // Gating.java:114
+  wire [31:0] f_lane1_mul_in_payload_b;  // Gating.java:114
+  wire        f_lane1_mul_out_valid;     // Gating.java:114
+  wire [31:0] f_lane1_mul_out_payload;   // Gating.java:114
+  wire        f_lane1_store_in_valid;    // Gating.java:114
+  wire [31:0] f_lane1_store_in_payload;  // Gating.java:114
+  wire        f_lane1_store_out_valid;   // Gating.java:114
+  wire [15:0] f_lane1_store_out_payload; // Gating.java:114
+  reg         f_last_t_d1;               // Gating.java:83
+  reg         f_last_t_d2;               // Gating.java:83
+  reg         f_last_t_d3;               // Gating.java:83
+  reg         f_last_t_d4;               // Gating.java:83
+  reg         f_last_t_d5;               // Gating.java:83
+  reg         f_last_t_d6;               // Gating.java:83
+  reg         f_last_t_d7;               // Gating.java:83
+  reg         f_last_t_d8;               // Gating.java:83
+  reg         f_last_t_d9;               // Gating.java:83
+  reg         f_last_t_d10;              // Gating.java:83
+  reg         f_last_t_d11;              // Gating.java:83
+  reg         f_last_t_d12;              // Gating.java:83
+  reg         f_last_t_d13;              // Gating.java:83
+  reg         f_last_t_d14;              // Gating.java:83
+  reg         f_last_t_d15;              // Gating.java:83
+  reg         f_last_t_d16;              // Gating.java:83
+  reg         f_last_t_d17;              // Gating.java:83
+  reg         f_last_t_d18;              // Gating.java:83
+  reg         f_last_t_d19;              // Gating.java:83
+  reg         f_last_t_d20;              // Gating.java:83
+  reg         f_last_t_d21;              // Gating.java:83
+  reg         f_last_t_d22;              // Gating.java:83
+  reg         f_last_t_d23;              // Gating.java:83
+  reg         f_last_t_d24;              // Gating.java:83
+  reg         f_last_t_d25;              // Gating.java:83
+  reg         f_last_t_d26;              // Gating.java:83
+  reg         f_last_t_d27;              // Gating.java:83
+  reg         f_last_t_d28;              // Gating.java:83
+  reg         f_last_t_d29;              // Gating.java:83
+  reg         f_last_t_d30;              // Gating.java:83
+  reg         f_last_t_d31;              // Gating.java:83
+  reg         f_last_t_d32;              // Gating.java:83
+  reg         f_last_t_d33;              // Gating.java:83
+  reg         f_last_t_d34;              // Gating.java:83
+  reg         f_last_t_d35;              // Gating.java:83
+  reg         f_last_t_d36;              // Gating.java:83
+  reg         f_last_t_d37;              // Gating.java:83
+  reg         f_last_t_d38;              // Gating.java:83
+  reg         f_last_t_d39;              // Gating.java:83
+  reg         f_last_t_d40;              // Gating.java:83
+  reg         f_last_t_d41;              // Gating.java:83
+  reg         f_last_t_d42;              // Gating.java:83
+  reg         f_last_t_d43;              // Gating.java:83
+  reg         f_last_t_d44;              // Gating.java:83
+  reg         f_last_t_d45;              // Gating.java:83
+  reg         f_last_t_d46;              // Gating.java:83
+  reg         f_last_t_d47;              // Gating.java:83
+  reg         f_last_t_d48;              // Gating.java:83
+  reg         f_last_t_d49;              // Gating.java:83
+  reg         f_last_t_d50;              // Gating.java:83
+  reg         f_last_t_d51;              // Gating.java:83
+  reg         f_last_t_d52;              // Gating.java:83
+  reg         f_last_t_d53;              // Gating.java:83
+  reg         f_last_t_d54;              // Gating.java:83
+  reg         f_last_t_d55;              // Gating.java:83
+  reg         f_last_t_d56;              // Gating.java:83
+  reg         f_last_t_d57;              // Gating.java:83
+  reg         f_last_t_d58;              // Gating.java:83
+  reg         f_last_t_d59;              // Gating.java:83
+  reg         f_last_t_d60;              // Gating.java:83
+  reg         f_last_t_d61;              // Gating.java:83
+  reg         f_last_t_d62;              // Gating.java:83
+  reg         f_last_t_d63;              // Gating.java:83
+  reg         f_last_t_d64;              // Gating.java:83
+  reg         f_last_t_d65;              // Gating.java:83
+  reg         f_last_t_d66;              // Gating.java:83
+  reg         f_last_t_d67;              // Gating.java:83
+  reg         f_last_t_d68;              // Gating.java:83
+  reg         f_last_t_d69;              // Gating.java:83
+  reg         f_last_t_d70;              // Gating.java:83
+  reg         f_last_t_d71;              // Gating.java:83
+  reg         f_last_t_d72;              // Gating.java:83
+  reg         f_last_t_d73;              // Gating.java:83
+  reg         f_last_t_d74;              // Gating.java:83
+  reg         f_last_t_d75;              // Gating.java:83
+  reg         f_last_t_d76;              // Gating.java:83
+  reg         f_last_t_d77;              // Gating.java:83
+  reg         f_last_t_d78;              // Gating.java:83
+  reg         f_last_t_d79;              // Gating.java:83
+  reg         f_last_t_d80;              // Gating.java:83
+  reg         f_last_t_d81;              // Gating.java:83
+  reg         f_last_t_d82;              // Gating.java:83
+  reg         f_last_t_d83;              // Gating.java:83
+  reg         f_last_t_d84;              // Gating.java:83
+  reg         f_last_t_d85;              // Gating.java:83
+  reg         f_last_t_d86;              // Gating.java:83
+  reg         f_last_t_d87;              // Gating.java:83
+  reg         f_last_t_d88;              // Gating.java:83
+  reg  [15:0] stored_r_0;                // Gating.java:89
+  reg  [15:0] stored_r_1;                // Gating.java:89
+  reg  [14:0] beat_max;                  // Gating.java:90
+  reg         last_r;                    // Gating.java:91
+  reg         valid_r;                   // Gating.java:92
+  reg  [14:0] running_max;               // Gating.java:93
+  reg  [15:0] stored_out_0;              // Gating.java:97
+  reg  [15:0] stored_out_1;              // Gating.java:97
+  reg  [31:0] abs_max_out;               // Gating.java:97
+  reg         last_out;                  // Gating.java:97
+  reg         result_valid;              // Gating.java:98
+  reg  [6:0]  result_credits;            // CreditBuffer.java:45
+  wire        result_fifo_push_valid;    // CreditBuffer.java:77
+  wire        result_fifo_push_ready;    // CreditBuffer.java:77
+  wire [64:0] result_fifo_push_payload;  // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:77
+  wire [64:0] result_fifo_pop_payload;   // CreditBuffer.java:77
+  wire [6:0]  result_fifo_occupancy;     // CreditBuffer.java:77
+  wire        result_ready;              // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -341,21 +341,21 @@ module Gating_silu_l2_fp16 (
   assign in_valid_and_ready_2 = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign lane0_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane0_act_in_payload = in_payload_g_0; // Gating.java:234
-  assign lane0_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane0_mul_in_payload_a = lane0_act_out_payload; // Gating.java:221
-  assign lane0_mul_in_payload_b = lane0_u_d79; // Gating.java:221
-  assign lane0_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane0_store_in_payload = lane0_mul_out_payload; // Gating.java:221
-  assign lane1_act_in_valid = in_valid_and_ready; // Gating.java:234
-  assign lane1_act_in_payload = in_payload_g_1; // Gating.java:234
-  assign lane1_mul_in_valid = lane0_act_out_valid; // Gating.java:221
-  assign lane1_mul_in_payload_a = lane1_act_out_payload; // Gating.java:221
-  assign lane1_mul_in_payload_b = lane1_u_d79; // Gating.java:221
-  assign lane1_store_in_valid = lane0_mul_out_valid; // Gating.java:221
-  assign lane1_store_in_payload = lane1_mul_out_payload; // Gating.java:221
-  assign in_ready = result_credits != 7'd0; // Gating.java:104
+  assign f_lane0_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane0_act_in_payload = in_payload_g_0; // Gating.java:118
+  assign f_lane0_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane0_mul_in_payload_a = f_lane0_act_out_payload; // Gating.java:114
+  assign f_lane0_mul_in_payload_b = f_lane0_in1_t_d79; // Gating.java:114
+  assign f_lane0_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane0_store_in_payload = f_lane0_mul_out_payload; // Gating.java:114
+  assign f_lane1_act_in_valid = in_valid_and_ready; // Gating.java:118
+  assign f_lane1_act_in_payload = in_payload_g_1; // Gating.java:118
+  assign f_lane1_mul_in_valid = f_lane0_act_out_valid; // Gating.java:114
+  assign f_lane1_mul_in_payload_a = f_lane1_act_out_payload; // Gating.java:114
+  assign f_lane1_mul_in_payload_b = f_lane1_in1_t_d79; // Gating.java:114
+  assign f_lane1_store_in_valid = f_lane0_mul_out_valid; // Gating.java:114
+  assign f_lane1_store_in_payload = f_lane1_mul_out_payload; // Gating.java:114
+  assign in_ready = result_credits != 7'd0; // Gating.java:105
   assign result_fifo_push_valid = result_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload = {last_out, abs_max_out, stored_out_1, stored_out_0}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
@@ -367,272 +367,272 @@ module Gating_silu_l2_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_u_d1 <= in_payload_u_0; // Gating.java:221
-    lane0_u_d2 <= lane0_u_d1; // Gating.java:221
-    lane0_u_d3 <= lane0_u_d2; // Gating.java:221
-    lane0_u_d4 <= lane0_u_d3; // Gating.java:221
-    lane0_u_d5 <= lane0_u_d4; // Gating.java:221
-    lane0_u_d6 <= lane0_u_d5; // Gating.java:221
-    lane0_u_d7 <= lane0_u_d6; // Gating.java:221
-    lane0_u_d8 <= lane0_u_d7; // Gating.java:221
-    lane0_u_d9 <= lane0_u_d8; // Gating.java:221
-    lane0_u_d10 <= lane0_u_d9; // Gating.java:221
-    lane0_u_d11 <= lane0_u_d10; // Gating.java:221
-    lane0_u_d12 <= lane0_u_d11; // Gating.java:221
-    lane0_u_d13 <= lane0_u_d12; // Gating.java:221
-    lane0_u_d14 <= lane0_u_d13; // Gating.java:221
-    lane0_u_d15 <= lane0_u_d14; // Gating.java:221
-    lane0_u_d16 <= lane0_u_d15; // Gating.java:221
-    lane0_u_d17 <= lane0_u_d16; // Gating.java:221
-    lane0_u_d18 <= lane0_u_d17; // Gating.java:221
-    lane0_u_d19 <= lane0_u_d18; // Gating.java:221
-    lane0_u_d20 <= lane0_u_d19; // Gating.java:221
-    lane0_u_d21 <= lane0_u_d20; // Gating.java:221
-    lane0_u_d22 <= lane0_u_d21; // Gating.java:221
-    lane0_u_d23 <= lane0_u_d22; // Gating.java:221
-    lane0_u_d24 <= lane0_u_d23; // Gating.java:221
-    lane0_u_d25 <= lane0_u_d24; // Gating.java:221
-    lane0_u_d26 <= lane0_u_d25; // Gating.java:221
-    lane0_u_d27 <= lane0_u_d26; // Gating.java:221
-    lane0_u_d28 <= lane0_u_d27; // Gating.java:221
-    lane0_u_d29 <= lane0_u_d28; // Gating.java:221
-    lane0_u_d30 <= lane0_u_d29; // Gating.java:221
-    lane0_u_d31 <= lane0_u_d30; // Gating.java:221
-    lane0_u_d32 <= lane0_u_d31; // Gating.java:221
-    lane0_u_d33 <= lane0_u_d32; // Gating.java:221
-    lane0_u_d34 <= lane0_u_d33; // Gating.java:221
-    lane0_u_d35 <= lane0_u_d34; // Gating.java:221
-    lane0_u_d36 <= lane0_u_d35; // Gating.java:221
-    lane0_u_d37 <= lane0_u_d36; // Gating.java:221
-    lane0_u_d38 <= lane0_u_d37; // Gating.java:221
-    lane0_u_d39 <= lane0_u_d38; // Gating.java:221
-    lane0_u_d40 <= lane0_u_d39; // Gating.java:221
-    lane0_u_d41 <= lane0_u_d40; // Gating.java:221
-    lane0_u_d42 <= lane0_u_d41; // Gating.java:221
-    lane0_u_d43 <= lane0_u_d42; // Gating.java:221
-    lane0_u_d44 <= lane0_u_d43; // Gating.java:221
-    lane0_u_d45 <= lane0_u_d44; // Gating.java:221
-    lane0_u_d46 <= lane0_u_d45; // Gating.java:221
-    lane0_u_d47 <= lane0_u_d46; // Gating.java:221
-    lane0_u_d48 <= lane0_u_d47; // Gating.java:221
-    lane0_u_d49 <= lane0_u_d48; // Gating.java:221
-    lane0_u_d50 <= lane0_u_d49; // Gating.java:221
-    lane0_u_d51 <= lane0_u_d50; // Gating.java:221
-    lane0_u_d52 <= lane0_u_d51; // Gating.java:221
-    lane0_u_d53 <= lane0_u_d52; // Gating.java:221
-    lane0_u_d54 <= lane0_u_d53; // Gating.java:221
-    lane0_u_d55 <= lane0_u_d54; // Gating.java:221
-    lane0_u_d56 <= lane0_u_d55; // Gating.java:221
-    lane0_u_d57 <= lane0_u_d56; // Gating.java:221
-    lane0_u_d58 <= lane0_u_d57; // Gating.java:221
-    lane0_u_d59 <= lane0_u_d58; // Gating.java:221
-    lane0_u_d60 <= lane0_u_d59; // Gating.java:221
-    lane0_u_d61 <= lane0_u_d60; // Gating.java:221
-    lane0_u_d62 <= lane0_u_d61; // Gating.java:221
-    lane0_u_d63 <= lane0_u_d62; // Gating.java:221
-    lane0_u_d64 <= lane0_u_d63; // Gating.java:221
-    lane0_u_d65 <= lane0_u_d64; // Gating.java:221
-    lane0_u_d66 <= lane0_u_d65; // Gating.java:221
-    lane0_u_d67 <= lane0_u_d66; // Gating.java:221
-    lane0_u_d68 <= lane0_u_d67; // Gating.java:221
-    lane0_u_d69 <= lane0_u_d68; // Gating.java:221
-    lane0_u_d70 <= lane0_u_d69; // Gating.java:221
-    lane0_u_d71 <= lane0_u_d70; // Gating.java:221
-    lane0_u_d72 <= lane0_u_d71; // Gating.java:221
-    lane0_u_d73 <= lane0_u_d72; // Gating.java:221
-    lane0_u_d74 <= lane0_u_d73; // Gating.java:221
-    lane0_u_d75 <= lane0_u_d74; // Gating.java:221
-    lane0_u_d76 <= lane0_u_d75; // Gating.java:221
-    lane0_u_d77 <= lane0_u_d76; // Gating.java:221
-    lane0_u_d78 <= lane0_u_d77; // Gating.java:221
-    lane0_u_d79 <= lane0_u_d78; // Gating.java:221
-    lane1_u_d1 <= in_payload_u_1; // Gating.java:221
-    lane1_u_d2 <= lane1_u_d1; // Gating.java:221
-    lane1_u_d3 <= lane1_u_d2; // Gating.java:221
-    lane1_u_d4 <= lane1_u_d3; // Gating.java:221
-    lane1_u_d5 <= lane1_u_d4; // Gating.java:221
-    lane1_u_d6 <= lane1_u_d5; // Gating.java:221
-    lane1_u_d7 <= lane1_u_d6; // Gating.java:221
-    lane1_u_d8 <= lane1_u_d7; // Gating.java:221
-    lane1_u_d9 <= lane1_u_d8; // Gating.java:221
-    lane1_u_d10 <= lane1_u_d9; // Gating.java:221
-    lane1_u_d11 <= lane1_u_d10; // Gating.java:221
-    lane1_u_d12 <= lane1_u_d11; // Gating.java:221
-    lane1_u_d13 <= lane1_u_d12; // Gating.java:221
-    lane1_u_d14 <= lane1_u_d13; // Gating.java:221
-    lane1_u_d15 <= lane1_u_d14; // Gating.java:221
-    lane1_u_d16 <= lane1_u_d15; // Gating.java:221
-    lane1_u_d17 <= lane1_u_d16; // Gating.java:221
-    lane1_u_d18 <= lane1_u_d17; // Gating.java:221
-    lane1_u_d19 <= lane1_u_d18; // Gating.java:221
-    lane1_u_d20 <= lane1_u_d19; // Gating.java:221
-    lane1_u_d21 <= lane1_u_d20; // Gating.java:221
-    lane1_u_d22 <= lane1_u_d21; // Gating.java:221
-    lane1_u_d23 <= lane1_u_d22; // Gating.java:221
-    lane1_u_d24 <= lane1_u_d23; // Gating.java:221
-    lane1_u_d25 <= lane1_u_d24; // Gating.java:221
-    lane1_u_d26 <= lane1_u_d25; // Gating.java:221
-    lane1_u_d27 <= lane1_u_d26; // Gating.java:221
-    lane1_u_d28 <= lane1_u_d27; // Gating.java:221
-    lane1_u_d29 <= lane1_u_d28; // Gating.java:221
-    lane1_u_d30 <= lane1_u_d29; // Gating.java:221
-    lane1_u_d31 <= lane1_u_d30; // Gating.java:221
-    lane1_u_d32 <= lane1_u_d31; // Gating.java:221
-    lane1_u_d33 <= lane1_u_d32; // Gating.java:221
-    lane1_u_d34 <= lane1_u_d33; // Gating.java:221
-    lane1_u_d35 <= lane1_u_d34; // Gating.java:221
-    lane1_u_d36 <= lane1_u_d35; // Gating.java:221
-    lane1_u_d37 <= lane1_u_d36; // Gating.java:221
-    lane1_u_d38 <= lane1_u_d37; // Gating.java:221
-    lane1_u_d39 <= lane1_u_d38; // Gating.java:221
-    lane1_u_d40 <= lane1_u_d39; // Gating.java:221
-    lane1_u_d41 <= lane1_u_d40; // Gating.java:221
-    lane1_u_d42 <= lane1_u_d41; // Gating.java:221
-    lane1_u_d43 <= lane1_u_d42; // Gating.java:221
-    lane1_u_d44 <= lane1_u_d43; // Gating.java:221
-    lane1_u_d45 <= lane1_u_d44; // Gating.java:221
-    lane1_u_d46 <= lane1_u_d45; // Gating.java:221
-    lane1_u_d47 <= lane1_u_d46; // Gating.java:221
-    lane1_u_d48 <= lane1_u_d47; // Gating.java:221
-    lane1_u_d49 <= lane1_u_d48; // Gating.java:221
-    lane1_u_d50 <= lane1_u_d49; // Gating.java:221
-    lane1_u_d51 <= lane1_u_d50; // Gating.java:221
-    lane1_u_d52 <= lane1_u_d51; // Gating.java:221
-    lane1_u_d53 <= lane1_u_d52; // Gating.java:221
-    lane1_u_d54 <= lane1_u_d53; // Gating.java:221
-    lane1_u_d55 <= lane1_u_d54; // Gating.java:221
-    lane1_u_d56 <= lane1_u_d55; // Gating.java:221
-    lane1_u_d57 <= lane1_u_d56; // Gating.java:221
-    lane1_u_d58 <= lane1_u_d57; // Gating.java:221
-    lane1_u_d59 <= lane1_u_d58; // Gating.java:221
-    lane1_u_d60 <= lane1_u_d59; // Gating.java:221
-    lane1_u_d61 <= lane1_u_d60; // Gating.java:221
-    lane1_u_d62 <= lane1_u_d61; // Gating.java:221
-    lane1_u_d63 <= lane1_u_d62; // Gating.java:221
-    lane1_u_d64 <= lane1_u_d63; // Gating.java:221
-    lane1_u_d65 <= lane1_u_d64; // Gating.java:221
-    lane1_u_d66 <= lane1_u_d65; // Gating.java:221
-    lane1_u_d67 <= lane1_u_d66; // Gating.java:221
-    lane1_u_d68 <= lane1_u_d67; // Gating.java:221
-    lane1_u_d69 <= lane1_u_d68; // Gating.java:221
-    lane1_u_d70 <= lane1_u_d69; // Gating.java:221
-    lane1_u_d71 <= lane1_u_d70; // Gating.java:221
-    lane1_u_d72 <= lane1_u_d71; // Gating.java:221
-    lane1_u_d73 <= lane1_u_d72; // Gating.java:221
-    lane1_u_d74 <= lane1_u_d73; // Gating.java:221
-    lane1_u_d75 <= lane1_u_d74; // Gating.java:221
-    lane1_u_d76 <= lane1_u_d75; // Gating.java:221
-    lane1_u_d77 <= lane1_u_d76; // Gating.java:221
-    lane1_u_d78 <= lane1_u_d77; // Gating.java:221
-    lane1_u_d79 <= lane1_u_d78; // Gating.java:221
-    last_d1 <= in_payload_last; // Gating.java:130
-    last_d2 <= last_d1; // Gating.java:130
-    last_d3 <= last_d2; // Gating.java:130
-    last_d4 <= last_d3; // Gating.java:130
-    last_d5 <= last_d4; // Gating.java:130
-    last_d6 <= last_d5; // Gating.java:130
-    last_d7 <= last_d6; // Gating.java:130
-    last_d8 <= last_d7; // Gating.java:130
-    last_d9 <= last_d8; // Gating.java:130
-    last_d10 <= last_d9; // Gating.java:130
-    last_d11 <= last_d10; // Gating.java:130
-    last_d12 <= last_d11; // Gating.java:130
-    last_d13 <= last_d12; // Gating.java:130
-    last_d14 <= last_d13; // Gating.java:130
-    last_d15 <= last_d14; // Gating.java:130
-    last_d16 <= last_d15; // Gating.java:130
-    last_d17 <= last_d16; // Gating.java:130
-    last_d18 <= last_d17; // Gating.java:130
-    last_d19 <= last_d18; // Gating.java:130
-    last_d20 <= last_d19; // Gating.java:130
-    last_d21 <= last_d20; // Gating.java:130
-    last_d22 <= last_d21; // Gating.java:130
-    last_d23 <= last_d22; // Gating.java:130
-    last_d24 <= last_d23; // Gating.java:130
-    last_d25 <= last_d24; // Gating.java:130
-    last_d26 <= last_d25; // Gating.java:130
-    last_d27 <= last_d26; // Gating.java:130
-    last_d28 <= last_d27; // Gating.java:130
-    last_d29 <= last_d28; // Gating.java:130
-    last_d30 <= last_d29; // Gating.java:130
-    last_d31 <= last_d30; // Gating.java:130
-    last_d32 <= last_d31; // Gating.java:130
-    last_d33 <= last_d32; // Gating.java:130
-    last_d34 <= last_d33; // Gating.java:130
-    last_d35 <= last_d34; // Gating.java:130
-    last_d36 <= last_d35; // Gating.java:130
-    last_d37 <= last_d36; // Gating.java:130
-    last_d38 <= last_d37; // Gating.java:130
-    last_d39 <= last_d38; // Gating.java:130
-    last_d40 <= last_d39; // Gating.java:130
-    last_d41 <= last_d40; // Gating.java:130
-    last_d42 <= last_d41; // Gating.java:130
-    last_d43 <= last_d42; // Gating.java:130
-    last_d44 <= last_d43; // Gating.java:130
-    last_d45 <= last_d44; // Gating.java:130
-    last_d46 <= last_d45; // Gating.java:130
-    last_d47 <= last_d46; // Gating.java:130
-    last_d48 <= last_d47; // Gating.java:130
-    last_d49 <= last_d48; // Gating.java:130
-    last_d50 <= last_d49; // Gating.java:130
-    last_d51 <= last_d50; // Gating.java:130
-    last_d52 <= last_d51; // Gating.java:130
-    last_d53 <= last_d52; // Gating.java:130
-    last_d54 <= last_d53; // Gating.java:130
-    last_d55 <= last_d54; // Gating.java:130
-    last_d56 <= last_d55; // Gating.java:130
-    last_d57 <= last_d56; // Gating.java:130
-    last_d58 <= last_d57; // Gating.java:130
-    last_d59 <= last_d58; // Gating.java:130
-    last_d60 <= last_d59; // Gating.java:130
-    last_d61 <= last_d60; // Gating.java:130
-    last_d62 <= last_d61; // Gating.java:130
-    last_d63 <= last_d62; // Gating.java:130
-    last_d64 <= last_d63; // Gating.java:130
-    last_d65 <= last_d64; // Gating.java:130
-    last_d66 <= last_d65; // Gating.java:130
-    last_d67 <= last_d66; // Gating.java:130
-    last_d68 <= last_d67; // Gating.java:130
-    last_d69 <= last_d68; // Gating.java:130
-    last_d70 <= last_d69; // Gating.java:130
-    last_d71 <= last_d70; // Gating.java:130
-    last_d72 <= last_d71; // Gating.java:130
-    last_d73 <= last_d72; // Gating.java:130
-    last_d74 <= last_d73; // Gating.java:130
-    last_d75 <= last_d74; // Gating.java:130
-    last_d76 <= last_d75; // Gating.java:130
-    last_d77 <= last_d76; // Gating.java:130
-    last_d78 <= last_d77; // Gating.java:130
-    last_d79 <= last_d78; // Gating.java:130
-    last_d80 <= last_d79; // Gating.java:130
-    last_d81 <= last_d80; // Gating.java:130
-    last_d82 <= last_d81; // Gating.java:130
-    last_d83 <= last_d82; // Gating.java:130
-    last_d84 <= last_d83; // Gating.java:130
-    last_d85 <= last_d84; // Gating.java:130
-    last_d86 <= last_d85; // Gating.java:130
-    last_d87 <= last_d86; // Gating.java:130
-    last_d88 <= last_d87; // Gating.java:130
-    stored_r_0 <= lane0_store_out_payload; // Gating.java:88
-    stored_r_1 <= lane1_store_out_payload; // Gating.java:88
+    f_lane0_in1_t_d1 <= in_payload_u_0; // Gating.java:114
+    f_lane0_in1_t_d2 <= f_lane0_in1_t_d1; // Gating.java:114
+    f_lane0_in1_t_d3 <= f_lane0_in1_t_d2; // Gating.java:114
+    f_lane0_in1_t_d4 <= f_lane0_in1_t_d3; // Gating.java:114
+    f_lane0_in1_t_d5 <= f_lane0_in1_t_d4; // Gating.java:114
+    f_lane0_in1_t_d6 <= f_lane0_in1_t_d5; // Gating.java:114
+    f_lane0_in1_t_d7 <= f_lane0_in1_t_d6; // Gating.java:114
+    f_lane0_in1_t_d8 <= f_lane0_in1_t_d7; // Gating.java:114
+    f_lane0_in1_t_d9 <= f_lane0_in1_t_d8; // Gating.java:114
+    f_lane0_in1_t_d10 <= f_lane0_in1_t_d9; // Gating.java:114
+    f_lane0_in1_t_d11 <= f_lane0_in1_t_d10; // Gating.java:114
+    f_lane0_in1_t_d12 <= f_lane0_in1_t_d11; // Gating.java:114
+    f_lane0_in1_t_d13 <= f_lane0_in1_t_d12; // Gating.java:114
+    f_lane0_in1_t_d14 <= f_lane0_in1_t_d13; // Gating.java:114
+    f_lane0_in1_t_d15 <= f_lane0_in1_t_d14; // Gating.java:114
+    f_lane0_in1_t_d16 <= f_lane0_in1_t_d15; // Gating.java:114
+    f_lane0_in1_t_d17 <= f_lane0_in1_t_d16; // Gating.java:114
+    f_lane0_in1_t_d18 <= f_lane0_in1_t_d17; // Gating.java:114
+    f_lane0_in1_t_d19 <= f_lane0_in1_t_d18; // Gating.java:114
+    f_lane0_in1_t_d20 <= f_lane0_in1_t_d19; // Gating.java:114
+    f_lane0_in1_t_d21 <= f_lane0_in1_t_d20; // Gating.java:114
+    f_lane0_in1_t_d22 <= f_lane0_in1_t_d21; // Gating.java:114
+    f_lane0_in1_t_d23 <= f_lane0_in1_t_d22; // Gating.java:114
+    f_lane0_in1_t_d24 <= f_lane0_in1_t_d23; // Gating.java:114
+    f_lane0_in1_t_d25 <= f_lane0_in1_t_d24; // Gating.java:114
+    f_lane0_in1_t_d26 <= f_lane0_in1_t_d25; // Gating.java:114
+    f_lane0_in1_t_d27 <= f_lane0_in1_t_d26; // Gating.java:114
+    f_lane0_in1_t_d28 <= f_lane0_in1_t_d27; // Gating.java:114
+    f_lane0_in1_t_d29 <= f_lane0_in1_t_d28; // Gating.java:114
+    f_lane0_in1_t_d30 <= f_lane0_in1_t_d29; // Gating.java:114
+    f_lane0_in1_t_d31 <= f_lane0_in1_t_d30; // Gating.java:114
+    f_lane0_in1_t_d32 <= f_lane0_in1_t_d31; // Gating.java:114
+    f_lane0_in1_t_d33 <= f_lane0_in1_t_d32; // Gating.java:114
+    f_lane0_in1_t_d34 <= f_lane0_in1_t_d33; // Gating.java:114
+    f_lane0_in1_t_d35 <= f_lane0_in1_t_d34; // Gating.java:114
+    f_lane0_in1_t_d36 <= f_lane0_in1_t_d35; // Gating.java:114
+    f_lane0_in1_t_d37 <= f_lane0_in1_t_d36; // Gating.java:114
+    f_lane0_in1_t_d38 <= f_lane0_in1_t_d37; // Gating.java:114
+    f_lane0_in1_t_d39 <= f_lane0_in1_t_d38; // Gating.java:114
+    f_lane0_in1_t_d40 <= f_lane0_in1_t_d39; // Gating.java:114
+    f_lane0_in1_t_d41 <= f_lane0_in1_t_d40; // Gating.java:114
+    f_lane0_in1_t_d42 <= f_lane0_in1_t_d41; // Gating.java:114
+    f_lane0_in1_t_d43 <= f_lane0_in1_t_d42; // Gating.java:114
+    f_lane0_in1_t_d44 <= f_lane0_in1_t_d43; // Gating.java:114
+    f_lane0_in1_t_d45 <= f_lane0_in1_t_d44; // Gating.java:114
+    f_lane0_in1_t_d46 <= f_lane0_in1_t_d45; // Gating.java:114
+    f_lane0_in1_t_d47 <= f_lane0_in1_t_d46; // Gating.java:114
+    f_lane0_in1_t_d48 <= f_lane0_in1_t_d47; // Gating.java:114
+    f_lane0_in1_t_d49 <= f_lane0_in1_t_d48; // Gating.java:114
+    f_lane0_in1_t_d50 <= f_lane0_in1_t_d49; // Gating.java:114
+    f_lane0_in1_t_d51 <= f_lane0_in1_t_d50; // Gating.java:114
+    f_lane0_in1_t_d52 <= f_lane0_in1_t_d51; // Gating.java:114
+    f_lane0_in1_t_d53 <= f_lane0_in1_t_d52; // Gating.java:114
+    f_lane0_in1_t_d54 <= f_lane0_in1_t_d53; // Gating.java:114
+    f_lane0_in1_t_d55 <= f_lane0_in1_t_d54; // Gating.java:114
+    f_lane0_in1_t_d56 <= f_lane0_in1_t_d55; // Gating.java:114
+    f_lane0_in1_t_d57 <= f_lane0_in1_t_d56; // Gating.java:114
+    f_lane0_in1_t_d58 <= f_lane0_in1_t_d57; // Gating.java:114
+    f_lane0_in1_t_d59 <= f_lane0_in1_t_d58; // Gating.java:114
+    f_lane0_in1_t_d60 <= f_lane0_in1_t_d59; // Gating.java:114
+    f_lane0_in1_t_d61 <= f_lane0_in1_t_d60; // Gating.java:114
+    f_lane0_in1_t_d62 <= f_lane0_in1_t_d61; // Gating.java:114
+    f_lane0_in1_t_d63 <= f_lane0_in1_t_d62; // Gating.java:114
+    f_lane0_in1_t_d64 <= f_lane0_in1_t_d63; // Gating.java:114
+    f_lane0_in1_t_d65 <= f_lane0_in1_t_d64; // Gating.java:114
+    f_lane0_in1_t_d66 <= f_lane0_in1_t_d65; // Gating.java:114
+    f_lane0_in1_t_d67 <= f_lane0_in1_t_d66; // Gating.java:114
+    f_lane0_in1_t_d68 <= f_lane0_in1_t_d67; // Gating.java:114
+    f_lane0_in1_t_d69 <= f_lane0_in1_t_d68; // Gating.java:114
+    f_lane0_in1_t_d70 <= f_lane0_in1_t_d69; // Gating.java:114
+    f_lane0_in1_t_d71 <= f_lane0_in1_t_d70; // Gating.java:114
+    f_lane0_in1_t_d72 <= f_lane0_in1_t_d71; // Gating.java:114
+    f_lane0_in1_t_d73 <= f_lane0_in1_t_d72; // Gating.java:114
+    f_lane0_in1_t_d74 <= f_lane0_in1_t_d73; // Gating.java:114
+    f_lane0_in1_t_d75 <= f_lane0_in1_t_d74; // Gating.java:114
+    f_lane0_in1_t_d76 <= f_lane0_in1_t_d75; // Gating.java:114
+    f_lane0_in1_t_d77 <= f_lane0_in1_t_d76; // Gating.java:114
+    f_lane0_in1_t_d78 <= f_lane0_in1_t_d77; // Gating.java:114
+    f_lane0_in1_t_d79 <= f_lane0_in1_t_d78; // Gating.java:114
+    f_lane1_in1_t_d1 <= in_payload_u_1; // Gating.java:114
+    f_lane1_in1_t_d2 <= f_lane1_in1_t_d1; // Gating.java:114
+    f_lane1_in1_t_d3 <= f_lane1_in1_t_d2; // Gating.java:114
+    f_lane1_in1_t_d4 <= f_lane1_in1_t_d3; // Gating.java:114
+    f_lane1_in1_t_d5 <= f_lane1_in1_t_d4; // Gating.java:114
+    f_lane1_in1_t_d6 <= f_lane1_in1_t_d5; // Gating.java:114
+    f_lane1_in1_t_d7 <= f_lane1_in1_t_d6; // Gating.java:114
+    f_lane1_in1_t_d8 <= f_lane1_in1_t_d7; // Gating.java:114
+    f_lane1_in1_t_d9 <= f_lane1_in1_t_d8; // Gating.java:114
+    f_lane1_in1_t_d10 <= f_lane1_in1_t_d9; // Gating.java:114
+    f_lane1_in1_t_d11 <= f_lane1_in1_t_d10; // Gating.java:114
+    f_lane1_in1_t_d12 <= f_lane1_in1_t_d11; // Gating.java:114
+    f_lane1_in1_t_d13 <= f_lane1_in1_t_d12; // Gating.java:114
+    f_lane1_in1_t_d14 <= f_lane1_in1_t_d13; // Gating.java:114
+    f_lane1_in1_t_d15 <= f_lane1_in1_t_d14; // Gating.java:114
+    f_lane1_in1_t_d16 <= f_lane1_in1_t_d15; // Gating.java:114
+    f_lane1_in1_t_d17 <= f_lane1_in1_t_d16; // Gating.java:114
+    f_lane1_in1_t_d18 <= f_lane1_in1_t_d17; // Gating.java:114
+    f_lane1_in1_t_d19 <= f_lane1_in1_t_d18; // Gating.java:114
+    f_lane1_in1_t_d20 <= f_lane1_in1_t_d19; // Gating.java:114
+    f_lane1_in1_t_d21 <= f_lane1_in1_t_d20; // Gating.java:114
+    f_lane1_in1_t_d22 <= f_lane1_in1_t_d21; // Gating.java:114
+    f_lane1_in1_t_d23 <= f_lane1_in1_t_d22; // Gating.java:114
+    f_lane1_in1_t_d24 <= f_lane1_in1_t_d23; // Gating.java:114
+    f_lane1_in1_t_d25 <= f_lane1_in1_t_d24; // Gating.java:114
+    f_lane1_in1_t_d26 <= f_lane1_in1_t_d25; // Gating.java:114
+    f_lane1_in1_t_d27 <= f_lane1_in1_t_d26; // Gating.java:114
+    f_lane1_in1_t_d28 <= f_lane1_in1_t_d27; // Gating.java:114
+    f_lane1_in1_t_d29 <= f_lane1_in1_t_d28; // Gating.java:114
+    f_lane1_in1_t_d30 <= f_lane1_in1_t_d29; // Gating.java:114
+    f_lane1_in1_t_d31 <= f_lane1_in1_t_d30; // Gating.java:114
+    f_lane1_in1_t_d32 <= f_lane1_in1_t_d31; // Gating.java:114
+    f_lane1_in1_t_d33 <= f_lane1_in1_t_d32; // Gating.java:114
+    f_lane1_in1_t_d34 <= f_lane1_in1_t_d33; // Gating.java:114
+    f_lane1_in1_t_d35 <= f_lane1_in1_t_d34; // Gating.java:114
+    f_lane1_in1_t_d36 <= f_lane1_in1_t_d35; // Gating.java:114
+    f_lane1_in1_t_d37 <= f_lane1_in1_t_d36; // Gating.java:114
+    f_lane1_in1_t_d38 <= f_lane1_in1_t_d37; // Gating.java:114
+    f_lane1_in1_t_d39 <= f_lane1_in1_t_d38; // Gating.java:114
+    f_lane1_in1_t_d40 <= f_lane1_in1_t_d39; // Gating.java:114
+    f_lane1_in1_t_d41 <= f_lane1_in1_t_d40; // Gating.java:114
+    f_lane1_in1_t_d42 <= f_lane1_in1_t_d41; // Gating.java:114
+    f_lane1_in1_t_d43 <= f_lane1_in1_t_d42; // Gating.java:114
+    f_lane1_in1_t_d44 <= f_lane1_in1_t_d43; // Gating.java:114
+    f_lane1_in1_t_d45 <= f_lane1_in1_t_d44; // Gating.java:114
+    f_lane1_in1_t_d46 <= f_lane1_in1_t_d45; // Gating.java:114
+    f_lane1_in1_t_d47 <= f_lane1_in1_t_d46; // Gating.java:114
+    f_lane1_in1_t_d48 <= f_lane1_in1_t_d47; // Gating.java:114
+    f_lane1_in1_t_d49 <= f_lane1_in1_t_d48; // Gating.java:114
+    f_lane1_in1_t_d50 <= f_lane1_in1_t_d49; // Gating.java:114
+    f_lane1_in1_t_d51 <= f_lane1_in1_t_d50; // Gating.java:114
+    f_lane1_in1_t_d52 <= f_lane1_in1_t_d51; // Gating.java:114
+    f_lane1_in1_t_d53 <= f_lane1_in1_t_d52; // Gating.java:114
+    f_lane1_in1_t_d54 <= f_lane1_in1_t_d53; // Gating.java:114
+    f_lane1_in1_t_d55 <= f_lane1_in1_t_d54; // Gating.java:114
+    f_lane1_in1_t_d56 <= f_lane1_in1_t_d55; // Gating.java:114
+    f_lane1_in1_t_d57 <= f_lane1_in1_t_d56; // Gating.java:114
+    f_lane1_in1_t_d58 <= f_lane1_in1_t_d57; // Gating.java:114
+    f_lane1_in1_t_d59 <= f_lane1_in1_t_d58; // Gating.java:114
+    f_lane1_in1_t_d60 <= f_lane1_in1_t_d59; // Gating.java:114
+    f_lane1_in1_t_d61 <= f_lane1_in1_t_d60; // Gating.java:114
+    f_lane1_in1_t_d62 <= f_lane1_in1_t_d61; // Gating.java:114
+    f_lane1_in1_t_d63 <= f_lane1_in1_t_d62; // Gating.java:114
+    f_lane1_in1_t_d64 <= f_lane1_in1_t_d63; // Gating.java:114
+    f_lane1_in1_t_d65 <= f_lane1_in1_t_d64; // Gating.java:114
+    f_lane1_in1_t_d66 <= f_lane1_in1_t_d65; // Gating.java:114
+    f_lane1_in1_t_d67 <= f_lane1_in1_t_d66; // Gating.java:114
+    f_lane1_in1_t_d68 <= f_lane1_in1_t_d67; // Gating.java:114
+    f_lane1_in1_t_d69 <= f_lane1_in1_t_d68; // Gating.java:114
+    f_lane1_in1_t_d70 <= f_lane1_in1_t_d69; // Gating.java:114
+    f_lane1_in1_t_d71 <= f_lane1_in1_t_d70; // Gating.java:114
+    f_lane1_in1_t_d72 <= f_lane1_in1_t_d71; // Gating.java:114
+    f_lane1_in1_t_d73 <= f_lane1_in1_t_d72; // Gating.java:114
+    f_lane1_in1_t_d74 <= f_lane1_in1_t_d73; // Gating.java:114
+    f_lane1_in1_t_d75 <= f_lane1_in1_t_d74; // Gating.java:114
+    f_lane1_in1_t_d76 <= f_lane1_in1_t_d75; // Gating.java:114
+    f_lane1_in1_t_d77 <= f_lane1_in1_t_d76; // Gating.java:114
+    f_lane1_in1_t_d78 <= f_lane1_in1_t_d77; // Gating.java:114
+    f_lane1_in1_t_d79 <= f_lane1_in1_t_d78; // Gating.java:114
+    f_last_t_d1 <= in_payload_last; // Gating.java:83
+    f_last_t_d2 <= f_last_t_d1; // Gating.java:83
+    f_last_t_d3 <= f_last_t_d2; // Gating.java:83
+    f_last_t_d4 <= f_last_t_d3; // Gating.java:83
+    f_last_t_d5 <= f_last_t_d4; // Gating.java:83
+    f_last_t_d6 <= f_last_t_d5; // Gating.java:83
+    f_last_t_d7 <= f_last_t_d6; // Gating.java:83
+    f_last_t_d8 <= f_last_t_d7; // Gating.java:83
+    f_last_t_d9 <= f_last_t_d8; // Gating.java:83
+    f_last_t_d10 <= f_last_t_d9; // Gating.java:83
+    f_last_t_d11 <= f_last_t_d10; // Gating.java:83
+    f_last_t_d12 <= f_last_t_d11; // Gating.java:83
+    f_last_t_d13 <= f_last_t_d12; // Gating.java:83
+    f_last_t_d14 <= f_last_t_d13; // Gating.java:83
+    f_last_t_d15 <= f_last_t_d14; // Gating.java:83
+    f_last_t_d16 <= f_last_t_d15; // Gating.java:83
+    f_last_t_d17 <= f_last_t_d16; // Gating.java:83
+    f_last_t_d18 <= f_last_t_d17; // Gating.java:83
+    f_last_t_d19 <= f_last_t_d18; // Gating.java:83
+    f_last_t_d20 <= f_last_t_d19; // Gating.java:83
+    f_last_t_d21 <= f_last_t_d20; // Gating.java:83
+    f_last_t_d22 <= f_last_t_d21; // Gating.java:83
+    f_last_t_d23 <= f_last_t_d22; // Gating.java:83
+    f_last_t_d24 <= f_last_t_d23; // Gating.java:83
+    f_last_t_d25 <= f_last_t_d24; // Gating.java:83
+    f_last_t_d26 <= f_last_t_d25; // Gating.java:83
+    f_last_t_d27 <= f_last_t_d26; // Gating.java:83
+    f_last_t_d28 <= f_last_t_d27; // Gating.java:83
+    f_last_t_d29 <= f_last_t_d28; // Gating.java:83
+    f_last_t_d30 <= f_last_t_d29; // Gating.java:83
+    f_last_t_d31 <= f_last_t_d30; // Gating.java:83
+    f_last_t_d32 <= f_last_t_d31; // Gating.java:83
+    f_last_t_d33 <= f_last_t_d32; // Gating.java:83
+    f_last_t_d34 <= f_last_t_d33; // Gating.java:83
+    f_last_t_d35 <= f_last_t_d34; // Gating.java:83
+    f_last_t_d36 <= f_last_t_d35; // Gating.java:83
+    f_last_t_d37 <= f_last_t_d36; // Gating.java:83
+    f_last_t_d38 <= f_last_t_d37; // Gating.java:83
+    f_last_t_d39 <= f_last_t_d38; // Gating.java:83
+    f_last_t_d40 <= f_last_t_d39; // Gating.java:83
+    f_last_t_d41 <= f_last_t_d40; // Gating.java:83
+    f_last_t_d42 <= f_last_t_d41; // Gating.java:83
+    f_last_t_d43 <= f_last_t_d42; // Gating.java:83
+    f_last_t_d44 <= f_last_t_d43; // Gating.java:83
+    f_last_t_d45 <= f_last_t_d44; // Gating.java:83
+    f_last_t_d46 <= f_last_t_d45; // Gating.java:83
+    f_last_t_d47 <= f_last_t_d46; // Gating.java:83
+    f_last_t_d48 <= f_last_t_d47; // Gating.java:83
+    f_last_t_d49 <= f_last_t_d48; // Gating.java:83
+    f_last_t_d50 <= f_last_t_d49; // Gating.java:83
+    f_last_t_d51 <= f_last_t_d50; // Gating.java:83
+    f_last_t_d52 <= f_last_t_d51; // Gating.java:83
+    f_last_t_d53 <= f_last_t_d52; // Gating.java:83
+    f_last_t_d54 <= f_last_t_d53; // Gating.java:83
+    f_last_t_d55 <= f_last_t_d54; // Gating.java:83
+    f_last_t_d56 <= f_last_t_d55; // Gating.java:83
+    f_last_t_d57 <= f_last_t_d56; // Gating.java:83
+    f_last_t_d58 <= f_last_t_d57; // Gating.java:83
+    f_last_t_d59 <= f_last_t_d58; // Gating.java:83
+    f_last_t_d60 <= f_last_t_d59; // Gating.java:83
+    f_last_t_d61 <= f_last_t_d60; // Gating.java:83
+    f_last_t_d62 <= f_last_t_d61; // Gating.java:83
+    f_last_t_d63 <= f_last_t_d62; // Gating.java:83
+    f_last_t_d64 <= f_last_t_d63; // Gating.java:83
+    f_last_t_d65 <= f_last_t_d64; // Gating.java:83
+    f_last_t_d66 <= f_last_t_d65; // Gating.java:83
+    f_last_t_d67 <= f_last_t_d66; // Gating.java:83
+    f_last_t_d68 <= f_last_t_d67; // Gating.java:83
+    f_last_t_d69 <= f_last_t_d68; // Gating.java:83
+    f_last_t_d70 <= f_last_t_d69; // Gating.java:83
+    f_last_t_d71 <= f_last_t_d70; // Gating.java:83
+    f_last_t_d72 <= f_last_t_d71; // Gating.java:83
+    f_last_t_d73 <= f_last_t_d72; // Gating.java:83
+    f_last_t_d74 <= f_last_t_d73; // Gating.java:83
+    f_last_t_d75 <= f_last_t_d74; // Gating.java:83
+    f_last_t_d76 <= f_last_t_d75; // Gating.java:83
+    f_last_t_d77 <= f_last_t_d76; // Gating.java:83
+    f_last_t_d78 <= f_last_t_d77; // Gating.java:83
+    f_last_t_d79 <= f_last_t_d78; // Gating.java:83
+    f_last_t_d80 <= f_last_t_d79; // Gating.java:83
+    f_last_t_d81 <= f_last_t_d80; // Gating.java:83
+    f_last_t_d82 <= f_last_t_d81; // Gating.java:83
+    f_last_t_d83 <= f_last_t_d82; // Gating.java:83
+    f_last_t_d84 <= f_last_t_d83; // Gating.java:83
+    f_last_t_d85 <= f_last_t_d84; // Gating.java:83
+    f_last_t_d86 <= f_last_t_d85; // Gating.java:83
+    f_last_t_d87 <= f_last_t_d86; // Gating.java:83
+    f_last_t_d88 <= f_last_t_d87; // Gating.java:83
+    stored_r_0 <= f_lane0_store_out_payload; // Gating.java:89
+    stored_r_1 <= f_lane1_store_out_payload; // Gating.java:89
     beat_max <=
-        (lane1_store_out_payload[14:0] > lane0_store_out_payload[14:0]) ? lane1_store_out_payload[14:0]
-        : lane0_store_out_payload[14:0]; // Gating.java:89
-    last_r <= last_d88; // Gating.java:90
-    valid_r <= lane0_store_out_valid; // Gating.java:91
-    if (valid_r) begin // Gating.java:94
-      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:94
+        (f_lane1_store_out_payload[14:0] > f_lane0_store_out_payload[14:0]) ? f_lane1_store_out_payload[14:0]
+        : f_lane0_store_out_payload[14:0]; // Gating.java:90
+    last_r <= f_last_t_d88; // Gating.java:91
+    valid_r <= f_lane0_store_out_valid; // Gating.java:92
+    if (valid_r) begin // Gating.java:95
+      running_max <= last_r ? 15'd0 : running_max_mux; // Gating.java:95
     end
-    stored_out_0 <= stored_r_0; // Gating.java:96
-    stored_out_1 <= stored_r_1; // Gating.java:96
+    stored_out_0 <= stored_r_0; // Gating.java:97
+    stored_out_1 <= stored_r_1; // Gating.java:97
     abs_max_out <=
         (abs_max_out_part == 5'd0)
           ? ((abs_max_out_part_2 == 10'd0) ? 32'h0
              : {1'b0, (8'd112 - {4'd0, abs_max_out_mux}), (abs_max_out_part_2 << (abs_max_out_mux + 4'd1)), 13'h0})
         : (abs_max_out_part == 5'd31) ? {9'hff, (abs_max_out_part_2 != 10'd0), running_max_mux[8:0], 13'h0}
-        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:96
-    last_out <= last_r; // Gating.java:96
-    result_valid <= valid_r; // Gating.java:97
+        : {1'b0, ({3'd0, abs_max_out_part} + 8'd112), abs_max_out_part_2, 13'h0}; // Gating.java:97
+    last_out <= last_r; // Gating.java:97
+    result_valid <= valid_r; // Gating.java:98
     if (in_valid_and_ready_2 & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 7'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready_2) begin // CreditBuffer.java:83
@@ -669,60 +669,60 @@ module Gating_silu_l2_fp16 (
   end
 `endif
 
-  FpSilu lane0_act ( // Gating.java:234
+  FpSilu f_lane0_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_act_in_valid),
-    .in_payload  (lane0_act_in_payload),
-    .out_valid   (lane0_act_out_valid),
-    .out_payload (lane0_act_out_payload)
+    .in_valid    (f_lane0_act_in_valid),
+    .in_payload  (f_lane0_act_in_payload),
+    .out_valid   (f_lane0_act_out_valid),
+    .out_payload (f_lane0_act_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Gating.java:221
+  Fp32Mul f_lane0_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane0_mul_in_valid),
-    .in_payload_a (lane0_mul_in_payload_a),
-    .in_payload_b (lane0_mul_in_payload_b),
-    .out_valid    (lane0_mul_out_valid),
-    .out_payload  (lane0_mul_out_payload)
+    .in_valid     (f_lane0_mul_in_valid),
+    .in_payload_a (f_lane0_mul_in_payload_a),
+    .in_payload_b (f_lane0_mul_in_payload_b),
+    .out_valid    (f_lane0_mul_out_valid),
+    .out_payload  (f_lane0_mul_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // Gating.java:221
+  Fp32ToFp16 f_lane0_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_store_in_valid),
-    .in_payload  (lane0_store_in_payload),
-    .out_valid   (lane0_store_out_valid),
-    .out_payload (lane0_store_out_payload)
+    .in_valid    (f_lane0_store_in_valid),
+    .in_payload  (f_lane0_store_in_payload),
+    .out_valid   (f_lane0_store_out_valid),
+    .out_payload (f_lane0_store_out_payload)
   );
 
-  FpSilu lane1_act ( // Gating.java:234
+  FpSilu f_lane1_act ( // Gating.java:118
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_act_in_valid),
-    .in_payload  (lane1_act_in_payload),
-    .out_valid   (lane1_act_out_valid),
-    .out_payload (lane1_act_out_payload)
+    .in_valid    (f_lane1_act_in_valid),
+    .in_payload  (f_lane1_act_in_payload),
+    .out_valid   (f_lane1_act_out_valid),
+    .out_payload (f_lane1_act_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Gating.java:221
+  Fp32Mul f_lane1_mul ( // Gating.java:114
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane1_mul_in_valid),
-    .in_payload_a (lane1_mul_in_payload_a),
-    .in_payload_b (lane1_mul_in_payload_b),
-    .out_valid    (lane1_mul_out_valid),
-    .out_payload  (lane1_mul_out_payload)
+    .in_valid     (f_lane1_mul_in_valid),
+    .in_payload_a (f_lane1_mul_in_payload_a),
+    .in_payload_b (f_lane1_mul_in_payload_b),
+    .out_valid    (f_lane1_mul_out_valid),
+    .out_payload  (f_lane1_mul_out_payload)
   );
 
-  Fp32ToFp16 lane1_store ( // Gating.java:221
+  Fp32ToFp16 f_lane1_store ( // Gating.java:114
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_store_in_valid),
-    .in_payload  (lane1_store_in_payload),
-    .out_valid   (lane1_store_out_valid),
-    .out_payload (lane1_store_out_payload)
+    .in_valid    (f_lane1_store_in_valid),
+    .in_payload  (f_lane1_store_in_payload),
+    .out_valid   (f_lane1_store_out_valid),
+    .out_payload (f_lane1_store_out_payload)
   );
 
   SyncFifo_w65_d92 result_fifo ( // CreditBuffer.java:77
@@ -738,7 +738,8 @@ module Gating_silu_l2_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_act_out_valid, lane1_mul_out_valid, lane1_store_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, f_lane1_act_out_valid, f_lane1_mul_out_valid, f_lane1_store_out_valid,
+      result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -4,306 +4,306 @@
 `default_nettype none
 
 module ResidualAdd_l16_fp16 (
-  input  wire        clk,              // ResidualAdd.java:44
-  input  wire        reset,            // ResidualAdd.java:44
-  input  wire        in_valid,         // ResidualAdd.java:51
-  output wire        in_ready,         // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_0,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_1,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_2,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_3,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_4,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_5,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_6,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_7,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_8,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_9,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_10,  // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_11,  // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_12,  // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_13,  // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_14,  // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_15,  // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_0,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_1,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_2,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_3,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_4,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_5,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_6,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_7,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_8,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_9,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_10,  // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_11,  // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_12,  // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_13,  // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_14,  // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_15,  // ResidualAdd.java:51
-  input  wire        in_payload_last,  // ResidualAdd.java:51
-  output wire        out_valid,        // ResidualAdd.java:52
-  input  wire        out_ready,        // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_0,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_1,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_2,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_3,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_4,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_5,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_6,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_7,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_8,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_9,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_10, // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_11, // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_12, // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_13, // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_14, // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_15, // ResidualAdd.java:52
-  output wire        out_payload_last  // ResidualAdd.java:52
+  input  wire        clk,              // ResidualAdd.java:56
+  input  wire        reset,            // ResidualAdd.java:56
+  input  wire        in_valid,         // ResidualAdd.java:70
+  output wire        in_ready,         // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_0,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_1,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_2,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_3,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_4,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_5,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_6,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_7,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_8,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_9,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_10,  // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_11,  // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_12,  // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_13,  // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_14,  // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_15,  // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_0,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_1,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_2,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_3,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_4,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_5,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_6,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_7,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_8,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_9,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_10,  // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_11,  // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_12,  // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_13,  // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_14,  // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_15,  // ResidualAdd.java:70
+  input  wire        in_payload_last,  // ResidualAdd.java:70
+  output wire        out_valid,        // ResidualAdd.java:71
+  input  wire        out_ready,        // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_0,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_1,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_2,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_3,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_4,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_5,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_6,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_7,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_8,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_9,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_10, // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_11, // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_12, // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_13, // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_14, // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_15, // ResidualAdd.java:71
+  output wire        out_payload_last  // ResidualAdd.java:71
 );
 
-  wire         lane0_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane0_h_in_payload;       // ResidualAdd.java:60
-  wire         lane0_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane0_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane0_y_d1;               // ResidualAdd.java:61
-  wire         lane0_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane0_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane0_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane0_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane0_add_out_payload;    // ResidualAdd.java:61
-  wire         lane0_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane0_store_in_payload;   // ResidualAdd.java:62
-  wire         lane0_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane0_store_out_payload;  // ResidualAdd.java:62
-  wire         lane1_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane1_h_in_payload;       // ResidualAdd.java:60
-  wire         lane1_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane1_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane1_y_d1;               // ResidualAdd.java:61
-  wire         lane1_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane1_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane1_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane1_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane1_add_out_payload;    // ResidualAdd.java:61
-  wire         lane1_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane1_store_in_payload;   // ResidualAdd.java:62
-  wire         lane1_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane1_store_out_payload;  // ResidualAdd.java:62
-  wire         lane2_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane2_h_in_payload;       // ResidualAdd.java:60
-  wire         lane2_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane2_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane2_y_d1;               // ResidualAdd.java:61
-  wire         lane2_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane2_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane2_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane2_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane2_add_out_payload;    // ResidualAdd.java:61
-  wire         lane2_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane2_store_in_payload;   // ResidualAdd.java:62
-  wire         lane2_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane2_store_out_payload;  // ResidualAdd.java:62
-  wire         lane3_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane3_h_in_payload;       // ResidualAdd.java:60
-  wire         lane3_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane3_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane3_y_d1;               // ResidualAdd.java:61
-  wire         lane3_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane3_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane3_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane3_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane3_add_out_payload;    // ResidualAdd.java:61
-  wire         lane3_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane3_store_in_payload;   // ResidualAdd.java:62
-  wire         lane3_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane3_store_out_payload;  // ResidualAdd.java:62
-  wire         lane4_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane4_h_in_payload;       // ResidualAdd.java:60
-  wire         lane4_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane4_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane4_y_d1;               // ResidualAdd.java:61
-  wire         lane4_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane4_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane4_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane4_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane4_add_out_payload;    // ResidualAdd.java:61
-  wire         lane4_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane4_store_in_payload;   // ResidualAdd.java:62
-  wire         lane4_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane4_store_out_payload;  // ResidualAdd.java:62
-  wire         lane5_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane5_h_in_payload;       // ResidualAdd.java:60
-  wire         lane5_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane5_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane5_y_d1;               // ResidualAdd.java:61
-  wire         lane5_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane5_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane5_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane5_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane5_add_out_payload;    // ResidualAdd.java:61
-  wire         lane5_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane5_store_in_payload;   // ResidualAdd.java:62
-  wire         lane5_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane5_store_out_payload;  // ResidualAdd.java:62
-  wire         lane6_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane6_h_in_payload;       // ResidualAdd.java:60
-  wire         lane6_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane6_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane6_y_d1;               // ResidualAdd.java:61
-  wire         lane6_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane6_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane6_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane6_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane6_add_out_payload;    // ResidualAdd.java:61
-  wire         lane6_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane6_store_in_payload;   // ResidualAdd.java:62
-  wire         lane6_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane6_store_out_payload;  // ResidualAdd.java:62
-  wire         lane7_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane7_h_in_payload;       // ResidualAdd.java:60
-  wire         lane7_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane7_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane7_y_d1;               // ResidualAdd.java:61
-  wire         lane7_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane7_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane7_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane7_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane7_add_out_payload;    // ResidualAdd.java:61
-  wire         lane7_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane7_store_in_payload;   // ResidualAdd.java:62
-  wire         lane7_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane7_store_out_payload;  // ResidualAdd.java:62
-  wire         lane8_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane8_h_in_payload;       // ResidualAdd.java:60
-  wire         lane8_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane8_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane8_y_d1;               // ResidualAdd.java:61
-  wire         lane8_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane8_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane8_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane8_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane8_add_out_payload;    // ResidualAdd.java:61
-  wire         lane8_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane8_store_in_payload;   // ResidualAdd.java:62
-  wire         lane8_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane8_store_out_payload;  // ResidualAdd.java:62
-  wire         lane9_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0]  lane9_h_in_payload;       // ResidualAdd.java:60
-  wire         lane9_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0]  lane9_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0]  lane9_y_d1;               // ResidualAdd.java:61
-  wire         lane9_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0]  lane9_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0]  lane9_add_in_payload_b;   // ResidualAdd.java:61
-  wire         lane9_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane9_add_out_payload;    // ResidualAdd.java:61
-  wire         lane9_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0]  lane9_store_in_payload;   // ResidualAdd.java:62
-  wire         lane9_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0]  lane9_store_out_payload;  // ResidualAdd.java:62
-  wire         lane10_h_in_valid;        // ResidualAdd.java:60
-  wire [15:0]  lane10_h_in_payload;      // ResidualAdd.java:60
-  wire         lane10_h_out_valid;       // ResidualAdd.java:60
-  wire [31:0]  lane10_h_out_payload;     // ResidualAdd.java:60
-  reg  [31:0]  lane10_y_d1;              // ResidualAdd.java:61
-  wire         lane10_add_in_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane10_add_in_payload_a;  // ResidualAdd.java:61
-  wire [31:0]  lane10_add_in_payload_b;  // ResidualAdd.java:61
-  wire         lane10_add_out_valid;     // ResidualAdd.java:61
-  wire [31:0]  lane10_add_out_payload;   // ResidualAdd.java:61
-  wire         lane10_store_in_valid;    // ResidualAdd.java:62
-  wire [31:0]  lane10_store_in_payload;  // ResidualAdd.java:62
-  wire         lane10_store_out_valid;   // ResidualAdd.java:62
-  wire [15:0]  lane10_store_out_payload; // ResidualAdd.java:62
-  wire         lane11_h_in_valid;        // ResidualAdd.java:60
-  wire [15:0]  lane11_h_in_payload;      // ResidualAdd.java:60
-  wire         lane11_h_out_valid;       // ResidualAdd.java:60
-  wire [31:0]  lane11_h_out_payload;     // ResidualAdd.java:60
-  reg  [31:0]  lane11_y_d1;              // ResidualAdd.java:61
-  wire         lane11_add_in_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane11_add_in_payload_a;  // ResidualAdd.java:61
-  wire [31:0]  lane11_add_in_payload_b;  // ResidualAdd.java:61
-  wire         lane11_add_out_valid;     // ResidualAdd.java:61
-  wire [31:0]  lane11_add_out_payload;   // ResidualAdd.java:61
-  wire         lane11_store_in_valid;    // ResidualAdd.java:62
-  wire [31:0]  lane11_store_in_payload;  // ResidualAdd.java:62
-  wire         lane11_store_out_valid;   // ResidualAdd.java:62
-  wire [15:0]  lane11_store_out_payload; // ResidualAdd.java:62
-  wire         lane12_h_in_valid;        // ResidualAdd.java:60
-  wire [15:0]  lane12_h_in_payload;      // ResidualAdd.java:60
-  wire         lane12_h_out_valid;       // ResidualAdd.java:60
-  wire [31:0]  lane12_h_out_payload;     // ResidualAdd.java:60
-  reg  [31:0]  lane12_y_d1;              // ResidualAdd.java:61
-  wire         lane12_add_in_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane12_add_in_payload_a;  // ResidualAdd.java:61
-  wire [31:0]  lane12_add_in_payload_b;  // ResidualAdd.java:61
-  wire         lane12_add_out_valid;     // ResidualAdd.java:61
-  wire [31:0]  lane12_add_out_payload;   // ResidualAdd.java:61
-  wire         lane12_store_in_valid;    // ResidualAdd.java:62
-  wire [31:0]  lane12_store_in_payload;  // ResidualAdd.java:62
-  wire         lane12_store_out_valid;   // ResidualAdd.java:62
-  wire [15:0]  lane12_store_out_payload; // ResidualAdd.java:62
-  wire         lane13_h_in_valid;        // ResidualAdd.java:60
-  wire [15:0]  lane13_h_in_payload;      // ResidualAdd.java:60
-  wire         lane13_h_out_valid;       // ResidualAdd.java:60
-  wire [31:0]  lane13_h_out_payload;     // ResidualAdd.java:60
-  reg  [31:0]  lane13_y_d1;              // ResidualAdd.java:61
-  wire         lane13_add_in_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane13_add_in_payload_a;  // ResidualAdd.java:61
-  wire [31:0]  lane13_add_in_payload_b;  // ResidualAdd.java:61
-  wire         lane13_add_out_valid;     // ResidualAdd.java:61
-  wire [31:0]  lane13_add_out_payload;   // ResidualAdd.java:61
-  wire         lane13_store_in_valid;    // ResidualAdd.java:62
-  wire [31:0]  lane13_store_in_payload;  // ResidualAdd.java:62
-  wire         lane13_store_out_valid;   // ResidualAdd.java:62
-  wire [15:0]  lane13_store_out_payload; // ResidualAdd.java:62
-  wire         lane14_h_in_valid;        // ResidualAdd.java:60
-  wire [15:0]  lane14_h_in_payload;      // ResidualAdd.java:60
-  wire         lane14_h_out_valid;       // ResidualAdd.java:60
-  wire [31:0]  lane14_h_out_payload;     // ResidualAdd.java:60
-  reg  [31:0]  lane14_y_d1;              // ResidualAdd.java:61
-  wire         lane14_add_in_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane14_add_in_payload_a;  // ResidualAdd.java:61
-  wire [31:0]  lane14_add_in_payload_b;  // ResidualAdd.java:61
-  wire         lane14_add_out_valid;     // ResidualAdd.java:61
-  wire [31:0]  lane14_add_out_payload;   // ResidualAdd.java:61
-  wire         lane14_store_in_valid;    // ResidualAdd.java:62
-  wire [31:0]  lane14_store_in_payload;  // ResidualAdd.java:62
-  wire         lane14_store_out_valid;   // ResidualAdd.java:62
-  wire [15:0]  lane14_store_out_payload; // ResidualAdd.java:62
-  wire         lane15_h_in_valid;        // ResidualAdd.java:60
-  wire [15:0]  lane15_h_in_payload;      // ResidualAdd.java:60
-  wire         lane15_h_out_valid;       // ResidualAdd.java:60
-  wire [31:0]  lane15_h_out_payload;     // ResidualAdd.java:60
-  reg  [31:0]  lane15_y_d1;              // ResidualAdd.java:61
-  wire         lane15_add_in_valid;      // ResidualAdd.java:61
-  wire [31:0]  lane15_add_in_payload_a;  // ResidualAdd.java:61
-  wire [31:0]  lane15_add_in_payload_b;  // ResidualAdd.java:61
-  wire         lane15_add_out_valid;     // ResidualAdd.java:61
-  wire [31:0]  lane15_add_out_payload;   // ResidualAdd.java:61
-  wire         lane15_store_in_valid;    // ResidualAdd.java:62
-  wire [31:0]  lane15_store_in_payload;  // ResidualAdd.java:62
-  wire         lane15_store_out_valid;   // ResidualAdd.java:62
-  wire [15:0]  lane15_store_out_payload; // ResidualAdd.java:62
-  reg          last_d1;                  // ResidualAdd.java:64
-  reg          last_d2;                  // ResidualAdd.java:64
-  reg          last_d3;                  // ResidualAdd.java:64
-  reg          last_d4;                  // ResidualAdd.java:64
-  reg          last_d5;                  // ResidualAdd.java:64
-  reg          last_d6;                  // ResidualAdd.java:64
-  reg          last_d7;                  // ResidualAdd.java:64
-  reg          last_d8;                  // ResidualAdd.java:64
-  reg          last_d9;                  // ResidualAdd.java:64
-  reg  [3:0]   result_credits;           // CreditBuffer.java:45
-  wire         result_fifo_push_valid;   // CreditBuffer.java:77
-  wire         result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [256:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [256:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [3:0]   result_fifo_occupancy;    // CreditBuffer.java:77
-  wire         result_ready;             // CreditBuffer.java:84
+  wire         h_lane0_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane0_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane0_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane0_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane0_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane0_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane0_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane0_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane0_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane0_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane0_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane0_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane0_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane0_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane1_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane1_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane1_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane1_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane1_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane1_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane1_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane1_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane1_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane1_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane1_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane1_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane1_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane1_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane2_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane2_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane2_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane2_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane2_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane2_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane2_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane2_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane2_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane2_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane2_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane2_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane2_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane2_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane3_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane3_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane3_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane3_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane3_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane3_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane3_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane3_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane3_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane3_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane3_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane3_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane3_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane3_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane4_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane4_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane4_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane4_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane4_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane4_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane4_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane4_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane4_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane4_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane4_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane4_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane4_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane4_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane5_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane5_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane5_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane5_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane5_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane5_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane5_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane5_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane5_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane5_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane5_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane5_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane5_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane5_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane6_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane6_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane6_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane6_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane6_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane6_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane6_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane6_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane6_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane6_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane6_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane6_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane6_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane6_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane7_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane7_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane7_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane7_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane7_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane7_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane7_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane7_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane7_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane7_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane7_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane7_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane7_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane7_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane8_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane8_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane8_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane8_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane8_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane8_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane8_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane8_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane8_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane8_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane8_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane8_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane8_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane8_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane9_h_in_valid;         // ResidualAdd.java:77
+  wire [15:0]  h_lane9_h_in_payload;       // ResidualAdd.java:77
+  wire         h_lane9_h_out_valid;        // ResidualAdd.java:77
+  wire [31:0]  h_lane9_h_out_payload;      // ResidualAdd.java:77
+  reg  [31:0]  h_lane9_in1_t_d1;           // ResidualAdd.java:78
+  wire         h_lane9_add_in_valid;       // ResidualAdd.java:78
+  wire [31:0]  h_lane9_add_in_payload_a;   // ResidualAdd.java:78
+  wire [31:0]  h_lane9_add_in_payload_b;   // ResidualAdd.java:78
+  wire         h_lane9_add_out_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane9_add_out_payload;    // ResidualAdd.java:78
+  wire         h_lane9_store_in_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane9_store_in_payload;   // ResidualAdd.java:78
+  wire         h_lane9_store_out_valid;    // ResidualAdd.java:78
+  wire [15:0]  h_lane9_store_out_payload;  // ResidualAdd.java:78
+  wire         h_lane10_h_in_valid;        // ResidualAdd.java:77
+  wire [15:0]  h_lane10_h_in_payload;      // ResidualAdd.java:77
+  wire         h_lane10_h_out_valid;       // ResidualAdd.java:77
+  wire [31:0]  h_lane10_h_out_payload;     // ResidualAdd.java:77
+  reg  [31:0]  h_lane10_in1_t_d1;          // ResidualAdd.java:78
+  wire         h_lane10_add_in_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane10_add_in_payload_a;  // ResidualAdd.java:78
+  wire [31:0]  h_lane10_add_in_payload_b;  // ResidualAdd.java:78
+  wire         h_lane10_add_out_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane10_add_out_payload;   // ResidualAdd.java:78
+  wire         h_lane10_store_in_valid;    // ResidualAdd.java:78
+  wire [31:0]  h_lane10_store_in_payload;  // ResidualAdd.java:78
+  wire         h_lane10_store_out_valid;   // ResidualAdd.java:78
+  wire [15:0]  h_lane10_store_out_payload; // ResidualAdd.java:78
+  wire         h_lane11_h_in_valid;        // ResidualAdd.java:77
+  wire [15:0]  h_lane11_h_in_payload;      // ResidualAdd.java:77
+  wire         h_lane11_h_out_valid;       // ResidualAdd.java:77
+  wire [31:0]  h_lane11_h_out_payload;     // ResidualAdd.java:77
+  reg  [31:0]  h_lane11_in1_t_d1;          // ResidualAdd.java:78
+  wire         h_lane11_add_in_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane11_add_in_payload_a;  // ResidualAdd.java:78
+  wire [31:0]  h_lane11_add_in_payload_b;  // ResidualAdd.java:78
+  wire         h_lane11_add_out_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane11_add_out_payload;   // ResidualAdd.java:78
+  wire         h_lane11_store_in_valid;    // ResidualAdd.java:78
+  wire [31:0]  h_lane11_store_in_payload;  // ResidualAdd.java:78
+  wire         h_lane11_store_out_valid;   // ResidualAdd.java:78
+  wire [15:0]  h_lane11_store_out_payload; // ResidualAdd.java:78
+  wire         h_lane12_h_in_valid;        // ResidualAdd.java:77
+  wire [15:0]  h_lane12_h_in_payload;      // ResidualAdd.java:77
+  wire         h_lane12_h_out_valid;       // ResidualAdd.java:77
+  wire [31:0]  h_lane12_h_out_payload;     // ResidualAdd.java:77
+  reg  [31:0]  h_lane12_in1_t_d1;          // ResidualAdd.java:78
+  wire         h_lane12_add_in_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane12_add_in_payload_a;  // ResidualAdd.java:78
+  wire [31:0]  h_lane12_add_in_payload_b;  // ResidualAdd.java:78
+  wire         h_lane12_add_out_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane12_add_out_payload;   // ResidualAdd.java:78
+  wire         h_lane12_store_in_valid;    // ResidualAdd.java:78
+  wire [31:0]  h_lane12_store_in_payload;  // ResidualAdd.java:78
+  wire         h_lane12_store_out_valid;   // ResidualAdd.java:78
+  wire [15:0]  h_lane12_store_out_payload; // ResidualAdd.java:78
+  wire         h_lane13_h_in_valid;        // ResidualAdd.java:77
+  wire [15:0]  h_lane13_h_in_payload;      // ResidualAdd.java:77
+  wire         h_lane13_h_out_valid;       // ResidualAdd.java:77
+  wire [31:0]  h_lane13_h_out_payload;     // ResidualAdd.java:77
+  reg  [31:0]  h_lane13_in1_t_d1;          // ResidualAdd.java:78
+  wire         h_lane13_add_in_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane13_add_in_payload_a;  // ResidualAdd.java:78
+  wire [31:0]  h_lane13_add_in_payload_b;  // ResidualAdd.java:78
+  wire         h_lane13_add_out_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane13_add_out_payload;   // ResidualAdd.java:78
+  wire         h_lane13_store_in_valid;    // ResidualAdd.java:78
+  wire [31:0]  h_lane13_store_in_payload;  // ResidualAdd.java:78
+  wire         h_lane13_store_out_valid;   // ResidualAdd.java:78
+  wire [15:0]  h_lane13_store_out_payload; // ResidualAdd.java:78
+  wire         h_lane14_h_in_valid;        // ResidualAdd.java:77
+  wire [15:0]  h_lane14_h_in_payload;      // ResidualAdd.java:77
+  wire         h_lane14_h_out_valid;       // ResidualAdd.java:77
+  wire [31:0]  h_lane14_h_out_payload;     // ResidualAdd.java:77
+  reg  [31:0]  h_lane14_in1_t_d1;          // ResidualAdd.java:78
+  wire         h_lane14_add_in_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane14_add_in_payload_a;  // ResidualAdd.java:78
+  wire [31:0]  h_lane14_add_in_payload_b;  // ResidualAdd.java:78
+  wire         h_lane14_add_out_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane14_add_out_payload;   // ResidualAdd.java:78
+  wire         h_lane14_store_in_valid;    // ResidualAdd.java:78
+  wire [31:0]  h_lane14_store_in_payload;  // ResidualAdd.java:78
+  wire         h_lane14_store_out_valid;   // ResidualAdd.java:78
+  wire [15:0]  h_lane14_store_out_payload; // ResidualAdd.java:78
+  wire         h_lane15_h_in_valid;        // ResidualAdd.java:77
+  wire [15:0]  h_lane15_h_in_payload;      // ResidualAdd.java:77
+  wire         h_lane15_h_out_valid;       // ResidualAdd.java:77
+  wire [31:0]  h_lane15_h_out_payload;     // ResidualAdd.java:77
+  reg  [31:0]  h_lane15_in1_t_d1;          // ResidualAdd.java:78
+  wire         h_lane15_add_in_valid;      // ResidualAdd.java:78
+  wire [31:0]  h_lane15_add_in_payload_a;  // ResidualAdd.java:78
+  wire [31:0]  h_lane15_add_in_payload_b;  // ResidualAdd.java:78
+  wire         h_lane15_add_out_valid;     // ResidualAdd.java:78
+  wire [31:0]  h_lane15_add_out_payload;   // ResidualAdd.java:78
+  wire         h_lane15_store_in_valid;    // ResidualAdd.java:78
+  wire [31:0]  h_lane15_store_in_payload;  // ResidualAdd.java:78
+  wire         h_lane15_store_out_valid;   // ResidualAdd.java:78
+  wire [15:0]  h_lane15_store_out_payload; // ResidualAdd.java:78
+  reg          h_last_t_d1;                // ResidualAdd.java:75
+  reg          h_last_t_d2;                // ResidualAdd.java:75
+  reg          h_last_t_d3;                // ResidualAdd.java:75
+  reg          h_last_t_d4;                // ResidualAdd.java:75
+  reg          h_last_t_d5;                // ResidualAdd.java:75
+  reg          h_last_t_d6;                // ResidualAdd.java:75
+  reg          h_last_t_d7;                // ResidualAdd.java:75
+  reg          h_last_t_d8;                // ResidualAdd.java:75
+  reg          h_last_t_d9;                // ResidualAdd.java:75
+  reg  [3:0]   result_credits;             // CreditBuffer.java:45
+  wire         result_fifo_push_valid;     // CreditBuffer.java:77
+  wire         result_fifo_push_ready;     // CreditBuffer.java:77
+  wire [256:0] result_fifo_push_payload;   // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;      // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [256:0] result_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [3:0]   result_fifo_occupancy;      // CreditBuffer.java:77
+  wire         result_ready;               // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -311,138 +311,138 @@ module ResidualAdd_l16_fp16 (
   assign in_valid_and_ready = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign lane0_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane0_h_in_payload = in_payload_h_0; // ResidualAdd.java:60
-  assign lane0_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane0_add_in_payload_a = lane0_h_out_payload; // ResidualAdd.java:61
-  assign lane0_add_in_payload_b = lane0_y_d1; // ResidualAdd.java:61
-  assign lane0_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane0_store_in_payload = lane0_add_out_payload; // ResidualAdd.java:62
-  assign lane1_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane1_h_in_payload = in_payload_h_1; // ResidualAdd.java:60
-  assign lane1_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane1_add_in_payload_a = lane1_h_out_payload; // ResidualAdd.java:61
-  assign lane1_add_in_payload_b = lane1_y_d1; // ResidualAdd.java:61
-  assign lane1_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane1_store_in_payload = lane1_add_out_payload; // ResidualAdd.java:62
-  assign lane2_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane2_h_in_payload = in_payload_h_2; // ResidualAdd.java:60
-  assign lane2_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane2_add_in_payload_a = lane2_h_out_payload; // ResidualAdd.java:61
-  assign lane2_add_in_payload_b = lane2_y_d1; // ResidualAdd.java:61
-  assign lane2_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane2_store_in_payload = lane2_add_out_payload; // ResidualAdd.java:62
-  assign lane3_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane3_h_in_payload = in_payload_h_3; // ResidualAdd.java:60
-  assign lane3_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane3_add_in_payload_a = lane3_h_out_payload; // ResidualAdd.java:61
-  assign lane3_add_in_payload_b = lane3_y_d1; // ResidualAdd.java:61
-  assign lane3_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane3_store_in_payload = lane3_add_out_payload; // ResidualAdd.java:62
-  assign lane4_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane4_h_in_payload = in_payload_h_4; // ResidualAdd.java:60
-  assign lane4_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane4_add_in_payload_a = lane4_h_out_payload; // ResidualAdd.java:61
-  assign lane4_add_in_payload_b = lane4_y_d1; // ResidualAdd.java:61
-  assign lane4_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane4_store_in_payload = lane4_add_out_payload; // ResidualAdd.java:62
-  assign lane5_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane5_h_in_payload = in_payload_h_5; // ResidualAdd.java:60
-  assign lane5_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane5_add_in_payload_a = lane5_h_out_payload; // ResidualAdd.java:61
-  assign lane5_add_in_payload_b = lane5_y_d1; // ResidualAdd.java:61
-  assign lane5_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane5_store_in_payload = lane5_add_out_payload; // ResidualAdd.java:62
-  assign lane6_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane6_h_in_payload = in_payload_h_6; // ResidualAdd.java:60
-  assign lane6_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane6_add_in_payload_a = lane6_h_out_payload; // ResidualAdd.java:61
-  assign lane6_add_in_payload_b = lane6_y_d1; // ResidualAdd.java:61
-  assign lane6_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane6_store_in_payload = lane6_add_out_payload; // ResidualAdd.java:62
-  assign lane7_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane7_h_in_payload = in_payload_h_7; // ResidualAdd.java:60
-  assign lane7_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane7_add_in_payload_a = lane7_h_out_payload; // ResidualAdd.java:61
-  assign lane7_add_in_payload_b = lane7_y_d1; // ResidualAdd.java:61
-  assign lane7_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane7_store_in_payload = lane7_add_out_payload; // ResidualAdd.java:62
-  assign lane8_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane8_h_in_payload = in_payload_h_8; // ResidualAdd.java:60
-  assign lane8_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane8_add_in_payload_a = lane8_h_out_payload; // ResidualAdd.java:61
-  assign lane8_add_in_payload_b = lane8_y_d1; // ResidualAdd.java:61
-  assign lane8_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane8_store_in_payload = lane8_add_out_payload; // ResidualAdd.java:62
-  assign lane9_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane9_h_in_payload = in_payload_h_9; // ResidualAdd.java:60
-  assign lane9_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane9_add_in_payload_a = lane9_h_out_payload; // ResidualAdd.java:61
-  assign lane9_add_in_payload_b = lane9_y_d1; // ResidualAdd.java:61
-  assign lane9_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane9_store_in_payload = lane9_add_out_payload; // ResidualAdd.java:62
-  assign lane10_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane10_h_in_payload = in_payload_h_10; // ResidualAdd.java:60
-  assign lane10_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane10_add_in_payload_a = lane10_h_out_payload; // ResidualAdd.java:61
-  assign lane10_add_in_payload_b = lane10_y_d1; // ResidualAdd.java:61
-  assign lane10_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane10_store_in_payload = lane10_add_out_payload; // ResidualAdd.java:62
-  assign lane11_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane11_h_in_payload = in_payload_h_11; // ResidualAdd.java:60
-  assign lane11_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane11_add_in_payload_a = lane11_h_out_payload; // ResidualAdd.java:61
-  assign lane11_add_in_payload_b = lane11_y_d1; // ResidualAdd.java:61
-  assign lane11_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane11_store_in_payload = lane11_add_out_payload; // ResidualAdd.java:62
-  assign lane12_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane12_h_in_payload = in_payload_h_12; // ResidualAdd.java:60
-  assign lane12_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane12_add_in_payload_a = lane12_h_out_payload; // ResidualAdd.java:61
-  assign lane12_add_in_payload_b = lane12_y_d1; // ResidualAdd.java:61
-  assign lane12_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane12_store_in_payload = lane12_add_out_payload; // ResidualAdd.java:62
-  assign lane13_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane13_h_in_payload = in_payload_h_13; // ResidualAdd.java:60
-  assign lane13_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane13_add_in_payload_a = lane13_h_out_payload; // ResidualAdd.java:61
-  assign lane13_add_in_payload_b = lane13_y_d1; // ResidualAdd.java:61
-  assign lane13_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane13_store_in_payload = lane13_add_out_payload; // ResidualAdd.java:62
-  assign lane14_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane14_h_in_payload = in_payload_h_14; // ResidualAdd.java:60
-  assign lane14_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane14_add_in_payload_a = lane14_h_out_payload; // ResidualAdd.java:61
-  assign lane14_add_in_payload_b = lane14_y_d1; // ResidualAdd.java:61
-  assign lane14_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane14_store_in_payload = lane14_add_out_payload; // ResidualAdd.java:62
-  assign lane15_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane15_h_in_payload = in_payload_h_15; // ResidualAdd.java:60
-  assign lane15_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane15_add_in_payload_a = lane15_h_out_payload; // ResidualAdd.java:61
-  assign lane15_add_in_payload_b = lane15_y_d1; // ResidualAdd.java:61
-  assign lane15_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane15_store_in_payload = lane15_add_out_payload; // ResidualAdd.java:62
-  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:70
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
+  assign h_lane0_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane0_h_in_payload = in_payload_h_0; // ResidualAdd.java:77
+  assign h_lane0_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane0_add_in_payload_a = h_lane0_h_out_payload; // ResidualAdd.java:78
+  assign h_lane0_add_in_payload_b = h_lane0_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane0_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane0_store_in_payload = h_lane0_add_out_payload; // ResidualAdd.java:78
+  assign h_lane1_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane1_h_in_payload = in_payload_h_1; // ResidualAdd.java:77
+  assign h_lane1_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane1_add_in_payload_a = h_lane1_h_out_payload; // ResidualAdd.java:78
+  assign h_lane1_add_in_payload_b = h_lane1_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane1_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane1_store_in_payload = h_lane1_add_out_payload; // ResidualAdd.java:78
+  assign h_lane2_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane2_h_in_payload = in_payload_h_2; // ResidualAdd.java:77
+  assign h_lane2_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane2_add_in_payload_a = h_lane2_h_out_payload; // ResidualAdd.java:78
+  assign h_lane2_add_in_payload_b = h_lane2_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane2_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane2_store_in_payload = h_lane2_add_out_payload; // ResidualAdd.java:78
+  assign h_lane3_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane3_h_in_payload = in_payload_h_3; // ResidualAdd.java:77
+  assign h_lane3_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane3_add_in_payload_a = h_lane3_h_out_payload; // ResidualAdd.java:78
+  assign h_lane3_add_in_payload_b = h_lane3_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane3_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane3_store_in_payload = h_lane3_add_out_payload; // ResidualAdd.java:78
+  assign h_lane4_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane4_h_in_payload = in_payload_h_4; // ResidualAdd.java:77
+  assign h_lane4_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane4_add_in_payload_a = h_lane4_h_out_payload; // ResidualAdd.java:78
+  assign h_lane4_add_in_payload_b = h_lane4_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane4_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane4_store_in_payload = h_lane4_add_out_payload; // ResidualAdd.java:78
+  assign h_lane5_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane5_h_in_payload = in_payload_h_5; // ResidualAdd.java:77
+  assign h_lane5_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane5_add_in_payload_a = h_lane5_h_out_payload; // ResidualAdd.java:78
+  assign h_lane5_add_in_payload_b = h_lane5_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane5_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane5_store_in_payload = h_lane5_add_out_payload; // ResidualAdd.java:78
+  assign h_lane6_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane6_h_in_payload = in_payload_h_6; // ResidualAdd.java:77
+  assign h_lane6_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane6_add_in_payload_a = h_lane6_h_out_payload; // ResidualAdd.java:78
+  assign h_lane6_add_in_payload_b = h_lane6_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane6_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane6_store_in_payload = h_lane6_add_out_payload; // ResidualAdd.java:78
+  assign h_lane7_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane7_h_in_payload = in_payload_h_7; // ResidualAdd.java:77
+  assign h_lane7_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane7_add_in_payload_a = h_lane7_h_out_payload; // ResidualAdd.java:78
+  assign h_lane7_add_in_payload_b = h_lane7_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane7_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane7_store_in_payload = h_lane7_add_out_payload; // ResidualAdd.java:78
+  assign h_lane8_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane8_h_in_payload = in_payload_h_8; // ResidualAdd.java:77
+  assign h_lane8_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane8_add_in_payload_a = h_lane8_h_out_payload; // ResidualAdd.java:78
+  assign h_lane8_add_in_payload_b = h_lane8_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane8_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane8_store_in_payload = h_lane8_add_out_payload; // ResidualAdd.java:78
+  assign h_lane9_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane9_h_in_payload = in_payload_h_9; // ResidualAdd.java:77
+  assign h_lane9_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane9_add_in_payload_a = h_lane9_h_out_payload; // ResidualAdd.java:78
+  assign h_lane9_add_in_payload_b = h_lane9_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane9_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane9_store_in_payload = h_lane9_add_out_payload; // ResidualAdd.java:78
+  assign h_lane10_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane10_h_in_payload = in_payload_h_10; // ResidualAdd.java:77
+  assign h_lane10_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane10_add_in_payload_a = h_lane10_h_out_payload; // ResidualAdd.java:78
+  assign h_lane10_add_in_payload_b = h_lane10_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane10_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane10_store_in_payload = h_lane10_add_out_payload; // ResidualAdd.java:78
+  assign h_lane11_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane11_h_in_payload = in_payload_h_11; // ResidualAdd.java:77
+  assign h_lane11_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane11_add_in_payload_a = h_lane11_h_out_payload; // ResidualAdd.java:78
+  assign h_lane11_add_in_payload_b = h_lane11_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane11_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane11_store_in_payload = h_lane11_add_out_payload; // ResidualAdd.java:78
+  assign h_lane12_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane12_h_in_payload = in_payload_h_12; // ResidualAdd.java:77
+  assign h_lane12_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane12_add_in_payload_a = h_lane12_h_out_payload; // ResidualAdd.java:78
+  assign h_lane12_add_in_payload_b = h_lane12_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane12_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane12_store_in_payload = h_lane12_add_out_payload; // ResidualAdd.java:78
+  assign h_lane13_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane13_h_in_payload = in_payload_h_13; // ResidualAdd.java:77
+  assign h_lane13_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane13_add_in_payload_a = h_lane13_h_out_payload; // ResidualAdd.java:78
+  assign h_lane13_add_in_payload_b = h_lane13_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane13_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane13_store_in_payload = h_lane13_add_out_payload; // ResidualAdd.java:78
+  assign h_lane14_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane14_h_in_payload = in_payload_h_14; // ResidualAdd.java:77
+  assign h_lane14_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane14_add_in_payload_a = h_lane14_h_out_payload; // ResidualAdd.java:78
+  assign h_lane14_add_in_payload_b = h_lane14_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane14_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane14_store_in_payload = h_lane14_add_out_payload; // ResidualAdd.java:78
+  assign h_lane15_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane15_h_in_payload = in_payload_h_15; // ResidualAdd.java:77
+  assign h_lane15_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane15_add_in_payload_a = h_lane15_h_out_payload; // ResidualAdd.java:78
+  assign h_lane15_add_in_payload_b = h_lane15_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane15_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane15_store_in_payload = h_lane15_add_out_payload; // ResidualAdd.java:78
+  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:86
+  assign result_fifo_push_valid = h_lane0_store_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
-      {last_d9,
-       lane15_store_out_payload,
-       lane14_store_out_payload,
-       lane13_store_out_payload,
-       lane12_store_out_payload,
-       lane11_store_out_payload,
-       lane10_store_out_payload,
-       lane9_store_out_payload,
-       lane8_store_out_payload,
-       lane7_store_out_payload,
-       lane6_store_out_payload,
-       lane5_store_out_payload,
-       lane4_store_out_payload,
-       lane3_store_out_payload,
-       lane2_store_out_payload,
-       lane1_store_out_payload,
-       lane0_store_out_payload}; // CreditBuffer.java:79
+      {h_last_t_d9,
+       h_lane15_store_out_payload,
+       h_lane14_store_out_payload,
+       h_lane13_store_out_payload,
+       h_lane12_store_out_payload,
+       h_lane11_store_out_payload,
+       h_lane10_store_out_payload,
+       h_lane9_store_out_payload,
+       h_lane8_store_out_payload,
+       h_lane7_store_out_payload,
+       h_lane6_store_out_payload,
+       h_lane5_store_out_payload,
+       h_lane4_store_out_payload,
+       h_lane3_store_out_payload,
+       h_lane2_store_out_payload,
+       h_lane1_store_out_payload,
+       h_lane0_store_out_payload}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
@@ -465,31 +465,31 @@ module ResidualAdd_l16_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_y_d1 <= in_payload_y_0; // ResidualAdd.java:61
-    lane1_y_d1 <= in_payload_y_1; // ResidualAdd.java:61
-    lane2_y_d1 <= in_payload_y_2; // ResidualAdd.java:61
-    lane3_y_d1 <= in_payload_y_3; // ResidualAdd.java:61
-    lane4_y_d1 <= in_payload_y_4; // ResidualAdd.java:61
-    lane5_y_d1 <= in_payload_y_5; // ResidualAdd.java:61
-    lane6_y_d1 <= in_payload_y_6; // ResidualAdd.java:61
-    lane7_y_d1 <= in_payload_y_7; // ResidualAdd.java:61
-    lane8_y_d1 <= in_payload_y_8; // ResidualAdd.java:61
-    lane9_y_d1 <= in_payload_y_9; // ResidualAdd.java:61
-    lane10_y_d1 <= in_payload_y_10; // ResidualAdd.java:61
-    lane11_y_d1 <= in_payload_y_11; // ResidualAdd.java:61
-    lane12_y_d1 <= in_payload_y_12; // ResidualAdd.java:61
-    lane13_y_d1 <= in_payload_y_13; // ResidualAdd.java:61
-    lane14_y_d1 <= in_payload_y_14; // ResidualAdd.java:61
-    lane15_y_d1 <= in_payload_y_15; // ResidualAdd.java:61
-    last_d1 <= in_payload_last; // ResidualAdd.java:64
-    last_d2 <= last_d1; // ResidualAdd.java:64
-    last_d3 <= last_d2; // ResidualAdd.java:64
-    last_d4 <= last_d3; // ResidualAdd.java:64
-    last_d5 <= last_d4; // ResidualAdd.java:64
-    last_d6 <= last_d5; // ResidualAdd.java:64
-    last_d7 <= last_d6; // ResidualAdd.java:64
-    last_d8 <= last_d7; // ResidualAdd.java:64
-    last_d9 <= last_d8; // ResidualAdd.java:64
+    h_lane0_in1_t_d1 <= in_payload_y_0; // ResidualAdd.java:78
+    h_lane1_in1_t_d1 <= in_payload_y_1; // ResidualAdd.java:78
+    h_lane2_in1_t_d1 <= in_payload_y_2; // ResidualAdd.java:78
+    h_lane3_in1_t_d1 <= in_payload_y_3; // ResidualAdd.java:78
+    h_lane4_in1_t_d1 <= in_payload_y_4; // ResidualAdd.java:78
+    h_lane5_in1_t_d1 <= in_payload_y_5; // ResidualAdd.java:78
+    h_lane6_in1_t_d1 <= in_payload_y_6; // ResidualAdd.java:78
+    h_lane7_in1_t_d1 <= in_payload_y_7; // ResidualAdd.java:78
+    h_lane8_in1_t_d1 <= in_payload_y_8; // ResidualAdd.java:78
+    h_lane9_in1_t_d1 <= in_payload_y_9; // ResidualAdd.java:78
+    h_lane10_in1_t_d1 <= in_payload_y_10; // ResidualAdd.java:78
+    h_lane11_in1_t_d1 <= in_payload_y_11; // ResidualAdd.java:78
+    h_lane12_in1_t_d1 <= in_payload_y_12; // ResidualAdd.java:78
+    h_lane13_in1_t_d1 <= in_payload_y_13; // ResidualAdd.java:78
+    h_lane14_in1_t_d1 <= in_payload_y_14; // ResidualAdd.java:78
+    h_lane15_in1_t_d1 <= in_payload_y_15; // ResidualAdd.java:78
+    h_last_t_d1 <= in_payload_last; // ResidualAdd.java:75
+    h_last_t_d2 <= h_last_t_d1; // ResidualAdd.java:75
+    h_last_t_d3 <= h_last_t_d2; // ResidualAdd.java:75
+    h_last_t_d4 <= h_last_t_d3; // ResidualAdd.java:75
+    h_last_t_d5 <= h_last_t_d4; // ResidualAdd.java:75
+    h_last_t_d6 <= h_last_t_d5; // ResidualAdd.java:75
+    h_last_t_d7 <= h_last_t_d6; // ResidualAdd.java:75
+    h_last_t_d8 <= h_last_t_d7; // ResidualAdd.java:75
+    h_last_t_d9 <= h_last_t_d8; // ResidualAdd.java:75
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
@@ -514,7 +514,7 @@ module ResidualAdd_l16_fp16 (
                  "depth 11");
         $stop;
       end
-      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~h_lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
                  "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -523,452 +523,452 @@ module ResidualAdd_l16_fp16 (
   end
 `endif
 
-  Fp16ToFp32 lane0_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane0_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_h_in_valid),
-    .in_payload  (lane0_h_in_payload),
-    .out_valid   (lane0_h_out_valid),
-    .out_payload (lane0_h_out_payload)
+    .in_valid    (h_lane0_h_in_valid),
+    .in_payload  (h_lane0_h_in_payload),
+    .out_valid   (h_lane0_h_out_valid),
+    .out_payload (h_lane0_h_out_payload)
   );
 
-  Fp32Add lane0_add ( // ResidualAdd.java:61
+  Fp32Add h_lane0_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane0_add_in_valid),
-    .in_payload_a (lane0_add_in_payload_a),
-    .in_payload_b (lane0_add_in_payload_b),
-    .out_valid    (lane0_add_out_valid),
-    .out_payload  (lane0_add_out_payload)
+    .in_valid     (h_lane0_add_in_valid),
+    .in_payload_a (h_lane0_add_in_payload_a),
+    .in_payload_b (h_lane0_add_in_payload_b),
+    .out_valid    (h_lane0_add_out_valid),
+    .out_payload  (h_lane0_add_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane0_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_store_in_valid),
-    .in_payload  (lane0_store_in_payload),
-    .out_valid   (lane0_store_out_valid),
-    .out_payload (lane0_store_out_payload)
+    .in_valid    (h_lane0_store_in_valid),
+    .in_payload  (h_lane0_store_in_payload),
+    .out_valid   (h_lane0_store_out_valid),
+    .out_payload (h_lane0_store_out_payload)
   );
 
-  Fp16ToFp32 lane1_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane1_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_h_in_valid),
-    .in_payload  (lane1_h_in_payload),
-    .out_valid   (lane1_h_out_valid),
-    .out_payload (lane1_h_out_payload)
+    .in_valid    (h_lane1_h_in_valid),
+    .in_payload  (h_lane1_h_in_payload),
+    .out_valid   (h_lane1_h_out_valid),
+    .out_payload (h_lane1_h_out_payload)
   );
 
-  Fp32Add lane1_add ( // ResidualAdd.java:61
+  Fp32Add h_lane1_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane1_add_in_valid),
-    .in_payload_a (lane1_add_in_payload_a),
-    .in_payload_b (lane1_add_in_payload_b),
-    .out_valid    (lane1_add_out_valid),
-    .out_payload  (lane1_add_out_payload)
+    .in_valid     (h_lane1_add_in_valid),
+    .in_payload_a (h_lane1_add_in_payload_a),
+    .in_payload_b (h_lane1_add_in_payload_b),
+    .out_valid    (h_lane1_add_out_valid),
+    .out_payload  (h_lane1_add_out_payload)
   );
 
-  Fp32ToFp16 lane1_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane1_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_store_in_valid),
-    .in_payload  (lane1_store_in_payload),
-    .out_valid   (lane1_store_out_valid),
-    .out_payload (lane1_store_out_payload)
+    .in_valid    (h_lane1_store_in_valid),
+    .in_payload  (h_lane1_store_in_payload),
+    .out_valid   (h_lane1_store_out_valid),
+    .out_payload (h_lane1_store_out_payload)
   );
 
-  Fp16ToFp32 lane2_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane2_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane2_h_in_valid),
-    .in_payload  (lane2_h_in_payload),
-    .out_valid   (lane2_h_out_valid),
-    .out_payload (lane2_h_out_payload)
+    .in_valid    (h_lane2_h_in_valid),
+    .in_payload  (h_lane2_h_in_payload),
+    .out_valid   (h_lane2_h_out_valid),
+    .out_payload (h_lane2_h_out_payload)
   );
 
-  Fp32Add lane2_add ( // ResidualAdd.java:61
+  Fp32Add h_lane2_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane2_add_in_valid),
-    .in_payload_a (lane2_add_in_payload_a),
-    .in_payload_b (lane2_add_in_payload_b),
-    .out_valid    (lane2_add_out_valid),
-    .out_payload  (lane2_add_out_payload)
+    .in_valid     (h_lane2_add_in_valid),
+    .in_payload_a (h_lane2_add_in_payload_a),
+    .in_payload_b (h_lane2_add_in_payload_b),
+    .out_valid    (h_lane2_add_out_valid),
+    .out_payload  (h_lane2_add_out_payload)
   );
 
-  Fp32ToFp16 lane2_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane2_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane2_store_in_valid),
-    .in_payload  (lane2_store_in_payload),
-    .out_valid   (lane2_store_out_valid),
-    .out_payload (lane2_store_out_payload)
+    .in_valid    (h_lane2_store_in_valid),
+    .in_payload  (h_lane2_store_in_payload),
+    .out_valid   (h_lane2_store_out_valid),
+    .out_payload (h_lane2_store_out_payload)
   );
 
-  Fp16ToFp32 lane3_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane3_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane3_h_in_valid),
-    .in_payload  (lane3_h_in_payload),
-    .out_valid   (lane3_h_out_valid),
-    .out_payload (lane3_h_out_payload)
+    .in_valid    (h_lane3_h_in_valid),
+    .in_payload  (h_lane3_h_in_payload),
+    .out_valid   (h_lane3_h_out_valid),
+    .out_payload (h_lane3_h_out_payload)
   );
 
-  Fp32Add lane3_add ( // ResidualAdd.java:61
+  Fp32Add h_lane3_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane3_add_in_valid),
-    .in_payload_a (lane3_add_in_payload_a),
-    .in_payload_b (lane3_add_in_payload_b),
-    .out_valid    (lane3_add_out_valid),
-    .out_payload  (lane3_add_out_payload)
+    .in_valid     (h_lane3_add_in_valid),
+    .in_payload_a (h_lane3_add_in_payload_a),
+    .in_payload_b (h_lane3_add_in_payload_b),
+    .out_valid    (h_lane3_add_out_valid),
+    .out_payload  (h_lane3_add_out_payload)
   );
 
-  Fp32ToFp16 lane3_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane3_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane3_store_in_valid),
-    .in_payload  (lane3_store_in_payload),
-    .out_valid   (lane3_store_out_valid),
-    .out_payload (lane3_store_out_payload)
+    .in_valid    (h_lane3_store_in_valid),
+    .in_payload  (h_lane3_store_in_payload),
+    .out_valid   (h_lane3_store_out_valid),
+    .out_payload (h_lane3_store_out_payload)
   );
 
-  Fp16ToFp32 lane4_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane4_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane4_h_in_valid),
-    .in_payload  (lane4_h_in_payload),
-    .out_valid   (lane4_h_out_valid),
-    .out_payload (lane4_h_out_payload)
+    .in_valid    (h_lane4_h_in_valid),
+    .in_payload  (h_lane4_h_in_payload),
+    .out_valid   (h_lane4_h_out_valid),
+    .out_payload (h_lane4_h_out_payload)
   );
 
-  Fp32Add lane4_add ( // ResidualAdd.java:61
+  Fp32Add h_lane4_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane4_add_in_valid),
-    .in_payload_a (lane4_add_in_payload_a),
-    .in_payload_b (lane4_add_in_payload_b),
-    .out_valid    (lane4_add_out_valid),
-    .out_payload  (lane4_add_out_payload)
+    .in_valid     (h_lane4_add_in_valid),
+    .in_payload_a (h_lane4_add_in_payload_a),
+    .in_payload_b (h_lane4_add_in_payload_b),
+    .out_valid    (h_lane4_add_out_valid),
+    .out_payload  (h_lane4_add_out_payload)
   );
 
-  Fp32ToFp16 lane4_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane4_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane4_store_in_valid),
-    .in_payload  (lane4_store_in_payload),
-    .out_valid   (lane4_store_out_valid),
-    .out_payload (lane4_store_out_payload)
+    .in_valid    (h_lane4_store_in_valid),
+    .in_payload  (h_lane4_store_in_payload),
+    .out_valid   (h_lane4_store_out_valid),
+    .out_payload (h_lane4_store_out_payload)
   );
 
-  Fp16ToFp32 lane5_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane5_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane5_h_in_valid),
-    .in_payload  (lane5_h_in_payload),
-    .out_valid   (lane5_h_out_valid),
-    .out_payload (lane5_h_out_payload)
+    .in_valid    (h_lane5_h_in_valid),
+    .in_payload  (h_lane5_h_in_payload),
+    .out_valid   (h_lane5_h_out_valid),
+    .out_payload (h_lane5_h_out_payload)
   );
 
-  Fp32Add lane5_add ( // ResidualAdd.java:61
+  Fp32Add h_lane5_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane5_add_in_valid),
-    .in_payload_a (lane5_add_in_payload_a),
-    .in_payload_b (lane5_add_in_payload_b),
-    .out_valid    (lane5_add_out_valid),
-    .out_payload  (lane5_add_out_payload)
+    .in_valid     (h_lane5_add_in_valid),
+    .in_payload_a (h_lane5_add_in_payload_a),
+    .in_payload_b (h_lane5_add_in_payload_b),
+    .out_valid    (h_lane5_add_out_valid),
+    .out_payload  (h_lane5_add_out_payload)
   );
 
-  Fp32ToFp16 lane5_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane5_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane5_store_in_valid),
-    .in_payload  (lane5_store_in_payload),
-    .out_valid   (lane5_store_out_valid),
-    .out_payload (lane5_store_out_payload)
+    .in_valid    (h_lane5_store_in_valid),
+    .in_payload  (h_lane5_store_in_payload),
+    .out_valid   (h_lane5_store_out_valid),
+    .out_payload (h_lane5_store_out_payload)
   );
 
-  Fp16ToFp32 lane6_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane6_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane6_h_in_valid),
-    .in_payload  (lane6_h_in_payload),
-    .out_valid   (lane6_h_out_valid),
-    .out_payload (lane6_h_out_payload)
+    .in_valid    (h_lane6_h_in_valid),
+    .in_payload  (h_lane6_h_in_payload),
+    .out_valid   (h_lane6_h_out_valid),
+    .out_payload (h_lane6_h_out_payload)
   );
 
-  Fp32Add lane6_add ( // ResidualAdd.java:61
+  Fp32Add h_lane6_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane6_add_in_valid),
-    .in_payload_a (lane6_add_in_payload_a),
-    .in_payload_b (lane6_add_in_payload_b),
-    .out_valid    (lane6_add_out_valid),
-    .out_payload  (lane6_add_out_payload)
+    .in_valid     (h_lane6_add_in_valid),
+    .in_payload_a (h_lane6_add_in_payload_a),
+    .in_payload_b (h_lane6_add_in_payload_b),
+    .out_valid    (h_lane6_add_out_valid),
+    .out_payload  (h_lane6_add_out_payload)
   );
 
-  Fp32ToFp16 lane6_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane6_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane6_store_in_valid),
-    .in_payload  (lane6_store_in_payload),
-    .out_valid   (lane6_store_out_valid),
-    .out_payload (lane6_store_out_payload)
+    .in_valid    (h_lane6_store_in_valid),
+    .in_payload  (h_lane6_store_in_payload),
+    .out_valid   (h_lane6_store_out_valid),
+    .out_payload (h_lane6_store_out_payload)
   );
 
-  Fp16ToFp32 lane7_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane7_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane7_h_in_valid),
-    .in_payload  (lane7_h_in_payload),
-    .out_valid   (lane7_h_out_valid),
-    .out_payload (lane7_h_out_payload)
+    .in_valid    (h_lane7_h_in_valid),
+    .in_payload  (h_lane7_h_in_payload),
+    .out_valid   (h_lane7_h_out_valid),
+    .out_payload (h_lane7_h_out_payload)
   );
 
-  Fp32Add lane7_add ( // ResidualAdd.java:61
+  Fp32Add h_lane7_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane7_add_in_valid),
-    .in_payload_a (lane7_add_in_payload_a),
-    .in_payload_b (lane7_add_in_payload_b),
-    .out_valid    (lane7_add_out_valid),
-    .out_payload  (lane7_add_out_payload)
+    .in_valid     (h_lane7_add_in_valid),
+    .in_payload_a (h_lane7_add_in_payload_a),
+    .in_payload_b (h_lane7_add_in_payload_b),
+    .out_valid    (h_lane7_add_out_valid),
+    .out_payload  (h_lane7_add_out_payload)
   );
 
-  Fp32ToFp16 lane7_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane7_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane7_store_in_valid),
-    .in_payload  (lane7_store_in_payload),
-    .out_valid   (lane7_store_out_valid),
-    .out_payload (lane7_store_out_payload)
+    .in_valid    (h_lane7_store_in_valid),
+    .in_payload  (h_lane7_store_in_payload),
+    .out_valid   (h_lane7_store_out_valid),
+    .out_payload (h_lane7_store_out_payload)
   );
 
-  Fp16ToFp32 lane8_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane8_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane8_h_in_valid),
-    .in_payload  (lane8_h_in_payload),
-    .out_valid   (lane8_h_out_valid),
-    .out_payload (lane8_h_out_payload)
+    .in_valid    (h_lane8_h_in_valid),
+    .in_payload  (h_lane8_h_in_payload),
+    .out_valid   (h_lane8_h_out_valid),
+    .out_payload (h_lane8_h_out_payload)
   );
 
-  Fp32Add lane8_add ( // ResidualAdd.java:61
+  Fp32Add h_lane8_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane8_add_in_valid),
-    .in_payload_a (lane8_add_in_payload_a),
-    .in_payload_b (lane8_add_in_payload_b),
-    .out_valid    (lane8_add_out_valid),
-    .out_payload  (lane8_add_out_payload)
+    .in_valid     (h_lane8_add_in_valid),
+    .in_payload_a (h_lane8_add_in_payload_a),
+    .in_payload_b (h_lane8_add_in_payload_b),
+    .out_valid    (h_lane8_add_out_valid),
+    .out_payload  (h_lane8_add_out_payload)
   );
 
-  Fp32ToFp16 lane8_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane8_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane8_store_in_valid),
-    .in_payload  (lane8_store_in_payload),
-    .out_valid   (lane8_store_out_valid),
-    .out_payload (lane8_store_out_payload)
+    .in_valid    (h_lane8_store_in_valid),
+    .in_payload  (h_lane8_store_in_payload),
+    .out_valid   (h_lane8_store_out_valid),
+    .out_payload (h_lane8_store_out_payload)
   );
 
-  Fp16ToFp32 lane9_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane9_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane9_h_in_valid),
-    .in_payload  (lane9_h_in_payload),
-    .out_valid   (lane9_h_out_valid),
-    .out_payload (lane9_h_out_payload)
+    .in_valid    (h_lane9_h_in_valid),
+    .in_payload  (h_lane9_h_in_payload),
+    .out_valid   (h_lane9_h_out_valid),
+    .out_payload (h_lane9_h_out_payload)
   );
 
-  Fp32Add lane9_add ( // ResidualAdd.java:61
+  Fp32Add h_lane9_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane9_add_in_valid),
-    .in_payload_a (lane9_add_in_payload_a),
-    .in_payload_b (lane9_add_in_payload_b),
-    .out_valid    (lane9_add_out_valid),
-    .out_payload  (lane9_add_out_payload)
+    .in_valid     (h_lane9_add_in_valid),
+    .in_payload_a (h_lane9_add_in_payload_a),
+    .in_payload_b (h_lane9_add_in_payload_b),
+    .out_valid    (h_lane9_add_out_valid),
+    .out_payload  (h_lane9_add_out_payload)
   );
 
-  Fp32ToFp16 lane9_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane9_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane9_store_in_valid),
-    .in_payload  (lane9_store_in_payload),
-    .out_valid   (lane9_store_out_valid),
-    .out_payload (lane9_store_out_payload)
+    .in_valid    (h_lane9_store_in_valid),
+    .in_payload  (h_lane9_store_in_payload),
+    .out_valid   (h_lane9_store_out_valid),
+    .out_payload (h_lane9_store_out_payload)
   );
 
-  Fp16ToFp32 lane10_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane10_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane10_h_in_valid),
-    .in_payload  (lane10_h_in_payload),
-    .out_valid   (lane10_h_out_valid),
-    .out_payload (lane10_h_out_payload)
+    .in_valid    (h_lane10_h_in_valid),
+    .in_payload  (h_lane10_h_in_payload),
+    .out_valid   (h_lane10_h_out_valid),
+    .out_payload (h_lane10_h_out_payload)
   );
 
-  Fp32Add lane10_add ( // ResidualAdd.java:61
+  Fp32Add h_lane10_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane10_add_in_valid),
-    .in_payload_a (lane10_add_in_payload_a),
-    .in_payload_b (lane10_add_in_payload_b),
-    .out_valid    (lane10_add_out_valid),
-    .out_payload  (lane10_add_out_payload)
+    .in_valid     (h_lane10_add_in_valid),
+    .in_payload_a (h_lane10_add_in_payload_a),
+    .in_payload_b (h_lane10_add_in_payload_b),
+    .out_valid    (h_lane10_add_out_valid),
+    .out_payload  (h_lane10_add_out_payload)
   );
 
-  Fp32ToFp16 lane10_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane10_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane10_store_in_valid),
-    .in_payload  (lane10_store_in_payload),
-    .out_valid   (lane10_store_out_valid),
-    .out_payload (lane10_store_out_payload)
+    .in_valid    (h_lane10_store_in_valid),
+    .in_payload  (h_lane10_store_in_payload),
+    .out_valid   (h_lane10_store_out_valid),
+    .out_payload (h_lane10_store_out_payload)
   );
 
-  Fp16ToFp32 lane11_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane11_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane11_h_in_valid),
-    .in_payload  (lane11_h_in_payload),
-    .out_valid   (lane11_h_out_valid),
-    .out_payload (lane11_h_out_payload)
+    .in_valid    (h_lane11_h_in_valid),
+    .in_payload  (h_lane11_h_in_payload),
+    .out_valid   (h_lane11_h_out_valid),
+    .out_payload (h_lane11_h_out_payload)
   );
 
-  Fp32Add lane11_add ( // ResidualAdd.java:61
+  Fp32Add h_lane11_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane11_add_in_valid),
-    .in_payload_a (lane11_add_in_payload_a),
-    .in_payload_b (lane11_add_in_payload_b),
-    .out_valid    (lane11_add_out_valid),
-    .out_payload  (lane11_add_out_payload)
+    .in_valid     (h_lane11_add_in_valid),
+    .in_payload_a (h_lane11_add_in_payload_a),
+    .in_payload_b (h_lane11_add_in_payload_b),
+    .out_valid    (h_lane11_add_out_valid),
+    .out_payload  (h_lane11_add_out_payload)
   );
 
-  Fp32ToFp16 lane11_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane11_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane11_store_in_valid),
-    .in_payload  (lane11_store_in_payload),
-    .out_valid   (lane11_store_out_valid),
-    .out_payload (lane11_store_out_payload)
+    .in_valid    (h_lane11_store_in_valid),
+    .in_payload  (h_lane11_store_in_payload),
+    .out_valid   (h_lane11_store_out_valid),
+    .out_payload (h_lane11_store_out_payload)
   );
 
-  Fp16ToFp32 lane12_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane12_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane12_h_in_valid),
-    .in_payload  (lane12_h_in_payload),
-    .out_valid   (lane12_h_out_valid),
-    .out_payload (lane12_h_out_payload)
+    .in_valid    (h_lane12_h_in_valid),
+    .in_payload  (h_lane12_h_in_payload),
+    .out_valid   (h_lane12_h_out_valid),
+    .out_payload (h_lane12_h_out_payload)
   );
 
-  Fp32Add lane12_add ( // ResidualAdd.java:61
+  Fp32Add h_lane12_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane12_add_in_valid),
-    .in_payload_a (lane12_add_in_payload_a),
-    .in_payload_b (lane12_add_in_payload_b),
-    .out_valid    (lane12_add_out_valid),
-    .out_payload  (lane12_add_out_payload)
+    .in_valid     (h_lane12_add_in_valid),
+    .in_payload_a (h_lane12_add_in_payload_a),
+    .in_payload_b (h_lane12_add_in_payload_b),
+    .out_valid    (h_lane12_add_out_valid),
+    .out_payload  (h_lane12_add_out_payload)
   );
 
-  Fp32ToFp16 lane12_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane12_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane12_store_in_valid),
-    .in_payload  (lane12_store_in_payload),
-    .out_valid   (lane12_store_out_valid),
-    .out_payload (lane12_store_out_payload)
+    .in_valid    (h_lane12_store_in_valid),
+    .in_payload  (h_lane12_store_in_payload),
+    .out_valid   (h_lane12_store_out_valid),
+    .out_payload (h_lane12_store_out_payload)
   );
 
-  Fp16ToFp32 lane13_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane13_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane13_h_in_valid),
-    .in_payload  (lane13_h_in_payload),
-    .out_valid   (lane13_h_out_valid),
-    .out_payload (lane13_h_out_payload)
+    .in_valid    (h_lane13_h_in_valid),
+    .in_payload  (h_lane13_h_in_payload),
+    .out_valid   (h_lane13_h_out_valid),
+    .out_payload (h_lane13_h_out_payload)
   );
 
-  Fp32Add lane13_add ( // ResidualAdd.java:61
+  Fp32Add h_lane13_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane13_add_in_valid),
-    .in_payload_a (lane13_add_in_payload_a),
-    .in_payload_b (lane13_add_in_payload_b),
-    .out_valid    (lane13_add_out_valid),
-    .out_payload  (lane13_add_out_payload)
+    .in_valid     (h_lane13_add_in_valid),
+    .in_payload_a (h_lane13_add_in_payload_a),
+    .in_payload_b (h_lane13_add_in_payload_b),
+    .out_valid    (h_lane13_add_out_valid),
+    .out_payload  (h_lane13_add_out_payload)
   );
 
-  Fp32ToFp16 lane13_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane13_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane13_store_in_valid),
-    .in_payload  (lane13_store_in_payload),
-    .out_valid   (lane13_store_out_valid),
-    .out_payload (lane13_store_out_payload)
+    .in_valid    (h_lane13_store_in_valid),
+    .in_payload  (h_lane13_store_in_payload),
+    .out_valid   (h_lane13_store_out_valid),
+    .out_payload (h_lane13_store_out_payload)
   );
 
-  Fp16ToFp32 lane14_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane14_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane14_h_in_valid),
-    .in_payload  (lane14_h_in_payload),
-    .out_valid   (lane14_h_out_valid),
-    .out_payload (lane14_h_out_payload)
+    .in_valid    (h_lane14_h_in_valid),
+    .in_payload  (h_lane14_h_in_payload),
+    .out_valid   (h_lane14_h_out_valid),
+    .out_payload (h_lane14_h_out_payload)
   );
 
-  Fp32Add lane14_add ( // ResidualAdd.java:61
+  Fp32Add h_lane14_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane14_add_in_valid),
-    .in_payload_a (lane14_add_in_payload_a),
-    .in_payload_b (lane14_add_in_payload_b),
-    .out_valid    (lane14_add_out_valid),
-    .out_payload  (lane14_add_out_payload)
+    .in_valid     (h_lane14_add_in_valid),
+    .in_payload_a (h_lane14_add_in_payload_a),
+    .in_payload_b (h_lane14_add_in_payload_b),
+    .out_valid    (h_lane14_add_out_valid),
+    .out_payload  (h_lane14_add_out_payload)
   );
 
-  Fp32ToFp16 lane14_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane14_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane14_store_in_valid),
-    .in_payload  (lane14_store_in_payload),
-    .out_valid   (lane14_store_out_valid),
-    .out_payload (lane14_store_out_payload)
+    .in_valid    (h_lane14_store_in_valid),
+    .in_payload  (h_lane14_store_in_payload),
+    .out_valid   (h_lane14_store_out_valid),
+    .out_payload (h_lane14_store_out_payload)
   );
 
-  Fp16ToFp32 lane15_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane15_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane15_h_in_valid),
-    .in_payload  (lane15_h_in_payload),
-    .out_valid   (lane15_h_out_valid),
-    .out_payload (lane15_h_out_payload)
+    .in_valid    (h_lane15_h_in_valid),
+    .in_payload  (h_lane15_h_in_payload),
+    .out_valid   (h_lane15_h_out_valid),
+    .out_payload (h_lane15_h_out_payload)
   );
 
-  Fp32Add lane15_add ( // ResidualAdd.java:61
+  Fp32Add h_lane15_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane15_add_in_valid),
-    .in_payload_a (lane15_add_in_payload_a),
-    .in_payload_b (lane15_add_in_payload_b),
-    .out_valid    (lane15_add_out_valid),
-    .out_payload  (lane15_add_out_payload)
+    .in_valid     (h_lane15_add_in_valid),
+    .in_payload_a (h_lane15_add_in_payload_a),
+    .in_payload_b (h_lane15_add_in_payload_b),
+    .out_valid    (h_lane15_add_out_valid),
+    .out_payload  (h_lane15_add_out_payload)
   );
 
-  Fp32ToFp16 lane15_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane15_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane15_store_in_valid),
-    .in_payload  (lane15_store_in_payload),
-    .out_valid   (lane15_store_out_valid),
-    .out_payload (lane15_store_out_payload)
+    .in_valid    (h_lane15_store_in_valid),
+    .in_payload  (h_lane15_store_in_payload),
+    .out_valid   (h_lane15_store_out_valid),
+    .out_payload (h_lane15_store_out_payload)
   );
 
   SyncFifo_w257_d11 result_fifo ( // CreditBuffer.java:77
@@ -984,16 +984,17 @@ module ResidualAdd_l16_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_h_out_valid, lane1_add_out_valid, lane1_store_out_valid, lane2_h_out_valid,
-      lane2_add_out_valid, lane2_store_out_valid, lane3_h_out_valid, lane3_add_out_valid, lane3_store_out_valid,
-      lane4_h_out_valid, lane4_add_out_valid, lane4_store_out_valid, lane5_h_out_valid, lane5_add_out_valid,
-      lane5_store_out_valid, lane6_h_out_valid, lane6_add_out_valid, lane6_store_out_valid, lane7_h_out_valid,
-      lane7_add_out_valid, lane7_store_out_valid, lane8_h_out_valid, lane8_add_out_valid, lane8_store_out_valid,
-      lane9_h_out_valid, lane9_add_out_valid, lane9_store_out_valid, lane10_h_out_valid, lane10_add_out_valid,
-      lane10_store_out_valid, lane11_h_out_valid, lane11_add_out_valid, lane11_store_out_valid, lane12_h_out_valid,
-      lane12_add_out_valid, lane12_store_out_valid, lane13_h_out_valid, lane13_add_out_valid, lane13_store_out_valid,
-      lane14_h_out_valid, lane14_add_out_valid, lane14_store_out_valid, lane15_h_out_valid, lane15_add_out_valid,
-      lane15_store_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, h_lane1_h_out_valid, h_lane1_add_out_valid, h_lane1_store_out_valid, h_lane2_h_out_valid,
+      h_lane2_add_out_valid, h_lane2_store_out_valid, h_lane3_h_out_valid, h_lane3_add_out_valid,
+      h_lane3_store_out_valid, h_lane4_h_out_valid, h_lane4_add_out_valid, h_lane4_store_out_valid, h_lane5_h_out_valid,
+      h_lane5_add_out_valid, h_lane5_store_out_valid, h_lane6_h_out_valid, h_lane6_add_out_valid,
+      h_lane6_store_out_valid, h_lane7_h_out_valid, h_lane7_add_out_valid, h_lane7_store_out_valid, h_lane8_h_out_valid,
+      h_lane8_add_out_valid, h_lane8_store_out_valid, h_lane9_h_out_valid, h_lane9_add_out_valid,
+      h_lane9_store_out_valid, h_lane10_h_out_valid, h_lane10_add_out_valid, h_lane10_store_out_valid,
+      h_lane11_h_out_valid, h_lane11_add_out_valid, h_lane11_store_out_valid, h_lane12_h_out_valid,
+      h_lane12_add_out_valid, h_lane12_store_out_valid, h_lane13_h_out_valid, h_lane13_add_out_valid,
+      h_lane13_store_out_valid, h_lane14_h_out_valid, h_lane14_add_out_valid, h_lane14_store_out_valid,
+      h_lane15_h_out_valid, h_lane15_add_out_valid, h_lane15_store_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -4,68 +4,68 @@
 `default_nettype none
 
 module ResidualAdd_l2_fp16 (
-  input  wire        clk,              // ResidualAdd.java:44
-  input  wire        reset,            // ResidualAdd.java:44
-  input  wire        in_valid,         // ResidualAdd.java:51
-  output wire        in_ready,         // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_0,   // ResidualAdd.java:51
-  input  wire [15:0] in_payload_h_1,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_0,   // ResidualAdd.java:51
-  input  wire [31:0] in_payload_y_1,   // ResidualAdd.java:51
-  input  wire        in_payload_last,  // ResidualAdd.java:51
-  output wire        out_valid,        // ResidualAdd.java:52
-  input  wire        out_ready,        // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_0,  // ResidualAdd.java:52
-  output wire [15:0] out_payload_h_1,  // ResidualAdd.java:52
-  output wire        out_payload_last  // ResidualAdd.java:52
+  input  wire        clk,              // ResidualAdd.java:56
+  input  wire        reset,            // ResidualAdd.java:56
+  input  wire        in_valid,         // ResidualAdd.java:70
+  output wire        in_ready,         // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_0,   // ResidualAdd.java:70
+  input  wire [15:0] in_payload_h_1,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_0,   // ResidualAdd.java:70
+  input  wire [31:0] in_payload_y_1,   // ResidualAdd.java:70
+  input  wire        in_payload_last,  // ResidualAdd.java:70
+  output wire        out_valid,        // ResidualAdd.java:71
+  input  wire        out_ready,        // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_0,  // ResidualAdd.java:71
+  output wire [15:0] out_payload_h_1,  // ResidualAdd.java:71
+  output wire        out_payload_last  // ResidualAdd.java:71
 );
 
-  wire        lane0_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0] lane0_h_in_payload;       // ResidualAdd.java:60
-  wire        lane0_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0] lane0_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0] lane0_y_d1;               // ResidualAdd.java:61
-  wire        lane0_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0] lane0_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0] lane0_add_in_payload_b;   // ResidualAdd.java:61
-  wire        lane0_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0] lane0_add_out_payload;    // ResidualAdd.java:61
-  wire        lane0_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0] lane0_store_in_payload;   // ResidualAdd.java:62
-  wire        lane0_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0] lane0_store_out_payload;  // ResidualAdd.java:62
-  wire        lane1_h_in_valid;         // ResidualAdd.java:60
-  wire [15:0] lane1_h_in_payload;       // ResidualAdd.java:60
-  wire        lane1_h_out_valid;        // ResidualAdd.java:60
-  wire [31:0] lane1_h_out_payload;      // ResidualAdd.java:60
-  reg  [31:0] lane1_y_d1;               // ResidualAdd.java:61
-  wire        lane1_add_in_valid;       // ResidualAdd.java:61
-  wire [31:0] lane1_add_in_payload_a;   // ResidualAdd.java:61
-  wire [31:0] lane1_add_in_payload_b;   // ResidualAdd.java:61
-  wire        lane1_add_out_valid;      // ResidualAdd.java:61
-  wire [31:0] lane1_add_out_payload;    // ResidualAdd.java:61
-  wire        lane1_store_in_valid;     // ResidualAdd.java:62
-  wire [31:0] lane1_store_in_payload;   // ResidualAdd.java:62
-  wire        lane1_store_out_valid;    // ResidualAdd.java:62
-  wire [15:0] lane1_store_out_payload;  // ResidualAdd.java:62
-  reg         last_d1;                  // ResidualAdd.java:64
-  reg         last_d2;                  // ResidualAdd.java:64
-  reg         last_d3;                  // ResidualAdd.java:64
-  reg         last_d4;                  // ResidualAdd.java:64
-  reg         last_d5;                  // ResidualAdd.java:64
-  reg         last_d6;                  // ResidualAdd.java:64
-  reg         last_d7;                  // ResidualAdd.java:64
-  reg         last_d8;                  // ResidualAdd.java:64
-  reg         last_d9;                  // ResidualAdd.java:64
-  reg  [3:0]  result_credits;           // CreditBuffer.java:45
-  wire        result_fifo_push_valid;   // CreditBuffer.java:77
-  wire        result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [32:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [32:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [3:0]  result_fifo_occupancy;    // CreditBuffer.java:77
-  wire        result_ready;             // CreditBuffer.java:84
+  wire        h_lane0_h_in_valid;        // ResidualAdd.java:77
+  wire [15:0] h_lane0_h_in_payload;      // ResidualAdd.java:77
+  wire        h_lane0_h_out_valid;       // ResidualAdd.java:77
+  wire [31:0] h_lane0_h_out_payload;     // ResidualAdd.java:77
+  reg  [31:0] h_lane0_in1_t_d1;          // ResidualAdd.java:78
+  wire        h_lane0_add_in_valid;      // ResidualAdd.java:78
+  wire [31:0] h_lane0_add_in_payload_a;  // ResidualAdd.java:78
+  wire [31:0] h_lane0_add_in_payload_b;  // ResidualAdd.java:78
+  wire        h_lane0_add_out_valid;     // ResidualAdd.java:78
+  wire [31:0] h_lane0_add_out_payload;   // ResidualAdd.java:78
+  wire        h_lane0_store_in_valid;    // ResidualAdd.java:78
+  wire [31:0] h_lane0_store_in_payload;  // ResidualAdd.java:78
+  wire        h_lane0_store_out_valid;   // ResidualAdd.java:78
+  wire [15:0] h_lane0_store_out_payload; // ResidualAdd.java:78
+  wire        h_lane1_h_in_valid;        // ResidualAdd.java:77
+  wire [15:0] h_lane1_h_in_payload;      // ResidualAdd.java:77
+  wire        h_lane1_h_out_valid;       // ResidualAdd.java:77
+  wire [31:0] h_lane1_h_out_payload;     // ResidualAdd.java:77
+  reg  [31:0] h_lane1_in1_t_d1;          // ResidualAdd.java:78
+  wire        h_lane1_add_in_valid;      // ResidualAdd.java:78
+  wire [31:0] h_lane1_add_in_payload_a;  // ResidualAdd.java:78
+  wire [31:0] h_lane1_add_in_payload_b;  // ResidualAdd.java:78
+  wire        h_lane1_add_out_valid;     // ResidualAdd.java:78
+  wire [31:0] h_lane1_add_out_payload;   // ResidualAdd.java:78
+  wire        h_lane1_store_in_valid;    // ResidualAdd.java:78
+  wire [31:0] h_lane1_store_in_payload;  // ResidualAdd.java:78
+  wire        h_lane1_store_out_valid;   // ResidualAdd.java:78
+  wire [15:0] h_lane1_store_out_payload; // ResidualAdd.java:78
+  reg         h_last_t_d1;               // ResidualAdd.java:75
+  reg         h_last_t_d2;               // ResidualAdd.java:75
+  reg         h_last_t_d3;               // ResidualAdd.java:75
+  reg         h_last_t_d4;               // ResidualAdd.java:75
+  reg         h_last_t_d5;               // ResidualAdd.java:75
+  reg         h_last_t_d6;               // ResidualAdd.java:75
+  reg         h_last_t_d7;               // ResidualAdd.java:75
+  reg         h_last_t_d8;               // ResidualAdd.java:75
+  reg         h_last_t_d9;               // ResidualAdd.java:75
+  reg  [3:0]  result_credits;            // CreditBuffer.java:45
+  wire        result_fifo_push_valid;    // CreditBuffer.java:77
+  wire        result_fifo_push_ready;    // CreditBuffer.java:77
+  wire [32:0] result_fifo_push_payload;  // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;     // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;     // CreditBuffer.java:77
+  wire [32:0] result_fifo_pop_payload;   // CreditBuffer.java:77
+  wire [3:0]  result_fifo_occupancy;     // CreditBuffer.java:77
+  wire        result_ready;              // CreditBuffer.java:84
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire in_valid_and_ready;
@@ -73,23 +73,24 @@ module ResidualAdd_l2_fp16 (
   assign in_valid_and_ready = in_valid & in_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign lane0_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane0_h_in_payload = in_payload_h_0; // ResidualAdd.java:60
-  assign lane0_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane0_add_in_payload_a = lane0_h_out_payload; // ResidualAdd.java:61
-  assign lane0_add_in_payload_b = lane0_y_d1; // ResidualAdd.java:61
-  assign lane0_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane0_store_in_payload = lane0_add_out_payload; // ResidualAdd.java:62
-  assign lane1_h_in_valid = in_valid_and_ready; // ResidualAdd.java:60
-  assign lane1_h_in_payload = in_payload_h_1; // ResidualAdd.java:60
-  assign lane1_add_in_valid = lane0_h_out_valid; // ResidualAdd.java:61
-  assign lane1_add_in_payload_a = lane1_h_out_payload; // ResidualAdd.java:61
-  assign lane1_add_in_payload_b = lane1_y_d1; // ResidualAdd.java:61
-  assign lane1_store_in_valid = lane0_add_out_valid; // ResidualAdd.java:62
-  assign lane1_store_in_payload = lane1_add_out_payload; // ResidualAdd.java:62
-  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:70
-  assign result_fifo_push_valid = lane0_store_out_valid; // CreditBuffer.java:78
-  assign result_fifo_push_payload = {last_d9, lane1_store_out_payload, lane0_store_out_payload}; // CreditBuffer.java:79
+  assign h_lane0_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane0_h_in_payload = in_payload_h_0; // ResidualAdd.java:77
+  assign h_lane0_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane0_add_in_payload_a = h_lane0_h_out_payload; // ResidualAdd.java:78
+  assign h_lane0_add_in_payload_b = h_lane0_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane0_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane0_store_in_payload = h_lane0_add_out_payload; // ResidualAdd.java:78
+  assign h_lane1_h_in_valid = in_valid_and_ready; // ResidualAdd.java:77
+  assign h_lane1_h_in_payload = in_payload_h_1; // ResidualAdd.java:77
+  assign h_lane1_add_in_valid = h_lane0_h_out_valid; // ResidualAdd.java:78
+  assign h_lane1_add_in_payload_a = h_lane1_h_out_payload; // ResidualAdd.java:78
+  assign h_lane1_add_in_payload_b = h_lane1_in1_t_d1; // ResidualAdd.java:78
+  assign h_lane1_store_in_valid = h_lane0_add_out_valid; // ResidualAdd.java:78
+  assign h_lane1_store_in_payload = h_lane1_add_out_payload; // ResidualAdd.java:78
+  assign in_ready = result_credits != 4'd0; // ResidualAdd.java:86
+  assign result_fifo_push_valid = h_lane0_store_out_valid; // CreditBuffer.java:78
+  // CreditBuffer.java:79
+  assign result_fifo_push_payload = {h_last_t_d9, h_lane1_store_out_payload, h_lane0_store_out_payload};
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_h_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
@@ -98,17 +99,17 @@ module ResidualAdd_l2_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    lane0_y_d1 <= in_payload_y_0; // ResidualAdd.java:61
-    lane1_y_d1 <= in_payload_y_1; // ResidualAdd.java:61
-    last_d1 <= in_payload_last; // ResidualAdd.java:64
-    last_d2 <= last_d1; // ResidualAdd.java:64
-    last_d3 <= last_d2; // ResidualAdd.java:64
-    last_d4 <= last_d3; // ResidualAdd.java:64
-    last_d5 <= last_d4; // ResidualAdd.java:64
-    last_d6 <= last_d5; // ResidualAdd.java:64
-    last_d7 <= last_d6; // ResidualAdd.java:64
-    last_d8 <= last_d7; // ResidualAdd.java:64
-    last_d9 <= last_d8; // ResidualAdd.java:64
+    h_lane0_in1_t_d1 <= in_payload_y_0; // ResidualAdd.java:78
+    h_lane1_in1_t_d1 <= in_payload_y_1; // ResidualAdd.java:78
+    h_last_t_d1 <= in_payload_last; // ResidualAdd.java:75
+    h_last_t_d2 <= h_last_t_d1; // ResidualAdd.java:75
+    h_last_t_d3 <= h_last_t_d2; // ResidualAdd.java:75
+    h_last_t_d4 <= h_last_t_d3; // ResidualAdd.java:75
+    h_last_t_d5 <= h_last_t_d4; // ResidualAdd.java:75
+    h_last_t_d6 <= h_last_t_d5; // ResidualAdd.java:75
+    h_last_t_d7 <= h_last_t_d6; // ResidualAdd.java:75
+    h_last_t_d8 <= h_last_t_d7; // ResidualAdd.java:75
+    h_last_t_d9 <= h_last_t_d8; // ResidualAdd.java:75
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
@@ -133,7 +134,7 @@ module ResidualAdd_l2_fp16 (
                  "depth 11");
         $stop;
       end
-      if (!(~lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~h_lane0_store_out_valid | result_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer result: a result arrived while the FIFO ",
                  "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
@@ -142,60 +143,60 @@ module ResidualAdd_l2_fp16 (
   end
 `endif
 
-  Fp16ToFp32 lane0_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane0_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_h_in_valid),
-    .in_payload  (lane0_h_in_payload),
-    .out_valid   (lane0_h_out_valid),
-    .out_payload (lane0_h_out_payload)
+    .in_valid    (h_lane0_h_in_valid),
+    .in_payload  (h_lane0_h_in_payload),
+    .out_valid   (h_lane0_h_out_valid),
+    .out_payload (h_lane0_h_out_payload)
   );
 
-  Fp32Add lane0_add ( // ResidualAdd.java:61
+  Fp32Add h_lane0_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane0_add_in_valid),
-    .in_payload_a (lane0_add_in_payload_a),
-    .in_payload_b (lane0_add_in_payload_b),
-    .out_valid    (lane0_add_out_valid),
-    .out_payload  (lane0_add_out_payload)
+    .in_valid     (h_lane0_add_in_valid),
+    .in_payload_a (h_lane0_add_in_payload_a),
+    .in_payload_b (h_lane0_add_in_payload_b),
+    .out_valid    (h_lane0_add_out_valid),
+    .out_payload  (h_lane0_add_out_payload)
   );
 
-  Fp32ToFp16 lane0_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane0_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_store_in_valid),
-    .in_payload  (lane0_store_in_payload),
-    .out_valid   (lane0_store_out_valid),
-    .out_payload (lane0_store_out_payload)
+    .in_valid    (h_lane0_store_in_valid),
+    .in_payload  (h_lane0_store_in_payload),
+    .out_valid   (h_lane0_store_out_valid),
+    .out_payload (h_lane0_store_out_payload)
   );
 
-  Fp16ToFp32 lane1_h ( // ResidualAdd.java:60
+  Fp16ToFp32 h_lane1_h ( // ResidualAdd.java:77
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_h_in_valid),
-    .in_payload  (lane1_h_in_payload),
-    .out_valid   (lane1_h_out_valid),
-    .out_payload (lane1_h_out_payload)
+    .in_valid    (h_lane1_h_in_valid),
+    .in_payload  (h_lane1_h_in_payload),
+    .out_valid   (h_lane1_h_out_valid),
+    .out_payload (h_lane1_h_out_payload)
   );
 
-  Fp32Add lane1_add ( // ResidualAdd.java:61
+  Fp32Add h_lane1_add ( // ResidualAdd.java:78
     .clk          (clk),
     .reset        (reset),
-    .in_valid     (lane1_add_in_valid),
-    .in_payload_a (lane1_add_in_payload_a),
-    .in_payload_b (lane1_add_in_payload_b),
-    .out_valid    (lane1_add_out_valid),
-    .out_payload  (lane1_add_out_payload)
+    .in_valid     (h_lane1_add_in_valid),
+    .in_payload_a (h_lane1_add_in_payload_a),
+    .in_payload_b (h_lane1_add_in_payload_b),
+    .out_valid    (h_lane1_add_out_valid),
+    .out_payload  (h_lane1_add_out_payload)
   );
 
-  Fp32ToFp16 lane1_store ( // ResidualAdd.java:62
+  Fp32ToFp16 h_lane1_store ( // ResidualAdd.java:78
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_store_in_valid),
-    .in_payload  (lane1_store_in_payload),
-    .out_valid   (lane1_store_out_valid),
-    .out_payload (lane1_store_out_payload)
+    .in_valid    (h_lane1_store_in_valid),
+    .in_payload  (h_lane1_store_in_payload),
+    .out_valid   (h_lane1_store_out_valid),
+    .out_payload (h_lane1_store_out_payload)
   );
 
   SyncFifo_w33_d11 result_fifo ( // CreditBuffer.java:77
@@ -211,7 +212,8 @@ module ResidualAdd_l2_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_h_out_valid, lane1_add_out_valid, lane1_store_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, h_lane1_h_out_valid, h_lane1_add_out_valid, h_lane1_store_out_valid,
+      result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -24,6 +24,7 @@ import dev.tellmej.accel.elementwise.ResidualAdd;
 import dev.tellmej.accel.tlmm.TlmmCommandUnit;
 import dev.tellmej.accel.tlmm.TlmmEngine;
 import dev.tellmej.hdl.lib.ByteGearbox;
+import dev.tellmej.hdl.lib.LaneSerial;
 import dev.tellmej.accel.lmhead.LmHeadUnit;
 import dev.tellmej.accel.elementwise.RmsNormMax;
 import dev.tellmej.hdl.lib.fp.InverseOfCount;
@@ -82,9 +83,11 @@ public final class TellmeKernel extends Module {
         TlmmCommandUnit commandUnit = instance("tlmm_command", new TlmmCommandUnit(tlmm));
         ByteGearbox gearbox = instance("activation_gearbox", new ByteGearbox(shape.lanes(), tlmm.activationBytes()));
         Dequantizer dequantizer = instance("dequantizer", new Dequantizer(shape.lanes()));
-        ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), elementwise.storage()));
-        // The gating units are lane-serial: the epilogue feeds them a word every UNIT_FEED_CYCLES at most.
-        int gatingLanes = Gating.physicalLanesFor(shape.lanes(), LinearExecutor.UNIT_FEED_CYCLES);
+        // The residual add and the gating units are lane-serial: the epilogue feeds them a word every
+        // UNIT_FEED_CYCLES at most.
+        int gatingLanes = LaneSerial.physicalLanesFor(shape.lanes(), LinearExecutor.UNIT_FEED_CYCLES);
+        ResidualAdd residualAdd = instance("residual_add", new ResidualAdd(shape.lanes(), gatingLanes,
+                elementwise.storage()));
         Gating silu = instance("gating_silu", new Gating(Activation.SILU, shape.lanes(), gatingLanes,
                 elementwise.storage()));
         Gating relu2 = instance("gating_relu2", new Gating(Activation.RELU2, shape.lanes(), gatingLanes,

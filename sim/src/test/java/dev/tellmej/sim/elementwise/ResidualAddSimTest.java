@@ -19,7 +19,8 @@ import java.util.Random;
 /**
  * The residual add ({@code h' = st(h + y)}, N17.2.6) in Verilator against Java, bit for bit: seeded random
  * vectors (with cancellation: y close to -h) and the residual adds captured from the stories260K student, for
- * L = 1, 2, 16 (binary16) and L = 16 (bfloat16), under random stalls.
+ * L = 1, 2, 16 (binary16) and L = 16 (bfloat16), and four lanes on one physical lane (the kernel's), under random
+ * stalls.
  */
 class ResidualAddSimTest {
     private record Case(float[] h, float[] y) {}
@@ -44,7 +45,17 @@ class ResidualAddSimTest {
         run(fixture, 16, StorageFormat.BF16, 60);
     }
 
+    /** The kernel's unit: four lanes a word on one physical lane. */
+    @SimTest
+    void fourLanesOnOnePhysicalLane(SimFixture fixture) {
+        run(fixture, 4, 1, StorageFormat.FP16, 30);
+    }
+
     private static void run(SimFixture fixture, int lanes, StorageFormat storage, int randomCases) {
+        run(fixture, lanes, lanes, storage, randomCases);
+    }
+
+    private static void run(SimFixture fixture, int lanes, int physical, StorageFormat storage, int randomCases) {
         Random random = fixture.random();
         List<Case> cases = new ArrayList<>();
         for (int c = 0; c < randomCases; c++) {
@@ -61,7 +72,7 @@ class ResidualAddSimTest {
         for (StudentActivations.Residual r : StudentActivations.get().residuals) {
             cases.add(new Case(storage == StorageFormat.FP16 ? r.h() : Vectors.stored(storage, r.h()), r.y()));
         }
-        Design<ResidualAdd> design = Hdl.elaborate(() -> new ResidualAdd(lanes, storage));
+        Design<ResidualAdd> design = Hdl.elaborate(() -> new ResidualAdd(lanes, physical, storage));
         ResidualAdd top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
@@ -84,7 +95,7 @@ class ResidualAddSimTest {
             }
         }
         int total = beats;
-        sim.runUntil(() -> out.count() == total, total * 4L + 1_000);
+        sim.runUntil(() -> out.count() == total, total * 4L * (lanes / physical) + 1_000);
         List<BigInteger> received = out.received();
         int beat = 0;
         for (int k = 0; k < cases.size(); k++) {
@@ -105,7 +116,7 @@ class ResidualAddSimTest {
                 assertEquals((b + 1) * lanes >= n, reader.nextBit(), "last flag");
             }
         }
-        System.out.printf("ResidualAdd L=%d %s: %d vectors (%d real) bit-exact%n", lanes, storage, cases.size(),
+        System.out.printf("ResidualAdd L=%d P=" + physical + " %s: %d vectors (%d real) bit-exact%n", lanes, storage, cases.size(),
                 cases.size() - randomCases);
     }
 }
