@@ -52,10 +52,13 @@ public final class Fp32Add extends Module {
         Bool infIn = FP32.isInfinite(a).or(FP32.isInfinite(b)).and(nanIn.not());
         // Only an exact zero sum of two zeros can be -0: (-0) + (-0).
         Bool zeroSign = FP32.sign(a).and(FP32.sign(b));
-        UInt difference = FP32.scaleExponent(big).sub(FP32.scaleExponent(small));
+        // The exponent difference both ways, beside the compare rather than after the swap (the compare, the
+        // swap and a subtract in a row were the unit's longest path): the compare only picks one.
+        UInt aOverB = FpCircuits.clamp(FP32.scaleExponent(a).sub(FP32.scaleExponent(b)), 27).resize(5);
+        UInt bOverA = FpCircuits.clamp(FP32.scaleExponent(b).sub(FP32.scaleExponent(a)), 27).resize(5);
         Bits big1 = regNext("big_1", big);
         Bits small1 = regNext("small_1", small);
-        UInt diff1 = regNext("diff_1", FpCircuits.clamp(difference, 27).resize(5));
+        UInt diff1 = regNext("diff_1", mux(swap, bOverA, aOverB));
         Bits flags1 = regNext("flags_1", cat(nanIn, infIn, zeroSign));
 
         // Stage 2: significands with three extra low bits; the smaller shifted right with a sticky bit.
