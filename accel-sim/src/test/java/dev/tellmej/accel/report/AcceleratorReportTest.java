@@ -108,6 +108,21 @@ class AcceleratorReportTest {
             assertEquals(AcceleratorReport.HEIGHT, image.getHeight(), f.file());
             assertEquals(f.width(), image.getWidth());
             assertTrue(page.contains("](" + f.file() + ")"), "the page shows " + f.file());
+            // Not blank: several colours (axes, text, the series), and ink on a fair part of the picture.
+            java.util.Set<Integer> colours = new java.util.HashSet<>();
+            int background = image.getRGB(0, 0);
+            int ink = 0;
+            int samples = 0;
+            for (int y = 0; y < image.getHeight(); y += 2) {
+                for (int x = 0; x < image.getWidth(); x += 2) {
+                    int rgb = image.getRGB(x, y);
+                    colours.add(rgb);
+                    ink += rgb != background ? 1 : 0;
+                    samples++;
+                }
+            }
+            assertTrue(colours.size() >= 8, f.file() + " has only " + colours.size() + " colours");
+            assertTrue(ink >= samples / 50, f.file() + " is nearly blank: " + ink + " of " + samples + " samples inked");
         }
 
         // The sources, and the figures of both results as the page prints them.
