@@ -12,46 +12,44 @@ module Fp32Add (
   output wire [31:0] out_payload   // Fp32Add.java:41
 );
 
-  reg  [31:0] big_1;       // Fp32Add.java:56
-  reg  [31:0] small_1;     // Fp32Add.java:57
-  reg  [4:0]  diff_1;      // Fp32Add.java:58
-  reg  [2:0]  flags_1;     // Fp32Add.java:59
-  reg  [26:0] big_sig_2;   // Fp32Add.java:66
-  reg  [26:0] small_sig_2; // Fp32Add.java:67
-  reg         subtract_2;  // Fp32Add.java:68
-  reg         sign_2;      // Fp32Add.java:69
-  reg  [7:0]  exp_2;       // Fp32Add.java:70
-  reg  [2:0]  flags_2;     // Fp32Add.java:71
-  reg  [27:0] sum_3;       // Fp32Add.java:75
-  reg         sign_3;      // Fp32Add.java:76
-  reg  [7:0]  exp_3;       // Fp32Add.java:77
-  reg  [2:0]  flags_3;     // Fp32Add.java:78
-  reg  [27:0] sum_4;       // Fp32Add.java:85
-  reg  [4:0]  shift_4;     // Fp32Add.java:86
-  reg         sign_4;      // Fp32Add.java:87
-  reg  [7:0]  exp_4;       // Fp32Add.java:88
-  reg  [2:0]  flags_4;     // Fp32Add.java:89
-  reg  [26:0] n_5;         // Fp32Add.java:97
-  reg  [8:0]  exp_5;       // Fp32Add.java:98
-  reg         zero_5;      // Fp32Add.java:99
-  reg         sign_5;      // Fp32Add.java:100
-  reg  [2:0]  flags_5;     // Fp32Add.java:101
-  reg  [31:0] y_6;         // Fp32Add.java:115
-  reg         valid_d1;    // Fp32Add.java:116
-  reg         valid_d2;    // Fp32Add.java:116
-  reg         valid_d3;    // Fp32Add.java:116
-  reg         valid_d4;    // Fp32Add.java:116
-  reg         valid_d5;    // Fp32Add.java:116
-  reg         valid_d6;    // Fp32Add.java:116
+  reg  [31:0] big_1;       // Fp32Add.java:59
+  reg  [31:0] small_1;     // Fp32Add.java:60
+  reg  [4:0]  diff_1;      // Fp32Add.java:61
+  reg  [2:0]  flags_1;     // Fp32Add.java:62
+  reg  [26:0] big_sig_2;   // Fp32Add.java:69
+  reg  [26:0] small_sig_2; // Fp32Add.java:70
+  reg         subtract_2;  // Fp32Add.java:71
+  reg         sign_2;      // Fp32Add.java:72
+  reg  [7:0]  exp_2;       // Fp32Add.java:73
+  reg  [2:0]  flags_2;     // Fp32Add.java:74
+  reg  [27:0] sum_3;       // Fp32Add.java:78
+  reg         sign_3;      // Fp32Add.java:79
+  reg  [7:0]  exp_3;       // Fp32Add.java:80
+  reg  [2:0]  flags_3;     // Fp32Add.java:81
+  reg  [27:0] sum_4;       // Fp32Add.java:88
+  reg  [4:0]  shift_4;     // Fp32Add.java:89
+  reg         sign_4;      // Fp32Add.java:90
+  reg  [7:0]  exp_4;       // Fp32Add.java:91
+  reg  [2:0]  flags_4;     // Fp32Add.java:92
+  reg  [26:0] n_5;         // Fp32Add.java:100
+  reg  [8:0]  exp_5;       // Fp32Add.java:101
+  reg         zero_5;      // Fp32Add.java:102
+  reg         sign_5;      // Fp32Add.java:103
+  reg  [2:0]  flags_5;     // Fp32Add.java:104
+  reg  [31:0] y_6;         // Fp32Add.java:118
+  reg         valid_d1;    // Fp32Add.java:119
+  reg         valid_d2;    // Fp32Add.java:119
+  reg         valid_d3;    // Fp32Add.java:119
+  reg         valid_d4;    // Fp32Add.java:119
+  reg         valid_d5;    // Fp32Add.java:119
+  reg         valid_d6;    // Fp32Add.java:119
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire big_1_cmp;
-  wire [31:0] big_1_mux;
-  wire [31:0] small_1_mux;
-  wire [7:0] diff_1_part;
-  wire [7:0] diff_1_part_2;
   wire [7:0] diff_1_diff;
   wire [7:0] diff_1_mux;
+  wire [7:0] diff_1_diff_2;
+  wire [7:0] diff_1_mux_2;
   wire flags_1_or;
   wire [26:0] small_sig_2_cat;
   wire [7:0] shift_4_diff;
@@ -69,12 +67,14 @@ module Fp32Add (
   wire [31:0] y_6_cat;
   wire [32:0] y_6_sum;
   assign big_1_cmp = in_payload_b[30:0] > in_payload_a[30:0];
-  assign big_1_mux = big_1_cmp ? in_payload_b : in_payload_a;
-  assign small_1_mux = big_1_cmp ? in_payload_a : in_payload_b;
-  assign diff_1_part = big_1_mux[30:23];
-  assign diff_1_part_2 = small_1_mux[30:23];
-  assign diff_1_diff = ((diff_1_part == 8'd0) ? 8'd1 : diff_1_part) - ((diff_1_part_2 == 8'd0) ? 8'd1 : diff_1_part_2);
+  assign diff_1_diff =
+      ((in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23])
+      - ((in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]);
   assign diff_1_mux = (diff_1_diff > 8'd27) ? 8'd27 : diff_1_diff;
+  assign diff_1_diff_2 =
+      ((in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23])
+      - ((in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]);
+  assign diff_1_mux_2 = (diff_1_diff_2 > 8'd27) ? 8'd27 : diff_1_diff_2;
   assign flags_1_or =
       ((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] != 23'd0))
       | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] != 23'd0))
@@ -99,32 +99,32 @@ module Fp32Add (
   assign y_6_cat = {sign_5, 31'h7f800000};
   assign y_6_sum = {1'b0, (exp_5 - 9'd1), 23'd0} + {9'd0, n_5[26:3]} + {32'd0, (n_5[2] & (n_5[1] | n_5[0] | n_5[3]))};
 
-  assign out_payload = y_6; // Fp32Add.java:115
-  assign out_valid = valid_d6; // Fp32Add.java:116
+  assign out_payload = y_6; // Fp32Add.java:118
+  assign out_valid = valid_d6; // Fp32Add.java:119
 
   always @(posedge clk) begin
-    big_1 <= big_1_mux; // Fp32Add.java:56
-    small_1 <= small_1_mux; // Fp32Add.java:57
-    diff_1 <= diff_1_mux[4:0]; // Fp32Add.java:58
+    big_1 <= big_1_cmp ? in_payload_b : in_payload_a; // Fp32Add.java:59
+    small_1 <= big_1_cmp ? in_payload_a : in_payload_b; // Fp32Add.java:60
+    diff_1 <= big_1_cmp ? diff_1_mux[4:0] : diff_1_mux_2[4:0]; // Fp32Add.java:61
     flags_1 <=
         {flags_1_or,
          ((((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] == 23'd0))
            | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] == 23'd0)))
           & ~flags_1_or),
-         (in_payload_a[31] & in_payload_b[31])}; // Fp32Add.java:59
-    big_sig_2 <= {(big_1[30:23] != 8'd0), big_1[22:0], 3'h0}; // Fp32Add.java:66
-    // Fp32Add.java:67
+         (in_payload_a[31] & in_payload_b[31])}; // Fp32Add.java:62
+    big_sig_2 <= {(big_1[30:23] != 8'd0), big_1[22:0], 3'h0}; // Fp32Add.java:69
+    // Fp32Add.java:70
     small_sig_2 <= (small_sig_2_cat >> diff_1) | {26'd0, (|(small_sig_2_cat & ~(27'h7ffffff << diff_1)))};
-    subtract_2 <= big_1[31] != small_1[31]; // Fp32Add.java:68
-    sign_2 <= big_1[31]; // Fp32Add.java:69
-    exp_2 <= (big_1[30:23] == 8'd0) ? 8'd1 : big_1[30:23]; // Fp32Add.java:70
-    flags_2 <= flags_1; // Fp32Add.java:71
-    // Fp32Add.java:75
+    subtract_2 <= big_1[31] != small_1[31]; // Fp32Add.java:71
+    sign_2 <= big_1[31]; // Fp32Add.java:72
+    exp_2 <= (big_1[30:23] == 8'd0) ? 8'd1 : big_1[30:23]; // Fp32Add.java:73
+    flags_2 <= flags_1; // Fp32Add.java:74
+    // Fp32Add.java:78
     sum_3 <= subtract_2 ? ({1'b0, big_sig_2} - {1'b0, small_sig_2}) : ({1'b0, big_sig_2} + {1'b0, small_sig_2});
-    sign_3 <= sign_2; // Fp32Add.java:76
-    exp_3 <= exp_2; // Fp32Add.java:77
-    flags_3 <= flags_2; // Fp32Add.java:78
-    sum_4 <= sum_3; // Fp32Add.java:85
+    sign_3 <= sign_2; // Fp32Add.java:79
+    exp_3 <= exp_2; // Fp32Add.java:80
+    flags_3 <= flags_2; // Fp32Add.java:81
+    sum_4 <= sum_3; // Fp32Add.java:88
     shift_4 <=
         (shift_4_and & shift_4_and_3 & ~shift_4_any_4 & ~(|shift_4_or[12:11]))
           ? {1'b1,
@@ -140,27 +140,27 @@ module Fp32Add (
                   : {1'b0, (shift_4_any_3 ? {1'b0, ~shift_4_or[18]} : {1'b1, ~shift_4_or[16]})})}
             : {1'b0,
                (shift_4_and_2 ? {1'b1, (shift_4_any_2 ? {1'b0, ~shift_4_or[22]} : {1'b1, ~shift_4_or[20]})}
-                : {1'b0, (shift_4_any ? {1'b0, ~shift_4_or[26]} : {1'b1, ~shift_4_or[24]})})})}; // Fp32Add.java:86
-    sign_4 <= sign_3; // Fp32Add.java:87
-    exp_4 <= exp_3; // Fp32Add.java:88
-    flags_4 <= flags_3; // Fp32Add.java:89
-    n_5 <= sum_4[27] ? {sum_4[27:2], (sum_4[1] | sum_4[0])} : (sum_4[26:0] << shift_4); // Fp32Add.java:97
-    exp_5 <= sum_4[27] ? ({1'b0, exp_4} + 9'd1) : ({1'b0, exp_4} - {4'd0, shift_4}); // Fp32Add.java:98
-    zero_5 <= sum_4 == 28'd0; // Fp32Add.java:99
-    sign_5 <= sign_4; // Fp32Add.java:100
-    flags_5 <= flags_4; // Fp32Add.java:101
+                : {1'b0, (shift_4_any ? {1'b0, ~shift_4_or[26]} : {1'b1, ~shift_4_or[24]})})})}; // Fp32Add.java:89
+    sign_4 <= sign_3; // Fp32Add.java:90
+    exp_4 <= exp_3; // Fp32Add.java:91
+    flags_4 <= flags_3; // Fp32Add.java:92
+    n_5 <= sum_4[27] ? {sum_4[27:2], (sum_4[1] | sum_4[0])} : (sum_4[26:0] << shift_4); // Fp32Add.java:100
+    exp_5 <= sum_4[27] ? ({1'b0, exp_4} + 9'd1) : ({1'b0, exp_4} - {4'd0, shift_4}); // Fp32Add.java:101
+    zero_5 <= sum_4 == 28'd0; // Fp32Add.java:102
+    sign_5 <= sign_4; // Fp32Add.java:103
+    flags_5 <= flags_4; // Fp32Add.java:104
     y_6 <=
         flags_5[2] ? 32'h7fc00000
         : flags_5[1] ? y_6_cat
         : zero_5 ? {flags_5[0], 31'h0}
         : (y_6_sum >= 33'd2139095040) ? y_6_cat
-        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:115
-    valid_d1 <= in_valid; // Fp32Add.java:116
-    valid_d2 <= valid_d1; // Fp32Add.java:116
-    valid_d3 <= valid_d2; // Fp32Add.java:116
-    valid_d4 <= valid_d3; // Fp32Add.java:116
-    valid_d5 <= valid_d4; // Fp32Add.java:116
-    valid_d6 <= valid_d5; // Fp32Add.java:116
+        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:118
+    valid_d1 <= in_valid; // Fp32Add.java:119
+    valid_d2 <= valid_d1; // Fp32Add.java:119
+    valid_d3 <= valid_d2; // Fp32Add.java:119
+    valid_d4 <= valid_d3; // Fp32Add.java:119
+    valid_d5 <= valid_d4; // Fp32Add.java:119
+    valid_d6 <= valid_d5; // Fp32Add.java:119
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
@@ -172,7 +172,7 @@ module Fp32Add (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, diff_1_mux[7:5], shift_4_diff[7:5]};
+  wire unused_bits = &{1'b0, diff_1_mux[7:5], diff_1_mux_2[7:5], shift_4_diff[7:5]};
 endmodule
 
 `default_nettype wire
