@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "vitis", description = {"Write the Vitis RTL-kernel packaging of a build: its Verilog, kernel.xml,"
         + " the Vivado Tcl that packages it as tellme.xo, the v++ link config, the build manifest and shell.json.",
-        "  tellme vitis [--config NAME] [--clock MHZ] --out DIR [--force]",
+        "  tellme vitis [--config NAME] [--clock MHZ] [--platform NAME_OR_XPFM] --out DIR [--force]",
         "scripts/build-xclbin runs this, then Vivado and v++ where they are installed. DIR must be new or empty, or"
                 + " hold an earlier 'tellme vitis' output (marker " + OutputFolder.MARKER_PREFIX + "vitis), which"
                 + " --force replaces; the tools' own output there (ip/, the .xo, the .xclbin) is left alone."})
@@ -41,6 +41,12 @@ final class VitisCommand implements Callable<Integer> {
             + " 300 for kv260). The KV260 platform's fixed clocks are 150, 300, 200, 100, 75, 400 and 600 MHz; another"
             + " value (250, or 275 where 300 fails timing) is derived by v++ with an MMCM. At most the build's target.")
     Integer clockMhz;
+
+    @Option(names = "--platform", paramLabel = "NAME_OR_XPFM", defaultValue = "xilinx_kv260_base",
+            description = "The KV260 Vitis platform as v++ finds it: its name on PLATFORM_REPO_PATHS (for example"
+                    + " xilinx_kv260_base_202220_1) or its .xpfm path (default: ${DEFAULT-VALUE}); written into link.cfg's"
+                    + " command line and the build manifest.")
+    String platformName;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Folder for the files (required).")
     Path out;
@@ -67,7 +73,7 @@ final class VitisCommand implements Callable<Integer> {
         try {
             Design<?> kernel = RtlCommand.elaborate(entry, config.name());
             bundle = VitisPackage.of(config, kernel.verilogFiles(KERNEL_DESIGN), KERNEL_DESIGN,
-                    VitisPlatform.KV260_BASE, clock, TellmeMain.projectVersion());
+                    VitisPlatform.KV260_BASE.named(platformName), clock, TellmeMain.projectVersion());
         } catch (PackagingException e) {
             throw new CommandFailedException(e.getMessage(), "Nothing was written.");
         }

@@ -64,8 +64,9 @@ public final class PackageTcl {
                 update_compile_order -fileset sources_1
 
                 # The IP's VLNV must be kernel.xml's (%2$s).
+                # -force: a rerun replaces this script's own earlier ip/ rather than stopping on it.
                 ipx::package_project -root_dir $ip_dir -vendor %3$s -library %4$s -taxonomy /KernelIP \\
-                    -import_files -set_current true
+                    -import_files -set_current true -force
                 set core [ipx::current_core]
                 set_property name %1$s $core
                 set_property version %5$s $core
@@ -92,22 +93,36 @@ public final class PackageTcl {
         }
         out.append("ipx::associate_bus_interfaces -clock ap_clk -reset ap_rst_n $core\n");
         out.append("""
+                # Vivado may have inferred a parameter, a memory map or a block already: take it, else add it.
+                proc bus_parameter {busif name} {
+                    set parameter [ipx::get_bus_parameters $name -of_objects $busif]
+                    if {[llength $parameter] == 0} {
+                        set parameter [ipx::add_bus_parameter $name $busif]
+                    }
+                    return $parameter
+                }
                 set_property value ACTIVE_LOW \\
-                    [ipx::get_bus_parameters POLARITY -of_objects [ipx::get_bus_interfaces ap_rst_n -of_objects $core]]
+                    [bus_parameter [ipx::get_bus_interfaces ap_rst_n -of_objects $core] POLARITY]
 
                 # The interrupt: active high, level sensitive.
                 if {[llength [ipx::get_bus_interfaces interrupt -of_objects $core]] == 0} {
                     ipx::infer_bus_interface interrupt xilinx.com:signal:interrupt_rtl:1.0 $core
                 }
                 set interrupt [ipx::get_bus_interfaces interrupt -of_objects $core]
-                set_property value LEVEL_HIGH [ipx::add_bus_parameter SENSITIVITY $interrupt]
+                set_property value LEVEL_HIGH [bus_parameter $interrupt SENSITIVITY]
 
                 # The s_axi_control register map: the control block, then the arguments at kernel.xml's offsets.
                 # A pointer names its master port (ASSOCIATED_BUSIF), which is how Vitis connects it.
-                set memory_map [ipx::add_memory_map s_axi_control $core]
+                set memory_map [ipx::get_memory_maps s_axi_control -of_objects $core]
+                if {[llength $memory_map] == 0} {
+                    set memory_map [ipx::add_memory_map s_axi_control $core]
+                }
                 set_property slave_memory_map_ref s_axi_control \\
                     [ipx::get_bus_interfaces s_axi_control -of_objects $core]
-                set block [ipx::add_address_block reg0 $memory_map]
+                set block [ipx::get_address_blocks reg0 -of_objects $memory_map]
+                if {[llength $block] == 0} {
+                    set block [ipx::add_address_block reg0 $memory_map]
+                }
                 """);
         out.append("set_property range ").append(hex(KernelInterface.controlBytes())).append(" $block\n");
         out.append("""
@@ -165,7 +180,7 @@ public final class PackageTcl {
     private static String quoted(String text) {
         // Tcl: inside braces nothing is substituted; a description never holds a brace.
         if (text.contains("{") || text.contains("}")) {
-            throw new IllegalArgumentException("a register description may not hold braces: " + text);
+            throw new PackagingException("a register description may not hold braces: " + text);
         }
         return "{" + text + "}";
     }

@@ -29,8 +29,19 @@ public record VitisPlatform(String name, String part, List<Integer> clocksMhz, L
         clocksMhz = List.copyOf(clocksMhz);
         memoryPorts = List.copyOf(memoryPorts);
         if (clocksMhz.isEmpty() || memoryPorts.isEmpty()) {
-            throw new IllegalArgumentException("platform " + name + " needs at least one clock and one memory port");
+            throw new PackagingException("platform " + name + " needs at least one clock and one memory port");
         }
+    }
+
+    /**
+     * The same platform under another name: the name v++ finds it by ({@code xilinx_kv260_base_202220_1}) or the
+     * path of its {@code .xpfm}, as the user's Vitis installation has it.
+     */
+    public VitisPlatform named(String platformName) {
+        if (platformName == null || platformName.isBlank()) {
+            throw new PackagingException("the platform needs a name or an .xpfm path");
+        }
+        return new VitisPlatform(platformName, part, clocksMhz, memoryPorts, mappedDdrBytes);
     }
 
     /** The clock the platform gives a kernel that asks for none (MHz). */

@@ -26,7 +26,7 @@ import java.util.function.BiFunction;
  * }</pre>
  *
  * <p>Registers: {@code <name>_busy}, {@code <name>_slice}, the held inputs {@code <name>_held_<field>_<lane>},
- * the kept results {@code <name>_slice<s>_<lane>}; each physical lane's pipeline is built by the caller with the
+ * the kept results {@code <name>_slice<s>_<p>} (slice s of physical lane p); each physical lane's pipeline is built by the caller with the
  * name it is given ({@code <name>_lane<p>}).
  */
 @ElaborationHelper

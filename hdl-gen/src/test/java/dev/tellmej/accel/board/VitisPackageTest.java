@@ -196,7 +196,8 @@ class VitisPackageTest {
         List<String> listed = bundle.files().get("rtl/accelerator.f").lines().toList();
         assertEquals(listed, added, "the Tcl adds exactly the file list's Verilog, in its order");
         assertTrue(added.contains("tellme.v"));
-        for (String line : List.of("set_property sdx_kernel true core", "set_property sdx_kernel_type rtl core",
+        for (String line : List.of("bus_parameter POLARITY busif:ap_rst_n", "bus_parameter SENSITIVITY busif:interrupt",
+                "memory_map s_axi_control", "address_block reg0", "set_property sdx_kernel true core", "set_property sdx_kernel_type rtl core",
                 "check_integrity -kernel", "save_core", "package_xo -kernel_name tellme",
                 "create_project part " + VitisPlatform.KV260_BASE.part(), "package_project -vendor tellmej.dev",
                 "package_project -library kernel", "set_property name tellme core",

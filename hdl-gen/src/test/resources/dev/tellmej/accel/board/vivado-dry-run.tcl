@@ -39,6 +39,7 @@ proc package_xo {args} {
 
 namespace eval ipx {}
 proc ipx::package_project {args} {
+    if {[lsearch $args -force] < 0} { error "ipx::package_project: a rerun needs -force" }
     foreach option {-root_dir -vendor -library -taxonomy} {
         set at [lsearch $args $option]
         if {$at < 0} { error "ipx::package_project: missing $option" }
@@ -66,9 +67,12 @@ proc ipx::associate_bus_interfaces {args} {
         log associate_reset [lindex $args [expr {[lsearch $args -reset] + 1}]] $clock
     }
 }
-proc ipx::get_bus_parameters {name args} { return busparam:$name }
-proc ipx::add_bus_parameter {name busif} { return busparam:$name:$busif }
+# Vivado may or may not have inferred these; the dry run answers "not yet", so the script must add them.
+proc ipx::get_bus_parameters {name args} { return {} }
+proc ipx::add_bus_parameter {name busif} { log bus_parameter $name $busif; return busparam:$name:$busif }
+proc ipx::get_memory_maps {name args} { return {} }
 proc ipx::add_memory_map {name core} { log memory_map $name; return memory_map:$name }
+proc ipx::get_address_blocks {name args} { return {} }
 proc ipx::add_address_block {name map} { log address_block $name; return block:$name }
 proc ipx::add_register {name block} { return register:$name }
 proc ipx::add_register_parameter {name register} { return $register:$name }

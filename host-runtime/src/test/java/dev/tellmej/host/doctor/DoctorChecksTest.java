@@ -189,6 +189,19 @@ class DoctorChecksTest {
         assertTrue(unreadable.found().contains("sudo") && unreadable.found().contains("permission denied"),
                 unreadable.found());
         assertEquals(CheckStatus.SKIP, DoctorChecks.clock(false, wizard, 300, "x").status());
+        // The platform's wizard makes several fixed clocks: one at 300 MHz proves nothing about the kernel's.
+        PlClocks.Readout platform = new PlClocks.Readout(List.of(new PlClocks.Clock("clk_wiz_0_clk_out1", 150_000_000),
+                new PlClocks.Clock("clk_wiz_0_clk_out2", 300_000_000), new PlClocks.Clock("pl0_ref", 99_999_990)),
+                null);
+        Check ambiguous = DoctorChecks.clock(true, platform, 300, "tellme-build.json");
+        assertEquals(CheckStatus.SKIP, ambiguous.status(), ambiguous.toString());
+        assertTrue(ambiguous.found().contains("xclbinutil --info"), ambiguous.found());
+        assertEquals(CheckStatus.FAIL, DoctorChecks.clock(true, platform, 275, "tellme-build.json").status(),
+                "no wizard output at 275 MHz");
+        Check referenceOnlyMatch = DoctorChecks.clock(true, new PlClocks.Readout(List.of(
+                new PlClocks.Clock("pl0_ref", 300_000_000), new PlClocks.Clock("clk_wiz_0_clk_out1", 150_000_000)),
+                null), 300, "tellme-build.json");
+        assertEquals(CheckStatus.FAIL, referenceOnlyMatch.status(), "a PS reference clock does not drive the kernel");
     }
 
     private static final String KV260 = HexFormat.of().formatHex(AcceleratorConfig.kv260().hash());

@@ -22,8 +22,8 @@ import dev.tellmej.sim.junit.SimTest;
 import java.math.BigInteger;
 
 /**
- * Without stalls the fused units move one beat (L results) per cycle, apart from the waits their Javadoc
- * states: the quantizer's scale once per vector, RoPE's first head, RMS-MAX's accumulation pass at one beat per
+ * Without stalls the fused units move one beat (L results) per cycle (a lane-serial unit of P physical lanes
+ * one every L / P), apart from the waits their Javadoc states: the quantizer's scale once per vector, RoPE's first head, RMS-MAX's accumulation pass at one beat per
  * adder latency. Each test counts the cycles a burst takes with the 16-lane configurations the other tests
  * build (so the models come from the cache). Values are zeros: timing does not depend on them.
  */
@@ -63,6 +63,23 @@ class ThroughputSimTest {
         long cycles = burst(fixture, design, top.in, top.out, 16 * 64 + 1);
         System.out.println("Gating silu l16: " + BEATS + " beats in " + cycles + " cycles (latency " + top.latency + ")");
         assertTrue(cycles <= BEATS + top.latency + 3, "Gating: " + BEATS + " beats took " + cycles + " cycles");
+    }
+
+    /** The kernel's lane-serial units (four lanes on one): a beat every four cycles, no more. */
+    @SimTest
+    void laneSerialUnitsTakeABeatEveryFourCycles(SimFixture fixture) {
+        Design<Gating> gating = Hdl.elaborate(() -> new Gating(Activation.SILU, 4, 1, StorageFormat.FP16));
+        long cycles = burst(fixture, gating, gating.top().in, gating.top().out, 4 * 64 + 1);
+        System.out.println("Gating silu l4 p1: " + BEATS + " beats in " + cycles + " cycles (latency "
+                + gating.top().latency + ")");
+        assertTrue(cycles <= 4L * BEATS + gating.top().latency + 3, "Gating l4 p1: " + BEATS + " beats took " + cycles
+                + " cycles");
+        Design<ResidualAdd> add = Hdl.elaborate(() -> new ResidualAdd(4, 1, StorageFormat.FP16));
+        cycles = burst(fixture, add, add.top().in, add.top().out, 4 * 48 + 1);
+        System.out.println("ResidualAdd l4 p1: " + BEATS + " beats in " + cycles + " cycles (latency "
+                + add.top().latency + ")");
+        assertTrue(cycles <= 4L * BEATS + add.top().latency + 3, "ResidualAdd l4 p1: " + BEATS + " beats took "
+                + cycles + " cycles");
     }
 
     @SimTest
