@@ -1,9 +1,10 @@
 package dev.tellmej.cli;
 
 import dev.tellmej.device.Device;
-import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.device.DeviceFaultException;
+import dev.tellmej.device.OpenClDevice;
 import dev.tellmej.device.OpenClException;
+import dev.tellmej.device.RtlDevice;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,10 +20,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench device}: tokens per second of one device on a memory image: a prefill of a seeded random prompt
- * and greedy decode steps after it, timed per run; the medians are reported.
+ * and greedy decode steps after it, timed per run; the medians are reported. A device with a clock (the
+ * {@code rtl} device: the kernel in Verilator) also reports its kernel cycles and the tokens per second they give
+ * at the build's clock, which is what the kernel would do on the board at that clock with the simulated DDR.
  */
-@Command(name = "device", description = {"Prefill and decode speed of a device (reference or opencl) on a memory"
-        + " image of a model (default: the embedded ternary stories260K student)."})
+@Command(name = "device", description = {"Prefill and decode speed of a device (reference, opencl or rtl) on a"
+        + " memory image of a model (default: the embedded ternary stories260K student). The rtl device also"
+        + " reports kernel cycles and tokens/s at the build's clock."})
 final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,7 +34,7 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
     @CommandLine.Mixin
     JsonOption json;
 
-    @Option(names = "--device", paramLabel = "reference|opencl", defaultValue = "reference",
+    @Option(names = "--device", paramLabel = "reference|opencl|rtl", defaultValue = "reference",
             converter = RunCommand.DeviceConverter.class, description = "the device (default: ${DEFAULT-VALUE})")
     DeviceKind device;
 
@@ -41,8 +45,8 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
     @Option(names = "--image", paramLabel = "FILE", description = "a memory image to run instead of --model")
     Path image;
 
-    @Option(names = "--config", paramLabel = "NAME", defaultValue = "kv260", description = "the build --model is"
-            + " packed for (default: ${DEFAULT-VALUE})")
+    @Option(names = "--config", paramLabel = "NAME", description = "the build --model is packed for (default: kv260;"
+            + " sim-small for --device rtl, the only build it simulates)")
     String configName;
 
     @Range(min = 1, max = 4096)
@@ -80,9 +84,29 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
      * @param prefillTokensPerSecond  median over the runs of prompt tokens per second of the prefill call
      * @param decodeTokensPerSecond   median over the runs of decode steps per second
      * @param decodeRunsTokensPerSecond every run's decode steps per second, in order
+     * @param kernel                  the kernel's own cycles, for a device with a clock ({@code rtl}); {@code null}
+     *                                for a device without one
      */
     record Result(String device, int promptTokens, int decodeTokens, double openSeconds, double prefillTokensPerSecond,
-                  double decodeTokensPerSecond, List<Double> decodeRunsTokensPerSecond) {}
+                  double decodeTokensPerSecond, List<Double> decodeRunsTokensPerSecond, KernelCycles kernel) {}
+
+    /**
+     * What the kernel's cycle counter ({@code cycles} status register) says of the same runs.
+     *
+     * @param clockMhz                the build's target clock, MHz
+     * @param prefillCycles           median over the runs of the prefill call's kernel cycles
+     * @param decodeCyclesPerStep     median over every decode step of every run of the call's kernel cycles
+     * @param prefillTokensPerSecond  prompt tokens per second of the prefill at {@code clockMhz}
+     * @param decodeTokensPerSecond   decode steps per second at {@code clockMhz}
+     */
+    record KernelCycles(double clockMhz, long prefillCycles, long decodeCyclesPerStep, double prefillTokensPerSecond,
+                        double decodeTokensPerSecond) {
+        static KernelCycles of(double clockMhz, long prefillCycles, long decodeCyclesPerStep, int promptTokens) {
+            double hz = clockMhz * 1e6;
+            return new KernelCycles(clockMhz, prefillCycles, decodeCyclesPerStep, promptTokens * hz / prefillCycles,
+                    hz / decodeCyclesPerStep);
+        }
+    }
 
     @Override
     public List<Class<? extends Record>> jsonRecords() {
@@ -93,8 +117,9 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
     public Integer call() {
         CommandLine cl = spec.commandLine();
         PrintWriter progress = json.progress();
+        String build = configName != null ? configName : device == DeviceKind.RTL ? RtlDevice.BUILD : "kv260";
         Path file = image != null ? DeviceImages.existing(cl, image)
-                : DeviceImages.packed(cl, model, null, ConfigCommand.build(cl, configName), progress);
+                : DeviceImages.packed(cl, model, null, ConfigCommand.build(cl, build), progress);
         long start = System.nanoTime();
         OpenClDevice.Options options = new OpenClDevice.Options(platform, clDevice, 0, Duration.ofHours(1));
         Result r;
@@ -108,14 +133,18 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
             int[] promptIds = new SplittableRandom(1).ints(prompt, 0, vocab).toArray();
             double[] prefill = new double[runs];
             double[] decode = new double[runs];
+            long[] prefillCycles = new long[runs];
+            long[] decodeCycles = new long[runs * tokens];
             try (ProgressBar bar = new ProgressBar(cl.getErr(), "bench device").steps(runs)) {
                 for (int run = 0; run < runs; run++) {
                     d.reset();
                     long t0 = System.nanoTime();
                     float[] logits = d.prefill(promptIds);
                     long t1 = System.nanoTime();
+                    prefillCycles[run] = d.counters().cycles();
                     for (int s = 0; s < tokens; s++) {
                         logits = d.decode(argmax(logits));
+                        decodeCycles[run * tokens + s] = d.counters().cycles();
                     }
                     long t2 = System.nanoTime();
                     prefill[run] = prompt / ((t1 - t0) / 1e9);
@@ -131,7 +160,12 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
             for (double v : decode) {
                 decodeRuns.add(v);
             }
-            r = new Result(d.describe(), prompt, tokens, open, median(prefill), median(decode), decodeRuns);
+            // A device without a clock counts no cycles (DeviceCounters): it has no kernel figures.
+            KernelCycles kernel = d instanceof RtlDevice rtl
+                    ? KernelCycles.of(rtl.image().config().clock().targetMhz(), median(prefillCycles),
+                            median(decodeCycles), prompt)
+                    : null;
+            r = new Result(d.describe(), prompt, tokens, open, median(prefill), median(decode), decodeRuns, kernel);
         } catch (OpenClException | DeviceFaultException e) {
             throw DeviceImages.failed(e);
         }
@@ -142,6 +176,13 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
             out.printf(Locale.ROOT, "%s%n  opened in %.2f s; prefill of %d tokens: %.1f tokens/s; decode: %.1f"
                     + " tokens/s (medians of %d runs of %d steps)%n", r.device(), r.openSeconds(), prompt,
                     r.prefillTokensPerSecond(), r.decodeTokensPerSecond(), runs, tokens);
+            KernelCycles kernel = r.kernel();
+            if (kernel != null) {
+                out.printf(Locale.ROOT, "  kernel at %.0f MHz: prefill %,d cycles (%.1f tokens/s), decode %,d cycles per"
+                        + " step (%.1f tokens/s) (medians; the simulated DDR)%n", kernel.clockMhz(),
+                        kernel.prefillCycles(), kernel.prefillTokensPerSecond(), kernel.decodeCyclesPerStep(),
+                        kernel.decodeTokensPerSecond());
+            }
             out.flush();
         }
         return 0;
@@ -155,6 +196,13 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
             }
         }
         return best;
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double median(double[] values) {

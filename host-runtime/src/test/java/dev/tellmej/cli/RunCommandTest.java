@@ -140,6 +140,18 @@ class RunCommandTest {
         assertEquals(reference.out(), rtl.out(), "the kernel's tokens are the reference device's");
     }
 
+    /** The kernel in Verilator against the OpenCL twin: every instruction's output, the logits and the KV cache. */
+    @Test
+    void theRtlDeviceCrossChecksCleanAgainstTheOpenClTwin() {
+        TellmeRun check = TellmeRun.of("run", "--device", "rtl", "--check", "opencl", "--config", "sim-small",
+                "-p", "Once upon a time", "-n", "6", "--temp", "0");
+        assertEquals(0, check.exitCode(), check.err());
+        assertTrue(check.err().contains("on rtl (kernel tellme in Verilator)")
+                && check.err().contains("checked against opencl"), check.err());
+        assertTrue(check.err().contains("cross-check: 6 calls, ") && check.err().contains(" debug records (every"
+                + " instruction's output), logits and KV cache equal bit for bit"), check.err());
+    }
+
     @Test
     void aPromptFromStandardInputKeepsEveryCharacter() {
         StringWriter out = new StringWriter();
