@@ -42,7 +42,8 @@ import java.util.List;
  * score buffer sized for the whole context of every slot and keeping each slot's maximum; the
  * {@link AttentionSoftmax} turns each slot's scores into weights in place and gives its rz; the
  * {@link ValueEngine} adds the weighted V rows into per-lane partials and reduces them. K and V arrive through
- * the {@link ChunkLoader}, a chunk of rows ahead of the pass. Named {@code AttentionUnit_<shape>}.
+ * the {@link ChunkLoader}, a chunk of rows ahead of the pass; V's first chunks while the score pass ends and the
+ * softmax runs. Named {@code AttentionUnit_<shape>}.
  */
 public final class AttentionUnit extends Module {
     /**
@@ -118,9 +119,13 @@ public final class AttentionUnit extends Module {
         shareReadPort("chunk_read", chunkBuffer, keyPort, valuePort);
         shareReadPort("score_read", scoreBuffer, scorePort, weightPort);
 
-        UInt loaded = wire("chunks_loaded", uint(shape.chunkBits()));
-        ScoreEngine scores = area(new ScoreEngine(shape, controller, controller.startScores, loaded, keyPort,
-                queryStore));
+        UInt keysLoaded = wire("key_chunks_loaded", uint(shape.chunkBits()));
+        UInt valuesLoaded = wire("value_chunks_loaded", uint(shape.chunkBits()));
+        Bool valueHalf = wire("value_first_half", bool());
+        UInt keyRowsLanded = wire("key_chunk_rows_landed", uint(shape.chunkRowBits()));
+        UInt valueRowsLanded = wire("value_chunk_rows_landed", uint(shape.chunkRowBits()));
+        ScoreEngine scores = area(new ScoreEngine(shape, controller, controller.startScores, keysLoaded,
+                keyRowsLanded, keyPort, queryStore));
         AttentionSoftmax softmax = instance("softmax", new AttentionSoftmax(shape.lanes(), shape.context()));
         ScoreSink sink = area(new ScoreSink(shape, controller, scores));
         SoftmaxStage stage = area(new SoftmaxStage(shape, controller, sink, softmax, scorePort));
@@ -132,15 +137,16 @@ public final class AttentionUnit extends Module {
         Bits scoreWriteData = mux(scores.scores.valid, scores.scores.payload.value(), softmax.weights.payload.value())
                 .named("score_buffer_write_data");
         when(scoreWrite, () -> scoreBuffer.write(scoreWriteAddress, scoreWriteData));
-        ValueEngine values = area(new ValueEngine(shape, controller, controller.startValues, loaded, valuePort,
-                weightPort, stage.reciprocals, out));
-        Bool loaderStart = controller.startScores.or(controller.startValues).named("loader_start");
-        UInt base = mux(controller.startValues, controller.valueAddress, controller.keyAddress).named("loader_base");
-        UInt consumed = mux(controller.phase.is(Phase.VALUES), values.consumed, scores.consumed)
-                .named("loader_consumed");
-        ChunkLoader loader = area(new ChunkLoader(shape, controller, loaderStart, base, controller.lastPositions,
-                consumed, controller.accepted, reader, chunkBuffer));
-        loaded.set(loader.loaded);
+        ValueEngine values = area(new ValueEngine(shape, controller, controller.startValues, valuesLoaded,
+                valueRowsLanded, valueHalf, valuePort, weightPort, stage.reciprocals, out));
+        ChunkLoader loader = area(new ChunkLoader(shape, controller, controller.startScores, controller.lastPositions,
+                scores.consumed, values.consumed, controller.phase.is(Phase.VALUES), controller.accepted, reader,
+                chunkBuffer));
+        keysLoaded.set(loader.keysLoaded);
+        valuesLoaded.set(loader.valuesLoaded);
+        valueHalf.set(loader.valueHalf);
+        keyRowsLanded.set(loader.keyRowsLanded);
+        valueRowsLanded.set(loader.valueRowsLanded);
         scoresFinished.set(scores.finished);
         softmaxFinished.set(stage.finished);
         valuesFinished.set(values.finished);

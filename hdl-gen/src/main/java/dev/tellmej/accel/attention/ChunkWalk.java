@@ -8,7 +8,7 @@ import dev.tellmej.hdl.UInt;
 
 /**
  * The walk both passes of an {@link AttentionUnit} make over a head's rows: chunk by chunk as the
- * {@link ChunkLoader} brings them in, and within a chunk slot by slot, each slot over the rows of the chunk it
+ * {@link ChunkLoader} brings them in (on the chunk still landing, once the rows the pass's next step reads are in), and within a chunk slot by slot, each slot over the rows of the chunk it
  * attends to ({@link #rowsHere}: the chunk's rows below the slot's context). The pass says when its work on the
  * slot's rows ends ({@link #finishing}); a slot with no rows in the chunk is passed over in one step. The pass
  * owns its own row and beat counters and resets them on {@link #slotDone}.
@@ -16,8 +16,10 @@ import dev.tellmej.hdl.UInt;
 final class ChunkWalk extends Area {
     /** Event: a step is taken (the walk is on and its chunk is in the buffer). */
     final Bool step;
-    /** The current chunk: bit 0 selects its half of the buffer. */
+    /** The current chunk of the pass. */
     final UInt chunk;
+    /** The half of the chunk buffer the current chunk is in. */
+    final UInt half;
     /** Position of the chunk's first row. */
     final UInt chunkStart;
     /** Chunks finished since the pass started (their halves may be refilled). */
@@ -28,6 +30,11 @@ final class ChunkWalk extends Area {
     final Bool any;
     /** Rows of this chunk the current slot attends to, 0 .. chunk rows. */
     final UInt rowsHere;
+    /**
+     * Set by the pass: the rows of the current chunk its next step reads (0 .. chunk rows), so that it may step
+     * on a chunk still landing once those rows are in.
+     */
+    final UInt needRows;
     /** Set by the pass: this step is its last on the slot's rows of the chunk. */
     final Bool finishing;
     /** Event: the slot's rows of this chunk are done (or it had none). */
@@ -39,8 +46,11 @@ final class ChunkWalk extends Area {
      * @param name   the pass's prefix for signal names ({@code score}, {@code value})
      * @param start  event: the pass starts at chunk 0, slot 0
      * @param loaded chunks of the pass in the buffer
+     * @param landedRows whole rows of chunk {@code loaded} (the one landing) in the buffer
+     * @param firstHalf the half of the buffer the pass's chunk 0 is in (the next chunk is in the other)
      */
-    ChunkWalk(String name, AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded) {
+    ChunkWalk(String name, AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded,
+              UInt landedRows, Bool firstHalf) {
         super(name + "_walk", "the pass's walk over the chunks in the buffer and, in each, over the slots' rows");
         int positionBits = shape.positionBits();
         int chunkBits = shape.chunkBits();
@@ -55,7 +65,10 @@ final class ChunkWalk extends Area {
         slots = area(new SlotWalker(name + "_slots", shape, command, start.or(chunkDone),
                 slotEvent.and(chunkDone.not())));
 
-        step = active.and(chunk.lt(loaded)).named(name + "_step");
+        half = chunk.lsb().xor(firstHalf).asUInt().named(name + "_half");
+        needRows = wire(name + "_need_rows", uint(rowBits));
+        Bool rowsIn = chunk.eq(loaded).and(landedRows.resize(rowBits).ge(needRows)).named(name + "_rows_in");
+        step = active.and(chunk.lt(loaded).or(rowsIn)).named(name + "_step");
         UInt beyond = slots.positions.sub(chunkStart).trunc(positionBits).named(name + "_rows_beyond");
         any = slots.positions.gt(chunkStart).named(name + "_slot_has_rows");
         rowsHere = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),

@@ -50,8 +50,10 @@ final class ScoreEngine extends Area {
     /**
      * @param start  event: the pass starts (chunk 0, slot 0)
      * @param loaded chunks of the pass in the buffer
+     * @param landedRows whole rows of the chunk landing in the buffer
      */
-    ScoreEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, BufferPort keys,
+    ScoreEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, UInt landedRows,
+                BufferPort keys,
                 Mem<Bits> queries) {
         super("score_engine", "multiplies each slot's query with its key rows, row-interleaved beat by beat, and"
                 + " adds each row's lane partials by the pairwise tree");
@@ -70,7 +72,7 @@ final class ScoreEngine extends Area {
         int positionBits = shape.positionBits();
 
         // ---- Issue: chunk and slot (the walk), then row turn and beat.
-        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, loaded));
+        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, loaded, landedRows, FALSE));
         consumed = walk.consumed;
         UInt rowBase = reg("row_base", uint(rowBits), 0);
         UInt beat = reg("score_beat", uint(beatBits), 0);
@@ -86,6 +88,8 @@ final class ScoreEngine extends Area {
         Bool lastBeat = serial ? beat.resize(wide).eq(turnBeats.sub(1).trunc(wide)).named("last_beat") : lastRowBeat;
         Bool realBeat = serial ? beat.resize(wide).lt(rowBeats).named("real_beat") : TRUE;
         Bool groupDone = rowBase.resize(rowBits + 1).add(a).ge(walk.rowsHere.resize(rowBits + 1)).named("turns_done");
+        // A turn reads beats of its A rows: all of them (those the slot attends to) must have landed.
+        walk.needRows.set(mux(groupDone, walk.rowsHere, rowBase.add(a).trunc(rowBits)).named("score_turn_rows"));
         walk.finishing.set(lastTurn.and(lastBeat).and(groupDone));
         Bool issueDone = walk.done;
         when(start.or(walk.slotDone), () -> {
@@ -103,7 +107,7 @@ final class ScoreEngine extends Area {
 
         Bool issue = (serial ? walk.step.and(walk.any).and(rowValid).and(realBeat) : walk.step.and(walk.any).and(rowValid))
                 .named("score_issue");
-        UInt chunkAddress = cat(walk.chunk.resize(1), rowInChunk.resize(rowBits - 1),
+        UInt chunkAddress = cat(walk.half, rowInChunk.resize(rowBits - 1),
                 beat.resize(log2Up(shape.rowStride()))).asUInt().resize(log2Up(shape.chunkBufferWords()))
                 .named("key_read_address");
         UInt queryAddress = cat(walk.slots.slot, beat.resize(log2Up(shape.rowStride()))).asUInt()

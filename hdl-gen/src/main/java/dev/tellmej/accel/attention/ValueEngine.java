@@ -45,11 +45,14 @@ final class ValueEngine extends Area {
     /**
      * @param start   event: the pass starts (chunk 0, slot 0)
      * @param loaded  chunks of the pass in the buffer
+     * @param landedRows whole rows of the chunk landing in the buffer
+     * @param firstHalf the half of the chunk buffer the pass's first chunk is in
      * @param values  the chunk buffer's read port
      * @param weights the score buffer's read port (the weights after the softmax)
      * @param rz      each slot's reciprocal of Z (binary32 bits)
      */
-    ValueEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, BufferPort values,
+    ValueEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, UInt landedRows,
+                Bool firstHalf, BufferPort values,
                 BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out) {
         super("value_engine", "adds each slot's weighted value rows into per-lane partials, then reduces them by the"
                 + " pairwise tree, normalizes, rounds and sends each slot's output");
@@ -68,13 +71,14 @@ final class ValueEngine extends Area {
         }
 
         // ---- Issue: chunk and slot (the walk), then row and beat.
-        ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, loaded));
+        ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, loaded, landedRows, firstHalf));
         consumed = walk.consumed;
         UInt row = reg("value_row", uint(rowBits), 0);
         UInt beat = reg("value_beat", uint(beatBits), 0);
         Bool lastBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("value_last_beat");
         Bool lastRow = row.eq(walk.rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
         walk.finishing.set(lastBeat.and(lastRow));
+        walk.needRows.set(mux(walk.any, row.add(1).trunc(rowBits), U(0, rowBits)).named("value_row_needs"));
         Bool issueDone = walk.done;
         when(start.or(walk.slotDone), () -> {
             row.set(0);
@@ -88,7 +92,7 @@ final class ValueEngine extends Area {
         });
         Bool issue = walk.step.and(walk.any).named("value_issue");
         UInt position = walk.chunkStart.add(row.resize(positionBits)).trunc(positionBits).named("value_position");
-        values.address().set(cat(walk.chunk.resize(1), row.resize(rowBits - 1), beat.resize(strideBits)).asUInt()
+        values.address().set(cat(walk.half, row.resize(rowBits - 1), beat.resize(strideBits)).asUInt()
                 .resize(widthOf(values.address())));
         values.enable().set(issue);
         weights.address().set(cat(walk.slots.slot, position.resize(shape.positionIndexBits())).asUInt()
