@@ -4,65 +4,65 @@
 `default_nettype none
 
 module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
-  input  wire         clk,                            // AttentionUnit.java:82
-  input  wire         reset,                          // AttentionUnit.java:82
-  input  wire         command_valid,                  // AttentionUnit.java:86
-  output wire         command_ready,                  // AttentionUnit.java:86
-  input  wire [63:0]  command_payload_keyAddress,     // AttentionUnit.java:86
-  input  wire [63:0]  command_payload_valueAddress,   // AttentionUnit.java:86
-  input  wire [31:0]  command_payload_firstPositions, // AttentionUnit.java:86
-  input  wire [7:0]   command_payload_tokens,         // AttentionUnit.java:86
-  input  wire [7:0]   command_payload_heads,          // AttentionUnit.java:86
-  input  wire [7:0]   command_payload_rowBeats,       // AttentionUnit.java:86
-  input  wire [31:0]  command_payload_scale,          // AttentionUnit.java:86
-  input  wire         queries_valid,                  // AttentionUnit.java:88
-  output wire         queries_ready,                  // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_0,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_1,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_2,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_3,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_4,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_5,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_6,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_7,              // AttentionUnit.java:88
-  output wire         out_valid,                      // AttentionUnit.java:89
-  input  wire         out_ready,                      // AttentionUnit.java:89
-  output wire [15:0]  out_payload_0,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_1,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_2,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_3,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_4,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_5,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_6,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_7,                  // AttentionUnit.java:89
-  output wire         done_valid,                     // AttentionUnit.java:90
-  output wire [7:0]   done_payload_errorCode,         // AttentionUnit.java:90
-  output wire         idle,                           // AttentionUnit.java:91
-  output wire         m_axi_awvalid,                  // AttentionUnit.java:93
-  input  wire         m_axi_awready,                  // AttentionUnit.java:93
-  output wire [63:0]  m_axi_awaddr,                   // AttentionUnit.java:93
-  output wire [7:0]   m_axi_awlen,                    // AttentionUnit.java:93
-  output wire [2:0]   m_axi_awsize,                   // AttentionUnit.java:93
-  output wire [1:0]   m_axi_awburst,                  // AttentionUnit.java:93
-  output wire         m_axi_wvalid,                   // AttentionUnit.java:93
-  input  wire         m_axi_wready,                   // AttentionUnit.java:93
-  output wire [127:0] m_axi_wdata,                    // AttentionUnit.java:93
-  output wire [15:0]  m_axi_wstrb,                    // AttentionUnit.java:93
-  output wire         m_axi_wlast,                    // AttentionUnit.java:93
-  input  wire         m_axi_bvalid,                   // AttentionUnit.java:93
-  output wire         m_axi_bready,                   // AttentionUnit.java:93
-  input  wire [1:0]   m_axi_bresp,                    // AttentionUnit.java:93
-  output wire         m_axi_arvalid,                  // AttentionUnit.java:93
-  input  wire         m_axi_arready,                  // AttentionUnit.java:93
-  output wire [63:0]  m_axi_araddr,                   // AttentionUnit.java:93
-  output wire [7:0]   m_axi_arlen,                    // AttentionUnit.java:93
-  output wire [2:0]   m_axi_arsize,                   // AttentionUnit.java:93
-  output wire [1:0]   m_axi_arburst,                  // AttentionUnit.java:93
-  input  wire         m_axi_rvalid,                   // AttentionUnit.java:93
-  output wire         m_axi_rready,                   // AttentionUnit.java:93
-  input  wire [127:0] m_axi_rdata,                    // AttentionUnit.java:93
-  input  wire [1:0]   m_axi_rresp,                    // AttentionUnit.java:93
-  input  wire         m_axi_rlast                     // AttentionUnit.java:93
+  input  wire         clk,                            // AttentionUnit.java:83
+  input  wire         reset,                          // AttentionUnit.java:83
+  input  wire         command_valid,                  // AttentionUnit.java:87
+  output wire         command_ready,                  // AttentionUnit.java:87
+  input  wire [63:0]  command_payload_keyAddress,     // AttentionUnit.java:87
+  input  wire [63:0]  command_payload_valueAddress,   // AttentionUnit.java:87
+  input  wire [31:0]  command_payload_firstPositions, // AttentionUnit.java:87
+  input  wire [7:0]   command_payload_tokens,         // AttentionUnit.java:87
+  input  wire [7:0]   command_payload_heads,          // AttentionUnit.java:87
+  input  wire [7:0]   command_payload_rowBeats,       // AttentionUnit.java:87
+  input  wire [31:0]  command_payload_scale,          // AttentionUnit.java:87
+  input  wire         queries_valid,                  // AttentionUnit.java:89
+  output wire         queries_ready,                  // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_0,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_1,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_2,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_3,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_4,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_5,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_6,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_7,              // AttentionUnit.java:89
+  output wire         out_valid,                      // AttentionUnit.java:90
+  input  wire         out_ready,                      // AttentionUnit.java:90
+  output wire [15:0]  out_payload_0,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_1,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_2,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_3,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_4,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_5,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_6,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_7,                  // AttentionUnit.java:90
+  output wire         done_valid,                     // AttentionUnit.java:91
+  output wire [7:0]   done_payload_errorCode,         // AttentionUnit.java:91
+  output wire         idle,                           // AttentionUnit.java:92
+  output wire         m_axi_awvalid,                  // AttentionUnit.java:94
+  input  wire         m_axi_awready,                  // AttentionUnit.java:94
+  output wire [63:0]  m_axi_awaddr,                   // AttentionUnit.java:94
+  output wire [7:0]   m_axi_awlen,                    // AttentionUnit.java:94
+  output wire [2:0]   m_axi_awsize,                   // AttentionUnit.java:94
+  output wire [1:0]   m_axi_awburst,                  // AttentionUnit.java:94
+  output wire         m_axi_wvalid,                   // AttentionUnit.java:94
+  input  wire         m_axi_wready,                   // AttentionUnit.java:94
+  output wire [127:0] m_axi_wdata,                    // AttentionUnit.java:94
+  output wire [15:0]  m_axi_wstrb,                    // AttentionUnit.java:94
+  output wire         m_axi_wlast,                    // AttentionUnit.java:94
+  input  wire         m_axi_bvalid,                   // AttentionUnit.java:94
+  output wire         m_axi_bready,                   // AttentionUnit.java:94
+  input  wire [1:0]   m_axi_bresp,                    // AttentionUnit.java:94
+  output wire         m_axi_arvalid,                  // AttentionUnit.java:94
+  input  wire         m_axi_arready,                  // AttentionUnit.java:94
+  output wire [63:0]  m_axi_araddr,                   // AttentionUnit.java:94
+  output wire [7:0]   m_axi_arlen,                    // AttentionUnit.java:94
+  output wire [2:0]   m_axi_arsize,                   // AttentionUnit.java:94
+  output wire [1:0]   m_axi_arburst,                  // AttentionUnit.java:94
+  input  wire         m_axi_rvalid,                   // AttentionUnit.java:94
+  output wire         m_axi_rready,                   // AttentionUnit.java:94
+  input  wire [127:0] m_axi_rdata,                    // AttentionUnit.java:94
+  input  wire [1:0]   m_axi_rresp,                    // AttentionUnit.java:94
+  input  wire         m_axi_rlast                     // AttentionUnit.java:94
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
@@ -83,73 +83,73 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   localparam [1:0] REDUCE_PUSH   = 2'd2;
   localparam [1:0] REDUCE_FLUSH  = 2'd3;
 
-  wire         kv_reader_command_valid;           // AttentionUnit.java:92
-  wire         kv_reader_command_ready;           // AttentionUnit.java:92
-  wire [63:0]  kv_reader_command_payload_address; // AttentionUnit.java:92
-  wire [31:0]  kv_reader_command_payload_beats;   // AttentionUnit.java:92
-  wire         kv_reader_data_valid;              // AttentionUnit.java:92
-  wire         kv_reader_data_ready;              // AttentionUnit.java:92
-  wire [127:0] kv_reader_data_payload_data;       // AttentionUnit.java:92
-  wire         kv_reader_data_payload_last;       // AttentionUnit.java:92
-  wire         kv_reader_data_payload_error;      // AttentionUnit.java:92
-  wire         kv_reader_m_axi_awvalid;           // AttentionUnit.java:92
-  wire         kv_reader_m_axi_awready;           // AttentionUnit.java:92
-  wire [63:0]  kv_reader_m_axi_awaddr;            // AttentionUnit.java:92
-  wire [7:0]   kv_reader_m_axi_awlen;             // AttentionUnit.java:92
-  wire [2:0]   kv_reader_m_axi_awsize;            // AttentionUnit.java:92
-  wire [1:0]   kv_reader_m_axi_awburst;           // AttentionUnit.java:92
-  wire         kv_reader_m_axi_wvalid;            // AttentionUnit.java:92
-  wire         kv_reader_m_axi_wready;            // AttentionUnit.java:92
-  wire [127:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:92
-  wire [15:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:92
-  wire         kv_reader_m_axi_wlast;             // AttentionUnit.java:92
-  wire         kv_reader_m_axi_bvalid;            // AttentionUnit.java:92
-  wire         kv_reader_m_axi_bready;            // AttentionUnit.java:92
-  wire [1:0]   kv_reader_m_axi_bresp;             // AttentionUnit.java:92
-  wire         kv_reader_m_axi_arvalid;           // AttentionUnit.java:92
-  wire         kv_reader_m_axi_arready;           // AttentionUnit.java:92
-  wire [63:0]  kv_reader_m_axi_araddr;            // AttentionUnit.java:92
-  wire [7:0]   kv_reader_m_axi_arlen;             // AttentionUnit.java:92
-  wire [2:0]   kv_reader_m_axi_arsize;            // AttentionUnit.java:92
-  wire [1:0]   kv_reader_m_axi_arburst;           // AttentionUnit.java:92
-  wire         kv_reader_m_axi_rvalid;            // AttentionUnit.java:92
-  wire         kv_reader_m_axi_rready;            // AttentionUnit.java:92
-  wire [127:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:92
-  wire [1:0]   kv_reader_m_axi_rresp;             // AttentionUnit.java:92
-  wire         kv_reader_m_axi_rlast;             // AttentionUnit.java:92
-  wire         kv_reader_idle;                    // AttentionUnit.java:92
-  wire [7:0]   kv_reader_credits;                 // AttentionUnit.java:92
-  wire [2:0]   kv_reader_outstanding;             // AttentionUnit.java:92
-  wire         scores_finished;                   // AttentionUnit.java:107
-  wire         softmax_finished;                  // AttentionUnit.java:108
-  wire         values_finished;                   // AttentionUnit.java:109
-  wire         loader_failed;                     // AttentionUnit.java:110
+  wire         kv_reader_command_valid;           // AttentionUnit.java:93
+  wire         kv_reader_command_ready;           // AttentionUnit.java:93
+  wire [63:0]  kv_reader_command_payload_address; // AttentionUnit.java:93
+  wire [31:0]  kv_reader_command_payload_beats;   // AttentionUnit.java:93
+  wire         kv_reader_data_valid;              // AttentionUnit.java:93
+  wire         kv_reader_data_ready;              // AttentionUnit.java:93
+  wire [127:0] kv_reader_data_payload_data;       // AttentionUnit.java:93
+  wire         kv_reader_data_payload_last;       // AttentionUnit.java:93
+  wire         kv_reader_data_payload_error;      // AttentionUnit.java:93
+  wire         kv_reader_m_axi_awvalid;           // AttentionUnit.java:93
+  wire         kv_reader_m_axi_awready;           // AttentionUnit.java:93
+  wire [63:0]  kv_reader_m_axi_awaddr;            // AttentionUnit.java:93
+  wire [7:0]   kv_reader_m_axi_awlen;             // AttentionUnit.java:93
+  wire [2:0]   kv_reader_m_axi_awsize;            // AttentionUnit.java:93
+  wire [1:0]   kv_reader_m_axi_awburst;           // AttentionUnit.java:93
+  wire         kv_reader_m_axi_wvalid;            // AttentionUnit.java:93
+  wire         kv_reader_m_axi_wready;            // AttentionUnit.java:93
+  wire [127:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:93
+  wire [15:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:93
+  wire         kv_reader_m_axi_wlast;             // AttentionUnit.java:93
+  wire         kv_reader_m_axi_bvalid;            // AttentionUnit.java:93
+  wire         kv_reader_m_axi_bready;            // AttentionUnit.java:93
+  wire [1:0]   kv_reader_m_axi_bresp;             // AttentionUnit.java:93
+  wire         kv_reader_m_axi_arvalid;           // AttentionUnit.java:93
+  wire         kv_reader_m_axi_arready;           // AttentionUnit.java:93
+  wire [63:0]  kv_reader_m_axi_araddr;            // AttentionUnit.java:93
+  wire [7:0]   kv_reader_m_axi_arlen;             // AttentionUnit.java:93
+  wire [2:0]   kv_reader_m_axi_arsize;            // AttentionUnit.java:93
+  wire [1:0]   kv_reader_m_axi_arburst;           // AttentionUnit.java:93
+  wire         kv_reader_m_axi_rvalid;            // AttentionUnit.java:93
+  wire         kv_reader_m_axi_rready;            // AttentionUnit.java:93
+  wire [127:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:93
+  wire [1:0]   kv_reader_m_axi_rresp;             // AttentionUnit.java:93
+  wire         kv_reader_m_axi_rlast;             // AttentionUnit.java:93
+  wire         kv_reader_idle;                    // AttentionUnit.java:93
+  wire [7:0]   kv_reader_credits;                 // AttentionUnit.java:93
+  wire [2:0]   kv_reader_outstanding;             // AttentionUnit.java:93
+  wire         scores_finished;                   // AttentionUnit.java:108
+  wire         softmax_finished;                  // AttentionUnit.java:109
+  wire         values_finished;                   // AttentionUnit.java:110
+  wire         loader_failed;                     // AttentionUnit.java:111
 
   // controller
-  reg  [2:0]   phase;                             // AttentionUnit.java:181
-  reg  [63:0]  key_address;                       // AttentionUnit.java:182
-  reg  [63:0]  value_address;                     // AttentionUnit.java:183
-  reg  [12:0]  first_positions;                   // AttentionUnit.java:184
-  reg  [12:0]  last_positions;                    // AttentionUnit.java:185
-  reg  [7:0]   heads;                             // AttentionUnit.java:186
-  reg  [7:0]   slots;                             // AttentionUnit.java:187
-  reg  [7:0]   row_beats;                         // AttentionUnit.java:188
-  reg  [31:0]  scale;                             // AttentionUnit.java:189
-  reg  [7:0]   query_slot;                        // AttentionUnit.java:190
-  reg  [7:0]   query_beat;                        // AttentionUnit.java:191
-  reg          done_pending;                      // AttentionUnit.java:192
-  reg  [7:0]   done_code;                         // AttentionUnit.java:193
-  wire [15:0]  command_slots;                     // AttentionUnit.java:196
-  wire         command_bad_field;                 // AttentionUnit.java:199
-  wire [33:0]  command_reach;                     // AttentionUnit.java:201
-  wire         command_overflow;                  // AttentionUnit.java:202
-  wire         command_refused;                   // AttentionUnit.java:203
-  wire         command_accepted;                  // AttentionUnit.java:205
-  wire         last_query_beat;                   // AttentionUnit.java:207
-  wire         last_query_slot;                   // AttentionUnit.java:208
-  wire         start_scores;                      // AttentionUnit.java:209
-  wire         start_values;                      // AttentionUnit.java:210
-  wire [6:0]   query_store_address;               // AttentionUnit.java:212
+  reg  [2:0]   phase;                             // AttentionUnit.java:187
+  reg  [63:0]  key_address;                       // AttentionUnit.java:188
+  reg  [63:0]  value_address;                     // AttentionUnit.java:189
+  reg  [12:0]  first_positions;                   // AttentionUnit.java:190
+  reg  [12:0]  last_positions;                    // AttentionUnit.java:191
+  reg  [7:0]   heads;                             // AttentionUnit.java:192
+  reg  [7:0]   slots;                             // AttentionUnit.java:193
+  reg  [7:0]   row_beats;                         // AttentionUnit.java:194
+  reg  [31:0]  scale;                             // AttentionUnit.java:195
+  reg  [7:0]   query_slot;                        // AttentionUnit.java:196
+  reg  [7:0]   query_beat;                        // AttentionUnit.java:197
+  reg          done_pending;                      // AttentionUnit.java:198
+  reg  [7:0]   done_code;                         // AttentionUnit.java:199
+  wire [15:0]  command_slots;                     // AttentionUnit.java:202
+  wire         command_bad_field;                 // AttentionUnit.java:205
+  wire [33:0]  command_reach;                     // AttentionUnit.java:207
+  wire         command_overflow;                  // AttentionUnit.java:208
+  wire         command_refused;                   // AttentionUnit.java:209
+  wire         command_accepted;                  // AttentionUnit.java:211
+  wire         last_query_beat;                   // AttentionUnit.java:213
+  wire         last_query_slot;                   // AttentionUnit.java:214
+  wire         start_scores;                      // AttentionUnit.java:215
+  wire         start_values;                      // AttentionUnit.java:216
+  wire [6:0]   query_store_address;               // AttentionUnit.java:218
   wire [9:0]   key_port_address;                  // BufferPort.java:17
   wire         key_port_enable;                   // BufferPort.java:17
   wire [127:0] key_port_data;                     // BufferPort.java:18
@@ -162,21 +162,25 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire [14:0]  weight_port_address;               // BufferPort.java:17
   wire         weight_port_enable;                // BufferPort.java:17
   wire [31:0]  weight_port_data;                  // BufferPort.java:18
-  wire [9:0]   chunk_read_address;                // AttentionUnit.java:153
-  reg  [127:0] chunk_read;                        // AttentionUnit.java:154
-  wire [14:0]  score_read_address;                // AttentionUnit.java:153
-  reg  [31:0]  score_read_r0;                     // AttentionUnit.java:154
-  reg  [31:0]  score_read;                        // AttentionUnit.java:154
-  wire [7:0]   chunks_loaded;                     // AttentionUnit.java:121
+  wire [9:0]   chunk_read_address;                // AttentionUnit.java:159
+  reg  [127:0] chunk_read;                        // AttentionUnit.java:160
+  wire [14:0]  score_read_address;                // AttentionUnit.java:159
+  reg  [31:0]  score_read_r0;                     // AttentionUnit.java:160
+  reg  [31:0]  score_read;                        // AttentionUnit.java:160
+  wire [7:0]   key_chunks_loaded;                 // AttentionUnit.java:122
+  wire [7:0]   value_chunks_loaded;               // AttentionUnit.java:123
+  wire         value_first_half;                  // AttentionUnit.java:124
+  wire [4:0]   key_chunk_rows_landed;             // AttentionUnit.java:125
+  wire [4:0]   value_chunk_rows_landed;           // AttentionUnit.java:126
 
   // score_engine.score_walk
-  reg          score_active;                      // ChunkWalk.java:48
-  reg  [7:0]   score_chunk;                       // ChunkWalk.java:49
-  reg  [12:0]  score_chunk_start;                 // ChunkWalk.java:50
-  reg  [7:0]   score_consumed;                    // ChunkWalk.java:51
-  wire         score_finishing;                   // ChunkWalk.java:52
-  wire         score_chunk_done;                  // ChunkWalk.java:53
-  wire         score_slot_done;                   // ChunkWalk.java:54
+  reg          score_active;                      // ChunkWalk.java:58
+  reg  [7:0]   score_chunk;                       // ChunkWalk.java:59
+  reg  [12:0]  score_chunk_start;                 // ChunkWalk.java:60
+  reg  [7:0]   score_consumed;                    // ChunkWalk.java:61
+  wire         score_finishing;                   // ChunkWalk.java:62
+  wire         score_chunk_done;                  // ChunkWalk.java:63
+  wire         score_slot_done;                   // ChunkWalk.java:64
 
   // score_engine.score_walk.score_slots
   reg  [2:0]   score_slots_slot;                  // SlotWalker.java:30
@@ -186,471 +190,475 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         score_slots_last_head;             // SlotWalker.java:34
 
   // score_engine.score_walk
-  wire         score_step;                        // ChunkWalk.java:58
-  wire [12:0]  score_rows_beyond;                 // ChunkWalk.java:59
-  wire         score_slot_has_rows;               // ChunkWalk.java:60
-  wire [5:0]   score_rows_here;                   // ChunkWalk.java:62
-  wire         score_slot_finished;               // ChunkWalk.java:63
-  wire         score_last_chunk;                  // ChunkWalk.java:67
-  wire         score_walk_done;                   // ChunkWalk.java:68
+  wire [0:0]   score_half;                        // ChunkWalk.java:68
+  wire [5:0]   score_need_rows;                   // ChunkWalk.java:69
+  wire         score_rows_in;                     // ChunkWalk.java:70
+  wire         score_step;                        // ChunkWalk.java:71
+  wire [12:0]  score_rows_beyond;                 // ChunkWalk.java:72
+  wire         score_slot_has_rows;               // ChunkWalk.java:73
+  wire [5:0]   score_rows_here;                   // ChunkWalk.java:75
+  wire         score_slot_finished;               // ChunkWalk.java:76
+  wire         score_last_chunk;                  // ChunkWalk.java:80
+  wire         score_walk_done;                   // ChunkWalk.java:81
 
   // score_engine
-  reg  [5:0]   row_base;                          // ScoreEngine.java:75
-  reg  [3:0]   score_beat;                        // ScoreEngine.java:76
-  reg  [1:0]   turn;                              // ScoreEngine.java:77
-  wire [5:0]   row_in_chunk;                      // ScoreEngine.java:78
-  wire         row_valid;                         // ScoreEngine.java:79
-  wire         last_turn;                         // ScoreEngine.java:80
-  wire         last_row_beat;                     // ScoreEngine.java:81
-  wire [7:0]   turn_beats;                        // ScoreEngine.java:84
-  wire         last_beat;                         // ScoreEngine.java:86
-  wire         real_beat;                         // ScoreEngine.java:87
-  wire         turns_done;                        // ScoreEngine.java:88
-  wire         score_issue;                       // ScoreEngine.java:105
-  wire [9:0]   key_read_address;                  // ScoreEngine.java:108
-  wire [6:0]   query_read_address;                // ScoreEngine.java:110
-  reg  [127:0] query_read;                        // ScoreEngine.java:123
-  reg  [31:0]  partial_t0_g0_0;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g0_1;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g0_2;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g0_3;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g0_4;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g0_5;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g0_6;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g0_7;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g1_0;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g1_1;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g1_2;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g1_3;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g1_4;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g1_5;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g1_6;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t0_g1_7;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g0_0;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g0_1;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g0_2;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g0_3;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g0_4;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g0_5;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g0_6;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g0_7;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g1_0;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g1_1;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g1_2;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g1_3;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g1_4;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g1_5;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g1_6;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t1_g1_7;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g0_0;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g0_1;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g0_2;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g0_3;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g0_4;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g0_5;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g0_6;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g0_7;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g1_0;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g1_1;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g1_2;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g1_3;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g1_4;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g1_5;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g1_6;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t2_g1_7;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g0_0;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g0_1;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g0_2;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g0_3;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g0_4;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g0_5;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g0_6;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g0_7;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g1_0;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g1_1;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g1_2;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g1_3;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g1_4;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g1_5;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g1_6;                   // ScoreEngine.java:132
-  reg  [31:0]  partial_t3_g1_7;                   // ScoreEngine.java:132
-  reg          score_issue_d1;                    // ScoreEngine.java:141
-  wire         key_lane0_q_in_valid;              // ScoreEngine.java:141
-  wire [15:0]  key_lane0_q_in_payload;            // ScoreEngine.java:141
-  wire         key_lane0_q_out_valid;             // ScoreEngine.java:141
-  wire [31:0]  key_lane0_q_out_payload;           // ScoreEngine.java:141
-  wire         key_lane0_k_in_valid;              // ScoreEngine.java:142
-  wire [15:0]  key_lane0_k_in_payload;            // ScoreEngine.java:142
-  wire         key_lane0_k_out_valid;             // ScoreEngine.java:142
-  wire [31:0]  key_lane0_k_out_payload;           // ScoreEngine.java:142
-  wire         key_lane0_product_in_valid;        // ScoreEngine.java:143
-  wire [31:0]  key_lane0_product_in_payload_a;    // ScoreEngine.java:143
-  wire [31:0]  key_lane0_product_in_payload_b;    // ScoreEngine.java:143
-  wire         key_lane0_product_out_valid;       // ScoreEngine.java:143
-  wire [31:0]  key_lane0_product_out_payload;     // ScoreEngine.java:143
-  wire         key_lane1_q_in_valid;              // ScoreEngine.java:141
-  wire [15:0]  key_lane1_q_in_payload;            // ScoreEngine.java:141
-  wire         key_lane1_q_out_valid;             // ScoreEngine.java:141
-  wire [31:0]  key_lane1_q_out_payload;           // ScoreEngine.java:141
-  wire         key_lane1_k_in_valid;              // ScoreEngine.java:142
-  wire [15:0]  key_lane1_k_in_payload;            // ScoreEngine.java:142
-  wire         key_lane1_k_out_valid;             // ScoreEngine.java:142
-  wire [31:0]  key_lane1_k_out_payload;           // ScoreEngine.java:142
-  wire         key_lane1_product_in_valid;        // ScoreEngine.java:143
-  wire [31:0]  key_lane1_product_in_payload_a;    // ScoreEngine.java:143
-  wire [31:0]  key_lane1_product_in_payload_b;    // ScoreEngine.java:143
-  wire         key_lane1_product_out_valid;       // ScoreEngine.java:143
-  wire [31:0]  key_lane1_product_out_payload;     // ScoreEngine.java:143
-  wire         key_lane2_q_in_valid;              // ScoreEngine.java:141
-  wire [15:0]  key_lane2_q_in_payload;            // ScoreEngine.java:141
-  wire         key_lane2_q_out_valid;             // ScoreEngine.java:141
-  wire [31:0]  key_lane2_q_out_payload;           // ScoreEngine.java:141
-  wire         key_lane2_k_in_valid;              // ScoreEngine.java:142
-  wire [15:0]  key_lane2_k_in_payload;            // ScoreEngine.java:142
-  wire         key_lane2_k_out_valid;             // ScoreEngine.java:142
-  wire [31:0]  key_lane2_k_out_payload;           // ScoreEngine.java:142
-  wire         key_lane2_product_in_valid;        // ScoreEngine.java:143
-  wire [31:0]  key_lane2_product_in_payload_a;    // ScoreEngine.java:143
-  wire [31:0]  key_lane2_product_in_payload_b;    // ScoreEngine.java:143
-  wire         key_lane2_product_out_valid;       // ScoreEngine.java:143
-  wire [31:0]  key_lane2_product_out_payload;     // ScoreEngine.java:143
-  wire         key_lane3_q_in_valid;              // ScoreEngine.java:141
-  wire [15:0]  key_lane3_q_in_payload;            // ScoreEngine.java:141
-  wire         key_lane3_q_out_valid;             // ScoreEngine.java:141
-  wire [31:0]  key_lane3_q_out_payload;           // ScoreEngine.java:141
-  wire         key_lane3_k_in_valid;              // ScoreEngine.java:142
-  wire [15:0]  key_lane3_k_in_payload;            // ScoreEngine.java:142
-  wire         key_lane3_k_out_valid;             // ScoreEngine.java:142
-  wire [31:0]  key_lane3_k_out_payload;           // ScoreEngine.java:142
-  wire         key_lane3_product_in_valid;        // ScoreEngine.java:143
-  wire [31:0]  key_lane3_product_in_payload_a;    // ScoreEngine.java:143
-  wire [31:0]  key_lane3_product_in_payload_b;    // ScoreEngine.java:143
-  wire         key_lane3_product_out_valid;       // ScoreEngine.java:143
-  wire [31:0]  key_lane3_product_out_payload;     // ScoreEngine.java:143
-  wire         key_lane4_q_in_valid;              // ScoreEngine.java:141
-  wire [15:0]  key_lane4_q_in_payload;            // ScoreEngine.java:141
-  wire         key_lane4_q_out_valid;             // ScoreEngine.java:141
-  wire [31:0]  key_lane4_q_out_payload;           // ScoreEngine.java:141
-  wire         key_lane4_k_in_valid;              // ScoreEngine.java:142
-  wire [15:0]  key_lane4_k_in_payload;            // ScoreEngine.java:142
-  wire         key_lane4_k_out_valid;             // ScoreEngine.java:142
-  wire [31:0]  key_lane4_k_out_payload;           // ScoreEngine.java:142
-  wire         key_lane4_product_in_valid;        // ScoreEngine.java:143
-  wire [31:0]  key_lane4_product_in_payload_a;    // ScoreEngine.java:143
-  wire [31:0]  key_lane4_product_in_payload_b;    // ScoreEngine.java:143
-  wire         key_lane4_product_out_valid;       // ScoreEngine.java:143
-  wire [31:0]  key_lane4_product_out_payload;     // ScoreEngine.java:143
-  wire         key_lane5_q_in_valid;              // ScoreEngine.java:141
-  wire [15:0]  key_lane5_q_in_payload;            // ScoreEngine.java:141
-  wire         key_lane5_q_out_valid;             // ScoreEngine.java:141
-  wire [31:0]  key_lane5_q_out_payload;           // ScoreEngine.java:141
-  wire         key_lane5_k_in_valid;              // ScoreEngine.java:142
-  wire [15:0]  key_lane5_k_in_payload;            // ScoreEngine.java:142
-  wire         key_lane5_k_out_valid;             // ScoreEngine.java:142
-  wire [31:0]  key_lane5_k_out_payload;           // ScoreEngine.java:142
-  wire         key_lane5_product_in_valid;        // ScoreEngine.java:143
-  wire [31:0]  key_lane5_product_in_payload_a;    // ScoreEngine.java:143
-  wire [31:0]  key_lane5_product_in_payload_b;    // ScoreEngine.java:143
-  wire         key_lane5_product_out_valid;       // ScoreEngine.java:143
-  wire [31:0]  key_lane5_product_out_payload;     // ScoreEngine.java:143
-  wire         key_lane6_q_in_valid;              // ScoreEngine.java:141
-  wire [15:0]  key_lane6_q_in_payload;            // ScoreEngine.java:141
-  wire         key_lane6_q_out_valid;             // ScoreEngine.java:141
-  wire [31:0]  key_lane6_q_out_payload;           // ScoreEngine.java:141
-  wire         key_lane6_k_in_valid;              // ScoreEngine.java:142
-  wire [15:0]  key_lane6_k_in_payload;            // ScoreEngine.java:142
-  wire         key_lane6_k_out_valid;             // ScoreEngine.java:142
-  wire [31:0]  key_lane6_k_out_payload;           // ScoreEngine.java:142
-  wire         key_lane6_product_in_valid;        // ScoreEngine.java:143
-  wire [31:0]  key_lane6_product_in_payload_a;    // ScoreEngine.java:143
-  wire [31:0]  key_lane6_product_in_payload_b;    // ScoreEngine.java:143
-  wire         key_lane6_product_out_valid;       // ScoreEngine.java:143
-  wire [31:0]  key_lane6_product_out_payload;     // ScoreEngine.java:143
-  wire         key_lane7_q_in_valid;              // ScoreEngine.java:141
-  wire [15:0]  key_lane7_q_in_payload;            // ScoreEngine.java:141
-  wire         key_lane7_q_out_valid;             // ScoreEngine.java:141
-  wire [31:0]  key_lane7_q_out_payload;           // ScoreEngine.java:141
-  wire         key_lane7_k_in_valid;              // ScoreEngine.java:142
-  wire [15:0]  key_lane7_k_in_payload;            // ScoreEngine.java:142
-  wire         key_lane7_k_out_valid;             // ScoreEngine.java:142
-  wire [31:0]  key_lane7_k_out_payload;           // ScoreEngine.java:142
-  wire         key_lane7_product_in_valid;        // ScoreEngine.java:143
-  wire [31:0]  key_lane7_product_in_payload_a;    // ScoreEngine.java:143
-  wire [31:0]  key_lane7_product_in_payload_b;    // ScoreEngine.java:143
-  wire         key_lane7_product_out_valid;       // ScoreEngine.java:143
-  wire [31:0]  key_lane7_product_out_payload;     // ScoreEngine.java:143
-  reg  [1:0]   issue_turn_d1;                     // ScoreEngine.java:146
-  reg  [1:0]   issue_turn_d2;                     // ScoreEngine.java:146
-  reg  [1:0]   issue_turn_d3;                     // ScoreEngine.java:146
-  reg  [1:0]   issue_turn_d4;                     // ScoreEngine.java:146
-  reg  [1:0]   issue_turn_d5;                     // ScoreEngine.java:146
-  reg  [1:0]   issue_turn_d6;                     // ScoreEngine.java:146
-  reg  [1:0]   issue_turn_d7;                     // ScoreEngine.java:146
-  reg  [1:0]   issue_turn_d8;                     // ScoreEngine.java:146
-  reg  [1:0]   issue_turn_d9;                     // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d1;                    // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d2;                    // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d3;                    // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d4;                    // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d5;                    // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d6;                    // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d7;                    // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d8;                    // ScoreEngine.java:146
-  reg  [0:0]   issue_group_d9;                    // ScoreEngine.java:146
-  wire [2:0]   add_entry;                         // ScoreEngine.java:147
-  reg  [31:0]  key_lane0_partial;                 // ScoreEngine.java:154
-  reg          issue_first_d1;                    // ScoreEngine.java:155
-  reg          issue_first_d2;                    // ScoreEngine.java:155
-  reg          issue_first_d3;                    // ScoreEngine.java:155
-  reg          issue_first_d4;                    // ScoreEngine.java:155
-  reg          issue_first_d5;                    // ScoreEngine.java:155
-  reg          issue_first_d6;                    // ScoreEngine.java:155
-  reg          issue_first_d7;                    // ScoreEngine.java:155
-  reg          issue_first_d8;                    // ScoreEngine.java:155
-  reg          issue_first_d9;                    // ScoreEngine.java:155
-  wire [31:0]  key_lane0_addend;                  // ScoreEngine.java:155
-  wire         key_lane0_sum_in_valid;            // ScoreEngine.java:156
-  wire [31:0]  key_lane0_sum_in_payload_a;        // ScoreEngine.java:156
-  wire [31:0]  key_lane0_sum_in_payload_b;        // ScoreEngine.java:156
-  wire         key_lane0_sum_out_valid;           // ScoreEngine.java:156
-  wire [31:0]  key_lane0_sum_out_payload;         // ScoreEngine.java:156
-  reg  [31:0]  key_lane1_partial;                 // ScoreEngine.java:154
-  wire [31:0]  key_lane1_addend;                  // ScoreEngine.java:155
-  wire         key_lane1_sum_in_valid;            // ScoreEngine.java:156
-  wire [31:0]  key_lane1_sum_in_payload_a;        // ScoreEngine.java:156
-  wire [31:0]  key_lane1_sum_in_payload_b;        // ScoreEngine.java:156
-  wire         key_lane1_sum_out_valid;           // ScoreEngine.java:156
-  wire [31:0]  key_lane1_sum_out_payload;         // ScoreEngine.java:156
-  reg  [31:0]  key_lane2_partial;                 // ScoreEngine.java:154
-  wire [31:0]  key_lane2_addend;                  // ScoreEngine.java:155
-  wire         key_lane2_sum_in_valid;            // ScoreEngine.java:156
-  wire [31:0]  key_lane2_sum_in_payload_a;        // ScoreEngine.java:156
-  wire [31:0]  key_lane2_sum_in_payload_b;        // ScoreEngine.java:156
-  wire         key_lane2_sum_out_valid;           // ScoreEngine.java:156
-  wire [31:0]  key_lane2_sum_out_payload;         // ScoreEngine.java:156
-  reg  [31:0]  key_lane3_partial;                 // ScoreEngine.java:154
-  wire [31:0]  key_lane3_addend;                  // ScoreEngine.java:155
-  wire         key_lane3_sum_in_valid;            // ScoreEngine.java:156
-  wire [31:0]  key_lane3_sum_in_payload_a;        // ScoreEngine.java:156
-  wire [31:0]  key_lane3_sum_in_payload_b;        // ScoreEngine.java:156
-  wire         key_lane3_sum_out_valid;           // ScoreEngine.java:156
-  wire [31:0]  key_lane3_sum_out_payload;         // ScoreEngine.java:156
-  reg  [31:0]  key_lane4_partial;                 // ScoreEngine.java:154
-  wire [31:0]  key_lane4_addend;                  // ScoreEngine.java:155
-  wire         key_lane4_sum_in_valid;            // ScoreEngine.java:156
-  wire [31:0]  key_lane4_sum_in_payload_a;        // ScoreEngine.java:156
-  wire [31:0]  key_lane4_sum_in_payload_b;        // ScoreEngine.java:156
-  wire         key_lane4_sum_out_valid;           // ScoreEngine.java:156
-  wire [31:0]  key_lane4_sum_out_payload;         // ScoreEngine.java:156
-  reg  [31:0]  key_lane5_partial;                 // ScoreEngine.java:154
-  wire [31:0]  key_lane5_addend;                  // ScoreEngine.java:155
-  wire         key_lane5_sum_in_valid;            // ScoreEngine.java:156
-  wire [31:0]  key_lane5_sum_in_payload_a;        // ScoreEngine.java:156
-  wire [31:0]  key_lane5_sum_in_payload_b;        // ScoreEngine.java:156
-  wire         key_lane5_sum_out_valid;           // ScoreEngine.java:156
-  wire [31:0]  key_lane5_sum_out_payload;         // ScoreEngine.java:156
-  reg  [31:0]  key_lane6_partial;                 // ScoreEngine.java:154
-  wire [31:0]  key_lane6_addend;                  // ScoreEngine.java:155
-  wire         key_lane6_sum_in_valid;            // ScoreEngine.java:156
-  wire [31:0]  key_lane6_sum_in_payload_a;        // ScoreEngine.java:156
-  wire [31:0]  key_lane6_sum_in_payload_b;        // ScoreEngine.java:156
-  wire         key_lane6_sum_out_valid;           // ScoreEngine.java:156
-  wire [31:0]  key_lane6_sum_out_payload;         // ScoreEngine.java:156
-  reg  [31:0]  key_lane7_partial;                 // ScoreEngine.java:154
-  wire [31:0]  key_lane7_addend;                  // ScoreEngine.java:155
-  wire         key_lane7_sum_in_valid;            // ScoreEngine.java:156
-  wire [31:0]  key_lane7_sum_in_payload_a;        // ScoreEngine.java:156
-  wire [31:0]  key_lane7_sum_in_payload_b;        // ScoreEngine.java:156
-  wire         key_lane7_sum_out_valid;           // ScoreEngine.java:156
-  wire [31:0]  key_lane7_sum_out_payload;         // ScoreEngine.java:156
-  reg  [1:0]   issue_turn_d10;                    // ScoreEngine.java:160
-  reg  [1:0]   issue_turn_d11;                    // ScoreEngine.java:160
-  reg  [1:0]   issue_turn_d12;                    // ScoreEngine.java:160
-  reg  [1:0]   issue_turn_d13;                    // ScoreEngine.java:160
-  reg  [1:0]   issue_turn_d14;                    // ScoreEngine.java:160
-  reg  [1:0]   issue_turn_d15;                    // ScoreEngine.java:160
-  reg  [0:0]   issue_group_d10;                   // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d11;                   // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d12;                   // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d13;                   // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d14;                   // ScoreEngine.java:161
-  reg  [0:0]   issue_group_d15;                   // ScoreEngine.java:161
-  wire         write_entry_0;                     // ScoreEngine.java:164
-  wire         write_entry_1;                     // ScoreEngine.java:164
-  wire         write_entry_2;                     // ScoreEngine.java:164
-  wire         write_entry_3;                     // ScoreEngine.java:164
-  wire         write_entry_4;                     // ScoreEngine.java:164
-  wire         write_entry_5;                     // ScoreEngine.java:164
-  wire         write_entry_6;                     // ScoreEngine.java:164
-  wire         write_entry_7;                     // ScoreEngine.java:164
-  reg          issue_row_last_d1;                 // ScoreEngine.java:171
-  reg          issue_row_last_d2;                 // ScoreEngine.java:171
-  reg          issue_row_last_d3;                 // ScoreEngine.java:171
-  reg          issue_row_last_d4;                 // ScoreEngine.java:171
-  reg          issue_row_last_d5;                 // ScoreEngine.java:171
-  reg          issue_row_last_d6;                 // ScoreEngine.java:171
-  reg          issue_row_last_d7;                 // ScoreEngine.java:171
-  reg          issue_row_last_d8;                 // ScoreEngine.java:171
-  reg          issue_row_last_d9;                 // ScoreEngine.java:171
-  reg          issue_row_last_d10;                // ScoreEngine.java:171
-  reg          issue_row_last_d11;                // ScoreEngine.java:171
-  reg          issue_row_last_d12;                // ScoreEngine.java:171
-  reg          issue_row_last_d13;                // ScoreEngine.java:171
-  reg          issue_row_last_d14;                // ScoreEngine.java:171
-  reg          issue_row_last_d15;                // ScoreEngine.java:171
-  wire         row_launch;                        // ScoreEngine.java:171
-  reg  [31:0]  held_0;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_0;                     // ScoreEngine.java:182
-  reg  [31:0]  held_1;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_1;                     // ScoreEngine.java:182
-  reg  [31:0]  held_2;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_2;                     // ScoreEngine.java:182
-  reg  [31:0]  held_3;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_3;                     // ScoreEngine.java:182
-  reg  [31:0]  held_4;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_4;                     // ScoreEngine.java:182
-  reg  [31:0]  held_5;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_5;                     // ScoreEngine.java:182
-  reg  [31:0]  held_6;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_6;                     // ScoreEngine.java:182
-  reg  [31:0]  held_7;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_7;                     // ScoreEngine.java:182
-  reg  [31:0]  held_8;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_8;                     // ScoreEngine.java:182
-  reg  [31:0]  held_9;                            // ScoreEngine.java:180
-  wire [31:0]  row_partial_9;                     // ScoreEngine.java:182
-  reg  [31:0]  held_10;                           // ScoreEngine.java:180
-  wire [31:0]  row_partial_10;                    // ScoreEngine.java:182
-  reg  [31:0]  held_11;                           // ScoreEngine.java:180
-  wire [31:0]  row_partial_11;                    // ScoreEngine.java:182
-  reg  [31:0]  held_12;                           // ScoreEngine.java:180
-  wire [31:0]  row_partial_12;                    // ScoreEngine.java:182
-  reg  [31:0]  held_13;                           // ScoreEngine.java:180
-  wire [31:0]  row_partial_13;                    // ScoreEngine.java:182
-  reg  [31:0]  held_14;                           // ScoreEngine.java:180
-  wire [31:0]  row_partial_14;                    // ScoreEngine.java:182
-  reg  [31:0]  held_15;                           // ScoreEngine.java:180
-  wire [31:0]  row_partial_15;                    // ScoreEngine.java:182
-  reg  [2:0]   issue_slot_d1;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d2;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d3;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d4;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d5;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d6;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d7;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d8;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d9;                     // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d10;                    // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d11;                    // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d12;                    // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d13;                    // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d14;                    // ScoreEngine.java:186
-  reg  [2:0]   issue_slot_d15;                    // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d1;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d2;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d3;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d4;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d5;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d6;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d7;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d8;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d9;                      // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d10;                     // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d11;                     // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d12;                     // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d13;                     // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d14;                     // ScoreEngine.java:186
-  reg  [12:0]  issue_row_d15;                     // ScoreEngine.java:186
-  wire         score_tree_in_valid;               // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_0;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_1;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_2;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_3;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_4;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_5;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_6;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_7;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_8;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_9;    // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_10;   // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_11;   // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_12;   // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_13;   // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_14;   // ScoreEngine.java:217
-  wire [31:0]  score_tree_in_payload_values_15;   // ScoreEngine.java:217
-  wire [15:0]  score_tree_in_payload_tag;         // ScoreEngine.java:217
-  wire         score_tree_out_valid;              // ScoreEngine.java:217
-  wire [31:0]  score_tree_out_payload_sum;        // ScoreEngine.java:217
-  wire [15:0]  score_tree_out_payload_tag;        // ScoreEngine.java:217
-  wire         score_tree_idle;                   // ScoreEngine.java:217
-  wire         scaled_in_valid;                   // ScoreEngine.java:224
-  wire [31:0]  scaled_in_payload_a;               // ScoreEngine.java:224
-  wire [31:0]  scaled_in_payload_b;               // ScoreEngine.java:224
-  wire         scaled_out_valid;                  // ScoreEngine.java:224
-  wire [31:0]  scaled_out_payload;                // ScoreEngine.java:224
-  reg  [15:0]  row_tag_d1;                        // ScoreEngine.java:227
-  reg  [15:0]  row_tag_d2;                        // ScoreEngine.java:227
-  reg  [15:0]  row_tag_d3;                        // ScoreEngine.java:227
-  reg  [15:0]  row_tag_d4;                        // ScoreEngine.java:227
-  reg  [15:0]  row_tag_d5;                        // ScoreEngine.java:227
-  reg  [15:0]  row_tag_d6;                        // ScoreEngine.java:227
-  reg  [15:0]  row_tag_d7;                        // ScoreEngine.java:227
-  reg          score_draining;                    // ScoreEngine.java:231
-  wire         score_drained;                     // ScoreEngine.java:232
-  reg          score_rows_launched_d1;            // ScoreEngine.java:233
-  reg          score_rows_launched_d2;            // ScoreEngine.java:233
-  reg          score_rows_launched_d3;            // ScoreEngine.java:233
-  reg          score_rows_launched_d4;            // ScoreEngine.java:233
-  reg          score_rows_launched_d5;            // ScoreEngine.java:233
-  reg          score_rows_launched_d6;            // ScoreEngine.java:233
-  reg          score_rows_launched_d7;            // ScoreEngine.java:233
-  reg          score_rows_launched_d8;            // ScoreEngine.java:233
-  reg          score_rows_launched_d9;            // ScoreEngine.java:233
-  reg          score_rows_launched_d10;           // ScoreEngine.java:233
-  reg          score_rows_launched_d11;           // ScoreEngine.java:233
-  reg          score_rows_launched_d12;           // ScoreEngine.java:233
-  reg          score_rows_launched_d13;           // ScoreEngine.java:233
-  reg          score_rows_launched_d14;           // ScoreEngine.java:233
-  reg          score_rows_launched_d15;           // ScoreEngine.java:233
-  reg          score_rows_launched_d16;           // ScoreEngine.java:233
-  reg          score_pass_finished_d1;            // ScoreEngine.java:235
-  reg          score_pass_finished_d2;            // ScoreEngine.java:235
-  reg          score_pass_finished_d3;            // ScoreEngine.java:235
-  reg          score_pass_finished_d4;            // ScoreEngine.java:235
-  reg          score_pass_finished_d5;            // ScoreEngine.java:235
-  reg          score_pass_finished_d6;            // ScoreEngine.java:235
-  reg          score_pass_finished_d7;            // ScoreEngine.java:235
-  reg          score_pass_finished_d8;            // ScoreEngine.java:235
-  reg          score_pass_finished_d9;            // ScoreEngine.java:235
-  wire         softmax_setup_valid;               // AttentionUnit.java:124
-  wire         softmax_setup_ready;               // AttentionUnit.java:124
-  wire [12:0]  softmax_setup_payload_positions;   // AttentionUnit.java:124
-  wire [31:0]  softmax_setup_payload_max;         // AttentionUnit.java:124
-  wire         softmax_scores_valid;              // AttentionUnit.java:124
-  wire         softmax_scores_ready;              // AttentionUnit.java:124
-  wire [31:0]  softmax_scores_payload;            // AttentionUnit.java:124
-  wire         softmax_weights_valid;             // AttentionUnit.java:124
-  wire [12:0]  softmax_weights_payload_position;  // AttentionUnit.java:124
-  wire [31:0]  softmax_weights_payload_value;     // AttentionUnit.java:124
-  wire         softmax_reciprocal_valid;          // AttentionUnit.java:124
-  wire [31:0]  softmax_reciprocal_payload;        // AttentionUnit.java:124
-  wire         softmax_idle;                      // AttentionUnit.java:124
+  reg  [5:0]   row_base;                          // ScoreEngine.java:77
+  reg  [3:0]   score_beat;                        // ScoreEngine.java:78
+  reg  [1:0]   turn;                              // ScoreEngine.java:79
+  wire [5:0]   row_in_chunk;                      // ScoreEngine.java:80
+  wire         row_valid;                         // ScoreEngine.java:81
+  wire         last_turn;                         // ScoreEngine.java:82
+  wire         last_row_beat;                     // ScoreEngine.java:83
+  wire [7:0]   turn_beats;                        // ScoreEngine.java:86
+  wire         last_beat;                         // ScoreEngine.java:88
+  wire         real_beat;                         // ScoreEngine.java:89
+  wire         turns_done;                        // ScoreEngine.java:90
+  wire [5:0]   score_turn_rows;                   // ScoreEngine.java:92
+  wire         score_issue;                       // ScoreEngine.java:109
+  wire [9:0]   key_read_address;                  // ScoreEngine.java:112
+  wire [6:0]   query_read_address;                // ScoreEngine.java:114
+  reg  [127:0] query_read;                        // ScoreEngine.java:127
+  reg  [31:0]  partial_t0_g0_0;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g0_1;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g0_2;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g0_3;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g0_4;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g0_5;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g0_6;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g0_7;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g1_0;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g1_1;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g1_2;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g1_3;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g1_4;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g1_5;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g1_6;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t0_g1_7;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g0_0;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g0_1;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g0_2;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g0_3;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g0_4;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g0_5;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g0_6;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g0_7;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g1_0;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g1_1;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g1_2;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g1_3;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g1_4;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g1_5;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g1_6;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t1_g1_7;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g0_0;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g0_1;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g0_2;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g0_3;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g0_4;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g0_5;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g0_6;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g0_7;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g1_0;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g1_1;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g1_2;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g1_3;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g1_4;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g1_5;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g1_6;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t2_g1_7;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g0_0;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g0_1;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g0_2;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g0_3;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g0_4;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g0_5;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g0_6;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g0_7;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g1_0;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g1_1;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g1_2;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g1_3;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g1_4;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g1_5;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g1_6;                   // ScoreEngine.java:136
+  reg  [31:0]  partial_t3_g1_7;                   // ScoreEngine.java:136
+  reg          score_issue_d1;                    // ScoreEngine.java:145
+  wire         key_lane0_q_in_valid;              // ScoreEngine.java:145
+  wire [15:0]  key_lane0_q_in_payload;            // ScoreEngine.java:145
+  wire         key_lane0_q_out_valid;             // ScoreEngine.java:145
+  wire [31:0]  key_lane0_q_out_payload;           // ScoreEngine.java:145
+  wire         key_lane0_k_in_valid;              // ScoreEngine.java:146
+  wire [15:0]  key_lane0_k_in_payload;            // ScoreEngine.java:146
+  wire         key_lane0_k_out_valid;             // ScoreEngine.java:146
+  wire [31:0]  key_lane0_k_out_payload;           // ScoreEngine.java:146
+  wire         key_lane0_product_in_valid;        // ScoreEngine.java:147
+  wire [31:0]  key_lane0_product_in_payload_a;    // ScoreEngine.java:147
+  wire [31:0]  key_lane0_product_in_payload_b;    // ScoreEngine.java:147
+  wire         key_lane0_product_out_valid;       // ScoreEngine.java:147
+  wire [31:0]  key_lane0_product_out_payload;     // ScoreEngine.java:147
+  wire         key_lane1_q_in_valid;              // ScoreEngine.java:145
+  wire [15:0]  key_lane1_q_in_payload;            // ScoreEngine.java:145
+  wire         key_lane1_q_out_valid;             // ScoreEngine.java:145
+  wire [31:0]  key_lane1_q_out_payload;           // ScoreEngine.java:145
+  wire         key_lane1_k_in_valid;              // ScoreEngine.java:146
+  wire [15:0]  key_lane1_k_in_payload;            // ScoreEngine.java:146
+  wire         key_lane1_k_out_valid;             // ScoreEngine.java:146
+  wire [31:0]  key_lane1_k_out_payload;           // ScoreEngine.java:146
+  wire         key_lane1_product_in_valid;        // ScoreEngine.java:147
+  wire [31:0]  key_lane1_product_in_payload_a;    // ScoreEngine.java:147
+  wire [31:0]  key_lane1_product_in_payload_b;    // ScoreEngine.java:147
+  wire         key_lane1_product_out_valid;       // ScoreEngine.java:147
+  wire [31:0]  key_lane1_product_out_payload;     // ScoreEngine.java:147
+  wire         key_lane2_q_in_valid;              // ScoreEngine.java:145
+  wire [15:0]  key_lane2_q_in_payload;            // ScoreEngine.java:145
+  wire         key_lane2_q_out_valid;             // ScoreEngine.java:145
+  wire [31:0]  key_lane2_q_out_payload;           // ScoreEngine.java:145
+  wire         key_lane2_k_in_valid;              // ScoreEngine.java:146
+  wire [15:0]  key_lane2_k_in_payload;            // ScoreEngine.java:146
+  wire         key_lane2_k_out_valid;             // ScoreEngine.java:146
+  wire [31:0]  key_lane2_k_out_payload;           // ScoreEngine.java:146
+  wire         key_lane2_product_in_valid;        // ScoreEngine.java:147
+  wire [31:0]  key_lane2_product_in_payload_a;    // ScoreEngine.java:147
+  wire [31:0]  key_lane2_product_in_payload_b;    // ScoreEngine.java:147
+  wire         key_lane2_product_out_valid;       // ScoreEngine.java:147
+  wire [31:0]  key_lane2_product_out_payload;     // ScoreEngine.java:147
+  wire         key_lane3_q_in_valid;              // ScoreEngine.java:145
+  wire [15:0]  key_lane3_q_in_payload;            // ScoreEngine.java:145
+  wire         key_lane3_q_out_valid;             // ScoreEngine.java:145
+  wire [31:0]  key_lane3_q_out_payload;           // ScoreEngine.java:145
+  wire         key_lane3_k_in_valid;              // ScoreEngine.java:146
+  wire [15:0]  key_lane3_k_in_payload;            // ScoreEngine.java:146
+  wire         key_lane3_k_out_valid;             // ScoreEngine.java:146
+  wire [31:0]  key_lane3_k_out_payload;           // ScoreEngine.java:146
+  wire         key_lane3_product_in_valid;        // ScoreEngine.java:147
+  wire [31:0]  key_lane3_product_in_payload_a;    // ScoreEngine.java:147
+  wire [31:0]  key_lane3_product_in_payload_b;    // ScoreEngine.java:147
+  wire         key_lane3_product_out_valid;       // ScoreEngine.java:147
+  wire [31:0]  key_lane3_product_out_payload;     // ScoreEngine.java:147
+  wire         key_lane4_q_in_valid;              // ScoreEngine.java:145
+  wire [15:0]  key_lane4_q_in_payload;            // ScoreEngine.java:145
+  wire         key_lane4_q_out_valid;             // ScoreEngine.java:145
+  wire [31:0]  key_lane4_q_out_payload;           // ScoreEngine.java:145
+  wire         key_lane4_k_in_valid;              // ScoreEngine.java:146
+  wire [15:0]  key_lane4_k_in_payload;            // ScoreEngine.java:146
+  wire         key_lane4_k_out_valid;             // ScoreEngine.java:146
+  wire [31:0]  key_lane4_k_out_payload;           // ScoreEngine.java:146
+  wire         key_lane4_product_in_valid;        // ScoreEngine.java:147
+  wire [31:0]  key_lane4_product_in_payload_a;    // ScoreEngine.java:147
+  wire [31:0]  key_lane4_product_in_payload_b;    // ScoreEngine.java:147
+  wire         key_lane4_product_out_valid;       // ScoreEngine.java:147
+  wire [31:0]  key_lane4_product_out_payload;     // ScoreEngine.java:147
+  wire         key_lane5_q_in_valid;              // ScoreEngine.java:145
+  wire [15:0]  key_lane5_q_in_payload;            // ScoreEngine.java:145
+  wire         key_lane5_q_out_valid;             // ScoreEngine.java:145
+  wire [31:0]  key_lane5_q_out_payload;           // ScoreEngine.java:145
+  wire         key_lane5_k_in_valid;              // ScoreEngine.java:146
+  wire [15:0]  key_lane5_k_in_payload;            // ScoreEngine.java:146
+  wire         key_lane5_k_out_valid;             // ScoreEngine.java:146
+  wire [31:0]  key_lane5_k_out_payload;           // ScoreEngine.java:146
+  wire         key_lane5_product_in_valid;        // ScoreEngine.java:147
+  wire [31:0]  key_lane5_product_in_payload_a;    // ScoreEngine.java:147
+  wire [31:0]  key_lane5_product_in_payload_b;    // ScoreEngine.java:147
+  wire         key_lane5_product_out_valid;       // ScoreEngine.java:147
+  wire [31:0]  key_lane5_product_out_payload;     // ScoreEngine.java:147
+  wire         key_lane6_q_in_valid;              // ScoreEngine.java:145
+  wire [15:0]  key_lane6_q_in_payload;            // ScoreEngine.java:145
+  wire         key_lane6_q_out_valid;             // ScoreEngine.java:145
+  wire [31:0]  key_lane6_q_out_payload;           // ScoreEngine.java:145
+  wire         key_lane6_k_in_valid;              // ScoreEngine.java:146
+  wire [15:0]  key_lane6_k_in_payload;            // ScoreEngine.java:146
+  wire         key_lane6_k_out_valid;             // ScoreEngine.java:146
+  wire [31:0]  key_lane6_k_out_payload;           // ScoreEngine.java:146
+  wire         key_lane6_product_in_valid;        // ScoreEngine.java:147
+  wire [31:0]  key_lane6_product_in_payload_a;    // ScoreEngine.java:147
+  wire [31:0]  key_lane6_product_in_payload_b;    // ScoreEngine.java:147
+  wire         key_lane6_product_out_valid;       // ScoreEngine.java:147
+  wire [31:0]  key_lane6_product_out_payload;     // ScoreEngine.java:147
+  wire         key_lane7_q_in_valid;              // ScoreEngine.java:145
+  wire [15:0]  key_lane7_q_in_payload;            // ScoreEngine.java:145
+  wire         key_lane7_q_out_valid;             // ScoreEngine.java:145
+  wire [31:0]  key_lane7_q_out_payload;           // ScoreEngine.java:145
+  wire         key_lane7_k_in_valid;              // ScoreEngine.java:146
+  wire [15:0]  key_lane7_k_in_payload;            // ScoreEngine.java:146
+  wire         key_lane7_k_out_valid;             // ScoreEngine.java:146
+  wire [31:0]  key_lane7_k_out_payload;           // ScoreEngine.java:146
+  wire         key_lane7_product_in_valid;        // ScoreEngine.java:147
+  wire [31:0]  key_lane7_product_in_payload_a;    // ScoreEngine.java:147
+  wire [31:0]  key_lane7_product_in_payload_b;    // ScoreEngine.java:147
+  wire         key_lane7_product_out_valid;       // ScoreEngine.java:147
+  wire [31:0]  key_lane7_product_out_payload;     // ScoreEngine.java:147
+  reg  [1:0]   issue_turn_d1;                     // ScoreEngine.java:150
+  reg  [1:0]   issue_turn_d2;                     // ScoreEngine.java:150
+  reg  [1:0]   issue_turn_d3;                     // ScoreEngine.java:150
+  reg  [1:0]   issue_turn_d4;                     // ScoreEngine.java:150
+  reg  [1:0]   issue_turn_d5;                     // ScoreEngine.java:150
+  reg  [1:0]   issue_turn_d6;                     // ScoreEngine.java:150
+  reg  [1:0]   issue_turn_d7;                     // ScoreEngine.java:150
+  reg  [1:0]   issue_turn_d8;                     // ScoreEngine.java:150
+  reg  [1:0]   issue_turn_d9;                     // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d1;                    // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d2;                    // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d3;                    // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d4;                    // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d5;                    // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d6;                    // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d7;                    // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d8;                    // ScoreEngine.java:150
+  reg  [0:0]   issue_group_d9;                    // ScoreEngine.java:150
+  wire [2:0]   add_entry;                         // ScoreEngine.java:151
+  reg  [31:0]  key_lane0_partial;                 // ScoreEngine.java:158
+  reg          issue_first_d1;                    // ScoreEngine.java:159
+  reg          issue_first_d2;                    // ScoreEngine.java:159
+  reg          issue_first_d3;                    // ScoreEngine.java:159
+  reg          issue_first_d4;                    // ScoreEngine.java:159
+  reg          issue_first_d5;                    // ScoreEngine.java:159
+  reg          issue_first_d6;                    // ScoreEngine.java:159
+  reg          issue_first_d7;                    // ScoreEngine.java:159
+  reg          issue_first_d8;                    // ScoreEngine.java:159
+  reg          issue_first_d9;                    // ScoreEngine.java:159
+  wire [31:0]  key_lane0_addend;                  // ScoreEngine.java:159
+  wire         key_lane0_sum_in_valid;            // ScoreEngine.java:160
+  wire [31:0]  key_lane0_sum_in_payload_a;        // ScoreEngine.java:160
+  wire [31:0]  key_lane0_sum_in_payload_b;        // ScoreEngine.java:160
+  wire         key_lane0_sum_out_valid;           // ScoreEngine.java:160
+  wire [31:0]  key_lane0_sum_out_payload;         // ScoreEngine.java:160
+  reg  [31:0]  key_lane1_partial;                 // ScoreEngine.java:158
+  wire [31:0]  key_lane1_addend;                  // ScoreEngine.java:159
+  wire         key_lane1_sum_in_valid;            // ScoreEngine.java:160
+  wire [31:0]  key_lane1_sum_in_payload_a;        // ScoreEngine.java:160
+  wire [31:0]  key_lane1_sum_in_payload_b;        // ScoreEngine.java:160
+  wire         key_lane1_sum_out_valid;           // ScoreEngine.java:160
+  wire [31:0]  key_lane1_sum_out_payload;         // ScoreEngine.java:160
+  reg  [31:0]  key_lane2_partial;                 // ScoreEngine.java:158
+  wire [31:0]  key_lane2_addend;                  // ScoreEngine.java:159
+  wire         key_lane2_sum_in_valid;            // ScoreEngine.java:160
+  wire [31:0]  key_lane2_sum_in_payload_a;        // ScoreEngine.java:160
+  wire [31:0]  key_lane2_sum_in_payload_b;        // ScoreEngine.java:160
+  wire         key_lane2_sum_out_valid;           // ScoreEngine.java:160
+  wire [31:0]  key_lane2_sum_out_payload;         // ScoreEngine.java:160
+  reg  [31:0]  key_lane3_partial;                 // ScoreEngine.java:158
+  wire [31:0]  key_lane3_addend;                  // ScoreEngine.java:159
+  wire         key_lane3_sum_in_valid;            // ScoreEngine.java:160
+  wire [31:0]  key_lane3_sum_in_payload_a;        // ScoreEngine.java:160
+  wire [31:0]  key_lane3_sum_in_payload_b;        // ScoreEngine.java:160
+  wire         key_lane3_sum_out_valid;           // ScoreEngine.java:160
+  wire [31:0]  key_lane3_sum_out_payload;         // ScoreEngine.java:160
+  reg  [31:0]  key_lane4_partial;                 // ScoreEngine.java:158
+  wire [31:0]  key_lane4_addend;                  // ScoreEngine.java:159
+  wire         key_lane4_sum_in_valid;            // ScoreEngine.java:160
+  wire [31:0]  key_lane4_sum_in_payload_a;        // ScoreEngine.java:160
+  wire [31:0]  key_lane4_sum_in_payload_b;        // ScoreEngine.java:160
+  wire         key_lane4_sum_out_valid;           // ScoreEngine.java:160
+  wire [31:0]  key_lane4_sum_out_payload;         // ScoreEngine.java:160
+  reg  [31:0]  key_lane5_partial;                 // ScoreEngine.java:158
+  wire [31:0]  key_lane5_addend;                  // ScoreEngine.java:159
+  wire         key_lane5_sum_in_valid;            // ScoreEngine.java:160
+  wire [31:0]  key_lane5_sum_in_payload_a;        // ScoreEngine.java:160
+  wire [31:0]  key_lane5_sum_in_payload_b;        // ScoreEngine.java:160
+  wire         key_lane5_sum_out_valid;           // ScoreEngine.java:160
+  wire [31:0]  key_lane5_sum_out_payload;         // ScoreEngine.java:160
+  reg  [31:0]  key_lane6_partial;                 // ScoreEngine.java:158
+  wire [31:0]  key_lane6_addend;                  // ScoreEngine.java:159
+  wire         key_lane6_sum_in_valid;            // ScoreEngine.java:160
+  wire [31:0]  key_lane6_sum_in_payload_a;        // ScoreEngine.java:160
+  wire [31:0]  key_lane6_sum_in_payload_b;        // ScoreEngine.java:160
+  wire         key_lane6_sum_out_valid;           // ScoreEngine.java:160
+  wire [31:0]  key_lane6_sum_out_payload;         // ScoreEngine.java:160
+  reg  [31:0]  key_lane7_partial;                 // ScoreEngine.java:158
+  wire [31:0]  key_lane7_addend;                  // ScoreEngine.java:159
+  wire         key_lane7_sum_in_valid;            // ScoreEngine.java:160
+  wire [31:0]  key_lane7_sum_in_payload_a;        // ScoreEngine.java:160
+  wire [31:0]  key_lane7_sum_in_payload_b;        // ScoreEngine.java:160
+  wire         key_lane7_sum_out_valid;           // ScoreEngine.java:160
+  wire [31:0]  key_lane7_sum_out_payload;         // ScoreEngine.java:160
+  reg  [1:0]   issue_turn_d10;                    // ScoreEngine.java:164
+  reg  [1:0]   issue_turn_d11;                    // ScoreEngine.java:164
+  reg  [1:0]   issue_turn_d12;                    // ScoreEngine.java:164
+  reg  [1:0]   issue_turn_d13;                    // ScoreEngine.java:164
+  reg  [1:0]   issue_turn_d14;                    // ScoreEngine.java:164
+  reg  [1:0]   issue_turn_d15;                    // ScoreEngine.java:164
+  reg  [0:0]   issue_group_d10;                   // ScoreEngine.java:165
+  reg  [0:0]   issue_group_d11;                   // ScoreEngine.java:165
+  reg  [0:0]   issue_group_d12;                   // ScoreEngine.java:165
+  reg  [0:0]   issue_group_d13;                   // ScoreEngine.java:165
+  reg  [0:0]   issue_group_d14;                   // ScoreEngine.java:165
+  reg  [0:0]   issue_group_d15;                   // ScoreEngine.java:165
+  wire         write_entry_0;                     // ScoreEngine.java:168
+  wire         write_entry_1;                     // ScoreEngine.java:168
+  wire         write_entry_2;                     // ScoreEngine.java:168
+  wire         write_entry_3;                     // ScoreEngine.java:168
+  wire         write_entry_4;                     // ScoreEngine.java:168
+  wire         write_entry_5;                     // ScoreEngine.java:168
+  wire         write_entry_6;                     // ScoreEngine.java:168
+  wire         write_entry_7;                     // ScoreEngine.java:168
+  reg          issue_row_last_d1;                 // ScoreEngine.java:175
+  reg          issue_row_last_d2;                 // ScoreEngine.java:175
+  reg          issue_row_last_d3;                 // ScoreEngine.java:175
+  reg          issue_row_last_d4;                 // ScoreEngine.java:175
+  reg          issue_row_last_d5;                 // ScoreEngine.java:175
+  reg          issue_row_last_d6;                 // ScoreEngine.java:175
+  reg          issue_row_last_d7;                 // ScoreEngine.java:175
+  reg          issue_row_last_d8;                 // ScoreEngine.java:175
+  reg          issue_row_last_d9;                 // ScoreEngine.java:175
+  reg          issue_row_last_d10;                // ScoreEngine.java:175
+  reg          issue_row_last_d11;                // ScoreEngine.java:175
+  reg          issue_row_last_d12;                // ScoreEngine.java:175
+  reg          issue_row_last_d13;                // ScoreEngine.java:175
+  reg          issue_row_last_d14;                // ScoreEngine.java:175
+  reg          issue_row_last_d15;                // ScoreEngine.java:175
+  wire         row_launch;                        // ScoreEngine.java:175
+  reg  [31:0]  held_0;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_0;                     // ScoreEngine.java:186
+  reg  [31:0]  held_1;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_1;                     // ScoreEngine.java:186
+  reg  [31:0]  held_2;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_2;                     // ScoreEngine.java:186
+  reg  [31:0]  held_3;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_3;                     // ScoreEngine.java:186
+  reg  [31:0]  held_4;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_4;                     // ScoreEngine.java:186
+  reg  [31:0]  held_5;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_5;                     // ScoreEngine.java:186
+  reg  [31:0]  held_6;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_6;                     // ScoreEngine.java:186
+  reg  [31:0]  held_7;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_7;                     // ScoreEngine.java:186
+  reg  [31:0]  held_8;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_8;                     // ScoreEngine.java:186
+  reg  [31:0]  held_9;                            // ScoreEngine.java:184
+  wire [31:0]  row_partial_9;                     // ScoreEngine.java:186
+  reg  [31:0]  held_10;                           // ScoreEngine.java:184
+  wire [31:0]  row_partial_10;                    // ScoreEngine.java:186
+  reg  [31:0]  held_11;                           // ScoreEngine.java:184
+  wire [31:0]  row_partial_11;                    // ScoreEngine.java:186
+  reg  [31:0]  held_12;                           // ScoreEngine.java:184
+  wire [31:0]  row_partial_12;                    // ScoreEngine.java:186
+  reg  [31:0]  held_13;                           // ScoreEngine.java:184
+  wire [31:0]  row_partial_13;                    // ScoreEngine.java:186
+  reg  [31:0]  held_14;                           // ScoreEngine.java:184
+  wire [31:0]  row_partial_14;                    // ScoreEngine.java:186
+  reg  [31:0]  held_15;                           // ScoreEngine.java:184
+  wire [31:0]  row_partial_15;                    // ScoreEngine.java:186
+  reg  [2:0]   issue_slot_d1;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d2;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d3;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d4;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d5;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d6;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d7;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d8;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d9;                     // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d10;                    // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d11;                    // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d12;                    // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d13;                    // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d14;                    // ScoreEngine.java:190
+  reg  [2:0]   issue_slot_d15;                    // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d1;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d2;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d3;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d4;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d5;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d6;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d7;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d8;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d9;                      // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d10;                     // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d11;                     // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d12;                     // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d13;                     // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d14;                     // ScoreEngine.java:190
+  reg  [12:0]  issue_row_d15;                     // ScoreEngine.java:190
+  wire         score_tree_in_valid;               // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_0;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_1;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_2;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_3;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_4;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_5;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_6;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_7;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_8;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_9;    // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_10;   // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_11;   // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_12;   // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_13;   // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_14;   // ScoreEngine.java:221
+  wire [31:0]  score_tree_in_payload_values_15;   // ScoreEngine.java:221
+  wire [15:0]  score_tree_in_payload_tag;         // ScoreEngine.java:221
+  wire         score_tree_out_valid;              // ScoreEngine.java:221
+  wire [31:0]  score_tree_out_payload_sum;        // ScoreEngine.java:221
+  wire [15:0]  score_tree_out_payload_tag;        // ScoreEngine.java:221
+  wire         score_tree_idle;                   // ScoreEngine.java:221
+  wire         scaled_in_valid;                   // ScoreEngine.java:228
+  wire [31:0]  scaled_in_payload_a;               // ScoreEngine.java:228
+  wire [31:0]  scaled_in_payload_b;               // ScoreEngine.java:228
+  wire         scaled_out_valid;                  // ScoreEngine.java:228
+  wire [31:0]  scaled_out_payload;                // ScoreEngine.java:228
+  reg  [15:0]  row_tag_d1;                        // ScoreEngine.java:231
+  reg  [15:0]  row_tag_d2;                        // ScoreEngine.java:231
+  reg  [15:0]  row_tag_d3;                        // ScoreEngine.java:231
+  reg  [15:0]  row_tag_d4;                        // ScoreEngine.java:231
+  reg  [15:0]  row_tag_d5;                        // ScoreEngine.java:231
+  reg  [15:0]  row_tag_d6;                        // ScoreEngine.java:231
+  reg  [15:0]  row_tag_d7;                        // ScoreEngine.java:231
+  reg          score_draining;                    // ScoreEngine.java:235
+  wire         score_drained;                     // ScoreEngine.java:236
+  reg          score_rows_launched_d1;            // ScoreEngine.java:237
+  reg          score_rows_launched_d2;            // ScoreEngine.java:237
+  reg          score_rows_launched_d3;            // ScoreEngine.java:237
+  reg          score_rows_launched_d4;            // ScoreEngine.java:237
+  reg          score_rows_launched_d5;            // ScoreEngine.java:237
+  reg          score_rows_launched_d6;            // ScoreEngine.java:237
+  reg          score_rows_launched_d7;            // ScoreEngine.java:237
+  reg          score_rows_launched_d8;            // ScoreEngine.java:237
+  reg          score_rows_launched_d9;            // ScoreEngine.java:237
+  reg          score_rows_launched_d10;           // ScoreEngine.java:237
+  reg          score_rows_launched_d11;           // ScoreEngine.java:237
+  reg          score_rows_launched_d12;           // ScoreEngine.java:237
+  reg          score_rows_launched_d13;           // ScoreEngine.java:237
+  reg          score_rows_launched_d14;           // ScoreEngine.java:237
+  reg          score_rows_launched_d15;           // ScoreEngine.java:237
+  reg          score_rows_launched_d16;           // ScoreEngine.java:237
+  reg          score_pass_finished_d1;            // ScoreEngine.java:239
+  reg          score_pass_finished_d2;            // ScoreEngine.java:239
+  reg          score_pass_finished_d3;            // ScoreEngine.java:239
+  reg          score_pass_finished_d4;            // ScoreEngine.java:239
+  reg          score_pass_finished_d5;            // ScoreEngine.java:239
+  reg          score_pass_finished_d6;            // ScoreEngine.java:239
+  reg          score_pass_finished_d7;            // ScoreEngine.java:239
+  reg          score_pass_finished_d8;            // ScoreEngine.java:239
+  reg          score_pass_finished_d9;            // ScoreEngine.java:239
+  wire         softmax_setup_valid;               // AttentionUnit.java:129
+  wire         softmax_setup_ready;               // AttentionUnit.java:129
+  wire [12:0]  softmax_setup_payload_positions;   // AttentionUnit.java:129
+  wire [31:0]  softmax_setup_payload_max;         // AttentionUnit.java:129
+  wire         softmax_scores_valid;              // AttentionUnit.java:129
+  wire         softmax_scores_ready;              // AttentionUnit.java:129
+  wire [31:0]  softmax_scores_payload;            // AttentionUnit.java:129
+  wire         softmax_weights_valid;             // AttentionUnit.java:129
+  wire [12:0]  softmax_weights_payload_position;  // AttentionUnit.java:129
+  wire [31:0]  softmax_weights_payload_value;     // AttentionUnit.java:129
+  wire         softmax_reciprocal_valid;          // AttentionUnit.java:129
+  wire [31:0]  softmax_reciprocal_payload;        // AttentionUnit.java:129
+  wire         softmax_idle;                      // AttentionUnit.java:129
 
   // score_sink
-  reg  [31:0]  max_0;                             // AttentionUnit.java:265
-  reg  [31:0]  max_1;                             // AttentionUnit.java:265
-  reg  [31:0]  max_2;                             // AttentionUnit.java:265
-  reg  [31:0]  max_3;                             // AttentionUnit.java:265
-  reg  [31:0]  max_4;                             // AttentionUnit.java:265
-  reg  [31:0]  max_5;                             // AttentionUnit.java:265
-  reg  [31:0]  max_6;                             // AttentionUnit.java:265
-  reg  [31:0]  max_7;                             // AttentionUnit.java:265
-  wire [14:0]  score_write_address;               // AttentionUnit.java:274
+  reg  [31:0]  max_0;                             // AttentionUnit.java:271
+  reg  [31:0]  max_1;                             // AttentionUnit.java:271
+  reg  [31:0]  max_2;                             // AttentionUnit.java:271
+  reg  [31:0]  max_3;                             // AttentionUnit.java:271
+  reg  [31:0]  max_4;                             // AttentionUnit.java:271
+  reg  [31:0]  max_5;                             // AttentionUnit.java:271
+  reg  [31:0]  max_6;                             // AttentionUnit.java:271
+  reg  [31:0]  max_7;                             // AttentionUnit.java:271
+  wire [14:0]  score_write_address;               // AttentionUnit.java:280
 
   // softmax_stage
-  reg  [1:0]   step;                              // AttentionUnit.java:293
-  wire         softmax_slot_done;                 // AttentionUnit.java:294
-  wire         softmax_begin;                     // AttentionUnit.java:295
+  reg  [1:0]   step;                              // AttentionUnit.java:299
+  wire         softmax_slot_done;                 // AttentionUnit.java:300
+  wire         softmax_begin;                     // AttentionUnit.java:301
 
   // softmax_stage.softmax_slots
   reg  [2:0]   softmax_slots_slot;                // SlotWalker.java:30
@@ -660,11 +668,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         softmax_slots_last_head;           // SlotWalker.java:34
 
   // softmax_stage
-  reg  [12:0]  read_next;                         // AttentionUnit.java:297
-  reg  [31:0]  slot_max;                          // AttentionUnit.java:302
-  wire         score_word_valid;                  // AttentionUnit.java:309
-  wire         score_word_ready;                  // AttentionUnit.java:309
-  wire [31:0]  score_word_payload;                // AttentionUnit.java:309
+  reg  [12:0]  read_next;                         // AttentionUnit.java:303
+  reg  [31:0]  slot_max;                          // AttentionUnit.java:308
+  wire         score_word_valid;                  // AttentionUnit.java:315
+  wire         score_word_ready;                  // AttentionUnit.java:315
+  wire [31:0]  score_word_payload;                // AttentionUnit.java:315
   wire         score_queue_push_valid;            // Stream.java:195
   wire         score_queue_push_ready;            // Stream.java:195
   wire [31:0]  score_queue_push_payload;          // Stream.java:195
@@ -672,34 +680,34 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         score_queue_pop_ready;             // Stream.java:195
   wire [31:0]  score_queue_pop_payload;           // Stream.java:195
   wire [2:0]   score_queue_occupancy;             // Stream.java:195
-  reg  [2:0]   reads_in_flight;                   // AttentionUnit.java:311
-  wire         score_arrived;                     // AttentionUnit.java:312
-  wire         score_room;                        // AttentionUnit.java:313
-  wire         score_issue_read;                  // AttentionUnit.java:314
-  reg          score_landing_0;                   // AttentionUnit.java:320
-  reg          score_landing_1;                   // AttentionUnit.java:320
-  reg  [31:0]  rz_0;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_1;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_2;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_3;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_4;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_5;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_6;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_7;                              // AttentionUnit.java:332
-  wire         softmax_all_done;                  // AttentionUnit.java:337
-  wire [14:0]  weight_write_address;              // AttentionUnit.java:341
-  wire         score_buffer_write;                // AttentionUnit.java:129
-  wire [14:0]  score_buffer_write_address;        // AttentionUnit.java:131
-  wire [31:0]  score_buffer_write_data;           // AttentionUnit.java:133
+  reg  [2:0]   reads_in_flight;                   // AttentionUnit.java:317
+  wire         score_arrived;                     // AttentionUnit.java:318
+  wire         score_room;                        // AttentionUnit.java:319
+  wire         score_issue_read;                  // AttentionUnit.java:320
+  reg          score_landing_0;                   // AttentionUnit.java:326
+  reg          score_landing_1;                   // AttentionUnit.java:326
+  reg  [31:0]  rz_0;                              // AttentionUnit.java:338
+  reg  [31:0]  rz_1;                              // AttentionUnit.java:338
+  reg  [31:0]  rz_2;                              // AttentionUnit.java:338
+  reg  [31:0]  rz_3;                              // AttentionUnit.java:338
+  reg  [31:0]  rz_4;                              // AttentionUnit.java:338
+  reg  [31:0]  rz_5;                              // AttentionUnit.java:338
+  reg  [31:0]  rz_6;                              // AttentionUnit.java:338
+  reg  [31:0]  rz_7;                              // AttentionUnit.java:338
+  wire         softmax_all_done;                  // AttentionUnit.java:343
+  wire [14:0]  weight_write_address;              // AttentionUnit.java:347
+  wire         score_buffer_write;                // AttentionUnit.java:134
+  wire [14:0]  score_buffer_write_address;        // AttentionUnit.java:136
+  wire [31:0]  score_buffer_write_data;           // AttentionUnit.java:138
 
   // value_engine.value_walk
-  reg          value_active;                      // ChunkWalk.java:48
-  reg  [7:0]   value_chunk;                       // ChunkWalk.java:49
-  reg  [12:0]  value_chunk_start;                 // ChunkWalk.java:50
-  reg  [7:0]   value_consumed;                    // ChunkWalk.java:51
-  wire         value_finishing;                   // ChunkWalk.java:52
-  wire         value_chunk_done;                  // ChunkWalk.java:53
-  wire         value_slot_done;                   // ChunkWalk.java:54
+  reg          value_active;                      // ChunkWalk.java:58
+  reg  [7:0]   value_chunk;                       // ChunkWalk.java:59
+  reg  [12:0]  value_chunk_start;                 // ChunkWalk.java:60
+  reg  [7:0]   value_consumed;                    // ChunkWalk.java:61
+  wire         value_finishing;                   // ChunkWalk.java:62
+  wire         value_chunk_done;                  // ChunkWalk.java:63
+  wire         value_slot_done;                   // ChunkWalk.java:64
 
   // value_engine.value_walk.value_slots
   reg  [2:0]   value_slots_slot;                  // SlotWalker.java:30
@@ -709,112 +717,116 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         value_slots_last_head;             // SlotWalker.java:34
 
   // value_engine.value_walk
-  wire         value_step;                        // ChunkWalk.java:58
-  wire [12:0]  value_rows_beyond;                 // ChunkWalk.java:59
-  wire         value_slot_has_rows;               // ChunkWalk.java:60
-  wire [5:0]   value_rows_here;                   // ChunkWalk.java:62
-  wire         value_slot_finished;               // ChunkWalk.java:63
-  wire         value_last_chunk;                  // ChunkWalk.java:67
-  wire         value_walk_done;                   // ChunkWalk.java:68
+  wire [0:0]   value_half;                        // ChunkWalk.java:68
+  wire [5:0]   value_need_rows;                   // ChunkWalk.java:69
+  wire         value_rows_in;                     // ChunkWalk.java:70
+  wire         value_step;                        // ChunkWalk.java:71
+  wire [12:0]  value_rows_beyond;                 // ChunkWalk.java:72
+  wire         value_slot_has_rows;               // ChunkWalk.java:73
+  wire [5:0]   value_rows_here;                   // ChunkWalk.java:75
+  wire         value_slot_finished;               // ChunkWalk.java:76
+  wire         value_last_chunk;                  // ChunkWalk.java:80
+  wire         value_walk_done;                   // ChunkWalk.java:81
 
   // value_engine
-  reg  [5:0]   value_row;                         // ValueEngine.java:73
-  reg  [3:0]   value_beat;                        // ValueEngine.java:74
-  wire         value_last_beat;                   // ValueEngine.java:75
-  wire         value_last_row;                    // ValueEngine.java:76
-  wire         value_issue;                       // ValueEngine.java:89
-  wire [12:0]  value_position;                    // ValueEngine.java:90
-  wire [10:0]  partial_address;                   // ValueEngine.java:102
-  reg          value_issue_d1;                    // ValueEngine.java:110
-  wire         value_lane0_v_in_valid;            // ValueEngine.java:110
-  wire [15:0]  value_lane0_v_in_payload;          // ValueEngine.java:110
-  wire         value_lane0_v_out_valid;           // ValueEngine.java:110
-  wire [31:0]  value_lane0_v_out_payload;         // ValueEngine.java:110
-  wire         value_lane0_product_in_valid;      // ValueEngine.java:112
-  wire [31:0]  value_lane0_product_in_payload_a;  // ValueEngine.java:112
-  wire [31:0]  value_lane0_product_in_payload_b;  // ValueEngine.java:112
-  wire         value_lane0_product_out_valid;     // ValueEngine.java:112
-  wire [31:0]  value_lane0_product_out_payload;   // ValueEngine.java:112
-  wire         value_lane1_v_in_valid;            // ValueEngine.java:110
-  wire [15:0]  value_lane1_v_in_payload;          // ValueEngine.java:110
-  wire         value_lane1_v_out_valid;           // ValueEngine.java:110
-  wire [31:0]  value_lane1_v_out_payload;         // ValueEngine.java:110
-  wire         value_lane1_product_in_valid;      // ValueEngine.java:112
-  wire [31:0]  value_lane1_product_in_payload_a;  // ValueEngine.java:112
-  wire [31:0]  value_lane1_product_in_payload_b;  // ValueEngine.java:112
-  wire         value_lane1_product_out_valid;     // ValueEngine.java:112
-  wire [31:0]  value_lane1_product_out_payload;   // ValueEngine.java:112
-  wire         value_lane2_v_in_valid;            // ValueEngine.java:110
-  wire [15:0]  value_lane2_v_in_payload;          // ValueEngine.java:110
-  wire         value_lane2_v_out_valid;           // ValueEngine.java:110
-  wire [31:0]  value_lane2_v_out_payload;         // ValueEngine.java:110
-  wire         value_lane2_product_in_valid;      // ValueEngine.java:112
-  wire [31:0]  value_lane2_product_in_payload_a;  // ValueEngine.java:112
-  wire [31:0]  value_lane2_product_in_payload_b;  // ValueEngine.java:112
-  wire         value_lane2_product_out_valid;     // ValueEngine.java:112
-  wire [31:0]  value_lane2_product_out_payload;   // ValueEngine.java:112
-  wire         value_lane3_v_in_valid;            // ValueEngine.java:110
-  wire [15:0]  value_lane3_v_in_payload;          // ValueEngine.java:110
-  wire         value_lane3_v_out_valid;           // ValueEngine.java:110
-  wire [31:0]  value_lane3_v_out_payload;         // ValueEngine.java:110
-  wire         value_lane3_product_in_valid;      // ValueEngine.java:112
-  wire [31:0]  value_lane3_product_in_payload_a;  // ValueEngine.java:112
-  wire [31:0]  value_lane3_product_in_payload_b;  // ValueEngine.java:112
-  wire         value_lane3_product_out_valid;     // ValueEngine.java:112
-  wire [31:0]  value_lane3_product_out_payload;   // ValueEngine.java:112
-  wire         value_lane4_v_in_valid;            // ValueEngine.java:110
-  wire [15:0]  value_lane4_v_in_payload;          // ValueEngine.java:110
-  wire         value_lane4_v_out_valid;           // ValueEngine.java:110
-  wire [31:0]  value_lane4_v_out_payload;         // ValueEngine.java:110
-  wire         value_lane4_product_in_valid;      // ValueEngine.java:112
-  wire [31:0]  value_lane4_product_in_payload_a;  // ValueEngine.java:112
-  wire [31:0]  value_lane4_product_in_payload_b;  // ValueEngine.java:112
-  wire         value_lane4_product_out_valid;     // ValueEngine.java:112
-  wire [31:0]  value_lane4_product_out_payload;   // ValueEngine.java:112
-  wire         value_lane5_v_in_valid;            // ValueEngine.java:110
-  wire [15:0]  value_lane5_v_in_payload;          // ValueEngine.java:110
-  wire         value_lane5_v_out_valid;           // ValueEngine.java:110
-  wire [31:0]  value_lane5_v_out_payload;         // ValueEngine.java:110
-  wire         value_lane5_product_in_valid;      // ValueEngine.java:112
-  wire [31:0]  value_lane5_product_in_payload_a;  // ValueEngine.java:112
-  wire [31:0]  value_lane5_product_in_payload_b;  // ValueEngine.java:112
-  wire         value_lane5_product_out_valid;     // ValueEngine.java:112
-  wire [31:0]  value_lane5_product_out_payload;   // ValueEngine.java:112
-  wire         value_lane6_v_in_valid;            // ValueEngine.java:110
-  wire [15:0]  value_lane6_v_in_payload;          // ValueEngine.java:110
-  wire         value_lane6_v_out_valid;           // ValueEngine.java:110
-  wire [31:0]  value_lane6_v_out_payload;         // ValueEngine.java:110
-  wire         value_lane6_product_in_valid;      // ValueEngine.java:112
-  wire [31:0]  value_lane6_product_in_payload_a;  // ValueEngine.java:112
-  wire [31:0]  value_lane6_product_in_payload_b;  // ValueEngine.java:112
-  wire         value_lane6_product_out_valid;     // ValueEngine.java:112
-  wire [31:0]  value_lane6_product_out_payload;   // ValueEngine.java:112
-  wire         value_lane7_v_in_valid;            // ValueEngine.java:110
-  wire [15:0]  value_lane7_v_in_payload;          // ValueEngine.java:110
-  wire         value_lane7_v_out_valid;           // ValueEngine.java:110
-  wire [31:0]  value_lane7_v_out_payload;         // ValueEngine.java:110
-  wire         value_lane7_product_in_valid;      // ValueEngine.java:112
-  wire [31:0]  value_lane7_product_in_payload_a;  // ValueEngine.java:112
-  wire [31:0]  value_lane7_product_in_payload_b;  // ValueEngine.java:112
-  wire         value_lane7_product_out_valid;     // ValueEngine.java:112
-  wire [31:0]  value_lane7_product_out_payload;   // ValueEngine.java:112
-  reg  [10:0]  accumulate_address_d1;             // ValueEngine.java:116
-  reg  [10:0]  accumulate_address_d2;             // ValueEngine.java:116
-  reg  [10:0]  accumulate_address_d3;             // ValueEngine.java:116
-  reg  [10:0]  accumulate_address_d4;             // ValueEngine.java:116
-  reg  [10:0]  accumulate_address_d5;             // ValueEngine.java:116
-  reg  [10:0]  accumulate_address_d6;             // ValueEngine.java:116
-  reg  [10:0]  accumulate_address_d7;             // ValueEngine.java:116
-  reg  [10:0]  accumulate_address_d8;             // ValueEngine.java:116
-  reg          value_lane0_v_valid_d1;            // ValueEngine.java:117
-  reg          value_lane0_v_valid_d2;            // ValueEngine.java:117
-  reg          value_lane0_v_valid_d3;            // ValueEngine.java:117
-  reg          value_lane0_v_valid_d4;            // ValueEngine.java:117
-  reg          value_lane0_v_valid_d5;            // ValueEngine.java:117
-  reg          value_lane0_v_valid_d6;            // ValueEngine.java:117
-  reg  [1:0]   reduce_phase;                      // ValueEngine.java:120
-  wire         accumulated;                       // ValueEngine.java:121
-  wire         slot_flushed;                      // ValueEngine.java:122
+  reg  [5:0]   value_row;                         // ValueEngine.java:76
+  reg  [3:0]   value_beat;                        // ValueEngine.java:77
+  wire         value_last_beat;                   // ValueEngine.java:78
+  wire         value_last_row;                    // ValueEngine.java:79
+  wire [5:0]   value_row_needs;                   // ValueEngine.java:81
+  wire         value_issue;                       // ValueEngine.java:93
+  wire [12:0]  value_position;                    // ValueEngine.java:94
+  wire [10:0]  partial_address;                   // ValueEngine.java:106
+  reg          value_issue_d1;                    // ValueEngine.java:114
+  wire         value_lane0_v_in_valid;            // ValueEngine.java:114
+  wire [15:0]  value_lane0_v_in_payload;          // ValueEngine.java:114
+  wire         value_lane0_v_out_valid;           // ValueEngine.java:114
+  wire [31:0]  value_lane0_v_out_payload;         // ValueEngine.java:114
+  wire         value_lane0_product_in_valid;      // ValueEngine.java:116
+  wire [31:0]  value_lane0_product_in_payload_a;  // ValueEngine.java:116
+  wire [31:0]  value_lane0_product_in_payload_b;  // ValueEngine.java:116
+  wire         value_lane0_product_out_valid;     // ValueEngine.java:116
+  wire [31:0]  value_lane0_product_out_payload;   // ValueEngine.java:116
+  wire         value_lane1_v_in_valid;            // ValueEngine.java:114
+  wire [15:0]  value_lane1_v_in_payload;          // ValueEngine.java:114
+  wire         value_lane1_v_out_valid;           // ValueEngine.java:114
+  wire [31:0]  value_lane1_v_out_payload;         // ValueEngine.java:114
+  wire         value_lane1_product_in_valid;      // ValueEngine.java:116
+  wire [31:0]  value_lane1_product_in_payload_a;  // ValueEngine.java:116
+  wire [31:0]  value_lane1_product_in_payload_b;  // ValueEngine.java:116
+  wire         value_lane1_product_out_valid;     // ValueEngine.java:116
+  wire [31:0]  value_lane1_product_out_payload;   // ValueEngine.java:116
+  wire         value_lane2_v_in_valid;            // ValueEngine.java:114
+  wire [15:0]  value_lane2_v_in_payload;          // ValueEngine.java:114
+  wire         value_lane2_v_out_valid;           // ValueEngine.java:114
+  wire [31:0]  value_lane2_v_out_payload;         // ValueEngine.java:114
+  wire         value_lane2_product_in_valid;      // ValueEngine.java:116
+  wire [31:0]  value_lane2_product_in_payload_a;  // ValueEngine.java:116
+  wire [31:0]  value_lane2_product_in_payload_b;  // ValueEngine.java:116
+  wire         value_lane2_product_out_valid;     // ValueEngine.java:116
+  wire [31:0]  value_lane2_product_out_payload;   // ValueEngine.java:116
+  wire         value_lane3_v_in_valid;            // ValueEngine.java:114
+  wire [15:0]  value_lane3_v_in_payload;          // ValueEngine.java:114
+  wire         value_lane3_v_out_valid;           // ValueEngine.java:114
+  wire [31:0]  value_lane3_v_out_payload;         // ValueEngine.java:114
+  wire         value_lane3_product_in_valid;      // ValueEngine.java:116
+  wire [31:0]  value_lane3_product_in_payload_a;  // ValueEngine.java:116
+  wire [31:0]  value_lane3_product_in_payload_b;  // ValueEngine.java:116
+  wire         value_lane3_product_out_valid;     // ValueEngine.java:116
+  wire [31:0]  value_lane3_product_out_payload;   // ValueEngine.java:116
+  wire         value_lane4_v_in_valid;            // ValueEngine.java:114
+  wire [15:0]  value_lane4_v_in_payload;          // ValueEngine.java:114
+  wire         value_lane4_v_out_valid;           // ValueEngine.java:114
+  wire [31:0]  value_lane4_v_out_payload;         // ValueEngine.java:114
+  wire         value_lane4_product_in_valid;      // ValueEngine.java:116
+  wire [31:0]  value_lane4_product_in_payload_a;  // ValueEngine.java:116
+  wire [31:0]  value_lane4_product_in_payload_b;  // ValueEngine.java:116
+  wire         value_lane4_product_out_valid;     // ValueEngine.java:116
+  wire [31:0]  value_lane4_product_out_payload;   // ValueEngine.java:116
+  wire         value_lane5_v_in_valid;            // ValueEngine.java:114
+  wire [15:0]  value_lane5_v_in_payload;          // ValueEngine.java:114
+  wire         value_lane5_v_out_valid;           // ValueEngine.java:114
+  wire [31:0]  value_lane5_v_out_payload;         // ValueEngine.java:114
+  wire         value_lane5_product_in_valid;      // ValueEngine.java:116
+  wire [31:0]  value_lane5_product_in_payload_a;  // ValueEngine.java:116
+  wire [31:0]  value_lane5_product_in_payload_b;  // ValueEngine.java:116
+  wire         value_lane5_product_out_valid;     // ValueEngine.java:116
+  wire [31:0]  value_lane5_product_out_payload;   // ValueEngine.java:116
+  wire         value_lane6_v_in_valid;            // ValueEngine.java:114
+  wire [15:0]  value_lane6_v_in_payload;          // ValueEngine.java:114
+  wire         value_lane6_v_out_valid;           // ValueEngine.java:114
+  wire [31:0]  value_lane6_v_out_payload;         // ValueEngine.java:114
+  wire         value_lane6_product_in_valid;      // ValueEngine.java:116
+  wire [31:0]  value_lane6_product_in_payload_a;  // ValueEngine.java:116
+  wire [31:0]  value_lane6_product_in_payload_b;  // ValueEngine.java:116
+  wire         value_lane6_product_out_valid;     // ValueEngine.java:116
+  wire [31:0]  value_lane6_product_out_payload;   // ValueEngine.java:116
+  wire         value_lane7_v_in_valid;            // ValueEngine.java:114
+  wire [15:0]  value_lane7_v_in_payload;          // ValueEngine.java:114
+  wire         value_lane7_v_out_valid;           // ValueEngine.java:114
+  wire [31:0]  value_lane7_v_out_payload;         // ValueEngine.java:114
+  wire         value_lane7_product_in_valid;      // ValueEngine.java:116
+  wire [31:0]  value_lane7_product_in_payload_a;  // ValueEngine.java:116
+  wire [31:0]  value_lane7_product_in_payload_b;  // ValueEngine.java:116
+  wire         value_lane7_product_out_valid;     // ValueEngine.java:116
+  wire [31:0]  value_lane7_product_out_payload;   // ValueEngine.java:116
+  reg  [10:0]  accumulate_address_d1;             // ValueEngine.java:120
+  reg  [10:0]  accumulate_address_d2;             // ValueEngine.java:120
+  reg  [10:0]  accumulate_address_d3;             // ValueEngine.java:120
+  reg  [10:0]  accumulate_address_d4;             // ValueEngine.java:120
+  reg  [10:0]  accumulate_address_d5;             // ValueEngine.java:120
+  reg  [10:0]  accumulate_address_d6;             // ValueEngine.java:120
+  reg  [10:0]  accumulate_address_d7;             // ValueEngine.java:120
+  reg  [10:0]  accumulate_address_d8;             // ValueEngine.java:120
+  reg          value_lane0_v_valid_d1;            // ValueEngine.java:121
+  reg          value_lane0_v_valid_d2;            // ValueEngine.java:121
+  reg          value_lane0_v_valid_d3;            // ValueEngine.java:121
+  reg          value_lane0_v_valid_d4;            // ValueEngine.java:121
+  reg          value_lane0_v_valid_d5;            // ValueEngine.java:121
+  reg          value_lane0_v_valid_d6;            // ValueEngine.java:121
+  reg  [1:0]   reduce_phase;                      // ValueEngine.java:124
+  wire         accumulated;                       // ValueEngine.java:125
+  wire         slot_flushed;                      // ValueEngine.java:126
 
   // value_engine.reduce_slots
   reg  [2:0]   reduce_slots_slot;                 // SlotWalker.java:30
@@ -824,402 +836,402 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         reduce_slots_last_head;            // SlotWalker.java:34
 
   // value_engine
-  reg  [3:0]   reduce_beat;                       // ValueEngine.java:126
-  reg  [4:0]   reduce_index;                      // ValueEngine.java:127
-  wire         gathering;                         // ValueEngine.java:128
-  wire [10:0]  gather_address;                    // ValueEngine.java:130
-  wire         bank_read_enable;                  // ValueEngine.java:131
-  wire [10:0]  bank_read_address;                 // ValueEngine.java:132
-  reg  [31:0]  bank_read_0;                       // ValueEngine.java:135
-  reg  [31:0]  bank_read_1;                       // ValueEngine.java:135
-  reg  [31:0]  bank_read_2;                       // ValueEngine.java:135
-  reg  [31:0]  bank_read_3;                       // ValueEngine.java:135
-  reg  [31:0]  bank_read_4;                       // ValueEngine.java:135
-  reg  [31:0]  bank_read_5;                       // ValueEngine.java:135
-  reg  [31:0]  bank_read_6;                       // ValueEngine.java:135
-  reg  [31:0]  bank_read_7;                       // ValueEngine.java:135
-  reg          accumulate_fresh_d1;               // ValueEngine.java:139
-  reg          accumulate_fresh_d2;               // ValueEngine.java:139
-  reg          accumulate_fresh_d3;               // ValueEngine.java:139
-  reg          accumulate_fresh_d4;               // ValueEngine.java:139
-  reg          accumulate_fresh_d5;               // ValueEngine.java:139
-  reg          accumulate_fresh_d6;               // ValueEngine.java:139
-  reg          accumulate_fresh_d7;               // ValueEngine.java:139
-  reg          accumulate_fresh_d8;               // ValueEngine.java:139
-  reg          accumulate_fresh_d9;               // ValueEngine.java:139
-  wire [31:0]  value_lane0_addend;                // ValueEngine.java:139
-  wire         value_lane0_sum_in_valid;          // ValueEngine.java:140
-  wire [31:0]  value_lane0_sum_in_payload_a;      // ValueEngine.java:140
-  wire [31:0]  value_lane0_sum_in_payload_b;      // ValueEngine.java:140
-  wire         value_lane0_sum_out_valid;         // ValueEngine.java:140
-  wire [31:0]  value_lane0_sum_out_payload;       // ValueEngine.java:140
-  wire [31:0]  value_lane1_addend;                // ValueEngine.java:139
-  wire         value_lane1_sum_in_valid;          // ValueEngine.java:140
-  wire [31:0]  value_lane1_sum_in_payload_a;      // ValueEngine.java:140
-  wire [31:0]  value_lane1_sum_in_payload_b;      // ValueEngine.java:140
-  wire         value_lane1_sum_out_valid;         // ValueEngine.java:140
-  wire [31:0]  value_lane1_sum_out_payload;       // ValueEngine.java:140
-  wire [31:0]  value_lane2_addend;                // ValueEngine.java:139
-  wire         value_lane2_sum_in_valid;          // ValueEngine.java:140
-  wire [31:0]  value_lane2_sum_in_payload_a;      // ValueEngine.java:140
-  wire [31:0]  value_lane2_sum_in_payload_b;      // ValueEngine.java:140
-  wire         value_lane2_sum_out_valid;         // ValueEngine.java:140
-  wire [31:0]  value_lane2_sum_out_payload;       // ValueEngine.java:140
-  wire [31:0]  value_lane3_addend;                // ValueEngine.java:139
-  wire         value_lane3_sum_in_valid;          // ValueEngine.java:140
-  wire [31:0]  value_lane3_sum_in_payload_a;      // ValueEngine.java:140
-  wire [31:0]  value_lane3_sum_in_payload_b;      // ValueEngine.java:140
-  wire         value_lane3_sum_out_valid;         // ValueEngine.java:140
-  wire [31:0]  value_lane3_sum_out_payload;       // ValueEngine.java:140
-  wire [31:0]  value_lane4_addend;                // ValueEngine.java:139
-  wire         value_lane4_sum_in_valid;          // ValueEngine.java:140
-  wire [31:0]  value_lane4_sum_in_payload_a;      // ValueEngine.java:140
-  wire [31:0]  value_lane4_sum_in_payload_b;      // ValueEngine.java:140
-  wire         value_lane4_sum_out_valid;         // ValueEngine.java:140
-  wire [31:0]  value_lane4_sum_out_payload;       // ValueEngine.java:140
-  wire [31:0]  value_lane5_addend;                // ValueEngine.java:139
-  wire         value_lane5_sum_in_valid;          // ValueEngine.java:140
-  wire [31:0]  value_lane5_sum_in_payload_a;      // ValueEngine.java:140
-  wire [31:0]  value_lane5_sum_in_payload_b;      // ValueEngine.java:140
-  wire         value_lane5_sum_out_valid;         // ValueEngine.java:140
-  wire [31:0]  value_lane5_sum_out_payload;       // ValueEngine.java:140
-  wire [31:0]  value_lane6_addend;                // ValueEngine.java:139
-  wire         value_lane6_sum_in_valid;          // ValueEngine.java:140
-  wire [31:0]  value_lane6_sum_in_payload_a;      // ValueEngine.java:140
-  wire [31:0]  value_lane6_sum_in_payload_b;      // ValueEngine.java:140
-  wire         value_lane6_sum_out_valid;         // ValueEngine.java:140
-  wire [31:0]  value_lane6_sum_out_payload;       // ValueEngine.java:140
-  wire [31:0]  value_lane7_addend;                // ValueEngine.java:139
-  wire         value_lane7_sum_in_valid;          // ValueEngine.java:140
-  wire [31:0]  value_lane7_sum_in_payload_a;      // ValueEngine.java:140
-  wire [31:0]  value_lane7_sum_in_payload_b;      // ValueEngine.java:140
-  wire         value_lane7_sum_out_valid;         // ValueEngine.java:140
-  wire [31:0]  value_lane7_sum_out_payload;       // ValueEngine.java:140
-  reg  [10:0]  accumulate_address_d9;             // ValueEngine.java:145
-  reg  [10:0]  accumulate_address_d10;            // ValueEngine.java:145
-  reg  [10:0]  accumulate_address_d11;            // ValueEngine.java:145
-  reg  [10:0]  accumulate_address_d12;            // ValueEngine.java:145
-  reg  [10:0]  accumulate_address_d13;            // ValueEngine.java:145
-  reg  [10:0]  accumulate_address_d14;            // ValueEngine.java:145
-  reg  [10:0]  accumulate_address_d15;            // ValueEngine.java:145
-  reg          accumulated_last_d1;               // ValueEngine.java:152
-  reg          accumulated_last_d2;               // ValueEngine.java:152
-  reg          accumulated_last_d3;               // ValueEngine.java:152
-  reg          accumulated_last_d4;               // ValueEngine.java:152
-  reg          accumulated_last_d5;               // ValueEngine.java:152
-  reg          accumulated_last_d6;               // ValueEngine.java:152
-  reg          accumulated_last_d7;               // ValueEngine.java:152
-  reg          accumulated_last_d8;               // ValueEngine.java:152
-  reg          accumulated_last_d9;               // ValueEngine.java:152
-  reg          accumulated_last_d10;              // ValueEngine.java:152
-  reg          accumulated_last_d11;              // ValueEngine.java:152
-  reg          accumulated_last_d12;              // ValueEngine.java:152
-  reg          accumulated_last_d13;              // ValueEngine.java:152
-  reg          accumulated_last_d14;              // ValueEngine.java:152
-  reg          accumulated_last_d15;              // ValueEngine.java:152
-  reg          accumulated_last_d16;              // ValueEngine.java:152
-  reg          accumulated_last_d17;              // ValueEngine.java:152
-  reg          gather_read_valid;                 // ValueEngine.java:155
-  reg  [3:0]   gather_read_lane;                  // ValueEngine.java:156
-  reg  [31:0]  gathered_0_0;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_1;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_2;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_3;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_4;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_5;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_6;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_7;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_8;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_9;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_0_10;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_0_11;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_0_12;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_0_13;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_0_14;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_0_15;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_1_0;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_1;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_2;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_3;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_4;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_5;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_6;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_7;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_8;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_9;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_1_10;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_1_11;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_1_12;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_1_13;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_1_14;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_1_15;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_2_0;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_1;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_2;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_3;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_4;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_5;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_6;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_7;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_8;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_9;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_2_10;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_2_11;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_2_12;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_2_13;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_2_14;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_2_15;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_3_0;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_1;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_2;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_3;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_4;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_5;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_6;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_7;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_8;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_9;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_3_10;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_3_11;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_3_12;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_3_13;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_3_14;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_3_15;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_4_0;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_1;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_2;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_3;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_4;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_5;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_6;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_7;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_8;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_9;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_4_10;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_4_11;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_4_12;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_4_13;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_4_14;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_4_15;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_5_0;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_1;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_2;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_3;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_4;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_5;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_6;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_7;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_8;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_9;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_5_10;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_5_11;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_5_12;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_5_13;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_5_14;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_5_15;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_6_0;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_1;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_2;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_3;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_4;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_5;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_6;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_7;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_8;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_9;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_6_10;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_6_11;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_6_12;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_6_13;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_6_14;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_6_15;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_7_0;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_1;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_2;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_3;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_4;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_5;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_6;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_7;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_8;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_9;                      // ValueEngine.java:161
-  reg  [31:0]  gathered_7_10;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_7_11;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_7_12;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_7_13;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_7_14;                     // ValueEngine.java:161
-  reg  [31:0]  gathered_7_15;                     // ValueEngine.java:161
-  wire         gather_done;                       // ValueEngine.java:169
-  wire         push_done;                         // ValueEngine.java:175
-  reg  [31:0]  tree_pick_0;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_0;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_1;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_1;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_2;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_2;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_3;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_3;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_4;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_4;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_5;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_5;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_6;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_6;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_7;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_7;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_8;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_8;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_9;                       // ValueEngine.java:183
-  wire [31:0]  reduce_in_9;                       // ValueEngine.java:184
-  reg  [31:0]  tree_pick_10;                      // ValueEngine.java:183
-  wire [31:0]  reduce_in_10;                      // ValueEngine.java:184
-  reg  [31:0]  tree_pick_11;                      // ValueEngine.java:183
-  wire [31:0]  reduce_in_11;                      // ValueEngine.java:184
-  reg  [31:0]  tree_pick_12;                      // ValueEngine.java:183
-  wire [31:0]  reduce_in_12;                      // ValueEngine.java:184
-  reg  [31:0]  tree_pick_13;                      // ValueEngine.java:183
-  wire [31:0]  reduce_in_13;                      // ValueEngine.java:184
-  reg  [31:0]  tree_pick_14;                      // ValueEngine.java:183
-  wire [31:0]  reduce_in_14;                      // ValueEngine.java:184
-  reg  [31:0]  tree_pick_15;                      // ValueEngine.java:183
-  wire [31:0]  reduce_in_15;                      // ValueEngine.java:184
-  reg  [31:0]  slot_rz;                           // ValueEngine.java:187
-  wire         reduce_tree_0_0_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_0_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_0_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_0_0_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_0_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_0_1_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_1_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_1_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_0_1_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_1_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_0_2_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_2_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_2_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_0_2_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_2_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_0_3_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_3_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_3_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_0_3_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_3_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_0_4_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_4_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_4_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_0_4_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_4_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_0_5_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_5_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_5_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_0_5_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_5_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_0_6_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_6_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_6_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_0_6_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_6_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_0_7_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_7_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_7_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_0_7_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_0_7_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_1_0_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_0_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_0_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_1_0_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_0_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_1_1_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_1_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_1_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_1_1_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_1_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_1_2_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_2_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_2_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_1_2_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_2_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_1_3_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_3_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_3_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_1_3_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_1_3_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_2_0_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_2_0_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_2_0_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_2_0_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_2_0_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_2_1_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_2_1_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_2_1_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_2_1_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_2_1_out_payload;       // ValueEngine.java:188
-  wire         reduce_tree_3_0_in_valid;          // ValueEngine.java:188
-  wire [31:0]  reduce_tree_3_0_in_payload_a;      // ValueEngine.java:188
-  wire [31:0]  reduce_tree_3_0_in_payload_b;      // ValueEngine.java:188
-  wire         reduce_tree_3_0_out_valid;         // ValueEngine.java:188
-  wire [31:0]  reduce_tree_3_0_out_payload;       // ValueEngine.java:188
-  wire         normalized_in_valid;               // ValueEngine.java:188
-  wire [31:0]  normalized_in_payload_a;           // ValueEngine.java:188
-  wire [31:0]  normalized_in_payload_b;           // ValueEngine.java:188
-  wire         normalized_out_valid;              // ValueEngine.java:188
-  wire [31:0]  normalized_out_payload;            // ValueEngine.java:188
-  wire         stored_output_in_valid;            // ValueEngine.java:189
-  wire [31:0]  stored_output_in_payload;          // ValueEngine.java:189
-  wire         stored_output_out_valid;           // ValueEngine.java:189
-  wire [15:0]  stored_output_out_payload;         // ValueEngine.java:189
-  reg  [2:0]   push_element_d1;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d2;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d3;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d4;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d5;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d6;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d7;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d8;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d9;                   // ValueEngine.java:192
-  reg  [2:0]   push_element_d10;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d11;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d12;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d13;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d14;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d15;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d16;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d17;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d18;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d19;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d20;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d21;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d22;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d23;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d24;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d25;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d26;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d27;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d28;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d29;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d30;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d31;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d32;                  // ValueEngine.java:192
-  reg  [2:0]   push_element_d33;                  // ValueEngine.java:192
-  reg  [15:0]  out_word_0;                        // ValueEngine.java:195
-  reg  [15:0]  out_word_1;                        // ValueEngine.java:195
-  reg  [15:0]  out_word_2;                        // ValueEngine.java:195
-  reg  [15:0]  out_word_3;                        // ValueEngine.java:195
-  reg  [15:0]  out_word_4;                        // ValueEngine.java:195
-  reg  [15:0]  out_word_5;                        // ValueEngine.java:195
-  reg  [15:0]  out_word_6;                        // ValueEngine.java:195
-  reg  [15:0]  out_word_7;                        // ValueEngine.java:195
-  reg          beat_assembled;                    // ValueEngine.java:200
-  wire         out_beat_valid;                    // ValueEngine.java:201
-  wire         out_beat_ready;                    // ValueEngine.java:201
-  wire [15:0]  out_beat_payload_0;                // ValueEngine.java:201
-  wire [15:0]  out_beat_payload_1;                // ValueEngine.java:201
-  wire [15:0]  out_beat_payload_2;                // ValueEngine.java:201
-  wire [15:0]  out_beat_payload_3;                // ValueEngine.java:201
-  wire [15:0]  out_beat_payload_4;                // ValueEngine.java:201
-  wire [15:0]  out_beat_payload_5;                // ValueEngine.java:201
-  wire [15:0]  out_beat_payload_6;                // ValueEngine.java:201
-  wire [15:0]  out_beat_payload_7;                // ValueEngine.java:201
+  reg  [3:0]   reduce_beat;                       // ValueEngine.java:130
+  reg  [4:0]   reduce_index;                      // ValueEngine.java:131
+  wire         gathering;                         // ValueEngine.java:132
+  wire [10:0]  gather_address;                    // ValueEngine.java:134
+  wire         bank_read_enable;                  // ValueEngine.java:135
+  wire [10:0]  bank_read_address;                 // ValueEngine.java:136
+  reg  [31:0]  bank_read_0;                       // ValueEngine.java:139
+  reg  [31:0]  bank_read_1;                       // ValueEngine.java:139
+  reg  [31:0]  bank_read_2;                       // ValueEngine.java:139
+  reg  [31:0]  bank_read_3;                       // ValueEngine.java:139
+  reg  [31:0]  bank_read_4;                       // ValueEngine.java:139
+  reg  [31:0]  bank_read_5;                       // ValueEngine.java:139
+  reg  [31:0]  bank_read_6;                       // ValueEngine.java:139
+  reg  [31:0]  bank_read_7;                       // ValueEngine.java:139
+  reg          accumulate_fresh_d1;               // ValueEngine.java:143
+  reg          accumulate_fresh_d2;               // ValueEngine.java:143
+  reg          accumulate_fresh_d3;               // ValueEngine.java:143
+  reg          accumulate_fresh_d4;               // ValueEngine.java:143
+  reg          accumulate_fresh_d5;               // ValueEngine.java:143
+  reg          accumulate_fresh_d6;               // ValueEngine.java:143
+  reg          accumulate_fresh_d7;               // ValueEngine.java:143
+  reg          accumulate_fresh_d8;               // ValueEngine.java:143
+  reg          accumulate_fresh_d9;               // ValueEngine.java:143
+  wire [31:0]  value_lane0_addend;                // ValueEngine.java:143
+  wire         value_lane0_sum_in_valid;          // ValueEngine.java:144
+  wire [31:0]  value_lane0_sum_in_payload_a;      // ValueEngine.java:144
+  wire [31:0]  value_lane0_sum_in_payload_b;      // ValueEngine.java:144
+  wire         value_lane0_sum_out_valid;         // ValueEngine.java:144
+  wire [31:0]  value_lane0_sum_out_payload;       // ValueEngine.java:144
+  wire [31:0]  value_lane1_addend;                // ValueEngine.java:143
+  wire         value_lane1_sum_in_valid;          // ValueEngine.java:144
+  wire [31:0]  value_lane1_sum_in_payload_a;      // ValueEngine.java:144
+  wire [31:0]  value_lane1_sum_in_payload_b;      // ValueEngine.java:144
+  wire         value_lane1_sum_out_valid;         // ValueEngine.java:144
+  wire [31:0]  value_lane1_sum_out_payload;       // ValueEngine.java:144
+  wire [31:0]  value_lane2_addend;                // ValueEngine.java:143
+  wire         value_lane2_sum_in_valid;          // ValueEngine.java:144
+  wire [31:0]  value_lane2_sum_in_payload_a;      // ValueEngine.java:144
+  wire [31:0]  value_lane2_sum_in_payload_b;      // ValueEngine.java:144
+  wire         value_lane2_sum_out_valid;         // ValueEngine.java:144
+  wire [31:0]  value_lane2_sum_out_payload;       // ValueEngine.java:144
+  wire [31:0]  value_lane3_addend;                // ValueEngine.java:143
+  wire         value_lane3_sum_in_valid;          // ValueEngine.java:144
+  wire [31:0]  value_lane3_sum_in_payload_a;      // ValueEngine.java:144
+  wire [31:0]  value_lane3_sum_in_payload_b;      // ValueEngine.java:144
+  wire         value_lane3_sum_out_valid;         // ValueEngine.java:144
+  wire [31:0]  value_lane3_sum_out_payload;       // ValueEngine.java:144
+  wire [31:0]  value_lane4_addend;                // ValueEngine.java:143
+  wire         value_lane4_sum_in_valid;          // ValueEngine.java:144
+  wire [31:0]  value_lane4_sum_in_payload_a;      // ValueEngine.java:144
+  wire [31:0]  value_lane4_sum_in_payload_b;      // ValueEngine.java:144
+  wire         value_lane4_sum_out_valid;         // ValueEngine.java:144
+  wire [31:0]  value_lane4_sum_out_payload;       // ValueEngine.java:144
+  wire [31:0]  value_lane5_addend;                // ValueEngine.java:143
+  wire         value_lane5_sum_in_valid;          // ValueEngine.java:144
+  wire [31:0]  value_lane5_sum_in_payload_a;      // ValueEngine.java:144
+  wire [31:0]  value_lane5_sum_in_payload_b;      // ValueEngine.java:144
+  wire         value_lane5_sum_out_valid;         // ValueEngine.java:144
+  wire [31:0]  value_lane5_sum_out_payload;       // ValueEngine.java:144
+  wire [31:0]  value_lane6_addend;                // ValueEngine.java:143
+  wire         value_lane6_sum_in_valid;          // ValueEngine.java:144
+  wire [31:0]  value_lane6_sum_in_payload_a;      // ValueEngine.java:144
+  wire [31:0]  value_lane6_sum_in_payload_b;      // ValueEngine.java:144
+  wire         value_lane6_sum_out_valid;         // ValueEngine.java:144
+  wire [31:0]  value_lane6_sum_out_payload;       // ValueEngine.java:144
+  wire [31:0]  value_lane7_addend;                // ValueEngine.java:143
+  wire         value_lane7_sum_in_valid;          // ValueEngine.java:144
+  wire [31:0]  value_lane7_sum_in_payload_a;      // ValueEngine.java:144
+  wire [31:0]  value_lane7_sum_in_payload_b;      // ValueEngine.java:144
+  wire         value_lane7_sum_out_valid;         // ValueEngine.java:144
+  wire [31:0]  value_lane7_sum_out_payload;       // ValueEngine.java:144
+  reg  [10:0]  accumulate_address_d9;             // ValueEngine.java:149
+  reg  [10:0]  accumulate_address_d10;            // ValueEngine.java:149
+  reg  [10:0]  accumulate_address_d11;            // ValueEngine.java:149
+  reg  [10:0]  accumulate_address_d12;            // ValueEngine.java:149
+  reg  [10:0]  accumulate_address_d13;            // ValueEngine.java:149
+  reg  [10:0]  accumulate_address_d14;            // ValueEngine.java:149
+  reg  [10:0]  accumulate_address_d15;            // ValueEngine.java:149
+  reg          accumulated_last_d1;               // ValueEngine.java:156
+  reg          accumulated_last_d2;               // ValueEngine.java:156
+  reg          accumulated_last_d3;               // ValueEngine.java:156
+  reg          accumulated_last_d4;               // ValueEngine.java:156
+  reg          accumulated_last_d5;               // ValueEngine.java:156
+  reg          accumulated_last_d6;               // ValueEngine.java:156
+  reg          accumulated_last_d7;               // ValueEngine.java:156
+  reg          accumulated_last_d8;               // ValueEngine.java:156
+  reg          accumulated_last_d9;               // ValueEngine.java:156
+  reg          accumulated_last_d10;              // ValueEngine.java:156
+  reg          accumulated_last_d11;              // ValueEngine.java:156
+  reg          accumulated_last_d12;              // ValueEngine.java:156
+  reg          accumulated_last_d13;              // ValueEngine.java:156
+  reg          accumulated_last_d14;              // ValueEngine.java:156
+  reg          accumulated_last_d15;              // ValueEngine.java:156
+  reg          accumulated_last_d16;              // ValueEngine.java:156
+  reg          accumulated_last_d17;              // ValueEngine.java:156
+  reg          gather_read_valid;                 // ValueEngine.java:159
+  reg  [3:0]   gather_read_lane;                  // ValueEngine.java:160
+  reg  [31:0]  gathered_0_0;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_1;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_2;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_3;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_4;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_5;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_6;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_7;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_8;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_9;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_0_10;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_0_11;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_0_12;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_0_13;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_0_14;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_0_15;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_1_0;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_1;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_2;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_3;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_4;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_5;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_6;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_7;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_8;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_9;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_1_10;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_1_11;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_1_12;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_1_13;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_1_14;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_1_15;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_2_0;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_1;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_2;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_3;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_4;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_5;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_6;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_7;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_8;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_9;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_2_10;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_2_11;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_2_12;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_2_13;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_2_14;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_2_15;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_3_0;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_1;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_2;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_3;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_4;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_5;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_6;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_7;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_8;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_9;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_3_10;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_3_11;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_3_12;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_3_13;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_3_14;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_3_15;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_4_0;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_1;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_2;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_3;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_4;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_5;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_6;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_7;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_8;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_9;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_4_10;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_4_11;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_4_12;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_4_13;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_4_14;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_4_15;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_5_0;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_1;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_2;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_3;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_4;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_5;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_6;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_7;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_8;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_9;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_5_10;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_5_11;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_5_12;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_5_13;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_5_14;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_5_15;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_6_0;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_1;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_2;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_3;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_4;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_5;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_6;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_7;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_8;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_9;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_6_10;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_6_11;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_6_12;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_6_13;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_6_14;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_6_15;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_7_0;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_1;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_2;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_3;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_4;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_5;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_6;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_7;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_8;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_9;                      // ValueEngine.java:165
+  reg  [31:0]  gathered_7_10;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_7_11;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_7_12;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_7_13;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_7_14;                     // ValueEngine.java:165
+  reg  [31:0]  gathered_7_15;                     // ValueEngine.java:165
+  wire         gather_done;                       // ValueEngine.java:173
+  wire         push_done;                         // ValueEngine.java:179
+  reg  [31:0]  tree_pick_0;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_0;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_1;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_1;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_2;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_2;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_3;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_3;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_4;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_4;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_5;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_5;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_6;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_6;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_7;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_7;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_8;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_8;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_9;                       // ValueEngine.java:187
+  wire [31:0]  reduce_in_9;                       // ValueEngine.java:188
+  reg  [31:0]  tree_pick_10;                      // ValueEngine.java:187
+  wire [31:0]  reduce_in_10;                      // ValueEngine.java:188
+  reg  [31:0]  tree_pick_11;                      // ValueEngine.java:187
+  wire [31:0]  reduce_in_11;                      // ValueEngine.java:188
+  reg  [31:0]  tree_pick_12;                      // ValueEngine.java:187
+  wire [31:0]  reduce_in_12;                      // ValueEngine.java:188
+  reg  [31:0]  tree_pick_13;                      // ValueEngine.java:187
+  wire [31:0]  reduce_in_13;                      // ValueEngine.java:188
+  reg  [31:0]  tree_pick_14;                      // ValueEngine.java:187
+  wire [31:0]  reduce_in_14;                      // ValueEngine.java:188
+  reg  [31:0]  tree_pick_15;                      // ValueEngine.java:187
+  wire [31:0]  reduce_in_15;                      // ValueEngine.java:188
+  reg  [31:0]  slot_rz;                           // ValueEngine.java:191
+  wire         reduce_tree_0_0_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_0_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_0_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_0_0_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_0_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_0_1_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_1_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_1_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_0_1_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_1_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_0_2_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_2_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_2_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_0_2_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_2_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_0_3_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_3_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_3_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_0_3_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_3_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_0_4_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_4_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_4_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_0_4_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_4_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_0_5_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_5_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_5_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_0_5_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_5_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_0_6_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_6_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_6_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_0_6_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_6_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_0_7_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_7_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_7_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_0_7_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_0_7_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_1_0_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_0_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_0_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_1_0_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_0_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_1_1_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_1_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_1_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_1_1_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_1_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_1_2_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_2_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_2_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_1_2_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_2_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_1_3_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_3_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_3_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_1_3_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_1_3_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_2_0_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_2_0_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_2_0_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_2_0_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_2_0_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_2_1_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_2_1_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_2_1_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_2_1_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_2_1_out_payload;       // ValueEngine.java:192
+  wire         reduce_tree_3_0_in_valid;          // ValueEngine.java:192
+  wire [31:0]  reduce_tree_3_0_in_payload_a;      // ValueEngine.java:192
+  wire [31:0]  reduce_tree_3_0_in_payload_b;      // ValueEngine.java:192
+  wire         reduce_tree_3_0_out_valid;         // ValueEngine.java:192
+  wire [31:0]  reduce_tree_3_0_out_payload;       // ValueEngine.java:192
+  wire         normalized_in_valid;               // ValueEngine.java:192
+  wire [31:0]  normalized_in_payload_a;           // ValueEngine.java:192
+  wire [31:0]  normalized_in_payload_b;           // ValueEngine.java:192
+  wire         normalized_out_valid;              // ValueEngine.java:192
+  wire [31:0]  normalized_out_payload;            // ValueEngine.java:192
+  wire         stored_output_in_valid;            // ValueEngine.java:193
+  wire [31:0]  stored_output_in_payload;          // ValueEngine.java:193
+  wire         stored_output_out_valid;           // ValueEngine.java:193
+  wire [15:0]  stored_output_out_payload;         // ValueEngine.java:193
+  reg  [2:0]   push_element_d1;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d2;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d3;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d4;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d5;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d6;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d7;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d8;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d9;                   // ValueEngine.java:196
+  reg  [2:0]   push_element_d10;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d11;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d12;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d13;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d14;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d15;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d16;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d17;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d18;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d19;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d20;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d21;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d22;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d23;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d24;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d25;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d26;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d27;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d28;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d29;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d30;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d31;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d32;                  // ValueEngine.java:196
+  reg  [2:0]   push_element_d33;                  // ValueEngine.java:196
+  reg  [15:0]  out_word_0;                        // ValueEngine.java:199
+  reg  [15:0]  out_word_1;                        // ValueEngine.java:199
+  reg  [15:0]  out_word_2;                        // ValueEngine.java:199
+  reg  [15:0]  out_word_3;                        // ValueEngine.java:199
+  reg  [15:0]  out_word_4;                        // ValueEngine.java:199
+  reg  [15:0]  out_word_5;                        // ValueEngine.java:199
+  reg  [15:0]  out_word_6;                        // ValueEngine.java:199
+  reg  [15:0]  out_word_7;                        // ValueEngine.java:199
+  reg          beat_assembled;                    // ValueEngine.java:204
+  wire         out_beat_valid;                    // ValueEngine.java:205
+  wire         out_beat_ready;                    // ValueEngine.java:205
+  wire [15:0]  out_beat_payload_0;                // ValueEngine.java:205
+  wire [15:0]  out_beat_payload_1;                // ValueEngine.java:205
+  wire [15:0]  out_beat_payload_2;                // ValueEngine.java:205
+  wire [15:0]  out_beat_payload_3;                // ValueEngine.java:205
+  wire [15:0]  out_beat_payload_4;                // ValueEngine.java:205
+  wire [15:0]  out_beat_payload_5;                // ValueEngine.java:205
+  wire [15:0]  out_beat_payload_6;                // ValueEngine.java:205
+  wire [15:0]  out_beat_payload_7;                // ValueEngine.java:205
   wire         out_queue_push_valid;              // Stream.java:195
   wire         out_queue_push_ready;              // Stream.java:195
   wire [127:0] out_queue_push_payload;            // Stream.java:195
@@ -1227,52 +1239,58 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;               // Stream.java:195
   wire [127:0] out_queue_pop_payload;             // Stream.java:195
   wire [3:0]   out_queue_occupancy;               // Stream.java:195
-  reg  [3:0]   beats_queued;                      // ValueEngine.java:208
-  wire         slot_flush_done;                   // ValueEngine.java:211
-  wire         value_pass_finished;               // ValueEngine.java:213
-  wire         loader_start;                      // AttentionUnit.java:137
-  wire [63:0]  loader_base;                       // AttentionUnit.java:138
-  wire [7:0]   loader_consumed;                   // AttentionUnit.java:140
+  reg  [3:0]   beats_queued;                      // ValueEngine.java:212
+  wire         slot_flush_done;                   // ValueEngine.java:215
+  wire         value_pass_finished;               // ValueEngine.java:217
 
   // chunk_loader
-  reg  [63:0]  next_address;                      // ChunkLoader.java:40
-  reg  [12:0]  rows_left;                         // ChunkLoader.java:41
-  reg  [7:0]   issued;                            // ChunkLoader.java:42
-  reg  [7:0]   loaded;                            // ChunkLoader.java:43
-  reg          failed;                            // ChunkLoader.java:44
-  reg  [4:0]   write_row;                         // ChunkLoader.java:45
-  reg  [3:0]   write_beat;                        // ChunkLoader.java:46
-  reg  [0:0]   write_half;                        // ChunkLoader.java:47
-  wire         full_chunk;                        // ChunkLoader.java:50
-  wire [12:0]  chunk_rows;                        // ChunkLoader.java:51
-  wire [20:0]  chunk_beats;                       // ChunkLoader.java:52
-  wire [72:0]  chunk_bytes;                       // ChunkLoader.java:54
-  wire         half_free;                         // ChunkLoader.java:56
-  wire         chunk_beat;                        // ChunkLoader.java:72
-  wire         write_last_row_beat;               // ChunkLoader.java:73
-  wire [9:0]   chunk_write_address;               // ChunkLoader.java:75
+  reg  [63:0]  next_address;                      // ChunkLoader.java:54
+  reg  [12:0]  rows_left;                         // ChunkLoader.java:55
+  reg          reading_values;                    // ChunkLoader.java:57
+  reg  [7:0]   key_chunks;                        // ChunkLoader.java:58
+  reg  [8:0]   issued;                            // ChunkLoader.java:59
+  reg  [8:0]   landed;                            // ChunkLoader.java:60
+  reg  [7:0]   keys_loaded;                       // ChunkLoader.java:61
+  reg  [7:0]   values_loaded;                     // ChunkLoader.java:62
+  wire         loader_value_half;                 // ChunkLoader.java:63
+  reg          failed;                            // ChunkLoader.java:64
+  reg  [4:0]   write_row;                         // ChunkLoader.java:65
+  reg  [3:0]   write_beat;                        // ChunkLoader.java:66
+  reg  [0:0]   write_half;                        // ChunkLoader.java:67
+  wire         full_chunk;                        // ChunkLoader.java:70
+  wire [12:0]  chunk_rows;                        // ChunkLoader.java:71
+  wire [20:0]  chunk_beats;                       // ChunkLoader.java:72
+  wire [72:0]  chunk_bytes;                       // ChunkLoader.java:74
+  wire [8:0]   chunks_consumed;                   // ChunkLoader.java:77
+  wire         half_free;                         // ChunkLoader.java:78
+  wire         chunk_beat;                        // ChunkLoader.java:101
+  wire         write_last_row_beat;               // ChunkLoader.java:102
+  wire [9:0]   chunk_write_address;               // ChunkLoader.java:104
+  wire         value_chunk_landing;               // ChunkLoader.java:108
+  wire [4:0]   key_rows_landed;                   // ChunkLoader.java:109
+  wire [4:0]   value_rows_landed;                 // ChunkLoader.java:110
   (* ram_style = "distributed" *)
-  reg  [127:0] query_store [0:127];               // AttentionUnit.java:96
+  reg  [127:0] query_store [0:127];               // AttentionUnit.java:97
   (* ram_style = "block" *)
-  reg  [127:0] chunk_buffer [0:1023];             // AttentionUnit.java:98
+  reg  [127:0] chunk_buffer [0:1023];             // AttentionUnit.java:99
   (* ram_style = "ultra" *)
-  reg  [31:0]  score_buffer [0:32767];            // AttentionUnit.java:102
+  reg  [31:0]  score_buffer [0:32767];            // AttentionUnit.java:103
   (* ram_style = "block" *)
-  reg  [31:0]  partials_0 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_0 [0:2047];               // ValueEngine.java:69
   (* ram_style = "block" *)
-  reg  [31:0]  partials_1 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_1 [0:2047];               // ValueEngine.java:69
   (* ram_style = "block" *)
-  reg  [31:0]  partials_2 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_2 [0:2047];               // ValueEngine.java:69
   (* ram_style = "block" *)
-  reg  [31:0]  partials_3 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_3 [0:2047];               // ValueEngine.java:69
   (* ram_style = "block" *)
-  reg  [31:0]  partials_4 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_4 [0:2047];               // ValueEngine.java:69
   (* ram_style = "block" *)
-  reg  [31:0]  partials_5 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_5 [0:2047];               // ValueEngine.java:69
   (* ram_style = "block" *)
-  reg  [31:0]  partials_6 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_6 [0:2047];               // ValueEngine.java:69
   (* ram_style = "block" *)
-  reg  [31:0]  partials_7 [0:2047];               // ValueEngine.java:66
+  reg  [31:0]  partials_7 [0:2047];               // ValueEngine.java:69
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] last_row_beat_diff;
@@ -1294,60 +1312,60 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   assign write_last_row_beat_diff = row_beats - 8'd1;
   assign next_address_sum = {9'd0, next_address} + chunk_bytes;
 
-  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:94
-  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:94
-  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:94
-  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:94
-  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:94
-  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:94
-  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:94
-  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:94
-  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:94
-  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:94
-  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:94
-  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:94
-  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:94
-  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:94
-  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:94
-  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:94
-  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:94
-  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:94
-  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:94
-  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:94
-  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:94
-  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:94
-  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:94
-  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:94
-  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:94
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:204
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:206
-  assign done_valid = done_pending; // AttentionUnit.java:250
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:251
-  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:153
-  assign key_port_data = chunk_read; // AttentionUnit.java:155
-  assign value_port_data = chunk_read; // AttentionUnit.java:156
-  // AttentionUnit.java:153
+  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:95
+  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:95
+  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:95
+  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:95
+  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:95
+  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:95
+  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:95
+  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:95
+  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:95
+  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:95
+  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:95
+  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:95
+  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:95
+  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:95
+  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:95
+  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:95
+  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:95
+  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:95
+  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:95
+  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:95
+  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:95
+  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:95
+  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:95
+  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:95
+  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:95
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:210
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:212
+  assign done_valid = done_pending; // AttentionUnit.java:256
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:257
+  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:159
+  assign key_port_data = chunk_read; // AttentionUnit.java:161
+  assign value_port_data = chunk_read; // AttentionUnit.java:162
+  // AttentionUnit.java:159
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
-  assign softmax_port_data = score_read; // AttentionUnit.java:155
-  assign weight_port_data = score_read; // AttentionUnit.java:156
-  assign key_port_address = key_read_address; // ScoreEngine.java:121
-  assign key_port_enable = score_issue; // ScoreEngine.java:122
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:299
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:300
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:301
-  assign softmax_port_address = {softmax_slots_slot, read_next[11:0]}; // AttentionUnit.java:315
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:317
+  assign softmax_port_data = score_read; // AttentionUnit.java:161
+  assign weight_port_data = score_read; // AttentionUnit.java:162
+  assign key_port_address = key_read_address; // ScoreEngine.java:125
+  assign key_port_enable = score_issue; // ScoreEngine.java:126
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:305
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:306
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:307
+  assign softmax_port_address = {softmax_slots_slot, read_next[11:0]}; // AttentionUnit.java:321
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:323
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
-  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:129
-  // AttentionUnit.java:131
+  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:134
+  // AttentionUnit.java:136
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
-  // AttentionUnit.java:133
+  // AttentionUnit.java:138
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
-  assign value_port_address = {value_chunk[0], value_row[4:0], value_beat}; // ValueEngine.java:91
-  assign value_port_enable = value_issue; // ValueEngine.java:93
-  assign weight_port_address = {value_slots_slot, value_position[11:0]}; // ValueEngine.java:94
-  assign weight_port_enable = value_issue; // ValueEngine.java:96
+  assign value_port_address = {value_half, value_row[4:0], value_beat}; // ValueEngine.java:95
+  assign value_port_enable = value_issue; // ValueEngine.java:97
+  assign weight_port_address = {value_slots_slot, value_position[11:0]}; // ValueEngine.java:98
+  assign weight_port_enable = value_issue; // ValueEngine.java:100
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -1357,22 +1375,23 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   assign out_payload_5 = out_queue_pop_payload[95:80]; // Stream.java:102
   assign out_payload_6 = out_queue_pop_payload[111:96]; // Stream.java:102
   assign out_payload_7 = out_queue_pop_payload[127:112]; // Stream.java:102
-  assign loader_start = start_scores | start_values; // AttentionUnit.java:137
-  assign loader_base = start_values ? value_address : key_address; // AttentionUnit.java:138
-  assign loader_consumed = (phase == PHASE_VALUES) ? value_consumed : score_consumed; // AttentionUnit.java:140
-  assign kv_reader_command_valid = (rows_left != 13'd0) & half_free & ~loader_start; // ChunkLoader.java:57
-  assign kv_reader_command_payload_address = next_address; // ChunkLoader.java:58
-  assign kv_reader_command_payload_beats = {11'd0, chunk_beats}; // ChunkLoader.java:59
-  assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:71
-  assign chunks_loaded = loaded; // AttentionUnit.java:143
-  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:144
-  assign softmax_finished = softmax_all_done; // AttentionUnit.java:145
-  assign values_finished = value_pass_finished; // AttentionUnit.java:146
-  assign loader_failed = failed; // AttentionUnit.java:147
-  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:148
+  assign kv_reader_command_valid = (rows_left != 13'd0) & half_free & ~start_scores; // ChunkLoader.java:79
+  assign kv_reader_command_payload_address = next_address; // ChunkLoader.java:80
+  assign kv_reader_command_payload_beats = {11'd0, chunk_beats}; // ChunkLoader.java:81
+  assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:100
+  assign key_chunks_loaded = keys_loaded; // AttentionUnit.java:145
+  assign value_chunks_loaded = values_loaded; // AttentionUnit.java:146
+  assign value_first_half = loader_value_half; // AttentionUnit.java:147
+  assign key_chunk_rows_landed = key_rows_landed; // AttentionUnit.java:148
+  assign value_chunk_rows_landed = value_rows_landed; // AttentionUnit.java:149
+  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:150
+  assign softmax_finished = softmax_all_done; // AttentionUnit.java:151
+  assign values_finished = value_pass_finished; // AttentionUnit.java:152
+  assign loader_failed = failed; // AttentionUnit.java:153
+  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:154
 
   always @(posedge clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:213
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:219
       query_store[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -1381,84 +1400,84 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:213
+           queries_payload_0}; // AttentionUnit.java:219
     end
-    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:154
-      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:154
+    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:160
+      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:160
     end
-    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:154
-      score_read_r0 <= score_buffer[score_read_address]; // AttentionUnit.java:154
+    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:160
+      score_read_r0 <= score_buffer[score_read_address]; // AttentionUnit.java:160
     end
-    score_read <= score_read_r0; // AttentionUnit.java:154
-    if (score_buffer_write) begin // AttentionUnit.java:134
-      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:134
+    score_read <= score_read_r0; // AttentionUnit.java:160
+    if (score_buffer_write) begin // AttentionUnit.java:139
+      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:139
     end
-    if (chunk_beat) begin // ChunkLoader.java:76
-      chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:76
+    if (chunk_beat) begin // ChunkLoader.java:105
+      chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:105
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:179): takes and checks a command, stores the slots' queries and starts each pass
-  assign command_slots = {8'd0, command_payload_tokens} * {8'd0, command_payload_heads}; // AttentionUnit.java:196
+  // controller (AttentionUnit.java:185): takes and checks a command, stores the slots' queries and starts each pass
+  assign command_slots = {8'd0, command_payload_tokens} * {8'd0, command_payload_heads}; // AttentionUnit.java:202
   assign command_bad_field =
       (command_payload_tokens == 8'd0)
       | (command_payload_heads == 8'd0)
       | (command_slots > 16'd8)
       | (command_payload_rowBeats == 8'd0)
       | (command_payload_rowBeats > 8'd12)
-      | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:199
-  // AttentionUnit.java:201
+      | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:205
+  // AttentionUnit.java:207
   assign command_reach = ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:202
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:203
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:205
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:207
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:208
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:209
-  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:210
-  assign query_store_address = {query_slot[2:0], query_beat[3:0]}; // AttentionUnit.java:212
+  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:208
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:209
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:211
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:213
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:214
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:215
+  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:216
+  assign query_store_address = {query_slot[2:0], query_beat[3:0]}; // AttentionUnit.java:218
 
   always @(posedge clk) begin
-    done_pending <= 1'b0; // AttentionUnit.java:215
-    if (command_accepted) begin // AttentionUnit.java:216
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:217
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:218
-      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:219
-      last_positions <= command_reach[12:0]; // AttentionUnit.java:220
-      heads <= command_payload_heads; // AttentionUnit.java:221
-      slots <= command_slots[7:0]; // AttentionUnit.java:222
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:223
-      scale <= command_payload_scale; // AttentionUnit.java:224
-      query_slot <= 8'd0; // AttentionUnit.java:225
-      query_beat <= 8'd0; // AttentionUnit.java:226
-      phase <= PHASE_QUERIES; // AttentionUnit.java:227
-      if (command_refused) begin // AttentionUnit.java:228
-        phase <= PHASE_IDLE; // AttentionUnit.java:229
-        done_pending <= 1'b1; // AttentionUnit.java:230
-        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:231
+    done_pending <= 1'b0; // AttentionUnit.java:221
+    if (command_accepted) begin // AttentionUnit.java:222
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:223
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:224
+      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:225
+      last_positions <= command_reach[12:0]; // AttentionUnit.java:226
+      heads <= command_payload_heads; // AttentionUnit.java:227
+      slots <= command_slots[7:0]; // AttentionUnit.java:228
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:229
+      scale <= command_payload_scale; // AttentionUnit.java:230
+      query_slot <= 8'd0; // AttentionUnit.java:231
+      query_beat <= 8'd0; // AttentionUnit.java:232
+      phase <= PHASE_QUERIES; // AttentionUnit.java:233
+      if (command_refused) begin // AttentionUnit.java:234
+        phase <= PHASE_IDLE; // AttentionUnit.java:235
+        done_pending <= 1'b1; // AttentionUnit.java:236
+        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:237
       end
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:235
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:236
-      if (last_query_beat) begin // AttentionUnit.java:237
-        query_beat <= 8'd0; // AttentionUnit.java:238
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:239
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:241
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:242
+      if (last_query_beat) begin // AttentionUnit.java:243
+        query_beat <= 8'd0; // AttentionUnit.java:244
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:245
       end
     end
-    if (start_scores) begin // AttentionUnit.java:242
-      phase <= PHASE_SCORES; // AttentionUnit.java:242
+    if (start_scores) begin // AttentionUnit.java:248
+      phase <= PHASE_SCORES; // AttentionUnit.java:248
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:243
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:243
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:249
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:249
     end
-    if (start_values) begin // AttentionUnit.java:244
-      phase <= PHASE_VALUES; // AttentionUnit.java:244
+    if (start_values) begin // AttentionUnit.java:250
+      phase <= PHASE_VALUES; // AttentionUnit.java:250
     end
-    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:245
-      phase <= PHASE_IDLE; // AttentionUnit.java:246
-      done_pending <= 1'b1; // AttentionUnit.java:247
-      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:248
+    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:251
+      phase <= PHASE_IDLE; // AttentionUnit.java:252
+      done_pending <= 1'b1; // AttentionUnit.java:253
+      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:254
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -1478,776 +1497,777 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine (ScoreEngine.java:56): multiplies each slot's query with its key rows, row-interleaved beat by beat,
+  // score_engine (ScoreEngine.java:58): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign row_in_chunk = row_base + {4'd0, turn}; // ScoreEngine.java:78
-  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:79
-  assign last_turn = turn == 2'd3; // ScoreEngine.java:80
-  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:81
-  assign turn_beats = (row_beats < 8'd8) ? 8'd8 : row_beats; // ScoreEngine.java:84
-  assign last_beat = {4'd0, score_beat} == (turn_beats - 8'd1); // ScoreEngine.java:86
-  assign real_beat = {4'd0, score_beat} < row_beats; // ScoreEngine.java:87
-  assign turns_done = ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:88
-  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:105
-  assign key_read_address = {score_chunk[0], row_in_chunk[4:0], score_beat}; // ScoreEngine.java:108
-  assign query_read_address = {score_slots_slot, score_beat}; // ScoreEngine.java:110
-  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:141
-  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:141
-  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:142
-  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:142
-  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
-  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:143
-  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:143
-  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:141
-  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:141
-  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:142
-  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:142
-  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
-  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:143
-  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:143
-  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:141
-  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:141
-  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:142
-  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:142
-  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
-  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:143
-  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:143
-  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:141
-  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:141
-  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:142
-  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:142
-  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
-  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:143
-  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:143
-  assign key_lane4_q_in_valid = score_issue_d1; // ScoreEngine.java:141
-  assign key_lane4_q_in_payload = query_read[79:64]; // ScoreEngine.java:141
-  assign key_lane4_k_in_valid = score_issue_d1; // ScoreEngine.java:142
-  assign key_lane4_k_in_payload = key_port_data[79:64]; // ScoreEngine.java:142
-  assign key_lane4_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
-  assign key_lane4_product_in_payload_a = key_lane4_q_out_payload; // ScoreEngine.java:143
-  assign key_lane4_product_in_payload_b = key_lane4_k_out_payload; // ScoreEngine.java:143
-  assign key_lane5_q_in_valid = score_issue_d1; // ScoreEngine.java:141
-  assign key_lane5_q_in_payload = query_read[95:80]; // ScoreEngine.java:141
-  assign key_lane5_k_in_valid = score_issue_d1; // ScoreEngine.java:142
-  assign key_lane5_k_in_payload = key_port_data[95:80]; // ScoreEngine.java:142
-  assign key_lane5_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
-  assign key_lane5_product_in_payload_a = key_lane5_q_out_payload; // ScoreEngine.java:143
-  assign key_lane5_product_in_payload_b = key_lane5_k_out_payload; // ScoreEngine.java:143
-  assign key_lane6_q_in_valid = score_issue_d1; // ScoreEngine.java:141
-  assign key_lane6_q_in_payload = query_read[111:96]; // ScoreEngine.java:141
-  assign key_lane6_k_in_valid = score_issue_d1; // ScoreEngine.java:142
-  assign key_lane6_k_in_payload = key_port_data[111:96]; // ScoreEngine.java:142
-  assign key_lane6_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
-  assign key_lane6_product_in_payload_a = key_lane6_q_out_payload; // ScoreEngine.java:143
-  assign key_lane6_product_in_payload_b = key_lane6_k_out_payload; // ScoreEngine.java:143
-  assign key_lane7_q_in_valid = score_issue_d1; // ScoreEngine.java:141
-  assign key_lane7_q_in_payload = query_read[127:112]; // ScoreEngine.java:141
-  assign key_lane7_k_in_valid = score_issue_d1; // ScoreEngine.java:142
-  assign key_lane7_k_in_payload = key_port_data[127:112]; // ScoreEngine.java:142
-  assign key_lane7_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:143
-  assign key_lane7_product_in_payload_a = key_lane7_q_out_payload; // ScoreEngine.java:143
-  assign key_lane7_product_in_payload_b = key_lane7_k_out_payload; // ScoreEngine.java:143
-  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:147
+  assign row_in_chunk = row_base + {4'd0, turn}; // ScoreEngine.java:80
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:81
+  assign last_turn = turn == 2'd3; // ScoreEngine.java:82
+  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:83
+  assign turn_beats = (row_beats < 8'd8) ? 8'd8 : row_beats; // ScoreEngine.java:86
+  assign last_beat = {4'd0, score_beat} == (turn_beats - 8'd1); // ScoreEngine.java:88
+  assign real_beat = {4'd0, score_beat} < row_beats; // ScoreEngine.java:89
+  assign turns_done = ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:90
+  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd4); // ScoreEngine.java:92
+  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:109
+  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:112
+  assign query_read_address = {score_slots_slot, score_beat}; // ScoreEngine.java:114
+  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:145
+  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:145
+  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:146
+  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:146
+  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
+  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:147
+  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:147
+  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:145
+  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:145
+  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:146
+  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:146
+  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
+  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:147
+  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:147
+  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:145
+  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:145
+  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:146
+  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:146
+  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
+  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:147
+  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:147
+  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:145
+  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:145
+  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:146
+  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:146
+  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
+  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:147
+  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:147
+  assign key_lane4_q_in_valid = score_issue_d1; // ScoreEngine.java:145
+  assign key_lane4_q_in_payload = query_read[79:64]; // ScoreEngine.java:145
+  assign key_lane4_k_in_valid = score_issue_d1; // ScoreEngine.java:146
+  assign key_lane4_k_in_payload = key_port_data[79:64]; // ScoreEngine.java:146
+  assign key_lane4_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
+  assign key_lane4_product_in_payload_a = key_lane4_q_out_payload; // ScoreEngine.java:147
+  assign key_lane4_product_in_payload_b = key_lane4_k_out_payload; // ScoreEngine.java:147
+  assign key_lane5_q_in_valid = score_issue_d1; // ScoreEngine.java:145
+  assign key_lane5_q_in_payload = query_read[95:80]; // ScoreEngine.java:145
+  assign key_lane5_k_in_valid = score_issue_d1; // ScoreEngine.java:146
+  assign key_lane5_k_in_payload = key_port_data[95:80]; // ScoreEngine.java:146
+  assign key_lane5_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
+  assign key_lane5_product_in_payload_a = key_lane5_q_out_payload; // ScoreEngine.java:147
+  assign key_lane5_product_in_payload_b = key_lane5_k_out_payload; // ScoreEngine.java:147
+  assign key_lane6_q_in_valid = score_issue_d1; // ScoreEngine.java:145
+  assign key_lane6_q_in_payload = query_read[111:96]; // ScoreEngine.java:145
+  assign key_lane6_k_in_valid = score_issue_d1; // ScoreEngine.java:146
+  assign key_lane6_k_in_payload = key_port_data[111:96]; // ScoreEngine.java:146
+  assign key_lane6_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
+  assign key_lane6_product_in_payload_a = key_lane6_q_out_payload; // ScoreEngine.java:147
+  assign key_lane6_product_in_payload_b = key_lane6_k_out_payload; // ScoreEngine.java:147
+  assign key_lane7_q_in_valid = score_issue_d1; // ScoreEngine.java:145
+  assign key_lane7_q_in_payload = query_read[127:112]; // ScoreEngine.java:145
+  assign key_lane7_k_in_valid = score_issue_d1; // ScoreEngine.java:146
+  assign key_lane7_k_in_payload = key_port_data[127:112]; // ScoreEngine.java:146
+  assign key_lane7_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
+  assign key_lane7_product_in_payload_a = key_lane7_q_out_payload; // ScoreEngine.java:147
+  assign key_lane7_product_in_payload_b = key_lane7_k_out_payload; // ScoreEngine.java:147
+  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:151
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:154
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:154
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:154
-      3'd2: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:154
-      3'd3: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:154
-      3'd4: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:154
-      3'd5: key_lane0_partial = partial_t2_g1_0; // ScoreEngine.java:154
-      3'd6: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:154
-      default: key_lane0_partial = partial_t3_g1_0; // ScoreEngine.java:154
+    case (add_entry) // ScoreEngine.java:158
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:158
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:158
+      3'd2: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:158
+      3'd3: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:158
+      3'd4: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:158
+      3'd5: key_lane0_partial = partial_t2_g1_0; // ScoreEngine.java:158
+      3'd6: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:158
+      default: key_lane0_partial = partial_t3_g1_0; // ScoreEngine.java:158
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:155
-  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
-  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:156
-  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:156
+  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:159
+  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
+  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:160
+  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:160
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:154
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:154
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:154
-      3'd2: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:154
-      3'd3: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:154
-      3'd4: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:154
-      3'd5: key_lane1_partial = partial_t2_g1_1; // ScoreEngine.java:154
-      3'd6: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:154
-      default: key_lane1_partial = partial_t3_g1_1; // ScoreEngine.java:154
+    case (add_entry) // ScoreEngine.java:158
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:158
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:158
+      3'd2: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:158
+      3'd3: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:158
+      3'd4: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:158
+      3'd5: key_lane1_partial = partial_t2_g1_1; // ScoreEngine.java:158
+      3'd6: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:158
+      default: key_lane1_partial = partial_t3_g1_1; // ScoreEngine.java:158
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:155
-  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
-  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:156
-  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:156
+  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:159
+  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
+  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:160
+  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:160
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:154
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:154
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:154
-      3'd2: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:154
-      3'd3: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:154
-      3'd4: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:154
-      3'd5: key_lane2_partial = partial_t2_g1_2; // ScoreEngine.java:154
-      3'd6: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:154
-      default: key_lane2_partial = partial_t3_g1_2; // ScoreEngine.java:154
+    case (add_entry) // ScoreEngine.java:158
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:158
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:158
+      3'd2: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:158
+      3'd3: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:158
+      3'd4: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:158
+      3'd5: key_lane2_partial = partial_t2_g1_2; // ScoreEngine.java:158
+      3'd6: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:158
+      default: key_lane2_partial = partial_t3_g1_2; // ScoreEngine.java:158
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:155
-  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
-  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:156
-  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:156
+  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:159
+  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
+  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:160
+  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:160
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:154
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:154
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:154
-      3'd2: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:154
-      3'd3: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:154
-      3'd4: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:154
-      3'd5: key_lane3_partial = partial_t2_g1_3; // ScoreEngine.java:154
-      3'd6: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:154
-      default: key_lane3_partial = partial_t3_g1_3; // ScoreEngine.java:154
+    case (add_entry) // ScoreEngine.java:158
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:158
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:158
+      3'd2: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:158
+      3'd3: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:158
+      3'd4: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:158
+      3'd5: key_lane3_partial = partial_t2_g1_3; // ScoreEngine.java:158
+      3'd6: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:158
+      default: key_lane3_partial = partial_t3_g1_3; // ScoreEngine.java:158
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:155
-  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
-  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:156
-  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:156
+  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:159
+  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
+  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:160
+  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:160
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:154
-      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:154
-      3'd1: key_lane4_partial = partial_t0_g1_4; // ScoreEngine.java:154
-      3'd2: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:154
-      3'd3: key_lane4_partial = partial_t1_g1_4; // ScoreEngine.java:154
-      3'd4: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:154
-      3'd5: key_lane4_partial = partial_t2_g1_4; // ScoreEngine.java:154
-      3'd6: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:154
-      default: key_lane4_partial = partial_t3_g1_4; // ScoreEngine.java:154
+    case (add_entry) // ScoreEngine.java:158
+      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:158
+      3'd1: key_lane4_partial = partial_t0_g1_4; // ScoreEngine.java:158
+      3'd2: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:158
+      3'd3: key_lane4_partial = partial_t1_g1_4; // ScoreEngine.java:158
+      3'd4: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:158
+      3'd5: key_lane4_partial = partial_t2_g1_4; // ScoreEngine.java:158
+      3'd6: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:158
+      default: key_lane4_partial = partial_t3_g1_4; // ScoreEngine.java:158
     endcase
   end
 
-  assign key_lane4_addend = issue_first_d9 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:155
-  assign key_lane4_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
-  assign key_lane4_sum_in_payload_a = key_lane4_addend; // ScoreEngine.java:156
-  assign key_lane4_sum_in_payload_b = key_lane4_product_out_payload; // ScoreEngine.java:156
+  assign key_lane4_addend = issue_first_d9 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:159
+  assign key_lane4_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
+  assign key_lane4_sum_in_payload_a = key_lane4_addend; // ScoreEngine.java:160
+  assign key_lane4_sum_in_payload_b = key_lane4_product_out_payload; // ScoreEngine.java:160
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:154
-      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:154
-      3'd1: key_lane5_partial = partial_t0_g1_5; // ScoreEngine.java:154
-      3'd2: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:154
-      3'd3: key_lane5_partial = partial_t1_g1_5; // ScoreEngine.java:154
-      3'd4: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:154
-      3'd5: key_lane5_partial = partial_t2_g1_5; // ScoreEngine.java:154
-      3'd6: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:154
-      default: key_lane5_partial = partial_t3_g1_5; // ScoreEngine.java:154
+    case (add_entry) // ScoreEngine.java:158
+      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:158
+      3'd1: key_lane5_partial = partial_t0_g1_5; // ScoreEngine.java:158
+      3'd2: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:158
+      3'd3: key_lane5_partial = partial_t1_g1_5; // ScoreEngine.java:158
+      3'd4: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:158
+      3'd5: key_lane5_partial = partial_t2_g1_5; // ScoreEngine.java:158
+      3'd6: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:158
+      default: key_lane5_partial = partial_t3_g1_5; // ScoreEngine.java:158
     endcase
   end
 
-  assign key_lane5_addend = issue_first_d9 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:155
-  assign key_lane5_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
-  assign key_lane5_sum_in_payload_a = key_lane5_addend; // ScoreEngine.java:156
-  assign key_lane5_sum_in_payload_b = key_lane5_product_out_payload; // ScoreEngine.java:156
+  assign key_lane5_addend = issue_first_d9 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:159
+  assign key_lane5_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
+  assign key_lane5_sum_in_payload_a = key_lane5_addend; // ScoreEngine.java:160
+  assign key_lane5_sum_in_payload_b = key_lane5_product_out_payload; // ScoreEngine.java:160
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:154
-      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:154
-      3'd1: key_lane6_partial = partial_t0_g1_6; // ScoreEngine.java:154
-      3'd2: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:154
-      3'd3: key_lane6_partial = partial_t1_g1_6; // ScoreEngine.java:154
-      3'd4: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:154
-      3'd5: key_lane6_partial = partial_t2_g1_6; // ScoreEngine.java:154
-      3'd6: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:154
-      default: key_lane6_partial = partial_t3_g1_6; // ScoreEngine.java:154
+    case (add_entry) // ScoreEngine.java:158
+      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:158
+      3'd1: key_lane6_partial = partial_t0_g1_6; // ScoreEngine.java:158
+      3'd2: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:158
+      3'd3: key_lane6_partial = partial_t1_g1_6; // ScoreEngine.java:158
+      3'd4: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:158
+      3'd5: key_lane6_partial = partial_t2_g1_6; // ScoreEngine.java:158
+      3'd6: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:158
+      default: key_lane6_partial = partial_t3_g1_6; // ScoreEngine.java:158
     endcase
   end
 
-  assign key_lane6_addend = issue_first_d9 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:155
-  assign key_lane6_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
-  assign key_lane6_sum_in_payload_a = key_lane6_addend; // ScoreEngine.java:156
-  assign key_lane6_sum_in_payload_b = key_lane6_product_out_payload; // ScoreEngine.java:156
+  assign key_lane6_addend = issue_first_d9 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:159
+  assign key_lane6_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
+  assign key_lane6_sum_in_payload_a = key_lane6_addend; // ScoreEngine.java:160
+  assign key_lane6_sum_in_payload_b = key_lane6_product_out_payload; // ScoreEngine.java:160
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:154
-      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:154
-      3'd1: key_lane7_partial = partial_t0_g1_7; // ScoreEngine.java:154
-      3'd2: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:154
-      3'd3: key_lane7_partial = partial_t1_g1_7; // ScoreEngine.java:154
-      3'd4: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:154
-      3'd5: key_lane7_partial = partial_t2_g1_7; // ScoreEngine.java:154
-      3'd6: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:154
-      default: key_lane7_partial = partial_t3_g1_7; // ScoreEngine.java:154
+    case (add_entry) // ScoreEngine.java:158
+      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:158
+      3'd1: key_lane7_partial = partial_t0_g1_7; // ScoreEngine.java:158
+      3'd2: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:158
+      3'd3: key_lane7_partial = partial_t1_g1_7; // ScoreEngine.java:158
+      3'd4: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:158
+      3'd5: key_lane7_partial = partial_t2_g1_7; // ScoreEngine.java:158
+      3'd6: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:158
+      default: key_lane7_partial = partial_t3_g1_7; // ScoreEngine.java:158
     endcase
   end
 
-  assign key_lane7_addend = issue_first_d9 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:155
-  assign key_lane7_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:156
-  assign key_lane7_sum_in_payload_a = key_lane7_addend; // ScoreEngine.java:156
-  assign key_lane7_sum_in_payload_b = key_lane7_product_out_payload; // ScoreEngine.java:156
-  assign write_entry_0 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & ~issue_group_d15; // ScoreEngine.java:164
-  assign write_entry_1 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & issue_group_d15; // ScoreEngine.java:164
-  assign write_entry_2 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & ~issue_group_d15; // ScoreEngine.java:164
-  assign write_entry_3 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & issue_group_d15; // ScoreEngine.java:164
-  assign write_entry_4 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & ~issue_group_d15; // ScoreEngine.java:164
-  assign write_entry_5 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & issue_group_d15; // ScoreEngine.java:164
-  assign write_entry_6 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & ~issue_group_d15; // ScoreEngine.java:164
-  assign write_entry_7 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & issue_group_d15; // ScoreEngine.java:164
-  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:171
+  assign key_lane7_addend = issue_first_d9 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:159
+  assign key_lane7_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
+  assign key_lane7_sum_in_payload_a = key_lane7_addend; // ScoreEngine.java:160
+  assign key_lane7_sum_in_payload_b = key_lane7_product_out_payload; // ScoreEngine.java:160
+  assign write_entry_0 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & ~issue_group_d15; // ScoreEngine.java:168
+  assign write_entry_1 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd0) & issue_group_d15; // ScoreEngine.java:168
+  assign write_entry_2 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & ~issue_group_d15; // ScoreEngine.java:168
+  assign write_entry_3 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd1) & issue_group_d15; // ScoreEngine.java:168
+  assign write_entry_4 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & ~issue_group_d15; // ScoreEngine.java:168
+  assign write_entry_5 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd2) & issue_group_d15; // ScoreEngine.java:168
+  assign write_entry_6 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & ~issue_group_d15; // ScoreEngine.java:168
+  assign write_entry_7 = key_lane0_sum_out_valid & (issue_turn_d15 == 2'd3) & issue_group_d15; // ScoreEngine.java:168
+  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:175
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:180
-      2'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:180
-      2'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:180
-      default: held_0 = partial_t3_g0_0; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:184
+      2'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:184
+      2'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:184
+      default: held_0 = partial_t3_g0_0; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_0 = (row_beats > 8'd0) ? (issue_group_d15 ? held_0 : key_lane0_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:180
-      2'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:180
-      2'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:180
-      default: held_1 = partial_t3_g0_1; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:184
+      2'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:184
+      2'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:184
+      default: held_1 = partial_t3_g0_1; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_1 = (row_beats > 8'd0) ? (issue_group_d15 ? held_1 : key_lane1_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:180
-      2'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:180
-      2'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:180
-      default: held_2 = partial_t3_g0_2; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:184
+      2'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:184
+      2'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:184
+      default: held_2 = partial_t3_g0_2; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_2 = (row_beats > 8'd0) ? (issue_group_d15 ? held_2 : key_lane2_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:180
-      2'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:180
-      2'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:180
-      default: held_3 = partial_t3_g0_3; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:184
+      2'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:184
+      2'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:184
+      default: held_3 = partial_t3_g0_3; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_3 = (row_beats > 8'd0) ? (issue_group_d15 ? held_3 : key_lane3_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:180
-      2'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:180
-      2'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:180
-      default: held_4 = partial_t3_g0_4; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:184
+      2'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:184
+      2'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:184
+      default: held_4 = partial_t3_g0_4; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_4 = (row_beats > 8'd0) ? (issue_group_d15 ? held_4 : key_lane4_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:180
-      2'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:180
-      2'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:180
-      default: held_5 = partial_t3_g0_5; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:184
+      2'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:184
+      2'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:184
+      default: held_5 = partial_t3_g0_5; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_5 = (row_beats > 8'd0) ? (issue_group_d15 ? held_5 : key_lane5_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:180
-      2'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:180
-      2'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:180
-      default: held_6 = partial_t3_g0_6; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:184
+      2'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:184
+      2'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:184
+      default: held_6 = partial_t3_g0_6; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_6 = (row_beats > 8'd0) ? (issue_group_d15 ? held_6 : key_lane6_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:180
-      2'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:180
-      2'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:180
-      default: held_7 = partial_t3_g0_7; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:184
+      2'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:184
+      2'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:184
+      default: held_7 = partial_t3_g0_7; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_7 = (row_beats > 8'd0) ? (issue_group_d15 ? held_7 : key_lane7_sum_out_payload) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_8 = partial_t0_g1_0; // ScoreEngine.java:180
-      2'd1: held_8 = partial_t1_g1_0; // ScoreEngine.java:180
-      2'd2: held_8 = partial_t2_g1_0; // ScoreEngine.java:180
-      default: held_8 = partial_t3_g1_0; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_8 = partial_t0_g1_0; // ScoreEngine.java:184
+      2'd1: held_8 = partial_t1_g1_0; // ScoreEngine.java:184
+      2'd2: held_8 = partial_t2_g1_0; // ScoreEngine.java:184
+      default: held_8 = partial_t3_g1_0; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_8 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane0_sum_out_payload : held_8) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_9 = partial_t0_g1_1; // ScoreEngine.java:180
-      2'd1: held_9 = partial_t1_g1_1; // ScoreEngine.java:180
-      2'd2: held_9 = partial_t2_g1_1; // ScoreEngine.java:180
-      default: held_9 = partial_t3_g1_1; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_9 = partial_t0_g1_1; // ScoreEngine.java:184
+      2'd1: held_9 = partial_t1_g1_1; // ScoreEngine.java:184
+      2'd2: held_9 = partial_t2_g1_1; // ScoreEngine.java:184
+      default: held_9 = partial_t3_g1_1; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_9 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane1_sum_out_payload : held_9) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_10 = partial_t0_g1_2; // ScoreEngine.java:180
-      2'd1: held_10 = partial_t1_g1_2; // ScoreEngine.java:180
-      2'd2: held_10 = partial_t2_g1_2; // ScoreEngine.java:180
-      default: held_10 = partial_t3_g1_2; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_10 = partial_t0_g1_2; // ScoreEngine.java:184
+      2'd1: held_10 = partial_t1_g1_2; // ScoreEngine.java:184
+      2'd2: held_10 = partial_t2_g1_2; // ScoreEngine.java:184
+      default: held_10 = partial_t3_g1_2; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_10 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane2_sum_out_payload : held_10) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_11 = partial_t0_g1_3; // ScoreEngine.java:180
-      2'd1: held_11 = partial_t1_g1_3; // ScoreEngine.java:180
-      2'd2: held_11 = partial_t2_g1_3; // ScoreEngine.java:180
-      default: held_11 = partial_t3_g1_3; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_11 = partial_t0_g1_3; // ScoreEngine.java:184
+      2'd1: held_11 = partial_t1_g1_3; // ScoreEngine.java:184
+      2'd2: held_11 = partial_t2_g1_3; // ScoreEngine.java:184
+      default: held_11 = partial_t3_g1_3; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_11 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane3_sum_out_payload : held_11) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_12 = partial_t0_g1_4; // ScoreEngine.java:180
-      2'd1: held_12 = partial_t1_g1_4; // ScoreEngine.java:180
-      2'd2: held_12 = partial_t2_g1_4; // ScoreEngine.java:180
-      default: held_12 = partial_t3_g1_4; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_12 = partial_t0_g1_4; // ScoreEngine.java:184
+      2'd1: held_12 = partial_t1_g1_4; // ScoreEngine.java:184
+      2'd2: held_12 = partial_t2_g1_4; // ScoreEngine.java:184
+      default: held_12 = partial_t3_g1_4; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_12 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane4_sum_out_payload : held_12) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_13 = partial_t0_g1_5; // ScoreEngine.java:180
-      2'd1: held_13 = partial_t1_g1_5; // ScoreEngine.java:180
-      2'd2: held_13 = partial_t2_g1_5; // ScoreEngine.java:180
-      default: held_13 = partial_t3_g1_5; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_13 = partial_t0_g1_5; // ScoreEngine.java:184
+      2'd1: held_13 = partial_t1_g1_5; // ScoreEngine.java:184
+      2'd2: held_13 = partial_t2_g1_5; // ScoreEngine.java:184
+      default: held_13 = partial_t3_g1_5; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_13 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane5_sum_out_payload : held_13) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_14 = partial_t0_g1_6; // ScoreEngine.java:180
-      2'd1: held_14 = partial_t1_g1_6; // ScoreEngine.java:180
-      2'd2: held_14 = partial_t2_g1_6; // ScoreEngine.java:180
-      default: held_14 = partial_t3_g1_6; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_14 = partial_t0_g1_6; // ScoreEngine.java:184
+      2'd1: held_14 = partial_t1_g1_6; // ScoreEngine.java:184
+      2'd2: held_14 = partial_t2_g1_6; // ScoreEngine.java:184
+      default: held_14 = partial_t3_g1_6; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_14 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane6_sum_out_payload : held_14) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d15) // ScoreEngine.java:180
-      2'd0: held_15 = partial_t0_g1_7; // ScoreEngine.java:180
-      2'd1: held_15 = partial_t1_g1_7; // ScoreEngine.java:180
-      2'd2: held_15 = partial_t2_g1_7; // ScoreEngine.java:180
-      default: held_15 = partial_t3_g1_7; // ScoreEngine.java:180
+    case (issue_turn_d15) // ScoreEngine.java:184
+      2'd0: held_15 = partial_t0_g1_7; // ScoreEngine.java:184
+      2'd1: held_15 = partial_t1_g1_7; // ScoreEngine.java:184
+      2'd2: held_15 = partial_t2_g1_7; // ScoreEngine.java:184
+      default: held_15 = partial_t3_g1_7; // ScoreEngine.java:184
     endcase
   end
 
-  // ScoreEngine.java:182
+  // ScoreEngine.java:186
   assign row_partial_15 = (row_beats > 8'd1) ? (issue_group_d15 ? key_lane7_sum_out_payload : held_15) : 32'h0;
-  assign score_tree_in_valid = row_launch; // ScoreEngine.java:218
-  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:220
-  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:220
-  assign score_tree_in_payload_tag = {issue_slot_d15, issue_row_d15}; // ScoreEngine.java:222
-  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:224
-  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:224
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:224
-  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:232
+  assign score_tree_in_valid = row_launch; // ScoreEngine.java:222
+  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:224
+  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:224
+  assign score_tree_in_payload_tag = {issue_slot_d15, issue_row_d15}; // ScoreEngine.java:226
+  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:228
+  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:228
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:228
+  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:236
 
   always @(posedge clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:91
-      row_base <= 6'd0; // ScoreEngine.java:92
-      score_beat <= 4'd0; // ScoreEngine.java:93
-      turn <= 2'd0; // ScoreEngine.java:94
-    end else if (score_step) begin // ScoreEngine.java:95
-      turn <= turn + 2'd1; // ScoreEngine.java:96
-      if (last_turn) begin // ScoreEngine.java:97
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:97
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:95
+      row_base <= 6'd0; // ScoreEngine.java:96
+      score_beat <= 4'd0; // ScoreEngine.java:97
+      turn <= 2'd0; // ScoreEngine.java:98
+    end else if (score_step) begin // ScoreEngine.java:99
+      turn <= turn + 2'd1; // ScoreEngine.java:100
+      if (last_turn) begin // ScoreEngine.java:101
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:101
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:98
-        score_beat <= 4'd0; // ScoreEngine.java:99
-        row_base <= row_base + 6'd4; // ScoreEngine.java:100
+      if (last_turn & last_beat) begin // ScoreEngine.java:102
+        score_beat <= 4'd0; // ScoreEngine.java:103
+        row_base <= row_base + 6'd4; // ScoreEngine.java:104
       end
     end
-    if (score_issue) begin // ScoreEngine.java:123
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:123
-    end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:141
-    issue_turn_d1 <= turn; // ScoreEngine.java:146
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:146
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:146
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:146
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:146
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:146
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:146
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:146
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:146
-    issue_group_d1 <= score_beat[0]; // ScoreEngine.java:146
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:146
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:146
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:146
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:146
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:146
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:146
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:146
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:146
-    issue_first_d1 <= score_beat < 4'd2; // ScoreEngine.java:155
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:155
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:155
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:155
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:155
-    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:155
-    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:155
-    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:155
-    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:155
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:160
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:160
-    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:160
-    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:160
-    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:160
-    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:160
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:161
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:161
-    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:161
-    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:161
-    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:161
-    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:161
-    if (write_entry_0) begin // ScoreEngine.java:168
-      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_0) begin // ScoreEngine.java:168
-      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_0) begin // ScoreEngine.java:168
-      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_0) begin // ScoreEngine.java:168
-      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_0) begin // ScoreEngine.java:168
-      partial_t0_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_0) begin // ScoreEngine.java:168
-      partial_t0_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:168
+    if (score_issue) begin // ScoreEngine.java:127
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:127
+    end
+    score_issue_d1 <= score_issue; // ScoreEngine.java:145
+    issue_turn_d1 <= turn; // ScoreEngine.java:150
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:150
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:150
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:150
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:150
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:150
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:150
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:150
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:150
+    issue_group_d1 <= score_beat[0]; // ScoreEngine.java:150
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:150
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:150
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:150
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:150
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:150
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:150
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:150
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:150
+    issue_first_d1 <= score_beat < 4'd2; // ScoreEngine.java:159
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:159
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:159
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:159
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:159
+    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:159
+    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:159
+    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:159
+    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:159
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:164
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:164
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:164
+    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:164
+    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:164
+    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:164
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:165
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:165
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:165
+    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:165
+    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:165
+    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:165
+    if (write_entry_0) begin // ScoreEngine.java:172
+      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_0) begin // ScoreEngine.java:172
+      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_0) begin // ScoreEngine.java:172
+      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_0) begin // ScoreEngine.java:172
+      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_0) begin // ScoreEngine.java:172
+      partial_t0_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_0) begin // ScoreEngine.java:172
+      partial_t0_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_0) begin // ScoreEngine.java:168
-      partial_t0_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_0) begin // ScoreEngine.java:172
+      partial_t0_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_0) begin // ScoreEngine.java:168
-      partial_t0_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_0) begin // ScoreEngine.java:172
+      partial_t0_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_1) begin // ScoreEngine.java:168
-      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_1) begin // ScoreEngine.java:172
+      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_1) begin // ScoreEngine.java:168
-      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_1) begin // ScoreEngine.java:172
+      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_1) begin // ScoreEngine.java:168
-      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_1) begin // ScoreEngine.java:172
+      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_1) begin // ScoreEngine.java:168
-      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_1) begin // ScoreEngine.java:172
+      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_1) begin // ScoreEngine.java:168
-      partial_t0_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_1) begin // ScoreEngine.java:172
+      partial_t0_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_1) begin // ScoreEngine.java:168
-      partial_t0_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_1) begin // ScoreEngine.java:172
+      partial_t0_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_1) begin // ScoreEngine.java:168
-      partial_t0_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_1) begin // ScoreEngine.java:172
+      partial_t0_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_1) begin // ScoreEngine.java:168
-      partial_t0_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_1) begin // ScoreEngine.java:172
+      partial_t0_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_2) begin // ScoreEngine.java:168
-      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_2) begin // ScoreEngine.java:172
+      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_2) begin // ScoreEngine.java:168
-      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_2) begin // ScoreEngine.java:172
+      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_2) begin // ScoreEngine.java:168
-      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_2) begin // ScoreEngine.java:172
+      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_2) begin // ScoreEngine.java:168
-      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_2) begin // ScoreEngine.java:172
+      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_2) begin // ScoreEngine.java:168
-      partial_t1_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_2) begin // ScoreEngine.java:172
+      partial_t1_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_2) begin // ScoreEngine.java:168
-      partial_t1_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_2) begin // ScoreEngine.java:172
+      partial_t1_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_2) begin // ScoreEngine.java:168
-      partial_t1_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_2) begin // ScoreEngine.java:172
+      partial_t1_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_2) begin // ScoreEngine.java:168
-      partial_t1_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_2) begin // ScoreEngine.java:172
+      partial_t1_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_3) begin // ScoreEngine.java:168
-      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_3) begin // ScoreEngine.java:172
+      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_3) begin // ScoreEngine.java:168
-      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_3) begin // ScoreEngine.java:172
+      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_3) begin // ScoreEngine.java:168
-      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_3) begin // ScoreEngine.java:172
+      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_3) begin // ScoreEngine.java:168
-      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_3) begin // ScoreEngine.java:172
+      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_3) begin // ScoreEngine.java:168
-      partial_t1_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_3) begin // ScoreEngine.java:172
+      partial_t1_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_3) begin // ScoreEngine.java:168
-      partial_t1_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_3) begin // ScoreEngine.java:172
+      partial_t1_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_3) begin // ScoreEngine.java:168
-      partial_t1_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_3) begin // ScoreEngine.java:172
+      partial_t1_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_3) begin // ScoreEngine.java:168
-      partial_t1_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_3) begin // ScoreEngine.java:172
+      partial_t1_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_4) begin // ScoreEngine.java:168
-      partial_t2_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_4) begin // ScoreEngine.java:172
+      partial_t2_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_4) begin // ScoreEngine.java:168
-      partial_t2_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_4) begin // ScoreEngine.java:172
+      partial_t2_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_4) begin // ScoreEngine.java:168
-      partial_t2_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_4) begin // ScoreEngine.java:172
+      partial_t2_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_4) begin // ScoreEngine.java:168
-      partial_t2_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_4) begin // ScoreEngine.java:172
+      partial_t2_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_4) begin // ScoreEngine.java:168
-      partial_t2_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_4) begin // ScoreEngine.java:172
+      partial_t2_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_4) begin // ScoreEngine.java:168
-      partial_t2_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_4) begin // ScoreEngine.java:172
+      partial_t2_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_4) begin // ScoreEngine.java:168
-      partial_t2_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_4) begin // ScoreEngine.java:172
+      partial_t2_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_4) begin // ScoreEngine.java:168
-      partial_t2_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_4) begin // ScoreEngine.java:172
+      partial_t2_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_5) begin // ScoreEngine.java:168
-      partial_t2_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_5) begin // ScoreEngine.java:172
+      partial_t2_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_5) begin // ScoreEngine.java:168
-      partial_t2_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_5) begin // ScoreEngine.java:172
+      partial_t2_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_5) begin // ScoreEngine.java:168
-      partial_t2_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_5) begin // ScoreEngine.java:172
+      partial_t2_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_5) begin // ScoreEngine.java:168
-      partial_t2_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_5) begin // ScoreEngine.java:172
+      partial_t2_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_5) begin // ScoreEngine.java:168
-      partial_t2_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_5) begin // ScoreEngine.java:172
+      partial_t2_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_5) begin // ScoreEngine.java:168
-      partial_t2_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:168
+    if (write_entry_5) begin // ScoreEngine.java:172
+      partial_t2_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:172
     end
-    if (write_entry_5) begin // ScoreEngine.java:168
-      partial_t2_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_5) begin // ScoreEngine.java:168
-      partial_t2_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_6) begin // ScoreEngine.java:168
-      partial_t3_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_6) begin // ScoreEngine.java:168
-      partial_t3_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_6) begin // ScoreEngine.java:168
-      partial_t3_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_6) begin // ScoreEngine.java:168
-      partial_t3_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_6) begin // ScoreEngine.java:168
-      partial_t3_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_6) begin // ScoreEngine.java:168
-      partial_t3_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_6) begin // ScoreEngine.java:168
-      partial_t3_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_6) begin // ScoreEngine.java:168
-      partial_t3_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_7) begin // ScoreEngine.java:168
-      partial_t3_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_7) begin // ScoreEngine.java:168
-      partial_t3_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_7) begin // ScoreEngine.java:168
-      partial_t3_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_7) begin // ScoreEngine.java:168
-      partial_t3_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_7) begin // ScoreEngine.java:168
-      partial_t3_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_7) begin // ScoreEngine.java:168
-      partial_t3_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_7) begin // ScoreEngine.java:168
-      partial_t3_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:168
-    end
-    if (write_entry_7) begin // ScoreEngine.java:168
-      partial_t3_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:168
-    end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:171
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:171
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:171
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:171
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:171
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:171
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:171
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:171
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:171
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:171
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:171
-    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:171
-    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:171
-    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:171
-    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:171
-    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:186
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:186
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:186
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:186
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:186
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:186
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:186
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:186
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:186
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:186
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:186
-    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:186
-    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:186
-    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:186
-    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:186
-    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:186
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:186
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:186
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:186
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:186
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:186
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:186
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:186
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:186
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:186
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:186
-    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:186
-    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:186
-    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:186
-    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:186
-    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:227
-    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:227
-    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:227
-    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:227
-    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:227
-    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:227
-    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:227
-    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:233
-    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:233
-    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:233
-    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:233
-    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:233
-    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:233
-    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:233
-    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:233
-    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:233
-    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:233
-    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:233
-    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:233
-    score_rows_launched_d13 <= score_rows_launched_d12; // ScoreEngine.java:233
-    score_rows_launched_d14 <= score_rows_launched_d13; // ScoreEngine.java:233
-    score_rows_launched_d15 <= score_rows_launched_d14; // ScoreEngine.java:233
-    score_rows_launched_d16 <= score_rows_launched_d15; // ScoreEngine.java:233
-    if (score_rows_launched_d16) begin // ScoreEngine.java:233
-      score_draining <= 1'b1; // ScoreEngine.java:233
-    end else if (score_drained) begin // ScoreEngine.java:234
-      score_draining <= 1'b0; // ScoreEngine.java:234
-    end
-    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:235
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:235
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:235
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:235
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:235
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:235
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:235
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:235
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:235
+    if (write_entry_5) begin // ScoreEngine.java:172
+      partial_t2_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_5) begin // ScoreEngine.java:172
+      partial_t2_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_6) begin // ScoreEngine.java:172
+      partial_t3_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_6) begin // ScoreEngine.java:172
+      partial_t3_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_6) begin // ScoreEngine.java:172
+      partial_t3_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_6) begin // ScoreEngine.java:172
+      partial_t3_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_6) begin // ScoreEngine.java:172
+      partial_t3_g0_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_6) begin // ScoreEngine.java:172
+      partial_t3_g0_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_6) begin // ScoreEngine.java:172
+      partial_t3_g0_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_6) begin // ScoreEngine.java:172
+      partial_t3_g0_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_7) begin // ScoreEngine.java:172
+      partial_t3_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_7) begin // ScoreEngine.java:172
+      partial_t3_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_7) begin // ScoreEngine.java:172
+      partial_t3_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_7) begin // ScoreEngine.java:172
+      partial_t3_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_7) begin // ScoreEngine.java:172
+      partial_t3_g1_4 <= key_lane4_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_7) begin // ScoreEngine.java:172
+      partial_t3_g1_5 <= key_lane5_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_7) begin // ScoreEngine.java:172
+      partial_t3_g1_6 <= key_lane6_sum_out_payload; // ScoreEngine.java:172
+    end
+    if (write_entry_7) begin // ScoreEngine.java:172
+      partial_t3_g1_7 <= key_lane7_sum_out_payload; // ScoreEngine.java:172
+    end
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:175
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:175
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:175
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:175
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:175
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:175
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:175
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:175
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:175
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:175
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:175
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:175
+    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:175
+    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:175
+    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:175
+    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:190
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:190
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:190
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:190
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:190
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:190
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:190
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:190
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:190
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:190
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:190
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:190
+    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:190
+    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:190
+    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:190
+    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:190
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:190
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:190
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:190
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:190
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:190
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:190
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:190
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:190
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:190
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:190
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:190
+    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:190
+    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:190
+    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:190
+    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:231
+    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:231
+    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:231
+    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:231
+    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:231
+    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:231
+    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:231
+    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:237
+    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:237
+    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:237
+    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:237
+    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:237
+    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:237
+    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:237
+    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:237
+    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:237
+    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:237
+    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:237
+    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:237
+    score_rows_launched_d13 <= score_rows_launched_d12; // ScoreEngine.java:237
+    score_rows_launched_d14 <= score_rows_launched_d13; // ScoreEngine.java:237
+    score_rows_launched_d15 <= score_rows_launched_d14; // ScoreEngine.java:237
+    score_rows_launched_d16 <= score_rows_launched_d15; // ScoreEngine.java:237
+    if (score_rows_launched_d16) begin // ScoreEngine.java:237
+      score_draining <= 1'b1; // ScoreEngine.java:237
+    end else if (score_drained) begin // ScoreEngine.java:238
+      score_draining <= 1'b0; // ScoreEngine.java:238
+    end
+    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:239
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:239
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:239
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:239
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:239
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:239
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:239
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:239
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:239
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
@@ -2347,31 +2367,35 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk (ChunkWalk.java:44): the pass's walk over the chunks in the buffer and, in each, over the
+  // score_engine.score_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign score_step = score_active & (score_chunk < chunks_loaded); // ChunkWalk.java:58
-  assign score_rows_beyond = score_slots_positions - score_chunk_start; // ChunkWalk.java:59
-  assign score_slot_has_rows = score_slots_positions > score_chunk_start; // ChunkWalk.java:60
-  assign score_rows_here = score_rows_here_mux[5:0]; // ChunkWalk.java:62
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:63
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:64
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:65
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:68
-  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:89
+  assign score_half = score_chunk[0]; // ChunkWalk.java:68
+  // ChunkWalk.java:70
+  assign score_rows_in = (score_chunk == key_chunks_loaded) & ({1'b0, key_chunk_rows_landed} >= score_need_rows);
+  assign score_step = score_active & ((score_chunk < key_chunks_loaded) | score_rows_in); // ChunkWalk.java:71
+  assign score_rows_beyond = score_slots_positions - score_chunk_start; // ChunkWalk.java:72
+  assign score_slot_has_rows = score_slots_positions > score_chunk_start; // ChunkWalk.java:73
+  assign score_rows_here = score_rows_here_mux[5:0]; // ChunkWalk.java:75
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:76
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:77
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:78
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:80
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:81
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:92
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:93
 
   always @(posedge clk) begin
-    if (start_scores) begin // ChunkWalk.java:69
-      score_active <= 1'b1; // ChunkWalk.java:70
-      score_chunk <= 8'd0; // ChunkWalk.java:71
-      score_chunk_start <= 13'd0; // ChunkWalk.java:72
-      score_consumed <= 8'd0; // ChunkWalk.java:73
-    end else if (score_chunk_done) begin // ChunkWalk.java:74
-      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:75
-      score_chunk_start <= score_chunk_start + 13'd32; // ChunkWalk.java:76
-      score_consumed <= score_consumed + 8'd1; // ChunkWalk.java:77
-      if (score_walk_done) begin // ChunkWalk.java:78
-        score_active <= 1'b0; // ChunkWalk.java:78
+    if (start_scores) begin // ChunkWalk.java:82
+      score_active <= 1'b1; // ChunkWalk.java:83
+      score_chunk <= 8'd0; // ChunkWalk.java:84
+      score_chunk_start <= 13'd0; // ChunkWalk.java:85
+      score_consumed <= 8'd0; // ChunkWalk.java:86
+    end else if (score_chunk_done) begin // ChunkWalk.java:87
+      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:88
+      score_chunk_start <= score_chunk_start + 13'd32; // ChunkWalk.java:89
+      score_consumed <= score_consumed + 8'd1; // ChunkWalk.java:90
+      if (score_walk_done) begin // ChunkWalk.java:91
+        score_active <= 1'b0; // ChunkWalk.java:91
       end
     end
     if (reset) begin
@@ -2409,13 +2433,13 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:262): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:274
+  // score_sink (AttentionUnit.java:268): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:280
 
   always @(posedge clk) begin
-    if (start_scores) begin // AttentionUnit.java:267
-      max_0 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:273
+      max_0 <= 32'hff800000; // AttentionUnit.java:273
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:274
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2423,11 +2447,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:269
+          : max_0; // AttentionUnit.java:275
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_1 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:273
+      max_1 <= 32'hff800000; // AttentionUnit.java:273
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:274
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2435,11 +2459,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:269
+          : max_1; // AttentionUnit.java:275
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_2 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:273
+      max_2 <= 32'hff800000; // AttentionUnit.java:273
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:274
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2447,11 +2471,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:269
+          : max_2; // AttentionUnit.java:275
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_3 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:273
+      max_3 <= 32'hff800000; // AttentionUnit.java:273
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:274
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2459,11 +2483,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:269
+          : max_3; // AttentionUnit.java:275
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_4 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:273
+      max_4 <= 32'hff800000; // AttentionUnit.java:273
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:274
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2471,11 +2495,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:269
+          : max_4; // AttentionUnit.java:275
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_5 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:273
+      max_5 <= 32'hff800000; // AttentionUnit.java:273
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:274
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2483,11 +2507,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:269
+          : max_5; // AttentionUnit.java:275
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_6 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:273
+      max_6 <= 32'hff800000; // AttentionUnit.java:273
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:274
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2495,11 +2519,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:269
+          : max_6; // AttentionUnit.java:275
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_7 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:273
+      max_7 <= 32'hff800000; // AttentionUnit.java:273
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:274
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2507,7 +2531,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:269
+          : max_7; // AttentionUnit.java:275
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -2522,79 +2546,79 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:291): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:294
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:295
+  // softmax_stage (AttentionUnit.java:297): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:300
+  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:301
 
   always @(*) begin
-    case (softmax_slots_slot) // AttentionUnit.java:302
-      3'd0: slot_max = max_0; // AttentionUnit.java:302
-      3'd1: slot_max = max_1; // AttentionUnit.java:302
-      3'd2: slot_max = max_2; // AttentionUnit.java:302
-      3'd3: slot_max = max_3; // AttentionUnit.java:302
-      3'd4: slot_max = max_4; // AttentionUnit.java:302
-      3'd5: slot_max = max_5; // AttentionUnit.java:302
-      3'd6: slot_max = max_6; // AttentionUnit.java:302
-      default: slot_max = max_7; // AttentionUnit.java:302
+    case (softmax_slots_slot) // AttentionUnit.java:308
+      3'd0: slot_max = max_0; // AttentionUnit.java:308
+      3'd1: slot_max = max_1; // AttentionUnit.java:308
+      3'd2: slot_max = max_2; // AttentionUnit.java:308
+      3'd3: slot_max = max_3; // AttentionUnit.java:308
+      3'd4: slot_max = max_4; // AttentionUnit.java:308
+      3'd5: slot_max = max_5; // AttentionUnit.java:308
+      3'd6: slot_max = max_6; // AttentionUnit.java:308
+      default: slot_max = max_7; // AttentionUnit.java:308
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd5; // AttentionUnit.java:313
-  // AttentionUnit.java:314
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd5; // AttentionUnit.java:319
+  // AttentionUnit.java:320
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_1; // AttentionUnit.java:322
-  assign score_word_valid = score_arrived; // AttentionUnit.java:324
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:325
+  assign score_arrived = score_landing_1; // AttentionUnit.java:328
+  assign score_word_valid = score_arrived; // AttentionUnit.java:330
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:331
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:337
-  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[11:0]}; // AttentionUnit.java:341
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:343
+  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[11:0]}; // AttentionUnit.java:347
 
   always @(posedge clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:298
-      step <= STEP_SETUP; // AttentionUnit.java:298
+    if (softmax_begin) begin // AttentionUnit.java:304
+      step <= STEP_SETUP; // AttentionUnit.java:304
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:303
-      read_next <= 13'd0; // AttentionUnit.java:304
-      step <= STEP_RUN; // AttentionUnit.java:305
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:309
+      read_next <= 13'd0; // AttentionUnit.java:310
+      step <= STEP_RUN; // AttentionUnit.java:311
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:320
-    score_landing_1 <= score_landing_0; // AttentionUnit.java:320
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:323
-    if (score_issue_read) begin // AttentionUnit.java:327
-      read_next <= read_next + 13'd1; // AttentionUnit.java:327
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:326
+    score_landing_1 <= score_landing_0; // AttentionUnit.java:326
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:329
+    if (score_issue_read) begin // AttentionUnit.java:333
+      read_next <= read_next + 13'd1; // AttentionUnit.java:333
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd0)) begin // AttentionUnit.java:334
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd0)) begin // AttentionUnit.java:340
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:340
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd1)) begin // AttentionUnit.java:334
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd1)) begin // AttentionUnit.java:340
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:340
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd2)) begin // AttentionUnit.java:334
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd2)) begin // AttentionUnit.java:340
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:340
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd3)) begin // AttentionUnit.java:334
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd3)) begin // AttentionUnit.java:340
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:340
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd4)) begin // AttentionUnit.java:334
-      rz_4 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd4)) begin // AttentionUnit.java:340
+      rz_4 <= softmax_reciprocal_payload; // AttentionUnit.java:340
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd5)) begin // AttentionUnit.java:334
-      rz_5 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd5)) begin // AttentionUnit.java:340
+      rz_5 <= softmax_reciprocal_payload; // AttentionUnit.java:340
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd6)) begin // AttentionUnit.java:334
-      rz_6 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd6)) begin // AttentionUnit.java:340
+      rz_6 <= softmax_reciprocal_payload; // AttentionUnit.java:340
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd7)) begin // AttentionUnit.java:334
-      rz_7 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd7)) begin // AttentionUnit.java:340
+      rz_7 <= softmax_reciprocal_payload; // AttentionUnit.java:340
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:338
-      step <= STEP_SETUP; // AttentionUnit.java:338
+    if (softmax_slot_done) begin // AttentionUnit.java:344
+      step <= STEP_SETUP; // AttentionUnit.java:344
     end
-    if (softmax_all_done) begin // AttentionUnit.java:339
-      step <= STEP_IDLE; // AttentionUnit.java:339
+    if (softmax_all_done) begin // AttentionUnit.java:345
+      step <= STEP_IDLE; // AttentionUnit.java:345
     end
     if (reset) begin
       step <= STEP_IDLE;
@@ -2640,405 +2664,406 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:54): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:57): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:75
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:76
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:89
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:90
-  assign partial_address = {value_slots_slot, value_beat, value_position[3:0]}; // ValueEngine.java:102
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:110
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:110
-  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
-  assign value_lane0_product_in_payload_a = weight_port_data; // ValueEngine.java:112
-  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:112
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:110
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:110
-  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
-  assign value_lane1_product_in_payload_a = weight_port_data; // ValueEngine.java:112
-  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:112
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:110
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:110
-  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
-  assign value_lane2_product_in_payload_a = weight_port_data; // ValueEngine.java:112
-  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:112
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:110
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:110
-  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
-  assign value_lane3_product_in_payload_a = weight_port_data; // ValueEngine.java:112
-  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:112
-  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:110
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:110
-  assign value_lane4_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
-  assign value_lane4_product_in_payload_a = weight_port_data; // ValueEngine.java:112
-  assign value_lane4_product_in_payload_b = value_lane4_v_out_payload; // ValueEngine.java:112
-  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:110
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:110
-  assign value_lane5_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
-  assign value_lane5_product_in_payload_a = weight_port_data; // ValueEngine.java:112
-  assign value_lane5_product_in_payload_b = value_lane5_v_out_payload; // ValueEngine.java:112
-  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:110
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:110
-  assign value_lane6_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
-  assign value_lane6_product_in_payload_a = weight_port_data; // ValueEngine.java:112
-  assign value_lane6_product_in_payload_b = value_lane6_v_out_payload; // ValueEngine.java:112
-  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:110
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:110
-  assign value_lane7_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:112
-  assign value_lane7_product_in_payload_a = weight_port_data; // ValueEngine.java:112
-  assign value_lane7_product_in_payload_b = value_lane7_v_out_payload; // ValueEngine.java:112
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:128
-  assign gather_address = {reduce_slots_slot, reduce_beat, reduce_index[3:0]}; // ValueEngine.java:130
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:131
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:132
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:139
-  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
-  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:140
-  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:140
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:139
-  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
-  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:140
-  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:140
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:139
-  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
-  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:140
-  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:140
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:139
-  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
-  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:140
-  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:140
-  assign value_lane4_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_4; // ValueEngine.java:139
-  assign value_lane4_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
-  assign value_lane4_sum_in_payload_a = value_lane4_addend; // ValueEngine.java:140
-  assign value_lane4_sum_in_payload_b = value_lane4_product_out_payload; // ValueEngine.java:140
-  assign value_lane5_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_5; // ValueEngine.java:139
-  assign value_lane5_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
-  assign value_lane5_sum_in_payload_a = value_lane5_addend; // ValueEngine.java:140
-  assign value_lane5_sum_in_payload_b = value_lane5_product_out_payload; // ValueEngine.java:140
-  assign value_lane6_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_6; // ValueEngine.java:139
-  assign value_lane6_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
-  assign value_lane6_sum_in_payload_a = value_lane6_addend; // ValueEngine.java:140
-  assign value_lane6_sum_in_payload_b = value_lane6_product_out_payload; // ValueEngine.java:140
-  assign value_lane7_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_7; // ValueEngine.java:139
-  assign value_lane7_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:140
-  assign value_lane7_sum_in_payload_a = value_lane7_addend; // ValueEngine.java:140
-  assign value_lane7_sum_in_payload_b = value_lane7_product_out_payload; // ValueEngine.java:140
-  assign accumulated = accumulated_last_d17; // ValueEngine.java:152
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:169
-  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd7); // ValueEngine.java:175
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:78
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:79
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:81
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:93
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:94
+  assign partial_address = {value_slots_slot, value_beat, value_position[3:0]}; // ValueEngine.java:106
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:114
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:114
+  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
+  assign value_lane0_product_in_payload_a = weight_port_data; // ValueEngine.java:116
+  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:116
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:114
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:114
+  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
+  assign value_lane1_product_in_payload_a = weight_port_data; // ValueEngine.java:116
+  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:116
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:114
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:114
+  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
+  assign value_lane2_product_in_payload_a = weight_port_data; // ValueEngine.java:116
+  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:116
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:114
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:114
+  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
+  assign value_lane3_product_in_payload_a = weight_port_data; // ValueEngine.java:116
+  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:116
+  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:114
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:114
+  assign value_lane4_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
+  assign value_lane4_product_in_payload_a = weight_port_data; // ValueEngine.java:116
+  assign value_lane4_product_in_payload_b = value_lane4_v_out_payload; // ValueEngine.java:116
+  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:114
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:114
+  assign value_lane5_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
+  assign value_lane5_product_in_payload_a = weight_port_data; // ValueEngine.java:116
+  assign value_lane5_product_in_payload_b = value_lane5_v_out_payload; // ValueEngine.java:116
+  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:114
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:114
+  assign value_lane6_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
+  assign value_lane6_product_in_payload_a = weight_port_data; // ValueEngine.java:116
+  assign value_lane6_product_in_payload_b = value_lane6_v_out_payload; // ValueEngine.java:116
+  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:114
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:114
+  assign value_lane7_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
+  assign value_lane7_product_in_payload_a = weight_port_data; // ValueEngine.java:116
+  assign value_lane7_product_in_payload_b = value_lane7_v_out_payload; // ValueEngine.java:116
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:132
+  assign gather_address = {reduce_slots_slot, reduce_beat, reduce_index[3:0]}; // ValueEngine.java:134
+  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:135
+  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:136
+  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:143
+  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
+  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:144
+  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:144
+  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:143
+  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
+  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:144
+  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:144
+  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:143
+  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
+  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:144
+  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:144
+  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:143
+  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
+  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:144
+  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:144
+  assign value_lane4_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_4; // ValueEngine.java:143
+  assign value_lane4_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
+  assign value_lane4_sum_in_payload_a = value_lane4_addend; // ValueEngine.java:144
+  assign value_lane4_sum_in_payload_b = value_lane4_product_out_payload; // ValueEngine.java:144
+  assign value_lane5_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_5; // ValueEngine.java:143
+  assign value_lane5_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
+  assign value_lane5_sum_in_payload_a = value_lane5_addend; // ValueEngine.java:144
+  assign value_lane5_sum_in_payload_b = value_lane5_product_out_payload; // ValueEngine.java:144
+  assign value_lane6_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_6; // ValueEngine.java:143
+  assign value_lane6_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
+  assign value_lane6_sum_in_payload_a = value_lane6_addend; // ValueEngine.java:144
+  assign value_lane6_sum_in_payload_b = value_lane6_product_out_payload; // ValueEngine.java:144
+  assign value_lane7_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_7; // ValueEngine.java:143
+  assign value_lane7_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
+  assign value_lane7_sum_in_payload_a = value_lane7_addend; // ValueEngine.java:144
+  assign value_lane7_sum_in_payload_b = value_lane7_product_out_payload; // ValueEngine.java:144
+  assign accumulated = accumulated_last_d17; // ValueEngine.java:156
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:173
+  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd7); // ValueEngine.java:179
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:183
-      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:183
-      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:183
-      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:183
-      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:183
-      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:183
-      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:183
-      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:187
+      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:187
+      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:187
+      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:187
+      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:187
+      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:187
+      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:187
+      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:183
-      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:183
-      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:183
-      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:183
-      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:183
-      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:183
-      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:183
-      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:187
+      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:187
+      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:187
+      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:187
+      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:187
+      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:187
+      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:187
+      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:183
-      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:183
-      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:183
-      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:183
-      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:183
-      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:183
-      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:183
-      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:187
+      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:187
+      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:187
+      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:187
+      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:187
+      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:187
+      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:187
+      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:183
-      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:183
-      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:183
-      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:183
-      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:183
-      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:183
-      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:183
-      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:187
+      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:187
+      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:187
+      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:187
+      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:187
+      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:187
+      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:187
+      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:183
-      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:183
-      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:183
-      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:183
-      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:183
-      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:183
-      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:183
-      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:187
+      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:187
+      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:187
+      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:187
+      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:187
+      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:187
+      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:187
+      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:183
-      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:183
-      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:183
-      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:183
-      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:183
-      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:183
-      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:183
-      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:187
+      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:187
+      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:187
+      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:187
+      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:187
+      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:187
+      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:187
+      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:183
-      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:183
-      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:183
-      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:183
-      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:183
-      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:183
-      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:183
-      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:187
+      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:187
+      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:187
+      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:187
+      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:187
+      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:187
+      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:187
+      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:183
-      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:183
-      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:183
-      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:183
-      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:183
-      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:183
-      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:183
-      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:187
+      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:187
+      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:187
+      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:187
+      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:187
+      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:187
+      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:187
+      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:183
-      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:183
-      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:183
-      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:183
-      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:183
-      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:183
-      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:183
-      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:187
+      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:187
+      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:187
+      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:187
+      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:187
+      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:187
+      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:187
+      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:183
-      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:183
-      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:183
-      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:183
-      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:183
-      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:183
-      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:183
-      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:187
+      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:187
+      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:187
+      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:187
+      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:187
+      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:187
+      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:187
+      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:183
-      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:183
-      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:183
-      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:183
-      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:183
-      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:183
-      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:183
-      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:187
+      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:187
+      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:187
+      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:187
+      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:187
+      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:187
+      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:187
+      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:183
-      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:183
-      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:183
-      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:183
-      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:183
-      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:183
-      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:183
-      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:187
+      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:187
+      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:187
+      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:187
+      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:187
+      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:187
+      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:187
+      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:183
-      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:183
-      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:183
-      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:183
-      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:183
-      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:183
-      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:183
-      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:187
+      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:187
+      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:187
+      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:187
+      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:187
+      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:187
+      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:187
+      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:183
-      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:183
-      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:183
-      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:183
-      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:183
-      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:183
-      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:183
-      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:187
+      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:187
+      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:187
+      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:187
+      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:187
+      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:187
+      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:187
+      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:183
-      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:183
-      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:183
-      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:183
-      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:183
-      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:183
-      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:183
-      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:187
+      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:187
+      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:187
+      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:187
+      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:187
+      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:187
+      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:187
+      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:183
-      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:183
-      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:183
-      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:183
-      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:183
-      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:183
-      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:183
-      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:183
-      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:183
+    case (reduce_index[2:0]) // ValueEngine.java:187
+      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:187
+      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:187
+      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:187
+      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:187
+      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:187
+      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:187
+      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:187
+      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:187
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:184
+  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:188
 
   always @(*) begin
-    case (reduce_slots_slot) // ValueEngine.java:187
-      3'd0: slot_rz = rz_0; // ValueEngine.java:187
-      3'd1: slot_rz = rz_1; // ValueEngine.java:187
-      3'd2: slot_rz = rz_2; // ValueEngine.java:187
-      3'd3: slot_rz = rz_3; // ValueEngine.java:187
-      3'd4: slot_rz = rz_4; // ValueEngine.java:187
-      3'd5: slot_rz = rz_5; // ValueEngine.java:187
-      3'd6: slot_rz = rz_6; // ValueEngine.java:187
-      default: slot_rz = rz_7; // ValueEngine.java:187
+    case (reduce_slots_slot) // ValueEngine.java:191
+      3'd0: slot_rz = rz_0; // ValueEngine.java:191
+      3'd1: slot_rz = rz_1; // ValueEngine.java:191
+      3'd2: slot_rz = rz_2; // ValueEngine.java:191
+      3'd3: slot_rz = rz_3; // ValueEngine.java:191
+      3'd4: slot_rz = rz_4; // ValueEngine.java:191
+      3'd5: slot_rz = rz_5; // ValueEngine.java:191
+      3'd6: slot_rz = rz_6; // ValueEngine.java:191
+      default: slot_rz = rz_7; // ValueEngine.java:191
     endcase
   end
 
-  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:188
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:188
-  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:188
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:188
-  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:188
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:188
-  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:188
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:188
-  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:188
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:188
-  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:188
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:188
-  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:188
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:188
-  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:188
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:188
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:188
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:188
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:188
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:188
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:188
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:188
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:188
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:188
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:188
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:188
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:188
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:188
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:188
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:188
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:188
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:188
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:188
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:188
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:188
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:188
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:188
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:188
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:189
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:189
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:202
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:203
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:203
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:203
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:203
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:203
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:203
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:203
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:203
+  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:192
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:192
+  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:192
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:192
+  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:192
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:192
+  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:192
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:192
+  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:192
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:192
+  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:192
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:192
+  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:192
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:192
+  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:192
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:192
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:192
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:192
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:192
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:192
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:192
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:192
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:192
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:192
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:192
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:192
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:192
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:192
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:192
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:192
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:192
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:192
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:192
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:192
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:192
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:192
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:192
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:192
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:192
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:192
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:193
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:193
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:206
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:207
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:207
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:207
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:207
+  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:207
+  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:207
+  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:207
+  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:207
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -3051,593 +3076,593 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:211
+  // ValueEngine.java:215
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:212
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:213
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:216
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:217
 
   always @(posedge clk) begin
-    if (start_values | value_slot_finished) begin // ValueEngine.java:79
-      value_row <= 6'd0; // ValueEngine.java:80
-      value_beat <= 4'd0; // ValueEngine.java:81
-    end else if (value_step) begin // ValueEngine.java:82
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:83
-      if (value_last_beat) begin // ValueEngine.java:84
-        value_beat <= 4'd0; // ValueEngine.java:85
-        value_row <= value_row + 6'd1; // ValueEngine.java:86
+    if (start_values | value_slot_finished) begin // ValueEngine.java:83
+      value_row <= 6'd0; // ValueEngine.java:84
+      value_beat <= 4'd0; // ValueEngine.java:85
+    end else if (value_step) begin // ValueEngine.java:86
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:87
+      if (value_last_beat) begin // ValueEngine.java:88
+        value_beat <= 4'd0; // ValueEngine.java:89
+        value_row <= value_row + 6'd1; // ValueEngine.java:90
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:110
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:116
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:116
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:116
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:116
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:116
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:116
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:116
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:116
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:117
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:117
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:117
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:117
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:117
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:117
-    if (bank_read_enable) begin // ValueEngine.java:135
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:135
-    end
-    if (bank_read_enable) begin // ValueEngine.java:135
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:135
-    end
-    if (bank_read_enable) begin // ValueEngine.java:135
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:135
-    end
-    if (bank_read_enable) begin // ValueEngine.java:135
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:135
-    end
-    if (bank_read_enable) begin // ValueEngine.java:135
-      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:135
-    end
-    if (bank_read_enable) begin // ValueEngine.java:135
-      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:135
-    end
-    if (bank_read_enable) begin // ValueEngine.java:135
-      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:135
-    end
-    if (bank_read_enable) begin // ValueEngine.java:135
-      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:135
-    end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:139
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:139
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:139
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:139
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:139
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:139
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:139
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:139
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:139
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:145
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:145
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:145
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:145
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:145
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:145
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:145
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
-      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:149
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
-      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:149
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
-      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:149
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
-      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:149
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
-      partials_4[accumulate_address_d15] <= value_lane4_sum_out_payload; // ValueEngine.java:149
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
-      partials_5[accumulate_address_d15] <= value_lane5_sum_out_payload; // ValueEngine.java:149
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
-      partials_6[accumulate_address_d15] <= value_lane6_sum_out_payload; // ValueEngine.java:149
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:149
-      partials_7[accumulate_address_d15] <= value_lane7_sum_out_payload; // ValueEngine.java:149
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:152
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:152
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:152
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:152
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:152
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:152
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:152
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:152
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:152
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:152
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:152
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:152
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:152
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:152
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:152
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:152
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:152
-    gather_read_valid <= gathering; // ValueEngine.java:155
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:156
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
-      gathered_0_0 <= bank_read_0; // ValueEngine.java:164
+    value_issue_d1 <= value_issue; // ValueEngine.java:114
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:120
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:120
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:120
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:120
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:120
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:120
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:120
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:120
+    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:121
+    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:121
+    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:121
+    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:121
+    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:121
+    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:121
+    if (bank_read_enable) begin // ValueEngine.java:139
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:139
+    end
+    if (bank_read_enable) begin // ValueEngine.java:139
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:139
+    end
+    if (bank_read_enable) begin // ValueEngine.java:139
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:139
+    end
+    if (bank_read_enable) begin // ValueEngine.java:139
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:139
+    end
+    if (bank_read_enable) begin // ValueEngine.java:139
+      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:139
+    end
+    if (bank_read_enable) begin // ValueEngine.java:139
+      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:139
+    end
+    if (bank_read_enable) begin // ValueEngine.java:139
+      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:139
+    end
+    if (bank_read_enable) begin // ValueEngine.java:139
+      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:139
+    end
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:143
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:143
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:143
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:143
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:143
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:143
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:143
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:143
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:143
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:149
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:149
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:149
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:149
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:149
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:149
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:149
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
+      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:153
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
+      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:153
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
+      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:153
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
+      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:153
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
+      partials_4[accumulate_address_d15] <= value_lane4_sum_out_payload; // ValueEngine.java:153
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
+      partials_5[accumulate_address_d15] <= value_lane5_sum_out_payload; // ValueEngine.java:153
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
+      partials_6[accumulate_address_d15] <= value_lane6_sum_out_payload; // ValueEngine.java:153
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
+      partials_7[accumulate_address_d15] <= value_lane7_sum_out_payload; // ValueEngine.java:153
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:156
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:156
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:156
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:156
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:156
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:156
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:156
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:156
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:156
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:156
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:156
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:156
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:156
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:156
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:156
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:156
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:156
+    gather_read_valid <= gathering; // ValueEngine.java:159
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:160
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
+      gathered_0_0 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
-      gathered_0_1 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
+      gathered_0_1 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
-      gathered_0_2 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
+      gathered_0_2 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
-      gathered_0_3 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
+      gathered_0_3 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
-      gathered_0_4 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
+      gathered_0_4 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
-      gathered_0_5 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
+      gathered_0_5 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
-      gathered_0_6 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
+      gathered_0_6 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
-      gathered_0_7 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
+      gathered_0_7 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
-      gathered_0_8 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
+      gathered_0_8 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
-      gathered_0_9 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
+      gathered_0_9 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
-      gathered_0_10 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
+      gathered_0_10 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
-      gathered_0_11 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
+      gathered_0_11 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
-      gathered_0_12 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
+      gathered_0_12 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
-      gathered_0_13 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
+      gathered_0_13 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
-      gathered_0_14 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
+      gathered_0_14 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
-      gathered_0_15 <= bank_read_0; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
+      gathered_0_15 <= bank_read_0; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
-      gathered_4_0 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
+      gathered_4_0 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
-      gathered_4_1 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
+      gathered_4_1 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
-      gathered_4_2 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
+      gathered_4_2 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
-      gathered_4_3 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
+      gathered_4_3 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
-      gathered_4_4 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
+      gathered_4_4 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
-      gathered_4_5 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
+      gathered_4_5 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
-      gathered_4_6 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
+      gathered_4_6 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
-      gathered_4_7 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
+      gathered_4_7 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
-      gathered_4_8 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
+      gathered_4_8 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
-      gathered_4_9 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
+      gathered_4_9 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
-      gathered_4_10 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
+      gathered_4_10 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
-      gathered_4_11 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
+      gathered_4_11 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
-      gathered_4_12 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
+      gathered_4_12 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
-      gathered_4_13 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
+      gathered_4_13 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
-      gathered_4_14 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
+      gathered_4_14 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
-      gathered_4_15 <= bank_read_4; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
+      gathered_4_15 <= bank_read_4; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
-      gathered_5_0 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
+      gathered_5_0 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
-      gathered_5_1 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
+      gathered_5_1 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
-      gathered_5_2 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
+      gathered_5_2 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
-      gathered_5_3 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
+      gathered_5_3 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
-      gathered_5_4 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
+      gathered_5_4 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
-      gathered_5_5 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
+      gathered_5_5 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
-      gathered_5_6 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
+      gathered_5_6 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
-      gathered_5_7 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
+      gathered_5_7 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
-      gathered_5_8 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
+      gathered_5_8 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
-      gathered_5_9 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
+      gathered_5_9 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
-      gathered_5_10 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
+      gathered_5_10 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
-      gathered_5_11 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
+      gathered_5_11 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
-      gathered_5_12 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
+      gathered_5_12 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
-      gathered_5_13 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
+      gathered_5_13 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
-      gathered_5_14 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
+      gathered_5_14 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
-      gathered_5_15 <= bank_read_5; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
+      gathered_5_15 <= bank_read_5; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
-      gathered_6_0 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
+      gathered_6_0 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
-      gathered_6_1 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
+      gathered_6_1 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
-      gathered_6_2 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
+      gathered_6_2 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
-      gathered_6_3 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
+      gathered_6_3 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
-      gathered_6_4 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
+      gathered_6_4 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
-      gathered_6_5 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
+      gathered_6_5 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
-      gathered_6_6 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
+      gathered_6_6 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
-      gathered_6_7 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
+      gathered_6_7 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
-      gathered_6_8 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
+      gathered_6_8 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
-      gathered_6_9 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
+      gathered_6_9 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
-      gathered_6_10 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
+      gathered_6_10 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
-      gathered_6_11 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
+      gathered_6_11 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
-      gathered_6_12 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
+      gathered_6_12 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
-      gathered_6_13 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
+      gathered_6_13 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
-      gathered_6_14 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
+      gathered_6_14 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
-      gathered_6_15 <= bank_read_6; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
+      gathered_6_15 <= bank_read_6; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:164
-      gathered_7_0 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
+      gathered_7_0 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:164
-      gathered_7_1 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
+      gathered_7_1 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:164
-      gathered_7_2 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
+      gathered_7_2 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:164
-      gathered_7_3 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
+      gathered_7_3 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:164
-      gathered_7_4 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
+      gathered_7_4 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:164
-      gathered_7_5 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
+      gathered_7_5 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:164
-      gathered_7_6 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
+      gathered_7_6 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:164
-      gathered_7_7 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
+      gathered_7_7 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:164
-      gathered_7_8 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
+      gathered_7_8 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:164
-      gathered_7_9 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
+      gathered_7_9 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:164
-      gathered_7_10 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
+      gathered_7_10 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:164
-      gathered_7_11 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
+      gathered_7_11 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:164
-      gathered_7_12 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
+      gathered_7_12 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:164
-      gathered_7_13 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
+      gathered_7_13 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:164
-      gathered_7_14 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
+      gathered_7_14 <= bank_read_7; // ValueEngine.java:168
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:164
-      gathered_7_15 <= bank_read_7; // ValueEngine.java:164
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
+      gathered_7_15 <= bank_read_7; // ValueEngine.java:168
     end
-    push_element_d1 <= reduce_index[2:0]; // ValueEngine.java:192
-    push_element_d2 <= push_element_d1; // ValueEngine.java:192
-    push_element_d3 <= push_element_d2; // ValueEngine.java:192
-    push_element_d4 <= push_element_d3; // ValueEngine.java:192
-    push_element_d5 <= push_element_d4; // ValueEngine.java:192
-    push_element_d6 <= push_element_d5; // ValueEngine.java:192
-    push_element_d7 <= push_element_d6; // ValueEngine.java:192
-    push_element_d8 <= push_element_d7; // ValueEngine.java:192
-    push_element_d9 <= push_element_d8; // ValueEngine.java:192
-    push_element_d10 <= push_element_d9; // ValueEngine.java:192
-    push_element_d11 <= push_element_d10; // ValueEngine.java:192
-    push_element_d12 <= push_element_d11; // ValueEngine.java:192
-    push_element_d13 <= push_element_d12; // ValueEngine.java:192
-    push_element_d14 <= push_element_d13; // ValueEngine.java:192
-    push_element_d15 <= push_element_d14; // ValueEngine.java:192
-    push_element_d16 <= push_element_d15; // ValueEngine.java:192
-    push_element_d17 <= push_element_d16; // ValueEngine.java:192
-    push_element_d18 <= push_element_d17; // ValueEngine.java:192
-    push_element_d19 <= push_element_d18; // ValueEngine.java:192
-    push_element_d20 <= push_element_d19; // ValueEngine.java:192
-    push_element_d21 <= push_element_d20; // ValueEngine.java:192
-    push_element_d22 <= push_element_d21; // ValueEngine.java:192
-    push_element_d23 <= push_element_d22; // ValueEngine.java:192
-    push_element_d24 <= push_element_d23; // ValueEngine.java:192
-    push_element_d25 <= push_element_d24; // ValueEngine.java:192
-    push_element_d26 <= push_element_d25; // ValueEngine.java:192
-    push_element_d27 <= push_element_d26; // ValueEngine.java:192
-    push_element_d28 <= push_element_d27; // ValueEngine.java:192
-    push_element_d29 <= push_element_d28; // ValueEngine.java:192
-    push_element_d30 <= push_element_d29; // ValueEngine.java:192
-    push_element_d31 <= push_element_d30; // ValueEngine.java:192
-    push_element_d32 <= push_element_d31; // ValueEngine.java:192
-    push_element_d33 <= push_element_d32; // ValueEngine.java:192
-    if (stored_output_out_valid & (push_element_d33 == 3'd0)) begin // ValueEngine.java:197
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:197
+    push_element_d1 <= reduce_index[2:0]; // ValueEngine.java:196
+    push_element_d2 <= push_element_d1; // ValueEngine.java:196
+    push_element_d3 <= push_element_d2; // ValueEngine.java:196
+    push_element_d4 <= push_element_d3; // ValueEngine.java:196
+    push_element_d5 <= push_element_d4; // ValueEngine.java:196
+    push_element_d6 <= push_element_d5; // ValueEngine.java:196
+    push_element_d7 <= push_element_d6; // ValueEngine.java:196
+    push_element_d8 <= push_element_d7; // ValueEngine.java:196
+    push_element_d9 <= push_element_d8; // ValueEngine.java:196
+    push_element_d10 <= push_element_d9; // ValueEngine.java:196
+    push_element_d11 <= push_element_d10; // ValueEngine.java:196
+    push_element_d12 <= push_element_d11; // ValueEngine.java:196
+    push_element_d13 <= push_element_d12; // ValueEngine.java:196
+    push_element_d14 <= push_element_d13; // ValueEngine.java:196
+    push_element_d15 <= push_element_d14; // ValueEngine.java:196
+    push_element_d16 <= push_element_d15; // ValueEngine.java:196
+    push_element_d17 <= push_element_d16; // ValueEngine.java:196
+    push_element_d18 <= push_element_d17; // ValueEngine.java:196
+    push_element_d19 <= push_element_d18; // ValueEngine.java:196
+    push_element_d20 <= push_element_d19; // ValueEngine.java:196
+    push_element_d21 <= push_element_d20; // ValueEngine.java:196
+    push_element_d22 <= push_element_d21; // ValueEngine.java:196
+    push_element_d23 <= push_element_d22; // ValueEngine.java:196
+    push_element_d24 <= push_element_d23; // ValueEngine.java:196
+    push_element_d25 <= push_element_d24; // ValueEngine.java:196
+    push_element_d26 <= push_element_d25; // ValueEngine.java:196
+    push_element_d27 <= push_element_d26; // ValueEngine.java:196
+    push_element_d28 <= push_element_d27; // ValueEngine.java:196
+    push_element_d29 <= push_element_d28; // ValueEngine.java:196
+    push_element_d30 <= push_element_d29; // ValueEngine.java:196
+    push_element_d31 <= push_element_d30; // ValueEngine.java:196
+    push_element_d32 <= push_element_d31; // ValueEngine.java:196
+    push_element_d33 <= push_element_d32; // ValueEngine.java:196
+    if (stored_output_out_valid & (push_element_d33 == 3'd0)) begin // ValueEngine.java:201
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:201
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd1)) begin // ValueEngine.java:197
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:197
+    if (stored_output_out_valid & (push_element_d33 == 3'd1)) begin // ValueEngine.java:201
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:201
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd2)) begin // ValueEngine.java:197
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:197
+    if (stored_output_out_valid & (push_element_d33 == 3'd2)) begin // ValueEngine.java:201
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:201
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd3)) begin // ValueEngine.java:197
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:197
+    if (stored_output_out_valid & (push_element_d33 == 3'd3)) begin // ValueEngine.java:201
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:201
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd4)) begin // ValueEngine.java:197
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:197
+    if (stored_output_out_valid & (push_element_d33 == 3'd4)) begin // ValueEngine.java:201
+      out_word_4 <= stored_output_out_payload; // ValueEngine.java:201
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd5)) begin // ValueEngine.java:197
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:197
+    if (stored_output_out_valid & (push_element_d33 == 3'd5)) begin // ValueEngine.java:201
+      out_word_5 <= stored_output_out_payload; // ValueEngine.java:201
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd6)) begin // ValueEngine.java:197
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:197
+    if (stored_output_out_valid & (push_element_d33 == 3'd6)) begin // ValueEngine.java:201
+      out_word_6 <= stored_output_out_payload; // ValueEngine.java:201
     end
-    if (stored_output_out_valid & (push_element_d33 == 3'd7)) begin // ValueEngine.java:197
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:197
+    if (stored_output_out_valid & (push_element_d33 == 3'd7)) begin // ValueEngine.java:201
+      out_word_7 <= stored_output_out_payload; // ValueEngine.java:201
     end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 3'd7); // ValueEngine.java:200
-    if (beat_assembled) begin // ValueEngine.java:209
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:209
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 3'd7); // ValueEngine.java:204
+    if (beat_assembled) begin // ValueEngine.java:213
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:213
     end
-    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:215
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:215
+    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:219
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:219
     end
-    if (accumulated) begin // ValueEngine.java:216
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:217
-      reduce_beat <= 4'd0; // ValueEngine.java:218
-      reduce_index <= 5'd0; // ValueEngine.java:219
+    if (accumulated) begin // ValueEngine.java:220
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:221
+      reduce_beat <= 4'd0; // ValueEngine.java:222
+      reduce_index <= 5'd0; // ValueEngine.java:223
     end
-    if (gather_done) begin // ValueEngine.java:221
-      reduce_index <= 5'd0; // ValueEngine.java:222
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:223
-    end
-    if (push_done) begin // ValueEngine.java:225
+    if (gather_done) begin // ValueEngine.java:225
       reduce_index <= 5'd0; // ValueEngine.java:226
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:227
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:228
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:229
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:229
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:227
+    end
+    if (push_done) begin // ValueEngine.java:229
+      reduce_index <= 5'd0; // ValueEngine.java:230
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:231
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:232
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:233
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:233
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:231
-      beats_queued <= 4'd0; // ValueEngine.java:232
-      reduce_beat <= 4'd0; // ValueEngine.java:233
-      reduce_index <= 5'd0; // ValueEngine.java:234
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:235
-      if (value_pass_finished) begin // ValueEngine.java:236
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:236
+    if (slot_flush_done) begin // ValueEngine.java:235
+      beats_queued <= 4'd0; // ValueEngine.java:236
+      reduce_beat <= 4'd0; // ValueEngine.java:237
+      reduce_index <= 5'd0; // ValueEngine.java:238
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:239
+      if (value_pass_finished) begin // ValueEngine.java:240
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:240
       end
     end
     if (reset) begin
@@ -3814,31 +3839,35 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:44): the pass's walk over the chunks in the buffer and, in each, over the
+  // value_engine.value_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign value_step = value_active & (value_chunk < chunks_loaded); // ChunkWalk.java:58
-  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:59
-  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:60
-  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:62
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:63
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:64
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:65
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:67
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:68
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:77
+  assign value_half = value_chunk[0] ^ value_first_half; // ChunkWalk.java:68
+  // ChunkWalk.java:70
+  assign value_rows_in = (value_chunk == value_chunks_loaded) & ({1'b0, value_chunk_rows_landed} >= value_need_rows);
+  assign value_step = value_active & ((value_chunk < value_chunks_loaded) | value_rows_in); // ChunkWalk.java:71
+  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:72
+  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:73
+  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:75
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:76
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:77
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:78
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:80
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:81
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:80
+  assign value_need_rows = value_row_needs; // ValueEngine.java:81
 
   always @(posedge clk) begin
-    if (start_values) begin // ChunkWalk.java:69
-      value_active <= 1'b1; // ChunkWalk.java:70
-      value_chunk <= 8'd0; // ChunkWalk.java:71
-      value_chunk_start <= 13'd0; // ChunkWalk.java:72
-      value_consumed <= 8'd0; // ChunkWalk.java:73
-    end else if (value_chunk_done) begin // ChunkWalk.java:74
-      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:75
-      value_chunk_start <= value_chunk_start + 13'd32; // ChunkWalk.java:76
-      value_consumed <= value_consumed + 8'd1; // ChunkWalk.java:77
-      if (value_walk_done) begin // ChunkWalk.java:78
-        value_active <= 1'b0; // ChunkWalk.java:78
+    if (start_values) begin // ChunkWalk.java:82
+      value_active <= 1'b1; // ChunkWalk.java:83
+      value_chunk <= 8'd0; // ChunkWalk.java:84
+      value_chunk_start <= 13'd0; // ChunkWalk.java:85
+      value_consumed <= 8'd0; // ChunkWalk.java:86
+    end else if (value_chunk_done) begin // ChunkWalk.java:87
+      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:88
+      value_chunk_start <= value_chunk_start + 13'd32; // ChunkWalk.java:89
+      value_consumed <= value_consumed + 8'd1; // ChunkWalk.java:90
+      if (value_walk_done) begin // ChunkWalk.java:91
+        value_active <= 1'b0; // ChunkWalk.java:91
       end
     end
     if (reset) begin
@@ -3902,55 +3931,79 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // chunk_loader (ChunkLoader.java:35): reads the head's K or V rows chunk by chunk into the free half of the chunk
-  // buffer
-  assign full_chunk = rows_left >= 13'd32; // ChunkLoader.java:50
-  assign chunk_rows = full_chunk ? 13'd32 : rows_left; // ChunkLoader.java:51
-  assign chunk_beats = {8'd0, chunk_rows} * {13'd0, row_beats}; // ChunkLoader.java:52
-  assign chunk_bytes = {{56'd0, row_beats}, 9'd0}; // ChunkLoader.java:54
-  assign half_free = {1'b0, issued} < ({1'b0, loader_consumed} + 9'd2); // ChunkLoader.java:56
-  assign chunk_beat = kv_reader_data_valid; // ChunkLoader.java:72
-  assign write_last_row_beat = write_beat == write_last_row_beat_diff[3:0]; // ChunkLoader.java:73
-  assign chunk_write_address = {write_half, write_row, write_beat}; // ChunkLoader.java:75
+  // chunk_loader (ChunkLoader.java:47): reads the head's K rows and then its V rows chunk by chunk into the free half
+  // of the chunk buffer
+  assign loader_value_half = key_chunks[0]; // ChunkLoader.java:63
+  assign full_chunk = rows_left >= 13'd32; // ChunkLoader.java:70
+  assign chunk_rows = full_chunk ? 13'd32 : rows_left; // ChunkLoader.java:71
+  assign chunk_beats = {8'd0, chunk_rows} * {13'd0, row_beats}; // ChunkLoader.java:72
+  assign chunk_bytes = {{56'd0, row_beats}, 9'd0}; // ChunkLoader.java:74
+  // ChunkLoader.java:77
+  assign chunks_consumed =
+      (phase == PHASE_VALUES) ? ({1'b0, key_chunks} + {1'b0, value_consumed}) : {1'b0, score_consumed};
+  assign half_free = {1'b0, issued} < ({1'b0, chunks_consumed} + 10'd2); // ChunkLoader.java:78
+  assign chunk_beat = kv_reader_data_valid; // ChunkLoader.java:101
+  assign write_last_row_beat = write_beat == write_last_row_beat_diff[3:0]; // ChunkLoader.java:102
+  assign chunk_write_address = {write_half, write_row, write_beat}; // ChunkLoader.java:104
+  assign value_chunk_landing = reading_values & (landed >= {1'b0, key_chunks}); // ChunkLoader.java:108
+  assign key_rows_landed = value_chunk_landing ? 5'd0 : write_row; // ChunkLoader.java:109
+  assign value_rows_landed = value_chunk_landing ? write_row : 5'd0; // ChunkLoader.java:110
 
   always @(posedge clk) begin
-    if (loader_start) begin // ChunkLoader.java:60
-      next_address <= loader_base; // ChunkLoader.java:61
-      rows_left <= last_positions; // ChunkLoader.java:62
-      issued <= 8'd0; // ChunkLoader.java:63
-    end else if (kv_reader_command_valid & kv_reader_command_ready) begin // ChunkLoader.java:64
-      next_address <= next_address_sum[63:0]; // ChunkLoader.java:65
-      rows_left <= rows_left - chunk_rows; // ChunkLoader.java:66
-      issued <= issued + 8'd1; // ChunkLoader.java:67
+    if (start_scores) begin // ChunkLoader.java:82
+      next_address <= key_address; // ChunkLoader.java:83
+      rows_left <= last_positions; // ChunkLoader.java:84
+      reading_values <= 1'b0; // ChunkLoader.java:85
+      issued <= 9'd0; // ChunkLoader.java:86
+    end else if (kv_reader_command_valid & kv_reader_command_ready) begin // ChunkLoader.java:87
+      next_address <= next_address_sum[63:0]; // ChunkLoader.java:88
+      rows_left <= rows_left - chunk_rows; // ChunkLoader.java:89
+      issued <= issued + 9'd1; // ChunkLoader.java:90
+    end else if ((rows_left == 13'd0) & ~reading_values) begin // ChunkLoader.java:91
+      next_address <= value_address; // ChunkLoader.java:93
+      rows_left <= last_positions; // ChunkLoader.java:94
+      reading_values <= 1'b1; // ChunkLoader.java:95
+      key_chunks <= issued[7:0]; // ChunkLoader.java:96
     end
-    if (loader_start) begin // ChunkLoader.java:78
-      loaded <= 8'd0; // ChunkLoader.java:79
-      write_row <= 5'd0; // ChunkLoader.java:80
-      write_beat <= 4'd0; // ChunkLoader.java:81
-      write_half <= 1'b0; // ChunkLoader.java:82
-    end else if (chunk_beat) begin // ChunkLoader.java:83
-      write_beat <= write_beat + 4'd1; // ChunkLoader.java:84
-      if (write_last_row_beat) begin // ChunkLoader.java:85
-        write_beat <= 4'd0; // ChunkLoader.java:86
-        write_row <= write_row + 5'd1; // ChunkLoader.java:87
+    if (start_scores) begin // ChunkLoader.java:111
+      landed <= 9'd0; // ChunkLoader.java:112
+      keys_loaded <= 8'd0; // ChunkLoader.java:113
+      values_loaded <= 8'd0; // ChunkLoader.java:114
+      write_row <= 5'd0; // ChunkLoader.java:115
+      write_beat <= 4'd0; // ChunkLoader.java:116
+      write_half <= 1'b0; // ChunkLoader.java:117
+    end else if (chunk_beat) begin // ChunkLoader.java:118
+      write_beat <= write_beat + 4'd1; // ChunkLoader.java:119
+      if (write_last_row_beat) begin // ChunkLoader.java:120
+        write_beat <= 4'd0; // ChunkLoader.java:121
+        write_row <= write_row + 5'd1; // ChunkLoader.java:122
       end
-      if (kv_reader_data_payload_last) begin // ChunkLoader.java:89
-        write_beat <= 4'd0; // ChunkLoader.java:90
-        write_row <= 5'd0; // ChunkLoader.java:91
-        write_half <= ~write_half; // ChunkLoader.java:92
-        loaded <= loaded + 8'd1; // ChunkLoader.java:93
+      if (kv_reader_data_payload_last) begin // ChunkLoader.java:124
+        write_beat <= 4'd0; // ChunkLoader.java:125
+        write_row <= 5'd0; // ChunkLoader.java:126
+        write_half <= ~write_half; // ChunkLoader.java:127
+        landed <= landed + 9'd1; // ChunkLoader.java:128
+        if (value_chunk_landing) begin // ChunkLoader.java:129
+          values_loaded <= values_loaded + 8'd1; // ChunkLoader.java:129
+        end else begin
+          keys_loaded <= keys_loaded + 8'd1; // ChunkLoader.java:130
+        end
       end
     end
-    if (command_accepted) begin // ChunkLoader.java:96
-      failed <= 1'b0; // ChunkLoader.java:96
-    end else if (chunk_beat & kv_reader_data_payload_error) begin // ChunkLoader.java:96
-      failed <= 1'b1; // ChunkLoader.java:96
+    if (command_accepted) begin // ChunkLoader.java:133
+      failed <= 1'b0; // ChunkLoader.java:133
+    end else if (chunk_beat & kv_reader_data_payload_error) begin // ChunkLoader.java:133
+      failed <= 1'b1; // ChunkLoader.java:133
     end
     if (reset) begin
       next_address <= 64'd0;
       rows_left <= 13'd0;
-      issued <= 8'd0;
-      loaded <= 8'd0;
+      reading_values <= 1'b1;
+      issued <= 9'd0;
+      key_chunks <= 8'd0;
+      landed <= 9'd0;
+      keys_loaded <= 8'd0;
+      values_loaded <= 8'd0;
       write_row <= 5'd0;
       write_beat <= 4'd0;
       write_half <= 1'b0;
@@ -3962,20 +4015,20 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:326
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:326: AttentionUnit: the score queue has room for every ",
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:332
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:332: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:207
-        $display("ASSERTION FAILED in %m: ValueEngine.java:207: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:211
+        $display("ASSERTION FAILED in %m: ValueEngine.java:211: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
     end
   end
 `endif
 
-  AxiBurstReader_w128_b32_o4 kv_reader ( // AttentionUnit.java:92
+  AxiBurstReader_w128_b32_o4 kv_reader ( // AttentionUnit.java:93
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (kv_reader_command_valid),
@@ -4017,7 +4070,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .outstanding             (kv_reader_outstanding)
   );
 
-  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:141
+  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:145
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_q_in_valid),
@@ -4026,7 +4079,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane0_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:142
+  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:146
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_k_in_valid),
@@ -4035,7 +4088,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane0_k_out_payload)
   );
 
-  Fp32Mul key_lane0_product ( // ScoreEngine.java:143
+  Fp32Mul key_lane0_product ( // ScoreEngine.java:147
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_product_in_valid),
@@ -4045,7 +4098,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:141
+  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:145
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_q_in_valid),
@@ -4054,7 +4107,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane1_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:142
+  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:146
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_k_in_valid),
@@ -4063,7 +4116,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane1_k_out_payload)
   );
 
-  Fp32Mul key_lane1_product ( // ScoreEngine.java:143
+  Fp32Mul key_lane1_product ( // ScoreEngine.java:147
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_product_in_valid),
@@ -4073,7 +4126,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:141
+  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:145
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_q_in_valid),
@@ -4082,7 +4135,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane2_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:142
+  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:146
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_k_in_valid),
@@ -4091,7 +4144,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane2_k_out_payload)
   );
 
-  Fp32Mul key_lane2_product ( // ScoreEngine.java:143
+  Fp32Mul key_lane2_product ( // ScoreEngine.java:147
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_product_in_valid),
@@ -4101,7 +4154,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:141
+  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:145
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_q_in_valid),
@@ -4110,7 +4163,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane3_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:142
+  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:146
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_k_in_valid),
@@ -4119,7 +4172,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane3_k_out_payload)
   );
 
-  Fp32Mul key_lane3_product ( // ScoreEngine.java:143
+  Fp32Mul key_lane3_product ( // ScoreEngine.java:147
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_product_in_valid),
@@ -4129,7 +4182,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane3_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane4_q ( // ScoreEngine.java:141
+  Fp16ToFp32 key_lane4_q ( // ScoreEngine.java:145
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane4_q_in_valid),
@@ -4138,7 +4191,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane4_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane4_k ( // ScoreEngine.java:142
+  Fp16ToFp32 key_lane4_k ( // ScoreEngine.java:146
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane4_k_in_valid),
@@ -4147,7 +4200,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane4_k_out_payload)
   );
 
-  Fp32Mul key_lane4_product ( // ScoreEngine.java:143
+  Fp32Mul key_lane4_product ( // ScoreEngine.java:147
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane4_product_in_valid),
@@ -4157,7 +4210,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane4_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane5_q ( // ScoreEngine.java:141
+  Fp16ToFp32 key_lane5_q ( // ScoreEngine.java:145
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane5_q_in_valid),
@@ -4166,7 +4219,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane5_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane5_k ( // ScoreEngine.java:142
+  Fp16ToFp32 key_lane5_k ( // ScoreEngine.java:146
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane5_k_in_valid),
@@ -4175,7 +4228,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane5_k_out_payload)
   );
 
-  Fp32Mul key_lane5_product ( // ScoreEngine.java:143
+  Fp32Mul key_lane5_product ( // ScoreEngine.java:147
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane5_product_in_valid),
@@ -4185,7 +4238,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane5_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane6_q ( // ScoreEngine.java:141
+  Fp16ToFp32 key_lane6_q ( // ScoreEngine.java:145
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane6_q_in_valid),
@@ -4194,7 +4247,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane6_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane6_k ( // ScoreEngine.java:142
+  Fp16ToFp32 key_lane6_k ( // ScoreEngine.java:146
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane6_k_in_valid),
@@ -4203,7 +4256,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane6_k_out_payload)
   );
 
-  Fp32Mul key_lane6_product ( // ScoreEngine.java:143
+  Fp32Mul key_lane6_product ( // ScoreEngine.java:147
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane6_product_in_valid),
@@ -4213,7 +4266,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane6_product_out_payload)
   );
 
-  Fp16ToFp32 key_lane7_q ( // ScoreEngine.java:141
+  Fp16ToFp32 key_lane7_q ( // ScoreEngine.java:145
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane7_q_in_valid),
@@ -4222,7 +4275,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane7_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane7_k ( // ScoreEngine.java:142
+  Fp16ToFp32 key_lane7_k ( // ScoreEngine.java:146
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane7_k_in_valid),
@@ -4231,7 +4284,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (key_lane7_k_out_payload)
   );
 
-  Fp32Mul key_lane7_product ( // ScoreEngine.java:143
+  Fp32Mul key_lane7_product ( // ScoreEngine.java:147
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane7_product_in_valid),
@@ -4241,7 +4294,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane7_product_out_payload)
   );
 
-  Fp32Add key_lane0_sum ( // ScoreEngine.java:156
+  Fp32Add key_lane0_sum ( // ScoreEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane0_sum_in_valid),
@@ -4251,7 +4304,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane0_sum_out_payload)
   );
 
-  Fp32Add key_lane1_sum ( // ScoreEngine.java:156
+  Fp32Add key_lane1_sum ( // ScoreEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane1_sum_in_valid),
@@ -4261,7 +4314,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane1_sum_out_payload)
   );
 
-  Fp32Add key_lane2_sum ( // ScoreEngine.java:156
+  Fp32Add key_lane2_sum ( // ScoreEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane2_sum_in_valid),
@@ -4271,7 +4324,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane2_sum_out_payload)
   );
 
-  Fp32Add key_lane3_sum ( // ScoreEngine.java:156
+  Fp32Add key_lane3_sum ( // ScoreEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane3_sum_in_valid),
@@ -4281,7 +4334,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane3_sum_out_payload)
   );
 
-  Fp32Add key_lane4_sum ( // ScoreEngine.java:156
+  Fp32Add key_lane4_sum ( // ScoreEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane4_sum_in_valid),
@@ -4291,7 +4344,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane4_sum_out_payload)
   );
 
-  Fp32Add key_lane5_sum ( // ScoreEngine.java:156
+  Fp32Add key_lane5_sum ( // ScoreEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane5_sum_in_valid),
@@ -4301,7 +4354,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane5_sum_out_payload)
   );
 
-  Fp32Add key_lane6_sum ( // ScoreEngine.java:156
+  Fp32Add key_lane6_sum ( // ScoreEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane6_sum_in_valid),
@@ -4311,7 +4364,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane6_sum_out_payload)
   );
 
-  Fp32Add key_lane7_sum ( // ScoreEngine.java:156
+  Fp32Add key_lane7_sum ( // ScoreEngine.java:160
     .clk          (clk),
     .reset        (reset),
     .in_valid     (key_lane7_sum_in_valid),
@@ -4321,7 +4374,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (key_lane7_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t16_q5 score_tree ( // ScoreEngine.java:217
+  Fp32SerialTree_n16_t16_q5 score_tree ( // ScoreEngine.java:221
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (score_tree_in_valid),
@@ -4348,7 +4401,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .idle                 (score_tree_idle)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:224
+  Fp32Mul scaled ( // ScoreEngine.java:228
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -4358,7 +4411,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:124
+  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:129
     .clk                      (clk),
     .reset                    (reset),
     .setup_valid              (softmax_setup_valid),
@@ -4388,7 +4441,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .occupancy    (score_queue_occupancy)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:110
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:114
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -4397,7 +4450,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp32Mul value_lane0_product ( // ValueEngine.java:112
+  Fp32Mul value_lane0_product ( // ValueEngine.java:116
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_product_in_valid),
@@ -4407,7 +4460,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:110
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:114
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -4416,7 +4469,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp32Mul value_lane1_product ( // ValueEngine.java:112
+  Fp32Mul value_lane1_product ( // ValueEngine.java:116
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_product_in_valid),
@@ -4426,7 +4479,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:110
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:114
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -4435,7 +4488,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp32Mul value_lane2_product ( // ValueEngine.java:112
+  Fp32Mul value_lane2_product ( // ValueEngine.java:116
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_product_in_valid),
@@ -4445,7 +4498,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:110
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:114
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -4454,7 +4507,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Mul value_lane3_product ( // ValueEngine.java:112
+  Fp32Mul value_lane3_product ( // ValueEngine.java:116
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_product_in_valid),
@@ -4464,7 +4517,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane3_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:110
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:114
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -4473,7 +4526,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp32Mul value_lane4_product ( // ValueEngine.java:112
+  Fp32Mul value_lane4_product ( // ValueEngine.java:116
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane4_product_in_valid),
@@ -4483,7 +4536,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane4_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:110
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:114
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -4492,7 +4545,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp32Mul value_lane5_product ( // ValueEngine.java:112
+  Fp32Mul value_lane5_product ( // ValueEngine.java:116
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane5_product_in_valid),
@@ -4502,7 +4555,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane5_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:110
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:114
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -4511,7 +4564,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp32Mul value_lane6_product ( // ValueEngine.java:112
+  Fp32Mul value_lane6_product ( // ValueEngine.java:116
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane6_product_in_valid),
@@ -4521,7 +4574,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane6_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:110
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:114
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -4530,7 +4583,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp32Mul value_lane7_product ( // ValueEngine.java:112
+  Fp32Mul value_lane7_product ( // ValueEngine.java:116
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane7_product_in_valid),
@@ -4540,7 +4593,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane7_product_out_payload)
   );
 
-  Fp32Add value_lane0_sum ( // ValueEngine.java:140
+  Fp32Add value_lane0_sum ( // ValueEngine.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane0_sum_in_valid),
@@ -4550,7 +4603,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane0_sum_out_payload)
   );
 
-  Fp32Add value_lane1_sum ( // ValueEngine.java:140
+  Fp32Add value_lane1_sum ( // ValueEngine.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane1_sum_in_valid),
@@ -4560,7 +4613,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane1_sum_out_payload)
   );
 
-  Fp32Add value_lane2_sum ( // ValueEngine.java:140
+  Fp32Add value_lane2_sum ( // ValueEngine.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane2_sum_in_valid),
@@ -4570,7 +4623,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane2_sum_out_payload)
   );
 
-  Fp32Add value_lane3_sum ( // ValueEngine.java:140
+  Fp32Add value_lane3_sum ( // ValueEngine.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane3_sum_in_valid),
@@ -4580,7 +4633,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane3_sum_out_payload)
   );
 
-  Fp32Add value_lane4_sum ( // ValueEngine.java:140
+  Fp32Add value_lane4_sum ( // ValueEngine.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane4_sum_in_valid),
@@ -4590,7 +4643,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane4_sum_out_payload)
   );
 
-  Fp32Add value_lane5_sum ( // ValueEngine.java:140
+  Fp32Add value_lane5_sum ( // ValueEngine.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane5_sum_in_valid),
@@ -4600,7 +4653,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane5_sum_out_payload)
   );
 
-  Fp32Add value_lane6_sum ( // ValueEngine.java:140
+  Fp32Add value_lane6_sum ( // ValueEngine.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane6_sum_in_valid),
@@ -4610,7 +4663,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane6_sum_out_payload)
   );
 
-  Fp32Add value_lane7_sum ( // ValueEngine.java:140
+  Fp32Add value_lane7_sum ( // ValueEngine.java:144
     .clk          (clk),
     .reset        (reset),
     .in_valid     (value_lane7_sum_in_valid),
@@ -4620,7 +4673,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_lane7_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -4630,7 +4683,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -4640,7 +4693,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -4650,7 +4703,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -4660,7 +4713,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -4670,7 +4723,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -4680,7 +4733,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -4690,7 +4743,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -4700,7 +4753,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -4710,7 +4763,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -4720,7 +4773,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -4730,7 +4783,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -4740,7 +4793,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -4750,7 +4803,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -4760,7 +4813,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:188
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -4770,7 +4823,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:188
+  Fp32Mul normalized ( // ValueEngine.java:192
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -4780,7 +4833,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:189
+  Fp32ToFp16 stored_output ( // ValueEngine.java:193
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
