@@ -123,14 +123,15 @@ module tellme (
   localparam [3:0] ATTENTION_STEP_IDLE       = 4'd0;
   localparam [3:0] ATTENTION_STEP_SIZES      = 4'd1;
   localparam [3:0] ATTENTION_STEP_LAYER_BASE = 4'd2;
-  localparam [3:0] ATTENTION_STEP_COMMAND    = 4'd3;
-  localparam [3:0] ATTENTION_STEP_QUERY_READ = 4'd4;
-  localparam [3:0] ATTENTION_STEP_QUERY_WAIT = 4'd5;
-  localparam [3:0] ATTENTION_STEP_QUERY_PUSH = 4'd6;
-  localparam [3:0] ATTENTION_STEP_OUTPUTS    = 4'd7;
-  localparam [3:0] ATTENTION_STEP_WAIT_DONE  = 4'd8;
-  localparam [3:0] ATTENTION_STEP_NEXT       = 4'd9;
-  localparam [3:0] ATTENTION_STEP_FINISH     = 4'd10;
+  localparam [3:0] ATTENTION_STEP_BLOCK      = 4'd3;
+  localparam [3:0] ATTENTION_STEP_COMMAND    = 4'd4;
+  localparam [3:0] ATTENTION_STEP_QUERY_READ = 4'd5;
+  localparam [3:0] ATTENTION_STEP_QUERY_WAIT = 4'd6;
+  localparam [3:0] ATTENTION_STEP_QUERY_PUSH = 4'd7;
+  localparam [3:0] ATTENTION_STEP_OUTPUTS    = 4'd8;
+  localparam [3:0] ATTENTION_STEP_WAIT_DONE  = 4'd9;
+  localparam [3:0] ATTENTION_STEP_NEXT       = 4'd10;
+  localparam [3:0] ATTENTION_STEP_FINISH     = 4'd11;
 
   // LmHeadStep: dev.tellmej.accel.kernel.LmHeadExecutor.LmHeadStep
   localparam [2:0] LM_HEAD_STEP_IDLE    = 3'd0;
@@ -1310,66 +1311,67 @@ module tellme (
   reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:57
   reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:58
   reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:58
+  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:59
   reg  [31:0]  attention_positions;                                // AttentionExecutor.java:59
   reg  [2:0]   attention_tokens;                                   // AttentionExecutor.java:59
   reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:60
   reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:60
-  reg  [3:0]   attention_step;                                     // AttentionExecutor.java:71
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:72
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:73
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:74
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:75
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:76
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:77
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:78
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:79
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:80
-  reg  [2:0]   attention_token_count;                              // AttentionExecutor.java:81
-  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:82
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:84
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:87
+  reg  [3:0]   attention_step;                                     // AttentionExecutor.java:72
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:73
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:74
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:75
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:76
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:77
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:78
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:79
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:80
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:81
+  reg  [2:0]   attention_token_count;                              // AttentionExecutor.java:82
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:83
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:84
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:85
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:89
   reg  [10:0]  attention_src_capacity;                             // ActivationBuffers.java:116
   reg  [10:0]  attention_dst_capacity;                             // ActivationBuffers.java:116
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:327
-  wire         attention_part_beats;                               // AttentionExecutor.java:91
-  wire         attention_bad_field;                                // AttentionExecutor.java:97
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:340
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:102
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:103
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:104
-  reg  [7:0]   attention_kv_head;                                  // AttentionExecutor.java:105
-  reg  [2:0]   attention_block_first;                              // AttentionExecutor.java:106
-  wire [7:0]   attention_tokens_left;                              // AttentionExecutor.java:140
-  wire [7:0]   attention_command_tokens;                           // AttentionExecutor.java:141
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:142
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:154
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:155
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:156
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:157
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:158
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:159
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:160
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:161
-  wire [15:0]  attention_words_per_head;                           // AttentionExecutor.java:162
-  wire [15:0]  attention_first_head;                               // AttentionExecutor.java:163
-  wire [15:0]  attention_query_word_index;                         // AttentionExecutor.java:166
-  wire [15:0]  attention_out_word_index;                           // AttentionExecutor.java:169
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:171
-  wire         attention_last_query_head;                          // AttentionExecutor.java:172
-  wire         attention_last_query_token;                         // AttentionExecutor.java:173
-  wire         attention_query_pushing;                            // AttentionExecutor.java:214
-  wire         attention_query_taken;                              // AttentionExecutor.java:219
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:250
-  wire         attention_last_out_head;                            // AttentionExecutor.java:251
-  wire         attention_last_out_token;                           // AttentionExecutor.java:252
-  wire         attention_out_beat;                                 // AttentionExecutor.java:253
-  wire         attention_last_block;                               // AttentionExecutor.java:287
-  wire         attention_last_kv_head;                             // AttentionExecutor.java:288
-  reg          attention_unit_done;                                // AttentionExecutor.java:291
-  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:292
-  wire         attention_refused;                                  // AttentionExecutor.java:298
-  wire         attention_done;                                     // AttentionExecutor.java:321
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:343
+  wire         attention_part_beats;                               // AttentionExecutor.java:93
+  wire         attention_bad_field;                                // AttentionExecutor.java:99
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:356
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:104
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:105
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:106
+  reg  [7:0]   attention_kv_head;                                  // AttentionExecutor.java:107
+  reg  [2:0]   attention_block_first;                              // AttentionExecutor.java:108
+  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:111
+  reg  [15:0]  attention_head_word_base;                           // AttentionExecutor.java:112
+  wire [7:0]   attention_tokens_left;                              // AttentionExecutor.java:150
+  reg  [7:0]   attention_command_tokens;                           // AttentionExecutor.java:151
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:156
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:168
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:169
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:170
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:171
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:172
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:173
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:174
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:175
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:179
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:180
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:182
+  wire         attention_last_query_head;                          // AttentionExecutor.java:183
+  wire         attention_last_query_token;                         // AttentionExecutor.java:184
+  wire         attention_query_pushing;                            // AttentionExecutor.java:227
+  wire         attention_query_taken;                              // AttentionExecutor.java:232
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:264
+  wire         attention_last_out_head;                            // AttentionExecutor.java:265
+  wire         attention_last_out_token;                           // AttentionExecutor.java:266
+  wire         attention_out_beat;                                 // AttentionExecutor.java:267
+  wire         attention_last_block;                               // AttentionExecutor.java:302
+  wire         attention_last_kv_head;                             // AttentionExecutor.java:303
+  reg          attention_unit_done;                                // AttentionExecutor.java:306
+  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:307
+  wire         attention_refused;                                  // AttentionExecutor.java:313
+  wire         attention_done;                                     // AttentionExecutor.java:337
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:49
@@ -1474,32 +1476,33 @@ module tellme (
   reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:197
   reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:197
   reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:197
-  wire         linear_running;                                     // LinearExecutor.java:210
-  wire [15:0]  linear_beats_per_token;                             // LinearExecutor.java:214
-  wire [15:0]  linear_words_per_token;                             // LinearExecutor.java:216
-  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:217
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:218
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:219
-  reg          linear_feed_pending;                                // LinearExecutor.java:220
-  wire         linear_feeding;                                     // LinearExecutor.java:227
-  wire         linear_activation_read;                             // LinearExecutor.java:230
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:236
-  reg          linear_holding;                                     // LinearExecutor.java:237
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:238
-  wire         linear_token_fed;                                   // LinearExecutor.java:254
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:264
-  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:265
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:266
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:268
-  wire         linear_last_tile;                                   // LinearExecutor.java:278
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:280
-  wire         linear_last_group;                                  // LinearExecutor.java:281
-  wire         linear_last_result_token;                           // LinearExecutor.java:283
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:294
-  wire         linear_tag_valid;                                   // LinearExecutor.java:298
-  wire         linear_tag_ready;                                   // LinearExecutor.java:298
-  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:298
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:298
+  reg          linear_sized;                                       // LinearExecutor.java:210
+  wire         linear_running;                                     // LinearExecutor.java:214
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:217
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:219
+  reg  [2:0]   linear_feed_token;                                  // LinearExecutor.java:221
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:222
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:223
+  reg          linear_feed_pending;                                // LinearExecutor.java:224
+  wire         linear_feeding;                                     // LinearExecutor.java:231
+  wire         linear_activation_read;                             // LinearExecutor.java:234
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:240
+  reg          linear_holding;                                     // LinearExecutor.java:241
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:242
+  wire         linear_token_fed;                                   // LinearExecutor.java:258
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:268
+  reg  [2:0]   linear_result_token;                                // LinearExecutor.java:269
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:270
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:272
+  wire         linear_last_tile;                                   // LinearExecutor.java:282
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:284
+  wire         linear_last_group;                                  // LinearExecutor.java:285
+  wire         linear_last_result_token;                           // LinearExecutor.java:287
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:298
+  wire         linear_tag_valid;                                   // LinearExecutor.java:302
+  wire         linear_tag_ready;                                   // LinearExecutor.java:302
+  wire [2:0]   linear_tag_payload_token;                           // LinearExecutor.java:302
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:302
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [18:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1507,40 +1510,40 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [18:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:326
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:327
-  wire [23:0]  linear_vectors;                                     // LinearExecutor.java:328
+  reg  [2:0]   linear_param_token;                                 // LinearExecutor.java:330
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:331
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:332
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:80
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:343
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:345
-  wire         linear_store;                                       // LinearExecutor.java:346
-  wire         linear_residual_add;                                // LinearExecutor.java:347
-  wire         linear_gate_up;                                     // LinearExecutor.java:348
-  wire         linear_y_ready;                                     // LinearExecutor.java:349
-  wire         linear_padding_word;                                // LinearExecutor.java:350
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:352
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:352
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:352
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:352
-  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:353
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:353
-  wire         linear_y_take;                                      // LinearExecutor.java:354
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:357
-  wire [23:0]  linear_expected_words;                              // LinearExecutor.java:358
-  wire         linear_stores_y;                                    // LinearExecutor.java:360
-  wire         linear_store_write;                                 // LinearExecutor.java:361
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:372
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:372
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:372
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:372
-  wire         linear_feed_residual;                               // LinearExecutor.java:377
-  wire         linear_feed_silu;                                   // LinearExecutor.java:378
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:379
-  wire         linear_fed;                                         // LinearExecutor.java:394
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:397
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:397
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:397
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:397
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:347
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:349
+  wire         linear_store;                                       // LinearExecutor.java:350
+  wire         linear_residual_add;                                // LinearExecutor.java:351
+  wire         linear_gate_up;                                     // LinearExecutor.java:352
+  wire         linear_y_ready;                                     // LinearExecutor.java:353
+  wire         linear_padding_word;                                // LinearExecutor.java:354
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:356
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:356
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:356
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:356
+  reg  [2:0]   linear_tag_held_token;                              // LinearExecutor.java:357
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:357
+  wire         linear_y_take;                                      // LinearExecutor.java:358
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:361
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:362
+  wire         linear_stores_y;                                    // LinearExecutor.java:365
+  wire         linear_store_write;                                 // LinearExecutor.java:366
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:377
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:377
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:377
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:377
+  wire         linear_feed_residual;                               // LinearExecutor.java:382
+  wire         linear_feed_silu;                                   // LinearExecutor.java:383
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:384
+  wire         linear_fed;                                         // LinearExecutor.java:399
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:402
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:402
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:402
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:402
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1548,9 +1551,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:402
-  reg          linear_engine_done;                                 // LinearExecutor.java:431
-  wire         linear_rotating;                                    // LinearExecutor.java:433
+  wire         linear_unit_out;                                    // LinearExecutor.java:407
+  reg          linear_engine_done;                                 // LinearExecutor.java:436
+  wire         linear_rotating;                                    // LinearExecutor.java:438
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:74
@@ -1603,8 +1606,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:310
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:442
-  wire         linear_done;                                        // LinearExecutor.java:451
+  reg          linear_rotate_started;                              // LinearExecutor.java:447
+  wire         linear_done;                                        // LinearExecutor.java:456
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -1641,24 +1644,24 @@ module tellme (
   reg  [7:0]   tap_activation;                                     // TapWriter.java:123
   wire         tap_mc_element;                                     // TapWriter.java:124
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:80
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:205
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:206
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:206
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:207
   wire [31:0]  tap_quantized_value;                                // TapWriter.java:126
   wire [31:0]  tap_value;                                          // TapWriter.java:127
   reg          tap_memory_asked;                                   // TapWriter.java:131
   wire         tap_asking_memory;                                  // TapWriter.java:134
-  wire [32:0]  tap_source_beats;                                   // TapWriter.java:136
-  reg  [0:0]   tap_memory_word;                                    // TapWriter.java:143
-  wire         tap_memory_ready;                                   // TapWriter.java:153
-  wire         tap_pushing;                                        // TapWriter.java:155
-  wire         tap_last_word;                                      // TapWriter.java:164
-  wire         tap_last_element;                                   // TapWriter.java:165
-  wire         tap_last_token;                                     // TapWriter.java:166
-  wire         tap_header_done;                                    // TapWriter.java:167
-  wire         tap_no_values;                                      // TapWriter.java:168
-  wire         tap_word_taken;                                     // TapWriter.java:169
-  wire         tap_last_memory_word;                               // TapWriter.java:192
-  wire         tap_finished;                                       // TapWriter.java:198
+  reg  [32:0]  tap_source_beats;                                   // TapWriter.java:136
+  reg  [0:0]   tap_memory_word;                                    // TapWriter.java:144
+  wire         tap_memory_ready;                                   // TapWriter.java:154
+  wire         tap_pushing;                                        // TapWriter.java:156
+  wire         tap_last_word;                                      // TapWriter.java:165
+  wire         tap_last_element;                                   // TapWriter.java:166
+  wire         tap_last_token;                                     // TapWriter.java:167
+  wire         tap_header_done;                                    // TapWriter.java:168
+  wire         tap_no_values;                                      // TapWriter.java:169
+  wire         tap_word_taken;                                     // TapWriter.java:170
+  wire         tap_last_memory_word;                               // TapWriter.java:193
+  wire         tap_finished;                                       // TapWriter.java:199
   wire [31:0]  record_status;                                      // TellmeKernel.java:135
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:136
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:136
@@ -1696,67 +1699,71 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:55
   reg          read_issued;                                        // Sequencer.java:56
   wire         header_beat;                                        // Sequencer.java:57
-  reg  [31:0]  header_magic;                                       // Sequencer.java:513
-  reg  [31:0]  header_version;                                     // Sequencer.java:513
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:513
-  reg  [31:0]  header_program_length;                              // Sequencer.java:513
-  reg  [31:0]  header_context;                                     // Sequencer.java:513
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:513
-  wire [63:0]  logits_offset;                                      // Sequencer.java:70
-  wire [63:0]  debug_base;                                         // Sequencer.java:72
-  wire         image_valid;                                        // Sequencer.java:74
-  wire         tapping;                                            // Sequencer.java:75
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:78
-  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:79
-  reg  [31:0]  pc;                                                 // Sequencer.java:80
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:81
-  reg  [127:0] instruction_word;                                   // Sequencer.java:82
-  reg  [31:0]  token_index;                                        // Sequencer.java:83
-  reg  [0:0]   token_word;                                         // Sequencer.java:84
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:85
-  reg  [31:0]  tap_used;                                           // Sequencer.java:86
-  reg  [31:0]  tap_records;                                        // Sequencer.java:87
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:88
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:91
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:92
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:93
-  reg          setup_rope_adjacent;                                // Sequencer.java:94
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:95
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:96
-  wire [36:0]  token_bytes;                                        // Sequencer.java:100
-  wire [31:0]  token_beats;                                        // Sequencer.java:102
-  wire [63:0]  fetch_address;                                      // Sequencer.java:105
-  wire         fetching;                                           // Sequencer.java:106
-  wire         own_read;                                           // Sequencer.java:107
-  wire         last_token_word;                                    // Sequencer.java:131
-  wire         own_beat;                                           // Sequencer.java:133
-  wire         waiting_for_data;                                   // Sequencer.java:134
-  wire [32:0]  call_end;                                           // Sequencer.java:138
-  wire         bad_call;                                           // Sequencer.java:140
-  wire [7:0]   opcode;                                             // Sequencer.java:143
-  wire         last_chunk;                                         // Sequencer.java:144
-  wire [63:0]  logits_address;                                     // Sequencer.java:206
-  wire         is_embed;                                           // Sequencer.java:210
-  wire         is_quantize;                                        // Sequencer.java:211
-  wire         is_attention;                                       // Sequencer.java:212
-  wire         is_lm_head;                                         // Sequencer.java:213
-  wire         is_linear;                                          // Sequencer.java:214
-  wire         unit_done;                                          // Sequencer.java:216
-  reg  [7:0]   unit_code;                                          // Sequencer.java:217
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:227
-  wire [2:0]   tap_tokens_of;                                      // Sequencer.java:233
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:234
-  wire         has_tap;                                            // Sequencer.java:239
-  wire [33:0]  tap_value_bytes;                                    // Sequencer.java:243
-  wire [33:0]  tap_bytes_of;                                       // Sequencer.java:246
-  wire         tap_fits;                                           // Sequencer.java:248
-  reg          tap_busy;                                           // Sequencer.java:257
-  wire         token_outside;                                      // Sequencer.java:298
-  wire         tokens_clean;                                       // Sequencer.java:309
-  wire [31:0]  tokens_left;                                        // Sequencer.java:321
-  wire         setup_bad_field;                                    // Sequencer.java:501
-  reg          record_written;                                     // Sequencer.java:471
-  wire         record_done;                                        // Sequencer.java:473
+  reg  [31:0]  header_magic;                                       // Sequencer.java:534
+  reg  [31:0]  header_version;                                     // Sequencer.java:534
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:534
+  reg  [31:0]  header_program_length;                              // Sequencer.java:534
+  reg  [31:0]  header_context;                                     // Sequencer.java:534
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:534
+  wire [63:0]  logits_offset;                                      // Sequencer.java:72
+  reg  [63:0]  debug_base;                                         // Sequencer.java:73
+  wire         image_valid;                                        // Sequencer.java:76
+  wire         tapping;                                            // Sequencer.java:77
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:80
+  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:81
+  reg  [31:0]  pc;                                                 // Sequencer.java:82
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:83
+  reg  [127:0] instruction_word;                                   // Sequencer.java:84
+  reg  [31:0]  token_index;                                        // Sequencer.java:85
+  reg  [0:0]   token_word;                                         // Sequencer.java:86
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:87
+  reg  [31:0]  tap_used;                                           // Sequencer.java:88
+  reg  [31:0]  tap_records;                                        // Sequencer.java:89
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:90
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:93
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:94
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:95
+  reg          setup_rope_adjacent;                                // Sequencer.java:96
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:97
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:98
+  wire [36:0]  token_bytes;                                        // Sequencer.java:102
+  wire [31:0]  token_beats;                                        // Sequencer.java:104
+  wire [63:0]  fetch_address;                                      // Sequencer.java:107
+  wire         fetching;                                           // Sequencer.java:108
+  wire         own_read;                                           // Sequencer.java:109
+  wire         last_token_word;                                    // Sequencer.java:133
+  wire         own_beat;                                           // Sequencer.java:135
+  wire         waiting_for_data;                                   // Sequencer.java:136
+  wire [32:0]  call_end;                                           // Sequencer.java:140
+  wire         bad_call;                                           // Sequencer.java:142
+  wire [7:0]   opcode;                                             // Sequencer.java:145
+  wire         last_chunk;                                         // Sequencer.java:146
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:158
+  reg  [63:0]  logits_address;                                     // Sequencer.java:212
+  wire         is_embed;                                           // Sequencer.java:216
+  wire         is_quantize;                                        // Sequencer.java:217
+  wire         is_attention;                                       // Sequencer.java:218
+  wire         is_lm_head;                                         // Sequencer.java:219
+  wire         is_linear;                                          // Sequencer.java:220
+  wire         unit_done;                                          // Sequencer.java:222
+  reg  [7:0]   unit_code;                                          // Sequencer.java:223
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:236
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:242
+  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:243
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:244
+  wire         has_tap;                                            // Sequencer.java:249
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:253
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:255
+  reg          tap_fits;                                           // Sequencer.java:259
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:261
+  reg  [1:0]   tap_settling;                                       // Sequencer.java:264
+  reg          tap_busy;                                           // Sequencer.java:274
+  wire         token_outside;                                      // Sequencer.java:315
+  wire         tokens_clean;                                       // Sequencer.java:326
+  wire [31:0]  tokens_left;                                        // Sequencer.java:338
+  wire         setup_bad_field;                                    // Sequencer.java:522
+  reg          record_written;                                     // Sequencer.java:491
+  wire         record_done;                                        // Sequencer.java:493
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:91
   (* ram_style = "block" *)
@@ -1981,10 +1988,8 @@ module tellme (
   wire [24:0] quantize_read_values_3_shr;
   wire [19:0] quantize_read_values_3_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
-  wire [39:0] attention_q_width_prod;
-  wire [31:0] attention_query_word_index_prod;
-  wire [31:0] attention_out_word_index_prod;
   wire [47:0] attention_run_bytes_prod;
+  wire [31:0] attention_group_words_prod;
   wire [127:0] attention_head_address_prod;
   wire [33:0] lm_head_logit_beats_sum;
   wire [23:0] linear_beats_per_token_prod;
@@ -1999,12 +2004,11 @@ module tellme (
   wire [63:0] tap_source_beats_prod;
   wire [33:0] tap_source_beats_sum;
   wire [63:0] logits_offset_sum;
-  wire [63:0] debug_base_sum;
   wire [36:0] token_beats_sum;
-  wire [47:0] tap_elements_of_prod;
-  wire [63:0] tap_value_bytes_prod;
-  wire [33:0] tap_bytes_of_sum;
-  wire [39:0] setup_bad_field_prod;
+  wire [63:0] debug_base_sum;
+  wire [47:0] setup_head_width_prod;
+  wire [63:0] tap_value_bytes_q_prod;
+  wire [33:0] tap_bytes_q_sum;
   assign attention_queries_payload_0_cmp = buffer_lane0_read[30:23] >= 8'd113;
   assign attention_queries_payload_0_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
   assign attention_queries_payload_0_diff = 8'd126 - buffer_lane0_read[30:23];
@@ -2433,12 +2437,8 @@ module tellme (
           & ((|(quantize_read_values_3_cat & ~(25'h1ffffff << quantize_read_values_3_mux)))
              | quantize_read_values_3_shr[1]))};
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
-  assign attention_q_width_prod = {16'd0, {16'd0, attention_heads}} * {24'd0, attention_head_dim};
-  assign attention_query_word_index_prod =
-      {16'd0, (attention_first_head + {8'd0, attention_query_head})} * {16'd0, attention_words_per_head};
-  assign attention_out_word_index_prod =
-      {16'd0, (attention_first_head + {8'd0, attention_out_head})} * {16'd0, attention_words_per_head};
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
+  assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
   assign attention_head_address_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd1;
   assign linear_beats_per_token_prod = {8'd0, linear_command_blocks} * {16'd0, 8'd3};
@@ -2453,12 +2453,11 @@ module tellme (
   assign tap_source_beats_prod = {32'd0, {29'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd1;
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
-  assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
   assign token_beats_sum = token_bytes + 37'd7;
-  assign tap_elements_of_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
-  assign tap_value_bytes_prod = {32'd0, {29'd0, tap_tokens_of}} * {32'd0, tap_elements_of};
-  assign tap_bytes_of_sum = tap_value_bytes + 34'd15;
-  assign setup_bad_field_prod = {16'd0, {16'd0, instruction_word[31:24]}} * {24'd0, instruction_word[23:8]};
+  assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
+  assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
+  assign tap_value_bytes_q_prod = {32'd0, {29'd0, tap_tokens_q}} * {32'd0, tap_elements_q};
+  assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
 
   assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:71
   assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:71
@@ -2831,42 +2830,42 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:192
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:193
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:195
-  assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:143
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:144
-  // AttentionExecutor.java:145
+  assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:157
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:158
+  // AttentionExecutor.java:159
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
-  // AttentionExecutor.java:146
+  // AttentionExecutor.java:160
   assign attention_command_payload_firstPositions = attention_first_position_q + {29'd0, attention_block_first} + 32'd1;
-  assign attention_command_payload_tokens = attention_command_tokens; // AttentionExecutor.java:147
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:148
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:149
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:150
-  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:215
+  assign attention_command_payload_tokens = attention_command_tokens; // AttentionExecutor.java:161
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:162
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:163
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:164
+  assign attention_queries_valid = attention_query_pushing; // AttentionExecutor.java:228
   assign attention_queries_payload_0 =
       ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
       : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
          | (attention_queries_payload_0_sum >= 20'd31744))
         ? {buffer_lane0_read[31], 15'h7c00}
-      : {buffer_lane0_read[31], attention_queries_payload_0_sum[14:0]}; // AttentionExecutor.java:217
+      : {buffer_lane0_read[31], attention_queries_payload_0_sum[14:0]}; // AttentionExecutor.java:230
   assign attention_queries_payload_1 =
       ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
       : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
          | (attention_queries_payload_1_sum >= 20'd31744))
         ? {buffer_lane1_read[31], 15'h7c00}
-      : {buffer_lane1_read[31], attention_queries_payload_1_sum[14:0]}; // AttentionExecutor.java:217
+      : {buffer_lane1_read[31], attention_queries_payload_1_sum[14:0]}; // AttentionExecutor.java:230
   assign attention_queries_payload_2 =
       ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
       : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
          | (attention_queries_payload_2_sum >= 20'd31744))
         ? {buffer_lane2_read[31], 15'h7c00}
-      : {buffer_lane2_read[31], attention_queries_payload_2_sum[14:0]}; // AttentionExecutor.java:217
+      : {buffer_lane2_read[31], attention_queries_payload_2_sum[14:0]}; // AttentionExecutor.java:230
   assign attention_queries_payload_3 =
       ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
       : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
          | (attention_queries_payload_3_sum >= 20'd31744))
         ? {buffer_lane3_read[31], 15'h7c00}
-      : {buffer_lane3_read[31], attention_queries_payload_3_sum[14:0]}; // AttentionExecutor.java:217
-  assign attention_out_ready = attention_step == ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:254
+      : {buffer_lane3_read[31], attention_queries_payload_3_sum[14:0]}; // AttentionExecutor.java:230
+  assign attention_out_ready = attention_step == ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:268
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:96
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:97
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:98
@@ -2883,92 +2882,92 @@ module tellme (
   assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:194
   assign tlmm_command_request_payload_tokens = {13'd0, linear_token_count}; // LinearExecutor.java:195
   assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:198
-  assign tlmm_command_valid = linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:207
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:208
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:208
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:208
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:208
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:208
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:208
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:208
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:208
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:208
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:208
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:208
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:208
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:239
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:240
-  // LinearExecutor.java:250
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:211
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:212
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:212
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:212
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:212
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:212
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:212
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:212
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:212
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:212
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:212
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:212
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:212
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:243
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:244
+  // LinearExecutor.java:254
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:251
-  // LinearExecutor.java:252
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:255
+  // LinearExecutor.java:256
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:255
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:300
-  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:302
-  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:302
-  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:302
-  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:302
-  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:304
-  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:305
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:333
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:334
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:335
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:355
-  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:380
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:381
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:382
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:259
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:304
+  assign dequantizer_in_payload_acc_0 = tlmm_results_payload_0; // LinearExecutor.java:306
+  assign dequantizer_in_payload_acc_1 = tlmm_results_payload_1; // LinearExecutor.java:306
+  assign dequantizer_in_payload_acc_2 = tlmm_results_payload_2; // LinearExecutor.java:306
+  assign dequantizer_in_payload_acc_3 = tlmm_results_payload_3; // LinearExecutor.java:306
+  assign dequantizer_in_payload_last = linear_last_group; // LinearExecutor.java:308
+  assign tlmm_results_ready = dequantizer_in_ready; // LinearExecutor.java:309
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:337
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:338
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:339
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:359
+  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:385
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:386
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:387
   assign residual_add_in_payload_h_0 =
       ((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] == 23'd0))
          | (residual_add_in_payload_h_0_sum >= 20'd31744))
         ? {linear_operand_0[31], 15'h7c00}
-      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:384
-  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:385
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:387
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:388
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:387
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:388
+      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:389
+  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:390
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:392
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:393
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:392
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:393
   assign residual_add_in_payload_h_1 =
       ((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] == 23'd0))
          | (residual_add_in_payload_h_1_sum >= 20'd31744))
         ? {linear_operand_1[31], 15'h7c00}
-      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:384
-  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:385
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:387
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:388
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:387
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:388
+      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:389
+  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:390
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:392
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:393
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:392
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:393
   assign residual_add_in_payload_h_2 =
       ((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] == 23'd0))
          | (residual_add_in_payload_h_2_sum >= 20'd31744))
         ? {linear_operand_2[31], 15'h7c00}
-      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:384
-  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:385
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:387
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:388
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:387
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:388
+      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:389
+  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:390
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:392
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:393
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:392
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:393
   assign residual_add_in_payload_h_3 =
       ((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] != 23'd0)) ? 16'h7e00
       : (((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] == 23'd0))
          | (residual_add_in_payload_h_3_sum >= 20'd31744))
         ? {linear_operand_3[31], 15'h7c00}
-      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:384
-  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:385
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:387
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:388
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:387
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:388
-  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:391
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:392
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:393
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:403
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:404
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:405
+      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:389
+  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:390
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:392
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:393
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:392
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:393
+  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:396
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:397
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:398
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:408
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:409
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:410
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:158
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:159
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:160
@@ -2993,21 +2992,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:293
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:294
   assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:295
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:449
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:450
-  assign record_error_detail = error_detail; // Sequencer.java:451
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:452
-  assign record_instructions = instructions_executed; // Sequencer.java:453
-  assign record_argmax = lm_head_argmax; // Sequencer.java:454
-  assign record_cycles = call_cycles; // Sequencer.java:455
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:456
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:457
-  assign record_tapping = tapping; // Sequencer.java:458
-  assign record_tap_records = tap_records; // Sequencer.java:459
-  assign record_tap_used = tap_used; // Sequencer.java:460
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:461
-  assign record_address = arg_io; // Sequencer.java:462
-  assign record_area_address = debug_base; // Sequencer.java:463
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:469
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:470
+  assign record_error_detail = error_detail; // Sequencer.java:471
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:472
+  assign record_instructions = instructions_executed; // Sequencer.java:473
+  assign record_argmax = lm_head_argmax; // Sequencer.java:474
+  assign record_cycles = call_cycles; // Sequencer.java:475
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:476
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:477
+  assign record_tapping = tapping; // Sequencer.java:478
+  assign record_tap_records = tap_records; // Sequencer.java:479
+  assign record_tap_used = tap_used; // Sequencer.java:480
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:481
+  assign record_address = arg_io; // Sequencer.java:482
+  assign record_area_address = debug_base; // Sequencer.java:483
   assign stalled = waiting_for_data; // TellmeKernel.java:146
   assign interrupt = control_interrupt; // TellmeKernel.java:147
 
@@ -3015,7 +3014,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3031,18 +3030,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:439
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:459
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:443
-  assign result_error_detail = error_detail; // Sequencer.java:444
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:445
-  assign result_instructions = instructions_executed; // Sequencer.java:446
-  assign result_argmax = lm_head_argmax; // Sequencer.java:447
+  assign result_error_code = error_code; // Sequencer.java:463
+  assign result_error_detail = error_detail; // Sequencer.java:464
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:465
+  assign result_instructions = instructions_executed; // Sequencer.java:466
+  assign result_argmax = lm_head_argmax; // Sequencer.java:467
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3156,29 +3155,29 @@ module tellme (
       data_read_payload_address = rotate_table_address; // RotateAndCache.java:122
       data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:123
     end
-    if (tap_asking_memory) begin // TapWriter.java:137
-      data_read_valid = 1'b1; // TapWriter.java:138
-      data_read_payload_address = tap_source_address; // TapWriter.java:139
-      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:140
+    if (tap_asking_memory) begin // TapWriter.java:138
+      data_read_valid = 1'b1; // TapWriter.java:139
+      data_read_payload_address = tap_source_address; // TapWriter.java:140
+      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:141
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:108
-      data_read_valid = 1'b1; // Sequencer.java:109
-      case (phase) // Sequencer.java:110
+    if (own_read & ~read_issued) begin // Sequencer.java:110
+      data_read_valid = 1'b1; // Sequencer.java:111
+      case (phase) // Sequencer.java:112
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:112
-          data_read_payload_beats = 32'd32; // Sequencer.java:113
+          data_read_payload_address = arg_image; // Sequencer.java:114
+          data_read_payload_beats = 32'd32; // Sequencer.java:115
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:116
-          data_read_payload_beats = token_beats; // Sequencer.java:117
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:118
+          data_read_payload_beats = token_beats; // Sequencer.java:119
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:120
-          data_read_payload_beats = 32'd1; // Sequencer.java:121
+          data_read_payload_address = debug_base; // Sequencer.java:122
+          data_read_payload_beats = 32'd1; // Sequencer.java:123
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:124
-          data_read_payload_beats = 32'd2; // Sequencer.java:125
+          data_read_payload_address = fetch_address; // Sequencer.java:126
+          data_read_payload_beats = 32'd2; // Sequencer.java:127
         end
       endcase
     end
@@ -3204,11 +3203,11 @@ module tellme (
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:156
       data_beat_ready = 1'b1; // RotateAndCache.java:156
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:193
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:193
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:194
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:194
     end
-    if (own_read & read_issued) begin // Sequencer.java:132
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:132
+    if (own_read & read_issued) begin // Sequencer.java:134
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:134
     end
   end
 
@@ -3372,12 +3371,12 @@ module tellme (
              data_beat_payload_data[57:48],
              13'h0}; // EmbedUnit.java:140
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:255
-      buffer_write_valid = 1'b1; // AttentionExecutor.java:256
-      buffer_write_id = attention_dst_id; // AttentionExecutor.java:257
-      buffer_write_token = buffer_write_token_sum[1:0]; // AttentionExecutor.java:258
-      buffer_write_word = attention_out_word_index[7:0]; // AttentionExecutor.java:260
-      buffer_write_mask = 4'hf; // AttentionExecutor.java:261
+    if (attention_out_beat) begin // AttentionExecutor.java:269
+      buffer_write_valid = 1'b1; // AttentionExecutor.java:270
+      buffer_write_id = attention_dst_id; // AttentionExecutor.java:271
+      buffer_write_token = buffer_write_token_sum[1:0]; // AttentionExecutor.java:272
+      buffer_write_word = attention_out_word_index[7:0]; // AttentionExecutor.java:274
+      buffer_write_mask = 4'hf; // AttentionExecutor.java:275
       buffer_write_values_0 =
           (attention_out_payload_0[14:10] == 5'd0)
             ? ((attention_out_payload_0[9:0] == 10'd0) ? {attention_out_payload_0[15], 31'h0}
@@ -3394,7 +3393,7 @@ module tellme (
           : {attention_out_payload_0[15],
              ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
              attention_out_payload_0[9:0],
-             13'h0}; // AttentionExecutor.java:267
+             13'h0}; // AttentionExecutor.java:281
       buffer_write_values_1 =
           (attention_out_payload_1[14:10] == 5'd0)
             ? ((attention_out_payload_1[9:0] == 10'd0) ? {attention_out_payload_1[15], 31'h0}
@@ -3411,7 +3410,7 @@ module tellme (
           : {attention_out_payload_1[15],
              ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
              attention_out_payload_1[9:0],
-             13'h0}; // AttentionExecutor.java:267
+             13'h0}; // AttentionExecutor.java:281
       buffer_write_values_2 =
           (attention_out_payload_2[14:10] == 5'd0)
             ? ((attention_out_payload_2[9:0] == 10'd0) ? {attention_out_payload_2[15], 31'h0}
@@ -3428,7 +3427,7 @@ module tellme (
           : {attention_out_payload_2[15],
              ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
              attention_out_payload_2[9:0],
-             13'h0}; // AttentionExecutor.java:267
+             13'h0}; // AttentionExecutor.java:281
       buffer_write_values_3 =
           (attention_out_payload_3[14:10] == 5'd0)
             ? ((attention_out_payload_3[9:0] == 10'd0) ? {attention_out_payload_3[15], 31'h0}
@@ -3445,24 +3444,24 @@ module tellme (
           : {attention_out_payload_3[15],
              ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
              attention_out_payload_3[9:0],
-             13'h0}; // AttentionExecutor.java:267
+             13'h0}; // AttentionExecutor.java:281
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:407
-      buffer_write_valid = 1'b1; // LinearExecutor.java:408
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:409
-      buffer_write_mask = 4'hf; // LinearExecutor.java:410
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:412
+      buffer_write_valid = 1'b1; // LinearExecutor.java:413
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:414
+      buffer_write_mask = 4'hf; // LinearExecutor.java:415
     end
-    if (linear_store_write) begin // LinearExecutor.java:413
-      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:414
-      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:415
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:417
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:417
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:417
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:417
+    if (linear_store_write) begin // LinearExecutor.java:418
+      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:419
+      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:420
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:422
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:422
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:422
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:422
     end
-    if (linear_unit_out) begin // LinearExecutor.java:420
-      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:421
-      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:422
+    if (linear_unit_out) begin // LinearExecutor.java:425
+      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:426
+      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:427
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -3479,7 +3478,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:426
+             13'h0}; // LinearExecutor.java:431
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -3496,7 +3495,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:426
+             13'h0}; // LinearExecutor.java:431
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -3513,7 +3512,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:426
+             13'h0}; // LinearExecutor.java:431
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -3530,7 +3529,7 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:426
+             13'h0}; // LinearExecutor.java:431
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
       buffer_write_valid = 1'b1; // RotateAndCache.java:262
@@ -3604,17 +3603,17 @@ module tellme (
       buffer_read_token = quantize_token[1:0]; // QuantizeExecutor.java:137
       buffer_read_word = quantize_read_word[7:0]; // QuantizeExecutor.java:138
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:194
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:195
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:196
-      buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:197
-      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:199
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:207
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:208
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:209
+      buffer_read_token = buffer_read_token_sum[1:0]; // AttentionExecutor.java:210
+      buffer_read_word = attention_query_word_index[7:0]; // AttentionExecutor.java:212
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:362
-      buffer_read_valid = 1'b1; // LinearExecutor.java:363
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:364
-      buffer_read_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:365
-      buffer_read_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:366
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:367
+      buffer_read_valid = 1'b1; // LinearExecutor.java:368
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:369
+      buffer_read_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:370
+      buffer_read_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:371
     end
     if (rotate_read) begin // RotateAndCache.java:206
       buffer_read_valid = 1'b1; // RotateAndCache.java:207
@@ -3873,18 +3872,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:163
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:164
     end
-    if (tap_pushing) begin // TapWriter.java:156
-      packer_word_valid = 1'b1; // TapWriter.java:157
-      packer_word_payload_keep = 1'b1; // TapWriter.java:158
-      packer_word_payload_value = 32'h0; // TapWriter.java:159
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:160
-        packer_word_payload_value = tap_header_word; // TapWriter.java:160
+    if (tap_pushing) begin // TapWriter.java:157
+      packer_word_valid = 1'b1; // TapWriter.java:158
+      packer_word_payload_keep = 1'b1; // TapWriter.java:159
+      packer_word_payload_value = 32'h0; // TapWriter.java:160
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:161
+        packer_word_payload_value = tap_header_word; // TapWriter.java:161
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:161
-        packer_word_payload_value = tap_value; // TapWriter.java:161
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:162
+        packer_word_payload_value = tap_value; // TapWriter.java:162
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:162
-        // TapWriter.java:162
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:163
+        // TapWriter.java:163
         packer_word_payload_value = tap_memory_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0];
       end
     end
@@ -3947,10 +3946,10 @@ module tellme (
       quantized_read_token = lm_head_token[1:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[7:0]; // LmHeadExecutor.java:111
     end
-    if (linear_activation_read) begin // LinearExecutor.java:231
-      quantized_read = 1'b1; // LinearExecutor.java:232
-      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:233
-      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:234
+    if (linear_activation_read) begin // LinearExecutor.java:235
+      quantized_read = 1'b1; // LinearExecutor.java:236
+      quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:237
+      quantized_read_word = linear_feed_word[7:0]; // LinearExecutor.java:238
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
@@ -3995,7 +3994,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4004,12 +4003,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-          embed_start = 1'b1; // Sequencer.java:359
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+          embed_start = 1'b1; // Sequencer.java:376
         end
       end
       STEP_EXECUTE: ;
@@ -4026,37 +4025,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:49
-    embed_dst = instruction_word[11:8]; // Sequencer.java:147
+    embed_dst = instruction_word[11:8]; // Sequencer.java:149
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:49
-    embed_dim = instruction_word[31:16]; // Sequencer.java:148
+    embed_dim = instruction_word[31:16]; // Sequencer.java:150
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:49
-    embed_table = instruction_word[63:32]; // Sequencer.java:149
+    embed_table = instruction_word[63:32]; // Sequencer.java:151
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:49
-    embed_tokens = chunk_tokens; // Sequencer.java:150
+    embed_tokens = chunk_tokens; // Sequencer.java:152
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:49
-    embed_first_token = chunk_from; // Sequencer.java:151
+    embed_first_token = chunk_from; // Sequencer.java:153
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:49
-    embed_image = arg_image; // Sequencer.java:152
+    embed_image = arg_image; // Sequencer.java:154
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:49
-    embed_io = arg_io; // Sequencer.java:153
+    embed_io = arg_io; // Sequencer.java:155
   end
 
   always @(*) begin
@@ -4154,7 +4153,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:52
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4163,13 +4162,13 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-        end else if (is_quantize) begin // Sequencer.java:362
-          quantize_start = 1'b1; // Sequencer.java:363
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+        end else if (is_quantize) begin // Sequencer.java:379
+          quantize_start = 1'b1; // Sequencer.java:380
         end
       end
       STEP_EXECUTE: ;
@@ -4186,37 +4185,37 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:57
-    quantize_src = instruction_word[11:8]; // Sequencer.java:169
+    quantize_src = instruction_word[11:8]; // Sequencer.java:175
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:58
-    quantize_norm = instruction_word[12]; // Sequencer.java:170
+    quantize_norm = instruction_word[12]; // Sequencer.java:176
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:59
-    quantize_length = instruction_word[31:16]; // Sequencer.java:171
+    quantize_length = instruction_word[31:16]; // Sequencer.java:177
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:60
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:172
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:178
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:61
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:173
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:179
   end
 
   always @(*) begin
     quantize_tokens = 3'd0; // QuantizeExecutor.java:62
-    quantize_tokens = chunk_tokens; // Sequencer.java:174
+    quantize_tokens = chunk_tokens; // Sequencer.java:180
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:63
-    quantize_image = arg_image; // Sequencer.java:175
+    quantize_image = arg_image; // Sequencer.java:181
   end
 
   always @(*) begin
@@ -4390,7 +4389,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:54
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4399,16 +4398,16 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-        end else if (is_quantize) begin // Sequencer.java:362
-        end else if (is_linear) begin // Sequencer.java:366
-        end else if (is_lm_head) begin // Sequencer.java:370
-        end else if (is_attention) begin // Sequencer.java:374
-          attention_start = 1'b1; // Sequencer.java:375
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+        end else if (is_quantize) begin // Sequencer.java:379
+        end else if (is_linear) begin // Sequencer.java:383
+        end else if (is_lm_head) begin // Sequencer.java:387
+        end else if (is_attention) begin // Sequencer.java:391
+          attention_start = 1'b1; // Sequencer.java:392
         end
       end
       STEP_EXECUTE: ;
@@ -4424,61 +4423,66 @@ module tellme (
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:65
-    attention_src = instruction_word[11:8]; // Sequencer.java:156
+    attention_src = 4'd0; // AttentionExecutor.java:66
+    attention_src = instruction_word[11:8]; // Sequencer.java:161
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:65
-    attention_dst = instruction_word[15:12]; // Sequencer.java:157
+    attention_dst = 4'd0; // AttentionExecutor.java:66
+    attention_dst = instruction_word[15:12]; // Sequencer.java:162
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:65
-    attention_layer = instruction_word[31:24]; // Sequencer.java:158
+    attention_layer = 8'd0; // AttentionExecutor.java:66
+    attention_layer = instruction_word[31:24]; // Sequencer.java:163
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:67
-    attention_scale = instruction_word[63:32]; // Sequencer.java:159
+    attention_scale = 32'h0; // AttentionExecutor.java:68
+    attention_scale = instruction_word[63:32]; // Sequencer.java:164
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:65
-    attention_head_dim = setup_head_dim; // Sequencer.java:160
+    attention_head_dim = 16'd0; // AttentionExecutor.java:66
+    attention_head_dim = setup_head_dim; // Sequencer.java:165
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:65
-    attention_heads = setup_heads; // Sequencer.java:161
+    attention_heads = 8'd0; // AttentionExecutor.java:66
+    attention_heads = setup_heads; // Sequencer.java:166
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:65
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:162
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:66
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:167
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:65
-    attention_positions = setup_positions; // Sequencer.java:163
+    attention_head_width = 32'd0; // AttentionExecutor.java:66
+    attention_head_width = setup_head_width; // Sequencer.java:168
   end
 
   always @(*) begin
-    attention_tokens = 3'd0; // AttentionExecutor.java:65
-    attention_tokens = chunk_tokens; // Sequencer.java:164
+    attention_positions = 32'd0; // AttentionExecutor.java:66
+    attention_positions = setup_positions; // Sequencer.java:169
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:65
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:165
+    attention_tokens = 3'd0; // AttentionExecutor.java:66
+    attention_tokens = chunk_tokens; // Sequencer.java:170
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:65
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:166
+    attention_first_position = 32'd0; // AttentionExecutor.java:66
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:171
   end
 
-  assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:87
+  always @(*) begin
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:66
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:172
+  end
+
+  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:89
 
   always @(*) begin
     attention_src_capacity = 11'd0; // ActivationBuffers.java:117
@@ -4519,70 +4523,70 @@ module tellme (
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:328
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    attention_group_of = 8'd0; // AttentionExecutor.java:344
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd1; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd2; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd3; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd3; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd4; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd4; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd5; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd5; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd6; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd6; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd7; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd7; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd8; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd8; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd1; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd2; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd3; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd3; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd4; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd4; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd1; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd2; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd1; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd2; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd1; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd1; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd1; // AttentionExecutor.java:348
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:348
+      attention_group_of = 8'd1; // AttentionExecutor.java:348
     end
   end
 
-  assign attention_part_beats = attention_head_dim[1:0] != 2'd0; // AttentionExecutor.java:91
+  assign attention_part_beats = attention_head_dim[1:0] != 2'd0; // AttentionExecutor.java:93
   assign attention_bad_field =
       ~(attention_src < 4'd5)
       | ~(attention_dst < 4'd5)
@@ -4594,175 +4598,181 @@ module tellme (
       | attention_part_beats
       | (attention_head_dim > 16'd32)
       | (attention_group_of == 8'd0)
-      | (attention_group_of > 8'd4); // AttentionExecutor.java:97
+      | (attention_group_of > 8'd4); // AttentionExecutor.java:99
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:341
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:344
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:357
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:360
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:360
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:360
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:360
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:360
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:360
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:360
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:360
     end
   end
 
-  // AttentionExecutor.java:140
+  // AttentionExecutor.java:150
   assign attention_tokens_left = {5'd0, attention_token_count} - {5'd0, attention_block_first};
-  // AttentionExecutor.java:141
-  assign attention_command_tokens =
-      (attention_tokens_left < attention_block_tokens) ? attention_tokens_left : attention_block_tokens;
-  assign attention_row_beats = attention_head_dim_q[9:2]; // AttentionExecutor.java:142
-  assign attention_words_per_head = {2'd0, attention_head_dim_q[15:2]}; // AttentionExecutor.java:162
-  assign attention_first_head = {8'd0, attention_kv_head} * {8'd0, attention_group}; // AttentionExecutor.java:163
-  // AttentionExecutor.java:166
-  assign attention_query_word_index =
-      attention_query_word_index_prod[15:0] + {8'd0, attention_query_beat} + {15'd0, attention_query_word};
-  // AttentionExecutor.java:169
-  assign attention_out_word_index =
-      attention_out_word_index_prod[15:0] + {8'd0, attention_output_beat} + {15'd0, attention_out_word};
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:171
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:172
-  // AttentionExecutor.java:173
+  assign attention_row_beats = attention_head_dim_q[9:2]; // AttentionExecutor.java:156
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:182
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:183
+  // AttentionExecutor.java:184
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_command_tokens;
-  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:214
-  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:219
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:250
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:251
-  // AttentionExecutor.java:252
+  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:227
+  assign attention_query_taken = attention_query_pushing & attention_queries_ready; // AttentionExecutor.java:232
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:264
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:265
+  // AttentionExecutor.java:266
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_command_tokens;
-  // AttentionExecutor.java:253
+  // AttentionExecutor.java:267
   assign attention_out_beat = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_out_valid;
-  // AttentionExecutor.java:287
+  // AttentionExecutor.java:302
   assign attention_last_block =
       ({5'd0, attention_block_first} + attention_command_tokens) >= {5'd0, attention_token_count};
-  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:288
-  // AttentionExecutor.java:298
+  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:303
+  // AttentionExecutor.java:313
   assign attention_refused = attention_unit_done & ((attention_unit_code == 8'd3) | (attention_unit_code == 8'd4));
-  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:321
+  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:337
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:108
-      attention_src_id <= attention_src; // AttentionExecutor.java:109
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:110
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:111
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:112
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:113
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:114
-      attention_group <= attention_group_of; // AttentionExecutor.java:115
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:116
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:117
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:118
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:119
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:120
-      attention_code <= 8'd0; // AttentionExecutor.java:121
-      attention_step <= ATTENTION_STEP_SIZES; // AttentionExecutor.java:122
-      if (attention_bad_field | (attention_tokens == 3'd0)) begin // AttentionExecutor.java:123
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:123
+    if (attention_start) begin // AttentionExecutor.java:114
+      attention_src_id <= attention_src; // AttentionExecutor.java:115
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:116
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:117
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:118
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:119
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:120
+      attention_group <= attention_group_of; // AttentionExecutor.java:121
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:122
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:123
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:124
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:125
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:126
+      attention_code <= 8'd0; // AttentionExecutor.java:127
+      attention_step <= ATTENTION_STEP_SIZES; // AttentionExecutor.java:128
+      if (attention_bad_field | (attention_tokens == 3'd0)) begin // AttentionExecutor.java:129
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:129
       end
-      if (attention_bad_field) begin // AttentionExecutor.java:124
-        attention_code <= 8'd3; // AttentionExecutor.java:124
+      if (attention_bad_field) begin // AttentionExecutor.java:130
+        attention_code <= 8'd3; // AttentionExecutor.java:130
       end
     end
-    if (attention_step == ATTENTION_STEP_SIZES) begin // AttentionExecutor.java:126
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:127
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:128
-      attention_kv_head <= 8'd0; // AttentionExecutor.java:129
-      attention_block_first <= 3'd0; // AttentionExecutor.java:130
-      attention_step <= ATTENTION_STEP_LAYER_BASE; // AttentionExecutor.java:131
+    if (attention_step == ATTENTION_STEP_SIZES) begin // AttentionExecutor.java:132
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:133
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:134
+      attention_kv_head <= 8'd0; // AttentionExecutor.java:135
+      attention_block_first <= 3'd0; // AttentionExecutor.java:136
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:137
+      attention_head_word_base <= 16'd0; // AttentionExecutor.java:138
+      attention_step <= ATTENTION_STEP_LAYER_BASE; // AttentionExecutor.java:139
     end
-    if (attention_step == ATTENTION_STEP_LAYER_BASE) begin // AttentionExecutor.java:133
-      // AttentionExecutor.java:134
+    if (attention_step == ATTENTION_STEP_LAYER_BASE) begin // AttentionExecutor.java:141
+      // AttentionExecutor.java:142
       attention_head_address <= attention_kv_base + {attention_head_address_prod[62:0], 1'b0};
-      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:136
+      attention_step <= ATTENTION_STEP_BLOCK; // AttentionExecutor.java:144
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:175
-      attention_query_token <= 8'd0; // AttentionExecutor.java:176
-      attention_query_head <= 8'd0; // AttentionExecutor.java:177
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:178
-      attention_query_word <= 1'b0; // AttentionExecutor.java:179
-      attention_out_token <= 8'd0; // AttentionExecutor.java:180
-      attention_out_head <= 8'd0; // AttentionExecutor.java:181
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:182
-      attention_out_word <= 1'b0; // AttentionExecutor.java:183
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:184
+    if (attention_step == ATTENTION_STEP_BLOCK) begin // AttentionExecutor.java:152
+      // AttentionExecutor.java:153
+      attention_command_tokens <=
+          (attention_tokens_left < attention_block_tokens) ? attention_tokens_left : attention_block_tokens;
+      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:154
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:194
-      attention_step <= ATTENTION_STEP_QUERY_WAIT; // AttentionExecutor.java:200
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:186
+      attention_query_token <= 8'd0; // AttentionExecutor.java:187
+      attention_query_head <= 8'd0; // AttentionExecutor.java:188
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:189
+      attention_query_word <= 1'b0; // AttentionExecutor.java:190
+      attention_out_token <= 8'd0; // AttentionExecutor.java:191
+      attention_out_head <= 8'd0; // AttentionExecutor.java:192
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:193
+      attention_out_word <= 1'b0; // AttentionExecutor.java:194
+      attention_query_word_index <= attention_head_word_base; // AttentionExecutor.java:195
+      attention_out_word_index <= attention_head_word_base; // AttentionExecutor.java:196
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:197
     end
-    if (attention_step == ATTENTION_STEP_QUERY_WAIT) begin // AttentionExecutor.java:202
-      attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:202
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:207
+      attention_step <= ATTENTION_STEP_QUERY_WAIT; // AttentionExecutor.java:213
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:231
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:232
-      // AttentionExecutor.java:237
+    if (attention_step == ATTENTION_STEP_QUERY_WAIT) begin // AttentionExecutor.java:215
+      attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:215
+    end
+    if (attention_query_taken) begin // AttentionExecutor.java:244
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:245
+      attention_query_word_index <=
+          (attention_last_query_beat & attention_last_query_head) ? attention_head_word_base
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:246
+      // AttentionExecutor.java:251
       attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-      if (attention_last_query_beat) begin // AttentionExecutor.java:238
-        // AttentionExecutor.java:239
+      if (attention_last_query_beat) begin // AttentionExecutor.java:252
+        // AttentionExecutor.java:253
         attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-        if (attention_last_query_head) begin // AttentionExecutor.java:240
-          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:241
-          if (attention_last_query_token) begin // AttentionExecutor.java:242
-            attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:242
+        if (attention_last_query_head) begin // AttentionExecutor.java:254
+          attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:255
+          if (attention_last_query_token) begin // AttentionExecutor.java:256
+            attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:256
           end
         end
       end
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:255
-      // AttentionExecutor.java:274
+    if (attention_out_beat) begin // AttentionExecutor.java:269
+      attention_out_word_index <=
+          (attention_last_out_beat & attention_last_out_head) ? attention_head_word_base
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:284
+      // AttentionExecutor.java:289
       attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-      if (attention_last_out_beat) begin // AttentionExecutor.java:275
-        // AttentionExecutor.java:276
+      if (attention_last_out_beat) begin // AttentionExecutor.java:290
+        // AttentionExecutor.java:291
         attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-        if (attention_last_out_head) begin // AttentionExecutor.java:277
-          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:278
-          if (attention_last_out_token) begin // AttentionExecutor.java:279
-            attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:279
+        if (attention_last_out_head) begin // AttentionExecutor.java:292
+          attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:293
+          if (attention_last_out_token) begin // AttentionExecutor.java:294
+            attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:294
           end
         end
       end
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:293
-      attention_unit_done <= 1'b0; // AttentionExecutor.java:293
-    end else if (attention_done_valid) begin // AttentionExecutor.java:293
-      attention_unit_done <= 1'b1; // AttentionExecutor.java:294
-      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:295
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:308
+      attention_unit_done <= 1'b0; // AttentionExecutor.java:308
+    end else if (attention_done_valid) begin // AttentionExecutor.java:308
+      attention_unit_done <= 1'b1; // AttentionExecutor.java:309
+      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:310
     end
     if (((attention_step == ATTENTION_STEP_QUERY_READ)
          | (attention_step == ATTENTION_STEP_QUERY_WAIT)
          | (attention_step == ATTENTION_STEP_QUERY_PUSH))
-        & attention_refused) begin // AttentionExecutor.java:299
-      attention_code <= attention_unit_code; // AttentionExecutor.java:301
-      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:302
+        & attention_refused) begin // AttentionExecutor.java:314
+      attention_code <= attention_unit_code; // AttentionExecutor.java:316
+      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:317
     end
-    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:304
-      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:305
-        attention_code <= attention_unit_code; // AttentionExecutor.java:306
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:307
+    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:319
+      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:320
+        attention_code <= attention_unit_code; // AttentionExecutor.java:321
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:322
       end else begin
-        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:308
+        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:323
       end
     end
-    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:310
-      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:311
-      attention_block_first <= attention_block_first + attention_command_tokens[2:0]; // AttentionExecutor.java:312
-      if (attention_last_block) begin // AttentionExecutor.java:313
-        attention_block_first <= 3'd0; // AttentionExecutor.java:314
-        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:315
-        // AttentionExecutor.java:316
+    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:325
+      attention_step <= ATTENTION_STEP_BLOCK; // AttentionExecutor.java:326
+      attention_block_first <= attention_block_first + attention_command_tokens[2:0]; // AttentionExecutor.java:327
+      if (attention_last_block) begin // AttentionExecutor.java:328
+        attention_block_first <= 3'd0; // AttentionExecutor.java:329
+        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:330
+        attention_head_word_base <= attention_head_word_base + attention_group_words; // AttentionExecutor.java:331
+        // AttentionExecutor.java:332
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
-        if (attention_last_kv_head) begin // AttentionExecutor.java:317
-          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:317
+        if (attention_last_kv_head) begin // AttentionExecutor.java:333
+          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:333
         end
       end
     end
-    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:322
-      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:322
+    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:338
+      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:338
     end
     if (!ap_rst_n) begin
       attention_src_id <= 4'd0;
@@ -4783,7 +4793,10 @@ module tellme (
       attention_layer_heads <= 16'd0;
       attention_kv_head <= 8'd0;
       attention_block_first <= 3'd0;
+      attention_group_words <= 16'd0;
+      attention_head_word_base <= 16'd0;
       attention_head_address <= 64'd0;
+      attention_command_tokens <= 8'd0;
       attention_query_token <= 8'd0;
       attention_query_head <= 8'd0;
       attention_query_beat <= 8'd0;
@@ -4792,6 +4805,8 @@ module tellme (
       attention_out_head <= 8'd0;
       attention_output_beat <= 8'd0;
       attention_out_word <= 1'b0;
+      attention_query_word_index <= 16'd0;
+      attention_out_word_index <= 16'd0;
       attention_unit_done <= 1'b0;
       attention_unit_code <= 8'd0;
     end
@@ -4803,10 +4818,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:50
     lm_head_clear = 1'b0; // LmHeadExecutor.java:52
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:260
-          lm_head_clear = 1'b1; // Sequencer.java:261
+        if (call_start) begin // Sequencer.java:277
+          lm_head_clear = 1'b1; // Sequencer.java:278
         end
       end
       STEP_HEADER: ;
@@ -4816,15 +4831,15 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-        end else if (is_quantize) begin // Sequencer.java:362
-        end else if (is_linear) begin // Sequencer.java:366
-        end else if (is_lm_head) begin // Sequencer.java:370
-          lm_head_start = 1'b1; // Sequencer.java:371
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+        end else if (is_quantize) begin // Sequencer.java:379
+        end else if (is_linear) begin // Sequencer.java:383
+        end else if (is_lm_head) begin // Sequencer.java:387
+          lm_head_start = 1'b1; // Sequencer.java:388
         end
       end
       STEP_EXECUTE: ;
@@ -4841,47 +4856,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:60
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:198
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:204
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:60
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:199
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:205
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:60
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:200
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:206
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:60
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:201
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:207
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:60
-    lm_head_vocab = header_vocab; // Sequencer.java:202
+    lm_head_vocab = header_vocab; // Sequencer.java:208
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:60
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:204
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:210
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:60
-    lm_head_image = arg_image; // Sequencer.java:205
+    lm_head_image = arg_image; // Sequencer.java:211
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:60
-    lm_head_logits = logits_address; // Sequencer.java:207
+    lm_head_logits = logits_address; // Sequencer.java:213
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:62
-    lm_head_last_chunk = last_chunk; // Sequencer.java:203
+    lm_head_last_chunk = last_chunk; // Sequencer.java:209
   end
 
   assign lm_head_bad_field =
@@ -5011,7 +5026,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:82
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5020,14 +5035,14 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-        end else if (is_quantize) begin // Sequencer.java:362
-        end else if (is_linear) begin // Sequencer.java:366
-          linear_start = 1'b1; // Sequencer.java:367
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+        end else if (is_quantize) begin // Sequencer.java:379
+        end else if (is_linear) begin // Sequencer.java:383
+          linear_start = 1'b1; // Sequencer.java:384
         end
       end
       STEP_EXECUTE: ;
@@ -5044,92 +5059,92 @@ module tellme (
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:96
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:178
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:184
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:96
-    linear_src = instruction_word[19:16]; // Sequencer.java:180
+    linear_src = instruction_word[19:16]; // Sequencer.java:186
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:96
-    linear_dst = instruction_word[23:20]; // Sequencer.java:181
+    linear_dst = instruction_word[23:20]; // Sequencer.java:187
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:96
-    linear_rows = instruction_word[47:32]; // Sequencer.java:182
+    linear_rows = instruction_word[47:32]; // Sequencer.java:188
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:96
-    linear_cols = instruction_word[63:48]; // Sequencer.java:183
+    linear_cols = instruction_word[63:48]; // Sequencer.java:189
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:96
-    linear_weights = instruction_word[95:64]; // Sequencer.java:184
+    linear_weights = instruction_word[95:64]; // Sequencer.java:190
   end
 
   always @(*) begin
     linear_tokens = 3'd0; // LinearExecutor.java:96
-    linear_tokens = chunk_tokens; // Sequencer.java:186
+    linear_tokens = chunk_tokens; // Sequencer.java:192
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:96
-    linear_image = arg_image; // Sequencer.java:187
+    linear_image = arg_image; // Sequencer.java:193
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:96
-    linear_layer = instruction_word[31:24]; // Sequencer.java:188
+    linear_layer = instruction_word[31:24]; // Sequencer.java:194
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:96
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:189
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:195
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:96
-    linear_head_dim = setup_head_dim; // Sequencer.java:190
+    linear_head_dim = setup_head_dim; // Sequencer.java:196
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:96
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:192
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:198
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:96
-    linear_positions = setup_positions; // Sequencer.java:193
+    linear_positions = setup_positions; // Sequencer.java:199
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:96
-    linear_rope_table = setup_rope_table; // Sequencer.java:194
+    linear_rope_table = setup_rope_table; // Sequencer.java:200
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:96
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:195
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:201
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:98
-    linear_relu2 = instruction_word[12]; // Sequencer.java:179
+    linear_relu2 = instruction_word[12]; // Sequencer.java:185
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:99
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:191
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:197
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:100
-    linear_scale = instruction_word[127:96]; // Sequencer.java:185
+    linear_scale = instruction_word[127:96]; // Sequencer.java:191
   end
 
   always @(*) begin
@@ -5188,33 +5203,30 @@ module tellme (
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {5'd0, linear_src_capacity})))
       | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:145
   assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:176
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:210
-  assign linear_beats_per_token = linear_beats_per_token_prod[15:0]; // LinearExecutor.java:214
-  assign linear_words_per_token = linear_words_per_token_sum[17:2]; // LinearExecutor.java:216
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:227
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:214
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:231
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:230
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:238
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:234
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:242
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:254
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:278
-  // LinearExecutor.java:280
+      & ~linear_feed_pending; // LinearExecutor.java:258
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:282
+  // LinearExecutor.java:284
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:281
-  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:283
-  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:294
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:285
+  assign linear_last_result_token = (linear_result_token + 3'd1) == linear_token_count; // LinearExecutor.java:287
+  assign linear_row_word = linear_tile_first_group + linear_group; // LinearExecutor.java:298
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:306
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:307
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:308
-  assign linear_vectors = linear_vectors_prod[23:0]; // LinearExecutor.java:328
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:310
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:311
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:312
 
   always @(*) begin
     case (linear_param_token[1:0]) // QuantizedStore.java:80
@@ -5225,40 +5237,39 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:343
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:346
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:347
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:348
-  // LinearExecutor.java:349
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:347
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:350
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:351
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:352
+  // LinearExecutor.java:353
   assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[18:3] >= linear_row_words; // LinearExecutor.java:350
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:354
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:356
-  assign linear_expected_words = linear_expected_words_prod[23:0]; // LinearExecutor.java:358
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:360
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:361
-  // LinearExecutor.java:377
+  assign linear_padding_word = linear_tags_pop_payload[18:3] >= linear_row_words; // LinearExecutor.java:354
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:358
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:360
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:365
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:366
+  // LinearExecutor.java:382
   assign linear_feed_residual = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add;
-  // LinearExecutor.java:378
+  // LinearExecutor.java:383
   assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:379
+  // LinearExecutor.java:384
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
   assign linear_fed =
       (residual_add_in_valid & residual_add_in_ready)
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:394
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:399
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:399
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:400
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:400
-  // LinearExecutor.java:402
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:404
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:405
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:405
+  // LinearExecutor.java:407
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:406
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:433
-  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:451
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:411
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:438
+  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:456
 
   always @(posedge ap_clk) begin
     if (linear_start) begin // LinearExecutor.java:146
@@ -5323,109 +5334,114 @@ module tellme (
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:204
       end
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:209
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:209
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:210
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:213
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:213
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:221
-      linear_feed_token <= 3'd0; // LinearExecutor.java:222
-      linear_feed_word <= 16'd0; // LinearExecutor.java:223
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:224
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:225
+    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:217
+    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:219
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:225
+      linear_feed_token <= 3'd0; // LinearExecutor.java:226
+      linear_feed_word <= 16'd0; // LinearExecutor.java:227
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:228
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:229
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:241
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:242
-      linear_holding <= 1'b1; // LinearExecutor.java:243
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:245
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:246
+      linear_holding <= 1'b1; // LinearExecutor.java:247
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:245
-      linear_holding <= 1'b0; // LinearExecutor.java:245
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:249
+      linear_holding <= 1'b0; // LinearExecutor.java:249
     end
-    if (linear_activation_read) begin // LinearExecutor.java:246
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:247
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:248
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:249
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:249
+    if (linear_activation_read) begin // LinearExecutor.java:250
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:251
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:252
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:253
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:253
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:256
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:256
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:260
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:260
     end
-    if (linear_token_fed) begin // LinearExecutor.java:257
-      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:258
-      linear_feed_word <= 16'd0; // LinearExecutor.java:259
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:260
+    if (linear_token_fed) begin // LinearExecutor.java:261
+      linear_feed_token <= linear_feed_token + 3'd1; // LinearExecutor.java:262
+      linear_feed_word <= 16'd0; // LinearExecutor.java:263
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:264
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:269
-      linear_tile <= 16'd0; // LinearExecutor.java:270
-      linear_result_token <= 3'd0; // LinearExecutor.java:271
-      linear_group <= 16'd0; // LinearExecutor.java:272
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:273
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:273
+      linear_tile <= 16'd0; // LinearExecutor.java:274
+      linear_result_token <= 3'd0; // LinearExecutor.java:275
+      linear_group <= 16'd0; // LinearExecutor.java:276
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:277
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:310
-      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:315
-      if (linear_last_group) begin // LinearExecutor.java:316
-        // LinearExecutor.java:317
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:314
+      linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:319
+      if (linear_last_group) begin // LinearExecutor.java:320
+        // LinearExecutor.java:321
         linear_result_token <= linear_last_result_token ? 3'd0 : (linear_result_token + 3'd1);
-        if (linear_last_result_token) begin // LinearExecutor.java:318
-          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:319
-          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:320
+        if (linear_last_result_token) begin // LinearExecutor.java:322
+          linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:323
+          linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:324
         end
       end
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:329
-      linear_param_token <= 3'd0; // LinearExecutor.java:330
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:331
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:332
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:333
+      linear_param_token <= 3'd0; // LinearExecutor.java:334
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:335
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:336
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:337
-      // LinearExecutor.java:338
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:340
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:341
+      // LinearExecutor.java:342
       linear_param_token <= ((linear_param_token + 3'd1) == linear_token_count) ? 3'd0 : (linear_param_token + 3'd1);
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:359
-      linear_words_written <= 24'd0; // LinearExecutor.java:359
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:362
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:364
+      linear_words_written <= 24'd0; // LinearExecutor.java:364
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:362
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:367
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:367
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:367
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:367
-      linear_tag_held_token <= linear_tags_pop_payload[2:0]; // LinearExecutor.java:368
-      linear_tag_held_word <= linear_tags_pop_payload[18:3]; // LinearExecutor.java:368
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:369
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:367
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:372
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:372
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:372
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:372
+      linear_tag_held_token <= linear_tags_pop_payload[2:0]; // LinearExecutor.java:373
+      linear_tag_held_word <= linear_tags_pop_payload[18:3]; // LinearExecutor.java:373
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:374
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:371
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:371
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:376
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:376
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:373
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:374
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:374
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:374
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:374
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:375
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:378
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:379
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:379
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:379
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:379
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:380
     end
-    if (linear_fed) begin // LinearExecutor.java:395
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:395
+    if (linear_fed) begin // LinearExecutor.java:400
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:400
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:407
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:411
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:412
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:416
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:432
-      linear_engine_done <= 1'b0; // LinearExecutor.java:432
-    end else if (tlmm_done) begin // LinearExecutor.java:432
-      linear_engine_done <= 1'b1; // LinearExecutor.java:432
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:437
+      linear_engine_done <= 1'b0; // LinearExecutor.java:437
+    end else if (tlmm_done) begin // LinearExecutor.java:437
+      linear_engine_done <= 1'b1; // LinearExecutor.java:437
     end
-    // LinearExecutor.java:434
+    // LinearExecutor.java:439
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:435
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:440
     end
-    if (rotate_start) begin // LinearExecutor.java:444
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:444
+    if (rotate_start) begin // LinearExecutor.java:449
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:449
     end
-    if (rotate_done) begin // LinearExecutor.java:445
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:446
-      linear_code <= rotate_code; // LinearExecutor.java:447
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:448
+    if (rotate_done) begin // LinearExecutor.java:450
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:451
+      linear_code <= rotate_code; // LinearExecutor.java:452
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:453
     end
-    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:452
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:452
+    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:457
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:457
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -5461,6 +5477,7 @@ module tellme (
       linear_command_beatsLast <= 32'd0;
       linear_command_wordsFull <= 32'd0;
       linear_command_wordsLast <= 32'd0;
+      linear_sized <= 1'b0;
       linear_feed_token <= 3'd0;
       linear_feed_word <= 16'd0;
       linear_taken_beats <= 16'd0;
@@ -5495,7 +5512,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:75
-    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:443
+    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:448
   end
 
   assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:102
@@ -5682,7 +5699,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:42
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5694,11 +5711,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:397
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:398
-        end else if (~tap_busy) begin // Sequencer.java:401
-          if (tap_fits) begin // Sequencer.java:402
-            tap_start = 1'b1; // Sequencer.java:403
+        if (~tapping | ~has_tap) begin // Sequencer.java:414
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:415
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:418
+        end else if (~tap_busy) begin // Sequencer.java:421
+          if (tap_fits) begin // Sequencer.java:422
+            tap_start = 1'b1; // Sequencer.java:423
           end
         end
       end
@@ -5713,52 +5731,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:48
-    tap_quantized = is_quantize; // Sequencer.java:240
+    tap_quantized = is_quantize; // Sequencer.java:250
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:49
-    tap_from_memory = is_lm_head; // Sequencer.java:241
+    tap_from_memory = is_lm_head; // Sequencer.java:251
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:50
-    tap_source = logits_address; // Sequencer.java:242
+    tap_source = logits_address; // Sequencer.java:252
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:53
-    tap_instruction = pc; // Sequencer.java:249
+    tap_instruction = pc; // Sequencer.java:267
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:53
-    tap_first_token = chunk_from; // Sequencer.java:250
+    tap_first_token = chunk_from; // Sequencer.java:268
   end
 
   always @(*) begin
     tap_tokens = 3'd0; // TapWriter.java:53
-    tap_tokens = tap_tokens_of; // Sequencer.java:251
+    tap_tokens = tap_tokens_q; // Sequencer.java:269
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:53
-    tap_elements = tap_elements_of; // Sequencer.java:252
+    tap_elements = tap_elements_q; // Sequencer.java:270
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:53
-    tap_buffer = tap_dst_of; // Sequencer.java:253
+    tap_buffer = tap_dst_of; // Sequencer.java:271
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:53
-    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:254
+    tap_address = tap_record_at; // Sequencer.java:272
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:53
-    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:256
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:273
   end
 
   assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:93
@@ -5801,34 +5819,34 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:205
+  // TapWriter.java:206
   assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:207
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:212
+    tap_int8_float = 32'h0; // TapWriter.java:208
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:213
     end
   end
 
@@ -5837,19 +5855,18 @@ module tellme (
   // TapWriter.java:134
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
-  assign tap_source_beats = tap_source_beats_sum[33:1]; // TapWriter.java:136
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:153
-  // TapWriter.java:155
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:154
+  // TapWriter.java:156
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:164
-  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:165
-  assign tap_last_token = (tap_token + 3'd1) == tap_token_count; // TapWriter.java:166
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:167
-  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:168
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:169
-  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:192
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:198
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:165
+  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:166
+  assign tap_last_token = (tap_token + 3'd1) == tap_token_count; // TapWriter.java:167
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:168
+  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:169
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:170
+  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:193
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:199
 
   always @(posedge ap_clk) begin
     if (tap_start) begin // TapWriter.java:73
@@ -5879,45 +5896,46 @@ module tellme (
     if (tap_start) begin // TapWriter.java:132
       tap_memory_asked <= 1'b0; // TapWriter.java:132
     end
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:142
-      tap_memory_asked <= 1'b1; // TapWriter.java:142
+    tap_source_beats <= tap_source_beats_sum[33:1]; // TapWriter.java:136
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:143
+      tap_memory_asked <= 1'b1; // TapWriter.java:143
     end
-    if (tap_start) begin // TapWriter.java:145
-      tap_memory_word <= 1'b0; // TapWriter.java:145
+    if (tap_start) begin // TapWriter.java:146
+      tap_memory_word <= 1'b0; // TapWriter.java:146
     end
-    if (tap_word_taken) begin // TapWriter.java:170
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:171
-      if (tap_last_word) begin // TapWriter.java:172
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:172
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:173
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:174
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:175
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:175
+    if (tap_word_taken) begin // TapWriter.java:171
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:172
+      if (tap_last_word) begin // TapWriter.java:173
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:173
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:174
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:175
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:176
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:176
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:177
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:178
-        if (tap_last_element) begin // TapWriter.java:179
-          tap_token <= tap_token + 3'd1; // TapWriter.java:179
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:178
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:179
+        if (tap_last_element) begin // TapWriter.java:180
+          tap_token <= tap_token + 3'd1; // TapWriter.java:180
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:180
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:180
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:181
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:181
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:182
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:183
-        if (tap_last_element) begin // TapWriter.java:184
-          tap_token <= tap_token + 3'd1; // TapWriter.java:184
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:183
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:184
+        if (tap_last_element) begin // TapWriter.java:185
+          tap_token <= tap_token + 3'd1; // TapWriter.java:185
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:185
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:186
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:189
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:189
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:190
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:190
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:190
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:190
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:191
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:191
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:195
-      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:195
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:196
+      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:196
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -5945,7 +5963,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5959,7 +5977,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:428
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:448
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -6042,87 +6060,78 @@ module tellme (
   // the call record
   assign no_error = error_code == 8'd0; // Sequencer.java:51
   assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:57
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:70
-  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:72
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:74
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:75
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:100
-  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:102
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:105
-  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:106
-  // Sequencer.java:107
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:72
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:76
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:77
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:102
+  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:104
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:107
+  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:108
+  // Sequencer.java:109
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = token_word | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:131
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:133
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:134
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:138
-  // Sequencer.java:140
+  assign last_token_word = token_word | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:133
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:135
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:136
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:140
+  // Sequencer.java:142
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:143
-  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:144
-  assign logits_address = arg_io + logits_offset; // Sequencer.java:206
-  assign is_embed = opcode == 8'd2; // Sequencer.java:210
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:211
-  assign is_attention = opcode == 8'd5; // Sequencer.java:212
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:213
-  assign is_linear = opcode == 8'd4; // Sequencer.java:214
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:216
+  assign opcode = instruction_word[7:0]; // Sequencer.java:145
+  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:146
+  assign is_embed = opcode == 8'd2; // Sequencer.java:216
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:217
+  assign is_attention = opcode == 8'd5; // Sequencer.java:218
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:219
+  assign is_linear = opcode == 8'd4; // Sequencer.java:220
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:222
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:218
-    if (embed_done) begin // Sequencer.java:219
-      unit_code = embed_code; // Sequencer.java:219
+    unit_code = attention_code; // Sequencer.java:224
+    if (embed_done) begin // Sequencer.java:225
+      unit_code = embed_code; // Sequencer.java:225
     end
-    if (quantize_done) begin // Sequencer.java:220
-      unit_code = quantize_code; // Sequencer.java:220
+    if (quantize_done) begin // Sequencer.java:226
+      unit_code = quantize_code; // Sequencer.java:226
     end
-    if (lm_head_done) begin // Sequencer.java:221
-      unit_code = lm_head_code; // Sequencer.java:221
+    if (lm_head_done) begin // Sequencer.java:227
+      unit_code = lm_head_code; // Sequencer.java:227
     end
-    if (linear_done) begin // Sequencer.java:222
-      unit_code = linear_code; // Sequencer.java:222
+    if (linear_done) begin // Sequencer.java:228
+      unit_code = linear_code; // Sequencer.java:228
     end
   end
 
   always @(*) begin
-    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:228
-    if (is_embed) begin // Sequencer.java:229
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:229
+    tap_elements_of = setup_head_width; // Sequencer.java:237
+    if (is_embed) begin // Sequencer.java:238
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:238
     end
-    if (is_quantize) begin // Sequencer.java:230
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:230
+    if (is_quantize) begin // Sequencer.java:239
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:239
     end
-    if (is_lm_head) begin // Sequencer.java:231
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:231
+    if (is_lm_head) begin // Sequencer.java:240
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:240
     end
-    if (is_linear) begin // Sequencer.java:232
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:232
+    if (is_linear) begin // Sequencer.java:241
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:241
     end
   end
-
-  assign tap_tokens_of = is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:233
 
   always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:235
-    if (is_embed) begin // Sequencer.java:236
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:236
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:245
+    if (is_embed) begin // Sequencer.java:246
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:246
     end
-    if (is_linear) begin // Sequencer.java:237
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:237
+    if (is_linear) begin // Sequencer.java:247
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:247
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:239
-  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:243
-  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:246
-  // Sequencer.java:248
-  assign tap_fits =
-      ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_of}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-  // Sequencer.java:298
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:249
+  // Sequencer.java:315
   assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:309
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:321
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:326
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:338
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd32)
@@ -6147,246 +6156,261 @@ module tellme (
           | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
-      | (setup_bad_field_prod[23:0] > 24'd256)
-      | (instruction_word[95:64] < header_context); // Sequencer.java:501
-  assign record_done = record_written | record_finished; // Sequencer.java:473
+      | (instruction_word[95:64] < header_context); // Sequencer.java:522
+  assign record_done = record_written | record_finished; // Sequencer.java:493
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:515
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:536
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:515
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:536
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:515
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:536
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:515
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:536
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:515
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:536
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:515
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:536
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:537
     end
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:128
-      read_issued <= 1'b1; // Sequencer.java:128
+    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:73
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:130
+      read_issued <= 1'b1; // Sequencer.java:130
     end
-    if (own_beat) begin // Sequencer.java:135
-      read_beat <= read_beat + 16'd1; // Sequencer.java:135
+    if (own_beat) begin // Sequencer.java:137
+      read_beat <= read_beat + 16'd1; // Sequencer.java:137
     end
-    case (phase) // Sequencer.java:259
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:158
+    logits_address <= arg_io + logits_offset; // Sequencer.java:212
+    tap_elements_q <= tap_elements_of; // Sequencer.java:242
+    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:243
+    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:253
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:255
+    // Sequencer.java:259
+    tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:261
+    if (phase == STEP_DECODE) begin // Sequencer.java:265
+      tap_settling <= 2'd3; // Sequencer.java:265
+    end else if (tap_settling != 2'd0) begin // Sequencer.java:266
+      tap_settling <= tap_settling - 2'd1; // Sequencer.java:266
+    end
+    case (phase) // Sequencer.java:276
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:260
-          error_code <= 8'd0; // Sequencer.java:262
-          error_detail <= 32'd0; // Sequencer.java:263
-          instructions_executed <= 32'd0; // Sequencer.java:264
-          tap_used <= 32'd0; // Sequencer.java:265
-          tap_records <= 32'd0; // Sequencer.java:266
-          tap_dropped <= 32'd0; // Sequencer.java:267
-          tap_capacity <= 32'd0; // Sequencer.java:268
-          read_beat <= 16'd0; // Sequencer.java:269
-          read_issued <= 1'b0; // Sequencer.java:270
-          phase <= STEP_HEADER; // Sequencer.java:271
+        if (call_start) begin // Sequencer.java:277
+          error_code <= 8'd0; // Sequencer.java:279
+          error_detail <= 32'd0; // Sequencer.java:280
+          instructions_executed <= 32'd0; // Sequencer.java:281
+          tap_used <= 32'd0; // Sequencer.java:282
+          tap_records <= 32'd0; // Sequencer.java:283
+          tap_dropped <= 32'd0; // Sequencer.java:284
+          tap_capacity <= 32'd0; // Sequencer.java:285
+          read_beat <= 16'd0; // Sequencer.java:286
+          read_issued <= 1'b0; // Sequencer.java:287
+          phase <= STEP_HEADER; // Sequencer.java:288
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:273
-          read_issued <= 1'b0; // Sequencer.java:274
-          phase <= STEP_CHECK; // Sequencer.java:275
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:290
+          read_issued <= 1'b0; // Sequencer.java:291
+          phase <= STEP_CHECK; // Sequencer.java:292
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:278
-        token_word <= 1'b0; // Sequencer.java:279
-        phase <= STEP_TOKENS; // Sequencer.java:280
-        if (data_read_failed) begin // Sequencer.java:281
-          error_code <= 8'd7; // Sequencer.java:479
-          error_detail <= 32'd2; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:282
-          error_code <= 8'd1; // Sequencer.java:479
-          error_detail <= 32'd0; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (header_version != 32'd1) begin // Sequencer.java:285
-          error_code <= 8'd1; // Sequencer.java:479
-          error_detail <= 32'd1; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (bad_call) begin // Sequencer.java:288
-          error_code <= 8'd6; // Sequencer.java:479
-          error_detail <= arg_token_count; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:289
-          error_code <= 8'd4; // Sequencer.java:479
-          error_detail <= call_end[31:0]; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
+        token_index <= 32'd0; // Sequencer.java:295
+        token_word <= 1'b0; // Sequencer.java:296
+        phase <= STEP_TOKENS; // Sequencer.java:297
+        if (data_read_failed) begin // Sequencer.java:298
+          error_code <= 8'd7; // Sequencer.java:499
+          error_detail <= 32'd2; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:299
+          error_code <= 8'd1; // Sequencer.java:499
+          error_detail <= 32'd0; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (header_version != 32'd1) begin // Sequencer.java:302
+          error_code <= 8'd1; // Sequencer.java:499
+          error_detail <= 32'd1; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (bad_call) begin // Sequencer.java:305
+          error_code <= 8'd6; // Sequencer.java:499
+          error_detail <= arg_token_count; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:306
+          error_code <= 8'd4; // Sequencer.java:499
+          error_detail <= call_end[31:0]; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:292
-          if (no_error & token_outside) begin // Sequencer.java:299
-            error_code <= 8'd5; // Sequencer.java:300
-            error_detail <= token_index; // Sequencer.java:301
+        if (own_beat) begin // Sequencer.java:309
+          if (no_error & token_outside) begin // Sequencer.java:316
+            error_code <= 8'd5; // Sequencer.java:317
+            error_detail <= token_index; // Sequencer.java:318
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:303
-          token_word <= token_word + 1'b1; // Sequencer.java:304
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:305
-            read_issued <= 1'b0; // Sequencer.java:306
-            read_beat <= 16'd0; // Sequencer.java:307
-            chunk_from <= 32'd0; // Sequencer.java:308
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:310
-              error_code <= 8'd7; // Sequencer.java:479
-              error_detail <= 32'd2; // Sequencer.java:480
-              phase <= STEP_RECORD; // Sequencer.java:481
-            end else if (~tokens_clean) begin // Sequencer.java:311
-              phase <= STEP_RECORD; // Sequencer.java:311
-            end else if (tapping) begin // Sequencer.java:312
-              phase <= STEP_CAPACITY; // Sequencer.java:312
+          token_index <= token_index + 32'd1; // Sequencer.java:320
+          token_word <= token_word + 1'b1; // Sequencer.java:321
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:322
+            read_issued <= 1'b0; // Sequencer.java:323
+            read_beat <= 16'd0; // Sequencer.java:324
+            chunk_from <= 32'd0; // Sequencer.java:325
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:327
+              error_code <= 8'd7; // Sequencer.java:499
+              error_detail <= 32'd2; // Sequencer.java:500
+              phase <= STEP_RECORD; // Sequencer.java:501
+            end else if (~tokens_clean) begin // Sequencer.java:328
+              phase <= STEP_RECORD; // Sequencer.java:328
+            end else if (tapping) begin // Sequencer.java:329
+              phase <= STEP_CAPACITY; // Sequencer.java:329
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:313
+              phase <= STEP_CHUNK; // Sequencer.java:330
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:316
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:317
-          phase <= STEP_CHUNK; // Sequencer.java:318
+        if (own_beat) begin // Sequencer.java:333
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:334
+          phase <= STEP_CHUNK; // Sequencer.java:335
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:322
-        pc <= 32'd0; // Sequencer.java:324
-        read_beat <= 16'd0; // Sequencer.java:325
-        read_issued <= 1'b0; // Sequencer.java:326
-        phase <= STEP_FETCH; // Sequencer.java:327
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:339
+        pc <= 32'd0; // Sequencer.java:341
+        read_beat <= 16'd0; // Sequencer.java:342
+        read_issued <= 1'b0; // Sequencer.java:343
+        phase <= STEP_FETCH; // Sequencer.java:344
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:330
-          phase <= STEP_CHUNK_END; // Sequencer.java:330
-        end else if (own_beat) begin // Sequencer.java:331
-          if (read_beat == 16'd0) begin // Sequencer.java:334
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:335
+        if (pc >= header_program_length) begin // Sequencer.java:347
+          phase <= STEP_CHUNK_END; // Sequencer.java:347
+        end else if (own_beat) begin // Sequencer.java:348
+          if (read_beat == 16'd0) begin // Sequencer.java:351
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:352
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:334
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:335
+          if (read_beat == 16'd1) begin // Sequencer.java:351
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:352
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:337
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:338
-            phase <= STEP_DECODE; // Sequencer.java:339
+          if (read_beat == 16'd1) begin // Sequencer.java:354
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:355
+            phase <= STEP_DECODE; // Sequencer.java:356
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:344
-        if (data_read_failed) begin // Sequencer.java:345
-          error_code <= 8'd7; // Sequencer.java:479
-          error_detail <= 32'd2; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-          phase <= STEP_CHUNK_END; // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:348
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:349
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:350
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:351
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:352
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:353
-          if (setup_bad_field) begin // Sequencer.java:354
-            error_code <= 8'd3; // Sequencer.java:479
-            error_detail <= pc; // Sequencer.java:480
-            phase <= STEP_RECORD; // Sequencer.java:481
+        phase <= STEP_NEXT; // Sequencer.java:361
+        if (data_read_failed) begin // Sequencer.java:362
+          error_code <= 8'd7; // Sequencer.java:499
+          error_detail <= 32'd2; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+          phase <= STEP_CHUNK_END; // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:365
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:366
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:367
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:368
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:369
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:370
+          if (setup_bad_field) begin // Sequencer.java:371
+            error_code <= 8'd3; // Sequencer.java:499
+            error_detail <= pc; // Sequencer.java:500
+            phase <= STEP_RECORD; // Sequencer.java:501
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-          phase <= STEP_BARRIER; // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-          phase <= STEP_EXECUTE; // Sequencer.java:360
-        end else if (is_quantize) begin // Sequencer.java:362
-          phase <= STEP_EXECUTE; // Sequencer.java:364
-        end else if (is_linear) begin // Sequencer.java:366
-          phase <= STEP_EXECUTE; // Sequencer.java:368
-        end else if (is_lm_head) begin // Sequencer.java:370
-          phase <= STEP_EXECUTE; // Sequencer.java:372
-        end else if (is_attention) begin // Sequencer.java:374
-          phase <= STEP_EXECUTE; // Sequencer.java:376
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+          phase <= STEP_BARRIER; // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+          phase <= STEP_EXECUTE; // Sequencer.java:377
+        end else if (is_quantize) begin // Sequencer.java:379
+          phase <= STEP_EXECUTE; // Sequencer.java:381
+        end else if (is_linear) begin // Sequencer.java:383
+          phase <= STEP_EXECUTE; // Sequencer.java:385
+        end else if (is_lm_head) begin // Sequencer.java:387
+          phase <= STEP_EXECUTE; // Sequencer.java:389
+        end else if (is_attention) begin // Sequencer.java:391
+          phase <= STEP_EXECUTE; // Sequencer.java:393
         end else begin
-          error_code <= 8'd2; // Sequencer.java:479
-          error_detail <= pc; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
+          error_code <= 8'd2; // Sequencer.java:499
+          error_detail <= pc; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:380
-          phase <= STEP_TAP; // Sequencer.java:381
-          if (data_read_failed) begin // Sequencer.java:382
-            error_code <= 8'd7; // Sequencer.java:479
-            error_detail <= 32'd2; // Sequencer.java:480
-            phase <= STEP_RECORD; // Sequencer.java:481
-          end else if (unit_code == 8'd7) begin // Sequencer.java:383
-            error_code <= 8'd7; // Sequencer.java:479
-            error_detail <= 32'd2; // Sequencer.java:480
-            phase <= STEP_RECORD; // Sequencer.java:481
-          end else if (unit_code == 8'd4) begin // Sequencer.java:386
-            error_code <= 8'd4; // Sequencer.java:479
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:480
-            phase <= STEP_RECORD; // Sequencer.java:481
-          end else if (unit_code != 8'd0) begin // Sequencer.java:389
-            error_code <= unit_code; // Sequencer.java:390
-            error_detail <= pc; // Sequencer.java:391
-            phase <= STEP_RECORD; // Sequencer.java:392
+        if (unit_done) begin // Sequencer.java:397
+          phase <= STEP_TAP; // Sequencer.java:398
+          if (data_read_failed) begin // Sequencer.java:399
+            error_code <= 8'd7; // Sequencer.java:499
+            error_detail <= 32'd2; // Sequencer.java:500
+            phase <= STEP_RECORD; // Sequencer.java:501
+          end else if (unit_code == 8'd7) begin // Sequencer.java:400
+            error_code <= 8'd7; // Sequencer.java:499
+            error_detail <= 32'd2; // Sequencer.java:500
+            phase <= STEP_RECORD; // Sequencer.java:501
+          end else if (unit_code == 8'd4) begin // Sequencer.java:403
+            error_code <= 8'd4; // Sequencer.java:499
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:500
+            phase <= STEP_RECORD; // Sequencer.java:501
+          end else if (unit_code != 8'd0) begin // Sequencer.java:406
+            error_code <= unit_code; // Sequencer.java:407
+            error_detail <= pc; // Sequencer.java:408
+            phase <= STEP_RECORD; // Sequencer.java:409
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:395
-          phase <= STEP_NEXT; // Sequencer.java:395
+        if (data_writes_drained) begin // Sequencer.java:412
+          phase <= STEP_NEXT; // Sequencer.java:412
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:397
-          phase <= STEP_NEXT; // Sequencer.java:397
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:398
-        end else if (~tap_busy) begin // Sequencer.java:401
-          if (tap_fits) begin // Sequencer.java:402
-            tap_busy <= 1'b1; // Sequencer.java:404
-          end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:406
-            phase <= STEP_NEXT; // Sequencer.java:407
-          end
-        end else if (tap_finished) begin // Sequencer.java:410
-          tap_busy <= 1'b0; // Sequencer.java:411
-          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:412
-          tap_records <= tap_records + 32'd1; // Sequencer.java:413
+        if (~tapping | ~has_tap) begin // Sequencer.java:414
           phase <= STEP_NEXT; // Sequencer.java:414
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:415
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:418
+        end else if (~tap_busy) begin // Sequencer.java:421
+          if (tap_fits) begin // Sequencer.java:422
+            tap_busy <= 1'b1; // Sequencer.java:424
+          end else begin
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:426
+            phase <= STEP_NEXT; // Sequencer.java:427
+          end
+        end else if (tap_finished) begin // Sequencer.java:430
+          tap_busy <= 1'b0; // Sequencer.java:431
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:432
+          tap_records <= tap_records + 32'd1; // Sequencer.java:433
+          phase <= STEP_NEXT; // Sequencer.java:434
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:418
-        read_beat <= 16'd0; // Sequencer.java:419
-        read_issued <= 1'b0; // Sequencer.java:420
-        phase <= STEP_FETCH; // Sequencer.java:421
+        pc <= pc + 32'd1; // Sequencer.java:438
+        read_beat <= 16'd0; // Sequencer.java:439
+        read_issued <= 1'b0; // Sequencer.java:440
+        phase <= STEP_FETCH; // Sequencer.java:441
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:424
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:425
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:444
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:445
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:429
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:449
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:472
-          record_written <= 1'b0; // Sequencer.java:472
-        end else if (record_finished) begin // Sequencer.java:472
-          record_written <= 1'b1; // Sequencer.java:472
+        if (record_start) begin // Sequencer.java:492
+          record_written <= 1'b0; // Sequencer.java:492
+        end else if (record_finished) begin // Sequencer.java:492
+          record_written <= 1'b1; // Sequencer.java:492
         end
-        if (record_done & data_writes_drained) begin // Sequencer.java:431
-          if (no_error & data_write_failed) begin // Sequencer.java:432
-            error_code <= 8'd7; // Sequencer.java:433
-            error_detail <= 32'd2; // Sequencer.java:434
+        if (record_done & data_writes_drained) begin // Sequencer.java:451
+          if (no_error & data_write_failed) begin // Sequencer.java:452
+            error_code <= 8'd7; // Sequencer.java:453
+            error_detail <= 32'd2; // Sequencer.java:454
           end
-          phase <= STEP_FINISH; // Sequencer.java:436
+          phase <= STEP_FINISH; // Sequencer.java:456
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:440
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:460
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -6398,6 +6422,7 @@ module tellme (
       header_vocab <= 32'd0;
       read_issued <= 1'b0;
       read_beat <= 16'd0;
+      tap_settling <= 2'd0;
       error_code <= 8'd0;
       error_detail <= 32'd0;
       instructions_executed <= 32'd0;
@@ -6446,16 +6471,16 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:309
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:309: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:313
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:313: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:401
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:401: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:406
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:429
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:429: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:434
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:434: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -7465,8 +7490,8 @@ module tellme (
       gating_relu2_out_payload_absMax, gating_relu2_out_payload_last, rope_out_payload_last, kv_cache_writer_idle,
       w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding, w1_share_writes_outstanding,
       d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1], data_beat_payload_last,
-      quantize_words_fifo_occupancy, quantize_last_gain, attention_query_word_index[15:8],
-      attention_out_word_index[15:8], lm_head_token[2], linear_tags_occupancy, linear_unit_tags_pop_valid,
+      quantize_words_fifo_occupancy, quantize_last_gain, attention_head_width[31:24], attention_query_word,
+      attention_out_word, lm_head_token[2], linear_tags_occupancy, linear_unit_tags_pop_valid,
       linear_unit_tags_pop_payload[18:11], linear_unit_tags_pop_payload[2], linear_unit_tags_occupancy,
       rotate_pending_token[2], tap_bytes[1:0], tap_int8_magnitude[8], tap_source_beats[32],
       attention_queries_payload_0_shr[24:12], attention_queries_payload_0_mux_2[7:5],
@@ -7484,15 +7509,14 @@ module tellme (
       quantized_read_address_prod[18:10], quantize_gain_beats_sum[2:0], quantize_read_values_0_shr[24:12],
       quantize_read_values_0_mux_2[7:5], quantize_read_values_1_shr[24:12], quantize_read_values_1_mux_2[7:5],
       quantize_read_values_2_shr[24:12], quantize_read_values_2_mux_2[7:5], quantize_read_values_3_shr[24:12],
-      quantize_read_values_3_mux_2[7:5], attention_q_width_prod[39:24], attention_query_word_index_prod[31:16],
-      attention_out_word_index_prod[31:16], attention_run_bytes_prod[47], attention_head_address_prod[127:63],
-      lm_head_logit_beats_sum[0], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
-      linear_words_per_token_sum[1:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
-      rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[0],
-      rotate_command_address_prod[127:63], rotate_command_address_prod_2[127:64], tap_source_beats_sum[0],
-      tap_source_beats_prod[63:34], logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[2:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0],
-      setup_bad_field_prod[39:24]};
+      quantize_read_values_3_mux_2[7:5], attention_run_bytes_prod[47], attention_group_words_prod[31:16],
+      attention_head_address_prod[127:63], lm_head_logit_beats_sum[0], linear_beats_per_token_prod[23:16],
+      linear_words_per_token_sum[23:18], linear_words_per_token_sum[1:0], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
+      rotate_table_beats_prod[0], rotate_command_address_prod[127:63], rotate_command_address_prod_2[127:64],
+      tap_source_beats_sum[0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[2:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
+      tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -4,73 +4,75 @@
 `default_nettype none
 
 module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
-  input  wire         clk,                            // AttentionUnit.java:82
-  input  wire         reset,                          // AttentionUnit.java:82
-  input  wire         command_valid,                  // AttentionUnit.java:86
-  output wire         command_ready,                  // AttentionUnit.java:86
-  input  wire [63:0]  command_payload_keyAddress,     // AttentionUnit.java:86
-  input  wire [63:0]  command_payload_valueAddress,   // AttentionUnit.java:86
-  input  wire [31:0]  command_payload_firstPositions, // AttentionUnit.java:86
-  input  wire [7:0]   command_payload_tokens,         // AttentionUnit.java:86
-  input  wire [7:0]   command_payload_heads,          // AttentionUnit.java:86
-  input  wire [7:0]   command_payload_rowBeats,       // AttentionUnit.java:86
-  input  wire [31:0]  command_payload_scale,          // AttentionUnit.java:86
-  input  wire         queries_valid,                  // AttentionUnit.java:88
-  output wire         queries_ready,                  // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_0,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_1,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_2,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_3,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_4,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_5,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_6,              // AttentionUnit.java:88
-  input  wire [15:0]  queries_payload_7,              // AttentionUnit.java:88
-  output wire         out_valid,                      // AttentionUnit.java:89
-  input  wire         out_ready,                      // AttentionUnit.java:89
-  output wire [15:0]  out_payload_0,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_1,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_2,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_3,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_4,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_5,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_6,                  // AttentionUnit.java:89
-  output wire [15:0]  out_payload_7,                  // AttentionUnit.java:89
-  output wire         done_valid,                     // AttentionUnit.java:90
-  output wire [7:0]   done_payload_errorCode,         // AttentionUnit.java:90
-  output wire         idle,                           // AttentionUnit.java:91
-  output wire         m_axi_awvalid,                  // AttentionUnit.java:93
-  input  wire         m_axi_awready,                  // AttentionUnit.java:93
-  output wire [63:0]  m_axi_awaddr,                   // AttentionUnit.java:93
-  output wire [7:0]   m_axi_awlen,                    // AttentionUnit.java:93
-  output wire [2:0]   m_axi_awsize,                   // AttentionUnit.java:93
-  output wire [1:0]   m_axi_awburst,                  // AttentionUnit.java:93
-  output wire         m_axi_wvalid,                   // AttentionUnit.java:93
-  input  wire         m_axi_wready,                   // AttentionUnit.java:93
-  output wire [127:0] m_axi_wdata,                    // AttentionUnit.java:93
-  output wire [15:0]  m_axi_wstrb,                    // AttentionUnit.java:93
-  output wire         m_axi_wlast,                    // AttentionUnit.java:93
-  input  wire         m_axi_bvalid,                   // AttentionUnit.java:93
-  output wire         m_axi_bready,                   // AttentionUnit.java:93
-  input  wire [1:0]   m_axi_bresp,                    // AttentionUnit.java:93
-  output wire         m_axi_arvalid,                  // AttentionUnit.java:93
-  input  wire         m_axi_arready,                  // AttentionUnit.java:93
-  output wire [63:0]  m_axi_araddr,                   // AttentionUnit.java:93
-  output wire [7:0]   m_axi_arlen,                    // AttentionUnit.java:93
-  output wire [2:0]   m_axi_arsize,                   // AttentionUnit.java:93
-  output wire [1:0]   m_axi_arburst,                  // AttentionUnit.java:93
-  input  wire         m_axi_rvalid,                   // AttentionUnit.java:93
-  output wire         m_axi_rready,                   // AttentionUnit.java:93
-  input  wire [127:0] m_axi_rdata,                    // AttentionUnit.java:93
-  input  wire [1:0]   m_axi_rresp,                    // AttentionUnit.java:93
-  input  wire         m_axi_rlast                     // AttentionUnit.java:93
+  input  wire         clk,                            // AttentionUnit.java:83
+  input  wire         reset,                          // AttentionUnit.java:83
+  input  wire         command_valid,                  // AttentionUnit.java:87
+  output wire         command_ready,                  // AttentionUnit.java:87
+  input  wire [63:0]  command_payload_keyAddress,     // AttentionUnit.java:87
+  input  wire [63:0]  command_payload_valueAddress,   // AttentionUnit.java:87
+  input  wire [31:0]  command_payload_firstPositions, // AttentionUnit.java:87
+  input  wire [7:0]   command_payload_tokens,         // AttentionUnit.java:87
+  input  wire [7:0]   command_payload_heads,          // AttentionUnit.java:87
+  input  wire [7:0]   command_payload_rowBeats,       // AttentionUnit.java:87
+  input  wire [31:0]  command_payload_scale,          // AttentionUnit.java:87
+  input  wire         queries_valid,                  // AttentionUnit.java:89
+  output wire         queries_ready,                  // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_0,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_1,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_2,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_3,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_4,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_5,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_6,              // AttentionUnit.java:89
+  input  wire [15:0]  queries_payload_7,              // AttentionUnit.java:89
+  output wire         out_valid,                      // AttentionUnit.java:90
+  input  wire         out_ready,                      // AttentionUnit.java:90
+  output wire [15:0]  out_payload_0,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_1,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_2,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_3,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_4,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_5,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_6,                  // AttentionUnit.java:90
+  output wire [15:0]  out_payload_7,                  // AttentionUnit.java:90
+  output wire         done_valid,                     // AttentionUnit.java:91
+  output wire [7:0]   done_payload_errorCode,         // AttentionUnit.java:91
+  output wire         idle,                           // AttentionUnit.java:92
+  output wire         m_axi_awvalid,                  // AttentionUnit.java:94
+  input  wire         m_axi_awready,                  // AttentionUnit.java:94
+  output wire [63:0]  m_axi_awaddr,                   // AttentionUnit.java:94
+  output wire [7:0]   m_axi_awlen,                    // AttentionUnit.java:94
+  output wire [2:0]   m_axi_awsize,                   // AttentionUnit.java:94
+  output wire [1:0]   m_axi_awburst,                  // AttentionUnit.java:94
+  output wire         m_axi_wvalid,                   // AttentionUnit.java:94
+  input  wire         m_axi_wready,                   // AttentionUnit.java:94
+  output wire [127:0] m_axi_wdata,                    // AttentionUnit.java:94
+  output wire [15:0]  m_axi_wstrb,                    // AttentionUnit.java:94
+  output wire         m_axi_wlast,                    // AttentionUnit.java:94
+  input  wire         m_axi_bvalid,                   // AttentionUnit.java:94
+  output wire         m_axi_bready,                   // AttentionUnit.java:94
+  input  wire [1:0]   m_axi_bresp,                    // AttentionUnit.java:94
+  output wire         m_axi_arvalid,                  // AttentionUnit.java:94
+  input  wire         m_axi_arready,                  // AttentionUnit.java:94
+  output wire [63:0]  m_axi_araddr,                   // AttentionUnit.java:94
+  output wire [7:0]   m_axi_arlen,                    // AttentionUnit.java:94
+  output wire [2:0]   m_axi_arsize,                   // AttentionUnit.java:94
+  output wire [1:0]   m_axi_arburst,                  // AttentionUnit.java:94
+  input  wire         m_axi_rvalid,                   // AttentionUnit.java:94
+  output wire         m_axi_rready,                   // AttentionUnit.java:94
+  input  wire [127:0] m_axi_rdata,                    // AttentionUnit.java:94
+  input  wire [1:0]   m_axi_rresp,                    // AttentionUnit.java:94
+  input  wire         m_axi_rlast                     // AttentionUnit.java:94
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
   localparam [2:0] PHASE_IDLE    = 3'd0;
-  localparam [2:0] PHASE_QUERIES = 3'd1;
-  localparam [2:0] PHASE_SCORES  = 3'd2;
-  localparam [2:0] PHASE_SOFTMAX = 3'd3;
-  localparam [2:0] PHASE_VALUES  = 3'd4;
+  localparam [2:0] PHASE_SIZE    = 3'd1;
+  localparam [2:0] PHASE_CHECK   = 3'd2;
+  localparam [2:0] PHASE_QUERIES = 3'd3;
+  localparam [2:0] PHASE_SCORES  = 3'd4;
+  localparam [2:0] PHASE_SOFTMAX = 3'd5;
+  localparam [2:0] PHASE_VALUES  = 3'd6;
 
   // Step: dev.tellmej.accel.attention.AttentionUnit.SoftmaxStage.Step
   localparam [1:0] STEP_IDLE  = 2'd0;
@@ -83,73 +85,75 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   localparam [1:0] REDUCE_PUSH   = 2'd2;
   localparam [1:0] REDUCE_FLUSH  = 2'd3;
 
-  wire         kv_reader_command_valid;           // AttentionUnit.java:92
-  wire         kv_reader_command_ready;           // AttentionUnit.java:92
-  wire [63:0]  kv_reader_command_payload_address; // AttentionUnit.java:92
-  wire [31:0]  kv_reader_command_payload_beats;   // AttentionUnit.java:92
-  wire         kv_reader_data_valid;              // AttentionUnit.java:92
-  wire         kv_reader_data_ready;              // AttentionUnit.java:92
-  wire [127:0] kv_reader_data_payload_data;       // AttentionUnit.java:92
-  wire         kv_reader_data_payload_last;       // AttentionUnit.java:92
-  wire         kv_reader_data_payload_error;      // AttentionUnit.java:92
-  wire         kv_reader_m_axi_awvalid;           // AttentionUnit.java:92
-  wire         kv_reader_m_axi_awready;           // AttentionUnit.java:92
-  wire [63:0]  kv_reader_m_axi_awaddr;            // AttentionUnit.java:92
-  wire [7:0]   kv_reader_m_axi_awlen;             // AttentionUnit.java:92
-  wire [2:0]   kv_reader_m_axi_awsize;            // AttentionUnit.java:92
-  wire [1:0]   kv_reader_m_axi_awburst;           // AttentionUnit.java:92
-  wire         kv_reader_m_axi_wvalid;            // AttentionUnit.java:92
-  wire         kv_reader_m_axi_wready;            // AttentionUnit.java:92
-  wire [127:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:92
-  wire [15:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:92
-  wire         kv_reader_m_axi_wlast;             // AttentionUnit.java:92
-  wire         kv_reader_m_axi_bvalid;            // AttentionUnit.java:92
-  wire         kv_reader_m_axi_bready;            // AttentionUnit.java:92
-  wire [1:0]   kv_reader_m_axi_bresp;             // AttentionUnit.java:92
-  wire         kv_reader_m_axi_arvalid;           // AttentionUnit.java:92
-  wire         kv_reader_m_axi_arready;           // AttentionUnit.java:92
-  wire [63:0]  kv_reader_m_axi_araddr;            // AttentionUnit.java:92
-  wire [7:0]   kv_reader_m_axi_arlen;             // AttentionUnit.java:92
-  wire [2:0]   kv_reader_m_axi_arsize;            // AttentionUnit.java:92
-  wire [1:0]   kv_reader_m_axi_arburst;           // AttentionUnit.java:92
-  wire         kv_reader_m_axi_rvalid;            // AttentionUnit.java:92
-  wire         kv_reader_m_axi_rready;            // AttentionUnit.java:92
-  wire [127:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:92
-  wire [1:0]   kv_reader_m_axi_rresp;             // AttentionUnit.java:92
-  wire         kv_reader_m_axi_rlast;             // AttentionUnit.java:92
-  wire         kv_reader_idle;                    // AttentionUnit.java:92
-  wire [7:0]   kv_reader_credits;                 // AttentionUnit.java:92
-  wire [2:0]   kv_reader_outstanding;             // AttentionUnit.java:92
-  wire         scores_finished;                   // AttentionUnit.java:107
-  wire         softmax_finished;                  // AttentionUnit.java:108
-  wire         values_finished;                   // AttentionUnit.java:109
-  wire         loader_failed;                     // AttentionUnit.java:110
+  wire         kv_reader_command_valid;           // AttentionUnit.java:93
+  wire         kv_reader_command_ready;           // AttentionUnit.java:93
+  wire [63:0]  kv_reader_command_payload_address; // AttentionUnit.java:93
+  wire [31:0]  kv_reader_command_payload_beats;   // AttentionUnit.java:93
+  wire         kv_reader_data_valid;              // AttentionUnit.java:93
+  wire         kv_reader_data_ready;              // AttentionUnit.java:93
+  wire [127:0] kv_reader_data_payload_data;       // AttentionUnit.java:93
+  wire         kv_reader_data_payload_last;       // AttentionUnit.java:93
+  wire         kv_reader_data_payload_error;      // AttentionUnit.java:93
+  wire         kv_reader_m_axi_awvalid;           // AttentionUnit.java:93
+  wire         kv_reader_m_axi_awready;           // AttentionUnit.java:93
+  wire [63:0]  kv_reader_m_axi_awaddr;            // AttentionUnit.java:93
+  wire [7:0]   kv_reader_m_axi_awlen;             // AttentionUnit.java:93
+  wire [2:0]   kv_reader_m_axi_awsize;            // AttentionUnit.java:93
+  wire [1:0]   kv_reader_m_axi_awburst;           // AttentionUnit.java:93
+  wire         kv_reader_m_axi_wvalid;            // AttentionUnit.java:93
+  wire         kv_reader_m_axi_wready;            // AttentionUnit.java:93
+  wire [127:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:93
+  wire [15:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:93
+  wire         kv_reader_m_axi_wlast;             // AttentionUnit.java:93
+  wire         kv_reader_m_axi_bvalid;            // AttentionUnit.java:93
+  wire         kv_reader_m_axi_bready;            // AttentionUnit.java:93
+  wire [1:0]   kv_reader_m_axi_bresp;             // AttentionUnit.java:93
+  wire         kv_reader_m_axi_arvalid;           // AttentionUnit.java:93
+  wire         kv_reader_m_axi_arready;           // AttentionUnit.java:93
+  wire [63:0]  kv_reader_m_axi_araddr;            // AttentionUnit.java:93
+  wire [7:0]   kv_reader_m_axi_arlen;             // AttentionUnit.java:93
+  wire [2:0]   kv_reader_m_axi_arsize;            // AttentionUnit.java:93
+  wire [1:0]   kv_reader_m_axi_arburst;           // AttentionUnit.java:93
+  wire         kv_reader_m_axi_rvalid;            // AttentionUnit.java:93
+  wire         kv_reader_m_axi_rready;            // AttentionUnit.java:93
+  wire [127:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:93
+  wire [1:0]   kv_reader_m_axi_rresp;             // AttentionUnit.java:93
+  wire         kv_reader_m_axi_rlast;             // AttentionUnit.java:93
+  wire         kv_reader_idle;                    // AttentionUnit.java:93
+  wire [7:0]   kv_reader_credits;                 // AttentionUnit.java:93
+  wire [2:0]   kv_reader_outstanding;             // AttentionUnit.java:93
+  wire         scores_finished;                   // AttentionUnit.java:108
+  wire         softmax_finished;                  // AttentionUnit.java:109
+  wire         values_finished;                   // AttentionUnit.java:110
+  wire         loader_failed;                     // AttentionUnit.java:111
 
   // controller
-  reg  [2:0]   phase;                             // AttentionUnit.java:181
-  reg  [63:0]  key_address;                       // AttentionUnit.java:182
-  reg  [63:0]  value_address;                     // AttentionUnit.java:183
-  reg  [12:0]  first_positions;                   // AttentionUnit.java:184
-  reg  [12:0]  last_positions;                    // AttentionUnit.java:185
-  reg  [7:0]   heads;                             // AttentionUnit.java:186
-  reg  [7:0]   slots;                             // AttentionUnit.java:187
-  reg  [7:0]   row_beats;                         // AttentionUnit.java:188
-  reg  [31:0]  scale;                             // AttentionUnit.java:189
-  reg  [7:0]   query_slot;                        // AttentionUnit.java:190
-  reg  [7:0]   query_beat;                        // AttentionUnit.java:191
-  reg          done_pending;                      // AttentionUnit.java:192
-  reg  [7:0]   done_code;                         // AttentionUnit.java:193
-  wire [15:0]  command_slots;                     // AttentionUnit.java:196
-  wire         command_bad_field;                 // AttentionUnit.java:199
-  wire [33:0]  command_reach;                     // AttentionUnit.java:201
-  wire         command_overflow;                  // AttentionUnit.java:202
-  wire         command_refused;                   // AttentionUnit.java:203
-  wire         command_accepted;                  // AttentionUnit.java:205
-  wire         last_query_beat;                   // AttentionUnit.java:207
-  wire         last_query_slot;                   // AttentionUnit.java:208
-  wire         start_scores;                      // AttentionUnit.java:209
-  wire         start_values;                      // AttentionUnit.java:210
-  wire [6:0]   query_store_address;               // AttentionUnit.java:212
+  reg  [2:0]   phase;                             // AttentionUnit.java:182
+  reg  [63:0]  key_address;                       // AttentionUnit.java:183
+  reg  [63:0]  value_address;                     // AttentionUnit.java:184
+  reg  [12:0]  first_positions;                   // AttentionUnit.java:185
+  reg  [12:0]  last_positions;                    // AttentionUnit.java:186
+  reg  [7:0]   heads;                             // AttentionUnit.java:187
+  reg  [7:0]   slots;                             // AttentionUnit.java:188
+  reg  [7:0]   row_beats;                         // AttentionUnit.java:189
+  reg  [31:0]  scale;                             // AttentionUnit.java:190
+  reg  [7:0]   query_slot;                        // AttentionUnit.java:191
+  reg  [7:0]   query_beat;                        // AttentionUnit.java:192
+  reg          done_pending;                      // AttentionUnit.java:193
+  reg  [7:0]   done_code;                         // AttentionUnit.java:194
+  reg  [7:0]   command_tokens;                    // AttentionUnit.java:200
+  reg  [15:0]  command_slots;                     // AttentionUnit.java:201
+  reg          command_bad_fields;                // AttentionUnit.java:202
+  reg  [33:0]  command_reach;                     // AttentionUnit.java:203
+  wire         command_bad_field;                 // AttentionUnit.java:204
+  wire         command_overflow;                  // AttentionUnit.java:205
+  wire         command_refused;                   // AttentionUnit.java:206
+  wire         command_accepted;                  // AttentionUnit.java:208
+  wire         last_query_beat;                   // AttentionUnit.java:210
+  wire         last_query_slot;                   // AttentionUnit.java:211
+  wire         start_scores;                      // AttentionUnit.java:212
+  wire         start_values;                      // AttentionUnit.java:213
+  wire [6:0]   query_store_address;               // AttentionUnit.java:215
   wire [9:0]   key_port_address;                  // BufferPort.java:17
   wire         key_port_enable;                   // BufferPort.java:17
   wire [127:0] key_port_data;                     // BufferPort.java:18
@@ -162,12 +166,12 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire [14:0]  weight_port_address;               // BufferPort.java:17
   wire         weight_port_enable;                // BufferPort.java:17
   wire [31:0]  weight_port_data;                  // BufferPort.java:18
-  wire [9:0]   chunk_read_address;                // AttentionUnit.java:153
-  reg  [127:0] chunk_read;                        // AttentionUnit.java:154
-  wire [14:0]  score_read_address;                // AttentionUnit.java:153
-  reg  [31:0]  score_read_r0;                     // AttentionUnit.java:154
-  reg  [31:0]  score_read;                        // AttentionUnit.java:154
-  wire [7:0]   chunks_loaded;                     // AttentionUnit.java:121
+  wire [9:0]   chunk_read_address;                // AttentionUnit.java:154
+  reg  [127:0] chunk_read;                        // AttentionUnit.java:155
+  wire [14:0]  score_read_address;                // AttentionUnit.java:154
+  reg  [31:0]  score_read_r0;                     // AttentionUnit.java:155
+  reg  [31:0]  score_read;                        // AttentionUnit.java:155
+  wire [7:0]   chunks_loaded;                     // AttentionUnit.java:122
 
   // score_engine.score_walk
   reg          score_active;                      // ChunkWalk.java:48
@@ -622,35 +626,35 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   reg          score_pass_finished_d7;            // ScoreEngine.java:235
   reg          score_pass_finished_d8;            // ScoreEngine.java:235
   reg          score_pass_finished_d9;            // ScoreEngine.java:235
-  wire         softmax_setup_valid;               // AttentionUnit.java:124
-  wire         softmax_setup_ready;               // AttentionUnit.java:124
-  wire [12:0]  softmax_setup_payload_positions;   // AttentionUnit.java:124
-  wire [31:0]  softmax_setup_payload_max;         // AttentionUnit.java:124
-  wire         softmax_scores_valid;              // AttentionUnit.java:124
-  wire         softmax_scores_ready;              // AttentionUnit.java:124
-  wire [31:0]  softmax_scores_payload;            // AttentionUnit.java:124
-  wire         softmax_weights_valid;             // AttentionUnit.java:124
-  wire [12:0]  softmax_weights_payload_position;  // AttentionUnit.java:124
-  wire [31:0]  softmax_weights_payload_value;     // AttentionUnit.java:124
-  wire         softmax_reciprocal_valid;          // AttentionUnit.java:124
-  wire [31:0]  softmax_reciprocal_payload;        // AttentionUnit.java:124
-  wire         softmax_idle;                      // AttentionUnit.java:124
+  wire         softmax_setup_valid;               // AttentionUnit.java:125
+  wire         softmax_setup_ready;               // AttentionUnit.java:125
+  wire [12:0]  softmax_setup_payload_positions;   // AttentionUnit.java:125
+  wire [31:0]  softmax_setup_payload_max;         // AttentionUnit.java:125
+  wire         softmax_scores_valid;              // AttentionUnit.java:125
+  wire         softmax_scores_ready;              // AttentionUnit.java:125
+  wire [31:0]  softmax_scores_payload;            // AttentionUnit.java:125
+  wire         softmax_weights_valid;             // AttentionUnit.java:125
+  wire [12:0]  softmax_weights_payload_position;  // AttentionUnit.java:125
+  wire [31:0]  softmax_weights_payload_value;     // AttentionUnit.java:125
+  wire         softmax_reciprocal_valid;          // AttentionUnit.java:125
+  wire [31:0]  softmax_reciprocal_payload;        // AttentionUnit.java:125
+  wire         softmax_idle;                      // AttentionUnit.java:125
 
   // score_sink
-  reg  [31:0]  max_0;                             // AttentionUnit.java:265
-  reg  [31:0]  max_1;                             // AttentionUnit.java:265
-  reg  [31:0]  max_2;                             // AttentionUnit.java:265
-  reg  [31:0]  max_3;                             // AttentionUnit.java:265
-  reg  [31:0]  max_4;                             // AttentionUnit.java:265
-  reg  [31:0]  max_5;                             // AttentionUnit.java:265
-  reg  [31:0]  max_6;                             // AttentionUnit.java:265
-  reg  [31:0]  max_7;                             // AttentionUnit.java:265
-  wire [14:0]  score_write_address;               // AttentionUnit.java:274
+  reg  [31:0]  max_0;                             // AttentionUnit.java:279
+  reg  [31:0]  max_1;                             // AttentionUnit.java:279
+  reg  [31:0]  max_2;                             // AttentionUnit.java:279
+  reg  [31:0]  max_3;                             // AttentionUnit.java:279
+  reg  [31:0]  max_4;                             // AttentionUnit.java:279
+  reg  [31:0]  max_5;                             // AttentionUnit.java:279
+  reg  [31:0]  max_6;                             // AttentionUnit.java:279
+  reg  [31:0]  max_7;                             // AttentionUnit.java:279
+  wire [14:0]  score_write_address;               // AttentionUnit.java:288
 
   // softmax_stage
-  reg  [1:0]   step;                              // AttentionUnit.java:293
-  wire         softmax_slot_done;                 // AttentionUnit.java:294
-  wire         softmax_begin;                     // AttentionUnit.java:295
+  reg  [1:0]   step;                              // AttentionUnit.java:307
+  wire         softmax_slot_done;                 // AttentionUnit.java:308
+  wire         softmax_begin;                     // AttentionUnit.java:309
 
   // softmax_stage.softmax_slots
   reg  [2:0]   softmax_slots_slot;                // SlotWalker.java:30
@@ -660,11 +664,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         softmax_slots_last_head;           // SlotWalker.java:34
 
   // softmax_stage
-  reg  [12:0]  read_next;                         // AttentionUnit.java:297
-  reg  [31:0]  slot_max;                          // AttentionUnit.java:302
-  wire         score_word_valid;                  // AttentionUnit.java:309
-  wire         score_word_ready;                  // AttentionUnit.java:309
-  wire [31:0]  score_word_payload;                // AttentionUnit.java:309
+  reg  [12:0]  read_next;                         // AttentionUnit.java:311
+  reg  [31:0]  slot_max;                          // AttentionUnit.java:316
+  wire         score_word_valid;                  // AttentionUnit.java:323
+  wire         score_word_ready;                  // AttentionUnit.java:323
+  wire [31:0]  score_word_payload;                // AttentionUnit.java:323
   wire         score_queue_push_valid;            // Stream.java:195
   wire         score_queue_push_ready;            // Stream.java:195
   wire [31:0]  score_queue_push_payload;          // Stream.java:195
@@ -672,25 +676,25 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         score_queue_pop_ready;             // Stream.java:195
   wire [31:0]  score_queue_pop_payload;           // Stream.java:195
   wire [2:0]   score_queue_occupancy;             // Stream.java:195
-  reg  [2:0]   reads_in_flight;                   // AttentionUnit.java:311
-  wire         score_arrived;                     // AttentionUnit.java:312
-  wire         score_room;                        // AttentionUnit.java:313
-  wire         score_issue_read;                  // AttentionUnit.java:314
-  reg          score_landing_0;                   // AttentionUnit.java:320
-  reg          score_landing_1;                   // AttentionUnit.java:320
-  reg  [31:0]  rz_0;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_1;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_2;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_3;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_4;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_5;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_6;                              // AttentionUnit.java:332
-  reg  [31:0]  rz_7;                              // AttentionUnit.java:332
-  wire         softmax_all_done;                  // AttentionUnit.java:337
-  wire [14:0]  weight_write_address;              // AttentionUnit.java:341
-  wire         score_buffer_write;                // AttentionUnit.java:129
-  wire [14:0]  score_buffer_write_address;        // AttentionUnit.java:131
-  wire [31:0]  score_buffer_write_data;           // AttentionUnit.java:133
+  reg  [2:0]   reads_in_flight;                   // AttentionUnit.java:325
+  wire         score_arrived;                     // AttentionUnit.java:326
+  wire         score_room;                        // AttentionUnit.java:327
+  wire         score_issue_read;                  // AttentionUnit.java:328
+  reg          score_landing_0;                   // AttentionUnit.java:334
+  reg          score_landing_1;                   // AttentionUnit.java:334
+  reg  [31:0]  rz_0;                              // AttentionUnit.java:346
+  reg  [31:0]  rz_1;                              // AttentionUnit.java:346
+  reg  [31:0]  rz_2;                              // AttentionUnit.java:346
+  reg  [31:0]  rz_3;                              // AttentionUnit.java:346
+  reg  [31:0]  rz_4;                              // AttentionUnit.java:346
+  reg  [31:0]  rz_5;                              // AttentionUnit.java:346
+  reg  [31:0]  rz_6;                              // AttentionUnit.java:346
+  reg  [31:0]  rz_7;                              // AttentionUnit.java:346
+  wire         softmax_all_done;                  // AttentionUnit.java:351
+  wire [14:0]  weight_write_address;              // AttentionUnit.java:355
+  wire         score_buffer_write;                // AttentionUnit.java:130
+  wire [14:0]  score_buffer_write_address;        // AttentionUnit.java:132
+  wire [31:0]  score_buffer_write_data;           // AttentionUnit.java:134
 
   // value_engine.value_walk
   reg          value_active;                      // ChunkWalk.java:48
@@ -1230,9 +1234,9 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   reg  [3:0]   beats_queued;                      // ValueEngine.java:208
   wire         slot_flush_done;                   // ValueEngine.java:211
   wire         value_pass_finished;               // ValueEngine.java:213
-  wire         loader_start;                      // AttentionUnit.java:137
-  wire [63:0]  loader_base;                       // AttentionUnit.java:138
-  wire [7:0]   loader_consumed;                   // AttentionUnit.java:140
+  wire         loader_start;                      // AttentionUnit.java:138
+  wire [63:0]  loader_base;                       // AttentionUnit.java:139
+  wire [7:0]   loader_consumed;                   // AttentionUnit.java:141
 
   // chunk_loader
   reg  [63:0]  next_address;                      // ChunkLoader.java:40
@@ -1252,11 +1256,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   wire         write_last_row_beat;               // ChunkLoader.java:73
   wire [9:0]   chunk_write_address;               // ChunkLoader.java:75
   (* ram_style = "distributed" *)
-  reg  [127:0] query_store [0:127];               // AttentionUnit.java:96
+  reg  [127:0] query_store [0:127];               // AttentionUnit.java:97
   (* ram_style = "block" *)
-  reg  [127:0] chunk_buffer [0:1023];             // AttentionUnit.java:98
+  reg  [127:0] chunk_buffer [0:1023];             // AttentionUnit.java:99
   (* ram_style = "ultra" *)
-  reg  [31:0]  score_buffer [0:32767];            // AttentionUnit.java:102
+  reg  [31:0]  score_buffer [0:32767];            // AttentionUnit.java:103
   (* ram_style = "block" *)
   reg  [31:0]  partials_0 [0:2047];               // ValueEngine.java:66
   (* ram_style = "block" *)
@@ -1294,55 +1298,55 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   assign write_last_row_beat_diff = row_beats - 8'd1;
   assign next_address_sum = {9'd0, next_address} + chunk_bytes;
 
-  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:94
-  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:94
-  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:94
-  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:94
-  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:94
-  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:94
-  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:94
-  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:94
-  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:94
-  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:94
-  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:94
-  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:94
-  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:94
-  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:94
-  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:94
-  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:94
-  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:94
-  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:94
-  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:94
-  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:94
-  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:94
-  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:94
-  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:94
-  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:94
-  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:94
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:204
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:206
-  assign done_valid = done_pending; // AttentionUnit.java:250
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:251
-  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:153
-  assign key_port_data = chunk_read; // AttentionUnit.java:155
-  assign value_port_data = chunk_read; // AttentionUnit.java:156
-  // AttentionUnit.java:153
+  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:95
+  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:95
+  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:95
+  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:95
+  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:95
+  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:95
+  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:95
+  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:95
+  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:95
+  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:95
+  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:95
+  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:95
+  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:95
+  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:95
+  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:95
+  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:95
+  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:95
+  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:95
+  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:95
+  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:95
+  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:95
+  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:95
+  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:95
+  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:95
+  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:95
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:207
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:209
+  assign done_valid = done_pending; // AttentionUnit.java:264
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:265
+  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:154
+  assign key_port_data = chunk_read; // AttentionUnit.java:156
+  assign value_port_data = chunk_read; // AttentionUnit.java:157
+  // AttentionUnit.java:154
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
-  assign softmax_port_data = score_read; // AttentionUnit.java:155
-  assign weight_port_data = score_read; // AttentionUnit.java:156
+  assign softmax_port_data = score_read; // AttentionUnit.java:156
+  assign weight_port_data = score_read; // AttentionUnit.java:157
   assign key_port_address = key_read_address; // ScoreEngine.java:121
   assign key_port_enable = score_issue; // ScoreEngine.java:122
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:299
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:300
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:301
-  assign softmax_port_address = {softmax_slots_slot, read_next[11:0]}; // AttentionUnit.java:315
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:317
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:313
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:314
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:315
+  assign softmax_port_address = {softmax_slots_slot, read_next[11:0]}; // AttentionUnit.java:329
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:331
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
-  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:129
-  // AttentionUnit.java:131
+  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:130
+  // AttentionUnit.java:132
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
-  // AttentionUnit.java:133
+  // AttentionUnit.java:134
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
   assign value_port_address = {value_chunk[0], value_row[4:0], value_beat}; // ValueEngine.java:91
   assign value_port_enable = value_issue; // ValueEngine.java:93
@@ -1357,22 +1361,22 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   assign out_payload_5 = out_queue_pop_payload[95:80]; // Stream.java:102
   assign out_payload_6 = out_queue_pop_payload[111:96]; // Stream.java:102
   assign out_payload_7 = out_queue_pop_payload[127:112]; // Stream.java:102
-  assign loader_start = start_scores | start_values; // AttentionUnit.java:137
-  assign loader_base = start_values ? value_address : key_address; // AttentionUnit.java:138
-  assign loader_consumed = (phase == PHASE_VALUES) ? value_consumed : score_consumed; // AttentionUnit.java:140
+  assign loader_start = start_scores | start_values; // AttentionUnit.java:138
+  assign loader_base = start_values ? value_address : key_address; // AttentionUnit.java:139
+  assign loader_consumed = (phase == PHASE_VALUES) ? value_consumed : score_consumed; // AttentionUnit.java:141
   assign kv_reader_command_valid = (rows_left != 13'd0) & half_free & ~loader_start; // ChunkLoader.java:57
   assign kv_reader_command_payload_address = next_address; // ChunkLoader.java:58
   assign kv_reader_command_payload_beats = {11'd0, chunk_beats}; // ChunkLoader.java:59
   assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:71
-  assign chunks_loaded = loaded; // AttentionUnit.java:143
-  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:144
-  assign softmax_finished = softmax_all_done; // AttentionUnit.java:145
-  assign values_finished = value_pass_finished; // AttentionUnit.java:146
-  assign loader_failed = failed; // AttentionUnit.java:147
-  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:148
+  assign chunks_loaded = loaded; // AttentionUnit.java:144
+  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:145
+  assign softmax_finished = softmax_all_done; // AttentionUnit.java:146
+  assign values_finished = value_pass_finished; // AttentionUnit.java:147
+  assign loader_failed = failed; // AttentionUnit.java:148
+  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:149
 
   always @(posedge clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:213
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:216
       query_store[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -1381,17 +1385,17 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:213
+           queries_payload_0}; // AttentionUnit.java:216
     end
-    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:154
-      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:154
+    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:155
+      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:155
     end
-    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:154
-      score_read_r0 <= score_buffer[score_read_address]; // AttentionUnit.java:154
+    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:155
+      score_read_r0 <= score_buffer[score_read_address]; // AttentionUnit.java:155
     end
-    score_read <= score_read_r0; // AttentionUnit.java:154
-    if (score_buffer_write) begin // AttentionUnit.java:134
-      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:134
+    score_read <= score_read_r0; // AttentionUnit.java:155
+    if (score_buffer_write) begin // AttentionUnit.java:135
+      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:135
     end
     if (chunk_beat) begin // ChunkLoader.java:76
       chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:76
@@ -1399,80 +1403,91 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:179): takes and checks a command, stores the slots' queries and starts each pass
-  assign command_slots = {8'd0, command_payload_tokens} * {8'd0, command_payload_heads}; // AttentionUnit.java:196
-  assign command_bad_field =
-      (command_payload_tokens == 8'd0)
-      | (command_payload_heads == 8'd0)
-      | (command_slots > 16'd8)
-      | (command_payload_rowBeats == 8'd0)
-      | (command_payload_rowBeats > 8'd12)
-      | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:199
-  // AttentionUnit.java:201
-  assign command_reach = ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:202
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:203
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:205
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:207
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:208
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:209
-  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:210
-  assign query_store_address = {query_slot[2:0], query_beat[3:0]}; // AttentionUnit.java:212
+  // controller (AttentionUnit.java:180): takes and checks a command, stores the slots' queries and starts each pass
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:204
+  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:205
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:206
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:208
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:210
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:211
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:212
+  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:213
+  assign query_store_address = {query_slot[2:0], query_beat[3:0]}; // AttentionUnit.java:215
 
   always @(posedge clk) begin
-    done_pending <= 1'b0; // AttentionUnit.java:215
-    if (command_accepted) begin // AttentionUnit.java:216
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:217
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:218
-      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:219
-      last_positions <= command_reach[12:0]; // AttentionUnit.java:220
-      heads <= command_payload_heads; // AttentionUnit.java:221
-      slots <= command_slots[7:0]; // AttentionUnit.java:222
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:223
-      scale <= command_payload_scale; // AttentionUnit.java:224
-      query_slot <= 8'd0; // AttentionUnit.java:225
-      query_beat <= 8'd0; // AttentionUnit.java:226
-      phase <= PHASE_QUERIES; // AttentionUnit.java:227
-      if (command_refused) begin // AttentionUnit.java:228
-        phase <= PHASE_IDLE; // AttentionUnit.java:229
-        done_pending <= 1'b1; // AttentionUnit.java:230
-        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:231
+    done_pending <= 1'b0; // AttentionUnit.java:218
+    if (command_accepted) begin // AttentionUnit.java:219
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:220
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:221
+      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:222
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:223
+      heads <= command_payload_heads; // AttentionUnit.java:224
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:225
+      scale <= command_payload_scale; // AttentionUnit.java:226
+      command_bad_fields <=
+          (command_payload_tokens == 8'd0)
+          | (command_payload_heads == 8'd0)
+          | (command_payload_rowBeats == 8'd0)
+          | (command_payload_rowBeats > 8'd12)
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:227
+      // AttentionUnit.java:229
+      command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
+      query_slot <= 8'd0; // AttentionUnit.java:230
+      query_beat <= 8'd0; // AttentionUnit.java:231
+      phase <= PHASE_SIZE; // AttentionUnit.java:232
+    end
+    if (phase == PHASE_SIZE) begin // AttentionUnit.java:234
+      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:235
+      phase <= PHASE_CHECK; // AttentionUnit.java:236
+    end
+    if (phase == PHASE_CHECK) begin // AttentionUnit.java:238
+      last_positions <= command_reach[12:0]; // AttentionUnit.java:239
+      slots <= command_slots[7:0]; // AttentionUnit.java:240
+      phase <= PHASE_QUERIES; // AttentionUnit.java:241
+      if (command_refused) begin // AttentionUnit.java:242
+        phase <= PHASE_IDLE; // AttentionUnit.java:243
+        done_pending <= 1'b1; // AttentionUnit.java:244
+        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:245
       end
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:235
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:236
-      if (last_query_beat) begin // AttentionUnit.java:237
-        query_beat <= 8'd0; // AttentionUnit.java:238
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:239
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:249
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:250
+      if (last_query_beat) begin // AttentionUnit.java:251
+        query_beat <= 8'd0; // AttentionUnit.java:252
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:253
       end
     end
-    if (start_scores) begin // AttentionUnit.java:242
-      phase <= PHASE_SCORES; // AttentionUnit.java:242
+    if (start_scores) begin // AttentionUnit.java:256
+      phase <= PHASE_SCORES; // AttentionUnit.java:256
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:243
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:243
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:257
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:257
     end
-    if (start_values) begin // AttentionUnit.java:244
-      phase <= PHASE_VALUES; // AttentionUnit.java:244
+    if (start_values) begin // AttentionUnit.java:258
+      phase <= PHASE_VALUES; // AttentionUnit.java:258
     end
-    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:245
-      phase <= PHASE_IDLE; // AttentionUnit.java:246
-      done_pending <= 1'b1; // AttentionUnit.java:247
-      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:248
+    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:259
+      phase <= PHASE_IDLE; // AttentionUnit.java:260
+      done_pending <= 1'b1; // AttentionUnit.java:261
+      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:262
     end
     if (reset) begin
       done_pending <= 1'b0;
       key_address <= 64'd0;
       value_address <= 64'd0;
       first_positions <= 13'd0;
-      last_positions <= 13'd0;
+      command_tokens <= 8'd0;
       heads <= 8'd0;
-      slots <= 8'd0;
       row_beats <= 8'd0;
       scale <= 32'h0;
+      command_bad_fields <= 1'b0;
+      command_reach <= 34'd0;
       query_slot <= 8'd0;
       query_beat <= 8'd0;
       phase <= PHASE_IDLE;
+      command_slots <= 16'd0;
+      last_positions <= 13'd0;
+      slots <= 8'd0;
       done_code <= 8'd0;
     end
   end
@@ -2409,13 +2424,13 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:262): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:274
+  // score_sink (AttentionUnit.java:276): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:288
 
   always @(posedge clk) begin
-    if (start_scores) begin // AttentionUnit.java:267
-      max_0 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:281
+      max_0 <= 32'hff800000; // AttentionUnit.java:281
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:282
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2423,11 +2438,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:269
+          : max_0; // AttentionUnit.java:283
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_1 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:281
+      max_1 <= 32'hff800000; // AttentionUnit.java:281
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:282
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2435,11 +2450,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:269
+          : max_1; // AttentionUnit.java:283
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_2 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:281
+      max_2 <= 32'hff800000; // AttentionUnit.java:281
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:282
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2447,11 +2462,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:269
+          : max_2; // AttentionUnit.java:283
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_3 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:281
+      max_3 <= 32'hff800000; // AttentionUnit.java:281
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:282
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2459,11 +2474,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:269
+          : max_3; // AttentionUnit.java:283
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_4 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:281
+      max_4 <= 32'hff800000; // AttentionUnit.java:281
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:282
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2471,11 +2486,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:269
+          : max_4; // AttentionUnit.java:283
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_5 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:281
+      max_5 <= 32'hff800000; // AttentionUnit.java:281
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:282
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2483,11 +2498,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:269
+          : max_5; // AttentionUnit.java:283
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_6 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:281
+      max_6 <= 32'hff800000; // AttentionUnit.java:281
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:282
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2495,11 +2510,11 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:269
+          : max_6; // AttentionUnit.java:283
     end
-    if (start_scores) begin // AttentionUnit.java:267
-      max_7 <= 32'hff800000; // AttentionUnit.java:267
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:281
+      max_7 <= 32'hff800000; // AttentionUnit.java:281
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:282
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2507,7 +2522,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:269
+          : max_7; // AttentionUnit.java:283
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -2522,79 +2537,79 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:291): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:294
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:295
+  // softmax_stage (AttentionUnit.java:305): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:308
+  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:309
 
   always @(*) begin
-    case (softmax_slots_slot) // AttentionUnit.java:302
-      3'd0: slot_max = max_0; // AttentionUnit.java:302
-      3'd1: slot_max = max_1; // AttentionUnit.java:302
-      3'd2: slot_max = max_2; // AttentionUnit.java:302
-      3'd3: slot_max = max_3; // AttentionUnit.java:302
-      3'd4: slot_max = max_4; // AttentionUnit.java:302
-      3'd5: slot_max = max_5; // AttentionUnit.java:302
-      3'd6: slot_max = max_6; // AttentionUnit.java:302
-      default: slot_max = max_7; // AttentionUnit.java:302
+    case (softmax_slots_slot) // AttentionUnit.java:316
+      3'd0: slot_max = max_0; // AttentionUnit.java:316
+      3'd1: slot_max = max_1; // AttentionUnit.java:316
+      3'd2: slot_max = max_2; // AttentionUnit.java:316
+      3'd3: slot_max = max_3; // AttentionUnit.java:316
+      3'd4: slot_max = max_4; // AttentionUnit.java:316
+      3'd5: slot_max = max_5; // AttentionUnit.java:316
+      3'd6: slot_max = max_6; // AttentionUnit.java:316
+      default: slot_max = max_7; // AttentionUnit.java:316
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd5; // AttentionUnit.java:313
-  // AttentionUnit.java:314
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd5; // AttentionUnit.java:327
+  // AttentionUnit.java:328
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_1; // AttentionUnit.java:322
-  assign score_word_valid = score_arrived; // AttentionUnit.java:324
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:325
+  assign score_arrived = score_landing_1; // AttentionUnit.java:336
+  assign score_word_valid = score_arrived; // AttentionUnit.java:338
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:339
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:337
-  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[11:0]}; // AttentionUnit.java:341
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:351
+  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[11:0]}; // AttentionUnit.java:355
 
   always @(posedge clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:298
-      step <= STEP_SETUP; // AttentionUnit.java:298
+    if (softmax_begin) begin // AttentionUnit.java:312
+      step <= STEP_SETUP; // AttentionUnit.java:312
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:303
-      read_next <= 13'd0; // AttentionUnit.java:304
-      step <= STEP_RUN; // AttentionUnit.java:305
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:317
+      read_next <= 13'd0; // AttentionUnit.java:318
+      step <= STEP_RUN; // AttentionUnit.java:319
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:320
-    score_landing_1 <= score_landing_0; // AttentionUnit.java:320
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:323
-    if (score_issue_read) begin // AttentionUnit.java:327
-      read_next <= read_next + 13'd1; // AttentionUnit.java:327
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:334
+    score_landing_1 <= score_landing_0; // AttentionUnit.java:334
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:337
+    if (score_issue_read) begin // AttentionUnit.java:341
+      read_next <= read_next + 13'd1; // AttentionUnit.java:341
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd0)) begin // AttentionUnit.java:334
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd0)) begin // AttentionUnit.java:348
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:348
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd1)) begin // AttentionUnit.java:334
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd1)) begin // AttentionUnit.java:348
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:348
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd2)) begin // AttentionUnit.java:334
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd2)) begin // AttentionUnit.java:348
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:348
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd3)) begin // AttentionUnit.java:334
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd3)) begin // AttentionUnit.java:348
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:348
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd4)) begin // AttentionUnit.java:334
-      rz_4 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd4)) begin // AttentionUnit.java:348
+      rz_4 <= softmax_reciprocal_payload; // AttentionUnit.java:348
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd5)) begin // AttentionUnit.java:334
-      rz_5 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd5)) begin // AttentionUnit.java:348
+      rz_5 <= softmax_reciprocal_payload; // AttentionUnit.java:348
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd6)) begin // AttentionUnit.java:334
-      rz_6 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd6)) begin // AttentionUnit.java:348
+      rz_6 <= softmax_reciprocal_payload; // AttentionUnit.java:348
     end
-    if (softmax_slot_done & (softmax_slots_slot == 3'd7)) begin // AttentionUnit.java:334
-      rz_7 <= softmax_reciprocal_payload; // AttentionUnit.java:334
+    if (softmax_slot_done & (softmax_slots_slot == 3'd7)) begin // AttentionUnit.java:348
+      rz_7 <= softmax_reciprocal_payload; // AttentionUnit.java:348
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:338
-      step <= STEP_SETUP; // AttentionUnit.java:338
+    if (softmax_slot_done) begin // AttentionUnit.java:352
+      step <= STEP_SETUP; // AttentionUnit.java:352
     end
-    if (softmax_all_done) begin // AttentionUnit.java:339
-      step <= STEP_IDLE; // AttentionUnit.java:339
+    if (softmax_all_done) begin // AttentionUnit.java:353
+      step <= STEP_IDLE; // AttentionUnit.java:353
     end
     if (reset) begin
       step <= STEP_IDLE;
@@ -3962,8 +3977,8 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:326
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:326: AttentionUnit: the score queue has room for every ",
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:340
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:340: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
@@ -3975,7 +3990,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
   end
 `endif
 
-  AxiBurstReader_w128_b32_o4 kv_reader ( // AttentionUnit.java:92
+  AxiBurstReader_w128_b32_o4 kv_reader ( // AttentionUnit.java:93
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (kv_reader_command_valid),
@@ -4358,7 +4373,7 @@ module AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:124
+  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:125
     .clk                      (clk),
     .reset                    (reset),
     .setup_valid              (softmax_setup_valid),

@@ -204,16 +204,20 @@ final class LinearExecutor extends Area {
                 step.set(LinearStep.FINISH);
             });
         });
-        engine.command.valid.set(step.is(LinearStep.COMMAND));
+        // The run's sizes are products of the command's and the instruction's registers: registered in COMMAND's
+        // first cycle (the beats, the vectors, the words written) and second (the words, from the beats), so the
+        // command goes to the engine from COMMAND's second cycle and RUN starts with every size in place.
+        Bool sized = regNext("linear_sized", step.is(LinearStep.COMMAND), 0);
+        engine.command.valid.set(step.is(LinearStep.COMMAND).and(sized));
         assign(engine.command.payload, command);
         when(engine.command.fire(), () -> step.set(LinearStep.RUN));
         Bool running = step.is(LinearStep.RUN).named("linear_running");
 
         // ---- activations: each token's blocks x 3T bytes, W a word from the store, A a beat to the engine ----
-        UInt beatsPerToken = command.blocks().resize(16).mul(U(tlmm.beatsPerBlock(), 8)).resize(16)
-                .named("linear_beats_per_token");
-        UInt wordsPerToken = beatsPerToken.mul(U(activationBytes, 8)).resize(24).add(lanes - 1).trunc(24)
-                .shr(laneShift).resize(16).named("linear_words_per_token");
+        UInt beatsPerToken = regNext("linear_beats_per_token",
+                command.blocks().resize(16).mul(U(tlmm.beatsPerBlock(), 8)).resize(16));
+        UInt wordsPerToken = regNext("linear_words_per_token",
+                beatsPerToken.mul(U(activationBytes, 8)).resize(24).add(lanes - 1).trunc(24).shr(laneShift).resize(16));
         UInt feedToken = reg("linear_feed_token", uint(tokenBits), 0);
         UInt feedWord = reg("linear_feed_word", uint(16), 0);
         UInt takenBeats = reg("linear_taken_beats", uint(16), 0);
@@ -325,7 +329,7 @@ final class LinearExecutor extends Area {
         // The dequantizer's parameters, a vector per (tile, token) in that order.
         UInt paramToken = reg("linear_param_token", uint(tokenBits), 0);
         UInt paramVectors = reg("linear_param_vectors", uint(24), 0);
-        UInt vectors = command.tiles().resize(24).mul(tokens.resize(8)).resize(24).named("linear_vectors");
+        UInt vectors = regNext("linear_vectors", command.tiles().resize(24).mul(tokens.resize(8)).resize(24));
         when(engine.command.fire(), () -> {
             paramToken.set(0);
             paramVectors.set(0);
@@ -355,7 +359,8 @@ final class LinearExecutor extends Area {
         dequantizer.out.ready.set(take);
         tag.ready.set(take);
         UInt written = reg("linear_words_written", uint(24), 0);
-        UInt expectedWords = rowWords.resize(24).mul(tokens.resize(8)).resize(24).named("linear_expected_words");
+        UInt expectedWords = regNext("linear_expected_words",
+                rowWords.resize(24).mul(tokens.resize(8)).resize(24));
         when(engine.command.fire(), () -> written.set(0));
         Bool storesY = store0.or(epilogue.eq(Epilogue.ROPE_QUERY.id())).or(cacheEpilogue).named("linear_stores_y");
         Bool directWrite = take.and(padding.not()).and(storesY).named("linear_store_write");
