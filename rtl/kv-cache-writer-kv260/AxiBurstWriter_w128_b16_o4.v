@@ -55,13 +55,14 @@ module AxiBurstWriter_w128_b16_o4 (
   wire [5:0]   write_fifo_occupancy;           // Stream.java:195
 
   // aw_bursts
-  reg  [63:0]  aw_address;                     // BurstCutter.java:41
-  reg  [31:0]  aw_remaining;                   // BurstCutter.java:42
-  wire         aw_issued;                      // BurstCutter.java:43
-  wire         aw_pending;                     // BurstCutter.java:44
-  wire [4:0]   aw_to_boundary;                 // BurstCutter.java:52
-  wire         aw_last_of_command;             // BurstCutter.java:54
-  wire [4:0]   aw_beats;                       // BurstCutter.java:55
+  reg  [63:0]  aw_address;                     // BurstCutter.java:44
+  reg  [31:0]  aw_remaining;                   // BurstCutter.java:45
+  wire         aw_issued;                      // BurstCutter.java:46
+  wire         aw_pending;                     // BurstCutter.java:47
+  reg          aw_last_of_command;             // BurstCutter.java:49
+  reg  [4:0]   aw_beats;                       // BurstCutter.java:50
+  wire [4:0]   aw_to_boundary;                 // BurstCutter.java:61
+  wire [31:0]  aw_left;                        // BurstCutter.java:64
   wire         addressed;                      // AxiBurstWriter.java:107
   wire         pushed;                         // AxiBurstWriter.java:108
 
@@ -96,13 +97,17 @@ module AxiBurstWriter_w128_b16_o4 (
   reg          done_error_q;                   // AxiBurstWriter.java:195
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire command_payload_beats_le_aw_to_boundary;
+  wire aw_left_le_16;
   wire [5:0] unclaimed_beats_mux;
+  assign command_payload_beats_le_aw_to_boundary = command_payload_beats <= {27'd0, aw_to_boundary};
+  assign aw_left_le_16 = aw_left <= 32'd16;
   assign unclaimed_beats_mux = addressed ? (unclaimed_beats - {1'b0, aw_beats}) : unclaimed_beats;
 
   assign write_fifo_push_valid = data_valid; // Stream.java:196
   assign write_fifo_push_payload = {data_payload_strobes, data_payload_data}; // Stream.java:197
   assign data_ready = write_fifo_push_ready; // Stream.java:198
-  assign command_ready = ~aw_pending | (aw_issued & aw_last_of_command); // BurstCutter.java:57
+  assign command_ready = ~aw_pending | (aw_issued & aw_last_of_command); // BurstCutter.java:52
   assign pushed = data_valid & data_ready; // AxiBurstWriter.java:108
   assign burst_buffered = unclaimed_beats >= {1'b0, aw_beats}; // AxiBurstWriter.java:112
   assign slot_free = awaiting_response_occupancy < 3'd4; // AxiBurstWriter.java:113
@@ -138,25 +143,31 @@ module AxiBurstWriter_w128_b16_o4 (
   assign m_axi_rready = 1'b1; // Axi4.java:217
 
   // -------------------------------------------------------------------------------------------------------------------
-  // aw_bursts (BurstCutter.java:35): cuts each command into INCR bursts that end at multiples of the longest burst, so
+  // aw_bursts (BurstCutter.java:38): cuts each command into INCR bursts that end at multiples of the longest burst, so
   // none crosses 4 KB
-  assign aw_pending = aw_remaining != 32'd0; // BurstCutter.java:44
-  assign aw_to_boundary = 5'd16 - {1'b0, aw_address[7:4]}; // BurstCutter.java:52
-  assign aw_last_of_command = aw_remaining <= {27'd0, aw_to_boundary}; // BurstCutter.java:54
-  assign aw_beats = aw_last_of_command ? aw_remaining[4:0] : aw_to_boundary; // BurstCutter.java:55
-  assign aw_issued = addressed; // BurstCutter.java:76
+  assign aw_pending = aw_remaining != 32'd0; // BurstCutter.java:47
+  assign aw_to_boundary = 5'd16 - {1'b0, command_payload_address[7:4]}; // BurstCutter.java:61
+  assign aw_left = aw_remaining - {27'd0, aw_beats}; // BurstCutter.java:64
+  assign aw_issued = addressed; // BurstCutter.java:87
 
   always @(posedge clk) begin
-    if (command_valid & command_ready) begin // BurstCutter.java:61
-      aw_address <= {command_payload_address[63:4], 4'h0}; // BurstCutter.java:62
-      aw_remaining <= command_payload_beats; // BurstCutter.java:63
-    end else if (aw_issued) begin // BurstCutter.java:64
-      aw_address <= aw_address + {{55'd0, aw_beats}, 4'd0}; // BurstCutter.java:65
-      aw_remaining <= aw_remaining - {27'd0, aw_beats}; // BurstCutter.java:66
+    if (command_valid & command_ready) begin // BurstCutter.java:65
+      aw_address <= {command_payload_address[63:4], 4'h0}; // BurstCutter.java:66
+      aw_remaining <= command_payload_beats; // BurstCutter.java:67
+      aw_last_of_command <= command_payload_beats_le_aw_to_boundary; // BurstCutter.java:69
+      // BurstCutter.java:70
+      aw_beats <= command_payload_beats_le_aw_to_boundary ? command_payload_beats[4:0] : aw_to_boundary;
+    end else if (aw_issued) begin // BurstCutter.java:71
+      aw_address <= aw_address + {{55'd0, aw_beats}, 4'd0}; // BurstCutter.java:73
+      aw_remaining <= aw_left; // BurstCutter.java:74
+      aw_last_of_command <= aw_left_le_16; // BurstCutter.java:76
+      aw_beats <= aw_left_le_16 ? aw_left[4:0] : 5'd16; // BurstCutter.java:77
     end
     if (reset) begin
       aw_address <= 64'd0;
       aw_remaining <= 32'd0;
+      aw_last_of_command <= 1'b1;
+      aw_beats <= 5'd0;
     end
   end
 

@@ -12,11 +12,14 @@ import dev.tellmej.hdl.lib.Stream;
  * Cuts commands into INCR bursts, the address side the reader and the writer share. A burst ends at the
  * next multiple of the longest burst's bytes (or at the end of the command), so an unaligned start gives
  * one short burst and every later one is aligned; since the longest burst divides 4 KB, no burst crosses a
- * 4 KB boundary. The next burst ({@link #address}, {@link #beats}) is combinational from two registers; a
- * new command is taken when none is in progress or in the cycle its last burst is issued, so back-to-back
- * commands issue a burst every cycle. Cost: an address register and adder, a beat counter and subtractor,
- * a comparator of the beat count against the distance to the boundary. A process of its engine
- * ({@code area(new BurstCutter(...))}), named {@code <name>_bursts}.
+ * 4 KB boundary. The next burst ({@link #address}, {@link #beats}, {@link #lastOfCommand}) is registered: its
+ * length and whether it ends the command are computed when the command is taken (from its address and beats)
+ * or when a burst is issued (the next one starts on a boundary, so only the beats left decide), so the address
+ * channel's valid and length start from registers. A new command is taken when none is in progress or in the
+ * cycle its last burst is issued, so back-to-back commands issue a burst every cycle. Cost: an address register
+ * and adder, a beat counter and subtractor, a burst-length register and two comparators of a beat count against
+ * the distance to the boundary. A process of its engine ({@code area(new BurstCutter(...))}), named
+ * {@code <name>_bursts}.
  */
 final class BurstCutter extends Area {
     /** A burst waits to be issued. */
@@ -42,28 +45,36 @@ final class BurstCutter extends Area {
         UInt remaining = reg(name + "_remaining", uint(config.lengthBits()), 0);
         issued = wire(name + "_issued", bool());
         pending = remaining.ne(0).named(name + "_pending");
+        // With no command, remaining is 0: the last burst, of 0 beats (as the reset values say).
+        lastOfCommand = reg(name + "_last_of_command", bool(), 1);
+        beats = reg(name + "_beats", uint(beatBits), 0);
 
+        command.ready.set(pending.not().or(issued.and(lastOfCommand)));
+        UInt alignedStart = shift == 0 ? command.payload.address()
+                : cat(command.payload.address().slice(addressWidth - 1, shift), B(0, shift)).asUInt();
         UInt toBoundary;
         if (longest == 1) {
             toBoundary = U(1, beatBits);
         } else {
             int burstShift = Integer.numberOfTrailingZeros(longest);
-            UInt offset = address.slice(shift + burstShift - 1, shift);
+            UInt offset = alignedStart.slice(shift + burstShift - 1, shift);
             toBoundary = U(longest, beatBits).sub(offset.zext(beatBits)).named(name + "_to_boundary");
         }
-        lastOfCommand = remaining.le(toBoundary).named(name + "_last_of_command");
-        beats = mux(lastOfCommand, remaining.resize(beatBits), toBoundary).named(name + "_beats");
-
-        command.ready.set(pending.not().or(issued.and(lastOfCommand)));
-        UInt alignedStart = shift == 0 ? command.payload.address()
-                : cat(command.payload.address().slice(addressWidth - 1, shift), B(0, shift)).asUInt();
         UInt step = shift == 0 ? beats.zext(addressWidth) : beats.zext(addressWidth - shift).shl(shift);
+        UInt left = remaining.sub(beats.resize(config.lengthBits())).named(name + "_left");
         when(command.fire(), () -> {
             address.set(alignedStart);
             remaining.set(command.payload.beats());
+            Bool last = command.payload.beats().le(toBoundary);
+            lastOfCommand.set(last);
+            beats.set(mux(last, command.payload.beats().resize(beatBits), toBoundary));
         }).elseWhen(issued, () -> {
+            // A burst that does not end its command ends on a boundary: the next one may be the longest.
             address.set(address.add(step));
-            remaining.set(remaining.sub(beats.resize(config.lengthBits())));
+            remaining.set(left);
+            Bool last = left.le(longest);
+            lastOfCommand.set(last);
+            beats.set(mux(last, left.resize(beatBits), U(longest, beatBits)));
         });
     }
 
