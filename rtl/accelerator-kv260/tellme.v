@@ -1410,85 +1410,117 @@ module tellme (
   reg          data_write_failed;                                  // DataWrites.java:46
 
   // buffers
-  reg          buffer_write_valid;                                 // ActivationBuffers.java:57
-  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:57
-  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:58
-  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:58
-  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:59
-  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:59
-  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:59
-  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:59
-  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:59
-  reg          buffer_read_valid;                                  // ActivationBuffers.java:60
-  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:60
-  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:61
-  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:61
-  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:75
-  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:75
-  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:86
-  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:87
-  wire         residual_write;                                     // ActivationBuffers.java:88
-  wire         residual_read;                                      // ActivationBuffers.java:89
-  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:95
-  wire [11:0]  query_write_address;                                // ActivationBuffers.java:86
-  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:87
-  wire         query_write;                                        // ActivationBuffers.java:88
-  wire         query_read;                                         // ActivationBuffers.java:89
-  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:95
-  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:95
-  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:95
-  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:95
-  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:95
-  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:95
-  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:95
-  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:95
-  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:86
-  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:87
-  wire         attention_write;                                    // ActivationBuffers.java:88
-  wire         attention_read;                                     // ActivationBuffers.java:89
-  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:95
-  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:86
-  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:87
-  wire         gate_write;                                         // ActivationBuffers.java:88
-  wire         gate_read;                                          // ActivationBuffers.java:89
-  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:95
-  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:86
-  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:87
-  wire         ffn_write;                                          // ActivationBuffers.java:88
-  wire         ffn_read;                                           // ActivationBuffers.java:89
-  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:95
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:137
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:137
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:137
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:137
+  reg          buffer_write_valid;                                 // ActivationBuffers.java:74
+  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:74
+  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:75
+  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:75
+  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:76
+  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:76
+  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:76
+  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:76
+  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:76
+  reg          buffer_read_valid;                                  // ActivationBuffers.java:77
+  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:77
+  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:78
+  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:78
+  reg          buffer_write_valid_q;                               // ActivationBuffers.java:93
+  reg  [3:0]   buffer_write_id_q;                                  // ActivationBuffers.java:94
+  reg  [2:0]   buffer_write_token_q;                               // ActivationBuffers.java:95
+  reg  [9:0]   buffer_write_word_q;                                // ActivationBuffers.java:96
+  reg  [3:0]   buffer_write_mask_q;                                // ActivationBuffers.java:97
+  reg  [31:0]  buffer_write_values_q_0;                            // ActivationBuffers.java:98
+  reg  [31:0]  buffer_write_values_q_1;                            // ActivationBuffers.java:98
+  reg  [31:0]  buffer_write_values_q_2;                            // ActivationBuffers.java:98
+  reg  [31:0]  buffer_write_values_q_3;                            // ActivationBuffers.java:98
+  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:99
+  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:99
+  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:109
+  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:110
+  wire         residual_write;                                     // ActivationBuffers.java:111
+  wire         residual_read;                                      // ActivationBuffers.java:112
+  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:118
+  wire [11:0]  query_write_address;                                // ActivationBuffers.java:109
+  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:110
+  wire         query_write;                                        // ActivationBuffers.java:111
+  wire         query_read;                                         // ActivationBuffers.java:112
+  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:118
+  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:118
+  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:118
+  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:118
+  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:109
+  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:110
+  wire         attention_write;                                    // ActivationBuffers.java:111
+  wire         attention_read;                                     // ActivationBuffers.java:112
+  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:118
+  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:109
+  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:110
+  wire         gate_write;                                         // ActivationBuffers.java:111
+  wire         gate_read;                                          // ActivationBuffers.java:112
+  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:118
+  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:109
+  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:110
+  wire         ffn_write;                                          // ActivationBuffers.java:111
+  wire         ffn_read;                                           // ActivationBuffers.java:112
+  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:118
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:130
+  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:130
+  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:130
+  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:130
+  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:131
+  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:131
+  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:131
+  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:134
+  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:134
+  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:134
+  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:134
+  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:134
+  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:134
+  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:134
+  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:134
+  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:134
+  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:134
+  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:134
+  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:134
+  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:134
+  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:134
+  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:134
+  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:134
 
   // word_packer
   reg          packer_word_valid;                                  // WordPacker.java:30
@@ -1515,17 +1547,17 @@ module tellme (
   reg          quantized_read;                                     // QuantizedStore.java:51
   reg  [2:0]   quantized_read_token;                               // QuantizedStore.java:52
   reg  [9:0]   quantized_read_word;                                // QuantizedStore.java:53
-  wire [12:0]  quantized_write_address;                            // QuantizedStore.java:66
-  wire [12:0]  quantized_read_address;                             // QuantizedStore.java:67
-  reg  [31:0]  quantized_read_data;                                // QuantizedStore.java:69
-  reg  [31:0]  quantized_mc0;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc1;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc2;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc3;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc4;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc5;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc6;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:72
+  wire [12:0]  quantized_write_address;                            // QuantizedStore.java:67
+  wire [12:0]  quantized_read_address;                             // QuantizedStore.java:69
+  reg  [31:0]  quantized_read_data;                                // QuantizedStore.java:71
+  reg  [31:0]  quantized_mc0;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc1;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc2;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc3;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc4;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc5;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc6;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:74
 
   // embed
   reg          embed_start;                                        // EmbedUnit.java:42
@@ -1547,7 +1579,7 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
-  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:116
+  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:151
   wire         embed_bad_field;                                    // EmbedUnit.java:68
   wire [63:0]  embed_id_address;                                   // EmbedUnit.java:86
   wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:87
@@ -1560,28 +1592,28 @@ module tellme (
   wire         embed_done;                                         // EmbedUnit.java:155
 
   // quantize_executor
-  reg          quantize_start;                                     // QuantizeExecutor.java:51
-  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:53
-  reg          quantize_norm;                                      // QuantizeExecutor.java:54
-  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:54
-  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:54
-  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:55
-  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:55
-  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:56
-  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:65
-  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:66
-  reg          quantize_norm_q;                                    // QuantizeExecutor.java:67
-  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:68
-  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:69
-  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:70
-  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:71
-  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:72
-  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:73
-  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:74
-  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:116
-  wire         quantize_part_words;                                // QuantizeExecutor.java:77
-  wire         quantize_bad_field;                                 // QuantizeExecutor.java:79
-  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:102
+  reg          quantize_start;                                     // QuantizeExecutor.java:50
+  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:52
+  reg          quantize_norm;                                      // QuantizeExecutor.java:53
+  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:53
+  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:53
+  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:54
+  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:54
+  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:55
+  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:64
+  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:65
+  reg          quantize_norm_q;                                    // QuantizeExecutor.java:66
+  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:67
+  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:68
+  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:69
+  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:70
+  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:71
+  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:72
+  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:73
+  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:151
+  wire         quantize_part_words;                                // QuantizeExecutor.java:76
+  wire         quantize_bad_field;                                 // QuantizeExecutor.java:78
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:101
   reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:110
   reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:111
   reg          quantize_gains_asked;                               // QuantizeExecutor.java:112
@@ -1589,13 +1621,12 @@ module tellme (
   wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:115
   wire         quantize_asking_gains;                              // QuantizeExecutor.java:122
   reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:45
-  wire         quantize_reading;                                   // QuantizeExecutor.java:133
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:142
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:142
-  wire [15:0]  quantize_read_values_0;                             // QuantizeExecutor.java:143
-  wire [15:0]  quantize_read_values_1;                             // QuantizeExecutor.java:143
-  wire [15:0]  quantize_read_values_2;                             // QuantizeExecutor.java:143
-  wire [15:0]  quantize_read_values_3;                             // QuantizeExecutor.java:143
+  wire         quantize_reading;                                   // QuantizeExecutor.java:135
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:144
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:144
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:144
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:144
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:144
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:77
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:77
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:77
@@ -1604,17 +1635,17 @@ module tellme (
   wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:77
   wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:77
   wire         quantize_words_ready;                               // CreditBuffer.java:84
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:153
-  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:160
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:161
-  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:162
-  wire         quantize_last_gain;                                 // QuantizeExecutor.java:163
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:164
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:176
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:194
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:196
-  wire         quantize_last_token;                                // QuantizeExecutor.java:213
-  wire         quantize_done;                                      // QuantizeExecutor.java:219
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:151
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:158
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:159
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:160
+  wire         quantize_last_gain;                                 // QuantizeExecutor.java:161
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:162
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:174
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:192
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:194
+  wire         quantize_last_token;                                // QuantizeExecutor.java:211
+  wire         quantize_done;                                      // QuantizeExecutor.java:217
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:53
@@ -1645,12 +1676,12 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:84
   reg  [7:0]   attention_code;                                     // AttentionExecutor.java:85
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:89
-  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:116
-  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:116
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:343
+  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:151
+  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:151
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:351
   wire         attention_part_beats;                               // AttentionExecutor.java:93
   wire         attention_bad_field;                                // AttentionExecutor.java:99
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:356
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:364
   reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:104
   reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:105
   reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:106
@@ -1679,19 +1710,20 @@ module tellme (
   reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:204
   reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:204
   reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:204
-  wire         attention_query_pushing;                            // AttentionExecutor.java:227
-  wire         attention_query_taken;                              // AttentionExecutor.java:232
-  wire         attention_last_out_word;                            // AttentionExecutor.java:263
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:264
-  wire         attention_last_out_head;                            // AttentionExecutor.java:265
-  wire         attention_last_out_token;                           // AttentionExecutor.java:266
-  wire         attention_out_beat;                                 // AttentionExecutor.java:267
-  wire         attention_last_block;                               // AttentionExecutor.java:302
-  wire         attention_last_kv_head;                             // AttentionExecutor.java:303
-  reg          attention_unit_done;                                // AttentionExecutor.java:306
-  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:307
-  wire         attention_refused;                                  // AttentionExecutor.java:313
-  wire         attention_done;                                     // AttentionExecutor.java:337
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:209
+  wire         attention_query_pushing;                            // AttentionExecutor.java:235
+  wire         attention_query_taken;                              // AttentionExecutor.java:240
+  wire         attention_last_out_word;                            // AttentionExecutor.java:271
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:272
+  wire         attention_last_out_head;                            // AttentionExecutor.java:273
+  wire         attention_last_out_token;                           // AttentionExecutor.java:274
+  wire         attention_out_beat;                                 // AttentionExecutor.java:275
+  wire         attention_last_block;                               // AttentionExecutor.java:310
+  wire         attention_last_kv_head;                             // AttentionExecutor.java:311
+  reg          attention_unit_done;                                // AttentionExecutor.java:314
+  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:315
+  wire         attention_refused;                                  // AttentionExecutor.java:321
+  wire         attention_done;                                     // AttentionExecutor.java:345
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:49
@@ -1715,7 +1747,7 @@ module tellme (
   reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:71
   reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:72
   wire         lm_head_bad_field;                                  // LmHeadExecutor.java:81
-  reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:80
+  reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:82
   reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:102
   wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:103
   reg  [31:0]  lm_head_held0;                                      // LmHeadExecutor.java:116
@@ -1738,96 +1770,96 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:184
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:81
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:83
-  reg          linear_relu2;                                       // LinearExecutor.java:83
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:84
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:85
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:85
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:86
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:86
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:86
-  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:87
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:87
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:88
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:88
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:89
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:89
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:90
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:90
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:91
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:91
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:102
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:103
-  reg          linear_relu2_q;                                     // LinearExecutor.java:104
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:105
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:106
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:107
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:108
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:109
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:110
-  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:111
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:112
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:113
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:114
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:115
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:116
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:117
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:118
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:119
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:120
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:121
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:122
-  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:116
-  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:116
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:127
-  wire         linear_is_cache;                                    // LinearExecutor.java:129
-  wire         linear_is_rotated;                                  // LinearExecutor.java:130
-  wire         linear_bad_head;                                    // LinearExecutor.java:137
-  wire         linear_bad_field;                                   // LinearExecutor.java:145
-  wire         linear_cache;                                       // LinearExecutor.java:176
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:197
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:197
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:197
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:197
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:197
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:197
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:197
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:197
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:197
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:197
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:197
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:197
-  reg          linear_sized;                                       // LinearExecutor.java:210
-  wire         linear_running;                                     // LinearExecutor.java:214
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:217
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:219
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:221
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:222
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:223
-  reg          linear_feed_pending;                                // LinearExecutor.java:224
-  wire         linear_feeding;                                     // LinearExecutor.java:231
-  wire         linear_activation_read;                             // LinearExecutor.java:234
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:240
-  reg          linear_holding;                                     // LinearExecutor.java:241
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:242
-  wire         linear_token_fed;                                   // LinearExecutor.java:258
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:268
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:269
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:270
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:271
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:272
-  wire         linear_last_tile;                                   // LinearExecutor.java:282
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:284
-  wire         linear_last_group;                                  // LinearExecutor.java:285
-  wire         linear_last_part;                                   // LinearExecutor.java:286
-  wire         linear_last_result_token;                           // LinearExecutor.java:287
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:296
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:298
-  wire         linear_tag_valid;                                   // LinearExecutor.java:302
-  wire         linear_tag_ready;                                   // LinearExecutor.java:302
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:302
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:302
+  reg          linear_start;                                       // LinearExecutor.java:83
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:85
+  reg          linear_relu2;                                       // LinearExecutor.java:85
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:86
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:87
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:87
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:88
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:88
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:88
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:89
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:89
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:90
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:90
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:91
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:91
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:92
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:92
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:93
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:93
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:104
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:105
+  reg          linear_relu2_q;                                     // LinearExecutor.java:106
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:107
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:108
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:109
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:110
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:111
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:112
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:113
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:114
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:115
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:116
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:117
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:118
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:119
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:120
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:121
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:122
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:123
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:124
+  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:151
+  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:151
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:129
+  wire         linear_is_cache;                                    // LinearExecutor.java:131
+  wire         linear_is_rotated;                                  // LinearExecutor.java:132
+  wire         linear_bad_head;                                    // LinearExecutor.java:139
+  wire         linear_bad_field;                                   // LinearExecutor.java:147
+  wire         linear_cache;                                       // LinearExecutor.java:178
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:199
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:199
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:199
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:199
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:199
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:199
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:199
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:199
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:199
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:199
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:199
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:199
+  reg          linear_sized;                                       // LinearExecutor.java:212
+  wire         linear_running;                                     // LinearExecutor.java:216
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:219
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:221
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:223
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:224
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:225
+  reg          linear_feed_pending;                                // LinearExecutor.java:226
+  wire         linear_feeding;                                     // LinearExecutor.java:233
+  wire         linear_activation_read;                             // LinearExecutor.java:236
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:242
+  reg          linear_holding;                                     // LinearExecutor.java:243
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:244
+  wire         linear_token_fed;                                   // LinearExecutor.java:260
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:270
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:271
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:272
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:273
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:274
+  wire         linear_last_tile;                                   // LinearExecutor.java:284
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:286
+  wire         linear_last_group;                                  // LinearExecutor.java:287
+  wire         linear_last_part;                                   // LinearExecutor.java:288
+  wire         linear_last_result_token;                           // LinearExecutor.java:289
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:298
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:300
+  wire         linear_tag_valid;                                   // LinearExecutor.java:304
+  wire         linear_tag_ready;                                   // LinearExecutor.java:304
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:304
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:304
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1835,40 +1867,73 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:330
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:331
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:332
-  reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:80
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:347
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:349
-  wire         linear_store;                                       // LinearExecutor.java:350
-  wire         linear_residual_add;                                // LinearExecutor.java:351
-  wire         linear_gate_up;                                     // LinearExecutor.java:352
-  wire         linear_y_ready;                                     // LinearExecutor.java:353
-  wire         linear_padding_word;                                // LinearExecutor.java:354
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:356
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:356
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:356
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:356
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:357
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:357
-  wire         linear_y_take;                                      // LinearExecutor.java:358
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:361
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:362
-  wire         linear_stores_y;                                    // LinearExecutor.java:365
-  wire         linear_store_write;                                 // LinearExecutor.java:366
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:377
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:377
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:377
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:377
-  wire         linear_feed_residual;                               // LinearExecutor.java:382
-  wire         linear_feed_silu;                                   // LinearExecutor.java:383
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:384
-  wire         linear_fed;                                         // LinearExecutor.java:399
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:402
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:402
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:402
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:402
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:332
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:333
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:334
+  reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:82
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:349
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:351
+  wire         linear_store;                                       // LinearExecutor.java:352
+  wire         linear_residual_add;                                // LinearExecutor.java:353
+  wire         linear_gate_up;                                     // LinearExecutor.java:354
+  wire         linear_y_ready;                                     // LinearExecutor.java:355
+  wire         linear_padding_word;                                // LinearExecutor.java:356
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:358
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:358
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:358
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:358
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:359
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:359
+  wire         linear_y_take;                                      // LinearExecutor.java:360
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:363
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:364
+  wire         linear_stores_y;                                    // LinearExecutor.java:367
+  wire         linear_store_write;                                 // LinearExecutor.java:368
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:379
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:379
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:379
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:379
+  reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:45
+  wire         linear_feed_residual;                               // LinearExecutor.java:392
+  wire         linear_feed_silu;                                   // LinearExecutor.java:393
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:394
+  wire         linear_residual_round0_in_valid;                    // LinearExecutor.java:399
+  wire [31:0]  linear_residual_round0_in_payload;                  // LinearExecutor.java:399
+  wire         linear_residual_round0_out_valid;                   // LinearExecutor.java:399
+  wire [15:0]  linear_residual_round0_out_payload;                 // LinearExecutor.java:399
+  wire         linear_residual_round1_in_valid;                    // LinearExecutor.java:399
+  wire [31:0]  linear_residual_round1_in_payload;                  // LinearExecutor.java:399
+  wire         linear_residual_round1_out_valid;                   // LinearExecutor.java:399
+  wire [15:0]  linear_residual_round1_out_payload;                 // LinearExecutor.java:399
+  wire         linear_residual_round2_in_valid;                    // LinearExecutor.java:399
+  wire [31:0]  linear_residual_round2_in_payload;                  // LinearExecutor.java:399
+  wire         linear_residual_round2_out_valid;                   // LinearExecutor.java:399
+  wire [15:0]  linear_residual_round2_out_payload;                 // LinearExecutor.java:399
+  wire         linear_residual_round3_in_valid;                    // LinearExecutor.java:399
+  wire [31:0]  linear_residual_round3_in_payload;                  // LinearExecutor.java:399
+  wire         linear_residual_round3_out_valid;                   // LinearExecutor.java:399
+  wire [15:0]  linear_residual_round3_out_payload;                 // LinearExecutor.java:399
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:404
+  wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:77
+  wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:77
+  wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:77
+  wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:77
+  wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:77
+  wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:77
+  wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:77
+  wire         linear_residual_feed_ready;                         // CreditBuffer.java:84
+  wire         linear_fed;                                         // LinearExecutor.java:417
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:420
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:420
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:420
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:420
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1876,9 +1941,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:407
-  reg          linear_engine_done;                                 // LinearExecutor.java:436
-  wire         linear_rotating;                                    // LinearExecutor.java:438
+  wire         linear_unit_out;                                    // LinearExecutor.java:425
+  reg          linear_engine_done;                                 // LinearExecutor.java:454
+  wire         linear_rotating;                                    // LinearExecutor.java:456
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:74
@@ -1930,8 +1995,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:310
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:447
-  wire         linear_done;                                        // LinearExecutor.java:456
+  reg          linear_rotate_started;                              // LinearExecutor.java:465
+  wire         linear_done;                                        // LinearExecutor.java:474
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -1967,7 +2032,7 @@ module tellme (
   reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:117
   reg  [7:0]   tap_activation;                                     // TapWriter.java:123
   wire         tap_mc_element;                                     // TapWriter.java:124
-  reg  [31:0]  tap_mc;                                             // QuantizedStore.java:80
+  reg  [31:0]  tap_mc;                                             // QuantizedStore.java:82
   wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:206
   reg  [31:0]  tap_int8_float;                                     // TapWriter.java:207
   wire [31:0]  tap_quantized_value;                                // TapWriter.java:126
@@ -2091,108 +2156,48 @@ module tellme (
   reg          record_written;                                     // Sequencer.java:491
   wire         record_done;                                        // Sequencer.java:493
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:91
+  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:91
+  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:91
+  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:91
+  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:91
+  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:91
+  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:91
+  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:91
+  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:91
+  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:91
+  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:91
+  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:91
+  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:91
+  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:91
+  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:91
+  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:91
+  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:91
+  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:91
+  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:91
+  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:91
+  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:114
   reg  [31:0]  quantized_words [0:8191];                           // QuantizedStore.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire attention_queries_payload_4_cmp;
-  wire [24:0] attention_queries_payload_4_cat;
-  wire [7:0] attention_queries_payload_4_diff;
-  wire [7:0] attention_queries_payload_4_mux_3;
-  wire [4:0] attention_queries_payload_4_mux_2;
-  wire [24:0] attention_queries_payload_4_shr;
-  wire [19:0] attention_queries_payload_4_sum;
-  wire [15:0] attention_queries_payload_4_mux;
-  wire attention_queries_payload_5_cmp;
-  wire [24:0] attention_queries_payload_5_cat;
-  wire [7:0] attention_queries_payload_5_diff;
-  wire [7:0] attention_queries_payload_5_mux_3;
-  wire [4:0] attention_queries_payload_5_mux_2;
-  wire [24:0] attention_queries_payload_5_shr;
-  wire [19:0] attention_queries_payload_5_sum;
-  wire [15:0] attention_queries_payload_5_mux;
-  wire attention_queries_payload_6_cmp;
-  wire [24:0] attention_queries_payload_6_cat;
-  wire [7:0] attention_queries_payload_6_diff;
-  wire [7:0] attention_queries_payload_6_mux_3;
-  wire [4:0] attention_queries_payload_6_mux_2;
-  wire [24:0] attention_queries_payload_6_shr;
-  wire [19:0] attention_queries_payload_6_sum;
-  wire [15:0] attention_queries_payload_6_mux;
-  wire attention_queries_payload_7_cmp;
-  wire [24:0] attention_queries_payload_7_cat;
-  wire [7:0] attention_queries_payload_7_diff;
-  wire [7:0] attention_queries_payload_7_mux_3;
-  wire [4:0] attention_queries_payload_7_mux_2;
-  wire [24:0] attention_queries_payload_7_shr;
-  wire [19:0] attention_queries_payload_7_sum;
-  wire [15:0] attention_queries_payload_7_mux;
-  wire residual_add_in_payload_h_0_cmp;
-  wire [24:0] residual_add_in_payload_h_0_cat;
-  wire [7:0] residual_add_in_payload_h_0_diff;
-  wire [7:0] residual_add_in_payload_h_0_mux_2;
-  wire [4:0] residual_add_in_payload_h_0_mux;
-  wire [24:0] residual_add_in_payload_h_0_shr;
-  wire [19:0] residual_add_in_payload_h_0_sum;
-  wire residual_add_in_payload_h_1_cmp;
-  wire [24:0] residual_add_in_payload_h_1_cat;
-  wire [7:0] residual_add_in_payload_h_1_diff;
-  wire [7:0] residual_add_in_payload_h_1_mux_2;
-  wire [4:0] residual_add_in_payload_h_1_mux;
-  wire [24:0] residual_add_in_payload_h_1_shr;
-  wire [19:0] residual_add_in_payload_h_1_sum;
-  wire residual_add_in_payload_h_2_cmp;
-  wire [24:0] residual_add_in_payload_h_2_cat;
-  wire [7:0] residual_add_in_payload_h_2_diff;
-  wire [7:0] residual_add_in_payload_h_2_mux_2;
-  wire [4:0] residual_add_in_payload_h_2_mux;
-  wire [24:0] residual_add_in_payload_h_2_shr;
-  wire [19:0] residual_add_in_payload_h_2_sum;
-  wire residual_add_in_payload_h_3_cmp;
-  wire [24:0] residual_add_in_payload_h_3_cat;
-  wire [7:0] residual_add_in_payload_h_3_diff;
-  wire [7:0] residual_add_in_payload_h_3_mux_2;
-  wire [4:0] residual_add_in_payload_h_3_mux;
-  wire [24:0] residual_add_in_payload_h_3_shr;
-  wire [19:0] residual_add_in_payload_h_3_sum;
   wire linear_epilogue_q_eq_3;
   wire buffer_write_values_0_any;
   wire buffer_write_values_0_and;
@@ -2308,47 +2313,7 @@ module tellme (
   wire buffer_write_values_3_any_12;
   wire [3:0] buffer_write_values_3_mux_7;
   wire [3:0] buffer_read_token_sum;
-  wire [20:0] residual_write_address_prod;
-  wire [20:0] residual_read_address_prod;
-  wire [20:0] query_write_address_prod;
-  wire [20:0] query_read_address_prod;
-  wire [20:0] attention_write_address_prod;
-  wire [20:0] attention_read_address_prod;
-  wire [23:0] gate_write_address_prod;
-  wire [23:0] gate_read_address_prod;
-  wire [23:0] ffn_write_address_prod;
-  wire [23:0] ffn_read_address_prod;
-  wire [23:0] quantized_write_address_prod;
-  wire [23:0] quantized_read_address_prod;
   wire [16:0] quantize_gain_beats_sum;
-  wire quantize_read_values_0_cmp;
-  wire [24:0] quantize_read_values_0_cat;
-  wire [7:0] quantize_read_values_0_diff;
-  wire [7:0] quantize_read_values_0_mux_2;
-  wire [4:0] quantize_read_values_0_mux;
-  wire [24:0] quantize_read_values_0_shr;
-  wire [19:0] quantize_read_values_0_sum;
-  wire quantize_read_values_1_cmp;
-  wire [24:0] quantize_read_values_1_cat;
-  wire [7:0] quantize_read_values_1_diff;
-  wire [7:0] quantize_read_values_1_mux_2;
-  wire [4:0] quantize_read_values_1_mux;
-  wire [24:0] quantize_read_values_1_shr;
-  wire [19:0] quantize_read_values_1_sum;
-  wire quantize_read_values_2_cmp;
-  wire [24:0] quantize_read_values_2_cat;
-  wire [7:0] quantize_read_values_2_diff;
-  wire [7:0] quantize_read_values_2_mux_2;
-  wire [4:0] quantize_read_values_2_mux;
-  wire [24:0] quantize_read_values_2_shr;
-  wire [19:0] quantize_read_values_2_sum;
-  wire quantize_read_values_3_cmp;
-  wire [24:0] quantize_read_values_3_cat;
-  wire [7:0] quantize_read_values_3_diff;
-  wire [7:0] quantize_read_values_3_mux_2;
-  wire [4:0] quantize_read_values_3_mux;
-  wire [24:0] quantize_read_values_3_shr;
-  wire [19:0] quantize_read_values_3_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
   wire [47:0] attention_run_bytes_prod;
   wire [31:0] attention_group_words_prod;
@@ -2359,6 +2324,7 @@ module tellme (
   wire [23:0] linear_words_per_token_sum;
   wire [31:0] linear_vectors_prod;
   wire [31:0] linear_expected_words_prod;
+  wire linear_residual_feed_credits_and;
   wire [47:0] rotate_run_bytes_prod;
   wire [31:0] rotate_table_beats_prod;
   wire [127:0] rotate_command_address_prod;
@@ -2372,150 +2338,6 @@ module tellme (
   wire [47:0] setup_head_width_prod;
   wire [63:0] tap_value_bytes_q_prod;
   wire [33:0] tap_bytes_q_sum;
-  assign attention_queries_payload_4_cmp = buffer_lane0_read[30:23] >= 8'd113;
-  assign attention_queries_payload_4_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
-  assign attention_queries_payload_4_diff = 8'd126 - buffer_lane0_read[30:23];
-  assign attention_queries_payload_4_mux_3 =
-      (attention_queries_payload_4_diff > 8'd25) ? 8'd25 : attention_queries_payload_4_diff;
-  assign attention_queries_payload_4_mux_2 =
-      attention_queries_payload_4_cmp ? 5'd13 : attention_queries_payload_4_mux_3[4:0];
-  assign attention_queries_payload_4_shr = attention_queries_payload_4_cat >> attention_queries_payload_4_mux_2;
-  assign attention_queries_payload_4_sum =
-      {1'b0, ((attention_queries_payload_4_cmp ? {1'b0, (buffer_lane0_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, attention_queries_payload_4_shr[11:1]}
-      + {19'd0,
-         (attention_queries_payload_4_shr[0]
-          & ((|(attention_queries_payload_4_cat & ~(25'h1ffffff << attention_queries_payload_4_mux_2)))
-             | attention_queries_payload_4_shr[1]))};
-  assign attention_queries_payload_4_mux =
-      ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
-         | (attention_queries_payload_4_sum >= 20'd31744))
-        ? {buffer_lane0_read[31], 15'h7c00}
-      : {buffer_lane0_read[31], attention_queries_payload_4_sum[14:0]};
-  assign attention_queries_payload_5_cmp = buffer_lane1_read[30:23] >= 8'd113;
-  assign attention_queries_payload_5_cat = {(buffer_lane1_read[30:23] != 8'd0), buffer_lane1_read[22:0], 1'b0};
-  assign attention_queries_payload_5_diff = 8'd126 - buffer_lane1_read[30:23];
-  assign attention_queries_payload_5_mux_3 =
-      (attention_queries_payload_5_diff > 8'd25) ? 8'd25 : attention_queries_payload_5_diff;
-  assign attention_queries_payload_5_mux_2 =
-      attention_queries_payload_5_cmp ? 5'd13 : attention_queries_payload_5_mux_3[4:0];
-  assign attention_queries_payload_5_shr = attention_queries_payload_5_cat >> attention_queries_payload_5_mux_2;
-  assign attention_queries_payload_5_sum =
-      {1'b0, ((attention_queries_payload_5_cmp ? {1'b0, (buffer_lane1_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, attention_queries_payload_5_shr[11:1]}
-      + {19'd0,
-         (attention_queries_payload_5_shr[0]
-          & ((|(attention_queries_payload_5_cat & ~(25'h1ffffff << attention_queries_payload_5_mux_2)))
-             | attention_queries_payload_5_shr[1]))};
-  assign attention_queries_payload_5_mux =
-      ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
-         | (attention_queries_payload_5_sum >= 20'd31744))
-        ? {buffer_lane1_read[31], 15'h7c00}
-      : {buffer_lane1_read[31], attention_queries_payload_5_sum[14:0]};
-  assign attention_queries_payload_6_cmp = buffer_lane2_read[30:23] >= 8'd113;
-  assign attention_queries_payload_6_cat = {(buffer_lane2_read[30:23] != 8'd0), buffer_lane2_read[22:0], 1'b0};
-  assign attention_queries_payload_6_diff = 8'd126 - buffer_lane2_read[30:23];
-  assign attention_queries_payload_6_mux_3 =
-      (attention_queries_payload_6_diff > 8'd25) ? 8'd25 : attention_queries_payload_6_diff;
-  assign attention_queries_payload_6_mux_2 =
-      attention_queries_payload_6_cmp ? 5'd13 : attention_queries_payload_6_mux_3[4:0];
-  assign attention_queries_payload_6_shr = attention_queries_payload_6_cat >> attention_queries_payload_6_mux_2;
-  assign attention_queries_payload_6_sum =
-      {1'b0, ((attention_queries_payload_6_cmp ? {1'b0, (buffer_lane2_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, attention_queries_payload_6_shr[11:1]}
-      + {19'd0,
-         (attention_queries_payload_6_shr[0]
-          & ((|(attention_queries_payload_6_cat & ~(25'h1ffffff << attention_queries_payload_6_mux_2)))
-             | attention_queries_payload_6_shr[1]))};
-  assign attention_queries_payload_6_mux =
-      ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
-         | (attention_queries_payload_6_sum >= 20'd31744))
-        ? {buffer_lane2_read[31], 15'h7c00}
-      : {buffer_lane2_read[31], attention_queries_payload_6_sum[14:0]};
-  assign attention_queries_payload_7_cmp = buffer_lane3_read[30:23] >= 8'd113;
-  assign attention_queries_payload_7_cat = {(buffer_lane3_read[30:23] != 8'd0), buffer_lane3_read[22:0], 1'b0};
-  assign attention_queries_payload_7_diff = 8'd126 - buffer_lane3_read[30:23];
-  assign attention_queries_payload_7_mux_3 =
-      (attention_queries_payload_7_diff > 8'd25) ? 8'd25 : attention_queries_payload_7_diff;
-  assign attention_queries_payload_7_mux_2 =
-      attention_queries_payload_7_cmp ? 5'd13 : attention_queries_payload_7_mux_3[4:0];
-  assign attention_queries_payload_7_shr = attention_queries_payload_7_cat >> attention_queries_payload_7_mux_2;
-  assign attention_queries_payload_7_sum =
-      {1'b0, ((attention_queries_payload_7_cmp ? {1'b0, (buffer_lane3_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, attention_queries_payload_7_shr[11:1]}
-      + {19'd0,
-         (attention_queries_payload_7_shr[0]
-          & ((|(attention_queries_payload_7_cat & ~(25'h1ffffff << attention_queries_payload_7_mux_2)))
-             | attention_queries_payload_7_shr[1]))};
-  assign attention_queries_payload_7_mux =
-      ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
-         | (attention_queries_payload_7_sum >= 20'd31744))
-        ? {buffer_lane3_read[31], 15'h7c00}
-      : {buffer_lane3_read[31], attention_queries_payload_7_sum[14:0]};
-  assign residual_add_in_payload_h_0_cmp = linear_operand_0[30:23] >= 8'd113;
-  assign residual_add_in_payload_h_0_cat = {(linear_operand_0[30:23] != 8'd0), linear_operand_0[22:0], 1'b0};
-  assign residual_add_in_payload_h_0_diff = 8'd126 - linear_operand_0[30:23];
-  assign residual_add_in_payload_h_0_mux_2 =
-      (residual_add_in_payload_h_0_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_0_diff;
-  assign residual_add_in_payload_h_0_mux =
-      residual_add_in_payload_h_0_cmp ? 5'd13 : residual_add_in_payload_h_0_mux_2[4:0];
-  assign residual_add_in_payload_h_0_shr = residual_add_in_payload_h_0_cat >> residual_add_in_payload_h_0_mux;
-  assign residual_add_in_payload_h_0_sum =
-      {1'b0, ((residual_add_in_payload_h_0_cmp ? {1'b0, (linear_operand_0[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, residual_add_in_payload_h_0_shr[11:1]}
-      + {19'd0,
-         (residual_add_in_payload_h_0_shr[0]
-          & ((|(residual_add_in_payload_h_0_cat & ~(25'h1ffffff << residual_add_in_payload_h_0_mux)))
-             | residual_add_in_payload_h_0_shr[1]))};
-  assign residual_add_in_payload_h_1_cmp = linear_operand_1[30:23] >= 8'd113;
-  assign residual_add_in_payload_h_1_cat = {(linear_operand_1[30:23] != 8'd0), linear_operand_1[22:0], 1'b0};
-  assign residual_add_in_payload_h_1_diff = 8'd126 - linear_operand_1[30:23];
-  assign residual_add_in_payload_h_1_mux_2 =
-      (residual_add_in_payload_h_1_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_1_diff;
-  assign residual_add_in_payload_h_1_mux =
-      residual_add_in_payload_h_1_cmp ? 5'd13 : residual_add_in_payload_h_1_mux_2[4:0];
-  assign residual_add_in_payload_h_1_shr = residual_add_in_payload_h_1_cat >> residual_add_in_payload_h_1_mux;
-  assign residual_add_in_payload_h_1_sum =
-      {1'b0, ((residual_add_in_payload_h_1_cmp ? {1'b0, (linear_operand_1[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, residual_add_in_payload_h_1_shr[11:1]}
-      + {19'd0,
-         (residual_add_in_payload_h_1_shr[0]
-          & ((|(residual_add_in_payload_h_1_cat & ~(25'h1ffffff << residual_add_in_payload_h_1_mux)))
-             | residual_add_in_payload_h_1_shr[1]))};
-  assign residual_add_in_payload_h_2_cmp = linear_operand_2[30:23] >= 8'd113;
-  assign residual_add_in_payload_h_2_cat = {(linear_operand_2[30:23] != 8'd0), linear_operand_2[22:0], 1'b0};
-  assign residual_add_in_payload_h_2_diff = 8'd126 - linear_operand_2[30:23];
-  assign residual_add_in_payload_h_2_mux_2 =
-      (residual_add_in_payload_h_2_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_2_diff;
-  assign residual_add_in_payload_h_2_mux =
-      residual_add_in_payload_h_2_cmp ? 5'd13 : residual_add_in_payload_h_2_mux_2[4:0];
-  assign residual_add_in_payload_h_2_shr = residual_add_in_payload_h_2_cat >> residual_add_in_payload_h_2_mux;
-  assign residual_add_in_payload_h_2_sum =
-      {1'b0, ((residual_add_in_payload_h_2_cmp ? {1'b0, (linear_operand_2[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, residual_add_in_payload_h_2_shr[11:1]}
-      + {19'd0,
-         (residual_add_in_payload_h_2_shr[0]
-          & ((|(residual_add_in_payload_h_2_cat & ~(25'h1ffffff << residual_add_in_payload_h_2_mux)))
-             | residual_add_in_payload_h_2_shr[1]))};
-  assign residual_add_in_payload_h_3_cmp = linear_operand_3[30:23] >= 8'd113;
-  assign residual_add_in_payload_h_3_cat = {(linear_operand_3[30:23] != 8'd0), linear_operand_3[22:0], 1'b0};
-  assign residual_add_in_payload_h_3_diff = 8'd126 - linear_operand_3[30:23];
-  assign residual_add_in_payload_h_3_mux_2 =
-      (residual_add_in_payload_h_3_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_3_diff;
-  assign residual_add_in_payload_h_3_mux =
-      residual_add_in_payload_h_3_cmp ? 5'd13 : residual_add_in_payload_h_3_mux_2[4:0];
-  assign residual_add_in_payload_h_3_shr = residual_add_in_payload_h_3_cat >> residual_add_in_payload_h_3_mux;
-  assign residual_add_in_payload_h_3_sum =
-      {1'b0, ((residual_add_in_payload_h_3_cmp ? {1'b0, (linear_operand_3[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, residual_add_in_payload_h_3_shr[11:1]}
-      + {19'd0,
-         (residual_add_in_payload_h_3_shr[0]
-          & ((|(residual_add_in_payload_h_3_cat & ~(25'h1ffffff << residual_add_in_payload_h_3_mux)))
-             | residual_add_in_payload_h_3_shr[1]))};
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign buffer_write_values_0_any = |data_beat_payload_data[73:72];
   assign buffer_write_values_0_and = ~buffer_write_values_0_any & ~(|data_beat_payload_data[71:70]);
@@ -2871,71 +2693,7 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_11 ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
   assign buffer_read_token_sum = attention_block_first + attention_query_token[3:0];
-  assign residual_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
-  assign residual_read_address_prod = {9'd0, {9'd0, buffer_read_token}} * {12'd0, 9'd384};
-  assign query_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
-  assign query_read_address_prod = {9'd0, {9'd0, buffer_read_token}} * {12'd0, 9'd384};
-  assign attention_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
-  assign attention_read_address_prod = {9'd0, {9'd0, buffer_read_token}} * {12'd0, 9'd384};
-  assign gate_write_address_prod = {11'd0, {10'd0, buffer_write_token}} * {13'd0, 11'd1024};
-  assign gate_read_address_prod = {11'd0, {10'd0, buffer_read_token}} * {13'd0, 11'd1024};
-  assign ffn_write_address_prod = {11'd0, {10'd0, buffer_write_token}} * {13'd0, 11'd1024};
-  assign ffn_read_address_prod = {11'd0, {10'd0, buffer_read_token}} * {13'd0, 11'd1024};
-  assign quantized_write_address_prod = {11'd0, {10'd0, quantized_write_token}} * {13'd0, 11'd1024};
-  assign quantized_read_address_prod = {11'd0, {10'd0, quantized_read_token}} * {13'd0, 11'd1024};
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
-  assign quantize_read_values_0_cmp = buffer_lane0_read[30:23] >= 8'd113;
-  assign quantize_read_values_0_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
-  assign quantize_read_values_0_diff = 8'd126 - buffer_lane0_read[30:23];
-  assign quantize_read_values_0_mux_2 = (quantize_read_values_0_diff > 8'd25) ? 8'd25 : quantize_read_values_0_diff;
-  assign quantize_read_values_0_mux = quantize_read_values_0_cmp ? 5'd13 : quantize_read_values_0_mux_2[4:0];
-  assign quantize_read_values_0_shr = quantize_read_values_0_cat >> quantize_read_values_0_mux;
-  assign quantize_read_values_0_sum =
-      {1'b0, ((quantize_read_values_0_cmp ? {1'b0, (buffer_lane0_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, quantize_read_values_0_shr[11:1]}
-      + {19'd0,
-         (quantize_read_values_0_shr[0]
-          & ((|(quantize_read_values_0_cat & ~(25'h1ffffff << quantize_read_values_0_mux)))
-             | quantize_read_values_0_shr[1]))};
-  assign quantize_read_values_1_cmp = buffer_lane1_read[30:23] >= 8'd113;
-  assign quantize_read_values_1_cat = {(buffer_lane1_read[30:23] != 8'd0), buffer_lane1_read[22:0], 1'b0};
-  assign quantize_read_values_1_diff = 8'd126 - buffer_lane1_read[30:23];
-  assign quantize_read_values_1_mux_2 = (quantize_read_values_1_diff > 8'd25) ? 8'd25 : quantize_read_values_1_diff;
-  assign quantize_read_values_1_mux = quantize_read_values_1_cmp ? 5'd13 : quantize_read_values_1_mux_2[4:0];
-  assign quantize_read_values_1_shr = quantize_read_values_1_cat >> quantize_read_values_1_mux;
-  assign quantize_read_values_1_sum =
-      {1'b0, ((quantize_read_values_1_cmp ? {1'b0, (buffer_lane1_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, quantize_read_values_1_shr[11:1]}
-      + {19'd0,
-         (quantize_read_values_1_shr[0]
-          & ((|(quantize_read_values_1_cat & ~(25'h1ffffff << quantize_read_values_1_mux)))
-             | quantize_read_values_1_shr[1]))};
-  assign quantize_read_values_2_cmp = buffer_lane2_read[30:23] >= 8'd113;
-  assign quantize_read_values_2_cat = {(buffer_lane2_read[30:23] != 8'd0), buffer_lane2_read[22:0], 1'b0};
-  assign quantize_read_values_2_diff = 8'd126 - buffer_lane2_read[30:23];
-  assign quantize_read_values_2_mux_2 = (quantize_read_values_2_diff > 8'd25) ? 8'd25 : quantize_read_values_2_diff;
-  assign quantize_read_values_2_mux = quantize_read_values_2_cmp ? 5'd13 : quantize_read_values_2_mux_2[4:0];
-  assign quantize_read_values_2_shr = quantize_read_values_2_cat >> quantize_read_values_2_mux;
-  assign quantize_read_values_2_sum =
-      {1'b0, ((quantize_read_values_2_cmp ? {1'b0, (buffer_lane2_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, quantize_read_values_2_shr[11:1]}
-      + {19'd0,
-         (quantize_read_values_2_shr[0]
-          & ((|(quantize_read_values_2_cat & ~(25'h1ffffff << quantize_read_values_2_mux)))
-             | quantize_read_values_2_shr[1]))};
-  assign quantize_read_values_3_cmp = buffer_lane3_read[30:23] >= 8'd113;
-  assign quantize_read_values_3_cat = {(buffer_lane3_read[30:23] != 8'd0), buffer_lane3_read[22:0], 1'b0};
-  assign quantize_read_values_3_diff = 8'd126 - buffer_lane3_read[30:23];
-  assign quantize_read_values_3_mux_2 = (quantize_read_values_3_diff > 8'd25) ? 8'd25 : quantize_read_values_3_diff;
-  assign quantize_read_values_3_mux = quantize_read_values_3_cmp ? 5'd13 : quantize_read_values_3_mux_2[4:0];
-  assign quantize_read_values_3_shr = quantize_read_values_3_cat >> quantize_read_values_3_mux;
-  assign quantize_read_values_3_sum =
-      {1'b0, ((quantize_read_values_3_cmp ? {1'b0, (buffer_lane3_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, quantize_read_values_3_shr[11:1]}
-      + {19'd0,
-         (quantize_read_values_3_shr[0]
-          & ((|(quantize_read_values_3_cat & ~(25'h1ffffff << quantize_read_values_3_mux)))
-             | quantize_read_values_3_shr[1]))};
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
@@ -2946,6 +2704,7 @@ module tellme (
   assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd28}) + 24'd3;
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {4'd0, linear_token_count}};
+  assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
   assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
   assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
   assign rotate_command_address_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
@@ -3446,35 +3205,35 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
-  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:95
-  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:96
-  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:103
-  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:104
-  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:105
-  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:106
-  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:148
-  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:151
-  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:151
-  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:151
-  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:151
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:166
-  // QuantizeExecutor.java:173
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:94
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:95
+  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:102
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:103
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:104
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:105
+  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:146
+  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:149
+  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:149
+  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:149
+  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:149
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:164
+  // QuantizeExecutor.java:171
   assign rms_max_gamma_payload_0 = quantize_gain_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-  // QuantizeExecutor.java:173
+  // QuantizeExecutor.java:171
   assign rms_max_gamma_payload_1 = quantize_gain_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-  // QuantizeExecutor.java:173
+  // QuantizeExecutor.java:171
   assign rms_max_gamma_payload_2 = quantize_gain_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
-  // QuantizeExecutor.java:173
+  // QuantizeExecutor.java:171
   assign rms_max_gamma_payload_3 = quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:187
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:188
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:192
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:193
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:195
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:185
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:186
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:190
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:191
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:193
   assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:157
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:158
   // AttentionExecutor.java:159
@@ -3485,16 +3244,16 @@ module tellme (
   assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:162
   assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:163
   assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:164
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:228
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:230
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:230
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:230
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:230
-  assign attention_queries_payload_4 = attention_queries_payload_4_mux; // AttentionExecutor.java:230
-  assign attention_queries_payload_5 = attention_queries_payload_5_mux; // AttentionExecutor.java:230
-  assign attention_queries_payload_6 = attention_queries_payload_6_mux; // AttentionExecutor.java:230
-  assign attention_queries_payload_7 = attention_queries_payload_7_mux; // AttentionExecutor.java:230
-  // AttentionExecutor.java:268
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:236
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:238
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:238
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:238
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:238
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:238
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:238
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:238
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:238
+  // AttentionExecutor.java:276
   assign attention_out_ready = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_last_out_word;
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:96
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:97
@@ -3507,98 +3266,78 @@ module tellme (
   assign lm_head_activations_payload = {quantized_read_data, lm_head_held2, lm_head_held1, lm_head_held0};
   // LmHeadExecutor.java:167
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:191
-  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:192
-  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:193
-  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:194
-  assign tlmm_command_request_payload_tokens = {12'd0, linear_token_count}; // LinearExecutor.java:195
-  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:198
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:211
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:212
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:212
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:212
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:212
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:212
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:212
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:212
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:212
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:212
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:212
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:212
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:212
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:243
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:244
-  // LinearExecutor.java:254
+  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:193
+  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:194
+  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:195
+  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:196
+  assign tlmm_command_request_payload_tokens = {12'd0, linear_token_count}; // LinearExecutor.java:197
+  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:200
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:213
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:214
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:214
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:214
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:214
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:214
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:214
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:214
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:214
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:214
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:214
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:214
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:214
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:245
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:246
+  // LinearExecutor.java:256
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:255
-  // LinearExecutor.java:256
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:257
+  // LinearExecutor.java:258
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:259
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:304
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:306
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:306
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:306
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:306
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:308
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:309
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:337
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:338
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:339
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:359
-  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:385
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:386
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:387
-  assign residual_add_in_payload_h_0 =
-      ((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] != 23'd0)) ? 16'h7e00
-      : (((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] == 23'd0))
-         | (residual_add_in_payload_h_0_sum >= 20'd31744))
-        ? {linear_operand_0[31], 15'h7c00}
-      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:389
-  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:390
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:392
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:393
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:392
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:393
-  assign residual_add_in_payload_h_1 =
-      ((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] != 23'd0)) ? 16'h7e00
-      : (((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] == 23'd0))
-         | (residual_add_in_payload_h_1_sum >= 20'd31744))
-        ? {linear_operand_1[31], 15'h7c00}
-      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:389
-  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:390
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:392
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:393
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:392
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:393
-  assign residual_add_in_payload_h_2 =
-      ((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] != 23'd0)) ? 16'h7e00
-      : (((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] == 23'd0))
-         | (residual_add_in_payload_h_2_sum >= 20'd31744))
-        ? {linear_operand_2[31], 15'h7c00}
-      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:389
-  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:390
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:392
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:393
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:392
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:393
-  assign residual_add_in_payload_h_3 =
-      ((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] != 23'd0)) ? 16'h7e00
-      : (((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] == 23'd0))
-         | (residual_add_in_payload_h_3_sum >= 20'd31744))
-        ? {linear_operand_3[31], 15'h7c00}
-      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:389
-  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:390
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:392
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:393
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:392
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:393
-  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:396
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:397
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:398
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:408
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:409
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:410
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:261
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:306
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:308
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:308
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:308
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:308
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:310
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:311
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:339
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:340
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:341
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:361
+  assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
+  assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
+  assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
+  assign residual_add_in_payload_h_2 = linear_residual_feed_fifo_pop_payload[47:32]; // Stream.java:102
+  assign residual_add_in_payload_h_3 = linear_residual_feed_fifo_pop_payload[63:48]; // Stream.java:102
+  assign residual_add_in_payload_y_0 = linear_residual_feed_fifo_pop_payload[95:64]; // Stream.java:102
+  assign residual_add_in_payload_y_1 = linear_residual_feed_fifo_pop_payload[127:96]; // Stream.java:102
+  assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
+  assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
+  assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:407
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:408
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:411
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:412
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:411
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:412
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:411
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:412
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:411
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:412
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:411
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:412
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:411
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:412
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:411
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:412
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:411
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:412
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:415
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:416
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:426
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:427
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:428
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:158
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:159
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:160
@@ -3828,8 +3567,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
       data_beat_ready = embed_last_part; // EmbedUnit.java:132
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:177
-      // QuantizeExecutor.java:177
+    if (quantize_gaining) begin // QuantizeExecutor.java:175
+      // QuantizeExecutor.java:175
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:156
@@ -3920,18 +3659,18 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // buffers (ActivationBuffers.java:52): the on-chip activation buffers: one vector per token of the chunk, W binary32
+  // buffers (ActivationBuffers.java:69): the on-chip activation buffers: one vector per token of the chunk, W binary32
   // values a word, a block RAM bank per lane
   always @(*) begin
-    buffer_write_valid = 1'b0; // ActivationBuffers.java:62
-    buffer_write_id = 4'd0; // ActivationBuffers.java:63
-    buffer_write_token = 3'd0; // ActivationBuffers.java:64
-    buffer_write_word = 10'd0; // ActivationBuffers.java:65
-    buffer_write_mask = 4'h0; // ActivationBuffers.java:66
-    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:68
-    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:68
-    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:68
-    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:68
+    buffer_write_valid = 1'b0; // ActivationBuffers.java:79
+    buffer_write_id = 4'd0; // ActivationBuffers.java:80
+    buffer_write_token = 3'd0; // ActivationBuffers.java:81
+    buffer_write_word = 10'd0; // ActivationBuffers.java:82
+    buffer_write_mask = 4'h0; // ActivationBuffers.java:83
+    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:85
+    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:85
+    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:85
+    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:85
     if (embed_row_beat) begin // EmbedUnit.java:133
       buffer_write_valid = 1'b1; // EmbedUnit.java:134
       buffer_write_id = embed_dst_id; // EmbedUnit.java:135
@@ -4075,12 +3814,12 @@ module tellme (
              data_beat_payload_data[57:48],
              13'h0}; // EmbedUnit.java:140
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:269
-      buffer_write_valid = 1'b1; // AttentionExecutor.java:270
-      buffer_write_id = attention_dst_id; // AttentionExecutor.java:271
-      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:272
-      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:274
-      buffer_write_mask = 4'hf; // AttentionExecutor.java:275
+    if (attention_out_beat) begin // AttentionExecutor.java:277
+      buffer_write_valid = 1'b1; // AttentionExecutor.java:278
+      buffer_write_id = attention_dst_id; // AttentionExecutor.java:279
+      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:280
+      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:282
+      buffer_write_mask = 4'hf; // AttentionExecutor.java:283
       buffer_write_values_0 =
           attention_out_word
             ? ((attention_out_payload_4[14:10] == 5'd0)
@@ -4114,7 +3853,7 @@ module tellme (
           : {attention_out_payload_0[15],
              ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
              attention_out_payload_0[9:0],
-             13'h0}; // AttentionExecutor.java:281
+             13'h0}; // AttentionExecutor.java:289
       buffer_write_values_1 =
           attention_out_word
             ? ((attention_out_payload_5[14:10] == 5'd0)
@@ -4148,7 +3887,7 @@ module tellme (
           : {attention_out_payload_1[15],
              ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
              attention_out_payload_1[9:0],
-             13'h0}; // AttentionExecutor.java:281
+             13'h0}; // AttentionExecutor.java:289
       buffer_write_values_2 =
           attention_out_word
             ? ((attention_out_payload_6[14:10] == 5'd0)
@@ -4182,7 +3921,7 @@ module tellme (
           : {attention_out_payload_2[15],
              ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
              attention_out_payload_2[9:0],
-             13'h0}; // AttentionExecutor.java:281
+             13'h0}; // AttentionExecutor.java:289
       buffer_write_values_3 =
           attention_out_word
             ? ((attention_out_payload_7[14:10] == 5'd0)
@@ -4216,24 +3955,24 @@ module tellme (
           : {attention_out_payload_3[15],
              ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
              attention_out_payload_3[9:0],
-             13'h0}; // AttentionExecutor.java:281
+             13'h0}; // AttentionExecutor.java:289
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:412
-      buffer_write_valid = 1'b1; // LinearExecutor.java:413
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:414
-      buffer_write_mask = 4'hf; // LinearExecutor.java:415
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:430
+      buffer_write_valid = 1'b1; // LinearExecutor.java:431
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:432
+      buffer_write_mask = 4'hf; // LinearExecutor.java:433
     end
-    if (linear_store_write) begin // LinearExecutor.java:418
-      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:419
-      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:420
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:422
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:422
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:422
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:422
+    if (linear_store_write) begin // LinearExecutor.java:436
+      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:437
+      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:438
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:440
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:440
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:440
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:440
     end
-    if (linear_unit_out) begin // LinearExecutor.java:425
-      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:426
-      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:427
+    if (linear_unit_out) begin // LinearExecutor.java:443
+      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:444
+      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:445
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -4250,7 +3989,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:431
+             13'h0}; // LinearExecutor.java:449
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -4267,7 +4006,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:431
+             13'h0}; // LinearExecutor.java:449
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -4284,7 +4023,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:431
+             13'h0}; // LinearExecutor.java:449
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -4301,7 +4040,7 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:431
+             13'h0}; // LinearExecutor.java:449
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
       buffer_write_valid = 1'b1; // RotateAndCache.java:262
@@ -4365,27 +4104,27 @@ module tellme (
   end
 
   always @(*) begin
-    buffer_read_valid = 1'b0; // ActivationBuffers.java:70
-    buffer_read_id = 4'd0; // ActivationBuffers.java:71
-    buffer_read_token = 3'd0; // ActivationBuffers.java:72
-    buffer_read_word = 10'd0; // ActivationBuffers.java:73
-    if (quantize_reading) begin // QuantizeExecutor.java:134
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:135
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:136
-      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:137
-      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:138
+    buffer_read_valid = 1'b0; // ActivationBuffers.java:87
+    buffer_read_id = 4'd0; // ActivationBuffers.java:88
+    buffer_read_token = 3'd0; // ActivationBuffers.java:89
+    buffer_read_word = 10'd0; // ActivationBuffers.java:90
+    if (quantize_reading) begin // QuantizeExecutor.java:136
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:137
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:138
+      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:139
+      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:140
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:207
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:208
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:209
-      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:210
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:212
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:210
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:212
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:213
+      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:214
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:216
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:367
-      buffer_read_valid = 1'b1; // LinearExecutor.java:368
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:369
-      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:370
-      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:371
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:369
+      buffer_read_valid = 1'b1; // LinearExecutor.java:370
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:371
+      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:372
+      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:373
     end
     if (rotate_read) begin // RotateAndCache.java:206
       buffer_read_valid = 1'b1; // RotateAndCache.java:207
@@ -4401,240 +4140,279 @@ module tellme (
     end
   end
 
-  // ActivationBuffers.java:86
-  assign residual_write_address = residual_write_address_prod[11:0] + {2'd0, buffer_write_word};
-  // ActivationBuffers.java:87
-  assign residual_read_address = residual_read_address_prod[11:0] + {2'd0, buffer_read_word};
-  assign residual_write = buffer_write_valid & (buffer_write_id == 4'd0); // ActivationBuffers.java:88
-  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:89
-  assign query_write_address = query_write_address_prod[11:0] + {2'd0, buffer_write_word}; // ActivationBuffers.java:86
-  assign query_read_address = query_read_address_prod[11:0] + {2'd0, buffer_read_word}; // ActivationBuffers.java:87
-  assign query_write = buffer_write_valid & (buffer_write_id == 4'd1); // ActivationBuffers.java:88
-  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:89
-  // ActivationBuffers.java:86
-  assign attention_write_address = attention_write_address_prod[11:0] + {2'd0, buffer_write_word};
-  // ActivationBuffers.java:87
-  assign attention_read_address = attention_read_address_prod[11:0] + {2'd0, buffer_read_word};
-  assign attention_write = buffer_write_valid & (buffer_write_id == 4'd2); // ActivationBuffers.java:88
-  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:89
-  assign gate_write_address = gate_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:86
-  assign gate_read_address = gate_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:87
-  assign gate_write = buffer_write_valid & (buffer_write_id == 4'd3); // ActivationBuffers.java:88
-  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:89
-  assign ffn_write_address = ffn_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:86
-  assign ffn_read_address = ffn_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:87
-  assign ffn_write = buffer_write_valid & (buffer_write_id == 4'd4); // ActivationBuffers.java:88
-  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:89
+  // ActivationBuffers.java:109
+  assign residual_write_address =
+      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+  // ActivationBuffers.java:110
+  assign residual_read_address =
+      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+  assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:111
+  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:112
+  // ActivationBuffers.java:109
+  assign query_write_address =
+      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+  // ActivationBuffers.java:110
+  assign query_read_address =
+      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+  assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:111
+  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:112
+  // ActivationBuffers.java:109
+  assign attention_write_address =
+      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+  // ActivationBuffers.java:110
+  assign attention_read_address =
+      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+  assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:111
+  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:112
+  assign gate_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:109
+  assign gate_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:110
+  assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:111
+  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:112
+  assign ffn_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:109
+  assign ffn_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:110
+  assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:111
+  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:112
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:138
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:141
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:184
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:187
     end
   end
 
   always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:138
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:141
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:184
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:141
-    end
-  end
-
-  always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:138
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:141
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:141
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:141
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:187
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:138
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:141
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:184
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:187
     end
   end
+
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:184
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:187
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:187
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:187
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:187
+    end
+  end
+
+  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
+  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:134
+  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
+  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:134
+  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
+  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:134
+  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
+  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:134
 
   always @(posedge ap_clk) begin
-    if (buffer_read_valid) begin // ActivationBuffers.java:75
-      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:75
+    buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:93
+    buffer_write_id_q <= buffer_write_id; // ActivationBuffers.java:94
+    buffer_write_token_q <= buffer_write_token; // ActivationBuffers.java:95
+    buffer_write_word_q <= buffer_write_word; // ActivationBuffers.java:96
+    buffer_write_mask_q <= buffer_write_mask; // ActivationBuffers.java:97
+    buffer_write_values_q_0 <= buffer_write_values_0; // ActivationBuffers.java:98
+    buffer_write_values_q_1 <= buffer_write_values_1; // ActivationBuffers.java:98
+    buffer_write_values_q_2 <= buffer_write_values_2; // ActivationBuffers.java:98
+    buffer_write_values_q_3 <= buffer_write_values_3; // ActivationBuffers.java:98
+    if (buffer_read_valid) begin // ActivationBuffers.java:99
+      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:99
     end
-    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:75
-    if (residual_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      residual_lane0[residual_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:99
+    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (residual_read) begin // ActivationBuffers.java:95
-      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:95
+    if (residual_read) begin // ActivationBuffers.java:118
+      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:118
     end
-    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:95
-    if (residual_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      residual_lane1[residual_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:118
+    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (residual_read) begin // ActivationBuffers.java:95
-      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:95
+    if (residual_read) begin // ActivationBuffers.java:118
+      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:118
     end
-    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:95
-    if (residual_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      residual_lane2[residual_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:118
+    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (residual_read) begin // ActivationBuffers.java:95
-      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:95
+    if (residual_read) begin // ActivationBuffers.java:118
+      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:118
     end
-    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:95
-    if (residual_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      residual_lane3[residual_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:118
+    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (residual_read) begin // ActivationBuffers.java:95
-      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:95
+    if (residual_read) begin // ActivationBuffers.java:118
+      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:118
     end
-    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:95
-    if (query_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      query_lane0[query_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:118
+    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (query_read) begin // ActivationBuffers.java:95
-      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:95
+    if (query_read) begin // ActivationBuffers.java:118
+      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:118
     end
-    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:95
-    if (query_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      query_lane1[query_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:118
+    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (query_read) begin // ActivationBuffers.java:95
-      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:95
+    if (query_read) begin // ActivationBuffers.java:118
+      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:118
     end
-    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:95
-    if (query_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      query_lane2[query_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:118
+    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (query_read) begin // ActivationBuffers.java:95
-      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:95
+    if (query_read) begin // ActivationBuffers.java:118
+      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:118
     end
-    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:95
-    if (query_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      query_lane3[query_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:118
+    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (query_read) begin // ActivationBuffers.java:95
-      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:95
+    if (query_read) begin // ActivationBuffers.java:118
+      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:118
     end
-    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:95
-    if (attention_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      attention_lane0[attention_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:118
+    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (attention_read) begin // ActivationBuffers.java:95
-      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:95
+    if (attention_read) begin // ActivationBuffers.java:118
+      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:118
     end
-    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:95
-    if (attention_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      attention_lane1[attention_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:118
+    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (attention_read) begin // ActivationBuffers.java:95
-      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:95
+    if (attention_read) begin // ActivationBuffers.java:118
+      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:118
     end
-    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:95
-    if (attention_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      attention_lane2[attention_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:118
+    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (attention_read) begin // ActivationBuffers.java:95
-      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:95
+    if (attention_read) begin // ActivationBuffers.java:118
+      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:118
     end
-    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:95
-    if (attention_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      attention_lane3[attention_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:118
+    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (attention_read) begin // ActivationBuffers.java:95
-      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:95
+    if (attention_read) begin // ActivationBuffers.java:118
+      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:118
     end
-    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:95
-    if (gate_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      gate_lane0[gate_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:118
+    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (gate_read) begin // ActivationBuffers.java:95
-      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:95
+    if (gate_read) begin // ActivationBuffers.java:118
+      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:118
     end
-    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:95
-    if (gate_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      gate_lane1[gate_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:118
+    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (gate_read) begin // ActivationBuffers.java:95
-      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:95
+    if (gate_read) begin // ActivationBuffers.java:118
+      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:118
     end
-    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:95
-    if (gate_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      gate_lane2[gate_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:118
+    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (gate_read) begin // ActivationBuffers.java:95
-      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:95
+    if (gate_read) begin // ActivationBuffers.java:118
+      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:118
     end
-    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:95
-    if (gate_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      gate_lane3[gate_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:118
+    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (gate_read) begin // ActivationBuffers.java:95
-      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:95
+    if (gate_read) begin // ActivationBuffers.java:118
+      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:118
     end
-    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:95
-    if (ffn_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      ffn_lane0[ffn_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:118
+    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (ffn_read) begin // ActivationBuffers.java:95
-      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:95
+    if (ffn_read) begin // ActivationBuffers.java:118
+      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:118
     end
-    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:95
-    if (ffn_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      ffn_lane1[ffn_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:118
+    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (ffn_read) begin // ActivationBuffers.java:95
-      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:95
+    if (ffn_read) begin // ActivationBuffers.java:118
+      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:118
     end
-    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:95
-    if (ffn_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      ffn_lane2[ffn_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:118
+    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (ffn_read) begin // ActivationBuffers.java:95
-      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:95
+    if (ffn_read) begin // ActivationBuffers.java:118
+      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:118
     end
-    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:95
-    if (ffn_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      ffn_lane3[ffn_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:118
+    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (ffn_read) begin // ActivationBuffers.java:95
-      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:95
+    if (ffn_read) begin // ActivationBuffers.java:118
+      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:118
     end
-    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:95
+    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:118
+    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:130
+    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:130
+    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:130
+    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:130
+    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:131
+    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:131
+    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:131
+    if (!ap_rst_n) begin
+      buffer_write_valid_q <= 1'b0;
+      buffer_read_landed_d1 <= 1'b0;
+      buffer_read_landed_d2 <= 1'b0;
+      buffer_read_landed_d3 <= 1'b0;
+    end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -4710,16 +4488,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:57
     quantized_mc_write = 1'b0; // QuantizedStore.java:58
     quantized_mc_data = 32'h0; // QuantizedStore.java:59
-    if (quantize_out_beat) begin // QuantizeExecutor.java:201
-      quantized_write = 1'b1; // QuantizeExecutor.java:202
-      quantized_write_token = quantize_token[2:0]; // QuantizeExecutor.java:203
-      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:204
-      // QuantizeExecutor.java:205
+    if (quantize_out_beat) begin // QuantizeExecutor.java:199
+      quantized_write = 1'b1; // QuantizeExecutor.java:200
+      quantized_write_token = quantize_token[2:0]; // QuantizeExecutor.java:201
+      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:202
+      // QuantizeExecutor.java:203
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:207
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:208
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:209
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:205
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:206
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:207
       end
     end
   end
@@ -4733,10 +4511,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[9:0]; // LmHeadExecutor.java:111
     end
-    if (linear_activation_read) begin // LinearExecutor.java:235
-      quantized_read = 1'b1; // LinearExecutor.java:236
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:237
-      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:238
+    if (linear_activation_read) begin // LinearExecutor.java:237
+      quantized_read = 1'b1; // LinearExecutor.java:238
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:239
+      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:240
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
@@ -4745,41 +4523,40 @@ module tellme (
     end
   end
 
-  // QuantizedStore.java:66
-  assign quantized_write_address = quantized_write_address_prod[12:0] + {3'd0, quantized_write_word};
   // QuantizedStore.java:67
-  assign quantized_read_address = quantized_read_address_prod[12:0] + {3'd0, quantized_read_word};
+  assign quantized_write_address = {3'd0, quantized_write_word} + {quantized_write_token, 10'd0};
+  assign quantized_read_address = {3'd0, quantized_read_word} + {quantized_read_token, 10'd0}; // QuantizedStore.java:69
 
   always @(posedge ap_clk) begin
-    if (quantized_write) begin // QuantizedStore.java:68
-      quantized_words[quantized_write_address] <= quantized_write_data; // QuantizedStore.java:68
+    if (quantized_write) begin // QuantizedStore.java:70
+      quantized_words[quantized_write_address] <= quantized_write_data; // QuantizedStore.java:70
     end
-    if (quantized_read) begin // QuantizedStore.java:69
-      quantized_read_data <= quantized_words[quantized_read_address]; // QuantizedStore.java:69
+    if (quantized_read) begin // QuantizedStore.java:71
+      quantized_read_data <= quantized_words[quantized_read_address]; // QuantizedStore.java:71
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd0)) begin // QuantizedStore.java:73
-      quantized_mc0 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd0)) begin // QuantizedStore.java:75
+      quantized_mc0 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd1)) begin // QuantizedStore.java:73
-      quantized_mc1 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd1)) begin // QuantizedStore.java:75
+      quantized_mc1 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd2)) begin // QuantizedStore.java:73
-      quantized_mc2 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd2)) begin // QuantizedStore.java:75
+      quantized_mc2 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd3)) begin // QuantizedStore.java:73
-      quantized_mc3 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd3)) begin // QuantizedStore.java:75
+      quantized_mc3 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd4)) begin // QuantizedStore.java:73
-      quantized_mc4 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd4)) begin // QuantizedStore.java:75
+      quantized_mc4 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd5)) begin // QuantizedStore.java:73
-      quantized_mc5 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd5)) begin // QuantizedStore.java:75
+      quantized_mc5 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd6)) begin // QuantizedStore.java:73
-      quantized_mc6 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd6)) begin // QuantizedStore.java:75
+      quantized_mc6 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd7)) begin // QuantizedStore.java:73
-      quantized_mc7 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd7)) begin // QuantizedStore.java:75
+      quantized_mc7 <= quantized_mc_data; // QuantizedStore.java:75
     end
     if (!ap_rst_n) begin
       quantized_mc0 <= 32'h0;
@@ -4862,21 +4639,21 @@ module tellme (
   end
 
   always @(*) begin
-    embed_capacity = 13'd0; // ActivationBuffers.java:117
-    if (embed_dst == 4'd0) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd1536; // ActivationBuffers.java:119
+    embed_capacity = 13'd0; // ActivationBuffers.java:152
+    if (embed_dst == 4'd0) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (embed_dst == 4'd1) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (embed_dst == 4'd1) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (embed_dst == 4'd2) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (embed_dst == 4'd2) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (embed_dst == 4'd3) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (embed_dst == 4'd3) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (embed_dst == 4'd4) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (embed_dst == 4'd4) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
@@ -4964,10 +4741,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // quantize_executor (QuantizeExecutor.java:45): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
+  // quantize_executor (QuantizeExecutor.java:44): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
   // the quantized store
   always @(*) begin
-    quantize_start = 1'b0; // QuantizeExecutor.java:52
+    quantize_start = 1'b0; // QuantizeExecutor.java:51
     case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -4999,66 +4776,66 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_src = 4'd0; // QuantizeExecutor.java:57
+    quantize_src = 4'd0; // QuantizeExecutor.java:56
     quantize_src = instruction_word[11:8]; // Sequencer.java:175
   end
 
   always @(*) begin
-    quantize_norm = 1'b0; // QuantizeExecutor.java:58
+    quantize_norm = 1'b0; // QuantizeExecutor.java:57
     quantize_norm = instruction_word[12]; // Sequencer.java:176
   end
 
   always @(*) begin
-    quantize_length = 16'd0; // QuantizeExecutor.java:59
+    quantize_length = 16'd0; // QuantizeExecutor.java:58
     quantize_length = instruction_word[31:16]; // Sequencer.java:177
   end
 
   always @(*) begin
-    quantize_gain = 32'd0; // QuantizeExecutor.java:60
+    quantize_gain = 32'd0; // QuantizeExecutor.java:59
     quantize_gain = instruction_word[63:32]; // Sequencer.java:178
   end
 
   always @(*) begin
-    quantize_eps = 32'h0; // QuantizeExecutor.java:61
+    quantize_eps = 32'h0; // QuantizeExecutor.java:60
     quantize_eps = instruction_word[95:64]; // Sequencer.java:179
   end
 
   always @(*) begin
-    quantize_tokens = 4'd0; // QuantizeExecutor.java:62
+    quantize_tokens = 4'd0; // QuantizeExecutor.java:61
     quantize_tokens = chunk_tokens; // Sequencer.java:180
   end
 
   always @(*) begin
-    quantize_image = 64'd0; // QuantizeExecutor.java:63
+    quantize_image = 64'd0; // QuantizeExecutor.java:62
     quantize_image = arg_image; // Sequencer.java:181
   end
 
   always @(*) begin
-    quantize_capacity = 13'd0; // ActivationBuffers.java:117
-    if (quantize_src == 4'd0) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
+    quantize_capacity = 13'd0; // ActivationBuffers.java:152
+    if (quantize_src == 4'd0) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (quantize_src == 4'd1) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (quantize_src == 4'd1) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (quantize_src == 4'd2) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (quantize_src == 4'd2) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (quantize_src == 4'd3) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (quantize_src == 4'd3) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (quantize_src == 4'd4) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (quantize_src == 4'd4) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
-  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:77
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:76
   assign quantize_bad_field =
       ~(quantize_src < 4'd5)
       | (quantize_length == 16'd0)
       | (quantize_length > {3'd0, quantize_capacity})
-      | quantize_part_words; // QuantizeExecutor.java:79
-  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:102
+      | quantize_part_words; // QuantizeExecutor.java:78
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:101
   assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:113
   assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:115
   // QuantizeExecutor.java:122
@@ -5066,72 +4843,50 @@ module tellme (
   assign quantize_reading =
       (quantize_step == QUANTIZE_STEP_STREAM)
       & (quantize_read_word < quantize_length_words)
-      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:133
-  assign quantize_read_values_0 =
-      ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
-         | (quantize_read_values_0_sum >= 20'd31744))
-        ? {buffer_lane0_read[31], 15'h7c00}
-      : {buffer_lane0_read[31], quantize_read_values_0_sum[14:0]}; // QuantizeExecutor.java:145
-  assign quantize_read_values_1 =
-      ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
-         | (quantize_read_values_1_sum >= 20'd31744))
-        ? {buffer_lane1_read[31], 15'h7c00}
-      : {buffer_lane1_read[31], quantize_read_values_1_sum[14:0]}; // QuantizeExecutor.java:145
-  assign quantize_read_values_2 =
-      ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
-         | (quantize_read_values_2_sum >= 20'd31744))
-        ? {buffer_lane2_read[31], 15'h7c00}
-      : {buffer_lane2_read[31], quantize_read_values_2_sum[14:0]}; // QuantizeExecutor.java:145
-  assign quantize_read_values_3 =
-      ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
-         | (quantize_read_values_3_sum >= 20'd31744))
-        ? {buffer_lane3_read[31], 15'h7c00}
-      : {buffer_lane3_read[31], quantize_read_values_3_sum[14:0]}; // QuantizeExecutor.java:145
-  assign quantize_words_fifo_push_valid = quantize_read_arrived_d2; // CreditBuffer.java:78
-  // CreditBuffer.java:79
+      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:135
+  assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:78
   assign quantize_words_fifo_push_payload =
-      {quantize_read_values_3, quantize_read_values_2, quantize_read_values_1, quantize_read_values_0};
+      {buffer_lane3_round_out_payload,
+       buffer_lane2_round_out_payload,
+       buffer_lane1_round_out_payload,
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:79
   assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:85
-  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:149
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:153
-  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:162
-  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:163
-  // QuantizeExecutor.java:164
+  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:147
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:151
+  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:160
+  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:161
+  // QuantizeExecutor.java:162
   assign quantize_gaining =
       quantize_norm_q & ((quantize_step == QUANTIZE_STEP_STREAM) | (quantize_step == QUANTIZE_STEP_DRAIN));
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:176
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:196
-  assign quantize_last_token = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:213
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:219
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:174
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:194
+  assign quantize_last_token = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:211
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:217
 
   always @(posedge ap_clk) begin
-    if (quantize_start) begin // QuantizeExecutor.java:80
-      quantize_src_id <= quantize_src; // QuantizeExecutor.java:81
-      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:82
-      quantize_length_q <= quantize_length; // QuantizeExecutor.java:83
-      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:84
-      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:85
-      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:86
-      quantize_token <= 4'd0; // QuantizeExecutor.java:87
-      quantize_code <= 8'd0; // QuantizeExecutor.java:88
-      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:89
-      if (quantize_bad_field | (quantize_tokens == 4'd0)) begin // QuantizeExecutor.java:90
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:90
+    if (quantize_start) begin // QuantizeExecutor.java:79
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:80
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:81
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:82
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:83
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:84
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:85
+      quantize_token <= 4'd0; // QuantizeExecutor.java:86
+      quantize_code <= 8'd0; // QuantizeExecutor.java:87
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:88
+      if (quantize_bad_field | (quantize_tokens == 4'd0)) begin // QuantizeExecutor.java:89
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:89
       end
-      if (quantize_bad_field) begin // QuantizeExecutor.java:91
-        quantize_code <= 8'd3; // QuantizeExecutor.java:91
+      if (quantize_bad_field) begin // QuantizeExecutor.java:90
+        quantize_code <= 8'd3; // QuantizeExecutor.java:90
       end
     end
-    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:97
-      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:97
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:96
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:96
     end
-    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:98
-      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:99
-      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:100
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:97
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:98
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:99
     end
     if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:116
       quantize_word <= 16'd0; // QuantizeExecutor.java:117
@@ -5142,43 +4897,46 @@ module tellme (
     if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:128
       quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:128
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:134
-      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:139
+    if (quantize_reading) begin // QuantizeExecutor.java:136
+      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:141
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:142
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:142
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:144
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:144
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:144
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:144
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:144
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:82
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:83
       quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:83
     end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:154
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:155
-      if (quantize_last_word) begin // QuantizeExecutor.java:156
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:156
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:152
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:153
+      if (quantize_last_word) begin // QuantizeExecutor.java:154
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:154
       end
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:165
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:165
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:163
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:163
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:178
-      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:179
-      // QuantizeExecutor.java:181
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:176
+      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:177
+      // QuantizeExecutor.java:179
       quantize_gain_part <= ~(quantize_last_gain_part | quantize_last_gain) & (quantize_gain_part + 1'b1);
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:201
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:206
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:207
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:210
+    if (quantize_out_beat) begin // QuantizeExecutor.java:199
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:204
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:205
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:208
       end
     end
-    // QuantizeExecutor.java:214
+    // QuantizeExecutor.java:212
     if ((quantize_step == QUANTIZE_STEP_DRAIN) & quantize_out_beat & quantizer_out_payload_last) begin
-      quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:215
-      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:216
+      quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:213
+      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:214
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:220
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:220
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:218
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:218
     end
     if (!ap_rst_n) begin
       quantize_src_id <= 4'd0;
@@ -5196,7 +4954,10 @@ module tellme (
       quantize_gains_asked <= 1'b0;
       quantize_read_arrived_d1 <= 1'b0;
       quantize_read_arrived_d2 <= 1'b0;
-      quantize_words_credits <= 3'd4;
+      quantize_read_arrived_d3 <= 1'b0;
+      quantize_read_arrived_d4 <= 1'b0;
+      quantize_read_arrived_d5 <= 1'b0;
+      quantize_words_credits <= 3'd7;
       quantize_gains_sent <= 16'd0;
       quantize_gain_part <= 1'b0;
       quantize_out_word <= 16'd0;
@@ -5304,194 +5065,194 @@ module tellme (
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:89
 
   always @(*) begin
-    attention_src_capacity = 13'd0; // ActivationBuffers.java:117
-    if (attention_src == 4'd0) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    attention_src_capacity = 13'd0; // ActivationBuffers.java:152
+    if (attention_src == 4'd0) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (attention_src == 4'd1) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (attention_src == 4'd1) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (attention_src == 4'd2) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (attention_src == 4'd2) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (attention_src == 4'd3) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (attention_src == 4'd3) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (attention_src == 4'd4) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:119
-    end
-  end
-
-  always @(*) begin
-    attention_dst_capacity = 13'd0; // ActivationBuffers.java:117
-    if (attention_dst == 4'd0) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (attention_dst == 4'd1) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (attention_dst == 4'd2) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (attention_dst == 4'd3) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:119
-    end
-    if (attention_dst == 4'd4) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (attention_src == 4'd4) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:344
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    attention_dst_capacity = 13'd0; // ActivationBuffers.java:152
+    if (attention_dst == 4'd0) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd2; // AttentionExecutor.java:348
+    if (attention_dst == 4'd1) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd3; // AttentionExecutor.java:348
+    if (attention_dst == 4'd2) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd4; // AttentionExecutor.java:348
+    if (attention_dst == 4'd3) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd5; // AttentionExecutor.java:348
+    if (attention_dst == 4'd4) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd6; // AttentionExecutor.java:348
+  end
+
+  always @(*) begin
+    attention_group_of = 8'd0; // AttentionExecutor.java:352
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd7; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd8; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd9; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd4; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd10; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd5; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd11; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd6; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd12; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd7; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd13; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd8; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd14; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd9; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd15; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd10; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd16; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd11; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd12; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd2; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd13; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd3; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd14; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd4; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd15; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd5; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd16; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd6; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd7; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd8; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd4; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd2; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd5; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd3; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd6; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd4; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd7; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd5; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd8; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd2; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd3; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd4; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd4; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd5; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd2; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd3; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd2; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd4; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd2; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd2; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:348
-      attention_group_of = 8'd1; // AttentionExecutor.java:348
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
     end
   end
 
@@ -5510,30 +5271,30 @@ module tellme (
       | (attention_group_of > 8'd8); // AttentionExecutor.java:99
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:357
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:360
-      attention_tokens_per_block = 8'd8; // AttentionExecutor.java:360
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:365
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd8; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:360
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:360
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:360
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:360
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:360
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:360
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:360
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:360
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:360
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:360
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:360
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:360
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:360
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:360
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
     end
   end
 
@@ -5545,23 +5306,23 @@ module tellme (
   assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:183
   // AttentionExecutor.java:184
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_command_tokens;
-  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:227
-  // AttentionExecutor.java:232
+  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:235
+  // AttentionExecutor.java:240
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:263
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:264
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:265
-  // AttentionExecutor.java:266
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:271
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:272
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:273
+  // AttentionExecutor.java:274
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_command_tokens;
-  // AttentionExecutor.java:267
+  // AttentionExecutor.java:275
   assign attention_out_beat = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_out_valid;
-  // AttentionExecutor.java:302
+  // AttentionExecutor.java:310
   assign attention_last_block =
       ({4'd0, attention_block_first} + attention_command_tokens) >= {4'd0, attention_token_count};
-  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:303
-  // AttentionExecutor.java:313
+  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:311
+  // AttentionExecutor.java:321
   assign attention_refused = attention_unit_done & ((attention_unit_code == 8'd3) | (attention_unit_code == 8'd4));
-  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:337
+  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:345
 
   always @(posedge ap_clk) begin
     if (attention_start) begin // AttentionExecutor.java:114
@@ -5619,98 +5380,102 @@ module tellme (
       attention_out_word_index <= attention_head_word_base; // AttentionExecutor.java:196
       attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:197
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:207
-      attention_step <= ATTENTION_STEP_QUERY_WAIT; // AttentionExecutor.java:213
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:210
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:211
+      attention_step <= ATTENTION_STEP_QUERY_WAIT; // AttentionExecutor.java:217
     end
-    if (attention_step == ATTENTION_STEP_QUERY_WAIT) begin // AttentionExecutor.java:215
-      attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:215
-    end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:234
-      if (~attention_query_word) begin // AttentionExecutor.java:237
-        attention_query_held0_0 <= attention_queries_payload_4_mux; // AttentionExecutor.java:239
-        attention_query_held0_1 <= attention_queries_payload_5_mux; // AttentionExecutor.java:239
-        attention_query_held0_2 <= attention_queries_payload_6_mux; // AttentionExecutor.java:239
-        attention_query_held0_3 <= attention_queries_payload_7_mux; // AttentionExecutor.java:239
+    if (attention_step == ATTENTION_STEP_QUERY_WAIT) begin // AttentionExecutor.java:219
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:220
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:221
+        attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:221
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:244
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:245
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:242
+      if (~attention_query_word) begin // AttentionExecutor.java:245
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:247
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:247
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:247
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:247
+      end
+    end
+    if (attention_query_taken) begin // AttentionExecutor.java:252
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:253
       attention_query_word_index <=
           (attention_last_query_word & attention_last_query_beat & attention_last_query_head) ? attention_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:246
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:248
-      if (attention_last_query_word) begin // AttentionExecutor.java:250
-        // AttentionExecutor.java:251
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:254
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:256
+      if (attention_last_query_word) begin // AttentionExecutor.java:258
+        // AttentionExecutor.java:259
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:252
-          // AttentionExecutor.java:253
+        if (attention_last_query_beat) begin // AttentionExecutor.java:260
+          // AttentionExecutor.java:261
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:254
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:255
-            if (attention_last_query_token) begin // AttentionExecutor.java:256
-              attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:256
+          if (attention_last_query_head) begin // AttentionExecutor.java:262
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:263
+            if (attention_last_query_token) begin // AttentionExecutor.java:264
+              attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:264
             end
           end
         end
       end
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:269
+    if (attention_out_beat) begin // AttentionExecutor.java:277
       attention_out_word_index <=
           (attention_last_out_word & attention_last_out_beat & attention_last_out_head) ? attention_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:284
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:286
-      if (attention_last_out_word) begin // AttentionExecutor.java:288
-        // AttentionExecutor.java:289
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:292
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:294
+      if (attention_last_out_word) begin // AttentionExecutor.java:296
+        // AttentionExecutor.java:297
         attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-        if (attention_last_out_beat) begin // AttentionExecutor.java:290
-          // AttentionExecutor.java:291
+        if (attention_last_out_beat) begin // AttentionExecutor.java:298
+          // AttentionExecutor.java:299
           attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-          if (attention_last_out_head) begin // AttentionExecutor.java:292
-            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:293
-            if (attention_last_out_token) begin // AttentionExecutor.java:294
-              attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:294
+          if (attention_last_out_head) begin // AttentionExecutor.java:300
+            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:301
+            if (attention_last_out_token) begin // AttentionExecutor.java:302
+              attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:302
             end
           end
         end
       end
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:308
-      attention_unit_done <= 1'b0; // AttentionExecutor.java:308
-    end else if (attention_done_valid) begin // AttentionExecutor.java:308
-      attention_unit_done <= 1'b1; // AttentionExecutor.java:309
-      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:310
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:316
+      attention_unit_done <= 1'b0; // AttentionExecutor.java:316
+    end else if (attention_done_valid) begin // AttentionExecutor.java:316
+      attention_unit_done <= 1'b1; // AttentionExecutor.java:317
+      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:318
     end
     if (((attention_step == ATTENTION_STEP_QUERY_READ)
          | (attention_step == ATTENTION_STEP_QUERY_WAIT)
          | (attention_step == ATTENTION_STEP_QUERY_PUSH))
-        & attention_refused) begin // AttentionExecutor.java:314
-      attention_code <= attention_unit_code; // AttentionExecutor.java:316
-      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:317
+        & attention_refused) begin // AttentionExecutor.java:322
+      attention_code <= attention_unit_code; // AttentionExecutor.java:324
+      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:325
     end
-    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:319
-      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:320
-        attention_code <= attention_unit_code; // AttentionExecutor.java:321
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:322
+    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:327
+      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:328
+        attention_code <= attention_unit_code; // AttentionExecutor.java:329
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:330
       end else begin
-        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:323
+        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:331
       end
     end
-    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:325
-      attention_step <= ATTENTION_STEP_BLOCK; // AttentionExecutor.java:326
-      attention_block_first <= attention_block_first + attention_command_tokens[3:0]; // AttentionExecutor.java:327
-      if (attention_last_block) begin // AttentionExecutor.java:328
-        attention_block_first <= 4'd0; // AttentionExecutor.java:329
-        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:330
-        attention_head_word_base <= attention_head_word_base + attention_group_words; // AttentionExecutor.java:331
-        // AttentionExecutor.java:332
+    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:333
+      attention_step <= ATTENTION_STEP_BLOCK; // AttentionExecutor.java:334
+      attention_block_first <= attention_block_first + attention_command_tokens[3:0]; // AttentionExecutor.java:335
+      if (attention_last_block) begin // AttentionExecutor.java:336
+        attention_block_first <= 4'd0; // AttentionExecutor.java:337
+        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:338
+        attention_head_word_base <= attention_head_word_base + attention_group_words; // AttentionExecutor.java:339
+        // AttentionExecutor.java:340
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
-        if (attention_last_kv_head) begin // AttentionExecutor.java:333
-          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:333
+        if (attention_last_kv_head) begin // AttentionExecutor.java:341
+          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:341
         end
       end
     end
-    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:338
-      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:338
+    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:346
+      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:346
     end
     if (!ap_rst_n) begin
       attention_src_id <= 4'd0;
@@ -5745,6 +5510,7 @@ module tellme (
       attention_out_word <= 1'b0;
       attention_query_word_index <= 16'd0;
       attention_out_word_index <= 16'd0;
+      attention_query_wait <= 3'd0;
       attention_query_held0_0 <= 16'h0;
       attention_query_held0_1 <= 16'h0;
       attention_query_held0_2 <= 16'h0;
@@ -5850,15 +5616,15 @@ module tellme (
       | (lm_head_cols[3:0] != 4'd0); // LmHeadExecutor.java:81
 
   always @(*) begin
-    case (lm_head_token[2:0]) // QuantizedStore.java:80
-      3'd0: lm_head_mc = quantized_mc0; // QuantizedStore.java:80
-      3'd1: lm_head_mc = quantized_mc1; // QuantizedStore.java:80
-      3'd2: lm_head_mc = quantized_mc2; // QuantizedStore.java:80
-      3'd3: lm_head_mc = quantized_mc3; // QuantizedStore.java:80
-      3'd4: lm_head_mc = quantized_mc4; // QuantizedStore.java:80
-      3'd5: lm_head_mc = quantized_mc5; // QuantizedStore.java:80
-      3'd6: lm_head_mc = quantized_mc6; // QuantizedStore.java:80
-      default: lm_head_mc = quantized_mc7; // QuantizedStore.java:80
+    case (lm_head_token[2:0]) // QuantizedStore.java:82
+      3'd0: lm_head_mc = quantized_mc0; // QuantizedStore.java:82
+      3'd1: lm_head_mc = quantized_mc1; // QuantizedStore.java:82
+      3'd2: lm_head_mc = quantized_mc2; // QuantizedStore.java:82
+      3'd3: lm_head_mc = quantized_mc3; // QuantizedStore.java:82
+      3'd4: lm_head_mc = quantized_mc4; // QuantizedStore.java:82
+      3'd5: lm_head_mc = quantized_mc5; // QuantizedStore.java:82
+      3'd6: lm_head_mc = quantized_mc6; // QuantizedStore.java:82
+      default: lm_head_mc = quantized_mc7; // QuantizedStore.java:82
     endcase
   end
 
@@ -5976,10 +5742,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:72): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:74): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:82
+    linear_start = 1'b0; // LinearExecutor.java:84
     case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -6012,141 +5778,141 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:96
+    linear_epilogue = 4'd0; // LinearExecutor.java:98
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:184
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:96
+    linear_src = 4'd0; // LinearExecutor.java:98
     linear_src = instruction_word[19:16]; // Sequencer.java:186
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:96
+    linear_dst = 4'd0; // LinearExecutor.java:98
     linear_dst = instruction_word[23:20]; // Sequencer.java:187
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:96
+    linear_rows = 16'd0; // LinearExecutor.java:98
     linear_rows = instruction_word[47:32]; // Sequencer.java:188
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:96
+    linear_cols = 16'd0; // LinearExecutor.java:98
     linear_cols = instruction_word[63:48]; // Sequencer.java:189
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:96
+    linear_weights = 32'd0; // LinearExecutor.java:98
     linear_weights = instruction_word[95:64]; // Sequencer.java:190
   end
 
   always @(*) begin
-    linear_tokens = 4'd0; // LinearExecutor.java:96
+    linear_tokens = 4'd0; // LinearExecutor.java:98
     linear_tokens = chunk_tokens; // Sequencer.java:192
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:96
+    linear_image = 64'd0; // LinearExecutor.java:98
     linear_image = arg_image; // Sequencer.java:193
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:96
+    linear_layer = 8'd0; // LinearExecutor.java:98
     linear_layer = instruction_word[31:24]; // Sequencer.java:194
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:96
+    linear_first_position = 32'd0; // LinearExecutor.java:98
     linear_first_position = arg_start_position + chunk_from; // Sequencer.java:195
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:96
+    linear_head_dim = 16'd0; // LinearExecutor.java:98
     linear_head_dim = setup_head_dim; // Sequencer.java:196
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:96
+    linear_kv_heads = 8'd0; // LinearExecutor.java:98
     linear_kv_heads = setup_kv_heads; // Sequencer.java:198
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:96
+    linear_positions = 32'd0; // LinearExecutor.java:98
     linear_positions = setup_positions; // Sequencer.java:199
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:96
+    linear_rope_table = 32'd0; // LinearExecutor.java:98
     linear_rope_table = setup_rope_table; // Sequencer.java:200
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:96
+    linear_kv_cache = 64'd0; // LinearExecutor.java:98
     linear_kv_cache = arg_kv_cache; // Sequencer.java:201
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:98
+    linear_relu2 = 1'b0; // LinearExecutor.java:100
     linear_relu2 = instruction_word[12]; // Sequencer.java:185
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:99
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:101
     linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:197
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:100
+    linear_scale = 32'h0; // LinearExecutor.java:102
     linear_scale = instruction_word[127:96]; // Sequencer.java:191
   end
 
   always @(*) begin
-    linear_dst_capacity = 13'd0; // ActivationBuffers.java:117
-    if (linear_dst == 4'd0) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
+    linear_dst_capacity = 13'd0; // ActivationBuffers.java:152
+    if (linear_dst == 4'd0) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_dst == 4'd1) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (linear_dst == 4'd1) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_dst == 4'd2) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (linear_dst == 4'd2) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_dst == 4'd3) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (linear_dst == 4'd3) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (linear_dst == 4'd4) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (linear_dst == 4'd4) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
   always @(*) begin
-    linear_src_capacity = 13'd0; // ActivationBuffers.java:117
-    if (linear_src == 4'd0) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    linear_src_capacity = 13'd0; // ActivationBuffers.java:152
+    if (linear_src == 4'd0) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_src == 4'd1) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (linear_src == 4'd1) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_src == 4'd2) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (linear_src == 4'd2) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_src == 4'd3) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (linear_src == 4'd3) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (linear_src == 4'd4) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (linear_src == 4'd4) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:127
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:129
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:130
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:129
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:131
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:132
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:137
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:139
   assign linear_bad_field =
       (linear_rows == 16'd0)
       | (linear_cols == 16'd0)
@@ -6155,274 +5921,309 @@ module tellme (
       | ~(linear_dst < 4'd5)
       | (linear_rows > {3'd0, linear_dst_capacity})
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})))
-      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:145
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:176
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:214
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:231
+      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:147
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:178
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:216
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:233
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:234
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:242
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:236
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:244
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:258
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:282
-  // LinearExecutor.java:284
+      & ~linear_feed_pending; // LinearExecutor.java:260
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:284
+  // LinearExecutor.java:286
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:285
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:286
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:287
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:287
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:288
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:289
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:296
-      // LinearExecutor.java:296
+    case (linear_part) // LinearExecutor.java:298
+      // LinearExecutor.java:298
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:296
+      // LinearExecutor.java:298
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:296
+      // LinearExecutor.java:298
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:296
+      // LinearExecutor.java:298
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:298
+  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:300
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:310
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:311
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:312
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:312
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:313
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:314
 
   always @(*) begin
-    case (linear_param_token[2:0]) // QuantizedStore.java:80
-      3'd0: linear_param_mc = quantized_mc0; // QuantizedStore.java:80
-      3'd1: linear_param_mc = quantized_mc1; // QuantizedStore.java:80
-      3'd2: linear_param_mc = quantized_mc2; // QuantizedStore.java:80
-      3'd3: linear_param_mc = quantized_mc3; // QuantizedStore.java:80
-      3'd4: linear_param_mc = quantized_mc4; // QuantizedStore.java:80
-      3'd5: linear_param_mc = quantized_mc5; // QuantizedStore.java:80
-      3'd6: linear_param_mc = quantized_mc6; // QuantizedStore.java:80
-      default: linear_param_mc = quantized_mc7; // QuantizedStore.java:80
+    case (linear_param_token[2:0]) // QuantizedStore.java:82
+      3'd0: linear_param_mc = quantized_mc0; // QuantizedStore.java:82
+      3'd1: linear_param_mc = quantized_mc1; // QuantizedStore.java:82
+      3'd2: linear_param_mc = quantized_mc2; // QuantizedStore.java:82
+      3'd3: linear_param_mc = quantized_mc3; // QuantizedStore.java:82
+      3'd4: linear_param_mc = quantized_mc4; // QuantizedStore.java:82
+      3'd5: linear_param_mc = quantized_mc5; // QuantizedStore.java:82
+      3'd6: linear_param_mc = quantized_mc6; // QuantizedStore.java:82
+      default: linear_param_mc = quantized_mc7; // QuantizedStore.java:82
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:347
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:350
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:351
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:352
-  // LinearExecutor.java:353
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:349
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:352
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:353
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:354
+  // LinearExecutor.java:355
   assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:354
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:358
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:360
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:365
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:366
-  // LinearExecutor.java:382
-  assign linear_feed_residual = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add;
-  // LinearExecutor.java:383
+  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:356
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:360
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:362
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:367
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:368
+  // LinearExecutor.java:392
+  assign linear_feed_residual =
+      (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add & (linear_residual_feed_credits != 3'd0);
+  // LinearExecutor.java:393
   assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:384
+  // LinearExecutor.java:394
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
+  assign linear_residual_round0_in_valid = linear_feed_residual; // LinearExecutor.java:399
+  assign linear_residual_round0_in_payload = linear_operand_0; // LinearExecutor.java:399
+  assign linear_residual_round1_in_valid = linear_feed_residual; // LinearExecutor.java:399
+  assign linear_residual_round1_in_payload = linear_operand_1; // LinearExecutor.java:399
+  assign linear_residual_round2_in_valid = linear_feed_residual; // LinearExecutor.java:399
+  assign linear_residual_round2_in_payload = linear_operand_2; // LinearExecutor.java:399
+  assign linear_residual_round3_in_valid = linear_feed_residual; // LinearExecutor.java:399
+  assign linear_residual_round3_in_payload = linear_operand_3; // LinearExecutor.java:399
+  assign linear_residual_feed_fifo_push_valid = linear_residual_round3_out_valid; // CreditBuffer.java:78
+  assign linear_residual_feed_fifo_push_payload =
+      {1'b1,
+       linear_residual_y_d2_3,
+       linear_residual_y_d2_2,
+       linear_residual_y_d2_1,
+       linear_residual_y_d2_0,
+       linear_residual_round3_out_payload,
+       linear_residual_round2_out_payload,
+       linear_residual_round1_out_payload,
+       linear_residual_round0_out_payload}; // CreditBuffer.java:79
+  assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:85
+  assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
   assign linear_fed =
-      (residual_add_in_valid & residual_add_in_ready)
+      linear_feed_residual
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:399
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:417
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:404
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:405
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:405
-  // LinearExecutor.java:407
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:422
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:423
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:423
+  // LinearExecutor.java:425
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:411
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:438
-  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:456
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:429
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:456
+  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:474
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:146
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:147
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:148
-      linear_src_id <= linear_src; // LinearExecutor.java:149
-      linear_dst_id <= linear_dst; // LinearExecutor.java:150
-      linear_rows_q <= linear_rows; // LinearExecutor.java:151
-      linear_cols_q <= linear_cols; // LinearExecutor.java:152
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:153
-      linear_scale_q <= linear_scale; // LinearExecutor.java:154
-      linear_token_count <= linear_tokens; // LinearExecutor.java:155
-      linear_layer_q <= linear_layer; // LinearExecutor.java:156
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:157
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:158
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:159
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:160
-      linear_positions_q <= linear_positions; // LinearExecutor.java:161
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:162
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:163
-      linear_heads <= 16'd0; // LinearExecutor.java:164
-      linear_head_rows <= 17'd0; // LinearExecutor.java:165
-      linear_code <= 8'd0; // LinearExecutor.java:166
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:167
-      if (linear_bad_field) begin // LinearExecutor.java:168
-        linear_code <= 8'd3; // LinearExecutor.java:169
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:170
+    if (linear_start) begin // LinearExecutor.java:148
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:149
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:150
+      linear_src_id <= linear_src; // LinearExecutor.java:151
+      linear_dst_id <= linear_dst; // LinearExecutor.java:152
+      linear_rows_q <= linear_rows; // LinearExecutor.java:153
+      linear_cols_q <= linear_cols; // LinearExecutor.java:154
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:155
+      linear_scale_q <= linear_scale; // LinearExecutor.java:156
+      linear_token_count <= linear_tokens; // LinearExecutor.java:157
+      linear_layer_q <= linear_layer; // LinearExecutor.java:158
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:159
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:160
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:161
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:162
+      linear_positions_q <= linear_positions; // LinearExecutor.java:163
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:164
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:165
+      linear_heads <= 16'd0; // LinearExecutor.java:166
+      linear_head_rows <= 17'd0; // LinearExecutor.java:167
+      linear_code <= 8'd0; // LinearExecutor.java:168
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:169
+      if (linear_bad_field) begin // LinearExecutor.java:170
+        linear_code <= 8'd3; // LinearExecutor.java:171
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:172
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:177
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:178
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:179
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:180
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:179
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:180
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:181
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:182
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:182
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:184
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:183
-          linear_code <= 8'd3; // LinearExecutor.java:184
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:185
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:185
+          linear_code <= 8'd3; // LinearExecutor.java:186
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:187
         end
       end
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:196
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:196
+    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:198
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:198
     end
-    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:199
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:200
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:200
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:200
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:200
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:200
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:200
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:200
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:200
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:200
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:200
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:200
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:200
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:201
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:202
-        linear_code <= 8'd3; // LinearExecutor.java:203
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:204
+    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:201
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:202
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:202
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:202
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:202
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:202
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:202
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:202
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:202
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:202
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:202
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:202
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:202
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:203
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:204
+        linear_code <= 8'd3; // LinearExecutor.java:205
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:206
       end
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:210
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:213
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:213
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:212
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:215
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:215
     end
-    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:217
-    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:219
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:225
-      linear_feed_token <= 4'd0; // LinearExecutor.java:226
-      linear_feed_word <= 16'd0; // LinearExecutor.java:227
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:228
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:229
+    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:219
+    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:221
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:227
+      linear_feed_token <= 4'd0; // LinearExecutor.java:228
+      linear_feed_word <= 16'd0; // LinearExecutor.java:229
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:230
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:231
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:245
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:246
-      linear_holding <= 1'b1; // LinearExecutor.java:247
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:247
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:248
+      linear_holding <= 1'b1; // LinearExecutor.java:249
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:249
-      linear_holding <= 1'b0; // LinearExecutor.java:249
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:251
+      linear_holding <= 1'b0; // LinearExecutor.java:251
     end
-    if (linear_activation_read) begin // LinearExecutor.java:250
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:251
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:252
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:253
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:253
+    if (linear_activation_read) begin // LinearExecutor.java:252
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:253
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:254
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:255
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:255
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:260
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:260
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:262
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:262
     end
-    if (linear_token_fed) begin // LinearExecutor.java:261
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:262
-      linear_feed_word <= 16'd0; // LinearExecutor.java:263
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:264
+    if (linear_token_fed) begin // LinearExecutor.java:263
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:264
+      linear_feed_word <= 16'd0; // LinearExecutor.java:265
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:266
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:273
-      linear_tile <= 16'd0; // LinearExecutor.java:274
-      linear_result_token <= 4'd0; // LinearExecutor.java:275
-      linear_group <= 16'd0; // LinearExecutor.java:276
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:277
-      linear_part <= 2'd0; // LinearExecutor.java:279
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:275
+      linear_tile <= 16'd0; // LinearExecutor.java:276
+      linear_result_token <= 4'd0; // LinearExecutor.java:277
+      linear_group <= 16'd0; // LinearExecutor.java:278
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:279
+      linear_part <= 2'd0; // LinearExecutor.java:281
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:314
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:316
-      if (linear_last_part) begin // LinearExecutor.java:318
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:319
-        if (linear_last_group) begin // LinearExecutor.java:320
-          // LinearExecutor.java:321
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:316
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:318
+      if (linear_last_part) begin // LinearExecutor.java:320
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:321
+        if (linear_last_group) begin // LinearExecutor.java:322
+          // LinearExecutor.java:323
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:322
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:323
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:324
+          if (linear_last_result_token) begin // LinearExecutor.java:324
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:325
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:326
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:332
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:333
-      linear_param_token <= 4'd0; // LinearExecutor.java:334
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:335
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:334
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:335
+      linear_param_token <= 4'd0; // LinearExecutor.java:336
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:337
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:340
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:341
-      // LinearExecutor.java:342
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:342
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:343
+      // LinearExecutor.java:344
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:362
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:364
-      linear_words_written <= 24'd0; // LinearExecutor.java:364
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:364
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:366
+      linear_words_written <= 24'd0; // LinearExecutor.java:366
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:367
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:372
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:372
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:372
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:372
-      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:373
-      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:373
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:374
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:369
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:374
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:374
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:374
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:374
+      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:375
+      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:375
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:376
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:376
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:376
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:378
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:378
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:378
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:379
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:379
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:379
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:379
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:380
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:380
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:381
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:381
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:381
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:381
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:382
     end
-    if (linear_fed) begin // LinearExecutor.java:400
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:400
+    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:404
+    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:404
+    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:404
+    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:404
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:404
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:404
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:404
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:404
+    if (linear_feed_residual & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:82
+      linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:82
+    end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:83
+      linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:83
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:412
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:416
+    if (linear_fed) begin // LinearExecutor.java:418
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:418
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:437
-      linear_engine_done <= 1'b0; // LinearExecutor.java:437
-    end else if (tlmm_done) begin // LinearExecutor.java:437
-      linear_engine_done <= 1'b1; // LinearExecutor.java:437
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:430
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:434
     end
-    // LinearExecutor.java:439
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:455
+      linear_engine_done <= 1'b0; // LinearExecutor.java:455
+    end else if (tlmm_done) begin // LinearExecutor.java:455
+      linear_engine_done <= 1'b1; // LinearExecutor.java:455
+    end
+    // LinearExecutor.java:457
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:440
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:458
     end
-    if (rotate_start) begin // LinearExecutor.java:449
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:449
+    if (rotate_start) begin // LinearExecutor.java:467
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:467
     end
-    if (rotate_done) begin // LinearExecutor.java:450
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:451
-      linear_code <= rotate_code; // LinearExecutor.java:452
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:453
+    if (rotate_done) begin // LinearExecutor.java:468
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:469
+      linear_code <= rotate_code; // LinearExecutor.java:470
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:471
     end
-    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:457
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:457
+    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:475
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:475
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6484,6 +6285,7 @@ module tellme (
       linear_operand_1 <= 32'h0;
       linear_operand_2 <= 32'h0;
       linear_operand_3 <= 32'h0;
+      linear_residual_feed_credits <= 3'd4;
       linear_engine_done <= 1'b0;
       linear_rotate_started <= 1'b0;
     end
@@ -6494,7 +6296,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:75
-    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:448
+    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:466
   end
 
   assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:102
@@ -6794,15 +6596,15 @@ module tellme (
   assign tap_mc_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:124
 
   always @(*) begin
-    case (tap_token[2:0]) // QuantizedStore.java:80
-      3'd0: tap_mc = quantized_mc0; // QuantizedStore.java:80
-      3'd1: tap_mc = quantized_mc1; // QuantizedStore.java:80
-      3'd2: tap_mc = quantized_mc2; // QuantizedStore.java:80
-      3'd3: tap_mc = quantized_mc3; // QuantizedStore.java:80
-      3'd4: tap_mc = quantized_mc4; // QuantizedStore.java:80
-      3'd5: tap_mc = quantized_mc5; // QuantizedStore.java:80
-      3'd6: tap_mc = quantized_mc6; // QuantizedStore.java:80
-      default: tap_mc = quantized_mc7; // QuantizedStore.java:80
+    case (tap_token[2:0]) // QuantizedStore.java:82
+      3'd0: tap_mc = quantized_mc0; // QuantizedStore.java:82
+      3'd1: tap_mc = quantized_mc1; // QuantizedStore.java:82
+      3'd2: tap_mc = quantized_mc2; // QuantizedStore.java:82
+      3'd3: tap_mc = quantized_mc3; // QuantizedStore.java:82
+      3'd4: tap_mc = quantized_mc4; // QuantizedStore.java:82
+      3'd5: tap_mc = quantized_mc5; // QuantizedStore.java:82
+      3'd6: tap_mc = quantized_mc6; // QuantizedStore.java:82
+      default: tap_mc = quantized_mc7; // QuantizedStore.java:82
     endcase
   end
 
@@ -7494,26 +7296,36 @@ module tellme (
                  "pipeline without a credit");
         $stop;
       end
-      if (!(quantize_words_credits <= 3'd4)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer quantize_words: the credits never ",
-                 "exceed the depth 4");
-        $stop;
-      end
-      if (!(~quantize_read_arrived_d2 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~quantize_read_arrived_d5 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer quantize_words: a result arrived while ",
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:313
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:313: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:315
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:315: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:406
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_feed_residual | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer linear_residual_feed: a word entered ",
+                 "the pipeline without a credit");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:434
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:434: LinearExecutor: one write to the buffer a cycle");
+      if (!(linear_residual_feed_credits <= 3'd4)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer linear_residual_feed: the credits never ",
+                 "exceed the depth 4");
+        $stop;
+      end
+      if (!(~linear_residual_round3_out_valid | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer linear_residual_feed: a result arrived ",
+                 "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:424
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the unit tag queue has room");
+        $stop;
+      end
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:452
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:452: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -8715,7 +8527,43 @@ module tellme (
     .writes_outstanding (d0_share_writes_outstanding)
   );
 
-  SyncFifo_w64_d4 quantize_words_fifo ( // CreditBuffer.java:77
+  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:134
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (buffer_lane0_round_in_valid),
+    .in_payload  (buffer_lane0_round_in_payload),
+    .out_valid   (buffer_lane0_round_out_valid),
+    .out_payload (buffer_lane0_round_out_payload)
+  );
+
+  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:134
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (buffer_lane1_round_in_valid),
+    .in_payload  (buffer_lane1_round_in_payload),
+    .out_valid   (buffer_lane1_round_out_valid),
+    .out_payload (buffer_lane1_round_out_payload)
+  );
+
+  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:134
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (buffer_lane2_round_in_valid),
+    .in_payload  (buffer_lane2_round_in_payload),
+    .out_valid   (buffer_lane2_round_out_valid),
+    .out_payload (buffer_lane2_round_out_payload)
+  );
+
+  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:134
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (buffer_lane3_round_in_valid),
+    .in_payload  (buffer_lane3_round_in_payload),
+    .out_valid   (buffer_lane3_round_out_valid),
+    .out_payload (buffer_lane3_round_out_payload)
+  );
+
+  SyncFifo_w64_d7 quantize_words_fifo ( // CreditBuffer.java:77
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (quantize_words_fifo_push_valid),
@@ -8737,6 +8585,54 @@ module tellme (
     .pop_ready    (linear_tags_pop_ready),
     .pop_payload  (linear_tags_pop_payload),
     .occupancy    (linear_tags_occupancy)
+  );
+
+  Fp32ToFp16 linear_residual_round0 ( // LinearExecutor.java:399
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (linear_residual_round0_in_valid),
+    .in_payload  (linear_residual_round0_in_payload),
+    .out_valid   (linear_residual_round0_out_valid),
+    .out_payload (linear_residual_round0_out_payload)
+  );
+
+  Fp32ToFp16 linear_residual_round1 ( // LinearExecutor.java:399
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (linear_residual_round1_in_valid),
+    .in_payload  (linear_residual_round1_in_payload),
+    .out_valid   (linear_residual_round1_out_valid),
+    .out_payload (linear_residual_round1_out_payload)
+  );
+
+  Fp32ToFp16 linear_residual_round2 ( // LinearExecutor.java:399
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (linear_residual_round2_in_valid),
+    .in_payload  (linear_residual_round2_in_payload),
+    .out_valid   (linear_residual_round2_out_valid),
+    .out_payload (linear_residual_round2_out_payload)
+  );
+
+  Fp32ToFp16 linear_residual_round3 ( // LinearExecutor.java:399
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (linear_residual_round3_in_valid),
+    .in_payload  (linear_residual_round3_in_payload),
+    .out_valid   (linear_residual_round3_out_valid),
+    .out_payload (linear_residual_round3_out_payload)
+  );
+
+  SyncFifo_w193_d4 linear_residual_feed_fifo ( // CreditBuffer.java:77
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .push_valid   (linear_residual_feed_fifo_push_valid),
+    .push_ready   (linear_residual_feed_fifo_push_ready),
+    .push_payload (linear_residual_feed_fifo_push_payload),
+    .pop_valid    (linear_residual_feed_fifo_pop_valid),
+    .pop_ready    (linear_residual_feed_fifo_pop_ready),
+    .pop_payload  (linear_residual_feed_fifo_pop_payload),
+    .occupancy    (linear_residual_feed_fifo_occupancy)
   );
 
   SyncFifo_w20_d64 linear_unit_tags ( // Stream.java:195
@@ -8764,32 +8660,20 @@ module tellme (
       kv_cache_writer_m_axi_rready, w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding,
       w1_share_writes_outstanding, w2_share_reads_outstanding, w2_share_writes_outstanding, w3_share_reads_outstanding,
       w3_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
-      data_beat_payload_last, quantize_words_fifo_occupancy, attention_head_width[31:24], lm_head_token[3],
-      linear_tags_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[19:14],
-      linear_unit_tags_pop_payload[3], linear_unit_tags_occupancy, rotate_pending_token[3], tap_bytes[1:0],
-      tap_int8_magnitude[8], attention_queries_payload_4_shr[24:12], attention_queries_payload_4_mux_3[7:5],
-      attention_queries_payload_5_shr[24:12], attention_queries_payload_5_mux_3[7:5],
-      attention_queries_payload_6_shr[24:12], attention_queries_payload_6_mux_3[7:5],
-      attention_queries_payload_7_shr[24:12], attention_queries_payload_7_mux_3[7:5],
-      residual_add_in_payload_h_0_shr[24:12], residual_add_in_payload_h_0_mux_2[7:5],
-      residual_add_in_payload_h_1_shr[24:12], residual_add_in_payload_h_1_mux_2[7:5],
-      residual_add_in_payload_h_2_shr[24:12], residual_add_in_payload_h_2_mux_2[7:5],
-      residual_add_in_payload_h_3_shr[24:12], residual_add_in_payload_h_3_mux_2[7:5], buffer_write_token_sum[3],
-      buffer_read_token_sum[3], residual_write_address_prod[20:12], residual_read_address_prod[20:12],
-      query_write_address_prod[20:12], query_read_address_prod[20:12], attention_write_address_prod[20:12],
-      attention_read_address_prod[20:12], gate_write_address_prod[23:13], gate_read_address_prod[23:13],
-      ffn_write_address_prod[23:13], ffn_read_address_prod[23:13], quantized_write_address_prod[23:13],
-      quantized_read_address_prod[23:13], quantize_gain_beats_sum[3:0], quantize_read_values_0_shr[24:12],
-      quantize_read_values_0_mux_2[7:5], quantize_read_values_1_shr[24:12], quantize_read_values_1_mux_2[7:5],
-      quantize_read_values_2_shr[24:12], quantize_read_values_2_mux_2[7:5], quantize_read_values_3_shr[24:12],
-      quantize_read_values_3_mux_2[7:5], attention_run_bytes_prod[47], attention_group_words_prod[31:16],
-      attention_head_address_prod[127:63], lm_head_logit_beats_sum[1:0], linear_row_word_prod[23:16],
-      linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18], linear_words_per_token_sum[1:0],
-      linear_vectors_prod[31:24], linear_expected_words_prod[31:24], rotate_run_bytes_prod[47],
-      rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0], rotate_command_address_prod[127:63],
-      rotate_command_address_prod_2[127:64], tap_source_beats_sum[1:0], tap_source_beats_prod[63:34],
-      logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0], debug_base_sum[11:0],
-      setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
+      data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
+      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], lm_head_token[3],
+      linear_tags_occupancy, linear_residual_round0_out_valid, linear_residual_round1_out_valid,
+      linear_residual_round2_out_valid, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
+      linear_unit_tags_pop_payload[19:14], linear_unit_tags_pop_payload[3], linear_unit_tags_occupancy,
+      rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], buffer_write_token_sum[3],
+      buffer_read_token_sum[3], quantize_gain_beats_sum[3:0], attention_run_bytes_prod[47],
+      attention_group_words_prod[31:16], attention_head_address_prod[127:63], lm_head_logit_beats_sum[1:0],
+      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
+      linear_words_per_token_sum[1:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
+      rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
+      rotate_command_address_prod[127:63], rotate_command_address_prod_2[127:64], tap_source_beats_sum[1:0],
+      tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
+      debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -204,7 +204,11 @@ final class AttentionExecutor extends Area {
                 held.add(reg("attention_query_held" + w + "_" + lane, bits(16), 0));
             }
         }
+        // The query words come rounded to the storage format (ActivationBuffers.readStored): QUERY_WAIT lasts
+        // until the rounded word is there (a register and the rounding's stages after the buffer's read).
+        UInt waitLeft = reg("attention_query_wait", uint(bitsFor(buffers.storedReadLatency)), 0);
         when(step.is(AttentionStep.QUERY_READ), () -> {
+            waitLeft.set(buffers.storedReadLatency - 2);
             buffers.read.valid().set(true);
             buffers.read.buffer().set(src);
             buffers.read.token().set(blockFirst.add(qToken.resize(tokenBits)).trunc(tokenBits)
@@ -212,11 +216,15 @@ final class AttentionExecutor extends Area {
             buffers.read.word().set(qWordIndex.resize(widthOf(buffers.read.word())));
             step.set(AttentionStep.QUERY_WAIT);
         });
-        when(step.is(AttentionStep.QUERY_WAIT), () -> step.set(AttentionStep.QUERY_PUSH));   // READ_LATENCY
-        List<Bits> stored = new ArrayList<>();
-        for (int lane = 0; lane < lanes; lane++) {
-            stored.add(FpConvert.fromFp32(att.format(), buffers.readData.get(lane)));
+        when(step.is(AttentionStep.QUERY_WAIT), () -> {
+            waitLeft.set(waitLeft.sub(1));
+            when(waitLeft.eq(0), () -> step.set(AttentionStep.QUERY_PUSH));
+        });
+        if (!att.format().equals(shape.storage())) {
+            throw new IllegalStateException("the attention unit's format " + att.format().name()
+                    + " is not the buffers' storage format " + shape.storage().name());
         }
+        List<Bits> stored = buffers.readStored;
         // The held words are the beat's lower words, the word read now its top (or only) one.
         Bits[] beatValues = new Bits[att.width()];
         for (int w = 0; w < wordsPerBeat; w++) {
