@@ -238,11 +238,12 @@ module tellme (
   // RotateStep: dev.tellmej.accel.kernel.RotateAndCache.RotateStep
   localparam [2:0] ROTATE_STEP_IDLE          = 3'd0;
   localparam [2:0] ROTATE_STEP_SIZES         = 3'd1;
-  localparam [2:0] ROTATE_STEP_BASES         = 3'd2;
-  localparam [2:0] ROTATE_STEP_TABLE_COMMAND = 3'd3;
-  localparam [2:0] ROTATE_STEP_TABLE         = 3'd4;
-  localparam [2:0] ROTATE_STEP_ROTATE        = 3'd5;
-  localparam [2:0] ROTATE_STEP_FINISH        = 3'd6;
+  localparam [2:0] ROTATE_STEP_PRODUCTS      = 3'd2;
+  localparam [2:0] ROTATE_STEP_BASES         = 3'd3;
+  localparam [2:0] ROTATE_STEP_TABLE_COMMAND = 3'd4;
+  localparam [2:0] ROTATE_STEP_TABLE         = 3'd5;
+  localparam [2:0] ROTATE_STEP_ROTATE        = 3'd6;
+  localparam [2:0] ROTATE_STEP_FINISH        = 3'd7;
 
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
   localparam [2:0] TAP_STEP_IDLE      = 3'd0;
@@ -1956,43 +1957,45 @@ module tellme (
   reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:87
   reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:88
   reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:89
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:102
-  wire         rotate_table_loaded;                                // RotateAndCache.java:103
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:113
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:114
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:115
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:116
-  reg          rotate_loaded;                                      // RotateAndCache.java:117
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:141
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:142
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:143
-  reg          rotate_table_sine;                                  // RotateAndCache.java:144
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:145
-  wire         rotate_table_beat;                                  // RotateAndCache.java:155
-  wire         rotate_table_word_in;                               // RotateAndCache.java:157
-  wire         rotate_last_group;                                  // RotateAndCache.java:163
-  wire         rotate_running;                                     // RotateAndCache.java:188
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:189
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:190
-  reg          rotate_inflight;                                    // RotateAndCache.java:191
-  reg          rotate_pending;                                     // RotateAndCache.java:192
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:193
-  reg          rotate_pending_last;                                // RotateAndCache.java:194
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:201
-  wire         rotate_read;                                        // RotateAndCache.java:205
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:230
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:231
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:235
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:241
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:254
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:255
-  wire         rotate_last_out_word;                               // RotateAndCache.java:260
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:283
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:284
-  reg          rotate_cache_failed;                                // RotateAndCache.java:285
-  wire         rotate_all_written;                                 // RotateAndCache.java:306
-  wire         rotate_done;                                        // RotateAndCache.java:309
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:310
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:103
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:104
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:110
+  wire         rotate_table_loaded;                                // RotateAndCache.java:111
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:120
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:121
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:122
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:123
+  reg          rotate_loaded;                                      // RotateAndCache.java:124
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:148
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:149
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:150
+  reg          rotate_table_sine;                                  // RotateAndCache.java:151
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:152
+  wire         rotate_table_beat;                                  // RotateAndCache.java:162
+  wire         rotate_table_word_in;                               // RotateAndCache.java:164
+  wire         rotate_last_group;                                  // RotateAndCache.java:170
+  wire         rotate_running;                                     // RotateAndCache.java:195
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:196
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:197
+  reg          rotate_inflight;                                    // RotateAndCache.java:198
+  reg          rotate_pending;                                     // RotateAndCache.java:199
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:200
+  reg          rotate_pending_last;                                // RotateAndCache.java:201
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:208
+  wire         rotate_read;                                        // RotateAndCache.java:212
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:237
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:238
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:242
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:248
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:261
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:262
+  wire         rotate_last_out_word;                               // RotateAndCache.java:267
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:290
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:291
+  reg          rotate_cache_failed;                                // RotateAndCache.java:292
+  wire         rotate_all_written;                                 // RotateAndCache.java:313
+  wire         rotate_done;                                        // RotateAndCache.java:316
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:317
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:465
@@ -2327,8 +2330,8 @@ module tellme (
   wire linear_residual_feed_credits_and;
   wire [47:0] rotate_run_bytes_prod;
   wire [31:0] rotate_table_beats_prod;
-  wire [127:0] rotate_command_address_prod;
-  wire [127:0] rotate_command_address_prod_2;
+  wire [127:0] rotate_layer_run_prod;
+  wire [127:0] rotate_position_bytes_prod;
   wire [8:0] tap_int8_magnitude_ext;
   wire [63:0] tap_source_beats_prod;
   wire [33:0] tap_source_beats_sum;
@@ -2707,8 +2710,8 @@ module tellme (
   assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
   assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
   assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
-  assign rotate_command_address_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
-  assign rotate_command_address_prod_2 = {64'd0, {32'd0, linear_first_position_q}} * {64'd0, {47'd0, rotate_row_bytes}};
+  assign rotate_layer_run_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
+  assign rotate_position_bytes_prod = {64'd0, {32'd0, linear_first_position_q}} * {64'd0, {47'd0, rotate_row_bytes}};
   assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
   assign tap_source_beats_prod = {32'd0, {28'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd3;
@@ -3338,30 +3341,30 @@ module tellme (
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:426
   assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:427
   assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:428
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:158
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:159
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:160
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:161
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:162
-  assign rope_in_valid = rotate_pending; // RotateAndCache.java:218
-  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:220
-  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:220
-  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:220
-  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:220
-  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:222
-  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:223
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:224
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:225
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:226
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:246
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:247
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:248
-  // RotateAndCache.java:291
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:165
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:166
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:167
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:168
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:169
+  assign rope_in_valid = rotate_pending; // RotateAndCache.java:225
+  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:227
+  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:227
+  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:227
+  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:227
+  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:229
+  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:230
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:231
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:232
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:233
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:253
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:254
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:255
+  // RotateAndCache.java:298
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:292
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:293
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:294
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:295
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:299
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:300
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:301
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:302
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:469
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:470
   assign record_error_detail = error_detail; // Sequencer.java:471
@@ -3520,10 +3523,10 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:125
       data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:126
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:120
-      data_read_valid = 1'b1; // RotateAndCache.java:121
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:122
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:123
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:127
+      data_read_valid = 1'b1; // RotateAndCache.java:128
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:129
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:130
     end
     if (tap_asking_memory) begin // TapWriter.java:138
       data_read_valid = 1'b1; // TapWriter.java:139
@@ -3571,8 +3574,8 @@ module tellme (
       // QuantizeExecutor.java:175
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:156
-      data_beat_ready = 1'b1; // RotateAndCache.java:156
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:163
+      data_beat_ready = 1'b1; // RotateAndCache.java:163
     end
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:194
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:194
@@ -4042,12 +4045,12 @@ module tellme (
              buffer_write_values_3_part_2,
              13'h0}; // LinearExecutor.java:449
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
-      buffer_write_valid = 1'b1; // RotateAndCache.java:262
-      buffer_write_id = linear_dst_id; // RotateAndCache.java:263
-      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:264
-      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:265
-      buffer_write_mask = 4'hf; // RotateAndCache.java:266
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:268
+      buffer_write_valid = 1'b1; // RotateAndCache.java:269
+      buffer_write_id = linear_dst_id; // RotateAndCache.java:270
+      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:271
+      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:272
+      buffer_write_mask = 4'hf; // RotateAndCache.java:273
       buffer_write_values_0 =
           (rope_out_payload_y_0[14:10] == 5'd0)
             ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
@@ -4060,7 +4063,7 @@ module tellme (
           : {rope_out_payload_y_0[15],
              ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112),
              rope_out_payload_y_0[9:0],
-             13'h0}; // RotateAndCache.java:268
+             13'h0}; // RotateAndCache.java:275
       buffer_write_values_1 =
           (rope_out_payload_y_1[14:10] == 5'd0)
             ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
@@ -4073,7 +4076,7 @@ module tellme (
           : {rope_out_payload_y_1[15],
              ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112),
              rope_out_payload_y_1[9:0],
-             13'h0}; // RotateAndCache.java:268
+             13'h0}; // RotateAndCache.java:275
       buffer_write_values_2 =
           (rope_out_payload_y_2[14:10] == 5'd0)
             ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
@@ -4086,7 +4089,7 @@ module tellme (
           : {rope_out_payload_y_2[15],
              ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112),
              rope_out_payload_y_2[9:0],
-             13'h0}; // RotateAndCache.java:268
+             13'h0}; // RotateAndCache.java:275
       buffer_write_values_3 =
           (rope_out_payload_y_3[14:10] == 5'd0)
             ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
@@ -4099,7 +4102,7 @@ module tellme (
           : {rope_out_payload_y_3[15],
              ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112),
              rope_out_payload_y_3[9:0],
-             13'h0}; // RotateAndCache.java:268
+             13'h0}; // RotateAndCache.java:275
     end
   end
 
@@ -4126,11 +4129,11 @@ module tellme (
       buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:372
       buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:373
     end
-    if (rotate_read) begin // RotateAndCache.java:206
-      buffer_read_valid = 1'b1; // RotateAndCache.java:207
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:208
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:209
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:210
+    if (rotate_read) begin // RotateAndCache.java:213
+      buffer_read_valid = 1'b1; // RotateAndCache.java:214
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:215
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:216
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:217
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:105
       buffer_read_valid = 1'b1; // TapWriter.java:106
@@ -6299,32 +6302,32 @@ module tellme (
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:466
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:102
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:110
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:118
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:141
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:155
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:157
-  // RotateAndCache.java:163
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:125
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:148
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:162
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:164
+  // RotateAndCache.java:170
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:188
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:201
-  // RotateAndCache.java:205
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:195
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:208
+  // RotateAndCache.java:212
   assign rotate_read =
       rotate_running & (rotate_feed_token < linear_token_count) & ~rotate_inflight & (~rotate_pending | rope_in_ready);
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:231
-  // RotateAndCache.java:241
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:238
+  // RotateAndCache.java:248
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:260
-  // RotateAndCache.java:306
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:267
+  // RotateAndCache.java:313
   assign rotate_all_written =
       (rotate_out_token == linear_token_count) & (~linear_cache | (rotate_cache_done == linear_token_count));
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:309
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:310
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:316
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:317
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:78
@@ -6340,109 +6343,111 @@ module tellme (
       rotate_table_address <=
           linear_rope_table_address + {{14'd0, ({16'd0, linear_first_position_q} * {32'd0, linear_head_dim_q})}, 2'd0};
       rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:98
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:99
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:99
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:104
-      rotate_command_address <=
-          linear_kv_cache_q
-          + {rotate_command_address_prod[62:0], 1'b0}
-          + {16'd0, rotate_kind_run}
-          + rotate_command_address_prod_2[63:0]; // RotateAndCache.java:105
-      // RotateAndCache.java:108
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:105
+      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:106
+      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:107
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:108
+    end
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:112
+      // RotateAndCache.java:113
+      rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
+      // RotateAndCache.java:115
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:120
-      if (data_read_ready) begin // RotateAndCache.java:124
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:124
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:127
+      if (data_read_ready) begin // RotateAndCache.java:131
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:131
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:146
-      rotate_table_row <= 3'd0; // RotateAndCache.java:147
-      rotate_table_group <= 4'd0; // RotateAndCache.java:148
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:149
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:150
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
+      rotate_table_row <= 3'd0; // RotateAndCache.java:154
+      rotate_table_group <= 4'd0; // RotateAndCache.java:155
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:156
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:157
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:164
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:165
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:169
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:170
-        rotate_loaded <= 1'b1; // RotateAndCache.java:171
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:172
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:173
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:174
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:175
+    if (rotate_table_beat) begin // RotateAndCache.java:171
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:172
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:176
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:177
+        rotate_loaded <= 1'b1; // RotateAndCache.java:178
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:179
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:180
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:181
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:182
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:178
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:179
-      if (rotate_last_group) begin // RotateAndCache.java:180
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:181
-        if (rotate_table_sine) begin // RotateAndCache.java:182
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:182
+    if (rotate_table_word_in) begin // RotateAndCache.java:185
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:186
+      if (rotate_last_group) begin // RotateAndCache.java:187
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:188
+        if (rotate_table_sine) begin // RotateAndCache.java:189
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:189
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:185
-      rotate_loaded <= 1'b0; // RotateAndCache.java:185
+    if (call_start) begin // RotateAndCache.java:192
+      rotate_loaded <= 1'b0; // RotateAndCache.java:192
     end
-    if (rotate_start) begin // RotateAndCache.java:195
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:196
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:197
-      rotate_inflight <= 1'b0; // RotateAndCache.java:198
-      rotate_pending <= 1'b0; // RotateAndCache.java:199
+    if (rotate_start) begin // RotateAndCache.java:202
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:203
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:204
+      rotate_inflight <= 1'b0; // RotateAndCache.java:205
+      rotate_pending <= 1'b0; // RotateAndCache.java:206
     end
-    if (rotate_read) begin // RotateAndCache.java:206
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:211
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:212
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:213
-      if (rotate_last_feed_word) begin // RotateAndCache.java:214
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:214
+    if (rotate_read) begin // RotateAndCache.java:213
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:218
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:219
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:220
+      if (rotate_last_feed_word) begin // RotateAndCache.java:221
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:221
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:216
-    if (rotate_inflight) begin // RotateAndCache.java:217
-      rotate_pending <= 1'b1; // RotateAndCache.java:217
-    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:217
-      rotate_pending <= 1'b0; // RotateAndCache.java:217
-    end
-    if (rotate_start) begin // RotateAndCache.java:249
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:251
+    rotate_inflight <= rotate_read; // RotateAndCache.java:223
+    if (rotate_inflight) begin // RotateAndCache.java:224
+      rotate_pending <= 1'b1; // RotateAndCache.java:224
+    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:224
+      rotate_pending <= 1'b0; // RotateAndCache.java:224
     end
     if (rotate_start) begin // RotateAndCache.java:256
-      rotate_out_token <= 4'd0; // RotateAndCache.java:257
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:258
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:258
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
-      // RotateAndCache.java:271
+    if (rotate_start) begin // RotateAndCache.java:263
+      rotate_out_token <= 4'd0; // RotateAndCache.java:264
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:265
+    end
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:268
+      // RotateAndCache.java:278
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:272
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:272
+      if (rotate_last_out_word) begin // RotateAndCache.java:279
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:279
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:274
-      if (~rotate_pack_slot) begin // RotateAndCache.java:277
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:277
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:286
-      rotate_command_token <= 4'd0; // RotateAndCache.java:287
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:288
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:289
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:296
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:297
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:298
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:300
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:301
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:302
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:302
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:281
+      if (~rotate_pack_slot) begin // RotateAndCache.java:284
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:284
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:307
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:307
+    if (rotate_start) begin // RotateAndCache.java:293
+      rotate_command_token <= 4'd0; // RotateAndCache.java:294
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:295
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:296
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:308
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:308
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:303
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:304
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:305
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:307
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:308
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:309
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:309
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:314
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:314
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:315
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:315
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -6453,6 +6458,8 @@ module tellme (
       rotate_layer_heads <= 16'd0;
       rotate_table_address <= 64'd0;
       rotate_table_beats <= 32'd0;
+      rotate_layer_run <= 64'd0;
+      rotate_position_bytes <= 64'd0;
       rotate_command_address <= 64'd0;
       rotate_table_row <= 3'd0;
       rotate_table_group <= 4'd0;
@@ -8671,7 +8678,7 @@ module tellme (
       linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
       linear_words_per_token_sum[1:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
       rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
-      rotate_command_address_prod[127:63], rotate_command_address_prod_2[127:64], tap_source_beats_sum[1:0],
+      rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0],
       tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
       debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
 endmodule

@@ -34,14 +34,15 @@ import dev.tellmej.hdl.lib.SyncFifo;
  * or to {@code command}'s ready in the same cycle, and a port arbiter's choice starts from registered
  * {@code arvalid}s. The burst cutter's next burst (its length, whether it ends its command) is registered too.
  *
- * <p><b>Latency.</b> A command taken at a clock edge is cut into its first burst, which enters the AR slice at
- * the next edge (when credits allow), so its first AR can be accepted at the edge after; an R beat is on
- * {@link #data} one cycle after it arrives (two with a block-RAM FIFO). The next command is taken in the cycle
- * the previous command's last burst enters the slice (or at once when the reader is idle).
+ * <p><b>Latency.</b> A command taken at a clock edge waits a cycle in the burst cutter's command stage, is cut
+ * into its first burst, which enters the AR slice at the next edge (when credits allow), so its first AR can be
+ * accepted at the edge after; an R beat is on {@link #data} one cycle after it arrives (two with a block-RAM
+ * FIFO). The cutter takes the next command in the cycle the previous command's last burst enters the slice (or
+ * at once when it is idle).
  * <b>Throughput.</b> One beat per cycle when the credits cover the round trip: {@code outstandingBursts x
  * burstBeats} at least the memory's read latency plus about 4 cycles, and the consumer keeps up (measured
- * in Verilator at 64 bits, 16-beat bursts, 4 in flight: 8,192 beats in 8,236 cycles at a read latency of 40).
- * One AR per cycle, so back-to-back single-beat commands run at one a cycle (300 in 306 cycles).
+ * in Verilator at 64 bits, 16-beat bursts, 4 in flight: 8,192 beats in 8,237 cycles at a read latency of 40).
+ * One AR per cycle, so back-to-back single-beat commands run at one a cycle (300 in 307 cycles).
  * <b>Cost.</b> The FIFO, {@code outstandingBursts x burstBeats} words of data width + 2 bits (LUT RAM up to
  * 16 Kbit of data, block RAM above); a FIFO of one flag per burst in flight (LUT RAM); registers for the next
  * address (address width), the beats left (length bits), the credits (log2 of the FIFO depth + 1); an
@@ -145,7 +146,7 @@ public final class AxiBurstReader extends Module {
 
         credits.set(credit.count.add(sliceBeats));
         outstanding.set(inFlight.occupancy.resize(widthOf(outstanding)).sub(sliceBursts.resize(widthOf(outstanding))));
-        idle.set(bursts.pending.not().and(credit.count.eq(depth)));
+        idle.set(bursts.busy.not().and(credit.count.eq(depth)));
 
         axi.tieOffWriteChannels();
     }

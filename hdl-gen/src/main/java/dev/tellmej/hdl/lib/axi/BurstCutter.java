@@ -15,11 +15,12 @@ import dev.tellmej.hdl.lib.Stream;
  * 4 KB boundary. The next burst ({@link #address}, {@link #beats}, {@link #lastOfCommand}) is registered: its
  * length and whether it ends the command are computed when the command is taken (from its address and beats)
  * or when a burst is issued (the next one starts on a boundary, so only the beats left decide), so the address
- * channel's valid and length start from registers. A new command is taken when none is in progress or in the
- * cycle its last burst is issued, so back-to-back commands issue a burst every cycle. Cost: an address register
- * and adder, a beat counter and subtractor, a burst-length register and two comparators of a beat count against
- * the distance to the boundary. A process of its engine ({@code area(new BurstCutter(...))}), named
- * {@code <name>_bursts}.
+ * channel's valid and length start from registers. Commands enter through a register stage
+ * ({@link Stream#stage}), so that arithmetic starts from registers too, whatever computes a command. A new command
+ * is taken when none is in progress or in the cycle its last burst is issued, so back-to-back commands issue a
+ * burst every cycle. Cost: the command stage, an address register and adder, a beat counter and subtractor, a
+ * burst-length register and two comparators of a beat count against the distance to the boundary. A process of
+ * its engine ({@code area(new BurstCutter(...))}), named {@code <name>_bursts}.
  */
 final class BurstCutter extends Area {
     /** A burst waits to be issued. */
@@ -30,21 +31,25 @@ final class BurstCutter extends Area {
     final UInt beats;
     /** It is the last burst of its command. */
     final Bool lastOfCommand;
+    /** A burst is pending or a command waits in the command stage: the engine is not idle. */
+    final Bool busy;
     private final Bool issued;
     private boolean connected;
 
     /** Takes commands from {@code command} (drives its ready); names its registers {@code name_...}. */
-    BurstCutter(String name, AxiBurstConfig config, Stream<BurstCommand> command) {
+    BurstCutter(String name, AxiBurstConfig config, Stream<BurstCommand> commandIn) {
         super(name + "_bursts", "cuts each command into INCR bursts that end at multiples of the longest burst,"
                 + " so none crosses 4 KB");
         int shift = config.beatShift();
         int addressWidth = config.axi().addressWidth();
         int longest = config.burstBeats();
         int beatBits = bitsFor(longest);
+        Stream<BurstCommand> command = commandIn.stage(name + "_command");
         address = reg(name + "_address", uint(addressWidth), 0);
         UInt remaining = reg(name + "_remaining", uint(config.lengthBits()), 0);
         issued = wire(name + "_issued", bool());
         pending = remaining.ne(0).named(name + "_pending");
+        busy = pending.or(command.valid).named(name + "_busy");
         // With no command, remaining is 0: the last burst, of 0 beats (as the reset values say).
         lastOfCommand = reg(name + "_last_of_command", bool(), 1);
         beats = reg(name + "_beats", uint(beatBits), 0);
