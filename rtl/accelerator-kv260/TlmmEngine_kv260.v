@@ -414,8 +414,8 @@ module TlmmEngine_kv260 (
   wire [63:0]  tile_stride;                          // WeightLoader.java:79
   reg          load_error;                           // WeightLoader.java:93
   wire         load_complete;                        // WeightLoader.java:101
-  wire [15:0]  blocks_arrived;                       // WeightLoader.java:107
-  wire [15:0]  load_tokens_after;                    // WeightLoader.java:126
+  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:109
+  wire [15:0]  load_tokens_after;                    // WeightLoader.java:130
 
   // table_builder
   wire         table_half_swept_0;                   // TableBuilder.java:47
@@ -1197,9 +1197,9 @@ module TlmmEngine_kv260 (
   wire [66:0] tile_stride_prod;
   wire [71:0] weights2_start_payload_address_prod;
   wire [71:0] weights3_start_payload_address_prod;
+  wire [15:0] load_tokens_after_diff;
   wire [15:0] blocks_arrived_mux_2;
   wire [15:0] blocks_arrived_mux;
-  wire [15:0] load_tokens_after_diff;
   wire [7:0] table0_entry_part;
   wire [9:0] table0_entry_ext;
   wire [7:0] table0_entry_part_2;
@@ -1374,11 +1374,11 @@ module TlmmEngine_kv260 (
   assign tile_stride_prod = {3'd0, {32'd0, cmd_regionStride}} * {64'd0, 3'd4};
   assign weights2_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd2};
   assign weights3_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd3};
+  assign load_tokens_after_diff = cmd_tokens - load_tokens;
   assign blocks_arrived_mux_2 =
       (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
   assign blocks_arrived_mux =
       (weights2_blocks_done < blocks_arrived_mux_2) ? weights2_blocks_done : blocks_arrived_mux_2;
-  assign load_tokens_after_diff = cmd_tokens - load_tokens;
   assign table0_entry_part = staging[7:0];
   assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
   assign table0_entry_part_2 = staging[15:8];
@@ -1827,9 +1827,7 @@ module TlmmEngine_kv260 (
       & (port_finished_1 | weights1_done)
       & (port_finished_2 | weights2_done)
       & (port_finished_3 | weights3_done); // WeightLoader.java:101
-  // WeightLoader.java:107
-  assign blocks_arrived = (weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux;
-  // WeightLoader.java:126
+  // WeightLoader.java:130
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd8) ? 16'd8 : load_tokens_after_diff);
   assign buffer_read_enable = issue; // Sweep.java:64
   assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:65
@@ -1863,55 +1861,58 @@ module TlmmEngine_kv260 (
     if (weights3_done & weights3_error) begin // WeightLoader.java:95
       load_error <= 1'b1; // WeightLoader.java:95
     end
-    if (start_load) begin // WeightLoader.java:109
-      load_running <= 1'b1; // WeightLoader.java:110
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:111
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:112
+    // WeightLoader.java:110
+    blocks_arrived <=
+        start_load ? 16'd0 : ((weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux);
+    if (start_load) begin // WeightLoader.java:113
+      load_running <= 1'b1; // WeightLoader.java:114
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:115
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:116
     end
-    if (load_complete) begin // WeightLoader.java:114
-      load_running <= 1'b0; // WeightLoader.java:115
-      port_finished_0 <= 1'b0; // WeightLoader.java:117
-      port_finished_1 <= 1'b0; // WeightLoader.java:117
-      port_finished_2 <= 1'b0; // WeightLoader.java:117
-      port_finished_3 <= 1'b0; // WeightLoader.java:117
-      if (load_half) begin // WeightLoader.java:119
-        half_loaded_1 <= 1'b1; // WeightLoader.java:119
+    if (load_complete) begin // WeightLoader.java:118
+      load_running <= 1'b0; // WeightLoader.java:119
+      port_finished_0 <= 1'b0; // WeightLoader.java:121
+      port_finished_1 <= 1'b0; // WeightLoader.java:121
+      port_finished_2 <= 1'b0; // WeightLoader.java:121
+      port_finished_3 <= 1'b0; // WeightLoader.java:121
+      if (load_half) begin // WeightLoader.java:123
+        half_loaded_1 <= 1'b1; // WeightLoader.java:123
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:119
+        half_loaded_0 <= 1'b1; // WeightLoader.java:123
       end
-      load_half <= ~load_half; // WeightLoader.java:120
-      if (load_last_tile) begin // WeightLoader.java:121
-        load_tile <= 16'd0; // WeightLoader.java:122
-        load_tile_base <= cmd_address; // WeightLoader.java:123
-        load_tokens <= load_tokens_after; // WeightLoader.java:127
-        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:128
-          loads_finished <= 1'b1; // WeightLoader.java:128
+      load_half <= ~load_half; // WeightLoader.java:124
+      if (load_last_tile) begin // WeightLoader.java:125
+        load_tile <= 16'd0; // WeightLoader.java:126
+        load_tile_base <= cmd_address; // WeightLoader.java:127
+        load_tokens <= load_tokens_after; // WeightLoader.java:131
+        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:132
+          loads_finished <= 1'b1; // WeightLoader.java:132
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:130
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:131
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:134
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:135
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:138
-      half_loaded_0 <= 1'b0; // WeightLoader.java:138
+    if (half_swept_0) begin // WeightLoader.java:142
+      half_loaded_0 <= 1'b0; // WeightLoader.java:142
     end
-    if (half_swept_1) begin // WeightLoader.java:138
-      half_loaded_1 <= 1'b0; // WeightLoader.java:138
+    if (half_swept_1) begin // WeightLoader.java:142
+      half_loaded_1 <= 1'b0; // WeightLoader.java:142
     end
-    if (half_released_0) begin // WeightLoader.java:142
-      half_busy_0 <= 1'b0; // WeightLoader.java:142
+    if (half_released_0) begin // WeightLoader.java:146
+      half_busy_0 <= 1'b0; // WeightLoader.java:146
     end
-    if (half_released_1) begin // WeightLoader.java:142
-      half_busy_1 <= 1'b0; // WeightLoader.java:142
+    if (half_released_1) begin // WeightLoader.java:146
+      half_busy_1 <= 1'b0; // WeightLoader.java:146
     end
-    if (finished) begin // WeightLoader.java:144
-      loads_finished <= 1'b0; // WeightLoader.java:145
-      load_tokens <= 16'd0; // WeightLoader.java:146
-      load_tile_base <= cmd_address; // WeightLoader.java:147
+    if (finished) begin // WeightLoader.java:148
+      loads_finished <= 1'b0; // WeightLoader.java:149
+      load_tokens <= 16'd0; // WeightLoader.java:150
+      load_tile_base <= cmd_address; // WeightLoader.java:151
     end
-    if (accepted) begin // WeightLoader.java:149
-      load_tile_base <= command_payload_address; // WeightLoader.java:150
-      load_error <= 1'b0; // WeightLoader.java:151
+    if (accepted) begin // WeightLoader.java:153
+      load_tile_base <= command_payload_address; // WeightLoader.java:154
+      load_error <= 1'b0; // WeightLoader.java:155
     end
     if (!ap_rst_n) begin
       port_finished_0 <= 1'b0;
@@ -1919,6 +1920,7 @@ module TlmmEngine_kv260 (
       port_finished_2 <= 1'b0;
       port_finished_3 <= 1'b0;
       load_error <= 1'b0;
+      blocks_arrived <= 16'd0;
       load_running <= 1'b0;
       half_busy_0 <= 1'b0;
       half_busy_1 <= 1'b0;

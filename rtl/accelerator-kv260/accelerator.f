@@ -65,6 +65,7 @@ AxiReadArbiter_w128_n2_o8.v
 AxiPortShare_w128_rr_o8.v
 AxiWriteArbiter_w128_n1_o8.v
 AxiPortShare_w128_rwr_o8.v
-SyncFifo_w64_d4.v
+SyncFifo_w64_d7.v
 SyncFifo_w20_d64.v
+SyncFifo_w193_d4.v
 tellme.v

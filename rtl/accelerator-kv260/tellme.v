@@ -198,14 +198,15 @@ module tellme (
   localparam [3:0] ATTENTION_STEP_IDLE       = 4'd0;
   localparam [3:0] ATTENTION_STEP_SIZES      = 4'd1;
   localparam [3:0] ATTENTION_STEP_LAYER_BASE = 4'd2;
-  localparam [3:0] ATTENTION_STEP_COMMAND    = 4'd3;
-  localparam [3:0] ATTENTION_STEP_QUERY_READ = 4'd4;
-  localparam [3:0] ATTENTION_STEP_QUERY_WAIT = 4'd5;
-  localparam [3:0] ATTENTION_STEP_QUERY_PUSH = 4'd6;
-  localparam [3:0] ATTENTION_STEP_OUTPUTS    = 4'd7;
-  localparam [3:0] ATTENTION_STEP_WAIT_DONE  = 4'd8;
-  localparam [3:0] ATTENTION_STEP_NEXT       = 4'd9;
-  localparam [3:0] ATTENTION_STEP_FINISH     = 4'd10;
+  localparam [3:0] ATTENTION_STEP_BLOCK      = 4'd3;
+  localparam [3:0] ATTENTION_STEP_COMMAND    = 4'd4;
+  localparam [3:0] ATTENTION_STEP_QUERY_READ = 4'd5;
+  localparam [3:0] ATTENTION_STEP_QUERY_WAIT = 4'd6;
+  localparam [3:0] ATTENTION_STEP_QUERY_PUSH = 4'd7;
+  localparam [3:0] ATTENTION_STEP_OUTPUTS    = 4'd8;
+  localparam [3:0] ATTENTION_STEP_WAIT_DONE  = 4'd9;
+  localparam [3:0] ATTENTION_STEP_NEXT       = 4'd10;
+  localparam [3:0] ATTENTION_STEP_FINISH     = 4'd11;
 
   // LmHeadStep: dev.tellmej.accel.kernel.LmHeadExecutor.LmHeadStep
   localparam [2:0] LM_HEAD_STEP_IDLE    = 3'd0;
@@ -237,11 +238,12 @@ module tellme (
   // RotateStep: dev.tellmej.accel.kernel.RotateAndCache.RotateStep
   localparam [2:0] ROTATE_STEP_IDLE          = 3'd0;
   localparam [2:0] ROTATE_STEP_SIZES         = 3'd1;
-  localparam [2:0] ROTATE_STEP_BASES         = 3'd2;
-  localparam [2:0] ROTATE_STEP_TABLE_COMMAND = 3'd3;
-  localparam [2:0] ROTATE_STEP_TABLE         = 3'd4;
-  localparam [2:0] ROTATE_STEP_ROTATE        = 3'd5;
-  localparam [2:0] ROTATE_STEP_FINISH        = 3'd6;
+  localparam [2:0] ROTATE_STEP_PRODUCTS      = 3'd2;
+  localparam [2:0] ROTATE_STEP_BASES         = 3'd3;
+  localparam [2:0] ROTATE_STEP_TABLE_COMMAND = 3'd4;
+  localparam [2:0] ROTATE_STEP_TABLE         = 3'd5;
+  localparam [2:0] ROTATE_STEP_ROTATE        = 3'd6;
+  localparam [2:0] ROTATE_STEP_FINISH        = 3'd7;
 
   // TapStep: dev.tellmej.accel.kernel.TapWriter.TapStep
   localparam [2:0] TAP_STEP_IDLE      = 3'd0;
@@ -1409,85 +1411,117 @@ module tellme (
   reg          data_write_failed;                                  // DataWrites.java:46
 
   // buffers
-  reg          buffer_write_valid;                                 // ActivationBuffers.java:57
-  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:57
-  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:58
-  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:58
-  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:59
-  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:59
-  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:59
-  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:59
-  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:59
-  reg          buffer_read_valid;                                  // ActivationBuffers.java:60
-  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:60
-  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:61
-  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:61
-  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:75
-  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:75
-  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:86
-  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:87
-  wire         residual_write;                                     // ActivationBuffers.java:88
-  wire         residual_read;                                      // ActivationBuffers.java:89
-  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:95
-  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:95
-  wire [11:0]  query_write_address;                                // ActivationBuffers.java:86
-  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:87
-  wire         query_write;                                        // ActivationBuffers.java:88
-  wire         query_read;                                         // ActivationBuffers.java:89
-  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:95
-  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:95
-  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:95
-  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:95
-  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:95
-  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:95
-  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:95
-  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:95
-  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:86
-  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:87
-  wire         attention_write;                                    // ActivationBuffers.java:88
-  wire         attention_read;                                     // ActivationBuffers.java:89
-  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:95
-  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:95
-  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:86
-  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:87
-  wire         gate_write;                                         // ActivationBuffers.java:88
-  wire         gate_read;                                          // ActivationBuffers.java:89
-  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:95
-  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:95
-  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:86
-  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:87
-  wire         ffn_write;                                          // ActivationBuffers.java:88
-  wire         ffn_read;                                           // ActivationBuffers.java:89
-  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:95
-  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:95
-  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:137
-  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:137
-  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:137
-  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:137
+  reg          buffer_write_valid;                                 // ActivationBuffers.java:74
+  reg  [3:0]   buffer_write_id;                                    // ActivationBuffers.java:74
+  reg  [2:0]   buffer_write_token;                                 // ActivationBuffers.java:75
+  reg  [9:0]   buffer_write_word;                                  // ActivationBuffers.java:75
+  reg  [3:0]   buffer_write_mask;                                  // ActivationBuffers.java:76
+  reg  [31:0]  buffer_write_values_0;                              // ActivationBuffers.java:76
+  reg  [31:0]  buffer_write_values_1;                              // ActivationBuffers.java:76
+  reg  [31:0]  buffer_write_values_2;                              // ActivationBuffers.java:76
+  reg  [31:0]  buffer_write_values_3;                              // ActivationBuffers.java:76
+  reg          buffer_read_valid;                                  // ActivationBuffers.java:77
+  reg  [3:0]   buffer_read_id;                                     // ActivationBuffers.java:77
+  reg  [2:0]   buffer_read_token;                                  // ActivationBuffers.java:78
+  reg  [9:0]   buffer_read_word;                                   // ActivationBuffers.java:78
+  reg          buffer_write_valid_q;                               // ActivationBuffers.java:93
+  reg  [3:0]   buffer_write_id_q;                                  // ActivationBuffers.java:94
+  reg  [2:0]   buffer_write_token_q;                               // ActivationBuffers.java:95
+  reg  [9:0]   buffer_write_word_q;                                // ActivationBuffers.java:96
+  reg  [3:0]   buffer_write_mask_q;                                // ActivationBuffers.java:97
+  reg  [31:0]  buffer_write_values_q_0;                            // ActivationBuffers.java:98
+  reg  [31:0]  buffer_write_values_q_1;                            // ActivationBuffers.java:98
+  reg  [31:0]  buffer_write_values_q_2;                            // ActivationBuffers.java:98
+  reg  [31:0]  buffer_write_values_q_3;                            // ActivationBuffers.java:98
+  reg  [3:0]   buffer_read_id_q;                                   // ActivationBuffers.java:99
+  reg  [3:0]   buffer_read_id_q2;                                  // ActivationBuffers.java:99
+  wire [11:0]  residual_write_address;                             // ActivationBuffers.java:109
+  wire [11:0]  residual_read_address;                              // ActivationBuffers.java:110
+  wire         residual_write;                                     // ActivationBuffers.java:111
+  wire         residual_read;                                      // ActivationBuffers.java:112
+  reg  [31:0]  residual_lane0_word_r0;                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane0_word;                                // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane1_word_r0;                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane1_word;                                // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane2_word_r0;                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane2_word;                                // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane3_word_r0;                             // ActivationBuffers.java:118
+  reg  [31:0]  residual_lane3_word;                                // ActivationBuffers.java:118
+  wire [11:0]  query_write_address;                                // ActivationBuffers.java:109
+  wire [11:0]  query_read_address;                                 // ActivationBuffers.java:110
+  wire         query_write;                                        // ActivationBuffers.java:111
+  wire         query_read;                                         // ActivationBuffers.java:112
+  reg  [31:0]  query_lane0_word_r0;                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane0_word;                                   // ActivationBuffers.java:118
+  reg  [31:0]  query_lane1_word_r0;                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane1_word;                                   // ActivationBuffers.java:118
+  reg  [31:0]  query_lane2_word_r0;                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane2_word;                                   // ActivationBuffers.java:118
+  reg  [31:0]  query_lane3_word_r0;                                // ActivationBuffers.java:118
+  reg  [31:0]  query_lane3_word;                                   // ActivationBuffers.java:118
+  wire [11:0]  attention_write_address;                            // ActivationBuffers.java:109
+  wire [11:0]  attention_read_address;                             // ActivationBuffers.java:110
+  wire         attention_write;                                    // ActivationBuffers.java:111
+  wire         attention_read;                                     // ActivationBuffers.java:112
+  reg  [31:0]  attention_lane0_word_r0;                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane0_word;                               // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane1_word_r0;                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane1_word;                               // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane2_word_r0;                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane2_word;                               // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane3_word_r0;                            // ActivationBuffers.java:118
+  reg  [31:0]  attention_lane3_word;                               // ActivationBuffers.java:118
+  wire [12:0]  gate_write_address;                                 // ActivationBuffers.java:109
+  wire [12:0]  gate_read_address;                                  // ActivationBuffers.java:110
+  wire         gate_write;                                         // ActivationBuffers.java:111
+  wire         gate_read;                                          // ActivationBuffers.java:112
+  reg  [31:0]  gate_lane0_word_r0;                                 // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane0_word;                                    // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane1_word_r0;                                 // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane1_word;                                    // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane2_word_r0;                                 // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane2_word;                                    // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane3_word_r0;                                 // ActivationBuffers.java:118
+  reg  [31:0]  gate_lane3_word;                                    // ActivationBuffers.java:118
+  wire [12:0]  ffn_write_address;                                  // ActivationBuffers.java:109
+  wire [12:0]  ffn_read_address;                                   // ActivationBuffers.java:110
+  wire         ffn_write;                                          // ActivationBuffers.java:111
+  wire         ffn_read;                                           // ActivationBuffers.java:112
+  reg  [31:0]  ffn_lane0_word_r0;                                  // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane0_word;                                     // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane1_word_r0;                                  // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane1_word;                                     // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane2_word_r0;                                  // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane2_word;                                     // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane3_word_r0;                                  // ActivationBuffers.java:118
+  reg  [31:0]  ffn_lane3_word;                                     // ActivationBuffers.java:118
+  reg  [31:0]  buffer_lane0_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_lane1_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_lane2_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_lane3_read;                                  // ActivationBuffers.java:183
+  reg  [31:0]  buffer_read_word_q_0;                               // ActivationBuffers.java:130
+  reg  [31:0]  buffer_read_word_q_1;                               // ActivationBuffers.java:130
+  reg  [31:0]  buffer_read_word_q_2;                               // ActivationBuffers.java:130
+  reg  [31:0]  buffer_read_word_q_3;                               // ActivationBuffers.java:130
+  reg          buffer_read_landed_d1;                              // ActivationBuffers.java:131
+  reg          buffer_read_landed_d2;                              // ActivationBuffers.java:131
+  reg          buffer_read_landed_d3;                              // ActivationBuffers.java:131
+  wire         buffer_lane0_round_in_valid;                        // ActivationBuffers.java:134
+  wire [31:0]  buffer_lane0_round_in_payload;                      // ActivationBuffers.java:134
+  wire         buffer_lane0_round_out_valid;                       // ActivationBuffers.java:134
+  wire [15:0]  buffer_lane0_round_out_payload;                     // ActivationBuffers.java:134
+  wire         buffer_lane1_round_in_valid;                        // ActivationBuffers.java:134
+  wire [31:0]  buffer_lane1_round_in_payload;                      // ActivationBuffers.java:134
+  wire         buffer_lane1_round_out_valid;                       // ActivationBuffers.java:134
+  wire [15:0]  buffer_lane1_round_out_payload;                     // ActivationBuffers.java:134
+  wire         buffer_lane2_round_in_valid;                        // ActivationBuffers.java:134
+  wire [31:0]  buffer_lane2_round_in_payload;                      // ActivationBuffers.java:134
+  wire         buffer_lane2_round_out_valid;                       // ActivationBuffers.java:134
+  wire [15:0]  buffer_lane2_round_out_payload;                     // ActivationBuffers.java:134
+  wire         buffer_lane3_round_in_valid;                        // ActivationBuffers.java:134
+  wire [31:0]  buffer_lane3_round_in_payload;                      // ActivationBuffers.java:134
+  wire         buffer_lane3_round_out_valid;                       // ActivationBuffers.java:134
+  wire [15:0]  buffer_lane3_round_out_payload;                     // ActivationBuffers.java:134
 
   // word_packer
   reg          packer_word_valid;                                  // WordPacker.java:30
@@ -1514,17 +1548,17 @@ module tellme (
   reg          quantized_read;                                     // QuantizedStore.java:51
   reg  [2:0]   quantized_read_token;                               // QuantizedStore.java:52
   reg  [9:0]   quantized_read_word;                                // QuantizedStore.java:53
-  wire [12:0]  quantized_write_address;                            // QuantizedStore.java:66
-  wire [12:0]  quantized_read_address;                             // QuantizedStore.java:67
-  reg  [31:0]  quantized_read_data;                                // QuantizedStore.java:69
-  reg  [31:0]  quantized_mc0;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc1;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc2;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc3;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc4;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc5;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc6;                                      // QuantizedStore.java:72
-  reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:72
+  wire [12:0]  quantized_write_address;                            // QuantizedStore.java:67
+  wire [12:0]  quantized_read_address;                             // QuantizedStore.java:69
+  reg  [31:0]  quantized_read_data;                                // QuantizedStore.java:71
+  reg  [31:0]  quantized_mc0;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc1;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc2;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc3;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc4;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc5;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc6;                                      // QuantizedStore.java:74
+  reg  [31:0]  quantized_mc7;                                      // QuantizedStore.java:74
 
   // embed
   reg          embed_start;                                        // EmbedUnit.java:42
@@ -1546,7 +1580,7 @@ module tellme (
   reg  [31:0]  embed_id;                                           // EmbedUnit.java:60
   reg  [15:0]  embed_word;                                         // EmbedUnit.java:61
   reg  [7:0]   embed_code;                                         // EmbedUnit.java:62
-  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:116
+  reg  [12:0]  embed_capacity;                                     // ActivationBuffers.java:151
   wire         embed_bad_field;                                    // EmbedUnit.java:68
   wire [63:0]  embed_id_address;                                   // EmbedUnit.java:86
   wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:87
@@ -1559,28 +1593,28 @@ module tellme (
   wire         embed_done;                                         // EmbedUnit.java:155
 
   // quantize_executor
-  reg          quantize_start;                                     // QuantizeExecutor.java:51
-  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:53
-  reg          quantize_norm;                                      // QuantizeExecutor.java:54
-  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:54
-  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:54
-  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:55
-  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:55
-  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:56
-  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:65
-  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:66
-  reg          quantize_norm_q;                                    // QuantizeExecutor.java:67
-  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:68
-  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:69
-  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:70
-  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:71
-  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:72
-  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:73
-  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:74
-  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:116
-  wire         quantize_part_words;                                // QuantizeExecutor.java:77
-  wire         quantize_bad_field;                                 // QuantizeExecutor.java:79
-  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:102
+  reg          quantize_start;                                     // QuantizeExecutor.java:50
+  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:52
+  reg          quantize_norm;                                      // QuantizeExecutor.java:53
+  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:53
+  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:53
+  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:54
+  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:54
+  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:55
+  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:64
+  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:65
+  reg          quantize_norm_q;                                    // QuantizeExecutor.java:66
+  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:67
+  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:68
+  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:69
+  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:70
+  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:71
+  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:72
+  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:73
+  reg  [12:0]  quantize_capacity;                                  // ActivationBuffers.java:151
+  wire         quantize_part_words;                                // QuantizeExecutor.java:76
+  wire         quantize_bad_field;                                 // QuantizeExecutor.java:78
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:101
   reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:110
   reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:111
   reg          quantize_gains_asked;                               // QuantizeExecutor.java:112
@@ -1588,13 +1622,12 @@ module tellme (
   wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:115
   wire         quantize_asking_gains;                              // QuantizeExecutor.java:122
   reg  [2:0]   quantize_words_credits;                             // CreditBuffer.java:45
-  wire         quantize_reading;                                   // QuantizeExecutor.java:133
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:142
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:142
-  wire [15:0]  quantize_read_values_0;                             // QuantizeExecutor.java:143
-  wire [15:0]  quantize_read_values_1;                             // QuantizeExecutor.java:143
-  wire [15:0]  quantize_read_values_2;                             // QuantizeExecutor.java:143
-  wire [15:0]  quantize_read_values_3;                             // QuantizeExecutor.java:143
+  wire         quantize_reading;                                   // QuantizeExecutor.java:135
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:144
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:144
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:144
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:144
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:144
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:77
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:77
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:77
@@ -1603,17 +1636,17 @@ module tellme (
   wire [63:0]  quantize_words_fifo_pop_payload;                    // CreditBuffer.java:77
   wire [2:0]   quantize_words_fifo_occupancy;                      // CreditBuffer.java:77
   wire         quantize_words_ready;                               // CreditBuffer.java:84
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:153
-  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:160
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:161
-  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:162
-  wire         quantize_last_gain;                                 // QuantizeExecutor.java:163
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:164
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:176
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:194
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:196
-  wire         quantize_last_token;                                // QuantizeExecutor.java:213
-  wire         quantize_done;                                      // QuantizeExecutor.java:219
+  wire         quantize_last_word;                                 // QuantizeExecutor.java:151
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:158
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:159
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:160
+  wire         quantize_last_gain;                                 // QuantizeExecutor.java:161
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:162
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:174
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:192
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:194
+  wire         quantize_last_token;                                // QuantizeExecutor.java:211
+  wire         quantize_done;                                      // QuantizeExecutor.java:217
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:53
@@ -1624,72 +1657,74 @@ module tellme (
   reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:57
   reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:58
   reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:58
+  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:59
   reg  [31:0]  attention_positions;                                // AttentionExecutor.java:59
   reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:59
   reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:60
   reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:60
-  reg  [3:0]   attention_step;                                     // AttentionExecutor.java:71
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:72
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:73
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:74
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:75
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:76
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:77
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:78
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:79
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:80
-  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:81
-  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:82
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:84
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:87
-  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:116
-  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:116
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:327
-  wire         attention_part_beats;                               // AttentionExecutor.java:91
-  wire         attention_bad_field;                                // AttentionExecutor.java:97
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:340
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:102
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:103
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:104
-  reg  [7:0]   attention_kv_head;                                  // AttentionExecutor.java:105
-  reg  [3:0]   attention_block_first;                              // AttentionExecutor.java:106
-  wire [7:0]   attention_tokens_left;                              // AttentionExecutor.java:140
-  wire [7:0]   attention_command_tokens;                           // AttentionExecutor.java:141
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:142
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:154
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:155
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:156
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:157
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:158
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:159
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:160
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:161
-  wire [15:0]  attention_words_per_head;                           // AttentionExecutor.java:162
-  wire [15:0]  attention_first_head;                               // AttentionExecutor.java:163
-  wire [15:0]  attention_query_word_index;                         // AttentionExecutor.java:166
-  wire [15:0]  attention_out_word_index;                           // AttentionExecutor.java:169
-  wire         attention_last_query_word;                          // AttentionExecutor.java:170
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:171
-  wire         attention_last_query_head;                          // AttentionExecutor.java:172
-  wire         attention_last_query_token;                         // AttentionExecutor.java:173
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:191
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:191
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:191
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:191
-  wire         attention_query_pushing;                            // AttentionExecutor.java:214
-  wire         attention_query_taken;                              // AttentionExecutor.java:219
-  wire         attention_last_out_word;                            // AttentionExecutor.java:249
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:250
-  wire         attention_last_out_head;                            // AttentionExecutor.java:251
-  wire         attention_last_out_token;                           // AttentionExecutor.java:252
-  wire         attention_out_beat;                                 // AttentionExecutor.java:253
-  wire         attention_last_block;                               // AttentionExecutor.java:287
-  wire         attention_last_kv_head;                             // AttentionExecutor.java:288
-  reg          attention_unit_done;                                // AttentionExecutor.java:291
-  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:292
-  wire         attention_refused;                                  // AttentionExecutor.java:298
-  wire         attention_done;                                     // AttentionExecutor.java:321
+  reg  [3:0]   attention_step;                                     // AttentionExecutor.java:72
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:73
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:74
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:75
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:76
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:77
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:78
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:79
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:80
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:81
+  reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:82
+  reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:83
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:84
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:85
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:89
+  reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:151
+  reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:151
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:351
+  wire         attention_part_beats;                               // AttentionExecutor.java:93
+  wire         attention_bad_field;                                // AttentionExecutor.java:99
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:364
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:104
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:105
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:106
+  reg  [7:0]   attention_kv_head;                                  // AttentionExecutor.java:107
+  reg  [3:0]   attention_block_first;                              // AttentionExecutor.java:108
+  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:111
+  reg  [15:0]  attention_head_word_base;                           // AttentionExecutor.java:112
+  wire [7:0]   attention_tokens_left;                              // AttentionExecutor.java:150
+  reg  [7:0]   attention_command_tokens;                           // AttentionExecutor.java:151
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:156
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:168
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:169
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:170
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:171
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:172
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:173
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:174
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:175
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:179
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:180
+  wire         attention_last_query_word;                          // AttentionExecutor.java:181
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:182
+  wire         attention_last_query_head;                          // AttentionExecutor.java:183
+  wire         attention_last_query_token;                         // AttentionExecutor.java:184
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:204
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:204
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:204
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:204
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:209
+  wire         attention_query_pushing;                            // AttentionExecutor.java:235
+  wire         attention_query_taken;                              // AttentionExecutor.java:240
+  wire         attention_last_out_word;                            // AttentionExecutor.java:271
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:272
+  wire         attention_last_out_head;                            // AttentionExecutor.java:273
+  wire         attention_last_out_token;                           // AttentionExecutor.java:274
+  wire         attention_out_beat;                                 // AttentionExecutor.java:275
+  wire         attention_last_block;                               // AttentionExecutor.java:310
+  wire         attention_last_kv_head;                             // AttentionExecutor.java:311
+  reg          attention_unit_done;                                // AttentionExecutor.java:314
+  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:315
+  wire         attention_refused;                                  // AttentionExecutor.java:321
+  wire         attention_done;                                     // AttentionExecutor.java:345
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:49
@@ -1713,7 +1748,7 @@ module tellme (
   reg  [7:0]   lm_head_code;                                       // LmHeadExecutor.java:71
   reg  [31:0]  lm_head_argmax;                                     // LmHeadExecutor.java:72
   wire         lm_head_bad_field;                                  // LmHeadExecutor.java:81
-  reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:80
+  reg  [31:0]  lm_head_mc;                                         // QuantizedStore.java:82
   reg  [15:0]  lm_head_word;                                       // LmHeadExecutor.java:102
   wire [15:0]  lm_head_col_words;                                  // LmHeadExecutor.java:103
   reg  [31:0]  lm_head_held0;                                      // LmHeadExecutor.java:116
@@ -1736,95 +1771,96 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:184
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:81
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:83
-  reg          linear_relu2;                                       // LinearExecutor.java:83
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:84
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:85
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:85
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:86
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:86
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:86
-  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:87
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:87
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:88
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:88
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:89
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:89
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:90
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:90
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:91
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:91
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:102
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:103
-  reg          linear_relu2_q;                                     // LinearExecutor.java:104
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:105
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:106
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:107
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:108
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:109
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:110
-  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:111
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:112
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:113
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:114
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:115
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:116
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:117
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:118
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:119
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:120
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:121
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:122
-  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:116
-  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:116
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:127
-  wire         linear_is_cache;                                    // LinearExecutor.java:129
-  wire         linear_is_rotated;                                  // LinearExecutor.java:130
-  wire         linear_bad_head;                                    // LinearExecutor.java:137
-  wire         linear_bad_field;                                   // LinearExecutor.java:145
-  wire         linear_cache;                                       // LinearExecutor.java:176
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:197
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:197
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:197
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:197
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:197
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:197
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:197
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:197
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:197
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:197
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:197
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:197
-  wire         linear_running;                                     // LinearExecutor.java:210
-  wire [15:0]  linear_beats_per_token;                             // LinearExecutor.java:214
-  wire [15:0]  linear_words_per_token;                             // LinearExecutor.java:216
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:217
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:218
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:219
-  reg          linear_feed_pending;                                // LinearExecutor.java:220
-  wire         linear_feeding;                                     // LinearExecutor.java:227
-  wire         linear_activation_read;                             // LinearExecutor.java:230
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:236
-  reg          linear_holding;                                     // LinearExecutor.java:237
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:238
-  wire         linear_token_fed;                                   // LinearExecutor.java:254
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:264
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:265
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:266
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:267
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:268
-  wire         linear_last_tile;                                   // LinearExecutor.java:278
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:280
-  wire         linear_last_group;                                  // LinearExecutor.java:281
-  wire         linear_last_part;                                   // LinearExecutor.java:282
-  wire         linear_last_result_token;                           // LinearExecutor.java:283
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:292
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:294
-  wire         linear_tag_valid;                                   // LinearExecutor.java:298
-  wire         linear_tag_ready;                                   // LinearExecutor.java:298
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:298
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:298
+  reg          linear_start;                                       // LinearExecutor.java:83
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:85
+  reg          linear_relu2;                                       // LinearExecutor.java:85
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:86
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:87
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:87
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:88
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:88
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:88
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:89
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:89
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:90
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:90
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:91
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:91
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:92
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:92
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:93
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:93
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:104
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:105
+  reg          linear_relu2_q;                                     // LinearExecutor.java:106
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:107
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:108
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:109
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:110
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:111
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:112
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:113
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:114
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:115
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:116
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:117
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:118
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:119
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:120
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:121
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:122
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:123
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:124
+  reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:151
+  reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:151
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:129
+  wire         linear_is_cache;                                    // LinearExecutor.java:131
+  wire         linear_is_rotated;                                  // LinearExecutor.java:132
+  wire         linear_bad_head;                                    // LinearExecutor.java:139
+  wire         linear_bad_field;                                   // LinearExecutor.java:147
+  wire         linear_cache;                                       // LinearExecutor.java:178
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:199
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:199
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:199
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:199
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:199
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:199
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:199
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:199
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:199
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:199
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:199
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:199
+  reg          linear_sized;                                       // LinearExecutor.java:212
+  wire         linear_running;                                     // LinearExecutor.java:216
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:219
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:221
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:223
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:224
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:225
+  reg          linear_feed_pending;                                // LinearExecutor.java:226
+  wire         linear_feeding;                                     // LinearExecutor.java:233
+  wire         linear_activation_read;                             // LinearExecutor.java:236
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:242
+  reg          linear_holding;                                     // LinearExecutor.java:243
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:244
+  wire         linear_token_fed;                                   // LinearExecutor.java:260
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:270
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:271
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:272
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:273
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:274
+  wire         linear_last_tile;                                   // LinearExecutor.java:284
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:286
+  wire         linear_last_group;                                  // LinearExecutor.java:287
+  wire         linear_last_part;                                   // LinearExecutor.java:288
+  wire         linear_last_result_token;                           // LinearExecutor.java:289
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:298
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:300
+  wire         linear_tag_valid;                                   // LinearExecutor.java:304
+  wire         linear_tag_ready;                                   // LinearExecutor.java:304
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:304
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:304
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1832,40 +1868,73 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:326
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:327
-  wire [23:0]  linear_vectors;                                     // LinearExecutor.java:328
-  reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:80
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:343
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:345
-  wire         linear_store;                                       // LinearExecutor.java:346
-  wire         linear_residual_add;                                // LinearExecutor.java:347
-  wire         linear_gate_up;                                     // LinearExecutor.java:348
-  wire         linear_y_ready;                                     // LinearExecutor.java:349
-  wire         linear_padding_word;                                // LinearExecutor.java:350
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:352
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:352
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:352
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:352
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:353
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:353
-  wire         linear_y_take;                                      // LinearExecutor.java:354
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:357
-  wire [23:0]  linear_expected_words;                              // LinearExecutor.java:358
-  wire         linear_stores_y;                                    // LinearExecutor.java:360
-  wire         linear_store_write;                                 // LinearExecutor.java:361
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:372
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:372
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:372
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:372
-  wire         linear_feed_residual;                               // LinearExecutor.java:377
-  wire         linear_feed_silu;                                   // LinearExecutor.java:378
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:379
-  wire         linear_fed;                                         // LinearExecutor.java:394
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:397
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:397
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:397
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:397
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:332
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:333
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:334
+  reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:82
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:349
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:351
+  wire         linear_store;                                       // LinearExecutor.java:352
+  wire         linear_residual_add;                                // LinearExecutor.java:353
+  wire         linear_gate_up;                                     // LinearExecutor.java:354
+  wire         linear_y_ready;                                     // LinearExecutor.java:355
+  wire         linear_padding_word;                                // LinearExecutor.java:356
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:358
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:358
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:358
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:358
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:359
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:359
+  wire         linear_y_take;                                      // LinearExecutor.java:360
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:363
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:364
+  wire         linear_stores_y;                                    // LinearExecutor.java:367
+  wire         linear_store_write;                                 // LinearExecutor.java:368
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:379
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:379
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:379
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:379
+  reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:45
+  wire         linear_feed_residual;                               // LinearExecutor.java:392
+  wire         linear_feed_silu;                                   // LinearExecutor.java:393
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:394
+  wire         linear_residual_round0_in_valid;                    // LinearExecutor.java:399
+  wire [31:0]  linear_residual_round0_in_payload;                  // LinearExecutor.java:399
+  wire         linear_residual_round0_out_valid;                   // LinearExecutor.java:399
+  wire [15:0]  linear_residual_round0_out_payload;                 // LinearExecutor.java:399
+  wire         linear_residual_round1_in_valid;                    // LinearExecutor.java:399
+  wire [31:0]  linear_residual_round1_in_payload;                  // LinearExecutor.java:399
+  wire         linear_residual_round1_out_valid;                   // LinearExecutor.java:399
+  wire [15:0]  linear_residual_round1_out_payload;                 // LinearExecutor.java:399
+  wire         linear_residual_round2_in_valid;                    // LinearExecutor.java:399
+  wire [31:0]  linear_residual_round2_in_payload;                  // LinearExecutor.java:399
+  wire         linear_residual_round2_out_valid;                   // LinearExecutor.java:399
+  wire [15:0]  linear_residual_round2_out_payload;                 // LinearExecutor.java:399
+  wire         linear_residual_round3_in_valid;                    // LinearExecutor.java:399
+  wire [31:0]  linear_residual_round3_in_payload;                  // LinearExecutor.java:399
+  wire         linear_residual_round3_out_valid;                   // LinearExecutor.java:399
+  wire [15:0]  linear_residual_round3_out_payload;                 // LinearExecutor.java:399
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:404
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:404
+  wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:77
+  wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:77
+  wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:77
+  wire         linear_residual_feed_fifo_pop_valid;                // CreditBuffer.java:77
+  wire         linear_residual_feed_fifo_pop_ready;                // CreditBuffer.java:77
+  wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:77
+  wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:77
+  wire         linear_residual_feed_ready;                         // CreditBuffer.java:84
+  wire         linear_fed;                                         // LinearExecutor.java:417
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:420
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:420
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:420
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:420
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1873,9 +1942,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:402
-  reg          linear_engine_done;                                 // LinearExecutor.java:431
-  wire         linear_rotating;                                    // LinearExecutor.java:433
+  wire         linear_unit_out;                                    // LinearExecutor.java:425
+  reg          linear_engine_done;                                 // LinearExecutor.java:454
+  wire         linear_rotating;                                    // LinearExecutor.java:456
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:74
@@ -1888,47 +1957,49 @@ module tellme (
   reg  [63:0]  rotate_table_address;                               // RotateAndCache.java:87
   reg  [31:0]  rotate_table_beats;                                 // RotateAndCache.java:88
   reg  [63:0]  rotate_command_address;                             // RotateAndCache.java:89
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:102
-  wire         rotate_table_loaded;                                // RotateAndCache.java:103
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:113
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:114
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:115
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:116
-  reg          rotate_loaded;                                      // RotateAndCache.java:117
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:141
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:142
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:143
-  reg          rotate_table_sine;                                  // RotateAndCache.java:144
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:145
-  wire         rotate_table_beat;                                  // RotateAndCache.java:155
-  wire         rotate_table_word_in;                               // RotateAndCache.java:157
-  wire         rotate_last_group;                                  // RotateAndCache.java:163
-  wire         rotate_running;                                     // RotateAndCache.java:188
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:189
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:190
-  reg          rotate_inflight;                                    // RotateAndCache.java:191
-  reg          rotate_pending;                                     // RotateAndCache.java:192
-  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:193
-  reg          rotate_pending_last;                                // RotateAndCache.java:194
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:201
-  wire         rotate_read;                                        // RotateAndCache.java:205
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:230
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:231
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:235
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:241
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:254
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:255
-  wire         rotate_last_out_word;                               // RotateAndCache.java:260
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:283
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:284
-  reg          rotate_cache_failed;                                // RotateAndCache.java:285
-  wire         rotate_all_written;                                 // RotateAndCache.java:306
-  wire         rotate_done;                                        // RotateAndCache.java:309
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:310
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:103
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:104
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:110
+  wire         rotate_table_loaded;                                // RotateAndCache.java:111
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:120
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:121
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:122
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:123
+  reg          rotate_loaded;                                      // RotateAndCache.java:124
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:148
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:149
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:150
+  reg          rotate_table_sine;                                  // RotateAndCache.java:151
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:152
+  wire         rotate_table_beat;                                  // RotateAndCache.java:162
+  wire         rotate_table_word_in;                               // RotateAndCache.java:164
+  wire         rotate_last_group;                                  // RotateAndCache.java:170
+  wire         rotate_running;                                     // RotateAndCache.java:195
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:196
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:197
+  reg          rotate_inflight;                                    // RotateAndCache.java:198
+  reg          rotate_pending;                                     // RotateAndCache.java:199
+  reg  [3:0]   rotate_pending_token;                               // RotateAndCache.java:200
+  reg          rotate_pending_last;                                // RotateAndCache.java:201
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:208
+  wire         rotate_read;                                        // RotateAndCache.java:212
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:237
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:238
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:242
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:248
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:261
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:262
+  wire         rotate_last_out_word;                               // RotateAndCache.java:267
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:290
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:291
+  reg          rotate_cache_failed;                                // RotateAndCache.java:292
+  wire         rotate_all_written;                                 // RotateAndCache.java:313
+  wire         rotate_done;                                        // RotateAndCache.java:316
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:317
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:442
-  wire         linear_done;                                        // LinearExecutor.java:451
+  reg          linear_rotate_started;                              // LinearExecutor.java:465
+  wire         linear_done;                                        // LinearExecutor.java:474
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -1964,26 +2035,26 @@ module tellme (
   reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:117
   reg  [7:0]   tap_activation;                                     // TapWriter.java:123
   wire         tap_mc_element;                                     // TapWriter.java:124
-  reg  [31:0]  tap_mc;                                             // QuantizedStore.java:80
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:205
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:206
+  reg  [31:0]  tap_mc;                                             // QuantizedStore.java:82
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:206
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:207
   wire [31:0]  tap_quantized_value;                                // TapWriter.java:126
   wire [31:0]  tap_value;                                          // TapWriter.java:127
   reg          tap_memory_asked;                                   // TapWriter.java:131
   wire         tap_asking_memory;                                  // TapWriter.java:134
-  wire [31:0]  tap_source_beats;                                   // TapWriter.java:136
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:143
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:152
-  wire         tap_memory_ready;                                   // TapWriter.java:153
-  wire         tap_pushing;                                        // TapWriter.java:155
-  wire         tap_last_word;                                      // TapWriter.java:164
-  wire         tap_last_element;                                   // TapWriter.java:165
-  wire         tap_last_token;                                     // TapWriter.java:166
-  wire         tap_header_done;                                    // TapWriter.java:167
-  wire         tap_no_values;                                      // TapWriter.java:168
-  wire         tap_word_taken;                                     // TapWriter.java:169
-  wire         tap_last_memory_word;                               // TapWriter.java:192
-  wire         tap_finished;                                       // TapWriter.java:198
+  reg  [31:0]  tap_source_beats;                                   // TapWriter.java:136
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:144
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:153
+  wire         tap_memory_ready;                                   // TapWriter.java:154
+  wire         tap_pushing;                                        // TapWriter.java:156
+  wire         tap_last_word;                                      // TapWriter.java:165
+  wire         tap_last_element;                                   // TapWriter.java:166
+  wire         tap_last_token;                                     // TapWriter.java:167
+  wire         tap_header_done;                                    // TapWriter.java:168
+  wire         tap_no_values;                                      // TapWriter.java:169
+  wire         tap_word_taken;                                     // TapWriter.java:170
+  wire         tap_last_memory_word;                               // TapWriter.java:193
+  wire         tap_finished;                                       // TapWriter.java:199
   wire [31:0]  record_status;                                      // TellmeKernel.java:135
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:136
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:136
@@ -2021,171 +2092,115 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:55
   reg          read_issued;                                        // Sequencer.java:56
   wire         header_beat;                                        // Sequencer.java:57
-  reg  [31:0]  header_magic;                                       // Sequencer.java:513
-  reg  [31:0]  header_version;                                     // Sequencer.java:513
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:513
-  reg  [31:0]  header_program_length;                              // Sequencer.java:513
-  reg  [31:0]  header_context;                                     // Sequencer.java:513
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:513
-  wire [63:0]  logits_offset;                                      // Sequencer.java:70
-  wire [63:0]  debug_base;                                         // Sequencer.java:72
-  wire         image_valid;                                        // Sequencer.java:74
-  wire         tapping;                                            // Sequencer.java:75
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:78
-  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:79
-  reg  [31:0]  pc;                                                 // Sequencer.java:80
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:81
-  reg  [127:0] instruction_word;                                   // Sequencer.java:82
-  reg  [31:0]  token_index;                                        // Sequencer.java:83
-  reg  [1:0]   token_word;                                         // Sequencer.java:84
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:85
-  reg  [31:0]  tap_used;                                           // Sequencer.java:86
-  reg  [31:0]  tap_records;                                        // Sequencer.java:87
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:88
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:91
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:92
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:93
-  reg          setup_rope_adjacent;                                // Sequencer.java:94
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:95
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:96
-  wire [36:0]  token_bytes;                                        // Sequencer.java:100
-  wire [30:0]  token_beats;                                        // Sequencer.java:102
-  wire [63:0]  fetch_address;                                      // Sequencer.java:105
-  wire         fetching;                                           // Sequencer.java:106
-  wire         own_read;                                           // Sequencer.java:107
-  wire         last_token_word;                                    // Sequencer.java:131
-  wire         own_beat;                                           // Sequencer.java:133
-  wire         waiting_for_data;                                   // Sequencer.java:134
-  wire [32:0]  call_end;                                           // Sequencer.java:138
-  wire         bad_call;                                           // Sequencer.java:140
-  wire [7:0]   opcode;                                             // Sequencer.java:143
-  wire         last_chunk;                                         // Sequencer.java:144
-  wire [63:0]  logits_address;                                     // Sequencer.java:206
-  wire         is_embed;                                           // Sequencer.java:210
-  wire         is_quantize;                                        // Sequencer.java:211
-  wire         is_attention;                                       // Sequencer.java:212
-  wire         is_lm_head;                                         // Sequencer.java:213
-  wire         is_linear;                                          // Sequencer.java:214
-  wire         unit_done;                                          // Sequencer.java:216
-  reg  [7:0]   unit_code;                                          // Sequencer.java:217
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:227
-  wire [3:0]   tap_tokens_of;                                      // Sequencer.java:233
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:234
-  wire         has_tap;                                            // Sequencer.java:239
-  wire [33:0]  tap_value_bytes;                                    // Sequencer.java:243
-  wire [33:0]  tap_bytes_of;                                       // Sequencer.java:246
-  wire         tap_fits;                                           // Sequencer.java:248
-  reg          tap_busy;                                           // Sequencer.java:257
-  reg  [31:0]  token_value;                                        // Sequencer.java:297
-  wire         token_outside;                                      // Sequencer.java:298
-  wire         tokens_clean;                                       // Sequencer.java:309
-  wire [31:0]  tokens_left;                                        // Sequencer.java:321
-  wire         setup_bad_field;                                    // Sequencer.java:501
-  reg          record_written;                                     // Sequencer.java:471
-  wire         record_done;                                        // Sequencer.java:473
+  reg  [31:0]  header_magic;                                       // Sequencer.java:534
+  reg  [31:0]  header_version;                                     // Sequencer.java:534
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:534
+  reg  [31:0]  header_program_length;                              // Sequencer.java:534
+  reg  [31:0]  header_context;                                     // Sequencer.java:534
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:534
+  wire [63:0]  logits_offset;                                      // Sequencer.java:72
+  reg  [63:0]  debug_base;                                         // Sequencer.java:73
+  wire         image_valid;                                        // Sequencer.java:76
+  wire         tapping;                                            // Sequencer.java:77
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:80
+  reg  [3:0]   chunk_tokens;                                       // Sequencer.java:81
+  reg  [31:0]  pc;                                                 // Sequencer.java:82
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:83
+  reg  [127:0] instruction_word;                                   // Sequencer.java:84
+  reg  [31:0]  token_index;                                        // Sequencer.java:85
+  reg  [1:0]   token_word;                                         // Sequencer.java:86
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:87
+  reg  [31:0]  tap_used;                                           // Sequencer.java:88
+  reg  [31:0]  tap_records;                                        // Sequencer.java:89
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:90
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:93
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:94
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:95
+  reg          setup_rope_adjacent;                                // Sequencer.java:96
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:97
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:98
+  wire [36:0]  token_bytes;                                        // Sequencer.java:102
+  wire [30:0]  token_beats;                                        // Sequencer.java:104
+  wire [63:0]  fetch_address;                                      // Sequencer.java:107
+  wire         fetching;                                           // Sequencer.java:108
+  wire         own_read;                                           // Sequencer.java:109
+  wire         last_token_word;                                    // Sequencer.java:133
+  wire         own_beat;                                           // Sequencer.java:135
+  wire         waiting_for_data;                                   // Sequencer.java:136
+  wire [32:0]  call_end;                                           // Sequencer.java:140
+  wire         bad_call;                                           // Sequencer.java:142
+  wire [7:0]   opcode;                                             // Sequencer.java:145
+  wire         last_chunk;                                         // Sequencer.java:146
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:158
+  reg  [63:0]  logits_address;                                     // Sequencer.java:212
+  wire         is_embed;                                           // Sequencer.java:216
+  wire         is_quantize;                                        // Sequencer.java:217
+  wire         is_attention;                                       // Sequencer.java:218
+  wire         is_lm_head;                                         // Sequencer.java:219
+  wire         is_linear;                                          // Sequencer.java:220
+  wire         unit_done;                                          // Sequencer.java:222
+  reg  [7:0]   unit_code;                                          // Sequencer.java:223
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:236
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:242
+  reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:243
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:244
+  wire         has_tap;                                            // Sequencer.java:249
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:253
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:255
+  reg          tap_fits;                                           // Sequencer.java:259
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:261
+  reg  [1:0]   tap_settling;                                       // Sequencer.java:264
+  reg          tap_busy;                                           // Sequencer.java:274
+  reg  [31:0]  token_value;                                        // Sequencer.java:314
+  wire         token_outside;                                      // Sequencer.java:315
+  wire         tokens_clean;                                       // Sequencer.java:326
+  wire [31:0]  tokens_left;                                        // Sequencer.java:338
+  wire         setup_bad_field;                                    // Sequencer.java:522
+  reg          record_written;                                     // Sequencer.java:491
+  wire         record_done;                                        // Sequencer.java:493
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:91
+  reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:91
+  reg  [31:0]  residual_lane1 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:91
+  reg  [31:0]  residual_lane2 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:91
+  reg  [31:0]  residual_lane3 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:91
+  reg  [31:0]  query_lane0 [0:3071];                               // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:91
+  reg  [31:0]  query_lane1 [0:3071];                               // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:91
+  reg  [31:0]  query_lane2 [0:3071];                               // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:91
+  reg  [31:0]  query_lane3 [0:3071];                               // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:91
+  reg  [31:0]  attention_lane0 [0:3071];                           // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:91
+  reg  [31:0]  attention_lane1 [0:3071];                           // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:91
+  reg  [31:0]  attention_lane2 [0:3071];                           // ActivationBuffers.java:114
   (* ram_style = "block" *)
-  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:91
+  reg  [31:0]  attention_lane3 [0:3071];                           // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:91
+  reg  [31:0]  gate_lane0 [0:8191];                                // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:91
+  reg  [31:0]  gate_lane1 [0:8191];                                // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:91
+  reg  [31:0]  gate_lane2 [0:8191];                                // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:91
+  reg  [31:0]  gate_lane3 [0:8191];                                // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:91
+  reg  [31:0]  ffn_lane0 [0:8191];                                 // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:91
+  reg  [31:0]  ffn_lane1 [0:8191];                                 // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:91
+  reg  [31:0]  ffn_lane2 [0:8191];                                 // ActivationBuffers.java:114
   (* ram_style = "ultra" *)
-  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:91
+  reg  [31:0]  ffn_lane3 [0:8191];                                 // ActivationBuffers.java:114
   reg  [31:0]  quantized_words [0:8191];                           // QuantizedStore.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire attention_queries_payload_4_cmp;
-  wire [24:0] attention_queries_payload_4_cat;
-  wire [7:0] attention_queries_payload_4_diff;
-  wire [7:0] attention_queries_payload_4_mux_3;
-  wire [4:0] attention_queries_payload_4_mux_2;
-  wire [24:0] attention_queries_payload_4_shr;
-  wire [19:0] attention_queries_payload_4_sum;
-  wire [15:0] attention_queries_payload_4_mux;
-  wire attention_queries_payload_5_cmp;
-  wire [24:0] attention_queries_payload_5_cat;
-  wire [7:0] attention_queries_payload_5_diff;
-  wire [7:0] attention_queries_payload_5_mux_3;
-  wire [4:0] attention_queries_payload_5_mux_2;
-  wire [24:0] attention_queries_payload_5_shr;
-  wire [19:0] attention_queries_payload_5_sum;
-  wire [15:0] attention_queries_payload_5_mux;
-  wire attention_queries_payload_6_cmp;
-  wire [24:0] attention_queries_payload_6_cat;
-  wire [7:0] attention_queries_payload_6_diff;
-  wire [7:0] attention_queries_payload_6_mux_3;
-  wire [4:0] attention_queries_payload_6_mux_2;
-  wire [24:0] attention_queries_payload_6_shr;
-  wire [19:0] attention_queries_payload_6_sum;
-  wire [15:0] attention_queries_payload_6_mux;
-  wire attention_queries_payload_7_cmp;
-  wire [24:0] attention_queries_payload_7_cat;
-  wire [7:0] attention_queries_payload_7_diff;
-  wire [7:0] attention_queries_payload_7_mux_3;
-  wire [4:0] attention_queries_payload_7_mux_2;
-  wire [24:0] attention_queries_payload_7_shr;
-  wire [19:0] attention_queries_payload_7_sum;
-  wire [15:0] attention_queries_payload_7_mux;
-  wire residual_add_in_payload_h_0_cmp;
-  wire [24:0] residual_add_in_payload_h_0_cat;
-  wire [7:0] residual_add_in_payload_h_0_diff;
-  wire [7:0] residual_add_in_payload_h_0_mux_2;
-  wire [4:0] residual_add_in_payload_h_0_mux;
-  wire [24:0] residual_add_in_payload_h_0_shr;
-  wire [19:0] residual_add_in_payload_h_0_sum;
-  wire residual_add_in_payload_h_1_cmp;
-  wire [24:0] residual_add_in_payload_h_1_cat;
-  wire [7:0] residual_add_in_payload_h_1_diff;
-  wire [7:0] residual_add_in_payload_h_1_mux_2;
-  wire [4:0] residual_add_in_payload_h_1_mux;
-  wire [24:0] residual_add_in_payload_h_1_shr;
-  wire [19:0] residual_add_in_payload_h_1_sum;
-  wire residual_add_in_payload_h_2_cmp;
-  wire [24:0] residual_add_in_payload_h_2_cat;
-  wire [7:0] residual_add_in_payload_h_2_diff;
-  wire [7:0] residual_add_in_payload_h_2_mux_2;
-  wire [4:0] residual_add_in_payload_h_2_mux;
-  wire [24:0] residual_add_in_payload_h_2_shr;
-  wire [19:0] residual_add_in_payload_h_2_sum;
-  wire residual_add_in_payload_h_3_cmp;
-  wire [24:0] residual_add_in_payload_h_3_cat;
-  wire [7:0] residual_add_in_payload_h_3_diff;
-  wire [7:0] residual_add_in_payload_h_3_mux_2;
-  wire [4:0] residual_add_in_payload_h_3_mux;
-  wire [24:0] residual_add_in_payload_h_3_shr;
-  wire [19:0] residual_add_in_payload_h_3_sum;
   wire linear_epilogue_q_eq_3;
   wire buffer_write_values_0_any;
   wire buffer_write_values_0_and;
@@ -2301,217 +2316,31 @@ module tellme (
   wire buffer_write_values_3_any_12;
   wire [3:0] buffer_write_values_3_mux_7;
   wire [3:0] buffer_read_token_sum;
-  wire [20:0] residual_write_address_prod;
-  wire [20:0] residual_read_address_prod;
-  wire [20:0] query_write_address_prod;
-  wire [20:0] query_read_address_prod;
-  wire [20:0] attention_write_address_prod;
-  wire [20:0] attention_read_address_prod;
-  wire [23:0] gate_write_address_prod;
-  wire [23:0] gate_read_address_prod;
-  wire [23:0] ffn_write_address_prod;
-  wire [23:0] ffn_read_address_prod;
-  wire [23:0] quantized_write_address_prod;
-  wire [23:0] quantized_read_address_prod;
   wire [16:0] quantize_gain_beats_sum;
-  wire quantize_read_values_0_cmp;
-  wire [24:0] quantize_read_values_0_cat;
-  wire [7:0] quantize_read_values_0_diff;
-  wire [7:0] quantize_read_values_0_mux_2;
-  wire [4:0] quantize_read_values_0_mux;
-  wire [24:0] quantize_read_values_0_shr;
-  wire [19:0] quantize_read_values_0_sum;
-  wire quantize_read_values_1_cmp;
-  wire [24:0] quantize_read_values_1_cat;
-  wire [7:0] quantize_read_values_1_diff;
-  wire [7:0] quantize_read_values_1_mux_2;
-  wire [4:0] quantize_read_values_1_mux;
-  wire [24:0] quantize_read_values_1_shr;
-  wire [19:0] quantize_read_values_1_sum;
-  wire quantize_read_values_2_cmp;
-  wire [24:0] quantize_read_values_2_cat;
-  wire [7:0] quantize_read_values_2_diff;
-  wire [7:0] quantize_read_values_2_mux_2;
-  wire [4:0] quantize_read_values_2_mux;
-  wire [24:0] quantize_read_values_2_shr;
-  wire [19:0] quantize_read_values_2_sum;
-  wire quantize_read_values_3_cmp;
-  wire [24:0] quantize_read_values_3_cat;
-  wire [7:0] quantize_read_values_3_diff;
-  wire [7:0] quantize_read_values_3_mux_2;
-  wire [4:0] quantize_read_values_3_mux;
-  wire [24:0] quantize_read_values_3_shr;
-  wire [19:0] quantize_read_values_3_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
-  wire [39:0] attention_q_width_prod;
-  wire [31:0] attention_query_word_index_prod;
-  wire [31:0] attention_out_word_index_prod;
   wire [47:0] attention_run_bytes_prod;
+  wire [31:0] attention_group_words_prod;
   wire [127:0] attention_head_address_prod;
   wire [33:0] lm_head_logit_beats_sum;
+  wire [23:0] linear_row_word_prod;
   wire [23:0] linear_beats_per_token_prod;
   wire [23:0] linear_words_per_token_sum;
-  wire [23:0] linear_row_word_prod;
   wire [31:0] linear_vectors_prod;
   wire [31:0] linear_expected_words_prod;
+  wire linear_residual_feed_credits_and;
   wire [47:0] rotate_run_bytes_prod;
   wire [31:0] rotate_table_beats_prod;
-  wire [127:0] rotate_command_address_prod;
-  wire [127:0] rotate_command_address_prod_2;
+  wire [127:0] rotate_layer_run_prod;
+  wire [127:0] rotate_position_bytes_prod;
   wire [8:0] tap_int8_magnitude_ext;
   wire [63:0] tap_source_beats_prod;
   wire [33:0] tap_source_beats_sum;
   wire [63:0] logits_offset_sum;
-  wire [63:0] debug_base_sum;
   wire [36:0] token_beats_sum;
-  wire [47:0] tap_elements_of_prod;
-  wire [63:0] tap_value_bytes_prod;
-  wire [33:0] tap_bytes_of_sum;
-  wire [39:0] setup_bad_field_prod;
-  assign attention_queries_payload_4_cmp = buffer_lane0_read[30:23] >= 8'd113;
-  assign attention_queries_payload_4_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
-  assign attention_queries_payload_4_diff = 8'd126 - buffer_lane0_read[30:23];
-  assign attention_queries_payload_4_mux_3 =
-      (attention_queries_payload_4_diff > 8'd25) ? 8'd25 : attention_queries_payload_4_diff;
-  assign attention_queries_payload_4_mux_2 =
-      attention_queries_payload_4_cmp ? 5'd13 : attention_queries_payload_4_mux_3[4:0];
-  assign attention_queries_payload_4_shr = attention_queries_payload_4_cat >> attention_queries_payload_4_mux_2;
-  assign attention_queries_payload_4_sum =
-      {1'b0, ((attention_queries_payload_4_cmp ? {1'b0, (buffer_lane0_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, attention_queries_payload_4_shr[11:1]}
-      + {19'd0,
-         (attention_queries_payload_4_shr[0]
-          & ((|(attention_queries_payload_4_cat & ~(25'h1ffffff << attention_queries_payload_4_mux_2)))
-             | attention_queries_payload_4_shr[1]))};
-  assign attention_queries_payload_4_mux =
-      ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
-         | (attention_queries_payload_4_sum >= 20'd31744))
-        ? {buffer_lane0_read[31], 15'h7c00}
-      : {buffer_lane0_read[31], attention_queries_payload_4_sum[14:0]};
-  assign attention_queries_payload_5_cmp = buffer_lane1_read[30:23] >= 8'd113;
-  assign attention_queries_payload_5_cat = {(buffer_lane1_read[30:23] != 8'd0), buffer_lane1_read[22:0], 1'b0};
-  assign attention_queries_payload_5_diff = 8'd126 - buffer_lane1_read[30:23];
-  assign attention_queries_payload_5_mux_3 =
-      (attention_queries_payload_5_diff > 8'd25) ? 8'd25 : attention_queries_payload_5_diff;
-  assign attention_queries_payload_5_mux_2 =
-      attention_queries_payload_5_cmp ? 5'd13 : attention_queries_payload_5_mux_3[4:0];
-  assign attention_queries_payload_5_shr = attention_queries_payload_5_cat >> attention_queries_payload_5_mux_2;
-  assign attention_queries_payload_5_sum =
-      {1'b0, ((attention_queries_payload_5_cmp ? {1'b0, (buffer_lane1_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, attention_queries_payload_5_shr[11:1]}
-      + {19'd0,
-         (attention_queries_payload_5_shr[0]
-          & ((|(attention_queries_payload_5_cat & ~(25'h1ffffff << attention_queries_payload_5_mux_2)))
-             | attention_queries_payload_5_shr[1]))};
-  assign attention_queries_payload_5_mux =
-      ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
-         | (attention_queries_payload_5_sum >= 20'd31744))
-        ? {buffer_lane1_read[31], 15'h7c00}
-      : {buffer_lane1_read[31], attention_queries_payload_5_sum[14:0]};
-  assign attention_queries_payload_6_cmp = buffer_lane2_read[30:23] >= 8'd113;
-  assign attention_queries_payload_6_cat = {(buffer_lane2_read[30:23] != 8'd0), buffer_lane2_read[22:0], 1'b0};
-  assign attention_queries_payload_6_diff = 8'd126 - buffer_lane2_read[30:23];
-  assign attention_queries_payload_6_mux_3 =
-      (attention_queries_payload_6_diff > 8'd25) ? 8'd25 : attention_queries_payload_6_diff;
-  assign attention_queries_payload_6_mux_2 =
-      attention_queries_payload_6_cmp ? 5'd13 : attention_queries_payload_6_mux_3[4:0];
-  assign attention_queries_payload_6_shr = attention_queries_payload_6_cat >> attention_queries_payload_6_mux_2;
-  assign attention_queries_payload_6_sum =
-      {1'b0, ((attention_queries_payload_6_cmp ? {1'b0, (buffer_lane2_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, attention_queries_payload_6_shr[11:1]}
-      + {19'd0,
-         (attention_queries_payload_6_shr[0]
-          & ((|(attention_queries_payload_6_cat & ~(25'h1ffffff << attention_queries_payload_6_mux_2)))
-             | attention_queries_payload_6_shr[1]))};
-  assign attention_queries_payload_6_mux =
-      ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
-         | (attention_queries_payload_6_sum >= 20'd31744))
-        ? {buffer_lane2_read[31], 15'h7c00}
-      : {buffer_lane2_read[31], attention_queries_payload_6_sum[14:0]};
-  assign attention_queries_payload_7_cmp = buffer_lane3_read[30:23] >= 8'd113;
-  assign attention_queries_payload_7_cat = {(buffer_lane3_read[30:23] != 8'd0), buffer_lane3_read[22:0], 1'b0};
-  assign attention_queries_payload_7_diff = 8'd126 - buffer_lane3_read[30:23];
-  assign attention_queries_payload_7_mux_3 =
-      (attention_queries_payload_7_diff > 8'd25) ? 8'd25 : attention_queries_payload_7_diff;
-  assign attention_queries_payload_7_mux_2 =
-      attention_queries_payload_7_cmp ? 5'd13 : attention_queries_payload_7_mux_3[4:0];
-  assign attention_queries_payload_7_shr = attention_queries_payload_7_cat >> attention_queries_payload_7_mux_2;
-  assign attention_queries_payload_7_sum =
-      {1'b0, ((attention_queries_payload_7_cmp ? {1'b0, (buffer_lane3_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, attention_queries_payload_7_shr[11:1]}
-      + {19'd0,
-         (attention_queries_payload_7_shr[0]
-          & ((|(attention_queries_payload_7_cat & ~(25'h1ffffff << attention_queries_payload_7_mux_2)))
-             | attention_queries_payload_7_shr[1]))};
-  assign attention_queries_payload_7_mux =
-      ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
-         | (attention_queries_payload_7_sum >= 20'd31744))
-        ? {buffer_lane3_read[31], 15'h7c00}
-      : {buffer_lane3_read[31], attention_queries_payload_7_sum[14:0]};
-  assign residual_add_in_payload_h_0_cmp = linear_operand_0[30:23] >= 8'd113;
-  assign residual_add_in_payload_h_0_cat = {(linear_operand_0[30:23] != 8'd0), linear_operand_0[22:0], 1'b0};
-  assign residual_add_in_payload_h_0_diff = 8'd126 - linear_operand_0[30:23];
-  assign residual_add_in_payload_h_0_mux_2 =
-      (residual_add_in_payload_h_0_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_0_diff;
-  assign residual_add_in_payload_h_0_mux =
-      residual_add_in_payload_h_0_cmp ? 5'd13 : residual_add_in_payload_h_0_mux_2[4:0];
-  assign residual_add_in_payload_h_0_shr = residual_add_in_payload_h_0_cat >> residual_add_in_payload_h_0_mux;
-  assign residual_add_in_payload_h_0_sum =
-      {1'b0, ((residual_add_in_payload_h_0_cmp ? {1'b0, (linear_operand_0[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, residual_add_in_payload_h_0_shr[11:1]}
-      + {19'd0,
-         (residual_add_in_payload_h_0_shr[0]
-          & ((|(residual_add_in_payload_h_0_cat & ~(25'h1ffffff << residual_add_in_payload_h_0_mux)))
-             | residual_add_in_payload_h_0_shr[1]))};
-  assign residual_add_in_payload_h_1_cmp = linear_operand_1[30:23] >= 8'd113;
-  assign residual_add_in_payload_h_1_cat = {(linear_operand_1[30:23] != 8'd0), linear_operand_1[22:0], 1'b0};
-  assign residual_add_in_payload_h_1_diff = 8'd126 - linear_operand_1[30:23];
-  assign residual_add_in_payload_h_1_mux_2 =
-      (residual_add_in_payload_h_1_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_1_diff;
-  assign residual_add_in_payload_h_1_mux =
-      residual_add_in_payload_h_1_cmp ? 5'd13 : residual_add_in_payload_h_1_mux_2[4:0];
-  assign residual_add_in_payload_h_1_shr = residual_add_in_payload_h_1_cat >> residual_add_in_payload_h_1_mux;
-  assign residual_add_in_payload_h_1_sum =
-      {1'b0, ((residual_add_in_payload_h_1_cmp ? {1'b0, (linear_operand_1[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, residual_add_in_payload_h_1_shr[11:1]}
-      + {19'd0,
-         (residual_add_in_payload_h_1_shr[0]
-          & ((|(residual_add_in_payload_h_1_cat & ~(25'h1ffffff << residual_add_in_payload_h_1_mux)))
-             | residual_add_in_payload_h_1_shr[1]))};
-  assign residual_add_in_payload_h_2_cmp = linear_operand_2[30:23] >= 8'd113;
-  assign residual_add_in_payload_h_2_cat = {(linear_operand_2[30:23] != 8'd0), linear_operand_2[22:0], 1'b0};
-  assign residual_add_in_payload_h_2_diff = 8'd126 - linear_operand_2[30:23];
-  assign residual_add_in_payload_h_2_mux_2 =
-      (residual_add_in_payload_h_2_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_2_diff;
-  assign residual_add_in_payload_h_2_mux =
-      residual_add_in_payload_h_2_cmp ? 5'd13 : residual_add_in_payload_h_2_mux_2[4:0];
-  assign residual_add_in_payload_h_2_shr = residual_add_in_payload_h_2_cat >> residual_add_in_payload_h_2_mux;
-  assign residual_add_in_payload_h_2_sum =
-      {1'b0, ((residual_add_in_payload_h_2_cmp ? {1'b0, (linear_operand_2[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, residual_add_in_payload_h_2_shr[11:1]}
-      + {19'd0,
-         (residual_add_in_payload_h_2_shr[0]
-          & ((|(residual_add_in_payload_h_2_cat & ~(25'h1ffffff << residual_add_in_payload_h_2_mux)))
-             | residual_add_in_payload_h_2_shr[1]))};
-  assign residual_add_in_payload_h_3_cmp = linear_operand_3[30:23] >= 8'd113;
-  assign residual_add_in_payload_h_3_cat = {(linear_operand_3[30:23] != 8'd0), linear_operand_3[22:0], 1'b0};
-  assign residual_add_in_payload_h_3_diff = 8'd126 - linear_operand_3[30:23];
-  assign residual_add_in_payload_h_3_mux_2 =
-      (residual_add_in_payload_h_3_diff > 8'd25) ? 8'd25 : residual_add_in_payload_h_3_diff;
-  assign residual_add_in_payload_h_3_mux =
-      residual_add_in_payload_h_3_cmp ? 5'd13 : residual_add_in_payload_h_3_mux_2[4:0];
-  assign residual_add_in_payload_h_3_shr = residual_add_in_payload_h_3_cat >> residual_add_in_payload_h_3_mux;
-  assign residual_add_in_payload_h_3_sum =
-      {1'b0, ((residual_add_in_payload_h_3_cmp ? {1'b0, (linear_operand_3[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, residual_add_in_payload_h_3_shr[11:1]}
-      + {19'd0,
-         (residual_add_in_payload_h_3_shr[0]
-          & ((|(residual_add_in_payload_h_3_cat & ~(25'h1ffffff << residual_add_in_payload_h_3_mux)))
-             | residual_add_in_payload_h_3_shr[1]))};
+  wire [63:0] debug_base_sum;
+  wire [47:0] setup_head_width_prod;
+  wire [63:0] tap_value_bytes_q_prod;
+  wire [33:0] tap_bytes_q_sum;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign buffer_write_values_0_any = |data_beat_payload_data[73:72];
   assign buffer_write_values_0_and = ~buffer_write_values_0_any & ~(|data_beat_payload_data[71:70]);
@@ -2867,99 +2696,31 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_11 ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
   assign buffer_read_token_sum = attention_block_first + attention_query_token[3:0];
-  assign residual_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
-  assign residual_read_address_prod = {9'd0, {9'd0, buffer_read_token}} * {12'd0, 9'd384};
-  assign query_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
-  assign query_read_address_prod = {9'd0, {9'd0, buffer_read_token}} * {12'd0, 9'd384};
-  assign attention_write_address_prod = {9'd0, {9'd0, buffer_write_token}} * {12'd0, 9'd384};
-  assign attention_read_address_prod = {9'd0, {9'd0, buffer_read_token}} * {12'd0, 9'd384};
-  assign gate_write_address_prod = {11'd0, {10'd0, buffer_write_token}} * {13'd0, 11'd1024};
-  assign gate_read_address_prod = {11'd0, {10'd0, buffer_read_token}} * {13'd0, 11'd1024};
-  assign ffn_write_address_prod = {11'd0, {10'd0, buffer_write_token}} * {13'd0, 11'd1024};
-  assign ffn_read_address_prod = {11'd0, {10'd0, buffer_read_token}} * {13'd0, 11'd1024};
-  assign quantized_write_address_prod = {11'd0, {10'd0, quantized_write_token}} * {13'd0, 11'd1024};
-  assign quantized_read_address_prod = {11'd0, {10'd0, quantized_read_token}} * {13'd0, 11'd1024};
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
-  assign quantize_read_values_0_cmp = buffer_lane0_read[30:23] >= 8'd113;
-  assign quantize_read_values_0_cat = {(buffer_lane0_read[30:23] != 8'd0), buffer_lane0_read[22:0], 1'b0};
-  assign quantize_read_values_0_diff = 8'd126 - buffer_lane0_read[30:23];
-  assign quantize_read_values_0_mux_2 = (quantize_read_values_0_diff > 8'd25) ? 8'd25 : quantize_read_values_0_diff;
-  assign quantize_read_values_0_mux = quantize_read_values_0_cmp ? 5'd13 : quantize_read_values_0_mux_2[4:0];
-  assign quantize_read_values_0_shr = quantize_read_values_0_cat >> quantize_read_values_0_mux;
-  assign quantize_read_values_0_sum =
-      {1'b0, ((quantize_read_values_0_cmp ? {1'b0, (buffer_lane0_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, quantize_read_values_0_shr[11:1]}
-      + {19'd0,
-         (quantize_read_values_0_shr[0]
-          & ((|(quantize_read_values_0_cat & ~(25'h1ffffff << quantize_read_values_0_mux)))
-             | quantize_read_values_0_shr[1]))};
-  assign quantize_read_values_1_cmp = buffer_lane1_read[30:23] >= 8'd113;
-  assign quantize_read_values_1_cat = {(buffer_lane1_read[30:23] != 8'd0), buffer_lane1_read[22:0], 1'b0};
-  assign quantize_read_values_1_diff = 8'd126 - buffer_lane1_read[30:23];
-  assign quantize_read_values_1_mux_2 = (quantize_read_values_1_diff > 8'd25) ? 8'd25 : quantize_read_values_1_diff;
-  assign quantize_read_values_1_mux = quantize_read_values_1_cmp ? 5'd13 : quantize_read_values_1_mux_2[4:0];
-  assign quantize_read_values_1_shr = quantize_read_values_1_cat >> quantize_read_values_1_mux;
-  assign quantize_read_values_1_sum =
-      {1'b0, ((quantize_read_values_1_cmp ? {1'b0, (buffer_lane1_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, quantize_read_values_1_shr[11:1]}
-      + {19'd0,
-         (quantize_read_values_1_shr[0]
-          & ((|(quantize_read_values_1_cat & ~(25'h1ffffff << quantize_read_values_1_mux)))
-             | quantize_read_values_1_shr[1]))};
-  assign quantize_read_values_2_cmp = buffer_lane2_read[30:23] >= 8'd113;
-  assign quantize_read_values_2_cat = {(buffer_lane2_read[30:23] != 8'd0), buffer_lane2_read[22:0], 1'b0};
-  assign quantize_read_values_2_diff = 8'd126 - buffer_lane2_read[30:23];
-  assign quantize_read_values_2_mux_2 = (quantize_read_values_2_diff > 8'd25) ? 8'd25 : quantize_read_values_2_diff;
-  assign quantize_read_values_2_mux = quantize_read_values_2_cmp ? 5'd13 : quantize_read_values_2_mux_2[4:0];
-  assign quantize_read_values_2_shr = quantize_read_values_2_cat >> quantize_read_values_2_mux;
-  assign quantize_read_values_2_sum =
-      {1'b0, ((quantize_read_values_2_cmp ? {1'b0, (buffer_lane2_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, quantize_read_values_2_shr[11:1]}
-      + {19'd0,
-         (quantize_read_values_2_shr[0]
-          & ((|(quantize_read_values_2_cat & ~(25'h1ffffff << quantize_read_values_2_mux)))
-             | quantize_read_values_2_shr[1]))};
-  assign quantize_read_values_3_cmp = buffer_lane3_read[30:23] >= 8'd113;
-  assign quantize_read_values_3_cat = {(buffer_lane3_read[30:23] != 8'd0), buffer_lane3_read[22:0], 1'b0};
-  assign quantize_read_values_3_diff = 8'd126 - buffer_lane3_read[30:23];
-  assign quantize_read_values_3_mux_2 = (quantize_read_values_3_diff > 8'd25) ? 8'd25 : quantize_read_values_3_diff;
-  assign quantize_read_values_3_mux = quantize_read_values_3_cmp ? 5'd13 : quantize_read_values_3_mux_2[4:0];
-  assign quantize_read_values_3_shr = quantize_read_values_3_cat >> quantize_read_values_3_mux;
-  assign quantize_read_values_3_sum =
-      {1'b0, ((quantize_read_values_3_cmp ? {1'b0, (buffer_lane3_read[30:23] - 8'd112)} : 9'd1) - 9'd1), 10'd0}
-      + {9'd0, quantize_read_values_3_shr[11:1]}
-      + {19'd0,
-         (quantize_read_values_3_shr[0]
-          & ((|(quantize_read_values_3_cat & ~(25'h1ffffff << quantize_read_values_3_mux)))
-             | quantize_read_values_3_shr[1]))};
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
-  assign attention_q_width_prod = {16'd0, {16'd0, attention_heads}} * {24'd0, attention_head_dim};
-  assign attention_query_word_index_prod =
-      {16'd0, (attention_first_head + {8'd0, attention_query_head})} * {16'd0, attention_words_per_head};
-  assign attention_out_word_index_prod =
-      {16'd0, (attention_first_head + {8'd0, attention_out_head})} * {16'd0, attention_words_per_head};
   assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
+  assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
   assign attention_head_address_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
+  assign linear_row_word_prod = {8'd0, (linear_tile_first_group + linear_group)} * {16'd0, 8'd4};
   assign linear_beats_per_token_prod = {8'd0, linear_command_blocks} * {16'd0, 8'd3};
   assign linear_words_per_token_sum = ({8'd0, linear_beats_per_token} * {16'd0, 8'd28}) + 24'd3;
-  assign linear_row_word_prod = {8'd0, (linear_tile_first_group + linear_group)} * {16'd0, 8'd4};
   assign linear_vectors_prod = {8'd0, {8'd0, linear_command_tiles}} * {24'd0, {4'd0, linear_token_count}};
   assign linear_expected_words_prod = {8'd0, {8'd0, linear_row_words}} * {24'd0, {4'd0, linear_token_count}};
+  assign linear_residual_feed_credits_and = linear_residual_feed_fifo_pop_valid & linear_residual_feed_fifo_pop_ready;
   assign rotate_run_bytes_prod = {16'd0, linear_positions_q} * {32'd0, linear_head_dim_q};
   assign rotate_table_beats_prod = {16'd0, {12'd0, linear_token_count}} * {16'd0, linear_head_dim_q};
-  assign rotate_command_address_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
-  assign rotate_command_address_prod_2 = {64'd0, {32'd0, linear_first_position_q}} * {64'd0, {47'd0, rotate_row_bytes}};
+  assign rotate_layer_run_prod = {64'd0, {48'd0, rotate_layer_heads}} * {64'd0, {16'd0, rotate_run_bytes}};
+  assign rotate_position_bytes_prod = {64'd0, {32'd0, linear_first_position_q}} * {64'd0, {47'd0, rotate_row_bytes}};
   assign tap_int8_magnitude_ext = {tap_activation[7], tap_activation};
   assign tap_source_beats_prod = {32'd0, {28'd0, tap_token_count}} * {32'd0, tap_element_count};
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd3;
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
-  assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
   assign token_beats_sum = token_bytes + 37'd15;
-  assign tap_elements_of_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
-  assign tap_value_bytes_prod = {32'd0, {28'd0, tap_tokens_of}} * {32'd0, tap_elements_of};
-  assign tap_bytes_of_sum = tap_value_bytes + 34'd15;
-  assign setup_bad_field_prod = {16'd0, {16'd0, instruction_word[31:24]}} * {24'd0, instruction_word[23:8]};
+  assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
+  assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
+  assign tap_value_bytes_q_prod = {32'd0, {28'd0, tap_tokens_q}} * {32'd0, tap_elements_q};
+  assign tap_bytes_q_sum = tap_value_bytes_q + 34'd15;
 
   assign control_s_axi_control_awvalid = s_axi_control_awvalid; // TellmeKernel.java:71
   assign s_axi_control_awready = control_s_axi_control_awready; // TellmeKernel.java:71
@@ -3447,55 +3208,55 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_payload_strobes; // Stream.java:102
-  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:95
-  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:96
-  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:103
-  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:104
-  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:105
-  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:106
-  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:148
-  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:151
-  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:151
-  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:151
-  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:151
-  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:166
-  // QuantizeExecutor.java:173
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:94
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:95
+  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:102
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:103
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:104
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:105
+  assign rms_max_in_valid = quantize_words_fifo_pop_valid; // QuantizeExecutor.java:146
+  assign rms_max_in_payload_0 = quantize_words_fifo_pop_payload[15:0]; // QuantizeExecutor.java:149
+  assign rms_max_in_payload_1 = quantize_words_fifo_pop_payload[31:16]; // QuantizeExecutor.java:149
+  assign rms_max_in_payload_2 = quantize_words_fifo_pop_payload[47:32]; // QuantizeExecutor.java:149
+  assign rms_max_in_payload_3 = quantize_words_fifo_pop_payload[63:48]; // QuantizeExecutor.java:149
+  assign rms_max_gamma_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:164
+  // QuantizeExecutor.java:171
   assign rms_max_gamma_payload_0 = quantize_gain_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-  // QuantizeExecutor.java:173
+  // QuantizeExecutor.java:171
   assign rms_max_gamma_payload_1 = quantize_gain_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-  // QuantizeExecutor.java:173
+  // QuantizeExecutor.java:171
   assign rms_max_gamma_payload_2 = quantize_gain_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
-  // QuantizeExecutor.java:173
+  // QuantizeExecutor.java:171
   assign rms_max_gamma_payload_3 = quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48];
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:187
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:188
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:190
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:192
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:193
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:195
-  assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:143
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:144
-  // AttentionExecutor.java:145
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:185
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:186
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:188
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:190
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:191
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:193
+  assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:157
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:158
+  // AttentionExecutor.java:159
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
-  // AttentionExecutor.java:146
+  // AttentionExecutor.java:160
   assign attention_command_payload_firstPositions = attention_first_position_q + {28'd0, attention_block_first} + 32'd1;
-  assign attention_command_payload_tokens = attention_command_tokens; // AttentionExecutor.java:147
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:148
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:149
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:150
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:215
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:217
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:217
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:217
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:217
-  assign attention_queries_payload_4 = attention_queries_payload_4_mux; // AttentionExecutor.java:217
-  assign attention_queries_payload_5 = attention_queries_payload_5_mux; // AttentionExecutor.java:217
-  assign attention_queries_payload_6 = attention_queries_payload_6_mux; // AttentionExecutor.java:217
-  assign attention_queries_payload_7 = attention_queries_payload_7_mux; // AttentionExecutor.java:217
-  // AttentionExecutor.java:254
+  assign attention_command_payload_tokens = attention_command_tokens; // AttentionExecutor.java:161
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:162
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:163
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:164
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:236
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:238
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:238
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:238
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:238
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:238
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:238
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:238
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:238
+  // AttentionExecutor.java:276
   assign attention_out_ready = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_last_out_word;
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:96
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:97
@@ -3508,137 +3269,117 @@ module tellme (
   assign lm_head_activations_payload = {quantized_read_data, lm_head_held2, lm_head_held1, lm_head_held0};
   // LmHeadExecutor.java:167
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:191
-  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:192
-  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:193
-  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:194
-  assign tlmm_command_request_payload_tokens = {12'd0, linear_token_count}; // LinearExecutor.java:195
-  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:198
-  assign tlmm_command_valid = linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:207
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:208
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:208
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:208
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:208
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:208
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:208
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:208
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:208
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:208
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:208
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:208
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:208
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:239
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:240
-  // LinearExecutor.java:250
+  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:193
+  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:194
+  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:195
+  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:196
+  assign tlmm_command_request_payload_tokens = {12'd0, linear_token_count}; // LinearExecutor.java:197
+  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:200
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:213
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:214
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:214
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:214
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:214
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:214
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:214
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:214
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:214
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:214
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:214
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:214
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:214
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:245
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:246
+  // LinearExecutor.java:256
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:251
-  // LinearExecutor.java:252
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:257
+  // LinearExecutor.java:258
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:255
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:300
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:302
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:302
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:302
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:302
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:304
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:305
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:333
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:334
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:335
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:355
-  assign residual_add_in_valid = linear_feed_residual; // LinearExecutor.java:380
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:381
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:382
-  assign residual_add_in_payload_h_0 =
-      ((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] != 23'd0)) ? 16'h7e00
-      : (((linear_operand_0[30:23] == 8'd255) & (linear_operand_0[22:0] == 23'd0))
-         | (residual_add_in_payload_h_0_sum >= 20'd31744))
-        ? {linear_operand_0[31], 15'h7c00}
-      : {linear_operand_0[31], residual_add_in_payload_h_0_sum[14:0]}; // LinearExecutor.java:384
-  assign residual_add_in_payload_y_0 = linear_y_0; // LinearExecutor.java:385
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:387
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:388
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:387
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:388
-  assign residual_add_in_payload_h_1 =
-      ((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] != 23'd0)) ? 16'h7e00
-      : (((linear_operand_1[30:23] == 8'd255) & (linear_operand_1[22:0] == 23'd0))
-         | (residual_add_in_payload_h_1_sum >= 20'd31744))
-        ? {linear_operand_1[31], 15'h7c00}
-      : {linear_operand_1[31], residual_add_in_payload_h_1_sum[14:0]}; // LinearExecutor.java:384
-  assign residual_add_in_payload_y_1 = linear_y_1; // LinearExecutor.java:385
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:387
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:388
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:387
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:388
-  assign residual_add_in_payload_h_2 =
-      ((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] != 23'd0)) ? 16'h7e00
-      : (((linear_operand_2[30:23] == 8'd255) & (linear_operand_2[22:0] == 23'd0))
-         | (residual_add_in_payload_h_2_sum >= 20'd31744))
-        ? {linear_operand_2[31], 15'h7c00}
-      : {linear_operand_2[31], residual_add_in_payload_h_2_sum[14:0]}; // LinearExecutor.java:384
-  assign residual_add_in_payload_y_2 = linear_y_2; // LinearExecutor.java:385
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:387
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:388
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:387
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:388
-  assign residual_add_in_payload_h_3 =
-      ((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] != 23'd0)) ? 16'h7e00
-      : (((linear_operand_3[30:23] == 8'd255) & (linear_operand_3[22:0] == 23'd0))
-         | (residual_add_in_payload_h_3_sum >= 20'd31744))
-        ? {linear_operand_3[31], 15'h7c00}
-      : {linear_operand_3[31], residual_add_in_payload_h_3_sum[14:0]}; // LinearExecutor.java:384
-  assign residual_add_in_payload_y_3 = linear_y_3; // LinearExecutor.java:385
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:387
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:388
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:387
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:388
-  assign residual_add_in_payload_last = 1'b1; // LinearExecutor.java:391
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:392
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:393
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:403
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:404
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:405
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:158
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:159
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:160
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:161
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:162
-  assign rope_in_valid = rotate_pending; // RotateAndCache.java:218
-  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:220
-  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:220
-  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:220
-  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:220
-  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:222
-  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:223
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:224
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:225
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:226
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:246
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:247
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:248
-  // RotateAndCache.java:291
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:261
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:306
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:308
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:308
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:308
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:308
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:310
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:311
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:339
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:340
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:341
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:361
+  assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
+  assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
+  assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
+  assign residual_add_in_payload_h_2 = linear_residual_feed_fifo_pop_payload[47:32]; // Stream.java:102
+  assign residual_add_in_payload_h_3 = linear_residual_feed_fifo_pop_payload[63:48]; // Stream.java:102
+  assign residual_add_in_payload_y_0 = linear_residual_feed_fifo_pop_payload[95:64]; // Stream.java:102
+  assign residual_add_in_payload_y_1 = linear_residual_feed_fifo_pop_payload[127:96]; // Stream.java:102
+  assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
+  assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
+  assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:407
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:408
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:411
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:412
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:411
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:412
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:411
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:412
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:411
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:412
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:411
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:412
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:411
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:412
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:411
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:412
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:411
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:412
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:415
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:416
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:426
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:427
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:428
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:165
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:166
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:167
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:168
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:169
+  assign rope_in_valid = rotate_pending; // RotateAndCache.java:225
+  assign rope_in_payload_x_0 = buffer_lane0_read; // RotateAndCache.java:227
+  assign rope_in_payload_x_1 = buffer_lane1_read; // RotateAndCache.java:227
+  assign rope_in_payload_x_2 = buffer_lane2_read; // RotateAndCache.java:227
+  assign rope_in_payload_x_3 = buffer_lane3_read; // RotateAndCache.java:227
+  assign rope_in_payload_row = rotate_pending_token[2:0]; // RotateAndCache.java:229
+  assign rope_in_payload_last = rotate_pending_last; // RotateAndCache.java:230
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:231
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:232
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:233
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:253
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:254
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:255
+  // RotateAndCache.java:298
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:292
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:293
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:294
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:295
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:449
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:450
-  assign record_error_detail = error_detail; // Sequencer.java:451
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:452
-  assign record_instructions = instructions_executed; // Sequencer.java:453
-  assign record_argmax = lm_head_argmax; // Sequencer.java:454
-  assign record_cycles = call_cycles; // Sequencer.java:455
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:456
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:457
-  assign record_tapping = tapping; // Sequencer.java:458
-  assign record_tap_records = tap_records; // Sequencer.java:459
-  assign record_tap_used = tap_used; // Sequencer.java:460
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:461
-  assign record_address = arg_io; // Sequencer.java:462
-  assign record_area_address = debug_base; // Sequencer.java:463
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:299
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:300
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:301
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:302
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:469
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:470
+  assign record_error_detail = error_detail; // Sequencer.java:471
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:472
+  assign record_instructions = instructions_executed; // Sequencer.java:473
+  assign record_argmax = lm_head_argmax; // Sequencer.java:474
+  assign record_cycles = call_cycles; // Sequencer.java:475
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:476
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:477
+  assign record_tapping = tapping; // Sequencer.java:478
+  assign record_tap_records = tap_records; // Sequencer.java:479
+  assign record_tap_used = tap_used; // Sequencer.java:480
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:481
+  assign record_address = arg_io; // Sequencer.java:482
+  assign record_area_address = debug_base; // Sequencer.java:483
   assign stalled = waiting_for_data; // TellmeKernel.java:146
   assign interrupt = control_interrupt; // TellmeKernel.java:147
 
@@ -3646,7 +3387,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3662,18 +3403,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:439
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:459
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:443
-  assign result_error_detail = error_detail; // Sequencer.java:444
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:445
-  assign result_instructions = instructions_executed; // Sequencer.java:446
-  assign result_argmax = lm_head_argmax; // Sequencer.java:447
+  assign result_error_code = error_code; // Sequencer.java:463
+  assign result_error_detail = error_detail; // Sequencer.java:464
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:465
+  assign result_instructions = instructions_executed; // Sequencer.java:466
+  assign result_argmax = lm_head_argmax; // Sequencer.java:467
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3782,34 +3523,34 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:125
       data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:126
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:120
-      data_read_valid = 1'b1; // RotateAndCache.java:121
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:122
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:123
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:127
+      data_read_valid = 1'b1; // RotateAndCache.java:128
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:129
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:130
     end
-    if (tap_asking_memory) begin // TapWriter.java:137
-      data_read_valid = 1'b1; // TapWriter.java:138
-      data_read_payload_address = tap_source_address; // TapWriter.java:139
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:140
+    if (tap_asking_memory) begin // TapWriter.java:138
+      data_read_valid = 1'b1; // TapWriter.java:139
+      data_read_payload_address = tap_source_address; // TapWriter.java:140
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:141
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:108
-      data_read_valid = 1'b1; // Sequencer.java:109
-      case (phase) // Sequencer.java:110
+    if (own_read & ~read_issued) begin // Sequencer.java:110
+      data_read_valid = 1'b1; // Sequencer.java:111
+      case (phase) // Sequencer.java:112
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:112
-          data_read_payload_beats = 32'd16; // Sequencer.java:113
+          data_read_payload_address = arg_image; // Sequencer.java:114
+          data_read_payload_beats = 32'd16; // Sequencer.java:115
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:116
-          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:117
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:118
+          data_read_payload_beats = {1'b0, token_beats}; // Sequencer.java:119
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:120
-          data_read_payload_beats = 32'd1; // Sequencer.java:121
+          data_read_payload_address = debug_base; // Sequencer.java:122
+          data_read_payload_beats = 32'd1; // Sequencer.java:123
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:124
-          data_read_payload_beats = 32'd1; // Sequencer.java:125
+          data_read_payload_address = fetch_address; // Sequencer.java:126
+          data_read_payload_beats = 32'd1; // Sequencer.java:127
         end
       endcase
     end
@@ -3829,18 +3570,18 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:132
       data_beat_ready = embed_last_part; // EmbedUnit.java:132
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:177
-      // QuantizeExecutor.java:177
+    if (quantize_gaining) begin // QuantizeExecutor.java:175
+      // QuantizeExecutor.java:175
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:156
-      data_beat_ready = 1'b1; // RotateAndCache.java:156
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:163
+      data_beat_ready = 1'b1; // RotateAndCache.java:163
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:193
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:193
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:194
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:194
     end
-    if (own_read & read_issued) begin // Sequencer.java:132
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:132
+    if (own_read & read_issued) begin // Sequencer.java:134
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:134
     end
   end
 
@@ -3921,18 +3662,18 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // buffers (ActivationBuffers.java:52): the on-chip activation buffers: one vector per token of the chunk, W binary32
+  // buffers (ActivationBuffers.java:69): the on-chip activation buffers: one vector per token of the chunk, W binary32
   // values a word, a block RAM bank per lane
   always @(*) begin
-    buffer_write_valid = 1'b0; // ActivationBuffers.java:62
-    buffer_write_id = 4'd0; // ActivationBuffers.java:63
-    buffer_write_token = 3'd0; // ActivationBuffers.java:64
-    buffer_write_word = 10'd0; // ActivationBuffers.java:65
-    buffer_write_mask = 4'h0; // ActivationBuffers.java:66
-    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:68
-    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:68
-    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:68
-    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:68
+    buffer_write_valid = 1'b0; // ActivationBuffers.java:79
+    buffer_write_id = 4'd0; // ActivationBuffers.java:80
+    buffer_write_token = 3'd0; // ActivationBuffers.java:81
+    buffer_write_word = 10'd0; // ActivationBuffers.java:82
+    buffer_write_mask = 4'h0; // ActivationBuffers.java:83
+    buffer_write_values_0 = 32'h0; // ActivationBuffers.java:85
+    buffer_write_values_1 = 32'h0; // ActivationBuffers.java:85
+    buffer_write_values_2 = 32'h0; // ActivationBuffers.java:85
+    buffer_write_values_3 = 32'h0; // ActivationBuffers.java:85
     if (embed_row_beat) begin // EmbedUnit.java:133
       buffer_write_valid = 1'b1; // EmbedUnit.java:134
       buffer_write_id = embed_dst_id; // EmbedUnit.java:135
@@ -4076,12 +3817,12 @@ module tellme (
              data_beat_payload_data[57:48],
              13'h0}; // EmbedUnit.java:140
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:255
-      buffer_write_valid = 1'b1; // AttentionExecutor.java:256
-      buffer_write_id = attention_dst_id; // AttentionExecutor.java:257
-      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:258
-      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:260
-      buffer_write_mask = 4'hf; // AttentionExecutor.java:261
+    if (attention_out_beat) begin // AttentionExecutor.java:277
+      buffer_write_valid = 1'b1; // AttentionExecutor.java:278
+      buffer_write_id = attention_dst_id; // AttentionExecutor.java:279
+      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:280
+      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:282
+      buffer_write_mask = 4'hf; // AttentionExecutor.java:283
       buffer_write_values_0 =
           attention_out_word
             ? ((attention_out_payload_4[14:10] == 5'd0)
@@ -4115,7 +3856,7 @@ module tellme (
           : {attention_out_payload_0[15],
              ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
              attention_out_payload_0[9:0],
-             13'h0}; // AttentionExecutor.java:267
+             13'h0}; // AttentionExecutor.java:289
       buffer_write_values_1 =
           attention_out_word
             ? ((attention_out_payload_5[14:10] == 5'd0)
@@ -4149,7 +3890,7 @@ module tellme (
           : {attention_out_payload_1[15],
              ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
              attention_out_payload_1[9:0],
-             13'h0}; // AttentionExecutor.java:267
+             13'h0}; // AttentionExecutor.java:289
       buffer_write_values_2 =
           attention_out_word
             ? ((attention_out_payload_6[14:10] == 5'd0)
@@ -4183,7 +3924,7 @@ module tellme (
           : {attention_out_payload_2[15],
              ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
              attention_out_payload_2[9:0],
-             13'h0}; // AttentionExecutor.java:267
+             13'h0}; // AttentionExecutor.java:289
       buffer_write_values_3 =
           attention_out_word
             ? ((attention_out_payload_7[14:10] == 5'd0)
@@ -4217,24 +3958,24 @@ module tellme (
           : {attention_out_payload_3[15],
              ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
              attention_out_payload_3[9:0],
-             13'h0}; // AttentionExecutor.java:267
+             13'h0}; // AttentionExecutor.java:289
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:407
-      buffer_write_valid = 1'b1; // LinearExecutor.java:408
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:409
-      buffer_write_mask = 4'hf; // LinearExecutor.java:410
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:430
+      buffer_write_valid = 1'b1; // LinearExecutor.java:431
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:432
+      buffer_write_mask = 4'hf; // LinearExecutor.java:433
     end
-    if (linear_store_write) begin // LinearExecutor.java:413
-      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:414
-      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:415
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:417
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:417
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:417
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:417
+    if (linear_store_write) begin // LinearExecutor.java:436
+      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:437
+      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:438
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:440
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:440
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:440
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:440
     end
-    if (linear_unit_out) begin // LinearExecutor.java:420
-      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:421
-      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:422
+    if (linear_unit_out) begin // LinearExecutor.java:443
+      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:444
+      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:445
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -4251,7 +3992,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:426
+             13'h0}; // LinearExecutor.java:449
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -4268,7 +4009,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:426
+             13'h0}; // LinearExecutor.java:449
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -4285,7 +4026,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:426
+             13'h0}; // LinearExecutor.java:449
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -4302,14 +4043,14 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:426
+             13'h0}; // LinearExecutor.java:449
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
-      buffer_write_valid = 1'b1; // RotateAndCache.java:262
-      buffer_write_id = linear_dst_id; // RotateAndCache.java:263
-      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:264
-      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:265
-      buffer_write_mask = 4'hf; // RotateAndCache.java:266
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:268
+      buffer_write_valid = 1'b1; // RotateAndCache.java:269
+      buffer_write_id = linear_dst_id; // RotateAndCache.java:270
+      buffer_write_token = rotate_out_token[2:0]; // RotateAndCache.java:271
+      buffer_write_word = rotate_out_word_index[9:0]; // RotateAndCache.java:272
+      buffer_write_mask = 4'hf; // RotateAndCache.java:273
       buffer_write_values_0 =
           (rope_out_payload_y_0[14:10] == 5'd0)
             ? ((rope_out_payload_y_0[9:0] == 10'd0) ? {rope_out_payload_y_0[15], 31'h0}
@@ -4322,7 +4063,7 @@ module tellme (
           : {rope_out_payload_y_0[15],
              ({3'd0, rope_out_payload_y_0[14:10]} + 8'd112),
              rope_out_payload_y_0[9:0],
-             13'h0}; // RotateAndCache.java:268
+             13'h0}; // RotateAndCache.java:275
       buffer_write_values_1 =
           (rope_out_payload_y_1[14:10] == 5'd0)
             ? ((rope_out_payload_y_1[9:0] == 10'd0) ? {rope_out_payload_y_1[15], 31'h0}
@@ -4335,7 +4076,7 @@ module tellme (
           : {rope_out_payload_y_1[15],
              ({3'd0, rope_out_payload_y_1[14:10]} + 8'd112),
              rope_out_payload_y_1[9:0],
-             13'h0}; // RotateAndCache.java:268
+             13'h0}; // RotateAndCache.java:275
       buffer_write_values_2 =
           (rope_out_payload_y_2[14:10] == 5'd0)
             ? ((rope_out_payload_y_2[9:0] == 10'd0) ? {rope_out_payload_y_2[15], 31'h0}
@@ -4348,7 +4089,7 @@ module tellme (
           : {rope_out_payload_y_2[15],
              ({3'd0, rope_out_payload_y_2[14:10]} + 8'd112),
              rope_out_payload_y_2[9:0],
-             13'h0}; // RotateAndCache.java:268
+             13'h0}; // RotateAndCache.java:275
       buffer_write_values_3 =
           (rope_out_payload_y_3[14:10] == 5'd0)
             ? ((rope_out_payload_y_3[9:0] == 10'd0) ? {rope_out_payload_y_3[15], 31'h0}
@@ -4361,38 +4102,38 @@ module tellme (
           : {rope_out_payload_y_3[15],
              ({3'd0, rope_out_payload_y_3[14:10]} + 8'd112),
              rope_out_payload_y_3[9:0],
-             13'h0}; // RotateAndCache.java:268
+             13'h0}; // RotateAndCache.java:275
     end
   end
 
   always @(*) begin
-    buffer_read_valid = 1'b0; // ActivationBuffers.java:70
-    buffer_read_id = 4'd0; // ActivationBuffers.java:71
-    buffer_read_token = 3'd0; // ActivationBuffers.java:72
-    buffer_read_word = 10'd0; // ActivationBuffers.java:73
-    if (quantize_reading) begin // QuantizeExecutor.java:134
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:135
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:136
-      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:137
-      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:138
+    buffer_read_valid = 1'b0; // ActivationBuffers.java:87
+    buffer_read_id = 4'd0; // ActivationBuffers.java:88
+    buffer_read_token = 3'd0; // ActivationBuffers.java:89
+    buffer_read_word = 10'd0; // ActivationBuffers.java:90
+    if (quantize_reading) begin // QuantizeExecutor.java:136
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:137
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:138
+      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:139
+      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:140
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:194
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:195
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:196
-      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:197
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:199
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:210
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:212
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:213
+      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:214
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:216
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:362
-      buffer_read_valid = 1'b1; // LinearExecutor.java:363
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:364
-      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:365
-      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:366
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:369
+      buffer_read_valid = 1'b1; // LinearExecutor.java:370
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:371
+      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:372
+      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:373
     end
-    if (rotate_read) begin // RotateAndCache.java:206
-      buffer_read_valid = 1'b1; // RotateAndCache.java:207
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:208
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:209
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:210
+    if (rotate_read) begin // RotateAndCache.java:213
+      buffer_read_valid = 1'b1; // RotateAndCache.java:214
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:215
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:216
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:217
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:105
       buffer_read_valid = 1'b1; // TapWriter.java:106
@@ -4402,240 +4143,279 @@ module tellme (
     end
   end
 
-  // ActivationBuffers.java:86
-  assign residual_write_address = residual_write_address_prod[11:0] + {2'd0, buffer_write_word};
-  // ActivationBuffers.java:87
-  assign residual_read_address = residual_read_address_prod[11:0] + {2'd0, buffer_read_word};
-  assign residual_write = buffer_write_valid & (buffer_write_id == 4'd0); // ActivationBuffers.java:88
-  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:89
-  assign query_write_address = query_write_address_prod[11:0] + {2'd0, buffer_write_word}; // ActivationBuffers.java:86
-  assign query_read_address = query_read_address_prod[11:0] + {2'd0, buffer_read_word}; // ActivationBuffers.java:87
-  assign query_write = buffer_write_valid & (buffer_write_id == 4'd1); // ActivationBuffers.java:88
-  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:89
-  // ActivationBuffers.java:86
-  assign attention_write_address = attention_write_address_prod[11:0] + {2'd0, buffer_write_word};
-  // ActivationBuffers.java:87
-  assign attention_read_address = attention_read_address_prod[11:0] + {2'd0, buffer_read_word};
-  assign attention_write = buffer_write_valid & (buffer_write_id == 4'd2); // ActivationBuffers.java:88
-  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:89
-  assign gate_write_address = gate_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:86
-  assign gate_read_address = gate_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:87
-  assign gate_write = buffer_write_valid & (buffer_write_id == 4'd3); // ActivationBuffers.java:88
-  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:89
-  assign ffn_write_address = ffn_write_address_prod[12:0] + {3'd0, buffer_write_word}; // ActivationBuffers.java:86
-  assign ffn_read_address = ffn_read_address_prod[12:0] + {3'd0, buffer_read_word}; // ActivationBuffers.java:87
-  assign ffn_write = buffer_write_valid & (buffer_write_id == 4'd4); // ActivationBuffers.java:88
-  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:89
+  // ActivationBuffers.java:109
+  assign residual_write_address =
+      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+  // ActivationBuffers.java:110
+  assign residual_read_address =
+      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+  assign residual_write = buffer_write_valid_q & (buffer_write_id_q == 4'd0); // ActivationBuffers.java:111
+  assign residual_read = buffer_read_valid & (buffer_read_id == 4'd0); // ActivationBuffers.java:112
+  // ActivationBuffers.java:109
+  assign query_write_address =
+      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+  // ActivationBuffers.java:110
+  assign query_read_address =
+      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+  assign query_write = buffer_write_valid_q & (buffer_write_id_q == 4'd1); // ActivationBuffers.java:111
+  assign query_read = buffer_read_valid & (buffer_read_id == 4'd1); // ActivationBuffers.java:112
+  // ActivationBuffers.java:109
+  assign attention_write_address =
+      {2'd0, buffer_write_word_q} + {2'h0, buffer_write_token_q, 7'd0} + {1'b0, buffer_write_token_q, 8'd0};
+  // ActivationBuffers.java:110
+  assign attention_read_address =
+      {2'd0, buffer_read_word} + {2'h0, buffer_read_token, 7'd0} + {1'b0, buffer_read_token, 8'd0};
+  assign attention_write = buffer_write_valid_q & (buffer_write_id_q == 4'd2); // ActivationBuffers.java:111
+  assign attention_read = buffer_read_valid & (buffer_read_id == 4'd2); // ActivationBuffers.java:112
+  assign gate_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:109
+  assign gate_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:110
+  assign gate_write = buffer_write_valid_q & (buffer_write_id_q == 4'd3); // ActivationBuffers.java:111
+  assign gate_read = buffer_read_valid & (buffer_read_id == 4'd3); // ActivationBuffers.java:112
+  assign ffn_write_address = {3'd0, buffer_write_word_q} + {buffer_write_token_q, 10'd0}; // ActivationBuffers.java:109
+  assign ffn_read_address = {3'd0, buffer_read_word} + {buffer_read_token, 10'd0}; // ActivationBuffers.java:110
+  assign ffn_write = buffer_write_valid_q & (buffer_write_id_q == 4'd4); // ActivationBuffers.java:111
+  assign ffn_read = buffer_read_valid & (buffer_read_id == 4'd4); // ActivationBuffers.java:112
 
   always @(*) begin
-    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:138
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
-      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:141
+    buffer_lane0_read = residual_lane0_word; // ActivationBuffers.java:184
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
+      buffer_lane0_read = query_lane0_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
-      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
+      buffer_lane0_read = attention_lane0_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
-      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
+      buffer_lane0_read = gate_lane0_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
-      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
+      buffer_lane0_read = ffn_lane0_word; // ActivationBuffers.java:187
     end
   end
 
   always @(*) begin
-    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:138
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
-      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:141
+    buffer_lane1_read = residual_lane1_word; // ActivationBuffers.java:184
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
+      buffer_lane1_read = query_lane1_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
-      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
+      buffer_lane1_read = attention_lane1_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
-      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
+      buffer_lane1_read = gate_lane1_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
-      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:141
-    end
-  end
-
-  always @(*) begin
-    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:138
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
-      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:141
-    end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
-      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:141
-    end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
-      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:141
-    end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
-      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
+      buffer_lane1_read = ffn_lane1_word; // ActivationBuffers.java:187
     end
   end
 
   always @(*) begin
-    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:138
-    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:141
-      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:141
+    buffer_lane2_read = residual_lane2_word; // ActivationBuffers.java:184
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
+      buffer_lane2_read = query_lane2_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:141
-      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
+      buffer_lane2_read = attention_lane2_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:141
-      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
+      buffer_lane2_read = gate_lane2_word; // ActivationBuffers.java:187
     end
-    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:141
-      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:141
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
+      buffer_lane2_read = ffn_lane2_word; // ActivationBuffers.java:187
     end
   end
+
+  always @(*) begin
+    buffer_lane3_read = residual_lane3_word; // ActivationBuffers.java:184
+    if (buffer_read_id_q2 == 4'd1) begin // ActivationBuffers.java:187
+      buffer_lane3_read = query_lane3_word; // ActivationBuffers.java:187
+    end
+    if (buffer_read_id_q2 == 4'd2) begin // ActivationBuffers.java:187
+      buffer_lane3_read = attention_lane3_word; // ActivationBuffers.java:187
+    end
+    if (buffer_read_id_q2 == 4'd3) begin // ActivationBuffers.java:187
+      buffer_lane3_read = gate_lane3_word; // ActivationBuffers.java:187
+    end
+    if (buffer_read_id_q2 == 4'd4) begin // ActivationBuffers.java:187
+      buffer_lane3_read = ffn_lane3_word; // ActivationBuffers.java:187
+    end
+  end
+
+  assign buffer_lane0_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
+  assign buffer_lane0_round_in_payload = buffer_read_word_q_0; // ActivationBuffers.java:134
+  assign buffer_lane1_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
+  assign buffer_lane1_round_in_payload = buffer_read_word_q_1; // ActivationBuffers.java:134
+  assign buffer_lane2_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
+  assign buffer_lane2_round_in_payload = buffer_read_word_q_2; // ActivationBuffers.java:134
+  assign buffer_lane3_round_in_valid = buffer_read_landed_d3; // ActivationBuffers.java:134
+  assign buffer_lane3_round_in_payload = buffer_read_word_q_3; // ActivationBuffers.java:134
 
   always @(posedge ap_clk) begin
-    if (buffer_read_valid) begin // ActivationBuffers.java:75
-      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:75
+    buffer_write_valid_q <= buffer_write_valid; // ActivationBuffers.java:93
+    buffer_write_id_q <= buffer_write_id; // ActivationBuffers.java:94
+    buffer_write_token_q <= buffer_write_token; // ActivationBuffers.java:95
+    buffer_write_word_q <= buffer_write_word; // ActivationBuffers.java:96
+    buffer_write_mask_q <= buffer_write_mask; // ActivationBuffers.java:97
+    buffer_write_values_q_0 <= buffer_write_values_0; // ActivationBuffers.java:98
+    buffer_write_values_q_1 <= buffer_write_values_1; // ActivationBuffers.java:98
+    buffer_write_values_q_2 <= buffer_write_values_2; // ActivationBuffers.java:98
+    buffer_write_values_q_3 <= buffer_write_values_3; // ActivationBuffers.java:98
+    if (buffer_read_valid) begin // ActivationBuffers.java:99
+      buffer_read_id_q <= buffer_read_id; // ActivationBuffers.java:99
     end
-    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:75
-    if (residual_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      residual_lane0[residual_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    buffer_read_id_q2 <= buffer_read_id_q; // ActivationBuffers.java:99
+    if (residual_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      residual_lane0[residual_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (residual_read) begin // ActivationBuffers.java:95
-      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:95
+    if (residual_read) begin // ActivationBuffers.java:118
+      residual_lane0_word_r0 <= residual_lane0[residual_read_address]; // ActivationBuffers.java:118
     end
-    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:95
-    if (residual_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      residual_lane1[residual_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    residual_lane0_word <= residual_lane0_word_r0; // ActivationBuffers.java:118
+    if (residual_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      residual_lane1[residual_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (residual_read) begin // ActivationBuffers.java:95
-      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:95
+    if (residual_read) begin // ActivationBuffers.java:118
+      residual_lane1_word_r0 <= residual_lane1[residual_read_address]; // ActivationBuffers.java:118
     end
-    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:95
-    if (residual_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      residual_lane2[residual_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    residual_lane1_word <= residual_lane1_word_r0; // ActivationBuffers.java:118
+    if (residual_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      residual_lane2[residual_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (residual_read) begin // ActivationBuffers.java:95
-      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:95
+    if (residual_read) begin // ActivationBuffers.java:118
+      residual_lane2_word_r0 <= residual_lane2[residual_read_address]; // ActivationBuffers.java:118
     end
-    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:95
-    if (residual_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      residual_lane3[residual_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    residual_lane2_word <= residual_lane2_word_r0; // ActivationBuffers.java:118
+    if (residual_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      residual_lane3[residual_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (residual_read) begin // ActivationBuffers.java:95
-      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:95
+    if (residual_read) begin // ActivationBuffers.java:118
+      residual_lane3_word_r0 <= residual_lane3[residual_read_address]; // ActivationBuffers.java:118
     end
-    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:95
-    if (query_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      query_lane0[query_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    residual_lane3_word <= residual_lane3_word_r0; // ActivationBuffers.java:118
+    if (query_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      query_lane0[query_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (query_read) begin // ActivationBuffers.java:95
-      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:95
+    if (query_read) begin // ActivationBuffers.java:118
+      query_lane0_word_r0 <= query_lane0[query_read_address]; // ActivationBuffers.java:118
     end
-    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:95
-    if (query_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      query_lane1[query_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    query_lane0_word <= query_lane0_word_r0; // ActivationBuffers.java:118
+    if (query_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      query_lane1[query_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (query_read) begin // ActivationBuffers.java:95
-      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:95
+    if (query_read) begin // ActivationBuffers.java:118
+      query_lane1_word_r0 <= query_lane1[query_read_address]; // ActivationBuffers.java:118
     end
-    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:95
-    if (query_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      query_lane2[query_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    query_lane1_word <= query_lane1_word_r0; // ActivationBuffers.java:118
+    if (query_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      query_lane2[query_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (query_read) begin // ActivationBuffers.java:95
-      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:95
+    if (query_read) begin // ActivationBuffers.java:118
+      query_lane2_word_r0 <= query_lane2[query_read_address]; // ActivationBuffers.java:118
     end
-    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:95
-    if (query_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      query_lane3[query_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    query_lane2_word <= query_lane2_word_r0; // ActivationBuffers.java:118
+    if (query_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      query_lane3[query_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (query_read) begin // ActivationBuffers.java:95
-      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:95
+    if (query_read) begin // ActivationBuffers.java:118
+      query_lane3_word_r0 <= query_lane3[query_read_address]; // ActivationBuffers.java:118
     end
-    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:95
-    if (attention_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      attention_lane0[attention_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    query_lane3_word <= query_lane3_word_r0; // ActivationBuffers.java:118
+    if (attention_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      attention_lane0[attention_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (attention_read) begin // ActivationBuffers.java:95
-      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:95
+    if (attention_read) begin // ActivationBuffers.java:118
+      attention_lane0_word_r0 <= attention_lane0[attention_read_address]; // ActivationBuffers.java:118
     end
-    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:95
-    if (attention_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      attention_lane1[attention_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    attention_lane0_word <= attention_lane0_word_r0; // ActivationBuffers.java:118
+    if (attention_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      attention_lane1[attention_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (attention_read) begin // ActivationBuffers.java:95
-      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:95
+    if (attention_read) begin // ActivationBuffers.java:118
+      attention_lane1_word_r0 <= attention_lane1[attention_read_address]; // ActivationBuffers.java:118
     end
-    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:95
-    if (attention_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      attention_lane2[attention_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    attention_lane1_word <= attention_lane1_word_r0; // ActivationBuffers.java:118
+    if (attention_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      attention_lane2[attention_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (attention_read) begin // ActivationBuffers.java:95
-      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:95
+    if (attention_read) begin // ActivationBuffers.java:118
+      attention_lane2_word_r0 <= attention_lane2[attention_read_address]; // ActivationBuffers.java:118
     end
-    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:95
-    if (attention_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      attention_lane3[attention_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    attention_lane2_word <= attention_lane2_word_r0; // ActivationBuffers.java:118
+    if (attention_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      attention_lane3[attention_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (attention_read) begin // ActivationBuffers.java:95
-      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:95
+    if (attention_read) begin // ActivationBuffers.java:118
+      attention_lane3_word_r0 <= attention_lane3[attention_read_address]; // ActivationBuffers.java:118
     end
-    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:95
-    if (gate_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      gate_lane0[gate_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    attention_lane3_word <= attention_lane3_word_r0; // ActivationBuffers.java:118
+    if (gate_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      gate_lane0[gate_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (gate_read) begin // ActivationBuffers.java:95
-      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:95
+    if (gate_read) begin // ActivationBuffers.java:118
+      gate_lane0_word_r0 <= gate_lane0[gate_read_address]; // ActivationBuffers.java:118
     end
-    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:95
-    if (gate_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      gate_lane1[gate_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    gate_lane0_word <= gate_lane0_word_r0; // ActivationBuffers.java:118
+    if (gate_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      gate_lane1[gate_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (gate_read) begin // ActivationBuffers.java:95
-      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:95
+    if (gate_read) begin // ActivationBuffers.java:118
+      gate_lane1_word_r0 <= gate_lane1[gate_read_address]; // ActivationBuffers.java:118
     end
-    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:95
-    if (gate_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      gate_lane2[gate_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    gate_lane1_word <= gate_lane1_word_r0; // ActivationBuffers.java:118
+    if (gate_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      gate_lane2[gate_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (gate_read) begin // ActivationBuffers.java:95
-      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:95
+    if (gate_read) begin // ActivationBuffers.java:118
+      gate_lane2_word_r0 <= gate_lane2[gate_read_address]; // ActivationBuffers.java:118
     end
-    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:95
-    if (gate_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      gate_lane3[gate_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    gate_lane2_word <= gate_lane2_word_r0; // ActivationBuffers.java:118
+    if (gate_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      gate_lane3[gate_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (gate_read) begin // ActivationBuffers.java:95
-      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:95
+    if (gate_read) begin // ActivationBuffers.java:118
+      gate_lane3_word_r0 <= gate_lane3[gate_read_address]; // ActivationBuffers.java:118
     end
-    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:95
-    if (ffn_write & buffer_write_mask[0]) begin // ActivationBuffers.java:94
-      ffn_lane0[ffn_write_address] <= buffer_write_values_0; // ActivationBuffers.java:94
+    gate_lane3_word <= gate_lane3_word_r0; // ActivationBuffers.java:118
+    if (ffn_write & buffer_write_mask_q[0]) begin // ActivationBuffers.java:117
+      ffn_lane0[ffn_write_address] <= buffer_write_values_q_0; // ActivationBuffers.java:117
     end
-    if (ffn_read) begin // ActivationBuffers.java:95
-      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:95
+    if (ffn_read) begin // ActivationBuffers.java:118
+      ffn_lane0_word_r0 <= ffn_lane0[ffn_read_address]; // ActivationBuffers.java:118
     end
-    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:95
-    if (ffn_write & buffer_write_mask[1]) begin // ActivationBuffers.java:94
-      ffn_lane1[ffn_write_address] <= buffer_write_values_1; // ActivationBuffers.java:94
+    ffn_lane0_word <= ffn_lane0_word_r0; // ActivationBuffers.java:118
+    if (ffn_write & buffer_write_mask_q[1]) begin // ActivationBuffers.java:117
+      ffn_lane1[ffn_write_address] <= buffer_write_values_q_1; // ActivationBuffers.java:117
     end
-    if (ffn_read) begin // ActivationBuffers.java:95
-      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:95
+    if (ffn_read) begin // ActivationBuffers.java:118
+      ffn_lane1_word_r0 <= ffn_lane1[ffn_read_address]; // ActivationBuffers.java:118
     end
-    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:95
-    if (ffn_write & buffer_write_mask[2]) begin // ActivationBuffers.java:94
-      ffn_lane2[ffn_write_address] <= buffer_write_values_2; // ActivationBuffers.java:94
+    ffn_lane1_word <= ffn_lane1_word_r0; // ActivationBuffers.java:118
+    if (ffn_write & buffer_write_mask_q[2]) begin // ActivationBuffers.java:117
+      ffn_lane2[ffn_write_address] <= buffer_write_values_q_2; // ActivationBuffers.java:117
     end
-    if (ffn_read) begin // ActivationBuffers.java:95
-      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:95
+    if (ffn_read) begin // ActivationBuffers.java:118
+      ffn_lane2_word_r0 <= ffn_lane2[ffn_read_address]; // ActivationBuffers.java:118
     end
-    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:95
-    if (ffn_write & buffer_write_mask[3]) begin // ActivationBuffers.java:94
-      ffn_lane3[ffn_write_address] <= buffer_write_values_3; // ActivationBuffers.java:94
+    ffn_lane2_word <= ffn_lane2_word_r0; // ActivationBuffers.java:118
+    if (ffn_write & buffer_write_mask_q[3]) begin // ActivationBuffers.java:117
+      ffn_lane3[ffn_write_address] <= buffer_write_values_q_3; // ActivationBuffers.java:117
     end
-    if (ffn_read) begin // ActivationBuffers.java:95
-      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:95
+    if (ffn_read) begin // ActivationBuffers.java:118
+      ffn_lane3_word_r0 <= ffn_lane3[ffn_read_address]; // ActivationBuffers.java:118
     end
-    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:95
+    ffn_lane3_word <= ffn_lane3_word_r0; // ActivationBuffers.java:118
+    buffer_read_word_q_0 <= buffer_lane0_read; // ActivationBuffers.java:130
+    buffer_read_word_q_1 <= buffer_lane1_read; // ActivationBuffers.java:130
+    buffer_read_word_q_2 <= buffer_lane2_read; // ActivationBuffers.java:130
+    buffer_read_word_q_3 <= buffer_lane3_read; // ActivationBuffers.java:130
+    buffer_read_landed_d1 <= buffer_read_valid; // ActivationBuffers.java:131
+    buffer_read_landed_d2 <= buffer_read_landed_d1; // ActivationBuffers.java:131
+    buffer_read_landed_d3 <= buffer_read_landed_d2; // ActivationBuffers.java:131
+    if (!ap_rst_n) begin
+      buffer_write_valid_q <= 1'b0;
+      buffer_read_landed_d1 <= 1'b0;
+      buffer_read_landed_d2 <= 1'b0;
+      buffer_read_landed_d3 <= 1'b0;
+    end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -4649,18 +4429,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:163
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:164
     end
-    if (tap_pushing) begin // TapWriter.java:156
-      packer_word_valid = 1'b1; // TapWriter.java:157
-      packer_word_payload_keep = 1'b1; // TapWriter.java:158
-      packer_word_payload_value = 32'h0; // TapWriter.java:159
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:160
-        packer_word_payload_value = tap_header_word; // TapWriter.java:160
+    if (tap_pushing) begin // TapWriter.java:157
+      packer_word_valid = 1'b1; // TapWriter.java:158
+      packer_word_payload_keep = 1'b1; // TapWriter.java:159
+      packer_word_payload_value = 32'h0; // TapWriter.java:160
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:161
+        packer_word_payload_value = tap_header_word; // TapWriter.java:161
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:161
-        packer_word_payload_value = tap_value; // TapWriter.java:161
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:162
+        packer_word_payload_value = tap_value; // TapWriter.java:162
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:162
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:162
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:163
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:163
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4711,16 +4491,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:57
     quantized_mc_write = 1'b0; // QuantizedStore.java:58
     quantized_mc_data = 32'h0; // QuantizedStore.java:59
-    if (quantize_out_beat) begin // QuantizeExecutor.java:201
-      quantized_write = 1'b1; // QuantizeExecutor.java:202
-      quantized_write_token = quantize_token[2:0]; // QuantizeExecutor.java:203
-      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:204
-      // QuantizeExecutor.java:205
+    if (quantize_out_beat) begin // QuantizeExecutor.java:199
+      quantized_write = 1'b1; // QuantizeExecutor.java:200
+      quantized_write_token = quantize_token[2:0]; // QuantizeExecutor.java:201
+      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:202
+      // QuantizeExecutor.java:203
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:207
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:208
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:209
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:205
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:206
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:207
       end
     end
   end
@@ -4734,10 +4514,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[9:0]; // LmHeadExecutor.java:111
     end
-    if (linear_activation_read) begin // LinearExecutor.java:231
-      quantized_read = 1'b1; // LinearExecutor.java:232
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:233
-      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:234
+    if (linear_activation_read) begin // LinearExecutor.java:237
+      quantized_read = 1'b1; // LinearExecutor.java:238
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:239
+      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:240
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
@@ -4746,41 +4526,40 @@ module tellme (
     end
   end
 
-  // QuantizedStore.java:66
-  assign quantized_write_address = quantized_write_address_prod[12:0] + {3'd0, quantized_write_word};
   // QuantizedStore.java:67
-  assign quantized_read_address = quantized_read_address_prod[12:0] + {3'd0, quantized_read_word};
+  assign quantized_write_address = {3'd0, quantized_write_word} + {quantized_write_token, 10'd0};
+  assign quantized_read_address = {3'd0, quantized_read_word} + {quantized_read_token, 10'd0}; // QuantizedStore.java:69
 
   always @(posedge ap_clk) begin
-    if (quantized_write) begin // QuantizedStore.java:68
-      quantized_words[quantized_write_address] <= quantized_write_data; // QuantizedStore.java:68
+    if (quantized_write) begin // QuantizedStore.java:70
+      quantized_words[quantized_write_address] <= quantized_write_data; // QuantizedStore.java:70
     end
-    if (quantized_read) begin // QuantizedStore.java:69
-      quantized_read_data <= quantized_words[quantized_read_address]; // QuantizedStore.java:69
+    if (quantized_read) begin // QuantizedStore.java:71
+      quantized_read_data <= quantized_words[quantized_read_address]; // QuantizedStore.java:71
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd0)) begin // QuantizedStore.java:73
-      quantized_mc0 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd0)) begin // QuantizedStore.java:75
+      quantized_mc0 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd1)) begin // QuantizedStore.java:73
-      quantized_mc1 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd1)) begin // QuantizedStore.java:75
+      quantized_mc1 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd2)) begin // QuantizedStore.java:73
-      quantized_mc2 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd2)) begin // QuantizedStore.java:75
+      quantized_mc2 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd3)) begin // QuantizedStore.java:73
-      quantized_mc3 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd3)) begin // QuantizedStore.java:75
+      quantized_mc3 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd4)) begin // QuantizedStore.java:73
-      quantized_mc4 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd4)) begin // QuantizedStore.java:75
+      quantized_mc4 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd5)) begin // QuantizedStore.java:73
-      quantized_mc5 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd5)) begin // QuantizedStore.java:75
+      quantized_mc5 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd6)) begin // QuantizedStore.java:73
-      quantized_mc6 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd6)) begin // QuantizedStore.java:75
+      quantized_mc6 <= quantized_mc_data; // QuantizedStore.java:75
     end
-    if (quantized_mc_write & (quantized_write_token == 3'd7)) begin // QuantizedStore.java:73
-      quantized_mc7 <= quantized_mc_data; // QuantizedStore.java:73
+    if (quantized_mc_write & (quantized_write_token == 3'd7)) begin // QuantizedStore.java:75
+      quantized_mc7 <= quantized_mc_data; // QuantizedStore.java:75
     end
     if (!ap_rst_n) begin
       quantized_mc0 <= 32'h0;
@@ -4798,7 +4577,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4807,12 +4586,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-          embed_start = 1'b1; // Sequencer.java:359
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+          embed_start = 1'b1; // Sequencer.java:376
         end
       end
       STEP_EXECUTE: ;
@@ -4829,55 +4608,55 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:49
-    embed_dst = instruction_word[11:8]; // Sequencer.java:147
+    embed_dst = instruction_word[11:8]; // Sequencer.java:149
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:49
-    embed_dim = instruction_word[31:16]; // Sequencer.java:148
+    embed_dim = instruction_word[31:16]; // Sequencer.java:150
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:49
-    embed_table = instruction_word[63:32]; // Sequencer.java:149
+    embed_table = instruction_word[63:32]; // Sequencer.java:151
   end
 
   always @(*) begin
     embed_tokens = 4'd0; // EmbedUnit.java:49
-    embed_tokens = chunk_tokens; // Sequencer.java:150
+    embed_tokens = chunk_tokens; // Sequencer.java:152
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:49
-    embed_first_token = chunk_from; // Sequencer.java:151
+    embed_first_token = chunk_from; // Sequencer.java:153
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:49
-    embed_image = arg_image; // Sequencer.java:152
+    embed_image = arg_image; // Sequencer.java:154
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:49
-    embed_io = arg_io; // Sequencer.java:153
+    embed_io = arg_io; // Sequencer.java:155
   end
 
   always @(*) begin
-    embed_capacity = 13'd0; // ActivationBuffers.java:117
-    if (embed_dst == 4'd0) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd1536; // ActivationBuffers.java:119
+    embed_capacity = 13'd0; // ActivationBuffers.java:152
+    if (embed_dst == 4'd0) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (embed_dst == 4'd1) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (embed_dst == 4'd1) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (embed_dst == 4'd2) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (embed_dst == 4'd2) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (embed_dst == 4'd3) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (embed_dst == 4'd3) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (embed_dst == 4'd4) begin // ActivationBuffers.java:119
-      embed_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (embed_dst == 4'd4) begin // ActivationBuffers.java:154
+      embed_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
@@ -4965,11 +4744,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // quantize_executor (QuantizeExecutor.java:45): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
+  // quantize_executor (QuantizeExecutor.java:44): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
   // the quantized store
   always @(*) begin
-    quantize_start = 1'b0; // QuantizeExecutor.java:52
-    case (phase) // Sequencer.java:259
+    quantize_start = 1'b0; // QuantizeExecutor.java:51
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4978,13 +4757,13 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-        end else if (is_quantize) begin // Sequencer.java:362
-          quantize_start = 1'b1; // Sequencer.java:363
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+        end else if (is_quantize) begin // Sequencer.java:379
+          quantize_start = 1'b1; // Sequencer.java:380
         end
       end
       STEP_EXECUTE: ;
@@ -5000,66 +4779,66 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_src = 4'd0; // QuantizeExecutor.java:57
-    quantize_src = instruction_word[11:8]; // Sequencer.java:169
+    quantize_src = 4'd0; // QuantizeExecutor.java:56
+    quantize_src = instruction_word[11:8]; // Sequencer.java:175
   end
 
   always @(*) begin
-    quantize_norm = 1'b0; // QuantizeExecutor.java:58
-    quantize_norm = instruction_word[12]; // Sequencer.java:170
+    quantize_norm = 1'b0; // QuantizeExecutor.java:57
+    quantize_norm = instruction_word[12]; // Sequencer.java:176
   end
 
   always @(*) begin
-    quantize_length = 16'd0; // QuantizeExecutor.java:59
-    quantize_length = instruction_word[31:16]; // Sequencer.java:171
+    quantize_length = 16'd0; // QuantizeExecutor.java:58
+    quantize_length = instruction_word[31:16]; // Sequencer.java:177
   end
 
   always @(*) begin
-    quantize_gain = 32'd0; // QuantizeExecutor.java:60
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:172
+    quantize_gain = 32'd0; // QuantizeExecutor.java:59
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:178
   end
 
   always @(*) begin
-    quantize_eps = 32'h0; // QuantizeExecutor.java:61
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:173
+    quantize_eps = 32'h0; // QuantizeExecutor.java:60
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:179
   end
 
   always @(*) begin
-    quantize_tokens = 4'd0; // QuantizeExecutor.java:62
-    quantize_tokens = chunk_tokens; // Sequencer.java:174
+    quantize_tokens = 4'd0; // QuantizeExecutor.java:61
+    quantize_tokens = chunk_tokens; // Sequencer.java:180
   end
 
   always @(*) begin
-    quantize_image = 64'd0; // QuantizeExecutor.java:63
-    quantize_image = arg_image; // Sequencer.java:175
+    quantize_image = 64'd0; // QuantizeExecutor.java:62
+    quantize_image = arg_image; // Sequencer.java:181
   end
 
   always @(*) begin
-    quantize_capacity = 13'd0; // ActivationBuffers.java:117
-    if (quantize_src == 4'd0) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
+    quantize_capacity = 13'd0; // ActivationBuffers.java:152
+    if (quantize_src == 4'd0) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (quantize_src == 4'd1) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (quantize_src == 4'd1) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (quantize_src == 4'd2) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (quantize_src == 4'd2) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (quantize_src == 4'd3) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (quantize_src == 4'd3) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (quantize_src == 4'd4) begin // ActivationBuffers.java:119
-      quantize_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (quantize_src == 4'd4) begin // ActivationBuffers.java:154
+      quantize_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
-  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:77
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:76
   assign quantize_bad_field =
       ~(quantize_src < 4'd5)
       | (quantize_length == 16'd0)
       | (quantize_length > {3'd0, quantize_capacity})
-      | quantize_part_words; // QuantizeExecutor.java:79
-  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:102
+      | quantize_part_words; // QuantizeExecutor.java:78
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:101
   assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:113
   assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:115
   // QuantizeExecutor.java:122
@@ -5067,72 +4846,50 @@ module tellme (
   assign quantize_reading =
       (quantize_step == QUANTIZE_STEP_STREAM)
       & (quantize_read_word < quantize_length_words)
-      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:133
-  assign quantize_read_values_0 =
-      ((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane0_read[30:23] == 8'd255) & (buffer_lane0_read[22:0] == 23'd0))
-         | (quantize_read_values_0_sum >= 20'd31744))
-        ? {buffer_lane0_read[31], 15'h7c00}
-      : {buffer_lane0_read[31], quantize_read_values_0_sum[14:0]}; // QuantizeExecutor.java:145
-  assign quantize_read_values_1 =
-      ((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane1_read[30:23] == 8'd255) & (buffer_lane1_read[22:0] == 23'd0))
-         | (quantize_read_values_1_sum >= 20'd31744))
-        ? {buffer_lane1_read[31], 15'h7c00}
-      : {buffer_lane1_read[31], quantize_read_values_1_sum[14:0]}; // QuantizeExecutor.java:145
-  assign quantize_read_values_2 =
-      ((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane2_read[30:23] == 8'd255) & (buffer_lane2_read[22:0] == 23'd0))
-         | (quantize_read_values_2_sum >= 20'd31744))
-        ? {buffer_lane2_read[31], 15'h7c00}
-      : {buffer_lane2_read[31], quantize_read_values_2_sum[14:0]}; // QuantizeExecutor.java:145
-  assign quantize_read_values_3 =
-      ((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] != 23'd0)) ? 16'h7e00
-      : (((buffer_lane3_read[30:23] == 8'd255) & (buffer_lane3_read[22:0] == 23'd0))
-         | (quantize_read_values_3_sum >= 20'd31744))
-        ? {buffer_lane3_read[31], 15'h7c00}
-      : {buffer_lane3_read[31], quantize_read_values_3_sum[14:0]}; // QuantizeExecutor.java:145
-  assign quantize_words_fifo_push_valid = quantize_read_arrived_d2; // CreditBuffer.java:78
-  // CreditBuffer.java:79
+      & (quantize_words_credits != 3'd0); // QuantizeExecutor.java:135
+  assign quantize_words_fifo_push_valid = quantize_read_arrived_d5; // CreditBuffer.java:78
   assign quantize_words_fifo_push_payload =
-      {quantize_read_values_3, quantize_read_values_2, quantize_read_values_1, quantize_read_values_0};
+      {buffer_lane3_round_out_payload,
+       buffer_lane2_round_out_payload,
+       buffer_lane1_round_out_payload,
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:79
   assign quantize_words_fifo_pop_ready = quantize_words_ready; // CreditBuffer.java:85
-  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:149
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:153
-  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:162
-  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:163
-  // QuantizeExecutor.java:164
+  assign quantize_words_ready = rms_max_in_ready; // QuantizeExecutor.java:147
+  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:151
+  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:160
+  assign quantize_last_gain = (quantize_gains_sent + 16'd1) == quantize_length_words; // QuantizeExecutor.java:161
+  // QuantizeExecutor.java:162
   assign quantize_gaining =
       quantize_norm_q & ((quantize_step == QUANTIZE_STEP_STREAM) | (quantize_step == QUANTIZE_STEP_DRAIN));
-  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:176
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:196
-  assign quantize_last_token = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:213
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:219
+  assign quantize_gain_taken = rms_max_gamma_valid & rms_max_gamma_ready; // QuantizeExecutor.java:174
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:194
+  assign quantize_last_token = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:211
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:217
 
   always @(posedge ap_clk) begin
-    if (quantize_start) begin // QuantizeExecutor.java:80
-      quantize_src_id <= quantize_src; // QuantizeExecutor.java:81
-      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:82
-      quantize_length_q <= quantize_length; // QuantizeExecutor.java:83
-      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:84
-      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:85
-      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:86
-      quantize_token <= 4'd0; // QuantizeExecutor.java:87
-      quantize_code <= 8'd0; // QuantizeExecutor.java:88
-      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:89
-      if (quantize_bad_field | (quantize_tokens == 4'd0)) begin // QuantizeExecutor.java:90
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:90
+    if (quantize_start) begin // QuantizeExecutor.java:79
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:80
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:81
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:82
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:83
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:84
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:85
+      quantize_token <= 4'd0; // QuantizeExecutor.java:86
+      quantize_code <= 8'd0; // QuantizeExecutor.java:87
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:88
+      if (quantize_bad_field | (quantize_tokens == 4'd0)) begin // QuantizeExecutor.java:89
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:89
       end
-      if (quantize_bad_field) begin // QuantizeExecutor.java:91
-        quantize_code <= 8'd3; // QuantizeExecutor.java:91
+      if (quantize_bad_field) begin // QuantizeExecutor.java:90
+        quantize_code <= 8'd3; // QuantizeExecutor.java:90
       end
     end
-    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:97
-      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:97
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:96
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:96
     end
-    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:98
-      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:99
-      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:100
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:97
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:98
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:99
     end
     if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:116
       quantize_word <= 16'd0; // QuantizeExecutor.java:117
@@ -5143,43 +4900,46 @@ module tellme (
     if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:128
       quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:128
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:134
-      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:139
+    if (quantize_reading) begin // QuantizeExecutor.java:136
+      quantize_read_word <= quantize_read_word + 16'd1; // QuantizeExecutor.java:141
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:142
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:142
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:144
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:144
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:144
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:144
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:144
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       quantize_words_credits <= quantize_words_credits - 3'd1; // CreditBuffer.java:82
     end else if (quantize_words_fifo_pop_valid_and_ready & ~quantize_reading) begin // CreditBuffer.java:83
       quantize_words_credits <= quantize_words_credits + 3'd1; // CreditBuffer.java:83
     end
-    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:154
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:155
-      if (quantize_last_word) begin // QuantizeExecutor.java:156
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:156
+    if (rms_max_in_valid & rms_max_in_ready) begin // QuantizeExecutor.java:152
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:153
+      if (quantize_last_word) begin // QuantizeExecutor.java:154
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:154
       end
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:165
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:165
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:163
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:163
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:178
-      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:179
-      // QuantizeExecutor.java:181
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:176
+      quantize_gains_sent <= quantize_gains_sent + 16'd1; // QuantizeExecutor.java:177
+      // QuantizeExecutor.java:179
       quantize_gain_part <= ~(quantize_last_gain_part | quantize_last_gain) & (quantize_gain_part + 1'b1);
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:201
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:206
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:207
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:210
+    if (quantize_out_beat) begin // QuantizeExecutor.java:199
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:204
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:205
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:208
       end
     end
-    // QuantizeExecutor.java:214
+    // QuantizeExecutor.java:212
     if ((quantize_step == QUANTIZE_STEP_DRAIN) & quantize_out_beat & quantizer_out_payload_last) begin
-      quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:215
-      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:216
+      quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:213
+      quantize_step <= quantize_last_token ? QUANTIZE_STEP_FINISH : QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:214
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:220
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:220
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:218
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:218
     end
     if (!ap_rst_n) begin
       quantize_src_id <= 4'd0;
@@ -5197,7 +4957,10 @@ module tellme (
       quantize_gains_asked <= 1'b0;
       quantize_read_arrived_d1 <= 1'b0;
       quantize_read_arrived_d2 <= 1'b0;
-      quantize_words_credits <= 3'd4;
+      quantize_read_arrived_d3 <= 1'b0;
+      quantize_read_arrived_d4 <= 1'b0;
+      quantize_read_arrived_d5 <= 1'b0;
+      quantize_words_credits <= 3'd7;
       quantize_gains_sent <= 16'd0;
       quantize_gain_part <= 1'b0;
       quantize_out_word <= 16'd0;
@@ -5209,7 +4972,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:54
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5218,16 +4981,16 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-        end else if (is_quantize) begin // Sequencer.java:362
-        end else if (is_linear) begin // Sequencer.java:366
-        end else if (is_lm_head) begin // Sequencer.java:370
-        end else if (is_attention) begin // Sequencer.java:374
-          attention_start = 1'b1; // Sequencer.java:375
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+        end else if (is_quantize) begin // Sequencer.java:379
+        end else if (is_linear) begin // Sequencer.java:383
+        end else if (is_lm_head) begin // Sequencer.java:387
+        end else if (is_attention) begin // Sequencer.java:391
+          attention_start = 1'b1; // Sequencer.java:392
         end
       end
       STEP_EXECUTE: ;
@@ -5243,255 +5006,260 @@ module tellme (
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:65
-    attention_src = instruction_word[11:8]; // Sequencer.java:156
+    attention_src = 4'd0; // AttentionExecutor.java:66
+    attention_src = instruction_word[11:8]; // Sequencer.java:161
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:65
-    attention_dst = instruction_word[15:12]; // Sequencer.java:157
+    attention_dst = 4'd0; // AttentionExecutor.java:66
+    attention_dst = instruction_word[15:12]; // Sequencer.java:162
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:65
-    attention_layer = instruction_word[31:24]; // Sequencer.java:158
+    attention_layer = 8'd0; // AttentionExecutor.java:66
+    attention_layer = instruction_word[31:24]; // Sequencer.java:163
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:67
-    attention_scale = instruction_word[63:32]; // Sequencer.java:159
+    attention_scale = 32'h0; // AttentionExecutor.java:68
+    attention_scale = instruction_word[63:32]; // Sequencer.java:164
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:65
-    attention_head_dim = setup_head_dim; // Sequencer.java:160
+    attention_head_dim = 16'd0; // AttentionExecutor.java:66
+    attention_head_dim = setup_head_dim; // Sequencer.java:165
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:65
-    attention_heads = setup_heads; // Sequencer.java:161
+    attention_heads = 8'd0; // AttentionExecutor.java:66
+    attention_heads = setup_heads; // Sequencer.java:166
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:65
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:162
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:66
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:167
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:65
-    attention_positions = setup_positions; // Sequencer.java:163
+    attention_head_width = 32'd0; // AttentionExecutor.java:66
+    attention_head_width = setup_head_width; // Sequencer.java:168
   end
 
   always @(*) begin
-    attention_tokens = 4'd0; // AttentionExecutor.java:65
-    attention_tokens = chunk_tokens; // Sequencer.java:164
+    attention_positions = 32'd0; // AttentionExecutor.java:66
+    attention_positions = setup_positions; // Sequencer.java:169
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:65
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:165
+    attention_tokens = 4'd0; // AttentionExecutor.java:66
+    attention_tokens = chunk_tokens; // Sequencer.java:170
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:65
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:166
+    attention_first_position = 32'd0; // AttentionExecutor.java:66
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:171
   end
 
-  assign attention_q_width = attention_q_width_prod[23:0]; // AttentionExecutor.java:87
+  always @(*) begin
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:66
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:172
+  end
+
+  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:89
 
   always @(*) begin
-    attention_src_capacity = 13'd0; // ActivationBuffers.java:117
-    if (attention_src == 4'd0) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    attention_src_capacity = 13'd0; // ActivationBuffers.java:152
+    if (attention_src == 4'd0) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (attention_src == 4'd1) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (attention_src == 4'd1) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (attention_src == 4'd2) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (attention_src == 4'd2) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (attention_src == 4'd3) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (attention_src == 4'd3) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (attention_src == 4'd4) begin // ActivationBuffers.java:119
-      attention_src_capacity = 13'd4096; // ActivationBuffers.java:119
-    end
-  end
-
-  always @(*) begin
-    attention_dst_capacity = 13'd0; // ActivationBuffers.java:117
-    if (attention_dst == 4'd0) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (attention_dst == 4'd1) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (attention_dst == 4'd2) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (attention_dst == 4'd3) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:119
-    end
-    if (attention_dst == 4'd4) begin // ActivationBuffers.java:119
-      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (attention_src == 4'd4) begin // ActivationBuffers.java:154
+      attention_src_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:328
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    attention_dst_capacity = 13'd0; // ActivationBuffers.java:152
+    if (attention_dst == 4'd0) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
+    if (attention_dst == 4'd1) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd3; // AttentionExecutor.java:332
+    if (attention_dst == 4'd2) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd4; // AttentionExecutor.java:332
+    if (attention_dst == 4'd3) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd5; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd6; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd7; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd8; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd9; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd10; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd11; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd12; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd13; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd14; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd15; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd16; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd3; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd4; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd5; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd6; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd7; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd8; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd3; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd4; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd5; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd3; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd4; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd3; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd2; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
-    end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:332
-      attention_group_of = 8'd1; // AttentionExecutor.java:332
+    if (attention_dst == 4'd4) begin // ActivationBuffers.java:154
+      attention_dst_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
-  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:91
+  always @(*) begin
+    attention_group_of = 8'd0; // AttentionExecutor.java:352
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd4; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd5; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd6; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd7; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd8; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd9; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd10; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd11; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd12; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd13; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd14; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd15; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd16; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd4; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd5; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd6; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd7; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd8; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd4; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd5; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd4; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
+      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    end
+  end
+
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:93
   assign attention_bad_field =
       ~(attention_src < 4'd5)
       | ~(attention_dst < 4'd5)
@@ -5503,204 +5271,214 @@ module tellme (
       | attention_part_beats
       | (attention_head_dim > 16'd96)
       | (attention_group_of == 8'd0)
-      | (attention_group_of > 8'd8); // AttentionExecutor.java:97
+      | (attention_group_of > 8'd8); // AttentionExecutor.java:99
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:341
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd8; // AttentionExecutor.java:344
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:365
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd8; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:344
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:344
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:368
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
     end
   end
 
-  // AttentionExecutor.java:140
+  // AttentionExecutor.java:150
   assign attention_tokens_left = {4'd0, attention_token_count} - {4'd0, attention_block_first};
-  // AttentionExecutor.java:141
-  assign attention_command_tokens =
-      (attention_tokens_left < attention_block_tokens) ? attention_tokens_left : attention_block_tokens;
-  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:142
-  assign attention_words_per_head = {2'd0, attention_head_dim_q[15:2]}; // AttentionExecutor.java:162
-  assign attention_first_head = {8'd0, attention_kv_head} * {8'd0, attention_group}; // AttentionExecutor.java:163
-  // AttentionExecutor.java:166
-  assign attention_query_word_index =
-      attention_query_word_index_prod[15:0] + {7'h0, attention_query_beat, 1'b0} + {15'd0, attention_query_word};
-  // AttentionExecutor.java:169
-  assign attention_out_word_index =
-      attention_out_word_index_prod[15:0] + {7'h0, attention_output_beat, 1'b0} + {15'd0, attention_out_word};
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:170
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:171
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:172
-  // AttentionExecutor.java:173
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:156
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:181
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:182
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:183
+  // AttentionExecutor.java:184
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_command_tokens;
-  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:214
-  // AttentionExecutor.java:219
+  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:235
+  // AttentionExecutor.java:240
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:249
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:250
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:251
-  // AttentionExecutor.java:252
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:271
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:272
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:273
+  // AttentionExecutor.java:274
   assign attention_last_out_token = (attention_out_token + 8'd1) == attention_command_tokens;
-  // AttentionExecutor.java:253
+  // AttentionExecutor.java:275
   assign attention_out_beat = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_out_valid;
-  // AttentionExecutor.java:287
+  // AttentionExecutor.java:310
   assign attention_last_block =
       ({4'd0, attention_block_first} + attention_command_tokens) >= {4'd0, attention_token_count};
-  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:288
-  // AttentionExecutor.java:298
+  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:311
+  // AttentionExecutor.java:321
   assign attention_refused = attention_unit_done & ((attention_unit_code == 8'd3) | (attention_unit_code == 8'd4));
-  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:321
+  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:345
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:108
-      attention_src_id <= attention_src; // AttentionExecutor.java:109
-      attention_dst_id <= attention_dst; // AttentionExecutor.java:110
-      attention_layer_q <= attention_layer; // AttentionExecutor.java:111
-      attention_scale_q <= attention_scale; // AttentionExecutor.java:112
-      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:113
-      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:114
-      attention_group <= attention_group_of; // AttentionExecutor.java:115
-      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:116
-      attention_positions_q <= attention_positions; // AttentionExecutor.java:117
-      attention_token_count <= attention_tokens; // AttentionExecutor.java:118
-      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:119
-      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:120
-      attention_code <= 8'd0; // AttentionExecutor.java:121
-      attention_step <= ATTENTION_STEP_SIZES; // AttentionExecutor.java:122
-      if (attention_bad_field | (attention_tokens == 4'd0)) begin // AttentionExecutor.java:123
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:123
+    if (attention_start) begin // AttentionExecutor.java:114
+      attention_src_id <= attention_src; // AttentionExecutor.java:115
+      attention_dst_id <= attention_dst; // AttentionExecutor.java:116
+      attention_layer_q <= attention_layer; // AttentionExecutor.java:117
+      attention_scale_q <= attention_scale; // AttentionExecutor.java:118
+      attention_head_dim_q <= attention_head_dim; // AttentionExecutor.java:119
+      attention_kv_heads_q <= attention_kv_heads; // AttentionExecutor.java:120
+      attention_group <= attention_group_of; // AttentionExecutor.java:121
+      attention_block_tokens <= attention_tokens_per_block; // AttentionExecutor.java:122
+      attention_positions_q <= attention_positions; // AttentionExecutor.java:123
+      attention_token_count <= attention_tokens; // AttentionExecutor.java:124
+      attention_first_position_q <= attention_first_position; // AttentionExecutor.java:125
+      attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:126
+      attention_code <= 8'd0; // AttentionExecutor.java:127
+      attention_step <= ATTENTION_STEP_SIZES; // AttentionExecutor.java:128
+      if (attention_bad_field | (attention_tokens == 4'd0)) begin // AttentionExecutor.java:129
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:129
       end
-      if (attention_bad_field) begin // AttentionExecutor.java:124
-        attention_code <= 8'd3; // AttentionExecutor.java:124
+      if (attention_bad_field) begin // AttentionExecutor.java:130
+        attention_code <= 8'd3; // AttentionExecutor.java:130
       end
     end
-    if (attention_step == ATTENTION_STEP_SIZES) begin // AttentionExecutor.java:126
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:127
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:128
-      attention_kv_head <= 8'd0; // AttentionExecutor.java:129
-      attention_block_first <= 4'd0; // AttentionExecutor.java:130
-      attention_step <= ATTENTION_STEP_LAYER_BASE; // AttentionExecutor.java:131
+    if (attention_step == ATTENTION_STEP_SIZES) begin // AttentionExecutor.java:132
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:133
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:134
+      attention_kv_head <= 8'd0; // AttentionExecutor.java:135
+      attention_block_first <= 4'd0; // AttentionExecutor.java:136
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:137
+      attention_head_word_base <= 16'd0; // AttentionExecutor.java:138
+      attention_step <= ATTENTION_STEP_LAYER_BASE; // AttentionExecutor.java:139
     end
-    if (attention_step == ATTENTION_STEP_LAYER_BASE) begin // AttentionExecutor.java:133
-      // AttentionExecutor.java:134
+    if (attention_step == ATTENTION_STEP_LAYER_BASE) begin // AttentionExecutor.java:141
+      // AttentionExecutor.java:142
       attention_head_address <= attention_kv_base + {attention_head_address_prod[62:0], 1'b0};
-      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:136
+      attention_step <= ATTENTION_STEP_BLOCK; // AttentionExecutor.java:144
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:175
-      attention_query_token <= 8'd0; // AttentionExecutor.java:176
-      attention_query_head <= 8'd0; // AttentionExecutor.java:177
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:178
-      attention_query_word <= 1'b0; // AttentionExecutor.java:179
-      attention_out_token <= 8'd0; // AttentionExecutor.java:180
-      attention_out_head <= 8'd0; // AttentionExecutor.java:181
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:182
-      attention_out_word <= 1'b0; // AttentionExecutor.java:183
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:184
+    if (attention_step == ATTENTION_STEP_BLOCK) begin // AttentionExecutor.java:152
+      // AttentionExecutor.java:153
+      attention_command_tokens <=
+          (attention_tokens_left < attention_block_tokens) ? attention_tokens_left : attention_block_tokens;
+      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:154
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:194
-      attention_step <= ATTENTION_STEP_QUERY_WAIT; // AttentionExecutor.java:200
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:186
+      attention_query_token <= 8'd0; // AttentionExecutor.java:187
+      attention_query_head <= 8'd0; // AttentionExecutor.java:188
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:189
+      attention_query_word <= 1'b0; // AttentionExecutor.java:190
+      attention_out_token <= 8'd0; // AttentionExecutor.java:191
+      attention_out_head <= 8'd0; // AttentionExecutor.java:192
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:193
+      attention_out_word <= 1'b0; // AttentionExecutor.java:194
+      attention_query_word_index <= attention_head_word_base; // AttentionExecutor.java:195
+      attention_out_word_index <= attention_head_word_base; // AttentionExecutor.java:196
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:197
     end
-    if (attention_step == ATTENTION_STEP_QUERY_WAIT) begin // AttentionExecutor.java:202
-      attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:202
+    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:210
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:211
+      attention_step <= ATTENTION_STEP_QUERY_WAIT; // AttentionExecutor.java:217
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:221
-      if (~attention_query_word) begin // AttentionExecutor.java:224
-        attention_query_held0_0 <= attention_queries_payload_4_mux; // AttentionExecutor.java:226
-        attention_query_held0_1 <= attention_queries_payload_5_mux; // AttentionExecutor.java:226
-        attention_query_held0_2 <= attention_queries_payload_6_mux; // AttentionExecutor.java:226
-        attention_query_held0_3 <= attention_queries_payload_7_mux; // AttentionExecutor.java:226
+    if (attention_step == ATTENTION_STEP_QUERY_WAIT) begin // AttentionExecutor.java:219
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:220
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:221
+        attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:221
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:231
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:232
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:234
-      if (attention_last_query_word) begin // AttentionExecutor.java:236
-        // AttentionExecutor.java:237
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:242
+      if (~attention_query_word) begin // AttentionExecutor.java:245
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:247
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:247
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:247
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:247
+      end
+    end
+    if (attention_query_taken) begin // AttentionExecutor.java:252
+      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:253
+      attention_query_word_index <=
+          (attention_last_query_word & attention_last_query_beat & attention_last_query_head) ? attention_head_word_base
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:254
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:256
+      if (attention_last_query_word) begin // AttentionExecutor.java:258
+        // AttentionExecutor.java:259
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:238
-          // AttentionExecutor.java:239
+        if (attention_last_query_beat) begin // AttentionExecutor.java:260
+          // AttentionExecutor.java:261
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:240
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:241
-            if (attention_last_query_token) begin // AttentionExecutor.java:242
-              attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:242
+          if (attention_last_query_head) begin // AttentionExecutor.java:262
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:263
+            if (attention_last_query_token) begin // AttentionExecutor.java:264
+              attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:264
             end
           end
         end
       end
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:255
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:271
-      if (attention_last_out_word) begin // AttentionExecutor.java:273
-        // AttentionExecutor.java:274
+    if (attention_out_beat) begin // AttentionExecutor.java:277
+      attention_out_word_index <=
+          (attention_last_out_word & attention_last_out_beat & attention_last_out_head) ? attention_head_word_base
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:292
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:294
+      if (attention_last_out_word) begin // AttentionExecutor.java:296
+        // AttentionExecutor.java:297
         attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-        if (attention_last_out_beat) begin // AttentionExecutor.java:275
-          // AttentionExecutor.java:276
+        if (attention_last_out_beat) begin // AttentionExecutor.java:298
+          // AttentionExecutor.java:299
           attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-          if (attention_last_out_head) begin // AttentionExecutor.java:277
-            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:278
-            if (attention_last_out_token) begin // AttentionExecutor.java:279
-              attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:279
+          if (attention_last_out_head) begin // AttentionExecutor.java:300
+            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:301
+            if (attention_last_out_token) begin // AttentionExecutor.java:302
+              attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:302
             end
           end
         end
       end
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:293
-      attention_unit_done <= 1'b0; // AttentionExecutor.java:293
-    end else if (attention_done_valid) begin // AttentionExecutor.java:293
-      attention_unit_done <= 1'b1; // AttentionExecutor.java:294
-      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:295
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:316
+      attention_unit_done <= 1'b0; // AttentionExecutor.java:316
+    end else if (attention_done_valid) begin // AttentionExecutor.java:316
+      attention_unit_done <= 1'b1; // AttentionExecutor.java:317
+      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:318
     end
     if (((attention_step == ATTENTION_STEP_QUERY_READ)
          | (attention_step == ATTENTION_STEP_QUERY_WAIT)
          | (attention_step == ATTENTION_STEP_QUERY_PUSH))
-        & attention_refused) begin // AttentionExecutor.java:299
-      attention_code <= attention_unit_code; // AttentionExecutor.java:301
-      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:302
+        & attention_refused) begin // AttentionExecutor.java:322
+      attention_code <= attention_unit_code; // AttentionExecutor.java:324
+      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:325
     end
-    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:304
-      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:305
-        attention_code <= attention_unit_code; // AttentionExecutor.java:306
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:307
+    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:327
+      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:328
+        attention_code <= attention_unit_code; // AttentionExecutor.java:329
+        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:330
       end else begin
-        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:308
+        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:331
       end
     end
-    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:310
-      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:311
-      attention_block_first <= attention_block_first + attention_command_tokens[3:0]; // AttentionExecutor.java:312
-      if (attention_last_block) begin // AttentionExecutor.java:313
-        attention_block_first <= 4'd0; // AttentionExecutor.java:314
-        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:315
-        // AttentionExecutor.java:316
+    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:333
+      attention_step <= ATTENTION_STEP_BLOCK; // AttentionExecutor.java:334
+      attention_block_first <= attention_block_first + attention_command_tokens[3:0]; // AttentionExecutor.java:335
+      if (attention_last_block) begin // AttentionExecutor.java:336
+        attention_block_first <= 4'd0; // AttentionExecutor.java:337
+        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:338
+        attention_head_word_base <= attention_head_word_base + attention_group_words; // AttentionExecutor.java:339
+        // AttentionExecutor.java:340
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
-        if (attention_last_kv_head) begin // AttentionExecutor.java:317
-          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:317
+        if (attention_last_kv_head) begin // AttentionExecutor.java:341
+          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:341
         end
       end
     end
-    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:322
-      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:322
+    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:346
+      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:346
     end
     if (!ap_rst_n) begin
       attention_src_id <= 4'd0;
@@ -5721,7 +5499,10 @@ module tellme (
       attention_layer_heads <= 16'd0;
       attention_kv_head <= 8'd0;
       attention_block_first <= 4'd0;
+      attention_group_words <= 16'd0;
+      attention_head_word_base <= 16'd0;
       attention_head_address <= 64'd0;
+      attention_command_tokens <= 8'd0;
       attention_query_token <= 8'd0;
       attention_query_head <= 8'd0;
       attention_query_beat <= 8'd0;
@@ -5730,6 +5511,9 @@ module tellme (
       attention_out_head <= 8'd0;
       attention_output_beat <= 8'd0;
       attention_out_word <= 1'b0;
+      attention_query_word_index <= 16'd0;
+      attention_out_word_index <= 16'd0;
+      attention_query_wait <= 3'd0;
       attention_query_held0_0 <= 16'h0;
       attention_query_held0_1 <= 16'h0;
       attention_query_held0_2 <= 16'h0;
@@ -5745,10 +5529,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:50
     lm_head_clear = 1'b0; // LmHeadExecutor.java:52
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:260
-          lm_head_clear = 1'b1; // Sequencer.java:261
+        if (call_start) begin // Sequencer.java:277
+          lm_head_clear = 1'b1; // Sequencer.java:278
         end
       end
       STEP_HEADER: ;
@@ -5758,15 +5542,15 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-        end else if (is_quantize) begin // Sequencer.java:362
-        end else if (is_linear) begin // Sequencer.java:366
-        end else if (is_lm_head) begin // Sequencer.java:370
-          lm_head_start = 1'b1; // Sequencer.java:371
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+        end else if (is_quantize) begin // Sequencer.java:379
+        end else if (is_linear) begin // Sequencer.java:383
+        end else if (is_lm_head) begin // Sequencer.java:387
+          lm_head_start = 1'b1; // Sequencer.java:388
         end
       end
       STEP_EXECUTE: ;
@@ -5783,47 +5567,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:60
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:198
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:204
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:60
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:199
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:205
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:60
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:200
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:206
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:60
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:201
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:207
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:60
-    lm_head_vocab = header_vocab; // Sequencer.java:202
+    lm_head_vocab = header_vocab; // Sequencer.java:208
   end
 
   always @(*) begin
     lm_head_last_token = 4'd0; // LmHeadExecutor.java:60
-    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:204
+    lm_head_last_token = chunk_tokens - 4'd1; // Sequencer.java:210
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:60
-    lm_head_image = arg_image; // Sequencer.java:205
+    lm_head_image = arg_image; // Sequencer.java:211
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:60
-    lm_head_logits = logits_address; // Sequencer.java:207
+    lm_head_logits = logits_address; // Sequencer.java:213
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:62
-    lm_head_last_chunk = last_chunk; // Sequencer.java:203
+    lm_head_last_chunk = last_chunk; // Sequencer.java:209
   end
 
   assign lm_head_bad_field =
@@ -5835,15 +5619,15 @@ module tellme (
       | (lm_head_cols[3:0] != 4'd0); // LmHeadExecutor.java:81
 
   always @(*) begin
-    case (lm_head_token[2:0]) // QuantizedStore.java:80
-      3'd0: lm_head_mc = quantized_mc0; // QuantizedStore.java:80
-      3'd1: lm_head_mc = quantized_mc1; // QuantizedStore.java:80
-      3'd2: lm_head_mc = quantized_mc2; // QuantizedStore.java:80
-      3'd3: lm_head_mc = quantized_mc3; // QuantizedStore.java:80
-      3'd4: lm_head_mc = quantized_mc4; // QuantizedStore.java:80
-      3'd5: lm_head_mc = quantized_mc5; // QuantizedStore.java:80
-      3'd6: lm_head_mc = quantized_mc6; // QuantizedStore.java:80
-      default: lm_head_mc = quantized_mc7; // QuantizedStore.java:80
+    case (lm_head_token[2:0]) // QuantizedStore.java:82
+      3'd0: lm_head_mc = quantized_mc0; // QuantizedStore.java:82
+      3'd1: lm_head_mc = quantized_mc1; // QuantizedStore.java:82
+      3'd2: lm_head_mc = quantized_mc2; // QuantizedStore.java:82
+      3'd3: lm_head_mc = quantized_mc3; // QuantizedStore.java:82
+      3'd4: lm_head_mc = quantized_mc4; // QuantizedStore.java:82
+      3'd5: lm_head_mc = quantized_mc5; // QuantizedStore.java:82
+      3'd6: lm_head_mc = quantized_mc6; // QuantizedStore.java:82
+      default: lm_head_mc = quantized_mc7; // QuantizedStore.java:82
     endcase
   end
 
@@ -5961,11 +5745,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:72): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:74): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:82
-    case (phase) // Sequencer.java:259
+    linear_start = 1'b0; // LinearExecutor.java:84
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5974,14 +5758,14 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:345
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-        end else if (is_quantize) begin // Sequencer.java:362
-        end else if (is_linear) begin // Sequencer.java:366
-          linear_start = 1'b1; // Sequencer.java:367
+        if (data_read_failed) begin // Sequencer.java:362
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+        end else if (is_quantize) begin // Sequencer.java:379
+        end else if (is_linear) begin // Sequencer.java:383
+          linear_start = 1'b1; // Sequencer.java:384
         end
       end
       STEP_EXECUTE: ;
@@ -5997,141 +5781,141 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:96
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:178
+    linear_epilogue = 4'd0; // LinearExecutor.java:98
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:184
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:96
-    linear_src = instruction_word[19:16]; // Sequencer.java:180
+    linear_src = 4'd0; // LinearExecutor.java:98
+    linear_src = instruction_word[19:16]; // Sequencer.java:186
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:96
-    linear_dst = instruction_word[23:20]; // Sequencer.java:181
+    linear_dst = 4'd0; // LinearExecutor.java:98
+    linear_dst = instruction_word[23:20]; // Sequencer.java:187
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:96
-    linear_rows = instruction_word[47:32]; // Sequencer.java:182
+    linear_rows = 16'd0; // LinearExecutor.java:98
+    linear_rows = instruction_word[47:32]; // Sequencer.java:188
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:96
-    linear_cols = instruction_word[63:48]; // Sequencer.java:183
+    linear_cols = 16'd0; // LinearExecutor.java:98
+    linear_cols = instruction_word[63:48]; // Sequencer.java:189
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:96
-    linear_weights = instruction_word[95:64]; // Sequencer.java:184
+    linear_weights = 32'd0; // LinearExecutor.java:98
+    linear_weights = instruction_word[95:64]; // Sequencer.java:190
   end
 
   always @(*) begin
-    linear_tokens = 4'd0; // LinearExecutor.java:96
-    linear_tokens = chunk_tokens; // Sequencer.java:186
+    linear_tokens = 4'd0; // LinearExecutor.java:98
+    linear_tokens = chunk_tokens; // Sequencer.java:192
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:96
-    linear_image = arg_image; // Sequencer.java:187
+    linear_image = 64'd0; // LinearExecutor.java:98
+    linear_image = arg_image; // Sequencer.java:193
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:96
-    linear_layer = instruction_word[31:24]; // Sequencer.java:188
+    linear_layer = 8'd0; // LinearExecutor.java:98
+    linear_layer = instruction_word[31:24]; // Sequencer.java:194
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:96
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:189
+    linear_first_position = 32'd0; // LinearExecutor.java:98
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:195
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:96
-    linear_head_dim = setup_head_dim; // Sequencer.java:190
+    linear_head_dim = 16'd0; // LinearExecutor.java:98
+    linear_head_dim = setup_head_dim; // Sequencer.java:196
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:96
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:192
+    linear_kv_heads = 8'd0; // LinearExecutor.java:98
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:198
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:96
-    linear_positions = setup_positions; // Sequencer.java:193
+    linear_positions = 32'd0; // LinearExecutor.java:98
+    linear_positions = setup_positions; // Sequencer.java:199
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:96
-    linear_rope_table = setup_rope_table; // Sequencer.java:194
+    linear_rope_table = 32'd0; // LinearExecutor.java:98
+    linear_rope_table = setup_rope_table; // Sequencer.java:200
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:96
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:195
+    linear_kv_cache = 64'd0; // LinearExecutor.java:98
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:201
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:98
-    linear_relu2 = instruction_word[12]; // Sequencer.java:179
+    linear_relu2 = 1'b0; // LinearExecutor.java:100
+    linear_relu2 = instruction_word[12]; // Sequencer.java:185
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:99
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:191
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:101
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:197
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:100
-    linear_scale = instruction_word[127:96]; // Sequencer.java:185
+    linear_scale = 32'h0; // LinearExecutor.java:102
+    linear_scale = instruction_word[127:96]; // Sequencer.java:191
   end
 
   always @(*) begin
-    linear_dst_capacity = 13'd0; // ActivationBuffers.java:117
-    if (linear_dst == 4'd0) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
+    linear_dst_capacity = 13'd0; // ActivationBuffers.java:152
+    if (linear_dst == 4'd0) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_dst == 4'd1) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (linear_dst == 4'd1) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_dst == 4'd2) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:119
+    if (linear_dst == 4'd2) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd1536; // ActivationBuffers.java:154
     end
-    if (linear_dst == 4'd3) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (linear_dst == 4'd3) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:154
     end
-    if (linear_dst == 4'd4) begin // ActivationBuffers.java:119
-      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:119
-    end
-  end
-
-  always @(*) begin
-    linear_src_capacity = 13'd0; // ActivationBuffers.java:117
-    if (linear_src == 4'd0) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (linear_src == 4'd1) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (linear_src == 4'd2) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd1536; // ActivationBuffers.java:119
-    end
-    if (linear_src == 4'd3) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:119
-    end
-    if (linear_src == 4'd4) begin // ActivationBuffers.java:119
-      linear_src_capacity = 13'd4096; // ActivationBuffers.java:119
+    if (linear_dst == 4'd4) begin // ActivationBuffers.java:154
+      linear_dst_capacity = 13'd4096; // ActivationBuffers.java:154
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:127
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:129
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:130
+  always @(*) begin
+    linear_src_capacity = 13'd0; // ActivationBuffers.java:152
+    if (linear_src == 4'd0) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:154
+    end
+    if (linear_src == 4'd1) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:154
+    end
+    if (linear_src == 4'd2) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd1536; // ActivationBuffers.java:154
+    end
+    if (linear_src == 4'd3) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:154
+    end
+    if (linear_src == 4'd4) begin // ActivationBuffers.java:154
+      linear_src_capacity = 13'd4096; // ActivationBuffers.java:154
+    end
+  end
+
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:129
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:131
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:132
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:137
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:139
   assign linear_bad_field =
       (linear_rows == 16'd0)
       | (linear_cols == 16'd0)
@@ -6140,273 +5924,309 @@ module tellme (
       | ~(linear_dst < 4'd5)
       | (linear_rows > {3'd0, linear_dst_capacity})
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})))
-      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:145
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:176
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:210
-  assign linear_beats_per_token = linear_beats_per_token_prod[15:0]; // LinearExecutor.java:214
-  assign linear_words_per_token = linear_words_per_token_sum[17:2]; // LinearExecutor.java:216
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:227
+      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:147
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:178
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:216
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:233
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:230
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:238
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:236
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:244
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:254
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:278
-  // LinearExecutor.java:280
+      & ~linear_feed_pending; // LinearExecutor.java:260
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:284
+  // LinearExecutor.java:286
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:281
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:282
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:283
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:287
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:288
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:289
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:292
-      // LinearExecutor.java:292
+    case (linear_part) // LinearExecutor.java:298
+      // LinearExecutor.java:298
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:292
+      // LinearExecutor.java:298
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:292
+      // LinearExecutor.java:298
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:292
+      // LinearExecutor.java:298
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:294
+  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:300
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:306
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:307
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:308
-  assign linear_vectors = linear_vectors_prod[23:0]; // LinearExecutor.java:328
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:312
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:313
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:314
 
   always @(*) begin
-    case (linear_param_token[2:0]) // QuantizedStore.java:80
-      3'd0: linear_param_mc = quantized_mc0; // QuantizedStore.java:80
-      3'd1: linear_param_mc = quantized_mc1; // QuantizedStore.java:80
-      3'd2: linear_param_mc = quantized_mc2; // QuantizedStore.java:80
-      3'd3: linear_param_mc = quantized_mc3; // QuantizedStore.java:80
-      3'd4: linear_param_mc = quantized_mc4; // QuantizedStore.java:80
-      3'd5: linear_param_mc = quantized_mc5; // QuantizedStore.java:80
-      3'd6: linear_param_mc = quantized_mc6; // QuantizedStore.java:80
-      default: linear_param_mc = quantized_mc7; // QuantizedStore.java:80
+    case (linear_param_token[2:0]) // QuantizedStore.java:82
+      3'd0: linear_param_mc = quantized_mc0; // QuantizedStore.java:82
+      3'd1: linear_param_mc = quantized_mc1; // QuantizedStore.java:82
+      3'd2: linear_param_mc = quantized_mc2; // QuantizedStore.java:82
+      3'd3: linear_param_mc = quantized_mc3; // QuantizedStore.java:82
+      3'd4: linear_param_mc = quantized_mc4; // QuantizedStore.java:82
+      3'd5: linear_param_mc = quantized_mc5; // QuantizedStore.java:82
+      3'd6: linear_param_mc = quantized_mc6; // QuantizedStore.java:82
+      default: linear_param_mc = quantized_mc7; // QuantizedStore.java:82
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:343
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:346
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:347
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:348
-  // LinearExecutor.java:349
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:349
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:352
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:353
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:354
+  // LinearExecutor.java:355
   assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:350
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:354
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:356
-  assign linear_expected_words = linear_expected_words_prod[23:0]; // LinearExecutor.java:358
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:360
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:361
-  // LinearExecutor.java:377
-  assign linear_feed_residual = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add;
-  // LinearExecutor.java:378
+  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:356
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:360
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:362
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:367
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:368
+  // LinearExecutor.java:392
+  assign linear_feed_residual =
+      (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add & (linear_residual_feed_credits != 3'd0);
+  // LinearExecutor.java:393
   assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:379
+  // LinearExecutor.java:394
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
+  assign linear_residual_round0_in_valid = linear_feed_residual; // LinearExecutor.java:399
+  assign linear_residual_round0_in_payload = linear_operand_0; // LinearExecutor.java:399
+  assign linear_residual_round1_in_valid = linear_feed_residual; // LinearExecutor.java:399
+  assign linear_residual_round1_in_payload = linear_operand_1; // LinearExecutor.java:399
+  assign linear_residual_round2_in_valid = linear_feed_residual; // LinearExecutor.java:399
+  assign linear_residual_round2_in_payload = linear_operand_2; // LinearExecutor.java:399
+  assign linear_residual_round3_in_valid = linear_feed_residual; // LinearExecutor.java:399
+  assign linear_residual_round3_in_payload = linear_operand_3; // LinearExecutor.java:399
+  assign linear_residual_feed_fifo_push_valid = linear_residual_round3_out_valid; // CreditBuffer.java:78
+  assign linear_residual_feed_fifo_push_payload =
+      {1'b1,
+       linear_residual_y_d2_3,
+       linear_residual_y_d2_2,
+       linear_residual_y_d2_1,
+       linear_residual_y_d2_0,
+       linear_residual_round3_out_payload,
+       linear_residual_round2_out_payload,
+       linear_residual_round1_out_payload,
+       linear_residual_round0_out_payload}; // CreditBuffer.java:79
+  assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:85
+  assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
   assign linear_fed =
-      (residual_add_in_valid & residual_add_in_ready)
+      linear_feed_residual
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:394
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:417
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:399
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:400
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:400
-  // LinearExecutor.java:402
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:422
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:423
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:423
+  // LinearExecutor.java:425
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:406
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:433
-  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:451
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:429
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:456
+  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:474
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:146
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:147
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:148
-      linear_src_id <= linear_src; // LinearExecutor.java:149
-      linear_dst_id <= linear_dst; // LinearExecutor.java:150
-      linear_rows_q <= linear_rows; // LinearExecutor.java:151
-      linear_cols_q <= linear_cols; // LinearExecutor.java:152
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:153
-      linear_scale_q <= linear_scale; // LinearExecutor.java:154
-      linear_token_count <= linear_tokens; // LinearExecutor.java:155
-      linear_layer_q <= linear_layer; // LinearExecutor.java:156
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:157
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:158
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:159
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:160
-      linear_positions_q <= linear_positions; // LinearExecutor.java:161
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:162
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:163
-      linear_heads <= 16'd0; // LinearExecutor.java:164
-      linear_head_rows <= 17'd0; // LinearExecutor.java:165
-      linear_code <= 8'd0; // LinearExecutor.java:166
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:167
-      if (linear_bad_field) begin // LinearExecutor.java:168
-        linear_code <= 8'd3; // LinearExecutor.java:169
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:170
+    if (linear_start) begin // LinearExecutor.java:148
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:149
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:150
+      linear_src_id <= linear_src; // LinearExecutor.java:151
+      linear_dst_id <= linear_dst; // LinearExecutor.java:152
+      linear_rows_q <= linear_rows; // LinearExecutor.java:153
+      linear_cols_q <= linear_cols; // LinearExecutor.java:154
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:155
+      linear_scale_q <= linear_scale; // LinearExecutor.java:156
+      linear_token_count <= linear_tokens; // LinearExecutor.java:157
+      linear_layer_q <= linear_layer; // LinearExecutor.java:158
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:159
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:160
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:161
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:162
+      linear_positions_q <= linear_positions; // LinearExecutor.java:163
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:164
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:165
+      linear_heads <= 16'd0; // LinearExecutor.java:166
+      linear_head_rows <= 17'd0; // LinearExecutor.java:167
+      linear_code <= 8'd0; // LinearExecutor.java:168
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:169
+      if (linear_bad_field) begin // LinearExecutor.java:170
+        linear_code <= 8'd3; // LinearExecutor.java:171
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:172
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:177
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:178
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:179
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:180
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:179
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:180
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:181
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:182
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:182
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:184
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:183
-          linear_code <= 8'd3; // LinearExecutor.java:184
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:185
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:185
+          linear_code <= 8'd3; // LinearExecutor.java:186
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:187
         end
       end
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:196
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:196
+    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:198
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:198
     end
-    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:199
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:200
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:200
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:200
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:200
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:200
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:200
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:200
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:200
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:200
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:200
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:200
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:200
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:201
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:202
-        linear_code <= 8'd3; // LinearExecutor.java:203
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:204
+    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:201
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:202
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:202
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:202
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:202
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:202
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:202
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:202
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:202
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:202
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:202
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:202
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:202
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:203
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:204
+        linear_code <= 8'd3; // LinearExecutor.java:205
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:206
       end
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:209
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:209
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:212
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:215
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:215
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:221
-      linear_feed_token <= 4'd0; // LinearExecutor.java:222
-      linear_feed_word <= 16'd0; // LinearExecutor.java:223
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:224
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:225
+    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:219
+    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:221
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:227
+      linear_feed_token <= 4'd0; // LinearExecutor.java:228
+      linear_feed_word <= 16'd0; // LinearExecutor.java:229
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:230
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:231
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:241
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:242
-      linear_holding <= 1'b1; // LinearExecutor.java:243
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:247
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:248
+      linear_holding <= 1'b1; // LinearExecutor.java:249
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:245
-      linear_holding <= 1'b0; // LinearExecutor.java:245
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:251
+      linear_holding <= 1'b0; // LinearExecutor.java:251
     end
-    if (linear_activation_read) begin // LinearExecutor.java:246
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:247
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:248
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:249
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:249
+    if (linear_activation_read) begin // LinearExecutor.java:252
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:253
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:254
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:255
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:255
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:256
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:256
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:262
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:262
     end
-    if (linear_token_fed) begin // LinearExecutor.java:257
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:258
-      linear_feed_word <= 16'd0; // LinearExecutor.java:259
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:260
+    if (linear_token_fed) begin // LinearExecutor.java:263
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:264
+      linear_feed_word <= 16'd0; // LinearExecutor.java:265
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:266
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:269
-      linear_tile <= 16'd0; // LinearExecutor.java:270
-      linear_result_token <= 4'd0; // LinearExecutor.java:271
-      linear_group <= 16'd0; // LinearExecutor.java:272
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:273
-      linear_part <= 2'd0; // LinearExecutor.java:275
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:275
+      linear_tile <= 16'd0; // LinearExecutor.java:276
+      linear_result_token <= 4'd0; // LinearExecutor.java:277
+      linear_group <= 16'd0; // LinearExecutor.java:278
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:279
+      linear_part <= 2'd0; // LinearExecutor.java:281
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:310
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:312
-      if (linear_last_part) begin // LinearExecutor.java:314
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:315
-        if (linear_last_group) begin // LinearExecutor.java:316
-          // LinearExecutor.java:317
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:316
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:318
+      if (linear_last_part) begin // LinearExecutor.java:320
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:321
+        if (linear_last_group) begin // LinearExecutor.java:322
+          // LinearExecutor.java:323
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:318
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:319
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:320
+          if (linear_last_result_token) begin // LinearExecutor.java:324
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:325
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:326
           end
         end
       end
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:329
-      linear_param_token <= 4'd0; // LinearExecutor.java:330
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:331
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:334
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:335
+      linear_param_token <= 4'd0; // LinearExecutor.java:336
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:337
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:336
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:337
-      // LinearExecutor.java:338
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:342
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:343
+      // LinearExecutor.java:344
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:359
-      linear_words_written <= 24'd0; // LinearExecutor.java:359
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:364
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:366
+      linear_words_written <= 24'd0; // LinearExecutor.java:366
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:362
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:367
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:367
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:367
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:367
-      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:368
-      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:368
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:369
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:369
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:374
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:374
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:374
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:374
+      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:375
+      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:375
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:376
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:371
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:371
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:378
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:378
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:373
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:374
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:374
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:374
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:374
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:375
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:380
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:381
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:381
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:381
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:381
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:382
     end
-    if (linear_fed) begin // LinearExecutor.java:395
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:395
+    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:404
+    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:404
+    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:404
+    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:404
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:404
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:404
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:404
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:404
+    if (linear_feed_residual & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:82
+      linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:82
+    end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:83
+      linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:83
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:407
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:411
+    if (linear_fed) begin // LinearExecutor.java:418
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:418
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:432
-      linear_engine_done <= 1'b0; // LinearExecutor.java:432
-    end else if (tlmm_done) begin // LinearExecutor.java:432
-      linear_engine_done <= 1'b1; // LinearExecutor.java:432
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:430
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:434
     end
-    // LinearExecutor.java:434
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:455
+      linear_engine_done <= 1'b0; // LinearExecutor.java:455
+    end else if (tlmm_done) begin // LinearExecutor.java:455
+      linear_engine_done <= 1'b1; // LinearExecutor.java:455
+    end
+    // LinearExecutor.java:457
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:435
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:458
     end
-    if (rotate_start) begin // LinearExecutor.java:444
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:444
+    if (rotate_start) begin // LinearExecutor.java:467
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:467
     end
-    if (rotate_done) begin // LinearExecutor.java:445
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:446
-      linear_code <= rotate_code; // LinearExecutor.java:447
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:448
+    if (rotate_done) begin // LinearExecutor.java:468
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:469
+      linear_code <= rotate_code; // LinearExecutor.java:470
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:471
     end
-    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:452
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:452
+    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:475
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:475
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6442,6 +6262,7 @@ module tellme (
       linear_command_beatsLast <= 32'd0;
       linear_command_wordsFull <= 32'd0;
       linear_command_wordsLast <= 32'd0;
+      linear_sized <= 1'b0;
       linear_feed_token <= 4'd0;
       linear_feed_word <= 16'd0;
       linear_taken_beats <= 16'd0;
@@ -6467,6 +6288,7 @@ module tellme (
       linear_operand_1 <= 32'h0;
       linear_operand_2 <= 32'h0;
       linear_operand_3 <= 32'h0;
+      linear_residual_feed_credits <= 3'd4;
       linear_engine_done <= 1'b0;
       linear_rotate_started <= 1'b0;
     end
@@ -6477,35 +6299,35 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:75
-    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:443
+    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:466
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:102
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:110
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:118
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:141
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:155
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:157
-  // RotateAndCache.java:163
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:125
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:148
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:162
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:164
+  // RotateAndCache.java:170
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:188
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:201
-  // RotateAndCache.java:205
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:195
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:208
+  // RotateAndCache.java:212
   assign rotate_read =
       rotate_running & (rotate_feed_token < linear_token_count) & ~rotate_inflight & (~rotate_pending | rope_in_ready);
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:231
-  // RotateAndCache.java:241
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:238
+  // RotateAndCache.java:248
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:260
-  // RotateAndCache.java:306
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:267
+  // RotateAndCache.java:313
   assign rotate_all_written =
       (rotate_out_token == linear_token_count) & (~linear_cache | (rotate_cache_done == linear_token_count));
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:309
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:310
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:316
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:317
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:78
@@ -6521,109 +6343,111 @@ module tellme (
       rotate_table_address <=
           linear_rope_table_address + {{14'd0, ({16'd0, linear_first_position_q} * {32'd0, linear_head_dim_q})}, 2'd0};
       rotate_table_beats <= {4'd0, rotate_table_beats_prod[29:2]}; // RotateAndCache.java:98
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:99
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:99
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:104
-      rotate_command_address <=
-          linear_kv_cache_q
-          + {rotate_command_address_prod[62:0], 1'b0}
-          + {16'd0, rotate_kind_run}
-          + rotate_command_address_prod_2[63:0]; // RotateAndCache.java:105
-      // RotateAndCache.java:108
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:105
+      rotate_layer_run <= {rotate_layer_run_prod[62:0], 1'b0}; // RotateAndCache.java:106
+      rotate_position_bytes <= rotate_position_bytes_prod[63:0]; // RotateAndCache.java:107
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:108
+    end
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:112
+      // RotateAndCache.java:113
+      rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
+      // RotateAndCache.java:115
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:120
-      if (data_read_ready) begin // RotateAndCache.java:124
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:124
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:127
+      if (data_read_ready) begin // RotateAndCache.java:131
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:131
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:146
-      rotate_table_row <= 3'd0; // RotateAndCache.java:147
-      rotate_table_group <= 4'd0; // RotateAndCache.java:148
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:149
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:150
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
+      rotate_table_row <= 3'd0; // RotateAndCache.java:154
+      rotate_table_group <= 4'd0; // RotateAndCache.java:155
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:156
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:157
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:164
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:165
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:169
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:170
-        rotate_loaded <= 1'b1; // RotateAndCache.java:171
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:172
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:173
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:174
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:175
+    if (rotate_table_beat) begin // RotateAndCache.java:171
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:172
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:176
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:177
+        rotate_loaded <= 1'b1; // RotateAndCache.java:178
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:179
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:180
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:181
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:182
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:178
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:179
-      if (rotate_last_group) begin // RotateAndCache.java:180
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:181
-        if (rotate_table_sine) begin // RotateAndCache.java:182
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:182
+    if (rotate_table_word_in) begin // RotateAndCache.java:185
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:186
+      if (rotate_last_group) begin // RotateAndCache.java:187
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:188
+        if (rotate_table_sine) begin // RotateAndCache.java:189
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:189
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:185
-      rotate_loaded <= 1'b0; // RotateAndCache.java:185
+    if (call_start) begin // RotateAndCache.java:192
+      rotate_loaded <= 1'b0; // RotateAndCache.java:192
     end
-    if (rotate_start) begin // RotateAndCache.java:195
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:196
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:197
-      rotate_inflight <= 1'b0; // RotateAndCache.java:198
-      rotate_pending <= 1'b0; // RotateAndCache.java:199
+    if (rotate_start) begin // RotateAndCache.java:202
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:203
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:204
+      rotate_inflight <= 1'b0; // RotateAndCache.java:205
+      rotate_pending <= 1'b0; // RotateAndCache.java:206
     end
-    if (rotate_read) begin // RotateAndCache.java:206
-      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:211
-      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:212
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:213
-      if (rotate_last_feed_word) begin // RotateAndCache.java:214
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:214
+    if (rotate_read) begin // RotateAndCache.java:213
+      rotate_pending_token <= rotate_feed_token; // RotateAndCache.java:218
+      rotate_pending_last <= rotate_last_feed_word; // RotateAndCache.java:219
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:220
+      if (rotate_last_feed_word) begin // RotateAndCache.java:221
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:221
       end
     end
-    rotate_inflight <= rotate_read; // RotateAndCache.java:216
-    if (rotate_inflight) begin // RotateAndCache.java:217
-      rotate_pending <= 1'b1; // RotateAndCache.java:217
-    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:217
-      rotate_pending <= 1'b0; // RotateAndCache.java:217
-    end
-    if (rotate_start) begin // RotateAndCache.java:249
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:251
+    rotate_inflight <= rotate_read; // RotateAndCache.java:223
+    if (rotate_inflight) begin // RotateAndCache.java:224
+      rotate_pending <= 1'b1; // RotateAndCache.java:224
+    end else if (rope_in_valid & rope_in_ready) begin // RotateAndCache.java:224
+      rotate_pending <= 1'b0; // RotateAndCache.java:224
     end
     if (rotate_start) begin // RotateAndCache.java:256
-      rotate_out_token <= 4'd0; // RotateAndCache.java:257
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:258
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:258
     end
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:261
-      // RotateAndCache.java:271
+    if (rotate_start) begin // RotateAndCache.java:263
+      rotate_out_token <= 4'd0; // RotateAndCache.java:264
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:265
+    end
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:268
+      // RotateAndCache.java:278
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:272
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:272
+      if (rotate_last_out_word) begin // RotateAndCache.java:279
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:279
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:274
-      if (~rotate_pack_slot) begin // RotateAndCache.java:277
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:277
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:286
-      rotate_command_token <= 4'd0; // RotateAndCache.java:287
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:288
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:289
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:296
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:297
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:298
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:300
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:301
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:302
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:302
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:281
+      if (~rotate_pack_slot) begin // RotateAndCache.java:284
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:284
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:307
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:307
+    if (rotate_start) begin // RotateAndCache.java:293
+      rotate_command_token <= 4'd0; // RotateAndCache.java:294
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:295
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:296
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:308
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:308
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:303
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:304
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:305
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:307
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:308
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:309
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:309
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:314
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:314
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:315
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:315
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -6634,6 +6458,8 @@ module tellme (
       rotate_layer_heads <= 16'd0;
       rotate_table_address <= 64'd0;
       rotate_table_beats <= 32'd0;
+      rotate_layer_run <= 64'd0;
+      rotate_position_bytes <= 64'd0;
       rotate_command_address <= 64'd0;
       rotate_table_row <= 3'd0;
       rotate_table_group <= 4'd0;
@@ -6665,7 +6491,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:42
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6677,11 +6503,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:397
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:398
-        end else if (~tap_busy) begin // Sequencer.java:401
-          if (tap_fits) begin // Sequencer.java:402
-            tap_start = 1'b1; // Sequencer.java:403
+        if (~tapping | ~has_tap) begin // Sequencer.java:414
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:415
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:418
+        end else if (~tap_busy) begin // Sequencer.java:421
+          if (tap_fits) begin // Sequencer.java:422
+            tap_start = 1'b1; // Sequencer.java:423
           end
         end
       end
@@ -6696,52 +6523,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:48
-    tap_quantized = is_quantize; // Sequencer.java:240
+    tap_quantized = is_quantize; // Sequencer.java:250
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:49
-    tap_from_memory = is_lm_head; // Sequencer.java:241
+    tap_from_memory = is_lm_head; // Sequencer.java:251
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:50
-    tap_source = logits_address; // Sequencer.java:242
+    tap_source = logits_address; // Sequencer.java:252
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:53
-    tap_instruction = pc; // Sequencer.java:249
+    tap_instruction = pc; // Sequencer.java:267
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:53
-    tap_first_token = chunk_from; // Sequencer.java:250
+    tap_first_token = chunk_from; // Sequencer.java:268
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:53
-    tap_tokens = tap_tokens_of; // Sequencer.java:251
+    tap_tokens = tap_tokens_q; // Sequencer.java:269
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:53
-    tap_elements = tap_elements_of; // Sequencer.java:252
+    tap_elements = tap_elements_q; // Sequencer.java:270
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:53
-    tap_buffer = tap_dst_of; // Sequencer.java:253
+    tap_buffer = tap_dst_of; // Sequencer.java:271
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:53
-    tap_address = debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:254
+    tap_address = tap_record_at; // Sequencer.java:272
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:53
-    tap_bytes = tap_bytes_of[31:0]; // Sequencer.java:256
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:273
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:93
@@ -6776,46 +6603,46 @@ module tellme (
   assign tap_mc_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:124
 
   always @(*) begin
-    case (tap_token[2:0]) // QuantizedStore.java:80
-      3'd0: tap_mc = quantized_mc0; // QuantizedStore.java:80
-      3'd1: tap_mc = quantized_mc1; // QuantizedStore.java:80
-      3'd2: tap_mc = quantized_mc2; // QuantizedStore.java:80
-      3'd3: tap_mc = quantized_mc3; // QuantizedStore.java:80
-      3'd4: tap_mc = quantized_mc4; // QuantizedStore.java:80
-      3'd5: tap_mc = quantized_mc5; // QuantizedStore.java:80
-      3'd6: tap_mc = quantized_mc6; // QuantizedStore.java:80
-      default: tap_mc = quantized_mc7; // QuantizedStore.java:80
+    case (tap_token[2:0]) // QuantizedStore.java:82
+      3'd0: tap_mc = quantized_mc0; // QuantizedStore.java:82
+      3'd1: tap_mc = quantized_mc1; // QuantizedStore.java:82
+      3'd2: tap_mc = quantized_mc2; // QuantizedStore.java:82
+      3'd3: tap_mc = quantized_mc3; // QuantizedStore.java:82
+      3'd4: tap_mc = quantized_mc4; // QuantizedStore.java:82
+      3'd5: tap_mc = quantized_mc5; // QuantizedStore.java:82
+      3'd6: tap_mc = quantized_mc6; // QuantizedStore.java:82
+      default: tap_mc = quantized_mc7; // QuantizedStore.java:82
     endcase
   end
 
-  // TapWriter.java:205
+  // TapWriter.java:206
   assign tap_int8_magnitude = tap_activation[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:207
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:212
+    tap_int8_float = 32'h0; // TapWriter.java:208
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 31'h3f800000}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:213
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:212
-      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:212
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:213
+      tap_int8_float = {tap_activation[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:213
     end
   end
 
@@ -6824,29 +6651,28 @@ module tellme (
   // TapWriter.java:134
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
-  assign tap_source_beats = tap_source_beats_sum[33:2]; // TapWriter.java:136
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:152
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:152
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:152
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:152
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:152
+    case (tap_memory_word) // TapWriter.java:153
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:153
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:153
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:153
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:153
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:153
-  // TapWriter.java:155
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:154
+  // TapWriter.java:156
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:164
-  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:165
-  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:166
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:167
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:168
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:169
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:192
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:198
+  assign tap_last_word = (tap_words_pushed + 32'd1) == tap_words; // TapWriter.java:165
+  assign tap_last_element = (tap_element + 32'd1) == tap_element_count; // TapWriter.java:166
+  assign tap_last_token = (tap_token + 4'd1) == tap_token_count; // TapWriter.java:167
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:168
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:169
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:170
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:193
+  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:199
 
   always @(posedge ap_clk) begin
     if (tap_start) begin // TapWriter.java:73
@@ -6876,45 +6702,46 @@ module tellme (
     if (tap_start) begin // TapWriter.java:132
       tap_memory_asked <= 1'b0; // TapWriter.java:132
     end
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:142
-      tap_memory_asked <= 1'b1; // TapWriter.java:142
+    tap_source_beats <= tap_source_beats_sum[33:2]; // TapWriter.java:136
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:143
+      tap_memory_asked <= 1'b1; // TapWriter.java:143
     end
-    if (tap_start) begin // TapWriter.java:145
-      tap_memory_word <= 2'd0; // TapWriter.java:145
+    if (tap_start) begin // TapWriter.java:146
+      tap_memory_word <= 2'd0; // TapWriter.java:146
     end
-    if (tap_word_taken) begin // TapWriter.java:170
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:171
-      if (tap_last_word) begin // TapWriter.java:172
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:172
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:173
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:174
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:175
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:175
+    if (tap_word_taken) begin // TapWriter.java:171
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:172
+      if (tap_last_word) begin // TapWriter.java:173
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:173
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:174
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:175
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:176
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:176
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:177
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:178
-        if (tap_last_element) begin // TapWriter.java:179
-          tap_token <= tap_token + 4'd1; // TapWriter.java:179
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:178
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:179
+        if (tap_last_element) begin // TapWriter.java:180
+          tap_token <= tap_token + 4'd1; // TapWriter.java:180
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:180
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:180
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:181
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:181
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:182
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:183
-        if (tap_last_element) begin // TapWriter.java:184
-          tap_token <= tap_token + 4'd1; // TapWriter.java:184
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:183
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:184
+        if (tap_last_element) begin // TapWriter.java:185
+          tap_token <= tap_token + 4'd1; // TapWriter.java:185
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:185
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:186
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:189
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:189
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:190
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:190
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:190
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:190
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:191
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:191
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:195
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:195
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:196
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:196
     end
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
@@ -6942,7 +6769,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:259
+    case (phase) // Sequencer.java:276
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6956,7 +6783,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:428
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:448
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -7039,96 +6866,87 @@ module tellme (
   // the call record
   assign no_error = error_code == 8'd0; // Sequencer.java:51
   assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:57
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:70
-  assign debug_base = arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:72
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:74
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:75
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:100
-  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:102
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:105
-  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:106
-  // Sequencer.java:107
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:72
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:76
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:77
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:102
+  assign token_beats = token_beats_sum[34:4]; // Sequencer.java:104
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:107
+  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:108
+  // Sequencer.java:109
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = (token_word == 2'd3) | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:131
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:133
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:134
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:138
-  // Sequencer.java:140
+  assign last_token_word = (token_word == 2'd3) | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:133
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:135
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:136
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:140
+  // Sequencer.java:142
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:143
-  assign last_chunk = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:144
-  assign logits_address = arg_io + logits_offset; // Sequencer.java:206
-  assign is_embed = opcode == 8'd2; // Sequencer.java:210
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:211
-  assign is_attention = opcode == 8'd5; // Sequencer.java:212
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:213
-  assign is_linear = opcode == 8'd4; // Sequencer.java:214
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:216
+  assign opcode = instruction_word[7:0]; // Sequencer.java:145
+  assign last_chunk = (chunk_from + {28'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:146
+  assign is_embed = opcode == 8'd2; // Sequencer.java:216
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:217
+  assign is_attention = opcode == 8'd5; // Sequencer.java:218
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:219
+  assign is_linear = opcode == 8'd4; // Sequencer.java:220
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:222
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:218
-    if (embed_done) begin // Sequencer.java:219
-      unit_code = embed_code; // Sequencer.java:219
+    unit_code = attention_code; // Sequencer.java:224
+    if (embed_done) begin // Sequencer.java:225
+      unit_code = embed_code; // Sequencer.java:225
     end
-    if (quantize_done) begin // Sequencer.java:220
-      unit_code = quantize_code; // Sequencer.java:220
+    if (quantize_done) begin // Sequencer.java:226
+      unit_code = quantize_code; // Sequencer.java:226
     end
-    if (lm_head_done) begin // Sequencer.java:221
-      unit_code = lm_head_code; // Sequencer.java:221
+    if (lm_head_done) begin // Sequencer.java:227
+      unit_code = lm_head_code; // Sequencer.java:227
     end
-    if (linear_done) begin // Sequencer.java:222
-      unit_code = linear_code; // Sequencer.java:222
+    if (linear_done) begin // Sequencer.java:228
+      unit_code = linear_code; // Sequencer.java:228
     end
   end
 
   always @(*) begin
-    tap_elements_of = tap_elements_of_prod[31:0]; // Sequencer.java:228
-    if (is_embed) begin // Sequencer.java:229
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:229
+    tap_elements_of = setup_head_width; // Sequencer.java:237
+    if (is_embed) begin // Sequencer.java:238
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:238
     end
-    if (is_quantize) begin // Sequencer.java:230
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:230
+    if (is_quantize) begin // Sequencer.java:239
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:239
     end
-    if (is_lm_head) begin // Sequencer.java:231
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:231
+    if (is_lm_head) begin // Sequencer.java:240
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:240
     end
-    if (is_linear) begin // Sequencer.java:232
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:232
-    end
-  end
-
-  assign tap_tokens_of = is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:233
-
-  always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:235
-    if (is_embed) begin // Sequencer.java:236
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:236
-    end
-    if (is_linear) begin // Sequencer.java:237
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:237
+    if (is_linear) begin // Sequencer.java:241
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:241
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:239
-  assign tap_value_bytes = {tap_value_bytes_prod[31:0], 2'd0}; // Sequencer.java:243
-  assign tap_bytes_of = 34'd16 + {tap_bytes_of_sum[33:4], 4'd0}; // Sequencer.java:246
-  // Sequencer.java:248
-  assign tap_fits =
-      ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_of}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
+  always @(*) begin
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:245
+    if (is_embed) begin // Sequencer.java:246
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:246
+    end
+    if (is_linear) begin // Sequencer.java:247
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:247
+    end
+  end
+
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:249
 
   always @(*) begin
-    case (token_word) // Sequencer.java:297
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:297
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:297
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:297
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:297
+    case (token_word) // Sequencer.java:314
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:314
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:314
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:314
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:314
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:298
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:309
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:321
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:315
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:326
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:338
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -7183,243 +7001,258 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (setup_bad_field_prod[23:0] > 24'd1536)
-      | (instruction_word[95:64] < header_context); // Sequencer.java:501
-  assign record_done = record_written | record_finished; // Sequencer.java:473
+      | (instruction_word[95:64] < header_context); // Sequencer.java:522
+  assign record_done = record_written | record_finished; // Sequencer.java:493
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:515
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:536
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:515
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:536
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:515
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:536
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:515
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:536
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:515
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:536
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:537
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:515
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:516
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:536
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:537
     end
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:128
-      read_issued <= 1'b1; // Sequencer.java:128
+    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:73
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:130
+      read_issued <= 1'b1; // Sequencer.java:130
     end
-    if (own_beat) begin // Sequencer.java:135
-      read_beat <= read_beat + 16'd1; // Sequencer.java:135
+    if (own_beat) begin // Sequencer.java:137
+      read_beat <= read_beat + 16'd1; // Sequencer.java:137
     end
-    case (phase) // Sequencer.java:259
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:158
+    logits_address <= arg_io + logits_offset; // Sequencer.java:212
+    tap_elements_q <= tap_elements_of; // Sequencer.java:242
+    tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:243
+    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:253
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:255
+    // Sequencer.java:259
+    tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:261
+    if (phase == STEP_DECODE) begin // Sequencer.java:265
+      tap_settling <= 2'd3; // Sequencer.java:265
+    end else if (tap_settling != 2'd0) begin // Sequencer.java:266
+      tap_settling <= tap_settling - 2'd1; // Sequencer.java:266
+    end
+    case (phase) // Sequencer.java:276
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:260
-          error_code <= 8'd0; // Sequencer.java:262
-          error_detail <= 32'd0; // Sequencer.java:263
-          instructions_executed <= 32'd0; // Sequencer.java:264
-          tap_used <= 32'd0; // Sequencer.java:265
-          tap_records <= 32'd0; // Sequencer.java:266
-          tap_dropped <= 32'd0; // Sequencer.java:267
-          tap_capacity <= 32'd0; // Sequencer.java:268
-          read_beat <= 16'd0; // Sequencer.java:269
-          read_issued <= 1'b0; // Sequencer.java:270
-          phase <= STEP_HEADER; // Sequencer.java:271
+        if (call_start) begin // Sequencer.java:277
+          error_code <= 8'd0; // Sequencer.java:279
+          error_detail <= 32'd0; // Sequencer.java:280
+          instructions_executed <= 32'd0; // Sequencer.java:281
+          tap_used <= 32'd0; // Sequencer.java:282
+          tap_records <= 32'd0; // Sequencer.java:283
+          tap_dropped <= 32'd0; // Sequencer.java:284
+          tap_capacity <= 32'd0; // Sequencer.java:285
+          read_beat <= 16'd0; // Sequencer.java:286
+          read_issued <= 1'b0; // Sequencer.java:287
+          phase <= STEP_HEADER; // Sequencer.java:288
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:273
-          read_issued <= 1'b0; // Sequencer.java:274
-          phase <= STEP_CHECK; // Sequencer.java:275
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:290
+          read_issued <= 1'b0; // Sequencer.java:291
+          phase <= STEP_CHECK; // Sequencer.java:292
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:278
-        token_word <= 2'd0; // Sequencer.java:279
-        phase <= STEP_TOKENS; // Sequencer.java:280
-        if (data_read_failed) begin // Sequencer.java:281
-          error_code <= 8'd7; // Sequencer.java:479
-          error_detail <= 32'd4; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:282
-          error_code <= 8'd1; // Sequencer.java:479
-          error_detail <= 32'd0; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (header_version != 32'd1) begin // Sequencer.java:285
-          error_code <= 8'd1; // Sequencer.java:479
-          error_detail <= 32'd1; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (bad_call) begin // Sequencer.java:288
-          error_code <= 8'd6; // Sequencer.java:479
-          error_detail <= arg_token_count; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:289
-          error_code <= 8'd4; // Sequencer.java:479
-          error_detail <= call_end[31:0]; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
+        token_index <= 32'd0; // Sequencer.java:295
+        token_word <= 2'd0; // Sequencer.java:296
+        phase <= STEP_TOKENS; // Sequencer.java:297
+        if (data_read_failed) begin // Sequencer.java:298
+          error_code <= 8'd7; // Sequencer.java:499
+          error_detail <= 32'd4; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:299
+          error_code <= 8'd1; // Sequencer.java:499
+          error_detail <= 32'd0; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (header_version != 32'd1) begin // Sequencer.java:302
+          error_code <= 8'd1; // Sequencer.java:499
+          error_detail <= 32'd1; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (bad_call) begin // Sequencer.java:305
+          error_code <= 8'd6; // Sequencer.java:499
+          error_detail <= arg_token_count; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:306
+          error_code <= 8'd4; // Sequencer.java:499
+          error_detail <= call_end[31:0]; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:292
-          if (no_error & token_outside) begin // Sequencer.java:299
-            error_code <= 8'd5; // Sequencer.java:300
-            error_detail <= token_index; // Sequencer.java:301
+        if (own_beat) begin // Sequencer.java:309
+          if (no_error & token_outside) begin // Sequencer.java:316
+            error_code <= 8'd5; // Sequencer.java:317
+            error_detail <= token_index; // Sequencer.java:318
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:303
-          token_word <= token_word + 2'd1; // Sequencer.java:304
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:305
-            read_issued <= 1'b0; // Sequencer.java:306
-            read_beat <= 16'd0; // Sequencer.java:307
-            chunk_from <= 32'd0; // Sequencer.java:308
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:310
-              error_code <= 8'd7; // Sequencer.java:479
-              error_detail <= 32'd4; // Sequencer.java:480
-              phase <= STEP_RECORD; // Sequencer.java:481
-            end else if (~tokens_clean) begin // Sequencer.java:311
-              phase <= STEP_RECORD; // Sequencer.java:311
-            end else if (tapping) begin // Sequencer.java:312
-              phase <= STEP_CAPACITY; // Sequencer.java:312
+          token_index <= token_index + 32'd1; // Sequencer.java:320
+          token_word <= token_word + 2'd1; // Sequencer.java:321
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:322
+            read_issued <= 1'b0; // Sequencer.java:323
+            read_beat <= 16'd0; // Sequencer.java:324
+            chunk_from <= 32'd0; // Sequencer.java:325
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:327
+              error_code <= 8'd7; // Sequencer.java:499
+              error_detail <= 32'd4; // Sequencer.java:500
+              phase <= STEP_RECORD; // Sequencer.java:501
+            end else if (~tokens_clean) begin // Sequencer.java:328
+              phase <= STEP_RECORD; // Sequencer.java:328
+            end else if (tapping) begin // Sequencer.java:329
+              phase <= STEP_CAPACITY; // Sequencer.java:329
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:313
+              phase <= STEP_CHUNK; // Sequencer.java:330
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:316
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:317
-          phase <= STEP_CHUNK; // Sequencer.java:318
+        if (own_beat) begin // Sequencer.java:333
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:334
+          phase <= STEP_CHUNK; // Sequencer.java:335
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:322
-        pc <= 32'd0; // Sequencer.java:324
-        read_beat <= 16'd0; // Sequencer.java:325
-        read_issued <= 1'b0; // Sequencer.java:326
-        phase <= STEP_FETCH; // Sequencer.java:327
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:339
+        pc <= 32'd0; // Sequencer.java:341
+        read_beat <= 16'd0; // Sequencer.java:342
+        read_issued <= 1'b0; // Sequencer.java:343
+        phase <= STEP_FETCH; // Sequencer.java:344
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:330
-          phase <= STEP_CHUNK_END; // Sequencer.java:330
-        end else if (own_beat) begin // Sequencer.java:331
-          if (read_beat == 16'd0) begin // Sequencer.java:334
-            instruction_word <= data_beat_payload_data; // Sequencer.java:335
+        if (pc >= header_program_length) begin // Sequencer.java:347
+          phase <= STEP_CHUNK_END; // Sequencer.java:347
+        end else if (own_beat) begin // Sequencer.java:348
+          if (read_beat == 16'd0) begin // Sequencer.java:351
+            instruction_word <= data_beat_payload_data; // Sequencer.java:352
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:337
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:338
-            phase <= STEP_DECODE; // Sequencer.java:339
+          if (read_beat == 16'd0) begin // Sequencer.java:354
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:355
+            phase <= STEP_DECODE; // Sequencer.java:356
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:344
-        if (data_read_failed) begin // Sequencer.java:345
-          error_code <= 8'd7; // Sequencer.java:479
-          error_detail <= 32'd4; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
-        end else if (opcode == 8'd0) begin // Sequencer.java:346
-          phase <= STEP_CHUNK_END; // Sequencer.java:346
-        end else if (opcode == 8'd1) begin // Sequencer.java:347
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:348
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:349
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:350
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:351
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:352
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:353
-          if (setup_bad_field) begin // Sequencer.java:354
-            error_code <= 8'd3; // Sequencer.java:479
-            error_detail <= pc; // Sequencer.java:480
-            phase <= STEP_RECORD; // Sequencer.java:481
+        phase <= STEP_NEXT; // Sequencer.java:361
+        if (data_read_failed) begin // Sequencer.java:362
+          error_code <= 8'd7; // Sequencer.java:499
+          error_detail <= 32'd4; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
+        end else if (opcode == 8'd0) begin // Sequencer.java:363
+          phase <= STEP_CHUNK_END; // Sequencer.java:363
+        end else if (opcode == 8'd1) begin // Sequencer.java:364
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:365
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:366
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:367
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:368
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:369
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:370
+          if (setup_bad_field) begin // Sequencer.java:371
+            error_code <= 8'd3; // Sequencer.java:499
+            error_detail <= pc; // Sequencer.java:500
+            phase <= STEP_RECORD; // Sequencer.java:501
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:357
-          phase <= STEP_BARRIER; // Sequencer.java:357
-        end else if (is_embed) begin // Sequencer.java:358
-          phase <= STEP_EXECUTE; // Sequencer.java:360
-        end else if (is_quantize) begin // Sequencer.java:362
-          phase <= STEP_EXECUTE; // Sequencer.java:364
-        end else if (is_linear) begin // Sequencer.java:366
-          phase <= STEP_EXECUTE; // Sequencer.java:368
-        end else if (is_lm_head) begin // Sequencer.java:370
-          phase <= STEP_EXECUTE; // Sequencer.java:372
-        end else if (is_attention) begin // Sequencer.java:374
-          phase <= STEP_EXECUTE; // Sequencer.java:376
+        end else if (opcode == 8'd7) begin // Sequencer.java:374
+          phase <= STEP_BARRIER; // Sequencer.java:374
+        end else if (is_embed) begin // Sequencer.java:375
+          phase <= STEP_EXECUTE; // Sequencer.java:377
+        end else if (is_quantize) begin // Sequencer.java:379
+          phase <= STEP_EXECUTE; // Sequencer.java:381
+        end else if (is_linear) begin // Sequencer.java:383
+          phase <= STEP_EXECUTE; // Sequencer.java:385
+        end else if (is_lm_head) begin // Sequencer.java:387
+          phase <= STEP_EXECUTE; // Sequencer.java:389
+        end else if (is_attention) begin // Sequencer.java:391
+          phase <= STEP_EXECUTE; // Sequencer.java:393
         end else begin
-          error_code <= 8'd2; // Sequencer.java:479
-          error_detail <= pc; // Sequencer.java:480
-          phase <= STEP_RECORD; // Sequencer.java:481
+          error_code <= 8'd2; // Sequencer.java:499
+          error_detail <= pc; // Sequencer.java:500
+          phase <= STEP_RECORD; // Sequencer.java:501
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:380
-          phase <= STEP_TAP; // Sequencer.java:381
-          if (data_read_failed) begin // Sequencer.java:382
-            error_code <= 8'd7; // Sequencer.java:479
-            error_detail <= 32'd4; // Sequencer.java:480
-            phase <= STEP_RECORD; // Sequencer.java:481
-          end else if (unit_code == 8'd7) begin // Sequencer.java:383
-            error_code <= 8'd7; // Sequencer.java:479
-            error_detail <= 32'd5; // Sequencer.java:480
-            phase <= STEP_RECORD; // Sequencer.java:481
-          end else if (unit_code == 8'd4) begin // Sequencer.java:386
-            error_code <= 8'd4; // Sequencer.java:479
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:480
-            phase <= STEP_RECORD; // Sequencer.java:481
-          end else if (unit_code != 8'd0) begin // Sequencer.java:389
-            error_code <= unit_code; // Sequencer.java:390
-            error_detail <= pc; // Sequencer.java:391
-            phase <= STEP_RECORD; // Sequencer.java:392
+        if (unit_done) begin // Sequencer.java:397
+          phase <= STEP_TAP; // Sequencer.java:398
+          if (data_read_failed) begin // Sequencer.java:399
+            error_code <= 8'd7; // Sequencer.java:499
+            error_detail <= 32'd4; // Sequencer.java:500
+            phase <= STEP_RECORD; // Sequencer.java:501
+          end else if (unit_code == 8'd7) begin // Sequencer.java:400
+            error_code <= 8'd7; // Sequencer.java:499
+            error_detail <= 32'd5; // Sequencer.java:500
+            phase <= STEP_RECORD; // Sequencer.java:501
+          end else if (unit_code == 8'd4) begin // Sequencer.java:403
+            error_code <= 8'd4; // Sequencer.java:499
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:500
+            phase <= STEP_RECORD; // Sequencer.java:501
+          end else if (unit_code != 8'd0) begin // Sequencer.java:406
+            error_code <= unit_code; // Sequencer.java:407
+            error_detail <= pc; // Sequencer.java:408
+            phase <= STEP_RECORD; // Sequencer.java:409
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:395
-          phase <= STEP_NEXT; // Sequencer.java:395
+        if (data_writes_drained) begin // Sequencer.java:412
+          phase <= STEP_NEXT; // Sequencer.java:412
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:397
-          phase <= STEP_NEXT; // Sequencer.java:397
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:398
-        end else if (~tap_busy) begin // Sequencer.java:401
-          if (tap_fits) begin // Sequencer.java:402
-            tap_busy <= 1'b1; // Sequencer.java:404
-          end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:406
-            phase <= STEP_NEXT; // Sequencer.java:407
-          end
-        end else if (tap_finished) begin // Sequencer.java:410
-          tap_busy <= 1'b0; // Sequencer.java:411
-          tap_used <= tap_used + tap_bytes_of[31:0]; // Sequencer.java:412
-          tap_records <= tap_records + 32'd1; // Sequencer.java:413
+        if (~tapping | ~has_tap) begin // Sequencer.java:414
           phase <= STEP_NEXT; // Sequencer.java:414
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:415
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:418
+        end else if (~tap_busy) begin // Sequencer.java:421
+          if (tap_fits) begin // Sequencer.java:422
+            tap_busy <= 1'b1; // Sequencer.java:424
+          end else begin
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:426
+            phase <= STEP_NEXT; // Sequencer.java:427
+          end
+        end else if (tap_finished) begin // Sequencer.java:430
+          tap_busy <= 1'b0; // Sequencer.java:431
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:432
+          tap_records <= tap_records + 32'd1; // Sequencer.java:433
+          phase <= STEP_NEXT; // Sequencer.java:434
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:418
-        read_beat <= 16'd0; // Sequencer.java:419
-        read_issued <= 1'b0; // Sequencer.java:420
-        phase <= STEP_FETCH; // Sequencer.java:421
+        pc <= pc + 32'd1; // Sequencer.java:438
+        read_beat <= 16'd0; // Sequencer.java:439
+        read_issued <= 1'b0; // Sequencer.java:440
+        phase <= STEP_FETCH; // Sequencer.java:441
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:424
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:425
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:444
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:445
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:429
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:449
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:472
-          record_written <= 1'b0; // Sequencer.java:472
-        end else if (record_finished) begin // Sequencer.java:472
-          record_written <= 1'b1; // Sequencer.java:472
+        if (record_start) begin // Sequencer.java:492
+          record_written <= 1'b0; // Sequencer.java:492
+        end else if (record_finished) begin // Sequencer.java:492
+          record_written <= 1'b1; // Sequencer.java:492
         end
-        if (record_done & data_writes_drained) begin // Sequencer.java:431
-          if (no_error & data_write_failed) begin // Sequencer.java:432
-            error_code <= 8'd7; // Sequencer.java:433
-            error_detail <= 32'd4; // Sequencer.java:434
+        if (record_done & data_writes_drained) begin // Sequencer.java:451
+          if (no_error & data_write_failed) begin // Sequencer.java:452
+            error_code <= 8'd7; // Sequencer.java:453
+            error_detail <= 32'd4; // Sequencer.java:454
           end
-          phase <= STEP_FINISH; // Sequencer.java:436
+          phase <= STEP_FINISH; // Sequencer.java:456
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:440
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:460
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7431,6 +7264,7 @@ module tellme (
       header_vocab <= 32'd0;
       read_issued <= 1'b0;
       read_beat <= 16'd0;
+      tap_settling <= 2'd0;
       error_code <= 8'd0;
       error_detail <= 32'd0;
       instructions_executed <= 32'd0;
@@ -7469,26 +7303,36 @@ module tellme (
                  "pipeline without a credit");
         $stop;
       end
-      if (!(quantize_words_credits <= 3'd4)) begin // CreditBuffer.java:89
-        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer quantize_words: the credits never ",
-                 "exceed the depth 4");
-        $stop;
-      end
-      if (!(~quantize_read_arrived_d2 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~quantize_read_arrived_d5 | quantize_words_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer quantize_words: a result arrived while ",
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:309
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:309: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:315
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:315: LinearExecutor: the tag queue has room");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:401
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:401: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_feed_residual | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:86
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer linear_residual_feed: a word entered ",
+                 "the pipeline without a credit");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:429
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:429: LinearExecutor: one write to the buffer a cycle");
+      if (!(linear_residual_feed_credits <= 3'd4)) begin // CreditBuffer.java:89
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:89: CreditBuffer linear_residual_feed: the credits never ",
+                 "exceed the depth 4");
+        $stop;
+      end
+      if (!(~linear_residual_round3_out_valid | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:91
+        $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer linear_residual_feed: a result arrived ",
+                 "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
+        $stop;
+      end
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:424
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the unit tag queue has room");
+        $stop;
+      end
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:452
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:452: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -8690,7 +8534,43 @@ module tellme (
     .writes_outstanding (d0_share_writes_outstanding)
   );
 
-  SyncFifo_w64_d4 quantize_words_fifo ( // CreditBuffer.java:77
+  Fp32ToFp16 buffer_lane0_round ( // ActivationBuffers.java:134
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (buffer_lane0_round_in_valid),
+    .in_payload  (buffer_lane0_round_in_payload),
+    .out_valid   (buffer_lane0_round_out_valid),
+    .out_payload (buffer_lane0_round_out_payload)
+  );
+
+  Fp32ToFp16 buffer_lane1_round ( // ActivationBuffers.java:134
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (buffer_lane1_round_in_valid),
+    .in_payload  (buffer_lane1_round_in_payload),
+    .out_valid   (buffer_lane1_round_out_valid),
+    .out_payload (buffer_lane1_round_out_payload)
+  );
+
+  Fp32ToFp16 buffer_lane2_round ( // ActivationBuffers.java:134
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (buffer_lane2_round_in_valid),
+    .in_payload  (buffer_lane2_round_in_payload),
+    .out_valid   (buffer_lane2_round_out_valid),
+    .out_payload (buffer_lane2_round_out_payload)
+  );
+
+  Fp32ToFp16 buffer_lane3_round ( // ActivationBuffers.java:134
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (buffer_lane3_round_in_valid),
+    .in_payload  (buffer_lane3_round_in_payload),
+    .out_valid   (buffer_lane3_round_out_valid),
+    .out_payload (buffer_lane3_round_out_payload)
+  );
+
+  SyncFifo_w64_d7 quantize_words_fifo ( // CreditBuffer.java:77
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (quantize_words_fifo_push_valid),
@@ -8712,6 +8592,54 @@ module tellme (
     .pop_ready    (linear_tags_pop_ready),
     .pop_payload  (linear_tags_pop_payload),
     .occupancy    (linear_tags_occupancy)
+  );
+
+  Fp32ToFp16 linear_residual_round0 ( // LinearExecutor.java:399
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (linear_residual_round0_in_valid),
+    .in_payload  (linear_residual_round0_in_payload),
+    .out_valid   (linear_residual_round0_out_valid),
+    .out_payload (linear_residual_round0_out_payload)
+  );
+
+  Fp32ToFp16 linear_residual_round1 ( // LinearExecutor.java:399
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (linear_residual_round1_in_valid),
+    .in_payload  (linear_residual_round1_in_payload),
+    .out_valid   (linear_residual_round1_out_valid),
+    .out_payload (linear_residual_round1_out_payload)
+  );
+
+  Fp32ToFp16 linear_residual_round2 ( // LinearExecutor.java:399
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (linear_residual_round2_in_valid),
+    .in_payload  (linear_residual_round2_in_payload),
+    .out_valid   (linear_residual_round2_out_valid),
+    .out_payload (linear_residual_round2_out_payload)
+  );
+
+  Fp32ToFp16 linear_residual_round3 ( // LinearExecutor.java:399
+    .ap_clk      (ap_clk),
+    .ap_rst_n    (ap_rst_n),
+    .in_valid    (linear_residual_round3_in_valid),
+    .in_payload  (linear_residual_round3_in_payload),
+    .out_valid   (linear_residual_round3_out_valid),
+    .out_payload (linear_residual_round3_out_payload)
+  );
+
+  SyncFifo_w193_d4 linear_residual_feed_fifo ( // CreditBuffer.java:77
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .push_valid   (linear_residual_feed_fifo_push_valid),
+    .push_ready   (linear_residual_feed_fifo_push_ready),
+    .push_payload (linear_residual_feed_fifo_push_payload),
+    .pop_valid    (linear_residual_feed_fifo_pop_valid),
+    .pop_ready    (linear_residual_feed_fifo_pop_ready),
+    .pop_payload  (linear_residual_feed_fifo_pop_payload),
+    .occupancy    (linear_residual_feed_fifo_occupancy)
   );
 
   SyncFifo_w20_d64 linear_unit_tags ( // Stream.java:195
@@ -8739,34 +8667,20 @@ module tellme (
       kv_cache_writer_m_axi_rready, w0_share_reads_outstanding, w0_share_writes_outstanding, w1_share_reads_outstanding,
       w1_share_writes_outstanding, w2_share_reads_outstanding, w2_share_writes_outstanding, w3_share_reads_outstanding,
       w3_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
-      data_beat_payload_last, quantize_words_fifo_occupancy, attention_query_word_index[15:10],
-      attention_out_word_index[15:10], lm_head_token[3], linear_tags_occupancy, linear_unit_tags_pop_valid,
+      data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
+      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], lm_head_token[3],
+      linear_tags_occupancy, linear_residual_round0_out_valid, linear_residual_round1_out_valid,
+      linear_residual_round2_out_valid, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
       linear_unit_tags_pop_payload[19:14], linear_unit_tags_pop_payload[3], linear_unit_tags_occupancy,
-      rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], attention_queries_payload_4_shr[24:12],
-      attention_queries_payload_4_mux_3[7:5], attention_queries_payload_5_shr[24:12],
-      attention_queries_payload_5_mux_3[7:5], attention_queries_payload_6_shr[24:12],
-      attention_queries_payload_6_mux_3[7:5], attention_queries_payload_7_shr[24:12],
-      attention_queries_payload_7_mux_3[7:5], residual_add_in_payload_h_0_shr[24:12],
-      residual_add_in_payload_h_0_mux_2[7:5], residual_add_in_payload_h_1_shr[24:12],
-      residual_add_in_payload_h_1_mux_2[7:5], residual_add_in_payload_h_2_shr[24:12],
-      residual_add_in_payload_h_2_mux_2[7:5], residual_add_in_payload_h_3_shr[24:12],
-      residual_add_in_payload_h_3_mux_2[7:5], buffer_write_token_sum[3], buffer_read_token_sum[3],
-      residual_write_address_prod[20:12], residual_read_address_prod[20:12], query_write_address_prod[20:12],
-      query_read_address_prod[20:12], attention_write_address_prod[20:12], attention_read_address_prod[20:12],
-      gate_write_address_prod[23:13], gate_read_address_prod[23:13], ffn_write_address_prod[23:13],
-      ffn_read_address_prod[23:13], quantized_write_address_prod[23:13], quantized_read_address_prod[23:13],
-      quantize_gain_beats_sum[3:0], quantize_read_values_0_shr[24:12], quantize_read_values_0_mux_2[7:5],
-      quantize_read_values_1_shr[24:12], quantize_read_values_1_mux_2[7:5], quantize_read_values_2_shr[24:12],
-      quantize_read_values_2_mux_2[7:5], quantize_read_values_3_shr[24:12], quantize_read_values_3_mux_2[7:5],
-      attention_q_width_prod[39:24], attention_query_word_index_prod[31:16], attention_out_word_index_prod[31:16],
-      attention_run_bytes_prod[47], attention_head_address_prod[127:63], lm_head_logit_beats_sum[1:0],
-      linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18], linear_words_per_token_sum[1:0],
-      linear_row_word_prod[23:16], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
+      rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], buffer_write_token_sum[3],
+      buffer_read_token_sum[3], quantize_gain_beats_sum[3:0], attention_run_bytes_prod[47],
+      attention_group_words_prod[31:16], attention_head_address_prod[127:63], lm_head_logit_beats_sum[1:0],
+      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
+      linear_words_per_token_sum[1:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
       rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
-      rotate_command_address_prod[127:63], rotate_command_address_prod_2[127:64], tap_source_beats_sum[1:0],
-      tap_source_beats_prod[63:34], logits_offset_sum[11:0], debug_base_sum[11:0], token_beats_sum[36:35],
-      token_beats_sum[3:0], tap_elements_of_prod[47:32], tap_value_bytes_prod[63:32], tap_bytes_of_sum[3:0],
-      setup_bad_field_prod[39:24]};
+      rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0],
+      tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
+      debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

@@ -4,106 +4,144 @@
 `default_nettype none
 
 module AxiBurstReader_w64_b16_o4 (
-  input  wire        ap_clk,                  // AxiBurstReader.java:78
-  input  wire        ap_rst_n,                // AxiBurstReader.java:78
-  input  wire        command_valid,           // AxiBurstReader.java:83
-  output wire        command_ready,           // AxiBurstReader.java:83
-  input  wire [63:0] command_payload_address, // AxiBurstReader.java:83
-  input  wire [31:0] command_payload_beats,   // AxiBurstReader.java:83
-  output wire        data_valid,              // AxiBurstReader.java:84
-  input  wire        data_ready,              // AxiBurstReader.java:84
-  output wire [63:0] data_payload_data,       // AxiBurstReader.java:84
-  output wire        data_payload_last,       // AxiBurstReader.java:84
-  output wire        data_payload_error,      // AxiBurstReader.java:84
-  output wire        m_axi_awvalid,           // AxiBurstReader.java:85
-  input  wire        m_axi_awready,           // AxiBurstReader.java:85
-  output wire [63:0] m_axi_awaddr,            // AxiBurstReader.java:85
-  output wire [7:0]  m_axi_awlen,             // AxiBurstReader.java:85
-  output wire [2:0]  m_axi_awsize,            // AxiBurstReader.java:85
-  output wire [1:0]  m_axi_awburst,           // AxiBurstReader.java:85
-  output wire        m_axi_wvalid,            // AxiBurstReader.java:85
-  input  wire        m_axi_wready,            // AxiBurstReader.java:85
-  output wire [63:0] m_axi_wdata,             // AxiBurstReader.java:85
-  output wire [7:0]  m_axi_wstrb,             // AxiBurstReader.java:85
-  output wire        m_axi_wlast,             // AxiBurstReader.java:85
-  input  wire        m_axi_bvalid,            // AxiBurstReader.java:85
-  output wire        m_axi_bready,            // AxiBurstReader.java:85
-  input  wire [1:0]  m_axi_bresp,             // AxiBurstReader.java:85
-  output wire        m_axi_arvalid,           // AxiBurstReader.java:85
-  input  wire        m_axi_arready,           // AxiBurstReader.java:85
-  output wire [63:0] m_axi_araddr,            // AxiBurstReader.java:85
-  output wire [7:0]  m_axi_arlen,             // AxiBurstReader.java:85
-  output wire [2:0]  m_axi_arsize,            // AxiBurstReader.java:85
-  output wire [1:0]  m_axi_arburst,           // AxiBurstReader.java:85
-  input  wire        m_axi_rvalid,            // AxiBurstReader.java:85
-  output wire        m_axi_rready,            // AxiBurstReader.java:85
-  input  wire [63:0] m_axi_rdata,             // AxiBurstReader.java:85
-  input  wire [1:0]  m_axi_rresp,             // AxiBurstReader.java:85
-  input  wire        m_axi_rlast,             // AxiBurstReader.java:85
-  output wire        idle,                    // AxiBurstReader.java:86
-  output wire [6:0]  credits,                 // AxiBurstReader.java:87
-  output wire [2:0]  outstanding              // AxiBurstReader.java:88
+  input  wire        ap_clk,                  // AxiBurstReader.java:85
+  input  wire        ap_rst_n,                // AxiBurstReader.java:85
+  input  wire        command_valid,           // AxiBurstReader.java:90
+  output wire        command_ready,           // AxiBurstReader.java:90
+  input  wire [63:0] command_payload_address, // AxiBurstReader.java:90
+  input  wire [31:0] command_payload_beats,   // AxiBurstReader.java:90
+  output wire        data_valid,              // AxiBurstReader.java:91
+  input  wire        data_ready,              // AxiBurstReader.java:91
+  output wire [63:0] data_payload_data,       // AxiBurstReader.java:91
+  output wire        data_payload_last,       // AxiBurstReader.java:91
+  output wire        data_payload_error,      // AxiBurstReader.java:91
+  output wire        m_axi_awvalid,           // AxiBurstReader.java:92
+  input  wire        m_axi_awready,           // AxiBurstReader.java:92
+  output wire [63:0] m_axi_awaddr,            // AxiBurstReader.java:92
+  output wire [7:0]  m_axi_awlen,             // AxiBurstReader.java:92
+  output wire [2:0]  m_axi_awsize,            // AxiBurstReader.java:92
+  output wire [1:0]  m_axi_awburst,           // AxiBurstReader.java:92
+  output wire        m_axi_wvalid,            // AxiBurstReader.java:92
+  input  wire        m_axi_wready,            // AxiBurstReader.java:92
+  output wire [63:0] m_axi_wdata,             // AxiBurstReader.java:92
+  output wire [7:0]  m_axi_wstrb,             // AxiBurstReader.java:92
+  output wire        m_axi_wlast,             // AxiBurstReader.java:92
+  input  wire        m_axi_bvalid,            // AxiBurstReader.java:92
+  output wire        m_axi_bready,            // AxiBurstReader.java:92
+  input  wire [1:0]  m_axi_bresp,             // AxiBurstReader.java:92
+  output wire        m_axi_arvalid,           // AxiBurstReader.java:92
+  input  wire        m_axi_arready,           // AxiBurstReader.java:92
+  output wire [63:0] m_axi_araddr,            // AxiBurstReader.java:92
+  output wire [7:0]  m_axi_arlen,             // AxiBurstReader.java:92
+  output wire [2:0]  m_axi_arsize,            // AxiBurstReader.java:92
+  output wire [1:0]  m_axi_arburst,           // AxiBurstReader.java:92
+  input  wire        m_axi_rvalid,            // AxiBurstReader.java:92
+  output wire        m_axi_rready,            // AxiBurstReader.java:92
+  input  wire [63:0] m_axi_rdata,             // AxiBurstReader.java:92
+  input  wire [1:0]  m_axi_rresp,             // AxiBurstReader.java:92
+  input  wire        m_axi_rlast,             // AxiBurstReader.java:92
+  output wire        idle,                    // AxiBurstReader.java:93
+  output wire [6:0]  credits,                 // AxiBurstReader.java:94
+  output wire [2:0]  outstanding              // AxiBurstReader.java:95
 );
 
   // ar_bursts
-  reg  [63:0] ar_address;             // BurstCutter.java:41
-  reg  [31:0] ar_remaining;           // BurstCutter.java:42
-  wire        ar_issued;              // BurstCutter.java:43
-  wire        ar_pending;             // BurstCutter.java:44
-  wire [4:0]  ar_to_boundary;         // BurstCutter.java:52
-  wire        ar_last_of_command;     // BurstCutter.java:54
-  wire [4:0]  ar_beats;               // BurstCutter.java:55
-  wire        requested;              // AxiBurstReader.java:92
-  wire        delivered;              // AxiBurstReader.java:93
+  reg         ar_command_valid;            // Stream.java:140
+  reg  [63:0] ar_command_payload_address;  // Stream.java:141
+  reg  [31:0] ar_command_payload_beats;    // Stream.java:141
+  wire        ar_command_ready;            // Stream.java:142
+  reg  [63:0] ar_address;                  // BurstCutter.java:48
+  reg  [31:0] ar_remaining;                // BurstCutter.java:49
+  wire        ar_issued;                   // BurstCutter.java:50
+  wire        ar_pending;                  // BurstCutter.java:51
+  wire        ar_busy;                     // BurstCutter.java:52
+  reg         ar_last_of_command;          // BurstCutter.java:54
+  reg  [4:0]  ar_beats;                    // BurstCutter.java:55
+  wire [4:0]  ar_to_boundary;              // BurstCutter.java:66
+  wire [31:0] ar_left;                     // BurstCutter.java:69
+  wire        requested;                   // AxiBurstReader.java:101
+  wire        delivered;                   // AxiBurstReader.java:102
 
   // credits
-  reg  [6:0]  credit_count;           // AxiBurstReader.java:138
-  wire        in_flight_push_valid;   // AxiBurstReader.java:95
-  wire        in_flight_push_ready;   // AxiBurstReader.java:95
-  wire [0:0]  in_flight_push_payload; // AxiBurstReader.java:95
-  wire        in_flight_pop_valid;    // AxiBurstReader.java:95
-  wire        in_flight_pop_ready;    // AxiBurstReader.java:95
-  wire [0:0]  in_flight_pop_payload;  // AxiBurstReader.java:95
-  wire [2:0]  in_flight_occupancy;    // AxiBurstReader.java:95
-  wire        room;                   // AxiBurstReader.java:96
-  wire        slot_free;              // AxiBurstReader.java:97
-  wire        read_fifo_push_valid;   // Stream.java:195
-  wire        read_fifo_push_ready;   // Stream.java:195
-  wire [65:0] read_fifo_push_payload; // Stream.java:195
-  wire        read_fifo_pop_valid;    // Stream.java:195
-  wire        read_fifo_pop_ready;    // Stream.java:195
-  wire [65:0] read_fifo_pop_payload;  // Stream.java:195
-  wire [6:0]  read_fifo_occupancy;    // Stream.java:195
+  reg  [6:0]  credit_count;                // AxiBurstReader.java:164
+  wire        in_flight_push_valid;        // AxiBurstReader.java:104
+  wire        in_flight_push_ready;        // AxiBurstReader.java:104
+  wire [0:0]  in_flight_push_payload;      // AxiBurstReader.java:104
+  wire        in_flight_pop_valid;         // AxiBurstReader.java:104
+  wire        in_flight_pop_ready;         // AxiBurstReader.java:104
+  wire [0:0]  in_flight_pop_payload;       // AxiBurstReader.java:104
+  wire [2:0]  in_flight_occupancy;         // AxiBurstReader.java:104
+  wire        room;                        // AxiBurstReader.java:105
+  wire        slot_free;                   // AxiBurstReader.java:106
+  wire        ar_next_valid;               // AxiBurstReader.java:107
+  wire        ar_next_ready;               // AxiBurstReader.java:107
+  wire [63:0] ar_next_payload_address;     // AxiBurstReader.java:107
+  wire [7:0]  ar_next_payload_len;         // AxiBurstReader.java:107
+  reg         ar_slice_valid;              // Stream.java:140
+  reg  [63:0] ar_slice_payload_address;    // Stream.java:141
+  reg  [7:0]  ar_slice_payload_len;        // Stream.java:141
+  wire        ar_slice_ready;              // Stream.java:142
+  reg         ar_slice_s2m_buffered;       // Stream.java:162
+  reg  [63:0] ar_slice_s2m_buffer_address; // Stream.java:163
+  reg  [7:0]  ar_slice_s2m_buffer_len;     // Stream.java:163
+  wire        ar_slice_s2m_ready;          // Stream.java:164
+  wire        ar_accepted;                 // AxiBurstReader.java:126
+  reg  [1:0]  ar_slice_bursts;             // AxiBurstReader.java:127
+  reg  [6:0]  ar_slice_beats;              // AxiBurstReader.java:130
+  wire        read_fifo_push_valid;        // Stream.java:195
+  wire        read_fifo_push_ready;        // Stream.java:195
+  wire [65:0] read_fifo_push_payload;      // Stream.java:195
+  wire        read_fifo_pop_valid;         // Stream.java:195
+  wire        read_fifo_pop_ready;         // Stream.java:195
+  wire [65:0] read_fifo_pop_payload;       // Stream.java:195
+  wire [6:0]  read_fifo_occupancy;         // Stream.java:195
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire not_ar_command_valid_or_ar_command_ready;
+  wire not_ar_slice_valid_or_ar_slice_ready;
+  wire ar_last_of_command_cmp;
+  wire ar_left_le_16;
   wire [6:0] credit_count_mux;
+  assign not_ar_command_valid_or_ar_command_ready = ~ar_command_valid | ar_command_ready;
+  assign not_ar_slice_valid_or_ar_slice_ready = ~ar_slice_valid | ar_slice_ready;
+  assign ar_last_of_command_cmp = ar_command_payload_beats <= {27'd0, ar_to_boundary};
+  assign ar_left_le_16 = ar_left <= 32'd16;
   assign credit_count_mux = requested ? (credit_count - {2'd0, ar_beats}) : credit_count;
 
-  assign command_ready = ~ar_pending | (ar_issued & ar_last_of_command); // BurstCutter.java:57
-  assign room = credit_count >= {2'd0, ar_beats}; // AxiBurstReader.java:96
-  assign slot_free = in_flight_occupancy < 3'd4; // AxiBurstReader.java:97
-  assign m_axi_arvalid = ar_pending & room & slot_free; // AxiBurstReader.java:98
-  assign m_axi_araddr = ar_address; // AxiBurstReader.java:99
-  assign m_axi_arlen = {3'd0, (ar_beats - 5'd1)}; // AxiBurstReader.java:100
-  assign m_axi_arsize = 3'd3; // AxiBurstReader.java:101
-  assign m_axi_arburst = 2'h1; // AxiBurstReader.java:102
-  assign requested = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:106
-  assign in_flight_push_valid = requested; // AxiBurstReader.java:108
-  assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:109
+  assign command_ready = not_ar_command_valid_or_ar_command_ready; // Stream.java:144
+  assign room = credit_count >= {2'd0, ar_beats}; // AxiBurstReader.java:105
+  assign slot_free = in_flight_occupancy < 3'd4; // AxiBurstReader.java:106
+  assign ar_next_valid = ar_pending & room & slot_free; // AxiBurstReader.java:108
+  assign ar_next_payload_address = ar_address; // AxiBurstReader.java:109
+  assign ar_next_payload_len = {3'd0, (ar_beats - 5'd1)}; // AxiBurstReader.java:110
+  assign ar_next_ready = not_ar_slice_valid_or_ar_slice_ready; // Stream.java:144
+  assign ar_slice_ready = ~ar_slice_s2m_buffered; // Stream.java:165
+  assign m_axi_arvalid = ar_slice_valid | ar_slice_s2m_buffered; // AxiBurstReader.java:112
+  // AxiBurstReader.java:113
+  assign m_axi_araddr = ar_slice_s2m_buffered ? ar_slice_s2m_buffer_address : ar_slice_payload_address;
+  // AxiBurstReader.java:114
+  assign m_axi_arlen = ar_slice_s2m_buffered ? ar_slice_s2m_buffer_len : ar_slice_payload_len;
+  assign m_axi_arsize = 3'd3; // AxiBurstReader.java:115
+  assign m_axi_arburst = 2'h1; // AxiBurstReader.java:116
+  assign ar_slice_s2m_ready = m_axi_arready; // AxiBurstReader.java:120
+  assign requested = ar_next_valid & ar_next_ready; // AxiBurstReader.java:121
+  assign in_flight_push_valid = requested; // AxiBurstReader.java:123
+  assign in_flight_push_payload = ar_last_of_command; // AxiBurstReader.java:124
+  assign ar_accepted = m_axi_arvalid & m_axi_arready; // AxiBurstReader.java:126
   assign read_fifo_push_valid = m_axi_rvalid; // Stream.java:196
   // Stream.java:197
   assign read_fifo_push_payload = {m_axi_rresp[1], (m_axi_rlast & in_flight_pop_payload), m_axi_rdata};
   assign m_axi_rready = read_fifo_push_ready; // Stream.java:198
-  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:116
+  assign in_flight_pop_ready = m_axi_rvalid & m_axi_rready & m_axi_rlast; // AxiBurstReader.java:139
   assign data_valid = read_fifo_pop_valid; // Stream.java:101
   assign data_payload_data = read_fifo_pop_payload[63:0]; // Stream.java:102
   assign data_payload_last = read_fifo_pop_payload[64]; // Stream.java:102
   assign data_payload_error = read_fifo_pop_payload[65]; // Stream.java:102
   assign read_fifo_pop_ready = data_ready; // Stream.java:103
-  assign delivered = data_valid & data_ready; // AxiBurstReader.java:118
-  assign credits = credit_count; // AxiBurstReader.java:124
-  assign outstanding = in_flight_occupancy; // AxiBurstReader.java:125
-  assign idle = ~ar_pending & (credit_count == 7'd64); // AxiBurstReader.java:126
+  assign delivered = data_valid & data_ready; // AxiBurstReader.java:141
+  assign credits = credit_count + ar_slice_beats; // AxiBurstReader.java:147
+  assign outstanding = in_flight_occupancy - {1'b0, ar_slice_bursts}; // AxiBurstReader.java:148
+  assign idle = ~ar_busy & (credit_count == 7'd64); // AxiBurstReader.java:149
   assign m_axi_awvalid = 1'b0; // Axi4.java:192
   assign m_axi_awaddr = 64'd0; // Axi4.java:193
   assign m_axi_awlen = 8'd0; // Axi4.java:194
@@ -115,34 +153,74 @@ module AxiBurstReader_w64_b16_o4 (
   assign m_axi_wlast = 1'b0; // Axi4.java:203
   assign m_axi_bready = 1'b1; // Axi4.java:204
 
-  // -------------------------------------------------------------------------------------------------------------------
-  // ar_bursts (BurstCutter.java:35): cuts each command into INCR bursts that end at multiples of the longest burst, so
-  // none crosses 4 KB
-  assign ar_pending = ar_remaining != 32'd0; // BurstCutter.java:44
-  assign ar_to_boundary = 5'd16 - {1'b0, ar_address[6:3]}; // BurstCutter.java:52
-  assign ar_last_of_command = ar_remaining <= {27'd0, ar_to_boundary}; // BurstCutter.java:54
-  assign ar_beats = ar_last_of_command ? ar_remaining[4:0] : ar_to_boundary; // BurstCutter.java:55
-  assign ar_issued = requested; // BurstCutter.java:76
-
   always @(posedge ap_clk) begin
-    if (command_valid & command_ready) begin // BurstCutter.java:61
-      ar_address <= {command_payload_address[63:3], 3'h0}; // BurstCutter.java:62
-      ar_remaining <= command_payload_beats; // BurstCutter.java:63
-    end else if (ar_issued) begin // BurstCutter.java:64
-      ar_address <= ar_address + {{56'd0, ar_beats}, 3'd0}; // BurstCutter.java:65
-      ar_remaining <= ar_remaining - {27'd0, ar_beats}; // BurstCutter.java:66
+    if (not_ar_slice_valid_or_ar_slice_ready) begin // Stream.java:145
+      ar_slice_valid <= ar_next_valid; // Stream.java:146
+      ar_slice_payload_address <= ar_next_payload_address; // Stream.java:147
+      ar_slice_payload_len <= ar_next_payload_len; // Stream.java:147
     end
+    if (~ar_slice_s2m_buffered) begin // Stream.java:166
+      ar_slice_s2m_buffer_address <= ar_slice_payload_address; // Stream.java:166
+      ar_slice_s2m_buffer_len <= ar_slice_payload_len; // Stream.java:166
+    end
+    if (ar_slice_s2m_ready) begin // Stream.java:167
+      ar_slice_s2m_buffered <= 1'b0; // Stream.java:167
+    end else if (ar_slice_valid) begin // Stream.java:168
+      ar_slice_s2m_buffered <= 1'b1; // Stream.java:168
+    end
+    ar_slice_bursts <= (ar_slice_bursts + {1'b0, requested}) - {1'b0, ar_accepted}; // AxiBurstReader.java:128
+    // AxiBurstReader.java:131
+    ar_slice_beats <=
+        (ar_slice_beats + (requested ? {2'd0, ar_beats} : 7'd0)) - (ar_accepted ? (m_axi_arlen[6:0] + 7'd1) : 7'd0);
     if (!ap_rst_n) begin
-      ar_address <= 64'd0;
-      ar_remaining <= 32'd0;
+      ar_slice_valid <= 1'b0;
+      ar_slice_s2m_buffered <= 1'b0;
+      ar_slice_bursts <= 2'd0;
+      ar_slice_beats <= 7'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // credits (AxiBurstReader.java:136): read-FIFO beats free for new bursts: a burst takes its beats when issued, each
+  // ar_bursts (BurstCutter.java:41): cuts each command into INCR bursts that end at multiples of the longest burst, so
+  // none crosses 4 KB
+  assign ar_pending = ar_remaining != 32'd0; // BurstCutter.java:51
+  assign ar_busy = ar_pending | ar_command_valid; // BurstCutter.java:52
+  assign ar_command_ready = ~ar_pending | (ar_issued & ar_last_of_command); // BurstCutter.java:57
+  assign ar_to_boundary = 5'd16 - {1'b0, ar_command_payload_address[6:3]}; // BurstCutter.java:66
+  assign ar_left = ar_remaining - {27'd0, ar_beats}; // BurstCutter.java:69
+  assign ar_issued = requested; // BurstCutter.java:92
+
+  always @(posedge ap_clk) begin
+    if (not_ar_command_valid_or_ar_command_ready) begin // Stream.java:145
+      ar_command_valid <= command_valid; // Stream.java:146
+      ar_command_payload_address <= command_payload_address; // Stream.java:147
+      ar_command_payload_beats <= command_payload_beats; // Stream.java:147
+    end
+    if (ar_command_valid & ar_command_ready) begin // BurstCutter.java:70
+      ar_address <= {ar_command_payload_address[63:3], 3'h0}; // BurstCutter.java:71
+      ar_remaining <= ar_command_payload_beats; // BurstCutter.java:72
+      ar_last_of_command <= ar_last_of_command_cmp; // BurstCutter.java:74
+      ar_beats <= ar_last_of_command_cmp ? ar_command_payload_beats[4:0] : ar_to_boundary; // BurstCutter.java:75
+    end else if (ar_issued) begin // BurstCutter.java:76
+      ar_address <= ar_address + {{56'd0, ar_beats}, 3'd0}; // BurstCutter.java:78
+      ar_remaining <= ar_left; // BurstCutter.java:79
+      ar_last_of_command <= ar_left_le_16; // BurstCutter.java:81
+      ar_beats <= ar_left_le_16 ? ar_left[4:0] : 5'd16; // BurstCutter.java:82
+    end
+    if (!ap_rst_n) begin
+      ar_command_valid <= 1'b0;
+      ar_address <= 64'd0;
+      ar_remaining <= 32'd0;
+      ar_last_of_command <= 1'b1;
+      ar_beats <= 5'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // credits (AxiBurstReader.java:162): read-FIFO beats free for new bursts: a burst takes its beats when issued, each
   // beat delivered gives one back
   always @(posedge ap_clk) begin
-    credit_count <= delivered ? (credit_count_mux + 7'd1) : credit_count_mux; // AxiBurstReader.java:140
+    credit_count <= delivered ? (credit_count_mux + 7'd1) : credit_count_mux; // AxiBurstReader.java:166
     if (!ap_rst_n) begin
       credit_count <= 7'd64;
     end
@@ -152,23 +230,23 @@ module AxiBurstReader_w64_b16_o4 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~requested | (credit_count >= {2'd0, ar_beats}))) begin // AxiBurstReader.java:141
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:141: AxiBurstReader: a burst is issued only with ",
+      if (!(~requested | (credit_count >= {2'd0, ar_beats}))) begin // AxiBurstReader.java:167
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:167: AxiBurstReader: a burst is issued only with ",
                  "credits for all its beats (the credits never go negative)");
         $stop;
       end
-      if (!(~delivered | requested | (credit_count < 7'd64))) begin // AxiBurstReader.java:143
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:143: AxiBurstReader: a beat delivered gives back a ",
+      if (!(~delivered | requested | (credit_count < 7'd64))) begin // AxiBurstReader.java:169
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:169: AxiBurstReader: a beat delivered gives back a ",
                  "credit some burst took (the credits never exceed the FIFO depth 64)");
         $stop;
       end
-      if (!(~m_axi_rvalid | m_axi_rready)) begin // AxiBurstReader.java:119
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:119: AxiBurstReader: rready is high whenever rvalid is ",
+      if (!(~m_axi_rvalid | m_axi_rready)) begin // AxiBurstReader.java:142
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:142: AxiBurstReader: rready is high whenever rvalid is ",
                  "(the R channel never stalls)");
         $stop;
       end
-      if (!(~m_axi_rvalid | in_flight_pop_valid)) begin // AxiBurstReader.java:121
-        $display("ASSERTION FAILED in %m: AxiBurstReader.java:121: AxiBurstReader: an R beat arrived with no burst ",
+      if (!(~m_axi_rvalid | in_flight_pop_valid)) begin // AxiBurstReader.java:144
+        $display("ASSERTION FAILED in %m: AxiBurstReader.java:144: AxiBurstReader: an R beat arrived with no burst ",
                  "in flight");
         $stop;
       end
@@ -176,7 +254,7 @@ module AxiBurstReader_w64_b16_o4 (
   end
 `endif
 
-  SyncFifo_w1_d4 in_flight ( // AxiBurstReader.java:95
+  SyncFifo_w1_d4 in_flight ( // AxiBurstReader.java:104
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (in_flight_push_valid),
@@ -201,8 +279,8 @@ module AxiBurstReader_w64_b16_o4 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, command_payload_address[2:0], m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp,
-      m_axi_rresp[0], in_flight_push_ready, read_fifo_occupancy};
+  wire unused_bits = &{1'b0, m_axi_awready, m_axi_wready, m_axi_bvalid, m_axi_bresp, m_axi_rresp[0],
+      ar_command_payload_address[2:0], in_flight_push_ready, read_fifo_occupancy};
 endmodule
 
 `default_nettype wire

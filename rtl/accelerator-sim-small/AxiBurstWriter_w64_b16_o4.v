@@ -4,46 +4,46 @@
 `default_nettype none
 
 module AxiBurstWriter_w64_b16_o4 (
-  input  wire        ap_clk,                  // AxiBurstWriter.java:89
-  input  wire        ap_rst_n,                // AxiBurstWriter.java:89
-  input  wire        command_valid,           // AxiBurstWriter.java:96
-  output wire        command_ready,           // AxiBurstWriter.java:96
-  input  wire [63:0] command_payload_address, // AxiBurstWriter.java:96
-  input  wire [31:0] command_payload_beats,   // AxiBurstWriter.java:96
-  input  wire        data_valid,              // AxiBurstWriter.java:97
-  output wire        data_ready,              // AxiBurstWriter.java:97
-  input  wire [63:0] data_payload_data,       // AxiBurstWriter.java:97
-  input  wire [7:0]  data_payload_strobes,    // AxiBurstWriter.java:97
-  output wire        done_valid,              // AxiBurstWriter.java:98
-  output wire        done_payload_error,      // AxiBurstWriter.java:98
-  output wire        m_axi_awvalid,           // AxiBurstWriter.java:99
-  input  wire        m_axi_awready,           // AxiBurstWriter.java:99
-  output wire [63:0] m_axi_awaddr,            // AxiBurstWriter.java:99
-  output wire [7:0]  m_axi_awlen,             // AxiBurstWriter.java:99
-  output wire [2:0]  m_axi_awsize,            // AxiBurstWriter.java:99
-  output wire [1:0]  m_axi_awburst,           // AxiBurstWriter.java:99
-  output wire        m_axi_wvalid,            // AxiBurstWriter.java:99
-  input  wire        m_axi_wready,            // AxiBurstWriter.java:99
-  output wire [63:0] m_axi_wdata,             // AxiBurstWriter.java:99
-  output wire [7:0]  m_axi_wstrb,             // AxiBurstWriter.java:99
-  output wire        m_axi_wlast,             // AxiBurstWriter.java:99
-  input  wire        m_axi_bvalid,            // AxiBurstWriter.java:99
-  output wire        m_axi_bready,            // AxiBurstWriter.java:99
-  input  wire [1:0]  m_axi_bresp,             // AxiBurstWriter.java:99
-  output wire        m_axi_arvalid,           // AxiBurstWriter.java:99
-  input  wire        m_axi_arready,           // AxiBurstWriter.java:99
-  output wire [63:0] m_axi_araddr,            // AxiBurstWriter.java:99
-  output wire [7:0]  m_axi_arlen,             // AxiBurstWriter.java:99
-  output wire [2:0]  m_axi_arsize,            // AxiBurstWriter.java:99
-  output wire [1:0]  m_axi_arburst,           // AxiBurstWriter.java:99
-  input  wire        m_axi_rvalid,            // AxiBurstWriter.java:99
-  output wire        m_axi_rready,            // AxiBurstWriter.java:99
-  input  wire [63:0] m_axi_rdata,             // AxiBurstWriter.java:99
-  input  wire [1:0]  m_axi_rresp,             // AxiBurstWriter.java:99
-  input  wire        m_axi_rlast,             // AxiBurstWriter.java:99
-  output wire        idle,                    // AxiBurstWriter.java:100
-  output wire [2:0]  outstanding,             // AxiBurstWriter.java:101
-  output wire [5:0]  buffered                 // AxiBurstWriter.java:102
+  input  wire        ap_clk,                  // AxiBurstWriter.java:90
+  input  wire        ap_rst_n,                // AxiBurstWriter.java:90
+  input  wire        command_valid,           // AxiBurstWriter.java:97
+  output wire        command_ready,           // AxiBurstWriter.java:97
+  input  wire [63:0] command_payload_address, // AxiBurstWriter.java:97
+  input  wire [31:0] command_payload_beats,   // AxiBurstWriter.java:97
+  input  wire        data_valid,              // AxiBurstWriter.java:98
+  output wire        data_ready,              // AxiBurstWriter.java:98
+  input  wire [63:0] data_payload_data,       // AxiBurstWriter.java:98
+  input  wire [7:0]  data_payload_strobes,    // AxiBurstWriter.java:98
+  output wire        done_valid,              // AxiBurstWriter.java:99
+  output wire        done_payload_error,      // AxiBurstWriter.java:99
+  output wire        m_axi_awvalid,           // AxiBurstWriter.java:100
+  input  wire        m_axi_awready,           // AxiBurstWriter.java:100
+  output wire [63:0] m_axi_awaddr,            // AxiBurstWriter.java:100
+  output wire [7:0]  m_axi_awlen,             // AxiBurstWriter.java:100
+  output wire [2:0]  m_axi_awsize,            // AxiBurstWriter.java:100
+  output wire [1:0]  m_axi_awburst,           // AxiBurstWriter.java:100
+  output wire        m_axi_wvalid,            // AxiBurstWriter.java:100
+  input  wire        m_axi_wready,            // AxiBurstWriter.java:100
+  output wire [63:0] m_axi_wdata,             // AxiBurstWriter.java:100
+  output wire [7:0]  m_axi_wstrb,             // AxiBurstWriter.java:100
+  output wire        m_axi_wlast,             // AxiBurstWriter.java:100
+  input  wire        m_axi_bvalid,            // AxiBurstWriter.java:100
+  output wire        m_axi_bready,            // AxiBurstWriter.java:100
+  input  wire [1:0]  m_axi_bresp,             // AxiBurstWriter.java:100
+  output wire        m_axi_arvalid,           // AxiBurstWriter.java:100
+  input  wire        m_axi_arready,           // AxiBurstWriter.java:100
+  output wire [63:0] m_axi_araddr,            // AxiBurstWriter.java:100
+  output wire [7:0]  m_axi_arlen,             // AxiBurstWriter.java:100
+  output wire [2:0]  m_axi_arsize,            // AxiBurstWriter.java:100
+  output wire [1:0]  m_axi_arburst,           // AxiBurstWriter.java:100
+  input  wire        m_axi_rvalid,            // AxiBurstWriter.java:100
+  output wire        m_axi_rready,            // AxiBurstWriter.java:100
+  input  wire [63:0] m_axi_rdata,             // AxiBurstWriter.java:100
+  input  wire [1:0]  m_axi_rresp,             // AxiBurstWriter.java:100
+  input  wire        m_axi_rlast,             // AxiBurstWriter.java:100
+  output wire        idle,                    // AxiBurstWriter.java:101
+  output wire [2:0]  outstanding,             // AxiBurstWriter.java:102
+  output wire [5:0]  buffered                 // AxiBurstWriter.java:103
 );
 
   wire        write_fifo_push_valid;          // Stream.java:195
@@ -55,81 +55,93 @@ module AxiBurstWriter_w64_b16_o4 (
   wire [5:0]  write_fifo_occupancy;           // Stream.java:195
 
   // aw_bursts
-  reg  [63:0] aw_address;                     // BurstCutter.java:41
-  reg  [31:0] aw_remaining;                   // BurstCutter.java:42
-  wire        aw_issued;                      // BurstCutter.java:43
-  wire        aw_pending;                     // BurstCutter.java:44
-  wire [4:0]  aw_to_boundary;                 // BurstCutter.java:52
-  wire        aw_last_of_command;             // BurstCutter.java:54
-  wire [4:0]  aw_beats;                       // BurstCutter.java:55
-  wire        addressed;                      // AxiBurstWriter.java:107
-  wire        pushed;                         // AxiBurstWriter.java:108
+  reg         aw_command_valid;               // Stream.java:140
+  reg  [63:0] aw_command_payload_address;     // Stream.java:141
+  reg  [31:0] aw_command_payload_beats;       // Stream.java:141
+  wire        aw_command_ready;               // Stream.java:142
+  reg  [63:0] aw_address;                     // BurstCutter.java:48
+  reg  [31:0] aw_remaining;                   // BurstCutter.java:49
+  wire        aw_issued;                      // BurstCutter.java:50
+  wire        aw_pending;                     // BurstCutter.java:51
+  wire        aw_busy;                        // BurstCutter.java:52
+  reg         aw_last_of_command;             // BurstCutter.java:54
+  reg  [4:0]  aw_beats;                       // BurstCutter.java:55
+  wire [4:0]  aw_to_boundary;                 // BurstCutter.java:66
+  wire [31:0] aw_left;                        // BurstCutter.java:69
+  wire        addressed;                      // AxiBurstWriter.java:108
+  wire        pushed;                         // AxiBurstWriter.java:109
 
   // unclaimed
-  reg  [5:0]  unclaimed_beats;                // AxiBurstWriter.java:162
-  wire        awaiting_response_push_valid;   // AxiBurstWriter.java:110
-  wire        awaiting_response_push_ready;   // AxiBurstWriter.java:110
-  wire [0:0]  awaiting_response_push_payload; // AxiBurstWriter.java:110
-  wire        awaiting_response_pop_valid;    // AxiBurstWriter.java:110
-  wire        awaiting_response_pop_ready;    // AxiBurstWriter.java:110
-  wire [0:0]  awaiting_response_pop_payload;  // AxiBurstWriter.java:110
-  wire [2:0]  awaiting_response_occupancy;    // AxiBurstWriter.java:110
-  wire        burst_lengths_push_valid;       // AxiBurstWriter.java:111
-  wire        burst_lengths_push_ready;       // AxiBurstWriter.java:111
-  wire [7:0]  burst_lengths_push_payload;     // AxiBurstWriter.java:111
-  wire        burst_lengths_pop_valid;        // AxiBurstWriter.java:111
-  wire        burst_lengths_pop_ready;        // AxiBurstWriter.java:111
-  wire [7:0]  burst_lengths_pop_payload;      // AxiBurstWriter.java:111
-  wire [2:0]  burst_lengths_occupancy;        // AxiBurstWriter.java:111
-  wire        burst_buffered;                 // AxiBurstWriter.java:112
-  wire        slot_free;                      // AxiBurstWriter.java:113
-  wire        written;                        // AxiBurstWriter.java:131
+  reg  [5:0]  unclaimed_beats;                // AxiBurstWriter.java:163
+  wire        awaiting_response_push_valid;   // AxiBurstWriter.java:111
+  wire        awaiting_response_push_ready;   // AxiBurstWriter.java:111
+  wire [0:0]  awaiting_response_push_payload; // AxiBurstWriter.java:111
+  wire        awaiting_response_pop_valid;    // AxiBurstWriter.java:111
+  wire        awaiting_response_pop_ready;    // AxiBurstWriter.java:111
+  wire [0:0]  awaiting_response_pop_payload;  // AxiBurstWriter.java:111
+  wire [2:0]  awaiting_response_occupancy;    // AxiBurstWriter.java:111
+  wire        burst_lengths_push_valid;       // AxiBurstWriter.java:112
+  wire        burst_lengths_push_ready;       // AxiBurstWriter.java:112
+  wire [7:0]  burst_lengths_push_payload;     // AxiBurstWriter.java:112
+  wire        burst_lengths_pop_valid;        // AxiBurstWriter.java:112
+  wire        burst_lengths_pop_ready;        // AxiBurstWriter.java:112
+  wire [7:0]  burst_lengths_pop_payload;      // AxiBurstWriter.java:112
+  wire [2:0]  burst_lengths_occupancy;        // AxiBurstWriter.java:112
+  wire        burst_buffered;                 // AxiBurstWriter.java:113
+  wire        slot_free;                      // AxiBurstWriter.java:114
+  wire        written;                        // AxiBurstWriter.java:132
 
   // burst_beats
-  reg  [7:0]  beat_in_burst;                  // AxiBurstWriter.java:178
-  wire        last_beat;                      // AxiBurstWriter.java:179
+  reg  [7:0]  beat_in_burst;                  // AxiBurstWriter.java:179
+  wire        last_beat;                      // AxiBurstWriter.java:180
 
   // responses
-  wire        command_ends;                   // AxiBurstWriter.java:191
-  reg         error_so_far;                   // AxiBurstWriter.java:192
-  reg         done_valid_q;                   // AxiBurstWriter.java:194
-  reg         done_error_q;                   // AxiBurstWriter.java:195
+  wire        command_ends;                   // AxiBurstWriter.java:192
+  reg         error_so_far;                   // AxiBurstWriter.java:193
+  reg         done_valid_q;                   // AxiBurstWriter.java:195
+  reg         done_error_q;                   // AxiBurstWriter.java:196
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire not_aw_command_valid_or_aw_command_ready;
+  wire aw_last_of_command_cmp;
+  wire aw_left_le_16;
   wire [5:0] unclaimed_beats_mux;
+  assign not_aw_command_valid_or_aw_command_ready = ~aw_command_valid | aw_command_ready;
+  assign aw_last_of_command_cmp = aw_command_payload_beats <= {27'd0, aw_to_boundary};
+  assign aw_left_le_16 = aw_left <= 32'd16;
   assign unclaimed_beats_mux = addressed ? (unclaimed_beats - {1'b0, aw_beats}) : unclaimed_beats;
 
   assign write_fifo_push_valid = data_valid; // Stream.java:196
   assign write_fifo_push_payload = {data_payload_strobes, data_payload_data}; // Stream.java:197
   assign data_ready = write_fifo_push_ready; // Stream.java:198
-  assign command_ready = ~aw_pending | (aw_issued & aw_last_of_command); // BurstCutter.java:57
-  assign pushed = data_valid & data_ready; // AxiBurstWriter.java:108
-  assign burst_buffered = unclaimed_beats >= {1'b0, aw_beats}; // AxiBurstWriter.java:112
-  assign slot_free = awaiting_response_occupancy < 3'd4; // AxiBurstWriter.java:113
-  assign m_axi_awvalid = aw_pending & burst_buffered & slot_free; // AxiBurstWriter.java:114
-  assign m_axi_awaddr = aw_address; // AxiBurstWriter.java:115
-  assign m_axi_awlen = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:116
-  assign m_axi_awsize = 3'd3; // AxiBurstWriter.java:117
-  assign m_axi_awburst = 2'h1; // AxiBurstWriter.java:118
-  assign addressed = m_axi_awvalid & m_axi_awready; // AxiBurstWriter.java:122
-  assign awaiting_response_push_valid = addressed; // AxiBurstWriter.java:124
-  assign awaiting_response_push_payload = aw_last_of_command; // AxiBurstWriter.java:125
-  assign burst_lengths_push_valid = addressed; // AxiBurstWriter.java:126
-  assign burst_lengths_push_payload = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:127
-  assign buffered = unclaimed_beats; // AxiBurstWriter.java:128
-  assign m_axi_wvalid = burst_lengths_pop_valid & write_fifo_pop_valid; // AxiBurstWriter.java:133
-  assign m_axi_wdata = write_fifo_pop_payload[63:0]; // AxiBurstWriter.java:134
-  assign m_axi_wstrb = write_fifo_pop_payload[71:64]; // AxiBurstWriter.java:135
-  assign m_axi_wlast = last_beat; // AxiBurstWriter.java:136
-  assign write_fifo_pop_ready = m_axi_wready & burst_lengths_pop_valid; // AxiBurstWriter.java:137
-  assign written = m_axi_wvalid & m_axi_wready; // AxiBurstWriter.java:138
-  assign burst_lengths_pop_ready = written & last_beat; // AxiBurstWriter.java:139
-  assign m_axi_bready = 1'b1; // AxiBurstWriter.java:142
-  assign awaiting_response_pop_ready = m_axi_bvalid; // AxiBurstWriter.java:143
-  assign done_valid = done_valid_q; // AxiBurstWriter.java:145
-  assign done_payload_error = done_error_q; // AxiBurstWriter.java:146
-  assign outstanding = awaiting_response_occupancy; // AxiBurstWriter.java:150
-  assign idle = ~aw_pending & (awaiting_response_occupancy == 3'd0); // AxiBurstWriter.java:151
+  assign command_ready = not_aw_command_valid_or_aw_command_ready; // Stream.java:144
+  assign pushed = data_valid & data_ready; // AxiBurstWriter.java:109
+  assign burst_buffered = unclaimed_beats >= {1'b0, aw_beats}; // AxiBurstWriter.java:113
+  assign slot_free = awaiting_response_occupancy < 3'd4; // AxiBurstWriter.java:114
+  assign m_axi_awvalid = aw_pending & burst_buffered & slot_free; // AxiBurstWriter.java:115
+  assign m_axi_awaddr = aw_address; // AxiBurstWriter.java:116
+  assign m_axi_awlen = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:117
+  assign m_axi_awsize = 3'd3; // AxiBurstWriter.java:118
+  assign m_axi_awburst = 2'h1; // AxiBurstWriter.java:119
+  assign addressed = m_axi_awvalid & m_axi_awready; // AxiBurstWriter.java:123
+  assign awaiting_response_push_valid = addressed; // AxiBurstWriter.java:125
+  assign awaiting_response_push_payload = aw_last_of_command; // AxiBurstWriter.java:126
+  assign burst_lengths_push_valid = addressed; // AxiBurstWriter.java:127
+  assign burst_lengths_push_payload = {3'd0, (aw_beats - 5'd1)}; // AxiBurstWriter.java:128
+  assign buffered = unclaimed_beats; // AxiBurstWriter.java:129
+  assign m_axi_wvalid = burst_lengths_pop_valid & write_fifo_pop_valid; // AxiBurstWriter.java:134
+  assign m_axi_wdata = write_fifo_pop_payload[63:0]; // AxiBurstWriter.java:135
+  assign m_axi_wstrb = write_fifo_pop_payload[71:64]; // AxiBurstWriter.java:136
+  assign m_axi_wlast = last_beat; // AxiBurstWriter.java:137
+  assign write_fifo_pop_ready = m_axi_wready & burst_lengths_pop_valid; // AxiBurstWriter.java:138
+  assign written = m_axi_wvalid & m_axi_wready; // AxiBurstWriter.java:139
+  assign burst_lengths_pop_ready = written & last_beat; // AxiBurstWriter.java:140
+  assign m_axi_bready = 1'b1; // AxiBurstWriter.java:143
+  assign awaiting_response_pop_ready = m_axi_bvalid; // AxiBurstWriter.java:144
+  assign done_valid = done_valid_q; // AxiBurstWriter.java:146
+  assign done_payload_error = done_error_q; // AxiBurstWriter.java:147
+  assign outstanding = awaiting_response_occupancy; // AxiBurstWriter.java:151
+  assign idle = ~aw_busy & (awaiting_response_occupancy == 3'd0); // AxiBurstWriter.java:152
   assign m_axi_arvalid = 1'b0; // Axi4.java:209
   assign m_axi_araddr = 64'd0; // Axi4.java:210
   assign m_axi_arlen = 8'd0; // Axi4.java:211
@@ -138,45 +150,58 @@ module AxiBurstWriter_w64_b16_o4 (
   assign m_axi_rready = 1'b1; // Axi4.java:217
 
   // -------------------------------------------------------------------------------------------------------------------
-  // aw_bursts (BurstCutter.java:35): cuts each command into INCR bursts that end at multiples of the longest burst, so
+  // aw_bursts (BurstCutter.java:41): cuts each command into INCR bursts that end at multiples of the longest burst, so
   // none crosses 4 KB
-  assign aw_pending = aw_remaining != 32'd0; // BurstCutter.java:44
-  assign aw_to_boundary = 5'd16 - {1'b0, aw_address[6:3]}; // BurstCutter.java:52
-  assign aw_last_of_command = aw_remaining <= {27'd0, aw_to_boundary}; // BurstCutter.java:54
-  assign aw_beats = aw_last_of_command ? aw_remaining[4:0] : aw_to_boundary; // BurstCutter.java:55
-  assign aw_issued = addressed; // BurstCutter.java:76
+  assign aw_pending = aw_remaining != 32'd0; // BurstCutter.java:51
+  assign aw_busy = aw_pending | aw_command_valid; // BurstCutter.java:52
+  assign aw_command_ready = ~aw_pending | (aw_issued & aw_last_of_command); // BurstCutter.java:57
+  assign aw_to_boundary = 5'd16 - {1'b0, aw_command_payload_address[6:3]}; // BurstCutter.java:66
+  assign aw_left = aw_remaining - {27'd0, aw_beats}; // BurstCutter.java:69
+  assign aw_issued = addressed; // BurstCutter.java:92
 
   always @(posedge ap_clk) begin
-    if (command_valid & command_ready) begin // BurstCutter.java:61
-      aw_address <= {command_payload_address[63:3], 3'h0}; // BurstCutter.java:62
-      aw_remaining <= command_payload_beats; // BurstCutter.java:63
-    end else if (aw_issued) begin // BurstCutter.java:64
-      aw_address <= aw_address + {{56'd0, aw_beats}, 3'd0}; // BurstCutter.java:65
-      aw_remaining <= aw_remaining - {27'd0, aw_beats}; // BurstCutter.java:66
+    if (not_aw_command_valid_or_aw_command_ready) begin // Stream.java:145
+      aw_command_valid <= command_valid; // Stream.java:146
+      aw_command_payload_address <= command_payload_address; // Stream.java:147
+      aw_command_payload_beats <= command_payload_beats; // Stream.java:147
+    end
+    if (aw_command_valid & aw_command_ready) begin // BurstCutter.java:70
+      aw_address <= {aw_command_payload_address[63:3], 3'h0}; // BurstCutter.java:71
+      aw_remaining <= aw_command_payload_beats; // BurstCutter.java:72
+      aw_last_of_command <= aw_last_of_command_cmp; // BurstCutter.java:74
+      aw_beats <= aw_last_of_command_cmp ? aw_command_payload_beats[4:0] : aw_to_boundary; // BurstCutter.java:75
+    end else if (aw_issued) begin // BurstCutter.java:76
+      aw_address <= aw_address + {{56'd0, aw_beats}, 3'd0}; // BurstCutter.java:78
+      aw_remaining <= aw_left; // BurstCutter.java:79
+      aw_last_of_command <= aw_left_le_16; // BurstCutter.java:81
+      aw_beats <= aw_left_le_16 ? aw_left[4:0] : 5'd16; // BurstCutter.java:82
     end
     if (!ap_rst_n) begin
+      aw_command_valid <= 1'b0;
       aw_address <= 64'd0;
       aw_remaining <= 32'd0;
+      aw_last_of_command <= 1'b1;
+      aw_beats <= 5'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // unclaimed (AxiBurstWriter.java:160): beats in the write FIFO that no burst has claimed: each beat taken in adds
+  // unclaimed (AxiBurstWriter.java:161): beats in the write FIFO that no burst has claimed: each beat taken in adds
   // one, a burst's address takes its beats
   always @(posedge ap_clk) begin
-    unclaimed_beats <= pushed ? (unclaimed_beats_mux + 6'd1) : unclaimed_beats_mux; // AxiBurstWriter.java:164
+    unclaimed_beats <= pushed ? (unclaimed_beats_mux + 6'd1) : unclaimed_beats_mux; // AxiBurstWriter.java:165
     if (!ap_rst_n) begin
       unclaimed_beats <= 6'd0;
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // burst_beats (AxiBurstWriter.java:177): counts the W beats of the burst in progress; wlast on its last
-  assign last_beat = beat_in_burst == burst_lengths_pop_payload; // AxiBurstWriter.java:179
+  // burst_beats (AxiBurstWriter.java:178): counts the W beats of the burst in progress; wlast on its last
+  assign last_beat = beat_in_burst == burst_lengths_pop_payload; // AxiBurstWriter.java:180
 
   always @(posedge ap_clk) begin
-    if (written) begin // AxiBurstWriter.java:180
-      beat_in_burst <= last_beat ? 8'd0 : (beat_in_burst + 8'd1); // AxiBurstWriter.java:180
+    if (written) begin // AxiBurstWriter.java:181
+      beat_in_burst <= last_beat ? 8'd0 : (beat_in_burst + 8'd1); // AxiBurstWriter.java:181
     end
     if (!ap_rst_n) begin
       beat_in_burst <= 8'd0;
@@ -184,16 +209,16 @@ module AxiBurstWriter_w64_b16_o4 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // responses (AxiBurstWriter.java:190): gathers the responses of a command's bursts; done after its last one
-  assign command_ends = m_axi_bvalid & awaiting_response_pop_payload; // AxiBurstWriter.java:191
+  // responses (AxiBurstWriter.java:191): gathers the responses of a command's bursts; done after its last one
+  assign command_ends = m_axi_bvalid & awaiting_response_pop_payload; // AxiBurstWriter.java:192
 
   always @(posedge ap_clk) begin
-    if (m_axi_bvalid) begin // AxiBurstWriter.java:193
-      error_so_far <= ~command_ends & (error_so_far | m_axi_bresp[1]); // AxiBurstWriter.java:193
+    if (m_axi_bvalid) begin // AxiBurstWriter.java:194
+      error_so_far <= ~command_ends & (error_so_far | m_axi_bresp[1]); // AxiBurstWriter.java:194
     end
-    done_valid_q <= command_ends; // AxiBurstWriter.java:194
-    if (command_ends) begin // AxiBurstWriter.java:195
-      done_error_q <= error_so_far | m_axi_bresp[1]; // AxiBurstWriter.java:195
+    done_valid_q <= command_ends; // AxiBurstWriter.java:195
+    if (command_ends) begin // AxiBurstWriter.java:196
+      done_error_q <= error_so_far | m_axi_bresp[1]; // AxiBurstWriter.java:196
     end
     if (!ap_rst_n) begin
       error_so_far <= 1'b0;
@@ -205,18 +230,18 @@ module AxiBurstWriter_w64_b16_o4 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~addressed | (unclaimed_beats >= {1'b0, aw_beats}))) begin // AxiBurstWriter.java:165
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:165: AxiBurstWriter: a burst's address goes out only ",
+      if (!(~addressed | (unclaimed_beats >= {1'b0, aw_beats}))) begin // AxiBurstWriter.java:166
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:166: AxiBurstWriter: a burst's address goes out only ",
                  "when all its beats are buffered");
         $stop;
       end
-      if (!(~pushed | addressed | (unclaimed_beats < 6'd32))) begin // AxiBurstWriter.java:167
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:167: AxiBurstWriter: the unclaimed beats never exceed ",
+      if (!(~pushed | addressed | (unclaimed_beats < 6'd32))) begin // AxiBurstWriter.java:168
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:168: AxiBurstWriter: the unclaimed beats never exceed ",
                  "the FIFO's 32 words");
         $stop;
       end
-      if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:147
-        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:147: AxiBurstWriter: a write response arrived with no ",
+      if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:148
+        $display("ASSERTION FAILED in %m: AxiBurstWriter.java:148: AxiBurstWriter: a write response arrived with no ",
                  "burst awaiting one");
         $stop;
       end
@@ -236,7 +261,7 @@ module AxiBurstWriter_w64_b16_o4 (
     .occupancy    (write_fifo_occupancy)
   );
 
-  SyncFifo_w1_d4 awaiting_response ( // AxiBurstWriter.java:110
+  SyncFifo_w1_d4 awaiting_response ( // AxiBurstWriter.java:111
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (awaiting_response_push_valid),
@@ -248,7 +273,7 @@ module AxiBurstWriter_w64_b16_o4 (
     .occupancy    (awaiting_response_occupancy)
   );
 
-  SyncFifo_w8_d4 burst_lengths ( // AxiBurstWriter.java:111
+  SyncFifo_w8_d4 burst_lengths ( // AxiBurstWriter.java:112
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (burst_lengths_push_valid),
@@ -261,8 +286,8 @@ module AxiBurstWriter_w64_b16_o4 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, command_payload_address[2:0], m_axi_bresp[0], m_axi_arready, m_axi_rvalid, m_axi_rdata,
-      m_axi_rresp, m_axi_rlast, write_fifo_occupancy, awaiting_response_push_ready, burst_lengths_push_ready,
+  wire unused_bits = &{1'b0, m_axi_bresp[0], m_axi_arready, m_axi_rvalid, m_axi_rdata, m_axi_rresp, m_axi_rlast,
+      write_fifo_occupancy, aw_command_payload_address[2:0], awaiting_response_push_ready, burst_lengths_push_ready,
       burst_lengths_occupancy};
 endmodule
 

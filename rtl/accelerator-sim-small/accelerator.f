@@ -65,6 +65,7 @@ SyncFifo_w2_d8.v
 AxiReadArbiter_w64_n3_o8.v
 AxiWriteArbiter_w64_n2_o8.v
 AxiPortShare_w64_rwrwr_o8.v
-SyncFifo_w64_d4.v
+SyncFifo_w64_d7.v
 SyncFifo_w19_d64.v
+SyncFifo_w193_d4.v
 tellme.v

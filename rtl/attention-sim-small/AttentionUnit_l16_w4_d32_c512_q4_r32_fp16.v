@@ -4,65 +4,67 @@
 `default_nettype none
 
 module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
-  input  wire        clk,                            // AttentionUnit.java:83
-  input  wire        reset,                          // AttentionUnit.java:83
-  input  wire        command_valid,                  // AttentionUnit.java:87
-  output wire        command_ready,                  // AttentionUnit.java:87
-  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:87
-  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:87
-  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:87
-  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:87
-  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:87
-  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:87
-  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:87
-  input  wire        queries_valid,                  // AttentionUnit.java:89
-  output wire        queries_ready,                  // AttentionUnit.java:89
-  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:89
-  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:89
-  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:89
-  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:89
-  output wire        out_valid,                      // AttentionUnit.java:90
-  input  wire        out_ready,                      // AttentionUnit.java:90
-  output wire [15:0] out_payload_0,                  // AttentionUnit.java:90
-  output wire [15:0] out_payload_1,                  // AttentionUnit.java:90
-  output wire [15:0] out_payload_2,                  // AttentionUnit.java:90
-  output wire [15:0] out_payload_3,                  // AttentionUnit.java:90
-  output wire        done_valid,                     // AttentionUnit.java:91
-  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:91
-  output wire        idle,                           // AttentionUnit.java:92
-  output wire        m_axi_awvalid,                  // AttentionUnit.java:94
-  input  wire        m_axi_awready,                  // AttentionUnit.java:94
-  output wire [63:0] m_axi_awaddr,                   // AttentionUnit.java:94
-  output wire [7:0]  m_axi_awlen,                    // AttentionUnit.java:94
-  output wire [2:0]  m_axi_awsize,                   // AttentionUnit.java:94
-  output wire [1:0]  m_axi_awburst,                  // AttentionUnit.java:94
-  output wire        m_axi_wvalid,                   // AttentionUnit.java:94
-  input  wire        m_axi_wready,                   // AttentionUnit.java:94
-  output wire [63:0] m_axi_wdata,                    // AttentionUnit.java:94
-  output wire [7:0]  m_axi_wstrb,                    // AttentionUnit.java:94
-  output wire        m_axi_wlast,                    // AttentionUnit.java:94
-  input  wire        m_axi_bvalid,                   // AttentionUnit.java:94
-  output wire        m_axi_bready,                   // AttentionUnit.java:94
-  input  wire [1:0]  m_axi_bresp,                    // AttentionUnit.java:94
-  output wire        m_axi_arvalid,                  // AttentionUnit.java:94
-  input  wire        m_axi_arready,                  // AttentionUnit.java:94
-  output wire [63:0] m_axi_araddr,                   // AttentionUnit.java:94
-  output wire [7:0]  m_axi_arlen,                    // AttentionUnit.java:94
-  output wire [2:0]  m_axi_arsize,                   // AttentionUnit.java:94
-  output wire [1:0]  m_axi_arburst,                  // AttentionUnit.java:94
-  input  wire        m_axi_rvalid,                   // AttentionUnit.java:94
-  output wire        m_axi_rready,                   // AttentionUnit.java:94
-  input  wire [63:0] m_axi_rdata,                    // AttentionUnit.java:94
-  input  wire [1:0]  m_axi_rresp,                    // AttentionUnit.java:94
-  input  wire        m_axi_rlast                     // AttentionUnit.java:94
+  input  wire        clk,                            // AttentionUnit.java:84
+  input  wire        reset,                          // AttentionUnit.java:84
+  input  wire        command_valid,                  // AttentionUnit.java:88
+  output wire        command_ready,                  // AttentionUnit.java:88
+  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:88
+  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:88
+  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:88
+  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:88
+  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:88
+  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:88
+  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:88
+  input  wire        queries_valid,                  // AttentionUnit.java:90
+  output wire        queries_ready,                  // AttentionUnit.java:90
+  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:90
+  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:90
+  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:90
+  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:90
+  output wire        out_valid,                      // AttentionUnit.java:91
+  input  wire        out_ready,                      // AttentionUnit.java:91
+  output wire [15:0] out_payload_0,                  // AttentionUnit.java:91
+  output wire [15:0] out_payload_1,                  // AttentionUnit.java:91
+  output wire [15:0] out_payload_2,                  // AttentionUnit.java:91
+  output wire [15:0] out_payload_3,                  // AttentionUnit.java:91
+  output wire        done_valid,                     // AttentionUnit.java:92
+  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:92
+  output wire        idle,                           // AttentionUnit.java:93
+  output wire        m_axi_awvalid,                  // AttentionUnit.java:95
+  input  wire        m_axi_awready,                  // AttentionUnit.java:95
+  output wire [63:0] m_axi_awaddr,                   // AttentionUnit.java:95
+  output wire [7:0]  m_axi_awlen,                    // AttentionUnit.java:95
+  output wire [2:0]  m_axi_awsize,                   // AttentionUnit.java:95
+  output wire [1:0]  m_axi_awburst,                  // AttentionUnit.java:95
+  output wire        m_axi_wvalid,                   // AttentionUnit.java:95
+  input  wire        m_axi_wready,                   // AttentionUnit.java:95
+  output wire [63:0] m_axi_wdata,                    // AttentionUnit.java:95
+  output wire [7:0]  m_axi_wstrb,                    // AttentionUnit.java:95
+  output wire        m_axi_wlast,                    // AttentionUnit.java:95
+  input  wire        m_axi_bvalid,                   // AttentionUnit.java:95
+  output wire        m_axi_bready,                   // AttentionUnit.java:95
+  input  wire [1:0]  m_axi_bresp,                    // AttentionUnit.java:95
+  output wire        m_axi_arvalid,                  // AttentionUnit.java:95
+  input  wire        m_axi_arready,                  // AttentionUnit.java:95
+  output wire [63:0] m_axi_araddr,                   // AttentionUnit.java:95
+  output wire [7:0]  m_axi_arlen,                    // AttentionUnit.java:95
+  output wire [2:0]  m_axi_arsize,                   // AttentionUnit.java:95
+  output wire [1:0]  m_axi_arburst,                  // AttentionUnit.java:95
+  input  wire        m_axi_rvalid,                   // AttentionUnit.java:95
+  output wire        m_axi_rready,                   // AttentionUnit.java:95
+  input  wire [63:0] m_axi_rdata,                    // AttentionUnit.java:95
+  input  wire [1:0]  m_axi_rresp,                    // AttentionUnit.java:95
+  input  wire        m_axi_rlast                     // AttentionUnit.java:95
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
   localparam [2:0] PHASE_IDLE    = 3'd0;
-  localparam [2:0] PHASE_QUERIES = 3'd1;
-  localparam [2:0] PHASE_SCORES  = 3'd2;
-  localparam [2:0] PHASE_SOFTMAX = 3'd3;
-  localparam [2:0] PHASE_VALUES  = 3'd4;
+  localparam [2:0] PHASE_SIZE    = 3'd1;
+  localparam [2:0] PHASE_CHECK   = 3'd2;
+  localparam [2:0] PHASE_QUERIES = 3'd3;
+  localparam [2:0] PHASE_SCORES  = 3'd4;
+  localparam [2:0] PHASE_SOFTMAX = 3'd5;
+  localparam [2:0] PHASE_VALUES  = 3'd6;
 
   // Step: dev.tellmej.accel.attention.AttentionUnit.SoftmaxStage.Step
   localparam [1:0] STEP_IDLE  = 2'd0;
@@ -75,73 +77,75 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   localparam [1:0] REDUCE_PUSH   = 2'd2;
   localparam [1:0] REDUCE_FLUSH  = 2'd3;
 
-  wire        kv_reader_command_valid;           // AttentionUnit.java:93
-  wire        kv_reader_command_ready;           // AttentionUnit.java:93
-  wire [63:0] kv_reader_command_payload_address; // AttentionUnit.java:93
-  wire [31:0] kv_reader_command_payload_beats;   // AttentionUnit.java:93
-  wire        kv_reader_data_valid;              // AttentionUnit.java:93
-  wire        kv_reader_data_ready;              // AttentionUnit.java:93
-  wire [63:0] kv_reader_data_payload_data;       // AttentionUnit.java:93
-  wire        kv_reader_data_payload_last;       // AttentionUnit.java:93
-  wire        kv_reader_data_payload_error;      // AttentionUnit.java:93
-  wire        kv_reader_m_axi_awvalid;           // AttentionUnit.java:93
-  wire        kv_reader_m_axi_awready;           // AttentionUnit.java:93
-  wire [63:0] kv_reader_m_axi_awaddr;            // AttentionUnit.java:93
-  wire [7:0]  kv_reader_m_axi_awlen;             // AttentionUnit.java:93
-  wire [2:0]  kv_reader_m_axi_awsize;            // AttentionUnit.java:93
-  wire [1:0]  kv_reader_m_axi_awburst;           // AttentionUnit.java:93
-  wire        kv_reader_m_axi_wvalid;            // AttentionUnit.java:93
-  wire        kv_reader_m_axi_wready;            // AttentionUnit.java:93
-  wire [63:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:93
-  wire [7:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:93
-  wire        kv_reader_m_axi_wlast;             // AttentionUnit.java:93
-  wire        kv_reader_m_axi_bvalid;            // AttentionUnit.java:93
-  wire        kv_reader_m_axi_bready;            // AttentionUnit.java:93
-  wire [1:0]  kv_reader_m_axi_bresp;             // AttentionUnit.java:93
-  wire        kv_reader_m_axi_arvalid;           // AttentionUnit.java:93
-  wire        kv_reader_m_axi_arready;           // AttentionUnit.java:93
-  wire [63:0] kv_reader_m_axi_araddr;            // AttentionUnit.java:93
-  wire [7:0]  kv_reader_m_axi_arlen;             // AttentionUnit.java:93
-  wire [2:0]  kv_reader_m_axi_arsize;            // AttentionUnit.java:93
-  wire [1:0]  kv_reader_m_axi_arburst;           // AttentionUnit.java:93
-  wire        kv_reader_m_axi_rvalid;            // AttentionUnit.java:93
-  wire        kv_reader_m_axi_rready;            // AttentionUnit.java:93
-  wire [63:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:93
-  wire [1:0]  kv_reader_m_axi_rresp;             // AttentionUnit.java:93
-  wire        kv_reader_m_axi_rlast;             // AttentionUnit.java:93
-  wire        kv_reader_idle;                    // AttentionUnit.java:93
-  wire [7:0]  kv_reader_credits;                 // AttentionUnit.java:93
-  wire [2:0]  kv_reader_outstanding;             // AttentionUnit.java:93
-  wire        scores_finished;                   // AttentionUnit.java:108
-  wire        softmax_finished;                  // AttentionUnit.java:109
-  wire        values_finished;                   // AttentionUnit.java:110
-  wire        loader_failed;                     // AttentionUnit.java:111
+  wire        kv_reader_command_valid;           // AttentionUnit.java:94
+  wire        kv_reader_command_ready;           // AttentionUnit.java:94
+  wire [63:0] kv_reader_command_payload_address; // AttentionUnit.java:94
+  wire [31:0] kv_reader_command_payload_beats;   // AttentionUnit.java:94
+  wire        kv_reader_data_valid;              // AttentionUnit.java:94
+  wire        kv_reader_data_ready;              // AttentionUnit.java:94
+  wire [63:0] kv_reader_data_payload_data;       // AttentionUnit.java:94
+  wire        kv_reader_data_payload_last;       // AttentionUnit.java:94
+  wire        kv_reader_data_payload_error;      // AttentionUnit.java:94
+  wire        kv_reader_m_axi_awvalid;           // AttentionUnit.java:94
+  wire        kv_reader_m_axi_awready;           // AttentionUnit.java:94
+  wire [63:0] kv_reader_m_axi_awaddr;            // AttentionUnit.java:94
+  wire [7:0]  kv_reader_m_axi_awlen;             // AttentionUnit.java:94
+  wire [2:0]  kv_reader_m_axi_awsize;            // AttentionUnit.java:94
+  wire [1:0]  kv_reader_m_axi_awburst;           // AttentionUnit.java:94
+  wire        kv_reader_m_axi_wvalid;            // AttentionUnit.java:94
+  wire        kv_reader_m_axi_wready;            // AttentionUnit.java:94
+  wire [63:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:94
+  wire [7:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:94
+  wire        kv_reader_m_axi_wlast;             // AttentionUnit.java:94
+  wire        kv_reader_m_axi_bvalid;            // AttentionUnit.java:94
+  wire        kv_reader_m_axi_bready;            // AttentionUnit.java:94
+  wire [1:0]  kv_reader_m_axi_bresp;             // AttentionUnit.java:94
+  wire        kv_reader_m_axi_arvalid;           // AttentionUnit.java:94
+  wire        kv_reader_m_axi_arready;           // AttentionUnit.java:94
+  wire [63:0] kv_reader_m_axi_araddr;            // AttentionUnit.java:94
+  wire [7:0]  kv_reader_m_axi_arlen;             // AttentionUnit.java:94
+  wire [2:0]  kv_reader_m_axi_arsize;            // AttentionUnit.java:94
+  wire [1:0]  kv_reader_m_axi_arburst;           // AttentionUnit.java:94
+  wire        kv_reader_m_axi_rvalid;            // AttentionUnit.java:94
+  wire        kv_reader_m_axi_rready;            // AttentionUnit.java:94
+  wire [63:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:94
+  wire [1:0]  kv_reader_m_axi_rresp;             // AttentionUnit.java:94
+  wire        kv_reader_m_axi_rlast;             // AttentionUnit.java:94
+  wire        kv_reader_idle;                    // AttentionUnit.java:94
+  wire [7:0]  kv_reader_credits;                 // AttentionUnit.java:94
+  wire [2:0]  kv_reader_outstanding;             // AttentionUnit.java:94
+  wire        scores_finished;                   // AttentionUnit.java:109
+  wire        softmax_finished;                  // AttentionUnit.java:110
+  wire        values_finished;                   // AttentionUnit.java:111
+  wire        loader_failed;                     // AttentionUnit.java:112
 
   // controller
-  reg  [2:0]  phase;                             // AttentionUnit.java:187
-  reg  [63:0] key_address;                       // AttentionUnit.java:188
-  reg  [63:0] value_address;                     // AttentionUnit.java:189
-  reg  [9:0]  first_positions;                   // AttentionUnit.java:190
-  reg  [9:0]  last_positions;                    // AttentionUnit.java:191
-  reg  [7:0]  heads;                             // AttentionUnit.java:192
-  reg  [7:0]  slots;                             // AttentionUnit.java:193
-  reg  [7:0]  row_beats;                         // AttentionUnit.java:194
-  reg  [31:0] scale;                             // AttentionUnit.java:195
-  reg  [7:0]  query_slot;                        // AttentionUnit.java:196
-  reg  [7:0]  query_beat;                        // AttentionUnit.java:197
-  reg         done_pending;                      // AttentionUnit.java:198
-  reg  [7:0]  done_code;                         // AttentionUnit.java:199
-  wire [15:0] command_slots;                     // AttentionUnit.java:202
-  wire        command_bad_field;                 // AttentionUnit.java:205
-  wire [33:0] command_reach;                     // AttentionUnit.java:207
-  wire        command_overflow;                  // AttentionUnit.java:208
-  wire        command_refused;                   // AttentionUnit.java:209
-  wire        command_accepted;                  // AttentionUnit.java:211
-  wire        last_query_beat;                   // AttentionUnit.java:213
-  wire        last_query_slot;                   // AttentionUnit.java:214
-  wire        start_scores;                      // AttentionUnit.java:215
-  wire        start_values;                      // AttentionUnit.java:216
-  wire [4:0]  query_store_address;               // AttentionUnit.java:218
+  reg  [2:0]  phase;                             // AttentionUnit.java:188
+  reg  [63:0] key_address;                       // AttentionUnit.java:189
+  reg  [63:0] value_address;                     // AttentionUnit.java:190
+  reg  [9:0]  first_positions;                   // AttentionUnit.java:191
+  reg  [9:0]  last_positions;                    // AttentionUnit.java:192
+  reg  [7:0]  heads;                             // AttentionUnit.java:193
+  reg  [7:0]  slots;                             // AttentionUnit.java:194
+  reg  [7:0]  row_beats;                         // AttentionUnit.java:195
+  reg  [31:0] scale;                             // AttentionUnit.java:196
+  reg  [7:0]  query_slot;                        // AttentionUnit.java:197
+  reg  [7:0]  query_beat;                        // AttentionUnit.java:198
+  reg         done_pending;                      // AttentionUnit.java:199
+  reg  [7:0]  done_code;                         // AttentionUnit.java:200
+  reg  [7:0]  command_tokens;                    // AttentionUnit.java:206
+  reg  [15:0] command_slots;                     // AttentionUnit.java:207
+  reg         command_bad_fields;                // AttentionUnit.java:208
+  reg  [33:0] command_reach;                     // AttentionUnit.java:209
+  wire        command_bad_field;                 // AttentionUnit.java:210
+  wire        command_overflow;                  // AttentionUnit.java:211
+  wire        command_refused;                   // AttentionUnit.java:212
+  wire        command_accepted;                  // AttentionUnit.java:214
+  wire        last_query_beat;                   // AttentionUnit.java:216
+  wire        last_query_slot;                   // AttentionUnit.java:217
+  wire        start_scores;                      // AttentionUnit.java:218
+  wire        start_values;                      // AttentionUnit.java:219
+  wire [4:0]  query_store_address;               // AttentionUnit.java:221
   wire [8:0]  key_port_address;                  // BufferPort.java:17
   wire        key_port_enable;                   // BufferPort.java:17
   wire [63:0] key_port_data;                     // BufferPort.java:18
@@ -154,15 +158,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [10:0] weight_port_address;               // BufferPort.java:17
   wire        weight_port_enable;                // BufferPort.java:17
   wire [31:0] weight_port_data;                  // BufferPort.java:18
-  wire [8:0]  chunk_read_address;                // AttentionUnit.java:159
-  reg  [63:0] chunk_read;                        // AttentionUnit.java:160
-  wire [10:0] score_read_address;                // AttentionUnit.java:159
-  reg  [31:0] score_read;                        // AttentionUnit.java:160
-  wire [4:0]  key_chunks_loaded;                 // AttentionUnit.java:122
-  wire [4:0]  value_chunks_loaded;               // AttentionUnit.java:123
-  wire        value_first_half;                  // AttentionUnit.java:124
-  wire [4:0]  key_chunk_rows_landed;             // AttentionUnit.java:125
-  wire [4:0]  value_chunk_rows_landed;           // AttentionUnit.java:126
+  wire [8:0]  chunk_read_address;                // AttentionUnit.java:160
+  reg  [63:0] chunk_read;                        // AttentionUnit.java:161
+  wire [10:0] score_read_address;                // AttentionUnit.java:160
+  reg  [31:0] score_read;                        // AttentionUnit.java:161
+  wire [4:0]  key_chunks_loaded;                 // AttentionUnit.java:123
+  wire [4:0]  value_chunks_loaded;               // AttentionUnit.java:124
+  wire        value_first_half;                  // AttentionUnit.java:125
+  wire [4:0]  key_chunk_rows_landed;             // AttentionUnit.java:126
+  wire [4:0]  value_chunk_rows_landed;           // AttentionUnit.java:127
 
   // score_engine.score_walk
   reg         score_active;                      // ChunkWalk.java:58
@@ -619,31 +623,31 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_pass_finished_d46;           // ScoreEngine.java:206
   reg         score_pass_finished_d47;           // ScoreEngine.java:206
   reg         score_pass_finished_d48;           // ScoreEngine.java:206
-  wire        softmax_setup_valid;               // AttentionUnit.java:129
-  wire        softmax_setup_ready;               // AttentionUnit.java:129
-  wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:129
-  wire [31:0] softmax_setup_payload_max;         // AttentionUnit.java:129
-  wire        softmax_scores_valid;              // AttentionUnit.java:129
-  wire        softmax_scores_ready;              // AttentionUnit.java:129
-  wire [31:0] softmax_scores_payload;            // AttentionUnit.java:129
-  wire        softmax_weights_valid;             // AttentionUnit.java:129
-  wire [9:0]  softmax_weights_payload_position;  // AttentionUnit.java:129
-  wire [31:0] softmax_weights_payload_value;     // AttentionUnit.java:129
-  wire        softmax_reciprocal_valid;          // AttentionUnit.java:129
-  wire [31:0] softmax_reciprocal_payload;        // AttentionUnit.java:129
-  wire        softmax_idle;                      // AttentionUnit.java:129
+  wire        softmax_setup_valid;               // AttentionUnit.java:130
+  wire        softmax_setup_ready;               // AttentionUnit.java:130
+  wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:130
+  wire [31:0] softmax_setup_payload_max;         // AttentionUnit.java:130
+  wire        softmax_scores_valid;              // AttentionUnit.java:130
+  wire        softmax_scores_ready;              // AttentionUnit.java:130
+  wire [31:0] softmax_scores_payload;            // AttentionUnit.java:130
+  wire        softmax_weights_valid;             // AttentionUnit.java:130
+  wire [9:0]  softmax_weights_payload_position;  // AttentionUnit.java:130
+  wire [31:0] softmax_weights_payload_value;     // AttentionUnit.java:130
+  wire        softmax_reciprocal_valid;          // AttentionUnit.java:130
+  wire [31:0] softmax_reciprocal_payload;        // AttentionUnit.java:130
+  wire        softmax_idle;                      // AttentionUnit.java:130
 
   // score_sink
-  reg  [31:0] max_0;                             // AttentionUnit.java:271
-  reg  [31:0] max_1;                             // AttentionUnit.java:271
-  reg  [31:0] max_2;                             // AttentionUnit.java:271
-  reg  [31:0] max_3;                             // AttentionUnit.java:271
-  wire [10:0] score_write_address;               // AttentionUnit.java:280
+  reg  [31:0] max_0;                             // AttentionUnit.java:285
+  reg  [31:0] max_1;                             // AttentionUnit.java:285
+  reg  [31:0] max_2;                             // AttentionUnit.java:285
+  reg  [31:0] max_3;                             // AttentionUnit.java:285
+  wire [10:0] score_write_address;               // AttentionUnit.java:294
 
   // softmax_stage
-  reg  [1:0]  step;                              // AttentionUnit.java:299
-  wire        softmax_slot_done;                 // AttentionUnit.java:300
-  wire        softmax_begin;                     // AttentionUnit.java:301
+  reg  [1:0]  step;                              // AttentionUnit.java:313
+  wire        softmax_slot_done;                 // AttentionUnit.java:314
+  wire        softmax_begin;                     // AttentionUnit.java:315
 
   // softmax_stage.softmax_slots
   reg  [1:0]  softmax_slots_slot;                // SlotWalker.java:30
@@ -653,11 +657,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        softmax_slots_last_head;           // SlotWalker.java:34
 
   // softmax_stage
-  reg  [9:0]  read_next;                         // AttentionUnit.java:303
-  reg  [31:0] slot_max;                          // AttentionUnit.java:308
-  wire        score_word_valid;                  // AttentionUnit.java:315
-  wire        score_word_ready;                  // AttentionUnit.java:315
-  wire [31:0] score_word_payload;                // AttentionUnit.java:315
+  reg  [9:0]  read_next;                         // AttentionUnit.java:317
+  reg  [31:0] slot_max;                          // AttentionUnit.java:322
+  wire        score_word_valid;                  // AttentionUnit.java:329
+  wire        score_word_ready;                  // AttentionUnit.java:329
+  wire [31:0] score_word_payload;                // AttentionUnit.java:329
   wire        score_queue_push_valid;            // Stream.java:195
   wire        score_queue_push_ready;            // Stream.java:195
   wire [31:0] score_queue_push_payload;          // Stream.java:195
@@ -665,20 +669,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_queue_pop_ready;             // Stream.java:195
   wire [31:0] score_queue_pop_payload;           // Stream.java:195
   wire [2:0]  score_queue_occupancy;             // Stream.java:195
-  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:317
-  wire        score_arrived;                     // AttentionUnit.java:318
-  wire        score_room;                        // AttentionUnit.java:319
-  wire        score_issue_read;                  // AttentionUnit.java:320
-  reg         score_landing_0;                   // AttentionUnit.java:326
-  reg  [31:0] rz_0;                              // AttentionUnit.java:338
-  reg  [31:0] rz_1;                              // AttentionUnit.java:338
-  reg  [31:0] rz_2;                              // AttentionUnit.java:338
-  reg  [31:0] rz_3;                              // AttentionUnit.java:338
-  wire        softmax_all_done;                  // AttentionUnit.java:343
-  wire [10:0] weight_write_address;              // AttentionUnit.java:347
-  wire        score_buffer_write;                // AttentionUnit.java:134
-  wire [10:0] score_buffer_write_address;        // AttentionUnit.java:136
-  wire [31:0] score_buffer_write_data;           // AttentionUnit.java:138
+  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:331
+  wire        score_arrived;                     // AttentionUnit.java:332
+  wire        score_room;                        // AttentionUnit.java:333
+  wire        score_issue_read;                  // AttentionUnit.java:334
+  reg         score_landing_0;                   // AttentionUnit.java:340
+  reg  [31:0] rz_0;                              // AttentionUnit.java:352
+  reg  [31:0] rz_1;                              // AttentionUnit.java:352
+  reg  [31:0] rz_2;                              // AttentionUnit.java:352
+  reg  [31:0] rz_3;                              // AttentionUnit.java:352
+  wire        softmax_all_done;                  // AttentionUnit.java:357
+  wire [10:0] weight_write_address;              // AttentionUnit.java:361
+  wire        score_buffer_write;                // AttentionUnit.java:135
+  wire [10:0] score_buffer_write_address;        // AttentionUnit.java:137
+  wire [31:0] score_buffer_write_data;           // AttentionUnit.java:139
 
   // value_engine.value_walk
   reg         value_active;                      // ChunkWalk.java:58
@@ -1115,11 +1119,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [4:0]  key_rows_landed;                   // ChunkLoader.java:109
   wire [4:0]  value_rows_landed;                 // ChunkLoader.java:110
   (* ram_style = "distributed" *)
-  reg  [63:0] query_store [0:31];                // AttentionUnit.java:97
+  reg  [63:0] query_store [0:31];                // AttentionUnit.java:98
   (* ram_style = "block" *)
-  reg  [63:0] chunk_buffer [0:511];              // AttentionUnit.java:99
+  reg  [63:0] chunk_buffer [0:511];              // AttentionUnit.java:100
   (* ram_style = "block" *)
-  reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:103
+  reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:104
   (* ram_style = "block" *)
   reg  [31:0] partials_0 [0:511];                // ValueEngine.java:69
   (* ram_style = "block" *)
@@ -1149,55 +1153,55 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign write_last_row_beat_diff = row_beats - 8'd1;
   assign next_address_sum = {8'd0, next_address} + chunk_bytes;
 
-  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:95
-  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:95
-  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:95
-  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:95
-  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:95
-  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:95
-  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:95
-  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:95
-  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:95
-  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:95
-  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:95
-  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:95
-  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:95
-  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:95
-  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:95
-  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:95
-  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:95
-  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:95
-  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:95
-  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:95
-  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:95
-  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:95
-  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:95
-  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:95
-  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:95
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:210
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:212
-  assign done_valid = done_pending; // AttentionUnit.java:256
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:257
-  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:159
-  assign key_port_data = chunk_read; // AttentionUnit.java:161
-  assign value_port_data = chunk_read; // AttentionUnit.java:162
-  // AttentionUnit.java:159
+  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:96
+  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:96
+  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:96
+  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:96
+  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:96
+  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:96
+  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:96
+  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:96
+  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:96
+  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:96
+  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:96
+  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:96
+  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:96
+  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:96
+  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:96
+  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:96
+  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:96
+  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:96
+  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:96
+  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:96
+  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:96
+  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:96
+  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:96
+  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:96
+  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:96
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:213
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:215
+  assign done_valid = done_pending; // AttentionUnit.java:270
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:271
+  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:160
+  assign key_port_data = chunk_read; // AttentionUnit.java:162
+  assign value_port_data = chunk_read; // AttentionUnit.java:163
+  // AttentionUnit.java:160
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
-  assign softmax_port_data = score_read; // AttentionUnit.java:161
-  assign weight_port_data = score_read; // AttentionUnit.java:162
+  assign softmax_port_data = score_read; // AttentionUnit.java:162
+  assign weight_port_data = score_read; // AttentionUnit.java:163
   assign key_port_address = key_read_address; // ScoreEngine.java:125
   assign key_port_enable = score_issue; // ScoreEngine.java:126
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:305
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:306
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:307
-  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:321
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:323
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:319
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:320
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:321
+  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:335
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:337
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
-  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:134
-  // AttentionUnit.java:136
+  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:135
+  // AttentionUnit.java:137
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
-  // AttentionUnit.java:138
+  // AttentionUnit.java:139
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
   assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:95
   assign value_port_enable = value_issue; // ValueEngine.java:97
@@ -1212,30 +1216,30 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign kv_reader_command_payload_address = next_address; // ChunkLoader.java:80
   assign kv_reader_command_payload_beats = {14'd0, chunk_beats}; // ChunkLoader.java:81
   assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:100
-  assign key_chunks_loaded = keys_loaded; // AttentionUnit.java:145
-  assign value_chunks_loaded = values_loaded; // AttentionUnit.java:146
-  assign value_first_half = loader_value_half; // AttentionUnit.java:147
-  assign key_chunk_rows_landed = key_rows_landed; // AttentionUnit.java:148
-  assign value_chunk_rows_landed = value_rows_landed; // AttentionUnit.java:149
-  assign scores_finished = score_pass_finished_d48; // AttentionUnit.java:150
-  assign softmax_finished = softmax_all_done; // AttentionUnit.java:151
-  assign values_finished = value_pass_finished; // AttentionUnit.java:152
-  assign loader_failed = failed; // AttentionUnit.java:153
-  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:154
+  assign key_chunks_loaded = keys_loaded; // AttentionUnit.java:146
+  assign value_chunks_loaded = values_loaded; // AttentionUnit.java:147
+  assign value_first_half = loader_value_half; // AttentionUnit.java:148
+  assign key_chunk_rows_landed = key_rows_landed; // AttentionUnit.java:149
+  assign value_chunk_rows_landed = value_rows_landed; // AttentionUnit.java:150
+  assign scores_finished = score_pass_finished_d48; // AttentionUnit.java:151
+  assign softmax_finished = softmax_all_done; // AttentionUnit.java:152
+  assign values_finished = value_pass_finished; // AttentionUnit.java:153
+  assign loader_failed = failed; // AttentionUnit.java:154
+  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:155
 
   always @(posedge clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:219
-      // AttentionUnit.java:219
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:222
+      // AttentionUnit.java:222
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
-    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:160
-      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:160
+    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:161
+      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:161
     end
-    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:160
-      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:160
+    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:161
+      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:161
     end
-    if (score_buffer_write) begin // AttentionUnit.java:139
-      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:139
+    if (score_buffer_write) begin // AttentionUnit.java:140
+      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:140
     end
     if (chunk_beat) begin // ChunkLoader.java:105
       chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:105
@@ -1243,80 +1247,91 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:185): takes and checks a command, stores the slots' queries and starts each pass
-  assign command_slots = {8'd0, command_payload_tokens} * {8'd0, command_payload_heads}; // AttentionUnit.java:202
-  assign command_bad_field =
-      (command_payload_tokens == 8'd0)
-      | (command_payload_heads == 8'd0)
-      | (command_slots > 16'd4)
-      | (command_payload_rowBeats == 8'd0)
-      | (command_payload_rowBeats > 8'd8)
-      | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:205
-  // AttentionUnit.java:207
-  assign command_reach = ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:208
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:209
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:211
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:213
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:214
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:215
-  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:216
-  assign query_store_address = {query_slot[1:0], query_beat[2:0]}; // AttentionUnit.java:218
+  // controller (AttentionUnit.java:186): takes and checks a command, stores the slots' queries and starts each pass
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:210
+  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:211
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:212
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:214
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:216
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:217
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:218
+  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:219
+  assign query_store_address = {query_slot[1:0], query_beat[2:0]}; // AttentionUnit.java:221
 
   always @(posedge clk) begin
-    done_pending <= 1'b0; // AttentionUnit.java:221
-    if (command_accepted) begin // AttentionUnit.java:222
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:223
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:224
-      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:225
-      last_positions <= command_reach[9:0]; // AttentionUnit.java:226
-      heads <= command_payload_heads; // AttentionUnit.java:227
-      slots <= command_slots[7:0]; // AttentionUnit.java:228
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:229
-      scale <= command_payload_scale; // AttentionUnit.java:230
-      query_slot <= 8'd0; // AttentionUnit.java:231
-      query_beat <= 8'd0; // AttentionUnit.java:232
-      phase <= PHASE_QUERIES; // AttentionUnit.java:233
-      if (command_refused) begin // AttentionUnit.java:234
-        phase <= PHASE_IDLE; // AttentionUnit.java:235
-        done_pending <= 1'b1; // AttentionUnit.java:236
-        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:237
+    done_pending <= 1'b0; // AttentionUnit.java:224
+    if (command_accepted) begin // AttentionUnit.java:225
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:226
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:227
+      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:228
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:229
+      heads <= command_payload_heads; // AttentionUnit.java:230
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:231
+      scale <= command_payload_scale; // AttentionUnit.java:232
+      command_bad_fields <=
+          (command_payload_tokens == 8'd0)
+          | (command_payload_heads == 8'd0)
+          | (command_payload_rowBeats == 8'd0)
+          | (command_payload_rowBeats > 8'd8)
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:233
+      // AttentionUnit.java:235
+      command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
+      query_slot <= 8'd0; // AttentionUnit.java:236
+      query_beat <= 8'd0; // AttentionUnit.java:237
+      phase <= PHASE_SIZE; // AttentionUnit.java:238
+    end
+    if (phase == PHASE_SIZE) begin // AttentionUnit.java:240
+      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:241
+      phase <= PHASE_CHECK; // AttentionUnit.java:242
+    end
+    if (phase == PHASE_CHECK) begin // AttentionUnit.java:244
+      last_positions <= command_reach[9:0]; // AttentionUnit.java:245
+      slots <= command_slots[7:0]; // AttentionUnit.java:246
+      phase <= PHASE_QUERIES; // AttentionUnit.java:247
+      if (command_refused) begin // AttentionUnit.java:248
+        phase <= PHASE_IDLE; // AttentionUnit.java:249
+        done_pending <= 1'b1; // AttentionUnit.java:250
+        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:251
       end
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:241
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:242
-      if (last_query_beat) begin // AttentionUnit.java:243
-        query_beat <= 8'd0; // AttentionUnit.java:244
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:245
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:255
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:256
+      if (last_query_beat) begin // AttentionUnit.java:257
+        query_beat <= 8'd0; // AttentionUnit.java:258
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:259
       end
     end
-    if (start_scores) begin // AttentionUnit.java:248
-      phase <= PHASE_SCORES; // AttentionUnit.java:248
+    if (start_scores) begin // AttentionUnit.java:262
+      phase <= PHASE_SCORES; // AttentionUnit.java:262
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:249
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:249
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:263
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:263
     end
-    if (start_values) begin // AttentionUnit.java:250
-      phase <= PHASE_VALUES; // AttentionUnit.java:250
+    if (start_values) begin // AttentionUnit.java:264
+      phase <= PHASE_VALUES; // AttentionUnit.java:264
     end
-    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:251
-      phase <= PHASE_IDLE; // AttentionUnit.java:252
-      done_pending <= 1'b1; // AttentionUnit.java:253
-      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:254
+    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:265
+      phase <= PHASE_IDLE; // AttentionUnit.java:266
+      done_pending <= 1'b1; // AttentionUnit.java:267
+      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:268
     end
     if (reset) begin
       done_pending <= 1'b0;
       key_address <= 64'd0;
       value_address <= 64'd0;
       first_positions <= 10'd0;
-      last_positions <= 10'd0;
+      command_tokens <= 8'd0;
       heads <= 8'd0;
-      slots <= 8'd0;
       row_beats <= 8'd0;
       scale <= 32'h0;
+      command_bad_fields <= 1'b0;
+      command_reach <= 34'd0;
       query_slot <= 8'd0;
       query_beat <= 8'd0;
       phase <= PHASE_IDLE;
+      command_slots <= 16'd0;
+      last_positions <= 10'd0;
+      slots <= 8'd0;
       done_code <= 8'd0;
     end
   end
@@ -2020,13 +2035,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:268): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:280
+  // score_sink (AttentionUnit.java:282): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:294
 
   always @(posedge clk) begin
-    if (start_scores) begin // AttentionUnit.java:273
-      max_0 <= 32'hff800000; // AttentionUnit.java:273
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:274
+    if (start_scores) begin // AttentionUnit.java:287
+      max_0 <= 32'hff800000; // AttentionUnit.java:287
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:288
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2034,11 +2049,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:275
+          : max_0; // AttentionUnit.java:289
     end
-    if (start_scores) begin // AttentionUnit.java:273
-      max_1 <= 32'hff800000; // AttentionUnit.java:273
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:274
+    if (start_scores) begin // AttentionUnit.java:287
+      max_1 <= 32'hff800000; // AttentionUnit.java:287
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:288
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2046,11 +2061,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:275
+          : max_1; // AttentionUnit.java:289
     end
-    if (start_scores) begin // AttentionUnit.java:273
-      max_2 <= 32'hff800000; // AttentionUnit.java:273
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:274
+    if (start_scores) begin // AttentionUnit.java:287
+      max_2 <= 32'hff800000; // AttentionUnit.java:287
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:288
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2058,11 +2073,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:275
+          : max_2; // AttentionUnit.java:289
     end
-    if (start_scores) begin // AttentionUnit.java:273
-      max_3 <= 32'hff800000; // AttentionUnit.java:273
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:274
+    if (start_scores) begin // AttentionUnit.java:287
+      max_3 <= 32'hff800000; // AttentionUnit.java:287
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:288
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2070,7 +2085,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:275
+          : max_3; // AttentionUnit.java:289
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -2081,62 +2096,62 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:297): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:300
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:301
+  // softmax_stage (AttentionUnit.java:311): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:314
+  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:315
 
   always @(*) begin
-    case (softmax_slots_slot) // AttentionUnit.java:308
-      2'd0: slot_max = max_0; // AttentionUnit.java:308
-      2'd1: slot_max = max_1; // AttentionUnit.java:308
-      2'd2: slot_max = max_2; // AttentionUnit.java:308
-      default: slot_max = max_3; // AttentionUnit.java:308
+    case (softmax_slots_slot) // AttentionUnit.java:322
+      2'd0: slot_max = max_0; // AttentionUnit.java:322
+      2'd1: slot_max = max_1; // AttentionUnit.java:322
+      2'd2: slot_max = max_2; // AttentionUnit.java:322
+      default: slot_max = max_3; // AttentionUnit.java:322
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:319
-  // AttentionUnit.java:320
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:333
+  // AttentionUnit.java:334
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_0; // AttentionUnit.java:328
-  assign score_word_valid = score_arrived; // AttentionUnit.java:330
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:331
+  assign score_arrived = score_landing_0; // AttentionUnit.java:342
+  assign score_word_valid = score_arrived; // AttentionUnit.java:344
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:345
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:343
-  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:347
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:357
+  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:361
 
   always @(posedge clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:304
-      step <= STEP_SETUP; // AttentionUnit.java:304
+    if (softmax_begin) begin // AttentionUnit.java:318
+      step <= STEP_SETUP; // AttentionUnit.java:318
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:309
-      read_next <= 10'd0; // AttentionUnit.java:310
-      step <= STEP_RUN; // AttentionUnit.java:311
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:323
+      read_next <= 10'd0; // AttentionUnit.java:324
+      step <= STEP_RUN; // AttentionUnit.java:325
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:326
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:329
-    if (score_issue_read) begin // AttentionUnit.java:333
-      read_next <= read_next + 10'd1; // AttentionUnit.java:333
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:340
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:343
+    if (score_issue_read) begin // AttentionUnit.java:347
+      read_next <= read_next + 10'd1; // AttentionUnit.java:347
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:340
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:340
+    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:354
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:354
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:340
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:340
+    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:354
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:354
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:340
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:340
+    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:354
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:354
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:340
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:340
+    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:354
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:354
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:344
-      step <= STEP_SETUP; // AttentionUnit.java:344
+    if (softmax_slot_done) begin // AttentionUnit.java:358
+      step <= STEP_SETUP; // AttentionUnit.java:358
     end
-    if (softmax_all_done) begin // AttentionUnit.java:345
-      step <= STEP_IDLE; // AttentionUnit.java:345
+    if (softmax_all_done) begin // AttentionUnit.java:359
+      step <= STEP_IDLE; // AttentionUnit.java:359
     end
     if (reset) begin
       step <= STEP_IDLE;
@@ -3118,8 +3133,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:332
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:332: AttentionUnit: the score queue has room for every ",
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:346
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:346: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
@@ -3131,7 +3146,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 `endif
 
-  AxiBurstReader_w64_b32_o4 kv_reader ( // AttentionUnit.java:93
+  AxiBurstReader_w64_b32_o4 kv_reader ( // AttentionUnit.java:94
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (kv_reader_command_valid),
@@ -3485,7 +3500,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:129
+  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:130
     .clk                      (clk),
     .reset                    (reset),
     .setup_valid              (softmax_setup_valid),

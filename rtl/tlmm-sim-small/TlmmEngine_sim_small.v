@@ -248,8 +248,8 @@ module TlmmEngine_sim_small (
   wire [63:0]  tile_stride;                        // WeightLoader.java:79
   reg          load_error;                         // WeightLoader.java:93
   wire         load_complete;                      // WeightLoader.java:101
-  wire [15:0]  blocks_arrived;                     // WeightLoader.java:107
-  wire [15:0]  load_tokens_after;                  // WeightLoader.java:126
+  reg  [15:0]  blocks_arrived;                     // WeightLoader.java:109
+  wire [15:0]  load_tokens_after;                  // WeightLoader.java:130
 
   // table_builder
   wire         table_half_swept_0;                 // TableBuilder.java:47
@@ -681,9 +681,7 @@ module TlmmEngine_sim_small (
   assign weights1_start_payload_half = load_half; // WeightLoader.java:90
   // WeightLoader.java:101
   assign load_complete = load_running & (port_finished_0 | weights0_done) & (port_finished_1 | weights1_done);
-  // WeightLoader.java:107
-  assign blocks_arrived = (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
-  // WeightLoader.java:126
+  // WeightLoader.java:130
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd4) ? 16'd4 : load_tokens_after_diff);
   assign buffer_read_enable = issue; // Sweep.java:64
   assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:65
@@ -705,58 +703,63 @@ module TlmmEngine_sim_small (
     if (weights1_done & weights1_error) begin // WeightLoader.java:95
       load_error <= 1'b1; // WeightLoader.java:95
     end
-    if (start_load) begin // WeightLoader.java:109
-      load_running <= 1'b1; // WeightLoader.java:110
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:111
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:112
+    blocks_arrived <=
+        start_load ? 16'd0
+        : (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done
+        : weights0_blocks_done; // WeightLoader.java:110
+    if (start_load) begin // WeightLoader.java:113
+      load_running <= 1'b1; // WeightLoader.java:114
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:115
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:116
     end
-    if (load_complete) begin // WeightLoader.java:114
-      load_running <= 1'b0; // WeightLoader.java:115
-      port_finished_0 <= 1'b0; // WeightLoader.java:117
-      port_finished_1 <= 1'b0; // WeightLoader.java:117
-      if (load_half) begin // WeightLoader.java:119
-        half_loaded_1 <= 1'b1; // WeightLoader.java:119
+    if (load_complete) begin // WeightLoader.java:118
+      load_running <= 1'b0; // WeightLoader.java:119
+      port_finished_0 <= 1'b0; // WeightLoader.java:121
+      port_finished_1 <= 1'b0; // WeightLoader.java:121
+      if (load_half) begin // WeightLoader.java:123
+        half_loaded_1 <= 1'b1; // WeightLoader.java:123
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:119
+        half_loaded_0 <= 1'b1; // WeightLoader.java:123
       end
-      load_half <= ~load_half; // WeightLoader.java:120
-      if (load_last_tile) begin // WeightLoader.java:121
-        load_tile <= 16'd0; // WeightLoader.java:122
-        load_tile_base <= cmd_address; // WeightLoader.java:123
-        load_tokens <= load_tokens_after; // WeightLoader.java:127
-        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:128
-          loads_finished <= 1'b1; // WeightLoader.java:128
+      load_half <= ~load_half; // WeightLoader.java:124
+      if (load_last_tile) begin // WeightLoader.java:125
+        load_tile <= 16'd0; // WeightLoader.java:126
+        load_tile_base <= cmd_address; // WeightLoader.java:127
+        load_tokens <= load_tokens_after; // WeightLoader.java:131
+        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:132
+          loads_finished <= 1'b1; // WeightLoader.java:132
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:130
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:131
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:134
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:135
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:138
-      half_loaded_0 <= 1'b0; // WeightLoader.java:138
+    if (half_swept_0) begin // WeightLoader.java:142
+      half_loaded_0 <= 1'b0; // WeightLoader.java:142
     end
-    if (half_swept_1) begin // WeightLoader.java:138
-      half_loaded_1 <= 1'b0; // WeightLoader.java:138
+    if (half_swept_1) begin // WeightLoader.java:142
+      half_loaded_1 <= 1'b0; // WeightLoader.java:142
     end
-    if (half_released_0) begin // WeightLoader.java:142
-      half_busy_0 <= 1'b0; // WeightLoader.java:142
+    if (half_released_0) begin // WeightLoader.java:146
+      half_busy_0 <= 1'b0; // WeightLoader.java:146
     end
-    if (half_released_1) begin // WeightLoader.java:142
-      half_busy_1 <= 1'b0; // WeightLoader.java:142
+    if (half_released_1) begin // WeightLoader.java:146
+      half_busy_1 <= 1'b0; // WeightLoader.java:146
     end
-    if (finished) begin // WeightLoader.java:144
-      loads_finished <= 1'b0; // WeightLoader.java:145
-      load_tokens <= 16'd0; // WeightLoader.java:146
-      load_tile_base <= cmd_address; // WeightLoader.java:147
+    if (finished) begin // WeightLoader.java:148
+      loads_finished <= 1'b0; // WeightLoader.java:149
+      load_tokens <= 16'd0; // WeightLoader.java:150
+      load_tile_base <= cmd_address; // WeightLoader.java:151
     end
-    if (accepted) begin // WeightLoader.java:149
-      load_tile_base <= command_payload_address; // WeightLoader.java:150
-      load_error <= 1'b0; // WeightLoader.java:151
+    if (accepted) begin // WeightLoader.java:153
+      load_tile_base <= command_payload_address; // WeightLoader.java:154
+      load_error <= 1'b0; // WeightLoader.java:155
     end
     if (reset) begin
       port_finished_0 <= 1'b0;
       port_finished_1 <= 1'b0;
       load_error <= 1'b0;
+      blocks_arrived <= 16'd0;
       load_running <= 1'b0;
       half_busy_0 <= 1'b0;
       half_busy_1 <= 1'b0;

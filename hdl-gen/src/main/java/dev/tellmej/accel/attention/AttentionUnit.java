@@ -32,8 +32,8 @@ import java.util.List;
  * heads per token; slot {@code token x heads + head} attends to {@code first + token} positions. The slots'
  * queries follow on {@link #queries} (slot by slot, d/W beats of W stored values each, as the RoPE epilogue
  * writes them); each slot's output (d/W beats, storage-rounded) leaves on {@link #out} in slot order; then
- * {@link #done} pulses with an {@link ErrorCode}. A refused command takes no queries: {@code done} pulses at once
- * with BAD_FIELD (no tokens or heads, more slots than the unit has, d/W of 0 or above the maximum, no positions)
+ * {@link #done} pulses with an {@link ErrorCode}. A refused command takes no queries: {@code done} pulses a few
+ * cycles after it is taken, with BAD_FIELD (no tokens or heads, more slots than the unit has, d/W of 0 or above the maximum, no positions)
  * or CONTEXT_OVERFLOW (a token would attend to more positions than the build's context); DDR_ERROR says a K or
  * V beat came back with SLVERR or DECERR (the outputs are then meaningless, but the unit finishes the command).
  *
@@ -63,7 +63,8 @@ public final class AttentionUnit extends Module {
     /** A command finished: its {@link ErrorCode} value (0 for success). */
     public record Done(UInt errorCode) {}
 
-    enum Phase { IDLE, QUERIES, SCORES, SOFTMAX, VALUES }
+    /** SIZE and CHECK: a taken command's slot count is a product, registered before the checks read it. */
+    enum Phase { IDLE, SIZE, CHECK, QUERIES, SCORES, SOFTMAX, VALUES }
 
     public final Stream<Command> command;
     public final Stream<Vec<Bits>> queries;
@@ -198,13 +199,15 @@ public final class AttentionUnit extends Module {
             Bool doneValid = reg("done_pending", bool(), 0);
             UInt doneCode = reg("done_code", uint(8), 0);
 
+            // A command is taken into registers with the checks that need no product (IDLE), its slot count is
+            // registered (SIZE), then it is checked (CHECK): a cycle a step, so no path runs from the command's
+            // port through a multiplier into the phase.
             Command c = command.payload;
-            UInt slotCount = c.tokens().mul(c.heads()).named("command_slots");
-            Bool badShape = c.tokens().eq(0).or(c.heads().eq(0)).or(slotCount.gt(shape.slots()))
-                    .or(c.rowBeats().eq(0)).or(c.rowBeats().gt(shape.maxRowBeats())).or(c.firstPositions().eq(0))
-                    .named("command_bad_field");
-            UInt reach = c.firstPositions().resize(34).add(c.tokens().resize(34)).sub(1).trunc(34)
-                    .named("command_reach");
+            UInt tokens = reg("command_tokens", uint(8), 0);
+            UInt slotCount = reg("command_slots", uint(16), 0);
+            Bool badFields = reg("command_bad_fields", bool(), 0);
+            UInt reach = reg("command_reach", uint(34), 0);
+            Bool badShape = badFields.or(slotCount.gt(shape.slots())).named("command_bad_field");
             Bool overflow = reach.gt(shape.context()).named("command_overflow");
             Bool refused = badShape.or(overflow).named("command_refused");
             command.ready.set(phase.is(Phase.IDLE));
@@ -223,13 +226,24 @@ public final class AttentionUnit extends Module {
                 keyAddress.set(c.keyAddress());
                 valueAddress.set(c.valueAddress());
                 firstPositions.set(c.firstPositions().resize(positionBits));
-                lastPositions.set(reach.resize(positionBits));
+                tokens.set(c.tokens());
                 heads.set(c.heads());
-                slots.set(slotCount.resize(8));
                 rowBeats.set(c.rowBeats());
                 scale.set(c.scale());
+                badFields.set(c.tokens().eq(0).or(c.heads().eq(0)).or(c.rowBeats().eq(0))
+                        .or(c.rowBeats().gt(shape.maxRowBeats())).or(c.firstPositions().eq(0)));
+                reach.set(c.firstPositions().resize(34).add(c.tokens().resize(34)).sub(1).trunc(34));
                 querySlot.set(0);
                 queryBeat.set(0);
+                phase.set(Phase.SIZE);
+            });
+            when(phase.is(Phase.SIZE), () -> {
+                slotCount.set(tokens.mul(heads));
+                phase.set(Phase.CHECK);
+            });
+            when(phase.is(Phase.CHECK), () -> {
+                lastPositions.set(reach.resize(positionBits));
+                slots.set(slotCount.resize(8));
                 phase.set(Phase.QUERIES);
                 when(refused, () -> {
                     phase.set(Phase.IDLE);

@@ -10,6 +10,9 @@ import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.fp.FpConvert;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +30,13 @@ import java.util.List;
  * <p>Every bank has an output register after its read register (block RAM's DOB register, UltraRAM's OREG),
  * for timing at the build's clock and because UltraRAM needs it: a bank at least as deep as one URAM288
  * ({@value #ULTRA_DEPTH} words; kv260's GATE and FFN) is UltraRAM, the others block RAM.
+ *
+ * <p>For timing, a write is registered before it reaches the banks (it lands a cycle after its request; every
+ * reader reads a word well after its write, and each word is read before it is written over), addresses are
+ * shifts and adds of the token (no multiplier), and the word read is also offered rounded to the storage
+ * format ({@link #readStored}) through a register and the format's rounding module per lane
+ * ({@link FpConvert#fromFp32(String, dev.tellmej.hdl.lib.fp.FpFormat, Flow)}), {@link #storedReadLatency} cycles
+ * after the request, for the readers that take stored values.
  */
 final class ActivationBuffers extends Area {
     /** A write of some lanes of one word. */
@@ -39,12 +49,19 @@ final class ActivationBuffers extends Area {
     final Read read;
     /** The word a read asked for, {@link #READ_LATENCY} cycles after it. */
     final Vec<Bits> readData;
+    /**
+     * The same word rounded to the storage format (binary16 or bfloat16 bits), {@link #storedReadLatency}
+     * cycles after the read; like {@link #readData} it stays until the next read's word replaces it.
+     */
+    final Vec<Bits> readStored;
 
     /**
      * Cycles from a read's request to its word on {@link #readData}: a fixed pipeline that never stalls, so a reader
      * may ask a word a cycle behind a credit buffer (QUANTIZE does) or wait between reads (the others).
      */
     static final int READ_LATENCY = 2;
+    /** Cycles from a read's request to its rounded word on {@link #readStored}: the word registered, then rounded. */
+    final int storedReadLatency;
     /** Words of one URAM288 (4,096 x 72 bits): a bank this deep or deeper goes to UltraRAM. */
     static final int ULTRA_DEPTH = 4096;
 
@@ -72,6 +89,13 @@ final class ActivationBuffers extends Area {
         read.token().set(0);
         read.word().set(0);
 
+        // The write, registered: the units' multiplexed write fields end at these registers.
+        Bool writeValid = regNext("buffer_write_valid_q", write.valid(), 0);
+        UInt writeBuffer = regNext("buffer_write_id_q", write.buffer());
+        UInt writeToken = regNext("buffer_write_token_q", write.token());
+        UInt writeWord = regNext("buffer_write_word_q", write.word());
+        Bits writeMask = regNext("buffer_write_mask_q", write.mask());
+        Vec<Bits> writeValues = regNext("buffer_write_values_q", write.values());
         UInt readBuffer = regNext("buffer_read_id_q2", regNextWhen("buffer_read_id_q", read.buffer(), read.valid()));
         List<List<Bits>> words = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
@@ -82,16 +106,15 @@ final class ActivationBuffers extends Area {
             int perToken = shape.wordsPerToken(b);
             int depth = shape.words(b);
             int addressBits = bitsFor(depth - 1);
-            UInt writeAddress = address(write.token(), write.word(), perToken, addressBits)
-                    .named(name + "_write_address");
+            UInt writeAddress = address(writeToken, writeWord, perToken, addressBits).named(name + "_write_address");
             UInt readAddress = address(read.token(), read.word(), perToken, addressBits).named(name + "_read_address");
-            Bool writeHere = write.valid().and(write.buffer().eq(b.id())).named(name + "_write");
+            Bool writeHere = writeValid.and(writeBuffer.eq(b.id())).named(name + "_write");
             Bool readHere = read.valid().and(read.buffer().eq(b.id())).named(name + "_read");
             for (int lane = 0; lane < lanes; lane++) {
                 Mem<Bits> bank = mem(name + "_lane" + lane, bits(32), depth)
                         .style(depth >= ULTRA_DEPTH ? RamStyle.ULTRA : RamStyle.BLOCK);
                 int l = lane;
-                when(writeHere.and(write.mask().bit(lane)), () -> bank.write(writeAddress, write.values().get(l)));
+                when(writeHere.and(writeMask.bit(lane)), () -> bank.write(writeAddress, writeValues.get(l)));
                 words.get(lane).add(bank.readSync(name + "_lane" + lane + "_word", readAddress, readHere,
                         READ_LATENCY));
             }
@@ -101,6 +124,18 @@ final class ActivationBuffers extends Area {
             picked.add(pick("buffer_lane" + lane + "_read", words.get(lane), readBuffer));
         }
         readData = new Vec<>(picked);
+
+        // The word rounded to the storage format: the picked word registered, then each lane's rounding module,
+        // whose registers hold the result while the word stays.
+        Vec<Bits> pickedQ = regNext("buffer_read_word_q", readData);
+        Bool anyRead = Delay.valid("buffer_read_landed", read.valid(), READ_LATENCY + 1);
+        List<Bits> stored = new ArrayList<>();
+        for (int lane = 0; lane < lanes; lane++) {
+            stored.add(FpConvert.fromFp32("buffer_lane" + lane + "_round", shape.storage(),
+                    new Flow<>(anyRead, pickedQ.get(lane))).payload);
+        }
+        readStored = new Vec<>(stored);
+        storedReadLatency = READ_LATENCY + 1 + FpConvert.fromFp32Latency(shape.storage());
     }
 
     /** Bits of a buffer id field. */
@@ -129,8 +164,19 @@ final class ActivationBuffers extends Area {
         return most;
     }
 
-    private static UInt address(UInt token, UInt word, int perToken, int bits) {
-        return token.resize(bits).mul(U(perToken, bitsFor(perToken))).resize(bits).add(word.resize(bits)).trunc(bits);
+    /**
+     * token x perToken + word, modulo 2^bits: the product as a sum of shifts of the token, one per set bit of the
+     * constant (384 is two, 1,024 one), so no multiplier lies between a writer and a bank.
+     */
+    static UInt address(UInt token, UInt word, int perToken, int bits) {
+        UInt sum = word.resize(bits);
+        UInt wide = token.resize(bits);
+        for (int bit = 0; bit < bits; bit++) {
+            if ((perToken >> bit & 1) != 0) {
+                sum = sum.add(wide.shl(bit).trunc(bits)).trunc(bits);
+            }
+        }
+        return sum;
     }
 
     private static Bits pick(String name, List<Bits> options, UInt select) {

@@ -29,12 +29,12 @@ import java.util.List;
  */
 final class AttentionExecutor extends Area {
     enum AttentionStep {
-        IDLE, SIZES, LAYER_BASE, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, OUTPUTS, WAIT_DONE, NEXT, FINISH
+        IDLE, SIZES, LAYER_BASE, BLOCK, COMMAND, QUERY_READ, QUERY_WAIT, QUERY_PUSH, OUTPUTS, WAIT_DONE, NEXT, FINISH
     }
 
     /** The instruction's fields, the SETUP registers and the chunk, sampled at {@link #start}. */
     record Request(UInt src, UInt dst, UInt layer, Bits scale, UInt headDim, UInt heads, UInt kvHeads,
-            UInt positions, UInt tokens, UInt firstPosition, UInt kvCache) {}
+            UInt headWidth, UInt positions, UInt tokens, UInt firstPosition, UInt kvCache) {}
 
     final Bool start;
     final Request request;
@@ -56,10 +56,11 @@ final class AttentionExecutor extends Area {
                 wire("attention_dst", uint(ActivationBuffers.BUFFER_ID_BITS)), wire("attention_layer", uint(8)),
                 wire("attention_scale", bits(32)), wire("attention_head_dim", uint(16)),
                 wire("attention_heads", uint(8)), wire("attention_kv_heads", uint(8)),
-                wire("attention_positions", uint(32)), wire("attention_tokens", uint(tokenBits)),
+                wire("attention_head_width", uint(32)), wire("attention_positions", uint(32)), wire("attention_tokens", uint(tokenBits)),
                 wire("attention_first_position", uint(32)), wire("attention_kv_cache", uint(64)));
         for (Object field : List.of(request.src(), request.dst(), request.layer(), request.scale(),
-                request.headDim(), request.heads(), request.kvHeads(), request.positions(), request.tokens(),
+                request.headDim(), request.heads(), request.kvHeads(), request.headWidth(), request.positions(),
+                request.tokens(),
                 request.firstPosition(), request.kvCache())) {
             if (field instanceof UInt u) {
                 u.set(0);
@@ -84,7 +85,8 @@ final class AttentionExecutor extends Area {
         UInt code = reg("attention_code", uint(8), 0);
 
         // ---- checks and the sizes of the walk ----
-        UInt headsTimesDim = request.heads().resize(24).mul(request.headDim()).resize(24).named("attention_q_width");
+        // heads x head_dim, the sequencer's register of it (below 2^24: 8 bits by 16).
+        UInt headsTimesDim = request.headWidth().resize(24).named("attention_q_width");
         UInt srcCapacity = ActivationBuffers.capacity(shape, request.src(), "attention_src_capacity");
         UInt dstCapacity = ActivationBuffers.capacity(shape, request.dst(), "attention_dst_capacity");
         UInt groupOf = groupOf(limits.heads(), limits.kvHeads(), request.heads(), request.kvHeads());
@@ -104,6 +106,10 @@ final class AttentionExecutor extends Area {
         UInt headAddress = reg("attention_head_address", uint(64), 0);
         UInt kvHead = reg("attention_kv_head", uint(8), 0);
         UInt blockFirst = reg("attention_block_first", uint(tokenBits), 0);
+        // The buffer word of the KV head's first query head (kvHead x group x d / W) and the words of a group:
+        // walked by additions, so no product of registers lies on the buffers' address.
+        UInt groupWords = reg("attention_group_words", uint(16), 0);
+        UInt headWordBase = reg("attention_head_word_base", uint(16), 0);
 
         when(start, () -> {
             src.set(request.src());
@@ -128,17 +134,25 @@ final class AttentionExecutor extends Area {
             layerHeads.set(layer.mul(kvHeads));
             kvHead.set(0);
             blockFirst.set(0);
+            groupWords.set(group.resize(16).mul(headDim.shr(laneShift).resize(16)).resize(16));
+            headWordBase.set(0);
             step.set(AttentionStep.LAYER_BASE);
         });
         when(step.is(AttentionStep.LAYER_BASE), () -> {
             headAddress.set(kvCache.add(layerHeads.resize(64).mul(run.resize(64)).resize(63).shl(1).trunc(64))
                     .trunc(64));
-            step.set(AttentionStep.COMMAND);
+            step.set(AttentionStep.BLOCK);
         });
 
         // ---- one command: a block of tokens of one KV head ----
+        // Its token count is registered in BLOCK, a cycle before the command, so the unit's checks and the walk's
+        // ends start from a register.
         UInt left = tokens.resize(8).sub(blockFirst.resize(8)).trunc(8).named("attention_tokens_left");
-        UInt commandTokens = mux(left.lt(blockTokens), left, blockTokens).named("attention_command_tokens");
+        UInt commandTokens = reg("attention_command_tokens", uint(8), 0);
+        when(step.is(AttentionStep.BLOCK), () -> {
+            commandTokens.set(mux(left.lt(blockTokens), left, blockTokens));
+            step.set(AttentionStep.COMMAND);
+        });
         UInt rowBeats = headDim.shr(KernelShape.shift(att.width())).resize(8).named("attention_row_beats");
         unit.command.valid.set(step.is(AttentionStep.COMMAND));
         unit.command.payload.keyAddress().set(headAddress);
@@ -159,14 +173,11 @@ final class AttentionExecutor extends Area {
         UInt oHead = reg("attention_out_head", uint(8), 0);
         UInt oBeat = reg("attention_output_beat", uint(8), 0);
         UInt oWord = reg("attention_out_word", uint(Math.max(1, log2Up(wordsPerBeat))), 0);
-        UInt wordsPerHead = headDim.shr(laneShift).resize(16).named("attention_words_per_head");
-        UInt firstHead = kvHead.mul(group).resize(16).named("attention_first_head");
-        UInt qWordIndex = firstHead.add(qHead.resize(16)).trunc(16).mul(wordsPerHead).resize(16)
-                .add(qBeat.resize(16).shl(KernelShape.shift(wordsPerBeat)).trunc(16)).trunc(16)
-                .add(qWord.resize(16)).trunc(16).named("attention_query_word_index");
-        UInt oWordIndex = firstHead.add(oHead.resize(16)).trunc(16).mul(wordsPerHead).resize(16)
-                .add(oBeat.resize(16).shl(KernelShape.shift(wordsPerBeat)).trunc(16)).trunc(16)
-                .add(oWord.resize(16)).trunc(16).named("attention_out_word_index");
+        // A beat is W words and a head d / W, row_beats beats (head_dim is whole beats): the walk's (g, b, w) of a
+        // token are consecutive buffer words from the KV head's base, so the index counts up by one a word and
+        // goes back to the base at each token (modulo 2^16, as the product it replaces).
+        UInt qWordIndex = reg("attention_query_word_index", uint(16), 0);
+        UInt oWordIndex = reg("attention_out_word_index", uint(16), 0);
         Bool lastQWord = wordsPerBeat == 1 ? TRUE : qWord.eq(wordsPerBeat - 1).named("attention_last_query_word");
         Bool lastQBeat = qBeat.add(1).trunc(8).eq(rowBeats).named("attention_last_query_beat");
         Bool lastQHead = qHead.add(1).trunc(8).eq(group).named("attention_last_query_head");
@@ -181,6 +192,8 @@ final class AttentionExecutor extends Area {
             oHead.set(0);
             oBeat.set(0);
             oWord.set(0);
+            qWordIndex.set(headWordBase);
+            oWordIndex.set(headWordBase);
             step.set(AttentionStep.QUERY_READ);
         });
 
@@ -191,7 +204,11 @@ final class AttentionExecutor extends Area {
                 held.add(reg("attention_query_held" + w + "_" + lane, bits(16), 0));
             }
         }
+        // The query words come rounded to the storage format (ActivationBuffers.readStored): QUERY_WAIT lasts
+        // until the rounded word is there (a register and the rounding's stages after the buffer's read).
+        UInt waitLeft = reg("attention_query_wait", uint(bitsFor(buffers.storedReadLatency)), 0);
         when(step.is(AttentionStep.QUERY_READ), () -> {
+            waitLeft.set(buffers.storedReadLatency - 2);
             buffers.read.valid().set(true);
             buffers.read.buffer().set(src);
             buffers.read.token().set(blockFirst.add(qToken.resize(tokenBits)).trunc(tokenBits)
@@ -199,11 +216,15 @@ final class AttentionExecutor extends Area {
             buffers.read.word().set(qWordIndex.resize(widthOf(buffers.read.word())));
             step.set(AttentionStep.QUERY_WAIT);
         });
-        when(step.is(AttentionStep.QUERY_WAIT), () -> step.set(AttentionStep.QUERY_PUSH));   // READ_LATENCY
-        List<Bits> stored = new ArrayList<>();
-        for (int lane = 0; lane < lanes; lane++) {
-            stored.add(FpConvert.fromFp32(att.format(), buffers.readData.get(lane)));
+        when(step.is(AttentionStep.QUERY_WAIT), () -> {
+            waitLeft.set(waitLeft.sub(1));
+            when(waitLeft.eq(0), () -> step.set(AttentionStep.QUERY_PUSH));
+        });
+        if (!att.format().equals(shape.storage())) {
+            throw new IllegalStateException("the attention unit's format " + att.format().name()
+                    + " is not the buffers' storage format " + shape.storage().name());
         }
+        List<Bits> stored = buffers.readStored;
         // The held words are the beat's lower words, the word read now its top (or only) one.
         Bits[] beatValues = new Bits[att.width()];
         for (int w = 0; w < wordsPerBeat; w++) {
@@ -230,6 +251,7 @@ final class AttentionExecutor extends Area {
         });
         when(queryTaken, () -> {
             step.set(AttentionStep.QUERY_READ);
+            qWordIndex.set(mux(lastQWord.and(lastQBeat).and(lastQHead), headWordBase, qWordIndex.add(1).trunc(16)));
             if (wordsPerBeat > 1) {
                 qWord.set(mux(lastQWord, U(0, widthOf(qWord)), qWord.add(1).trunc(widthOf(qWord))));
             }
@@ -267,6 +289,7 @@ final class AttentionExecutor extends Area {
                 buffers.write.values().get(lane).set(options.size() == 1 ? options.getFirst()
                         : new dev.tellmej.hdl.Vec<>(options).get("attention_out_lane" + lane, oWord));
             }
+            oWordIndex.set(mux(lastOWord.and(lastOBeat).and(lastOHead), headWordBase, oWordIndex.add(1).trunc(16)));
             if (wordsPerBeat > 1) {
                 oWord.set(mux(lastOWord, U(0, widthOf(oWord)), oWord.add(1).trunc(widthOf(oWord))));
             }
@@ -308,11 +331,12 @@ final class AttentionExecutor extends Area {
             }).otherwise(() -> step.set(AttentionStep.NEXT));
         });
         when(step.is(AttentionStep.NEXT), () -> {
-            step.set(AttentionStep.COMMAND);
+            step.set(AttentionStep.BLOCK);
             blockFirst.set(blockFirst.add(commandTokens.resize(tokenBits)).trunc(tokenBits));
             when(lastBlock, () -> {
                 blockFirst.set(0);
                 kvHead.set(kvHead.add(1).trunc(8));
+                headWordBase.set(headWordBase.add(groupWords).trunc(16));
                 headAddress.set(headAddress.add(run.resize(64).shl(1).trunc(64)).trunc(64));
                 when(lastKvHead, () -> step.set(AttentionStep.FINISH));
             });

@@ -19,6 +19,8 @@ import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.ByteGearbox;
+import dev.tellmej.hdl.lib.CreditBuffer;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.fp.FpConvert;
@@ -204,16 +206,20 @@ final class LinearExecutor extends Area {
                 step.set(LinearStep.FINISH);
             });
         });
-        engine.command.valid.set(step.is(LinearStep.COMMAND));
+        // The run's sizes are products of the command's and the instruction's registers: registered in COMMAND's
+        // first cycle (the beats, the vectors, the words written) and second (the words, from the beats), so the
+        // command goes to the engine from COMMAND's second cycle and RUN starts with every size in place.
+        Bool sized = regNext("linear_sized", step.is(LinearStep.COMMAND), 0);
+        engine.command.valid.set(step.is(LinearStep.COMMAND).and(sized));
         assign(engine.command.payload, command);
         when(engine.command.fire(), () -> step.set(LinearStep.RUN));
         Bool running = step.is(LinearStep.RUN).named("linear_running");
 
         // ---- activations: each token's blocks x 3T bytes, W a word from the store, A a beat to the engine ----
-        UInt beatsPerToken = command.blocks().resize(16).mul(U(tlmm.beatsPerBlock(), 8)).resize(16)
-                .named("linear_beats_per_token");
-        UInt wordsPerToken = beatsPerToken.mul(U(activationBytes, 8)).resize(24).add(lanes - 1).trunc(24)
-                .shr(laneShift).resize(16).named("linear_words_per_token");
+        UInt beatsPerToken = regNext("linear_beats_per_token",
+                command.blocks().resize(16).mul(U(tlmm.beatsPerBlock(), 8)).resize(16));
+        UInt wordsPerToken = regNext("linear_words_per_token",
+                beatsPerToken.mul(U(activationBytes, 8)).resize(24).add(lanes - 1).trunc(24).shr(laneShift).resize(16));
         UInt feedToken = reg("linear_feed_token", uint(tokenBits), 0);
         UInt feedWord = reg("linear_feed_word", uint(16), 0);
         UInt takenBeats = reg("linear_taken_beats", uint(16), 0);
@@ -325,7 +331,7 @@ final class LinearExecutor extends Area {
         // The dequantizer's parameters, a vector per (tile, token) in that order.
         UInt paramToken = reg("linear_param_token", uint(tokenBits), 0);
         UInt paramVectors = reg("linear_param_vectors", uint(24), 0);
-        UInt vectors = command.tiles().resize(24).mul(tokens.resize(8)).resize(24).named("linear_vectors");
+        UInt vectors = regNext("linear_vectors", command.tiles().resize(24).mul(tokens.resize(8)).resize(24));
         when(engine.command.fire(), () -> {
             paramToken.set(0);
             paramVectors.set(0);
@@ -355,7 +361,8 @@ final class LinearExecutor extends Area {
         dequantizer.out.ready.set(take);
         tag.ready.set(take);
         UInt written = reg("linear_words_written", uint(24), 0);
-        UInt expectedWords = rowWords.resize(24).mul(tokens.resize(8)).resize(24).named("linear_expected_words");
+        UInt expectedWords = regNext("linear_expected_words",
+                rowWords.resize(24).mul(tokens.resize(8)).resize(24));
         when(engine.command.fire(), () -> written.set(0));
         Bool storesY = store0.or(epilogue.eq(Epilogue.ROPE_QUERY.id())).or(cacheEpilogue).named("linear_stores_y");
         Bool directWrite = take.and(padding.not()).and(storesY).named("linear_store_write");
@@ -374,24 +381,40 @@ final class LinearExecutor extends Area {
             assign(operand, buffers.readData);
             estep.set(EpilogueStep.FEED);
         });
-        Bool feedResidual = estep.is(EpilogueStep.FEED).and(residualAdd).named("linear_feed_residual");
+        // The residual's h is the operand rounded to the storage format by the format's rounding module (its
+        // registers, not logic before the unit); the unit is fed through a credit buffer that covers the
+        // rounding's latency, so a word still goes every UNIT_FEED_CYCLES and the unit may stall.
+        int roundLatency = FpConvert.fromFp32Latency(shape.storage());
+        CreditBuffer<ResidualAdd.In> toResidual = new CreditBuffer<>("linear_residual_feed",
+                new ResidualAdd.In(vec(lanes, bits(16)), vec(lanes, bits(32)), bool()),
+                CreditBuffer.depthFor(roundLatency));
+        Bool feedResidual = estep.is(EpilogueStep.FEED).and(residualAdd).and(toResidual.available())
+                .named("linear_feed_residual");
         Bool feedSilu = estep.is(EpilogueStep.FEED).and(gating).and(useRelu2.not()).named("linear_feed_silu");
         Bool feedRelu2 = estep.is(EpilogueStep.FEED).and(gating).and(useRelu2).named("linear_feed_relu2");
-        residual.in.valid.set(feedResidual);
+        toResidual.issue(feedResidual);
+        List<Bits> rounded = new ArrayList<>();
+        Bool roundedValid = FALSE;
+        for (int lane = 0; lane < lanes; lane++) {
+            Flow<Bits> h = FpConvert.fromFp32("linear_residual_round" + lane, shape.storage(),
+                    new Flow<>(feedResidual, operand.get(lane)));
+            rounded.add(h.payload);
+            roundedValid = h.valid;
+        }
+        Vec<Bits> roundedY = Delay.of("linear_residual_y", yHeld, roundLatency);
+        toResidual.connect(new Flow<>(roundedValid, new ResidualAdd.In(new Vec<>(rounded), roundedY, TRUE)))
+                .connectTo(residual.in);
         silu.in.valid.set(feedSilu);
         relu2.in.valid.set(feedRelu2);
         for (int lane = 0; lane < lanes; lane++) {
-            residual.in.payload.h().get(lane).set(FpConvert.fromFp32(shape.storage(), operand.get(lane)));
-            residual.in.payload.y().get(lane).set(yHeld.get(lane));
             for (Gating g : List.of(silu, relu2)) {
                 g.in.payload.g().get(lane).set(operand.get(lane));
                 g.in.payload.u().get(lane).set(yHeld.get(lane));
             }
         }
-        residual.in.payload.last().set(true);
         silu.in.payload.last().set(true);
         relu2.in.payload.last().set(true);
-        Bool fed = residual.in.fire().or(silu.in.fire()).or(relu2.in.fire()).named("linear_fed");
+        Bool fed = feedResidual.or(silu.in.fire()).or(relu2.in.fire()).named("linear_fed");
         when(fed, () -> estep.set(EpilogueStep.WAIT));
         // The units' outputs come back in order; their tags wait in a queue.
         Stream<Tag> unitTags = wire("linear_unit_tag", Stream.of(new Tag(uint(tokenBits), uint(16))));

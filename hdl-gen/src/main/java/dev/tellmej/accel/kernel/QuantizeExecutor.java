@@ -15,7 +15,6 @@ import dev.tellmej.hdl.lib.CreditBuffer;
 import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Stream;
-import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.InverseOfCount;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +105,8 @@ final class QuantizeExecutor extends Area {
         rms.eps.set(eps);
 
         // A token: the gains' read (with norm), then its words from the source buffer, a read a cycle: the buffer's
-        // fixed READ_LATENCY pipeline behind a credit buffer, so RMS-MAX may stall without a word being lost.
+        // fixed pipeline (its read, then its storage rounding) behind a credit buffer, so RMS-MAX may stall
+        // without a word being lost.
         UInt word = reg("quantize_word", uint(16), 0);            // words pushed into RMS-MAX
         UInt readWord = reg("quantize_read_word", uint(16), 0);   // words asked of the buffer
         Bool gainsAsked = reg("quantize_gains_asked", bool(), 0);
@@ -127,8 +127,10 @@ final class QuantizeExecutor extends Area {
         });
         when(asking.and(reads.command.ready), () -> gainsAsked.set(true));
 
+        // The words come rounded to the storage format (ActivationBuffers.readStored), a register and the
+        // rounding's stages behind the read: the credits cover that latency.
         CreditBuffer<Vec<Bits>> words = new CreditBuffer<>("quantize_words", vec(lanes, bits(16)),
-                CreditBuffer.depthFor(ActivationBuffers.READ_LATENCY));
+                CreditBuffer.depthFor(buffers.storedReadLatency));
         Bool reading = step.is(QuantizeStep.STREAM).and(readWord.lt(lengthWords)).and(words.available())
                 .named("quantize_reading");
         when(reading, () -> {
@@ -139,12 +141,8 @@ final class QuantizeExecutor extends Area {
             readWord.set(readWord.add(1).trunc(16));
         });
         words.issue(reading);
-        Bool arrived = Delay.valid("quantize_read_arrived", reading, ActivationBuffers.READ_LATENCY);
-        Vec<Bits> converted = wire("quantize_read_values", vec(lanes, bits(16)));
-        for (int lane = 0; lane < lanes; lane++) {
-            converted.get(lane).set(FpConvert.fromFp32(shape.storage(), buffers.readData.get(lane)));
-        }
-        Stream<Vec<Bits>> toRms = words.connect(new Flow<>(arrived, converted));
+        Bool arrived = Delay.valid("quantize_read_arrived", reading, buffers.storedReadLatency);
+        Stream<Vec<Bits>> toRms = words.connect(new Flow<>(arrived, buffers.readStored));
         rms.in.valid.set(toRms.valid);
         toRms.ready.set(rms.in.ready);
         for (int lane = 0; lane < lanes; lane++) {

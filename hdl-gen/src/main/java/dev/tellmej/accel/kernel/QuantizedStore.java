@@ -63,8 +63,10 @@ final class QuantizedStore extends Area {
 
         int addressBits = bitsFor(depth - 1);
         Mem<Bits> words = mem("quantized_words", bits(8 * lanes), depth);
-        UInt writeAddress = address(writeToken, writeWord, wordsPerToken, addressBits).named("quantized_write_address");
-        UInt readAddress = address(readToken, readWord, wordsPerToken, addressBits).named("quantized_read_address");
+        UInt writeAddress = ActivationBuffers.address(writeToken, writeWord, wordsPerToken, addressBits)
+                .named("quantized_write_address");
+        UInt readAddress = ActivationBuffers.address(readToken, readWord, wordsPerToken, addressBits)
+                .named("quantized_read_address");
         when(writeValid, () -> words.write(writeAddress, writeData));
         readData = words.readSync("quantized_read_data", readAddress, readValid, 1);
         for (int t = 0; t < tokens; t++) {
@@ -78,9 +80,5 @@ final class QuantizedStore extends Area {
     /** Token {@code token}'s m_c. */
     Bits mcOf(UInt token, String name) {
         return mc.size() == 1 ? mc.getFirst() : new Vec<>(mc).get(name, token.resize(log2Up(mc.size())));
-    }
-
-    private static UInt address(UInt token, UInt word, int perToken, int bits) {
-        return token.resize(bits).mul(U(perToken, bitsFor(perToken))).resize(bits).add(word.resize(bits)).trunc(bits);
     }
 }

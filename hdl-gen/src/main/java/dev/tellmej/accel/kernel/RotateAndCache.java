@@ -33,7 +33,7 @@ import java.util.List;
  * the same positions, head dimension and table reuses them. A new call reloads.
  */
 final class RotateAndCache extends Area {
-    enum RotateStep { IDLE, SIZES, BASES, TABLE_COMMAND, TABLE, ROTATE, FINISH }
+    enum RotateStep { IDLE, SIZES, PRODUCTS, BASES, TABLE_COMMAND, TABLE, ROTATE, FINISH }
 
     /**
      * The instruction and the call, held steady by the LINEAR executor while the pass runs.
@@ -96,15 +96,22 @@ final class RotateAndCache extends Area {
             tableAddress.set(settings.ropeTable().add(settings.firstPosition().mul(headDim).resize(62).shl(2)
                     .trunc(64)).trunc(64));
             tableBeats.set(settings.tokens().resize(16).mul(headDim).resize(30).shl(2).trunc(32).shr(beatShift).resize(32));
+            step.set(RotateStep.PRODUCTS);
+        });
+        // The token's K (or V) row of KV head 0: ((layer x kvHeads) x 2 + kind) x run + position x row bytes: the
+        // two products registered (PRODUCTS), then summed (BASES), a cycle each.
+        UInt layerRun = reg("rotate_layer_run", uint(64), 0);
+        UInt positionBytes = reg("rotate_position_bytes", uint(64), 0);
+        when(step.is(RotateStep.PRODUCTS), () -> {
+            layerRun.set(layerHeads.resize(64).mul(run.resize(64)).resize(63).shl(1).trunc(64));
+            positionBytes.set(settings.firstPosition().resize(64).mul(rowBytes.resize(64)).resize(64));
             step.set(RotateStep.BASES);
         });
-        // The token's K (or V) row of KV head 0: ((layer x kvHeads) x 2 + kind) x run + position x row bytes.
         UInt kindRun = mux(settings.values(), run, U(0, 48)).named("rotate_kind_run");
         Bool tableLoaded = wire("rotate_table_loaded", bool());
         when(step.is(RotateStep.BASES), () -> {
-            commandAddress.set(settings.kvCache().add(layerHeads.resize(64).mul(run.resize(64)).resize(63).shl(1)
-                    .trunc(64)).trunc(64).add(kindRun.resize(64)).trunc(64)
-                    .add(settings.firstPosition().resize(64).mul(rowBytes.resize(64)).resize(64)).trunc(64));
+            commandAddress.set(settings.kvCache().add(layerRun).trunc(64).add(kindRun.resize(64)).trunc(64)
+                    .add(positionBytes).trunc(64));
             step.set(mux(settings.values().or(tableLoaded), HwEnum.constant(RotateStep.ROTATE),
                     HwEnum.constant(RotateStep.TABLE_COMMAND)));
         });

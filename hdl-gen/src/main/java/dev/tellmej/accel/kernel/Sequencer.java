@@ -66,10 +66,12 @@ final class Sequencer extends Area {
         int headerBeats = ImageHeaderWords.PREFIX_BYTES / beatBytes;
 
         // ---- where things are ----
+        // Sums of the call's registers and the header's words, registered: they change once a call (the header is
+        // in before CHECK), and are first read in CAPACITY or by a unit, several cycles later.
         UInt logitsOffset = U(IoRegion.TOKENS_OFFSET, 64).add(align4k(context.resize(64).shl(2).trunc(64)))
                 .trunc(64).named("logits_offset");
-        UInt debugBase = call.io.add(logitsOffset).trunc(64).add(align4k(vocab.resize(64).shl(2).trunc(64)))
-                .trunc(64).named("debug_base");
+        UInt debugBase = regNext("debug_base", call.io.add(logitsOffset).trunc(64)
+                .add(align4k(vocab.resize(64).shl(2).trunc(64))).trunc(64));
         Bool imageValid = magic.eq(ImageHeaderWords.MAGIC).and(version.eq(ImageHeaderWords.VERSION))
                 .named("image_valid");
         Bool tapping = call.debug.bit(DebugTaps.TAPS_BIT).and(imageValid).named("tapping");
@@ -152,6 +154,9 @@ final class Sequencer extends Area {
         embed.request.image().set(call.image);
         embed.request.io().set(call.io);
 
+        // heads x head_dim, registered: SETUP's registers change in its DECODE, read by a later instruction.
+        UInt headWidth = regNext("setup_head_width", heads.resize(32).mul(headDim).resize(32));
+
         // Attention's request.
         attention.request.src().set(field(word, Opcode.ATTENTION, "src"));
         attention.request.dst().set(field(word, Opcode.ATTENTION, "dst"));
@@ -160,6 +165,7 @@ final class Sequencer extends Area {
         attention.request.headDim().set(headDim);
         attention.request.heads().set(heads);
         attention.request.kvHeads().set(kvHeads);
+        attention.request.headWidth().set(headWidth);
         attention.request.positions().set(positions);
         attention.request.tokens().set(chunkTokens);
         attention.request.firstPosition().set(call.startPosition.add(from).trunc(32));
@@ -203,7 +209,7 @@ final class Sequencer extends Area {
         lmHead.request.lastChunk().set(lastChunk);
         lmHead.request.lastToken().set(chunkTokens.sub(1).trunc(tokenBits));
         lmHead.request.image().set(call.image);
-        UInt logitsAddress = call.io.add(logitsOffset).trunc(64).named("logits_address");
+        UInt logitsAddress = regNext("logits_address", call.io.add(logitsOffset).trunc(64));
         lmHead.request.logits().set(logitsAddress);
 
         // The unit running the instruction, and its end.
@@ -224,13 +230,17 @@ final class Sequencer extends Area {
         // The tap of the instruction just executed (DebugTaps.tap): EMBED's is dim values of its destination per
         // token, QUANTIZE's the length int8 activations and m_c, ATTENTION's heads x head_dim values of its
         // destination.
-        UInt tapElements = wire("tap_elements_of", uint(32));
-        tapElements.set(heads.resize(32).mul(headDim).resize(32));
-        when(isEmbed, () -> tapElements.set(field(word, Opcode.EMBED, "dim").resize(32)));
-        when(isQuantize, () -> tapElements.set(field(word, Opcode.QUANTIZE, "length").resize(32).add(1).trunc(32)));
-        when(isLmHead, () -> tapElements.set(field(word, Opcode.LM_HEAD, "rows")));
-        when(isLinear, () -> tapElements.set(field(word, Opcode.LINEAR, "rows").resize(32)));
-        UInt tapTokens = mux(isLmHead, U(1, tokenBits), chunkTokens).named("tap_tokens_of");
+        // The record's size is products of the instruction's fields and the SETUP registers, which change once an
+        // instruction: it is computed in registered steps from DECODE on (tap_elements_q and tap_tokens_q, then
+        // tap_value_bytes_q, then tap_bytes_q, then tap_fits), and TAP waits until the last step has its value.
+        UInt tapElementsOf = wire("tap_elements_of", uint(32));
+        tapElementsOf.set(headWidth);
+        when(isEmbed, () -> tapElementsOf.set(field(word, Opcode.EMBED, "dim").resize(32)));
+        when(isQuantize, () -> tapElementsOf.set(field(word, Opcode.QUANTIZE, "length").resize(32).add(1).trunc(32)));
+        when(isLmHead, () -> tapElementsOf.set(field(word, Opcode.LM_HEAD, "rows")));
+        when(isLinear, () -> tapElementsOf.set(field(word, Opcode.LINEAR, "rows").resize(32)));
+        UInt tapElements = regNext("tap_elements_q", tapElementsOf);
+        UInt tapTokens = regNext("tap_tokens_q", mux(isLmHead, U(1, tokenBits), chunkTokens));
         UInt tapDst = wire("tap_dst_of", uint(4));
         tapDst.set(field(word, Opcode.ATTENTION, "dst"));
         when(isEmbed, () -> tapDst.set(field(word, Opcode.EMBED, "dst")));
@@ -240,19 +250,26 @@ final class Sequencer extends Area {
         taps.request.quantized().set(isQuantize);
         taps.request.fromMemory().set(isLmHead);
         taps.request.source().set(logitsAddress);
-        UInt valueBytes = tapTokens.resize(32).mul(tapElements).resize(34).shl(2).trunc(34).named("tap_value_bytes");
-        UInt recordBytes = U(DebugTaps.RECORD_HEADER_BYTES, 34).add(valueBytes.add(DebugTaps.ALIGN - 1).trunc(34)
-                .shr(KernelShape.shift(DebugTaps.ALIGN)).shl(KernelShape.shift(DebugTaps.ALIGN)).resize(34))
-                .trunc(34).named("tap_bytes_of");
-        Bool fits = U(DebugTaps.HEADER_BYTES, 35).add(tapUsed.resize(35)).trunc(35).add(recordBytes.resize(35))
-                .trunc(35).le(capacity.resize(35)).and(tapDropped.eq(0)).named("tap_fits");
+        UInt valueBytes = regNext("tap_value_bytes_q",
+                tapTokens.resize(32).mul(tapElements).resize(34).shl(2).trunc(34));
+        UInt recordBytes = regNext("tap_bytes_q", U(DebugTaps.RECORD_HEADER_BYTES, 34)
+                .add(valueBytes.add(DebugTaps.ALIGN - 1).trunc(34).shr(KernelShape.shift(DebugTaps.ALIGN))
+                        .shl(KernelShape.shift(DebugTaps.ALIGN)).resize(34)).trunc(34));
+        // tap_used and the capacity last changed before this instruction's DECODE.
+        Bool fits = regNext("tap_fits", U(DebugTaps.HEADER_BYTES, 35).add(tapUsed.resize(35)).trunc(35)
+                .add(recordBytes.resize(35)).trunc(35).le(capacity.resize(35)).and(tapDropped.eq(0)));
+        UInt tapAddress = regNext("tap_record_at", debugBase.add(U(DebugTaps.HEADER_BYTES, 64)).trunc(64)
+                .add(tapUsed.resize(64)).trunc(64));
+        // Cycles until tap_fits holds this instruction's value: set in DECODE, counted down to 0 (DECODE + 4).
+        UInt tapSettling = reg("tap_settling", uint(2), 0);
+        when(phase.is(Step.DECODE), () -> tapSettling.set(3))
+                .elseWhen(tapSettling.ne(0), () -> tapSettling.set(tapSettling.sub(1).trunc(2)));
         taps.request.instruction().set(pc);
         taps.request.firstToken().set(from);
         taps.request.tokens().set(tapTokens);
         taps.request.elements().set(tapElements);
         taps.request.buffer().set(tapDst.resize(ActivationBuffers.BUFFER_ID_BITS));
-        taps.request.address().set(debugBase.add(U(DebugTaps.HEADER_BYTES, 64)).trunc(64)
-                .add(tapUsed.resize(64)).trunc(64));
+        taps.request.address().set(tapAddress);
         taps.request.bytes().set(recordBytes.resize(32));
         Bool tapBusy = reg("tap_busy", bool(), 0);
 
@@ -395,6 +412,9 @@ final class Sequencer extends Area {
                 .is(Step.BARRIER, () -> when(writes.drained, () -> phase.set(Step.NEXT)))
                 .is(Step.TAP, () -> {
                     when(tapping.not().or(hasTap.not()), () -> phase.set(Step.NEXT))
+                            .elseWhen(tapSettling.ne(0), () -> {
+                                // the record's size and place are still being computed
+                            })
                             .elseWhen(tapBusy.not().and(isLmHead).and(writes.drained.not()), () -> {
                                 // the logits are read back for the record once they have landed
                             })
@@ -495,9 +515,10 @@ final class Sequencer extends Area {
                 grouped = grouped.or(kvHeads.eq(k).and(heads.eq(h)));
             }
         }
+        // heads x head_dim above the build's limits.heads() x limits.headDim() needs heads or head_dim above its
+        // maximum, which the checks here refuse already (grouped only for heads up to limits.heads()): no product.
         return headDim.eq(0).or(headDim.gt(limits.headDim())).or(headDim.bit(0))
                 .or(grouped.not())
-                .or(heads.resize(24).mul(headDim).resize(24).gt(limits.heads() * limits.headDim()))
                 .or(positions.lt(context)).named("setup_bad_field");
     }
 

@@ -132,8 +132,9 @@ final class TapWriter extends Area {
         when(start, () -> memoryAsked.set(false));
         Bool asking = fromMemory.and(memoryAsked.not()).and(phase.isOneOf(TapStep.HEADER, TapStep.MEMORY))
                 .named("tap_asking_memory");
-        UInt sourceBeats = tokens.resize(32).mul(elements).resize(34).add(perBeat - 1).trunc(34)
-                .shr(KernelShape.shift(perBeat)).named("tap_source_beats");
+        // A product of the record's registers, registered: written at start, first read in HEADER (start + 2).
+        UInt sourceBeats = regNext("tap_source_beats", tokens.resize(32).mul(elements).resize(34).add(perBeat - 1)
+                .trunc(34).shr(KernelShape.shift(perBeat)));
         when(asking, () -> {
             reads.command.valid.set(true);
             reads.command.payload.address().set(source);

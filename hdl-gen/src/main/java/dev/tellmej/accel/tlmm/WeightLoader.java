@@ -104,7 +104,11 @@ final class WeightLoader extends Area {
             UInt other = ports.get(p).blocksDone;
             arrived = mux(other.lt(arrived), other, arrived);
         }
-        blocksArrived = arrived.named("blocks_arrived");
+        // The ports' least count, registered (the chain of comparisons ends here, not in the sweep's issue): a
+        // cycle late, so never more than has arrived, and cleared with the ports' counts when a load starts.
+        UInt arrivedQ = reg("blocks_arrived", uint(16), 0);
+        arrivedQ.set(mux(start, U(0, 16), arrived));
+        blocksArrived = arrivedQ;
 
         when(start, () -> {
             running.set(true);

@@ -28,14 +28,21 @@ import dev.tellmej.hdl.lib.SyncFifo;
  * whatever the slave sent); the reader goes on. EXOKAY counts as OKAY. All bursts carry one ID, so the slave
  * returns them in order; the reader relies on that and on {@code rlast}.
  *
- * <p><b>Latency.</b> A command taken at a clock edge raises {@code arvalid} right after it (when credits
- * allow), so its first AR can be accepted at the next edge; an R beat is on {@link #data} one cycle after it
- * arrives (two with a block-RAM FIFO). The next command is taken in the cycle the previous command's last
- * burst is issued (or at once when the reader is idle).
+ * <p><b>Timing.</b> The AR channel is driven from registers, a register slice in both directions
+ * ({@link Stream#fullPipe}, two bursts deep): {@code arvalid} and the address come from its registers, and a
+ * burst enters it on the slice's own registered ready, so {@code arready} never travels back into the credits
+ * or to {@code command}'s ready in the same cycle, and a port arbiter's choice starts from registered
+ * {@code arvalid}s. The burst cutter's next burst (its length, whether it ends its command) is registered too.
+ *
+ * <p><b>Latency.</b> A command taken at a clock edge waits a cycle in the burst cutter's command stage, is cut
+ * into its first burst, which enters the AR slice at the next edge (when credits allow), so its first AR can be
+ * accepted at the edge after; an R beat is on {@link #data} one cycle after it arrives (two with a block-RAM
+ * FIFO). The cutter takes the next command in the cycle the previous command's last burst enters the slice (or
+ * at once when it is idle).
  * <b>Throughput.</b> One beat per cycle when the credits cover the round trip: {@code outstandingBursts x
  * burstBeats} at least the memory's read latency plus about 4 cycles, and the consumer keeps up (measured
- * in Verilator at 64 bits, 16-beat bursts, 4 in flight: 8,192 beats in 8,235 cycles at a read latency of 40).
- * One AR per cycle, so back-to-back single-beat commands run at one a cycle (300 in 305 cycles).
+ * in Verilator at 64 bits, 16-beat bursts, 4 in flight: 8,192 beats in 8,237 cycles at a read latency of 40).
+ * One AR per cycle, so back-to-back single-beat commands run at one a cycle (300 in 307 cycles).
  * <b>Cost.</b> The FIFO, {@code outstandingBursts x burstBeats} words of data width + 2 bits (LUT RAM up to
  * 16 Kbit of data, block RAM above); a FIFO of one flag per burst in flight (LUT RAM); registers for the next
  * address (address width), the beats left (length bits), the credits (log2 of the FIFO depth + 1); an
@@ -88,6 +95,8 @@ public final class AxiBurstReader extends Module {
         outstanding = out("outstanding", uint(bitsFor(maxBursts)));
 
         // ---- AR: bursts while the FIFO has room for their data and a burst slot is free ----
+        // A burst is issued (its credits and its slot taken) when it enters the AR slice, which holds two: one
+        // enters while the other waits for arready.
         BurstCutter bursts = area(new BurstCutter("ar", config, command));
         Bool requested = wire("requested", bool());
         Bool delivered = wire("delivered", bool());
@@ -95,18 +104,32 @@ public final class AxiBurstReader extends Module {
         SyncFifo inFlight = instance("in_flight", new SyncFifo(1, Math.max(2, maxBursts), RamStyle.DISTRIBUTED));
         Bool room = credit.count.ge(bursts.beats).named("room");
         Bool slotFree = inFlight.occupancy.lt(maxBursts).named("slot_free");
-        axi.arvalid.set(bursts.pending.and(room).and(slotFree));
-        axi.araddr.set(bursts.address);
-        axi.arlen.set(bursts.beats.sub(1).resize(8));
+        Stream<Burst> next = wire("ar_next", Stream.of(new Burst(uint(axiConfig.addressWidth()), uint(8))));
+        next.valid.set(bursts.pending.and(room).and(slotFree));
+        next.payload.address().set(bursts.address);
+        next.payload.len().set(bursts.beats.sub(1).resize(8));
+        Stream<Burst> ar = next.fullPipe("ar_slice");
+        axi.arvalid.set(ar.valid);
+        axi.araddr.set(ar.payload.address());
+        axi.arlen.set(ar.payload.len());
         axi.arsize.set(config.beatShift());
         axi.arburst.set(AxiAddress.BURST_INCR);
         if (axi.arid != null) {
             axi.arid.set(config.id());
         }
-        requested.set(axi.arvalid.and(axi.arready));
+        ar.ready.set(axi.arready);
+        requested.set(next.fire());
         bursts.issue(requested);
         inFlight.push.valid.set(requested);
         inFlight.push.payload.set(bursts.lastOfCommand.asBits());
+        // What the slice holds, so that credits and outstanding count from the AR handshake, as the port sees it.
+        Bool accepted = axi.arvalid.and(axi.arready).named("ar_accepted");
+        UInt sliceBursts = reg("ar_slice_bursts", uint(2), 0);
+        sliceBursts.set(sliceBursts.add(requested.asUInt().resize(2)).sub(accepted.asUInt().resize(2)));
+        int creditBits = widthOf(credit.count);
+        UInt sliceBeats = reg("ar_slice_beats", uint(creditBits), 0);
+        sliceBeats.set(sliceBeats.add(mux(requested, bursts.beats.resize(creditBits), U(0, creditBits)))
+                .sub(mux(accepted, axi.arlen.resize(creditBits).add(1), U(0, creditBits))));
 
         // ---- R: every beat into the FIFO, which has room for it by construction ----
         Bool burstEndsCommand = inFlight.pop.payload.bit(0);
@@ -121,12 +144,15 @@ public final class AxiBurstReader extends Module {
         assertAlways(axi.rvalid.not().or(inFlight.pop.valid), "AxiBurstReader: an R beat arrived with no burst in"
                 + " flight");
 
-        credits.set(credit.count);
-        outstanding.set(inFlight.occupancy.resize(outstanding.width()));
-        idle.set(bursts.pending.not().and(credit.count.eq(depth)));
+        credits.set(credit.count.add(sliceBeats));
+        outstanding.set(inFlight.occupancy.resize(widthOf(outstanding)).sub(sliceBursts.resize(widthOf(outstanding))));
+        idle.set(bursts.busy.not().and(credit.count.eq(depth)));
 
         axi.tieOffWriteChannels();
     }
+
+    /** A burst on its way to the AR channel: its address and AXI length (beats - 1). */
+    record Burst(UInt address, UInt len) {}
 
     /** The credits: read-FIFO beats that no burst in flight has claimed. */
     private static final class Credits extends Area {

@@ -30,12 +30,13 @@ import java.math.BigInteger;
  * acknowledged, {@link #done} pulses one cycle later with {@code error} set if any burst of that command was
  * answered with SLVERR or DECERR (EXOKAY counts as OKAY). {@code bready} is always high.
  *
- * <p><b>Latency.</b> The first AW follows the command by one cycle once its first burst's data is buffered;
+ * <p><b>Latency.</b> The first AW follows the command by two cycles (the burst cutter's command stage, then its
+ * burst) once its first burst's data is buffered;
  * W starts one cycle after AW is accepted; {@code done} comes one cycle after the last response.
  * <b>Throughput.</b> One beat per cycle while the producer keeps up and {@code outstandingBursts} bursts
  * cover the time from a burst's address to its response (measured in Verilator at 64 bits, 16-beat bursts,
  * 4 in flight: 8,192 beats in 8,251 cycles at a write latency of 40). One AW per cycle (300 single-beat
- * commands in 305 cycles).
+ * commands in 306 cycles).
  * <b>Cost.</b> The write FIFO, 2 x {@code burstBeats} words of data width + data width / 8 bits (LUT RAM up to
  * 16 Kbit of data, block RAM above); two small LUT-RAM FIFOs with an entry per burst in flight (its length,
  * whether it ends its command); registers for the next address, the beats left, the buffered beats and the
@@ -148,7 +149,7 @@ public final class AxiBurstWriter extends Module {
                 + " burst awaiting one");
 
         outstanding.set(awaiting.occupancy.resize(outstanding.width()));
-        idle.set(bursts.pending.not().and(awaiting.occupancy.eq(0)));
+        idle.set(bursts.busy.not().and(awaiting.occupancy.eq(0)));
         axi.tieOffReadChannels();
     }
 

@@ -12,11 +12,15 @@ import dev.tellmej.hdl.lib.Stream;
  * Cuts commands into INCR bursts, the address side the reader and the writer share. A burst ends at the
  * next multiple of the longest burst's bytes (or at the end of the command), so an unaligned start gives
  * one short burst and every later one is aligned; since the longest burst divides 4 KB, no burst crosses a
- * 4 KB boundary. The next burst ({@link #address}, {@link #beats}) is combinational from two registers; a
- * new command is taken when none is in progress or in the cycle its last burst is issued, so back-to-back
- * commands issue a burst every cycle. Cost: an address register and adder, a beat counter and subtractor,
- * a comparator of the beat count against the distance to the boundary. A process of its engine
- * ({@code area(new BurstCutter(...))}), named {@code <name>_bursts}.
+ * 4 KB boundary. The next burst ({@link #address}, {@link #beats}, {@link #lastOfCommand}) is registered: its
+ * length and whether it ends the command are computed when the command is taken (from its address and beats)
+ * or when a burst is issued (the next one starts on a boundary, so only the beats left decide), so the address
+ * channel's valid and length start from registers. Commands enter through a register stage
+ * ({@link Stream#stage}), so that arithmetic starts from registers too, whatever computes a command. A new command
+ * is taken when none is in progress or in the cycle its last burst is issued, so back-to-back commands issue a
+ * burst every cycle. Cost: the command stage, an address register and adder, a beat counter and subtractor, a
+ * burst-length register and two comparators of a beat count against the distance to the boundary. A process of
+ * its engine ({@code area(new BurstCutter(...))}), named {@code <name>_bursts}.
  */
 final class BurstCutter extends Area {
     /** A burst waits to be issued. */
@@ -27,43 +31,55 @@ final class BurstCutter extends Area {
     final UInt beats;
     /** It is the last burst of its command. */
     final Bool lastOfCommand;
+    /** A burst is pending or a command waits in the command stage: the engine is not idle. */
+    final Bool busy;
     private final Bool issued;
     private boolean connected;
 
     /** Takes commands from {@code command} (drives its ready); names its registers {@code name_...}. */
-    BurstCutter(String name, AxiBurstConfig config, Stream<BurstCommand> command) {
+    BurstCutter(String name, AxiBurstConfig config, Stream<BurstCommand> commandIn) {
         super(name + "_bursts", "cuts each command into INCR bursts that end at multiples of the longest burst,"
                 + " so none crosses 4 KB");
         int shift = config.beatShift();
         int addressWidth = config.axi().addressWidth();
         int longest = config.burstBeats();
         int beatBits = bitsFor(longest);
+        Stream<BurstCommand> command = commandIn.stage(name + "_command");
         address = reg(name + "_address", uint(addressWidth), 0);
         UInt remaining = reg(name + "_remaining", uint(config.lengthBits()), 0);
         issued = wire(name + "_issued", bool());
         pending = remaining.ne(0).named(name + "_pending");
+        busy = pending.or(command.valid).named(name + "_busy");
+        // With no command, remaining is 0: the last burst, of 0 beats (as the reset values say).
+        lastOfCommand = reg(name + "_last_of_command", bool(), 1);
+        beats = reg(name + "_beats", uint(beatBits), 0);
 
+        command.ready.set(pending.not().or(issued.and(lastOfCommand)));
+        UInt alignedStart = shift == 0 ? command.payload.address()
+                : cat(command.payload.address().slice(addressWidth - 1, shift), B(0, shift)).asUInt();
         UInt toBoundary;
         if (longest == 1) {
             toBoundary = U(1, beatBits);
         } else {
             int burstShift = Integer.numberOfTrailingZeros(longest);
-            UInt offset = address.slice(shift + burstShift - 1, shift);
+            UInt offset = alignedStart.slice(shift + burstShift - 1, shift);
             toBoundary = U(longest, beatBits).sub(offset.zext(beatBits)).named(name + "_to_boundary");
         }
-        lastOfCommand = remaining.le(toBoundary).named(name + "_last_of_command");
-        beats = mux(lastOfCommand, remaining.resize(beatBits), toBoundary).named(name + "_beats");
-
-        command.ready.set(pending.not().or(issued.and(lastOfCommand)));
-        UInt alignedStart = shift == 0 ? command.payload.address()
-                : cat(command.payload.address().slice(addressWidth - 1, shift), B(0, shift)).asUInt();
         UInt step = shift == 0 ? beats.zext(addressWidth) : beats.zext(addressWidth - shift).shl(shift);
+        UInt left = remaining.sub(beats.resize(config.lengthBits())).named(name + "_left");
         when(command.fire(), () -> {
             address.set(alignedStart);
             remaining.set(command.payload.beats());
+            Bool last = command.payload.beats().le(toBoundary);
+            lastOfCommand.set(last);
+            beats.set(mux(last, command.payload.beats().resize(beatBits), toBoundary));
         }).elseWhen(issued, () -> {
+            // A burst that does not end its command ends on a boundary: the next one may be the longest.
             address.set(address.add(step));
-            remaining.set(remaining.sub(beats.resize(config.lengthBits())));
+            remaining.set(left);
+            Bool last = left.le(longest);
+            lastOfCommand.set(last);
+            beats.set(mux(last, left.resize(beatBits), U(longest, beatBits)));
         });
     }
 
