@@ -10,6 +10,7 @@ import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.ExactOps;
 import dev.tellmej.model.numerics.KvCache;
 import dev.tellmej.model.numerics.StorageFormat;
+import dev.tellmej.model.tensor.TernaryRows;
 import dev.tellmej.model.ternary.TlmmKernel;
 import dev.tellmej.model.ternary.TlmmKernel.Prepared;
 import java.util.ArrayList;
@@ -113,19 +114,15 @@ public final class ExactModel implements LanguageModel {
         this.embeddingRows = compact ? rows : null;
         this.outputNorm = stored(source.outputNorm());
         this.head = LmHead.quantize(c.tiedEmbeddings() ? rows : source.outputRows()); // N16, row by row
+        source.release(); // the embedding and the head are held: their pages of a mapped file may go
         this.kernel = new TlmmKernel(threads);
         try {
             for (int i = 0; i < c.layers(); i++) {
-                LayerWeights l = source.layer(i);
-                if (!(l.q() instanceof Linear.Ternary && l.k() instanceof Linear.Ternary
-                        && l.v() instanceof Linear.Ternary && l.o() instanceof Linear.Ternary
-                        && l.gate() instanceof Linear.Ternary && l.up() instanceof Linear.Ternary
-                        && l.down() instanceof Linear.Ternary)) {
-                    throw new NotTernaryException(i);
-                }
+                TernaryLayer l = source.ternaryLayer(i);
                 layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
                         stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
                         stored(l.ffnSubNorm())));
+                source.release(); // the layer is packed: its pages of a mapped file may go
             }
         } catch (RuntimeException e) {
             kernel.shutdown();
@@ -221,8 +218,8 @@ public final class ExactModel implements LanguageModel {
         return out;
     }
 
-    private Prepared tm(Linear l) {
-        return kernel.prepare(((Linear.Ternary) l).tensor());
+    private Prepared tm(TernaryRows t) {
+        return kernel.prepare(t);
     }
 
     @Override
