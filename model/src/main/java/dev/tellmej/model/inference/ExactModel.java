@@ -3,6 +3,7 @@ package dev.tellmej.model.inference;
 import dev.tellmej.model.config.Activation;
 import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.config.RopeStyle;
+import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.numerics.ActivationQuantizer;
 import dev.tellmej.model.numerics.AttentionHead;
 import dev.tellmej.model.numerics.ExactActivations;
@@ -86,6 +87,8 @@ public final class ExactModel implements LanguageModel {
     private final AttentionHead[] headAttention;
     private int next;
     private ExactProbe probe;
+    /** The file whose mapping the embedding is read from ({@link #open}), closed with the model; or null. */
+    private AutoCloseable file;
 
     /**
      * @param threads worker threads for the matrix products (1 = the calling thread only)
@@ -109,7 +112,7 @@ public final class ExactModel implements LanguageModel {
         // N4.3: the embedding enters rounded to S; kept as S's patterns, or in its file's encoding when that is
         // smaller (a Q6_K or Q8_0 embedding), never whole as binary32.
         MatrixRows rows = source.embeddingRows();
-        boolean compact = rows.bytes() <= (long) Short.BYTES * c.vocabSize() * c.dim();
+        boolean compact = rows.bytes() <= (long) Short.BYTES * c.vocabSize() * c.dim(); // a view holds 0 bytes
         this.embedding = compact ? null : storedBits(rows);
         this.embeddingRows = compact ? rows : null;
         this.outputNorm = stored(source.outputNorm());
@@ -147,6 +150,26 @@ public final class ExactModel implements LanguageModel {
             headAttention[hh] = AttentionHead.create(exact.lanes(), c.headDim());
         }
         slots(1);
+    }
+
+    /**
+     * The model of a GGUF file that it keeps open and closes in {@link #close}: built layer by layer from the
+     * mapping as {@link #ExactModel(WeightSource, ExactConfig, int, int)} is, and the embedding read in place from the
+     * mapping wherever its encoding can be cut into rows (no copy of it in memory: a token's lookup touches only its
+     * row's pages, and the LM head is quantized from it once).
+     *
+     * @param file the open file, now the model's (closed here when the model cannot be built)
+     * @throws NotTernaryException when a linear layer is not ternary
+     */
+    public static ExactModel open(GgufFile file, ExactConfig exact, int capacity, int threads) {
+        try {
+            ExactModel m = new ExactModel(WeightLoader.gguf(file, true), exact, capacity, threads);
+            m.file = file;
+            return m;
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
     }
 
     /** Makes sure the first n slots exist (prefill allocates the rest on first use). */
@@ -271,9 +294,17 @@ public final class ExactModel implements LanguageModel {
         return out;
     }
 
-    /** Stops the worker threads. */
+    /** Stops the worker threads, and closes the file of a model made by {@link #open}. */
     public void close() {
         kernel.shutdown();
+        if (file != null) {
+            try {
+                file.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close the model's file", e);
+            }
+            file = null;
+        }
     }
 
     @Override

@@ -60,6 +60,15 @@ public final class WeightLoader {
 
     /** The tensors of a GGUF model (config from its metadata), read one at a time while the file is open. */
     public static WeightSource gguf(GgufFile file) {
+        return gguf(file, false);
+    }
+
+    /**
+     * As {@link #gguf(GgufFile)}; with {@code views} the embedding's and LM head's {@linkplain
+     * WeightSource#embeddingRows rows} read the mapped file in place instead of a copy, so whoever holds them must
+     * keep the file open while it uses them (as {@link ExactModel#open} does).
+     */
+    public static WeightSource gguf(GgufFile file, boolean views) {
         ModelConfig c = ConfigReader.fromGguf(file);
         return new WeightSource() {
             @Override
@@ -84,12 +93,12 @@ public final class WeightLoader {
 
             @Override
             public MatrixRows embeddingRows() {
-                return rows(file, "token_embd.weight", c.dim(), c.vocabSize());
+                return rows(file, "token_embd.weight", c.dim(), c.vocabSize(), views);
             }
 
             @Override
             public MatrixRows outputRows() {
-                return c.tiedEmbeddings() ? embeddingRows() : rows(file, "output.weight", c.dim(), c.vocabSize());
+                return c.tiedEmbeddings() ? embeddingRows() : rows(file, "output.weight", c.dim(), c.vocabSize(), views);
             }
 
             @Override
@@ -151,9 +160,10 @@ public final class WeightLoader {
     }
 
     /** A matrix in its file encoding, rows decoded on request (binary32 in memory where it cannot be cut in rows). */
-    private static MatrixRows rows(GgufFile file, String name, int cols, int rows) {
+    private static MatrixRows rows(GgufFile file, String name, int cols, int rows, boolean view) {
         GgufTensorInfo info = shaped(file, name, cols, rows);
-        MatrixRows m = MatrixRows.encoded(info.type(), file.data(info), rows, cols);
+        MatrixRows m = view ? MatrixRows.view(info.type(), file.data(info), rows, cols)
+                : MatrixRows.encoded(info.type(), file.data(info), rows, cols);
         return m != null ? m : MatrixRows.of(floats(file, name, cols, rows), rows, cols);
     }
 

@@ -26,6 +26,11 @@ public record TernaryMatrix(int rows, int cols, int groups, byte[] indices, floa
         }
     }
 
+    /** Encodes a ternary tensor (as {@link #of(TernaryRows)}). */
+    public static TernaryMatrix of(TernaryTensor t) {
+        return of((TernaryRows) t);
+    }
+
     /** Encodes a ternary matrix, {@link TlmmKernel#PACK_ROWS} rows of trits at a time. */
     public static TernaryMatrix of(TernaryRows t) {
         int rows = t.rows();

@@ -1,6 +1,7 @@
 package dev.tellmej.model.ternary;
 
 import dev.tellmej.model.tensor.TernaryRows;
+import dev.tellmej.model.tensor.TernaryTensor;
 
 /**
  * The fast software TLMM: the same accumulators as {@link TlmmReference#matVec}. The group tables are packed
@@ -125,6 +126,11 @@ public final class TlmmKernel {
             case TABLE_512 -> new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), null, VectorTlmm.tile(m));
             case CODES_256 -> new Prepared(m.rows(), m.cols(), m.groups(), m.scale(), null, VectorTernary256.pack(m));
         };
+    }
+
+    /** As {@link #prepare(TernaryRows)}, from trits in memory. */
+    public Prepared prepare(TernaryTensor t) {
+        return prepare((TernaryRows) t);
     }
 
     /**

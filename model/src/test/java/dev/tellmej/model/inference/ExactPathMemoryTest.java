@@ -1,18 +1,22 @@
 package dev.tellmej.model.inference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.model.config.Activation;
 import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.gguf.GgmlType;
 import dev.tellmej.model.gguf.GgufFile;
+import dev.tellmej.model.gguf.GgufTensorInfo;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.synthetic.SyntheticModel;
 import dev.tellmej.model.tensor.Requantizer;
 import dev.tellmej.model.tensor.TernaryRows;
 import dev.tellmej.model.tensor.TernaryTensor;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -124,8 +128,8 @@ class ExactPathMemoryTest {
         return b;
     }
 
-    @Test
-    void theExactPathReadsATq2FileInChunksOfRowsAndNeverAsBinary32(@TempDir Path dir) {
+    /** A small TQ2_0 model with llama-quantize's Q6_K embedding, written into {@code dir}. */
+    private static Path tq2Model(Path dir) {
         Path source = dir.resolve("synthetic.gguf");
         // GQA with one KV head of 32: k and v are one short chunk of rows; the FFN's 512 rows are eight.
         SyntheticModel.write(new SyntheticModel.Shape("bitnet", 2, 256, 8, 1, 512, 384, Activation.SILU, true, 64), 5,
@@ -134,7 +138,12 @@ class ExactPathMemoryTest {
         try (GgufFile file = GgufFile.open(source)) {
             Requantizer.requantize(file, Requantizer.llamaQuantize(file, GgmlType.TQ2_0)).write(tq2);
         }
-        try (GgufFile gguf = GgufFile.open(tq2)) {
+        return tq2;
+    }
+
+    @Test
+    void theExactPathReadsATq2FileInChunksOfRowsAndNeverAsBinary32(@TempDir Path dir) {
+        try (GgufFile gguf = GgufFile.open(tq2Model(dir))) {
             Watched watched = new Watched(WeightLoader.gguf(gguf));
             ExactModel fromFile = new ExactModel(watched, ExactConfig.defaults(), 16, 2);
             ExactModel fromWeights = new ExactModel(WeightLoader.fromGguf(gguf), ExactConfig.defaults(), 16, 1);
@@ -155,6 +164,37 @@ class ExactPathMemoryTest {
                 fromFile.close();
                 fromWeights.close();
             }
+        }
+    }
+
+    /**
+     * A model opened on a file reads its embedding in place (no copy: the view holds no bytes of its own), keeps the
+     * file open while it runs, closes it with itself, and computes what the model built from the weights does.
+     */
+    @Test
+    void aModelOpenedOnItsFileReadsTheEmbeddingInPlaceAndClosesTheFile(@TempDir Path dir) {
+        Path tq2 = tq2Model(dir);
+        GgufFile mapped = GgufFile.open(tq2);
+        try (GgufFile gguf = GgufFile.open(tq2)) {
+            assertEquals(0, WeightLoader.gguf(gguf, true).embeddingRows().bytes(), "a view copies nothing");
+            assertTrue(WeightLoader.gguf(gguf).embeddingRows().bytes() > 0, "the default source copies the bytes");
+            ExactModel opened = ExactModel.open(mapped, ExactConfig.defaults(), 16, 2);
+            ExactModel fromWeights = new ExactModel(WeightLoader.fromGguf(gguf), ExactConfig.defaults(), 16, 1);
+            try {
+                int[] prompt = {1, 4, 99, 250};
+                assertArrayEquals(bits(fromWeights.prefill(prompt, 0)), bits(opened.prefill(prompt, 0)));
+                for (int p = prompt.length; p < 10; p++) {
+                    int token = 3 + (p * 53) % 380;
+                    assertArrayEquals(bits(fromWeights.forward(token, p)), bits(opened.forward(token, p)),
+                            "position " + p);
+                }
+            } finally {
+                opened.close();
+                fromWeights.close();
+            }
+            GgufTensorInfo embedding = mapped.requireTensor("token_embd.weight");
+            assertThrows(IllegalStateException.class, () -> mapped.data(embedding).get(ValueLayout.JAVA_BYTE, 0),
+                    "the model closed its file");
         }
     }
 }
