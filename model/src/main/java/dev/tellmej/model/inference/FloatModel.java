@@ -15,6 +15,7 @@ public final class FloatModel implements LanguageModel {
     private final ModelWeights w;
     private final ModelConfig c;
     private final int capacity;
+    /** Each layer's cached keys and values, {@code positions x kvDim}, grown as positions are used ({@link #reserve}). */
     private final float[][] keys;
     private final float[][] values;
     private final float[] cos;
@@ -34,8 +35,8 @@ public final class FloatModel implements LanguageModel {
         this.w = weights;
         this.c = weights.config();
         this.capacity = capacity;
-        keys = new float[c.layers()][capacity * c.kvDim()];
-        values = new float[c.layers()][capacity * c.kvDim()];
+        keys = new float[c.layers()][0];
+        values = new float[c.layers()][0];
         int half = c.headDim() / 2;
         cos = new float[capacity * half];
         sin = new float[capacity * half];
@@ -95,6 +96,28 @@ public final class FloatModel implements LanguageModel {
         return logits(last);
     }
 
+    /**
+     * Grows the KV cache to hold at least {@code positions} (doubling, at most the capacity), so that a long context
+     * costs memory only as far as it is used.
+     */
+    private void reserve(int positions) {
+        int kv = c.kvDim();
+        if (c.layers() == 0 || kv == 0 || positions <= keys[0].length / kv) {
+            return;
+        }
+        int held = keys[0].length / kv;
+        int grown = Math.min(capacity, Math.max(positions, Math.max(16, 2 * held)));
+        for (int l = 0; l < c.layers(); l++) {
+            keys[l] = java.util.Arrays.copyOf(keys[l], grown * kv);
+            values[l] = java.util.Arrays.copyOf(values[l], grown * kv);
+        }
+    }
+
+    /** Positions the KV cache holds room for now (at most the capacity), for tests. */
+    int cachedPositions() {
+        return c.kvDim() == 0 ? capacity : keys[0].length / c.kvDim();
+    }
+
     private float[] logits(float[] h) {
         rmsNorm(xb, h, w.outputNorm(), c.dim());
         float[] logits = new float[c.vocabSize()];
@@ -117,6 +140,7 @@ public final class FloatModel implements LanguageModel {
         for (int b = 0; b < n; b++) {
             System.arraycopy(w.embedding(), tokens[from + b] * c.dim(), h[b], 0, c.dim());
         }
+        reserve(position + n);
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights lw = w.layers().get(l);
             for (int b = 0; b < n; b++) {
