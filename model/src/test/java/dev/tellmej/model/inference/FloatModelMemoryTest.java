@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The float path's KV cache grows with the positions used instead of holding the whole context from the start, and
- * the logits do not depend on when it grew: a model with a small context and one with a large context give the same
- * logits, bit for bit, over positions that cross several growths.
+ * What the float path holds: a model built from a file's source layer by layer (each ternary matrix packed once, its
+ * trits not kept) computes what the model built from the whole weights does, bit for bit; and its KV cache grows with
+ * the positions used instead of holding the whole context from the start, the logits not depending on when it grew.
  */
-class FloatModelCacheTest {
+class FloatModelMemoryTest {
     private static int[] bits(float[] v) {
         int[] b = new int[v.length];
         for (int i = 0; i < v.length; i++) {
@@ -44,6 +44,23 @@ class FloatModelCacheTest {
             }
             assertEquals(40, small.cachedPositions(), "at most the capacity");
             assertTrue(large.cachedPositions() < 1024, "" + large.cachedPositions());
+        }
+    }
+
+    @Test
+    void aModelBuiltLayerByLayerFromItsFileEqualsTheModelOfTheWholeWeights(@TempDir Path dir) {
+        Path file = dir.resolve("synthetic.gguf");
+        SyntheticModel.write(new SyntheticModel.Shape("bitnet", 2, 256, 8, 2, 512, 384, Activation.SILU, false, 64), 11,
+                file);
+        try (GgufFile gguf = GgufFile.open(file)) {
+            FloatModel fromWeights = new FloatModel(WeightLoader.fromGguf(gguf), 64);
+            FloatModel fromFile = new FloatModel(WeightLoader.gguf(gguf), 64);
+            int[] prompt = {1, 7, 123, 301, 42};
+            assertArrayEquals(bits(fromWeights.prefill(prompt, 0)), bits(fromFile.prefill(prompt, 0)));
+            for (int p = prompt.length; p < 20; p++) {
+                int token = 3 + (p * 29) % 380;
+                assertArrayEquals(bits(fromWeights.forward(token, p)), bits(fromFile.forward(token, p)), "position " + p);
+            }
         }
     }
 }
