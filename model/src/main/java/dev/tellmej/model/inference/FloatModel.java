@@ -45,33 +45,57 @@ public final class FloatModel implements LanguageModel {
     /** A model whose KV cache holds {@code capacity} tokens. */
     public FloatModel(ModelWeights weights, int capacity) {
         this(weights.config(), weights.embedding(), weights.outputNorm(), weights::output, weights.layers()::get,
-                capacity);
+                null, () -> {}, capacity);
     }
 
     /**
      * A model built from tensors read one layer at a time (the file must stay open until the constructor returns):
-     * each ternary matrix is packed for the kernel as its layer is read, and its trits are not kept, so the weights
-     * are held once (the embedding, the LM head and dense linears as binary32).
+     * each ternary matrix is packed for the kernel as its layer is read (from {@link WeightSource#ternaryLayer}, a few
+     * rows of trits at a time, where every linear of the layer is ternary), and its trits are not kept, so the weights
+     * are held once (the embedding, the LM head and dense linears as binary32); after each layer the source may drop
+     * the mapped file's pages ({@link WeightSource#release}).
      */
     public FloatModel(WeightSource source, int capacity) {
         this(source.config(), source.embedding(), source.outputNorm(),
-                () -> source.config().tiedEmbeddings() ? null : source.output(), source::layer, capacity);
+                () -> source.config().tiedEmbeddings() ? null : source.output(), source::layer, source::ternaryLayer,
+                source::release, capacity);
     }
 
-    /** {@code output} gives the LM head, or null for the embedding (tied). */
+    /**
+     * {@code output} gives the LM head, or null for the embedding (tied); {@code ternaryLayer}, where not null, gives
+     * an all-ternary layer or throws {@link NotTernaryException} (then {@code layer} gives it); {@code release} runs
+     * after each layer.
+     */
     private FloatModel(ModelConfig config, float[] embedding, float[] outputNorm,
                        java.util.function.Supplier<float[]> output, java.util.function.IntFunction<LayerWeights> layer,
-                       int capacity) {
+                       java.util.function.IntFunction<TernaryLayer> ternaryLayer, Runnable release, int capacity) {
         this.c = config;
         this.capacity = capacity;
         this.embedding = embedding;
         this.outputNorm = outputNorm;
         float[] head = output.get();
         this.output = head != null ? head : embedding;
+        boolean tryTernary = ternaryLayer != null;
         for (int l = 0; l < c.layers(); l++) {
+            TernaryLayer t = null;
+            if (tryTernary) {
+                try {
+                    t = ternaryLayer.apply(l);
+                } catch (NotTernaryException e) {
+                    tryTernary = false; // a dense linear: this layer and the next are read whole (models are uniform)
+                }
+            }
+            if (t != null) {
+                layers.add(new Layer(t.attnNorm(), packed(t.q()), packed(t.k()), packed(t.v()), packed(t.o()),
+                        t.attnSubNorm(), t.ffnNorm(), packed(t.gate()), packed(t.up()), packed(t.down()),
+                        t.ffnSubNorm()));
+                release.run();
+                continue;
+            }
             LayerWeights lw = layer.apply(l);
             layers.add(new Layer(lw.attnNorm(), op(lw.q()), op(lw.k()), op(lw.v()), op(lw.o()), lw.attnSubNorm(),
                     lw.ffnNorm(), op(lw.gate()), op(lw.up()), op(lw.down()), lw.ffnSubNorm()));
+            release.run();
         }
         keys = new float[c.layers()][0];
         values = new float[c.layers()][0];
@@ -301,6 +325,10 @@ public final class FloatModel implements LanguageModel {
                 }
             }
         }
+    }
+
+    private Op packed(dev.tellmej.model.tensor.TernaryRows t) {
+        return new Op.Packed(kernel.prepare(t));
     }
 
     /** A linear as this path keeps it: ternary matrices packed for the kernel now, dense weights as they are. */
