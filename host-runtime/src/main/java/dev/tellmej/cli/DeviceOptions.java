@@ -240,19 +240,20 @@ final class DeviceOptions {
                     + " runs on a device, --path on the software model: choose one");
         }
         var exact = RunCommand.exactConfig(build, lanes, storage);
+        Path gguf = model == null || Files.isRegularFile(model) ? ModelFiles.gguf(model) : null;
         // The model is built from the file while it is open, tensor by tensor: the exact path never holds the
         // weights as binary32 (only the float path needs them so).
         Software first;
         try {
-            first = ModelFiles.stream(cl, model, tokenizer, (source, gguf, description) -> {
-                Tokenizer tok = Tokenizer.fromGguf(gguf);
-                PromptEncoder encoder = PromptEncoder.of(tok, gguf);
+            first = ModelFiles.stream(cl, model, tokenizer, (source, file, description) -> {
+                Tokenizer tok = Tokenizer.fromGguf(file);
+                PromptEncoder encoder = PromptEncoder.of(tok, file);
                 int capacity = capacity(cl, source.config().contextLength());
                 InferencePath chosen = chosenPath;
                 LanguageModel lm = null;
                 if (chosen != InferencePath.FLOAT) {
                     try {
-                        lm = InferencePath.EXACT.create(source, exact, capacity, threads);
+                        lm = InferencePath.EXACT.create(source, gguf, exact, capacity, threads);
                         chosen = InferencePath.EXACT;
                     } catch (NotTernaryException e) {
                         if (chosen == InferencePath.EXACT) {
@@ -262,7 +263,7 @@ final class DeviceOptions {
                     }
                 }
                 if (lm == null) {
-                    lm = InferencePath.FLOAT.create(source, exact, capacity, threads);
+                    lm = InferencePath.FLOAT.create(source, gguf, exact, capacity, threads);
                 }
                 return new Software(lm, chosen, capacity, tok, encoder, "model (" + chosen + " path): " + description);
             });
@@ -270,7 +271,7 @@ final class DeviceOptions {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         Supplier<Device> devices = () -> new ModelDevice(ModelFiles.stream(cl, model, tokenizer,
-                (source, gguf, description) -> first.path().create(source, exact, first.capacity(), threads)),
+                (source, file, description) -> first.path().create(source, gguf, exact, first.capacity(), threads)),
                 first.description());
         Device[] pending = {new ModelDevice(first.model(), first.description())};
         Supplier<DeviceSession> sessions = () -> {

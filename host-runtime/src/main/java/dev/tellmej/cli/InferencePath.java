@@ -1,11 +1,12 @@
 package dev.tellmej.cli;
 
+import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.ExactModel;
 import dev.tellmej.model.inference.FloatModel;
 import dev.tellmej.model.inference.LanguageModel;
-import dev.tellmej.model.inference.WeightLoader;
 import dev.tellmej.model.inference.WeightSource;
 import dev.tellmej.model.numerics.ExactConfig;
+import java.nio.file.Path;
 
 /** The two software inference paths a user can pick with {@code --path}. */
 enum InferencePath {
@@ -16,12 +17,18 @@ enum InferencePath {
 
     /**
      * The model, built from {@code source} while its file is open: the exact path layer by layer (never the whole
-     * weights as binary32), the float path from the weights loaded whole.
+     * weights as binary32), the float path layer by layer too, each ternary matrix packed once (its trits not kept). With {@code gguf} (the model's GGUF file)
+     * the exact path maps that file once more and keeps it open ({@link ExactModel#open}), so its embedding is read
+     * in place rather than copied.
      *
+     * @param gguf the model's GGUF file, or null (a safetensors model)
      * @throws IllegalArgumentException for the exact path when a linear is not ternary
      */
-    LanguageModel create(WeightSource source, ExactConfig exact, int capacity, int threads) {
-        return this == FLOAT ? new FloatModel(WeightLoader.load(source), capacity)
+    LanguageModel create(WeightSource source, Path gguf, ExactConfig exact, int capacity, int threads) {
+        if (this == FLOAT) {
+            return new FloatModel(source, capacity);
+        }
+        return gguf != null ? ExactModel.open(GgufFile.open(gguf), exact, capacity, threads)
                 : new ExactModel(source, exact, capacity, threads);
     }
 

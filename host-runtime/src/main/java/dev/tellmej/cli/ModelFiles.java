@@ -32,9 +32,7 @@ final class ModelFiles {
      * needs {@code tokenizerGguf}, whose metadata supplies the tokenizer and the configuration.
      */
     static <T> T stream(CommandLine commandLine, Path model, Path tokenizerGguf, StreamBody<T> body) {
-        if (model == null) {
-            model = EmbeddedModel.STORIES_260K_TERNARY.extractTo(cacheDir());
-        }
+        model = resolve(model);
         requireFile(commandLine, model, "model");
         String description = model.getFileName().toString();
         if (description.endsWith(".safetensors")) {
@@ -53,6 +51,17 @@ final class ModelFiles {
         try (GgufFile gguf = GgufFile.open(model)) {
             return body.apply(WeightLoader.gguf(gguf), gguf, description);
         }
+    }
+
+    /** The model file: {@code model}, or the embedded ternary student (extracted into the cache) when null. */
+    static Path resolve(Path model) {
+        return model != null ? model : EmbeddedModel.STORIES_260K_TERNARY.extractTo(cacheDir());
+    }
+
+    /** The model's GGUF file, or null when the model is a safetensors file (resolved as {@link #resolve}). */
+    static Path gguf(Path model) {
+        Path file = resolve(model);
+        return file.getFileName().toString().endsWith(".safetensors") ? null : file;
     }
 
     private static void requireFile(CommandLine commandLine, Path file, String what) {

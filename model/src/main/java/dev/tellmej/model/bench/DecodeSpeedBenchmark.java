@@ -5,8 +5,6 @@ import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.DecodeBenchmark;
 import dev.tellmej.model.inference.ExactModel;
-import dev.tellmej.model.inference.WeightSource;
-import dev.tellmej.model.inference.WeightLoader;
 import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.synthetic.SyntheticModel;
 import dev.tellmej.model.ternary.TlmmKernel;
@@ -121,16 +119,12 @@ public final class DecodeSpeedBenchmark {
                 SyntheticModel.write(synthetic, options.seed(), file);
             }
         }
-        ExactModel model;
-        SyntheticModel.Shape shape;
-        try (GgufFile gguf = GgufFile.open(file)) {
-            WeightSource source = WeightLoader.gguf(gguf);
-            shape = shapeOf(source.config());
-            int capacity = Math.max(options.promptTokens(), Math.max(options.depth(), 1) + Math.max(options.tokens(),
-                    options.warmup())) + 1;
-            // Layer by layer from the mapped file: only one layer's decoded weights exist beside the packed ones.
-            model = new ExactModel(source, options.exact(), capacity, options.threads());
-        }
+        int capacity = Math.max(options.promptTokens(), Math.max(options.depth(), 1) + Math.max(options.tokens(),
+                options.warmup())) + 1;
+        // Layer by layer from the mapped file, which the model keeps open: the ternary matrices are packed from the
+        // file's encoding a few rows at a time, and the embedding is read in place.
+        ExactModel model = ExactModel.open(GgufFile.open(file), options.exact(), capacity, options.threads());
+        SyntheticModel.Shape shape = shapeOf(model.config());
         Setup setup = new Setup(file, shape, shape.ternaryWeights(), (System.nanoTime() - t0) / 1e9, options.exact(),
                 options.threads(), model.vectorized(), model.kernelKind());
         listener.ready(setup);

@@ -220,6 +220,17 @@ public final class GgufFile implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Lets the system drop the mapped file's pages from this process's memory (a hint, {@code madvise}
+     * {@code MADV_DONTNEED} on the read-only mapping): tensor data stay readable, their pages are read again from
+     * the file (or the page cache) on the next access. Nothing for a file read from memory.
+     */
+    public void unload() {
+        if (mapping.isMapped()) {
+            mapping.unload();
+        }
+    }
+
     @Override
     public void close() {
         if (arena != null) {

@@ -3,6 +3,7 @@ package dev.tellmej.model.inference;
 import dev.tellmej.model.config.Activation;
 import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.config.RopeStyle;
+import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.numerics.ActivationQuantizer;
 import dev.tellmej.model.numerics.AttentionHead;
 import dev.tellmej.model.numerics.ExactActivations;
@@ -10,6 +11,7 @@ import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.ExactOps;
 import dev.tellmej.model.numerics.KvCache;
 import dev.tellmej.model.numerics.StorageFormat;
+import dev.tellmej.model.tensor.TernaryRows;
 import dev.tellmej.model.ternary.TlmmKernel;
 import dev.tellmej.model.ternary.TlmmKernel.Prepared;
 import java.util.ArrayList;
@@ -85,6 +87,8 @@ public final class ExactModel implements LanguageModel {
     private final AttentionHead[] headAttention;
     private int next;
     private ExactProbe probe;
+    /** The file whose mapping the embedding is read from ({@link #open}), closed with the model; or null. */
+    private AutoCloseable file;
 
     /**
      * @param threads worker threads for the matrix products (1 = the calling thread only)
@@ -108,24 +112,20 @@ public final class ExactModel implements LanguageModel {
         // N4.3: the embedding enters rounded to S; kept as S's patterns, or in its file's encoding when that is
         // smaller (a Q6_K or Q8_0 embedding), never whole as binary32.
         MatrixRows rows = source.embeddingRows();
-        boolean compact = rows.bytes() <= (long) Short.BYTES * c.vocabSize() * c.dim();
+        boolean compact = rows.bytes() <= (long) Short.BYTES * c.vocabSize() * c.dim(); // a view holds 0 bytes
         this.embedding = compact ? null : storedBits(rows);
         this.embeddingRows = compact ? rows : null;
         this.outputNorm = stored(source.outputNorm());
         this.head = LmHead.quantize(c.tiedEmbeddings() ? rows : source.outputRows()); // N16, row by row
+        source.release(); // the embedding and the head are held: their pages of a mapped file may go
         this.kernel = new TlmmKernel(threads);
         try {
             for (int i = 0; i < c.layers(); i++) {
-                LayerWeights l = source.layer(i);
-                if (!(l.q() instanceof Linear.Ternary && l.k() instanceof Linear.Ternary
-                        && l.v() instanceof Linear.Ternary && l.o() instanceof Linear.Ternary
-                        && l.gate() instanceof Linear.Ternary && l.up() instanceof Linear.Ternary
-                        && l.down() instanceof Linear.Ternary)) {
-                    throw new NotTernaryException(i);
-                }
+                TernaryLayer l = source.ternaryLayer(i);
                 layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
                         stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
                         stored(l.ffnSubNorm())));
+                source.release(); // the layer is packed: its pages of a mapped file may go
             }
         } catch (RuntimeException e) {
             kernel.shutdown();
@@ -150,6 +150,26 @@ public final class ExactModel implements LanguageModel {
             headAttention[hh] = AttentionHead.create(exact.lanes(), c.headDim());
         }
         slots(1);
+    }
+
+    /**
+     * The model of a GGUF file that it keeps open and closes in {@link #close}: built layer by layer from the
+     * mapping as {@link #ExactModel(WeightSource, ExactConfig, int, int)} is, and the embedding read in place from the
+     * mapping wherever its encoding can be cut into rows (no copy of it in memory: a token's lookup touches only its
+     * row's pages, and the LM head is quantized from it once).
+     *
+     * @param file the open file, now the model's (closed here when the model cannot be built)
+     * @throws NotTernaryException when a linear layer is not ternary
+     */
+    public static ExactModel open(GgufFile file, ExactConfig exact, int capacity, int threads) {
+        try {
+            ExactModel m = new ExactModel(WeightLoader.gguf(file, true), exact, capacity, threads);
+            m.file = file;
+            return m;
+        } catch (RuntimeException | Error e) {
+            file.close();
+            throw e;
+        }
     }
 
     /** Makes sure the first n slots exist (prefill allocates the rest on first use). */
@@ -221,8 +241,8 @@ public final class ExactModel implements LanguageModel {
         return out;
     }
 
-    private Prepared tm(Linear l) {
-        return kernel.prepare(((Linear.Ternary) l).tensor());
+    private Prepared tm(TernaryRows t) {
+        return kernel.prepare(t);
     }
 
     @Override
@@ -274,9 +294,17 @@ public final class ExactModel implements LanguageModel {
         return out;
     }
 
-    /** Stops the worker threads. */
+    /** Stops the worker threads, and closes the file of a model made by {@link #open}. */
     public void close() {
         kernel.shutdown();
+        if (file != null) {
+            try {
+                file.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close the model's file", e);
+            }
+            file = null;
+        }
     }
 
     @Override

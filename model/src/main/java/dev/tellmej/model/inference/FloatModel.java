@@ -3,7 +3,6 @@ package dev.tellmej.model.inference;
 import dev.tellmej.model.config.Activation;
 import dev.tellmej.model.config.ModelConfig;
 import dev.tellmej.model.config.RopeStyle;
-import dev.tellmej.model.tensor.TernaryTensor;
 import dev.tellmej.model.ternary.TlmmKernel;
 
 /**
@@ -12,18 +11,32 @@ import dev.tellmej.model.ternary.TlmmKernel;
  * linears are plain fp32 dot products. This path measures accuracy; it is not bit-specified.
  */
 public final class FloatModel implements LanguageModel {
-    private final ModelWeights w;
+    /** A linear as this path multiplies it: dense binary32 weights, or a ternary matrix in the kernel's layout. */
+    private sealed interface Op {
+        record Dense(Linear.Dense weights) implements Op {}
+
+        record Packed(TlmmKernel.Prepared matrix) implements Op {}
+    }
+
+    /** One decoder block, its ternary linears packed once (the trits are not kept). */
+    private record Layer(float[] attnNorm, Op q, Op k, Op v, Op o, float[] attnSubNorm, float[] ffnNorm, Op gate,
+                         Op up, Op down, float[] ffnSubNorm) {}
+
+    private final float[] embedding;
+    private final float[] outputNorm;
+    private final float[] output;
+    private final java.util.List<Layer> layers = new java.util.ArrayList<>();
     private final ModelConfig c;
     private final int capacity;
+    /** Each layer's cached keys and values, {@code positions x kvDim}, grown as positions are used ({@link #reserve}). */
     private final float[][] keys;
     private final float[][] values;
     private final float[] cos;
     private final float[] sin;
     private int next;
 
-    /** The ternary products' kernel (one thread) and each ternary matrix in its layout, made on first use. */
+    /** The ternary products' kernel (one thread); each ternary matrix is kept once, in its layout. */
     private final TlmmKernel kernel = new TlmmKernel(1);
-    private final java.util.Map<TernaryTensor, TlmmKernel.Prepared> prepared = new java.util.IdentityHashMap<>();
 
     // Scratch buffers.
     private final float[] xb;
@@ -31,11 +44,61 @@ public final class FloatModel implements LanguageModel {
 
     /** A model whose KV cache holds {@code capacity} tokens. */
     public FloatModel(ModelWeights weights, int capacity) {
-        this.w = weights;
-        this.c = weights.config();
+        this(weights.config(), weights.embedding(), weights.outputNorm(), weights::output, weights.layers()::get,
+                null, () -> {}, capacity);
+    }
+
+    /**
+     * A model built from tensors read one layer at a time (the file must stay open until the constructor returns):
+     * each ternary matrix is packed for the kernel as its layer is read (from {@link WeightSource#ternaryLayer}, a few
+     * rows of trits at a time, where every linear of the layer is ternary), and its trits are not kept, so the weights
+     * are held once (the embedding, the LM head and dense linears as binary32); after each layer the source may drop
+     * the mapped file's pages ({@link WeightSource#release}).
+     */
+    public FloatModel(WeightSource source, int capacity) {
+        this(source.config(), source.embedding(), source.outputNorm(),
+                () -> source.config().tiedEmbeddings() ? null : source.output(), source::layer, source::ternaryLayer,
+                source::release, capacity);
+    }
+
+    /**
+     * {@code output} gives the LM head, or null for the embedding (tied); {@code ternaryLayer}, where not null, gives
+     * an all-ternary layer or throws {@link NotTernaryException} (then {@code layer} gives it); {@code release} runs
+     * after each layer.
+     */
+    private FloatModel(ModelConfig config, float[] embedding, float[] outputNorm,
+                       java.util.function.Supplier<float[]> output, java.util.function.IntFunction<LayerWeights> layer,
+                       java.util.function.IntFunction<TernaryLayer> ternaryLayer, Runnable release, int capacity) {
+        this.c = config;
         this.capacity = capacity;
-        keys = new float[c.layers()][capacity * c.kvDim()];
-        values = new float[c.layers()][capacity * c.kvDim()];
+        this.embedding = embedding;
+        this.outputNorm = outputNorm;
+        float[] head = output.get();
+        this.output = head != null ? head : embedding;
+        boolean tryTernary = ternaryLayer != null;
+        for (int l = 0; l < c.layers(); l++) {
+            TernaryLayer t = null;
+            if (tryTernary) {
+                try {
+                    t = ternaryLayer.apply(l);
+                } catch (NotTernaryException e) {
+                    tryTernary = false; // a dense linear: this layer and the next are read whole (models are uniform)
+                }
+            }
+            if (t != null) {
+                layers.add(new Layer(t.attnNorm(), packed(t.q()), packed(t.k()), packed(t.v()), packed(t.o()),
+                        t.attnSubNorm(), t.ffnNorm(), packed(t.gate()), packed(t.up()), packed(t.down()),
+                        t.ffnSubNorm()));
+                release.run();
+                continue;
+            }
+            LayerWeights lw = layer.apply(l);
+            layers.add(new Layer(lw.attnNorm(), op(lw.q()), op(lw.k()), op(lw.v()), op(lw.o()), lw.attnSubNorm(),
+                    lw.ffnNorm(), op(lw.gate()), op(lw.up()), op(lw.down()), lw.ffnSubNorm()));
+            release.run();
+        }
+        keys = new float[c.layers()][0];
+        values = new float[c.layers()][0];
         int half = c.headDim() / 2;
         cos = new float[capacity * half];
         sin = new float[capacity * half];
@@ -95,10 +158,32 @@ public final class FloatModel implements LanguageModel {
         return logits(last);
     }
 
+    /**
+     * Grows the KV cache to hold at least {@code positions} (doubling, at most the capacity), so that a long context
+     * costs memory only as far as it is used.
+     */
+    private void reserve(int positions) {
+        int kv = c.kvDim();
+        if (c.layers() == 0 || kv == 0 || positions <= keys[0].length / kv) {
+            return;
+        }
+        int held = keys[0].length / kv;
+        int grown = Math.min(capacity, Math.max(positions, Math.max(16, 2 * held)));
+        for (int l = 0; l < c.layers(); l++) {
+            keys[l] = java.util.Arrays.copyOf(keys[l], grown * kv);
+            values[l] = java.util.Arrays.copyOf(values[l], grown * kv);
+        }
+    }
+
+    /** Positions the KV cache holds room for now (at most the capacity), for tests. */
+    int cachedPositions() {
+        return c.kvDim() == 0 ? capacity : keys[0].length / c.kvDim();
+    }
+
     private float[] logits(float[] h) {
-        rmsNorm(xb, h, w.outputNorm(), c.dim());
+        rmsNorm(xb, h, outputNorm, c.dim());
         float[] logits = new float[c.vocabSize()];
-        denseMatVec(w.output(), c.vocabSize(), c.dim(), xb, logits);
+        denseMatVec(output, c.vocabSize(), c.dim(), xb, logits);
         return logits;
     }
 
@@ -115,10 +200,11 @@ public final class FloatModel implements LanguageModel {
         float[][] ups = new float[n][c.ffnDim()];
         float[][] ffnNormed = new float[n][c.ffnDim()];
         for (int b = 0; b < n; b++) {
-            System.arraycopy(w.embedding(), tokens[from + b] * c.dim(), h[b], 0, c.dim());
+            System.arraycopy(embedding, tokens[from + b] * c.dim(), h[b], 0, c.dim());
         }
+        reserve(position + n);
         for (int l = 0; l < c.layers(); l++) {
-            LayerWeights lw = w.layers().get(l);
+            Layer lw = layers.get(l);
             for (int b = 0; b < n; b++) {
                 rmsNorm(normed[b], h[b], lw.attnNorm(), c.dim());
             }
@@ -241,10 +327,22 @@ public final class FloatModel implements LanguageModel {
         }
     }
 
+    private Op packed(dev.tellmej.model.tensor.TernaryRows t) {
+        return new Op.Packed(kernel.prepare(t));
+    }
+
+    /** A linear as this path keeps it: ternary matrices packed for the kernel now, dense weights as they are. */
+    private Op op(Linear linear) {
+        return switch (linear) {
+            case Linear.Dense d -> new Op.Dense(d);
+            case Linear.Ternary t -> new Op.Packed(kernel.prepare(t.tensor()));
+        };
+    }
+
     /** out[b] = linear(in[b]) for b in [0, n); the row loop outside, so each weight row serves the whole block. */
-    private void apply(Linear linear, float[][] in, float[][] out, int n) {
+    private void apply(Op linear, float[][] in, float[][] out, int n) {
         switch (linear) {
-            case Linear.Dense d -> {
+            case Op.Dense(Linear.Dense d) -> {
                 for (int r = 0; r < d.rows(); r++) {
                     int base = r * d.cols();
                     for (int b = 0; b < n; b++) {
@@ -252,17 +350,14 @@ public final class FloatModel implements LanguageModel {
                     }
                 }
             }
-            case Linear.Ternary t -> {
-                if (kernel.vectorized()) {
-                    bitLinear(kernel, prepared.computeIfAbsent(t.tensor(), kernel::prepare), in, out, n);
-                } else {
-                    bitLinear(t.tensor(), in, out, n);
-                }
-            }
+            case Op.Packed(TlmmKernel.Prepared p) -> bitLinear(kernel, p, in, out, n);
         }
     }
 
-    /** As {@link #bitLinear(TernaryTensor, float[][], float[][], int)}, the integer products by a vector kernel. */
+    /**
+     * The W1.58 A8 recipe for a block of tokens: per-token absmax int8 activations, the exact integer products by the
+     * kernel, {@code y = acc * (scale * max / 127)}.
+     */
     static void bitLinear(TlmmKernel kernel, TlmmKernel.Prepared p, float[][] in, float[][] out, int n) {
         int cols = p.cols();
         byte[] xq = new byte[cols];
@@ -314,34 +409,4 @@ public final class FloatModel implements LanguageModel {
         }
     }
 
-    /** W1.58 A8: per-token absmax int8 activations, exact integer dot products, one rescale. */
-    static void bitLinear(TernaryTensor t, float[][] in, float[][] out, int n) {
-        int cols = t.cols();
-        int[][] xq = new int[n][cols];
-        float[] factor = new float[n];
-        for (int b = 0; b < n; b++) {
-            float max = 0f;
-            for (int i = 0; i < cols; i++) {
-                max = Math.max(max, Math.abs(in[b][i]));
-            }
-            float clamped = Math.max(max, 1e-5f);
-            float s = 127f / clamped;
-            for (int i = 0; i < cols; i++) {
-                xq[b][i] = (int) Math.max(-128, Math.min(127, Math.rint(in[b][i] * s)));
-            }
-            factor[b] = t.scale() * clamped / 127f;
-        }
-        byte[] wv = t.values();
-        for (int r = 0; r < t.rows(); r++) {
-            int base = r * cols;
-            for (int b = 0; b < n; b++) {
-                int[] x = xq[b];
-                int acc = 0;
-                for (int i = 0; i < cols; i++) {
-                    acc += wv[base + i] * x[i];
-                }
-                out[b][r] = acc * factor[b];
-            }
-        }
-    }
 }

@@ -58,12 +58,28 @@ public interface MatrixRows {
      * @param data exactly the tensor's bytes
      */
     static MatrixRows encoded(GgmlType type, MemorySegment data, int rows, int cols) {
-        long rowBytes = type.byteSize(cols, cols);
-        if (type == GgmlType.I2_S || rowBytes <= 0 || rowBytes * rows != data.byteSize()
-                || data.byteSize() > Integer.MAX_VALUE - 8) {
+        if (!cuttable(type, data, rows, cols) || data.byteSize() > Integer.MAX_VALUE - 8) {
             return null;
         }
-        MemorySegment copy = MemorySegment.ofArray(data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        return over(type, MemorySegment.ofArray(data.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)), rows, cols,
+                true);
+    }
+
+    /**
+     * As {@link #encoded}, but reading {@code data} in place (a view of a mapped file: nothing is copied, so the
+     * file must stay open while the rows are read, and {@link #bytes} is 0). Null where {@link #encoded} is.
+     */
+    static MatrixRows view(GgmlType type, MemorySegment data, int rows, int cols) {
+        return cuttable(type, data, rows, cols) ? over(type, data, rows, cols, false) : null;
+    }
+
+    private static boolean cuttable(GgmlType type, MemorySegment data, int rows, int cols) {
+        long rowBytes = type.byteSize(cols, cols);
+        return type != GgmlType.I2_S && rowBytes > 0 && rowBytes * rows == data.byteSize();
+    }
+
+    private static MatrixRows over(GgmlType type, MemorySegment data, int rows, int cols, boolean held) {
+        long rowBytes = type.byteSize(cols, cols);
         return new MatrixRows() {
             @Override
             public int rows() {
@@ -77,12 +93,12 @@ public interface MatrixRows {
 
             @Override
             public void decode(int from, int n, float[] dst) {
-                TensorCodecs.decode(type, copy.asSlice(from * rowBytes, n * rowBytes), n * cols, dst, 0);
+                TensorCodecs.decode(type, data.asSlice(from * rowBytes, n * rowBytes), n * cols, dst, 0);
             }
 
             @Override
             public long bytes() {
-                return copy.byteSize();
+                return held ? data.byteSize() : 0;
             }
         };
     }

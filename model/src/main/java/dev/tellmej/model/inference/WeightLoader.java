@@ -9,6 +9,7 @@ import dev.tellmej.model.safetensors.SafetensorsDtype;
 import dev.tellmej.model.safetensors.SafetensorsFile;
 import dev.tellmej.model.safetensors.SafetensorsTensor;
 import dev.tellmej.model.tensor.TensorCodecs;
+import dev.tellmej.model.tensor.TernaryRows;
 import dev.tellmej.model.tensor.TernaryTensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,6 +60,15 @@ public final class WeightLoader {
 
     /** The tensors of a GGUF model (config from its metadata), read one at a time while the file is open. */
     public static WeightSource gguf(GgufFile file) {
+        return gguf(file, false);
+    }
+
+    /**
+     * As {@link #gguf(GgufFile)}; with {@code views} the embedding's and LM head's {@linkplain
+     * WeightSource#embeddingRows rows} read the mapped file in place instead of a copy, so whoever holds them must
+     * keep the file open while it uses them (as {@link ExactModel#open} does).
+     */
+    public static WeightSource gguf(GgufFile file, boolean views) {
         ModelConfig c = ConfigReader.fromGguf(file);
         return new WeightSource() {
             @Override
@@ -83,12 +93,34 @@ public final class WeightLoader {
 
             @Override
             public MatrixRows embeddingRows() {
-                return rows(file, "token_embd.weight", c.dim(), c.vocabSize());
+                return rows(file, "token_embd.weight", c.dim(), c.vocabSize(), views);
             }
 
             @Override
             public MatrixRows outputRows() {
-                return c.tiedEmbeddings() ? embeddingRows() : rows(file, "output.weight", c.dim(), c.vocabSize());
+                return c.tiedEmbeddings() ? embeddingRows() : rows(file, "output.weight", c.dim(), c.vocabSize(), views);
+            }
+
+            @Override
+            public TernaryLayer ternaryLayer(int i) {
+                String p = "blk." + i + ".";
+                return new TernaryLayer(
+                        floats(file, p + "attn_norm.weight", c.dim(), 1),
+                        ternary(file, p + "attn_q.weight", c.qDim(), c.dim(), i),
+                        ternary(file, p + "attn_k.weight", c.kvDim(), c.dim(), i),
+                        ternary(file, p + "attn_v.weight", c.kvDim(), c.dim(), i),
+                        ternary(file, p + "attn_output.weight", c.dim(), c.qDim(), i),
+                        c.subNorms() ? floats(file, p + "attn_sub_norm.weight", c.dim(), 1) : null,
+                        floats(file, p + "ffn_norm.weight", c.dim(), 1),
+                        ternary(file, p + "ffn_gate.weight", c.ffnDim(), c.dim(), i),
+                        ternary(file, p + "ffn_up.weight", c.ffnDim(), c.dim(), i),
+                        ternary(file, p + "ffn_down.weight", c.dim(), c.ffnDim(), i),
+                        c.subNorms() ? floats(file, p + "ffn_sub_norm.weight", c.ffnDim(), 1) : null);
+            }
+
+            @Override
+            public void release() {
+                file.unload();
             }
 
             @Override
@@ -128,9 +160,10 @@ public final class WeightLoader {
     }
 
     /** A matrix in its file encoding, rows decoded on request (binary32 in memory where it cannot be cut in rows). */
-    private static MatrixRows rows(GgufFile file, String name, int cols, int rows) {
+    private static MatrixRows rows(GgufFile file, String name, int cols, int rows, boolean view) {
         GgufTensorInfo info = shaped(file, name, cols, rows);
-        MatrixRows m = MatrixRows.encoded(info.type(), file.data(info), rows, cols);
+        MatrixRows m = view ? MatrixRows.view(info.type(), file.data(info), rows, cols)
+                : MatrixRows.encoded(info.type(), file.data(info), rows, cols);
         return m != null ? m : MatrixRows.of(floats(file, name, cols, rows), rows, cols);
     }
 
@@ -145,6 +178,26 @@ public final class WeightLoader {
             // Block scales that differ are not the BitNet recipe: keep the exact values as dense weights.
         }
         return denseOrTernary(rows, cols, TensorCodecs.toFloats(info.type(), file.data(info), n));
+    }
+
+    /**
+     * A ternary linear as rows decoded from the mapped file on request (no copy of the tensor), or, where its rows
+     * cannot be decoded on their own or its blocks differ in scale, as {@link #linear} reads it.
+     *
+     * @throws NotTernaryException when the weights are not ternary with one scale
+     */
+    private static TernaryRows ternary(GgufFile file, String name, int rows, int cols, int layer) {
+        GgufTensorInfo info = shaped(file, name, cols, rows);
+        if (info.type().ternary()) {
+            TernaryRows t = TensorCodecs.ternaryRows(info.type(), file.data(info), rows, cols);
+            if (t != null) {
+                return t;
+            }
+        }
+        if (linear(file, name, rows, cols) instanceof Linear.Ternary t) {
+            return t.tensor();
+        }
+        throw new NotTernaryException(layer);
     }
 
     /**

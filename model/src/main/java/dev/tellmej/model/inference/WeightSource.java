@@ -34,4 +34,21 @@ public interface WeightSource {
 
     /** Decoder block {@code i}. */
     LayerWeights layer(int i);
+
+    /**
+     * Decoder block {@code i} with every linear ternary, rows decoded on request (by default from {@link #layer};
+     * a file's source decodes the trits from the file's encoding as they are read, never the whole matrix at once).
+     *
+     * @throws NotTernaryException when a linear of the block is not ternary with one scale
+     */
+    default TernaryLayer ternaryLayer(int i) {
+        return TernaryLayer.of(layer(i), i);
+    }
+
+    /**
+     * Says that the consumer keeps what it needs of the tensors read so far: a source over a memory-mapped file lets
+     * the system drop the file's pages from the process's memory (they are read again on the next access). A hint;
+     * by default nothing.
+     */
+    default void release() {}
 }

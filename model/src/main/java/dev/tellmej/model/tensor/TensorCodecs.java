@@ -63,10 +63,47 @@ public final class TensorCodecs {
 
     /** Decodes a ternary encoding. */
     public static Ternary ternary(GgmlType type, MemorySegment data, int elements) {
+        byte[] trits = new byte[elements];
+        ternaryTrits(type, data, elements, 0, elements, trits, 0);
         return switch (type) {
-            case TQ1_0 -> decodeTq1(data, elements);
-            case TQ2_0 -> decodeTq2(data, elements);
-            case I2_S -> decodeI2s(data, elements);
+            case TQ1_0, TQ2_0 -> new Ternary(trits, ternaryScales(type, data, elements), 256);
+            default -> new Ternary(trits, ternaryScales(type, data, elements), Math.max(1, elements));
+        };
+    }
+
+    /**
+     * Decodes trits {@code [from, from + n)} of a ternary tensor of {@code elements} elements into
+     * {@code dst[off .. off + n)}, exactly as {@link #ternary} decodes them; {@code from} and {@code n} are whole
+     * blocks of the encoding (256 elements for TQ1_0 and TQ2_0, 128 for I2_S).
+     *
+     * @throws IllegalArgumentException when the range is not whole blocks or the type is not ternary
+     */
+    public static void ternaryTrits(GgmlType type, MemorySegment data, int elements, int from, int n, byte[] dst,
+                                    int off) {
+        int block = type == GgmlType.I2_S ? 128 : 256;
+        if (!type.ternary() || from % block != 0 || n % block != 0 || from < 0 || n < 0 || from + n > elements) {
+            throw new IllegalArgumentException("trits [" + from + ", " + (from + n) + ") of " + elements + " are not"
+                    + " whole blocks of " + type);
+        }
+        switch (type) {
+            case TQ1_0 -> decodeTq1(data, from / 256, n / 256, dst, off);
+            case TQ2_0 -> decodeTq2(data, from / 256, n / 256, dst, off);
+            default -> decodeI2s(data, from, n, dst, off);
+        }
+    }
+
+    /** The block scales of a ternary tensor: one per 256 elements (TQ1_0, TQ2_0), or one for all (I2_S). */
+    public static float[] ternaryScales(GgmlType type, MemorySegment data, int elements) {
+        return switch (type) {
+            case TQ1_0, TQ2_0 -> {
+                int blockBytes = type == GgmlType.TQ1_0 ? 54 : 66;
+                float[] scales = new float[elements / 256];
+                for (int b = 0; b < scales.length; b++) {
+                    scales[b] = Float.float16ToFloat(data.get(I16, (long) blockBytes * b + blockBytes - 2));
+                }
+                yield scales;
+            }
+            case I2_S -> new float[] {data.get(F32, elements / 4)};
             default -> throw new IllegalArgumentException(type + " is not ternary");
         };
     }
@@ -81,13 +118,11 @@ public final class TensorCodecs {
         return ((q * 3) >> 8) - 1;
     }
 
-    private static Ternary decodeTq1(MemorySegment data, int elements) {
-        int blocks = elements / 256;
-        byte[] trits = new byte[elements];
-        float[] scales = new float[blocks];
-        for (int b = 0; b < blocks; b++) {
-            long base = 54L * b;
-            int o = 256 * b;
+    /** Blocks [first, first + count) of TQ1_0 into trits[off ..]. */
+    private static void decodeTq1(MemorySegment data, int first, int count, byte[] trits, int off) {
+        for (int k = 0; k < count; k++) {
+            long base = 54L * (first + k);
+            int o = off + 256 * k;
             for (int m = 0; m < 32; m++) {
                 int v = u8(data, base + m);
                 for (int n = 0; n < 5; n++) {
@@ -106,18 +141,14 @@ public final class TensorCodecs {
                     trits[o + 240 + j + 4 * n] = (byte) tq1Trit(v, n);
                 }
             }
-            scales[b] = Float.float16ToFloat(data.get(I16, base + 52));
         }
-        return new Ternary(trits, scales, 256);
     }
 
-    private static Ternary decodeTq2(MemorySegment data, int elements) {
-        int blocks = elements / 256;
-        byte[] trits = new byte[elements];
-        float[] scales = new float[blocks];
-        for (int b = 0; b < blocks; b++) {
-            long base = 66L * b;
-            int o = 256 * b;
+    /** Blocks [first, first + count) of TQ2_0 into trits[off ..]. */
+    private static void decodeTq2(MemorySegment data, int first, int count, byte[] trits, int off) {
+        for (int k = 0; k < count; k++) {
+            long base = 66L * (first + k);
+            int o = off + 256 * k;
             for (int c = 0; c < 2; c++) {
                 for (int m = 0; m < 32; m++) {
                     int v = u8(data, base + 32 * c + m);
@@ -126,23 +157,60 @@ public final class TensorCodecs {
                     }
                 }
             }
-            scales[b] = Float.float16ToFloat(data.get(I16, base + 64));
         }
-        return new Ternary(trits, scales, 256);
     }
 
-    private static Ternary decodeI2s(MemorySegment data, int elements) {
-        byte[] trits = new byte[elements];
-        for (int i = 0; i < elements; i++) {
+    /** Elements [from, from + n) of I2_S into trits[off ..] (from a multiple of 128). */
+    private static void decodeI2s(MemorySegment data, int from, int n, byte[] trits, int off) {
+        for (int k = 0; k < n; k++) {
+            int i = from + k;
             int block = i >>> 7;
             int j = i & 127;
             int v = u8(data, 32L * block + (j & 31));
             int code = (v >> (6 - 2 * (j >>> 5))) & 3;
             // Code 3 is not produced by the encoder; it is read as 0 rather than trusted as a weight.
-            trits[i] = (byte) (code == 3 ? 0 : code - 1);
+            trits[off + k] = (byte) (code == 3 ? 0 : code - 1);
         }
-        float scale = data.get(F32, elements / 4);
-        return new Ternary(trits, new float[] {scale}, Math.max(1, elements));
+    }
+
+    /**
+     * A ternary matrix of {@code rows x cols} decoded a few rows at a time from its encoding in {@code data}
+     * (a view: no copy is made, so {@code data} must stay valid while the result is used), or null when the rows
+     * cannot be decoded on their own (a row is not whole blocks of the encoding) or the blocks do not share one
+     * scale (then the weights are not the BitNet per-tensor recipe).
+     */
+    public static TernaryRows ternaryRows(GgmlType type, MemorySegment data, int rows, int cols) {
+        int block = type == GgmlType.I2_S ? 128 : 256;
+        if (!type.ternary() || cols % block != 0) {
+            return null;
+        }
+        int elements = Math.multiplyExact(rows, cols);
+        float[] scales = ternaryScales(type, data, elements);
+        if (!new Ternary(new byte[0], scales, block).uniformScale()) {
+            return null;
+        }
+        float scale = scales.length > 0 ? scales[0] : 0f;
+        return new TernaryRows() {
+            @Override
+            public int rows() {
+                return rows;
+            }
+
+            @Override
+            public int cols() {
+                return cols;
+            }
+
+            @Override
+            public float scale() {
+                return scale;
+            }
+
+            @Override
+            public void decode(int from, int n, byte[] dst) {
+                ternaryTrits(type, data, elements, from * cols, n * cols, dst, 0);
+            }
+        };
     }
 
     // ----- encoders -----

@@ -9,7 +9,7 @@ package dev.tellmej.model.tensor;
  * @param values row-major trits, one byte each
  * @param scale  the per-tensor scale that multiplies (BitNet absmean scale)
  */
-public record TernaryTensor(int rows, int cols, byte[] values, float scale) {
+public record TernaryTensor(int rows, int cols, byte[] values, float scale) implements TernaryRows {
     public TernaryTensor {
         if ((long) rows * cols != values.length) {
             throw new IllegalArgumentException(rows + " x " + cols + " needs " + (long) rows * cols + " values, got "
@@ -44,6 +44,11 @@ public record TernaryTensor(int rows, int cols, byte[] values, float scale) {
             }
         }
         return new TernaryTensor(rows, cols, trits, a);
+    }
+
+    @Override
+    public void decode(int from, int n, byte[] dst) {
+        System.arraycopy(values, from * cols, dst, 0, n * cols);
     }
 
     /** The trit at (row, col). */

@@ -1,5 +1,6 @@
 package dev.tellmej.model.ternary;
 
+import dev.tellmej.model.tensor.TernaryRows;
 import dev.tellmej.model.tensor.TernaryTensor;
 
 /**
@@ -25,21 +26,45 @@ public record TernaryMatrix(int rows, int cols, int groups, byte[] indices, floa
         }
     }
 
-    /** Encodes a ternary tensor. */
+    /** Encodes a ternary tensor (as {@link #of(TernaryRows)}). */
     public static TernaryMatrix of(TernaryTensor t) {
-        int groups = (t.cols() + 2) / 3;
-        byte[] idx = new byte[t.rows() * groups];
-        for (int r = 0; r < t.rows(); r++) {
-            for (int g = 0; g < groups; g++) {
-                int c = 3 * g;
-                idx[r * groups + g] = (byte) TlmmIndex.encode(weight(t, r, c), weight(t, r, c + 1), weight(t, r, c + 2));
-            }
-        }
-        return new TernaryMatrix(t.rows(), t.cols(), groups, idx, t.scale());
+        return of((TernaryRows) t);
     }
 
-    private static int weight(TernaryTensor t, int r, int c) {
-        return c < t.cols() ? t.get(r, c) : 0;
+    /** Encodes a ternary matrix, {@link TlmmKernel#PACK_ROWS} rows of trits at a time. */
+    public static TernaryMatrix of(TernaryRows t) {
+        int rows = t.rows();
+        int cols = t.cols();
+        int groups = (cols + 2) / 3;
+        byte[] idx = new byte[Math.multiplyExact(rows, groups)];
+        int chunk = Math.min(rows, TlmmKernel.PACK_ROWS);
+        byte[] trits = new byte[chunk * cols];
+        byte[] rowIdx = new byte[chunk * groups];
+        for (int first = 0; first < rows; first += chunk) {
+            int n = Math.min(chunk, rows - first);
+            t.decode(first, n, trits);
+            encode(trits, n, cols, rowIdx);
+            System.arraycopy(rowIdx, 0, idx, first * groups, n * groups);
+        }
+        return new TernaryMatrix(rows, cols, groups, idx, t.scale());
+    }
+
+    /**
+     * The indices of {@code n} rows of trits {@code trits[0 .. n * cols)} into {@code idx[0 .. n * groups)}: one
+     * index per triple of consecutive inputs, the padding past {@code cols} zero weights.
+     */
+    static void encode(byte[] trits, int n, int cols, byte[] idx) {
+        int groups = (cols + 2) / 3;
+        for (int r = 0; r < n; r++) {
+            int row = r * cols;
+            for (int g = 0; g < groups; g++) {
+                int c = 3 * g;
+                int w0 = trits[row + c];
+                int w1 = c + 1 < cols ? trits[row + c + 1] : 0;
+                int w2 = c + 2 < cols ? trits[row + c + 2] : 0;
+                idx[r * groups + g] = (byte) TlmmIndex.encode(w0, w1, w2);
+            }
+        }
     }
 
     /**

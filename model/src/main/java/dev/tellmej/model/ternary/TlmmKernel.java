@@ -1,5 +1,6 @@
 package dev.tellmej.model.ternary;
 
+import dev.tellmej.model.tensor.TernaryRows;
 import dev.tellmej.model.tensor.TernaryTensor;
 
 /**
@@ -15,6 +16,8 @@ public final class TlmmKernel {
     private static final int ROWS_PER_TASK = 64;
     /** Rows a thread runs every token of a batched product over, while their weights are in its cache. */
     private static final int BATCH_ROWS = 16;
+    /** Rows of trits decoded at a time while a matrix is re-laid for a kernel. */
+    static final int PACK_ROWS = 64;
 
     /** How a kernel computes the products. */
     public enum Kind {
@@ -125,15 +128,23 @@ public final class TlmmKernel {
         };
     }
 
-    /**
-     * As {@link #prepare(TernaryMatrix)}, from trits: the 256-bit kernel packs them directly (no index matrix in
-     * between, which is most of a model's load time).
-     */
+    /** As {@link #prepare(TernaryRows)}, from trits in memory. */
     public Prepared prepare(TernaryTensor t) {
-        if (kind == Kind.CODES_256) {
-            return new Prepared(t.rows(), t.cols(), (t.cols() + 2) / 3, t.scale(), null, VectorTernary256.pack(t));
-        }
-        return prepare(TernaryMatrix.of(t));
+        return prepare((TernaryRows) t);
+    }
+
+    /**
+     * As {@link #prepare(TernaryMatrix)}, from trits handed out a few rows at a time: the Vector API kernels pack
+     * them straight into their layout (no whole-matrix trits or indices in between, which would be most of a
+     * model's load time and garbage), the scalar loop encodes the indices it keeps.
+     */
+    public Prepared prepare(TernaryRows t) {
+        int groups = (t.cols() + 2) / 3;
+        return switch (kind) {
+            case SCALAR -> prepare(TernaryMatrix.of(t));
+            case TABLE_512 -> new Prepared(t.rows(), t.cols(), groups, t.scale(), null, VectorTlmm.tile(t));
+            case CODES_256 -> new Prepared(t.rows(), t.cols(), groups, t.scale(), null, VectorTernary256.pack(t));
+        };
     }
 
     /** {@code acc[r]} for all rows of a prepared matrix, from tables built by {@link #buildTables}. */

@@ -1,6 +1,6 @@
 package dev.tellmej.model.ternary;
 
-import dev.tellmej.model.tensor.TernaryTensor;
+import dev.tellmej.model.tensor.TernaryRows;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -55,40 +55,48 @@ final class VectorTernary256 {
         return pack(m.toTensor());
     }
 
-    /** Packs trits (row-major, one byte each) into rows of 2-bit codes. */
-    static short[] pack(TernaryTensor t) {
+    /** Packs trits into rows of 2-bit codes, decoding {@link TlmmKernel#PACK_ROWS} rows of trits at a time. */
+    static short[] pack(TernaryRows t) {
         int rows = t.rows();
         int cols = t.cols();
         int blocks = blocks(cols);
-        byte[] v = t.values();
-        short[] out = new short[rows * blocks * LANES];
-        for (int r = 0; r < rows; r++) {
-            int src = r * cols;
-            int dst = r * blocks * LANES;
-            for (int b = 0; b < blocks; b++) {
-                int col0 = b * BLOCK;
-                if (col0 + BLOCK <= cols) {
-                    for (int l = 0; l < LANES; l++) {
-                        int at = src + col0 + l;
-                        int word = 0;
-                        for (int k = 0; k < 8; k++) {
-                            word |= (v[at + k * LANES] + 1) << (2 * k);
-                        }
-                        out[dst + b * LANES + l] = (short) word;
-                    }
-                } else {
-                    for (int l = 0; l < LANES; l++) {
-                        int word = 0;
-                        for (int k = 0; k < 8; k++) {
-                            int c = col0 + k * LANES + l;
-                            word |= (c < cols ? v[src + c] + 1 : 1) << (2 * k); // padding: code 1, weight 0
-                        }
-                        out[dst + b * LANES + l] = (short) word;
-                    }
-                }
+        short[] out = new short[Math.multiplyExact(rows, blocks * LANES)];
+        int chunk = Math.min(rows, TlmmKernel.PACK_ROWS);
+        byte[] v = new byte[chunk * cols];
+        for (int first = 0; first < rows; first += chunk) {
+            int n = Math.min(chunk, rows - first);
+            t.decode(first, n, v);
+            for (int k = 0; k < n; k++) {
+                packRow(v, k * cols, cols, blocks, out, (first + k) * blocks * LANES);
             }
         }
         return out;
+    }
+
+    /** One row of trits {@code v[src .. src + cols)} as 2-bit codes into {@code out[dst ..]}. */
+    private static void packRow(byte[] v, int src, int cols, int blocks, short[] out, int dst) {
+        for (int b = 0; b < blocks; b++) {
+            int col0 = b * BLOCK;
+            if (col0 + BLOCK <= cols) {
+                for (int l = 0; l < LANES; l++) {
+                    int at = src + col0 + l;
+                    int word = 0;
+                    for (int k = 0; k < 8; k++) {
+                        word |= (v[at + k * LANES] + 1) << (2 * k);
+                    }
+                    out[dst + b * LANES + l] = (short) word;
+                }
+            } else {
+                for (int l = 0; l < LANES; l++) {
+                    int word = 0;
+                    for (int k = 0; k < 8; k++) {
+                        int c = col0 + k * LANES + l;
+                        word |= (c < cols ? v[src + c] + 1 : 1) << (2 * k); // padding: code 1, weight 0
+                    }
+                    out[dst + b * LANES + l] = (short) word;
+                }
+            }
+        }
     }
 
     /**

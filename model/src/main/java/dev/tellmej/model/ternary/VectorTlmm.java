@@ -1,5 +1,6 @@
 package dev.tellmej.model.ternary;
 
+import dev.tellmej.model.tensor.TernaryRows;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -37,14 +38,39 @@ final class VectorTlmm {
 
     /** Packs row-major indices into 64-row tiles of shorts, three indices per short (rows padded with 0). */
     static short[] tile(TernaryMatrix m) {
-        int tiles = (m.rows() + TILE - 1) / TILE;
-        int groups = m.groups();
+        int triples = triples(m.groups());
+        short[] out = new short[Math.multiplyExact((m.rows() + TILE - 1) / TILE, triples * TILE)];
+        tileRows(m.indices(), m.groups(), 0, m.rows(), out);
+        return out;
+    }
+
+    /**
+     * As {@link #tile(TernaryMatrix)} from trits, one tile at a time: only a tile's trits and indices exist at once
+     * beside the result.
+     */
+    static short[] tile(TernaryRows t) {
+        int rows = t.rows();
+        int cols = t.cols();
+        int groups = (cols + 2) / 3;
+        short[] out = new short[Math.multiplyExact((rows + TILE - 1) / TILE, triples(groups) * TILE)];
+        byte[] trits = new byte[TILE * cols];
+        byte[] idx = new byte[TILE * groups];
+        for (int first = 0; first < rows; first += TILE) {
+            int n = Math.min(TILE, rows - first);
+            t.decode(first, n, trits);
+            TernaryMatrix.encode(trits, n, cols, idx);
+            tileRows(idx, groups, first, n, out);
+        }
+        return out;
+    }
+
+    /** Rows [first, first + n) of the tiles from their indices {@code idx[0 .. n * groups)}. */
+    private static void tileRows(byte[] idx, int groups, int first, int n, short[] out) {
         int triples = triples(groups);
-        short[] out = new short[tiles * triples * TILE];
-        byte[] idx = m.indices();
-        for (int r = 0; r < m.rows(); r++) {
+        for (int k = 0; k < n; k++) {
+            int r = first + k;
             int dst = (r / TILE) * triples * TILE + r % TILE;
-            int src = r * groups;
+            int src = k * groups;
             for (int j = 0; j < triples; j++) {
                 int g = 3 * j;
                 int a = idx[src + g];
@@ -53,7 +79,6 @@ final class VectorTlmm {
                 out[dst + j * TILE] = (short) (a | b << 5 | c << 10);
             }
         }
-        return out;
     }
 
     /**
