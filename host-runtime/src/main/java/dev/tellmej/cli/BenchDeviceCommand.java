@@ -84,8 +84,8 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
      * @param prefillTokensPerSecond  median over the runs of prompt tokens per second of the prefill call
      * @param decodeTokensPerSecond   median over the runs of decode steps per second
      * @param decodeRunsTokensPerSecond every run's decode steps per second, in order
-     * @param kernel                  the kernel's own cycles, for a device with a clock ({@code rtl}); {@code null}
-     *                                for a device without one
+     * @param kernel                  the kernel's own cycles, for a device whose kernel counts them ({@code rtl}, the
+     *                                RTL kernel through XRT); {@code null} for a device without a clock
      */
     record Result(String device, int promptTokens, int decodeTokens, double openSeconds, double prefillTokensPerSecond,
                   double decodeTokensPerSecond, List<Double> decodeRunsTokensPerSecond, KernelCycles kernel) {}
@@ -160,10 +160,13 @@ final class BenchDeviceCommand implements Callable<Integer>, PrintsJson {
             for (double v : decode) {
                 decodeRuns.add(v);
             }
-            // A device without a clock counts no cycles (DeviceCounters): it has no kernel figures.
-            KernelCycles kernel = d instanceof RtlDevice rtl
-                    ? KernelCycles.of(rtl.image().config().clock().targetMhz(), median(prefillCycles),
-                            median(decodeCycles), prompt)
+            // A device without a clock counts no cycles (DeviceCounters): it has no kernel figures. Any device whose
+            // kernel counts them has (the rtl device; the RTL kernel through XRT).
+            long prefillMedian = median(prefillCycles);
+            long decodeMedian = median(decodeCycles);
+            KernelCycles kernel = prefillMedian > 0 && decodeMedian > 0
+                    ? KernelCycles.of(DeviceImages.imageOf(d).config().clock().targetMhz(), prefillMedian,
+                            decodeMedian, prompt)
                     : null;
             r = new Result(d.describe(), prompt, tokens, open, median(prefill), median(decode), decodeRuns, kernel);
         } catch (OpenClException | DeviceFaultException e) {
