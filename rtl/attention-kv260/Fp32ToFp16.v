@@ -47,7 +47,7 @@ module Fp32ToFp16 (
     sticky_1 <= |(kept_1_cat & ~(25'h1ffffff << kept_1_mux)); // Fp32ToFp16.java:37
     y_2 <=
         ((x_1[30:23] == 8'd255) & (x_1[22:0] != 23'd0)) ? 16'h7e00
-        : (((x_1[30:23] == 8'd255) & (x_1[22:0] == 23'd0)) | (y_2_sum >= 20'd31744)) ? {x_1[31], 15'h7c00}
+        : (((x_1[30:23] == 8'd255) & (x_1[22:0] == 23'd0)) | (y_2_sum[19:10] >= 10'd31)) ? {x_1[31], 15'h7c00}
         : {x_1[31], y_2_sum[14:0]}; // Fp32ToFp16.java:40
     valid_1 <= in_valid; // Fp32ToFp16.java:41
     valid_2 <= valid_1; // Fp32ToFp16.java:41

@@ -3,85 +3,75 @@
 `default_nettype none
 
 module Fp32Mul (
-  input  wire        clk,          // Fp32Mul.java:44
-  input  wire        reset,        // Fp32Mul.java:44
-  input  wire        in_valid,     // Fp32Mul.java:40
-  input  wire [31:0] in_payload_a, // Fp32Mul.java:40
-  input  wire [31:0] in_payload_b, // Fp32Mul.java:40
-  output wire        out_valid,    // Fp32Mul.java:42
-  output wire [31:0] out_payload   // Fp32Mul.java:42
+  input  wire        clk,          // Fp32Mul.java:46
+  input  wire        reset,        // Fp32Mul.java:46
+  input  wire        in_valid,     // Fp32Mul.java:42
+  input  wire [31:0] in_payload_a, // Fp32Mul.java:42
+  input  wire [31:0] in_payload_b, // Fp32Mul.java:42
+  output wire        out_valid,    // Fp32Mul.java:44
+  output wire [31:0] out_payload   // Fp32Mul.java:44
 );
 
-  reg         sign_1;    // Fp32Mul.java:53
-  reg         nan_1;     // Fp32Mul.java:54
-  reg         inf_1;     // Fp32Mul.java:55
-  reg         zero_1;    // Fp32Mul.java:56
-  reg  [23:0] ma_1;      // Fp32Mul.java:57
-  reg  [23:0] mb_1;      // Fp32Mul.java:58
-  reg  [7:0]  ea_1;      // Fp32Mul.java:59
-  reg  [7:0]  eb_1;      // Fp32Mul.java:60
-  reg  [4:0]  lza_1;     // Fp32Mul.java:61
-  reg  [4:0]  lzb_1;     // Fp32Mul.java:62
-  reg  [23:0] ma_2;      // Fp32Mul.java:66
-  reg  [23:0] mb_2;      // Fp32Mul.java:67
-  reg  [10:0] e_2;       // Fp32Mul.java:70
-  reg  [3:0]  flags_2;   // Fp32Mul.java:71
+  reg         sign_1;    // Fp32Mul.java:61
+  reg         nan_1;     // Fp32Mul.java:62
+  reg         inf_1;     // Fp32Mul.java:63
+  reg         zero_1;    // Fp32Mul.java:64
+  reg  [23:0] mx_1;      // Fp32Mul.java:65
+  reg  [23:0] my_1;      // Fp32Mul.java:66
+  reg  [7:0]  ea_1;      // Fp32Mul.java:67
+  reg  [7:0]  eb_1;      // Fp32Mul.java:68
+  reg  [4:0]  lz_1;      // Fp32Mul.java:69
+  reg  [23:0] ma_2;      // Fp32Mul.java:74
+  reg  [23:0] mb_2;      // Fp32Mul.java:75
+  reg  [10:0] e_2;       // Fp32Mul.java:78
+  reg  [3:0]  flags_2;   // Fp32Mul.java:79
   (* use_dsp = "yes" *)
-  reg  [47:0] product_3; // Fp32Mul.java:74
-  reg  [47:0] product_4; // Fp32Mul.java:76
-  reg  [10:0] e_d1;      // Fp32Mul.java:77
-  reg  [10:0] e_d2;      // Fp32Mul.java:77
-  reg  [3:0]  flags_d1;  // Fp32Mul.java:78
-  reg  [3:0]  flags_d2;  // Fp32Mul.java:78
-  reg  [47:0] n_5;       // Fp32Mul.java:90
-  reg  [4:0]  shift_5;   // Fp32Mul.java:91
-  reg  [9:0]  scale_5;   // Fp32Mul.java:92
-  reg  [3:0]  flags_5;   // Fp32Mul.java:93
-  reg  [23:0] kept_6;    // Fp32Mul.java:97
-  reg         guard_6;   // Fp32Mul.java:98
-  reg         sticky_6;  // Fp32Mul.java:99
-  reg  [9:0]  scale_6;   // Fp32Mul.java:100
-  reg  [3:0]  flags_6;   // Fp32Mul.java:101
-  reg  [31:0] y_7;       // Fp32Mul.java:112
-  reg         valid_d1;  // Fp32Mul.java:113
-  reg         valid_d2;  // Fp32Mul.java:113
-  reg         valid_d3;  // Fp32Mul.java:113
-  reg         valid_d4;  // Fp32Mul.java:113
-  reg         valid_d5;  // Fp32Mul.java:113
-  reg         valid_d6;  // Fp32Mul.java:113
-  reg         valid_d7;  // Fp32Mul.java:113
+  reg  [47:0] product_3; // Fp32Mul.java:82
+  reg  [47:0] product_4; // Fp32Mul.java:84
+  reg  [10:0] e_d1;      // Fp32Mul.java:85
+  reg  [10:0] e_d2;      // Fp32Mul.java:85
+  reg  [3:0]  flags_d1;  // Fp32Mul.java:86
+  reg  [3:0]  flags_d2;  // Fp32Mul.java:86
+  reg  [25:0] n_5;       // Fp32Mul.java:103
+  reg  [4:0]  shift_5;   // Fp32Mul.java:104
+  reg  [9:0]  scale_5;   // Fp32Mul.java:105
+  reg  [3:0]  flags_5;   // Fp32Mul.java:106
+  reg  [23:0] kept_6;    // Fp32Mul.java:110
+  reg         guard_6;   // Fp32Mul.java:111
+  reg         sticky_6;  // Fp32Mul.java:112
+  reg  [9:0]  scale_6;   // Fp32Mul.java:113
+  reg  [3:0]  flags_6;   // Fp32Mul.java:114
+  reg  [31:0] y_7;       // Fp32Mul.java:125
+  reg         valid_d1;  // Fp32Mul.java:126
+  reg         valid_d2;  // Fp32Mul.java:126
+  reg         valid_d3;  // Fp32Mul.java:126
+  reg         valid_d4;  // Fp32Mul.java:126
+  reg         valid_d5;  // Fp32Mul.java:126
+  reg         valid_d6;  // Fp32Mul.java:126
+  reg         valid_d7;  // Fp32Mul.java:126
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire nan_1_or;
   wire inf_1_and;
-  wire lza_1_cmp;
-  wire lza_1_any;
-  wire lza_1_and_2;
-  wire lza_1_any_2;
-  wire lza_1_and;
-  wire lza_1_any_3;
-  wire lza_1_and_3;
-  wire lza_1_any_4;
-  wire lza_1_any_5;
-  wire lza_1_and_4;
-  wire lza_1_any_6;
-  wire lzb_1_cmp;
-  wire lzb_1_any;
-  wire lzb_1_and_2;
-  wire lzb_1_any_2;
-  wire lzb_1_and;
-  wire lzb_1_any_3;
-  wire lzb_1_and_3;
-  wire lzb_1_any_4;
-  wire lzb_1_any_5;
-  wire lzb_1_and_4;
-  wire lzb_1_any_6;
+  wire zero_1_cmp;
+  wire [23:0] mx_1_mux;
+  wire lz_1_any;
+  wire lz_1_and_2;
+  wire lz_1_any_2;
+  wire lz_1_and;
+  wire lz_1_any_3;
+  wire lz_1_and_3;
+  wire lz_1_any_4;
+  wire lz_1_any_5;
+  wire lz_1_and_4;
+  wire lz_1_any_6;
+  wire n_5_cmp;
   wire [10:0] shift_5_mux;
   wire shift_5_cmp;
   wire [10:0] shift_5_diff;
   wire [10:0] shift_5_mux_2;
-  wire [48:0] kept_6_cat;
-  wire [48:0] kept_6_shr;
+  wire [26:0] kept_6_cat;
+  wire [26:0] kept_6_shr;
   wire [33:0] y_7_sum;
   assign nan_1_or =
       ((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] != 23'd0))
@@ -92,28 +82,21 @@ module Fp32Mul (
       (((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] == 23'd0))
        | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] == 23'd0)))
       & ~nan_1_or;
-  assign lza_1_cmp = in_payload_a[30:23] != 8'd0;
-  assign lza_1_any = |{lza_1_cmp, in_payload_a[22]};
-  assign lza_1_and_2 = ~lza_1_any & ~(|in_payload_a[21:20]);
-  assign lza_1_any_2 = |in_payload_a[19:18];
-  assign lza_1_and = lza_1_and_2 & ~lza_1_any_2 & ~(|in_payload_a[17:16]);
-  assign lza_1_any_3 = |in_payload_a[15:14];
-  assign lza_1_and_3 = ~lza_1_any_3 & ~(|in_payload_a[13:12]);
-  assign lza_1_any_4 = |in_payload_a[11:10];
-  assign lza_1_any_5 = |in_payload_a[7:6];
-  assign lza_1_and_4 = ~lza_1_any_5 & ~(|in_payload_a[5:4]);
-  assign lza_1_any_6 = |in_payload_a[3:2];
-  assign lzb_1_cmp = in_payload_b[30:23] != 8'd0;
-  assign lzb_1_any = |{lzb_1_cmp, in_payload_b[22]};
-  assign lzb_1_and_2 = ~lzb_1_any & ~(|in_payload_b[21:20]);
-  assign lzb_1_any_2 = |in_payload_b[19:18];
-  assign lzb_1_and = lzb_1_and_2 & ~lzb_1_any_2 & ~(|in_payload_b[17:16]);
-  assign lzb_1_any_3 = |in_payload_b[15:14];
-  assign lzb_1_and_3 = ~lzb_1_any_3 & ~(|in_payload_b[13:12]);
-  assign lzb_1_any_4 = |in_payload_b[11:10];
-  assign lzb_1_any_5 = |in_payload_b[7:6];
-  assign lzb_1_and_4 = ~lzb_1_any_5 & ~(|in_payload_b[5:4]);
-  assign lzb_1_any_6 = |in_payload_b[3:2];
+  assign zero_1_cmp = in_payload_a[30:23] == 8'd0;
+  assign mx_1_mux =
+      zero_1_cmp ? {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}
+      : {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]};
+  assign lz_1_any = |mx_1_mux[23:22];
+  assign lz_1_and_2 = ~lz_1_any & ~(|mx_1_mux[21:20]);
+  assign lz_1_any_2 = |mx_1_mux[19:18];
+  assign lz_1_and = lz_1_and_2 & ~lz_1_any_2 & ~(|mx_1_mux[17:16]);
+  assign lz_1_any_3 = |mx_1_mux[15:14];
+  assign lz_1_and_3 = ~lz_1_any_3 & ~(|mx_1_mux[13:12]);
+  assign lz_1_any_4 = |mx_1_mux[11:10];
+  assign lz_1_any_5 = |mx_1_mux[7:6];
+  assign lz_1_and_4 = ~lz_1_any_5 & ~(|mx_1_mux[5:4]);
+  assign lz_1_any_6 = |mx_1_mux[3:2];
+  assign n_5_cmp = product_4[21:0] != 22'd0;
   assign shift_5_mux = product_4[47] ? e_d2 : (e_d2 - 11'd1);
   assign shift_5_cmp = $signed(shift_5_mux) < $signed(11'd1);
   assign shift_5_diff = 11'd1 - shift_5_mux;
@@ -122,81 +105,70 @@ module Fp32Mul (
   assign kept_6_shr = kept_6_cat >> shift_5;
   assign y_7_sum = {1'b0, (scale_6 - 10'd1), 23'd0} + {10'd0, kept_6} + {33'd0, (guard_6 & (sticky_6 | kept_6[0]))};
 
-  assign out_payload = y_7; // Fp32Mul.java:112
-  assign out_valid = valid_d7; // Fp32Mul.java:113
+  assign out_payload = y_7; // Fp32Mul.java:125
+  assign out_valid = valid_d7; // Fp32Mul.java:126
 
   always @(posedge clk) begin
-    sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:53
-    nan_1 <= nan_1_or; // Fp32Mul.java:54
-    inf_1 <= inf_1_and; // Fp32Mul.java:55
-    // Fp32Mul.java:56
-    zero_1 <= ((in_payload_a[30:0] == 31'h0) | (in_payload_b[30:0] == 31'h0)) & ~nan_1_or & ~inf_1_and;
-    ma_1 <= {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:57
-    mb_1 <= {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]}; // Fp32Mul.java:58
-    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:59
-    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:60
-    lza_1 <=
-        (lza_1_and & lza_1_and_3 & ~lza_1_any_4 & ~(|in_payload_a[9:8]))
+    sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:61
+    nan_1 <= nan_1_or; // Fp32Mul.java:62
+    inf_1 <= inf_1_and; // Fp32Mul.java:63
+    zero_1 <=
+        ((in_payload_a[30:0] == 31'h0) | (in_payload_b[30:0] == 31'h0) | (zero_1_cmp & (in_payload_b[30:23] == 8'd0)))
+        & ~nan_1_or
+        & ~inf_1_and; // Fp32Mul.java:64
+    mx_1 <= mx_1_mux; // Fp32Mul.java:65
+    my_1 <=
+        zero_1_cmp ? {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]}
+        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:66
+    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:67
+    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:68
+    lz_1 <=
+        (lz_1_and & lz_1_and_3 & ~lz_1_any_4 & ~(|mx_1_mux[9:8]))
           ? {1'b1,
-             ((lza_1_and_4 & ~lza_1_any_6 & ~(|in_payload_a[1:0])) ? 4'd8
+             ((lz_1_and_4 & ~lz_1_any_6 & ~(|mx_1_mux[1:0])) ? 4'd8
               : {1'b0,
-                 (lza_1_and_4 ? {1'b1, (lza_1_any_6 ? {1'b0, ~in_payload_a[3]} : {1'b1, ~in_payload_a[1]})}
-                  : {1'b0, (lza_1_any_5 ? {1'b0, ~in_payload_a[7]} : {1'b1, ~in_payload_a[5]})})})}
+                 (lz_1_and_4 ? {1'b1, (lz_1_any_6 ? {1'b0, ~mx_1_mux[3]} : {1'b1, ~mx_1_mux[1]})}
+                  : {1'b0, (lz_1_any_5 ? {1'b0, ~mx_1_mux[7]} : {1'b1, ~mx_1_mux[5]})})})}
         : {1'b0,
-           (lza_1_and
+           (lz_1_and
               ? {1'b1,
-                 (lza_1_and_3 ? {1'b1, (lza_1_any_4 ? {1'b0, ~in_payload_a[11]} : {1'b1, ~in_payload_a[9]})}
-                  : {1'b0, (lza_1_any_3 ? {1'b0, ~in_payload_a[15]} : {1'b1, ~in_payload_a[13]})})}
+                 (lz_1_and_3 ? {1'b1, (lz_1_any_4 ? {1'b0, ~mx_1_mux[11]} : {1'b1, ~mx_1_mux[9]})}
+                  : {1'b0, (lz_1_any_3 ? {1'b0, ~mx_1_mux[15]} : {1'b1, ~mx_1_mux[13]})})}
             : {1'b0,
-               (lza_1_and_2 ? {1'b1, (lza_1_any_2 ? {1'b0, ~in_payload_a[19]} : {1'b1, ~in_payload_a[17]})}
-                : {1'b0, (lza_1_any ? {1'b0, ~lza_1_cmp} : {1'b1, ~in_payload_a[21]})})})}; // Fp32Mul.java:61
-    lzb_1 <=
-        (lzb_1_and & lzb_1_and_3 & ~lzb_1_any_4 & ~(|in_payload_b[9:8]))
-          ? {1'b1,
-             ((lzb_1_and_4 & ~lzb_1_any_6 & ~(|in_payload_b[1:0])) ? 4'd8
-              : {1'b0,
-                 (lzb_1_and_4 ? {1'b1, (lzb_1_any_6 ? {1'b0, ~in_payload_b[3]} : {1'b1, ~in_payload_b[1]})}
-                  : {1'b0, (lzb_1_any_5 ? {1'b0, ~in_payload_b[7]} : {1'b1, ~in_payload_b[5]})})})}
-        : {1'b0,
-           (lzb_1_and
-              ? {1'b1,
-                 (lzb_1_and_3 ? {1'b1, (lzb_1_any_4 ? {1'b0, ~in_payload_b[11]} : {1'b1, ~in_payload_b[9]})}
-                  : {1'b0, (lzb_1_any_3 ? {1'b0, ~in_payload_b[15]} : {1'b1, ~in_payload_b[13]})})}
-            : {1'b0,
-               (lzb_1_and_2 ? {1'b1, (lzb_1_any_2 ? {1'b0, ~in_payload_b[19]} : {1'b1, ~in_payload_b[17]})}
-                : {1'b0, (lzb_1_any ? {1'b0, ~lzb_1_cmp} : {1'b1, ~in_payload_b[21]})})})}; // Fp32Mul.java:62
-    ma_2 <= ma_1 << lza_1; // Fp32Mul.java:66
-    mb_2 <= mb_1 << lzb_1; // Fp32Mul.java:67
-    e_2 <= ((({3'd0, ea_1} - {6'd0, lza_1}) + {3'd0, eb_1}) - {6'd0, lzb_1}) - 11'd126; // Fp32Mul.java:70
-    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:71
-    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:74
-    product_4 <= product_3; // Fp32Mul.java:76
-    e_d1 <= e_2; // Fp32Mul.java:77
-    e_d2 <= e_d1; // Fp32Mul.java:77
-    flags_d1 <= flags_2; // Fp32Mul.java:78
-    flags_d2 <= flags_d1; // Fp32Mul.java:78
-    n_5 <= product_4[47] ? product_4 : {product_4[46:0], 1'b0}; // Fp32Mul.java:90
-    shift_5 <= shift_5_cmp ? shift_5_mux_2[4:0] : 5'd0; // Fp32Mul.java:91
-    scale_5 <= shift_5_cmp ? 10'd1 : shift_5_mux[9:0]; // Fp32Mul.java:92
-    flags_5 <= flags_d2; // Fp32Mul.java:93
-    kept_6 <= kept_6_shr[48:25]; // Fp32Mul.java:97
-    guard_6 <= kept_6_shr[24]; // Fp32Mul.java:98
-    // Fp32Mul.java:99
-    sticky_6 <= (kept_6_shr[23:1] != 23'd0) | kept_6_shr[0] | (|(kept_6_cat & ~(49'h1ffffffffffff << shift_5)));
-    scale_6 <= scale_5; // Fp32Mul.java:100
-    flags_6 <= flags_5; // Fp32Mul.java:101
+               (lz_1_and_2 ? {1'b1, (lz_1_any_2 ? {1'b0, ~mx_1_mux[19]} : {1'b1, ~mx_1_mux[17]})}
+                : {1'b0, (lz_1_any ? {1'b0, ~mx_1_mux[23]} : {1'b1, ~mx_1_mux[21]})})})}; // Fp32Mul.java:69
+    ma_2 <= mx_1 << lz_1; // Fp32Mul.java:74
+    mb_2 <= my_1; // Fp32Mul.java:75
+    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:78
+    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:79
+    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:82
+    product_4 <= product_3; // Fp32Mul.java:84
+    e_d1 <= e_2; // Fp32Mul.java:85
+    e_d2 <= e_d1; // Fp32Mul.java:85
+    flags_d1 <= flags_2; // Fp32Mul.java:86
+    flags_d2 <= flags_d1; // Fp32Mul.java:86
+    // Fp32Mul.java:103
+    n_5 <= product_4[47] ? {product_4[47:23], (product_4[22] | n_5_cmp)} : {product_4[46:22], n_5_cmp};
+    shift_5 <= shift_5_cmp ? shift_5_mux_2[4:0] : 5'd0; // Fp32Mul.java:104
+    scale_5 <= shift_5_cmp ? 10'd1 : shift_5_mux[9:0]; // Fp32Mul.java:105
+    flags_5 <= flags_d2; // Fp32Mul.java:106
+    kept_6 <= kept_6_shr[26:3]; // Fp32Mul.java:110
+    guard_6 <= kept_6_shr[2]; // Fp32Mul.java:111
+    sticky_6 <= kept_6_shr[1] | kept_6_shr[0] | (|(kept_6_cat & ~(27'h7ffffff << shift_5))); // Fp32Mul.java:112
+    scale_6 <= scale_5; // Fp32Mul.java:113
+    flags_6 <= flags_5; // Fp32Mul.java:114
     y_7 <=
         flags_6[2] ? 32'h7fc00000
-        : (flags_6[1] | ((y_7_sum >= 34'd2139095040) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000}
+        : (flags_6[1] | ((y_7_sum[33:23] >= 11'd255) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000}
         : flags_6[0] ? {flags_6[3], 31'h0}
-        : {flags_6[3], y_7_sum[30:0]}; // Fp32Mul.java:112
-    valid_d1 <= in_valid; // Fp32Mul.java:113
-    valid_d2 <= valid_d1; // Fp32Mul.java:113
-    valid_d3 <= valid_d2; // Fp32Mul.java:113
-    valid_d4 <= valid_d3; // Fp32Mul.java:113
-    valid_d5 <= valid_d4; // Fp32Mul.java:113
-    valid_d6 <= valid_d5; // Fp32Mul.java:113
-    valid_d7 <= valid_d6; // Fp32Mul.java:113
+        : {flags_6[3], y_7_sum[30:0]}; // Fp32Mul.java:125
+    valid_d1 <= in_valid; // Fp32Mul.java:126
+    valid_d2 <= valid_d1; // Fp32Mul.java:126
+    valid_d3 <= valid_d2; // Fp32Mul.java:126
+    valid_d4 <= valid_d3; // Fp32Mul.java:126
+    valid_d5 <= valid_d4; // Fp32Mul.java:126
+    valid_d6 <= valid_d5; // Fp32Mul.java:126
+    valid_d7 <= valid_d6; // Fp32Mul.java:126
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

@@ -3,46 +3,46 @@
 `default_nettype none
 
 module Fp32Add (
-  input  wire        clk,          // Fp32Add.java:43
-  input  wire        reset,        // Fp32Add.java:43
-  input  wire        in_valid,     // Fp32Add.java:39
-  input  wire [31:0] in_payload_a, // Fp32Add.java:39
-  input  wire [31:0] in_payload_b, // Fp32Add.java:39
-  output wire        out_valid,    // Fp32Add.java:41
-  output wire [31:0] out_payload   // Fp32Add.java:41
+  input  wire        clk,          // Fp32Add.java:44
+  input  wire        reset,        // Fp32Add.java:44
+  input  wire        in_valid,     // Fp32Add.java:40
+  input  wire [31:0] in_payload_a, // Fp32Add.java:40
+  input  wire [31:0] in_payload_b, // Fp32Add.java:40
+  output wire        out_valid,    // Fp32Add.java:42
+  output wire [31:0] out_payload   // Fp32Add.java:42
 );
 
-  reg  [31:0] big_1;       // Fp32Add.java:59
-  reg  [31:0] small_1;     // Fp32Add.java:60
-  reg  [4:0]  diff_1;      // Fp32Add.java:61
-  reg  [2:0]  flags_1;     // Fp32Add.java:62
-  reg  [26:0] big_sig_2;   // Fp32Add.java:69
-  reg  [26:0] small_sig_2; // Fp32Add.java:70
-  reg         subtract_2;  // Fp32Add.java:71
-  reg         sign_2;      // Fp32Add.java:72
-  reg  [7:0]  exp_2;       // Fp32Add.java:73
-  reg  [2:0]  flags_2;     // Fp32Add.java:74
-  reg  [27:0] sum_3;       // Fp32Add.java:78
-  reg         sign_3;      // Fp32Add.java:79
-  reg  [7:0]  exp_3;       // Fp32Add.java:80
-  reg  [2:0]  flags_3;     // Fp32Add.java:81
-  reg  [27:0] sum_4;       // Fp32Add.java:88
-  reg  [4:0]  shift_4;     // Fp32Add.java:89
-  reg         sign_4;      // Fp32Add.java:90
-  reg  [7:0]  exp_4;       // Fp32Add.java:91
-  reg  [2:0]  flags_4;     // Fp32Add.java:92
-  reg  [26:0] n_5;         // Fp32Add.java:100
-  reg  [8:0]  exp_5;       // Fp32Add.java:101
-  reg         zero_5;      // Fp32Add.java:102
-  reg         sign_5;      // Fp32Add.java:103
-  reg  [2:0]  flags_5;     // Fp32Add.java:104
-  reg  [31:0] y_6;         // Fp32Add.java:118
-  reg         valid_d1;    // Fp32Add.java:119
-  reg         valid_d2;    // Fp32Add.java:119
-  reg         valid_d3;    // Fp32Add.java:119
-  reg         valid_d4;    // Fp32Add.java:119
-  reg         valid_d5;    // Fp32Add.java:119
-  reg         valid_d6;    // Fp32Add.java:119
+  reg  [31:0] big_1;       // Fp32Add.java:60
+  reg  [31:0] small_1;     // Fp32Add.java:61
+  reg  [4:0]  diff_1;      // Fp32Add.java:62
+  reg  [2:0]  flags_1;     // Fp32Add.java:63
+  reg  [26:0] big_sig_2;   // Fp32Add.java:70
+  reg  [26:0] small_sig_2; // Fp32Add.java:71
+  reg         subtract_2;  // Fp32Add.java:72
+  reg         sign_2;      // Fp32Add.java:73
+  reg  [7:0]  exp_2;       // Fp32Add.java:74
+  reg  [2:0]  flags_2;     // Fp32Add.java:75
+  reg  [27:0] sum_3;       // Fp32Add.java:81
+  reg         sign_3;      // Fp32Add.java:82
+  reg  [7:0]  exp_3;       // Fp32Add.java:83
+  reg  [2:0]  flags_3;     // Fp32Add.java:84
+  reg  [27:0] sum_4;       // Fp32Add.java:91
+  reg  [4:0]  shift_4;     // Fp32Add.java:92
+  reg         sign_4;      // Fp32Add.java:93
+  reg  [8:0]  exp_4;       // Fp32Add.java:94
+  reg  [2:0]  flags_4;     // Fp32Add.java:95
+  reg  [27:0] n_5;         // Fp32Add.java:98
+  reg  [8:0]  exp_5;       // Fp32Add.java:99
+  reg         zero_5;      // Fp32Add.java:100
+  reg         sign_5;      // Fp32Add.java:101
+  reg  [2:0]  flags_5;     // Fp32Add.java:102
+  reg  [31:0] y_6;         // Fp32Add.java:116
+  reg         valid_d1;    // Fp32Add.java:117
+  reg         valid_d2;    // Fp32Add.java:117
+  reg         valid_d3;    // Fp32Add.java:117
+  reg         valid_d4;    // Fp32Add.java:117
+  reg         valid_d5;    // Fp32Add.java:117
+  reg         valid_d6;    // Fp32Add.java:117
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire big_1_cmp;
@@ -52,8 +52,7 @@ module Fp32Add (
   wire [7:0] diff_1_mux_2;
   wire flags_1_or;
   wire [26:0] small_sig_2_cat;
-  wire [7:0] shift_4_diff;
-  wire [26:0] shift_4_or;
+  wire [28:0] sum_3_sum;
   wire shift_4_any;
   wire shift_4_and_2;
   wire shift_4_any_2;
@@ -64,6 +63,8 @@ module Fp32Add (
   wire shift_4_any_5;
   wire shift_4_and_4;
   wire shift_4_any_6;
+  wire shift_4_any_7;
+  wire [4:0] shift_4_mux;
   wire [31:0] y_6_cat;
   wire [32:0] y_6_sum;
   assign big_1_cmp = in_payload_b[30:0] > in_payload_a[30:0];
@@ -84,83 +85,86 @@ module Fp32Add (
          & (in_payload_b[22:0] == 23'd0)
          & (in_payload_a[31] != in_payload_b[31]));
   assign small_sig_2_cat = {(small_1[30:23] != 8'd0), small_1[22:0], 3'h0};
-  assign shift_4_diff = 8'd27 - exp_3;
-  assign shift_4_or = sum_3[26:0] | ((exp_3 <= 8'd27) ? (27'h1 << shift_4_diff[4:0]) : 27'h0);
-  assign shift_4_any = |shift_4_or[26:25];
-  assign shift_4_and_2 = ~shift_4_any & ~(|shift_4_or[24:23]);
-  assign shift_4_any_2 = |shift_4_or[22:21];
-  assign shift_4_and = shift_4_and_2 & ~shift_4_any_2 & ~(|shift_4_or[20:19]);
-  assign shift_4_any_3 = |shift_4_or[18:17];
-  assign shift_4_and_3 = ~shift_4_any_3 & ~(|shift_4_or[16:15]);
-  assign shift_4_any_4 = |shift_4_or[14:13];
-  assign shift_4_any_5 = |shift_4_or[10:9];
-  assign shift_4_and_4 = ~shift_4_any_5 & ~(|shift_4_or[8:7]);
-  assign shift_4_any_6 = |shift_4_or[6:5];
+  assign sum_3_sum = {1'b0, big_sig_2, 1'b1} + {(subtract_2 ? ~{1'b0, small_sig_2} : {1'b0, small_sig_2}), subtract_2};
+  assign shift_4_any = |sum_3[27:26];
+  assign shift_4_and_2 = ~shift_4_any & ~(|sum_3[25:24]);
+  assign shift_4_any_2 = |sum_3[23:22];
+  assign shift_4_and = shift_4_and_2 & ~shift_4_any_2 & ~(|sum_3[21:20]);
+  assign shift_4_any_3 = |sum_3[19:18];
+  assign shift_4_and_3 = ~shift_4_any_3 & ~(|sum_3[17:16]);
+  assign shift_4_any_4 = |sum_3[15:14];
+  assign shift_4_any_5 = |sum_3[11:10];
+  assign shift_4_and_4 = ~shift_4_any_5 & ~(|sum_3[9:8]);
+  assign shift_4_any_6 = |sum_3[7:6];
+  assign shift_4_any_7 = |sum_3[3:2];
+  assign shift_4_mux =
+      (shift_4_and & shift_4_and_3 & ~shift_4_any_4 & ~(|sum_3[13:12]))
+        ? {1'b1,
+           ((shift_4_and_4 & ~shift_4_any_6 & ~(|sum_3[5:4]))
+              ? {1'b1,
+                 ((~shift_4_any_7 & ~(|sum_3[1:0])) ? 3'd4
+                  : {1'b0, (shift_4_any_7 ? {1'b0, ~sum_3[3]} : {1'b1, ~sum_3[1]})})}
+            : {1'b0,
+               (shift_4_and_4 ? {1'b1, (shift_4_any_6 ? {1'b0, ~sum_3[7]} : {1'b1, ~sum_3[5]})}
+                : {1'b0, (shift_4_any_5 ? {1'b0, ~sum_3[11]} : {1'b1, ~sum_3[9]})})})}
+      : {1'b0,
+         (shift_4_and
+            ? {1'b1,
+               (shift_4_and_3 ? {1'b1, (shift_4_any_4 ? {1'b0, ~sum_3[15]} : {1'b1, ~sum_3[13]})}
+                : {1'b0, (shift_4_any_3 ? {1'b0, ~sum_3[19]} : {1'b1, ~sum_3[17]})})}
+          : {1'b0,
+             (shift_4_and_2 ? {1'b1, (shift_4_any_2 ? {1'b0, ~sum_3[23]} : {1'b1, ~sum_3[21]})}
+              : {1'b0, (shift_4_any ? {1'b0, ~sum_3[27]} : {1'b1, ~sum_3[25]})})})};
   assign y_6_cat = {sign_5, 31'h7f800000};
-  assign y_6_sum = {1'b0, (exp_5 - 9'd1), 23'd0} + {9'd0, n_5[26:3]} + {32'd0, (n_5[2] & (n_5[1] | n_5[0] | n_5[3]))};
+  assign y_6_sum =
+      {1'b0, (exp_5 - 9'd1), 23'd0} + {9'd0, n_5[27:4]} + {32'd0, (n_5[3] & ((n_5[2:0] != 3'd0) | n_5[4]))};
 
-  assign out_payload = y_6; // Fp32Add.java:118
-  assign out_valid = valid_d6; // Fp32Add.java:119
+  assign out_payload = y_6; // Fp32Add.java:116
+  assign out_valid = valid_d6; // Fp32Add.java:117
 
   always @(posedge clk) begin
-    big_1 <= big_1_cmp ? in_payload_b : in_payload_a; // Fp32Add.java:59
-    small_1 <= big_1_cmp ? in_payload_a : in_payload_b; // Fp32Add.java:60
-    diff_1 <= big_1_cmp ? diff_1_mux[4:0] : diff_1_mux_2[4:0]; // Fp32Add.java:61
+    big_1 <= big_1_cmp ? in_payload_b : in_payload_a; // Fp32Add.java:60
+    small_1 <= big_1_cmp ? in_payload_a : in_payload_b; // Fp32Add.java:61
+    diff_1 <= big_1_cmp ? diff_1_mux[4:0] : diff_1_mux_2[4:0]; // Fp32Add.java:62
     flags_1 <=
         {flags_1_or,
          ((((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] == 23'd0))
            | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] == 23'd0)))
           & ~flags_1_or),
-         (in_payload_a[31] & in_payload_b[31])}; // Fp32Add.java:62
-    big_sig_2 <= {(big_1[30:23] != 8'd0), big_1[22:0], 3'h0}; // Fp32Add.java:69
-    // Fp32Add.java:70
+         (in_payload_a[31] & in_payload_b[31])}; // Fp32Add.java:63
+    big_sig_2 <= {(big_1[30:23] != 8'd0), big_1[22:0], 3'h0}; // Fp32Add.java:70
+    // Fp32Add.java:71
     small_sig_2 <= (small_sig_2_cat >> diff_1) | {26'd0, (|(small_sig_2_cat & ~(27'h7ffffff << diff_1)))};
-    subtract_2 <= big_1[31] != small_1[31]; // Fp32Add.java:71
-    sign_2 <= big_1[31]; // Fp32Add.java:72
-    exp_2 <= (big_1[30:23] == 8'd0) ? 8'd1 : big_1[30:23]; // Fp32Add.java:73
-    flags_2 <= flags_1; // Fp32Add.java:74
-    // Fp32Add.java:78
-    sum_3 <= subtract_2 ? ({1'b0, big_sig_2} - {1'b0, small_sig_2}) : ({1'b0, big_sig_2} + {1'b0, small_sig_2});
-    sign_3 <= sign_2; // Fp32Add.java:79
-    exp_3 <= exp_2; // Fp32Add.java:80
-    flags_3 <= flags_2; // Fp32Add.java:81
-    sum_4 <= sum_3; // Fp32Add.java:88
-    shift_4 <=
-        (shift_4_and & shift_4_and_3 & ~shift_4_any_4 & ~(|shift_4_or[12:11]))
-          ? {1'b1,
-             ((shift_4_and_4 & ~shift_4_any_6 & ~(|shift_4_or[4:3]))
-                ? {2'h2, ((|shift_4_or[2:1]) ? {1'b0, ~shift_4_or[2]} : {1'b1, ~shift_4_or[0]})}
-              : {1'b0,
-                 (shift_4_and_4 ? {1'b1, (shift_4_any_6 ? {1'b0, ~shift_4_or[6]} : {1'b1, ~shift_4_or[4]})}
-                  : {1'b0, (shift_4_any_5 ? {1'b0, ~shift_4_or[10]} : {1'b1, ~shift_4_or[8]})})})}
-        : {1'b0,
-           (shift_4_and
-              ? {1'b1,
-                 (shift_4_and_3 ? {1'b1, (shift_4_any_4 ? {1'b0, ~shift_4_or[14]} : {1'b1, ~shift_4_or[12]})}
-                  : {1'b0, (shift_4_any_3 ? {1'b0, ~shift_4_or[18]} : {1'b1, ~shift_4_or[16]})})}
-            : {1'b0,
-               (shift_4_and_2 ? {1'b1, (shift_4_any_2 ? {1'b0, ~shift_4_or[22]} : {1'b1, ~shift_4_or[20]})}
-                : {1'b0, (shift_4_any ? {1'b0, ~shift_4_or[26]} : {1'b1, ~shift_4_or[24]})})})}; // Fp32Add.java:89
-    sign_4 <= sign_3; // Fp32Add.java:90
-    exp_4 <= exp_3; // Fp32Add.java:91
-    flags_4 <= flags_3; // Fp32Add.java:92
-    n_5 <= sum_4[27] ? {sum_4[27:2], (sum_4[1] | sum_4[0])} : (sum_4[26:0] << shift_4); // Fp32Add.java:100
-    exp_5 <= sum_4[27] ? ({1'b0, exp_4} + 9'd1) : ({1'b0, exp_4} - {4'd0, shift_4}); // Fp32Add.java:101
-    zero_5 <= sum_4 == 28'd0; // Fp32Add.java:102
-    sign_5 <= sign_4; // Fp32Add.java:103
-    flags_5 <= flags_4; // Fp32Add.java:104
+    subtract_2 <= big_1[31] != small_1[31]; // Fp32Add.java:72
+    sign_2 <= big_1[31]; // Fp32Add.java:73
+    exp_2 <= (big_1[30:23] == 8'd0) ? 8'd1 : big_1[30:23]; // Fp32Add.java:74
+    flags_2 <= flags_1; // Fp32Add.java:75
+    sum_3 <= sum_3_sum[28:1]; // Fp32Add.java:81
+    sign_3 <= sign_2; // Fp32Add.java:82
+    exp_3 <= exp_2; // Fp32Add.java:83
+    flags_3 <= flags_2; // Fp32Add.java:84
+    sum_4 <= sum_3; // Fp32Add.java:91
+    shift_4 <= ({3'd0, shift_4_mux} <= exp_3) ? shift_4_mux : exp_3[4:0]; // Fp32Add.java:92
+    sign_4 <= sign_3; // Fp32Add.java:93
+    exp_4 <= {1'b0, exp_3} + 9'd1; // Fp32Add.java:94
+    flags_4 <= flags_3; // Fp32Add.java:95
+    n_5 <= sum_4 << shift_4; // Fp32Add.java:98
+    exp_5 <= exp_4 - {4'd0, shift_4}; // Fp32Add.java:99
+    zero_5 <= sum_4 == 28'd0; // Fp32Add.java:100
+    sign_5 <= sign_4; // Fp32Add.java:101
+    flags_5 <= flags_4; // Fp32Add.java:102
     y_6 <=
         flags_5[2] ? 32'h7fc00000
         : flags_5[1] ? y_6_cat
         : zero_5 ? {flags_5[0], 31'h0}
-        : (y_6_sum >= 33'd2139095040) ? y_6_cat
-        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:118
-    valid_d1 <= in_valid; // Fp32Add.java:119
-    valid_d2 <= valid_d1; // Fp32Add.java:119
-    valid_d3 <= valid_d2; // Fp32Add.java:119
-    valid_d4 <= valid_d3; // Fp32Add.java:119
-    valid_d5 <= valid_d4; // Fp32Add.java:119
-    valid_d6 <= valid_d5; // Fp32Add.java:119
+        : (y_6_sum[32:23] >= 10'd255) ? y_6_cat
+        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:116
+    valid_d1 <= in_valid; // Fp32Add.java:117
+    valid_d2 <= valid_d1; // Fp32Add.java:117
+    valid_d3 <= valid_d2; // Fp32Add.java:117
+    valid_d4 <= valid_d3; // Fp32Add.java:117
+    valid_d5 <= valid_d4; // Fp32Add.java:117
+    valid_d6 <= valid_d5; // Fp32Add.java:117
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
@@ -172,7 +176,7 @@ module Fp32Add (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, diff_1_mux[7:5], diff_1_mux_2[7:5], shift_4_diff[7:5]};
+  wire unused_bits = &{1'b0, diff_1_mux[7:5], diff_1_mux_2[7:5], sum_3_sum[0]};
 endmodule
 
 `default_nettype wire

@@ -24,12 +24,13 @@ import dev.tellmej.hdl.lib.Timed;
  * <ol>
  *   <li>compare magnitudes, swap so the larger comes first, exponent difference, classify;
  *   <li>align the smaller significand (three extra bits: guard, round, sticky);
- *   <li>add or subtract the significands (28 bits with the carry);
- *   <li>leading-zero count, limited by the exponent so a result below the normal range stays subnormal;
- *   <li>normalize (left by the count, or right by one after a carry);
+ *   <li>add or subtract the significands on one carry chain (28 bits with the carry);
+ *   <li>leading-zero count of the 28 bits, limited by the exponent so a result below the normal range stays
+ *       subnormal;
+ *   <li>normalize: one left shift brings the leading one to bit 27 (none after a carry);
  *   <li>round to nearest even, pack, substitute specials (output register).
  * </ol>
- * Cost: no DSP; about 450 LUTs and 300 flip-flops.
+ * Cost: no DSP; 441 LUTs (Yosys {@code synth_xilinx -family xcup}) and about 280 flip-flops.
  */
 public final class Fp32Add extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
@@ -73,38 +74,35 @@ public final class Fp32Add extends Module {
         UInt exp2 = regNext("exp_2", FP32.scaleExponent(big1));
         Bits flags2 = regNext("flags_2", flags1);
 
-        // Stage 3: add or subtract (|big| >= |small|, so the difference is never negative).
-        UInt sum = mux(subtract2, bigSig2.zext(28).sub(smallSig2.zext(28)), bigSig2.addExpand(smallSig2));
-        UInt sum3 = regNext("sum_3", sum);
+        // Stage 3: add or subtract (|big| >= |small|, so the difference is never negative) on one carry chain:
+        // big + (small xor s) + s, the carry-in s entering as a low bit that is then dropped.
+        UInt flipped = mux(subtract2, smallSig2.zext(28).not(), smallSig2.zext(28));
+        UInt withCarryIn = cat(bigSig2.zext(28), TRUE).asUInt().add(cat(flipped, subtract2).asUInt());
+        UInt sum3 = regNext("sum_3", withCarryIn.slice(28, 1));
         Bool sign3 = regNext("sign_3", sign2);
         UInt exp3 = regNext("exp_3", exp2);
         Bits flags3 = regNext("flags_3", flags2);
 
-        // Stage 4: how far to shift left. The hidden bit's place is bit 26; a marker at bit 27 - exp stops
-        // the count at exp - 1, so the exponent never drops below 1 (a subnormal result keeps exponent 1).
-        UInt markerPlace = U(27, 8).sub(exp3);
-        Bits marker = mux(exp3.le(27), U(1, 27).asBits().shlKeep(markerPlace.resize(5)), B(0, 27));
-        UInt leftShift = FpCircuits.leadingZeros(sum3.slice(26, 0).asBits().or(marker));
+        // Stage 4: how far to shift left so the leading one lands at bit 27 (0 after a carry, 1 when the hidden
+        // bit's place holds it). Limited by the exponent, so a result below the normal range keeps exponent 1
+        // and stays subnormal.
+        UInt leading = FpCircuits.leadingZeros(sum3.asBits());
+        UInt leftShift = mux(leading.zext(8).le(exp3), leading, exp3.resize(5));
         UInt sum4 = regNext("sum_4", sum3);
         UInt shift4 = regNext("shift_4", leftShift);
         Bool sign4 = regNext("sign_4", sign3);
-        UInt exp4 = regNext("exp_4", exp3);
+        UInt exp4 = regNext("exp_4", exp3.zext(9).add(1));
         Bits flags4 = regNext("flags_4", flags3);
 
-        // Stage 5: normalize. A carry (bit 27) shifts right by one, folding the dropped bit into the sticky bit.
-        Bool carry = sum4.bit(27);
-        UInt rightOne = cat(sum4.slice(27, 2), sum4.bit(1).or(sum4.bit(0))).asUInt();
-        UInt left = sum4.slice(26, 0).shlKeep(shift4);
-        UInt normalized = mux(carry, rightOne, left);
-        UInt exponent = mux(carry, exp4.zext(9).add(1), exp4.zext(9).sub(shift4.zext(9)));
-        UInt n5 = regNext("n_5", normalized);
-        UInt exp5 = regNext("exp_5", exponent);
+        // Stage 5: normalize: one left shift of the 28 bits; the exponent drops by the shift.
+        UInt n5 = regNext("n_5", sum4.shlKeep(shift4));
+        UInt exp5 = regNext("exp_5", exp4.sub(shift4.zext(9)));
         Bool zero5 = regNext("zero_5", sum4.eq(0));
         Bool sign5 = regNext("sign_5", sign4);
         Bits flags5 = regNext("flags_5", flags4);
 
-        // Stage 6: round (guard = bit 2, round and sticky = bits 1..0), pack, specials.
-        FpCircuits.Cut cut = new FpCircuits.Cut(n5.slice(26, 3), n5.bit(2), n5.bit(1).or(n5.bit(0)));
+        // Stage 6: round (guard = bit 3, round and sticky = bits 2..0), pack, specials.
+        FpCircuits.Cut cut = new FpCircuits.Cut(n5.slice(27, 4), n5.bit(3), n5.slice(2, 0).ne(0));
         FpCircuits.Rounded rounded = FpCircuits.roundPack(exp5, cut, 8, 23);
         Bool nan = flags5.bit(2);
         Bool inf = flags5.bit(1);

@@ -21,16 +21,18 @@ import dev.tellmej.hdl.lib.Timed;
  *
  * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out.valid} follows {@code in.valid}:
  * <ol>
- *   <li>unpack, classify, count the leading zeros of both significands (subnormals);
- *   <li>normalize both significands to [2^23, 2^24) and sum the exponents (the multiplier's input registers);
+ *   <li>unpack, classify, count the leading zeros of the significand that may be subnormal (two subnormals
+ *       give zero, so at most one needs it);
+ *   <li>normalize it to [2^23, 2^24) and sum the exponents (the multiplier's input registers);
  *   <li>24 x 24 product (the multiplier's M register);
  *   <li>product register (P);
- *   <li>one-bit normalization; how far an underflowing result must shift right;
- *   <li>the right shift into the subnormal range, with sticky;
+ *   <li>one-bit normalization, the bits below the guard bit folded into a sticky bit; how far an underflowing
+ *       result must shift right;
+ *   <li>the right shift (26 bits) into the subnormal range, with sticky;
  *   <li>round to nearest even, pack, substitute specials (output register).
  * </ol>
  * Cost: two DSP48E2 for the 24 x 24 significand product (Yosys splits it into a 24 x 17 and a 24 x 7 slice),
- * about 300 LUTs and 350 flip-flops of pipeline around it.
+ * 450 LUTs (Yosys {@code synth_xilinx -family xcup}) and about 300 flip-flops of pipeline around it.
  */
 public final class Fp32Mul extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
@@ -49,24 +51,30 @@ public final class Fp32Mul extends Module {
                 .or(FP32.isInfinite(a).and(FP32.isZero(b)))
                 .or(FP32.isInfinite(b).and(FP32.isZero(a)));
         Bool infIn = FP32.isInfinite(a).or(FP32.isInfinite(b)).and(nanIn.not());
-        Bool zeroIn = FP32.isZero(a).or(FP32.isZero(b)).and(nanIn.not()).and(infIn.not());
+        // Two subnormals multiply to less than 2^-252, which rounds to zero: only one significand ever needs
+        // normalizing, the subnormal one's if there is one (x), and the other (y) goes to the multiplier as it is.
+        Bool aSubnormal = FP32.exponent(a).eq(0);
+        Bool bothSubnormal = aSubnormal.and(FP32.exponent(b).eq(0));
+        Bool zeroIn = FP32.isZero(a).or(FP32.isZero(b)).or(bothSubnormal).and(nanIn.not()).and(infIn.not());
+        UInt x = mux(aSubnormal, FP32.significand(a), FP32.significand(b));
+        UInt y = mux(aSubnormal, FP32.significand(b), FP32.significand(a));
         Bool sign1 = regNext("sign_1", FP32.sign(a).xor(FP32.sign(b)));
         Bool nan1 = regNext("nan_1", nanIn);
         Bool inf1 = regNext("inf_1", infIn);
         Bool zero1 = regNext("zero_1", zeroIn);
-        UInt ma1 = regNext("ma_1", FP32.significand(a));
-        UInt mb1 = regNext("mb_1", FP32.significand(b));
+        UInt mx1 = regNext("mx_1", x);
+        UInt my1 = regNext("my_1", y);
         UInt ea1 = regNext("ea_1", FP32.scaleExponent(a));
         UInt eb1 = regNext("eb_1", FP32.scaleExponent(b));
-        UInt lza1 = regNext("lza_1", FpCircuits.leadingZeros(FP32.significand(a).asBits()));
-        UInt lzb1 = regNext("lzb_1", FpCircuits.leadingZeros(FP32.significand(b).asBits()));
+        UInt lz1 = regNext("lz_1", FpCircuits.leadingZeros(x.asBits()));
 
-        // Stage 2: normalized significands in [2^23, 2^24); exponent of the product's bit 47.
-        // value = ma * mb * 2^(ea' + eb' - 300), so a leading one at bit 47 has biased exponent ea' + eb' - 126.
-        UInt ma2 = regNext("ma_2", ma1.shlKeep(lza1));
-        UInt mb2 = regNext("mb_2", mb1.shlKeep(lzb1));
-        SInt exponentSum = ea1.toSInt().sext(11).sub(lza1.toSInt().sext(11))
-                .add(eb1.toSInt().sext(11)).sub(lzb1.toSInt().sext(11)).sub(S(126, 11));
+        // Stage 2: x normalized to [2^23, 2^24) (y already is, or the result is zero); exponent of the product's
+        // bit 47. value = mx * my * 2^(ea' + eb' - 300), so a leading one at bit 47 has biased exponent
+        // ea' + eb' - 126.
+        UInt ma2 = regNext("ma_2", mx1.shlKeep(lz1));
+        UInt mb2 = regNext("mb_2", my1);
+        SInt exponentSum = ea1.toSInt().sext(11).add(eb1.toSInt().sext(11))
+                .sub(lz1.toSInt().sext(11)).sub(S(126, 11));
         SInt e2 = regNext("e_2", exponentSum);
         Bits flags2 = regNext("flags_2", cat(sign1, nan1, inf1, zero1));
 
@@ -81,22 +89,27 @@ public final class Fp32Mul extends Module {
         // range (exponent < 1) shifts right by 1 - exponent into the subnormals; beyond 26 bits nothing is left
         // but the sticky bit, so the amount is clamped.
         Bool top = product4.bit(47);
-        UInt normalized = mux(top, product4, product4.slice(46, 0).shl(1));
+        // Only the 24 kept bits and the guard bit are needed from the normalized product; every bit below them
+        // can only ever be sticky, so they are OR-ed into one bit here and the shift below is 26 bits wide.
+        Bool lowBits = product4.slice(21, 0).ne(0);
+        UInt compressed = mux(top,
+                cat(product4.slice(47, 23), product4.bit(22).or(lowBits)).asUInt(),
+                cat(product4.slice(46, 22), lowBits).asUInt());
         SInt exponent = mux(top, e4, e4.sub(1));
         Bool underflow = exponent.lt(1);
         UInt shiftWide = S(1, 11).sub(exponent).asUInt();
         UInt shift = mux(underflow, FpCircuits.clamp(shiftWide, 26).resize(5), U(0, 5));
         UInt scaleExp = mux(underflow, U(1, 10), exponent.asUInt().resize(10));
-        UInt n5 = regNext("n_5", normalized);
+        UInt n5 = regNext("n_5", compressed);
         UInt shift5 = regNext("shift_5", shift);
         UInt scale5 = regNext("scale_5", scaleExp);
         Bits flags5 = regNext("flags_5", flags4);
 
         // Stage 6: shift into the subnormal range; keep 24 bits, a guard bit and a sticky bit.
         FpCircuits.Cut cut = FpCircuits.cutRight(n5, shift5);
-        UInt kept6 = regNext("kept_6", cut.kept().slice(47, 24));
-        Bool guard6 = regNext("guard_6", cut.kept().bit(23));
-        Bool sticky6 = regNext("sticky_6", cut.kept().slice(22, 0).ne(0).or(cut.guard()).or(cut.sticky()));
+        UInt kept6 = regNext("kept_6", cut.kept().slice(25, 2));
+        Bool guard6 = regNext("guard_6", cut.kept().bit(1));
+        Bool sticky6 = regNext("sticky_6", cut.kept().bit(0).or(cut.guard()).or(cut.sticky()));
         UInt scale6 = regNext("scale_6", scale5);
         Bits flags6 = regNext("flags_6", flags5);
 

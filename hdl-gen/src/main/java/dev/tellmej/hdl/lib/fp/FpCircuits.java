@@ -100,7 +100,8 @@ public final class FpCircuits {
         Bool up = cut.guard().and(cut.sticky().or(kept.bit(0)));
         UInt exponentPart = scaleExp.sub(1).shl(fracBits).zext(wide);
         UInt sum = exponentPart.add(kept.zext(wide)).add(up.asUInt().zext(wide));
-        Bool overflow = sum.ge(U(((1L << expBits) - 1) << fracBits, wide));
+        // The limit's fraction bits are zeros: comparing the exponent bits alone is the same test.
+        Bool overflow = sum.slice(wide - 1, fracBits).ge((1L << expBits) - 1);
         return new Rounded(sum.slice(expBits + fracBits - 1, 0).asBits(), overflow);
     }
 
