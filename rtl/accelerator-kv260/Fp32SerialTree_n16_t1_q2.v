@@ -4,51 +4,52 @@
 `default_nettype none
 
 module Fp32SerialTree_n16_t1_q2 (
-  input  wire        ap_clk,               // Fp32SerialTree.java:54
-  input  wire        ap_rst_n,             // Fp32SerialTree.java:54
-  input  wire        in_valid,             // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_0,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_1,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_2,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_3,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_4,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_5,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_6,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_7,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_8,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_9,  // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_10, // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_11, // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_12, // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_13, // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_14, // Fp32SerialTree.java:63
-  input  wire [31:0] in_payload_values_15, // Fp32SerialTree.java:63
-  input  wire [0:0]  in_payload_tag,       // Fp32SerialTree.java:63
-  output wire        out_valid,            // Fp32SerialTree.java:64
-  output wire [31:0] out_payload_sum,      // Fp32SerialTree.java:64
-  output wire [0:0]  out_payload_tag,      // Fp32SerialTree.java:64
-  output wire        idle                  // Fp32SerialTree.java:65
+  input  wire        ap_clk,               // Fp32SerialTree.java:65
+  input  wire        ap_rst_n,             // Fp32SerialTree.java:65
+  input  wire        in_valid,             // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_0,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_1,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_2,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_3,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_4,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_5,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_6,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_7,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_8,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_9,  // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_10, // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_11, // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_12, // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_13, // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_14, // Fp32SerialTree.java:79
+  input  wire [31:0] in_payload_values_15, // Fp32SerialTree.java:79
+  input  wire [0:0]  in_payload_tag,       // Fp32SerialTree.java:79
+  output wire        out_valid,            // Fp32SerialTree.java:80
+  output wire [31:0] out_payload_sum,      // Fp32SerialTree.java:80
+  output wire [0:0]  out_payload_tag,      // Fp32SerialTree.java:80
+  output wire        idle,                 // Fp32SerialTree.java:81
+  output wire        ready                 // Fp32SerialTree.java:82
 );
 
-  wire         arriving_valid;             // Fp32SerialTree.java:69
-  wire         arriving_ready;             // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_0;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_1;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_2;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_3;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_4;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_5;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_6;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_7;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_8;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_9;  // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_10; // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_11; // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_12; // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_13; // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_14; // Fp32SerialTree.java:69
-  wire [31:0]  arriving_payload_values_15; // Fp32SerialTree.java:69
-  wire [0:0]   arriving_payload_tag;       // Fp32SerialTree.java:69
+  wire         arriving_valid;             // Fp32SerialTree.java:86
+  wire         arriving_ready;             // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_0;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_1;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_2;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_3;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_4;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_5;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_6;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_7;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_8;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_9;  // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_10; // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_11; // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_12; // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_13; // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_14; // Fp32SerialTree.java:86
+  wire [31:0]  arriving_payload_values_15; // Fp32SerialTree.java:86
+  wire [0:0]   arriving_payload_tag;       // Fp32SerialTree.java:86
   wire         waiting_push_valid;         // Stream.java:195
   wire         waiting_push_ready;         // Stream.java:195
   wire [512:0] waiting_push_payload;       // Stream.java:195
@@ -56,83 +57,83 @@ module Fp32SerialTree_n16_t1_q2 (
   wire         waiting_pop_ready;          // Stream.java:195
   wire [512:0] waiting_pop_payload;        // Stream.java:195
   wire [1:0]   waiting_occupancy;          // Stream.java:195
-  reg  [2:0]   pair;                       // Fp32SerialTree.java:78
-  wire         last_pair;                  // Fp32SerialTree.java:79
-  reg  [31:0]  level0_first;               // Fp32SerialTree.java:90
-  reg  [31:0]  level0_second;              // Fp32SerialTree.java:91
-  wire         level0_add_in_valid;        // Fp32SerialTree.java:89
-  wire [31:0]  level0_add_in_payload_a;    // Fp32SerialTree.java:89
-  wire [31:0]  level0_add_in_payload_b;    // Fp32SerialTree.java:89
-  wire         level0_add_out_valid;       // Fp32SerialTree.java:89
-  wire [31:0]  level0_add_out_payload;     // Fp32SerialTree.java:89
-  reg  [0:0]   level0_tag_d1;              // Fp32SerialTree.java:92
-  reg  [0:0]   level0_tag_d2;              // Fp32SerialTree.java:92
-  reg  [0:0]   level0_tag_d3;              // Fp32SerialTree.java:92
-  reg  [0:0]   level0_tag_d4;              // Fp32SerialTree.java:92
-  reg  [0:0]   level0_tag_d5;              // Fp32SerialTree.java:92
-  reg  [0:0]   level0_tag_d6;              // Fp32SerialTree.java:92
-  reg  [31:0]  level1_held;                // Fp32SerialTree.java:100
-  reg          level1_second;              // Fp32SerialTree.java:101
-  wire         level1_pair;                // Fp32SerialTree.java:106
-  wire         level1_add_in_valid;        // Fp32SerialTree.java:107
-  wire [31:0]  level1_add_in_payload_a;    // Fp32SerialTree.java:107
-  wire [31:0]  level1_add_in_payload_b;    // Fp32SerialTree.java:107
-  wire         level1_add_out_valid;       // Fp32SerialTree.java:107
-  wire [31:0]  level1_add_out_payload;     // Fp32SerialTree.java:107
-  reg  [0:0]   level1_tag_d1;              // Fp32SerialTree.java:108
-  reg  [0:0]   level1_tag_d2;              // Fp32SerialTree.java:108
-  reg  [0:0]   level1_tag_d3;              // Fp32SerialTree.java:108
-  reg  [0:0]   level1_tag_d4;              // Fp32SerialTree.java:108
-  reg  [0:0]   level1_tag_d5;              // Fp32SerialTree.java:108
-  reg  [0:0]   level1_tag_d6;              // Fp32SerialTree.java:108
-  reg  [31:0]  level2_held;                // Fp32SerialTree.java:100
-  reg          level2_second;              // Fp32SerialTree.java:101
-  wire         level2_pair;                // Fp32SerialTree.java:106
-  wire         level2_add_in_valid;        // Fp32SerialTree.java:107
-  wire [31:0]  level2_add_in_payload_a;    // Fp32SerialTree.java:107
-  wire [31:0]  level2_add_in_payload_b;    // Fp32SerialTree.java:107
-  wire         level2_add_out_valid;       // Fp32SerialTree.java:107
-  wire [31:0]  level2_add_out_payload;     // Fp32SerialTree.java:107
-  reg  [0:0]   level2_tag_d1;              // Fp32SerialTree.java:108
-  reg  [0:0]   level2_tag_d2;              // Fp32SerialTree.java:108
-  reg  [0:0]   level2_tag_d3;              // Fp32SerialTree.java:108
-  reg  [0:0]   level2_tag_d4;              // Fp32SerialTree.java:108
-  reg  [0:0]   level2_tag_d5;              // Fp32SerialTree.java:108
-  reg  [0:0]   level2_tag_d6;              // Fp32SerialTree.java:108
-  reg  [31:0]  level3_held;                // Fp32SerialTree.java:100
-  reg          level3_second;              // Fp32SerialTree.java:101
-  wire         level3_pair;                // Fp32SerialTree.java:106
-  wire         level3_add_in_valid;        // Fp32SerialTree.java:107
-  wire [31:0]  level3_add_in_payload_a;    // Fp32SerialTree.java:107
-  wire [31:0]  level3_add_in_payload_b;    // Fp32SerialTree.java:107
-  wire         level3_add_out_valid;       // Fp32SerialTree.java:107
-  wire [31:0]  level3_add_out_payload;     // Fp32SerialTree.java:107
-  reg  [0:0]   level3_tag_d1;              // Fp32SerialTree.java:108
-  reg  [0:0]   level3_tag_d2;              // Fp32SerialTree.java:108
-  reg  [0:0]   level3_tag_d3;              // Fp32SerialTree.java:108
-  reg  [0:0]   level3_tag_d4;              // Fp32SerialTree.java:108
-  reg  [0:0]   level3_tag_d5;              // Fp32SerialTree.java:108
-  reg  [0:0]   level3_tag_d6;              // Fp32SerialTree.java:108
-  reg  [5:0]   vectors_inside;             // Fp32SerialTree.java:117
+  reg  [2:0]   pair;                       // Fp32SerialTree.java:96
+  wire         last_pair;                  // Fp32SerialTree.java:97
+  reg  [31:0]  level0_first;               // Fp32SerialTree.java:112
+  reg  [31:0]  level0_second;              // Fp32SerialTree.java:114
+  wire         level0_add_in_valid;        // Fp32SerialTree.java:110
+  wire [31:0]  level0_add_in_payload_a;    // Fp32SerialTree.java:110
+  wire [31:0]  level0_add_in_payload_b;    // Fp32SerialTree.java:110
+  wire         level0_add_out_valid;       // Fp32SerialTree.java:110
+  wire [31:0]  level0_add_out_payload;     // Fp32SerialTree.java:110
+  reg  [0:0]   level0_tag_d1;              // Fp32SerialTree.java:117
+  reg  [0:0]   level0_tag_d2;              // Fp32SerialTree.java:117
+  reg  [0:0]   level0_tag_d3;              // Fp32SerialTree.java:117
+  reg  [0:0]   level0_tag_d4;              // Fp32SerialTree.java:117
+  reg  [0:0]   level0_tag_d5;              // Fp32SerialTree.java:117
+  reg  [0:0]   level0_tag_d6;              // Fp32SerialTree.java:117
+  reg  [31:0]  level1_held;                // Fp32SerialTree.java:125
+  reg          level1_second;              // Fp32SerialTree.java:126
+  wire         level1_pair;                // Fp32SerialTree.java:131
+  wire         level1_add_in_valid;        // Fp32SerialTree.java:132
+  wire [31:0]  level1_add_in_payload_a;    // Fp32SerialTree.java:132
+  wire [31:0]  level1_add_in_payload_b;    // Fp32SerialTree.java:132
+  wire         level1_add_out_valid;       // Fp32SerialTree.java:132
+  wire [31:0]  level1_add_out_payload;     // Fp32SerialTree.java:132
+  reg  [0:0]   level1_tag_d1;              // Fp32SerialTree.java:133
+  reg  [0:0]   level1_tag_d2;              // Fp32SerialTree.java:133
+  reg  [0:0]   level1_tag_d3;              // Fp32SerialTree.java:133
+  reg  [0:0]   level1_tag_d4;              // Fp32SerialTree.java:133
+  reg  [0:0]   level1_tag_d5;              // Fp32SerialTree.java:133
+  reg  [0:0]   level1_tag_d6;              // Fp32SerialTree.java:133
+  reg  [31:0]  level2_held;                // Fp32SerialTree.java:125
+  reg          level2_second;              // Fp32SerialTree.java:126
+  wire         level2_pair;                // Fp32SerialTree.java:131
+  wire         level2_add_in_valid;        // Fp32SerialTree.java:132
+  wire [31:0]  level2_add_in_payload_a;    // Fp32SerialTree.java:132
+  wire [31:0]  level2_add_in_payload_b;    // Fp32SerialTree.java:132
+  wire         level2_add_out_valid;       // Fp32SerialTree.java:132
+  wire [31:0]  level2_add_out_payload;     // Fp32SerialTree.java:132
+  reg  [0:0]   level2_tag_d1;              // Fp32SerialTree.java:133
+  reg  [0:0]   level2_tag_d2;              // Fp32SerialTree.java:133
+  reg  [0:0]   level2_tag_d3;              // Fp32SerialTree.java:133
+  reg  [0:0]   level2_tag_d4;              // Fp32SerialTree.java:133
+  reg  [0:0]   level2_tag_d5;              // Fp32SerialTree.java:133
+  reg  [0:0]   level2_tag_d6;              // Fp32SerialTree.java:133
+  reg  [31:0]  level3_held;                // Fp32SerialTree.java:125
+  reg          level3_second;              // Fp32SerialTree.java:126
+  wire         level3_pair;                // Fp32SerialTree.java:131
+  wire         level3_add_in_valid;        // Fp32SerialTree.java:132
+  wire [31:0]  level3_add_in_payload_a;    // Fp32SerialTree.java:132
+  wire [31:0]  level3_add_in_payload_b;    // Fp32SerialTree.java:132
+  wire         level3_add_out_valid;       // Fp32SerialTree.java:132
+  wire [31:0]  level3_add_out_payload;     // Fp32SerialTree.java:132
+  reg  [0:0]   level3_tag_d1;              // Fp32SerialTree.java:133
+  reg  [0:0]   level3_tag_d2;              // Fp32SerialTree.java:133
+  reg  [0:0]   level3_tag_d3;              // Fp32SerialTree.java:133
+  reg  [0:0]   level3_tag_d4;              // Fp32SerialTree.java:133
+  reg  [0:0]   level3_tag_d5;              // Fp32SerialTree.java:133
+  reg  [0:0]   level3_tag_d6;              // Fp32SerialTree.java:133
+  reg  [5:0]   vectors_inside;             // Fp32SerialTree.java:142
 
-  assign arriving_valid = in_valid; // Fp32SerialTree.java:70
-  assign arriving_payload_values_0 = in_payload_values_0; // Fp32SerialTree.java:71
-  assign arriving_payload_values_1 = in_payload_values_1; // Fp32SerialTree.java:71
-  assign arriving_payload_values_2 = in_payload_values_2; // Fp32SerialTree.java:71
-  assign arriving_payload_values_3 = in_payload_values_3; // Fp32SerialTree.java:71
-  assign arriving_payload_values_4 = in_payload_values_4; // Fp32SerialTree.java:71
-  assign arriving_payload_values_5 = in_payload_values_5; // Fp32SerialTree.java:71
-  assign arriving_payload_values_6 = in_payload_values_6; // Fp32SerialTree.java:71
-  assign arriving_payload_values_7 = in_payload_values_7; // Fp32SerialTree.java:71
-  assign arriving_payload_values_8 = in_payload_values_8; // Fp32SerialTree.java:71
-  assign arriving_payload_values_9 = in_payload_values_9; // Fp32SerialTree.java:71
-  assign arriving_payload_values_10 = in_payload_values_10; // Fp32SerialTree.java:71
-  assign arriving_payload_values_11 = in_payload_values_11; // Fp32SerialTree.java:71
-  assign arriving_payload_values_12 = in_payload_values_12; // Fp32SerialTree.java:71
-  assign arriving_payload_values_13 = in_payload_values_13; // Fp32SerialTree.java:71
-  assign arriving_payload_values_14 = in_payload_values_14; // Fp32SerialTree.java:71
-  assign arriving_payload_values_15 = in_payload_values_15; // Fp32SerialTree.java:71
-  assign arriving_payload_tag = in_payload_tag; // Fp32SerialTree.java:71
+  assign arriving_valid = in_valid; // Fp32SerialTree.java:87
+  assign arriving_payload_values_0 = in_payload_values_0; // Fp32SerialTree.java:88
+  assign arriving_payload_values_1 = in_payload_values_1; // Fp32SerialTree.java:88
+  assign arriving_payload_values_2 = in_payload_values_2; // Fp32SerialTree.java:88
+  assign arriving_payload_values_3 = in_payload_values_3; // Fp32SerialTree.java:88
+  assign arriving_payload_values_4 = in_payload_values_4; // Fp32SerialTree.java:88
+  assign arriving_payload_values_5 = in_payload_values_5; // Fp32SerialTree.java:88
+  assign arriving_payload_values_6 = in_payload_values_6; // Fp32SerialTree.java:88
+  assign arriving_payload_values_7 = in_payload_values_7; // Fp32SerialTree.java:88
+  assign arriving_payload_values_8 = in_payload_values_8; // Fp32SerialTree.java:88
+  assign arriving_payload_values_9 = in_payload_values_9; // Fp32SerialTree.java:88
+  assign arriving_payload_values_10 = in_payload_values_10; // Fp32SerialTree.java:88
+  assign arriving_payload_values_11 = in_payload_values_11; // Fp32SerialTree.java:88
+  assign arriving_payload_values_12 = in_payload_values_12; // Fp32SerialTree.java:88
+  assign arriving_payload_values_13 = in_payload_values_13; // Fp32SerialTree.java:88
+  assign arriving_payload_values_14 = in_payload_values_14; // Fp32SerialTree.java:88
+  assign arriving_payload_values_15 = in_payload_values_15; // Fp32SerialTree.java:88
+  assign arriving_payload_tag = in_payload_tag; // Fp32SerialTree.java:88
   assign waiting_push_valid = arriving_valid; // Stream.java:196
   assign waiting_push_payload =
       {arriving_payload_tag,
@@ -153,102 +154,103 @@ module Fp32SerialTree_n16_t1_q2 (
        arriving_payload_values_1,
        arriving_payload_values_0}; // Stream.java:197
   assign arriving_ready = waiting_push_ready; // Stream.java:198
-  assign last_pair = pair == 3'd7; // Fp32SerialTree.java:79
-  assign waiting_pop_ready = last_pair; // Fp32SerialTree.java:80
+  assign ready = arriving_ready; // Fp32SerialTree.java:91
+  assign last_pair = pair == 3'd7; // Fp32SerialTree.java:97
+  assign waiting_pop_ready = last_pair; // Fp32SerialTree.java:98
 
   always @(*) begin
-    case (pair) // Fp32SerialTree.java:90
-      3'd0: level0_first = waiting_pop_payload[31:0]; // Fp32SerialTree.java:90
-      3'd1: level0_first = waiting_pop_payload[95:64]; // Fp32SerialTree.java:90
-      3'd2: level0_first = waiting_pop_payload[159:128]; // Fp32SerialTree.java:90
-      3'd3: level0_first = waiting_pop_payload[223:192]; // Fp32SerialTree.java:90
-      3'd4: level0_first = waiting_pop_payload[287:256]; // Fp32SerialTree.java:90
-      3'd5: level0_first = waiting_pop_payload[351:320]; // Fp32SerialTree.java:90
-      3'd6: level0_first = waiting_pop_payload[415:384]; // Fp32SerialTree.java:90
-      default: level0_first = waiting_pop_payload[479:448]; // Fp32SerialTree.java:90
+    case (pair) // Fp32SerialTree.java:112
+      3'd0: level0_first = waiting_pop_payload[31:0]; // Fp32SerialTree.java:112
+      3'd1: level0_first = waiting_pop_payload[95:64]; // Fp32SerialTree.java:112
+      3'd2: level0_first = waiting_pop_payload[159:128]; // Fp32SerialTree.java:112
+      3'd3: level0_first = waiting_pop_payload[223:192]; // Fp32SerialTree.java:112
+      3'd4: level0_first = waiting_pop_payload[287:256]; // Fp32SerialTree.java:112
+      3'd5: level0_first = waiting_pop_payload[351:320]; // Fp32SerialTree.java:112
+      3'd6: level0_first = waiting_pop_payload[415:384]; // Fp32SerialTree.java:112
+      default: level0_first = waiting_pop_payload[479:448]; // Fp32SerialTree.java:112
     endcase
   end
 
   always @(*) begin
-    case (pair) // Fp32SerialTree.java:91
-      3'd0: level0_second = waiting_pop_payload[63:32]; // Fp32SerialTree.java:91
-      3'd1: level0_second = waiting_pop_payload[127:96]; // Fp32SerialTree.java:91
-      3'd2: level0_second = waiting_pop_payload[191:160]; // Fp32SerialTree.java:91
-      3'd3: level0_second = waiting_pop_payload[255:224]; // Fp32SerialTree.java:91
-      3'd4: level0_second = waiting_pop_payload[319:288]; // Fp32SerialTree.java:91
-      3'd5: level0_second = waiting_pop_payload[383:352]; // Fp32SerialTree.java:91
-      3'd6: level0_second = waiting_pop_payload[447:416]; // Fp32SerialTree.java:91
-      default: level0_second = waiting_pop_payload[511:480]; // Fp32SerialTree.java:91
+    case (pair) // Fp32SerialTree.java:114
+      3'd0: level0_second = waiting_pop_payload[63:32]; // Fp32SerialTree.java:114
+      3'd1: level0_second = waiting_pop_payload[127:96]; // Fp32SerialTree.java:114
+      3'd2: level0_second = waiting_pop_payload[191:160]; // Fp32SerialTree.java:114
+      3'd3: level0_second = waiting_pop_payload[255:224]; // Fp32SerialTree.java:114
+      3'd4: level0_second = waiting_pop_payload[319:288]; // Fp32SerialTree.java:114
+      3'd5: level0_second = waiting_pop_payload[383:352]; // Fp32SerialTree.java:114
+      3'd6: level0_second = waiting_pop_payload[447:416]; // Fp32SerialTree.java:114
+      default: level0_second = waiting_pop_payload[511:480]; // Fp32SerialTree.java:114
     endcase
   end
 
-  assign level0_add_in_valid = waiting_pop_valid; // Fp32SerialTree.java:89
-  assign level0_add_in_payload_a = level0_first; // Fp32SerialTree.java:89
-  assign level0_add_in_payload_b = level0_second; // Fp32SerialTree.java:89
-  assign level1_pair = level0_add_out_valid & level1_second; // Fp32SerialTree.java:106
-  assign level1_add_in_valid = level1_pair; // Fp32SerialTree.java:107
-  assign level1_add_in_payload_a = level1_held; // Fp32SerialTree.java:107
-  assign level1_add_in_payload_b = level0_add_out_payload; // Fp32SerialTree.java:107
-  assign level2_pair = level1_add_out_valid & level2_second; // Fp32SerialTree.java:106
-  assign level2_add_in_valid = level2_pair; // Fp32SerialTree.java:107
-  assign level2_add_in_payload_a = level2_held; // Fp32SerialTree.java:107
-  assign level2_add_in_payload_b = level1_add_out_payload; // Fp32SerialTree.java:107
-  assign level3_pair = level2_add_out_valid & level3_second; // Fp32SerialTree.java:106
-  assign level3_add_in_valid = level3_pair; // Fp32SerialTree.java:107
-  assign level3_add_in_payload_a = level3_held; // Fp32SerialTree.java:107
-  assign level3_add_in_payload_b = level2_add_out_payload; // Fp32SerialTree.java:107
-  assign out_valid = level3_add_out_valid; // Fp32SerialTree.java:111
-  assign out_payload_sum = level3_add_out_payload; // Fp32SerialTree.java:112
-  assign out_payload_tag = level3_tag_d6; // Fp32SerialTree.java:113
-  assign idle = vectors_inside == 6'd0; // Fp32SerialTree.java:120
+  assign level0_add_in_valid = waiting_pop_valid; // Fp32SerialTree.java:110
+  assign level0_add_in_payload_a = level0_first; // Fp32SerialTree.java:110
+  assign level0_add_in_payload_b = level0_second; // Fp32SerialTree.java:110
+  assign level1_pair = level0_add_out_valid & level1_second; // Fp32SerialTree.java:131
+  assign level1_add_in_valid = level1_pair; // Fp32SerialTree.java:132
+  assign level1_add_in_payload_a = level1_held; // Fp32SerialTree.java:132
+  assign level1_add_in_payload_b = level0_add_out_payload; // Fp32SerialTree.java:132
+  assign level2_pair = level1_add_out_valid & level2_second; // Fp32SerialTree.java:131
+  assign level2_add_in_valid = level2_pair; // Fp32SerialTree.java:132
+  assign level2_add_in_payload_a = level2_held; // Fp32SerialTree.java:132
+  assign level2_add_in_payload_b = level1_add_out_payload; // Fp32SerialTree.java:132
+  assign level3_pair = level2_add_out_valid & level3_second; // Fp32SerialTree.java:131
+  assign level3_add_in_valid = level3_pair; // Fp32SerialTree.java:132
+  assign level3_add_in_payload_a = level3_held; // Fp32SerialTree.java:132
+  assign level3_add_in_payload_b = level2_add_out_payload; // Fp32SerialTree.java:132
+  assign out_valid = level3_add_out_valid; // Fp32SerialTree.java:136
+  assign out_payload_sum = level3_add_out_payload; // Fp32SerialTree.java:137
+  assign out_payload_tag = level3_tag_d6; // Fp32SerialTree.java:138
+  assign idle = vectors_inside == 6'd0; // Fp32SerialTree.java:145
 
   always @(posedge ap_clk) begin
-    if (waiting_pop_valid) begin // Fp32SerialTree.java:81
-      pair <= last_pair ? 3'd0 : (pair + 3'd1); // Fp32SerialTree.java:81
+    if (waiting_pop_valid) begin // Fp32SerialTree.java:99
+      pair <= last_pair ? 3'd0 : (pair + 3'd1); // Fp32SerialTree.java:99
     end
-    level0_tag_d1 <= waiting_pop_payload[512]; // Fp32SerialTree.java:92
-    level0_tag_d2 <= level0_tag_d1; // Fp32SerialTree.java:92
-    level0_tag_d3 <= level0_tag_d2; // Fp32SerialTree.java:92
-    level0_tag_d4 <= level0_tag_d3; // Fp32SerialTree.java:92
-    level0_tag_d5 <= level0_tag_d4; // Fp32SerialTree.java:92
-    level0_tag_d6 <= level0_tag_d5; // Fp32SerialTree.java:92
-    if (level0_add_out_valid) begin // Fp32SerialTree.java:102
-      level1_second <= ~level1_second; // Fp32SerialTree.java:103
-      if (~level1_second) begin // Fp32SerialTree.java:104
-        level1_held <= level0_add_out_payload; // Fp32SerialTree.java:104
+    level0_tag_d1 <= waiting_pop_payload[512]; // Fp32SerialTree.java:117
+    level0_tag_d2 <= level0_tag_d1; // Fp32SerialTree.java:117
+    level0_tag_d3 <= level0_tag_d2; // Fp32SerialTree.java:117
+    level0_tag_d4 <= level0_tag_d3; // Fp32SerialTree.java:117
+    level0_tag_d5 <= level0_tag_d4; // Fp32SerialTree.java:117
+    level0_tag_d6 <= level0_tag_d5; // Fp32SerialTree.java:117
+    if (level0_add_out_valid) begin // Fp32SerialTree.java:127
+      level1_second <= ~level1_second; // Fp32SerialTree.java:128
+      if (~level1_second) begin // Fp32SerialTree.java:129
+        level1_held <= level0_add_out_payload; // Fp32SerialTree.java:129
       end
     end
-    level1_tag_d1 <= level0_tag_d6; // Fp32SerialTree.java:108
-    level1_tag_d2 <= level1_tag_d1; // Fp32SerialTree.java:108
-    level1_tag_d3 <= level1_tag_d2; // Fp32SerialTree.java:108
-    level1_tag_d4 <= level1_tag_d3; // Fp32SerialTree.java:108
-    level1_tag_d5 <= level1_tag_d4; // Fp32SerialTree.java:108
-    level1_tag_d6 <= level1_tag_d5; // Fp32SerialTree.java:108
-    if (level1_add_out_valid) begin // Fp32SerialTree.java:102
-      level2_second <= ~level2_second; // Fp32SerialTree.java:103
-      if (~level2_second) begin // Fp32SerialTree.java:104
-        level2_held <= level1_add_out_payload; // Fp32SerialTree.java:104
+    level1_tag_d1 <= level0_tag_d6; // Fp32SerialTree.java:133
+    level1_tag_d2 <= level1_tag_d1; // Fp32SerialTree.java:133
+    level1_tag_d3 <= level1_tag_d2; // Fp32SerialTree.java:133
+    level1_tag_d4 <= level1_tag_d3; // Fp32SerialTree.java:133
+    level1_tag_d5 <= level1_tag_d4; // Fp32SerialTree.java:133
+    level1_tag_d6 <= level1_tag_d5; // Fp32SerialTree.java:133
+    if (level1_add_out_valid) begin // Fp32SerialTree.java:127
+      level2_second <= ~level2_second; // Fp32SerialTree.java:128
+      if (~level2_second) begin // Fp32SerialTree.java:129
+        level2_held <= level1_add_out_payload; // Fp32SerialTree.java:129
       end
     end
-    level2_tag_d1 <= level1_tag_d6; // Fp32SerialTree.java:108
-    level2_tag_d2 <= level2_tag_d1; // Fp32SerialTree.java:108
-    level2_tag_d3 <= level2_tag_d2; // Fp32SerialTree.java:108
-    level2_tag_d4 <= level2_tag_d3; // Fp32SerialTree.java:108
-    level2_tag_d5 <= level2_tag_d4; // Fp32SerialTree.java:108
-    level2_tag_d6 <= level2_tag_d5; // Fp32SerialTree.java:108
-    if (level2_add_out_valid) begin // Fp32SerialTree.java:102
-      level3_second <= ~level3_second; // Fp32SerialTree.java:103
-      if (~level3_second) begin // Fp32SerialTree.java:104
-        level3_held <= level2_add_out_payload; // Fp32SerialTree.java:104
+    level2_tag_d1 <= level1_tag_d6; // Fp32SerialTree.java:133
+    level2_tag_d2 <= level2_tag_d1; // Fp32SerialTree.java:133
+    level2_tag_d3 <= level2_tag_d2; // Fp32SerialTree.java:133
+    level2_tag_d4 <= level2_tag_d3; // Fp32SerialTree.java:133
+    level2_tag_d5 <= level2_tag_d4; // Fp32SerialTree.java:133
+    level2_tag_d6 <= level2_tag_d5; // Fp32SerialTree.java:133
+    if (level2_add_out_valid) begin // Fp32SerialTree.java:127
+      level3_second <= ~level3_second; // Fp32SerialTree.java:128
+      if (~level3_second) begin // Fp32SerialTree.java:129
+        level3_held <= level2_add_out_payload; // Fp32SerialTree.java:129
       end
     end
-    level3_tag_d1 <= level2_tag_d6; // Fp32SerialTree.java:108
-    level3_tag_d2 <= level3_tag_d1; // Fp32SerialTree.java:108
-    level3_tag_d3 <= level3_tag_d2; // Fp32SerialTree.java:108
-    level3_tag_d4 <= level3_tag_d3; // Fp32SerialTree.java:108
-    level3_tag_d5 <= level3_tag_d4; // Fp32SerialTree.java:108
-    level3_tag_d6 <= level3_tag_d5; // Fp32SerialTree.java:108
-    vectors_inside <= (vectors_inside + {5'd0, in_valid}) - {5'd0, level3_add_out_valid}; // Fp32SerialTree.java:118
+    level3_tag_d1 <= level2_tag_d6; // Fp32SerialTree.java:133
+    level3_tag_d2 <= level3_tag_d1; // Fp32SerialTree.java:133
+    level3_tag_d3 <= level3_tag_d2; // Fp32SerialTree.java:133
+    level3_tag_d4 <= level3_tag_d3; // Fp32SerialTree.java:133
+    level3_tag_d5 <= level3_tag_d4; // Fp32SerialTree.java:133
+    level3_tag_d6 <= level3_tag_d5; // Fp32SerialTree.java:133
+    vectors_inside <= (vectors_inside + {5'd0, in_valid}) - {5'd0, level3_add_out_valid}; // Fp32SerialTree.java:143
     if (!ap_rst_n) begin
       pair <= 3'd0;
       level1_second <= 1'b0;
@@ -265,8 +267,8 @@ module Fp32SerialTree_n16_t1_q2 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~in_valid | arriving_ready)) begin // Fp32SerialTree.java:72
-        $display("ASSERTION FAILED in %m: Fp32SerialTree.java:72: Fp32SerialTree: a vector arrived with the queue ",
+      if (!(~in_valid | arriving_ready)) begin // Fp32SerialTree.java:89
+        $display("ASSERTION FAILED in %m: Fp32SerialTree.java:89: Fp32SerialTree: a vector arrived with the queue ",
                  "full");
         $stop;
       end
@@ -286,7 +288,7 @@ module Fp32SerialTree_n16_t1_q2 (
     .occupancy    (waiting_occupancy)
   );
 
-  Fp32Add level0_add ( // Fp32SerialTree.java:89
+  Fp32Add level0_add ( // Fp32SerialTree.java:110
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level0_add_in_valid),
@@ -296,7 +298,7 @@ module Fp32SerialTree_n16_t1_q2 (
     .out_payload  (level0_add_out_payload)
   );
 
-  Fp32Add level1_add ( // Fp32SerialTree.java:107
+  Fp32Add level1_add ( // Fp32SerialTree.java:132
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level1_add_in_valid),
@@ -306,7 +308,7 @@ module Fp32SerialTree_n16_t1_q2 (
     .out_payload  (level1_add_out_payload)
   );
 
-  Fp32Add level2_add ( // Fp32SerialTree.java:107
+  Fp32Add level2_add ( // Fp32SerialTree.java:132
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level2_add_in_valid),
@@ -316,7 +318,7 @@ module Fp32SerialTree_n16_t1_q2 (
     .out_payload  (level2_add_out_payload)
   );
 
-  Fp32Add level3_add ( // Fp32SerialTree.java:107
+  Fp32Add level3_add ( // Fp32SerialTree.java:132
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (level3_add_in_valid),

@@ -21,6 +21,8 @@ FpScale2_n10.v
 FpReciprocal.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d5.v
+SyncFifo_w515_d8.v
+Fp32SerialTree_n16_t3_q8_f4.v
 Fp32ToFp16.v
 SyncFifo_w128_d12.v
 AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial.v

@@ -713,69 +713,69 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_walk_done;                   // ChunkWalk.java:81
 
   // value_engine
-  reg  [5:0]  value_row;                         // ValueEngine.java:76
-  reg  [3:0]  value_beat;                        // ValueEngine.java:77
-  wire        value_last_beat;                   // ValueEngine.java:78
-  wire        value_last_row;                    // ValueEngine.java:79
-  wire [5:0]  value_row_needs;                   // ValueEngine.java:81
-  wire        value_issue;                       // ValueEngine.java:93
-  wire [9:0]  value_position;                    // ValueEngine.java:94
-  wire [8:0]  partial_address;                   // ValueEngine.java:106
-  reg         value_issue_d1;                    // ValueEngine.java:114
-  wire        value_lane0_v_in_valid;            // ValueEngine.java:114
-  wire [15:0] value_lane0_v_in_payload;          // ValueEngine.java:114
-  wire        value_lane0_v_out_valid;           // ValueEngine.java:114
-  wire [31:0] value_lane0_v_out_payload;         // ValueEngine.java:114
-  reg  [31:0] row_weight_d1;                     // ValueEngine.java:116
-  wire        value_lane0_product_in_valid;      // ValueEngine.java:116
-  wire [31:0] value_lane0_product_in_payload_a;  // ValueEngine.java:116
-  wire [31:0] value_lane0_product_in_payload_b;  // ValueEngine.java:116
-  wire        value_lane0_product_out_valid;     // ValueEngine.java:116
-  wire [31:0] value_lane0_product_out_payload;   // ValueEngine.java:116
-  wire        value_lane1_v_in_valid;            // ValueEngine.java:114
-  wire [15:0] value_lane1_v_in_payload;          // ValueEngine.java:114
-  wire        value_lane1_v_out_valid;           // ValueEngine.java:114
-  wire [31:0] value_lane1_v_out_payload;         // ValueEngine.java:114
-  wire        value_lane1_product_in_valid;      // ValueEngine.java:116
-  wire [31:0] value_lane1_product_in_payload_a;  // ValueEngine.java:116
-  wire [31:0] value_lane1_product_in_payload_b;  // ValueEngine.java:116
-  wire        value_lane1_product_out_valid;     // ValueEngine.java:116
-  wire [31:0] value_lane1_product_out_payload;   // ValueEngine.java:116
-  wire        value_lane2_v_in_valid;            // ValueEngine.java:114
-  wire [15:0] value_lane2_v_in_payload;          // ValueEngine.java:114
-  wire        value_lane2_v_out_valid;           // ValueEngine.java:114
-  wire [31:0] value_lane2_v_out_payload;         // ValueEngine.java:114
-  wire        value_lane2_product_in_valid;      // ValueEngine.java:116
-  wire [31:0] value_lane2_product_in_payload_a;  // ValueEngine.java:116
-  wire [31:0] value_lane2_product_in_payload_b;  // ValueEngine.java:116
-  wire        value_lane2_product_out_valid;     // ValueEngine.java:116
-  wire [31:0] value_lane2_product_out_payload;   // ValueEngine.java:116
-  wire        value_lane3_v_in_valid;            // ValueEngine.java:114
-  wire [15:0] value_lane3_v_in_payload;          // ValueEngine.java:114
-  wire        value_lane3_v_out_valid;           // ValueEngine.java:114
-  wire [31:0] value_lane3_v_out_payload;         // ValueEngine.java:114
-  wire        value_lane3_product_in_valid;      // ValueEngine.java:116
-  wire [31:0] value_lane3_product_in_payload_a;  // ValueEngine.java:116
-  wire [31:0] value_lane3_product_in_payload_b;  // ValueEngine.java:116
-  wire        value_lane3_product_out_valid;     // ValueEngine.java:116
-  wire [31:0] value_lane3_product_out_payload;   // ValueEngine.java:116
-  reg  [8:0]  accumulate_address_d1;             // ValueEngine.java:120
-  reg  [8:0]  accumulate_address_d2;             // ValueEngine.java:120
-  reg  [8:0]  accumulate_address_d3;             // ValueEngine.java:120
-  reg  [8:0]  accumulate_address_d4;             // ValueEngine.java:120
-  reg  [8:0]  accumulate_address_d5;             // ValueEngine.java:120
-  reg  [8:0]  accumulate_address_d6;             // ValueEngine.java:120
-  reg  [8:0]  accumulate_address_d7;             // ValueEngine.java:120
-  reg  [8:0]  accumulate_address_d8;             // ValueEngine.java:120
-  reg         value_lane0_v_valid_d1;            // ValueEngine.java:121
-  reg         value_lane0_v_valid_d2;            // ValueEngine.java:121
-  reg         value_lane0_v_valid_d3;            // ValueEngine.java:121
-  reg         value_lane0_v_valid_d4;            // ValueEngine.java:121
-  reg         value_lane0_v_valid_d5;            // ValueEngine.java:121
-  reg         value_lane0_v_valid_d6;            // ValueEngine.java:121
-  reg  [1:0]  reduce_phase;                      // ValueEngine.java:124
-  wire        accumulated;                       // ValueEngine.java:125
-  wire        slot_flushed;                      // ValueEngine.java:126
+  reg  [5:0]  value_row;                         // ValueEngine.java:86
+  reg  [3:0]  value_beat;                        // ValueEngine.java:87
+  wire        value_last_beat;                   // ValueEngine.java:88
+  wire        value_last_row;                    // ValueEngine.java:89
+  wire [5:0]  value_row_needs;                   // ValueEngine.java:91
+  wire        value_issue;                       // ValueEngine.java:103
+  wire [9:0]  value_position;                    // ValueEngine.java:104
+  wire [8:0]  partial_address;                   // ValueEngine.java:116
+  reg         value_issue_d1;                    // ValueEngine.java:124
+  wire        value_lane0_v_in_valid;            // ValueEngine.java:124
+  wire [15:0] value_lane0_v_in_payload;          // ValueEngine.java:124
+  wire        value_lane0_v_out_valid;           // ValueEngine.java:124
+  wire [31:0] value_lane0_v_out_payload;         // ValueEngine.java:124
+  reg  [31:0] row_weight_d1;                     // ValueEngine.java:126
+  wire        value_lane0_product_in_valid;      // ValueEngine.java:126
+  wire [31:0] value_lane0_product_in_payload_a;  // ValueEngine.java:126
+  wire [31:0] value_lane0_product_in_payload_b;  // ValueEngine.java:126
+  wire        value_lane0_product_out_valid;     // ValueEngine.java:126
+  wire [31:0] value_lane0_product_out_payload;   // ValueEngine.java:126
+  wire        value_lane1_v_in_valid;            // ValueEngine.java:124
+  wire [15:0] value_lane1_v_in_payload;          // ValueEngine.java:124
+  wire        value_lane1_v_out_valid;           // ValueEngine.java:124
+  wire [31:0] value_lane1_v_out_payload;         // ValueEngine.java:124
+  wire        value_lane1_product_in_valid;      // ValueEngine.java:126
+  wire [31:0] value_lane1_product_in_payload_a;  // ValueEngine.java:126
+  wire [31:0] value_lane1_product_in_payload_b;  // ValueEngine.java:126
+  wire        value_lane1_product_out_valid;     // ValueEngine.java:126
+  wire [31:0] value_lane1_product_out_payload;   // ValueEngine.java:126
+  wire        value_lane2_v_in_valid;            // ValueEngine.java:124
+  wire [15:0] value_lane2_v_in_payload;          // ValueEngine.java:124
+  wire        value_lane2_v_out_valid;           // ValueEngine.java:124
+  wire [31:0] value_lane2_v_out_payload;         // ValueEngine.java:124
+  wire        value_lane2_product_in_valid;      // ValueEngine.java:126
+  wire [31:0] value_lane2_product_in_payload_a;  // ValueEngine.java:126
+  wire [31:0] value_lane2_product_in_payload_b;  // ValueEngine.java:126
+  wire        value_lane2_product_out_valid;     // ValueEngine.java:126
+  wire [31:0] value_lane2_product_out_payload;   // ValueEngine.java:126
+  wire        value_lane3_v_in_valid;            // ValueEngine.java:124
+  wire [15:0] value_lane3_v_in_payload;          // ValueEngine.java:124
+  wire        value_lane3_v_out_valid;           // ValueEngine.java:124
+  wire [31:0] value_lane3_v_out_payload;         // ValueEngine.java:124
+  wire        value_lane3_product_in_valid;      // ValueEngine.java:126
+  wire [31:0] value_lane3_product_in_payload_a;  // ValueEngine.java:126
+  wire [31:0] value_lane3_product_in_payload_b;  // ValueEngine.java:126
+  wire        value_lane3_product_out_valid;     // ValueEngine.java:126
+  wire [31:0] value_lane3_product_out_payload;   // ValueEngine.java:126
+  reg  [8:0]  accumulate_address_d1;             // ValueEngine.java:130
+  reg  [8:0]  accumulate_address_d2;             // ValueEngine.java:130
+  reg  [8:0]  accumulate_address_d3;             // ValueEngine.java:130
+  reg  [8:0]  accumulate_address_d4;             // ValueEngine.java:130
+  reg  [8:0]  accumulate_address_d5;             // ValueEngine.java:130
+  reg  [8:0]  accumulate_address_d6;             // ValueEngine.java:130
+  reg  [8:0]  accumulate_address_d7;             // ValueEngine.java:130
+  reg  [8:0]  accumulate_address_d8;             // ValueEngine.java:130
+  reg         value_lane0_v_valid_d1;            // ValueEngine.java:131
+  reg         value_lane0_v_valid_d2;            // ValueEngine.java:131
+  reg         value_lane0_v_valid_d3;            // ValueEngine.java:131
+  reg         value_lane0_v_valid_d4;            // ValueEngine.java:131
+  reg         value_lane0_v_valid_d5;            // ValueEngine.java:131
+  reg         value_lane0_v_valid_d6;            // ValueEngine.java:131
+  reg  [1:0]  reduce_phase;                      // ValueEngine.java:134
+  wire        accumulated;                       // ValueEngine.java:135
+  wire        slot_flushed;                      // ValueEngine.java:136
 
   // value_engine.reduce_slots
   reg  [1:0]  reduce_slots_slot;                 // SlotWalker.java:30
@@ -785,302 +785,302 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last_head;            // SlotWalker.java:34
 
   // value_engine
-  reg  [3:0]  reduce_beat;                       // ValueEngine.java:130
-  reg  [4:0]  reduce_index;                      // ValueEngine.java:131
-  wire        gathering;                         // ValueEngine.java:132
-  wire [8:0]  gather_address;                    // ValueEngine.java:134
-  wire        bank_read_enable;                  // ValueEngine.java:135
-  wire [8:0]  bank_read_address;                 // ValueEngine.java:136
-  reg  [31:0] bank_read_0;                       // ValueEngine.java:139
-  reg  [31:0] bank_read_1;                       // ValueEngine.java:139
-  reg  [31:0] bank_read_2;                       // ValueEngine.java:139
-  reg  [31:0] bank_read_3;                       // ValueEngine.java:139
-  reg         accumulate_fresh_d1;               // ValueEngine.java:143
-  reg         accumulate_fresh_d2;               // ValueEngine.java:143
-  reg         accumulate_fresh_d3;               // ValueEngine.java:143
-  reg         accumulate_fresh_d4;               // ValueEngine.java:143
-  reg         accumulate_fresh_d5;               // ValueEngine.java:143
-  reg         accumulate_fresh_d6;               // ValueEngine.java:143
-  reg         accumulate_fresh_d7;               // ValueEngine.java:143
-  reg         accumulate_fresh_d8;               // ValueEngine.java:143
-  reg         accumulate_fresh_d9;               // ValueEngine.java:143
-  wire [31:0] value_lane0_addend;                // ValueEngine.java:143
-  wire        value_lane0_sum_in_valid;          // ValueEngine.java:144
-  wire [31:0] value_lane0_sum_in_payload_a;      // ValueEngine.java:144
-  wire [31:0] value_lane0_sum_in_payload_b;      // ValueEngine.java:144
-  wire        value_lane0_sum_out_valid;         // ValueEngine.java:144
-  wire [31:0] value_lane0_sum_out_payload;       // ValueEngine.java:144
-  wire [31:0] value_lane1_addend;                // ValueEngine.java:143
-  wire        value_lane1_sum_in_valid;          // ValueEngine.java:144
-  wire [31:0] value_lane1_sum_in_payload_a;      // ValueEngine.java:144
-  wire [31:0] value_lane1_sum_in_payload_b;      // ValueEngine.java:144
-  wire        value_lane1_sum_out_valid;         // ValueEngine.java:144
-  wire [31:0] value_lane1_sum_out_payload;       // ValueEngine.java:144
-  wire [31:0] value_lane2_addend;                // ValueEngine.java:143
-  wire        value_lane2_sum_in_valid;          // ValueEngine.java:144
-  wire [31:0] value_lane2_sum_in_payload_a;      // ValueEngine.java:144
-  wire [31:0] value_lane2_sum_in_payload_b;      // ValueEngine.java:144
-  wire        value_lane2_sum_out_valid;         // ValueEngine.java:144
-  wire [31:0] value_lane2_sum_out_payload;       // ValueEngine.java:144
-  wire [31:0] value_lane3_addend;                // ValueEngine.java:143
-  wire        value_lane3_sum_in_valid;          // ValueEngine.java:144
-  wire [31:0] value_lane3_sum_in_payload_a;      // ValueEngine.java:144
-  wire [31:0] value_lane3_sum_in_payload_b;      // ValueEngine.java:144
-  wire        value_lane3_sum_out_valid;         // ValueEngine.java:144
-  wire [31:0] value_lane3_sum_out_payload;       // ValueEngine.java:144
-  reg  [8:0]  accumulate_address_d9;             // ValueEngine.java:149
-  reg  [8:0]  accumulate_address_d10;            // ValueEngine.java:149
-  reg  [8:0]  accumulate_address_d11;            // ValueEngine.java:149
-  reg  [8:0]  accumulate_address_d12;            // ValueEngine.java:149
-  reg  [8:0]  accumulate_address_d13;            // ValueEngine.java:149
-  reg  [8:0]  accumulate_address_d14;            // ValueEngine.java:149
-  reg  [8:0]  accumulate_address_d15;            // ValueEngine.java:149
-  reg         accumulated_last_d1;               // ValueEngine.java:156
-  reg         accumulated_last_d2;               // ValueEngine.java:156
-  reg         accumulated_last_d3;               // ValueEngine.java:156
-  reg         accumulated_last_d4;               // ValueEngine.java:156
-  reg         accumulated_last_d5;               // ValueEngine.java:156
-  reg         accumulated_last_d6;               // ValueEngine.java:156
-  reg         accumulated_last_d7;               // ValueEngine.java:156
-  reg         accumulated_last_d8;               // ValueEngine.java:156
-  reg         accumulated_last_d9;               // ValueEngine.java:156
-  reg         accumulated_last_d10;              // ValueEngine.java:156
-  reg         accumulated_last_d11;              // ValueEngine.java:156
-  reg         accumulated_last_d12;              // ValueEngine.java:156
-  reg         accumulated_last_d13;              // ValueEngine.java:156
-  reg         accumulated_last_d14;              // ValueEngine.java:156
-  reg         accumulated_last_d15;              // ValueEngine.java:156
-  reg         accumulated_last_d16;              // ValueEngine.java:156
-  reg         accumulated_last_d17;              // ValueEngine.java:156
-  reg         gather_read_valid;                 // ValueEngine.java:159
-  reg  [3:0]  gather_read_lane;                  // ValueEngine.java:160
-  reg  [31:0] gathered_0_0;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_1;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_2;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_3;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_4;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_5;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_6;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_7;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_8;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_9;                      // ValueEngine.java:165
-  reg  [31:0] gathered_0_10;                     // ValueEngine.java:165
-  reg  [31:0] gathered_0_11;                     // ValueEngine.java:165
-  reg  [31:0] gathered_0_12;                     // ValueEngine.java:165
-  reg  [31:0] gathered_0_13;                     // ValueEngine.java:165
-  reg  [31:0] gathered_0_14;                     // ValueEngine.java:165
-  reg  [31:0] gathered_0_15;                     // ValueEngine.java:165
-  reg  [31:0] gathered_1_0;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_1;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_2;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_3;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_4;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_5;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_6;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_7;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_8;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_9;                      // ValueEngine.java:165
-  reg  [31:0] gathered_1_10;                     // ValueEngine.java:165
-  reg  [31:0] gathered_1_11;                     // ValueEngine.java:165
-  reg  [31:0] gathered_1_12;                     // ValueEngine.java:165
-  reg  [31:0] gathered_1_13;                     // ValueEngine.java:165
-  reg  [31:0] gathered_1_14;                     // ValueEngine.java:165
-  reg  [31:0] gathered_1_15;                     // ValueEngine.java:165
-  reg  [31:0] gathered_2_0;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_1;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_2;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_3;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_4;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_5;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_6;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_7;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_8;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_9;                      // ValueEngine.java:165
-  reg  [31:0] gathered_2_10;                     // ValueEngine.java:165
-  reg  [31:0] gathered_2_11;                     // ValueEngine.java:165
-  reg  [31:0] gathered_2_12;                     // ValueEngine.java:165
-  reg  [31:0] gathered_2_13;                     // ValueEngine.java:165
-  reg  [31:0] gathered_2_14;                     // ValueEngine.java:165
-  reg  [31:0] gathered_2_15;                     // ValueEngine.java:165
-  reg  [31:0] gathered_3_0;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_1;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_2;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_3;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_4;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_5;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_6;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_7;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_8;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_9;                      // ValueEngine.java:165
-  reg  [31:0] gathered_3_10;                     // ValueEngine.java:165
-  reg  [31:0] gathered_3_11;                     // ValueEngine.java:165
-  reg  [31:0] gathered_3_12;                     // ValueEngine.java:165
-  reg  [31:0] gathered_3_13;                     // ValueEngine.java:165
-  reg  [31:0] gathered_3_14;                     // ValueEngine.java:165
-  reg  [31:0] gathered_3_15;                     // ValueEngine.java:165
-  wire        gather_done;                       // ValueEngine.java:173
-  wire        push_done;                         // ValueEngine.java:179
-  reg  [31:0] tree_pick_0;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_0;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_1;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_1;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_2;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_2;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_3;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_3;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_4;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_4;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_5;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_5;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_6;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_6;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_7;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_7;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_8;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_8;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_9;                       // ValueEngine.java:187
-  wire [31:0] reduce_in_9;                       // ValueEngine.java:188
-  reg  [31:0] tree_pick_10;                      // ValueEngine.java:187
-  wire [31:0] reduce_in_10;                      // ValueEngine.java:188
-  reg  [31:0] tree_pick_11;                      // ValueEngine.java:187
-  wire [31:0] reduce_in_11;                      // ValueEngine.java:188
-  reg  [31:0] tree_pick_12;                      // ValueEngine.java:187
-  wire [31:0] reduce_in_12;                      // ValueEngine.java:188
-  reg  [31:0] tree_pick_13;                      // ValueEngine.java:187
-  wire [31:0] reduce_in_13;                      // ValueEngine.java:188
-  reg  [31:0] tree_pick_14;                      // ValueEngine.java:187
-  wire [31:0] reduce_in_14;                      // ValueEngine.java:188
-  reg  [31:0] tree_pick_15;                      // ValueEngine.java:187
-  wire [31:0] reduce_in_15;                      // ValueEngine.java:188
-  reg  [31:0] slot_rz;                           // ValueEngine.java:191
-  wire        reduce_tree_0_0_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_0_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_0_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_0_0_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_0_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_0_1_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_1_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_1_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_0_1_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_1_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_0_2_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_2_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_2_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_0_2_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_2_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_0_3_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_3_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_3_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_0_3_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_3_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_0_4_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_4_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_4_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_0_4_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_4_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_0_5_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_5_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_5_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_0_5_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_5_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_0_6_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_6_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_6_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_0_6_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_6_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_0_7_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_7_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_7_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_0_7_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_0_7_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_1_0_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_0_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_0_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_1_0_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_0_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_1_1_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_1_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_1_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_1_1_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_1_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_1_2_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_2_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_2_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_1_2_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_2_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_1_3_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_3_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_3_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_1_3_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_1_3_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_2_0_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_2_0_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_2_0_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_2_0_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_2_0_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_2_1_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_2_1_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_2_1_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_2_1_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_2_1_out_payload;       // ValueEngine.java:192
-  wire        reduce_tree_3_0_in_valid;          // ValueEngine.java:192
-  wire [31:0] reduce_tree_3_0_in_payload_a;      // ValueEngine.java:192
-  wire [31:0] reduce_tree_3_0_in_payload_b;      // ValueEngine.java:192
-  wire        reduce_tree_3_0_out_valid;         // ValueEngine.java:192
-  wire [31:0] reduce_tree_3_0_out_payload;       // ValueEngine.java:192
-  wire        normalized_in_valid;               // ValueEngine.java:192
-  wire [31:0] normalized_in_payload_a;           // ValueEngine.java:192
-  wire [31:0] normalized_in_payload_b;           // ValueEngine.java:192
-  wire        normalized_out_valid;              // ValueEngine.java:192
-  wire [31:0] normalized_out_payload;            // ValueEngine.java:192
-  wire        stored_output_in_valid;            // ValueEngine.java:193
-  wire [31:0] stored_output_in_payload;          // ValueEngine.java:193
-  wire        stored_output_out_valid;           // ValueEngine.java:193
-  wire [15:0] stored_output_out_payload;         // ValueEngine.java:193
-  reg  [1:0]  push_element_d1;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d2;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d3;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d4;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d5;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d6;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d7;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d8;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d9;                   // ValueEngine.java:196
-  reg  [1:0]  push_element_d10;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d11;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d12;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d13;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d14;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d15;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d16;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d17;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d18;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d19;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d20;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d21;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d22;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d23;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d24;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d25;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d26;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d27;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d28;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d29;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d30;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d31;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d32;                  // ValueEngine.java:196
-  reg  [1:0]  push_element_d33;                  // ValueEngine.java:196
-  reg  [15:0] out_word_0;                        // ValueEngine.java:199
-  reg  [15:0] out_word_1;                        // ValueEngine.java:199
-  reg  [15:0] out_word_2;                        // ValueEngine.java:199
-  reg  [15:0] out_word_3;                        // ValueEngine.java:199
-  reg         beat_assembled;                    // ValueEngine.java:204
-  wire        out_beat_valid;                    // ValueEngine.java:205
-  wire        out_beat_ready;                    // ValueEngine.java:205
-  wire [15:0] out_beat_payload_0;                // ValueEngine.java:205
-  wire [15:0] out_beat_payload_1;                // ValueEngine.java:205
-  wire [15:0] out_beat_payload_2;                // ValueEngine.java:205
-  wire [15:0] out_beat_payload_3;                // ValueEngine.java:205
+  reg  [3:0]  reduce_beat;                       // ValueEngine.java:140
+  reg  [4:0]  reduce_index;                      // ValueEngine.java:141
+  wire        gathering;                         // ValueEngine.java:142
+  wire [8:0]  gather_address;                    // ValueEngine.java:144
+  wire        bank_read_enable;                  // ValueEngine.java:145
+  wire [8:0]  bank_read_address;                 // ValueEngine.java:146
+  reg  [31:0] bank_read_0;                       // ValueEngine.java:149
+  reg  [31:0] bank_read_1;                       // ValueEngine.java:149
+  reg  [31:0] bank_read_2;                       // ValueEngine.java:149
+  reg  [31:0] bank_read_3;                       // ValueEngine.java:149
+  reg         accumulate_fresh_d1;               // ValueEngine.java:153
+  reg         accumulate_fresh_d2;               // ValueEngine.java:153
+  reg         accumulate_fresh_d3;               // ValueEngine.java:153
+  reg         accumulate_fresh_d4;               // ValueEngine.java:153
+  reg         accumulate_fresh_d5;               // ValueEngine.java:153
+  reg         accumulate_fresh_d6;               // ValueEngine.java:153
+  reg         accumulate_fresh_d7;               // ValueEngine.java:153
+  reg         accumulate_fresh_d8;               // ValueEngine.java:153
+  reg         accumulate_fresh_d9;               // ValueEngine.java:153
+  wire [31:0] value_lane0_addend;                // ValueEngine.java:153
+  wire        value_lane0_sum_in_valid;          // ValueEngine.java:154
+  wire [31:0] value_lane0_sum_in_payload_a;      // ValueEngine.java:154
+  wire [31:0] value_lane0_sum_in_payload_b;      // ValueEngine.java:154
+  wire        value_lane0_sum_out_valid;         // ValueEngine.java:154
+  wire [31:0] value_lane0_sum_out_payload;       // ValueEngine.java:154
+  wire [31:0] value_lane1_addend;                // ValueEngine.java:153
+  wire        value_lane1_sum_in_valid;          // ValueEngine.java:154
+  wire [31:0] value_lane1_sum_in_payload_a;      // ValueEngine.java:154
+  wire [31:0] value_lane1_sum_in_payload_b;      // ValueEngine.java:154
+  wire        value_lane1_sum_out_valid;         // ValueEngine.java:154
+  wire [31:0] value_lane1_sum_out_payload;       // ValueEngine.java:154
+  wire [31:0] value_lane2_addend;                // ValueEngine.java:153
+  wire        value_lane2_sum_in_valid;          // ValueEngine.java:154
+  wire [31:0] value_lane2_sum_in_payload_a;      // ValueEngine.java:154
+  wire [31:0] value_lane2_sum_in_payload_b;      // ValueEngine.java:154
+  wire        value_lane2_sum_out_valid;         // ValueEngine.java:154
+  wire [31:0] value_lane2_sum_out_payload;       // ValueEngine.java:154
+  wire [31:0] value_lane3_addend;                // ValueEngine.java:153
+  wire        value_lane3_sum_in_valid;          // ValueEngine.java:154
+  wire [31:0] value_lane3_sum_in_payload_a;      // ValueEngine.java:154
+  wire [31:0] value_lane3_sum_in_payload_b;      // ValueEngine.java:154
+  wire        value_lane3_sum_out_valid;         // ValueEngine.java:154
+  wire [31:0] value_lane3_sum_out_payload;       // ValueEngine.java:154
+  reg  [8:0]  accumulate_address_d9;             // ValueEngine.java:159
+  reg  [8:0]  accumulate_address_d10;            // ValueEngine.java:159
+  reg  [8:0]  accumulate_address_d11;            // ValueEngine.java:159
+  reg  [8:0]  accumulate_address_d12;            // ValueEngine.java:159
+  reg  [8:0]  accumulate_address_d13;            // ValueEngine.java:159
+  reg  [8:0]  accumulate_address_d14;            // ValueEngine.java:159
+  reg  [8:0]  accumulate_address_d15;            // ValueEngine.java:159
+  reg         accumulated_last_d1;               // ValueEngine.java:166
+  reg         accumulated_last_d2;               // ValueEngine.java:166
+  reg         accumulated_last_d3;               // ValueEngine.java:166
+  reg         accumulated_last_d4;               // ValueEngine.java:166
+  reg         accumulated_last_d5;               // ValueEngine.java:166
+  reg         accumulated_last_d6;               // ValueEngine.java:166
+  reg         accumulated_last_d7;               // ValueEngine.java:166
+  reg         accumulated_last_d8;               // ValueEngine.java:166
+  reg         accumulated_last_d9;               // ValueEngine.java:166
+  reg         accumulated_last_d10;              // ValueEngine.java:166
+  reg         accumulated_last_d11;              // ValueEngine.java:166
+  reg         accumulated_last_d12;              // ValueEngine.java:166
+  reg         accumulated_last_d13;              // ValueEngine.java:166
+  reg         accumulated_last_d14;              // ValueEngine.java:166
+  reg         accumulated_last_d15;              // ValueEngine.java:166
+  reg         accumulated_last_d16;              // ValueEngine.java:166
+  reg         accumulated_last_d17;              // ValueEngine.java:166
+  reg         gather_read_valid;                 // ValueEngine.java:169
+  reg  [3:0]  gather_read_lane;                  // ValueEngine.java:170
+  reg  [31:0] gathered_0_0;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_1;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_2;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_3;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_4;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_5;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_6;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_7;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_8;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_9;                      // ValueEngine.java:175
+  reg  [31:0] gathered_0_10;                     // ValueEngine.java:175
+  reg  [31:0] gathered_0_11;                     // ValueEngine.java:175
+  reg  [31:0] gathered_0_12;                     // ValueEngine.java:175
+  reg  [31:0] gathered_0_13;                     // ValueEngine.java:175
+  reg  [31:0] gathered_0_14;                     // ValueEngine.java:175
+  reg  [31:0] gathered_0_15;                     // ValueEngine.java:175
+  reg  [31:0] gathered_1_0;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_1;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_2;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_3;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_4;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_5;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_6;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_7;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_8;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_9;                      // ValueEngine.java:175
+  reg  [31:0] gathered_1_10;                     // ValueEngine.java:175
+  reg  [31:0] gathered_1_11;                     // ValueEngine.java:175
+  reg  [31:0] gathered_1_12;                     // ValueEngine.java:175
+  reg  [31:0] gathered_1_13;                     // ValueEngine.java:175
+  reg  [31:0] gathered_1_14;                     // ValueEngine.java:175
+  reg  [31:0] gathered_1_15;                     // ValueEngine.java:175
+  reg  [31:0] gathered_2_0;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_1;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_2;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_3;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_4;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_5;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_6;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_7;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_8;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_9;                      // ValueEngine.java:175
+  reg  [31:0] gathered_2_10;                     // ValueEngine.java:175
+  reg  [31:0] gathered_2_11;                     // ValueEngine.java:175
+  reg  [31:0] gathered_2_12;                     // ValueEngine.java:175
+  reg  [31:0] gathered_2_13;                     // ValueEngine.java:175
+  reg  [31:0] gathered_2_14;                     // ValueEngine.java:175
+  reg  [31:0] gathered_2_15;                     // ValueEngine.java:175
+  reg  [31:0] gathered_3_0;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_1;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_2;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_3;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_4;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_5;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_6;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_7;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_8;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_9;                      // ValueEngine.java:175
+  reg  [31:0] gathered_3_10;                     // ValueEngine.java:175
+  reg  [31:0] gathered_3_11;                     // ValueEngine.java:175
+  reg  [31:0] gathered_3_12;                     // ValueEngine.java:175
+  reg  [31:0] gathered_3_13;                     // ValueEngine.java:175
+  reg  [31:0] gathered_3_14;                     // ValueEngine.java:175
+  reg  [31:0] gathered_3_15;                     // ValueEngine.java:175
+  wire        gather_done;                       // ValueEngine.java:183
+  reg  [31:0] tree_pick_0;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_0;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_1;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_1;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_2;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_2;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_3;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_3;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_4;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_4;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_5;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_5;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_6;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_6;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_7;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_7;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_8;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_8;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_9;                       // ValueEngine.java:196
+  wire [31:0] reduce_in_9;                       // ValueEngine.java:197
+  reg  [31:0] tree_pick_10;                      // ValueEngine.java:196
+  wire [31:0] reduce_in_10;                      // ValueEngine.java:197
+  reg  [31:0] tree_pick_11;                      // ValueEngine.java:196
+  wire [31:0] reduce_in_11;                      // ValueEngine.java:197
+  reg  [31:0] tree_pick_12;                      // ValueEngine.java:196
+  wire [31:0] reduce_in_12;                      // ValueEngine.java:197
+  reg  [31:0] tree_pick_13;                      // ValueEngine.java:196
+  wire [31:0] reduce_in_13;                      // ValueEngine.java:197
+  reg  [31:0] tree_pick_14;                      // ValueEngine.java:196
+  wire [31:0] reduce_in_14;                      // ValueEngine.java:197
+  reg  [31:0] tree_pick_15;                      // ValueEngine.java:196
+  wire [31:0] reduce_in_15;                      // ValueEngine.java:197
+  wire        reduce_tree_0_0_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_0_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_0_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_0_0_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_0_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_0_1_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_1_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_1_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_0_1_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_1_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_0_2_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_2_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_2_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_0_2_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_2_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_0_3_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_3_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_3_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_0_3_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_3_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_0_4_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_4_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_4_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_0_4_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_4_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_0_5_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_5_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_5_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_0_5_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_5_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_0_6_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_6_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_6_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_0_6_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_6_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_0_7_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_7_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_7_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_0_7_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_0_7_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_1_0_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_0_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_0_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_1_0_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_0_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_1_1_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_1_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_1_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_1_1_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_1_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_1_2_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_2_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_2_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_1_2_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_2_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_1_3_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_3_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_3_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_1_3_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_1_3_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_2_0_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_2_0_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_2_0_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_2_0_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_2_0_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_2_1_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_2_1_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_2_1_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_2_1_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_2_1_out_payload;       // ValueEngine.java:220
+  wire        reduce_tree_3_0_in_valid;          // ValueEngine.java:220
+  wire [31:0] reduce_tree_3_0_in_payload_a;      // ValueEngine.java:220
+  wire [31:0] reduce_tree_3_0_in_payload_b;      // ValueEngine.java:220
+  wire        reduce_tree_3_0_out_valid;         // ValueEngine.java:220
+  wire [31:0] reduce_tree_3_0_out_payload;       // ValueEngine.java:220
+  wire        push_done;                         // ValueEngine.java:223
+  reg  [31:0] slot_rz;                           // ValueEngine.java:224
+  wire        normalized_in_valid;               // ValueEngine.java:225
+  wire [31:0] normalized_in_payload_a;           // ValueEngine.java:225
+  wire [31:0] normalized_in_payload_b;           // ValueEngine.java:225
+  wire        normalized_out_valid;              // ValueEngine.java:225
+  wire [31:0] normalized_out_payload;            // ValueEngine.java:225
+  wire        stored_output_in_valid;            // ValueEngine.java:226
+  wire [31:0] stored_output_in_payload;          // ValueEngine.java:226
+  wire        stored_output_out_valid;           // ValueEngine.java:226
+  wire [15:0] stored_output_out_payload;         // ValueEngine.java:226
+  reg  [1:0]  push_element_d1;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d2;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d3;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d4;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d5;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d6;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d7;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d8;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d9;                   // ValueEngine.java:229
+  reg  [1:0]  push_element_d10;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d11;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d12;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d13;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d14;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d15;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d16;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d17;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d18;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d19;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d20;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d21;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d22;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d23;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d24;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d25;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d26;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d27;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d28;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d29;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d30;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d31;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d32;                  // ValueEngine.java:229
+  reg  [1:0]  push_element_d33;                  // ValueEngine.java:229
+  reg  [15:0] out_word_0;                        // ValueEngine.java:232
+  reg  [15:0] out_word_1;                        // ValueEngine.java:232
+  reg  [15:0] out_word_2;                        // ValueEngine.java:232
+  reg  [15:0] out_word_3;                        // ValueEngine.java:232
+  reg         beat_assembled;                    // ValueEngine.java:237
+  wire        out_beat_valid;                    // ValueEngine.java:238
+  wire        out_beat_ready;                    // ValueEngine.java:238
+  wire [15:0] out_beat_payload_0;                // ValueEngine.java:238
+  wire [15:0] out_beat_payload_1;                // ValueEngine.java:238
+  wire [15:0] out_beat_payload_2;                // ValueEngine.java:238
+  wire [15:0] out_beat_payload_3;                // ValueEngine.java:238
   wire        out_queue_push_valid;              // Stream.java:195
   wire        out_queue_push_ready;              // Stream.java:195
   wire [63:0] out_queue_push_payload;            // Stream.java:195
@@ -1088,9 +1088,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;               // Stream.java:195
   wire [63:0] out_queue_pop_payload;             // Stream.java:195
   wire [3:0]  out_queue_occupancy;               // Stream.java:195
-  reg  [3:0]  beats_queued;                      // ValueEngine.java:212
-  wire        slot_flush_done;                   // ValueEngine.java:215
-  wire        value_pass_finished;               // ValueEngine.java:217
+  reg  [3:0]  beats_queued;                      // ValueEngine.java:245
+  wire        slot_flush_done;                   // ValueEngine.java:248
+  wire        value_pass_finished;               // ValueEngine.java:250
 
   // chunk_loader
   reg  [63:0] next_address;                      // ChunkLoader.java:54
@@ -1125,13 +1125,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:104
   (* ram_style = "block" *)
-  reg  [31:0] partials_0 [0:511];                // ValueEngine.java:69
+  reg  [31:0] partials_0 [0:511];                // ValueEngine.java:79
   (* ram_style = "block" *)
-  reg  [31:0] partials_1 [0:511];                // ValueEngine.java:69
+  reg  [31:0] partials_1 [0:511];                // ValueEngine.java:79
   (* ram_style = "block" *)
-  reg  [31:0] partials_2 [0:511];                // ValueEngine.java:69
+  reg  [31:0] partials_2 [0:511];                // ValueEngine.java:79
   (* ram_style = "block" *)
-  reg  [31:0] partials_3 [0:511];                // ValueEngine.java:69
+  reg  [31:0] partials_3 [0:511];                // ValueEngine.java:79
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [7:0] last_row_beat_diff;
@@ -1203,10 +1203,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
   // AttentionUnit.java:139
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:95
-  assign value_port_enable = value_issue; // ValueEngine.java:97
-  assign weight_port_address = {value_slots_slot, value_position[8:0]}; // ValueEngine.java:98
-  assign weight_port_enable = value_issue; // ValueEngine.java:100
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:105
+  assign value_port_enable = value_issue; // ValueEngine.java:107
+  assign weight_port_address = {value_slots_slot, value_position[8:0]}; // ValueEngine.java:108
+  assign weight_port_enable = value_issue; // ValueEngine.java:110
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -2192,663 +2192,663 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:57): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:67): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:78
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:79
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:81
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:93
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:94
-  assign partial_address = {value_slots_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:106
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:114
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:114
-  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
-  assign value_lane0_product_in_payload_a = row_weight_d1; // ValueEngine.java:116
-  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:116
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:114
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:114
-  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
-  assign value_lane1_product_in_payload_a = row_weight_d1; // ValueEngine.java:116
-  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:116
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:114
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:114
-  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
-  assign value_lane2_product_in_payload_a = row_weight_d1; // ValueEngine.java:116
-  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:116
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:114
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:114
-  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:116
-  assign value_lane3_product_in_payload_a = row_weight_d1; // ValueEngine.java:116
-  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:116
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:132
-  assign gather_address = {reduce_slots_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:134
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:135
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:136
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:143
-  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
-  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:144
-  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:144
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:143
-  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
-  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:144
-  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:144
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:143
-  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
-  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:144
-  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:144
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:143
-  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:144
-  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:144
-  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:144
-  assign accumulated = accumulated_last_d17; // ValueEngine.java:156
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:173
-  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:179
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:88
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:89
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:91
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:103
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:104
+  assign partial_address = {value_slots_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:116
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:124
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:124
+  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:126
+  assign value_lane0_product_in_payload_a = row_weight_d1; // ValueEngine.java:126
+  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:126
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:124
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:124
+  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:126
+  assign value_lane1_product_in_payload_a = row_weight_d1; // ValueEngine.java:126
+  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:126
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:124
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:124
+  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:126
+  assign value_lane2_product_in_payload_a = row_weight_d1; // ValueEngine.java:126
+  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:126
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:124
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:124
+  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:126
+  assign value_lane3_product_in_payload_a = row_weight_d1; // ValueEngine.java:126
+  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:126
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:142
+  assign gather_address = {reduce_slots_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:144
+  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:145
+  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:146
+  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:153
+  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:154
+  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:154
+  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:154
+  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:153
+  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:154
+  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:154
+  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:154
+  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:153
+  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:154
+  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:154
+  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:154
+  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:153
+  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:154
+  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:154
+  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:154
+  assign accumulated = accumulated_last_d17; // ValueEngine.java:166
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:183
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:187
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:187
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:187
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:196
+      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:196
+      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:196
+      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:187
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:187
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:187
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:196
+      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:196
+      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:196
+      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:187
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:187
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:187
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:196
+      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:196
+      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:196
+      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:187
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:187
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:187
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:196
+      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:196
+      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:196
+      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:187
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:187
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:187
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:196
+      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:196
+      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:196
+      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:187
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:187
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:187
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:196
+      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:196
+      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:196
+      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:187
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:187
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:187
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:196
+      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:196
+      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:196
+      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:187
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:187
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:187
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:196
+      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:196
+      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:196
+      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:187
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:187
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:187
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:196
+      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:196
+      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:196
+      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:187
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:187
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:187
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:196
+      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:196
+      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:196
+      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:187
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:187
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:187
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:196
+      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:196
+      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:196
+      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:187
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:187
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:187
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:196
+      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:196
+      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:196
+      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:187
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:187
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:187
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:196
+      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:196
+      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:196
+      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:187
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:187
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:187
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:196
+      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:196
+      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:196
+      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:187
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:187
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:187
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:196
+      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:196
+      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:196
+      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:197
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:187
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:187
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:187
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:187
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:187
+    case (reduce_index[1:0]) // ValueEngine.java:196
+      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:196
+      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:196
+      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:196
+      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:196
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:188
+  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:197
+  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:220
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:220
+  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:220
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:220
+  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:220
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:220
+  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:220
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:220
+  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:220
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:220
+  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:220
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:220
+  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:220
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:220
+  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:220
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:220
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:220
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:220
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:220
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:220
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:220
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:220
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:220
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:220
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:220
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:220
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:220
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:220
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:220
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:220
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:220
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:220
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:220
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:220
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:220
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:220
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:220
+  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:223
 
   always @(*) begin
-    case (reduce_slots_slot) // ValueEngine.java:191
-      2'd0: slot_rz = rz_0; // ValueEngine.java:191
-      2'd1: slot_rz = rz_1; // ValueEngine.java:191
-      2'd2: slot_rz = rz_2; // ValueEngine.java:191
-      default: slot_rz = rz_3; // ValueEngine.java:191
+    case (reduce_slots_slot) // ValueEngine.java:224
+      2'd0: slot_rz = rz_0; // ValueEngine.java:224
+      2'd1: slot_rz = rz_1; // ValueEngine.java:224
+      2'd2: slot_rz = rz_2; // ValueEngine.java:224
+      default: slot_rz = rz_3; // ValueEngine.java:224
     endcase
   end
 
-  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:192
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:192
-  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:192
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:192
-  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:192
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:192
-  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:192
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:192
-  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:192
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:192
-  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:192
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:192
-  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:192
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:192
-  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:192
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:192
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:192
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:192
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:192
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:192
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:192
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:192
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:192
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:192
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:192
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:192
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:192
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:192
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:192
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:192
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:192
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:192
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:192
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:192
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:192
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:192
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:192
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:192
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:192
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:192
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:192
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:193
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:193
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:206
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:207
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:207
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:207
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:207
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:225
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:225
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:225
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:226
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:226
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:239
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:240
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:240
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:240
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:240
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:215
+  // ValueEngine.java:248
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:216
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:217
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:249
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:250
 
   always @(posedge ap_clk) begin
-    if (start_values | value_slot_finished) begin // ValueEngine.java:83
-      value_row <= 6'd0; // ValueEngine.java:84
-      value_beat <= 4'd0; // ValueEngine.java:85
-    end else if (value_step) begin // ValueEngine.java:86
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:87
-      if (value_last_beat) begin // ValueEngine.java:88
-        value_beat <= 4'd0; // ValueEngine.java:89
-        value_row <= value_row + 6'd1; // ValueEngine.java:90
+    if (start_values | value_slot_finished) begin // ValueEngine.java:93
+      value_row <= 6'd0; // ValueEngine.java:94
+      value_beat <= 4'd0; // ValueEngine.java:95
+    end else if (value_step) begin // ValueEngine.java:96
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:97
+      if (value_last_beat) begin // ValueEngine.java:98
+        value_beat <= 4'd0; // ValueEngine.java:99
+        value_row <= value_row + 6'd1; // ValueEngine.java:100
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:114
-    row_weight_d1 <= weight_port_data; // ValueEngine.java:116
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:120
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:120
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:120
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:120
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:120
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:120
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:120
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:120
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:121
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:121
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:121
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:121
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:121
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:121
-    if (bank_read_enable) begin // ValueEngine.java:139
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:139
-    end
-    if (bank_read_enable) begin // ValueEngine.java:139
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:139
-    end
-    if (bank_read_enable) begin // ValueEngine.java:139
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:139
-    end
-    if (bank_read_enable) begin // ValueEngine.java:139
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:139
-    end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:143
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:143
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:143
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:143
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:143
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:143
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:143
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:143
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:143
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:149
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:149
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:149
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:149
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:149
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:149
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:149
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
-      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:153
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
-      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:153
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
-      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:153
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:153
-      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:153
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:156
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:156
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:156
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:156
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:156
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:156
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:156
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:156
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:156
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:156
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:156
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:156
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:156
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:156
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:156
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:156
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:156
-    gather_read_valid <= gathering; // ValueEngine.java:159
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:160
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
-      gathered_0_0 <= bank_read_0; // ValueEngine.java:168
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
-      gathered_0_1 <= bank_read_0; // ValueEngine.java:168
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
-      gathered_0_2 <= bank_read_0; // ValueEngine.java:168
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
-      gathered_0_3 <= bank_read_0; // ValueEngine.java:168
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
-      gathered_0_4 <= bank_read_0; // ValueEngine.java:168
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
-      gathered_0_5 <= bank_read_0; // ValueEngine.java:168
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
-      gathered_0_6 <= bank_read_0; // ValueEngine.java:168
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
-      gathered_0_7 <= bank_read_0; // ValueEngine.java:168
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
-      gathered_0_8 <= bank_read_0; // ValueEngine.java:168
+    value_issue_d1 <= value_issue; // ValueEngine.java:124
+    row_weight_d1 <= weight_port_data; // ValueEngine.java:126
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:130
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:130
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:130
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:130
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:130
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:130
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:130
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:130
+    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:131
+    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:131
+    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:131
+    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:131
+    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:131
+    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:131
+    if (bank_read_enable) begin // ValueEngine.java:149
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:149
+    end
+    if (bank_read_enable) begin // ValueEngine.java:149
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:149
+    end
+    if (bank_read_enable) begin // ValueEngine.java:149
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:149
+    end
+    if (bank_read_enable) begin // ValueEngine.java:149
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:149
+    end
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:153
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:153
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:153
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:153
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:153
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:153
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:153
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:153
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:153
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:159
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:159
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:159
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:159
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:159
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:159
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:159
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:163
+      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:163
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:163
+      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:163
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:163
+      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:163
+    end
+    if (value_lane0_sum_out_valid) begin // ValueEngine.java:163
+      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:163
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:166
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:166
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:166
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:166
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:166
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:166
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:166
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:166
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:166
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:166
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:166
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:166
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:166
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:166
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:166
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:166
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:166
+    gather_read_valid <= gathering; // ValueEngine.java:169
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:170
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:178
+      gathered_0_0 <= bank_read_0; // ValueEngine.java:178
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:178
+      gathered_0_1 <= bank_read_0; // ValueEngine.java:178
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:178
+      gathered_0_2 <= bank_read_0; // ValueEngine.java:178
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:178
+      gathered_0_3 <= bank_read_0; // ValueEngine.java:178
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:178
+      gathered_0_4 <= bank_read_0; // ValueEngine.java:178
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:178
+      gathered_0_5 <= bank_read_0; // ValueEngine.java:178
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:178
+      gathered_0_6 <= bank_read_0; // ValueEngine.java:178
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:178
+      gathered_0_7 <= bank_read_0; // ValueEngine.java:178
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:178
+      gathered_0_8 <= bank_read_0; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
-      gathered_0_9 <= bank_read_0; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:178
+      gathered_0_9 <= bank_read_0; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
-      gathered_0_10 <= bank_read_0; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:178
+      gathered_0_10 <= bank_read_0; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
-      gathered_0_11 <= bank_read_0; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:178
+      gathered_0_11 <= bank_read_0; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
-      gathered_0_12 <= bank_read_0; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:178
+      gathered_0_12 <= bank_read_0; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
-      gathered_0_13 <= bank_read_0; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:178
+      gathered_0_13 <= bank_read_0; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
-      gathered_0_14 <= bank_read_0; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:178
+      gathered_0_14 <= bank_read_0; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
-      gathered_0_15 <= bank_read_0; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:178
+      gathered_0_15 <= bank_read_0; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:178
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:178
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:178
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:178
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:178
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:178
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:178
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:178
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:178
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:178
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:178
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:178
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:178
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:178
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:178
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:178
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:178
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:178
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:178
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:178
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:178
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:178
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:178
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:178
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:178
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:178
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:178
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:178
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:178
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:178
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:178
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:178
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:168
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:178
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:168
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:178
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:168
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:178
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:168
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:178
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:168
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:178
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:168
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:178
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:168
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:178
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:168
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:178
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:168
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:178
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:168
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:178
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:168
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:178
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:168
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:178
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:168
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:178
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:168
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:178
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:168
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:178
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:178
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:168
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:168
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:178
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:178
     end
-    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:196
-    push_element_d2 <= push_element_d1; // ValueEngine.java:196
-    push_element_d3 <= push_element_d2; // ValueEngine.java:196
-    push_element_d4 <= push_element_d3; // ValueEngine.java:196
-    push_element_d5 <= push_element_d4; // ValueEngine.java:196
-    push_element_d6 <= push_element_d5; // ValueEngine.java:196
-    push_element_d7 <= push_element_d6; // ValueEngine.java:196
-    push_element_d8 <= push_element_d7; // ValueEngine.java:196
-    push_element_d9 <= push_element_d8; // ValueEngine.java:196
-    push_element_d10 <= push_element_d9; // ValueEngine.java:196
-    push_element_d11 <= push_element_d10; // ValueEngine.java:196
-    push_element_d12 <= push_element_d11; // ValueEngine.java:196
-    push_element_d13 <= push_element_d12; // ValueEngine.java:196
-    push_element_d14 <= push_element_d13; // ValueEngine.java:196
-    push_element_d15 <= push_element_d14; // ValueEngine.java:196
-    push_element_d16 <= push_element_d15; // ValueEngine.java:196
-    push_element_d17 <= push_element_d16; // ValueEngine.java:196
-    push_element_d18 <= push_element_d17; // ValueEngine.java:196
-    push_element_d19 <= push_element_d18; // ValueEngine.java:196
-    push_element_d20 <= push_element_d19; // ValueEngine.java:196
-    push_element_d21 <= push_element_d20; // ValueEngine.java:196
-    push_element_d22 <= push_element_d21; // ValueEngine.java:196
-    push_element_d23 <= push_element_d22; // ValueEngine.java:196
-    push_element_d24 <= push_element_d23; // ValueEngine.java:196
-    push_element_d25 <= push_element_d24; // ValueEngine.java:196
-    push_element_d26 <= push_element_d25; // ValueEngine.java:196
-    push_element_d27 <= push_element_d26; // ValueEngine.java:196
-    push_element_d28 <= push_element_d27; // ValueEngine.java:196
-    push_element_d29 <= push_element_d28; // ValueEngine.java:196
-    push_element_d30 <= push_element_d29; // ValueEngine.java:196
-    push_element_d31 <= push_element_d30; // ValueEngine.java:196
-    push_element_d32 <= push_element_d31; // ValueEngine.java:196
-    push_element_d33 <= push_element_d32; // ValueEngine.java:196
-    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:201
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:201
+    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:229
+    push_element_d2 <= push_element_d1; // ValueEngine.java:229
+    push_element_d3 <= push_element_d2; // ValueEngine.java:229
+    push_element_d4 <= push_element_d3; // ValueEngine.java:229
+    push_element_d5 <= push_element_d4; // ValueEngine.java:229
+    push_element_d6 <= push_element_d5; // ValueEngine.java:229
+    push_element_d7 <= push_element_d6; // ValueEngine.java:229
+    push_element_d8 <= push_element_d7; // ValueEngine.java:229
+    push_element_d9 <= push_element_d8; // ValueEngine.java:229
+    push_element_d10 <= push_element_d9; // ValueEngine.java:229
+    push_element_d11 <= push_element_d10; // ValueEngine.java:229
+    push_element_d12 <= push_element_d11; // ValueEngine.java:229
+    push_element_d13 <= push_element_d12; // ValueEngine.java:229
+    push_element_d14 <= push_element_d13; // ValueEngine.java:229
+    push_element_d15 <= push_element_d14; // ValueEngine.java:229
+    push_element_d16 <= push_element_d15; // ValueEngine.java:229
+    push_element_d17 <= push_element_d16; // ValueEngine.java:229
+    push_element_d18 <= push_element_d17; // ValueEngine.java:229
+    push_element_d19 <= push_element_d18; // ValueEngine.java:229
+    push_element_d20 <= push_element_d19; // ValueEngine.java:229
+    push_element_d21 <= push_element_d20; // ValueEngine.java:229
+    push_element_d22 <= push_element_d21; // ValueEngine.java:229
+    push_element_d23 <= push_element_d22; // ValueEngine.java:229
+    push_element_d24 <= push_element_d23; // ValueEngine.java:229
+    push_element_d25 <= push_element_d24; // ValueEngine.java:229
+    push_element_d26 <= push_element_d25; // ValueEngine.java:229
+    push_element_d27 <= push_element_d26; // ValueEngine.java:229
+    push_element_d28 <= push_element_d27; // ValueEngine.java:229
+    push_element_d29 <= push_element_d28; // ValueEngine.java:229
+    push_element_d30 <= push_element_d29; // ValueEngine.java:229
+    push_element_d31 <= push_element_d30; // ValueEngine.java:229
+    push_element_d32 <= push_element_d31; // ValueEngine.java:229
+    push_element_d33 <= push_element_d32; // ValueEngine.java:229
+    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:234
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:234
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:201
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:201
+    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:234
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:234
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:201
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:201
+    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:234
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:234
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:201
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:201
+    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:234
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:234
     end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:204
-    if (beat_assembled) begin // ValueEngine.java:213
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:213
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:237
+    if (beat_assembled) begin // ValueEngine.java:246
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:246
     end
-    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:219
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:219
+    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:252
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:252
     end
-    if (accumulated) begin // ValueEngine.java:220
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:221
-      reduce_beat <= 4'd0; // ValueEngine.java:222
-      reduce_index <= 5'd0; // ValueEngine.java:223
+    if (accumulated) begin // ValueEngine.java:253
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:254
+      reduce_beat <= 4'd0; // ValueEngine.java:255
+      reduce_index <= 5'd0; // ValueEngine.java:256
     end
-    if (gather_done) begin // ValueEngine.java:225
-      reduce_index <= 5'd0; // ValueEngine.java:226
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:227
+    if (gather_done) begin // ValueEngine.java:258
+      reduce_index <= 5'd0; // ValueEngine.java:259
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:260
     end
-    if (push_done) begin // ValueEngine.java:229
-      reduce_index <= 5'd0; // ValueEngine.java:230
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:231
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:232
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:233
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:233
+    if (push_done) begin // ValueEngine.java:262
+      reduce_index <= 5'd0; // ValueEngine.java:263
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:264
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:265
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:266
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:266
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:235
-      beats_queued <= 4'd0; // ValueEngine.java:236
-      reduce_beat <= 4'd0; // ValueEngine.java:237
-      reduce_index <= 5'd0; // ValueEngine.java:238
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:239
-      if (value_pass_finished) begin // ValueEngine.java:240
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:240
+    if (slot_flush_done) begin // ValueEngine.java:268
+      beats_queued <= 4'd0; // ValueEngine.java:269
+      reduce_beat <= 4'd0; // ValueEngine.java:270
+      reduce_index <= 5'd0; // ValueEngine.java:271
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:272
+      if (value_pass_finished) begin // ValueEngine.java:273
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:273
       end
     end
     if (!ap_rst_n) begin
@@ -2971,8 +2971,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:78
   assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:80
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:81
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:80
-  assign value_need_rows = value_row_needs; // ValueEngine.java:81
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:90
+  assign value_need_rows = value_row_needs; // ValueEngine.java:91
 
   always @(posedge ap_clk) begin
     if (start_values) begin // ChunkWalk.java:82
@@ -3138,8 +3138,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "read");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:211
-        $display("ASSERTION FAILED in %m: ValueEngine.java:211: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:244
+        $display("ASSERTION FAILED in %m: ValueEngine.java:244: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
     end
@@ -3530,7 +3530,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (score_queue_occupancy)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:114
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:124
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -3539,7 +3539,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp32Mul value_lane0_product ( // ValueEngine.java:116
+  Fp32Mul value_lane0_product ( // ValueEngine.java:126
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_lane0_product_in_valid),
@@ -3549,7 +3549,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane0_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:114
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:124
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -3558,7 +3558,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp32Mul value_lane1_product ( // ValueEngine.java:116
+  Fp32Mul value_lane1_product ( // ValueEngine.java:126
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_lane1_product_in_valid),
@@ -3568,7 +3568,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane1_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:114
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:124
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -3577,7 +3577,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp32Mul value_lane2_product ( // ValueEngine.java:116
+  Fp32Mul value_lane2_product ( // ValueEngine.java:126
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_lane2_product_in_valid),
@@ -3587,7 +3587,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane2_product_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:114
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:124
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -3596,7 +3596,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Mul value_lane3_product ( // ValueEngine.java:116
+  Fp32Mul value_lane3_product ( // ValueEngine.java:126
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_lane3_product_in_valid),
@@ -3606,7 +3606,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane3_product_out_payload)
   );
 
-  Fp32Add value_lane0_sum ( // ValueEngine.java:144
+  Fp32Add value_lane0_sum ( // ValueEngine.java:154
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_lane0_sum_in_valid),
@@ -3616,7 +3616,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane0_sum_out_payload)
   );
 
-  Fp32Add value_lane1_sum ( // ValueEngine.java:144
+  Fp32Add value_lane1_sum ( // ValueEngine.java:154
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_lane1_sum_in_valid),
@@ -3626,7 +3626,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane1_sum_out_payload)
   );
 
-  Fp32Add value_lane2_sum ( // ValueEngine.java:144
+  Fp32Add value_lane2_sum ( // ValueEngine.java:154
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_lane2_sum_in_valid),
@@ -3636,7 +3636,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane2_sum_out_payload)
   );
 
-  Fp32Add value_lane3_sum ( // ValueEngine.java:144
+  Fp32Add value_lane3_sum ( // ValueEngine.java:154
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (value_lane3_sum_in_valid),
@@ -3646,7 +3646,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_lane3_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -3656,7 +3656,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -3666,7 +3666,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -3676,7 +3676,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -3686,7 +3686,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -3696,7 +3696,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -3706,7 +3706,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -3716,7 +3716,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -3726,7 +3726,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -3736,7 +3736,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -3746,7 +3746,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -3756,7 +3756,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -3766,7 +3766,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -3776,7 +3776,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -3786,7 +3786,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:192
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:220
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -3796,7 +3796,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:192
+  Fp32Mul normalized ( // ValueEngine.java:225
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -3806,7 +3806,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:193
+  Fp32ToFp16 stored_output ( // ValueEngine.java:226
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),

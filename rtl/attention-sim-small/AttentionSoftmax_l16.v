@@ -173,6 +173,7 @@ module AttentionSoftmax_l16 (
   wire [31:0] z_tree_out_payload_sum;      // AttentionSoftmax.java:191
   wire [0:0]  z_tree_out_payload_tag;      // AttentionSoftmax.java:191
   wire        z_tree_idle;                 // AttentionSoftmax.java:191
+  wire        z_tree_ready;                // AttentionSoftmax.java:191
   wire        rz_in_valid;                 // AttentionSoftmax.java:200
   wire [31:0] rz_in_payload;               // AttentionSoftmax.java:200
   wire        rz_out_valid;                // AttentionSoftmax.java:200
@@ -581,7 +582,8 @@ module AttentionSoftmax_l16 (
     .out_valid            (z_tree_out_valid),
     .out_payload_sum      (z_tree_out_payload_sum),
     .out_payload_tag      (z_tree_out_payload_tag),
-    .idle                 (z_tree_idle)
+    .idle                 (z_tree_idle),
+    .ready                (z_tree_ready)
   );
 
   FpReciprocal rz ( // AttentionSoftmax.java:200
@@ -594,7 +596,7 @@ module AttentionSoftmax_l16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, z_tree_out_payload_tag, z_tree_idle};
+  wire unused_bits = &{1'b0, z_tree_out_payload_tag, z_tree_idle, z_tree_ready};
 endmodule
 
 `default_nettype wire

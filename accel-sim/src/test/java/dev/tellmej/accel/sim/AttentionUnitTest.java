@@ -68,10 +68,10 @@ class AttentionUnitTest {
     }
 
     private static AttentionShape small(StorageFormat storage, int context, int slots, int chunkRows,
-            boolean serialScoreTree) {
+            boolean serialTrees) {
         return new AttentionShape(16, 4, 32, context, slots, chunkRows, storage,
                 AxiBurstConfig.of(Axi4Config.of(64), AttentionShape.BURST_BEATS, AttentionShape.OUTSTANDING),
-                serialScoreTree);
+                serialTrees);
     }
 
     private static AxiMemoryConfig randomDdr(Random random) {
@@ -106,11 +106,12 @@ class AttentionUnitTest {
     }
 
     /**
-     * The serial score tree (one adder a level, a row every 8 cycles): heads of 1 to 8 beats a row (the short ones
-     * padded to 8), GQA and prefill blocks, each output bit for bit with N15.
+     * The serial trees (the score pass's one adder a level, a row every 8 cycles; the value pass's four first-level
+     * adders, an element every 2 cycles, fed while the next beat is gathered): heads of 1 to 8 beats a row (the
+     * short ones padded to 8), GQA and prefill blocks, each output bit for bit with N15.
      */
     @SimTest
-    void theSerialScoreTreeIsExactAtEveryHeadSize(SimFixture fixture) {
+    void theSerialTreesAreExactAtEveryHeadSize(SimFixture fixture) {
         Random random = fixture.random();
         Bench bench = Bench.open(fixture, small(StorageFormat.BF16, 128, 6, 16, true), randomDdr(random), 0.8);
         for (int d : new int[] {4, 8, 16, 24, 32}) {

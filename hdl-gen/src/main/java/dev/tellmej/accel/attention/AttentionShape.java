@@ -28,10 +28,10 @@ import java.util.List;
  *                   the other is used
  * @param storage    the KV cache's and the output's storage format (N4)
  * @param bursts     the K/V read port's burst engine
- * @param serialScoreTree the score pass's tree has one adder a level ({@code AttentionConfig#serialScoreTree})
+ * @param serialTrees the score and value passes' trees are serial ({@code AttentionConfig#serialTrees})
  */
 public record AttentionShape(int lanes, int width, int maxHeadDim, int context, int slots, int chunkRows,
-        StorageFormat storage, AxiBurstConfig bursts, boolean serialScoreTree) {
+        StorageFormat storage, AxiBurstConfig bursts, boolean serialTrees) {
 
     /** Beats per K/V burst (a chunk is one read command of chunk rows x d/W beats, cut into these bursts). */
     public static final int BURST_BEATS = 32;
@@ -82,13 +82,13 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
                 config.limits().context(), Math.max(config.limits().heads() / config.limits().kvHeads(),
                         config.tlmm().chunkTokens()), 32, config.elementwise().storage(),
                 AxiBurstConfig.of(Axi4Config.of(config.memory().portBits()), BURST_BEATS, OUTSTANDING),
-                config.attention().serialScoreTree());
+                config.attention().serialTrees());
     }
 
     /** The same shape for head dimensions up to {@code maxHeadDim}. */
     public AttentionShape withMaxHeadDim(int maxHeadDim) {
         return new AttentionShape(lanes, width, maxHeadDim, context, slots, chunkRows, storage, bursts,
-                serialScoreTree);
+                serialTrees);
     }
 
     /** The storage format as the floating-point library names it. */
@@ -168,6 +168,6 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
     /** Verilog name suffix: {@code l16_w8_d96_c4096_q8_fp16}. */
     String suffix() {
         return "l" + lanes + "_w" + width + "_d" + maxHeadDim + "_c" + context + "_q" + slots + "_r" + chunkRows + "_"
-                + format().name().toLowerCase(java.util.Locale.ROOT) + (serialScoreTree ? "_serial" : "");
+                + format().name().toLowerCase(java.util.Locale.ROOT) + (serialTrees ? "_serial" : "");
     }
 }

@@ -31,7 +31,7 @@ import java.util.List;
  * a beat is taken every cycle. Rows past the slot's context are never read (the causal mask of a prefill
  * block), and turns of rows past the chunk's end are empty cycles. When a row's last beat is added, its L
  * partials (lanes no element reached count as +0.0) go into the pairwise tree (N5.2) and are multiplied by C.
- * With {@link AttentionShape#serialScoreTree} the tree has one adder a level ({@link Fp32SerialTree}) and takes
+ * With {@link AttentionShape#serialTrees} the tree has one adder a level ({@link Fp32SerialTree}) and takes
  * a row every L / 2 cycles: a turn lasts at least that many beats a row (a short row's turn ends with empty
  * beats), and the tree's queue holds a turn's rows, which launch on consecutive cycles; otherwise it is a full
  * tree taking a row a cycle.
@@ -65,7 +65,7 @@ final class ScoreEngine extends Area {
         int groupBits = Math.max(1, log2Up(groups));
         // With the serial tree (a row every L / 2 cycles) a turn of rows lasts at least that many beats, the beats
         // past a short row's last being empty cycles.
-        boolean serial = shape.serialScoreTree();
+        boolean serial = shape.serialTrees();
         int treeInterval = serial ? lanes / 2 : 1;
         int beatBits = Math.max(shape.beatBits(), bitsFor(treeInterval));
         int rowBits = shape.chunkRowBits() + 1;

@@ -188,8 +188,8 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
         out.add(new Parameter("elementwise", "storage", elementwise.storage().name().toLowerCase(Locale.ROOT),
                 "format of stored values and the KV cache"));
         out.add(new Parameter("attention", "dot_lanes", attention.dotLanes(), "multiply-adds per cycle of the dot products"));
-        out.add(new Parameter("attention", "score_tree", attention.serialScoreTree() ? "serial" : "parallel",
-                "how the score pass adds a row's partials: one adder a level (serial) or a full tree (parallel)"));
+        out.add(new Parameter("attention", "trees", attention.serialTrees() ? "serial" : "parallel",
+                "how the score and value passes add their partials: few adders (serial) or full trees (parallel)"));
         out.add(new Parameter("limits", "hidden", limits.hidden(), "largest hidden size"));
         out.add(new Parameter("limits", "ffn", limits.ffn(), "largest FFN size"));
         out.add(new Parameter("limits", "heads", limits.heads(), "most query heads"));

@@ -36,6 +36,16 @@ class SerialTreeSimTest {
         run(fixture, 4, 2, 300);
     }
 
+    @SimTest
+    void sixteenValuesWithTwoFirstLevelAddersFedWhileReady(SimFixture fixture) {
+        run(fixture, 16, 8, 2, true, 300);
+    }
+
+    @SimTest
+    void eightFirstLevelAddersAreAFullTreeAVectorACycle(SimFixture fixture) {
+        run(fixture, 16, 2, 8, true, 200);
+    }
+
     /** A burst longer than the queue stops the simulation with the tree's assertion. */
     @SimTest
     void aBurstLongerThanTheQueueFailsItsAssertion(SimFixture fixture) {
@@ -49,8 +59,16 @@ class SerialTreeSimTest {
     }
 
     private static void run(SimFixture fixture, int n, int depth, int vectors) {
+        run(fixture, n, depth, 1, false, vectors);
+    }
+
+    /**
+     * With {@code whileReady} the second half of the vectors is sent whenever {@code ready} says the queue has
+     * room (now and then not), as a user with a burst longer than the queue does, instead of at the interval.
+     */
+    private static void run(SimFixture fixture, int n, int depth, int firstAdders, boolean whileReady, int vectors) {
         Random random = fixture.random();
-        Design<Fp32SerialTree> design = Hdl.elaborate(() -> new Fp32SerialTree(n, 8, depth));
+        Design<Fp32SerialTree> design = Hdl.elaborate(() -> new Fp32SerialTree(n, 8, depth, firstAdders));
         Fp32SerialTree top = design.top();
         SimModel sim = fixture.open(design);
         sim.reset();
@@ -64,6 +82,8 @@ class SerialTreeSimTest {
         Port sum = sim.port(top.out.payload.sum());
         Port outTag = sim.port(top.out.payload.tag());
         Port idle = sim.port(top.idle);
+        Port ready = sim.port(top.ready);
+        assertEquals(n / (2 * firstAdders), top.interval, "interval");
         assertEquals(1, idle.get(), "idle after reset");
 
         List<float[]> sent = new ArrayList<>();
@@ -86,6 +106,8 @@ class SerialTreeSimTest {
                     if (burstLeft == 0) {
                         waitUntil = cycle + 1 + (depth + 1) * interval;
                     }
+                } else if (whileReady) {
+                    send = ready.get() != 0 && random.nextInt(8) != 0;
                 } else {
                     send = true;                       // back to back at the interval
                     waitUntil = cycle + interval;

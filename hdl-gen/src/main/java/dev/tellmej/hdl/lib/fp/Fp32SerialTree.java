@@ -18,17 +18,20 @@ import java.util.List;
 
 /**
  * NUMERICS.md N5.2's pairwise tree over n binary32 values ({@code p[k] = p[2k] + p[2k+1]}, level by level, until
- * one is left), the same sum as {@link Fp32Add#tree} bit for bit, with one {@link Fp32Add} a level instead of one
- * an addition: log2(n) adders instead of n - 1, for a vector every n / 2 cycles instead of every cycle. For sums
- * taken now and then (once per head, once per row of many beats), where a full tree's adders would sit idle.
+ * one is left), the same sum as {@link Fp32Add#tree} bit for bit, with few {@link Fp32Add}s: with f first-level
+ * adders (f a power of two, 1 by default), {@code 2f - 1 + log2(n / 2f)} adders instead of n - 1, for a vector
+ * every {@code n / 2f} cycles instead of every cycle. For sums taken now and then (once per head, once per row
+ * of many beats), where a full tree's adders would sit idle.
  *
- * <p>Level 0 takes the pairs of the oldest waiting vector, one a cycle; every later level adds its input's
- * values two by two as they come (the first held in a register). Results leave in the order the vectors came,
- * each with the tag it came with. A vector that arrives while an earlier one is still in level 0 waits in a
- * queue of {@code depth} vectors; {@code in} has no backpressure, and a simulation assertion fails when a vector
- * arrives with the queue full, so the user sizes the queue for its bursts. {@link #idle} is true when no vector
- * is inside. Latency from a vector's first pair: {@code n / 2 - 1 + log2(n) x }{@value Fp32Add#LATENCY} cycles.
- * Named {@code Fp32SerialTree_n<n>_t<tag bits>_q<depth>}.
+ * <p>Level 0 takes 2f values of the oldest waiting vector a cycle, in order: f adders add their pairs and a
+ * full pairwise tree of f - 1 adders adds those, so one value of level log2(2f) leaves a cycle; every later
+ * level adds its input's values two by two as they come (the first held in a register). Results leave in the
+ * order the vectors came, each with the tag it came with. A vector that arrives while an earlier one is still in
+ * level 0 waits in a queue of {@code depth} vectors; {@code in} has no backpressure ({@link #ready} says whether
+ * the queue has room this cycle), and a simulation assertion fails when a vector arrives with the queue full.
+ * {@link #idle} is true when no vector is inside. Latency from a vector's first values:
+ * {@code n / 2f - 1 + log2(n) x }{@value Fp32Add#LATENCY} cycles. Named {@code Fp32SerialTree_n<n>_t<tag
+ * bits>_q<depth>}, with {@code _f<f>} appended when f is more than 1.
  */
 public final class Fp32SerialTree extends Module {
     /** A vector of n binary32 values and its tag. */
@@ -43,27 +46,41 @@ public final class Fp32SerialTree extends Module {
     public final Flow<Out> out;
     /** True when no vector is queued or being added. */
     public final Bool idle;
+    /** True when the queue can take a vector this cycle. */
+    public final Bool ready;
     /** Cycles a vector takes in level 0: the least interval between vectors that the tree keeps up with. */
     public final int interval;
 
-    /**
-     * @param n       values a vector: a power of two, at least 2
-     * @param tagBits the tag's width, at least 1
-     * @param depth   vectors the queue holds, at least 2
-     */
+    /** The tree with one first-level adder: log2(n) adders, a vector every n / 2 cycles. */
     public Fp32SerialTree(int n, int tagBits, int depth) {
-        if (n < 2 || Integer.bitCount(n) != 1 || tagBits < 1 || depth < 2) {
+        this(n, tagBits, depth, 1);
+    }
+
+    /**
+     * @param n           values a vector: a power of two, at least 2
+     * @param tagBits     the tag's width, at least 1
+     * @param depth       vectors the queue holds, at least 2
+     * @param firstAdders f, the adders of level 0: a power of two, at most n / 2
+     */
+    public Fp32SerialTree(int n, int tagBits, int depth, int firstAdders) {
+        if (n < 2 || Integer.bitCount(n) != 1 || tagBits < 1 || depth < 2 || firstAdders < 1
+                || Integer.bitCount(firstAdders) != 1 || firstAdders > n / 2) {
             throw new InvalidParameterException(Locations.capture(), "Fp32SerialTree needs n a power of two of at"
-                    + " least 2, a tag of at least 1 bit and a queue of at least 2 vectors, got n = " + n + ", "
-                    + tagBits + " tag bits, depth " + depth);
+                    + " least 2, a tag of at least 1 bit, a queue of at least 2 vectors and a power of two of"
+                    + " first-level adders up to n / 2, got n = " + n + ", " + tagBits + " tag bits, depth " + depth
+                    + ", " + firstAdders + " first-level adders");
         }
         param("n", n);
         param("t", tagBits);
         param("q", depth);
+        if (firstAdders > 1) {
+            param("f", firstAdders);
+        }
         in = in("in", Flow.of(new In(vec(n, bits(32)), bits(tagBits))));
         out = out("out", Flow.of(new Out(bits(32), bits(tagBits))));
         idle = out("idle", bool());
-        interval = n / 2;
+        ready = out("ready", bool());
+        interval = n / (2 * firstAdders);
 
         // The queue: vectors wait while level 0 works on an earlier one.
         Stream<In> arriving = wire("arriving", Stream.of(new In(vec(n, bits(32)), bits(tagBits))));
@@ -71,29 +88,37 @@ public final class Fp32SerialTree extends Module {
         assign(arriving.payload, in.payload);
         assertAlways(in.valid.not().or(arriving.ready), "Fp32SerialTree: a vector arrived with the queue full");
         Stream<In> head = arriving.queue("waiting", depth);
+        ready.set(arriving.ready);
 
-        // Level 0: the head's pairs, one a cycle; the vector leaves the queue with its last pair.
-        int pairs = n / 2;
-        int pairBits = Math.max(1, log2Up(pairs));
-        UInt pair = reg("pair", uint(pairBits), 0);
-        Bool lastPair = pair.eq(pairs - 1).named("last_pair");
-        head.ready.set(lastPair);
-        when(head.valid, () -> pair.set(mux(lastPair, U(0, pairBits), pair.add(1).trunc(pairBits))));
-        List<Bits> firsts = new ArrayList<>();
-        List<Bits> seconds = new ArrayList<>();
-        for (int k = 0; k < pairs; k++) {
-            firsts.add(head.payload.values().get(2 * k));
-            seconds.add(head.payload.values().get(2 * k + 1));
-        }
+        // Level 0: the head's values, 2f a cycle; the vector leaves the queue with its last group.
+        int groups = interval;
+        int groupBits = Math.max(1, log2Up(groups));
+        UInt group = reg("pair", uint(groupBits), 0);
+        Bool lastGroup = group.eq(groups - 1).named("last_pair");
+        head.ready.set(lastGroup);
+        when(head.valid, () -> group.set(mux(lastGroup, U(0, groupBits), group.add(1).trunc(groupBits))));
         Pipeline issue = new Pipeline("level0_issue", head.valid);
-        Timed<Bits> sum = Fp32Add.apply("level0_add",
-                issue.input("level0_a", pairs == 1 ? firsts.getFirst() : new Vec<>(firsts).get("level0_first", pair)),
-                issue.input("level0_b", pairs == 1 ? seconds.getFirst() : new Vec<>(seconds).get("level0_second", pair)));
+        List<Timed<Bits>> firstSums = new ArrayList<>();
+        for (int i = 0; i < firstAdders; i++) {
+            String suffix = firstAdders == 1 ? "" : "_" + i;
+            List<Bits> firsts = new ArrayList<>();
+            List<Bits> seconds = new ArrayList<>();
+            for (int g = 0; g < groups; g++) {
+                firsts.add(head.payload.values().get(2 * (firstAdders * g + i)));
+                seconds.add(head.payload.values().get(2 * (firstAdders * g + i) + 1));
+            }
+            firstSums.add(Fp32Add.apply("level0_add" + suffix,
+                    issue.input("level0_a" + suffix,
+                            groups == 1 ? firsts.getFirst() : new Vec<>(firsts).get("level0_first" + suffix, group)),
+                    issue.input("level0_b" + suffix,
+                            groups == 1 ? seconds.getFirst() : new Vec<>(seconds).get("level0_second" + suffix, group))));
+        }
+        Timed<Bits> sum = Fp32Add.tree("level0_tree", firstSums);
         Bits tag = issue.input("level0_tag", head.payload.tag()).at(sum.cycle());
         Bool valid = issue.valid(sum.cycle());
 
         // Every later level: its input's values two by two, the first held until the second comes.
-        for (int level = 1; (1 << level) < n; level++) {
+        for (int level = log2Up(2 * firstAdders); (1 << level) < n; level++) {
             String l = "level" + level;
             Bits value = sum.value();
             Bool arrived = valid;
