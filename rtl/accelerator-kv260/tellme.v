@@ -229,6 +229,13 @@ module tellme (
   localparam [2:0] LINEAR_STEP_ROTATE  = 3'd6;
   localparam [2:0] LINEAR_STEP_FINISH  = 3'd7;
 
+  // PrefetchStep: dev.tellmej.accel.kernel.LinearExecutor.PrefetchStep
+  localparam [2:0] PREFETCH_STEP_IDLE    = 3'd0;
+  localparam [2:0] PREFETCH_STEP_REQUEST = 3'd1;
+  localparam [2:0] PREFETCH_STEP_ANSWER  = 3'd2;
+  localparam [2:0] PREFETCH_STEP_OFFER   = 3'd3;
+  localparam [2:0] PREFETCH_STEP_HELD    = 3'd4;
+
   // EpilogueStep: dev.tellmej.accel.kernel.LinearExecutor.EpilogueStep
   localparam [1:0] EPILOGUE_STEP_WAIT  = 2'd0;
   localparam [1:0] EPILOGUE_STEP_READ  = 2'd1;
@@ -655,6 +662,22 @@ module tellme (
   wire [31:0]  tlmm_command_payload_beatsLast;                     // TellmeKernel.java:82
   wire [31:0]  tlmm_command_payload_wordsFull;                     // TellmeKernel.java:82
   wire [31:0]  tlmm_command_payload_wordsLast;                     // TellmeKernel.java:82
+  wire         tlmm_prefetch_valid;                                // TellmeKernel.java:82
+  wire         tlmm_prefetch_ready;                                // TellmeKernel.java:82
+  wire [63:0]  tlmm_prefetch_payload_address;                      // TellmeKernel.java:82
+  wire [15:0]  tlmm_prefetch_payload_blocks;                       // TellmeKernel.java:82
+  wire [1:0]   tlmm_prefetch_payload_lastClass;                    // TellmeKernel.java:82
+  wire [15:0]  tlmm_prefetch_payload_tokens;                       // TellmeKernel.java:82
+  wire [15:0]  tlmm_prefetch_payload_tiles;                        // TellmeKernel.java:82
+  wire [15:0]  tlmm_prefetch_payload_tileGroups;                   // TellmeKernel.java:82
+  wire [15:0]  tlmm_prefetch_payload_lastTileGroups;               // TellmeKernel.java:82
+  wire [31:0]  tlmm_prefetch_payload_regionStride;                 // TellmeKernel.java:82
+  wire [31:0]  tlmm_prefetch_payload_beatsFull;                    // TellmeKernel.java:82
+  wire [31:0]  tlmm_prefetch_payload_beatsLast;                    // TellmeKernel.java:82
+  wire [31:0]  tlmm_prefetch_payload_wordsFull;                    // TellmeKernel.java:82
+  wire [31:0]  tlmm_prefetch_payload_wordsLast;                    // TellmeKernel.java:82
+  wire         tlmm_drop;                                          // TellmeKernel.java:82
+  wire         tlmm_loading;                                       // TellmeKernel.java:82
   wire         tlmm_done;                                          // TellmeKernel.java:82
   wire         tlmm_busy;                                          // TellmeKernel.java:82
   wire         tlmm_error;                                         // TellmeKernel.java:82
@@ -1386,16 +1409,17 @@ module tellme (
   reg  [31:0]  argmax_q;                                           // CallControl.java:76
 
   // data_reads
-  reg          data_read_valid;                                    // DataReads.java:27
-  wire         data_read_ready;                                    // DataReads.java:27
-  reg  [63:0]  data_read_payload_address;                          // DataReads.java:27
-  reg  [31:0]  data_read_payload_beats;                            // DataReads.java:27
-  wire         data_beat_valid;                                    // DataReads.java:32
-  reg          data_beat_ready;                                    // DataReads.java:32
-  wire [127:0] data_beat_payload_data;                             // DataReads.java:32
-  wire         data_beat_payload_last;                             // DataReads.java:32
-  wire         data_beat_payload_error;                            // DataReads.java:32
-  reg          data_read_failed;                                   // DataReads.java:36
+  reg          data_read_valid;                                    // DataReads.java:29
+  wire         data_read_ready;                                    // DataReads.java:29
+  reg  [63:0]  data_read_payload_address;                          // DataReads.java:29
+  reg  [31:0]  data_read_payload_beats;                            // DataReads.java:29
+  wire         data_beat_valid;                                    // DataReads.java:34
+  reg          data_beat_ready;                                    // DataReads.java:34
+  wire [127:0] data_beat_payload_data;                             // DataReads.java:34
+  wire         data_beat_payload_last;                             // DataReads.java:34
+  wire         data_beat_payload_error;                            // DataReads.java:34
+  reg          data_read_quiet;                                    // DataReads.java:38
+  reg          data_read_failed;                                   // DataReads.java:40
 
   // data_writes
   reg          data_write_valid;                                   // DataWrites.java:29
@@ -1771,96 +1795,126 @@ module tellme (
   wire         lm_head_done;                                       // LmHeadExecutor.java:184
 
   // linear_executor
-  reg          linear_start;                                       // LinearExecutor.java:83
-  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:85
-  reg          linear_relu2;                                       // LinearExecutor.java:85
-  reg  [3:0]   linear_src;                                         // LinearExecutor.java:86
-  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:87
-  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:87
-  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:88
-  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:88
-  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:88
-  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:89
-  reg  [63:0]  linear_image;                                       // LinearExecutor.java:89
-  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:90
-  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:90
-  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:91
-  reg          linear_rope_adjacent;                               // LinearExecutor.java:91
-  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:92
-  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:92
-  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:93
-  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:93
-  reg  [2:0]   linear_step;                                        // LinearExecutor.java:104
-  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:105
-  reg          linear_relu2_q;                                     // LinearExecutor.java:106
-  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:107
-  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:108
-  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:109
-  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:110
-  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:111
-  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:112
-  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:113
-  reg  [7:0]   linear_code;                                        // LinearExecutor.java:114
-  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:115
-  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:116
-  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:117
-  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:118
-  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:119
-  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:120
-  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:121
-  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:122
-  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:123
-  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:124
+  reg          linear_start;                                       // LinearExecutor.java:105
+  reg  [3:0]   linear_epilogue;                                    // LinearExecutor.java:107
+  reg          linear_relu2;                                       // LinearExecutor.java:107
+  reg  [3:0]   linear_src;                                         // LinearExecutor.java:108
+  reg  [3:0]   linear_dst;                                         // LinearExecutor.java:109
+  reg  [15:0]  linear_rows;                                        // LinearExecutor.java:109
+  reg  [15:0]  linear_cols;                                        // LinearExecutor.java:110
+  reg  [31:0]  linear_weights;                                     // LinearExecutor.java:110
+  reg  [31:0]  linear_scale;                                       // LinearExecutor.java:110
+  reg  [3:0]   linear_tokens;                                      // LinearExecutor.java:111
+  reg  [63:0]  linear_image;                                       // LinearExecutor.java:111
+  reg  [7:0]   linear_layer;                                       // LinearExecutor.java:112
+  reg  [31:0]  linear_first_position;                              // LinearExecutor.java:112
+  reg  [15:0]  linear_head_dim;                                    // LinearExecutor.java:113
+  reg          linear_rope_adjacent;                               // LinearExecutor.java:113
+  reg  [7:0]   linear_kv_heads;                                    // LinearExecutor.java:114
+  reg  [31:0]  linear_positions;                                   // LinearExecutor.java:114
+  reg  [31:0]  linear_rope_table;                                  // LinearExecutor.java:115
+  reg  [63:0]  linear_kv_cache;                                    // LinearExecutor.java:115
+  reg          linear_peek_valid;                                  // LinearExecutor.java:125
+  reg  [15:0]  linear_peek_rows;                                   // LinearExecutor.java:125
+  reg  [15:0]  linear_peek_cols;                                   // LinearExecutor.java:126
+  reg  [31:0]  linear_peek_weights;                                // LinearExecutor.java:126
+  reg          linear_reads_lent;                                  // LinearExecutor.java:131
+  reg          linear_drop_prefetch;                               // LinearExecutor.java:133
+  reg  [2:0]   linear_step;                                        // LinearExecutor.java:136
+  reg  [3:0]   linear_epilogue_q;                                  // LinearExecutor.java:137
+  reg          linear_relu2_q;                                     // LinearExecutor.java:138
+  reg  [3:0]   linear_src_id;                                      // LinearExecutor.java:139
+  reg  [3:0]   linear_dst_id;                                      // LinearExecutor.java:140
+  reg  [15:0]  linear_rows_q;                                      // LinearExecutor.java:141
+  reg  [15:0]  linear_cols_q;                                      // LinearExecutor.java:142
+  reg  [63:0]  linear_weights_address;                             // LinearExecutor.java:143
+  reg  [31:0]  linear_scale_q;                                     // LinearExecutor.java:144
+  reg  [3:0]   linear_token_count;                                 // LinearExecutor.java:145
+  reg  [7:0]   linear_code;                                        // LinearExecutor.java:146
+  reg  [7:0]   linear_layer_q;                                     // LinearExecutor.java:147
+  reg  [31:0]  linear_first_position_q;                            // LinearExecutor.java:148
+  reg  [15:0]  linear_head_dim_q;                                  // LinearExecutor.java:149
+  reg          linear_rope_adjacent_q;                             // LinearExecutor.java:150
+  reg  [7:0]   linear_kv_heads_q;                                  // LinearExecutor.java:151
+  reg  [31:0]  linear_positions_q;                                 // LinearExecutor.java:152
+  reg  [63:0]  linear_rope_table_address;                          // LinearExecutor.java:153
+  reg  [63:0]  linear_kv_cache_q;                                  // LinearExecutor.java:154
+  reg  [15:0]  linear_heads;                                       // LinearExecutor.java:155
+  reg  [16:0]  linear_head_rows;                                   // LinearExecutor.java:156
   reg  [12:0]  linear_dst_capacity;                                // ActivationBuffers.java:151
   reg  [12:0]  linear_src_capacity;                                // ActivationBuffers.java:151
-  wire         linear_is_gate_up;                                  // LinearExecutor.java:129
-  wire         linear_is_cache;                                    // LinearExecutor.java:131
-  wire         linear_is_rotated;                                  // LinearExecutor.java:132
-  wire         linear_bad_head;                                    // LinearExecutor.java:139
-  wire         linear_bad_field;                                   // LinearExecutor.java:147
-  wire         linear_cache;                                       // LinearExecutor.java:178
-  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:199
-  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:199
-  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:199
-  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:199
-  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:199
-  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:199
-  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:199
-  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:199
-  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:199
-  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:199
-  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:199
-  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:199
-  reg          linear_sized;                                       // LinearExecutor.java:212
-  wire         linear_running;                                     // LinearExecutor.java:216
-  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:219
-  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:221
-  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:223
-  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:224
-  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:225
-  reg          linear_feed_pending;                                // LinearExecutor.java:226
-  wire         linear_feeding;                                     // LinearExecutor.java:233
-  wire         linear_activation_read;                             // LinearExecutor.java:236
-  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:242
-  reg          linear_holding;                                     // LinearExecutor.java:243
-  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:244
-  wire         linear_token_fed;                                   // LinearExecutor.java:260
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:270
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:271
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:272
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:273
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:274
-  wire         linear_last_tile;                                   // LinearExecutor.java:284
-  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:286
-  wire         linear_last_group;                                  // LinearExecutor.java:287
-  wire         linear_last_part;                                   // LinearExecutor.java:288
-  wire         linear_last_result_token;                           // LinearExecutor.java:289
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:298
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:300
-  wire         linear_tag_valid;                                   // LinearExecutor.java:304
-  wire         linear_tag_ready;                                   // LinearExecutor.java:304
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:304
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:304
+  wire         linear_is_gate_up;                                  // LinearExecutor.java:161
+  wire         linear_is_cache;                                    // LinearExecutor.java:163
+  wire         linear_is_rotated;                                  // LinearExecutor.java:164
+  wire         linear_bad_head;                                    // LinearExecutor.java:171
+  wire         linear_bad_field;                                   // LinearExecutor.java:179
+  wire         linear_cache;                                       // LinearExecutor.java:210
+  reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:229
+  reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:230
+  reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:231
+  reg  [63:0]  linear_prefetch_address;                            // LinearExecutor.java:232
+  reg  [3:0]   linear_prefetch_tokens;                             // LinearExecutor.java:233
+  reg  [63:0]  linear_prefetch_command_address;                    // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_blocks;                     // LinearExecutor.java:234
+  reg  [1:0]   linear_prefetch_command_lastClass;                  // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_tokens;                     // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_tiles;                      // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_tileGroups;                 // LinearExecutor.java:234
+  reg  [15:0]  linear_prefetch_command_lastTileGroups;             // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_regionStride;               // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_beatsFull;                  // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_beatsLast;                  // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_wordsFull;                  // LinearExecutor.java:234
+  reg  [31:0]  linear_prefetch_command_wordsLast;                  // LinearExecutor.java:234
+  wire         linear_peek_taken;                                  // LinearExecutor.java:240
+  wire         linear_prefetch_request;                            // LinearExecutor.java:251
+  wire         linear_prefetch_busy;                               // LinearExecutor.java:252
+  wire         linear_prefetch_reused;                             // LinearExecutor.java:255
+  wire         linear_own_request;                                 // LinearExecutor.java:257
+  reg  [63:0]  linear_command_address;                             // LinearExecutor.java:268
+  reg  [15:0]  linear_command_blocks;                              // LinearExecutor.java:268
+  reg  [1:0]   linear_command_lastClass;                           // LinearExecutor.java:268
+  reg  [15:0]  linear_command_tokens;                              // LinearExecutor.java:268
+  reg  [15:0]  linear_command_tiles;                               // LinearExecutor.java:268
+  reg  [15:0]  linear_command_tileGroups;                          // LinearExecutor.java:268
+  reg  [15:0]  linear_command_lastTileGroups;                      // LinearExecutor.java:268
+  reg  [31:0]  linear_command_regionStride;                        // LinearExecutor.java:268
+  reg  [31:0]  linear_command_beatsFull;                           // LinearExecutor.java:268
+  reg  [31:0]  linear_command_beatsLast;                           // LinearExecutor.java:268
+  reg  [31:0]  linear_command_wordsFull;                           // LinearExecutor.java:268
+  reg  [31:0]  linear_command_wordsLast;                           // LinearExecutor.java:268
+  wire         linear_prefetch_settled;                            // LinearExecutor.java:297
+  wire         linear_reads_free;                                  // LinearExecutor.java:299
+  reg          linear_sized;                                       // LinearExecutor.java:303
+  wire         linear_running;                                     // LinearExecutor.java:307
+  reg  [15:0]  linear_beats_per_token;                             // LinearExecutor.java:310
+  reg  [15:0]  linear_words_per_token;                             // LinearExecutor.java:312
+  reg  [3:0]   linear_feed_token;                                  // LinearExecutor.java:314
+  reg  [15:0]  linear_feed_word;                                   // LinearExecutor.java:315
+  reg  [15:0]  linear_taken_beats;                                 // LinearExecutor.java:316
+  reg          linear_feed_pending;                                // LinearExecutor.java:317
+  wire         linear_feeding;                                     // LinearExecutor.java:324
+  wire         linear_activation_read;                             // LinearExecutor.java:327
+  reg  [31:0]  linear_held_word;                                   // LinearExecutor.java:333
+  reg          linear_holding;                                     // LinearExecutor.java:334
+  wire [31:0]  linear_offered_word;                                // LinearExecutor.java:335
+  wire         linear_token_fed;                                   // LinearExecutor.java:351
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:361
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:362
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:363
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:364
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:365
+  wire         linear_last_tile;                                   // LinearExecutor.java:375
+  wire [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:377
+  wire         linear_last_group;                                  // LinearExecutor.java:378
+  wire         linear_last_part;                                   // LinearExecutor.java:379
+  wire         linear_last_result_token;                           // LinearExecutor.java:380
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:389
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:391
+  wire         linear_tag_valid;                                   // LinearExecutor.java:395
+  wire         linear_tag_ready;                                   // LinearExecutor.java:395
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:395
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:395
   wire         linear_tags_push_valid;                             // Stream.java:195
   wire         linear_tags_push_ready;                             // Stream.java:195
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:195
@@ -1868,60 +1922,60 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:195
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:195
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:195
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:332
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:333
-  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:334
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:423
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:424
+  reg  [23:0]  linear_vectors;                                     // LinearExecutor.java:425
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:82
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:349
-  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:351
-  wire         linear_store;                                       // LinearExecutor.java:352
-  wire         linear_residual_add;                                // LinearExecutor.java:353
-  wire         linear_gate_up;                                     // LinearExecutor.java:354
-  wire         linear_y_ready;                                     // LinearExecutor.java:355
-  wire         linear_padding_word;                                // LinearExecutor.java:356
-  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:358
-  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:358
-  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:358
-  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:358
-  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:359
-  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:359
-  wire         linear_y_take;                                      // LinearExecutor.java:360
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:363
-  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:364
-  wire         linear_stores_y;                                    // LinearExecutor.java:367
-  wire         linear_store_write;                                 // LinearExecutor.java:368
-  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:379
-  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:379
-  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:379
-  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:379
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:440
+  reg  [1:0]   linear_epilogue_step;                               // LinearExecutor.java:442
+  wire         linear_store;                                       // LinearExecutor.java:443
+  wire         linear_residual_add;                                // LinearExecutor.java:444
+  wire         linear_gate_up;                                     // LinearExecutor.java:445
+  wire         linear_y_ready;                                     // LinearExecutor.java:446
+  wire         linear_padding_word;                                // LinearExecutor.java:447
+  reg  [31:0]  linear_y_0;                                         // LinearExecutor.java:449
+  reg  [31:0]  linear_y_1;                                         // LinearExecutor.java:449
+  reg  [31:0]  linear_y_2;                                         // LinearExecutor.java:449
+  reg  [31:0]  linear_y_3;                                         // LinearExecutor.java:449
+  reg  [3:0]   linear_tag_held_token;                              // LinearExecutor.java:450
+  reg  [15:0]  linear_tag_held_word;                               // LinearExecutor.java:450
+  wire         linear_y_take;                                      // LinearExecutor.java:451
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:454
+  reg  [23:0]  linear_expected_words;                              // LinearExecutor.java:455
+  wire         linear_stores_y;                                    // LinearExecutor.java:458
+  wire         linear_store_write;                                 // LinearExecutor.java:459
+  reg  [31:0]  linear_operand_0;                                   // LinearExecutor.java:470
+  reg  [31:0]  linear_operand_1;                                   // LinearExecutor.java:470
+  reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:470
+  reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:470
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:45
-  wire         linear_feed_residual;                               // LinearExecutor.java:392
-  wire         linear_feed_silu;                                   // LinearExecutor.java:393
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:394
-  wire         linear_residual_round0_in_valid;                    // LinearExecutor.java:399
-  wire [31:0]  linear_residual_round0_in_payload;                  // LinearExecutor.java:399
-  wire         linear_residual_round0_out_valid;                   // LinearExecutor.java:399
-  wire [15:0]  linear_residual_round0_out_payload;                 // LinearExecutor.java:399
-  wire         linear_residual_round1_in_valid;                    // LinearExecutor.java:399
-  wire [31:0]  linear_residual_round1_in_payload;                  // LinearExecutor.java:399
-  wire         linear_residual_round1_out_valid;                   // LinearExecutor.java:399
-  wire [15:0]  linear_residual_round1_out_payload;                 // LinearExecutor.java:399
-  wire         linear_residual_round2_in_valid;                    // LinearExecutor.java:399
-  wire [31:0]  linear_residual_round2_in_payload;                  // LinearExecutor.java:399
-  wire         linear_residual_round2_out_valid;                   // LinearExecutor.java:399
-  wire [15:0]  linear_residual_round2_out_payload;                 // LinearExecutor.java:399
-  wire         linear_residual_round3_in_valid;                    // LinearExecutor.java:399
-  wire [31:0]  linear_residual_round3_in_payload;                  // LinearExecutor.java:399
-  wire         linear_residual_round3_out_valid;                   // LinearExecutor.java:399
-  wire [15:0]  linear_residual_round3_out_payload;                 // LinearExecutor.java:399
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:404
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:404
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:404
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:404
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:404
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:404
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:404
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:404
+  wire         linear_feed_residual;                               // LinearExecutor.java:483
+  wire         linear_feed_silu;                                   // LinearExecutor.java:484
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:485
+  wire         linear_residual_round0_in_valid;                    // LinearExecutor.java:490
+  wire [31:0]  linear_residual_round0_in_payload;                  // LinearExecutor.java:490
+  wire         linear_residual_round0_out_valid;                   // LinearExecutor.java:490
+  wire [15:0]  linear_residual_round0_out_payload;                 // LinearExecutor.java:490
+  wire         linear_residual_round1_in_valid;                    // LinearExecutor.java:490
+  wire [31:0]  linear_residual_round1_in_payload;                  // LinearExecutor.java:490
+  wire         linear_residual_round1_out_valid;                   // LinearExecutor.java:490
+  wire [15:0]  linear_residual_round1_out_payload;                 // LinearExecutor.java:490
+  wire         linear_residual_round2_in_valid;                    // LinearExecutor.java:490
+  wire [31:0]  linear_residual_round2_in_payload;                  // LinearExecutor.java:490
+  wire         linear_residual_round2_out_valid;                   // LinearExecutor.java:490
+  wire [15:0]  linear_residual_round2_out_payload;                 // LinearExecutor.java:490
+  wire         linear_residual_round3_in_valid;                    // LinearExecutor.java:490
+  wire [31:0]  linear_residual_round3_in_payload;                  // LinearExecutor.java:490
+  wire         linear_residual_round3_out_valid;                   // LinearExecutor.java:490
+  wire [15:0]  linear_residual_round3_out_payload;                 // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:495
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:495
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:495
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:495
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:495
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:495
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:495
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:495
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:77
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:77
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:77
@@ -1930,11 +1984,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:77
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:77
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:84
-  wire         linear_fed;                                         // LinearExecutor.java:417
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:420
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:420
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:420
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:420
+  wire         linear_fed;                                         // LinearExecutor.java:508
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:511
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:511
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:511
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:511
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1942,9 +1996,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:425
-  reg          linear_engine_done;                                 // LinearExecutor.java:454
-  wire         linear_rotating;                                    // LinearExecutor.java:456
+  wire         linear_unit_out;                                    // LinearExecutor.java:516
+  reg          linear_engine_done;                                 // LinearExecutor.java:545
+  wire         linear_rotating;                                    // LinearExecutor.java:547
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:74
@@ -1998,8 +2052,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:317
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:465
-  wire         linear_done;                                        // LinearExecutor.java:474
+  reg          linear_rotate_started;                              // LinearExecutor.java:556
+  wire         linear_done;                                        // LinearExecutor.java:566
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -2092,12 +2146,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:55
   reg          read_issued;                                        // Sequencer.java:56
   wire         header_beat;                                        // Sequencer.java:57
-  reg  [31:0]  header_magic;                                       // Sequencer.java:534
-  reg  [31:0]  header_version;                                     // Sequencer.java:534
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:534
-  reg  [31:0]  header_program_length;                              // Sequencer.java:534
-  reg  [31:0]  header_context;                                     // Sequencer.java:534
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:534
+  reg  [31:0]  header_magic;                                       // Sequencer.java:591
+  reg  [31:0]  header_version;                                     // Sequencer.java:591
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:591
+  reg  [31:0]  header_program_length;                              // Sequencer.java:591
+  reg  [31:0]  header_context;                                     // Sequencer.java:591
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:591
   wire [63:0]  logits_offset;                                      // Sequencer.java:72
   reg  [63:0]  debug_base;                                         // Sequencer.java:73
   wire         image_valid;                                        // Sequencer.java:76
@@ -2151,13 +2205,21 @@ module tellme (
   reg  [63:0]  tap_record_at;                                      // Sequencer.java:261
   reg  [1:0]   tap_settling;                                       // Sequencer.java:264
   reg          tap_busy;                                           // Sequencer.java:274
-  reg  [31:0]  token_value;                                        // Sequencer.java:314
-  wire         token_outside;                                      // Sequencer.java:315
-  wire         tokens_clean;                                       // Sequencer.java:326
-  wire [31:0]  tokens_left;                                        // Sequencer.java:338
-  wire         setup_bad_field;                                    // Sequencer.java:522
-  reg          record_written;                                     // Sequencer.java:491
-  wire         record_done;                                        // Sequencer.java:493
+  reg          peek_issued;                                        // Sequencer.java:283
+  reg          peek_busy;                                          // Sequencer.java:284
+  reg          peek_in;                                            // Sequencer.java:285
+  reg          peek_failed;                                        // Sequencer.java:286
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:287
+  reg  [127:0] peek_word;                                          // Sequencer.java:288
+  wire         peek_wanted;                                        // Sequencer.java:290
+  wire         peek_linear;                                        // Sequencer.java:320
+  reg  [31:0]  token_value;                                        // Sequencer.java:371
+  wire         token_outside;                                      // Sequencer.java:372
+  wire         tokens_clean;                                       // Sequencer.java:383
+  wire [31:0]  tokens_left;                                        // Sequencer.java:395
+  wire         setup_bad_field;                                    // Sequencer.java:579
+  reg          record_written;                                     // Sequencer.java:548
+  wire         record_done;                                        // Sequencer.java:550
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:114
   (* ram_style = "block" *)
@@ -3269,45 +3331,65 @@ module tellme (
   assign lm_head_activations_payload = {quantized_read_data, lm_head_held2, lm_head_held1, lm_head_held0};
   // LmHeadExecutor.java:167
   assign lm_head_logits_ready = lm_head_running & lm_head_write_commanded & ~lm_head_padding & packer_word_ready;
-  assign tlmm_command_request_valid = linear_step == LINEAR_STEP_REQUEST; // LinearExecutor.java:193
-  assign tlmm_command_request_payload_rows = linear_rows_q; // LinearExecutor.java:194
-  assign tlmm_command_request_payload_cols = linear_cols_q; // LinearExecutor.java:195
-  assign tlmm_command_request_payload_address = linear_weights_address; // LinearExecutor.java:196
-  assign tlmm_command_request_payload_tokens = {12'd0, linear_token_count}; // LinearExecutor.java:197
-  assign tlmm_command_answer_ready = linear_step == LINEAR_STEP_ANSWER; // LinearExecutor.java:200
-  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:213
-  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:214
-  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:214
-  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:214
-  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:214
-  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:214
-  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:214
-  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:214
-  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:214
-  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:214
-  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:214
-  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:214
-  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:214
-  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:245
-  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:246
-  // LinearExecutor.java:256
+  assign tlmm_command_request_valid = linear_own_request | linear_prefetch_request; // LinearExecutor.java:260
+  // LinearExecutor.java:261
+  assign tlmm_command_request_payload_rows = linear_prefetch_request ? linear_prefetch_rows : linear_rows_q;
+  // LinearExecutor.java:262
+  assign tlmm_command_request_payload_cols = linear_prefetch_request ? linear_prefetch_cols : linear_cols_q;
+  assign tlmm_command_request_payload_address =
+      linear_prefetch_request ? linear_prefetch_address : linear_weights_address; // LinearExecutor.java:263
+  assign tlmm_command_request_payload_tokens =
+      {12'd0, (linear_prefetch_request ? linear_prefetch_tokens : linear_token_count)}; // LinearExecutor.java:264
+  assign tlmm_command_answer_ready =
+      (linear_step == LINEAR_STEP_ANSWER) | (linear_prefetch_step == PREFETCH_STEP_ANSWER); // LinearExecutor.java:269
+  // LinearExecutor.java:284
+  assign tlmm_prefetch_valid = (linear_prefetch_step == PREFETCH_STEP_OFFER) & ~linear_drop_prefetch;
+  assign tlmm_prefetch_payload_address = linear_prefetch_command_address; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_blocks = linear_prefetch_command_blocks; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_lastClass = linear_prefetch_command_lastClass; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_tokens = linear_prefetch_command_tokens; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_tiles = linear_prefetch_command_tiles; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_tileGroups = linear_prefetch_command_tileGroups; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_lastTileGroups = linear_prefetch_command_lastTileGroups; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_regionStride = linear_prefetch_command_regionStride; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_beatsFull = linear_prefetch_command_beatsFull; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_beatsLast = linear_prefetch_command_beatsLast; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_wordsFull = linear_prefetch_command_wordsFull; // LinearExecutor.java:285
+  assign tlmm_prefetch_payload_wordsLast = linear_prefetch_command_wordsLast; // LinearExecutor.java:285
+  assign tlmm_drop = linear_drop_prefetch; // LinearExecutor.java:296
+  assign tlmm_command_valid = (linear_step == LINEAR_STEP_COMMAND) & linear_sized; // LinearExecutor.java:304
+  assign tlmm_command_payload_address = linear_command_address; // LinearExecutor.java:305
+  assign tlmm_command_payload_blocks = linear_command_blocks; // LinearExecutor.java:305
+  assign tlmm_command_payload_lastClass = linear_command_lastClass; // LinearExecutor.java:305
+  assign tlmm_command_payload_tokens = linear_command_tokens; // LinearExecutor.java:305
+  assign tlmm_command_payload_tiles = linear_command_tiles; // LinearExecutor.java:305
+  assign tlmm_command_payload_tileGroups = linear_command_tileGroups; // LinearExecutor.java:305
+  assign tlmm_command_payload_lastTileGroups = linear_command_lastTileGroups; // LinearExecutor.java:305
+  assign tlmm_command_payload_regionStride = linear_command_regionStride; // LinearExecutor.java:305
+  assign tlmm_command_payload_beatsFull = linear_command_beatsFull; // LinearExecutor.java:305
+  assign tlmm_command_payload_beatsLast = linear_command_beatsLast; // LinearExecutor.java:305
+  assign tlmm_command_payload_wordsFull = linear_command_wordsFull; // LinearExecutor.java:305
+  assign tlmm_command_payload_wordsLast = linear_command_wordsLast; // LinearExecutor.java:305
+  assign activation_gearbox_in_valid = linear_feed_pending; // LinearExecutor.java:336
+  assign activation_gearbox_in_payload = linear_offered_word; // LinearExecutor.java:337
+  // LinearExecutor.java:347
   assign tlmm_activations_valid =
       linear_running & activation_gearbox_out_valid & (linear_taken_beats < linear_beats_per_token);
-  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:257
-  // LinearExecutor.java:258
+  assign tlmm_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:348
+  // LinearExecutor.java:349
   assign activation_gearbox_out_ready = tlmm_activations_ready & (linear_taken_beats < linear_beats_per_token);
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:261
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:306
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:308
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:308
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:308
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:308
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:310
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:311
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:339
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:340
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:341
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:361
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:352
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:397
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:399
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:399
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:399
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:399
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:401
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:402
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:430
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:431
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:432
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:452
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3318,29 +3400,29 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:407
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:408
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:411
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:412
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:411
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:412
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:411
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:412
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:411
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:412
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:411
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:412
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:411
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:412
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:411
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:412
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:411
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:412
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:415
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:416
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:426
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:427
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:428
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:498
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:499
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:502
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:503
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:502
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:503
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:502
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:503
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:502
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:503
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:502
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:503
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:502
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:503
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:502
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:503
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:502
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:503
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:506
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:507
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:517
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:518
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:519
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:165
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:166
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:167
@@ -3365,21 +3447,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:300
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:301
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:302
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:469
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:470
-  assign record_error_detail = error_detail; // Sequencer.java:471
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:472
-  assign record_instructions = instructions_executed; // Sequencer.java:473
-  assign record_argmax = lm_head_argmax; // Sequencer.java:474
-  assign record_cycles = call_cycles; // Sequencer.java:475
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:476
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:477
-  assign record_tapping = tapping; // Sequencer.java:478
-  assign record_tap_records = tap_records; // Sequencer.java:479
-  assign record_tap_used = tap_used; // Sequencer.java:480
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:481
-  assign record_address = arg_io; // Sequencer.java:482
-  assign record_area_address = debug_base; // Sequencer.java:483
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:526
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:527
+  assign record_error_detail = error_detail; // Sequencer.java:528
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:529
+  assign record_instructions = instructions_executed; // Sequencer.java:530
+  assign record_argmax = lm_head_argmax; // Sequencer.java:531
+  assign record_cycles = call_cycles; // Sequencer.java:532
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:533
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:534
+  assign record_tapping = tapping; // Sequencer.java:535
+  assign record_tap_records = tap_records; // Sequencer.java:536
+  assign record_tap_used = tap_used; // Sequencer.java:537
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:538
+  assign record_address = arg_io; // Sequencer.java:539
+  assign record_area_address = debug_base; // Sequencer.java:540
   assign stalled = waiting_for_data; // TellmeKernel.java:146
   assign interrupt = control_interrupt; // TellmeKernel.java:147
 
@@ -3387,7 +3469,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:276
+    case (phase) // Sequencer.java:333
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3403,18 +3485,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:459
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:516
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:463
-  assign result_error_detail = error_detail; // Sequencer.java:464
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:465
-  assign result_instructions = instructions_executed; // Sequencer.java:466
-  assign result_argmax = lm_head_argmax; // Sequencer.java:467
+  assign result_error_code = error_code; // Sequencer.java:520
+  assign result_error_detail = error_detail; // Sequencer.java:521
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:522
+  assign result_instructions = instructions_executed; // Sequencer.java:523
+  assign result_argmax = lm_head_argmax; // Sequencer.java:524
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -3503,11 +3585,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // data_reads (DataReads.java:26): the data port's reads, taken in turn by the sequencer and the running unit
+  // data_reads (DataReads.java:28): the data port's reads, taken in turn by the sequencer and the running unit
   always @(*) begin
-    data_read_valid = 1'b0; // DataReads.java:28
-    data_read_payload_address = 64'd0; // DataReads.java:29
-    data_read_payload_beats = 32'd0; // DataReads.java:30
+    data_read_valid = 1'b0; // DataReads.java:30
+    data_read_payload_address = 64'd0; // DataReads.java:31
+    data_read_payload_beats = 32'd0; // DataReads.java:32
     if (embed_phase == EMBED_STEP_ID_COMMAND) begin // EmbedUnit.java:89
       data_read_valid = 1'b1; // EmbedUnit.java:90
       data_read_payload_address = embed_id_address; // EmbedUnit.java:91
@@ -3554,6 +3636,11 @@ module tellme (
         end
       endcase
     end
+    if (peek_wanted) begin // Sequencer.java:291
+      data_read_valid = 1'b1; // Sequencer.java:292
+      data_read_payload_address = fetch_address + 64'd16; // Sequencer.java:293
+      data_read_payload_beats = 32'd1; // Sequencer.java:294
+    end
   end
 
   assign data_read_ready = data_reader_command_ready; // Stream.java:103
@@ -3563,7 +3650,7 @@ module tellme (
   assign data_beat_payload_error = data_reader_data_payload_error; // Stream.java:102
 
   always @(*) begin
-    data_beat_ready = 1'b0; // DataReads.java:35
+    data_beat_ready = 1'b0; // DataReads.java:37
     if (embed_phase == EMBED_STEP_ID_BEAT) begin // EmbedUnit.java:108
       data_beat_ready = 1'b1; // EmbedUnit.java:109
     end
@@ -3583,13 +3670,22 @@ module tellme (
     if (own_read & read_issued) begin // Sequencer.java:134
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:134
     end
+    if (peek_busy) begin // Sequencer.java:302
+      data_beat_ready = 1'b1; // Sequencer.java:302
+    end
+  end
+
+  always @(*) begin
+    data_read_quiet = 1'b0; // DataReads.java:39
+    data_read_quiet = peek_busy; // Sequencer.java:303
   end
 
   always @(posedge ap_clk) begin
-    if (call_start) begin // DataReads.java:37
-      data_read_failed <= 1'b0; // DataReads.java:37
-    end else if (data_beat_valid & data_beat_ready & data_beat_payload_error) begin // DataReads.java:38
-      data_read_failed <= 1'b1; // DataReads.java:38
+    if (call_start) begin // DataReads.java:41
+      data_read_failed <= 1'b0; // DataReads.java:41
+    // DataReads.java:42
+    end else if (data_beat_valid & data_beat_ready & data_beat_payload_error & ~data_read_quiet) begin
+      data_read_failed <= 1'b1; // DataReads.java:42
     end
     if (!ap_rst_n) begin
       data_read_failed <= 1'b0;
@@ -3960,22 +4056,22 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:289
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:430
-      buffer_write_valid = 1'b1; // LinearExecutor.java:431
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:432
-      buffer_write_mask = 4'hf; // LinearExecutor.java:433
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:521
+      buffer_write_valid = 1'b1; // LinearExecutor.java:522
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:523
+      buffer_write_mask = 4'hf; // LinearExecutor.java:524
     end
-    if (linear_store_write) begin // LinearExecutor.java:436
-      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:437
-      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:438
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:440
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:440
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:440
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:440
+    if (linear_store_write) begin // LinearExecutor.java:527
+      buffer_write_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:528
+      buffer_write_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:529
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:531
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:531
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:531
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:531
     end
-    if (linear_unit_out) begin // LinearExecutor.java:443
-      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:444
-      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:445
+    if (linear_unit_out) begin // LinearExecutor.java:534
+      buffer_write_token = linear_unit_tags_pop_payload[2:0]; // LinearExecutor.java:535
+      buffer_write_word = linear_unit_tags_pop_payload[13:4]; // LinearExecutor.java:536
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -3992,7 +4088,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:449
+             13'h0}; // LinearExecutor.java:540
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -4009,7 +4105,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:449
+             13'h0}; // LinearExecutor.java:540
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -4026,7 +4122,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:449
+             13'h0}; // LinearExecutor.java:540
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -4043,7 +4139,7 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:449
+             13'h0}; // LinearExecutor.java:540
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:268
       buffer_write_valid = 1'b1; // RotateAndCache.java:269
@@ -4123,11 +4219,11 @@ module tellme (
       buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:214
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:216
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:369
-      buffer_read_valid = 1'b1; // LinearExecutor.java:370
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:371
-      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:372
-      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:373
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:460
+      buffer_read_valid = 1'b1; // LinearExecutor.java:461
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:462
+      buffer_read_token = linear_tags_pop_payload[2:0]; // LinearExecutor.java:463
+      buffer_read_word = linear_tags_pop_payload[13:4]; // LinearExecutor.java:464
     end
     if (rotate_read) begin // RotateAndCache.java:213
       buffer_read_valid = 1'b1; // RotateAndCache.java:214
@@ -4514,10 +4610,10 @@ module tellme (
       quantized_read_token = lm_head_token[2:0]; // LmHeadExecutor.java:110
       quantized_read_word = lm_head_word[9:0]; // LmHeadExecutor.java:111
     end
-    if (linear_activation_read) begin // LinearExecutor.java:237
-      quantized_read = 1'b1; // LinearExecutor.java:238
-      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:239
-      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:240
+    if (linear_activation_read) begin // LinearExecutor.java:328
+      quantized_read = 1'b1; // LinearExecutor.java:329
+      quantized_read_token = linear_feed_token[2:0]; // LinearExecutor.java:330
+      quantized_read_word = linear_feed_word[9:0]; // LinearExecutor.java:331
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:111
       quantized_read = 1'b1; // TapWriter.java:112
@@ -4577,7 +4673,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:276
+    case (phase) // Sequencer.java:333
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4586,12 +4682,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:362
-        end else if (opcode == 8'd0) begin // Sequencer.java:363
-        end else if (opcode == 8'd1) begin // Sequencer.java:364
-        end else if (opcode == 8'd7) begin // Sequencer.java:374
-        end else if (is_embed) begin // Sequencer.java:375
-          embed_start = 1'b1; // Sequencer.java:376
+        if (data_read_failed) begin // Sequencer.java:419
+        end else if (opcode == 8'd0) begin // Sequencer.java:420
+        end else if (opcode == 8'd1) begin // Sequencer.java:421
+        end else if (opcode == 8'd7) begin // Sequencer.java:431
+        end else if (is_embed) begin // Sequencer.java:432
+          embed_start = 1'b1; // Sequencer.java:433
         end
       end
       STEP_EXECUTE: ;
@@ -4748,7 +4844,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:51
-    case (phase) // Sequencer.java:276
+    case (phase) // Sequencer.java:333
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4757,13 +4853,13 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:362
-        end else if (opcode == 8'd0) begin // Sequencer.java:363
-        end else if (opcode == 8'd1) begin // Sequencer.java:364
-        end else if (opcode == 8'd7) begin // Sequencer.java:374
-        end else if (is_embed) begin // Sequencer.java:375
-        end else if (is_quantize) begin // Sequencer.java:379
-          quantize_start = 1'b1; // Sequencer.java:380
+        if (data_read_failed) begin // Sequencer.java:419
+        end else if (opcode == 8'd0) begin // Sequencer.java:420
+        end else if (opcode == 8'd1) begin // Sequencer.java:421
+        end else if (opcode == 8'd7) begin // Sequencer.java:431
+        end else if (is_embed) begin // Sequencer.java:432
+        end else if (is_quantize) begin // Sequencer.java:436
+          quantize_start = 1'b1; // Sequencer.java:437
         end
       end
       STEP_EXECUTE: ;
@@ -4972,7 +5068,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:54
-    case (phase) // Sequencer.java:276
+    case (phase) // Sequencer.java:333
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4981,16 +5077,16 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:362
-        end else if (opcode == 8'd0) begin // Sequencer.java:363
-        end else if (opcode == 8'd1) begin // Sequencer.java:364
-        end else if (opcode == 8'd7) begin // Sequencer.java:374
-        end else if (is_embed) begin // Sequencer.java:375
-        end else if (is_quantize) begin // Sequencer.java:379
-        end else if (is_linear) begin // Sequencer.java:383
-        end else if (is_lm_head) begin // Sequencer.java:387
-        end else if (is_attention) begin // Sequencer.java:391
-          attention_start = 1'b1; // Sequencer.java:392
+        if (data_read_failed) begin // Sequencer.java:419
+        end else if (opcode == 8'd0) begin // Sequencer.java:420
+        end else if (opcode == 8'd1) begin // Sequencer.java:421
+        end else if (opcode == 8'd7) begin // Sequencer.java:431
+        end else if (is_embed) begin // Sequencer.java:432
+        end else if (is_quantize) begin // Sequencer.java:436
+        end else if (is_linear) begin // Sequencer.java:440
+        end else if (is_lm_head) begin // Sequencer.java:444
+        end else if (is_attention) begin // Sequencer.java:448
+          attention_start = 1'b1; // Sequencer.java:449
         end
       end
       STEP_EXECUTE: ;
@@ -5529,10 +5625,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:50
     lm_head_clear = 1'b0; // LmHeadExecutor.java:52
-    case (phase) // Sequencer.java:276
+    case (phase) // Sequencer.java:333
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:277
-          lm_head_clear = 1'b1; // Sequencer.java:278
+        if (call_start) begin // Sequencer.java:334
+          lm_head_clear = 1'b1; // Sequencer.java:335
         end
       end
       STEP_HEADER: ;
@@ -5542,15 +5638,15 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:362
-        end else if (opcode == 8'd0) begin // Sequencer.java:363
-        end else if (opcode == 8'd1) begin // Sequencer.java:364
-        end else if (opcode == 8'd7) begin // Sequencer.java:374
-        end else if (is_embed) begin // Sequencer.java:375
-        end else if (is_quantize) begin // Sequencer.java:379
-        end else if (is_linear) begin // Sequencer.java:383
-        end else if (is_lm_head) begin // Sequencer.java:387
-          lm_head_start = 1'b1; // Sequencer.java:388
+        if (data_read_failed) begin // Sequencer.java:419
+        end else if (opcode == 8'd0) begin // Sequencer.java:420
+        end else if (opcode == 8'd1) begin // Sequencer.java:421
+        end else if (opcode == 8'd7) begin // Sequencer.java:431
+        end else if (is_embed) begin // Sequencer.java:432
+        end else if (is_quantize) begin // Sequencer.java:436
+        end else if (is_linear) begin // Sequencer.java:440
+        end else if (is_lm_head) begin // Sequencer.java:444
+          lm_head_start = 1'b1; // Sequencer.java:445
         end
       end
       STEP_EXECUTE: ;
@@ -5745,11 +5841,11 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // linear_executor (LinearExecutor.java:74): LINEAR: the TLMM engine over the chunk's activations, its sums
+  // linear_executor (LinearExecutor.java:96): LINEAR: the TLMM engine over the chunk's activations, its sums
   // dequantized and through the epilogue into a buffer
   always @(*) begin
-    linear_start = 1'b0; // LinearExecutor.java:84
-    case (phase) // Sequencer.java:276
+    linear_start = 1'b0; // LinearExecutor.java:106
+    case (phase) // Sequencer.java:333
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5758,14 +5854,14 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:362
-        end else if (opcode == 8'd0) begin // Sequencer.java:363
-        end else if (opcode == 8'd1) begin // Sequencer.java:364
-        end else if (opcode == 8'd7) begin // Sequencer.java:374
-        end else if (is_embed) begin // Sequencer.java:375
-        end else if (is_quantize) begin // Sequencer.java:379
-        end else if (is_linear) begin // Sequencer.java:383
-          linear_start = 1'b1; // Sequencer.java:384
+        if (data_read_failed) begin // Sequencer.java:419
+        end else if (opcode == 8'd0) begin // Sequencer.java:420
+        end else if (opcode == 8'd1) begin // Sequencer.java:421
+        end else if (opcode == 8'd7) begin // Sequencer.java:431
+        end else if (is_embed) begin // Sequencer.java:432
+        end else if (is_quantize) begin // Sequencer.java:436
+        end else if (is_linear) begin // Sequencer.java:440
+          linear_start = 1'b1; // Sequencer.java:441
         end
       end
       STEP_EXECUTE: ;
@@ -5781,93 +5877,123 @@ module tellme (
   end
 
   always @(*) begin
-    linear_epilogue = 4'd0; // LinearExecutor.java:98
+    linear_epilogue = 4'd0; // LinearExecutor.java:120
     linear_epilogue = instruction_word[11:8]; // Sequencer.java:184
   end
 
   always @(*) begin
-    linear_src = 4'd0; // LinearExecutor.java:98
+    linear_src = 4'd0; // LinearExecutor.java:120
     linear_src = instruction_word[19:16]; // Sequencer.java:186
   end
 
   always @(*) begin
-    linear_dst = 4'd0; // LinearExecutor.java:98
+    linear_dst = 4'd0; // LinearExecutor.java:120
     linear_dst = instruction_word[23:20]; // Sequencer.java:187
   end
 
   always @(*) begin
-    linear_rows = 16'd0; // LinearExecutor.java:98
+    linear_rows = 16'd0; // LinearExecutor.java:120
     linear_rows = instruction_word[47:32]; // Sequencer.java:188
   end
 
   always @(*) begin
-    linear_cols = 16'd0; // LinearExecutor.java:98
+    linear_cols = 16'd0; // LinearExecutor.java:120
     linear_cols = instruction_word[63:48]; // Sequencer.java:189
   end
 
   always @(*) begin
-    linear_weights = 32'd0; // LinearExecutor.java:98
+    linear_weights = 32'd0; // LinearExecutor.java:120
     linear_weights = instruction_word[95:64]; // Sequencer.java:190
   end
 
   always @(*) begin
-    linear_tokens = 4'd0; // LinearExecutor.java:98
+    linear_tokens = 4'd0; // LinearExecutor.java:120
     linear_tokens = chunk_tokens; // Sequencer.java:192
   end
 
   always @(*) begin
-    linear_image = 64'd0; // LinearExecutor.java:98
+    linear_image = 64'd0; // LinearExecutor.java:120
     linear_image = arg_image; // Sequencer.java:193
   end
 
   always @(*) begin
-    linear_layer = 8'd0; // LinearExecutor.java:98
+    linear_layer = 8'd0; // LinearExecutor.java:120
     linear_layer = instruction_word[31:24]; // Sequencer.java:194
   end
 
   always @(*) begin
-    linear_first_position = 32'd0; // LinearExecutor.java:98
+    linear_first_position = 32'd0; // LinearExecutor.java:120
     linear_first_position = arg_start_position + chunk_from; // Sequencer.java:195
   end
 
   always @(*) begin
-    linear_head_dim = 16'd0; // LinearExecutor.java:98
+    linear_head_dim = 16'd0; // LinearExecutor.java:120
     linear_head_dim = setup_head_dim; // Sequencer.java:196
   end
 
   always @(*) begin
-    linear_kv_heads = 8'd0; // LinearExecutor.java:98
+    linear_kv_heads = 8'd0; // LinearExecutor.java:120
     linear_kv_heads = setup_kv_heads; // Sequencer.java:198
   end
 
   always @(*) begin
-    linear_positions = 32'd0; // LinearExecutor.java:98
+    linear_positions = 32'd0; // LinearExecutor.java:120
     linear_positions = setup_positions; // Sequencer.java:199
   end
 
   always @(*) begin
-    linear_rope_table = 32'd0; // LinearExecutor.java:98
+    linear_rope_table = 32'd0; // LinearExecutor.java:120
     linear_rope_table = setup_rope_table; // Sequencer.java:200
   end
 
   always @(*) begin
-    linear_kv_cache = 64'd0; // LinearExecutor.java:98
+    linear_kv_cache = 64'd0; // LinearExecutor.java:120
     linear_kv_cache = arg_kv_cache; // Sequencer.java:201
   end
 
   always @(*) begin
-    linear_relu2 = 1'b0; // LinearExecutor.java:100
+    linear_relu2 = 1'b0; // LinearExecutor.java:122
     linear_relu2 = instruction_word[12]; // Sequencer.java:185
   end
 
   always @(*) begin
-    linear_rope_adjacent = 1'b0; // LinearExecutor.java:101
+    linear_rope_adjacent = 1'b0; // LinearExecutor.java:123
     linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:197
   end
 
   always @(*) begin
-    linear_scale = 32'h0; // LinearExecutor.java:102
+    linear_scale = 32'h0; // LinearExecutor.java:124
     linear_scale = instruction_word[127:96]; // Sequencer.java:191
+  end
+
+  always @(*) begin
+    linear_peek_valid = 1'b0; // LinearExecutor.java:127
+    linear_peek_valid = peek_linear; // Sequencer.java:321
+  end
+
+  always @(*) begin
+    linear_peek_rows = 16'd0; // LinearExecutor.java:128
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:322
+  end
+
+  always @(*) begin
+    linear_peek_cols = 16'd0; // LinearExecutor.java:129
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:323
+  end
+
+  always @(*) begin
+    linear_peek_weights = 32'd0; // LinearExecutor.java:130
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:324
+  end
+
+  always @(*) begin
+    linear_reads_lent = 1'b0; // LinearExecutor.java:132
+    linear_reads_lent = peek_busy; // Sequencer.java:317
+  end
+
+  always @(*) begin
+    linear_drop_prefetch = 1'b0; // LinearExecutor.java:134
+    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:331
   end
 
   always @(*) begin
@@ -5908,14 +6034,14 @@ module tellme (
     end
   end
 
-  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:129
-  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:131
-  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:132
+  assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:161
+  assign linear_is_cache = (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:163
+  assign linear_is_rotated = (linear_epilogue == 4'd1) | linear_is_cache; // LinearExecutor.java:164
   assign linear_bad_head =
       (linear_head_dim == 16'd0)
       | (linear_head_dim[2:0] != 3'd0)
       | (linear_is_cache & (linear_head_dim[2:0] != 3'd0))
-      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:139
+      | (linear_is_cache & (linear_layer >= 8'd32)); // LinearExecutor.java:171
   assign linear_bad_field =
       (linear_rows == 16'd0)
       | (linear_cols == 16'd0)
@@ -5924,51 +6050,84 @@ module tellme (
       | ~(linear_dst < 4'd5)
       | (linear_rows > {3'd0, linear_dst_capacity})
       | (linear_is_gate_up & (~(linear_src < 4'd5) | (linear_rows > {3'd0, linear_src_capacity})))
-      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:147
-  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:178
-  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:216
-  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:233
+      | (linear_is_rotated & linear_bad_head); // LinearExecutor.java:179
+  assign linear_cache = (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3); // LinearExecutor.java:210
+  assign linear_peek_taken =
+      linear_peek_valid
+      & ((linear_step == LINEAR_STEP_COMMAND)
+         | (linear_step == LINEAR_STEP_RUN)
+         | (linear_step == LINEAR_STEP_ROTATE)
+         | (linear_step == LINEAR_STEP_FINISH))
+      & ((linear_prefetch_step == PREFETCH_STEP_IDLE)
+         | (linear_prefetch_step == PREFETCH_STEP_OFFER)
+         | (linear_prefetch_step == PREFETCH_STEP_HELD))
+      & ~linear_drop_prefetch; // LinearExecutor.java:240
+  // LinearExecutor.java:251
+  assign linear_prefetch_request =
+      (linear_prefetch_step == PREFETCH_STEP_REQUEST) & (linear_step != LINEAR_STEP_ANSWER) & ~linear_drop_prefetch;
+  // LinearExecutor.java:252
+  assign linear_prefetch_busy =
+      (linear_prefetch_step == PREFETCH_STEP_REQUEST) | (linear_prefetch_step == PREFETCH_STEP_ANSWER);
+  assign linear_prefetch_reused =
+      (linear_step == LINEAR_STEP_REQUEST)
+      & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD))
+      & (linear_prefetch_rows == linear_rows_q)
+      & (linear_prefetch_cols == linear_cols_q)
+      & (linear_prefetch_address == linear_weights_address)
+      & (linear_prefetch_tokens == linear_token_count); // LinearExecutor.java:255
+  // LinearExecutor.java:257
+  assign linear_own_request = (linear_step == LINEAR_STEP_REQUEST) & ~linear_prefetch_busy & ~linear_prefetch_reused;
+  // LinearExecutor.java:297
+  assign linear_prefetch_settled = (linear_prefetch_step == PREFETCH_STEP_IDLE) & ~tlmm_loading;
+  assign linear_reads_free =
+      (linear_step == LINEAR_STEP_HEADS)
+      | (linear_step == LINEAR_STEP_REQUEST)
+      | (linear_step == LINEAR_STEP_ANSWER)
+      | (linear_step == LINEAR_STEP_COMMAND)
+      | (linear_step == LINEAR_STEP_RUN); // LinearExecutor.java:299
+  assign linear_running = linear_step == LINEAR_STEP_RUN; // LinearExecutor.java:307
+  assign linear_feeding = linear_running & (linear_feed_token < linear_token_count); // LinearExecutor.java:324
   assign linear_activation_read =
       linear_feeding
       & (linear_feed_word < linear_words_per_token)
-      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:236
-  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:244
+      & (~linear_feed_pending | activation_gearbox_in_ready); // LinearExecutor.java:327
+  assign linear_offered_word = linear_holding ? linear_held_word : quantized_read_data; // LinearExecutor.java:335
   assign linear_token_fed =
       linear_running
       & (linear_taken_beats == linear_beats_per_token)
       & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:260
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:284
-  // LinearExecutor.java:286
+      & ~linear_feed_pending; // LinearExecutor.java:351
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:375
+  // LinearExecutor.java:377
   assign linear_groups_of_tile = linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups;
-  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:287
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:288
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:289
+  assign linear_last_group = (linear_group + 16'd1) == linear_groups_of_tile; // LinearExecutor.java:378
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:379
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:380
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:298
-      // LinearExecutor.java:298
+    case (linear_part) // LinearExecutor.java:389
+      // LinearExecutor.java:389
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:298
+      // LinearExecutor.java:389
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:298
+      // LinearExecutor.java:389
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:298
+      // LinearExecutor.java:389
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:300
+  assign linear_row_word = linear_row_word_prod[15:0] + {14'd0, linear_part}; // LinearExecutor.java:391
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:196
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:197
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:198
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:312
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:313
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:314
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:403
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:404
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:405
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:82
@@ -5983,32 +6142,32 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:349
-  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:352
-  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:353
-  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:354
-  // LinearExecutor.java:355
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:440
+  assign linear_store = linear_epilogue_q == 4'd0; // LinearExecutor.java:443
+  assign linear_residual_add = linear_epilogue_q == 4'd4; // LinearExecutor.java:444
+  assign linear_gate_up = linear_epilogue_q == 4'd5; // LinearExecutor.java:445
+  // LinearExecutor.java:446
   assign linear_y_ready = dequantizer_out_valid & linear_tags_pop_valid & (linear_epilogue_step == EPILOGUE_STEP_WAIT);
-  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:356
-  assign linear_y_take = linear_y_ready; // LinearExecutor.java:360
-  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:362
-  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:367
-  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:368
-  // LinearExecutor.java:392
+  assign linear_padding_word = linear_tags_pop_payload[19:4] >= linear_row_words; // LinearExecutor.java:447
+  assign linear_y_take = linear_y_ready; // LinearExecutor.java:451
+  assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:453
+  assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:458
+  assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:459
+  // LinearExecutor.java:483
   assign linear_feed_residual =
       (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add & (linear_residual_feed_credits != 3'd0);
-  // LinearExecutor.java:393
+  // LinearExecutor.java:484
   assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:394
+  // LinearExecutor.java:485
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
-  assign linear_residual_round0_in_valid = linear_feed_residual; // LinearExecutor.java:399
-  assign linear_residual_round0_in_payload = linear_operand_0; // LinearExecutor.java:399
-  assign linear_residual_round1_in_valid = linear_feed_residual; // LinearExecutor.java:399
-  assign linear_residual_round1_in_payload = linear_operand_1; // LinearExecutor.java:399
-  assign linear_residual_round2_in_valid = linear_feed_residual; // LinearExecutor.java:399
-  assign linear_residual_round2_in_payload = linear_operand_2; // LinearExecutor.java:399
-  assign linear_residual_round3_in_valid = linear_feed_residual; // LinearExecutor.java:399
-  assign linear_residual_round3_in_payload = linear_operand_3; // LinearExecutor.java:399
+  assign linear_residual_round0_in_valid = linear_feed_residual; // LinearExecutor.java:490
+  assign linear_residual_round0_in_payload = linear_operand_0; // LinearExecutor.java:490
+  assign linear_residual_round1_in_valid = linear_feed_residual; // LinearExecutor.java:490
+  assign linear_residual_round1_in_payload = linear_operand_1; // LinearExecutor.java:490
+  assign linear_residual_round2_in_valid = linear_feed_residual; // LinearExecutor.java:490
+  assign linear_residual_round2_in_payload = linear_operand_2; // LinearExecutor.java:490
+  assign linear_residual_round3_in_valid = linear_feed_residual; // LinearExecutor.java:490
+  assign linear_residual_round3_in_payload = linear_operand_3; // LinearExecutor.java:490
   assign linear_residual_feed_fifo_push_valid = linear_residual_round3_out_valid; // CreditBuffer.java:78
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
@@ -6025,208 +6184,265 @@ module tellme (
   assign linear_fed =
       linear_feed_residual
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:417
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:508
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:422
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:423
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:423
-  // LinearExecutor.java:425
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:513
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:514
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:514
+  // LinearExecutor.java:516
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:429
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:456
-  assign linear_done = linear_step == LINEAR_STEP_FINISH; // LinearExecutor.java:474
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:520
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:547
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:566
 
   always @(posedge ap_clk) begin
-    if (linear_start) begin // LinearExecutor.java:148
-      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:149
-      linear_relu2_q <= linear_relu2; // LinearExecutor.java:150
-      linear_src_id <= linear_src; // LinearExecutor.java:151
-      linear_dst_id <= linear_dst; // LinearExecutor.java:152
-      linear_rows_q <= linear_rows; // LinearExecutor.java:153
-      linear_cols_q <= linear_cols; // LinearExecutor.java:154
-      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:155
-      linear_scale_q <= linear_scale; // LinearExecutor.java:156
-      linear_token_count <= linear_tokens; // LinearExecutor.java:157
-      linear_layer_q <= linear_layer; // LinearExecutor.java:158
-      linear_first_position_q <= linear_first_position; // LinearExecutor.java:159
-      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:160
-      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:161
-      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:162
-      linear_positions_q <= linear_positions; // LinearExecutor.java:163
-      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:164
-      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:165
-      linear_heads <= 16'd0; // LinearExecutor.java:166
-      linear_head_rows <= 17'd0; // LinearExecutor.java:167
-      linear_code <= 8'd0; // LinearExecutor.java:168
-      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:169
-      if (linear_bad_field) begin // LinearExecutor.java:170
-        linear_code <= 8'd3; // LinearExecutor.java:171
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:172
+    if (linear_start) begin // LinearExecutor.java:180
+      linear_epilogue_q <= linear_epilogue; // LinearExecutor.java:181
+      linear_relu2_q <= linear_relu2; // LinearExecutor.java:182
+      linear_src_id <= linear_src; // LinearExecutor.java:183
+      linear_dst_id <= linear_dst; // LinearExecutor.java:184
+      linear_rows_q <= linear_rows; // LinearExecutor.java:185
+      linear_cols_q <= linear_cols; // LinearExecutor.java:186
+      linear_weights_address <= linear_image + {32'd0, linear_weights}; // LinearExecutor.java:187
+      linear_scale_q <= linear_scale; // LinearExecutor.java:188
+      linear_token_count <= linear_tokens; // LinearExecutor.java:189
+      linear_layer_q <= linear_layer; // LinearExecutor.java:190
+      linear_first_position_q <= linear_first_position; // LinearExecutor.java:191
+      linear_head_dim_q <= linear_head_dim; // LinearExecutor.java:192
+      linear_rope_adjacent_q <= linear_rope_adjacent; // LinearExecutor.java:193
+      linear_kv_heads_q <= linear_kv_heads; // LinearExecutor.java:194
+      linear_positions_q <= linear_positions; // LinearExecutor.java:195
+      linear_rope_table_address <= linear_image + {32'd0, linear_rope_table}; // LinearExecutor.java:196
+      linear_kv_cache_q <= linear_kv_cache; // LinearExecutor.java:197
+      linear_heads <= 16'd0; // LinearExecutor.java:198
+      linear_head_rows <= 17'd0; // LinearExecutor.java:199
+      linear_code <= 8'd0; // LinearExecutor.java:200
+      linear_step <= linear_is_rotated ? LINEAR_STEP_HEADS : LINEAR_STEP_REQUEST; // LinearExecutor.java:201
+      if (linear_bad_field) begin // LinearExecutor.java:202
+        linear_code <= 8'd3; // LinearExecutor.java:203
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:204
       end
     end
-    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:179
-      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:180
-        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:181
-        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:182
+    if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:211
+      if (linear_head_rows < {1'b0, linear_rows_q}) begin // LinearExecutor.java:212
+        linear_head_rows <= linear_head_rows + {1'b0, linear_head_dim_q}; // LinearExecutor.java:213
+        linear_heads <= linear_heads + 16'd1; // LinearExecutor.java:214
       end else begin
-        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:184
+        linear_step <= LINEAR_STEP_REQUEST; // LinearExecutor.java:216
         if ((linear_head_rows != {1'b0, linear_rows_q})
-            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:185
-          linear_code <= 8'd3; // LinearExecutor.java:186
-          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:187
+            | (linear_cache & (linear_heads > {8'd0, linear_kv_heads_q}))) begin // LinearExecutor.java:217
+          linear_code <= 8'd3; // LinearExecutor.java:218
+          linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:219
         end
       end
     end
-    if (tlmm_command_request_valid & tlmm_command_request_ready) begin // LinearExecutor.java:198
-      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:198
+    if (linear_peek_taken) begin // LinearExecutor.java:241
+      linear_prefetch_rows <= linear_peek_rows; // LinearExecutor.java:242
+      linear_prefetch_cols <= linear_peek_cols; // LinearExecutor.java:243
+      linear_prefetch_address <= linear_image + {32'd0, linear_peek_weights}; // LinearExecutor.java:244
+      linear_prefetch_tokens <= linear_tokens; // LinearExecutor.java:245
+      linear_prefetch_step <= PREFETCH_STEP_REQUEST; // LinearExecutor.java:246
     end
-    if (tlmm_command_answer_valid & tlmm_command_answer_ready) begin // LinearExecutor.java:201
-      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:202
-      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:202
-      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:202
-      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:202
-      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:202
-      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:202
-      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:202
-      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:202
-      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:202
-      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:202
-      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:202
-      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:202
-      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:203
-      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:204
-        linear_code <= 8'd3; // LinearExecutor.java:205
-        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:206
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_own_request) begin // LinearExecutor.java:266
+      linear_step <= LINEAR_STEP_ANSWER; // LinearExecutor.java:266
+    end
+    // LinearExecutor.java:267
+    if (tlmm_command_request_valid & tlmm_command_request_ready & linear_prefetch_request) begin
+      linear_prefetch_step <= PREFETCH_STEP_ANSWER; // LinearExecutor.java:267
+    end
+    // LinearExecutor.java:270
+    if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_step == LINEAR_STEP_ANSWER)) begin
+      linear_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:271
+      linear_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:271
+      linear_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:271
+      linear_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:271
+      linear_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:271
+      linear_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:271
+      linear_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups; // LinearExecutor.java:271
+      linear_command_regionStride <= tlmm_command_answer_payload_command_regionStride; // LinearExecutor.java:271
+      linear_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:271
+      linear_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:271
+      linear_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:271
+      linear_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:271
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:272
+      if (tlmm_command_answer_payload_refused) begin // LinearExecutor.java:273
+        linear_code <= 8'd3; // LinearExecutor.java:274
+        linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:275
       end
     end
-    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:212
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:215
-      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:215
+    // LinearExecutor.java:279
+    if (tlmm_command_answer_valid & tlmm_command_answer_ready & (linear_prefetch_step == PREFETCH_STEP_ANSWER)) begin
+      linear_prefetch_command_address <= tlmm_command_answer_payload_command_address; // LinearExecutor.java:280
+      linear_prefetch_command_blocks <= tlmm_command_answer_payload_command_blocks; // LinearExecutor.java:280
+      linear_prefetch_command_lastClass <= tlmm_command_answer_payload_command_lastClass; // LinearExecutor.java:280
+      linear_prefetch_command_tokens <= tlmm_command_answer_payload_command_tokens; // LinearExecutor.java:280
+      linear_prefetch_command_tiles <= tlmm_command_answer_payload_command_tiles; // LinearExecutor.java:280
+      linear_prefetch_command_tileGroups <= tlmm_command_answer_payload_command_tileGroups; // LinearExecutor.java:280
+      // LinearExecutor.java:280
+      linear_prefetch_command_lastTileGroups <= tlmm_command_answer_payload_command_lastTileGroups;
+      // LinearExecutor.java:280
+      linear_prefetch_command_regionStride <= tlmm_command_answer_payload_command_regionStride;
+      linear_prefetch_command_beatsFull <= tlmm_command_answer_payload_command_beatsFull; // LinearExecutor.java:280
+      linear_prefetch_command_beatsLast <= tlmm_command_answer_payload_command_beatsLast; // LinearExecutor.java:280
+      linear_prefetch_command_wordsFull <= tlmm_command_answer_payload_command_wordsFull; // LinearExecutor.java:280
+      linear_prefetch_command_wordsLast <= tlmm_command_answer_payload_command_wordsLast; // LinearExecutor.java:280
+      // LinearExecutor.java:281
+      linear_prefetch_step <= tlmm_command_answer_payload_refused ? PREFETCH_STEP_IDLE : PREFETCH_STEP_OFFER;
     end
-    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:219
-    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:221
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:227
-      linear_feed_token <= 4'd0; // LinearExecutor.java:228
-      linear_feed_word <= 16'd0; // LinearExecutor.java:229
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:230
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:231
+    if (tlmm_prefetch_valid & tlmm_prefetch_ready) begin // LinearExecutor.java:286
+      linear_prefetch_step <= PREFETCH_STEP_HELD; // LinearExecutor.java:286
     end
-    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:247
-      linear_held_word <= quantized_read_data; // LinearExecutor.java:248
-      linear_holding <= 1'b1; // LinearExecutor.java:249
+    if (linear_prefetch_reused) begin // LinearExecutor.java:289
+      linear_command_address <= linear_prefetch_command_address; // LinearExecutor.java:290
+      linear_command_blocks <= linear_prefetch_command_blocks; // LinearExecutor.java:290
+      linear_command_lastClass <= linear_prefetch_command_lastClass; // LinearExecutor.java:290
+      linear_command_tokens <= linear_prefetch_command_tokens; // LinearExecutor.java:290
+      linear_command_tiles <= linear_prefetch_command_tiles; // LinearExecutor.java:290
+      linear_command_tileGroups <= linear_prefetch_command_tileGroups; // LinearExecutor.java:290
+      linear_command_lastTileGroups <= linear_prefetch_command_lastTileGroups; // LinearExecutor.java:290
+      linear_command_regionStride <= linear_prefetch_command_regionStride; // LinearExecutor.java:290
+      linear_command_beatsFull <= linear_prefetch_command_beatsFull; // LinearExecutor.java:290
+      linear_command_beatsLast <= linear_prefetch_command_beatsLast; // LinearExecutor.java:290
+      linear_command_wordsFull <= linear_prefetch_command_wordsFull; // LinearExecutor.java:290
+      linear_command_wordsLast <= linear_prefetch_command_wordsLast; // LinearExecutor.java:290
+      linear_step <= LINEAR_STEP_COMMAND; // LinearExecutor.java:291
     end
-    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:251
-      linear_holding <= 1'b0; // LinearExecutor.java:251
+    if ((linear_own_request
+         & ((linear_prefetch_step == PREFETCH_STEP_OFFER) | (linear_prefetch_step == PREFETCH_STEP_HELD)))
+        | linear_prefetch_reused) begin // LinearExecutor.java:293
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:294
     end
-    if (linear_activation_read) begin // LinearExecutor.java:252
-      linear_feed_pending <= 1'b1; // LinearExecutor.java:253
-      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:254
-    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:255
-      linear_feed_pending <= 1'b0; // LinearExecutor.java:255
+    if (linear_drop_prefetch & (linear_prefetch_step != PREFETCH_STEP_ANSWER)) begin // LinearExecutor.java:295
+      linear_prefetch_step <= PREFETCH_STEP_IDLE; // LinearExecutor.java:295
     end
-    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:262
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:262
+    linear_sized <= linear_step == LINEAR_STEP_COMMAND; // LinearExecutor.java:303
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:306
+      linear_step <= LINEAR_STEP_RUN; // LinearExecutor.java:306
     end
-    if (linear_token_fed) begin // LinearExecutor.java:263
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:264
-      linear_feed_word <= 16'd0; // LinearExecutor.java:265
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:266
+    linear_beats_per_token <= linear_beats_per_token_prod[15:0]; // LinearExecutor.java:310
+    linear_words_per_token <= linear_words_per_token_sum[17:2]; // LinearExecutor.java:312
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:318
+      linear_feed_token <= 4'd0; // LinearExecutor.java:319
+      linear_feed_word <= 16'd0; // LinearExecutor.java:320
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:321
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:322
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:275
-      linear_tile <= 16'd0; // LinearExecutor.java:276
-      linear_result_token <= 4'd0; // LinearExecutor.java:277
-      linear_group <= 16'd0; // LinearExecutor.java:278
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:279
-      linear_part <= 2'd0; // LinearExecutor.java:281
+    if (linear_feed_pending & ~activation_gearbox_in_ready & ~linear_holding) begin // LinearExecutor.java:338
+      linear_held_word <= quantized_read_data; // LinearExecutor.java:339
+      linear_holding <= 1'b1; // LinearExecutor.java:340
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:316
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:318
-      if (linear_last_part) begin // LinearExecutor.java:320
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:321
-        if (linear_last_group) begin // LinearExecutor.java:322
-          // LinearExecutor.java:323
+    if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:342
+      linear_holding <= 1'b0; // LinearExecutor.java:342
+    end
+    if (linear_activation_read) begin // LinearExecutor.java:343
+      linear_feed_pending <= 1'b1; // LinearExecutor.java:344
+      linear_feed_word <= linear_feed_word + 16'd1; // LinearExecutor.java:345
+    end else if (activation_gearbox_in_valid & activation_gearbox_in_ready) begin // LinearExecutor.java:346
+      linear_feed_pending <= 1'b0; // LinearExecutor.java:346
+    end
+    if (tlmm_activations_valid & tlmm_activations_ready) begin // LinearExecutor.java:353
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:353
+    end
+    if (linear_token_fed) begin // LinearExecutor.java:354
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:355
+      linear_feed_word <= 16'd0; // LinearExecutor.java:356
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:357
+    end
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:366
+      linear_tile <= 16'd0; // LinearExecutor.java:367
+      linear_result_token <= 4'd0; // LinearExecutor.java:368
+      linear_group <= 16'd0; // LinearExecutor.java:369
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:370
+      linear_part <= 2'd0; // LinearExecutor.java:372
+    end
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:407
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:409
+      if (linear_last_part) begin // LinearExecutor.java:411
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:412
+        if (linear_last_group) begin // LinearExecutor.java:413
+          // LinearExecutor.java:414
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:324
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:325
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:326
+          if (linear_last_result_token) begin // LinearExecutor.java:415
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:416
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:417
           end
         end
       end
     end
-    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:334
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:335
-      linear_param_token <= 4'd0; // LinearExecutor.java:336
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:337
+    linear_vectors <= linear_vectors_prod[23:0]; // LinearExecutor.java:425
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:426
+      linear_param_token <= 4'd0; // LinearExecutor.java:427
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:428
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:342
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:343
-      // LinearExecutor.java:344
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:433
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:434
+      // LinearExecutor.java:435
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
-    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:364
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:366
-      linear_words_written <= 24'd0; // LinearExecutor.java:366
+    linear_expected_words <= linear_expected_words_prod[23:0]; // LinearExecutor.java:455
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:457
+      linear_words_written <= 24'd0; // LinearExecutor.java:457
     end
-    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:369
-      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:374
-      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:374
-      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:374
-      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:374
-      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:375
-      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:375
-      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:376
+    if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:460
+      linear_y_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:465
+      linear_y_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:465
+      linear_y_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:465
+      linear_y_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:465
+      linear_tag_held_token <= linear_tags_pop_payload[3:0]; // LinearExecutor.java:466
+      linear_tag_held_word <= linear_tags_pop_payload[19:4]; // LinearExecutor.java:466
+      linear_epilogue_step <= EPILOGUE_STEP_READ; // LinearExecutor.java:467
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:378
-      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:378
+    if (linear_epilogue_step == EPILOGUE_STEP_READ) begin // LinearExecutor.java:469
+      linear_epilogue_step <= EPILOGUE_STEP_LATCH; // LinearExecutor.java:469
     end
-    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:380
-      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:381
-      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:381
-      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:381
-      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:381
-      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:382
+    if (linear_epilogue_step == EPILOGUE_STEP_LATCH) begin // LinearExecutor.java:471
+      linear_operand_0 <= buffer_lane0_read; // LinearExecutor.java:472
+      linear_operand_1 <= buffer_lane1_read; // LinearExecutor.java:472
+      linear_operand_2 <= buffer_lane2_read; // LinearExecutor.java:472
+      linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:472
+      linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:473
     end
-    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:404
-    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:404
-    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:404
-    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:404
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:404
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:404
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:404
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:404
+    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:495
+    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:495
+    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:495
+    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:495
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:495
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:495
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:495
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:495
     if (linear_feed_residual & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:82
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:82
     end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:83
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:83
     end
-    if (linear_fed) begin // LinearExecutor.java:418
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:418
+    if (linear_fed) begin // LinearExecutor.java:509
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:509
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:430
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:434
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:521
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:525
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:455
-      linear_engine_done <= 1'b0; // LinearExecutor.java:455
-    end else if (tlmm_done) begin // LinearExecutor.java:455
-      linear_engine_done <= 1'b1; // LinearExecutor.java:455
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:546
+      linear_engine_done <= 1'b0; // LinearExecutor.java:546
+    end else if (tlmm_done) begin // LinearExecutor.java:546
+      linear_engine_done <= 1'b1; // LinearExecutor.java:546
     end
-    // LinearExecutor.java:457
+    // LinearExecutor.java:548
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:458
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:549
     end
-    if (rotate_start) begin // LinearExecutor.java:467
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:467
+    if (rotate_start) begin // LinearExecutor.java:558
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:558
     end
-    if (rotate_done) begin // LinearExecutor.java:468
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:469
-      linear_code <= rotate_code; // LinearExecutor.java:470
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:471
+    if (rotate_done) begin // LinearExecutor.java:559
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:560
+      linear_code <= rotate_code; // LinearExecutor.java:561
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:562
     end
-    if (linear_step == LINEAR_STEP_FINISH) begin // LinearExecutor.java:475
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:475
+    if (linear_done) begin // LinearExecutor.java:568
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:568
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -6250,6 +6466,11 @@ module tellme (
       linear_head_rows <= 17'd0;
       linear_code <= 8'd0;
       linear_step <= LINEAR_STEP_IDLE;
+      linear_prefetch_rows <= 16'd0;
+      linear_prefetch_cols <= 16'd0;
+      linear_prefetch_address <= 64'd0;
+      linear_prefetch_tokens <= 4'd0;
+      linear_prefetch_step <= PREFETCH_STEP_IDLE;
       linear_command_address <= 64'd0;
       linear_command_blocks <= 16'd0;
       linear_command_lastClass <= 2'd0;
@@ -6262,6 +6483,18 @@ module tellme (
       linear_command_beatsLast <= 32'd0;
       linear_command_wordsFull <= 32'd0;
       linear_command_wordsLast <= 32'd0;
+      linear_prefetch_command_address <= 64'd0;
+      linear_prefetch_command_blocks <= 16'd0;
+      linear_prefetch_command_lastClass <= 2'd0;
+      linear_prefetch_command_tokens <= 16'd0;
+      linear_prefetch_command_tiles <= 16'd0;
+      linear_prefetch_command_tileGroups <= 16'd0;
+      linear_prefetch_command_lastTileGroups <= 16'd0;
+      linear_prefetch_command_regionStride <= 32'd0;
+      linear_prefetch_command_beatsFull <= 32'd0;
+      linear_prefetch_command_beatsLast <= 32'd0;
+      linear_prefetch_command_wordsFull <= 32'd0;
+      linear_prefetch_command_wordsLast <= 32'd0;
       linear_sized <= 1'b0;
       linear_feed_token <= 4'd0;
       linear_feed_word <= 16'd0;
@@ -6299,7 +6532,8 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:75
-    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started; // LinearExecutor.java:466
+    // LinearExecutor.java:557
+    rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
   assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:110
@@ -6491,7 +6725,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:42
-    case (phase) // Sequencer.java:276
+    case (phase) // Sequencer.java:333
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6503,12 +6737,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:414
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:415
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:418
-        end else if (~tap_busy) begin // Sequencer.java:421
-          if (tap_fits) begin // Sequencer.java:422
-            tap_start = 1'b1; // Sequencer.java:423
+        if (~tapping | ~has_tap) begin // Sequencer.java:471
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:472
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:475
+        end else if (~tap_busy) begin // Sequencer.java:478
+          if (tap_fits) begin // Sequencer.java:479
+            tap_start = 1'b1; // Sequencer.java:480
           end
         end
       end
@@ -6769,7 +7003,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:276
+    case (phase) // Sequencer.java:333
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6783,7 +7017,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:448
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:505
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -6934,19 +7168,23 @@ module tellme (
   end
 
   assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:249
+  // Sequencer.java:290
+  assign peek_wanted =
+      (phase == STEP_EXECUTE) & is_linear & ~peek_issued & ((pc + 32'd1) < header_program_length) & linear_reads_free;
+  assign peek_linear = peek_in & ~peek_failed & (peek_word[7:0] == 8'd4); // Sequencer.java:320
 
   always @(*) begin
-    case (token_word) // Sequencer.java:314
-      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:314
-      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:314
-      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:314
-      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:314
+    case (token_word) // Sequencer.java:371
+      2'd0: token_value = data_beat_payload_data[31:0]; // Sequencer.java:371
+      2'd1: token_value = data_beat_payload_data[63:32]; // Sequencer.java:371
+      2'd2: token_value = data_beat_payload_data[95:64]; // Sequencer.java:371
+      default: token_value = data_beat_payload_data[127:96]; // Sequencer.java:371
     endcase
   end
 
-  assign token_outside = token_value >= header_vocab; // Sequencer.java:315
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:326
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:338
+  assign token_outside = token_value >= header_vocab; // Sequencer.java:372
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:383
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:395
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd96)
@@ -7001,27 +7239,27 @@ module tellme (
           | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
           | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
           | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:522
-  assign record_done = record_written | record_finished; // Sequencer.java:493
+      | (instruction_word[95:64] < header_context); // Sequencer.java:579
+  assign record_done = record_written | record_finished; // Sequencer.java:550
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:536
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:537
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:593
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:594
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:536
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:537
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:593
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:594
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:536
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:537
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:593
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:594
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:536
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:537
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:593
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:594
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:536
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:537
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:593
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:594
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:536
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:537
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:593
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:594
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:73
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:130
@@ -7044,215 +7282,241 @@ module tellme (
     end else if (tap_settling != 2'd0) begin // Sequencer.java:266
       tap_settling <= tap_settling - 2'd1; // Sequencer.java:266
     end
-    case (phase) // Sequencer.java:276
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:296
+      peek_issued <= 1'b1; // Sequencer.java:297
+      peek_busy <= 1'b1; // Sequencer.java:298
+      peek_beat <= 1'b0; // Sequencer.java:299
+      peek_failed <= 1'b0; // Sequencer.java:300
+    end
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:304
+      if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:307
+        peek_word <= data_beat_payload_data; // Sequencer.java:308
+      end
+      if (data_beat_payload_error) begin // Sequencer.java:310
+        peek_failed <= 1'b1; // Sequencer.java:310
+      end
+      peek_beat <= peek_beat + 1'b1; // Sequencer.java:311
+      if (~peek_beat) begin // Sequencer.java:312
+        peek_busy <= 1'b0; // Sequencer.java:313
+        peek_in <= 1'b1; // Sequencer.java:314
+      end
+    end
+    if (linear_peek_taken) begin // Sequencer.java:325
+      peek_in <= 1'b0; // Sequencer.java:325
+    end
+    if (phase == STEP_DECODE) begin // Sequencer.java:326
+      peek_issued <= 1'b0; // Sequencer.java:327
+      peek_in <= 1'b0; // Sequencer.java:328
+    end
+    case (phase) // Sequencer.java:333
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:277
-          error_code <= 8'd0; // Sequencer.java:279
-          error_detail <= 32'd0; // Sequencer.java:280
-          instructions_executed <= 32'd0; // Sequencer.java:281
-          tap_used <= 32'd0; // Sequencer.java:282
-          tap_records <= 32'd0; // Sequencer.java:283
-          tap_dropped <= 32'd0; // Sequencer.java:284
-          tap_capacity <= 32'd0; // Sequencer.java:285
-          read_beat <= 16'd0; // Sequencer.java:286
-          read_issued <= 1'b0; // Sequencer.java:287
-          phase <= STEP_HEADER; // Sequencer.java:288
+        if (call_start) begin // Sequencer.java:334
+          error_code <= 8'd0; // Sequencer.java:336
+          error_detail <= 32'd0; // Sequencer.java:337
+          instructions_executed <= 32'd0; // Sequencer.java:338
+          tap_used <= 32'd0; // Sequencer.java:339
+          tap_records <= 32'd0; // Sequencer.java:340
+          tap_dropped <= 32'd0; // Sequencer.java:341
+          tap_capacity <= 32'd0; // Sequencer.java:342
+          read_beat <= 16'd0; // Sequencer.java:343
+          read_issued <= 1'b0; // Sequencer.java:344
+          phase <= STEP_HEADER; // Sequencer.java:345
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:290
-          read_issued <= 1'b0; // Sequencer.java:291
-          phase <= STEP_CHECK; // Sequencer.java:292
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:347
+          read_issued <= 1'b0; // Sequencer.java:348
+          phase <= STEP_CHECK; // Sequencer.java:349
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:295
-        token_word <= 2'd0; // Sequencer.java:296
-        phase <= STEP_TOKENS; // Sequencer.java:297
-        if (data_read_failed) begin // Sequencer.java:298
-          error_code <= 8'd7; // Sequencer.java:499
-          error_detail <= 32'd4; // Sequencer.java:500
-          phase <= STEP_RECORD; // Sequencer.java:501
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:299
-          error_code <= 8'd1; // Sequencer.java:499
-          error_detail <= 32'd0; // Sequencer.java:500
-          phase <= STEP_RECORD; // Sequencer.java:501
-        end else if (header_version != 32'd1) begin // Sequencer.java:302
-          error_code <= 8'd1; // Sequencer.java:499
-          error_detail <= 32'd1; // Sequencer.java:500
-          phase <= STEP_RECORD; // Sequencer.java:501
-        end else if (bad_call) begin // Sequencer.java:305
-          error_code <= 8'd6; // Sequencer.java:499
-          error_detail <= arg_token_count; // Sequencer.java:500
-          phase <= STEP_RECORD; // Sequencer.java:501
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:306
-          error_code <= 8'd4; // Sequencer.java:499
-          error_detail <= call_end[31:0]; // Sequencer.java:500
-          phase <= STEP_RECORD; // Sequencer.java:501
+        token_index <= 32'd0; // Sequencer.java:352
+        token_word <= 2'd0; // Sequencer.java:353
+        phase <= STEP_TOKENS; // Sequencer.java:354
+        if (data_read_failed) begin // Sequencer.java:355
+          error_code <= 8'd7; // Sequencer.java:556
+          error_detail <= 32'd4; // Sequencer.java:557
+          phase <= STEP_RECORD; // Sequencer.java:558
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:356
+          error_code <= 8'd1; // Sequencer.java:556
+          error_detail <= 32'd0; // Sequencer.java:557
+          phase <= STEP_RECORD; // Sequencer.java:558
+        end else if (header_version != 32'd1) begin // Sequencer.java:359
+          error_code <= 8'd1; // Sequencer.java:556
+          error_detail <= 32'd1; // Sequencer.java:557
+          phase <= STEP_RECORD; // Sequencer.java:558
+        end else if (bad_call) begin // Sequencer.java:362
+          error_code <= 8'd6; // Sequencer.java:556
+          error_detail <= arg_token_count; // Sequencer.java:557
+          phase <= STEP_RECORD; // Sequencer.java:558
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:363
+          error_code <= 8'd4; // Sequencer.java:556
+          error_detail <= call_end[31:0]; // Sequencer.java:557
+          phase <= STEP_RECORD; // Sequencer.java:558
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:309
-          if (no_error & token_outside) begin // Sequencer.java:316
-            error_code <= 8'd5; // Sequencer.java:317
-            error_detail <= token_index; // Sequencer.java:318
+        if (own_beat) begin // Sequencer.java:366
+          if (no_error & token_outside) begin // Sequencer.java:373
+            error_code <= 8'd5; // Sequencer.java:374
+            error_detail <= token_index; // Sequencer.java:375
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:320
-          token_word <= token_word + 2'd1; // Sequencer.java:321
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:322
-            read_issued <= 1'b0; // Sequencer.java:323
-            read_beat <= 16'd0; // Sequencer.java:324
-            chunk_from <= 32'd0; // Sequencer.java:325
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:327
-              error_code <= 8'd7; // Sequencer.java:499
-              error_detail <= 32'd4; // Sequencer.java:500
-              phase <= STEP_RECORD; // Sequencer.java:501
-            end else if (~tokens_clean) begin // Sequencer.java:328
-              phase <= STEP_RECORD; // Sequencer.java:328
-            end else if (tapping) begin // Sequencer.java:329
-              phase <= STEP_CAPACITY; // Sequencer.java:329
+          token_index <= token_index + 32'd1; // Sequencer.java:377
+          token_word <= token_word + 2'd1; // Sequencer.java:378
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:379
+            read_issued <= 1'b0; // Sequencer.java:380
+            read_beat <= 16'd0; // Sequencer.java:381
+            chunk_from <= 32'd0; // Sequencer.java:382
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:384
+              error_code <= 8'd7; // Sequencer.java:556
+              error_detail <= 32'd4; // Sequencer.java:557
+              phase <= STEP_RECORD; // Sequencer.java:558
+            end else if (~tokens_clean) begin // Sequencer.java:385
+              phase <= STEP_RECORD; // Sequencer.java:385
+            end else if (tapping) begin // Sequencer.java:386
+              phase <= STEP_CAPACITY; // Sequencer.java:386
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:330
+              phase <= STEP_CHUNK; // Sequencer.java:387
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:333
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:334
-          phase <= STEP_CHUNK; // Sequencer.java:335
+        if (own_beat) begin // Sequencer.java:390
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:391
+          phase <= STEP_CHUNK; // Sequencer.java:392
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:339
-        pc <= 32'd0; // Sequencer.java:341
-        read_beat <= 16'd0; // Sequencer.java:342
-        read_issued <= 1'b0; // Sequencer.java:343
-        phase <= STEP_FETCH; // Sequencer.java:344
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:396
+        pc <= 32'd0; // Sequencer.java:398
+        read_beat <= 16'd0; // Sequencer.java:399
+        read_issued <= 1'b0; // Sequencer.java:400
+        phase <= STEP_FETCH; // Sequencer.java:401
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:347
-          phase <= STEP_CHUNK_END; // Sequencer.java:347
-        end else if (own_beat) begin // Sequencer.java:348
-          if (read_beat == 16'd0) begin // Sequencer.java:351
-            instruction_word <= data_beat_payload_data; // Sequencer.java:352
+        if (pc >= header_program_length) begin // Sequencer.java:404
+          phase <= STEP_CHUNK_END; // Sequencer.java:404
+        end else if (own_beat) begin // Sequencer.java:405
+          if (read_beat == 16'd0) begin // Sequencer.java:408
+            instruction_word <= data_beat_payload_data; // Sequencer.java:409
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:354
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:355
-            phase <= STEP_DECODE; // Sequencer.java:356
+          if (read_beat == 16'd0) begin // Sequencer.java:411
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:412
+            phase <= STEP_DECODE; // Sequencer.java:413
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:361
-        if (data_read_failed) begin // Sequencer.java:362
-          error_code <= 8'd7; // Sequencer.java:499
-          error_detail <= 32'd4; // Sequencer.java:500
-          phase <= STEP_RECORD; // Sequencer.java:501
-        end else if (opcode == 8'd0) begin // Sequencer.java:363
-          phase <= STEP_CHUNK_END; // Sequencer.java:363
-        end else if (opcode == 8'd1) begin // Sequencer.java:364
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:365
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:366
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:367
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:368
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:369
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:370
-          if (setup_bad_field) begin // Sequencer.java:371
-            error_code <= 8'd3; // Sequencer.java:499
-            error_detail <= pc; // Sequencer.java:500
-            phase <= STEP_RECORD; // Sequencer.java:501
+        phase <= STEP_NEXT; // Sequencer.java:418
+        if (data_read_failed) begin // Sequencer.java:419
+          error_code <= 8'd7; // Sequencer.java:556
+          error_detail <= 32'd4; // Sequencer.java:557
+          phase <= STEP_RECORD; // Sequencer.java:558
+        end else if (opcode == 8'd0) begin // Sequencer.java:420
+          phase <= STEP_CHUNK_END; // Sequencer.java:420
+        end else if (opcode == 8'd1) begin // Sequencer.java:421
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:422
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:423
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:424
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:425
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:426
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:427
+          if (setup_bad_field) begin // Sequencer.java:428
+            error_code <= 8'd3; // Sequencer.java:556
+            error_detail <= pc; // Sequencer.java:557
+            phase <= STEP_RECORD; // Sequencer.java:558
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:374
-          phase <= STEP_BARRIER; // Sequencer.java:374
-        end else if (is_embed) begin // Sequencer.java:375
-          phase <= STEP_EXECUTE; // Sequencer.java:377
-        end else if (is_quantize) begin // Sequencer.java:379
-          phase <= STEP_EXECUTE; // Sequencer.java:381
-        end else if (is_linear) begin // Sequencer.java:383
-          phase <= STEP_EXECUTE; // Sequencer.java:385
-        end else if (is_lm_head) begin // Sequencer.java:387
-          phase <= STEP_EXECUTE; // Sequencer.java:389
-        end else if (is_attention) begin // Sequencer.java:391
-          phase <= STEP_EXECUTE; // Sequencer.java:393
+        end else if (opcode == 8'd7) begin // Sequencer.java:431
+          phase <= STEP_BARRIER; // Sequencer.java:431
+        end else if (is_embed) begin // Sequencer.java:432
+          phase <= STEP_EXECUTE; // Sequencer.java:434
+        end else if (is_quantize) begin // Sequencer.java:436
+          phase <= STEP_EXECUTE; // Sequencer.java:438
+        end else if (is_linear) begin // Sequencer.java:440
+          phase <= STEP_EXECUTE; // Sequencer.java:442
+        end else if (is_lm_head) begin // Sequencer.java:444
+          phase <= STEP_EXECUTE; // Sequencer.java:446
+        end else if (is_attention) begin // Sequencer.java:448
+          phase <= STEP_EXECUTE; // Sequencer.java:450
         end else begin
-          error_code <= 8'd2; // Sequencer.java:499
-          error_detail <= pc; // Sequencer.java:500
-          phase <= STEP_RECORD; // Sequencer.java:501
+          error_code <= 8'd2; // Sequencer.java:556
+          error_detail <= pc; // Sequencer.java:557
+          phase <= STEP_RECORD; // Sequencer.java:558
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:397
-          phase <= STEP_TAP; // Sequencer.java:398
-          if (data_read_failed) begin // Sequencer.java:399
-            error_code <= 8'd7; // Sequencer.java:499
-            error_detail <= 32'd4; // Sequencer.java:500
-            phase <= STEP_RECORD; // Sequencer.java:501
-          end else if (unit_code == 8'd7) begin // Sequencer.java:400
-            error_code <= 8'd7; // Sequencer.java:499
-            error_detail <= 32'd5; // Sequencer.java:500
-            phase <= STEP_RECORD; // Sequencer.java:501
-          end else if (unit_code == 8'd4) begin // Sequencer.java:403
-            error_code <= 8'd4; // Sequencer.java:499
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:500
-            phase <= STEP_RECORD; // Sequencer.java:501
-          end else if (unit_code != 8'd0) begin // Sequencer.java:406
-            error_code <= unit_code; // Sequencer.java:407
-            error_detail <= pc; // Sequencer.java:408
-            phase <= STEP_RECORD; // Sequencer.java:409
+        if (unit_done) begin // Sequencer.java:454
+          phase <= STEP_TAP; // Sequencer.java:455
+          if (data_read_failed) begin // Sequencer.java:456
+            error_code <= 8'd7; // Sequencer.java:556
+            error_detail <= 32'd4; // Sequencer.java:557
+            phase <= STEP_RECORD; // Sequencer.java:558
+          end else if (unit_code == 8'd7) begin // Sequencer.java:457
+            error_code <= 8'd7; // Sequencer.java:556
+            error_detail <= 32'd5; // Sequencer.java:557
+            phase <= STEP_RECORD; // Sequencer.java:558
+          end else if (unit_code == 8'd4) begin // Sequencer.java:460
+            error_code <= 8'd4; // Sequencer.java:556
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:557
+            phase <= STEP_RECORD; // Sequencer.java:558
+          end else if (unit_code != 8'd0) begin // Sequencer.java:463
+            error_code <= unit_code; // Sequencer.java:464
+            error_detail <= pc; // Sequencer.java:465
+            phase <= STEP_RECORD; // Sequencer.java:466
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:412
-          phase <= STEP_NEXT; // Sequencer.java:412
+        if (data_writes_drained) begin // Sequencer.java:469
+          phase <= STEP_NEXT; // Sequencer.java:469
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:414
-          phase <= STEP_NEXT; // Sequencer.java:414
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:415
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:418
-        end else if (~tap_busy) begin // Sequencer.java:421
-          if (tap_fits) begin // Sequencer.java:422
-            tap_busy <= 1'b1; // Sequencer.java:424
+        if (~tapping | ~has_tap) begin // Sequencer.java:471
+          phase <= STEP_NEXT; // Sequencer.java:471
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:472
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:475
+        end else if (~tap_busy) begin // Sequencer.java:478
+          if (tap_fits) begin // Sequencer.java:479
+            tap_busy <= 1'b1; // Sequencer.java:481
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:426
-            phase <= STEP_NEXT; // Sequencer.java:427
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:483
+            phase <= STEP_NEXT; // Sequencer.java:484
           end
-        end else if (tap_finished) begin // Sequencer.java:430
-          tap_busy <= 1'b0; // Sequencer.java:431
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:432
-          tap_records <= tap_records + 32'd1; // Sequencer.java:433
-          phase <= STEP_NEXT; // Sequencer.java:434
+        end else if (tap_finished) begin // Sequencer.java:487
+          tap_busy <= 1'b0; // Sequencer.java:488
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:489
+          tap_records <= tap_records + 32'd1; // Sequencer.java:490
+          phase <= STEP_NEXT; // Sequencer.java:491
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:438
-        read_beat <= 16'd0; // Sequencer.java:439
-        read_issued <= 1'b0; // Sequencer.java:440
-        phase <= STEP_FETCH; // Sequencer.java:441
+        pc <= pc + 32'd1; // Sequencer.java:495
+        read_beat <= 16'd0; // Sequencer.java:496
+        read_issued <= 1'b0; // Sequencer.java:497
+        phase <= STEP_FETCH; // Sequencer.java:498
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:444
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:445
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:501
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:502
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:449
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:506
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:492
-          record_written <= 1'b0; // Sequencer.java:492
-        end else if (record_finished) begin // Sequencer.java:492
-          record_written <= 1'b1; // Sequencer.java:492
+        if (record_start) begin // Sequencer.java:549
+          record_written <= 1'b0; // Sequencer.java:549
+        end else if (record_finished) begin // Sequencer.java:549
+          record_written <= 1'b1; // Sequencer.java:549
         end
-        if (record_done & data_writes_drained) begin // Sequencer.java:451
-          if (no_error & data_write_failed) begin // Sequencer.java:452
-            error_code <= 8'd7; // Sequencer.java:453
-            error_detail <= 32'd4; // Sequencer.java:454
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:508
+          if (no_error & data_write_failed) begin // Sequencer.java:509
+            error_code <= 8'd7; // Sequencer.java:510
+            error_detail <= 32'd4; // Sequencer.java:511
           end
-          phase <= STEP_FINISH; // Sequencer.java:456
+          phase <= STEP_FINISH; // Sequencer.java:513
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:460
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:517
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -7265,6 +7529,12 @@ module tellme (
       read_issued <= 1'b0;
       read_beat <= 16'd0;
       tap_settling <= 2'd0;
+      peek_issued <= 1'b0;
+      peek_busy <= 1'b0;
+      peek_beat <= 1'b0;
+      peek_failed <= 1'b0;
+      peek_word <= 128'h0;
+      peek_in <= 1'b0;
       error_code <= 8'd0;
       error_detail <= 32'd0;
       instructions_executed <= 32'd0;
@@ -7308,8 +7578,8 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:315
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:315: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:406
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the tag queue has room");
         $stop;
       end
       if (!(~linear_feed_residual | (linear_residual_feed_credits != 3'd0))) begin // CreditBuffer.java:86
@@ -7327,12 +7597,12 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:424
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:424: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:515
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:515: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:452
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:452: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:543
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:543: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -7754,146 +8024,162 @@ module tellme (
   );
 
   TlmmEngine_kv260 tlmm ( // TellmeKernel.java:82
-    .ap_clk                         (ap_clk),
-    .ap_rst_n                       (ap_rst_n),
-    .command_valid                  (tlmm_command_valid),
-    .command_ready                  (tlmm_command_ready),
-    .command_payload_address        (tlmm_command_payload_address),
-    .command_payload_blocks         (tlmm_command_payload_blocks),
-    .command_payload_lastClass      (tlmm_command_payload_lastClass),
-    .command_payload_tokens         (tlmm_command_payload_tokens),
-    .command_payload_tiles          (tlmm_command_payload_tiles),
-    .command_payload_tileGroups     (tlmm_command_payload_tileGroups),
-    .command_payload_lastTileGroups (tlmm_command_payload_lastTileGroups),
-    .command_payload_regionStride   (tlmm_command_payload_regionStride),
-    .command_payload_beatsFull      (tlmm_command_payload_beatsFull),
-    .command_payload_beatsLast      (tlmm_command_payload_beatsLast),
-    .command_payload_wordsFull      (tlmm_command_payload_wordsFull),
-    .command_payload_wordsLast      (tlmm_command_payload_wordsLast),
-    .done                           (tlmm_done),
-    .busy                           (tlmm_busy),
-    .error                          (tlmm_error),
-    .activations_valid              (tlmm_activations_valid),
-    .activations_ready              (tlmm_activations_ready),
-    .activations_payload            (tlmm_activations_payload),
-    .results_valid                  (tlmm_results_valid),
-    .results_ready                  (tlmm_results_ready),
-    .results_payload_0              (tlmm_results_payload_0),
-    .results_payload_1              (tlmm_results_payload_1),
-    .results_payload_2              (tlmm_results_payload_2),
-    .results_payload_3              (tlmm_results_payload_3),
-    .results_payload_4              (tlmm_results_payload_4),
-    .results_payload_5              (tlmm_results_payload_5),
-    .results_payload_6              (tlmm_results_payload_6),
-    .results_payload_7              (tlmm_results_payload_7),
-    .results_payload_8              (tlmm_results_payload_8),
-    .results_payload_9              (tlmm_results_payload_9),
-    .results_payload_10             (tlmm_results_payload_10),
-    .results_payload_11             (tlmm_results_payload_11),
-    .results_payload_12             (tlmm_results_payload_12),
-    .results_payload_13             (tlmm_results_payload_13),
-    .results_payload_14             (tlmm_results_payload_14),
-    .results_payload_15             (tlmm_results_payload_15),
-    .m_axi_w0_awvalid               (tlmm_m_axi_w0_awvalid),
-    .m_axi_w0_awready               (tlmm_m_axi_w0_awready),
-    .m_axi_w0_awaddr                (tlmm_m_axi_w0_awaddr),
-    .m_axi_w0_awlen                 (tlmm_m_axi_w0_awlen),
-    .m_axi_w0_awsize                (tlmm_m_axi_w0_awsize),
-    .m_axi_w0_awburst               (tlmm_m_axi_w0_awburst),
-    .m_axi_w0_wvalid                (tlmm_m_axi_w0_wvalid),
-    .m_axi_w0_wready                (tlmm_m_axi_w0_wready),
-    .m_axi_w0_wdata                 (tlmm_m_axi_w0_wdata),
-    .m_axi_w0_wstrb                 (tlmm_m_axi_w0_wstrb),
-    .m_axi_w0_wlast                 (tlmm_m_axi_w0_wlast),
-    .m_axi_w0_bvalid                (tlmm_m_axi_w0_bvalid),
-    .m_axi_w0_bready                (tlmm_m_axi_w0_bready),
-    .m_axi_w0_bresp                 (tlmm_m_axi_w0_bresp),
-    .m_axi_w0_arvalid               (tlmm_m_axi_w0_arvalid),
-    .m_axi_w0_arready               (tlmm_m_axi_w0_arready),
-    .m_axi_w0_araddr                (tlmm_m_axi_w0_araddr),
-    .m_axi_w0_arlen                 (tlmm_m_axi_w0_arlen),
-    .m_axi_w0_arsize                (tlmm_m_axi_w0_arsize),
-    .m_axi_w0_arburst               (tlmm_m_axi_w0_arburst),
-    .m_axi_w0_rvalid                (tlmm_m_axi_w0_rvalid),
-    .m_axi_w0_rready                (tlmm_m_axi_w0_rready),
-    .m_axi_w0_rdata                 (tlmm_m_axi_w0_rdata),
-    .m_axi_w0_rresp                 (tlmm_m_axi_w0_rresp),
-    .m_axi_w0_rlast                 (tlmm_m_axi_w0_rlast),
-    .m_axi_w1_awvalid               (tlmm_m_axi_w1_awvalid),
-    .m_axi_w1_awready               (tlmm_m_axi_w1_awready),
-    .m_axi_w1_awaddr                (tlmm_m_axi_w1_awaddr),
-    .m_axi_w1_awlen                 (tlmm_m_axi_w1_awlen),
-    .m_axi_w1_awsize                (tlmm_m_axi_w1_awsize),
-    .m_axi_w1_awburst               (tlmm_m_axi_w1_awburst),
-    .m_axi_w1_wvalid                (tlmm_m_axi_w1_wvalid),
-    .m_axi_w1_wready                (tlmm_m_axi_w1_wready),
-    .m_axi_w1_wdata                 (tlmm_m_axi_w1_wdata),
-    .m_axi_w1_wstrb                 (tlmm_m_axi_w1_wstrb),
-    .m_axi_w1_wlast                 (tlmm_m_axi_w1_wlast),
-    .m_axi_w1_bvalid                (tlmm_m_axi_w1_bvalid),
-    .m_axi_w1_bready                (tlmm_m_axi_w1_bready),
-    .m_axi_w1_bresp                 (tlmm_m_axi_w1_bresp),
-    .m_axi_w1_arvalid               (tlmm_m_axi_w1_arvalid),
-    .m_axi_w1_arready               (tlmm_m_axi_w1_arready),
-    .m_axi_w1_araddr                (tlmm_m_axi_w1_araddr),
-    .m_axi_w1_arlen                 (tlmm_m_axi_w1_arlen),
-    .m_axi_w1_arsize                (tlmm_m_axi_w1_arsize),
-    .m_axi_w1_arburst               (tlmm_m_axi_w1_arburst),
-    .m_axi_w1_rvalid                (tlmm_m_axi_w1_rvalid),
-    .m_axi_w1_rready                (tlmm_m_axi_w1_rready),
-    .m_axi_w1_rdata                 (tlmm_m_axi_w1_rdata),
-    .m_axi_w1_rresp                 (tlmm_m_axi_w1_rresp),
-    .m_axi_w1_rlast                 (tlmm_m_axi_w1_rlast),
-    .m_axi_w2_awvalid               (tlmm_m_axi_w2_awvalid),
-    .m_axi_w2_awready               (tlmm_m_axi_w2_awready),
-    .m_axi_w2_awaddr                (tlmm_m_axi_w2_awaddr),
-    .m_axi_w2_awlen                 (tlmm_m_axi_w2_awlen),
-    .m_axi_w2_awsize                (tlmm_m_axi_w2_awsize),
-    .m_axi_w2_awburst               (tlmm_m_axi_w2_awburst),
-    .m_axi_w2_wvalid                (tlmm_m_axi_w2_wvalid),
-    .m_axi_w2_wready                (tlmm_m_axi_w2_wready),
-    .m_axi_w2_wdata                 (tlmm_m_axi_w2_wdata),
-    .m_axi_w2_wstrb                 (tlmm_m_axi_w2_wstrb),
-    .m_axi_w2_wlast                 (tlmm_m_axi_w2_wlast),
-    .m_axi_w2_bvalid                (tlmm_m_axi_w2_bvalid),
-    .m_axi_w2_bready                (tlmm_m_axi_w2_bready),
-    .m_axi_w2_bresp                 (tlmm_m_axi_w2_bresp),
-    .m_axi_w2_arvalid               (tlmm_m_axi_w2_arvalid),
-    .m_axi_w2_arready               (tlmm_m_axi_w2_arready),
-    .m_axi_w2_araddr                (tlmm_m_axi_w2_araddr),
-    .m_axi_w2_arlen                 (tlmm_m_axi_w2_arlen),
-    .m_axi_w2_arsize                (tlmm_m_axi_w2_arsize),
-    .m_axi_w2_arburst               (tlmm_m_axi_w2_arburst),
-    .m_axi_w2_rvalid                (tlmm_m_axi_w2_rvalid),
-    .m_axi_w2_rready                (tlmm_m_axi_w2_rready),
-    .m_axi_w2_rdata                 (tlmm_m_axi_w2_rdata),
-    .m_axi_w2_rresp                 (tlmm_m_axi_w2_rresp),
-    .m_axi_w2_rlast                 (tlmm_m_axi_w2_rlast),
-    .m_axi_w3_awvalid               (tlmm_m_axi_w3_awvalid),
-    .m_axi_w3_awready               (tlmm_m_axi_w3_awready),
-    .m_axi_w3_awaddr                (tlmm_m_axi_w3_awaddr),
-    .m_axi_w3_awlen                 (tlmm_m_axi_w3_awlen),
-    .m_axi_w3_awsize                (tlmm_m_axi_w3_awsize),
-    .m_axi_w3_awburst               (tlmm_m_axi_w3_awburst),
-    .m_axi_w3_wvalid                (tlmm_m_axi_w3_wvalid),
-    .m_axi_w3_wready                (tlmm_m_axi_w3_wready),
-    .m_axi_w3_wdata                 (tlmm_m_axi_w3_wdata),
-    .m_axi_w3_wstrb                 (tlmm_m_axi_w3_wstrb),
-    .m_axi_w3_wlast                 (tlmm_m_axi_w3_wlast),
-    .m_axi_w3_bvalid                (tlmm_m_axi_w3_bvalid),
-    .m_axi_w3_bready                (tlmm_m_axi_w3_bready),
-    .m_axi_w3_bresp                 (tlmm_m_axi_w3_bresp),
-    .m_axi_w3_arvalid               (tlmm_m_axi_w3_arvalid),
-    .m_axi_w3_arready               (tlmm_m_axi_w3_arready),
-    .m_axi_w3_araddr                (tlmm_m_axi_w3_araddr),
-    .m_axi_w3_arlen                 (tlmm_m_axi_w3_arlen),
-    .m_axi_w3_arsize                (tlmm_m_axi_w3_arsize),
-    .m_axi_w3_arburst               (tlmm_m_axi_w3_arburst),
-    .m_axi_w3_rvalid                (tlmm_m_axi_w3_rvalid),
-    .m_axi_w3_rready                (tlmm_m_axi_w3_rready),
-    .m_axi_w3_rdata                 (tlmm_m_axi_w3_rdata),
-    .m_axi_w3_rresp                 (tlmm_m_axi_w3_rresp),
-    .m_axi_w3_rlast                 (tlmm_m_axi_w3_rlast)
+    .ap_clk                          (ap_clk),
+    .ap_rst_n                        (ap_rst_n),
+    .command_valid                   (tlmm_command_valid),
+    .command_ready                   (tlmm_command_ready),
+    .command_payload_address         (tlmm_command_payload_address),
+    .command_payload_blocks          (tlmm_command_payload_blocks),
+    .command_payload_lastClass       (tlmm_command_payload_lastClass),
+    .command_payload_tokens          (tlmm_command_payload_tokens),
+    .command_payload_tiles           (tlmm_command_payload_tiles),
+    .command_payload_tileGroups      (tlmm_command_payload_tileGroups),
+    .command_payload_lastTileGroups  (tlmm_command_payload_lastTileGroups),
+    .command_payload_regionStride    (tlmm_command_payload_regionStride),
+    .command_payload_beatsFull       (tlmm_command_payload_beatsFull),
+    .command_payload_beatsLast       (tlmm_command_payload_beatsLast),
+    .command_payload_wordsFull       (tlmm_command_payload_wordsFull),
+    .command_payload_wordsLast       (tlmm_command_payload_wordsLast),
+    .prefetch_valid                  (tlmm_prefetch_valid),
+    .prefetch_ready                  (tlmm_prefetch_ready),
+    .prefetch_payload_address        (tlmm_prefetch_payload_address),
+    .prefetch_payload_blocks         (tlmm_prefetch_payload_blocks),
+    .prefetch_payload_lastClass      (tlmm_prefetch_payload_lastClass),
+    .prefetch_payload_tokens         (tlmm_prefetch_payload_tokens),
+    .prefetch_payload_tiles          (tlmm_prefetch_payload_tiles),
+    .prefetch_payload_tileGroups     (tlmm_prefetch_payload_tileGroups),
+    .prefetch_payload_lastTileGroups (tlmm_prefetch_payload_lastTileGroups),
+    .prefetch_payload_regionStride   (tlmm_prefetch_payload_regionStride),
+    .prefetch_payload_beatsFull      (tlmm_prefetch_payload_beatsFull),
+    .prefetch_payload_beatsLast      (tlmm_prefetch_payload_beatsLast),
+    .prefetch_payload_wordsFull      (tlmm_prefetch_payload_wordsFull),
+    .prefetch_payload_wordsLast      (tlmm_prefetch_payload_wordsLast),
+    .drop                            (tlmm_drop),
+    .loading                         (tlmm_loading),
+    .done                            (tlmm_done),
+    .busy                            (tlmm_busy),
+    .error                           (tlmm_error),
+    .activations_valid               (tlmm_activations_valid),
+    .activations_ready               (tlmm_activations_ready),
+    .activations_payload             (tlmm_activations_payload),
+    .results_valid                   (tlmm_results_valid),
+    .results_ready                   (tlmm_results_ready),
+    .results_payload_0               (tlmm_results_payload_0),
+    .results_payload_1               (tlmm_results_payload_1),
+    .results_payload_2               (tlmm_results_payload_2),
+    .results_payload_3               (tlmm_results_payload_3),
+    .results_payload_4               (tlmm_results_payload_4),
+    .results_payload_5               (tlmm_results_payload_5),
+    .results_payload_6               (tlmm_results_payload_6),
+    .results_payload_7               (tlmm_results_payload_7),
+    .results_payload_8               (tlmm_results_payload_8),
+    .results_payload_9               (tlmm_results_payload_9),
+    .results_payload_10              (tlmm_results_payload_10),
+    .results_payload_11              (tlmm_results_payload_11),
+    .results_payload_12              (tlmm_results_payload_12),
+    .results_payload_13              (tlmm_results_payload_13),
+    .results_payload_14              (tlmm_results_payload_14),
+    .results_payload_15              (tlmm_results_payload_15),
+    .m_axi_w0_awvalid                (tlmm_m_axi_w0_awvalid),
+    .m_axi_w0_awready                (tlmm_m_axi_w0_awready),
+    .m_axi_w0_awaddr                 (tlmm_m_axi_w0_awaddr),
+    .m_axi_w0_awlen                  (tlmm_m_axi_w0_awlen),
+    .m_axi_w0_awsize                 (tlmm_m_axi_w0_awsize),
+    .m_axi_w0_awburst                (tlmm_m_axi_w0_awburst),
+    .m_axi_w0_wvalid                 (tlmm_m_axi_w0_wvalid),
+    .m_axi_w0_wready                 (tlmm_m_axi_w0_wready),
+    .m_axi_w0_wdata                  (tlmm_m_axi_w0_wdata),
+    .m_axi_w0_wstrb                  (tlmm_m_axi_w0_wstrb),
+    .m_axi_w0_wlast                  (tlmm_m_axi_w0_wlast),
+    .m_axi_w0_bvalid                 (tlmm_m_axi_w0_bvalid),
+    .m_axi_w0_bready                 (tlmm_m_axi_w0_bready),
+    .m_axi_w0_bresp                  (tlmm_m_axi_w0_bresp),
+    .m_axi_w0_arvalid                (tlmm_m_axi_w0_arvalid),
+    .m_axi_w0_arready                (tlmm_m_axi_w0_arready),
+    .m_axi_w0_araddr                 (tlmm_m_axi_w0_araddr),
+    .m_axi_w0_arlen                  (tlmm_m_axi_w0_arlen),
+    .m_axi_w0_arsize                 (tlmm_m_axi_w0_arsize),
+    .m_axi_w0_arburst                (tlmm_m_axi_w0_arburst),
+    .m_axi_w0_rvalid                 (tlmm_m_axi_w0_rvalid),
+    .m_axi_w0_rready                 (tlmm_m_axi_w0_rready),
+    .m_axi_w0_rdata                  (tlmm_m_axi_w0_rdata),
+    .m_axi_w0_rresp                  (tlmm_m_axi_w0_rresp),
+    .m_axi_w0_rlast                  (tlmm_m_axi_w0_rlast),
+    .m_axi_w1_awvalid                (tlmm_m_axi_w1_awvalid),
+    .m_axi_w1_awready                (tlmm_m_axi_w1_awready),
+    .m_axi_w1_awaddr                 (tlmm_m_axi_w1_awaddr),
+    .m_axi_w1_awlen                  (tlmm_m_axi_w1_awlen),
+    .m_axi_w1_awsize                 (tlmm_m_axi_w1_awsize),
+    .m_axi_w1_awburst                (tlmm_m_axi_w1_awburst),
+    .m_axi_w1_wvalid                 (tlmm_m_axi_w1_wvalid),
+    .m_axi_w1_wready                 (tlmm_m_axi_w1_wready),
+    .m_axi_w1_wdata                  (tlmm_m_axi_w1_wdata),
+    .m_axi_w1_wstrb                  (tlmm_m_axi_w1_wstrb),
+    .m_axi_w1_wlast                  (tlmm_m_axi_w1_wlast),
+    .m_axi_w1_bvalid                 (tlmm_m_axi_w1_bvalid),
+    .m_axi_w1_bready                 (tlmm_m_axi_w1_bready),
+    .m_axi_w1_bresp                  (tlmm_m_axi_w1_bresp),
+    .m_axi_w1_arvalid                (tlmm_m_axi_w1_arvalid),
+    .m_axi_w1_arready                (tlmm_m_axi_w1_arready),
+    .m_axi_w1_araddr                 (tlmm_m_axi_w1_araddr),
+    .m_axi_w1_arlen                  (tlmm_m_axi_w1_arlen),
+    .m_axi_w1_arsize                 (tlmm_m_axi_w1_arsize),
+    .m_axi_w1_arburst                (tlmm_m_axi_w1_arburst),
+    .m_axi_w1_rvalid                 (tlmm_m_axi_w1_rvalid),
+    .m_axi_w1_rready                 (tlmm_m_axi_w1_rready),
+    .m_axi_w1_rdata                  (tlmm_m_axi_w1_rdata),
+    .m_axi_w1_rresp                  (tlmm_m_axi_w1_rresp),
+    .m_axi_w1_rlast                  (tlmm_m_axi_w1_rlast),
+    .m_axi_w2_awvalid                (tlmm_m_axi_w2_awvalid),
+    .m_axi_w2_awready                (tlmm_m_axi_w2_awready),
+    .m_axi_w2_awaddr                 (tlmm_m_axi_w2_awaddr),
+    .m_axi_w2_awlen                  (tlmm_m_axi_w2_awlen),
+    .m_axi_w2_awsize                 (tlmm_m_axi_w2_awsize),
+    .m_axi_w2_awburst                (tlmm_m_axi_w2_awburst),
+    .m_axi_w2_wvalid                 (tlmm_m_axi_w2_wvalid),
+    .m_axi_w2_wready                 (tlmm_m_axi_w2_wready),
+    .m_axi_w2_wdata                  (tlmm_m_axi_w2_wdata),
+    .m_axi_w2_wstrb                  (tlmm_m_axi_w2_wstrb),
+    .m_axi_w2_wlast                  (tlmm_m_axi_w2_wlast),
+    .m_axi_w2_bvalid                 (tlmm_m_axi_w2_bvalid),
+    .m_axi_w2_bready                 (tlmm_m_axi_w2_bready),
+    .m_axi_w2_bresp                  (tlmm_m_axi_w2_bresp),
+    .m_axi_w2_arvalid                (tlmm_m_axi_w2_arvalid),
+    .m_axi_w2_arready                (tlmm_m_axi_w2_arready),
+    .m_axi_w2_araddr                 (tlmm_m_axi_w2_araddr),
+    .m_axi_w2_arlen                  (tlmm_m_axi_w2_arlen),
+    .m_axi_w2_arsize                 (tlmm_m_axi_w2_arsize),
+    .m_axi_w2_arburst                (tlmm_m_axi_w2_arburst),
+    .m_axi_w2_rvalid                 (tlmm_m_axi_w2_rvalid),
+    .m_axi_w2_rready                 (tlmm_m_axi_w2_rready),
+    .m_axi_w2_rdata                  (tlmm_m_axi_w2_rdata),
+    .m_axi_w2_rresp                  (tlmm_m_axi_w2_rresp),
+    .m_axi_w2_rlast                  (tlmm_m_axi_w2_rlast),
+    .m_axi_w3_awvalid                (tlmm_m_axi_w3_awvalid),
+    .m_axi_w3_awready                (tlmm_m_axi_w3_awready),
+    .m_axi_w3_awaddr                 (tlmm_m_axi_w3_awaddr),
+    .m_axi_w3_awlen                  (tlmm_m_axi_w3_awlen),
+    .m_axi_w3_awsize                 (tlmm_m_axi_w3_awsize),
+    .m_axi_w3_awburst                (tlmm_m_axi_w3_awburst),
+    .m_axi_w3_wvalid                 (tlmm_m_axi_w3_wvalid),
+    .m_axi_w3_wready                 (tlmm_m_axi_w3_wready),
+    .m_axi_w3_wdata                  (tlmm_m_axi_w3_wdata),
+    .m_axi_w3_wstrb                  (tlmm_m_axi_w3_wstrb),
+    .m_axi_w3_wlast                  (tlmm_m_axi_w3_wlast),
+    .m_axi_w3_bvalid                 (tlmm_m_axi_w3_bvalid),
+    .m_axi_w3_bready                 (tlmm_m_axi_w3_bready),
+    .m_axi_w3_bresp                  (tlmm_m_axi_w3_bresp),
+    .m_axi_w3_arvalid                (tlmm_m_axi_w3_arvalid),
+    .m_axi_w3_arready                (tlmm_m_axi_w3_arready),
+    .m_axi_w3_araddr                 (tlmm_m_axi_w3_araddr),
+    .m_axi_w3_arlen                  (tlmm_m_axi_w3_arlen),
+    .m_axi_w3_arsize                 (tlmm_m_axi_w3_arsize),
+    .m_axi_w3_arburst                (tlmm_m_axi_w3_arburst),
+    .m_axi_w3_rvalid                 (tlmm_m_axi_w3_rvalid),
+    .m_axi_w3_rready                 (tlmm_m_axi_w3_rready),
+    .m_axi_w3_rdata                  (tlmm_m_axi_w3_rdata),
+    .m_axi_w3_rresp                  (tlmm_m_axi_w3_rresp),
+    .m_axi_w3_rlast                  (tlmm_m_axi_w3_rlast)
   );
 
   TlmmCommandUnit_kv260 tlmm_command ( // TellmeKernel.java:83
@@ -8594,7 +8880,7 @@ module tellme (
     .occupancy    (linear_tags_occupancy)
   );
 
-  Fp32ToFp16 linear_residual_round0 ( // LinearExecutor.java:399
+  Fp32ToFp16 linear_residual_round0 ( // LinearExecutor.java:490
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (linear_residual_round0_in_valid),
@@ -8603,7 +8889,7 @@ module tellme (
     .out_payload (linear_residual_round0_out_payload)
   );
 
-  Fp32ToFp16 linear_residual_round1 ( // LinearExecutor.java:399
+  Fp32ToFp16 linear_residual_round1 ( // LinearExecutor.java:490
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (linear_residual_round1_in_valid),
@@ -8612,7 +8898,7 @@ module tellme (
     .out_payload (linear_residual_round1_out_payload)
   );
 
-  Fp32ToFp16 linear_residual_round2 ( // LinearExecutor.java:399
+  Fp32ToFp16 linear_residual_round2 ( // LinearExecutor.java:490
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (linear_residual_round2_in_valid),
@@ -8621,7 +8907,7 @@ module tellme (
     .out_payload (linear_residual_round2_out_payload)
   );
 
-  Fp32ToFp16 linear_residual_round3 ( // LinearExecutor.java:399
+  Fp32ToFp16 linear_residual_round3 ( // LinearExecutor.java:490
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (linear_residual_round3_in_valid),
@@ -8672,8 +8958,8 @@ module tellme (
       linear_tags_occupancy, linear_residual_round0_out_valid, linear_residual_round1_out_valid,
       linear_residual_round2_out_valid, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
       linear_unit_tags_pop_payload[19:14], linear_unit_tags_pop_payload[3], linear_unit_tags_occupancy,
-      rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], buffer_write_token_sum[3],
-      buffer_read_token_sum[3], quantize_gain_beats_sum[3:0], attention_run_bytes_prod[47],
+      rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], peek_word[127:96], peek_word[31:8],
+      buffer_write_token_sum[3], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0], attention_run_bytes_prod[47],
       attention_group_words_prod[31:16], attention_head_address_prod[127:63], lm_head_logit_beats_sum[1:0],
       linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
       linear_words_per_token_sum[1:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],

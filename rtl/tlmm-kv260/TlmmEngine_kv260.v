@@ -3,146 +3,162 @@
 `default_nettype none
 
 module TlmmEngine_kv260 (
-  input  wire         clk,                            // TlmmEngine.java:73
-  input  wire         reset,                          // TlmmEngine.java:73
-  input  wire         command_valid,                  // TlmmEngine.java:76
-  output wire         command_ready,                  // TlmmEngine.java:76
-  input  wire [63:0]  command_payload_address,        // TlmmEngine.java:76
-  input  wire [15:0]  command_payload_blocks,         // TlmmEngine.java:76
-  input  wire [1:0]   command_payload_lastClass,      // TlmmEngine.java:76
-  input  wire [15:0]  command_payload_tokens,         // TlmmEngine.java:76
-  input  wire [15:0]  command_payload_tiles,          // TlmmEngine.java:76
-  input  wire [15:0]  command_payload_tileGroups,     // TlmmEngine.java:76
-  input  wire [15:0]  command_payload_lastTileGroups, // TlmmEngine.java:76
-  input  wire [31:0]  command_payload_regionStride,   // TlmmEngine.java:76
-  input  wire [31:0]  command_payload_beatsFull,      // TlmmEngine.java:76
-  input  wire [31:0]  command_payload_beatsLast,      // TlmmEngine.java:76
-  input  wire [31:0]  command_payload_wordsFull,      // TlmmEngine.java:76
-  input  wire [31:0]  command_payload_wordsLast,      // TlmmEngine.java:76
-  output wire         done,                           // TlmmEngine.java:77
-  output wire         busy,                           // TlmmEngine.java:78
-  output wire         error,                          // TlmmEngine.java:79
-  input  wire         activations_valid,              // TlmmEngine.java:80
-  output wire         activations_ready,              // TlmmEngine.java:80
-  input  wire [223:0] activations_payload,            // TlmmEngine.java:80
-  output wire         results_valid,                  // TlmmEngine.java:81
-  input  wire         results_ready,                  // TlmmEngine.java:81
-  output wire [31:0]  results_payload_0,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_1,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_2,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_3,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_4,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_5,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_6,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_7,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_8,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_9,              // TlmmEngine.java:81
-  output wire [31:0]  results_payload_10,             // TlmmEngine.java:81
-  output wire [31:0]  results_payload_11,             // TlmmEngine.java:81
-  output wire [31:0]  results_payload_12,             // TlmmEngine.java:81
-  output wire [31:0]  results_payload_13,             // TlmmEngine.java:81
-  output wire [31:0]  results_payload_14,             // TlmmEngine.java:81
-  output wire [31:0]  results_payload_15,             // TlmmEngine.java:81
-  output wire         m_axi_w0_awvalid,               // TlmmEngine.java:83
-  input  wire         m_axi_w0_awready,               // TlmmEngine.java:83
-  output wire [63:0]  m_axi_w0_awaddr,                // TlmmEngine.java:83
-  output wire [7:0]   m_axi_w0_awlen,                 // TlmmEngine.java:83
-  output wire [2:0]   m_axi_w0_awsize,                // TlmmEngine.java:83
-  output wire [1:0]   m_axi_w0_awburst,               // TlmmEngine.java:83
-  output wire         m_axi_w0_wvalid,                // TlmmEngine.java:83
-  input  wire         m_axi_w0_wready,                // TlmmEngine.java:83
-  output wire [127:0] m_axi_w0_wdata,                 // TlmmEngine.java:83
-  output wire [15:0]  m_axi_w0_wstrb,                 // TlmmEngine.java:83
-  output wire         m_axi_w0_wlast,                 // TlmmEngine.java:83
-  input  wire         m_axi_w0_bvalid,                // TlmmEngine.java:83
-  output wire         m_axi_w0_bready,                // TlmmEngine.java:83
-  input  wire [1:0]   m_axi_w0_bresp,                 // TlmmEngine.java:83
-  output wire         m_axi_w0_arvalid,               // TlmmEngine.java:83
-  input  wire         m_axi_w0_arready,               // TlmmEngine.java:83
-  output wire [63:0]  m_axi_w0_araddr,                // TlmmEngine.java:83
-  output wire [7:0]   m_axi_w0_arlen,                 // TlmmEngine.java:83
-  output wire [2:0]   m_axi_w0_arsize,                // TlmmEngine.java:83
-  output wire [1:0]   m_axi_w0_arburst,               // TlmmEngine.java:83
-  input  wire         m_axi_w0_rvalid,                // TlmmEngine.java:83
-  output wire         m_axi_w0_rready,                // TlmmEngine.java:83
-  input  wire [127:0] m_axi_w0_rdata,                 // TlmmEngine.java:83
-  input  wire [1:0]   m_axi_w0_rresp,                 // TlmmEngine.java:83
-  input  wire         m_axi_w0_rlast,                 // TlmmEngine.java:83
-  output wire         m_axi_w1_awvalid,               // TlmmEngine.java:83
-  input  wire         m_axi_w1_awready,               // TlmmEngine.java:83
-  output wire [63:0]  m_axi_w1_awaddr,                // TlmmEngine.java:83
-  output wire [7:0]   m_axi_w1_awlen,                 // TlmmEngine.java:83
-  output wire [2:0]   m_axi_w1_awsize,                // TlmmEngine.java:83
-  output wire [1:0]   m_axi_w1_awburst,               // TlmmEngine.java:83
-  output wire         m_axi_w1_wvalid,                // TlmmEngine.java:83
-  input  wire         m_axi_w1_wready,                // TlmmEngine.java:83
-  output wire [127:0] m_axi_w1_wdata,                 // TlmmEngine.java:83
-  output wire [15:0]  m_axi_w1_wstrb,                 // TlmmEngine.java:83
-  output wire         m_axi_w1_wlast,                 // TlmmEngine.java:83
-  input  wire         m_axi_w1_bvalid,                // TlmmEngine.java:83
-  output wire         m_axi_w1_bready,                // TlmmEngine.java:83
-  input  wire [1:0]   m_axi_w1_bresp,                 // TlmmEngine.java:83
-  output wire         m_axi_w1_arvalid,               // TlmmEngine.java:83
-  input  wire         m_axi_w1_arready,               // TlmmEngine.java:83
-  output wire [63:0]  m_axi_w1_araddr,                // TlmmEngine.java:83
-  output wire [7:0]   m_axi_w1_arlen,                 // TlmmEngine.java:83
-  output wire [2:0]   m_axi_w1_arsize,                // TlmmEngine.java:83
-  output wire [1:0]   m_axi_w1_arburst,               // TlmmEngine.java:83
-  input  wire         m_axi_w1_rvalid,                // TlmmEngine.java:83
-  output wire         m_axi_w1_rready,                // TlmmEngine.java:83
-  input  wire [127:0] m_axi_w1_rdata,                 // TlmmEngine.java:83
-  input  wire [1:0]   m_axi_w1_rresp,                 // TlmmEngine.java:83
-  input  wire         m_axi_w1_rlast,                 // TlmmEngine.java:83
-  output wire         m_axi_w2_awvalid,               // TlmmEngine.java:83
-  input  wire         m_axi_w2_awready,               // TlmmEngine.java:83
-  output wire [63:0]  m_axi_w2_awaddr,                // TlmmEngine.java:83
-  output wire [7:0]   m_axi_w2_awlen,                 // TlmmEngine.java:83
-  output wire [2:0]   m_axi_w2_awsize,                // TlmmEngine.java:83
-  output wire [1:0]   m_axi_w2_awburst,               // TlmmEngine.java:83
-  output wire         m_axi_w2_wvalid,                // TlmmEngine.java:83
-  input  wire         m_axi_w2_wready,                // TlmmEngine.java:83
-  output wire [127:0] m_axi_w2_wdata,                 // TlmmEngine.java:83
-  output wire [15:0]  m_axi_w2_wstrb,                 // TlmmEngine.java:83
-  output wire         m_axi_w2_wlast,                 // TlmmEngine.java:83
-  input  wire         m_axi_w2_bvalid,                // TlmmEngine.java:83
-  output wire         m_axi_w2_bready,                // TlmmEngine.java:83
-  input  wire [1:0]   m_axi_w2_bresp,                 // TlmmEngine.java:83
-  output wire         m_axi_w2_arvalid,               // TlmmEngine.java:83
-  input  wire         m_axi_w2_arready,               // TlmmEngine.java:83
-  output wire [63:0]  m_axi_w2_araddr,                // TlmmEngine.java:83
-  output wire [7:0]   m_axi_w2_arlen,                 // TlmmEngine.java:83
-  output wire [2:0]   m_axi_w2_arsize,                // TlmmEngine.java:83
-  output wire [1:0]   m_axi_w2_arburst,               // TlmmEngine.java:83
-  input  wire         m_axi_w2_rvalid,                // TlmmEngine.java:83
-  output wire         m_axi_w2_rready,                // TlmmEngine.java:83
-  input  wire [127:0] m_axi_w2_rdata,                 // TlmmEngine.java:83
-  input  wire [1:0]   m_axi_w2_rresp,                 // TlmmEngine.java:83
-  input  wire         m_axi_w2_rlast,                 // TlmmEngine.java:83
-  output wire         m_axi_w3_awvalid,               // TlmmEngine.java:83
-  input  wire         m_axi_w3_awready,               // TlmmEngine.java:83
-  output wire [63:0]  m_axi_w3_awaddr,                // TlmmEngine.java:83
-  output wire [7:0]   m_axi_w3_awlen,                 // TlmmEngine.java:83
-  output wire [2:0]   m_axi_w3_awsize,                // TlmmEngine.java:83
-  output wire [1:0]   m_axi_w3_awburst,               // TlmmEngine.java:83
-  output wire         m_axi_w3_wvalid,                // TlmmEngine.java:83
-  input  wire         m_axi_w3_wready,                // TlmmEngine.java:83
-  output wire [127:0] m_axi_w3_wdata,                 // TlmmEngine.java:83
-  output wire [15:0]  m_axi_w3_wstrb,                 // TlmmEngine.java:83
-  output wire         m_axi_w3_wlast,                 // TlmmEngine.java:83
-  input  wire         m_axi_w3_bvalid,                // TlmmEngine.java:83
-  output wire         m_axi_w3_bready,                // TlmmEngine.java:83
-  input  wire [1:0]   m_axi_w3_bresp,                 // TlmmEngine.java:83
-  output wire         m_axi_w3_arvalid,               // TlmmEngine.java:83
-  input  wire         m_axi_w3_arready,               // TlmmEngine.java:83
-  output wire [63:0]  m_axi_w3_araddr,                // TlmmEngine.java:83
-  output wire [7:0]   m_axi_w3_arlen,                 // TlmmEngine.java:83
-  output wire [2:0]   m_axi_w3_arsize,                // TlmmEngine.java:83
-  output wire [1:0]   m_axi_w3_arburst,               // TlmmEngine.java:83
-  input  wire         m_axi_w3_rvalid,                // TlmmEngine.java:83
-  output wire         m_axi_w3_rready,                // TlmmEngine.java:83
-  input  wire [127:0] m_axi_w3_rdata,                 // TlmmEngine.java:83
-  input  wire [1:0]   m_axi_w3_rresp,                 // TlmmEngine.java:83
-  input  wire         m_axi_w3_rlast                  // TlmmEngine.java:83
+  input  wire         clk,                             // TlmmEngine.java:84
+  input  wire         reset,                           // TlmmEngine.java:84
+  input  wire         command_valid,                   // TlmmEngine.java:87
+  output wire         command_ready,                   // TlmmEngine.java:87
+  input  wire [63:0]  command_payload_address,         // TlmmEngine.java:87
+  input  wire [15:0]  command_payload_blocks,          // TlmmEngine.java:87
+  input  wire [1:0]   command_payload_lastClass,       // TlmmEngine.java:87
+  input  wire [15:0]  command_payload_tokens,          // TlmmEngine.java:87
+  input  wire [15:0]  command_payload_tiles,           // TlmmEngine.java:87
+  input  wire [15:0]  command_payload_tileGroups,      // TlmmEngine.java:87
+  input  wire [15:0]  command_payload_lastTileGroups,  // TlmmEngine.java:87
+  input  wire [31:0]  command_payload_regionStride,    // TlmmEngine.java:87
+  input  wire [31:0]  command_payload_beatsFull,       // TlmmEngine.java:87
+  input  wire [31:0]  command_payload_beatsLast,       // TlmmEngine.java:87
+  input  wire [31:0]  command_payload_wordsFull,       // TlmmEngine.java:87
+  input  wire [31:0]  command_payload_wordsLast,       // TlmmEngine.java:87
+  input  wire         prefetch_valid,                  // TlmmEngine.java:88
+  output wire         prefetch_ready,                  // TlmmEngine.java:88
+  input  wire [63:0]  prefetch_payload_address,        // TlmmEngine.java:88
+  input  wire [15:0]  prefetch_payload_blocks,         // TlmmEngine.java:88
+  input  wire [1:0]   prefetch_payload_lastClass,      // TlmmEngine.java:88
+  input  wire [15:0]  prefetch_payload_tokens,         // TlmmEngine.java:88
+  input  wire [15:0]  prefetch_payload_tiles,          // TlmmEngine.java:88
+  input  wire [15:0]  prefetch_payload_tileGroups,     // TlmmEngine.java:88
+  input  wire [15:0]  prefetch_payload_lastTileGroups, // TlmmEngine.java:88
+  input  wire [31:0]  prefetch_payload_regionStride,   // TlmmEngine.java:88
+  input  wire [31:0]  prefetch_payload_beatsFull,      // TlmmEngine.java:88
+  input  wire [31:0]  prefetch_payload_beatsLast,      // TlmmEngine.java:88
+  input  wire [31:0]  prefetch_payload_wordsFull,      // TlmmEngine.java:88
+  input  wire [31:0]  prefetch_payload_wordsLast,      // TlmmEngine.java:88
+  input  wire         drop,                            // TlmmEngine.java:89
+  output wire         loading,                         // TlmmEngine.java:90
+  output wire         done,                            // TlmmEngine.java:91
+  output wire         busy,                            // TlmmEngine.java:92
+  output wire         error,                           // TlmmEngine.java:93
+  input  wire         activations_valid,               // TlmmEngine.java:94
+  output wire         activations_ready,               // TlmmEngine.java:94
+  input  wire [223:0] activations_payload,             // TlmmEngine.java:94
+  output wire         results_valid,                   // TlmmEngine.java:95
+  input  wire         results_ready,                   // TlmmEngine.java:95
+  output wire [31:0]  results_payload_0,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_1,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_2,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_3,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_4,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_5,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_6,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_7,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_8,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_9,               // TlmmEngine.java:95
+  output wire [31:0]  results_payload_10,              // TlmmEngine.java:95
+  output wire [31:0]  results_payload_11,              // TlmmEngine.java:95
+  output wire [31:0]  results_payload_12,              // TlmmEngine.java:95
+  output wire [31:0]  results_payload_13,              // TlmmEngine.java:95
+  output wire [31:0]  results_payload_14,              // TlmmEngine.java:95
+  output wire [31:0]  results_payload_15,              // TlmmEngine.java:95
+  output wire         m_axi_w0_awvalid,                // TlmmEngine.java:97
+  input  wire         m_axi_w0_awready,                // TlmmEngine.java:97
+  output wire [63:0]  m_axi_w0_awaddr,                 // TlmmEngine.java:97
+  output wire [7:0]   m_axi_w0_awlen,                  // TlmmEngine.java:97
+  output wire [2:0]   m_axi_w0_awsize,                 // TlmmEngine.java:97
+  output wire [1:0]   m_axi_w0_awburst,                // TlmmEngine.java:97
+  output wire         m_axi_w0_wvalid,                 // TlmmEngine.java:97
+  input  wire         m_axi_w0_wready,                 // TlmmEngine.java:97
+  output wire [127:0] m_axi_w0_wdata,                  // TlmmEngine.java:97
+  output wire [15:0]  m_axi_w0_wstrb,                  // TlmmEngine.java:97
+  output wire         m_axi_w0_wlast,                  // TlmmEngine.java:97
+  input  wire         m_axi_w0_bvalid,                 // TlmmEngine.java:97
+  output wire         m_axi_w0_bready,                 // TlmmEngine.java:97
+  input  wire [1:0]   m_axi_w0_bresp,                  // TlmmEngine.java:97
+  output wire         m_axi_w0_arvalid,                // TlmmEngine.java:97
+  input  wire         m_axi_w0_arready,                // TlmmEngine.java:97
+  output wire [63:0]  m_axi_w0_araddr,                 // TlmmEngine.java:97
+  output wire [7:0]   m_axi_w0_arlen,                  // TlmmEngine.java:97
+  output wire [2:0]   m_axi_w0_arsize,                 // TlmmEngine.java:97
+  output wire [1:0]   m_axi_w0_arburst,                // TlmmEngine.java:97
+  input  wire         m_axi_w0_rvalid,                 // TlmmEngine.java:97
+  output wire         m_axi_w0_rready,                 // TlmmEngine.java:97
+  input  wire [127:0] m_axi_w0_rdata,                  // TlmmEngine.java:97
+  input  wire [1:0]   m_axi_w0_rresp,                  // TlmmEngine.java:97
+  input  wire         m_axi_w0_rlast,                  // TlmmEngine.java:97
+  output wire         m_axi_w1_awvalid,                // TlmmEngine.java:97
+  input  wire         m_axi_w1_awready,                // TlmmEngine.java:97
+  output wire [63:0]  m_axi_w1_awaddr,                 // TlmmEngine.java:97
+  output wire [7:0]   m_axi_w1_awlen,                  // TlmmEngine.java:97
+  output wire [2:0]   m_axi_w1_awsize,                 // TlmmEngine.java:97
+  output wire [1:0]   m_axi_w1_awburst,                // TlmmEngine.java:97
+  output wire         m_axi_w1_wvalid,                 // TlmmEngine.java:97
+  input  wire         m_axi_w1_wready,                 // TlmmEngine.java:97
+  output wire [127:0] m_axi_w1_wdata,                  // TlmmEngine.java:97
+  output wire [15:0]  m_axi_w1_wstrb,                  // TlmmEngine.java:97
+  output wire         m_axi_w1_wlast,                  // TlmmEngine.java:97
+  input  wire         m_axi_w1_bvalid,                 // TlmmEngine.java:97
+  output wire         m_axi_w1_bready,                 // TlmmEngine.java:97
+  input  wire [1:0]   m_axi_w1_bresp,                  // TlmmEngine.java:97
+  output wire         m_axi_w1_arvalid,                // TlmmEngine.java:97
+  input  wire         m_axi_w1_arready,                // TlmmEngine.java:97
+  output wire [63:0]  m_axi_w1_araddr,                 // TlmmEngine.java:97
+  output wire [7:0]   m_axi_w1_arlen,                  // TlmmEngine.java:97
+  output wire [2:0]   m_axi_w1_arsize,                 // TlmmEngine.java:97
+  output wire [1:0]   m_axi_w1_arburst,                // TlmmEngine.java:97
+  input  wire         m_axi_w1_rvalid,                 // TlmmEngine.java:97
+  output wire         m_axi_w1_rready,                 // TlmmEngine.java:97
+  input  wire [127:0] m_axi_w1_rdata,                  // TlmmEngine.java:97
+  input  wire [1:0]   m_axi_w1_rresp,                  // TlmmEngine.java:97
+  input  wire         m_axi_w1_rlast,                  // TlmmEngine.java:97
+  output wire         m_axi_w2_awvalid,                // TlmmEngine.java:97
+  input  wire         m_axi_w2_awready,                // TlmmEngine.java:97
+  output wire [63:0]  m_axi_w2_awaddr,                 // TlmmEngine.java:97
+  output wire [7:0]   m_axi_w2_awlen,                  // TlmmEngine.java:97
+  output wire [2:0]   m_axi_w2_awsize,                 // TlmmEngine.java:97
+  output wire [1:0]   m_axi_w2_awburst,                // TlmmEngine.java:97
+  output wire         m_axi_w2_wvalid,                 // TlmmEngine.java:97
+  input  wire         m_axi_w2_wready,                 // TlmmEngine.java:97
+  output wire [127:0] m_axi_w2_wdata,                  // TlmmEngine.java:97
+  output wire [15:0]  m_axi_w2_wstrb,                  // TlmmEngine.java:97
+  output wire         m_axi_w2_wlast,                  // TlmmEngine.java:97
+  input  wire         m_axi_w2_bvalid,                 // TlmmEngine.java:97
+  output wire         m_axi_w2_bready,                 // TlmmEngine.java:97
+  input  wire [1:0]   m_axi_w2_bresp,                  // TlmmEngine.java:97
+  output wire         m_axi_w2_arvalid,                // TlmmEngine.java:97
+  input  wire         m_axi_w2_arready,                // TlmmEngine.java:97
+  output wire [63:0]  m_axi_w2_araddr,                 // TlmmEngine.java:97
+  output wire [7:0]   m_axi_w2_arlen,                  // TlmmEngine.java:97
+  output wire [2:0]   m_axi_w2_arsize,                 // TlmmEngine.java:97
+  output wire [1:0]   m_axi_w2_arburst,                // TlmmEngine.java:97
+  input  wire         m_axi_w2_rvalid,                 // TlmmEngine.java:97
+  output wire         m_axi_w2_rready,                 // TlmmEngine.java:97
+  input  wire [127:0] m_axi_w2_rdata,                  // TlmmEngine.java:97
+  input  wire [1:0]   m_axi_w2_rresp,                  // TlmmEngine.java:97
+  input  wire         m_axi_w2_rlast,                  // TlmmEngine.java:97
+  output wire         m_axi_w3_awvalid,                // TlmmEngine.java:97
+  input  wire         m_axi_w3_awready,                // TlmmEngine.java:97
+  output wire [63:0]  m_axi_w3_awaddr,                 // TlmmEngine.java:97
+  output wire [7:0]   m_axi_w3_awlen,                  // TlmmEngine.java:97
+  output wire [2:0]   m_axi_w3_awsize,                 // TlmmEngine.java:97
+  output wire [1:0]   m_axi_w3_awburst,                // TlmmEngine.java:97
+  output wire         m_axi_w3_wvalid,                 // TlmmEngine.java:97
+  input  wire         m_axi_w3_wready,                 // TlmmEngine.java:97
+  output wire [127:0] m_axi_w3_wdata,                  // TlmmEngine.java:97
+  output wire [15:0]  m_axi_w3_wstrb,                  // TlmmEngine.java:97
+  output wire         m_axi_w3_wlast,                  // TlmmEngine.java:97
+  input  wire         m_axi_w3_bvalid,                 // TlmmEngine.java:97
+  output wire         m_axi_w3_bready,                 // TlmmEngine.java:97
+  input  wire [1:0]   m_axi_w3_bresp,                  // TlmmEngine.java:97
+  output wire         m_axi_w3_arvalid,                // TlmmEngine.java:97
+  input  wire         m_axi_w3_arready,                // TlmmEngine.java:97
+  output wire [63:0]  m_axi_w3_araddr,                 // TlmmEngine.java:97
+  output wire [7:0]   m_axi_w3_arlen,                  // TlmmEngine.java:97
+  output wire [2:0]   m_axi_w3_arsize,                 // TlmmEngine.java:97
+  output wire [1:0]   m_axi_w3_arburst,                // TlmmEngine.java:97
+  input  wire         m_axi_w3_rvalid,                 // TlmmEngine.java:97
+  output wire         m_axi_w3_rready,                 // TlmmEngine.java:97
+  input  wire [127:0] m_axi_w3_rdata,                  // TlmmEngine.java:97
+  input  wire [1:0]   m_axi_w3_rresp,                  // TlmmEngine.java:97
+  input  wire         m_axi_w3_rlast                   // TlmmEngine.java:97
 );
 
   // ChunkState: dev.tellmej.accel.tlmm.ActivationLoader.ChunkState
@@ -156,23 +172,39 @@ module TlmmEngine_kv260 (
   localparam [1:0] BUILD_STATE_BUILDING = 2'd2;
 
   // command
-  reg          active;                               // CommandSlot.java:32
-  reg  [63:0]  cmd_address;                          // CommandSlot.java:33
-  reg  [15:0]  cmd_blocks;                           // CommandSlot.java:33
-  reg  [1:0]   cmd_lastClass;                        // CommandSlot.java:33
-  reg  [15:0]  cmd_tokens;                           // CommandSlot.java:33
-  reg  [15:0]  cmd_tiles;                            // CommandSlot.java:33
-  reg  [15:0]  cmd_tileGroups;                       // CommandSlot.java:33
-  reg  [15:0]  cmd_lastTileGroups;                   // CommandSlot.java:33
-  reg  [31:0]  cmd_regionStride;                     // CommandSlot.java:33
-  reg  [31:0]  cmd_beatsFull;                        // CommandSlot.java:33
-  reg  [31:0]  cmd_beatsLast;                        // CommandSlot.java:33
-  reg  [31:0]  cmd_wordsFull;                        // CommandSlot.java:33
-  reg  [31:0]  cmd_wordsLast;                        // CommandSlot.java:33
-  wire         finished;                             // CommandSlot.java:34
-  wire         accepted;                             // CommandSlot.java:36
-  wire [15:0]  last_tile;                            // CommandSlot.java:43
-  wire [15:0]  last_block;                           // CommandSlot.java:44
+  reg          active;                               // CommandSlot.java:44
+  reg  [63:0]  cmd_address;                          // CommandSlot.java:45
+  reg  [15:0]  cmd_blocks;                           // CommandSlot.java:45
+  reg  [1:0]   cmd_lastClass;                        // CommandSlot.java:45
+  reg  [15:0]  cmd_tokens;                           // CommandSlot.java:45
+  reg  [15:0]  cmd_tiles;                            // CommandSlot.java:45
+  reg  [15:0]  cmd_tileGroups;                       // CommandSlot.java:45
+  reg  [15:0]  cmd_lastTileGroups;                   // CommandSlot.java:45
+  reg  [31:0]  cmd_regionStride;                     // CommandSlot.java:45
+  reg  [31:0]  cmd_beatsFull;                        // CommandSlot.java:45
+  reg  [31:0]  cmd_beatsLast;                        // CommandSlot.java:45
+  reg  [31:0]  cmd_wordsFull;                        // CommandSlot.java:45
+  reg  [31:0]  cmd_wordsLast;                        // CommandSlot.java:45
+  wire         finished;                             // CommandSlot.java:46
+  wire         accepted;                             // CommandSlot.java:48
+  wire [15:0]  last_tile;                            // CommandSlot.java:55
+  wire [15:0]  last_block;                           // CommandSlot.java:56
+  reg          prefetch_held;                        // CommandSlot.java:59
+  reg  [63:0]  prefetched_address;                   // CommandSlot.java:60
+  reg  [15:0]  prefetched_blocks;                    // CommandSlot.java:60
+  reg  [1:0]   prefetched_lastClass;                 // CommandSlot.java:60
+  reg  [15:0]  prefetched_tokens;                    // CommandSlot.java:60
+  reg  [15:0]  prefetched_tiles;                     // CommandSlot.java:60
+  reg  [15:0]  prefetched_tileGroups;                // CommandSlot.java:60
+  reg  [15:0]  prefetched_lastTileGroups;            // CommandSlot.java:60
+  reg  [31:0]  prefetched_regionStride;              // CommandSlot.java:60
+  reg  [31:0]  prefetched_beatsFull;                 // CommandSlot.java:60
+  reg  [31:0]  prefetched_beatsLast;                 // CommandSlot.java:60
+  reg  [31:0]  prefetched_wordsFull;                 // CommandSlot.java:60
+  reg  [31:0]  prefetched_wordsLast;                 // CommandSlot.java:60
+  wire         prefetch_same;                        // CommandSlot.java:62
+  wire         prefetch_taken;                       // CommandSlot.java:63
+  wire         prefetch_dropped;                     // CommandSlot.java:66
 
   // activation_loader
   reg  [15:0]  act_tokens_loaded;                    // ActivationLoader.java:39
@@ -192,230 +224,240 @@ module TlmmEngine_kv260 (
   wire         token_loaded;                         // ActivationLoader.java:59
 
   // weight_loader
-  wire         weights0_start_valid;                 // WeightLoader.java:49
-  wire [63:0]  weights0_start_payload_address;       // WeightLoader.java:49
-  wire [31:0]  weights0_start_payload_beats;         // WeightLoader.java:49
-  wire [31:0]  weights0_start_payload_words;         // WeightLoader.java:49
-  wire [15:0]  weights0_start_payload_groups;        // WeightLoader.java:49
-  wire [15:0]  weights0_start_payload_blocks;        // WeightLoader.java:49
-  wire [1:0]   weights0_start_payload_lastClass;     // WeightLoader.java:49
-  wire         weights0_start_payload_half;          // WeightLoader.java:49
-  wire         weights0_done;                        // WeightLoader.java:49
-  wire         weights0_error;                       // WeightLoader.java:49
-  wire         weights0_idle;                        // WeightLoader.java:49
-  wire [15:0]  weights0_blocks_done;                 // WeightLoader.java:49
-  wire         weights0_m_axi_awvalid;               // WeightLoader.java:49
-  wire         weights0_m_axi_awready;               // WeightLoader.java:49
-  wire [63:0]  weights0_m_axi_awaddr;                // WeightLoader.java:49
-  wire [7:0]   weights0_m_axi_awlen;                 // WeightLoader.java:49
-  wire [2:0]   weights0_m_axi_awsize;                // WeightLoader.java:49
-  wire [1:0]   weights0_m_axi_awburst;               // WeightLoader.java:49
-  wire         weights0_m_axi_wvalid;                // WeightLoader.java:49
-  wire         weights0_m_axi_wready;                // WeightLoader.java:49
-  wire [127:0] weights0_m_axi_wdata;                 // WeightLoader.java:49
-  wire [15:0]  weights0_m_axi_wstrb;                 // WeightLoader.java:49
-  wire         weights0_m_axi_wlast;                 // WeightLoader.java:49
-  wire         weights0_m_axi_bvalid;                // WeightLoader.java:49
-  wire         weights0_m_axi_bready;                // WeightLoader.java:49
-  wire [1:0]   weights0_m_axi_bresp;                 // WeightLoader.java:49
-  wire         weights0_m_axi_arvalid;               // WeightLoader.java:49
-  wire         weights0_m_axi_arready;               // WeightLoader.java:49
-  wire [63:0]  weights0_m_axi_araddr;                // WeightLoader.java:49
-  wire [7:0]   weights0_m_axi_arlen;                 // WeightLoader.java:49
-  wire [2:0]   weights0_m_axi_arsize;                // WeightLoader.java:49
-  wire [1:0]   weights0_m_axi_arburst;               // WeightLoader.java:49
-  wire         weights0_m_axi_rvalid;                // WeightLoader.java:49
-  wire         weights0_m_axi_rready;                // WeightLoader.java:49
-  wire [127:0] weights0_m_axi_rdata;                 // WeightLoader.java:49
-  wire [1:0]   weights0_m_axi_rresp;                 // WeightLoader.java:49
-  wire         weights0_m_axi_rlast;                 // WeightLoader.java:49
-  wire         weights0_write_valid;                 // WeightLoader.java:49
-  wire [11:0]  weights0_write_payload_address;       // WeightLoader.java:49
-  wire [0:0]   weights0_write_payload_lanePair;      // WeightLoader.java:49
-  wire [287:0] weights0_write_payload_words;         // WeightLoader.java:49
-  wire         weights1_start_valid;                 // WeightLoader.java:49
-  wire [63:0]  weights1_start_payload_address;       // WeightLoader.java:49
-  wire [31:0]  weights1_start_payload_beats;         // WeightLoader.java:49
-  wire [31:0]  weights1_start_payload_words;         // WeightLoader.java:49
-  wire [15:0]  weights1_start_payload_groups;        // WeightLoader.java:49
-  wire [15:0]  weights1_start_payload_blocks;        // WeightLoader.java:49
-  wire [1:0]   weights1_start_payload_lastClass;     // WeightLoader.java:49
-  wire         weights1_start_payload_half;          // WeightLoader.java:49
-  wire         weights1_done;                        // WeightLoader.java:49
-  wire         weights1_error;                       // WeightLoader.java:49
-  wire         weights1_idle;                        // WeightLoader.java:49
-  wire [15:0]  weights1_blocks_done;                 // WeightLoader.java:49
-  wire         weights1_m_axi_awvalid;               // WeightLoader.java:49
-  wire         weights1_m_axi_awready;               // WeightLoader.java:49
-  wire [63:0]  weights1_m_axi_awaddr;                // WeightLoader.java:49
-  wire [7:0]   weights1_m_axi_awlen;                 // WeightLoader.java:49
-  wire [2:0]   weights1_m_axi_awsize;                // WeightLoader.java:49
-  wire [1:0]   weights1_m_axi_awburst;               // WeightLoader.java:49
-  wire         weights1_m_axi_wvalid;                // WeightLoader.java:49
-  wire         weights1_m_axi_wready;                // WeightLoader.java:49
-  wire [127:0] weights1_m_axi_wdata;                 // WeightLoader.java:49
-  wire [15:0]  weights1_m_axi_wstrb;                 // WeightLoader.java:49
-  wire         weights1_m_axi_wlast;                 // WeightLoader.java:49
-  wire         weights1_m_axi_bvalid;                // WeightLoader.java:49
-  wire         weights1_m_axi_bready;                // WeightLoader.java:49
-  wire [1:0]   weights1_m_axi_bresp;                 // WeightLoader.java:49
-  wire         weights1_m_axi_arvalid;               // WeightLoader.java:49
-  wire         weights1_m_axi_arready;               // WeightLoader.java:49
-  wire [63:0]  weights1_m_axi_araddr;                // WeightLoader.java:49
-  wire [7:0]   weights1_m_axi_arlen;                 // WeightLoader.java:49
-  wire [2:0]   weights1_m_axi_arsize;                // WeightLoader.java:49
-  wire [1:0]   weights1_m_axi_arburst;               // WeightLoader.java:49
-  wire         weights1_m_axi_rvalid;                // WeightLoader.java:49
-  wire         weights1_m_axi_rready;                // WeightLoader.java:49
-  wire [127:0] weights1_m_axi_rdata;                 // WeightLoader.java:49
-  wire [1:0]   weights1_m_axi_rresp;                 // WeightLoader.java:49
-  wire         weights1_m_axi_rlast;                 // WeightLoader.java:49
-  wire         weights1_write_valid;                 // WeightLoader.java:49
-  wire [11:0]  weights1_write_payload_address;       // WeightLoader.java:49
-  wire [0:0]   weights1_write_payload_lanePair;      // WeightLoader.java:49
-  wire [287:0] weights1_write_payload_words;         // WeightLoader.java:49
-  wire         weights2_start_valid;                 // WeightLoader.java:49
-  wire [63:0]  weights2_start_payload_address;       // WeightLoader.java:49
-  wire [31:0]  weights2_start_payload_beats;         // WeightLoader.java:49
-  wire [31:0]  weights2_start_payload_words;         // WeightLoader.java:49
-  wire [15:0]  weights2_start_payload_groups;        // WeightLoader.java:49
-  wire [15:0]  weights2_start_payload_blocks;        // WeightLoader.java:49
-  wire [1:0]   weights2_start_payload_lastClass;     // WeightLoader.java:49
-  wire         weights2_start_payload_half;          // WeightLoader.java:49
-  wire         weights2_done;                        // WeightLoader.java:49
-  wire         weights2_error;                       // WeightLoader.java:49
-  wire         weights2_idle;                        // WeightLoader.java:49
-  wire [15:0]  weights2_blocks_done;                 // WeightLoader.java:49
-  wire         weights2_m_axi_awvalid;               // WeightLoader.java:49
-  wire         weights2_m_axi_awready;               // WeightLoader.java:49
-  wire [63:0]  weights2_m_axi_awaddr;                // WeightLoader.java:49
-  wire [7:0]   weights2_m_axi_awlen;                 // WeightLoader.java:49
-  wire [2:0]   weights2_m_axi_awsize;                // WeightLoader.java:49
-  wire [1:0]   weights2_m_axi_awburst;               // WeightLoader.java:49
-  wire         weights2_m_axi_wvalid;                // WeightLoader.java:49
-  wire         weights2_m_axi_wready;                // WeightLoader.java:49
-  wire [127:0] weights2_m_axi_wdata;                 // WeightLoader.java:49
-  wire [15:0]  weights2_m_axi_wstrb;                 // WeightLoader.java:49
-  wire         weights2_m_axi_wlast;                 // WeightLoader.java:49
-  wire         weights2_m_axi_bvalid;                // WeightLoader.java:49
-  wire         weights2_m_axi_bready;                // WeightLoader.java:49
-  wire [1:0]   weights2_m_axi_bresp;                 // WeightLoader.java:49
-  wire         weights2_m_axi_arvalid;               // WeightLoader.java:49
-  wire         weights2_m_axi_arready;               // WeightLoader.java:49
-  wire [63:0]  weights2_m_axi_araddr;                // WeightLoader.java:49
-  wire [7:0]   weights2_m_axi_arlen;                 // WeightLoader.java:49
-  wire [2:0]   weights2_m_axi_arsize;                // WeightLoader.java:49
-  wire [1:0]   weights2_m_axi_arburst;               // WeightLoader.java:49
-  wire         weights2_m_axi_rvalid;                // WeightLoader.java:49
-  wire         weights2_m_axi_rready;                // WeightLoader.java:49
-  wire [127:0] weights2_m_axi_rdata;                 // WeightLoader.java:49
-  wire [1:0]   weights2_m_axi_rresp;                 // WeightLoader.java:49
-  wire         weights2_m_axi_rlast;                 // WeightLoader.java:49
-  wire         weights2_write_valid;                 // WeightLoader.java:49
-  wire [11:0]  weights2_write_payload_address;       // WeightLoader.java:49
-  wire [0:0]   weights2_write_payload_lanePair;      // WeightLoader.java:49
-  wire [287:0] weights2_write_payload_words;         // WeightLoader.java:49
-  wire         weights3_start_valid;                 // WeightLoader.java:49
-  wire [63:0]  weights3_start_payload_address;       // WeightLoader.java:49
-  wire [31:0]  weights3_start_payload_beats;         // WeightLoader.java:49
-  wire [31:0]  weights3_start_payload_words;         // WeightLoader.java:49
-  wire [15:0]  weights3_start_payload_groups;        // WeightLoader.java:49
-  wire [15:0]  weights3_start_payload_blocks;        // WeightLoader.java:49
-  wire [1:0]   weights3_start_payload_lastClass;     // WeightLoader.java:49
-  wire         weights3_start_payload_half;          // WeightLoader.java:49
-  wire         weights3_done;                        // WeightLoader.java:49
-  wire         weights3_error;                       // WeightLoader.java:49
-  wire         weights3_idle;                        // WeightLoader.java:49
-  wire [15:0]  weights3_blocks_done;                 // WeightLoader.java:49
-  wire         weights3_m_axi_awvalid;               // WeightLoader.java:49
-  wire         weights3_m_axi_awready;               // WeightLoader.java:49
-  wire [63:0]  weights3_m_axi_awaddr;                // WeightLoader.java:49
-  wire [7:0]   weights3_m_axi_awlen;                 // WeightLoader.java:49
-  wire [2:0]   weights3_m_axi_awsize;                // WeightLoader.java:49
-  wire [1:0]   weights3_m_axi_awburst;               // WeightLoader.java:49
-  wire         weights3_m_axi_wvalid;                // WeightLoader.java:49
-  wire         weights3_m_axi_wready;                // WeightLoader.java:49
-  wire [127:0] weights3_m_axi_wdata;                 // WeightLoader.java:49
-  wire [15:0]  weights3_m_axi_wstrb;                 // WeightLoader.java:49
-  wire         weights3_m_axi_wlast;                 // WeightLoader.java:49
-  wire         weights3_m_axi_bvalid;                // WeightLoader.java:49
-  wire         weights3_m_axi_bready;                // WeightLoader.java:49
-  wire [1:0]   weights3_m_axi_bresp;                 // WeightLoader.java:49
-  wire         weights3_m_axi_arvalid;               // WeightLoader.java:49
-  wire         weights3_m_axi_arready;               // WeightLoader.java:49
-  wire [63:0]  weights3_m_axi_araddr;                // WeightLoader.java:49
-  wire [7:0]   weights3_m_axi_arlen;                 // WeightLoader.java:49
-  wire [2:0]   weights3_m_axi_arsize;                // WeightLoader.java:49
-  wire [1:0]   weights3_m_axi_arburst;               // WeightLoader.java:49
-  wire         weights3_m_axi_rvalid;                // WeightLoader.java:49
-  wire         weights3_m_axi_rready;                // WeightLoader.java:49
-  wire [127:0] weights3_m_axi_rdata;                 // WeightLoader.java:49
-  wire [1:0]   weights3_m_axi_rresp;                 // WeightLoader.java:49
-  wire         weights3_m_axi_rlast;                 // WeightLoader.java:49
-  wire         weights3_write_valid;                 // WeightLoader.java:49
-  wire [11:0]  weights3_write_payload_address;       // WeightLoader.java:49
-  wire [0:0]   weights3_write_payload_lanePair;      // WeightLoader.java:49
-  wire [287:0] weights3_write_payload_words;         // WeightLoader.java:49
-  wire         buffer_write_0_valid;                 // WeightLoader.java:53
-  wire [11:0]  buffer_write_0_payload_address;       // WeightLoader.java:53
-  wire [0:0]   buffer_write_0_payload_lanePair;      // WeightLoader.java:53
-  wire [287:0] buffer_write_0_payload_words;         // WeightLoader.java:53
-  wire         buffer_write_1_valid;                 // WeightLoader.java:53
-  wire [11:0]  buffer_write_1_payload_address;       // WeightLoader.java:53
-  wire [0:0]   buffer_write_1_payload_lanePair;      // WeightLoader.java:53
-  wire [287:0] buffer_write_1_payload_words;         // WeightLoader.java:53
-  wire         buffer_write_2_valid;                 // WeightLoader.java:53
-  wire [11:0]  buffer_write_2_payload_address;       // WeightLoader.java:53
-  wire [0:0]   buffer_write_2_payload_lanePair;      // WeightLoader.java:53
-  wire [287:0] buffer_write_2_payload_words;         // WeightLoader.java:53
-  wire         buffer_write_3_valid;                 // WeightLoader.java:53
-  wire [11:0]  buffer_write_3_payload_address;       // WeightLoader.java:53
-  wire [0:0]   buffer_write_3_payload_lanePair;      // WeightLoader.java:53
-  wire [287:0] buffer_write_3_payload_words;         // WeightLoader.java:53
-  wire         buffer_read_enable;                   // WeightLoader.java:53
-  wire [11:0]  buffer_read_address;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_0;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_1;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_2;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_3;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_4;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_5;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_6;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_7;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_8;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_9;                  // WeightLoader.java:53
-  wire [143:0] buffer_read_words_10;                 // WeightLoader.java:53
-  wire [143:0] buffer_read_words_11;                 // WeightLoader.java:53
-  wire [143:0] buffer_read_words_12;                 // WeightLoader.java:53
-  wire [143:0] buffer_read_words_13;                 // WeightLoader.java:53
-  wire [143:0] buffer_read_words_14;                 // WeightLoader.java:53
-  wire [143:0] buffer_read_words_15;                 // WeightLoader.java:53
-  wire         half_swept_0;                         // WeightLoader.java:57
-  wire         half_swept_1;                         // WeightLoader.java:57
-  wire         half_released_0;                      // WeightLoader.java:58
-  wire         half_released_1;                      // WeightLoader.java:58
-  reg          load_running;                         // WeightLoader.java:59
-  reg          load_half;                            // WeightLoader.java:60
-  reg  [15:0]  load_tile;                            // WeightLoader.java:61
-  reg  [15:0]  load_tokens;                          // WeightLoader.java:62
-  reg  [63:0]  load_tile_base;                       // WeightLoader.java:63
-  reg          loads_finished;                       // WeightLoader.java:64
-  reg          half_busy_0;                          // WeightLoader.java:65
-  reg          half_busy_1;                          // WeightLoader.java:65
-  reg          half_loaded_0;                        // WeightLoader.java:66
-  reg          half_loaded_1;                        // WeightLoader.java:66
-  reg          port_finished_0;                      // WeightLoader.java:67
-  reg          port_finished_1;                      // WeightLoader.java:67
-  reg          port_finished_2;                      // WeightLoader.java:67
-  reg          port_finished_3;                      // WeightLoader.java:67
-  wire         load_last_tile;                       // WeightLoader.java:69
-  wire         free_half;                            // WeightLoader.java:70
-  wire         start_load;                           // WeightLoader.java:78
-  wire [63:0]  tile_stride;                          // WeightLoader.java:79
-  reg          load_error;                           // WeightLoader.java:93
-  wire         load_complete;                        // WeightLoader.java:101
-  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:109
-  wire [15:0]  load_tokens_after;                    // WeightLoader.java:130
+  wire         weights0_start_valid;                 // WeightLoader.java:60
+  wire [63:0]  weights0_start_payload_address;       // WeightLoader.java:60
+  wire [31:0]  weights0_start_payload_beats;         // WeightLoader.java:60
+  wire [31:0]  weights0_start_payload_words;         // WeightLoader.java:60
+  wire [15:0]  weights0_start_payload_groups;        // WeightLoader.java:60
+  wire [15:0]  weights0_start_payload_blocks;        // WeightLoader.java:60
+  wire [1:0]   weights0_start_payload_lastClass;     // WeightLoader.java:60
+  wire         weights0_start_payload_half;          // WeightLoader.java:60
+  wire         weights0_done;                        // WeightLoader.java:60
+  wire         weights0_error;                       // WeightLoader.java:60
+  wire         weights0_idle;                        // WeightLoader.java:60
+  wire [15:0]  weights0_blocks_done;                 // WeightLoader.java:60
+  wire         weights0_m_axi_awvalid;               // WeightLoader.java:60
+  wire         weights0_m_axi_awready;               // WeightLoader.java:60
+  wire [63:0]  weights0_m_axi_awaddr;                // WeightLoader.java:60
+  wire [7:0]   weights0_m_axi_awlen;                 // WeightLoader.java:60
+  wire [2:0]   weights0_m_axi_awsize;                // WeightLoader.java:60
+  wire [1:0]   weights0_m_axi_awburst;               // WeightLoader.java:60
+  wire         weights0_m_axi_wvalid;                // WeightLoader.java:60
+  wire         weights0_m_axi_wready;                // WeightLoader.java:60
+  wire [127:0] weights0_m_axi_wdata;                 // WeightLoader.java:60
+  wire [15:0]  weights0_m_axi_wstrb;                 // WeightLoader.java:60
+  wire         weights0_m_axi_wlast;                 // WeightLoader.java:60
+  wire         weights0_m_axi_bvalid;                // WeightLoader.java:60
+  wire         weights0_m_axi_bready;                // WeightLoader.java:60
+  wire [1:0]   weights0_m_axi_bresp;                 // WeightLoader.java:60
+  wire         weights0_m_axi_arvalid;               // WeightLoader.java:60
+  wire         weights0_m_axi_arready;               // WeightLoader.java:60
+  wire [63:0]  weights0_m_axi_araddr;                // WeightLoader.java:60
+  wire [7:0]   weights0_m_axi_arlen;                 // WeightLoader.java:60
+  wire [2:0]   weights0_m_axi_arsize;                // WeightLoader.java:60
+  wire [1:0]   weights0_m_axi_arburst;               // WeightLoader.java:60
+  wire         weights0_m_axi_rvalid;                // WeightLoader.java:60
+  wire         weights0_m_axi_rready;                // WeightLoader.java:60
+  wire [127:0] weights0_m_axi_rdata;                 // WeightLoader.java:60
+  wire [1:0]   weights0_m_axi_rresp;                 // WeightLoader.java:60
+  wire         weights0_m_axi_rlast;                 // WeightLoader.java:60
+  wire         weights0_write_valid;                 // WeightLoader.java:60
+  wire [11:0]  weights0_write_payload_address;       // WeightLoader.java:60
+  wire [0:0]   weights0_write_payload_lanePair;      // WeightLoader.java:60
+  wire [287:0] weights0_write_payload_words;         // WeightLoader.java:60
+  wire         weights1_start_valid;                 // WeightLoader.java:60
+  wire [63:0]  weights1_start_payload_address;       // WeightLoader.java:60
+  wire [31:0]  weights1_start_payload_beats;         // WeightLoader.java:60
+  wire [31:0]  weights1_start_payload_words;         // WeightLoader.java:60
+  wire [15:0]  weights1_start_payload_groups;        // WeightLoader.java:60
+  wire [15:0]  weights1_start_payload_blocks;        // WeightLoader.java:60
+  wire [1:0]   weights1_start_payload_lastClass;     // WeightLoader.java:60
+  wire         weights1_start_payload_half;          // WeightLoader.java:60
+  wire         weights1_done;                        // WeightLoader.java:60
+  wire         weights1_error;                       // WeightLoader.java:60
+  wire         weights1_idle;                        // WeightLoader.java:60
+  wire [15:0]  weights1_blocks_done;                 // WeightLoader.java:60
+  wire         weights1_m_axi_awvalid;               // WeightLoader.java:60
+  wire         weights1_m_axi_awready;               // WeightLoader.java:60
+  wire [63:0]  weights1_m_axi_awaddr;                // WeightLoader.java:60
+  wire [7:0]   weights1_m_axi_awlen;                 // WeightLoader.java:60
+  wire [2:0]   weights1_m_axi_awsize;                // WeightLoader.java:60
+  wire [1:0]   weights1_m_axi_awburst;               // WeightLoader.java:60
+  wire         weights1_m_axi_wvalid;                // WeightLoader.java:60
+  wire         weights1_m_axi_wready;                // WeightLoader.java:60
+  wire [127:0] weights1_m_axi_wdata;                 // WeightLoader.java:60
+  wire [15:0]  weights1_m_axi_wstrb;                 // WeightLoader.java:60
+  wire         weights1_m_axi_wlast;                 // WeightLoader.java:60
+  wire         weights1_m_axi_bvalid;                // WeightLoader.java:60
+  wire         weights1_m_axi_bready;                // WeightLoader.java:60
+  wire [1:0]   weights1_m_axi_bresp;                 // WeightLoader.java:60
+  wire         weights1_m_axi_arvalid;               // WeightLoader.java:60
+  wire         weights1_m_axi_arready;               // WeightLoader.java:60
+  wire [63:0]  weights1_m_axi_araddr;                // WeightLoader.java:60
+  wire [7:0]   weights1_m_axi_arlen;                 // WeightLoader.java:60
+  wire [2:0]   weights1_m_axi_arsize;                // WeightLoader.java:60
+  wire [1:0]   weights1_m_axi_arburst;               // WeightLoader.java:60
+  wire         weights1_m_axi_rvalid;                // WeightLoader.java:60
+  wire         weights1_m_axi_rready;                // WeightLoader.java:60
+  wire [127:0] weights1_m_axi_rdata;                 // WeightLoader.java:60
+  wire [1:0]   weights1_m_axi_rresp;                 // WeightLoader.java:60
+  wire         weights1_m_axi_rlast;                 // WeightLoader.java:60
+  wire         weights1_write_valid;                 // WeightLoader.java:60
+  wire [11:0]  weights1_write_payload_address;       // WeightLoader.java:60
+  wire [0:0]   weights1_write_payload_lanePair;      // WeightLoader.java:60
+  wire [287:0] weights1_write_payload_words;         // WeightLoader.java:60
+  wire         weights2_start_valid;                 // WeightLoader.java:60
+  wire [63:0]  weights2_start_payload_address;       // WeightLoader.java:60
+  wire [31:0]  weights2_start_payload_beats;         // WeightLoader.java:60
+  wire [31:0]  weights2_start_payload_words;         // WeightLoader.java:60
+  wire [15:0]  weights2_start_payload_groups;        // WeightLoader.java:60
+  wire [15:0]  weights2_start_payload_blocks;        // WeightLoader.java:60
+  wire [1:0]   weights2_start_payload_lastClass;     // WeightLoader.java:60
+  wire         weights2_start_payload_half;          // WeightLoader.java:60
+  wire         weights2_done;                        // WeightLoader.java:60
+  wire         weights2_error;                       // WeightLoader.java:60
+  wire         weights2_idle;                        // WeightLoader.java:60
+  wire [15:0]  weights2_blocks_done;                 // WeightLoader.java:60
+  wire         weights2_m_axi_awvalid;               // WeightLoader.java:60
+  wire         weights2_m_axi_awready;               // WeightLoader.java:60
+  wire [63:0]  weights2_m_axi_awaddr;                // WeightLoader.java:60
+  wire [7:0]   weights2_m_axi_awlen;                 // WeightLoader.java:60
+  wire [2:0]   weights2_m_axi_awsize;                // WeightLoader.java:60
+  wire [1:0]   weights2_m_axi_awburst;               // WeightLoader.java:60
+  wire         weights2_m_axi_wvalid;                // WeightLoader.java:60
+  wire         weights2_m_axi_wready;                // WeightLoader.java:60
+  wire [127:0] weights2_m_axi_wdata;                 // WeightLoader.java:60
+  wire [15:0]  weights2_m_axi_wstrb;                 // WeightLoader.java:60
+  wire         weights2_m_axi_wlast;                 // WeightLoader.java:60
+  wire         weights2_m_axi_bvalid;                // WeightLoader.java:60
+  wire         weights2_m_axi_bready;                // WeightLoader.java:60
+  wire [1:0]   weights2_m_axi_bresp;                 // WeightLoader.java:60
+  wire         weights2_m_axi_arvalid;               // WeightLoader.java:60
+  wire         weights2_m_axi_arready;               // WeightLoader.java:60
+  wire [63:0]  weights2_m_axi_araddr;                // WeightLoader.java:60
+  wire [7:0]   weights2_m_axi_arlen;                 // WeightLoader.java:60
+  wire [2:0]   weights2_m_axi_arsize;                // WeightLoader.java:60
+  wire [1:0]   weights2_m_axi_arburst;               // WeightLoader.java:60
+  wire         weights2_m_axi_rvalid;                // WeightLoader.java:60
+  wire         weights2_m_axi_rready;                // WeightLoader.java:60
+  wire [127:0] weights2_m_axi_rdata;                 // WeightLoader.java:60
+  wire [1:0]   weights2_m_axi_rresp;                 // WeightLoader.java:60
+  wire         weights2_m_axi_rlast;                 // WeightLoader.java:60
+  wire         weights2_write_valid;                 // WeightLoader.java:60
+  wire [11:0]  weights2_write_payload_address;       // WeightLoader.java:60
+  wire [0:0]   weights2_write_payload_lanePair;      // WeightLoader.java:60
+  wire [287:0] weights2_write_payload_words;         // WeightLoader.java:60
+  wire         weights3_start_valid;                 // WeightLoader.java:60
+  wire [63:0]  weights3_start_payload_address;       // WeightLoader.java:60
+  wire [31:0]  weights3_start_payload_beats;         // WeightLoader.java:60
+  wire [31:0]  weights3_start_payload_words;         // WeightLoader.java:60
+  wire [15:0]  weights3_start_payload_groups;        // WeightLoader.java:60
+  wire [15:0]  weights3_start_payload_blocks;        // WeightLoader.java:60
+  wire [1:0]   weights3_start_payload_lastClass;     // WeightLoader.java:60
+  wire         weights3_start_payload_half;          // WeightLoader.java:60
+  wire         weights3_done;                        // WeightLoader.java:60
+  wire         weights3_error;                       // WeightLoader.java:60
+  wire         weights3_idle;                        // WeightLoader.java:60
+  wire [15:0]  weights3_blocks_done;                 // WeightLoader.java:60
+  wire         weights3_m_axi_awvalid;               // WeightLoader.java:60
+  wire         weights3_m_axi_awready;               // WeightLoader.java:60
+  wire [63:0]  weights3_m_axi_awaddr;                // WeightLoader.java:60
+  wire [7:0]   weights3_m_axi_awlen;                 // WeightLoader.java:60
+  wire [2:0]   weights3_m_axi_awsize;                // WeightLoader.java:60
+  wire [1:0]   weights3_m_axi_awburst;               // WeightLoader.java:60
+  wire         weights3_m_axi_wvalid;                // WeightLoader.java:60
+  wire         weights3_m_axi_wready;                // WeightLoader.java:60
+  wire [127:0] weights3_m_axi_wdata;                 // WeightLoader.java:60
+  wire [15:0]  weights3_m_axi_wstrb;                 // WeightLoader.java:60
+  wire         weights3_m_axi_wlast;                 // WeightLoader.java:60
+  wire         weights3_m_axi_bvalid;                // WeightLoader.java:60
+  wire         weights3_m_axi_bready;                // WeightLoader.java:60
+  wire [1:0]   weights3_m_axi_bresp;                 // WeightLoader.java:60
+  wire         weights3_m_axi_arvalid;               // WeightLoader.java:60
+  wire         weights3_m_axi_arready;               // WeightLoader.java:60
+  wire [63:0]  weights3_m_axi_araddr;                // WeightLoader.java:60
+  wire [7:0]   weights3_m_axi_arlen;                 // WeightLoader.java:60
+  wire [2:0]   weights3_m_axi_arsize;                // WeightLoader.java:60
+  wire [1:0]   weights3_m_axi_arburst;               // WeightLoader.java:60
+  wire         weights3_m_axi_rvalid;                // WeightLoader.java:60
+  wire         weights3_m_axi_rready;                // WeightLoader.java:60
+  wire [127:0] weights3_m_axi_rdata;                 // WeightLoader.java:60
+  wire [1:0]   weights3_m_axi_rresp;                 // WeightLoader.java:60
+  wire         weights3_m_axi_rlast;                 // WeightLoader.java:60
+  wire         weights3_write_valid;                 // WeightLoader.java:60
+  wire [11:0]  weights3_write_payload_address;       // WeightLoader.java:60
+  wire [0:0]   weights3_write_payload_lanePair;      // WeightLoader.java:60
+  wire [287:0] weights3_write_payload_words;         // WeightLoader.java:60
+  wire         buffer_write_0_valid;                 // WeightLoader.java:64
+  wire [11:0]  buffer_write_0_payload_address;       // WeightLoader.java:64
+  wire [0:0]   buffer_write_0_payload_lanePair;      // WeightLoader.java:64
+  wire [287:0] buffer_write_0_payload_words;         // WeightLoader.java:64
+  wire         buffer_write_1_valid;                 // WeightLoader.java:64
+  wire [11:0]  buffer_write_1_payload_address;       // WeightLoader.java:64
+  wire [0:0]   buffer_write_1_payload_lanePair;      // WeightLoader.java:64
+  wire [287:0] buffer_write_1_payload_words;         // WeightLoader.java:64
+  wire         buffer_write_2_valid;                 // WeightLoader.java:64
+  wire [11:0]  buffer_write_2_payload_address;       // WeightLoader.java:64
+  wire [0:0]   buffer_write_2_payload_lanePair;      // WeightLoader.java:64
+  wire [287:0] buffer_write_2_payload_words;         // WeightLoader.java:64
+  wire         buffer_write_3_valid;                 // WeightLoader.java:64
+  wire [11:0]  buffer_write_3_payload_address;       // WeightLoader.java:64
+  wire [0:0]   buffer_write_3_payload_lanePair;      // WeightLoader.java:64
+  wire [287:0] buffer_write_3_payload_words;         // WeightLoader.java:64
+  wire         buffer_read_enable;                   // WeightLoader.java:64
+  wire [11:0]  buffer_read_address;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_0;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_1;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_2;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_3;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_4;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_5;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_6;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_7;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_8;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_9;                  // WeightLoader.java:64
+  wire [143:0] buffer_read_words_10;                 // WeightLoader.java:64
+  wire [143:0] buffer_read_words_11;                 // WeightLoader.java:64
+  wire [143:0] buffer_read_words_12;                 // WeightLoader.java:64
+  wire [143:0] buffer_read_words_13;                 // WeightLoader.java:64
+  wire [143:0] buffer_read_words_14;                 // WeightLoader.java:64
+  wire [143:0] buffer_read_words_15;                 // WeightLoader.java:64
+  wire         half_swept_0;                         // WeightLoader.java:68
+  wire         half_swept_1;                         // WeightLoader.java:68
+  wire         half_released_0;                      // WeightLoader.java:69
+  wire         half_released_1;                      // WeightLoader.java:69
+  wire         sweep_weight_half;                    // WeightLoader.java:70
+  reg          load_running;                         // WeightLoader.java:71
+  reg          load_half;                            // WeightLoader.java:72
+  reg  [15:0]  load_tile;                            // WeightLoader.java:73
+  reg  [15:0]  load_tokens;                          // WeightLoader.java:74
+  reg  [63:0]  load_tile_base;                       // WeightLoader.java:75
+  reg          loads_finished;                       // WeightLoader.java:76
+  reg          half_busy_0;                          // WeightLoader.java:77
+  reg          half_busy_1;                          // WeightLoader.java:77
+  reg          half_loaded_0;                        // WeightLoader.java:78
+  reg          half_loaded_1;                        // WeightLoader.java:78
+  reg          port_finished_0;                      // WeightLoader.java:79
+  reg          port_finished_1;                      // WeightLoader.java:79
+  reg          port_finished_2;                      // WeightLoader.java:79
+  reg          port_finished_3;                      // WeightLoader.java:79
+  reg          load_ahead;                           // WeightLoader.java:81
+  reg          load_discarding;                      // WeightLoader.java:82
+  reg          load_ahead_error;                     // WeightLoader.java:83
+  wire         load_last_tile;                       // WeightLoader.java:86
+  wire         free_half;                            // WeightLoader.java:87
+  wire         start_load;                           // WeightLoader.java:95
+  wire [63:0]  tile_stride;                          // WeightLoader.java:96
+  reg          load_error;                           // WeightLoader.java:110
+  wire         load_complete;                        // WeightLoader.java:120
+  reg  [15:0]  blocks_arrived;                       // WeightLoader.java:128
+  wire [15:0]  load_tokens_after;                    // WeightLoader.java:149
+  wire         load_ahead_taken;                     // WeightLoader.java:173
+  wire         load_go_ahead;                        // WeightLoader.java:187
+  wire         load_discard_asked;                   // WeightLoader.java:198
+  wire         load_discard;                         // WeightLoader.java:200
+  wire         load_arriving;                        // WeightLoader.java:216
+  wire         load_in_flight;                       // WeightLoader.java:217
 
   // table_builder
   wire         table_half_swept_0;                   // TableBuilder.java:47
@@ -531,28 +573,28 @@ module TlmmEngine_kv260 (
   wire [15:0]  sweep_chunk_tokens;                   // Sweep.java:52
   wire         tables_there;                         // Sweep.java:53
   wire         weights_there;                        // Sweep.java:56
-  wire         sweep_last_block;                     // Sweep.java:57
-  wire         sweep_last_slot;                      // Sweep.java:58
-  wire         sweep_last_group;                     // Sweep.java:59
-  wire         sweep_last_tile;                      // Sweep.java:60
-  wire         issue;                                // Sweep.java:62
-  wire [9:0]   step_accumulator;                     // Sweep.java:67
-  wire         sweep_first_block;                    // Sweep.java:68
-  wire         block_swept;                          // Sweep.java:70
-  wire         tile_swept;                           // Sweep.java:71
-  wire [15:0]  sweep_tokens_after;                   // Sweep.java:85
-  reg          table_release_d1;                     // Sweep.java:106
-  reg          table_release_d2;                     // Sweep.java:106
-  reg          table_release_d3;                     // Sweep.java:106
-  reg          table_release_half_d1;                // Sweep.java:107
-  reg          table_release_half_d2;                // Sweep.java:107
-  reg          table_release_half_d3;                // Sweep.java:107
-  reg          weights_release_d1;                   // Sweep.java:108
-  reg          weights_release_d2;                   // Sweep.java:108
-  reg          weights_release_d3;                   // Sweep.java:108
-  reg          weights_release_half_d1;              // Sweep.java:109
-  reg          weights_release_half_d2;              // Sweep.java:109
-  reg          weights_release_half_d3;              // Sweep.java:109
+  wire         sweep_last_block;                     // Sweep.java:58
+  wire         sweep_last_slot;                      // Sweep.java:59
+  wire         sweep_last_group;                     // Sweep.java:60
+  wire         sweep_last_tile;                      // Sweep.java:61
+  wire         issue;                                // Sweep.java:63
+  wire [9:0]   step_accumulator;                     // Sweep.java:68
+  wire         sweep_first_block;                    // Sweep.java:69
+  wire         block_swept;                          // Sweep.java:71
+  wire         tile_swept;                           // Sweep.java:72
+  wire [15:0]  sweep_tokens_after;                   // Sweep.java:86
+  reg          table_release_d1;                     // Sweep.java:107
+  reg          table_release_d2;                     // Sweep.java:107
+  reg          table_release_d3;                     // Sweep.java:107
+  reg          table_release_half_d1;                // Sweep.java:108
+  reg          table_release_half_d2;                // Sweep.java:108
+  reg          table_release_half_d3;                // Sweep.java:108
+  reg          weights_release_d1;                   // Sweep.java:109
+  reg          weights_release_d2;                   // Sweep.java:109
+  reg          weights_release_d3;                   // Sweep.java:109
+  reg          weights_release_half_d1;              // Sweep.java:110
+  reg          weights_release_half_d2;              // Sweep.java:110
+  reg          weights_release_half_d3;              // Sweep.java:110
 
   // lookup_lanes
   reg          step_valid_d1;                        // LookupArray.java:24
@@ -1194,9 +1236,19 @@ module TlmmEngine_kv260 (
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [33:0] beats_per_token_prod;
+  wire [31:0] tile_stride_mux;
   wire [66:0] tile_stride_prod;
+  wire [31:0] weights0_start_payload_beats_mux;
+  wire [31:0] weights0_start_payload_beats_mux_2;
+  wire [31:0] weights0_start_payload_words_mux;
+  wire [31:0] weights0_start_payload_words_mux_2;
+  wire [15:0] weights0_start_payload_groups_mux;
+  wire [15:0] weights0_start_payload_groups_mux_2;
+  wire [15:0] weights0_start_payload_blocks_mux;
+  wire [1:0] weights0_start_payload_lastClass_mux;
   wire [71:0] weights2_start_payload_address_prod;
   wire [71:0] weights3_start_payload_address_prod;
+  wire [15:0] load_tokens_after_mux;
   wire [15:0] load_tokens_after_diff;
   wire [15:0] blocks_arrived_mux_2;
   wire [15:0] blocks_arrived_mux;
@@ -1371,10 +1423,20 @@ module TlmmEngine_kv260 (
   wire result_fifo_pop_valid_and_ready;
   wire [15:0] sweep_chunk_tokens_diff;
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
-  assign tile_stride_prod = {3'd0, {32'd0, cmd_regionStride}} * {64'd0, 3'd4};
-  assign weights2_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd2};
-  assign weights3_start_payload_address_prod = {8'd0, {32'd0, cmd_regionStride}} * {64'd0, 8'd3};
-  assign load_tokens_after_diff = cmd_tokens - load_tokens;
+  assign tile_stride_mux = load_ahead ? prefetched_regionStride : cmd_regionStride;
+  assign tile_stride_prod = {3'd0, {32'd0, tile_stride_mux}} * {64'd0, 3'd4};
+  assign weights0_start_payload_beats_mux = load_ahead ? prefetched_beatsLast : cmd_beatsLast;
+  assign weights0_start_payload_beats_mux_2 = load_ahead ? prefetched_beatsFull : cmd_beatsFull;
+  assign weights0_start_payload_words_mux = load_ahead ? prefetched_wordsLast : cmd_wordsLast;
+  assign weights0_start_payload_words_mux_2 = load_ahead ? prefetched_wordsFull : cmd_wordsFull;
+  assign weights0_start_payload_groups_mux = load_ahead ? prefetched_lastTileGroups : cmd_lastTileGroups;
+  assign weights0_start_payload_groups_mux_2 = load_ahead ? prefetched_tileGroups : cmd_tileGroups;
+  assign weights0_start_payload_blocks_mux = load_ahead ? prefetched_blocks : cmd_blocks;
+  assign weights0_start_payload_lastClass_mux = load_ahead ? prefetched_lastClass : cmd_lastClass;
+  assign weights2_start_payload_address_prod = {8'd0, {32'd0, tile_stride_mux}} * {64'd0, 8'd2};
+  assign weights3_start_payload_address_prod = {8'd0, {32'd0, tile_stride_mux}} * {64'd0, 8'd3};
+  assign load_tokens_after_mux = load_ahead ? prefetched_tokens : cmd_tokens;
+  assign load_tokens_after_diff = load_tokens_after_mux - load_tokens;
   assign blocks_arrived_mux_2 =
       (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
   assign blocks_arrived_mux =
@@ -1550,72 +1612,73 @@ module TlmmEngine_kv260 (
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
   assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
 
-  assign command_ready = ~active; // CommandSlot.java:35
+  assign command_ready = ~active; // CommandSlot.java:47
+  assign prefetch_ready = ~prefetch_held; // CommandSlot.java:61
   assign activations_ready = act_state == CHUNK_STATE_LOADING; // ActivationLoader.java:55
-  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:50
-  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:50
-  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:50
-  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:50
-  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:50
-  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:50
-  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:50
-  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:50
-  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:50
-  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:50
-  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:50
-  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:50
-  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:50
-  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:50
-  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:50
-  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:50
-  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:50
-  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:50
-  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:50
-  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:50
-  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:50
-  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:50
-  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:50
-  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:50
-  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:50
-  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:50
-  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:50
-  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:50
-  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:50
-  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:50
-  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:50
-  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:50
-  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // WeightLoader.java:50
-  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // WeightLoader.java:50
-  assign m_axi_w2_awlen = weights2_m_axi_awlen; // WeightLoader.java:50
-  assign m_axi_w2_awsize = weights2_m_axi_awsize; // WeightLoader.java:50
-  assign m_axi_w2_awburst = weights2_m_axi_awburst; // WeightLoader.java:50
-  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // WeightLoader.java:50
-  assign m_axi_w2_wdata = weights2_m_axi_wdata; // WeightLoader.java:50
-  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // WeightLoader.java:50
-  assign m_axi_w2_wlast = weights2_m_axi_wlast; // WeightLoader.java:50
-  assign m_axi_w2_bready = weights2_m_axi_bready; // WeightLoader.java:50
-  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // WeightLoader.java:50
-  assign m_axi_w2_araddr = weights2_m_axi_araddr; // WeightLoader.java:50
-  assign m_axi_w2_arlen = weights2_m_axi_arlen; // WeightLoader.java:50
-  assign m_axi_w2_arsize = weights2_m_axi_arsize; // WeightLoader.java:50
-  assign m_axi_w2_arburst = weights2_m_axi_arburst; // WeightLoader.java:50
-  assign m_axi_w2_rready = weights2_m_axi_rready; // WeightLoader.java:50
-  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // WeightLoader.java:50
-  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // WeightLoader.java:50
-  assign m_axi_w3_awlen = weights3_m_axi_awlen; // WeightLoader.java:50
-  assign m_axi_w3_awsize = weights3_m_axi_awsize; // WeightLoader.java:50
-  assign m_axi_w3_awburst = weights3_m_axi_awburst; // WeightLoader.java:50
-  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // WeightLoader.java:50
-  assign m_axi_w3_wdata = weights3_m_axi_wdata; // WeightLoader.java:50
-  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // WeightLoader.java:50
-  assign m_axi_w3_wlast = weights3_m_axi_wlast; // WeightLoader.java:50
-  assign m_axi_w3_bready = weights3_m_axi_bready; // WeightLoader.java:50
-  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // WeightLoader.java:50
-  assign m_axi_w3_araddr = weights3_m_axi_araddr; // WeightLoader.java:50
-  assign m_axi_w3_arlen = weights3_m_axi_arlen; // WeightLoader.java:50
-  assign m_axi_w3_arsize = weights3_m_axi_arsize; // WeightLoader.java:50
-  assign m_axi_w3_arburst = weights3_m_axi_arburst; // WeightLoader.java:50
-  assign m_axi_w3_rready = weights3_m_axi_rready; // WeightLoader.java:50
+  assign m_axi_w0_awvalid = weights0_m_axi_awvalid; // WeightLoader.java:61
+  assign m_axi_w0_awaddr = weights0_m_axi_awaddr; // WeightLoader.java:61
+  assign m_axi_w0_awlen = weights0_m_axi_awlen; // WeightLoader.java:61
+  assign m_axi_w0_awsize = weights0_m_axi_awsize; // WeightLoader.java:61
+  assign m_axi_w0_awburst = weights0_m_axi_awburst; // WeightLoader.java:61
+  assign m_axi_w0_wvalid = weights0_m_axi_wvalid; // WeightLoader.java:61
+  assign m_axi_w0_wdata = weights0_m_axi_wdata; // WeightLoader.java:61
+  assign m_axi_w0_wstrb = weights0_m_axi_wstrb; // WeightLoader.java:61
+  assign m_axi_w0_wlast = weights0_m_axi_wlast; // WeightLoader.java:61
+  assign m_axi_w0_bready = weights0_m_axi_bready; // WeightLoader.java:61
+  assign m_axi_w0_arvalid = weights0_m_axi_arvalid; // WeightLoader.java:61
+  assign m_axi_w0_araddr = weights0_m_axi_araddr; // WeightLoader.java:61
+  assign m_axi_w0_arlen = weights0_m_axi_arlen; // WeightLoader.java:61
+  assign m_axi_w0_arsize = weights0_m_axi_arsize; // WeightLoader.java:61
+  assign m_axi_w0_arburst = weights0_m_axi_arburst; // WeightLoader.java:61
+  assign m_axi_w0_rready = weights0_m_axi_rready; // WeightLoader.java:61
+  assign m_axi_w1_awvalid = weights1_m_axi_awvalid; // WeightLoader.java:61
+  assign m_axi_w1_awaddr = weights1_m_axi_awaddr; // WeightLoader.java:61
+  assign m_axi_w1_awlen = weights1_m_axi_awlen; // WeightLoader.java:61
+  assign m_axi_w1_awsize = weights1_m_axi_awsize; // WeightLoader.java:61
+  assign m_axi_w1_awburst = weights1_m_axi_awburst; // WeightLoader.java:61
+  assign m_axi_w1_wvalid = weights1_m_axi_wvalid; // WeightLoader.java:61
+  assign m_axi_w1_wdata = weights1_m_axi_wdata; // WeightLoader.java:61
+  assign m_axi_w1_wstrb = weights1_m_axi_wstrb; // WeightLoader.java:61
+  assign m_axi_w1_wlast = weights1_m_axi_wlast; // WeightLoader.java:61
+  assign m_axi_w1_bready = weights1_m_axi_bready; // WeightLoader.java:61
+  assign m_axi_w1_arvalid = weights1_m_axi_arvalid; // WeightLoader.java:61
+  assign m_axi_w1_araddr = weights1_m_axi_araddr; // WeightLoader.java:61
+  assign m_axi_w1_arlen = weights1_m_axi_arlen; // WeightLoader.java:61
+  assign m_axi_w1_arsize = weights1_m_axi_arsize; // WeightLoader.java:61
+  assign m_axi_w1_arburst = weights1_m_axi_arburst; // WeightLoader.java:61
+  assign m_axi_w1_rready = weights1_m_axi_rready; // WeightLoader.java:61
+  assign m_axi_w2_awvalid = weights2_m_axi_awvalid; // WeightLoader.java:61
+  assign m_axi_w2_awaddr = weights2_m_axi_awaddr; // WeightLoader.java:61
+  assign m_axi_w2_awlen = weights2_m_axi_awlen; // WeightLoader.java:61
+  assign m_axi_w2_awsize = weights2_m_axi_awsize; // WeightLoader.java:61
+  assign m_axi_w2_awburst = weights2_m_axi_awburst; // WeightLoader.java:61
+  assign m_axi_w2_wvalid = weights2_m_axi_wvalid; // WeightLoader.java:61
+  assign m_axi_w2_wdata = weights2_m_axi_wdata; // WeightLoader.java:61
+  assign m_axi_w2_wstrb = weights2_m_axi_wstrb; // WeightLoader.java:61
+  assign m_axi_w2_wlast = weights2_m_axi_wlast; // WeightLoader.java:61
+  assign m_axi_w2_bready = weights2_m_axi_bready; // WeightLoader.java:61
+  assign m_axi_w2_arvalid = weights2_m_axi_arvalid; // WeightLoader.java:61
+  assign m_axi_w2_araddr = weights2_m_axi_araddr; // WeightLoader.java:61
+  assign m_axi_w2_arlen = weights2_m_axi_arlen; // WeightLoader.java:61
+  assign m_axi_w2_arsize = weights2_m_axi_arsize; // WeightLoader.java:61
+  assign m_axi_w2_arburst = weights2_m_axi_arburst; // WeightLoader.java:61
+  assign m_axi_w2_rready = weights2_m_axi_rready; // WeightLoader.java:61
+  assign m_axi_w3_awvalid = weights3_m_axi_awvalid; // WeightLoader.java:61
+  assign m_axi_w3_awaddr = weights3_m_axi_awaddr; // WeightLoader.java:61
+  assign m_axi_w3_awlen = weights3_m_axi_awlen; // WeightLoader.java:61
+  assign m_axi_w3_awsize = weights3_m_axi_awsize; // WeightLoader.java:61
+  assign m_axi_w3_awburst = weights3_m_axi_awburst; // WeightLoader.java:61
+  assign m_axi_w3_wvalid = weights3_m_axi_wvalid; // WeightLoader.java:61
+  assign m_axi_w3_wdata = weights3_m_axi_wdata; // WeightLoader.java:61
+  assign m_axi_w3_wstrb = weights3_m_axi_wstrb; // WeightLoader.java:61
+  assign m_axi_w3_wlast = weights3_m_axi_wlast; // WeightLoader.java:61
+  assign m_axi_w3_bready = weights3_m_axi_bready; // WeightLoader.java:61
+  assign m_axi_w3_arvalid = weights3_m_axi_arvalid; // WeightLoader.java:61
+  assign m_axi_w3_araddr = weights3_m_axi_araddr; // WeightLoader.java:61
+  assign m_axi_w3_arlen = weights3_m_axi_arlen; // WeightLoader.java:61
+  assign m_axi_w3_arsize = weights3_m_axi_arsize; // WeightLoader.java:61
+  assign m_axi_w3_arburst = weights3_m_axi_arburst; // WeightLoader.java:61
+  assign m_axi_w3_rready = weights3_m_axi_rready; // WeightLoader.java:61
   assign results_valid = result_fifo_pop_valid; // Stream.java:101
   assign results_payload_0 = result_fifo_pop_payload[31:0]; // Stream.java:102
   assign results_payload_1 = result_fifo_pop_payload[63:32]; // Stream.java:102
@@ -1633,39 +1696,86 @@ module TlmmEngine_kv260 (
   assign results_payload_13 = result_fifo_pop_payload[447:416]; // Stream.java:102
   assign results_payload_14 = result_fifo_pop_payload[479:448]; // Stream.java:102
   assign results_payload_15 = result_fifo_pop_payload[511:480]; // Stream.java:102
-  assign done = finished; // TlmmEngine.java:96
-  assign busy = active; // TlmmEngine.java:97
-  assign error = load_error; // TlmmEngine.java:98
+  assign done = finished; // TlmmEngine.java:110
+  assign busy = active; // TlmmEngine.java:111
+  assign error = load_error; // TlmmEngine.java:112
+  assign loading = load_in_flight; // TlmmEngine.java:113
 
   // -------------------------------------------------------------------------------------------------------------------
-  // command (CommandSlot.java:30): holds the running command: taken while idle, released in the cycle its last result
-  // is taken
-  assign accepted = command_valid & command_ready; // CommandSlot.java:36
-  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:43
-  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:44
-  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:95
+  // command (CommandSlot.java:42): holds the running command (taken while idle, released in the cycle its last result
+  // is taken) and the prefetched one
+  assign accepted = command_valid & command_ready; // CommandSlot.java:48
+  assign last_tile = cmd_tiles - 16'd1; // CommandSlot.java:55
+  assign last_block = cmd_blocks - 16'd1; // CommandSlot.java:56
+  assign prefetch_same =
+      {command_payload_wordsLast,
+       command_payload_wordsFull,
+       command_payload_beatsLast,
+       command_payload_beatsFull,
+       command_payload_regionStride,
+       command_payload_lastTileGroups,
+       command_payload_tileGroups,
+       command_payload_tiles,
+       command_payload_tokens,
+       command_payload_lastClass,
+       command_payload_blocks,
+       command_payload_address}
+      == {prefetched_wordsLast,
+          prefetched_wordsFull,
+          prefetched_beatsLast,
+          prefetched_beatsFull,
+          prefetched_regionStride,
+          prefetched_lastTileGroups,
+          prefetched_tileGroups,
+          prefetched_tiles,
+          prefetched_tokens,
+          prefetched_lastClass,
+          prefetched_blocks,
+          prefetched_address}; // CommandSlot.java:62
+  assign prefetch_taken = accepted & prefetch_held & prefetch_same; // CommandSlot.java:63
+  assign prefetch_dropped = prefetch_held & (drop | (accepted & ~prefetch_same)); // CommandSlot.java:66
+  assign finished = active & sweeps_finished & results_drained; // TlmmEngine.java:109
 
   always @(posedge clk) begin
-    if (accepted) begin // CommandSlot.java:38
-      active <= 1'b1; // CommandSlot.java:39
-      cmd_address <= command_payload_address; // CommandSlot.java:40
-      cmd_blocks <= command_payload_blocks; // CommandSlot.java:40
-      cmd_lastClass <= command_payload_lastClass; // CommandSlot.java:40
-      cmd_tokens <= command_payload_tokens; // CommandSlot.java:40
-      cmd_tiles <= command_payload_tiles; // CommandSlot.java:40
-      cmd_tileGroups <= command_payload_tileGroups; // CommandSlot.java:40
-      cmd_lastTileGroups <= command_payload_lastTileGroups; // CommandSlot.java:40
-      cmd_regionStride <= command_payload_regionStride; // CommandSlot.java:40
-      cmd_beatsFull <= command_payload_beatsFull; // CommandSlot.java:40
-      cmd_beatsLast <= command_payload_beatsLast; // CommandSlot.java:40
-      cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:40
-      cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:40
+    if (accepted) begin // CommandSlot.java:50
+      active <= 1'b1; // CommandSlot.java:51
+      cmd_address <= command_payload_address; // CommandSlot.java:52
+      cmd_blocks <= command_payload_blocks; // CommandSlot.java:52
+      cmd_lastClass <= command_payload_lastClass; // CommandSlot.java:52
+      cmd_tokens <= command_payload_tokens; // CommandSlot.java:52
+      cmd_tiles <= command_payload_tiles; // CommandSlot.java:52
+      cmd_tileGroups <= command_payload_tileGroups; // CommandSlot.java:52
+      cmd_lastTileGroups <= command_payload_lastTileGroups; // CommandSlot.java:52
+      cmd_regionStride <= command_payload_regionStride; // CommandSlot.java:52
+      cmd_beatsFull <= command_payload_beatsFull; // CommandSlot.java:52
+      cmd_beatsLast <= command_payload_beatsLast; // CommandSlot.java:52
+      cmd_wordsFull <= command_payload_wordsFull; // CommandSlot.java:52
+      cmd_wordsLast <= command_payload_wordsLast; // CommandSlot.java:52
     end
-    if (finished) begin // CommandSlot.java:42
-      active <= 1'b0; // CommandSlot.java:42
+    if (finished) begin // CommandSlot.java:54
+      active <= 1'b0; // CommandSlot.java:54
+    end
+    if (accepted | drop) begin // CommandSlot.java:67
+      prefetch_held <= 1'b0; // CommandSlot.java:67
+    end
+    if (prefetch_valid & prefetch_ready) begin // CommandSlot.java:68
+      prefetch_held <= 1'b1; // CommandSlot.java:69
+      prefetched_address <= prefetch_payload_address; // CommandSlot.java:70
+      prefetched_blocks <= prefetch_payload_blocks; // CommandSlot.java:70
+      prefetched_lastClass <= prefetch_payload_lastClass; // CommandSlot.java:70
+      prefetched_tokens <= prefetch_payload_tokens; // CommandSlot.java:70
+      prefetched_tiles <= prefetch_payload_tiles; // CommandSlot.java:70
+      prefetched_tileGroups <= prefetch_payload_tileGroups; // CommandSlot.java:70
+      prefetched_lastTileGroups <= prefetch_payload_lastTileGroups; // CommandSlot.java:70
+      prefetched_regionStride <= prefetch_payload_regionStride; // CommandSlot.java:70
+      prefetched_beatsFull <= prefetch_payload_beatsFull; // CommandSlot.java:70
+      prefetched_beatsLast <= prefetch_payload_beatsLast; // CommandSlot.java:70
+      prefetched_wordsFull <= prefetch_payload_wordsFull; // CommandSlot.java:70
+      prefetched_wordsLast <= prefetch_payload_wordsLast; // CommandSlot.java:70
     end
     if (reset) begin
       active <= 1'b0;
+      prefetch_held <= 1'b0;
     end
   end
 
@@ -1721,204 +1831,275 @@ module TlmmEngine_kv260 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // weight_loader (WeightLoader.java:44): streams each tile of the matrix into a free half of the weight buffer over
+  // weight_loader (WeightLoader.java:56): streams each tile of the matrix into a free half of the weight buffer over
   // every AXI port, once per chunk of tokens, and counts the blocks that have arrived
-  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:50
-  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:50
-  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:50
-  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:50
-  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:50
-  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:50
-  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:50
-  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:50
-  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:50
-  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:50
-  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:50
-  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:50
-  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:50
-  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:50
-  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:50
-  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:50
-  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:50
-  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:50
-  assign weights2_m_axi_awready = m_axi_w2_awready; // WeightLoader.java:50
-  assign weights2_m_axi_wready = m_axi_w2_wready; // WeightLoader.java:50
-  assign weights2_m_axi_bvalid = m_axi_w2_bvalid; // WeightLoader.java:50
-  assign weights2_m_axi_bresp = m_axi_w2_bresp; // WeightLoader.java:50
-  assign weights2_m_axi_arready = m_axi_w2_arready; // WeightLoader.java:50
-  assign weights2_m_axi_rvalid = m_axi_w2_rvalid; // WeightLoader.java:50
-  assign weights2_m_axi_rdata = m_axi_w2_rdata; // WeightLoader.java:50
-  assign weights2_m_axi_rresp = m_axi_w2_rresp; // WeightLoader.java:50
-  assign weights2_m_axi_rlast = m_axi_w2_rlast; // WeightLoader.java:50
-  assign weights3_m_axi_awready = m_axi_w3_awready; // WeightLoader.java:50
-  assign weights3_m_axi_wready = m_axi_w3_wready; // WeightLoader.java:50
-  assign weights3_m_axi_bvalid = m_axi_w3_bvalid; // WeightLoader.java:50
-  assign weights3_m_axi_bresp = m_axi_w3_bresp; // WeightLoader.java:50
-  assign weights3_m_axi_arready = m_axi_w3_arready; // WeightLoader.java:50
-  assign weights3_m_axi_rvalid = m_axi_w3_rvalid; // WeightLoader.java:50
-  assign weights3_m_axi_rdata = m_axi_w3_rdata; // WeightLoader.java:50
-  assign weights3_m_axi_rresp = m_axi_w3_rresp; // WeightLoader.java:50
-  assign weights3_m_axi_rlast = m_axi_w3_rlast; // WeightLoader.java:50
-  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:55
-  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:55
-  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:55
-  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:55
-  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:55
-  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:55
-  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:55
-  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:55
-  assign buffer_write_2_valid = weights2_write_valid; // WeightLoader.java:55
-  assign buffer_write_2_payload_address = weights2_write_payload_address; // WeightLoader.java:55
-  assign buffer_write_2_payload_lanePair = weights2_write_payload_lanePair; // WeightLoader.java:55
-  assign buffer_write_2_payload_words = weights2_write_payload_words; // WeightLoader.java:55
-  assign buffer_write_3_valid = weights3_write_valid; // WeightLoader.java:55
-  assign buffer_write_3_payload_address = weights3_write_payload_address; // WeightLoader.java:55
-  assign buffer_write_3_payload_lanePair = weights3_write_payload_lanePair; // WeightLoader.java:55
-  assign buffer_write_3_payload_words = weights3_write_payload_words; // WeightLoader.java:55
-  assign load_last_tile = load_tile == last_tile; // WeightLoader.java:69
-  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:70
+  assign weights0_m_axi_awready = m_axi_w0_awready; // WeightLoader.java:61
+  assign weights0_m_axi_wready = m_axi_w0_wready; // WeightLoader.java:61
+  assign weights0_m_axi_bvalid = m_axi_w0_bvalid; // WeightLoader.java:61
+  assign weights0_m_axi_bresp = m_axi_w0_bresp; // WeightLoader.java:61
+  assign weights0_m_axi_arready = m_axi_w0_arready; // WeightLoader.java:61
+  assign weights0_m_axi_rvalid = m_axi_w0_rvalid; // WeightLoader.java:61
+  assign weights0_m_axi_rdata = m_axi_w0_rdata; // WeightLoader.java:61
+  assign weights0_m_axi_rresp = m_axi_w0_rresp; // WeightLoader.java:61
+  assign weights0_m_axi_rlast = m_axi_w0_rlast; // WeightLoader.java:61
+  assign weights1_m_axi_awready = m_axi_w1_awready; // WeightLoader.java:61
+  assign weights1_m_axi_wready = m_axi_w1_wready; // WeightLoader.java:61
+  assign weights1_m_axi_bvalid = m_axi_w1_bvalid; // WeightLoader.java:61
+  assign weights1_m_axi_bresp = m_axi_w1_bresp; // WeightLoader.java:61
+  assign weights1_m_axi_arready = m_axi_w1_arready; // WeightLoader.java:61
+  assign weights1_m_axi_rvalid = m_axi_w1_rvalid; // WeightLoader.java:61
+  assign weights1_m_axi_rdata = m_axi_w1_rdata; // WeightLoader.java:61
+  assign weights1_m_axi_rresp = m_axi_w1_rresp; // WeightLoader.java:61
+  assign weights1_m_axi_rlast = m_axi_w1_rlast; // WeightLoader.java:61
+  assign weights2_m_axi_awready = m_axi_w2_awready; // WeightLoader.java:61
+  assign weights2_m_axi_wready = m_axi_w2_wready; // WeightLoader.java:61
+  assign weights2_m_axi_bvalid = m_axi_w2_bvalid; // WeightLoader.java:61
+  assign weights2_m_axi_bresp = m_axi_w2_bresp; // WeightLoader.java:61
+  assign weights2_m_axi_arready = m_axi_w2_arready; // WeightLoader.java:61
+  assign weights2_m_axi_rvalid = m_axi_w2_rvalid; // WeightLoader.java:61
+  assign weights2_m_axi_rdata = m_axi_w2_rdata; // WeightLoader.java:61
+  assign weights2_m_axi_rresp = m_axi_w2_rresp; // WeightLoader.java:61
+  assign weights2_m_axi_rlast = m_axi_w2_rlast; // WeightLoader.java:61
+  assign weights3_m_axi_awready = m_axi_w3_awready; // WeightLoader.java:61
+  assign weights3_m_axi_wready = m_axi_w3_wready; // WeightLoader.java:61
+  assign weights3_m_axi_bvalid = m_axi_w3_bvalid; // WeightLoader.java:61
+  assign weights3_m_axi_bresp = m_axi_w3_bresp; // WeightLoader.java:61
+  assign weights3_m_axi_arready = m_axi_w3_arready; // WeightLoader.java:61
+  assign weights3_m_axi_rvalid = m_axi_w3_rvalid; // WeightLoader.java:61
+  assign weights3_m_axi_rdata = m_axi_w3_rdata; // WeightLoader.java:61
+  assign weights3_m_axi_rresp = m_axi_w3_rresp; // WeightLoader.java:61
+  assign weights3_m_axi_rlast = m_axi_w3_rlast; // WeightLoader.java:61
+  assign buffer_write_0_valid = weights0_write_valid; // WeightLoader.java:66
+  assign buffer_write_0_payload_address = weights0_write_payload_address; // WeightLoader.java:66
+  assign buffer_write_0_payload_lanePair = weights0_write_payload_lanePair; // WeightLoader.java:66
+  assign buffer_write_0_payload_words = weights0_write_payload_words; // WeightLoader.java:66
+  assign buffer_write_1_valid = weights1_write_valid; // WeightLoader.java:66
+  assign buffer_write_1_payload_address = weights1_write_payload_address; // WeightLoader.java:66
+  assign buffer_write_1_payload_lanePair = weights1_write_payload_lanePair; // WeightLoader.java:66
+  assign buffer_write_1_payload_words = weights1_write_payload_words; // WeightLoader.java:66
+  assign buffer_write_2_valid = weights2_write_valid; // WeightLoader.java:66
+  assign buffer_write_2_payload_address = weights2_write_payload_address; // WeightLoader.java:66
+  assign buffer_write_2_payload_lanePair = weights2_write_payload_lanePair; // WeightLoader.java:66
+  assign buffer_write_2_payload_words = weights2_write_payload_words; // WeightLoader.java:66
+  assign buffer_write_3_valid = weights3_write_valid; // WeightLoader.java:66
+  assign buffer_write_3_payload_address = weights3_write_payload_address; // WeightLoader.java:66
+  assign buffer_write_3_payload_lanePair = weights3_write_payload_lanePair; // WeightLoader.java:66
+  assign buffer_write_3_payload_words = weights3_write_payload_words; // WeightLoader.java:66
+  assign load_last_tile = load_tile == ((load_ahead ? prefetched_tiles : cmd_tiles) - 16'd1); // WeightLoader.java:86
+  assign free_half = ~(load_half ? half_busy_1 : half_busy_0); // WeightLoader.java:87
   assign start_load =
-      active
+      (active | load_ahead)
       & ~load_running
       & ~loads_finished
       & free_half
       & weights0_idle
       & weights1_idle
       & weights2_idle
-      & weights3_idle; // WeightLoader.java:78
-  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:79
-  assign weights0_start_valid = start_load; // WeightLoader.java:83
-  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:84
-  assign weights0_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
-  assign weights0_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
-  assign weights0_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
-  assign weights0_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
-  assign weights0_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
-  assign weights0_start_payload_half = load_half; // WeightLoader.java:90
-  assign weights1_start_valid = start_load; // WeightLoader.java:83
-  assign weights1_start_payload_address = load_tile_base + {32'd0, cmd_regionStride}; // WeightLoader.java:84
-  assign weights1_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
-  assign weights1_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
-  assign weights1_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
-  assign weights1_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
-  assign weights1_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
-  assign weights1_start_payload_half = load_half; // WeightLoader.java:90
-  assign weights2_start_valid = start_load; // WeightLoader.java:83
-  // WeightLoader.java:84
+      & weights3_idle
+      & ~load_discarding; // WeightLoader.java:95
+  assign tile_stride = tile_stride_prod[63:0]; // WeightLoader.java:96
+  assign weights0_start_valid = start_load; // WeightLoader.java:100
+  assign weights0_start_payload_address = load_tile_base; // WeightLoader.java:101
+  assign weights0_start_payload_beats =
+      load_last_tile ? weights0_start_payload_beats_mux : weights0_start_payload_beats_mux_2; // WeightLoader.java:102
+  assign weights0_start_payload_words =
+      load_last_tile ? weights0_start_payload_words_mux : weights0_start_payload_words_mux_2; // WeightLoader.java:103
+  assign weights0_start_payload_groups =
+      load_last_tile ? weights0_start_payload_groups_mux : weights0_start_payload_groups_mux_2; // WeightLoader.java:104
+  assign weights0_start_payload_blocks = weights0_start_payload_blocks_mux; // WeightLoader.java:105
+  assign weights0_start_payload_lastClass = weights0_start_payload_lastClass_mux; // WeightLoader.java:106
+  assign weights0_start_payload_half = load_half; // WeightLoader.java:107
+  assign weights1_start_valid = start_load; // WeightLoader.java:100
+  assign weights1_start_payload_address = load_tile_base + {32'd0, tile_stride_mux}; // WeightLoader.java:101
+  assign weights1_start_payload_beats =
+      load_last_tile ? weights0_start_payload_beats_mux : weights0_start_payload_beats_mux_2; // WeightLoader.java:102
+  assign weights1_start_payload_words =
+      load_last_tile ? weights0_start_payload_words_mux : weights0_start_payload_words_mux_2; // WeightLoader.java:103
+  assign weights1_start_payload_groups =
+      load_last_tile ? weights0_start_payload_groups_mux : weights0_start_payload_groups_mux_2; // WeightLoader.java:104
+  assign weights1_start_payload_blocks = weights0_start_payload_blocks_mux; // WeightLoader.java:105
+  assign weights1_start_payload_lastClass = weights0_start_payload_lastClass_mux; // WeightLoader.java:106
+  assign weights1_start_payload_half = load_half; // WeightLoader.java:107
+  assign weights2_start_valid = start_load; // WeightLoader.java:100
+  // WeightLoader.java:101
   assign weights2_start_payload_address = load_tile_base + weights2_start_payload_address_prod[63:0];
-  assign weights2_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
-  assign weights2_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
-  assign weights2_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
-  assign weights2_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
-  assign weights2_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
-  assign weights2_start_payload_half = load_half; // WeightLoader.java:90
-  assign weights3_start_valid = start_load; // WeightLoader.java:83
-  // WeightLoader.java:84
+  assign weights2_start_payload_beats =
+      load_last_tile ? weights0_start_payload_beats_mux : weights0_start_payload_beats_mux_2; // WeightLoader.java:102
+  assign weights2_start_payload_words =
+      load_last_tile ? weights0_start_payload_words_mux : weights0_start_payload_words_mux_2; // WeightLoader.java:103
+  assign weights2_start_payload_groups =
+      load_last_tile ? weights0_start_payload_groups_mux : weights0_start_payload_groups_mux_2; // WeightLoader.java:104
+  assign weights2_start_payload_blocks = weights0_start_payload_blocks_mux; // WeightLoader.java:105
+  assign weights2_start_payload_lastClass = weights0_start_payload_lastClass_mux; // WeightLoader.java:106
+  assign weights2_start_payload_half = load_half; // WeightLoader.java:107
+  assign weights3_start_valid = start_load; // WeightLoader.java:100
+  // WeightLoader.java:101
   assign weights3_start_payload_address = load_tile_base + weights3_start_payload_address_prod[63:0];
-  assign weights3_start_payload_beats = load_last_tile ? cmd_beatsLast : cmd_beatsFull; // WeightLoader.java:85
-  assign weights3_start_payload_words = load_last_tile ? cmd_wordsLast : cmd_wordsFull; // WeightLoader.java:86
-  assign weights3_start_payload_groups = load_last_tile ? cmd_lastTileGroups : cmd_tileGroups; // WeightLoader.java:87
-  assign weights3_start_payload_blocks = cmd_blocks; // WeightLoader.java:88
-  assign weights3_start_payload_lastClass = cmd_lastClass; // WeightLoader.java:89
-  assign weights3_start_payload_half = load_half; // WeightLoader.java:90
+  assign weights3_start_payload_beats =
+      load_last_tile ? weights0_start_payload_beats_mux : weights0_start_payload_beats_mux_2; // WeightLoader.java:102
+  assign weights3_start_payload_words =
+      load_last_tile ? weights0_start_payload_words_mux : weights0_start_payload_words_mux_2; // WeightLoader.java:103
+  assign weights3_start_payload_groups =
+      load_last_tile ? weights0_start_payload_groups_mux : weights0_start_payload_groups_mux_2; // WeightLoader.java:104
+  assign weights3_start_payload_blocks = weights0_start_payload_blocks_mux; // WeightLoader.java:105
+  assign weights3_start_payload_lastClass = weights0_start_payload_lastClass_mux; // WeightLoader.java:106
+  assign weights3_start_payload_half = load_half; // WeightLoader.java:107
   assign load_complete =
       load_running
       & (port_finished_0 | weights0_done)
       & (port_finished_1 | weights1_done)
       & (port_finished_2 | weights2_done)
-      & (port_finished_3 | weights3_done); // WeightLoader.java:101
-  // WeightLoader.java:130
+      & (port_finished_3 | weights3_done); // WeightLoader.java:120
+  // WeightLoader.java:149
   assign load_tokens_after = load_tokens + ((load_tokens_after_diff > 16'd8) ? 16'd8 : load_tokens_after_diff);
-  assign buffer_read_enable = issue; // Sweep.java:64
-  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:65
-  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:114
-  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:115
-  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:116
-  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:117
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:173
+  // WeightLoader.java:187
+  assign load_go_ahead =
+      prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:198
+  // WeightLoader.java:200
+  assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:216
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:217
+  assign sweep_weight_half = sweep_half; // Sweep.java:57
+  assign buffer_read_enable = issue; // Sweep.java:65
+  assign buffer_read_address = {sweep_half, 11'd0} + sweep_block_base + sweep_group[11:0]; // Sweep.java:66
+  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:115
+  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:116
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:117
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:118
 
   always @(posedge clk) begin
-    if (weights0_done) begin // WeightLoader.java:91
-      port_finished_0 <= 1'b1; // WeightLoader.java:91
+    if (weights0_done) begin // WeightLoader.java:108
+      port_finished_0 <= 1'b1; // WeightLoader.java:108
     end
-    if (weights1_done) begin // WeightLoader.java:91
-      port_finished_1 <= 1'b1; // WeightLoader.java:91
+    if (weights1_done) begin // WeightLoader.java:108
+      port_finished_1 <= 1'b1; // WeightLoader.java:108
     end
-    if (weights2_done) begin // WeightLoader.java:91
-      port_finished_2 <= 1'b1; // WeightLoader.java:91
+    if (weights2_done) begin // WeightLoader.java:108
+      port_finished_2 <= 1'b1; // WeightLoader.java:108
     end
-    if (weights3_done) begin // WeightLoader.java:91
-      port_finished_3 <= 1'b1; // WeightLoader.java:91
+    if (weights3_done) begin // WeightLoader.java:108
+      port_finished_3 <= 1'b1; // WeightLoader.java:108
     end
-    if (weights0_done & weights0_error) begin // WeightLoader.java:95
-      load_error <= 1'b1; // WeightLoader.java:95
+    if (weights0_done & weights0_error) begin // WeightLoader.java:112
+      if (load_ahead) begin // WeightLoader.java:113
+        load_ahead_error <= 1'b1; // WeightLoader.java:113
+      end else begin
+        load_error <= 1'b1; // WeightLoader.java:113
+      end
     end
-    if (weights1_done & weights1_error) begin // WeightLoader.java:95
-      load_error <= 1'b1; // WeightLoader.java:95
+    if (weights1_done & weights1_error) begin // WeightLoader.java:112
+      if (load_ahead) begin // WeightLoader.java:113
+        load_ahead_error <= 1'b1; // WeightLoader.java:113
+      end else begin
+        load_error <= 1'b1; // WeightLoader.java:113
+      end
     end
-    if (weights2_done & weights2_error) begin // WeightLoader.java:95
-      load_error <= 1'b1; // WeightLoader.java:95
+    if (weights2_done & weights2_error) begin // WeightLoader.java:112
+      if (load_ahead) begin // WeightLoader.java:113
+        load_ahead_error <= 1'b1; // WeightLoader.java:113
+      end else begin
+        load_error <= 1'b1; // WeightLoader.java:113
+      end
     end
-    if (weights3_done & weights3_error) begin // WeightLoader.java:95
-      load_error <= 1'b1; // WeightLoader.java:95
+    if (weights3_done & weights3_error) begin // WeightLoader.java:112
+      if (load_ahead) begin // WeightLoader.java:113
+        load_ahead_error <= 1'b1; // WeightLoader.java:113
+      end else begin
+        load_error <= 1'b1; // WeightLoader.java:113
+      end
     end
-    // WeightLoader.java:110
+    // WeightLoader.java:129
     blocks_arrived <=
         start_load ? 16'd0 : ((weights3_blocks_done < blocks_arrived_mux) ? weights3_blocks_done : blocks_arrived_mux);
-    if (start_load) begin // WeightLoader.java:113
-      load_running <= 1'b1; // WeightLoader.java:114
-      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:115
-      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:116
+    if (start_load) begin // WeightLoader.java:132
+      load_running <= 1'b1; // WeightLoader.java:133
+      half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:134
+      half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:135
     end
-    if (load_complete) begin // WeightLoader.java:118
-      load_running <= 1'b0; // WeightLoader.java:119
-      port_finished_0 <= 1'b0; // WeightLoader.java:121
-      port_finished_1 <= 1'b0; // WeightLoader.java:121
-      port_finished_2 <= 1'b0; // WeightLoader.java:121
-      port_finished_3 <= 1'b0; // WeightLoader.java:121
-      if (load_half) begin // WeightLoader.java:123
-        half_loaded_1 <= 1'b1; // WeightLoader.java:123
+    if (load_complete) begin // WeightLoader.java:137
+      load_running <= 1'b0; // WeightLoader.java:138
+      port_finished_0 <= 1'b0; // WeightLoader.java:140
+      port_finished_1 <= 1'b0; // WeightLoader.java:140
+      port_finished_2 <= 1'b0; // WeightLoader.java:140
+      port_finished_3 <= 1'b0; // WeightLoader.java:140
+      if (load_half) begin // WeightLoader.java:142
+        half_loaded_1 <= 1'b1; // WeightLoader.java:142
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:123
+        half_loaded_0 <= 1'b1; // WeightLoader.java:142
       end
-      load_half <= ~load_half; // WeightLoader.java:124
-      if (load_last_tile) begin // WeightLoader.java:125
-        load_tile <= 16'd0; // WeightLoader.java:126
-        load_tile_base <= cmd_address; // WeightLoader.java:127
-        load_tokens <= load_tokens_after; // WeightLoader.java:131
-        if (load_tokens_after == cmd_tokens) begin // WeightLoader.java:132
-          loads_finished <= 1'b1; // WeightLoader.java:132
+      load_half <= ~load_half; // WeightLoader.java:143
+      if (load_last_tile) begin // WeightLoader.java:144
+        load_tile <= 16'd0; // WeightLoader.java:145
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:146
+        load_tokens <= load_tokens_after; // WeightLoader.java:150
+        if (load_tokens_after == load_tokens_after_mux) begin // WeightLoader.java:151
+          loads_finished <= 1'b1; // WeightLoader.java:151
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:134
-        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:135
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:153
+        load_tile_base <= load_tile_base + tile_stride; // WeightLoader.java:154
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:142
-      half_loaded_0 <= 1'b0; // WeightLoader.java:142
+    if (half_swept_0) begin // WeightLoader.java:161
+      half_loaded_0 <= 1'b0; // WeightLoader.java:161
     end
-    if (half_swept_1) begin // WeightLoader.java:142
-      half_loaded_1 <= 1'b0; // WeightLoader.java:142
+    if (half_swept_1) begin // WeightLoader.java:161
+      half_loaded_1 <= 1'b0; // WeightLoader.java:161
     end
-    if (half_released_0) begin // WeightLoader.java:146
-      half_busy_0 <= 1'b0; // WeightLoader.java:146
+    if (half_released_0) begin // WeightLoader.java:165
+      half_busy_0 <= 1'b0; // WeightLoader.java:165
     end
-    if (half_released_1) begin // WeightLoader.java:146
-      half_busy_1 <= 1'b0; // WeightLoader.java:146
+    if (half_released_1) begin // WeightLoader.java:165
+      half_busy_1 <= 1'b0; // WeightLoader.java:165
     end
-    if (finished) begin // WeightLoader.java:148
-      loads_finished <= 1'b0; // WeightLoader.java:149
-      load_tokens <= 16'd0; // WeightLoader.java:150
-      load_tile_base <= cmd_address; // WeightLoader.java:151
+    if (finished & ~load_ahead) begin // WeightLoader.java:168
+      loads_finished <= 1'b0; // WeightLoader.java:169
+      load_tokens <= 16'd0; // WeightLoader.java:170
+      load_tile_base <= cmd_address; // WeightLoader.java:171
     end
-    if (accepted) begin // WeightLoader.java:153
-      load_tile_base <= command_payload_address; // WeightLoader.java:154
-      load_error <= 1'b0; // WeightLoader.java:155
+    if (accepted) begin // WeightLoader.java:174
+      if (load_ahead_taken) begin // WeightLoader.java:175
+        load_ahead <= 1'b0; // WeightLoader.java:177
+        load_error <= load_ahead_error; // WeightLoader.java:178
+        load_ahead_error <= 1'b0; // WeightLoader.java:179
+      end else begin
+        load_tile_base <= command_payload_address; // WeightLoader.java:181
+        load_error <= 1'b0; // WeightLoader.java:182
+      end
+    end
+    if (load_go_ahead) begin // WeightLoader.java:188
+      load_ahead <= 1'b1; // WeightLoader.java:189
+      load_tile <= 16'd0; // WeightLoader.java:190
+      load_tokens <= 16'd0; // WeightLoader.java:191
+      loads_finished <= 1'b0; // WeightLoader.java:192
+      load_tile_base <= prefetched_address; // WeightLoader.java:193
+    end
+    if (load_discard_asked) begin // WeightLoader.java:199
+      load_discarding <= 1'b1; // WeightLoader.java:199
+    end
+    if (load_discard) begin // WeightLoader.java:201
+      load_discarding <= 1'b0; // WeightLoader.java:202
+      load_ahead <= 1'b0; // WeightLoader.java:203
+      load_ahead_error <= 1'b0; // WeightLoader.java:204
+      load_running <= 1'b0; // WeightLoader.java:205
+      half_busy_0 <= 1'b0; // WeightLoader.java:207
+      half_loaded_0 <= 1'b0; // WeightLoader.java:208
+      half_busy_1 <= 1'b0; // WeightLoader.java:207
+      half_loaded_1 <= 1'b0; // WeightLoader.java:208
+      load_half <= sweep_weight_half; // WeightLoader.java:210
+      load_tile <= 16'd0; // WeightLoader.java:211
+      load_tokens <= 16'd0; // WeightLoader.java:212
+      loads_finished <= 1'b0; // WeightLoader.java:213
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:214
     end
     if (reset) begin
       port_finished_0 <= 1'b0;
       port_finished_1 <= 1'b0;
       port_finished_2 <= 1'b0;
       port_finished_3 <= 1'b0;
+      load_ahead_error <= 1'b0;
       load_error <= 1'b0;
       blocks_arrived <= 16'd0;
       load_running <= 1'b0;
@@ -1931,6 +2112,8 @@ module TlmmEngine_kv260 (
       load_tile_base <= 64'd0;
       load_tokens <= 16'd0;
       loads_finished <= 1'b0;
+      load_ahead <= 1'b0;
+      load_discarding <= 1'b0;
     end
   end
 
@@ -2188,10 +2371,10 @@ module TlmmEngine_kv260 (
   assign build_last_block = build_block == last_block; // TableBuilder.java:92
   assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:93
   assign build_last_tile = build_tile == last_tile; // TableBuilder.java:94
-  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:110
-  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:111
-  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:112
-  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:113
+  assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:111
+  assign table_half_swept_1 = block_swept & table_half; // Sweep.java:112
+  assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:113
+  assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:114
 
   always @(posedge clk) begin
     if (stage_read) begin // TableBuilder.java:70
@@ -2306,7 +2489,7 @@ module TlmmEngine_kv260 (
        lane_sums_payload_0}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign result_ready = results_ready; // Stream.java:103
-  assign result_issued = issue & sweep_last_block; // Sweep.java:63
+  assign result_issued = issue & sweep_last_block; // Sweep.java:64
   assign lane_sums_payload_0 = lane0_result_payload; // LookupArray.java:44
   assign lane_sums_payload_1 = lane1_result_payload; // LookupArray.java:44
   assign lane_sums_payload_2 = lane2_result_payload; // LookupArray.java:44
@@ -2344,66 +2527,66 @@ module TlmmEngine_kv260 (
   assign tables_there = table_half ? table_ready_1 : table_ready_0; // Sweep.java:53
   assign weights_there =
       (sweep_half ? half_loaded_1 : half_loaded_0)
-      | (load_running & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
-  assign sweep_last_block = sweep_block == last_block; // Sweep.java:57
-  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:58
-  assign sweep_last_group = (sweep_group + 16'd1) == groups_of_tile; // Sweep.java:59
-  assign sweep_last_tile = sweep_tile == last_tile; // Sweep.java:60
-  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:62
-  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:67
-  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:68
-  assign block_swept = issue & sweep_last_group; // Sweep.java:70
-  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:71
-  assign sweep_tokens_after = sweep_tokens + sweep_chunk_tokens; // Sweep.java:85
+      | (load_arriving & (load_half == sweep_half) & (blocks_arrived > sweep_block)); // Sweep.java:56
+  assign sweep_last_block = sweep_block == last_block; // Sweep.java:58
+  assign sweep_last_slot = (sweep_slot + 16'd1) == sweep_chunk_tokens; // Sweep.java:59
+  assign sweep_last_group = (sweep_group + 16'd1) == groups_of_tile; // Sweep.java:60
+  assign sweep_last_tile = sweep_tile == last_tile; // Sweep.java:61
+  assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room); // Sweep.java:63
+  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:68
+  assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:69
+  assign block_swept = issue & sweep_last_group; // Sweep.java:71
+  assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:72
+  assign sweep_tokens_after = sweep_tokens + sweep_chunk_tokens; // Sweep.java:86
 
   always @(posedge clk) begin
-    if (issue) begin // Sweep.java:72
-      sweep_group <= sweep_group + 16'd1; // Sweep.java:72
+    if (issue) begin // Sweep.java:73
+      sweep_group <= sweep_group + 16'd1; // Sweep.java:73
     end
-    if (block_swept) begin // Sweep.java:73
-      sweep_group <= 16'd0; // Sweep.java:74
-      table_half <= ~table_half; // Sweep.java:75
-      if (sweep_last_slot) begin // Sweep.java:76
-        sweep_slot <= 16'd0; // Sweep.java:77
-        accumulator_slot_base <= 10'd0; // Sweep.java:78
-        if (sweep_last_block) begin // Sweep.java:79
-          sweep_block <= 16'd0; // Sweep.java:80
-          sweep_block_base <= 12'd0; // Sweep.java:81
-          sweep_half <= ~sweep_half; // Sweep.java:82
-          if (sweep_last_tile) begin // Sweep.java:83
-            sweep_tile <= 16'd0; // Sweep.java:84
-            sweep_tokens <= sweep_tokens_after; // Sweep.java:86
-            if (sweep_tokens_after == cmd_tokens) begin // Sweep.java:87
-              sweeps_finished <= 1'b1; // Sweep.java:87
+    if (block_swept) begin // Sweep.java:74
+      sweep_group <= 16'd0; // Sweep.java:75
+      table_half <= ~table_half; // Sweep.java:76
+      if (sweep_last_slot) begin // Sweep.java:77
+        sweep_slot <= 16'd0; // Sweep.java:78
+        accumulator_slot_base <= 10'd0; // Sweep.java:79
+        if (sweep_last_block) begin // Sweep.java:80
+          sweep_block <= 16'd0; // Sweep.java:81
+          sweep_block_base <= 12'd0; // Sweep.java:82
+          sweep_half <= ~sweep_half; // Sweep.java:83
+          if (sweep_last_tile) begin // Sweep.java:84
+            sweep_tile <= 16'd0; // Sweep.java:85
+            sweep_tokens <= sweep_tokens_after; // Sweep.java:87
+            if (sweep_tokens_after == cmd_tokens) begin // Sweep.java:88
+              sweeps_finished <= 1'b1; // Sweep.java:88
             end
           end else begin
-            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:88
+            sweep_tile <= sweep_tile + 16'd1; // Sweep.java:89
           end
         end else begin
-          sweep_block <= sweep_block + 16'd1; // Sweep.java:90
-          sweep_block_base <= sweep_block_base + groups_of_tile[11:0]; // Sweep.java:91
+          sweep_block <= sweep_block + 16'd1; // Sweep.java:91
+          sweep_block_base <= sweep_block_base + groups_of_tile[11:0]; // Sweep.java:92
         end
       end else begin
-        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:94
-        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:95
+        sweep_slot <= sweep_slot + 16'd1; // Sweep.java:95
+        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:96
       end
     end
-    if (finished) begin // Sweep.java:98
-      sweeps_finished <= 1'b0; // Sweep.java:99
-      sweep_tokens <= 16'd0; // Sweep.java:100
+    if (finished) begin // Sweep.java:99
+      sweeps_finished <= 1'b0; // Sweep.java:100
+      sweep_tokens <= 16'd0; // Sweep.java:101
     end
-    table_release_d1 <= block_swept; // Sweep.java:106
-    table_release_d2 <= table_release_d1; // Sweep.java:106
-    table_release_d3 <= table_release_d2; // Sweep.java:106
-    table_release_half_d1 <= table_half; // Sweep.java:107
-    table_release_half_d2 <= table_release_half_d1; // Sweep.java:107
-    table_release_half_d3 <= table_release_half_d2; // Sweep.java:107
-    weights_release_d1 <= tile_swept; // Sweep.java:108
-    weights_release_d2 <= weights_release_d1; // Sweep.java:108
-    weights_release_d3 <= weights_release_d2; // Sweep.java:108
-    weights_release_half_d1 <= sweep_half; // Sweep.java:109
-    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:109
-    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:109
+    table_release_d1 <= block_swept; // Sweep.java:107
+    table_release_d2 <= table_release_d1; // Sweep.java:107
+    table_release_d3 <= table_release_d2; // Sweep.java:107
+    table_release_half_d1 <= table_half; // Sweep.java:108
+    table_release_half_d2 <= table_release_half_d1; // Sweep.java:108
+    table_release_half_d3 <= table_release_half_d2; // Sweep.java:108
+    weights_release_d1 <= tile_swept; // Sweep.java:109
+    weights_release_d2 <= weights_release_d1; // Sweep.java:109
+    weights_release_d3 <= weights_release_d2; // Sweep.java:109
+    weights_release_half_d1 <= sweep_half; // Sweep.java:110
+    weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:110
+    weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:110
     if (reset) begin
       sweep_group <= 16'd0;
       table_half <= 1'b0;
@@ -3062,11 +3245,16 @@ module TlmmEngine_kv260 (
                  "was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
+      if (!(~drop | ~active)) begin // TlmmEngine.java:114
+        $display("ASSERTION FAILED in %m: TlmmEngine.java:114: TlmmEngine: a prefetch is dropped only while no ",
+                 "command runs");
+        $stop;
+      end
     end
   end
 `endif
 
-  WeightPort_t28_q16_p4_w128 weights0 ( // WeightLoader.java:49
+  WeightPort_t28_q16_p4_w128 weights0 ( // WeightLoader.java:60
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights0_start_valid),
@@ -3112,7 +3300,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights0_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w128 weights1 ( // WeightLoader.java:49
+  WeightPort_t28_q16_p4_w128 weights1 ( // WeightLoader.java:60
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights1_start_valid),
@@ -3158,7 +3346,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights1_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w128 weights2 ( // WeightLoader.java:49
+  WeightPort_t28_q16_p4_w128 weights2 ( // WeightLoader.java:60
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights2_start_valid),
@@ -3204,7 +3392,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights2_write_payload_words)
   );
 
-  WeightPort_t28_q16_p4_w128 weights3 ( // WeightLoader.java:49
+  WeightPort_t28_q16_p4_w128 weights3 ( // WeightLoader.java:60
     .clk                     (clk),
     .reset                   (reset),
     .start_valid             (weights3_start_valid),
@@ -3250,7 +3438,7 @@ module TlmmEngine_kv260 (
     .write_payload_words     (weights3_write_payload_words)
   );
 
-  WeightBuffer_t28_q16_p4_d4096 buffer ( // WeightLoader.java:53
+  WeightBuffer_t28_q16_p4_d4096 buffer ( // WeightLoader.java:64
     .clk                      (clk),
     .reset                    (reset),
     .write_0_valid            (buffer_write_0_valid),

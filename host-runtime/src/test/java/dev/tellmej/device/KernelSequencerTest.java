@@ -1,6 +1,7 @@
 package dev.tellmej.device;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
@@ -262,6 +263,72 @@ class KernelSequencerTest {
         KernelRunner.CallStatus status = prefill(tokens, 0, true);
         assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code (detail " + status.errorDetail() + ")");
         assertTapsEqual(referenceExecutorTaps(custom, tokens, 0), kernelTaps().taps());
+    }
+
+    /**
+     * Running ahead (docs/kernel.md): the up projection's weights are prefetched while the gate projection runs,
+     * and the pair is faster than with a BARRIER between them (which leaves the prefetch no LINEAR to find; the
+     * other order has the BARRIER before the gate, so both run the same instructions); both orders give the
+     * reference executor's records. A LINEAR refused after one that runs (by the command unit, or by its fields after its weights were
+     * prefetched) still names itself, and the next call is exact.
+     */
+    @Test
+    void theNextLinearsWeightsRunAheadAndErrorsStillNameTheirInstruction() {
+        List<Instruction> program = image.program();
+        int gate = -1;
+        for (int i = embedIndex + 1; i < program.size(); i++) {
+            if (program.get(i).opcode() == Opcode.LINEAR && program.get(i).getEpilogue("epilogue") == Epilogue.STORE) {
+                gate = i;
+                break;
+            }
+        }
+        Instruction barrier = Instruction.of(Opcode.BARRIER);
+        List<Instruction> prologue = new java.util.ArrayList<>(program.subList(0, embedIndex + 1));
+        prologue.add(program.get(gate - 1));                            // the FFN's norm
+        List<Instruction> separated = new java.util.ArrayList<>(prologue);
+        separated.addAll(List.of(program.get(gate), barrier, program.get(gate + 1), Instruction.of(Opcode.END)));
+        List<Instruction> adjacent = new java.util.ArrayList<>(prologue);
+        adjacent.addAll(List.of(barrier, program.get(gate), program.get(gate + 1), Instruction.of(Opcode.END)));
+        int[] tokens = {10, 20, 30, 40, 50, 60};
+        long[] cycles = new long[2];
+        int pass = 0;
+        for (List<Instruction> custom : List.of(separated, adjacent)) {
+            restore();
+            for (int i = 0; i < custom.size(); i++) {
+                writeInstruction(i, custom.get(i));
+            }
+            KernelRunner.CallStatus status = prefill(tokens, 0, true);
+            assertEquals(ErrorCode.NONE.code(), status.errorCode(), "error code (detail " + status.errorDetail() + ")");
+            assertTapsEqual(referenceExecutorTaps(custom, tokens, 0), kernelTaps().taps());
+            cycles[pass++] = status.cycles();
+        }
+        System.out.println("kernel sequencer: gate and up with a BARRIER between them " + cycles[0]
+                + " cycles, adjacent (the up projection's weights prefetched) " + cycles[1]);
+        assertTrue(cycles[1] < cycles[0], "adjacent linears " + cycles[1] + " cycles, separated "
+                + cycles[0]);
+
+        // The second LINEAR refused: by the command unit (more inputs than the engine holds), and by its fields
+        // (a destination that is no buffer) once its command was prefetched.
+        Instruction up = program.get(gate + 1);
+        for (Instruction refused : List.of(up.with("cols", 2000L), up.with("dst", OnChipBuffer.values().length))) {
+            List<Instruction> custom = new java.util.ArrayList<>(prologue);
+            custom.addAll(List.of(program.get(gate), refused, Instruction.of(Opcode.END)));
+            restore();
+            for (int i = 0; i < custom.size(); i++) {
+                writeInstruction(i, custom.get(i));
+            }
+            KernelRunner.CallStatus status = prefill(tokens, 0, false);
+            assertEquals(ErrorCode.BAD_FIELD.code(), status.errorCode(), "refused " + refused);
+            assertEquals(prologue.size() + 1, status.errorDetail(), "the refused LINEAR's index");
+            assertEquals(KernelInterface.STATUS_FAILED, status.status());
+        }
+        restore();
+        for (int i = 0; i < adjacent.size(); i++) {
+            writeInstruction(i, adjacent.get(i));
+        }
+        KernelRunner.CallStatus status = prefill(tokens, 0, true);
+        assertEquals(ErrorCode.NONE.code(), status.errorCode(), "the next call");
+        assertTapsEqual(referenceExecutorTaps(adjacent, tokens, 0), kernelTaps().taps());
     }
 
     @Test

@@ -18,7 +18,8 @@ import java.util.List;
  * sequencer fetches every instruction it executes with one read of the program on the data port
  * {@code m_axi_d0} (docs/kernel.md, "A call"), so the cycle of each such read's address handshake marks where an
  * instruction starts, and the next one where it ends. An instruction's share is therefore its fetch (a DDR round
- * trip), its decode, its unit's work and its debug record; the call's first share (the header, the checks and the
+ * trip), its decode, its unit's work and its debug record (a LINEAR's read of the next instruction ahead of its
+ * turn is not counted as a start); the call's first share (the header, the checks and the
  * tokens, up to the first fetch) is {@link Profile#headCycles}, and the last instruction of the call (its last
  * chunk's {@code END}) takes everything up to {@code ap_done} (the call record). The shares add up to the cycles the
  * kernel itself counts ({@code cycles} in the call record).
@@ -138,6 +139,7 @@ public final class ProgramProfiler {
         control.write(ControlRegister.IER.offset(), 0);
         KernelRunner.CallStatus status = runner.status();
 
+        dropReadsAhead(runner, programOffset, fetches, counters);
         List<Step> steps = new ArrayList<>();
         long head = fetches.isEmpty() ? status.cycles() : fetches.getFirst()[0] - started;
         AxiMemory.AxiCounters headEnd = fetches.isEmpty() ? after : counters.getFirst();
@@ -159,6 +161,23 @@ public final class ProgramProfiler {
         }
         return new Profile(status, head, headEnd.bytesRead() - before.bytesRead() + headEnd.bytesWritten()
                 - before.bytesWritten(), headEnd.busyCycles() - before.busyCycles(), steps);
+    }
+
+    /**
+     * Takes out the sequencer's reads ahead: while a LINEAR runs it reads the next instruction early (a hint for
+     * the weight prefetch, docs/kernel.md "Running ahead") and fetches it again in its turn, so a read of pc p
+     * right after the LINEAR at p - 1 and followed by another read of p is not where p starts.
+     */
+    private static void dropReadsAhead(KernelRunner runner, long programOffset, List<long[]> fetches,
+                                       List<AxiMemory.AxiCounters> counters) {
+        for (int i = fetches.size() - 2; i >= 1; i--) {
+            long pc = fetches.get(i)[1];
+            if (fetches.get(i + 1)[1] == pc && fetches.get(i - 1)[1] == pc - 1
+                    && opcodeAt(runner, programOffset, (int) pc - 1) == Opcode.LINEAR) {
+                fetches.remove(i);
+                counters.remove(i);
+            }
+        }
     }
 
     private static Opcode opcodeAt(KernelRunner runner, long programOffset, int pc) {

@@ -37,6 +37,7 @@ public final class TlmmRunner {
     private final TlmmEngine top;
     private final AxiMemory ddr;
     private final StreamDriver commands;
+    private final StreamDriver prefetches;
     private final StreamDriver activations;
     private final StreamMonitor results;
 
@@ -54,8 +55,14 @@ public final class TlmmRunner {
             ddr.attach(top.weightPorts.get(p));
         }
         this.commands = new StreamDriver(sim, top.command, new Random(random.nextLong()), 1.0);
+        this.prefetches = new StreamDriver(sim, top.prefetch, new Random(random.nextLong()), 1.0);
         this.activations = new StreamDriver(sim, top.activations, new Random(random.nextLong()), activationValid);
         this.results = new StreamMonitor(sim, top.results, new Random(random.nextLong()), resultReady);
+    }
+
+    /** The engine this runner drives. */
+    public TlmmEngine top() {
+        return top;
     }
 
     /** Multiplies {@code matrix} by each row of {@code x} (int8 activations, at least cols long). */
@@ -97,6 +104,93 @@ public final class TlmmRunner {
         long cycles = sim.cycle() - start;
         return new Run(reorder(layout, results.received().subList(received, received + expectedBeats), x.length), cycles,
                 ddr.counters().bytesRead() - bytesBefore, sim.peek(top.error) != 0);
+    }
+
+    /**
+     * Products run back to back: matrix i's image at its own 4 KB-aligned address, every command and every
+     * activation queued at once, so each command follows the one before as soon as it is done. While command i
+     * runs, the command of product {@code prefetchDuring[i]} (if not -1; any index, so a prefetch may be one the
+     * next command is not) is offered on the prefetch port. With {@code dropAtEnd}, a drop is pulsed once the last
+     * product is done, and the run waits until the weight ports are idle.
+     *
+     * @return each product's accumulators; {@code cycles} is the whole sequence's, from the first command to the
+     *         last result, the same in every run
+     */
+    public List<Run> runSequence(List<TernaryMatrix> matrices, List<byte[][]> xs, int[] prefetchDuring,
+                                 boolean dropAtEnd) {
+        TlmmConfig config = top.config();
+        int n = matrices.size();
+        List<TlmmLayout> layouts = new java.util.ArrayList<>();
+        List<TlmmCommand> list = new java.util.ArrayList<>();
+        long address = WEIGHT_ADDRESS;
+        for (int i = 0; i < n; i++) {
+            TernaryMatrix matrix = matrices.get(i);
+            TlmmLayout layout = new TlmmLayout(config, matrix.rows(), matrix.cols());
+            byte[] image = WeightPacker.pack(layout, matrix);
+            MemorySegment.copy(image, 0, ddr.bytes(), JAVA_BYTE, address, image.length);
+            layouts.add(layout);
+            list.add(layout.command(address, xs.get(i).length));
+            address = (address + image.length + 4095) / 4096 * 4096;
+        }
+        int received = results.count();
+        long bytesBefore = ddr.counters().bytesRead();
+        long start = sim.cycle();
+        int expectedBeats = 0;
+        long limit = 100_000;
+        for (int i = 0; i < n; i++) {
+            commands.push(list.get(i).payload());
+            pushActivations(config, layouts.get(i), xs.get(i));
+            expectedBeats += layouts.get(i).groups() * xs.get(i).length;
+            limit += 200L * (layouts.get(i).blocks() + 4) * (layouts.get(i).groups() + 32) * xs.get(i).length;
+        }
+        int expected = expectedBeats;
+        int[] offered = {0};
+        sim.runUntil(() -> {
+            // Command i has been taken and the next not yet: offer product i's prefetch once.
+            long taken = commands.sent();
+            if (taken >= 1 && offered[0] < taken && taken <= n && sim.peek(top.busy) != 0) {
+                int i = (int) taken - 1;
+                if (offered[0] == i) {
+                    if (prefetchDuring[i] >= 0) {
+                        prefetches.push(list.get(prefetchDuring[i]).payload());
+                    }
+                    offered[0]++;
+                }
+            }
+            return results.count() - received == expected && sim.peek(top.busy) == 0;
+        }, limit);
+        if (dropAtEnd) {
+            sim.poke(top.drop, true);
+            sim.step();
+            sim.poke(top.drop, false);
+            sim.runUntil(() -> sim.peek(top.loading) == 0, limit);
+        }
+        long cycles = sim.cycle() - start;
+        long bytes = ddr.counters().bytesRead() - bytesBefore;
+        List<Run> runs = new java.util.ArrayList<>();
+        int next = received;
+        for (int i = 0; i < n; i++) {
+            int beats = layouts.get(i).groups() * xs.get(i).length;
+            runs.add(new Run(reorder(layouts.get(i), results.received().subList(next, next + beats), xs.get(i).length),
+                    cycles, bytes, sim.peek(top.error) != 0));
+            next += beats;
+        }
+        return runs;
+    }
+
+    private void pushActivations(TlmmConfig config, TlmmLayout layout, byte[][] x) {
+        int bytesPerToken = layout.blocks() * config.blockInputs();
+        for (byte[] token : x) {
+            for (int offset = 0; offset < bytesPerToken; offset += config.activationBytes()) {
+                BigInteger beat = BigInteger.ZERO;
+                for (int i = config.activationBytes() - 1; i >= 0; i--) {
+                    int col = offset + i;
+                    int value = col < token.length ? token[col] & 0xff : 0;
+                    beat = beat.shiftLeft(8).or(BigInteger.valueOf(value));
+                }
+                activations.push(beat);
+            }
+        }
     }
 
     /** Results arrive per chunk, tile, token, row group; this puts them back as [token][row]. */

@@ -50,6 +50,13 @@ final class LinearExecutor extends Area {
     enum EpilogueStep { WAIT, READ, LATCH, FEED }
 
     /**
+     * The next LINEAR's command, computed while this one runs: its fields are {@code LOADED} from the sequencer's
+     * read ahead, {@code REQUEST}ed from the command unit once this instruction no longer needs it, taken as its
+     * {@code ANSWER}, {@code OFFER}ed to the engine as a prefetch and then {@code HELD} for that instruction.
+     */
+    enum PrefetchStep { IDLE, REQUEST, ANSWER, OFFER, HELD }
+
+    /**
      * Cycles between two words the epilogue feeds to the residual add or the gating unit, at the fastest: it takes
      * y, reads the other operand from a buffer, latches it and feeds the unit ({@link EpilogueStep}), so a unit
      * there needs to take only a word every so many cycles.
@@ -63,9 +70,24 @@ final class LinearExecutor extends Area {
     /** SETUP's registers and the call's cache, for the RoPE and KV-cache epilogues. */
     record Rotation(UInt headDim, Bool adjacent, UInt kvHeads, UInt positions, UInt ropeTable, UInt kvCache) {}
 
+    /** The next instruction's LINEAR fields, as the sequencer read them ahead (valid until taken or dropped). */
+    record Peek(Bool valid, UInt rows, UInt cols, UInt weights) {}
+
     final Bool start;
     final Request request;
     final Flow<UInt> done;
+    /** Driven by the sequencer: the next instruction, a LINEAR, read while this one runs. */
+    final Peek peek;
+    /** The {@link #peek} is taken this cycle. */
+    final Bool peekTaken;
+    /** Driven by the sequencer: its read of the next instruction is in flight on the data port. */
+    final Bool readsLent;
+    /** The instruction leaves the data port free: the sequencer may read the next instruction. */
+    final Bool readsFree;
+    /** Driven by the sequencer: the call is ending; what was prefetched is dropped. */
+    final Bool dropPrefetch;
+    /** Nothing is being prefetched: the command unit is free of it and the weight ports read nothing. */
+    final Bool settled;
 
     LinearExecutor(KernelShape shape, TlmmEngine engine, TlmmCommandUnit commands, ByteGearbox gearbox,
                    Dequantizer dequantizer, ResidualAdd residual, Gating silu, Gating relu2,
@@ -100,6 +122,16 @@ final class LinearExecutor extends Area {
         request.relu2().set(false);
         rot.adjacent().set(false);
         request.scale().set(0);
+        peek = new Peek(wire("linear_peek_valid", bool()), wire("linear_peek_rows", uint(16)),
+                wire("linear_peek_cols", uint(16)), wire("linear_peek_weights", uint(32)));
+        peek.valid().set(false);
+        peek.rows().set(0);
+        peek.cols().set(0);
+        peek.weights().set(0);
+        readsLent = wire("linear_reads_lent", bool());
+        readsLent.set(false);
+        dropPrefetch = wire("linear_drop_prefetch", bool());
+        dropPrefetch.set(false);
 
         HwEnum<LinearStep> step = reg("linear_step", enumOf(LinearStep.class), LinearStep.IDLE);
         UInt epilogue = reg("linear_epilogue_q", uint(4), 0);
@@ -189,16 +221,53 @@ final class LinearExecutor extends Area {
             });
         });
 
+        // ---- the next LINEAR's command, prefetched (docs/kernel.md, "Running ahead") ----
+        // The sequencer reads the next instruction while this one runs; when it is a LINEAR, its command is
+        // computed once the command unit is free of this one's and offered to the engine, whose weight loader
+        // reads its first tiles as soon as this product's are all in. Only weights run ahead: the next
+        // instruction still starts when this one is done, and reuses the command only if its fields are the same.
+        HwEnum<PrefetchStep> ahead = reg("linear_prefetch_step", enumOf(PrefetchStep.class), PrefetchStep.IDLE);
+        UInt aheadRows = reg("linear_prefetch_rows", uint(16), 0);
+        UInt aheadCols = reg("linear_prefetch_cols", uint(16), 0);
+        UInt aheadAddress = reg("linear_prefetch_address", uint(64), 0);
+        UInt aheadTokens = reg("linear_prefetch_tokens", uint(tokenBits), 0);
+        TlmmEngine.Command aheadCommand = reg("linear_prefetch_command", TlmmEngine.commandShape(), 0);
+        // The next instruction's fields are taken once this one has its own command (so a prefetch held for this
+        // one is used first).
+        peekTaken = peek.valid().and(step.isOneOf(LinearStep.COMMAND, LinearStep.RUN, LinearStep.ROTATE,
+                        LinearStep.FINISH))
+                .and(ahead.isOneOf(PrefetchStep.IDLE, PrefetchStep.OFFER, PrefetchStep.HELD))
+                .and(dropPrefetch.not()).named("linear_peek_taken");
+        when(peekTaken, () -> {
+            aheadRows.set(peek.rows());
+            aheadCols.set(peek.cols());
+            aheadAddress.set(request.image().add(peek.weights().resize(64)).trunc(64));
+            aheadTokens.set(request.tokens());
+            ahead.set(PrefetchStep.REQUEST);
+        });
+        // The command unit takes one request at a time: the prefetch's while this instruction has none out, this
+        // instruction's only once the prefetch's answer is in.
+        Bool aheadRequest = ahead.is(PrefetchStep.REQUEST).and(step.isNot(LinearStep.ANSWER)).and(dropPrefetch.not())
+                .named("linear_prefetch_request");
+        Bool aheadBusy = ahead.isOneOf(PrefetchStep.REQUEST, PrefetchStep.ANSWER).named("linear_prefetch_busy");
+        Bool reuse = step.is(LinearStep.REQUEST).and(ahead.isOneOf(PrefetchStep.OFFER, PrefetchStep.HELD))
+                .and(aheadRows.eq(rows)).and(aheadCols.eq(cols)).and(aheadAddress.eq(weights))
+                .and(aheadTokens.eq(tokens)).named("linear_prefetch_reused");
+        Bool ownRequest = step.is(LinearStep.REQUEST).and(aheadBusy.not()).and(reuse.not())
+                .named("linear_own_request");
+
         // ---- the engine's command ----
-        commands.request.valid.set(step.is(LinearStep.REQUEST));
-        commands.request.payload.rows().set(rows);
-        commands.request.payload.cols().set(cols);
-        commands.request.payload.address().set(weights);
-        commands.request.payload.tokens().set(tokens.resize(widthOf(commands.request.payload.tokens())));
-        when(commands.request.fire(), () -> step.set(LinearStep.ANSWER));
+        commands.request.valid.set(ownRequest.or(aheadRequest));
+        commands.request.payload.rows().set(mux(aheadRequest, aheadRows, rows));
+        commands.request.payload.cols().set(mux(aheadRequest, aheadCols, cols));
+        commands.request.payload.address().set(mux(aheadRequest, aheadAddress, weights));
+        commands.request.payload.tokens().set(mux(aheadRequest, aheadTokens, tokens)
+                .resize(widthOf(commands.request.payload.tokens())));
+        when(commands.request.fire().and(ownRequest), () -> step.set(LinearStep.ANSWER));
+        when(commands.request.fire().and(aheadRequest), () -> ahead.set(PrefetchStep.ANSWER));
         TlmmEngine.Command command = reg("linear_command", TlmmEngine.commandShape(), 0);
-        commands.answer.ready.set(step.is(LinearStep.ANSWER));
-        when(commands.answer.fire(), () -> {
+        commands.answer.ready.set(step.is(LinearStep.ANSWER).or(ahead.is(PrefetchStep.ANSWER)));
+        when(commands.answer.fire().and(step.is(LinearStep.ANSWER)), () -> {
             assign(command, commands.answer.payload.command());
             step.set(LinearStep.COMMAND);
             when(commands.answer.payload.refused(), () -> {
@@ -206,6 +275,28 @@ final class LinearExecutor extends Area {
                 step.set(LinearStep.FINISH);
             });
         });
+        // A refused prefetch is forgotten: the instruction meets the refusal itself when it runs.
+        when(commands.answer.fire().and(ahead.is(PrefetchStep.ANSWER)), () -> {
+            assign(aheadCommand, commands.answer.payload.command());
+            ahead.set(mux(commands.answer.payload.refused(), HwEnum.constant(PrefetchStep.IDLE),
+                    HwEnum.constant(PrefetchStep.OFFER)));
+        });
+        engine.prefetch.valid.set(ahead.is(PrefetchStep.OFFER).and(dropPrefetch.not()));
+        assign(engine.prefetch.payload, aheadCommand);
+        when(engine.prefetch.fire(), () -> ahead.set(PrefetchStep.HELD));
+        // This instruction is the one prefetched: its command is the one computed then. Any other leaves the
+        // engine to discard the prefetch when it takes this one's command.
+        when(reuse, () -> {
+            assign(command, aheadCommand);
+            step.set(LinearStep.COMMAND);
+        });
+        when(ownRequest.and(ahead.isOneOf(PrefetchStep.OFFER, PrefetchStep.HELD)).or(reuse), () ->
+                ahead.set(PrefetchStep.IDLE));
+        when(dropPrefetch.and(ahead.isNot(PrefetchStep.ANSWER)), () -> ahead.set(PrefetchStep.IDLE));
+        engine.drop.set(dropPrefetch);
+        settled = ahead.is(PrefetchStep.IDLE).and(engine.loading.not()).named("linear_prefetch_settled");
+        readsFree = step.isOneOf(LinearStep.HEADS, LinearStep.REQUEST, LinearStep.ANSWER, LinearStep.COMMAND,
+                LinearStep.RUN).named("linear_reads_free");
         // The run's sizes are products of the command's and the instruction's registers: registered in COMMAND's
         // first cycle (the beats, the vectors, the words written) and second (the words, from the beats), so the
         // command goes to the engine from COMMAND's second cycle and RUN starts with every size in place.
@@ -463,7 +554,7 @@ final class LinearExecutor extends Area {
                         layer, tokens, firstPosition, headDim, adjacent, kvHeads, positions, ropeTable, kvCache),
                 callStart));
         Bool rotateStarted = reg("linear_rotate_started", bool(), 0);
-        rotate.start.set(step.is(LinearStep.ROTATE).and(rotateStarted.not()));
+        rotate.start.set(step.is(LinearStep.ROTATE).and(rotateStarted.not()).and(readsLent.not()));
         when(rotate.start, () -> rotateStarted.set(true));
         when(rotate.done.valid, () -> {
             rotateStarted.set(false);
@@ -471,7 +562,9 @@ final class LinearExecutor extends Area {
             step.set(LinearStep.FINISH);
         });
 
-        done = new Flow<>(step.is(LinearStep.FINISH).named("linear_done"), code);
-        when(step.is(LinearStep.FINISH), () -> step.set(LinearStep.IDLE));
+        // The instruction ends once the sequencer's read ahead is in, so its beats never reach another reader.
+        Bool finishing = step.is(LinearStep.FINISH).and(readsLent.not()).named("linear_done");
+        done = new Flow<>(finishing, code);
+        when(finishing, () -> step.set(LinearStep.IDLE));
     }
 }

@@ -273,6 +273,63 @@ final class Sequencer extends Area {
         taps.request.bytes().set(recordBytes.resize(32));
         Bool tapBusy = reg("tap_busy", bool(), 0);
 
+        // ---- the next instruction, read ahead while a LINEAR runs ----
+        // The LINEAR leaves the data port free until its RoPE pass, so the next instruction's word is read then;
+        // when it is a LINEAR too, the linear executor has its weights prefetched (docs/kernel.md, "Running
+        // ahead"). The word is only a hint: the instruction is still fetched in its turn (FETCH), so everything
+        // else, and an error on that read, happens as before. A beat of this read that comes back with an error
+        // is not counted against the call (the fetch in turn meets it), and the instruction ends only once the
+        // read is in, so no beat of it reaches another reader.
+        Bool peekIssued = reg("peek_issued", bool(), 0);
+        Bool peekBusy = reg("peek_busy", bool(), 0);
+        Bool peekIn = reg("peek_in", bool(), 0);
+        Bool peekFailed = reg("peek_failed", bool(), 0);
+        UInt peekBeat = reg("peek_beat", uint(bitsFor(shape.instructionBeats())), 0);
+        Bits peekWord = reg("peek_word", bits(Instruction.BITS), 0);
+        Bool peekWanted = phase.is(Step.EXECUTE).and(isLinear).and(peekIssued.not())
+                .and(pc.add(1).trunc(32).lt(programLength)).and(linear.readsFree).named("peek_wanted");
+        when(peekWanted, () -> {
+            reads.command.valid.set(true);
+            reads.command.payload.address().set(fetchAddress.add(Instruction.BYTES).trunc(64));
+            reads.command.payload.beats().set(shape.instructionBeats());
+        });
+        when(peekWanted.and(reads.command.ready), () -> {
+            peekIssued.set(true);
+            peekBusy.set(true);
+            peekBeat.set(0);
+            peekFailed.set(false);
+        });
+        when(peekBusy, () -> reads.data.ready.set(true));
+        reads.quiet.set(peekBusy);
+        when(peekBusy.and(reads.data.valid), () -> {
+            for (int b = 0; b < shape.instructionBeats(); b++) {
+                int index = b;
+                when(peekBeat.resize(16).eq(b), () -> peekWord.slice(8 * beatBytes * (index + 1) - 1,
+                        8 * beatBytes * index).set(reads.data.payload.data()));
+            }
+            when(reads.data.payload.error(), () -> peekFailed.set(true));
+            peekBeat.set(peekBeat.add(1).trunc(widthOf(peekBeat)));
+            when(peekBeat.eq(shape.instructionBeats() - 1), () -> {
+                peekBusy.set(false);
+                peekIn.set(true);
+            });
+        });
+        linear.readsLent.set(peekBusy);
+        Bool peekLinear = peekIn.and(peekFailed.not())
+                .and(peekWord.slice(Opcode.OPCODE_BITS - 1, 0).asUInt().eq(Opcode.LINEAR.code()))
+                .named("peek_linear");
+        linear.peek.valid().set(peekLinear);
+        linear.peek.rows().set(field(peekWord, Opcode.LINEAR, "rows"));
+        linear.peek.cols().set(field(peekWord, Opcode.LINEAR, "cols"));
+        linear.peek.weights().set(field(peekWord, Opcode.LINEAR, "weights"));
+        when(linear.peekTaken, () -> peekIn.set(false));
+        when(phase.is(Step.DECODE), () -> {
+            peekIssued.set(false);
+            peekIn.set(false);
+        });
+        // The call's end drops whatever was prefetched; it ends once the weight ports read nothing more.
+        linear.dropPrefetch.set(phase.isOneOf(Step.RECORD, Step.DRAIN));
+
         switchOn(phase)
                 .is(Step.IDLE, () -> when(call.start, () -> {
                     lmHead.clear.set(true);
@@ -448,7 +505,7 @@ final class Sequencer extends Area {
                     recordWriter.start.set(true);
                     phase.set(Step.DRAIN);
                 })
-                .is(Step.DRAIN, () -> when(recordDone(recordWriter).and(writes.drained), () -> {
+                .is(Step.DRAIN, () -> when(recordDone(recordWriter).and(writes.drained).and(linear.settled), () -> {
                     when(ok.and(writes.failed), () -> {
                         error.set(ErrorCode.DDR_ERROR.code());
                         detail.set(dataPort);

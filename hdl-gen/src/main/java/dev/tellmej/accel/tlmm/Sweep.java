@@ -52,8 +52,9 @@ final class Sweep extends Area {
                 .named("sweep_chunk_tokens");
         Bool tablesThere = mux(tableHalf, tables.ready.get(1), tables.ready.get(0)).named("tables_there");
         Bool weightsThere = mux(weightHalf, weights.loaded.get(1), weights.loaded.get(0))
-                .or(weights.running.and(weights.half.eq(weightHalf)).and(weights.blocksArrived.gt(block)))
+                .or(weights.arriving.and(weights.half.eq(weightHalf)).and(weights.blocksArrived.gt(block)))
                 .named("weights_there");
+        weights.sweepHalf.set(weightHalf);
         lastBlock = block.eq(command.lastBlock).named("sweep_last_block");
         Bool lastSlot = slot.add(1).eq(chunkTokens).named("sweep_last_slot");
         Bool lastGroup = group.add(1).eq(groupsOfTile).named("sweep_last_group");

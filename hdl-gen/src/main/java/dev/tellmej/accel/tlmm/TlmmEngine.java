@@ -22,12 +22,13 @@ import java.util.List;
  * matrix by {@code tokens} activation vectors. The engine is seven processes ({@link dev.tellmej.hdl.Area}s),
  * each a class of this package that owns its registers and raises events for the others:
  * <ul>
- *   <li>the <b>command slot</b> ({@link CommandSlot}) holds the running command;
+ *   <li>the <b>command slot</b> ({@link CommandSlot}) holds the running command and a prefetched one;
  *   <li>the <b>activation loader</b> ({@link ActivationLoader}) stores up to {@link TlmmConfig#maxTokens()}
  *       tokens (a chunk) from {@link #activations}: per token {@code blocks x 3T / A} beats of A bytes, the bytes
  *       past the matrix's inputs don't-care (their weights are zero);
  *   <li>the <b>weight loader</b> ({@link WeightLoader}) streams each tile of the matrix into one half of the
- *       {@link WeightBuffer} while the other half is computed (once per chunk);
+ *       {@link WeightBuffer} while the other half is computed (once per chunk), and runs ahead into the
+ *       {@link #prefetch}ed command's tiles once the running command's are all in;
  *   <li>the <b>table builder</b> ({@link TableBuilder}) writes, for each (token, block), the 27 entries of the
  *       T tables into every lane's table half, one entry per cycle, a block ahead of the sweep;
  *   <li>the <b>sweep</b> ({@link Sweep}) reads one (block, row group) of index words per cycle for all Q lanes;
@@ -51,6 +52,16 @@ public final class TlmmEngine extends Module {
             UInt lastTileGroups, UInt regionStride, UInt beatsFull, UInt beatsLast, UInt wordsFull, UInt wordsLast) {}
 
     public final Stream<Command> command;
+    /**
+     * The command the client means to run next, taken while the running one computes: the weight loader reads its
+     * first tiles ahead once the running command's are all in. A later {@link #command} equal to it field for field
+     * takes them over; any other command, or {@link #drop}, discards them. Ready while no prefetch is held.
+     */
+    public final Stream<Command> prefetch;
+    /** Discards the prefetched command and what was read for it (only while no command runs). */
+    public final Bool drop;
+    /** The weight ports may still be reading DDR: a load is running, or one is ending to be discarded. */
+    public final Bool loading;
     public final Bool done;
     public final Bool busy;
     /**
@@ -74,6 +85,9 @@ public final class TlmmEngine extends Module {
         this.config = config;
         baseName("TlmmEngine_" + config.name().replace('-', '_'));
         command = in("command", Stream.of(commandShape()));
+        prefetch = in("prefetch", Stream.of(commandShape()));
+        drop = in("drop", bool());
+        loading = out("loading", bool());
         done = out("done", bool());
         busy = out("busy", bool());
         error = out("error", bool());
@@ -83,7 +97,7 @@ public final class TlmmEngine extends Module {
             weightPorts.add(out("m_axi_w" + p, Axi4.master(Axi4Config.of(config.portDataBits()))));
         }
 
-        CommandSlot slot = area(new CommandSlot(command));
+        CommandSlot slot = area(new CommandSlot(command, prefetch, drop));
         ActivationLoader activationLoader = area(new ActivationLoader(config, slot, activations));
         WeightLoader weightLoader = area(new WeightLoader(config, slot, weightPorts));
         TableBuilder tableBuilder = area(new TableBuilder(config, slot, activationLoader));
@@ -96,6 +110,8 @@ public final class TlmmEngine extends Module {
         done.set(slot.finished);
         busy.set(slot.active);
         error.set(weightLoader.failed);
+        loading.set(weightLoader.loading);
+        assertAlways(drop.not().or(slot.active.not()), "TlmmEngine: a prefetch is dropped only while no command runs");
     }
 
     /** The configuration this engine was built for. */

@@ -18,12 +18,24 @@ import java.util.List;
  * <p>A buffer half is <em>busy</em> from the start of its load until the sweep's last reads of it have passed
  * ({@link #halfReleased}), and <em>loaded</em> from the end of its load until the sweep has issued its last
  * read ({@link #halfSwept}).
+ *
+ * <p>It runs ahead: once every load of the running command is done (or no command runs) and a command is
+ * prefetched ({@link CommandSlot#prefetched}), it goes on with the prefetched command's tiles, into whichever half
+ * is free, in the order the sweep will take them; a tile's weights depend on nothing a product computes. The
+ * command that takes the prefetch over finds them there; a drop discards them (after a load in flight has ended)
+ * and puts the loader back on the sweep's half.
  */
 final class WeightLoader extends Area {
     /** The weight buffer the ports write and the sweep reads. */
     final WeightBuffer buffer;
-    /** A load is running. */
+    /** A load is running (for the running command or ahead). */
     final Bool running;
+    /** A load for the running command is running: its blocks count for the sweep. */
+    final Bool arriving;
+    /** A load is running or one is being discarded: the weight ports may still read DDR. */
+    final Bool loading;
+    /** The half the sweep is on, driven by the sweep (where a discard puts the loader back). */
+    final Bool sweepHalf;
     /** The half the running (or next) load fills. */
     final Bool half;
     /** Per half: a whole tile is there. */
@@ -43,7 +55,6 @@ final class WeightLoader extends Area {
     WeightLoader(TlmmConfig config, CommandSlot command, List<Axi4> axiPorts) {
         super("weight_loader", "streams each tile of the matrix into a free half of the weight buffer over every"
                 + " AXI port, once per chunk of tokens, and counts the blocks that have arrived");
-        TlmmEngine.Command cmd = command.cmd;
         List<WeightPort> ports = new ArrayList<>();
         for (int p = 0; p < config.ports(); p++) {
             WeightPort port = instance("weights" + p, new WeightPort(config));
@@ -56,6 +67,7 @@ final class WeightLoader extends Area {
         }
         halfSwept = wire("half_swept", vec(2, bool()));
         halfReleased = wire("half_released", vec(2, bool()));
+        sweepHalf = wire("sweep_weight_half", bool());
         running = reg("load_running", bool(), 0);
         half = reg("load_half", bool(), 0);
         UInt tile = reg("load_tile", uint(16), 0);
@@ -65,8 +77,13 @@ final class WeightLoader extends Area {
         Vec<Bool> busy = reg("half_busy", vec(2, bool()), 0);
         loaded = reg("half_loaded", vec(2, bool()), 0);
         Vec<Bool> portFinished = reg("port_finished", vec(config.ports(), bool()), 0);
+        // Running ahead: the loader's counters are the prefetched command's; a discard waits for the load in flight.
+        Bool ahead = reg("load_ahead", bool(), 0);
+        Bool discarding = reg("load_discarding", bool(), 0);
+        Bool aheadFailed = reg("load_ahead_error", bool(), 0);
+        TlmmEngine.Command cmd = mux(ahead, command.prefetched, command.cmd);
 
-        Bool lastTile = tile.eq(command.lastTile).named("load_last_tile");
+        Bool lastTile = tile.eq(cmd.tiles().sub(1)).named("load_last_tile");
         Bool freeHalf = mux(half, busy.get(1), busy.get(0)).not().named("free_half");
         // A port is started only when idle, with no burst of its previous load in flight (AXI masters never
         // reuse a port with requests outstanding; the port's done already waits for that).
@@ -74,8 +91,8 @@ final class WeightLoader extends Area {
         for (WeightPort port : ports) {
             portsIdle = portsIdle.and(port.idle);
         }
-        Bool start = command.active.and(running.not()).and(allLoaded.not()).and(freeHalf).and(portsIdle)
-                .named("start_load");
+        Bool start = command.active.or(ahead).and(running.not()).and(allLoaded.not()).and(freeHalf).and(portsIdle)
+                .and(discarding.not()).named("start_load");
         UInt tileStride = cmd.regionStride().zext(64).mul(U(config.ports())).trunc(64).named("tile_stride");
         for (int p = 0; p < config.ports(); p++) {
             WeightPort port = ports.get(p);
@@ -92,7 +109,9 @@ final class WeightLoader extends Area {
         }
         failed = reg("load_error", bool(), 0);
         for (WeightPort port : ports) {
-            when(port.done.and(port.error), () -> failed.set(true));
+            when(port.done.and(port.error), () -> {
+                when(ahead, () -> aheadFailed.set(true)).otherwise(() -> failed.set(true));
+            });
         }
         Bool allPortsDone = TRUE;
         for (int p = 0; p < config.ports(); p++) {
@@ -145,14 +164,56 @@ final class WeightLoader extends Area {
             int which = h;
             when(halfReleased.get(which), () -> busy.get(which).set(false));
         }
-        when(command.finished, () -> {
+        // The running command's end restarts the counters, unless they are already the prefetched command's.
+        when(command.finished.and(ahead.not()), () -> {
             allLoaded.set(false);
             tokens.set(0);
-            tileBase.set(cmd.address());
+            tileBase.set(command.cmd.address());
         });
+        Bool takenAhead = command.prefetchTaken.and(ahead).named("load_ahead_taken");
         when(command.accepted, () -> {
-            tileBase.set(command.offered.address());
-            failed.set(false);
+            when(takenAhead, () -> {
+                // The loads so far were this command's: the counters go on, and their errors are its own.
+                ahead.set(false);
+                failed.set(aheadFailed);
+                aheadFailed.set(false);
+            }).otherwise(() -> {
+                tileBase.set(command.offered.address());
+                failed.set(false);
+            });
         });
+        // Going ahead: every load of the running command is done (or none runs) and a prefetched command waits.
+        Bool goAhead = command.prefetchHeld.and(ahead.not()).and(running.not()).and(discarding.not())
+                .and(command.active.not().or(allLoaded)).and(command.accepted.not()).named("load_go_ahead");
+        when(goAhead, () -> {
+            ahead.set(true);
+            tile.set(0);
+            tokens.set(0);
+            allLoaded.set(false);
+            tileBase.set(command.prefetched.address());
+        });
+        // A discard of what was read ahead, once no load is in flight: nothing in the buffer is the running
+        // command's (a drop comes with no command running, a command other than the prefetched one before any of
+        // its loads), so both halves are emptied and the loader goes back to the sweep's half.
+        Bool discardAsked = command.prefetchDropped.and(ahead).named("load_discard_asked");
+        when(discardAsked, () -> discarding.set(true));
+        Bool discardNow = discarding.or(discardAsked).and(running.not().or(complete)).named("load_discard");
+        when(discardNow, () -> {
+            discarding.set(false);
+            ahead.set(false);
+            aheadFailed.set(false);
+            running.set(false);
+            for (int h = 0; h < 2; h++) {
+                busy.get(h).set(false);
+                loaded.get(h).set(false);
+            }
+            half.set(sweepHalf);
+            tile.set(0);
+            tokens.set(0);
+            allLoaded.set(false);
+            tileBase.set(mux(command.accepted, command.offered.address(), command.cmd.address()));
+        });
+        arriving = running.and(ahead.not()).and(discarding.not()).named("load_arriving");
+        loading = running.or(discarding).named("load_in_flight");
     }
 }
