@@ -4,52 +4,165 @@
 `default_nettype none
 
 module ByteGearbox_i4_o28 (
-  input  wire         ap_clk,      // ByteGearbox.java:46
-  input  wire         ap_rst_n,    // ByteGearbox.java:46
-  input  wire         in_valid,    // ByteGearbox.java:56
-  output wire         in_ready,    // ByteGearbox.java:56
-  input  wire [31:0]  in_payload,  // ByteGearbox.java:56
-  output wire         out_valid,   // ByteGearbox.java:57
-  input  wire         out_ready,   // ByteGearbox.java:57
-  output wire [223:0] out_payload, // ByteGearbox.java:57
-  input  wire         clear,       // ByteGearbox.java:59
-  output wire [5:0]   count        // ByteGearbox.java:60
+  input  wire         ap_clk,      // ByteGearbox.java:52
+  input  wire         ap_rst_n,    // ByteGearbox.java:52
+  input  wire         in_valid,    // ByteGearbox.java:83
+  output wire         in_ready,    // ByteGearbox.java:83
+  input  wire [31:0]  in_payload,  // ByteGearbox.java:83
+  output wire         out_valid,   // ByteGearbox.java:84
+  input  wire         out_ready,   // ByteGearbox.java:84
+  output wire [223:0] out_payload, // ByteGearbox.java:84
+  input  wire         clear,       // ByteGearbox.java:86
+  output wire [5:0]   count        // ByteGearbox.java:87
 );
 
-  reg  [319:0] buffer;         // ByteGearbox.java:62
-  reg  [5:0]   held;           // ByteGearbox.java:63
-  wire         pop;            // ByteGearbox.java:80
-  wire         push;           // ByteGearbox.java:81
-  wire [319:0] after_pop;      // ByteGearbox.java:82
-  wire [5:0]   held_after_pop; // ByteGearbox.java:83
-  wire [319:0] merged;         // ByteGearbox.java:86
+  reg  [31:0]  slot0;         // ByteGearbox.java:91
+  reg  [31:0]  slot1;         // ByteGearbox.java:91
+  reg  [31:0]  slot2;         // ByteGearbox.java:91
+  reg  [31:0]  slot3;         // ByteGearbox.java:91
+  reg  [31:0]  slot4;         // ByteGearbox.java:91
+  reg  [31:0]  slot5;         // ByteGearbox.java:91
+  reg  [31:0]  slot6;         // ByteGearbox.java:91
+  reg  [31:0]  slot7;         // ByteGearbox.java:91
+  reg  [31:0]  slot8;         // ByteGearbox.java:91
+  reg  [31:0]  slot9;         // ByteGearbox.java:91
+  reg  [31:0]  slot10;        // ByteGearbox.java:91
+  reg  [31:0]  slot11;        // ByteGearbox.java:91
+  reg  [31:0]  slot12;        // ByteGearbox.java:91
+  reg  [31:0]  slot13;        // ByteGearbox.java:91
+  reg  [0:0]   head;          // ByteGearbox.java:93
+  reg  [3:0]   tail;          // ByteGearbox.java:94
+  reg  [3:0]   filled;        // ByteGearbox.java:95
+  reg  [0:0]   offset;        // ByteGearbox.java:96
+  wire [5:0]   held;          // ByteGearbox.java:98
+  wire [0:0]   read_unit6;    // ByteGearbox.java:108
+  wire [0:0]   read_unit5;    // ByteGearbox.java:108
+  wire [0:0]   read_unit4;    // ByteGearbox.java:108
+  wire [0:0]   read_unit3;    // ByteGearbox.java:108
+  wire [0:0]   read_unit2;    // ByteGearbox.java:108
+  wire [0:0]   read_unit1;    // ByteGearbox.java:108
+  wire [0:0]   read_unit0;    // ByteGearbox.java:108
+  wire [223:0] window;        // ByteGearbox.java:111
+  wire [5:0]   window_shift;  // ByteGearbox.java:112
+  wire [2:0]   offset_after0; // ByteGearbox.java:119
+  wire [2:0]   offset_moved;  // ByteGearbox.java:129
+  wire [2:0]   slots_freed;   // ByteGearbox.java:135
+  wire [0:0]   units_freed;   // ByteGearbox.java:140
+  wire [0:0]   offset_next;   // ByteGearbox.java:141
+  wire         pop;           // ByteGearbox.java:143
+  wire         push;          // ByteGearbox.java:144
+  wire [2:0]   released;      // ByteGearbox.java:145
 
-  assign count = held; // ByteGearbox.java:64
-  assign out_payload = buffer[223:0]; // ByteGearbox.java:65
-  assign in_ready = held <= 6'd36; // ByteGearbox.java:66
-  assign out_valid = held >= 6'd28; // ByteGearbox.java:78
-  assign pop = out_valid & out_ready; // ByteGearbox.java:80
-  assign push = in_valid & in_ready; // ByteGearbox.java:81
-  assign after_pop = pop ? {224'd0, buffer[319:224]} : buffer; // ByteGearbox.java:82
-  assign held_after_pop = pop ? (held - 6'd28) : held; // ByteGearbox.java:83
-  assign merged = after_pop | ({288'd0, in_payload} << {held_after_pop, 3'h0}); // ByteGearbox.java:86
+  // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire [2:0] offset_next_diff;
+  assign offset_next_diff = offset_moved - slots_freed;
+
+  assign held = {filled, 2'h0} - {3'd0, offset, 2'h0}; // ByteGearbox.java:98
+  assign count = held; // ByteGearbox.java:99
+  assign read_unit6 = head; // ByteGearbox.java:108
+  assign read_unit5 = head; // ByteGearbox.java:108
+  assign read_unit4 = head; // ByteGearbox.java:108
+  assign read_unit3 = head; // ByteGearbox.java:108
+  assign read_unit2 = head; // ByteGearbox.java:108
+  assign read_unit1 = head; // ByteGearbox.java:108
+  assign read_unit0 = head; // ByteGearbox.java:108
+  assign window =
+      {(read_unit6 ? slot13 : slot6),
+       (read_unit5 ? slot12 : slot5),
+       (read_unit4 ? slot11 : slot4),
+       (read_unit3 ? slot10 : slot3),
+       (read_unit2 ? slot9 : slot2),
+       (read_unit1 ? slot8 : slot1),
+       (read_unit0 ? slot7 : slot0)}; // ByteGearbox.java:111
+  assign window_shift = {offset, 5'h0}; // ByteGearbox.java:112
+  assign out_payload = window >> window_shift; // ByteGearbox.java:113
+  assign in_ready = filled < 4'd14; // ByteGearbox.java:114
+  assign offset_after0 = {2'd0, offset} + 3'd7; // ByteGearbox.java:119
+  assign out_valid = held >= 6'd28; // ByteGearbox.java:128
+  assign offset_moved = offset_after0; // ByteGearbox.java:129
+  assign slots_freed =
+      (offset_moved >= 3'd7) ? 3'd7
+      : (offset_moved >= 3'd6) ? 3'd6
+      : (offset_moved >= 3'd5) ? 3'd5
+      : (offset_moved >= 3'd4) ? 3'd4
+      : (offset_moved >= 3'd3) ? 3'd3
+      : (offset_moved >= 3'd2) ? 3'd2
+      : (offset_moved >= 3'd1) ? 3'd1
+      : 3'd0; // ByteGearbox.java:135
+  assign units_freed = offset_moved >= 3'd7; // ByteGearbox.java:140
+  assign offset_next = offset_next_diff[0]; // ByteGearbox.java:141
+  assign pop = out_valid & out_ready; // ByteGearbox.java:143
+  assign push = in_valid & in_ready; // ByteGearbox.java:144
+  assign released = pop ? slots_freed : 3'd0; // ByteGearbox.java:145
 
   always @(posedge ap_clk) begin
-    if (clear) begin // ByteGearbox.java:88
-      held <= 6'd0; // ByteGearbox.java:89
-      buffer <= {64'h0, 128'h0, 128'h0}; // ByteGearbox.java:90
-    end else if (push) begin // ByteGearbox.java:91
-      held <= held_after_pop + 6'd4; // ByteGearbox.java:92
-      buffer <= merged; // ByteGearbox.java:93
-    end else if (pop) begin // ByteGearbox.java:94
-      held <= held_after_pop; // ByteGearbox.java:95
-      buffer <= after_pop; // ByteGearbox.java:96
+    if (push & (tail == 4'd0)) begin // ByteGearbox.java:148
+      slot0 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd1)) begin // ByteGearbox.java:148
+      slot1 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd2)) begin // ByteGearbox.java:148
+      slot2 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd3)) begin // ByteGearbox.java:148
+      slot3 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd4)) begin // ByteGearbox.java:148
+      slot4 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd5)) begin // ByteGearbox.java:148
+      slot5 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd6)) begin // ByteGearbox.java:148
+      slot6 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd7)) begin // ByteGearbox.java:148
+      slot7 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd8)) begin // ByteGearbox.java:148
+      slot8 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd9)) begin // ByteGearbox.java:148
+      slot9 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd10)) begin // ByteGearbox.java:148
+      slot10 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd11)) begin // ByteGearbox.java:148
+      slot11 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd12)) begin // ByteGearbox.java:148
+      slot12 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 4'd13)) begin // ByteGearbox.java:148
+      slot13 <= in_payload; // ByteGearbox.java:148
+    end
+    if (clear) begin // ByteGearbox.java:150
+      head <= 1'b0; // ByteGearbox.java:151
+      tail <= 4'd0; // ByteGearbox.java:152
+      filled <= 4'd0; // ByteGearbox.java:153
+      offset <= 1'b0; // ByteGearbox.java:154
+    end else begin
+      if (push) begin // ByteGearbox.java:159
+        tail <= (tail == 4'd13) ? 4'd0 : (tail + 4'd1); // ByteGearbox.java:159
+      end
+      if (pop) begin // ByteGearbox.java:161
+        head <= head + units_freed; // ByteGearbox.java:162
+        offset <= offset_next; // ByteGearbox.java:163
+      end
+      filled <= (filled + (push ? 4'd1 : 4'd0)) - {1'b0, released}; // ByteGearbox.java:166
     end
     if (!ap_rst_n) begin
-      held <= 6'd0;
-      buffer <= {64'h0, 128'h0, 128'h0};
+      head <= 1'b0;
+      tail <= 4'd0;
+      filled <= 4'd0;
+      offset <= 1'b0;
     end
   end
+
+  // Bits nothing reads, gathered so that lint reports only real mistakes.
+  wire unused_bits = &{1'b0, offset_next_diff[2:1]};
 endmodule
 
 `default_nettype wire

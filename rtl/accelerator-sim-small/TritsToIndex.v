@@ -3,23 +3,23 @@
 `default_nettype none
 
 module TritsToIndex (
-  input  wire       ap_clk,   // TritsToIndex.java:20
-  input  wire       ap_rst_n, // TritsToIndex.java:20
-  input  wire [5:0] digits,   // TritsToIndex.java:17
-  output wire [4:0] index     // TritsToIndex.java:18
+  input  wire       ap_clk,   // TritsToIndex.java:25
+  input  wire       ap_rst_n, // TritsToIndex.java:25
+  input  wire [5:0] digits,   // TritsToIndex.java:22
+  output wire [4:0] index     // TritsToIndex.java:23
 );
 
-  reg  [4:0] rom [0:63]; // TritsToIndex.java:28
-  initial begin // TritsToIndex.java:28
-    rom[0] = 5'd23;
-    rom[1] = 5'd21;
-    rom[2] = 5'd26;
+  reg  [4:0] rom [0:63]; // TritsToIndex.java:33
+  initial begin // TritsToIndex.java:33
+    rom[0] = 5'd26;
+    rom[1] = 5'd24;
+    rom[2] = 5'd13;
     rom[3] = 5'd0;
-    rom[4] = 5'd19;
-    rom[5] = 5'd16;
+    rom[4] = 5'd22;
+    rom[5] = 5'd19;
     rom[6] = 5'd7;
     rom[7] = 5'd0;
-    rom[8] = 5'd25;
+    rom[8] = 5'd28;
     rom[9] = 5'd9;
     rom[10] = 5'd11;
     rom[11] = 5'd0;
@@ -27,15 +27,15 @@ module TritsToIndex (
     rom[13] = 5'd0;
     rom[14] = 5'd0;
     rom[15] = 5'd0;
-    rom[16] = 5'd17;
-    rom[17] = 5'd15;
+    rom[16] = 5'd20;
+    rom[17] = 5'd18;
     rom[18] = 5'd5;
     rom[19] = 5'd0;
-    rom[20] = 5'd14;
+    rom[20] = 5'd17;
     rom[21] = 5'd0;
     rom[22] = 5'd1;
     rom[23] = 5'd0;
-    rom[24] = 5'd18;
+    rom[24] = 5'd21;
     rom[25] = 5'd2;
     rom[26] = 5'd4;
     rom[27] = 5'd0;
@@ -43,15 +43,15 @@ module TritsToIndex (
     rom[29] = 5'd0;
     rom[30] = 5'd0;
     rom[31] = 5'd0;
-    rom[32] = 5'd24;
-    rom[33] = 5'd22;
+    rom[32] = 5'd27;
+    rom[33] = 5'd25;
     rom[34] = 5'd12;
     rom[35] = 5'd0;
-    rom[36] = 5'd20;
+    rom[36] = 5'd23;
     rom[37] = 5'd3;
     rom[38] = 5'd6;
     rom[39] = 5'd0;
-    rom[40] = 5'd13;
+    rom[40] = 5'd29;
     rom[41] = 5'd8;
     rom[42] = 5'd10;
     rom[43] = 5'd0;
@@ -77,7 +77,7 @@ module TritsToIndex (
     rom[63] = 5'd0;
   end
 
-  assign index = rom[digits]; // TritsToIndex.java:29
+  assign index = rom[digits]; // TritsToIndex.java:34
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, ap_clk, ap_rst_n};

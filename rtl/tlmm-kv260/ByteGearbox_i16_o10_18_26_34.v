@@ -4,71 +4,154 @@
 `default_nettype none
 
 module ByteGearbox_i16_o10_18_26_34 (
-  input  wire         clk,         // ByteGearbox.java:46
-  input  wire         reset,       // ByteGearbox.java:46
-  input  wire         in_valid,    // ByteGearbox.java:56
-  output wire         in_ready,    // ByteGearbox.java:56
-  input  wire [127:0] in_payload,  // ByteGearbox.java:56
-  output wire         out_valid,   // ByteGearbox.java:57
-  input  wire         out_ready,   // ByteGearbox.java:57
-  output wire [271:0] out_payload, // ByteGearbox.java:57
-  input  wire [1:0]   size,        // ByteGearbox.java:58
-  input  wire         clear,       // ByteGearbox.java:59
-  output wire [6:0]   count        // ByteGearbox.java:60
+  input  wire         clk,         // ByteGearbox.java:52
+  input  wire         reset,       // ByteGearbox.java:52
+  input  wire         in_valid,    // ByteGearbox.java:83
+  output wire         in_ready,    // ByteGearbox.java:83
+  input  wire [127:0] in_payload,  // ByteGearbox.java:83
+  output wire         out_valid,   // ByteGearbox.java:84
+  input  wire         out_ready,   // ByteGearbox.java:84
+  output wire [271:0] out_payload, // ByteGearbox.java:84
+  input  wire [1:0]   size,        // ByteGearbox.java:85
+  input  wire         clear,       // ByteGearbox.java:86
+  output wire [6:0]   count        // ByteGearbox.java:87
 );
 
-  reg  [575:0] buffer;         // ByteGearbox.java:62
-  reg  [6:0]   held;           // ByteGearbox.java:63
-  wire         pop;            // ByteGearbox.java:80
-  wire         push;           // ByteGearbox.java:81
-  wire [575:0] after_pop;      // ByteGearbox.java:82
-  wire [6:0]   held_after_pop; // ByteGearbox.java:83
-  wire [575:0] merged;         // ByteGearbox.java:86
+  reg  [127:0] slot0;         // ByteGearbox.java:91
+  reg  [127:0] slot1;         // ByteGearbox.java:91
+  reg  [127:0] slot2;         // ByteGearbox.java:91
+  reg  [127:0] slot3;         // ByteGearbox.java:91
+  reg  [1:0]   head;          // ByteGearbox.java:93
+  reg  [1:0]   tail;          // ByteGearbox.java:94
+  reg  [2:0]   filled;        // ByteGearbox.java:95
+  reg  [2:0]   offset;        // ByteGearbox.java:96
+  wire [6:0]   held;          // ByteGearbox.java:98
+  wire [1:0]   read_unit2;    // ByteGearbox.java:108
+  reg  [127:0] window_slot2;  // ByteGearbox.java:109
+  wire [1:0]   read_unit1;    // ByteGearbox.java:108
+  reg  [127:0] window_slot1;  // ByteGearbox.java:109
+  wire [1:0]   read_unit0;    // ByteGearbox.java:108
+  reg  [127:0] window_slot0;  // ByteGearbox.java:109
+  wire [383:0] window;        // ByteGearbox.java:111
+  wire [7:0]   window_shift;  // ByteGearbox.java:112
+  wire [4:0]   offset_after0; // ByteGearbox.java:119
+  wire [4:0]   offset_after1; // ByteGearbox.java:124
+  wire [4:0]   offset_after2; // ByteGearbox.java:124
+  wire [4:0]   offset_after3; // ByteGearbox.java:124
+  wire [4:0]   offset_moved;  // ByteGearbox.java:129
+  wire [1:0]   slots_freed;   // ByteGearbox.java:135
+  wire [2:0]   offset_next;   // ByteGearbox.java:141
+  wire         pop;           // ByteGearbox.java:143
+  wire         push;          // ByteGearbox.java:144
+  wire [1:0]   released;      // ByteGearbox.java:145
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire [383:0] out_payload_shr;
   wire size_eq_3;
   wire size_eq_2;
   wire size_eq_1;
+  wire [4:0] offset_next_diff;
+  assign out_payload_shr = window >> window_shift;
   assign size_eq_3 = size == 2'd3;
   assign size_eq_2 = size == 2'd2;
   assign size_eq_1 = size == 2'd1;
+  assign offset_next_diff = offset_moved - {slots_freed, 3'h0};
 
-  assign count = held; // ByteGearbox.java:64
-  assign out_payload = buffer[271:0]; // ByteGearbox.java:65
-  assign in_ready = held <= 7'd56; // ByteGearbox.java:66
-  // ByteGearbox.java:78
+  assign held = {filled, 4'h0} - {3'd0, offset, 1'b0}; // ByteGearbox.java:98
+  assign count = held; // ByteGearbox.java:99
+  assign read_unit2 = head + 2'd2; // ByteGearbox.java:108
+
+  always @(*) begin
+    case (read_unit2) // ByteGearbox.java:109
+      2'd0: window_slot2 = slot0; // ByteGearbox.java:109
+      2'd1: window_slot2 = slot1; // ByteGearbox.java:109
+      2'd2: window_slot2 = slot2; // ByteGearbox.java:109
+      default: window_slot2 = slot3; // ByteGearbox.java:109
+    endcase
+  end
+
+  assign read_unit1 = head + 2'd1; // ByteGearbox.java:108
+
+  always @(*) begin
+    case (read_unit1) // ByteGearbox.java:109
+      2'd0: window_slot1 = slot0; // ByteGearbox.java:109
+      2'd1: window_slot1 = slot1; // ByteGearbox.java:109
+      2'd2: window_slot1 = slot2; // ByteGearbox.java:109
+      default: window_slot1 = slot3; // ByteGearbox.java:109
+    endcase
+  end
+
+  assign read_unit0 = head; // ByteGearbox.java:108
+
+  always @(*) begin
+    case (read_unit0) // ByteGearbox.java:109
+      2'd0: window_slot0 = slot0; // ByteGearbox.java:109
+      2'd1: window_slot0 = slot1; // ByteGearbox.java:109
+      2'd2: window_slot0 = slot2; // ByteGearbox.java:109
+      default: window_slot0 = slot3; // ByteGearbox.java:109
+    endcase
+  end
+
+  assign window = {window_slot2, window_slot1, window_slot0}; // ByteGearbox.java:111
+  assign window_shift = {1'b0, offset, 4'h0}; // ByteGearbox.java:112
+  assign out_payload = out_payload_shr[271:0]; // ByteGearbox.java:113
+  assign in_ready = filled < 3'd4; // ByteGearbox.java:114
+  assign offset_after0 = {2'd0, offset} + 5'd5; // ByteGearbox.java:119
+  assign offset_after1 = {2'd0, offset} + 5'd9; // ByteGearbox.java:124
+  assign offset_after2 = {2'd0, offset} + 5'd13; // ByteGearbox.java:124
+  assign offset_after3 = {2'd0, offset} + 5'd17; // ByteGearbox.java:124
+  // ByteGearbox.java:128
   assign out_valid =
       size_eq_3 ? (held >= 7'd34) : (size_eq_2 ? (held >= 7'd26) : (size_eq_1 ? (held >= 7'd18) : (held >= 7'd10)));
-  assign pop = out_valid & out_ready; // ByteGearbox.java:80
-  assign push = in_valid & in_ready; // ByteGearbox.java:81
-  assign after_pop =
-      pop
-        ? (size_eq_3 ? {272'd0, buffer[575:272]}
-           : size_eq_2 ? {208'd0, buffer[575:208]}
-           : size_eq_1 ? {144'd0, buffer[575:144]}
-           : {80'd0, buffer[575:80]})
-      : buffer; // ByteGearbox.java:82
-  assign held_after_pop =
-      pop ? (size_eq_3 ? (held - 7'd34) : (size_eq_2 ? (held - 7'd26) : (size_eq_1 ? (held - 7'd18) : (held - 7'd10))))
-      : held; // ByteGearbox.java:83
-  assign merged = after_pop | ({448'd0, in_payload} << {held_after_pop, 3'h0}); // ByteGearbox.java:86
+  // ByteGearbox.java:129
+  assign offset_moved =
+      size_eq_3 ? offset_after3 : (size_eq_2 ? offset_after2 : (size_eq_1 ? offset_after1 : offset_after0));
+  // ByteGearbox.java:135
+  assign slots_freed =
+      (offset_moved >= 5'd24) ? 2'd3 : ((offset_moved >= 5'd16) ? 2'd2 : ((offset_moved >= 5'd8) ? 2'd1 : 2'd0));
+  assign offset_next = offset_next_diff[2:0]; // ByteGearbox.java:141
+  assign pop = out_valid & out_ready; // ByteGearbox.java:143
+  assign push = in_valid & in_ready; // ByteGearbox.java:144
+  assign released = pop ? slots_freed : 2'd0; // ByteGearbox.java:145
 
   always @(posedge clk) begin
-    if (clear) begin // ByteGearbox.java:88
-      held <= 7'd0; // ByteGearbox.java:89
-      buffer <= {64'h0, 128'h0, 128'h0, 128'h0, 128'h0}; // ByteGearbox.java:90
-    end else if (push) begin // ByteGearbox.java:91
-      held <= held_after_pop + 7'd16; // ByteGearbox.java:92
-      buffer <= merged; // ByteGearbox.java:93
-    end else if (pop) begin // ByteGearbox.java:94
-      held <= held_after_pop; // ByteGearbox.java:95
-      buffer <= after_pop; // ByteGearbox.java:96
+    if (push & (tail == 2'd0)) begin // ByteGearbox.java:148
+      slot0 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 2'd1)) begin // ByteGearbox.java:148
+      slot1 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 2'd2)) begin // ByteGearbox.java:148
+      slot2 <= in_payload; // ByteGearbox.java:148
+    end
+    if (push & (tail == 2'd3)) begin // ByteGearbox.java:148
+      slot3 <= in_payload; // ByteGearbox.java:148
+    end
+    if (clear) begin // ByteGearbox.java:150
+      head <= 2'd0; // ByteGearbox.java:151
+      tail <= 2'd0; // ByteGearbox.java:152
+      filled <= 3'd0; // ByteGearbox.java:153
+      offset <= 3'd0; // ByteGearbox.java:154
+    end else begin
+      if (push) begin // ByteGearbox.java:157
+        tail <= tail + 2'd1; // ByteGearbox.java:157
+      end
+      if (pop) begin // ByteGearbox.java:161
+        head <= head + slots_freed; // ByteGearbox.java:162
+        offset <= offset_next; // ByteGearbox.java:163
+      end
+      filled <= (filled + (push ? 3'd1 : 3'd0)) - {1'b0, released}; // ByteGearbox.java:166
     end
     if (reset) begin
-      held <= 7'd0;
-      buffer <= {64'h0, 128'h0, 128'h0, 128'h0, 128'h0};
+      head <= 2'd0;
+      tail <= 2'd0;
+      filled <= 3'd0;
+      offset <= 3'd0;
     end
   end
+
+  // Bits nothing reads, gathered so that lint reports only real mistakes.
+  wire unused_bits = &{1'b0, out_payload_shr[383:272], offset_next_diff[4:3]};
 endmodule
 
 `default_nettype wire

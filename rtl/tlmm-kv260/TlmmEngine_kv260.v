@@ -460,72 +460,131 @@ module TlmmEngine_kv260 (
   wire         load_in_flight;                       // WeightLoader.java:217
 
   // table_builder
-  wire         table_half_swept_0;                   // TableBuilder.java:47
-  wire         table_half_swept_1;                   // TableBuilder.java:47
-  wire         table_half_released_0;                // TableBuilder.java:48
-  wire         table_half_released_1;                // TableBuilder.java:48
-  reg  [671:0] staging;                              // TableBuilder.java:49
-  reg          table_ready_0;                        // TableBuilder.java:50
-  reg          table_ready_1;                        // TableBuilder.java:50
-  reg          table_held_0;                         // TableBuilder.java:51
-  reg          table_held_1;                         // TableBuilder.java:51
-  reg          build_half;                           // TableBuilder.java:52
-  reg  [1:0]   build_state;                          // TableBuilder.java:53
-  reg  [1:0]   stage_beat;                           // TableBuilder.java:54
-  reg  [4:0]   entry;                                // TableBuilder.java:55
-  reg  [15:0]  build_block;                          // TableBuilder.java:56
-  reg  [15:0]  build_slot;                           // TableBuilder.java:57
-  reg  [15:0]  build_tile;                           // TableBuilder.java:58
-  reg  [10:0]  build_slot_base;                      // TableBuilder.java:59
-  reg  [10:0]  build_block_base;                     // TableBuilder.java:60
-  reg          builds_finished;                      // TableBuilder.java:61
-  wire         building;                             // TableBuilder.java:62
-  wire         staging_active;                       // TableBuilder.java:63
-  wire         table_free;                           // TableBuilder.java:65
-  wire         start_build;                          // TableBuilder.java:67
-  wire [10:0]  stage_address;                        // TableBuilder.java:68
-  wire         stage_read;                           // TableBuilder.java:69
-  reg  [223:0] act_word;                             // TableBuilder.java:70
-  reg          act_word_valid;                       // TableBuilder.java:71
-  wire         staged_all;                           // TableBuilder.java:83
-  reg          pattern_plus0;                        // TableBuilder.java:144
-  reg          pattern_minus0;                       // TableBuilder.java:145
-  reg          pattern_plus1;                        // TableBuilder.java:144
-  reg          pattern_minus1;                       // TableBuilder.java:145
-  reg          pattern_plus2;                        // TableBuilder.java:144
-  reg          pattern_minus2;                       // TableBuilder.java:145
-  wire [9:0]   table0_entry;                         // TableBuilder.java:174
-  wire [9:0]   table1_entry;                         // TableBuilder.java:174
-  wire [9:0]   table2_entry;                         // TableBuilder.java:174
-  wire [9:0]   table3_entry;                         // TableBuilder.java:174
-  wire [9:0]   table4_entry;                         // TableBuilder.java:174
-  wire [9:0]   table5_entry;                         // TableBuilder.java:174
-  wire [9:0]   table6_entry;                         // TableBuilder.java:174
-  wire [9:0]   table7_entry;                         // TableBuilder.java:174
-  wire [9:0]   table8_entry;                         // TableBuilder.java:174
-  wire [9:0]   table9_entry;                         // TableBuilder.java:174
-  wire [9:0]   table10_entry;                        // TableBuilder.java:174
-  wire [9:0]   table11_entry;                        // TableBuilder.java:174
-  wire [9:0]   table12_entry;                        // TableBuilder.java:174
-  wire [9:0]   table13_entry;                        // TableBuilder.java:174
-  wire [9:0]   table14_entry;                        // TableBuilder.java:174
-  wire [9:0]   table15_entry;                        // TableBuilder.java:174
-  wire [9:0]   table16_entry;                        // TableBuilder.java:174
-  wire [9:0]   table17_entry;                        // TableBuilder.java:174
-  wire [9:0]   table18_entry;                        // TableBuilder.java:174
-  wire [9:0]   table19_entry;                        // TableBuilder.java:174
-  wire [9:0]   table20_entry;                        // TableBuilder.java:174
-  wire [9:0]   table21_entry;                        // TableBuilder.java:174
-  wire [9:0]   table22_entry;                        // TableBuilder.java:174
-  wire [9:0]   table23_entry;                        // TableBuilder.java:174
-  wire [9:0]   table24_entry;                        // TableBuilder.java:174
-  wire [9:0]   table25_entry;                        // TableBuilder.java:174
-  wire [9:0]   table26_entry;                        // TableBuilder.java:174
-  wire [9:0]   table27_entry;                        // TableBuilder.java:174
-  wire         build_done;                           // TableBuilder.java:90
-  wire         build_last_block;                     // TableBuilder.java:92
-  wire         build_last_slot;                      // TableBuilder.java:93
-  wire         build_last_tile;                      // TableBuilder.java:94
+  wire         table_half_swept_0;                   // TableBuilder.java:49
+  wire         table_half_swept_1;                   // TableBuilder.java:49
+  wire         table_half_released_0;                // TableBuilder.java:50
+  wire         table_half_released_1;                // TableBuilder.java:50
+  reg  [671:0] staging;                              // TableBuilder.java:51
+  reg          table_ready_0;                        // TableBuilder.java:52
+  reg          table_ready_1;                        // TableBuilder.java:52
+  reg          table_held_0;                         // TableBuilder.java:53
+  reg          table_held_1;                         // TableBuilder.java:53
+  reg          build_half;                           // TableBuilder.java:54
+  reg  [1:0]   build_state;                          // TableBuilder.java:55
+  reg  [1:0]   stage_beat;                           // TableBuilder.java:56
+  reg  [3:0]   entry;                                // TableBuilder.java:57
+  reg  [15:0]  build_block;                          // TableBuilder.java:58
+  reg  [15:0]  build_slot;                           // TableBuilder.java:59
+  reg  [15:0]  build_tile;                           // TableBuilder.java:60
+  reg  [10:0]  build_slot_base;                      // TableBuilder.java:61
+  reg  [10:0]  build_block_base;                     // TableBuilder.java:62
+  reg          builds_finished;                      // TableBuilder.java:63
+  wire         building;                             // TableBuilder.java:64
+  wire         staging_active;                       // TableBuilder.java:65
+  wire         table_free;                           // TableBuilder.java:67
+  wire         start_build;                          // TableBuilder.java:69
+  wire [10:0]  stage_address;                        // TableBuilder.java:70
+  wire         stage_read;                           // TableBuilder.java:71
+  reg  [223:0] act_word;                             // TableBuilder.java:72
+  reg          act_word_valid;                       // TableBuilder.java:73
+  wire         staged_all;                           // TableBuilder.java:85
+  reg          pattern_plus0;                        // TableBuilder.java:148
+  wire         pattern_minus0;                       // TableBuilder.java:149
+  reg          pattern_plus1;                        // TableBuilder.java:148
+  reg          pattern_minus1;                       // TableBuilder.java:149
+  reg          pattern_plus2;                        // TableBuilder.java:148
+  reg          pattern_minus2;                       // TableBuilder.java:149
+  wire         pattern_uses0;                        // TableBuilder.java:174
+  wire         pattern_uses1;                        // TableBuilder.java:174
+  wire         pattern_uses2;                        // TableBuilder.java:174
+  wire [9:0]   table0_pair;                          // AddSubTree.java:106
+  wire [10:0]  table0_sum;                           // AddSubTree.java:106
+  wire [9:0]   table0_entry;                         // TableBuilder.java:186
+  wire [9:0]   table1_pair;                          // AddSubTree.java:106
+  wire [10:0]  table1_sum;                           // AddSubTree.java:106
+  wire [9:0]   table1_entry;                         // TableBuilder.java:186
+  wire [9:0]   table2_pair;                          // AddSubTree.java:106
+  wire [10:0]  table2_sum;                           // AddSubTree.java:106
+  wire [9:0]   table2_entry;                         // TableBuilder.java:186
+  wire [9:0]   table3_pair;                          // AddSubTree.java:106
+  wire [10:0]  table3_sum;                           // AddSubTree.java:106
+  wire [9:0]   table3_entry;                         // TableBuilder.java:186
+  wire [9:0]   table4_pair;                          // AddSubTree.java:106
+  wire [10:0]  table4_sum;                           // AddSubTree.java:106
+  wire [9:0]   table4_entry;                         // TableBuilder.java:186
+  wire [9:0]   table5_pair;                          // AddSubTree.java:106
+  wire [10:0]  table5_sum;                           // AddSubTree.java:106
+  wire [9:0]   table5_entry;                         // TableBuilder.java:186
+  wire [9:0]   table6_pair;                          // AddSubTree.java:106
+  wire [10:0]  table6_sum;                           // AddSubTree.java:106
+  wire [9:0]   table6_entry;                         // TableBuilder.java:186
+  wire [9:0]   table7_pair;                          // AddSubTree.java:106
+  wire [10:0]  table7_sum;                           // AddSubTree.java:106
+  wire [9:0]   table7_entry;                         // TableBuilder.java:186
+  wire [9:0]   table8_pair;                          // AddSubTree.java:106
+  wire [10:0]  table8_sum;                           // AddSubTree.java:106
+  wire [9:0]   table8_entry;                         // TableBuilder.java:186
+  wire [9:0]   table9_pair;                          // AddSubTree.java:106
+  wire [10:0]  table9_sum;                           // AddSubTree.java:106
+  wire [9:0]   table9_entry;                         // TableBuilder.java:186
+  wire [9:0]   table10_pair;                         // AddSubTree.java:106
+  wire [10:0]  table10_sum;                          // AddSubTree.java:106
+  wire [9:0]   table10_entry;                        // TableBuilder.java:186
+  wire [9:0]   table11_pair;                         // AddSubTree.java:106
+  wire [10:0]  table11_sum;                          // AddSubTree.java:106
+  wire [9:0]   table11_entry;                        // TableBuilder.java:186
+  wire [9:0]   table12_pair;                         // AddSubTree.java:106
+  wire [10:0]  table12_sum;                          // AddSubTree.java:106
+  wire [9:0]   table12_entry;                        // TableBuilder.java:186
+  wire [9:0]   table13_pair;                         // AddSubTree.java:106
+  wire [10:0]  table13_sum;                          // AddSubTree.java:106
+  wire [9:0]   table13_entry;                        // TableBuilder.java:186
+  wire [9:0]   table14_pair;                         // AddSubTree.java:106
+  wire [10:0]  table14_sum;                          // AddSubTree.java:106
+  wire [9:0]   table14_entry;                        // TableBuilder.java:186
+  wire [9:0]   table15_pair;                         // AddSubTree.java:106
+  wire [10:0]  table15_sum;                          // AddSubTree.java:106
+  wire [9:0]   table15_entry;                        // TableBuilder.java:186
+  wire [9:0]   table16_pair;                         // AddSubTree.java:106
+  wire [10:0]  table16_sum;                          // AddSubTree.java:106
+  wire [9:0]   table16_entry;                        // TableBuilder.java:186
+  wire [9:0]   table17_pair;                         // AddSubTree.java:106
+  wire [10:0]  table17_sum;                          // AddSubTree.java:106
+  wire [9:0]   table17_entry;                        // TableBuilder.java:186
+  wire [9:0]   table18_pair;                         // AddSubTree.java:106
+  wire [10:0]  table18_sum;                          // AddSubTree.java:106
+  wire [9:0]   table18_entry;                        // TableBuilder.java:186
+  wire [9:0]   table19_pair;                         // AddSubTree.java:106
+  wire [10:0]  table19_sum;                          // AddSubTree.java:106
+  wire [9:0]   table19_entry;                        // TableBuilder.java:186
+  wire [9:0]   table20_pair;                         // AddSubTree.java:106
+  wire [10:0]  table20_sum;                          // AddSubTree.java:106
+  wire [9:0]   table20_entry;                        // TableBuilder.java:186
+  wire [9:0]   table21_pair;                         // AddSubTree.java:106
+  wire [10:0]  table21_sum;                          // AddSubTree.java:106
+  wire [9:0]   table21_entry;                        // TableBuilder.java:186
+  wire [9:0]   table22_pair;                         // AddSubTree.java:106
+  wire [10:0]  table22_sum;                          // AddSubTree.java:106
+  wire [9:0]   table22_entry;                        // TableBuilder.java:186
+  wire [9:0]   table23_pair;                         // AddSubTree.java:106
+  wire [10:0]  table23_sum;                          // AddSubTree.java:106
+  wire [9:0]   table23_entry;                        // TableBuilder.java:186
+  wire [9:0]   table24_pair;                         // AddSubTree.java:106
+  wire [10:0]  table24_sum;                          // AddSubTree.java:106
+  wire [9:0]   table24_entry;                        // TableBuilder.java:186
+  wire [9:0]   table25_pair;                         // AddSubTree.java:106
+  wire [10:0]  table25_sum;                          // AddSubTree.java:106
+  wire [9:0]   table25_entry;                        // TableBuilder.java:186
+  wire [9:0]   table26_pair;                         // AddSubTree.java:106
+  wire [10:0]  table26_sum;                          // AddSubTree.java:106
+  wire [9:0]   table26_entry;                        // TableBuilder.java:186
+  wire [9:0]   table27_pair;                         // AddSubTree.java:106
+  wire [10:0]  table27_sum;                          // AddSubTree.java:106
+  wire [9:0]   table27_entry;                        // TableBuilder.java:186
+  wire         build_done;                           // TableBuilder.java:92
+  wire         build_last_block;                     // TableBuilder.java:94
+  wire         build_last_slot;                      // TableBuilder.java:95
+  wire         build_last_tile;                      // TableBuilder.java:96
 
   // result_queue
   wire         result_issued;                        // ResultQueue.java:32
@@ -615,7 +674,7 @@ module TlmmEngine_kv260 (
   wire         lane0_step_payload_last;              // LookupArray.java:31
   wire         lane0_table_write_valid;              // LookupArray.java:31
   wire         lane0_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane0_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane0_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane0_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane0_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane0_table_write_payload_values_2;   // LookupArray.java:31
@@ -654,7 +713,7 @@ module TlmmEngine_kv260 (
   wire         lane1_step_payload_last;              // LookupArray.java:31
   wire         lane1_table_write_valid;              // LookupArray.java:31
   wire         lane1_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane1_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane1_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane1_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane1_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane1_table_write_payload_values_2;   // LookupArray.java:31
@@ -693,7 +752,7 @@ module TlmmEngine_kv260 (
   wire         lane2_step_payload_last;              // LookupArray.java:31
   wire         lane2_table_write_valid;              // LookupArray.java:31
   wire         lane2_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane2_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane2_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane2_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane2_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane2_table_write_payload_values_2;   // LookupArray.java:31
@@ -732,7 +791,7 @@ module TlmmEngine_kv260 (
   wire         lane3_step_payload_last;              // LookupArray.java:31
   wire         lane3_table_write_valid;              // LookupArray.java:31
   wire         lane3_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane3_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane3_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane3_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane3_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane3_table_write_payload_values_2;   // LookupArray.java:31
@@ -771,7 +830,7 @@ module TlmmEngine_kv260 (
   wire         lane4_step_payload_last;              // LookupArray.java:31
   wire         lane4_table_write_valid;              // LookupArray.java:31
   wire         lane4_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane4_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane4_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane4_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane4_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane4_table_write_payload_values_2;   // LookupArray.java:31
@@ -810,7 +869,7 @@ module TlmmEngine_kv260 (
   wire         lane5_step_payload_last;              // LookupArray.java:31
   wire         lane5_table_write_valid;              // LookupArray.java:31
   wire         lane5_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane5_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane5_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane5_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane5_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane5_table_write_payload_values_2;   // LookupArray.java:31
@@ -849,7 +908,7 @@ module TlmmEngine_kv260 (
   wire         lane6_step_payload_last;              // LookupArray.java:31
   wire         lane6_table_write_valid;              // LookupArray.java:31
   wire         lane6_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane6_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane6_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane6_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane6_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane6_table_write_payload_values_2;   // LookupArray.java:31
@@ -888,7 +947,7 @@ module TlmmEngine_kv260 (
   wire         lane7_step_payload_last;              // LookupArray.java:31
   wire         lane7_table_write_valid;              // LookupArray.java:31
   wire         lane7_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane7_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane7_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane7_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane7_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane7_table_write_payload_values_2;   // LookupArray.java:31
@@ -927,7 +986,7 @@ module TlmmEngine_kv260 (
   wire         lane8_step_payload_last;              // LookupArray.java:31
   wire         lane8_table_write_valid;              // LookupArray.java:31
   wire         lane8_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane8_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane8_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane8_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane8_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane8_table_write_payload_values_2;   // LookupArray.java:31
@@ -966,7 +1025,7 @@ module TlmmEngine_kv260 (
   wire         lane9_step_payload_last;              // LookupArray.java:31
   wire         lane9_table_write_valid;              // LookupArray.java:31
   wire         lane9_table_write_payload_half;       // LookupArray.java:31
-  wire [4:0]   lane9_table_write_payload_entry;      // LookupArray.java:31
+  wire [3:0]   lane9_table_write_payload_entry;      // LookupArray.java:31
   wire [9:0]   lane9_table_write_payload_values_0;   // LookupArray.java:31
   wire [9:0]   lane9_table_write_payload_values_1;   // LookupArray.java:31
   wire [9:0]   lane9_table_write_payload_values_2;   // LookupArray.java:31
@@ -1005,7 +1064,7 @@ module TlmmEngine_kv260 (
   wire         lane10_step_payload_last;             // LookupArray.java:31
   wire         lane10_table_write_valid;             // LookupArray.java:31
   wire         lane10_table_write_payload_half;      // LookupArray.java:31
-  wire [4:0]   lane10_table_write_payload_entry;     // LookupArray.java:31
+  wire [3:0]   lane10_table_write_payload_entry;     // LookupArray.java:31
   wire [9:0]   lane10_table_write_payload_values_0;  // LookupArray.java:31
   wire [9:0]   lane10_table_write_payload_values_1;  // LookupArray.java:31
   wire [9:0]   lane10_table_write_payload_values_2;  // LookupArray.java:31
@@ -1044,7 +1103,7 @@ module TlmmEngine_kv260 (
   wire         lane11_step_payload_last;             // LookupArray.java:31
   wire         lane11_table_write_valid;             // LookupArray.java:31
   wire         lane11_table_write_payload_half;      // LookupArray.java:31
-  wire [4:0]   lane11_table_write_payload_entry;     // LookupArray.java:31
+  wire [3:0]   lane11_table_write_payload_entry;     // LookupArray.java:31
   wire [9:0]   lane11_table_write_payload_values_0;  // LookupArray.java:31
   wire [9:0]   lane11_table_write_payload_values_1;  // LookupArray.java:31
   wire [9:0]   lane11_table_write_payload_values_2;  // LookupArray.java:31
@@ -1083,7 +1142,7 @@ module TlmmEngine_kv260 (
   wire         lane12_step_payload_last;             // LookupArray.java:31
   wire         lane12_table_write_valid;             // LookupArray.java:31
   wire         lane12_table_write_payload_half;      // LookupArray.java:31
-  wire [4:0]   lane12_table_write_payload_entry;     // LookupArray.java:31
+  wire [3:0]   lane12_table_write_payload_entry;     // LookupArray.java:31
   wire [9:0]   lane12_table_write_payload_values_0;  // LookupArray.java:31
   wire [9:0]   lane12_table_write_payload_values_1;  // LookupArray.java:31
   wire [9:0]   lane12_table_write_payload_values_2;  // LookupArray.java:31
@@ -1122,7 +1181,7 @@ module TlmmEngine_kv260 (
   wire         lane13_step_payload_last;             // LookupArray.java:31
   wire         lane13_table_write_valid;             // LookupArray.java:31
   wire         lane13_table_write_payload_half;      // LookupArray.java:31
-  wire [4:0]   lane13_table_write_payload_entry;     // LookupArray.java:31
+  wire [3:0]   lane13_table_write_payload_entry;     // LookupArray.java:31
   wire [9:0]   lane13_table_write_payload_values_0;  // LookupArray.java:31
   wire [9:0]   lane13_table_write_payload_values_1;  // LookupArray.java:31
   wire [9:0]   lane13_table_write_payload_values_2;  // LookupArray.java:31
@@ -1161,7 +1220,7 @@ module TlmmEngine_kv260 (
   wire         lane14_step_payload_last;             // LookupArray.java:31
   wire         lane14_table_write_valid;             // LookupArray.java:31
   wire         lane14_table_write_payload_half;      // LookupArray.java:31
-  wire [4:0]   lane14_table_write_payload_entry;     // LookupArray.java:31
+  wire [3:0]   lane14_table_write_payload_entry;     // LookupArray.java:31
   wire [9:0]   lane14_table_write_payload_values_0;  // LookupArray.java:31
   wire [9:0]   lane14_table_write_payload_values_1;  // LookupArray.java:31
   wire [9:0]   lane14_table_write_payload_values_2;  // LookupArray.java:31
@@ -1200,7 +1259,7 @@ module TlmmEngine_kv260 (
   wire         lane15_step_payload_last;             // LookupArray.java:31
   wire         lane15_table_write_valid;             // LookupArray.java:31
   wire         lane15_table_write_payload_half;      // LookupArray.java:31
-  wire [4:0]   lane15_table_write_payload_entry;     // LookupArray.java:31
+  wire [3:0]   lane15_table_write_payload_entry;     // LookupArray.java:31
   wire [9:0]   lane15_table_write_payload_values_0;  // LookupArray.java:31
   wire [9:0]   lane15_table_write_payload_values_1;  // LookupArray.java:31
   wire [9:0]   lane15_table_write_payload_values_2;  // LookupArray.java:31
@@ -1252,174 +1311,174 @@ module TlmmEngine_kv260 (
   wire [15:0] load_tokens_after_diff;
   wire [15:0] blocks_arrived_mux_2;
   wire [15:0] blocks_arrived_mux;
-  wire [7:0] table0_entry_part;
-  wire [9:0] table0_entry_ext;
-  wire [7:0] table0_entry_part_2;
-  wire [9:0] table0_entry_ext_2;
-  wire [7:0] table0_entry_part_3;
-  wire [9:0] table0_entry_ext_3;
-  wire [7:0] table1_entry_part;
-  wire [9:0] table1_entry_ext;
-  wire [7:0] table1_entry_part_2;
-  wire [9:0] table1_entry_ext_2;
-  wire [7:0] table1_entry_part_3;
-  wire [9:0] table1_entry_ext_3;
-  wire [7:0] table2_entry_part;
-  wire [9:0] table2_entry_ext;
-  wire [7:0] table2_entry_part_2;
-  wire [9:0] table2_entry_ext_2;
-  wire [7:0] table2_entry_part_3;
-  wire [9:0] table2_entry_ext_3;
-  wire [7:0] table3_entry_part;
-  wire [9:0] table3_entry_ext;
-  wire [7:0] table3_entry_part_2;
-  wire [9:0] table3_entry_ext_2;
-  wire [7:0] table3_entry_part_3;
-  wire [9:0] table3_entry_ext_3;
-  wire [7:0] table4_entry_part;
-  wire [9:0] table4_entry_ext;
-  wire [7:0] table4_entry_part_2;
-  wire [9:0] table4_entry_ext_2;
-  wire [7:0] table4_entry_part_3;
-  wire [9:0] table4_entry_ext_3;
-  wire [7:0] table5_entry_part;
-  wire [9:0] table5_entry_ext;
-  wire [7:0] table5_entry_part_2;
-  wire [9:0] table5_entry_ext_2;
-  wire [7:0] table5_entry_part_3;
-  wire [9:0] table5_entry_ext_3;
-  wire [7:0] table6_entry_part;
-  wire [9:0] table6_entry_ext;
-  wire [7:0] table6_entry_part_2;
-  wire [9:0] table6_entry_ext_2;
-  wire [7:0] table6_entry_part_3;
-  wire [9:0] table6_entry_ext_3;
-  wire [7:0] table7_entry_part;
-  wire [9:0] table7_entry_ext;
-  wire [7:0] table7_entry_part_2;
-  wire [9:0] table7_entry_ext_2;
-  wire [7:0] table7_entry_part_3;
-  wire [9:0] table7_entry_ext_3;
-  wire [7:0] table8_entry_part;
-  wire [9:0] table8_entry_ext;
-  wire [7:0] table8_entry_part_2;
-  wire [9:0] table8_entry_ext_2;
-  wire [7:0] table8_entry_part_3;
-  wire [9:0] table8_entry_ext_3;
-  wire [7:0] table9_entry_part;
-  wire [9:0] table9_entry_ext;
-  wire [7:0] table9_entry_part_2;
-  wire [9:0] table9_entry_ext_2;
-  wire [7:0] table9_entry_part_3;
-  wire [9:0] table9_entry_ext_3;
-  wire [7:0] table10_entry_part;
-  wire [9:0] table10_entry_ext;
-  wire [7:0] table10_entry_part_2;
-  wire [9:0] table10_entry_ext_2;
-  wire [7:0] table10_entry_part_3;
-  wire [9:0] table10_entry_ext_3;
-  wire [7:0] table11_entry_part;
-  wire [9:0] table11_entry_ext;
-  wire [7:0] table11_entry_part_2;
-  wire [9:0] table11_entry_ext_2;
-  wire [7:0] table11_entry_part_3;
-  wire [9:0] table11_entry_ext_3;
-  wire [7:0] table12_entry_part;
-  wire [9:0] table12_entry_ext;
-  wire [7:0] table12_entry_part_2;
-  wire [9:0] table12_entry_ext_2;
-  wire [7:0] table12_entry_part_3;
-  wire [9:0] table12_entry_ext_3;
-  wire [7:0] table13_entry_part;
-  wire [9:0] table13_entry_ext;
-  wire [7:0] table13_entry_part_2;
-  wire [9:0] table13_entry_ext_2;
-  wire [7:0] table13_entry_part_3;
-  wire [9:0] table13_entry_ext_3;
-  wire [7:0] table14_entry_part;
-  wire [9:0] table14_entry_ext;
-  wire [7:0] table14_entry_part_2;
-  wire [9:0] table14_entry_ext_2;
-  wire [7:0] table14_entry_part_3;
-  wire [9:0] table14_entry_ext_3;
-  wire [7:0] table15_entry_part;
-  wire [9:0] table15_entry_ext;
-  wire [7:0] table15_entry_part_2;
-  wire [9:0] table15_entry_ext_2;
-  wire [7:0] table15_entry_part_3;
-  wire [9:0] table15_entry_ext_3;
-  wire [7:0] table16_entry_part;
-  wire [9:0] table16_entry_ext;
-  wire [7:0] table16_entry_part_2;
-  wire [9:0] table16_entry_ext_2;
-  wire [7:0] table16_entry_part_3;
-  wire [9:0] table16_entry_ext_3;
-  wire [7:0] table17_entry_part;
-  wire [9:0] table17_entry_ext;
-  wire [7:0] table17_entry_part_2;
-  wire [9:0] table17_entry_ext_2;
-  wire [7:0] table17_entry_part_3;
-  wire [9:0] table17_entry_ext_3;
-  wire [7:0] table18_entry_part;
-  wire [9:0] table18_entry_ext;
-  wire [7:0] table18_entry_part_2;
-  wire [9:0] table18_entry_ext_2;
-  wire [7:0] table18_entry_part_3;
-  wire [9:0] table18_entry_ext_3;
-  wire [7:0] table19_entry_part;
-  wire [9:0] table19_entry_ext;
-  wire [7:0] table19_entry_part_2;
-  wire [9:0] table19_entry_ext_2;
-  wire [7:0] table19_entry_part_3;
-  wire [9:0] table19_entry_ext_3;
-  wire [7:0] table20_entry_part;
-  wire [9:0] table20_entry_ext;
-  wire [7:0] table20_entry_part_2;
-  wire [9:0] table20_entry_ext_2;
-  wire [7:0] table20_entry_part_3;
-  wire [9:0] table20_entry_ext_3;
-  wire [7:0] table21_entry_part;
-  wire [9:0] table21_entry_ext;
-  wire [7:0] table21_entry_part_2;
-  wire [9:0] table21_entry_ext_2;
-  wire [7:0] table21_entry_part_3;
-  wire [9:0] table21_entry_ext_3;
-  wire [7:0] table22_entry_part;
-  wire [9:0] table22_entry_ext;
-  wire [7:0] table22_entry_part_2;
-  wire [9:0] table22_entry_ext_2;
-  wire [7:0] table22_entry_part_3;
-  wire [9:0] table22_entry_ext_3;
-  wire [7:0] table23_entry_part;
-  wire [9:0] table23_entry_ext;
-  wire [7:0] table23_entry_part_2;
-  wire [9:0] table23_entry_ext_2;
-  wire [7:0] table23_entry_part_3;
-  wire [9:0] table23_entry_ext_3;
-  wire [7:0] table24_entry_part;
-  wire [9:0] table24_entry_ext;
-  wire [7:0] table24_entry_part_2;
-  wire [9:0] table24_entry_ext_2;
-  wire [7:0] table24_entry_part_3;
-  wire [9:0] table24_entry_ext_3;
-  wire [7:0] table25_entry_part;
-  wire [9:0] table25_entry_ext;
-  wire [7:0] table25_entry_part_2;
-  wire [9:0] table25_entry_ext_2;
-  wire [7:0] table25_entry_part_3;
-  wire [9:0] table25_entry_ext_3;
-  wire [7:0] table26_entry_part;
-  wire [9:0] table26_entry_ext;
-  wire [7:0] table26_entry_part_2;
-  wire [9:0] table26_entry_ext_2;
-  wire [7:0] table26_entry_part_3;
-  wire [9:0] table26_entry_ext_3;
-  wire [7:0] table27_entry_part;
-  wire [9:0] table27_entry_ext;
-  wire [7:0] table27_entry_part_2;
-  wire [9:0] table27_entry_ext_2;
-  wire [7:0] table27_entry_part_3;
-  wire [9:0] table27_entry_ext_3;
+  wire [7:0] table0_pair_mux;
+  wire [7:0] table0_pair_mux_2;
+  wire not_pattern_minus1;
+  wire [8:0] table0_sum_part;
+  wire [7:0] table0_sum_mux;
+  wire not_pattern_minus2;
+  wire [7:0] table1_pair_mux;
+  wire [7:0] table1_pair_mux_2;
+  wire not_pattern_minus1_2;
+  wire [8:0] table1_sum_part;
+  wire [7:0] table1_sum_mux;
+  wire not_pattern_minus2_2;
+  wire [7:0] table2_pair_mux;
+  wire [7:0] table2_pair_mux_2;
+  wire not_pattern_minus1_3;
+  wire [8:0] table2_sum_part;
+  wire [7:0] table2_sum_mux;
+  wire not_pattern_minus2_3;
+  wire [7:0] table3_pair_mux;
+  wire [7:0] table3_pair_mux_2;
+  wire not_pattern_minus1_4;
+  wire [8:0] table3_sum_part;
+  wire [7:0] table3_sum_mux;
+  wire not_pattern_minus2_4;
+  wire [7:0] table4_pair_mux;
+  wire [7:0] table4_pair_mux_2;
+  wire not_pattern_minus1_5;
+  wire [8:0] table4_sum_part;
+  wire [7:0] table4_sum_mux;
+  wire not_pattern_minus2_5;
+  wire [7:0] table5_pair_mux;
+  wire [7:0] table5_pair_mux_2;
+  wire not_pattern_minus1_6;
+  wire [8:0] table5_sum_part;
+  wire [7:0] table5_sum_mux;
+  wire not_pattern_minus2_6;
+  wire [7:0] table6_pair_mux;
+  wire [7:0] table6_pair_mux_2;
+  wire not_pattern_minus1_7;
+  wire [8:0] table6_sum_part;
+  wire [7:0] table6_sum_mux;
+  wire not_pattern_minus2_7;
+  wire [7:0] table7_pair_mux;
+  wire [7:0] table7_pair_mux_2;
+  wire not_pattern_minus1_8;
+  wire [8:0] table7_sum_part;
+  wire [7:0] table7_sum_mux;
+  wire not_pattern_minus2_8;
+  wire [7:0] table8_pair_mux;
+  wire [7:0] table8_pair_mux_2;
+  wire not_pattern_minus1_9;
+  wire [8:0] table8_sum_part;
+  wire [7:0] table8_sum_mux;
+  wire not_pattern_minus2_9;
+  wire [7:0] table9_pair_mux;
+  wire [7:0] table9_pair_mux_2;
+  wire not_pattern_minus1_10;
+  wire [8:0] table9_sum_part;
+  wire [7:0] table9_sum_mux;
+  wire not_pattern_minus2_10;
+  wire [7:0] table10_pair_mux;
+  wire [7:0] table10_pair_mux_2;
+  wire not_pattern_minus1_11;
+  wire [8:0] table10_sum_part;
+  wire [7:0] table10_sum_mux;
+  wire not_pattern_minus2_11;
+  wire [7:0] table11_pair_mux;
+  wire [7:0] table11_pair_mux_2;
+  wire not_pattern_minus1_12;
+  wire [8:0] table11_sum_part;
+  wire [7:0] table11_sum_mux;
+  wire not_pattern_minus2_12;
+  wire [7:0] table12_pair_mux;
+  wire [7:0] table12_pair_mux_2;
+  wire not_pattern_minus1_13;
+  wire [8:0] table12_sum_part;
+  wire [7:0] table12_sum_mux;
+  wire not_pattern_minus2_13;
+  wire [7:0] table13_pair_mux;
+  wire [7:0] table13_pair_mux_2;
+  wire not_pattern_minus1_14;
+  wire [8:0] table13_sum_part;
+  wire [7:0] table13_sum_mux;
+  wire not_pattern_minus2_14;
+  wire [7:0] table14_pair_mux;
+  wire [7:0] table14_pair_mux_2;
+  wire not_pattern_minus1_15;
+  wire [8:0] table14_sum_part;
+  wire [7:0] table14_sum_mux;
+  wire not_pattern_minus2_15;
+  wire [7:0] table15_pair_mux;
+  wire [7:0] table15_pair_mux_2;
+  wire not_pattern_minus1_16;
+  wire [8:0] table15_sum_part;
+  wire [7:0] table15_sum_mux;
+  wire not_pattern_minus2_16;
+  wire [7:0] table16_pair_mux;
+  wire [7:0] table16_pair_mux_2;
+  wire not_pattern_minus1_17;
+  wire [8:0] table16_sum_part;
+  wire [7:0] table16_sum_mux;
+  wire not_pattern_minus2_17;
+  wire [7:0] table17_pair_mux;
+  wire [7:0] table17_pair_mux_2;
+  wire not_pattern_minus1_18;
+  wire [8:0] table17_sum_part;
+  wire [7:0] table17_sum_mux;
+  wire not_pattern_minus2_18;
+  wire [7:0] table18_pair_mux;
+  wire [7:0] table18_pair_mux_2;
+  wire not_pattern_minus1_19;
+  wire [8:0] table18_sum_part;
+  wire [7:0] table18_sum_mux;
+  wire not_pattern_minus2_19;
+  wire [7:0] table19_pair_mux;
+  wire [7:0] table19_pair_mux_2;
+  wire not_pattern_minus1_20;
+  wire [8:0] table19_sum_part;
+  wire [7:0] table19_sum_mux;
+  wire not_pattern_minus2_20;
+  wire [7:0] table20_pair_mux;
+  wire [7:0] table20_pair_mux_2;
+  wire not_pattern_minus1_21;
+  wire [8:0] table20_sum_part;
+  wire [7:0] table20_sum_mux;
+  wire not_pattern_minus2_21;
+  wire [7:0] table21_pair_mux;
+  wire [7:0] table21_pair_mux_2;
+  wire not_pattern_minus1_22;
+  wire [8:0] table21_sum_part;
+  wire [7:0] table21_sum_mux;
+  wire not_pattern_minus2_22;
+  wire [7:0] table22_pair_mux;
+  wire [7:0] table22_pair_mux_2;
+  wire not_pattern_minus1_23;
+  wire [8:0] table22_sum_part;
+  wire [7:0] table22_sum_mux;
+  wire not_pattern_minus2_23;
+  wire [7:0] table23_pair_mux;
+  wire [7:0] table23_pair_mux_2;
+  wire not_pattern_minus1_24;
+  wire [8:0] table23_sum_part;
+  wire [7:0] table23_sum_mux;
+  wire not_pattern_minus2_24;
+  wire [7:0] table24_pair_mux;
+  wire [7:0] table24_pair_mux_2;
+  wire not_pattern_minus1_25;
+  wire [8:0] table24_sum_part;
+  wire [7:0] table24_sum_mux;
+  wire not_pattern_minus2_25;
+  wire [7:0] table25_pair_mux;
+  wire [7:0] table25_pair_mux_2;
+  wire not_pattern_minus1_26;
+  wire [8:0] table25_sum_part;
+  wire [7:0] table25_sum_mux;
+  wire not_pattern_minus2_26;
+  wire [7:0] table26_pair_mux;
+  wire [7:0] table26_pair_mux_2;
+  wire not_pattern_minus1_27;
+  wire [8:0] table26_sum_part;
+  wire [7:0] table26_sum_mux;
+  wire not_pattern_minus2_27;
+  wire [7:0] table27_pair_mux;
+  wire [7:0] table27_pair_mux_2;
+  wire not_pattern_minus1_28;
+  wire [8:0] table27_sum_part;
+  wire [7:0] table27_sum_mux;
+  wire not_pattern_minus2_28;
   wire result_fifo_pop_valid_and_ready;
   wire [15:0] sweep_chunk_tokens_diff;
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
@@ -1441,174 +1500,174 @@ module TlmmEngine_kv260 (
       (weights1_blocks_done < weights0_blocks_done) ? weights1_blocks_done : weights0_blocks_done;
   assign blocks_arrived_mux =
       (weights2_blocks_done < blocks_arrived_mux_2) ? weights2_blocks_done : blocks_arrived_mux_2;
-  assign table0_entry_part = staging[7:0];
-  assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
-  assign table0_entry_part_2 = staging[15:8];
-  assign table0_entry_ext_2 = {{2{table0_entry_part_2[7]}}, table0_entry_part_2};
-  assign table0_entry_part_3 = staging[23:16];
-  assign table0_entry_ext_3 = {{2{table0_entry_part_3[7]}}, table0_entry_part_3};
-  assign table1_entry_part = staging[31:24];
-  assign table1_entry_ext = {{2{table1_entry_part[7]}}, table1_entry_part};
-  assign table1_entry_part_2 = staging[39:32];
-  assign table1_entry_ext_2 = {{2{table1_entry_part_2[7]}}, table1_entry_part_2};
-  assign table1_entry_part_3 = staging[47:40];
-  assign table1_entry_ext_3 = {{2{table1_entry_part_3[7]}}, table1_entry_part_3};
-  assign table2_entry_part = staging[55:48];
-  assign table2_entry_ext = {{2{table2_entry_part[7]}}, table2_entry_part};
-  assign table2_entry_part_2 = staging[63:56];
-  assign table2_entry_ext_2 = {{2{table2_entry_part_2[7]}}, table2_entry_part_2};
-  assign table2_entry_part_3 = staging[71:64];
-  assign table2_entry_ext_3 = {{2{table2_entry_part_3[7]}}, table2_entry_part_3};
-  assign table3_entry_part = staging[79:72];
-  assign table3_entry_ext = {{2{table3_entry_part[7]}}, table3_entry_part};
-  assign table3_entry_part_2 = staging[87:80];
-  assign table3_entry_ext_2 = {{2{table3_entry_part_2[7]}}, table3_entry_part_2};
-  assign table3_entry_part_3 = staging[95:88];
-  assign table3_entry_ext_3 = {{2{table3_entry_part_3[7]}}, table3_entry_part_3};
-  assign table4_entry_part = staging[103:96];
-  assign table4_entry_ext = {{2{table4_entry_part[7]}}, table4_entry_part};
-  assign table4_entry_part_2 = staging[111:104];
-  assign table4_entry_ext_2 = {{2{table4_entry_part_2[7]}}, table4_entry_part_2};
-  assign table4_entry_part_3 = staging[119:112];
-  assign table4_entry_ext_3 = {{2{table4_entry_part_3[7]}}, table4_entry_part_3};
-  assign table5_entry_part = staging[127:120];
-  assign table5_entry_ext = {{2{table5_entry_part[7]}}, table5_entry_part};
-  assign table5_entry_part_2 = staging[135:128];
-  assign table5_entry_ext_2 = {{2{table5_entry_part_2[7]}}, table5_entry_part_2};
-  assign table5_entry_part_3 = staging[143:136];
-  assign table5_entry_ext_3 = {{2{table5_entry_part_3[7]}}, table5_entry_part_3};
-  assign table6_entry_part = staging[151:144];
-  assign table6_entry_ext = {{2{table6_entry_part[7]}}, table6_entry_part};
-  assign table6_entry_part_2 = staging[159:152];
-  assign table6_entry_ext_2 = {{2{table6_entry_part_2[7]}}, table6_entry_part_2};
-  assign table6_entry_part_3 = staging[167:160];
-  assign table6_entry_ext_3 = {{2{table6_entry_part_3[7]}}, table6_entry_part_3};
-  assign table7_entry_part = staging[175:168];
-  assign table7_entry_ext = {{2{table7_entry_part[7]}}, table7_entry_part};
-  assign table7_entry_part_2 = staging[183:176];
-  assign table7_entry_ext_2 = {{2{table7_entry_part_2[7]}}, table7_entry_part_2};
-  assign table7_entry_part_3 = staging[191:184];
-  assign table7_entry_ext_3 = {{2{table7_entry_part_3[7]}}, table7_entry_part_3};
-  assign table8_entry_part = staging[199:192];
-  assign table8_entry_ext = {{2{table8_entry_part[7]}}, table8_entry_part};
-  assign table8_entry_part_2 = staging[207:200];
-  assign table8_entry_ext_2 = {{2{table8_entry_part_2[7]}}, table8_entry_part_2};
-  assign table8_entry_part_3 = staging[215:208];
-  assign table8_entry_ext_3 = {{2{table8_entry_part_3[7]}}, table8_entry_part_3};
-  assign table9_entry_part = staging[223:216];
-  assign table9_entry_ext = {{2{table9_entry_part[7]}}, table9_entry_part};
-  assign table9_entry_part_2 = staging[231:224];
-  assign table9_entry_ext_2 = {{2{table9_entry_part_2[7]}}, table9_entry_part_2};
-  assign table9_entry_part_3 = staging[239:232];
-  assign table9_entry_ext_3 = {{2{table9_entry_part_3[7]}}, table9_entry_part_3};
-  assign table10_entry_part = staging[247:240];
-  assign table10_entry_ext = {{2{table10_entry_part[7]}}, table10_entry_part};
-  assign table10_entry_part_2 = staging[255:248];
-  assign table10_entry_ext_2 = {{2{table10_entry_part_2[7]}}, table10_entry_part_2};
-  assign table10_entry_part_3 = staging[263:256];
-  assign table10_entry_ext_3 = {{2{table10_entry_part_3[7]}}, table10_entry_part_3};
-  assign table11_entry_part = staging[271:264];
-  assign table11_entry_ext = {{2{table11_entry_part[7]}}, table11_entry_part};
-  assign table11_entry_part_2 = staging[279:272];
-  assign table11_entry_ext_2 = {{2{table11_entry_part_2[7]}}, table11_entry_part_2};
-  assign table11_entry_part_3 = staging[287:280];
-  assign table11_entry_ext_3 = {{2{table11_entry_part_3[7]}}, table11_entry_part_3};
-  assign table12_entry_part = staging[295:288];
-  assign table12_entry_ext = {{2{table12_entry_part[7]}}, table12_entry_part};
-  assign table12_entry_part_2 = staging[303:296];
-  assign table12_entry_ext_2 = {{2{table12_entry_part_2[7]}}, table12_entry_part_2};
-  assign table12_entry_part_3 = staging[311:304];
-  assign table12_entry_ext_3 = {{2{table12_entry_part_3[7]}}, table12_entry_part_3};
-  assign table13_entry_part = staging[319:312];
-  assign table13_entry_ext = {{2{table13_entry_part[7]}}, table13_entry_part};
-  assign table13_entry_part_2 = staging[327:320];
-  assign table13_entry_ext_2 = {{2{table13_entry_part_2[7]}}, table13_entry_part_2};
-  assign table13_entry_part_3 = staging[335:328];
-  assign table13_entry_ext_3 = {{2{table13_entry_part_3[7]}}, table13_entry_part_3};
-  assign table14_entry_part = staging[343:336];
-  assign table14_entry_ext = {{2{table14_entry_part[7]}}, table14_entry_part};
-  assign table14_entry_part_2 = staging[351:344];
-  assign table14_entry_ext_2 = {{2{table14_entry_part_2[7]}}, table14_entry_part_2};
-  assign table14_entry_part_3 = staging[359:352];
-  assign table14_entry_ext_3 = {{2{table14_entry_part_3[7]}}, table14_entry_part_3};
-  assign table15_entry_part = staging[367:360];
-  assign table15_entry_ext = {{2{table15_entry_part[7]}}, table15_entry_part};
-  assign table15_entry_part_2 = staging[375:368];
-  assign table15_entry_ext_2 = {{2{table15_entry_part_2[7]}}, table15_entry_part_2};
-  assign table15_entry_part_3 = staging[383:376];
-  assign table15_entry_ext_3 = {{2{table15_entry_part_3[7]}}, table15_entry_part_3};
-  assign table16_entry_part = staging[391:384];
-  assign table16_entry_ext = {{2{table16_entry_part[7]}}, table16_entry_part};
-  assign table16_entry_part_2 = staging[399:392];
-  assign table16_entry_ext_2 = {{2{table16_entry_part_2[7]}}, table16_entry_part_2};
-  assign table16_entry_part_3 = staging[407:400];
-  assign table16_entry_ext_3 = {{2{table16_entry_part_3[7]}}, table16_entry_part_3};
-  assign table17_entry_part = staging[415:408];
-  assign table17_entry_ext = {{2{table17_entry_part[7]}}, table17_entry_part};
-  assign table17_entry_part_2 = staging[423:416];
-  assign table17_entry_ext_2 = {{2{table17_entry_part_2[7]}}, table17_entry_part_2};
-  assign table17_entry_part_3 = staging[431:424];
-  assign table17_entry_ext_3 = {{2{table17_entry_part_3[7]}}, table17_entry_part_3};
-  assign table18_entry_part = staging[439:432];
-  assign table18_entry_ext = {{2{table18_entry_part[7]}}, table18_entry_part};
-  assign table18_entry_part_2 = staging[447:440];
-  assign table18_entry_ext_2 = {{2{table18_entry_part_2[7]}}, table18_entry_part_2};
-  assign table18_entry_part_3 = staging[455:448];
-  assign table18_entry_ext_3 = {{2{table18_entry_part_3[7]}}, table18_entry_part_3};
-  assign table19_entry_part = staging[463:456];
-  assign table19_entry_ext = {{2{table19_entry_part[7]}}, table19_entry_part};
-  assign table19_entry_part_2 = staging[471:464];
-  assign table19_entry_ext_2 = {{2{table19_entry_part_2[7]}}, table19_entry_part_2};
-  assign table19_entry_part_3 = staging[479:472];
-  assign table19_entry_ext_3 = {{2{table19_entry_part_3[7]}}, table19_entry_part_3};
-  assign table20_entry_part = staging[487:480];
-  assign table20_entry_ext = {{2{table20_entry_part[7]}}, table20_entry_part};
-  assign table20_entry_part_2 = staging[495:488];
-  assign table20_entry_ext_2 = {{2{table20_entry_part_2[7]}}, table20_entry_part_2};
-  assign table20_entry_part_3 = staging[503:496];
-  assign table20_entry_ext_3 = {{2{table20_entry_part_3[7]}}, table20_entry_part_3};
-  assign table21_entry_part = staging[511:504];
-  assign table21_entry_ext = {{2{table21_entry_part[7]}}, table21_entry_part};
-  assign table21_entry_part_2 = staging[519:512];
-  assign table21_entry_ext_2 = {{2{table21_entry_part_2[7]}}, table21_entry_part_2};
-  assign table21_entry_part_3 = staging[527:520];
-  assign table21_entry_ext_3 = {{2{table21_entry_part_3[7]}}, table21_entry_part_3};
-  assign table22_entry_part = staging[535:528];
-  assign table22_entry_ext = {{2{table22_entry_part[7]}}, table22_entry_part};
-  assign table22_entry_part_2 = staging[543:536];
-  assign table22_entry_ext_2 = {{2{table22_entry_part_2[7]}}, table22_entry_part_2};
-  assign table22_entry_part_3 = staging[551:544];
-  assign table22_entry_ext_3 = {{2{table22_entry_part_3[7]}}, table22_entry_part_3};
-  assign table23_entry_part = staging[559:552];
-  assign table23_entry_ext = {{2{table23_entry_part[7]}}, table23_entry_part};
-  assign table23_entry_part_2 = staging[567:560];
-  assign table23_entry_ext_2 = {{2{table23_entry_part_2[7]}}, table23_entry_part_2};
-  assign table23_entry_part_3 = staging[575:568];
-  assign table23_entry_ext_3 = {{2{table23_entry_part_3[7]}}, table23_entry_part_3};
-  assign table24_entry_part = staging[583:576];
-  assign table24_entry_ext = {{2{table24_entry_part[7]}}, table24_entry_part};
-  assign table24_entry_part_2 = staging[591:584];
-  assign table24_entry_ext_2 = {{2{table24_entry_part_2[7]}}, table24_entry_part_2};
-  assign table24_entry_part_3 = staging[599:592];
-  assign table24_entry_ext_3 = {{2{table24_entry_part_3[7]}}, table24_entry_part_3};
-  assign table25_entry_part = staging[607:600];
-  assign table25_entry_ext = {{2{table25_entry_part[7]}}, table25_entry_part};
-  assign table25_entry_part_2 = staging[615:608];
-  assign table25_entry_ext_2 = {{2{table25_entry_part_2[7]}}, table25_entry_part_2};
-  assign table25_entry_part_3 = staging[623:616];
-  assign table25_entry_ext_3 = {{2{table25_entry_part_3[7]}}, table25_entry_part_3};
-  assign table26_entry_part = staging[631:624];
-  assign table26_entry_ext = {{2{table26_entry_part[7]}}, table26_entry_part};
-  assign table26_entry_part_2 = staging[639:632];
-  assign table26_entry_ext_2 = {{2{table26_entry_part_2[7]}}, table26_entry_part_2};
-  assign table26_entry_part_3 = staging[647:640];
-  assign table26_entry_ext_3 = {{2{table26_entry_part_3[7]}}, table26_entry_part_3};
-  assign table27_entry_part = staging[655:648];
-  assign table27_entry_ext = {{2{table27_entry_part[7]}}, table27_entry_part};
-  assign table27_entry_part_2 = staging[663:656];
-  assign table27_entry_ext_2 = {{2{table27_entry_part_2[7]}}, table27_entry_part_2};
-  assign table27_entry_part_3 = staging[671:664];
-  assign table27_entry_ext_3 = {{2{table27_entry_part_3[7]}}, table27_entry_part_3};
+  assign table0_pair_mux = pattern_uses0 ? staging[7:0] : 8'd0;
+  assign table0_pair_mux_2 = pattern_uses1 ? staging[15:8] : 8'd0;
+  assign not_pattern_minus1 = ~pattern_minus1;
+  assign table0_sum_part = table0_pair[9:1];
+  assign table0_sum_mux = pattern_uses2 ? staging[23:16] : 8'd0;
+  assign not_pattern_minus2 = ~pattern_minus2;
+  assign table1_pair_mux = pattern_uses0 ? staging[31:24] : 8'd0;
+  assign table1_pair_mux_2 = pattern_uses1 ? staging[39:32] : 8'd0;
+  assign not_pattern_minus1_2 = ~pattern_minus1;
+  assign table1_sum_part = table1_pair[9:1];
+  assign table1_sum_mux = pattern_uses2 ? staging[47:40] : 8'd0;
+  assign not_pattern_minus2_2 = ~pattern_minus2;
+  assign table2_pair_mux = pattern_uses0 ? staging[55:48] : 8'd0;
+  assign table2_pair_mux_2 = pattern_uses1 ? staging[63:56] : 8'd0;
+  assign not_pattern_minus1_3 = ~pattern_minus1;
+  assign table2_sum_part = table2_pair[9:1];
+  assign table2_sum_mux = pattern_uses2 ? staging[71:64] : 8'd0;
+  assign not_pattern_minus2_3 = ~pattern_minus2;
+  assign table3_pair_mux = pattern_uses0 ? staging[79:72] : 8'd0;
+  assign table3_pair_mux_2 = pattern_uses1 ? staging[87:80] : 8'd0;
+  assign not_pattern_minus1_4 = ~pattern_minus1;
+  assign table3_sum_part = table3_pair[9:1];
+  assign table3_sum_mux = pattern_uses2 ? staging[95:88] : 8'd0;
+  assign not_pattern_minus2_4 = ~pattern_minus2;
+  assign table4_pair_mux = pattern_uses0 ? staging[103:96] : 8'd0;
+  assign table4_pair_mux_2 = pattern_uses1 ? staging[111:104] : 8'd0;
+  assign not_pattern_minus1_5 = ~pattern_minus1;
+  assign table4_sum_part = table4_pair[9:1];
+  assign table4_sum_mux = pattern_uses2 ? staging[119:112] : 8'd0;
+  assign not_pattern_minus2_5 = ~pattern_minus2;
+  assign table5_pair_mux = pattern_uses0 ? staging[127:120] : 8'd0;
+  assign table5_pair_mux_2 = pattern_uses1 ? staging[135:128] : 8'd0;
+  assign not_pattern_minus1_6 = ~pattern_minus1;
+  assign table5_sum_part = table5_pair[9:1];
+  assign table5_sum_mux = pattern_uses2 ? staging[143:136] : 8'd0;
+  assign not_pattern_minus2_6 = ~pattern_minus2;
+  assign table6_pair_mux = pattern_uses0 ? staging[151:144] : 8'd0;
+  assign table6_pair_mux_2 = pattern_uses1 ? staging[159:152] : 8'd0;
+  assign not_pattern_minus1_7 = ~pattern_minus1;
+  assign table6_sum_part = table6_pair[9:1];
+  assign table6_sum_mux = pattern_uses2 ? staging[167:160] : 8'd0;
+  assign not_pattern_minus2_7 = ~pattern_minus2;
+  assign table7_pair_mux = pattern_uses0 ? staging[175:168] : 8'd0;
+  assign table7_pair_mux_2 = pattern_uses1 ? staging[183:176] : 8'd0;
+  assign not_pattern_minus1_8 = ~pattern_minus1;
+  assign table7_sum_part = table7_pair[9:1];
+  assign table7_sum_mux = pattern_uses2 ? staging[191:184] : 8'd0;
+  assign not_pattern_minus2_8 = ~pattern_minus2;
+  assign table8_pair_mux = pattern_uses0 ? staging[199:192] : 8'd0;
+  assign table8_pair_mux_2 = pattern_uses1 ? staging[207:200] : 8'd0;
+  assign not_pattern_minus1_9 = ~pattern_minus1;
+  assign table8_sum_part = table8_pair[9:1];
+  assign table8_sum_mux = pattern_uses2 ? staging[215:208] : 8'd0;
+  assign not_pattern_minus2_9 = ~pattern_minus2;
+  assign table9_pair_mux = pattern_uses0 ? staging[223:216] : 8'd0;
+  assign table9_pair_mux_2 = pattern_uses1 ? staging[231:224] : 8'd0;
+  assign not_pattern_minus1_10 = ~pattern_minus1;
+  assign table9_sum_part = table9_pair[9:1];
+  assign table9_sum_mux = pattern_uses2 ? staging[239:232] : 8'd0;
+  assign not_pattern_minus2_10 = ~pattern_minus2;
+  assign table10_pair_mux = pattern_uses0 ? staging[247:240] : 8'd0;
+  assign table10_pair_mux_2 = pattern_uses1 ? staging[255:248] : 8'd0;
+  assign not_pattern_minus1_11 = ~pattern_minus1;
+  assign table10_sum_part = table10_pair[9:1];
+  assign table10_sum_mux = pattern_uses2 ? staging[263:256] : 8'd0;
+  assign not_pattern_minus2_11 = ~pattern_minus2;
+  assign table11_pair_mux = pattern_uses0 ? staging[271:264] : 8'd0;
+  assign table11_pair_mux_2 = pattern_uses1 ? staging[279:272] : 8'd0;
+  assign not_pattern_minus1_12 = ~pattern_minus1;
+  assign table11_sum_part = table11_pair[9:1];
+  assign table11_sum_mux = pattern_uses2 ? staging[287:280] : 8'd0;
+  assign not_pattern_minus2_12 = ~pattern_minus2;
+  assign table12_pair_mux = pattern_uses0 ? staging[295:288] : 8'd0;
+  assign table12_pair_mux_2 = pattern_uses1 ? staging[303:296] : 8'd0;
+  assign not_pattern_minus1_13 = ~pattern_minus1;
+  assign table12_sum_part = table12_pair[9:1];
+  assign table12_sum_mux = pattern_uses2 ? staging[311:304] : 8'd0;
+  assign not_pattern_minus2_13 = ~pattern_minus2;
+  assign table13_pair_mux = pattern_uses0 ? staging[319:312] : 8'd0;
+  assign table13_pair_mux_2 = pattern_uses1 ? staging[327:320] : 8'd0;
+  assign not_pattern_minus1_14 = ~pattern_minus1;
+  assign table13_sum_part = table13_pair[9:1];
+  assign table13_sum_mux = pattern_uses2 ? staging[335:328] : 8'd0;
+  assign not_pattern_minus2_14 = ~pattern_minus2;
+  assign table14_pair_mux = pattern_uses0 ? staging[343:336] : 8'd0;
+  assign table14_pair_mux_2 = pattern_uses1 ? staging[351:344] : 8'd0;
+  assign not_pattern_minus1_15 = ~pattern_minus1;
+  assign table14_sum_part = table14_pair[9:1];
+  assign table14_sum_mux = pattern_uses2 ? staging[359:352] : 8'd0;
+  assign not_pattern_minus2_15 = ~pattern_minus2;
+  assign table15_pair_mux = pattern_uses0 ? staging[367:360] : 8'd0;
+  assign table15_pair_mux_2 = pattern_uses1 ? staging[375:368] : 8'd0;
+  assign not_pattern_minus1_16 = ~pattern_minus1;
+  assign table15_sum_part = table15_pair[9:1];
+  assign table15_sum_mux = pattern_uses2 ? staging[383:376] : 8'd0;
+  assign not_pattern_minus2_16 = ~pattern_minus2;
+  assign table16_pair_mux = pattern_uses0 ? staging[391:384] : 8'd0;
+  assign table16_pair_mux_2 = pattern_uses1 ? staging[399:392] : 8'd0;
+  assign not_pattern_minus1_17 = ~pattern_minus1;
+  assign table16_sum_part = table16_pair[9:1];
+  assign table16_sum_mux = pattern_uses2 ? staging[407:400] : 8'd0;
+  assign not_pattern_minus2_17 = ~pattern_minus2;
+  assign table17_pair_mux = pattern_uses0 ? staging[415:408] : 8'd0;
+  assign table17_pair_mux_2 = pattern_uses1 ? staging[423:416] : 8'd0;
+  assign not_pattern_minus1_18 = ~pattern_minus1;
+  assign table17_sum_part = table17_pair[9:1];
+  assign table17_sum_mux = pattern_uses2 ? staging[431:424] : 8'd0;
+  assign not_pattern_minus2_18 = ~pattern_minus2;
+  assign table18_pair_mux = pattern_uses0 ? staging[439:432] : 8'd0;
+  assign table18_pair_mux_2 = pattern_uses1 ? staging[447:440] : 8'd0;
+  assign not_pattern_minus1_19 = ~pattern_minus1;
+  assign table18_sum_part = table18_pair[9:1];
+  assign table18_sum_mux = pattern_uses2 ? staging[455:448] : 8'd0;
+  assign not_pattern_minus2_19 = ~pattern_minus2;
+  assign table19_pair_mux = pattern_uses0 ? staging[463:456] : 8'd0;
+  assign table19_pair_mux_2 = pattern_uses1 ? staging[471:464] : 8'd0;
+  assign not_pattern_minus1_20 = ~pattern_minus1;
+  assign table19_sum_part = table19_pair[9:1];
+  assign table19_sum_mux = pattern_uses2 ? staging[479:472] : 8'd0;
+  assign not_pattern_minus2_20 = ~pattern_minus2;
+  assign table20_pair_mux = pattern_uses0 ? staging[487:480] : 8'd0;
+  assign table20_pair_mux_2 = pattern_uses1 ? staging[495:488] : 8'd0;
+  assign not_pattern_minus1_21 = ~pattern_minus1;
+  assign table20_sum_part = table20_pair[9:1];
+  assign table20_sum_mux = pattern_uses2 ? staging[503:496] : 8'd0;
+  assign not_pattern_minus2_21 = ~pattern_minus2;
+  assign table21_pair_mux = pattern_uses0 ? staging[511:504] : 8'd0;
+  assign table21_pair_mux_2 = pattern_uses1 ? staging[519:512] : 8'd0;
+  assign not_pattern_minus1_22 = ~pattern_minus1;
+  assign table21_sum_part = table21_pair[9:1];
+  assign table21_sum_mux = pattern_uses2 ? staging[527:520] : 8'd0;
+  assign not_pattern_minus2_22 = ~pattern_minus2;
+  assign table22_pair_mux = pattern_uses0 ? staging[535:528] : 8'd0;
+  assign table22_pair_mux_2 = pattern_uses1 ? staging[543:536] : 8'd0;
+  assign not_pattern_minus1_23 = ~pattern_minus1;
+  assign table22_sum_part = table22_pair[9:1];
+  assign table22_sum_mux = pattern_uses2 ? staging[551:544] : 8'd0;
+  assign not_pattern_minus2_23 = ~pattern_minus2;
+  assign table23_pair_mux = pattern_uses0 ? staging[559:552] : 8'd0;
+  assign table23_pair_mux_2 = pattern_uses1 ? staging[567:560] : 8'd0;
+  assign not_pattern_minus1_24 = ~pattern_minus1;
+  assign table23_sum_part = table23_pair[9:1];
+  assign table23_sum_mux = pattern_uses2 ? staging[575:568] : 8'd0;
+  assign not_pattern_minus2_24 = ~pattern_minus2;
+  assign table24_pair_mux = pattern_uses0 ? staging[583:576] : 8'd0;
+  assign table24_pair_mux_2 = pattern_uses1 ? staging[591:584] : 8'd0;
+  assign not_pattern_minus1_25 = ~pattern_minus1;
+  assign table24_sum_part = table24_pair[9:1];
+  assign table24_sum_mux = pattern_uses2 ? staging[599:592] : 8'd0;
+  assign not_pattern_minus2_25 = ~pattern_minus2;
+  assign table25_pair_mux = pattern_uses0 ? staging[607:600] : 8'd0;
+  assign table25_pair_mux_2 = pattern_uses1 ? staging[615:608] : 8'd0;
+  assign not_pattern_minus1_26 = ~pattern_minus1;
+  assign table25_sum_part = table25_pair[9:1];
+  assign table25_sum_mux = pattern_uses2 ? staging[623:616] : 8'd0;
+  assign not_pattern_minus2_26 = ~pattern_minus2;
+  assign table26_pair_mux = pattern_uses0 ? staging[631:624] : 8'd0;
+  assign table26_pair_mux_2 = pattern_uses1 ? staging[639:632] : 8'd0;
+  assign not_pattern_minus1_27 = ~pattern_minus1;
+  assign table26_sum_part = table26_pair[9:1];
+  assign table26_sum_mux = pattern_uses2 ? staging[647:640] : 8'd0;
+  assign not_pattern_minus2_27 = ~pattern_minus2;
+  assign table27_pair_mux = pattern_uses0 ? staging[655:648] : 8'd0;
+  assign table27_pair_mux_2 = pattern_uses1 ? staging[663:656] : 8'd0;
+  assign not_pattern_minus1_28 = ~pattern_minus1;
+  assign table27_sum_part = table27_pair[9:1];
+  assign table27_sum_mux = pattern_uses2 ? staging[671:664] : 8'd0;
+  assign not_pattern_minus2_28 = ~pattern_minus2;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
   assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
 
@@ -1791,7 +1850,7 @@ module TlmmEngine_kv260 (
   assign act_take = activations_valid & activations_ready; // ActivationLoader.java:56
   assign act_address = act_slot_base + act_beat[10:0]; // ActivationLoader.java:57
   assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // ActivationLoader.java:59
-  assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:95
+  assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:97
 
   always @(posedge clk) begin
     if (act_take) begin // ActivationLoader.java:58
@@ -2118,338 +2177,416 @@ module TlmmEngine_kv260 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // table_builder (TableBuilder.java:43): for each (tile, block, token) stages the block's activations and writes the
-  // 27 entries of its T tables, one per cycle, into a free table half of every lane
-  assign building = build_state == BUILD_STATE_BUILDING; // TableBuilder.java:62
-  assign staging_active = build_state == BUILD_STATE_STAGING; // TableBuilder.java:63
-  // TableBuilder.java:65
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // table_builder (TableBuilder.java:45): for each (tile, block, token) stages the block's activations and writes the
+  // 14 stored entries of its T tables, one per cycle, into a free table half of every lane
+  assign building = build_state == BUILD_STATE_BUILDING; // TableBuilder.java:64
+  assign staging_active = build_state == BUILD_STATE_STAGING; // TableBuilder.java:65
   // TableBuilder.java:67
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // TableBuilder.java:69
   assign start_build = active & act_full & (build_state == BUILD_STATE_IDLE) & table_free & ~builds_finished;
-  assign stage_address = build_slot_base + build_block_base + {9'd0, stage_beat}; // TableBuilder.java:68
-  assign stage_read = staging_active & (stage_beat < 2'd3); // TableBuilder.java:69
-  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:83
+  assign stage_address = build_slot_base + build_block_base + {9'd0, stage_beat}; // TableBuilder.java:70
+  assign stage_read = staging_active & (stage_beat < 2'd3); // TableBuilder.java:71
+  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:85
 
   always @(*) begin
-    pattern_plus0 = 1'b0; // TableBuilder.java:146
-    pattern_minus0 = 1'b0; // TableBuilder.java:147
-    pattern_plus1 = 1'b0; // TableBuilder.java:146
-    pattern_minus1 = 1'b0; // TableBuilder.java:147
-    pattern_plus2 = 1'b0; // TableBuilder.java:146
-    pattern_minus2 = 1'b0; // TableBuilder.java:147
-    case (entry) // TableBuilder.java:151
-      5'd0: ;
-      5'd1: pattern_plus0 = 1'b1; // TableBuilder.java:158
-      5'd2: pattern_plus1 = 1'b1; // TableBuilder.java:158
-      5'd3: pattern_plus2 = 1'b1; // TableBuilder.java:158
-      5'd4: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
+    pattern_plus0 = 1'b0; // TableBuilder.java:150
+    pattern_plus1 = 1'b0; // TableBuilder.java:150
+    pattern_minus1 = 1'b0; // TableBuilder.java:151
+    pattern_plus2 = 1'b0; // TableBuilder.java:150
+    pattern_minus2 = 1'b0; // TableBuilder.java:151
+    case (entry) // TableBuilder.java:155
+      4'd0: ;
+      4'd1: pattern_plus0 = 1'b1; // TableBuilder.java:165
+      4'd2: pattern_plus1 = 1'b1; // TableBuilder.java:165
+      4'd3: pattern_plus2 = 1'b1; // TableBuilder.java:165
+      4'd4: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
       end
-      5'd5: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
+      4'd5: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_minus1 = 1'b1; // TableBuilder.java:167
       end
-      5'd6: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      4'd6: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_plus2 = 1'b1; // TableBuilder.java:165
       end
-      5'd7: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      4'd7: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_minus2 = 1'b1; // TableBuilder.java:167
       end
-      5'd8: begin
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      4'd8: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_plus2 = 1'b1; // TableBuilder.java:165
       end
-      5'd9: begin
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      4'd9: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_minus2 = 1'b1; // TableBuilder.java:167
       end
-      5'd10: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      4'd10: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_plus2 = 1'b1; // TableBuilder.java:165
       end
-      5'd11: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      4'd11: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_minus2 = 1'b1; // TableBuilder.java:167
       end
-      5'd12: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      4'd12: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_minus1 = 1'b1; // TableBuilder.java:167
+        pattern_plus2 = 1'b1; // TableBuilder.java:165
       end
-      5'd13: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
-      5'd14: pattern_minus0 = 1'b1; // TableBuilder.java:160
-      5'd15: pattern_minus1 = 1'b1; // TableBuilder.java:160
-      5'd16: pattern_minus2 = 1'b1; // TableBuilder.java:160
-      5'd17: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-      end
-      5'd18: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-      end
-      5'd19: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
-      5'd20: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
-      5'd21: begin
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
-      5'd22: begin
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
-      5'd23: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
-      5'd24: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
-      5'd25: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
-      5'd26: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      4'd13: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_minus1 = 1'b1; // TableBuilder.java:167
+        pattern_minus2 = 1'b1; // TableBuilder.java:167
       end
       default: ;
     endcase
   end
 
-  assign table0_entry =
-      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
-      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table1_entry =
-      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
-      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table2_entry =
-      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
-      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table3_entry =
-      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
-      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table4_entry =
-      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
-      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table5_entry =
-      (pattern_plus0 ? table5_entry_ext : (pattern_minus0 ? -table5_entry_ext : 10'd0))
-      + (pattern_plus1 ? table5_entry_ext_2 : (pattern_minus1 ? -table5_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table5_entry_ext_3 : (pattern_minus2 ? -table5_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table6_entry =
-      (pattern_plus0 ? table6_entry_ext : (pattern_minus0 ? -table6_entry_ext : 10'd0))
-      + (pattern_plus1 ? table6_entry_ext_2 : (pattern_minus1 ? -table6_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table6_entry_ext_3 : (pattern_minus2 ? -table6_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table7_entry =
-      (pattern_plus0 ? table7_entry_ext : (pattern_minus0 ? -table7_entry_ext : 10'd0))
-      + (pattern_plus1 ? table7_entry_ext_2 : (pattern_minus1 ? -table7_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table7_entry_ext_3 : (pattern_minus2 ? -table7_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table8_entry =
-      (pattern_plus0 ? table8_entry_ext : (pattern_minus0 ? -table8_entry_ext : 10'd0))
-      + (pattern_plus1 ? table8_entry_ext_2 : (pattern_minus1 ? -table8_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table8_entry_ext_3 : (pattern_minus2 ? -table8_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table9_entry =
-      (pattern_plus0 ? table9_entry_ext : (pattern_minus0 ? -table9_entry_ext : 10'd0))
-      + (pattern_plus1 ? table9_entry_ext_2 : (pattern_minus1 ? -table9_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table9_entry_ext_3 : (pattern_minus2 ? -table9_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  // TableBuilder.java:174
-  assign table10_entry =
-      (pattern_plus0 ? table10_entry_ext : (pattern_minus0 ? -table10_entry_ext : 10'd0))
-      + (pattern_plus1 ? table10_entry_ext_2 : (pattern_minus1 ? -table10_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table10_entry_ext_3 : (pattern_minus2 ? -table10_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table11_entry =
-      (pattern_plus0 ? table11_entry_ext : (pattern_minus0 ? -table11_entry_ext : 10'd0))
-      + (pattern_plus1 ? table11_entry_ext_2 : (pattern_minus1 ? -table11_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table11_entry_ext_3 : (pattern_minus2 ? -table11_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table12_entry =
-      (pattern_plus0 ? table12_entry_ext : (pattern_minus0 ? -table12_entry_ext : 10'd0))
-      + (pattern_plus1 ? table12_entry_ext_2 : (pattern_minus1 ? -table12_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table12_entry_ext_3 : (pattern_minus2 ? -table12_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table13_entry =
-      (pattern_plus0 ? table13_entry_ext : (pattern_minus0 ? -table13_entry_ext : 10'd0))
-      + (pattern_plus1 ? table13_entry_ext_2 : (pattern_minus1 ? -table13_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table13_entry_ext_3 : (pattern_minus2 ? -table13_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table14_entry =
-      (pattern_plus0 ? table14_entry_ext : (pattern_minus0 ? -table14_entry_ext : 10'd0))
-      + (pattern_plus1 ? table14_entry_ext_2 : (pattern_minus1 ? -table14_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table14_entry_ext_3 : (pattern_minus2 ? -table14_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table15_entry =
-      (pattern_plus0 ? table15_entry_ext : (pattern_minus0 ? -table15_entry_ext : 10'd0))
-      + (pattern_plus1 ? table15_entry_ext_2 : (pattern_minus1 ? -table15_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table15_entry_ext_3 : (pattern_minus2 ? -table15_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table16_entry =
-      (pattern_plus0 ? table16_entry_ext : (pattern_minus0 ? -table16_entry_ext : 10'd0))
-      + (pattern_plus1 ? table16_entry_ext_2 : (pattern_minus1 ? -table16_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table16_entry_ext_3 : (pattern_minus2 ? -table16_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table17_entry =
-      (pattern_plus0 ? table17_entry_ext : (pattern_minus0 ? -table17_entry_ext : 10'd0))
-      + (pattern_plus1 ? table17_entry_ext_2 : (pattern_minus1 ? -table17_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table17_entry_ext_3 : (pattern_minus2 ? -table17_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table18_entry =
-      (pattern_plus0 ? table18_entry_ext : (pattern_minus0 ? -table18_entry_ext : 10'd0))
-      + (pattern_plus1 ? table18_entry_ext_2 : (pattern_minus1 ? -table18_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table18_entry_ext_3 : (pattern_minus2 ? -table18_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table19_entry =
-      (pattern_plus0 ? table19_entry_ext : (pattern_minus0 ? -table19_entry_ext : 10'd0))
-      + (pattern_plus1 ? table19_entry_ext_2 : (pattern_minus1 ? -table19_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table19_entry_ext_3 : (pattern_minus2 ? -table19_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table20_entry =
-      (pattern_plus0 ? table20_entry_ext : (pattern_minus0 ? -table20_entry_ext : 10'd0))
-      + (pattern_plus1 ? table20_entry_ext_2 : (pattern_minus1 ? -table20_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table20_entry_ext_3 : (pattern_minus2 ? -table20_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table21_entry =
-      (pattern_plus0 ? table21_entry_ext : (pattern_minus0 ? -table21_entry_ext : 10'd0))
-      + (pattern_plus1 ? table21_entry_ext_2 : (pattern_minus1 ? -table21_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table21_entry_ext_3 : (pattern_minus2 ? -table21_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table22_entry =
-      (pattern_plus0 ? table22_entry_ext : (pattern_minus0 ? -table22_entry_ext : 10'd0))
-      + (pattern_plus1 ? table22_entry_ext_2 : (pattern_minus1 ? -table22_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table22_entry_ext_3 : (pattern_minus2 ? -table22_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table23_entry =
-      (pattern_plus0 ? table23_entry_ext : (pattern_minus0 ? -table23_entry_ext : 10'd0))
-      + (pattern_plus1 ? table23_entry_ext_2 : (pattern_minus1 ? -table23_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table23_entry_ext_3 : (pattern_minus2 ? -table23_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table24_entry =
-      (pattern_plus0 ? table24_entry_ext : (pattern_minus0 ? -table24_entry_ext : 10'd0))
-      + (pattern_plus1 ? table24_entry_ext_2 : (pattern_minus1 ? -table24_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table24_entry_ext_3 : (pattern_minus2 ? -table24_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table25_entry =
-      (pattern_plus0 ? table25_entry_ext : (pattern_minus0 ? -table25_entry_ext : 10'd0))
-      + (pattern_plus1 ? table25_entry_ext_2 : (pattern_minus1 ? -table25_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table25_entry_ext_3 : (pattern_minus2 ? -table25_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table26_entry =
-      (pattern_plus0 ? table26_entry_ext : (pattern_minus0 ? -table26_entry_ext : 10'd0))
-      + (pattern_plus1 ? table26_entry_ext_2 : (pattern_minus1 ? -table26_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table26_entry_ext_3 : (pattern_minus2 ? -table26_entry_ext_3 : 10'd0));
-  // TableBuilder.java:174
-  assign table27_entry =
-      (pattern_plus0 ? table27_entry_ext : (pattern_minus0 ? -table27_entry_ext : 10'd0))
-      + (pattern_plus1 ? table27_entry_ext_2 : (pattern_minus1 ? -table27_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table27_entry_ext_3 : (pattern_minus2 ? -table27_entry_ext_3 : 10'd0));
-  assign build_done = building & (entry == 5'd26); // TableBuilder.java:90
-  assign build_last_block = build_block == last_block; // TableBuilder.java:92
-  assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:93
-  assign build_last_tile = build_tile == last_tile; // TableBuilder.java:94
+  assign pattern_minus0 = 1'b0; // TableBuilder.java:151
+  assign pattern_uses0 = pattern_plus0 | pattern_minus0; // TableBuilder.java:174
+  assign pattern_uses1 = pattern_plus1 | pattern_minus1; // TableBuilder.java:174
+  assign pattern_uses2 = pattern_plus2 | pattern_minus2; // TableBuilder.java:174
+  assign table0_pair =
+      {{table0_pair_mux[7], table0_pair_mux}, 1'b0}
+      - {({table0_pair_mux_2[7], table0_pair_mux_2} ^ {{8{not_pattern_minus1}}, not_pattern_minus1}),
+         not_pattern_minus1}; // AddSubTree.java:106
+  assign table0_sum =
+      {{table0_sum_part[8], table0_sum_part}, 1'b0}
+      - {({{2{table0_sum_mux[7]}}, table0_sum_mux} ^ {{9{not_pattern_minus2}}, not_pattern_minus2}),
+         not_pattern_minus2}; // AddSubTree.java:106
+  assign table0_entry = table0_sum[10:1]; // TableBuilder.java:186
+  assign table1_pair =
+      {{table1_pair_mux[7], table1_pair_mux}, 1'b0}
+      - {({table1_pair_mux_2[7], table1_pair_mux_2} ^ {{8{not_pattern_minus1_2}}, not_pattern_minus1_2}),
+         not_pattern_minus1_2}; // AddSubTree.java:106
+  assign table1_sum =
+      {{table1_sum_part[8], table1_sum_part}, 1'b0}
+      - {({{2{table1_sum_mux[7]}}, table1_sum_mux} ^ {{9{not_pattern_minus2_2}}, not_pattern_minus2_2}),
+         not_pattern_minus2_2}; // AddSubTree.java:106
+  assign table1_entry = table1_sum[10:1]; // TableBuilder.java:186
+  assign table2_pair =
+      {{table2_pair_mux[7], table2_pair_mux}, 1'b0}
+      - {({table2_pair_mux_2[7], table2_pair_mux_2} ^ {{8{not_pattern_minus1_3}}, not_pattern_minus1_3}),
+         not_pattern_minus1_3}; // AddSubTree.java:106
+  assign table2_sum =
+      {{table2_sum_part[8], table2_sum_part}, 1'b0}
+      - {({{2{table2_sum_mux[7]}}, table2_sum_mux} ^ {{9{not_pattern_minus2_3}}, not_pattern_minus2_3}),
+         not_pattern_minus2_3}; // AddSubTree.java:106
+  assign table2_entry = table2_sum[10:1]; // TableBuilder.java:186
+  assign table3_pair =
+      {{table3_pair_mux[7], table3_pair_mux}, 1'b0}
+      - {({table3_pair_mux_2[7], table3_pair_mux_2} ^ {{8{not_pattern_minus1_4}}, not_pattern_minus1_4}),
+         not_pattern_minus1_4}; // AddSubTree.java:106
+  assign table3_sum =
+      {{table3_sum_part[8], table3_sum_part}, 1'b0}
+      - {({{2{table3_sum_mux[7]}}, table3_sum_mux} ^ {{9{not_pattern_minus2_4}}, not_pattern_minus2_4}),
+         not_pattern_minus2_4}; // AddSubTree.java:106
+  assign table3_entry = table3_sum[10:1]; // TableBuilder.java:186
+  assign table4_pair =
+      {{table4_pair_mux[7], table4_pair_mux}, 1'b0}
+      - {({table4_pair_mux_2[7], table4_pair_mux_2} ^ {{8{not_pattern_minus1_5}}, not_pattern_minus1_5}),
+         not_pattern_minus1_5}; // AddSubTree.java:106
+  assign table4_sum =
+      {{table4_sum_part[8], table4_sum_part}, 1'b0}
+      - {({{2{table4_sum_mux[7]}}, table4_sum_mux} ^ {{9{not_pattern_minus2_5}}, not_pattern_minus2_5}),
+         not_pattern_minus2_5}; // AddSubTree.java:106
+  assign table4_entry = table4_sum[10:1]; // TableBuilder.java:186
+  assign table5_pair =
+      {{table5_pair_mux[7], table5_pair_mux}, 1'b0}
+      - {({table5_pair_mux_2[7], table5_pair_mux_2} ^ {{8{not_pattern_minus1_6}}, not_pattern_minus1_6}),
+         not_pattern_minus1_6}; // AddSubTree.java:106
+  assign table5_sum =
+      {{table5_sum_part[8], table5_sum_part}, 1'b0}
+      - {({{2{table5_sum_mux[7]}}, table5_sum_mux} ^ {{9{not_pattern_minus2_6}}, not_pattern_minus2_6}),
+         not_pattern_minus2_6}; // AddSubTree.java:106
+  assign table5_entry = table5_sum[10:1]; // TableBuilder.java:186
+  assign table6_pair =
+      {{table6_pair_mux[7], table6_pair_mux}, 1'b0}
+      - {({table6_pair_mux_2[7], table6_pair_mux_2} ^ {{8{not_pattern_minus1_7}}, not_pattern_minus1_7}),
+         not_pattern_minus1_7}; // AddSubTree.java:106
+  assign table6_sum =
+      {{table6_sum_part[8], table6_sum_part}, 1'b0}
+      - {({{2{table6_sum_mux[7]}}, table6_sum_mux} ^ {{9{not_pattern_minus2_7}}, not_pattern_minus2_7}),
+         not_pattern_minus2_7}; // AddSubTree.java:106
+  assign table6_entry = table6_sum[10:1]; // TableBuilder.java:186
+  assign table7_pair =
+      {{table7_pair_mux[7], table7_pair_mux}, 1'b0}
+      - {({table7_pair_mux_2[7], table7_pair_mux_2} ^ {{8{not_pattern_minus1_8}}, not_pattern_minus1_8}),
+         not_pattern_minus1_8}; // AddSubTree.java:106
+  assign table7_sum =
+      {{table7_sum_part[8], table7_sum_part}, 1'b0}
+      - {({{2{table7_sum_mux[7]}}, table7_sum_mux} ^ {{9{not_pattern_minus2_8}}, not_pattern_minus2_8}),
+         not_pattern_minus2_8}; // AddSubTree.java:106
+  assign table7_entry = table7_sum[10:1]; // TableBuilder.java:186
+  assign table8_pair =
+      {{table8_pair_mux[7], table8_pair_mux}, 1'b0}
+      - {({table8_pair_mux_2[7], table8_pair_mux_2} ^ {{8{not_pattern_minus1_9}}, not_pattern_minus1_9}),
+         not_pattern_minus1_9}; // AddSubTree.java:106
+  assign table8_sum =
+      {{table8_sum_part[8], table8_sum_part}, 1'b0}
+      - {({{2{table8_sum_mux[7]}}, table8_sum_mux} ^ {{9{not_pattern_minus2_9}}, not_pattern_minus2_9}),
+         not_pattern_minus2_9}; // AddSubTree.java:106
+  assign table8_entry = table8_sum[10:1]; // TableBuilder.java:186
+  assign table9_pair =
+      {{table9_pair_mux[7], table9_pair_mux}, 1'b0}
+      - {({table9_pair_mux_2[7], table9_pair_mux_2} ^ {{8{not_pattern_minus1_10}}, not_pattern_minus1_10}),
+         not_pattern_minus1_10}; // AddSubTree.java:106
+  assign table9_sum =
+      {{table9_sum_part[8], table9_sum_part}, 1'b0}
+      - {({{2{table9_sum_mux[7]}}, table9_sum_mux} ^ {{9{not_pattern_minus2_10}}, not_pattern_minus2_10}),
+         not_pattern_minus2_10}; // AddSubTree.java:106
+  assign table9_entry = table9_sum[10:1]; // TableBuilder.java:186
+  assign table10_pair =
+      {{table10_pair_mux[7], table10_pair_mux}, 1'b0}
+      - {({table10_pair_mux_2[7], table10_pair_mux_2} ^ {{8{not_pattern_minus1_11}}, not_pattern_minus1_11}),
+         not_pattern_minus1_11}; // AddSubTree.java:106
+  assign table10_sum =
+      {{table10_sum_part[8], table10_sum_part}, 1'b0}
+      - {({{2{table10_sum_mux[7]}}, table10_sum_mux} ^ {{9{not_pattern_minus2_11}}, not_pattern_minus2_11}),
+         not_pattern_minus2_11}; // AddSubTree.java:106
+  assign table10_entry = table10_sum[10:1]; // TableBuilder.java:186
+  assign table11_pair =
+      {{table11_pair_mux[7], table11_pair_mux}, 1'b0}
+      - {({table11_pair_mux_2[7], table11_pair_mux_2} ^ {{8{not_pattern_minus1_12}}, not_pattern_minus1_12}),
+         not_pattern_minus1_12}; // AddSubTree.java:106
+  assign table11_sum =
+      {{table11_sum_part[8], table11_sum_part}, 1'b0}
+      - {({{2{table11_sum_mux[7]}}, table11_sum_mux} ^ {{9{not_pattern_minus2_12}}, not_pattern_minus2_12}),
+         not_pattern_minus2_12}; // AddSubTree.java:106
+  assign table11_entry = table11_sum[10:1]; // TableBuilder.java:186
+  assign table12_pair =
+      {{table12_pair_mux[7], table12_pair_mux}, 1'b0}
+      - {({table12_pair_mux_2[7], table12_pair_mux_2} ^ {{8{not_pattern_minus1_13}}, not_pattern_minus1_13}),
+         not_pattern_minus1_13}; // AddSubTree.java:106
+  assign table12_sum =
+      {{table12_sum_part[8], table12_sum_part}, 1'b0}
+      - {({{2{table12_sum_mux[7]}}, table12_sum_mux} ^ {{9{not_pattern_minus2_13}}, not_pattern_minus2_13}),
+         not_pattern_minus2_13}; // AddSubTree.java:106
+  assign table12_entry = table12_sum[10:1]; // TableBuilder.java:186
+  assign table13_pair =
+      {{table13_pair_mux[7], table13_pair_mux}, 1'b0}
+      - {({table13_pair_mux_2[7], table13_pair_mux_2} ^ {{8{not_pattern_minus1_14}}, not_pattern_minus1_14}),
+         not_pattern_minus1_14}; // AddSubTree.java:106
+  assign table13_sum =
+      {{table13_sum_part[8], table13_sum_part}, 1'b0}
+      - {({{2{table13_sum_mux[7]}}, table13_sum_mux} ^ {{9{not_pattern_minus2_14}}, not_pattern_minus2_14}),
+         not_pattern_minus2_14}; // AddSubTree.java:106
+  assign table13_entry = table13_sum[10:1]; // TableBuilder.java:186
+  assign table14_pair =
+      {{table14_pair_mux[7], table14_pair_mux}, 1'b0}
+      - {({table14_pair_mux_2[7], table14_pair_mux_2} ^ {{8{not_pattern_minus1_15}}, not_pattern_minus1_15}),
+         not_pattern_minus1_15}; // AddSubTree.java:106
+  assign table14_sum =
+      {{table14_sum_part[8], table14_sum_part}, 1'b0}
+      - {({{2{table14_sum_mux[7]}}, table14_sum_mux} ^ {{9{not_pattern_minus2_15}}, not_pattern_minus2_15}),
+         not_pattern_minus2_15}; // AddSubTree.java:106
+  assign table14_entry = table14_sum[10:1]; // TableBuilder.java:186
+  assign table15_pair =
+      {{table15_pair_mux[7], table15_pair_mux}, 1'b0}
+      - {({table15_pair_mux_2[7], table15_pair_mux_2} ^ {{8{not_pattern_minus1_16}}, not_pattern_minus1_16}),
+         not_pattern_minus1_16}; // AddSubTree.java:106
+  assign table15_sum =
+      {{table15_sum_part[8], table15_sum_part}, 1'b0}
+      - {({{2{table15_sum_mux[7]}}, table15_sum_mux} ^ {{9{not_pattern_minus2_16}}, not_pattern_minus2_16}),
+         not_pattern_minus2_16}; // AddSubTree.java:106
+  assign table15_entry = table15_sum[10:1]; // TableBuilder.java:186
+  assign table16_pair =
+      {{table16_pair_mux[7], table16_pair_mux}, 1'b0}
+      - {({table16_pair_mux_2[7], table16_pair_mux_2} ^ {{8{not_pattern_minus1_17}}, not_pattern_minus1_17}),
+         not_pattern_minus1_17}; // AddSubTree.java:106
+  assign table16_sum =
+      {{table16_sum_part[8], table16_sum_part}, 1'b0}
+      - {({{2{table16_sum_mux[7]}}, table16_sum_mux} ^ {{9{not_pattern_minus2_17}}, not_pattern_minus2_17}),
+         not_pattern_minus2_17}; // AddSubTree.java:106
+  assign table16_entry = table16_sum[10:1]; // TableBuilder.java:186
+  assign table17_pair =
+      {{table17_pair_mux[7], table17_pair_mux}, 1'b0}
+      - {({table17_pair_mux_2[7], table17_pair_mux_2} ^ {{8{not_pattern_minus1_18}}, not_pattern_minus1_18}),
+         not_pattern_minus1_18}; // AddSubTree.java:106
+  assign table17_sum =
+      {{table17_sum_part[8], table17_sum_part}, 1'b0}
+      - {({{2{table17_sum_mux[7]}}, table17_sum_mux} ^ {{9{not_pattern_minus2_18}}, not_pattern_minus2_18}),
+         not_pattern_minus2_18}; // AddSubTree.java:106
+  assign table17_entry = table17_sum[10:1]; // TableBuilder.java:186
+  assign table18_pair =
+      {{table18_pair_mux[7], table18_pair_mux}, 1'b0}
+      - {({table18_pair_mux_2[7], table18_pair_mux_2} ^ {{8{not_pattern_minus1_19}}, not_pattern_minus1_19}),
+         not_pattern_minus1_19}; // AddSubTree.java:106
+  assign table18_sum =
+      {{table18_sum_part[8], table18_sum_part}, 1'b0}
+      - {({{2{table18_sum_mux[7]}}, table18_sum_mux} ^ {{9{not_pattern_minus2_19}}, not_pattern_minus2_19}),
+         not_pattern_minus2_19}; // AddSubTree.java:106
+  assign table18_entry = table18_sum[10:1]; // TableBuilder.java:186
+  assign table19_pair =
+      {{table19_pair_mux[7], table19_pair_mux}, 1'b0}
+      - {({table19_pair_mux_2[7], table19_pair_mux_2} ^ {{8{not_pattern_minus1_20}}, not_pattern_minus1_20}),
+         not_pattern_minus1_20}; // AddSubTree.java:106
+  assign table19_sum =
+      {{table19_sum_part[8], table19_sum_part}, 1'b0}
+      - {({{2{table19_sum_mux[7]}}, table19_sum_mux} ^ {{9{not_pattern_minus2_20}}, not_pattern_minus2_20}),
+         not_pattern_minus2_20}; // AddSubTree.java:106
+  assign table19_entry = table19_sum[10:1]; // TableBuilder.java:186
+  assign table20_pair =
+      {{table20_pair_mux[7], table20_pair_mux}, 1'b0}
+      - {({table20_pair_mux_2[7], table20_pair_mux_2} ^ {{8{not_pattern_minus1_21}}, not_pattern_minus1_21}),
+         not_pattern_minus1_21}; // AddSubTree.java:106
+  assign table20_sum =
+      {{table20_sum_part[8], table20_sum_part}, 1'b0}
+      - {({{2{table20_sum_mux[7]}}, table20_sum_mux} ^ {{9{not_pattern_minus2_21}}, not_pattern_minus2_21}),
+         not_pattern_minus2_21}; // AddSubTree.java:106
+  assign table20_entry = table20_sum[10:1]; // TableBuilder.java:186
+  assign table21_pair =
+      {{table21_pair_mux[7], table21_pair_mux}, 1'b0}
+      - {({table21_pair_mux_2[7], table21_pair_mux_2} ^ {{8{not_pattern_minus1_22}}, not_pattern_minus1_22}),
+         not_pattern_minus1_22}; // AddSubTree.java:106
+  assign table21_sum =
+      {{table21_sum_part[8], table21_sum_part}, 1'b0}
+      - {({{2{table21_sum_mux[7]}}, table21_sum_mux} ^ {{9{not_pattern_minus2_22}}, not_pattern_minus2_22}),
+         not_pattern_minus2_22}; // AddSubTree.java:106
+  assign table21_entry = table21_sum[10:1]; // TableBuilder.java:186
+  assign table22_pair =
+      {{table22_pair_mux[7], table22_pair_mux}, 1'b0}
+      - {({table22_pair_mux_2[7], table22_pair_mux_2} ^ {{8{not_pattern_minus1_23}}, not_pattern_minus1_23}),
+         not_pattern_minus1_23}; // AddSubTree.java:106
+  assign table22_sum =
+      {{table22_sum_part[8], table22_sum_part}, 1'b0}
+      - {({{2{table22_sum_mux[7]}}, table22_sum_mux} ^ {{9{not_pattern_minus2_23}}, not_pattern_minus2_23}),
+         not_pattern_minus2_23}; // AddSubTree.java:106
+  assign table22_entry = table22_sum[10:1]; // TableBuilder.java:186
+  assign table23_pair =
+      {{table23_pair_mux[7], table23_pair_mux}, 1'b0}
+      - {({table23_pair_mux_2[7], table23_pair_mux_2} ^ {{8{not_pattern_minus1_24}}, not_pattern_minus1_24}),
+         not_pattern_minus1_24}; // AddSubTree.java:106
+  assign table23_sum =
+      {{table23_sum_part[8], table23_sum_part}, 1'b0}
+      - {({{2{table23_sum_mux[7]}}, table23_sum_mux} ^ {{9{not_pattern_minus2_24}}, not_pattern_minus2_24}),
+         not_pattern_minus2_24}; // AddSubTree.java:106
+  assign table23_entry = table23_sum[10:1]; // TableBuilder.java:186
+  assign table24_pair =
+      {{table24_pair_mux[7], table24_pair_mux}, 1'b0}
+      - {({table24_pair_mux_2[7], table24_pair_mux_2} ^ {{8{not_pattern_minus1_25}}, not_pattern_minus1_25}),
+         not_pattern_minus1_25}; // AddSubTree.java:106
+  assign table24_sum =
+      {{table24_sum_part[8], table24_sum_part}, 1'b0}
+      - {({{2{table24_sum_mux[7]}}, table24_sum_mux} ^ {{9{not_pattern_minus2_25}}, not_pattern_minus2_25}),
+         not_pattern_minus2_25}; // AddSubTree.java:106
+  assign table24_entry = table24_sum[10:1]; // TableBuilder.java:186
+  assign table25_pair =
+      {{table25_pair_mux[7], table25_pair_mux}, 1'b0}
+      - {({table25_pair_mux_2[7], table25_pair_mux_2} ^ {{8{not_pattern_minus1_26}}, not_pattern_minus1_26}),
+         not_pattern_minus1_26}; // AddSubTree.java:106
+  assign table25_sum =
+      {{table25_sum_part[8], table25_sum_part}, 1'b0}
+      - {({{2{table25_sum_mux[7]}}, table25_sum_mux} ^ {{9{not_pattern_minus2_26}}, not_pattern_minus2_26}),
+         not_pattern_minus2_26}; // AddSubTree.java:106
+  assign table25_entry = table25_sum[10:1]; // TableBuilder.java:186
+  assign table26_pair =
+      {{table26_pair_mux[7], table26_pair_mux}, 1'b0}
+      - {({table26_pair_mux_2[7], table26_pair_mux_2} ^ {{8{not_pattern_minus1_27}}, not_pattern_minus1_27}),
+         not_pattern_minus1_27}; // AddSubTree.java:106
+  assign table26_sum =
+      {{table26_sum_part[8], table26_sum_part}, 1'b0}
+      - {({{2{table26_sum_mux[7]}}, table26_sum_mux} ^ {{9{not_pattern_minus2_27}}, not_pattern_minus2_27}),
+         not_pattern_minus2_27}; // AddSubTree.java:106
+  assign table26_entry = table26_sum[10:1]; // TableBuilder.java:186
+  assign table27_pair =
+      {{table27_pair_mux[7], table27_pair_mux}, 1'b0}
+      - {({table27_pair_mux_2[7], table27_pair_mux_2} ^ {{8{not_pattern_minus1_28}}, not_pattern_minus1_28}),
+         not_pattern_minus1_28}; // AddSubTree.java:106
+  assign table27_sum =
+      {{table27_sum_part[8], table27_sum_part}, 1'b0}
+      - {({{2{table27_sum_mux[7]}}, table27_sum_mux} ^ {{9{not_pattern_minus2_28}}, not_pattern_minus2_28}),
+         not_pattern_minus2_28}; // AddSubTree.java:106
+  assign table27_entry = table27_sum[10:1]; // TableBuilder.java:186
+  assign build_done = building & (entry == 4'd13); // TableBuilder.java:92
+  assign build_last_block = build_block == last_block; // TableBuilder.java:94
+  assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:95
+  assign build_last_tile = build_tile == last_tile; // TableBuilder.java:96
   assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:111
   assign table_half_swept_1 = block_swept & table_half; // Sweep.java:112
   assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:113
   assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:114
 
   always @(posedge clk) begin
-    if (stage_read) begin // TableBuilder.java:70
-      act_word <= act_memory[stage_address]; // TableBuilder.java:70
+    if (stage_read) begin // TableBuilder.java:72
+      act_word <= act_memory[stage_address]; // TableBuilder.java:72
     end
-    act_word_valid <= stage_read; // TableBuilder.java:71
-    if (act_word_valid) begin // TableBuilder.java:72
-      staging <= {act_word, staging[671:224]}; // TableBuilder.java:76
+    act_word_valid <= stage_read; // TableBuilder.java:73
+    if (act_word_valid) begin // TableBuilder.java:74
+      staging <= {act_word, staging[671:224]}; // TableBuilder.java:78
     end
-    if (start_build) begin // TableBuilder.java:79
-      build_state <= BUILD_STATE_STAGING; // TableBuilder.java:80
-      stage_beat <= 2'd0; // TableBuilder.java:81
-    end else if (stage_read) begin // TableBuilder.java:82
-      stage_beat <= stage_beat + 2'd1; // TableBuilder.java:82
+    if (start_build) begin // TableBuilder.java:81
+      build_state <= BUILD_STATE_STAGING; // TableBuilder.java:82
+      stage_beat <= 2'd0; // TableBuilder.java:83
+    end else if (stage_read) begin // TableBuilder.java:84
+      stage_beat <= stage_beat + 2'd1; // TableBuilder.java:84
     end
-    if (staged_all) begin // TableBuilder.java:84
-      build_state <= BUILD_STATE_BUILDING; // TableBuilder.java:85
-      entry <= 5'd0; // TableBuilder.java:86
+    if (staged_all) begin // TableBuilder.java:86
+      build_state <= BUILD_STATE_BUILDING; // TableBuilder.java:87
+      entry <= 4'd0; // TableBuilder.java:88
     end
-    if (building) begin // TableBuilder.java:91
-      entry <= entry + 5'd1; // TableBuilder.java:91
+    if (building) begin // TableBuilder.java:93
+      entry <= entry + 4'd1; // TableBuilder.java:93
     end
-    if (build_done) begin // TableBuilder.java:97
-      build_state <= BUILD_STATE_IDLE; // TableBuilder.java:98
-      if (build_half) begin // TableBuilder.java:99
-        table_ready_1 <= 1'b1; // TableBuilder.java:99
+    if (build_done) begin // TableBuilder.java:99
+      build_state <= BUILD_STATE_IDLE; // TableBuilder.java:100
+      if (build_half) begin // TableBuilder.java:101
+        table_ready_1 <= 1'b1; // TableBuilder.java:101
       end else begin
-        table_ready_0 <= 1'b1; // TableBuilder.java:99
+        table_ready_0 <= 1'b1; // TableBuilder.java:101
       end
-      build_half <= ~build_half; // TableBuilder.java:100
-      if (build_last_slot) begin // TableBuilder.java:101
-        build_slot <= 16'd0; // TableBuilder.java:102
-        build_slot_base <= 11'd0; // TableBuilder.java:103
-        if (build_last_block) begin // TableBuilder.java:104
-          build_block <= 16'd0; // TableBuilder.java:105
-          build_block_base <= 11'd0; // TableBuilder.java:106
-          if (build_last_tile) begin // TableBuilder.java:107
-            build_tile <= 16'd0; // TableBuilder.java:108
-            if (act_tokens_loaded == cmd_tokens) begin // TableBuilder.java:109
-              builds_finished <= 1'b1; // TableBuilder.java:109
+      build_half <= ~build_half; // TableBuilder.java:102
+      if (build_last_slot) begin // TableBuilder.java:103
+        build_slot <= 16'd0; // TableBuilder.java:104
+        build_slot_base <= 11'd0; // TableBuilder.java:105
+        if (build_last_block) begin // TableBuilder.java:106
+          build_block <= 16'd0; // TableBuilder.java:107
+          build_block_base <= 11'd0; // TableBuilder.java:108
+          if (build_last_tile) begin // TableBuilder.java:109
+            build_tile <= 16'd0; // TableBuilder.java:110
+            if (act_tokens_loaded == cmd_tokens) begin // TableBuilder.java:111
+              builds_finished <= 1'b1; // TableBuilder.java:111
             end
           end else begin
-            build_tile <= build_tile + 16'd1; // TableBuilder.java:110
+            build_tile <= build_tile + 16'd1; // TableBuilder.java:112
           end
         end else begin
-          build_block <= build_block + 16'd1; // TableBuilder.java:112
-          build_block_base <= build_block_base + 11'd3; // TableBuilder.java:113
+          build_block <= build_block + 16'd1; // TableBuilder.java:114
+          build_block_base <= build_block_base + 11'd3; // TableBuilder.java:115
         end
       end else begin
-        build_slot <= build_slot + 16'd1; // TableBuilder.java:116
-        build_slot_base <= build_slot_base + 11'd147; // TableBuilder.java:117
+        build_slot <= build_slot + 16'd1; // TableBuilder.java:118
+        build_slot_base <= build_slot_base + 11'd147; // TableBuilder.java:119
       end
     end
-    if (table_half_swept_0) begin // TableBuilder.java:124
-      table_ready_0 <= 1'b0; // TableBuilder.java:125
-      table_held_0 <= 1'b1; // TableBuilder.java:126
+    if (table_half_swept_0) begin // TableBuilder.java:126
+      table_ready_0 <= 1'b0; // TableBuilder.java:127
+      table_held_0 <= 1'b1; // TableBuilder.java:128
     end
-    if (table_half_swept_1) begin // TableBuilder.java:124
-      table_ready_1 <= 1'b0; // TableBuilder.java:125
-      table_held_1 <= 1'b1; // TableBuilder.java:126
+    if (table_half_swept_1) begin // TableBuilder.java:126
+      table_ready_1 <= 1'b0; // TableBuilder.java:127
+      table_held_1 <= 1'b1; // TableBuilder.java:128
     end
-    if (table_half_released_0) begin // TableBuilder.java:131
-      table_held_0 <= 1'b0; // TableBuilder.java:131
+    if (table_half_released_0) begin // TableBuilder.java:133
+      table_held_0 <= 1'b0; // TableBuilder.java:133
     end
-    if (table_half_released_1) begin // TableBuilder.java:131
-      table_held_1 <= 1'b0; // TableBuilder.java:131
+    if (table_half_released_1) begin // TableBuilder.java:133
+      table_held_1 <= 1'b0; // TableBuilder.java:133
     end
-    if (finished) begin // TableBuilder.java:133
-      builds_finished <= 1'b0; // TableBuilder.java:133
+    if (finished) begin // TableBuilder.java:135
+      builds_finished <= 1'b0; // TableBuilder.java:135
     end
     if (reset) begin
       act_word_valid <= 1'b0;
       build_state <= BUILD_STATE_IDLE;
       stage_beat <= 2'd0;
-      entry <= 5'd0;
+      entry <= 4'd0;
       table_ready_1 <= 1'b0;
       table_ready_0 <= 1'b0;
       build_half <= 1'b0;
@@ -4204,10 +4341,19 @@ module TlmmEngine_kv260 (
       buffer_read_words_10[71:70], buffer_read_words_11[143:142], buffer_read_words_11[71:70],
       buffer_read_words_12[143:142], buffer_read_words_12[71:70], buffer_read_words_13[143:142],
       buffer_read_words_13[71:70], buffer_read_words_14[143:142], buffer_read_words_14[71:70],
-      buffer_read_words_15[143:142], buffer_read_words_15[71:70], result_fifo_occupancy, lane1_result_valid,
-      lane2_result_valid, lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid,
-      lane7_result_valid, lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid,
-      lane12_result_valid, lane13_result_valid, lane14_result_valid, lane15_result_valid, beats_per_token_prod[33:32],
+      buffer_read_words_15[143:142], buffer_read_words_15[71:70], table0_pair[0], table0_sum[0], table1_pair[0],
+      table1_sum[0], table2_pair[0], table2_sum[0], table3_pair[0], table3_sum[0], table4_pair[0], table4_sum[0],
+      table5_pair[0], table5_sum[0], table6_pair[0], table6_sum[0], table7_pair[0], table7_sum[0], table8_pair[0],
+      table8_sum[0], table9_pair[0], table9_sum[0], table10_pair[0], table10_sum[0], table11_pair[0], table11_sum[0],
+      table12_pair[0], table12_sum[0], table13_pair[0], table13_sum[0], table14_pair[0], table14_sum[0],
+      table15_pair[0], table15_sum[0], table16_pair[0], table16_sum[0], table17_pair[0], table17_sum[0],
+      table18_pair[0], table18_sum[0], table19_pair[0], table19_sum[0], table20_pair[0], table20_sum[0],
+      table21_pair[0], table21_sum[0], table22_pair[0], table22_sum[0], table23_pair[0], table23_sum[0],
+      table24_pair[0], table24_sum[0], table25_pair[0], table25_sum[0], table26_pair[0], table26_sum[0],
+      table27_pair[0], table27_sum[0], result_fifo_occupancy, lane1_result_valid, lane2_result_valid,
+      lane3_result_valid, lane4_result_valid, lane5_result_valid, lane6_result_valid, lane7_result_valid,
+      lane8_result_valid, lane9_result_valid, lane10_result_valid, lane11_result_valid, lane12_result_valid,
+      lane13_result_valid, lane14_result_valid, lane15_result_valid, beats_per_token_prod[33:32],
       tile_stride_prod[66:64], weights2_start_payload_address_prod[71:64], weights3_start_payload_address_prod[71:64]};
 endmodule
 

@@ -294,49 +294,62 @@ module TlmmEngine_sim_small (
   wire         load_in_flight;                     // WeightLoader.java:217
 
   // table_builder
-  wire         table_half_swept_0;                 // TableBuilder.java:47
-  wire         table_half_swept_1;                 // TableBuilder.java:47
-  wire         table_half_released_0;              // TableBuilder.java:48
-  wire         table_half_released_1;              // TableBuilder.java:48
-  reg  [119:0] staging;                            // TableBuilder.java:49
-  reg          table_ready_0;                      // TableBuilder.java:50
-  reg          table_ready_1;                      // TableBuilder.java:50
-  reg          table_held_0;                       // TableBuilder.java:51
-  reg          table_held_1;                       // TableBuilder.java:51
-  reg          build_half;                         // TableBuilder.java:52
-  reg  [1:0]   build_state;                        // TableBuilder.java:53
-  reg  [1:0]   stage_beat;                         // TableBuilder.java:54
-  reg  [4:0]   entry;                              // TableBuilder.java:55
-  reg  [15:0]  build_block;                        // TableBuilder.java:56
-  reg  [15:0]  build_slot;                         // TableBuilder.java:57
-  reg  [15:0]  build_tile;                         // TableBuilder.java:58
-  reg  [9:0]   build_slot_base;                    // TableBuilder.java:59
-  reg  [9:0]   build_block_base;                   // TableBuilder.java:60
-  reg          builds_finished;                    // TableBuilder.java:61
-  wire         building;                           // TableBuilder.java:62
-  wire         staging_active;                     // TableBuilder.java:63
-  wire         table_free;                         // TableBuilder.java:65
-  wire         start_build;                        // TableBuilder.java:67
-  wire [9:0]   stage_address;                      // TableBuilder.java:68
-  wire         stage_read;                         // TableBuilder.java:69
-  reg  [39:0]  act_word;                           // TableBuilder.java:70
-  reg          act_word_valid;                     // TableBuilder.java:71
-  wire         staged_all;                         // TableBuilder.java:83
-  reg          pattern_plus0;                      // TableBuilder.java:144
-  reg          pattern_minus0;                     // TableBuilder.java:145
-  reg          pattern_plus1;                      // TableBuilder.java:144
-  reg          pattern_minus1;                     // TableBuilder.java:145
-  reg          pattern_plus2;                      // TableBuilder.java:144
-  reg          pattern_minus2;                     // TableBuilder.java:145
-  wire [9:0]   table0_entry;                       // TableBuilder.java:174
-  wire [9:0]   table1_entry;                       // TableBuilder.java:174
-  wire [9:0]   table2_entry;                       // TableBuilder.java:174
-  wire [9:0]   table3_entry;                       // TableBuilder.java:174
-  wire [9:0]   table4_entry;                       // TableBuilder.java:174
-  wire         build_done;                         // TableBuilder.java:90
-  wire         build_last_block;                   // TableBuilder.java:92
-  wire         build_last_slot;                    // TableBuilder.java:93
-  wire         build_last_tile;                    // TableBuilder.java:94
+  wire         table_half_swept_0;                 // TableBuilder.java:49
+  wire         table_half_swept_1;                 // TableBuilder.java:49
+  wire         table_half_released_0;              // TableBuilder.java:50
+  wire         table_half_released_1;              // TableBuilder.java:50
+  reg  [119:0] staging;                            // TableBuilder.java:51
+  reg          table_ready_0;                      // TableBuilder.java:52
+  reg          table_ready_1;                      // TableBuilder.java:52
+  reg          table_held_0;                       // TableBuilder.java:53
+  reg          table_held_1;                       // TableBuilder.java:53
+  reg          build_half;                         // TableBuilder.java:54
+  reg  [1:0]   build_state;                        // TableBuilder.java:55
+  reg  [1:0]   stage_beat;                         // TableBuilder.java:56
+  reg  [3:0]   entry;                              // TableBuilder.java:57
+  reg  [15:0]  build_block;                        // TableBuilder.java:58
+  reg  [15:0]  build_slot;                         // TableBuilder.java:59
+  reg  [15:0]  build_tile;                         // TableBuilder.java:60
+  reg  [9:0]   build_slot_base;                    // TableBuilder.java:61
+  reg  [9:0]   build_block_base;                   // TableBuilder.java:62
+  reg          builds_finished;                    // TableBuilder.java:63
+  wire         building;                           // TableBuilder.java:64
+  wire         staging_active;                     // TableBuilder.java:65
+  wire         table_free;                         // TableBuilder.java:67
+  wire         start_build;                        // TableBuilder.java:69
+  wire [9:0]   stage_address;                      // TableBuilder.java:70
+  wire         stage_read;                         // TableBuilder.java:71
+  reg  [39:0]  act_word;                           // TableBuilder.java:72
+  reg          act_word_valid;                     // TableBuilder.java:73
+  wire         staged_all;                         // TableBuilder.java:85
+  reg          pattern_plus0;                      // TableBuilder.java:148
+  wire         pattern_minus0;                     // TableBuilder.java:149
+  reg          pattern_plus1;                      // TableBuilder.java:148
+  reg          pattern_minus1;                     // TableBuilder.java:149
+  reg          pattern_plus2;                      // TableBuilder.java:148
+  reg          pattern_minus2;                     // TableBuilder.java:149
+  wire         pattern_uses0;                      // TableBuilder.java:174
+  wire         pattern_uses1;                      // TableBuilder.java:174
+  wire         pattern_uses2;                      // TableBuilder.java:174
+  wire [9:0]   table0_pair;                        // AddSubTree.java:106
+  wire [10:0]  table0_sum;                         // AddSubTree.java:106
+  wire [9:0]   table0_entry;                       // TableBuilder.java:186
+  wire [9:0]   table1_pair;                        // AddSubTree.java:106
+  wire [10:0]  table1_sum;                         // AddSubTree.java:106
+  wire [9:0]   table1_entry;                       // TableBuilder.java:186
+  wire [9:0]   table2_pair;                        // AddSubTree.java:106
+  wire [10:0]  table2_sum;                         // AddSubTree.java:106
+  wire [9:0]   table2_entry;                       // TableBuilder.java:186
+  wire [9:0]   table3_pair;                        // AddSubTree.java:106
+  wire [10:0]  table3_sum;                         // AddSubTree.java:106
+  wire [9:0]   table3_entry;                       // TableBuilder.java:186
+  wire [9:0]   table4_pair;                        // AddSubTree.java:106
+  wire [10:0]  table4_sum;                         // AddSubTree.java:106
+  wire [9:0]   table4_entry;                       // TableBuilder.java:186
+  wire         build_done;                         // TableBuilder.java:92
+  wire         build_last_block;                   // TableBuilder.java:94
+  wire         build_last_slot;                    // TableBuilder.java:95
+  wire         build_last_tile;                    // TableBuilder.java:96
 
   // result_queue
   wire         result_issued;                      // ResultQueue.java:32
@@ -414,7 +427,7 @@ module TlmmEngine_sim_small (
   wire         lane0_step_payload_last;            // LookupArray.java:31
   wire         lane0_table_write_valid;            // LookupArray.java:31
   wire         lane0_table_write_payload_half;     // LookupArray.java:31
-  wire [4:0]   lane0_table_write_payload_entry;    // LookupArray.java:31
+  wire [3:0]   lane0_table_write_payload_entry;    // LookupArray.java:31
   wire [9:0]   lane0_table_write_payload_values_0; // LookupArray.java:31
   wire [9:0]   lane0_table_write_payload_values_1; // LookupArray.java:31
   wire [9:0]   lane0_table_write_payload_values_2; // LookupArray.java:31
@@ -430,7 +443,7 @@ module TlmmEngine_sim_small (
   wire         lane1_step_payload_last;            // LookupArray.java:31
   wire         lane1_table_write_valid;            // LookupArray.java:31
   wire         lane1_table_write_payload_half;     // LookupArray.java:31
-  wire [4:0]   lane1_table_write_payload_entry;    // LookupArray.java:31
+  wire [3:0]   lane1_table_write_payload_entry;    // LookupArray.java:31
   wire [9:0]   lane1_table_write_payload_values_0; // LookupArray.java:31
   wire [9:0]   lane1_table_write_payload_values_1; // LookupArray.java:31
   wire [9:0]   lane1_table_write_payload_values_2; // LookupArray.java:31
@@ -446,7 +459,7 @@ module TlmmEngine_sim_small (
   wire         lane2_step_payload_last;            // LookupArray.java:31
   wire         lane2_table_write_valid;            // LookupArray.java:31
   wire         lane2_table_write_payload_half;     // LookupArray.java:31
-  wire [4:0]   lane2_table_write_payload_entry;    // LookupArray.java:31
+  wire [3:0]   lane2_table_write_payload_entry;    // LookupArray.java:31
   wire [9:0]   lane2_table_write_payload_values_0; // LookupArray.java:31
   wire [9:0]   lane2_table_write_payload_values_1; // LookupArray.java:31
   wire [9:0]   lane2_table_write_payload_values_2; // LookupArray.java:31
@@ -462,7 +475,7 @@ module TlmmEngine_sim_small (
   wire         lane3_step_payload_last;            // LookupArray.java:31
   wire         lane3_table_write_valid;            // LookupArray.java:31
   wire         lane3_table_write_payload_half;     // LookupArray.java:31
-  wire [4:0]   lane3_table_write_payload_entry;    // LookupArray.java:31
+  wire [3:0]   lane3_table_write_payload_entry;    // LookupArray.java:31
   wire [9:0]   lane3_table_write_payload_values_0; // LookupArray.java:31
   wire [9:0]   lane3_table_write_payload_values_1; // LookupArray.java:31
   wire [9:0]   lane3_table_write_payload_values_2; // LookupArray.java:31
@@ -487,36 +500,36 @@ module TlmmEngine_sim_small (
   wire [1:0] weights0_start_payload_lastClass_mux;
   wire [15:0] load_tokens_after_mux;
   wire [15:0] load_tokens_after_diff;
-  wire [7:0] table0_entry_part;
-  wire [9:0] table0_entry_ext;
-  wire [7:0] table0_entry_part_2;
-  wire [9:0] table0_entry_ext_2;
-  wire [7:0] table0_entry_part_3;
-  wire [9:0] table0_entry_ext_3;
-  wire [7:0] table1_entry_part;
-  wire [9:0] table1_entry_ext;
-  wire [7:0] table1_entry_part_2;
-  wire [9:0] table1_entry_ext_2;
-  wire [7:0] table1_entry_part_3;
-  wire [9:0] table1_entry_ext_3;
-  wire [7:0] table2_entry_part;
-  wire [9:0] table2_entry_ext;
-  wire [7:0] table2_entry_part_2;
-  wire [9:0] table2_entry_ext_2;
-  wire [7:0] table2_entry_part_3;
-  wire [9:0] table2_entry_ext_3;
-  wire [7:0] table3_entry_part;
-  wire [9:0] table3_entry_ext;
-  wire [7:0] table3_entry_part_2;
-  wire [9:0] table3_entry_ext_2;
-  wire [7:0] table3_entry_part_3;
-  wire [9:0] table3_entry_ext_3;
-  wire [7:0] table4_entry_part;
-  wire [9:0] table4_entry_ext;
-  wire [7:0] table4_entry_part_2;
-  wire [9:0] table4_entry_ext_2;
-  wire [7:0] table4_entry_part_3;
-  wire [9:0] table4_entry_ext_3;
+  wire [7:0] table0_pair_mux;
+  wire [7:0] table0_pair_mux_2;
+  wire not_pattern_minus1;
+  wire [8:0] table0_sum_part;
+  wire [7:0] table0_sum_mux;
+  wire not_pattern_minus2;
+  wire [7:0] table1_pair_mux;
+  wire [7:0] table1_pair_mux_2;
+  wire not_pattern_minus1_2;
+  wire [8:0] table1_sum_part;
+  wire [7:0] table1_sum_mux;
+  wire not_pattern_minus2_2;
+  wire [7:0] table2_pair_mux;
+  wire [7:0] table2_pair_mux_2;
+  wire not_pattern_minus1_3;
+  wire [8:0] table2_sum_part;
+  wire [7:0] table2_sum_mux;
+  wire not_pattern_minus2_3;
+  wire [7:0] table3_pair_mux;
+  wire [7:0] table3_pair_mux_2;
+  wire not_pattern_minus1_4;
+  wire [8:0] table3_sum_part;
+  wire [7:0] table3_sum_mux;
+  wire not_pattern_minus2_4;
+  wire [7:0] table4_pair_mux;
+  wire [7:0] table4_pair_mux_2;
+  wire not_pattern_minus1_5;
+  wire [8:0] table4_sum_part;
+  wire [7:0] table4_sum_mux;
+  wire not_pattern_minus2_5;
   wire result_fifo_pop_valid_and_ready;
   wire [15:0] sweep_chunk_tokens_diff;
   assign beats_per_token_prod = {2'd0, {16'd0, cmd_blocks}} * {32'd0, 2'd3};
@@ -532,36 +545,36 @@ module TlmmEngine_sim_small (
   assign weights0_start_payload_lastClass_mux = load_ahead ? prefetched_lastClass : cmd_lastClass;
   assign load_tokens_after_mux = load_ahead ? prefetched_tokens : cmd_tokens;
   assign load_tokens_after_diff = load_tokens_after_mux - load_tokens;
-  assign table0_entry_part = staging[7:0];
-  assign table0_entry_ext = {{2{table0_entry_part[7]}}, table0_entry_part};
-  assign table0_entry_part_2 = staging[15:8];
-  assign table0_entry_ext_2 = {{2{table0_entry_part_2[7]}}, table0_entry_part_2};
-  assign table0_entry_part_3 = staging[23:16];
-  assign table0_entry_ext_3 = {{2{table0_entry_part_3[7]}}, table0_entry_part_3};
-  assign table1_entry_part = staging[31:24];
-  assign table1_entry_ext = {{2{table1_entry_part[7]}}, table1_entry_part};
-  assign table1_entry_part_2 = staging[39:32];
-  assign table1_entry_ext_2 = {{2{table1_entry_part_2[7]}}, table1_entry_part_2};
-  assign table1_entry_part_3 = staging[47:40];
-  assign table1_entry_ext_3 = {{2{table1_entry_part_3[7]}}, table1_entry_part_3};
-  assign table2_entry_part = staging[55:48];
-  assign table2_entry_ext = {{2{table2_entry_part[7]}}, table2_entry_part};
-  assign table2_entry_part_2 = staging[63:56];
-  assign table2_entry_ext_2 = {{2{table2_entry_part_2[7]}}, table2_entry_part_2};
-  assign table2_entry_part_3 = staging[71:64];
-  assign table2_entry_ext_3 = {{2{table2_entry_part_3[7]}}, table2_entry_part_3};
-  assign table3_entry_part = staging[79:72];
-  assign table3_entry_ext = {{2{table3_entry_part[7]}}, table3_entry_part};
-  assign table3_entry_part_2 = staging[87:80];
-  assign table3_entry_ext_2 = {{2{table3_entry_part_2[7]}}, table3_entry_part_2};
-  assign table3_entry_part_3 = staging[95:88];
-  assign table3_entry_ext_3 = {{2{table3_entry_part_3[7]}}, table3_entry_part_3};
-  assign table4_entry_part = staging[103:96];
-  assign table4_entry_ext = {{2{table4_entry_part[7]}}, table4_entry_part};
-  assign table4_entry_part_2 = staging[111:104];
-  assign table4_entry_ext_2 = {{2{table4_entry_part_2[7]}}, table4_entry_part_2};
-  assign table4_entry_part_3 = staging[119:112];
-  assign table4_entry_ext_3 = {{2{table4_entry_part_3[7]}}, table4_entry_part_3};
+  assign table0_pair_mux = pattern_uses0 ? staging[7:0] : 8'd0;
+  assign table0_pair_mux_2 = pattern_uses1 ? staging[15:8] : 8'd0;
+  assign not_pattern_minus1 = ~pattern_minus1;
+  assign table0_sum_part = table0_pair[9:1];
+  assign table0_sum_mux = pattern_uses2 ? staging[23:16] : 8'd0;
+  assign not_pattern_minus2 = ~pattern_minus2;
+  assign table1_pair_mux = pattern_uses0 ? staging[31:24] : 8'd0;
+  assign table1_pair_mux_2 = pattern_uses1 ? staging[39:32] : 8'd0;
+  assign not_pattern_minus1_2 = ~pattern_minus1;
+  assign table1_sum_part = table1_pair[9:1];
+  assign table1_sum_mux = pattern_uses2 ? staging[47:40] : 8'd0;
+  assign not_pattern_minus2_2 = ~pattern_minus2;
+  assign table2_pair_mux = pattern_uses0 ? staging[55:48] : 8'd0;
+  assign table2_pair_mux_2 = pattern_uses1 ? staging[63:56] : 8'd0;
+  assign not_pattern_minus1_3 = ~pattern_minus1;
+  assign table2_sum_part = table2_pair[9:1];
+  assign table2_sum_mux = pattern_uses2 ? staging[71:64] : 8'd0;
+  assign not_pattern_minus2_3 = ~pattern_minus2;
+  assign table3_pair_mux = pattern_uses0 ? staging[79:72] : 8'd0;
+  assign table3_pair_mux_2 = pattern_uses1 ? staging[87:80] : 8'd0;
+  assign not_pattern_minus1_4 = ~pattern_minus1;
+  assign table3_sum_part = table3_pair[9:1];
+  assign table3_sum_mux = pattern_uses2 ? staging[95:88] : 8'd0;
+  assign not_pattern_minus2_4 = ~pattern_minus2;
+  assign table4_pair_mux = pattern_uses0 ? staging[103:96] : 8'd0;
+  assign table4_pair_mux_2 = pattern_uses1 ? staging[111:104] : 8'd0;
+  assign not_pattern_minus1_5 = ~pattern_minus1;
+  assign table4_sum_part = table4_pair[9:1];
+  assign table4_sum_mux = pattern_uses2 ? staging[119:112] : 8'd0;
+  assign not_pattern_minus2_5 = ~pattern_minus2;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
   assign sweep_chunk_tokens_diff = cmd_tokens - sweep_tokens;
 
@@ -700,7 +713,7 @@ module TlmmEngine_sim_small (
   assign act_take = activations_valid & activations_ready; // ActivationLoader.java:56
   assign act_address = act_slot_base + act_beat[9:0]; // ActivationLoader.java:57
   assign token_loaded = act_take & (act_beat == (beats_per_token - 32'd1)); // ActivationLoader.java:59
-  assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:95
+  assign chunk_released = build_done & build_last_block & build_last_slot & build_last_tile; // TableBuilder.java:97
 
   always @(posedge clk) begin
     if (act_take) begin // ActivationLoader.java:58
@@ -948,228 +961,209 @@ module TlmmEngine_sim_small (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // table_builder (TableBuilder.java:43): for each (tile, block, token) stages the block's activations and writes the
-  // 27 entries of its T tables, one per cycle, into a free table half of every lane
-  assign building = build_state == BUILD_STATE_BUILDING; // TableBuilder.java:62
-  assign staging_active = build_state == BUILD_STATE_STAGING; // TableBuilder.java:63
-  // TableBuilder.java:65
-  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // table_builder (TableBuilder.java:45): for each (tile, block, token) stages the block's activations and writes the
+  // 14 stored entries of its T tables, one per cycle, into a free table half of every lane
+  assign building = build_state == BUILD_STATE_BUILDING; // TableBuilder.java:64
+  assign staging_active = build_state == BUILD_STATE_STAGING; // TableBuilder.java:65
   // TableBuilder.java:67
+  assign table_free = ~(build_half ? (table_ready_1 | table_held_1) : (table_ready_0 | table_held_0));
+  // TableBuilder.java:69
   assign start_build = active & act_full & (build_state == BUILD_STATE_IDLE) & table_free & ~builds_finished;
-  assign stage_address = build_slot_base + build_block_base + {8'd0, stage_beat}; // TableBuilder.java:68
-  assign stage_read = staging_active & (stage_beat < 2'd3); // TableBuilder.java:69
-  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:83
+  assign stage_address = build_slot_base + build_block_base + {8'd0, stage_beat}; // TableBuilder.java:70
+  assign stage_read = staging_active & (stage_beat < 2'd3); // TableBuilder.java:71
+  assign staged_all = staging_active & (stage_beat == 2'd3) & ~act_word_valid; // TableBuilder.java:85
 
   always @(*) begin
-    pattern_plus0 = 1'b0; // TableBuilder.java:146
-    pattern_minus0 = 1'b0; // TableBuilder.java:147
-    pattern_plus1 = 1'b0; // TableBuilder.java:146
-    pattern_minus1 = 1'b0; // TableBuilder.java:147
-    pattern_plus2 = 1'b0; // TableBuilder.java:146
-    pattern_minus2 = 1'b0; // TableBuilder.java:147
-    case (entry) // TableBuilder.java:151
-      5'd0: ;
-      5'd1: pattern_plus0 = 1'b1; // TableBuilder.java:158
-      5'd2: pattern_plus1 = 1'b1; // TableBuilder.java:158
-      5'd3: pattern_plus2 = 1'b1; // TableBuilder.java:158
-      5'd4: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
+    pattern_plus0 = 1'b0; // TableBuilder.java:150
+    pattern_plus1 = 1'b0; // TableBuilder.java:150
+    pattern_minus1 = 1'b0; // TableBuilder.java:151
+    pattern_plus2 = 1'b0; // TableBuilder.java:150
+    pattern_minus2 = 1'b0; // TableBuilder.java:151
+    case (entry) // TableBuilder.java:155
+      4'd0: ;
+      4'd1: pattern_plus0 = 1'b1; // TableBuilder.java:165
+      4'd2: pattern_plus1 = 1'b1; // TableBuilder.java:165
+      4'd3: pattern_plus2 = 1'b1; // TableBuilder.java:165
+      4'd4: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
       end
-      5'd5: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
+      4'd5: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_minus1 = 1'b1; // TableBuilder.java:167
       end
-      5'd6: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      4'd6: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_plus2 = 1'b1; // TableBuilder.java:165
       end
-      5'd7: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      4'd7: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_minus2 = 1'b1; // TableBuilder.java:167
       end
-      5'd8: begin
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      4'd8: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_plus2 = 1'b1; // TableBuilder.java:165
       end
-      5'd9: begin
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      4'd9: begin
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_minus2 = 1'b1; // TableBuilder.java:167
       end
-      5'd10: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      4'd10: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_plus2 = 1'b1; // TableBuilder.java:165
       end
-      5'd11: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      4'd11: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_plus1 = 1'b1; // TableBuilder.java:165
+        pattern_minus2 = 1'b1; // TableBuilder.java:167
       end
-      5'd12: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
+      4'd12: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_minus1 = 1'b1; // TableBuilder.java:167
+        pattern_plus2 = 1'b1; // TableBuilder.java:165
       end
-      5'd13: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
-      5'd14: pattern_minus0 = 1'b1; // TableBuilder.java:160
-      5'd15: pattern_minus1 = 1'b1; // TableBuilder.java:160
-      5'd16: pattern_minus2 = 1'b1; // TableBuilder.java:160
-      5'd17: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-      end
-      5'd18: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-      end
-      5'd19: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
-      5'd20: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
-      5'd21: begin
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
-      5'd22: begin
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
-      5'd23: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
-      5'd24: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_plus2 = 1'b1; // TableBuilder.java:158
-      end
-      5'd25: begin
-        pattern_minus0 = 1'b1; // TableBuilder.java:160
-        pattern_plus1 = 1'b1; // TableBuilder.java:158
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
-      end
-      5'd26: begin
-        pattern_plus0 = 1'b1; // TableBuilder.java:158
-        pattern_minus1 = 1'b1; // TableBuilder.java:160
-        pattern_minus2 = 1'b1; // TableBuilder.java:160
+      4'd13: begin
+        pattern_plus0 = 1'b1; // TableBuilder.java:165
+        pattern_minus1 = 1'b1; // TableBuilder.java:167
+        pattern_minus2 = 1'b1; // TableBuilder.java:167
       end
       default: ;
     endcase
   end
 
-  assign table0_entry =
-      (pattern_plus0 ? table0_entry_ext : (pattern_minus0 ? -table0_entry_ext : 10'd0))
-      + (pattern_plus1 ? table0_entry_ext_2 : (pattern_minus1 ? -table0_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table0_entry_ext_3 : (pattern_minus2 ? -table0_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table1_entry =
-      (pattern_plus0 ? table1_entry_ext : (pattern_minus0 ? -table1_entry_ext : 10'd0))
-      + (pattern_plus1 ? table1_entry_ext_2 : (pattern_minus1 ? -table1_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table1_entry_ext_3 : (pattern_minus2 ? -table1_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table2_entry =
-      (pattern_plus0 ? table2_entry_ext : (pattern_minus0 ? -table2_entry_ext : 10'd0))
-      + (pattern_plus1 ? table2_entry_ext_2 : (pattern_minus1 ? -table2_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table2_entry_ext_3 : (pattern_minus2 ? -table2_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table3_entry =
-      (pattern_plus0 ? table3_entry_ext : (pattern_minus0 ? -table3_entry_ext : 10'd0))
-      + (pattern_plus1 ? table3_entry_ext_2 : (pattern_minus1 ? -table3_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table3_entry_ext_3 : (pattern_minus2 ? -table3_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign table4_entry =
-      (pattern_plus0 ? table4_entry_ext : (pattern_minus0 ? -table4_entry_ext : 10'd0))
-      + (pattern_plus1 ? table4_entry_ext_2 : (pattern_minus1 ? -table4_entry_ext_2 : 10'd0))
-      + (pattern_plus2 ? table4_entry_ext_3 : (pattern_minus2 ? -table4_entry_ext_3 : 10'd0)); // TableBuilder.java:174
-  assign build_done = building & (entry == 5'd26); // TableBuilder.java:90
-  assign build_last_block = build_block == last_block; // TableBuilder.java:92
-  assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:93
-  assign build_last_tile = build_tile == last_tile; // TableBuilder.java:94
+  assign pattern_minus0 = 1'b0; // TableBuilder.java:151
+  assign pattern_uses0 = pattern_plus0 | pattern_minus0; // TableBuilder.java:174
+  assign pattern_uses1 = pattern_plus1 | pattern_minus1; // TableBuilder.java:174
+  assign pattern_uses2 = pattern_plus2 | pattern_minus2; // TableBuilder.java:174
+  assign table0_pair =
+      {{table0_pair_mux[7], table0_pair_mux}, 1'b0}
+      - {({table0_pair_mux_2[7], table0_pair_mux_2} ^ {{8{not_pattern_minus1}}, not_pattern_minus1}),
+         not_pattern_minus1}; // AddSubTree.java:106
+  assign table0_sum =
+      {{table0_sum_part[8], table0_sum_part}, 1'b0}
+      - {({{2{table0_sum_mux[7]}}, table0_sum_mux} ^ {{9{not_pattern_minus2}}, not_pattern_minus2}),
+         not_pattern_minus2}; // AddSubTree.java:106
+  assign table0_entry = table0_sum[10:1]; // TableBuilder.java:186
+  assign table1_pair =
+      {{table1_pair_mux[7], table1_pair_mux}, 1'b0}
+      - {({table1_pair_mux_2[7], table1_pair_mux_2} ^ {{8{not_pattern_minus1_2}}, not_pattern_minus1_2}),
+         not_pattern_minus1_2}; // AddSubTree.java:106
+  assign table1_sum =
+      {{table1_sum_part[8], table1_sum_part}, 1'b0}
+      - {({{2{table1_sum_mux[7]}}, table1_sum_mux} ^ {{9{not_pattern_minus2_2}}, not_pattern_minus2_2}),
+         not_pattern_minus2_2}; // AddSubTree.java:106
+  assign table1_entry = table1_sum[10:1]; // TableBuilder.java:186
+  assign table2_pair =
+      {{table2_pair_mux[7], table2_pair_mux}, 1'b0}
+      - {({table2_pair_mux_2[7], table2_pair_mux_2} ^ {{8{not_pattern_minus1_3}}, not_pattern_minus1_3}),
+         not_pattern_minus1_3}; // AddSubTree.java:106
+  assign table2_sum =
+      {{table2_sum_part[8], table2_sum_part}, 1'b0}
+      - {({{2{table2_sum_mux[7]}}, table2_sum_mux} ^ {{9{not_pattern_minus2_3}}, not_pattern_minus2_3}),
+         not_pattern_minus2_3}; // AddSubTree.java:106
+  assign table2_entry = table2_sum[10:1]; // TableBuilder.java:186
+  assign table3_pair =
+      {{table3_pair_mux[7], table3_pair_mux}, 1'b0}
+      - {({table3_pair_mux_2[7], table3_pair_mux_2} ^ {{8{not_pattern_minus1_4}}, not_pattern_minus1_4}),
+         not_pattern_minus1_4}; // AddSubTree.java:106
+  assign table3_sum =
+      {{table3_sum_part[8], table3_sum_part}, 1'b0}
+      - {({{2{table3_sum_mux[7]}}, table3_sum_mux} ^ {{9{not_pattern_minus2_4}}, not_pattern_minus2_4}),
+         not_pattern_minus2_4}; // AddSubTree.java:106
+  assign table3_entry = table3_sum[10:1]; // TableBuilder.java:186
+  assign table4_pair =
+      {{table4_pair_mux[7], table4_pair_mux}, 1'b0}
+      - {({table4_pair_mux_2[7], table4_pair_mux_2} ^ {{8{not_pattern_minus1_5}}, not_pattern_minus1_5}),
+         not_pattern_minus1_5}; // AddSubTree.java:106
+  assign table4_sum =
+      {{table4_sum_part[8], table4_sum_part}, 1'b0}
+      - {({{2{table4_sum_mux[7]}}, table4_sum_mux} ^ {{9{not_pattern_minus2_5}}, not_pattern_minus2_5}),
+         not_pattern_minus2_5}; // AddSubTree.java:106
+  assign table4_entry = table4_sum[10:1]; // TableBuilder.java:186
+  assign build_done = building & (entry == 4'd13); // TableBuilder.java:92
+  assign build_last_block = build_block == last_block; // TableBuilder.java:94
+  assign build_last_slot = (build_slot + 16'd1) == act_chunk_tokens; // TableBuilder.java:95
+  assign build_last_tile = build_tile == last_tile; // TableBuilder.java:96
   assign table_half_swept_0 = block_swept & ~table_half; // Sweep.java:111
   assign table_half_swept_1 = block_swept & table_half; // Sweep.java:112
   assign table_half_released_0 = table_release_d3 & ~table_release_half_d3; // Sweep.java:113
   assign table_half_released_1 = table_release_d3 & table_release_half_d3; // Sweep.java:114
 
   always @(posedge clk) begin
-    if (stage_read) begin // TableBuilder.java:70
-      act_word <= act_memory[stage_address]; // TableBuilder.java:70
+    if (stage_read) begin // TableBuilder.java:72
+      act_word <= act_memory[stage_address]; // TableBuilder.java:72
     end
-    act_word_valid <= stage_read; // TableBuilder.java:71
-    if (act_word_valid) begin // TableBuilder.java:72
-      staging <= {act_word, staging[119:40]}; // TableBuilder.java:76
+    act_word_valid <= stage_read; // TableBuilder.java:73
+    if (act_word_valid) begin // TableBuilder.java:74
+      staging <= {act_word, staging[119:40]}; // TableBuilder.java:78
     end
-    if (start_build) begin // TableBuilder.java:79
-      build_state <= BUILD_STATE_STAGING; // TableBuilder.java:80
-      stage_beat <= 2'd0; // TableBuilder.java:81
-    end else if (stage_read) begin // TableBuilder.java:82
-      stage_beat <= stage_beat + 2'd1; // TableBuilder.java:82
+    if (start_build) begin // TableBuilder.java:81
+      build_state <= BUILD_STATE_STAGING; // TableBuilder.java:82
+      stage_beat <= 2'd0; // TableBuilder.java:83
+    end else if (stage_read) begin // TableBuilder.java:84
+      stage_beat <= stage_beat + 2'd1; // TableBuilder.java:84
     end
-    if (staged_all) begin // TableBuilder.java:84
-      build_state <= BUILD_STATE_BUILDING; // TableBuilder.java:85
-      entry <= 5'd0; // TableBuilder.java:86
+    if (staged_all) begin // TableBuilder.java:86
+      build_state <= BUILD_STATE_BUILDING; // TableBuilder.java:87
+      entry <= 4'd0; // TableBuilder.java:88
     end
-    if (building) begin // TableBuilder.java:91
-      entry <= entry + 5'd1; // TableBuilder.java:91
+    if (building) begin // TableBuilder.java:93
+      entry <= entry + 4'd1; // TableBuilder.java:93
     end
-    if (build_done) begin // TableBuilder.java:97
-      build_state <= BUILD_STATE_IDLE; // TableBuilder.java:98
-      if (build_half) begin // TableBuilder.java:99
-        table_ready_1 <= 1'b1; // TableBuilder.java:99
+    if (build_done) begin // TableBuilder.java:99
+      build_state <= BUILD_STATE_IDLE; // TableBuilder.java:100
+      if (build_half) begin // TableBuilder.java:101
+        table_ready_1 <= 1'b1; // TableBuilder.java:101
       end else begin
-        table_ready_0 <= 1'b1; // TableBuilder.java:99
+        table_ready_0 <= 1'b1; // TableBuilder.java:101
       end
-      build_half <= ~build_half; // TableBuilder.java:100
-      if (build_last_slot) begin // TableBuilder.java:101
-        build_slot <= 16'd0; // TableBuilder.java:102
-        build_slot_base <= 10'd0; // TableBuilder.java:103
-        if (build_last_block) begin // TableBuilder.java:104
-          build_block <= 16'd0; // TableBuilder.java:105
-          build_block_base <= 10'd0; // TableBuilder.java:106
-          if (build_last_tile) begin // TableBuilder.java:107
-            build_tile <= 16'd0; // TableBuilder.java:108
-            if (act_tokens_loaded == cmd_tokens) begin // TableBuilder.java:109
-              builds_finished <= 1'b1; // TableBuilder.java:109
+      build_half <= ~build_half; // TableBuilder.java:102
+      if (build_last_slot) begin // TableBuilder.java:103
+        build_slot <= 16'd0; // TableBuilder.java:104
+        build_slot_base <= 10'd0; // TableBuilder.java:105
+        if (build_last_block) begin // TableBuilder.java:106
+          build_block <= 16'd0; // TableBuilder.java:107
+          build_block_base <= 10'd0; // TableBuilder.java:108
+          if (build_last_tile) begin // TableBuilder.java:109
+            build_tile <= 16'd0; // TableBuilder.java:110
+            if (act_tokens_loaded == cmd_tokens) begin // TableBuilder.java:111
+              builds_finished <= 1'b1; // TableBuilder.java:111
             end
           end else begin
-            build_tile <= build_tile + 16'd1; // TableBuilder.java:110
+            build_tile <= build_tile + 16'd1; // TableBuilder.java:112
           end
         end else begin
-          build_block <= build_block + 16'd1; // TableBuilder.java:112
-          build_block_base <= build_block_base + 10'd3; // TableBuilder.java:113
+          build_block <= build_block + 16'd1; // TableBuilder.java:114
+          build_block_base <= build_block_base + 10'd3; // TableBuilder.java:115
         end
       end else begin
-        build_slot <= build_slot + 16'd1; // TableBuilder.java:116
-        build_slot_base <= build_slot_base + 10'd207; // TableBuilder.java:117
+        build_slot <= build_slot + 16'd1; // TableBuilder.java:118
+        build_slot_base <= build_slot_base + 10'd207; // TableBuilder.java:119
       end
     end
-    if (table_half_swept_0) begin // TableBuilder.java:124
-      table_ready_0 <= 1'b0; // TableBuilder.java:125
-      table_held_0 <= 1'b1; // TableBuilder.java:126
+    if (table_half_swept_0) begin // TableBuilder.java:126
+      table_ready_0 <= 1'b0; // TableBuilder.java:127
+      table_held_0 <= 1'b1; // TableBuilder.java:128
     end
-    if (table_half_swept_1) begin // TableBuilder.java:124
-      table_ready_1 <= 1'b0; // TableBuilder.java:125
-      table_held_1 <= 1'b1; // TableBuilder.java:126
+    if (table_half_swept_1) begin // TableBuilder.java:126
+      table_ready_1 <= 1'b0; // TableBuilder.java:127
+      table_held_1 <= 1'b1; // TableBuilder.java:128
     end
-    if (table_half_released_0) begin // TableBuilder.java:131
-      table_held_0 <= 1'b0; // TableBuilder.java:131
+    if (table_half_released_0) begin // TableBuilder.java:133
+      table_held_0 <= 1'b0; // TableBuilder.java:133
     end
-    if (table_half_released_1) begin // TableBuilder.java:131
-      table_held_1 <= 1'b0; // TableBuilder.java:131
+    if (table_half_released_1) begin // TableBuilder.java:133
+      table_held_1 <= 1'b0; // TableBuilder.java:133
     end
-    if (finished) begin // TableBuilder.java:133
-      builds_finished <= 1'b0; // TableBuilder.java:133
+    if (finished) begin // TableBuilder.java:135
+      builds_finished <= 1'b0; // TableBuilder.java:135
     end
     if (reset) begin
       act_word_valid <= 1'b0;
       build_state <= BUILD_STATE_IDLE;
       stage_beat <= 2'd0;
-      entry <= 5'd0;
+      entry <= 4'd0;
       table_ready_1 <= 1'b0;
       table_ready_0 <= 1'b0;
       build_half <= 1'b0;
@@ -1614,8 +1608,9 @@ module TlmmEngine_sim_small (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, buffer_read_words_0[71:25], buffer_read_words_1[71:25], buffer_read_words_2[71:25],
-      buffer_read_words_3[71:25], result_fifo_occupancy, lane1_result_valid, lane2_result_valid, lane3_result_valid,
-      beats_per_token_prod[33:32], tile_stride_prod[65:64]};
+      buffer_read_words_3[71:25], table0_pair[0], table0_sum[0], table1_pair[0], table1_sum[0], table2_pair[0],
+      table2_sum[0], table3_pair[0], table3_sum[0], table4_pair[0], table4_sum[0], result_fifo_occupancy,
+      lane1_result_valid, lane2_result_valid, lane3_result_valid, beats_per_token_prod[33:32], tile_stride_prod[65:64]};
 endmodule
 
 `default_nettype wire

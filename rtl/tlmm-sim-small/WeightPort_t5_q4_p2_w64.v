@@ -106,7 +106,7 @@ module WeightPort_t5_q4_p2_w64 (
   wire [47:0]  gearbox_out_payload;            // WeightPort.java:109
   wire [0:0]   gearbox_size;                   // WeightPort.java:109
   wire         gearbox_clear;                  // WeightPort.java:109
-  wire [4:0]   gearbox_count;                  // WeightPort.java:109
+  wire [5:0]   gearbox_count;                  // WeightPort.java:109
   reg  [0:0]   lane_pair;                      // WeightPort.java:115
   reg  [15:0]  group;                          // WeightPort.java:116
   reg  [15:0]  block;                          // WeightPort.java:117

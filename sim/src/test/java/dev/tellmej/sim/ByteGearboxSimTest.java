@@ -16,7 +16,7 @@ import java.util.Random;
 class ByteGearboxSimTest {
     @SimTest
     void narrowBeatsIntoWiderWordsRunAtTheInputsFullRate(SimFixture fixture) {
-        for (int[] widths : new int[][] {{16, 34}, {32, 34}, {8, 17}, {34, 16}}) {
+        for (int[] widths : new int[][] {{16, 34}, {32, 34}, {8, 17}, {34, 16}, {4, 28}, {16, 17}}) {
             int inBytes = widths[0];
             int outBytes = widths[1];
             Design<ByteGearbox> design = Hdl.elaborate(() -> new ByteGearbox(inBytes, outBytes));

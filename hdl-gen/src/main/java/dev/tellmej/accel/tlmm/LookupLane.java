@@ -10,7 +10,7 @@ import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
-import dev.tellmej.hdl.lib.AdderTree;
+import dev.tellmej.hdl.lib.AddSubTree;
 import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import java.util.ArrayList;
@@ -57,41 +57,49 @@ public final class LookupLane extends Module {
         int tables = config.tables();
         int accumulatorBits = config.accumulatorAddressBits();
         step = in("step", Flow.of(new Step(bits(TlmmConfig.INDEX_BITS * tables), bool(), uint(accumulatorBits), bool(), bool())));
-        tableWrite = in("table_write", Flow.of(new TableWrite(bool(), uint(TlmmConfig.INDEX_BITS),
+        tableWrite = in("table_write", Flow.of(new TableWrite(bool(), uint(TlmmConfig.STORED_ENTRY_BITS),
                 vec(tables, sint(TlmmConfig.ENTRY_BITS)))));
         result = out("result", Flow.of(sint(TlmmConfig.ACCUMULATOR_BITS)));
 
-        // ---- tables and lookups ----
+        // ---- tables and lookups: an index is a stored entry and whether to negate it ----
         List<SInt> looked = new ArrayList<>();
+        List<Bool> negated = new ArrayList<>();
+        int entryBits = TlmmConfig.STORED_ENTRY_BITS;
         for (int t = 0; t < tables; t++) {
-            Mem<SInt> table = mem("table" + t, sint(TlmmConfig.ENTRY_BITS), 64).style(RamStyle.DISTRIBUTED);
+            Mem<SInt> table = mem("table" + t, sint(TlmmConfig.ENTRY_BITS), 2 << entryBits).style(RamStyle.DISTRIBUTED);
             SInt value = tableWrite.payload.values().get(t);
             UInt writeAddress = cat(tableWrite.payload.half(), tableWrite.payload.entry()).asUInt();
             when(tableWrite.valid, () -> table.write(writeAddress, value));
-            UInt index = step.payload.indices().slice(TlmmConfig.INDEX_BITS * t + TlmmConfig.INDEX_BITS - 1,
-                    TlmmConfig.INDEX_BITS * t).asUInt();
-            looked.add(table.readAsync(cat(step.payload.tableHalf(), index).asUInt()));
+            int lo = TlmmConfig.INDEX_BITS * t;
+            UInt entry = step.payload.indices().slice(lo + entryBits - 1, lo).asUInt();
+            looked.add(table.readAsync(cat(step.payload.tableHalf(), entry).asUInt()));
+            negated.add(step.payload.indices().bit(lo + TlmmConfig.INDEX_BITS - 1));
         }
         Vec<SInt> entries = regNext("entries", new Vec<>(looked));
+        Vec<Bool> entriesNegate = regNext("entries_negate", new Vec<>(negated));
         Bool entriesValid = regNext("entries_valid", step.valid, 0);
         UInt entriesAccumulator = regNext("entries_accumulator", step.payload.accumulator());
         Bool entriesFirst = regNext("entries_first", step.payload.first());
         Bool entriesLast = regNext("entries_last", step.payload.last());
 
-        // ---- the sum of the T entries; the step's side data travels alongside ----
+        // ---- the signed sum of the T entries (value, negate); the step's side data travels alongside ----
         SInt sum;
+        Bool sumNegate;
         Bool sumValid;
         int treeLatency = 0;
         if (tables == 1) {
             sum = entries.get(0);
+            sumNegate = entriesNegate.get(0);
             sumValid = entriesValid;
         } else {
-            AdderTree tree = instance("adder_tree", new AdderTree(tables, TlmmConfig.ENTRY_BITS, 2));
+            AddSubTree tree = instance("adder_tree", new AddSubTree(tables, TlmmConfig.ENTRY_BITS, 2));
             tree.in.valid.set(entriesValid);
             for (int t = 0; t < tables; t++) {
-                tree.in.payload.get(t).set(entries.get(t));
+                tree.in.payload.get(t).value().set(entries.get(t));
+                tree.in.payload.get(t).negate().set(entriesNegate.get(t));
             }
-            sum = tree.out.payload;
+            sum = tree.out.payload.value();
+            sumNegate = tree.out.payload.negate();
             sumValid = tree.out.valid;
             treeLatency = tree.latency;
         }
@@ -107,15 +115,18 @@ public final class LookupLane extends Module {
         RamStyle style = depth * TlmmConfig.ACCUMULATOR_BITS > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
         Mem<SInt> accumulators = mem("accumulators", sint(TlmmConfig.ACCUMULATOR_BITS), depth).style(style);
         SInt stored = accumulators.readSync("stored", readAddress);
-        Bool written = reg("written", bool(), 0);
-        UInt writtenAddress = reg("written_address", uint(accumulatorBits));
+        // Whether the accumulator read now is the one written in the previous cycle, decided a cycle ahead
+        // (this cycle's write address against the next read's), so the add sees one select bit rather than
+        // an address comparison per bit.
+        Bool bypass = regNext("bypass", sumValid.and(group.eq(readAddress)), 0);
         SInt writtenValue = reg("written_value", sint(TlmmConfig.ACCUMULATOR_BITS));
-        SInt previous = mux(written.and(writtenAddress.eq(group)), writtenValue, stored).named("previous");
-        SInt widened = sum.sext(TlmmConfig.ACCUMULATOR_BITS);
-        SInt total = mux(sumFirst, widened, previous.add(widened)).named("total");
+        SInt previous = mux(bypass, writtenValue, stored).named("previous");
+        // The first block starts from zero: the select goes before the adder, into its per-bit LUTs, and the
+        // sum's sign into the adder (an add or a subtract; the sum is widened first, so negating it is exact).
+        SInt base = mux(sumFirst, S(0, TlmmConfig.ACCUMULATOR_BITS), previous).named("base");
+        SInt total = AddSubTree.addOrSubtract(base, sum.sext(TlmmConfig.ACCUMULATOR_BITS), sumNegate, "accumulate")
+                .trunc(TlmmConfig.ACCUMULATOR_BITS).named("total");
         when(sumValid, () -> accumulators.write(group, total));
-        written.set(sumValid);
-        writtenAddress.set(group);
         writtenValue.set(total);
         result.valid.set(regNext("result_q_valid", sumValid.and(sumLast), 0));
         result.payload.set(regNextWhen("result_q_value", total, sumValid.and(sumLast)));

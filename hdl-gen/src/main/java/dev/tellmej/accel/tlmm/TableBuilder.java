@@ -9,14 +9,16 @@ import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.AddSubTree;
 import dev.tellmej.model.ternary.TlmmIndex;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * For each (tile, block, token of the chunk), in the sweep's order: stages the block's 3T activations from the
- * chunk memory, then writes the 27 entries of its T tables (NUMERICS.md N7.2), one entry per cycle, into the
- * free half of every lane's table memory. A half is <em>ready</em> from then until the sweep has issued the
+ * chunk memory, then writes the 14 stored entries of its T tables (NUMERICS.md N7.2: patterns 0..13; the other
+ * 13 are their negations, which the lanes negate on lookup), one entry per cycle, into the free half of every
+ * lane's table memory. A half is <em>ready</em> from then until the sweep has issued the
  * block's last read ({@link #halfSwept}), then <em>held</em> until those reads have passed the tables
  * ({@link #halfReleased}); only a half that is neither is built again.
  */
@@ -30,7 +32,7 @@ final class TableBuilder extends Area {
     final Bool building;
     /** The half being written. */
     final Bool half;
-    /** The entry (0..26) being written. */
+    /** The stored entry (0..13) being written. */
     final UInt entry;
     /** The entry's value in each of the T tables. */
     final List<SInt> values;
@@ -40,8 +42,8 @@ final class TableBuilder extends Area {
     final Vec<Bool> halfReleased;
 
     TableBuilder(TlmmConfig config, CommandSlot command, ActivationLoader activations) {
-        super("table_builder", "for each (tile, block, token) stages the block's activations and writes the 27"
-                + " entries of its T tables, one per cycle, into a free table half of every lane");
+        super("table_builder", "for each (tile, block, token) stages the block's activations and writes the 14"
+                + " stored entries of its T tables, one per cycle, into a free table half of every lane");
         int beatsPerBlock = config.beatsPerBlock();
         int addressBits = config.activationAddressBits();
         halfSwept = wire("table_half_swept", vec(2, bool()));
@@ -52,7 +54,7 @@ final class TableBuilder extends Area {
         half = reg("build_half", bool(), 0);
         HwEnum<BuildState> state = reg("build_state", enumOf(BuildState.class), BuildState.IDLE);
         UInt stageBeat = reg("stage_beat", uint(Math.max(1, bitsFor(beatsPerBlock))), 0);
-        entry = reg("entry", uint(TlmmConfig.INDEX_BITS), 0);
+        entry = reg("entry", uint(TlmmConfig.STORED_ENTRY_BITS), 0);
         UInt block = reg("build_block", uint(16), 0);
         UInt slot = reg("build_slot", uint(16), 0);
         UInt tile = reg("build_tile", uint(16), 0);
@@ -87,7 +89,7 @@ final class TableBuilder extends Area {
         });
 
         values = entryValues(config, staging, entry);
-        Bool done = building.and(entry.eq(TlmmConfig.TABLE_ENTRIES - 1)).named("build_done");
+        Bool done = building.and(entry.eq(TlmmConfig.STORED_ENTRIES - 1)).named("build_done");
         when(building, () -> entry.set(entry.add(1)));
         Bool lastBlock = block.eq(command.lastBlock).named("build_last_block");
         Bool lastSlot = slot.add(1).eq(activations.chunkTokens).named("build_last_slot");
@@ -134,8 +136,10 @@ final class TableBuilder extends Area {
     }
 
     /**
-     * The value of table entry {@code entry} in each of the T tables: the sum of the group's three activations
-     * with the signs of the entry's pattern (+x, -x or 0 per position; NUMERICS.md N7.2).
+     * The value of stored entry {@code entry} in each of the T tables: the sum of the group's three activations
+     * with the signs of the entry's pattern (+x, -x or 0 per position; NUMERICS.md N7.2). A stored pattern's
+     * first non-zero weight is +1 ({@link TritsToIndex#storedPattern}), so the sum is the first activation or
+     * zero, then two adds or subtracts of the others or zero: each a carry chain with a LUT per bit.
      */
     private static List<SInt> entryValues(TlmmConfig config, Bits staging, UInt entry) {
         List<Bool> plus = new ArrayList<>();
@@ -149,8 +153,11 @@ final class TableBuilder extends Area {
             minus.add(m);
         }
         var patterns = switchOn(entry);
-        for (int e = 0; e < TlmmConfig.TABLE_ENTRIES; e++) {
-            int index = e;
+        for (int e = 0; e < TlmmConfig.STORED_ENTRIES; e++) {
+            int index = TritsToIndex.storedPattern(e);
+            if (TlmmIndex.weight(index, 0) < 0) {
+                throw new IllegalStateException("stored pattern " + index + " negates its first activation");
+            }
             patterns.is(e, () -> {
                 for (int j = 0; j < 3; j++) {
                     int w = TlmmIndex.weight(index, j);
@@ -162,16 +169,21 @@ final class TableBuilder extends Area {
                 }
             });
         }
+        List<Bool> used = new ArrayList<>();
+        for (int j = 0; j < 3; j++) {
+            used.add(plus.get(j).or(minus.get(j)).named("pattern_uses" + j));
+        }
         List<SInt> values = new ArrayList<>();
         for (int t = 0; t < config.tables(); t++) {
-            SInt sum = S(0, TlmmConfig.ENTRY_BITS);
+            List<SInt> terms = new ArrayList<>();
             for (int j = 0; j < 3; j++) {
                 int byteIndex = 3 * t + j;
-                SInt x = staging.slice(8 * byteIndex + 7, 8 * byteIndex).asSInt().sext(TlmmConfig.ENTRY_BITS);
-                SInt term = mux(plus.get(j), x, mux(minus.get(j), x.neg(), S(0, TlmmConfig.ENTRY_BITS)));
-                sum = sum.add(term);
+                SInt x = staging.slice(8 * byteIndex + 7, 8 * byteIndex).asSInt();
+                terms.add(mux(used.get(j), x, S(0, 8)));
             }
-            values.add(sum.named("table" + t + "_entry"));
+            SInt firstTwo = AddSubTree.addOrSubtract(terms.get(0), terms.get(1), minus.get(1), "table" + t + "_pair");
+            SInt sum = AddSubTree.addOrSubtract(firstTwo, terms.get(2), minus.get(2), "table" + t + "_sum");
+            values.add(sum.resize(TlmmConfig.ENTRY_BITS).named("table" + t + "_entry"));
         }
         return values;
     }

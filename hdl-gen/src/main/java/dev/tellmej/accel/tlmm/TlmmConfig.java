@@ -36,6 +36,13 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
     public static final double MAX_BITS_PER_WEIGHT = 1.67;
     /** Table entries: every signed sum of three activations. */
     public static final int TABLE_ENTRIES = 27;
+    /**
+     * Entries a table stores: patterns 0..13 of NUMERICS.md N7.2 (the zero pattern and one of each pair of
+     * opposite patterns); patterns 14..26 are their negations, looked up as the stored entry and negated.
+     */
+    public static final int STORED_ENTRIES = 14;
+    /** Bits of a stored entry's number: the low bits of the engine's index; its top bit says negate. */
+    public static final int STORED_ENTRY_BITS = 4;
     /** Bits of a table entry: |entry| <= 3 * 128. */
     public static final int ENTRY_BITS = 10;
     /** Accumulator width. */

@@ -7,25 +7,31 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.check.InvalidParameterException;
+import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.ir.Locations;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Re-cuts a byte stream arriving in words of {@code inBytes} into words of one of a few fixed sizes, for
- * widths with no common factor (a 32-byte AXI beat into 34-byte pairs of packed weight words). Byte 0 of a
+ * widths with no common factor (a 16-byte AXI beat into 34-byte pairs of packed weight words). Byte 0 of a
  * word is its least significant byte, in and out; bytes leave in the order they arrived.
  *
  * <p>The output word is as wide as the largest size; {@code size} (present when there is more than one
- * size) chooses, per word, how many bytes it carries (the bytes above are don't-care). It holds up to
- * {@code 2 inBytes + max size - 1} bytes (rounded up to a multiple of 8) in registers, keeping every byte above
- * those held at zero. Each cycle it can emit one output word and take one input word; an input word is accepted
- * only when it fits whole beside everything held, and the readies do not depend on the other side's valid or
- * ready. The room for a second input word is what lets it take a word in every cycle, even one in which it
- * emits (a buffer of {@code inBytes + max size - 1} bytes would refuse the input whenever more than a word less
- * than the output is held, about a fifth of the cycles for 16-byte input and 34-byte output), so it sustains
- * {@code min(inBytes, size)} bytes per cycle. {@code clear} drops everything held (the padding
- * after the last whole word of a transfer). Latency: one cycle. Cost: a barrel shifter of the buffer's
- * width with byte steps, and one constant shift per size.
+ * size) chooses, per word, how many bytes it carries (the bytes above are don't-care). Input words are kept
+ * whole, in a ring of D slots: an input word is written into the next free slot, never shifted. The output
+ * word starts at an offset into the oldest slot, a multiple of g, the greatest common divisor of the input
+ * width and the sizes; it is read from the W slots from the oldest on (W = ceil((inBytes - g + largest) /
+ * inBytes), as many as a word from the last offset can touch) through a rotator of inBytes / g positions.
+ * Taking a word moves the offset on by its size, and frees the slots it has passed. D is the power of two above
+ * W, so a slot is always free for the input while W are read, and picking the W slots is a D-to-1 multiplexer.
+ * Each cycle it can emit one output word and take one input word; an input word is accepted whenever a slot
+ * is free, and the readies do not depend on the other side's valid or ready; it sustains
+ * {@code min(inBytes, size)} bytes per cycle. {@code clear} drops everything held (the padding after the last
+ * whole word of a transfer). Latency: one cycle. Cost: for each output bit a slot multiplexer and a rotator of
+ * inBytes / g positions (rather than a barrel shifter across the whole buffer for both the input's place and
+ * the output's removal); D x inBytes bytes of registers.
  */
 public final class ByteGearbox extends Module {
     public final Stream<Bits> in;
@@ -52,48 +58,125 @@ public final class ByteGearbox extends Module {
         }
         param("i", inBytes);
         param("o", String.join("_", Arrays.stream(outSizes).mapToObj(Integer::toString).toList()));
-        int capacity = (2 * inBytes + largest - 1 + 7) / 8 * 8;
+        int step = inBytes;
+        for (int outSize : outSizes) {
+            step = gcd(step, outSize);
+        }
+        int positions = inBytes / step;
+        int window = (inBytes - step + largest + inBytes - 1) / inBytes;
+        // The oldest slot moves on by whole words' worth of slots: a multiple of `unit`. With D = unit x 2^k
+        // slots it is a multiple of `unit` too, so picking a window slot is a 2^k-to-1 multiplexer.
+        int unit = 0;
+        for (int outSize : outSizes) {
+            for (int o = 0; o < positions; o++) {
+                unit = gcd(unit, (o * step + outSize) / inBytes);
+            }
+        }
+        unit = Math.max(1, unit);
+        int groups = Integer.highestOneBit((window + unit) / unit * 2 - 1);
+        while (groups * unit <= window) {
+            groups *= 2;
+        }
+        int slots = groups * unit;
+        int groupBits = Math.max(1, log2Up(groups));
+        int capacity = slots * inBytes;
         in = in("in", Stream.of(bits(8 * inBytes)));
         out = out("out", Stream.of(bits(8 * largest)));
         size = outSizes.length > 1 ? in("size", uint(log2Up(outSizes.length))) : null;
         clear = in("clear", bool());
         count = out("count", uint(bitsFor(capacity)));
 
-        Bits buffer = reg("buffer", bits(8 * capacity), 0);
-        UInt held = reg("held", uint(bitsFor(capacity)), 0);
+        List<Bits> ring = new ArrayList<>();
+        for (int i = 0; i < slots; i++) {
+            ring.add(reg("slot" + i, bits(8 * inBytes)));
+        }
+        UInt head = reg("head", uint(groupBits), 0);                 // the oldest slot, in units
+        UInt tail = reg("tail", uint(Math.max(1, log2Up(slots))), 0); // the next free slot
+        UInt filled = reg("filled", uint(bitsFor(slots)), 0);        // slots holding bytes
+        UInt offset = reg("offset", uint(bitsFor(positions - 1)), 0); // first byte of the oldest slot, in steps
+        int heldBits = bitsFor(capacity);
+        UInt held = scaled(filled, inBytes, heldBits).sub(scaled(offset, step, heldBits)).named("held");
         count.set(held);
-        out.payload.set(buffer.slice(8 * largest - 1, 0));
-        in.ready.set(held.le(capacity - inBytes));
 
-        // Per size: whether a word is there, and what is left once it has gone.
+        // The W slots from the oldest on, oldest least significant, and the word at the offset into them.
+        List<Bits> read = new ArrayList<>();
+        for (int k = window - 1; k >= 0; k--) {
+            List<Bits> candidates = new ArrayList<>();
+            for (int j = 0; j < groups; j++) {
+                candidates.add(ring.get(j * unit + k % unit));
+            }
+            UInt which = head.add(k / unit).named("read_unit" + k);
+            read.add(new Vec<>(candidates).get("window_slot" + k, which));
+        }
+        Bits windowBytes = cat(read.toArray(new Bits[0])).named("window");
+        UInt shift = scaled(offset, 8 * step, bitsFor(8L * inBytes)).named("window_shift");
+        out.payload.set(windowBytes.shrKeep(shift).slice(8 * largest - 1, 0));
+        in.ready.set(filled.lt(slots));
+
+        // Per size: whether a word is there, and where the next word starts once it has gone: the slots it
+        // frees and the new offset (the offset plus the size, in whole slots and steps).
+        int afterBits = bitsFor(positions - 1 + largest / step);
+        UInt after = offset.resize(afterBits).add(outSizes[0] / step).named("offset_after" + 0);
         Bool available = held.ge(outSizes[0]);
-        Bits remaining = buffer.shr(8 * outSizes[0]).zext(8 * capacity);
-        UInt left = held.sub(outSizes[0]);
+        UInt after0 = after;
         for (int k = 1; k < outSizes.length; k++) {
             Bool chosen = size.eq(k);
+            UInt afterK = offset.resize(afterBits).add(outSizes[k] / step).named("offset_after" + k);
             available = mux(chosen, held.ge(outSizes[k]), available);
-            remaining = mux(chosen, buffer.shr(8 * outSizes[k]).zext(8 * capacity), remaining);
-            left = mux(chosen, held.sub(outSizes[k]), left);
+            after = mux(chosen, afterK, after);
         }
         out.valid.set(available);
+        UInt moved = after.named("offset_moved");
+        int maxFreed = (positions - 1 + largest / step) / positions;
+        UInt freed = U(0, bitsFor(maxFreed));
+        for (int m = 1; m <= maxFreed; m++) {
+            freed = mux(moved.ge(m * positions), U(m, bitsFor(maxFreed)), freed);
+        }
+        freed = freed.named("slots_freed");
+        UInt unitsFreed = U(0, head.width());
+        for (int m = unit; m <= maxFreed; m += unit) {
+            unitsFreed = mux(moved.ge(m * positions), U(m / unit, head.width()), unitsFreed);
+        }
+        UInt freedUnits = unit == 1 ? freed.resize(head.width()) : unitsFreed.named("units_freed");
+        UInt nextOffset = moved.sub(scaled(freed, positions, afterBits)).resize(offset.width()).named("offset_next");
 
         Bool pop = out.fire().named("pop");
         Bool push = in.fire().named("push");
-        Bits afterPop = mux(pop, remaining, buffer).named("after_pop");
-        UInt heldAfterPop = mux(pop, left, held).named("held_after_pop");
-        // The input word lands just above the bytes still held; those above are zero, so an OR places it.
-        Bits placed = in.payload.zext(8 * capacity).shlKeep(cat(heldAfterPop, B(0, 3)).asUInt());
-        Bits merged = afterPop.or(placed).named("merged");
-
+        UInt released = mux(pop, freed, U(0, freed.width())).named("released");
+        for (int i = 0; i < slots; i++) {
+            int slot = i;
+            when(push.and(tail.eq(slot)), () -> ring.get(slot).set(in.payload));
+        }
         when(clear, () -> {
-            held.set(0);
-            buffer.set(0);
-        }).elseWhen(push, () -> {
-            held.set(heldAfterPop.add(inBytes));
-            buffer.set(merged);
-        }).elseWhen(pop, () -> {
-            held.set(heldAfterPop);
-            buffer.set(afterPop);
+            head.set(0);
+            tail.set(0);
+            filled.set(0);
+            offset.set(0);
+        }).otherwise(() -> {
+            if (Integer.bitCount(slots) == 1) {
+                when(push, () -> tail.set(tail.add(1)));
+            } else {
+                when(push, () -> tail.set(mux(tail.eq(slots - 1), U(0, tail.width()), tail.add(1))));
+            }
+            when(pop, () -> {
+                head.set(head.add(freedUnits));
+                offset.set(nextOffset);
+            });
+            UInt grown = filled.add(mux(push, U(1, filled.width()), U(0, filled.width())));
+            filled.set(grown.sub(released.resize(filled.width())));
         });
+    }
+
+    /** {@code value x factor} in {@code width} bits: a shift for a power of two, else a constant product. */
+    private static UInt scaled(UInt value, int factor, int width) {
+        if (Integer.bitCount(factor) == 1) {
+            int shift = Integer.numberOfTrailingZeros(factor);
+            return (shift == 0 ? value : cat(value, B(0, shift)).asUInt()).resize(width);
+        }
+        return value.resize(width).mul(U(factor, bitsFor(factor))).resize(width);
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
     }
 }
