@@ -227,6 +227,15 @@ public final class OpenClDevice implements Device {
         if (bytes.length == 0) {
             throw new OpenClException.BadBinary("the program binary " + file + " is empty", null);
         }
+        String expected = BinaryMagic.expectedBy(choice.platformName());
+        if (expected != null && !BinaryMagic.startsWith(bytes, expected)) {
+            // PoCL 3.1 reads past the end of a buffer that is not one of its binaries and may crash the JVM
+            // (SIGSEGV in clCreateProgramWithBinary), so a file without the platform's magic never reaches it.
+            throw new OpenClException.BadBinary(file + " is not a program binary for " + name() + " (it does not"
+                    + " start with '" + expected + "'): on XRT give the xclbin built for this board's platform;"
+                    + " elsewhere a binary saved from this device (--save-binary), or leave --binary out to build the"
+                    + " kernel's OpenCL C twin from source", null);
+        }
         int[] status = new int[1];
         cl_program p;
         try {
