@@ -125,8 +125,14 @@ public final class AttentionUnit extends Module {
         Bool valueHalf = wire("value_first_half", bool());
         UInt keyRowsLanded = wire("key_chunk_rows_landed", uint(shape.chunkRowBits()));
         UInt valueRowsLanded = wire("value_chunk_rows_landed", uint(shape.chunkRowBits()));
+        MacLanes.Port scoreMac = MacLanes.Port.wires("score_mac", width);
+        MacLanes.Port valueMac = MacLanes.Port.wires("value_mac", width);
+        // The value pass owns the lanes in VALUES, the score pass otherwise: each pass's operations start and
+        // end inside its phase (the score pass ends when its last score has left; the value pass when every
+        // slot's output has, long after its last sum).
+        area(new MacLanes(width, controller.phase.is(Phase.VALUES).named("mac_for_values"), scoreMac, valueMac));
         ScoreEngine scores = area(new ScoreEngine(shape, controller, controller.startScores, keysLoaded,
-                keyRowsLanded, keyPort, queryStore));
+                keyRowsLanded, keyPort, queryStore, scoreMac));
         AttentionSoftmax softmax = instance("softmax", new AttentionSoftmax(shape.lanes(), shape.context()));
         ScoreSink sink = area(new ScoreSink(shape, controller, scores));
         SoftmaxStage stage = area(new SoftmaxStage(shape, controller, sink, softmax, scorePort));
@@ -139,7 +145,7 @@ public final class AttentionUnit extends Module {
                 .named("score_buffer_write_data");
         when(scoreWrite, () -> scoreBuffer.write(scoreWriteAddress, scoreWriteData));
         ValueEngine values = area(new ValueEngine(shape, controller, controller.startValues, valuesLoaded,
-                valueRowsLanded, valueHalf, valuePort, weightPort, stage.reciprocals, out));
+                valueRowsLanded, valueHalf, valuePort, weightPort, stage.reciprocals, out, valueMac));
         ChunkLoader loader = area(new ChunkLoader(shape, controller, controller.startScores, controller.lastPositions,
                 scores.consumed, values.consumed, controller.phase.is(Phase.VALUES), controller.accepted, reader,
                 chunkBuffer));
