@@ -4,57 +4,57 @@
 `default_nettype none
 
 module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
-  input  wire        ap_clk,                         // AttentionUnit.java:84
-  input  wire        ap_rst_n,                       // AttentionUnit.java:84
-  input  wire        command_valid,                  // AttentionUnit.java:88
-  output wire        command_ready,                  // AttentionUnit.java:88
-  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:88
-  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:88
-  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:88
-  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:88
-  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:88
-  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:88
-  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:88
-  input  wire        queries_valid,                  // AttentionUnit.java:90
-  output wire        queries_ready,                  // AttentionUnit.java:90
-  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:90
-  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:90
-  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:90
-  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:90
-  output wire        out_valid,                      // AttentionUnit.java:91
-  input  wire        out_ready,                      // AttentionUnit.java:91
-  output wire [15:0] out_payload_0,                  // AttentionUnit.java:91
-  output wire [15:0] out_payload_1,                  // AttentionUnit.java:91
-  output wire [15:0] out_payload_2,                  // AttentionUnit.java:91
-  output wire [15:0] out_payload_3,                  // AttentionUnit.java:91
-  output wire        done_valid,                     // AttentionUnit.java:92
-  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:92
-  output wire        idle,                           // AttentionUnit.java:93
-  output wire        m_axi_awvalid,                  // AttentionUnit.java:95
-  input  wire        m_axi_awready,                  // AttentionUnit.java:95
-  output wire [63:0] m_axi_awaddr,                   // AttentionUnit.java:95
-  output wire [7:0]  m_axi_awlen,                    // AttentionUnit.java:95
-  output wire [2:0]  m_axi_awsize,                   // AttentionUnit.java:95
-  output wire [1:0]  m_axi_awburst,                  // AttentionUnit.java:95
-  output wire        m_axi_wvalid,                   // AttentionUnit.java:95
-  input  wire        m_axi_wready,                   // AttentionUnit.java:95
-  output wire [63:0] m_axi_wdata,                    // AttentionUnit.java:95
-  output wire [7:0]  m_axi_wstrb,                    // AttentionUnit.java:95
-  output wire        m_axi_wlast,                    // AttentionUnit.java:95
-  input  wire        m_axi_bvalid,                   // AttentionUnit.java:95
-  output wire        m_axi_bready,                   // AttentionUnit.java:95
-  input  wire [1:0]  m_axi_bresp,                    // AttentionUnit.java:95
-  output wire        m_axi_arvalid,                  // AttentionUnit.java:95
-  input  wire        m_axi_arready,                  // AttentionUnit.java:95
-  output wire [63:0] m_axi_araddr,                   // AttentionUnit.java:95
-  output wire [7:0]  m_axi_arlen,                    // AttentionUnit.java:95
-  output wire [2:0]  m_axi_arsize,                   // AttentionUnit.java:95
-  output wire [1:0]  m_axi_arburst,                  // AttentionUnit.java:95
-  input  wire        m_axi_rvalid,                   // AttentionUnit.java:95
-  output wire        m_axi_rready,                   // AttentionUnit.java:95
-  input  wire [63:0] m_axi_rdata,                    // AttentionUnit.java:95
-  input  wire [1:0]  m_axi_rresp,                    // AttentionUnit.java:95
-  input  wire        m_axi_rlast                     // AttentionUnit.java:95
+  input  wire        ap_clk,                         // AttentionUnit.java:85
+  input  wire        ap_rst_n,                       // AttentionUnit.java:85
+  input  wire        command_valid,                  // AttentionUnit.java:89
+  output wire        command_ready,                  // AttentionUnit.java:89
+  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:89
+  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:89
+  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:89
+  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:89
+  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:89
+  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:89
+  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:89
+  input  wire        queries_valid,                  // AttentionUnit.java:91
+  output wire        queries_ready,                  // AttentionUnit.java:91
+  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:91
+  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:91
+  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:91
+  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:91
+  output wire        out_valid,                      // AttentionUnit.java:92
+  input  wire        out_ready,                      // AttentionUnit.java:92
+  output wire [15:0] out_payload_0,                  // AttentionUnit.java:92
+  output wire [15:0] out_payload_1,                  // AttentionUnit.java:92
+  output wire [15:0] out_payload_2,                  // AttentionUnit.java:92
+  output wire [15:0] out_payload_3,                  // AttentionUnit.java:92
+  output wire        done_valid,                     // AttentionUnit.java:93
+  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:93
+  output wire        idle,                           // AttentionUnit.java:94
+  output wire        m_axi_awvalid,                  // AttentionUnit.java:96
+  input  wire        m_axi_awready,                  // AttentionUnit.java:96
+  output wire [63:0] m_axi_awaddr,                   // AttentionUnit.java:96
+  output wire [7:0]  m_axi_awlen,                    // AttentionUnit.java:96
+  output wire [2:0]  m_axi_awsize,                   // AttentionUnit.java:96
+  output wire [1:0]  m_axi_awburst,                  // AttentionUnit.java:96
+  output wire        m_axi_wvalid,                   // AttentionUnit.java:96
+  input  wire        m_axi_wready,                   // AttentionUnit.java:96
+  output wire [63:0] m_axi_wdata,                    // AttentionUnit.java:96
+  output wire [7:0]  m_axi_wstrb,                    // AttentionUnit.java:96
+  output wire        m_axi_wlast,                    // AttentionUnit.java:96
+  input  wire        m_axi_bvalid,                   // AttentionUnit.java:96
+  output wire        m_axi_bready,                   // AttentionUnit.java:96
+  input  wire [1:0]  m_axi_bresp,                    // AttentionUnit.java:96
+  output wire        m_axi_arvalid,                  // AttentionUnit.java:96
+  input  wire        m_axi_arready,                  // AttentionUnit.java:96
+  output wire [63:0] m_axi_araddr,                   // AttentionUnit.java:96
+  output wire [7:0]  m_axi_arlen,                    // AttentionUnit.java:96
+  output wire [2:0]  m_axi_arsize,                   // AttentionUnit.java:96
+  output wire [1:0]  m_axi_arburst,                  // AttentionUnit.java:96
+  input  wire        m_axi_rvalid,                   // AttentionUnit.java:96
+  output wire        m_axi_rready,                   // AttentionUnit.java:96
+  input  wire [63:0] m_axi_rdata,                    // AttentionUnit.java:96
+  input  wire [1:0]  m_axi_rresp,                    // AttentionUnit.java:96
+  input  wire        m_axi_rlast                     // AttentionUnit.java:96
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
@@ -77,75 +77,75 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   localparam [1:0] REDUCE_PUSH   = 2'd2;
   localparam [1:0] REDUCE_FLUSH  = 2'd3;
 
-  wire        kv_reader_command_valid;           // AttentionUnit.java:94
-  wire        kv_reader_command_ready;           // AttentionUnit.java:94
-  wire [63:0] kv_reader_command_payload_address; // AttentionUnit.java:94
-  wire [31:0] kv_reader_command_payload_beats;   // AttentionUnit.java:94
-  wire        kv_reader_data_valid;              // AttentionUnit.java:94
-  wire        kv_reader_data_ready;              // AttentionUnit.java:94
-  wire [63:0] kv_reader_data_payload_data;       // AttentionUnit.java:94
-  wire        kv_reader_data_payload_last;       // AttentionUnit.java:94
-  wire        kv_reader_data_payload_error;      // AttentionUnit.java:94
-  wire        kv_reader_m_axi_awvalid;           // AttentionUnit.java:94
-  wire        kv_reader_m_axi_awready;           // AttentionUnit.java:94
-  wire [63:0] kv_reader_m_axi_awaddr;            // AttentionUnit.java:94
-  wire [7:0]  kv_reader_m_axi_awlen;             // AttentionUnit.java:94
-  wire [2:0]  kv_reader_m_axi_awsize;            // AttentionUnit.java:94
-  wire [1:0]  kv_reader_m_axi_awburst;           // AttentionUnit.java:94
-  wire        kv_reader_m_axi_wvalid;            // AttentionUnit.java:94
-  wire        kv_reader_m_axi_wready;            // AttentionUnit.java:94
-  wire [63:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:94
-  wire [7:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:94
-  wire        kv_reader_m_axi_wlast;             // AttentionUnit.java:94
-  wire        kv_reader_m_axi_bvalid;            // AttentionUnit.java:94
-  wire        kv_reader_m_axi_bready;            // AttentionUnit.java:94
-  wire [1:0]  kv_reader_m_axi_bresp;             // AttentionUnit.java:94
-  wire        kv_reader_m_axi_arvalid;           // AttentionUnit.java:94
-  wire        kv_reader_m_axi_arready;           // AttentionUnit.java:94
-  wire [63:0] kv_reader_m_axi_araddr;            // AttentionUnit.java:94
-  wire [7:0]  kv_reader_m_axi_arlen;             // AttentionUnit.java:94
-  wire [2:0]  kv_reader_m_axi_arsize;            // AttentionUnit.java:94
-  wire [1:0]  kv_reader_m_axi_arburst;           // AttentionUnit.java:94
-  wire        kv_reader_m_axi_rvalid;            // AttentionUnit.java:94
-  wire        kv_reader_m_axi_rready;            // AttentionUnit.java:94
-  wire [63:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:94
-  wire [1:0]  kv_reader_m_axi_rresp;             // AttentionUnit.java:94
-  wire        kv_reader_m_axi_rlast;             // AttentionUnit.java:94
-  wire        kv_reader_idle;                    // AttentionUnit.java:94
-  wire [7:0]  kv_reader_credits;                 // AttentionUnit.java:94
-  wire [2:0]  kv_reader_outstanding;             // AttentionUnit.java:94
-  wire        scores_finished;                   // AttentionUnit.java:109
-  wire        softmax_finished;                  // AttentionUnit.java:110
-  wire        values_finished;                   // AttentionUnit.java:111
-  wire        loader_failed;                     // AttentionUnit.java:112
+  wire        kv_reader_command_valid;           // AttentionUnit.java:95
+  wire        kv_reader_command_ready;           // AttentionUnit.java:95
+  wire [63:0] kv_reader_command_payload_address; // AttentionUnit.java:95
+  wire [31:0] kv_reader_command_payload_beats;   // AttentionUnit.java:95
+  wire        kv_reader_data_valid;              // AttentionUnit.java:95
+  wire        kv_reader_data_ready;              // AttentionUnit.java:95
+  wire [63:0] kv_reader_data_payload_data;       // AttentionUnit.java:95
+  wire        kv_reader_data_payload_last;       // AttentionUnit.java:95
+  wire        kv_reader_data_payload_error;      // AttentionUnit.java:95
+  wire        kv_reader_m_axi_awvalid;           // AttentionUnit.java:95
+  wire        kv_reader_m_axi_awready;           // AttentionUnit.java:95
+  wire [63:0] kv_reader_m_axi_awaddr;            // AttentionUnit.java:95
+  wire [7:0]  kv_reader_m_axi_awlen;             // AttentionUnit.java:95
+  wire [2:0]  kv_reader_m_axi_awsize;            // AttentionUnit.java:95
+  wire [1:0]  kv_reader_m_axi_awburst;           // AttentionUnit.java:95
+  wire        kv_reader_m_axi_wvalid;            // AttentionUnit.java:95
+  wire        kv_reader_m_axi_wready;            // AttentionUnit.java:95
+  wire [63:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:95
+  wire [7:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:95
+  wire        kv_reader_m_axi_wlast;             // AttentionUnit.java:95
+  wire        kv_reader_m_axi_bvalid;            // AttentionUnit.java:95
+  wire        kv_reader_m_axi_bready;            // AttentionUnit.java:95
+  wire [1:0]  kv_reader_m_axi_bresp;             // AttentionUnit.java:95
+  wire        kv_reader_m_axi_arvalid;           // AttentionUnit.java:95
+  wire        kv_reader_m_axi_arready;           // AttentionUnit.java:95
+  wire [63:0] kv_reader_m_axi_araddr;            // AttentionUnit.java:95
+  wire [7:0]  kv_reader_m_axi_arlen;             // AttentionUnit.java:95
+  wire [2:0]  kv_reader_m_axi_arsize;            // AttentionUnit.java:95
+  wire [1:0]  kv_reader_m_axi_arburst;           // AttentionUnit.java:95
+  wire        kv_reader_m_axi_rvalid;            // AttentionUnit.java:95
+  wire        kv_reader_m_axi_rready;            // AttentionUnit.java:95
+  wire [63:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:95
+  wire [1:0]  kv_reader_m_axi_rresp;             // AttentionUnit.java:95
+  wire        kv_reader_m_axi_rlast;             // AttentionUnit.java:95
+  wire        kv_reader_idle;                    // AttentionUnit.java:95
+  wire [7:0]  kv_reader_credits;                 // AttentionUnit.java:95
+  wire [2:0]  kv_reader_outstanding;             // AttentionUnit.java:95
+  wire        scores_finished;                   // AttentionUnit.java:110
+  wire        softmax_finished;                  // AttentionUnit.java:111
+  wire        values_finished;                   // AttentionUnit.java:112
+  wire        loader_failed;                     // AttentionUnit.java:113
 
   // controller
-  reg  [2:0]  phase;                             // AttentionUnit.java:194
-  reg  [63:0] key_address;                       // AttentionUnit.java:195
-  reg  [63:0] value_address;                     // AttentionUnit.java:196
-  reg  [9:0]  first_positions;                   // AttentionUnit.java:197
-  reg  [9:0]  last_positions;                    // AttentionUnit.java:198
-  reg  [7:0]  heads;                             // AttentionUnit.java:199
-  reg  [7:0]  slots;                             // AttentionUnit.java:200
-  reg  [7:0]  row_beats;                         // AttentionUnit.java:201
-  reg  [31:0] scale;                             // AttentionUnit.java:202
-  reg  [7:0]  query_slot;                        // AttentionUnit.java:203
-  reg  [7:0]  query_beat;                        // AttentionUnit.java:204
-  reg         done_pending;                      // AttentionUnit.java:205
-  reg  [7:0]  done_code;                         // AttentionUnit.java:206
-  reg  [7:0]  command_tokens;                    // AttentionUnit.java:212
-  reg  [15:0] command_slots;                     // AttentionUnit.java:213
-  reg         command_bad_fields;                // AttentionUnit.java:214
-  reg  [33:0] command_reach;                     // AttentionUnit.java:215
-  wire        command_bad_field;                 // AttentionUnit.java:216
-  wire        command_overflow;                  // AttentionUnit.java:217
-  wire        command_refused;                   // AttentionUnit.java:218
-  wire        command_accepted;                  // AttentionUnit.java:220
-  wire        last_query_beat;                   // AttentionUnit.java:222
-  wire        last_query_slot;                   // AttentionUnit.java:223
-  wire        start_scores;                      // AttentionUnit.java:224
-  wire        start_values;                      // AttentionUnit.java:225
-  wire [4:0]  query_store_address;               // AttentionUnit.java:227
+  reg  [2:0]  phase;                             // AttentionUnit.java:195
+  reg  [63:0] key_address;                       // AttentionUnit.java:196
+  reg  [63:0] value_address;                     // AttentionUnit.java:197
+  reg  [9:0]  first_positions;                   // AttentionUnit.java:198
+  reg  [9:0]  last_positions;                    // AttentionUnit.java:199
+  reg  [7:0]  heads;                             // AttentionUnit.java:200
+  reg  [7:0]  slots;                             // AttentionUnit.java:201
+  reg  [7:0]  row_beats;                         // AttentionUnit.java:202
+  reg  [31:0] scale;                             // AttentionUnit.java:203
+  reg  [7:0]  query_slot;                        // AttentionUnit.java:204
+  reg  [7:0]  query_beat;                        // AttentionUnit.java:205
+  reg         done_pending;                      // AttentionUnit.java:206
+  reg  [7:0]  done_code;                         // AttentionUnit.java:207
+  reg  [7:0]  command_tokens;                    // AttentionUnit.java:213
+  reg  [15:0] command_slots;                     // AttentionUnit.java:214
+  reg         command_bad_fields;                // AttentionUnit.java:215
+  reg  [33:0] command_reach;                     // AttentionUnit.java:216
+  wire        command_bad_field;                 // AttentionUnit.java:217
+  wire        command_overflow;                  // AttentionUnit.java:218
+  wire        command_refused;                   // AttentionUnit.java:219
+  wire        command_accepted;                  // AttentionUnit.java:221
+  wire        last_query_beat;                   // AttentionUnit.java:223
+  wire        last_query_slot;                   // AttentionUnit.java:224
+  wire        start_scores;                      // AttentionUnit.java:225
+  wire        start_values;                      // AttentionUnit.java:226
+  wire [4:0]  query_store_address;               // AttentionUnit.java:228
   wire [8:0]  key_port_address;                  // BufferPort.java:17
   wire        key_port_enable;                   // BufferPort.java:17
   wire [63:0] key_port_data;                     // BufferPort.java:18
@@ -158,15 +158,15 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [10:0] weight_port_address;               // BufferPort.java:17
   wire        weight_port_enable;                // BufferPort.java:17
   wire [31:0] weight_port_data;                  // BufferPort.java:18
-  wire [8:0]  chunk_read_address;                // AttentionUnit.java:166
-  reg  [63:0] chunk_read;                        // AttentionUnit.java:167
-  wire [10:0] score_read_address;                // AttentionUnit.java:166
-  reg  [31:0] score_read;                        // AttentionUnit.java:167
-  wire [4:0]  key_chunks_loaded;                 // AttentionUnit.java:123
-  wire [4:0]  value_chunks_loaded;               // AttentionUnit.java:124
-  wire        value_first_half;                  // AttentionUnit.java:125
-  wire [4:0]  key_chunk_rows_landed;             // AttentionUnit.java:126
-  wire [4:0]  value_chunk_rows_landed;           // AttentionUnit.java:127
+  wire [8:0]  chunk_read_address;                // AttentionUnit.java:167
+  reg  [63:0] chunk_read;                        // AttentionUnit.java:168
+  wire [10:0] score_read_address;                // AttentionUnit.java:167
+  reg  [31:0] score_read;                        // AttentionUnit.java:168
+  wire [4:0]  key_chunks_loaded;                 // AttentionUnit.java:124
+  wire [4:0]  value_chunks_loaded;               // AttentionUnit.java:125
+  wire        value_first_half;                  // AttentionUnit.java:126
+  wire [4:0]  key_chunk_rows_landed;             // AttentionUnit.java:127
+  wire [4:0]  value_chunk_rows_landed;           // AttentionUnit.java:128
   wire [31:0] score_mac_a0;                      // MacLanes.java:46
   wire [31:0] score_mac_b0;                      // MacLanes.java:47
   wire [31:0] score_mac_addend0;                 // MacLanes.java:48
@@ -201,7 +201,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_addend3;                 // MacLanes.java:48
   wire [31:0] value_mac_sum3;                    // MacLanes.java:49
   wire        value_mac_valid;                   // MacLanes.java:51
-  wire        mac_for_values;                    // AttentionUnit.java:133
+  wire        mac_for_values;                    // AttentionUnit.java:134
 
   // mac_lanes
   wire        mac_operands_valid;                // MacLanes.java:68
@@ -686,31 +686,31 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_pass_finished_d46;           // ScoreEngine.java:214
   reg         score_pass_finished_d47;           // ScoreEngine.java:214
   reg         score_pass_finished_d48;           // ScoreEngine.java:214
-  wire        softmax_setup_valid;               // AttentionUnit.java:136
-  wire        softmax_setup_ready;               // AttentionUnit.java:136
-  wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:136
-  wire [31:0] softmax_setup_payload_max;         // AttentionUnit.java:136
-  wire        softmax_scores_valid;              // AttentionUnit.java:136
-  wire        softmax_scores_ready;              // AttentionUnit.java:136
-  wire [31:0] softmax_scores_payload;            // AttentionUnit.java:136
-  wire        softmax_weights_valid;             // AttentionUnit.java:136
-  wire [9:0]  softmax_weights_payload_position;  // AttentionUnit.java:136
-  wire [31:0] softmax_weights_payload_value;     // AttentionUnit.java:136
-  wire        softmax_reciprocal_valid;          // AttentionUnit.java:136
-  wire [31:0] softmax_reciprocal_payload;        // AttentionUnit.java:136
-  wire        softmax_idle;                      // AttentionUnit.java:136
+  wire        softmax_setup_valid;               // AttentionUnit.java:137
+  wire        softmax_setup_ready;               // AttentionUnit.java:137
+  wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:137
+  wire [31:0] softmax_setup_payload_max;         // AttentionUnit.java:137
+  wire        softmax_scores_valid;              // AttentionUnit.java:137
+  wire        softmax_scores_ready;              // AttentionUnit.java:137
+  wire [31:0] softmax_scores_payload;            // AttentionUnit.java:137
+  wire        softmax_weights_valid;             // AttentionUnit.java:137
+  wire [9:0]  softmax_weights_payload_position;  // AttentionUnit.java:137
+  wire [31:0] softmax_weights_payload_value;     // AttentionUnit.java:137
+  wire        softmax_reciprocal_valid;          // AttentionUnit.java:137
+  wire [31:0] softmax_reciprocal_payload;        // AttentionUnit.java:137
+  wire        softmax_idle;                      // AttentionUnit.java:137
 
   // score_sink
-  reg  [31:0] max_0;                             // AttentionUnit.java:291
-  reg  [31:0] max_1;                             // AttentionUnit.java:291
-  reg  [31:0] max_2;                             // AttentionUnit.java:291
-  reg  [31:0] max_3;                             // AttentionUnit.java:291
-  wire [10:0] score_write_address;               // AttentionUnit.java:300
+  reg  [31:0] max_0;                             // AttentionUnit.java:292
+  reg  [31:0] max_1;                             // AttentionUnit.java:292
+  reg  [31:0] max_2;                             // AttentionUnit.java:292
+  reg  [31:0] max_3;                             // AttentionUnit.java:292
+  wire [10:0] score_write_address;               // AttentionUnit.java:301
 
   // softmax_stage
-  reg  [1:0]  step;                              // AttentionUnit.java:319
-  wire        softmax_slot_done;                 // AttentionUnit.java:320
-  wire        softmax_begin;                     // AttentionUnit.java:321
+  reg  [1:0]  step;                              // AttentionUnit.java:320
+  wire        softmax_slot_done;                 // AttentionUnit.java:321
+  wire        softmax_begin;                     // AttentionUnit.java:322
 
   // softmax_stage.softmax_slots
   reg  [1:0]  softmax_slots_slot;                // SlotWalker.java:30
@@ -720,11 +720,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        softmax_slots_last_head;           // SlotWalker.java:34
 
   // softmax_stage
-  reg  [9:0]  read_next;                         // AttentionUnit.java:323
-  reg  [31:0] slot_max;                          // AttentionUnit.java:328
-  wire        score_word_valid;                  // AttentionUnit.java:335
-  wire        score_word_ready;                  // AttentionUnit.java:335
-  wire [31:0] score_word_payload;                // AttentionUnit.java:335
+  reg  [9:0]  read_next;                         // AttentionUnit.java:324
+  reg  [31:0] slot_max;                          // AttentionUnit.java:329
+  wire        score_word_valid;                  // AttentionUnit.java:336
+  wire        score_word_ready;                  // AttentionUnit.java:336
+  wire [31:0] score_word_payload;                // AttentionUnit.java:336
   wire        score_queue_push_valid;            // Stream.java:195
   wire        score_queue_push_ready;            // Stream.java:195
   wire [31:0] score_queue_push_payload;          // Stream.java:195
@@ -732,20 +732,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_queue_pop_ready;             // Stream.java:195
   wire [31:0] score_queue_pop_payload;           // Stream.java:195
   wire [2:0]  score_queue_occupancy;             // Stream.java:195
-  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:337
-  wire        score_arrived;                     // AttentionUnit.java:338
-  wire        score_room;                        // AttentionUnit.java:339
-  wire        score_issue_read;                  // AttentionUnit.java:340
-  reg         score_landing_0;                   // AttentionUnit.java:346
-  reg  [31:0] rz_0;                              // AttentionUnit.java:358
-  reg  [31:0] rz_1;                              // AttentionUnit.java:358
-  reg  [31:0] rz_2;                              // AttentionUnit.java:358
-  reg  [31:0] rz_3;                              // AttentionUnit.java:358
-  wire        softmax_all_done;                  // AttentionUnit.java:363
-  wire [10:0] weight_write_address;              // AttentionUnit.java:367
-  wire        score_buffer_write;                // AttentionUnit.java:141
-  wire [10:0] score_buffer_write_address;        // AttentionUnit.java:143
-  wire [31:0] score_buffer_write_data;           // AttentionUnit.java:145
+  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:338
+  wire        score_arrived;                     // AttentionUnit.java:339
+  wire        score_room;                        // AttentionUnit.java:340
+  wire        score_issue_read;                  // AttentionUnit.java:341
+  reg         score_landing_0;                   // AttentionUnit.java:347
+  reg  [31:0] rz_0;                              // AttentionUnit.java:359
+  reg  [31:0] rz_1;                              // AttentionUnit.java:359
+  reg  [31:0] rz_2;                              // AttentionUnit.java:359
+  reg  [31:0] rz_3;                              // AttentionUnit.java:359
+  wire        softmax_all_done;                  // AttentionUnit.java:364
+  wire [10:0] weight_write_address;              // AttentionUnit.java:368
+  wire        score_buffer_write;                // AttentionUnit.java:142
+  wire [10:0] score_buffer_write_address;        // AttentionUnit.java:144
+  wire [31:0] score_buffer_write_data;           // AttentionUnit.java:146
 
   // value_engine.value_walk
   reg         value_active;                      // ChunkWalk.java:58
@@ -1149,11 +1149,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [4:0]  key_rows_landed;                   // ChunkLoader.java:109
   wire [4:0]  value_rows_landed;                 // ChunkLoader.java:110
   (* ram_style = "distributed" *)
-  reg  [63:0] query_store [0:31];                // AttentionUnit.java:98
+  reg  [63:0] query_store [0:31];                // AttentionUnit.java:99
   (* ram_style = "block" *)
-  reg  [63:0] chunk_buffer [0:511];              // AttentionUnit.java:100
+  reg  [63:0] chunk_buffer [0:511];              // AttentionUnit.java:101
   (* ram_style = "block" *)
-  reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:104
+  reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:105
   (* ram_style = "block" *)
   reg  [31:0] partials_0 [0:511];                // ValueEngine.java:79
   (* ram_style = "block" *)
@@ -1183,43 +1183,43 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign write_last_row_beat_diff = row_beats - 8'd1;
   assign next_address_sum = {8'd0, next_address} + chunk_bytes;
 
-  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:96
-  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:96
-  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:96
-  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:96
-  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:96
-  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:96
-  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:96
-  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:96
-  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:96
-  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:96
-  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:96
-  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:96
-  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:96
-  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:96
-  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:96
-  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:96
-  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:96
-  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:96
-  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:96
-  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:96
-  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:96
-  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:96
-  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:96
-  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:96
-  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:96
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:219
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:221
-  assign done_valid = done_pending; // AttentionUnit.java:276
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:277
-  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:166
-  assign key_port_data = chunk_read; // AttentionUnit.java:168
-  assign value_port_data = chunk_read; // AttentionUnit.java:169
-  // AttentionUnit.java:166
+  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:97
+  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:97
+  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:97
+  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:97
+  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:97
+  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:97
+  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:97
+  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:97
+  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:97
+  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:97
+  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:97
+  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:97
+  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:97
+  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:97
+  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:97
+  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:97
+  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:97
+  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:97
+  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:97
+  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:97
+  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:97
+  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:97
+  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:97
+  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:97
+  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:97
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:220
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:222
+  assign done_valid = done_pending; // AttentionUnit.java:277
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:278
+  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:167
+  assign key_port_data = chunk_read; // AttentionUnit.java:169
+  assign value_port_data = chunk_read; // AttentionUnit.java:170
+  // AttentionUnit.java:167
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
-  assign softmax_port_data = score_read; // AttentionUnit.java:168
-  assign weight_port_data = score_read; // AttentionUnit.java:169
-  assign mac_for_values = phase == PHASE_VALUES; // AttentionUnit.java:133
+  assign softmax_port_data = score_read; // AttentionUnit.java:169
+  assign weight_port_data = score_read; // AttentionUnit.java:170
+  assign mac_for_values = phase == PHASE_VALUES; // AttentionUnit.java:134
   assign score_mac_sum0 = mac_lane0_sum_out_payload; // MacLanes.java:80
   assign value_mac_sum0 = mac_lane0_sum_out_payload; // MacLanes.java:81
   assign score_mac_sum1 = mac_lane1_sum_out_payload; // MacLanes.java:80
@@ -1243,17 +1243,17 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:167
   assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:167
   assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:167
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:325
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:326
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:327
-  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:341
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:343
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:326
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:327
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:328
+  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:342
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:344
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
-  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:141
-  // AttentionUnit.java:143
+  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:142
+  // AttentionUnit.java:144
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
-  // AttentionUnit.java:145
+  // AttentionUnit.java:146
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
   assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:105
   assign value_port_enable = value_issue; // ValueEngine.java:107
@@ -1281,30 +1281,30 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign kv_reader_command_payload_address = next_address; // ChunkLoader.java:80
   assign kv_reader_command_payload_beats = {14'd0, chunk_beats}; // ChunkLoader.java:81
   assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:100
-  assign key_chunks_loaded = keys_loaded; // AttentionUnit.java:152
-  assign value_chunks_loaded = values_loaded; // AttentionUnit.java:153
-  assign value_first_half = loader_value_half; // AttentionUnit.java:154
-  assign key_chunk_rows_landed = key_rows_landed; // AttentionUnit.java:155
-  assign value_chunk_rows_landed = value_rows_landed; // AttentionUnit.java:156
-  assign scores_finished = score_pass_finished_d48; // AttentionUnit.java:157
-  assign softmax_finished = softmax_all_done; // AttentionUnit.java:158
-  assign values_finished = value_pass_finished; // AttentionUnit.java:159
-  assign loader_failed = failed; // AttentionUnit.java:160
-  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:161
+  assign key_chunks_loaded = keys_loaded; // AttentionUnit.java:153
+  assign value_chunks_loaded = values_loaded; // AttentionUnit.java:154
+  assign value_first_half = loader_value_half; // AttentionUnit.java:155
+  assign key_chunk_rows_landed = key_rows_landed; // AttentionUnit.java:156
+  assign value_chunk_rows_landed = value_rows_landed; // AttentionUnit.java:157
+  assign scores_finished = score_pass_finished_d48; // AttentionUnit.java:158
+  assign softmax_finished = softmax_all_done; // AttentionUnit.java:159
+  assign values_finished = value_pass_finished; // AttentionUnit.java:160
+  assign loader_failed = failed; // AttentionUnit.java:161
+  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:162
 
   always @(posedge ap_clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:228
-      // AttentionUnit.java:228
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:229
+      // AttentionUnit.java:229
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
-    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:167
-      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:167
+    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:168
+      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:168
     end
-    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:167
-      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:167
+    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:168
+      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:168
     end
-    if (score_buffer_write) begin // AttentionUnit.java:146
-      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:146
+    if (score_buffer_write) begin // AttentionUnit.java:147
+      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:147
     end
     if (chunk_beat) begin // ChunkLoader.java:105
       chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:105
@@ -1312,73 +1312,73 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:192): takes and checks a command, stores the slots' queries and starts each pass
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:216
-  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:217
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:218
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:220
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:222
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:223
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:224
-  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:225
-  assign query_store_address = {query_slot[1:0], query_beat[2:0]}; // AttentionUnit.java:227
+  // controller (AttentionUnit.java:193): takes and checks a command, stores the slots' queries and starts each pass
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:217
+  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:218
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:219
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:221
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:223
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:224
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:225
+  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:226
+  assign query_store_address = {query_slot[1:0], query_beat[2:0]}; // AttentionUnit.java:228
 
   always @(posedge ap_clk) begin
-    done_pending <= 1'b0; // AttentionUnit.java:230
-    if (command_accepted) begin // AttentionUnit.java:231
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:232
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:233
-      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:234
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:235
-      heads <= command_payload_heads; // AttentionUnit.java:236
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:237
-      scale <= command_payload_scale; // AttentionUnit.java:238
+    done_pending <= 1'b0; // AttentionUnit.java:231
+    if (command_accepted) begin // AttentionUnit.java:232
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:233
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:234
+      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:235
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:236
+      heads <= command_payload_heads; // AttentionUnit.java:237
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:238
+      scale <= command_payload_scale; // AttentionUnit.java:239
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd8)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:239
-      // AttentionUnit.java:241
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:240
+      // AttentionUnit.java:242
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      query_slot <= 8'd0; // AttentionUnit.java:242
-      query_beat <= 8'd0; // AttentionUnit.java:243
-      phase <= PHASE_SIZE; // AttentionUnit.java:244
+      query_slot <= 8'd0; // AttentionUnit.java:243
+      query_beat <= 8'd0; // AttentionUnit.java:244
+      phase <= PHASE_SIZE; // AttentionUnit.java:245
     end
-    if (phase == PHASE_SIZE) begin // AttentionUnit.java:246
-      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:247
-      phase <= PHASE_CHECK; // AttentionUnit.java:248
+    if (phase == PHASE_SIZE) begin // AttentionUnit.java:247
+      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:248
+      phase <= PHASE_CHECK; // AttentionUnit.java:249
     end
-    if (phase == PHASE_CHECK) begin // AttentionUnit.java:250
-      last_positions <= command_reach[9:0]; // AttentionUnit.java:251
-      slots <= command_slots[7:0]; // AttentionUnit.java:252
-      phase <= PHASE_QUERIES; // AttentionUnit.java:253
-      if (command_refused) begin // AttentionUnit.java:254
-        phase <= PHASE_IDLE; // AttentionUnit.java:255
-        done_pending <= 1'b1; // AttentionUnit.java:256
-        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:257
+    if (phase == PHASE_CHECK) begin // AttentionUnit.java:251
+      last_positions <= command_reach[9:0]; // AttentionUnit.java:252
+      slots <= command_slots[7:0]; // AttentionUnit.java:253
+      phase <= PHASE_QUERIES; // AttentionUnit.java:254
+      if (command_refused) begin // AttentionUnit.java:255
+        phase <= PHASE_IDLE; // AttentionUnit.java:256
+        done_pending <= 1'b1; // AttentionUnit.java:257
+        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:258
       end
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:261
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:262
-      if (last_query_beat) begin // AttentionUnit.java:263
-        query_beat <= 8'd0; // AttentionUnit.java:264
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:265
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:262
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:263
+      if (last_query_beat) begin // AttentionUnit.java:264
+        query_beat <= 8'd0; // AttentionUnit.java:265
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:266
       end
     end
-    if (start_scores) begin // AttentionUnit.java:268
-      phase <= PHASE_SCORES; // AttentionUnit.java:268
+    if (start_scores) begin // AttentionUnit.java:269
+      phase <= PHASE_SCORES; // AttentionUnit.java:269
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:269
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:269
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:270
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:270
     end
-    if (start_values) begin // AttentionUnit.java:270
-      phase <= PHASE_VALUES; // AttentionUnit.java:270
+    if (start_values) begin // AttentionUnit.java:271
+      phase <= PHASE_VALUES; // AttentionUnit.java:271
     end
-    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:271
-      phase <= PHASE_IDLE; // AttentionUnit.java:272
-      done_pending <= 1'b1; // AttentionUnit.java:273
-      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:274
+    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:272
+      phase <= PHASE_IDLE; // AttentionUnit.java:273
+      done_pending <= 1'b1; // AttentionUnit.java:274
+      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:275
     end
     if (!ap_rst_n) begin
       done_pending <= 1'b0;
@@ -2142,13 +2142,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:288): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:300
+  // score_sink (AttentionUnit.java:289): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:301
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // AttentionUnit.java:293
-      max_0 <= 32'hff800000; // AttentionUnit.java:293
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:294
+    if (start_scores) begin // AttentionUnit.java:294
+      max_0 <= 32'hff800000; // AttentionUnit.java:294
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:295
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2156,11 +2156,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:295
+          : max_0; // AttentionUnit.java:296
     end
-    if (start_scores) begin // AttentionUnit.java:293
-      max_1 <= 32'hff800000; // AttentionUnit.java:293
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:294
+    if (start_scores) begin // AttentionUnit.java:294
+      max_1 <= 32'hff800000; // AttentionUnit.java:294
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:295
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2168,11 +2168,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:295
+          : max_1; // AttentionUnit.java:296
     end
-    if (start_scores) begin // AttentionUnit.java:293
-      max_2 <= 32'hff800000; // AttentionUnit.java:293
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:294
+    if (start_scores) begin // AttentionUnit.java:294
+      max_2 <= 32'hff800000; // AttentionUnit.java:294
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:295
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2180,11 +2180,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:295
+          : max_2; // AttentionUnit.java:296
     end
-    if (start_scores) begin // AttentionUnit.java:293
-      max_3 <= 32'hff800000; // AttentionUnit.java:293
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:294
+    if (start_scores) begin // AttentionUnit.java:294
+      max_3 <= 32'hff800000; // AttentionUnit.java:294
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:295
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2192,7 +2192,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:295
+          : max_3; // AttentionUnit.java:296
     end
     if (!ap_rst_n) begin
       max_0 <= 32'h0;
@@ -2203,62 +2203,62 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:317): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:320
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:321
+  // softmax_stage (AttentionUnit.java:318): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:321
+  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:322
 
   always @(*) begin
-    case (softmax_slots_slot) // AttentionUnit.java:328
-      2'd0: slot_max = max_0; // AttentionUnit.java:328
-      2'd1: slot_max = max_1; // AttentionUnit.java:328
-      2'd2: slot_max = max_2; // AttentionUnit.java:328
-      default: slot_max = max_3; // AttentionUnit.java:328
+    case (softmax_slots_slot) // AttentionUnit.java:329
+      2'd0: slot_max = max_0; // AttentionUnit.java:329
+      2'd1: slot_max = max_1; // AttentionUnit.java:329
+      2'd2: slot_max = max_2; // AttentionUnit.java:329
+      default: slot_max = max_3; // AttentionUnit.java:329
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:339
-  // AttentionUnit.java:340
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:340
+  // AttentionUnit.java:341
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_0; // AttentionUnit.java:348
-  assign score_word_valid = score_arrived; // AttentionUnit.java:350
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:351
+  assign score_arrived = score_landing_0; // AttentionUnit.java:349
+  assign score_word_valid = score_arrived; // AttentionUnit.java:351
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:352
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:363
-  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:367
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:364
+  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:368
 
   always @(posedge ap_clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:324
-      step <= STEP_SETUP; // AttentionUnit.java:324
+    if (softmax_begin) begin // AttentionUnit.java:325
+      step <= STEP_SETUP; // AttentionUnit.java:325
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:329
-      read_next <= 10'd0; // AttentionUnit.java:330
-      step <= STEP_RUN; // AttentionUnit.java:331
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:330
+      read_next <= 10'd0; // AttentionUnit.java:331
+      step <= STEP_RUN; // AttentionUnit.java:332
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:346
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:349
-    if (score_issue_read) begin // AttentionUnit.java:353
-      read_next <= read_next + 10'd1; // AttentionUnit.java:353
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:347
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:350
+    if (score_issue_read) begin // AttentionUnit.java:354
+      read_next <= read_next + 10'd1; // AttentionUnit.java:354
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:360
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:360
+    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:361
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:361
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:360
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:360
+    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:361
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:361
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:360
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:360
+    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:361
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:361
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:360
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:360
+    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:361
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:361
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:364
-      step <= STEP_SETUP; // AttentionUnit.java:364
+    if (softmax_slot_done) begin // AttentionUnit.java:365
+      step <= STEP_SETUP; // AttentionUnit.java:365
     end
-    if (softmax_all_done) begin // AttentionUnit.java:365
-      step <= STEP_IDLE; // AttentionUnit.java:365
+    if (softmax_all_done) begin // AttentionUnit.java:366
+      step <= STEP_IDLE; // AttentionUnit.java:366
     end
     if (!ap_rst_n) begin
       step <= STEP_IDLE;
@@ -3240,8 +3240,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "own");
         $stop;
       end
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:352
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:352: AttentionUnit: the score queue has room for every ",
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:353
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:353: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
@@ -3253,7 +3253,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 `endif
 
-  AxiBurstReader_w64_b32_o4 kv_reader ( // AttentionUnit.java:94
+  AxiBurstReader_w64_b32_o4 kv_reader ( // AttentionUnit.java:95
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (kv_reader_command_valid),
@@ -3607,7 +3607,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:136
+  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:137
     .ap_clk                   (ap_clk),
     .ap_rst_n                 (ap_rst_n),
     .setup_valid              (softmax_setup_valid),

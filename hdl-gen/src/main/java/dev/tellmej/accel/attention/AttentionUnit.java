@@ -43,7 +43,8 @@ import java.util.List;
  * {@link AttentionSoftmax} turns each slot's scores into weights in place and gives its rz; the
  * {@link ValueEngine} adds the weighted V rows into per-lane partials and reduces them. K and V arrive through
  * the {@link ChunkLoader}, a chunk of rows ahead of the pass; V's first chunks while the score pass ends and the
- * softmax runs. Named {@code AttentionUnit_<shape>}.
+ * softmax runs. The score and value passes multiply and add on one set of W lanes ({@link MacLanes}), the value
+ * pass's in phase VALUES and the score pass's otherwise. Named {@code AttentionUnit_<shape>}.
  */
 public final class AttentionUnit extends Module {
     /**
