@@ -1,9 +1,9 @@
 SyncFifo_w1_d4.v
 SyncFifo_w130_d128.v
 AxiBurstReader_w128_b32_o4.v
-Fp16ToFp32.v
 Fp32Mul.v
 Fp32Add.v
+Fp16ToFp32.v
 SyncFifo_w528_d5.v
 Fp32SerialTree_n16_t16_q5.v
 FpChord.v

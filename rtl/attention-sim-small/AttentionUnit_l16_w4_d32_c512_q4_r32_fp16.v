@@ -4,57 +4,57 @@
 `default_nettype none
 
 module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
-  input  wire        clk,                            // AttentionUnit.java:84
-  input  wire        reset,                          // AttentionUnit.java:84
-  input  wire        command_valid,                  // AttentionUnit.java:88
-  output wire        command_ready,                  // AttentionUnit.java:88
-  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:88
-  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:88
-  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:88
-  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:88
-  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:88
-  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:88
-  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:88
-  input  wire        queries_valid,                  // AttentionUnit.java:90
-  output wire        queries_ready,                  // AttentionUnit.java:90
-  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:90
-  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:90
-  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:90
-  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:90
-  output wire        out_valid,                      // AttentionUnit.java:91
-  input  wire        out_ready,                      // AttentionUnit.java:91
-  output wire [15:0] out_payload_0,                  // AttentionUnit.java:91
-  output wire [15:0] out_payload_1,                  // AttentionUnit.java:91
-  output wire [15:0] out_payload_2,                  // AttentionUnit.java:91
-  output wire [15:0] out_payload_3,                  // AttentionUnit.java:91
-  output wire        done_valid,                     // AttentionUnit.java:92
-  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:92
-  output wire        idle,                           // AttentionUnit.java:93
-  output wire        m_axi_awvalid,                  // AttentionUnit.java:95
-  input  wire        m_axi_awready,                  // AttentionUnit.java:95
-  output wire [63:0] m_axi_awaddr,                   // AttentionUnit.java:95
-  output wire [7:0]  m_axi_awlen,                    // AttentionUnit.java:95
-  output wire [2:0]  m_axi_awsize,                   // AttentionUnit.java:95
-  output wire [1:0]  m_axi_awburst,                  // AttentionUnit.java:95
-  output wire        m_axi_wvalid,                   // AttentionUnit.java:95
-  input  wire        m_axi_wready,                   // AttentionUnit.java:95
-  output wire [63:0] m_axi_wdata,                    // AttentionUnit.java:95
-  output wire [7:0]  m_axi_wstrb,                    // AttentionUnit.java:95
-  output wire        m_axi_wlast,                    // AttentionUnit.java:95
-  input  wire        m_axi_bvalid,                   // AttentionUnit.java:95
-  output wire        m_axi_bready,                   // AttentionUnit.java:95
-  input  wire [1:0]  m_axi_bresp,                    // AttentionUnit.java:95
-  output wire        m_axi_arvalid,                  // AttentionUnit.java:95
-  input  wire        m_axi_arready,                  // AttentionUnit.java:95
-  output wire [63:0] m_axi_araddr,                   // AttentionUnit.java:95
-  output wire [7:0]  m_axi_arlen,                    // AttentionUnit.java:95
-  output wire [2:0]  m_axi_arsize,                   // AttentionUnit.java:95
-  output wire [1:0]  m_axi_arburst,                  // AttentionUnit.java:95
-  input  wire        m_axi_rvalid,                   // AttentionUnit.java:95
-  output wire        m_axi_rready,                   // AttentionUnit.java:95
-  input  wire [63:0] m_axi_rdata,                    // AttentionUnit.java:95
-  input  wire [1:0]  m_axi_rresp,                    // AttentionUnit.java:95
-  input  wire        m_axi_rlast                     // AttentionUnit.java:95
+  input  wire        clk,                            // AttentionUnit.java:85
+  input  wire        reset,                          // AttentionUnit.java:85
+  input  wire        command_valid,                  // AttentionUnit.java:89
+  output wire        command_ready,                  // AttentionUnit.java:89
+  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:89
+  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:89
+  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:89
+  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:89
+  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:89
+  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:89
+  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:89
+  input  wire        queries_valid,                  // AttentionUnit.java:91
+  output wire        queries_ready,                  // AttentionUnit.java:91
+  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:91
+  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:91
+  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:91
+  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:91
+  output wire        out_valid,                      // AttentionUnit.java:92
+  input  wire        out_ready,                      // AttentionUnit.java:92
+  output wire [15:0] out_payload_0,                  // AttentionUnit.java:92
+  output wire [15:0] out_payload_1,                  // AttentionUnit.java:92
+  output wire [15:0] out_payload_2,                  // AttentionUnit.java:92
+  output wire [15:0] out_payload_3,                  // AttentionUnit.java:92
+  output wire        done_valid,                     // AttentionUnit.java:93
+  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:93
+  output wire        idle,                           // AttentionUnit.java:94
+  output wire        m_axi_awvalid,                  // AttentionUnit.java:96
+  input  wire        m_axi_awready,                  // AttentionUnit.java:96
+  output wire [63:0] m_axi_awaddr,                   // AttentionUnit.java:96
+  output wire [7:0]  m_axi_awlen,                    // AttentionUnit.java:96
+  output wire [2:0]  m_axi_awsize,                   // AttentionUnit.java:96
+  output wire [1:0]  m_axi_awburst,                  // AttentionUnit.java:96
+  output wire        m_axi_wvalid,                   // AttentionUnit.java:96
+  input  wire        m_axi_wready,                   // AttentionUnit.java:96
+  output wire [63:0] m_axi_wdata,                    // AttentionUnit.java:96
+  output wire [7:0]  m_axi_wstrb,                    // AttentionUnit.java:96
+  output wire        m_axi_wlast,                    // AttentionUnit.java:96
+  input  wire        m_axi_bvalid,                   // AttentionUnit.java:96
+  output wire        m_axi_bready,                   // AttentionUnit.java:96
+  input  wire [1:0]  m_axi_bresp,                    // AttentionUnit.java:96
+  output wire        m_axi_arvalid,                  // AttentionUnit.java:96
+  input  wire        m_axi_arready,                  // AttentionUnit.java:96
+  output wire [63:0] m_axi_araddr,                   // AttentionUnit.java:96
+  output wire [7:0]  m_axi_arlen,                    // AttentionUnit.java:96
+  output wire [2:0]  m_axi_arsize,                   // AttentionUnit.java:96
+  output wire [1:0]  m_axi_arburst,                  // AttentionUnit.java:96
+  input  wire        m_axi_rvalid,                   // AttentionUnit.java:96
+  output wire        m_axi_rready,                   // AttentionUnit.java:96
+  input  wire [63:0] m_axi_rdata,                    // AttentionUnit.java:96
+  input  wire [1:0]  m_axi_rresp,                    // AttentionUnit.java:96
+  input  wire        m_axi_rlast                     // AttentionUnit.java:96
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
@@ -77,75 +77,75 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   localparam [1:0] REDUCE_PUSH   = 2'd2;
   localparam [1:0] REDUCE_FLUSH  = 2'd3;
 
-  wire        kv_reader_command_valid;           // AttentionUnit.java:94
-  wire        kv_reader_command_ready;           // AttentionUnit.java:94
-  wire [63:0] kv_reader_command_payload_address; // AttentionUnit.java:94
-  wire [31:0] kv_reader_command_payload_beats;   // AttentionUnit.java:94
-  wire        kv_reader_data_valid;              // AttentionUnit.java:94
-  wire        kv_reader_data_ready;              // AttentionUnit.java:94
-  wire [63:0] kv_reader_data_payload_data;       // AttentionUnit.java:94
-  wire        kv_reader_data_payload_last;       // AttentionUnit.java:94
-  wire        kv_reader_data_payload_error;      // AttentionUnit.java:94
-  wire        kv_reader_m_axi_awvalid;           // AttentionUnit.java:94
-  wire        kv_reader_m_axi_awready;           // AttentionUnit.java:94
-  wire [63:0] kv_reader_m_axi_awaddr;            // AttentionUnit.java:94
-  wire [7:0]  kv_reader_m_axi_awlen;             // AttentionUnit.java:94
-  wire [2:0]  kv_reader_m_axi_awsize;            // AttentionUnit.java:94
-  wire [1:0]  kv_reader_m_axi_awburst;           // AttentionUnit.java:94
-  wire        kv_reader_m_axi_wvalid;            // AttentionUnit.java:94
-  wire        kv_reader_m_axi_wready;            // AttentionUnit.java:94
-  wire [63:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:94
-  wire [7:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:94
-  wire        kv_reader_m_axi_wlast;             // AttentionUnit.java:94
-  wire        kv_reader_m_axi_bvalid;            // AttentionUnit.java:94
-  wire        kv_reader_m_axi_bready;            // AttentionUnit.java:94
-  wire [1:0]  kv_reader_m_axi_bresp;             // AttentionUnit.java:94
-  wire        kv_reader_m_axi_arvalid;           // AttentionUnit.java:94
-  wire        kv_reader_m_axi_arready;           // AttentionUnit.java:94
-  wire [63:0] kv_reader_m_axi_araddr;            // AttentionUnit.java:94
-  wire [7:0]  kv_reader_m_axi_arlen;             // AttentionUnit.java:94
-  wire [2:0]  kv_reader_m_axi_arsize;            // AttentionUnit.java:94
-  wire [1:0]  kv_reader_m_axi_arburst;           // AttentionUnit.java:94
-  wire        kv_reader_m_axi_rvalid;            // AttentionUnit.java:94
-  wire        kv_reader_m_axi_rready;            // AttentionUnit.java:94
-  wire [63:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:94
-  wire [1:0]  kv_reader_m_axi_rresp;             // AttentionUnit.java:94
-  wire        kv_reader_m_axi_rlast;             // AttentionUnit.java:94
-  wire        kv_reader_idle;                    // AttentionUnit.java:94
-  wire [7:0]  kv_reader_credits;                 // AttentionUnit.java:94
-  wire [2:0]  kv_reader_outstanding;             // AttentionUnit.java:94
-  wire        scores_finished;                   // AttentionUnit.java:109
-  wire        softmax_finished;                  // AttentionUnit.java:110
-  wire        values_finished;                   // AttentionUnit.java:111
-  wire        loader_failed;                     // AttentionUnit.java:112
+  wire        kv_reader_command_valid;           // AttentionUnit.java:95
+  wire        kv_reader_command_ready;           // AttentionUnit.java:95
+  wire [63:0] kv_reader_command_payload_address; // AttentionUnit.java:95
+  wire [31:0] kv_reader_command_payload_beats;   // AttentionUnit.java:95
+  wire        kv_reader_data_valid;              // AttentionUnit.java:95
+  wire        kv_reader_data_ready;              // AttentionUnit.java:95
+  wire [63:0] kv_reader_data_payload_data;       // AttentionUnit.java:95
+  wire        kv_reader_data_payload_last;       // AttentionUnit.java:95
+  wire        kv_reader_data_payload_error;      // AttentionUnit.java:95
+  wire        kv_reader_m_axi_awvalid;           // AttentionUnit.java:95
+  wire        kv_reader_m_axi_awready;           // AttentionUnit.java:95
+  wire [63:0] kv_reader_m_axi_awaddr;            // AttentionUnit.java:95
+  wire [7:0]  kv_reader_m_axi_awlen;             // AttentionUnit.java:95
+  wire [2:0]  kv_reader_m_axi_awsize;            // AttentionUnit.java:95
+  wire [1:0]  kv_reader_m_axi_awburst;           // AttentionUnit.java:95
+  wire        kv_reader_m_axi_wvalid;            // AttentionUnit.java:95
+  wire        kv_reader_m_axi_wready;            // AttentionUnit.java:95
+  wire [63:0] kv_reader_m_axi_wdata;             // AttentionUnit.java:95
+  wire [7:0]  kv_reader_m_axi_wstrb;             // AttentionUnit.java:95
+  wire        kv_reader_m_axi_wlast;             // AttentionUnit.java:95
+  wire        kv_reader_m_axi_bvalid;            // AttentionUnit.java:95
+  wire        kv_reader_m_axi_bready;            // AttentionUnit.java:95
+  wire [1:0]  kv_reader_m_axi_bresp;             // AttentionUnit.java:95
+  wire        kv_reader_m_axi_arvalid;           // AttentionUnit.java:95
+  wire        kv_reader_m_axi_arready;           // AttentionUnit.java:95
+  wire [63:0] kv_reader_m_axi_araddr;            // AttentionUnit.java:95
+  wire [7:0]  kv_reader_m_axi_arlen;             // AttentionUnit.java:95
+  wire [2:0]  kv_reader_m_axi_arsize;            // AttentionUnit.java:95
+  wire [1:0]  kv_reader_m_axi_arburst;           // AttentionUnit.java:95
+  wire        kv_reader_m_axi_rvalid;            // AttentionUnit.java:95
+  wire        kv_reader_m_axi_rready;            // AttentionUnit.java:95
+  wire [63:0] kv_reader_m_axi_rdata;             // AttentionUnit.java:95
+  wire [1:0]  kv_reader_m_axi_rresp;             // AttentionUnit.java:95
+  wire        kv_reader_m_axi_rlast;             // AttentionUnit.java:95
+  wire        kv_reader_idle;                    // AttentionUnit.java:95
+  wire [7:0]  kv_reader_credits;                 // AttentionUnit.java:95
+  wire [2:0]  kv_reader_outstanding;             // AttentionUnit.java:95
+  wire        scores_finished;                   // AttentionUnit.java:110
+  wire        softmax_finished;                  // AttentionUnit.java:111
+  wire        values_finished;                   // AttentionUnit.java:112
+  wire        loader_failed;                     // AttentionUnit.java:113
 
   // controller
-  reg  [2:0]  phase;                             // AttentionUnit.java:188
-  reg  [63:0] key_address;                       // AttentionUnit.java:189
-  reg  [63:0] value_address;                     // AttentionUnit.java:190
-  reg  [9:0]  first_positions;                   // AttentionUnit.java:191
-  reg  [9:0]  last_positions;                    // AttentionUnit.java:192
-  reg  [7:0]  heads;                             // AttentionUnit.java:193
-  reg  [7:0]  slots;                             // AttentionUnit.java:194
-  reg  [7:0]  row_beats;                         // AttentionUnit.java:195
-  reg  [31:0] scale;                             // AttentionUnit.java:196
-  reg  [7:0]  query_slot;                        // AttentionUnit.java:197
-  reg  [7:0]  query_beat;                        // AttentionUnit.java:198
-  reg         done_pending;                      // AttentionUnit.java:199
-  reg  [7:0]  done_code;                         // AttentionUnit.java:200
-  reg  [7:0]  command_tokens;                    // AttentionUnit.java:206
-  reg  [15:0] command_slots;                     // AttentionUnit.java:207
-  reg         command_bad_fields;                // AttentionUnit.java:208
-  reg  [33:0] command_reach;                     // AttentionUnit.java:209
-  wire        command_bad_field;                 // AttentionUnit.java:210
-  wire        command_overflow;                  // AttentionUnit.java:211
-  wire        command_refused;                   // AttentionUnit.java:212
-  wire        command_accepted;                  // AttentionUnit.java:214
-  wire        last_query_beat;                   // AttentionUnit.java:216
-  wire        last_query_slot;                   // AttentionUnit.java:217
-  wire        start_scores;                      // AttentionUnit.java:218
-  wire        start_values;                      // AttentionUnit.java:219
-  wire [4:0]  query_store_address;               // AttentionUnit.java:221
+  reg  [2:0]  phase;                             // AttentionUnit.java:195
+  reg  [63:0] key_address;                       // AttentionUnit.java:196
+  reg  [63:0] value_address;                     // AttentionUnit.java:197
+  reg  [9:0]  first_positions;                   // AttentionUnit.java:198
+  reg  [9:0]  last_positions;                    // AttentionUnit.java:199
+  reg  [7:0]  heads;                             // AttentionUnit.java:200
+  reg  [7:0]  slots;                             // AttentionUnit.java:201
+  reg  [7:0]  row_beats;                         // AttentionUnit.java:202
+  reg  [31:0] scale;                             // AttentionUnit.java:203
+  reg  [7:0]  query_slot;                        // AttentionUnit.java:204
+  reg  [7:0]  query_beat;                        // AttentionUnit.java:205
+  reg         done_pending;                      // AttentionUnit.java:206
+  reg  [7:0]  done_code;                         // AttentionUnit.java:207
+  reg  [7:0]  command_tokens;                    // AttentionUnit.java:213
+  reg  [15:0] command_slots;                     // AttentionUnit.java:214
+  reg         command_bad_fields;                // AttentionUnit.java:215
+  reg  [33:0] command_reach;                     // AttentionUnit.java:216
+  wire        command_bad_field;                 // AttentionUnit.java:217
+  wire        command_overflow;                  // AttentionUnit.java:218
+  wire        command_refused;                   // AttentionUnit.java:219
+  wire        command_accepted;                  // AttentionUnit.java:221
+  wire        last_query_beat;                   // AttentionUnit.java:223
+  wire        last_query_slot;                   // AttentionUnit.java:224
+  wire        start_scores;                      // AttentionUnit.java:225
+  wire        start_values;                      // AttentionUnit.java:226
+  wire [4:0]  query_store_address;               // AttentionUnit.java:228
   wire [8:0]  key_port_address;                  // BufferPort.java:17
   wire        key_port_enable;                   // BufferPort.java:17
   wire [63:0] key_port_data;                     // BufferPort.java:18
@@ -158,15 +158,105 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [10:0] weight_port_address;               // BufferPort.java:17
   wire        weight_port_enable;                // BufferPort.java:17
   wire [31:0] weight_port_data;                  // BufferPort.java:18
-  wire [8:0]  chunk_read_address;                // AttentionUnit.java:160
-  reg  [63:0] chunk_read;                        // AttentionUnit.java:161
-  wire [10:0] score_read_address;                // AttentionUnit.java:160
-  reg  [31:0] score_read;                        // AttentionUnit.java:161
-  wire [4:0]  key_chunks_loaded;                 // AttentionUnit.java:123
-  wire [4:0]  value_chunks_loaded;               // AttentionUnit.java:124
-  wire        value_first_half;                  // AttentionUnit.java:125
-  wire [4:0]  key_chunk_rows_landed;             // AttentionUnit.java:126
-  wire [4:0]  value_chunk_rows_landed;           // AttentionUnit.java:127
+  wire [8:0]  chunk_read_address;                // AttentionUnit.java:167
+  reg  [63:0] chunk_read;                        // AttentionUnit.java:168
+  wire [10:0] score_read_address;                // AttentionUnit.java:167
+  reg  [31:0] score_read;                        // AttentionUnit.java:168
+  wire [4:0]  key_chunks_loaded;                 // AttentionUnit.java:124
+  wire [4:0]  value_chunks_loaded;               // AttentionUnit.java:125
+  wire        value_first_half;                  // AttentionUnit.java:126
+  wire [4:0]  key_chunk_rows_landed;             // AttentionUnit.java:127
+  wire [4:0]  value_chunk_rows_landed;           // AttentionUnit.java:128
+  wire [31:0] score_mac_a0;                      // MacLanes.java:46
+  wire [31:0] score_mac_b0;                      // MacLanes.java:47
+  wire [31:0] score_mac_addend0;                 // MacLanes.java:48
+  wire [31:0] score_mac_sum0;                    // MacLanes.java:49
+  wire [31:0] score_mac_a1;                      // MacLanes.java:46
+  wire [31:0] score_mac_b1;                      // MacLanes.java:47
+  wire [31:0] score_mac_addend1;                 // MacLanes.java:48
+  wire [31:0] score_mac_sum1;                    // MacLanes.java:49
+  wire [31:0] score_mac_a2;                      // MacLanes.java:46
+  wire [31:0] score_mac_b2;                      // MacLanes.java:47
+  wire [31:0] score_mac_addend2;                 // MacLanes.java:48
+  wire [31:0] score_mac_sum2;                    // MacLanes.java:49
+  wire [31:0] score_mac_a3;                      // MacLanes.java:46
+  wire [31:0] score_mac_b3;                      // MacLanes.java:47
+  wire [31:0] score_mac_addend3;                 // MacLanes.java:48
+  wire [31:0] score_mac_sum3;                    // MacLanes.java:49
+  wire        score_mac_valid;                   // MacLanes.java:51
+  wire [31:0] value_mac_a0;                      // MacLanes.java:46
+  wire [31:0] value_mac_b0;                      // MacLanes.java:47
+  wire [31:0] value_mac_addend0;                 // MacLanes.java:48
+  wire [31:0] value_mac_sum0;                    // MacLanes.java:49
+  wire [31:0] value_mac_a1;                      // MacLanes.java:46
+  wire [31:0] value_mac_b1;                      // MacLanes.java:47
+  wire [31:0] value_mac_addend1;                 // MacLanes.java:48
+  wire [31:0] value_mac_sum1;                    // MacLanes.java:49
+  wire [31:0] value_mac_a2;                      // MacLanes.java:46
+  wire [31:0] value_mac_b2;                      // MacLanes.java:47
+  wire [31:0] value_mac_addend2;                 // MacLanes.java:48
+  wire [31:0] value_mac_sum2;                    // MacLanes.java:49
+  wire [31:0] value_mac_a3;                      // MacLanes.java:46
+  wire [31:0] value_mac_b3;                      // MacLanes.java:47
+  wire [31:0] value_mac_addend3;                 // MacLanes.java:48
+  wire [31:0] value_mac_sum3;                    // MacLanes.java:49
+  wire        value_mac_valid;                   // MacLanes.java:51
+  wire        mac_for_values;                    // AttentionUnit.java:134
+
+  // mac_lanes
+  wire        mac_operands_valid;                // MacLanes.java:68
+  wire [31:0] mac_lane0_a;                       // MacLanes.java:71
+  wire [31:0] mac_lane0_b;                       // MacLanes.java:72
+  wire        mac_lane0_product_in_valid;        // MacLanes.java:73
+  wire [31:0] mac_lane0_product_in_payload_a;    // MacLanes.java:73
+  wire [31:0] mac_lane0_product_in_payload_b;    // MacLanes.java:73
+  wire        mac_lane0_product_out_valid;       // MacLanes.java:73
+  wire [31:0] mac_lane0_product_out_payload;     // MacLanes.java:73
+  wire [31:0] mac_lane0_addend;                  // MacLanes.java:74
+  wire        mac_lane0_sum_in_valid;            // MacLanes.java:75
+  wire [31:0] mac_lane0_sum_in_payload_a;        // MacLanes.java:75
+  wire [31:0] mac_lane0_sum_in_payload_b;        // MacLanes.java:75
+  wire        mac_lane0_sum_out_valid;           // MacLanes.java:75
+  wire [31:0] mac_lane0_sum_out_payload;         // MacLanes.java:75
+  wire [31:0] mac_lane1_a;                       // MacLanes.java:71
+  wire [31:0] mac_lane1_b;                       // MacLanes.java:72
+  wire        mac_lane1_product_in_valid;        // MacLanes.java:73
+  wire [31:0] mac_lane1_product_in_payload_a;    // MacLanes.java:73
+  wire [31:0] mac_lane1_product_in_payload_b;    // MacLanes.java:73
+  wire        mac_lane1_product_out_valid;       // MacLanes.java:73
+  wire [31:0] mac_lane1_product_out_payload;     // MacLanes.java:73
+  wire [31:0] mac_lane1_addend;                  // MacLanes.java:74
+  wire        mac_lane1_sum_in_valid;            // MacLanes.java:75
+  wire [31:0] mac_lane1_sum_in_payload_a;        // MacLanes.java:75
+  wire [31:0] mac_lane1_sum_in_payload_b;        // MacLanes.java:75
+  wire        mac_lane1_sum_out_valid;           // MacLanes.java:75
+  wire [31:0] mac_lane1_sum_out_payload;         // MacLanes.java:75
+  wire [31:0] mac_lane2_a;                       // MacLanes.java:71
+  wire [31:0] mac_lane2_b;                       // MacLanes.java:72
+  wire        mac_lane2_product_in_valid;        // MacLanes.java:73
+  wire [31:0] mac_lane2_product_in_payload_a;    // MacLanes.java:73
+  wire [31:0] mac_lane2_product_in_payload_b;    // MacLanes.java:73
+  wire        mac_lane2_product_out_valid;       // MacLanes.java:73
+  wire [31:0] mac_lane2_product_out_payload;     // MacLanes.java:73
+  wire [31:0] mac_lane2_addend;                  // MacLanes.java:74
+  wire        mac_lane2_sum_in_valid;            // MacLanes.java:75
+  wire [31:0] mac_lane2_sum_in_payload_a;        // MacLanes.java:75
+  wire [31:0] mac_lane2_sum_in_payload_b;        // MacLanes.java:75
+  wire        mac_lane2_sum_out_valid;           // MacLanes.java:75
+  wire [31:0] mac_lane2_sum_out_payload;         // MacLanes.java:75
+  wire [31:0] mac_lane3_a;                       // MacLanes.java:71
+  wire [31:0] mac_lane3_b;                       // MacLanes.java:72
+  wire        mac_lane3_product_in_valid;        // MacLanes.java:73
+  wire [31:0] mac_lane3_product_in_payload_a;    // MacLanes.java:73
+  wire [31:0] mac_lane3_product_in_payload_b;    // MacLanes.java:73
+  wire        mac_lane3_product_out_valid;       // MacLanes.java:73
+  wire [31:0] mac_lane3_product_out_payload;     // MacLanes.java:73
+  wire [31:0] mac_lane3_addend;                  // MacLanes.java:74
+  wire        mac_lane3_sum_in_valid;            // MacLanes.java:75
+  wire [31:0] mac_lane3_sum_in_payload_a;        // MacLanes.java:75
+  wire [31:0] mac_lane3_sum_in_payload_b;        // MacLanes.java:75
+  wire        mac_lane3_sum_out_valid;           // MacLanes.java:75
+  wire [31:0] mac_lane3_sum_out_payload;         // MacLanes.java:75
 
   // score_engine.score_walk
   reg         score_active;                      // ChunkWalk.java:58
@@ -197,457 +287,430 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_walk_done;                   // ChunkWalk.java:81
 
   // score_engine
-  reg  [5:0]  row_base;                          // ScoreEngine.java:77
-  reg  [3:0]  score_beat;                        // ScoreEngine.java:78
-  reg  [0:0]  turn;                              // ScoreEngine.java:79
-  wire [5:0]  row_in_chunk;                      // ScoreEngine.java:80
-  wire        row_valid;                         // ScoreEngine.java:81
-  wire        last_turn;                         // ScoreEngine.java:82
-  wire        last_row_beat;                     // ScoreEngine.java:83
-  wire        turns_done;                        // ScoreEngine.java:90
-  wire [5:0]  score_turn_rows;                   // ScoreEngine.java:92
-  wire        score_issue;                       // ScoreEngine.java:109
-  wire [8:0]  key_read_address;                  // ScoreEngine.java:112
-  wire [4:0]  query_read_address;                // ScoreEngine.java:114
-  reg  [63:0] query_read;                        // ScoreEngine.java:127
-  reg  [31:0] partial_t0_g0_0;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g0_1;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g0_2;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g0_3;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g1_0;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g1_1;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g1_2;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g1_3;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g2_0;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g2_1;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g2_2;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g2_3;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g3_0;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g3_1;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g3_2;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t0_g3_3;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g0_0;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g0_1;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g0_2;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g0_3;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g1_0;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g1_1;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g1_2;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g1_3;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g2_0;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g2_1;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g2_2;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g2_3;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g3_0;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g3_1;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g3_2;                   // ScoreEngine.java:136
-  reg  [31:0] partial_t1_g3_3;                   // ScoreEngine.java:136
-  reg         score_issue_d1;                    // ScoreEngine.java:145
-  wire        key_lane0_q_in_valid;              // ScoreEngine.java:145
-  wire [15:0] key_lane0_q_in_payload;            // ScoreEngine.java:145
-  wire        key_lane0_q_out_valid;             // ScoreEngine.java:145
-  wire [31:0] key_lane0_q_out_payload;           // ScoreEngine.java:145
-  wire        key_lane0_k_in_valid;              // ScoreEngine.java:146
-  wire [15:0] key_lane0_k_in_payload;            // ScoreEngine.java:146
-  wire        key_lane0_k_out_valid;             // ScoreEngine.java:146
-  wire [31:0] key_lane0_k_out_payload;           // ScoreEngine.java:146
-  wire        key_lane0_product_in_valid;        // ScoreEngine.java:147
-  wire [31:0] key_lane0_product_in_payload_a;    // ScoreEngine.java:147
-  wire [31:0] key_lane0_product_in_payload_b;    // ScoreEngine.java:147
-  wire        key_lane0_product_out_valid;       // ScoreEngine.java:147
-  wire [31:0] key_lane0_product_out_payload;     // ScoreEngine.java:147
-  wire        key_lane1_q_in_valid;              // ScoreEngine.java:145
-  wire [15:0] key_lane1_q_in_payload;            // ScoreEngine.java:145
-  wire        key_lane1_q_out_valid;             // ScoreEngine.java:145
-  wire [31:0] key_lane1_q_out_payload;           // ScoreEngine.java:145
-  wire        key_lane1_k_in_valid;              // ScoreEngine.java:146
-  wire [15:0] key_lane1_k_in_payload;            // ScoreEngine.java:146
-  wire        key_lane1_k_out_valid;             // ScoreEngine.java:146
-  wire [31:0] key_lane1_k_out_payload;           // ScoreEngine.java:146
-  wire        key_lane1_product_in_valid;        // ScoreEngine.java:147
-  wire [31:0] key_lane1_product_in_payload_a;    // ScoreEngine.java:147
-  wire [31:0] key_lane1_product_in_payload_b;    // ScoreEngine.java:147
-  wire        key_lane1_product_out_valid;       // ScoreEngine.java:147
-  wire [31:0] key_lane1_product_out_payload;     // ScoreEngine.java:147
-  wire        key_lane2_q_in_valid;              // ScoreEngine.java:145
-  wire [15:0] key_lane2_q_in_payload;            // ScoreEngine.java:145
-  wire        key_lane2_q_out_valid;             // ScoreEngine.java:145
-  wire [31:0] key_lane2_q_out_payload;           // ScoreEngine.java:145
-  wire        key_lane2_k_in_valid;              // ScoreEngine.java:146
-  wire [15:0] key_lane2_k_in_payload;            // ScoreEngine.java:146
-  wire        key_lane2_k_out_valid;             // ScoreEngine.java:146
-  wire [31:0] key_lane2_k_out_payload;           // ScoreEngine.java:146
-  wire        key_lane2_product_in_valid;        // ScoreEngine.java:147
-  wire [31:0] key_lane2_product_in_payload_a;    // ScoreEngine.java:147
-  wire [31:0] key_lane2_product_in_payload_b;    // ScoreEngine.java:147
-  wire        key_lane2_product_out_valid;       // ScoreEngine.java:147
-  wire [31:0] key_lane2_product_out_payload;     // ScoreEngine.java:147
-  wire        key_lane3_q_in_valid;              // ScoreEngine.java:145
-  wire [15:0] key_lane3_q_in_payload;            // ScoreEngine.java:145
-  wire        key_lane3_q_out_valid;             // ScoreEngine.java:145
-  wire [31:0] key_lane3_q_out_payload;           // ScoreEngine.java:145
-  wire        key_lane3_k_in_valid;              // ScoreEngine.java:146
-  wire [15:0] key_lane3_k_in_payload;            // ScoreEngine.java:146
-  wire        key_lane3_k_out_valid;             // ScoreEngine.java:146
-  wire [31:0] key_lane3_k_out_payload;           // ScoreEngine.java:146
-  wire        key_lane3_product_in_valid;        // ScoreEngine.java:147
-  wire [31:0] key_lane3_product_in_payload_a;    // ScoreEngine.java:147
-  wire [31:0] key_lane3_product_in_payload_b;    // ScoreEngine.java:147
-  wire        key_lane3_product_out_valid;       // ScoreEngine.java:147
-  wire [31:0] key_lane3_product_out_payload;     // ScoreEngine.java:147
-  reg  [0:0]  issue_turn_d1;                     // ScoreEngine.java:150
-  reg  [0:0]  issue_turn_d2;                     // ScoreEngine.java:150
-  reg  [0:0]  issue_turn_d3;                     // ScoreEngine.java:150
-  reg  [0:0]  issue_turn_d4;                     // ScoreEngine.java:150
-  reg  [0:0]  issue_turn_d5;                     // ScoreEngine.java:150
-  reg  [0:0]  issue_turn_d6;                     // ScoreEngine.java:150
-  reg  [0:0]  issue_turn_d7;                     // ScoreEngine.java:150
-  reg  [0:0]  issue_turn_d8;                     // ScoreEngine.java:150
-  reg  [0:0]  issue_turn_d9;                     // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d1;                    // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d2;                    // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d3;                    // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d4;                    // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d5;                    // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d6;                    // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d7;                    // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d8;                    // ScoreEngine.java:150
-  reg  [1:0]  issue_group_d9;                    // ScoreEngine.java:150
-  wire [2:0]  add_entry;                         // ScoreEngine.java:151
-  reg  [31:0] key_lane0_partial;                 // ScoreEngine.java:158
-  reg         issue_first_d1;                    // ScoreEngine.java:159
-  reg         issue_first_d2;                    // ScoreEngine.java:159
-  reg         issue_first_d3;                    // ScoreEngine.java:159
-  reg         issue_first_d4;                    // ScoreEngine.java:159
-  reg         issue_first_d5;                    // ScoreEngine.java:159
-  reg         issue_first_d6;                    // ScoreEngine.java:159
-  reg         issue_first_d7;                    // ScoreEngine.java:159
-  reg         issue_first_d8;                    // ScoreEngine.java:159
-  reg         issue_first_d9;                    // ScoreEngine.java:159
-  wire [31:0] key_lane0_addend;                  // ScoreEngine.java:159
-  wire        key_lane0_sum_in_valid;            // ScoreEngine.java:160
-  wire [31:0] key_lane0_sum_in_payload_a;        // ScoreEngine.java:160
-  wire [31:0] key_lane0_sum_in_payload_b;        // ScoreEngine.java:160
-  wire        key_lane0_sum_out_valid;           // ScoreEngine.java:160
-  wire [31:0] key_lane0_sum_out_payload;         // ScoreEngine.java:160
-  reg  [31:0] key_lane1_partial;                 // ScoreEngine.java:158
-  wire [31:0] key_lane1_addend;                  // ScoreEngine.java:159
-  wire        key_lane1_sum_in_valid;            // ScoreEngine.java:160
-  wire [31:0] key_lane1_sum_in_payload_a;        // ScoreEngine.java:160
-  wire [31:0] key_lane1_sum_in_payload_b;        // ScoreEngine.java:160
-  wire        key_lane1_sum_out_valid;           // ScoreEngine.java:160
-  wire [31:0] key_lane1_sum_out_payload;         // ScoreEngine.java:160
-  reg  [31:0] key_lane2_partial;                 // ScoreEngine.java:158
-  wire [31:0] key_lane2_addend;                  // ScoreEngine.java:159
-  wire        key_lane2_sum_in_valid;            // ScoreEngine.java:160
-  wire [31:0] key_lane2_sum_in_payload_a;        // ScoreEngine.java:160
-  wire [31:0] key_lane2_sum_in_payload_b;        // ScoreEngine.java:160
-  wire        key_lane2_sum_out_valid;           // ScoreEngine.java:160
-  wire [31:0] key_lane2_sum_out_payload;         // ScoreEngine.java:160
-  reg  [31:0] key_lane3_partial;                 // ScoreEngine.java:158
-  wire [31:0] key_lane3_addend;                  // ScoreEngine.java:159
-  wire        key_lane3_sum_in_valid;            // ScoreEngine.java:160
-  wire [31:0] key_lane3_sum_in_payload_a;        // ScoreEngine.java:160
-  wire [31:0] key_lane3_sum_in_payload_b;        // ScoreEngine.java:160
-  wire        key_lane3_sum_out_valid;           // ScoreEngine.java:160
-  wire [31:0] key_lane3_sum_out_payload;         // ScoreEngine.java:160
-  reg  [0:0]  issue_turn_d10;                    // ScoreEngine.java:164
-  reg  [0:0]  issue_turn_d11;                    // ScoreEngine.java:164
-  reg  [0:0]  issue_turn_d12;                    // ScoreEngine.java:164
-  reg  [0:0]  issue_turn_d13;                    // ScoreEngine.java:164
-  reg  [0:0]  issue_turn_d14;                    // ScoreEngine.java:164
-  reg  [0:0]  issue_turn_d15;                    // ScoreEngine.java:164
-  reg  [1:0]  issue_group_d10;                   // ScoreEngine.java:165
-  reg  [1:0]  issue_group_d11;                   // ScoreEngine.java:165
-  reg  [1:0]  issue_group_d12;                   // ScoreEngine.java:165
-  reg  [1:0]  issue_group_d13;                   // ScoreEngine.java:165
-  reg  [1:0]  issue_group_d14;                   // ScoreEngine.java:165
-  reg  [1:0]  issue_group_d15;                   // ScoreEngine.java:165
-  wire        write_entry_0;                     // ScoreEngine.java:168
-  wire        write_entry_1;                     // ScoreEngine.java:168
-  wire        write_entry_2;                     // ScoreEngine.java:168
-  wire        write_entry_3;                     // ScoreEngine.java:168
-  wire        write_entry_4;                     // ScoreEngine.java:168
-  wire        write_entry_5;                     // ScoreEngine.java:168
-  wire        write_entry_6;                     // ScoreEngine.java:168
-  wire        write_entry_7;                     // ScoreEngine.java:168
-  reg         issue_row_last_d1;                 // ScoreEngine.java:175
-  reg         issue_row_last_d2;                 // ScoreEngine.java:175
-  reg         issue_row_last_d3;                 // ScoreEngine.java:175
-  reg         issue_row_last_d4;                 // ScoreEngine.java:175
-  reg         issue_row_last_d5;                 // ScoreEngine.java:175
-  reg         issue_row_last_d6;                 // ScoreEngine.java:175
-  reg         issue_row_last_d7;                 // ScoreEngine.java:175
-  reg         issue_row_last_d8;                 // ScoreEngine.java:175
-  reg         issue_row_last_d9;                 // ScoreEngine.java:175
-  reg         issue_row_last_d10;                // ScoreEngine.java:175
-  reg         issue_row_last_d11;                // ScoreEngine.java:175
-  reg         issue_row_last_d12;                // ScoreEngine.java:175
-  reg         issue_row_last_d13;                // ScoreEngine.java:175
-  reg         issue_row_last_d14;                // ScoreEngine.java:175
-  reg         issue_row_last_d15;                // ScoreEngine.java:175
-  wire        row_launch;                        // ScoreEngine.java:175
-  wire [31:0] row_partial_0;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_1;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_2;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_3;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_4;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_5;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_6;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_7;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_8;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_9;                     // ScoreEngine.java:186
-  wire [31:0] row_partial_10;                    // ScoreEngine.java:186
-  wire [31:0] row_partial_11;                    // ScoreEngine.java:186
-  wire [31:0] row_partial_12;                    // ScoreEngine.java:186
-  wire [31:0] row_partial_13;                    // ScoreEngine.java:186
-  wire [31:0] row_partial_14;                    // ScoreEngine.java:186
-  wire [31:0] row_partial_15;                    // ScoreEngine.java:186
-  wire        tree_0_0_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_0_0_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_0_0_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_0_0_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_0_0_out_payload;              // ScoreEngine.java:201
-  wire        tree_0_1_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_0_1_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_0_1_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_0_1_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_0_1_out_payload;              // ScoreEngine.java:201
-  wire        tree_0_2_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_0_2_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_0_2_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_0_2_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_0_2_out_payload;              // ScoreEngine.java:201
-  wire        tree_0_3_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_0_3_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_0_3_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_0_3_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_0_3_out_payload;              // ScoreEngine.java:201
-  wire        tree_0_4_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_0_4_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_0_4_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_0_4_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_0_4_out_payload;              // ScoreEngine.java:201
-  wire        tree_0_5_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_0_5_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_0_5_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_0_5_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_0_5_out_payload;              // ScoreEngine.java:201
-  wire        tree_0_6_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_0_6_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_0_6_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_0_6_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_0_6_out_payload;              // ScoreEngine.java:201
-  wire        tree_0_7_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_0_7_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_0_7_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_0_7_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_0_7_out_payload;              // ScoreEngine.java:201
-  wire        tree_1_0_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_1_0_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_1_0_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_1_0_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_1_0_out_payload;              // ScoreEngine.java:201
-  wire        tree_1_1_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_1_1_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_1_1_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_1_1_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_1_1_out_payload;              // ScoreEngine.java:201
-  wire        tree_1_2_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_1_2_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_1_2_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_1_2_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_1_2_out_payload;              // ScoreEngine.java:201
-  wire        tree_1_3_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_1_3_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_1_3_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_1_3_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_1_3_out_payload;              // ScoreEngine.java:201
-  wire        tree_2_0_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_2_0_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_2_0_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_2_0_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_2_0_out_payload;              // ScoreEngine.java:201
-  wire        tree_2_1_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_2_1_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_2_1_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_2_1_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_2_1_out_payload;              // ScoreEngine.java:201
-  wire        tree_3_0_in_valid;                 // ScoreEngine.java:201
-  wire [31:0] tree_3_0_in_payload_a;             // ScoreEngine.java:201
-  wire [31:0] tree_3_0_in_payload_b;             // ScoreEngine.java:201
-  wire        tree_3_0_out_valid;                // ScoreEngine.java:201
-  wire [31:0] tree_3_0_out_payload;              // ScoreEngine.java:201
-  wire        scaled_in_valid;                   // ScoreEngine.java:201
-  wire [31:0] scaled_in_payload_a;               // ScoreEngine.java:201
-  wire [31:0] scaled_in_payload_b;               // ScoreEngine.java:201
-  wire        scaled_out_valid;                  // ScoreEngine.java:201
-  wire [31:0] scaled_out_payload;                // ScoreEngine.java:201
-  reg  [1:0]  issue_slot_d1;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d2;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d3;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d4;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d5;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d6;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d7;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d8;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d9;                     // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d10;                    // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d11;                    // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d12;                    // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d13;                    // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d14;                    // ScoreEngine.java:203
-  reg  [1:0]  issue_slot_d15;                    // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d1;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d2;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d3;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d4;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d5;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d6;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d7;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d8;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d9;                      // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d10;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d11;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d12;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d13;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d14;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d15;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d16;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d17;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d18;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d19;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d20;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d21;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d22;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d23;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d24;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d25;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d26;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d27;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d28;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d29;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d30;                     // ScoreEngine.java:203
-  reg  [1:0]  tree_slot_d31;                     // ScoreEngine.java:203
-  reg  [9:0]  issue_row_d1;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d2;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d3;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d4;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d5;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d6;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d7;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d8;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d9;                      // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d10;                     // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d11;                     // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d12;                     // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d13;                     // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d14;                     // ScoreEngine.java:204
-  reg  [9:0]  issue_row_d15;                     // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d1;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d2;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d3;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d4;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d5;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d6;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d7;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d8;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d9;                       // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d10;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d11;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d12;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d13;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d14;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d15;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d16;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d17;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d18;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d19;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d20;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d21;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d22;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d23;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d24;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d25;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d26;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d27;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d28;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d29;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d30;                      // ScoreEngine.java:204
-  reg  [9:0]  tree_row_d31;                      // ScoreEngine.java:204
-  reg         score_pass_finished_d1;            // ScoreEngine.java:206
-  reg         score_pass_finished_d2;            // ScoreEngine.java:206
-  reg         score_pass_finished_d3;            // ScoreEngine.java:206
-  reg         score_pass_finished_d4;            // ScoreEngine.java:206
-  reg         score_pass_finished_d5;            // ScoreEngine.java:206
-  reg         score_pass_finished_d6;            // ScoreEngine.java:206
-  reg         score_pass_finished_d7;            // ScoreEngine.java:206
-  reg         score_pass_finished_d8;            // ScoreEngine.java:206
-  reg         score_pass_finished_d9;            // ScoreEngine.java:206
-  reg         score_pass_finished_d10;           // ScoreEngine.java:206
-  reg         score_pass_finished_d11;           // ScoreEngine.java:206
-  reg         score_pass_finished_d12;           // ScoreEngine.java:206
-  reg         score_pass_finished_d13;           // ScoreEngine.java:206
-  reg         score_pass_finished_d14;           // ScoreEngine.java:206
-  reg         score_pass_finished_d15;           // ScoreEngine.java:206
-  reg         score_pass_finished_d16;           // ScoreEngine.java:206
-  reg         score_pass_finished_d17;           // ScoreEngine.java:206
-  reg         score_pass_finished_d18;           // ScoreEngine.java:206
-  reg         score_pass_finished_d19;           // ScoreEngine.java:206
-  reg         score_pass_finished_d20;           // ScoreEngine.java:206
-  reg         score_pass_finished_d21;           // ScoreEngine.java:206
-  reg         score_pass_finished_d22;           // ScoreEngine.java:206
-  reg         score_pass_finished_d23;           // ScoreEngine.java:206
-  reg         score_pass_finished_d24;           // ScoreEngine.java:206
-  reg         score_pass_finished_d25;           // ScoreEngine.java:206
-  reg         score_pass_finished_d26;           // ScoreEngine.java:206
-  reg         score_pass_finished_d27;           // ScoreEngine.java:206
-  reg         score_pass_finished_d28;           // ScoreEngine.java:206
-  reg         score_pass_finished_d29;           // ScoreEngine.java:206
-  reg         score_pass_finished_d30;           // ScoreEngine.java:206
-  reg         score_pass_finished_d31;           // ScoreEngine.java:206
-  reg         score_pass_finished_d32;           // ScoreEngine.java:206
-  reg         score_pass_finished_d33;           // ScoreEngine.java:206
-  reg         score_pass_finished_d34;           // ScoreEngine.java:206
-  reg         score_pass_finished_d35;           // ScoreEngine.java:206
-  reg         score_pass_finished_d36;           // ScoreEngine.java:206
-  reg         score_pass_finished_d37;           // ScoreEngine.java:206
-  reg         score_pass_finished_d38;           // ScoreEngine.java:206
-  reg         score_pass_finished_d39;           // ScoreEngine.java:206
-  reg         score_pass_finished_d40;           // ScoreEngine.java:206
-  reg         score_pass_finished_d41;           // ScoreEngine.java:206
-  reg         score_pass_finished_d42;           // ScoreEngine.java:206
-  reg         score_pass_finished_d43;           // ScoreEngine.java:206
-  reg         score_pass_finished_d44;           // ScoreEngine.java:206
-  reg         score_pass_finished_d45;           // ScoreEngine.java:206
-  reg         score_pass_finished_d46;           // ScoreEngine.java:206
-  reg         score_pass_finished_d47;           // ScoreEngine.java:206
-  reg         score_pass_finished_d48;           // ScoreEngine.java:206
-  wire        softmax_setup_valid;               // AttentionUnit.java:130
-  wire        softmax_setup_ready;               // AttentionUnit.java:130
-  wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:130
-  wire [31:0] softmax_setup_payload_max;         // AttentionUnit.java:130
-  wire        softmax_scores_valid;              // AttentionUnit.java:130
-  wire        softmax_scores_ready;              // AttentionUnit.java:130
-  wire [31:0] softmax_scores_payload;            // AttentionUnit.java:130
-  wire        softmax_weights_valid;             // AttentionUnit.java:130
-  wire [9:0]  softmax_weights_payload_position;  // AttentionUnit.java:130
-  wire [31:0] softmax_weights_payload_value;     // AttentionUnit.java:130
-  wire        softmax_reciprocal_valid;          // AttentionUnit.java:130
-  wire [31:0] softmax_reciprocal_payload;        // AttentionUnit.java:130
-  wire        softmax_idle;                      // AttentionUnit.java:130
+  reg  [5:0]  row_base;                          // ScoreEngine.java:76
+  reg  [3:0]  score_beat;                        // ScoreEngine.java:77
+  reg  [0:0]  turn;                              // ScoreEngine.java:78
+  wire [5:0]  row_in_chunk;                      // ScoreEngine.java:79
+  wire        row_valid;                         // ScoreEngine.java:80
+  wire        last_turn;                         // ScoreEngine.java:81
+  wire        last_row_beat;                     // ScoreEngine.java:82
+  wire        turns_done;                        // ScoreEngine.java:89
+  wire [5:0]  score_turn_rows;                   // ScoreEngine.java:91
+  wire        score_issue;                       // ScoreEngine.java:108
+  wire [8:0]  key_read_address;                  // ScoreEngine.java:111
+  wire [4:0]  query_read_address;                // ScoreEngine.java:113
+  reg  [63:0] query_read;                        // ScoreEngine.java:126
+  reg  [31:0] partial_t0_g0_0;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g0_1;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g0_2;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g0_3;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g1_0;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g1_1;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g1_2;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g1_3;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g2_0;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g2_1;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g2_2;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g2_3;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g3_0;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g3_1;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g3_2;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t0_g3_3;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g0_0;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g0_1;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g0_2;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g0_3;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g1_0;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g1_1;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g1_2;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g1_3;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g2_0;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g2_1;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g2_2;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g2_3;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g3_0;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g3_1;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g3_2;                   // ScoreEngine.java:135
+  reg  [31:0] partial_t1_g3_3;                   // ScoreEngine.java:135
+  reg         score_issue_d1;                    // ScoreEngine.java:148
+  wire        key_lane0_q_in_valid;              // ScoreEngine.java:148
+  wire [15:0] key_lane0_q_in_payload;            // ScoreEngine.java:148
+  wire        key_lane0_q_out_valid;             // ScoreEngine.java:148
+  wire [31:0] key_lane0_q_out_payload;           // ScoreEngine.java:148
+  wire        key_lane0_k_in_valid;              // ScoreEngine.java:149
+  wire [15:0] key_lane0_k_in_payload;            // ScoreEngine.java:149
+  wire        key_lane0_k_out_valid;             // ScoreEngine.java:149
+  wire [31:0] key_lane0_k_out_payload;           // ScoreEngine.java:149
+  wire        key_lane1_q_in_valid;              // ScoreEngine.java:148
+  wire [15:0] key_lane1_q_in_payload;            // ScoreEngine.java:148
+  wire        key_lane1_q_out_valid;             // ScoreEngine.java:148
+  wire [31:0] key_lane1_q_out_payload;           // ScoreEngine.java:148
+  wire        key_lane1_k_in_valid;              // ScoreEngine.java:149
+  wire [15:0] key_lane1_k_in_payload;            // ScoreEngine.java:149
+  wire        key_lane1_k_out_valid;             // ScoreEngine.java:149
+  wire [31:0] key_lane1_k_out_payload;           // ScoreEngine.java:149
+  wire        key_lane2_q_in_valid;              // ScoreEngine.java:148
+  wire [15:0] key_lane2_q_in_payload;            // ScoreEngine.java:148
+  wire        key_lane2_q_out_valid;             // ScoreEngine.java:148
+  wire [31:0] key_lane2_q_out_payload;           // ScoreEngine.java:148
+  wire        key_lane2_k_in_valid;              // ScoreEngine.java:149
+  wire [15:0] key_lane2_k_in_payload;            // ScoreEngine.java:149
+  wire        key_lane2_k_out_valid;             // ScoreEngine.java:149
+  wire [31:0] key_lane2_k_out_payload;           // ScoreEngine.java:149
+  wire        key_lane3_q_in_valid;              // ScoreEngine.java:148
+  wire [15:0] key_lane3_q_in_payload;            // ScoreEngine.java:148
+  wire        key_lane3_q_out_valid;             // ScoreEngine.java:148
+  wire [31:0] key_lane3_q_out_payload;           // ScoreEngine.java:148
+  wire        key_lane3_k_in_valid;              // ScoreEngine.java:149
+  wire [15:0] key_lane3_k_in_payload;            // ScoreEngine.java:149
+  wire        key_lane3_k_out_valid;             // ScoreEngine.java:149
+  wire [31:0] key_lane3_k_out_payload;           // ScoreEngine.java:149
+  reg  [0:0]  issue_turn_d1;                     // ScoreEngine.java:158
+  reg  [0:0]  issue_turn_d2;                     // ScoreEngine.java:158
+  reg  [0:0]  issue_turn_d3;                     // ScoreEngine.java:158
+  reg  [0:0]  issue_turn_d4;                     // ScoreEngine.java:158
+  reg  [0:0]  issue_turn_d5;                     // ScoreEngine.java:158
+  reg  [0:0]  issue_turn_d6;                     // ScoreEngine.java:158
+  reg  [0:0]  issue_turn_d7;                     // ScoreEngine.java:158
+  reg  [0:0]  issue_turn_d8;                     // ScoreEngine.java:158
+  reg  [0:0]  issue_turn_d9;                     // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d1;                    // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d2;                    // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d3;                    // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d4;                    // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d5;                    // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d6;                    // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d7;                    // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d8;                    // ScoreEngine.java:158
+  reg  [1:0]  issue_group_d9;                    // ScoreEngine.java:158
+  wire [2:0]  add_entry;                         // ScoreEngine.java:159
+  reg  [31:0] key_lane0_partial;                 // ScoreEngine.java:166
+  reg         issue_first_d1;                    // ScoreEngine.java:167
+  reg         issue_first_d2;                    // ScoreEngine.java:167
+  reg         issue_first_d3;                    // ScoreEngine.java:167
+  reg         issue_first_d4;                    // ScoreEngine.java:167
+  reg         issue_first_d5;                    // ScoreEngine.java:167
+  reg         issue_first_d6;                    // ScoreEngine.java:167
+  reg         issue_first_d7;                    // ScoreEngine.java:167
+  reg         issue_first_d8;                    // ScoreEngine.java:167
+  reg         issue_first_d9;                    // ScoreEngine.java:167
+  wire [31:0] key_lane0_addend;                  // ScoreEngine.java:167
+  reg  [31:0] key_lane1_partial;                 // ScoreEngine.java:166
+  wire [31:0] key_lane1_addend;                  // ScoreEngine.java:167
+  reg  [31:0] key_lane2_partial;                 // ScoreEngine.java:166
+  wire [31:0] key_lane2_addend;                  // ScoreEngine.java:167
+  reg  [31:0] key_lane3_partial;                 // ScoreEngine.java:166
+  wire [31:0] key_lane3_addend;                  // ScoreEngine.java:167
+  reg         key_lane0_q_valid_d1;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d2;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d3;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d4;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d5;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d6;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d7;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d8;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d9;              // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d10;             // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d11;             // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d12;             // ScoreEngine.java:171
+  reg         key_lane0_q_valid_d13;             // ScoreEngine.java:171
+  reg  [0:0]  issue_turn_d10;                    // ScoreEngine.java:172
+  reg  [0:0]  issue_turn_d11;                    // ScoreEngine.java:172
+  reg  [0:0]  issue_turn_d12;                    // ScoreEngine.java:172
+  reg  [0:0]  issue_turn_d13;                    // ScoreEngine.java:172
+  reg  [0:0]  issue_turn_d14;                    // ScoreEngine.java:172
+  reg  [0:0]  issue_turn_d15;                    // ScoreEngine.java:172
+  reg  [1:0]  issue_group_d10;                   // ScoreEngine.java:173
+  reg  [1:0]  issue_group_d11;                   // ScoreEngine.java:173
+  reg  [1:0]  issue_group_d12;                   // ScoreEngine.java:173
+  reg  [1:0]  issue_group_d13;                   // ScoreEngine.java:173
+  reg  [1:0]  issue_group_d14;                   // ScoreEngine.java:173
+  reg  [1:0]  issue_group_d15;                   // ScoreEngine.java:173
+  wire        write_entry_0;                     // ScoreEngine.java:176
+  wire        write_entry_1;                     // ScoreEngine.java:176
+  wire        write_entry_2;                     // ScoreEngine.java:176
+  wire        write_entry_3;                     // ScoreEngine.java:176
+  wire        write_entry_4;                     // ScoreEngine.java:176
+  wire        write_entry_5;                     // ScoreEngine.java:176
+  wire        write_entry_6;                     // ScoreEngine.java:176
+  wire        write_entry_7;                     // ScoreEngine.java:176
+  reg         issue_row_last_d1;                 // ScoreEngine.java:183
+  reg         issue_row_last_d2;                 // ScoreEngine.java:183
+  reg         issue_row_last_d3;                 // ScoreEngine.java:183
+  reg         issue_row_last_d4;                 // ScoreEngine.java:183
+  reg         issue_row_last_d5;                 // ScoreEngine.java:183
+  reg         issue_row_last_d6;                 // ScoreEngine.java:183
+  reg         issue_row_last_d7;                 // ScoreEngine.java:183
+  reg         issue_row_last_d8;                 // ScoreEngine.java:183
+  reg         issue_row_last_d9;                 // ScoreEngine.java:183
+  reg         issue_row_last_d10;                // ScoreEngine.java:183
+  reg         issue_row_last_d11;                // ScoreEngine.java:183
+  reg         issue_row_last_d12;                // ScoreEngine.java:183
+  reg         issue_row_last_d13;                // ScoreEngine.java:183
+  reg         issue_row_last_d14;                // ScoreEngine.java:183
+  reg         issue_row_last_d15;                // ScoreEngine.java:183
+  wire        row_launch;                        // ScoreEngine.java:183
+  wire [31:0] row_partial_0;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_1;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_2;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_3;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_4;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_5;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_6;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_7;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_8;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_9;                     // ScoreEngine.java:194
+  wire [31:0] row_partial_10;                    // ScoreEngine.java:194
+  wire [31:0] row_partial_11;                    // ScoreEngine.java:194
+  wire [31:0] row_partial_12;                    // ScoreEngine.java:194
+  wire [31:0] row_partial_13;                    // ScoreEngine.java:194
+  wire [31:0] row_partial_14;                    // ScoreEngine.java:194
+  wire [31:0] row_partial_15;                    // ScoreEngine.java:194
+  wire        tree_0_0_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_0_0_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_0_0_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_0_0_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_0_0_out_payload;              // ScoreEngine.java:209
+  wire        tree_0_1_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_0_1_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_0_1_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_0_1_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_0_1_out_payload;              // ScoreEngine.java:209
+  wire        tree_0_2_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_0_2_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_0_2_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_0_2_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_0_2_out_payload;              // ScoreEngine.java:209
+  wire        tree_0_3_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_0_3_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_0_3_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_0_3_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_0_3_out_payload;              // ScoreEngine.java:209
+  wire        tree_0_4_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_0_4_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_0_4_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_0_4_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_0_4_out_payload;              // ScoreEngine.java:209
+  wire        tree_0_5_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_0_5_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_0_5_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_0_5_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_0_5_out_payload;              // ScoreEngine.java:209
+  wire        tree_0_6_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_0_6_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_0_6_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_0_6_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_0_6_out_payload;              // ScoreEngine.java:209
+  wire        tree_0_7_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_0_7_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_0_7_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_0_7_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_0_7_out_payload;              // ScoreEngine.java:209
+  wire        tree_1_0_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_1_0_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_1_0_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_1_0_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_1_0_out_payload;              // ScoreEngine.java:209
+  wire        tree_1_1_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_1_1_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_1_1_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_1_1_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_1_1_out_payload;              // ScoreEngine.java:209
+  wire        tree_1_2_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_1_2_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_1_2_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_1_2_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_1_2_out_payload;              // ScoreEngine.java:209
+  wire        tree_1_3_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_1_3_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_1_3_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_1_3_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_1_3_out_payload;              // ScoreEngine.java:209
+  wire        tree_2_0_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_2_0_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_2_0_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_2_0_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_2_0_out_payload;              // ScoreEngine.java:209
+  wire        tree_2_1_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_2_1_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_2_1_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_2_1_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_2_1_out_payload;              // ScoreEngine.java:209
+  wire        tree_3_0_in_valid;                 // ScoreEngine.java:209
+  wire [31:0] tree_3_0_in_payload_a;             // ScoreEngine.java:209
+  wire [31:0] tree_3_0_in_payload_b;             // ScoreEngine.java:209
+  wire        tree_3_0_out_valid;                // ScoreEngine.java:209
+  wire [31:0] tree_3_0_out_payload;              // ScoreEngine.java:209
+  wire        scaled_in_valid;                   // ScoreEngine.java:209
+  wire [31:0] scaled_in_payload_a;               // ScoreEngine.java:209
+  wire [31:0] scaled_in_payload_b;               // ScoreEngine.java:209
+  wire        scaled_out_valid;                  // ScoreEngine.java:209
+  wire [31:0] scaled_out_payload;                // ScoreEngine.java:209
+  reg  [1:0]  issue_slot_d1;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d2;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d3;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d4;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d5;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d6;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d7;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d8;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d9;                     // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d10;                    // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d11;                    // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d12;                    // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d13;                    // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d14;                    // ScoreEngine.java:211
+  reg  [1:0]  issue_slot_d15;                    // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d1;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d2;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d3;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d4;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d5;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d6;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d7;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d8;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d9;                      // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d10;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d11;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d12;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d13;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d14;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d15;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d16;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d17;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d18;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d19;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d20;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d21;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d22;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d23;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d24;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d25;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d26;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d27;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d28;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d29;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d30;                     // ScoreEngine.java:211
+  reg  [1:0]  tree_slot_d31;                     // ScoreEngine.java:211
+  reg  [9:0]  issue_row_d1;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d2;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d3;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d4;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d5;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d6;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d7;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d8;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d9;                      // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d10;                     // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d11;                     // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d12;                     // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d13;                     // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d14;                     // ScoreEngine.java:212
+  reg  [9:0]  issue_row_d15;                     // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d1;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d2;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d3;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d4;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d5;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d6;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d7;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d8;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d9;                       // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d10;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d11;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d12;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d13;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d14;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d15;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d16;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d17;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d18;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d19;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d20;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d21;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d22;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d23;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d24;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d25;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d26;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d27;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d28;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d29;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d30;                      // ScoreEngine.java:212
+  reg  [9:0]  tree_row_d31;                      // ScoreEngine.java:212
+  reg         score_pass_finished_d1;            // ScoreEngine.java:214
+  reg         score_pass_finished_d2;            // ScoreEngine.java:214
+  reg         score_pass_finished_d3;            // ScoreEngine.java:214
+  reg         score_pass_finished_d4;            // ScoreEngine.java:214
+  reg         score_pass_finished_d5;            // ScoreEngine.java:214
+  reg         score_pass_finished_d6;            // ScoreEngine.java:214
+  reg         score_pass_finished_d7;            // ScoreEngine.java:214
+  reg         score_pass_finished_d8;            // ScoreEngine.java:214
+  reg         score_pass_finished_d9;            // ScoreEngine.java:214
+  reg         score_pass_finished_d10;           // ScoreEngine.java:214
+  reg         score_pass_finished_d11;           // ScoreEngine.java:214
+  reg         score_pass_finished_d12;           // ScoreEngine.java:214
+  reg         score_pass_finished_d13;           // ScoreEngine.java:214
+  reg         score_pass_finished_d14;           // ScoreEngine.java:214
+  reg         score_pass_finished_d15;           // ScoreEngine.java:214
+  reg         score_pass_finished_d16;           // ScoreEngine.java:214
+  reg         score_pass_finished_d17;           // ScoreEngine.java:214
+  reg         score_pass_finished_d18;           // ScoreEngine.java:214
+  reg         score_pass_finished_d19;           // ScoreEngine.java:214
+  reg         score_pass_finished_d20;           // ScoreEngine.java:214
+  reg         score_pass_finished_d21;           // ScoreEngine.java:214
+  reg         score_pass_finished_d22;           // ScoreEngine.java:214
+  reg         score_pass_finished_d23;           // ScoreEngine.java:214
+  reg         score_pass_finished_d24;           // ScoreEngine.java:214
+  reg         score_pass_finished_d25;           // ScoreEngine.java:214
+  reg         score_pass_finished_d26;           // ScoreEngine.java:214
+  reg         score_pass_finished_d27;           // ScoreEngine.java:214
+  reg         score_pass_finished_d28;           // ScoreEngine.java:214
+  reg         score_pass_finished_d29;           // ScoreEngine.java:214
+  reg         score_pass_finished_d30;           // ScoreEngine.java:214
+  reg         score_pass_finished_d31;           // ScoreEngine.java:214
+  reg         score_pass_finished_d32;           // ScoreEngine.java:214
+  reg         score_pass_finished_d33;           // ScoreEngine.java:214
+  reg         score_pass_finished_d34;           // ScoreEngine.java:214
+  reg         score_pass_finished_d35;           // ScoreEngine.java:214
+  reg         score_pass_finished_d36;           // ScoreEngine.java:214
+  reg         score_pass_finished_d37;           // ScoreEngine.java:214
+  reg         score_pass_finished_d38;           // ScoreEngine.java:214
+  reg         score_pass_finished_d39;           // ScoreEngine.java:214
+  reg         score_pass_finished_d40;           // ScoreEngine.java:214
+  reg         score_pass_finished_d41;           // ScoreEngine.java:214
+  reg         score_pass_finished_d42;           // ScoreEngine.java:214
+  reg         score_pass_finished_d43;           // ScoreEngine.java:214
+  reg         score_pass_finished_d44;           // ScoreEngine.java:214
+  reg         score_pass_finished_d45;           // ScoreEngine.java:214
+  reg         score_pass_finished_d46;           // ScoreEngine.java:214
+  reg         score_pass_finished_d47;           // ScoreEngine.java:214
+  reg         score_pass_finished_d48;           // ScoreEngine.java:214
+  wire        softmax_setup_valid;               // AttentionUnit.java:137
+  wire        softmax_setup_ready;               // AttentionUnit.java:137
+  wire [9:0]  softmax_setup_payload_positions;   // AttentionUnit.java:137
+  wire [31:0] softmax_setup_payload_max;         // AttentionUnit.java:137
+  wire        softmax_scores_valid;              // AttentionUnit.java:137
+  wire        softmax_scores_ready;              // AttentionUnit.java:137
+  wire [31:0] softmax_scores_payload;            // AttentionUnit.java:137
+  wire        softmax_weights_valid;             // AttentionUnit.java:137
+  wire [9:0]  softmax_weights_payload_position;  // AttentionUnit.java:137
+  wire [31:0] softmax_weights_payload_value;     // AttentionUnit.java:137
+  wire        softmax_reciprocal_valid;          // AttentionUnit.java:137
+  wire [31:0] softmax_reciprocal_payload;        // AttentionUnit.java:137
+  wire        softmax_idle;                      // AttentionUnit.java:137
 
   // score_sink
-  reg  [31:0] max_0;                             // AttentionUnit.java:285
-  reg  [31:0] max_1;                             // AttentionUnit.java:285
-  reg  [31:0] max_2;                             // AttentionUnit.java:285
-  reg  [31:0] max_3;                             // AttentionUnit.java:285
-  wire [10:0] score_write_address;               // AttentionUnit.java:294
+  reg  [31:0] max_0;                             // AttentionUnit.java:292
+  reg  [31:0] max_1;                             // AttentionUnit.java:292
+  reg  [31:0] max_2;                             // AttentionUnit.java:292
+  reg  [31:0] max_3;                             // AttentionUnit.java:292
+  wire [10:0] score_write_address;               // AttentionUnit.java:301
 
   // softmax_stage
-  reg  [1:0]  step;                              // AttentionUnit.java:313
-  wire        softmax_slot_done;                 // AttentionUnit.java:314
-  wire        softmax_begin;                     // AttentionUnit.java:315
+  reg  [1:0]  step;                              // AttentionUnit.java:320
+  wire        softmax_slot_done;                 // AttentionUnit.java:321
+  wire        softmax_begin;                     // AttentionUnit.java:322
 
   // softmax_stage.softmax_slots
   reg  [1:0]  softmax_slots_slot;                // SlotWalker.java:30
@@ -657,11 +720,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        softmax_slots_last_head;           // SlotWalker.java:34
 
   // softmax_stage
-  reg  [9:0]  read_next;                         // AttentionUnit.java:317
-  reg  [31:0] slot_max;                          // AttentionUnit.java:322
-  wire        score_word_valid;                  // AttentionUnit.java:329
-  wire        score_word_ready;                  // AttentionUnit.java:329
-  wire [31:0] score_word_payload;                // AttentionUnit.java:329
+  reg  [9:0]  read_next;                         // AttentionUnit.java:324
+  reg  [31:0] slot_max;                          // AttentionUnit.java:329
+  wire        score_word_valid;                  // AttentionUnit.java:336
+  wire        score_word_ready;                  // AttentionUnit.java:336
+  wire [31:0] score_word_payload;                // AttentionUnit.java:336
   wire        score_queue_push_valid;            // Stream.java:195
   wire        score_queue_push_ready;            // Stream.java:195
   wire [31:0] score_queue_push_payload;          // Stream.java:195
@@ -669,20 +732,20 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_queue_pop_ready;             // Stream.java:195
   wire [31:0] score_queue_pop_payload;           // Stream.java:195
   wire [2:0]  score_queue_occupancy;             // Stream.java:195
-  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:331
-  wire        score_arrived;                     // AttentionUnit.java:332
-  wire        score_room;                        // AttentionUnit.java:333
-  wire        score_issue_read;                  // AttentionUnit.java:334
-  reg         score_landing_0;                   // AttentionUnit.java:340
-  reg  [31:0] rz_0;                              // AttentionUnit.java:352
-  reg  [31:0] rz_1;                              // AttentionUnit.java:352
-  reg  [31:0] rz_2;                              // AttentionUnit.java:352
-  reg  [31:0] rz_3;                              // AttentionUnit.java:352
-  wire        softmax_all_done;                  // AttentionUnit.java:357
-  wire [10:0] weight_write_address;              // AttentionUnit.java:361
-  wire        score_buffer_write;                // AttentionUnit.java:135
-  wire [10:0] score_buffer_write_address;        // AttentionUnit.java:137
-  wire [31:0] score_buffer_write_data;           // AttentionUnit.java:139
+  reg  [2:0]  reads_in_flight;                   // AttentionUnit.java:338
+  wire        score_arrived;                     // AttentionUnit.java:339
+  wire        score_room;                        // AttentionUnit.java:340
+  wire        score_issue_read;                  // AttentionUnit.java:341
+  reg         score_landing_0;                   // AttentionUnit.java:347
+  reg  [31:0] rz_0;                              // AttentionUnit.java:359
+  reg  [31:0] rz_1;                              // AttentionUnit.java:359
+  reg  [31:0] rz_2;                              // AttentionUnit.java:359
+  reg  [31:0] rz_3;                              // AttentionUnit.java:359
+  wire        softmax_all_done;                  // AttentionUnit.java:364
+  wire [10:0] weight_write_address;              // AttentionUnit.java:368
+  wire        score_buffer_write;                // AttentionUnit.java:142
+  wire [10:0] score_buffer_write_address;        // AttentionUnit.java:144
+  wire [31:0] score_buffer_write_data;           // AttentionUnit.java:146
 
   // value_engine.value_walk
   reg         value_active;                      // ChunkWalk.java:58
@@ -721,61 +784,41 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_issue;                       // ValueEngine.java:103
   wire [9:0]  value_position;                    // ValueEngine.java:104
   wire [8:0]  partial_address;                   // ValueEngine.java:116
-  reg         value_issue_d1;                    // ValueEngine.java:124
-  wire        value_lane0_v_in_valid;            // ValueEngine.java:124
-  wire [15:0] value_lane0_v_in_payload;          // ValueEngine.java:124
-  wire        value_lane0_v_out_valid;           // ValueEngine.java:124
-  wire [31:0] value_lane0_v_out_payload;         // ValueEngine.java:124
-  reg  [31:0] row_weight_d1;                     // ValueEngine.java:126
-  wire        value_lane0_product_in_valid;      // ValueEngine.java:126
-  wire [31:0] value_lane0_product_in_payload_a;  // ValueEngine.java:126
-  wire [31:0] value_lane0_product_in_payload_b;  // ValueEngine.java:126
-  wire        value_lane0_product_out_valid;     // ValueEngine.java:126
-  wire [31:0] value_lane0_product_out_payload;   // ValueEngine.java:126
-  wire        value_lane1_v_in_valid;            // ValueEngine.java:124
-  wire [15:0] value_lane1_v_in_payload;          // ValueEngine.java:124
-  wire        value_lane1_v_out_valid;           // ValueEngine.java:124
-  wire [31:0] value_lane1_v_out_payload;         // ValueEngine.java:124
-  wire        value_lane1_product_in_valid;      // ValueEngine.java:126
-  wire [31:0] value_lane1_product_in_payload_a;  // ValueEngine.java:126
-  wire [31:0] value_lane1_product_in_payload_b;  // ValueEngine.java:126
-  wire        value_lane1_product_out_valid;     // ValueEngine.java:126
-  wire [31:0] value_lane1_product_out_payload;   // ValueEngine.java:126
-  wire        value_lane2_v_in_valid;            // ValueEngine.java:124
-  wire [15:0] value_lane2_v_in_payload;          // ValueEngine.java:124
-  wire        value_lane2_v_out_valid;           // ValueEngine.java:124
-  wire [31:0] value_lane2_v_out_payload;         // ValueEngine.java:124
-  wire        value_lane2_product_in_valid;      // ValueEngine.java:126
-  wire [31:0] value_lane2_product_in_payload_a;  // ValueEngine.java:126
-  wire [31:0] value_lane2_product_in_payload_b;  // ValueEngine.java:126
-  wire        value_lane2_product_out_valid;     // ValueEngine.java:126
-  wire [31:0] value_lane2_product_out_payload;   // ValueEngine.java:126
-  wire        value_lane3_v_in_valid;            // ValueEngine.java:124
-  wire [15:0] value_lane3_v_in_payload;          // ValueEngine.java:124
-  wire        value_lane3_v_out_valid;           // ValueEngine.java:124
-  wire [31:0] value_lane3_v_out_payload;         // ValueEngine.java:124
-  wire        value_lane3_product_in_valid;      // ValueEngine.java:126
-  wire [31:0] value_lane3_product_in_payload_a;  // ValueEngine.java:126
-  wire [31:0] value_lane3_product_in_payload_b;  // ValueEngine.java:126
-  wire        value_lane3_product_out_valid;     // ValueEngine.java:126
-  wire [31:0] value_lane3_product_out_payload;   // ValueEngine.java:126
-  reg  [8:0]  accumulate_address_d1;             // ValueEngine.java:130
-  reg  [8:0]  accumulate_address_d2;             // ValueEngine.java:130
-  reg  [8:0]  accumulate_address_d3;             // ValueEngine.java:130
-  reg  [8:0]  accumulate_address_d4;             // ValueEngine.java:130
-  reg  [8:0]  accumulate_address_d5;             // ValueEngine.java:130
-  reg  [8:0]  accumulate_address_d6;             // ValueEngine.java:130
-  reg  [8:0]  accumulate_address_d7;             // ValueEngine.java:130
-  reg  [8:0]  accumulate_address_d8;             // ValueEngine.java:130
-  reg         value_lane0_v_valid_d1;            // ValueEngine.java:131
-  reg         value_lane0_v_valid_d2;            // ValueEngine.java:131
-  reg         value_lane0_v_valid_d3;            // ValueEngine.java:131
-  reg         value_lane0_v_valid_d4;            // ValueEngine.java:131
-  reg         value_lane0_v_valid_d5;            // ValueEngine.java:131
-  reg         value_lane0_v_valid_d6;            // ValueEngine.java:131
-  reg  [1:0]  reduce_phase;                      // ValueEngine.java:134
-  wire        accumulated;                       // ValueEngine.java:135
-  wire        slot_flushed;                      // ValueEngine.java:136
+  reg         value_issue_d1;                    // ValueEngine.java:127
+  wire        value_lane0_v_in_valid;            // ValueEngine.java:127
+  wire [15:0] value_lane0_v_in_payload;          // ValueEngine.java:127
+  wire        value_lane0_v_out_valid;           // ValueEngine.java:127
+  wire [31:0] value_lane0_v_out_payload;         // ValueEngine.java:127
+  wire        value_lane1_v_in_valid;            // ValueEngine.java:127
+  wire [15:0] value_lane1_v_in_payload;          // ValueEngine.java:127
+  wire        value_lane1_v_out_valid;           // ValueEngine.java:127
+  wire [31:0] value_lane1_v_out_payload;         // ValueEngine.java:127
+  wire        value_lane2_v_in_valid;            // ValueEngine.java:127
+  wire [15:0] value_lane2_v_in_payload;          // ValueEngine.java:127
+  wire        value_lane2_v_out_valid;           // ValueEngine.java:127
+  wire [31:0] value_lane2_v_out_payload;         // ValueEngine.java:127
+  wire        value_lane3_v_in_valid;            // ValueEngine.java:127
+  wire [15:0] value_lane3_v_in_payload;          // ValueEngine.java:127
+  wire        value_lane3_v_out_valid;           // ValueEngine.java:127
+  wire [31:0] value_lane3_v_out_payload;         // ValueEngine.java:127
+  reg  [31:0] row_weight_d1;                     // ValueEngine.java:133
+  reg  [8:0]  accumulate_address_d1;             // ValueEngine.java:138
+  reg  [8:0]  accumulate_address_d2;             // ValueEngine.java:138
+  reg  [8:0]  accumulate_address_d3;             // ValueEngine.java:138
+  reg  [8:0]  accumulate_address_d4;             // ValueEngine.java:138
+  reg  [8:0]  accumulate_address_d5;             // ValueEngine.java:138
+  reg  [8:0]  accumulate_address_d6;             // ValueEngine.java:138
+  reg  [8:0]  accumulate_address_d7;             // ValueEngine.java:138
+  reg  [8:0]  accumulate_address_d8;             // ValueEngine.java:138
+  reg         value_lane0_v_valid_d1;            // ValueEngine.java:139
+  reg         value_lane0_v_valid_d2;            // ValueEngine.java:139
+  reg         value_lane0_v_valid_d3;            // ValueEngine.java:139
+  reg         value_lane0_v_valid_d4;            // ValueEngine.java:139
+  reg         value_lane0_v_valid_d5;            // ValueEngine.java:139
+  reg         value_lane0_v_valid_d6;            // ValueEngine.java:139
+  reg  [1:0]  reduce_phase;                      // ValueEngine.java:142
+  wire        accumulated;                       // ValueEngine.java:143
+  wire        slot_flushed;                      // ValueEngine.java:144
 
   // value_engine.reduce_slots
   reg  [1:0]  reduce_slots_slot;                 // SlotWalker.java:30
@@ -785,302 +828,289 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last_head;            // SlotWalker.java:34
 
   // value_engine
-  reg  [3:0]  reduce_beat;                       // ValueEngine.java:140
-  reg  [4:0]  reduce_index;                      // ValueEngine.java:141
-  wire        gathering;                         // ValueEngine.java:142
-  wire [8:0]  gather_address;                    // ValueEngine.java:144
-  wire        bank_read_enable;                  // ValueEngine.java:145
-  wire [8:0]  bank_read_address;                 // ValueEngine.java:146
-  reg  [31:0] bank_read_0;                       // ValueEngine.java:149
-  reg  [31:0] bank_read_1;                       // ValueEngine.java:149
-  reg  [31:0] bank_read_2;                       // ValueEngine.java:149
-  reg  [31:0] bank_read_3;                       // ValueEngine.java:149
-  reg         accumulate_fresh_d1;               // ValueEngine.java:153
-  reg         accumulate_fresh_d2;               // ValueEngine.java:153
-  reg         accumulate_fresh_d3;               // ValueEngine.java:153
-  reg         accumulate_fresh_d4;               // ValueEngine.java:153
-  reg         accumulate_fresh_d5;               // ValueEngine.java:153
-  reg         accumulate_fresh_d6;               // ValueEngine.java:153
-  reg         accumulate_fresh_d7;               // ValueEngine.java:153
-  reg         accumulate_fresh_d8;               // ValueEngine.java:153
-  reg         accumulate_fresh_d9;               // ValueEngine.java:153
-  wire [31:0] value_lane0_addend;                // ValueEngine.java:153
-  wire        value_lane0_sum_in_valid;          // ValueEngine.java:154
-  wire [31:0] value_lane0_sum_in_payload_a;      // ValueEngine.java:154
-  wire [31:0] value_lane0_sum_in_payload_b;      // ValueEngine.java:154
-  wire        value_lane0_sum_out_valid;         // ValueEngine.java:154
-  wire [31:0] value_lane0_sum_out_payload;       // ValueEngine.java:154
-  wire [31:0] value_lane1_addend;                // ValueEngine.java:153
-  wire        value_lane1_sum_in_valid;          // ValueEngine.java:154
-  wire [31:0] value_lane1_sum_in_payload_a;      // ValueEngine.java:154
-  wire [31:0] value_lane1_sum_in_payload_b;      // ValueEngine.java:154
-  wire        value_lane1_sum_out_valid;         // ValueEngine.java:154
-  wire [31:0] value_lane1_sum_out_payload;       // ValueEngine.java:154
-  wire [31:0] value_lane2_addend;                // ValueEngine.java:153
-  wire        value_lane2_sum_in_valid;          // ValueEngine.java:154
-  wire [31:0] value_lane2_sum_in_payload_a;      // ValueEngine.java:154
-  wire [31:0] value_lane2_sum_in_payload_b;      // ValueEngine.java:154
-  wire        value_lane2_sum_out_valid;         // ValueEngine.java:154
-  wire [31:0] value_lane2_sum_out_payload;       // ValueEngine.java:154
-  wire [31:0] value_lane3_addend;                // ValueEngine.java:153
-  wire        value_lane3_sum_in_valid;          // ValueEngine.java:154
-  wire [31:0] value_lane3_sum_in_payload_a;      // ValueEngine.java:154
-  wire [31:0] value_lane3_sum_in_payload_b;      // ValueEngine.java:154
-  wire        value_lane3_sum_out_valid;         // ValueEngine.java:154
-  wire [31:0] value_lane3_sum_out_payload;       // ValueEngine.java:154
-  reg  [8:0]  accumulate_address_d9;             // ValueEngine.java:159
-  reg  [8:0]  accumulate_address_d10;            // ValueEngine.java:159
-  reg  [8:0]  accumulate_address_d11;            // ValueEngine.java:159
-  reg  [8:0]  accumulate_address_d12;            // ValueEngine.java:159
-  reg  [8:0]  accumulate_address_d13;            // ValueEngine.java:159
-  reg  [8:0]  accumulate_address_d14;            // ValueEngine.java:159
-  reg  [8:0]  accumulate_address_d15;            // ValueEngine.java:159
-  reg         accumulated_last_d1;               // ValueEngine.java:166
-  reg         accumulated_last_d2;               // ValueEngine.java:166
-  reg         accumulated_last_d3;               // ValueEngine.java:166
-  reg         accumulated_last_d4;               // ValueEngine.java:166
-  reg         accumulated_last_d5;               // ValueEngine.java:166
-  reg         accumulated_last_d6;               // ValueEngine.java:166
-  reg         accumulated_last_d7;               // ValueEngine.java:166
-  reg         accumulated_last_d8;               // ValueEngine.java:166
-  reg         accumulated_last_d9;               // ValueEngine.java:166
-  reg         accumulated_last_d10;              // ValueEngine.java:166
-  reg         accumulated_last_d11;              // ValueEngine.java:166
-  reg         accumulated_last_d12;              // ValueEngine.java:166
-  reg         accumulated_last_d13;              // ValueEngine.java:166
-  reg         accumulated_last_d14;              // ValueEngine.java:166
-  reg         accumulated_last_d15;              // ValueEngine.java:166
-  reg         accumulated_last_d16;              // ValueEngine.java:166
-  reg         accumulated_last_d17;              // ValueEngine.java:166
-  reg         gather_read_valid;                 // ValueEngine.java:169
-  reg  [3:0]  gather_read_lane;                  // ValueEngine.java:170
-  reg  [31:0] gathered_0_0;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_1;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_2;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_3;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_4;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_5;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_6;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_7;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_8;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_9;                      // ValueEngine.java:175
-  reg  [31:0] gathered_0_10;                     // ValueEngine.java:175
-  reg  [31:0] gathered_0_11;                     // ValueEngine.java:175
-  reg  [31:0] gathered_0_12;                     // ValueEngine.java:175
-  reg  [31:0] gathered_0_13;                     // ValueEngine.java:175
-  reg  [31:0] gathered_0_14;                     // ValueEngine.java:175
-  reg  [31:0] gathered_0_15;                     // ValueEngine.java:175
-  reg  [31:0] gathered_1_0;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_1;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_2;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_3;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_4;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_5;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_6;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_7;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_8;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_9;                      // ValueEngine.java:175
-  reg  [31:0] gathered_1_10;                     // ValueEngine.java:175
-  reg  [31:0] gathered_1_11;                     // ValueEngine.java:175
-  reg  [31:0] gathered_1_12;                     // ValueEngine.java:175
-  reg  [31:0] gathered_1_13;                     // ValueEngine.java:175
-  reg  [31:0] gathered_1_14;                     // ValueEngine.java:175
-  reg  [31:0] gathered_1_15;                     // ValueEngine.java:175
-  reg  [31:0] gathered_2_0;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_1;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_2;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_3;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_4;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_5;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_6;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_7;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_8;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_9;                      // ValueEngine.java:175
-  reg  [31:0] gathered_2_10;                     // ValueEngine.java:175
-  reg  [31:0] gathered_2_11;                     // ValueEngine.java:175
-  reg  [31:0] gathered_2_12;                     // ValueEngine.java:175
-  reg  [31:0] gathered_2_13;                     // ValueEngine.java:175
-  reg  [31:0] gathered_2_14;                     // ValueEngine.java:175
-  reg  [31:0] gathered_2_15;                     // ValueEngine.java:175
-  reg  [31:0] gathered_3_0;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_1;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_2;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_3;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_4;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_5;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_6;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_7;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_8;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_9;                      // ValueEngine.java:175
-  reg  [31:0] gathered_3_10;                     // ValueEngine.java:175
-  reg  [31:0] gathered_3_11;                     // ValueEngine.java:175
-  reg  [31:0] gathered_3_12;                     // ValueEngine.java:175
-  reg  [31:0] gathered_3_13;                     // ValueEngine.java:175
-  reg  [31:0] gathered_3_14;                     // ValueEngine.java:175
-  reg  [31:0] gathered_3_15;                     // ValueEngine.java:175
-  wire        gather_done;                       // ValueEngine.java:183
-  reg  [31:0] tree_pick_0;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_0;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_1;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_1;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_2;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_2;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_3;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_3;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_4;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_4;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_5;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_5;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_6;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_6;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_7;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_7;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_8;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_8;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_9;                       // ValueEngine.java:196
-  wire [31:0] reduce_in_9;                       // ValueEngine.java:197
-  reg  [31:0] tree_pick_10;                      // ValueEngine.java:196
-  wire [31:0] reduce_in_10;                      // ValueEngine.java:197
-  reg  [31:0] tree_pick_11;                      // ValueEngine.java:196
-  wire [31:0] reduce_in_11;                      // ValueEngine.java:197
-  reg  [31:0] tree_pick_12;                      // ValueEngine.java:196
-  wire [31:0] reduce_in_12;                      // ValueEngine.java:197
-  reg  [31:0] tree_pick_13;                      // ValueEngine.java:196
-  wire [31:0] reduce_in_13;                      // ValueEngine.java:197
-  reg  [31:0] tree_pick_14;                      // ValueEngine.java:196
-  wire [31:0] reduce_in_14;                      // ValueEngine.java:197
-  reg  [31:0] tree_pick_15;                      // ValueEngine.java:196
-  wire [31:0] reduce_in_15;                      // ValueEngine.java:197
-  wire        reduce_tree_0_0_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_0_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_0_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_0_0_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_0_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_0_1_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_1_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_1_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_0_1_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_1_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_0_2_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_2_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_2_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_0_2_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_2_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_0_3_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_3_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_3_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_0_3_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_3_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_0_4_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_4_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_4_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_0_4_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_4_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_0_5_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_5_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_5_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_0_5_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_5_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_0_6_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_6_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_6_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_0_6_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_6_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_0_7_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_7_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_7_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_0_7_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_0_7_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_1_0_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_0_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_0_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_1_0_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_0_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_1_1_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_1_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_1_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_1_1_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_1_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_1_2_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_2_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_2_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_1_2_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_2_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_1_3_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_3_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_3_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_1_3_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_1_3_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_2_0_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_2_0_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_2_0_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_2_0_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_2_0_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_2_1_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_2_1_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_2_1_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_2_1_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_2_1_out_payload;       // ValueEngine.java:220
-  wire        reduce_tree_3_0_in_valid;          // ValueEngine.java:220
-  wire [31:0] reduce_tree_3_0_in_payload_a;      // ValueEngine.java:220
-  wire [31:0] reduce_tree_3_0_in_payload_b;      // ValueEngine.java:220
-  wire        reduce_tree_3_0_out_valid;         // ValueEngine.java:220
-  wire [31:0] reduce_tree_3_0_out_payload;       // ValueEngine.java:220
-  wire        push_done;                         // ValueEngine.java:223
-  reg  [31:0] slot_rz;                           // ValueEngine.java:224
-  wire        normalized_in_valid;               // ValueEngine.java:225
-  wire [31:0] normalized_in_payload_a;           // ValueEngine.java:225
-  wire [31:0] normalized_in_payload_b;           // ValueEngine.java:225
-  wire        normalized_out_valid;              // ValueEngine.java:225
-  wire [31:0] normalized_out_payload;            // ValueEngine.java:225
-  wire        stored_output_in_valid;            // ValueEngine.java:226
-  wire [31:0] stored_output_in_payload;          // ValueEngine.java:226
-  wire        stored_output_out_valid;           // ValueEngine.java:226
-  wire [15:0] stored_output_out_payload;         // ValueEngine.java:226
-  reg  [1:0]  push_element_d1;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d2;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d3;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d4;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d5;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d6;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d7;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d8;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d9;                   // ValueEngine.java:229
-  reg  [1:0]  push_element_d10;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d11;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d12;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d13;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d14;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d15;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d16;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d17;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d18;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d19;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d20;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d21;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d22;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d23;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d24;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d25;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d26;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d27;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d28;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d29;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d30;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d31;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d32;                  // ValueEngine.java:229
-  reg  [1:0]  push_element_d33;                  // ValueEngine.java:229
-  reg  [15:0] out_word_0;                        // ValueEngine.java:232
-  reg  [15:0] out_word_1;                        // ValueEngine.java:232
-  reg  [15:0] out_word_2;                        // ValueEngine.java:232
-  reg  [15:0] out_word_3;                        // ValueEngine.java:232
-  reg         beat_assembled;                    // ValueEngine.java:237
-  wire        out_beat_valid;                    // ValueEngine.java:238
-  wire        out_beat_ready;                    // ValueEngine.java:238
-  wire [15:0] out_beat_payload_0;                // ValueEngine.java:238
-  wire [15:0] out_beat_payload_1;                // ValueEngine.java:238
-  wire [15:0] out_beat_payload_2;                // ValueEngine.java:238
-  wire [15:0] out_beat_payload_3;                // ValueEngine.java:238
+  reg  [3:0]  reduce_beat;                       // ValueEngine.java:148
+  reg  [4:0]  reduce_index;                      // ValueEngine.java:149
+  wire        gathering;                         // ValueEngine.java:150
+  wire [8:0]  gather_address;                    // ValueEngine.java:152
+  wire        bank_read_enable;                  // ValueEngine.java:153
+  wire [8:0]  bank_read_address;                 // ValueEngine.java:154
+  reg  [31:0] bank_read_0;                       // ValueEngine.java:157
+  reg  [31:0] bank_read_1;                       // ValueEngine.java:157
+  reg  [31:0] bank_read_2;                       // ValueEngine.java:157
+  reg  [31:0] bank_read_3;                       // ValueEngine.java:157
+  reg         accumulate_fresh_d1;               // ValueEngine.java:161
+  reg         accumulate_fresh_d2;               // ValueEngine.java:161
+  reg         accumulate_fresh_d3;               // ValueEngine.java:161
+  reg         accumulate_fresh_d4;               // ValueEngine.java:161
+  reg         accumulate_fresh_d5;               // ValueEngine.java:161
+  reg         accumulate_fresh_d6;               // ValueEngine.java:161
+  reg         accumulate_fresh_d7;               // ValueEngine.java:161
+  reg         accumulate_fresh_d8;               // ValueEngine.java:161
+  reg         accumulate_fresh_d9;               // ValueEngine.java:161
+  wire [31:0] value_lane0_addend;                // ValueEngine.java:161
+  wire [31:0] value_lane1_addend;                // ValueEngine.java:161
+  wire [31:0] value_lane2_addend;                // ValueEngine.java:161
+  wire [31:0] value_lane3_addend;                // ValueEngine.java:161
+  reg         value_lane0_v_valid_d7;            // ValueEngine.java:165
+  reg         value_lane0_v_valid_d8;            // ValueEngine.java:165
+  reg         value_lane0_v_valid_d9;            // ValueEngine.java:165
+  reg         value_lane0_v_valid_d10;           // ValueEngine.java:165
+  reg         value_lane0_v_valid_d11;           // ValueEngine.java:165
+  reg         value_lane0_v_valid_d12;           // ValueEngine.java:165
+  reg         value_lane0_v_valid_d13;           // ValueEngine.java:165
+  reg  [8:0]  accumulate_address_d9;             // ValueEngine.java:166
+  reg  [8:0]  accumulate_address_d10;            // ValueEngine.java:166
+  reg  [8:0]  accumulate_address_d11;            // ValueEngine.java:166
+  reg  [8:0]  accumulate_address_d12;            // ValueEngine.java:166
+  reg  [8:0]  accumulate_address_d13;            // ValueEngine.java:166
+  reg  [8:0]  accumulate_address_d14;            // ValueEngine.java:166
+  reg  [8:0]  accumulate_address_d15;            // ValueEngine.java:166
+  reg         accumulated_last_d1;               // ValueEngine.java:173
+  reg         accumulated_last_d2;               // ValueEngine.java:173
+  reg         accumulated_last_d3;               // ValueEngine.java:173
+  reg         accumulated_last_d4;               // ValueEngine.java:173
+  reg         accumulated_last_d5;               // ValueEngine.java:173
+  reg         accumulated_last_d6;               // ValueEngine.java:173
+  reg         accumulated_last_d7;               // ValueEngine.java:173
+  reg         accumulated_last_d8;               // ValueEngine.java:173
+  reg         accumulated_last_d9;               // ValueEngine.java:173
+  reg         accumulated_last_d10;              // ValueEngine.java:173
+  reg         accumulated_last_d11;              // ValueEngine.java:173
+  reg         accumulated_last_d12;              // ValueEngine.java:173
+  reg         accumulated_last_d13;              // ValueEngine.java:173
+  reg         accumulated_last_d14;              // ValueEngine.java:173
+  reg         accumulated_last_d15;              // ValueEngine.java:173
+  reg         accumulated_last_d16;              // ValueEngine.java:173
+  reg         accumulated_last_d17;              // ValueEngine.java:173
+  reg         gather_read_valid;                 // ValueEngine.java:176
+  reg  [3:0]  gather_read_lane;                  // ValueEngine.java:177
+  reg  [31:0] gathered_0_0;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_1;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_2;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_3;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_4;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_5;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_6;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_7;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_8;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_9;                      // ValueEngine.java:182
+  reg  [31:0] gathered_0_10;                     // ValueEngine.java:182
+  reg  [31:0] gathered_0_11;                     // ValueEngine.java:182
+  reg  [31:0] gathered_0_12;                     // ValueEngine.java:182
+  reg  [31:0] gathered_0_13;                     // ValueEngine.java:182
+  reg  [31:0] gathered_0_14;                     // ValueEngine.java:182
+  reg  [31:0] gathered_0_15;                     // ValueEngine.java:182
+  reg  [31:0] gathered_1_0;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_1;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_2;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_3;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_4;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_5;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_6;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_7;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_8;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_9;                      // ValueEngine.java:182
+  reg  [31:0] gathered_1_10;                     // ValueEngine.java:182
+  reg  [31:0] gathered_1_11;                     // ValueEngine.java:182
+  reg  [31:0] gathered_1_12;                     // ValueEngine.java:182
+  reg  [31:0] gathered_1_13;                     // ValueEngine.java:182
+  reg  [31:0] gathered_1_14;                     // ValueEngine.java:182
+  reg  [31:0] gathered_1_15;                     // ValueEngine.java:182
+  reg  [31:0] gathered_2_0;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_1;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_2;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_3;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_4;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_5;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_6;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_7;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_8;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_9;                      // ValueEngine.java:182
+  reg  [31:0] gathered_2_10;                     // ValueEngine.java:182
+  reg  [31:0] gathered_2_11;                     // ValueEngine.java:182
+  reg  [31:0] gathered_2_12;                     // ValueEngine.java:182
+  reg  [31:0] gathered_2_13;                     // ValueEngine.java:182
+  reg  [31:0] gathered_2_14;                     // ValueEngine.java:182
+  reg  [31:0] gathered_2_15;                     // ValueEngine.java:182
+  reg  [31:0] gathered_3_0;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_1;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_2;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_3;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_4;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_5;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_6;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_7;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_8;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_9;                      // ValueEngine.java:182
+  reg  [31:0] gathered_3_10;                     // ValueEngine.java:182
+  reg  [31:0] gathered_3_11;                     // ValueEngine.java:182
+  reg  [31:0] gathered_3_12;                     // ValueEngine.java:182
+  reg  [31:0] gathered_3_13;                     // ValueEngine.java:182
+  reg  [31:0] gathered_3_14;                     // ValueEngine.java:182
+  reg  [31:0] gathered_3_15;                     // ValueEngine.java:182
+  wire        gather_done;                       // ValueEngine.java:190
+  reg  [31:0] tree_pick_0;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_0;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_1;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_1;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_2;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_2;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_3;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_3;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_4;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_4;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_5;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_5;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_6;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_6;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_7;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_7;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_8;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_8;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_9;                       // ValueEngine.java:203
+  wire [31:0] reduce_in_9;                       // ValueEngine.java:204
+  reg  [31:0] tree_pick_10;                      // ValueEngine.java:203
+  wire [31:0] reduce_in_10;                      // ValueEngine.java:204
+  reg  [31:0] tree_pick_11;                      // ValueEngine.java:203
+  wire [31:0] reduce_in_11;                      // ValueEngine.java:204
+  reg  [31:0] tree_pick_12;                      // ValueEngine.java:203
+  wire [31:0] reduce_in_12;                      // ValueEngine.java:204
+  reg  [31:0] tree_pick_13;                      // ValueEngine.java:203
+  wire [31:0] reduce_in_13;                      // ValueEngine.java:204
+  reg  [31:0] tree_pick_14;                      // ValueEngine.java:203
+  wire [31:0] reduce_in_14;                      // ValueEngine.java:204
+  reg  [31:0] tree_pick_15;                      // ValueEngine.java:203
+  wire [31:0] reduce_in_15;                      // ValueEngine.java:204
+  wire        reduce_tree_0_0_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_0_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_0_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_0_0_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_0_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_0_1_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_1_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_1_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_0_1_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_1_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_0_2_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_2_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_2_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_0_2_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_2_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_0_3_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_3_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_3_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_0_3_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_3_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_0_4_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_4_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_4_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_0_4_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_4_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_0_5_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_5_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_5_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_0_5_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_5_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_0_6_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_6_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_6_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_0_6_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_6_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_0_7_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_7_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_7_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_0_7_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_0_7_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_1_0_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_0_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_0_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_1_0_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_0_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_1_1_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_1_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_1_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_1_1_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_1_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_1_2_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_2_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_2_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_1_2_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_2_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_1_3_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_3_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_3_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_1_3_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_1_3_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_2_0_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_2_0_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_2_0_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_2_0_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_2_0_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_2_1_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_2_1_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_2_1_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_2_1_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_2_1_out_payload;       // ValueEngine.java:227
+  wire        reduce_tree_3_0_in_valid;          // ValueEngine.java:227
+  wire [31:0] reduce_tree_3_0_in_payload_a;      // ValueEngine.java:227
+  wire [31:0] reduce_tree_3_0_in_payload_b;      // ValueEngine.java:227
+  wire        reduce_tree_3_0_out_valid;         // ValueEngine.java:227
+  wire [31:0] reduce_tree_3_0_out_payload;       // ValueEngine.java:227
+  wire        push_done;                         // ValueEngine.java:230
+  reg  [31:0] slot_rz;                           // ValueEngine.java:231
+  wire        normalized_in_valid;               // ValueEngine.java:232
+  wire [31:0] normalized_in_payload_a;           // ValueEngine.java:232
+  wire [31:0] normalized_in_payload_b;           // ValueEngine.java:232
+  wire        normalized_out_valid;              // ValueEngine.java:232
+  wire [31:0] normalized_out_payload;            // ValueEngine.java:232
+  wire        stored_output_in_valid;            // ValueEngine.java:233
+  wire [31:0] stored_output_in_payload;          // ValueEngine.java:233
+  wire        stored_output_out_valid;           // ValueEngine.java:233
+  wire [15:0] stored_output_out_payload;         // ValueEngine.java:233
+  reg  [1:0]  push_element_d1;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d2;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d3;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d4;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d5;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d6;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d7;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d8;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d9;                   // ValueEngine.java:236
+  reg  [1:0]  push_element_d10;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d11;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d12;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d13;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d14;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d15;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d16;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d17;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d18;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d19;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d20;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d21;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d22;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d23;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d24;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d25;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d26;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d27;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d28;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d29;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d30;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d31;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d32;                  // ValueEngine.java:236
+  reg  [1:0]  push_element_d33;                  // ValueEngine.java:236
+  reg  [15:0] out_word_0;                        // ValueEngine.java:239
+  reg  [15:0] out_word_1;                        // ValueEngine.java:239
+  reg  [15:0] out_word_2;                        // ValueEngine.java:239
+  reg  [15:0] out_word_3;                        // ValueEngine.java:239
+  reg         beat_assembled;                    // ValueEngine.java:244
+  wire        out_beat_valid;                    // ValueEngine.java:245
+  wire        out_beat_ready;                    // ValueEngine.java:245
+  wire [15:0] out_beat_payload_0;                // ValueEngine.java:245
+  wire [15:0] out_beat_payload_1;                // ValueEngine.java:245
+  wire [15:0] out_beat_payload_2;                // ValueEngine.java:245
+  wire [15:0] out_beat_payload_3;                // ValueEngine.java:245
   wire        out_queue_push_valid;              // Stream.java:195
   wire        out_queue_push_ready;              // Stream.java:195
   wire [63:0] out_queue_push_payload;            // Stream.java:195
@@ -1088,9 +1118,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;               // Stream.java:195
   wire [63:0] out_queue_pop_payload;             // Stream.java:195
   wire [3:0]  out_queue_occupancy;               // Stream.java:195
-  reg  [3:0]  beats_queued;                      // ValueEngine.java:245
-  wire        slot_flush_done;                   // ValueEngine.java:248
-  wire        value_pass_finished;               // ValueEngine.java:250
+  reg  [3:0]  beats_queued;                      // ValueEngine.java:252
+  wire        slot_flush_done;                   // ValueEngine.java:255
+  wire        value_pass_finished;               // ValueEngine.java:257
 
   // chunk_loader
   reg  [63:0] next_address;                      // ChunkLoader.java:54
@@ -1119,11 +1149,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [4:0]  key_rows_landed;                   // ChunkLoader.java:109
   wire [4:0]  value_rows_landed;                 // ChunkLoader.java:110
   (* ram_style = "distributed" *)
-  reg  [63:0] query_store [0:31];                // AttentionUnit.java:98
+  reg  [63:0] query_store [0:31];                // AttentionUnit.java:99
   (* ram_style = "block" *)
-  reg  [63:0] chunk_buffer [0:511];              // AttentionUnit.java:100
+  reg  [63:0] chunk_buffer [0:511];              // AttentionUnit.java:101
   (* ram_style = "block" *)
-  reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:104
+  reg  [31:0] score_buffer [0:2047];             // AttentionUnit.java:105
   (* ram_style = "block" *)
   reg  [31:0] partials_0 [0:511];                // ValueEngine.java:79
   (* ram_style = "block" *)
@@ -1153,60 +1183,95 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign write_last_row_beat_diff = row_beats - 8'd1;
   assign next_address_sum = {8'd0, next_address} + chunk_bytes;
 
-  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:96
-  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:96
-  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:96
-  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:96
-  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:96
-  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:96
-  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:96
-  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:96
-  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:96
-  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:96
-  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:96
-  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:96
-  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:96
-  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:96
-  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:96
-  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:96
-  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:96
-  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:96
-  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:96
-  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:96
-  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:96
-  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:96
-  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:96
-  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:96
-  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:96
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:213
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:215
-  assign done_valid = done_pending; // AttentionUnit.java:270
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:271
-  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:160
-  assign key_port_data = chunk_read; // AttentionUnit.java:162
-  assign value_port_data = chunk_read; // AttentionUnit.java:163
-  // AttentionUnit.java:160
+  assign m_axi_awvalid = kv_reader_m_axi_awvalid; // AttentionUnit.java:97
+  assign kv_reader_m_axi_awready = m_axi_awready; // AttentionUnit.java:97
+  assign m_axi_awaddr = kv_reader_m_axi_awaddr; // AttentionUnit.java:97
+  assign m_axi_awlen = kv_reader_m_axi_awlen; // AttentionUnit.java:97
+  assign m_axi_awsize = kv_reader_m_axi_awsize; // AttentionUnit.java:97
+  assign m_axi_awburst = kv_reader_m_axi_awburst; // AttentionUnit.java:97
+  assign m_axi_wvalid = kv_reader_m_axi_wvalid; // AttentionUnit.java:97
+  assign kv_reader_m_axi_wready = m_axi_wready; // AttentionUnit.java:97
+  assign m_axi_wdata = kv_reader_m_axi_wdata; // AttentionUnit.java:97
+  assign m_axi_wstrb = kv_reader_m_axi_wstrb; // AttentionUnit.java:97
+  assign m_axi_wlast = kv_reader_m_axi_wlast; // AttentionUnit.java:97
+  assign kv_reader_m_axi_bvalid = m_axi_bvalid; // AttentionUnit.java:97
+  assign m_axi_bready = kv_reader_m_axi_bready; // AttentionUnit.java:97
+  assign kv_reader_m_axi_bresp = m_axi_bresp; // AttentionUnit.java:97
+  assign m_axi_arvalid = kv_reader_m_axi_arvalid; // AttentionUnit.java:97
+  assign kv_reader_m_axi_arready = m_axi_arready; // AttentionUnit.java:97
+  assign m_axi_araddr = kv_reader_m_axi_araddr; // AttentionUnit.java:97
+  assign m_axi_arlen = kv_reader_m_axi_arlen; // AttentionUnit.java:97
+  assign m_axi_arsize = kv_reader_m_axi_arsize; // AttentionUnit.java:97
+  assign m_axi_arburst = kv_reader_m_axi_arburst; // AttentionUnit.java:97
+  assign kv_reader_m_axi_rvalid = m_axi_rvalid; // AttentionUnit.java:97
+  assign m_axi_rready = kv_reader_m_axi_rready; // AttentionUnit.java:97
+  assign kv_reader_m_axi_rdata = m_axi_rdata; // AttentionUnit.java:97
+  assign kv_reader_m_axi_rresp = m_axi_rresp; // AttentionUnit.java:97
+  assign kv_reader_m_axi_rlast = m_axi_rlast; // AttentionUnit.java:97
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:220
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:222
+  assign done_valid = done_pending; // AttentionUnit.java:277
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:278
+  assign chunk_read_address = key_port_enable ? key_port_address : value_port_address; // AttentionUnit.java:167
+  assign key_port_data = chunk_read; // AttentionUnit.java:169
+  assign value_port_data = chunk_read; // AttentionUnit.java:170
+  // AttentionUnit.java:167
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
-  assign softmax_port_data = score_read; // AttentionUnit.java:162
-  assign weight_port_data = score_read; // AttentionUnit.java:163
-  assign key_port_address = key_read_address; // ScoreEngine.java:125
-  assign key_port_enable = score_issue; // ScoreEngine.java:126
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:319
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:320
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:321
-  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:335
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:337
+  assign softmax_port_data = score_read; // AttentionUnit.java:169
+  assign weight_port_data = score_read; // AttentionUnit.java:170
+  assign mac_for_values = phase == PHASE_VALUES; // AttentionUnit.java:134
+  assign score_mac_sum0 = mac_lane0_sum_out_payload; // MacLanes.java:80
+  assign value_mac_sum0 = mac_lane0_sum_out_payload; // MacLanes.java:81
+  assign score_mac_sum1 = mac_lane1_sum_out_payload; // MacLanes.java:80
+  assign value_mac_sum1 = mac_lane1_sum_out_payload; // MacLanes.java:81
+  assign score_mac_sum2 = mac_lane2_sum_out_payload; // MacLanes.java:80
+  assign value_mac_sum2 = mac_lane2_sum_out_payload; // MacLanes.java:81
+  assign score_mac_sum3 = mac_lane3_sum_out_payload; // MacLanes.java:80
+  assign value_mac_sum3 = mac_lane3_sum_out_payload; // MacLanes.java:81
+  assign key_port_address = key_read_address; // ScoreEngine.java:124
+  assign key_port_enable = score_issue; // ScoreEngine.java:125
+  assign score_mac_valid = key_lane0_q_out_valid; // ScoreEngine.java:152
+  assign score_mac_a0 = key_lane0_q_out_payload; // ScoreEngine.java:154
+  assign score_mac_b0 = key_lane0_k_out_payload; // ScoreEngine.java:155
+  assign score_mac_a1 = key_lane1_q_out_payload; // ScoreEngine.java:154
+  assign score_mac_b1 = key_lane1_k_out_payload; // ScoreEngine.java:155
+  assign score_mac_a2 = key_lane2_q_out_payload; // ScoreEngine.java:154
+  assign score_mac_b2 = key_lane2_k_out_payload; // ScoreEngine.java:155
+  assign score_mac_a3 = key_lane3_q_out_payload; // ScoreEngine.java:154
+  assign score_mac_b3 = key_lane3_k_out_payload; // ScoreEngine.java:155
+  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:167
+  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:167
+  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:167
+  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:167
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:326
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:327
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:328
+  assign softmax_port_address = {softmax_slots_slot, read_next[8:0]}; // AttentionUnit.java:342
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:344
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
-  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:135
-  // AttentionUnit.java:137
+  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:142
+  // AttentionUnit.java:144
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
-  // AttentionUnit.java:139
+  // AttentionUnit.java:146
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
   assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:105
   assign value_port_enable = value_issue; // ValueEngine.java:107
   assign weight_port_address = {value_slots_slot, value_position[8:0]}; // ValueEngine.java:108
   assign weight_port_enable = value_issue; // ValueEngine.java:110
+  assign value_mac_valid = value_lane0_v_out_valid; // ValueEngine.java:131
+  assign value_mac_a0 = row_weight_d1; // ValueEngine.java:133
+  assign value_mac_b0 = value_lane0_v_out_payload; // ValueEngine.java:134
+  assign value_mac_a1 = row_weight_d1; // ValueEngine.java:133
+  assign value_mac_b1 = value_lane1_v_out_payload; // ValueEngine.java:134
+  assign value_mac_a2 = row_weight_d1; // ValueEngine.java:133
+  assign value_mac_b2 = value_lane2_v_out_payload; // ValueEngine.java:134
+  assign value_mac_a3 = row_weight_d1; // ValueEngine.java:133
+  assign value_mac_b3 = value_lane3_v_out_payload; // ValueEngine.java:134
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:161
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:161
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:161
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:161
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -1216,30 +1281,30 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign kv_reader_command_payload_address = next_address; // ChunkLoader.java:80
   assign kv_reader_command_payload_beats = {14'd0, chunk_beats}; // ChunkLoader.java:81
   assign kv_reader_data_ready = 1'b1; // ChunkLoader.java:100
-  assign key_chunks_loaded = keys_loaded; // AttentionUnit.java:146
-  assign value_chunks_loaded = values_loaded; // AttentionUnit.java:147
-  assign value_first_half = loader_value_half; // AttentionUnit.java:148
-  assign key_chunk_rows_landed = key_rows_landed; // AttentionUnit.java:149
-  assign value_chunk_rows_landed = value_rows_landed; // AttentionUnit.java:150
-  assign scores_finished = score_pass_finished_d48; // AttentionUnit.java:151
-  assign softmax_finished = softmax_all_done; // AttentionUnit.java:152
-  assign values_finished = value_pass_finished; // AttentionUnit.java:153
-  assign loader_failed = failed; // AttentionUnit.java:154
-  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:155
+  assign key_chunks_loaded = keys_loaded; // AttentionUnit.java:153
+  assign value_chunks_loaded = values_loaded; // AttentionUnit.java:154
+  assign value_first_half = loader_value_half; // AttentionUnit.java:155
+  assign key_chunk_rows_landed = key_rows_landed; // AttentionUnit.java:156
+  assign value_chunk_rows_landed = value_rows_landed; // AttentionUnit.java:157
+  assign scores_finished = score_pass_finished_d48; // AttentionUnit.java:158
+  assign softmax_finished = softmax_all_done; // AttentionUnit.java:159
+  assign values_finished = value_pass_finished; // AttentionUnit.java:160
+  assign loader_failed = failed; // AttentionUnit.java:161
+  assign idle = phase == PHASE_IDLE; // AttentionUnit.java:162
 
   always @(posedge clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:222
-      // AttentionUnit.java:222
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:229
+      // AttentionUnit.java:229
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
-    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:161
-      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:161
+    if (key_port_enable | value_port_enable) begin // AttentionUnit.java:168
+      chunk_read <= chunk_buffer[chunk_read_address]; // AttentionUnit.java:168
     end
-    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:161
-      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:161
+    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:168
+      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:168
     end
-    if (score_buffer_write) begin // AttentionUnit.java:140
-      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:140
+    if (score_buffer_write) begin // AttentionUnit.java:147
+      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:147
     end
     if (chunk_beat) begin // ChunkLoader.java:105
       chunk_buffer[chunk_write_address] <= kv_reader_data_payload_data; // ChunkLoader.java:105
@@ -1247,73 +1312,73 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:186): takes and checks a command, stores the slots' queries and starts each pass
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:210
-  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:211
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:212
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:214
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:216
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:217
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:218
-  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:219
-  assign query_store_address = {query_slot[1:0], query_beat[2:0]}; // AttentionUnit.java:221
+  // controller (AttentionUnit.java:193): takes and checks a command, stores the slots' queries and starts each pass
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:217
+  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:218
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:219
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:221
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:223
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:224
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:225
+  assign start_values = (phase == PHASE_SOFTMAX) & softmax_finished; // AttentionUnit.java:226
+  assign query_store_address = {query_slot[1:0], query_beat[2:0]}; // AttentionUnit.java:228
 
   always @(posedge clk) begin
-    done_pending <= 1'b0; // AttentionUnit.java:224
-    if (command_accepted) begin // AttentionUnit.java:225
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:226
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:227
-      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:228
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:229
-      heads <= command_payload_heads; // AttentionUnit.java:230
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:231
-      scale <= command_payload_scale; // AttentionUnit.java:232
+    done_pending <= 1'b0; // AttentionUnit.java:231
+    if (command_accepted) begin // AttentionUnit.java:232
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:233
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:234
+      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:235
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:236
+      heads <= command_payload_heads; // AttentionUnit.java:237
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:238
+      scale <= command_payload_scale; // AttentionUnit.java:239
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd8)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:233
-      // AttentionUnit.java:235
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:240
+      // AttentionUnit.java:242
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      query_slot <= 8'd0; // AttentionUnit.java:236
-      query_beat <= 8'd0; // AttentionUnit.java:237
-      phase <= PHASE_SIZE; // AttentionUnit.java:238
+      query_slot <= 8'd0; // AttentionUnit.java:243
+      query_beat <= 8'd0; // AttentionUnit.java:244
+      phase <= PHASE_SIZE; // AttentionUnit.java:245
     end
-    if (phase == PHASE_SIZE) begin // AttentionUnit.java:240
-      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:241
-      phase <= PHASE_CHECK; // AttentionUnit.java:242
+    if (phase == PHASE_SIZE) begin // AttentionUnit.java:247
+      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:248
+      phase <= PHASE_CHECK; // AttentionUnit.java:249
     end
-    if (phase == PHASE_CHECK) begin // AttentionUnit.java:244
-      last_positions <= command_reach[9:0]; // AttentionUnit.java:245
-      slots <= command_slots[7:0]; // AttentionUnit.java:246
-      phase <= PHASE_QUERIES; // AttentionUnit.java:247
-      if (command_refused) begin // AttentionUnit.java:248
-        phase <= PHASE_IDLE; // AttentionUnit.java:249
-        done_pending <= 1'b1; // AttentionUnit.java:250
-        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:251
+    if (phase == PHASE_CHECK) begin // AttentionUnit.java:251
+      last_positions <= command_reach[9:0]; // AttentionUnit.java:252
+      slots <= command_slots[7:0]; // AttentionUnit.java:253
+      phase <= PHASE_QUERIES; // AttentionUnit.java:254
+      if (command_refused) begin // AttentionUnit.java:255
+        phase <= PHASE_IDLE; // AttentionUnit.java:256
+        done_pending <= 1'b1; // AttentionUnit.java:257
+        done_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:258
       end
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:255
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:256
-      if (last_query_beat) begin // AttentionUnit.java:257
-        query_beat <= 8'd0; // AttentionUnit.java:258
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:259
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:262
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:263
+      if (last_query_beat) begin // AttentionUnit.java:264
+        query_beat <= 8'd0; // AttentionUnit.java:265
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:266
       end
     end
-    if (start_scores) begin // AttentionUnit.java:262
-      phase <= PHASE_SCORES; // AttentionUnit.java:262
+    if (start_scores) begin // AttentionUnit.java:269
+      phase <= PHASE_SCORES; // AttentionUnit.java:269
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:263
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:263
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:270
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:270
     end
-    if (start_values) begin // AttentionUnit.java:264
-      phase <= PHASE_VALUES; // AttentionUnit.java:264
+    if (start_values) begin // AttentionUnit.java:271
+      phase <= PHASE_VALUES; // AttentionUnit.java:271
     end
-    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:265
-      phase <= PHASE_IDLE; // AttentionUnit.java:266
-      done_pending <= 1'b1; // AttentionUnit.java:267
-      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:268
+    if ((phase == PHASE_VALUES) & values_finished) begin // AttentionUnit.java:272
+      phase <= PHASE_IDLE; // AttentionUnit.java:273
+      done_pending <= 1'b1; // AttentionUnit.java:274
+      done_code <= loader_failed ? 8'd7 : 8'd0; // AttentionUnit.java:275
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -1337,554 +1402,596 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine (ScoreEngine.java:58): multiplies each slot's query with its key rows, row-interleaved beat by beat,
+  // mac_lanes (MacLanes.java:63): the W multiply-add lanes the score and value passes share, one pass at a time
+  assign mac_operands_valid = mac_for_values ? value_mac_valid : score_mac_valid; // MacLanes.java:68
+  assign mac_lane0_a = mac_for_values ? value_mac_a0 : score_mac_a0; // MacLanes.java:71
+  assign mac_lane0_b = mac_for_values ? value_mac_b0 : score_mac_b0; // MacLanes.java:72
+  assign mac_lane0_product_in_valid = mac_operands_valid; // MacLanes.java:73
+  assign mac_lane0_product_in_payload_a = mac_lane0_a; // MacLanes.java:73
+  assign mac_lane0_product_in_payload_b = mac_lane0_b; // MacLanes.java:73
+  assign mac_lane0_addend = mac_for_values ? value_mac_addend0 : score_mac_addend0; // MacLanes.java:74
+  assign mac_lane0_sum_in_valid = mac_lane0_product_out_valid; // MacLanes.java:75
+  assign mac_lane0_sum_in_payload_a = mac_lane0_addend; // MacLanes.java:75
+  assign mac_lane0_sum_in_payload_b = mac_lane0_product_out_payload; // MacLanes.java:75
+  assign mac_lane1_a = mac_for_values ? value_mac_a1 : score_mac_a1; // MacLanes.java:71
+  assign mac_lane1_b = mac_for_values ? value_mac_b1 : score_mac_b1; // MacLanes.java:72
+  assign mac_lane1_product_in_valid = mac_operands_valid; // MacLanes.java:73
+  assign mac_lane1_product_in_payload_a = mac_lane1_a; // MacLanes.java:73
+  assign mac_lane1_product_in_payload_b = mac_lane1_b; // MacLanes.java:73
+  assign mac_lane1_addend = mac_for_values ? value_mac_addend1 : score_mac_addend1; // MacLanes.java:74
+  assign mac_lane1_sum_in_valid = mac_lane0_product_out_valid; // MacLanes.java:75
+  assign mac_lane1_sum_in_payload_a = mac_lane1_addend; // MacLanes.java:75
+  assign mac_lane1_sum_in_payload_b = mac_lane1_product_out_payload; // MacLanes.java:75
+  assign mac_lane2_a = mac_for_values ? value_mac_a2 : score_mac_a2; // MacLanes.java:71
+  assign mac_lane2_b = mac_for_values ? value_mac_b2 : score_mac_b2; // MacLanes.java:72
+  assign mac_lane2_product_in_valid = mac_operands_valid; // MacLanes.java:73
+  assign mac_lane2_product_in_payload_a = mac_lane2_a; // MacLanes.java:73
+  assign mac_lane2_product_in_payload_b = mac_lane2_b; // MacLanes.java:73
+  assign mac_lane2_addend = mac_for_values ? value_mac_addend2 : score_mac_addend2; // MacLanes.java:74
+  assign mac_lane2_sum_in_valid = mac_lane0_product_out_valid; // MacLanes.java:75
+  assign mac_lane2_sum_in_payload_a = mac_lane2_addend; // MacLanes.java:75
+  assign mac_lane2_sum_in_payload_b = mac_lane2_product_out_payload; // MacLanes.java:75
+  assign mac_lane3_a = mac_for_values ? value_mac_a3 : score_mac_a3; // MacLanes.java:71
+  assign mac_lane3_b = mac_for_values ? value_mac_b3 : score_mac_b3; // MacLanes.java:72
+  assign mac_lane3_product_in_valid = mac_operands_valid; // MacLanes.java:73
+  assign mac_lane3_product_in_payload_a = mac_lane3_a; // MacLanes.java:73
+  assign mac_lane3_product_in_payload_b = mac_lane3_b; // MacLanes.java:73
+  assign mac_lane3_addend = mac_for_values ? value_mac_addend3 : score_mac_addend3; // MacLanes.java:74
+  assign mac_lane3_sum_in_valid = mac_lane0_product_out_valid; // MacLanes.java:75
+  assign mac_lane3_sum_in_payload_a = mac_lane3_addend; // MacLanes.java:75
+  assign mac_lane3_sum_in_payload_b = mac_lane3_product_out_payload; // MacLanes.java:75
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // score_engine (ScoreEngine.java:57): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:80
-  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:81
-  assign last_turn = turn; // ScoreEngine.java:82
-  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:83
-  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:90
-  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:92
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:109
-  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:112
-  assign query_read_address = {score_slots_slot, score_beat[2:0]}; // ScoreEngine.java:114
-  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:145
-  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:145
-  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:146
-  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:146
-  assign key_lane0_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
-  assign key_lane0_product_in_payload_a = key_lane0_q_out_payload; // ScoreEngine.java:147
-  assign key_lane0_product_in_payload_b = key_lane0_k_out_payload; // ScoreEngine.java:147
-  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:145
-  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:145
-  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:146
-  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:146
-  assign key_lane1_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
-  assign key_lane1_product_in_payload_a = key_lane1_q_out_payload; // ScoreEngine.java:147
-  assign key_lane1_product_in_payload_b = key_lane1_k_out_payload; // ScoreEngine.java:147
-  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:145
-  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:145
-  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:146
-  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:146
-  assign key_lane2_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
-  assign key_lane2_product_in_payload_a = key_lane2_q_out_payload; // ScoreEngine.java:147
-  assign key_lane2_product_in_payload_b = key_lane2_k_out_payload; // ScoreEngine.java:147
-  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:145
-  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:145
-  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:146
-  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:146
-  assign key_lane3_product_in_valid = key_lane0_q_out_valid; // ScoreEngine.java:147
-  assign key_lane3_product_in_payload_a = key_lane3_q_out_payload; // ScoreEngine.java:147
-  assign key_lane3_product_in_payload_b = key_lane3_k_out_payload; // ScoreEngine.java:147
-  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:151
+  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:79
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:80
+  assign last_turn = turn; // ScoreEngine.java:81
+  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:82
+  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:89
+  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:91
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:108
+  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:111
+  assign query_read_address = {score_slots_slot, score_beat[2:0]}; // ScoreEngine.java:113
+  assign key_lane0_q_in_valid = score_issue_d1; // ScoreEngine.java:148
+  assign key_lane0_q_in_payload = query_read[15:0]; // ScoreEngine.java:148
+  assign key_lane0_k_in_valid = score_issue_d1; // ScoreEngine.java:149
+  assign key_lane0_k_in_payload = key_port_data[15:0]; // ScoreEngine.java:149
+  assign key_lane1_q_in_valid = score_issue_d1; // ScoreEngine.java:148
+  assign key_lane1_q_in_payload = query_read[31:16]; // ScoreEngine.java:148
+  assign key_lane1_k_in_valid = score_issue_d1; // ScoreEngine.java:149
+  assign key_lane1_k_in_payload = key_port_data[31:16]; // ScoreEngine.java:149
+  assign key_lane2_q_in_valid = score_issue_d1; // ScoreEngine.java:148
+  assign key_lane2_q_in_payload = query_read[47:32]; // ScoreEngine.java:148
+  assign key_lane2_k_in_valid = score_issue_d1; // ScoreEngine.java:149
+  assign key_lane2_k_in_payload = key_port_data[47:32]; // ScoreEngine.java:149
+  assign key_lane3_q_in_valid = score_issue_d1; // ScoreEngine.java:148
+  assign key_lane3_q_in_payload = query_read[63:48]; // ScoreEngine.java:148
+  assign key_lane3_k_in_valid = score_issue_d1; // ScoreEngine.java:149
+  assign key_lane3_k_in_payload = key_port_data[63:48]; // ScoreEngine.java:149
+  assign add_entry = {issue_turn_d9, issue_group_d9}; // ScoreEngine.java:159
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:158
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:158
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:158
-      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:158
-      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:158
-      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:158
-      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:158
-      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:158
-      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:158
+    case (add_entry) // ScoreEngine.java:166
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:166
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:166
+      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:166
+      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:166
+      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:166
+      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:166
+      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:166
+      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:166
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:159
-  assign key_lane0_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
-  assign key_lane0_sum_in_payload_a = key_lane0_addend; // ScoreEngine.java:160
-  assign key_lane0_sum_in_payload_b = key_lane0_product_out_payload; // ScoreEngine.java:160
+  assign key_lane0_addend = issue_first_d9 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:167
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:158
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:158
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:158
-      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:158
-      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:158
-      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:158
-      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:158
-      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:158
-      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:158
+    case (add_entry) // ScoreEngine.java:166
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:166
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:166
+      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:166
+      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:166
+      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:166
+      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:166
+      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:166
+      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:166
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:159
-  assign key_lane1_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
-  assign key_lane1_sum_in_payload_a = key_lane1_addend; // ScoreEngine.java:160
-  assign key_lane1_sum_in_payload_b = key_lane1_product_out_payload; // ScoreEngine.java:160
+  assign key_lane1_addend = issue_first_d9 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:167
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:158
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:158
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:158
-      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:158
-      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:158
-      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:158
-      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:158
-      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:158
-      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:158
+    case (add_entry) // ScoreEngine.java:166
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:166
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:166
+      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:166
+      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:166
+      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:166
+      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:166
+      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:166
+      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:166
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:159
-  assign key_lane2_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
-  assign key_lane2_sum_in_payload_a = key_lane2_addend; // ScoreEngine.java:160
-  assign key_lane2_sum_in_payload_b = key_lane2_product_out_payload; // ScoreEngine.java:160
+  assign key_lane2_addend = issue_first_d9 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:167
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:158
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:158
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:158
-      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:158
-      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:158
-      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:158
-      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:158
-      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:158
-      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:158
+    case (add_entry) // ScoreEngine.java:166
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:166
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:166
+      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:166
+      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:166
+      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:166
+      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:166
+      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:166
+      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:166
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:159
-  assign key_lane3_sum_in_valid = key_lane0_product_out_valid; // ScoreEngine.java:160
-  assign key_lane3_sum_in_payload_a = key_lane3_addend; // ScoreEngine.java:160
-  assign key_lane3_sum_in_payload_b = key_lane3_product_out_payload; // ScoreEngine.java:160
-  assign write_entry_0 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:168
-  assign write_entry_1 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:168
-  assign write_entry_2 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:168
-  assign write_entry_3 = key_lane0_sum_out_valid & ~issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:168
-  assign write_entry_4 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:168
-  assign write_entry_5 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:168
-  assign write_entry_6 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:168
-  assign write_entry_7 = key_lane0_sum_out_valid & issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:168
-  assign row_launch = key_lane0_sum_out_valid & issue_row_last_d15; // ScoreEngine.java:175
+  assign key_lane3_addend = issue_first_d9 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:167
+  assign write_entry_0 = key_lane0_q_valid_d13 & ~issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:176
+  assign write_entry_1 = key_lane0_q_valid_d13 & ~issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:176
+  assign write_entry_2 = key_lane0_q_valid_d13 & ~issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:176
+  assign write_entry_3 = key_lane0_q_valid_d13 & ~issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:176
+  assign write_entry_4 = key_lane0_q_valid_d13 & issue_turn_d15 & (issue_group_d15 == 2'd0); // ScoreEngine.java:176
+  assign write_entry_5 = key_lane0_q_valid_d13 & issue_turn_d15 & (issue_group_d15 == 2'd1); // ScoreEngine.java:176
+  assign write_entry_6 = key_lane0_q_valid_d13 & issue_turn_d15 & (issue_group_d15 == 2'd2); // ScoreEngine.java:176
+  assign write_entry_7 = key_lane0_q_valid_d13 & issue_turn_d15 & (issue_group_d15 == 2'd3); // ScoreEngine.java:176
+  assign row_launch = key_lane0_q_valid_d13 & issue_row_last_d15; // ScoreEngine.java:183
   assign row_partial_0 =
       (row_beats > 8'd0)
-        ? ((issue_group_d15 == 2'd0) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_0 : partial_t0_g0_0))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd0) ? score_mac_sum0 : (issue_turn_d15 ? partial_t1_g0_0 : partial_t0_g0_0))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_1 =
       (row_beats > 8'd0)
-        ? ((issue_group_d15 == 2'd0) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_1 : partial_t0_g0_1))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd0) ? score_mac_sum1 : (issue_turn_d15 ? partial_t1_g0_1 : partial_t0_g0_1))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_2 =
       (row_beats > 8'd0)
-        ? ((issue_group_d15 == 2'd0) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_2 : partial_t0_g0_2))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd0) ? score_mac_sum2 : (issue_turn_d15 ? partial_t1_g0_2 : partial_t0_g0_2))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_3 =
       (row_beats > 8'd0)
-        ? ((issue_group_d15 == 2'd0) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g0_3 : partial_t0_g0_3))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd0) ? score_mac_sum3 : (issue_turn_d15 ? partial_t1_g0_3 : partial_t0_g0_3))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_4 =
       (row_beats > 8'd1)
-        ? ((issue_group_d15 == 2'd1) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_0 : partial_t0_g1_0))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd1) ? score_mac_sum0 : (issue_turn_d15 ? partial_t1_g1_0 : partial_t0_g1_0))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_5 =
       (row_beats > 8'd1)
-        ? ((issue_group_d15 == 2'd1) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_1 : partial_t0_g1_1))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd1) ? score_mac_sum1 : (issue_turn_d15 ? partial_t1_g1_1 : partial_t0_g1_1))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_6 =
       (row_beats > 8'd1)
-        ? ((issue_group_d15 == 2'd1) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_2 : partial_t0_g1_2))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd1) ? score_mac_sum2 : (issue_turn_d15 ? partial_t1_g1_2 : partial_t0_g1_2))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_7 =
       (row_beats > 8'd1)
-        ? ((issue_group_d15 == 2'd1) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g1_3 : partial_t0_g1_3))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd1) ? score_mac_sum3 : (issue_turn_d15 ? partial_t1_g1_3 : partial_t0_g1_3))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_8 =
       (row_beats > 8'd2)
-        ? ((issue_group_d15 == 2'd2) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_0 : partial_t0_g2_0))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd2) ? score_mac_sum0 : (issue_turn_d15 ? partial_t1_g2_0 : partial_t0_g2_0))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_9 =
       (row_beats > 8'd2)
-        ? ((issue_group_d15 == 2'd2) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_1 : partial_t0_g2_1))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd2) ? score_mac_sum1 : (issue_turn_d15 ? partial_t1_g2_1 : partial_t0_g2_1))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_10 =
       (row_beats > 8'd2)
-        ? ((issue_group_d15 == 2'd2) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_2 : partial_t0_g2_2))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd2) ? score_mac_sum2 : (issue_turn_d15 ? partial_t1_g2_2 : partial_t0_g2_2))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_11 =
       (row_beats > 8'd2)
-        ? ((issue_group_d15 == 2'd2) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g2_3 : partial_t0_g2_3))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd2) ? score_mac_sum3 : (issue_turn_d15 ? partial_t1_g2_3 : partial_t0_g2_3))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_12 =
       (row_beats > 8'd3)
-        ? ((issue_group_d15 == 2'd3) ? key_lane0_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_0 : partial_t0_g3_0))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd3) ? score_mac_sum0 : (issue_turn_d15 ? partial_t1_g3_0 : partial_t0_g3_0))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_13 =
       (row_beats > 8'd3)
-        ? ((issue_group_d15 == 2'd3) ? key_lane1_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_1 : partial_t0_g3_1))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd3) ? score_mac_sum1 : (issue_turn_d15 ? partial_t1_g3_1 : partial_t0_g3_1))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_14 =
       (row_beats > 8'd3)
-        ? ((issue_group_d15 == 2'd3) ? key_lane2_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_2 : partial_t0_g3_2))
-      : 32'h0; // ScoreEngine.java:186
+        ? ((issue_group_d15 == 2'd3) ? score_mac_sum2 : (issue_turn_d15 ? partial_t1_g3_2 : partial_t0_g3_2))
+      : 32'h0; // ScoreEngine.java:194
   assign row_partial_15 =
       (row_beats > 8'd3)
-        ? ((issue_group_d15 == 2'd3) ? key_lane3_sum_out_payload : (issue_turn_d15 ? partial_t1_g3_3 : partial_t0_g3_3))
-      : 32'h0; // ScoreEngine.java:186
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:201
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:201
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:201
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:201
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:201
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:201
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:201
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:201
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:201
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:201
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:201
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:201
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:201
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:201
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:201
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:201
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:201
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:201
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:201
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:201
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:201
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:201
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:201
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:201
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:201
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:201
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:201
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:201
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:201
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:201
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:201
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:201
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:201
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:201
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:201
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:201
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:201
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:201
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:201
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:201
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:201
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:201
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:201
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:201
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:201
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:201
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:201
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:201
+        ? ((issue_group_d15 == 2'd3) ? score_mac_sum3 : (issue_turn_d15 ? partial_t1_g3_3 : partial_t0_g3_3))
+      : 32'h0; // ScoreEngine.java:194
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:209
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:209
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:209
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:209
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:209
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:209
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:209
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:209
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:209
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:209
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:209
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:209
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:209
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:209
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:209
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:209
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:209
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:209
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:209
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:209
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:209
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:209
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:209
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:209
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:209
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:209
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:209
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:209
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:209
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:209
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:209
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:209
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:209
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:209
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:209
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:209
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:209
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:209
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:209
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:209
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:209
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:209
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:209
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:209
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:209
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:209
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:209
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:209
 
   always @(posedge clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:95
-      row_base <= 6'd0; // ScoreEngine.java:96
-      score_beat <= 4'd0; // ScoreEngine.java:97
-      turn <= 1'b0; // ScoreEngine.java:98
-    end else if (score_step) begin // ScoreEngine.java:99
-      turn <= turn + 1'b1; // ScoreEngine.java:100
-      if (last_turn) begin // ScoreEngine.java:101
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:101
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:94
+      row_base <= 6'd0; // ScoreEngine.java:95
+      score_beat <= 4'd0; // ScoreEngine.java:96
+      turn <= 1'b0; // ScoreEngine.java:97
+    end else if (score_step) begin // ScoreEngine.java:98
+      turn <= turn + 1'b1; // ScoreEngine.java:99
+      if (last_turn) begin // ScoreEngine.java:100
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:100
       end
-      if (last_turn & last_row_beat) begin // ScoreEngine.java:102
-        score_beat <= 4'd0; // ScoreEngine.java:103
-        row_base <= row_base + 6'd2; // ScoreEngine.java:104
+      if (last_turn & last_row_beat) begin // ScoreEngine.java:101
+        score_beat <= 4'd0; // ScoreEngine.java:102
+        row_base <= row_base + 6'd2; // ScoreEngine.java:103
       end
     end
-    if (score_issue) begin // ScoreEngine.java:127
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:127
+    if (score_issue) begin // ScoreEngine.java:126
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:126
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:145
-    issue_turn_d1 <= turn; // ScoreEngine.java:150
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:150
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:150
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:150
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:150
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:150
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:150
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:150
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:150
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:150
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:150
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:150
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:150
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:150
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:150
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:150
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:150
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:150
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:159
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:159
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:159
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:159
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:159
-    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:159
-    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:159
-    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:159
-    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:159
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:164
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:164
-    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:164
-    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:164
-    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:164
-    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:164
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:165
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:165
-    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:165
-    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:165
-    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:165
-    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:165
-    if (write_entry_0) begin // ScoreEngine.java:172
-      partial_t0_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    score_issue_d1 <= score_issue; // ScoreEngine.java:148
+    issue_turn_d1 <= turn; // ScoreEngine.java:158
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:158
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:158
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:158
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:158
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:158
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:158
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:158
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:158
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:158
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:158
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:158
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:158
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:158
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:158
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:158
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:158
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:158
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:167
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:167
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:167
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:167
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:167
+    issue_first_d6 <= issue_first_d5; // ScoreEngine.java:167
+    issue_first_d7 <= issue_first_d6; // ScoreEngine.java:167
+    issue_first_d8 <= issue_first_d7; // ScoreEngine.java:167
+    issue_first_d9 <= issue_first_d8; // ScoreEngine.java:167
+    key_lane0_q_valid_d1 <= key_lane0_q_out_valid; // ScoreEngine.java:171
+    key_lane0_q_valid_d2 <= key_lane0_q_valid_d1; // ScoreEngine.java:171
+    key_lane0_q_valid_d3 <= key_lane0_q_valid_d2; // ScoreEngine.java:171
+    key_lane0_q_valid_d4 <= key_lane0_q_valid_d3; // ScoreEngine.java:171
+    key_lane0_q_valid_d5 <= key_lane0_q_valid_d4; // ScoreEngine.java:171
+    key_lane0_q_valid_d6 <= key_lane0_q_valid_d5; // ScoreEngine.java:171
+    key_lane0_q_valid_d7 <= key_lane0_q_valid_d6; // ScoreEngine.java:171
+    key_lane0_q_valid_d8 <= key_lane0_q_valid_d7; // ScoreEngine.java:171
+    key_lane0_q_valid_d9 <= key_lane0_q_valid_d8; // ScoreEngine.java:171
+    key_lane0_q_valid_d10 <= key_lane0_q_valid_d9; // ScoreEngine.java:171
+    key_lane0_q_valid_d11 <= key_lane0_q_valid_d10; // ScoreEngine.java:171
+    key_lane0_q_valid_d12 <= key_lane0_q_valid_d11; // ScoreEngine.java:171
+    key_lane0_q_valid_d13 <= key_lane0_q_valid_d12; // ScoreEngine.java:171
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:172
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:172
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:172
+    issue_turn_d13 <= issue_turn_d12; // ScoreEngine.java:172
+    issue_turn_d14 <= issue_turn_d13; // ScoreEngine.java:172
+    issue_turn_d15 <= issue_turn_d14; // ScoreEngine.java:172
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:173
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:173
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:173
+    issue_group_d13 <= issue_group_d12; // ScoreEngine.java:173
+    issue_group_d14 <= issue_group_d13; // ScoreEngine.java:173
+    issue_group_d15 <= issue_group_d14; // ScoreEngine.java:173
+    if (write_entry_0) begin // ScoreEngine.java:180
+      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:180
     end
-    if (write_entry_0) begin // ScoreEngine.java:172
-      partial_t0_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_0) begin // ScoreEngine.java:180
+      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:180
     end
-    if (write_entry_0) begin // ScoreEngine.java:172
-      partial_t0_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_0) begin // ScoreEngine.java:180
+      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:180
     end
-    if (write_entry_0) begin // ScoreEngine.java:172
-      partial_t0_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_0) begin // ScoreEngine.java:180
+      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:180
     end
-    if (write_entry_1) begin // ScoreEngine.java:172
-      partial_t0_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_1) begin // ScoreEngine.java:180
+      partial_t0_g1_0 <= score_mac_sum0; // ScoreEngine.java:180
     end
-    if (write_entry_1) begin // ScoreEngine.java:172
-      partial_t0_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_1) begin // ScoreEngine.java:180
+      partial_t0_g1_1 <= score_mac_sum1; // ScoreEngine.java:180
     end
-    if (write_entry_1) begin // ScoreEngine.java:172
-      partial_t0_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_1) begin // ScoreEngine.java:180
+      partial_t0_g1_2 <= score_mac_sum2; // ScoreEngine.java:180
     end
-    if (write_entry_1) begin // ScoreEngine.java:172
-      partial_t0_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_1) begin // ScoreEngine.java:180
+      partial_t0_g1_3 <= score_mac_sum3; // ScoreEngine.java:180
     end
-    if (write_entry_2) begin // ScoreEngine.java:172
-      partial_t0_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_2) begin // ScoreEngine.java:180
+      partial_t0_g2_0 <= score_mac_sum0; // ScoreEngine.java:180
     end
-    if (write_entry_2) begin // ScoreEngine.java:172
-      partial_t0_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_2) begin // ScoreEngine.java:180
+      partial_t0_g2_1 <= score_mac_sum1; // ScoreEngine.java:180
     end
-    if (write_entry_2) begin // ScoreEngine.java:172
-      partial_t0_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_2) begin // ScoreEngine.java:180
+      partial_t0_g2_2 <= score_mac_sum2; // ScoreEngine.java:180
     end
-    if (write_entry_2) begin // ScoreEngine.java:172
-      partial_t0_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_2) begin // ScoreEngine.java:180
+      partial_t0_g2_3 <= score_mac_sum3; // ScoreEngine.java:180
     end
-    if (write_entry_3) begin // ScoreEngine.java:172
-      partial_t0_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_3) begin // ScoreEngine.java:180
+      partial_t0_g3_0 <= score_mac_sum0; // ScoreEngine.java:180
     end
-    if (write_entry_3) begin // ScoreEngine.java:172
-      partial_t0_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_3) begin // ScoreEngine.java:180
+      partial_t0_g3_1 <= score_mac_sum1; // ScoreEngine.java:180
     end
-    if (write_entry_3) begin // ScoreEngine.java:172
-      partial_t0_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_3) begin // ScoreEngine.java:180
+      partial_t0_g3_2 <= score_mac_sum2; // ScoreEngine.java:180
     end
-    if (write_entry_3) begin // ScoreEngine.java:172
-      partial_t0_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_3) begin // ScoreEngine.java:180
+      partial_t0_g3_3 <= score_mac_sum3; // ScoreEngine.java:180
     end
-    if (write_entry_4) begin // ScoreEngine.java:172
-      partial_t1_g0_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_4) begin // ScoreEngine.java:180
+      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:180
     end
-    if (write_entry_4) begin // ScoreEngine.java:172
-      partial_t1_g0_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_4) begin // ScoreEngine.java:180
+      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:180
     end
-    if (write_entry_4) begin // ScoreEngine.java:172
-      partial_t1_g0_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_4) begin // ScoreEngine.java:180
+      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:180
     end
-    if (write_entry_4) begin // ScoreEngine.java:172
-      partial_t1_g0_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_4) begin // ScoreEngine.java:180
+      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:180
     end
-    if (write_entry_5) begin // ScoreEngine.java:172
-      partial_t1_g1_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_5) begin // ScoreEngine.java:180
+      partial_t1_g1_0 <= score_mac_sum0; // ScoreEngine.java:180
     end
-    if (write_entry_5) begin // ScoreEngine.java:172
-      partial_t1_g1_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_5) begin // ScoreEngine.java:180
+      partial_t1_g1_1 <= score_mac_sum1; // ScoreEngine.java:180
     end
-    if (write_entry_5) begin // ScoreEngine.java:172
-      partial_t1_g1_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_5) begin // ScoreEngine.java:180
+      partial_t1_g1_2 <= score_mac_sum2; // ScoreEngine.java:180
     end
-    if (write_entry_5) begin // ScoreEngine.java:172
-      partial_t1_g1_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_5) begin // ScoreEngine.java:180
+      partial_t1_g1_3 <= score_mac_sum3; // ScoreEngine.java:180
     end
-    if (write_entry_6) begin // ScoreEngine.java:172
-      partial_t1_g2_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_6) begin // ScoreEngine.java:180
+      partial_t1_g2_0 <= score_mac_sum0; // ScoreEngine.java:180
     end
-    if (write_entry_6) begin // ScoreEngine.java:172
-      partial_t1_g2_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_6) begin // ScoreEngine.java:180
+      partial_t1_g2_1 <= score_mac_sum1; // ScoreEngine.java:180
     end
-    if (write_entry_6) begin // ScoreEngine.java:172
-      partial_t1_g2_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_6) begin // ScoreEngine.java:180
+      partial_t1_g2_2 <= score_mac_sum2; // ScoreEngine.java:180
     end
-    if (write_entry_6) begin // ScoreEngine.java:172
-      partial_t1_g2_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_6) begin // ScoreEngine.java:180
+      partial_t1_g2_3 <= score_mac_sum3; // ScoreEngine.java:180
     end
-    if (write_entry_7) begin // ScoreEngine.java:172
-      partial_t1_g3_0 <= key_lane0_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_7) begin // ScoreEngine.java:180
+      partial_t1_g3_0 <= score_mac_sum0; // ScoreEngine.java:180
     end
-    if (write_entry_7) begin // ScoreEngine.java:172
-      partial_t1_g3_1 <= key_lane1_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_7) begin // ScoreEngine.java:180
+      partial_t1_g3_1 <= score_mac_sum1; // ScoreEngine.java:180
     end
-    if (write_entry_7) begin // ScoreEngine.java:172
-      partial_t1_g3_2 <= key_lane2_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_7) begin // ScoreEngine.java:180
+      partial_t1_g3_2 <= score_mac_sum2; // ScoreEngine.java:180
     end
-    if (write_entry_7) begin // ScoreEngine.java:172
-      partial_t1_g3_3 <= key_lane3_sum_out_payload; // ScoreEngine.java:172
+    if (write_entry_7) begin // ScoreEngine.java:180
+      partial_t1_g3_3 <= score_mac_sum3; // ScoreEngine.java:180
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:175
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:175
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:175
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:175
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:175
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:175
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:175
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:175
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:175
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:175
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:175
-    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:175
-    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:175
-    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:175
-    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:175
-    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:203
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:203
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:203
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:203
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:203
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:203
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:203
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:203
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:203
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:203
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:203
-    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:203
-    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:203
-    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:203
-    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:203
-    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:203
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:203
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:203
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:203
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:203
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:203
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:203
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:203
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:203
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:203
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:203
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:203
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:203
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:203
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:203
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:203
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:203
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:203
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:203
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:203
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:203
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:203
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:203
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:203
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:203
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:203
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:203
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:203
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:203
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:203
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:203
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:204
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:204
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:204
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:204
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:204
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:204
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:204
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:204
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:204
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:204
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:204
-    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:204
-    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:204
-    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:204
-    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:204
-    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:204
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:204
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:204
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:204
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:204
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:204
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:204
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:204
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:204
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:204
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:204
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:204
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:204
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:204
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:204
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:204
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:204
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:204
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:204
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:204
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:204
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:204
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:204
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:204
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:204
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:204
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:204
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:204
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:204
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:204
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:204
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:206
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:206
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:206
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:206
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:206
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:206
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:206
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:206
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:206
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:206
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:206
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:206
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:206
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:206
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:206
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:206
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:206
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:206
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:206
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:206
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:206
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:206
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:206
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:206
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:206
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:206
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:206
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:206
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:206
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:206
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:206
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:206
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:206
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:206
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:206
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:206
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:206
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:206
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:206
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:206
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:206
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:206
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:206
-    score_pass_finished_d44 <= score_pass_finished_d43; // ScoreEngine.java:206
-    score_pass_finished_d45 <= score_pass_finished_d44; // ScoreEngine.java:206
-    score_pass_finished_d46 <= score_pass_finished_d45; // ScoreEngine.java:206
-    score_pass_finished_d47 <= score_pass_finished_d46; // ScoreEngine.java:206
-    score_pass_finished_d48 <= score_pass_finished_d47; // ScoreEngine.java:206
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:183
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:183
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:183
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:183
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:183
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:183
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:183
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:183
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:183
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:183
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:183
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:183
+    issue_row_last_d13 <= issue_row_last_d12; // ScoreEngine.java:183
+    issue_row_last_d14 <= issue_row_last_d13; // ScoreEngine.java:183
+    issue_row_last_d15 <= issue_row_last_d14; // ScoreEngine.java:183
+    issue_slot_d1 <= score_slots_slot; // ScoreEngine.java:211
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:211
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:211
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:211
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:211
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:211
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:211
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:211
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:211
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:211
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:211
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:211
+    issue_slot_d13 <= issue_slot_d12; // ScoreEngine.java:211
+    issue_slot_d14 <= issue_slot_d13; // ScoreEngine.java:211
+    issue_slot_d15 <= issue_slot_d14; // ScoreEngine.java:211
+    tree_slot_d1 <= issue_slot_d15; // ScoreEngine.java:211
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:211
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:211
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:211
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:211
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:211
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:211
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:211
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:211
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:211
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:211
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:211
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:211
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:211
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:211
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:211
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:211
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:211
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:211
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:211
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:211
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:211
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:211
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:211
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:211
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:211
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:211
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:211
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:211
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:211
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:211
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:212
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:212
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:212
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:212
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:212
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:212
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:212
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:212
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:212
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:212
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:212
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:212
+    issue_row_d13 <= issue_row_d12; // ScoreEngine.java:212
+    issue_row_d14 <= issue_row_d13; // ScoreEngine.java:212
+    issue_row_d15 <= issue_row_d14; // ScoreEngine.java:212
+    tree_row_d1 <= issue_row_d15; // ScoreEngine.java:212
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:212
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:212
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:212
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:212
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:212
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:212
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:212
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:212
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:212
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:212
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:212
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:212
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:212
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:212
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:212
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:212
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:212
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:212
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:212
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:212
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:212
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:212
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:212
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:212
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:212
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:212
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:212
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:212
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:212
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:212
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:214
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:214
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:214
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:214
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:214
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:214
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:214
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:214
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:214
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:214
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:214
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:214
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:214
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:214
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:214
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:214
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:214
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:214
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:214
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:214
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:214
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:214
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:214
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:214
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:214
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:214
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:214
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:214
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:214
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:214
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:214
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:214
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:214
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:214
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:214
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:214
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:214
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:214
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:214
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:214
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:214
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:214
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:214
+    score_pass_finished_d44 <= score_pass_finished_d43; // ScoreEngine.java:214
+    score_pass_finished_d45 <= score_pass_finished_d44; // ScoreEngine.java:214
+    score_pass_finished_d46 <= score_pass_finished_d45; // ScoreEngine.java:214
+    score_pass_finished_d47 <= score_pass_finished_d46; // ScoreEngine.java:214
+    score_pass_finished_d48 <= score_pass_finished_d47; // ScoreEngine.java:214
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
       turn <= 1'b0;
       score_issue_d1 <= 1'b0;
+      key_lane0_q_valid_d1 <= 1'b0;
+      key_lane0_q_valid_d2 <= 1'b0;
+      key_lane0_q_valid_d3 <= 1'b0;
+      key_lane0_q_valid_d4 <= 1'b0;
+      key_lane0_q_valid_d5 <= 1'b0;
+      key_lane0_q_valid_d6 <= 1'b0;
+      key_lane0_q_valid_d7 <= 1'b0;
+      key_lane0_q_valid_d8 <= 1'b0;
+      key_lane0_q_valid_d9 <= 1'b0;
+      key_lane0_q_valid_d10 <= 1'b0;
+      key_lane0_q_valid_d11 <= 1'b0;
+      key_lane0_q_valid_d12 <= 1'b0;
+      key_lane0_q_valid_d13 <= 1'b0;
       partial_t0_g0_0 <= 32'h0;
       partial_t0_g0_1 <= 32'h0;
       partial_t0_g0_2 <= 32'h0;
@@ -1983,8 +2090,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:78
   assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:80
   assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:81
-  assign score_need_rows = score_turn_rows; // ScoreEngine.java:92
-  assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:93
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:91
+  assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:92
 
   always @(posedge clk) begin
     if (start_scores) begin // ChunkWalk.java:82
@@ -2035,13 +2142,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:282): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:294
+  // score_sink (AttentionUnit.java:289): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:301
 
   always @(posedge clk) begin
-    if (start_scores) begin // AttentionUnit.java:287
-      max_0 <= 32'hff800000; // AttentionUnit.java:287
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:288
+    if (start_scores) begin // AttentionUnit.java:294
+      max_0 <= 32'hff800000; // AttentionUnit.java:294
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:295
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2049,11 +2156,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:289
+          : max_0; // AttentionUnit.java:296
     end
-    if (start_scores) begin // AttentionUnit.java:287
-      max_1 <= 32'hff800000; // AttentionUnit.java:287
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:288
+    if (start_scores) begin // AttentionUnit.java:294
+      max_1 <= 32'hff800000; // AttentionUnit.java:294
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:295
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2061,11 +2168,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:289
+          : max_1; // AttentionUnit.java:296
     end
-    if (start_scores) begin // AttentionUnit.java:287
-      max_2 <= 32'hff800000; // AttentionUnit.java:287
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:288
+    if (start_scores) begin // AttentionUnit.java:294
+      max_2 <= 32'hff800000; // AttentionUnit.java:294
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:295
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2073,11 +2180,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:289
+          : max_2; // AttentionUnit.java:296
     end
-    if (start_scores) begin // AttentionUnit.java:287
-      max_3 <= 32'hff800000; // AttentionUnit.java:287
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:288
+    if (start_scores) begin // AttentionUnit.java:294
+      max_3 <= 32'hff800000; // AttentionUnit.java:294
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:295
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2085,7 +2192,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:289
+          : max_3; // AttentionUnit.java:296
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -2096,62 +2203,62 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:311): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:314
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:315
+  // softmax_stage (AttentionUnit.java:318): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:321
+  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE); // AttentionUnit.java:322
 
   always @(*) begin
-    case (softmax_slots_slot) // AttentionUnit.java:322
-      2'd0: slot_max = max_0; // AttentionUnit.java:322
-      2'd1: slot_max = max_1; // AttentionUnit.java:322
-      2'd2: slot_max = max_2; // AttentionUnit.java:322
-      default: slot_max = max_3; // AttentionUnit.java:322
+    case (softmax_slots_slot) // AttentionUnit.java:329
+      2'd0: slot_max = max_0; // AttentionUnit.java:329
+      2'd1: slot_max = max_1; // AttentionUnit.java:329
+      2'd2: slot_max = max_2; // AttentionUnit.java:329
+      default: slot_max = max_3; // AttentionUnit.java:329
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:333
-  // AttentionUnit.java:334
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:340
+  // AttentionUnit.java:341
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_0; // AttentionUnit.java:342
-  assign score_word_valid = score_arrived; // AttentionUnit.java:344
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:345
+  assign score_arrived = score_landing_0; // AttentionUnit.java:349
+  assign score_word_valid = score_arrived; // AttentionUnit.java:351
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:352
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:357
-  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:361
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:364
+  assign weight_write_address = {softmax_slots_slot, softmax_weights_payload_position[8:0]}; // AttentionUnit.java:368
 
   always @(posedge clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:318
-      step <= STEP_SETUP; // AttentionUnit.java:318
+    if (softmax_begin) begin // AttentionUnit.java:325
+      step <= STEP_SETUP; // AttentionUnit.java:325
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:323
-      read_next <= 10'd0; // AttentionUnit.java:324
-      step <= STEP_RUN; // AttentionUnit.java:325
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:330
+      read_next <= 10'd0; // AttentionUnit.java:331
+      step <= STEP_RUN; // AttentionUnit.java:332
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:340
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:343
-    if (score_issue_read) begin // AttentionUnit.java:347
-      read_next <= read_next + 10'd1; // AttentionUnit.java:347
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:347
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:350
+    if (score_issue_read) begin // AttentionUnit.java:354
+      read_next <= read_next + 10'd1; // AttentionUnit.java:354
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:354
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:354
+    if (softmax_slot_done & (softmax_slots_slot == 2'd0)) begin // AttentionUnit.java:361
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:361
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:354
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:354
+    if (softmax_slot_done & (softmax_slots_slot == 2'd1)) begin // AttentionUnit.java:361
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:361
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:354
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:354
+    if (softmax_slot_done & (softmax_slots_slot == 2'd2)) begin // AttentionUnit.java:361
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:361
     end
-    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:354
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:354
+    if (softmax_slot_done & (softmax_slots_slot == 2'd3)) begin // AttentionUnit.java:361
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:361
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:358
-      step <= STEP_SETUP; // AttentionUnit.java:358
+    if (softmax_slot_done) begin // AttentionUnit.java:365
+      step <= STEP_SETUP; // AttentionUnit.java:365
     end
-    if (softmax_all_done) begin // AttentionUnit.java:359
-      step <= STEP_IDLE; // AttentionUnit.java:359
+    if (softmax_all_done) begin // AttentionUnit.java:366
+      step <= STEP_IDLE; // AttentionUnit.java:366
     end
     if (reset) begin
       step <= STEP_IDLE;
@@ -2200,300 +2307,276 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:103
   assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:104
   assign partial_address = {value_slots_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:116
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:124
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:124
-  assign value_lane0_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:126
-  assign value_lane0_product_in_payload_a = row_weight_d1; // ValueEngine.java:126
-  assign value_lane0_product_in_payload_b = value_lane0_v_out_payload; // ValueEngine.java:126
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:124
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:124
-  assign value_lane1_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:126
-  assign value_lane1_product_in_payload_a = row_weight_d1; // ValueEngine.java:126
-  assign value_lane1_product_in_payload_b = value_lane1_v_out_payload; // ValueEngine.java:126
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:124
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:124
-  assign value_lane2_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:126
-  assign value_lane2_product_in_payload_a = row_weight_d1; // ValueEngine.java:126
-  assign value_lane2_product_in_payload_b = value_lane2_v_out_payload; // ValueEngine.java:126
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:124
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:124
-  assign value_lane3_product_in_valid = value_lane0_v_out_valid; // ValueEngine.java:126
-  assign value_lane3_product_in_payload_a = row_weight_d1; // ValueEngine.java:126
-  assign value_lane3_product_in_payload_b = value_lane3_v_out_payload; // ValueEngine.java:126
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:142
-  assign gather_address = {reduce_slots_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:144
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:145
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:146
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:153
-  assign value_lane0_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:154
-  assign value_lane0_sum_in_payload_a = value_lane0_addend; // ValueEngine.java:154
-  assign value_lane0_sum_in_payload_b = value_lane0_product_out_payload; // ValueEngine.java:154
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:153
-  assign value_lane1_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:154
-  assign value_lane1_sum_in_payload_a = value_lane1_addend; // ValueEngine.java:154
-  assign value_lane1_sum_in_payload_b = value_lane1_product_out_payload; // ValueEngine.java:154
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:153
-  assign value_lane2_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:154
-  assign value_lane2_sum_in_payload_a = value_lane2_addend; // ValueEngine.java:154
-  assign value_lane2_sum_in_payload_b = value_lane2_product_out_payload; // ValueEngine.java:154
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:153
-  assign value_lane3_sum_in_valid = value_lane0_product_out_valid; // ValueEngine.java:154
-  assign value_lane3_sum_in_payload_a = value_lane3_addend; // ValueEngine.java:154
-  assign value_lane3_sum_in_payload_b = value_lane3_product_out_payload; // ValueEngine.java:154
-  assign accumulated = accumulated_last_d17; // ValueEngine.java:166
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:183
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:127
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:127
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:127
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:127
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:127
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:127
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:127
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:127
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:150
+  assign gather_address = {reduce_slots_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:152
+  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:153
+  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:154
+  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:161
+  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:161
+  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:161
+  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:161
+  assign accumulated = accumulated_last_d17; // ValueEngine.java:173
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:190
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:196
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:196
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:196
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:203
+      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:203
+      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:203
+      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:196
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:196
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:196
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:203
+      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:203
+      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:203
+      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:196
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:196
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:196
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:203
+      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:203
+      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:203
+      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:196
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:196
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:196
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:203
+      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:203
+      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:203
+      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:196
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:196
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:196
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:203
+      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:203
+      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:203
+      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:196
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:196
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:196
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:203
+      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:203
+      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:203
+      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:196
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:196
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:196
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:203
+      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:203
+      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:203
+      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:196
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:196
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:196
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:203
+      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:203
+      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:203
+      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:196
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:196
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:196
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:203
+      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:203
+      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:203
+      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:196
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:196
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:196
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:203
+      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:203
+      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:203
+      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:196
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:196
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:196
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:203
+      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:203
+      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:203
+      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:196
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:196
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:196
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:203
+      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:203
+      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:203
+      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:196
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:196
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:196
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:203
+      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:203
+      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:203
+      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:196
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:196
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:196
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:203
+      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:203
+      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:203
+      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:196
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:196
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:196
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:203
+      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:203
+      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:203
+      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:197
+  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:204
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:196
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:196
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:196
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:196
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:196
+    case (reduce_index[1:0]) // ValueEngine.java:203
+      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:203
+      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:203
+      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:203
+      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:203
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:197
-  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:220
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:220
-  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:220
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:220
-  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:220
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:220
-  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:220
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:220
-  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:220
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:220
-  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:220
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:220
-  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:220
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:220
-  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:220
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:220
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:220
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:220
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:220
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:220
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:220
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:220
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:220
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:220
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:220
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:220
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:220
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:220
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:220
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:220
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:220
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:220
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:220
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:220
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:220
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:220
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:220
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:220
-  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:223
+  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:204
+  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:227
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:227
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:227
+  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:227
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:227
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:227
+  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:227
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:227
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:227
+  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:227
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:227
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:227
+  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:227
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:227
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:227
+  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:227
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:227
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:227
+  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:227
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:227
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:227
+  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:227
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:227
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:227
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:227
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:227
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:227
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:227
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:227
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:227
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:227
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:227
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:227
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:227
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:227
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:227
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:227
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:227
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:227
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:227
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:227
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:227
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:227
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:227
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:227
+  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:230
 
   always @(*) begin
-    case (reduce_slots_slot) // ValueEngine.java:224
-      2'd0: slot_rz = rz_0; // ValueEngine.java:224
-      2'd1: slot_rz = rz_1; // ValueEngine.java:224
-      2'd2: slot_rz = rz_2; // ValueEngine.java:224
-      default: slot_rz = rz_3; // ValueEngine.java:224
+    case (reduce_slots_slot) // ValueEngine.java:231
+      2'd0: slot_rz = rz_0; // ValueEngine.java:231
+      2'd1: slot_rz = rz_1; // ValueEngine.java:231
+      2'd2: slot_rz = rz_2; // ValueEngine.java:231
+      default: slot_rz = rz_3; // ValueEngine.java:231
     endcase
   end
 
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:225
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:225
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:225
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:226
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:226
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:239
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:240
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:240
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:240
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:240
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:232
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:232
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:232
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:233
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:233
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:246
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:247
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:247
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:247
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:247
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:248
+  // ValueEngine.java:255
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:249
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:250
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:256
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:257
 
   always @(posedge clk) begin
     if (start_values | value_slot_finished) begin // ValueEngine.java:93
@@ -2506,349 +2589,356 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         value_row <= value_row + 6'd1; // ValueEngine.java:100
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:124
-    row_weight_d1 <= weight_port_data; // ValueEngine.java:126
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:130
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:130
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:130
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:130
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:130
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:130
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:130
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:130
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:131
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:131
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:131
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:131
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:131
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:131
-    if (bank_read_enable) begin // ValueEngine.java:149
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:149
-    end
-    if (bank_read_enable) begin // ValueEngine.java:149
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:149
-    end
-    if (bank_read_enable) begin // ValueEngine.java:149
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:149
-    end
-    if (bank_read_enable) begin // ValueEngine.java:149
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:149
-    end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:153
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:153
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:153
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:153
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:153
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:153
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:153
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:153
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:153
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:159
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:159
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:159
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:159
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:159
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:159
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:159
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:163
-      partials_0[accumulate_address_d15] <= value_lane0_sum_out_payload; // ValueEngine.java:163
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:163
-      partials_1[accumulate_address_d15] <= value_lane1_sum_out_payload; // ValueEngine.java:163
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:163
-      partials_2[accumulate_address_d15] <= value_lane2_sum_out_payload; // ValueEngine.java:163
-    end
-    if (value_lane0_sum_out_valid) begin // ValueEngine.java:163
-      partials_3[accumulate_address_d15] <= value_lane3_sum_out_payload; // ValueEngine.java:163
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:166
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:166
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:166
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:166
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:166
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:166
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:166
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:166
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:166
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:166
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:166
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:166
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:166
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:166
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:166
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:166
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:166
-    gather_read_valid <= gathering; // ValueEngine.java:169
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:170
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:178
-      gathered_0_0 <= bank_read_0; // ValueEngine.java:178
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:178
-      gathered_0_1 <= bank_read_0; // ValueEngine.java:178
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:178
-      gathered_0_2 <= bank_read_0; // ValueEngine.java:178
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:178
-      gathered_0_3 <= bank_read_0; // ValueEngine.java:178
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:178
-      gathered_0_4 <= bank_read_0; // ValueEngine.java:178
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:178
-      gathered_0_5 <= bank_read_0; // ValueEngine.java:178
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:178
-      gathered_0_6 <= bank_read_0; // ValueEngine.java:178
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:178
-      gathered_0_7 <= bank_read_0; // ValueEngine.java:178
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:178
-      gathered_0_8 <= bank_read_0; // ValueEngine.java:178
+    value_issue_d1 <= value_issue; // ValueEngine.java:127
+    row_weight_d1 <= weight_port_data; // ValueEngine.java:133
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:138
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:138
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:138
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:138
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:138
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:138
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:138
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:138
+    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:139
+    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:139
+    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:139
+    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:139
+    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:139
+    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:139
+    if (bank_read_enable) begin // ValueEngine.java:157
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:157
+    end
+    if (bank_read_enable) begin // ValueEngine.java:157
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:157
+    end
+    if (bank_read_enable) begin // ValueEngine.java:157
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:157
+    end
+    if (bank_read_enable) begin // ValueEngine.java:157
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:157
+    end
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:161
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:161
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:161
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:161
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:161
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:161
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:161
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:161
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:161
+    value_lane0_v_valid_d7 <= value_lane0_v_valid_d6; // ValueEngine.java:165
+    value_lane0_v_valid_d8 <= value_lane0_v_valid_d7; // ValueEngine.java:165
+    value_lane0_v_valid_d9 <= value_lane0_v_valid_d8; // ValueEngine.java:165
+    value_lane0_v_valid_d10 <= value_lane0_v_valid_d9; // ValueEngine.java:165
+    value_lane0_v_valid_d11 <= value_lane0_v_valid_d10; // ValueEngine.java:165
+    value_lane0_v_valid_d12 <= value_lane0_v_valid_d11; // ValueEngine.java:165
+    value_lane0_v_valid_d13 <= value_lane0_v_valid_d12; // ValueEngine.java:165
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:166
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:166
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:166
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:166
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:166
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:166
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:166
+    if (value_lane0_v_valid_d13) begin // ValueEngine.java:170
+      partials_0[accumulate_address_d15] <= value_mac_sum0; // ValueEngine.java:170
+    end
+    if (value_lane0_v_valid_d13) begin // ValueEngine.java:170
+      partials_1[accumulate_address_d15] <= value_mac_sum1; // ValueEngine.java:170
+    end
+    if (value_lane0_v_valid_d13) begin // ValueEngine.java:170
+      partials_2[accumulate_address_d15] <= value_mac_sum2; // ValueEngine.java:170
+    end
+    if (value_lane0_v_valid_d13) begin // ValueEngine.java:170
+      partials_3[accumulate_address_d15] <= value_mac_sum3; // ValueEngine.java:170
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:173
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:173
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:173
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:173
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:173
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:173
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:173
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:173
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:173
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:173
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:173
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:173
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:173
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:173
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:173
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:173
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:173
+    gather_read_valid <= gathering; // ValueEngine.java:176
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:177
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:185
+      gathered_0_0 <= bank_read_0; // ValueEngine.java:185
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:185
+      gathered_0_1 <= bank_read_0; // ValueEngine.java:185
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:185
+      gathered_0_2 <= bank_read_0; // ValueEngine.java:185
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:185
+      gathered_0_3 <= bank_read_0; // ValueEngine.java:185
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:185
+      gathered_0_4 <= bank_read_0; // ValueEngine.java:185
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:185
+      gathered_0_5 <= bank_read_0; // ValueEngine.java:185
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:185
+      gathered_0_6 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:178
-      gathered_0_9 <= bank_read_0; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:185
+      gathered_0_7 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:178
-      gathered_0_10 <= bank_read_0; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:185
+      gathered_0_8 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:178
-      gathered_0_11 <= bank_read_0; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:185
+      gathered_0_9 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:178
-      gathered_0_12 <= bank_read_0; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:185
+      gathered_0_10 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:178
-      gathered_0_13 <= bank_read_0; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:185
+      gathered_0_11 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:178
-      gathered_0_14 <= bank_read_0; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:185
+      gathered_0_12 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:178
-      gathered_0_15 <= bank_read_0; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:185
+      gathered_0_13 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:178
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:185
+      gathered_0_14 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:178
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:185
+      gathered_0_15 <= bank_read_0; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:178
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:185
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:178
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:185
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:178
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:185
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:178
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:185
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:178
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:185
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:178
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:185
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:178
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:185
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:178
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:185
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:178
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:185
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:178
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:185
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:178
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:185
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:178
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:185
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:178
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:185
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:178
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:185
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:178
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:185
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:178
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:185
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:178
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:185
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:178
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:185
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:178
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:185
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:178
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:185
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:178
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:185
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:178
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:185
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:178
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:185
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:178
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:185
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:178
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:185
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:178
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:185
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:178
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:185
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:178
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:185
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:178
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:185
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:178
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:185
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:178
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:185
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:178
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:185
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:178
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:185
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:178
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:185
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:178
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:185
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:178
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:185
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:178
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:185
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:178
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:185
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:178
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:185
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:178
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:185
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:178
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:185
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:178
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:185
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:178
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:185
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:178
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:185
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:178
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:185
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:185
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:178
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:178
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:185
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:185
     end
-    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:229
-    push_element_d2 <= push_element_d1; // ValueEngine.java:229
-    push_element_d3 <= push_element_d2; // ValueEngine.java:229
-    push_element_d4 <= push_element_d3; // ValueEngine.java:229
-    push_element_d5 <= push_element_d4; // ValueEngine.java:229
-    push_element_d6 <= push_element_d5; // ValueEngine.java:229
-    push_element_d7 <= push_element_d6; // ValueEngine.java:229
-    push_element_d8 <= push_element_d7; // ValueEngine.java:229
-    push_element_d9 <= push_element_d8; // ValueEngine.java:229
-    push_element_d10 <= push_element_d9; // ValueEngine.java:229
-    push_element_d11 <= push_element_d10; // ValueEngine.java:229
-    push_element_d12 <= push_element_d11; // ValueEngine.java:229
-    push_element_d13 <= push_element_d12; // ValueEngine.java:229
-    push_element_d14 <= push_element_d13; // ValueEngine.java:229
-    push_element_d15 <= push_element_d14; // ValueEngine.java:229
-    push_element_d16 <= push_element_d15; // ValueEngine.java:229
-    push_element_d17 <= push_element_d16; // ValueEngine.java:229
-    push_element_d18 <= push_element_d17; // ValueEngine.java:229
-    push_element_d19 <= push_element_d18; // ValueEngine.java:229
-    push_element_d20 <= push_element_d19; // ValueEngine.java:229
-    push_element_d21 <= push_element_d20; // ValueEngine.java:229
-    push_element_d22 <= push_element_d21; // ValueEngine.java:229
-    push_element_d23 <= push_element_d22; // ValueEngine.java:229
-    push_element_d24 <= push_element_d23; // ValueEngine.java:229
-    push_element_d25 <= push_element_d24; // ValueEngine.java:229
-    push_element_d26 <= push_element_d25; // ValueEngine.java:229
-    push_element_d27 <= push_element_d26; // ValueEngine.java:229
-    push_element_d28 <= push_element_d27; // ValueEngine.java:229
-    push_element_d29 <= push_element_d28; // ValueEngine.java:229
-    push_element_d30 <= push_element_d29; // ValueEngine.java:229
-    push_element_d31 <= push_element_d30; // ValueEngine.java:229
-    push_element_d32 <= push_element_d31; // ValueEngine.java:229
-    push_element_d33 <= push_element_d32; // ValueEngine.java:229
-    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:234
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:234
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:185
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:185
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:234
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:234
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:185
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:185
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:234
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:234
+    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:236
+    push_element_d2 <= push_element_d1; // ValueEngine.java:236
+    push_element_d3 <= push_element_d2; // ValueEngine.java:236
+    push_element_d4 <= push_element_d3; // ValueEngine.java:236
+    push_element_d5 <= push_element_d4; // ValueEngine.java:236
+    push_element_d6 <= push_element_d5; // ValueEngine.java:236
+    push_element_d7 <= push_element_d6; // ValueEngine.java:236
+    push_element_d8 <= push_element_d7; // ValueEngine.java:236
+    push_element_d9 <= push_element_d8; // ValueEngine.java:236
+    push_element_d10 <= push_element_d9; // ValueEngine.java:236
+    push_element_d11 <= push_element_d10; // ValueEngine.java:236
+    push_element_d12 <= push_element_d11; // ValueEngine.java:236
+    push_element_d13 <= push_element_d12; // ValueEngine.java:236
+    push_element_d14 <= push_element_d13; // ValueEngine.java:236
+    push_element_d15 <= push_element_d14; // ValueEngine.java:236
+    push_element_d16 <= push_element_d15; // ValueEngine.java:236
+    push_element_d17 <= push_element_d16; // ValueEngine.java:236
+    push_element_d18 <= push_element_d17; // ValueEngine.java:236
+    push_element_d19 <= push_element_d18; // ValueEngine.java:236
+    push_element_d20 <= push_element_d19; // ValueEngine.java:236
+    push_element_d21 <= push_element_d20; // ValueEngine.java:236
+    push_element_d22 <= push_element_d21; // ValueEngine.java:236
+    push_element_d23 <= push_element_d22; // ValueEngine.java:236
+    push_element_d24 <= push_element_d23; // ValueEngine.java:236
+    push_element_d25 <= push_element_d24; // ValueEngine.java:236
+    push_element_d26 <= push_element_d25; // ValueEngine.java:236
+    push_element_d27 <= push_element_d26; // ValueEngine.java:236
+    push_element_d28 <= push_element_d27; // ValueEngine.java:236
+    push_element_d29 <= push_element_d28; // ValueEngine.java:236
+    push_element_d30 <= push_element_d29; // ValueEngine.java:236
+    push_element_d31 <= push_element_d30; // ValueEngine.java:236
+    push_element_d32 <= push_element_d31; // ValueEngine.java:236
+    push_element_d33 <= push_element_d32; // ValueEngine.java:236
+    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:241
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:241
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:234
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:234
+    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:241
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:241
     end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:237
-    if (beat_assembled) begin // ValueEngine.java:246
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:246
+    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:241
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:241
     end
-    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:252
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:252
+    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:241
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:241
     end
-    if (accumulated) begin // ValueEngine.java:253
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:254
-      reduce_beat <= 4'd0; // ValueEngine.java:255
-      reduce_index <= 5'd0; // ValueEngine.java:256
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:244
+    if (beat_assembled) begin // ValueEngine.java:253
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:253
     end
-    if (gather_done) begin // ValueEngine.java:258
-      reduce_index <= 5'd0; // ValueEngine.java:259
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:260
+    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:259
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:259
     end
-    if (push_done) begin // ValueEngine.java:262
+    if (accumulated) begin // ValueEngine.java:260
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:261
+      reduce_beat <= 4'd0; // ValueEngine.java:262
       reduce_index <= 5'd0; // ValueEngine.java:263
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:264
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:265
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:266
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:266
+    end
+    if (gather_done) begin // ValueEngine.java:265
+      reduce_index <= 5'd0; // ValueEngine.java:266
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:267
+    end
+    if (push_done) begin // ValueEngine.java:269
+      reduce_index <= 5'd0; // ValueEngine.java:270
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:271
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:272
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:273
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:273
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:268
-      beats_queued <= 4'd0; // ValueEngine.java:269
-      reduce_beat <= 4'd0; // ValueEngine.java:270
-      reduce_index <= 5'd0; // ValueEngine.java:271
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:272
-      if (value_pass_finished) begin // ValueEngine.java:273
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:273
+    if (slot_flush_done) begin // ValueEngine.java:275
+      beats_queued <= 4'd0; // ValueEngine.java:276
+      reduce_beat <= 4'd0; // ValueEngine.java:277
+      reduce_index <= 5'd0; // ValueEngine.java:278
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:279
+      if (value_pass_finished) begin // ValueEngine.java:280
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:280
       end
     end
     if (reset) begin
@@ -2861,6 +2951,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       value_lane0_v_valid_d4 <= 1'b0;
       value_lane0_v_valid_d5 <= 1'b0;
       value_lane0_v_valid_d6 <= 1'b0;
+      value_lane0_v_valid_d7 <= 1'b0;
+      value_lane0_v_valid_d8 <= 1'b0;
+      value_lane0_v_valid_d9 <= 1'b0;
+      value_lane0_v_valid_d10 <= 1'b0;
+      value_lane0_v_valid_d11 <= 1'b0;
+      value_lane0_v_valid_d12 <= 1'b0;
+      value_lane0_v_valid_d13 <= 1'b0;
       accumulated_last_d1 <= 1'b0;
       accumulated_last_d2 <= 1'b0;
       accumulated_last_d3 <= 1'b0;
@@ -3133,20 +3230,30 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:346
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:346: AttentionUnit: the score queue has room for every ",
+      if (!(~(score_mac_valid & mac_for_values))) begin // MacLanes.java:65
+        $display("ASSERTION FAILED in %m: MacLanes.java:65: AttentionUnit: the score pass uses the lanes it does not ",
+                 "own");
+        $stop;
+      end
+      if (!(~(value_mac_valid & ~mac_for_values))) begin // MacLanes.java:66
+        $display("ASSERTION FAILED in %m: MacLanes.java:66: AttentionUnit: the value pass uses the lanes it does not ",
+                 "own");
+        $stop;
+      end
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:353
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:353: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:244
-        $display("ASSERTION FAILED in %m: ValueEngine.java:244: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:251
+        $display("ASSERTION FAILED in %m: ValueEngine.java:251: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
     end
   end
 `endif
 
-  AxiBurstReader_w64_b32_o4 kv_reader ( // AttentionUnit.java:94
+  AxiBurstReader_w64_b32_o4 kv_reader ( // AttentionUnit.java:95
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (kv_reader_command_valid),
@@ -3188,7 +3295,87 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .outstanding             (kv_reader_outstanding)
   );
 
-  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:145
+  Fp32Mul mac_lane0_product ( // MacLanes.java:73
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mac_lane0_product_in_valid),
+    .in_payload_a (mac_lane0_product_in_payload_a),
+    .in_payload_b (mac_lane0_product_in_payload_b),
+    .out_valid    (mac_lane0_product_out_valid),
+    .out_payload  (mac_lane0_product_out_payload)
+  );
+
+  Fp32Add mac_lane0_sum ( // MacLanes.java:75
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mac_lane0_sum_in_valid),
+    .in_payload_a (mac_lane0_sum_in_payload_a),
+    .in_payload_b (mac_lane0_sum_in_payload_b),
+    .out_valid    (mac_lane0_sum_out_valid),
+    .out_payload  (mac_lane0_sum_out_payload)
+  );
+
+  Fp32Mul mac_lane1_product ( // MacLanes.java:73
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mac_lane1_product_in_valid),
+    .in_payload_a (mac_lane1_product_in_payload_a),
+    .in_payload_b (mac_lane1_product_in_payload_b),
+    .out_valid    (mac_lane1_product_out_valid),
+    .out_payload  (mac_lane1_product_out_payload)
+  );
+
+  Fp32Add mac_lane1_sum ( // MacLanes.java:75
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mac_lane1_sum_in_valid),
+    .in_payload_a (mac_lane1_sum_in_payload_a),
+    .in_payload_b (mac_lane1_sum_in_payload_b),
+    .out_valid    (mac_lane1_sum_out_valid),
+    .out_payload  (mac_lane1_sum_out_payload)
+  );
+
+  Fp32Mul mac_lane2_product ( // MacLanes.java:73
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mac_lane2_product_in_valid),
+    .in_payload_a (mac_lane2_product_in_payload_a),
+    .in_payload_b (mac_lane2_product_in_payload_b),
+    .out_valid    (mac_lane2_product_out_valid),
+    .out_payload  (mac_lane2_product_out_payload)
+  );
+
+  Fp32Add mac_lane2_sum ( // MacLanes.java:75
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mac_lane2_sum_in_valid),
+    .in_payload_a (mac_lane2_sum_in_payload_a),
+    .in_payload_b (mac_lane2_sum_in_payload_b),
+    .out_valid    (mac_lane2_sum_out_valid),
+    .out_payload  (mac_lane2_sum_out_payload)
+  );
+
+  Fp32Mul mac_lane3_product ( // MacLanes.java:73
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mac_lane3_product_in_valid),
+    .in_payload_a (mac_lane3_product_in_payload_a),
+    .in_payload_b (mac_lane3_product_in_payload_b),
+    .out_valid    (mac_lane3_product_out_valid),
+    .out_payload  (mac_lane3_product_out_payload)
+  );
+
+  Fp32Add mac_lane3_sum ( // MacLanes.java:75
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (mac_lane3_sum_in_valid),
+    .in_payload_a (mac_lane3_sum_in_payload_a),
+    .in_payload_b (mac_lane3_sum_in_payload_b),
+    .out_valid    (mac_lane3_sum_out_valid),
+    .out_payload  (mac_lane3_sum_out_payload)
+  );
+
+  Fp16ToFp32 key_lane0_q ( // ScoreEngine.java:148
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_q_in_valid),
@@ -3197,7 +3384,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane0_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:146
+  Fp16ToFp32 key_lane0_k ( // ScoreEngine.java:149
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane0_k_in_valid),
@@ -3206,17 +3393,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane0_k_out_payload)
   );
 
-  Fp32Mul key_lane0_product ( // ScoreEngine.java:147
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (key_lane0_product_in_valid),
-    .in_payload_a (key_lane0_product_in_payload_a),
-    .in_payload_b (key_lane0_product_in_payload_b),
-    .out_valid    (key_lane0_product_out_valid),
-    .out_payload  (key_lane0_product_out_payload)
-  );
-
-  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:145
+  Fp16ToFp32 key_lane1_q ( // ScoreEngine.java:148
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_q_in_valid),
@@ -3225,7 +3402,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane1_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:146
+  Fp16ToFp32 key_lane1_k ( // ScoreEngine.java:149
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane1_k_in_valid),
@@ -3234,17 +3411,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane1_k_out_payload)
   );
 
-  Fp32Mul key_lane1_product ( // ScoreEngine.java:147
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (key_lane1_product_in_valid),
-    .in_payload_a (key_lane1_product_in_payload_a),
-    .in_payload_b (key_lane1_product_in_payload_b),
-    .out_valid    (key_lane1_product_out_valid),
-    .out_payload  (key_lane1_product_out_payload)
-  );
-
-  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:145
+  Fp16ToFp32 key_lane2_q ( // ScoreEngine.java:148
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_q_in_valid),
@@ -3253,7 +3420,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane2_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:146
+  Fp16ToFp32 key_lane2_k ( // ScoreEngine.java:149
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane2_k_in_valid),
@@ -3262,17 +3429,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane2_k_out_payload)
   );
 
-  Fp32Mul key_lane2_product ( // ScoreEngine.java:147
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (key_lane2_product_in_valid),
-    .in_payload_a (key_lane2_product_in_payload_a),
-    .in_payload_b (key_lane2_product_in_payload_b),
-    .out_valid    (key_lane2_product_out_valid),
-    .out_payload  (key_lane2_product_out_payload)
-  );
-
-  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:145
+  Fp16ToFp32 key_lane3_q ( // ScoreEngine.java:148
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_q_in_valid),
@@ -3281,7 +3438,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane3_q_out_payload)
   );
 
-  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:146
+  Fp16ToFp32 key_lane3_k ( // ScoreEngine.java:149
     .clk         (clk),
     .reset       (reset),
     .in_valid    (key_lane3_k_in_valid),
@@ -3290,57 +3447,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (key_lane3_k_out_payload)
   );
 
-  Fp32Mul key_lane3_product ( // ScoreEngine.java:147
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (key_lane3_product_in_valid),
-    .in_payload_a (key_lane3_product_in_payload_a),
-    .in_payload_b (key_lane3_product_in_payload_b),
-    .out_valid    (key_lane3_product_out_valid),
-    .out_payload  (key_lane3_product_out_payload)
-  );
-
-  Fp32Add key_lane0_sum ( // ScoreEngine.java:160
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (key_lane0_sum_in_valid),
-    .in_payload_a (key_lane0_sum_in_payload_a),
-    .in_payload_b (key_lane0_sum_in_payload_b),
-    .out_valid    (key_lane0_sum_out_valid),
-    .out_payload  (key_lane0_sum_out_payload)
-  );
-
-  Fp32Add key_lane1_sum ( // ScoreEngine.java:160
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (key_lane1_sum_in_valid),
-    .in_payload_a (key_lane1_sum_in_payload_a),
-    .in_payload_b (key_lane1_sum_in_payload_b),
-    .out_valid    (key_lane1_sum_out_valid),
-    .out_payload  (key_lane1_sum_out_payload)
-  );
-
-  Fp32Add key_lane2_sum ( // ScoreEngine.java:160
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (key_lane2_sum_in_valid),
-    .in_payload_a (key_lane2_sum_in_payload_a),
-    .in_payload_b (key_lane2_sum_in_payload_b),
-    .out_valid    (key_lane2_sum_out_valid),
-    .out_payload  (key_lane2_sum_out_payload)
-  );
-
-  Fp32Add key_lane3_sum ( // ScoreEngine.java:160
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (key_lane3_sum_in_valid),
-    .in_payload_a (key_lane3_sum_in_payload_a),
-    .in_payload_b (key_lane3_sum_in_payload_b),
-    .out_valid    (key_lane3_sum_out_valid),
-    .out_payload  (key_lane3_sum_out_payload)
-  );
-
-  Fp32Add tree_0_0 ( // ScoreEngine.java:201
+  Fp32Add tree_0_0 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -3350,7 +3457,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:201
+  Fp32Add tree_0_1 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -3360,7 +3467,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:201
+  Fp32Add tree_0_2 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -3370,7 +3477,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:201
+  Fp32Add tree_0_3 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -3380,7 +3487,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:201
+  Fp32Add tree_0_4 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -3390,7 +3497,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:201
+  Fp32Add tree_0_5 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -3400,7 +3507,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:201
+  Fp32Add tree_0_6 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -3410,7 +3517,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:201
+  Fp32Add tree_0_7 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -3420,7 +3527,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:201
+  Fp32Add tree_1_0 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -3430,7 +3537,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:201
+  Fp32Add tree_1_1 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -3440,7 +3547,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:201
+  Fp32Add tree_1_2 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -3450,7 +3557,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:201
+  Fp32Add tree_1_3 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -3460,7 +3567,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:201
+  Fp32Add tree_2_0 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -3470,7 +3577,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:201
+  Fp32Add tree_2_1 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -3480,7 +3587,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:201
+  Fp32Add tree_3_0 ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -3490,7 +3597,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:201
+  Fp32Mul scaled ( // ScoreEngine.java:209
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -3500,7 +3607,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:130
+  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:137
     .clk                      (clk),
     .reset                    (reset),
     .setup_valid              (softmax_setup_valid),
@@ -3530,7 +3637,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (score_queue_occupancy)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:124
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:127
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -3539,17 +3646,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp32Mul value_lane0_product ( // ValueEngine.java:126
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (value_lane0_product_in_valid),
-    .in_payload_a (value_lane0_product_in_payload_a),
-    .in_payload_b (value_lane0_product_in_payload_b),
-    .out_valid    (value_lane0_product_out_valid),
-    .out_payload  (value_lane0_product_out_payload)
-  );
-
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:124
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:127
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -3558,17 +3655,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp32Mul value_lane1_product ( // ValueEngine.java:126
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (value_lane1_product_in_valid),
-    .in_payload_a (value_lane1_product_in_payload_a),
-    .in_payload_b (value_lane1_product_in_payload_b),
-    .out_valid    (value_lane1_product_out_valid),
-    .out_payload  (value_lane1_product_out_payload)
-  );
-
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:124
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:127
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -3577,17 +3664,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp32Mul value_lane2_product ( // ValueEngine.java:126
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (value_lane2_product_in_valid),
-    .in_payload_a (value_lane2_product_in_payload_a),
-    .in_payload_b (value_lane2_product_in_payload_b),
-    .out_valid    (value_lane2_product_out_valid),
-    .out_payload  (value_lane2_product_out_payload)
-  );
-
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:124
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:127
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -3596,57 +3673,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Mul value_lane3_product ( // ValueEngine.java:126
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (value_lane3_product_in_valid),
-    .in_payload_a (value_lane3_product_in_payload_a),
-    .in_payload_b (value_lane3_product_in_payload_b),
-    .out_valid    (value_lane3_product_out_valid),
-    .out_payload  (value_lane3_product_out_payload)
-  );
-
-  Fp32Add value_lane0_sum ( // ValueEngine.java:154
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (value_lane0_sum_in_valid),
-    .in_payload_a (value_lane0_sum_in_payload_a),
-    .in_payload_b (value_lane0_sum_in_payload_b),
-    .out_valid    (value_lane0_sum_out_valid),
-    .out_payload  (value_lane0_sum_out_payload)
-  );
-
-  Fp32Add value_lane1_sum ( // ValueEngine.java:154
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (value_lane1_sum_in_valid),
-    .in_payload_a (value_lane1_sum_in_payload_a),
-    .in_payload_b (value_lane1_sum_in_payload_b),
-    .out_valid    (value_lane1_sum_out_valid),
-    .out_payload  (value_lane1_sum_out_payload)
-  );
-
-  Fp32Add value_lane2_sum ( // ValueEngine.java:154
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (value_lane2_sum_in_valid),
-    .in_payload_a (value_lane2_sum_in_payload_a),
-    .in_payload_b (value_lane2_sum_in_payload_b),
-    .out_valid    (value_lane2_sum_out_valid),
-    .out_payload  (value_lane2_sum_out_payload)
-  );
-
-  Fp32Add value_lane3_sum ( // ValueEngine.java:154
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (value_lane3_sum_in_valid),
-    .in_payload_a (value_lane3_sum_in_payload_a),
-    .in_payload_b (value_lane3_sum_in_payload_b),
-    .out_valid    (value_lane3_sum_out_valid),
-    .out_payload  (value_lane3_sum_out_payload)
-  );
-
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -3656,7 +3683,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -3666,7 +3693,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -3676,7 +3703,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -3686,7 +3713,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -3696,7 +3723,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -3706,7 +3733,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -3716,7 +3743,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -3726,7 +3753,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -3736,7 +3763,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -3746,7 +3773,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -3756,7 +3783,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -3766,7 +3793,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -3776,7 +3803,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -3786,7 +3813,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:220
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:227
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -3796,7 +3823,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:225
+  Fp32Mul normalized ( // ValueEngine.java:232
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -3806,7 +3833,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:226
+  Fp32ToFp16 stored_output ( // ValueEngine.java:233
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
@@ -3828,20 +3855,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, kv_reader_idle, kv_reader_credits, kv_reader_outstanding, key_lane0_k_out_valid,
-      key_lane1_q_out_valid, key_lane1_k_out_valid, key_lane1_product_out_valid, key_lane2_q_out_valid,
-      key_lane2_k_out_valid, key_lane2_product_out_valid, key_lane3_q_out_valid, key_lane3_k_out_valid,
-      key_lane3_product_out_valid, key_lane1_sum_out_valid, key_lane2_sum_out_valid, key_lane3_sum_out_valid,
+  wire unused_bits = &{1'b0, kv_reader_idle, kv_reader_credits, kv_reader_outstanding, mac_lane0_sum_out_valid,
+      mac_lane1_product_out_valid, mac_lane1_sum_out_valid, mac_lane2_product_out_valid, mac_lane2_sum_out_valid,
+      mac_lane3_product_out_valid, mac_lane3_sum_out_valid, key_lane0_k_out_valid, key_lane1_q_out_valid,
+      key_lane1_k_out_valid, key_lane2_q_out_valid, key_lane2_k_out_valid, key_lane3_q_out_valid, key_lane3_k_out_valid,
       tree_0_1_out_valid, tree_0_2_out_valid, tree_0_3_out_valid, tree_0_4_out_valid, tree_0_5_out_valid,
       tree_0_6_out_valid, tree_0_7_out_valid, tree_1_1_out_valid, tree_1_2_out_valid, tree_1_3_out_valid,
       tree_2_1_out_valid, tree_row_d31[9], softmax_weights_payload_position[9], softmax_idle, value_lane1_v_out_valid,
-      value_lane1_product_out_valid, value_lane2_v_out_valid, value_lane2_product_out_valid, value_lane3_v_out_valid,
-      value_lane3_product_out_valid, value_lane1_sum_out_valid, value_lane2_sum_out_valid, value_lane3_sum_out_valid,
-      reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid, reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid,
-      reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid, reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid,
-      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, last_row_beat_diff[7:4],
-      score_rows_here_mux[9:6], value_last_beat_diff[7:4], reduce_phase_diff[7:4], value_rows_here_mux[9:6],
-      write_last_row_beat_diff[7:4], next_address_sum[71:64]};
+      value_lane2_v_out_valid, value_lane3_v_out_valid, reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid,
+      reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid, reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid,
+      reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid, reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid,
+      reduce_tree_2_1_out_valid, last_row_beat_diff[7:4], score_rows_here_mux[9:6], value_last_beat_diff[7:4],
+      reduce_phase_diff[7:4], value_rows_here_mux[9:6], write_last_row_beat_diff[7:4], next_address_sum[71:64]};
 endmodule
 
 `default_nettype wire

@@ -1,9 +1,9 @@
 SyncFifo_w1_d4.v
 SyncFifo_w66_d128.v
 AxiBurstReader_w64_b32_o4.v
-Fp16ToFp32.v
 Fp32Mul.v
 Fp32Add.v
+Fp16ToFp32.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v

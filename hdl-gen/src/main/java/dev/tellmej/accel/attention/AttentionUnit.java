@@ -43,7 +43,8 @@ import java.util.List;
  * {@link AttentionSoftmax} turns each slot's scores into weights in place and gives its rz; the
  * {@link ValueEngine} adds the weighted V rows into per-lane partials and reduces them. K and V arrive through
  * the {@link ChunkLoader}, a chunk of rows ahead of the pass; V's first chunks while the score pass ends and the
- * softmax runs. Named {@code AttentionUnit_<shape>}.
+ * softmax runs. The score and value passes multiply and add on one set of W lanes ({@link MacLanes}), the value
+ * pass's in phase VALUES and the score pass's otherwise. Named {@code AttentionUnit_<shape>}.
  */
 public final class AttentionUnit extends Module {
     /**
@@ -125,8 +126,14 @@ public final class AttentionUnit extends Module {
         Bool valueHalf = wire("value_first_half", bool());
         UInt keyRowsLanded = wire("key_chunk_rows_landed", uint(shape.chunkRowBits()));
         UInt valueRowsLanded = wire("value_chunk_rows_landed", uint(shape.chunkRowBits()));
+        MacLanes.Port scoreMac = MacLanes.Port.wires("score_mac", width);
+        MacLanes.Port valueMac = MacLanes.Port.wires("value_mac", width);
+        // The value pass owns the lanes in VALUES, the score pass otherwise: each pass's operations start and
+        // end inside its phase (the score pass ends when its last score has left; the value pass when every
+        // slot's output has, long after its last sum).
+        area(new MacLanes(width, controller.phase.is(Phase.VALUES).named("mac_for_values"), scoreMac, valueMac));
         ScoreEngine scores = area(new ScoreEngine(shape, controller, controller.startScores, keysLoaded,
-                keyRowsLanded, keyPort, queryStore));
+                keyRowsLanded, keyPort, queryStore, scoreMac));
         AttentionSoftmax softmax = instance("softmax", new AttentionSoftmax(shape.lanes(), shape.context()));
         ScoreSink sink = area(new ScoreSink(shape, controller, scores));
         SoftmaxStage stage = area(new SoftmaxStage(shape, controller, sink, softmax, scorePort));
@@ -139,7 +146,7 @@ public final class AttentionUnit extends Module {
                 .named("score_buffer_write_data");
         when(scoreWrite, () -> scoreBuffer.write(scoreWriteAddress, scoreWriteData));
         ValueEngine values = area(new ValueEngine(shape, controller, controller.startValues, valuesLoaded,
-                valueRowsLanded, valueHalf, valuePort, weightPort, stage.reciprocals, out));
+                valueRowsLanded, valueHalf, valuePort, weightPort, stage.reciprocals, out, valueMac));
         ChunkLoader loader = area(new ChunkLoader(shape, controller, controller.startScores, controller.lastPositions,
                 scores.consumed, values.consumed, controller.phase.is(Phase.VALUES), controller.accepted, reader,
                 chunkBuffer));

@@ -53,8 +53,7 @@ final class ScoreEngine extends Area {
      * @param landedRows whole rows of the chunk landing in the buffer
      */
     ScoreEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, UInt landedRows,
-                BufferPort keys,
-                Mem<Bits> queries) {
+                BufferPort keys, Mem<Bits> queries, MacLanes.Port mac) {
         super("score_engine", "multiplies each slot's query with its key rows, row-interleaved beat by beat, and"
                 + " adds each row's lane partials by the pairwise tree");
         int a = shape.interleave();
@@ -113,7 +112,7 @@ final class ScoreEngine extends Area {
         UInt queryAddress = cat(walk.slots.slot, beat.resize(log2Up(shape.rowStride()))).asUInt()
                 .resize(log2Up(shape.slots() * shape.rowStride())).named("query_read_address");
 
-        // ---- Datapath: W multipliers and adders into the interleaved rows' partials.
+        // ---- Datapath: the W shared multiply-add lanes into the interleaved rows' partials.
         Pipeline pipe = new Pipeline("score_issue", issue);
         Timed<UInt> slotT = pipe.input("issue_slot", walk.slots.slot);
         Timed<UInt> rowT = pipe.input("issue_row",
@@ -137,16 +136,25 @@ final class ScoreEngine extends Area {
             }
             partials.add(row);
         }
+        // The products and sums are the shared lanes' (MacLanes): operands at macCycle, addends as the products
+        // land (addCycle), sums at sumCycle.
         List<Timed<Bits>> sums = new ArrayList<>();
-        int addCycle = -1;
+        int macCycle = -1;
+        List<Timed<Bits>> qs = new ArrayList<>();
+        List<Timed<Bits>> ks = new ArrayList<>();
         for (int e = 0; e < width; e++) {
             String l = "key_lane" + e;
             final int lo = 16 * e;
-            Timed<Bits> q = FpConvert.toFp32(l + "_q", shape.format(), queryT.map(w -> w.slice(lo + 15, lo)));
-            Timed<Bits> k = FpConvert.toFp32(l + "_k", shape.format(), keyT.map(w -> w.slice(lo + 15, lo)));
-            sums.add(Fp32Mul.apply(l + "_product", q, k));
-            addCycle = sums.getLast().cycle();
+            qs.add(FpConvert.toFp32(l + "_q", shape.format(), queryT.map(w -> w.slice(lo + 15, lo))).named(l + "_q"));
+            ks.add(FpConvert.toFp32(l + "_k", shape.format(), keyT.map(w -> w.slice(lo + 15, lo))).named(l + "_k"));
+            macCycle = Math.max(macCycle, Math.max(qs.getLast().cycle(), ks.getLast().cycle()));
         }
+        mac.valid().set(pipe.valid(macCycle));
+        for (int e = 0; e < width; e++) {
+            mac.a().get(e).set(qs.get(e).at(macCycle));
+            mac.b().get(e).set(ks.get(e).at(macCycle));
+        }
+        int addCycle = macCycle + MacLanes.ADDEND_CYCLE;
         UInt entryAtAdd = cat(turnT.at(addCycle), groupT.at(addCycle)).asUInt().resize(Math.max(1, log2Up(entries)))
                 .named("add_entry");
         for (int e = 0; e < width; e++) {
@@ -156,10 +164,10 @@ final class ScoreEngine extends Area {
                 mine.add(partials.get(p).get(e));
             }
             Bits current = entries == 1 ? mine.getFirst() : new Vec<>(mine).get(l + "_partial", entryAtAdd);
-            Bits addend = mux(firstT.at(addCycle), B(0, 32), current).named(l + "_addend");
-            sums.set(e, Fp32Add.apply(l + "_sum", pipe.at(addCycle, l + "_addend", addend), sums.get(e)));
+            mac.addend().get(e).set(mux(firstT.at(addCycle), B(0, 32), current).named(l + "_addend"));
+            sums.add(pipe.at(macCycle + MacLanes.LATENCY, l + "_sum", mac.sum().get(e)));
         }
-        int sumCycle = sums.getFirst().cycle();
+        int sumCycle = macCycle + MacLanes.LATENCY;
         Bool sumValid = pipe.valid(sumCycle);
         UInt turnAtSum = turnT.at(sumCycle);
         UInt groupAtSum = groupT.at(sumCycle);

@@ -63,7 +63,7 @@ final class ValueEngine extends Area {
      */
     ValueEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, UInt landedRows,
                 Bool firstHalf, BufferPort values,
-                BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out) {
+                BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out, MacLanes.Port mac) {
         super("value_engine", "adds each slot's weighted value rows into per-lane partials, then reduces them by the"
                 + " pairwise tree, normalizes, rounds and sends each slot's output");
         int width = shape.width();
@@ -109,7 +109,7 @@ final class ValueEngine extends Area {
                 .resize(widthOf(weights.address())));
         weights.enable().set(issue);
 
-        // ---- Accumulate: W products into the partials of lane position mod L.
+        // ---- Accumulate: W products (the shared multiply-add lanes) into the partials of lane position mod L.
         Pipeline pipe = new Pipeline("value_issue", issue);
         UInt address = cat(walk.slots.slot, beat.resize(strideBits),
                 position.resize(laneBits)).asUInt().resize(bankBits)
@@ -118,14 +118,22 @@ final class ValueEngine extends Area {
         Timed<Bool> freshT = pipe.input("accumulate_fresh", position.lt(lanes));
         Timed<Bits> valueT = pipe.at(values.latency(), "value_word", values.data());
         Timed<Bits> weightT = pipe.at(weights.latency(), "row_weight", weights.data());
-        List<Timed<Bits>> products = new ArrayList<>();
+        // The products and sums are the shared lanes' (MacLanes): operands at macCycle, addends as the products
+        // land (addCycle), sums at sumCycle.
+        List<Timed<Bits>> vs = new ArrayList<>();
+        int macCycle = weightT.cycle();
         for (int e = 0; e < width; e++) {
             final int lo = 16 * e;
-            Timed<Bits> v = FpConvert.toFp32("value_lane" + e + "_v", shape.format(),
-                    valueT.map(w -> w.slice(lo + 15, lo)));
-            products.add(Fp32Mul.apply("value_lane" + e + "_product", weightT, v));
+            vs.add(FpConvert.toFp32("value_lane" + e + "_v", shape.format(), valueT.map(w -> w.slice(lo + 15, lo)))
+                    .named("value_lane" + e + "_v"));
+            macCycle = Math.max(macCycle, vs.getLast().cycle());
         }
-        int addCycle = products.getFirst().cycle();
+        mac.valid().set(pipe.valid(macCycle));
+        for (int e = 0; e < width; e++) {
+            mac.a().get(e).set(weightT.at(macCycle));
+            mac.b().get(e).set(vs.get(e).at(macCycle));
+        }
+        int addCycle = macCycle + MacLanes.ADDEND_CYCLE;
         int readCycle = addCycle - 1;   // the partial read lands as the product does
         UInt accumulateRead = addressT.at(readCycle);
         Bool accumulateEnable = pipe.valid(readCycle);
@@ -150,11 +158,10 @@ final class ValueEngine extends Area {
         }
         List<Timed<Bits>> sums = new ArrayList<>();
         for (int e = 0; e < width; e++) {
-            Bits addend = mux(freshT.at(addCycle), B(0, 32), reads.get(e)).named("value_lane" + e + "_addend");
-            sums.add(Fp32Add.apply("value_lane" + e + "_sum", pipe.at(addCycle, "value_lane" + e + "_addend", addend),
-                    products.get(e)));
+            mac.addend().get(e).set(mux(freshT.at(addCycle), B(0, 32), reads.get(e)).named("value_lane" + e + "_addend"));
+            sums.add(pipe.at(macCycle + MacLanes.LATENCY, "value_lane" + e + "_sum", mac.sum().get(e)));
         }
-        int sumCycle = sums.getFirst().cycle();
+        int sumCycle = macCycle + MacLanes.LATENCY;
         Bool write = pipe.valid(sumCycle);
         UInt writeAddress = addressT.at(sumCycle);
         for (int e = 0; e < width; e++) {
