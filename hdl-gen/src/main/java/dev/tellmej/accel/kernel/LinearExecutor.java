@@ -50,8 +50,8 @@ final class LinearExecutor extends Area {
     enum EpilogueStep { WAIT, READ, LATCH, FEED }
 
     /**
-     * The next LINEAR's command, computed while this one runs: its fields are {@code LOADED} from the sequencer's
-     * read ahead, {@code REQUEST}ed from the command unit once this instruction no longer needs it, taken as its
+     * The next LINEAR's command, computed while this one runs: from the fields the sequencer read ahead it is
+     * {@code REQUEST}ed from the command unit once this instruction no longer needs it, taken as its
      * {@code ANSWER}, {@code OFFER}ed to the engine as a prefetch and then {@code HELD} for that instruction.
      */
     enum PrefetchStep { IDLE, REQUEST, ANSWER, OFFER, HELD }

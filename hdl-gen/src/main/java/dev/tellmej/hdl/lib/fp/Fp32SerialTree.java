@@ -93,7 +93,7 @@ public final class Fp32SerialTree extends Module {
         // Level 0: the head's values, 2f a cycle; the vector leaves the queue with its last group.
         int groups = interval;
         int groupBits = Math.max(1, log2Up(groups));
-        UInt group = reg("pair", uint(groupBits), 0);
+        UInt group = reg("pair", uint(groupBits), 0);   // "pair": with f = 1 a group is a pair; names stay
         Bool lastGroup = group.eq(groups - 1).named("last_pair");
         head.ready.set(lastGroup);
         when(head.valid, () -> group.set(mux(lastGroup, U(0, groupBits), group.add(1).trunc(groupBits))));
