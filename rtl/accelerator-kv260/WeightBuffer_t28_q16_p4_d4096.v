@@ -8,20 +8,20 @@ module WeightBuffer_t28_q16_p4_d4096 (
   input  wire         ap_rst_n,                 // WeightBuffer.java:33
   input  wire         write_0_valid,            // WeightBuffer.java:42
   input  wire [11:0]  write_0_payload_address,  // WeightBuffer.java:42
-  input  wire [0:0]   write_0_payload_lanePair, // WeightBuffer.java:42
-  input  wire [287:0] write_0_payload_words,    // WeightBuffer.java:42
+  input  wire [1:0]   write_0_payload_lanePair, // WeightBuffer.java:42
+  input  wire [143:0] write_0_payload_words,    // WeightBuffer.java:42
   input  wire         write_1_valid,            // WeightBuffer.java:42
   input  wire [11:0]  write_1_payload_address,  // WeightBuffer.java:42
-  input  wire [0:0]   write_1_payload_lanePair, // WeightBuffer.java:42
-  input  wire [287:0] write_1_payload_words,    // WeightBuffer.java:42
+  input  wire [1:0]   write_1_payload_lanePair, // WeightBuffer.java:42
+  input  wire [143:0] write_1_payload_words,    // WeightBuffer.java:42
   input  wire         write_2_valid,            // WeightBuffer.java:42
   input  wire [11:0]  write_2_payload_address,  // WeightBuffer.java:42
-  input  wire [0:0]   write_2_payload_lanePair, // WeightBuffer.java:42
-  input  wire [287:0] write_2_payload_words,    // WeightBuffer.java:42
+  input  wire [1:0]   write_2_payload_lanePair, // WeightBuffer.java:42
+  input  wire [143:0] write_2_payload_words,    // WeightBuffer.java:42
   input  wire         write_3_valid,            // WeightBuffer.java:42
   input  wire [11:0]  write_3_payload_address,  // WeightBuffer.java:42
-  input  wire [0:0]   write_3_payload_lanePair, // WeightBuffer.java:42
-  input  wire [287:0] write_3_payload_words,    // WeightBuffer.java:42
+  input  wire [1:0]   write_3_payload_lanePair, // WeightBuffer.java:42
+  input  wire [143:0] write_3_payload_words,    // WeightBuffer.java:42
   input  wire         read_enable,              // WeightBuffer.java:44
   input  wire [11:0]  read_address,             // WeightBuffer.java:45
   output wire [143:0] read_words_0,             // WeightBuffer.java:46
@@ -187,37 +187,37 @@ module WeightBuffer_t28_q16_p4_d4096 (
   (* ram_style = "ultra" *)
   reg  [71:0] lane15_word1 [0:4095]; // WeightBuffer.java:57
 
-  assign lane0_write = write_0_valid & ~write_0_payload_lanePair; // WeightBuffer.java:54
+  assign lane0_write = write_0_valid & (write_0_payload_lanePair == 2'd0); // WeightBuffer.java:54
   assign read_words_0 = {lane0_word1_q, lane0_word0_q}; // WeightBuffer.java:64
-  assign lane1_write = write_0_valid & ~write_0_payload_lanePair; // WeightBuffer.java:54
+  assign lane1_write = write_0_valid & (write_0_payload_lanePair == 2'd1); // WeightBuffer.java:54
   assign read_words_1 = {lane1_word1_q, lane1_word0_q}; // WeightBuffer.java:64
-  assign lane2_write = write_0_valid & write_0_payload_lanePair; // WeightBuffer.java:54
+  assign lane2_write = write_0_valid & (write_0_payload_lanePair == 2'd2); // WeightBuffer.java:54
   assign read_words_2 = {lane2_word1_q, lane2_word0_q}; // WeightBuffer.java:64
-  assign lane3_write = write_0_valid & write_0_payload_lanePair; // WeightBuffer.java:54
+  assign lane3_write = write_0_valid & (write_0_payload_lanePair == 2'd3); // WeightBuffer.java:54
   assign read_words_3 = {lane3_word1_q, lane3_word0_q}; // WeightBuffer.java:64
-  assign lane4_write = write_1_valid & ~write_1_payload_lanePair; // WeightBuffer.java:54
+  assign lane4_write = write_1_valid & (write_1_payload_lanePair == 2'd0); // WeightBuffer.java:54
   assign read_words_4 = {lane4_word1_q, lane4_word0_q}; // WeightBuffer.java:64
-  assign lane5_write = write_1_valid & ~write_1_payload_lanePair; // WeightBuffer.java:54
+  assign lane5_write = write_1_valid & (write_1_payload_lanePair == 2'd1); // WeightBuffer.java:54
   assign read_words_5 = {lane5_word1_q, lane5_word0_q}; // WeightBuffer.java:64
-  assign lane6_write = write_1_valid & write_1_payload_lanePair; // WeightBuffer.java:54
+  assign lane6_write = write_1_valid & (write_1_payload_lanePair == 2'd2); // WeightBuffer.java:54
   assign read_words_6 = {lane6_word1_q, lane6_word0_q}; // WeightBuffer.java:64
-  assign lane7_write = write_1_valid & write_1_payload_lanePair; // WeightBuffer.java:54
+  assign lane7_write = write_1_valid & (write_1_payload_lanePair == 2'd3); // WeightBuffer.java:54
   assign read_words_7 = {lane7_word1_q, lane7_word0_q}; // WeightBuffer.java:64
-  assign lane8_write = write_2_valid & ~write_2_payload_lanePair; // WeightBuffer.java:54
+  assign lane8_write = write_2_valid & (write_2_payload_lanePair == 2'd0); // WeightBuffer.java:54
   assign read_words_8 = {lane8_word1_q, lane8_word0_q}; // WeightBuffer.java:64
-  assign lane9_write = write_2_valid & ~write_2_payload_lanePair; // WeightBuffer.java:54
+  assign lane9_write = write_2_valid & (write_2_payload_lanePair == 2'd1); // WeightBuffer.java:54
   assign read_words_9 = {lane9_word1_q, lane9_word0_q}; // WeightBuffer.java:64
-  assign lane10_write = write_2_valid & write_2_payload_lanePair; // WeightBuffer.java:54
+  assign lane10_write = write_2_valid & (write_2_payload_lanePair == 2'd2); // WeightBuffer.java:54
   assign read_words_10 = {lane10_word1_q, lane10_word0_q}; // WeightBuffer.java:64
-  assign lane11_write = write_2_valid & write_2_payload_lanePair; // WeightBuffer.java:54
+  assign lane11_write = write_2_valid & (write_2_payload_lanePair == 2'd3); // WeightBuffer.java:54
   assign read_words_11 = {lane11_word1_q, lane11_word0_q}; // WeightBuffer.java:64
-  assign lane12_write = write_3_valid & ~write_3_payload_lanePair; // WeightBuffer.java:54
+  assign lane12_write = write_3_valid & (write_3_payload_lanePair == 2'd0); // WeightBuffer.java:54
   assign read_words_12 = {lane12_word1_q, lane12_word0_q}; // WeightBuffer.java:64
-  assign lane13_write = write_3_valid & ~write_3_payload_lanePair; // WeightBuffer.java:54
+  assign lane13_write = write_3_valid & (write_3_payload_lanePair == 2'd1); // WeightBuffer.java:54
   assign read_words_13 = {lane13_word1_q, lane13_word0_q}; // WeightBuffer.java:64
-  assign lane14_write = write_3_valid & write_3_payload_lanePair; // WeightBuffer.java:54
+  assign lane14_write = write_3_valid & (write_3_payload_lanePair == 2'd2); // WeightBuffer.java:54
   assign read_words_14 = {lane14_word1_q, lane14_word0_q}; // WeightBuffer.java:64
-  assign lane15_write = write_3_valid & write_3_payload_lanePair; // WeightBuffer.java:54
+  assign lane15_write = write_3_valid & (write_3_payload_lanePair == 2'd3); // WeightBuffer.java:54
   assign read_words_15 = {lane15_word1_q, lane15_word0_q}; // WeightBuffer.java:64
 
   always @(posedge ap_clk) begin
@@ -236,14 +236,14 @@ module WeightBuffer_t28_q16_p4_d4096 (
     end
     lane0_word1_q <= lane0_word1_q_r0; // WeightBuffer.java:61
     if (lane1_write) begin // WeightBuffer.java:60
-      lane1_word0[write_0_payload_address] <= write_0_payload_words[215:144]; // WeightBuffer.java:60
+      lane1_word0[write_0_payload_address] <= write_0_payload_words[71:0]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane1_word0_q_r0 <= lane1_word0[read_address]; // WeightBuffer.java:61
     end
     lane1_word0_q <= lane1_word0_q_r0; // WeightBuffer.java:61
     if (lane1_write) begin // WeightBuffer.java:60
-      lane1_word1[write_0_payload_address] <= write_0_payload_words[287:216]; // WeightBuffer.java:60
+      lane1_word1[write_0_payload_address] <= write_0_payload_words[143:72]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane1_word1_q_r0 <= lane1_word1[read_address]; // WeightBuffer.java:61
@@ -264,14 +264,14 @@ module WeightBuffer_t28_q16_p4_d4096 (
     end
     lane2_word1_q <= lane2_word1_q_r0; // WeightBuffer.java:61
     if (lane3_write) begin // WeightBuffer.java:60
-      lane3_word0[write_0_payload_address] <= write_0_payload_words[215:144]; // WeightBuffer.java:60
+      lane3_word0[write_0_payload_address] <= write_0_payload_words[71:0]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane3_word0_q_r0 <= lane3_word0[read_address]; // WeightBuffer.java:61
     end
     lane3_word0_q <= lane3_word0_q_r0; // WeightBuffer.java:61
     if (lane3_write) begin // WeightBuffer.java:60
-      lane3_word1[write_0_payload_address] <= write_0_payload_words[287:216]; // WeightBuffer.java:60
+      lane3_word1[write_0_payload_address] <= write_0_payload_words[143:72]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane3_word1_q_r0 <= lane3_word1[read_address]; // WeightBuffer.java:61
@@ -292,14 +292,14 @@ module WeightBuffer_t28_q16_p4_d4096 (
     end
     lane4_word1_q <= lane4_word1_q_r0; // WeightBuffer.java:61
     if (lane5_write) begin // WeightBuffer.java:60
-      lane5_word0[write_1_payload_address] <= write_1_payload_words[215:144]; // WeightBuffer.java:60
+      lane5_word0[write_1_payload_address] <= write_1_payload_words[71:0]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane5_word0_q_r0 <= lane5_word0[read_address]; // WeightBuffer.java:61
     end
     lane5_word0_q <= lane5_word0_q_r0; // WeightBuffer.java:61
     if (lane5_write) begin // WeightBuffer.java:60
-      lane5_word1[write_1_payload_address] <= write_1_payload_words[287:216]; // WeightBuffer.java:60
+      lane5_word1[write_1_payload_address] <= write_1_payload_words[143:72]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane5_word1_q_r0 <= lane5_word1[read_address]; // WeightBuffer.java:61
@@ -320,14 +320,14 @@ module WeightBuffer_t28_q16_p4_d4096 (
     end
     lane6_word1_q <= lane6_word1_q_r0; // WeightBuffer.java:61
     if (lane7_write) begin // WeightBuffer.java:60
-      lane7_word0[write_1_payload_address] <= write_1_payload_words[215:144]; // WeightBuffer.java:60
+      lane7_word0[write_1_payload_address] <= write_1_payload_words[71:0]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane7_word0_q_r0 <= lane7_word0[read_address]; // WeightBuffer.java:61
     end
     lane7_word0_q <= lane7_word0_q_r0; // WeightBuffer.java:61
     if (lane7_write) begin // WeightBuffer.java:60
-      lane7_word1[write_1_payload_address] <= write_1_payload_words[287:216]; // WeightBuffer.java:60
+      lane7_word1[write_1_payload_address] <= write_1_payload_words[143:72]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane7_word1_q_r0 <= lane7_word1[read_address]; // WeightBuffer.java:61
@@ -348,14 +348,14 @@ module WeightBuffer_t28_q16_p4_d4096 (
     end
     lane8_word1_q <= lane8_word1_q_r0; // WeightBuffer.java:61
     if (lane9_write) begin // WeightBuffer.java:60
-      lane9_word0[write_2_payload_address] <= write_2_payload_words[215:144]; // WeightBuffer.java:60
+      lane9_word0[write_2_payload_address] <= write_2_payload_words[71:0]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane9_word0_q_r0 <= lane9_word0[read_address]; // WeightBuffer.java:61
     end
     lane9_word0_q <= lane9_word0_q_r0; // WeightBuffer.java:61
     if (lane9_write) begin // WeightBuffer.java:60
-      lane9_word1[write_2_payload_address] <= write_2_payload_words[287:216]; // WeightBuffer.java:60
+      lane9_word1[write_2_payload_address] <= write_2_payload_words[143:72]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane9_word1_q_r0 <= lane9_word1[read_address]; // WeightBuffer.java:61
@@ -376,14 +376,14 @@ module WeightBuffer_t28_q16_p4_d4096 (
     end
     lane10_word1_q <= lane10_word1_q_r0; // WeightBuffer.java:61
     if (lane11_write) begin // WeightBuffer.java:60
-      lane11_word0[write_2_payload_address] <= write_2_payload_words[215:144]; // WeightBuffer.java:60
+      lane11_word0[write_2_payload_address] <= write_2_payload_words[71:0]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane11_word0_q_r0 <= lane11_word0[read_address]; // WeightBuffer.java:61
     end
     lane11_word0_q <= lane11_word0_q_r0; // WeightBuffer.java:61
     if (lane11_write) begin // WeightBuffer.java:60
-      lane11_word1[write_2_payload_address] <= write_2_payload_words[287:216]; // WeightBuffer.java:60
+      lane11_word1[write_2_payload_address] <= write_2_payload_words[143:72]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane11_word1_q_r0 <= lane11_word1[read_address]; // WeightBuffer.java:61
@@ -404,14 +404,14 @@ module WeightBuffer_t28_q16_p4_d4096 (
     end
     lane12_word1_q <= lane12_word1_q_r0; // WeightBuffer.java:61
     if (lane13_write) begin // WeightBuffer.java:60
-      lane13_word0[write_3_payload_address] <= write_3_payload_words[215:144]; // WeightBuffer.java:60
+      lane13_word0[write_3_payload_address] <= write_3_payload_words[71:0]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane13_word0_q_r0 <= lane13_word0[read_address]; // WeightBuffer.java:61
     end
     lane13_word0_q <= lane13_word0_q_r0; // WeightBuffer.java:61
     if (lane13_write) begin // WeightBuffer.java:60
-      lane13_word1[write_3_payload_address] <= write_3_payload_words[287:216]; // WeightBuffer.java:60
+      lane13_word1[write_3_payload_address] <= write_3_payload_words[143:72]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane13_word1_q_r0 <= lane13_word1[read_address]; // WeightBuffer.java:61
@@ -432,14 +432,14 @@ module WeightBuffer_t28_q16_p4_d4096 (
     end
     lane14_word1_q <= lane14_word1_q_r0; // WeightBuffer.java:61
     if (lane15_write) begin // WeightBuffer.java:60
-      lane15_word0[write_3_payload_address] <= write_3_payload_words[215:144]; // WeightBuffer.java:60
+      lane15_word0[write_3_payload_address] <= write_3_payload_words[71:0]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane15_word0_q_r0 <= lane15_word0[read_address]; // WeightBuffer.java:61
     end
     lane15_word0_q <= lane15_word0_q_r0; // WeightBuffer.java:61
     if (lane15_write) begin // WeightBuffer.java:60
-      lane15_word1[write_3_payload_address] <= write_3_payload_words[287:216]; // WeightBuffer.java:60
+      lane15_word1[write_3_payload_address] <= write_3_payload_words[143:72]; // WeightBuffer.java:60
     end
     if (read_enable) begin // WeightBuffer.java:61
       lane15_word1_q_r0 <= lane15_word1[read_address]; // WeightBuffer.java:61

@@ -5,7 +5,7 @@ AxiBurstReader_w128_b16_o4.v
 SyncFifo_w144_d32.v
 SyncFifo_w8_d4.v
 AxiBurstWriter_w128_b16_o4.v
-SyncFifo_w130_d128.v
+SyncFifo_w130_d128_ramblock.v
 AxiBurstReader_w128_b32_o4.v
 Fp32Mul.v
 Fp32Add.v
@@ -18,7 +18,7 @@ FpExp.v
 SyncFifo_w513_d2.v
 Fp32SerialTree_n16_t1_q2.v
 FpScale2_n10.v
-FpReciprocal.v
+FpReciprocal_shared.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d5.v
 SyncFifo_w515_d8.v
@@ -26,7 +26,7 @@ Fp32SerialTree_n16_t3_q8_f4.v
 Fp32ToFp16.v
 SyncFifo_w128_d12.v
 AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial.v
-FpRsqrt.v
+FpRsqrt_shared.v
 SyncFifo_w97_d3.v
 RmsNormMax_l16_w4_maxn4096_fp16_runtime.v
 Fp32ToInt8.v
@@ -34,10 +34,11 @@ SyncFifo_w65_d12.v
 Quantizer_l4_fp16.v
 InverseOfCount.v
 SyncFifo_w32_d8.v
+AdderTree_n16_w16_l4.v
 SyncFifo_w32_d32.v
 Int32ToFp32.v
 LmHeadUnit_p4_w128_c1536_r32768.v
-ByteGearbox_i16_o10_18_26_34.v
+ByteGearbox_i16_o5_9_13_17.v
 ByteToTrits.v
 TritsToIndex.v
 WeightPort_t28_q16_p4_w128.v
@@ -53,6 +54,7 @@ SyncFifo_w129_d12.v
 Dequantizer_l4.v
 SyncFifo_w65_d5.v
 ResidualAdd_l4_fp16_p1.v
+FpReciprocal.v
 FpSilu.v
 SyncFifo_w97_d26.v
 Gating_silu_l4_fp16_p1.v

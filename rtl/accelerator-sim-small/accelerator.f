@@ -16,13 +16,13 @@ FpExp.v
 SyncFifo_w513_d2.v
 Fp32SerialTree_n16_t1_q2.v
 FpScale2_n10.v
-FpReciprocal.v
+FpReciprocal_shared.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d4.v
 Fp32ToFp16.v
 SyncFifo_w64_d8.v
 AttentionUnit_l16_w4_d32_c512_q4_r32_fp16.v
-FpRsqrt.v
+FpRsqrt_shared.v
 SyncFifo_w97_d3.v
 RmsNormMax_l16_w4_maxn1024_fp16_runtime.v
 Fp32ToInt8.v
@@ -30,6 +30,7 @@ SyncFifo_w65_d12.v
 Quantizer_l4_fp16.v
 InverseOfCount.v
 SyncFifo_w32_d8.v
+AdderTree_n8_w16_l3.v
 SyncFifo_w32_d32.v
 Int32ToFp32.v
 LmHeadUnit_p2_w64_c256_r1024.v
@@ -49,6 +50,7 @@ SyncFifo_w129_d12.v
 Dequantizer_l4.v
 SyncFifo_w65_d5.v
 ResidualAdd_l4_fp16_p1.v
+FpReciprocal.v
 FpSilu.v
 SyncFifo_w97_d26.v
 Gating_silu_l4_fp16_p1.v

@@ -1,5 +1,5 @@
 SyncFifo_w1_d4.v
-SyncFifo_w130_d128.v
+SyncFifo_w130_d128_ramblock.v
 AxiBurstReader_w128_b32_o4.v
 Fp32Mul.v
 Fp32Add.v
@@ -12,7 +12,7 @@ FpExp.v
 SyncFifo_w513_d2.v
 Fp32SerialTree_n16_t1_q2.v
 FpScale2_n10.v
-FpReciprocal.v
+FpReciprocal_shared.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d5.v
 SyncFifo_w515_d8.v

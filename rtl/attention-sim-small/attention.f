@@ -10,7 +10,7 @@ FpExp.v
 SyncFifo_w513_d2.v
 Fp32SerialTree_n16_t1_q2.v
 FpScale2_n10.v
-FpReciprocal.v
+FpReciprocal_shared.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d4.v
 Fp32ToFp16.v

@@ -4,21 +4,21 @@
 `default_nettype none
 
 module AttentionSoftmax_l16 (
-  input  wire        clk,                      // AttentionSoftmax.java:64
-  input  wire        reset,                    // AttentionSoftmax.java:64
-  input  wire        setup_valid,              // AttentionSoftmax.java:71
-  output wire        setup_ready,              // AttentionSoftmax.java:71
-  input  wire [9:0]  setup_payload_positions,  // AttentionSoftmax.java:71
-  input  wire [31:0] setup_payload_max,        // AttentionSoftmax.java:71
-  input  wire        scores_valid,             // AttentionSoftmax.java:72
-  output wire        scores_ready,             // AttentionSoftmax.java:72
-  input  wire [31:0] scores_payload,           // AttentionSoftmax.java:72
-  output wire        weights_valid,            // AttentionSoftmax.java:73
-  output wire [9:0]  weights_payload_position, // AttentionSoftmax.java:73
-  output wire [31:0] weights_payload_value,    // AttentionSoftmax.java:73
-  output wire        reciprocal_valid,         // AttentionSoftmax.java:74
-  output wire [31:0] reciprocal_payload,       // AttentionSoftmax.java:74
-  output wire        idle                      // AttentionSoftmax.java:75
+  input  wire        clk,                      // AttentionSoftmax.java:65
+  input  wire        reset,                    // AttentionSoftmax.java:65
+  input  wire        setup_valid,              // AttentionSoftmax.java:72
+  output wire        setup_ready,              // AttentionSoftmax.java:72
+  input  wire [9:0]  setup_payload_positions,  // AttentionSoftmax.java:72
+  input  wire [31:0] setup_payload_max,        // AttentionSoftmax.java:72
+  input  wire        scores_valid,             // AttentionSoftmax.java:73
+  output wire        scores_ready,             // AttentionSoftmax.java:73
+  input  wire [31:0] scores_payload,           // AttentionSoftmax.java:73
+  output wire        weights_valid,            // AttentionSoftmax.java:74
+  output wire [9:0]  weights_payload_position, // AttentionSoftmax.java:74
+  output wire [31:0] weights_payload_value,    // AttentionSoftmax.java:74
+  output wire        reciprocal_valid,         // AttentionSoftmax.java:75
+  output wire [31:0] reciprocal_payload,       // AttentionSoftmax.java:75
+  output wire        idle                      // AttentionSoftmax.java:76
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionSoftmax.Phase
@@ -26,158 +26,158 @@ module AttentionSoftmax_l16 (
   localparam [1:0] PHASE_SCORES = 2'd1;
   localparam [1:0] PHASE_DRAIN  = 2'd2;
 
-  wire        head_done;                   // AttentionSoftmax.java:78
+  wire        head_done;                   // AttentionSoftmax.java:79
 
   // sequencer
-  reg  [1:0]  phase;                       // AttentionSoftmax.java:98
-  reg  [9:0]  positions;                   // AttentionSoftmax.java:99
-  reg  [31:0] max;                         // AttentionSoftmax.java:100
-  reg  [9:0]  position;                    // AttentionSoftmax.java:101
-  reg  [0:0]  cooldown;                    // AttentionSoftmax.java:102
-  wire        score_fire;                  // AttentionSoftmax.java:105
-  wire        last_position;               // AttentionSoftmax.java:106
+  reg  [1:0]  phase;                       // AttentionSoftmax.java:99
+  reg  [9:0]  positions;                   // AttentionSoftmax.java:100
+  reg  [31:0] max;                         // AttentionSoftmax.java:101
+  reg  [9:0]  position;                    // AttentionSoftmax.java:102
+  reg  [0:0]  cooldown;                    // AttentionSoftmax.java:103
+  wire        score_fire;                  // AttentionSoftmax.java:106
+  wire        last_position;               // AttentionSoftmax.java:107
 
   // exponentials
-  wire        shifted_in_valid;            // AttentionSoftmax.java:134
-  wire [31:0] shifted_in_payload_a;        // AttentionSoftmax.java:134
-  wire [31:0] shifted_in_payload_b;        // AttentionSoftmax.java:134
-  wire        shifted_out_valid;           // AttentionSoftmax.java:134
-  wire [31:0] shifted_out_payload;         // AttentionSoftmax.java:134
-  wire        weight_in_valid;             // AttentionSoftmax.java:136
-  wire [31:0] weight_in_payload;           // AttentionSoftmax.java:136
-  wire        weight_out_valid;            // AttentionSoftmax.java:136
-  wire [31:0] weight_out_payload;          // AttentionSoftmax.java:136
-  reg  [9:0]  score_position_d1;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d2;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d3;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d4;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d5;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d6;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d7;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d8;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d9;           // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d10;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d11;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d12;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d13;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d14;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d15;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d16;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d17;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d18;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d19;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d20;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d21;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d22;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d23;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d24;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d25;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d26;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d27;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d28;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d29;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d30;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d31;          // AttentionSoftmax.java:140
-  reg  [9:0]  score_position_d32;          // AttentionSoftmax.java:140
+  wire        shifted_in_valid;            // AttentionSoftmax.java:135
+  wire [31:0] shifted_in_payload_a;        // AttentionSoftmax.java:135
+  wire [31:0] shifted_in_payload_b;        // AttentionSoftmax.java:135
+  wire        shifted_out_valid;           // AttentionSoftmax.java:135
+  wire [31:0] shifted_out_payload;         // AttentionSoftmax.java:135
+  wire        weight_in_valid;             // AttentionSoftmax.java:137
+  wire [31:0] weight_in_payload;           // AttentionSoftmax.java:137
+  wire        weight_out_valid;            // AttentionSoftmax.java:137
+  wire [31:0] weight_out_payload;          // AttentionSoftmax.java:137
+  reg  [9:0]  score_position_d1;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d2;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d3;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d4;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d5;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d6;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d7;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d8;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d9;           // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d10;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d11;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d12;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d13;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d14;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d15;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d16;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d17;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d18;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d19;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d20;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d21;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d22;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d23;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d24;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d25;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d26;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d27;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d28;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d29;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d30;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d31;          // AttentionSoftmax.java:141
+  reg  [9:0]  score_position_d32;          // AttentionSoftmax.java:141
 
   // lane_sums
-  reg  [31:0] z_partial_0;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_1;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_2;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_3;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_4;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_5;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_6;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_7;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_8;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_9;                 // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_10;                // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_11;                // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_12;                // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_13;                // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_14;                // AttentionSoftmax.java:157
-  reg  [31:0] z_partial_15;                // AttentionSoftmax.java:157
-  wire [3:0]  z_lane;                      // AttentionSoftmax.java:159
-  reg  [31:0] z_current;                   // AttentionSoftmax.java:160
-  wire        z_sum_in_valid;              // AttentionSoftmax.java:161
-  wire [31:0] z_sum_in_payload_a;          // AttentionSoftmax.java:161
-  wire [31:0] z_sum_in_payload_b;          // AttentionSoftmax.java:161
-  wire        z_sum_out_valid;             // AttentionSoftmax.java:161
-  wire [31:0] z_sum_out_payload;           // AttentionSoftmax.java:161
-  reg  [3:0]  z_lane_d1;                   // AttentionSoftmax.java:164
-  reg  [3:0]  z_lane_d2;                   // AttentionSoftmax.java:164
-  reg  [3:0]  z_lane_d3;                   // AttentionSoftmax.java:164
-  reg  [3:0]  z_lane_d4;                   // AttentionSoftmax.java:164
-  reg  [3:0]  z_lane_d5;                   // AttentionSoftmax.java:164
-  reg  [3:0]  z_lane_d6;                   // AttentionSoftmax.java:164
-  reg         score_last_d1;               // AttentionSoftmax.java:165
-  reg         score_last_d2;               // AttentionSoftmax.java:165
-  reg         score_last_d3;               // AttentionSoftmax.java:165
-  reg         score_last_d4;               // AttentionSoftmax.java:165
-  reg         score_last_d5;               // AttentionSoftmax.java:165
-  reg         score_last_d6;               // AttentionSoftmax.java:165
-  reg         score_last_d7;               // AttentionSoftmax.java:165
-  reg         score_last_d8;               // AttentionSoftmax.java:165
-  reg         score_last_d9;               // AttentionSoftmax.java:165
-  reg         score_last_d10;              // AttentionSoftmax.java:165
-  reg         score_last_d11;              // AttentionSoftmax.java:165
-  reg         score_last_d12;              // AttentionSoftmax.java:165
-  reg         score_last_d13;              // AttentionSoftmax.java:165
-  reg         score_last_d14;              // AttentionSoftmax.java:165
-  reg         score_last_d15;              // AttentionSoftmax.java:165
-  reg         score_last_d16;              // AttentionSoftmax.java:165
-  reg         score_last_d17;              // AttentionSoftmax.java:165
-  reg         score_last_d18;              // AttentionSoftmax.java:165
-  reg         score_last_d19;              // AttentionSoftmax.java:165
-  reg         score_last_d20;              // AttentionSoftmax.java:165
-  reg         score_last_d21;              // AttentionSoftmax.java:165
-  reg         score_last_d22;              // AttentionSoftmax.java:165
-  reg         score_last_d23;              // AttentionSoftmax.java:165
-  reg         score_last_d24;              // AttentionSoftmax.java:165
-  reg         score_last_d25;              // AttentionSoftmax.java:165
-  reg         score_last_d26;              // AttentionSoftmax.java:165
-  reg         score_last_d27;              // AttentionSoftmax.java:165
-  reg         score_last_d28;              // AttentionSoftmax.java:165
-  reg         score_last_d29;              // AttentionSoftmax.java:165
-  reg         score_last_d30;              // AttentionSoftmax.java:165
-  reg         score_last_d31;              // AttentionSoftmax.java:165
-  reg         score_last_d32;              // AttentionSoftmax.java:165
-  reg         score_last_d33;              // AttentionSoftmax.java:165
-  reg         score_last_d34;              // AttentionSoftmax.java:165
-  reg         score_last_d35;              // AttentionSoftmax.java:165
-  reg         score_last_d36;              // AttentionSoftmax.java:165
-  reg         score_last_d37;              // AttentionSoftmax.java:165
-  reg         score_last_d38;              // AttentionSoftmax.java:165
-  wire        z_last;                      // AttentionSoftmax.java:165
+  reg  [31:0] z_partial_0;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_1;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_2;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_3;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_4;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_5;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_6;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_7;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_8;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_9;                 // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_10;                // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_11;                // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_12;                // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_13;                // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_14;                // AttentionSoftmax.java:158
+  reg  [31:0] z_partial_15;                // AttentionSoftmax.java:158
+  wire [3:0]  z_lane;                      // AttentionSoftmax.java:160
+  reg  [31:0] z_current;                   // AttentionSoftmax.java:161
+  wire        z_sum_in_valid;              // AttentionSoftmax.java:162
+  wire [31:0] z_sum_in_payload_a;          // AttentionSoftmax.java:162
+  wire [31:0] z_sum_in_payload_b;          // AttentionSoftmax.java:162
+  wire        z_sum_out_valid;             // AttentionSoftmax.java:162
+  wire [31:0] z_sum_out_payload;           // AttentionSoftmax.java:162
+  reg  [3:0]  z_lane_d1;                   // AttentionSoftmax.java:165
+  reg  [3:0]  z_lane_d2;                   // AttentionSoftmax.java:165
+  reg  [3:0]  z_lane_d3;                   // AttentionSoftmax.java:165
+  reg  [3:0]  z_lane_d4;                   // AttentionSoftmax.java:165
+  reg  [3:0]  z_lane_d5;                   // AttentionSoftmax.java:165
+  reg  [3:0]  z_lane_d6;                   // AttentionSoftmax.java:165
+  reg         score_last_d1;               // AttentionSoftmax.java:166
+  reg         score_last_d2;               // AttentionSoftmax.java:166
+  reg         score_last_d3;               // AttentionSoftmax.java:166
+  reg         score_last_d4;               // AttentionSoftmax.java:166
+  reg         score_last_d5;               // AttentionSoftmax.java:166
+  reg         score_last_d6;               // AttentionSoftmax.java:166
+  reg         score_last_d7;               // AttentionSoftmax.java:166
+  reg         score_last_d8;               // AttentionSoftmax.java:166
+  reg         score_last_d9;               // AttentionSoftmax.java:166
+  reg         score_last_d10;              // AttentionSoftmax.java:166
+  reg         score_last_d11;              // AttentionSoftmax.java:166
+  reg         score_last_d12;              // AttentionSoftmax.java:166
+  reg         score_last_d13;              // AttentionSoftmax.java:166
+  reg         score_last_d14;              // AttentionSoftmax.java:166
+  reg         score_last_d15;              // AttentionSoftmax.java:166
+  reg         score_last_d16;              // AttentionSoftmax.java:166
+  reg         score_last_d17;              // AttentionSoftmax.java:166
+  reg         score_last_d18;              // AttentionSoftmax.java:166
+  reg         score_last_d19;              // AttentionSoftmax.java:166
+  reg         score_last_d20;              // AttentionSoftmax.java:166
+  reg         score_last_d21;              // AttentionSoftmax.java:166
+  reg         score_last_d22;              // AttentionSoftmax.java:166
+  reg         score_last_d23;              // AttentionSoftmax.java:166
+  reg         score_last_d24;              // AttentionSoftmax.java:166
+  reg         score_last_d25;              // AttentionSoftmax.java:166
+  reg         score_last_d26;              // AttentionSoftmax.java:166
+  reg         score_last_d27;              // AttentionSoftmax.java:166
+  reg         score_last_d28;              // AttentionSoftmax.java:166
+  reg         score_last_d29;              // AttentionSoftmax.java:166
+  reg         score_last_d30;              // AttentionSoftmax.java:166
+  reg         score_last_d31;              // AttentionSoftmax.java:166
+  reg         score_last_d32;              // AttentionSoftmax.java:166
+  reg         score_last_d33;              // AttentionSoftmax.java:166
+  reg         score_last_d34;              // AttentionSoftmax.java:166
+  reg         score_last_d35;              // AttentionSoftmax.java:166
+  reg         score_last_d36;              // AttentionSoftmax.java:166
+  reg         score_last_d37;              // AttentionSoftmax.java:166
+  reg         score_last_d38;              // AttentionSoftmax.java:166
+  wire        z_last;                      // AttentionSoftmax.java:166
 
   // normalizer
-  wire        z_tree_in_valid;             // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_0;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_1;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_2;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_3;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_4;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_5;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_6;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_7;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_8;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_9;  // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_10; // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_11; // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_12; // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_13; // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_14; // AttentionSoftmax.java:191
-  wire [31:0] z_tree_in_payload_values_15; // AttentionSoftmax.java:191
-  wire [0:0]  z_tree_in_payload_tag;       // AttentionSoftmax.java:191
-  wire        z_tree_out_valid;            // AttentionSoftmax.java:191
-  wire [31:0] z_tree_out_payload_sum;      // AttentionSoftmax.java:191
-  wire [0:0]  z_tree_out_payload_tag;      // AttentionSoftmax.java:191
-  wire        z_tree_idle;                 // AttentionSoftmax.java:191
-  wire        z_tree_ready;                // AttentionSoftmax.java:191
-  wire        rz_in_valid;                 // AttentionSoftmax.java:200
-  wire [31:0] rz_in_payload;               // AttentionSoftmax.java:200
-  wire        rz_out_valid;                // AttentionSoftmax.java:200
-  wire [31:0] rz_out_payload;              // AttentionSoftmax.java:200
+  wire        z_tree_in_valid;             // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_0;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_1;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_2;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_3;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_4;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_5;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_6;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_7;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_8;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_9;  // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_10; // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_11; // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_12; // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_13; // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_14; // AttentionSoftmax.java:192
+  wire [31:0] z_tree_in_payload_values_15; // AttentionSoftmax.java:192
+  wire [0:0]  z_tree_in_payload_tag;       // AttentionSoftmax.java:192
+  wire        z_tree_out_valid;            // AttentionSoftmax.java:192
+  wire [31:0] z_tree_out_payload_sum;      // AttentionSoftmax.java:192
+  wire [0:0]  z_tree_out_payload_tag;      // AttentionSoftmax.java:192
+  wire        z_tree_idle;                 // AttentionSoftmax.java:192
+  wire        z_tree_ready;                // AttentionSoftmax.java:192
+  wire        rz_in_valid;                 // FpReciprocal.java:129
+  wire [31:0] rz_in_payload;               // FpReciprocal.java:129
+  wire        rz_out_valid;                // FpReciprocal.java:129
+  wire [31:0] rz_out_payload;              // FpReciprocal.java:129
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire z_sum_out_valid_and_z_lane_d6_eq_0;
@@ -213,39 +213,39 @@ module AttentionSoftmax_l16 (
   assign z_sum_out_valid_and_z_lane_d6_eq_14 = z_sum_out_valid & (z_lane_d6 == 4'd14);
   assign z_sum_out_valid_and_z_lane_d6_eq_15 = z_sum_out_valid & (z_lane_d6 == 4'd15);
 
-  assign setup_ready = phase == PHASE_IDLE; // AttentionSoftmax.java:103
-  assign scores_ready = (phase == PHASE_SCORES) & ~cooldown; // AttentionSoftmax.java:104
-  assign weights_valid = weight_out_valid; // AttentionSoftmax.java:139
-  assign weights_payload_position = score_position_d32; // AttentionSoftmax.java:140
-  assign weights_payload_value = weight_out_payload; // AttentionSoftmax.java:141
-  assign reciprocal_valid = rz_out_valid; // AttentionSoftmax.java:202
-  assign reciprocal_payload = rz_out_payload; // AttentionSoftmax.java:203
-  assign head_done = rz_out_valid; // AttentionSoftmax.java:83
-  assign idle = phase == PHASE_IDLE; // AttentionSoftmax.java:84
+  assign setup_ready = phase == PHASE_IDLE; // AttentionSoftmax.java:104
+  assign scores_ready = (phase == PHASE_SCORES) & ~cooldown; // AttentionSoftmax.java:105
+  assign weights_valid = weight_out_valid; // AttentionSoftmax.java:140
+  assign weights_payload_position = score_position_d32; // AttentionSoftmax.java:141
+  assign weights_payload_value = weight_out_payload; // AttentionSoftmax.java:142
+  assign reciprocal_valid = rz_out_valid; // AttentionSoftmax.java:203
+  assign reciprocal_payload = rz_out_payload; // AttentionSoftmax.java:204
+  assign head_done = rz_out_valid; // AttentionSoftmax.java:84
+  assign idle = phase == PHASE_IDLE; // AttentionSoftmax.java:85
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (AttentionSoftmax.java:97): the head's phase, n and M, the position of the next score, and the pacing
-  assign score_fire = scores_valid & scores_ready; // AttentionSoftmax.java:105
-  assign last_position = position == (positions - 10'd1); // AttentionSoftmax.java:106
+  // sequencer (AttentionSoftmax.java:98): the head's phase, n and M, the position of the next score, and the pacing
+  assign score_fire = scores_valid & scores_ready; // AttentionSoftmax.java:106
+  assign last_position = position == (positions - 10'd1); // AttentionSoftmax.java:107
 
   always @(posedge clk) begin
-    if (cooldown) begin // AttentionSoftmax.java:107
-      cooldown <= cooldown - 1'b1; // AttentionSoftmax.java:107
+    if (cooldown) begin // AttentionSoftmax.java:108
+      cooldown <= cooldown - 1'b1; // AttentionSoftmax.java:108
     end
-    if (setup_valid & setup_ready) begin // AttentionSoftmax.java:108
-      positions <= setup_payload_positions; // AttentionSoftmax.java:109
-      max <= setup_payload_max; // AttentionSoftmax.java:110
-      position <= 10'd0; // AttentionSoftmax.java:111
-      phase <= PHASE_SCORES; // AttentionSoftmax.java:112
+    if (setup_valid & setup_ready) begin // AttentionSoftmax.java:109
+      positions <= setup_payload_positions; // AttentionSoftmax.java:110
+      max <= setup_payload_max; // AttentionSoftmax.java:111
+      position <= 10'd0; // AttentionSoftmax.java:112
+      phase <= PHASE_SCORES; // AttentionSoftmax.java:113
     end
-    if (score_fire) begin // AttentionSoftmax.java:114
-      position <= position + 10'd1; // AttentionSoftmax.java:118
-      if (last_position) begin // AttentionSoftmax.java:119
-        phase <= PHASE_DRAIN; // AttentionSoftmax.java:119
+    if (score_fire) begin // AttentionSoftmax.java:115
+      position <= position + 10'd1; // AttentionSoftmax.java:119
+      if (last_position) begin // AttentionSoftmax.java:120
+        phase <= PHASE_DRAIN; // AttentionSoftmax.java:120
       end
     end
-    if (head_done) begin // AttentionSoftmax.java:121
-      phase <= PHASE_IDLE; // AttentionSoftmax.java:121
+    if (head_done) begin // AttentionSoftmax.java:122
+      phase <= PHASE_IDLE; // AttentionSoftmax.java:122
     end
     if (reset) begin
       cooldown <= 1'b0;
@@ -257,218 +257,218 @@ module AttentionSoftmax_l16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // exponentials (AttentionSoftmax.java:132): e_t = exp(s_t - M) for every score, in order
-  assign shifted_in_valid = score_fire; // AttentionSoftmax.java:134
-  assign shifted_in_payload_a = scores_payload; // AttentionSoftmax.java:134
-  assign shifted_in_payload_b = {~max[31], max[30:0]}; // AttentionSoftmax.java:134
-  assign weight_in_valid = shifted_out_valid; // AttentionSoftmax.java:136
-  assign weight_in_payload = shifted_out_payload; // AttentionSoftmax.java:136
+  // exponentials (AttentionSoftmax.java:133): e_t = exp(s_t - M) for every score, in order
+  assign shifted_in_valid = score_fire; // AttentionSoftmax.java:135
+  assign shifted_in_payload_a = scores_payload; // AttentionSoftmax.java:135
+  assign shifted_in_payload_b = {~max[31], max[30:0]}; // AttentionSoftmax.java:135
+  assign weight_in_valid = shifted_out_valid; // AttentionSoftmax.java:137
+  assign weight_in_payload = shifted_out_payload; // AttentionSoftmax.java:137
 
   always @(posedge clk) begin
-    score_position_d1 <= position; // AttentionSoftmax.java:140
-    score_position_d2 <= score_position_d1; // AttentionSoftmax.java:140
-    score_position_d3 <= score_position_d2; // AttentionSoftmax.java:140
-    score_position_d4 <= score_position_d3; // AttentionSoftmax.java:140
-    score_position_d5 <= score_position_d4; // AttentionSoftmax.java:140
-    score_position_d6 <= score_position_d5; // AttentionSoftmax.java:140
-    score_position_d7 <= score_position_d6; // AttentionSoftmax.java:140
-    score_position_d8 <= score_position_d7; // AttentionSoftmax.java:140
-    score_position_d9 <= score_position_d8; // AttentionSoftmax.java:140
-    score_position_d10 <= score_position_d9; // AttentionSoftmax.java:140
-    score_position_d11 <= score_position_d10; // AttentionSoftmax.java:140
-    score_position_d12 <= score_position_d11; // AttentionSoftmax.java:140
-    score_position_d13 <= score_position_d12; // AttentionSoftmax.java:140
-    score_position_d14 <= score_position_d13; // AttentionSoftmax.java:140
-    score_position_d15 <= score_position_d14; // AttentionSoftmax.java:140
-    score_position_d16 <= score_position_d15; // AttentionSoftmax.java:140
-    score_position_d17 <= score_position_d16; // AttentionSoftmax.java:140
-    score_position_d18 <= score_position_d17; // AttentionSoftmax.java:140
-    score_position_d19 <= score_position_d18; // AttentionSoftmax.java:140
-    score_position_d20 <= score_position_d19; // AttentionSoftmax.java:140
-    score_position_d21 <= score_position_d20; // AttentionSoftmax.java:140
-    score_position_d22 <= score_position_d21; // AttentionSoftmax.java:140
-    score_position_d23 <= score_position_d22; // AttentionSoftmax.java:140
-    score_position_d24 <= score_position_d23; // AttentionSoftmax.java:140
-    score_position_d25 <= score_position_d24; // AttentionSoftmax.java:140
-    score_position_d26 <= score_position_d25; // AttentionSoftmax.java:140
-    score_position_d27 <= score_position_d26; // AttentionSoftmax.java:140
-    score_position_d28 <= score_position_d27; // AttentionSoftmax.java:140
-    score_position_d29 <= score_position_d28; // AttentionSoftmax.java:140
-    score_position_d30 <= score_position_d29; // AttentionSoftmax.java:140
-    score_position_d31 <= score_position_d30; // AttentionSoftmax.java:140
-    score_position_d32 <= score_position_d31; // AttentionSoftmax.java:140
+    score_position_d1 <= position; // AttentionSoftmax.java:141
+    score_position_d2 <= score_position_d1; // AttentionSoftmax.java:141
+    score_position_d3 <= score_position_d2; // AttentionSoftmax.java:141
+    score_position_d4 <= score_position_d3; // AttentionSoftmax.java:141
+    score_position_d5 <= score_position_d4; // AttentionSoftmax.java:141
+    score_position_d6 <= score_position_d5; // AttentionSoftmax.java:141
+    score_position_d7 <= score_position_d6; // AttentionSoftmax.java:141
+    score_position_d8 <= score_position_d7; // AttentionSoftmax.java:141
+    score_position_d9 <= score_position_d8; // AttentionSoftmax.java:141
+    score_position_d10 <= score_position_d9; // AttentionSoftmax.java:141
+    score_position_d11 <= score_position_d10; // AttentionSoftmax.java:141
+    score_position_d12 <= score_position_d11; // AttentionSoftmax.java:141
+    score_position_d13 <= score_position_d12; // AttentionSoftmax.java:141
+    score_position_d14 <= score_position_d13; // AttentionSoftmax.java:141
+    score_position_d15 <= score_position_d14; // AttentionSoftmax.java:141
+    score_position_d16 <= score_position_d15; // AttentionSoftmax.java:141
+    score_position_d17 <= score_position_d16; // AttentionSoftmax.java:141
+    score_position_d18 <= score_position_d17; // AttentionSoftmax.java:141
+    score_position_d19 <= score_position_d18; // AttentionSoftmax.java:141
+    score_position_d20 <= score_position_d19; // AttentionSoftmax.java:141
+    score_position_d21 <= score_position_d20; // AttentionSoftmax.java:141
+    score_position_d22 <= score_position_d21; // AttentionSoftmax.java:141
+    score_position_d23 <= score_position_d22; // AttentionSoftmax.java:141
+    score_position_d24 <= score_position_d23; // AttentionSoftmax.java:141
+    score_position_d25 <= score_position_d24; // AttentionSoftmax.java:141
+    score_position_d26 <= score_position_d25; // AttentionSoftmax.java:141
+    score_position_d27 <= score_position_d26; // AttentionSoftmax.java:141
+    score_position_d28 <= score_position_d27; // AttentionSoftmax.java:141
+    score_position_d29 <= score_position_d28; // AttentionSoftmax.java:141
+    score_position_d30 <= score_position_d29; // AttentionSoftmax.java:141
+    score_position_d31 <= score_position_d30; // AttentionSoftmax.java:141
+    score_position_d32 <= score_position_d31; // AttentionSoftmax.java:141
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // lane_sums (AttentionSoftmax.java:151): Z's partial sums, lane t mod L for position t (N5)
-  assign z_lane = score_position_d32[3:0]; // AttentionSoftmax.java:159
+  // lane_sums (AttentionSoftmax.java:152): Z's partial sums, lane t mod L for position t (N5)
+  assign z_lane = score_position_d32[3:0]; // AttentionSoftmax.java:160
 
   always @(*) begin
-    case (z_lane) // AttentionSoftmax.java:160
-      4'd0: z_current = z_partial_0; // AttentionSoftmax.java:160
-      4'd1: z_current = z_partial_1; // AttentionSoftmax.java:160
-      4'd2: z_current = z_partial_2; // AttentionSoftmax.java:160
-      4'd3: z_current = z_partial_3; // AttentionSoftmax.java:160
-      4'd4: z_current = z_partial_4; // AttentionSoftmax.java:160
-      4'd5: z_current = z_partial_5; // AttentionSoftmax.java:160
-      4'd6: z_current = z_partial_6; // AttentionSoftmax.java:160
-      4'd7: z_current = z_partial_7; // AttentionSoftmax.java:160
-      4'd8: z_current = z_partial_8; // AttentionSoftmax.java:160
-      4'd9: z_current = z_partial_9; // AttentionSoftmax.java:160
-      4'd10: z_current = z_partial_10; // AttentionSoftmax.java:160
-      4'd11: z_current = z_partial_11; // AttentionSoftmax.java:160
-      4'd12: z_current = z_partial_12; // AttentionSoftmax.java:160
-      4'd13: z_current = z_partial_13; // AttentionSoftmax.java:160
-      4'd14: z_current = z_partial_14; // AttentionSoftmax.java:160
-      default: z_current = z_partial_15; // AttentionSoftmax.java:160
+    case (z_lane) // AttentionSoftmax.java:161
+      4'd0: z_current = z_partial_0; // AttentionSoftmax.java:161
+      4'd1: z_current = z_partial_1; // AttentionSoftmax.java:161
+      4'd2: z_current = z_partial_2; // AttentionSoftmax.java:161
+      4'd3: z_current = z_partial_3; // AttentionSoftmax.java:161
+      4'd4: z_current = z_partial_4; // AttentionSoftmax.java:161
+      4'd5: z_current = z_partial_5; // AttentionSoftmax.java:161
+      4'd6: z_current = z_partial_6; // AttentionSoftmax.java:161
+      4'd7: z_current = z_partial_7; // AttentionSoftmax.java:161
+      4'd8: z_current = z_partial_8; // AttentionSoftmax.java:161
+      4'd9: z_current = z_partial_9; // AttentionSoftmax.java:161
+      4'd10: z_current = z_partial_10; // AttentionSoftmax.java:161
+      4'd11: z_current = z_partial_11; // AttentionSoftmax.java:161
+      4'd12: z_current = z_partial_12; // AttentionSoftmax.java:161
+      4'd13: z_current = z_partial_13; // AttentionSoftmax.java:161
+      4'd14: z_current = z_partial_14; // AttentionSoftmax.java:161
+      default: z_current = z_partial_15; // AttentionSoftmax.java:161
     endcase
   end
 
-  assign z_sum_in_valid = weight_out_valid; // AttentionSoftmax.java:161
-  assign z_sum_in_payload_a = z_current; // AttentionSoftmax.java:161
-  assign z_sum_in_payload_b = weight_out_payload; // AttentionSoftmax.java:161
-  assign z_last = z_sum_out_valid & score_last_d38; // AttentionSoftmax.java:165
+  assign z_sum_in_valid = weight_out_valid; // AttentionSoftmax.java:162
+  assign z_sum_in_payload_a = z_current; // AttentionSoftmax.java:162
+  assign z_sum_in_payload_b = weight_out_payload; // AttentionSoftmax.java:162
+  assign z_last = z_sum_out_valid & score_last_d38; // AttentionSoftmax.java:166
 
   always @(posedge clk) begin
-    z_lane_d1 <= z_lane; // AttentionSoftmax.java:164
-    z_lane_d2 <= z_lane_d1; // AttentionSoftmax.java:164
-    z_lane_d3 <= z_lane_d2; // AttentionSoftmax.java:164
-    z_lane_d4 <= z_lane_d3; // AttentionSoftmax.java:164
-    z_lane_d5 <= z_lane_d4; // AttentionSoftmax.java:164
-    z_lane_d6 <= z_lane_d5; // AttentionSoftmax.java:164
-    score_last_d1 <= last_position; // AttentionSoftmax.java:165
-    score_last_d2 <= score_last_d1; // AttentionSoftmax.java:165
-    score_last_d3 <= score_last_d2; // AttentionSoftmax.java:165
-    score_last_d4 <= score_last_d3; // AttentionSoftmax.java:165
-    score_last_d5 <= score_last_d4; // AttentionSoftmax.java:165
-    score_last_d6 <= score_last_d5; // AttentionSoftmax.java:165
-    score_last_d7 <= score_last_d6; // AttentionSoftmax.java:165
-    score_last_d8 <= score_last_d7; // AttentionSoftmax.java:165
-    score_last_d9 <= score_last_d8; // AttentionSoftmax.java:165
-    score_last_d10 <= score_last_d9; // AttentionSoftmax.java:165
-    score_last_d11 <= score_last_d10; // AttentionSoftmax.java:165
-    score_last_d12 <= score_last_d11; // AttentionSoftmax.java:165
-    score_last_d13 <= score_last_d12; // AttentionSoftmax.java:165
-    score_last_d14 <= score_last_d13; // AttentionSoftmax.java:165
-    score_last_d15 <= score_last_d14; // AttentionSoftmax.java:165
-    score_last_d16 <= score_last_d15; // AttentionSoftmax.java:165
-    score_last_d17 <= score_last_d16; // AttentionSoftmax.java:165
-    score_last_d18 <= score_last_d17; // AttentionSoftmax.java:165
-    score_last_d19 <= score_last_d18; // AttentionSoftmax.java:165
-    score_last_d20 <= score_last_d19; // AttentionSoftmax.java:165
-    score_last_d21 <= score_last_d20; // AttentionSoftmax.java:165
-    score_last_d22 <= score_last_d21; // AttentionSoftmax.java:165
-    score_last_d23 <= score_last_d22; // AttentionSoftmax.java:165
-    score_last_d24 <= score_last_d23; // AttentionSoftmax.java:165
-    score_last_d25 <= score_last_d24; // AttentionSoftmax.java:165
-    score_last_d26 <= score_last_d25; // AttentionSoftmax.java:165
-    score_last_d27 <= score_last_d26; // AttentionSoftmax.java:165
-    score_last_d28 <= score_last_d27; // AttentionSoftmax.java:165
-    score_last_d29 <= score_last_d28; // AttentionSoftmax.java:165
-    score_last_d30 <= score_last_d29; // AttentionSoftmax.java:165
-    score_last_d31 <= score_last_d30; // AttentionSoftmax.java:165
-    score_last_d32 <= score_last_d31; // AttentionSoftmax.java:165
-    score_last_d33 <= score_last_d32; // AttentionSoftmax.java:165
-    score_last_d34 <= score_last_d33; // AttentionSoftmax.java:165
-    score_last_d35 <= score_last_d34; // AttentionSoftmax.java:165
-    score_last_d36 <= score_last_d35; // AttentionSoftmax.java:165
-    score_last_d37 <= score_last_d36; // AttentionSoftmax.java:165
-    score_last_d38 <= score_last_d37; // AttentionSoftmax.java:165
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_0 <= 32'h0; // AttentionSoftmax.java:170
+    z_lane_d1 <= z_lane; // AttentionSoftmax.java:165
+    z_lane_d2 <= z_lane_d1; // AttentionSoftmax.java:165
+    z_lane_d3 <= z_lane_d2; // AttentionSoftmax.java:165
+    z_lane_d4 <= z_lane_d3; // AttentionSoftmax.java:165
+    z_lane_d5 <= z_lane_d4; // AttentionSoftmax.java:165
+    z_lane_d6 <= z_lane_d5; // AttentionSoftmax.java:165
+    score_last_d1 <= last_position; // AttentionSoftmax.java:166
+    score_last_d2 <= score_last_d1; // AttentionSoftmax.java:166
+    score_last_d3 <= score_last_d2; // AttentionSoftmax.java:166
+    score_last_d4 <= score_last_d3; // AttentionSoftmax.java:166
+    score_last_d5 <= score_last_d4; // AttentionSoftmax.java:166
+    score_last_d6 <= score_last_d5; // AttentionSoftmax.java:166
+    score_last_d7 <= score_last_d6; // AttentionSoftmax.java:166
+    score_last_d8 <= score_last_d7; // AttentionSoftmax.java:166
+    score_last_d9 <= score_last_d8; // AttentionSoftmax.java:166
+    score_last_d10 <= score_last_d9; // AttentionSoftmax.java:166
+    score_last_d11 <= score_last_d10; // AttentionSoftmax.java:166
+    score_last_d12 <= score_last_d11; // AttentionSoftmax.java:166
+    score_last_d13 <= score_last_d12; // AttentionSoftmax.java:166
+    score_last_d14 <= score_last_d13; // AttentionSoftmax.java:166
+    score_last_d15 <= score_last_d14; // AttentionSoftmax.java:166
+    score_last_d16 <= score_last_d15; // AttentionSoftmax.java:166
+    score_last_d17 <= score_last_d16; // AttentionSoftmax.java:166
+    score_last_d18 <= score_last_d17; // AttentionSoftmax.java:166
+    score_last_d19 <= score_last_d18; // AttentionSoftmax.java:166
+    score_last_d20 <= score_last_d19; // AttentionSoftmax.java:166
+    score_last_d21 <= score_last_d20; // AttentionSoftmax.java:166
+    score_last_d22 <= score_last_d21; // AttentionSoftmax.java:166
+    score_last_d23 <= score_last_d22; // AttentionSoftmax.java:166
+    score_last_d24 <= score_last_d23; // AttentionSoftmax.java:166
+    score_last_d25 <= score_last_d24; // AttentionSoftmax.java:166
+    score_last_d26 <= score_last_d25; // AttentionSoftmax.java:166
+    score_last_d27 <= score_last_d26; // AttentionSoftmax.java:166
+    score_last_d28 <= score_last_d27; // AttentionSoftmax.java:166
+    score_last_d29 <= score_last_d28; // AttentionSoftmax.java:166
+    score_last_d30 <= score_last_d29; // AttentionSoftmax.java:166
+    score_last_d31 <= score_last_d30; // AttentionSoftmax.java:166
+    score_last_d32 <= score_last_d31; // AttentionSoftmax.java:166
+    score_last_d33 <= score_last_d32; // AttentionSoftmax.java:166
+    score_last_d34 <= score_last_d33; // AttentionSoftmax.java:166
+    score_last_d35 <= score_last_d34; // AttentionSoftmax.java:166
+    score_last_d36 <= score_last_d35; // AttentionSoftmax.java:166
+    score_last_d37 <= score_last_d36; // AttentionSoftmax.java:166
+    score_last_d38 <= score_last_d37; // AttentionSoftmax.java:166
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_0 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_0) begin // AttentionSoftmax.java:171
-      z_partial_0 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_0) begin // AttentionSoftmax.java:172
+      z_partial_0 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_1 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_1 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_1) begin // AttentionSoftmax.java:171
-      z_partial_1 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_1) begin // AttentionSoftmax.java:172
+      z_partial_1 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_2 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_2 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_2) begin // AttentionSoftmax.java:171
-      z_partial_2 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_2) begin // AttentionSoftmax.java:172
+      z_partial_2 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_3 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_3 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_3) begin // AttentionSoftmax.java:171
-      z_partial_3 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_3) begin // AttentionSoftmax.java:172
+      z_partial_3 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_4 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_4 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_4) begin // AttentionSoftmax.java:171
-      z_partial_4 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_4) begin // AttentionSoftmax.java:172
+      z_partial_4 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_5 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_5 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_5) begin // AttentionSoftmax.java:171
-      z_partial_5 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_5) begin // AttentionSoftmax.java:172
+      z_partial_5 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_6 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_6 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_6) begin // AttentionSoftmax.java:171
-      z_partial_6 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_6) begin // AttentionSoftmax.java:172
+      z_partial_6 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_7 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_7 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_7) begin // AttentionSoftmax.java:171
-      z_partial_7 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_7) begin // AttentionSoftmax.java:172
+      z_partial_7 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_8 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_8 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_8) begin // AttentionSoftmax.java:171
-      z_partial_8 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_8) begin // AttentionSoftmax.java:172
+      z_partial_8 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_9 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_9 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_9) begin // AttentionSoftmax.java:171
-      z_partial_9 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_9) begin // AttentionSoftmax.java:172
+      z_partial_9 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_10 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_10 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_10) begin // AttentionSoftmax.java:171
-      z_partial_10 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_10) begin // AttentionSoftmax.java:172
+      z_partial_10 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_11 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_11 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_11) begin // AttentionSoftmax.java:171
-      z_partial_11 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_11) begin // AttentionSoftmax.java:172
+      z_partial_11 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_12 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_12 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_12) begin // AttentionSoftmax.java:171
-      z_partial_12 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_12) begin // AttentionSoftmax.java:172
+      z_partial_12 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_13 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_13 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_13) begin // AttentionSoftmax.java:171
-      z_partial_13 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_13) begin // AttentionSoftmax.java:172
+      z_partial_13 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_14 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_14 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_14) begin // AttentionSoftmax.java:171
-      z_partial_14 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_14) begin // AttentionSoftmax.java:172
+      z_partial_14 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
-    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:170
-      z_partial_15 <= 32'h0; // AttentionSoftmax.java:170
+    if (phase == PHASE_IDLE) begin // AttentionSoftmax.java:171
+      z_partial_15 <= 32'h0; // AttentionSoftmax.java:171
     end
-    if (z_sum_out_valid_and_z_lane_d6_eq_15) begin // AttentionSoftmax.java:171
-      z_partial_15 <= z_sum_out_payload; // AttentionSoftmax.java:171
+    if (z_sum_out_valid_and_z_lane_d6_eq_15) begin // AttentionSoftmax.java:172
+      z_partial_15 <= z_sum_out_payload; // AttentionSoftmax.java:172
     end
     if (reset) begin
       z_partial_0 <= 32'h0;
@@ -491,45 +491,45 @@ module AttentionSoftmax_l16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalizer (AttentionSoftmax.java:184): Z = the pairwise tree over the lanes, then rz = reciprocal(Z)
-  assign z_tree_in_valid = z_last; // AttentionSoftmax.java:192
-  // AttentionSoftmax.java:194
+  // normalizer (AttentionSoftmax.java:185): Z = the pairwise tree over the lanes, then rz = reciprocal(Z)
+  assign z_tree_in_valid = z_last; // AttentionSoftmax.java:193
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_0 = z_sum_out_valid_and_z_lane_d6_eq_0 ? z_sum_out_payload : z_partial_0;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_1 = z_sum_out_valid_and_z_lane_d6_eq_1 ? z_sum_out_payload : z_partial_1;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_2 = z_sum_out_valid_and_z_lane_d6_eq_2 ? z_sum_out_payload : z_partial_2;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_3 = z_sum_out_valid_and_z_lane_d6_eq_3 ? z_sum_out_payload : z_partial_3;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_4 = z_sum_out_valid_and_z_lane_d6_eq_4 ? z_sum_out_payload : z_partial_4;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_5 = z_sum_out_valid_and_z_lane_d6_eq_5 ? z_sum_out_payload : z_partial_5;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_6 = z_sum_out_valid_and_z_lane_d6_eq_6 ? z_sum_out_payload : z_partial_6;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_7 = z_sum_out_valid_and_z_lane_d6_eq_7 ? z_sum_out_payload : z_partial_7;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_8 = z_sum_out_valid_and_z_lane_d6_eq_8 ? z_sum_out_payload : z_partial_8;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_9 = z_sum_out_valid_and_z_lane_d6_eq_9 ? z_sum_out_payload : z_partial_9;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_10 = z_sum_out_valid_and_z_lane_d6_eq_10 ? z_sum_out_payload : z_partial_10;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_11 = z_sum_out_valid_and_z_lane_d6_eq_11 ? z_sum_out_payload : z_partial_11;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_12 = z_sum_out_valid_and_z_lane_d6_eq_12 ? z_sum_out_payload : z_partial_12;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_13 = z_sum_out_valid_and_z_lane_d6_eq_13 ? z_sum_out_payload : z_partial_13;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_14 = z_sum_out_valid_and_z_lane_d6_eq_14 ? z_sum_out_payload : z_partial_14;
-  // AttentionSoftmax.java:194
+  // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_15 = z_sum_out_valid_and_z_lane_d6_eq_15 ? z_sum_out_payload : z_partial_15;
-  assign z_tree_in_payload_tag = 1'b0; // AttentionSoftmax.java:196
-  assign rz_in_valid = z_tree_out_valid; // AttentionSoftmax.java:200
-  assign rz_in_payload = z_tree_out_payload_sum; // AttentionSoftmax.java:200
+  assign z_tree_in_payload_tag = 1'b0; // AttentionSoftmax.java:197
+  assign rz_in_valid = z_tree_out_valid; // FpReciprocal.java:130
+  assign rz_in_payload = z_tree_out_payload_sum; // FpReciprocal.java:130
 
-  Fp32Add shifted ( // AttentionSoftmax.java:134
+  Fp32Add shifted ( // AttentionSoftmax.java:135
     .clk          (clk),
     .reset        (reset),
     .in_valid     (shifted_in_valid),
@@ -539,7 +539,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (shifted_out_payload)
   );
 
-  FpExp weight ( // AttentionSoftmax.java:136
+  FpExp weight ( // AttentionSoftmax.java:137
     .clk         (clk),
     .reset       (reset),
     .in_valid    (weight_in_valid),
@@ -548,7 +548,7 @@ module AttentionSoftmax_l16 (
     .out_payload (weight_out_payload)
   );
 
-  Fp32Add z_sum ( // AttentionSoftmax.java:161
+  Fp32Add z_sum ( // AttentionSoftmax.java:162
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),
@@ -558,7 +558,7 @@ module AttentionSoftmax_l16 (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t1_q2 z_tree ( // AttentionSoftmax.java:191
+  Fp32SerialTree_n16_t1_q2 z_tree ( // AttentionSoftmax.java:192
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (z_tree_in_valid),
@@ -586,7 +586,7 @@ module AttentionSoftmax_l16 (
     .ready                (z_tree_ready)
   );
 
-  FpReciprocal rz ( // AttentionSoftmax.java:200
+  FpReciprocal_shared rz ( // FpReciprocal.java:129
     .clk         (clk),
     .reset       (reset),
     .in_valid    (rz_in_valid),

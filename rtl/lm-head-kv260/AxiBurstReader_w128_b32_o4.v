@@ -266,7 +266,7 @@ module AxiBurstReader_w128_b32_o4 (
     .occupancy    (in_flight_occupancy)
   );
 
-  SyncFifo_w130_d128 read_fifo ( // Stream.java:195
+  SyncFifo_w130_d128_ramblock read_fifo ( // Stream.java:195
     .clk          (clk),
     .reset        (reset),
     .push_valid   (read_fifo_push_valid),

@@ -1,8 +1,9 @@
 SyncFifo_w1_d4.v
-SyncFifo_w130_d128.v
+SyncFifo_w130_d128_ramblock.v
 AxiBurstReader_w128_b32_o4.v
 Fp32Mul.v
 SyncFifo_w32_d8.v
+AdderTree_n16_w16_l4.v
 SyncFifo_w32_d32.v
 Int32ToFp32.v
 LmHeadUnit_p4_w128_c1536_r32768.v

@@ -4,113 +4,113 @@
 `default_nettype none
 
 module Quantizer_l4_fp16 (
-  input  wire        clk,               // Quantizer.java:55
-  input  wire        reset,             // Quantizer.java:55
-  input  wire        in_valid,          // Quantizer.java:62
-  output wire        in_ready,          // Quantizer.java:62
-  input  wire [15:0] in_payload_x_0,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_1,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_2,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_3,    // Quantizer.java:62
-  input  wire [31:0] in_payload_absMax, // Quantizer.java:62
-  input  wire        in_payload_last,   // Quantizer.java:62
-  output wire        out_valid,         // Quantizer.java:63
-  input  wire        out_ready,         // Quantizer.java:63
-  output wire [7:0]  out_payload_q_0,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_1,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_2,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_3,   // Quantizer.java:63
-  output wire [31:0] out_payload_mc,    // Quantizer.java:63
-  output wire        out_payload_last   // Quantizer.java:63
+  input  wire        clk,               // Quantizer.java:56
+  input  wire        reset,             // Quantizer.java:56
+  input  wire        in_valid,          // Quantizer.java:63
+  output wire        in_ready,          // Quantizer.java:63
+  input  wire [15:0] in_payload_x_0,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_1,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_2,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_3,    // Quantizer.java:63
+  input  wire [31:0] in_payload_absMax, // Quantizer.java:63
+  input  wire        in_payload_last,   // Quantizer.java:63
+  output wire        out_valid,         // Quantizer.java:64
+  input  wire        out_ready,         // Quantizer.java:64
+  output wire [7:0]  out_payload_q_0,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_1,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_2,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_3,   // Quantizer.java:64
+  output wire [31:0] out_payload_mc,    // Quantizer.java:64
+  output wire        out_payload_last   // Quantizer.java:64
 );
 
-  reg         have_scale;               // Quantizer.java:66
-  reg         scale_busy;               // Quantizer.java:67
-  reg  [31:0] scale;                    // Quantizer.java:68
-  reg  [31:0] mc;                       // Quantizer.java:69
-  reg  [31:0] mc_clamped;               // Quantizer.java:73
-  reg         scale_start_d1;           // Quantizer.java:74
-  wire        reciprocal_in_valid;      // Quantizer.java:76
-  wire [31:0] reciprocal_in_payload;    // Quantizer.java:76
-  wire        reciprocal_out_valid;     // Quantizer.java:76
-  wire [31:0] reciprocal_out_payload;   // Quantizer.java:76
-  wire        scale_mul_in_valid;       // Quantizer.java:75
-  wire [31:0] scale_mul_in_payload_a;   // Quantizer.java:75
-  wire [31:0] scale_mul_in_payload_b;   // Quantizer.java:75
-  wire        scale_mul_out_valid;      // Quantizer.java:75
-  wire [31:0] scale_mul_out_payload;    // Quantizer.java:75
-  wire        lane0_x_in_valid;         // Quantizer.java:95
-  wire [15:0] lane0_x_in_payload;       // Quantizer.java:95
-  wire        lane0_x_out_valid;        // Quantizer.java:95
-  wire [31:0] lane0_x_out_payload;      // Quantizer.java:95
-  wire        lane0_mul_in_valid;       // Quantizer.java:96
-  wire [31:0] lane0_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0] lane0_mul_in_payload_b;   // Quantizer.java:96
-  wire        lane0_mul_out_valid;      // Quantizer.java:96
-  wire [31:0] lane0_mul_out_payload;    // Quantizer.java:96
-  wire        lane0_int8_in_valid;      // Quantizer.java:96
-  wire [31:0] lane0_int8_in_payload;    // Quantizer.java:96
-  wire        lane0_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]  lane0_int8_out_payload;   // Quantizer.java:96
-  wire        lane1_x_in_valid;         // Quantizer.java:95
-  wire [15:0] lane1_x_in_payload;       // Quantizer.java:95
-  wire        lane1_x_out_valid;        // Quantizer.java:95
-  wire [31:0] lane1_x_out_payload;      // Quantizer.java:95
-  wire        lane1_mul_in_valid;       // Quantizer.java:96
-  wire [31:0] lane1_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0] lane1_mul_in_payload_b;   // Quantizer.java:96
-  wire        lane1_mul_out_valid;      // Quantizer.java:96
-  wire [31:0] lane1_mul_out_payload;    // Quantizer.java:96
-  wire        lane1_int8_in_valid;      // Quantizer.java:96
-  wire [31:0] lane1_int8_in_payload;    // Quantizer.java:96
-  wire        lane1_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]  lane1_int8_out_payload;   // Quantizer.java:96
-  wire        lane2_x_in_valid;         // Quantizer.java:95
-  wire [15:0] lane2_x_in_payload;       // Quantizer.java:95
-  wire        lane2_x_out_valid;        // Quantizer.java:95
-  wire [31:0] lane2_x_out_payload;      // Quantizer.java:95
-  wire        lane2_mul_in_valid;       // Quantizer.java:96
-  wire [31:0] lane2_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0] lane2_mul_in_payload_b;   // Quantizer.java:96
-  wire        lane2_mul_out_valid;      // Quantizer.java:96
-  wire [31:0] lane2_mul_out_payload;    // Quantizer.java:96
-  wire        lane2_int8_in_valid;      // Quantizer.java:96
-  wire [31:0] lane2_int8_in_payload;    // Quantizer.java:96
-  wire        lane2_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]  lane2_int8_out_payload;   // Quantizer.java:96
-  wire        lane3_x_in_valid;         // Quantizer.java:95
-  wire [15:0] lane3_x_in_payload;       // Quantizer.java:95
-  wire        lane3_x_out_valid;        // Quantizer.java:95
-  wire [31:0] lane3_x_out_payload;      // Quantizer.java:95
-  wire        lane3_mul_in_valid;       // Quantizer.java:96
-  wire [31:0] lane3_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0] lane3_mul_in_payload_b;   // Quantizer.java:96
-  wire        lane3_mul_out_valid;      // Quantizer.java:96
-  wire [31:0] lane3_mul_out_payload;    // Quantizer.java:96
-  wire        lane3_int8_in_valid;      // Quantizer.java:96
-  wire [31:0] lane3_int8_in_payload;    // Quantizer.java:96
-  wire        lane3_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]  lane3_int8_out_payload;   // Quantizer.java:96
-  reg  [31:0] mc_out_d1;                // Quantizer.java:98
-  reg  [31:0] mc_out_d2;                // Quantizer.java:98
-  reg  [31:0] mc_out_d3;                // Quantizer.java:98
-  reg  [31:0] mc_out_d4;                // Quantizer.java:98
-  reg  [31:0] mc_out_d5;                // Quantizer.java:98
-  reg  [31:0] mc_out_d6;                // Quantizer.java:98
-  reg  [31:0] mc_out_d7;                // Quantizer.java:98
-  reg  [31:0] mc_out_d8;                // Quantizer.java:98
-  reg  [31:0] mc_out_d9;                // Quantizer.java:98
-  reg  [31:0] mc_out_d10;               // Quantizer.java:98
-  reg         last_d1;                  // Quantizer.java:98
-  reg         last_d2;                  // Quantizer.java:98
-  reg         last_d3;                  // Quantizer.java:98
-  reg         last_d4;                  // Quantizer.java:98
-  reg         last_d5;                  // Quantizer.java:98
-  reg         last_d6;                  // Quantizer.java:98
-  reg         last_d7;                  // Quantizer.java:98
-  reg         last_d8;                  // Quantizer.java:98
-  reg         last_d9;                  // Quantizer.java:98
-  reg         last_d10;                 // Quantizer.java:98
+  reg         have_scale;               // Quantizer.java:67
+  reg         scale_busy;               // Quantizer.java:68
+  reg  [31:0] scale;                    // Quantizer.java:69
+  reg  [31:0] mc;                       // Quantizer.java:70
+  reg  [31:0] mc_clamped;               // Quantizer.java:74
+  reg         scale_start_d1;           // Quantizer.java:75
+  wire        reciprocal_in_valid;      // FpReciprocal.java:129
+  wire [31:0] reciprocal_in_payload;    // FpReciprocal.java:129
+  wire        reciprocal_out_valid;     // FpReciprocal.java:129
+  wire [31:0] reciprocal_out_payload;   // FpReciprocal.java:129
+  wire        scale_mul_in_valid;       // Quantizer.java:76
+  wire [31:0] scale_mul_in_payload_a;   // Quantizer.java:76
+  wire [31:0] scale_mul_in_payload_b;   // Quantizer.java:76
+  wire        scale_mul_out_valid;      // Quantizer.java:76
+  wire [31:0] scale_mul_out_payload;    // Quantizer.java:76
+  wire        lane0_x_in_valid;         // Quantizer.java:96
+  wire [15:0] lane0_x_in_payload;       // Quantizer.java:96
+  wire        lane0_x_out_valid;        // Quantizer.java:96
+  wire [31:0] lane0_x_out_payload;      // Quantizer.java:96
+  wire        lane0_mul_in_valid;       // Quantizer.java:97
+  wire [31:0] lane0_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0] lane0_mul_in_payload_b;   // Quantizer.java:97
+  wire        lane0_mul_out_valid;      // Quantizer.java:97
+  wire [31:0] lane0_mul_out_payload;    // Quantizer.java:97
+  wire        lane0_int8_in_valid;      // Quantizer.java:97
+  wire [31:0] lane0_int8_in_payload;    // Quantizer.java:97
+  wire        lane0_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]  lane0_int8_out_payload;   // Quantizer.java:97
+  wire        lane1_x_in_valid;         // Quantizer.java:96
+  wire [15:0] lane1_x_in_payload;       // Quantizer.java:96
+  wire        lane1_x_out_valid;        // Quantizer.java:96
+  wire [31:0] lane1_x_out_payload;      // Quantizer.java:96
+  wire        lane1_mul_in_valid;       // Quantizer.java:97
+  wire [31:0] lane1_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0] lane1_mul_in_payload_b;   // Quantizer.java:97
+  wire        lane1_mul_out_valid;      // Quantizer.java:97
+  wire [31:0] lane1_mul_out_payload;    // Quantizer.java:97
+  wire        lane1_int8_in_valid;      // Quantizer.java:97
+  wire [31:0] lane1_int8_in_payload;    // Quantizer.java:97
+  wire        lane1_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]  lane1_int8_out_payload;   // Quantizer.java:97
+  wire        lane2_x_in_valid;         // Quantizer.java:96
+  wire [15:0] lane2_x_in_payload;       // Quantizer.java:96
+  wire        lane2_x_out_valid;        // Quantizer.java:96
+  wire [31:0] lane2_x_out_payload;      // Quantizer.java:96
+  wire        lane2_mul_in_valid;       // Quantizer.java:97
+  wire [31:0] lane2_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0] lane2_mul_in_payload_b;   // Quantizer.java:97
+  wire        lane2_mul_out_valid;      // Quantizer.java:97
+  wire [31:0] lane2_mul_out_payload;    // Quantizer.java:97
+  wire        lane2_int8_in_valid;      // Quantizer.java:97
+  wire [31:0] lane2_int8_in_payload;    // Quantizer.java:97
+  wire        lane2_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]  lane2_int8_out_payload;   // Quantizer.java:97
+  wire        lane3_x_in_valid;         // Quantizer.java:96
+  wire [15:0] lane3_x_in_payload;       // Quantizer.java:96
+  wire        lane3_x_out_valid;        // Quantizer.java:96
+  wire [31:0] lane3_x_out_payload;      // Quantizer.java:96
+  wire        lane3_mul_in_valid;       // Quantizer.java:97
+  wire [31:0] lane3_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0] lane3_mul_in_payload_b;   // Quantizer.java:97
+  wire        lane3_mul_out_valid;      // Quantizer.java:97
+  wire [31:0] lane3_mul_out_payload;    // Quantizer.java:97
+  wire        lane3_int8_in_valid;      // Quantizer.java:97
+  wire [31:0] lane3_int8_in_payload;    // Quantizer.java:97
+  wire        lane3_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]  lane3_int8_out_payload;   // Quantizer.java:97
+  reg  [31:0] mc_out_d1;                // Quantizer.java:99
+  reg  [31:0] mc_out_d2;                // Quantizer.java:99
+  reg  [31:0] mc_out_d3;                // Quantizer.java:99
+  reg  [31:0] mc_out_d4;                // Quantizer.java:99
+  reg  [31:0] mc_out_d5;                // Quantizer.java:99
+  reg  [31:0] mc_out_d6;                // Quantizer.java:99
+  reg  [31:0] mc_out_d7;                // Quantizer.java:99
+  reg  [31:0] mc_out_d8;                // Quantizer.java:99
+  reg  [31:0] mc_out_d9;                // Quantizer.java:99
+  reg  [31:0] mc_out_d10;               // Quantizer.java:99
+  reg         last_d1;                  // Quantizer.java:99
+  reg         last_d2;                  // Quantizer.java:99
+  reg         last_d3;                  // Quantizer.java:99
+  reg         last_d4;                  // Quantizer.java:99
+  reg         last_d5;                  // Quantizer.java:99
+  reg         last_d6;                  // Quantizer.java:99
+  reg         last_d7;                  // Quantizer.java:99
+  reg         last_d8;                  // Quantizer.java:99
+  reg         last_d9;                  // Quantizer.java:99
+  reg         last_d10;                 // Quantizer.java:99
   reg  [3:0]  result_credits;           // CreditBuffer.java:45
   wire        result_fifo_push_valid;   // CreditBuffer.java:77
   wire        result_fifo_push_ready;   // CreditBuffer.java:77
@@ -129,40 +129,40 @@ module Quantizer_l4_fp16 (
   assign scale_start_d1_and = in_valid & ~have_scale & ~scale_busy;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign reciprocal_in_valid = scale_start_d1; // Quantizer.java:76
-  assign reciprocal_in_payload = mc_clamped; // Quantizer.java:76
-  assign scale_mul_in_valid = reciprocal_out_valid; // Quantizer.java:75
-  assign scale_mul_in_payload_a = 32'h42fe0000; // Quantizer.java:75
-  assign scale_mul_in_payload_b = reciprocal_out_payload; // Quantizer.java:75
-  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:95
-  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:96
-  assign lane0_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:96
-  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:95
-  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:96
-  assign lane1_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:96
-  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:95
-  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:96
-  assign lane2_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:96
-  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:95
-  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:96
-  assign lane3_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:96
-  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:104
+  assign reciprocal_in_valid = scale_start_d1; // FpReciprocal.java:130
+  assign reciprocal_in_payload = mc_clamped; // FpReciprocal.java:130
+  assign scale_mul_in_valid = reciprocal_out_valid; // Quantizer.java:76
+  assign scale_mul_in_payload_a = 32'h42fe0000; // Quantizer.java:76
+  assign scale_mul_in_payload_b = reciprocal_out_payload; // Quantizer.java:76
+  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:96
+  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:97
+  assign lane0_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:97
+  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:96
+  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:97
+  assign lane1_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:97
+  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:96
+  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:97
+  assign lane2_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:97
+  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:96
+  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:97
+  assign lane3_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:97
+  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:105
   assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {last_d10,
@@ -186,41 +186,41 @@ module Quantizer_l4_fp16 (
         ((in_payload_absMax[30:23] == 8'd255) & (in_payload_absMax[22:0] != 23'd0)) ? 32'h7fc00000
         : (32'd3072837036 > (in_payload_absMax[31] ? ~in_payload_absMax : {1'b1, in_payload_absMax[30:0]}))
           ? 32'h3727c5ac
-        : in_payload_absMax; // Quantizer.java:73
-    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:74
-    if (scale_start_d1_and) begin // Quantizer.java:79
-      scale_busy <= 1'b1; // Quantizer.java:79
+        : in_payload_absMax; // Quantizer.java:74
+    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:75
+    if (scale_start_d1_and) begin // Quantizer.java:80
+      scale_busy <= 1'b1; // Quantizer.java:80
     end
-    if (scale_start_d1) begin // Quantizer.java:80
-      mc <= mc_clamped; // Quantizer.java:80
+    if (scale_start_d1) begin // Quantizer.java:81
+      mc <= mc_clamped; // Quantizer.java:81
     end
-    if (scale_mul_out_valid) begin // Quantizer.java:81
-      scale <= scale_mul_out_payload; // Quantizer.java:82
-      have_scale <= 1'b1; // Quantizer.java:83
-      scale_busy <= 1'b0; // Quantizer.java:84
+    if (scale_mul_out_valid) begin // Quantizer.java:82
+      scale <= scale_mul_out_payload; // Quantizer.java:83
+      have_scale <= 1'b1; // Quantizer.java:84
+      scale_busy <= 1'b0; // Quantizer.java:85
     end
-    mc_out_d1 <= mc; // Quantizer.java:98
-    mc_out_d2 <= mc_out_d1; // Quantizer.java:98
-    mc_out_d3 <= mc_out_d2; // Quantizer.java:98
-    mc_out_d4 <= mc_out_d3; // Quantizer.java:98
-    mc_out_d5 <= mc_out_d4; // Quantizer.java:98
-    mc_out_d6 <= mc_out_d5; // Quantizer.java:98
-    mc_out_d7 <= mc_out_d6; // Quantizer.java:98
-    mc_out_d8 <= mc_out_d7; // Quantizer.java:98
-    mc_out_d9 <= mc_out_d8; // Quantizer.java:98
-    mc_out_d10 <= mc_out_d9; // Quantizer.java:98
-    last_d1 <= in_payload_last; // Quantizer.java:98
-    last_d2 <= last_d1; // Quantizer.java:98
-    last_d3 <= last_d2; // Quantizer.java:98
-    last_d4 <= last_d3; // Quantizer.java:98
-    last_d5 <= last_d4; // Quantizer.java:98
-    last_d6 <= last_d5; // Quantizer.java:98
-    last_d7 <= last_d6; // Quantizer.java:98
-    last_d8 <= last_d7; // Quantizer.java:98
-    last_d9 <= last_d8; // Quantizer.java:98
-    last_d10 <= last_d9; // Quantizer.java:98
-    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:106
-      have_scale <= 1'b0; // Quantizer.java:106
+    mc_out_d1 <= mc; // Quantizer.java:99
+    mc_out_d2 <= mc_out_d1; // Quantizer.java:99
+    mc_out_d3 <= mc_out_d2; // Quantizer.java:99
+    mc_out_d4 <= mc_out_d3; // Quantizer.java:99
+    mc_out_d5 <= mc_out_d4; // Quantizer.java:99
+    mc_out_d6 <= mc_out_d5; // Quantizer.java:99
+    mc_out_d7 <= mc_out_d6; // Quantizer.java:99
+    mc_out_d8 <= mc_out_d7; // Quantizer.java:99
+    mc_out_d9 <= mc_out_d8; // Quantizer.java:99
+    mc_out_d10 <= mc_out_d9; // Quantizer.java:99
+    last_d1 <= in_payload_last; // Quantizer.java:99
+    last_d2 <= last_d1; // Quantizer.java:99
+    last_d3 <= last_d2; // Quantizer.java:99
+    last_d4 <= last_d3; // Quantizer.java:99
+    last_d5 <= last_d4; // Quantizer.java:99
+    last_d6 <= last_d5; // Quantizer.java:99
+    last_d7 <= last_d6; // Quantizer.java:99
+    last_d8 <= last_d7; // Quantizer.java:99
+    last_d9 <= last_d8; // Quantizer.java:99
+    last_d10 <= last_d9; // Quantizer.java:99
+    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:107
+      have_scale <= 1'b0; // Quantizer.java:107
     end
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
@@ -258,7 +258,7 @@ module Quantizer_l4_fp16 (
   end
 `endif
 
-  FpReciprocal reciprocal ( // Quantizer.java:76
+  FpReciprocal_shared reciprocal ( // FpReciprocal.java:129
     .clk         (clk),
     .reset       (reset),
     .in_valid    (reciprocal_in_valid),
@@ -267,7 +267,7 @@ module Quantizer_l4_fp16 (
     .out_payload (reciprocal_out_payload)
   );
 
-  Fp32Mul scale_mul ( // Quantizer.java:75
+  Fp32Mul scale_mul ( // Quantizer.java:76
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale_mul_in_valid),
@@ -277,7 +277,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (scale_mul_out_payload)
   );
 
-  Fp16ToFp32 lane0_x ( // Quantizer.java:95
+  Fp16ToFp32 lane0_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -286,7 +286,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Quantizer.java:96
+  Fp32Mul lane0_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -296,7 +296,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Fp32ToInt8 lane0_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane0_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_int8_in_valid),
@@ -305,7 +305,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_int8_out_payload)
   );
 
-  Fp16ToFp32 lane1_x ( // Quantizer.java:95
+  Fp16ToFp32 lane1_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -314,7 +314,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Quantizer.java:96
+  Fp32Mul lane1_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -324,7 +324,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  Fp32ToInt8 lane1_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane1_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_int8_in_valid),
@@ -333,7 +333,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_int8_out_payload)
   );
 
-  Fp16ToFp32 lane2_x ( // Quantizer.java:95
+  Fp16ToFp32 lane2_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -342,7 +342,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_mul ( // Quantizer.java:96
+  Fp32Mul lane2_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mul_in_valid),
@@ -352,7 +352,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane2_mul_out_payload)
   );
 
-  Fp32ToInt8 lane2_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane2_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_int8_in_valid),
@@ -361,7 +361,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_int8_out_payload)
   );
 
-  Fp16ToFp32 lane3_x ( // Quantizer.java:95
+  Fp16ToFp32 lane3_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -370,7 +370,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_mul ( // Quantizer.java:96
+  Fp32Mul lane3_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mul_in_valid),
@@ -380,7 +380,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane3_mul_out_payload)
   );
 
-  Fp32ToInt8 lane3_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane3_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_int8_in_valid),

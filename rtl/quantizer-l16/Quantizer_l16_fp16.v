@@ -4,293 +4,293 @@
 `default_nettype none
 
 module Quantizer_l16_fp16 (
-  input  wire        clk,               // Quantizer.java:55
-  input  wire        reset,             // Quantizer.java:55
-  input  wire        in_valid,          // Quantizer.java:62
-  output wire        in_ready,          // Quantizer.java:62
-  input  wire [15:0] in_payload_x_0,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_1,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_2,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_3,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_4,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_5,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_6,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_7,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_8,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_9,    // Quantizer.java:62
-  input  wire [15:0] in_payload_x_10,   // Quantizer.java:62
-  input  wire [15:0] in_payload_x_11,   // Quantizer.java:62
-  input  wire [15:0] in_payload_x_12,   // Quantizer.java:62
-  input  wire [15:0] in_payload_x_13,   // Quantizer.java:62
-  input  wire [15:0] in_payload_x_14,   // Quantizer.java:62
-  input  wire [15:0] in_payload_x_15,   // Quantizer.java:62
-  input  wire [31:0] in_payload_absMax, // Quantizer.java:62
-  input  wire        in_payload_last,   // Quantizer.java:62
-  output wire        out_valid,         // Quantizer.java:63
-  input  wire        out_ready,         // Quantizer.java:63
-  output wire [7:0]  out_payload_q_0,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_1,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_2,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_3,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_4,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_5,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_6,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_7,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_8,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_9,   // Quantizer.java:63
-  output wire [7:0]  out_payload_q_10,  // Quantizer.java:63
-  output wire [7:0]  out_payload_q_11,  // Quantizer.java:63
-  output wire [7:0]  out_payload_q_12,  // Quantizer.java:63
-  output wire [7:0]  out_payload_q_13,  // Quantizer.java:63
-  output wire [7:0]  out_payload_q_14,  // Quantizer.java:63
-  output wire [7:0]  out_payload_q_15,  // Quantizer.java:63
-  output wire [31:0] out_payload_mc,    // Quantizer.java:63
-  output wire        out_payload_last   // Quantizer.java:63
+  input  wire        clk,               // Quantizer.java:56
+  input  wire        reset,             // Quantizer.java:56
+  input  wire        in_valid,          // Quantizer.java:63
+  output wire        in_ready,          // Quantizer.java:63
+  input  wire [15:0] in_payload_x_0,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_1,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_2,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_3,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_4,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_5,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_6,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_7,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_8,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_9,    // Quantizer.java:63
+  input  wire [15:0] in_payload_x_10,   // Quantizer.java:63
+  input  wire [15:0] in_payload_x_11,   // Quantizer.java:63
+  input  wire [15:0] in_payload_x_12,   // Quantizer.java:63
+  input  wire [15:0] in_payload_x_13,   // Quantizer.java:63
+  input  wire [15:0] in_payload_x_14,   // Quantizer.java:63
+  input  wire [15:0] in_payload_x_15,   // Quantizer.java:63
+  input  wire [31:0] in_payload_absMax, // Quantizer.java:63
+  input  wire        in_payload_last,   // Quantizer.java:63
+  output wire        out_valid,         // Quantizer.java:64
+  input  wire        out_ready,         // Quantizer.java:64
+  output wire [7:0]  out_payload_q_0,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_1,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_2,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_3,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_4,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_5,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_6,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_7,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_8,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_9,   // Quantizer.java:64
+  output wire [7:0]  out_payload_q_10,  // Quantizer.java:64
+  output wire [7:0]  out_payload_q_11,  // Quantizer.java:64
+  output wire [7:0]  out_payload_q_12,  // Quantizer.java:64
+  output wire [7:0]  out_payload_q_13,  // Quantizer.java:64
+  output wire [7:0]  out_payload_q_14,  // Quantizer.java:64
+  output wire [7:0]  out_payload_q_15,  // Quantizer.java:64
+  output wire [31:0] out_payload_mc,    // Quantizer.java:64
+  output wire        out_payload_last   // Quantizer.java:64
 );
 
-  reg          have_scale;               // Quantizer.java:66
-  reg          scale_busy;               // Quantizer.java:67
-  reg  [31:0]  scale;                    // Quantizer.java:68
-  reg  [31:0]  mc;                       // Quantizer.java:69
-  reg  [31:0]  mc_clamped;               // Quantizer.java:73
-  reg          scale_start_d1;           // Quantizer.java:74
-  wire         reciprocal_in_valid;      // Quantizer.java:76
-  wire [31:0]  reciprocal_in_payload;    // Quantizer.java:76
-  wire         reciprocal_out_valid;     // Quantizer.java:76
-  wire [31:0]  reciprocal_out_payload;   // Quantizer.java:76
-  wire         scale_mul_in_valid;       // Quantizer.java:75
-  wire [31:0]  scale_mul_in_payload_a;   // Quantizer.java:75
-  wire [31:0]  scale_mul_in_payload_b;   // Quantizer.java:75
-  wire         scale_mul_out_valid;      // Quantizer.java:75
-  wire [31:0]  scale_mul_out_payload;    // Quantizer.java:75
-  wire         lane0_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane0_x_in_payload;       // Quantizer.java:95
-  wire         lane0_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane0_x_out_payload;      // Quantizer.java:95
-  wire         lane0_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane0_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane0_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane0_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane0_mul_out_payload;    // Quantizer.java:96
-  wire         lane0_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane0_int8_in_payload;    // Quantizer.java:96
-  wire         lane0_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane0_int8_out_payload;   // Quantizer.java:96
-  wire         lane1_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane1_x_in_payload;       // Quantizer.java:95
-  wire         lane1_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane1_x_out_payload;      // Quantizer.java:95
-  wire         lane1_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane1_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane1_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane1_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane1_mul_out_payload;    // Quantizer.java:96
-  wire         lane1_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane1_int8_in_payload;    // Quantizer.java:96
-  wire         lane1_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane1_int8_out_payload;   // Quantizer.java:96
-  wire         lane2_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane2_x_in_payload;       // Quantizer.java:95
-  wire         lane2_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane2_x_out_payload;      // Quantizer.java:95
-  wire         lane2_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane2_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane2_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane2_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane2_mul_out_payload;    // Quantizer.java:96
-  wire         lane2_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane2_int8_in_payload;    // Quantizer.java:96
-  wire         lane2_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane2_int8_out_payload;   // Quantizer.java:96
-  wire         lane3_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane3_x_in_payload;       // Quantizer.java:95
-  wire         lane3_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane3_x_out_payload;      // Quantizer.java:95
-  wire         lane3_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane3_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane3_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane3_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane3_mul_out_payload;    // Quantizer.java:96
-  wire         lane3_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane3_int8_in_payload;    // Quantizer.java:96
-  wire         lane3_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane3_int8_out_payload;   // Quantizer.java:96
-  wire         lane4_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane4_x_in_payload;       // Quantizer.java:95
-  wire         lane4_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane4_x_out_payload;      // Quantizer.java:95
-  wire         lane4_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane4_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane4_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane4_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane4_mul_out_payload;    // Quantizer.java:96
-  wire         lane4_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane4_int8_in_payload;    // Quantizer.java:96
-  wire         lane4_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane4_int8_out_payload;   // Quantizer.java:96
-  wire         lane5_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane5_x_in_payload;       // Quantizer.java:95
-  wire         lane5_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane5_x_out_payload;      // Quantizer.java:95
-  wire         lane5_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane5_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane5_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane5_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane5_mul_out_payload;    // Quantizer.java:96
-  wire         lane5_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane5_int8_in_payload;    // Quantizer.java:96
-  wire         lane5_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane5_int8_out_payload;   // Quantizer.java:96
-  wire         lane6_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane6_x_in_payload;       // Quantizer.java:95
-  wire         lane6_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane6_x_out_payload;      // Quantizer.java:95
-  wire         lane6_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane6_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane6_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane6_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane6_mul_out_payload;    // Quantizer.java:96
-  wire         lane6_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane6_int8_in_payload;    // Quantizer.java:96
-  wire         lane6_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane6_int8_out_payload;   // Quantizer.java:96
-  wire         lane7_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane7_x_in_payload;       // Quantizer.java:95
-  wire         lane7_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane7_x_out_payload;      // Quantizer.java:95
-  wire         lane7_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane7_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane7_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane7_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane7_mul_out_payload;    // Quantizer.java:96
-  wire         lane7_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane7_int8_in_payload;    // Quantizer.java:96
-  wire         lane7_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane7_int8_out_payload;   // Quantizer.java:96
-  wire         lane8_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane8_x_in_payload;       // Quantizer.java:95
-  wire         lane8_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane8_x_out_payload;      // Quantizer.java:95
-  wire         lane8_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane8_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane8_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane8_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane8_mul_out_payload;    // Quantizer.java:96
-  wire         lane8_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane8_int8_in_payload;    // Quantizer.java:96
-  wire         lane8_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane8_int8_out_payload;   // Quantizer.java:96
-  wire         lane9_x_in_valid;         // Quantizer.java:95
-  wire [15:0]  lane9_x_in_payload;       // Quantizer.java:95
-  wire         lane9_x_out_valid;        // Quantizer.java:95
-  wire [31:0]  lane9_x_out_payload;      // Quantizer.java:95
-  wire         lane9_mul_in_valid;       // Quantizer.java:96
-  wire [31:0]  lane9_mul_in_payload_a;   // Quantizer.java:96
-  wire [31:0]  lane9_mul_in_payload_b;   // Quantizer.java:96
-  wire         lane9_mul_out_valid;      // Quantizer.java:96
-  wire [31:0]  lane9_mul_out_payload;    // Quantizer.java:96
-  wire         lane9_int8_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane9_int8_in_payload;    // Quantizer.java:96
-  wire         lane9_int8_out_valid;     // Quantizer.java:96
-  wire [7:0]   lane9_int8_out_payload;   // Quantizer.java:96
-  wire         lane10_x_in_valid;        // Quantizer.java:95
-  wire [15:0]  lane10_x_in_payload;      // Quantizer.java:95
-  wire         lane10_x_out_valid;       // Quantizer.java:95
-  wire [31:0]  lane10_x_out_payload;     // Quantizer.java:95
-  wire         lane10_mul_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane10_mul_in_payload_a;  // Quantizer.java:96
-  wire [31:0]  lane10_mul_in_payload_b;  // Quantizer.java:96
-  wire         lane10_mul_out_valid;     // Quantizer.java:96
-  wire [31:0]  lane10_mul_out_payload;   // Quantizer.java:96
-  wire         lane10_int8_in_valid;     // Quantizer.java:96
-  wire [31:0]  lane10_int8_in_payload;   // Quantizer.java:96
-  wire         lane10_int8_out_valid;    // Quantizer.java:96
-  wire [7:0]   lane10_int8_out_payload;  // Quantizer.java:96
-  wire         lane11_x_in_valid;        // Quantizer.java:95
-  wire [15:0]  lane11_x_in_payload;      // Quantizer.java:95
-  wire         lane11_x_out_valid;       // Quantizer.java:95
-  wire [31:0]  lane11_x_out_payload;     // Quantizer.java:95
-  wire         lane11_mul_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane11_mul_in_payload_a;  // Quantizer.java:96
-  wire [31:0]  lane11_mul_in_payload_b;  // Quantizer.java:96
-  wire         lane11_mul_out_valid;     // Quantizer.java:96
-  wire [31:0]  lane11_mul_out_payload;   // Quantizer.java:96
-  wire         lane11_int8_in_valid;     // Quantizer.java:96
-  wire [31:0]  lane11_int8_in_payload;   // Quantizer.java:96
-  wire         lane11_int8_out_valid;    // Quantizer.java:96
-  wire [7:0]   lane11_int8_out_payload;  // Quantizer.java:96
-  wire         lane12_x_in_valid;        // Quantizer.java:95
-  wire [15:0]  lane12_x_in_payload;      // Quantizer.java:95
-  wire         lane12_x_out_valid;       // Quantizer.java:95
-  wire [31:0]  lane12_x_out_payload;     // Quantizer.java:95
-  wire         lane12_mul_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane12_mul_in_payload_a;  // Quantizer.java:96
-  wire [31:0]  lane12_mul_in_payload_b;  // Quantizer.java:96
-  wire         lane12_mul_out_valid;     // Quantizer.java:96
-  wire [31:0]  lane12_mul_out_payload;   // Quantizer.java:96
-  wire         lane12_int8_in_valid;     // Quantizer.java:96
-  wire [31:0]  lane12_int8_in_payload;   // Quantizer.java:96
-  wire         lane12_int8_out_valid;    // Quantizer.java:96
-  wire [7:0]   lane12_int8_out_payload;  // Quantizer.java:96
-  wire         lane13_x_in_valid;        // Quantizer.java:95
-  wire [15:0]  lane13_x_in_payload;      // Quantizer.java:95
-  wire         lane13_x_out_valid;       // Quantizer.java:95
-  wire [31:0]  lane13_x_out_payload;     // Quantizer.java:95
-  wire         lane13_mul_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane13_mul_in_payload_a;  // Quantizer.java:96
-  wire [31:0]  lane13_mul_in_payload_b;  // Quantizer.java:96
-  wire         lane13_mul_out_valid;     // Quantizer.java:96
-  wire [31:0]  lane13_mul_out_payload;   // Quantizer.java:96
-  wire         lane13_int8_in_valid;     // Quantizer.java:96
-  wire [31:0]  lane13_int8_in_payload;   // Quantizer.java:96
-  wire         lane13_int8_out_valid;    // Quantizer.java:96
-  wire [7:0]   lane13_int8_out_payload;  // Quantizer.java:96
-  wire         lane14_x_in_valid;        // Quantizer.java:95
-  wire [15:0]  lane14_x_in_payload;      // Quantizer.java:95
-  wire         lane14_x_out_valid;       // Quantizer.java:95
-  wire [31:0]  lane14_x_out_payload;     // Quantizer.java:95
-  wire         lane14_mul_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane14_mul_in_payload_a;  // Quantizer.java:96
-  wire [31:0]  lane14_mul_in_payload_b;  // Quantizer.java:96
-  wire         lane14_mul_out_valid;     // Quantizer.java:96
-  wire [31:0]  lane14_mul_out_payload;   // Quantizer.java:96
-  wire         lane14_int8_in_valid;     // Quantizer.java:96
-  wire [31:0]  lane14_int8_in_payload;   // Quantizer.java:96
-  wire         lane14_int8_out_valid;    // Quantizer.java:96
-  wire [7:0]   lane14_int8_out_payload;  // Quantizer.java:96
-  wire         lane15_x_in_valid;        // Quantizer.java:95
-  wire [15:0]  lane15_x_in_payload;      // Quantizer.java:95
-  wire         lane15_x_out_valid;       // Quantizer.java:95
-  wire [31:0]  lane15_x_out_payload;     // Quantizer.java:95
-  wire         lane15_mul_in_valid;      // Quantizer.java:96
-  wire [31:0]  lane15_mul_in_payload_a;  // Quantizer.java:96
-  wire [31:0]  lane15_mul_in_payload_b;  // Quantizer.java:96
-  wire         lane15_mul_out_valid;     // Quantizer.java:96
-  wire [31:0]  lane15_mul_out_payload;   // Quantizer.java:96
-  wire         lane15_int8_in_valid;     // Quantizer.java:96
-  wire [31:0]  lane15_int8_in_payload;   // Quantizer.java:96
-  wire         lane15_int8_out_valid;    // Quantizer.java:96
-  wire [7:0]   lane15_int8_out_payload;  // Quantizer.java:96
-  reg  [31:0]  mc_out_d1;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d2;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d3;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d4;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d5;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d6;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d7;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d8;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d9;                // Quantizer.java:98
-  reg  [31:0]  mc_out_d10;               // Quantizer.java:98
-  reg          last_d1;                  // Quantizer.java:98
-  reg          last_d2;                  // Quantizer.java:98
-  reg          last_d3;                  // Quantizer.java:98
-  reg          last_d4;                  // Quantizer.java:98
-  reg          last_d5;                  // Quantizer.java:98
-  reg          last_d6;                  // Quantizer.java:98
-  reg          last_d7;                  // Quantizer.java:98
-  reg          last_d8;                  // Quantizer.java:98
-  reg          last_d9;                  // Quantizer.java:98
-  reg          last_d10;                 // Quantizer.java:98
+  reg          have_scale;               // Quantizer.java:67
+  reg          scale_busy;               // Quantizer.java:68
+  reg  [31:0]  scale;                    // Quantizer.java:69
+  reg  [31:0]  mc;                       // Quantizer.java:70
+  reg  [31:0]  mc_clamped;               // Quantizer.java:74
+  reg          scale_start_d1;           // Quantizer.java:75
+  wire         reciprocal_in_valid;      // FpReciprocal.java:129
+  wire [31:0]  reciprocal_in_payload;    // FpReciprocal.java:129
+  wire         reciprocal_out_valid;     // FpReciprocal.java:129
+  wire [31:0]  reciprocal_out_payload;   // FpReciprocal.java:129
+  wire         scale_mul_in_valid;       // Quantizer.java:76
+  wire [31:0]  scale_mul_in_payload_a;   // Quantizer.java:76
+  wire [31:0]  scale_mul_in_payload_b;   // Quantizer.java:76
+  wire         scale_mul_out_valid;      // Quantizer.java:76
+  wire [31:0]  scale_mul_out_payload;    // Quantizer.java:76
+  wire         lane0_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane0_x_in_payload;       // Quantizer.java:96
+  wire         lane0_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane0_x_out_payload;      // Quantizer.java:96
+  wire         lane0_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane0_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane0_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane0_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane0_mul_out_payload;    // Quantizer.java:97
+  wire         lane0_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane0_int8_in_payload;    // Quantizer.java:97
+  wire         lane0_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane0_int8_out_payload;   // Quantizer.java:97
+  wire         lane1_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane1_x_in_payload;       // Quantizer.java:96
+  wire         lane1_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane1_x_out_payload;      // Quantizer.java:96
+  wire         lane1_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane1_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane1_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane1_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane1_mul_out_payload;    // Quantizer.java:97
+  wire         lane1_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane1_int8_in_payload;    // Quantizer.java:97
+  wire         lane1_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane1_int8_out_payload;   // Quantizer.java:97
+  wire         lane2_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane2_x_in_payload;       // Quantizer.java:96
+  wire         lane2_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane2_x_out_payload;      // Quantizer.java:96
+  wire         lane2_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane2_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane2_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane2_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane2_mul_out_payload;    // Quantizer.java:97
+  wire         lane2_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane2_int8_in_payload;    // Quantizer.java:97
+  wire         lane2_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane2_int8_out_payload;   // Quantizer.java:97
+  wire         lane3_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane3_x_in_payload;       // Quantizer.java:96
+  wire         lane3_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane3_x_out_payload;      // Quantizer.java:96
+  wire         lane3_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane3_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane3_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane3_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane3_mul_out_payload;    // Quantizer.java:97
+  wire         lane3_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane3_int8_in_payload;    // Quantizer.java:97
+  wire         lane3_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane3_int8_out_payload;   // Quantizer.java:97
+  wire         lane4_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane4_x_in_payload;       // Quantizer.java:96
+  wire         lane4_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane4_x_out_payload;      // Quantizer.java:96
+  wire         lane4_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane4_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane4_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane4_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane4_mul_out_payload;    // Quantizer.java:97
+  wire         lane4_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane4_int8_in_payload;    // Quantizer.java:97
+  wire         lane4_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane4_int8_out_payload;   // Quantizer.java:97
+  wire         lane5_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane5_x_in_payload;       // Quantizer.java:96
+  wire         lane5_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane5_x_out_payload;      // Quantizer.java:96
+  wire         lane5_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane5_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane5_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane5_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane5_mul_out_payload;    // Quantizer.java:97
+  wire         lane5_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane5_int8_in_payload;    // Quantizer.java:97
+  wire         lane5_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane5_int8_out_payload;   // Quantizer.java:97
+  wire         lane6_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane6_x_in_payload;       // Quantizer.java:96
+  wire         lane6_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane6_x_out_payload;      // Quantizer.java:96
+  wire         lane6_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane6_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane6_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane6_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane6_mul_out_payload;    // Quantizer.java:97
+  wire         lane6_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane6_int8_in_payload;    // Quantizer.java:97
+  wire         lane6_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane6_int8_out_payload;   // Quantizer.java:97
+  wire         lane7_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane7_x_in_payload;       // Quantizer.java:96
+  wire         lane7_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane7_x_out_payload;      // Quantizer.java:96
+  wire         lane7_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane7_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane7_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane7_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane7_mul_out_payload;    // Quantizer.java:97
+  wire         lane7_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane7_int8_in_payload;    // Quantizer.java:97
+  wire         lane7_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane7_int8_out_payload;   // Quantizer.java:97
+  wire         lane8_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane8_x_in_payload;       // Quantizer.java:96
+  wire         lane8_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane8_x_out_payload;      // Quantizer.java:96
+  wire         lane8_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane8_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane8_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane8_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane8_mul_out_payload;    // Quantizer.java:97
+  wire         lane8_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane8_int8_in_payload;    // Quantizer.java:97
+  wire         lane8_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane8_int8_out_payload;   // Quantizer.java:97
+  wire         lane9_x_in_valid;         // Quantizer.java:96
+  wire [15:0]  lane9_x_in_payload;       // Quantizer.java:96
+  wire         lane9_x_out_valid;        // Quantizer.java:96
+  wire [31:0]  lane9_x_out_payload;      // Quantizer.java:96
+  wire         lane9_mul_in_valid;       // Quantizer.java:97
+  wire [31:0]  lane9_mul_in_payload_a;   // Quantizer.java:97
+  wire [31:0]  lane9_mul_in_payload_b;   // Quantizer.java:97
+  wire         lane9_mul_out_valid;      // Quantizer.java:97
+  wire [31:0]  lane9_mul_out_payload;    // Quantizer.java:97
+  wire         lane9_int8_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane9_int8_in_payload;    // Quantizer.java:97
+  wire         lane9_int8_out_valid;     // Quantizer.java:97
+  wire [7:0]   lane9_int8_out_payload;   // Quantizer.java:97
+  wire         lane10_x_in_valid;        // Quantizer.java:96
+  wire [15:0]  lane10_x_in_payload;      // Quantizer.java:96
+  wire         lane10_x_out_valid;       // Quantizer.java:96
+  wire [31:0]  lane10_x_out_payload;     // Quantizer.java:96
+  wire         lane10_mul_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane10_mul_in_payload_a;  // Quantizer.java:97
+  wire [31:0]  lane10_mul_in_payload_b;  // Quantizer.java:97
+  wire         lane10_mul_out_valid;     // Quantizer.java:97
+  wire [31:0]  lane10_mul_out_payload;   // Quantizer.java:97
+  wire         lane10_int8_in_valid;     // Quantizer.java:97
+  wire [31:0]  lane10_int8_in_payload;   // Quantizer.java:97
+  wire         lane10_int8_out_valid;    // Quantizer.java:97
+  wire [7:0]   lane10_int8_out_payload;  // Quantizer.java:97
+  wire         lane11_x_in_valid;        // Quantizer.java:96
+  wire [15:0]  lane11_x_in_payload;      // Quantizer.java:96
+  wire         lane11_x_out_valid;       // Quantizer.java:96
+  wire [31:0]  lane11_x_out_payload;     // Quantizer.java:96
+  wire         lane11_mul_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane11_mul_in_payload_a;  // Quantizer.java:97
+  wire [31:0]  lane11_mul_in_payload_b;  // Quantizer.java:97
+  wire         lane11_mul_out_valid;     // Quantizer.java:97
+  wire [31:0]  lane11_mul_out_payload;   // Quantizer.java:97
+  wire         lane11_int8_in_valid;     // Quantizer.java:97
+  wire [31:0]  lane11_int8_in_payload;   // Quantizer.java:97
+  wire         lane11_int8_out_valid;    // Quantizer.java:97
+  wire [7:0]   lane11_int8_out_payload;  // Quantizer.java:97
+  wire         lane12_x_in_valid;        // Quantizer.java:96
+  wire [15:0]  lane12_x_in_payload;      // Quantizer.java:96
+  wire         lane12_x_out_valid;       // Quantizer.java:96
+  wire [31:0]  lane12_x_out_payload;     // Quantizer.java:96
+  wire         lane12_mul_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane12_mul_in_payload_a;  // Quantizer.java:97
+  wire [31:0]  lane12_mul_in_payload_b;  // Quantizer.java:97
+  wire         lane12_mul_out_valid;     // Quantizer.java:97
+  wire [31:0]  lane12_mul_out_payload;   // Quantizer.java:97
+  wire         lane12_int8_in_valid;     // Quantizer.java:97
+  wire [31:0]  lane12_int8_in_payload;   // Quantizer.java:97
+  wire         lane12_int8_out_valid;    // Quantizer.java:97
+  wire [7:0]   lane12_int8_out_payload;  // Quantizer.java:97
+  wire         lane13_x_in_valid;        // Quantizer.java:96
+  wire [15:0]  lane13_x_in_payload;      // Quantizer.java:96
+  wire         lane13_x_out_valid;       // Quantizer.java:96
+  wire [31:0]  lane13_x_out_payload;     // Quantizer.java:96
+  wire         lane13_mul_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane13_mul_in_payload_a;  // Quantizer.java:97
+  wire [31:0]  lane13_mul_in_payload_b;  // Quantizer.java:97
+  wire         lane13_mul_out_valid;     // Quantizer.java:97
+  wire [31:0]  lane13_mul_out_payload;   // Quantizer.java:97
+  wire         lane13_int8_in_valid;     // Quantizer.java:97
+  wire [31:0]  lane13_int8_in_payload;   // Quantizer.java:97
+  wire         lane13_int8_out_valid;    // Quantizer.java:97
+  wire [7:0]   lane13_int8_out_payload;  // Quantizer.java:97
+  wire         lane14_x_in_valid;        // Quantizer.java:96
+  wire [15:0]  lane14_x_in_payload;      // Quantizer.java:96
+  wire         lane14_x_out_valid;       // Quantizer.java:96
+  wire [31:0]  lane14_x_out_payload;     // Quantizer.java:96
+  wire         lane14_mul_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane14_mul_in_payload_a;  // Quantizer.java:97
+  wire [31:0]  lane14_mul_in_payload_b;  // Quantizer.java:97
+  wire         lane14_mul_out_valid;     // Quantizer.java:97
+  wire [31:0]  lane14_mul_out_payload;   // Quantizer.java:97
+  wire         lane14_int8_in_valid;     // Quantizer.java:97
+  wire [31:0]  lane14_int8_in_payload;   // Quantizer.java:97
+  wire         lane14_int8_out_valid;    // Quantizer.java:97
+  wire [7:0]   lane14_int8_out_payload;  // Quantizer.java:97
+  wire         lane15_x_in_valid;        // Quantizer.java:96
+  wire [15:0]  lane15_x_in_payload;      // Quantizer.java:96
+  wire         lane15_x_out_valid;       // Quantizer.java:96
+  wire [31:0]  lane15_x_out_payload;     // Quantizer.java:96
+  wire         lane15_mul_in_valid;      // Quantizer.java:97
+  wire [31:0]  lane15_mul_in_payload_a;  // Quantizer.java:97
+  wire [31:0]  lane15_mul_in_payload_b;  // Quantizer.java:97
+  wire         lane15_mul_out_valid;     // Quantizer.java:97
+  wire [31:0]  lane15_mul_out_payload;   // Quantizer.java:97
+  wire         lane15_int8_in_valid;     // Quantizer.java:97
+  wire [31:0]  lane15_int8_in_payload;   // Quantizer.java:97
+  wire         lane15_int8_out_valid;    // Quantizer.java:97
+  wire [7:0]   lane15_int8_out_payload;  // Quantizer.java:97
+  reg  [31:0]  mc_out_d1;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d2;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d3;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d4;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d5;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d6;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d7;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d8;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d9;                // Quantizer.java:99
+  reg  [31:0]  mc_out_d10;               // Quantizer.java:99
+  reg          last_d1;                  // Quantizer.java:99
+  reg          last_d2;                  // Quantizer.java:99
+  reg          last_d3;                  // Quantizer.java:99
+  reg          last_d4;                  // Quantizer.java:99
+  reg          last_d5;                  // Quantizer.java:99
+  reg          last_d6;                  // Quantizer.java:99
+  reg          last_d7;                  // Quantizer.java:99
+  reg          last_d8;                  // Quantizer.java:99
+  reg          last_d9;                  // Quantizer.java:99
+  reg          last_d10;                 // Quantizer.java:99
   reg  [3:0]   result_credits;           // CreditBuffer.java:45
   wire         result_fifo_push_valid;   // CreditBuffer.java:77
   wire         result_fifo_push_ready;   // CreditBuffer.java:77
@@ -309,124 +309,124 @@ module Quantizer_l16_fp16 (
   assign scale_start_d1_and = in_valid & ~have_scale & ~scale_busy;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign reciprocal_in_valid = scale_start_d1; // Quantizer.java:76
-  assign reciprocal_in_payload = mc_clamped; // Quantizer.java:76
-  assign scale_mul_in_valid = reciprocal_out_valid; // Quantizer.java:75
-  assign scale_mul_in_payload_a = 32'h42fe0000; // Quantizer.java:75
-  assign scale_mul_in_payload_b = reciprocal_out_payload; // Quantizer.java:75
-  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:95
-  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:96
-  assign lane0_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:96
-  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:95
-  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:96
-  assign lane1_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:96
-  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:95
-  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:96
-  assign lane2_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:96
-  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:95
-  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:96
-  assign lane3_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:96
-  assign lane4_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane4_x_in_payload = in_payload_x_4; // Quantizer.java:95
-  assign lane4_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane4_mul_in_payload_a = lane4_x_out_payload; // Quantizer.java:96
-  assign lane4_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane4_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane4_int8_in_payload = lane4_mul_out_payload; // Quantizer.java:96
-  assign lane5_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane5_x_in_payload = in_payload_x_5; // Quantizer.java:95
-  assign lane5_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane5_mul_in_payload_a = lane5_x_out_payload; // Quantizer.java:96
-  assign lane5_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane5_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane5_int8_in_payload = lane5_mul_out_payload; // Quantizer.java:96
-  assign lane6_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane6_x_in_payload = in_payload_x_6; // Quantizer.java:95
-  assign lane6_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane6_mul_in_payload_a = lane6_x_out_payload; // Quantizer.java:96
-  assign lane6_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane6_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane6_int8_in_payload = lane6_mul_out_payload; // Quantizer.java:96
-  assign lane7_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane7_x_in_payload = in_payload_x_7; // Quantizer.java:95
-  assign lane7_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane7_mul_in_payload_a = lane7_x_out_payload; // Quantizer.java:96
-  assign lane7_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane7_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane7_int8_in_payload = lane7_mul_out_payload; // Quantizer.java:96
-  assign lane8_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane8_x_in_payload = in_payload_x_8; // Quantizer.java:95
-  assign lane8_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane8_mul_in_payload_a = lane8_x_out_payload; // Quantizer.java:96
-  assign lane8_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane8_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane8_int8_in_payload = lane8_mul_out_payload; // Quantizer.java:96
-  assign lane9_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane9_x_in_payload = in_payload_x_9; // Quantizer.java:95
-  assign lane9_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane9_mul_in_payload_a = lane9_x_out_payload; // Quantizer.java:96
-  assign lane9_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane9_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane9_int8_in_payload = lane9_mul_out_payload; // Quantizer.java:96
-  assign lane10_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane10_x_in_payload = in_payload_x_10; // Quantizer.java:95
-  assign lane10_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane10_mul_in_payload_a = lane10_x_out_payload; // Quantizer.java:96
-  assign lane10_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane10_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane10_int8_in_payload = lane10_mul_out_payload; // Quantizer.java:96
-  assign lane11_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane11_x_in_payload = in_payload_x_11; // Quantizer.java:95
-  assign lane11_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane11_mul_in_payload_a = lane11_x_out_payload; // Quantizer.java:96
-  assign lane11_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane11_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane11_int8_in_payload = lane11_mul_out_payload; // Quantizer.java:96
-  assign lane12_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane12_x_in_payload = in_payload_x_12; // Quantizer.java:95
-  assign lane12_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane12_mul_in_payload_a = lane12_x_out_payload; // Quantizer.java:96
-  assign lane12_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane12_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane12_int8_in_payload = lane12_mul_out_payload; // Quantizer.java:96
-  assign lane13_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane13_x_in_payload = in_payload_x_13; // Quantizer.java:95
-  assign lane13_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane13_mul_in_payload_a = lane13_x_out_payload; // Quantizer.java:96
-  assign lane13_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane13_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane13_int8_in_payload = lane13_mul_out_payload; // Quantizer.java:96
-  assign lane14_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane14_x_in_payload = in_payload_x_14; // Quantizer.java:95
-  assign lane14_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane14_mul_in_payload_a = lane14_x_out_payload; // Quantizer.java:96
-  assign lane14_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane14_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane14_int8_in_payload = lane14_mul_out_payload; // Quantizer.java:96
-  assign lane15_x_in_valid = in_valid_and_ready; // Quantizer.java:95
-  assign lane15_x_in_payload = in_payload_x_15; // Quantizer.java:95
-  assign lane15_mul_in_valid = lane0_x_out_valid; // Quantizer.java:96
-  assign lane15_mul_in_payload_a = lane15_x_out_payload; // Quantizer.java:96
-  assign lane15_mul_in_payload_b = scale; // Quantizer.java:96
-  assign lane15_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:96
-  assign lane15_int8_in_payload = lane15_mul_out_payload; // Quantizer.java:96
-  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:104
+  assign reciprocal_in_valid = scale_start_d1; // FpReciprocal.java:130
+  assign reciprocal_in_payload = mc_clamped; // FpReciprocal.java:130
+  assign scale_mul_in_valid = reciprocal_out_valid; // Quantizer.java:76
+  assign scale_mul_in_payload_a = 32'h42fe0000; // Quantizer.java:76
+  assign scale_mul_in_payload_b = reciprocal_out_payload; // Quantizer.java:76
+  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:96
+  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:97
+  assign lane0_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:97
+  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:96
+  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:97
+  assign lane1_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:97
+  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:96
+  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:97
+  assign lane2_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:97
+  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:96
+  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:97
+  assign lane3_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:97
+  assign lane4_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane4_x_in_payload = in_payload_x_4; // Quantizer.java:96
+  assign lane4_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane4_mul_in_payload_a = lane4_x_out_payload; // Quantizer.java:97
+  assign lane4_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane4_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane4_int8_in_payload = lane4_mul_out_payload; // Quantizer.java:97
+  assign lane5_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane5_x_in_payload = in_payload_x_5; // Quantizer.java:96
+  assign lane5_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane5_mul_in_payload_a = lane5_x_out_payload; // Quantizer.java:97
+  assign lane5_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane5_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane5_int8_in_payload = lane5_mul_out_payload; // Quantizer.java:97
+  assign lane6_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane6_x_in_payload = in_payload_x_6; // Quantizer.java:96
+  assign lane6_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane6_mul_in_payload_a = lane6_x_out_payload; // Quantizer.java:97
+  assign lane6_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane6_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane6_int8_in_payload = lane6_mul_out_payload; // Quantizer.java:97
+  assign lane7_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane7_x_in_payload = in_payload_x_7; // Quantizer.java:96
+  assign lane7_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane7_mul_in_payload_a = lane7_x_out_payload; // Quantizer.java:97
+  assign lane7_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane7_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane7_int8_in_payload = lane7_mul_out_payload; // Quantizer.java:97
+  assign lane8_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane8_x_in_payload = in_payload_x_8; // Quantizer.java:96
+  assign lane8_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane8_mul_in_payload_a = lane8_x_out_payload; // Quantizer.java:97
+  assign lane8_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane8_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane8_int8_in_payload = lane8_mul_out_payload; // Quantizer.java:97
+  assign lane9_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane9_x_in_payload = in_payload_x_9; // Quantizer.java:96
+  assign lane9_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane9_mul_in_payload_a = lane9_x_out_payload; // Quantizer.java:97
+  assign lane9_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane9_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane9_int8_in_payload = lane9_mul_out_payload; // Quantizer.java:97
+  assign lane10_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane10_x_in_payload = in_payload_x_10; // Quantizer.java:96
+  assign lane10_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane10_mul_in_payload_a = lane10_x_out_payload; // Quantizer.java:97
+  assign lane10_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane10_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane10_int8_in_payload = lane10_mul_out_payload; // Quantizer.java:97
+  assign lane11_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane11_x_in_payload = in_payload_x_11; // Quantizer.java:96
+  assign lane11_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane11_mul_in_payload_a = lane11_x_out_payload; // Quantizer.java:97
+  assign lane11_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane11_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane11_int8_in_payload = lane11_mul_out_payload; // Quantizer.java:97
+  assign lane12_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane12_x_in_payload = in_payload_x_12; // Quantizer.java:96
+  assign lane12_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane12_mul_in_payload_a = lane12_x_out_payload; // Quantizer.java:97
+  assign lane12_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane12_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane12_int8_in_payload = lane12_mul_out_payload; // Quantizer.java:97
+  assign lane13_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane13_x_in_payload = in_payload_x_13; // Quantizer.java:96
+  assign lane13_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane13_mul_in_payload_a = lane13_x_out_payload; // Quantizer.java:97
+  assign lane13_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane13_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane13_int8_in_payload = lane13_mul_out_payload; // Quantizer.java:97
+  assign lane14_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane14_x_in_payload = in_payload_x_14; // Quantizer.java:96
+  assign lane14_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane14_mul_in_payload_a = lane14_x_out_payload; // Quantizer.java:97
+  assign lane14_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane14_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane14_int8_in_payload = lane14_mul_out_payload; // Quantizer.java:97
+  assign lane15_x_in_valid = in_valid_and_ready; // Quantizer.java:96
+  assign lane15_x_in_payload = in_payload_x_15; // Quantizer.java:96
+  assign lane15_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
+  assign lane15_mul_in_payload_a = lane15_x_out_payload; // Quantizer.java:97
+  assign lane15_mul_in_payload_b = scale; // Quantizer.java:97
+  assign lane15_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
+  assign lane15_int8_in_payload = lane15_mul_out_payload; // Quantizer.java:97
+  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:105
   assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {last_d10,
@@ -474,41 +474,41 @@ module Quantizer_l16_fp16 (
         ((in_payload_absMax[30:23] == 8'd255) & (in_payload_absMax[22:0] != 23'd0)) ? 32'h7fc00000
         : (32'd3072837036 > (in_payload_absMax[31] ? ~in_payload_absMax : {1'b1, in_payload_absMax[30:0]}))
           ? 32'h3727c5ac
-        : in_payload_absMax; // Quantizer.java:73
-    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:74
-    if (scale_start_d1_and) begin // Quantizer.java:79
-      scale_busy <= 1'b1; // Quantizer.java:79
+        : in_payload_absMax; // Quantizer.java:74
+    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:75
+    if (scale_start_d1_and) begin // Quantizer.java:80
+      scale_busy <= 1'b1; // Quantizer.java:80
     end
-    if (scale_start_d1) begin // Quantizer.java:80
-      mc <= mc_clamped; // Quantizer.java:80
+    if (scale_start_d1) begin // Quantizer.java:81
+      mc <= mc_clamped; // Quantizer.java:81
     end
-    if (scale_mul_out_valid) begin // Quantizer.java:81
-      scale <= scale_mul_out_payload; // Quantizer.java:82
-      have_scale <= 1'b1; // Quantizer.java:83
-      scale_busy <= 1'b0; // Quantizer.java:84
+    if (scale_mul_out_valid) begin // Quantizer.java:82
+      scale <= scale_mul_out_payload; // Quantizer.java:83
+      have_scale <= 1'b1; // Quantizer.java:84
+      scale_busy <= 1'b0; // Quantizer.java:85
     end
-    mc_out_d1 <= mc; // Quantizer.java:98
-    mc_out_d2 <= mc_out_d1; // Quantizer.java:98
-    mc_out_d3 <= mc_out_d2; // Quantizer.java:98
-    mc_out_d4 <= mc_out_d3; // Quantizer.java:98
-    mc_out_d5 <= mc_out_d4; // Quantizer.java:98
-    mc_out_d6 <= mc_out_d5; // Quantizer.java:98
-    mc_out_d7 <= mc_out_d6; // Quantizer.java:98
-    mc_out_d8 <= mc_out_d7; // Quantizer.java:98
-    mc_out_d9 <= mc_out_d8; // Quantizer.java:98
-    mc_out_d10 <= mc_out_d9; // Quantizer.java:98
-    last_d1 <= in_payload_last; // Quantizer.java:98
-    last_d2 <= last_d1; // Quantizer.java:98
-    last_d3 <= last_d2; // Quantizer.java:98
-    last_d4 <= last_d3; // Quantizer.java:98
-    last_d5 <= last_d4; // Quantizer.java:98
-    last_d6 <= last_d5; // Quantizer.java:98
-    last_d7 <= last_d6; // Quantizer.java:98
-    last_d8 <= last_d7; // Quantizer.java:98
-    last_d9 <= last_d8; // Quantizer.java:98
-    last_d10 <= last_d9; // Quantizer.java:98
-    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:106
-      have_scale <= 1'b0; // Quantizer.java:106
+    mc_out_d1 <= mc; // Quantizer.java:99
+    mc_out_d2 <= mc_out_d1; // Quantizer.java:99
+    mc_out_d3 <= mc_out_d2; // Quantizer.java:99
+    mc_out_d4 <= mc_out_d3; // Quantizer.java:99
+    mc_out_d5 <= mc_out_d4; // Quantizer.java:99
+    mc_out_d6 <= mc_out_d5; // Quantizer.java:99
+    mc_out_d7 <= mc_out_d6; // Quantizer.java:99
+    mc_out_d8 <= mc_out_d7; // Quantizer.java:99
+    mc_out_d9 <= mc_out_d8; // Quantizer.java:99
+    mc_out_d10 <= mc_out_d9; // Quantizer.java:99
+    last_d1 <= in_payload_last; // Quantizer.java:99
+    last_d2 <= last_d1; // Quantizer.java:99
+    last_d3 <= last_d2; // Quantizer.java:99
+    last_d4 <= last_d3; // Quantizer.java:99
+    last_d5 <= last_d4; // Quantizer.java:99
+    last_d6 <= last_d5; // Quantizer.java:99
+    last_d7 <= last_d6; // Quantizer.java:99
+    last_d8 <= last_d7; // Quantizer.java:99
+    last_d9 <= last_d8; // Quantizer.java:99
+    last_d10 <= last_d9; // Quantizer.java:99
+    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:107
+      have_scale <= 1'b0; // Quantizer.java:107
     end
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
@@ -546,7 +546,7 @@ module Quantizer_l16_fp16 (
   end
 `endif
 
-  FpReciprocal reciprocal ( // Quantizer.java:76
+  FpReciprocal_shared reciprocal ( // FpReciprocal.java:129
     .clk         (clk),
     .reset       (reset),
     .in_valid    (reciprocal_in_valid),
@@ -555,7 +555,7 @@ module Quantizer_l16_fp16 (
     .out_payload (reciprocal_out_payload)
   );
 
-  Fp32Mul scale_mul ( // Quantizer.java:75
+  Fp32Mul scale_mul ( // Quantizer.java:76
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale_mul_in_valid),
@@ -565,7 +565,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (scale_mul_out_payload)
   );
 
-  Fp16ToFp32 lane0_x ( // Quantizer.java:95
+  Fp16ToFp32 lane0_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -574,7 +574,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Quantizer.java:96
+  Fp32Mul lane0_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -584,7 +584,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Fp32ToInt8 lane0_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane0_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_int8_in_valid),
@@ -593,7 +593,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane0_int8_out_payload)
   );
 
-  Fp16ToFp32 lane1_x ( // Quantizer.java:95
+  Fp16ToFp32 lane1_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -602,7 +602,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Quantizer.java:96
+  Fp32Mul lane1_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -612,7 +612,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  Fp32ToInt8 lane1_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane1_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_int8_in_valid),
@@ -621,7 +621,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane1_int8_out_payload)
   );
 
-  Fp16ToFp32 lane2_x ( // Quantizer.java:95
+  Fp16ToFp32 lane2_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -630,7 +630,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_mul ( // Quantizer.java:96
+  Fp32Mul lane2_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mul_in_valid),
@@ -640,7 +640,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane2_mul_out_payload)
   );
 
-  Fp32ToInt8 lane2_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane2_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_int8_in_valid),
@@ -649,7 +649,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane2_int8_out_payload)
   );
 
-  Fp16ToFp32 lane3_x ( // Quantizer.java:95
+  Fp16ToFp32 lane3_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -658,7 +658,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_mul ( // Quantizer.java:96
+  Fp32Mul lane3_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mul_in_valid),
@@ -668,7 +668,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane3_mul_out_payload)
   );
 
-  Fp32ToInt8 lane3_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane3_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_int8_in_valid),
@@ -677,7 +677,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane3_int8_out_payload)
   );
 
-  Fp16ToFp32 lane4_x ( // Quantizer.java:95
+  Fp16ToFp32 lane4_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_x_in_valid),
@@ -686,7 +686,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane4_x_out_payload)
   );
 
-  Fp32Mul lane4_mul ( // Quantizer.java:96
+  Fp32Mul lane4_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_mul_in_valid),
@@ -696,7 +696,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane4_mul_out_payload)
   );
 
-  Fp32ToInt8 lane4_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane4_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_int8_in_valid),
@@ -705,7 +705,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane4_int8_out_payload)
   );
 
-  Fp16ToFp32 lane5_x ( // Quantizer.java:95
+  Fp16ToFp32 lane5_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_x_in_valid),
@@ -714,7 +714,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane5_x_out_payload)
   );
 
-  Fp32Mul lane5_mul ( // Quantizer.java:96
+  Fp32Mul lane5_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_mul_in_valid),
@@ -724,7 +724,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane5_mul_out_payload)
   );
 
-  Fp32ToInt8 lane5_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane5_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_int8_in_valid),
@@ -733,7 +733,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane5_int8_out_payload)
   );
 
-  Fp16ToFp32 lane6_x ( // Quantizer.java:95
+  Fp16ToFp32 lane6_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_x_in_valid),
@@ -742,7 +742,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane6_x_out_payload)
   );
 
-  Fp32Mul lane6_mul ( // Quantizer.java:96
+  Fp32Mul lane6_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_mul_in_valid),
@@ -752,7 +752,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane6_mul_out_payload)
   );
 
-  Fp32ToInt8 lane6_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane6_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_int8_in_valid),
@@ -761,7 +761,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane6_int8_out_payload)
   );
 
-  Fp16ToFp32 lane7_x ( // Quantizer.java:95
+  Fp16ToFp32 lane7_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_x_in_valid),
@@ -770,7 +770,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane7_x_out_payload)
   );
 
-  Fp32Mul lane7_mul ( // Quantizer.java:96
+  Fp32Mul lane7_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_mul_in_valid),
@@ -780,7 +780,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane7_mul_out_payload)
   );
 
-  Fp32ToInt8 lane7_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane7_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_int8_in_valid),
@@ -789,7 +789,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane7_int8_out_payload)
   );
 
-  Fp16ToFp32 lane8_x ( // Quantizer.java:95
+  Fp16ToFp32 lane8_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_x_in_valid),
@@ -798,7 +798,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane8_x_out_payload)
   );
 
-  Fp32Mul lane8_mul ( // Quantizer.java:96
+  Fp32Mul lane8_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_mul_in_valid),
@@ -808,7 +808,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane8_mul_out_payload)
   );
 
-  Fp32ToInt8 lane8_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane8_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_int8_in_valid),
@@ -817,7 +817,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane8_int8_out_payload)
   );
 
-  Fp16ToFp32 lane9_x ( // Quantizer.java:95
+  Fp16ToFp32 lane9_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_x_in_valid),
@@ -826,7 +826,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane9_x_out_payload)
   );
 
-  Fp32Mul lane9_mul ( // Quantizer.java:96
+  Fp32Mul lane9_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_mul_in_valid),
@@ -836,7 +836,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane9_mul_out_payload)
   );
 
-  Fp32ToInt8 lane9_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane9_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_int8_in_valid),
@@ -845,7 +845,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane9_int8_out_payload)
   );
 
-  Fp16ToFp32 lane10_x ( // Quantizer.java:95
+  Fp16ToFp32 lane10_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_x_in_valid),
@@ -854,7 +854,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane10_x_out_payload)
   );
 
-  Fp32Mul lane10_mul ( // Quantizer.java:96
+  Fp32Mul lane10_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_mul_in_valid),
@@ -864,7 +864,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane10_mul_out_payload)
   );
 
-  Fp32ToInt8 lane10_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane10_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_int8_in_valid),
@@ -873,7 +873,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane10_int8_out_payload)
   );
 
-  Fp16ToFp32 lane11_x ( // Quantizer.java:95
+  Fp16ToFp32 lane11_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_x_in_valid),
@@ -882,7 +882,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane11_x_out_payload)
   );
 
-  Fp32Mul lane11_mul ( // Quantizer.java:96
+  Fp32Mul lane11_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_mul_in_valid),
@@ -892,7 +892,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane11_mul_out_payload)
   );
 
-  Fp32ToInt8 lane11_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane11_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_int8_in_valid),
@@ -901,7 +901,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane11_int8_out_payload)
   );
 
-  Fp16ToFp32 lane12_x ( // Quantizer.java:95
+  Fp16ToFp32 lane12_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_x_in_valid),
@@ -910,7 +910,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane12_x_out_payload)
   );
 
-  Fp32Mul lane12_mul ( // Quantizer.java:96
+  Fp32Mul lane12_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_mul_in_valid),
@@ -920,7 +920,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane12_mul_out_payload)
   );
 
-  Fp32ToInt8 lane12_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane12_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_int8_in_valid),
@@ -929,7 +929,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane12_int8_out_payload)
   );
 
-  Fp16ToFp32 lane13_x ( // Quantizer.java:95
+  Fp16ToFp32 lane13_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_x_in_valid),
@@ -938,7 +938,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane13_x_out_payload)
   );
 
-  Fp32Mul lane13_mul ( // Quantizer.java:96
+  Fp32Mul lane13_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_mul_in_valid),
@@ -948,7 +948,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane13_mul_out_payload)
   );
 
-  Fp32ToInt8 lane13_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane13_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_int8_in_valid),
@@ -957,7 +957,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane13_int8_out_payload)
   );
 
-  Fp16ToFp32 lane14_x ( // Quantizer.java:95
+  Fp16ToFp32 lane14_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_x_in_valid),
@@ -966,7 +966,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane14_x_out_payload)
   );
 
-  Fp32Mul lane14_mul ( // Quantizer.java:96
+  Fp32Mul lane14_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_mul_in_valid),
@@ -976,7 +976,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane14_mul_out_payload)
   );
 
-  Fp32ToInt8 lane14_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane14_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_int8_in_valid),
@@ -985,7 +985,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane14_int8_out_payload)
   );
 
-  Fp16ToFp32 lane15_x ( // Quantizer.java:95
+  Fp16ToFp32 lane15_x ( // Quantizer.java:96
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_x_in_valid),
@@ -994,7 +994,7 @@ module Quantizer_l16_fp16 (
     .out_payload (lane15_x_out_payload)
   );
 
-  Fp32Mul lane15_mul ( // Quantizer.java:96
+  Fp32Mul lane15_mul ( // Quantizer.java:97
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_mul_in_valid),
@@ -1004,7 +1004,7 @@ module Quantizer_l16_fp16 (
     .out_payload  (lane15_mul_out_payload)
   );
 
-  Fp32ToInt8 lane15_int8 ( // Quantizer.java:96
+  Fp32ToInt8 lane15_int8 ( // Quantizer.java:97
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_int8_in_valid),

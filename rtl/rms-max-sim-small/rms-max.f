@@ -1,9 +1,8 @@
 Fp16ToFp32.v
 Fp32Mul.v
 Fp32Add.v
-FpChord.v
 FpScale2_n9.v
-FpRsqrt.v
+FpRsqrt_shared.v
 Fp32ToFp16.v
 SyncFifo_w97_d3.v
 RmsNormMax_l16_w4_n256_fp16.v

@@ -263,8 +263,8 @@ module TlmmEngine_kv260 (
   wire         weights0_m_axi_rlast;                 // WeightLoader.java:60
   wire         weights0_write_valid;                 // WeightLoader.java:60
   wire [11:0]  weights0_write_payload_address;       // WeightLoader.java:60
-  wire [0:0]   weights0_write_payload_lanePair;      // WeightLoader.java:60
-  wire [287:0] weights0_write_payload_words;         // WeightLoader.java:60
+  wire [1:0]   weights0_write_payload_lanePair;      // WeightLoader.java:60
+  wire [143:0] weights0_write_payload_words;         // WeightLoader.java:60
   wire         weights1_start_valid;                 // WeightLoader.java:60
   wire [63:0]  weights1_start_payload_address;       // WeightLoader.java:60
   wire [31:0]  weights1_start_payload_beats;         // WeightLoader.java:60
@@ -304,8 +304,8 @@ module TlmmEngine_kv260 (
   wire         weights1_m_axi_rlast;                 // WeightLoader.java:60
   wire         weights1_write_valid;                 // WeightLoader.java:60
   wire [11:0]  weights1_write_payload_address;       // WeightLoader.java:60
-  wire [0:0]   weights1_write_payload_lanePair;      // WeightLoader.java:60
-  wire [287:0] weights1_write_payload_words;         // WeightLoader.java:60
+  wire [1:0]   weights1_write_payload_lanePair;      // WeightLoader.java:60
+  wire [143:0] weights1_write_payload_words;         // WeightLoader.java:60
   wire         weights2_start_valid;                 // WeightLoader.java:60
   wire [63:0]  weights2_start_payload_address;       // WeightLoader.java:60
   wire [31:0]  weights2_start_payload_beats;         // WeightLoader.java:60
@@ -345,8 +345,8 @@ module TlmmEngine_kv260 (
   wire         weights2_m_axi_rlast;                 // WeightLoader.java:60
   wire         weights2_write_valid;                 // WeightLoader.java:60
   wire [11:0]  weights2_write_payload_address;       // WeightLoader.java:60
-  wire [0:0]   weights2_write_payload_lanePair;      // WeightLoader.java:60
-  wire [287:0] weights2_write_payload_words;         // WeightLoader.java:60
+  wire [1:0]   weights2_write_payload_lanePair;      // WeightLoader.java:60
+  wire [143:0] weights2_write_payload_words;         // WeightLoader.java:60
   wire         weights3_start_valid;                 // WeightLoader.java:60
   wire [63:0]  weights3_start_payload_address;       // WeightLoader.java:60
   wire [31:0]  weights3_start_payload_beats;         // WeightLoader.java:60
@@ -386,24 +386,24 @@ module TlmmEngine_kv260 (
   wire         weights3_m_axi_rlast;                 // WeightLoader.java:60
   wire         weights3_write_valid;                 // WeightLoader.java:60
   wire [11:0]  weights3_write_payload_address;       // WeightLoader.java:60
-  wire [0:0]   weights3_write_payload_lanePair;      // WeightLoader.java:60
-  wire [287:0] weights3_write_payload_words;         // WeightLoader.java:60
+  wire [1:0]   weights3_write_payload_lanePair;      // WeightLoader.java:60
+  wire [143:0] weights3_write_payload_words;         // WeightLoader.java:60
   wire         buffer_write_0_valid;                 // WeightLoader.java:64
   wire [11:0]  buffer_write_0_payload_address;       // WeightLoader.java:64
-  wire [0:0]   buffer_write_0_payload_lanePair;      // WeightLoader.java:64
-  wire [287:0] buffer_write_0_payload_words;         // WeightLoader.java:64
+  wire [1:0]   buffer_write_0_payload_lanePair;      // WeightLoader.java:64
+  wire [143:0] buffer_write_0_payload_words;         // WeightLoader.java:64
   wire         buffer_write_1_valid;                 // WeightLoader.java:64
   wire [11:0]  buffer_write_1_payload_address;       // WeightLoader.java:64
-  wire [0:0]   buffer_write_1_payload_lanePair;      // WeightLoader.java:64
-  wire [287:0] buffer_write_1_payload_words;         // WeightLoader.java:64
+  wire [1:0]   buffer_write_1_payload_lanePair;      // WeightLoader.java:64
+  wire [143:0] buffer_write_1_payload_words;         // WeightLoader.java:64
   wire         buffer_write_2_valid;                 // WeightLoader.java:64
   wire [11:0]  buffer_write_2_payload_address;       // WeightLoader.java:64
-  wire [0:0]   buffer_write_2_payload_lanePair;      // WeightLoader.java:64
-  wire [287:0] buffer_write_2_payload_words;         // WeightLoader.java:64
+  wire [1:0]   buffer_write_2_payload_lanePair;      // WeightLoader.java:64
+  wire [143:0] buffer_write_2_payload_words;         // WeightLoader.java:64
   wire         buffer_write_3_valid;                 // WeightLoader.java:64
   wire [11:0]  buffer_write_3_payload_address;       // WeightLoader.java:64
-  wire [0:0]   buffer_write_3_payload_lanePair;      // WeightLoader.java:64
-  wire [287:0] buffer_write_3_payload_words;         // WeightLoader.java:64
+  wire [1:0]   buffer_write_3_payload_lanePair;      // WeightLoader.java:64
+  wire [143:0] buffer_write_3_payload_words;         // WeightLoader.java:64
   wire         buffer_read_enable;                   // WeightLoader.java:64
   wire [11:0]  buffer_read_address;                  // WeightLoader.java:64
   wire [143:0] buffer_read_words_0;                  // WeightLoader.java:64

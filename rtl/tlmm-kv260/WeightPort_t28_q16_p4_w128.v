@@ -45,8 +45,8 @@ module WeightPort_t28_q16_p4_w128 (
   input  wire         m_axi_rlast,             // WeightPort.java:71
   output wire         write_valid,             // WeightPort.java:72
   output wire [11:0]  write_payload_address,   // WeightPort.java:72
-  output wire [0:0]   write_payload_lanePair,  // WeightPort.java:72
-  output wire [287:0] write_payload_words      // WeightPort.java:72
+  output wire [1:0]   write_payload_lanePair,  // WeightPort.java:72
+  output wire [143:0] write_payload_words      // WeightPort.java:72
 );
 
   wire         reader_command_valid;           // WeightPort.java:79
@@ -103,11 +103,11 @@ module WeightPort_t28_q16_p4_w128 (
   wire [127:0] gearbox_in_payload;             // WeightPort.java:109
   wire         gearbox_out_valid;              // WeightPort.java:109
   wire         gearbox_out_ready;              // WeightPort.java:109
-  wire [271:0] gearbox_out_payload;            // WeightPort.java:109
+  wire [135:0] gearbox_out_payload;            // WeightPort.java:109
   wire [1:0]   gearbox_size;                   // WeightPort.java:109
   wire         gearbox_clear;                  // WeightPort.java:109
   wire [6:0]   gearbox_count;                  // WeightPort.java:109
-  reg  [0:0]   lane_pair;                      // WeightPort.java:115
+  reg  [1:0]   lane_pair;                      // WeightPort.java:115
   reg  [15:0]  group;                          // WeightPort.java:116
   reg  [15:0]  block;                          // WeightPort.java:117
   reg  [11:0]  block_base;                     // WeightPort.java:118
@@ -212,104 +212,11 @@ module WeightPort_t28_q16_p4_w128 (
   wire [5:0]   word0_index27_digits;           // WeightPort.java:255
   wire [4:0]   word0_index27_index;            // WeightPort.java:255
   wire [143:0] word0_unpacked;                 // WeightPort.java:274
-  wire [135:0] word1_bytes;                    // WeightPort.java:231
-  wire [7:0]   word1_byte0_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte0_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte1_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte1_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte2_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte2_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte3_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte3_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte4_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte4_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte5_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte5_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte6_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte6_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte7_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte7_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte8_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte8_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte9_packed_byte;        // WeightPort.java:241
-  wire [9:0]   word1_byte9_digits;             // WeightPort.java:241
-  wire [7:0]   word1_byte10_packed_byte;       // WeightPort.java:241
-  wire [9:0]   word1_byte10_digits;            // WeightPort.java:241
-  wire [7:0]   word1_byte11_packed_byte;       // WeightPort.java:241
-  wire [9:0]   word1_byte11_digits;            // WeightPort.java:241
-  wire [7:0]   word1_byte12_packed_byte;       // WeightPort.java:241
-  wire [9:0]   word1_byte12_digits;            // WeightPort.java:241
-  wire [7:0]   word1_byte13_packed_byte;       // WeightPort.java:241
-  wire [9:0]   word1_byte13_digits;            // WeightPort.java:241
-  wire [7:0]   word1_byte14_packed_byte;       // WeightPort.java:241
-  wire [9:0]   word1_byte14_digits;            // WeightPort.java:241
-  wire [7:0]   word1_byte15_packed_byte;       // WeightPort.java:241
-  wire [9:0]   word1_byte15_digits;            // WeightPort.java:241
-  wire [7:0]   word1_byte16_packed_byte;       // WeightPort.java:241
-  wire [9:0]   word1_byte16_digits;            // WeightPort.java:241
-  wire [169:0] word1_digits;                   // WeightPort.java:247
-  wire [5:0]   word1_index0_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index0_index;             // WeightPort.java:255
-  wire [5:0]   word1_index1_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index1_index;             // WeightPort.java:255
-  wire [5:0]   word1_index2_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index2_index;             // WeightPort.java:255
-  wire [5:0]   word1_index3_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index3_index;             // WeightPort.java:255
-  wire [5:0]   word1_index4_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index4_index;             // WeightPort.java:255
-  wire [5:0]   word1_index5_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index5_index;             // WeightPort.java:255
-  wire [5:0]   word1_index6_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index6_index;             // WeightPort.java:255
-  wire [5:0]   word1_index7_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index7_index;             // WeightPort.java:255
-  wire [5:0]   word1_index8_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index8_index;             // WeightPort.java:255
-  wire [5:0]   word1_index9_digits;            // WeightPort.java:255
-  wire [4:0]   word1_index9_index;             // WeightPort.java:255
-  wire [5:0]   word1_index10_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index10_index;            // WeightPort.java:255
-  wire [5:0]   word1_index11_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index11_index;            // WeightPort.java:255
-  wire [5:0]   word1_index12_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index12_index;            // WeightPort.java:255
-  wire [5:0]   word1_index13_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index13_index;            // WeightPort.java:255
-  wire [5:0]   word1_index14_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index14_index;            // WeightPort.java:255
-  wire [5:0]   word1_index15_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index15_index;            // WeightPort.java:255
-  wire [5:0]   word1_index16_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index16_index;            // WeightPort.java:255
-  wire [5:0]   word1_index17_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index17_index;            // WeightPort.java:255
-  wire [5:0]   word1_index18_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index18_index;            // WeightPort.java:255
-  wire [5:0]   word1_index19_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index19_index;            // WeightPort.java:255
-  wire [5:0]   word1_index20_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index20_index;            // WeightPort.java:255
-  wire [5:0]   word1_index21_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index21_index;            // WeightPort.java:255
-  wire [5:0]   word1_index22_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index22_index;            // WeightPort.java:255
-  wire [5:0]   word1_index23_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index23_index;            // WeightPort.java:255
-  wire [5:0]   word1_index24_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index24_index;            // WeightPort.java:255
-  wire [5:0]   word1_index25_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index25_index;            // WeightPort.java:255
-  wire [5:0]   word1_index26_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index26_index;            // WeightPort.java:255
-  wire [5:0]   word1_index27_digits;           // WeightPort.java:255
-  wire [4:0]   word1_index27_index;            // WeightPort.java:255
-  wire [143:0] word1_unpacked;                 // WeightPort.java:274
   wire [11:0]  buffer_address;                 // WeightPort.java:157
   reg          write_q_valid;                  // WeightPort.java:160
   reg  [11:0]  write_q_address;                // WeightPort.java:161
-  reg  [0:0]   write_q_lane_pair;              // WeightPort.java:162
-  reg  [287:0] write_q_words;                  // WeightPort.java:163
+  reg  [1:0]   write_q_lane_pair;              // WeightPort.java:162
+  reg  [143:0] write_q_words;                  // WeightPort.java:163
   wire         finishing;                      // WeightPort.java:191
   wire         starved;                        // WeightPort.java:192
   wire         load_ended;                     // WeightPort.java:193
@@ -347,11 +254,9 @@ module WeightPort_t28_q16_p4_w128 (
   assign reader_m_axi_rdata = m_axi_rdata; // WeightPort.java:81
   assign reader_m_axi_rresp = m_axi_rresp; // WeightPort.java:81
   assign reader_m_axi_rlast = m_axi_rlast; // WeightPort.java:81
+  // WeightPort.java:88
   assign load_consistent =
-      (start_payload_beats != 32'd0)
-      & (start_payload_words != 32'd0)
-      & ~start_payload_words[0]
-      & (start_payload_address[3:0] == 4'd0); // WeightPort.java:88
+      (start_payload_beats != 32'd0) & (start_payload_words != 32'd0) & (start_payload_address[3:0] == 4'd0);
   assign load_accepted = start_valid & load_consistent; // WeightPort.java:89
   assign load_refused = start_valid & ~load_consistent; // WeightPort.java:90
   assign idle = ~loading & ~draining & reader_idle; // WeightPort.java:95
@@ -479,111 +384,12 @@ module WeightPort_t28_q16_p4_w128 (
        word0_index2_index,
        word0_index1_index,
        word0_index0_index}; // WeightPort.java:274
-  assign word1_bytes =
-      (size_class == 2'd3) ? gearbox_out_payload[271:136]
-      : (size_class == 2'd2) ? gearbox_out_payload[239:104]
-      : (size_class == 2'd1) ? gearbox_out_payload[207:72]
-      : gearbox_out_payload[175:40]; // WeightPort.java:237
-  assign word1_byte0_packed_byte = word1_bytes[7:0]; // WeightPort.java:242
-  assign word1_byte1_packed_byte = word1_bytes[15:8]; // WeightPort.java:242
-  assign word1_byte2_packed_byte = word1_bytes[23:16]; // WeightPort.java:242
-  assign word1_byte3_packed_byte = word1_bytes[31:24]; // WeightPort.java:242
-  assign word1_byte4_packed_byte = word1_bytes[39:32]; // WeightPort.java:242
-  assign word1_byte5_packed_byte = word1_bytes[47:40]; // WeightPort.java:242
-  assign word1_byte6_packed_byte = word1_bytes[55:48]; // WeightPort.java:242
-  assign word1_byte7_packed_byte = word1_bytes[63:56]; // WeightPort.java:242
-  assign word1_byte8_packed_byte = word1_bytes[71:64]; // WeightPort.java:242
-  assign word1_byte9_packed_byte = word1_bytes[79:72]; // WeightPort.java:242
-  assign word1_byte10_packed_byte = word1_bytes[87:80]; // WeightPort.java:242
-  assign word1_byte11_packed_byte = word1_bytes[95:88]; // WeightPort.java:242
-  assign word1_byte12_packed_byte = word1_bytes[103:96]; // WeightPort.java:242
-  assign word1_byte13_packed_byte = word1_bytes[111:104]; // WeightPort.java:242
-  assign word1_byte14_packed_byte = word1_bytes[119:112]; // WeightPort.java:242
-  assign word1_byte15_packed_byte = word1_bytes[127:120]; // WeightPort.java:242
-  assign word1_byte16_packed_byte = word1_bytes[135:128]; // WeightPort.java:242
-  assign word1_digits =
-      {word1_byte16_digits,
-       word1_byte15_digits,
-       word1_byte14_digits,
-       word1_byte13_digits,
-       word1_byte12_digits,
-       word1_byte11_digits,
-       word1_byte10_digits,
-       word1_byte9_digits,
-       word1_byte8_digits,
-       word1_byte7_digits,
-       word1_byte6_digits,
-       word1_byte5_digits,
-       word1_byte4_digits,
-       word1_byte3_digits,
-       word1_byte2_digits,
-       word1_byte1_digits,
-       word1_byte0_digits}; // WeightPort.java:247
-  assign word1_index0_digits = word1_digits[5:0]; // WeightPort.java:256
-  assign word1_index1_digits = word1_digits[11:6]; // WeightPort.java:256
-  assign word1_index2_digits = word1_digits[17:12]; // WeightPort.java:256
-  assign word1_index3_digits = word1_digits[23:18]; // WeightPort.java:256
-  assign word1_index4_digits = word1_digits[29:24]; // WeightPort.java:256
-  assign word1_index5_digits = word1_digits[35:30]; // WeightPort.java:256
-  assign word1_index6_digits = word1_digits[41:36]; // WeightPort.java:256
-  assign word1_index7_digits = word1_digits[47:42]; // WeightPort.java:256
-  assign word1_index8_digits = word1_digits[53:48]; // WeightPort.java:256
-  assign word1_index9_digits = word1_digits[59:54]; // WeightPort.java:256
-  assign word1_index10_digits = word1_digits[65:60]; // WeightPort.java:256
-  assign word1_index11_digits = word1_digits[71:66]; // WeightPort.java:256
-  assign word1_index12_digits = word1_digits[77:72]; // WeightPort.java:256
-  assign word1_index13_digits = word1_digits[83:78]; // WeightPort.java:256
-  assign word1_index14_digits = word1_digits[89:84]; // WeightPort.java:256
-  assign word1_index15_digits = word1_digits[95:90]; // WeightPort.java:256
-  assign word1_index16_digits = word1_digits[101:96]; // WeightPort.java:256
-  assign word1_index17_digits = word1_digits[107:102]; // WeightPort.java:256
-  assign word1_index18_digits = word1_digits[113:108]; // WeightPort.java:256
-  assign word1_index19_digits = word1_digits[119:114]; // WeightPort.java:256
-  assign word1_index20_digits = word1_digits[125:120]; // WeightPort.java:256
-  assign word1_index21_digits = word1_digits[131:126]; // WeightPort.java:256
-  assign word1_index22_digits = word1_digits[137:132]; // WeightPort.java:256
-  assign word1_index23_digits = word1_digits[143:138]; // WeightPort.java:256
-  assign word1_index24_digits = word1_digits[149:144]; // WeightPort.java:256
-  assign word1_index25_digits = word1_digits[155:150]; // WeightPort.java:256
-  assign word1_index26_digits = word1_digits[161:156]; // WeightPort.java:256
-  assign word1_index27_digits = word1_digits[167:162]; // WeightPort.java:256
-  assign word1_unpacked =
-      {2'h0,
-       ((size_class == 2'd3) ? word1_index27_index : 5'd0),
-       ((size_class == 2'd3) ? word1_index26_index : 5'd0),
-       ((size_class == 2'd3) ? word1_index25_index : 5'd0),
-       ((size_class == 2'd3) ? word1_index24_index : 5'd0),
-       ((size_class == 2'd3) ? word1_index23_index : 5'd0),
-       ((size_class == 2'd3) ? word1_index22_index : 5'd0),
-       ((size_class == 2'd3) ? word1_index21_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index20_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index19_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index18_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index17_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index16_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index15_index : 5'd0),
-       (((size_class == 2'd2) | (size_class == 2'd3)) ? word1_index14_index : 5'd0),
-       2'h0,
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index13_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index12_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index11_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index10_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index9_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index8_index : 5'd0),
-       (((size_class == 2'd1) | (size_class == 2'd2) | (size_class == 2'd3)) ? word1_index7_index : 5'd0),
-       word1_index6_index,
-       word1_index5_index,
-       word1_index4_index,
-       word1_index3_index,
-       word1_index2_index,
-       word1_index1_index,
-       word1_index0_index}; // WeightPort.java:274
   assign buffer_address = {load_half, 11'd0} + block_base + group[11:0]; // WeightPort.java:157
   assign write_valid = write_q_valid; // WeightPort.java:160
   assign write_payload_address = write_q_address; // WeightPort.java:161
   assign write_payload_lanePair = write_q_lane_pair; // WeightPort.java:162
   assign write_payload_words = write_q_words; // WeightPort.java:163
-  assign finishing = take & ((written + 32'd2) == load_words); // WeightPort.java:191
+  assign finishing = take & ((written + 32'd1) == load_words); // WeightPort.java:191
   assign starved = words_left & reader_idle & ~gearbox_out_valid; // WeightPort.java:192
   assign load_ended = finishing | starved; // WeightPort.java:193
   assign drained = (load_ended | draining) & reader_idle; // WeightPort.java:197
@@ -619,19 +425,19 @@ module WeightPort_t28_q16_p4_w128 (
       write_q_lane_pair <= lane_pair; // WeightPort.java:162
     end
     if (take) begin // WeightPort.java:163
-      write_q_words <= {word1_unpacked, word0_unpacked}; // WeightPort.java:163
+      write_q_words <= word0_unpacked; // WeightPort.java:163
     end
     if (start_valid) begin // WeightPort.java:167
-      lane_pair <= 1'b0; // WeightPort.java:168
+      lane_pair <= 2'd0; // WeightPort.java:168
       group <= 16'd0; // WeightPort.java:169
       block <= 16'd0; // WeightPort.java:170
       block_base <= 12'd0; // WeightPort.java:171
       written <= 32'd0; // WeightPort.java:172
       blocks_finished <= 16'd0; // WeightPort.java:173
     end else if (take) begin // WeightPort.java:174
-      written <= written + 32'd2; // WeightPort.java:175
-      if (lane_pair) begin // WeightPort.java:176
-        lane_pair <= 1'b0; // WeightPort.java:177
+      written <= written + 32'd1; // WeightPort.java:175
+      if (lane_pair == 2'd3) begin // WeightPort.java:176
+        lane_pair <= 2'd0; // WeightPort.java:177
         if (group == (load_groups - 16'd1)) begin // WeightPort.java:178
           group <= 16'd0; // WeightPort.java:179
           block <= block + 16'd1; // WeightPort.java:180
@@ -641,7 +447,7 @@ module WeightPort_t28_q16_p4_w128 (
           group <= group + 16'd1; // WeightPort.java:183
         end
       end else begin
-        lane_pair <= lane_pair + 1'b1; // WeightPort.java:184
+        lane_pair <= lane_pair + 2'd1; // WeightPort.java:184
       end
     end
     if (load_ended) begin // WeightPort.java:194
@@ -668,7 +474,7 @@ module WeightPort_t28_q16_p4_w128 (
       blocks_done_d <= 16'd0;
       blocks_done_q <= 16'd0;
       write_q_valid <= 1'b0;
-      lane_pair <= 1'b0;
+      lane_pair <= 2'd0;
       group <= 16'd0;
       block <= 16'd0;
       block_base <= 12'd0;
@@ -743,7 +549,7 @@ module WeightPort_t28_q16_p4_w128 (
     .outstanding             (reader_outstanding)
   );
 
-  ByteGearbox_i16_o10_18_26_34 gearbox ( // WeightPort.java:109
+  ByteGearbox_i16_o5_9_13_17 gearbox ( // WeightPort.java:109
     .clk         (clk),
     .reset       (reset),
     .in_valid    (gearbox_in_valid),
@@ -1072,324 +878,9 @@ module WeightPort_t28_q16_p4_w128 (
     .index  (word0_index27_index)
   );
 
-  ByteToTrits word1_byte0 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte0_packed_byte),
-    .digits      (word1_byte0_digits)
-  );
-
-  ByteToTrits word1_byte1 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte1_packed_byte),
-    .digits      (word1_byte1_digits)
-  );
-
-  ByteToTrits word1_byte2 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte2_packed_byte),
-    .digits      (word1_byte2_digits)
-  );
-
-  ByteToTrits word1_byte3 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte3_packed_byte),
-    .digits      (word1_byte3_digits)
-  );
-
-  ByteToTrits word1_byte4 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte4_packed_byte),
-    .digits      (word1_byte4_digits)
-  );
-
-  ByteToTrits word1_byte5 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte5_packed_byte),
-    .digits      (word1_byte5_digits)
-  );
-
-  ByteToTrits word1_byte6 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte6_packed_byte),
-    .digits      (word1_byte6_digits)
-  );
-
-  ByteToTrits word1_byte7 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte7_packed_byte),
-    .digits      (word1_byte7_digits)
-  );
-
-  ByteToTrits word1_byte8 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte8_packed_byte),
-    .digits      (word1_byte8_digits)
-  );
-
-  ByteToTrits word1_byte9 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte9_packed_byte),
-    .digits      (word1_byte9_digits)
-  );
-
-  ByteToTrits word1_byte10 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte10_packed_byte),
-    .digits      (word1_byte10_digits)
-  );
-
-  ByteToTrits word1_byte11 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte11_packed_byte),
-    .digits      (word1_byte11_digits)
-  );
-
-  ByteToTrits word1_byte12 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte12_packed_byte),
-    .digits      (word1_byte12_digits)
-  );
-
-  ByteToTrits word1_byte13 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte13_packed_byte),
-    .digits      (word1_byte13_digits)
-  );
-
-  ByteToTrits word1_byte14 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte14_packed_byte),
-    .digits      (word1_byte14_digits)
-  );
-
-  ByteToTrits word1_byte15 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte15_packed_byte),
-    .digits      (word1_byte15_digits)
-  );
-
-  ByteToTrits word1_byte16 ( // WeightPort.java:241
-    .clk         (clk),
-    .reset       (reset),
-    .packed_byte (word1_byte16_packed_byte),
-    .digits      (word1_byte16_digits)
-  );
-
-  TritsToIndex word1_index0 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index0_digits),
-    .index  (word1_index0_index)
-  );
-
-  TritsToIndex word1_index1 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index1_digits),
-    .index  (word1_index1_index)
-  );
-
-  TritsToIndex word1_index2 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index2_digits),
-    .index  (word1_index2_index)
-  );
-
-  TritsToIndex word1_index3 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index3_digits),
-    .index  (word1_index3_index)
-  );
-
-  TritsToIndex word1_index4 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index4_digits),
-    .index  (word1_index4_index)
-  );
-
-  TritsToIndex word1_index5 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index5_digits),
-    .index  (word1_index5_index)
-  );
-
-  TritsToIndex word1_index6 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index6_digits),
-    .index  (word1_index6_index)
-  );
-
-  TritsToIndex word1_index7 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index7_digits),
-    .index  (word1_index7_index)
-  );
-
-  TritsToIndex word1_index8 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index8_digits),
-    .index  (word1_index8_index)
-  );
-
-  TritsToIndex word1_index9 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index9_digits),
-    .index  (word1_index9_index)
-  );
-
-  TritsToIndex word1_index10 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index10_digits),
-    .index  (word1_index10_index)
-  );
-
-  TritsToIndex word1_index11 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index11_digits),
-    .index  (word1_index11_index)
-  );
-
-  TritsToIndex word1_index12 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index12_digits),
-    .index  (word1_index12_index)
-  );
-
-  TritsToIndex word1_index13 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index13_digits),
-    .index  (word1_index13_index)
-  );
-
-  TritsToIndex word1_index14 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index14_digits),
-    .index  (word1_index14_index)
-  );
-
-  TritsToIndex word1_index15 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index15_digits),
-    .index  (word1_index15_index)
-  );
-
-  TritsToIndex word1_index16 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index16_digits),
-    .index  (word1_index16_index)
-  );
-
-  TritsToIndex word1_index17 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index17_digits),
-    .index  (word1_index17_index)
-  );
-
-  TritsToIndex word1_index18 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index18_digits),
-    .index  (word1_index18_index)
-  );
-
-  TritsToIndex word1_index19 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index19_digits),
-    .index  (word1_index19_index)
-  );
-
-  TritsToIndex word1_index20 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index20_digits),
-    .index  (word1_index20_index)
-  );
-
-  TritsToIndex word1_index21 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index21_digits),
-    .index  (word1_index21_index)
-  );
-
-  TritsToIndex word1_index22 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index22_digits),
-    .index  (word1_index22_index)
-  );
-
-  TritsToIndex word1_index23 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index23_digits),
-    .index  (word1_index23_index)
-  );
-
-  TritsToIndex word1_index24 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index24_digits),
-    .index  (word1_index24_index)
-  );
-
-  TritsToIndex word1_index25 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index25_digits),
-    .index  (word1_index25_index)
-  );
-
-  TritsToIndex word1_index26 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index26_digits),
-    .index  (word1_index26_index)
-  );
-
-  TritsToIndex word1_index27 ( // WeightPort.java:255
-    .clk    (clk),
-    .reset  (reset),
-    .digits (word1_index27_digits),
-    .index  (word1_index27_index)
-  );
-
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, reader_data_payload_last, reader_data_payload_error, reader_credits, reader_outstanding,
-      load_address, load_beats, gearbox_count, word0_digits[169:168], word1_digits[169:168]};
+      load_address, load_beats, gearbox_count, word0_digits[169:168]};
 endmodule
 
 `default_nettype wire

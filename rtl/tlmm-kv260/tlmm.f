@@ -1,7 +1,7 @@
 SyncFifo_w1_d4.v
-SyncFifo_w130_d128.v
+SyncFifo_w130_d128_ramblock.v
 AxiBurstReader_w128_b32_o4.v
-ByteGearbox_i16_o10_18_26_34.v
+ByteGearbox_i16_o5_9_13_17.v
 ByteToTrits.v
 TritsToIndex.v
 WeightPort_t28_q16_p4_w128.v

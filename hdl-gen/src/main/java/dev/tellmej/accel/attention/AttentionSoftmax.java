@@ -22,6 +22,7 @@ import dev.tellmej.hdl.lib.fp.Fp32SerialTree;
 import dev.tellmej.hdl.lib.fp.FpExp;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
+import dev.tellmej.hdl.lib.fp.FpSchedule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -197,7 +198,7 @@ public final class AttentionSoftmax extends Module {
                 z = new Pipeline("z_summed", tree.out.valid).input("z", tree.out.payload.sum());
             }
             Pipeline pipe = z.pipeline();
-            Timed<Bits> rz = FpReciprocal.apply("rz", z);
+            Timed<Bits> rz = FpReciprocal.apply("rz", z, FpSchedule.SHARED);   // one head at a time
             done = pipe.valid(rz.cycle());
             reciprocal.valid.set(done);
             reciprocal.payload.set(rz.value());

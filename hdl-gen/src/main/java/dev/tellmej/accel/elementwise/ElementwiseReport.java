@@ -20,6 +20,7 @@ import dev.tellmej.hdl.lib.fp.FpExp;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
 import dev.tellmej.hdl.lib.fp.FpRelu2;
 import dev.tellmej.hdl.lib.fp.FpRsqrt;
+import dev.tellmej.hdl.lib.fp.FpSchedule;
 import dev.tellmej.hdl.lib.fp.FpScale2;
 import dev.tellmej.hdl.lib.fp.FpSilu;
 import dev.tellmej.hdl.lib.fp.Int32ToFp32;
@@ -111,7 +112,10 @@ public final class ElementwiseReport {
                 library("fp-scale2", "N9.1", lanes -> new FpScale2(10), FpScale2.LATENCY),
                 library("fp-exp", "N9", lanes -> new FpExp(), FpExp.LATENCY),
                 library("fp-reciprocal", "N10", lanes -> new FpReciprocal(), FpReciprocal.LATENCY),
+                library("fp-reciprocal-shared", "N10", lanes -> new FpReciprocal(FpSchedule.SHARED),
+                        FpReciprocal.LATENCY),
                 library("fp-rsqrt", "N11", lanes -> new FpRsqrt(), FpRsqrt.LATENCY),
+                library("fp-rsqrt-shared", "N11", lanes -> new FpRsqrt(FpSchedule.SHARED), FpRsqrt.LATENCY),
                 library("fp-silu", "N12.1", lanes -> new FpSilu(), FpSilu.LATENCY),
                 library("fp-relu2", "N12.2", lanes -> new FpRelu2(), FpRelu2.LATENCY),
                 library("inverse-of-count", "N13.2", lanes -> new InverseOfCount(), InverseOfCount.LATENCY)));

@@ -20,6 +20,7 @@ import dev.tellmej.hdl.lib.fp.Fp32ToInt8;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
+import dev.tellmej.hdl.lib.fp.FpSchedule;
 import dev.tellmej.model.numerics.ActivationQuantizer;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public final class Quantizer extends Module {
                 .map(m -> Fp32Max.max(m, FpFormat.fp32(ActivationQuantizer.EPS))).stage("mc_clamped");
         Bool clampedValid = scalePipe.valid(clamped.cycle());
         Timed<Bits> s = Fp32Mul.apply("scale_mul", scalePipe.steady(FpFormat.fp32(127f)),
-                FpReciprocal.apply("reciprocal", clamped));
+                FpReciprocal.apply("reciprocal", clamped, FpSchedule.SHARED));   // one vector at a time
         Flow<Bits> scaled = s.flow();
         scaleLatency = s.cycle() + 1;
         when(start, () -> busy.set(true));

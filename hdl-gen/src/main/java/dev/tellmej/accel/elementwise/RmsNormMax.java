@@ -25,6 +25,7 @@ import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpRsqrt;
+import dev.tellmej.hdl.lib.fp.FpSchedule;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -553,7 +554,8 @@ public final class RmsNormMax extends Module {
             Pipeline pipe = new Pipeline("launch", launch);
             Timed<Bits> mean = Fp32Mul.apply("mean_mul", pipe.input("ss", sumOfSquares),
                     pipe.steady(inverse));
-            Timed<Bits> root = FpRsqrt.apply("rsqrt", Fp32Add.apply("eps_add", mean, pipe.steady(eps)));
+            Timed<Bits> root = FpRsqrt.apply("rsqrt", Fp32Add.apply("eps_add", mean, pipe.steady(eps)),
+                    FpSchedule.SHARED);   // one token at a time
             Flow<Bits> rsqrt = root.flow();
             latency = root.cycle() + 1;
             r = reg("r", bits(32));

@@ -7,6 +7,7 @@ import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.HwEnum;
 import dev.tellmej.hdl.Mem;
 import dev.tellmej.hdl.Module;
@@ -14,6 +15,7 @@ import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.AdderTree;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
@@ -223,7 +225,8 @@ public final class LmHeadUnit extends Module {
             String n = "lane" + p + "_";
             int beats = shape.beatBytes();
             int wordBits = log2Up(shape.maxColBeats());
-            Mem<Bits> x = mem(n + "activations", bits(8 * beats), shape.maxColBeats()).style(RamStyle.DISTRIBUTED);
+            // Block RAM: each lane reads its own beat, so each keeps a copy; LUT RAM would cost 2 LUTs a bit.
+            Mem<Bits> x = mem(n + "activations", bits(8 * beats), shape.maxColBeats()).style(RamStyle.BLOCK);
             when(activations.fire(), () -> x.write(controller.activationBeat.resize(Math.max(1, wordBits)),
                     activations.payload));
 
@@ -264,13 +267,25 @@ public final class LmHeadUnit extends Module {
             Bits xWord = x.readSync(n + "x_read", beat.resize(Math.max(1, wordBits)), take, 1);
             Timed<Bits> xT = pipe.at(1, n + "x_word", xWord);
             Bits w1 = weights.at(1);
-            SInt beatSum = null;
+            // The beat's B products (16 bits each: |q x| <= 2^14) summed by a balanced tree whose adders widen
+            // by a bit a level, registered once: the sum is exact in 16 + log2(B) bits.
+            List<SInt> products = new ArrayList<>();
             for (int i = 0; i < beats; i++) {
-                SInt product = w1.slice(8 * i + 7, 8 * i).asSInt().mul(xT.value().slice(8 * i + 7, 8 * i).asSInt())
-                        .sext(32);
-                beatSum = beatSum == null ? product : beatSum.add(product);
+                products.add(w1.slice(8 * i + 7, 8 * i).asSInt().mul(xT.value().slice(8 * i + 7, 8 * i).asSInt())
+                        .named(n + "product" + i));
             }
-            Timed<SInt> sumT = pipe.at(2, n + "beat_sum", regNext(n + "beat_sum_r", beatSum.named(n + "beat_sum_c")));
+            SInt beatSum;
+            if (beats == 1) {
+                beatSum = regNext(n + "beat_sum_r", products.getFirst());
+            } else {
+                AdderTree tree = Hdl.instance(n + "beat_tree", new AdderTree(beats, 16, log2Up(beats)));
+                tree.in.valid.set(pipe.valid(1));
+                for (int i = 0; i < beats; i++) {
+                    tree.in.payload.get(i).set(products.get(i));
+                }
+                beatSum = tree.out.payload;
+            }
+            Timed<SInt> sumT = pipe.at(2, n + "beat_sum", beatSum.sext(32).named(n + "beat_sum_c"));
             Bool valid2 = pipe.valid(2);
             Bool end2 = rowEnd.at(2);
             SInt acc = reg(n + "acc", sint(32), 0);

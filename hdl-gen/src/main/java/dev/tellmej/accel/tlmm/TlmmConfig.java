@@ -154,9 +154,13 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
         return columns / ports;
     }
 
-    /** Index words a port's unpacker writes per cycle: two, or one when it serves a single lane. */
+    /**
+     * Index words a port's unpacker writes per cycle: one when it serves a single lane or when one word holds at
+     * least a beat's bytes (one word a cycle then keeps up with a port that delivers a beat every cycle, and the
+     * unpacker, its byte decoders and the gearbox's window are half as wide); two otherwise.
+     */
     public int wordsPerCycle() {
-        return Math.min(2, lanesPerPort());
+        return lanesPerPort() == 1 || indexWordBytes() >= beatBytes() ? 1 : 2;
     }
 
     /** Bytes per AXI beat. */

@@ -2,6 +2,8 @@ package dev.tellmej.sim.fp;
 
 import static dev.tellmej.sim.fp.FloatCases.describe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Design;
@@ -12,6 +14,7 @@ import dev.tellmej.hdl.lib.fp.FpExp;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
 import dev.tellmej.hdl.lib.fp.FpRelu2;
 import dev.tellmej.hdl.lib.fp.FpRsqrt;
+import dev.tellmej.hdl.lib.fp.FpSchedule;
 import dev.tellmej.hdl.lib.fp.FpSilu;
 import dev.tellmej.hdl.lib.fp.FpTables;
 import dev.tellmej.model.numerics.ExactActivations;
@@ -19,6 +22,7 @@ import dev.tellmej.model.numerics.ExactExp;
 import dev.tellmej.model.numerics.ExactReciprocal;
 import dev.tellmej.model.numerics.ExactRsqrt;
 import dev.tellmej.sim.SimModel;
+import dev.tellmej.sim.SimStopException;
 import dev.tellmej.sim.junit.SimFixture;
 import dev.tellmej.sim.junit.SimTest;
 import java.util.Random;
@@ -71,6 +75,31 @@ class ExactFunctionsSimTest {
     }
 
     @SimTest
+    void sharedReciprocalMatchesN10(SimFixture fixture) {
+        check(fixture, () -> new FpReciprocal(FpSchedule.SHARED), ExactReciprocal::apply, 0x8d783d04,
+                "reciprocal (shared)", r -> (float) Math.scalb(1 + r.nextDouble(), r.nextInt(300) - 150));
+    }
+
+    @SimTest
+    void sharedRsqrtMatchesN11(SimFixture fixture) {
+        check(fixture, () -> new FpRsqrt(FpSchedule.SHARED), ExactRsqrt::apply, 0xc1cb54c9, "rsqrt (shared)",
+                r -> (float) Math.scalb(1 + r.nextDouble(), r.nextInt(300) - 150));
+    }
+
+    @SimTest
+    void sharedUnitsRefuseInputsThatCollide(SimFixture fixture) {
+        // Two inputs 13 cycles apart would both want the shared multiplier (steps at cycles 3 and 16).
+        Design<FpReciprocal> design = Hdl.elaborate(() -> new FpReciprocal(FpSchedule.SHARED));
+        Ports ports = Ports.of(design.top());
+        SimModel sim = fixture.open(design);
+        sim.reset();
+        long one = Float.floatToRawIntBits(1f);
+        SimStopException stop = assertThrows(SimStopException.class, () -> new FixedLatencyDriver(sim, ports.in(),
+                ports.out(), ports.latency()).runSpaced(13, new long[][] {{one, one, one}}));
+        assertTrue(stop.designMessage().contains("inputs 13 cycles apart collide on newton_mul"), stop.getMessage());
+    }
+
+    @SimTest
     void siluMatchesN121(SimFixture fixture) {
         check(fixture, FpSilu::new, ExactActivations::silu, 0x745da084, "silu", r -> (float) (r.nextGaussian() * 30));
     }
@@ -105,7 +134,10 @@ class ExactFunctionsSimTest {
             x[65536 + 2 * i + 1] = Float.floatToRawIntBits(inRange.next(random)) & 0xFFFF_FFFFL;
         }
         long start = System.nanoTime();
-        long[] out = new FixedLatencyDriver(sim, ports.in(), ports.out(), ports.latency()).run(x);
+        // A unit with shared arithmetic takes an input every LATENCY cycles, enough for any schedule.
+        int interval = design.topName().endsWith("_shared") ? ports.latency() : 1;
+        long[] out = new FixedLatencyDriver(sim, ports.in(), ports.out(), ports.latency())
+                .runSpaced(interval, new long[][] {x});
         double seconds = (System.nanoTime() - start) / 1e9;
         int hash = 0;
         for (int i = 0; i < x.length; i++) {

@@ -8,8 +8,8 @@ import dev.tellmej.sim.SimModel;
 import java.util.List;
 
 /**
- * Drives a fully pipelined unit of fixed latency (an input flow of operands, an output flow of one result):
- * one operand set per cycle, every result read exactly {@code latency} cycles later, with {@code out_valid}
+ * Drives a pipelined unit of fixed latency (an input flow of operands, an output flow of one result):
+ * one operand set per cycle (or every so many cycles), every result read exactly {@code latency} cycles later, with {@code out_valid}
  * checked high then and low in the cycles around the burst. Ports are taken once; a cycle costs a few port
  * writes, one native step and one read.
  */
@@ -50,29 +50,39 @@ final class FixedLatencyDriver {
      * in input order.
      */
     long[] run(long[][] values) {
+        return runSpaced(1, values);
+    }
+
+    /**
+     * Results for {@code values[k][i]} with input i given at cycle {@code i * interval} (a unit with shared
+     * arithmetic takes an input at most every so many cycles), in input order.
+     */
+    long[] runSpaced(int interval, long[][] values) {
         int n = values[0].length;
         long[] out = new long[n];
         if (outValid.get() != 0) {
             throw new AssertionError("out_valid is high before any input");
         }
-        for (int cycle = 0; cycle < n + latency; cycle++) {
-            if (cycle < n) {
+        int span = (n - 1) * interval + 1;
+        for (int cycle = 0; cycle < span + latency - 1; cycle++) {
+            if (cycle < span && cycle % interval == 0) {
                 for (int k = 0; k < operands.length; k++) {
-                    operands[k].set(values[k][cycle]);
+                    operands[k].set(values[k][cycle / interval]);
                 }
                 inValid.set(1);
             } else {
                 inValid.set(0);
             }
             sim.step();
-            int index = cycle + 1 - latency;
-            boolean expected = index >= 0 && index < n;
+            int issued = cycle + 1 - latency;
+            boolean expected = issued >= 0 && issued < span && issued % interval == 0;
             if ((outValid.get() != 0) != expected) {
                 throw new AssertionError("out_valid is " + outValid.get() + " after " + (cycle + 1)
-                        + " cycles of a burst of " + n + " (latency " + latency + ")");
+                        + " cycles of a burst of " + n + " (latency " + latency + ", an input every " + interval
+                        + " cycles)");
             }
             if (expected) {
-                out[index] = result.get();
+                out[issued / interval] = result.get();
             }
         }
         sim.step();

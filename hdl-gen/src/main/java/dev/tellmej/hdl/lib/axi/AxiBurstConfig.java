@@ -23,7 +23,7 @@ import java.util.Map;
  */
 public record AxiBurstConfig(Axi4Config axi, int burstBeats, int outstandingBursts, int lengthBits, long id) {
     /** Above this many bits of data a FIFO goes into block RAM instead of LUT RAM. */
-    static final int LUT_RAM_BITS = 16384;
+    static final int LUT_RAM_BITS = 8192;
 
     public AxiBurstConfig {
         List<String> problems = new ArrayList<>();

@@ -28,6 +28,10 @@ import dev.tellmej.hdl.lib.Timed;
  * normalize, index (1); u and the table read (1); D[i] * u (7); + V[i] (6); m * y0 (7); 2 - p (6); y0 * q (7);
  * scale2 (2); special cases (1). Cost: three {@link Fp32Mul} (six DSP48E2), two {@link Fp32Add}, a 64 x 64
  * ROM in LUTs, delay lines.
+ *
+ * <p>{@link FpSchedule#SHARED} ({@code FpReciprocal_shared}) runs the five steps on one {@code Fp32Mul} and one
+ * {@code Fp32Add} ({@link Fp32SharedOps}): same latency, same results; an input at most every
+ * {@value #LATENCY} cycles (two inputs 13 or 26 cycles apart would collide).
  */
 public final class FpReciprocal extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */
@@ -38,7 +42,15 @@ public final class FpReciprocal extends Module {
     /** 1/x ({@code out_valid}, {@code out_payload}, binary32), {@value #LATENCY} cycles later. */
     public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
+    /** The pipelined unit: one input per cycle. */
     public FpReciprocal() {
+        this(FpSchedule.PIPELINED);
+    }
+
+    public FpReciprocal(FpSchedule schedule) {
+        if (schedule == FpSchedule.SHARED) {
+            param("", "shared");
+        }
         Pipeline pipe = new Pipeline("valid", in.valid);
         Bits x = in.payload;
 
@@ -72,10 +84,21 @@ public final class FpReciprocal extends Module {
         Timed<Bool> sign = pipe.at(c, "sign", regNext("sign_c", signB));
 
         // y0 = V[i] + D[i] * u; Newton: p = m * y0, q = 2 - p, y1 = y0 * q.
-        Timed<Bits> y0 = FpChord.apply("chord", word, u).named("y0");
-        Timed<Bits> p = Fp32Mul.apply("newton_mul", m, y0);
-        Timed<Bits> q = Fp32Add.apply("newton_sub", pipe.steady(FpFormat.fp32(2f)), p.map(FP32::negate));
-        Timed<Bits> y1 = Fp32Mul.apply("refine_mul", y0, q);
+        Timed<Bits> two = pipe.steady(FpFormat.fp32(2f));
+        Timed<Bits> y1;
+        if (schedule == FpSchedule.SHARED) {
+            Fp32SharedOps ops = new Fp32SharedOps(pipe, "newton");
+            Timed<Bits> slope = ops.mul("slope", word.map(w -> w.slice(31, 0)), u);
+            Timed<Bits> y0 = ops.add("y0", word.map(w -> w.slice(63, 32)).named("rom_value"), slope);
+            Timed<Bits> p = ops.mul("p", m, y0);
+            Timed<Bits> q = ops.add("q", two, p.map(FP32::negate));
+            y1 = ops.mul("y1", y0, q);
+        } else {
+            Timed<Bits> y0 = FpChord.apply("chord", word, u).named("y0");
+            Timed<Bits> p = Fp32Mul.apply("newton_mul", m, y0);
+            Timed<Bits> q = Fp32Add.apply("newton_sub", two, p.map(FP32::negate));
+            y1 = Fp32Mul.apply("refine_mul", y0, q);
+        }
 
         // sign(x) * scale2(y1, -E); the special cases.
         Timed<Bits> scaled = FpScale2.apply("scale2", y1, negativeE);
@@ -96,6 +119,16 @@ public final class FpReciprocal extends Module {
     /** 1/x in a pipeline: valid {@value #LATENCY} cycles after x. */
     @ElaborationHelper
     public static Timed<Bits> apply(String name, Timed<Bits> x) {
-        return x.through(name, LATENCY, FpReciprocal::apply);
+        return apply(name, x, FpSchedule.PIPELINED);
+    }
+
+    /** 1/x in a pipeline by a unit of the given schedule: valid {@value #LATENCY} cycles after x. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> x, FpSchedule schedule) {
+        return x.through(name, LATENCY, (n, flow) -> {
+            FpReciprocal unit = Hdl.instance(n, new FpReciprocal(schedule));
+            Hdl.assign(unit.in, flow);
+            return unit.out;
+        });
     }
 }

@@ -29,6 +29,10 @@ import dev.tellmej.hdl.lib.Timed;
  * normalize, index, h (1); u and the table read (1); D[i] * u (7); + V[i] (6); y0 * y0 (7); h * a (7);
  * 1.5 - b (6); y0 * c (7); scale2 (2); special cases (1). Cost: four {@link Fp32Mul} (eight DSP48E2), two
  * {@link Fp32Add}, a 64 x 64 ROM in LUTs, delay lines.
+ *
+ * <p>{@link FpSchedule#SHARED} ({@code FpRsqrt_shared}) runs the six steps on one {@code Fp32Mul} and one
+ * {@code Fp32Add} ({@link Fp32SharedOps}): same latency, same results; an input at most every {@value #LATENCY}
+ * cycles (two inputs 7, 13, 20 or 33 cycles apart would collide).
  */
 public final class FpRsqrt extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */
@@ -39,7 +43,15 @@ public final class FpRsqrt extends Module {
     /** 1/sqrt(x) ({@code out_valid}, {@code out_payload}, binary32), {@value #LATENCY} cycles later. */
     public final Flow<Bits> out = out("out", Flow.of(bits(32)));
 
+    /** The pipelined unit: one input per cycle. */
     public FpRsqrt() {
+        this(FpSchedule.PIPELINED);
+    }
+
+    public FpRsqrt(FpSchedule schedule) {
+        if (schedule == FpSchedule.SHARED) {
+            param("", "shared");
+        }
         Pipeline pipe = new Pipeline("valid", in.valid);
         Bits x = in.payload;
 
@@ -81,11 +93,23 @@ public final class FpRsqrt extends Module {
         Timed<Bool> sign = pipe.at(c, "sign", regNext("sign_c", signB));
 
         // y0 = V[i] + D[i] * u; Newton: a = y0 * y0, b = h * a, c = 1.5 - b, y1 = y0 * c.
-        Timed<Bits> y0 = FpChord.apply("chord", word, u).named("y0");
-        Timed<Bits> a = Fp32Mul.apply("square_mul", y0, y0);
-        Timed<Bits> b = Fp32Mul.apply("half_mul", h, a);
-        Timed<Bits> correction = Fp32Add.apply("newton_sub", pipe.steady(FpFormat.fp32(1.5f)), b.map(FP32::negate));
-        Timed<Bits> y1 = Fp32Mul.apply("refine_mul", y0, correction);
+        Timed<Bits> threeHalves = pipe.steady(FpFormat.fp32(1.5f));
+        Timed<Bits> y1;
+        if (schedule == FpSchedule.SHARED) {
+            Fp32SharedOps ops = new Fp32SharedOps(pipe, "newton");
+            Timed<Bits> slope = ops.mul("slope", word.map(w -> w.slice(31, 0)), u);
+            Timed<Bits> y0 = ops.add("y0", word.map(w -> w.slice(63, 32)).named("rom_value"), slope);
+            Timed<Bits> a = ops.mul("a", y0, y0);
+            Timed<Bits> b = ops.mul("b", h, a);
+            Timed<Bits> correction = ops.add("c", threeHalves, b.map(FP32::negate));
+            y1 = ops.mul("y1", y0, correction);
+        } else {
+            Timed<Bits> y0 = FpChord.apply("chord", word, u).named("y0");
+            Timed<Bits> a = Fp32Mul.apply("square_mul", y0, y0);
+            Timed<Bits> b = Fp32Mul.apply("half_mul", h, a);
+            Timed<Bits> correction = Fp32Add.apply("newton_sub", threeHalves, b.map(FP32::negate));
+            y1 = Fp32Mul.apply("refine_mul", y0, correction);
+        }
 
         // scale2(y1, -E'/2); the special cases.
         Timed<Bits> scaled = FpScale2.apply("scale2", y1, halfExponent);
@@ -105,6 +129,16 @@ public final class FpRsqrt extends Module {
     /** 1/sqrt(x) in a pipeline: valid {@value #LATENCY} cycles after x. */
     @ElaborationHelper
     public static Timed<Bits> apply(String name, Timed<Bits> x) {
-        return x.through(name, LATENCY, FpRsqrt::apply);
+        return apply(name, x, FpSchedule.PIPELINED);
+    }
+
+    /** 1/sqrt(x) in a pipeline by a unit of the given schedule: valid {@value #LATENCY} cycles after x. */
+    @ElaborationHelper
+    public static Timed<Bits> apply(String name, Timed<Bits> x, FpSchedule schedule) {
+        return x.through(name, LATENCY, (n, flow) -> {
+            FpRsqrt unit = Hdl.instance(n, new FpRsqrt(schedule));
+            Hdl.assign(unit.in, flow);
+            return unit.out;
+        });
     }
 }

@@ -1,0 +1,111 @@
+package dev.tellmej.hdl.lib.fp;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
+import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.lib.Pipeline;
+import dev.tellmej.hdl.lib.Timed;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One {@link Fp32Mul} and one {@link Fp32Add} that serve every multiply and every add of a fixed schedule in a
+ * {@link Pipeline}: each operation is issued at the cycle its later operand is valid, the operands are chosen by
+ * the pipeline's valid of that cycle, and the result is the shared unit's output {@link Fp32Mul#LATENCY} or
+ * {@link Fp32Add#LATENCY} cycles later, exactly as a unit of its own would give it (same operands, same order,
+ * same rounding). So a chain such as N10's Newton step costs one multiplier and one adder instead of one per
+ * step, for units that take an input rarely (once per vector or per head).
+ *
+ * <p>The price is the initiation interval: two inputs of the pipeline collide when they would issue to one unit
+ * in the same cycle, that is when they are d cycles apart and d is the difference of two issue cycles of that
+ * unit. A simulation assertion per pair of operations stops such a simulation; a user keeps its inputs at least
+ * the schedule's length apart. Cost: the two units, a 2:1 (or wider) multiplexer per operand bit for each
+ * operation beyond a unit's first.
+ *
+ * <p>Elaboration helper: build one inside a module under construction, then call {@link #mul} and {@link #add}
+ * in the order of the schedule.
+ */
+@ElaborationHelper
+public final class Fp32SharedOps {
+    private final Pipeline pipeline;
+    private final String name;
+    private final Shared multiplier;
+    private final Shared adder;
+
+    /**
+     * @param pipeline the pipeline whose valids choose the operations
+     * @param name     prefix of the two units' instance names ({@code name_mul}, {@code name_add}) and wires
+     */
+    public Fp32SharedOps(Pipeline pipeline, String name) {
+        this.pipeline = pipeline;
+        this.name = name;
+        Fp32Mul mul = Hdl.instance(name + "_mul", new Fp32Mul());
+        Fp32Add add = Hdl.instance(name + "_add", new Fp32Add());
+        multiplier = new Shared(name + "_mul", mul.in.valid, mul.in.payload, mul.out.payload, Fp32Mul.LATENCY);
+        adder = new Shared(name + "_add", add.in.valid, add.in.payload, add.out.payload, Fp32Add.LATENCY);
+    }
+
+    /** {@code a * b} (RNE) on the shared multiplier, valid {@link Fp32Mul#LATENCY} cycles after the later operand. */
+    public Timed<Bits> mul(String resultName, Timed<Bits> a, Timed<Bits> b) {
+        return multiplier.issue(resultName, a, b);
+    }
+
+    /** {@code a + b} (RNE) on the shared adder, valid {@link Fp32Add#LATENCY} cycles after the later operand. */
+    public Timed<Bits> add(String resultName, Timed<Bits> a, Timed<Bits> b) {
+        return adder.issue(resultName, a, b);
+    }
+
+    /** One shared unit: its input wires, their choices so far and the valids that choose them. */
+    private final class Shared {
+        private final String unit;
+        private final Bool inValid;
+        private final Operands in;
+        private final Bits out;
+        private final int latency;
+        private final List<Integer> issueCycles = new ArrayList<>();
+        private final List<Bool> issueValids = new ArrayList<>();
+        /** Some operation issues this cycle: the OR of the valids so far. */
+        private Bool anyIssue;
+
+        Shared(String unit, Bool inValid, Operands in, Bits out, int latency) {
+            this.unit = unit;
+            this.inValid = inValid;
+            this.in = in;
+            this.out = out;
+            this.latency = latency;
+        }
+
+        Timed<Bits> issue(String resultName, Timed<Bits> a, Timed<Bits> b) {
+            int cycle = Math.max(a.isSteady() ? 0 : a.cycle(), b.isSteady() ? 0 : b.cycle());
+            if (issueCycles.contains(cycle)) {
+                throw new IllegalStateException(name + ": two operations on " + unit + " issue at cycle " + cycle
+                        + " of one input; they need units of their own");
+            }
+            Bool valid = pipeline.valid(cycle);
+            Bits first = a.at(cycle);
+            Bits second = b.at(cycle);
+            anyIssue = anyIssue == null ? valid : anyIssue.or(valid);
+            inValid.set(anyIssue);
+            if (issueCycles.isEmpty()) {
+                in.a().set(first);
+                in.b().set(second);
+            } else {
+                when(valid, () -> {
+                    in.a().set(first);
+                    in.b().set(second);
+                });
+                for (int i = 0; i < issueCycles.size(); i++) {
+                    int gap = Math.abs(cycle - issueCycles.get(i));
+                    assertAlways(valid.and(issueValids.get(i)).not(), name + ": inputs " + gap + " cycles apart"
+                            + " collide on " + unit + " (keep inputs at least the schedule's length apart)");
+                }
+            }
+            issueCycles.add(cycle);
+            issueValids.add(valid);
+            return pipeline.at(cycle + latency, resultName, out);
+        }
+    }
+}
