@@ -26,6 +26,7 @@ Fp32SerialTree_n16_t3_q8_f4.v
 Fp32ToFp16.v
 SyncFifo_w128_d12.v
 AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial.v
+Fp16Square.v
 FpRsqrt_shared.v
 SyncFifo_w97_d3.v
 RmsNormMax_l16_w4_maxn4096_fp16_runtime.v

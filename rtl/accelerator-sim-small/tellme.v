@@ -1624,33 +1624,19 @@ module tellme (
   reg  [31:0]  linear_operand_2;                                   // LinearExecutor.java:470
   reg  [31:0]  linear_operand_3;                                   // LinearExecutor.java:470
   reg  [2:0]   linear_residual_feed_credits;                       // CreditBuffer.java:45
-  wire         linear_feed_residual;                               // LinearExecutor.java:483
-  wire         linear_feed_silu;                                   // LinearExecutor.java:484
-  wire         linear_feed_relu2;                                  // LinearExecutor.java:485
-  wire         linear_residual_round0_in_valid;                    // LinearExecutor.java:490
-  wire [31:0]  linear_residual_round0_in_payload;                  // LinearExecutor.java:490
-  wire         linear_residual_round0_out_valid;                   // LinearExecutor.java:490
-  wire [15:0]  linear_residual_round0_out_payload;                 // LinearExecutor.java:490
-  wire         linear_residual_round1_in_valid;                    // LinearExecutor.java:490
-  wire [31:0]  linear_residual_round1_in_payload;                  // LinearExecutor.java:490
-  wire         linear_residual_round1_out_valid;                   // LinearExecutor.java:490
-  wire [15:0]  linear_residual_round1_out_payload;                 // LinearExecutor.java:490
-  wire         linear_residual_round2_in_valid;                    // LinearExecutor.java:490
-  wire [31:0]  linear_residual_round2_in_payload;                  // LinearExecutor.java:490
-  wire         linear_residual_round2_out_valid;                   // LinearExecutor.java:490
-  wire [15:0]  linear_residual_round2_out_payload;                 // LinearExecutor.java:490
-  wire         linear_residual_round3_in_valid;                    // LinearExecutor.java:490
-  wire [31:0]  linear_residual_round3_in_payload;                  // LinearExecutor.java:490
-  wire         linear_residual_round3_out_valid;                   // LinearExecutor.java:490
-  wire [15:0]  linear_residual_round3_out_payload;                 // LinearExecutor.java:490
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:495
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:495
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:495
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:495
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:495
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:495
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:495
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:495
+  wire         linear_feed_residual;                               // LinearExecutor.java:485
+  wire         linear_feed_silu;                                   // LinearExecutor.java:486
+  wire         linear_feed_relu2;                                  // LinearExecutor.java:487
+  reg          linear_residual_rounded_d1;                         // LinearExecutor.java:489
+  reg          linear_residual_rounded_d2;                         // LinearExecutor.java:489
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:490
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:490
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:77
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:77
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:77
@@ -1659,11 +1645,11 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:77
   wire [2:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:77
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:84
-  wire         linear_fed;                                         // LinearExecutor.java:508
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:511
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:511
-  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:511
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:511
+  wire         linear_fed;                                         // LinearExecutor.java:503
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:506
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:506
+  wire [2:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:506
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:506
   wire         linear_unit_tags_push_valid;                        // Stream.java:195
   wire         linear_unit_tags_push_ready;                        // Stream.java:195
   wire [18:0]  linear_unit_tags_push_payload;                      // Stream.java:195
@@ -1671,9 +1657,9 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:195
   wire [18:0]  linear_unit_tags_pop_payload;                       // Stream.java:195
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:195
-  wire         linear_unit_out;                                    // LinearExecutor.java:516
-  reg          linear_engine_done;                                 // LinearExecutor.java:545
-  wire         linear_rotating;                                    // LinearExecutor.java:547
+  wire         linear_unit_out;                                    // LinearExecutor.java:511
+  reg          linear_engine_done;                                 // LinearExecutor.java:540
+  wire         linear_rotating;                                    // LinearExecutor.java:542
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:74
@@ -1728,8 +1714,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:317
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:556
-  wire         linear_done;                                        // LinearExecutor.java:566
+  reg          linear_rotate_started;                              // LinearExecutor.java:551
+  wire         linear_done;                                        // LinearExecutor.java:561
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:41
@@ -2777,29 +2763,29 @@ module tellme (
   assign residual_add_in_payload_y_2 = linear_residual_feed_fifo_pop_payload[159:128]; // Stream.java:102
   assign residual_add_in_payload_y_3 = linear_residual_feed_fifo_pop_payload[191:160]; // Stream.java:102
   assign residual_add_in_payload_last = linear_residual_feed_fifo_pop_payload[192]; // Stream.java:102
-  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:498
-  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:499
-  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:502
-  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:503
-  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:502
-  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:503
-  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:502
-  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:503
-  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:502
-  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:503
-  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:502
-  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:503
-  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:502
-  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:503
-  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:502
-  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:503
-  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:502
-  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:503
-  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:506
-  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:507
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:517
-  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:518
-  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:519
+  assign gating_silu_in_valid = linear_feed_silu; // LinearExecutor.java:493
+  assign gating_relu2_in_valid = linear_feed_relu2; // LinearExecutor.java:494
+  assign gating_silu_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:497
+  assign gating_silu_in_payload_u_0 = linear_y_0; // LinearExecutor.java:498
+  assign gating_relu2_in_payload_g_0 = linear_operand_0; // LinearExecutor.java:497
+  assign gating_relu2_in_payload_u_0 = linear_y_0; // LinearExecutor.java:498
+  assign gating_silu_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:497
+  assign gating_silu_in_payload_u_1 = linear_y_1; // LinearExecutor.java:498
+  assign gating_relu2_in_payload_g_1 = linear_operand_1; // LinearExecutor.java:497
+  assign gating_relu2_in_payload_u_1 = linear_y_1; // LinearExecutor.java:498
+  assign gating_silu_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:497
+  assign gating_silu_in_payload_u_2 = linear_y_2; // LinearExecutor.java:498
+  assign gating_relu2_in_payload_g_2 = linear_operand_2; // LinearExecutor.java:497
+  assign gating_relu2_in_payload_u_2 = linear_y_2; // LinearExecutor.java:498
+  assign gating_silu_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:497
+  assign gating_silu_in_payload_u_3 = linear_y_3; // LinearExecutor.java:498
+  assign gating_relu2_in_payload_g_3 = linear_operand_3; // LinearExecutor.java:497
+  assign gating_relu2_in_payload_u_3 = linear_y_3; // LinearExecutor.java:498
+  assign gating_silu_in_payload_last = 1'b1; // LinearExecutor.java:501
+  assign gating_relu2_in_payload_last = 1'b1; // LinearExecutor.java:502
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:512
+  assign gating_silu_out_ready = 1'b1; // LinearExecutor.java:513
+  assign gating_relu2_out_ready = 1'b1; // LinearExecutor.java:514
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:165
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:166
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:167
@@ -3292,22 +3278,22 @@ module tellme (
              attention_out_payload_3[9:0],
              13'h0}; // AttentionExecutor.java:289
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:521
-      buffer_write_valid = 1'b1; // LinearExecutor.java:522
-      buffer_write_id = linear_dst_id; // LinearExecutor.java:523
-      buffer_write_mask = 4'hf; // LinearExecutor.java:524
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
+      buffer_write_valid = 1'b1; // LinearExecutor.java:517
+      buffer_write_id = linear_dst_id; // LinearExecutor.java:518
+      buffer_write_mask = 4'hf; // LinearExecutor.java:519
     end
-    if (linear_store_write) begin // LinearExecutor.java:527
-      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:528
-      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:529
-      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:531
-      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:531
-      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:531
-      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:531
+    if (linear_store_write) begin // LinearExecutor.java:522
+      buffer_write_token = linear_tags_pop_payload[1:0]; // LinearExecutor.java:523
+      buffer_write_word = linear_tags_pop_payload[10:3]; // LinearExecutor.java:524
+      buffer_write_values_0 = dequantizer_out_payload_y_0; // LinearExecutor.java:526
+      buffer_write_values_1 = dequantizer_out_payload_y_1; // LinearExecutor.java:526
+      buffer_write_values_2 = dequantizer_out_payload_y_2; // LinearExecutor.java:526
+      buffer_write_values_3 = dequantizer_out_payload_y_3; // LinearExecutor.java:526
     end
-    if (linear_unit_out) begin // LinearExecutor.java:534
-      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:535
-      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:536
+    if (linear_unit_out) begin // LinearExecutor.java:529
+      buffer_write_token = linear_unit_tags_pop_payload[1:0]; // LinearExecutor.java:530
+      buffer_write_word = linear_unit_tags_pop_payload[10:3]; // LinearExecutor.java:531
       buffer_write_values_0 =
           (buffer_write_values_0_part == 5'd0)
             ? ((buffer_write_values_0_part_2 == 10'd0) ? {buffer_write_values_0_part_3, 31'h0}
@@ -3324,7 +3310,7 @@ module tellme (
           : {buffer_write_values_0_part_3,
              ({3'd0, buffer_write_values_0_part} + 8'd112),
              buffer_write_values_0_part_2,
-             13'h0}; // LinearExecutor.java:540
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_1 =
           (buffer_write_values_1_part == 5'd0)
             ? ((buffer_write_values_1_part_2 == 10'd0) ? {buffer_write_values_1_part_3, 31'h0}
@@ -3341,7 +3327,7 @@ module tellme (
           : {buffer_write_values_1_part_3,
              ({3'd0, buffer_write_values_1_part} + 8'd112),
              buffer_write_values_1_part_2,
-             13'h0}; // LinearExecutor.java:540
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_2 =
           (buffer_write_values_2_part == 5'd0)
             ? ((buffer_write_values_2_part_2 == 10'd0) ? {buffer_write_values_2_part_3, 31'h0}
@@ -3358,7 +3344,7 @@ module tellme (
           : {buffer_write_values_2_part_3,
              ({3'd0, buffer_write_values_2_part} + 8'd112),
              buffer_write_values_2_part_2,
-             13'h0}; // LinearExecutor.java:540
+             13'h0}; // LinearExecutor.java:535
       buffer_write_values_3 =
           (buffer_write_values_3_part == 5'd0)
             ? ((buffer_write_values_3_part_2 == 10'd0) ? {buffer_write_values_3_part_3, 31'h0}
@@ -3375,7 +3361,7 @@ module tellme (
           : {buffer_write_values_3_part_3,
              ({3'd0, buffer_write_values_3_part} + 8'd112),
              buffer_write_values_3_part_2,
-             13'h0}; // LinearExecutor.java:540
+             13'h0}; // LinearExecutor.java:535
     end
     if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:268
       buffer_write_valid = 1'b1; // RotateAndCache.java:269
@@ -5176,50 +5162,42 @@ module tellme (
   assign linear_tags_pop_ready = linear_y_take; // LinearExecutor.java:453
   assign linear_stores_y = linear_store | (linear_epilogue_q == 4'd1) | linear_cache; // LinearExecutor.java:458
   assign linear_store_write = linear_y_take & ~linear_padding_word & linear_stores_y; // LinearExecutor.java:459
-  // LinearExecutor.java:483
+  // LinearExecutor.java:485
   assign linear_feed_residual =
       (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_residual_add & (linear_residual_feed_credits != 3'd0);
-  // LinearExecutor.java:484
+  // LinearExecutor.java:486
   assign linear_feed_silu = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & ~linear_relu2_q;
-  // LinearExecutor.java:485
+  // LinearExecutor.java:487
   assign linear_feed_relu2 = (linear_epilogue_step == EPILOGUE_STEP_FEED) & linear_gate_up & linear_relu2_q;
-  assign linear_residual_round0_in_valid = linear_feed_residual; // LinearExecutor.java:490
-  assign linear_residual_round0_in_payload = linear_operand_0; // LinearExecutor.java:490
-  assign linear_residual_round1_in_valid = linear_feed_residual; // LinearExecutor.java:490
-  assign linear_residual_round1_in_payload = linear_operand_1; // LinearExecutor.java:490
-  assign linear_residual_round2_in_valid = linear_feed_residual; // LinearExecutor.java:490
-  assign linear_residual_round2_in_payload = linear_operand_2; // LinearExecutor.java:490
-  assign linear_residual_round3_in_valid = linear_feed_residual; // LinearExecutor.java:490
-  assign linear_residual_round3_in_payload = linear_operand_3; // LinearExecutor.java:490
-  assign linear_residual_feed_fifo_push_valid = linear_residual_round3_out_valid; // CreditBuffer.java:78
+  assign linear_residual_feed_fifo_push_valid = linear_residual_rounded_d2; // CreditBuffer.java:78
   assign linear_residual_feed_fifo_push_payload =
       {1'b1,
        linear_residual_y_d2_3,
        linear_residual_y_d2_2,
        linear_residual_y_d2_1,
        linear_residual_y_d2_0,
-       linear_residual_round3_out_payload,
-       linear_residual_round2_out_payload,
-       linear_residual_round1_out_payload,
-       linear_residual_round0_out_payload}; // CreditBuffer.java:79
+       buffer_lane3_round_out_payload,
+       buffer_lane2_round_out_payload,
+       buffer_lane1_round_out_payload,
+       buffer_lane0_round_out_payload}; // CreditBuffer.java:79
   assign linear_residual_feed_fifo_pop_ready = linear_residual_feed_ready; // CreditBuffer.java:85
   assign linear_residual_feed_ready = residual_add_in_ready; // Stream.java:103
   assign linear_fed =
       linear_feed_residual
       | (gating_silu_in_valid & gating_silu_in_ready)
-      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:508
+      | (gating_relu2_in_valid & gating_relu2_in_ready); // LinearExecutor.java:503
   assign linear_unit_tags_push_valid = linear_unit_tag_valid; // Stream.java:196
   // Stream.java:197
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:198
-  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:513
-  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:514
-  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:514
-  // LinearExecutor.java:516
+  assign linear_unit_tag_valid = linear_fed; // LinearExecutor.java:508
+  assign linear_unit_tag_payload_token = linear_tag_held_token; // LinearExecutor.java:509
+  assign linear_unit_tag_payload_word = linear_tag_held_word; // LinearExecutor.java:509
+  // LinearExecutor.java:511
   assign linear_unit_out = residual_add_out_valid | gating_silu_out_valid | gating_relu2_out_valid;
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:520
-  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:547
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:566
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:515
+  assign linear_rotating = linear_stores_y & ~linear_store; // LinearExecutor.java:542
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:561
 
   always @(posedge ap_clk) begin
     if (linear_start) begin // LinearExecutor.java:180
@@ -5424,44 +5402,46 @@ module tellme (
       linear_operand_3 <= buffer_lane3_read; // LinearExecutor.java:472
       linear_epilogue_step <= EPILOGUE_STEP_FEED; // LinearExecutor.java:473
     end
-    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:495
-    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:495
-    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:495
-    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:495
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:495
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:495
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:495
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:495
+    linear_residual_rounded_d1 <= linear_feed_residual; // LinearExecutor.java:489
+    linear_residual_rounded_d2 <= linear_residual_rounded_d1; // LinearExecutor.java:489
+    linear_residual_y_d1_0 <= linear_y_0; // LinearExecutor.java:490
+    linear_residual_y_d1_1 <= linear_y_1; // LinearExecutor.java:490
+    linear_residual_y_d1_2 <= linear_y_2; // LinearExecutor.java:490
+    linear_residual_y_d1_3 <= linear_y_3; // LinearExecutor.java:490
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:490
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:490
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:490
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:490
     if (linear_feed_residual & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:82
       linear_residual_feed_credits <= linear_residual_feed_credits - 3'd1; // CreditBuffer.java:82
     end else if (linear_residual_feed_credits_and & ~linear_feed_residual) begin // CreditBuffer.java:83
       linear_residual_feed_credits <= linear_residual_feed_credits + 3'd1; // CreditBuffer.java:83
     end
-    if (linear_fed) begin // LinearExecutor.java:509
-      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:509
+    if (linear_fed) begin // LinearExecutor.java:504
+      linear_epilogue_step <= EPILOGUE_STEP_WAIT; // LinearExecutor.java:504
     end
-    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:521
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:525
+    if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:520
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:546
-      linear_engine_done <= 1'b0; // LinearExecutor.java:546
-    end else if (tlmm_done) begin // LinearExecutor.java:546
-      linear_engine_done <= 1'b1; // LinearExecutor.java:546
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:541
+      linear_engine_done <= 1'b0; // LinearExecutor.java:541
+    end else if (tlmm_done) begin // LinearExecutor.java:541
+      linear_engine_done <= 1'b1; // LinearExecutor.java:541
     end
-    // LinearExecutor.java:548
+    // LinearExecutor.java:543
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:549
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:544
     end
-    if (rotate_start) begin // LinearExecutor.java:558
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:558
+    if (rotate_start) begin // LinearExecutor.java:553
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:553
     end
-    if (rotate_done) begin // LinearExecutor.java:559
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:560
-      linear_code <= rotate_code; // LinearExecutor.java:561
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:562
+    if (rotate_done) begin // LinearExecutor.java:554
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:555
+      linear_code <= rotate_code; // LinearExecutor.java:556
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:557
     end
-    if (linear_done) begin // LinearExecutor.java:568
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:568
+    if (linear_done) begin // LinearExecutor.java:563
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:563
     end
     if (!ap_rst_n) begin
       linear_epilogue_q <= 4'd0;
@@ -5539,6 +5519,8 @@ module tellme (
       linear_operand_1 <= 32'h0;
       linear_operand_2 <= 32'h0;
       linear_operand_3 <= 32'h0;
+      linear_residual_rounded_d1 <= 1'b0;
+      linear_residual_rounded_d2 <= 1'b0;
       linear_residual_feed_credits <= 3'd4;
       linear_engine_done <= 1'b0;
       linear_rotate_started <= 1'b0;
@@ -5550,7 +5532,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:75
-    // LinearExecutor.java:557
+    // LinearExecutor.java:552
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -6562,17 +6544,17 @@ module tellme (
                  "exceed the depth 4");
         $stop;
       end
-      if (!(~linear_residual_round3_out_valid | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:91
+      if (!(~linear_residual_rounded_d2 | linear_residual_feed_fifo_push_ready)) begin // CreditBuffer.java:91
         $display("ASSERTION FAILED in %m: CreditBuffer.java:91: CreditBuffer linear_residual_feed: a result arrived ",
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:515
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:515: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:510
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:510: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:543
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:543: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out))) begin // LinearExecutor.java:538
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:538: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
       if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:94
@@ -7614,42 +7596,6 @@ module tellme (
     .occupancy    (linear_tags_occupancy)
   );
 
-  Fp32ToFp16 linear_residual_round0 ( // LinearExecutor.java:490
-    .ap_clk      (ap_clk),
-    .ap_rst_n    (ap_rst_n),
-    .in_valid    (linear_residual_round0_in_valid),
-    .in_payload  (linear_residual_round0_in_payload),
-    .out_valid   (linear_residual_round0_out_valid),
-    .out_payload (linear_residual_round0_out_payload)
-  );
-
-  Fp32ToFp16 linear_residual_round1 ( // LinearExecutor.java:490
-    .ap_clk      (ap_clk),
-    .ap_rst_n    (ap_rst_n),
-    .in_valid    (linear_residual_round1_in_valid),
-    .in_payload  (linear_residual_round1_in_payload),
-    .out_valid   (linear_residual_round1_out_valid),
-    .out_payload (linear_residual_round1_out_payload)
-  );
-
-  Fp32ToFp16 linear_residual_round2 ( // LinearExecutor.java:490
-    .ap_clk      (ap_clk),
-    .ap_rst_n    (ap_rst_n),
-    .in_valid    (linear_residual_round2_in_valid),
-    .in_payload  (linear_residual_round2_in_payload),
-    .out_valid   (linear_residual_round2_out_valid),
-    .out_payload (linear_residual_round2_out_payload)
-  );
-
-  Fp32ToFp16 linear_residual_round3 ( // LinearExecutor.java:490
-    .ap_clk      (ap_clk),
-    .ap_rst_n    (ap_rst_n),
-    .in_valid    (linear_residual_round3_in_valid),
-    .in_payload  (linear_residual_round3_in_payload),
-    .out_valid   (linear_residual_round3_out_valid),
-    .out_payload (linear_residual_round3_out_payload)
-  );
-
   SyncFifo_w193_d4 linear_residual_feed_fifo ( // CreditBuffer.java:77
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
@@ -7685,7 +7631,6 @@ module tellme (
       buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
       buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, quantize_last_gain, attention_head_width[31:24],
       attention_query_word, attention_out_word, lm_head_token[2], linear_tags_occupancy,
-      linear_residual_round0_out_valid, linear_residual_round1_out_valid, linear_residual_round2_out_valid,
       linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[18:11],
       linear_unit_tags_pop_payload[2], linear_unit_tags_occupancy, rotate_pending_token[2], tap_bytes[1:0],
       tap_int8_magnitude[8], tap_source_beats[32], peek_word[127:96], peek_word[31:8], buffer_write_token_sum[2],

@@ -4,29 +4,29 @@
 `default_nettype none
 
 module RmsNormMax_l16_w4_n1536_bf16 (
-  input  wire        clk,                // RmsNormMax.java:162
-  input  wire        reset,              // RmsNormMax.java:162
-  input  wire        in_valid,           // RmsNormMax.java:183
-  output wire        in_ready,           // RmsNormMax.java:183
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:183
-  input  wire        gamma_valid,        // RmsNormMax.java:184
-  output wire        gamma_ready,        // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:184
-  input  wire [31:0] eps,                // RmsNormMax.java:185
-  output wire        out_valid,          // RmsNormMax.java:203
-  input  wire        out_ready,          // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:203
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:203
-  output wire        out_payload_last    // RmsNormMax.java:203
+  input  wire        clk,                // RmsNormMax.java:164
+  input  wire        reset,              // RmsNormMax.java:164
+  input  wire        in_valid,           // RmsNormMax.java:185
+  output wire        in_ready,           // RmsNormMax.java:185
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:185
+  input  wire        gamma_valid,        // RmsNormMax.java:186
+  output wire        gamma_ready,        // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:186
+  input  wire [31:0] eps,                // RmsNormMax.java:187
+  output wire        out_valid,          // RmsNormMax.java:205
+  input  wire        out_ready,          // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:205
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:205
+  output wire        out_payload_last    // RmsNormMax.java:205
 );
 
   // Phase: dev.tellmej.accel.elementwise.RmsNormMax.Phase
@@ -36,292 +36,292 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   localparam [2:0] PHASE_SCALE      = 3'd3;
   localparam [2:0] PHASE_EMIT       = 3'd4;
 
-  wire        state_accumulating;        // RmsNormMax.java:208
-  wire        state_reducing;            // RmsNormMax.java:208
-  wire        state_normalizing;         // RmsNormMax.java:208
-  wire        state_scaling;             // RmsNormMax.java:208
-  wire        state_emitting;            // RmsNormMax.java:208
-  wire        state_timerDone;           // RmsNormMax.java:208
-  wire [8:0]  state_index;               // RmsNormMax.java:208
-  wire        state_lastIndex;           // RmsNormMax.java:208
+  wire        state_accumulating;        // RmsNormMax.java:210
+  wire        state_reducing;            // RmsNormMax.java:210
+  wire        state_normalizing;         // RmsNormMax.java:210
+  wire        state_scaling;             // RmsNormMax.java:210
+  wire        state_emitting;            // RmsNormMax.java:210
+  wire        state_timerDone;           // RmsNormMax.java:210
+  wire [8:0]  state_index;               // RmsNormMax.java:210
+  wire        state_lastIndex;           // RmsNormMax.java:210
 
   // token_buffer
-  wire        buffer_write_input;        // RmsNormMax.java:366
-  wire [63:0] buffer_input_word;         // RmsNormMax.java:367
-  wire        buffer_write_back;         // RmsNormMax.java:368
-  wire [8:0]  buffer_write_back_index;   // RmsNormMax.java:369
-  wire [63:0] buffer_y_word;             // RmsNormMax.java:370
-  wire        buffer_read;               // RmsNormMax.java:371
-  reg  [63:0] read_word;                 // RmsNormMax.java:374
+  wire        buffer_write_input;        // RmsNormMax.java:368
+  wire [63:0] buffer_input_word;         // RmsNormMax.java:369
+  wire        buffer_write_back;         // RmsNormMax.java:370
+  wire [8:0]  buffer_write_back_index;   // RmsNormMax.java:371
+  wire [63:0] buffer_y_word;             // RmsNormMax.java:372
+  wire        buffer_read;               // RmsNormMax.java:373
+  reg  [63:0] read_word;                 // RmsNormMax.java:376
 
   // square_pass
-  reg  [2:0]  cooldown;                  // RmsNormMax.java:402
-  wire        in_fire;                   // RmsNormMax.java:405
-  wire        lane0_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0] lane0_x_in_payload;        // RmsNormMax.java:414
-  wire        lane0_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0] lane0_x_out_payload;       // RmsNormMax.java:414
-  wire        lane0_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0] lane0_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0] lane0_square_in_payload_b; // RmsNormMax.java:416
-  wire        lane0_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0] lane0_square_out_payload;  // RmsNormMax.java:416
-  wire        lane1_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0] lane1_x_in_payload;        // RmsNormMax.java:414
-  wire        lane1_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0] lane1_x_out_payload;       // RmsNormMax.java:414
-  wire        lane1_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0] lane1_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0] lane1_square_in_payload_b; // RmsNormMax.java:416
-  wire        lane1_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0] lane1_square_out_payload;  // RmsNormMax.java:416
-  wire        lane2_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0] lane2_x_in_payload;        // RmsNormMax.java:414
-  wire        lane2_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0] lane2_x_out_payload;       // RmsNormMax.java:414
-  wire        lane2_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0] lane2_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0] lane2_square_in_payload_b; // RmsNormMax.java:416
-  wire        lane2_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0] lane2_square_out_payload;  // RmsNormMax.java:416
-  wire        lane3_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0] lane3_x_in_payload;        // RmsNormMax.java:414
-  wire        lane3_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0] lane3_x_out_payload;       // RmsNormMax.java:414
-  wire        lane3_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0] lane3_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0] lane3_square_in_payload_b; // RmsNormMax.java:416
-  wire        lane3_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0] lane3_square_out_payload;  // RmsNormMax.java:416
-  reg  [1:0]  rotation;                  // RmsNormMax.java:419
-  reg  [1:0]  feed_rotation_d1;          // RmsNormMax.java:429
-  reg  [1:0]  feed_rotation_d2;          // RmsNormMax.java:429
-  reg  [1:0]  feed_rotation_d3;          // RmsNormMax.java:429
-  reg  [1:0]  feed_rotation_d4;          // RmsNormMax.java:429
-  reg  [1:0]  feed_rotation_d5;          // RmsNormMax.java:429
-  reg  [1:0]  feed_rotation_d6;          // RmsNormMax.java:429
-  reg  [1:0]  feed_rotation_d7;          // RmsNormMax.java:429
-  reg  [1:0]  feed_rotation_d8;          // RmsNormMax.java:429
-  reg  [1:0]  sum_rotation_d1;           // RmsNormMax.java:430
-  reg  [1:0]  sum_rotation_d2;           // RmsNormMax.java:430
-  reg  [1:0]  sum_rotation_d3;           // RmsNormMax.java:430
-  reg  [1:0]  sum_rotation_d4;           // RmsNormMax.java:430
-  reg  [1:0]  sum_rotation_d5;           // RmsNormMax.java:430
-  reg  [1:0]  sum_rotation_d6;           // RmsNormMax.java:430
+  reg  [2:0]  cooldown;                  // RmsNormMax.java:404
+  wire        in_fire;                   // RmsNormMax.java:407
+  wire        lane0_x_in_valid;          // RmsNormMax.java:421
+  wire [15:0] lane0_x_in_payload;        // RmsNormMax.java:421
+  wire        lane0_x_out_valid;         // RmsNormMax.java:421
+  wire [31:0] lane0_x_out_payload;       // RmsNormMax.java:421
+  wire        lane0_square_in_valid;     // RmsNormMax.java:422
+  wire [31:0] lane0_square_in_payload_a; // RmsNormMax.java:422
+  wire [31:0] lane0_square_in_payload_b; // RmsNormMax.java:422
+  wire        lane0_square_out_valid;    // RmsNormMax.java:422
+  wire [31:0] lane0_square_out_payload;  // RmsNormMax.java:422
+  wire        lane1_x_in_valid;          // RmsNormMax.java:421
+  wire [15:0] lane1_x_in_payload;        // RmsNormMax.java:421
+  wire        lane1_x_out_valid;         // RmsNormMax.java:421
+  wire [31:0] lane1_x_out_payload;       // RmsNormMax.java:421
+  wire        lane1_square_in_valid;     // RmsNormMax.java:422
+  wire [31:0] lane1_square_in_payload_a; // RmsNormMax.java:422
+  wire [31:0] lane1_square_in_payload_b; // RmsNormMax.java:422
+  wire        lane1_square_out_valid;    // RmsNormMax.java:422
+  wire [31:0] lane1_square_out_payload;  // RmsNormMax.java:422
+  wire        lane2_x_in_valid;          // RmsNormMax.java:421
+  wire [15:0] lane2_x_in_payload;        // RmsNormMax.java:421
+  wire        lane2_x_out_valid;         // RmsNormMax.java:421
+  wire [31:0] lane2_x_out_payload;       // RmsNormMax.java:421
+  wire        lane2_square_in_valid;     // RmsNormMax.java:422
+  wire [31:0] lane2_square_in_payload_a; // RmsNormMax.java:422
+  wire [31:0] lane2_square_in_payload_b; // RmsNormMax.java:422
+  wire        lane2_square_out_valid;    // RmsNormMax.java:422
+  wire [31:0] lane2_square_out_payload;  // RmsNormMax.java:422
+  wire        lane3_x_in_valid;          // RmsNormMax.java:421
+  wire [15:0] lane3_x_in_payload;        // RmsNormMax.java:421
+  wire        lane3_x_out_valid;         // RmsNormMax.java:421
+  wire [31:0] lane3_x_out_payload;       // RmsNormMax.java:421
+  wire        lane3_square_in_valid;     // RmsNormMax.java:422
+  wire [31:0] lane3_square_in_payload_a; // RmsNormMax.java:422
+  wire [31:0] lane3_square_in_payload_b; // RmsNormMax.java:422
+  wire        lane3_square_out_valid;    // RmsNormMax.java:422
+  wire [31:0] lane3_square_out_payload;  // RmsNormMax.java:422
+  reg  [1:0]  rotation;                  // RmsNormMax.java:426
+  reg  [1:0]  feed_rotation_d1;          // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d2;          // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d3;          // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d4;          // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d5;          // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d6;          // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d7;          // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d8;          // RmsNormMax.java:436
+  reg  [1:0]  sum_rotation_d1;           // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d2;           // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d3;           // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d4;           // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d5;           // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d6;           // RmsNormMax.java:437
 
   // partial_sums
-  wire        partials_clear;            // RmsNormMax.java:453
-  reg  [31:0] partial_0;                 // RmsNormMax.java:456
-  reg  [31:0] partial_1;                 // RmsNormMax.java:456
-  reg  [31:0] partial_2;                 // RmsNormMax.java:456
-  reg  [31:0] partial_3;                 // RmsNormMax.java:456
-  reg  [31:0] partial_4;                 // RmsNormMax.java:456
-  reg  [31:0] partial_5;                 // RmsNormMax.java:456
-  reg  [31:0] partial_6;                 // RmsNormMax.java:456
-  reg  [31:0] partial_7;                 // RmsNormMax.java:456
-  reg  [31:0] partial_8;                 // RmsNormMax.java:456
-  reg  [31:0] partial_9;                 // RmsNormMax.java:456
-  reg  [31:0] partial_10;                // RmsNormMax.java:456
-  reg  [31:0] partial_11;                // RmsNormMax.java:456
-  reg  [31:0] partial_12;                // RmsNormMax.java:456
-  reg  [31:0] partial_13;                // RmsNormMax.java:456
-  reg  [31:0] partial_14;                // RmsNormMax.java:456
-  reg  [31:0] partial_15;                // RmsNormMax.java:456
-  reg  [4:0]  tree_width;                // RmsNormMax.java:469
-  reg  [4:0]  tree_k;                    // RmsNormMax.java:470
-  wire        tree_feed;                 // RmsNormMax.java:471
-  reg  [4:0]  tree_k_out_d1;             // RmsNormMax.java:473
-  reg  [4:0]  tree_k_out_d2;             // RmsNormMax.java:473
-  reg  [4:0]  tree_k_out_d3;             // RmsNormMax.java:473
-  reg  [4:0]  tree_k_out_d4;             // RmsNormMax.java:473
-  reg  [4:0]  tree_k_out_d5;             // RmsNormMax.java:473
-  reg  [4:0]  tree_k_out_d6;             // RmsNormMax.java:473
-  reg         tree_out_d1;               // RmsNormMax.java:474
-  reg         tree_out_d2;               // RmsNormMax.java:474
-  reg         tree_out_d3;               // RmsNormMax.java:474
-  reg         tree_out_d4;               // RmsNormMax.java:474
-  reg         tree_out_d5;               // RmsNormMax.java:474
-  reg         tree_out_d6;               // RmsNormMax.java:474
-  wire        tree_level_done;           // RmsNormMax.java:488
-  wire        tree_done;                 // RmsNormMax.java:489
-  wire        lane0_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0] lane0_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0] lane0_acc_in_payload_b;    // RmsNormMax.java:493
-  wire        lane0_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0] lane0_acc_out_payload;     // RmsNormMax.java:493
-  reg  [31:0] partial_sel;               // RmsNormMax.java:498
-  reg  [31:0] partial_sel_2;             // RmsNormMax.java:505
-  reg  [31:0] partial_sel_3;             // RmsNormMax.java:506
-  wire        lane1_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0] lane1_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0] lane1_acc_in_payload_b;    // RmsNormMax.java:493
-  wire        lane1_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0] lane1_acc_out_payload;     // RmsNormMax.java:493
-  reg  [31:0] partial_sel_4;             // RmsNormMax.java:498
-  wire        lane2_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0] lane2_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0] lane2_acc_in_payload_b;    // RmsNormMax.java:493
-  wire        lane2_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0] lane2_acc_out_payload;     // RmsNormMax.java:493
-  reg  [31:0] partial_sel_5;             // RmsNormMax.java:498
-  wire        lane3_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0] lane3_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0] lane3_acc_in_payload_b;    // RmsNormMax.java:493
-  wire        lane3_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0] lane3_acc_out_payload;     // RmsNormMax.java:493
-  reg  [31:0] partial_sel_6;             // RmsNormMax.java:498
+  wire        partials_clear;            // RmsNormMax.java:460
+  reg  [31:0] partial_0;                 // RmsNormMax.java:463
+  reg  [31:0] partial_1;                 // RmsNormMax.java:463
+  reg  [31:0] partial_2;                 // RmsNormMax.java:463
+  reg  [31:0] partial_3;                 // RmsNormMax.java:463
+  reg  [31:0] partial_4;                 // RmsNormMax.java:463
+  reg  [31:0] partial_5;                 // RmsNormMax.java:463
+  reg  [31:0] partial_6;                 // RmsNormMax.java:463
+  reg  [31:0] partial_7;                 // RmsNormMax.java:463
+  reg  [31:0] partial_8;                 // RmsNormMax.java:463
+  reg  [31:0] partial_9;                 // RmsNormMax.java:463
+  reg  [31:0] partial_10;                // RmsNormMax.java:463
+  reg  [31:0] partial_11;                // RmsNormMax.java:463
+  reg  [31:0] partial_12;                // RmsNormMax.java:463
+  reg  [31:0] partial_13;                // RmsNormMax.java:463
+  reg  [31:0] partial_14;                // RmsNormMax.java:463
+  reg  [31:0] partial_15;                // RmsNormMax.java:463
+  reg  [4:0]  tree_width;                // RmsNormMax.java:476
+  reg  [4:0]  tree_k;                    // RmsNormMax.java:477
+  wire        tree_feed;                 // RmsNormMax.java:478
+  reg  [4:0]  tree_k_out_d1;             // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d2;             // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d3;             // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d4;             // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d5;             // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d6;             // RmsNormMax.java:480
+  reg         tree_out_d1;               // RmsNormMax.java:481
+  reg         tree_out_d2;               // RmsNormMax.java:481
+  reg         tree_out_d3;               // RmsNormMax.java:481
+  reg         tree_out_d4;               // RmsNormMax.java:481
+  reg         tree_out_d5;               // RmsNormMax.java:481
+  reg         tree_out_d6;               // RmsNormMax.java:481
+  wire        tree_level_done;           // RmsNormMax.java:495
+  wire        tree_done;                 // RmsNormMax.java:496
+  wire        lane0_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0] lane0_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0] lane0_acc_in_payload_b;    // RmsNormMax.java:500
+  wire        lane0_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0] lane0_acc_out_payload;     // RmsNormMax.java:500
+  reg  [31:0] partial_sel;               // RmsNormMax.java:505
+  reg  [31:0] partial_sel_2;             // RmsNormMax.java:512
+  reg  [31:0] partial_sel_3;             // RmsNormMax.java:513
+  wire        lane1_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0] lane1_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0] lane1_acc_in_payload_b;    // RmsNormMax.java:500
+  wire        lane1_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0] lane1_acc_out_payload;     // RmsNormMax.java:500
+  reg  [31:0] partial_sel_4;             // RmsNormMax.java:505
+  wire        lane2_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0] lane2_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0] lane2_acc_in_payload_b;    // RmsNormMax.java:500
+  wire        lane2_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0] lane2_acc_out_payload;     // RmsNormMax.java:500
+  reg  [31:0] partial_sel_5;             // RmsNormMax.java:505
+  wire        lane3_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0] lane3_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0] lane3_acc_in_payload_b;    // RmsNormMax.java:500
+  wire        lane3_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0] lane3_acc_out_payload;     // RmsNormMax.java:500
+  reg  [31:0] partial_sel_6;             // RmsNormMax.java:505
 
   // normalize
-  reg         normalize_busy;            // RmsNormMax.java:551
-  wire        normalize_launch;          // RmsNormMax.java:552
-  wire        mean_mul_in_valid;         // RmsNormMax.java:555
-  wire [31:0] mean_mul_in_payload_a;     // RmsNormMax.java:555
-  wire [31:0] mean_mul_in_payload_b;     // RmsNormMax.java:555
-  wire        mean_mul_out_valid;        // RmsNormMax.java:555
-  wire [31:0] mean_mul_out_payload;      // RmsNormMax.java:555
-  wire        eps_add_in_valid;          // RmsNormMax.java:557
-  wire [31:0] eps_add_in_payload_a;      // RmsNormMax.java:557
-  wire [31:0] eps_add_in_payload_b;      // RmsNormMax.java:557
-  wire        eps_add_out_valid;         // RmsNormMax.java:557
-  wire [31:0] eps_add_out_payload;       // RmsNormMax.java:557
+  reg         normalize_busy;            // RmsNormMax.java:558
+  wire        normalize_launch;          // RmsNormMax.java:559
+  wire        mean_mul_in_valid;         // RmsNormMax.java:562
+  wire [31:0] mean_mul_in_payload_a;     // RmsNormMax.java:562
+  wire [31:0] mean_mul_in_payload_b;     // RmsNormMax.java:562
+  wire        mean_mul_out_valid;        // RmsNormMax.java:562
+  wire [31:0] mean_mul_out_payload;      // RmsNormMax.java:562
+  wire        eps_add_in_valid;          // RmsNormMax.java:564
+  wire [31:0] eps_add_in_payload_a;      // RmsNormMax.java:564
+  wire [31:0] eps_add_in_payload_b;      // RmsNormMax.java:564
+  wire        eps_add_out_valid;         // RmsNormMax.java:564
+  wire [31:0] eps_add_out_payload;       // RmsNormMax.java:564
   wire        rsqrt_in_valid;            // FpRsqrt.java:139
   wire [31:0] rsqrt_in_payload;          // FpRsqrt.java:139
   wire        rsqrt_out_valid;           // FpRsqrt.java:139
   wire [31:0] rsqrt_out_payload;         // FpRsqrt.java:139
-  reg  [31:0] r;                         // RmsNormMax.java:561
+  reg  [31:0] r;                         // RmsNormMax.java:568
 
   // scale_pass
-  wire        absmax_restart;            // RmsNormMax.java:588
-  wire        gamma_fire;                // RmsNormMax.java:590
-  reg  [15:0] gamma_word_0;              // RmsNormMax.java:593
-  reg  [15:0] gamma_word_1;              // RmsNormMax.java:593
-  reg  [15:0] gamma_word_2;              // RmsNormMax.java:593
-  reg  [15:0] gamma_word_3;              // RmsNormMax.java:593
-  reg         gamma_fire_d1;             // RmsNormMax.java:599
-  wire        lane0_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0] lane0_xs_in_payload;       // RmsNormMax.java:599
-  wire        lane0_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0] lane0_xs_out_payload;      // RmsNormMax.java:599
-  wire        lane0_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0] lane0_gamma_in_payload;    // RmsNormMax.java:600
-  wire        lane0_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0] lane0_gamma_out_payload;   // RmsNormMax.java:600
-  wire        lane0_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0] lane0_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0] lane0_xr_in_payload_b;     // RmsNormMax.java:601
-  wire        lane0_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0] lane0_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0] lane0_g_d1;                // RmsNormMax.java:602
-  reg  [31:0] lane0_g_d2;                // RmsNormMax.java:602
-  reg  [31:0] lane0_g_d3;                // RmsNormMax.java:602
-  reg  [31:0] lane0_g_d4;                // RmsNormMax.java:602
-  reg  [31:0] lane0_g_d5;                // RmsNormMax.java:602
-  reg  [31:0] lane0_g_d6;                // RmsNormMax.java:602
-  reg  [31:0] lane0_g_d7;                // RmsNormMax.java:602
-  wire        lane0_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0] lane0_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0] lane0_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire        lane0_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0] lane0_xrg_out_payload;     // RmsNormMax.java:602
-  wire        lane0_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0] lane0_y_in_payload;        // RmsNormMax.java:602
-  wire        lane0_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0] lane0_y_out_payload;       // RmsNormMax.java:602
-  wire        lane1_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0] lane1_xs_in_payload;       // RmsNormMax.java:599
-  wire        lane1_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0] lane1_xs_out_payload;      // RmsNormMax.java:599
-  wire        lane1_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0] lane1_gamma_in_payload;    // RmsNormMax.java:600
-  wire        lane1_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0] lane1_gamma_out_payload;   // RmsNormMax.java:600
-  wire        lane1_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0] lane1_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0] lane1_xr_in_payload_b;     // RmsNormMax.java:601
-  wire        lane1_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0] lane1_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0] lane1_g_d1;                // RmsNormMax.java:602
-  reg  [31:0] lane1_g_d2;                // RmsNormMax.java:602
-  reg  [31:0] lane1_g_d3;                // RmsNormMax.java:602
-  reg  [31:0] lane1_g_d4;                // RmsNormMax.java:602
-  reg  [31:0] lane1_g_d5;                // RmsNormMax.java:602
-  reg  [31:0] lane1_g_d6;                // RmsNormMax.java:602
-  reg  [31:0] lane1_g_d7;                // RmsNormMax.java:602
-  wire        lane1_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0] lane1_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0] lane1_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire        lane1_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0] lane1_xrg_out_payload;     // RmsNormMax.java:602
-  wire        lane1_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0] lane1_y_in_payload;        // RmsNormMax.java:602
-  wire        lane1_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0] lane1_y_out_payload;       // RmsNormMax.java:602
-  wire        lane2_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0] lane2_xs_in_payload;       // RmsNormMax.java:599
-  wire        lane2_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0] lane2_xs_out_payload;      // RmsNormMax.java:599
-  wire        lane2_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0] lane2_gamma_in_payload;    // RmsNormMax.java:600
-  wire        lane2_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0] lane2_gamma_out_payload;   // RmsNormMax.java:600
-  wire        lane2_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0] lane2_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0] lane2_xr_in_payload_b;     // RmsNormMax.java:601
-  wire        lane2_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0] lane2_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0] lane2_g_d1;                // RmsNormMax.java:602
-  reg  [31:0] lane2_g_d2;                // RmsNormMax.java:602
-  reg  [31:0] lane2_g_d3;                // RmsNormMax.java:602
-  reg  [31:0] lane2_g_d4;                // RmsNormMax.java:602
-  reg  [31:0] lane2_g_d5;                // RmsNormMax.java:602
-  reg  [31:0] lane2_g_d6;                // RmsNormMax.java:602
-  reg  [31:0] lane2_g_d7;                // RmsNormMax.java:602
-  wire        lane2_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0] lane2_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0] lane2_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire        lane2_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0] lane2_xrg_out_payload;     // RmsNormMax.java:602
-  wire        lane2_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0] lane2_y_in_payload;        // RmsNormMax.java:602
-  wire        lane2_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0] lane2_y_out_payload;       // RmsNormMax.java:602
-  wire        lane3_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0] lane3_xs_in_payload;       // RmsNormMax.java:599
-  wire        lane3_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0] lane3_xs_out_payload;      // RmsNormMax.java:599
-  wire        lane3_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0] lane3_gamma_in_payload;    // RmsNormMax.java:600
-  wire        lane3_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0] lane3_gamma_out_payload;   // RmsNormMax.java:600
-  wire        lane3_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0] lane3_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0] lane3_xr_in_payload_b;     // RmsNormMax.java:601
-  wire        lane3_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0] lane3_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0] lane3_g_d1;                // RmsNormMax.java:602
-  reg  [31:0] lane3_g_d2;                // RmsNormMax.java:602
-  reg  [31:0] lane3_g_d3;                // RmsNormMax.java:602
-  reg  [31:0] lane3_g_d4;                // RmsNormMax.java:602
-  reg  [31:0] lane3_g_d5;                // RmsNormMax.java:602
-  reg  [31:0] lane3_g_d6;                // RmsNormMax.java:602
-  reg  [31:0] lane3_g_d7;                // RmsNormMax.java:602
-  wire        lane3_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0] lane3_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0] lane3_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire        lane3_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0] lane3_xrg_out_payload;     // RmsNormMax.java:602
-  wire        lane3_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0] lane3_y_in_payload;        // RmsNormMax.java:602
-  wire        lane3_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0] lane3_y_out_payload;       // RmsNormMax.java:602
-  reg  [8:0]  write_index;               // RmsNormMax.java:608
-  reg  [14:0] running_max;               // RmsNormMax.java:613
+  wire        absmax_restart;            // RmsNormMax.java:595
+  wire        gamma_fire;                // RmsNormMax.java:597
+  reg  [15:0] gamma_word_0;              // RmsNormMax.java:600
+  reg  [15:0] gamma_word_1;              // RmsNormMax.java:600
+  reg  [15:0] gamma_word_2;              // RmsNormMax.java:600
+  reg  [15:0] gamma_word_3;              // RmsNormMax.java:600
+  reg         gamma_fire_d1;             // RmsNormMax.java:606
+  wire        lane0_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0] lane0_xs_in_payload;       // RmsNormMax.java:606
+  wire        lane0_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0] lane0_xs_out_payload;      // RmsNormMax.java:606
+  wire        lane0_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0] lane0_gamma_in_payload;    // RmsNormMax.java:607
+  wire        lane0_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0] lane0_gamma_out_payload;   // RmsNormMax.java:607
+  wire        lane0_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0] lane0_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0] lane0_xr_in_payload_b;     // RmsNormMax.java:608
+  wire        lane0_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0] lane0_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0] lane0_g_d1;                // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d2;                // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d3;                // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d4;                // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d5;                // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d6;                // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d7;                // RmsNormMax.java:609
+  wire        lane0_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0] lane0_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0] lane0_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire        lane0_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0] lane0_xrg_out_payload;     // RmsNormMax.java:609
+  wire        lane0_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0] lane0_y_in_payload;        // RmsNormMax.java:609
+  wire        lane0_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0] lane0_y_out_payload;       // RmsNormMax.java:609
+  wire        lane1_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0] lane1_xs_in_payload;       // RmsNormMax.java:606
+  wire        lane1_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0] lane1_xs_out_payload;      // RmsNormMax.java:606
+  wire        lane1_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0] lane1_gamma_in_payload;    // RmsNormMax.java:607
+  wire        lane1_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0] lane1_gamma_out_payload;   // RmsNormMax.java:607
+  wire        lane1_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0] lane1_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0] lane1_xr_in_payload_b;     // RmsNormMax.java:608
+  wire        lane1_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0] lane1_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0] lane1_g_d1;                // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d2;                // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d3;                // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d4;                // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d5;                // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d6;                // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d7;                // RmsNormMax.java:609
+  wire        lane1_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0] lane1_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0] lane1_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire        lane1_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0] lane1_xrg_out_payload;     // RmsNormMax.java:609
+  wire        lane1_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0] lane1_y_in_payload;        // RmsNormMax.java:609
+  wire        lane1_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0] lane1_y_out_payload;       // RmsNormMax.java:609
+  wire        lane2_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0] lane2_xs_in_payload;       // RmsNormMax.java:606
+  wire        lane2_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0] lane2_xs_out_payload;      // RmsNormMax.java:606
+  wire        lane2_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0] lane2_gamma_in_payload;    // RmsNormMax.java:607
+  wire        lane2_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0] lane2_gamma_out_payload;   // RmsNormMax.java:607
+  wire        lane2_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0] lane2_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0] lane2_xr_in_payload_b;     // RmsNormMax.java:608
+  wire        lane2_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0] lane2_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0] lane2_g_d1;                // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d2;                // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d3;                // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d4;                // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d5;                // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d6;                // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d7;                // RmsNormMax.java:609
+  wire        lane2_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0] lane2_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0] lane2_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire        lane2_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0] lane2_xrg_out_payload;     // RmsNormMax.java:609
+  wire        lane2_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0] lane2_y_in_payload;        // RmsNormMax.java:609
+  wire        lane2_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0] lane2_y_out_payload;       // RmsNormMax.java:609
+  wire        lane3_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0] lane3_xs_in_payload;       // RmsNormMax.java:606
+  wire        lane3_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0] lane3_xs_out_payload;      // RmsNormMax.java:606
+  wire        lane3_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0] lane3_gamma_in_payload;    // RmsNormMax.java:607
+  wire        lane3_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0] lane3_gamma_out_payload;   // RmsNormMax.java:607
+  wire        lane3_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0] lane3_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0] lane3_xr_in_payload_b;     // RmsNormMax.java:608
+  wire        lane3_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0] lane3_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0] lane3_g_d1;                // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d2;                // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d3;                // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d4;                // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d5;                // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d6;                // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d7;                // RmsNormMax.java:609
+  wire        lane3_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0] lane3_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0] lane3_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire        lane3_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0] lane3_xrg_out_payload;     // RmsNormMax.java:609
+  wire        lane3_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0] lane3_y_in_payload;        // RmsNormMax.java:609
+  wire        lane3_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0] lane3_y_out_payload;       // RmsNormMax.java:609
+  reg  [8:0]  write_index;               // RmsNormMax.java:615
+  reg  [14:0] running_max;               // RmsNormMax.java:620
 
   // emit_pass
   reg  [1:0]  result_credits;            // CreditBuffer.java:45
-  wire        emit;                      // RmsNormMax.java:656
-  reg         emit_valid;                // RmsNormMax.java:658
-  reg         emit_last;                 // RmsNormMax.java:659
+  wire        emit;                      // RmsNormMax.java:663
+  reg         emit_valid;                // RmsNormMax.java:665
+  reg         emit_last;                 // RmsNormMax.java:666
   wire        result_fifo_push_valid;    // CreditBuffer.java:77
   wire        result_fifo_push_ready;    // CreditBuffer.java:77
   wire [96:0] result_fifo_push_payload;  // CreditBuffer.java:77
@@ -332,13 +332,13 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   wire        result_ready;              // CreditBuffer.java:84
 
   // sequencer
-  reg  [2:0]  phase;                     // RmsNormMax.java:301
-  reg  [8:0]  index;                     // RmsNormMax.java:302
-  reg  [7:0]  timer;                     // RmsNormMax.java:303
-  wire        timer_done;                // RmsNormMax.java:304
-  wire        last_index;                // RmsNormMax.java:305
+  reg  [2:0]  phase;                     // RmsNormMax.java:303
+  reg  [8:0]  index;                     // RmsNormMax.java:304
+  reg  [7:0]  timer;                     // RmsNormMax.java:305
+  wire        timer_done;                // RmsNormMax.java:306
+  wire        last_index;                // RmsNormMax.java:307
   (* ram_style = "block" *)
-  reg  [63:0] buffer [0:383];            // RmsNormMax.java:372
+  reg  [63:0] buffer [0:383];            // RmsNormMax.java:374
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [4:0] tree_level_done_ext;
@@ -360,8 +360,8 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign running_max_mux = (running_max_mux_2 > running_max_mux_3) ? running_max_mux_2 : running_max_mux_3;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_timerDone; // RmsNormMax.java:404
-  assign gamma_ready = state_scaling & state_timerDone; // RmsNormMax.java:589
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_timerDone; // RmsNormMax.java:406
+  assign gamma_ready = state_scaling & state_timerDone; // RmsNormMax.java:596
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -369,86 +369,86 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   assign out_payload_y_3 = result_fifo_pop_payload[63:48]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[95:64]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[96]; // Stream.java:102
-  assign state_accumulating = phase == PHASE_ACCUMULATE; // RmsNormMax.java:306
-  assign state_reducing = phase == PHASE_REDUCE; // RmsNormMax.java:306
-  assign state_normalizing = phase == PHASE_NORMALIZE; // RmsNormMax.java:306
-  assign state_scaling = phase == PHASE_SCALE; // RmsNormMax.java:306
-  assign state_emitting = phase == PHASE_EMIT; // RmsNormMax.java:306
-  assign state_timerDone = timer_done; // RmsNormMax.java:306
-  assign state_index = index; // RmsNormMax.java:306
-  assign state_lastIndex = last_index; // RmsNormMax.java:306
+  assign state_accumulating = phase == PHASE_ACCUMULATE; // RmsNormMax.java:308
+  assign state_reducing = phase == PHASE_REDUCE; // RmsNormMax.java:308
+  assign state_normalizing = phase == PHASE_NORMALIZE; // RmsNormMax.java:308
+  assign state_scaling = phase == PHASE_SCALE; // RmsNormMax.java:308
+  assign state_emitting = phase == PHASE_EMIT; // RmsNormMax.java:308
+  assign state_timerDone = timer_done; // RmsNormMax.java:308
+  assign state_index = index; // RmsNormMax.java:308
+  assign state_lastIndex = last_index; // RmsNormMax.java:308
 
   // -------------------------------------------------------------------------------------------------------------------
-  // token_buffer (RmsNormMax.java:363): the token's vector, written by the input and by the scaling pass, read by the
+  // token_buffer (RmsNormMax.java:365): the token's vector, written by the input and by the scaling pass, read by the
   // scaling and the emit passes
-  assign buffer_write_input = in_fire; // RmsNormMax.java:406
-  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:407
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:609
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:610
-  // RmsNormMax.java:611
+  assign buffer_write_input = in_fire; // RmsNormMax.java:408
+  assign buffer_input_word = {in_payload_3, in_payload_2, in_payload_1, in_payload_0}; // RmsNormMax.java:409
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:616
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:617
+  // RmsNormMax.java:618
   assign buffer_y_word = {lane3_y_out_payload, lane2_y_out_payload, lane1_y_out_payload, lane0_y_out_payload};
-  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:220
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:222
 
   always @(posedge clk) begin
-    if (buffer_read) begin // RmsNormMax.java:374
-      read_word <= buffer[state_index]; // RmsNormMax.java:374
+    if (buffer_read) begin // RmsNormMax.java:376
+      read_word <= buffer[state_index]; // RmsNormMax.java:376
     end
-    if (buffer_write_input | buffer_write_back) begin // RmsNormMax.java:377
+    if (buffer_write_input | buffer_write_back) begin // RmsNormMax.java:379
       buffer[(buffer_write_input ? state_index : buffer_write_back_index)] <=
-          buffer_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:377
+          buffer_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:379
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:398): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:400): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:405
-  assign lane0_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:414
-  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:416
-  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:416
-  assign lane1_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:414
-  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:416
-  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:416
-  assign lane2_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:414
-  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:416
-  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:416
-  assign lane3_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:414
-  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:416
-  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:416
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:407
+  assign lane0_x_in_valid = in_fire; // RmsNormMax.java:421
+  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:421
+  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:422
+  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:422
+  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:422
+  assign lane1_x_in_valid = in_fire; // RmsNormMax.java:421
+  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:421
+  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:422
+  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:422
+  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:422
+  assign lane2_x_in_valid = in_fire; // RmsNormMax.java:421
+  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:421
+  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:422
+  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:422
+  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:422
+  assign lane3_x_in_valid = in_fire; // RmsNormMax.java:421
+  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:421
+  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:422
+  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:422
+  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:422
 
   always @(posedge clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:403
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:403
+    if (cooldown != 3'd0) begin // RmsNormMax.java:405
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:405
     end
-    if (in_fire) begin // RmsNormMax.java:420
-      cooldown <= 3'd1; // RmsNormMax.java:422
-      rotation <= rotation + 2'd1; // RmsNormMax.java:424
-      if (state_lastIndex) begin // RmsNormMax.java:425
-        rotation <= 2'd0; // RmsNormMax.java:425
+    if (in_fire) begin // RmsNormMax.java:427
+      cooldown <= 3'd1; // RmsNormMax.java:429
+      rotation <= rotation + 2'd1; // RmsNormMax.java:431
+      if (state_lastIndex) begin // RmsNormMax.java:432
+        rotation <= 2'd0; // RmsNormMax.java:432
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:429
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:429
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:429
-    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:429
-    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:429
-    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:429
-    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:429
-    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:429
-    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:430
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:430
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:430
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:430
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:430
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:430
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:436
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:436
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:436
+    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:436
+    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:436
+    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:436
+    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:436
+    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:436
+    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:437
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:437
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:437
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:437
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:437
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:437
     if (reset) begin
       cooldown <= 3'd0;
       rotation <= 2'd0;
@@ -456,246 +456,246 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:451): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_timerDone & (tree_width > 5'd1); // RmsNormMax.java:471
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:488
-  assign tree_done = tree_done_and; // RmsNormMax.java:489
+  // partial_sums (RmsNormMax.java:458): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_timerDone & (tree_width > 5'd1); // RmsNormMax.java:478
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:495
+  assign tree_done = tree_done_and; // RmsNormMax.java:496
 
   always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:498
-      2'd0: partial_sel = partial_0; // RmsNormMax.java:498
-      2'd1: partial_sel = partial_4; // RmsNormMax.java:498
-      2'd2: partial_sel = partial_8; // RmsNormMax.java:498
-      default: partial_sel = partial_12; // RmsNormMax.java:498
+    case (feed_rotation_d8) // RmsNormMax.java:505
+      2'd0: partial_sel = partial_0; // RmsNormMax.java:505
+      2'd1: partial_sel = partial_4; // RmsNormMax.java:505
+      2'd2: partial_sel = partial_8; // RmsNormMax.java:505
+      default: partial_sel = partial_12; // RmsNormMax.java:505
     endcase
   end
 
-  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:504
+  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:511
 
   always @(*) begin
-    case (partial_sel_2_cat) // RmsNormMax.java:505
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:505
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:505
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:505
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:505
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:505
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:505
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:505
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:505
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:505
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:505
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:505
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:505
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:505
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:505
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:505
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:505
+    case (partial_sel_2_cat) // RmsNormMax.java:512
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:512
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:512
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:512
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:512
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:512
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:512
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:512
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:512
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:512
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:512
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:512
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:512
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:512
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:512
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:512
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:512
     endcase
   end
 
   assign lane0_acc_in_payload_a =
       tree_feed ? partial_sel_2
       : (lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane0_acc_out_payload
-      : partial_sel; // RmsNormMax.java:505
+      : partial_sel; // RmsNormMax.java:512
 
   always @(*) begin
-    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:506
-      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:506
-      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:506
-      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:506
-      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:506
-      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:506
-      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:506
-      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:506
-      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:506
-      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:506
-      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:506
-      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:506
-      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:506
-      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:506
-      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:506
-      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:506
-      default: partial_sel_3 = partial_15; // RmsNormMax.java:506
+    case (partial_sel_2_cat + 5'd1) // RmsNormMax.java:513
+      5'd0: partial_sel_3 = partial_0; // RmsNormMax.java:513
+      5'd1: partial_sel_3 = partial_1; // RmsNormMax.java:513
+      5'd2: partial_sel_3 = partial_2; // RmsNormMax.java:513
+      5'd3: partial_sel_3 = partial_3; // RmsNormMax.java:513
+      5'd4: partial_sel_3 = partial_4; // RmsNormMax.java:513
+      5'd5: partial_sel_3 = partial_5; // RmsNormMax.java:513
+      5'd6: partial_sel_3 = partial_6; // RmsNormMax.java:513
+      5'd7: partial_sel_3 = partial_7; // RmsNormMax.java:513
+      5'd8: partial_sel_3 = partial_8; // RmsNormMax.java:513
+      5'd9: partial_sel_3 = partial_9; // RmsNormMax.java:513
+      5'd10: partial_sel_3 = partial_10; // RmsNormMax.java:513
+      5'd11: partial_sel_3 = partial_11; // RmsNormMax.java:513
+      5'd12: partial_sel_3 = partial_12; // RmsNormMax.java:513
+      5'd13: partial_sel_3 = partial_13; // RmsNormMax.java:513
+      5'd14: partial_sel_3 = partial_14; // RmsNormMax.java:513
+      default: partial_sel_3 = partial_15; // RmsNormMax.java:513
     endcase
   end
 
-  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:506
+  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_3 : lane0_square_out_payload; // RmsNormMax.java:513
 
   always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:498
-      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:498
-      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:498
-      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:498
-      default: partial_sel_4 = partial_13; // RmsNormMax.java:498
+    case (feed_rotation_d8) // RmsNormMax.java:505
+      2'd0: partial_sel_4 = partial_1; // RmsNormMax.java:505
+      2'd1: partial_sel_4 = partial_5; // RmsNormMax.java:505
+      2'd2: partial_sel_4 = partial_9; // RmsNormMax.java:505
+      default: partial_sel_4 = partial_13; // RmsNormMax.java:505
     endcase
   end
 
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
   assign lane1_acc_in_payload_a =
       (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane1_acc_out_payload
-      : partial_sel_4; // RmsNormMax.java:509
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:510
+      : partial_sel_4; // RmsNormMax.java:516
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:517
 
   always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:498
-      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:498
-      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:498
-      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:498
-      default: partial_sel_5 = partial_14; // RmsNormMax.java:498
+    case (feed_rotation_d8) // RmsNormMax.java:505
+      2'd0: partial_sel_5 = partial_2; // RmsNormMax.java:505
+      2'd1: partial_sel_5 = partial_6; // RmsNormMax.java:505
+      2'd2: partial_sel_5 = partial_10; // RmsNormMax.java:505
+      default: partial_sel_5 = partial_14; // RmsNormMax.java:505
     endcase
   end
 
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
   assign lane2_acc_in_payload_a =
       (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane2_acc_out_payload
-      : partial_sel_5; // RmsNormMax.java:509
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:510
+      : partial_sel_5; // RmsNormMax.java:516
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:517
 
   always @(*) begin
-    case (feed_rotation_d8) // RmsNormMax.java:498
-      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:498
-      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:498
-      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:498
-      default: partial_sel_6 = partial_15; // RmsNormMax.java:498
+    case (feed_rotation_d8) // RmsNormMax.java:505
+      2'd0: partial_sel_6 = partial_3; // RmsNormMax.java:505
+      2'd1: partial_sel_6 = partial_7; // RmsNormMax.java:505
+      2'd2: partial_sel_6 = partial_11; // RmsNormMax.java:505
+      default: partial_sel_6 = partial_15; // RmsNormMax.java:505
     endcase
   end
 
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
   assign lane3_acc_in_payload_a =
       (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == feed_rotation_d8)) ? lane3_acc_out_payload
-      : partial_sel_6; // RmsNormMax.java:509
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:510
-  assign partials_clear = emit & state_lastIndex; // RmsNormMax.java:660
+      : partial_sel_6; // RmsNormMax.java:516
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:517
+  assign partials_clear = emit & state_lastIndex; // RmsNormMax.java:667
 
   always @(posedge clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:473
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:473
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:473
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:473
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:473
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:473
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:474
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:474
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:474
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:474
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:474
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:474
-    if (tree_feed) begin // RmsNormMax.java:478
-      if (tree_level_done_cmp) begin // RmsNormMax.java:478
-        tree_k <= 5'd0; // RmsNormMax.java:479
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:480
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:480
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:480
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:480
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:480
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:480
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:480
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:481
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:481
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:481
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:481
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:481
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:481
+    if (tree_feed) begin // RmsNormMax.java:485
+      if (tree_level_done_cmp) begin // RmsNormMax.java:485
+        tree_k <= 5'd0; // RmsNormMax.java:486
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:487
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:481
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:488
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:483
-      tree_width <= 5'd16; // RmsNormMax.java:483
+    if (tree_done_and) begin // RmsNormMax.java:490
+      tree_width <= 5'd16; // RmsNormMax.java:490
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:518
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:518
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:525
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:525
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:518
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:518
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd4))) begin // RmsNormMax.java:525
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:525
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:518
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:518
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd8))) begin // RmsNormMax.java:525
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:525
     end
     if ((lane0_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3))
-        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:518
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:518
+        | (tree_out_d6 & (tree_k_out_d6 == 5'd12))) begin // RmsNormMax.java:525
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:525
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:528
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:535
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:528
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:535
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:528
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:535
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:528
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:535
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:528
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:535
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:528
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:535
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:528
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:535
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:528
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:535
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:528
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:535
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:528
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:535
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:528
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:535
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:528
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:535
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:518
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:518
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:525
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:518
-      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:518
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:525
+      partial_5 <= lane1_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:518
-      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:518
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:525
+      partial_9 <= lane1_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:518
-      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:518
+    if (lane1_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:525
+      partial_13 <= lane1_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:518
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:518
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:525
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:518
-      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:518
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:525
+      partial_6 <= lane2_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:518
-      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:518
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:525
+      partial_10 <= lane2_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:518
-      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:518
+    if (lane2_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:525
+      partial_14 <= lane2_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:518
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:518
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd0)) begin // RmsNormMax.java:525
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:518
-      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:518
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd1)) begin // RmsNormMax.java:525
+      partial_7 <= lane3_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:518
-      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:518
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd2)) begin // RmsNormMax.java:525
+      partial_11 <= lane3_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:518
-      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:518
+    if (lane3_acc_out_valid & ~tree_out_d6 & (sum_rotation_d6 == 2'd3)) begin // RmsNormMax.java:525
+      partial_15 <= lane3_acc_out_payload; // RmsNormMax.java:525
     end
-    if (partials_clear) begin // RmsNormMax.java:532
-      partial_0 <= 32'h0; // RmsNormMax.java:534
-      partial_1 <= 32'h0; // RmsNormMax.java:534
-      partial_2 <= 32'h0; // RmsNormMax.java:534
-      partial_3 <= 32'h0; // RmsNormMax.java:534
-      partial_4 <= 32'h0; // RmsNormMax.java:534
-      partial_5 <= 32'h0; // RmsNormMax.java:534
-      partial_6 <= 32'h0; // RmsNormMax.java:534
-      partial_7 <= 32'h0; // RmsNormMax.java:534
-      partial_8 <= 32'h0; // RmsNormMax.java:534
-      partial_9 <= 32'h0; // RmsNormMax.java:534
-      partial_10 <= 32'h0; // RmsNormMax.java:534
-      partial_11 <= 32'h0; // RmsNormMax.java:534
-      partial_12 <= 32'h0; // RmsNormMax.java:534
-      partial_13 <= 32'h0; // RmsNormMax.java:534
-      partial_14 <= 32'h0; // RmsNormMax.java:534
-      partial_15 <= 32'h0; // RmsNormMax.java:534
+    if (partials_clear) begin // RmsNormMax.java:539
+      partial_0 <= 32'h0; // RmsNormMax.java:541
+      partial_1 <= 32'h0; // RmsNormMax.java:541
+      partial_2 <= 32'h0; // RmsNormMax.java:541
+      partial_3 <= 32'h0; // RmsNormMax.java:541
+      partial_4 <= 32'h0; // RmsNormMax.java:541
+      partial_5 <= 32'h0; // RmsNormMax.java:541
+      partial_6 <= 32'h0; // RmsNormMax.java:541
+      partial_7 <= 32'h0; // RmsNormMax.java:541
+      partial_8 <= 32'h0; // RmsNormMax.java:541
+      partial_9 <= 32'h0; // RmsNormMax.java:541
+      partial_10 <= 32'h0; // RmsNormMax.java:541
+      partial_11 <= 32'h0; // RmsNormMax.java:541
+      partial_12 <= 32'h0; // RmsNormMax.java:541
+      partial_13 <= 32'h0; // RmsNormMax.java:541
+      partial_14 <= 32'h0; // RmsNormMax.java:541
+      partial_15 <= 32'h0; // RmsNormMax.java:541
     end
     if (reset) begin
       tree_out_d1 <= 1'b0;
@@ -726,24 +726,24 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:550): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:552
-  assign mean_mul_in_valid = normalize_launch; // RmsNormMax.java:555
-  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:555
-  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:555
-  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:557
-  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:557
-  assign eps_add_in_payload_b = eps; // RmsNormMax.java:557
+  // normalize (RmsNormMax.java:557): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:559
+  assign mean_mul_in_valid = normalize_launch; // RmsNormMax.java:562
+  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:562
+  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:562
+  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:564
+  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:564
+  assign eps_add_in_payload_b = eps; // RmsNormMax.java:564
   assign rsqrt_in_valid = eps_add_out_valid; // FpRsqrt.java:140
   assign rsqrt_in_payload = eps_add_out_payload; // FpRsqrt.java:140
 
   always @(posedge clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:553
-      normalize_busy <= 1'b1; // RmsNormMax.java:553
+    if (normalize_launch) begin // RmsNormMax.java:560
+      normalize_busy <= 1'b1; // RmsNormMax.java:560
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:563
-      r <= rsqrt_out_payload; // RmsNormMax.java:564
-      normalize_busy <= 1'b0; // RmsNormMax.java:565
+    if (rsqrt_out_valid) begin // RmsNormMax.java:570
+      r <= rsqrt_out_payload; // RmsNormMax.java:571
+      normalize_busy <= 1'b0; // RmsNormMax.java:572
     end
     if (reset) begin
       normalize_busy <= 1'b0;
@@ -751,99 +751,99 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:586): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:593): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:590
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:599
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:600
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:601
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:602
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:602
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:602
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:599
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:600
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:601
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:602
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:602
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:602
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:599
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:600
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:601
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:602
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:602
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:602
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:599
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:600
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:601
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:602
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:602
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:602
-  assign absmax_restart = emit_last; // RmsNormMax.java:661
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:597
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:606
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:607
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:608
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:609
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:609
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:609
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:606
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:607
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:608
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:609
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:609
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:609
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:606
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:607
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:608
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:609
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:609
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:609
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:606
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:607
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:608
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:609
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:609
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:609
+  assign absmax_restart = emit_last; // RmsNormMax.java:668
 
   always @(posedge clk) begin
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:593
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:593
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:593
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:593
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:599
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:602
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:602
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:602
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:602
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:602
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:602
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:602
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:602
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:602
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:602
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:602
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:602
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:602
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:602
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:602
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:602
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:602
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:602
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:602
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:602
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:602
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:602
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:602
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:602
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:602
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:602
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:602
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:602
-    if (lane0_y_out_valid) begin // RmsNormMax.java:614
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:615
-      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:616
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:600
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:600
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:600
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:600
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:606
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:609
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:609
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:609
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:609
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:609
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:609
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:609
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:609
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:609
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:609
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:609
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:609
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:609
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:609
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:609
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:609
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:609
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:609
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:609
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:609
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:609
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:609
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:609
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:609
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:609
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:609
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:609
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:609
+    if (lane0_y_out_valid) begin // RmsNormMax.java:621
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:622
+      write_index <= (write_index == 9'd383) ? 9'd0 : (write_index + 9'd1); // RmsNormMax.java:623
     end
-    if (absmax_restart) begin // RmsNormMax.java:620
-      running_max <= 15'd0; // RmsNormMax.java:620
+    if (absmax_restart) begin // RmsNormMax.java:627
+      running_max <= 15'd0; // RmsNormMax.java:627
     end
     if (reset) begin
       gamma_fire_d1 <= 1'b0;
@@ -853,16 +853,16 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:653): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:656
+  // emit_pass (RmsNormMax.java:660): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:663
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload = {emit_last, 1'b0, running_max, 16'h0, read_word}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid <= emit; // RmsNormMax.java:658
-    emit_last <= emit & state_lastIndex; // RmsNormMax.java:659
+    emit_valid <= emit; // RmsNormMax.java:665
+    emit_last <= emit & state_lastIndex; // RmsNormMax.java:666
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:83
@@ -876,45 +876,45 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (RmsNormMax.java:299): the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index
+  // sequencer (RmsNormMax.java:301): the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index
   // each phase walks, and the waits for the pipelines to drain
-  assign timer_done = timer == 8'd0; // RmsNormMax.java:304
-  assign last_index = index == 9'd383; // RmsNormMax.java:305
+  assign timer_done = timer == 8'd0; // RmsNormMax.java:306
+  assign last_index = index == 9'd383; // RmsNormMax.java:307
 
   always @(posedge clk) begin
-    if (~timer_done) begin // RmsNormMax.java:308
-      timer <= timer - 8'd1; // RmsNormMax.java:308
+    if (~timer_done) begin // RmsNormMax.java:310
+      timer <= timer - 8'd1; // RmsNormMax.java:310
     end
-    if (in_fire) begin // RmsNormMax.java:309
-      index <= index + 9'd1; // RmsNormMax.java:310
-      if (last_index) begin // RmsNormMax.java:311
-        index <= 9'd0; // RmsNormMax.java:312
-        timer <= 8'd15; // RmsNormMax.java:313
-        phase <= PHASE_REDUCE; // RmsNormMax.java:314
+    if (in_fire) begin // RmsNormMax.java:311
+      index <= index + 9'd1; // RmsNormMax.java:312
+      if (last_index) begin // RmsNormMax.java:313
+        index <= 9'd0; // RmsNormMax.java:314
+        timer <= 8'd15; // RmsNormMax.java:315
+        phase <= PHASE_REDUCE; // RmsNormMax.java:316
       end
     end
-    if (tree_level_done) begin // RmsNormMax.java:323
-      timer <= 8'd7; // RmsNormMax.java:323
+    if (tree_level_done) begin // RmsNormMax.java:325
+      timer <= 8'd7; // RmsNormMax.java:325
     end
-    if (tree_done) begin // RmsNormMax.java:324
-      phase <= PHASE_NORMALIZE; // RmsNormMax.java:324
+    if (tree_done) begin // RmsNormMax.java:326
+      phase <= PHASE_NORMALIZE; // RmsNormMax.java:326
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:325
-      phase <= PHASE_SCALE; // RmsNormMax.java:325
+    if (rsqrt_out_valid) begin // RmsNormMax.java:327
+      phase <= PHASE_SCALE; // RmsNormMax.java:327
     end
-    if (gamma_fire) begin // RmsNormMax.java:326
-      index <= index + 9'd1; // RmsNormMax.java:327
-      if (last_index) begin // RmsNormMax.java:328
-        index <= 9'd0; // RmsNormMax.java:329
-        timer <= 8'd19; // RmsNormMax.java:330
-        phase <= PHASE_EMIT; // RmsNormMax.java:331
+    if (gamma_fire) begin // RmsNormMax.java:328
+      index <= index + 9'd1; // RmsNormMax.java:329
+      if (last_index) begin // RmsNormMax.java:330
+        index <= 9'd0; // RmsNormMax.java:331
+        timer <= 8'd19; // RmsNormMax.java:332
+        phase <= PHASE_EMIT; // RmsNormMax.java:333
       end
     end
-    if (emit) begin // RmsNormMax.java:334
-      index <= index + 9'd1; // RmsNormMax.java:335
-      if (last_index) begin // RmsNormMax.java:336
-        index <= 9'd0; // RmsNormMax.java:337
-        phase <= PHASE_ACCUMULATE; // RmsNormMax.java:338
+    if (emit) begin // RmsNormMax.java:336
+      index <= index + 9'd1; // RmsNormMax.java:337
+      if (last_index) begin // RmsNormMax.java:338
+        index <= 9'd0; // RmsNormMax.java:339
+        phase <= PHASE_ACCUMULATE; // RmsNormMax.java:340
       end
     end
     if (reset) begin
@@ -942,7 +942,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
   end
 `endif
 
-  Bf16ToFp32 lane0_x ( // RmsNormMax.java:414
+  Bf16ToFp32 lane0_x ( // RmsNormMax.java:421
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -951,7 +951,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_square ( // RmsNormMax.java:416
+  Fp32Mul lane0_square ( // RmsNormMax.java:422
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_square_in_valid),
@@ -961,7 +961,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_square_out_payload)
   );
 
-  Bf16ToFp32 lane1_x ( // RmsNormMax.java:414
+  Bf16ToFp32 lane1_x ( // RmsNormMax.java:421
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -970,7 +970,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_square ( // RmsNormMax.java:416
+  Fp32Mul lane1_square ( // RmsNormMax.java:422
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_square_in_valid),
@@ -980,7 +980,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_square_out_payload)
   );
 
-  Bf16ToFp32 lane2_x ( // RmsNormMax.java:414
+  Bf16ToFp32 lane2_x ( // RmsNormMax.java:421
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -989,7 +989,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_square ( // RmsNormMax.java:416
+  Fp32Mul lane2_square ( // RmsNormMax.java:422
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_square_in_valid),
@@ -999,7 +999,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_square_out_payload)
   );
 
-  Bf16ToFp32 lane3_x ( // RmsNormMax.java:414
+  Bf16ToFp32 lane3_x ( // RmsNormMax.java:421
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -1008,7 +1008,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_square ( // RmsNormMax.java:416
+  Fp32Mul lane3_square ( // RmsNormMax.java:422
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_square_in_valid),
@@ -1018,7 +1018,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_square_out_payload)
   );
 
-  Fp32Add lane0_acc ( // RmsNormMax.java:493
+  Fp32Add lane0_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -1028,7 +1028,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:493
+  Fp32Add lane1_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -1038,7 +1038,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:493
+  Fp32Add lane2_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -1048,7 +1048,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:493
+  Fp32Add lane3_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -1058,7 +1058,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul mean_mul ( // RmsNormMax.java:555
+  Fp32Mul mean_mul ( // RmsNormMax.java:562
     .clk          (clk),
     .reset        (reset),
     .in_valid     (mean_mul_in_valid),
@@ -1068,7 +1068,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (mean_mul_out_payload)
   );
 
-  Fp32Add eps_add ( // RmsNormMax.java:557
+  Fp32Add eps_add ( // RmsNormMax.java:564
     .clk          (clk),
     .reset        (reset),
     .in_valid     (eps_add_in_valid),
@@ -1087,7 +1087,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (rsqrt_out_payload)
   );
 
-  Bf16ToFp32 lane0_xs ( // RmsNormMax.java:599
+  Bf16ToFp32 lane0_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -1096,7 +1096,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Bf16ToFp32 lane0_gamma ( // RmsNormMax.java:600
+  Bf16ToFp32 lane0_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -1105,7 +1105,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:601
+  Fp32Mul lane0_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -1115,7 +1115,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -1125,7 +1125,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane0_y ( // RmsNormMax.java:602
+  Fp32ToBf16 lane0_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -1134,7 +1134,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Bf16ToFp32 lane1_xs ( // RmsNormMax.java:599
+  Bf16ToFp32 lane1_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -1143,7 +1143,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Bf16ToFp32 lane1_gamma ( // RmsNormMax.java:600
+  Bf16ToFp32 lane1_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -1152,7 +1152,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:601
+  Fp32Mul lane1_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -1162,7 +1162,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -1172,7 +1172,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane1_y ( // RmsNormMax.java:602
+  Fp32ToBf16 lane1_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -1181,7 +1181,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Bf16ToFp32 lane2_xs ( // RmsNormMax.java:599
+  Bf16ToFp32 lane2_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -1190,7 +1190,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Bf16ToFp32 lane2_gamma ( // RmsNormMax.java:600
+  Bf16ToFp32 lane2_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -1199,7 +1199,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:601
+  Fp32Mul lane2_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -1209,7 +1209,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -1219,7 +1219,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane2_y ( // RmsNormMax.java:602
+  Fp32ToBf16 lane2_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -1228,7 +1228,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Bf16ToFp32 lane3_xs ( // RmsNormMax.java:599
+  Bf16ToFp32 lane3_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -1237,7 +1237,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Bf16ToFp32 lane3_gamma ( // RmsNormMax.java:600
+  Bf16ToFp32 lane3_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -1246,7 +1246,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:601
+  Fp32Mul lane3_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -1256,7 +1256,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -1266,7 +1266,7 @@ module RmsNormMax_l16_w4_n1536_bf16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToBf16 lane3_y ( // RmsNormMax.java:602
+  Fp32ToBf16 lane3_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),

@@ -1,8 +1,9 @@
-Fp16ToFp32.v
-Fp32Mul.v
+Fp16Square.v
 Fp32Add.v
+Fp32Mul.v
 FpScale2_n9.v
 FpRsqrt_shared.v
+Fp16ToFp32.v
 Fp32ToFp16.v
 SyncFifo_w97_d3.v
 RmsNormMax_l16_w4_n1536_fp16.v

@@ -4,65 +4,65 @@
 `default_nettype none
 
 module RmsNormMax_l16_w16_n1536_fp16 (
-  input  wire        clk,                // RmsNormMax.java:162
-  input  wire        reset,              // RmsNormMax.java:162
-  input  wire        in_valid,           // RmsNormMax.java:183
-  output wire        in_ready,           // RmsNormMax.java:183
-  input  wire [15:0] in_payload_0,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_1,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_2,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_3,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_4,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_5,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_6,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_7,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_8,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_9,       // RmsNormMax.java:183
-  input  wire [15:0] in_payload_10,      // RmsNormMax.java:183
-  input  wire [15:0] in_payload_11,      // RmsNormMax.java:183
-  input  wire [15:0] in_payload_12,      // RmsNormMax.java:183
-  input  wire [15:0] in_payload_13,      // RmsNormMax.java:183
-  input  wire [15:0] in_payload_14,      // RmsNormMax.java:183
-  input  wire [15:0] in_payload_15,      // RmsNormMax.java:183
-  input  wire        gamma_valid,        // RmsNormMax.java:184
-  output wire        gamma_ready,        // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:184
-  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:184
-  input  wire [31:0] eps,                // RmsNormMax.java:185
-  output wire        out_valid,          // RmsNormMax.java:203
-  input  wire        out_ready,          // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:203
-  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:203
-  output wire [31:0] out_payload_absMax, // RmsNormMax.java:203
-  output wire        out_payload_last    // RmsNormMax.java:203
+  input  wire        clk,                // RmsNormMax.java:164
+  input  wire        reset,              // RmsNormMax.java:164
+  input  wire        in_valid,           // RmsNormMax.java:185
+  output wire        in_ready,           // RmsNormMax.java:185
+  input  wire [15:0] in_payload_0,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_1,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_2,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_3,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_4,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_5,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_6,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_7,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_8,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_9,       // RmsNormMax.java:185
+  input  wire [15:0] in_payload_10,      // RmsNormMax.java:185
+  input  wire [15:0] in_payload_11,      // RmsNormMax.java:185
+  input  wire [15:0] in_payload_12,      // RmsNormMax.java:185
+  input  wire [15:0] in_payload_13,      // RmsNormMax.java:185
+  input  wire [15:0] in_payload_14,      // RmsNormMax.java:185
+  input  wire [15:0] in_payload_15,      // RmsNormMax.java:185
+  input  wire        gamma_valid,        // RmsNormMax.java:186
+  output wire        gamma_ready,        // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_0,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_1,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_2,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_3,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_4,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_5,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_6,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_7,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_8,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_9,    // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_10,   // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_11,   // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_12,   // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_13,   // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_14,   // RmsNormMax.java:186
+  input  wire [15:0] gamma_payload_15,   // RmsNormMax.java:186
+  input  wire [31:0] eps,                // RmsNormMax.java:187
+  output wire        out_valid,          // RmsNormMax.java:205
+  input  wire        out_ready,          // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_0,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_1,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_2,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_3,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_4,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_5,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_6,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_7,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_8,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_9,    // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_10,   // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_11,   // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_12,   // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_13,   // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_14,   // RmsNormMax.java:205
+  output wire [15:0] out_payload_y_15,   // RmsNormMax.java:205
+  output wire [31:0] out_payload_absMax, // RmsNormMax.java:205
+  output wire        out_payload_last    // RmsNormMax.java:205
 );
 
   // Phase: dev.tellmej.accel.elementwise.RmsNormMax.Phase
@@ -72,833 +72,748 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   localparam [2:0] PHASE_SCALE      = 3'd3;
   localparam [2:0] PHASE_EMIT       = 3'd4;
 
-  wire         state_accumulating;         // RmsNormMax.java:208
-  wire         state_reducing;             // RmsNormMax.java:208
-  wire         state_normalizing;          // RmsNormMax.java:208
-  wire         state_scaling;              // RmsNormMax.java:208
-  wire         state_emitting;             // RmsNormMax.java:208
-  wire         state_timerDone;            // RmsNormMax.java:208
-  wire [6:0]   state_index;                // RmsNormMax.java:208
-  wire         state_lastIndex;            // RmsNormMax.java:208
+  wire         state_accumulating;        // RmsNormMax.java:210
+  wire         state_reducing;            // RmsNormMax.java:210
+  wire         state_normalizing;         // RmsNormMax.java:210
+  wire         state_scaling;             // RmsNormMax.java:210
+  wire         state_emitting;            // RmsNormMax.java:210
+  wire         state_timerDone;           // RmsNormMax.java:210
+  wire [6:0]   state_index;               // RmsNormMax.java:210
+  wire         state_lastIndex;           // RmsNormMax.java:210
 
   // token_buffer
-  wire         buffer_write_input;         // RmsNormMax.java:366
-  wire [255:0] buffer_input_word;          // RmsNormMax.java:367
-  wire         buffer_write_back;          // RmsNormMax.java:368
-  wire [6:0]   buffer_write_back_index;    // RmsNormMax.java:369
-  wire [255:0] buffer_y_word;              // RmsNormMax.java:370
-  wire         buffer_read;                // RmsNormMax.java:371
-  reg  [255:0] read_word;                  // RmsNormMax.java:374
+  wire         buffer_write_input;        // RmsNormMax.java:368
+  wire [255:0] buffer_input_word;         // RmsNormMax.java:369
+  wire         buffer_write_back;         // RmsNormMax.java:370
+  wire [6:0]   buffer_write_back_index;   // RmsNormMax.java:371
+  wire [255:0] buffer_y_word;             // RmsNormMax.java:372
+  wire         buffer_read;               // RmsNormMax.java:373
+  reg  [255:0] read_word;                 // RmsNormMax.java:376
 
   // square_pass
-  reg  [2:0]   cooldown;                   // RmsNormMax.java:402
-  wire         in_fire;                    // RmsNormMax.java:405
-  wire         lane0_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane0_x_in_payload;         // RmsNormMax.java:414
-  wire         lane0_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane0_x_out_payload;        // RmsNormMax.java:414
-  wire         lane0_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane0_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane0_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane0_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane0_square_out_payload;   // RmsNormMax.java:416
-  wire         lane1_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane1_x_in_payload;         // RmsNormMax.java:414
-  wire         lane1_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane1_x_out_payload;        // RmsNormMax.java:414
-  wire         lane1_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane1_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane1_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane1_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane1_square_out_payload;   // RmsNormMax.java:416
-  wire         lane2_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane2_x_in_payload;         // RmsNormMax.java:414
-  wire         lane2_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane2_x_out_payload;        // RmsNormMax.java:414
-  wire         lane2_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane2_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane2_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane2_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane2_square_out_payload;   // RmsNormMax.java:416
-  wire         lane3_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane3_x_in_payload;         // RmsNormMax.java:414
-  wire         lane3_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane3_x_out_payload;        // RmsNormMax.java:414
-  wire         lane3_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane3_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane3_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane3_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane3_square_out_payload;   // RmsNormMax.java:416
-  wire         lane4_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane4_x_in_payload;         // RmsNormMax.java:414
-  wire         lane4_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane4_x_out_payload;        // RmsNormMax.java:414
-  wire         lane4_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane4_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane4_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane4_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane4_square_out_payload;   // RmsNormMax.java:416
-  wire         lane5_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane5_x_in_payload;         // RmsNormMax.java:414
-  wire         lane5_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane5_x_out_payload;        // RmsNormMax.java:414
-  wire         lane5_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane5_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane5_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane5_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane5_square_out_payload;   // RmsNormMax.java:416
-  wire         lane6_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane6_x_in_payload;         // RmsNormMax.java:414
-  wire         lane6_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane6_x_out_payload;        // RmsNormMax.java:414
-  wire         lane6_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane6_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane6_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane6_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane6_square_out_payload;   // RmsNormMax.java:416
-  wire         lane7_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane7_x_in_payload;         // RmsNormMax.java:414
-  wire         lane7_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane7_x_out_payload;        // RmsNormMax.java:414
-  wire         lane7_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane7_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane7_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane7_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane7_square_out_payload;   // RmsNormMax.java:416
-  wire         lane8_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane8_x_in_payload;         // RmsNormMax.java:414
-  wire         lane8_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane8_x_out_payload;        // RmsNormMax.java:414
-  wire         lane8_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane8_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane8_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane8_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane8_square_out_payload;   // RmsNormMax.java:416
-  wire         lane9_x_in_valid;           // RmsNormMax.java:414
-  wire [15:0]  lane9_x_in_payload;         // RmsNormMax.java:414
-  wire         lane9_x_out_valid;          // RmsNormMax.java:414
-  wire [31:0]  lane9_x_out_payload;        // RmsNormMax.java:414
-  wire         lane9_square_in_valid;      // RmsNormMax.java:416
-  wire [31:0]  lane9_square_in_payload_a;  // RmsNormMax.java:416
-  wire [31:0]  lane9_square_in_payload_b;  // RmsNormMax.java:416
-  wire         lane9_square_out_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane9_square_out_payload;   // RmsNormMax.java:416
-  wire         lane10_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0]  lane10_x_in_payload;        // RmsNormMax.java:414
-  wire         lane10_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0]  lane10_x_out_payload;       // RmsNormMax.java:414
-  wire         lane10_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane10_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0]  lane10_square_in_payload_b; // RmsNormMax.java:416
-  wire         lane10_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0]  lane10_square_out_payload;  // RmsNormMax.java:416
-  wire         lane11_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0]  lane11_x_in_payload;        // RmsNormMax.java:414
-  wire         lane11_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0]  lane11_x_out_payload;       // RmsNormMax.java:414
-  wire         lane11_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane11_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0]  lane11_square_in_payload_b; // RmsNormMax.java:416
-  wire         lane11_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0]  lane11_square_out_payload;  // RmsNormMax.java:416
-  wire         lane12_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0]  lane12_x_in_payload;        // RmsNormMax.java:414
-  wire         lane12_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0]  lane12_x_out_payload;       // RmsNormMax.java:414
-  wire         lane12_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane12_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0]  lane12_square_in_payload_b; // RmsNormMax.java:416
-  wire         lane12_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0]  lane12_square_out_payload;  // RmsNormMax.java:416
-  wire         lane13_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0]  lane13_x_in_payload;        // RmsNormMax.java:414
-  wire         lane13_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0]  lane13_x_out_payload;       // RmsNormMax.java:414
-  wire         lane13_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane13_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0]  lane13_square_in_payload_b; // RmsNormMax.java:416
-  wire         lane13_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0]  lane13_square_out_payload;  // RmsNormMax.java:416
-  wire         lane14_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0]  lane14_x_in_payload;        // RmsNormMax.java:414
-  wire         lane14_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0]  lane14_x_out_payload;       // RmsNormMax.java:414
-  wire         lane14_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane14_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0]  lane14_square_in_payload_b; // RmsNormMax.java:416
-  wire         lane14_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0]  lane14_square_out_payload;  // RmsNormMax.java:416
-  wire         lane15_x_in_valid;          // RmsNormMax.java:414
-  wire [15:0]  lane15_x_in_payload;        // RmsNormMax.java:414
-  wire         lane15_x_out_valid;         // RmsNormMax.java:414
-  wire [31:0]  lane15_x_out_payload;       // RmsNormMax.java:414
-  wire         lane15_square_in_valid;     // RmsNormMax.java:416
-  wire [31:0]  lane15_square_in_payload_a; // RmsNormMax.java:416
-  wire [31:0]  lane15_square_in_payload_b; // RmsNormMax.java:416
-  wire         lane15_square_out_valid;    // RmsNormMax.java:416
-  wire [31:0]  lane15_square_out_payload;  // RmsNormMax.java:416
-  reg  [0:0]   rotation;                   // RmsNormMax.java:419
-  reg  [0:0]   feed_rotation_d1;           // RmsNormMax.java:429
-  reg  [0:0]   feed_rotation_d2;           // RmsNormMax.java:429
-  reg  [0:0]   feed_rotation_d3;           // RmsNormMax.java:429
-  reg  [0:0]   feed_rotation_d4;           // RmsNormMax.java:429
-  reg  [0:0]   feed_rotation_d5;           // RmsNormMax.java:429
-  reg  [0:0]   feed_rotation_d6;           // RmsNormMax.java:429
-  reg  [0:0]   feed_rotation_d7;           // RmsNormMax.java:429
-  reg  [0:0]   feed_rotation_d8;           // RmsNormMax.java:429
-  reg  [0:0]   sum_rotation_d1;            // RmsNormMax.java:430
-  reg  [0:0]   sum_rotation_d2;            // RmsNormMax.java:430
-  reg  [0:0]   sum_rotation_d3;            // RmsNormMax.java:430
-  reg  [0:0]   sum_rotation_d4;            // RmsNormMax.java:430
-  reg  [0:0]   sum_rotation_d5;            // RmsNormMax.java:430
-  reg  [0:0]   sum_rotation_d6;            // RmsNormMax.java:430
+  reg  [2:0]   cooldown;                  // RmsNormMax.java:404
+  wire         in_fire;                   // RmsNormMax.java:407
+  wire         lane0_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane0_square_in_payload;   // RmsNormMax.java:419
+  wire         lane0_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane0_square_out_payload;  // RmsNormMax.java:419
+  wire         lane1_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane1_square_in_payload;   // RmsNormMax.java:419
+  wire         lane1_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane1_square_out_payload;  // RmsNormMax.java:419
+  wire         lane2_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane2_square_in_payload;   // RmsNormMax.java:419
+  wire         lane2_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane2_square_out_payload;  // RmsNormMax.java:419
+  wire         lane3_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane3_square_in_payload;   // RmsNormMax.java:419
+  wire         lane3_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane3_square_out_payload;  // RmsNormMax.java:419
+  wire         lane4_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane4_square_in_payload;   // RmsNormMax.java:419
+  wire         lane4_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane4_square_out_payload;  // RmsNormMax.java:419
+  wire         lane5_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane5_square_in_payload;   // RmsNormMax.java:419
+  wire         lane5_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane5_square_out_payload;  // RmsNormMax.java:419
+  wire         lane6_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane6_square_in_payload;   // RmsNormMax.java:419
+  wire         lane6_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane6_square_out_payload;  // RmsNormMax.java:419
+  wire         lane7_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane7_square_in_payload;   // RmsNormMax.java:419
+  wire         lane7_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane7_square_out_payload;  // RmsNormMax.java:419
+  wire         lane8_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane8_square_in_payload;   // RmsNormMax.java:419
+  wire         lane8_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane8_square_out_payload;  // RmsNormMax.java:419
+  wire         lane9_square_in_valid;     // RmsNormMax.java:419
+  wire [15:0]  lane9_square_in_payload;   // RmsNormMax.java:419
+  wire         lane9_square_out_valid;    // RmsNormMax.java:419
+  wire [31:0]  lane9_square_out_payload;  // RmsNormMax.java:419
+  wire         lane10_square_in_valid;    // RmsNormMax.java:419
+  wire [15:0]  lane10_square_in_payload;  // RmsNormMax.java:419
+  wire         lane10_square_out_valid;   // RmsNormMax.java:419
+  wire [31:0]  lane10_square_out_payload; // RmsNormMax.java:419
+  wire         lane11_square_in_valid;    // RmsNormMax.java:419
+  wire [15:0]  lane11_square_in_payload;  // RmsNormMax.java:419
+  wire         lane11_square_out_valid;   // RmsNormMax.java:419
+  wire [31:0]  lane11_square_out_payload; // RmsNormMax.java:419
+  wire         lane12_square_in_valid;    // RmsNormMax.java:419
+  wire [15:0]  lane12_square_in_payload;  // RmsNormMax.java:419
+  wire         lane12_square_out_valid;   // RmsNormMax.java:419
+  wire [31:0]  lane12_square_out_payload; // RmsNormMax.java:419
+  wire         lane13_square_in_valid;    // RmsNormMax.java:419
+  wire [15:0]  lane13_square_in_payload;  // RmsNormMax.java:419
+  wire         lane13_square_out_valid;   // RmsNormMax.java:419
+  wire [31:0]  lane13_square_out_payload; // RmsNormMax.java:419
+  wire         lane14_square_in_valid;    // RmsNormMax.java:419
+  wire [15:0]  lane14_square_in_payload;  // RmsNormMax.java:419
+  wire         lane14_square_out_valid;   // RmsNormMax.java:419
+  wire [31:0]  lane14_square_out_payload; // RmsNormMax.java:419
+  wire         lane15_square_in_valid;    // RmsNormMax.java:419
+  wire [15:0]  lane15_square_in_payload;  // RmsNormMax.java:419
+  wire         lane15_square_out_valid;   // RmsNormMax.java:419
+  wire [31:0]  lane15_square_out_payload; // RmsNormMax.java:419
+  reg  [0:0]   rotation;                  // RmsNormMax.java:426
+  reg  [0:0]   feed_rotation_d1;          // RmsNormMax.java:436
+  reg  [0:0]   feed_rotation_d2;          // RmsNormMax.java:436
+  reg  [0:0]   feed_rotation_d3;          // RmsNormMax.java:436
+  reg  [0:0]   sum_rotation_d1;           // RmsNormMax.java:437
+  reg  [0:0]   sum_rotation_d2;           // RmsNormMax.java:437
+  reg  [0:0]   sum_rotation_d3;           // RmsNormMax.java:437
+  reg  [0:0]   sum_rotation_d4;           // RmsNormMax.java:437
+  reg  [0:0]   sum_rotation_d5;           // RmsNormMax.java:437
+  reg  [0:0]   sum_rotation_d6;           // RmsNormMax.java:437
 
   // partial_sums
-  wire         partials_clear;             // RmsNormMax.java:453
-  reg  [31:0]  partial_0;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_1;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_2;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_3;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_4;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_5;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_6;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_7;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_8;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_9;                  // RmsNormMax.java:456
-  reg  [31:0]  partial_10;                 // RmsNormMax.java:456
-  reg  [31:0]  partial_11;                 // RmsNormMax.java:456
-  reg  [31:0]  partial_12;                 // RmsNormMax.java:456
-  reg  [31:0]  partial_13;                 // RmsNormMax.java:456
-  reg  [31:0]  partial_14;                 // RmsNormMax.java:456
-  reg  [31:0]  partial_15;                 // RmsNormMax.java:456
-  reg  [4:0]   tree_width;                 // RmsNormMax.java:469
-  reg  [4:0]   tree_k;                     // RmsNormMax.java:470
-  wire         tree_feed;                  // RmsNormMax.java:471
-  reg  [4:0]   tree_k_out_d1;              // RmsNormMax.java:473
-  reg  [4:0]   tree_k_out_d2;              // RmsNormMax.java:473
-  reg  [4:0]   tree_k_out_d3;              // RmsNormMax.java:473
-  reg  [4:0]   tree_k_out_d4;              // RmsNormMax.java:473
-  reg  [4:0]   tree_k_out_d5;              // RmsNormMax.java:473
-  reg  [4:0]   tree_k_out_d6;              // RmsNormMax.java:473
-  reg          tree_out_d1;                // RmsNormMax.java:474
-  reg          tree_out_d2;                // RmsNormMax.java:474
-  reg          tree_out_d3;                // RmsNormMax.java:474
-  reg          tree_out_d4;                // RmsNormMax.java:474
-  reg          tree_out_d5;                // RmsNormMax.java:474
-  reg          tree_out_d6;                // RmsNormMax.java:474
-  wire         tree_level_done;            // RmsNormMax.java:488
-  wire         tree_done;                  // RmsNormMax.java:489
-  wire         lane0_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane0_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane0_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane0_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane0_acc_out_payload;      // RmsNormMax.java:493
-  reg  [31:0]  partial_sel;                // RmsNormMax.java:505
-  reg  [31:0]  partial_sel_2;              // RmsNormMax.java:506
-  wire         lane1_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane1_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane1_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane1_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane1_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane2_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane2_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane2_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane2_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane2_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane3_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane3_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane3_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane3_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane3_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane4_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane4_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane4_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane4_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane4_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane5_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane5_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane5_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane5_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane5_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane6_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane6_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane6_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane6_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane6_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane7_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane7_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane7_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane7_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane7_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane8_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane8_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane8_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane8_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane8_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane9_acc_in_valid;         // RmsNormMax.java:493
-  wire [31:0]  lane9_acc_in_payload_a;     // RmsNormMax.java:493
-  wire [31:0]  lane9_acc_in_payload_b;     // RmsNormMax.java:493
-  wire         lane9_acc_out_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane9_acc_out_payload;      // RmsNormMax.java:493
-  wire         lane10_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane10_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0]  lane10_acc_in_payload_b;    // RmsNormMax.java:493
-  wire         lane10_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0]  lane10_acc_out_payload;     // RmsNormMax.java:493
-  wire         lane11_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane11_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0]  lane11_acc_in_payload_b;    // RmsNormMax.java:493
-  wire         lane11_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0]  lane11_acc_out_payload;     // RmsNormMax.java:493
-  wire         lane12_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane12_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0]  lane12_acc_in_payload_b;    // RmsNormMax.java:493
-  wire         lane12_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0]  lane12_acc_out_payload;     // RmsNormMax.java:493
-  wire         lane13_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane13_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0]  lane13_acc_in_payload_b;    // RmsNormMax.java:493
-  wire         lane13_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0]  lane13_acc_out_payload;     // RmsNormMax.java:493
-  wire         lane14_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane14_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0]  lane14_acc_in_payload_b;    // RmsNormMax.java:493
-  wire         lane14_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0]  lane14_acc_out_payload;     // RmsNormMax.java:493
-  wire         lane15_acc_in_valid;        // RmsNormMax.java:493
-  wire [31:0]  lane15_acc_in_payload_a;    // RmsNormMax.java:493
-  wire [31:0]  lane15_acc_in_payload_b;    // RmsNormMax.java:493
-  wire         lane15_acc_out_valid;       // RmsNormMax.java:493
-  wire [31:0]  lane15_acc_out_payload;     // RmsNormMax.java:493
+  wire         partials_clear;            // RmsNormMax.java:460
+  reg  [31:0]  partial_0;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_1;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_2;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_3;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_4;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_5;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_6;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_7;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_8;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_9;                 // RmsNormMax.java:463
+  reg  [31:0]  partial_10;                // RmsNormMax.java:463
+  reg  [31:0]  partial_11;                // RmsNormMax.java:463
+  reg  [31:0]  partial_12;                // RmsNormMax.java:463
+  reg  [31:0]  partial_13;                // RmsNormMax.java:463
+  reg  [31:0]  partial_14;                // RmsNormMax.java:463
+  reg  [31:0]  partial_15;                // RmsNormMax.java:463
+  reg  [4:0]   tree_width;                // RmsNormMax.java:476
+  reg  [4:0]   tree_k;                    // RmsNormMax.java:477
+  wire         tree_feed;                 // RmsNormMax.java:478
+  reg  [4:0]   tree_k_out_d1;             // RmsNormMax.java:480
+  reg  [4:0]   tree_k_out_d2;             // RmsNormMax.java:480
+  reg  [4:0]   tree_k_out_d3;             // RmsNormMax.java:480
+  reg  [4:0]   tree_k_out_d4;             // RmsNormMax.java:480
+  reg  [4:0]   tree_k_out_d5;             // RmsNormMax.java:480
+  reg  [4:0]   tree_k_out_d6;             // RmsNormMax.java:480
+  reg          tree_out_d1;               // RmsNormMax.java:481
+  reg          tree_out_d2;               // RmsNormMax.java:481
+  reg          tree_out_d3;               // RmsNormMax.java:481
+  reg          tree_out_d4;               // RmsNormMax.java:481
+  reg          tree_out_d5;               // RmsNormMax.java:481
+  reg          tree_out_d6;               // RmsNormMax.java:481
+  wire         tree_level_done;           // RmsNormMax.java:495
+  wire         tree_done;                 // RmsNormMax.java:496
+  wire         lane0_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane0_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane0_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane0_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane0_acc_out_payload;     // RmsNormMax.java:500
+  reg  [31:0]  partial_sel;               // RmsNormMax.java:512
+  reg  [31:0]  partial_sel_2;             // RmsNormMax.java:513
+  wire         lane1_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane1_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane1_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane1_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane1_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane2_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane2_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane2_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane2_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane2_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane3_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane3_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane3_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane3_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane3_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane4_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane4_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane4_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane4_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane4_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane5_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane5_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane5_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane5_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane5_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane6_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane6_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane6_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane6_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane6_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane7_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane7_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane7_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane7_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane7_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane8_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane8_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane8_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane8_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane8_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane9_acc_in_valid;        // RmsNormMax.java:500
+  wire [31:0]  lane9_acc_in_payload_a;    // RmsNormMax.java:500
+  wire [31:0]  lane9_acc_in_payload_b;    // RmsNormMax.java:500
+  wire         lane9_acc_out_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane9_acc_out_payload;     // RmsNormMax.java:500
+  wire         lane10_acc_in_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane10_acc_in_payload_a;   // RmsNormMax.java:500
+  wire [31:0]  lane10_acc_in_payload_b;   // RmsNormMax.java:500
+  wire         lane10_acc_out_valid;      // RmsNormMax.java:500
+  wire [31:0]  lane10_acc_out_payload;    // RmsNormMax.java:500
+  wire         lane11_acc_in_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane11_acc_in_payload_a;   // RmsNormMax.java:500
+  wire [31:0]  lane11_acc_in_payload_b;   // RmsNormMax.java:500
+  wire         lane11_acc_out_valid;      // RmsNormMax.java:500
+  wire [31:0]  lane11_acc_out_payload;    // RmsNormMax.java:500
+  wire         lane12_acc_in_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane12_acc_in_payload_a;   // RmsNormMax.java:500
+  wire [31:0]  lane12_acc_in_payload_b;   // RmsNormMax.java:500
+  wire         lane12_acc_out_valid;      // RmsNormMax.java:500
+  wire [31:0]  lane12_acc_out_payload;    // RmsNormMax.java:500
+  wire         lane13_acc_in_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane13_acc_in_payload_a;   // RmsNormMax.java:500
+  wire [31:0]  lane13_acc_in_payload_b;   // RmsNormMax.java:500
+  wire         lane13_acc_out_valid;      // RmsNormMax.java:500
+  wire [31:0]  lane13_acc_out_payload;    // RmsNormMax.java:500
+  wire         lane14_acc_in_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane14_acc_in_payload_a;   // RmsNormMax.java:500
+  wire [31:0]  lane14_acc_in_payload_b;   // RmsNormMax.java:500
+  wire         lane14_acc_out_valid;      // RmsNormMax.java:500
+  wire [31:0]  lane14_acc_out_payload;    // RmsNormMax.java:500
+  wire         lane15_acc_in_valid;       // RmsNormMax.java:500
+  wire [31:0]  lane15_acc_in_payload_a;   // RmsNormMax.java:500
+  wire [31:0]  lane15_acc_in_payload_b;   // RmsNormMax.java:500
+  wire         lane15_acc_out_valid;      // RmsNormMax.java:500
+  wire [31:0]  lane15_acc_out_payload;    // RmsNormMax.java:500
 
   // normalize
-  reg          normalize_busy;             // RmsNormMax.java:551
-  wire         normalize_launch;           // RmsNormMax.java:552
-  wire         mean_mul_in_valid;          // RmsNormMax.java:555
-  wire [31:0]  mean_mul_in_payload_a;      // RmsNormMax.java:555
-  wire [31:0]  mean_mul_in_payload_b;      // RmsNormMax.java:555
-  wire         mean_mul_out_valid;         // RmsNormMax.java:555
-  wire [31:0]  mean_mul_out_payload;       // RmsNormMax.java:555
-  wire         eps_add_in_valid;           // RmsNormMax.java:557
-  wire [31:0]  eps_add_in_payload_a;       // RmsNormMax.java:557
-  wire [31:0]  eps_add_in_payload_b;       // RmsNormMax.java:557
-  wire         eps_add_out_valid;          // RmsNormMax.java:557
-  wire [31:0]  eps_add_out_payload;        // RmsNormMax.java:557
-  wire         rsqrt_in_valid;             // FpRsqrt.java:139
-  wire [31:0]  rsqrt_in_payload;           // FpRsqrt.java:139
-  wire         rsqrt_out_valid;            // FpRsqrt.java:139
-  wire [31:0]  rsqrt_out_payload;          // FpRsqrt.java:139
-  reg  [31:0]  r;                          // RmsNormMax.java:561
+  reg          normalize_busy;            // RmsNormMax.java:558
+  wire         normalize_launch;          // RmsNormMax.java:559
+  wire         mean_mul_in_valid;         // RmsNormMax.java:562
+  wire [31:0]  mean_mul_in_payload_a;     // RmsNormMax.java:562
+  wire [31:0]  mean_mul_in_payload_b;     // RmsNormMax.java:562
+  wire         mean_mul_out_valid;        // RmsNormMax.java:562
+  wire [31:0]  mean_mul_out_payload;      // RmsNormMax.java:562
+  wire         eps_add_in_valid;          // RmsNormMax.java:564
+  wire [31:0]  eps_add_in_payload_a;      // RmsNormMax.java:564
+  wire [31:0]  eps_add_in_payload_b;      // RmsNormMax.java:564
+  wire         eps_add_out_valid;         // RmsNormMax.java:564
+  wire [31:0]  eps_add_out_payload;       // RmsNormMax.java:564
+  wire         rsqrt_in_valid;            // FpRsqrt.java:139
+  wire [31:0]  rsqrt_in_payload;          // FpRsqrt.java:139
+  wire         rsqrt_out_valid;           // FpRsqrt.java:139
+  wire [31:0]  rsqrt_out_payload;         // FpRsqrt.java:139
+  reg  [31:0]  r;                         // RmsNormMax.java:568
 
   // scale_pass
-  wire         absmax_restart;             // RmsNormMax.java:588
-  wire         gamma_fire;                 // RmsNormMax.java:590
-  reg  [15:0]  gamma_word_0;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_1;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_2;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_3;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_4;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_5;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_6;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_7;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_8;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_9;               // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_10;              // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_11;              // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_12;              // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_13;              // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_14;              // RmsNormMax.java:593
-  reg  [15:0]  gamma_word_15;              // RmsNormMax.java:593
-  reg          gamma_fire_d1;              // RmsNormMax.java:599
-  wire         lane0_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane0_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane0_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane0_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane0_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane0_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane0_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane0_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane0_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane0_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane0_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane0_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane0_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane0_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane0_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane0_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane0_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane0_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane0_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane0_g_d7;                 // RmsNormMax.java:602
-  wire         lane0_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane0_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane0_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane0_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane0_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane0_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane0_y_in_payload;         // RmsNormMax.java:602
-  wire         lane0_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane0_y_out_payload;        // RmsNormMax.java:602
-  wire         lane1_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane1_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane1_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane1_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane1_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane1_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane1_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane1_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane1_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane1_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane1_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane1_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane1_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane1_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane1_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane1_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane1_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane1_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane1_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane1_g_d7;                 // RmsNormMax.java:602
-  wire         lane1_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane1_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane1_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane1_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane1_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane1_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane1_y_in_payload;         // RmsNormMax.java:602
-  wire         lane1_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane1_y_out_payload;        // RmsNormMax.java:602
-  wire         lane2_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane2_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane2_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane2_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane2_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane2_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane2_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane2_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane2_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane2_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane2_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane2_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane2_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane2_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane2_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane2_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane2_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane2_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane2_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane2_g_d7;                 // RmsNormMax.java:602
-  wire         lane2_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane2_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane2_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane2_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane2_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane2_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane2_y_in_payload;         // RmsNormMax.java:602
-  wire         lane2_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane2_y_out_payload;        // RmsNormMax.java:602
-  wire         lane3_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane3_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane3_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane3_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane3_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane3_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane3_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane3_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane3_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane3_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane3_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane3_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane3_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane3_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane3_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane3_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane3_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane3_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane3_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane3_g_d7;                 // RmsNormMax.java:602
-  wire         lane3_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane3_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane3_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane3_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane3_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane3_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane3_y_in_payload;         // RmsNormMax.java:602
-  wire         lane3_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane3_y_out_payload;        // RmsNormMax.java:602
-  wire         lane4_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane4_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane4_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane4_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane4_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane4_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane4_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane4_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane4_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane4_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane4_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane4_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane4_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane4_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane4_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane4_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane4_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane4_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane4_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane4_g_d7;                 // RmsNormMax.java:602
-  wire         lane4_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane4_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane4_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane4_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane4_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane4_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane4_y_in_payload;         // RmsNormMax.java:602
-  wire         lane4_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane4_y_out_payload;        // RmsNormMax.java:602
-  wire         lane5_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane5_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane5_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane5_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane5_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane5_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane5_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane5_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane5_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane5_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane5_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane5_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane5_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane5_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane5_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane5_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane5_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane5_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane5_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane5_g_d7;                 // RmsNormMax.java:602
-  wire         lane5_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane5_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane5_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane5_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane5_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane5_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane5_y_in_payload;         // RmsNormMax.java:602
-  wire         lane5_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane5_y_out_payload;        // RmsNormMax.java:602
-  wire         lane6_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane6_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane6_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane6_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane6_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane6_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane6_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane6_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane6_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane6_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane6_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane6_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane6_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane6_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane6_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane6_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane6_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane6_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane6_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane6_g_d7;                 // RmsNormMax.java:602
-  wire         lane6_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane6_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane6_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane6_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane6_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane6_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane6_y_in_payload;         // RmsNormMax.java:602
-  wire         lane6_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane6_y_out_payload;        // RmsNormMax.java:602
-  wire         lane7_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane7_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane7_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane7_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane7_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane7_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane7_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane7_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane7_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane7_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane7_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane7_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane7_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane7_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane7_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane7_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane7_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane7_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane7_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane7_g_d7;                 // RmsNormMax.java:602
-  wire         lane7_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane7_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane7_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane7_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane7_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane7_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane7_y_in_payload;         // RmsNormMax.java:602
-  wire         lane7_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane7_y_out_payload;        // RmsNormMax.java:602
-  wire         lane8_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane8_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane8_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane8_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane8_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane8_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane8_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane8_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane8_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane8_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane8_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane8_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane8_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane8_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane8_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane8_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane8_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane8_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane8_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane8_g_d7;                 // RmsNormMax.java:602
-  wire         lane8_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane8_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane8_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane8_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane8_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane8_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane8_y_in_payload;         // RmsNormMax.java:602
-  wire         lane8_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane8_y_out_payload;        // RmsNormMax.java:602
-  wire         lane9_xs_in_valid;          // RmsNormMax.java:599
-  wire [15:0]  lane9_xs_in_payload;        // RmsNormMax.java:599
-  wire         lane9_xs_out_valid;         // RmsNormMax.java:599
-  wire [31:0]  lane9_xs_out_payload;       // RmsNormMax.java:599
-  wire         lane9_gamma_in_valid;       // RmsNormMax.java:600
-  wire [15:0]  lane9_gamma_in_payload;     // RmsNormMax.java:600
-  wire         lane9_gamma_out_valid;      // RmsNormMax.java:600
-  wire [31:0]  lane9_gamma_out_payload;    // RmsNormMax.java:600
-  wire         lane9_xr_in_valid;          // RmsNormMax.java:601
-  wire [31:0]  lane9_xr_in_payload_a;      // RmsNormMax.java:601
-  wire [31:0]  lane9_xr_in_payload_b;      // RmsNormMax.java:601
-  wire         lane9_xr_out_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane9_xr_out_payload;       // RmsNormMax.java:601
-  reg  [31:0]  lane9_g_d1;                 // RmsNormMax.java:602
-  reg  [31:0]  lane9_g_d2;                 // RmsNormMax.java:602
-  reg  [31:0]  lane9_g_d3;                 // RmsNormMax.java:602
-  reg  [31:0]  lane9_g_d4;                 // RmsNormMax.java:602
-  reg  [31:0]  lane9_g_d5;                 // RmsNormMax.java:602
-  reg  [31:0]  lane9_g_d6;                 // RmsNormMax.java:602
-  reg  [31:0]  lane9_g_d7;                 // RmsNormMax.java:602
-  wire         lane9_xrg_in_valid;         // RmsNormMax.java:602
-  wire [31:0]  lane9_xrg_in_payload_a;     // RmsNormMax.java:602
-  wire [31:0]  lane9_xrg_in_payload_b;     // RmsNormMax.java:602
-  wire         lane9_xrg_out_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane9_xrg_out_payload;      // RmsNormMax.java:602
-  wire         lane9_y_in_valid;           // RmsNormMax.java:602
-  wire [31:0]  lane9_y_in_payload;         // RmsNormMax.java:602
-  wire         lane9_y_out_valid;          // RmsNormMax.java:602
-  wire [15:0]  lane9_y_out_payload;        // RmsNormMax.java:602
-  wire         lane10_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0]  lane10_xs_in_payload;       // RmsNormMax.java:599
-  wire         lane10_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0]  lane10_xs_out_payload;      // RmsNormMax.java:599
-  wire         lane10_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0]  lane10_gamma_in_payload;    // RmsNormMax.java:600
-  wire         lane10_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0]  lane10_gamma_out_payload;   // RmsNormMax.java:600
-  wire         lane10_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane10_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0]  lane10_xr_in_payload_b;     // RmsNormMax.java:601
-  wire         lane10_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0]  lane10_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0]  lane10_g_d1;                // RmsNormMax.java:602
-  reg  [31:0]  lane10_g_d2;                // RmsNormMax.java:602
-  reg  [31:0]  lane10_g_d3;                // RmsNormMax.java:602
-  reg  [31:0]  lane10_g_d4;                // RmsNormMax.java:602
-  reg  [31:0]  lane10_g_d5;                // RmsNormMax.java:602
-  reg  [31:0]  lane10_g_d6;                // RmsNormMax.java:602
-  reg  [31:0]  lane10_g_d7;                // RmsNormMax.java:602
-  wire         lane10_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane10_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0]  lane10_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire         lane10_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0]  lane10_xrg_out_payload;     // RmsNormMax.java:602
-  wire         lane10_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0]  lane10_y_in_payload;        // RmsNormMax.java:602
-  wire         lane10_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0]  lane10_y_out_payload;       // RmsNormMax.java:602
-  wire         lane11_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0]  lane11_xs_in_payload;       // RmsNormMax.java:599
-  wire         lane11_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0]  lane11_xs_out_payload;      // RmsNormMax.java:599
-  wire         lane11_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0]  lane11_gamma_in_payload;    // RmsNormMax.java:600
-  wire         lane11_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0]  lane11_gamma_out_payload;   // RmsNormMax.java:600
-  wire         lane11_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane11_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0]  lane11_xr_in_payload_b;     // RmsNormMax.java:601
-  wire         lane11_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0]  lane11_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0]  lane11_g_d1;                // RmsNormMax.java:602
-  reg  [31:0]  lane11_g_d2;                // RmsNormMax.java:602
-  reg  [31:0]  lane11_g_d3;                // RmsNormMax.java:602
-  reg  [31:0]  lane11_g_d4;                // RmsNormMax.java:602
-  reg  [31:0]  lane11_g_d5;                // RmsNormMax.java:602
-  reg  [31:0]  lane11_g_d6;                // RmsNormMax.java:602
-  reg  [31:0]  lane11_g_d7;                // RmsNormMax.java:602
-  wire         lane11_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane11_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0]  lane11_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire         lane11_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0]  lane11_xrg_out_payload;     // RmsNormMax.java:602
-  wire         lane11_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0]  lane11_y_in_payload;        // RmsNormMax.java:602
-  wire         lane11_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0]  lane11_y_out_payload;       // RmsNormMax.java:602
-  wire         lane12_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0]  lane12_xs_in_payload;       // RmsNormMax.java:599
-  wire         lane12_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0]  lane12_xs_out_payload;      // RmsNormMax.java:599
-  wire         lane12_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0]  lane12_gamma_in_payload;    // RmsNormMax.java:600
-  wire         lane12_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0]  lane12_gamma_out_payload;   // RmsNormMax.java:600
-  wire         lane12_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane12_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0]  lane12_xr_in_payload_b;     // RmsNormMax.java:601
-  wire         lane12_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0]  lane12_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0]  lane12_g_d1;                // RmsNormMax.java:602
-  reg  [31:0]  lane12_g_d2;                // RmsNormMax.java:602
-  reg  [31:0]  lane12_g_d3;                // RmsNormMax.java:602
-  reg  [31:0]  lane12_g_d4;                // RmsNormMax.java:602
-  reg  [31:0]  lane12_g_d5;                // RmsNormMax.java:602
-  reg  [31:0]  lane12_g_d6;                // RmsNormMax.java:602
-  reg  [31:0]  lane12_g_d7;                // RmsNormMax.java:602
-  wire         lane12_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane12_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0]  lane12_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire         lane12_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0]  lane12_xrg_out_payload;     // RmsNormMax.java:602
-  wire         lane12_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0]  lane12_y_in_payload;        // RmsNormMax.java:602
-  wire         lane12_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0]  lane12_y_out_payload;       // RmsNormMax.java:602
-  wire         lane13_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0]  lane13_xs_in_payload;       // RmsNormMax.java:599
-  wire         lane13_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0]  lane13_xs_out_payload;      // RmsNormMax.java:599
-  wire         lane13_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0]  lane13_gamma_in_payload;    // RmsNormMax.java:600
-  wire         lane13_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0]  lane13_gamma_out_payload;   // RmsNormMax.java:600
-  wire         lane13_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane13_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0]  lane13_xr_in_payload_b;     // RmsNormMax.java:601
-  wire         lane13_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0]  lane13_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0]  lane13_g_d1;                // RmsNormMax.java:602
-  reg  [31:0]  lane13_g_d2;                // RmsNormMax.java:602
-  reg  [31:0]  lane13_g_d3;                // RmsNormMax.java:602
-  reg  [31:0]  lane13_g_d4;                // RmsNormMax.java:602
-  reg  [31:0]  lane13_g_d5;                // RmsNormMax.java:602
-  reg  [31:0]  lane13_g_d6;                // RmsNormMax.java:602
-  reg  [31:0]  lane13_g_d7;                // RmsNormMax.java:602
-  wire         lane13_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane13_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0]  lane13_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire         lane13_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0]  lane13_xrg_out_payload;     // RmsNormMax.java:602
-  wire         lane13_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0]  lane13_y_in_payload;        // RmsNormMax.java:602
-  wire         lane13_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0]  lane13_y_out_payload;       // RmsNormMax.java:602
-  wire         lane14_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0]  lane14_xs_in_payload;       // RmsNormMax.java:599
-  wire         lane14_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0]  lane14_xs_out_payload;      // RmsNormMax.java:599
-  wire         lane14_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0]  lane14_gamma_in_payload;    // RmsNormMax.java:600
-  wire         lane14_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0]  lane14_gamma_out_payload;   // RmsNormMax.java:600
-  wire         lane14_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane14_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0]  lane14_xr_in_payload_b;     // RmsNormMax.java:601
-  wire         lane14_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0]  lane14_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0]  lane14_g_d1;                // RmsNormMax.java:602
-  reg  [31:0]  lane14_g_d2;                // RmsNormMax.java:602
-  reg  [31:0]  lane14_g_d3;                // RmsNormMax.java:602
-  reg  [31:0]  lane14_g_d4;                // RmsNormMax.java:602
-  reg  [31:0]  lane14_g_d5;                // RmsNormMax.java:602
-  reg  [31:0]  lane14_g_d6;                // RmsNormMax.java:602
-  reg  [31:0]  lane14_g_d7;                // RmsNormMax.java:602
-  wire         lane14_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane14_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0]  lane14_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire         lane14_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0]  lane14_xrg_out_payload;     // RmsNormMax.java:602
-  wire         lane14_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0]  lane14_y_in_payload;        // RmsNormMax.java:602
-  wire         lane14_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0]  lane14_y_out_payload;       // RmsNormMax.java:602
-  wire         lane15_xs_in_valid;         // RmsNormMax.java:599
-  wire [15:0]  lane15_xs_in_payload;       // RmsNormMax.java:599
-  wire         lane15_xs_out_valid;        // RmsNormMax.java:599
-  wire [31:0]  lane15_xs_out_payload;      // RmsNormMax.java:599
-  wire         lane15_gamma_in_valid;      // RmsNormMax.java:600
-  wire [15:0]  lane15_gamma_in_payload;    // RmsNormMax.java:600
-  wire         lane15_gamma_out_valid;     // RmsNormMax.java:600
-  wire [31:0]  lane15_gamma_out_payload;   // RmsNormMax.java:600
-  wire         lane15_xr_in_valid;         // RmsNormMax.java:601
-  wire [31:0]  lane15_xr_in_payload_a;     // RmsNormMax.java:601
-  wire [31:0]  lane15_xr_in_payload_b;     // RmsNormMax.java:601
-  wire         lane15_xr_out_valid;        // RmsNormMax.java:601
-  wire [31:0]  lane15_xr_out_payload;      // RmsNormMax.java:601
-  reg  [31:0]  lane15_g_d1;                // RmsNormMax.java:602
-  reg  [31:0]  lane15_g_d2;                // RmsNormMax.java:602
-  reg  [31:0]  lane15_g_d3;                // RmsNormMax.java:602
-  reg  [31:0]  lane15_g_d4;                // RmsNormMax.java:602
-  reg  [31:0]  lane15_g_d5;                // RmsNormMax.java:602
-  reg  [31:0]  lane15_g_d6;                // RmsNormMax.java:602
-  reg  [31:0]  lane15_g_d7;                // RmsNormMax.java:602
-  wire         lane15_xrg_in_valid;        // RmsNormMax.java:602
-  wire [31:0]  lane15_xrg_in_payload_a;    // RmsNormMax.java:602
-  wire [31:0]  lane15_xrg_in_payload_b;    // RmsNormMax.java:602
-  wire         lane15_xrg_out_valid;       // RmsNormMax.java:602
-  wire [31:0]  lane15_xrg_out_payload;     // RmsNormMax.java:602
-  wire         lane15_y_in_valid;          // RmsNormMax.java:602
-  wire [31:0]  lane15_y_in_payload;        // RmsNormMax.java:602
-  wire         lane15_y_out_valid;         // RmsNormMax.java:602
-  wire [15:0]  lane15_y_out_payload;       // RmsNormMax.java:602
-  reg  [6:0]   write_index;                // RmsNormMax.java:608
-  reg  [14:0]  running_max;                // RmsNormMax.java:613
+  wire         absmax_restart;            // RmsNormMax.java:595
+  wire         gamma_fire;                // RmsNormMax.java:597
+  reg  [15:0]  gamma_word_0;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_1;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_2;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_3;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_4;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_5;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_6;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_7;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_8;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_9;              // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_10;             // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_11;             // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_12;             // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_13;             // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_14;             // RmsNormMax.java:600
+  reg  [15:0]  gamma_word_15;             // RmsNormMax.java:600
+  reg          gamma_fire_d1;             // RmsNormMax.java:606
+  wire         lane0_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane0_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane0_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane0_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane0_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane0_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane0_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane0_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane0_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane0_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane0_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane0_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane0_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane0_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane0_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane0_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane0_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane0_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane0_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane0_g_d7;                // RmsNormMax.java:609
+  wire         lane0_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane0_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane0_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane0_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane0_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane0_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane0_y_in_payload;        // RmsNormMax.java:609
+  wire         lane0_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane0_y_out_payload;       // RmsNormMax.java:609
+  wire         lane1_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane1_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane1_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane1_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane1_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane1_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane1_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane1_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane1_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane1_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane1_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane1_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane1_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane1_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane1_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane1_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane1_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane1_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane1_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane1_g_d7;                // RmsNormMax.java:609
+  wire         lane1_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane1_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane1_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane1_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane1_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane1_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane1_y_in_payload;        // RmsNormMax.java:609
+  wire         lane1_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane1_y_out_payload;       // RmsNormMax.java:609
+  wire         lane2_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane2_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane2_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane2_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane2_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane2_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane2_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane2_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane2_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane2_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane2_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane2_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane2_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane2_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane2_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane2_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane2_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane2_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane2_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane2_g_d7;                // RmsNormMax.java:609
+  wire         lane2_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane2_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane2_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane2_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane2_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane2_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane2_y_in_payload;        // RmsNormMax.java:609
+  wire         lane2_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane2_y_out_payload;       // RmsNormMax.java:609
+  wire         lane3_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane3_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane3_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane3_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane3_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane3_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane3_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane3_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane3_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane3_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane3_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane3_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane3_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane3_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane3_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane3_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane3_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane3_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane3_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane3_g_d7;                // RmsNormMax.java:609
+  wire         lane3_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane3_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane3_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane3_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane3_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane3_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane3_y_in_payload;        // RmsNormMax.java:609
+  wire         lane3_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane3_y_out_payload;       // RmsNormMax.java:609
+  wire         lane4_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane4_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane4_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane4_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane4_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane4_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane4_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane4_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane4_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane4_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane4_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane4_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane4_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane4_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane4_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane4_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane4_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane4_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane4_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane4_g_d7;                // RmsNormMax.java:609
+  wire         lane4_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane4_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane4_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane4_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane4_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane4_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane4_y_in_payload;        // RmsNormMax.java:609
+  wire         lane4_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane4_y_out_payload;       // RmsNormMax.java:609
+  wire         lane5_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane5_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane5_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane5_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane5_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane5_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane5_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane5_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane5_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane5_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane5_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane5_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane5_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane5_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane5_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane5_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane5_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane5_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane5_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane5_g_d7;                // RmsNormMax.java:609
+  wire         lane5_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane5_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane5_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane5_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane5_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane5_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane5_y_in_payload;        // RmsNormMax.java:609
+  wire         lane5_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane5_y_out_payload;       // RmsNormMax.java:609
+  wire         lane6_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane6_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane6_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane6_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane6_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane6_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane6_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane6_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane6_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane6_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane6_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane6_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane6_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane6_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane6_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane6_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane6_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane6_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane6_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane6_g_d7;                // RmsNormMax.java:609
+  wire         lane6_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane6_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane6_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane6_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane6_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane6_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane6_y_in_payload;        // RmsNormMax.java:609
+  wire         lane6_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane6_y_out_payload;       // RmsNormMax.java:609
+  wire         lane7_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane7_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane7_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane7_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane7_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane7_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane7_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane7_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane7_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane7_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane7_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane7_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane7_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane7_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane7_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane7_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane7_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane7_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane7_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane7_g_d7;                // RmsNormMax.java:609
+  wire         lane7_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane7_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane7_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane7_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane7_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane7_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane7_y_in_payload;        // RmsNormMax.java:609
+  wire         lane7_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane7_y_out_payload;       // RmsNormMax.java:609
+  wire         lane8_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane8_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane8_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane8_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane8_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane8_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane8_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane8_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane8_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane8_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane8_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane8_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane8_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane8_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane8_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane8_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane8_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane8_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane8_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane8_g_d7;                // RmsNormMax.java:609
+  wire         lane8_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane8_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane8_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane8_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane8_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane8_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane8_y_in_payload;        // RmsNormMax.java:609
+  wire         lane8_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane8_y_out_payload;       // RmsNormMax.java:609
+  wire         lane9_xs_in_valid;         // RmsNormMax.java:606
+  wire [15:0]  lane9_xs_in_payload;       // RmsNormMax.java:606
+  wire         lane9_xs_out_valid;        // RmsNormMax.java:606
+  wire [31:0]  lane9_xs_out_payload;      // RmsNormMax.java:606
+  wire         lane9_gamma_in_valid;      // RmsNormMax.java:607
+  wire [15:0]  lane9_gamma_in_payload;    // RmsNormMax.java:607
+  wire         lane9_gamma_out_valid;     // RmsNormMax.java:607
+  wire [31:0]  lane9_gamma_out_payload;   // RmsNormMax.java:607
+  wire         lane9_xr_in_valid;         // RmsNormMax.java:608
+  wire [31:0]  lane9_xr_in_payload_a;     // RmsNormMax.java:608
+  wire [31:0]  lane9_xr_in_payload_b;     // RmsNormMax.java:608
+  wire         lane9_xr_out_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane9_xr_out_payload;      // RmsNormMax.java:608
+  reg  [31:0]  lane9_g_d1;                // RmsNormMax.java:609
+  reg  [31:0]  lane9_g_d2;                // RmsNormMax.java:609
+  reg  [31:0]  lane9_g_d3;                // RmsNormMax.java:609
+  reg  [31:0]  lane9_g_d4;                // RmsNormMax.java:609
+  reg  [31:0]  lane9_g_d5;                // RmsNormMax.java:609
+  reg  [31:0]  lane9_g_d6;                // RmsNormMax.java:609
+  reg  [31:0]  lane9_g_d7;                // RmsNormMax.java:609
+  wire         lane9_xrg_in_valid;        // RmsNormMax.java:609
+  wire [31:0]  lane9_xrg_in_payload_a;    // RmsNormMax.java:609
+  wire [31:0]  lane9_xrg_in_payload_b;    // RmsNormMax.java:609
+  wire         lane9_xrg_out_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane9_xrg_out_payload;     // RmsNormMax.java:609
+  wire         lane9_y_in_valid;          // RmsNormMax.java:609
+  wire [31:0]  lane9_y_in_payload;        // RmsNormMax.java:609
+  wire         lane9_y_out_valid;         // RmsNormMax.java:609
+  wire [15:0]  lane9_y_out_payload;       // RmsNormMax.java:609
+  wire         lane10_xs_in_valid;        // RmsNormMax.java:606
+  wire [15:0]  lane10_xs_in_payload;      // RmsNormMax.java:606
+  wire         lane10_xs_out_valid;       // RmsNormMax.java:606
+  wire [31:0]  lane10_xs_out_payload;     // RmsNormMax.java:606
+  wire         lane10_gamma_in_valid;     // RmsNormMax.java:607
+  wire [15:0]  lane10_gamma_in_payload;   // RmsNormMax.java:607
+  wire         lane10_gamma_out_valid;    // RmsNormMax.java:607
+  wire [31:0]  lane10_gamma_out_payload;  // RmsNormMax.java:607
+  wire         lane10_xr_in_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane10_xr_in_payload_a;    // RmsNormMax.java:608
+  wire [31:0]  lane10_xr_in_payload_b;    // RmsNormMax.java:608
+  wire         lane10_xr_out_valid;       // RmsNormMax.java:608
+  wire [31:0]  lane10_xr_out_payload;     // RmsNormMax.java:608
+  reg  [31:0]  lane10_g_d1;               // RmsNormMax.java:609
+  reg  [31:0]  lane10_g_d2;               // RmsNormMax.java:609
+  reg  [31:0]  lane10_g_d3;               // RmsNormMax.java:609
+  reg  [31:0]  lane10_g_d4;               // RmsNormMax.java:609
+  reg  [31:0]  lane10_g_d5;               // RmsNormMax.java:609
+  reg  [31:0]  lane10_g_d6;               // RmsNormMax.java:609
+  reg  [31:0]  lane10_g_d7;               // RmsNormMax.java:609
+  wire         lane10_xrg_in_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane10_xrg_in_payload_a;   // RmsNormMax.java:609
+  wire [31:0]  lane10_xrg_in_payload_b;   // RmsNormMax.java:609
+  wire         lane10_xrg_out_valid;      // RmsNormMax.java:609
+  wire [31:0]  lane10_xrg_out_payload;    // RmsNormMax.java:609
+  wire         lane10_y_in_valid;         // RmsNormMax.java:609
+  wire [31:0]  lane10_y_in_payload;       // RmsNormMax.java:609
+  wire         lane10_y_out_valid;        // RmsNormMax.java:609
+  wire [15:0]  lane10_y_out_payload;      // RmsNormMax.java:609
+  wire         lane11_xs_in_valid;        // RmsNormMax.java:606
+  wire [15:0]  lane11_xs_in_payload;      // RmsNormMax.java:606
+  wire         lane11_xs_out_valid;       // RmsNormMax.java:606
+  wire [31:0]  lane11_xs_out_payload;     // RmsNormMax.java:606
+  wire         lane11_gamma_in_valid;     // RmsNormMax.java:607
+  wire [15:0]  lane11_gamma_in_payload;   // RmsNormMax.java:607
+  wire         lane11_gamma_out_valid;    // RmsNormMax.java:607
+  wire [31:0]  lane11_gamma_out_payload;  // RmsNormMax.java:607
+  wire         lane11_xr_in_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane11_xr_in_payload_a;    // RmsNormMax.java:608
+  wire [31:0]  lane11_xr_in_payload_b;    // RmsNormMax.java:608
+  wire         lane11_xr_out_valid;       // RmsNormMax.java:608
+  wire [31:0]  lane11_xr_out_payload;     // RmsNormMax.java:608
+  reg  [31:0]  lane11_g_d1;               // RmsNormMax.java:609
+  reg  [31:0]  lane11_g_d2;               // RmsNormMax.java:609
+  reg  [31:0]  lane11_g_d3;               // RmsNormMax.java:609
+  reg  [31:0]  lane11_g_d4;               // RmsNormMax.java:609
+  reg  [31:0]  lane11_g_d5;               // RmsNormMax.java:609
+  reg  [31:0]  lane11_g_d6;               // RmsNormMax.java:609
+  reg  [31:0]  lane11_g_d7;               // RmsNormMax.java:609
+  wire         lane11_xrg_in_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane11_xrg_in_payload_a;   // RmsNormMax.java:609
+  wire [31:0]  lane11_xrg_in_payload_b;   // RmsNormMax.java:609
+  wire         lane11_xrg_out_valid;      // RmsNormMax.java:609
+  wire [31:0]  lane11_xrg_out_payload;    // RmsNormMax.java:609
+  wire         lane11_y_in_valid;         // RmsNormMax.java:609
+  wire [31:0]  lane11_y_in_payload;       // RmsNormMax.java:609
+  wire         lane11_y_out_valid;        // RmsNormMax.java:609
+  wire [15:0]  lane11_y_out_payload;      // RmsNormMax.java:609
+  wire         lane12_xs_in_valid;        // RmsNormMax.java:606
+  wire [15:0]  lane12_xs_in_payload;      // RmsNormMax.java:606
+  wire         lane12_xs_out_valid;       // RmsNormMax.java:606
+  wire [31:0]  lane12_xs_out_payload;     // RmsNormMax.java:606
+  wire         lane12_gamma_in_valid;     // RmsNormMax.java:607
+  wire [15:0]  lane12_gamma_in_payload;   // RmsNormMax.java:607
+  wire         lane12_gamma_out_valid;    // RmsNormMax.java:607
+  wire [31:0]  lane12_gamma_out_payload;  // RmsNormMax.java:607
+  wire         lane12_xr_in_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane12_xr_in_payload_a;    // RmsNormMax.java:608
+  wire [31:0]  lane12_xr_in_payload_b;    // RmsNormMax.java:608
+  wire         lane12_xr_out_valid;       // RmsNormMax.java:608
+  wire [31:0]  lane12_xr_out_payload;     // RmsNormMax.java:608
+  reg  [31:0]  lane12_g_d1;               // RmsNormMax.java:609
+  reg  [31:0]  lane12_g_d2;               // RmsNormMax.java:609
+  reg  [31:0]  lane12_g_d3;               // RmsNormMax.java:609
+  reg  [31:0]  lane12_g_d4;               // RmsNormMax.java:609
+  reg  [31:0]  lane12_g_d5;               // RmsNormMax.java:609
+  reg  [31:0]  lane12_g_d6;               // RmsNormMax.java:609
+  reg  [31:0]  lane12_g_d7;               // RmsNormMax.java:609
+  wire         lane12_xrg_in_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane12_xrg_in_payload_a;   // RmsNormMax.java:609
+  wire [31:0]  lane12_xrg_in_payload_b;   // RmsNormMax.java:609
+  wire         lane12_xrg_out_valid;      // RmsNormMax.java:609
+  wire [31:0]  lane12_xrg_out_payload;    // RmsNormMax.java:609
+  wire         lane12_y_in_valid;         // RmsNormMax.java:609
+  wire [31:0]  lane12_y_in_payload;       // RmsNormMax.java:609
+  wire         lane12_y_out_valid;        // RmsNormMax.java:609
+  wire [15:0]  lane12_y_out_payload;      // RmsNormMax.java:609
+  wire         lane13_xs_in_valid;        // RmsNormMax.java:606
+  wire [15:0]  lane13_xs_in_payload;      // RmsNormMax.java:606
+  wire         lane13_xs_out_valid;       // RmsNormMax.java:606
+  wire [31:0]  lane13_xs_out_payload;     // RmsNormMax.java:606
+  wire         lane13_gamma_in_valid;     // RmsNormMax.java:607
+  wire [15:0]  lane13_gamma_in_payload;   // RmsNormMax.java:607
+  wire         lane13_gamma_out_valid;    // RmsNormMax.java:607
+  wire [31:0]  lane13_gamma_out_payload;  // RmsNormMax.java:607
+  wire         lane13_xr_in_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane13_xr_in_payload_a;    // RmsNormMax.java:608
+  wire [31:0]  lane13_xr_in_payload_b;    // RmsNormMax.java:608
+  wire         lane13_xr_out_valid;       // RmsNormMax.java:608
+  wire [31:0]  lane13_xr_out_payload;     // RmsNormMax.java:608
+  reg  [31:0]  lane13_g_d1;               // RmsNormMax.java:609
+  reg  [31:0]  lane13_g_d2;               // RmsNormMax.java:609
+  reg  [31:0]  lane13_g_d3;               // RmsNormMax.java:609
+  reg  [31:0]  lane13_g_d4;               // RmsNormMax.java:609
+  reg  [31:0]  lane13_g_d5;               // RmsNormMax.java:609
+  reg  [31:0]  lane13_g_d6;               // RmsNormMax.java:609
+  reg  [31:0]  lane13_g_d7;               // RmsNormMax.java:609
+  wire         lane13_xrg_in_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane13_xrg_in_payload_a;   // RmsNormMax.java:609
+  wire [31:0]  lane13_xrg_in_payload_b;   // RmsNormMax.java:609
+  wire         lane13_xrg_out_valid;      // RmsNormMax.java:609
+  wire [31:0]  lane13_xrg_out_payload;    // RmsNormMax.java:609
+  wire         lane13_y_in_valid;         // RmsNormMax.java:609
+  wire [31:0]  lane13_y_in_payload;       // RmsNormMax.java:609
+  wire         lane13_y_out_valid;        // RmsNormMax.java:609
+  wire [15:0]  lane13_y_out_payload;      // RmsNormMax.java:609
+  wire         lane14_xs_in_valid;        // RmsNormMax.java:606
+  wire [15:0]  lane14_xs_in_payload;      // RmsNormMax.java:606
+  wire         lane14_xs_out_valid;       // RmsNormMax.java:606
+  wire [31:0]  lane14_xs_out_payload;     // RmsNormMax.java:606
+  wire         lane14_gamma_in_valid;     // RmsNormMax.java:607
+  wire [15:0]  lane14_gamma_in_payload;   // RmsNormMax.java:607
+  wire         lane14_gamma_out_valid;    // RmsNormMax.java:607
+  wire [31:0]  lane14_gamma_out_payload;  // RmsNormMax.java:607
+  wire         lane14_xr_in_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane14_xr_in_payload_a;    // RmsNormMax.java:608
+  wire [31:0]  lane14_xr_in_payload_b;    // RmsNormMax.java:608
+  wire         lane14_xr_out_valid;       // RmsNormMax.java:608
+  wire [31:0]  lane14_xr_out_payload;     // RmsNormMax.java:608
+  reg  [31:0]  lane14_g_d1;               // RmsNormMax.java:609
+  reg  [31:0]  lane14_g_d2;               // RmsNormMax.java:609
+  reg  [31:0]  lane14_g_d3;               // RmsNormMax.java:609
+  reg  [31:0]  lane14_g_d4;               // RmsNormMax.java:609
+  reg  [31:0]  lane14_g_d5;               // RmsNormMax.java:609
+  reg  [31:0]  lane14_g_d6;               // RmsNormMax.java:609
+  reg  [31:0]  lane14_g_d7;               // RmsNormMax.java:609
+  wire         lane14_xrg_in_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane14_xrg_in_payload_a;   // RmsNormMax.java:609
+  wire [31:0]  lane14_xrg_in_payload_b;   // RmsNormMax.java:609
+  wire         lane14_xrg_out_valid;      // RmsNormMax.java:609
+  wire [31:0]  lane14_xrg_out_payload;    // RmsNormMax.java:609
+  wire         lane14_y_in_valid;         // RmsNormMax.java:609
+  wire [31:0]  lane14_y_in_payload;       // RmsNormMax.java:609
+  wire         lane14_y_out_valid;        // RmsNormMax.java:609
+  wire [15:0]  lane14_y_out_payload;      // RmsNormMax.java:609
+  wire         lane15_xs_in_valid;        // RmsNormMax.java:606
+  wire [15:0]  lane15_xs_in_payload;      // RmsNormMax.java:606
+  wire         lane15_xs_out_valid;       // RmsNormMax.java:606
+  wire [31:0]  lane15_xs_out_payload;     // RmsNormMax.java:606
+  wire         lane15_gamma_in_valid;     // RmsNormMax.java:607
+  wire [15:0]  lane15_gamma_in_payload;   // RmsNormMax.java:607
+  wire         lane15_gamma_out_valid;    // RmsNormMax.java:607
+  wire [31:0]  lane15_gamma_out_payload;  // RmsNormMax.java:607
+  wire         lane15_xr_in_valid;        // RmsNormMax.java:608
+  wire [31:0]  lane15_xr_in_payload_a;    // RmsNormMax.java:608
+  wire [31:0]  lane15_xr_in_payload_b;    // RmsNormMax.java:608
+  wire         lane15_xr_out_valid;       // RmsNormMax.java:608
+  wire [31:0]  lane15_xr_out_payload;     // RmsNormMax.java:608
+  reg  [31:0]  lane15_g_d1;               // RmsNormMax.java:609
+  reg  [31:0]  lane15_g_d2;               // RmsNormMax.java:609
+  reg  [31:0]  lane15_g_d3;               // RmsNormMax.java:609
+  reg  [31:0]  lane15_g_d4;               // RmsNormMax.java:609
+  reg  [31:0]  lane15_g_d5;               // RmsNormMax.java:609
+  reg  [31:0]  lane15_g_d6;               // RmsNormMax.java:609
+  reg  [31:0]  lane15_g_d7;               // RmsNormMax.java:609
+  wire         lane15_xrg_in_valid;       // RmsNormMax.java:609
+  wire [31:0]  lane15_xrg_in_payload_a;   // RmsNormMax.java:609
+  wire [31:0]  lane15_xrg_in_payload_b;   // RmsNormMax.java:609
+  wire         lane15_xrg_out_valid;      // RmsNormMax.java:609
+  wire [31:0]  lane15_xrg_out_payload;    // RmsNormMax.java:609
+  wire         lane15_y_in_valid;         // RmsNormMax.java:609
+  wire [31:0]  lane15_y_in_payload;       // RmsNormMax.java:609
+  wire         lane15_y_out_valid;        // RmsNormMax.java:609
+  wire [15:0]  lane15_y_out_payload;      // RmsNormMax.java:609
+  reg  [6:0]   write_index;               // RmsNormMax.java:615
+  reg  [14:0]  running_max;               // RmsNormMax.java:620
 
   // emit_pass
-  reg  [1:0]   result_credits;             // CreditBuffer.java:45
-  wire         emit;                       // RmsNormMax.java:656
-  reg          emit_valid;                 // RmsNormMax.java:658
-  reg          emit_last;                  // RmsNormMax.java:659
-  wire         result_fifo_push_valid;     // CreditBuffer.java:77
-  wire         result_fifo_push_ready;     // CreditBuffer.java:77
-  wire [288:0] result_fifo_push_payload;   // CreditBuffer.java:77
-  wire         result_fifo_pop_valid;      // CreditBuffer.java:77
-  wire         result_fifo_pop_ready;      // CreditBuffer.java:77
-  wire [288:0] result_fifo_pop_payload;    // CreditBuffer.java:77
-  wire [1:0]   result_fifo_occupancy;      // CreditBuffer.java:77
-  wire         result_ready;               // CreditBuffer.java:84
+  reg  [1:0]   result_credits;            // CreditBuffer.java:45
+  wire         emit;                      // RmsNormMax.java:663
+  reg          emit_valid;                // RmsNormMax.java:665
+  reg          emit_last;                 // RmsNormMax.java:666
+  wire         result_fifo_push_valid;    // CreditBuffer.java:77
+  wire         result_fifo_push_ready;    // CreditBuffer.java:77
+  wire [288:0] result_fifo_push_payload;  // CreditBuffer.java:77
+  wire         result_fifo_pop_valid;     // CreditBuffer.java:77
+  wire         result_fifo_pop_ready;     // CreditBuffer.java:77
+  wire [288:0] result_fifo_pop_payload;   // CreditBuffer.java:77
+  wire [1:0]   result_fifo_occupancy;     // CreditBuffer.java:77
+  wire         result_ready;              // CreditBuffer.java:84
 
   // sequencer
-  reg  [2:0]   phase;                      // RmsNormMax.java:301
-  reg  [6:0]   index;                      // RmsNormMax.java:302
-  reg  [7:0]   timer;                      // RmsNormMax.java:303
-  wire         timer_done;                 // RmsNormMax.java:304
-  wire         last_index;                 // RmsNormMax.java:305
+  reg  [2:0]   phase;                     // RmsNormMax.java:303
+  reg  [6:0]   index;                     // RmsNormMax.java:304
+  reg  [7:0]   timer;                     // RmsNormMax.java:305
+  wire         timer_done;                // RmsNormMax.java:306
+  wire         last_index;                // RmsNormMax.java:307
   (* ram_style = "block" *)
-  reg  [255:0] buffer [0:95];              // RmsNormMax.java:372
+  reg  [255:0] buffer [0:95];             // RmsNormMax.java:374
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [4:0] tree_level_done_ext;
@@ -967,8 +882,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
           : {1'b0, (result_fifo_push_payload_any ? {1'b0, ~running_max[9]} : {1'b1, ~running_max[7]})})};
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_timerDone; // RmsNormMax.java:404
-  assign gamma_ready = state_scaling & state_timerDone; // RmsNormMax.java:589
+  assign in_ready = state_accumulating & (cooldown == 3'd0) & state_timerDone; // RmsNormMax.java:406
+  assign gamma_ready = state_scaling & state_timerDone; // RmsNormMax.java:596
   assign out_valid = result_fifo_pop_valid; // Stream.java:101
   assign out_payload_y_0 = result_fifo_pop_payload[15:0]; // Stream.java:102
   assign out_payload_y_1 = result_fifo_pop_payload[31:16]; // Stream.java:102
@@ -988,19 +903,19 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign out_payload_y_15 = result_fifo_pop_payload[255:240]; // Stream.java:102
   assign out_payload_absMax = result_fifo_pop_payload[287:256]; // Stream.java:102
   assign out_payload_last = result_fifo_pop_payload[288]; // Stream.java:102
-  assign state_accumulating = phase == PHASE_ACCUMULATE; // RmsNormMax.java:306
-  assign state_reducing = phase == PHASE_REDUCE; // RmsNormMax.java:306
-  assign state_normalizing = phase == PHASE_NORMALIZE; // RmsNormMax.java:306
-  assign state_scaling = phase == PHASE_SCALE; // RmsNormMax.java:306
-  assign state_emitting = phase == PHASE_EMIT; // RmsNormMax.java:306
-  assign state_timerDone = timer_done; // RmsNormMax.java:306
-  assign state_index = index; // RmsNormMax.java:306
-  assign state_lastIndex = last_index; // RmsNormMax.java:306
+  assign state_accumulating = phase == PHASE_ACCUMULATE; // RmsNormMax.java:308
+  assign state_reducing = phase == PHASE_REDUCE; // RmsNormMax.java:308
+  assign state_normalizing = phase == PHASE_NORMALIZE; // RmsNormMax.java:308
+  assign state_scaling = phase == PHASE_SCALE; // RmsNormMax.java:308
+  assign state_emitting = phase == PHASE_EMIT; // RmsNormMax.java:308
+  assign state_timerDone = timer_done; // RmsNormMax.java:308
+  assign state_index = index; // RmsNormMax.java:308
+  assign state_lastIndex = last_index; // RmsNormMax.java:308
 
   // -------------------------------------------------------------------------------------------------------------------
-  // token_buffer (RmsNormMax.java:363): the token's vector, written by the input and by the scaling pass, read by the
+  // token_buffer (RmsNormMax.java:365): the token's vector, written by the input and by the scaling pass, read by the
   // scaling and the emit passes
-  assign buffer_write_input = in_fire; // RmsNormMax.java:406
+  assign buffer_write_input = in_fire; // RmsNormMax.java:408
   assign buffer_input_word =
       {in_payload_15,
        in_payload_14,
@@ -1017,9 +932,9 @@ module RmsNormMax_l16_w16_n1536_fp16 (
        in_payload_3,
        in_payload_2,
        in_payload_1,
-       in_payload_0}; // RmsNormMax.java:407
-  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:609
-  assign buffer_write_back_index = write_index; // RmsNormMax.java:610
+       in_payload_0}; // RmsNormMax.java:409
+  assign buffer_write_back = lane0_y_out_valid; // RmsNormMax.java:616
+  assign buffer_write_back_index = write_index; // RmsNormMax.java:617
   assign buffer_y_word =
       {lane15_y_out_payload,
        lane14_y_out_payload,
@@ -1036,129 +951,76 @@ module RmsNormMax_l16_w16_n1536_fp16 (
        lane3_y_out_payload,
        lane2_y_out_payload,
        lane1_y_out_payload,
-       lane0_y_out_payload}; // RmsNormMax.java:611
-  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:220
+       lane0_y_out_payload}; // RmsNormMax.java:618
+  assign buffer_read = gamma_fire | emit; // RmsNormMax.java:222
 
   always @(posedge clk) begin
-    if (buffer_read) begin // RmsNormMax.java:374
-      read_word <= buffer[state_index]; // RmsNormMax.java:374
+    if (buffer_read) begin // RmsNormMax.java:376
+      read_word <= buffer[state_index]; // RmsNormMax.java:376
     end
-    if (buffer_write_input | buffer_write_back) begin // RmsNormMax.java:377
+    if (buffer_write_input | buffer_write_back) begin // RmsNormMax.java:379
       buffer[(buffer_write_input ? state_index : buffer_write_back_index)] <=
-          buffer_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:377
+          buffer_write_input ? buffer_input_word : buffer_y_word; // RmsNormMax.java:379
     end
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // square_pass (RmsNormMax.java:398): takes the input beats while accumulating, writes them to the buffer and squares
+  // square_pass (RmsNormMax.java:400): takes the input beats while accumulating, writes them to the buffer and squares
   // their values
-  assign in_fire = in_valid & in_ready; // RmsNormMax.java:405
-  assign lane0_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane0_x_in_payload = in_payload_0; // RmsNormMax.java:414
-  assign lane0_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane0_square_in_payload_a = lane0_x_out_payload; // RmsNormMax.java:416
-  assign lane0_square_in_payload_b = lane0_x_out_payload; // RmsNormMax.java:416
-  assign lane1_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane1_x_in_payload = in_payload_1; // RmsNormMax.java:414
-  assign lane1_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane1_square_in_payload_a = lane1_x_out_payload; // RmsNormMax.java:416
-  assign lane1_square_in_payload_b = lane1_x_out_payload; // RmsNormMax.java:416
-  assign lane2_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane2_x_in_payload = in_payload_2; // RmsNormMax.java:414
-  assign lane2_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane2_square_in_payload_a = lane2_x_out_payload; // RmsNormMax.java:416
-  assign lane2_square_in_payload_b = lane2_x_out_payload; // RmsNormMax.java:416
-  assign lane3_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane3_x_in_payload = in_payload_3; // RmsNormMax.java:414
-  assign lane3_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane3_square_in_payload_a = lane3_x_out_payload; // RmsNormMax.java:416
-  assign lane3_square_in_payload_b = lane3_x_out_payload; // RmsNormMax.java:416
-  assign lane4_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane4_x_in_payload = in_payload_4; // RmsNormMax.java:414
-  assign lane4_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane4_square_in_payload_a = lane4_x_out_payload; // RmsNormMax.java:416
-  assign lane4_square_in_payload_b = lane4_x_out_payload; // RmsNormMax.java:416
-  assign lane5_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane5_x_in_payload = in_payload_5; // RmsNormMax.java:414
-  assign lane5_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane5_square_in_payload_a = lane5_x_out_payload; // RmsNormMax.java:416
-  assign lane5_square_in_payload_b = lane5_x_out_payload; // RmsNormMax.java:416
-  assign lane6_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane6_x_in_payload = in_payload_6; // RmsNormMax.java:414
-  assign lane6_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane6_square_in_payload_a = lane6_x_out_payload; // RmsNormMax.java:416
-  assign lane6_square_in_payload_b = lane6_x_out_payload; // RmsNormMax.java:416
-  assign lane7_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane7_x_in_payload = in_payload_7; // RmsNormMax.java:414
-  assign lane7_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane7_square_in_payload_a = lane7_x_out_payload; // RmsNormMax.java:416
-  assign lane7_square_in_payload_b = lane7_x_out_payload; // RmsNormMax.java:416
-  assign lane8_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane8_x_in_payload = in_payload_8; // RmsNormMax.java:414
-  assign lane8_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane8_square_in_payload_a = lane8_x_out_payload; // RmsNormMax.java:416
-  assign lane8_square_in_payload_b = lane8_x_out_payload; // RmsNormMax.java:416
-  assign lane9_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane9_x_in_payload = in_payload_9; // RmsNormMax.java:414
-  assign lane9_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane9_square_in_payload_a = lane9_x_out_payload; // RmsNormMax.java:416
-  assign lane9_square_in_payload_b = lane9_x_out_payload; // RmsNormMax.java:416
-  assign lane10_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane10_x_in_payload = in_payload_10; // RmsNormMax.java:414
-  assign lane10_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane10_square_in_payload_a = lane10_x_out_payload; // RmsNormMax.java:416
-  assign lane10_square_in_payload_b = lane10_x_out_payload; // RmsNormMax.java:416
-  assign lane11_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane11_x_in_payload = in_payload_11; // RmsNormMax.java:414
-  assign lane11_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane11_square_in_payload_a = lane11_x_out_payload; // RmsNormMax.java:416
-  assign lane11_square_in_payload_b = lane11_x_out_payload; // RmsNormMax.java:416
-  assign lane12_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane12_x_in_payload = in_payload_12; // RmsNormMax.java:414
-  assign lane12_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane12_square_in_payload_a = lane12_x_out_payload; // RmsNormMax.java:416
-  assign lane12_square_in_payload_b = lane12_x_out_payload; // RmsNormMax.java:416
-  assign lane13_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane13_x_in_payload = in_payload_13; // RmsNormMax.java:414
-  assign lane13_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane13_square_in_payload_a = lane13_x_out_payload; // RmsNormMax.java:416
-  assign lane13_square_in_payload_b = lane13_x_out_payload; // RmsNormMax.java:416
-  assign lane14_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane14_x_in_payload = in_payload_14; // RmsNormMax.java:414
-  assign lane14_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane14_square_in_payload_a = lane14_x_out_payload; // RmsNormMax.java:416
-  assign lane14_square_in_payload_b = lane14_x_out_payload; // RmsNormMax.java:416
-  assign lane15_x_in_valid = in_fire; // RmsNormMax.java:414
-  assign lane15_x_in_payload = in_payload_15; // RmsNormMax.java:414
-  assign lane15_square_in_valid = lane0_x_out_valid; // RmsNormMax.java:416
-  assign lane15_square_in_payload_a = lane15_x_out_payload; // RmsNormMax.java:416
-  assign lane15_square_in_payload_b = lane15_x_out_payload; // RmsNormMax.java:416
+  assign in_fire = in_valid & in_ready; // RmsNormMax.java:407
+  assign lane0_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane0_square_in_payload = in_payload_0; // RmsNormMax.java:419
+  assign lane1_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane1_square_in_payload = in_payload_1; // RmsNormMax.java:419
+  assign lane2_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane2_square_in_payload = in_payload_2; // RmsNormMax.java:419
+  assign lane3_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane3_square_in_payload = in_payload_3; // RmsNormMax.java:419
+  assign lane4_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane4_square_in_payload = in_payload_4; // RmsNormMax.java:419
+  assign lane5_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane5_square_in_payload = in_payload_5; // RmsNormMax.java:419
+  assign lane6_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane6_square_in_payload = in_payload_6; // RmsNormMax.java:419
+  assign lane7_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane7_square_in_payload = in_payload_7; // RmsNormMax.java:419
+  assign lane8_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane8_square_in_payload = in_payload_8; // RmsNormMax.java:419
+  assign lane9_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane9_square_in_payload = in_payload_9; // RmsNormMax.java:419
+  assign lane10_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane10_square_in_payload = in_payload_10; // RmsNormMax.java:419
+  assign lane11_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane11_square_in_payload = in_payload_11; // RmsNormMax.java:419
+  assign lane12_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane12_square_in_payload = in_payload_12; // RmsNormMax.java:419
+  assign lane13_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane13_square_in_payload = in_payload_13; // RmsNormMax.java:419
+  assign lane14_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane14_square_in_payload = in_payload_14; // RmsNormMax.java:419
+  assign lane15_square_in_valid = in_fire; // RmsNormMax.java:419
+  assign lane15_square_in_payload = in_payload_15; // RmsNormMax.java:419
 
   always @(posedge clk) begin
-    if (cooldown != 3'd0) begin // RmsNormMax.java:403
-      cooldown <= cooldown - 3'd1; // RmsNormMax.java:403
+    if (cooldown != 3'd0) begin // RmsNormMax.java:405
+      cooldown <= cooldown - 3'd1; // RmsNormMax.java:405
     end
-    if (in_fire) begin // RmsNormMax.java:420
-      cooldown <= 3'd5; // RmsNormMax.java:422
-      rotation <= 1'b0; // RmsNormMax.java:424
-      if (state_lastIndex) begin // RmsNormMax.java:425
-        rotation <= 1'b0; // RmsNormMax.java:425
+    if (in_fire) begin // RmsNormMax.java:427
+      cooldown <= 3'd5; // RmsNormMax.java:429
+      rotation <= 1'b0; // RmsNormMax.java:431
+      if (state_lastIndex) begin // RmsNormMax.java:432
+        rotation <= 1'b0; // RmsNormMax.java:432
       end
     end
-    feed_rotation_d1 <= rotation; // RmsNormMax.java:429
-    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:429
-    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:429
-    feed_rotation_d4 <= feed_rotation_d3; // RmsNormMax.java:429
-    feed_rotation_d5 <= feed_rotation_d4; // RmsNormMax.java:429
-    feed_rotation_d6 <= feed_rotation_d5; // RmsNormMax.java:429
-    feed_rotation_d7 <= feed_rotation_d6; // RmsNormMax.java:429
-    feed_rotation_d8 <= feed_rotation_d7; // RmsNormMax.java:429
-    sum_rotation_d1 <= feed_rotation_d8; // RmsNormMax.java:430
-    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:430
-    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:430
-    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:430
-    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:430
-    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:430
+    feed_rotation_d1 <= rotation; // RmsNormMax.java:436
+    feed_rotation_d2 <= feed_rotation_d1; // RmsNormMax.java:436
+    feed_rotation_d3 <= feed_rotation_d2; // RmsNormMax.java:436
+    sum_rotation_d1 <= feed_rotation_d3; // RmsNormMax.java:437
+    sum_rotation_d2 <= sum_rotation_d1; // RmsNormMax.java:437
+    sum_rotation_d3 <= sum_rotation_d2; // RmsNormMax.java:437
+    sum_rotation_d4 <= sum_rotation_d3; // RmsNormMax.java:437
+    sum_rotation_d5 <= sum_rotation_d4; // RmsNormMax.java:437
+    sum_rotation_d6 <= sum_rotation_d5; // RmsNormMax.java:437
     if (reset) begin
       cooldown <= 3'd0;
       rotation <= 1'b0;
@@ -1166,255 +1028,255 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // partial_sums (RmsNormMax.java:451): the L partial sums of squares, then the pairwise tree on lane 0's adder
-  assign tree_feed = state_reducing & state_timerDone & (tree_width > 5'd1); // RmsNormMax.java:471
-  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:488
-  assign tree_done = tree_done_and; // RmsNormMax.java:489
-  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:504
+  // partial_sums (RmsNormMax.java:458): the L partial sums of squares, then the pairwise tree on lane 0's adder
+  assign tree_feed = state_reducing & state_timerDone & (tree_width > 5'd1); // RmsNormMax.java:478
+  assign tree_level_done = tree_feed & tree_level_done_cmp; // RmsNormMax.java:495
+  assign tree_done = tree_done_and; // RmsNormMax.java:496
+  assign lane0_acc_in_valid = lane0_square_out_valid | tree_feed; // RmsNormMax.java:511
 
   always @(*) begin
-    case (partial_sel_cat) // RmsNormMax.java:505
-      5'd0: partial_sel = partial_0; // RmsNormMax.java:505
-      5'd1: partial_sel = partial_1; // RmsNormMax.java:505
-      5'd2: partial_sel = partial_2; // RmsNormMax.java:505
-      5'd3: partial_sel = partial_3; // RmsNormMax.java:505
-      5'd4: partial_sel = partial_4; // RmsNormMax.java:505
-      5'd5: partial_sel = partial_5; // RmsNormMax.java:505
-      5'd6: partial_sel = partial_6; // RmsNormMax.java:505
-      5'd7: partial_sel = partial_7; // RmsNormMax.java:505
-      5'd8: partial_sel = partial_8; // RmsNormMax.java:505
-      5'd9: partial_sel = partial_9; // RmsNormMax.java:505
-      5'd10: partial_sel = partial_10; // RmsNormMax.java:505
-      5'd11: partial_sel = partial_11; // RmsNormMax.java:505
-      5'd12: partial_sel = partial_12; // RmsNormMax.java:505
-      5'd13: partial_sel = partial_13; // RmsNormMax.java:505
-      5'd14: partial_sel = partial_14; // RmsNormMax.java:505
-      default: partial_sel = partial_15; // RmsNormMax.java:505
+    case (partial_sel_cat) // RmsNormMax.java:512
+      5'd0: partial_sel = partial_0; // RmsNormMax.java:512
+      5'd1: partial_sel = partial_1; // RmsNormMax.java:512
+      5'd2: partial_sel = partial_2; // RmsNormMax.java:512
+      5'd3: partial_sel = partial_3; // RmsNormMax.java:512
+      5'd4: partial_sel = partial_4; // RmsNormMax.java:512
+      5'd5: partial_sel = partial_5; // RmsNormMax.java:512
+      5'd6: partial_sel = partial_6; // RmsNormMax.java:512
+      5'd7: partial_sel = partial_7; // RmsNormMax.java:512
+      5'd8: partial_sel = partial_8; // RmsNormMax.java:512
+      5'd9: partial_sel = partial_9; // RmsNormMax.java:512
+      5'd10: partial_sel = partial_10; // RmsNormMax.java:512
+      5'd11: partial_sel = partial_11; // RmsNormMax.java:512
+      5'd12: partial_sel = partial_12; // RmsNormMax.java:512
+      5'd13: partial_sel = partial_13; // RmsNormMax.java:512
+      5'd14: partial_sel = partial_14; // RmsNormMax.java:512
+      default: partial_sel = partial_15; // RmsNormMax.java:512
     endcase
   end
 
-  // RmsNormMax.java:505
+  // RmsNormMax.java:512
   assign lane0_acc_in_payload_a =
       tree_feed ? partial_sel : ((lane0_acc_out_valid & ~tree_out_d6) ? lane0_acc_out_payload : partial_0);
 
   always @(*) begin
-    case (partial_sel_cat + 5'd1) // RmsNormMax.java:506
-      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:506
-      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:506
-      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:506
-      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:506
-      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:506
-      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:506
-      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:506
-      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:506
-      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:506
-      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:506
-      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:506
-      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:506
-      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:506
-      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:506
-      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:506
-      default: partial_sel_2 = partial_15; // RmsNormMax.java:506
+    case (partial_sel_cat + 5'd1) // RmsNormMax.java:513
+      5'd0: partial_sel_2 = partial_0; // RmsNormMax.java:513
+      5'd1: partial_sel_2 = partial_1; // RmsNormMax.java:513
+      5'd2: partial_sel_2 = partial_2; // RmsNormMax.java:513
+      5'd3: partial_sel_2 = partial_3; // RmsNormMax.java:513
+      5'd4: partial_sel_2 = partial_4; // RmsNormMax.java:513
+      5'd5: partial_sel_2 = partial_5; // RmsNormMax.java:513
+      5'd6: partial_sel_2 = partial_6; // RmsNormMax.java:513
+      5'd7: partial_sel_2 = partial_7; // RmsNormMax.java:513
+      5'd8: partial_sel_2 = partial_8; // RmsNormMax.java:513
+      5'd9: partial_sel_2 = partial_9; // RmsNormMax.java:513
+      5'd10: partial_sel_2 = partial_10; // RmsNormMax.java:513
+      5'd11: partial_sel_2 = partial_11; // RmsNormMax.java:513
+      5'd12: partial_sel_2 = partial_12; // RmsNormMax.java:513
+      5'd13: partial_sel_2 = partial_13; // RmsNormMax.java:513
+      5'd14: partial_sel_2 = partial_14; // RmsNormMax.java:513
+      default: partial_sel_2 = partial_15; // RmsNormMax.java:513
     endcase
   end
 
-  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:506
-  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane0_acc_in_payload_b = tree_feed ? partial_sel_2 : lane0_square_out_payload; // RmsNormMax.java:513
+  assign lane1_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane1_acc_in_payload_a = (lane1_acc_out_valid & ~tree_out_d6) ? lane1_acc_out_payload : partial_1;
-  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:510
-  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane1_acc_in_payload_b = lane1_square_out_payload; // RmsNormMax.java:517
+  assign lane2_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane2_acc_in_payload_a = (lane2_acc_out_valid & ~tree_out_d6) ? lane2_acc_out_payload : partial_2;
-  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:510
-  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane2_acc_in_payload_b = lane2_square_out_payload; // RmsNormMax.java:517
+  assign lane3_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane3_acc_in_payload_a = (lane3_acc_out_valid & ~tree_out_d6) ? lane3_acc_out_payload : partial_3;
-  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:510
-  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane3_acc_in_payload_b = lane3_square_out_payload; // RmsNormMax.java:517
+  assign lane4_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane4_acc_in_payload_a = (lane4_acc_out_valid & ~tree_out_d6) ? lane4_acc_out_payload : partial_4;
-  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:510
-  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane4_acc_in_payload_b = lane4_square_out_payload; // RmsNormMax.java:517
+  assign lane5_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane5_acc_in_payload_a = (lane5_acc_out_valid & ~tree_out_d6) ? lane5_acc_out_payload : partial_5;
-  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:510
-  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane5_acc_in_payload_b = lane5_square_out_payload; // RmsNormMax.java:517
+  assign lane6_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane6_acc_in_payload_a = (lane6_acc_out_valid & ~tree_out_d6) ? lane6_acc_out_payload : partial_6;
-  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:510
-  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane6_acc_in_payload_b = lane6_square_out_payload; // RmsNormMax.java:517
+  assign lane7_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane7_acc_in_payload_a = (lane7_acc_out_valid & ~tree_out_d6) ? lane7_acc_out_payload : partial_7;
-  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:510
-  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane7_acc_in_payload_b = lane7_square_out_payload; // RmsNormMax.java:517
+  assign lane8_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane8_acc_in_payload_a = (lane8_acc_out_valid & ~tree_out_d6) ? lane8_acc_out_payload : partial_8;
-  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:510
-  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane8_acc_in_payload_b = lane8_square_out_payload; // RmsNormMax.java:517
+  assign lane9_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane9_acc_in_payload_a = (lane9_acc_out_valid & ~tree_out_d6) ? lane9_acc_out_payload : partial_9;
-  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:510
-  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane9_acc_in_payload_b = lane9_square_out_payload; // RmsNormMax.java:517
+  assign lane10_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane10_acc_in_payload_a = (lane10_acc_out_valid & ~tree_out_d6) ? lane10_acc_out_payload : partial_10;
-  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:510
-  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane10_acc_in_payload_b = lane10_square_out_payload; // RmsNormMax.java:517
+  assign lane11_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane11_acc_in_payload_a = (lane11_acc_out_valid & ~tree_out_d6) ? lane11_acc_out_payload : partial_11;
-  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:510
-  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane11_acc_in_payload_b = lane11_square_out_payload; // RmsNormMax.java:517
+  assign lane12_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane12_acc_in_payload_a = (lane12_acc_out_valid & ~tree_out_d6) ? lane12_acc_out_payload : partial_12;
-  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:510
-  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane12_acc_in_payload_b = lane12_square_out_payload; // RmsNormMax.java:517
+  assign lane13_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane13_acc_in_payload_a = (lane13_acc_out_valid & ~tree_out_d6) ? lane13_acc_out_payload : partial_13;
-  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:510
-  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane13_acc_in_payload_b = lane13_square_out_payload; // RmsNormMax.java:517
+  assign lane14_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane14_acc_in_payload_a = (lane14_acc_out_valid & ~tree_out_d6) ? lane14_acc_out_payload : partial_14;
-  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:510
-  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:508
-  // RmsNormMax.java:509
+  assign lane14_acc_in_payload_b = lane14_square_out_payload; // RmsNormMax.java:517
+  assign lane15_acc_in_valid = lane0_square_out_valid; // RmsNormMax.java:515
+  // RmsNormMax.java:516
   assign lane15_acc_in_payload_a = (lane15_acc_out_valid & ~tree_out_d6) ? lane15_acc_out_payload : partial_15;
-  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:510
-  assign partials_clear = emit & state_lastIndex; // RmsNormMax.java:660
+  assign lane15_acc_in_payload_b = lane15_square_out_payload; // RmsNormMax.java:517
+  assign partials_clear = emit & state_lastIndex; // RmsNormMax.java:667
 
   always @(posedge clk) begin
-    tree_k_out_d1 <= tree_k; // RmsNormMax.java:473
-    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:473
-    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:473
-    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:473
-    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:473
-    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:473
-    tree_out_d1 <= tree_feed; // RmsNormMax.java:474
-    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:474
-    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:474
-    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:474
-    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:474
-    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:474
-    if (tree_feed) begin // RmsNormMax.java:478
-      if (tree_level_done_cmp) begin // RmsNormMax.java:478
-        tree_k <= 5'd0; // RmsNormMax.java:479
-        tree_width <= tree_level_done_ext; // RmsNormMax.java:480
+    tree_k_out_d1 <= tree_k; // RmsNormMax.java:480
+    tree_k_out_d2 <= tree_k_out_d1; // RmsNormMax.java:480
+    tree_k_out_d3 <= tree_k_out_d2; // RmsNormMax.java:480
+    tree_k_out_d4 <= tree_k_out_d3; // RmsNormMax.java:480
+    tree_k_out_d5 <= tree_k_out_d4; // RmsNormMax.java:480
+    tree_k_out_d6 <= tree_k_out_d5; // RmsNormMax.java:480
+    tree_out_d1 <= tree_feed; // RmsNormMax.java:481
+    tree_out_d2 <= tree_out_d1; // RmsNormMax.java:481
+    tree_out_d3 <= tree_out_d2; // RmsNormMax.java:481
+    tree_out_d4 <= tree_out_d3; // RmsNormMax.java:481
+    tree_out_d5 <= tree_out_d4; // RmsNormMax.java:481
+    tree_out_d6 <= tree_out_d5; // RmsNormMax.java:481
+    if (tree_feed) begin // RmsNormMax.java:485
+      if (tree_level_done_cmp) begin // RmsNormMax.java:485
+        tree_k <= 5'd0; // RmsNormMax.java:486
+        tree_width <= tree_level_done_ext; // RmsNormMax.java:487
       end else begin
-        tree_k <= tree_k + 5'd1; // RmsNormMax.java:481
+        tree_k <= tree_k + 5'd1; // RmsNormMax.java:488
       end
     end
-    if (tree_done_and) begin // RmsNormMax.java:483
-      tree_width <= 5'd16; // RmsNormMax.java:483
+    if (tree_done_and) begin // RmsNormMax.java:490
+      tree_width <= 5'd16; // RmsNormMax.java:490
     end
-    if ((lane0_acc_out_valid & ~tree_out_d6) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:518
-      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:518
+    if ((lane0_acc_out_valid & ~tree_out_d6) | (tree_out_d6 & (tree_k_out_d6 == 5'd0))) begin // RmsNormMax.java:525
+      partial_0 <= lane0_acc_out_payload; // RmsNormMax.java:525
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:528
-      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd1)) begin // RmsNormMax.java:535
+      partial_1 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:528
-      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd2)) begin // RmsNormMax.java:535
+      partial_2 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:528
-      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd3)) begin // RmsNormMax.java:535
+      partial_3 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:528
-      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd4)) begin // RmsNormMax.java:535
+      partial_4 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:528
-      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd5)) begin // RmsNormMax.java:535
+      partial_5 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:528
-      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd6)) begin // RmsNormMax.java:535
+      partial_6 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:528
-      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd7)) begin // RmsNormMax.java:535
+      partial_7 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:528
-      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd8)) begin // RmsNormMax.java:535
+      partial_8 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:528
-      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd9)) begin // RmsNormMax.java:535
+      partial_9 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:528
-      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd10)) begin // RmsNormMax.java:535
+      partial_10 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:528
-      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd11)) begin // RmsNormMax.java:535
+      partial_11 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:528
-      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd12)) begin // RmsNormMax.java:535
+      partial_12 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:528
-      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd13)) begin // RmsNormMax.java:535
+      partial_13 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:528
-      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd14)) begin // RmsNormMax.java:535
+      partial_14 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:528
-      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:528
+    if (tree_out_d6 & (tree_k_out_d6 == 5'd15)) begin // RmsNormMax.java:535
+      partial_15 <= lane0_acc_out_payload; // RmsNormMax.java:535
     end
-    if (lane1_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:518
+    if (lane1_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_1 <= lane1_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane2_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:518
+    if (lane2_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_2 <= lane2_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane3_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:518
+    if (lane3_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_3 <= lane3_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane4_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:518
+    if (lane4_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_4 <= lane4_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane5_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:518
+    if (lane5_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_5 <= lane5_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane6_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:518
+    if (lane6_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_6 <= lane6_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane7_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:518
+    if (lane7_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_7 <= lane7_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane8_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:518
+    if (lane8_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_8 <= lane8_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane9_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:518
+    if (lane9_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_9 <= lane9_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane10_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:518
+    if (lane10_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_10 <= lane10_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane11_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:518
+    if (lane11_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_11 <= lane11_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane12_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:518
+    if (lane12_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_12 <= lane12_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane13_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:518
+    if (lane13_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_13 <= lane13_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane14_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:518
+    if (lane14_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_14 <= lane14_acc_out_payload; // RmsNormMax.java:525
     end
-    if (lane15_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:518
-      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:518
+    if (lane15_acc_out_valid & ~tree_out_d6) begin // RmsNormMax.java:525
+      partial_15 <= lane15_acc_out_payload; // RmsNormMax.java:525
     end
-    if (partials_clear) begin // RmsNormMax.java:532
-      partial_0 <= 32'h0; // RmsNormMax.java:534
-      partial_1 <= 32'h0; // RmsNormMax.java:534
-      partial_2 <= 32'h0; // RmsNormMax.java:534
-      partial_3 <= 32'h0; // RmsNormMax.java:534
-      partial_4 <= 32'h0; // RmsNormMax.java:534
-      partial_5 <= 32'h0; // RmsNormMax.java:534
-      partial_6 <= 32'h0; // RmsNormMax.java:534
-      partial_7 <= 32'h0; // RmsNormMax.java:534
-      partial_8 <= 32'h0; // RmsNormMax.java:534
-      partial_9 <= 32'h0; // RmsNormMax.java:534
-      partial_10 <= 32'h0; // RmsNormMax.java:534
-      partial_11 <= 32'h0; // RmsNormMax.java:534
-      partial_12 <= 32'h0; // RmsNormMax.java:534
-      partial_13 <= 32'h0; // RmsNormMax.java:534
-      partial_14 <= 32'h0; // RmsNormMax.java:534
-      partial_15 <= 32'h0; // RmsNormMax.java:534
+    if (partials_clear) begin // RmsNormMax.java:539
+      partial_0 <= 32'h0; // RmsNormMax.java:541
+      partial_1 <= 32'h0; // RmsNormMax.java:541
+      partial_2 <= 32'h0; // RmsNormMax.java:541
+      partial_3 <= 32'h0; // RmsNormMax.java:541
+      partial_4 <= 32'h0; // RmsNormMax.java:541
+      partial_5 <= 32'h0; // RmsNormMax.java:541
+      partial_6 <= 32'h0; // RmsNormMax.java:541
+      partial_7 <= 32'h0; // RmsNormMax.java:541
+      partial_8 <= 32'h0; // RmsNormMax.java:541
+      partial_9 <= 32'h0; // RmsNormMax.java:541
+      partial_10 <= 32'h0; // RmsNormMax.java:541
+      partial_11 <= 32'h0; // RmsNormMax.java:541
+      partial_12 <= 32'h0; // RmsNormMax.java:541
+      partial_13 <= 32'h0; // RmsNormMax.java:541
+      partial_14 <= 32'h0; // RmsNormMax.java:541
+      partial_15 <= 32'h0; // RmsNormMax.java:541
     end
     if (reset) begin
       tree_out_d1 <= 1'b0;
@@ -1445,24 +1307,24 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // normalize (RmsNormMax.java:550): r = rsqrt(ss * INV_N + eps), once per token
-  assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:552
-  assign mean_mul_in_valid = normalize_launch; // RmsNormMax.java:555
-  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:555
-  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:555
-  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:557
-  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:557
-  assign eps_add_in_payload_b = eps; // RmsNormMax.java:557
+  // normalize (RmsNormMax.java:557): r = rsqrt(ss * INV_N + eps), once per token
+  assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:559
+  assign mean_mul_in_valid = normalize_launch; // RmsNormMax.java:562
+  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:562
+  assign mean_mul_in_payload_b = 32'h3a2aaaab; // RmsNormMax.java:562
+  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:564
+  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:564
+  assign eps_add_in_payload_b = eps; // RmsNormMax.java:564
   assign rsqrt_in_valid = eps_add_out_valid; // FpRsqrt.java:140
   assign rsqrt_in_payload = eps_add_out_payload; // FpRsqrt.java:140
 
   always @(posedge clk) begin
-    if (normalize_launch) begin // RmsNormMax.java:553
-      normalize_busy <= 1'b1; // RmsNormMax.java:553
+    if (normalize_launch) begin // RmsNormMax.java:560
+      normalize_busy <= 1'b1; // RmsNormMax.java:560
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:563
-      r <= rsqrt_out_payload; // RmsNormMax.java:564
-      normalize_busy <= 1'b0; // RmsNormMax.java:565
+    if (rsqrt_out_valid) begin // RmsNormMax.java:570
+      r <= rsqrt_out_payload; // RmsNormMax.java:571
+      normalize_busy <= 1'b0; // RmsNormMax.java:572
     end
     if (reset) begin
       normalize_busy <= 1'b0;
@@ -1470,339 +1332,339 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_pass (RmsNormMax.java:586): y = st((x * r) * gamma) for each buffer word, written back, and the running
+  // scale_pass (RmsNormMax.java:593): y = st((x * r) * gamma) for each buffer word, written back, and the running
   // absmax
-  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:590
-  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:599
-  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:600
-  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:601
-  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:602
-  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:602
-  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:602
-  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:599
-  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:600
-  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:601
-  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:602
-  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:602
-  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:602
-  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:599
-  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:600
-  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:601
-  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:602
-  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:602
-  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:602
-  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:599
-  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:600
-  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:601
-  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:602
-  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:602
-  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:602
-  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:599
-  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:600
-  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane4_xr_in_payload_a = lane4_xs_out_payload; // RmsNormMax.java:601
-  assign lane4_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:602
-  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:602
-  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:602
-  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:599
-  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:600
-  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane5_xr_in_payload_a = lane5_xs_out_payload; // RmsNormMax.java:601
-  assign lane5_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:602
-  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:602
-  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:602
-  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:599
-  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:600
-  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane6_xr_in_payload_a = lane6_xs_out_payload; // RmsNormMax.java:601
-  assign lane6_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:602
-  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:602
-  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:602
-  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:599
-  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:600
-  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane7_xr_in_payload_a = lane7_xs_out_payload; // RmsNormMax.java:601
-  assign lane7_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:602
-  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:602
-  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:602
-  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:599
-  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:600
-  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane8_xr_in_payload_a = lane8_xs_out_payload; // RmsNormMax.java:601
-  assign lane8_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:602
-  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:602
-  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:602
-  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:599
-  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:600
-  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane9_xr_in_payload_a = lane9_xs_out_payload; // RmsNormMax.java:601
-  assign lane9_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:602
-  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:602
-  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:602
-  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:599
-  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:600
-  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane10_xr_in_payload_a = lane10_xs_out_payload; // RmsNormMax.java:601
-  assign lane10_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:602
-  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:602
-  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:602
-  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:599
-  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:600
-  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane11_xr_in_payload_a = lane11_xs_out_payload; // RmsNormMax.java:601
-  assign lane11_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:602
-  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:602
-  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:602
-  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:599
-  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:600
-  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane12_xr_in_payload_a = lane12_xs_out_payload; // RmsNormMax.java:601
-  assign lane12_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:602
-  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:602
-  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:602
-  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:599
-  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:600
-  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane13_xr_in_payload_a = lane13_xs_out_payload; // RmsNormMax.java:601
-  assign lane13_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:602
-  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:602
-  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:602
-  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:599
-  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:600
-  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane14_xr_in_payload_a = lane14_xs_out_payload; // RmsNormMax.java:601
-  assign lane14_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:602
-  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:602
-  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:602
-  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:599
-  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:599
-  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:600
-  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:600
-  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:601
-  assign lane15_xr_in_payload_a = lane15_xs_out_payload; // RmsNormMax.java:601
-  assign lane15_xr_in_payload_b = r; // RmsNormMax.java:601
-  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:602
-  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:602
-  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:602
-  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:602
-  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:602
-  assign absmax_restart = emit_last; // RmsNormMax.java:661
+  assign gamma_fire = gamma_valid & gamma_ready; // RmsNormMax.java:597
+  assign lane0_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane0_xs_in_payload = read_word[15:0]; // RmsNormMax.java:606
+  assign lane0_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane0_gamma_in_payload = gamma_word_0; // RmsNormMax.java:607
+  assign lane0_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane0_xr_in_payload_a = lane0_xs_out_payload; // RmsNormMax.java:608
+  assign lane0_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane0_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane0_xrg_in_payload_a = lane0_xr_out_payload; // RmsNormMax.java:609
+  assign lane0_xrg_in_payload_b = lane0_g_d7; // RmsNormMax.java:609
+  assign lane0_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane0_y_in_payload = lane0_xrg_out_payload; // RmsNormMax.java:609
+  assign lane1_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane1_xs_in_payload = read_word[31:16]; // RmsNormMax.java:606
+  assign lane1_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane1_gamma_in_payload = gamma_word_1; // RmsNormMax.java:607
+  assign lane1_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane1_xr_in_payload_a = lane1_xs_out_payload; // RmsNormMax.java:608
+  assign lane1_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane1_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane1_xrg_in_payload_a = lane1_xr_out_payload; // RmsNormMax.java:609
+  assign lane1_xrg_in_payload_b = lane1_g_d7; // RmsNormMax.java:609
+  assign lane1_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane1_y_in_payload = lane1_xrg_out_payload; // RmsNormMax.java:609
+  assign lane2_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane2_xs_in_payload = read_word[47:32]; // RmsNormMax.java:606
+  assign lane2_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane2_gamma_in_payload = gamma_word_2; // RmsNormMax.java:607
+  assign lane2_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane2_xr_in_payload_a = lane2_xs_out_payload; // RmsNormMax.java:608
+  assign lane2_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane2_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane2_xrg_in_payload_a = lane2_xr_out_payload; // RmsNormMax.java:609
+  assign lane2_xrg_in_payload_b = lane2_g_d7; // RmsNormMax.java:609
+  assign lane2_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane2_y_in_payload = lane2_xrg_out_payload; // RmsNormMax.java:609
+  assign lane3_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane3_xs_in_payload = read_word[63:48]; // RmsNormMax.java:606
+  assign lane3_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane3_gamma_in_payload = gamma_word_3; // RmsNormMax.java:607
+  assign lane3_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane3_xr_in_payload_a = lane3_xs_out_payload; // RmsNormMax.java:608
+  assign lane3_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane3_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane3_xrg_in_payload_a = lane3_xr_out_payload; // RmsNormMax.java:609
+  assign lane3_xrg_in_payload_b = lane3_g_d7; // RmsNormMax.java:609
+  assign lane3_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane3_y_in_payload = lane3_xrg_out_payload; // RmsNormMax.java:609
+  assign lane4_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane4_xs_in_payload = read_word[79:64]; // RmsNormMax.java:606
+  assign lane4_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane4_gamma_in_payload = gamma_word_4; // RmsNormMax.java:607
+  assign lane4_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane4_xr_in_payload_a = lane4_xs_out_payload; // RmsNormMax.java:608
+  assign lane4_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane4_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane4_xrg_in_payload_a = lane4_xr_out_payload; // RmsNormMax.java:609
+  assign lane4_xrg_in_payload_b = lane4_g_d7; // RmsNormMax.java:609
+  assign lane4_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane4_y_in_payload = lane4_xrg_out_payload; // RmsNormMax.java:609
+  assign lane5_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane5_xs_in_payload = read_word[95:80]; // RmsNormMax.java:606
+  assign lane5_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane5_gamma_in_payload = gamma_word_5; // RmsNormMax.java:607
+  assign lane5_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane5_xr_in_payload_a = lane5_xs_out_payload; // RmsNormMax.java:608
+  assign lane5_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane5_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane5_xrg_in_payload_a = lane5_xr_out_payload; // RmsNormMax.java:609
+  assign lane5_xrg_in_payload_b = lane5_g_d7; // RmsNormMax.java:609
+  assign lane5_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane5_y_in_payload = lane5_xrg_out_payload; // RmsNormMax.java:609
+  assign lane6_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane6_xs_in_payload = read_word[111:96]; // RmsNormMax.java:606
+  assign lane6_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane6_gamma_in_payload = gamma_word_6; // RmsNormMax.java:607
+  assign lane6_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane6_xr_in_payload_a = lane6_xs_out_payload; // RmsNormMax.java:608
+  assign lane6_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane6_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane6_xrg_in_payload_a = lane6_xr_out_payload; // RmsNormMax.java:609
+  assign lane6_xrg_in_payload_b = lane6_g_d7; // RmsNormMax.java:609
+  assign lane6_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane6_y_in_payload = lane6_xrg_out_payload; // RmsNormMax.java:609
+  assign lane7_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane7_xs_in_payload = read_word[127:112]; // RmsNormMax.java:606
+  assign lane7_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane7_gamma_in_payload = gamma_word_7; // RmsNormMax.java:607
+  assign lane7_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane7_xr_in_payload_a = lane7_xs_out_payload; // RmsNormMax.java:608
+  assign lane7_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane7_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane7_xrg_in_payload_a = lane7_xr_out_payload; // RmsNormMax.java:609
+  assign lane7_xrg_in_payload_b = lane7_g_d7; // RmsNormMax.java:609
+  assign lane7_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane7_y_in_payload = lane7_xrg_out_payload; // RmsNormMax.java:609
+  assign lane8_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane8_xs_in_payload = read_word[143:128]; // RmsNormMax.java:606
+  assign lane8_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane8_gamma_in_payload = gamma_word_8; // RmsNormMax.java:607
+  assign lane8_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane8_xr_in_payload_a = lane8_xs_out_payload; // RmsNormMax.java:608
+  assign lane8_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane8_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane8_xrg_in_payload_a = lane8_xr_out_payload; // RmsNormMax.java:609
+  assign lane8_xrg_in_payload_b = lane8_g_d7; // RmsNormMax.java:609
+  assign lane8_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane8_y_in_payload = lane8_xrg_out_payload; // RmsNormMax.java:609
+  assign lane9_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane9_xs_in_payload = read_word[159:144]; // RmsNormMax.java:606
+  assign lane9_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane9_gamma_in_payload = gamma_word_9; // RmsNormMax.java:607
+  assign lane9_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane9_xr_in_payload_a = lane9_xs_out_payload; // RmsNormMax.java:608
+  assign lane9_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane9_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane9_xrg_in_payload_a = lane9_xr_out_payload; // RmsNormMax.java:609
+  assign lane9_xrg_in_payload_b = lane9_g_d7; // RmsNormMax.java:609
+  assign lane9_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane9_y_in_payload = lane9_xrg_out_payload; // RmsNormMax.java:609
+  assign lane10_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane10_xs_in_payload = read_word[175:160]; // RmsNormMax.java:606
+  assign lane10_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane10_gamma_in_payload = gamma_word_10; // RmsNormMax.java:607
+  assign lane10_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane10_xr_in_payload_a = lane10_xs_out_payload; // RmsNormMax.java:608
+  assign lane10_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane10_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane10_xrg_in_payload_a = lane10_xr_out_payload; // RmsNormMax.java:609
+  assign lane10_xrg_in_payload_b = lane10_g_d7; // RmsNormMax.java:609
+  assign lane10_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane10_y_in_payload = lane10_xrg_out_payload; // RmsNormMax.java:609
+  assign lane11_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane11_xs_in_payload = read_word[191:176]; // RmsNormMax.java:606
+  assign lane11_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane11_gamma_in_payload = gamma_word_11; // RmsNormMax.java:607
+  assign lane11_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane11_xr_in_payload_a = lane11_xs_out_payload; // RmsNormMax.java:608
+  assign lane11_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane11_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane11_xrg_in_payload_a = lane11_xr_out_payload; // RmsNormMax.java:609
+  assign lane11_xrg_in_payload_b = lane11_g_d7; // RmsNormMax.java:609
+  assign lane11_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane11_y_in_payload = lane11_xrg_out_payload; // RmsNormMax.java:609
+  assign lane12_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane12_xs_in_payload = read_word[207:192]; // RmsNormMax.java:606
+  assign lane12_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane12_gamma_in_payload = gamma_word_12; // RmsNormMax.java:607
+  assign lane12_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane12_xr_in_payload_a = lane12_xs_out_payload; // RmsNormMax.java:608
+  assign lane12_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane12_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane12_xrg_in_payload_a = lane12_xr_out_payload; // RmsNormMax.java:609
+  assign lane12_xrg_in_payload_b = lane12_g_d7; // RmsNormMax.java:609
+  assign lane12_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane12_y_in_payload = lane12_xrg_out_payload; // RmsNormMax.java:609
+  assign lane13_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane13_xs_in_payload = read_word[223:208]; // RmsNormMax.java:606
+  assign lane13_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane13_gamma_in_payload = gamma_word_13; // RmsNormMax.java:607
+  assign lane13_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane13_xr_in_payload_a = lane13_xs_out_payload; // RmsNormMax.java:608
+  assign lane13_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane13_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane13_xrg_in_payload_a = lane13_xr_out_payload; // RmsNormMax.java:609
+  assign lane13_xrg_in_payload_b = lane13_g_d7; // RmsNormMax.java:609
+  assign lane13_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane13_y_in_payload = lane13_xrg_out_payload; // RmsNormMax.java:609
+  assign lane14_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane14_xs_in_payload = read_word[239:224]; // RmsNormMax.java:606
+  assign lane14_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane14_gamma_in_payload = gamma_word_14; // RmsNormMax.java:607
+  assign lane14_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane14_xr_in_payload_a = lane14_xs_out_payload; // RmsNormMax.java:608
+  assign lane14_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane14_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane14_xrg_in_payload_a = lane14_xr_out_payload; // RmsNormMax.java:609
+  assign lane14_xrg_in_payload_b = lane14_g_d7; // RmsNormMax.java:609
+  assign lane14_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane14_y_in_payload = lane14_xrg_out_payload; // RmsNormMax.java:609
+  assign lane15_xs_in_valid = gamma_fire_d1; // RmsNormMax.java:606
+  assign lane15_xs_in_payload = read_word[255:240]; // RmsNormMax.java:606
+  assign lane15_gamma_in_valid = gamma_fire_d1; // RmsNormMax.java:607
+  assign lane15_gamma_in_payload = gamma_word_15; // RmsNormMax.java:607
+  assign lane15_xr_in_valid = lane0_xs_out_valid; // RmsNormMax.java:608
+  assign lane15_xr_in_payload_a = lane15_xs_out_payload; // RmsNormMax.java:608
+  assign lane15_xr_in_payload_b = r; // RmsNormMax.java:608
+  assign lane15_xrg_in_valid = lane0_xr_out_valid; // RmsNormMax.java:609
+  assign lane15_xrg_in_payload_a = lane15_xr_out_payload; // RmsNormMax.java:609
+  assign lane15_xrg_in_payload_b = lane15_g_d7; // RmsNormMax.java:609
+  assign lane15_y_in_valid = lane0_xrg_out_valid; // RmsNormMax.java:609
+  assign lane15_y_in_payload = lane15_xrg_out_payload; // RmsNormMax.java:609
+  assign absmax_restart = emit_last; // RmsNormMax.java:668
 
   always @(posedge clk) begin
-    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:593
-    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:593
-    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:593
-    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:593
-    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:593
-    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:593
-    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:593
-    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:593
-    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:593
-    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:593
-    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:593
-    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:593
-    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:593
-    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:593
-    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:593
-    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:593
-    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:599
-    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:602
-    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:602
-    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:602
-    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:602
-    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:602
-    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:602
-    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:602
-    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:602
-    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:602
-    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:602
-    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:602
-    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:602
-    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:602
-    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:602
-    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:602
-    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:602
-    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:602
-    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:602
-    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:602
-    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:602
-    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:602
-    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:602
-    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:602
-    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:602
-    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:602
-    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:602
-    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:602
-    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:602
-    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:602
-    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:602
-    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:602
-    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:602
-    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:602
-    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:602
-    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:602
-    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:602
-    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:602
-    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:602
-    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:602
-    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:602
-    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:602
-    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:602
-    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:602
-    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:602
-    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:602
-    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:602
-    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:602
-    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:602
-    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:602
-    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:602
-    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:602
-    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:602
-    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:602
-    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:602
-    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:602
-    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:602
-    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:602
-    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:602
-    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:602
-    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:602
-    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:602
-    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:602
-    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:602
-    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:602
-    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:602
-    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:602
-    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:602
-    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:602
-    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:602
-    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:602
-    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:602
-    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:602
-    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:602
-    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:602
-    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:602
-    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:602
-    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:602
-    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:602
-    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:602
-    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:602
-    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:602
-    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:602
-    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:602
-    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:602
-    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:602
-    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:602
-    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:602
-    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:602
-    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:602
-    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:602
-    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:602
-    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:602
-    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:602
-    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:602
-    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:602
-    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:602
-    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:602
-    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:602
-    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:602
-    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:602
-    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:602
-    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:602
-    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:602
-    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:602
-    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:602
-    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:602
-    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:602
-    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:602
-    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:602
-    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:602
-    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:602
-    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:602
-    if (lane0_y_out_valid) begin // RmsNormMax.java:614
-      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:615
-      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:616
+    gamma_word_0 <= gamma_payload_0; // RmsNormMax.java:600
+    gamma_word_1 <= gamma_payload_1; // RmsNormMax.java:600
+    gamma_word_2 <= gamma_payload_2; // RmsNormMax.java:600
+    gamma_word_3 <= gamma_payload_3; // RmsNormMax.java:600
+    gamma_word_4 <= gamma_payload_4; // RmsNormMax.java:600
+    gamma_word_5 <= gamma_payload_5; // RmsNormMax.java:600
+    gamma_word_6 <= gamma_payload_6; // RmsNormMax.java:600
+    gamma_word_7 <= gamma_payload_7; // RmsNormMax.java:600
+    gamma_word_8 <= gamma_payload_8; // RmsNormMax.java:600
+    gamma_word_9 <= gamma_payload_9; // RmsNormMax.java:600
+    gamma_word_10 <= gamma_payload_10; // RmsNormMax.java:600
+    gamma_word_11 <= gamma_payload_11; // RmsNormMax.java:600
+    gamma_word_12 <= gamma_payload_12; // RmsNormMax.java:600
+    gamma_word_13 <= gamma_payload_13; // RmsNormMax.java:600
+    gamma_word_14 <= gamma_payload_14; // RmsNormMax.java:600
+    gamma_word_15 <= gamma_payload_15; // RmsNormMax.java:600
+    gamma_fire_d1 <= gamma_fire; // RmsNormMax.java:606
+    lane0_g_d1 <= lane0_gamma_out_payload; // RmsNormMax.java:609
+    lane0_g_d2 <= lane0_g_d1; // RmsNormMax.java:609
+    lane0_g_d3 <= lane0_g_d2; // RmsNormMax.java:609
+    lane0_g_d4 <= lane0_g_d3; // RmsNormMax.java:609
+    lane0_g_d5 <= lane0_g_d4; // RmsNormMax.java:609
+    lane0_g_d6 <= lane0_g_d5; // RmsNormMax.java:609
+    lane0_g_d7 <= lane0_g_d6; // RmsNormMax.java:609
+    lane1_g_d1 <= lane1_gamma_out_payload; // RmsNormMax.java:609
+    lane1_g_d2 <= lane1_g_d1; // RmsNormMax.java:609
+    lane1_g_d3 <= lane1_g_d2; // RmsNormMax.java:609
+    lane1_g_d4 <= lane1_g_d3; // RmsNormMax.java:609
+    lane1_g_d5 <= lane1_g_d4; // RmsNormMax.java:609
+    lane1_g_d6 <= lane1_g_d5; // RmsNormMax.java:609
+    lane1_g_d7 <= lane1_g_d6; // RmsNormMax.java:609
+    lane2_g_d1 <= lane2_gamma_out_payload; // RmsNormMax.java:609
+    lane2_g_d2 <= lane2_g_d1; // RmsNormMax.java:609
+    lane2_g_d3 <= lane2_g_d2; // RmsNormMax.java:609
+    lane2_g_d4 <= lane2_g_d3; // RmsNormMax.java:609
+    lane2_g_d5 <= lane2_g_d4; // RmsNormMax.java:609
+    lane2_g_d6 <= lane2_g_d5; // RmsNormMax.java:609
+    lane2_g_d7 <= lane2_g_d6; // RmsNormMax.java:609
+    lane3_g_d1 <= lane3_gamma_out_payload; // RmsNormMax.java:609
+    lane3_g_d2 <= lane3_g_d1; // RmsNormMax.java:609
+    lane3_g_d3 <= lane3_g_d2; // RmsNormMax.java:609
+    lane3_g_d4 <= lane3_g_d3; // RmsNormMax.java:609
+    lane3_g_d5 <= lane3_g_d4; // RmsNormMax.java:609
+    lane3_g_d6 <= lane3_g_d5; // RmsNormMax.java:609
+    lane3_g_d7 <= lane3_g_d6; // RmsNormMax.java:609
+    lane4_g_d1 <= lane4_gamma_out_payload; // RmsNormMax.java:609
+    lane4_g_d2 <= lane4_g_d1; // RmsNormMax.java:609
+    lane4_g_d3 <= lane4_g_d2; // RmsNormMax.java:609
+    lane4_g_d4 <= lane4_g_d3; // RmsNormMax.java:609
+    lane4_g_d5 <= lane4_g_d4; // RmsNormMax.java:609
+    lane4_g_d6 <= lane4_g_d5; // RmsNormMax.java:609
+    lane4_g_d7 <= lane4_g_d6; // RmsNormMax.java:609
+    lane5_g_d1 <= lane5_gamma_out_payload; // RmsNormMax.java:609
+    lane5_g_d2 <= lane5_g_d1; // RmsNormMax.java:609
+    lane5_g_d3 <= lane5_g_d2; // RmsNormMax.java:609
+    lane5_g_d4 <= lane5_g_d3; // RmsNormMax.java:609
+    lane5_g_d5 <= lane5_g_d4; // RmsNormMax.java:609
+    lane5_g_d6 <= lane5_g_d5; // RmsNormMax.java:609
+    lane5_g_d7 <= lane5_g_d6; // RmsNormMax.java:609
+    lane6_g_d1 <= lane6_gamma_out_payload; // RmsNormMax.java:609
+    lane6_g_d2 <= lane6_g_d1; // RmsNormMax.java:609
+    lane6_g_d3 <= lane6_g_d2; // RmsNormMax.java:609
+    lane6_g_d4 <= lane6_g_d3; // RmsNormMax.java:609
+    lane6_g_d5 <= lane6_g_d4; // RmsNormMax.java:609
+    lane6_g_d6 <= lane6_g_d5; // RmsNormMax.java:609
+    lane6_g_d7 <= lane6_g_d6; // RmsNormMax.java:609
+    lane7_g_d1 <= lane7_gamma_out_payload; // RmsNormMax.java:609
+    lane7_g_d2 <= lane7_g_d1; // RmsNormMax.java:609
+    lane7_g_d3 <= lane7_g_d2; // RmsNormMax.java:609
+    lane7_g_d4 <= lane7_g_d3; // RmsNormMax.java:609
+    lane7_g_d5 <= lane7_g_d4; // RmsNormMax.java:609
+    lane7_g_d6 <= lane7_g_d5; // RmsNormMax.java:609
+    lane7_g_d7 <= lane7_g_d6; // RmsNormMax.java:609
+    lane8_g_d1 <= lane8_gamma_out_payload; // RmsNormMax.java:609
+    lane8_g_d2 <= lane8_g_d1; // RmsNormMax.java:609
+    lane8_g_d3 <= lane8_g_d2; // RmsNormMax.java:609
+    lane8_g_d4 <= lane8_g_d3; // RmsNormMax.java:609
+    lane8_g_d5 <= lane8_g_d4; // RmsNormMax.java:609
+    lane8_g_d6 <= lane8_g_d5; // RmsNormMax.java:609
+    lane8_g_d7 <= lane8_g_d6; // RmsNormMax.java:609
+    lane9_g_d1 <= lane9_gamma_out_payload; // RmsNormMax.java:609
+    lane9_g_d2 <= lane9_g_d1; // RmsNormMax.java:609
+    lane9_g_d3 <= lane9_g_d2; // RmsNormMax.java:609
+    lane9_g_d4 <= lane9_g_d3; // RmsNormMax.java:609
+    lane9_g_d5 <= lane9_g_d4; // RmsNormMax.java:609
+    lane9_g_d6 <= lane9_g_d5; // RmsNormMax.java:609
+    lane9_g_d7 <= lane9_g_d6; // RmsNormMax.java:609
+    lane10_g_d1 <= lane10_gamma_out_payload; // RmsNormMax.java:609
+    lane10_g_d2 <= lane10_g_d1; // RmsNormMax.java:609
+    lane10_g_d3 <= lane10_g_d2; // RmsNormMax.java:609
+    lane10_g_d4 <= lane10_g_d3; // RmsNormMax.java:609
+    lane10_g_d5 <= lane10_g_d4; // RmsNormMax.java:609
+    lane10_g_d6 <= lane10_g_d5; // RmsNormMax.java:609
+    lane10_g_d7 <= lane10_g_d6; // RmsNormMax.java:609
+    lane11_g_d1 <= lane11_gamma_out_payload; // RmsNormMax.java:609
+    lane11_g_d2 <= lane11_g_d1; // RmsNormMax.java:609
+    lane11_g_d3 <= lane11_g_d2; // RmsNormMax.java:609
+    lane11_g_d4 <= lane11_g_d3; // RmsNormMax.java:609
+    lane11_g_d5 <= lane11_g_d4; // RmsNormMax.java:609
+    lane11_g_d6 <= lane11_g_d5; // RmsNormMax.java:609
+    lane11_g_d7 <= lane11_g_d6; // RmsNormMax.java:609
+    lane12_g_d1 <= lane12_gamma_out_payload; // RmsNormMax.java:609
+    lane12_g_d2 <= lane12_g_d1; // RmsNormMax.java:609
+    lane12_g_d3 <= lane12_g_d2; // RmsNormMax.java:609
+    lane12_g_d4 <= lane12_g_d3; // RmsNormMax.java:609
+    lane12_g_d5 <= lane12_g_d4; // RmsNormMax.java:609
+    lane12_g_d6 <= lane12_g_d5; // RmsNormMax.java:609
+    lane12_g_d7 <= lane12_g_d6; // RmsNormMax.java:609
+    lane13_g_d1 <= lane13_gamma_out_payload; // RmsNormMax.java:609
+    lane13_g_d2 <= lane13_g_d1; // RmsNormMax.java:609
+    lane13_g_d3 <= lane13_g_d2; // RmsNormMax.java:609
+    lane13_g_d4 <= lane13_g_d3; // RmsNormMax.java:609
+    lane13_g_d5 <= lane13_g_d4; // RmsNormMax.java:609
+    lane13_g_d6 <= lane13_g_d5; // RmsNormMax.java:609
+    lane13_g_d7 <= lane13_g_d6; // RmsNormMax.java:609
+    lane14_g_d1 <= lane14_gamma_out_payload; // RmsNormMax.java:609
+    lane14_g_d2 <= lane14_g_d1; // RmsNormMax.java:609
+    lane14_g_d3 <= lane14_g_d2; // RmsNormMax.java:609
+    lane14_g_d4 <= lane14_g_d3; // RmsNormMax.java:609
+    lane14_g_d5 <= lane14_g_d4; // RmsNormMax.java:609
+    lane14_g_d6 <= lane14_g_d5; // RmsNormMax.java:609
+    lane14_g_d7 <= lane14_g_d6; // RmsNormMax.java:609
+    lane15_g_d1 <= lane15_gamma_out_payload; // RmsNormMax.java:609
+    lane15_g_d2 <= lane15_g_d1; // RmsNormMax.java:609
+    lane15_g_d3 <= lane15_g_d2; // RmsNormMax.java:609
+    lane15_g_d4 <= lane15_g_d3; // RmsNormMax.java:609
+    lane15_g_d5 <= lane15_g_d4; // RmsNormMax.java:609
+    lane15_g_d6 <= lane15_g_d5; // RmsNormMax.java:609
+    lane15_g_d7 <= lane15_g_d6; // RmsNormMax.java:609
+    if (lane0_y_out_valid) begin // RmsNormMax.java:621
+      running_max <= (running_max_mux > running_max) ? running_max_mux : running_max; // RmsNormMax.java:622
+      write_index <= (write_index == 7'd95) ? 7'd0 : (write_index + 7'd1); // RmsNormMax.java:623
     end
-    if (absmax_restart) begin // RmsNormMax.java:620
-      running_max <= 15'd0; // RmsNormMax.java:620
+    if (absmax_restart) begin // RmsNormMax.java:627
+      running_max <= 15'd0; // RmsNormMax.java:627
     end
     if (reset) begin
       gamma_fire_d1 <= 1'b0;
@@ -1812,8 +1674,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // emit_pass (RmsNormMax.java:653): the stored y with the token's absmax on every beat
-  assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:656
+  // emit_pass (RmsNormMax.java:660): the stored y with the token's absmax on every beat
+  assign emit = state_emitting & state_timerDone & (result_credits != 2'd0); // RmsNormMax.java:663
   assign result_fifo_push_valid = emit_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {emit_last,
@@ -1830,8 +1692,8 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   assign result_ready = out_ready; // Stream.java:103
 
   always @(posedge clk) begin
-    emit_valid <= emit; // RmsNormMax.java:658
-    emit_last <= emit & state_lastIndex; // RmsNormMax.java:659
+    emit_valid <= emit; // RmsNormMax.java:665
+    emit_last <= emit & state_lastIndex; // RmsNormMax.java:666
     if (emit & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 2'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~emit) begin // CreditBuffer.java:83
@@ -1845,45 +1707,45 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (RmsNormMax.java:299): the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index
+  // sequencer (RmsNormMax.java:301): the token's phase (accumulate, reduce, normalize, scale, emit), the buffer index
   // each phase walks, and the waits for the pipelines to drain
-  assign timer_done = timer == 8'd0; // RmsNormMax.java:304
-  assign last_index = index == 7'd95; // RmsNormMax.java:305
+  assign timer_done = timer == 8'd0; // RmsNormMax.java:306
+  assign last_index = index == 7'd95; // RmsNormMax.java:307
 
   always @(posedge clk) begin
-    if (~timer_done) begin // RmsNormMax.java:308
-      timer <= timer - 8'd1; // RmsNormMax.java:308
+    if (~timer_done) begin // RmsNormMax.java:310
+      timer <= timer - 8'd1; // RmsNormMax.java:310
     end
-    if (in_fire) begin // RmsNormMax.java:309
-      index <= index + 7'd1; // RmsNormMax.java:310
-      if (last_index) begin // RmsNormMax.java:311
-        index <= 7'd0; // RmsNormMax.java:312
-        timer <= 8'd15; // RmsNormMax.java:313
-        phase <= PHASE_REDUCE; // RmsNormMax.java:314
+    if (in_fire) begin // RmsNormMax.java:311
+      index <= index + 7'd1; // RmsNormMax.java:312
+      if (last_index) begin // RmsNormMax.java:313
+        index <= 7'd0; // RmsNormMax.java:314
+        timer <= 8'd10; // RmsNormMax.java:315
+        phase <= PHASE_REDUCE; // RmsNormMax.java:316
       end
     end
-    if (tree_level_done) begin // RmsNormMax.java:323
-      timer <= 8'd7; // RmsNormMax.java:323
+    if (tree_level_done) begin // RmsNormMax.java:325
+      timer <= 8'd7; // RmsNormMax.java:325
     end
-    if (tree_done) begin // RmsNormMax.java:324
-      phase <= PHASE_NORMALIZE; // RmsNormMax.java:324
+    if (tree_done) begin // RmsNormMax.java:326
+      phase <= PHASE_NORMALIZE; // RmsNormMax.java:326
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:325
-      phase <= PHASE_SCALE; // RmsNormMax.java:325
+    if (rsqrt_out_valid) begin // RmsNormMax.java:327
+      phase <= PHASE_SCALE; // RmsNormMax.java:327
     end
-    if (gamma_fire) begin // RmsNormMax.java:326
-      index <= index + 7'd1; // RmsNormMax.java:327
-      if (last_index) begin // RmsNormMax.java:328
-        index <= 7'd0; // RmsNormMax.java:329
-        timer <= 8'd20; // RmsNormMax.java:330
-        phase <= PHASE_EMIT; // RmsNormMax.java:331
+    if (gamma_fire) begin // RmsNormMax.java:328
+      index <= index + 7'd1; // RmsNormMax.java:329
+      if (last_index) begin // RmsNormMax.java:330
+        index <= 7'd0; // RmsNormMax.java:331
+        timer <= 8'd20; // RmsNormMax.java:332
+        phase <= PHASE_EMIT; // RmsNormMax.java:333
       end
     end
-    if (emit) begin // RmsNormMax.java:334
-      index <= index + 7'd1; // RmsNormMax.java:335
-      if (last_index) begin // RmsNormMax.java:336
-        index <= 7'd0; // RmsNormMax.java:337
-        phase <= PHASE_ACCUMULATE; // RmsNormMax.java:338
+    if (emit) begin // RmsNormMax.java:336
+      index <= index + 7'd1; // RmsNormMax.java:337
+      if (last_index) begin // RmsNormMax.java:338
+        index <= 7'd0; // RmsNormMax.java:339
+        phase <= PHASE_ACCUMULATE; // RmsNormMax.java:340
       end
     end
     if (reset) begin
@@ -1911,311 +1773,151 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   end
 `endif
 
-  Fp16ToFp32 lane0_x ( // RmsNormMax.java:414
+  Fp16Square lane0_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_x_in_valid),
-    .in_payload  (lane0_x_in_payload),
-    .out_valid   (lane0_x_out_valid),
-    .out_payload (lane0_x_out_payload)
+    .in_valid    (lane0_square_in_valid),
+    .in_payload  (lane0_square_in_payload),
+    .out_valid   (lane0_square_out_valid),
+    .out_payload (lane0_square_out_payload)
   );
 
-  Fp32Mul lane0_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane0_square_in_valid),
-    .in_payload_a (lane0_square_in_payload_a),
-    .in_payload_b (lane0_square_in_payload_b),
-    .out_valid    (lane0_square_out_valid),
-    .out_payload  (lane0_square_out_payload)
-  );
-
-  Fp16ToFp32 lane1_x ( // RmsNormMax.java:414
+  Fp16Square lane1_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_x_in_valid),
-    .in_payload  (lane1_x_in_payload),
-    .out_valid   (lane1_x_out_valid),
-    .out_payload (lane1_x_out_payload)
+    .in_valid    (lane1_square_in_valid),
+    .in_payload  (lane1_square_in_payload),
+    .out_valid   (lane1_square_out_valid),
+    .out_payload (lane1_square_out_payload)
   );
 
-  Fp32Mul lane1_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane1_square_in_valid),
-    .in_payload_a (lane1_square_in_payload_a),
-    .in_payload_b (lane1_square_in_payload_b),
-    .out_valid    (lane1_square_out_valid),
-    .out_payload  (lane1_square_out_payload)
-  );
-
-  Fp16ToFp32 lane2_x ( // RmsNormMax.java:414
+  Fp16Square lane2_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane2_x_in_valid),
-    .in_payload  (lane2_x_in_payload),
-    .out_valid   (lane2_x_out_valid),
-    .out_payload (lane2_x_out_payload)
+    .in_valid    (lane2_square_in_valid),
+    .in_payload  (lane2_square_in_payload),
+    .out_valid   (lane2_square_out_valid),
+    .out_payload (lane2_square_out_payload)
   );
 
-  Fp32Mul lane2_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane2_square_in_valid),
-    .in_payload_a (lane2_square_in_payload_a),
-    .in_payload_b (lane2_square_in_payload_b),
-    .out_valid    (lane2_square_out_valid),
-    .out_payload  (lane2_square_out_payload)
-  );
-
-  Fp16ToFp32 lane3_x ( // RmsNormMax.java:414
+  Fp16Square lane3_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane3_x_in_valid),
-    .in_payload  (lane3_x_in_payload),
-    .out_valid   (lane3_x_out_valid),
-    .out_payload (lane3_x_out_payload)
+    .in_valid    (lane3_square_in_valid),
+    .in_payload  (lane3_square_in_payload),
+    .out_valid   (lane3_square_out_valid),
+    .out_payload (lane3_square_out_payload)
   );
 
-  Fp32Mul lane3_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane3_square_in_valid),
-    .in_payload_a (lane3_square_in_payload_a),
-    .in_payload_b (lane3_square_in_payload_b),
-    .out_valid    (lane3_square_out_valid),
-    .out_payload  (lane3_square_out_payload)
-  );
-
-  Fp16ToFp32 lane4_x ( // RmsNormMax.java:414
+  Fp16Square lane4_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane4_x_in_valid),
-    .in_payload  (lane4_x_in_payload),
-    .out_valid   (lane4_x_out_valid),
-    .out_payload (lane4_x_out_payload)
+    .in_valid    (lane4_square_in_valid),
+    .in_payload  (lane4_square_in_payload),
+    .out_valid   (lane4_square_out_valid),
+    .out_payload (lane4_square_out_payload)
   );
 
-  Fp32Mul lane4_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane4_square_in_valid),
-    .in_payload_a (lane4_square_in_payload_a),
-    .in_payload_b (lane4_square_in_payload_b),
-    .out_valid    (lane4_square_out_valid),
-    .out_payload  (lane4_square_out_payload)
-  );
-
-  Fp16ToFp32 lane5_x ( // RmsNormMax.java:414
+  Fp16Square lane5_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane5_x_in_valid),
-    .in_payload  (lane5_x_in_payload),
-    .out_valid   (lane5_x_out_valid),
-    .out_payload (lane5_x_out_payload)
+    .in_valid    (lane5_square_in_valid),
+    .in_payload  (lane5_square_in_payload),
+    .out_valid   (lane5_square_out_valid),
+    .out_payload (lane5_square_out_payload)
   );
 
-  Fp32Mul lane5_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane5_square_in_valid),
-    .in_payload_a (lane5_square_in_payload_a),
-    .in_payload_b (lane5_square_in_payload_b),
-    .out_valid    (lane5_square_out_valid),
-    .out_payload  (lane5_square_out_payload)
-  );
-
-  Fp16ToFp32 lane6_x ( // RmsNormMax.java:414
+  Fp16Square lane6_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane6_x_in_valid),
-    .in_payload  (lane6_x_in_payload),
-    .out_valid   (lane6_x_out_valid),
-    .out_payload (lane6_x_out_payload)
+    .in_valid    (lane6_square_in_valid),
+    .in_payload  (lane6_square_in_payload),
+    .out_valid   (lane6_square_out_valid),
+    .out_payload (lane6_square_out_payload)
   );
 
-  Fp32Mul lane6_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane6_square_in_valid),
-    .in_payload_a (lane6_square_in_payload_a),
-    .in_payload_b (lane6_square_in_payload_b),
-    .out_valid    (lane6_square_out_valid),
-    .out_payload  (lane6_square_out_payload)
-  );
-
-  Fp16ToFp32 lane7_x ( // RmsNormMax.java:414
+  Fp16Square lane7_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane7_x_in_valid),
-    .in_payload  (lane7_x_in_payload),
-    .out_valid   (lane7_x_out_valid),
-    .out_payload (lane7_x_out_payload)
+    .in_valid    (lane7_square_in_valid),
+    .in_payload  (lane7_square_in_payload),
+    .out_valid   (lane7_square_out_valid),
+    .out_payload (lane7_square_out_payload)
   );
 
-  Fp32Mul lane7_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane7_square_in_valid),
-    .in_payload_a (lane7_square_in_payload_a),
-    .in_payload_b (lane7_square_in_payload_b),
-    .out_valid    (lane7_square_out_valid),
-    .out_payload  (lane7_square_out_payload)
-  );
-
-  Fp16ToFp32 lane8_x ( // RmsNormMax.java:414
+  Fp16Square lane8_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane8_x_in_valid),
-    .in_payload  (lane8_x_in_payload),
-    .out_valid   (lane8_x_out_valid),
-    .out_payload (lane8_x_out_payload)
+    .in_valid    (lane8_square_in_valid),
+    .in_payload  (lane8_square_in_payload),
+    .out_valid   (lane8_square_out_valid),
+    .out_payload (lane8_square_out_payload)
   );
 
-  Fp32Mul lane8_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane8_square_in_valid),
-    .in_payload_a (lane8_square_in_payload_a),
-    .in_payload_b (lane8_square_in_payload_b),
-    .out_valid    (lane8_square_out_valid),
-    .out_payload  (lane8_square_out_payload)
-  );
-
-  Fp16ToFp32 lane9_x ( // RmsNormMax.java:414
+  Fp16Square lane9_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane9_x_in_valid),
-    .in_payload  (lane9_x_in_payload),
-    .out_valid   (lane9_x_out_valid),
-    .out_payload (lane9_x_out_payload)
+    .in_valid    (lane9_square_in_valid),
+    .in_payload  (lane9_square_in_payload),
+    .out_valid   (lane9_square_out_valid),
+    .out_payload (lane9_square_out_payload)
   );
 
-  Fp32Mul lane9_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane9_square_in_valid),
-    .in_payload_a (lane9_square_in_payload_a),
-    .in_payload_b (lane9_square_in_payload_b),
-    .out_valid    (lane9_square_out_valid),
-    .out_payload  (lane9_square_out_payload)
-  );
-
-  Fp16ToFp32 lane10_x ( // RmsNormMax.java:414
+  Fp16Square lane10_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane10_x_in_valid),
-    .in_payload  (lane10_x_in_payload),
-    .out_valid   (lane10_x_out_valid),
-    .out_payload (lane10_x_out_payload)
+    .in_valid    (lane10_square_in_valid),
+    .in_payload  (lane10_square_in_payload),
+    .out_valid   (lane10_square_out_valid),
+    .out_payload (lane10_square_out_payload)
   );
 
-  Fp32Mul lane10_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane10_square_in_valid),
-    .in_payload_a (lane10_square_in_payload_a),
-    .in_payload_b (lane10_square_in_payload_b),
-    .out_valid    (lane10_square_out_valid),
-    .out_payload  (lane10_square_out_payload)
-  );
-
-  Fp16ToFp32 lane11_x ( // RmsNormMax.java:414
+  Fp16Square lane11_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane11_x_in_valid),
-    .in_payload  (lane11_x_in_payload),
-    .out_valid   (lane11_x_out_valid),
-    .out_payload (lane11_x_out_payload)
+    .in_valid    (lane11_square_in_valid),
+    .in_payload  (lane11_square_in_payload),
+    .out_valid   (lane11_square_out_valid),
+    .out_payload (lane11_square_out_payload)
   );
 
-  Fp32Mul lane11_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane11_square_in_valid),
-    .in_payload_a (lane11_square_in_payload_a),
-    .in_payload_b (lane11_square_in_payload_b),
-    .out_valid    (lane11_square_out_valid),
-    .out_payload  (lane11_square_out_payload)
-  );
-
-  Fp16ToFp32 lane12_x ( // RmsNormMax.java:414
+  Fp16Square lane12_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane12_x_in_valid),
-    .in_payload  (lane12_x_in_payload),
-    .out_valid   (lane12_x_out_valid),
-    .out_payload (lane12_x_out_payload)
+    .in_valid    (lane12_square_in_valid),
+    .in_payload  (lane12_square_in_payload),
+    .out_valid   (lane12_square_out_valid),
+    .out_payload (lane12_square_out_payload)
   );
 
-  Fp32Mul lane12_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane12_square_in_valid),
-    .in_payload_a (lane12_square_in_payload_a),
-    .in_payload_b (lane12_square_in_payload_b),
-    .out_valid    (lane12_square_out_valid),
-    .out_payload  (lane12_square_out_payload)
-  );
-
-  Fp16ToFp32 lane13_x ( // RmsNormMax.java:414
+  Fp16Square lane13_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane13_x_in_valid),
-    .in_payload  (lane13_x_in_payload),
-    .out_valid   (lane13_x_out_valid),
-    .out_payload (lane13_x_out_payload)
+    .in_valid    (lane13_square_in_valid),
+    .in_payload  (lane13_square_in_payload),
+    .out_valid   (lane13_square_out_valid),
+    .out_payload (lane13_square_out_payload)
   );
 
-  Fp32Mul lane13_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane13_square_in_valid),
-    .in_payload_a (lane13_square_in_payload_a),
-    .in_payload_b (lane13_square_in_payload_b),
-    .out_valid    (lane13_square_out_valid),
-    .out_payload  (lane13_square_out_payload)
-  );
-
-  Fp16ToFp32 lane14_x ( // RmsNormMax.java:414
+  Fp16Square lane14_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane14_x_in_valid),
-    .in_payload  (lane14_x_in_payload),
-    .out_valid   (lane14_x_out_valid),
-    .out_payload (lane14_x_out_payload)
+    .in_valid    (lane14_square_in_valid),
+    .in_payload  (lane14_square_in_payload),
+    .out_valid   (lane14_square_out_valid),
+    .out_payload (lane14_square_out_payload)
   );
 
-  Fp32Mul lane14_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane14_square_in_valid),
-    .in_payload_a (lane14_square_in_payload_a),
-    .in_payload_b (lane14_square_in_payload_b),
-    .out_valid    (lane14_square_out_valid),
-    .out_payload  (lane14_square_out_payload)
-  );
-
-  Fp16ToFp32 lane15_x ( // RmsNormMax.java:414
+  Fp16Square lane15_square ( // RmsNormMax.java:419
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane15_x_in_valid),
-    .in_payload  (lane15_x_in_payload),
-    .out_valid   (lane15_x_out_valid),
-    .out_payload (lane15_x_out_payload)
+    .in_valid    (lane15_square_in_valid),
+    .in_payload  (lane15_square_in_payload),
+    .out_valid   (lane15_square_out_valid),
+    .out_payload (lane15_square_out_payload)
   );
 
-  Fp32Mul lane15_square ( // RmsNormMax.java:416
-    .clk          (clk),
-    .reset        (reset),
-    .in_valid     (lane15_square_in_valid),
-    .in_payload_a (lane15_square_in_payload_a),
-    .in_payload_b (lane15_square_in_payload_b),
-    .out_valid    (lane15_square_out_valid),
-    .out_payload  (lane15_square_out_payload)
-  );
-
-  Fp32Add lane0_acc ( // RmsNormMax.java:493
+  Fp32Add lane0_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_acc_in_valid),
@@ -2225,7 +1927,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_acc_out_payload)
   );
 
-  Fp32Add lane1_acc ( // RmsNormMax.java:493
+  Fp32Add lane1_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_acc_in_valid),
@@ -2235,7 +1937,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_acc_out_payload)
   );
 
-  Fp32Add lane2_acc ( // RmsNormMax.java:493
+  Fp32Add lane2_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_acc_in_valid),
@@ -2245,7 +1947,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_acc_out_payload)
   );
 
-  Fp32Add lane3_acc ( // RmsNormMax.java:493
+  Fp32Add lane3_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_acc_in_valid),
@@ -2255,7 +1957,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Add lane4_acc ( // RmsNormMax.java:493
+  Fp32Add lane4_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_acc_in_valid),
@@ -2265,7 +1967,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_acc_out_payload)
   );
 
-  Fp32Add lane5_acc ( // RmsNormMax.java:493
+  Fp32Add lane5_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_acc_in_valid),
@@ -2275,7 +1977,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_acc_out_payload)
   );
 
-  Fp32Add lane6_acc ( // RmsNormMax.java:493
+  Fp32Add lane6_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_acc_in_valid),
@@ -2285,7 +1987,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_acc_out_payload)
   );
 
-  Fp32Add lane7_acc ( // RmsNormMax.java:493
+  Fp32Add lane7_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_acc_in_valid),
@@ -2295,7 +1997,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_acc_out_payload)
   );
 
-  Fp32Add lane8_acc ( // RmsNormMax.java:493
+  Fp32Add lane8_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_acc_in_valid),
@@ -2305,7 +2007,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_acc_out_payload)
   );
 
-  Fp32Add lane9_acc ( // RmsNormMax.java:493
+  Fp32Add lane9_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_acc_in_valid),
@@ -2315,7 +2017,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_acc_out_payload)
   );
 
-  Fp32Add lane10_acc ( // RmsNormMax.java:493
+  Fp32Add lane10_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_acc_in_valid),
@@ -2325,7 +2027,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_acc_out_payload)
   );
 
-  Fp32Add lane11_acc ( // RmsNormMax.java:493
+  Fp32Add lane11_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_acc_in_valid),
@@ -2335,7 +2037,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_acc_out_payload)
   );
 
-  Fp32Add lane12_acc ( // RmsNormMax.java:493
+  Fp32Add lane12_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_acc_in_valid),
@@ -2345,7 +2047,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_acc_out_payload)
   );
 
-  Fp32Add lane13_acc ( // RmsNormMax.java:493
+  Fp32Add lane13_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_acc_in_valid),
@@ -2355,7 +2057,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_acc_out_payload)
   );
 
-  Fp32Add lane14_acc ( // RmsNormMax.java:493
+  Fp32Add lane14_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_acc_in_valid),
@@ -2365,7 +2067,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_acc_out_payload)
   );
 
-  Fp32Add lane15_acc ( // RmsNormMax.java:493
+  Fp32Add lane15_acc ( // RmsNormMax.java:500
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_acc_in_valid),
@@ -2375,7 +2077,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_acc_out_payload)
   );
 
-  Fp32Mul mean_mul ( // RmsNormMax.java:555
+  Fp32Mul mean_mul ( // RmsNormMax.java:562
     .clk          (clk),
     .reset        (reset),
     .in_valid     (mean_mul_in_valid),
@@ -2385,7 +2087,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (mean_mul_out_payload)
   );
 
-  Fp32Add eps_add ( // RmsNormMax.java:557
+  Fp32Add eps_add ( // RmsNormMax.java:564
     .clk          (clk),
     .reset        (reset),
     .in_valid     (eps_add_in_valid),
@@ -2404,7 +2106,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (rsqrt_out_payload)
   );
 
-  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane0_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_xs_in_valid),
@@ -2413,7 +2115,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_xs_out_payload)
   );
 
-  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane0_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_gamma_in_valid),
@@ -2422,7 +2124,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_gamma_out_payload)
   );
 
-  Fp32Mul lane0_xr ( // RmsNormMax.java:601
+  Fp32Mul lane0_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xr_in_valid),
@@ -2432,7 +2134,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xr_out_payload)
   );
 
-  Fp32Mul lane0_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane0_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_xrg_in_valid),
@@ -2442,7 +2144,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane0_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane0_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane0_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_y_in_valid),
@@ -2451,7 +2153,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane0_y_out_payload)
   );
 
-  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane1_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_xs_in_valid),
@@ -2460,7 +2162,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_xs_out_payload)
   );
 
-  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane1_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_gamma_in_valid),
@@ -2469,7 +2171,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_gamma_out_payload)
   );
 
-  Fp32Mul lane1_xr ( // RmsNormMax.java:601
+  Fp32Mul lane1_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xr_in_valid),
@@ -2479,7 +2181,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xr_out_payload)
   );
 
-  Fp32Mul lane1_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane1_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_xrg_in_valid),
@@ -2489,7 +2191,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane1_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane1_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane1_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_y_in_valid),
@@ -2498,7 +2200,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane1_y_out_payload)
   );
 
-  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane2_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_xs_in_valid),
@@ -2507,7 +2209,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_xs_out_payload)
   );
 
-  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane2_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_gamma_in_valid),
@@ -2516,7 +2218,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_gamma_out_payload)
   );
 
-  Fp32Mul lane2_xr ( // RmsNormMax.java:601
+  Fp32Mul lane2_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xr_in_valid),
@@ -2526,7 +2228,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xr_out_payload)
   );
 
-  Fp32Mul lane2_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane2_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_xrg_in_valid),
@@ -2536,7 +2238,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane2_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane2_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane2_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_y_in_valid),
@@ -2545,7 +2247,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane2_y_out_payload)
   );
 
-  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane3_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_xs_in_valid),
@@ -2554,7 +2256,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_xs_out_payload)
   );
 
-  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane3_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_gamma_in_valid),
@@ -2563,7 +2265,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_gamma_out_payload)
   );
 
-  Fp32Mul lane3_xr ( // RmsNormMax.java:601
+  Fp32Mul lane3_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xr_in_valid),
@@ -2573,7 +2275,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xr_out_payload)
   );
 
-  Fp32Mul lane3_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane3_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_xrg_in_valid),
@@ -2583,7 +2285,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane3_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane3_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane3_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_y_in_valid),
@@ -2592,7 +2294,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane3_y_out_payload)
   );
 
-  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane4_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_xs_in_valid),
@@ -2601,7 +2303,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_xs_out_payload)
   );
 
-  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane4_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_gamma_in_valid),
@@ -2610,7 +2312,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_gamma_out_payload)
   );
 
-  Fp32Mul lane4_xr ( // RmsNormMax.java:601
+  Fp32Mul lane4_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xr_in_valid),
@@ -2620,7 +2322,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xr_out_payload)
   );
 
-  Fp32Mul lane4_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane4_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_xrg_in_valid),
@@ -2630,7 +2332,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane4_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane4_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane4_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane4_y_in_valid),
@@ -2639,7 +2341,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane4_y_out_payload)
   );
 
-  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane5_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_xs_in_valid),
@@ -2648,7 +2350,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_xs_out_payload)
   );
 
-  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane5_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_gamma_in_valid),
@@ -2657,7 +2359,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_gamma_out_payload)
   );
 
-  Fp32Mul lane5_xr ( // RmsNormMax.java:601
+  Fp32Mul lane5_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xr_in_valid),
@@ -2667,7 +2369,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xr_out_payload)
   );
 
-  Fp32Mul lane5_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane5_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_xrg_in_valid),
@@ -2677,7 +2379,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane5_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane5_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane5_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane5_y_in_valid),
@@ -2686,7 +2388,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane5_y_out_payload)
   );
 
-  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane6_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_xs_in_valid),
@@ -2695,7 +2397,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_xs_out_payload)
   );
 
-  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane6_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_gamma_in_valid),
@@ -2704,7 +2406,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_gamma_out_payload)
   );
 
-  Fp32Mul lane6_xr ( // RmsNormMax.java:601
+  Fp32Mul lane6_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xr_in_valid),
@@ -2714,7 +2416,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xr_out_payload)
   );
 
-  Fp32Mul lane6_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane6_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_xrg_in_valid),
@@ -2724,7 +2426,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane6_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane6_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane6_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane6_y_in_valid),
@@ -2733,7 +2435,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane6_y_out_payload)
   );
 
-  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane7_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_xs_in_valid),
@@ -2742,7 +2444,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_xs_out_payload)
   );
 
-  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane7_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_gamma_in_valid),
@@ -2751,7 +2453,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_gamma_out_payload)
   );
 
-  Fp32Mul lane7_xr ( // RmsNormMax.java:601
+  Fp32Mul lane7_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xr_in_valid),
@@ -2761,7 +2463,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xr_out_payload)
   );
 
-  Fp32Mul lane7_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane7_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_xrg_in_valid),
@@ -2771,7 +2473,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane7_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane7_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane7_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane7_y_in_valid),
@@ -2780,7 +2482,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane7_y_out_payload)
   );
 
-  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane8_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_xs_in_valid),
@@ -2789,7 +2491,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_xs_out_payload)
   );
 
-  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane8_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_gamma_in_valid),
@@ -2798,7 +2500,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_gamma_out_payload)
   );
 
-  Fp32Mul lane8_xr ( // RmsNormMax.java:601
+  Fp32Mul lane8_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xr_in_valid),
@@ -2808,7 +2510,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xr_out_payload)
   );
 
-  Fp32Mul lane8_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane8_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_xrg_in_valid),
@@ -2818,7 +2520,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane8_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane8_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane8_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane8_y_in_valid),
@@ -2827,7 +2529,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane8_y_out_payload)
   );
 
-  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane9_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_xs_in_valid),
@@ -2836,7 +2538,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_xs_out_payload)
   );
 
-  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane9_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_gamma_in_valid),
@@ -2845,7 +2547,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_gamma_out_payload)
   );
 
-  Fp32Mul lane9_xr ( // RmsNormMax.java:601
+  Fp32Mul lane9_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xr_in_valid),
@@ -2855,7 +2557,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xr_out_payload)
   );
 
-  Fp32Mul lane9_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane9_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_xrg_in_valid),
@@ -2865,7 +2567,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane9_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane9_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane9_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane9_y_in_valid),
@@ -2874,7 +2576,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane9_y_out_payload)
   );
 
-  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane10_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_xs_in_valid),
@@ -2883,7 +2585,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_xs_out_payload)
   );
 
-  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane10_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_gamma_in_valid),
@@ -2892,7 +2594,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_gamma_out_payload)
   );
 
-  Fp32Mul lane10_xr ( // RmsNormMax.java:601
+  Fp32Mul lane10_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xr_in_valid),
@@ -2902,7 +2604,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xr_out_payload)
   );
 
-  Fp32Mul lane10_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane10_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_xrg_in_valid),
@@ -2912,7 +2614,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane10_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane10_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane10_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane10_y_in_valid),
@@ -2921,7 +2623,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane10_y_out_payload)
   );
 
-  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane11_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_xs_in_valid),
@@ -2930,7 +2632,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_xs_out_payload)
   );
 
-  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane11_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_gamma_in_valid),
@@ -2939,7 +2641,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_gamma_out_payload)
   );
 
-  Fp32Mul lane11_xr ( // RmsNormMax.java:601
+  Fp32Mul lane11_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xr_in_valid),
@@ -2949,7 +2651,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xr_out_payload)
   );
 
-  Fp32Mul lane11_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane11_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_xrg_in_valid),
@@ -2959,7 +2661,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane11_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane11_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane11_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane11_y_in_valid),
@@ -2968,7 +2670,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane11_y_out_payload)
   );
 
-  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane12_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_xs_in_valid),
@@ -2977,7 +2679,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_xs_out_payload)
   );
 
-  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane12_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_gamma_in_valid),
@@ -2986,7 +2688,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_gamma_out_payload)
   );
 
-  Fp32Mul lane12_xr ( // RmsNormMax.java:601
+  Fp32Mul lane12_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xr_in_valid),
@@ -2996,7 +2698,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xr_out_payload)
   );
 
-  Fp32Mul lane12_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane12_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_xrg_in_valid),
@@ -3006,7 +2708,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane12_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane12_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane12_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane12_y_in_valid),
@@ -3015,7 +2717,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane12_y_out_payload)
   );
 
-  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane13_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_xs_in_valid),
@@ -3024,7 +2726,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_xs_out_payload)
   );
 
-  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane13_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_gamma_in_valid),
@@ -3033,7 +2735,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_gamma_out_payload)
   );
 
-  Fp32Mul lane13_xr ( // RmsNormMax.java:601
+  Fp32Mul lane13_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xr_in_valid),
@@ -3043,7 +2745,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xr_out_payload)
   );
 
-  Fp32Mul lane13_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane13_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_xrg_in_valid),
@@ -3053,7 +2755,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane13_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane13_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane13_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane13_y_in_valid),
@@ -3062,7 +2764,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane13_y_out_payload)
   );
 
-  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane14_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_xs_in_valid),
@@ -3071,7 +2773,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_xs_out_payload)
   );
 
-  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane14_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_gamma_in_valid),
@@ -3080,7 +2782,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_gamma_out_payload)
   );
 
-  Fp32Mul lane14_xr ( // RmsNormMax.java:601
+  Fp32Mul lane14_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xr_in_valid),
@@ -3090,7 +2792,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xr_out_payload)
   );
 
-  Fp32Mul lane14_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane14_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_xrg_in_valid),
@@ -3100,7 +2802,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane14_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane14_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane14_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane14_y_in_valid),
@@ -3109,7 +2811,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane14_y_out_payload)
   );
 
-  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:599
+  Fp16ToFp32 lane15_xs ( // RmsNormMax.java:606
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_xs_in_valid),
@@ -3118,7 +2820,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_xs_out_payload)
   );
 
-  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:600
+  Fp16ToFp32 lane15_gamma ( // RmsNormMax.java:607
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_gamma_in_valid),
@@ -3127,7 +2829,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload (lane15_gamma_out_payload)
   );
 
-  Fp32Mul lane15_xr ( // RmsNormMax.java:601
+  Fp32Mul lane15_xr ( // RmsNormMax.java:608
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xr_in_valid),
@@ -3137,7 +2839,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xr_out_payload)
   );
 
-  Fp32Mul lane15_xrg ( // RmsNormMax.java:602
+  Fp32Mul lane15_xrg ( // RmsNormMax.java:609
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_xrg_in_valid),
@@ -3147,7 +2849,7 @@ module RmsNormMax_l16_w16_n1536_fp16 (
     .out_payload  (lane15_xrg_out_payload)
   );
 
-  Fp32ToFp16 lane15_y ( // RmsNormMax.java:602
+  Fp32ToFp16 lane15_y ( // RmsNormMax.java:609
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane15_y_in_valid),
@@ -3169,28 +2871,26 @@ module RmsNormMax_l16_w16_n1536_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_x_out_valid, lane1_square_out_valid, lane2_x_out_valid, lane2_square_out_valid,
-      lane3_x_out_valid, lane3_square_out_valid, lane4_x_out_valid, lane4_square_out_valid, lane5_x_out_valid,
-      lane5_square_out_valid, lane6_x_out_valid, lane6_square_out_valid, lane7_x_out_valid, lane7_square_out_valid,
-      lane8_x_out_valid, lane8_square_out_valid, lane9_x_out_valid, lane9_square_out_valid, lane10_x_out_valid,
-      lane10_square_out_valid, lane11_x_out_valid, lane11_square_out_valid, lane12_x_out_valid, lane12_square_out_valid,
-      lane13_x_out_valid, lane13_square_out_valid, lane14_x_out_valid, lane14_square_out_valid, lane15_x_out_valid,
-      lane15_square_out_valid, sum_rotation_d6, lane0_gamma_out_valid, lane1_xs_out_valid, lane1_gamma_out_valid,
-      lane1_xr_out_valid, lane1_xrg_out_valid, lane1_y_out_valid, lane2_xs_out_valid, lane2_gamma_out_valid,
-      lane2_xr_out_valid, lane2_xrg_out_valid, lane2_y_out_valid, lane3_xs_out_valid, lane3_gamma_out_valid,
-      lane3_xr_out_valid, lane3_xrg_out_valid, lane3_y_out_valid, lane4_xs_out_valid, lane4_gamma_out_valid,
-      lane4_xr_out_valid, lane4_xrg_out_valid, lane4_y_out_valid, lane5_xs_out_valid, lane5_gamma_out_valid,
-      lane5_xr_out_valid, lane5_xrg_out_valid, lane5_y_out_valid, lane6_xs_out_valid, lane6_gamma_out_valid,
-      lane6_xr_out_valid, lane6_xrg_out_valid, lane6_y_out_valid, lane7_xs_out_valid, lane7_gamma_out_valid,
-      lane7_xr_out_valid, lane7_xrg_out_valid, lane7_y_out_valid, lane8_xs_out_valid, lane8_gamma_out_valid,
-      lane8_xr_out_valid, lane8_xrg_out_valid, lane8_y_out_valid, lane9_xs_out_valid, lane9_gamma_out_valid,
-      lane9_xr_out_valid, lane9_xrg_out_valid, lane9_y_out_valid, lane10_xs_out_valid, lane10_gamma_out_valid,
-      lane10_xr_out_valid, lane10_xrg_out_valid, lane10_y_out_valid, lane11_xs_out_valid, lane11_gamma_out_valid,
-      lane11_xr_out_valid, lane11_xrg_out_valid, lane11_y_out_valid, lane12_xs_out_valid, lane12_gamma_out_valid,
-      lane12_xr_out_valid, lane12_xrg_out_valid, lane12_y_out_valid, lane13_xs_out_valid, lane13_gamma_out_valid,
-      lane13_xr_out_valid, lane13_xrg_out_valid, lane13_y_out_valid, lane14_xs_out_valid, lane14_gamma_out_valid,
-      lane14_xr_out_valid, lane14_xrg_out_valid, lane14_y_out_valid, lane15_xs_out_valid, lane15_gamma_out_valid,
-      lane15_xr_out_valid, lane15_xrg_out_valid, lane15_y_out_valid, result_fifo_occupancy};
+  wire unused_bits = &{1'b0, lane1_square_out_valid, lane2_square_out_valid, lane3_square_out_valid,
+      lane4_square_out_valid, lane5_square_out_valid, lane6_square_out_valid, lane7_square_out_valid,
+      lane8_square_out_valid, lane9_square_out_valid, lane10_square_out_valid, lane11_square_out_valid,
+      lane12_square_out_valid, lane13_square_out_valid, lane14_square_out_valid, lane15_square_out_valid,
+      sum_rotation_d6, lane0_gamma_out_valid, lane1_xs_out_valid, lane1_gamma_out_valid, lane1_xr_out_valid,
+      lane1_xrg_out_valid, lane1_y_out_valid, lane2_xs_out_valid, lane2_gamma_out_valid, lane2_xr_out_valid,
+      lane2_xrg_out_valid, lane2_y_out_valid, lane3_xs_out_valid, lane3_gamma_out_valid, lane3_xr_out_valid,
+      lane3_xrg_out_valid, lane3_y_out_valid, lane4_xs_out_valid, lane4_gamma_out_valid, lane4_xr_out_valid,
+      lane4_xrg_out_valid, lane4_y_out_valid, lane5_xs_out_valid, lane5_gamma_out_valid, lane5_xr_out_valid,
+      lane5_xrg_out_valid, lane5_y_out_valid, lane6_xs_out_valid, lane6_gamma_out_valid, lane6_xr_out_valid,
+      lane6_xrg_out_valid, lane6_y_out_valid, lane7_xs_out_valid, lane7_gamma_out_valid, lane7_xr_out_valid,
+      lane7_xrg_out_valid, lane7_y_out_valid, lane8_xs_out_valid, lane8_gamma_out_valid, lane8_xr_out_valid,
+      lane8_xrg_out_valid, lane8_y_out_valid, lane9_xs_out_valid, lane9_gamma_out_valid, lane9_xr_out_valid,
+      lane9_xrg_out_valid, lane9_y_out_valid, lane10_xs_out_valid, lane10_gamma_out_valid, lane10_xr_out_valid,
+      lane10_xrg_out_valid, lane10_y_out_valid, lane11_xs_out_valid, lane11_gamma_out_valid, lane11_xr_out_valid,
+      lane11_xrg_out_valid, lane11_y_out_valid, lane12_xs_out_valid, lane12_gamma_out_valid, lane12_xr_out_valid,
+      lane12_xrg_out_valid, lane12_y_out_valid, lane13_xs_out_valid, lane13_gamma_out_valid, lane13_xr_out_valid,
+      lane13_xrg_out_valid, lane13_y_out_valid, lane14_xs_out_valid, lane14_gamma_out_valid, lane14_xr_out_valid,
+      lane14_xrg_out_valid, lane14_y_out_valid, lane15_xs_out_valid, lane15_gamma_out_valid, lane15_xr_out_valid,
+      lane15_xrg_out_valid, lane15_y_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

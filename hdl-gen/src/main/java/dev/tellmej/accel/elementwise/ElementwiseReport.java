@@ -8,6 +8,7 @@ import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
 import dev.tellmej.hdl.lib.fp.Bf16ToFp32;
+import dev.tellmej.hdl.lib.fp.Fp16Square;
 import dev.tellmej.hdl.lib.fp.Fp16ToFp32;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Compare;
@@ -105,6 +106,7 @@ public final class ElementwiseReport {
                 library("fp32-to-fp16", "N4.1", lanes -> new Fp32ToFp16(), Fp32ToFp16.LATENCY),
                 library("bf16-to-fp32", "N4.2", lanes -> new Bf16ToFp32(), Bf16ToFp32.LATENCY),
                 library("fp32-to-bf16", "N4.2", lanes -> new Fp32ToBf16(), Fp32ToBf16.LATENCY),
+                library("fp16-square", "N2, N4.1", lanes -> new Fp16Square(), Fp16Square.LATENCY),
                 library("int32-to-fp32", "N3.1", lanes -> new Int32ToFp32(), Int32ToFp32.LATENCY),
                 library("fp32-to-int8", "N3.2, N3.3", lanes -> new Fp32ToInt8(), Fp32ToInt8.LATENCY),
                 library("fp32-compare", "N2.4", lanes -> new Fp32Compare(), Fp32Compare.LATENCY),

@@ -20,6 +20,7 @@ import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
+import dev.tellmej.hdl.lib.fp.Fp16Square;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.hdl.lib.fp.FpConvert;
@@ -75,8 +76,9 @@ import java.util.Optional;
  * their magnitudes is taken ({@link BypassMax}), then they leave unchanged with that absmax, so it takes two
  * passes of n/W beats instead of three.
  *
- * <p>Cost: per physical lane one {@code Fp32Mul} (squares), one {@code Fp32Add} (partials), two {@code Fp32Mul}
- * (scaling); once one {@code Fp32Mul}, one {@code Fp32Add}, one {@link FpRsqrt}; L partial registers; the
+ * <p>Cost: per physical lane one {@code Fp32Mul} (squares; with binary16 storage an {@link Fp16Square}, exact and
+ * a tenth of the size), one {@code Fp32Add} (partials), two {@code Fp32Mul} (scaling); once one {@code Fp32Mul},
+ * one {@code Fp32Add}, one {@link FpRsqrt} (its shared schedule: one token at a time); L partial registers; the
  * buffer. Named {@code RmsNormMax_l<L>_w<W>_n<n>_<format>}; the run-time variant
  * {@code RmsNormMax_l<L>_w<W>_maxn<max>_<format>_runtime}, which adds a comparator tree of W magnitudes (the
  * bypassed beats' maximum) and a comparison of the index with the length.
@@ -411,9 +413,14 @@ public final class RmsNormMax extends Module {
                     .orElseGet(() -> new Pipeline("in_fire", beatTaken));
             squares = new ArrayList<>();
             for (int lane = 0; lane < width; lane++) {
-                Timed<Bits> wide = FpConvert.toFp32("lane" + lane + "_x", format,
-                        squaring.input("lane" + lane + "_x", in.payload.get(lane)));
-                squares.add(Fp32Mul.apply("lane" + lane + "_square", wide, wide));
+                Timed<Bits> x = squaring.input("lane" + lane + "_x", in.payload.get(lane));
+                if (format.equals(FpFormat.FP16)) {
+                    // A binary16 value's square is exact in binary32: no general multiplier needed.
+                    squares.add(Fp16Square.apply("lane" + lane + "_square", x));
+                } else {
+                    Timed<Bits> wide = FpConvert.toFp32("lane" + lane + "_x", format, x);
+                    squares.add(Fp32Mul.apply("lane" + lane + "_square", wide, wide));
+                }
             }
             latency = squares.getFirst().cycle();
             UInt rotation = reg("rotation", uint(rotationBits), 0);

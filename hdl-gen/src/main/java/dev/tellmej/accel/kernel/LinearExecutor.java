@@ -472,9 +472,11 @@ final class LinearExecutor extends Area {
             assign(operand, buffers.readData);
             estep.set(EpilogueStep.FEED);
         });
-        // The residual's h is the operand rounded to the storage format by the format's rounding module (its
-        // registers, not logic before the unit); the unit is fed through a credit buffer that covers the
-        // rounding's latency, so a word still goes every UNIT_FEED_CYCLES and the unit may stall.
+        // The residual's h is the operand rounded to the storage format: the buffers round every word they read
+        // (ActivationBuffers.readStored), and that rounding of this word is out by FEED + the rounding's latency
+        // and stays until the next read, which comes only after this word is fed. The unit is fed through a credit
+        // buffer that covers the rounding's latency, so a word still goes every UNIT_FEED_CYCLES and the unit may
+        // stall.
         int roundLatency = FpConvert.fromFp32Latency(shape.storage());
         CreditBuffer<ResidualAdd.In> toResidual = new CreditBuffer<>("linear_residual_feed",
                 new ResidualAdd.In(vec(lanes, bits(16)), vec(lanes, bits(32)), bool()),
@@ -484,16 +486,9 @@ final class LinearExecutor extends Area {
         Bool feedSilu = estep.is(EpilogueStep.FEED).and(gating).and(useRelu2.not()).named("linear_feed_silu");
         Bool feedRelu2 = estep.is(EpilogueStep.FEED).and(gating).and(useRelu2).named("linear_feed_relu2");
         toResidual.issue(feedResidual);
-        List<Bits> rounded = new ArrayList<>();
-        Bool roundedValid = FALSE;
-        for (int lane = 0; lane < lanes; lane++) {
-            Flow<Bits> h = FpConvert.fromFp32("linear_residual_round" + lane, shape.storage(),
-                    new Flow<>(feedResidual, operand.get(lane)));
-            rounded.add(h.payload);
-            roundedValid = h.valid;
-        }
+        Bool roundedValid = Delay.valid("linear_residual_rounded", feedResidual, roundLatency);
         Vec<Bits> roundedY = Delay.of("linear_residual_y", yHeld, roundLatency);
-        toResidual.connect(new Flow<>(roundedValid, new ResidualAdd.In(new Vec<>(rounded), roundedY, TRUE)))
+        toResidual.connect(new Flow<>(roundedValid, new ResidualAdd.In(buffers.readStored, roundedY, TRUE)))
                 .connectTo(residual.in);
         silu.in.valid.set(feedSilu);
         relu2.in.valid.set(feedRelu2);

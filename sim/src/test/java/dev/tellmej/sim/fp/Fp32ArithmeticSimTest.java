@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.lib.fp.Fp16Square;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.sim.SimModel;
@@ -15,6 +16,7 @@ import dev.tellmej.sim.junit.SimTest;
 import java.util.Random;
 import java.util.function.BinaryOperator;
 import java.util.function.IntBinaryOperator;
+import java.util.stream.LongStream;
 
 /**
  * Fp32Add and Fp32Mul in Verilator against Java's {@code float +} and {@code *}, compared with
@@ -32,6 +34,23 @@ class Fp32ArithmeticSimTest {
         sim.reset();
         FixedLatencyDriver driver = new FixedLatencyDriver(sim, top.in, top.out, Fp32Add.LATENCY);
         check(driver, "+", Float::sum, fixture.random(), FloatCases::addPartner);
+    }
+
+    @SimTest
+    void fp16SquareIsJavasProductForAll65536Patterns(SimFixture fixture) {
+        Design<Fp16Square> design = Hdl.elaborate(Fp16Square::new);
+        Fp16Square top = design.top();
+        SimModel sim = fixture.open(design);
+        sim.reset();
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Fp16Square.LATENCY)
+                .run(LongStream.range(0, 65536).toArray());
+        for (int h = 0; h < 65536; h++) {
+            float x = Float.float16ToFloat((short) h);
+            long want = canonical(x * x);
+            int pattern = h;
+            assertEquals(want, out[h], () -> String.format("fp16 0x%04X squared: hardware %s, Java %s", pattern,
+                    describe(out[pattern]), describe(want)));
+        }
     }
 
     @SimTest

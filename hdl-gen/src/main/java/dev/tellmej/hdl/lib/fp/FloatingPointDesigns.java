@@ -15,6 +15,8 @@ public final class FloatingPointDesigns {
                 DesignEntry.of("fp32-to-fp16", "binary32 to binary16, RNE, NaN 0x7E00 (latency 2)", Fp32ToFp16::new),
                 DesignEntry.of("bf16-to-fp32", "bfloat16 to binary32, exact (latency 1)", Bf16ToFp32::new),
                 DesignEntry.of("fp32-to-bf16", "binary32 to bfloat16, RNE, NaN 0x7FC0 (latency 1)", Fp32ToBf16::new),
+                DesignEntry.of("fp16-square", "binary16 x * x as binary32, exact (latency " + Fp16Square.LATENCY + ")",
+                        Fp16Square::new),
                 DesignEntry.of("int32-to-fp32", "int32 to binary32, RNE (latency 3)", Int32ToFp32::new),
                 DesignEntry.of("fp32-to-int8", "binary32 to int8, ties to even, saturating (latency 2)", Fp32ToInt8::new),
                 DesignEntry.of("fp32-compare", "binary32 <, ==, >, unordered (latency 1)", Fp32Compare::new),
