@@ -174,10 +174,10 @@ module AttentionSoftmax_l16 (
   wire [0:0]  z_tree_out_payload_tag;      // AttentionSoftmax.java:192
   wire        z_tree_idle;                 // AttentionSoftmax.java:192
   wire        z_tree_ready;                // AttentionSoftmax.java:192
-  wire        rz_in_valid;                 // FpReciprocal.java:129
-  wire [31:0] rz_in_payload;               // FpReciprocal.java:129
-  wire        rz_out_valid;                // FpReciprocal.java:129
-  wire [31:0] rz_out_payload;              // FpReciprocal.java:129
+  wire        rz_in_valid;                 // FpReciprocal.java:133
+  wire [31:0] rz_in_payload;               // FpReciprocal.java:133
+  wire        rz_out_valid;                // FpReciprocal.java:133
+  wire [31:0] rz_out_payload;              // FpReciprocal.java:133
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire z_sum_out_valid_and_z_lane_d6_eq_0;
@@ -526,8 +526,8 @@ module AttentionSoftmax_l16 (
   // AttentionSoftmax.java:195
   assign z_tree_in_payload_values_15 = z_sum_out_valid_and_z_lane_d6_eq_15 ? z_sum_out_payload : z_partial_15;
   assign z_tree_in_payload_tag = 1'b0; // AttentionSoftmax.java:197
-  assign rz_in_valid = z_tree_out_valid; // FpReciprocal.java:130
-  assign rz_in_payload = z_tree_out_payload_sum; // FpReciprocal.java:130
+  assign rz_in_valid = z_tree_out_valid; // FpReciprocal.java:134
+  assign rz_in_payload = z_tree_out_payload_sum; // FpReciprocal.java:134
 
   Fp32Add shifted ( // AttentionSoftmax.java:135
     .ap_clk       (ap_clk),
@@ -586,7 +586,7 @@ module AttentionSoftmax_l16 (
     .ready                (z_tree_ready)
   );
 
-  FpReciprocal_shared rz ( // FpReciprocal.java:129
+  FpReciprocal_shared rz ( // FpReciprocal.java:133
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (rz_in_valid),

@@ -12,212 +12,212 @@ module FpReciprocal_shared (
   output wire [31:0] out_payload  // FpReciprocal.java:43
 );
 
-  reg  [2:0]  cases_a;                 // FpReciprocal.java:58
-  reg         sign_a;                  // FpReciprocal.java:59
-  reg  [7:0]  exponent_a;              // FpReciprocal.java:60
-  reg  [22:0] fraction_a;              // FpReciprocal.java:61
-  reg  [4:0]  lz_a;                    // FpReciprocal.java:62
-  reg  [22:0] fraction_b;              // FpReciprocal.java:70
-  reg  [9:0]  minus_e_b;               // FpReciprocal.java:71
-  reg  [2:0]  cases_b;                 // FpReciprocal.java:72
-  reg         sign_b;                  // FpReciprocal.java:73
-  reg  [63:0] rom_word;                // FpReciprocal.java:79
-  reg  [31:0] u_c;                     // FpReciprocal.java:80
-  reg  [31:0] m_c;                     // FpReciprocal.java:81
-  reg  [9:0]  minus_e_c;               // FpReciprocal.java:82
-  reg  [2:0]  cases_c;                 // FpReciprocal.java:83
-  reg         sign_c;                  // FpReciprocal.java:84
-  reg         newton_mul_in_valid;     // FpReciprocal.java:90
-  reg  [31:0] newton_mul_in_payload_a; // FpReciprocal.java:90
-  reg  [31:0] newton_mul_in_payload_b; // FpReciprocal.java:90
-  wire        newton_mul_out_valid;    // FpReciprocal.java:90
-  wire [31:0] newton_mul_out_payload;  // FpReciprocal.java:90
-  reg         newton_add_in_valid;     // FpReciprocal.java:90
-  reg  [31:0] newton_add_in_payload_a; // FpReciprocal.java:90
-  reg  [31:0] newton_add_in_payload_b; // FpReciprocal.java:90
-  wire        newton_add_out_valid;    // FpReciprocal.java:90
-  wire [31:0] newton_add_out_payload;  // FpReciprocal.java:90
-  reg         valid_d1;                // Fp32SharedOps.java:87
-  reg         valid_d2;                // Fp32SharedOps.java:87
-  reg         valid_d3;                // Fp32SharedOps.java:87
-  reg         valid_d4;                // Fp32SharedOps.java:87
-  reg         valid_d5;                // Fp32SharedOps.java:87
-  reg         valid_d6;                // Fp32SharedOps.java:87
-  reg         valid_d7;                // Fp32SharedOps.java:87
-  reg         valid_d8;                // Fp32SharedOps.java:87
-  reg         valid_d9;                // Fp32SharedOps.java:87
-  reg         valid_d10;               // Fp32SharedOps.java:87
-  reg  [31:0] rom_value_d1;            // Fp32SharedOps.java:88
-  reg  [31:0] rom_value_d2;            // Fp32SharedOps.java:88
-  reg  [31:0] rom_value_d3;            // Fp32SharedOps.java:88
-  reg  [31:0] rom_value_d4;            // Fp32SharedOps.java:88
-  reg  [31:0] rom_value_d5;            // Fp32SharedOps.java:88
-  reg  [31:0] rom_value_d6;            // Fp32SharedOps.java:88
-  reg  [31:0] rom_value_d7;            // Fp32SharedOps.java:88
-  reg         valid_d11;               // Fp32SharedOps.java:87
-  reg         valid_d12;               // Fp32SharedOps.java:87
-  reg         valid_d13;               // Fp32SharedOps.java:87
-  reg         valid_d14;               // Fp32SharedOps.java:87
-  reg         valid_d15;               // Fp32SharedOps.java:87
-  reg         valid_d16;               // Fp32SharedOps.java:87
-  reg  [31:0] m_d1;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d2;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d3;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d4;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d5;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d6;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d7;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d8;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d9;                    // Fp32SharedOps.java:88
-  reg  [31:0] m_d10;                   // Fp32SharedOps.java:88
-  reg  [31:0] m_d11;                   // Fp32SharedOps.java:88
-  reg  [31:0] m_d12;                   // Fp32SharedOps.java:88
-  reg  [31:0] m_d13;                   // Fp32SharedOps.java:88
-  reg         valid_d17;               // Fp32SharedOps.java:87
-  reg         valid_d18;               // Fp32SharedOps.java:87
-  reg         valid_d19;               // Fp32SharedOps.java:87
-  reg         valid_d20;               // Fp32SharedOps.java:87
-  reg         valid_d21;               // Fp32SharedOps.java:87
-  reg         valid_d22;               // Fp32SharedOps.java:87
-  reg         valid_d23;               // Fp32SharedOps.java:87
-  reg         valid_d24;               // Fp32SharedOps.java:87
-  reg         valid_d25;               // Fp32SharedOps.java:87
-  reg         valid_d26;               // Fp32SharedOps.java:87
-  reg         valid_d27;               // Fp32SharedOps.java:87
-  reg         valid_d28;               // Fp32SharedOps.java:87
-  reg         valid_d29;               // Fp32SharedOps.java:87
-  reg  [31:0] y0_d1;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d2;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d3;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d4;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d5;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d6;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d7;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d8;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d9;                   // Fp32SharedOps.java:88
-  reg  [31:0] y0_d10;                  // Fp32SharedOps.java:88
-  reg  [31:0] y0_d11;                  // Fp32SharedOps.java:88
-  reg  [31:0] y0_d12;                  // Fp32SharedOps.java:88
-  reg  [31:0] y0_d13;                  // Fp32SharedOps.java:88
-  reg  [9:0]  minus_e_d1;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d2;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d3;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d4;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d5;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d6;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d7;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d8;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d9;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d10;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d11;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d12;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d13;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d14;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d15;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d16;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d17;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d18;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d19;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d20;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d21;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d22;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d23;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d24;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d25;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d26;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d27;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d28;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d29;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d30;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d31;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d32;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d33;             // FpReciprocal.java:104
-  reg         valid_d30;               // FpReciprocal.java:104
-  reg         valid_d31;               // FpReciprocal.java:104
-  reg         valid_d32;               // FpReciprocal.java:104
-  reg         valid_d33;               // FpReciprocal.java:104
-  reg         valid_d34;               // FpReciprocal.java:104
-  reg         valid_d35;               // FpReciprocal.java:104
-  reg         valid_d36;               // FpReciprocal.java:104
-  wire        scale2_in_valid;         // FpReciprocal.java:104
-  wire [31:0] scale2_in_payload_r;     // FpReciprocal.java:104
-  wire [9:0]  scale2_in_payload_n;     // FpReciprocal.java:104
-  wire        scale2_out_valid;        // FpReciprocal.java:104
-  wire [31:0] scale2_out_payload;      // FpReciprocal.java:104
-  reg  [2:0]  cases_d1;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d2;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d3;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d4;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d5;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d6;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d7;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d8;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d9;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d10;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d11;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d12;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d13;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d14;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d15;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d16;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d17;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d18;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d19;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d20;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d21;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d22;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d23;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d24;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d25;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d26;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d27;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d28;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d29;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d30;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d31;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d32;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d33;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d34;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d35;               // FpReciprocal.java:105
-  reg         sign_d1;                 // FpReciprocal.java:105
-  reg         sign_d2;                 // FpReciprocal.java:105
-  reg         sign_d3;                 // FpReciprocal.java:105
-  reg         sign_d4;                 // FpReciprocal.java:105
-  reg         sign_d5;                 // FpReciprocal.java:105
-  reg         sign_d6;                 // FpReciprocal.java:105
-  reg         sign_d7;                 // FpReciprocal.java:105
-  reg         sign_d8;                 // FpReciprocal.java:105
-  reg         sign_d9;                 // FpReciprocal.java:105
-  reg         sign_d10;                // FpReciprocal.java:105
-  reg         sign_d11;                // FpReciprocal.java:105
-  reg         sign_d12;                // FpReciprocal.java:105
-  reg         sign_d13;                // FpReciprocal.java:105
-  reg         sign_d14;                // FpReciprocal.java:105
-  reg         sign_d15;                // FpReciprocal.java:105
-  reg         sign_d16;                // FpReciprocal.java:105
-  reg         sign_d17;                // FpReciprocal.java:105
-  reg         sign_d18;                // FpReciprocal.java:105
-  reg         sign_d19;                // FpReciprocal.java:105
-  reg         sign_d20;                // FpReciprocal.java:105
-  reg         sign_d21;                // FpReciprocal.java:105
-  reg         sign_d22;                // FpReciprocal.java:105
-  reg         sign_d23;                // FpReciprocal.java:105
-  reg         sign_d24;                // FpReciprocal.java:105
-  reg         sign_d25;                // FpReciprocal.java:105
-  reg         sign_d26;                // FpReciprocal.java:105
-  reg         sign_d27;                // FpReciprocal.java:105
-  reg         sign_d28;                // FpReciprocal.java:105
-  reg         sign_d29;                // FpReciprocal.java:105
-  reg         sign_d30;                // FpReciprocal.java:105
-  reg         sign_d31;                // FpReciprocal.java:105
-  reg         sign_d32;                // FpReciprocal.java:105
-  reg         sign_d33;                // FpReciprocal.java:105
-  reg         sign_d34;                // FpReciprocal.java:105
-  reg         sign_d35;                // FpReciprocal.java:105
-  reg  [31:0] y_out;                   // FpReciprocal.java:108
-  reg         scale2_valid_d1;         // FpReciprocal.java:108
-  reg  [63:0] rom [0:63];              // FpReciprocal.java:76
-  initial begin // FpReciprocal.java:76
+  reg         newton_mul_in_valid;     // FpReciprocal.java:55
+  reg  [31:0] newton_mul_in_payload_a; // FpReciprocal.java:55
+  reg  [31:0] newton_mul_in_payload_b; // FpReciprocal.java:55
+  wire        newton_mul_out_valid;    // FpReciprocal.java:55
+  wire [31:0] newton_mul_out_payload;  // FpReciprocal.java:55
+  reg         newton_add_in_valid;     // FpReciprocal.java:55
+  reg  [31:0] newton_add_in_payload_a; // FpReciprocal.java:55
+  reg  [31:0] newton_add_in_payload_b; // FpReciprocal.java:55
+  wire        newton_add_out_valid;    // FpReciprocal.java:55
+  wire [31:0] newton_add_out_payload;  // FpReciprocal.java:55
+  reg  [2:0]  cases_a;                 // FpReciprocal.java:56
+  reg         sign_a;                  // FpReciprocal.java:56
+  reg  [7:0]  exponent_a;              // FpReciprocal.java:56
+  reg  [22:0] fraction_a;              // FpReciprocal.java:56
+  reg  [4:0]  lz_a;                    // FpReciprocal.java:56
+  reg  [22:0] fraction_b;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_b;               // FpReciprocal.java:56
+  reg  [2:0]  cases_b;                 // FpReciprocal.java:56
+  reg         sign_b;                  // FpReciprocal.java:56
+  reg  [63:0] rom_word;                // FpReciprocal.java:56
+  reg  [31:0] u_c;                     // FpReciprocal.java:56
+  reg  [31:0] m_c;                     // FpReciprocal.java:56
+  reg  [9:0]  minus_e_c;               // FpReciprocal.java:56
+  reg  [2:0]  cases_c;                 // FpReciprocal.java:56
+  reg         sign_c;                  // FpReciprocal.java:56
+  reg         valid_d1;                // Fp32SharedOps.java:90
+  reg         valid_d2;                // Fp32SharedOps.java:90
+  reg         valid_d3;                // Fp32SharedOps.java:90
+  reg         valid_d4;                // Fp32SharedOps.java:90
+  reg         valid_d5;                // Fp32SharedOps.java:90
+  reg         valid_d6;                // Fp32SharedOps.java:90
+  reg         valid_d7;                // Fp32SharedOps.java:90
+  reg         valid_d8;                // Fp32SharedOps.java:90
+  reg         valid_d9;                // Fp32SharedOps.java:90
+  reg         valid_d10;               // Fp32SharedOps.java:90
+  reg  [31:0] chord_value_d1;          // Fp32SharedOps.java:91
+  reg  [31:0] chord_value_d2;          // Fp32SharedOps.java:91
+  reg  [31:0] chord_value_d3;          // Fp32SharedOps.java:91
+  reg  [31:0] chord_value_d4;          // Fp32SharedOps.java:91
+  reg  [31:0] chord_value_d5;          // Fp32SharedOps.java:91
+  reg  [31:0] chord_value_d6;          // Fp32SharedOps.java:91
+  reg  [31:0] chord_value_d7;          // Fp32SharedOps.java:91
+  reg         valid_d11;               // Fp32SharedOps.java:90
+  reg         valid_d12;               // Fp32SharedOps.java:90
+  reg         valid_d13;               // Fp32SharedOps.java:90
+  reg         valid_d14;               // Fp32SharedOps.java:90
+  reg         valid_d15;               // Fp32SharedOps.java:90
+  reg         valid_d16;               // Fp32SharedOps.java:90
+  reg  [31:0] m_d1;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d2;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d3;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d4;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d5;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d6;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d7;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d8;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d9;                    // Fp32SharedOps.java:91
+  reg  [31:0] m_d10;                   // Fp32SharedOps.java:91
+  reg  [31:0] m_d11;                   // Fp32SharedOps.java:91
+  reg  [31:0] m_d12;                   // Fp32SharedOps.java:91
+  reg  [31:0] m_d13;                   // Fp32SharedOps.java:91
+  reg         valid_d17;               // Fp32SharedOps.java:90
+  reg         valid_d18;               // Fp32SharedOps.java:90
+  reg         valid_d19;               // Fp32SharedOps.java:90
+  reg         valid_d20;               // Fp32SharedOps.java:90
+  reg         valid_d21;               // Fp32SharedOps.java:90
+  reg         valid_d22;               // Fp32SharedOps.java:90
+  reg         valid_d23;               // Fp32SharedOps.java:90
+  reg         valid_d24;               // Fp32SharedOps.java:90
+  reg         valid_d25;               // Fp32SharedOps.java:90
+  reg         valid_d26;               // Fp32SharedOps.java:90
+  reg         valid_d27;               // Fp32SharedOps.java:90
+  reg         valid_d28;               // Fp32SharedOps.java:90
+  reg         valid_d29;               // Fp32SharedOps.java:90
+  reg  [31:0] y0_d1;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d2;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d3;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d4;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d5;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d6;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d7;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d8;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d9;                   // Fp32SharedOps.java:91
+  reg  [31:0] y0_d10;                  // Fp32SharedOps.java:91
+  reg  [31:0] y0_d11;                  // Fp32SharedOps.java:91
+  reg  [31:0] y0_d12;                  // Fp32SharedOps.java:91
+  reg  [31:0] y0_d13;                  // Fp32SharedOps.java:91
+  reg  [9:0]  minus_e_d1;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d2;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d3;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d4;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d5;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d6;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d7;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d8;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d9;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d10;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d11;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d12;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d13;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d14;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d15;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d16;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d17;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d18;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d19;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d20;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d21;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d22;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d23;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d24;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d25;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d26;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d27;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d28;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d29;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d30;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d31;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d32;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d33;             // FpReciprocal.java:56
+  reg         valid_d30;               // FpReciprocal.java:56
+  reg         valid_d31;               // FpReciprocal.java:56
+  reg         valid_d32;               // FpReciprocal.java:56
+  reg         valid_d33;               // FpReciprocal.java:56
+  reg         valid_d34;               // FpReciprocal.java:56
+  reg         valid_d35;               // FpReciprocal.java:56
+  reg         valid_d36;               // FpReciprocal.java:56
+  wire        scale2_in_valid;         // FpReciprocal.java:56
+  wire [31:0] scale2_in_payload_r;     // FpReciprocal.java:56
+  wire [9:0]  scale2_in_payload_n;     // FpReciprocal.java:56
+  wire        scale2_out_valid;        // FpReciprocal.java:56
+  wire [31:0] scale2_out_payload;      // FpReciprocal.java:56
+  reg  [2:0]  cases_d1;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d2;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d3;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d4;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d5;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d6;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d7;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d8;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d9;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d10;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d11;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d12;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d13;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d14;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d15;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d16;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d17;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d18;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d19;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d20;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d21;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d22;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d23;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d24;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d25;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d26;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d27;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d28;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d29;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d30;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d31;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d32;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d33;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d34;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d35;               // FpReciprocal.java:56
+  reg         sign_d1;                 // FpReciprocal.java:56
+  reg         sign_d2;                 // FpReciprocal.java:56
+  reg         sign_d3;                 // FpReciprocal.java:56
+  reg         sign_d4;                 // FpReciprocal.java:56
+  reg         sign_d5;                 // FpReciprocal.java:56
+  reg         sign_d6;                 // FpReciprocal.java:56
+  reg         sign_d7;                 // FpReciprocal.java:56
+  reg         sign_d8;                 // FpReciprocal.java:56
+  reg         sign_d9;                 // FpReciprocal.java:56
+  reg         sign_d10;                // FpReciprocal.java:56
+  reg         sign_d11;                // FpReciprocal.java:56
+  reg         sign_d12;                // FpReciprocal.java:56
+  reg         sign_d13;                // FpReciprocal.java:56
+  reg         sign_d14;                // FpReciprocal.java:56
+  reg         sign_d15;                // FpReciprocal.java:56
+  reg         sign_d16;                // FpReciprocal.java:56
+  reg         sign_d17;                // FpReciprocal.java:56
+  reg         sign_d18;                // FpReciprocal.java:56
+  reg         sign_d19;                // FpReciprocal.java:56
+  reg         sign_d20;                // FpReciprocal.java:56
+  reg         sign_d21;                // FpReciprocal.java:56
+  reg         sign_d22;                // FpReciprocal.java:56
+  reg         sign_d23;                // FpReciprocal.java:56
+  reg         sign_d24;                // FpReciprocal.java:56
+  reg         sign_d25;                // FpReciprocal.java:56
+  reg         sign_d26;                // FpReciprocal.java:56
+  reg         sign_d27;                // FpReciprocal.java:56
+  reg         sign_d28;                // FpReciprocal.java:56
+  reg         sign_d29;                // FpReciprocal.java:56
+  reg         sign_d30;                // FpReciprocal.java:56
+  reg         sign_d31;                // FpReciprocal.java:56
+  reg         sign_d32;                // FpReciprocal.java:56
+  reg         sign_d33;                // FpReciprocal.java:56
+  reg         sign_d34;                // FpReciprocal.java:56
+  reg         sign_d35;                // FpReciprocal.java:56
+  reg  [31:0] y_out;                   // FpReciprocal.java:56
+  reg         scale2_valid_d1;         // FpReciprocal.java:56
+  reg  [63:0] rom [0:63];              // FpReciprocal.java:56
+  initial begin // FpReciprocal.java:56
     rom[0] = 64'h3f800000bc7c0fc1;
     rom[1] = 64'h3f7c0fc1bc746c5e;
     rom[2] = 64'h3f783e10bc6d2089;
@@ -334,52 +334,52 @@ module FpReciprocal_shared (
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[16]} : {1'b1, ~fraction_b[14]})})})};
 
   always @(*) begin
-    newton_mul_in_valid = valid_d3; // Fp32SharedOps.java:91
-    newton_mul_in_valid = valid_d3_or_d16; // Fp32SharedOps.java:91
-    newton_mul_in_valid = valid_d3_or_d16 | valid_d29; // Fp32SharedOps.java:91
+    newton_mul_in_valid = valid_d3; // Fp32SharedOps.java:94
+    newton_mul_in_valid = valid_d3_or_d16; // Fp32SharedOps.java:94
+    newton_mul_in_valid = valid_d3_or_d16 | valid_d29; // Fp32SharedOps.java:94
   end
 
   always @(*) begin
-    newton_mul_in_payload_a = rom_word[31:0]; // Fp32SharedOps.java:93
-    newton_mul_in_payload_b = u_c; // Fp32SharedOps.java:94
-    if (valid_d16) begin // Fp32SharedOps.java:96
-      newton_mul_in_payload_a = m_d13; // Fp32SharedOps.java:97
-      newton_mul_in_payload_b = newton_add_out_payload; // Fp32SharedOps.java:98
+    newton_mul_in_payload_a = rom_word[31:0]; // Fp32SharedOps.java:96
+    newton_mul_in_payload_b = u_c; // Fp32SharedOps.java:97
+    if (valid_d16) begin // Fp32SharedOps.java:99
+      newton_mul_in_payload_a = m_d13; // Fp32SharedOps.java:100
+      newton_mul_in_payload_b = newton_add_out_payload; // Fp32SharedOps.java:101
     end
-    if (valid_d29) begin // Fp32SharedOps.java:96
-      newton_mul_in_payload_a = y0_d13; // Fp32SharedOps.java:97
-      newton_mul_in_payload_b = newton_add_out_payload; // Fp32SharedOps.java:98
+    if (valid_d29) begin // Fp32SharedOps.java:99
+      newton_mul_in_payload_a = y0_d13; // Fp32SharedOps.java:100
+      newton_mul_in_payload_b = newton_add_out_payload; // Fp32SharedOps.java:101
     end
   end
 
   always @(*) begin
-    newton_add_in_valid = valid_d10; // Fp32SharedOps.java:91
-    newton_add_in_valid = valid_d10 | valid_d23; // Fp32SharedOps.java:91
+    newton_add_in_valid = valid_d10; // Fp32SharedOps.java:94
+    newton_add_in_valid = valid_d10 | valid_d23; // Fp32SharedOps.java:94
   end
 
   always @(*) begin
-    newton_add_in_payload_a = rom_value_d7; // Fp32SharedOps.java:93
-    newton_add_in_payload_b = newton_mul_out_payload; // Fp32SharedOps.java:94
-    if (valid_d23) begin // Fp32SharedOps.java:96
-      newton_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:97
-      newton_add_in_payload_b = {~newton_mul_out_payload[31], newton_mul_out_payload[30:0]}; // Fp32SharedOps.java:98
+    newton_add_in_payload_a = chord_value_d7; // Fp32SharedOps.java:96
+    newton_add_in_payload_b = newton_mul_out_payload; // Fp32SharedOps.java:97
+    if (valid_d23) begin // Fp32SharedOps.java:99
+      newton_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:100
+      newton_add_in_payload_b = {~newton_mul_out_payload[31], newton_mul_out_payload[30:0]}; // Fp32SharedOps.java:101
     end
   end
 
-  assign scale2_in_valid = valid_d36; // FpReciprocal.java:104
-  assign scale2_in_payload_r = newton_mul_out_payload; // FpReciprocal.java:104
-  assign scale2_in_payload_n = minus_e_d33; // FpReciprocal.java:104
-  assign out_valid = scale2_valid_d1; // FpReciprocal.java:108
-  assign out_payload = y_out; // FpReciprocal.java:108
+  assign scale2_in_valid = valid_d36; // FpReciprocal.java:56
+  assign scale2_in_payload_r = newton_mul_out_payload; // FpReciprocal.java:56
+  assign scale2_in_payload_n = minus_e_d33; // FpReciprocal.java:56
+  assign out_valid = scale2_valid_d1; // FpReciprocal.java:56
+  assign out_payload = y_out; // FpReciprocal.java:56
 
   always @(posedge ap_clk) begin
     cases_a <=
         {((in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0)),
          ((in_payload[30:23] == 8'd255) & (in_payload[22:0] == 23'd0)),
-         (in_payload[30:0] == 31'h0)}; // FpReciprocal.java:58
-    sign_a <= in_payload[31]; // FpReciprocal.java:59
-    exponent_a <= in_payload[30:23]; // FpReciprocal.java:60
-    fraction_a <= in_payload[22:0]; // FpReciprocal.java:61
+         (in_payload[30:0] == 31'h0)}; // FpReciprocal.java:56
+    sign_a <= in_payload[31]; // FpReciprocal.java:56
+    exponent_a <= in_payload[30:23]; // FpReciprocal.java:56
+    fraction_a <= in_payload[22:0]; // FpReciprocal.java:56
     lz_a <=
         (lz_a_and & lz_a_and_3 & ~lz_a_any_4 & ~(|in_payload[8:7]))
           ? {2'h2,
@@ -393,198 +393,198 @@ module FpReciprocal_shared (
                   : {1'b0, (lz_a_any_3 ? {1'b0, ~in_payload[14]} : {1'b1, ~in_payload[12]})})}
             : {1'b0,
                (lz_a_and_2 ? {1'b1, (lz_a_any_2 ? {1'b0, ~in_payload[18]} : {1'b1, ~in_payload[16]})}
-                : {1'b0, (lz_a_any ? {1'b0, ~in_payload[22]} : {1'b1, ~in_payload[20]})})})}; // FpReciprocal.java:62
-    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpReciprocal.java:70
-    // FpReciprocal.java:71
+                : {1'b0, (lz_a_any ? {1'b0, ~in_payload[22]} : {1'b1, ~in_payload[20]})})})}; // FpReciprocal.java:56
+    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpReciprocal.java:56
+    // FpReciprocal.java:56
     minus_e_b <= exponent_a_eq_0 ? (10'd126 + {5'd0, fraction_b_sum}) : (10'd127 - {2'd0, exponent_a});
-    cases_b <= cases_a; // FpReciprocal.java:72
-    sign_b <= sign_a; // FpReciprocal.java:73
-    rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:79
+    cases_b <= cases_a; // FpReciprocal.java:56
+    sign_b <= sign_a; // FpReciprocal.java:56
+    rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:56
     u_c <=
         (fraction_b[16:0] == 17'd0) ? 32'h0
-        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}; // FpReciprocal.java:80
-    m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:81
-    minus_e_c <= minus_e_b; // FpReciprocal.java:82
-    cases_c <= cases_b; // FpReciprocal.java:83
-    sign_c <= sign_b; // FpReciprocal.java:84
-    valid_d1 <= in_valid; // Fp32SharedOps.java:87
-    valid_d2 <= valid_d1; // Fp32SharedOps.java:87
-    valid_d3 <= valid_d2; // Fp32SharedOps.java:87
-    valid_d4 <= valid_d3; // Fp32SharedOps.java:87
-    valid_d5 <= valid_d4; // Fp32SharedOps.java:87
-    valid_d6 <= valid_d5; // Fp32SharedOps.java:87
-    valid_d7 <= valid_d6; // Fp32SharedOps.java:87
-    valid_d8 <= valid_d7; // Fp32SharedOps.java:87
-    valid_d9 <= valid_d8; // Fp32SharedOps.java:87
-    valid_d10 <= valid_d9; // Fp32SharedOps.java:87
-    rom_value_d1 <= rom_word[63:32]; // Fp32SharedOps.java:88
-    rom_value_d2 <= rom_value_d1; // Fp32SharedOps.java:88
-    rom_value_d3 <= rom_value_d2; // Fp32SharedOps.java:88
-    rom_value_d4 <= rom_value_d3; // Fp32SharedOps.java:88
-    rom_value_d5 <= rom_value_d4; // Fp32SharedOps.java:88
-    rom_value_d6 <= rom_value_d5; // Fp32SharedOps.java:88
-    rom_value_d7 <= rom_value_d6; // Fp32SharedOps.java:88
-    valid_d11 <= valid_d10; // Fp32SharedOps.java:87
-    valid_d12 <= valid_d11; // Fp32SharedOps.java:87
-    valid_d13 <= valid_d12; // Fp32SharedOps.java:87
-    valid_d14 <= valid_d13; // Fp32SharedOps.java:87
-    valid_d15 <= valid_d14; // Fp32SharedOps.java:87
-    valid_d16 <= valid_d15; // Fp32SharedOps.java:87
-    m_d1 <= m_c; // Fp32SharedOps.java:88
-    m_d2 <= m_d1; // Fp32SharedOps.java:88
-    m_d3 <= m_d2; // Fp32SharedOps.java:88
-    m_d4 <= m_d3; // Fp32SharedOps.java:88
-    m_d5 <= m_d4; // Fp32SharedOps.java:88
-    m_d6 <= m_d5; // Fp32SharedOps.java:88
-    m_d7 <= m_d6; // Fp32SharedOps.java:88
-    m_d8 <= m_d7; // Fp32SharedOps.java:88
-    m_d9 <= m_d8; // Fp32SharedOps.java:88
-    m_d10 <= m_d9; // Fp32SharedOps.java:88
-    m_d11 <= m_d10; // Fp32SharedOps.java:88
-    m_d12 <= m_d11; // Fp32SharedOps.java:88
-    m_d13 <= m_d12; // Fp32SharedOps.java:88
-    valid_d17 <= valid_d16; // Fp32SharedOps.java:87
-    valid_d18 <= valid_d17; // Fp32SharedOps.java:87
-    valid_d19 <= valid_d18; // Fp32SharedOps.java:87
-    valid_d20 <= valid_d19; // Fp32SharedOps.java:87
-    valid_d21 <= valid_d20; // Fp32SharedOps.java:87
-    valid_d22 <= valid_d21; // Fp32SharedOps.java:87
-    valid_d23 <= valid_d22; // Fp32SharedOps.java:87
-    valid_d24 <= valid_d23; // Fp32SharedOps.java:87
-    valid_d25 <= valid_d24; // Fp32SharedOps.java:87
-    valid_d26 <= valid_d25; // Fp32SharedOps.java:87
-    valid_d27 <= valid_d26; // Fp32SharedOps.java:87
-    valid_d28 <= valid_d27; // Fp32SharedOps.java:87
-    valid_d29 <= valid_d28; // Fp32SharedOps.java:87
-    y0_d1 <= newton_add_out_payload; // Fp32SharedOps.java:88
-    y0_d2 <= y0_d1; // Fp32SharedOps.java:88
-    y0_d3 <= y0_d2; // Fp32SharedOps.java:88
-    y0_d4 <= y0_d3; // Fp32SharedOps.java:88
-    y0_d5 <= y0_d4; // Fp32SharedOps.java:88
-    y0_d6 <= y0_d5; // Fp32SharedOps.java:88
-    y0_d7 <= y0_d6; // Fp32SharedOps.java:88
-    y0_d8 <= y0_d7; // Fp32SharedOps.java:88
-    y0_d9 <= y0_d8; // Fp32SharedOps.java:88
-    y0_d10 <= y0_d9; // Fp32SharedOps.java:88
-    y0_d11 <= y0_d10; // Fp32SharedOps.java:88
-    y0_d12 <= y0_d11; // Fp32SharedOps.java:88
-    y0_d13 <= y0_d12; // Fp32SharedOps.java:88
-    minus_e_d1 <= minus_e_c; // FpReciprocal.java:104
-    minus_e_d2 <= minus_e_d1; // FpReciprocal.java:104
-    minus_e_d3 <= minus_e_d2; // FpReciprocal.java:104
-    minus_e_d4 <= minus_e_d3; // FpReciprocal.java:104
-    minus_e_d5 <= minus_e_d4; // FpReciprocal.java:104
-    minus_e_d6 <= minus_e_d5; // FpReciprocal.java:104
-    minus_e_d7 <= minus_e_d6; // FpReciprocal.java:104
-    minus_e_d8 <= minus_e_d7; // FpReciprocal.java:104
-    minus_e_d9 <= minus_e_d8; // FpReciprocal.java:104
-    minus_e_d10 <= minus_e_d9; // FpReciprocal.java:104
-    minus_e_d11 <= minus_e_d10; // FpReciprocal.java:104
-    minus_e_d12 <= minus_e_d11; // FpReciprocal.java:104
-    minus_e_d13 <= minus_e_d12; // FpReciprocal.java:104
-    minus_e_d14 <= minus_e_d13; // FpReciprocal.java:104
-    minus_e_d15 <= minus_e_d14; // FpReciprocal.java:104
-    minus_e_d16 <= minus_e_d15; // FpReciprocal.java:104
-    minus_e_d17 <= minus_e_d16; // FpReciprocal.java:104
-    minus_e_d18 <= minus_e_d17; // FpReciprocal.java:104
-    minus_e_d19 <= minus_e_d18; // FpReciprocal.java:104
-    minus_e_d20 <= minus_e_d19; // FpReciprocal.java:104
-    minus_e_d21 <= minus_e_d20; // FpReciprocal.java:104
-    minus_e_d22 <= minus_e_d21; // FpReciprocal.java:104
-    minus_e_d23 <= minus_e_d22; // FpReciprocal.java:104
-    minus_e_d24 <= minus_e_d23; // FpReciprocal.java:104
-    minus_e_d25 <= minus_e_d24; // FpReciprocal.java:104
-    minus_e_d26 <= minus_e_d25; // FpReciprocal.java:104
-    minus_e_d27 <= minus_e_d26; // FpReciprocal.java:104
-    minus_e_d28 <= minus_e_d27; // FpReciprocal.java:104
-    minus_e_d29 <= minus_e_d28; // FpReciprocal.java:104
-    minus_e_d30 <= minus_e_d29; // FpReciprocal.java:104
-    minus_e_d31 <= minus_e_d30; // FpReciprocal.java:104
-    minus_e_d32 <= minus_e_d31; // FpReciprocal.java:104
-    minus_e_d33 <= minus_e_d32; // FpReciprocal.java:104
-    valid_d30 <= valid_d29; // FpReciprocal.java:104
-    valid_d31 <= valid_d30; // FpReciprocal.java:104
-    valid_d32 <= valid_d31; // FpReciprocal.java:104
-    valid_d33 <= valid_d32; // FpReciprocal.java:104
-    valid_d34 <= valid_d33; // FpReciprocal.java:104
-    valid_d35 <= valid_d34; // FpReciprocal.java:104
-    valid_d36 <= valid_d35; // FpReciprocal.java:104
-    cases_d1 <= cases_c; // FpReciprocal.java:105
-    cases_d2 <= cases_d1; // FpReciprocal.java:105
-    cases_d3 <= cases_d2; // FpReciprocal.java:105
-    cases_d4 <= cases_d3; // FpReciprocal.java:105
-    cases_d5 <= cases_d4; // FpReciprocal.java:105
-    cases_d6 <= cases_d5; // FpReciprocal.java:105
-    cases_d7 <= cases_d6; // FpReciprocal.java:105
-    cases_d8 <= cases_d7; // FpReciprocal.java:105
-    cases_d9 <= cases_d8; // FpReciprocal.java:105
-    cases_d10 <= cases_d9; // FpReciprocal.java:105
-    cases_d11 <= cases_d10; // FpReciprocal.java:105
-    cases_d12 <= cases_d11; // FpReciprocal.java:105
-    cases_d13 <= cases_d12; // FpReciprocal.java:105
-    cases_d14 <= cases_d13; // FpReciprocal.java:105
-    cases_d15 <= cases_d14; // FpReciprocal.java:105
-    cases_d16 <= cases_d15; // FpReciprocal.java:105
-    cases_d17 <= cases_d16; // FpReciprocal.java:105
-    cases_d18 <= cases_d17; // FpReciprocal.java:105
-    cases_d19 <= cases_d18; // FpReciprocal.java:105
-    cases_d20 <= cases_d19; // FpReciprocal.java:105
-    cases_d21 <= cases_d20; // FpReciprocal.java:105
-    cases_d22 <= cases_d21; // FpReciprocal.java:105
-    cases_d23 <= cases_d22; // FpReciprocal.java:105
-    cases_d24 <= cases_d23; // FpReciprocal.java:105
-    cases_d25 <= cases_d24; // FpReciprocal.java:105
-    cases_d26 <= cases_d25; // FpReciprocal.java:105
-    cases_d27 <= cases_d26; // FpReciprocal.java:105
-    cases_d28 <= cases_d27; // FpReciprocal.java:105
-    cases_d29 <= cases_d28; // FpReciprocal.java:105
-    cases_d30 <= cases_d29; // FpReciprocal.java:105
-    cases_d31 <= cases_d30; // FpReciprocal.java:105
-    cases_d32 <= cases_d31; // FpReciprocal.java:105
-    cases_d33 <= cases_d32; // FpReciprocal.java:105
-    cases_d34 <= cases_d33; // FpReciprocal.java:105
-    cases_d35 <= cases_d34; // FpReciprocal.java:105
-    sign_d1 <= sign_c; // FpReciprocal.java:105
-    sign_d2 <= sign_d1; // FpReciprocal.java:105
-    sign_d3 <= sign_d2; // FpReciprocal.java:105
-    sign_d4 <= sign_d3; // FpReciprocal.java:105
-    sign_d5 <= sign_d4; // FpReciprocal.java:105
-    sign_d6 <= sign_d5; // FpReciprocal.java:105
-    sign_d7 <= sign_d6; // FpReciprocal.java:105
-    sign_d8 <= sign_d7; // FpReciprocal.java:105
-    sign_d9 <= sign_d8; // FpReciprocal.java:105
-    sign_d10 <= sign_d9; // FpReciprocal.java:105
-    sign_d11 <= sign_d10; // FpReciprocal.java:105
-    sign_d12 <= sign_d11; // FpReciprocal.java:105
-    sign_d13 <= sign_d12; // FpReciprocal.java:105
-    sign_d14 <= sign_d13; // FpReciprocal.java:105
-    sign_d15 <= sign_d14; // FpReciprocal.java:105
-    sign_d16 <= sign_d15; // FpReciprocal.java:105
-    sign_d17 <= sign_d16; // FpReciprocal.java:105
-    sign_d18 <= sign_d17; // FpReciprocal.java:105
-    sign_d19 <= sign_d18; // FpReciprocal.java:105
-    sign_d20 <= sign_d19; // FpReciprocal.java:105
-    sign_d21 <= sign_d20; // FpReciprocal.java:105
-    sign_d22 <= sign_d21; // FpReciprocal.java:105
-    sign_d23 <= sign_d22; // FpReciprocal.java:105
-    sign_d24 <= sign_d23; // FpReciprocal.java:105
-    sign_d25 <= sign_d24; // FpReciprocal.java:105
-    sign_d26 <= sign_d25; // FpReciprocal.java:105
-    sign_d27 <= sign_d26; // FpReciprocal.java:105
-    sign_d28 <= sign_d27; // FpReciprocal.java:105
-    sign_d29 <= sign_d28; // FpReciprocal.java:105
-    sign_d30 <= sign_d29; // FpReciprocal.java:105
-    sign_d31 <= sign_d30; // FpReciprocal.java:105
-    sign_d32 <= sign_d31; // FpReciprocal.java:105
-    sign_d33 <= sign_d32; // FpReciprocal.java:105
-    sign_d34 <= sign_d33; // FpReciprocal.java:105
-    sign_d35 <= sign_d34; // FpReciprocal.java:105
+        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}; // FpReciprocal.java:56
+    m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:56
+    minus_e_c <= minus_e_b; // FpReciprocal.java:56
+    cases_c <= cases_b; // FpReciprocal.java:56
+    sign_c <= sign_b; // FpReciprocal.java:56
+    valid_d1 <= in_valid; // Fp32SharedOps.java:90
+    valid_d2 <= valid_d1; // Fp32SharedOps.java:90
+    valid_d3 <= valid_d2; // Fp32SharedOps.java:90
+    valid_d4 <= valid_d3; // Fp32SharedOps.java:90
+    valid_d5 <= valid_d4; // Fp32SharedOps.java:90
+    valid_d6 <= valid_d5; // Fp32SharedOps.java:90
+    valid_d7 <= valid_d6; // Fp32SharedOps.java:90
+    valid_d8 <= valid_d7; // Fp32SharedOps.java:90
+    valid_d9 <= valid_d8; // Fp32SharedOps.java:90
+    valid_d10 <= valid_d9; // Fp32SharedOps.java:90
+    chord_value_d1 <= rom_word[63:32]; // Fp32SharedOps.java:91
+    chord_value_d2 <= chord_value_d1; // Fp32SharedOps.java:91
+    chord_value_d3 <= chord_value_d2; // Fp32SharedOps.java:91
+    chord_value_d4 <= chord_value_d3; // Fp32SharedOps.java:91
+    chord_value_d5 <= chord_value_d4; // Fp32SharedOps.java:91
+    chord_value_d6 <= chord_value_d5; // Fp32SharedOps.java:91
+    chord_value_d7 <= chord_value_d6; // Fp32SharedOps.java:91
+    valid_d11 <= valid_d10; // Fp32SharedOps.java:90
+    valid_d12 <= valid_d11; // Fp32SharedOps.java:90
+    valid_d13 <= valid_d12; // Fp32SharedOps.java:90
+    valid_d14 <= valid_d13; // Fp32SharedOps.java:90
+    valid_d15 <= valid_d14; // Fp32SharedOps.java:90
+    valid_d16 <= valid_d15; // Fp32SharedOps.java:90
+    m_d1 <= m_c; // Fp32SharedOps.java:91
+    m_d2 <= m_d1; // Fp32SharedOps.java:91
+    m_d3 <= m_d2; // Fp32SharedOps.java:91
+    m_d4 <= m_d3; // Fp32SharedOps.java:91
+    m_d5 <= m_d4; // Fp32SharedOps.java:91
+    m_d6 <= m_d5; // Fp32SharedOps.java:91
+    m_d7 <= m_d6; // Fp32SharedOps.java:91
+    m_d8 <= m_d7; // Fp32SharedOps.java:91
+    m_d9 <= m_d8; // Fp32SharedOps.java:91
+    m_d10 <= m_d9; // Fp32SharedOps.java:91
+    m_d11 <= m_d10; // Fp32SharedOps.java:91
+    m_d12 <= m_d11; // Fp32SharedOps.java:91
+    m_d13 <= m_d12; // Fp32SharedOps.java:91
+    valid_d17 <= valid_d16; // Fp32SharedOps.java:90
+    valid_d18 <= valid_d17; // Fp32SharedOps.java:90
+    valid_d19 <= valid_d18; // Fp32SharedOps.java:90
+    valid_d20 <= valid_d19; // Fp32SharedOps.java:90
+    valid_d21 <= valid_d20; // Fp32SharedOps.java:90
+    valid_d22 <= valid_d21; // Fp32SharedOps.java:90
+    valid_d23 <= valid_d22; // Fp32SharedOps.java:90
+    valid_d24 <= valid_d23; // Fp32SharedOps.java:90
+    valid_d25 <= valid_d24; // Fp32SharedOps.java:90
+    valid_d26 <= valid_d25; // Fp32SharedOps.java:90
+    valid_d27 <= valid_d26; // Fp32SharedOps.java:90
+    valid_d28 <= valid_d27; // Fp32SharedOps.java:90
+    valid_d29 <= valid_d28; // Fp32SharedOps.java:90
+    y0_d1 <= newton_add_out_payload; // Fp32SharedOps.java:91
+    y0_d2 <= y0_d1; // Fp32SharedOps.java:91
+    y0_d3 <= y0_d2; // Fp32SharedOps.java:91
+    y0_d4 <= y0_d3; // Fp32SharedOps.java:91
+    y0_d5 <= y0_d4; // Fp32SharedOps.java:91
+    y0_d6 <= y0_d5; // Fp32SharedOps.java:91
+    y0_d7 <= y0_d6; // Fp32SharedOps.java:91
+    y0_d8 <= y0_d7; // Fp32SharedOps.java:91
+    y0_d9 <= y0_d8; // Fp32SharedOps.java:91
+    y0_d10 <= y0_d9; // Fp32SharedOps.java:91
+    y0_d11 <= y0_d10; // Fp32SharedOps.java:91
+    y0_d12 <= y0_d11; // Fp32SharedOps.java:91
+    y0_d13 <= y0_d12; // Fp32SharedOps.java:91
+    minus_e_d1 <= minus_e_c; // FpReciprocal.java:56
+    minus_e_d2 <= minus_e_d1; // FpReciprocal.java:56
+    minus_e_d3 <= minus_e_d2; // FpReciprocal.java:56
+    minus_e_d4 <= minus_e_d3; // FpReciprocal.java:56
+    minus_e_d5 <= minus_e_d4; // FpReciprocal.java:56
+    minus_e_d6 <= minus_e_d5; // FpReciprocal.java:56
+    minus_e_d7 <= minus_e_d6; // FpReciprocal.java:56
+    minus_e_d8 <= minus_e_d7; // FpReciprocal.java:56
+    minus_e_d9 <= minus_e_d8; // FpReciprocal.java:56
+    minus_e_d10 <= minus_e_d9; // FpReciprocal.java:56
+    minus_e_d11 <= minus_e_d10; // FpReciprocal.java:56
+    minus_e_d12 <= minus_e_d11; // FpReciprocal.java:56
+    minus_e_d13 <= minus_e_d12; // FpReciprocal.java:56
+    minus_e_d14 <= minus_e_d13; // FpReciprocal.java:56
+    minus_e_d15 <= minus_e_d14; // FpReciprocal.java:56
+    minus_e_d16 <= minus_e_d15; // FpReciprocal.java:56
+    minus_e_d17 <= minus_e_d16; // FpReciprocal.java:56
+    minus_e_d18 <= minus_e_d17; // FpReciprocal.java:56
+    minus_e_d19 <= minus_e_d18; // FpReciprocal.java:56
+    minus_e_d20 <= minus_e_d19; // FpReciprocal.java:56
+    minus_e_d21 <= minus_e_d20; // FpReciprocal.java:56
+    minus_e_d22 <= minus_e_d21; // FpReciprocal.java:56
+    minus_e_d23 <= minus_e_d22; // FpReciprocal.java:56
+    minus_e_d24 <= minus_e_d23; // FpReciprocal.java:56
+    minus_e_d25 <= minus_e_d24; // FpReciprocal.java:56
+    minus_e_d26 <= minus_e_d25; // FpReciprocal.java:56
+    minus_e_d27 <= minus_e_d26; // FpReciprocal.java:56
+    minus_e_d28 <= minus_e_d27; // FpReciprocal.java:56
+    minus_e_d29 <= minus_e_d28; // FpReciprocal.java:56
+    minus_e_d30 <= minus_e_d29; // FpReciprocal.java:56
+    minus_e_d31 <= minus_e_d30; // FpReciprocal.java:56
+    minus_e_d32 <= minus_e_d31; // FpReciprocal.java:56
+    minus_e_d33 <= minus_e_d32; // FpReciprocal.java:56
+    valid_d30 <= valid_d29; // FpReciprocal.java:56
+    valid_d31 <= valid_d30; // FpReciprocal.java:56
+    valid_d32 <= valid_d31; // FpReciprocal.java:56
+    valid_d33 <= valid_d32; // FpReciprocal.java:56
+    valid_d34 <= valid_d33; // FpReciprocal.java:56
+    valid_d35 <= valid_d34; // FpReciprocal.java:56
+    valid_d36 <= valid_d35; // FpReciprocal.java:56
+    cases_d1 <= cases_c; // FpReciprocal.java:56
+    cases_d2 <= cases_d1; // FpReciprocal.java:56
+    cases_d3 <= cases_d2; // FpReciprocal.java:56
+    cases_d4 <= cases_d3; // FpReciprocal.java:56
+    cases_d5 <= cases_d4; // FpReciprocal.java:56
+    cases_d6 <= cases_d5; // FpReciprocal.java:56
+    cases_d7 <= cases_d6; // FpReciprocal.java:56
+    cases_d8 <= cases_d7; // FpReciprocal.java:56
+    cases_d9 <= cases_d8; // FpReciprocal.java:56
+    cases_d10 <= cases_d9; // FpReciprocal.java:56
+    cases_d11 <= cases_d10; // FpReciprocal.java:56
+    cases_d12 <= cases_d11; // FpReciprocal.java:56
+    cases_d13 <= cases_d12; // FpReciprocal.java:56
+    cases_d14 <= cases_d13; // FpReciprocal.java:56
+    cases_d15 <= cases_d14; // FpReciprocal.java:56
+    cases_d16 <= cases_d15; // FpReciprocal.java:56
+    cases_d17 <= cases_d16; // FpReciprocal.java:56
+    cases_d18 <= cases_d17; // FpReciprocal.java:56
+    cases_d19 <= cases_d18; // FpReciprocal.java:56
+    cases_d20 <= cases_d19; // FpReciprocal.java:56
+    cases_d21 <= cases_d20; // FpReciprocal.java:56
+    cases_d22 <= cases_d21; // FpReciprocal.java:56
+    cases_d23 <= cases_d22; // FpReciprocal.java:56
+    cases_d24 <= cases_d23; // FpReciprocal.java:56
+    cases_d25 <= cases_d24; // FpReciprocal.java:56
+    cases_d26 <= cases_d25; // FpReciprocal.java:56
+    cases_d27 <= cases_d26; // FpReciprocal.java:56
+    cases_d28 <= cases_d27; // FpReciprocal.java:56
+    cases_d29 <= cases_d28; // FpReciprocal.java:56
+    cases_d30 <= cases_d29; // FpReciprocal.java:56
+    cases_d31 <= cases_d30; // FpReciprocal.java:56
+    cases_d32 <= cases_d31; // FpReciprocal.java:56
+    cases_d33 <= cases_d32; // FpReciprocal.java:56
+    cases_d34 <= cases_d33; // FpReciprocal.java:56
+    cases_d35 <= cases_d34; // FpReciprocal.java:56
+    sign_d1 <= sign_c; // FpReciprocal.java:56
+    sign_d2 <= sign_d1; // FpReciprocal.java:56
+    sign_d3 <= sign_d2; // FpReciprocal.java:56
+    sign_d4 <= sign_d3; // FpReciprocal.java:56
+    sign_d5 <= sign_d4; // FpReciprocal.java:56
+    sign_d6 <= sign_d5; // FpReciprocal.java:56
+    sign_d7 <= sign_d6; // FpReciprocal.java:56
+    sign_d8 <= sign_d7; // FpReciprocal.java:56
+    sign_d9 <= sign_d8; // FpReciprocal.java:56
+    sign_d10 <= sign_d9; // FpReciprocal.java:56
+    sign_d11 <= sign_d10; // FpReciprocal.java:56
+    sign_d12 <= sign_d11; // FpReciprocal.java:56
+    sign_d13 <= sign_d12; // FpReciprocal.java:56
+    sign_d14 <= sign_d13; // FpReciprocal.java:56
+    sign_d15 <= sign_d14; // FpReciprocal.java:56
+    sign_d16 <= sign_d15; // FpReciprocal.java:56
+    sign_d17 <= sign_d16; // FpReciprocal.java:56
+    sign_d18 <= sign_d17; // FpReciprocal.java:56
+    sign_d19 <= sign_d18; // FpReciprocal.java:56
+    sign_d20 <= sign_d19; // FpReciprocal.java:56
+    sign_d21 <= sign_d20; // FpReciprocal.java:56
+    sign_d22 <= sign_d21; // FpReciprocal.java:56
+    sign_d23 <= sign_d22; // FpReciprocal.java:56
+    sign_d24 <= sign_d23; // FpReciprocal.java:56
+    sign_d25 <= sign_d24; // FpReciprocal.java:56
+    sign_d26 <= sign_d25; // FpReciprocal.java:56
+    sign_d27 <= sign_d26; // FpReciprocal.java:56
+    sign_d28 <= sign_d27; // FpReciprocal.java:56
+    sign_d29 <= sign_d28; // FpReciprocal.java:56
+    sign_d30 <= sign_d29; // FpReciprocal.java:56
+    sign_d31 <= sign_d30; // FpReciprocal.java:56
+    sign_d32 <= sign_d31; // FpReciprocal.java:56
+    sign_d33 <= sign_d32; // FpReciprocal.java:56
+    sign_d34 <= sign_d33; // FpReciprocal.java:56
+    sign_d35 <= sign_d34; // FpReciprocal.java:56
     y_out <=
         cases_d35[2] ? 32'h7fc00000
         : cases_d35[1] ? {sign_d35, 31'h0}
         : cases_d35[0] ? {sign_d35, 31'h7f800000}
-        : {sign_d35, scale2_out_payload[30:0]}; // FpReciprocal.java:108
-    scale2_valid_d1 <= scale2_out_valid; // FpReciprocal.java:108
+        : {sign_d35, scale2_out_payload[30:0]}; // FpReciprocal.java:56
+    scale2_valid_d1 <= scale2_out_valid; // FpReciprocal.java:56
     if (!ap_rst_n) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
@@ -630,23 +630,23 @@ module FpReciprocal_shared (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~(valid_d16 & valid_d3))) begin // Fp32SharedOps.java:102
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:102: newton: inputs 13 cycles apart collide on ",
+      if (!(~(valid_d16 & valid_d3))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: newton: inputs 13 cycles apart collide on ",
                  "newton_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(valid_d23 & valid_d10))) begin // Fp32SharedOps.java:102
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:102: newton: inputs 13 cycles apart collide on ",
+      if (!(~(valid_d23 & valid_d10))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: newton: inputs 13 cycles apart collide on ",
                  "newton_add (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(valid_d29 & valid_d3))) begin // Fp32SharedOps.java:102
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:102: newton: inputs 26 cycles apart collide on ",
+      if (!(~(valid_d29 & valid_d3))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: newton: inputs 26 cycles apart collide on ",
                  "newton_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(valid_d29 & valid_d16))) begin // Fp32SharedOps.java:102
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:102: newton: inputs 13 cycles apart collide on ",
+      if (!(~(valid_d29 & valid_d16))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: newton: inputs 13 cycles apart collide on ",
                  "newton_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
@@ -654,7 +654,7 @@ module FpReciprocal_shared (
   end
 `endif
 
-  Fp32Mul newton_mul ( // FpReciprocal.java:90
+  Fp32Mul newton_mul ( // FpReciprocal.java:55
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (newton_mul_in_valid),
@@ -664,7 +664,7 @@ module FpReciprocal_shared (
     .out_payload  (newton_mul_out_payload)
   );
 
-  Fp32Add newton_add ( // FpReciprocal.java:90
+  Fp32Add newton_add ( // FpReciprocal.java:55
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (newton_add_in_valid),
@@ -674,7 +674,7 @@ module FpReciprocal_shared (
     .out_payload  (newton_add_out_payload)
   );
 
-  FpScale2_n10 scale2 ( // FpReciprocal.java:104
+  FpScale2_n10 scale2 ( // FpReciprocal.java:56
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scale2_in_valid),

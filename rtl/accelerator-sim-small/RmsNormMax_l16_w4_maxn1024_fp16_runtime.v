@@ -39,290 +39,603 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   localparam [2:0] PHASE_SCALE      = 3'd3;
   localparam [2:0] PHASE_EMIT       = 3'd4;
 
-  wire [8:0]  last_beat;                // RmsNormMax.java:192
-  wire        state_accumulating;       // RmsNormMax.java:210
-  wire        state_reducing;           // RmsNormMax.java:210
-  wire        state_normalizing;        // RmsNormMax.java:210
-  wire        state_scaling;            // RmsNormMax.java:210
-  wire        state_emitting;           // RmsNormMax.java:210
-  wire        state_timerDone;          // RmsNormMax.java:210
-  wire [7:0]  state_index;              // RmsNormMax.java:210
-  wire        state_lastIndex;          // RmsNormMax.java:210
+  wire [8:0]  last_beat;                  // RmsNormMax.java:192
+  wire        state_accumulating;         // RmsNormMax.java:210
+  wire        state_reducing;             // RmsNormMax.java:210
+  wire        state_normalizing;          // RmsNormMax.java:210
+  wire        state_scaling;              // RmsNormMax.java:210
+  wire        state_emitting;             // RmsNormMax.java:210
+  wire        state_timerDone;            // RmsNormMax.java:210
+  wire [7:0]  state_index;                // RmsNormMax.java:210
+  wire        state_lastIndex;            // RmsNormMax.java:210
 
   // token_buffer
-  wire        buffer_write_input;       // RmsNormMax.java:368
-  wire [63:0] buffer_input_word;        // RmsNormMax.java:369
-  wire        buffer_write_back;        // RmsNormMax.java:370
-  wire [7:0]  buffer_write_back_index;  // RmsNormMax.java:371
-  wire [63:0] buffer_y_word;            // RmsNormMax.java:372
-  wire        buffer_read;              // RmsNormMax.java:373
-  reg  [63:0] read_word;                // RmsNormMax.java:376
+  wire        buffer_write_input;         // RmsNormMax.java:368
+  wire [63:0] buffer_input_word;          // RmsNormMax.java:369
+  wire        buffer_write_back;          // RmsNormMax.java:370
+  wire [7:0]  buffer_write_back_index;    // RmsNormMax.java:371
+  wire [63:0] buffer_y_word;              // RmsNormMax.java:372
+  wire        buffer_read;                // RmsNormMax.java:373
+  reg  [63:0] read_word;                  // RmsNormMax.java:376
 
   // square_pass
-  reg  [2:0]  cooldown;                 // RmsNormMax.java:404
-  wire        in_fire;                  // RmsNormMax.java:407
-  wire        square_fire;              // RmsNormMax.java:412
-  wire        lane0_square_in_valid;    // RmsNormMax.java:419
-  wire [15:0] lane0_square_in_payload;  // RmsNormMax.java:419
-  wire        lane0_square_out_valid;   // RmsNormMax.java:419
-  wire [31:0] lane0_square_out_payload; // RmsNormMax.java:419
-  wire        lane1_square_in_valid;    // RmsNormMax.java:419
-  wire [15:0] lane1_square_in_payload;  // RmsNormMax.java:419
-  wire        lane1_square_out_valid;   // RmsNormMax.java:419
-  wire [31:0] lane1_square_out_payload; // RmsNormMax.java:419
-  wire        lane2_square_in_valid;    // RmsNormMax.java:419
-  wire [15:0] lane2_square_in_payload;  // RmsNormMax.java:419
-  wire        lane2_square_out_valid;   // RmsNormMax.java:419
-  wire [31:0] lane2_square_out_payload; // RmsNormMax.java:419
-  wire        lane3_square_in_valid;    // RmsNormMax.java:419
-  wire [15:0] lane3_square_in_payload;  // RmsNormMax.java:419
-  wire        lane3_square_out_valid;   // RmsNormMax.java:419
-  wire [31:0] lane3_square_out_payload; // RmsNormMax.java:419
-  reg  [1:0]  rotation;                 // RmsNormMax.java:426
-  reg  [1:0]  feed_rotation_d1;         // RmsNormMax.java:436
-  reg  [1:0]  feed_rotation_d2;         // RmsNormMax.java:436
-  reg  [1:0]  feed_rotation_d3;         // RmsNormMax.java:436
-  reg  [1:0]  sum_rotation_d1;          // RmsNormMax.java:437
-  reg  [1:0]  sum_rotation_d2;          // RmsNormMax.java:437
-  reg  [1:0]  sum_rotation_d3;          // RmsNormMax.java:437
-  reg  [1:0]  sum_rotation_d4;          // RmsNormMax.java:437
-  reg  [1:0]  sum_rotation_d5;          // RmsNormMax.java:437
-  reg  [1:0]  sum_rotation_d6;          // RmsNormMax.java:437
+  reg  [2:0]  cooldown;                   // RmsNormMax.java:404
+  wire        in_fire;                    // RmsNormMax.java:407
+  wire        square_fire;                // RmsNormMax.java:412
+  wire        lane0_square_in_valid;      // RmsNormMax.java:419
+  wire [15:0] lane0_square_in_payload;    // RmsNormMax.java:419
+  wire        lane0_square_out_valid;     // RmsNormMax.java:419
+  wire [31:0] lane0_square_out_payload;   // RmsNormMax.java:419
+  wire        lane1_square_in_valid;      // RmsNormMax.java:419
+  wire [15:0] lane1_square_in_payload;    // RmsNormMax.java:419
+  wire        lane1_square_out_valid;     // RmsNormMax.java:419
+  wire [31:0] lane1_square_out_payload;   // RmsNormMax.java:419
+  wire        lane2_square_in_valid;      // RmsNormMax.java:419
+  wire [15:0] lane2_square_in_payload;    // RmsNormMax.java:419
+  wire        lane2_square_out_valid;     // RmsNormMax.java:419
+  wire [31:0] lane2_square_out_payload;   // RmsNormMax.java:419
+  wire        lane3_square_in_valid;      // RmsNormMax.java:419
+  wire [15:0] lane3_square_in_payload;    // RmsNormMax.java:419
+  wire        lane3_square_out_valid;     // RmsNormMax.java:419
+  wire [31:0] lane3_square_out_payload;   // RmsNormMax.java:419
+  reg  [1:0]  rotation;                   // RmsNormMax.java:426
+  reg  [1:0]  feed_rotation_d1;           // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d2;           // RmsNormMax.java:436
+  reg  [1:0]  feed_rotation_d3;           // RmsNormMax.java:436
+  reg  [1:0]  sum_rotation_d1;            // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d2;            // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d3;            // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d4;            // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d5;            // RmsNormMax.java:437
+  reg  [1:0]  sum_rotation_d6;            // RmsNormMax.java:437
 
   // bypass_max
-  reg         bypass_beat;              // RmsNormMax.java:648
-  reg  [14:0] bypass_beat_max;          // RmsNormMax.java:649
+  reg         bypass_beat;                // RmsNormMax.java:648
+  reg  [14:0] bypass_beat_max;            // RmsNormMax.java:649
 
   // partial_sums
-  wire        partials_clear;           // RmsNormMax.java:460
-  reg  [31:0] partial_0;                // RmsNormMax.java:463
-  reg  [31:0] partial_1;                // RmsNormMax.java:463
-  reg  [31:0] partial_2;                // RmsNormMax.java:463
-  reg  [31:0] partial_3;                // RmsNormMax.java:463
-  reg  [31:0] partial_4;                // RmsNormMax.java:463
-  reg  [31:0] partial_5;                // RmsNormMax.java:463
-  reg  [31:0] partial_6;                // RmsNormMax.java:463
-  reg  [31:0] partial_7;                // RmsNormMax.java:463
-  reg  [31:0] partial_8;                // RmsNormMax.java:463
-  reg  [31:0] partial_9;                // RmsNormMax.java:463
-  reg  [31:0] partial_10;               // RmsNormMax.java:463
-  reg  [31:0] partial_11;               // RmsNormMax.java:463
-  reg  [31:0] partial_12;               // RmsNormMax.java:463
-  reg  [31:0] partial_13;               // RmsNormMax.java:463
-  reg  [31:0] partial_14;               // RmsNormMax.java:463
-  reg  [31:0] partial_15;               // RmsNormMax.java:463
-  reg  [4:0]  tree_width;               // RmsNormMax.java:476
-  reg  [4:0]  tree_k;                   // RmsNormMax.java:477
-  wire        tree_feed;                // RmsNormMax.java:478
-  reg  [4:0]  tree_k_out_d1;            // RmsNormMax.java:480
-  reg  [4:0]  tree_k_out_d2;            // RmsNormMax.java:480
-  reg  [4:0]  tree_k_out_d3;            // RmsNormMax.java:480
-  reg  [4:0]  tree_k_out_d4;            // RmsNormMax.java:480
-  reg  [4:0]  tree_k_out_d5;            // RmsNormMax.java:480
-  reg  [4:0]  tree_k_out_d6;            // RmsNormMax.java:480
-  reg         tree_out_d1;              // RmsNormMax.java:481
-  reg         tree_out_d2;              // RmsNormMax.java:481
-  reg         tree_out_d3;              // RmsNormMax.java:481
-  reg         tree_out_d4;              // RmsNormMax.java:481
-  reg         tree_out_d5;              // RmsNormMax.java:481
-  reg         tree_out_d6;              // RmsNormMax.java:481
-  wire        tree_level_done;          // RmsNormMax.java:495
-  wire        tree_done;                // RmsNormMax.java:496
-  wire        lane0_acc_in_valid;       // RmsNormMax.java:500
-  wire [31:0] lane0_acc_in_payload_a;   // RmsNormMax.java:500
-  wire [31:0] lane0_acc_in_payload_b;   // RmsNormMax.java:500
-  wire        lane0_acc_out_valid;      // RmsNormMax.java:500
-  wire [31:0] lane0_acc_out_payload;    // RmsNormMax.java:500
-  reg  [31:0] partial_sel;              // RmsNormMax.java:505
-  reg  [31:0] partial_sel_2;            // RmsNormMax.java:512
-  reg  [31:0] partial_sel_3;            // RmsNormMax.java:513
-  wire        lane1_acc_in_valid;       // RmsNormMax.java:500
-  wire [31:0] lane1_acc_in_payload_a;   // RmsNormMax.java:500
-  wire [31:0] lane1_acc_in_payload_b;   // RmsNormMax.java:500
-  wire        lane1_acc_out_valid;      // RmsNormMax.java:500
-  wire [31:0] lane1_acc_out_payload;    // RmsNormMax.java:500
-  reg  [31:0] partial_sel_4;            // RmsNormMax.java:505
-  wire        lane2_acc_in_valid;       // RmsNormMax.java:500
-  wire [31:0] lane2_acc_in_payload_a;   // RmsNormMax.java:500
-  wire [31:0] lane2_acc_in_payload_b;   // RmsNormMax.java:500
-  wire        lane2_acc_out_valid;      // RmsNormMax.java:500
-  wire [31:0] lane2_acc_out_payload;    // RmsNormMax.java:500
-  reg  [31:0] partial_sel_5;            // RmsNormMax.java:505
-  wire        lane3_acc_in_valid;       // RmsNormMax.java:500
-  wire [31:0] lane3_acc_in_payload_a;   // RmsNormMax.java:500
-  wire [31:0] lane3_acc_in_payload_b;   // RmsNormMax.java:500
-  wire        lane3_acc_out_valid;      // RmsNormMax.java:500
-  wire [31:0] lane3_acc_out_payload;    // RmsNormMax.java:500
-  reg  [31:0] partial_sel_6;            // RmsNormMax.java:505
+  wire        partials_clear;             // RmsNormMax.java:460
+  reg  [31:0] partial_0;                  // RmsNormMax.java:463
+  reg  [31:0] partial_1;                  // RmsNormMax.java:463
+  reg  [31:0] partial_2;                  // RmsNormMax.java:463
+  reg  [31:0] partial_3;                  // RmsNormMax.java:463
+  reg  [31:0] partial_4;                  // RmsNormMax.java:463
+  reg  [31:0] partial_5;                  // RmsNormMax.java:463
+  reg  [31:0] partial_6;                  // RmsNormMax.java:463
+  reg  [31:0] partial_7;                  // RmsNormMax.java:463
+  reg  [31:0] partial_8;                  // RmsNormMax.java:463
+  reg  [31:0] partial_9;                  // RmsNormMax.java:463
+  reg  [31:0] partial_10;                 // RmsNormMax.java:463
+  reg  [31:0] partial_11;                 // RmsNormMax.java:463
+  reg  [31:0] partial_12;                 // RmsNormMax.java:463
+  reg  [31:0] partial_13;                 // RmsNormMax.java:463
+  reg  [31:0] partial_14;                 // RmsNormMax.java:463
+  reg  [31:0] partial_15;                 // RmsNormMax.java:463
+  reg  [4:0]  tree_width;                 // RmsNormMax.java:476
+  reg  [4:0]  tree_k;                     // RmsNormMax.java:477
+  wire        tree_feed;                  // RmsNormMax.java:478
+  reg  [4:0]  tree_k_out_d1;              // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d2;              // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d3;              // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d4;              // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d5;              // RmsNormMax.java:480
+  reg  [4:0]  tree_k_out_d6;              // RmsNormMax.java:480
+  reg         tree_out_d1;                // RmsNormMax.java:481
+  reg         tree_out_d2;                // RmsNormMax.java:481
+  reg         tree_out_d3;                // RmsNormMax.java:481
+  reg         tree_out_d4;                // RmsNormMax.java:481
+  reg         tree_out_d5;                // RmsNormMax.java:481
+  reg         tree_out_d6;                // RmsNormMax.java:481
+  wire        tree_level_done;            // RmsNormMax.java:495
+  wire        tree_done;                  // RmsNormMax.java:496
+  wire        lane0_acc_in_valid;         // RmsNormMax.java:500
+  wire [31:0] lane0_acc_in_payload_a;     // RmsNormMax.java:500
+  wire [31:0] lane0_acc_in_payload_b;     // RmsNormMax.java:500
+  wire        lane0_acc_out_valid;        // RmsNormMax.java:500
+  wire [31:0] lane0_acc_out_payload;      // RmsNormMax.java:500
+  reg  [31:0] partial_sel;                // RmsNormMax.java:505
+  reg  [31:0] partial_sel_2;              // RmsNormMax.java:512
+  reg  [31:0] partial_sel_3;              // RmsNormMax.java:513
+  wire        lane1_acc_in_valid;         // RmsNormMax.java:500
+  wire [31:0] lane1_acc_in_payload_a;     // RmsNormMax.java:500
+  wire [31:0] lane1_acc_in_payload_b;     // RmsNormMax.java:500
+  wire        lane1_acc_out_valid;        // RmsNormMax.java:500
+  wire [31:0] lane1_acc_out_payload;      // RmsNormMax.java:500
+  reg  [31:0] partial_sel_4;              // RmsNormMax.java:505
+  wire        lane2_acc_in_valid;         // RmsNormMax.java:500
+  wire [31:0] lane2_acc_in_payload_a;     // RmsNormMax.java:500
+  wire [31:0] lane2_acc_in_payload_b;     // RmsNormMax.java:500
+  wire        lane2_acc_out_valid;        // RmsNormMax.java:500
+  wire [31:0] lane2_acc_out_payload;      // RmsNormMax.java:500
+  reg  [31:0] partial_sel_5;              // RmsNormMax.java:505
+  wire        lane3_acc_in_valid;         // RmsNormMax.java:500
+  wire [31:0] lane3_acc_in_payload_a;     // RmsNormMax.java:500
+  wire [31:0] lane3_acc_in_payload_b;     // RmsNormMax.java:500
+  wire        lane3_acc_out_valid;        // RmsNormMax.java:500
+  wire [31:0] lane3_acc_out_payload;      // RmsNormMax.java:500
+  reg  [31:0] partial_sel_6;              // RmsNormMax.java:505
 
   // normalize
-  reg         normalize_busy;           // RmsNormMax.java:558
-  wire        normalize_launch;         // RmsNormMax.java:559
-  wire        mean_mul_in_valid;        // RmsNormMax.java:562
-  wire [31:0] mean_mul_in_payload_a;    // RmsNormMax.java:562
-  wire [31:0] mean_mul_in_payload_b;    // RmsNormMax.java:562
-  wire        mean_mul_out_valid;       // RmsNormMax.java:562
-  wire [31:0] mean_mul_out_payload;     // RmsNormMax.java:562
-  wire        eps_add_in_valid;         // RmsNormMax.java:564
-  wire [31:0] eps_add_in_payload_a;     // RmsNormMax.java:564
-  wire [31:0] eps_add_in_payload_b;     // RmsNormMax.java:564
-  wire        eps_add_out_valid;        // RmsNormMax.java:564
-  wire [31:0] eps_add_out_payload;      // RmsNormMax.java:564
-  wire        rsqrt_in_valid;           // FpRsqrt.java:139
-  wire [31:0] rsqrt_in_payload;         // FpRsqrt.java:139
-  wire        rsqrt_out_valid;          // FpRsqrt.java:139
-  wire [31:0] rsqrt_out_payload;        // FpRsqrt.java:139
-  reg  [31:0] r;                        // RmsNormMax.java:568
+  reg         normalize_busy;             // RmsNormMax.java:558
+  wire        normalize_launch;           // RmsNormMax.java:559
+  reg         normalize_mul_in_valid;     // RmsNormMax.java:563
+  reg  [31:0] normalize_mul_in_payload_a; // RmsNormMax.java:563
+  reg  [31:0] normalize_mul_in_payload_b; // RmsNormMax.java:563
+  wire        normalize_mul_out_valid;    // RmsNormMax.java:563
+  wire [31:0] normalize_mul_out_payload;  // RmsNormMax.java:563
+  reg         normalize_add_in_valid;     // RmsNormMax.java:563
+  reg  [31:0] normalize_add_in_payload_a; // RmsNormMax.java:563
+  reg  [31:0] normalize_add_in_payload_b; // RmsNormMax.java:563
+  wire        normalize_add_out_valid;    // RmsNormMax.java:563
+  wire [31:0] normalize_add_out_payload;  // RmsNormMax.java:563
+  reg         launch_d1;                  // Fp32SharedOps.java:90
+  reg         launch_d2;                  // Fp32SharedOps.java:90
+  reg         launch_d3;                  // Fp32SharedOps.java:90
+  reg         launch_d4;                  // Fp32SharedOps.java:90
+  reg         launch_d5;                  // Fp32SharedOps.java:90
+  reg         launch_d6;                  // Fp32SharedOps.java:90
+  reg         launch_d7;                  // Fp32SharedOps.java:90
+  reg  [2:0]  rsqrt_cases_a;              // RmsNormMax.java:565
+  reg         rsqrt_sign_a;               // RmsNormMax.java:565
+  reg  [7:0]  rsqrt_exponent_a;           // RmsNormMax.java:565
+  reg  [22:0] rsqrt_fraction_a;           // RmsNormMax.java:565
+  reg  [4:0]  rsqrt_lz_a;                 // RmsNormMax.java:565
+  reg  [22:0] rsqrt_fraction_b;           // RmsNormMax.java:565
+  reg         rsqrt_odd_b;                // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_b;         // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_b;              // RmsNormMax.java:565
+  reg         rsqrt_sign_b;               // RmsNormMax.java:565
+  reg  [63:0] rsqrt_rom_word;             // RmsNormMax.java:565
+  reg  [31:0] rsqrt_u_c;                  // RmsNormMax.java:565
+  reg  [31:0] rsqrt_h_c;                  // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_c;         // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_c;              // RmsNormMax.java:565
+  reg         rsqrt_sign_c;               // RmsNormMax.java:565
+  reg         launch_d8;                  // Fp32SharedOps.java:90
+  reg         launch_d9;                  // Fp32SharedOps.java:90
+  reg         launch_d10;                 // Fp32SharedOps.java:90
+  reg         launch_d11;                 // Fp32SharedOps.java:90
+  reg         launch_d12;                 // Fp32SharedOps.java:90
+  reg         launch_d13;                 // Fp32SharedOps.java:90
+  reg         launch_d14;                 // Fp32SharedOps.java:90
+  reg         launch_d15;                 // Fp32SharedOps.java:90
+  reg         launch_d16;                 // Fp32SharedOps.java:90
+  reg         launch_d17;                 // Fp32SharedOps.java:90
+  reg         launch_d18;                 // Fp32SharedOps.java:90
+  reg         launch_d19;                 // Fp32SharedOps.java:90
+  reg         launch_d20;                 // Fp32SharedOps.java:90
+  reg         launch_d21;                 // Fp32SharedOps.java:90
+  reg         launch_d22;                 // Fp32SharedOps.java:90
+  reg         launch_d23;                 // Fp32SharedOps.java:90
+  reg  [31:0] rsqrt_chord_value_d1;       // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_chord_value_d2;       // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_chord_value_d3;       // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_chord_value_d4;       // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_chord_value_d5;       // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_chord_value_d6;       // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_chord_value_d7;       // Fp32SharedOps.java:91
+  reg         launch_d24;                 // Fp32SharedOps.java:90
+  reg         launch_d25;                 // Fp32SharedOps.java:90
+  reg         launch_d26;                 // Fp32SharedOps.java:90
+  reg         launch_d27;                 // Fp32SharedOps.java:90
+  reg         launch_d28;                 // Fp32SharedOps.java:90
+  reg         launch_d29;                 // Fp32SharedOps.java:90
+  reg         launch_d30;                 // Fp32SharedOps.java:90
+  reg         launch_d31;                 // Fp32SharedOps.java:90
+  reg         launch_d32;                 // Fp32SharedOps.java:90
+  reg         launch_d33;                 // Fp32SharedOps.java:90
+  reg         launch_d34;                 // Fp32SharedOps.java:90
+  reg         launch_d35;                 // Fp32SharedOps.java:90
+  reg         launch_d36;                 // Fp32SharedOps.java:90
+  reg  [31:0] rsqrt_h_d1;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d2;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d3;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d4;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d5;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d6;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d7;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d8;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d9;                 // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d10;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d11;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d12;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d13;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d14;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d15;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d16;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d17;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d18;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d19;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_h_d20;                // Fp32SharedOps.java:91
+  reg         launch_d37;                 // Fp32SharedOps.java:90
+  reg         launch_d38;                 // Fp32SharedOps.java:90
+  reg         launch_d39;                 // Fp32SharedOps.java:90
+  reg         launch_d40;                 // Fp32SharedOps.java:90
+  reg         launch_d41;                 // Fp32SharedOps.java:90
+  reg         launch_d42;                 // Fp32SharedOps.java:90
+  reg         launch_d43;                 // Fp32SharedOps.java:90
+  reg         launch_d44;                 // Fp32SharedOps.java:90
+  reg         launch_d45;                 // Fp32SharedOps.java:90
+  reg         launch_d46;                 // Fp32SharedOps.java:90
+  reg         launch_d47;                 // Fp32SharedOps.java:90
+  reg         launch_d48;                 // Fp32SharedOps.java:90
+  reg         launch_d49;                 // Fp32SharedOps.java:90
+  reg  [31:0] rsqrt_y0_d1;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d2;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d3;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d4;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d5;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d6;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d7;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d8;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d9;                // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d10;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d11;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d12;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d13;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d14;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d15;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d16;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d17;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d18;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d19;               // Fp32SharedOps.java:91
+  reg  [31:0] rsqrt_y0_d20;               // Fp32SharedOps.java:91
+  reg  [8:0]  rsqrt_minus_half_d1;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d2;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d3;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d4;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d5;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d6;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d7;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d8;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d9;        // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d10;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d11;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d12;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d13;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d14;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d15;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d16;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d17;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d18;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d19;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d20;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d21;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d22;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d23;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d24;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d25;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d26;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d27;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d28;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d29;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d30;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d31;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d32;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d33;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d34;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d35;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d36;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d37;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d38;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d39;       // RmsNormMax.java:565
+  reg  [8:0]  rsqrt_minus_half_d40;       // RmsNormMax.java:565
+  reg         launch_d50;                 // RmsNormMax.java:565
+  reg         launch_d51;                 // RmsNormMax.java:565
+  reg         launch_d52;                 // RmsNormMax.java:565
+  reg         launch_d53;                 // RmsNormMax.java:565
+  reg         launch_d54;                 // RmsNormMax.java:565
+  reg         launch_d55;                 // RmsNormMax.java:565
+  reg         launch_d56;                 // RmsNormMax.java:565
+  wire        rsqrt_scale2_in_valid;      // RmsNormMax.java:565
+  wire [31:0] rsqrt_scale2_in_payload_r;  // RmsNormMax.java:565
+  wire [8:0]  rsqrt_scale2_in_payload_n;  // RmsNormMax.java:565
+  wire        rsqrt_scale2_out_valid;     // RmsNormMax.java:565
+  wire [31:0] rsqrt_scale2_out_payload;   // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d1;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d2;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d3;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d4;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d5;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d6;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d7;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d8;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d9;             // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d10;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d11;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d12;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d13;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d14;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d15;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d16;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d17;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d18;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d19;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d20;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d21;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d22;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d23;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d24;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d25;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d26;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d27;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d28;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d29;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d30;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d31;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d32;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d33;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d34;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d35;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d36;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d37;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d38;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d39;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d40;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d41;            // RmsNormMax.java:565
+  reg  [2:0]  rsqrt_cases_d42;            // RmsNormMax.java:565
+  reg         rsqrt_sign_d1;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d2;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d3;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d4;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d5;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d6;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d7;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d8;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d9;              // RmsNormMax.java:565
+  reg         rsqrt_sign_d10;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d11;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d12;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d13;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d14;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d15;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d16;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d17;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d18;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d19;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d20;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d21;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d22;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d23;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d24;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d25;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d26;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d27;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d28;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d29;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d30;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d31;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d32;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d33;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d34;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d35;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d36;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d37;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d38;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d39;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d40;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d41;             // RmsNormMax.java:565
+  reg         rsqrt_sign_d42;             // RmsNormMax.java:565
+  reg  [31:0] rsqrt_y_out;                // RmsNormMax.java:565
+  reg         rsqrt_scale2_valid_d1;      // RmsNormMax.java:566
+  reg  [31:0] r;                          // RmsNormMax.java:568
 
   // scale_pass
-  wire        absmax_restart;           // RmsNormMax.java:595
-  wire        gamma_fire;               // RmsNormMax.java:597
-  reg  [15:0] gamma_word_0;             // RmsNormMax.java:600
-  reg  [15:0] gamma_word_1;             // RmsNormMax.java:600
-  reg  [15:0] gamma_word_2;             // RmsNormMax.java:600
-  reg  [15:0] gamma_word_3;             // RmsNormMax.java:600
-  reg         gamma_fire_d1;            // RmsNormMax.java:606
-  wire        lane0_xs_in_valid;        // RmsNormMax.java:606
-  wire [15:0] lane0_xs_in_payload;      // RmsNormMax.java:606
-  wire        lane0_xs_out_valid;       // RmsNormMax.java:606
-  wire [31:0] lane0_xs_out_payload;     // RmsNormMax.java:606
-  wire        lane0_gamma_in_valid;     // RmsNormMax.java:607
-  wire [15:0] lane0_gamma_in_payload;   // RmsNormMax.java:607
-  wire        lane0_gamma_out_valid;    // RmsNormMax.java:607
-  wire [31:0] lane0_gamma_out_payload;  // RmsNormMax.java:607
-  wire        lane0_xr_in_valid;        // RmsNormMax.java:608
-  wire [31:0] lane0_xr_in_payload_a;    // RmsNormMax.java:608
-  wire [31:0] lane0_xr_in_payload_b;    // RmsNormMax.java:608
-  wire        lane0_xr_out_valid;       // RmsNormMax.java:608
-  wire [31:0] lane0_xr_out_payload;     // RmsNormMax.java:608
-  reg  [31:0] lane0_g_d1;               // RmsNormMax.java:609
-  reg  [31:0] lane0_g_d2;               // RmsNormMax.java:609
-  reg  [31:0] lane0_g_d3;               // RmsNormMax.java:609
-  reg  [31:0] lane0_g_d4;               // RmsNormMax.java:609
-  reg  [31:0] lane0_g_d5;               // RmsNormMax.java:609
-  reg  [31:0] lane0_g_d6;               // RmsNormMax.java:609
-  reg  [31:0] lane0_g_d7;               // RmsNormMax.java:609
-  wire        lane0_xrg_in_valid;       // RmsNormMax.java:609
-  wire [31:0] lane0_xrg_in_payload_a;   // RmsNormMax.java:609
-  wire [31:0] lane0_xrg_in_payload_b;   // RmsNormMax.java:609
-  wire        lane0_xrg_out_valid;      // RmsNormMax.java:609
-  wire [31:0] lane0_xrg_out_payload;    // RmsNormMax.java:609
-  wire        lane0_y_in_valid;         // RmsNormMax.java:609
-  wire [31:0] lane0_y_in_payload;       // RmsNormMax.java:609
-  wire        lane0_y_out_valid;        // RmsNormMax.java:609
-  wire [15:0] lane0_y_out_payload;      // RmsNormMax.java:609
-  wire        lane1_xs_in_valid;        // RmsNormMax.java:606
-  wire [15:0] lane1_xs_in_payload;      // RmsNormMax.java:606
-  wire        lane1_xs_out_valid;       // RmsNormMax.java:606
-  wire [31:0] lane1_xs_out_payload;     // RmsNormMax.java:606
-  wire        lane1_gamma_in_valid;     // RmsNormMax.java:607
-  wire [15:0] lane1_gamma_in_payload;   // RmsNormMax.java:607
-  wire        lane1_gamma_out_valid;    // RmsNormMax.java:607
-  wire [31:0] lane1_gamma_out_payload;  // RmsNormMax.java:607
-  wire        lane1_xr_in_valid;        // RmsNormMax.java:608
-  wire [31:0] lane1_xr_in_payload_a;    // RmsNormMax.java:608
-  wire [31:0] lane1_xr_in_payload_b;    // RmsNormMax.java:608
-  wire        lane1_xr_out_valid;       // RmsNormMax.java:608
-  wire [31:0] lane1_xr_out_payload;     // RmsNormMax.java:608
-  reg  [31:0] lane1_g_d1;               // RmsNormMax.java:609
-  reg  [31:0] lane1_g_d2;               // RmsNormMax.java:609
-  reg  [31:0] lane1_g_d3;               // RmsNormMax.java:609
-  reg  [31:0] lane1_g_d4;               // RmsNormMax.java:609
-  reg  [31:0] lane1_g_d5;               // RmsNormMax.java:609
-  reg  [31:0] lane1_g_d6;               // RmsNormMax.java:609
-  reg  [31:0] lane1_g_d7;               // RmsNormMax.java:609
-  wire        lane1_xrg_in_valid;       // RmsNormMax.java:609
-  wire [31:0] lane1_xrg_in_payload_a;   // RmsNormMax.java:609
-  wire [31:0] lane1_xrg_in_payload_b;   // RmsNormMax.java:609
-  wire        lane1_xrg_out_valid;      // RmsNormMax.java:609
-  wire [31:0] lane1_xrg_out_payload;    // RmsNormMax.java:609
-  wire        lane1_y_in_valid;         // RmsNormMax.java:609
-  wire [31:0] lane1_y_in_payload;       // RmsNormMax.java:609
-  wire        lane1_y_out_valid;        // RmsNormMax.java:609
-  wire [15:0] lane1_y_out_payload;      // RmsNormMax.java:609
-  wire        lane2_xs_in_valid;        // RmsNormMax.java:606
-  wire [15:0] lane2_xs_in_payload;      // RmsNormMax.java:606
-  wire        lane2_xs_out_valid;       // RmsNormMax.java:606
-  wire [31:0] lane2_xs_out_payload;     // RmsNormMax.java:606
-  wire        lane2_gamma_in_valid;     // RmsNormMax.java:607
-  wire [15:0] lane2_gamma_in_payload;   // RmsNormMax.java:607
-  wire        lane2_gamma_out_valid;    // RmsNormMax.java:607
-  wire [31:0] lane2_gamma_out_payload;  // RmsNormMax.java:607
-  wire        lane2_xr_in_valid;        // RmsNormMax.java:608
-  wire [31:0] lane2_xr_in_payload_a;    // RmsNormMax.java:608
-  wire [31:0] lane2_xr_in_payload_b;    // RmsNormMax.java:608
-  wire        lane2_xr_out_valid;       // RmsNormMax.java:608
-  wire [31:0] lane2_xr_out_payload;     // RmsNormMax.java:608
-  reg  [31:0] lane2_g_d1;               // RmsNormMax.java:609
-  reg  [31:0] lane2_g_d2;               // RmsNormMax.java:609
-  reg  [31:0] lane2_g_d3;               // RmsNormMax.java:609
-  reg  [31:0] lane2_g_d4;               // RmsNormMax.java:609
-  reg  [31:0] lane2_g_d5;               // RmsNormMax.java:609
-  reg  [31:0] lane2_g_d6;               // RmsNormMax.java:609
-  reg  [31:0] lane2_g_d7;               // RmsNormMax.java:609
-  wire        lane2_xrg_in_valid;       // RmsNormMax.java:609
-  wire [31:0] lane2_xrg_in_payload_a;   // RmsNormMax.java:609
-  wire [31:0] lane2_xrg_in_payload_b;   // RmsNormMax.java:609
-  wire        lane2_xrg_out_valid;      // RmsNormMax.java:609
-  wire [31:0] lane2_xrg_out_payload;    // RmsNormMax.java:609
-  wire        lane2_y_in_valid;         // RmsNormMax.java:609
-  wire [31:0] lane2_y_in_payload;       // RmsNormMax.java:609
-  wire        lane2_y_out_valid;        // RmsNormMax.java:609
-  wire [15:0] lane2_y_out_payload;      // RmsNormMax.java:609
-  wire        lane3_xs_in_valid;        // RmsNormMax.java:606
-  wire [15:0] lane3_xs_in_payload;      // RmsNormMax.java:606
-  wire        lane3_xs_out_valid;       // RmsNormMax.java:606
-  wire [31:0] lane3_xs_out_payload;     // RmsNormMax.java:606
-  wire        lane3_gamma_in_valid;     // RmsNormMax.java:607
-  wire [15:0] lane3_gamma_in_payload;   // RmsNormMax.java:607
-  wire        lane3_gamma_out_valid;    // RmsNormMax.java:607
-  wire [31:0] lane3_gamma_out_payload;  // RmsNormMax.java:607
-  wire        lane3_xr_in_valid;        // RmsNormMax.java:608
-  wire [31:0] lane3_xr_in_payload_a;    // RmsNormMax.java:608
-  wire [31:0] lane3_xr_in_payload_b;    // RmsNormMax.java:608
-  wire        lane3_xr_out_valid;       // RmsNormMax.java:608
-  wire [31:0] lane3_xr_out_payload;     // RmsNormMax.java:608
-  reg  [31:0] lane3_g_d1;               // RmsNormMax.java:609
-  reg  [31:0] lane3_g_d2;               // RmsNormMax.java:609
-  reg  [31:0] lane3_g_d3;               // RmsNormMax.java:609
-  reg  [31:0] lane3_g_d4;               // RmsNormMax.java:609
-  reg  [31:0] lane3_g_d5;               // RmsNormMax.java:609
-  reg  [31:0] lane3_g_d6;               // RmsNormMax.java:609
-  reg  [31:0] lane3_g_d7;               // RmsNormMax.java:609
-  wire        lane3_xrg_in_valid;       // RmsNormMax.java:609
-  wire [31:0] lane3_xrg_in_payload_a;   // RmsNormMax.java:609
-  wire [31:0] lane3_xrg_in_payload_b;   // RmsNormMax.java:609
-  wire        lane3_xrg_out_valid;      // RmsNormMax.java:609
-  wire [31:0] lane3_xrg_out_payload;    // RmsNormMax.java:609
-  wire        lane3_y_in_valid;         // RmsNormMax.java:609
-  wire [31:0] lane3_y_in_payload;       // RmsNormMax.java:609
-  wire        lane3_y_out_valid;        // RmsNormMax.java:609
-  wire [15:0] lane3_y_out_payload;      // RmsNormMax.java:609
-  reg  [7:0]  write_index;              // RmsNormMax.java:615
-  reg  [14:0] running_max;              // RmsNormMax.java:620
+  wire        absmax_restart;             // RmsNormMax.java:595
+  wire        gamma_fire;                 // RmsNormMax.java:597
+  reg  [15:0] gamma_word_0;               // RmsNormMax.java:600
+  reg  [15:0] gamma_word_1;               // RmsNormMax.java:600
+  reg  [15:0] gamma_word_2;               // RmsNormMax.java:600
+  reg  [15:0] gamma_word_3;               // RmsNormMax.java:600
+  reg         gamma_fire_d1;              // RmsNormMax.java:606
+  wire        lane0_xs_in_valid;          // RmsNormMax.java:606
+  wire [15:0] lane0_xs_in_payload;        // RmsNormMax.java:606
+  wire        lane0_xs_out_valid;         // RmsNormMax.java:606
+  wire [31:0] lane0_xs_out_payload;       // RmsNormMax.java:606
+  wire        lane0_gamma_in_valid;       // RmsNormMax.java:607
+  wire [15:0] lane0_gamma_in_payload;     // RmsNormMax.java:607
+  wire        lane0_gamma_out_valid;      // RmsNormMax.java:607
+  wire [31:0] lane0_gamma_out_payload;    // RmsNormMax.java:607
+  wire        lane0_xr_in_valid;          // RmsNormMax.java:608
+  wire [31:0] lane0_xr_in_payload_a;      // RmsNormMax.java:608
+  wire [31:0] lane0_xr_in_payload_b;      // RmsNormMax.java:608
+  wire        lane0_xr_out_valid;         // RmsNormMax.java:608
+  wire [31:0] lane0_xr_out_payload;       // RmsNormMax.java:608
+  reg  [31:0] lane0_g_d1;                 // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d2;                 // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d3;                 // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d4;                 // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d5;                 // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d6;                 // RmsNormMax.java:609
+  reg  [31:0] lane0_g_d7;                 // RmsNormMax.java:609
+  wire        lane0_xrg_in_valid;         // RmsNormMax.java:609
+  wire [31:0] lane0_xrg_in_payload_a;     // RmsNormMax.java:609
+  wire [31:0] lane0_xrg_in_payload_b;     // RmsNormMax.java:609
+  wire        lane0_xrg_out_valid;        // RmsNormMax.java:609
+  wire [31:0] lane0_xrg_out_payload;      // RmsNormMax.java:609
+  wire        lane0_y_in_valid;           // RmsNormMax.java:609
+  wire [31:0] lane0_y_in_payload;         // RmsNormMax.java:609
+  wire        lane0_y_out_valid;          // RmsNormMax.java:609
+  wire [15:0] lane0_y_out_payload;        // RmsNormMax.java:609
+  wire        lane1_xs_in_valid;          // RmsNormMax.java:606
+  wire [15:0] lane1_xs_in_payload;        // RmsNormMax.java:606
+  wire        lane1_xs_out_valid;         // RmsNormMax.java:606
+  wire [31:0] lane1_xs_out_payload;       // RmsNormMax.java:606
+  wire        lane1_gamma_in_valid;       // RmsNormMax.java:607
+  wire [15:0] lane1_gamma_in_payload;     // RmsNormMax.java:607
+  wire        lane1_gamma_out_valid;      // RmsNormMax.java:607
+  wire [31:0] lane1_gamma_out_payload;    // RmsNormMax.java:607
+  wire        lane1_xr_in_valid;          // RmsNormMax.java:608
+  wire [31:0] lane1_xr_in_payload_a;      // RmsNormMax.java:608
+  wire [31:0] lane1_xr_in_payload_b;      // RmsNormMax.java:608
+  wire        lane1_xr_out_valid;         // RmsNormMax.java:608
+  wire [31:0] lane1_xr_out_payload;       // RmsNormMax.java:608
+  reg  [31:0] lane1_g_d1;                 // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d2;                 // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d3;                 // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d4;                 // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d5;                 // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d6;                 // RmsNormMax.java:609
+  reg  [31:0] lane1_g_d7;                 // RmsNormMax.java:609
+  wire        lane1_xrg_in_valid;         // RmsNormMax.java:609
+  wire [31:0] lane1_xrg_in_payload_a;     // RmsNormMax.java:609
+  wire [31:0] lane1_xrg_in_payload_b;     // RmsNormMax.java:609
+  wire        lane1_xrg_out_valid;        // RmsNormMax.java:609
+  wire [31:0] lane1_xrg_out_payload;      // RmsNormMax.java:609
+  wire        lane1_y_in_valid;           // RmsNormMax.java:609
+  wire [31:0] lane1_y_in_payload;         // RmsNormMax.java:609
+  wire        lane1_y_out_valid;          // RmsNormMax.java:609
+  wire [15:0] lane1_y_out_payload;        // RmsNormMax.java:609
+  wire        lane2_xs_in_valid;          // RmsNormMax.java:606
+  wire [15:0] lane2_xs_in_payload;        // RmsNormMax.java:606
+  wire        lane2_xs_out_valid;         // RmsNormMax.java:606
+  wire [31:0] lane2_xs_out_payload;       // RmsNormMax.java:606
+  wire        lane2_gamma_in_valid;       // RmsNormMax.java:607
+  wire [15:0] lane2_gamma_in_payload;     // RmsNormMax.java:607
+  wire        lane2_gamma_out_valid;      // RmsNormMax.java:607
+  wire [31:0] lane2_gamma_out_payload;    // RmsNormMax.java:607
+  wire        lane2_xr_in_valid;          // RmsNormMax.java:608
+  wire [31:0] lane2_xr_in_payload_a;      // RmsNormMax.java:608
+  wire [31:0] lane2_xr_in_payload_b;      // RmsNormMax.java:608
+  wire        lane2_xr_out_valid;         // RmsNormMax.java:608
+  wire [31:0] lane2_xr_out_payload;       // RmsNormMax.java:608
+  reg  [31:0] lane2_g_d1;                 // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d2;                 // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d3;                 // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d4;                 // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d5;                 // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d6;                 // RmsNormMax.java:609
+  reg  [31:0] lane2_g_d7;                 // RmsNormMax.java:609
+  wire        lane2_xrg_in_valid;         // RmsNormMax.java:609
+  wire [31:0] lane2_xrg_in_payload_a;     // RmsNormMax.java:609
+  wire [31:0] lane2_xrg_in_payload_b;     // RmsNormMax.java:609
+  wire        lane2_xrg_out_valid;        // RmsNormMax.java:609
+  wire [31:0] lane2_xrg_out_payload;      // RmsNormMax.java:609
+  wire        lane2_y_in_valid;           // RmsNormMax.java:609
+  wire [31:0] lane2_y_in_payload;         // RmsNormMax.java:609
+  wire        lane2_y_out_valid;          // RmsNormMax.java:609
+  wire [15:0] lane2_y_out_payload;        // RmsNormMax.java:609
+  wire        lane3_xs_in_valid;          // RmsNormMax.java:606
+  wire [15:0] lane3_xs_in_payload;        // RmsNormMax.java:606
+  wire        lane3_xs_out_valid;         // RmsNormMax.java:606
+  wire [31:0] lane3_xs_out_payload;       // RmsNormMax.java:606
+  wire        lane3_gamma_in_valid;       // RmsNormMax.java:607
+  wire [15:0] lane3_gamma_in_payload;     // RmsNormMax.java:607
+  wire        lane3_gamma_out_valid;      // RmsNormMax.java:607
+  wire [31:0] lane3_gamma_out_payload;    // RmsNormMax.java:607
+  wire        lane3_xr_in_valid;          // RmsNormMax.java:608
+  wire [31:0] lane3_xr_in_payload_a;      // RmsNormMax.java:608
+  wire [31:0] lane3_xr_in_payload_b;      // RmsNormMax.java:608
+  wire        lane3_xr_out_valid;         // RmsNormMax.java:608
+  wire [31:0] lane3_xr_out_payload;       // RmsNormMax.java:608
+  reg  [31:0] lane3_g_d1;                 // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d2;                 // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d3;                 // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d4;                 // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d5;                 // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d6;                 // RmsNormMax.java:609
+  reg  [31:0] lane3_g_d7;                 // RmsNormMax.java:609
+  wire        lane3_xrg_in_valid;         // RmsNormMax.java:609
+  wire [31:0] lane3_xrg_in_payload_a;     // RmsNormMax.java:609
+  wire [31:0] lane3_xrg_in_payload_b;     // RmsNormMax.java:609
+  wire        lane3_xrg_out_valid;        // RmsNormMax.java:609
+  wire [31:0] lane3_xrg_out_payload;      // RmsNormMax.java:609
+  wire        lane3_y_in_valid;           // RmsNormMax.java:609
+  wire [31:0] lane3_y_in_payload;         // RmsNormMax.java:609
+  wire        lane3_y_out_valid;          // RmsNormMax.java:609
+  wire [15:0] lane3_y_out_payload;        // RmsNormMax.java:609
+  reg  [7:0]  write_index;                // RmsNormMax.java:615
+  reg  [14:0] running_max;                // RmsNormMax.java:620
 
   // emit_pass
-  reg  [1:0]  result_credits;           // CreditBuffer.java:45
-  wire        emit;                     // RmsNormMax.java:663
-  reg         emit_valid;               // RmsNormMax.java:665
-  reg         emit_last;                // RmsNormMax.java:666
-  wire        result_fifo_push_valid;   // CreditBuffer.java:77
-  wire        result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [96:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [96:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [1:0]  result_fifo_occupancy;    // CreditBuffer.java:77
-  wire        result_ready;             // CreditBuffer.java:84
+  reg  [1:0]  result_credits;             // CreditBuffer.java:45
+  wire        emit;                       // RmsNormMax.java:663
+  reg         emit_valid;                 // RmsNormMax.java:665
+  reg         emit_last;                  // RmsNormMax.java:666
+  wire        result_fifo_push_valid;     // CreditBuffer.java:77
+  wire        result_fifo_push_ready;     // CreditBuffer.java:77
+  wire [96:0] result_fifo_push_payload;   // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;      // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;      // CreditBuffer.java:77
+  wire [96:0] result_fifo_pop_payload;    // CreditBuffer.java:77
+  wire [1:0]  result_fifo_occupancy;      // CreditBuffer.java:77
+  wire        result_ready;               // CreditBuffer.java:84
 
   // sequencer
-  reg  [2:0]  phase;                    // RmsNormMax.java:303
-  reg  [7:0]  index;                    // RmsNormMax.java:304
-  reg  [7:0]  timer;                    // RmsNormMax.java:305
-  wire        timer_done;               // RmsNormMax.java:306
-  wire        last_index;               // RmsNormMax.java:307
+  reg  [2:0]  phase;                      // RmsNormMax.java:303
+  reg  [7:0]  index;                      // RmsNormMax.java:304
+  reg  [7:0]  timer;                      // RmsNormMax.java:305
+  wire        timer_done;                 // RmsNormMax.java:306
+  wire        last_index;                 // RmsNormMax.java:307
   (* ram_style = "block" *)
-  reg  [63:0] buffer [0:255];           // RmsNormMax.java:374
+  reg  [63:0] buffer [0:255];             // RmsNormMax.java:374
+  reg  [63:0] rsqrt_rom [0:63];           // RmsNormMax.java:565
+  initial begin // RmsNormMax.java:565
+    rsqrt_rom[0] = 64'h3f800000bc7a26f0;
+    rsqrt_rom[1] = 64'h3f7c1764bc6f087f;
+    rsqrt_rom[2] = 64'h3f785b42bc64b6dc;
+    rsqrt_rom[3] = 64'h3f74c867bc5b1dfa;
+    rsqrt_rom[4] = 64'h3f715befbc522c3f;
+    rsqrt_rom[5] = 64'h3f6e133ebc49d22b;
+    rsqrt_rom[6] = 64'h3f6aebf5bc42020c;
+    rsqrt_rom[7] = 64'h3f67e3edbc3aafbb;
+    rsqrt_rom[8] = 64'h3f64f92ebc33d06a;
+    rsqrt_rom[9] = 64'h3f6229edbc2d5a74;
+    rsqrt_rom[10] = 64'h3f5f7483bc274539;
+    rsqrt_rom[11] = 64'h3f5cd76ebc2188fc;
+    rsqrt_rom[12] = 64'h3f5a514abc1c1ec7;
+    rsqrt_rom[13] = 64'h3f57e0cfbc170054;
+    rsqrt_rom[14] = 64'h3f5584cdbc1227f5;
+    rsqrt_rom[15] = 64'h3f533c2ebc0d9088;
+    rsqrt_rom[16] = 64'h3f5105ecbc093564;
+    rsqrt_rom[17] = 64'h3f4ee116bc051249;
+    rsqrt_rom[18] = 64'h3f4ccccdbc01235c;
+    rsqrt_rom[19] = 64'h3f4ac83fbbfaca29;
+    rsqrt_rom[20] = 64'h3f48d2abbbf3a870;
+    rsqrt_rom[21] = 64'h3f46eb5abbecdba3;
+    rsqrt_rom[22] = 64'h3f4511a3bbe65e53;
+    rsqrt_rom[23] = 64'h3f4344e6bbe02b85;
+    rsqrt_rom[24] = 64'h3f41848fbbda3e9e;
+    rsqrt_rom[25] = 64'h3f3fd012bbd49363;
+    rsqrt_rom[26] = 64'h3f3e26ebbbcf25ea;
+    rsqrt_rom[27] = 64'h3f3c889fbbc9f294;
+    rsqrt_rom[28] = 64'h3f3af4babbc4f609;
+    rsqrt_rom[29] = 64'h3f396acebbc02d2d;
+    rsqrt_rom[30] = 64'h3f37ea74bbbb951d;
+    rsqrt_rom[31] = 64'h3f36734abbb72b2d;
+    rsqrt_rom[32] = 64'h3f3504f3bc30e25e;
+    rsqrt_rom[33] = 64'h3f32416abc2905a1;
+    rsqrt_rom[34] = 64'h3f2f9d53bc21b9b6;
+    rsqrt_rom[35] = 64'h3f2d166cbc1af06e;
+    rsqrt_rom[36] = 64'h3f2aaaabbc149d59;
+    rsqrt_rom[37] = 64'h3f285835bc0eb580;
+    rsqrt_rom[38] = 64'h3f261d5fbc092f33;
+    rsqrt_rom[39] = 64'h3f23f8a2bc0401db;
+    rsqrt_rom[40] = 64'h3f21e89bbbfe4baa;
+    rsqrt_rom[41] = 64'h3f1fec04bbf5289c;
+    rsqrt_rom[42] = 64'h3f1e01b3bbec8e5b;
+    rsqrt_rom[43] = 64'h3f1c2896bbe471f4;
+    rsqrt_rom[44] = 64'h3f1a5fb2bbdcc990;
+    rsqrt_rom[45] = 64'h3f18a61fbbd58c4d;
+    rsqrt_rom[46] = 64'h3f16fb06bbceb227;
+    rsqrt_rom[47] = 64'h3f155da2bbc833da;
+    rsqrt_rom[48] = 64'h3f13cd3abbc20acd;
+    rsqrt_rom[49] = 64'h3f124925bbbc3101;
+    rsqrt_rom[50] = 64'h3f10d0c3bbb6a0ff;
+    rsqrt_rom[51] = 64'h3f0f6381bbb155c8;
+    rsqrt_rom[52] = 64'h3f0e00d5bbac4acd;
+    rsqrt_rom[53] = 64'h3f0ca83fbba77bde;
+    rsqrt_rom[54] = 64'h3f0b5948bba2e525;
+    rsqrt_rom[55] = 64'h3f0a137dbb9e831b;
+    rsqrt_rom[56] = 64'h3f08d677bb9a527e;
+    rsqrt_rom[57] = 64'h3f07a1d2bb965051;
+    rsqrt_rom[58] = 64'h3f067532bb9279d0;
+    rsqrt_rom[59] = 64'h3f05503ebb8ecc6b;
+    rsqrt_rom[60] = 64'h3f0432a5bb8b45c3;
+    rsqrt_rom[61] = 64'h3f031c1abb87e3a8;
+    rsqrt_rom[62] = 64'h3f020c52bb84a40e;
+    rsqrt_rom[63] = 64'h3f01030abb818512;
+  end
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [14:0] bypass_beat_max_mux;
@@ -331,6 +644,31 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   wire tree_level_done_cmp;
   wire tree_done_and;
   wire [4:0] partial_sel_2_cat;
+  wire normalize_launch_or_launch_d16;
+  wire normalize_launch_or_launch_d16_or_d29;
+  wire normalize_mul_in_valid_or;
+  wire launch_d7_or_d23;
+  wire rsqrt_lz_a_any;
+  wire rsqrt_lz_a_and_2;
+  wire rsqrt_lz_a_any_2;
+  wire rsqrt_lz_a_and;
+  wire rsqrt_lz_a_any_3;
+  wire rsqrt_lz_a_and_3;
+  wire rsqrt_lz_a_any_4;
+  wire rsqrt_lz_a_any_5;
+  wire rsqrt_exponent_a_eq_0;
+  wire [4:0] rsqrt_fraction_b_sum;
+  wire [9:0] rsqrt_odd_b_mux;
+  wire rsqrt_odd_b_part;
+  wire [9:0] rsqrt_minus_half_b_diff;
+  wire rsqrt_u_c_any;
+  wire rsqrt_u_c_and_2;
+  wire rsqrt_u_c_any_2;
+  wire rsqrt_u_c_and;
+  wire rsqrt_u_c_any_3;
+  wire rsqrt_u_c_and_3;
+  wire rsqrt_u_c_any_4;
+  wire [4:0] rsqrt_u_c_mux;
   wire [14:0] running_max_mux_2;
   wire [14:0] running_max_mux_3;
   wire [14:0] running_max_mux;
@@ -345,6 +683,44 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   assign tree_level_done_cmp = (tree_k + 5'd1) == tree_level_done_ext;
   assign tree_done_and = state_reducing & state_timerDone & (tree_width <= 5'd1);
   assign partial_sel_2_cat = {tree_k[3:0], 1'b0};
+  assign normalize_launch_or_launch_d16 = normalize_launch | launch_d16;
+  assign normalize_launch_or_launch_d16_or_d29 = normalize_launch_or_launch_d16 | launch_d29;
+  assign normalize_mul_in_valid_or = normalize_launch_or_launch_d16_or_d29 | launch_d36;
+  assign launch_d7_or_d23 = launch_d7 | launch_d23;
+  assign rsqrt_lz_a_any = |normalize_add_out_payload[22:21];
+  assign rsqrt_lz_a_and_2 = ~rsqrt_lz_a_any & ~(|normalize_add_out_payload[20:19]);
+  assign rsqrt_lz_a_any_2 = |normalize_add_out_payload[18:17];
+  assign rsqrt_lz_a_and = rsqrt_lz_a_and_2 & ~rsqrt_lz_a_any_2 & ~(|normalize_add_out_payload[16:15]);
+  assign rsqrt_lz_a_any_3 = |normalize_add_out_payload[14:13];
+  assign rsqrt_lz_a_and_3 = ~rsqrt_lz_a_any_3 & ~(|normalize_add_out_payload[12:11]);
+  assign rsqrt_lz_a_any_4 = |normalize_add_out_payload[10:9];
+  assign rsqrt_lz_a_any_5 = |normalize_add_out_payload[6:5];
+  assign rsqrt_exponent_a_eq_0 = rsqrt_exponent_a == 8'd0;
+  assign rsqrt_fraction_b_sum = rsqrt_lz_a + 5'd1;
+  assign rsqrt_odd_b_mux =
+      rsqrt_exponent_a_eq_0 ? (10'd898 - {5'd0, rsqrt_fraction_b_sum}) : ({2'd0, rsqrt_exponent_a} - 10'd127);
+  assign rsqrt_odd_b_part = rsqrt_odd_b_mux[0];
+  assign rsqrt_minus_half_b_diff = rsqrt_odd_b_mux - {9'd0, rsqrt_odd_b_part};
+  assign rsqrt_u_c_any = |rsqrt_fraction_b[17:16];
+  assign rsqrt_u_c_and_2 = ~rsqrt_u_c_any & ~(|rsqrt_fraction_b[15:14]);
+  assign rsqrt_u_c_any_2 = |rsqrt_fraction_b[13:12];
+  assign rsqrt_u_c_and = rsqrt_u_c_and_2 & ~rsqrt_u_c_any_2 & ~(|rsqrt_fraction_b[11:10]);
+  assign rsqrt_u_c_any_3 = |rsqrt_fraction_b[9:8];
+  assign rsqrt_u_c_and_3 = ~rsqrt_u_c_any_3 & ~(|rsqrt_fraction_b[7:6]);
+  assign rsqrt_u_c_any_4 = |rsqrt_fraction_b[5:4];
+  assign rsqrt_u_c_mux =
+      (rsqrt_u_c_and & rsqrt_u_c_and_3 & ~rsqrt_u_c_any_4 & ~(|rsqrt_fraction_b[3:2]))
+        ? {3'h4, ((|rsqrt_fraction_b[1:0]) ? {1'b0, ~rsqrt_fraction_b[1]} : 2'd2)}
+      : {1'b0,
+         (rsqrt_u_c_and
+            ? {1'b1,
+               (rsqrt_u_c_and_3
+                  ? {1'b1, (rsqrt_u_c_any_4 ? {1'b0, ~rsqrt_fraction_b[5]} : {1'b1, ~rsqrt_fraction_b[3]})}
+                : {1'b0, (rsqrt_u_c_any_3 ? {1'b0, ~rsqrt_fraction_b[9]} : {1'b1, ~rsqrt_fraction_b[7]})})}
+          : {1'b0,
+             (rsqrt_u_c_and_2
+                ? {1'b1, (rsqrt_u_c_any_2 ? {1'b0, ~rsqrt_fraction_b[13]} : {1'b1, ~rsqrt_fraction_b[11]})}
+              : {1'b0, (rsqrt_u_c_any ? {1'b0, ~rsqrt_fraction_b[17]} : {1'b1, ~rsqrt_fraction_b[15]})})})};
   assign running_max_mux_2 =
       (lane3_y_out_payload[14:0] > lane2_y_out_payload[14:0]) ? lane3_y_out_payload[14:0] : lane2_y_out_payload[14:0];
   assign running_max_mux_3 =
@@ -729,25 +1105,412 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
   // -------------------------------------------------------------------------------------------------------------------
   // normalize (RmsNormMax.java:557): r = rsqrt(ss * INV_N + eps), once per token
   assign normalize_launch = state_normalizing & ~normalize_busy; // RmsNormMax.java:559
-  assign mean_mul_in_valid = normalize_launch; // RmsNormMax.java:562
-  assign mean_mul_in_payload_a = partial_0; // RmsNormMax.java:562
-  assign mean_mul_in_payload_b = inv_n; // RmsNormMax.java:562
-  assign eps_add_in_valid = mean_mul_out_valid; // RmsNormMax.java:564
-  assign eps_add_in_payload_a = mean_mul_out_payload; // RmsNormMax.java:564
-  assign eps_add_in_payload_b = eps; // RmsNormMax.java:564
-  assign rsqrt_in_valid = eps_add_out_valid; // FpRsqrt.java:140
-  assign rsqrt_in_payload = eps_add_out_payload; // FpRsqrt.java:140
+
+  always @(*) begin
+    normalize_mul_in_valid = normalize_launch; // Fp32SharedOps.java:94
+    normalize_mul_in_valid = normalize_launch_or_launch_d16; // Fp32SharedOps.java:94
+    normalize_mul_in_valid = normalize_launch_or_launch_d16_or_d29; // Fp32SharedOps.java:94
+    normalize_mul_in_valid = normalize_mul_in_valid_or; // Fp32SharedOps.java:94
+    normalize_mul_in_valid = normalize_mul_in_valid_or | launch_d49; // Fp32SharedOps.java:94
+  end
+
+  always @(*) begin
+    normalize_mul_in_payload_a = partial_0; // Fp32SharedOps.java:96
+    normalize_mul_in_payload_b = inv_n; // Fp32SharedOps.java:97
+    if (launch_d16) begin // Fp32SharedOps.java:99
+      normalize_mul_in_payload_a = rsqrt_rom_word[31:0]; // Fp32SharedOps.java:100
+      normalize_mul_in_payload_b = rsqrt_u_c; // Fp32SharedOps.java:101
+    end
+    if (launch_d29) begin // Fp32SharedOps.java:99
+      normalize_mul_in_payload_a = normalize_add_out_payload; // Fp32SharedOps.java:100
+      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:101
+    end
+    if (launch_d36) begin // Fp32SharedOps.java:99
+      normalize_mul_in_payload_a = rsqrt_h_d20; // Fp32SharedOps.java:100
+      normalize_mul_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:101
+    end
+    if (launch_d49) begin // Fp32SharedOps.java:99
+      normalize_mul_in_payload_a = rsqrt_y0_d20; // Fp32SharedOps.java:100
+      normalize_mul_in_payload_b = normalize_add_out_payload; // Fp32SharedOps.java:101
+    end
+  end
+
+  always @(*) begin
+    normalize_add_in_valid = launch_d7; // Fp32SharedOps.java:94
+    normalize_add_in_valid = launch_d7_or_d23; // Fp32SharedOps.java:94
+    normalize_add_in_valid = launch_d7_or_d23 | launch_d43; // Fp32SharedOps.java:94
+  end
+
+  always @(*) begin
+    normalize_add_in_payload_a = normalize_mul_out_payload; // Fp32SharedOps.java:96
+    normalize_add_in_payload_b = eps; // Fp32SharedOps.java:97
+    if (launch_d23) begin // Fp32SharedOps.java:99
+      normalize_add_in_payload_a = rsqrt_chord_value_d7; // Fp32SharedOps.java:100
+      normalize_add_in_payload_b = normalize_mul_out_payload; // Fp32SharedOps.java:101
+    end
+    if (launch_d43) begin // Fp32SharedOps.java:99
+      normalize_add_in_payload_a = 32'h3fc00000; // Fp32SharedOps.java:100
+      // Fp32SharedOps.java:101
+      normalize_add_in_payload_b = {~normalize_mul_out_payload[31], normalize_mul_out_payload[30:0]};
+    end
+  end
+
+  assign rsqrt_scale2_in_valid = launch_d56; // RmsNormMax.java:565
+  assign rsqrt_scale2_in_payload_r = normalize_mul_out_payload; // RmsNormMax.java:565
+  assign rsqrt_scale2_in_payload_n = rsqrt_minus_half_d40; // RmsNormMax.java:565
 
   always @(posedge ap_clk) begin
     if (normalize_launch) begin // RmsNormMax.java:560
       normalize_busy <= 1'b1; // RmsNormMax.java:560
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:570
-      r <= rsqrt_out_payload; // RmsNormMax.java:571
+    launch_d1 <= normalize_launch; // Fp32SharedOps.java:90
+    launch_d2 <= launch_d1; // Fp32SharedOps.java:90
+    launch_d3 <= launch_d2; // Fp32SharedOps.java:90
+    launch_d4 <= launch_d3; // Fp32SharedOps.java:90
+    launch_d5 <= launch_d4; // Fp32SharedOps.java:90
+    launch_d6 <= launch_d5; // Fp32SharedOps.java:90
+    launch_d7 <= launch_d6; // Fp32SharedOps.java:90
+    rsqrt_cases_a <=
+        {(((normalize_add_out_payload[30:23] == 8'd255) & (normalize_add_out_payload[22:0] != 23'd0))
+          | (normalize_add_out_payload[31] & ~(normalize_add_out_payload[30:0] == 31'h0))),
+         (normalize_add_out_payload[30:0] == 31'h0),
+         ((normalize_add_out_payload[30:23] == 8'd255)
+          & (normalize_add_out_payload[22:0] == 23'd0)
+          & ~normalize_add_out_payload[31])}; // RmsNormMax.java:565
+    rsqrt_sign_a <= normalize_add_out_payload[31]; // RmsNormMax.java:565
+    rsqrt_exponent_a <= normalize_add_out_payload[30:23]; // RmsNormMax.java:565
+    rsqrt_fraction_a <= normalize_add_out_payload[22:0]; // RmsNormMax.java:565
+    rsqrt_lz_a <=
+        (rsqrt_lz_a_and & rsqrt_lz_a_and_3 & ~rsqrt_lz_a_any_4 & ~(|normalize_add_out_payload[8:7]))
+          ? {2'h2,
+             ((~rsqrt_lz_a_any_5 & ~(|normalize_add_out_payload[4:3]))
+                ? {1'b1,
+                   ((|normalize_add_out_payload[2:1]) ? {1'b0, ~normalize_add_out_payload[2]}
+                    : {1'b1, ~normalize_add_out_payload[0]})}
+              : {1'b0,
+                 (rsqrt_lz_a_any_5 ? {1'b0, ~normalize_add_out_payload[6]} : {1'b1, ~normalize_add_out_payload[4]})})}
+        : {1'b0,
+           (rsqrt_lz_a_and
+              ? {1'b1,
+                 (rsqrt_lz_a_and_3
+                    ? {1'b1,
+                       (rsqrt_lz_a_any_4 ? {1'b0, ~normalize_add_out_payload[10]}
+                        : {1'b1, ~normalize_add_out_payload[8]})}
+                  : {1'b0,
+                     (rsqrt_lz_a_any_3 ? {1'b0, ~normalize_add_out_payload[14]}
+                      : {1'b1, ~normalize_add_out_payload[12]})})}
+            : {1'b0,
+               (rsqrt_lz_a_and_2
+                  ? {1'b1,
+                     (rsqrt_lz_a_any_2 ? {1'b0, ~normalize_add_out_payload[18]}
+                      : {1'b1, ~normalize_add_out_payload[16]})}
+                : {1'b0,
+                   (rsqrt_lz_a_any ? {1'b0, ~normalize_add_out_payload[22]}
+                    : {1'b1, ~normalize_add_out_payload[20]})})})}; // RmsNormMax.java:565
+    // RmsNormMax.java:565
+    rsqrt_fraction_b <= rsqrt_exponent_a_eq_0 ? (rsqrt_fraction_a << rsqrt_fraction_b_sum) : rsqrt_fraction_a;
+    rsqrt_odd_b <= rsqrt_odd_b_part; // RmsNormMax.java:565
+    rsqrt_minus_half_b <= -rsqrt_minus_half_b_diff[9:1]; // RmsNormMax.java:565
+    rsqrt_cases_b <= rsqrt_cases_a; // RmsNormMax.java:565
+    rsqrt_sign_b <= rsqrt_sign_a; // RmsNormMax.java:565
+    rsqrt_rom_word <= rsqrt_rom[{rsqrt_odd_b, rsqrt_fraction_b[22:18]}]; // RmsNormMax.java:565
+    // RmsNormMax.java:565
+    rsqrt_u_c <=
+        (rsqrt_fraction_b[17:0] == 18'd0) ? 32'h0
+        : {1'b0, (8'd126 - {3'd0, rsqrt_u_c_mux}), (rsqrt_fraction_b[17:0] << (rsqrt_u_c_mux + 5'd1)), 5'h0};
+    rsqrt_h_c <= {8'h3f, rsqrt_odd_b, rsqrt_fraction_b}; // RmsNormMax.java:565
+    rsqrt_minus_half_c <= rsqrt_minus_half_b; // RmsNormMax.java:565
+    rsqrt_cases_c <= rsqrt_cases_b; // RmsNormMax.java:565
+    rsqrt_sign_c <= rsqrt_sign_b; // RmsNormMax.java:565
+    launch_d8 <= launch_d7; // Fp32SharedOps.java:90
+    launch_d9 <= launch_d8; // Fp32SharedOps.java:90
+    launch_d10 <= launch_d9; // Fp32SharedOps.java:90
+    launch_d11 <= launch_d10; // Fp32SharedOps.java:90
+    launch_d12 <= launch_d11; // Fp32SharedOps.java:90
+    launch_d13 <= launch_d12; // Fp32SharedOps.java:90
+    launch_d14 <= launch_d13; // Fp32SharedOps.java:90
+    launch_d15 <= launch_d14; // Fp32SharedOps.java:90
+    launch_d16 <= launch_d15; // Fp32SharedOps.java:90
+    launch_d17 <= launch_d16; // Fp32SharedOps.java:90
+    launch_d18 <= launch_d17; // Fp32SharedOps.java:90
+    launch_d19 <= launch_d18; // Fp32SharedOps.java:90
+    launch_d20 <= launch_d19; // Fp32SharedOps.java:90
+    launch_d21 <= launch_d20; // Fp32SharedOps.java:90
+    launch_d22 <= launch_d21; // Fp32SharedOps.java:90
+    launch_d23 <= launch_d22; // Fp32SharedOps.java:90
+    rsqrt_chord_value_d1 <= rsqrt_rom_word[63:32]; // Fp32SharedOps.java:91
+    rsqrt_chord_value_d2 <= rsqrt_chord_value_d1; // Fp32SharedOps.java:91
+    rsqrt_chord_value_d3 <= rsqrt_chord_value_d2; // Fp32SharedOps.java:91
+    rsqrt_chord_value_d4 <= rsqrt_chord_value_d3; // Fp32SharedOps.java:91
+    rsqrt_chord_value_d5 <= rsqrt_chord_value_d4; // Fp32SharedOps.java:91
+    rsqrt_chord_value_d6 <= rsqrt_chord_value_d5; // Fp32SharedOps.java:91
+    rsqrt_chord_value_d7 <= rsqrt_chord_value_d6; // Fp32SharedOps.java:91
+    launch_d24 <= launch_d23; // Fp32SharedOps.java:90
+    launch_d25 <= launch_d24; // Fp32SharedOps.java:90
+    launch_d26 <= launch_d25; // Fp32SharedOps.java:90
+    launch_d27 <= launch_d26; // Fp32SharedOps.java:90
+    launch_d28 <= launch_d27; // Fp32SharedOps.java:90
+    launch_d29 <= launch_d28; // Fp32SharedOps.java:90
+    launch_d30 <= launch_d29; // Fp32SharedOps.java:90
+    launch_d31 <= launch_d30; // Fp32SharedOps.java:90
+    launch_d32 <= launch_d31; // Fp32SharedOps.java:90
+    launch_d33 <= launch_d32; // Fp32SharedOps.java:90
+    launch_d34 <= launch_d33; // Fp32SharedOps.java:90
+    launch_d35 <= launch_d34; // Fp32SharedOps.java:90
+    launch_d36 <= launch_d35; // Fp32SharedOps.java:90
+    rsqrt_h_d1 <= rsqrt_h_c; // Fp32SharedOps.java:91
+    rsqrt_h_d2 <= rsqrt_h_d1; // Fp32SharedOps.java:91
+    rsqrt_h_d3 <= rsqrt_h_d2; // Fp32SharedOps.java:91
+    rsqrt_h_d4 <= rsqrt_h_d3; // Fp32SharedOps.java:91
+    rsqrt_h_d5 <= rsqrt_h_d4; // Fp32SharedOps.java:91
+    rsqrt_h_d6 <= rsqrt_h_d5; // Fp32SharedOps.java:91
+    rsqrt_h_d7 <= rsqrt_h_d6; // Fp32SharedOps.java:91
+    rsqrt_h_d8 <= rsqrt_h_d7; // Fp32SharedOps.java:91
+    rsqrt_h_d9 <= rsqrt_h_d8; // Fp32SharedOps.java:91
+    rsqrt_h_d10 <= rsqrt_h_d9; // Fp32SharedOps.java:91
+    rsqrt_h_d11 <= rsqrt_h_d10; // Fp32SharedOps.java:91
+    rsqrt_h_d12 <= rsqrt_h_d11; // Fp32SharedOps.java:91
+    rsqrt_h_d13 <= rsqrt_h_d12; // Fp32SharedOps.java:91
+    rsqrt_h_d14 <= rsqrt_h_d13; // Fp32SharedOps.java:91
+    rsqrt_h_d15 <= rsqrt_h_d14; // Fp32SharedOps.java:91
+    rsqrt_h_d16 <= rsqrt_h_d15; // Fp32SharedOps.java:91
+    rsqrt_h_d17 <= rsqrt_h_d16; // Fp32SharedOps.java:91
+    rsqrt_h_d18 <= rsqrt_h_d17; // Fp32SharedOps.java:91
+    rsqrt_h_d19 <= rsqrt_h_d18; // Fp32SharedOps.java:91
+    rsqrt_h_d20 <= rsqrt_h_d19; // Fp32SharedOps.java:91
+    launch_d37 <= launch_d36; // Fp32SharedOps.java:90
+    launch_d38 <= launch_d37; // Fp32SharedOps.java:90
+    launch_d39 <= launch_d38; // Fp32SharedOps.java:90
+    launch_d40 <= launch_d39; // Fp32SharedOps.java:90
+    launch_d41 <= launch_d40; // Fp32SharedOps.java:90
+    launch_d42 <= launch_d41; // Fp32SharedOps.java:90
+    launch_d43 <= launch_d42; // Fp32SharedOps.java:90
+    launch_d44 <= launch_d43; // Fp32SharedOps.java:90
+    launch_d45 <= launch_d44; // Fp32SharedOps.java:90
+    launch_d46 <= launch_d45; // Fp32SharedOps.java:90
+    launch_d47 <= launch_d46; // Fp32SharedOps.java:90
+    launch_d48 <= launch_d47; // Fp32SharedOps.java:90
+    launch_d49 <= launch_d48; // Fp32SharedOps.java:90
+    rsqrt_y0_d1 <= normalize_add_out_payload; // Fp32SharedOps.java:91
+    rsqrt_y0_d2 <= rsqrt_y0_d1; // Fp32SharedOps.java:91
+    rsqrt_y0_d3 <= rsqrt_y0_d2; // Fp32SharedOps.java:91
+    rsqrt_y0_d4 <= rsqrt_y0_d3; // Fp32SharedOps.java:91
+    rsqrt_y0_d5 <= rsqrt_y0_d4; // Fp32SharedOps.java:91
+    rsqrt_y0_d6 <= rsqrt_y0_d5; // Fp32SharedOps.java:91
+    rsqrt_y0_d7 <= rsqrt_y0_d6; // Fp32SharedOps.java:91
+    rsqrt_y0_d8 <= rsqrt_y0_d7; // Fp32SharedOps.java:91
+    rsqrt_y0_d9 <= rsqrt_y0_d8; // Fp32SharedOps.java:91
+    rsqrt_y0_d10 <= rsqrt_y0_d9; // Fp32SharedOps.java:91
+    rsqrt_y0_d11 <= rsqrt_y0_d10; // Fp32SharedOps.java:91
+    rsqrt_y0_d12 <= rsqrt_y0_d11; // Fp32SharedOps.java:91
+    rsqrt_y0_d13 <= rsqrt_y0_d12; // Fp32SharedOps.java:91
+    rsqrt_y0_d14 <= rsqrt_y0_d13; // Fp32SharedOps.java:91
+    rsqrt_y0_d15 <= rsqrt_y0_d14; // Fp32SharedOps.java:91
+    rsqrt_y0_d16 <= rsqrt_y0_d15; // Fp32SharedOps.java:91
+    rsqrt_y0_d17 <= rsqrt_y0_d16; // Fp32SharedOps.java:91
+    rsqrt_y0_d18 <= rsqrt_y0_d17; // Fp32SharedOps.java:91
+    rsqrt_y0_d19 <= rsqrt_y0_d18; // Fp32SharedOps.java:91
+    rsqrt_y0_d20 <= rsqrt_y0_d19; // Fp32SharedOps.java:91
+    rsqrt_minus_half_d1 <= rsqrt_minus_half_c; // RmsNormMax.java:565
+    rsqrt_minus_half_d2 <= rsqrt_minus_half_d1; // RmsNormMax.java:565
+    rsqrt_minus_half_d3 <= rsqrt_minus_half_d2; // RmsNormMax.java:565
+    rsqrt_minus_half_d4 <= rsqrt_minus_half_d3; // RmsNormMax.java:565
+    rsqrt_minus_half_d5 <= rsqrt_minus_half_d4; // RmsNormMax.java:565
+    rsqrt_minus_half_d6 <= rsqrt_minus_half_d5; // RmsNormMax.java:565
+    rsqrt_minus_half_d7 <= rsqrt_minus_half_d6; // RmsNormMax.java:565
+    rsqrt_minus_half_d8 <= rsqrt_minus_half_d7; // RmsNormMax.java:565
+    rsqrt_minus_half_d9 <= rsqrt_minus_half_d8; // RmsNormMax.java:565
+    rsqrt_minus_half_d10 <= rsqrt_minus_half_d9; // RmsNormMax.java:565
+    rsqrt_minus_half_d11 <= rsqrt_minus_half_d10; // RmsNormMax.java:565
+    rsqrt_minus_half_d12 <= rsqrt_minus_half_d11; // RmsNormMax.java:565
+    rsqrt_minus_half_d13 <= rsqrt_minus_half_d12; // RmsNormMax.java:565
+    rsqrt_minus_half_d14 <= rsqrt_minus_half_d13; // RmsNormMax.java:565
+    rsqrt_minus_half_d15 <= rsqrt_minus_half_d14; // RmsNormMax.java:565
+    rsqrt_minus_half_d16 <= rsqrt_minus_half_d15; // RmsNormMax.java:565
+    rsqrt_minus_half_d17 <= rsqrt_minus_half_d16; // RmsNormMax.java:565
+    rsqrt_minus_half_d18 <= rsqrt_minus_half_d17; // RmsNormMax.java:565
+    rsqrt_minus_half_d19 <= rsqrt_minus_half_d18; // RmsNormMax.java:565
+    rsqrt_minus_half_d20 <= rsqrt_minus_half_d19; // RmsNormMax.java:565
+    rsqrt_minus_half_d21 <= rsqrt_minus_half_d20; // RmsNormMax.java:565
+    rsqrt_minus_half_d22 <= rsqrt_minus_half_d21; // RmsNormMax.java:565
+    rsqrt_minus_half_d23 <= rsqrt_minus_half_d22; // RmsNormMax.java:565
+    rsqrt_minus_half_d24 <= rsqrt_minus_half_d23; // RmsNormMax.java:565
+    rsqrt_minus_half_d25 <= rsqrt_minus_half_d24; // RmsNormMax.java:565
+    rsqrt_minus_half_d26 <= rsqrt_minus_half_d25; // RmsNormMax.java:565
+    rsqrt_minus_half_d27 <= rsqrt_minus_half_d26; // RmsNormMax.java:565
+    rsqrt_minus_half_d28 <= rsqrt_minus_half_d27; // RmsNormMax.java:565
+    rsqrt_minus_half_d29 <= rsqrt_minus_half_d28; // RmsNormMax.java:565
+    rsqrt_minus_half_d30 <= rsqrt_minus_half_d29; // RmsNormMax.java:565
+    rsqrt_minus_half_d31 <= rsqrt_minus_half_d30; // RmsNormMax.java:565
+    rsqrt_minus_half_d32 <= rsqrt_minus_half_d31; // RmsNormMax.java:565
+    rsqrt_minus_half_d33 <= rsqrt_minus_half_d32; // RmsNormMax.java:565
+    rsqrt_minus_half_d34 <= rsqrt_minus_half_d33; // RmsNormMax.java:565
+    rsqrt_minus_half_d35 <= rsqrt_minus_half_d34; // RmsNormMax.java:565
+    rsqrt_minus_half_d36 <= rsqrt_minus_half_d35; // RmsNormMax.java:565
+    rsqrt_minus_half_d37 <= rsqrt_minus_half_d36; // RmsNormMax.java:565
+    rsqrt_minus_half_d38 <= rsqrt_minus_half_d37; // RmsNormMax.java:565
+    rsqrt_minus_half_d39 <= rsqrt_minus_half_d38; // RmsNormMax.java:565
+    rsqrt_minus_half_d40 <= rsqrt_minus_half_d39; // RmsNormMax.java:565
+    launch_d50 <= launch_d49; // RmsNormMax.java:565
+    launch_d51 <= launch_d50; // RmsNormMax.java:565
+    launch_d52 <= launch_d51; // RmsNormMax.java:565
+    launch_d53 <= launch_d52; // RmsNormMax.java:565
+    launch_d54 <= launch_d53; // RmsNormMax.java:565
+    launch_d55 <= launch_d54; // RmsNormMax.java:565
+    launch_d56 <= launch_d55; // RmsNormMax.java:565
+    rsqrt_cases_d1 <= rsqrt_cases_c; // RmsNormMax.java:565
+    rsqrt_cases_d2 <= rsqrt_cases_d1; // RmsNormMax.java:565
+    rsqrt_cases_d3 <= rsqrt_cases_d2; // RmsNormMax.java:565
+    rsqrt_cases_d4 <= rsqrt_cases_d3; // RmsNormMax.java:565
+    rsqrt_cases_d5 <= rsqrt_cases_d4; // RmsNormMax.java:565
+    rsqrt_cases_d6 <= rsqrt_cases_d5; // RmsNormMax.java:565
+    rsqrt_cases_d7 <= rsqrt_cases_d6; // RmsNormMax.java:565
+    rsqrt_cases_d8 <= rsqrt_cases_d7; // RmsNormMax.java:565
+    rsqrt_cases_d9 <= rsqrt_cases_d8; // RmsNormMax.java:565
+    rsqrt_cases_d10 <= rsqrt_cases_d9; // RmsNormMax.java:565
+    rsqrt_cases_d11 <= rsqrt_cases_d10; // RmsNormMax.java:565
+    rsqrt_cases_d12 <= rsqrt_cases_d11; // RmsNormMax.java:565
+    rsqrt_cases_d13 <= rsqrt_cases_d12; // RmsNormMax.java:565
+    rsqrt_cases_d14 <= rsqrt_cases_d13; // RmsNormMax.java:565
+    rsqrt_cases_d15 <= rsqrt_cases_d14; // RmsNormMax.java:565
+    rsqrt_cases_d16 <= rsqrt_cases_d15; // RmsNormMax.java:565
+    rsqrt_cases_d17 <= rsqrt_cases_d16; // RmsNormMax.java:565
+    rsqrt_cases_d18 <= rsqrt_cases_d17; // RmsNormMax.java:565
+    rsqrt_cases_d19 <= rsqrt_cases_d18; // RmsNormMax.java:565
+    rsqrt_cases_d20 <= rsqrt_cases_d19; // RmsNormMax.java:565
+    rsqrt_cases_d21 <= rsqrt_cases_d20; // RmsNormMax.java:565
+    rsqrt_cases_d22 <= rsqrt_cases_d21; // RmsNormMax.java:565
+    rsqrt_cases_d23 <= rsqrt_cases_d22; // RmsNormMax.java:565
+    rsqrt_cases_d24 <= rsqrt_cases_d23; // RmsNormMax.java:565
+    rsqrt_cases_d25 <= rsqrt_cases_d24; // RmsNormMax.java:565
+    rsqrt_cases_d26 <= rsqrt_cases_d25; // RmsNormMax.java:565
+    rsqrt_cases_d27 <= rsqrt_cases_d26; // RmsNormMax.java:565
+    rsqrt_cases_d28 <= rsqrt_cases_d27; // RmsNormMax.java:565
+    rsqrt_cases_d29 <= rsqrt_cases_d28; // RmsNormMax.java:565
+    rsqrt_cases_d30 <= rsqrt_cases_d29; // RmsNormMax.java:565
+    rsqrt_cases_d31 <= rsqrt_cases_d30; // RmsNormMax.java:565
+    rsqrt_cases_d32 <= rsqrt_cases_d31; // RmsNormMax.java:565
+    rsqrt_cases_d33 <= rsqrt_cases_d32; // RmsNormMax.java:565
+    rsqrt_cases_d34 <= rsqrt_cases_d33; // RmsNormMax.java:565
+    rsqrt_cases_d35 <= rsqrt_cases_d34; // RmsNormMax.java:565
+    rsqrt_cases_d36 <= rsqrt_cases_d35; // RmsNormMax.java:565
+    rsqrt_cases_d37 <= rsqrt_cases_d36; // RmsNormMax.java:565
+    rsqrt_cases_d38 <= rsqrt_cases_d37; // RmsNormMax.java:565
+    rsqrt_cases_d39 <= rsqrt_cases_d38; // RmsNormMax.java:565
+    rsqrt_cases_d40 <= rsqrt_cases_d39; // RmsNormMax.java:565
+    rsqrt_cases_d41 <= rsqrt_cases_d40; // RmsNormMax.java:565
+    rsqrt_cases_d42 <= rsqrt_cases_d41; // RmsNormMax.java:565
+    rsqrt_sign_d1 <= rsqrt_sign_c; // RmsNormMax.java:565
+    rsqrt_sign_d2 <= rsqrt_sign_d1; // RmsNormMax.java:565
+    rsqrt_sign_d3 <= rsqrt_sign_d2; // RmsNormMax.java:565
+    rsqrt_sign_d4 <= rsqrt_sign_d3; // RmsNormMax.java:565
+    rsqrt_sign_d5 <= rsqrt_sign_d4; // RmsNormMax.java:565
+    rsqrt_sign_d6 <= rsqrt_sign_d5; // RmsNormMax.java:565
+    rsqrt_sign_d7 <= rsqrt_sign_d6; // RmsNormMax.java:565
+    rsqrt_sign_d8 <= rsqrt_sign_d7; // RmsNormMax.java:565
+    rsqrt_sign_d9 <= rsqrt_sign_d8; // RmsNormMax.java:565
+    rsqrt_sign_d10 <= rsqrt_sign_d9; // RmsNormMax.java:565
+    rsqrt_sign_d11 <= rsqrt_sign_d10; // RmsNormMax.java:565
+    rsqrt_sign_d12 <= rsqrt_sign_d11; // RmsNormMax.java:565
+    rsqrt_sign_d13 <= rsqrt_sign_d12; // RmsNormMax.java:565
+    rsqrt_sign_d14 <= rsqrt_sign_d13; // RmsNormMax.java:565
+    rsqrt_sign_d15 <= rsqrt_sign_d14; // RmsNormMax.java:565
+    rsqrt_sign_d16 <= rsqrt_sign_d15; // RmsNormMax.java:565
+    rsqrt_sign_d17 <= rsqrt_sign_d16; // RmsNormMax.java:565
+    rsqrt_sign_d18 <= rsqrt_sign_d17; // RmsNormMax.java:565
+    rsqrt_sign_d19 <= rsqrt_sign_d18; // RmsNormMax.java:565
+    rsqrt_sign_d20 <= rsqrt_sign_d19; // RmsNormMax.java:565
+    rsqrt_sign_d21 <= rsqrt_sign_d20; // RmsNormMax.java:565
+    rsqrt_sign_d22 <= rsqrt_sign_d21; // RmsNormMax.java:565
+    rsqrt_sign_d23 <= rsqrt_sign_d22; // RmsNormMax.java:565
+    rsqrt_sign_d24 <= rsqrt_sign_d23; // RmsNormMax.java:565
+    rsqrt_sign_d25 <= rsqrt_sign_d24; // RmsNormMax.java:565
+    rsqrt_sign_d26 <= rsqrt_sign_d25; // RmsNormMax.java:565
+    rsqrt_sign_d27 <= rsqrt_sign_d26; // RmsNormMax.java:565
+    rsqrt_sign_d28 <= rsqrt_sign_d27; // RmsNormMax.java:565
+    rsqrt_sign_d29 <= rsqrt_sign_d28; // RmsNormMax.java:565
+    rsqrt_sign_d30 <= rsqrt_sign_d29; // RmsNormMax.java:565
+    rsqrt_sign_d31 <= rsqrt_sign_d30; // RmsNormMax.java:565
+    rsqrt_sign_d32 <= rsqrt_sign_d31; // RmsNormMax.java:565
+    rsqrt_sign_d33 <= rsqrt_sign_d32; // RmsNormMax.java:565
+    rsqrt_sign_d34 <= rsqrt_sign_d33; // RmsNormMax.java:565
+    rsqrt_sign_d35 <= rsqrt_sign_d34; // RmsNormMax.java:565
+    rsqrt_sign_d36 <= rsqrt_sign_d35; // RmsNormMax.java:565
+    rsqrt_sign_d37 <= rsqrt_sign_d36; // RmsNormMax.java:565
+    rsqrt_sign_d38 <= rsqrt_sign_d37; // RmsNormMax.java:565
+    rsqrt_sign_d39 <= rsqrt_sign_d38; // RmsNormMax.java:565
+    rsqrt_sign_d40 <= rsqrt_sign_d39; // RmsNormMax.java:565
+    rsqrt_sign_d41 <= rsqrt_sign_d40; // RmsNormMax.java:565
+    rsqrt_sign_d42 <= rsqrt_sign_d41; // RmsNormMax.java:565
+    rsqrt_y_out <=
+        rsqrt_cases_d42[2] ? 32'h7fc00000
+        : rsqrt_cases_d42[1] ? {rsqrt_sign_d42, 31'h7f800000}
+        : rsqrt_cases_d42[0] ? 32'h0
+        : rsqrt_scale2_out_payload; // RmsNormMax.java:565
+    rsqrt_scale2_valid_d1 <= rsqrt_scale2_out_valid; // RmsNormMax.java:566
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:570
+      r <= rsqrt_y_out; // RmsNormMax.java:571
       normalize_busy <= 1'b0; // RmsNormMax.java:572
     end
     if (!ap_rst_n) begin
       normalize_busy <= 1'b0;
+      launch_d1 <= 1'b0;
+      launch_d2 <= 1'b0;
+      launch_d3 <= 1'b0;
+      launch_d4 <= 1'b0;
+      launch_d5 <= 1'b0;
+      launch_d6 <= 1'b0;
+      launch_d7 <= 1'b0;
+      launch_d8 <= 1'b0;
+      launch_d9 <= 1'b0;
+      launch_d10 <= 1'b0;
+      launch_d11 <= 1'b0;
+      launch_d12 <= 1'b0;
+      launch_d13 <= 1'b0;
+      launch_d14 <= 1'b0;
+      launch_d15 <= 1'b0;
+      launch_d16 <= 1'b0;
+      launch_d17 <= 1'b0;
+      launch_d18 <= 1'b0;
+      launch_d19 <= 1'b0;
+      launch_d20 <= 1'b0;
+      launch_d21 <= 1'b0;
+      launch_d22 <= 1'b0;
+      launch_d23 <= 1'b0;
+      launch_d24 <= 1'b0;
+      launch_d25 <= 1'b0;
+      launch_d26 <= 1'b0;
+      launch_d27 <= 1'b0;
+      launch_d28 <= 1'b0;
+      launch_d29 <= 1'b0;
+      launch_d30 <= 1'b0;
+      launch_d31 <= 1'b0;
+      launch_d32 <= 1'b0;
+      launch_d33 <= 1'b0;
+      launch_d34 <= 1'b0;
+      launch_d35 <= 1'b0;
+      launch_d36 <= 1'b0;
+      launch_d37 <= 1'b0;
+      launch_d38 <= 1'b0;
+      launch_d39 <= 1'b0;
+      launch_d40 <= 1'b0;
+      launch_d41 <= 1'b0;
+      launch_d42 <= 1'b0;
+      launch_d43 <= 1'b0;
+      launch_d44 <= 1'b0;
+      launch_d45 <= 1'b0;
+      launch_d46 <= 1'b0;
+      launch_d47 <= 1'b0;
+      launch_d48 <= 1'b0;
+      launch_d49 <= 1'b0;
+      launch_d50 <= 1'b0;
+      launch_d51 <= 1'b0;
+      launch_d52 <= 1'b0;
+      launch_d53 <= 1'b0;
+      launch_d54 <= 1'b0;
+      launch_d55 <= 1'b0;
+      launch_d56 <= 1'b0;
+      rsqrt_scale2_valid_d1 <= 1'b0;
     end
   end
 
@@ -918,7 +1681,7 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     if (tree_done) begin // RmsNormMax.java:326
       phase <= PHASE_NORMALIZE; // RmsNormMax.java:326
     end
-    if (rsqrt_out_valid) begin // RmsNormMax.java:327
+    if (rsqrt_scale2_valid_d1) begin // RmsNormMax.java:327
       phase <= PHASE_SCALE; // RmsNormMax.java:327
     end
     if (gamma_fire) begin // RmsNormMax.java:328
@@ -950,6 +1713,71 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
       if (!(~(in_valid & in_ready) | ((length_beats != 9'd0) & (length_beats <= 9'd256)))) begin // RmsNormMax.java:199
         $display("ASSERTION FAILED in %m: RmsNormMax.java:199: length_beats is 1 to 256 while a token's beats come ",
                  "in");
+        $stop;
+      end
+      if (!(~(launch_d16 & normalize_launch))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 16 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d23 & launch_d7))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 16 cycles apart collide on ",
+                 "normalize_add (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d29 & normalize_launch))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 29 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d29 & launch_d16))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 13 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d36 & normalize_launch))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 36 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d36 & launch_d16))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 20 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d36 & launch_d29))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 7 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d43 & launch_d7))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 36 cycles apart collide on ",
+                 "normalize_add (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d43 & launch_d23))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 20 cycles apart collide on ",
+                 "normalize_add (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d49 & normalize_launch))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 49 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d49 & launch_d16))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 33 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d49 & launch_d29))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 20 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(launch_d49 & launch_d36))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: normalize: inputs 13 cycles apart collide on ",
+                 "normalize_mul (keep inputs at least the schedule's length apart)");
         $stop;
       end
       if (!(~emit | (result_credits != 2'd0))) begin // CreditBuffer.java:86
@@ -1042,33 +1870,34 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
     .out_payload  (lane3_acc_out_payload)
   );
 
-  Fp32Mul mean_mul ( // RmsNormMax.java:562
+  Fp32Mul normalize_mul ( // RmsNormMax.java:563
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
-    .in_valid     (mean_mul_in_valid),
-    .in_payload_a (mean_mul_in_payload_a),
-    .in_payload_b (mean_mul_in_payload_b),
-    .out_valid    (mean_mul_out_valid),
-    .out_payload  (mean_mul_out_payload)
+    .in_valid     (normalize_mul_in_valid),
+    .in_payload_a (normalize_mul_in_payload_a),
+    .in_payload_b (normalize_mul_in_payload_b),
+    .out_valid    (normalize_mul_out_valid),
+    .out_payload  (normalize_mul_out_payload)
   );
 
-  Fp32Add eps_add ( // RmsNormMax.java:564
+  Fp32Add normalize_add ( // RmsNormMax.java:563
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
-    .in_valid     (eps_add_in_valid),
-    .in_payload_a (eps_add_in_payload_a),
-    .in_payload_b (eps_add_in_payload_b),
-    .out_valid    (eps_add_out_valid),
-    .out_payload  (eps_add_out_payload)
+    .in_valid     (normalize_add_in_valid),
+    .in_payload_a (normalize_add_in_payload_a),
+    .in_payload_b (normalize_add_in_payload_b),
+    .out_valid    (normalize_add_out_valid),
+    .out_payload  (normalize_add_out_payload)
   );
 
-  FpRsqrt_shared rsqrt ( // FpRsqrt.java:139
-    .ap_clk      (ap_clk),
-    .ap_rst_n    (ap_rst_n),
-    .in_valid    (rsqrt_in_valid),
-    .in_payload  (rsqrt_in_payload),
-    .out_valid   (rsqrt_out_valid),
-    .out_payload (rsqrt_out_payload)
+  FpScale2_n9 rsqrt_scale2 ( // RmsNormMax.java:565
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .in_valid     (rsqrt_scale2_in_valid),
+    .in_payload_r (rsqrt_scale2_in_payload_r),
+    .in_payload_n (rsqrt_scale2_in_payload_n),
+    .out_valid    (rsqrt_scale2_out_valid),
+    .out_payload  (rsqrt_scale2_out_payload)
   );
 
   Fp16ToFp32 lane0_xs ( // RmsNormMax.java:606
@@ -1273,10 +2102,11 @@ module RmsNormMax_l16_w4_maxn1024_fp16_runtime (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, lane1_square_out_valid, lane2_square_out_valid, lane3_square_out_valid,
-      lane0_gamma_out_valid, lane1_xs_out_valid, lane1_gamma_out_valid, lane1_xr_out_valid, lane1_xrg_out_valid,
-      lane1_y_out_valid, lane2_xs_out_valid, lane2_gamma_out_valid, lane2_xr_out_valid, lane2_xrg_out_valid,
-      lane2_y_out_valid, lane3_xs_out_valid, lane3_gamma_out_valid, lane3_xr_out_valid, lane3_xrg_out_valid,
-      lane3_y_out_valid, result_fifo_occupancy};
+      normalize_mul_out_valid, normalize_add_out_valid, lane0_gamma_out_valid, lane1_xs_out_valid,
+      lane1_gamma_out_valid, lane1_xr_out_valid, lane1_xrg_out_valid, lane1_y_out_valid, lane2_xs_out_valid,
+      lane2_gamma_out_valid, lane2_xr_out_valid, lane2_xrg_out_valid, lane2_y_out_valid, lane3_xs_out_valid,
+      lane3_gamma_out_valid, lane3_xr_out_valid, lane3_xrg_out_valid, lane3_y_out_valid, result_fifo_occupancy,
+      rsqrt_minus_half_b_diff[0]};
 endmodule
 
 `default_nettype wire

@@ -11,182 +11,182 @@ module FpReciprocal (
   output wire [31:0] out_payload  // FpReciprocal.java:43
 );
 
-  reg  [2:0]  cases_a;                 // FpReciprocal.java:58
-  reg         sign_a;                  // FpReciprocal.java:59
-  reg  [7:0]  exponent_a;              // FpReciprocal.java:60
-  reg  [22:0] fraction_a;              // FpReciprocal.java:61
-  reg  [4:0]  lz_a;                    // FpReciprocal.java:62
-  reg  [22:0] fraction_b;              // FpReciprocal.java:70
-  reg  [9:0]  minus_e_b;               // FpReciprocal.java:71
-  reg  [2:0]  cases_b;                 // FpReciprocal.java:72
-  reg         sign_b;                  // FpReciprocal.java:73
-  reg  [63:0] rom_word;                // FpReciprocal.java:79
-  reg  [31:0] u_c;                     // FpReciprocal.java:80
-  reg  [31:0] m_c;                     // FpReciprocal.java:81
-  reg  [9:0]  minus_e_c;               // FpReciprocal.java:82
-  reg  [2:0]  cases_c;                 // FpReciprocal.java:83
-  reg         sign_c;                  // FpReciprocal.java:84
-  reg         valid_d1;                // FpReciprocal.java:97
-  reg         valid_d2;                // FpReciprocal.java:97
-  reg         valid_d3;                // FpReciprocal.java:97
-  wire        chord_in_valid;          // FpReciprocal.java:97
-  wire [63:0] chord_in_payload_word;   // FpReciprocal.java:97
-  wire [31:0] chord_in_payload_u;      // FpReciprocal.java:97
-  wire        chord_out_valid;         // FpReciprocal.java:97
-  wire [31:0] chord_out_payload;       // FpReciprocal.java:97
-  reg  [31:0] m_d1;                    // FpReciprocal.java:98
-  reg  [31:0] m_d2;                    // FpReciprocal.java:98
-  reg  [31:0] m_d3;                    // FpReciprocal.java:98
-  reg  [31:0] m_d4;                    // FpReciprocal.java:98
-  reg  [31:0] m_d5;                    // FpReciprocal.java:98
-  reg  [31:0] m_d6;                    // FpReciprocal.java:98
-  reg  [31:0] m_d7;                    // FpReciprocal.java:98
-  reg  [31:0] m_d8;                    // FpReciprocal.java:98
-  reg  [31:0] m_d9;                    // FpReciprocal.java:98
-  reg  [31:0] m_d10;                   // FpReciprocal.java:98
-  reg  [31:0] m_d11;                   // FpReciprocal.java:98
-  reg  [31:0] m_d12;                   // FpReciprocal.java:98
-  reg  [31:0] m_d13;                   // FpReciprocal.java:98
-  wire        newton_mul_in_valid;     // FpReciprocal.java:98
-  wire [31:0] newton_mul_in_payload_a; // FpReciprocal.java:98
-  wire [31:0] newton_mul_in_payload_b; // FpReciprocal.java:98
-  wire        newton_mul_out_valid;    // FpReciprocal.java:98
-  wire [31:0] newton_mul_out_payload;  // FpReciprocal.java:98
-  wire        newton_sub_in_valid;     // FpReciprocal.java:99
-  wire [31:0] newton_sub_in_payload_a; // FpReciprocal.java:99
-  wire [31:0] newton_sub_in_payload_b; // FpReciprocal.java:99
-  wire        newton_sub_out_valid;    // FpReciprocal.java:99
-  wire [31:0] newton_sub_out_payload;  // FpReciprocal.java:99
-  reg  [31:0] y0_d1;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d2;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d3;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d4;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d5;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d6;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d7;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d8;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d9;                   // FpReciprocal.java:100
-  reg  [31:0] y0_d10;                  // FpReciprocal.java:100
-  reg  [31:0] y0_d11;                  // FpReciprocal.java:100
-  reg  [31:0] y0_d12;                  // FpReciprocal.java:100
-  reg  [31:0] y0_d13;                  // FpReciprocal.java:100
-  wire        refine_mul_in_valid;     // FpReciprocal.java:100
-  wire [31:0] refine_mul_in_payload_a; // FpReciprocal.java:100
-  wire [31:0] refine_mul_in_payload_b; // FpReciprocal.java:100
-  wire        refine_mul_out_valid;    // FpReciprocal.java:100
-  wire [31:0] refine_mul_out_payload;  // FpReciprocal.java:100
-  reg  [9:0]  minus_e_d1;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d2;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d3;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d4;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d5;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d6;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d7;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d8;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d9;              // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d10;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d11;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d12;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d13;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d14;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d15;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d16;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d17;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d18;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d19;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d20;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d21;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d22;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d23;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d24;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d25;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d26;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d27;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d28;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d29;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d30;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d31;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d32;             // FpReciprocal.java:104
-  reg  [9:0]  minus_e_d33;             // FpReciprocal.java:104
-  wire        scale2_in_valid;         // FpReciprocal.java:104
-  wire [31:0] scale2_in_payload_r;     // FpReciprocal.java:104
-  wire [9:0]  scale2_in_payload_n;     // FpReciprocal.java:104
-  wire        scale2_out_valid;        // FpReciprocal.java:104
-  wire [31:0] scale2_out_payload;      // FpReciprocal.java:104
-  reg  [2:0]  cases_d1;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d2;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d3;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d4;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d5;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d6;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d7;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d8;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d9;                // FpReciprocal.java:105
-  reg  [2:0]  cases_d10;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d11;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d12;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d13;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d14;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d15;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d16;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d17;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d18;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d19;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d20;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d21;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d22;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d23;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d24;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d25;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d26;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d27;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d28;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d29;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d30;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d31;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d32;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d33;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d34;               // FpReciprocal.java:105
-  reg  [2:0]  cases_d35;               // FpReciprocal.java:105
-  reg         sign_d1;                 // FpReciprocal.java:105
-  reg         sign_d2;                 // FpReciprocal.java:105
-  reg         sign_d3;                 // FpReciprocal.java:105
-  reg         sign_d4;                 // FpReciprocal.java:105
-  reg         sign_d5;                 // FpReciprocal.java:105
-  reg         sign_d6;                 // FpReciprocal.java:105
-  reg         sign_d7;                 // FpReciprocal.java:105
-  reg         sign_d8;                 // FpReciprocal.java:105
-  reg         sign_d9;                 // FpReciprocal.java:105
-  reg         sign_d10;                // FpReciprocal.java:105
-  reg         sign_d11;                // FpReciprocal.java:105
-  reg         sign_d12;                // FpReciprocal.java:105
-  reg         sign_d13;                // FpReciprocal.java:105
-  reg         sign_d14;                // FpReciprocal.java:105
-  reg         sign_d15;                // FpReciprocal.java:105
-  reg         sign_d16;                // FpReciprocal.java:105
-  reg         sign_d17;                // FpReciprocal.java:105
-  reg         sign_d18;                // FpReciprocal.java:105
-  reg         sign_d19;                // FpReciprocal.java:105
-  reg         sign_d20;                // FpReciprocal.java:105
-  reg         sign_d21;                // FpReciprocal.java:105
-  reg         sign_d22;                // FpReciprocal.java:105
-  reg         sign_d23;                // FpReciprocal.java:105
-  reg         sign_d24;                // FpReciprocal.java:105
-  reg         sign_d25;                // FpReciprocal.java:105
-  reg         sign_d26;                // FpReciprocal.java:105
-  reg         sign_d27;                // FpReciprocal.java:105
-  reg         sign_d28;                // FpReciprocal.java:105
-  reg         sign_d29;                // FpReciprocal.java:105
-  reg         sign_d30;                // FpReciprocal.java:105
-  reg         sign_d31;                // FpReciprocal.java:105
-  reg         sign_d32;                // FpReciprocal.java:105
-  reg         sign_d33;                // FpReciprocal.java:105
-  reg         sign_d34;                // FpReciprocal.java:105
-  reg         sign_d35;                // FpReciprocal.java:105
-  reg  [31:0] y_out;                   // FpReciprocal.java:108
-  reg         scale2_valid_d1;         // FpReciprocal.java:108
-  reg  [63:0] rom [0:63];              // FpReciprocal.java:76
-  initial begin // FpReciprocal.java:76
+  reg  [2:0]  cases_a;                 // FpReciprocal.java:56
+  reg         sign_a;                  // FpReciprocal.java:56
+  reg  [7:0]  exponent_a;              // FpReciprocal.java:56
+  reg  [22:0] fraction_a;              // FpReciprocal.java:56
+  reg  [4:0]  lz_a;                    // FpReciprocal.java:56
+  reg  [22:0] fraction_b;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_b;               // FpReciprocal.java:56
+  reg  [2:0]  cases_b;                 // FpReciprocal.java:56
+  reg         sign_b;                  // FpReciprocal.java:56
+  reg  [63:0] rom_word;                // FpReciprocal.java:56
+  reg  [31:0] u_c;                     // FpReciprocal.java:56
+  reg  [31:0] m_c;                     // FpReciprocal.java:56
+  reg  [9:0]  minus_e_c;               // FpReciprocal.java:56
+  reg  [2:0]  cases_c;                 // FpReciprocal.java:56
+  reg         sign_c;                  // FpReciprocal.java:56
+  reg         valid_d1;                // Fp32Ops.java:47
+  reg         valid_d2;                // Fp32Ops.java:47
+  reg         valid_d3;                // Fp32Ops.java:47
+  wire        chord_in_valid;          // Fp32Ops.java:47
+  wire [63:0] chord_in_payload_word;   // Fp32Ops.java:47
+  wire [31:0] chord_in_payload_u;      // Fp32Ops.java:47
+  wire        chord_out_valid;         // Fp32Ops.java:47
+  wire [31:0] chord_out_payload;       // Fp32Ops.java:47
+  reg  [31:0] m_d1;                    // Fp32Ops.java:37
+  reg  [31:0] m_d2;                    // Fp32Ops.java:37
+  reg  [31:0] m_d3;                    // Fp32Ops.java:37
+  reg  [31:0] m_d4;                    // Fp32Ops.java:37
+  reg  [31:0] m_d5;                    // Fp32Ops.java:37
+  reg  [31:0] m_d6;                    // Fp32Ops.java:37
+  reg  [31:0] m_d7;                    // Fp32Ops.java:37
+  reg  [31:0] m_d8;                    // Fp32Ops.java:37
+  reg  [31:0] m_d9;                    // Fp32Ops.java:37
+  reg  [31:0] m_d10;                   // Fp32Ops.java:37
+  reg  [31:0] m_d11;                   // Fp32Ops.java:37
+  reg  [31:0] m_d12;                   // Fp32Ops.java:37
+  reg  [31:0] m_d13;                   // Fp32Ops.java:37
+  wire        newton_mul_in_valid;     // Fp32Ops.java:37
+  wire [31:0] newton_mul_in_payload_a; // Fp32Ops.java:37
+  wire [31:0] newton_mul_in_payload_b; // Fp32Ops.java:37
+  wire        newton_mul_out_valid;    // Fp32Ops.java:37
+  wire [31:0] newton_mul_out_payload;  // Fp32Ops.java:37
+  wire        newton_sub_in_valid;     // Fp32Ops.java:42
+  wire [31:0] newton_sub_in_payload_a; // Fp32Ops.java:42
+  wire [31:0] newton_sub_in_payload_b; // Fp32Ops.java:42
+  wire        newton_sub_out_valid;    // Fp32Ops.java:42
+  wire [31:0] newton_sub_out_payload;  // Fp32Ops.java:42
+  reg  [31:0] y0_d1;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d2;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d3;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d4;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d5;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d6;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d7;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d8;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d9;                   // Fp32Ops.java:37
+  reg  [31:0] y0_d10;                  // Fp32Ops.java:37
+  reg  [31:0] y0_d11;                  // Fp32Ops.java:37
+  reg  [31:0] y0_d12;                  // Fp32Ops.java:37
+  reg  [31:0] y0_d13;                  // Fp32Ops.java:37
+  wire        refine_mul_in_valid;     // Fp32Ops.java:37
+  wire [31:0] refine_mul_in_payload_a; // Fp32Ops.java:37
+  wire [31:0] refine_mul_in_payload_b; // Fp32Ops.java:37
+  wire        refine_mul_out_valid;    // Fp32Ops.java:37
+  wire [31:0] refine_mul_out_payload;  // Fp32Ops.java:37
+  reg  [9:0]  minus_e_d1;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d2;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d3;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d4;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d5;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d6;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d7;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d8;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d9;              // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d10;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d11;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d12;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d13;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d14;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d15;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d16;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d17;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d18;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d19;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d20;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d21;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d22;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d23;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d24;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d25;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d26;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d27;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d28;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d29;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d30;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d31;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d32;             // FpReciprocal.java:56
+  reg  [9:0]  minus_e_d33;             // FpReciprocal.java:56
+  wire        scale2_in_valid;         // FpReciprocal.java:56
+  wire [31:0] scale2_in_payload_r;     // FpReciprocal.java:56
+  wire [9:0]  scale2_in_payload_n;     // FpReciprocal.java:56
+  wire        scale2_out_valid;        // FpReciprocal.java:56
+  wire [31:0] scale2_out_payload;      // FpReciprocal.java:56
+  reg  [2:0]  cases_d1;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d2;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d3;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d4;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d5;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d6;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d7;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d8;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d9;                // FpReciprocal.java:56
+  reg  [2:0]  cases_d10;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d11;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d12;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d13;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d14;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d15;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d16;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d17;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d18;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d19;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d20;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d21;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d22;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d23;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d24;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d25;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d26;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d27;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d28;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d29;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d30;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d31;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d32;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d33;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d34;               // FpReciprocal.java:56
+  reg  [2:0]  cases_d35;               // FpReciprocal.java:56
+  reg         sign_d1;                 // FpReciprocal.java:56
+  reg         sign_d2;                 // FpReciprocal.java:56
+  reg         sign_d3;                 // FpReciprocal.java:56
+  reg         sign_d4;                 // FpReciprocal.java:56
+  reg         sign_d5;                 // FpReciprocal.java:56
+  reg         sign_d6;                 // FpReciprocal.java:56
+  reg         sign_d7;                 // FpReciprocal.java:56
+  reg         sign_d8;                 // FpReciprocal.java:56
+  reg         sign_d9;                 // FpReciprocal.java:56
+  reg         sign_d10;                // FpReciprocal.java:56
+  reg         sign_d11;                // FpReciprocal.java:56
+  reg         sign_d12;                // FpReciprocal.java:56
+  reg         sign_d13;                // FpReciprocal.java:56
+  reg         sign_d14;                // FpReciprocal.java:56
+  reg         sign_d15;                // FpReciprocal.java:56
+  reg         sign_d16;                // FpReciprocal.java:56
+  reg         sign_d17;                // FpReciprocal.java:56
+  reg         sign_d18;                // FpReciprocal.java:56
+  reg         sign_d19;                // FpReciprocal.java:56
+  reg         sign_d20;                // FpReciprocal.java:56
+  reg         sign_d21;                // FpReciprocal.java:56
+  reg         sign_d22;                // FpReciprocal.java:56
+  reg         sign_d23;                // FpReciprocal.java:56
+  reg         sign_d24;                // FpReciprocal.java:56
+  reg         sign_d25;                // FpReciprocal.java:56
+  reg         sign_d26;                // FpReciprocal.java:56
+  reg         sign_d27;                // FpReciprocal.java:56
+  reg         sign_d28;                // FpReciprocal.java:56
+  reg         sign_d29;                // FpReciprocal.java:56
+  reg         sign_d30;                // FpReciprocal.java:56
+  reg         sign_d31;                // FpReciprocal.java:56
+  reg         sign_d32;                // FpReciprocal.java:56
+  reg         sign_d33;                // FpReciprocal.java:56
+  reg         sign_d34;                // FpReciprocal.java:56
+  reg         sign_d35;                // FpReciprocal.java:56
+  reg  [31:0] y_out;                   // FpReciprocal.java:56
+  reg         scale2_valid_d1;         // FpReciprocal.java:56
+  reg  [63:0] rom [0:63];              // FpReciprocal.java:56
+  initial begin // FpReciprocal.java:56
     rom[0] = 64'h3f800000bc7c0fc1;
     rom[1] = 64'h3f7c0fc1bc746c5e;
     rom[2] = 64'h3f783e10bc6d2089;
@@ -300,32 +300,32 @@ module FpReciprocal (
              (u_c_and_2 ? {1'b1, (u_c_any_2 ? {1'b0, ~fraction_b[12]} : {1'b1, ~fraction_b[10]})}
               : {1'b0, (u_c_any ? {1'b0, ~fraction_b[16]} : {1'b1, ~fraction_b[14]})})})};
 
-  assign chord_in_valid = valid_d3; // FpReciprocal.java:97
-  assign chord_in_payload_word = rom_word; // FpReciprocal.java:97
-  assign chord_in_payload_u = u_c; // FpReciprocal.java:97
-  assign newton_mul_in_valid = chord_out_valid; // FpReciprocal.java:98
-  assign newton_mul_in_payload_a = m_d13; // FpReciprocal.java:98
-  assign newton_mul_in_payload_b = chord_out_payload; // FpReciprocal.java:98
-  assign newton_sub_in_valid = newton_mul_out_valid; // FpReciprocal.java:99
-  assign newton_sub_in_payload_a = 32'h40000000; // FpReciprocal.java:99
-  assign newton_sub_in_payload_b = {~newton_mul_out_payload[31], newton_mul_out_payload[30:0]}; // FpReciprocal.java:99
-  assign refine_mul_in_valid = newton_sub_out_valid; // FpReciprocal.java:100
-  assign refine_mul_in_payload_a = y0_d13; // FpReciprocal.java:100
-  assign refine_mul_in_payload_b = newton_sub_out_payload; // FpReciprocal.java:100
-  assign scale2_in_valid = refine_mul_out_valid; // FpReciprocal.java:104
-  assign scale2_in_payload_r = refine_mul_out_payload; // FpReciprocal.java:104
-  assign scale2_in_payload_n = minus_e_d33; // FpReciprocal.java:104
-  assign out_valid = scale2_valid_d1; // FpReciprocal.java:108
-  assign out_payload = y_out; // FpReciprocal.java:108
+  assign chord_in_valid = valid_d3; // Fp32Ops.java:47
+  assign chord_in_payload_word = rom_word; // Fp32Ops.java:47
+  assign chord_in_payload_u = u_c; // Fp32Ops.java:47
+  assign newton_mul_in_valid = chord_out_valid; // Fp32Ops.java:37
+  assign newton_mul_in_payload_a = m_d13; // Fp32Ops.java:37
+  assign newton_mul_in_payload_b = chord_out_payload; // Fp32Ops.java:37
+  assign newton_sub_in_valid = newton_mul_out_valid; // Fp32Ops.java:42
+  assign newton_sub_in_payload_a = 32'h40000000; // Fp32Ops.java:42
+  assign newton_sub_in_payload_b = {~newton_mul_out_payload[31], newton_mul_out_payload[30:0]}; // Fp32Ops.java:42
+  assign refine_mul_in_valid = newton_sub_out_valid; // Fp32Ops.java:37
+  assign refine_mul_in_payload_a = y0_d13; // Fp32Ops.java:37
+  assign refine_mul_in_payload_b = newton_sub_out_payload; // Fp32Ops.java:37
+  assign scale2_in_valid = refine_mul_out_valid; // FpReciprocal.java:56
+  assign scale2_in_payload_r = refine_mul_out_payload; // FpReciprocal.java:56
+  assign scale2_in_payload_n = minus_e_d33; // FpReciprocal.java:56
+  assign out_valid = scale2_valid_d1; // FpReciprocal.java:56
+  assign out_payload = y_out; // FpReciprocal.java:56
 
   always @(posedge clk) begin
     cases_a <=
         {((in_payload[30:23] == 8'd255) & (in_payload[22:0] != 23'd0)),
          ((in_payload[30:23] == 8'd255) & (in_payload[22:0] == 23'd0)),
-         (in_payload[30:0] == 31'h0)}; // FpReciprocal.java:58
-    sign_a <= in_payload[31]; // FpReciprocal.java:59
-    exponent_a <= in_payload[30:23]; // FpReciprocal.java:60
-    fraction_a <= in_payload[22:0]; // FpReciprocal.java:61
+         (in_payload[30:0] == 31'h0)}; // FpReciprocal.java:56
+    sign_a <= in_payload[31]; // FpReciprocal.java:56
+    exponent_a <= in_payload[30:23]; // FpReciprocal.java:56
+    fraction_a <= in_payload[22:0]; // FpReciprocal.java:56
     lz_a <=
         (lz_a_and & lz_a_and_3 & ~lz_a_any_4 & ~(|in_payload[8:7]))
           ? {2'h2,
@@ -339,158 +339,158 @@ module FpReciprocal (
                   : {1'b0, (lz_a_any_3 ? {1'b0, ~in_payload[14]} : {1'b1, ~in_payload[12]})})}
             : {1'b0,
                (lz_a_and_2 ? {1'b1, (lz_a_any_2 ? {1'b0, ~in_payload[18]} : {1'b1, ~in_payload[16]})}
-                : {1'b0, (lz_a_any ? {1'b0, ~in_payload[22]} : {1'b1, ~in_payload[20]})})})}; // FpReciprocal.java:62
-    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpReciprocal.java:70
-    // FpReciprocal.java:71
+                : {1'b0, (lz_a_any ? {1'b0, ~in_payload[22]} : {1'b1, ~in_payload[20]})})})}; // FpReciprocal.java:56
+    fraction_b <= exponent_a_eq_0 ? (fraction_a << fraction_b_sum) : fraction_a; // FpReciprocal.java:56
+    // FpReciprocal.java:56
     minus_e_b <= exponent_a_eq_0 ? (10'd126 + {5'd0, fraction_b_sum}) : (10'd127 - {2'd0, exponent_a});
-    cases_b <= cases_a; // FpReciprocal.java:72
-    sign_b <= sign_a; // FpReciprocal.java:73
-    rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:79
+    cases_b <= cases_a; // FpReciprocal.java:56
+    sign_b <= sign_a; // FpReciprocal.java:56
+    rom_word <= rom[fraction_b[22:17]]; // FpReciprocal.java:56
     u_c <=
         (fraction_b[16:0] == 17'd0) ? 32'h0
-        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}; // FpReciprocal.java:80
-    m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:81
-    minus_e_c <= minus_e_b; // FpReciprocal.java:82
-    cases_c <= cases_b; // FpReciprocal.java:83
-    sign_c <= sign_b; // FpReciprocal.java:84
-    valid_d1 <= in_valid; // FpReciprocal.java:97
-    valid_d2 <= valid_d1; // FpReciprocal.java:97
-    valid_d3 <= valid_d2; // FpReciprocal.java:97
-    m_d1 <= m_c; // FpReciprocal.java:98
-    m_d2 <= m_d1; // FpReciprocal.java:98
-    m_d3 <= m_d2; // FpReciprocal.java:98
-    m_d4 <= m_d3; // FpReciprocal.java:98
-    m_d5 <= m_d4; // FpReciprocal.java:98
-    m_d6 <= m_d5; // FpReciprocal.java:98
-    m_d7 <= m_d6; // FpReciprocal.java:98
-    m_d8 <= m_d7; // FpReciprocal.java:98
-    m_d9 <= m_d8; // FpReciprocal.java:98
-    m_d10 <= m_d9; // FpReciprocal.java:98
-    m_d11 <= m_d10; // FpReciprocal.java:98
-    m_d12 <= m_d11; // FpReciprocal.java:98
-    m_d13 <= m_d12; // FpReciprocal.java:98
-    y0_d1 <= chord_out_payload; // FpReciprocal.java:100
-    y0_d2 <= y0_d1; // FpReciprocal.java:100
-    y0_d3 <= y0_d2; // FpReciprocal.java:100
-    y0_d4 <= y0_d3; // FpReciprocal.java:100
-    y0_d5 <= y0_d4; // FpReciprocal.java:100
-    y0_d6 <= y0_d5; // FpReciprocal.java:100
-    y0_d7 <= y0_d6; // FpReciprocal.java:100
-    y0_d8 <= y0_d7; // FpReciprocal.java:100
-    y0_d9 <= y0_d8; // FpReciprocal.java:100
-    y0_d10 <= y0_d9; // FpReciprocal.java:100
-    y0_d11 <= y0_d10; // FpReciprocal.java:100
-    y0_d12 <= y0_d11; // FpReciprocal.java:100
-    y0_d13 <= y0_d12; // FpReciprocal.java:100
-    minus_e_d1 <= minus_e_c; // FpReciprocal.java:104
-    minus_e_d2 <= minus_e_d1; // FpReciprocal.java:104
-    minus_e_d3 <= minus_e_d2; // FpReciprocal.java:104
-    minus_e_d4 <= minus_e_d3; // FpReciprocal.java:104
-    minus_e_d5 <= minus_e_d4; // FpReciprocal.java:104
-    minus_e_d6 <= minus_e_d5; // FpReciprocal.java:104
-    minus_e_d7 <= minus_e_d6; // FpReciprocal.java:104
-    minus_e_d8 <= minus_e_d7; // FpReciprocal.java:104
-    minus_e_d9 <= minus_e_d8; // FpReciprocal.java:104
-    minus_e_d10 <= minus_e_d9; // FpReciprocal.java:104
-    minus_e_d11 <= minus_e_d10; // FpReciprocal.java:104
-    minus_e_d12 <= minus_e_d11; // FpReciprocal.java:104
-    minus_e_d13 <= minus_e_d12; // FpReciprocal.java:104
-    minus_e_d14 <= minus_e_d13; // FpReciprocal.java:104
-    minus_e_d15 <= minus_e_d14; // FpReciprocal.java:104
-    minus_e_d16 <= minus_e_d15; // FpReciprocal.java:104
-    minus_e_d17 <= minus_e_d16; // FpReciprocal.java:104
-    minus_e_d18 <= minus_e_d17; // FpReciprocal.java:104
-    minus_e_d19 <= minus_e_d18; // FpReciprocal.java:104
-    minus_e_d20 <= minus_e_d19; // FpReciprocal.java:104
-    minus_e_d21 <= minus_e_d20; // FpReciprocal.java:104
-    minus_e_d22 <= minus_e_d21; // FpReciprocal.java:104
-    minus_e_d23 <= minus_e_d22; // FpReciprocal.java:104
-    minus_e_d24 <= minus_e_d23; // FpReciprocal.java:104
-    minus_e_d25 <= minus_e_d24; // FpReciprocal.java:104
-    minus_e_d26 <= minus_e_d25; // FpReciprocal.java:104
-    minus_e_d27 <= minus_e_d26; // FpReciprocal.java:104
-    minus_e_d28 <= minus_e_d27; // FpReciprocal.java:104
-    minus_e_d29 <= minus_e_d28; // FpReciprocal.java:104
-    minus_e_d30 <= minus_e_d29; // FpReciprocal.java:104
-    minus_e_d31 <= minus_e_d30; // FpReciprocal.java:104
-    minus_e_d32 <= minus_e_d31; // FpReciprocal.java:104
-    minus_e_d33 <= minus_e_d32; // FpReciprocal.java:104
-    cases_d1 <= cases_c; // FpReciprocal.java:105
-    cases_d2 <= cases_d1; // FpReciprocal.java:105
-    cases_d3 <= cases_d2; // FpReciprocal.java:105
-    cases_d4 <= cases_d3; // FpReciprocal.java:105
-    cases_d5 <= cases_d4; // FpReciprocal.java:105
-    cases_d6 <= cases_d5; // FpReciprocal.java:105
-    cases_d7 <= cases_d6; // FpReciprocal.java:105
-    cases_d8 <= cases_d7; // FpReciprocal.java:105
-    cases_d9 <= cases_d8; // FpReciprocal.java:105
-    cases_d10 <= cases_d9; // FpReciprocal.java:105
-    cases_d11 <= cases_d10; // FpReciprocal.java:105
-    cases_d12 <= cases_d11; // FpReciprocal.java:105
-    cases_d13 <= cases_d12; // FpReciprocal.java:105
-    cases_d14 <= cases_d13; // FpReciprocal.java:105
-    cases_d15 <= cases_d14; // FpReciprocal.java:105
-    cases_d16 <= cases_d15; // FpReciprocal.java:105
-    cases_d17 <= cases_d16; // FpReciprocal.java:105
-    cases_d18 <= cases_d17; // FpReciprocal.java:105
-    cases_d19 <= cases_d18; // FpReciprocal.java:105
-    cases_d20 <= cases_d19; // FpReciprocal.java:105
-    cases_d21 <= cases_d20; // FpReciprocal.java:105
-    cases_d22 <= cases_d21; // FpReciprocal.java:105
-    cases_d23 <= cases_d22; // FpReciprocal.java:105
-    cases_d24 <= cases_d23; // FpReciprocal.java:105
-    cases_d25 <= cases_d24; // FpReciprocal.java:105
-    cases_d26 <= cases_d25; // FpReciprocal.java:105
-    cases_d27 <= cases_d26; // FpReciprocal.java:105
-    cases_d28 <= cases_d27; // FpReciprocal.java:105
-    cases_d29 <= cases_d28; // FpReciprocal.java:105
-    cases_d30 <= cases_d29; // FpReciprocal.java:105
-    cases_d31 <= cases_d30; // FpReciprocal.java:105
-    cases_d32 <= cases_d31; // FpReciprocal.java:105
-    cases_d33 <= cases_d32; // FpReciprocal.java:105
-    cases_d34 <= cases_d33; // FpReciprocal.java:105
-    cases_d35 <= cases_d34; // FpReciprocal.java:105
-    sign_d1 <= sign_c; // FpReciprocal.java:105
-    sign_d2 <= sign_d1; // FpReciprocal.java:105
-    sign_d3 <= sign_d2; // FpReciprocal.java:105
-    sign_d4 <= sign_d3; // FpReciprocal.java:105
-    sign_d5 <= sign_d4; // FpReciprocal.java:105
-    sign_d6 <= sign_d5; // FpReciprocal.java:105
-    sign_d7 <= sign_d6; // FpReciprocal.java:105
-    sign_d8 <= sign_d7; // FpReciprocal.java:105
-    sign_d9 <= sign_d8; // FpReciprocal.java:105
-    sign_d10 <= sign_d9; // FpReciprocal.java:105
-    sign_d11 <= sign_d10; // FpReciprocal.java:105
-    sign_d12 <= sign_d11; // FpReciprocal.java:105
-    sign_d13 <= sign_d12; // FpReciprocal.java:105
-    sign_d14 <= sign_d13; // FpReciprocal.java:105
-    sign_d15 <= sign_d14; // FpReciprocal.java:105
-    sign_d16 <= sign_d15; // FpReciprocal.java:105
-    sign_d17 <= sign_d16; // FpReciprocal.java:105
-    sign_d18 <= sign_d17; // FpReciprocal.java:105
-    sign_d19 <= sign_d18; // FpReciprocal.java:105
-    sign_d20 <= sign_d19; // FpReciprocal.java:105
-    sign_d21 <= sign_d20; // FpReciprocal.java:105
-    sign_d22 <= sign_d21; // FpReciprocal.java:105
-    sign_d23 <= sign_d22; // FpReciprocal.java:105
-    sign_d24 <= sign_d23; // FpReciprocal.java:105
-    sign_d25 <= sign_d24; // FpReciprocal.java:105
-    sign_d26 <= sign_d25; // FpReciprocal.java:105
-    sign_d27 <= sign_d26; // FpReciprocal.java:105
-    sign_d28 <= sign_d27; // FpReciprocal.java:105
-    sign_d29 <= sign_d28; // FpReciprocal.java:105
-    sign_d30 <= sign_d29; // FpReciprocal.java:105
-    sign_d31 <= sign_d30; // FpReciprocal.java:105
-    sign_d32 <= sign_d31; // FpReciprocal.java:105
-    sign_d33 <= sign_d32; // FpReciprocal.java:105
-    sign_d34 <= sign_d33; // FpReciprocal.java:105
-    sign_d35 <= sign_d34; // FpReciprocal.java:105
+        : {1'b0, (8'd126 - {3'd0, u_c_mux}), (fraction_b[16:0] << (u_c_mux + 5'd1)), 6'h0}; // FpReciprocal.java:56
+    m_c <= {9'h7f, fraction_b}; // FpReciprocal.java:56
+    minus_e_c <= minus_e_b; // FpReciprocal.java:56
+    cases_c <= cases_b; // FpReciprocal.java:56
+    sign_c <= sign_b; // FpReciprocal.java:56
+    valid_d1 <= in_valid; // Fp32Ops.java:47
+    valid_d2 <= valid_d1; // Fp32Ops.java:47
+    valid_d3 <= valid_d2; // Fp32Ops.java:47
+    m_d1 <= m_c; // Fp32Ops.java:37
+    m_d2 <= m_d1; // Fp32Ops.java:37
+    m_d3 <= m_d2; // Fp32Ops.java:37
+    m_d4 <= m_d3; // Fp32Ops.java:37
+    m_d5 <= m_d4; // Fp32Ops.java:37
+    m_d6 <= m_d5; // Fp32Ops.java:37
+    m_d7 <= m_d6; // Fp32Ops.java:37
+    m_d8 <= m_d7; // Fp32Ops.java:37
+    m_d9 <= m_d8; // Fp32Ops.java:37
+    m_d10 <= m_d9; // Fp32Ops.java:37
+    m_d11 <= m_d10; // Fp32Ops.java:37
+    m_d12 <= m_d11; // Fp32Ops.java:37
+    m_d13 <= m_d12; // Fp32Ops.java:37
+    y0_d1 <= chord_out_payload; // Fp32Ops.java:37
+    y0_d2 <= y0_d1; // Fp32Ops.java:37
+    y0_d3 <= y0_d2; // Fp32Ops.java:37
+    y0_d4 <= y0_d3; // Fp32Ops.java:37
+    y0_d5 <= y0_d4; // Fp32Ops.java:37
+    y0_d6 <= y0_d5; // Fp32Ops.java:37
+    y0_d7 <= y0_d6; // Fp32Ops.java:37
+    y0_d8 <= y0_d7; // Fp32Ops.java:37
+    y0_d9 <= y0_d8; // Fp32Ops.java:37
+    y0_d10 <= y0_d9; // Fp32Ops.java:37
+    y0_d11 <= y0_d10; // Fp32Ops.java:37
+    y0_d12 <= y0_d11; // Fp32Ops.java:37
+    y0_d13 <= y0_d12; // Fp32Ops.java:37
+    minus_e_d1 <= minus_e_c; // FpReciprocal.java:56
+    minus_e_d2 <= minus_e_d1; // FpReciprocal.java:56
+    minus_e_d3 <= minus_e_d2; // FpReciprocal.java:56
+    minus_e_d4 <= minus_e_d3; // FpReciprocal.java:56
+    minus_e_d5 <= minus_e_d4; // FpReciprocal.java:56
+    minus_e_d6 <= minus_e_d5; // FpReciprocal.java:56
+    minus_e_d7 <= minus_e_d6; // FpReciprocal.java:56
+    minus_e_d8 <= minus_e_d7; // FpReciprocal.java:56
+    minus_e_d9 <= minus_e_d8; // FpReciprocal.java:56
+    minus_e_d10 <= minus_e_d9; // FpReciprocal.java:56
+    minus_e_d11 <= minus_e_d10; // FpReciprocal.java:56
+    minus_e_d12 <= minus_e_d11; // FpReciprocal.java:56
+    minus_e_d13 <= minus_e_d12; // FpReciprocal.java:56
+    minus_e_d14 <= minus_e_d13; // FpReciprocal.java:56
+    minus_e_d15 <= minus_e_d14; // FpReciprocal.java:56
+    minus_e_d16 <= minus_e_d15; // FpReciprocal.java:56
+    minus_e_d17 <= minus_e_d16; // FpReciprocal.java:56
+    minus_e_d18 <= minus_e_d17; // FpReciprocal.java:56
+    minus_e_d19 <= minus_e_d18; // FpReciprocal.java:56
+    minus_e_d20 <= minus_e_d19; // FpReciprocal.java:56
+    minus_e_d21 <= minus_e_d20; // FpReciprocal.java:56
+    minus_e_d22 <= minus_e_d21; // FpReciprocal.java:56
+    minus_e_d23 <= minus_e_d22; // FpReciprocal.java:56
+    minus_e_d24 <= minus_e_d23; // FpReciprocal.java:56
+    minus_e_d25 <= minus_e_d24; // FpReciprocal.java:56
+    minus_e_d26 <= minus_e_d25; // FpReciprocal.java:56
+    minus_e_d27 <= minus_e_d26; // FpReciprocal.java:56
+    minus_e_d28 <= minus_e_d27; // FpReciprocal.java:56
+    minus_e_d29 <= minus_e_d28; // FpReciprocal.java:56
+    minus_e_d30 <= minus_e_d29; // FpReciprocal.java:56
+    minus_e_d31 <= minus_e_d30; // FpReciprocal.java:56
+    minus_e_d32 <= minus_e_d31; // FpReciprocal.java:56
+    minus_e_d33 <= minus_e_d32; // FpReciprocal.java:56
+    cases_d1 <= cases_c; // FpReciprocal.java:56
+    cases_d2 <= cases_d1; // FpReciprocal.java:56
+    cases_d3 <= cases_d2; // FpReciprocal.java:56
+    cases_d4 <= cases_d3; // FpReciprocal.java:56
+    cases_d5 <= cases_d4; // FpReciprocal.java:56
+    cases_d6 <= cases_d5; // FpReciprocal.java:56
+    cases_d7 <= cases_d6; // FpReciprocal.java:56
+    cases_d8 <= cases_d7; // FpReciprocal.java:56
+    cases_d9 <= cases_d8; // FpReciprocal.java:56
+    cases_d10 <= cases_d9; // FpReciprocal.java:56
+    cases_d11 <= cases_d10; // FpReciprocal.java:56
+    cases_d12 <= cases_d11; // FpReciprocal.java:56
+    cases_d13 <= cases_d12; // FpReciprocal.java:56
+    cases_d14 <= cases_d13; // FpReciprocal.java:56
+    cases_d15 <= cases_d14; // FpReciprocal.java:56
+    cases_d16 <= cases_d15; // FpReciprocal.java:56
+    cases_d17 <= cases_d16; // FpReciprocal.java:56
+    cases_d18 <= cases_d17; // FpReciprocal.java:56
+    cases_d19 <= cases_d18; // FpReciprocal.java:56
+    cases_d20 <= cases_d19; // FpReciprocal.java:56
+    cases_d21 <= cases_d20; // FpReciprocal.java:56
+    cases_d22 <= cases_d21; // FpReciprocal.java:56
+    cases_d23 <= cases_d22; // FpReciprocal.java:56
+    cases_d24 <= cases_d23; // FpReciprocal.java:56
+    cases_d25 <= cases_d24; // FpReciprocal.java:56
+    cases_d26 <= cases_d25; // FpReciprocal.java:56
+    cases_d27 <= cases_d26; // FpReciprocal.java:56
+    cases_d28 <= cases_d27; // FpReciprocal.java:56
+    cases_d29 <= cases_d28; // FpReciprocal.java:56
+    cases_d30 <= cases_d29; // FpReciprocal.java:56
+    cases_d31 <= cases_d30; // FpReciprocal.java:56
+    cases_d32 <= cases_d31; // FpReciprocal.java:56
+    cases_d33 <= cases_d32; // FpReciprocal.java:56
+    cases_d34 <= cases_d33; // FpReciprocal.java:56
+    cases_d35 <= cases_d34; // FpReciprocal.java:56
+    sign_d1 <= sign_c; // FpReciprocal.java:56
+    sign_d2 <= sign_d1; // FpReciprocal.java:56
+    sign_d3 <= sign_d2; // FpReciprocal.java:56
+    sign_d4 <= sign_d3; // FpReciprocal.java:56
+    sign_d5 <= sign_d4; // FpReciprocal.java:56
+    sign_d6 <= sign_d5; // FpReciprocal.java:56
+    sign_d7 <= sign_d6; // FpReciprocal.java:56
+    sign_d8 <= sign_d7; // FpReciprocal.java:56
+    sign_d9 <= sign_d8; // FpReciprocal.java:56
+    sign_d10 <= sign_d9; // FpReciprocal.java:56
+    sign_d11 <= sign_d10; // FpReciprocal.java:56
+    sign_d12 <= sign_d11; // FpReciprocal.java:56
+    sign_d13 <= sign_d12; // FpReciprocal.java:56
+    sign_d14 <= sign_d13; // FpReciprocal.java:56
+    sign_d15 <= sign_d14; // FpReciprocal.java:56
+    sign_d16 <= sign_d15; // FpReciprocal.java:56
+    sign_d17 <= sign_d16; // FpReciprocal.java:56
+    sign_d18 <= sign_d17; // FpReciprocal.java:56
+    sign_d19 <= sign_d18; // FpReciprocal.java:56
+    sign_d20 <= sign_d19; // FpReciprocal.java:56
+    sign_d21 <= sign_d20; // FpReciprocal.java:56
+    sign_d22 <= sign_d21; // FpReciprocal.java:56
+    sign_d23 <= sign_d22; // FpReciprocal.java:56
+    sign_d24 <= sign_d23; // FpReciprocal.java:56
+    sign_d25 <= sign_d24; // FpReciprocal.java:56
+    sign_d26 <= sign_d25; // FpReciprocal.java:56
+    sign_d27 <= sign_d26; // FpReciprocal.java:56
+    sign_d28 <= sign_d27; // FpReciprocal.java:56
+    sign_d29 <= sign_d28; // FpReciprocal.java:56
+    sign_d30 <= sign_d29; // FpReciprocal.java:56
+    sign_d31 <= sign_d30; // FpReciprocal.java:56
+    sign_d32 <= sign_d31; // FpReciprocal.java:56
+    sign_d33 <= sign_d32; // FpReciprocal.java:56
+    sign_d34 <= sign_d33; // FpReciprocal.java:56
+    sign_d35 <= sign_d34; // FpReciprocal.java:56
     y_out <=
         cases_d35[2] ? 32'h7fc00000
         : cases_d35[1] ? {sign_d35, 31'h0}
         : cases_d35[0] ? {sign_d35, 31'h7f800000}
-        : {sign_d35, scale2_out_payload[30:0]}; // FpReciprocal.java:108
-    scale2_valid_d1 <= scale2_out_valid; // FpReciprocal.java:108
+        : {sign_d35, scale2_out_payload[30:0]}; // FpReciprocal.java:56
+    scale2_valid_d1 <= scale2_out_valid; // FpReciprocal.java:56
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
@@ -499,7 +499,7 @@ module FpReciprocal (
     end
   end
 
-  FpChord chord ( // FpReciprocal.java:97
+  FpChord chord ( // Fp32Ops.java:47
     .clk             (clk),
     .reset           (reset),
     .in_valid        (chord_in_valid),
@@ -509,7 +509,7 @@ module FpReciprocal (
     .out_payload     (chord_out_payload)
   );
 
-  Fp32Mul newton_mul ( // FpReciprocal.java:98
+  Fp32Mul newton_mul ( // Fp32Ops.java:37
     .clk          (clk),
     .reset        (reset),
     .in_valid     (newton_mul_in_valid),
@@ -519,7 +519,7 @@ module FpReciprocal (
     .out_payload  (newton_mul_out_payload)
   );
 
-  Fp32Add newton_sub ( // FpReciprocal.java:99
+  Fp32Add newton_sub ( // Fp32Ops.java:42
     .clk          (clk),
     .reset        (reset),
     .in_valid     (newton_sub_in_valid),
@@ -529,7 +529,7 @@ module FpReciprocal (
     .out_payload  (newton_sub_out_payload)
   );
 
-  Fp32Mul refine_mul ( // FpReciprocal.java:100
+  Fp32Mul refine_mul ( // Fp32Ops.java:37
     .clk          (clk),
     .reset        (reset),
     .in_valid     (refine_mul_in_valid),
@@ -539,7 +539,7 @@ module FpReciprocal (
     .out_payload  (refine_mul_out_payload)
   );
 
-  FpScale2_n10 scale2 ( // FpReciprocal.java:104
+  FpScale2_n10 scale2 ( // FpReciprocal.java:56
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale2_in_valid),

@@ -1,7 +1,6 @@
 Fp32Mul.v
 Fp32Add.v
 FpScale2_n10.v
-FpReciprocal_shared.v
 Fp16ToFp32.v
 Fp32ToInt8.v
 SyncFifo_w65_d12.v

@@ -4,165 +4,526 @@
 `default_nettype none
 
 module Quantizer_l4_fp16 (
-  input  wire        clk,               // Quantizer.java:56
-  input  wire        reset,             // Quantizer.java:56
-  input  wire        in_valid,          // Quantizer.java:63
-  output wire        in_ready,          // Quantizer.java:63
-  input  wire [15:0] in_payload_x_0,    // Quantizer.java:63
-  input  wire [15:0] in_payload_x_1,    // Quantizer.java:63
-  input  wire [15:0] in_payload_x_2,    // Quantizer.java:63
-  input  wire [15:0] in_payload_x_3,    // Quantizer.java:63
-  input  wire [31:0] in_payload_absMax, // Quantizer.java:63
-  input  wire        in_payload_last,   // Quantizer.java:63
-  output wire        out_valid,         // Quantizer.java:64
-  input  wire        out_ready,         // Quantizer.java:64
-  output wire [7:0]  out_payload_q_0,   // Quantizer.java:64
-  output wire [7:0]  out_payload_q_1,   // Quantizer.java:64
-  output wire [7:0]  out_payload_q_2,   // Quantizer.java:64
-  output wire [7:0]  out_payload_q_3,   // Quantizer.java:64
-  output wire [31:0] out_payload_mc,    // Quantizer.java:64
-  output wire        out_payload_last   // Quantizer.java:64
+  input  wire        clk,               // Quantizer.java:57
+  input  wire        reset,             // Quantizer.java:57
+  input  wire        in_valid,          // Quantizer.java:64
+  output wire        in_ready,          // Quantizer.java:64
+  input  wire [15:0] in_payload_x_0,    // Quantizer.java:64
+  input  wire [15:0] in_payload_x_1,    // Quantizer.java:64
+  input  wire [15:0] in_payload_x_2,    // Quantizer.java:64
+  input  wire [15:0] in_payload_x_3,    // Quantizer.java:64
+  input  wire [31:0] in_payload_absMax, // Quantizer.java:64
+  input  wire        in_payload_last,   // Quantizer.java:64
+  output wire        out_valid,         // Quantizer.java:65
+  input  wire        out_ready,         // Quantizer.java:65
+  output wire [7:0]  out_payload_q_0,   // Quantizer.java:65
+  output wire [7:0]  out_payload_q_1,   // Quantizer.java:65
+  output wire [7:0]  out_payload_q_2,   // Quantizer.java:65
+  output wire [7:0]  out_payload_q_3,   // Quantizer.java:65
+  output wire [31:0] out_payload_mc,    // Quantizer.java:65
+  output wire        out_payload_last   // Quantizer.java:65
 );
 
-  reg         have_scale;               // Quantizer.java:67
-  reg         scale_busy;               // Quantizer.java:68
-  reg  [31:0] scale;                    // Quantizer.java:69
-  reg  [31:0] mc;                       // Quantizer.java:70
-  reg  [31:0] mc_clamped;               // Quantizer.java:74
-  reg         scale_start_d1;           // Quantizer.java:75
-  wire        reciprocal_in_valid;      // FpReciprocal.java:129
-  wire [31:0] reciprocal_in_payload;    // FpReciprocal.java:129
-  wire        reciprocal_out_valid;     // FpReciprocal.java:129
-  wire [31:0] reciprocal_out_payload;   // FpReciprocal.java:129
-  wire        scale_mul_in_valid;       // Quantizer.java:76
-  wire [31:0] scale_mul_in_payload_a;   // Quantizer.java:76
-  wire [31:0] scale_mul_in_payload_b;   // Quantizer.java:76
-  wire        scale_mul_out_valid;      // Quantizer.java:76
-  wire [31:0] scale_mul_out_payload;    // Quantizer.java:76
-  wire        lane0_x_in_valid;         // Quantizer.java:96
-  wire [15:0] lane0_x_in_payload;       // Quantizer.java:96
-  wire        lane0_x_out_valid;        // Quantizer.java:96
-  wire [31:0] lane0_x_out_payload;      // Quantizer.java:96
-  wire        lane0_mul_in_valid;       // Quantizer.java:97
-  wire [31:0] lane0_mul_in_payload_a;   // Quantizer.java:97
-  wire [31:0] lane0_mul_in_payload_b;   // Quantizer.java:97
-  wire        lane0_mul_out_valid;      // Quantizer.java:97
-  wire [31:0] lane0_mul_out_payload;    // Quantizer.java:97
-  wire        lane0_int8_in_valid;      // Quantizer.java:97
-  wire [31:0] lane0_int8_in_payload;    // Quantizer.java:97
-  wire        lane0_int8_out_valid;     // Quantizer.java:97
-  wire [7:0]  lane0_int8_out_payload;   // Quantizer.java:97
-  wire        lane1_x_in_valid;         // Quantizer.java:96
-  wire [15:0] lane1_x_in_payload;       // Quantizer.java:96
-  wire        lane1_x_out_valid;        // Quantizer.java:96
-  wire [31:0] lane1_x_out_payload;      // Quantizer.java:96
-  wire        lane1_mul_in_valid;       // Quantizer.java:97
-  wire [31:0] lane1_mul_in_payload_a;   // Quantizer.java:97
-  wire [31:0] lane1_mul_in_payload_b;   // Quantizer.java:97
-  wire        lane1_mul_out_valid;      // Quantizer.java:97
-  wire [31:0] lane1_mul_out_payload;    // Quantizer.java:97
-  wire        lane1_int8_in_valid;      // Quantizer.java:97
-  wire [31:0] lane1_int8_in_payload;    // Quantizer.java:97
-  wire        lane1_int8_out_valid;     // Quantizer.java:97
-  wire [7:0]  lane1_int8_out_payload;   // Quantizer.java:97
-  wire        lane2_x_in_valid;         // Quantizer.java:96
-  wire [15:0] lane2_x_in_payload;       // Quantizer.java:96
-  wire        lane2_x_out_valid;        // Quantizer.java:96
-  wire [31:0] lane2_x_out_payload;      // Quantizer.java:96
-  wire        lane2_mul_in_valid;       // Quantizer.java:97
-  wire [31:0] lane2_mul_in_payload_a;   // Quantizer.java:97
-  wire [31:0] lane2_mul_in_payload_b;   // Quantizer.java:97
-  wire        lane2_mul_out_valid;      // Quantizer.java:97
-  wire [31:0] lane2_mul_out_payload;    // Quantizer.java:97
-  wire        lane2_int8_in_valid;      // Quantizer.java:97
-  wire [31:0] lane2_int8_in_payload;    // Quantizer.java:97
-  wire        lane2_int8_out_valid;     // Quantizer.java:97
-  wire [7:0]  lane2_int8_out_payload;   // Quantizer.java:97
-  wire        lane3_x_in_valid;         // Quantizer.java:96
-  wire [15:0] lane3_x_in_payload;       // Quantizer.java:96
-  wire        lane3_x_out_valid;        // Quantizer.java:96
-  wire [31:0] lane3_x_out_payload;      // Quantizer.java:96
-  wire        lane3_mul_in_valid;       // Quantizer.java:97
-  wire [31:0] lane3_mul_in_payload_a;   // Quantizer.java:97
-  wire [31:0] lane3_mul_in_payload_b;   // Quantizer.java:97
-  wire        lane3_mul_out_valid;      // Quantizer.java:97
-  wire [31:0] lane3_mul_out_payload;    // Quantizer.java:97
-  wire        lane3_int8_in_valid;      // Quantizer.java:97
-  wire [31:0] lane3_int8_in_payload;    // Quantizer.java:97
-  wire        lane3_int8_out_valid;     // Quantizer.java:97
-  wire [7:0]  lane3_int8_out_payload;   // Quantizer.java:97
-  reg  [31:0] mc_out_d1;                // Quantizer.java:99
-  reg  [31:0] mc_out_d2;                // Quantizer.java:99
-  reg  [31:0] mc_out_d3;                // Quantizer.java:99
-  reg  [31:0] mc_out_d4;                // Quantizer.java:99
-  reg  [31:0] mc_out_d5;                // Quantizer.java:99
-  reg  [31:0] mc_out_d6;                // Quantizer.java:99
-  reg  [31:0] mc_out_d7;                // Quantizer.java:99
-  reg  [31:0] mc_out_d8;                // Quantizer.java:99
-  reg  [31:0] mc_out_d9;                // Quantizer.java:99
-  reg  [31:0] mc_out_d10;               // Quantizer.java:99
-  reg         last_d1;                  // Quantizer.java:99
-  reg         last_d2;                  // Quantizer.java:99
-  reg         last_d3;                  // Quantizer.java:99
-  reg         last_d4;                  // Quantizer.java:99
-  reg         last_d5;                  // Quantizer.java:99
-  reg         last_d6;                  // Quantizer.java:99
-  reg         last_d7;                  // Quantizer.java:99
-  reg         last_d8;                  // Quantizer.java:99
-  reg         last_d9;                  // Quantizer.java:99
-  reg         last_d10;                 // Quantizer.java:99
-  reg  [3:0]  result_credits;           // CreditBuffer.java:45
-  wire        result_fifo_push_valid;   // CreditBuffer.java:77
-  wire        result_fifo_push_ready;   // CreditBuffer.java:77
-  wire [64:0] result_fifo_push_payload; // CreditBuffer.java:77
-  wire        result_fifo_pop_valid;    // CreditBuffer.java:77
-  wire        result_fifo_pop_ready;    // CreditBuffer.java:77
-  wire [64:0] result_fifo_pop_payload;  // CreditBuffer.java:77
-  wire [3:0]  result_fifo_occupancy;    // CreditBuffer.java:77
-  wire        result_ready;             // CreditBuffer.java:84
+  reg         have_scale;                     // Quantizer.java:68
+  reg         scale_busy;                     // Quantizer.java:69
+  reg  [31:0] scale;                          // Quantizer.java:70
+  reg  [31:0] mc;                             // Quantizer.java:71
+  reg  [31:0] mc_clamped;                     // Quantizer.java:75
+  reg         scale_start_d1;                 // Quantizer.java:76
+  reg         scale_mul_in_valid;             // Quantizer.java:78
+  reg  [31:0] scale_mul_in_payload_a;         // Quantizer.java:78
+  reg  [31:0] scale_mul_in_payload_b;         // Quantizer.java:78
+  wire        scale_mul_out_valid;            // Quantizer.java:78
+  wire [31:0] scale_mul_out_payload;          // Quantizer.java:78
+  reg         scale_add_in_valid;             // Quantizer.java:78
+  reg  [31:0] scale_add_in_payload_a;         // Quantizer.java:78
+  reg  [31:0] scale_add_in_payload_b;         // Quantizer.java:78
+  wire        scale_add_out_valid;            // Quantizer.java:78
+  wire [31:0] scale_add_out_payload;          // Quantizer.java:78
+  reg  [2:0]  reciprocal_cases_a;             // Quantizer.java:80
+  reg         reciprocal_sign_a;              // Quantizer.java:80
+  reg  [7:0]  reciprocal_exponent_a;          // Quantizer.java:80
+  reg  [22:0] reciprocal_fraction_a;          // Quantizer.java:80
+  reg  [4:0]  reciprocal_lz_a;                // Quantizer.java:80
+  reg  [22:0] reciprocal_fraction_b;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_b;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_b;             // Quantizer.java:80
+  reg         reciprocal_sign_b;              // Quantizer.java:80
+  reg  [63:0] reciprocal_rom_word;            // Quantizer.java:80
+  reg  [31:0] reciprocal_u_c;                 // Quantizer.java:80
+  reg  [31:0] reciprocal_m_c;                 // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_c;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_c;             // Quantizer.java:80
+  reg         reciprocal_sign_c;              // Quantizer.java:80
+  reg         scale_start_d2;                 // Fp32SharedOps.java:90
+  reg         scale_start_d3;                 // Fp32SharedOps.java:90
+  reg         scale_start_d4;                 // Fp32SharedOps.java:90
+  reg         scale_start_d5;                 // Fp32SharedOps.java:90
+  reg         scale_start_d6;                 // Fp32SharedOps.java:90
+  reg         scale_start_d7;                 // Fp32SharedOps.java:90
+  reg         scale_start_d8;                 // Fp32SharedOps.java:90
+  reg         scale_start_d9;                 // Fp32SharedOps.java:90
+  reg         scale_start_d10;                // Fp32SharedOps.java:90
+  reg         scale_start_d11;                // Fp32SharedOps.java:90
+  reg  [31:0] reciprocal_chord_value_d1;      // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_chord_value_d2;      // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_chord_value_d3;      // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_chord_value_d4;      // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_chord_value_d5;      // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_chord_value_d6;      // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_chord_value_d7;      // Fp32SharedOps.java:91
+  reg         scale_start_d12;                // Fp32SharedOps.java:90
+  reg         scale_start_d13;                // Fp32SharedOps.java:90
+  reg         scale_start_d14;                // Fp32SharedOps.java:90
+  reg         scale_start_d15;                // Fp32SharedOps.java:90
+  reg         scale_start_d16;                // Fp32SharedOps.java:90
+  reg         scale_start_d17;                // Fp32SharedOps.java:90
+  reg  [31:0] reciprocal_m_d1;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d2;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d3;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d4;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d5;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d6;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d7;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d8;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d9;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d10;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d11;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d12;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d13;               // Fp32SharedOps.java:91
+  reg         scale_start_d18;                // Fp32SharedOps.java:90
+  reg         scale_start_d19;                // Fp32SharedOps.java:90
+  reg         scale_start_d20;                // Fp32SharedOps.java:90
+  reg         scale_start_d21;                // Fp32SharedOps.java:90
+  reg         scale_start_d22;                // Fp32SharedOps.java:90
+  reg         scale_start_d23;                // Fp32SharedOps.java:90
+  reg         scale_start_d24;                // Fp32SharedOps.java:90
+  reg         scale_start_d25;                // Fp32SharedOps.java:90
+  reg         scale_start_d26;                // Fp32SharedOps.java:90
+  reg         scale_start_d27;                // Fp32SharedOps.java:90
+  reg         scale_start_d28;                // Fp32SharedOps.java:90
+  reg         scale_start_d29;                // Fp32SharedOps.java:90
+  reg         scale_start_d30;                // Fp32SharedOps.java:90
+  reg  [31:0] reciprocal_y0_d1;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d2;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d3;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d4;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d5;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d6;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d7;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d8;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d9;               // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d10;              // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d11;              // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d12;              // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d13;              // Fp32SharedOps.java:91
+  reg  [9:0]  reciprocal_minus_e_d1;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d2;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d3;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d4;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d5;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d6;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d7;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d8;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d9;          // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d10;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d11;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d12;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d13;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d14;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d15;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d16;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d17;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d18;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d19;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d20;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d21;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d22;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d23;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d24;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d25;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d26;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d27;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d28;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d29;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d30;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d31;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d32;         // Quantizer.java:80
+  reg  [9:0]  reciprocal_minus_e_d33;         // Quantizer.java:80
+  reg         scale_start_d31;                // Quantizer.java:80
+  reg         scale_start_d32;                // Quantizer.java:80
+  reg         scale_start_d33;                // Quantizer.java:80
+  reg         scale_start_d34;                // Quantizer.java:80
+  reg         scale_start_d35;                // Quantizer.java:80
+  reg         scale_start_d36;                // Quantizer.java:80
+  reg         scale_start_d37;                // Quantizer.java:80
+  wire        reciprocal_scale2_in_valid;     // Quantizer.java:80
+  wire [31:0] reciprocal_scale2_in_payload_r; // Quantizer.java:80
+  wire [9:0]  reciprocal_scale2_in_payload_n; // Quantizer.java:80
+  wire        reciprocal_scale2_out_valid;    // Quantizer.java:80
+  wire [31:0] reciprocal_scale2_out_payload;  // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d1;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d2;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d3;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d4;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d5;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d6;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d7;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d8;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d9;            // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d10;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d11;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d12;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d13;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d14;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d15;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d16;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d17;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d18;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d19;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d20;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d21;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d22;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d23;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d24;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d25;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d26;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d27;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d28;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d29;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d30;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d31;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d32;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d33;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d34;           // Quantizer.java:80
+  reg  [2:0]  reciprocal_cases_d35;           // Quantizer.java:80
+  reg         reciprocal_sign_d1;             // Quantizer.java:80
+  reg         reciprocal_sign_d2;             // Quantizer.java:80
+  reg         reciprocal_sign_d3;             // Quantizer.java:80
+  reg         reciprocal_sign_d4;             // Quantizer.java:80
+  reg         reciprocal_sign_d5;             // Quantizer.java:80
+  reg         reciprocal_sign_d6;             // Quantizer.java:80
+  reg         reciprocal_sign_d7;             // Quantizer.java:80
+  reg         reciprocal_sign_d8;             // Quantizer.java:80
+  reg         reciprocal_sign_d9;             // Quantizer.java:80
+  reg         reciprocal_sign_d10;            // Quantizer.java:80
+  reg         reciprocal_sign_d11;            // Quantizer.java:80
+  reg         reciprocal_sign_d12;            // Quantizer.java:80
+  reg         reciprocal_sign_d13;            // Quantizer.java:80
+  reg         reciprocal_sign_d14;            // Quantizer.java:80
+  reg         reciprocal_sign_d15;            // Quantizer.java:80
+  reg         reciprocal_sign_d16;            // Quantizer.java:80
+  reg         reciprocal_sign_d17;            // Quantizer.java:80
+  reg         reciprocal_sign_d18;            // Quantizer.java:80
+  reg         reciprocal_sign_d19;            // Quantizer.java:80
+  reg         reciprocal_sign_d20;            // Quantizer.java:80
+  reg         reciprocal_sign_d21;            // Quantizer.java:80
+  reg         reciprocal_sign_d22;            // Quantizer.java:80
+  reg         reciprocal_sign_d23;            // Quantizer.java:80
+  reg         reciprocal_sign_d24;            // Quantizer.java:80
+  reg         reciprocal_sign_d25;            // Quantizer.java:80
+  reg         reciprocal_sign_d26;            // Quantizer.java:80
+  reg         reciprocal_sign_d27;            // Quantizer.java:80
+  reg         reciprocal_sign_d28;            // Quantizer.java:80
+  reg         reciprocal_sign_d29;            // Quantizer.java:80
+  reg         reciprocal_sign_d30;            // Quantizer.java:80
+  reg         reciprocal_sign_d31;            // Quantizer.java:80
+  reg         reciprocal_sign_d32;            // Quantizer.java:80
+  reg         reciprocal_sign_d33;            // Quantizer.java:80
+  reg         reciprocal_sign_d34;            // Quantizer.java:80
+  reg         reciprocal_sign_d35;            // Quantizer.java:80
+  reg  [31:0] reciprocal_y_out;               // Quantizer.java:80
+  reg         reciprocal_scale2_valid_d1;     // Fp32SharedOps.java:90
+  reg         reciprocal_scale2_valid_d2;     // Quantizer.java:81
+  reg         reciprocal_scale2_valid_d3;     // Quantizer.java:81
+  reg         reciprocal_scale2_valid_d4;     // Quantizer.java:81
+  reg         reciprocal_scale2_valid_d5;     // Quantizer.java:81
+  reg         reciprocal_scale2_valid_d6;     // Quantizer.java:81
+  reg         reciprocal_scale2_valid_d7;     // Quantizer.java:81
+  reg         reciprocal_scale2_valid_d8;     // Quantizer.java:81
+  wire        lane0_x_in_valid;               // Quantizer.java:99
+  wire [15:0] lane0_x_in_payload;             // Quantizer.java:99
+  wire        lane0_x_out_valid;              // Quantizer.java:99
+  wire [31:0] lane0_x_out_payload;            // Quantizer.java:99
+  wire        lane0_mul_in_valid;             // Quantizer.java:100
+  wire [31:0] lane0_mul_in_payload_a;         // Quantizer.java:100
+  wire [31:0] lane0_mul_in_payload_b;         // Quantizer.java:100
+  wire        lane0_mul_out_valid;            // Quantizer.java:100
+  wire [31:0] lane0_mul_out_payload;          // Quantizer.java:100
+  wire        lane0_int8_in_valid;            // Quantizer.java:100
+  wire [31:0] lane0_int8_in_payload;          // Quantizer.java:100
+  wire        lane0_int8_out_valid;           // Quantizer.java:100
+  wire [7:0]  lane0_int8_out_payload;         // Quantizer.java:100
+  wire        lane1_x_in_valid;               // Quantizer.java:99
+  wire [15:0] lane1_x_in_payload;             // Quantizer.java:99
+  wire        lane1_x_out_valid;              // Quantizer.java:99
+  wire [31:0] lane1_x_out_payload;            // Quantizer.java:99
+  wire        lane1_mul_in_valid;             // Quantizer.java:100
+  wire [31:0] lane1_mul_in_payload_a;         // Quantizer.java:100
+  wire [31:0] lane1_mul_in_payload_b;         // Quantizer.java:100
+  wire        lane1_mul_out_valid;            // Quantizer.java:100
+  wire [31:0] lane1_mul_out_payload;          // Quantizer.java:100
+  wire        lane1_int8_in_valid;            // Quantizer.java:100
+  wire [31:0] lane1_int8_in_payload;          // Quantizer.java:100
+  wire        lane1_int8_out_valid;           // Quantizer.java:100
+  wire [7:0]  lane1_int8_out_payload;         // Quantizer.java:100
+  wire        lane2_x_in_valid;               // Quantizer.java:99
+  wire [15:0] lane2_x_in_payload;             // Quantizer.java:99
+  wire        lane2_x_out_valid;              // Quantizer.java:99
+  wire [31:0] lane2_x_out_payload;            // Quantizer.java:99
+  wire        lane2_mul_in_valid;             // Quantizer.java:100
+  wire [31:0] lane2_mul_in_payload_a;         // Quantizer.java:100
+  wire [31:0] lane2_mul_in_payload_b;         // Quantizer.java:100
+  wire        lane2_mul_out_valid;            // Quantizer.java:100
+  wire [31:0] lane2_mul_out_payload;          // Quantizer.java:100
+  wire        lane2_int8_in_valid;            // Quantizer.java:100
+  wire [31:0] lane2_int8_in_payload;          // Quantizer.java:100
+  wire        lane2_int8_out_valid;           // Quantizer.java:100
+  wire [7:0]  lane2_int8_out_payload;         // Quantizer.java:100
+  wire        lane3_x_in_valid;               // Quantizer.java:99
+  wire [15:0] lane3_x_in_payload;             // Quantizer.java:99
+  wire        lane3_x_out_valid;              // Quantizer.java:99
+  wire [31:0] lane3_x_out_payload;            // Quantizer.java:99
+  wire        lane3_mul_in_valid;             // Quantizer.java:100
+  wire [31:0] lane3_mul_in_payload_a;         // Quantizer.java:100
+  wire [31:0] lane3_mul_in_payload_b;         // Quantizer.java:100
+  wire        lane3_mul_out_valid;            // Quantizer.java:100
+  wire [31:0] lane3_mul_out_payload;          // Quantizer.java:100
+  wire        lane3_int8_in_valid;            // Quantizer.java:100
+  wire [31:0] lane3_int8_in_payload;          // Quantizer.java:100
+  wire        lane3_int8_out_valid;           // Quantizer.java:100
+  wire [7:0]  lane3_int8_out_payload;         // Quantizer.java:100
+  reg  [31:0] mc_out_d1;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d2;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d3;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d4;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d5;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d6;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d7;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d8;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d9;                      // Quantizer.java:102
+  reg  [31:0] mc_out_d10;                     // Quantizer.java:102
+  reg         last_d1;                        // Quantizer.java:102
+  reg         last_d2;                        // Quantizer.java:102
+  reg         last_d3;                        // Quantizer.java:102
+  reg         last_d4;                        // Quantizer.java:102
+  reg         last_d5;                        // Quantizer.java:102
+  reg         last_d6;                        // Quantizer.java:102
+  reg         last_d7;                        // Quantizer.java:102
+  reg         last_d8;                        // Quantizer.java:102
+  reg         last_d9;                        // Quantizer.java:102
+  reg         last_d10;                       // Quantizer.java:102
+  reg  [3:0]  result_credits;                 // CreditBuffer.java:45
+  wire        result_fifo_push_valid;         // CreditBuffer.java:77
+  wire        result_fifo_push_ready;         // CreditBuffer.java:77
+  wire [64:0] result_fifo_push_payload;       // CreditBuffer.java:77
+  wire        result_fifo_pop_valid;          // CreditBuffer.java:77
+  wire        result_fifo_pop_ready;          // CreditBuffer.java:77
+  wire [64:0] result_fifo_pop_payload;        // CreditBuffer.java:77
+  wire [3:0]  result_fifo_occupancy;          // CreditBuffer.java:77
+  wire        result_ready;                   // CreditBuffer.java:84
+  reg  [63:0] reciprocal_rom [0:63];          // Quantizer.java:80
+  initial begin // Quantizer.java:80
+    reciprocal_rom[0] = 64'h3f800000bc7c0fc1;
+    reciprocal_rom[1] = 64'h3f7c0fc1bc746c5e;
+    reciprocal_rom[2] = 64'h3f783e10bc6d2089;
+    reciprocal_rom[3] = 64'h3f74898dbc66271c;
+    reciprocal_rom[4] = 64'h3f70f0f1bc5f7b4f;
+    reciprocal_rom[5] = 64'h3f6d7304bc5918b3;
+    reciprocal_rom[6] = 64'h3f6a0ea1bc52fb28;
+    reciprocal_rom[7] = 64'h3f66c2b4bc4d1ed9;
+    reciprocal_rom[8] = 64'h3f638e39bc478032;
+    reciprocal_rom[9] = 64'h3f607038bc421bde;
+    reciprocal_rom[10] = 64'h3f5d67c9bc3ceec0;
+    reciprocal_rom[11] = 64'h3f5a740ebc37f5f1;
+    reciprocal_rom[12] = 64'h3f579436bc332eb8;
+    reciprocal_rom[13] = 64'h3f54c77bbc2e968c;
+    reciprocal_rom[14] = 64'h3f520d21bc2a2b0a;
+    reciprocal_rom[15] = 64'h3f4f6475bc25e9f7;
+    reciprocal_rom[16] = 64'h3f4ccccdbc21d13a;
+    reciprocal_rom[17] = 64'h3f4a4588bc1ddeda;
+    reciprocal_rom[18] = 64'h3f47ce0cbc1a1100;
+    reciprocal_rom[19] = 64'h3f4565c8bc1665ee;
+    reciprocal_rom[20] = 64'h3f430c31bc12dc01;
+    reciprocal_rom[21] = 64'h3f40c0c1bc0f71ad;
+    reciprocal_rom[22] = 64'h3f3e82fabc0c2580;
+    reciprocal_rom[23] = 64'h3f3c5264bc08f61a;
+    reciprocal_rom[24] = 64'h3f3a2e8cbc05e231;
+    reciprocal_rom[25] = 64'h3f381703bc02e88b;
+    reciprocal_rom[26] = 64'h3f360b61bc000801;
+    reciprocal_rom[27] = 64'h3f340b41bbfa7ef6;
+    reciprocal_rom[28] = 64'h3f321643bbf51be3;
+    reciprocal_rom[29] = 64'h3f302c0bbbefe4d3;
+    reciprocal_rom[30] = 64'h3f2e4c41bbead7ec;
+    reciprocal_rom[31] = 64'h3f2c7692bbe5f36d;
+    reciprocal_rom[32] = 64'h3f2aaaabbbe135aa;
+    reciprocal_rom[33] = 64'h3f28e83fbbdc9d0f;
+    reciprocal_rom[34] = 64'h3f272f05bbd8281b;
+    reciprocal_rom[35] = 64'h3f257eb5bbd3d563;
+    reciprocal_rom[36] = 64'h3f23d70abbcfa389;
+    reciprocal_rom[37] = 64'h3f2237c3bbcb9145;
+    reciprocal_rom[38] = 64'h3f20a0a1bbc79d5d;
+    reciprocal_rom[39] = 64'h3f1f1166bbc3c6a5;
+    reciprocal_rom[40] = 64'h3f1d89d9bbc00c01;
+    reciprocal_rom[41] = 64'h3f1c09c1bbbc6c61;
+    reciprocal_rom[42] = 64'h3f1a90e8bbb8e6c4;
+    reciprocal_rom[43] = 64'h3f191f1abbb57a32;
+    reciprocal_rom[44] = 64'h3f17b426bbb225c1;
+    reciprocal_rom[45] = 64'h3f164fdabbaee88e;
+    reciprocal_rom[46] = 64'h3f14f209bbabc1c6;
+    reciprocal_rom[47] = 64'h3f139a86bba8b099;
+    reciprocal_rom[48] = 64'h3f124925bba5b445;
+    reciprocal_rom[49] = 64'h3f10fdbcbba2cc0e;
+    reciprocal_rom[50] = 64'h3f0fb824bb9ff740;
+    reciprocal_rom[51] = 64'h3f0e7835bb9d3532;
+    reciprocal_rom[52] = 64'h3f0d3dcbbb9a853e;
+    reciprocal_rom[53] = 64'h3f0c08c1bb97e6c8;
+    reciprocal_rom[54] = 64'h3f0ad8f3bb955939;
+    reciprocal_rom[55] = 64'h3f09ae41bb92dc01;
+    reciprocal_rom[56] = 64'h3f088889bb906e95;
+    reciprocal_rom[57] = 64'h3f0767abbb8e1071;
+    reciprocal_rom[58] = 64'h3f064b8abb8bc115;
+    reciprocal_rom[59] = 64'h3f053408bb898009;
+    reciprocal_rom[60] = 64'h3f042108bb874cd5;
+    reciprocal_rom[61] = 64'h3f03126fbb85270b;
+    reciprocal_rom[62] = 64'h3f020821bb830e3d;
+    reciprocal_rom[63] = 64'h3f010204bb810204;
+  end
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire scale_start_d4_or_d17;
+  wire scale_start_d4_or_d17_or_d30;
   wire in_valid_and_ready;
   wire scale_start_d1_and;
+  wire reciprocal_lz_a_any;
+  wire reciprocal_lz_a_and_2;
+  wire reciprocal_lz_a_any_2;
+  wire reciprocal_lz_a_and;
+  wire reciprocal_lz_a_any_3;
+  wire reciprocal_lz_a_and_3;
+  wire reciprocal_lz_a_any_4;
+  wire reciprocal_lz_a_any_5;
+  wire reciprocal_exponent_a_eq_0;
+  wire [4:0] reciprocal_fraction_b_sum;
+  wire reciprocal_u_c_any;
+  wire reciprocal_u_c_and_2;
+  wire reciprocal_u_c_any_2;
+  wire reciprocal_u_c_and;
+  wire reciprocal_u_c_any_3;
+  wire reciprocal_u_c_and_3;
+  wire reciprocal_u_c_any_4;
+  wire [4:0] reciprocal_u_c_mux;
   wire result_fifo_pop_valid_and_ready;
+  assign scale_start_d4_or_d17 = scale_start_d4 | scale_start_d17;
+  assign scale_start_d4_or_d17_or_d30 = scale_start_d4_or_d17 | scale_start_d30;
   assign in_valid_and_ready = in_valid & in_ready;
   assign scale_start_d1_and = in_valid & ~have_scale & ~scale_busy;
+  assign reciprocal_lz_a_any = |mc_clamped[22:21];
+  assign reciprocal_lz_a_and_2 = ~reciprocal_lz_a_any & ~(|mc_clamped[20:19]);
+  assign reciprocal_lz_a_any_2 = |mc_clamped[18:17];
+  assign reciprocal_lz_a_and = reciprocal_lz_a_and_2 & ~reciprocal_lz_a_any_2 & ~(|mc_clamped[16:15]);
+  assign reciprocal_lz_a_any_3 = |mc_clamped[14:13];
+  assign reciprocal_lz_a_and_3 = ~reciprocal_lz_a_any_3 & ~(|mc_clamped[12:11]);
+  assign reciprocal_lz_a_any_4 = |mc_clamped[10:9];
+  assign reciprocal_lz_a_any_5 = |mc_clamped[6:5];
+  assign reciprocal_exponent_a_eq_0 = reciprocal_exponent_a == 8'd0;
+  assign reciprocal_fraction_b_sum = reciprocal_lz_a + 5'd1;
+  assign reciprocal_u_c_any = |reciprocal_fraction_b[16:15];
+  assign reciprocal_u_c_and_2 = ~reciprocal_u_c_any & ~(|reciprocal_fraction_b[14:13]);
+  assign reciprocal_u_c_any_2 = |reciprocal_fraction_b[12:11];
+  assign reciprocal_u_c_and = reciprocal_u_c_and_2 & ~reciprocal_u_c_any_2 & ~(|reciprocal_fraction_b[10:9]);
+  assign reciprocal_u_c_any_3 = |reciprocal_fraction_b[8:7];
+  assign reciprocal_u_c_and_3 = ~reciprocal_u_c_any_3 & ~(|reciprocal_fraction_b[6:5]);
+  assign reciprocal_u_c_any_4 = |reciprocal_fraction_b[4:3];
+  assign reciprocal_u_c_mux =
+      (reciprocal_u_c_and & reciprocal_u_c_and_3 & ~reciprocal_u_c_any_4 & ~(|reciprocal_fraction_b[2:1]))
+        ? {4'h8, ~reciprocal_fraction_b[0]}
+      : {1'b0,
+         (reciprocal_u_c_and
+            ? {1'b1,
+               (reciprocal_u_c_and_3
+                  ? {1'b1,
+                     (reciprocal_u_c_any_4 ? {1'b0, ~reciprocal_fraction_b[4]} : {1'b1, ~reciprocal_fraction_b[2]})}
+                : {1'b0,
+                   (reciprocal_u_c_any_3 ? {1'b0, ~reciprocal_fraction_b[8]} : {1'b1, ~reciprocal_fraction_b[6]})})}
+          : {1'b0,
+             (reciprocal_u_c_and_2
+                ? {1'b1,
+                   (reciprocal_u_c_any_2 ? {1'b0, ~reciprocal_fraction_b[12]} : {1'b1, ~reciprocal_fraction_b[10]})}
+              : {1'b0,
+                 (reciprocal_u_c_any ? {1'b0, ~reciprocal_fraction_b[16]} : {1'b1, ~reciprocal_fraction_b[14]})})})};
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign reciprocal_in_valid = scale_start_d1; // FpReciprocal.java:130
-  assign reciprocal_in_payload = mc_clamped; // FpReciprocal.java:130
-  assign scale_mul_in_valid = reciprocal_out_valid; // Quantizer.java:76
-  assign scale_mul_in_payload_a = 32'h42fe0000; // Quantizer.java:76
-  assign scale_mul_in_payload_b = reciprocal_out_payload; // Quantizer.java:76
-  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:96
-  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:96
-  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
-  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:97
-  assign lane0_mul_in_payload_b = scale; // Quantizer.java:97
-  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
-  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:97
-  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:96
-  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:96
-  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
-  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:97
-  assign lane1_mul_in_payload_b = scale; // Quantizer.java:97
-  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
-  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:97
-  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:96
-  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:96
-  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
-  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:97
-  assign lane2_mul_in_payload_b = scale; // Quantizer.java:97
-  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
-  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:97
-  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:96
-  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:96
-  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:97
-  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:97
-  assign lane3_mul_in_payload_b = scale; // Quantizer.java:97
-  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:97
-  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:97
-  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:105
+  always @(*) begin
+    scale_mul_in_valid = scale_start_d4; // Fp32SharedOps.java:94
+    scale_mul_in_valid = scale_start_d4_or_d17; // Fp32SharedOps.java:94
+    scale_mul_in_valid = scale_start_d4_or_d17_or_d30; // Fp32SharedOps.java:94
+    scale_mul_in_valid = scale_start_d4_or_d17_or_d30 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:94
+  end
+
+  always @(*) begin
+    scale_mul_in_payload_a = reciprocal_rom_word[31:0]; // Fp32SharedOps.java:96
+    scale_mul_in_payload_b = reciprocal_u_c; // Fp32SharedOps.java:97
+    if (scale_start_d17) begin // Fp32SharedOps.java:99
+      scale_mul_in_payload_a = reciprocal_m_d13; // Fp32SharedOps.java:100
+      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:101
+    end
+    if (scale_start_d30) begin // Fp32SharedOps.java:99
+      scale_mul_in_payload_a = reciprocal_y0_d13; // Fp32SharedOps.java:100
+      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:101
+    end
+    if (reciprocal_scale2_valid_d1) begin // Fp32SharedOps.java:99
+      scale_mul_in_payload_a = 32'h42fe0000; // Fp32SharedOps.java:100
+      scale_mul_in_payload_b = reciprocal_y_out; // Fp32SharedOps.java:101
+    end
+  end
+
+  always @(*) begin
+    scale_add_in_valid = scale_start_d11; // Fp32SharedOps.java:94
+    scale_add_in_valid = scale_start_d11 | scale_start_d24; // Fp32SharedOps.java:94
+  end
+
+  always @(*) begin
+    scale_add_in_payload_a = reciprocal_chord_value_d7; // Fp32SharedOps.java:96
+    scale_add_in_payload_b = scale_mul_out_payload; // Fp32SharedOps.java:97
+    if (scale_start_d24) begin // Fp32SharedOps.java:99
+      scale_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:100
+      scale_add_in_payload_b = {~scale_mul_out_payload[31], scale_mul_out_payload[30:0]}; // Fp32SharedOps.java:101
+    end
+  end
+
+  assign reciprocal_scale2_in_valid = scale_start_d37; // Quantizer.java:80
+  assign reciprocal_scale2_in_payload_r = scale_mul_out_payload; // Quantizer.java:80
+  assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d33; // Quantizer.java:80
+  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:99
+  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:99
+  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:100
+  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:100
+  assign lane0_mul_in_payload_b = scale; // Quantizer.java:100
+  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:100
+  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:100
+  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:99
+  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:99
+  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:100
+  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:100
+  assign lane1_mul_in_payload_b = scale; // Quantizer.java:100
+  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:100
+  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:100
+  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:99
+  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:99
+  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:100
+  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:100
+  assign lane2_mul_in_payload_b = scale; // Quantizer.java:100
+  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:100
+  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:100
+  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:99
+  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:99
+  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:100
+  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:100
+  assign lane3_mul_in_payload_b = scale; // Quantizer.java:100
+  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:100
+  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:100
+  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:108
   assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {last_d10,
@@ -186,41 +547,269 @@ module Quantizer_l4_fp16 (
         ((in_payload_absMax[30:23] == 8'd255) & (in_payload_absMax[22:0] != 23'd0)) ? 32'h7fc00000
         : (32'd3072837036 > (in_payload_absMax[31] ? ~in_payload_absMax : {1'b1, in_payload_absMax[30:0]}))
           ? 32'h3727c5ac
-        : in_payload_absMax; // Quantizer.java:74
-    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:75
-    if (scale_start_d1_and) begin // Quantizer.java:80
-      scale_busy <= 1'b1; // Quantizer.java:80
+        : in_payload_absMax; // Quantizer.java:75
+    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:76
+    reciprocal_cases_a <=
+        {((mc_clamped[30:23] == 8'd255) & (mc_clamped[22:0] != 23'd0)),
+         ((mc_clamped[30:23] == 8'd255) & (mc_clamped[22:0] == 23'd0)),
+         (mc_clamped[30:0] == 31'h0)}; // Quantizer.java:80
+    reciprocal_sign_a <= mc_clamped[31]; // Quantizer.java:80
+    reciprocal_exponent_a <= mc_clamped[30:23]; // Quantizer.java:80
+    reciprocal_fraction_a <= mc_clamped[22:0]; // Quantizer.java:80
+    // Quantizer.java:80
+    reciprocal_lz_a <=
+        (reciprocal_lz_a_and & reciprocal_lz_a_and_3 & ~reciprocal_lz_a_any_4 & ~(|mc_clamped[8:7]))
+          ? {2'h2,
+             ((~reciprocal_lz_a_any_5 & ~(|mc_clamped[4:3]))
+                ? {1'b1, ((|mc_clamped[2:1]) ? {1'b0, ~mc_clamped[2]} : {1'b1, ~mc_clamped[0]})}
+              : {1'b0, (reciprocal_lz_a_any_5 ? {1'b0, ~mc_clamped[6]} : {1'b1, ~mc_clamped[4]})})}
+        : {1'b0,
+           (reciprocal_lz_a_and
+              ? {1'b1,
+                 (reciprocal_lz_a_and_3
+                    ? {1'b1, (reciprocal_lz_a_any_4 ? {1'b0, ~mc_clamped[10]} : {1'b1, ~mc_clamped[8]})}
+                  : {1'b0, (reciprocal_lz_a_any_3 ? {1'b0, ~mc_clamped[14]} : {1'b1, ~mc_clamped[12]})})}
+            : {1'b0,
+               (reciprocal_lz_a_and_2
+                  ? {1'b1, (reciprocal_lz_a_any_2 ? {1'b0, ~mc_clamped[18]} : {1'b1, ~mc_clamped[16]})}
+                : {1'b0, (reciprocal_lz_a_any ? {1'b0, ~mc_clamped[22]} : {1'b1, ~mc_clamped[20]})})})};
+    // Quantizer.java:80
+    reciprocal_fraction_b <=
+        reciprocal_exponent_a_eq_0 ? (reciprocal_fraction_a << reciprocal_fraction_b_sum) : reciprocal_fraction_a;
+    reciprocal_minus_e_b <=
+        reciprocal_exponent_a_eq_0 ? (10'd126 + {5'd0, reciprocal_fraction_b_sum})
+        : (10'd127 - {2'd0, reciprocal_exponent_a}); // Quantizer.java:80
+    reciprocal_cases_b <= reciprocal_cases_a; // Quantizer.java:80
+    reciprocal_sign_b <= reciprocal_sign_a; // Quantizer.java:80
+    reciprocal_rom_word <= reciprocal_rom[reciprocal_fraction_b[22:17]]; // Quantizer.java:80
+    reciprocal_u_c <=
+        (reciprocal_fraction_b[16:0] == 17'd0) ? 32'h0
+        : {1'b0,
+           (8'd126 - {3'd0, reciprocal_u_c_mux}),
+           (reciprocal_fraction_b[16:0] << (reciprocal_u_c_mux + 5'd1)),
+           6'h0}; // Quantizer.java:80
+    reciprocal_m_c <= {9'h7f, reciprocal_fraction_b}; // Quantizer.java:80
+    reciprocal_minus_e_c <= reciprocal_minus_e_b; // Quantizer.java:80
+    reciprocal_cases_c <= reciprocal_cases_b; // Quantizer.java:80
+    reciprocal_sign_c <= reciprocal_sign_b; // Quantizer.java:80
+    scale_start_d2 <= scale_start_d1; // Fp32SharedOps.java:90
+    scale_start_d3 <= scale_start_d2; // Fp32SharedOps.java:90
+    scale_start_d4 <= scale_start_d3; // Fp32SharedOps.java:90
+    scale_start_d5 <= scale_start_d4; // Fp32SharedOps.java:90
+    scale_start_d6 <= scale_start_d5; // Fp32SharedOps.java:90
+    scale_start_d7 <= scale_start_d6; // Fp32SharedOps.java:90
+    scale_start_d8 <= scale_start_d7; // Fp32SharedOps.java:90
+    scale_start_d9 <= scale_start_d8; // Fp32SharedOps.java:90
+    scale_start_d10 <= scale_start_d9; // Fp32SharedOps.java:90
+    scale_start_d11 <= scale_start_d10; // Fp32SharedOps.java:90
+    reciprocal_chord_value_d1 <= reciprocal_rom_word[63:32]; // Fp32SharedOps.java:91
+    reciprocal_chord_value_d2 <= reciprocal_chord_value_d1; // Fp32SharedOps.java:91
+    reciprocal_chord_value_d3 <= reciprocal_chord_value_d2; // Fp32SharedOps.java:91
+    reciprocal_chord_value_d4 <= reciprocal_chord_value_d3; // Fp32SharedOps.java:91
+    reciprocal_chord_value_d5 <= reciprocal_chord_value_d4; // Fp32SharedOps.java:91
+    reciprocal_chord_value_d6 <= reciprocal_chord_value_d5; // Fp32SharedOps.java:91
+    reciprocal_chord_value_d7 <= reciprocal_chord_value_d6; // Fp32SharedOps.java:91
+    scale_start_d12 <= scale_start_d11; // Fp32SharedOps.java:90
+    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:90
+    scale_start_d14 <= scale_start_d13; // Fp32SharedOps.java:90
+    scale_start_d15 <= scale_start_d14; // Fp32SharedOps.java:90
+    scale_start_d16 <= scale_start_d15; // Fp32SharedOps.java:90
+    scale_start_d17 <= scale_start_d16; // Fp32SharedOps.java:90
+    reciprocal_m_d1 <= reciprocal_m_c; // Fp32SharedOps.java:91
+    reciprocal_m_d2 <= reciprocal_m_d1; // Fp32SharedOps.java:91
+    reciprocal_m_d3 <= reciprocal_m_d2; // Fp32SharedOps.java:91
+    reciprocal_m_d4 <= reciprocal_m_d3; // Fp32SharedOps.java:91
+    reciprocal_m_d5 <= reciprocal_m_d4; // Fp32SharedOps.java:91
+    reciprocal_m_d6 <= reciprocal_m_d5; // Fp32SharedOps.java:91
+    reciprocal_m_d7 <= reciprocal_m_d6; // Fp32SharedOps.java:91
+    reciprocal_m_d8 <= reciprocal_m_d7; // Fp32SharedOps.java:91
+    reciprocal_m_d9 <= reciprocal_m_d8; // Fp32SharedOps.java:91
+    reciprocal_m_d10 <= reciprocal_m_d9; // Fp32SharedOps.java:91
+    reciprocal_m_d11 <= reciprocal_m_d10; // Fp32SharedOps.java:91
+    reciprocal_m_d12 <= reciprocal_m_d11; // Fp32SharedOps.java:91
+    reciprocal_m_d13 <= reciprocal_m_d12; // Fp32SharedOps.java:91
+    scale_start_d18 <= scale_start_d17; // Fp32SharedOps.java:90
+    scale_start_d19 <= scale_start_d18; // Fp32SharedOps.java:90
+    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:90
+    scale_start_d21 <= scale_start_d20; // Fp32SharedOps.java:90
+    scale_start_d22 <= scale_start_d21; // Fp32SharedOps.java:90
+    scale_start_d23 <= scale_start_d22; // Fp32SharedOps.java:90
+    scale_start_d24 <= scale_start_d23; // Fp32SharedOps.java:90
+    scale_start_d25 <= scale_start_d24; // Fp32SharedOps.java:90
+    scale_start_d26 <= scale_start_d25; // Fp32SharedOps.java:90
+    scale_start_d27 <= scale_start_d26; // Fp32SharedOps.java:90
+    scale_start_d28 <= scale_start_d27; // Fp32SharedOps.java:90
+    scale_start_d29 <= scale_start_d28; // Fp32SharedOps.java:90
+    scale_start_d30 <= scale_start_d29; // Fp32SharedOps.java:90
+    reciprocal_y0_d1 <= scale_add_out_payload; // Fp32SharedOps.java:91
+    reciprocal_y0_d2 <= reciprocal_y0_d1; // Fp32SharedOps.java:91
+    reciprocal_y0_d3 <= reciprocal_y0_d2; // Fp32SharedOps.java:91
+    reciprocal_y0_d4 <= reciprocal_y0_d3; // Fp32SharedOps.java:91
+    reciprocal_y0_d5 <= reciprocal_y0_d4; // Fp32SharedOps.java:91
+    reciprocal_y0_d6 <= reciprocal_y0_d5; // Fp32SharedOps.java:91
+    reciprocal_y0_d7 <= reciprocal_y0_d6; // Fp32SharedOps.java:91
+    reciprocal_y0_d8 <= reciprocal_y0_d7; // Fp32SharedOps.java:91
+    reciprocal_y0_d9 <= reciprocal_y0_d8; // Fp32SharedOps.java:91
+    reciprocal_y0_d10 <= reciprocal_y0_d9; // Fp32SharedOps.java:91
+    reciprocal_y0_d11 <= reciprocal_y0_d10; // Fp32SharedOps.java:91
+    reciprocal_y0_d12 <= reciprocal_y0_d11; // Fp32SharedOps.java:91
+    reciprocal_y0_d13 <= reciprocal_y0_d12; // Fp32SharedOps.java:91
+    reciprocal_minus_e_d1 <= reciprocal_minus_e_c; // Quantizer.java:80
+    reciprocal_minus_e_d2 <= reciprocal_minus_e_d1; // Quantizer.java:80
+    reciprocal_minus_e_d3 <= reciprocal_minus_e_d2; // Quantizer.java:80
+    reciprocal_minus_e_d4 <= reciprocal_minus_e_d3; // Quantizer.java:80
+    reciprocal_minus_e_d5 <= reciprocal_minus_e_d4; // Quantizer.java:80
+    reciprocal_minus_e_d6 <= reciprocal_minus_e_d5; // Quantizer.java:80
+    reciprocal_minus_e_d7 <= reciprocal_minus_e_d6; // Quantizer.java:80
+    reciprocal_minus_e_d8 <= reciprocal_minus_e_d7; // Quantizer.java:80
+    reciprocal_minus_e_d9 <= reciprocal_minus_e_d8; // Quantizer.java:80
+    reciprocal_minus_e_d10 <= reciprocal_minus_e_d9; // Quantizer.java:80
+    reciprocal_minus_e_d11 <= reciprocal_minus_e_d10; // Quantizer.java:80
+    reciprocal_minus_e_d12 <= reciprocal_minus_e_d11; // Quantizer.java:80
+    reciprocal_minus_e_d13 <= reciprocal_minus_e_d12; // Quantizer.java:80
+    reciprocal_minus_e_d14 <= reciprocal_minus_e_d13; // Quantizer.java:80
+    reciprocal_minus_e_d15 <= reciprocal_minus_e_d14; // Quantizer.java:80
+    reciprocal_minus_e_d16 <= reciprocal_minus_e_d15; // Quantizer.java:80
+    reciprocal_minus_e_d17 <= reciprocal_minus_e_d16; // Quantizer.java:80
+    reciprocal_minus_e_d18 <= reciprocal_minus_e_d17; // Quantizer.java:80
+    reciprocal_minus_e_d19 <= reciprocal_minus_e_d18; // Quantizer.java:80
+    reciprocal_minus_e_d20 <= reciprocal_minus_e_d19; // Quantizer.java:80
+    reciprocal_minus_e_d21 <= reciprocal_minus_e_d20; // Quantizer.java:80
+    reciprocal_minus_e_d22 <= reciprocal_minus_e_d21; // Quantizer.java:80
+    reciprocal_minus_e_d23 <= reciprocal_minus_e_d22; // Quantizer.java:80
+    reciprocal_minus_e_d24 <= reciprocal_minus_e_d23; // Quantizer.java:80
+    reciprocal_minus_e_d25 <= reciprocal_minus_e_d24; // Quantizer.java:80
+    reciprocal_minus_e_d26 <= reciprocal_minus_e_d25; // Quantizer.java:80
+    reciprocal_minus_e_d27 <= reciprocal_minus_e_d26; // Quantizer.java:80
+    reciprocal_minus_e_d28 <= reciprocal_minus_e_d27; // Quantizer.java:80
+    reciprocal_minus_e_d29 <= reciprocal_minus_e_d28; // Quantizer.java:80
+    reciprocal_minus_e_d30 <= reciprocal_minus_e_d29; // Quantizer.java:80
+    reciprocal_minus_e_d31 <= reciprocal_minus_e_d30; // Quantizer.java:80
+    reciprocal_minus_e_d32 <= reciprocal_minus_e_d31; // Quantizer.java:80
+    reciprocal_minus_e_d33 <= reciprocal_minus_e_d32; // Quantizer.java:80
+    scale_start_d31 <= scale_start_d30; // Quantizer.java:80
+    scale_start_d32 <= scale_start_d31; // Quantizer.java:80
+    scale_start_d33 <= scale_start_d32; // Quantizer.java:80
+    scale_start_d34 <= scale_start_d33; // Quantizer.java:80
+    scale_start_d35 <= scale_start_d34; // Quantizer.java:80
+    scale_start_d36 <= scale_start_d35; // Quantizer.java:80
+    scale_start_d37 <= scale_start_d36; // Quantizer.java:80
+    reciprocal_cases_d1 <= reciprocal_cases_c; // Quantizer.java:80
+    reciprocal_cases_d2 <= reciprocal_cases_d1; // Quantizer.java:80
+    reciprocal_cases_d3 <= reciprocal_cases_d2; // Quantizer.java:80
+    reciprocal_cases_d4 <= reciprocal_cases_d3; // Quantizer.java:80
+    reciprocal_cases_d5 <= reciprocal_cases_d4; // Quantizer.java:80
+    reciprocal_cases_d6 <= reciprocal_cases_d5; // Quantizer.java:80
+    reciprocal_cases_d7 <= reciprocal_cases_d6; // Quantizer.java:80
+    reciprocal_cases_d8 <= reciprocal_cases_d7; // Quantizer.java:80
+    reciprocal_cases_d9 <= reciprocal_cases_d8; // Quantizer.java:80
+    reciprocal_cases_d10 <= reciprocal_cases_d9; // Quantizer.java:80
+    reciprocal_cases_d11 <= reciprocal_cases_d10; // Quantizer.java:80
+    reciprocal_cases_d12 <= reciprocal_cases_d11; // Quantizer.java:80
+    reciprocal_cases_d13 <= reciprocal_cases_d12; // Quantizer.java:80
+    reciprocal_cases_d14 <= reciprocal_cases_d13; // Quantizer.java:80
+    reciprocal_cases_d15 <= reciprocal_cases_d14; // Quantizer.java:80
+    reciprocal_cases_d16 <= reciprocal_cases_d15; // Quantizer.java:80
+    reciprocal_cases_d17 <= reciprocal_cases_d16; // Quantizer.java:80
+    reciprocal_cases_d18 <= reciprocal_cases_d17; // Quantizer.java:80
+    reciprocal_cases_d19 <= reciprocal_cases_d18; // Quantizer.java:80
+    reciprocal_cases_d20 <= reciprocal_cases_d19; // Quantizer.java:80
+    reciprocal_cases_d21 <= reciprocal_cases_d20; // Quantizer.java:80
+    reciprocal_cases_d22 <= reciprocal_cases_d21; // Quantizer.java:80
+    reciprocal_cases_d23 <= reciprocal_cases_d22; // Quantizer.java:80
+    reciprocal_cases_d24 <= reciprocal_cases_d23; // Quantizer.java:80
+    reciprocal_cases_d25 <= reciprocal_cases_d24; // Quantizer.java:80
+    reciprocal_cases_d26 <= reciprocal_cases_d25; // Quantizer.java:80
+    reciprocal_cases_d27 <= reciprocal_cases_d26; // Quantizer.java:80
+    reciprocal_cases_d28 <= reciprocal_cases_d27; // Quantizer.java:80
+    reciprocal_cases_d29 <= reciprocal_cases_d28; // Quantizer.java:80
+    reciprocal_cases_d30 <= reciprocal_cases_d29; // Quantizer.java:80
+    reciprocal_cases_d31 <= reciprocal_cases_d30; // Quantizer.java:80
+    reciprocal_cases_d32 <= reciprocal_cases_d31; // Quantizer.java:80
+    reciprocal_cases_d33 <= reciprocal_cases_d32; // Quantizer.java:80
+    reciprocal_cases_d34 <= reciprocal_cases_d33; // Quantizer.java:80
+    reciprocal_cases_d35 <= reciprocal_cases_d34; // Quantizer.java:80
+    reciprocal_sign_d1 <= reciprocal_sign_c; // Quantizer.java:80
+    reciprocal_sign_d2 <= reciprocal_sign_d1; // Quantizer.java:80
+    reciprocal_sign_d3 <= reciprocal_sign_d2; // Quantizer.java:80
+    reciprocal_sign_d4 <= reciprocal_sign_d3; // Quantizer.java:80
+    reciprocal_sign_d5 <= reciprocal_sign_d4; // Quantizer.java:80
+    reciprocal_sign_d6 <= reciprocal_sign_d5; // Quantizer.java:80
+    reciprocal_sign_d7 <= reciprocal_sign_d6; // Quantizer.java:80
+    reciprocal_sign_d8 <= reciprocal_sign_d7; // Quantizer.java:80
+    reciprocal_sign_d9 <= reciprocal_sign_d8; // Quantizer.java:80
+    reciprocal_sign_d10 <= reciprocal_sign_d9; // Quantizer.java:80
+    reciprocal_sign_d11 <= reciprocal_sign_d10; // Quantizer.java:80
+    reciprocal_sign_d12 <= reciprocal_sign_d11; // Quantizer.java:80
+    reciprocal_sign_d13 <= reciprocal_sign_d12; // Quantizer.java:80
+    reciprocal_sign_d14 <= reciprocal_sign_d13; // Quantizer.java:80
+    reciprocal_sign_d15 <= reciprocal_sign_d14; // Quantizer.java:80
+    reciprocal_sign_d16 <= reciprocal_sign_d15; // Quantizer.java:80
+    reciprocal_sign_d17 <= reciprocal_sign_d16; // Quantizer.java:80
+    reciprocal_sign_d18 <= reciprocal_sign_d17; // Quantizer.java:80
+    reciprocal_sign_d19 <= reciprocal_sign_d18; // Quantizer.java:80
+    reciprocal_sign_d20 <= reciprocal_sign_d19; // Quantizer.java:80
+    reciprocal_sign_d21 <= reciprocal_sign_d20; // Quantizer.java:80
+    reciprocal_sign_d22 <= reciprocal_sign_d21; // Quantizer.java:80
+    reciprocal_sign_d23 <= reciprocal_sign_d22; // Quantizer.java:80
+    reciprocal_sign_d24 <= reciprocal_sign_d23; // Quantizer.java:80
+    reciprocal_sign_d25 <= reciprocal_sign_d24; // Quantizer.java:80
+    reciprocal_sign_d26 <= reciprocal_sign_d25; // Quantizer.java:80
+    reciprocal_sign_d27 <= reciprocal_sign_d26; // Quantizer.java:80
+    reciprocal_sign_d28 <= reciprocal_sign_d27; // Quantizer.java:80
+    reciprocal_sign_d29 <= reciprocal_sign_d28; // Quantizer.java:80
+    reciprocal_sign_d30 <= reciprocal_sign_d29; // Quantizer.java:80
+    reciprocal_sign_d31 <= reciprocal_sign_d30; // Quantizer.java:80
+    reciprocal_sign_d32 <= reciprocal_sign_d31; // Quantizer.java:80
+    reciprocal_sign_d33 <= reciprocal_sign_d32; // Quantizer.java:80
+    reciprocal_sign_d34 <= reciprocal_sign_d33; // Quantizer.java:80
+    reciprocal_sign_d35 <= reciprocal_sign_d34; // Quantizer.java:80
+    reciprocal_y_out <=
+        reciprocal_cases_d35[2] ? 32'h7fc00000
+        : reciprocal_cases_d35[1] ? {reciprocal_sign_d35, 31'h0}
+        : reciprocal_cases_d35[0] ? {reciprocal_sign_d35, 31'h7f800000}
+        : {reciprocal_sign_d35, reciprocal_scale2_out_payload[30:0]}; // Quantizer.java:80
+    reciprocal_scale2_valid_d1 <= reciprocal_scale2_out_valid; // Fp32SharedOps.java:90
+    reciprocal_scale2_valid_d2 <= reciprocal_scale2_valid_d1; // Quantizer.java:81
+    reciprocal_scale2_valid_d3 <= reciprocal_scale2_valid_d2; // Quantizer.java:81
+    reciprocal_scale2_valid_d4 <= reciprocal_scale2_valid_d3; // Quantizer.java:81
+    reciprocal_scale2_valid_d5 <= reciprocal_scale2_valid_d4; // Quantizer.java:81
+    reciprocal_scale2_valid_d6 <= reciprocal_scale2_valid_d5; // Quantizer.java:81
+    reciprocal_scale2_valid_d7 <= reciprocal_scale2_valid_d6; // Quantizer.java:81
+    reciprocal_scale2_valid_d8 <= reciprocal_scale2_valid_d7; // Quantizer.java:81
+    if (scale_start_d1_and) begin // Quantizer.java:83
+      scale_busy <= 1'b1; // Quantizer.java:83
     end
-    if (scale_start_d1) begin // Quantizer.java:81
-      mc <= mc_clamped; // Quantizer.java:81
+    if (scale_start_d1) begin // Quantizer.java:84
+      mc <= mc_clamped; // Quantizer.java:84
     end
-    if (scale_mul_out_valid) begin // Quantizer.java:82
-      scale <= scale_mul_out_payload; // Quantizer.java:83
-      have_scale <= 1'b1; // Quantizer.java:84
-      scale_busy <= 1'b0; // Quantizer.java:85
+    if (reciprocal_scale2_valid_d8) begin // Quantizer.java:85
+      scale <= scale_mul_out_payload; // Quantizer.java:86
+      have_scale <= 1'b1; // Quantizer.java:87
+      scale_busy <= 1'b0; // Quantizer.java:88
     end
-    mc_out_d1 <= mc; // Quantizer.java:99
-    mc_out_d2 <= mc_out_d1; // Quantizer.java:99
-    mc_out_d3 <= mc_out_d2; // Quantizer.java:99
-    mc_out_d4 <= mc_out_d3; // Quantizer.java:99
-    mc_out_d5 <= mc_out_d4; // Quantizer.java:99
-    mc_out_d6 <= mc_out_d5; // Quantizer.java:99
-    mc_out_d7 <= mc_out_d6; // Quantizer.java:99
-    mc_out_d8 <= mc_out_d7; // Quantizer.java:99
-    mc_out_d9 <= mc_out_d8; // Quantizer.java:99
-    mc_out_d10 <= mc_out_d9; // Quantizer.java:99
-    last_d1 <= in_payload_last; // Quantizer.java:99
-    last_d2 <= last_d1; // Quantizer.java:99
-    last_d3 <= last_d2; // Quantizer.java:99
-    last_d4 <= last_d3; // Quantizer.java:99
-    last_d5 <= last_d4; // Quantizer.java:99
-    last_d6 <= last_d5; // Quantizer.java:99
-    last_d7 <= last_d6; // Quantizer.java:99
-    last_d8 <= last_d7; // Quantizer.java:99
-    last_d9 <= last_d8; // Quantizer.java:99
-    last_d10 <= last_d9; // Quantizer.java:99
-    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:107
-      have_scale <= 1'b0; // Quantizer.java:107
+    mc_out_d1 <= mc; // Quantizer.java:102
+    mc_out_d2 <= mc_out_d1; // Quantizer.java:102
+    mc_out_d3 <= mc_out_d2; // Quantizer.java:102
+    mc_out_d4 <= mc_out_d3; // Quantizer.java:102
+    mc_out_d5 <= mc_out_d4; // Quantizer.java:102
+    mc_out_d6 <= mc_out_d5; // Quantizer.java:102
+    mc_out_d7 <= mc_out_d6; // Quantizer.java:102
+    mc_out_d8 <= mc_out_d7; // Quantizer.java:102
+    mc_out_d9 <= mc_out_d8; // Quantizer.java:102
+    mc_out_d10 <= mc_out_d9; // Quantizer.java:102
+    last_d1 <= in_payload_last; // Quantizer.java:102
+    last_d2 <= last_d1; // Quantizer.java:102
+    last_d3 <= last_d2; // Quantizer.java:102
+    last_d4 <= last_d3; // Quantizer.java:102
+    last_d5 <= last_d4; // Quantizer.java:102
+    last_d6 <= last_d5; // Quantizer.java:102
+    last_d7 <= last_d6; // Quantizer.java:102
+    last_d8 <= last_d7; // Quantizer.java:102
+    last_d9 <= last_d8; // Quantizer.java:102
+    last_d10 <= last_d9; // Quantizer.java:102
+    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:110
+      have_scale <= 1'b0; // Quantizer.java:110
     end
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
@@ -229,6 +818,50 @@ module Quantizer_l4_fp16 (
     end
     if (reset) begin
       scale_start_d1 <= 1'b0;
+      scale_start_d2 <= 1'b0;
+      scale_start_d3 <= 1'b0;
+      scale_start_d4 <= 1'b0;
+      scale_start_d5 <= 1'b0;
+      scale_start_d6 <= 1'b0;
+      scale_start_d7 <= 1'b0;
+      scale_start_d8 <= 1'b0;
+      scale_start_d9 <= 1'b0;
+      scale_start_d10 <= 1'b0;
+      scale_start_d11 <= 1'b0;
+      scale_start_d12 <= 1'b0;
+      scale_start_d13 <= 1'b0;
+      scale_start_d14 <= 1'b0;
+      scale_start_d15 <= 1'b0;
+      scale_start_d16 <= 1'b0;
+      scale_start_d17 <= 1'b0;
+      scale_start_d18 <= 1'b0;
+      scale_start_d19 <= 1'b0;
+      scale_start_d20 <= 1'b0;
+      scale_start_d21 <= 1'b0;
+      scale_start_d22 <= 1'b0;
+      scale_start_d23 <= 1'b0;
+      scale_start_d24 <= 1'b0;
+      scale_start_d25 <= 1'b0;
+      scale_start_d26 <= 1'b0;
+      scale_start_d27 <= 1'b0;
+      scale_start_d28 <= 1'b0;
+      scale_start_d29 <= 1'b0;
+      scale_start_d30 <= 1'b0;
+      scale_start_d31 <= 1'b0;
+      scale_start_d32 <= 1'b0;
+      scale_start_d33 <= 1'b0;
+      scale_start_d34 <= 1'b0;
+      scale_start_d35 <= 1'b0;
+      scale_start_d36 <= 1'b0;
+      scale_start_d37 <= 1'b0;
+      reciprocal_scale2_valid_d1 <= 1'b0;
+      reciprocal_scale2_valid_d2 <= 1'b0;
+      reciprocal_scale2_valid_d3 <= 1'b0;
+      reciprocal_scale2_valid_d4 <= 1'b0;
+      reciprocal_scale2_valid_d5 <= 1'b0;
+      reciprocal_scale2_valid_d6 <= 1'b0;
+      reciprocal_scale2_valid_d7 <= 1'b0;
+      reciprocal_scale2_valid_d8 <= 1'b0;
       scale_busy <= 1'b0;
       have_scale <= 1'b0;
       result_credits <= 4'd12;
@@ -239,6 +872,41 @@ module Quantizer_l4_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
+      if (!(~(scale_start_d17 & scale_start_d4))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 13 cycles apart collide on scale_mul ",
+                 "(keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(scale_start_d24 & scale_start_d11))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 13 cycles apart collide on scale_add ",
+                 "(keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(scale_start_d30 & scale_start_d4))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 26 cycles apart collide on scale_mul ",
+                 "(keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(scale_start_d30 & scale_start_d17))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 13 cycles apart collide on scale_mul ",
+                 "(keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d4))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 36 cycles apart collide on scale_mul ",
+                 "(keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d17))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 23 cycles apart collide on scale_mul ",
+                 "(keep inputs at least the schedule's length apart)");
+        $stop;
+      end
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d30))) begin // Fp32SharedOps.java:105
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 10 cycles apart collide on scale_mul ",
+                 "(keep inputs at least the schedule's length apart)");
+        $stop;
+      end
       if (!(~in_valid_and_ready | (result_credits != 4'd0))) begin // CreditBuffer.java:86
         $display("ASSERTION FAILED in %m: CreditBuffer.java:86: CreditBuffer result: a word entered the pipeline ",
                  "without a credit");
@@ -258,16 +926,7 @@ module Quantizer_l4_fp16 (
   end
 `endif
 
-  FpReciprocal_shared reciprocal ( // FpReciprocal.java:129
-    .clk         (clk),
-    .reset       (reset),
-    .in_valid    (reciprocal_in_valid),
-    .in_payload  (reciprocal_in_payload),
-    .out_valid   (reciprocal_out_valid),
-    .out_payload (reciprocal_out_payload)
-  );
-
-  Fp32Mul scale_mul ( // Quantizer.java:76
+  Fp32Mul scale_mul ( // Quantizer.java:78
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scale_mul_in_valid),
@@ -277,7 +936,27 @@ module Quantizer_l4_fp16 (
     .out_payload  (scale_mul_out_payload)
   );
 
-  Fp16ToFp32 lane0_x ( // Quantizer.java:96
+  Fp32Add scale_add ( // Quantizer.java:78
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (scale_add_in_valid),
+    .in_payload_a (scale_add_in_payload_a),
+    .in_payload_b (scale_add_in_payload_b),
+    .out_valid    (scale_add_out_valid),
+    .out_payload  (scale_add_out_payload)
+  );
+
+  FpScale2_n10 reciprocal_scale2 ( // Quantizer.java:80
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (reciprocal_scale2_in_valid),
+    .in_payload_r (reciprocal_scale2_in_payload_r),
+    .in_payload_n (reciprocal_scale2_in_payload_n),
+    .out_valid    (reciprocal_scale2_out_valid),
+    .out_payload  (reciprocal_scale2_out_payload)
+  );
+
+  Fp16ToFp32 lane0_x ( // Quantizer.java:99
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_x_in_valid),
@@ -286,7 +965,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Quantizer.java:97
+  Fp32Mul lane0_mul ( // Quantizer.java:100
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -296,7 +975,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Fp32ToInt8 lane0_int8 ( // Quantizer.java:97
+  Fp32ToInt8 lane0_int8 ( // Quantizer.java:100
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane0_int8_in_valid),
@@ -305,7 +984,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_int8_out_payload)
   );
 
-  Fp16ToFp32 lane1_x ( // Quantizer.java:96
+  Fp16ToFp32 lane1_x ( // Quantizer.java:99
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_x_in_valid),
@@ -314,7 +993,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Quantizer.java:97
+  Fp32Mul lane1_mul ( // Quantizer.java:100
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -324,7 +1003,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  Fp32ToInt8 lane1_int8 ( // Quantizer.java:97
+  Fp32ToInt8 lane1_int8 ( // Quantizer.java:100
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane1_int8_in_valid),
@@ -333,7 +1012,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_int8_out_payload)
   );
 
-  Fp16ToFp32 lane2_x ( // Quantizer.java:96
+  Fp16ToFp32 lane2_x ( // Quantizer.java:99
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_x_in_valid),
@@ -342,7 +1021,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_mul ( // Quantizer.java:97
+  Fp32Mul lane2_mul ( // Quantizer.java:100
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mul_in_valid),
@@ -352,7 +1031,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane2_mul_out_payload)
   );
 
-  Fp32ToInt8 lane2_int8 ( // Quantizer.java:97
+  Fp32ToInt8 lane2_int8 ( // Quantizer.java:100
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane2_int8_in_valid),
@@ -361,7 +1040,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_int8_out_payload)
   );
 
-  Fp16ToFp32 lane3_x ( // Quantizer.java:96
+  Fp16ToFp32 lane3_x ( // Quantizer.java:99
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_x_in_valid),
@@ -370,7 +1049,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_mul ( // Quantizer.java:97
+  Fp32Mul lane3_mul ( // Quantizer.java:100
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mul_in_valid),
@@ -380,7 +1059,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane3_mul_out_payload)
   );
 
-  Fp32ToInt8 lane3_int8 ( // Quantizer.java:97
+  Fp32ToInt8 lane3_int8 ( // Quantizer.java:100
     .clk         (clk),
     .reset       (reset),
     .in_valid    (lane3_int8_in_valid),
@@ -402,9 +1081,9 @@ module Quantizer_l4_fp16 (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, lane1_x_out_valid, lane1_mul_out_valid, lane1_int8_out_valid, lane2_x_out_valid,
-      lane2_mul_out_valid, lane2_int8_out_valid, lane3_x_out_valid, lane3_mul_out_valid, lane3_int8_out_valid,
-      result_fifo_occupancy};
+  wire unused_bits = &{1'b0, scale_mul_out_valid, scale_add_out_valid, reciprocal_scale2_out_payload[31],
+      lane1_x_out_valid, lane1_mul_out_valid, lane1_int8_out_valid, lane2_x_out_valid, lane2_mul_out_valid,
+      lane2_int8_out_valid, lane3_x_out_valid, lane3_mul_out_valid, lane3_int8_out_valid, result_fifo_occupancy};
 endmodule
 
 `default_nettype wire

@@ -2,7 +2,6 @@ Fp16Square.v
 Fp32Add.v
 Fp32Mul.v
 FpScale2_n9.v
-FpRsqrt_shared.v
 Fp16ToFp32.v
 Fp32ToFp16.v
 SyncFifo_w97_d3.v

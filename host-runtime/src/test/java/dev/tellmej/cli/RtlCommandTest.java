@@ -104,7 +104,7 @@ class RtlCommandTest {
         assertEquals(0, outcome.exitCode(), outcome.err());
         String files = Files.readString(dir.resolve("rms-max.f"));
         assertTrue(files.endsWith("RmsNormMax_l16_w4_n256_fp16.v\n"), files);
-        assertTrue(files.contains("FpRsqrt_shared.v") && files.contains("Fp32Mul.v") && files.contains("Fp16Square.v"),
+        assertTrue(files.contains("FpScale2_n9.v") && files.contains("Fp32Mul.v") && files.contains("Fp16Square.v"),
                 files);
         assertTrue(outcome.out().contains("top RmsNormMax_l16_w4_n256_fp16"), outcome.out());
     }

@@ -16,11 +16,11 @@ import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Max;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.Fp32SharedOps;
 import dev.tellmej.hdl.lib.fp.Fp32ToInt8;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpReciprocal;
-import dev.tellmej.hdl.lib.fp.FpSchedule;
 import dev.tellmej.model.numerics.ActivationQuantizer;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
@@ -36,8 +36,9 @@ import java.util.List;
  * on the final one); the scale is computed when a vector's first beat arrives (its beats wait about
  * {@link #scaleLatency} cycles, once per vector); {@code out} carries L int8 values per beat and mc (for the
  * dequantization of N8). One beat per cycle after that; latency {@link #latency} cycles; backpressure through
- * a {@link CreditBuffer}. Cost per lane: a conversion, one {@code Fp32Mul}, one {@code Fp32ToInt8}; plus one
- * {@link FpReciprocal} and one {@code Fp32Mul} for the scale. Named {@code Quantizer_l<L>_<format>}.
+ * a {@link CreditBuffer}. Cost per lane: a conversion, one {@code Fp32Mul}, one {@code Fp32ToInt8}; plus, for the
+ * scale (one vector at a time), {@link FpReciprocal}'s table and one {@code Fp32Mul} and one {@code Fp32Add} that
+ * do its steps and the multiply by 127 ({@link dev.tellmej.hdl.lib.fp.Fp32SharedOps}). Named {@code Quantizer_l<L>_<format>}.
  */
 public final class Quantizer extends Module {
     /** One input beat: L stored values and the vector's absmax m (binary32, the same on every beat). */
@@ -73,8 +74,10 @@ public final class Quantizer extends Module {
         Timed<Bits> clamped = scalePipe.input("abs_max", in.payload.absMax())
                 .map(m -> Fp32Max.max(m, FpFormat.fp32(ActivationQuantizer.EPS))).stage("mc_clamped");
         Bool clampedValid = scalePipe.valid(clamped.cycle());
-        Timed<Bits> s = Fp32Mul.apply("scale_mul", scalePipe.steady(FpFormat.fp32(127f)),
-                FpReciprocal.apply("reciprocal", clamped, FpSchedule.SHARED));   // one vector at a time
+        // One vector at a time: N10's five steps and the scale's multiply share one multiplier and one adder.
+        Fp32SharedOps ops = new Fp32SharedOps(scalePipe, "scale");
+        Timed<Bits> s = ops.mul("scale_mul", scalePipe.steady(FpFormat.fp32(127f)),
+                FpReciprocal.build("reciprocal_", clamped, ops));
         Flow<Bits> scaled = s.flow();
         scaleLatency = s.cycle() + 1;
         when(start, () -> busy.set(true));

@@ -23,10 +23,10 @@ import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp16Square;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.Fp32SharedOps;
 import dev.tellmej.hdl.lib.fp.FpConvert;
 import dev.tellmej.hdl.lib.fp.FpFormat;
 import dev.tellmej.hdl.lib.fp.FpRsqrt;
-import dev.tellmej.hdl.lib.fp.FpSchedule;
 import dev.tellmej.model.numerics.StorageFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,8 +78,8 @@ import java.util.Optional;
  *
  * <p>Cost: per physical lane one {@code Fp32Mul} (squares; with binary16 storage an {@link Fp16Square}, exact and
  * a tenth of the size), one {@code Fp32Add} (partials), two {@code Fp32Mul} (scaling); once one {@code Fp32Mul},
- * one {@code Fp32Add}, one {@link FpRsqrt} (its shared schedule: one token at a time); L partial registers; the
- * buffer. Named {@code RmsNormMax_l<L>_w<W>_n<n>_<format>}; the run-time variant
+ * one {@code Fp32Add} for the mean, the epsilon and {@link FpRsqrt}'s six steps together
+ * ({@link Fp32SharedOps}: one token at a time); L partial registers; the buffer. Named {@code RmsNormMax_l<L>_w<W>_n<n>_<format>}; the run-time variant
  * {@code RmsNormMax_l<L>_w<W>_maxn<max>_<format>_runtime}, which adds a comparator tree of W magnitudes (the
  * bypassed beats' maximum) and a comparison of the index with the length.
  */
@@ -559,10 +559,10 @@ public final class RmsNormMax extends Module {
             Bool launch = control.normalizing().and(busy.not()).named("normalize_launch");
             when(launch, () -> busy.set(true));
             Pipeline pipe = new Pipeline("launch", launch);
-            Timed<Bits> mean = Fp32Mul.apply("mean_mul", pipe.input("ss", sumOfSquares),
-                    pipe.steady(inverse));
-            Timed<Bits> root = FpRsqrt.apply("rsqrt", Fp32Add.apply("eps_add", mean, pipe.steady(eps)),
-                    FpSchedule.SHARED);   // one token at a time
+            // One token at a time: the mean, the epsilon and N11's six steps share one multiplier and one adder.
+            Fp32SharedOps ops = new Fp32SharedOps(pipe, "normalize");
+            Timed<Bits> mean = ops.mul("mean_mul", pipe.input("ss", sumOfSquares), pipe.steady(inverse));
+            Timed<Bits> root = FpRsqrt.build("rsqrt_", ops.add("eps_add", mean, pipe.steady(eps)), ops);
             Flow<Bits> rsqrt = root.flow();
             latency = root.cycle() + 1;
             r = reg("r", bits(32));

@@ -26,10 +26,11 @@ import java.util.List;
  * operation beyond a unit's first.
  *
  * <p>Elaboration helper: build one inside a module under construction, then call {@link #mul} and {@link #add}
- * in the order of the schedule.
+ * in the order of the schedule. {@link FpReciprocal#build} and {@link FpRsqrt#build} take one, so a user can put
+ * its own once-per-vector operations on the same two units.
  */
 @ElaborationHelper
-public final class Fp32SharedOps {
+public final class Fp32SharedOps implements Fp32Ops {
     private final Pipeline pipeline;
     private final String name;
     private final Shared multiplier;
@@ -49,11 +50,13 @@ public final class Fp32SharedOps {
     }
 
     /** {@code a * b} (RNE) on the shared multiplier, valid {@link Fp32Mul#LATENCY} cycles after the later operand. */
+    @Override
     public Timed<Bits> mul(String resultName, Timed<Bits> a, Timed<Bits> b) {
         return multiplier.issue(resultName, a, b);
     }
 
     /** {@code a + b} (RNE) on the shared adder, valid {@link Fp32Add#LATENCY} cycles after the later operand. */
+    @Override
     public Timed<Bits> add(String resultName, Timed<Bits> a, Timed<Bits> b) {
         return adder.issue(resultName, a, b);
     }

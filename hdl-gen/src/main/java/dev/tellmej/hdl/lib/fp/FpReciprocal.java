@@ -52,14 +52,27 @@ public final class FpReciprocal extends Module {
             param("", "shared");
         }
         Pipeline pipe = new Pipeline("valid", in.valid);
-        Bits x = in.payload;
+        Fp32Ops ops = schedule == FpSchedule.SHARED ? new Fp32SharedOps(pipe, "newton") : Fp32Ops.pipelined();
+        build("", pipe.input("x", in.payload), ops).flow(LATENCY).connectTo(out);
+    }
+
+    /**
+     * Builds 1/x into the module under construction: {@code x} (binary32) as its pipeline has it, the result
+     * {@value #LATENCY} cycles later. Register and unit names start with {@code prefix}; the five multiplies and
+     * adds go to {@code ops} (a user with shared units may issue its own operations on them around these).
+     */
+    @ElaborationHelper
+    public static Timed<Bits> build(String prefix, Timed<Bits> x, Fp32Ops ops) {
+        Pipeline pipe = x.pipeline();
+        int c0 = x.cycle();
+        Bits v = x.value();
 
         // Stage A: classify; leading zeros of a subnormal's fraction.
-        Bits casesA = regNext("cases_a", cat(FP32.isNaN(x), FP32.isInfinite(x), FP32.isZero(x)));
-        Bool signA = regNext("sign_a", FP32.sign(x));
-        UInt exponentA = regNext("exponent_a", FP32.exponent(x));
-        UInt fractionA = regNext("fraction_a", FP32.fraction(x));
-        UInt lzA = regNext("lz_a", FpCircuits.leadingZeros(FP32.fraction(x).asBits()));
+        Bits casesA = regNext(prefix + "cases_a", cat(FP32.isNaN(v), FP32.isInfinite(v), FP32.isZero(v)));
+        Bool signA = regNext(prefix + "sign_a", FP32.sign(v));
+        UInt exponentA = regNext(prefix + "exponent_a", FP32.exponent(v));
+        UInt fractionA = regNext(prefix + "fraction_a", FP32.fraction(v));
+        UInt lzA = regNext(prefix + "lz_a", FpCircuits.leadingZeros(FP32.fraction(v).asBits()));
 
         // Stage B: m = 1.frac in [1, 2), -E; a subnormal shifts its leading one out of the fraction.
         Bool subnormal = exponentA.eq(0);
@@ -67,45 +80,36 @@ public final class FpReciprocal extends Module {
         UInt fraction = mux(subnormal, fractionA.shlKeep(shift), fractionA);
         // -E = 127 - e for a normal; 126 + shift for a subnormal (E = -126 - shift).
         SInt minusE = mux(subnormal, U(126, 10).add(shift.zext(10)), U(127, 10).sub(exponentA.zext(10))).asSInt();
-        UInt fractionB = regNext("fraction_b", fraction);
-        SInt minusEB = regNext("minus_e_b", minusE);
-        Bits casesB = regNext("cases_b", casesA);
-        Bool signB = regNext("sign_b", signA);
+        UInt fractionB = regNext(prefix + "fraction_b", fraction);
+        SInt minusEB = regNext(prefix + "minus_e_b", minusE);
+        Bits casesB = regNext(prefix + "cases_b", casesA);
+        Bool signB = regNext(prefix + "sign_b", signA);
 
         // Stage C: the table word for i = frac >> 17; u = (frac & 0x1FFFF) * 2^-17; m.
-        Mem<Bits> table = mem("rom", bits(64), FpTables.RECIPROCAL_ENTRIES).style(RamStyle.DISTRIBUTED)
+        Mem<Bits> table = mem(prefix + "rom", bits(64), FpTables.RECIPROCAL_ENTRIES).style(RamStyle.DISTRIBUTED)
                 .init(FpTables.words(FpTables.RECIPROCAL_ENTRIES, FpTables::reciprocalValue, FpTables::reciprocalSlope));
-        int c = 3;   // after the registers of stages A, B and C
-        Timed<Bits> word = pipe.at(c, "rom_word", table.readSync("rom_word", fractionB.slice(22, 17)));
-        Timed<Bits> u = pipe.at(c, "u", regNext("u_c", FpCircuits.fixedToFp32(fractionB.slice(16, 0), 17)));
-        Timed<Bits> m = pipe.at(c, "m", regNext("m_c", cat(B(127, 9), fractionB)));
-        Timed<SInt> negativeE = pipe.at(c, "minus_e", regNext("minus_e_c", minusEB));
-        Timed<Bits> cases = pipe.at(c, "cases", regNext("cases_c", casesB));
-        Timed<Bool> sign = pipe.at(c, "sign", regNext("sign_c", signB));
+        int c = c0 + 3;   // after the registers of stages A, B and C
+        Timed<Bits> word = pipe.at(c, prefix + "rom_word", table.readSync(prefix + "rom_word",
+                fractionB.slice(22, 17)));
+        Timed<Bits> u = pipe.at(c, prefix + "u", regNext(prefix + "u_c",
+                FpCircuits.fixedToFp32(fractionB.slice(16, 0), 17)));
+        Timed<Bits> m = pipe.at(c, prefix + "m", regNext(prefix + "m_c", cat(B(127, 9), fractionB)));
+        Timed<SInt> negativeE = pipe.at(c, prefix + "minus_e", regNext(prefix + "minus_e_c", minusEB));
+        Timed<Bits> cases = pipe.at(c, prefix + "cases", regNext(prefix + "cases_c", casesB));
+        Timed<Bool> sign = pipe.at(c, prefix + "sign", regNext(prefix + "sign_c", signB));
 
         // y0 = V[i] + D[i] * u; Newton: p = m * y0, q = 2 - p, y1 = y0 * q.
-        Timed<Bits> two = pipe.steady(FpFormat.fp32(2f));
-        Timed<Bits> y1;
-        if (schedule == FpSchedule.SHARED) {
-            Fp32SharedOps ops = new Fp32SharedOps(pipe, "newton");
-            Timed<Bits> slope = ops.mul("slope", word.map(w -> w.slice(31, 0)), u);
-            Timed<Bits> y0 = ops.add("y0", word.map(w -> w.slice(63, 32)).named("rom_value"), slope);
-            Timed<Bits> p = ops.mul("p", m, y0);
-            Timed<Bits> q = ops.add("q", two, p.map(FP32::negate));
-            y1 = ops.mul("y1", y0, q);
-        } else {
-            Timed<Bits> y0 = FpChord.apply("chord", word, u).named("y0");
-            Timed<Bits> p = Fp32Mul.apply("newton_mul", m, y0);
-            Timed<Bits> q = Fp32Add.apply("newton_sub", two, p.map(FP32::negate));
-            y1 = Fp32Mul.apply("refine_mul", y0, q);
-        }
+        Timed<Bits> y0 = ops.chord(prefix + "chord", word, u).named(prefix + "y0");
+        Timed<Bits> p = ops.mul(prefix + "newton_mul", m, y0);
+        Timed<Bits> q = ops.add(prefix + "newton_sub", pipe.steady(FpFormat.fp32(2f)), p.map(FP32::negate));
+        Timed<Bits> y1 = ops.mul(prefix + "refine_mul", y0, q);
 
         // sign(x) * scale2(y1, -E); the special cases.
-        Timed<Bits> scaled = FpScale2.apply("scale2", y1, negativeE);
-        Timed.zip(cases, sign, scaled, (k, s, y) -> mux(k.bit(2), FP32.constant(FP32.canonicalNaN()),
+        Timed<Bits> scaled = FpScale2.apply(prefix + "scale2", y1, negativeE);
+        return Timed.zip(cases, sign, scaled, (k, s, y) -> mux(k.bit(2), FP32.constant(FP32.canonicalNaN()),
                         mux(k.bit(1), cat(s, B(0, 31)),
                                 mux(k.bit(0), cat(s, B(FP32.infinity(), 31)), cat(s, FP32.magnitude(y))))))
-                .stage("y_out").flow(LATENCY).connectTo(out);
+                .stage(prefix + "y_out");
     }
 
     /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow. */

@@ -53,17 +53,30 @@ public final class FpRsqrt extends Module {
             param("", "shared");
         }
         Pipeline pipe = new Pipeline("valid", in.valid);
-        Bits x = in.payload;
+        Fp32Ops ops = schedule == FpSchedule.SHARED ? new Fp32SharedOps(pipe, "newton") : Fp32Ops.pipelined();
+        build("", pipe.input("x", in.payload), ops).flow(LATENCY).connectTo(out);
+    }
+
+    /**
+     * Builds 1/sqrt(x) into the module under construction: {@code x} (binary32) as its pipeline has it, the result
+     * {@value #LATENCY} cycles later. Register and unit names start with {@code prefix}; the six multiplies and
+     * adds go to {@code ops} (a user with shared units may issue its own operations on them around these).
+     */
+    @ElaborationHelper
+    public static Timed<Bits> build(String prefix, Timed<Bits> x, Fp32Ops ops) {
+        Pipeline pipe = x.pipeline();
+        int c0 = x.cycle();
+        Bits v = x.value();
 
         // Stage A: classify; leading zeros of a subnormal's fraction.
-        Bool nan = FP32.isNaN(x).or(FP32.sign(x).and(FP32.isZero(x).not()));
-        Bool zero = FP32.isZero(x);
-        Bool infinite = FP32.isInfinite(x).and(FP32.sign(x).not());
-        Bits casesA = regNext("cases_a", cat(nan, zero, infinite));
-        Bool signA = regNext("sign_a", FP32.sign(x));
-        UInt exponentA = regNext("exponent_a", FP32.exponent(x));
-        UInt fractionA = regNext("fraction_a", FP32.fraction(x));
-        UInt lzA = regNext("lz_a", FpCircuits.leadingZeros(FP32.fraction(x).asBits()));
+        Bool nan = FP32.isNaN(v).or(FP32.sign(v).and(FP32.isZero(v).not()));
+        Bool zero = FP32.isZero(v);
+        Bool infinite = FP32.isInfinite(v).and(FP32.sign(v).not());
+        Bits casesA = regNext(prefix + "cases_a", cat(nan, zero, infinite));
+        Bool signA = regNext(prefix + "sign_a", FP32.sign(v));
+        UInt exponentA = regNext(prefix + "exponent_a", FP32.exponent(v));
+        UInt fractionA = regNext(prefix + "fraction_a", FP32.fraction(v));
+        UInt lzA = regNext(prefix + "lz_a", FpCircuits.leadingZeros(FP32.fraction(v).asBits()));
 
         // Stage B: E and the normalized fraction; parity; h = 0.5 * m' = 1.frac * 2^(odd - 1); -E'/2.
         Bool subnormal = exponentA.eq(0);
@@ -74,48 +87,39 @@ public final class FpRsqrt extends Module {
         Bool odd = exponent.bit(0);
         SInt evenExponent = exponent.sub(odd.asUInt().zext(10).asSInt());
         SInt minusHalf = evenExponent.shr(1).neg();
-        UInt fractionB = regNext("fraction_b", fraction);
-        Bool oddB = regNext("odd_b", odd);
-        SInt minusHalfB = regNext("minus_half_b", minusHalf);
-        Bits casesB = regNext("cases_b", casesA);
-        Bool signB = regNext("sign_b", signA);
+        UInt fractionB = regNext(prefix + "fraction_b", fraction);
+        Bool oddB = regNext(prefix + "odd_b", odd);
+        SInt minusHalfB = regNext(prefix + "minus_half_b", minusHalf);
+        Bits casesB = regNext(prefix + "cases_b", casesA);
+        Bool signB = regNext(prefix + "sign_b", signA);
 
         // Stage C: the table word for i = 32 * odd + (frac >> 18); u = (frac & 0x3FFFF) * 2^-18; h.
-        Mem<Bits> table = mem("rom", bits(64), FpTables.RSQRT_ENTRIES).style(RamStyle.DISTRIBUTED)
+        Mem<Bits> table = mem(prefix + "rom", bits(64), FpTables.RSQRT_ENTRIES).style(RamStyle.DISTRIBUTED)
                 .init(FpTables.words(FpTables.RSQRT_ENTRIES, FpTables::rsqrtValue, FpTables::rsqrtSlope));
-        int c = 3;   // after the registers of stages A, B and C
-        Timed<Bits> word = pipe.at(c, "rom_word",
-                table.readSync("rom_word", cat(oddB, fractionB.slice(22, 18)).asUInt()));
-        Timed<Bits> u = pipe.at(c, "u", regNext("u_c", FpCircuits.fixedToFp32(fractionB.slice(17, 0), 18)));
-        Timed<Bits> h = pipe.at(c, "h", regNext("h_c", cat(FALSE, B(0b0111111, 7), oddB, fractionB)));
-        Timed<SInt> halfExponent = pipe.at(c, "minus_half", regNext("minus_half_c", minusHalfB));
-        Timed<Bits> cases = pipe.at(c, "cases", regNext("cases_c", casesB));
-        Timed<Bool> sign = pipe.at(c, "sign", regNext("sign_c", signB));
+        int c = c0 + 3;   // after the registers of stages A, B and C
+        Timed<Bits> word = pipe.at(c, prefix + "rom_word",
+                table.readSync(prefix + "rom_word", cat(oddB, fractionB.slice(22, 18)).asUInt()));
+        Timed<Bits> u = pipe.at(c, prefix + "u", regNext(prefix + "u_c",
+                FpCircuits.fixedToFp32(fractionB.slice(17, 0), 18)));
+        Timed<Bits> h = pipe.at(c, prefix + "h", regNext(prefix + "h_c", cat(FALSE, B(0b0111111, 7), oddB,
+                fractionB)));
+        Timed<SInt> halfExponent = pipe.at(c, prefix + "minus_half", regNext(prefix + "minus_half_c", minusHalfB));
+        Timed<Bits> cases = pipe.at(c, prefix + "cases", regNext(prefix + "cases_c", casesB));
+        Timed<Bool> sign = pipe.at(c, prefix + "sign", regNext(prefix + "sign_c", signB));
 
         // y0 = V[i] + D[i] * u; Newton: a = y0 * y0, b = h * a, c = 1.5 - b, y1 = y0 * c.
-        Timed<Bits> threeHalves = pipe.steady(FpFormat.fp32(1.5f));
-        Timed<Bits> y1;
-        if (schedule == FpSchedule.SHARED) {
-            Fp32SharedOps ops = new Fp32SharedOps(pipe, "newton");
-            Timed<Bits> slope = ops.mul("slope", word.map(w -> w.slice(31, 0)), u);
-            Timed<Bits> y0 = ops.add("y0", word.map(w -> w.slice(63, 32)).named("rom_value"), slope);
-            Timed<Bits> a = ops.mul("a", y0, y0);
-            Timed<Bits> b = ops.mul("b", h, a);
-            Timed<Bits> correction = ops.add("c", threeHalves, b.map(FP32::negate));
-            y1 = ops.mul("y1", y0, correction);
-        } else {
-            Timed<Bits> y0 = FpChord.apply("chord", word, u).named("y0");
-            Timed<Bits> a = Fp32Mul.apply("square_mul", y0, y0);
-            Timed<Bits> b = Fp32Mul.apply("half_mul", h, a);
-            Timed<Bits> correction = Fp32Add.apply("newton_sub", threeHalves, b.map(FP32::negate));
-            y1 = Fp32Mul.apply("refine_mul", y0, correction);
-        }
+        Timed<Bits> y0 = ops.chord(prefix + "chord", word, u).named(prefix + "y0");
+        Timed<Bits> a = ops.mul(prefix + "square_mul", y0, y0);
+        Timed<Bits> b = ops.mul(prefix + "half_mul", h, a);
+        Timed<Bits> correction = ops.add(prefix + "newton_sub", pipe.steady(FpFormat.fp32(1.5f)),
+                b.map(FP32::negate));
+        Timed<Bits> y1 = ops.mul(prefix + "refine_mul", y0, correction);
 
         // scale2(y1, -E'/2); the special cases.
-        Timed<Bits> scaled = FpScale2.apply("scale2", y1, halfExponent);
-        Timed.zip(cases, sign, scaled, (k, s, y) -> mux(k.bit(2), FP32.constant(FP32.canonicalNaN()),
+        Timed<Bits> scaled = FpScale2.apply(prefix + "scale2", y1, halfExponent);
+        return Timed.zip(cases, sign, scaled, (k, s, y) -> mux(k.bit(2), FP32.constant(FP32.canonicalNaN()),
                         mux(k.bit(1), cat(s, B(FP32.infinity(), 31)), mux(k.bit(0), B(0, 32), y))))
-                .stage("y_out").flow(LATENCY).connectTo(out);
+                .stage(prefix + "y_out");
     }
 
     /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow. */
