@@ -235,9 +235,9 @@ module AxiBurstWriter_w128_b16_o4 (
                  "when all its beats are buffered");
         $stop;
       end
-      if (!(~pushed | addressed | (unclaimed_beats < 6'd32))) begin // AxiBurstWriter.java:168
+      if (!(~pushed | addressed | (unclaimed_beats < 6'd33))) begin // AxiBurstWriter.java:168
         $display("ASSERTION FAILED in %m: AxiBurstWriter.java:168: AxiBurstWriter: the unclaimed beats never exceed ",
-                 "the FIFO's 32 words");
+                 "the FIFO's 33 words");
         $stop;
       end
       if (!(~m_axi_bvalid | awaiting_response_pop_valid)) begin // AxiBurstWriter.java:148
@@ -249,7 +249,7 @@ module AxiBurstWriter_w128_b16_o4 (
   end
 `endif
 
-  SyncFifo_w144_d32 write_fifo ( // Stream.java:195
+  SyncFifo_w144_d32_ramblock write_fifo ( // Stream.java:195
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .push_valid   (write_fifo_push_valid),

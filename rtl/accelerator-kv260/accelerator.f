@@ -1,8 +1,8 @@
 Axi4LiteRegisterBank_a8.v
 SyncFifo_w1_d4.v
-SyncFifo_w130_d64.v
+SyncFifo_w130_d64_ramblock.v
 AxiBurstReader_w128_b16_o4.v
-SyncFifo_w144_d32.v
+SyncFifo_w144_d32_ramblock.v
 SyncFifo_w8_d4.v
 AxiBurstWriter_w128_b16_o4.v
 SyncFifo_w130_d128_ramblock.v
@@ -50,8 +50,9 @@ TlmmEngine_kv260.v
 TlmmCommandUnit_kv260.v
 ByteGearbox_i4_o28.v
 SyncFifo_w32_d16.v
+Int32ToFp32_n21.v
 SyncFifo_w129_d12.v
-Dequantizer_l4.v
+Dequantizer_l4_a21.v
 SyncFifo_w65_d5.v
 ResidualAdd_l4_fp16_p1.v
 FpReciprocal.v

@@ -1,11 +1,11 @@
 Axi4LiteRegisterBank_a8.v
 SyncFifo_w1_d4.v
-SyncFifo_w66_d64.v
+SyncFifo_w66_d64_ramblock.v
 AxiBurstReader_w64_b16_o4.v
 SyncFifo_w72_d32.v
 SyncFifo_w8_d4.v
 AxiBurstWriter_w64_b16_o4.v
-SyncFifo_w66_d128.v
+SyncFifo_w66_d128_ramblock.v
 AxiBurstReader_w64_b32_o4.v
 Fp32Mul.v
 Fp32Add.v
@@ -46,8 +46,9 @@ TlmmEngine_sim_small.v
 TlmmCommandUnit_sim_small.v
 ByteGearbox_i4_o5.v
 SyncFifo_w32_d16.v
+Int32ToFp32_n19.v
 SyncFifo_w129_d12.v
-Dequantizer_l4.v
+Dequantizer_l4_a19.v
 SyncFifo_w65_d5.v
 ResidualAdd_l4_fp16_p1.v
 FpReciprocal.v

@@ -7051,7 +7051,7 @@ module tellme (
     .count       (activation_gearbox_count)
   );
 
-  Dequantizer_l4 dequantizer ( // TellmeKernel.java:85
+  Dequantizer_l4_a19 dequantizer ( // TellmeKernel.java:85
     .ap_clk            (ap_clk),
     .ap_rst_n          (ap_rst_n),
     .params_valid      (dequantizer_params_valid),

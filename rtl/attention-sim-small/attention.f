@@ -1,5 +1,5 @@
 SyncFifo_w1_d4.v
-SyncFifo_w66_d128.v
+SyncFifo_w66_d128_ramblock.v
 AxiBurstReader_w64_b32_o4.v
 Fp32Mul.v
 Fp32Add.v

@@ -4,34 +4,34 @@
 `default_nettype none
 
 module Dequantizer_l2 (
-  input  wire        clk,               // Dequantizer.java:52
-  input  wire        reset,             // Dequantizer.java:52
-  input  wire        params_valid,      // Dequantizer.java:57
-  output wire        params_ready,      // Dequantizer.java:57
-  input  wire [31:0] params_payload_mc, // Dequantizer.java:57
-  input  wire [31:0] params_payload_ws, // Dequantizer.java:57
-  input  wire        in_valid,          // Dequantizer.java:58
-  output wire        in_ready,          // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:58
-  input  wire        in_payload_last,   // Dequantizer.java:58
-  output wire        out_valid,         // Dequantizer.java:59
-  input  wire        out_ready,         // Dequantizer.java:59
-  output wire [31:0] out_payload_y_0,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_1,   // Dequantizer.java:59
-  output wire        out_payload_last   // Dequantizer.java:59
+  input  wire        clk,               // Dequantizer.java:64
+  input  wire        reset,             // Dequantizer.java:64
+  input  wire        params_valid,      // Dequantizer.java:76
+  output wire        params_ready,      // Dequantizer.java:76
+  input  wire [31:0] params_payload_mc, // Dequantizer.java:76
+  input  wire [31:0] params_payload_ws, // Dequantizer.java:76
+  input  wire        in_valid,          // Dequantizer.java:77
+  output wire        in_ready,          // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:77
+  input  wire        in_payload_last,   // Dequantizer.java:77
+  output wire        out_valid,         // Dequantizer.java:78
+  input  wire        out_ready,         // Dequantizer.java:78
+  output wire [31:0] out_payload_y_0,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_1,   // Dequantizer.java:78
+  output wire        out_payload_last   // Dequantizer.java:78
 );
 
-  wire        factor_mc_ws_in_valid;      // Dequantizer.java:64
-  wire [31:0] factor_mc_ws_in_payload_a;  // Dequantizer.java:64
-  wire [31:0] factor_mc_ws_in_payload_b;  // Dequantizer.java:64
-  wire        factor_mc_ws_out_valid;     // Dequantizer.java:64
-  wire [31:0] factor_mc_ws_out_payload;   // Dequantizer.java:64
-  wire        factor_inv127_in_valid;     // Dequantizer.java:66
-  wire [31:0] factor_inv127_in_payload_a; // Dequantizer.java:66
-  wire [31:0] factor_inv127_in_payload_b; // Dequantizer.java:66
-  wire        factor_inv127_out_valid;    // Dequantizer.java:66
-  wire [31:0] factor_inv127_out_payload;  // Dequantizer.java:66
+  wire        factor_mc_ws_in_valid;      // Dequantizer.java:83
+  wire [31:0] factor_mc_ws_in_payload_a;  // Dequantizer.java:83
+  wire [31:0] factor_mc_ws_in_payload_b;  // Dequantizer.java:83
+  wire        factor_mc_ws_out_valid;     // Dequantizer.java:83
+  wire [31:0] factor_mc_ws_out_payload;   // Dequantizer.java:83
+  wire        factor_inv127_in_valid;     // Dequantizer.java:85
+  wire [31:0] factor_inv127_in_payload_a; // Dequantizer.java:85
+  wire [31:0] factor_inv127_in_payload_b; // Dequantizer.java:85
+  wire        factor_inv127_out_valid;    // Dequantizer.java:85
+  wire [31:0] factor_inv127_out_payload;  // Dequantizer.java:85
   reg  [4:0]  factor_credits;             // CreditBuffer.java:45
   wire        factor_fifo_push_valid;     // CreditBuffer.java:77
   wire        factor_fifo_push_ready;     // CreditBuffer.java:77
@@ -41,37 +41,37 @@ module Dequantizer_l2 (
   wire [31:0] factor_fifo_pop_payload;    // CreditBuffer.java:77
   wire [4:0]  factor_fifo_occupancy;      // CreditBuffer.java:77
   wire        factor_ready;               // CreditBuffer.java:84
-  wire        lane0_float_in_valid;       // Dequantizer.java:81
-  wire [31:0] lane0_float_in_payload;     // Dequantizer.java:81
-  wire        lane0_float_out_valid;      // Dequantizer.java:81
-  wire [31:0] lane0_float_out_payload;    // Dequantizer.java:81
-  reg  [31:0] f_d1;                       // Dequantizer.java:82
-  reg  [31:0] f_d2;                       // Dequantizer.java:82
-  reg  [31:0] f_d3;                       // Dequantizer.java:82
-  wire        lane0_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0] lane0_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0] lane0_mul_in_payload_b;     // Dequantizer.java:82
-  wire        lane0_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0] lane0_mul_out_payload;      // Dequantizer.java:82
-  wire        lane1_float_in_valid;       // Dequantizer.java:81
-  wire [31:0] lane1_float_in_payload;     // Dequantizer.java:81
-  wire        lane1_float_out_valid;      // Dequantizer.java:81
-  wire [31:0] lane1_float_out_payload;    // Dequantizer.java:81
-  wire        lane1_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0] lane1_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0] lane1_mul_in_payload_b;     // Dequantizer.java:82
-  wire        lane1_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0] lane1_mul_out_payload;      // Dequantizer.java:82
-  reg         last_d1;                    // Dequantizer.java:84
-  reg         last_d2;                    // Dequantizer.java:84
-  reg         last_d3;                    // Dequantizer.java:84
-  reg         last_d4;                    // Dequantizer.java:84
-  reg         last_d5;                    // Dequantizer.java:84
-  reg         last_d6;                    // Dequantizer.java:84
-  reg         last_d7;                    // Dequantizer.java:84
-  reg         last_d8;                    // Dequantizer.java:84
-  reg         last_d9;                    // Dequantizer.java:84
-  reg         last_d10;                   // Dequantizer.java:84
+  wire        lane0_float_out_valid;      // Dequantizer.java:105
+  wire [31:0] lane0_float_out_payload;    // Dequantizer.java:105
+  wire        lane0_float_in_valid;       // Dequantizer.java:105
+  wire [31:0] lane0_float_in_payload;     // Dequantizer.java:105
+  reg  [31:0] f_d1;                       // Dequantizer.java:106
+  reg  [31:0] f_d2;                       // Dequantizer.java:106
+  reg  [31:0] f_d3;                       // Dequantizer.java:106
+  wire        lane0_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0] lane0_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0] lane0_mul_in_payload_b;     // Dequantizer.java:106
+  wire        lane0_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0] lane0_mul_out_payload;      // Dequantizer.java:106
+  wire        lane1_float_out_valid;      // Dequantizer.java:105
+  wire [31:0] lane1_float_out_payload;    // Dequantizer.java:105
+  wire        lane1_float_in_valid;       // Dequantizer.java:105
+  wire [31:0] lane1_float_in_payload;     // Dequantizer.java:105
+  wire        lane1_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0] lane1_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0] lane1_mul_in_payload_b;     // Dequantizer.java:106
+  wire        lane1_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0] lane1_mul_out_payload;      // Dequantizer.java:106
+  reg         last_d1;                    // Dequantizer.java:108
+  reg         last_d2;                    // Dequantizer.java:108
+  reg         last_d3;                    // Dequantizer.java:108
+  reg         last_d4;                    // Dequantizer.java:108
+  reg         last_d5;                    // Dequantizer.java:108
+  reg         last_d6;                    // Dequantizer.java:108
+  reg         last_d7;                    // Dequantizer.java:108
+  reg         last_d8;                    // Dequantizer.java:108
+  reg         last_d9;                    // Dequantizer.java:108
+  reg         last_d10;                   // Dequantizer.java:108
   reg  [3:0]  result_credits;             // CreditBuffer.java:45
   wire        result_fifo_push_valid;     // CreditBuffer.java:77
   wire        result_fifo_push_ready;     // CreditBuffer.java:77
@@ -92,28 +92,28 @@ module Dequantizer_l2 (
   assign factor_fifo_pop_valid_and_ready = factor_fifo_pop_valid & factor_fifo_pop_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:64
-  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:64
-  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:64
-  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:66
-  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:66
-  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:66
-  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:69
+  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:83
+  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:83
+  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:83
+  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:85
+  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:85
+  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:85
+  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:88
   assign factor_fifo_push_valid = factor_inv127_out_valid; // CreditBuffer.java:78
   assign factor_fifo_push_payload = factor_inv127_out_payload; // CreditBuffer.java:79
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
-  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:81
-  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:82
-  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:81
-  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:82
-  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:90
-  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:92
+  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:105
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:106
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:105
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:106
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:114
+  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:116
   assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload = {last_d10, lane1_mul_out_payload, lane0_mul_out_payload}; // CreditBuffer.java:79
   assign result_fifo_pop_ready = result_ready; // CreditBuffer.java:85
@@ -129,19 +129,19 @@ module Dequantizer_l2 (
     end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:83
       factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:83
     end
-    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:82
-    f_d2 <= f_d1; // Dequantizer.java:82
-    f_d3 <= f_d2; // Dequantizer.java:82
-    last_d1 <= in_payload_last; // Dequantizer.java:84
-    last_d2 <= last_d1; // Dequantizer.java:84
-    last_d3 <= last_d2; // Dequantizer.java:84
-    last_d4 <= last_d3; // Dequantizer.java:84
-    last_d5 <= last_d4; // Dequantizer.java:84
-    last_d6 <= last_d5; // Dequantizer.java:84
-    last_d7 <= last_d6; // Dequantizer.java:84
-    last_d8 <= last_d7; // Dequantizer.java:84
-    last_d9 <= last_d8; // Dequantizer.java:84
-    last_d10 <= last_d9; // Dequantizer.java:84
+    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:106
+    f_d2 <= f_d1; // Dequantizer.java:106
+    f_d3 <= f_d2; // Dequantizer.java:106
+    last_d1 <= in_payload_last; // Dequantizer.java:108
+    last_d2 <= last_d1; // Dequantizer.java:108
+    last_d3 <= last_d2; // Dequantizer.java:108
+    last_d4 <= last_d3; // Dequantizer.java:108
+    last_d5 <= last_d4; // Dequantizer.java:108
+    last_d6 <= last_d5; // Dequantizer.java:108
+    last_d7 <= last_d6; // Dequantizer.java:108
+    last_d8 <= last_d7; // Dequantizer.java:108
+    last_d9 <= last_d8; // Dequantizer.java:108
+    last_d10 <= last_d9; // Dequantizer.java:108
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
@@ -191,7 +191,7 @@ module Dequantizer_l2 (
   end
 `endif
 
-  Fp32Mul factor_mc_ws ( // Dequantizer.java:64
+  Fp32Mul factor_mc_ws ( // Dequantizer.java:83
     .clk          (clk),
     .reset        (reset),
     .in_valid     (factor_mc_ws_in_valid),
@@ -201,7 +201,7 @@ module Dequantizer_l2 (
     .out_payload  (factor_mc_ws_out_payload)
   );
 
-  Fp32Mul factor_inv127 ( // Dequantizer.java:66
+  Fp32Mul factor_inv127 ( // Dequantizer.java:85
     .clk          (clk),
     .reset        (reset),
     .in_valid     (factor_inv127_in_valid),
@@ -223,16 +223,16 @@ module Dequantizer_l2 (
     .occupancy    (factor_fifo_occupancy)
   );
 
-  Int32ToFp32 lane0_float ( // Dequantizer.java:81
+  Int32ToFp32 lane0_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_float_in_valid),
-    .in_payload  (lane0_float_in_payload),
     .out_valid   (lane0_float_out_valid),
-    .out_payload (lane0_float_out_payload)
+    .out_payload (lane0_float_out_payload),
+    .in_valid    (lane0_float_in_valid),
+    .in_payload  (lane0_float_in_payload)
   );
 
-  Fp32Mul lane0_mul ( // Dequantizer.java:82
+  Fp32Mul lane0_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -242,16 +242,16 @@ module Dequantizer_l2 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Int32ToFp32 lane1_float ( // Dequantizer.java:81
+  Int32ToFp32 lane1_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_float_in_valid),
-    .in_payload  (lane1_float_in_payload),
     .out_valid   (lane1_float_out_valid),
-    .out_payload (lane1_float_out_payload)
+    .out_payload (lane1_float_out_payload),
+    .in_valid    (lane1_float_in_valid),
+    .in_payload  (lane1_float_in_payload)
   );
 
-  Fp32Mul lane1_mul ( // Dequantizer.java:82
+  Fp32Mul lane1_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),

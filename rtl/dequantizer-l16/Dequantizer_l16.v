@@ -4,62 +4,62 @@
 `default_nettype none
 
 module Dequantizer_l16 (
-  input  wire        clk,               // Dequantizer.java:52
-  input  wire        reset,             // Dequantizer.java:52
-  input  wire        params_valid,      // Dequantizer.java:57
-  output wire        params_ready,      // Dequantizer.java:57
-  input  wire [31:0] params_payload_mc, // Dequantizer.java:57
-  input  wire [31:0] params_payload_ws, // Dequantizer.java:57
-  input  wire        in_valid,          // Dequantizer.java:58
-  output wire        in_ready,          // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_2,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_3,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_4,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_5,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_6,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_7,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_8,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_9,  // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_10, // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_11, // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_12, // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_13, // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_14, // Dequantizer.java:58
-  input  wire [31:0] in_payload_acc_15, // Dequantizer.java:58
-  input  wire        in_payload_last,   // Dequantizer.java:58
-  output wire        out_valid,         // Dequantizer.java:59
-  input  wire        out_ready,         // Dequantizer.java:59
-  output wire [31:0] out_payload_y_0,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_1,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_2,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_3,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_4,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_5,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_6,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_7,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_8,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_9,   // Dequantizer.java:59
-  output wire [31:0] out_payload_y_10,  // Dequantizer.java:59
-  output wire [31:0] out_payload_y_11,  // Dequantizer.java:59
-  output wire [31:0] out_payload_y_12,  // Dequantizer.java:59
-  output wire [31:0] out_payload_y_13,  // Dequantizer.java:59
-  output wire [31:0] out_payload_y_14,  // Dequantizer.java:59
-  output wire [31:0] out_payload_y_15,  // Dequantizer.java:59
-  output wire        out_payload_last   // Dequantizer.java:59
+  input  wire        clk,               // Dequantizer.java:64
+  input  wire        reset,             // Dequantizer.java:64
+  input  wire        params_valid,      // Dequantizer.java:76
+  output wire        params_ready,      // Dequantizer.java:76
+  input  wire [31:0] params_payload_mc, // Dequantizer.java:76
+  input  wire [31:0] params_payload_ws, // Dequantizer.java:76
+  input  wire        in_valid,          // Dequantizer.java:77
+  output wire        in_ready,          // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_0,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_1,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_2,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_3,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_4,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_5,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_6,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_7,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_8,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_9,  // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_10, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_11, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_12, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_13, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_14, // Dequantizer.java:77
+  input  wire [31:0] in_payload_acc_15, // Dequantizer.java:77
+  input  wire        in_payload_last,   // Dequantizer.java:77
+  output wire        out_valid,         // Dequantizer.java:78
+  input  wire        out_ready,         // Dequantizer.java:78
+  output wire [31:0] out_payload_y_0,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_1,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_2,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_3,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_4,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_5,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_6,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_7,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_8,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_9,   // Dequantizer.java:78
+  output wire [31:0] out_payload_y_10,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_11,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_12,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_13,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_14,  // Dequantizer.java:78
+  output wire [31:0] out_payload_y_15,  // Dequantizer.java:78
+  output wire        out_payload_last   // Dequantizer.java:78
 );
 
-  wire         factor_mc_ws_in_valid;      // Dequantizer.java:64
-  wire [31:0]  factor_mc_ws_in_payload_a;  // Dequantizer.java:64
-  wire [31:0]  factor_mc_ws_in_payload_b;  // Dequantizer.java:64
-  wire         factor_mc_ws_out_valid;     // Dequantizer.java:64
-  wire [31:0]  factor_mc_ws_out_payload;   // Dequantizer.java:64
-  wire         factor_inv127_in_valid;     // Dequantizer.java:66
-  wire [31:0]  factor_inv127_in_payload_a; // Dequantizer.java:66
-  wire [31:0]  factor_inv127_in_payload_b; // Dequantizer.java:66
-  wire         factor_inv127_out_valid;    // Dequantizer.java:66
-  wire [31:0]  factor_inv127_out_payload;  // Dequantizer.java:66
+  wire         factor_mc_ws_in_valid;      // Dequantizer.java:83
+  wire [31:0]  factor_mc_ws_in_payload_a;  // Dequantizer.java:83
+  wire [31:0]  factor_mc_ws_in_payload_b;  // Dequantizer.java:83
+  wire         factor_mc_ws_out_valid;     // Dequantizer.java:83
+  wire [31:0]  factor_mc_ws_out_payload;   // Dequantizer.java:83
+  wire         factor_inv127_in_valid;     // Dequantizer.java:85
+  wire [31:0]  factor_inv127_in_payload_a; // Dequantizer.java:85
+  wire [31:0]  factor_inv127_in_payload_b; // Dequantizer.java:85
+  wire         factor_inv127_out_valid;    // Dequantizer.java:85
+  wire [31:0]  factor_inv127_out_payload;  // Dequantizer.java:85
   reg  [4:0]   factor_credits;             // CreditBuffer.java:45
   wire         factor_fifo_push_valid;     // CreditBuffer.java:77
   wire         factor_fifo_push_ready;     // CreditBuffer.java:77
@@ -69,163 +69,163 @@ module Dequantizer_l16 (
   wire [31:0]  factor_fifo_pop_payload;    // CreditBuffer.java:77
   wire [4:0]   factor_fifo_occupancy;      // CreditBuffer.java:77
   wire         factor_ready;               // CreditBuffer.java:84
-  wire         lane0_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane0_float_in_payload;     // Dequantizer.java:81
-  wire         lane0_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane0_float_out_payload;    // Dequantizer.java:81
-  reg  [31:0]  f_d1;                       // Dequantizer.java:82
-  reg  [31:0]  f_d2;                       // Dequantizer.java:82
-  reg  [31:0]  f_d3;                       // Dequantizer.java:82
-  wire         lane0_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane0_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane0_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane0_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane0_mul_out_payload;      // Dequantizer.java:82
-  wire         lane1_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane1_float_in_payload;     // Dequantizer.java:81
-  wire         lane1_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane1_float_out_payload;    // Dequantizer.java:81
-  wire         lane1_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane1_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane1_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane1_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane1_mul_out_payload;      // Dequantizer.java:82
-  wire         lane2_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane2_float_in_payload;     // Dequantizer.java:81
-  wire         lane2_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane2_float_out_payload;    // Dequantizer.java:81
-  wire         lane2_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane2_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane2_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane2_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane2_mul_out_payload;      // Dequantizer.java:82
-  wire         lane3_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane3_float_in_payload;     // Dequantizer.java:81
-  wire         lane3_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane3_float_out_payload;    // Dequantizer.java:81
-  wire         lane3_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane3_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane3_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane3_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane3_mul_out_payload;      // Dequantizer.java:82
-  wire         lane4_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane4_float_in_payload;     // Dequantizer.java:81
-  wire         lane4_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane4_float_out_payload;    // Dequantizer.java:81
-  wire         lane4_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane4_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane4_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane4_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane4_mul_out_payload;      // Dequantizer.java:82
-  wire         lane5_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane5_float_in_payload;     // Dequantizer.java:81
-  wire         lane5_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane5_float_out_payload;    // Dequantizer.java:81
-  wire         lane5_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane5_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane5_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane5_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane5_mul_out_payload;      // Dequantizer.java:82
-  wire         lane6_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane6_float_in_payload;     // Dequantizer.java:81
-  wire         lane6_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane6_float_out_payload;    // Dequantizer.java:81
-  wire         lane6_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane6_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane6_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane6_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane6_mul_out_payload;      // Dequantizer.java:82
-  wire         lane7_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane7_float_in_payload;     // Dequantizer.java:81
-  wire         lane7_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane7_float_out_payload;    // Dequantizer.java:81
-  wire         lane7_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane7_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane7_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane7_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane7_mul_out_payload;      // Dequantizer.java:82
-  wire         lane8_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane8_float_in_payload;     // Dequantizer.java:81
-  wire         lane8_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane8_float_out_payload;    // Dequantizer.java:81
-  wire         lane8_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane8_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane8_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane8_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane8_mul_out_payload;      // Dequantizer.java:82
-  wire         lane9_float_in_valid;       // Dequantizer.java:81
-  wire [31:0]  lane9_float_in_payload;     // Dequantizer.java:81
-  wire         lane9_float_out_valid;      // Dequantizer.java:81
-  wire [31:0]  lane9_float_out_payload;    // Dequantizer.java:81
-  wire         lane9_mul_in_valid;         // Dequantizer.java:82
-  wire [31:0]  lane9_mul_in_payload_a;     // Dequantizer.java:82
-  wire [31:0]  lane9_mul_in_payload_b;     // Dequantizer.java:82
-  wire         lane9_mul_out_valid;        // Dequantizer.java:82
-  wire [31:0]  lane9_mul_out_payload;      // Dequantizer.java:82
-  wire         lane10_float_in_valid;      // Dequantizer.java:81
-  wire [31:0]  lane10_float_in_payload;    // Dequantizer.java:81
-  wire         lane10_float_out_valid;     // Dequantizer.java:81
-  wire [31:0]  lane10_float_out_payload;   // Dequantizer.java:81
-  wire         lane10_mul_in_valid;        // Dequantizer.java:82
-  wire [31:0]  lane10_mul_in_payload_a;    // Dequantizer.java:82
-  wire [31:0]  lane10_mul_in_payload_b;    // Dequantizer.java:82
-  wire         lane10_mul_out_valid;       // Dequantizer.java:82
-  wire [31:0]  lane10_mul_out_payload;     // Dequantizer.java:82
-  wire         lane11_float_in_valid;      // Dequantizer.java:81
-  wire [31:0]  lane11_float_in_payload;    // Dequantizer.java:81
-  wire         lane11_float_out_valid;     // Dequantizer.java:81
-  wire [31:0]  lane11_float_out_payload;   // Dequantizer.java:81
-  wire         lane11_mul_in_valid;        // Dequantizer.java:82
-  wire [31:0]  lane11_mul_in_payload_a;    // Dequantizer.java:82
-  wire [31:0]  lane11_mul_in_payload_b;    // Dequantizer.java:82
-  wire         lane11_mul_out_valid;       // Dequantizer.java:82
-  wire [31:0]  lane11_mul_out_payload;     // Dequantizer.java:82
-  wire         lane12_float_in_valid;      // Dequantizer.java:81
-  wire [31:0]  lane12_float_in_payload;    // Dequantizer.java:81
-  wire         lane12_float_out_valid;     // Dequantizer.java:81
-  wire [31:0]  lane12_float_out_payload;   // Dequantizer.java:81
-  wire         lane12_mul_in_valid;        // Dequantizer.java:82
-  wire [31:0]  lane12_mul_in_payload_a;    // Dequantizer.java:82
-  wire [31:0]  lane12_mul_in_payload_b;    // Dequantizer.java:82
-  wire         lane12_mul_out_valid;       // Dequantizer.java:82
-  wire [31:0]  lane12_mul_out_payload;     // Dequantizer.java:82
-  wire         lane13_float_in_valid;      // Dequantizer.java:81
-  wire [31:0]  lane13_float_in_payload;    // Dequantizer.java:81
-  wire         lane13_float_out_valid;     // Dequantizer.java:81
-  wire [31:0]  lane13_float_out_payload;   // Dequantizer.java:81
-  wire         lane13_mul_in_valid;        // Dequantizer.java:82
-  wire [31:0]  lane13_mul_in_payload_a;    // Dequantizer.java:82
-  wire [31:0]  lane13_mul_in_payload_b;    // Dequantizer.java:82
-  wire         lane13_mul_out_valid;       // Dequantizer.java:82
-  wire [31:0]  lane13_mul_out_payload;     // Dequantizer.java:82
-  wire         lane14_float_in_valid;      // Dequantizer.java:81
-  wire [31:0]  lane14_float_in_payload;    // Dequantizer.java:81
-  wire         lane14_float_out_valid;     // Dequantizer.java:81
-  wire [31:0]  lane14_float_out_payload;   // Dequantizer.java:81
-  wire         lane14_mul_in_valid;        // Dequantizer.java:82
-  wire [31:0]  lane14_mul_in_payload_a;    // Dequantizer.java:82
-  wire [31:0]  lane14_mul_in_payload_b;    // Dequantizer.java:82
-  wire         lane14_mul_out_valid;       // Dequantizer.java:82
-  wire [31:0]  lane14_mul_out_payload;     // Dequantizer.java:82
-  wire         lane15_float_in_valid;      // Dequantizer.java:81
-  wire [31:0]  lane15_float_in_payload;    // Dequantizer.java:81
-  wire         lane15_float_out_valid;     // Dequantizer.java:81
-  wire [31:0]  lane15_float_out_payload;   // Dequantizer.java:81
-  wire         lane15_mul_in_valid;        // Dequantizer.java:82
-  wire [31:0]  lane15_mul_in_payload_a;    // Dequantizer.java:82
-  wire [31:0]  lane15_mul_in_payload_b;    // Dequantizer.java:82
-  wire         lane15_mul_out_valid;       // Dequantizer.java:82
-  wire [31:0]  lane15_mul_out_payload;     // Dequantizer.java:82
-  reg          last_d1;                    // Dequantizer.java:84
-  reg          last_d2;                    // Dequantizer.java:84
-  reg          last_d3;                    // Dequantizer.java:84
-  reg          last_d4;                    // Dequantizer.java:84
-  reg          last_d5;                    // Dequantizer.java:84
-  reg          last_d6;                    // Dequantizer.java:84
-  reg          last_d7;                    // Dequantizer.java:84
-  reg          last_d8;                    // Dequantizer.java:84
-  reg          last_d9;                    // Dequantizer.java:84
-  reg          last_d10;                   // Dequantizer.java:84
+  wire         lane0_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane0_float_out_payload;    // Dequantizer.java:105
+  wire         lane0_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane0_float_in_payload;     // Dequantizer.java:105
+  reg  [31:0]  f_d1;                       // Dequantizer.java:106
+  reg  [31:0]  f_d2;                       // Dequantizer.java:106
+  reg  [31:0]  f_d3;                       // Dequantizer.java:106
+  wire         lane0_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane0_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane0_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane0_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane0_mul_out_payload;      // Dequantizer.java:106
+  wire         lane1_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane1_float_out_payload;    // Dequantizer.java:105
+  wire         lane1_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane1_float_in_payload;     // Dequantizer.java:105
+  wire         lane1_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane1_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane1_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane1_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane1_mul_out_payload;      // Dequantizer.java:106
+  wire         lane2_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane2_float_out_payload;    // Dequantizer.java:105
+  wire         lane2_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane2_float_in_payload;     // Dequantizer.java:105
+  wire         lane2_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane2_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane2_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane2_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane2_mul_out_payload;      // Dequantizer.java:106
+  wire         lane3_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane3_float_out_payload;    // Dequantizer.java:105
+  wire         lane3_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane3_float_in_payload;     // Dequantizer.java:105
+  wire         lane3_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane3_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane3_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane3_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane3_mul_out_payload;      // Dequantizer.java:106
+  wire         lane4_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane4_float_out_payload;    // Dequantizer.java:105
+  wire         lane4_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane4_float_in_payload;     // Dequantizer.java:105
+  wire         lane4_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane4_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane4_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane4_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane4_mul_out_payload;      // Dequantizer.java:106
+  wire         lane5_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane5_float_out_payload;    // Dequantizer.java:105
+  wire         lane5_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane5_float_in_payload;     // Dequantizer.java:105
+  wire         lane5_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane5_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane5_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane5_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane5_mul_out_payload;      // Dequantizer.java:106
+  wire         lane6_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane6_float_out_payload;    // Dequantizer.java:105
+  wire         lane6_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane6_float_in_payload;     // Dequantizer.java:105
+  wire         lane6_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane6_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane6_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane6_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane6_mul_out_payload;      // Dequantizer.java:106
+  wire         lane7_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane7_float_out_payload;    // Dequantizer.java:105
+  wire         lane7_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane7_float_in_payload;     // Dequantizer.java:105
+  wire         lane7_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane7_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane7_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane7_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane7_mul_out_payload;      // Dequantizer.java:106
+  wire         lane8_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane8_float_out_payload;    // Dequantizer.java:105
+  wire         lane8_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane8_float_in_payload;     // Dequantizer.java:105
+  wire         lane8_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane8_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane8_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane8_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane8_mul_out_payload;      // Dequantizer.java:106
+  wire         lane9_float_out_valid;      // Dequantizer.java:105
+  wire [31:0]  lane9_float_out_payload;    // Dequantizer.java:105
+  wire         lane9_float_in_valid;       // Dequantizer.java:105
+  wire [31:0]  lane9_float_in_payload;     // Dequantizer.java:105
+  wire         lane9_mul_in_valid;         // Dequantizer.java:106
+  wire [31:0]  lane9_mul_in_payload_a;     // Dequantizer.java:106
+  wire [31:0]  lane9_mul_in_payload_b;     // Dequantizer.java:106
+  wire         lane9_mul_out_valid;        // Dequantizer.java:106
+  wire [31:0]  lane9_mul_out_payload;      // Dequantizer.java:106
+  wire         lane10_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane10_float_out_payload;   // Dequantizer.java:105
+  wire         lane10_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane10_float_in_payload;    // Dequantizer.java:105
+  wire         lane10_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane10_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane10_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane10_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane10_mul_out_payload;     // Dequantizer.java:106
+  wire         lane11_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane11_float_out_payload;   // Dequantizer.java:105
+  wire         lane11_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane11_float_in_payload;    // Dequantizer.java:105
+  wire         lane11_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane11_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane11_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane11_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane11_mul_out_payload;     // Dequantizer.java:106
+  wire         lane12_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane12_float_out_payload;   // Dequantizer.java:105
+  wire         lane12_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane12_float_in_payload;    // Dequantizer.java:105
+  wire         lane12_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane12_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane12_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane12_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane12_mul_out_payload;     // Dequantizer.java:106
+  wire         lane13_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane13_float_out_payload;   // Dequantizer.java:105
+  wire         lane13_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane13_float_in_payload;    // Dequantizer.java:105
+  wire         lane13_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane13_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane13_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane13_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane13_mul_out_payload;     // Dequantizer.java:106
+  wire         lane14_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane14_float_out_payload;   // Dequantizer.java:105
+  wire         lane14_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane14_float_in_payload;    // Dequantizer.java:105
+  wire         lane14_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane14_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane14_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane14_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane14_mul_out_payload;     // Dequantizer.java:106
+  wire         lane15_float_out_valid;     // Dequantizer.java:105
+  wire [31:0]  lane15_float_out_payload;   // Dequantizer.java:105
+  wire         lane15_float_in_valid;      // Dequantizer.java:105
+  wire [31:0]  lane15_float_in_payload;    // Dequantizer.java:105
+  wire         lane15_mul_in_valid;        // Dequantizer.java:106
+  wire [31:0]  lane15_mul_in_payload_a;    // Dequantizer.java:106
+  wire [31:0]  lane15_mul_in_payload_b;    // Dequantizer.java:106
+  wire         lane15_mul_out_valid;       // Dequantizer.java:106
+  wire [31:0]  lane15_mul_out_payload;     // Dequantizer.java:106
+  reg          last_d1;                    // Dequantizer.java:108
+  reg          last_d2;                    // Dequantizer.java:108
+  reg          last_d3;                    // Dequantizer.java:108
+  reg          last_d4;                    // Dequantizer.java:108
+  reg          last_d5;                    // Dequantizer.java:108
+  reg          last_d6;                    // Dequantizer.java:108
+  reg          last_d7;                    // Dequantizer.java:108
+  reg          last_d8;                    // Dequantizer.java:108
+  reg          last_d9;                    // Dequantizer.java:108
+  reg          last_d10;                   // Dequantizer.java:108
   reg  [3:0]   result_credits;             // CreditBuffer.java:45
   wire         result_fifo_push_valid;     // CreditBuffer.java:77
   wire         result_fifo_push_ready;     // CreditBuffer.java:77
@@ -246,98 +246,98 @@ module Dequantizer_l16 (
   assign factor_fifo_pop_valid_and_ready = factor_fifo_pop_valid & factor_fifo_pop_ready;
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
-  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:64
-  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:64
-  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:64
-  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:66
-  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:66
-  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:66
-  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:69
+  assign factor_mc_ws_in_valid = params_valid_and_ready; // Dequantizer.java:83
+  assign factor_mc_ws_in_payload_a = params_payload_mc; // Dequantizer.java:83
+  assign factor_mc_ws_in_payload_b = params_payload_ws; // Dequantizer.java:83
+  assign factor_inv127_in_valid = factor_mc_ws_out_valid; // Dequantizer.java:85
+  assign factor_inv127_in_payload_a = factor_mc_ws_out_payload; // Dequantizer.java:85
+  assign factor_inv127_in_payload_b = 32'h3c010204; // Dequantizer.java:85
+  assign params_ready = factor_credits != 5'd0; // Dequantizer.java:88
   assign factor_fifo_push_valid = factor_inv127_out_valid; // CreditBuffer.java:78
   assign factor_fifo_push_payload = factor_inv127_out_payload; // CreditBuffer.java:79
   assign factor_fifo_pop_ready = factor_ready; // CreditBuffer.java:85
-  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:81
-  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:82
-  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:81
-  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:82
-  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane2_float_in_payload = in_payload_acc_2; // Dequantizer.java:81
-  assign lane2_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Dequantizer.java:82
-  assign lane2_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane3_float_in_payload = in_payload_acc_3; // Dequantizer.java:81
-  assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:82
-  assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane4_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane4_float_in_payload = in_payload_acc_4; // Dequantizer.java:81
-  assign lane4_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane4_mul_in_payload_a = lane4_float_out_payload; // Dequantizer.java:82
-  assign lane4_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane5_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane5_float_in_payload = in_payload_acc_5; // Dequantizer.java:81
-  assign lane5_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane5_mul_in_payload_a = lane5_float_out_payload; // Dequantizer.java:82
-  assign lane5_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane6_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane6_float_in_payload = in_payload_acc_6; // Dequantizer.java:81
-  assign lane6_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane6_mul_in_payload_a = lane6_float_out_payload; // Dequantizer.java:82
-  assign lane6_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane7_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane7_float_in_payload = in_payload_acc_7; // Dequantizer.java:81
-  assign lane7_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane7_mul_in_payload_a = lane7_float_out_payload; // Dequantizer.java:82
-  assign lane7_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane8_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane8_float_in_payload = in_payload_acc_8; // Dequantizer.java:81
-  assign lane8_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane8_mul_in_payload_a = lane8_float_out_payload; // Dequantizer.java:82
-  assign lane8_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane9_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane9_float_in_payload = in_payload_acc_9; // Dequantizer.java:81
-  assign lane9_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane9_mul_in_payload_a = lane9_float_out_payload; // Dequantizer.java:82
-  assign lane9_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane10_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane10_float_in_payload = in_payload_acc_10; // Dequantizer.java:81
-  assign lane10_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane10_mul_in_payload_a = lane10_float_out_payload; // Dequantizer.java:82
-  assign lane10_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane11_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane11_float_in_payload = in_payload_acc_11; // Dequantizer.java:81
-  assign lane11_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane11_mul_in_payload_a = lane11_float_out_payload; // Dequantizer.java:82
-  assign lane11_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane12_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane12_float_in_payload = in_payload_acc_12; // Dequantizer.java:81
-  assign lane12_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane12_mul_in_payload_a = lane12_float_out_payload; // Dequantizer.java:82
-  assign lane12_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane13_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane13_float_in_payload = in_payload_acc_13; // Dequantizer.java:81
-  assign lane13_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane13_mul_in_payload_a = lane13_float_out_payload; // Dequantizer.java:82
-  assign lane13_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane14_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane14_float_in_payload = in_payload_acc_14; // Dequantizer.java:81
-  assign lane14_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane14_mul_in_payload_a = lane14_float_out_payload; // Dequantizer.java:82
-  assign lane14_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign lane15_float_in_valid = in_valid_and_ready; // Dequantizer.java:81
-  assign lane15_float_in_payload = in_payload_acc_15; // Dequantizer.java:81
-  assign lane15_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:82
-  assign lane15_mul_in_payload_a = lane15_float_out_payload; // Dequantizer.java:82
-  assign lane15_mul_in_payload_b = f_d3; // Dequantizer.java:82
-  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:90
-  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:92
+  assign lane0_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane0_float_in_payload = in_payload_acc_0; // Dequantizer.java:105
+  assign lane0_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane0_mul_in_payload_a = lane0_float_out_payload; // Dequantizer.java:106
+  assign lane0_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane1_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane1_float_in_payload = in_payload_acc_1; // Dequantizer.java:105
+  assign lane1_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane1_mul_in_payload_a = lane1_float_out_payload; // Dequantizer.java:106
+  assign lane1_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane2_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane2_float_in_payload = in_payload_acc_2; // Dequantizer.java:105
+  assign lane2_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane2_mul_in_payload_a = lane2_float_out_payload; // Dequantizer.java:106
+  assign lane2_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane3_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane3_float_in_payload = in_payload_acc_3; // Dequantizer.java:105
+  assign lane3_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane3_mul_in_payload_a = lane3_float_out_payload; // Dequantizer.java:106
+  assign lane3_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane4_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane4_float_in_payload = in_payload_acc_4; // Dequantizer.java:105
+  assign lane4_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane4_mul_in_payload_a = lane4_float_out_payload; // Dequantizer.java:106
+  assign lane4_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane5_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane5_float_in_payload = in_payload_acc_5; // Dequantizer.java:105
+  assign lane5_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane5_mul_in_payload_a = lane5_float_out_payload; // Dequantizer.java:106
+  assign lane5_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane6_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane6_float_in_payload = in_payload_acc_6; // Dequantizer.java:105
+  assign lane6_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane6_mul_in_payload_a = lane6_float_out_payload; // Dequantizer.java:106
+  assign lane6_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane7_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane7_float_in_payload = in_payload_acc_7; // Dequantizer.java:105
+  assign lane7_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane7_mul_in_payload_a = lane7_float_out_payload; // Dequantizer.java:106
+  assign lane7_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane8_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane8_float_in_payload = in_payload_acc_8; // Dequantizer.java:105
+  assign lane8_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane8_mul_in_payload_a = lane8_float_out_payload; // Dequantizer.java:106
+  assign lane8_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane9_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane9_float_in_payload = in_payload_acc_9; // Dequantizer.java:105
+  assign lane9_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane9_mul_in_payload_a = lane9_float_out_payload; // Dequantizer.java:106
+  assign lane9_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane10_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane10_float_in_payload = in_payload_acc_10; // Dequantizer.java:105
+  assign lane10_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane10_mul_in_payload_a = lane10_float_out_payload; // Dequantizer.java:106
+  assign lane10_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane11_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane11_float_in_payload = in_payload_acc_11; // Dequantizer.java:105
+  assign lane11_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane11_mul_in_payload_a = lane11_float_out_payload; // Dequantizer.java:106
+  assign lane11_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane12_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane12_float_in_payload = in_payload_acc_12; // Dequantizer.java:105
+  assign lane12_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane12_mul_in_payload_a = lane12_float_out_payload; // Dequantizer.java:106
+  assign lane12_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane13_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane13_float_in_payload = in_payload_acc_13; // Dequantizer.java:105
+  assign lane13_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane13_mul_in_payload_a = lane13_float_out_payload; // Dequantizer.java:106
+  assign lane13_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane14_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane14_float_in_payload = in_payload_acc_14; // Dequantizer.java:105
+  assign lane14_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane14_mul_in_payload_a = lane14_float_out_payload; // Dequantizer.java:106
+  assign lane14_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign lane15_float_in_valid = in_valid_and_ready; // Dequantizer.java:105
+  assign lane15_float_in_payload = in_payload_acc_15; // Dequantizer.java:105
+  assign lane15_mul_in_valid = lane0_float_out_valid; // Dequantizer.java:106
+  assign lane15_mul_in_payload_a = lane15_float_out_payload; // Dequantizer.java:106
+  assign lane15_mul_in_payload_b = f_d3; // Dequantizer.java:106
+  assign in_ready = factor_fifo_pop_valid & (result_credits != 4'd0); // Dequantizer.java:114
+  assign factor_ready = in_valid_and_ready & in_payload_last; // Dequantizer.java:116
   assign result_fifo_push_valid = lane0_mul_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {last_d10,
@@ -384,19 +384,19 @@ module Dequantizer_l16 (
     end else if (factor_fifo_pop_valid_and_ready & ~params_valid_and_ready) begin // CreditBuffer.java:83
       factor_credits <= factor_credits + 5'd1; // CreditBuffer.java:83
     end
-    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:82
-    f_d2 <= f_d1; // Dequantizer.java:82
-    f_d3 <= f_d2; // Dequantizer.java:82
-    last_d1 <= in_payload_last; // Dequantizer.java:84
-    last_d2 <= last_d1; // Dequantizer.java:84
-    last_d3 <= last_d2; // Dequantizer.java:84
-    last_d4 <= last_d3; // Dequantizer.java:84
-    last_d5 <= last_d4; // Dequantizer.java:84
-    last_d6 <= last_d5; // Dequantizer.java:84
-    last_d7 <= last_d6; // Dequantizer.java:84
-    last_d8 <= last_d7; // Dequantizer.java:84
-    last_d9 <= last_d8; // Dequantizer.java:84
-    last_d10 <= last_d9; // Dequantizer.java:84
+    f_d1 <= factor_fifo_pop_payload; // Dequantizer.java:106
+    f_d2 <= f_d1; // Dequantizer.java:106
+    f_d3 <= f_d2; // Dequantizer.java:106
+    last_d1 <= in_payload_last; // Dequantizer.java:108
+    last_d2 <= last_d1; // Dequantizer.java:108
+    last_d3 <= last_d2; // Dequantizer.java:108
+    last_d4 <= last_d3; // Dequantizer.java:108
+    last_d5 <= last_d4; // Dequantizer.java:108
+    last_d6 <= last_d5; // Dequantizer.java:108
+    last_d7 <= last_d6; // Dequantizer.java:108
+    last_d8 <= last_d7; // Dequantizer.java:108
+    last_d9 <= last_d8; // Dequantizer.java:108
+    last_d10 <= last_d9; // Dequantizer.java:108
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
     end else if (result_fifo_pop_valid_and_ready & ~in_valid_and_ready) begin // CreditBuffer.java:83
@@ -446,7 +446,7 @@ module Dequantizer_l16 (
   end
 `endif
 
-  Fp32Mul factor_mc_ws ( // Dequantizer.java:64
+  Fp32Mul factor_mc_ws ( // Dequantizer.java:83
     .clk          (clk),
     .reset        (reset),
     .in_valid     (factor_mc_ws_in_valid),
@@ -456,7 +456,7 @@ module Dequantizer_l16 (
     .out_payload  (factor_mc_ws_out_payload)
   );
 
-  Fp32Mul factor_inv127 ( // Dequantizer.java:66
+  Fp32Mul factor_inv127 ( // Dequantizer.java:85
     .clk          (clk),
     .reset        (reset),
     .in_valid     (factor_inv127_in_valid),
@@ -478,16 +478,16 @@ module Dequantizer_l16 (
     .occupancy    (factor_fifo_occupancy)
   );
 
-  Int32ToFp32 lane0_float ( // Dequantizer.java:81
+  Int32ToFp32 lane0_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane0_float_in_valid),
-    .in_payload  (lane0_float_in_payload),
     .out_valid   (lane0_float_out_valid),
-    .out_payload (lane0_float_out_payload)
+    .out_payload (lane0_float_out_payload),
+    .in_valid    (lane0_float_in_valid),
+    .in_payload  (lane0_float_in_payload)
   );
 
-  Fp32Mul lane0_mul ( // Dequantizer.java:82
+  Fp32Mul lane0_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane0_mul_in_valid),
@@ -497,16 +497,16 @@ module Dequantizer_l16 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Int32ToFp32 lane1_float ( // Dequantizer.java:81
+  Int32ToFp32 lane1_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane1_float_in_valid),
-    .in_payload  (lane1_float_in_payload),
     .out_valid   (lane1_float_out_valid),
-    .out_payload (lane1_float_out_payload)
+    .out_payload (lane1_float_out_payload),
+    .in_valid    (lane1_float_in_valid),
+    .in_payload  (lane1_float_in_payload)
   );
 
-  Fp32Mul lane1_mul ( // Dequantizer.java:82
+  Fp32Mul lane1_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane1_mul_in_valid),
@@ -516,16 +516,16 @@ module Dequantizer_l16 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  Int32ToFp32 lane2_float ( // Dequantizer.java:81
+  Int32ToFp32 lane2_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane2_float_in_valid),
-    .in_payload  (lane2_float_in_payload),
     .out_valid   (lane2_float_out_valid),
-    .out_payload (lane2_float_out_payload)
+    .out_payload (lane2_float_out_payload),
+    .in_valid    (lane2_float_in_valid),
+    .in_payload  (lane2_float_in_payload)
   );
 
-  Fp32Mul lane2_mul ( // Dequantizer.java:82
+  Fp32Mul lane2_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane2_mul_in_valid),
@@ -535,16 +535,16 @@ module Dequantizer_l16 (
     .out_payload  (lane2_mul_out_payload)
   );
 
-  Int32ToFp32 lane3_float ( // Dequantizer.java:81
+  Int32ToFp32 lane3_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane3_float_in_valid),
-    .in_payload  (lane3_float_in_payload),
     .out_valid   (lane3_float_out_valid),
-    .out_payload (lane3_float_out_payload)
+    .out_payload (lane3_float_out_payload),
+    .in_valid    (lane3_float_in_valid),
+    .in_payload  (lane3_float_in_payload)
   );
 
-  Fp32Mul lane3_mul ( // Dequantizer.java:82
+  Fp32Mul lane3_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane3_mul_in_valid),
@@ -554,16 +554,16 @@ module Dequantizer_l16 (
     .out_payload  (lane3_mul_out_payload)
   );
 
-  Int32ToFp32 lane4_float ( // Dequantizer.java:81
+  Int32ToFp32 lane4_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane4_float_in_valid),
-    .in_payload  (lane4_float_in_payload),
     .out_valid   (lane4_float_out_valid),
-    .out_payload (lane4_float_out_payload)
+    .out_payload (lane4_float_out_payload),
+    .in_valid    (lane4_float_in_valid),
+    .in_payload  (lane4_float_in_payload)
   );
 
-  Fp32Mul lane4_mul ( // Dequantizer.java:82
+  Fp32Mul lane4_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane4_mul_in_valid),
@@ -573,16 +573,16 @@ module Dequantizer_l16 (
     .out_payload  (lane4_mul_out_payload)
   );
 
-  Int32ToFp32 lane5_float ( // Dequantizer.java:81
+  Int32ToFp32 lane5_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane5_float_in_valid),
-    .in_payload  (lane5_float_in_payload),
     .out_valid   (lane5_float_out_valid),
-    .out_payload (lane5_float_out_payload)
+    .out_payload (lane5_float_out_payload),
+    .in_valid    (lane5_float_in_valid),
+    .in_payload  (lane5_float_in_payload)
   );
 
-  Fp32Mul lane5_mul ( // Dequantizer.java:82
+  Fp32Mul lane5_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane5_mul_in_valid),
@@ -592,16 +592,16 @@ module Dequantizer_l16 (
     .out_payload  (lane5_mul_out_payload)
   );
 
-  Int32ToFp32 lane6_float ( // Dequantizer.java:81
+  Int32ToFp32 lane6_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane6_float_in_valid),
-    .in_payload  (lane6_float_in_payload),
     .out_valid   (lane6_float_out_valid),
-    .out_payload (lane6_float_out_payload)
+    .out_payload (lane6_float_out_payload),
+    .in_valid    (lane6_float_in_valid),
+    .in_payload  (lane6_float_in_payload)
   );
 
-  Fp32Mul lane6_mul ( // Dequantizer.java:82
+  Fp32Mul lane6_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane6_mul_in_valid),
@@ -611,16 +611,16 @@ module Dequantizer_l16 (
     .out_payload  (lane6_mul_out_payload)
   );
 
-  Int32ToFp32 lane7_float ( // Dequantizer.java:81
+  Int32ToFp32 lane7_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane7_float_in_valid),
-    .in_payload  (lane7_float_in_payload),
     .out_valid   (lane7_float_out_valid),
-    .out_payload (lane7_float_out_payload)
+    .out_payload (lane7_float_out_payload),
+    .in_valid    (lane7_float_in_valid),
+    .in_payload  (lane7_float_in_payload)
   );
 
-  Fp32Mul lane7_mul ( // Dequantizer.java:82
+  Fp32Mul lane7_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane7_mul_in_valid),
@@ -630,16 +630,16 @@ module Dequantizer_l16 (
     .out_payload  (lane7_mul_out_payload)
   );
 
-  Int32ToFp32 lane8_float ( // Dequantizer.java:81
+  Int32ToFp32 lane8_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane8_float_in_valid),
-    .in_payload  (lane8_float_in_payload),
     .out_valid   (lane8_float_out_valid),
-    .out_payload (lane8_float_out_payload)
+    .out_payload (lane8_float_out_payload),
+    .in_valid    (lane8_float_in_valid),
+    .in_payload  (lane8_float_in_payload)
   );
 
-  Fp32Mul lane8_mul ( // Dequantizer.java:82
+  Fp32Mul lane8_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane8_mul_in_valid),
@@ -649,16 +649,16 @@ module Dequantizer_l16 (
     .out_payload  (lane8_mul_out_payload)
   );
 
-  Int32ToFp32 lane9_float ( // Dequantizer.java:81
+  Int32ToFp32 lane9_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane9_float_in_valid),
-    .in_payload  (lane9_float_in_payload),
     .out_valid   (lane9_float_out_valid),
-    .out_payload (lane9_float_out_payload)
+    .out_payload (lane9_float_out_payload),
+    .in_valid    (lane9_float_in_valid),
+    .in_payload  (lane9_float_in_payload)
   );
 
-  Fp32Mul lane9_mul ( // Dequantizer.java:82
+  Fp32Mul lane9_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane9_mul_in_valid),
@@ -668,16 +668,16 @@ module Dequantizer_l16 (
     .out_payload  (lane9_mul_out_payload)
   );
 
-  Int32ToFp32 lane10_float ( // Dequantizer.java:81
+  Int32ToFp32 lane10_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane10_float_in_valid),
-    .in_payload  (lane10_float_in_payload),
     .out_valid   (lane10_float_out_valid),
-    .out_payload (lane10_float_out_payload)
+    .out_payload (lane10_float_out_payload),
+    .in_valid    (lane10_float_in_valid),
+    .in_payload  (lane10_float_in_payload)
   );
 
-  Fp32Mul lane10_mul ( // Dequantizer.java:82
+  Fp32Mul lane10_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane10_mul_in_valid),
@@ -687,16 +687,16 @@ module Dequantizer_l16 (
     .out_payload  (lane10_mul_out_payload)
   );
 
-  Int32ToFp32 lane11_float ( // Dequantizer.java:81
+  Int32ToFp32 lane11_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane11_float_in_valid),
-    .in_payload  (lane11_float_in_payload),
     .out_valid   (lane11_float_out_valid),
-    .out_payload (lane11_float_out_payload)
+    .out_payload (lane11_float_out_payload),
+    .in_valid    (lane11_float_in_valid),
+    .in_payload  (lane11_float_in_payload)
   );
 
-  Fp32Mul lane11_mul ( // Dequantizer.java:82
+  Fp32Mul lane11_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane11_mul_in_valid),
@@ -706,16 +706,16 @@ module Dequantizer_l16 (
     .out_payload  (lane11_mul_out_payload)
   );
 
-  Int32ToFp32 lane12_float ( // Dequantizer.java:81
+  Int32ToFp32 lane12_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane12_float_in_valid),
-    .in_payload  (lane12_float_in_payload),
     .out_valid   (lane12_float_out_valid),
-    .out_payload (lane12_float_out_payload)
+    .out_payload (lane12_float_out_payload),
+    .in_valid    (lane12_float_in_valid),
+    .in_payload  (lane12_float_in_payload)
   );
 
-  Fp32Mul lane12_mul ( // Dequantizer.java:82
+  Fp32Mul lane12_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane12_mul_in_valid),
@@ -725,16 +725,16 @@ module Dequantizer_l16 (
     .out_payload  (lane12_mul_out_payload)
   );
 
-  Int32ToFp32 lane13_float ( // Dequantizer.java:81
+  Int32ToFp32 lane13_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane13_float_in_valid),
-    .in_payload  (lane13_float_in_payload),
     .out_valid   (lane13_float_out_valid),
-    .out_payload (lane13_float_out_payload)
+    .out_payload (lane13_float_out_payload),
+    .in_valid    (lane13_float_in_valid),
+    .in_payload  (lane13_float_in_payload)
   );
 
-  Fp32Mul lane13_mul ( // Dequantizer.java:82
+  Fp32Mul lane13_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane13_mul_in_valid),
@@ -744,16 +744,16 @@ module Dequantizer_l16 (
     .out_payload  (lane13_mul_out_payload)
   );
 
-  Int32ToFp32 lane14_float ( // Dequantizer.java:81
+  Int32ToFp32 lane14_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane14_float_in_valid),
-    .in_payload  (lane14_float_in_payload),
     .out_valid   (lane14_float_out_valid),
-    .out_payload (lane14_float_out_payload)
+    .out_payload (lane14_float_out_payload),
+    .in_valid    (lane14_float_in_valid),
+    .in_payload  (lane14_float_in_payload)
   );
 
-  Fp32Mul lane14_mul ( // Dequantizer.java:82
+  Fp32Mul lane14_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane14_mul_in_valid),
@@ -763,16 +763,16 @@ module Dequantizer_l16 (
     .out_payload  (lane14_mul_out_payload)
   );
 
-  Int32ToFp32 lane15_float ( // Dequantizer.java:81
+  Int32ToFp32 lane15_float ( // Dequantizer.java:105
     .clk         (clk),
     .reset       (reset),
-    .in_valid    (lane15_float_in_valid),
-    .in_payload  (lane15_float_in_payload),
     .out_valid   (lane15_float_out_valid),
-    .out_payload (lane15_float_out_payload)
+    .out_payload (lane15_float_out_payload),
+    .in_valid    (lane15_float_in_valid),
+    .in_payload  (lane15_float_in_payload)
   );
 
-  Fp32Mul lane15_mul ( // Dequantizer.java:82
+  Fp32Mul lane15_mul ( // Dequantizer.java:106
     .clk          (clk),
     .reset        (reset),
     .in_valid     (lane15_mul_in_valid),

@@ -1,4 +1,4 @@
-SyncFifo_w144_d32.v
+SyncFifo_w144_d32_ramblock.v
 SyncFifo_w1_d4.v
 SyncFifo_w8_d4.v
 AxiBurstWriter_w128_b16_o4.v

@@ -3,23 +3,23 @@
 `default_nettype none
 
 module Int32ToFp32 (
-  input  wire        clk,         // Int32ToFp32.java:32
-  input  wire        reset,       // Int32ToFp32.java:32
-  input  wire        in_valid,    // Int32ToFp32.java:28
-  input  wire [31:0] in_payload,  // Int32ToFp32.java:28
-  output wire        out_valid,   // Int32ToFp32.java:30
-  output wire [31:0] out_payload  // Int32ToFp32.java:30
+  input  wire        clk,         // Int32ToFp32.java:47
+  input  wire        reset,       // Int32ToFp32.java:47
+  output wire        out_valid,   // Int32ToFp32.java:37
+  output wire [31:0] out_payload, // Int32ToFp32.java:37
+  input  wire        in_valid,    // Int32ToFp32.java:56
+  input  wire [31:0] in_payload   // Int32ToFp32.java:56
 );
 
-  reg         sign_1;      // Int32ToFp32.java:35
-  reg  [31:0] magnitude_1; // Int32ToFp32.java:36
-  reg  [5:0]  lz_2;        // Int32ToFp32.java:39
-  reg  [31:0] magnitude_2; // Int32ToFp32.java:40
-  reg         sign_2;      // Int32ToFp32.java:41
-  reg  [31:0] y_3;         // Int32ToFp32.java:50
-  reg         valid_d1;    // Int32ToFp32.java:51
-  reg         valid_d2;    // Int32ToFp32.java:51
-  reg         valid_d3;    // Int32ToFp32.java:51
+  reg         sign_1;      // Int32ToFp32.java:59
+  reg  [31:0] magnitude_1; // Int32ToFp32.java:60
+  reg  [5:0]  lz_2;        // Int32ToFp32.java:63
+  reg  [31:0] magnitude_2; // Int32ToFp32.java:64
+  reg         sign_2;      // Int32ToFp32.java:65
+  reg  [31:0] y_3;         // Int32ToFp32.java:77
+  reg         valid_d1;    // Int32ToFp32.java:78
+  reg         valid_d2;    // Int32ToFp32.java:78
+  reg         valid_d3;    // Int32ToFp32.java:78
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire lz_2_any;
@@ -60,13 +60,13 @@ module Int32ToFp32 (
       + {8'd0, y_3_shl[31:8]}
       + {31'd0, (y_3_shl[7] & ((y_3_shl[6:0] != 7'd0) | y_3_shl[8]))};
 
-  assign out_payload = y_3; // Int32ToFp32.java:50
-  assign out_valid = valid_d3; // Int32ToFp32.java:51
+  assign out_payload = y_3; // Int32ToFp32.java:77
+  assign out_valid = valid_d3; // Int32ToFp32.java:78
 
   always @(posedge clk) begin
-    sign_1 <= in_payload[31]; // Int32ToFp32.java:35
-    magnitude_1 <= in_payload[31] ? -in_payload : in_payload; // Int32ToFp32.java:36
-    // Int32ToFp32.java:39
+    sign_1 <= in_payload[31]; // Int32ToFp32.java:59
+    magnitude_1 <= in_payload[31] ? -in_payload : in_payload; // Int32ToFp32.java:60
+    // Int32ToFp32.java:63
     lz_2 <=
         (lz_2_and & lz_2_and_5 & lz_2_and_7 & ~lz_2_any_8 & ~(|magnitude_1[1:0])) ? 6'd32
         : {1'b0,
@@ -87,12 +87,12 @@ module Int32ToFp32 (
                 : {1'b0,
                    (lz_2_and_3 ? {1'b1, (lz_2_any_2 ? {1'b0, ~magnitude_1[27]} : {1'b1, ~magnitude_1[25]})}
                     : {1'b0, (lz_2_any ? {1'b0, ~magnitude_1[31]} : {1'b1, ~magnitude_1[29]})})})})};
-    magnitude_2 <= magnitude_1; // Int32ToFp32.java:40
-    sign_2 <= sign_1; // Int32ToFp32.java:41
-    y_3 <= (magnitude_2 == 32'd0) ? 32'h0 : {sign_2, y_3_sum[30:0]}; // Int32ToFp32.java:50
-    valid_d1 <= in_valid; // Int32ToFp32.java:51
-    valid_d2 <= valid_d1; // Int32ToFp32.java:51
-    valid_d3 <= valid_d2; // Int32ToFp32.java:51
+    magnitude_2 <= magnitude_1; // Int32ToFp32.java:64
+    sign_2 <= sign_1; // Int32ToFp32.java:65
+    y_3 <= (magnitude_2 == 32'd0) ? 32'h0 : {sign_2, y_3_sum[30:0]}; // Int32ToFp32.java:77
+    valid_d1 <= in_valid; // Int32ToFp32.java:78
+    valid_d2 <= valid_d1; // Int32ToFp32.java:78
+    valid_d3 <= valid_d2; // Int32ToFp32.java:78
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;

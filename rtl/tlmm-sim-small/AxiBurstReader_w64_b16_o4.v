@@ -266,7 +266,7 @@ module AxiBurstReader_w64_b16_o4 (
     .occupancy    (in_flight_occupancy)
   );
 
-  SyncFifo_w66_d64 read_fifo ( // Stream.java:195
+  SyncFifo_w66_d64_ramblock read_fifo ( // Stream.java:195
     .clk          (clk),
     .reset        (reset),
     .push_valid   (read_fifo_push_valid),

@@ -1,5 +1,5 @@
 SyncFifo_w1_d4.v
-SyncFifo_w66_d64.v
+SyncFifo_w66_d64_ramblock.v
 AxiBurstReader_w64_b16_o4.v
 ByteGearbox_i8_o4_6.v
 ByteToTrits.v

@@ -49,11 +49,30 @@ public final class Dequantizer extends Module {
     /** Cycles from an input beat to its output beat (without stalls). */
     public final int latency;
 
+    /** Accumulators of any int32 value. */
     public Dequantizer(int lanes) {
+        this(lanes, 32);
+    }
+
+    /**
+     * Accumulators known to fit {@code accumulatorBits} bits (two's complement; the input stays 32 bits wide): the
+     * conversions are that much narrower, and at 25 bits or fewer exact without rounding logic. A linear's
+     * accumulators fit {@code 1 + bitsFor(cols * 128)}: each of its cols terms is a trit times an int8. A
+     * simulation assertion stops a run whose accumulator does not fit. Named {@code Dequantizer_l<L>_a<bits>}
+     * below 32 bits.
+     */
+    public Dequantizer(int lanes, int accumulatorBits) {
         if (lanes < 1) {
             throw new InvalidParameterException(Locations.capture(), "Dequantizer needs at least one lane, got " + lanes);
         }
+        if (accumulatorBits < 2 || accumulatorBits > 32) {
+            throw new InvalidParameterException(Locations.capture(), "Dequantizer accumulators are 2 to 32 bits, got "
+                    + accumulatorBits);
+        }
         param("l", lanes);
+        if (accumulatorBits < 32) {
+            param("a", accumulatorBits);
+        }
         params = in("params", Stream.of(new Params(bits(32), bits(32))));
         in = in("in", Stream.of(new In(vec(lanes, sint(32)), bool())));
         out = out("out", Stream.of(new Out(vec(lanes, bits(32)), bool())));
@@ -78,7 +97,12 @@ public final class Dequantizer extends Module {
         List<Timed<Bits>> ys = new ArrayList<>();
         for (int lane = 0; lane < lanes; lane++) {
             String l = "lane" + lane;
-            Timed<Bits> wide = Int32ToFp32.apply(l + "_float", pipe.input(l + "_acc", in.payload.acc().get(lane)));
+            SInt acc = in.payload.acc().get(lane);
+            if (accumulatorBits < 32) {
+                assertAlways(fire.not().or(acc.resize(accumulatorBits).sext(32).eq(acc)), "Dequantizer: accumulator"
+                        + " of lane " + lane + " fits " + accumulatorBits + " bits");
+            }
+            Timed<Bits> wide = Int32ToFp32.apply(l + "_float", pipe.input(l + "_acc", acc.resize(accumulatorBits)));
             ys.add(Fp32Mul.apply(l + "_mul", wide, f));
         }
         Timed<Out> result = Timed.zip(Timed.all(ys), pipe.input("last", in.payload.last()),

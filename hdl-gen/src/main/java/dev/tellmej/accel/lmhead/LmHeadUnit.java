@@ -16,6 +16,7 @@ import dev.tellmej.hdl.SInt;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.AdderTree;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Stream;
@@ -108,13 +109,24 @@ public final class LmHeadUnit extends Module {
         Bool finished = wire("all_logits_out", bool());
         Bool failed = wire("read_failed", bool());
         UInt argmax = wire("argmax_index", uint(32));
-        Controller controller = area(new Controller(shape, command, activations, finished, failed, argmax, done));
+        // One multiplier serves fx = mc * INV127 (once, when a command is taken, the unit idle) and each row's
+        // rowScale * fx (while the rows run): the two never meet.
+        Fp32Mul scaleMultiplier = instance("scale_fx", new Fp32Mul());
+        Controller controller = area(new Controller(shape, command, activations, finished, failed, argmax, done,
+                scaleMultiplier.out.payload));
         List<Lane> lanes = new ArrayList<>();
         for (int p = 0; p < shape.lanes(); p++) {
             lanes.add(area(new Lane(shape, p, controller, activations, readers.get(p))));
         }
         ScaleStream scales = area(new ScaleStream(shape, controller, scaleReader));
-        Logits logitStage = area(new Logits(shape, controller, lanes, scales, logits));
+        Logits logitStage = area(new Logits(shape, controller, lanes, scales, logits, scaleMultiplier.out.payload));
+        Bool fxIssue = controller.accepted;
+        scaleMultiplier.in.valid.set(fxIssue.or(logitStage.take));
+        scaleMultiplier.in.payload.a().set(mux(fxIssue, command.payload.mc(), scales.scales.payload));
+        scaleMultiplier.in.payload.b().set(mux(fxIssue, FpFormat.FP32.constant(
+                Float.floatToRawIntBits(ActivationQuantizer.INV127) & 0xFFFFFFFFL), controller.fx));
+        assertAlways(fxIssue.and(logitStage.take).not(), "LmHeadUnit: fx and a row's scale never share the"
+                + " multiplier's cycle");
         logitLatency = logitStage.latency;
         finished.set(logitStage.finished);
         Bool anyFailure = scales.failed;
@@ -144,7 +156,7 @@ public final class LmHeadUnit extends Module {
         final UInt activationBeat;
 
         Controller(LmHeadShape shape, Stream<Command> command, Stream<Bits> activations, Bool finished, Bool failed,
-                   UInt argmax, Flow<Done> done) {
+                   UInt argmax, Flow<Done> done, Bits sharedProduct) {
             super("controller", "takes and checks a command, takes the activations, starts the lanes, reports done");
             int beatShift = Integer.numberOfTrailingZeros(shape.beatBytes());
             phase = reg("phase", enumOf(Phase.class), Phase.IDLE);
@@ -170,13 +182,11 @@ public final class LmHeadUnit extends Module {
             start = activations.fire().and(lastActivation).named("rows_start");
 
             // fx = mc * INV127, once per command (N16.4), ready long before the first row's sum.
-            Pipeline fxPipe = new Pipeline("fx_issue", accepted);
-            Timed<Bits> product = Fp32Mul.apply("fx_multiply", fxPipe.input("fx_mc", c.mc()),
-                    fxPipe.steady(FpFormat.FP32.constant(
-                            Float.floatToRawIntBits(ActivationQuantizer.INV127) & 0xFFFFFFFFL)));
-            fx = regNextWhen("fx", product.value(), fxPipe.valid(product.cycle()));
+            // On the shared multiplier (the unit's constructor feeds it mc and INV127 while accepted).
+            Bool fxOut = Delay.valid("fx_issue", accepted, Fp32Mul.LATENCY);
+            fx = regNextWhen("fx", sharedProduct, fxOut);
             Bool fxLoaded = reg("fx_ready", bool(), 0);
-            when(accepted, () -> fxLoaded.set(false)).elseWhen(fxPipe.valid(product.cycle()), () -> fxLoaded.set(true));
+            when(accepted, () -> fxLoaded.set(false)).elseWhen(fxOut, () -> fxLoaded.set(true));
             fxReady = fxLoaded;
 
             donePending.set(false);
@@ -359,8 +369,11 @@ public final class LmHeadUnit extends Module {
         final Bool finished;
         final UInt best;
         final int latency;
+        /** Event: a row's sum and scale are taken (the shared multiplier gets rowScale and fx). */
+        final Bool take;
 
-        Logits(LmHeadShape shape, Controller controller, List<Lane> lanes, ScaleStream scales, Stream<Bits> out) {
+        Logits(LmHeadShape shape, Controller controller, List<Lane> lanes, ScaleStream scales, Stream<Bits> out,
+               Bits sharedProduct) {
             super("logit_stage", "joins the lanes' sums in row order with the scales, and computes the logits and"
                     + " their argmax");
             int laneBits = Math.max(1, log2Up(shape.lanes()));
@@ -381,7 +394,7 @@ public final class LmHeadUnit extends Module {
             UInt inFlight = reg("logits_in_flight", uint(6), 0);
             Bool room = queued.occupancy().resize(7).add(inFlight.resize(7)).trunc(7).lt(OUT_DEPTH).named("logit_room");
             Bool more = row.lt(controller.rows.resize(33)).named("rows_left");
-            Bool take = controller.phase.is(Phase.RUN).and(controller.fxReady).and(more).and(sumValid)
+            take = controller.phase.is(Phase.RUN).and(controller.fxReady).and(more).and(sumValid)
                     .and(scales.scales.valid).and(room).named("logit_take");
             for (int p = 0; p < lanes.size(); p++) {
                 lanes.get(p).sums.ready.set(take.and(lane.eq(p)));
@@ -397,8 +410,8 @@ public final class LmHeadUnit extends Module {
 
             Pipeline pipe = new Pipeline("logit_issue", take);
             Timed<Bits> accF = Int32ToFp32.apply("row_sum_float", pipe.input("row_sum", sum));
-            Timed<Bits> scale = Fp32Mul.apply("scale_fx", pipe.input("row_scale", scales.scales.payload),
-                    pipe.steady(controller.fx));
+            // rowScale * fx on the shared multiplier, which the unit's constructor feeds while take.
+            Timed<Bits> scale = pipe.at(Fp32Mul.LATENCY, "row_scale_fx", sharedProduct);
             Timed<Bits> logit = Fp32Mul.apply("logit", accF, scale);
             latency = logit.cycle();
             Bool valid = pipe.valid(latency);

@@ -90,6 +90,15 @@ public record TlmmConfig(String name, int tables, int columns, int ports, int po
         }
     }
 
+    /**
+     * Bits (two's complement) that hold every accumulator the engine gives: a row has at most maxBlocks x 3T
+     * inputs, each term a trit times an int8 of magnitude up to 128. At most {@link #ACCUMULATOR_BITS}.
+     */
+    public int accumulatorBits() {
+        long largest = (long) maxBlocks * blockInputs() * 128;
+        return Math.min(ACCUMULATOR_BITS, 1 + 64 - Long.numberOfLeadingZeros(largest));
+    }
+
     /** Inputs per block: 3T. */
     public int blockInputs() {
         return 3 * tables;

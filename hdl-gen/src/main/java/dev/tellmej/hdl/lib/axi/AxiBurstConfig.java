@@ -22,8 +22,11 @@ import java.util.Map;
  *                          responses in order
  */
 public record AxiBurstConfig(Axi4Config axi, int burstBeats, int outstandingBursts, int lengthBits, long id) {
-    /** Above this many bits of data a FIFO goes into block RAM instead of LUT RAM. */
-    static final int LUT_RAM_BITS = 8192;
+    /**
+     * Above this many bits of data a FIFO goes into block RAM instead of LUT RAM: a 32-beat FIFO of 128 bits
+     * costs some 300 LUTs in LUT RAM, and the kernels built here run short of LUTs long before block RAM.
+     */
+    static final int LUT_RAM_BITS = 2048;
 
     public AxiBurstConfig {
         List<String> problems = new ArrayList<>();

@@ -44,7 +44,7 @@ import dev.tellmej.hdl.lib.SyncFifo;
  * in Verilator at 64 bits, 16-beat bursts, 4 in flight: 8,192 beats in 8,237 cycles at a read latency of 40).
  * One AR per cycle, so back-to-back single-beat commands run at one a cycle (300 in 307 cycles).
  * <b>Cost.</b> The FIFO, {@code outstandingBursts x burstBeats} words of data width + 2 bits (LUT RAM up to
- * 8 Kbit of data, block RAM above); a FIFO of one flag per burst in flight (LUT RAM); registers for the next
+ * 2 Kbit of data, block RAM above); a FIFO of one flag per burst in flight (LUT RAM); registers for the next
  * address (address width), the beats left (length bits), the credits (log2 of the FIFO depth + 1); an
  * address adder, a beat subtractor, two comparators. The write channels are tied off: {@code awvalid} and
  * {@code wvalid} low, {@code bready} high.

@@ -38,7 +38,7 @@ import java.math.BigInteger;
  * 4 in flight: 8,192 beats in 8,251 cycles at a write latency of 40). One AW per cycle (300 single-beat
  * commands in 306 cycles).
  * <b>Cost.</b> The write FIFO, 2 x {@code burstBeats} words of data width + data width / 8 bits (LUT RAM up to
- * 8 Kbit of data, block RAM above); two small LUT-RAM FIFOs with an entry per burst in flight (its length,
+ * 2 Kbit of data, block RAM above); two small LUT-RAM FIFOs with an entry per burst in flight (its length,
  * whether it ends its command); registers for the next address, the beats left, the buffered beats and the
  * beat in burst; an address adder and three comparators. The read channels are tied off: {@code arvalid}
  * low, {@code rready} high.

@@ -36,11 +36,12 @@ class AxiBurstEnginesTest {
         Design<AxiBurstReader> small = Hdl.elaborate(() -> new AxiBurstReader(SMALL));
         assertEquals("AxiBurstReader_w64_b16_o3_a40_l20_i2_id1", small.topName());
         ResourceReport report = DesignVerifier.verify(small, "axi-burst-reader-small");
-        assertEquals(0, report.bramTiles(), "48 x 66 bits stay in LUT RAM: " + report);
+        assertTrue(report.bramTiles() >= 1, "48 x 64 bits of data are over 2 Kbit: block RAM: " + report);
+        System.out.println("AxiBurstReader SMALL: " + report + "; WIDE: " + big);
         Design<AxiBurstReader> edge = Hdl.elaborate(() -> new AxiBurstReader(AxiBurstConfig.of(Axi4Config.of(128), 16,
-                4)));
-        assertEquals(0, DesignVerifier.verify(edge, "axi-burst-reader-edge").bramTiles(), "64 beats of 128 bits are"
-                + " 8 Kbit of data: LUT RAM");
+                1)));
+        assertEquals(0, DesignVerifier.verify(edge, "axi-burst-reader-edge").bramTiles(), "16 beats of 128 bits are"
+                + " 2 Kbit of data: LUT RAM");
         // The AR slice holds two bursts: a 40-bit address and an 8-bit length each.
         assertTrue(report.flipFlops() < 200 + 2 * (40 + 8), "address, length and credit registers and the AR"
                 + " slice only: " + report);
@@ -52,11 +53,12 @@ class AxiBurstEnginesTest {
         assertEquals("AxiBurstWriter_w256_b32_o4", wide.topName());
         ResourceReport big = DesignVerifier.verify(wide, "axi-burst-writer-wide");
         assertTrue(big.bramTiles() >= 1 && big.bramTiles() <= 4, "64 beats of 256 bits are 16 Kbit of data, over"
-                + " the 8 Kbit that stay in LUT RAM: block RAM: " + big);
+                + " the 2 Kbit that stay in LUT RAM: block RAM: " + big);
 
         Design<AxiBurstWriter> small = Hdl.elaborate(() -> new AxiBurstWriter(SMALL));
         ResourceReport report = DesignVerifier.verify(small, "axi-burst-writer-small");
-        assertEquals(0, report.bramTiles(), "32 x 72 bits stay in LUT RAM: " + report);
+        assertEquals(0, report.bramTiles(), "32 x 64 bits of data are 2 Kbit: LUT RAM: " + report);
+        System.out.println("AxiBurstWriter SMALL: " + report + "; WIDE: " + big);
         assertTrue(report.flipFlops() < 200, report.toString());
     }
 
