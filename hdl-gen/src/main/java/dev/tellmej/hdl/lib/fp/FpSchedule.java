@@ -6,8 +6,9 @@ public enum FpSchedule {
     PIPELINED,
     /**
      * One multiplier and one adder for all the steps ({@link Fp32SharedOps}): the same latency and the same
-     * results bit for bit, for about a third of the arithmetic; inputs must come at least the unit's latency
-     * apart (a simulation assertion stops a run where two collide). For units used once per vector or head.
+     * results bit for bit, with two units where the pipelined schedule has five or six; inputs must come at least
+     * the unit's latency apart (a simulation assertion stops a run where two collide). For units used once per
+     * vector or head.
      */
     SHARED
 }
