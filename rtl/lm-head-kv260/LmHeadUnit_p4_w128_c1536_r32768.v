@@ -400,49 +400,51 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane0_take;                           // LmHeadUnit.java:271
   reg  [127:0] lane0_x_read;                         // LmHeadUnit.java:277
   reg  [127:0] lane0_weights_d1;                     // LmHeadUnit.java:279
-  wire [15:0]  lane0_product0;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product1;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product2;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product3;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product4;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product5;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product6;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product7;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product8;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product9;                       // LmHeadUnit.java:285
-  wire [15:0]  lane0_product10;                      // LmHeadUnit.java:285
-  wire [15:0]  lane0_product11;                      // LmHeadUnit.java:285
-  wire [15:0]  lane0_product12;                      // LmHeadUnit.java:285
-  wire [15:0]  lane0_product13;                      // LmHeadUnit.java:285
-  wire [15:0]  lane0_product14;                      // LmHeadUnit.java:285
-  wire [15:0]  lane0_product15;                      // LmHeadUnit.java:285
-  wire         lane0_beat_tree_in_valid;             // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_8;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_9;         // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_10;        // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_11;        // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_12;        // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_13;        // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_14;        // LmHeadUnit.java:291
-  wire [15:0]  lane0_beat_tree_in_payload_15;        // LmHeadUnit.java:291
-  wire         lane0_beat_tree_out_valid;            // LmHeadUnit.java:291
-  wire [19:0]  lane0_beat_tree_out_payload;          // LmHeadUnit.java:291
-  reg          lane0_beat_d1;                        // LmHeadUnit.java:292
-  wire [31:0]  lane0_beat_sum_c;                     // LmHeadUnit.java:298
-  reg          lane0_beat_d2;                        // LmHeadUnit.java:299
-  reg          lane0_row_end_d1;                     // LmHeadUnit.java:300
-  reg          lane0_row_end_d2;                     // LmHeadUnit.java:300
-  reg  [31:0]  lane0_acc;                            // LmHeadUnit.java:301
-  wire [31:0]  lane0_row_total;                      // LmHeadUnit.java:302
-  reg          lane0_failed;                         // LmHeadUnit.java:309
+  reg  [15:0]  lane0_product0;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product1;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product2;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product3;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product4;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product5;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product6;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product7;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product8;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product9;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product10;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product11;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product12;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product13;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product14;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane0_product15;                      // LmHeadUnit.java:286
+  wire         lane0_beat_tree_in_valid;             // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_0;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_1;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_2;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_3;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_4;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_5;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_6;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_7;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_8;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_9;         // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_10;        // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_11;        // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_12;        // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_13;        // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_14;        // LmHeadUnit.java:292
+  wire [15:0]  lane0_beat_tree_in_payload_15;        // LmHeadUnit.java:292
+  wire         lane0_beat_tree_out_valid;            // LmHeadUnit.java:292
+  wire [19:0]  lane0_beat_tree_out_payload;          // LmHeadUnit.java:292
+  reg          lane0_beat_d1;                        // LmHeadUnit.java:293
+  reg          lane0_beat_d2;                        // LmHeadUnit.java:293
+  wire [31:0]  lane0_beat_sum_c;                     // LmHeadUnit.java:299
+  reg          lane0_beat_d3;                        // LmHeadUnit.java:300
+  reg          lane0_row_end_d1;                     // LmHeadUnit.java:301
+  reg          lane0_row_end_d2;                     // LmHeadUnit.java:301
+  reg          lane0_row_end_d3;                     // LmHeadUnit.java:301
+  reg  [31:0]  lane0_acc;                            // LmHeadUnit.java:302
+  wire [31:0]  lane0_row_total;                      // LmHeadUnit.java:303
+  reg          lane0_failed;                         // LmHeadUnit.java:310
 
   // lane1
   reg  [32:0]  lane1_next_row;                       // LmHeadUnit.java:244
@@ -466,49 +468,51 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane1_take;                           // LmHeadUnit.java:271
   reg  [127:0] lane1_x_read;                         // LmHeadUnit.java:277
   reg  [127:0] lane1_weights_d1;                     // LmHeadUnit.java:279
-  wire [15:0]  lane1_product0;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product1;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product2;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product3;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product4;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product5;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product6;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product7;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product8;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product9;                       // LmHeadUnit.java:285
-  wire [15:0]  lane1_product10;                      // LmHeadUnit.java:285
-  wire [15:0]  lane1_product11;                      // LmHeadUnit.java:285
-  wire [15:0]  lane1_product12;                      // LmHeadUnit.java:285
-  wire [15:0]  lane1_product13;                      // LmHeadUnit.java:285
-  wire [15:0]  lane1_product14;                      // LmHeadUnit.java:285
-  wire [15:0]  lane1_product15;                      // LmHeadUnit.java:285
-  wire         lane1_beat_tree_in_valid;             // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_8;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_9;         // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_10;        // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_11;        // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_12;        // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_13;        // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_14;        // LmHeadUnit.java:291
-  wire [15:0]  lane1_beat_tree_in_payload_15;        // LmHeadUnit.java:291
-  wire         lane1_beat_tree_out_valid;            // LmHeadUnit.java:291
-  wire [19:0]  lane1_beat_tree_out_payload;          // LmHeadUnit.java:291
-  reg          lane1_beat_d1;                        // LmHeadUnit.java:292
-  wire [31:0]  lane1_beat_sum_c;                     // LmHeadUnit.java:298
-  reg          lane1_beat_d2;                        // LmHeadUnit.java:299
-  reg          lane1_row_end_d1;                     // LmHeadUnit.java:300
-  reg          lane1_row_end_d2;                     // LmHeadUnit.java:300
-  reg  [31:0]  lane1_acc;                            // LmHeadUnit.java:301
-  wire [31:0]  lane1_row_total;                      // LmHeadUnit.java:302
-  reg          lane1_failed;                         // LmHeadUnit.java:309
+  reg  [15:0]  lane1_product0;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product1;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product2;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product3;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product4;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product5;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product6;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product7;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product8;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product9;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product10;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product11;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product12;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product13;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product14;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane1_product15;                      // LmHeadUnit.java:286
+  wire         lane1_beat_tree_in_valid;             // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_0;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_1;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_2;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_3;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_4;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_5;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_6;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_7;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_8;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_9;         // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_10;        // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_11;        // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_12;        // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_13;        // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_14;        // LmHeadUnit.java:292
+  wire [15:0]  lane1_beat_tree_in_payload_15;        // LmHeadUnit.java:292
+  wire         lane1_beat_tree_out_valid;            // LmHeadUnit.java:292
+  wire [19:0]  lane1_beat_tree_out_payload;          // LmHeadUnit.java:292
+  reg          lane1_beat_d1;                        // LmHeadUnit.java:293
+  reg          lane1_beat_d2;                        // LmHeadUnit.java:293
+  wire [31:0]  lane1_beat_sum_c;                     // LmHeadUnit.java:299
+  reg          lane1_beat_d3;                        // LmHeadUnit.java:300
+  reg          lane1_row_end_d1;                     // LmHeadUnit.java:301
+  reg          lane1_row_end_d2;                     // LmHeadUnit.java:301
+  reg          lane1_row_end_d3;                     // LmHeadUnit.java:301
+  reg  [31:0]  lane1_acc;                            // LmHeadUnit.java:302
+  wire [31:0]  lane1_row_total;                      // LmHeadUnit.java:303
+  reg          lane1_failed;                         // LmHeadUnit.java:310
 
   // lane2
   reg  [32:0]  lane2_next_row;                       // LmHeadUnit.java:244
@@ -532,49 +536,51 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane2_take;                           // LmHeadUnit.java:271
   reg  [127:0] lane2_x_read;                         // LmHeadUnit.java:277
   reg  [127:0] lane2_weights_d1;                     // LmHeadUnit.java:279
-  wire [15:0]  lane2_product0;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product1;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product2;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product3;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product4;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product5;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product6;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product7;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product8;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product9;                       // LmHeadUnit.java:285
-  wire [15:0]  lane2_product10;                      // LmHeadUnit.java:285
-  wire [15:0]  lane2_product11;                      // LmHeadUnit.java:285
-  wire [15:0]  lane2_product12;                      // LmHeadUnit.java:285
-  wire [15:0]  lane2_product13;                      // LmHeadUnit.java:285
-  wire [15:0]  lane2_product14;                      // LmHeadUnit.java:285
-  wire [15:0]  lane2_product15;                      // LmHeadUnit.java:285
-  wire         lane2_beat_tree_in_valid;             // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_0;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_1;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_2;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_3;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_4;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_5;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_6;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_7;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_8;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_9;         // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_10;        // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_11;        // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_12;        // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_13;        // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_14;        // LmHeadUnit.java:291
-  wire [15:0]  lane2_beat_tree_in_payload_15;        // LmHeadUnit.java:291
-  wire         lane2_beat_tree_out_valid;            // LmHeadUnit.java:291
-  wire [19:0]  lane2_beat_tree_out_payload;          // LmHeadUnit.java:291
-  reg          lane2_beat_d1;                        // LmHeadUnit.java:292
-  wire [31:0]  lane2_beat_sum_c;                     // LmHeadUnit.java:298
-  reg          lane2_beat_d2;                        // LmHeadUnit.java:299
-  reg          lane2_row_end_d1;                     // LmHeadUnit.java:300
-  reg          lane2_row_end_d2;                     // LmHeadUnit.java:300
-  reg  [31:0]  lane2_acc;                            // LmHeadUnit.java:301
-  wire [31:0]  lane2_row_total;                      // LmHeadUnit.java:302
-  reg          lane2_failed;                         // LmHeadUnit.java:309
+  reg  [15:0]  lane2_product0;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product1;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product2;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product3;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product4;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product5;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product6;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product7;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product8;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product9;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product10;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product11;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product12;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product13;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product14;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane2_product15;                      // LmHeadUnit.java:286
+  wire         lane2_beat_tree_in_valid;             // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_0;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_1;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_2;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_3;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_4;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_5;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_6;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_7;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_8;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_9;         // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_10;        // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_11;        // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_12;        // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_13;        // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_14;        // LmHeadUnit.java:292
+  wire [15:0]  lane2_beat_tree_in_payload_15;        // LmHeadUnit.java:292
+  wire         lane2_beat_tree_out_valid;            // LmHeadUnit.java:292
+  wire [19:0]  lane2_beat_tree_out_payload;          // LmHeadUnit.java:292
+  reg          lane2_beat_d1;                        // LmHeadUnit.java:293
+  reg          lane2_beat_d2;                        // LmHeadUnit.java:293
+  wire [31:0]  lane2_beat_sum_c;                     // LmHeadUnit.java:299
+  reg          lane2_beat_d3;                        // LmHeadUnit.java:300
+  reg          lane2_row_end_d1;                     // LmHeadUnit.java:301
+  reg          lane2_row_end_d2;                     // LmHeadUnit.java:301
+  reg          lane2_row_end_d3;                     // LmHeadUnit.java:301
+  reg  [31:0]  lane2_acc;                            // LmHeadUnit.java:302
+  wire [31:0]  lane2_row_total;                      // LmHeadUnit.java:303
+  reg          lane2_failed;                         // LmHeadUnit.java:310
 
   // lane3
   reg  [32:0]  lane3_next_row;                       // LmHeadUnit.java:244
@@ -598,72 +604,74 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         lane3_take;                           // LmHeadUnit.java:271
   reg  [127:0] lane3_x_read;                         // LmHeadUnit.java:277
   reg  [127:0] lane3_weights_d1;                     // LmHeadUnit.java:279
-  wire [15:0]  lane3_product0;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product1;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product2;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product3;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product4;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product5;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product6;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product7;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product8;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product9;                       // LmHeadUnit.java:285
-  wire [15:0]  lane3_product10;                      // LmHeadUnit.java:285
-  wire [15:0]  lane3_product11;                      // LmHeadUnit.java:285
-  wire [15:0]  lane3_product12;                      // LmHeadUnit.java:285
-  wire [15:0]  lane3_product13;                      // LmHeadUnit.java:285
-  wire [15:0]  lane3_product14;                      // LmHeadUnit.java:285
-  wire [15:0]  lane3_product15;                      // LmHeadUnit.java:285
-  wire         lane3_beat_tree_in_valid;             // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_0;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_1;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_2;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_3;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_4;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_5;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_6;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_7;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_8;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_9;         // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_10;        // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_11;        // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_12;        // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_13;        // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_14;        // LmHeadUnit.java:291
-  wire [15:0]  lane3_beat_tree_in_payload_15;        // LmHeadUnit.java:291
-  wire         lane3_beat_tree_out_valid;            // LmHeadUnit.java:291
-  wire [19:0]  lane3_beat_tree_out_payload;          // LmHeadUnit.java:291
-  reg          lane3_beat_d1;                        // LmHeadUnit.java:292
-  wire [31:0]  lane3_beat_sum_c;                     // LmHeadUnit.java:298
-  reg          lane3_beat_d2;                        // LmHeadUnit.java:299
-  reg          lane3_row_end_d1;                     // LmHeadUnit.java:300
-  reg          lane3_row_end_d2;                     // LmHeadUnit.java:300
-  reg  [31:0]  lane3_acc;                            // LmHeadUnit.java:301
-  wire [31:0]  lane3_row_total;                      // LmHeadUnit.java:302
-  reg          lane3_failed;                         // LmHeadUnit.java:309
+  reg  [15:0]  lane3_product0;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product1;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product2;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product3;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product4;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product5;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product6;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product7;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product8;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product9;                       // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product10;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product11;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product12;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product13;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product14;                      // LmHeadUnit.java:286
+  reg  [15:0]  lane3_product15;                      // LmHeadUnit.java:286
+  wire         lane3_beat_tree_in_valid;             // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_0;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_1;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_2;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_3;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_4;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_5;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_6;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_7;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_8;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_9;         // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_10;        // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_11;        // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_12;        // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_13;        // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_14;        // LmHeadUnit.java:292
+  wire [15:0]  lane3_beat_tree_in_payload_15;        // LmHeadUnit.java:292
+  wire         lane3_beat_tree_out_valid;            // LmHeadUnit.java:292
+  wire [19:0]  lane3_beat_tree_out_payload;          // LmHeadUnit.java:292
+  reg          lane3_beat_d1;                        // LmHeadUnit.java:293
+  reg          lane3_beat_d2;                        // LmHeadUnit.java:293
+  wire [31:0]  lane3_beat_sum_c;                     // LmHeadUnit.java:299
+  reg          lane3_beat_d3;                        // LmHeadUnit.java:300
+  reg          lane3_row_end_d1;                     // LmHeadUnit.java:301
+  reg          lane3_row_end_d2;                     // LmHeadUnit.java:301
+  reg          lane3_row_end_d3;                     // LmHeadUnit.java:301
+  reg  [31:0]  lane3_acc;                            // LmHeadUnit.java:302
+  wire [31:0]  lane3_row_total;                      // LmHeadUnit.java:303
+  reg          lane3_failed;                         // LmHeadUnit.java:310
 
   // scale_stream
-  reg          scales_requested;                     // LmHeadUnit.java:325
-  wire [36:0]  scale_bytes;                          // LmHeadUnit.java:326
-  wire [30:0]  scale_beats;                          // LmHeadUnit.java:327
-  reg  [1:0]   scale_word;                           // LmHeadUnit.java:336
-  wire         last_scale_word;                      // LmHeadUnit.java:337
-  wire         scale_valid;                          // LmHeadUnit.java:338
-  wire         scale_ready;                          // LmHeadUnit.java:338
-  wire [31:0]  scale_payload;                        // LmHeadUnit.java:338
-  reg  [31:0]  scale_pick;                           // LmHeadUnit.java:344
-  reg  [32:0]  scales_taken;                         // LmHeadUnit.java:345
-  wire         scale_beyond_rows;                    // LmHeadUnit.java:346
-  reg          scales_failed;                        // LmHeadUnit.java:355
+  reg          scales_requested;                     // LmHeadUnit.java:326
+  wire [36:0]  scale_bytes;                          // LmHeadUnit.java:327
+  wire [30:0]  scale_beats;                          // LmHeadUnit.java:328
+  reg  [1:0]   scale_word;                           // LmHeadUnit.java:337
+  wire         last_scale_word;                      // LmHeadUnit.java:338
+  wire         scale_valid;                          // LmHeadUnit.java:339
+  wire         scale_ready;                          // LmHeadUnit.java:339
+  wire [31:0]  scale_payload;                        // LmHeadUnit.java:339
+  reg  [31:0]  scale_pick;                           // LmHeadUnit.java:345
+  reg  [32:0]  scales_taken;                         // LmHeadUnit.java:346
+  wire         scale_beyond_rows;                    // LmHeadUnit.java:347
+  reg          scales_failed;                        // LmHeadUnit.java:356
 
   // logit_stage
-  reg  [1:0]   next_lane;                            // LmHeadUnit.java:380
-  reg  [32:0]  next_row;                             // LmHeadUnit.java:381
-  reg          sum_valid_pick;                       // LmHeadUnit.java:388
-  reg  [31:0]  sum_pick;                             // LmHeadUnit.java:389
-  wire         logit_out_valid;                      // LmHeadUnit.java:391
-  wire         logit_out_ready;                      // LmHeadUnit.java:391
-  wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:391
+  reg  [1:0]   next_lane;                            // LmHeadUnit.java:381
+  reg  [32:0]  next_row;                             // LmHeadUnit.java:382
+  reg          sum_valid_pick;                       // LmHeadUnit.java:389
+  reg  [31:0]  sum_pick;                             // LmHeadUnit.java:390
+  wire         logit_out_valid;                      // LmHeadUnit.java:392
+  wire         logit_out_ready;                      // LmHeadUnit.java:392
+  wire [31:0]  logit_out_payload;                    // LmHeadUnit.java:392
   wire         logit_queue_push_valid;               // Stream.java:195
   wire         logit_queue_push_ready;               // Stream.java:195
   wire [31:0]  logit_queue_push_payload;             // Stream.java:195
@@ -671,46 +679,46 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   wire         logit_queue_pop_ready;                // Stream.java:195
   wire [31:0]  logit_queue_pop_payload;              // Stream.java:195
   wire [5:0]   logit_queue_occupancy;                // Stream.java:195
-  reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:394
-  wire         logit_room;                           // LmHeadUnit.java:395
-  wire         rows_left;                            // LmHeadUnit.java:396
-  wire         logit_take;                           // LmHeadUnit.java:398
-  wire         row_sum_float_out_valid;              // LmHeadUnit.java:412
-  wire [31:0]  row_sum_float_out_payload;            // LmHeadUnit.java:412
-  wire         row_sum_float_in_valid;               // LmHeadUnit.java:412
-  wire [31:0]  row_sum_float_in_payload;             // LmHeadUnit.java:412
-  reg  [31:0]  row_sum_float_d1;                     // LmHeadUnit.java:415
-  reg  [31:0]  row_sum_float_d2;                     // LmHeadUnit.java:415
-  reg  [31:0]  row_sum_float_d3;                     // LmHeadUnit.java:415
-  reg  [31:0]  row_sum_float_d4;                     // LmHeadUnit.java:415
-  reg          row_sum_float_valid_d1;               // LmHeadUnit.java:415
-  reg          row_sum_float_valid_d2;               // LmHeadUnit.java:415
-  reg          row_sum_float_valid_d3;               // LmHeadUnit.java:415
-  reg          row_sum_float_valid_d4;               // LmHeadUnit.java:415
-  wire         logit_in_valid;                       // LmHeadUnit.java:415
-  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:415
-  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:415
-  wire         logit_out_valid_2;                    // LmHeadUnit.java:415
-  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:415
-  reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d4;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d5;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d6;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d7;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d8;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d9;                         // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d10;                        // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d11;                        // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d12;                        // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d13;                        // LmHeadUnit.java:418
-  reg  [31:0]  logit_row_d14;                        // LmHeadUnit.java:418
-  reg  [31:0]  best_value;                           // LmHeadUnit.java:425
-  reg  [31:0]  best_row;                             // LmHeadUnit.java:426
-  wire         logit_greater;                        // LmHeadUnit.java:427
-  reg  [32:0]  logits_emitted;                       // LmHeadUnit.java:432
-  wire         logits_finished;                      // LmHeadUnit.java:435
+  reg  [5:0]   logits_in_flight;                     // LmHeadUnit.java:395
+  wire         logit_room;                           // LmHeadUnit.java:396
+  wire         rows_left;                            // LmHeadUnit.java:397
+  wire         logit_take;                           // LmHeadUnit.java:399
+  wire         row_sum_float_out_valid;              // LmHeadUnit.java:413
+  wire [31:0]  row_sum_float_out_payload;            // LmHeadUnit.java:413
+  wire         row_sum_float_in_valid;               // LmHeadUnit.java:413
+  wire [31:0]  row_sum_float_in_payload;             // LmHeadUnit.java:413
+  reg  [31:0]  row_sum_float_d1;                     // LmHeadUnit.java:416
+  reg  [31:0]  row_sum_float_d2;                     // LmHeadUnit.java:416
+  reg  [31:0]  row_sum_float_d3;                     // LmHeadUnit.java:416
+  reg  [31:0]  row_sum_float_d4;                     // LmHeadUnit.java:416
+  reg          row_sum_float_valid_d1;               // LmHeadUnit.java:416
+  reg          row_sum_float_valid_d2;               // LmHeadUnit.java:416
+  reg          row_sum_float_valid_d3;               // LmHeadUnit.java:416
+  reg          row_sum_float_valid_d4;               // LmHeadUnit.java:416
+  wire         logit_in_valid;                       // LmHeadUnit.java:416
+  wire [31:0]  logit_in_payload_a;                   // LmHeadUnit.java:416
+  wire [31:0]  logit_in_payload_b;                   // LmHeadUnit.java:416
+  wire         logit_out_valid_2;                    // LmHeadUnit.java:416
+  wire [31:0]  logit_out_payload_2;                  // LmHeadUnit.java:416
+  reg  [31:0]  logit_row_d1;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d2;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d3;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d4;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d5;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d6;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d7;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d8;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d9;                         // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d10;                        // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d11;                        // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d12;                        // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d13;                        // LmHeadUnit.java:419
+  reg  [31:0]  logit_row_d14;                        // LmHeadUnit.java:419
+  reg  [31:0]  best_value;                           // LmHeadUnit.java:426
+  reg  [31:0]  best_row;                             // LmHeadUnit.java:427
+  wire         logit_greater;                        // LmHeadUnit.java:428
+  reg  [32:0]  logits_emitted;                       // LmHeadUnit.java:433
+  wire         logits_finished;                      // LmHeadUnit.java:436
   (* ram_style = "block" *)
   reg  [127:0] lane0_activations [0:95];             // LmHeadUnit.java:239
   (* ram_style = "block" *)
@@ -1126,10 +1134,10 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane3_reader_command_payload_address = lane3_address; // LmHeadUnit.java:249
   assign lane3_reader_command_payload_beats = {16'd0, col_beats}; // LmHeadUnit.java:250
   assign lane3_reader_data_ready = lane3_room; // LmHeadUnit.java:270
-  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:328
-  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:329
-  assign scale_reader_command_payload_beats = {1'b0, scale_beats}; // LmHeadUnit.java:331
-  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:347
+  assign scale_reader_command_valid = (phase == PHASE_RUN) & ~scales_requested; // LmHeadUnit.java:329
+  assign scale_reader_command_payload_address = scales_address; // LmHeadUnit.java:330
+  assign scale_reader_command_payload_beats = {1'b0, scale_beats}; // LmHeadUnit.java:332
+  assign scale_reader_data_ready = (scale_ready & last_scale_word) | scale_beyond_rows; // LmHeadUnit.java:348
   assign logits_valid = logit_queue_pop_valid; // Stream.java:101
   assign logits_payload = logit_queue_pop_payload; // Stream.java:102
   assign scale_fx_in_valid = command_accepted | logit_take; // LmHeadUnit.java:124
@@ -1230,76 +1238,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane0_last_beat = lane0_beat == (col_beats - 16'd1); // LmHeadUnit.java:267
   assign lane0_room = ({1'b0, lane0_sums_occupancy} + {2'd0, lane0_rows_in_flight}) < 5'd7; // LmHeadUnit.java:269
   assign lane0_take = lane0_reader_data_valid & lane0_reader_data_ready; // LmHeadUnit.java:271
-  assign lane0_product0 =
-      $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
-      * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:285
-  assign lane0_product1 =
-      $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
-      * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:285
-  assign lane0_product2 =
-      $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
-      * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:285
-  assign lane0_product3 =
-      $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
-      * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:285
-  assign lane0_product4 =
-      $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
-      * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:285
-  assign lane0_product5 =
-      $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
-      * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:285
-  assign lane0_product6 =
-      $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
-      * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:285
-  assign lane0_product7 =
-      $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
-      * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:285
-  assign lane0_product8 =
-      $signed({{8{lane0_product8_part[7]}}, lane0_product8_part})
-      * $signed({{8{lane0_product8_part_2[7]}}, lane0_product8_part_2}); // LmHeadUnit.java:285
-  assign lane0_product9 =
-      $signed({{8{lane0_product9_part[7]}}, lane0_product9_part})
-      * $signed({{8{lane0_product9_part_2[7]}}, lane0_product9_part_2}); // LmHeadUnit.java:285
-  assign lane0_product10 =
-      $signed({{8{lane0_product10_part[7]}}, lane0_product10_part})
-      * $signed({{8{lane0_product10_part_2[7]}}, lane0_product10_part_2}); // LmHeadUnit.java:285
-  assign lane0_product11 =
-      $signed({{8{lane0_product11_part[7]}}, lane0_product11_part})
-      * $signed({{8{lane0_product11_part_2[7]}}, lane0_product11_part_2}); // LmHeadUnit.java:285
-  assign lane0_product12 =
-      $signed({{8{lane0_product12_part[7]}}, lane0_product12_part})
-      * $signed({{8{lane0_product12_part_2[7]}}, lane0_product12_part_2}); // LmHeadUnit.java:285
-  assign lane0_product13 =
-      $signed({{8{lane0_product13_part[7]}}, lane0_product13_part})
-      * $signed({{8{lane0_product13_part_2[7]}}, lane0_product13_part_2}); // LmHeadUnit.java:285
-  assign lane0_product14 =
-      $signed({{8{lane0_product14_part[7]}}, lane0_product14_part})
-      * $signed({{8{lane0_product14_part_2[7]}}, lane0_product14_part_2}); // LmHeadUnit.java:285
-  assign lane0_product15 =
-      $signed({{8{lane0_product15_part[7]}}, lane0_product15_part})
-      * $signed({{8{lane0_product15_part_2[7]}}, lane0_product15_part_2}); // LmHeadUnit.java:285
-  assign lane0_beat_tree_in_valid = lane0_beat_d1; // LmHeadUnit.java:292
-  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_8 = lane0_product8; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_9 = lane0_product9; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_10 = lane0_product10; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_11 = lane0_product11; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_12 = lane0_product12; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_13 = lane0_product13; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_14 = lane0_product14; // LmHeadUnit.java:294
-  assign lane0_beat_tree_in_payload_15 = lane0_product15; // LmHeadUnit.java:294
-  assign lane0_beat_sum_c = {{12{lane0_beat_tree_out_payload[19]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:298
-  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:302
-  assign lane0_row_sum_valid = lane0_beat_d2 & lane0_row_end_d2; // LmHeadUnit.java:304
-  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:305
-  assign lane0_sums_pop_ready = logit_take & (next_lane == 2'd0); // LmHeadUnit.java:400
+  assign lane0_beat_tree_in_valid = lane0_beat_d2; // LmHeadUnit.java:293
+  assign lane0_beat_tree_in_payload_0 = lane0_product0; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_1 = lane0_product1; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_2 = lane0_product2; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_3 = lane0_product3; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_4 = lane0_product4; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_5 = lane0_product5; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_6 = lane0_product6; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_7 = lane0_product7; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_8 = lane0_product8; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_9 = lane0_product9; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_10 = lane0_product10; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_11 = lane0_product11; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_12 = lane0_product12; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_13 = lane0_product13; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_14 = lane0_product14; // LmHeadUnit.java:295
+  assign lane0_beat_tree_in_payload_15 = lane0_product15; // LmHeadUnit.java:295
+  assign lane0_beat_sum_c = {{12{lane0_beat_tree_out_payload[19]}}, lane0_beat_tree_out_payload}; // LmHeadUnit.java:299
+  assign lane0_row_total = lane0_acc + lane0_beat_sum_c; // LmHeadUnit.java:303
+  assign lane0_row_sum_valid = lane0_beat_d3 & lane0_row_end_d3; // LmHeadUnit.java:305
+  assign lane0_row_sum_payload = lane0_row_total; // LmHeadUnit.java:306
+  assign lane0_sums_pop_ready = logit_take & (next_lane == 2'd0); // LmHeadUnit.java:401
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:240
@@ -1321,20 +1281,70 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       lane0_x_read <= lane0_activations[lane0_beat[6:0]]; // LmHeadUnit.java:277
     end
     lane0_weights_d1 <= lane0_reader_data_payload_data; // LmHeadUnit.java:279
-    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:292
-    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:299
-    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:300
-    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:300
-    if (lane0_beat_d2) begin // LmHeadUnit.java:303
-      lane0_acc <= lane0_row_end_d2 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:303
+    lane0_product0 <=
+        $signed({{8{lane0_product0_part[7]}}, lane0_product0_part})
+        * $signed({{8{lane0_product0_part_2[7]}}, lane0_product0_part_2}); // LmHeadUnit.java:286
+    lane0_product1 <=
+        $signed({{8{lane0_product1_part[7]}}, lane0_product1_part})
+        * $signed({{8{lane0_product1_part_2[7]}}, lane0_product1_part_2}); // LmHeadUnit.java:286
+    lane0_product2 <=
+        $signed({{8{lane0_product2_part[7]}}, lane0_product2_part})
+        * $signed({{8{lane0_product2_part_2[7]}}, lane0_product2_part_2}); // LmHeadUnit.java:286
+    lane0_product3 <=
+        $signed({{8{lane0_product3_part[7]}}, lane0_product3_part})
+        * $signed({{8{lane0_product3_part_2[7]}}, lane0_product3_part_2}); // LmHeadUnit.java:286
+    lane0_product4 <=
+        $signed({{8{lane0_product4_part[7]}}, lane0_product4_part})
+        * $signed({{8{lane0_product4_part_2[7]}}, lane0_product4_part_2}); // LmHeadUnit.java:286
+    lane0_product5 <=
+        $signed({{8{lane0_product5_part[7]}}, lane0_product5_part})
+        * $signed({{8{lane0_product5_part_2[7]}}, lane0_product5_part_2}); // LmHeadUnit.java:286
+    lane0_product6 <=
+        $signed({{8{lane0_product6_part[7]}}, lane0_product6_part})
+        * $signed({{8{lane0_product6_part_2[7]}}, lane0_product6_part_2}); // LmHeadUnit.java:286
+    lane0_product7 <=
+        $signed({{8{lane0_product7_part[7]}}, lane0_product7_part})
+        * $signed({{8{lane0_product7_part_2[7]}}, lane0_product7_part_2}); // LmHeadUnit.java:286
+    lane0_product8 <=
+        $signed({{8{lane0_product8_part[7]}}, lane0_product8_part})
+        * $signed({{8{lane0_product8_part_2[7]}}, lane0_product8_part_2}); // LmHeadUnit.java:286
+    lane0_product9 <=
+        $signed({{8{lane0_product9_part[7]}}, lane0_product9_part})
+        * $signed({{8{lane0_product9_part_2[7]}}, lane0_product9_part_2}); // LmHeadUnit.java:286
+    lane0_product10 <=
+        $signed({{8{lane0_product10_part[7]}}, lane0_product10_part})
+        * $signed({{8{lane0_product10_part_2[7]}}, lane0_product10_part_2}); // LmHeadUnit.java:286
+    lane0_product11 <=
+        $signed({{8{lane0_product11_part[7]}}, lane0_product11_part})
+        * $signed({{8{lane0_product11_part_2[7]}}, lane0_product11_part_2}); // LmHeadUnit.java:286
+    lane0_product12 <=
+        $signed({{8{lane0_product12_part[7]}}, lane0_product12_part})
+        * $signed({{8{lane0_product12_part_2[7]}}, lane0_product12_part_2}); // LmHeadUnit.java:286
+    lane0_product13 <=
+        $signed({{8{lane0_product13_part[7]}}, lane0_product13_part})
+        * $signed({{8{lane0_product13_part_2[7]}}, lane0_product13_part_2}); // LmHeadUnit.java:286
+    lane0_product14 <=
+        $signed({{8{lane0_product14_part[7]}}, lane0_product14_part})
+        * $signed({{8{lane0_product14_part_2[7]}}, lane0_product14_part_2}); // LmHeadUnit.java:286
+    lane0_product15 <=
+        $signed({{8{lane0_product15_part[7]}}, lane0_product15_part})
+        * $signed({{8{lane0_product15_part_2[7]}}, lane0_product15_part_2}); // LmHeadUnit.java:286
+    lane0_beat_d1 <= lane0_take; // LmHeadUnit.java:293
+    lane0_beat_d2 <= lane0_beat_d1; // LmHeadUnit.java:293
+    lane0_beat_d3 <= lane0_beat_d2; // LmHeadUnit.java:300
+    lane0_row_end_d1 <= lane0_last_beat; // LmHeadUnit.java:301
+    lane0_row_end_d2 <= lane0_row_end_d1; // LmHeadUnit.java:301
+    lane0_row_end_d3 <= lane0_row_end_d2; // LmHeadUnit.java:301
+    if (lane0_beat_d3) begin // LmHeadUnit.java:304
+      lane0_acc <= lane0_row_end_d3 ? 32'd0 : lane0_row_total; // LmHeadUnit.java:304
     end
-    // LmHeadUnit.java:308
+    // LmHeadUnit.java:309
     lane0_rows_in_flight <=
         (lane0_rows_in_flight + {2'd0, (lane0_take & lane0_last_beat)}) - {2'd0, lane0_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:310
-      lane0_failed <= 1'b0; // LmHeadUnit.java:310
-    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:311
-      lane0_failed <= 1'b1; // LmHeadUnit.java:311
+    if (command_accepted) begin // LmHeadUnit.java:311
+      lane0_failed <= 1'b0; // LmHeadUnit.java:311
+    end else if (lane0_take & lane0_reader_data_payload_error) begin // LmHeadUnit.java:312
+      lane0_failed <= 1'b1; // LmHeadUnit.java:312
     end
     if (reset) begin
       lane0_next_row <= 33'd0;
@@ -1342,6 +1352,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       lane0_beat <= 16'd0;
       lane0_beat_d1 <= 1'b0;
       lane0_beat_d2 <= 1'b0;
+      lane0_beat_d3 <= 1'b0;
       lane0_acc <= 32'd0;
       lane0_rows_in_flight <= 3'd0;
       lane0_failed <= 1'b0;
@@ -1358,76 +1369,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane1_last_beat = lane1_beat == (col_beats - 16'd1); // LmHeadUnit.java:267
   assign lane1_room = ({1'b0, lane1_sums_occupancy} + {2'd0, lane1_rows_in_flight}) < 5'd7; // LmHeadUnit.java:269
   assign lane1_take = lane1_reader_data_valid & lane1_reader_data_ready; // LmHeadUnit.java:271
-  assign lane1_product0 =
-      $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
-      * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:285
-  assign lane1_product1 =
-      $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
-      * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:285
-  assign lane1_product2 =
-      $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
-      * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:285
-  assign lane1_product3 =
-      $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
-      * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:285
-  assign lane1_product4 =
-      $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
-      * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:285
-  assign lane1_product5 =
-      $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
-      * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:285
-  assign lane1_product6 =
-      $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
-      * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:285
-  assign lane1_product7 =
-      $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
-      * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:285
-  assign lane1_product8 =
-      $signed({{8{lane1_product8_part[7]}}, lane1_product8_part})
-      * $signed({{8{lane1_product8_part_2[7]}}, lane1_product8_part_2}); // LmHeadUnit.java:285
-  assign lane1_product9 =
-      $signed({{8{lane1_product9_part[7]}}, lane1_product9_part})
-      * $signed({{8{lane1_product9_part_2[7]}}, lane1_product9_part_2}); // LmHeadUnit.java:285
-  assign lane1_product10 =
-      $signed({{8{lane1_product10_part[7]}}, lane1_product10_part})
-      * $signed({{8{lane1_product10_part_2[7]}}, lane1_product10_part_2}); // LmHeadUnit.java:285
-  assign lane1_product11 =
-      $signed({{8{lane1_product11_part[7]}}, lane1_product11_part})
-      * $signed({{8{lane1_product11_part_2[7]}}, lane1_product11_part_2}); // LmHeadUnit.java:285
-  assign lane1_product12 =
-      $signed({{8{lane1_product12_part[7]}}, lane1_product12_part})
-      * $signed({{8{lane1_product12_part_2[7]}}, lane1_product12_part_2}); // LmHeadUnit.java:285
-  assign lane1_product13 =
-      $signed({{8{lane1_product13_part[7]}}, lane1_product13_part})
-      * $signed({{8{lane1_product13_part_2[7]}}, lane1_product13_part_2}); // LmHeadUnit.java:285
-  assign lane1_product14 =
-      $signed({{8{lane1_product14_part[7]}}, lane1_product14_part})
-      * $signed({{8{lane1_product14_part_2[7]}}, lane1_product14_part_2}); // LmHeadUnit.java:285
-  assign lane1_product15 =
-      $signed({{8{lane1_product15_part[7]}}, lane1_product15_part})
-      * $signed({{8{lane1_product15_part_2[7]}}, lane1_product15_part_2}); // LmHeadUnit.java:285
-  assign lane1_beat_tree_in_valid = lane1_beat_d1; // LmHeadUnit.java:292
-  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_8 = lane1_product8; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_9 = lane1_product9; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_10 = lane1_product10; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_11 = lane1_product11; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_12 = lane1_product12; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_13 = lane1_product13; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_14 = lane1_product14; // LmHeadUnit.java:294
-  assign lane1_beat_tree_in_payload_15 = lane1_product15; // LmHeadUnit.java:294
-  assign lane1_beat_sum_c = {{12{lane1_beat_tree_out_payload[19]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:298
-  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:302
-  assign lane1_row_sum_valid = lane1_beat_d2 & lane1_row_end_d2; // LmHeadUnit.java:304
-  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:305
-  assign lane1_sums_pop_ready = logit_take & (next_lane == 2'd1); // LmHeadUnit.java:400
+  assign lane1_beat_tree_in_valid = lane1_beat_d2; // LmHeadUnit.java:293
+  assign lane1_beat_tree_in_payload_0 = lane1_product0; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_1 = lane1_product1; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_2 = lane1_product2; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_3 = lane1_product3; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_4 = lane1_product4; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_5 = lane1_product5; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_6 = lane1_product6; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_7 = lane1_product7; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_8 = lane1_product8; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_9 = lane1_product9; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_10 = lane1_product10; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_11 = lane1_product11; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_12 = lane1_product12; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_13 = lane1_product13; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_14 = lane1_product14; // LmHeadUnit.java:295
+  assign lane1_beat_tree_in_payload_15 = lane1_product15; // LmHeadUnit.java:295
+  assign lane1_beat_sum_c = {{12{lane1_beat_tree_out_payload[19]}}, lane1_beat_tree_out_payload}; // LmHeadUnit.java:299
+  assign lane1_row_total = lane1_acc + lane1_beat_sum_c; // LmHeadUnit.java:303
+  assign lane1_row_sum_valid = lane1_beat_d3 & lane1_row_end_d3; // LmHeadUnit.java:305
+  assign lane1_row_sum_payload = lane1_row_total; // LmHeadUnit.java:306
+  assign lane1_sums_pop_ready = logit_take & (next_lane == 2'd1); // LmHeadUnit.java:401
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:240
@@ -1449,20 +1412,70 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       lane1_x_read <= lane1_activations[lane1_beat[6:0]]; // LmHeadUnit.java:277
     end
     lane1_weights_d1 <= lane1_reader_data_payload_data; // LmHeadUnit.java:279
-    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:292
-    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:299
-    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:300
-    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:300
-    if (lane1_beat_d2) begin // LmHeadUnit.java:303
-      lane1_acc <= lane1_row_end_d2 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:303
+    lane1_product0 <=
+        $signed({{8{lane1_product0_part[7]}}, lane1_product0_part})
+        * $signed({{8{lane1_product0_part_2[7]}}, lane1_product0_part_2}); // LmHeadUnit.java:286
+    lane1_product1 <=
+        $signed({{8{lane1_product1_part[7]}}, lane1_product1_part})
+        * $signed({{8{lane1_product1_part_2[7]}}, lane1_product1_part_2}); // LmHeadUnit.java:286
+    lane1_product2 <=
+        $signed({{8{lane1_product2_part[7]}}, lane1_product2_part})
+        * $signed({{8{lane1_product2_part_2[7]}}, lane1_product2_part_2}); // LmHeadUnit.java:286
+    lane1_product3 <=
+        $signed({{8{lane1_product3_part[7]}}, lane1_product3_part})
+        * $signed({{8{lane1_product3_part_2[7]}}, lane1_product3_part_2}); // LmHeadUnit.java:286
+    lane1_product4 <=
+        $signed({{8{lane1_product4_part[7]}}, lane1_product4_part})
+        * $signed({{8{lane1_product4_part_2[7]}}, lane1_product4_part_2}); // LmHeadUnit.java:286
+    lane1_product5 <=
+        $signed({{8{lane1_product5_part[7]}}, lane1_product5_part})
+        * $signed({{8{lane1_product5_part_2[7]}}, lane1_product5_part_2}); // LmHeadUnit.java:286
+    lane1_product6 <=
+        $signed({{8{lane1_product6_part[7]}}, lane1_product6_part})
+        * $signed({{8{lane1_product6_part_2[7]}}, lane1_product6_part_2}); // LmHeadUnit.java:286
+    lane1_product7 <=
+        $signed({{8{lane1_product7_part[7]}}, lane1_product7_part})
+        * $signed({{8{lane1_product7_part_2[7]}}, lane1_product7_part_2}); // LmHeadUnit.java:286
+    lane1_product8 <=
+        $signed({{8{lane1_product8_part[7]}}, lane1_product8_part})
+        * $signed({{8{lane1_product8_part_2[7]}}, lane1_product8_part_2}); // LmHeadUnit.java:286
+    lane1_product9 <=
+        $signed({{8{lane1_product9_part[7]}}, lane1_product9_part})
+        * $signed({{8{lane1_product9_part_2[7]}}, lane1_product9_part_2}); // LmHeadUnit.java:286
+    lane1_product10 <=
+        $signed({{8{lane1_product10_part[7]}}, lane1_product10_part})
+        * $signed({{8{lane1_product10_part_2[7]}}, lane1_product10_part_2}); // LmHeadUnit.java:286
+    lane1_product11 <=
+        $signed({{8{lane1_product11_part[7]}}, lane1_product11_part})
+        * $signed({{8{lane1_product11_part_2[7]}}, lane1_product11_part_2}); // LmHeadUnit.java:286
+    lane1_product12 <=
+        $signed({{8{lane1_product12_part[7]}}, lane1_product12_part})
+        * $signed({{8{lane1_product12_part_2[7]}}, lane1_product12_part_2}); // LmHeadUnit.java:286
+    lane1_product13 <=
+        $signed({{8{lane1_product13_part[7]}}, lane1_product13_part})
+        * $signed({{8{lane1_product13_part_2[7]}}, lane1_product13_part_2}); // LmHeadUnit.java:286
+    lane1_product14 <=
+        $signed({{8{lane1_product14_part[7]}}, lane1_product14_part})
+        * $signed({{8{lane1_product14_part_2[7]}}, lane1_product14_part_2}); // LmHeadUnit.java:286
+    lane1_product15 <=
+        $signed({{8{lane1_product15_part[7]}}, lane1_product15_part})
+        * $signed({{8{lane1_product15_part_2[7]}}, lane1_product15_part_2}); // LmHeadUnit.java:286
+    lane1_beat_d1 <= lane1_take; // LmHeadUnit.java:293
+    lane1_beat_d2 <= lane1_beat_d1; // LmHeadUnit.java:293
+    lane1_beat_d3 <= lane1_beat_d2; // LmHeadUnit.java:300
+    lane1_row_end_d1 <= lane1_last_beat; // LmHeadUnit.java:301
+    lane1_row_end_d2 <= lane1_row_end_d1; // LmHeadUnit.java:301
+    lane1_row_end_d3 <= lane1_row_end_d2; // LmHeadUnit.java:301
+    if (lane1_beat_d3) begin // LmHeadUnit.java:304
+      lane1_acc <= lane1_row_end_d3 ? 32'd0 : lane1_row_total; // LmHeadUnit.java:304
     end
-    // LmHeadUnit.java:308
+    // LmHeadUnit.java:309
     lane1_rows_in_flight <=
         (lane1_rows_in_flight + {2'd0, (lane1_take & lane1_last_beat)}) - {2'd0, lane1_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:310
-      lane1_failed <= 1'b0; // LmHeadUnit.java:310
-    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:311
-      lane1_failed <= 1'b1; // LmHeadUnit.java:311
+    if (command_accepted) begin // LmHeadUnit.java:311
+      lane1_failed <= 1'b0; // LmHeadUnit.java:311
+    end else if (lane1_take & lane1_reader_data_payload_error) begin // LmHeadUnit.java:312
+      lane1_failed <= 1'b1; // LmHeadUnit.java:312
     end
     if (reset) begin
       lane1_next_row <= 33'd0;
@@ -1470,6 +1483,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       lane1_beat <= 16'd0;
       lane1_beat_d1 <= 1'b0;
       lane1_beat_d2 <= 1'b0;
+      lane1_beat_d3 <= 1'b0;
       lane1_acc <= 32'd0;
       lane1_rows_in_flight <= 3'd0;
       lane1_failed <= 1'b0;
@@ -1486,76 +1500,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane2_last_beat = lane2_beat == (col_beats - 16'd1); // LmHeadUnit.java:267
   assign lane2_room = ({1'b0, lane2_sums_occupancy} + {2'd0, lane2_rows_in_flight}) < 5'd7; // LmHeadUnit.java:269
   assign lane2_take = lane2_reader_data_valid & lane2_reader_data_ready; // LmHeadUnit.java:271
-  assign lane2_product0 =
-      $signed({{8{lane2_product0_part[7]}}, lane2_product0_part})
-      * $signed({{8{lane2_product0_part_2[7]}}, lane2_product0_part_2}); // LmHeadUnit.java:285
-  assign lane2_product1 =
-      $signed({{8{lane2_product1_part[7]}}, lane2_product1_part})
-      * $signed({{8{lane2_product1_part_2[7]}}, lane2_product1_part_2}); // LmHeadUnit.java:285
-  assign lane2_product2 =
-      $signed({{8{lane2_product2_part[7]}}, lane2_product2_part})
-      * $signed({{8{lane2_product2_part_2[7]}}, lane2_product2_part_2}); // LmHeadUnit.java:285
-  assign lane2_product3 =
-      $signed({{8{lane2_product3_part[7]}}, lane2_product3_part})
-      * $signed({{8{lane2_product3_part_2[7]}}, lane2_product3_part_2}); // LmHeadUnit.java:285
-  assign lane2_product4 =
-      $signed({{8{lane2_product4_part[7]}}, lane2_product4_part})
-      * $signed({{8{lane2_product4_part_2[7]}}, lane2_product4_part_2}); // LmHeadUnit.java:285
-  assign lane2_product5 =
-      $signed({{8{lane2_product5_part[7]}}, lane2_product5_part})
-      * $signed({{8{lane2_product5_part_2[7]}}, lane2_product5_part_2}); // LmHeadUnit.java:285
-  assign lane2_product6 =
-      $signed({{8{lane2_product6_part[7]}}, lane2_product6_part})
-      * $signed({{8{lane2_product6_part_2[7]}}, lane2_product6_part_2}); // LmHeadUnit.java:285
-  assign lane2_product7 =
-      $signed({{8{lane2_product7_part[7]}}, lane2_product7_part})
-      * $signed({{8{lane2_product7_part_2[7]}}, lane2_product7_part_2}); // LmHeadUnit.java:285
-  assign lane2_product8 =
-      $signed({{8{lane2_product8_part[7]}}, lane2_product8_part})
-      * $signed({{8{lane2_product8_part_2[7]}}, lane2_product8_part_2}); // LmHeadUnit.java:285
-  assign lane2_product9 =
-      $signed({{8{lane2_product9_part[7]}}, lane2_product9_part})
-      * $signed({{8{lane2_product9_part_2[7]}}, lane2_product9_part_2}); // LmHeadUnit.java:285
-  assign lane2_product10 =
-      $signed({{8{lane2_product10_part[7]}}, lane2_product10_part})
-      * $signed({{8{lane2_product10_part_2[7]}}, lane2_product10_part_2}); // LmHeadUnit.java:285
-  assign lane2_product11 =
-      $signed({{8{lane2_product11_part[7]}}, lane2_product11_part})
-      * $signed({{8{lane2_product11_part_2[7]}}, lane2_product11_part_2}); // LmHeadUnit.java:285
-  assign lane2_product12 =
-      $signed({{8{lane2_product12_part[7]}}, lane2_product12_part})
-      * $signed({{8{lane2_product12_part_2[7]}}, lane2_product12_part_2}); // LmHeadUnit.java:285
-  assign lane2_product13 =
-      $signed({{8{lane2_product13_part[7]}}, lane2_product13_part})
-      * $signed({{8{lane2_product13_part_2[7]}}, lane2_product13_part_2}); // LmHeadUnit.java:285
-  assign lane2_product14 =
-      $signed({{8{lane2_product14_part[7]}}, lane2_product14_part})
-      * $signed({{8{lane2_product14_part_2[7]}}, lane2_product14_part_2}); // LmHeadUnit.java:285
-  assign lane2_product15 =
-      $signed({{8{lane2_product15_part[7]}}, lane2_product15_part})
-      * $signed({{8{lane2_product15_part_2[7]}}, lane2_product15_part_2}); // LmHeadUnit.java:285
-  assign lane2_beat_tree_in_valid = lane2_beat_d1; // LmHeadUnit.java:292
-  assign lane2_beat_tree_in_payload_0 = lane2_product0; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_1 = lane2_product1; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_2 = lane2_product2; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_3 = lane2_product3; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_4 = lane2_product4; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_5 = lane2_product5; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_6 = lane2_product6; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_7 = lane2_product7; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_8 = lane2_product8; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_9 = lane2_product9; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_10 = lane2_product10; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_11 = lane2_product11; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_12 = lane2_product12; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_13 = lane2_product13; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_14 = lane2_product14; // LmHeadUnit.java:294
-  assign lane2_beat_tree_in_payload_15 = lane2_product15; // LmHeadUnit.java:294
-  assign lane2_beat_sum_c = {{12{lane2_beat_tree_out_payload[19]}}, lane2_beat_tree_out_payload}; // LmHeadUnit.java:298
-  assign lane2_row_total = lane2_acc + lane2_beat_sum_c; // LmHeadUnit.java:302
-  assign lane2_row_sum_valid = lane2_beat_d2 & lane2_row_end_d2; // LmHeadUnit.java:304
-  assign lane2_row_sum_payload = lane2_row_total; // LmHeadUnit.java:305
-  assign lane2_sums_pop_ready = logit_take & (next_lane == 2'd2); // LmHeadUnit.java:400
+  assign lane2_beat_tree_in_valid = lane2_beat_d2; // LmHeadUnit.java:293
+  assign lane2_beat_tree_in_payload_0 = lane2_product0; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_1 = lane2_product1; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_2 = lane2_product2; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_3 = lane2_product3; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_4 = lane2_product4; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_5 = lane2_product5; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_6 = lane2_product6; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_7 = lane2_product7; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_8 = lane2_product8; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_9 = lane2_product9; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_10 = lane2_product10; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_11 = lane2_product11; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_12 = lane2_product12; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_13 = lane2_product13; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_14 = lane2_product14; // LmHeadUnit.java:295
+  assign lane2_beat_tree_in_payload_15 = lane2_product15; // LmHeadUnit.java:295
+  assign lane2_beat_sum_c = {{12{lane2_beat_tree_out_payload[19]}}, lane2_beat_tree_out_payload}; // LmHeadUnit.java:299
+  assign lane2_row_total = lane2_acc + lane2_beat_sum_c; // LmHeadUnit.java:303
+  assign lane2_row_sum_valid = lane2_beat_d3 & lane2_row_end_d3; // LmHeadUnit.java:305
+  assign lane2_row_sum_payload = lane2_row_total; // LmHeadUnit.java:306
+  assign lane2_sums_pop_ready = logit_take & (next_lane == 2'd2); // LmHeadUnit.java:401
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:240
@@ -1577,20 +1543,70 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       lane2_x_read <= lane2_activations[lane2_beat[6:0]]; // LmHeadUnit.java:277
     end
     lane2_weights_d1 <= lane2_reader_data_payload_data; // LmHeadUnit.java:279
-    lane2_beat_d1 <= lane2_take; // LmHeadUnit.java:292
-    lane2_beat_d2 <= lane2_beat_d1; // LmHeadUnit.java:299
-    lane2_row_end_d1 <= lane2_last_beat; // LmHeadUnit.java:300
-    lane2_row_end_d2 <= lane2_row_end_d1; // LmHeadUnit.java:300
-    if (lane2_beat_d2) begin // LmHeadUnit.java:303
-      lane2_acc <= lane2_row_end_d2 ? 32'd0 : lane2_row_total; // LmHeadUnit.java:303
+    lane2_product0 <=
+        $signed({{8{lane2_product0_part[7]}}, lane2_product0_part})
+        * $signed({{8{lane2_product0_part_2[7]}}, lane2_product0_part_2}); // LmHeadUnit.java:286
+    lane2_product1 <=
+        $signed({{8{lane2_product1_part[7]}}, lane2_product1_part})
+        * $signed({{8{lane2_product1_part_2[7]}}, lane2_product1_part_2}); // LmHeadUnit.java:286
+    lane2_product2 <=
+        $signed({{8{lane2_product2_part[7]}}, lane2_product2_part})
+        * $signed({{8{lane2_product2_part_2[7]}}, lane2_product2_part_2}); // LmHeadUnit.java:286
+    lane2_product3 <=
+        $signed({{8{lane2_product3_part[7]}}, lane2_product3_part})
+        * $signed({{8{lane2_product3_part_2[7]}}, lane2_product3_part_2}); // LmHeadUnit.java:286
+    lane2_product4 <=
+        $signed({{8{lane2_product4_part[7]}}, lane2_product4_part})
+        * $signed({{8{lane2_product4_part_2[7]}}, lane2_product4_part_2}); // LmHeadUnit.java:286
+    lane2_product5 <=
+        $signed({{8{lane2_product5_part[7]}}, lane2_product5_part})
+        * $signed({{8{lane2_product5_part_2[7]}}, lane2_product5_part_2}); // LmHeadUnit.java:286
+    lane2_product6 <=
+        $signed({{8{lane2_product6_part[7]}}, lane2_product6_part})
+        * $signed({{8{lane2_product6_part_2[7]}}, lane2_product6_part_2}); // LmHeadUnit.java:286
+    lane2_product7 <=
+        $signed({{8{lane2_product7_part[7]}}, lane2_product7_part})
+        * $signed({{8{lane2_product7_part_2[7]}}, lane2_product7_part_2}); // LmHeadUnit.java:286
+    lane2_product8 <=
+        $signed({{8{lane2_product8_part[7]}}, lane2_product8_part})
+        * $signed({{8{lane2_product8_part_2[7]}}, lane2_product8_part_2}); // LmHeadUnit.java:286
+    lane2_product9 <=
+        $signed({{8{lane2_product9_part[7]}}, lane2_product9_part})
+        * $signed({{8{lane2_product9_part_2[7]}}, lane2_product9_part_2}); // LmHeadUnit.java:286
+    lane2_product10 <=
+        $signed({{8{lane2_product10_part[7]}}, lane2_product10_part})
+        * $signed({{8{lane2_product10_part_2[7]}}, lane2_product10_part_2}); // LmHeadUnit.java:286
+    lane2_product11 <=
+        $signed({{8{lane2_product11_part[7]}}, lane2_product11_part})
+        * $signed({{8{lane2_product11_part_2[7]}}, lane2_product11_part_2}); // LmHeadUnit.java:286
+    lane2_product12 <=
+        $signed({{8{lane2_product12_part[7]}}, lane2_product12_part})
+        * $signed({{8{lane2_product12_part_2[7]}}, lane2_product12_part_2}); // LmHeadUnit.java:286
+    lane2_product13 <=
+        $signed({{8{lane2_product13_part[7]}}, lane2_product13_part})
+        * $signed({{8{lane2_product13_part_2[7]}}, lane2_product13_part_2}); // LmHeadUnit.java:286
+    lane2_product14 <=
+        $signed({{8{lane2_product14_part[7]}}, lane2_product14_part})
+        * $signed({{8{lane2_product14_part_2[7]}}, lane2_product14_part_2}); // LmHeadUnit.java:286
+    lane2_product15 <=
+        $signed({{8{lane2_product15_part[7]}}, lane2_product15_part})
+        * $signed({{8{lane2_product15_part_2[7]}}, lane2_product15_part_2}); // LmHeadUnit.java:286
+    lane2_beat_d1 <= lane2_take; // LmHeadUnit.java:293
+    lane2_beat_d2 <= lane2_beat_d1; // LmHeadUnit.java:293
+    lane2_beat_d3 <= lane2_beat_d2; // LmHeadUnit.java:300
+    lane2_row_end_d1 <= lane2_last_beat; // LmHeadUnit.java:301
+    lane2_row_end_d2 <= lane2_row_end_d1; // LmHeadUnit.java:301
+    lane2_row_end_d3 <= lane2_row_end_d2; // LmHeadUnit.java:301
+    if (lane2_beat_d3) begin // LmHeadUnit.java:304
+      lane2_acc <= lane2_row_end_d3 ? 32'd0 : lane2_row_total; // LmHeadUnit.java:304
     end
-    // LmHeadUnit.java:308
+    // LmHeadUnit.java:309
     lane2_rows_in_flight <=
         (lane2_rows_in_flight + {2'd0, (lane2_take & lane2_last_beat)}) - {2'd0, lane2_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:310
-      lane2_failed <= 1'b0; // LmHeadUnit.java:310
-    end else if (lane2_take & lane2_reader_data_payload_error) begin // LmHeadUnit.java:311
-      lane2_failed <= 1'b1; // LmHeadUnit.java:311
+    if (command_accepted) begin // LmHeadUnit.java:311
+      lane2_failed <= 1'b0; // LmHeadUnit.java:311
+    end else if (lane2_take & lane2_reader_data_payload_error) begin // LmHeadUnit.java:312
+      lane2_failed <= 1'b1; // LmHeadUnit.java:312
     end
     if (reset) begin
       lane2_next_row <= 33'd0;
@@ -1598,6 +1614,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       lane2_beat <= 16'd0;
       lane2_beat_d1 <= 1'b0;
       lane2_beat_d2 <= 1'b0;
+      lane2_beat_d3 <= 1'b0;
       lane2_acc <= 32'd0;
       lane2_rows_in_flight <= 3'd0;
       lane2_failed <= 1'b0;
@@ -1614,76 +1631,28 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign lane3_last_beat = lane3_beat == (col_beats - 16'd1); // LmHeadUnit.java:267
   assign lane3_room = ({1'b0, lane3_sums_occupancy} + {2'd0, lane3_rows_in_flight}) < 5'd7; // LmHeadUnit.java:269
   assign lane3_take = lane3_reader_data_valid & lane3_reader_data_ready; // LmHeadUnit.java:271
-  assign lane3_product0 =
-      $signed({{8{lane3_product0_part[7]}}, lane3_product0_part})
-      * $signed({{8{lane3_product0_part_2[7]}}, lane3_product0_part_2}); // LmHeadUnit.java:285
-  assign lane3_product1 =
-      $signed({{8{lane3_product1_part[7]}}, lane3_product1_part})
-      * $signed({{8{lane3_product1_part_2[7]}}, lane3_product1_part_2}); // LmHeadUnit.java:285
-  assign lane3_product2 =
-      $signed({{8{lane3_product2_part[7]}}, lane3_product2_part})
-      * $signed({{8{lane3_product2_part_2[7]}}, lane3_product2_part_2}); // LmHeadUnit.java:285
-  assign lane3_product3 =
-      $signed({{8{lane3_product3_part[7]}}, lane3_product3_part})
-      * $signed({{8{lane3_product3_part_2[7]}}, lane3_product3_part_2}); // LmHeadUnit.java:285
-  assign lane3_product4 =
-      $signed({{8{lane3_product4_part[7]}}, lane3_product4_part})
-      * $signed({{8{lane3_product4_part_2[7]}}, lane3_product4_part_2}); // LmHeadUnit.java:285
-  assign lane3_product5 =
-      $signed({{8{lane3_product5_part[7]}}, lane3_product5_part})
-      * $signed({{8{lane3_product5_part_2[7]}}, lane3_product5_part_2}); // LmHeadUnit.java:285
-  assign lane3_product6 =
-      $signed({{8{lane3_product6_part[7]}}, lane3_product6_part})
-      * $signed({{8{lane3_product6_part_2[7]}}, lane3_product6_part_2}); // LmHeadUnit.java:285
-  assign lane3_product7 =
-      $signed({{8{lane3_product7_part[7]}}, lane3_product7_part})
-      * $signed({{8{lane3_product7_part_2[7]}}, lane3_product7_part_2}); // LmHeadUnit.java:285
-  assign lane3_product8 =
-      $signed({{8{lane3_product8_part[7]}}, lane3_product8_part})
-      * $signed({{8{lane3_product8_part_2[7]}}, lane3_product8_part_2}); // LmHeadUnit.java:285
-  assign lane3_product9 =
-      $signed({{8{lane3_product9_part[7]}}, lane3_product9_part})
-      * $signed({{8{lane3_product9_part_2[7]}}, lane3_product9_part_2}); // LmHeadUnit.java:285
-  assign lane3_product10 =
-      $signed({{8{lane3_product10_part[7]}}, lane3_product10_part})
-      * $signed({{8{lane3_product10_part_2[7]}}, lane3_product10_part_2}); // LmHeadUnit.java:285
-  assign lane3_product11 =
-      $signed({{8{lane3_product11_part[7]}}, lane3_product11_part})
-      * $signed({{8{lane3_product11_part_2[7]}}, lane3_product11_part_2}); // LmHeadUnit.java:285
-  assign lane3_product12 =
-      $signed({{8{lane3_product12_part[7]}}, lane3_product12_part})
-      * $signed({{8{lane3_product12_part_2[7]}}, lane3_product12_part_2}); // LmHeadUnit.java:285
-  assign lane3_product13 =
-      $signed({{8{lane3_product13_part[7]}}, lane3_product13_part})
-      * $signed({{8{lane3_product13_part_2[7]}}, lane3_product13_part_2}); // LmHeadUnit.java:285
-  assign lane3_product14 =
-      $signed({{8{lane3_product14_part[7]}}, lane3_product14_part})
-      * $signed({{8{lane3_product14_part_2[7]}}, lane3_product14_part_2}); // LmHeadUnit.java:285
-  assign lane3_product15 =
-      $signed({{8{lane3_product15_part[7]}}, lane3_product15_part})
-      * $signed({{8{lane3_product15_part_2[7]}}, lane3_product15_part_2}); // LmHeadUnit.java:285
-  assign lane3_beat_tree_in_valid = lane3_beat_d1; // LmHeadUnit.java:292
-  assign lane3_beat_tree_in_payload_0 = lane3_product0; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_1 = lane3_product1; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_2 = lane3_product2; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_3 = lane3_product3; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_4 = lane3_product4; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_5 = lane3_product5; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_6 = lane3_product6; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_7 = lane3_product7; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_8 = lane3_product8; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_9 = lane3_product9; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_10 = lane3_product10; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_11 = lane3_product11; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_12 = lane3_product12; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_13 = lane3_product13; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_14 = lane3_product14; // LmHeadUnit.java:294
-  assign lane3_beat_tree_in_payload_15 = lane3_product15; // LmHeadUnit.java:294
-  assign lane3_beat_sum_c = {{12{lane3_beat_tree_out_payload[19]}}, lane3_beat_tree_out_payload}; // LmHeadUnit.java:298
-  assign lane3_row_total = lane3_acc + lane3_beat_sum_c; // LmHeadUnit.java:302
-  assign lane3_row_sum_valid = lane3_beat_d2 & lane3_row_end_d2; // LmHeadUnit.java:304
-  assign lane3_row_sum_payload = lane3_row_total; // LmHeadUnit.java:305
-  assign lane3_sums_pop_ready = logit_take & (next_lane == 2'd3); // LmHeadUnit.java:400
+  assign lane3_beat_tree_in_valid = lane3_beat_d2; // LmHeadUnit.java:293
+  assign lane3_beat_tree_in_payload_0 = lane3_product0; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_1 = lane3_product1; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_2 = lane3_product2; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_3 = lane3_product3; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_4 = lane3_product4; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_5 = lane3_product5; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_6 = lane3_product6; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_7 = lane3_product7; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_8 = lane3_product8; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_9 = lane3_product9; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_10 = lane3_product10; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_11 = lane3_product11; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_12 = lane3_product12; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_13 = lane3_product13; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_14 = lane3_product14; // LmHeadUnit.java:295
+  assign lane3_beat_tree_in_payload_15 = lane3_product15; // LmHeadUnit.java:295
+  assign lane3_beat_sum_c = {{12{lane3_beat_tree_out_payload[19]}}, lane3_beat_tree_out_payload}; // LmHeadUnit.java:299
+  assign lane3_row_total = lane3_acc + lane3_beat_sum_c; // LmHeadUnit.java:303
+  assign lane3_row_sum_valid = lane3_beat_d3 & lane3_row_end_d3; // LmHeadUnit.java:305
+  assign lane3_row_sum_payload = lane3_row_total; // LmHeadUnit.java:306
+  assign lane3_sums_pop_ready = logit_take & (next_lane == 2'd3); // LmHeadUnit.java:401
 
   always @(posedge clk) begin
     if (activations_valid & activations_ready) begin // LmHeadUnit.java:240
@@ -1705,20 +1674,70 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       lane3_x_read <= lane3_activations[lane3_beat[6:0]]; // LmHeadUnit.java:277
     end
     lane3_weights_d1 <= lane3_reader_data_payload_data; // LmHeadUnit.java:279
-    lane3_beat_d1 <= lane3_take; // LmHeadUnit.java:292
-    lane3_beat_d2 <= lane3_beat_d1; // LmHeadUnit.java:299
-    lane3_row_end_d1 <= lane3_last_beat; // LmHeadUnit.java:300
-    lane3_row_end_d2 <= lane3_row_end_d1; // LmHeadUnit.java:300
-    if (lane3_beat_d2) begin // LmHeadUnit.java:303
-      lane3_acc <= lane3_row_end_d2 ? 32'd0 : lane3_row_total; // LmHeadUnit.java:303
+    lane3_product0 <=
+        $signed({{8{lane3_product0_part[7]}}, lane3_product0_part})
+        * $signed({{8{lane3_product0_part_2[7]}}, lane3_product0_part_2}); // LmHeadUnit.java:286
+    lane3_product1 <=
+        $signed({{8{lane3_product1_part[7]}}, lane3_product1_part})
+        * $signed({{8{lane3_product1_part_2[7]}}, lane3_product1_part_2}); // LmHeadUnit.java:286
+    lane3_product2 <=
+        $signed({{8{lane3_product2_part[7]}}, lane3_product2_part})
+        * $signed({{8{lane3_product2_part_2[7]}}, lane3_product2_part_2}); // LmHeadUnit.java:286
+    lane3_product3 <=
+        $signed({{8{lane3_product3_part[7]}}, lane3_product3_part})
+        * $signed({{8{lane3_product3_part_2[7]}}, lane3_product3_part_2}); // LmHeadUnit.java:286
+    lane3_product4 <=
+        $signed({{8{lane3_product4_part[7]}}, lane3_product4_part})
+        * $signed({{8{lane3_product4_part_2[7]}}, lane3_product4_part_2}); // LmHeadUnit.java:286
+    lane3_product5 <=
+        $signed({{8{lane3_product5_part[7]}}, lane3_product5_part})
+        * $signed({{8{lane3_product5_part_2[7]}}, lane3_product5_part_2}); // LmHeadUnit.java:286
+    lane3_product6 <=
+        $signed({{8{lane3_product6_part[7]}}, lane3_product6_part})
+        * $signed({{8{lane3_product6_part_2[7]}}, lane3_product6_part_2}); // LmHeadUnit.java:286
+    lane3_product7 <=
+        $signed({{8{lane3_product7_part[7]}}, lane3_product7_part})
+        * $signed({{8{lane3_product7_part_2[7]}}, lane3_product7_part_2}); // LmHeadUnit.java:286
+    lane3_product8 <=
+        $signed({{8{lane3_product8_part[7]}}, lane3_product8_part})
+        * $signed({{8{lane3_product8_part_2[7]}}, lane3_product8_part_2}); // LmHeadUnit.java:286
+    lane3_product9 <=
+        $signed({{8{lane3_product9_part[7]}}, lane3_product9_part})
+        * $signed({{8{lane3_product9_part_2[7]}}, lane3_product9_part_2}); // LmHeadUnit.java:286
+    lane3_product10 <=
+        $signed({{8{lane3_product10_part[7]}}, lane3_product10_part})
+        * $signed({{8{lane3_product10_part_2[7]}}, lane3_product10_part_2}); // LmHeadUnit.java:286
+    lane3_product11 <=
+        $signed({{8{lane3_product11_part[7]}}, lane3_product11_part})
+        * $signed({{8{lane3_product11_part_2[7]}}, lane3_product11_part_2}); // LmHeadUnit.java:286
+    lane3_product12 <=
+        $signed({{8{lane3_product12_part[7]}}, lane3_product12_part})
+        * $signed({{8{lane3_product12_part_2[7]}}, lane3_product12_part_2}); // LmHeadUnit.java:286
+    lane3_product13 <=
+        $signed({{8{lane3_product13_part[7]}}, lane3_product13_part})
+        * $signed({{8{lane3_product13_part_2[7]}}, lane3_product13_part_2}); // LmHeadUnit.java:286
+    lane3_product14 <=
+        $signed({{8{lane3_product14_part[7]}}, lane3_product14_part})
+        * $signed({{8{lane3_product14_part_2[7]}}, lane3_product14_part_2}); // LmHeadUnit.java:286
+    lane3_product15 <=
+        $signed({{8{lane3_product15_part[7]}}, lane3_product15_part})
+        * $signed({{8{lane3_product15_part_2[7]}}, lane3_product15_part_2}); // LmHeadUnit.java:286
+    lane3_beat_d1 <= lane3_take; // LmHeadUnit.java:293
+    lane3_beat_d2 <= lane3_beat_d1; // LmHeadUnit.java:293
+    lane3_beat_d3 <= lane3_beat_d2; // LmHeadUnit.java:300
+    lane3_row_end_d1 <= lane3_last_beat; // LmHeadUnit.java:301
+    lane3_row_end_d2 <= lane3_row_end_d1; // LmHeadUnit.java:301
+    lane3_row_end_d3 <= lane3_row_end_d2; // LmHeadUnit.java:301
+    if (lane3_beat_d3) begin // LmHeadUnit.java:304
+      lane3_acc <= lane3_row_end_d3 ? 32'd0 : lane3_row_total; // LmHeadUnit.java:304
     end
-    // LmHeadUnit.java:308
+    // LmHeadUnit.java:309
     lane3_rows_in_flight <=
         (lane3_rows_in_flight + {2'd0, (lane3_take & lane3_last_beat)}) - {2'd0, lane3_row_sum_valid};
-    if (command_accepted) begin // LmHeadUnit.java:310
-      lane3_failed <= 1'b0; // LmHeadUnit.java:310
-    end else if (lane3_take & lane3_reader_data_payload_error) begin // LmHeadUnit.java:311
-      lane3_failed <= 1'b1; // LmHeadUnit.java:311
+    if (command_accepted) begin // LmHeadUnit.java:311
+      lane3_failed <= 1'b0; // LmHeadUnit.java:311
+    end else if (lane3_take & lane3_reader_data_payload_error) begin // LmHeadUnit.java:312
+      lane3_failed <= 1'b1; // LmHeadUnit.java:312
     end
     if (reset) begin
       lane3_next_row <= 33'd0;
@@ -1726,6 +1745,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
       lane3_beat <= 16'd0;
       lane3_beat_d1 <= 1'b0;
       lane3_beat_d2 <= 1'b0;
+      lane3_beat_d3 <= 1'b0;
       lane3_acc <= 32'd0;
       lane3_rows_in_flight <= 3'd0;
       lane3_failed <= 1'b0;
@@ -1733,43 +1753,43 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // scale_stream (LmHeadUnit.java:322): reads the row scales and hands them out in row order, one a cycle
-  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:326
-  assign scale_beats = scale_beats_sum[34:4]; // LmHeadUnit.java:327
-  assign last_scale_word = scale_word == 2'd3; // LmHeadUnit.java:337
-  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:339
+  // scale_stream (LmHeadUnit.java:323): reads the row scales and hands them out in row order, one a cycle
+  assign scale_bytes = {{3'd0, rows}, 2'd0}; // LmHeadUnit.java:327
+  assign scale_beats = scale_beats_sum[34:4]; // LmHeadUnit.java:328
+  assign last_scale_word = scale_word == 2'd3; // LmHeadUnit.java:338
+  assign scale_valid = scale_reader_data_valid; // LmHeadUnit.java:340
 
   always @(*) begin
-    case (scale_word) // LmHeadUnit.java:344
-      2'd0: scale_pick = scale_reader_data_payload_data[31:0]; // LmHeadUnit.java:344
-      2'd1: scale_pick = scale_reader_data_payload_data[63:32]; // LmHeadUnit.java:344
-      2'd2: scale_pick = scale_reader_data_payload_data[95:64]; // LmHeadUnit.java:344
-      default: scale_pick = scale_reader_data_payload_data[127:96]; // LmHeadUnit.java:344
+    case (scale_word) // LmHeadUnit.java:345
+      2'd0: scale_pick = scale_reader_data_payload_data[31:0]; // LmHeadUnit.java:345
+      2'd1: scale_pick = scale_reader_data_payload_data[63:32]; // LmHeadUnit.java:345
+      2'd2: scale_pick = scale_reader_data_payload_data[95:64]; // LmHeadUnit.java:345
+      default: scale_pick = scale_reader_data_payload_data[127:96]; // LmHeadUnit.java:345
     endcase
   end
 
-  assign scale_payload = scale_pick; // LmHeadUnit.java:344
-  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:346
-  assign scale_ready = logit_take; // LmHeadUnit.java:402
+  assign scale_payload = scale_pick; // LmHeadUnit.java:345
+  assign scale_beyond_rows = scales_taken >= {1'b0, rows}; // LmHeadUnit.java:347
+  assign scale_ready = logit_take; // LmHeadUnit.java:403
 
   always @(posedge clk) begin
-    if (command_accepted) begin // LmHeadUnit.java:332
-      scales_requested <= 1'b0; // LmHeadUnit.java:332
-    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:333
-      scales_requested <= 1'b1; // LmHeadUnit.java:333
+    if (command_accepted) begin // LmHeadUnit.java:333
+      scales_requested <= 1'b0; // LmHeadUnit.java:333
+    end else if (scale_reader_command_valid & scale_reader_command_ready) begin // LmHeadUnit.java:334
+      scales_requested <= 1'b1; // LmHeadUnit.java:334
     end
-    if (command_accepted) begin // LmHeadUnit.java:348
-      scale_word <= 2'd0; // LmHeadUnit.java:349
-      scales_taken <= 33'd0; // LmHeadUnit.java:350
-    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:351
-      scale_word <= scale_word + 2'd1; // LmHeadUnit.java:352
-      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:353
+    if (command_accepted) begin // LmHeadUnit.java:349
+      scale_word <= 2'd0; // LmHeadUnit.java:350
+      scales_taken <= 33'd0; // LmHeadUnit.java:351
+    end else if (scale_reader_data_valid & (scale_ready | scale_beyond_rows)) begin // LmHeadUnit.java:352
+      scale_word <= scale_word + 2'd1; // LmHeadUnit.java:353
+      scales_taken <= scales_taken + 33'd1; // LmHeadUnit.java:354
     end
-    if (command_accepted) begin // LmHeadUnit.java:356
-      scales_failed <= 1'b0; // LmHeadUnit.java:356
-    // LmHeadUnit.java:357
+    if (command_accepted) begin // LmHeadUnit.java:357
+      scales_failed <= 1'b0; // LmHeadUnit.java:357
+    // LmHeadUnit.java:358
     end else if (scale_reader_data_valid & scale_reader_data_ready & scale_reader_data_payload_error) begin
-      scales_failed <= 1'b1; // LmHeadUnit.java:357
+      scales_failed <= 1'b1; // LmHeadUnit.java:358
     end
     if (reset) begin
       scales_requested <= 1'b0;
@@ -1780,23 +1800,23 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // logit_stage (LmHeadUnit.java:377): joins the lanes' sums in row order with the scales, and computes the logits and
+  // logit_stage (LmHeadUnit.java:378): joins the lanes' sums in row order with the scales, and computes the logits and
   // their argmax
   always @(*) begin
-    case (next_lane) // LmHeadUnit.java:388
-      2'd0: sum_valid_pick = lane0_sums_pop_valid; // LmHeadUnit.java:388
-      2'd1: sum_valid_pick = lane1_sums_pop_valid; // LmHeadUnit.java:388
-      2'd2: sum_valid_pick = lane2_sums_pop_valid; // LmHeadUnit.java:388
-      default: sum_valid_pick = lane3_sums_pop_valid; // LmHeadUnit.java:388
+    case (next_lane) // LmHeadUnit.java:389
+      2'd0: sum_valid_pick = lane0_sums_pop_valid; // LmHeadUnit.java:389
+      2'd1: sum_valid_pick = lane1_sums_pop_valid; // LmHeadUnit.java:389
+      2'd2: sum_valid_pick = lane2_sums_pop_valid; // LmHeadUnit.java:389
+      default: sum_valid_pick = lane3_sums_pop_valid; // LmHeadUnit.java:389
     endcase
   end
 
   always @(*) begin
-    case (next_lane) // LmHeadUnit.java:389
-      2'd0: sum_pick = lane0_sums_pop_payload; // LmHeadUnit.java:389
-      2'd1: sum_pick = lane1_sums_pop_payload; // LmHeadUnit.java:389
-      2'd2: sum_pick = lane2_sums_pop_payload; // LmHeadUnit.java:389
-      default: sum_pick = lane3_sums_pop_payload; // LmHeadUnit.java:389
+    case (next_lane) // LmHeadUnit.java:390
+      2'd0: sum_pick = lane0_sums_pop_payload; // LmHeadUnit.java:390
+      2'd1: sum_pick = lane1_sums_pop_payload; // LmHeadUnit.java:390
+      2'd2: sum_pick = lane2_sums_pop_payload; // LmHeadUnit.java:390
+      default: sum_pick = lane3_sums_pop_payload; // LmHeadUnit.java:390
     endcase
   end
 
@@ -1804,65 +1824,65 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   assign logit_queue_push_payload = logit_out_payload; // Stream.java:197
   assign logit_out_ready = logit_queue_push_ready; // Stream.java:198
   assign logit_queue_pop_ready = logits_ready; // Stream.java:103
-  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:395
-  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:396
-  // LmHeadUnit.java:398
+  assign logit_room = ({1'b0, logit_queue_occupancy} + {1'b0, logits_in_flight}) < 7'd32; // LmHeadUnit.java:396
+  assign rows_left = next_row < {1'b0, rows}; // LmHeadUnit.java:397
+  // LmHeadUnit.java:399
   assign logit_take = (phase == PHASE_RUN) & fx_ready & rows_left & sum_valid_pick & scale_valid & logit_room;
-  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:412
-  assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:412
-  assign logit_in_valid = row_sum_float_valid_d4; // LmHeadUnit.java:415
-  assign logit_in_payload_a = row_sum_float_d4; // LmHeadUnit.java:415
-  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:415
-  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:419
-  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:420
+  assign row_sum_float_in_valid = logit_take; // LmHeadUnit.java:413
+  assign row_sum_float_in_payload = sum_pick; // LmHeadUnit.java:413
+  assign logit_in_valid = row_sum_float_valid_d4; // LmHeadUnit.java:416
+  assign logit_in_payload_a = row_sum_float_d4; // LmHeadUnit.java:416
+  assign logit_in_payload_b = scale_fx_out_payload; // LmHeadUnit.java:416
+  assign logit_out_valid = logit_out_valid_2; // LmHeadUnit.java:420
+  assign logit_out_payload = logit_out_payload_2; // LmHeadUnit.java:421
   assign logit_greater =
       ((logit_out_payload_2[31] ? ~logit_out_payload_2 : {1'b1, logit_out_payload_2[30:0]})
        > (best_value[31] ? ~best_value : {1'b1, best_value[30:0]}))
       & ~(((logit_out_payload_2[30:23] == 8'd255) & (logit_out_payload_2[22:0] != 23'd0))
           | ((best_value[30:23] == 8'd255) & (best_value[22:0] != 23'd0)))
-      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:427
-  // LmHeadUnit.java:435
+      & ~((logit_out_payload_2[30:0] == 31'h0) & (best_value[30:0] == 31'h0)); // LmHeadUnit.java:428
+  // LmHeadUnit.java:436
   assign logits_finished = (logits_emitted == {1'b0, rows}) & (logit_queue_occupancy == 6'd0) & (phase == PHASE_RUN);
 
   always @(posedge clk) begin
-    if (rows_start) begin // LmHeadUnit.java:403
-      next_lane <= 2'd0; // LmHeadUnit.java:404
-      next_row <= 33'd0; // LmHeadUnit.java:405
-    end else if (logit_take) begin // LmHeadUnit.java:406
-      next_lane <= (next_lane == 2'd3) ? 2'd0 : (next_lane + 2'd1); // LmHeadUnit.java:407
-      next_row <= next_row + 33'd1; // LmHeadUnit.java:408
+    if (rows_start) begin // LmHeadUnit.java:404
+      next_lane <= 2'd0; // LmHeadUnit.java:405
+      next_row <= 33'd0; // LmHeadUnit.java:406
+    end else if (logit_take) begin // LmHeadUnit.java:407
+      next_lane <= (next_lane == 2'd3) ? 2'd0 : (next_lane + 2'd1); // LmHeadUnit.java:408
+      next_row <= next_row + 33'd1; // LmHeadUnit.java:409
     end
-    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:415
-    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:415
-    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:415
-    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:415
-    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:415
-    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:415
-    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:415
-    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:415
-    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:418
-    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:418
-    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:418
-    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:418
-    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:418
-    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:418
-    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:418
-    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:418
-    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:418
-    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:418
-    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:418
-    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:418
-    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:418
-    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:418
-    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:422
-    if (logit_out_valid_2 & ((logit_row_d14 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:428
-      best_value <= logit_out_payload_2; // LmHeadUnit.java:429
-      best_row <= logit_row_d14; // LmHeadUnit.java:430
+    row_sum_float_d1 <= row_sum_float_out_payload; // LmHeadUnit.java:416
+    row_sum_float_d2 <= row_sum_float_d1; // LmHeadUnit.java:416
+    row_sum_float_d3 <= row_sum_float_d2; // LmHeadUnit.java:416
+    row_sum_float_d4 <= row_sum_float_d3; // LmHeadUnit.java:416
+    row_sum_float_valid_d1 <= row_sum_float_out_valid; // LmHeadUnit.java:416
+    row_sum_float_valid_d2 <= row_sum_float_valid_d1; // LmHeadUnit.java:416
+    row_sum_float_valid_d3 <= row_sum_float_valid_d2; // LmHeadUnit.java:416
+    row_sum_float_valid_d4 <= row_sum_float_valid_d3; // LmHeadUnit.java:416
+    logit_row_d1 <= next_row[31:0]; // LmHeadUnit.java:419
+    logit_row_d2 <= logit_row_d1; // LmHeadUnit.java:419
+    logit_row_d3 <= logit_row_d2; // LmHeadUnit.java:419
+    logit_row_d4 <= logit_row_d3; // LmHeadUnit.java:419
+    logit_row_d5 <= logit_row_d4; // LmHeadUnit.java:419
+    logit_row_d6 <= logit_row_d5; // LmHeadUnit.java:419
+    logit_row_d7 <= logit_row_d6; // LmHeadUnit.java:419
+    logit_row_d8 <= logit_row_d7; // LmHeadUnit.java:419
+    logit_row_d9 <= logit_row_d8; // LmHeadUnit.java:419
+    logit_row_d10 <= logit_row_d9; // LmHeadUnit.java:419
+    logit_row_d11 <= logit_row_d10; // LmHeadUnit.java:419
+    logit_row_d12 <= logit_row_d11; // LmHeadUnit.java:419
+    logit_row_d13 <= logit_row_d12; // LmHeadUnit.java:419
+    logit_row_d14 <= logit_row_d13; // LmHeadUnit.java:419
+    logits_in_flight <= (logits_in_flight + {5'd0, logit_take}) - {5'd0, logit_out_valid_2}; // LmHeadUnit.java:423
+    if (logit_out_valid_2 & ((logit_row_d14 == 32'd0) | logit_greater)) begin // LmHeadUnit.java:429
+      best_value <= logit_out_payload_2; // LmHeadUnit.java:430
+      best_row <= logit_row_d14; // LmHeadUnit.java:431
     end
-    if (rows_start) begin // LmHeadUnit.java:433
-      logits_emitted <= 33'd0; // LmHeadUnit.java:433
-    end else if (logit_out_valid_2) begin // LmHeadUnit.java:433
-      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:433
+    if (rows_start) begin // LmHeadUnit.java:434
+      logits_emitted <= 33'd0; // LmHeadUnit.java:434
+    end else if (logit_out_valid_2) begin // LmHeadUnit.java:434
+      logits_emitted <= logits_emitted + 33'd1; // LmHeadUnit.java:434
     end
     if (reset) begin
       next_lane <= 2'd0;
@@ -1882,24 +1902,24 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:306
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:306: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane0_row_sum_valid | lane0_row_sum_ready)) begin // LmHeadUnit.java:307
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:307: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:306
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:306: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane1_row_sum_valid | lane1_row_sum_ready)) begin // LmHeadUnit.java:307
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:307: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane2_row_sum_valid | lane2_row_sum_ready)) begin // LmHeadUnit.java:306
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:306: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane2_row_sum_valid | lane2_row_sum_ready)) begin // LmHeadUnit.java:307
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:307: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~lane3_row_sum_valid | lane3_row_sum_ready)) begin // LmHeadUnit.java:306
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:306: LmHeadUnit: a lane's sum queue has room");
+      if (!(~lane3_row_sum_valid | lane3_row_sum_ready)) begin // LmHeadUnit.java:307
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:307: LmHeadUnit: a lane's sum queue has room");
         $stop;
       end
-      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:421
-        $display("ASSERTION FAILED in %m: LmHeadUnit.java:421: LmHeadUnit: the logit queue has room");
+      if (!(~logit_out_valid_2 | logit_out_ready)) begin // LmHeadUnit.java:422
+        $display("ASSERTION FAILED in %m: LmHeadUnit.java:422: LmHeadUnit: the logit queue has room");
         $stop;
       end
       if (!(~(command_accepted & logit_take))) begin // LmHeadUnit.java:128
@@ -2143,7 +2163,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane0_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane0_beat_tree ( // LmHeadUnit.java:291
+  AdderTree_n16_w16_l4 lane0_beat_tree ( // LmHeadUnit.java:292
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane0_beat_tree_in_valid),
@@ -2179,7 +2199,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane1_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane1_beat_tree ( // LmHeadUnit.java:291
+  AdderTree_n16_w16_l4 lane1_beat_tree ( // LmHeadUnit.java:292
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane1_beat_tree_in_valid),
@@ -2215,7 +2235,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane2_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane2_beat_tree ( // LmHeadUnit.java:291
+  AdderTree_n16_w16_l4 lane2_beat_tree ( // LmHeadUnit.java:292
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane2_beat_tree_in_valid),
@@ -2251,7 +2271,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (lane3_sums_occupancy)
   );
 
-  AdderTree_n16_w16_l4 lane3_beat_tree ( // LmHeadUnit.java:291
+  AdderTree_n16_w16_l4 lane3_beat_tree ( // LmHeadUnit.java:292
     .clk           (clk),
     .reset         (reset),
     .in_valid      (lane3_beat_tree_in_valid),
@@ -2287,7 +2307,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .occupancy    (logit_queue_occupancy)
   );
 
-  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:412
+  Int32ToFp32 row_sum_float ( // LmHeadUnit.java:413
     .clk         (clk),
     .reset       (reset),
     .out_valid   (row_sum_float_out_valid),
@@ -2296,7 +2316,7 @@ module LmHeadUnit_p4_w128_c1536_r32768 (
     .in_payload  (row_sum_float_in_payload)
   );
 
-  Fp32Mul logit ( // LmHeadUnit.java:415
+  Fp32Mul logit ( // LmHeadUnit.java:416
     .clk          (clk),
     .reset        (reset),
     .in_valid     (logit_in_valid),

@@ -277,31 +277,32 @@ public final class LmHeadUnit extends Module {
             Bits xWord = x.readSync(n + "x_read", beat.resize(Math.max(1, wordBits)), take, 1);
             Timed<Bits> xT = pipe.at(1, n + "x_word", xWord);
             Bits w1 = weights.at(1);
-            // The beat's B products (16 bits each: |q x| <= 2^14) summed by a balanced tree whose adders widen
-            // by a bit a level, registered once: the sum is exact in 16 + log2(B) bits.
+            // The beat's B products (16 bits each: |q x| <= 2^14), registered (the multipliers' own register),
+            // then summed by a balanced tree whose adders widen by a bit a level, registered once: the sum is
+            // exact in 16 + log2(B) bits, three cycles after the beat.
             List<SInt> products = new ArrayList<>();
             for (int i = 0; i < beats; i++) {
-                products.add(w1.slice(8 * i + 7, 8 * i).asSInt().mul(xT.value().slice(8 * i + 7, 8 * i).asSInt())
-                        .named(n + "product" + i));
+                SInt product = w1.slice(8 * i + 7, 8 * i).asSInt().mul(xT.value().slice(8 * i + 7, 8 * i).asSInt());
+                products.add(regNext(n + "product" + i, product));
             }
             SInt beatSum;
             if (beats == 1) {
                 beatSum = regNext(n + "beat_sum_r", products.getFirst());
             } else {
                 AdderTree tree = Hdl.instance(n + "beat_tree", new AdderTree(beats, 16, log2Up(beats)));
-                tree.in.valid.set(pipe.valid(1));
+                tree.in.valid.set(pipe.valid(2));
                 for (int i = 0; i < beats; i++) {
                     tree.in.payload.get(i).set(products.get(i));
                 }
                 beatSum = tree.out.payload;
             }
-            Timed<SInt> sumT = pipe.at(2, n + "beat_sum", beatSum.sext(32).named(n + "beat_sum_c"));
-            Bool valid2 = pipe.valid(2);
-            Bool end2 = rowEnd.at(2);
+            Timed<SInt> sumT = pipe.at(3, n + "beat_sum", beatSum.sext(32).named(n + "beat_sum_c"));
+            Bool sumValid = pipe.valid(3);
+            Bool sumEnd = rowEnd.at(3);
             SInt acc = reg(n + "acc", sint(32), 0);
             SInt total = acc.add(sumT.value()).named(n + "row_total");
-            when(valid2, () -> acc.set(mux(end2, S(0, 32), total)));
-            rowSums.valid.set(valid2.and(end2));
+            when(sumValid, () -> acc.set(mux(sumEnd, S(0, 32), total)));
+            rowSums.valid.set(sumValid.and(sumEnd));
             rowSums.payload.set(total);
             assertAlways(rowSums.valid.not().or(rowSums.ready), "LmHeadUnit: a lane's sum queue has room");
             Bool issued = take.and(lastBeat);

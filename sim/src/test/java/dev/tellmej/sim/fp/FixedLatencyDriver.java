@@ -64,7 +64,7 @@ final class FixedLatencyDriver {
             throw new AssertionError("out_valid is high before any input");
         }
         int span = (n - 1) * interval + 1;
-        for (int cycle = 0; cycle < span + latency - 1; cycle++) {
+        for (int cycle = 0; cycle < span + latency; cycle++) {
             if (cycle < span && cycle % interval == 0) {
                 for (int k = 0; k < operands.length; k++) {
                     operands[k].set(values[k][cycle / interval]);
