@@ -33,7 +33,9 @@ class ReportAcceleratorCommandTest {
         TellmeRun run = TellmeRun.of("report", "accelerator", "--config", "sim-small", "--unit", "dequantizer",
                 "--hierarchical", "--json", "--out", report.toString(), "--work", dir.resolve("work").toString());
         assertEquals(0, run.exitCode(), run.err());
-        assertTrue(run.err().contains("synthesizing Dequantizer_l4 (sim-small, hierarchical)"), run.err());
+        // The kernel's dequantizer takes the TLMM's accumulators at their width (TlmmConfig.accumulatorBits).
+        String dequantizer = "Dequantizer_l4_a" + AcceleratorConfig.simSmall().tlmmConfig().accumulatorBits();
+        assertTrue(run.err().contains("synthesizing " + dequantizer + " (sim-small, hierarchical)"), run.err());
 
         // N8 in the Dequantizer: a binary32 multiply per lane and two for the factor, each two DSP48E2 (24 x 24
         // bits on 27 x 18 multipliers); the lanes are the buffers' words of W, from the build.
@@ -66,7 +68,7 @@ class ReportAcceleratorCommandTest {
         String markdown = Files.readString(report);
         assertTrue(markdown.contains(String.format("| DSP48E2 | %d | 1,248 |", 2 * (lanes + 2))), markdown);
         assertTrue(markdown.contains("| **PASS** |"), markdown);
-        assertTrue(markdown.contains("| (top) | `Dequantizer_l4` |"), markdown);
+        assertTrue(markdown.contains("| (top) | `" + dequantizer + "` |"), markdown);
     }
 
     @Test
