@@ -43,16 +43,48 @@ public final class VectorSilu {
         return F.length() > 1 && I.length() == F.length();
     }
 
+    /**
+     * Rows after which every element takes the vector code. Before, only the first {@link #WARMING_ELEMENTS} of a
+     * row do and the rest the scalar function: until the JIT has compiled it, the Vector API code runs far slower
+     * than the scalar one (a cold first prompt took a second longer), and a few thousand short calls are enough
+     * for it to be compiled. The results are the same either way.
+     */
+    static final int WARMING_ROWS = 2000;
+    static final int WARMING_ELEMENTS = 256;
+    /** Rows seen while warming, over all instances (a race only delays the switch). */
+    private static int rowsSeen;
+    private static volatile boolean warm;
+
     /** {@code x[i] = silu(x[i])} for i in [0, n), as {@link ExactActivations#silu} gives each. */
     public void apply(float[] x, int n) {
+        int vectorEnd = n;
+        if (!warm) {
+            vectorEnd = Math.min(n, WARMING_ELEMENTS);
+            if (++rowsSeen >= WARMING_ROWS) {
+                warm = true;
+            }
+        }
+        int i = vectorPart(x, vectorEnd);
+        for (; i < n; i++) {
+            x[i] = ExactActivations.silu(x[i]);
+        }
+    }
+
+    /** As {@link #apply} with the vector code for every whole vector, warm or not (for tests). */
+    void applyVector(float[] x, int n) {
+        for (int i = vectorPart(x, n); i < n; i++) {
+            x[i] = ExactActivations.silu(x[i]);
+        }
+    }
+
+    /** SiLU of the whole vectors in x[0 .. n); returns where they end. */
+    private int vectorPart(float[] x, int n) {
         int v = F.length();
         int i = 0;
         for (; i + v <= n; i += v) {
             silu(FloatVector.fromArray(F, x, i)).intoArray(x, i);
         }
-        for (; i < n; i++) {
-            x[i] = ExactActivations.silu(x[i]);
-        }
+        return i;
     }
 
     /** SiLU of every lane. */

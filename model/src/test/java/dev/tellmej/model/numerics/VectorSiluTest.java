@@ -29,7 +29,7 @@ class VectorSiluTest {
                 x[n] = Float.intBitsToFloat((int) bits);
             }
             System.arraycopy(x, 0, silu, 0, n);
-            v.apply(silu, n);
+            v.applyVector(silu, n);
             for (int i = 0; i < n; i++) {
                 int want = Float.floatToRawIntBits(ExactActivations.silu(x[i]));
                 if (want != Float.floatToRawIntBits(silu[i])) {
@@ -62,6 +62,26 @@ class VectorSiluTest {
             long to = Math.min(hi, from + span - step);
             return from > hi ? 0 : compare(from, to, step);
         }).sum();
+    }
+
+    /** The warming rows (part vector, part scalar) give the same values too. */
+    @Test
+    void applyWhileWarmingAndWarmGivesTheScalarValues() {
+        VectorSilu v = new VectorSilu();
+        java.util.SplittableRandom r = new java.util.SplittableRandom(18);
+        float[] x = new float[1000];
+        float[] y = new float[x.length];
+        for (int row = 0; row < VectorSilu.WARMING_ROWS + 10; row++) {
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (r.nextGaussian() * 8);
+            }
+            System.arraycopy(x, 0, y, 0, x.length);
+            v.apply(y, x.length);
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Float.floatToRawIntBits(ExactActivations.silu(x[i])), Float.floatToRawIntBits(y[i]),
+                        "row " + row + " element " + i);
+            }
+        }
     }
 
     @Test
