@@ -22,6 +22,32 @@ public final class ExactActivations {
         return x * r;
     }
 
+    /** {@link #silu} of {@code x[0 .. n)} in place. */
+    public interface SiluArray {
+        void apply(float[] x, int n);
+    }
+
+    /**
+     * {@link #silu} over arrays: the Vector API version ({@link VectorSilu}, the same results bit for bit) where it
+     * runs here, else the scalar function element by element. An instance has scratch of its own: one per thread.
+     */
+    public static SiluArray siluArray() {
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
+            try {
+                if (VectorSilu.applies()) {
+                    return new VectorSilu()::apply;
+                }
+            } catch (LinkageError e) {
+                // fall through to the scalar version
+            }
+        }
+        return (x, n) -> {
+            for (int i = 0; i < n; i++) {
+                x[i] = silu(x[i]);
+            }
+        };
+    }
+
     /** ReLU^2: x * x (RNE) for x > 0, else +0; NaN stays NaN. */
     public static float relu2(float x) {
         if (Float.isNaN(x)) {

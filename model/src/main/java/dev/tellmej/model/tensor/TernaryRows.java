@@ -16,6 +16,9 @@ public interface TernaryRows {
     /** The per-tensor scale that multiplies the trits. */
     float scale();
 
-    /** Writes the trits of rows {@code [from, from + n)}, row-major, into {@code dst[0 .. n * cols)}. */
+    /**
+     * Writes the trits of rows {@code [from, from + n)}, row-major, into {@code dst[0 .. n * cols)}. The kernels
+     * call it from several threads at once, each for rows of its own.
+     */
     void decode(int from, int n, byte[] dst);
 }

@@ -55,14 +55,18 @@ public record TernaryMatrix(int rows, int cols, int groups, byte[] indices, floa
      */
     static void encode(byte[] trits, int n, int cols, byte[] idx) {
         int groups = (cols + 2) / 3;
+        int whole = cols / 3;
         for (int r = 0; r < n; r++) {
             int row = r * cols;
-            for (int g = 0; g < groups; g++) {
-                int c = 3 * g;
-                int w0 = trits[row + c];
+            int to = r * groups;
+            for (int g = 0; g < whole; g++) {
+                int c = row + 3 * g;
+                idx[to + g] = (byte) TlmmIndex.encodeCodes(trits[c] + 1, trits[c + 1] + 1, trits[c + 2] + 1);
+            }
+            if (whole < groups) { // the last triple, padded with zero weights
+                int c = 3 * whole;
                 int w1 = c + 1 < cols ? trits[row + c + 1] : 0;
-                int w2 = c + 2 < cols ? trits[row + c + 2] : 0;
-                idx[r * groups + g] = (byte) TlmmIndex.encode(w0, w1, w2);
+                idx[to + whole] = (byte) TlmmIndex.encodeCodes(trits[row + c] + 1, w1 + 1, 1);
             }
         }
     }

@@ -10,6 +10,11 @@ public final class TlmmIndex {
     public static final int COUNT = 27;
     private static final byte[][] PATTERNS = new byte[COUNT][];
     private static final byte[] INDEX_OF = new byte[27];
+    /**
+     * The index of the triple whose codes {@code w + 1} are c0, c1, c2, at {@code c0 | c1 << 2 | c2 << 4}; -1 where
+     * a code is 3 (no weight).
+     */
+    private static final byte[] BY_CODES = new byte[64];
 
     static {
         byte[][] base = {
@@ -33,6 +38,11 @@ public final class TlmmIndex {
             }
             INDEX_OF[key] = (byte) idx;
         }
+        java.util.Arrays.fill(BY_CODES, (byte) -1);
+        for (int idx = 0; idx < COUNT; idx++) {
+            byte[] p = PATTERNS[idx];
+            BY_CODES[(p[0] + 1) | (p[1] + 1) << 2 | (p[2] + 1) << 4] = (byte) idx;
+        }
     }
 
     private TlmmIndex() {}
@@ -43,6 +53,21 @@ public final class TlmmIndex {
             throw new IllegalArgumentException("weights must be ternary: " + w0 + ", " + w1 + ", " + w2);
         }
         return INDEX_OF[(w0 + 1) * 9 + (w1 + 1) * 3 + (w2 + 1)];
+    }
+
+    /**
+     * As {@link #encode}, from the codes {@code w + 1} of the triple (each 0, 1 or 2): one check and one table
+     * load, for packing whole matrices.
+     *
+     * @throws IllegalArgumentException when a code is not 0, 1 or 2
+     */
+    static int encodeCodes(int c0, int c1, int c2) {
+        int idx = ((c0 | c1 | c2) & ~3) == 0 ? BY_CODES[c0 | c1 << 2 | c2 << 4] : -1;
+        if (idx < 0) {
+            throw new IllegalArgumentException("weights must be ternary: " + (c0 - 1) + ", " + (c1 - 1) + ", "
+                    + (c2 - 1));
+        }
+        return idx;
     }
 
     /** The weight at {@code position} (0..2) of the triple with index {@code index} (0..26). */

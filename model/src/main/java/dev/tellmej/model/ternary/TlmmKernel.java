@@ -142,7 +142,7 @@ public final class TlmmKernel {
         int groups = (t.cols() + 2) / 3;
         return switch (kind) {
             case SCALAR -> prepare(TernaryMatrix.of(t));
-            case TABLE_512 -> new Prepared(t.rows(), t.cols(), groups, t.scale(), null, VectorTlmm.tile(t));
+            case TABLE_512 -> new Prepared(t.rows(), t.cols(), groups, t.scale(), null, VectorTlmm.tile(t, this));
             case CODES_256 -> new Prepared(t.rows(), t.cols(), groups, t.scale(), null, VectorTernary256.pack(t));
         };
     }

@@ -46,22 +46,56 @@ final class VectorTlmm {
 
     /**
      * As {@link #tile(TernaryMatrix)} from trits, one tile at a time: only a tile's trits and indices exist at once
-     * beside the result.
+     * beside the result (one per thread).
      */
     static short[] tile(TernaryRows t) {
+        return tile(t, null);
+    }
+
+    /** As {@link #tile(TernaryRows)}, the tiles shared among the kernel's threads (null: this thread alone). */
+    static short[] tile(TernaryRows t, TlmmKernel kernel) {
         int rows = t.rows();
         int cols = t.cols();
         int groups = (cols + 2) / 3;
-        short[] out = new short[Math.multiplyExact((rows + TILE - 1) / TILE, triples(groups) * TILE)];
-        byte[] trits = new byte[TILE * cols];
-        byte[] idx = new byte[TILE * groups];
-        for (int first = 0; first < rows; first += TILE) {
-            int n = Math.min(TILE, rows - first);
-            t.decode(first, n, trits);
-            TernaryMatrix.encode(trits, n, cols, idx);
-            tileRows(idx, groups, first, n, out);
+        int tiles = (rows + TILE - 1) / TILE;
+        short[] out = new short[Math.multiplyExact(tiles, triples(groups) * TILE)];
+        TlmmKernel.RowRange body = (from, to) -> {
+            PackScratch s = PackScratch.of(TILE * cols, TILE * groups);
+            for (int tile = from; tile < to; tile++) {
+                int first = tile * TILE;
+                int n = Math.min(TILE, rows - first);
+                t.decode(first, n, s.trits);
+                TernaryMatrix.encode(s.trits, n, cols, s.idx);
+                tileRows(s.idx, groups, first, n, out);
+            }
+        };
+        if (kernel == null) {
+            body.run(0, tiles);
+        } else {
+            kernel.forRows(tiles, 1, body);
         }
         return out;
+    }
+
+    /** A thread's trits and indices of one tile while matrices are packed (kept for the next matrix). */
+    private static final class PackScratch {
+        private static final ThreadLocal<PackScratch> OF_THREAD = new ThreadLocal<>();
+        final byte[] trits;
+        final byte[] idx;
+
+        private PackScratch(int trits, int idx) {
+            this.trits = new byte[trits];
+            this.idx = new byte[idx];
+        }
+
+        static PackScratch of(int trits, int idx) {
+            PackScratch s = OF_THREAD.get();
+            if (s == null || s.trits.length < trits || s.idx.length < idx) {
+                s = new PackScratch(trits, idx);
+                OF_THREAD.set(s);
+            }
+            return s;
+        }
     }
 
     /** Rows [first, first + n) of the tiles from their indices {@code idx[0 .. n * groups)}. */

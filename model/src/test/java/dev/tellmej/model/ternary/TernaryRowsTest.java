@@ -107,6 +107,15 @@ class TernaryRowsTest {
                 TernaryMatrix m = TernaryMatrix.of(view);
                 assertArrayEquals(idx, m.indices(), what + " indices");
                 assertArrayEquals(VectorTlmm.tile(m), VectorTlmm.tile(view), what + " 512-bit tiles");
+                if (TlmmKernel.Kind.TABLE_512.available()) {
+                    TlmmKernel two = new TlmmKernel(2, TlmmKernel.Kind.TABLE_512);
+                    try {
+                        assertArrayEquals(VectorTlmm.tile(m), VectorTlmm.tile(view, two),
+                                what + " 512-bit tiles packed by two threads");
+                    } finally {
+                        two.shutdown();
+                    }
+                }
                 short[] codes = VectorTernary256.pack(view);
                 int blocks = VectorTernary256.blocks(cols);
                 for (int i = 0; i < rows; i++) {
@@ -143,5 +152,19 @@ class TernaryRowsTest {
         byte[] dst = new byte[2 * 7];
         t.decode(2, 2, dst);
         assertArrayEquals(Arrays.copyOfRange(t.values(), 14, 28), dst);
+    }
+
+    /** A weight that is not -1, 0 or +1 is refused where it is packed, in a whole triple and in the padded last one. */
+    @Test
+    void aTritOutsideMinusOneToOneIsRefused() {
+        for (int at : new int[] {0, 1, 2, 3, 255}) {
+            for (byte bad : new byte[] {2, -2, 3, 127, -128}) {
+                byte[] t = new byte[2 * 256];
+                t[256 + at] = bad;
+                TernaryTensor tensor = new TernaryTensor(2, 256, t, 1f);
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                        () -> TernaryMatrix.of(tensor), "trit " + bad + " at column " + at);
+            }
+        }
     }
 }
