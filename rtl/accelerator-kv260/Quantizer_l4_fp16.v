@@ -4,315 +4,315 @@
 `default_nettype none
 
 module Quantizer_l4_fp16 (
-  input  wire        ap_clk,            // Quantizer.java:57
-  input  wire        ap_rst_n,          // Quantizer.java:57
-  input  wire        in_valid,          // Quantizer.java:64
-  output wire        in_ready,          // Quantizer.java:64
-  input  wire [15:0] in_payload_x_0,    // Quantizer.java:64
-  input  wire [15:0] in_payload_x_1,    // Quantizer.java:64
-  input  wire [15:0] in_payload_x_2,    // Quantizer.java:64
-  input  wire [15:0] in_payload_x_3,    // Quantizer.java:64
-  input  wire [31:0] in_payload_absMax, // Quantizer.java:64
-  input  wire        in_payload_last,   // Quantizer.java:64
-  output wire        out_valid,         // Quantizer.java:65
-  input  wire        out_ready,         // Quantizer.java:65
-  output wire [7:0]  out_payload_q_0,   // Quantizer.java:65
-  output wire [7:0]  out_payload_q_1,   // Quantizer.java:65
-  output wire [7:0]  out_payload_q_2,   // Quantizer.java:65
-  output wire [7:0]  out_payload_q_3,   // Quantizer.java:65
-  output wire [31:0] out_payload_mc,    // Quantizer.java:65
-  output wire        out_payload_last   // Quantizer.java:65
+  input  wire        ap_clk,            // Quantizer.java:58
+  input  wire        ap_rst_n,          // Quantizer.java:58
+  input  wire        in_valid,          // Quantizer.java:65
+  output wire        in_ready,          // Quantizer.java:65
+  input  wire [15:0] in_payload_x_0,    // Quantizer.java:65
+  input  wire [15:0] in_payload_x_1,    // Quantizer.java:65
+  input  wire [15:0] in_payload_x_2,    // Quantizer.java:65
+  input  wire [15:0] in_payload_x_3,    // Quantizer.java:65
+  input  wire [31:0] in_payload_absMax, // Quantizer.java:65
+  input  wire        in_payload_last,   // Quantizer.java:65
+  output wire        out_valid,         // Quantizer.java:66
+  input  wire        out_ready,         // Quantizer.java:66
+  output wire [7:0]  out_payload_q_0,   // Quantizer.java:66
+  output wire [7:0]  out_payload_q_1,   // Quantizer.java:66
+  output wire [7:0]  out_payload_q_2,   // Quantizer.java:66
+  output wire [7:0]  out_payload_q_3,   // Quantizer.java:66
+  output wire [31:0] out_payload_mc,    // Quantizer.java:66
+  output wire        out_payload_last   // Quantizer.java:66
 );
 
-  reg         have_scale;                     // Quantizer.java:68
-  reg         scale_busy;                     // Quantizer.java:69
-  reg  [31:0] scale;                          // Quantizer.java:70
-  reg  [31:0] mc;                             // Quantizer.java:71
-  reg  [31:0] mc_clamped;                     // Quantizer.java:75
-  reg         scale_start_d1;                 // Quantizer.java:76
-  reg         scale_mul_in_valid;             // Quantizer.java:78
-  reg  [31:0] scale_mul_in_payload_a;         // Quantizer.java:78
-  reg  [31:0] scale_mul_in_payload_b;         // Quantizer.java:78
-  wire        scale_mul_out_valid;            // Quantizer.java:78
-  wire [31:0] scale_mul_out_payload;          // Quantizer.java:78
-  reg         scale_add_in_valid;             // Quantizer.java:78
-  reg  [31:0] scale_add_in_payload_a;         // Quantizer.java:78
-  reg  [31:0] scale_add_in_payload_b;         // Quantizer.java:78
-  wire        scale_add_out_valid;            // Quantizer.java:78
-  wire [31:0] scale_add_out_payload;          // Quantizer.java:78
-  reg  [2:0]  reciprocal_cases_a;             // Quantizer.java:80
-  reg         reciprocal_sign_a;              // Quantizer.java:80
-  reg  [7:0]  reciprocal_exponent_a;          // Quantizer.java:80
-  reg  [22:0] reciprocal_fraction_a;          // Quantizer.java:80
-  reg  [4:0]  reciprocal_lz_a;                // Quantizer.java:80
-  reg  [22:0] reciprocal_fraction_b;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_b;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_b;             // Quantizer.java:80
-  reg         reciprocal_sign_b;              // Quantizer.java:80
-  reg  [63:0] reciprocal_rom_word;            // Quantizer.java:80
-  reg  [31:0] reciprocal_u_c;                 // Quantizer.java:80
-  reg  [31:0] reciprocal_m_c;                 // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_c;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_c;             // Quantizer.java:80
-  reg         reciprocal_sign_c;              // Quantizer.java:80
-  reg         scale_start_d2;                 // Fp32SharedOps.java:90
-  reg         scale_start_d3;                 // Fp32SharedOps.java:90
-  reg         scale_start_d4;                 // Fp32SharedOps.java:90
-  reg         scale_start_d5;                 // Fp32SharedOps.java:90
-  reg         scale_start_d6;                 // Fp32SharedOps.java:90
-  reg         scale_start_d7;                 // Fp32SharedOps.java:90
-  reg         scale_start_d8;                 // Fp32SharedOps.java:90
-  reg         scale_start_d9;                 // Fp32SharedOps.java:90
-  reg         scale_start_d10;                // Fp32SharedOps.java:90
-  reg         scale_start_d11;                // Fp32SharedOps.java:90
-  reg  [31:0] reciprocal_chord_value_d1;      // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_chord_value_d2;      // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_chord_value_d3;      // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_chord_value_d4;      // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_chord_value_d5;      // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_chord_value_d6;      // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_chord_value_d7;      // Fp32SharedOps.java:91
-  reg         scale_start_d12;                // Fp32SharedOps.java:90
-  reg         scale_start_d13;                // Fp32SharedOps.java:90
-  reg         scale_start_d14;                // Fp32SharedOps.java:90
-  reg         scale_start_d15;                // Fp32SharedOps.java:90
-  reg         scale_start_d16;                // Fp32SharedOps.java:90
-  reg         scale_start_d17;                // Fp32SharedOps.java:90
-  reg  [31:0] reciprocal_m_d1;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d2;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d3;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d4;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d5;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d6;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d7;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d8;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d9;                // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d10;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d11;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d12;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_m_d13;               // Fp32SharedOps.java:91
-  reg         scale_start_d18;                // Fp32SharedOps.java:90
-  reg         scale_start_d19;                // Fp32SharedOps.java:90
-  reg         scale_start_d20;                // Fp32SharedOps.java:90
-  reg         scale_start_d21;                // Fp32SharedOps.java:90
-  reg         scale_start_d22;                // Fp32SharedOps.java:90
-  reg         scale_start_d23;                // Fp32SharedOps.java:90
-  reg         scale_start_d24;                // Fp32SharedOps.java:90
-  reg         scale_start_d25;                // Fp32SharedOps.java:90
-  reg         scale_start_d26;                // Fp32SharedOps.java:90
-  reg         scale_start_d27;                // Fp32SharedOps.java:90
-  reg         scale_start_d28;                // Fp32SharedOps.java:90
-  reg         scale_start_d29;                // Fp32SharedOps.java:90
-  reg         scale_start_d30;                // Fp32SharedOps.java:90
-  reg  [31:0] reciprocal_y0_d1;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d2;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d3;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d4;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d5;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d6;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d7;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d8;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d9;               // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d10;              // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d11;              // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d12;              // Fp32SharedOps.java:91
-  reg  [31:0] reciprocal_y0_d13;              // Fp32SharedOps.java:91
-  reg  [9:0]  reciprocal_minus_e_d1;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d2;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d3;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d4;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d5;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d6;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d7;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d8;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d9;          // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d10;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d11;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d12;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d13;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d14;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d15;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d16;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d17;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d18;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d19;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d20;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d21;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d22;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d23;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d24;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d25;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d26;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d27;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d28;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d29;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d30;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d31;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d32;         // Quantizer.java:80
-  reg  [9:0]  reciprocal_minus_e_d33;         // Quantizer.java:80
-  reg         scale_start_d31;                // Quantizer.java:80
-  reg         scale_start_d32;                // Quantizer.java:80
-  reg         scale_start_d33;                // Quantizer.java:80
-  reg         scale_start_d34;                // Quantizer.java:80
-  reg         scale_start_d35;                // Quantizer.java:80
-  reg         scale_start_d36;                // Quantizer.java:80
-  reg         scale_start_d37;                // Quantizer.java:80
-  wire        reciprocal_scale2_in_valid;     // Quantizer.java:80
-  wire [31:0] reciprocal_scale2_in_payload_r; // Quantizer.java:80
-  wire [9:0]  reciprocal_scale2_in_payload_n; // Quantizer.java:80
-  wire        reciprocal_scale2_out_valid;    // Quantizer.java:80
-  wire [31:0] reciprocal_scale2_out_payload;  // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d1;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d2;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d3;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d4;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d5;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d6;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d7;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d8;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d9;            // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d10;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d11;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d12;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d13;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d14;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d15;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d16;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d17;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d18;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d19;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d20;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d21;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d22;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d23;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d24;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d25;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d26;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d27;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d28;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d29;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d30;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d31;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d32;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d33;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d34;           // Quantizer.java:80
-  reg  [2:0]  reciprocal_cases_d35;           // Quantizer.java:80
-  reg         reciprocal_sign_d1;             // Quantizer.java:80
-  reg         reciprocal_sign_d2;             // Quantizer.java:80
-  reg         reciprocal_sign_d3;             // Quantizer.java:80
-  reg         reciprocal_sign_d4;             // Quantizer.java:80
-  reg         reciprocal_sign_d5;             // Quantizer.java:80
-  reg         reciprocal_sign_d6;             // Quantizer.java:80
-  reg         reciprocal_sign_d7;             // Quantizer.java:80
-  reg         reciprocal_sign_d8;             // Quantizer.java:80
-  reg         reciprocal_sign_d9;             // Quantizer.java:80
-  reg         reciprocal_sign_d10;            // Quantizer.java:80
-  reg         reciprocal_sign_d11;            // Quantizer.java:80
-  reg         reciprocal_sign_d12;            // Quantizer.java:80
-  reg         reciprocal_sign_d13;            // Quantizer.java:80
-  reg         reciprocal_sign_d14;            // Quantizer.java:80
-  reg         reciprocal_sign_d15;            // Quantizer.java:80
-  reg         reciprocal_sign_d16;            // Quantizer.java:80
-  reg         reciprocal_sign_d17;            // Quantizer.java:80
-  reg         reciprocal_sign_d18;            // Quantizer.java:80
-  reg         reciprocal_sign_d19;            // Quantizer.java:80
-  reg         reciprocal_sign_d20;            // Quantizer.java:80
-  reg         reciprocal_sign_d21;            // Quantizer.java:80
-  reg         reciprocal_sign_d22;            // Quantizer.java:80
-  reg         reciprocal_sign_d23;            // Quantizer.java:80
-  reg         reciprocal_sign_d24;            // Quantizer.java:80
-  reg         reciprocal_sign_d25;            // Quantizer.java:80
-  reg         reciprocal_sign_d26;            // Quantizer.java:80
-  reg         reciprocal_sign_d27;            // Quantizer.java:80
-  reg         reciprocal_sign_d28;            // Quantizer.java:80
-  reg         reciprocal_sign_d29;            // Quantizer.java:80
-  reg         reciprocal_sign_d30;            // Quantizer.java:80
-  reg         reciprocal_sign_d31;            // Quantizer.java:80
-  reg         reciprocal_sign_d32;            // Quantizer.java:80
-  reg         reciprocal_sign_d33;            // Quantizer.java:80
-  reg         reciprocal_sign_d34;            // Quantizer.java:80
-  reg         reciprocal_sign_d35;            // Quantizer.java:80
-  reg  [31:0] reciprocal_y_out;               // Quantizer.java:80
-  reg         reciprocal_scale2_valid_d1;     // Fp32SharedOps.java:90
-  reg         reciprocal_scale2_valid_d2;     // Quantizer.java:81
-  reg         reciprocal_scale2_valid_d3;     // Quantizer.java:81
-  reg         reciprocal_scale2_valid_d4;     // Quantizer.java:81
-  reg         reciprocal_scale2_valid_d5;     // Quantizer.java:81
-  reg         reciprocal_scale2_valid_d6;     // Quantizer.java:81
-  reg         reciprocal_scale2_valid_d7;     // Quantizer.java:81
-  reg         reciprocal_scale2_valid_d8;     // Quantizer.java:81
-  wire        lane0_x_in_valid;               // Quantizer.java:99
-  wire [15:0] lane0_x_in_payload;             // Quantizer.java:99
-  wire        lane0_x_out_valid;              // Quantizer.java:99
-  wire [31:0] lane0_x_out_payload;            // Quantizer.java:99
-  wire        lane0_mul_in_valid;             // Quantizer.java:100
-  wire [31:0] lane0_mul_in_payload_a;         // Quantizer.java:100
-  wire [31:0] lane0_mul_in_payload_b;         // Quantizer.java:100
-  wire        lane0_mul_out_valid;            // Quantizer.java:100
-  wire [31:0] lane0_mul_out_payload;          // Quantizer.java:100
-  wire        lane0_int8_in_valid;            // Quantizer.java:100
-  wire [31:0] lane0_int8_in_payload;          // Quantizer.java:100
-  wire        lane0_int8_out_valid;           // Quantizer.java:100
-  wire [7:0]  lane0_int8_out_payload;         // Quantizer.java:100
-  wire        lane1_x_in_valid;               // Quantizer.java:99
-  wire [15:0] lane1_x_in_payload;             // Quantizer.java:99
-  wire        lane1_x_out_valid;              // Quantizer.java:99
-  wire [31:0] lane1_x_out_payload;            // Quantizer.java:99
-  wire        lane1_mul_in_valid;             // Quantizer.java:100
-  wire [31:0] lane1_mul_in_payload_a;         // Quantizer.java:100
-  wire [31:0] lane1_mul_in_payload_b;         // Quantizer.java:100
-  wire        lane1_mul_out_valid;            // Quantizer.java:100
-  wire [31:0] lane1_mul_out_payload;          // Quantizer.java:100
-  wire        lane1_int8_in_valid;            // Quantizer.java:100
-  wire [31:0] lane1_int8_in_payload;          // Quantizer.java:100
-  wire        lane1_int8_out_valid;           // Quantizer.java:100
-  wire [7:0]  lane1_int8_out_payload;         // Quantizer.java:100
-  wire        lane2_x_in_valid;               // Quantizer.java:99
-  wire [15:0] lane2_x_in_payload;             // Quantizer.java:99
-  wire        lane2_x_out_valid;              // Quantizer.java:99
-  wire [31:0] lane2_x_out_payload;            // Quantizer.java:99
-  wire        lane2_mul_in_valid;             // Quantizer.java:100
-  wire [31:0] lane2_mul_in_payload_a;         // Quantizer.java:100
-  wire [31:0] lane2_mul_in_payload_b;         // Quantizer.java:100
-  wire        lane2_mul_out_valid;            // Quantizer.java:100
-  wire [31:0] lane2_mul_out_payload;          // Quantizer.java:100
-  wire        lane2_int8_in_valid;            // Quantizer.java:100
-  wire [31:0] lane2_int8_in_payload;          // Quantizer.java:100
-  wire        lane2_int8_out_valid;           // Quantizer.java:100
-  wire [7:0]  lane2_int8_out_payload;         // Quantizer.java:100
-  wire        lane3_x_in_valid;               // Quantizer.java:99
-  wire [15:0] lane3_x_in_payload;             // Quantizer.java:99
-  wire        lane3_x_out_valid;              // Quantizer.java:99
-  wire [31:0] lane3_x_out_payload;            // Quantizer.java:99
-  wire        lane3_mul_in_valid;             // Quantizer.java:100
-  wire [31:0] lane3_mul_in_payload_a;         // Quantizer.java:100
-  wire [31:0] lane3_mul_in_payload_b;         // Quantizer.java:100
-  wire        lane3_mul_out_valid;            // Quantizer.java:100
-  wire [31:0] lane3_mul_out_payload;          // Quantizer.java:100
-  wire        lane3_int8_in_valid;            // Quantizer.java:100
-  wire [31:0] lane3_int8_in_payload;          // Quantizer.java:100
-  wire        lane3_int8_out_valid;           // Quantizer.java:100
-  wire [7:0]  lane3_int8_out_payload;         // Quantizer.java:100
-  reg  [31:0] mc_out_d1;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d2;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d3;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d4;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d5;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d6;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d7;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d8;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d9;                      // Quantizer.java:102
-  reg  [31:0] mc_out_d10;                     // Quantizer.java:102
-  reg         last_d1;                        // Quantizer.java:102
-  reg         last_d2;                        // Quantizer.java:102
-  reg         last_d3;                        // Quantizer.java:102
-  reg         last_d4;                        // Quantizer.java:102
-  reg         last_d5;                        // Quantizer.java:102
-  reg         last_d6;                        // Quantizer.java:102
-  reg         last_d7;                        // Quantizer.java:102
-  reg         last_d8;                        // Quantizer.java:102
-  reg         last_d9;                        // Quantizer.java:102
-  reg         last_d10;                       // Quantizer.java:102
+  reg         have_scale;                     // Quantizer.java:69
+  reg         scale_busy;                     // Quantizer.java:70
+  reg  [31:0] scale;                          // Quantizer.java:71
+  reg  [31:0] mc;                             // Quantizer.java:72
+  reg  [31:0] mc_clamped;                     // Quantizer.java:76
+  reg         scale_start_d1;                 // Quantizer.java:77
+  reg         scale_mul_in_valid;             // Quantizer.java:79
+  reg  [31:0] scale_mul_in_payload_a;         // Quantizer.java:79
+  reg  [31:0] scale_mul_in_payload_b;         // Quantizer.java:79
+  wire        scale_mul_out_valid;            // Quantizer.java:79
+  wire [31:0] scale_mul_out_payload;          // Quantizer.java:79
+  reg         scale_add_in_valid;             // Quantizer.java:79
+  reg  [31:0] scale_add_in_payload_a;         // Quantizer.java:79
+  reg  [31:0] scale_add_in_payload_b;         // Quantizer.java:79
+  wire        scale_add_out_valid;            // Quantizer.java:79
+  wire [31:0] scale_add_out_payload;          // Quantizer.java:79
+  reg  [2:0]  reciprocal_cases_a;             // Quantizer.java:81
+  reg         reciprocal_sign_a;              // Quantizer.java:81
+  reg  [7:0]  reciprocal_exponent_a;          // Quantizer.java:81
+  reg  [22:0] reciprocal_fraction_a;          // Quantizer.java:81
+  reg  [4:0]  reciprocal_lz_a;                // Quantizer.java:81
+  reg  [22:0] reciprocal_fraction_b;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_b;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_b;             // Quantizer.java:81
+  reg         reciprocal_sign_b;              // Quantizer.java:81
+  reg  [63:0] reciprocal_rom_word;            // Quantizer.java:81
+  reg  [31:0] reciprocal_u_c;                 // Quantizer.java:81
+  reg  [31:0] reciprocal_m_c;                 // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_c;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_c;             // Quantizer.java:81
+  reg         reciprocal_sign_c;              // Quantizer.java:81
+  reg         scale_start_d2;                 // Fp32SharedOps.java:91
+  reg         scale_start_d3;                 // Fp32SharedOps.java:91
+  reg         scale_start_d4;                 // Fp32SharedOps.java:91
+  reg         scale_start_d5;                 // Fp32SharedOps.java:91
+  reg         scale_start_d6;                 // Fp32SharedOps.java:91
+  reg         scale_start_d7;                 // Fp32SharedOps.java:91
+  reg         scale_start_d8;                 // Fp32SharedOps.java:91
+  reg         scale_start_d9;                 // Fp32SharedOps.java:91
+  reg         scale_start_d10;                // Fp32SharedOps.java:91
+  reg         scale_start_d11;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_chord_value_d1;      // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_chord_value_d2;      // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_chord_value_d3;      // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_chord_value_d4;      // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_chord_value_d5;      // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_chord_value_d6;      // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_chord_value_d7;      // Fp32SharedOps.java:92
+  reg         scale_start_d12;                // Fp32SharedOps.java:91
+  reg         scale_start_d13;                // Fp32SharedOps.java:91
+  reg         scale_start_d14;                // Fp32SharedOps.java:91
+  reg         scale_start_d15;                // Fp32SharedOps.java:91
+  reg         scale_start_d16;                // Fp32SharedOps.java:91
+  reg         scale_start_d17;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_m_d1;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d2;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d3;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d4;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d5;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d6;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d7;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d8;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d9;                // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d10;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d11;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d12;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_m_d13;               // Fp32SharedOps.java:92
+  reg         scale_start_d18;                // Fp32SharedOps.java:91
+  reg         scale_start_d19;                // Fp32SharedOps.java:91
+  reg         scale_start_d20;                // Fp32SharedOps.java:91
+  reg         scale_start_d21;                // Fp32SharedOps.java:91
+  reg         scale_start_d22;                // Fp32SharedOps.java:91
+  reg         scale_start_d23;                // Fp32SharedOps.java:91
+  reg         scale_start_d24;                // Fp32SharedOps.java:91
+  reg         scale_start_d25;                // Fp32SharedOps.java:91
+  reg         scale_start_d26;                // Fp32SharedOps.java:91
+  reg         scale_start_d27;                // Fp32SharedOps.java:91
+  reg         scale_start_d28;                // Fp32SharedOps.java:91
+  reg         scale_start_d29;                // Fp32SharedOps.java:91
+  reg         scale_start_d30;                // Fp32SharedOps.java:91
+  reg  [31:0] reciprocal_y0_d1;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d2;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d3;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d4;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d5;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d6;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d7;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d8;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d9;               // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d10;              // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d11;              // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d12;              // Fp32SharedOps.java:92
+  reg  [31:0] reciprocal_y0_d13;              // Fp32SharedOps.java:92
+  reg  [9:0]  reciprocal_minus_e_d1;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d2;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d3;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d4;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d5;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d6;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d7;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d8;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d9;          // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d10;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d11;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d12;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d13;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d14;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d15;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d16;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d17;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d18;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d19;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d20;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d21;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d22;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d23;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d24;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d25;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d26;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d27;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d28;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d29;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d30;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d31;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d32;         // Quantizer.java:81
+  reg  [9:0]  reciprocal_minus_e_d33;         // Quantizer.java:81
+  reg         scale_start_d31;                // Quantizer.java:81
+  reg         scale_start_d32;                // Quantizer.java:81
+  reg         scale_start_d33;                // Quantizer.java:81
+  reg         scale_start_d34;                // Quantizer.java:81
+  reg         scale_start_d35;                // Quantizer.java:81
+  reg         scale_start_d36;                // Quantizer.java:81
+  reg         scale_start_d37;                // Quantizer.java:81
+  wire        reciprocal_scale2_in_valid;     // Quantizer.java:81
+  wire [31:0] reciprocal_scale2_in_payload_r; // Quantizer.java:81
+  wire [9:0]  reciprocal_scale2_in_payload_n; // Quantizer.java:81
+  wire        reciprocal_scale2_out_valid;    // Quantizer.java:81
+  wire [31:0] reciprocal_scale2_out_payload;  // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d1;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d2;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d3;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d4;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d5;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d6;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d7;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d8;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d9;            // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d10;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d11;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d12;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d13;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d14;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d15;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d16;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d17;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d18;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d19;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d20;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d21;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d22;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d23;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d24;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d25;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d26;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d27;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d28;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d29;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d30;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d31;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d32;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d33;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d34;           // Quantizer.java:81
+  reg  [2:0]  reciprocal_cases_d35;           // Quantizer.java:81
+  reg         reciprocal_sign_d1;             // Quantizer.java:81
+  reg         reciprocal_sign_d2;             // Quantizer.java:81
+  reg         reciprocal_sign_d3;             // Quantizer.java:81
+  reg         reciprocal_sign_d4;             // Quantizer.java:81
+  reg         reciprocal_sign_d5;             // Quantizer.java:81
+  reg         reciprocal_sign_d6;             // Quantizer.java:81
+  reg         reciprocal_sign_d7;             // Quantizer.java:81
+  reg         reciprocal_sign_d8;             // Quantizer.java:81
+  reg         reciprocal_sign_d9;             // Quantizer.java:81
+  reg         reciprocal_sign_d10;            // Quantizer.java:81
+  reg         reciprocal_sign_d11;            // Quantizer.java:81
+  reg         reciprocal_sign_d12;            // Quantizer.java:81
+  reg         reciprocal_sign_d13;            // Quantizer.java:81
+  reg         reciprocal_sign_d14;            // Quantizer.java:81
+  reg         reciprocal_sign_d15;            // Quantizer.java:81
+  reg         reciprocal_sign_d16;            // Quantizer.java:81
+  reg         reciprocal_sign_d17;            // Quantizer.java:81
+  reg         reciprocal_sign_d18;            // Quantizer.java:81
+  reg         reciprocal_sign_d19;            // Quantizer.java:81
+  reg         reciprocal_sign_d20;            // Quantizer.java:81
+  reg         reciprocal_sign_d21;            // Quantizer.java:81
+  reg         reciprocal_sign_d22;            // Quantizer.java:81
+  reg         reciprocal_sign_d23;            // Quantizer.java:81
+  reg         reciprocal_sign_d24;            // Quantizer.java:81
+  reg         reciprocal_sign_d25;            // Quantizer.java:81
+  reg         reciprocal_sign_d26;            // Quantizer.java:81
+  reg         reciprocal_sign_d27;            // Quantizer.java:81
+  reg         reciprocal_sign_d28;            // Quantizer.java:81
+  reg         reciprocal_sign_d29;            // Quantizer.java:81
+  reg         reciprocal_sign_d30;            // Quantizer.java:81
+  reg         reciprocal_sign_d31;            // Quantizer.java:81
+  reg         reciprocal_sign_d32;            // Quantizer.java:81
+  reg         reciprocal_sign_d33;            // Quantizer.java:81
+  reg         reciprocal_sign_d34;            // Quantizer.java:81
+  reg         reciprocal_sign_d35;            // Quantizer.java:81
+  reg  [31:0] reciprocal_y_out;               // Quantizer.java:81
+  reg         reciprocal_scale2_valid_d1;     // Fp32SharedOps.java:91
+  reg         reciprocal_scale2_valid_d2;     // Quantizer.java:82
+  reg         reciprocal_scale2_valid_d3;     // Quantizer.java:82
+  reg         reciprocal_scale2_valid_d4;     // Quantizer.java:82
+  reg         reciprocal_scale2_valid_d5;     // Quantizer.java:82
+  reg         reciprocal_scale2_valid_d6;     // Quantizer.java:82
+  reg         reciprocal_scale2_valid_d7;     // Quantizer.java:82
+  reg         reciprocal_scale2_valid_d8;     // Quantizer.java:82
+  wire        lane0_x_in_valid;               // Quantizer.java:100
+  wire [15:0] lane0_x_in_payload;             // Quantizer.java:100
+  wire        lane0_x_out_valid;              // Quantizer.java:100
+  wire [31:0] lane0_x_out_payload;            // Quantizer.java:100
+  wire        lane0_mul_in_valid;             // Quantizer.java:101
+  wire [31:0] lane0_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0] lane0_mul_in_payload_b;         // Quantizer.java:101
+  wire        lane0_mul_out_valid;            // Quantizer.java:101
+  wire [31:0] lane0_mul_out_payload;          // Quantizer.java:101
+  wire        lane0_int8_in_valid;            // Quantizer.java:101
+  wire [31:0] lane0_int8_in_payload;          // Quantizer.java:101
+  wire        lane0_int8_out_valid;           // Quantizer.java:101
+  wire [7:0]  lane0_int8_out_payload;         // Quantizer.java:101
+  wire        lane1_x_in_valid;               // Quantizer.java:100
+  wire [15:0] lane1_x_in_payload;             // Quantizer.java:100
+  wire        lane1_x_out_valid;              // Quantizer.java:100
+  wire [31:0] lane1_x_out_payload;            // Quantizer.java:100
+  wire        lane1_mul_in_valid;             // Quantizer.java:101
+  wire [31:0] lane1_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0] lane1_mul_in_payload_b;         // Quantizer.java:101
+  wire        lane1_mul_out_valid;            // Quantizer.java:101
+  wire [31:0] lane1_mul_out_payload;          // Quantizer.java:101
+  wire        lane1_int8_in_valid;            // Quantizer.java:101
+  wire [31:0] lane1_int8_in_payload;          // Quantizer.java:101
+  wire        lane1_int8_out_valid;           // Quantizer.java:101
+  wire [7:0]  lane1_int8_out_payload;         // Quantizer.java:101
+  wire        lane2_x_in_valid;               // Quantizer.java:100
+  wire [15:0] lane2_x_in_payload;             // Quantizer.java:100
+  wire        lane2_x_out_valid;              // Quantizer.java:100
+  wire [31:0] lane2_x_out_payload;            // Quantizer.java:100
+  wire        lane2_mul_in_valid;             // Quantizer.java:101
+  wire [31:0] lane2_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0] lane2_mul_in_payload_b;         // Quantizer.java:101
+  wire        lane2_mul_out_valid;            // Quantizer.java:101
+  wire [31:0] lane2_mul_out_payload;          // Quantizer.java:101
+  wire        lane2_int8_in_valid;            // Quantizer.java:101
+  wire [31:0] lane2_int8_in_payload;          // Quantizer.java:101
+  wire        lane2_int8_out_valid;           // Quantizer.java:101
+  wire [7:0]  lane2_int8_out_payload;         // Quantizer.java:101
+  wire        lane3_x_in_valid;               // Quantizer.java:100
+  wire [15:0] lane3_x_in_payload;             // Quantizer.java:100
+  wire        lane3_x_out_valid;              // Quantizer.java:100
+  wire [31:0] lane3_x_out_payload;            // Quantizer.java:100
+  wire        lane3_mul_in_valid;             // Quantizer.java:101
+  wire [31:0] lane3_mul_in_payload_a;         // Quantizer.java:101
+  wire [31:0] lane3_mul_in_payload_b;         // Quantizer.java:101
+  wire        lane3_mul_out_valid;            // Quantizer.java:101
+  wire [31:0] lane3_mul_out_payload;          // Quantizer.java:101
+  wire        lane3_int8_in_valid;            // Quantizer.java:101
+  wire [31:0] lane3_int8_in_payload;          // Quantizer.java:101
+  wire        lane3_int8_out_valid;           // Quantizer.java:101
+  wire [7:0]  lane3_int8_out_payload;         // Quantizer.java:101
+  reg  [31:0] mc_out_d1;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d2;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d3;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d4;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d5;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d6;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d7;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d8;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d9;                      // Quantizer.java:103
+  reg  [31:0] mc_out_d10;                     // Quantizer.java:103
+  reg         last_d1;                        // Quantizer.java:103
+  reg         last_d2;                        // Quantizer.java:103
+  reg         last_d3;                        // Quantizer.java:103
+  reg         last_d4;                        // Quantizer.java:103
+  reg         last_d5;                        // Quantizer.java:103
+  reg         last_d6;                        // Quantizer.java:103
+  reg         last_d7;                        // Quantizer.java:103
+  reg         last_d8;                        // Quantizer.java:103
+  reg         last_d9;                        // Quantizer.java:103
+  reg         last_d10;                       // Quantizer.java:103
   reg  [3:0]  result_credits;                 // CreditBuffer.java:45
   wire        result_fifo_push_valid;         // CreditBuffer.java:77
   wire        result_fifo_push_ready;         // CreditBuffer.java:77
@@ -322,8 +322,8 @@ module Quantizer_l4_fp16 (
   wire [64:0] result_fifo_pop_payload;        // CreditBuffer.java:77
   wire [3:0]  result_fifo_occupancy;          // CreditBuffer.java:77
   wire        result_ready;                   // CreditBuffer.java:84
-  reg  [63:0] reciprocal_rom [0:63];          // Quantizer.java:80
-  initial begin // Quantizer.java:80
+  reg  [63:0] reciprocal_rom [0:63];          // Quantizer.java:81
+  initial begin // Quantizer.java:81
     reciprocal_rom[0] = 64'h3f800000bc7c0fc1;
     reciprocal_rom[1] = 64'h3f7c0fc1bc746c5e;
     reciprocal_rom[2] = 64'h3f783e10bc6d2089;
@@ -455,75 +455,75 @@ module Quantizer_l4_fp16 (
   assign result_fifo_pop_valid_and_ready = result_fifo_pop_valid & result_fifo_pop_ready;
 
   always @(*) begin
-    scale_mul_in_valid = scale_start_d4; // Fp32SharedOps.java:94
-    scale_mul_in_valid = scale_start_d4_or_d17; // Fp32SharedOps.java:94
-    scale_mul_in_valid = scale_start_d4_or_d17_or_d30; // Fp32SharedOps.java:94
-    scale_mul_in_valid = scale_start_d4_or_d17_or_d30 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:94
+    scale_mul_in_valid = scale_start_d4; // Fp32SharedOps.java:95
+    scale_mul_in_valid = scale_start_d4_or_d17; // Fp32SharedOps.java:95
+    scale_mul_in_valid = scale_start_d4_or_d17_or_d30; // Fp32SharedOps.java:95
+    scale_mul_in_valid = scale_start_d4_or_d17_or_d30 | reciprocal_scale2_valid_d1; // Fp32SharedOps.java:95
   end
 
   always @(*) begin
-    scale_mul_in_payload_a = reciprocal_rom_word[31:0]; // Fp32SharedOps.java:96
-    scale_mul_in_payload_b = reciprocal_u_c; // Fp32SharedOps.java:97
-    if (scale_start_d17) begin // Fp32SharedOps.java:99
-      scale_mul_in_payload_a = reciprocal_m_d13; // Fp32SharedOps.java:100
-      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:101
+    scale_mul_in_payload_a = reciprocal_rom_word[31:0]; // Fp32SharedOps.java:97
+    scale_mul_in_payload_b = reciprocal_u_c; // Fp32SharedOps.java:98
+    if (scale_start_d17) begin // Fp32SharedOps.java:100
+      scale_mul_in_payload_a = reciprocal_m_d13; // Fp32SharedOps.java:101
+      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:102
     end
-    if (scale_start_d30) begin // Fp32SharedOps.java:99
-      scale_mul_in_payload_a = reciprocal_y0_d13; // Fp32SharedOps.java:100
-      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:101
+    if (scale_start_d30) begin // Fp32SharedOps.java:100
+      scale_mul_in_payload_a = reciprocal_y0_d13; // Fp32SharedOps.java:101
+      scale_mul_in_payload_b = scale_add_out_payload; // Fp32SharedOps.java:102
     end
-    if (reciprocal_scale2_valid_d1) begin // Fp32SharedOps.java:99
-      scale_mul_in_payload_a = 32'h42fe0000; // Fp32SharedOps.java:100
-      scale_mul_in_payload_b = reciprocal_y_out; // Fp32SharedOps.java:101
+    if (reciprocal_scale2_valid_d1) begin // Fp32SharedOps.java:100
+      scale_mul_in_payload_a = 32'h42fe0000; // Fp32SharedOps.java:101
+      scale_mul_in_payload_b = reciprocal_y_out; // Fp32SharedOps.java:102
     end
   end
 
   always @(*) begin
-    scale_add_in_valid = scale_start_d11; // Fp32SharedOps.java:94
-    scale_add_in_valid = scale_start_d11 | scale_start_d24; // Fp32SharedOps.java:94
+    scale_add_in_valid = scale_start_d11; // Fp32SharedOps.java:95
+    scale_add_in_valid = scale_start_d11 | scale_start_d24; // Fp32SharedOps.java:95
   end
 
   always @(*) begin
-    scale_add_in_payload_a = reciprocal_chord_value_d7; // Fp32SharedOps.java:96
-    scale_add_in_payload_b = scale_mul_out_payload; // Fp32SharedOps.java:97
-    if (scale_start_d24) begin // Fp32SharedOps.java:99
-      scale_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:100
-      scale_add_in_payload_b = {~scale_mul_out_payload[31], scale_mul_out_payload[30:0]}; // Fp32SharedOps.java:101
+    scale_add_in_payload_a = reciprocal_chord_value_d7; // Fp32SharedOps.java:97
+    scale_add_in_payload_b = scale_mul_out_payload; // Fp32SharedOps.java:98
+    if (scale_start_d24) begin // Fp32SharedOps.java:100
+      scale_add_in_payload_a = 32'h40000000; // Fp32SharedOps.java:101
+      scale_add_in_payload_b = {~scale_mul_out_payload[31], scale_mul_out_payload[30:0]}; // Fp32SharedOps.java:102
     end
   end
 
-  assign reciprocal_scale2_in_valid = scale_start_d37; // Quantizer.java:80
-  assign reciprocal_scale2_in_payload_r = scale_mul_out_payload; // Quantizer.java:80
-  assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d33; // Quantizer.java:80
-  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:99
-  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:99
-  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:100
-  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:100
-  assign lane0_mul_in_payload_b = scale; // Quantizer.java:100
-  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:100
-  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:100
-  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:99
-  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:99
-  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:100
-  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:100
-  assign lane1_mul_in_payload_b = scale; // Quantizer.java:100
-  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:100
-  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:100
-  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:99
-  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:99
-  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:100
-  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:100
-  assign lane2_mul_in_payload_b = scale; // Quantizer.java:100
-  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:100
-  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:100
-  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:99
-  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:99
-  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:100
-  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:100
-  assign lane3_mul_in_payload_b = scale; // Quantizer.java:100
-  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:100
-  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:100
-  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:108
+  assign reciprocal_scale2_in_valid = scale_start_d37; // Quantizer.java:81
+  assign reciprocal_scale2_in_payload_r = scale_mul_out_payload; // Quantizer.java:81
+  assign reciprocal_scale2_in_payload_n = reciprocal_minus_e_d33; // Quantizer.java:81
+  assign lane0_x_in_valid = in_valid_and_ready; // Quantizer.java:100
+  assign lane0_x_in_payload = in_payload_x_0; // Quantizer.java:100
+  assign lane0_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane0_mul_in_payload_a = lane0_x_out_payload; // Quantizer.java:101
+  assign lane0_mul_in_payload_b = scale; // Quantizer.java:101
+  assign lane0_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
+  assign lane0_int8_in_payload = lane0_mul_out_payload; // Quantizer.java:101
+  assign lane1_x_in_valid = in_valid_and_ready; // Quantizer.java:100
+  assign lane1_x_in_payload = in_payload_x_1; // Quantizer.java:100
+  assign lane1_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane1_mul_in_payload_a = lane1_x_out_payload; // Quantizer.java:101
+  assign lane1_mul_in_payload_b = scale; // Quantizer.java:101
+  assign lane1_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
+  assign lane1_int8_in_payload = lane1_mul_out_payload; // Quantizer.java:101
+  assign lane2_x_in_valid = in_valid_and_ready; // Quantizer.java:100
+  assign lane2_x_in_payload = in_payload_x_2; // Quantizer.java:100
+  assign lane2_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane2_mul_in_payload_a = lane2_x_out_payload; // Quantizer.java:101
+  assign lane2_mul_in_payload_b = scale; // Quantizer.java:101
+  assign lane2_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
+  assign lane2_int8_in_payload = lane2_mul_out_payload; // Quantizer.java:101
+  assign lane3_x_in_valid = in_valid_and_ready; // Quantizer.java:100
+  assign lane3_x_in_payload = in_payload_x_3; // Quantizer.java:100
+  assign lane3_mul_in_valid = lane0_x_out_valid; // Quantizer.java:101
+  assign lane3_mul_in_payload_a = lane3_x_out_payload; // Quantizer.java:101
+  assign lane3_mul_in_payload_b = scale; // Quantizer.java:101
+  assign lane3_int8_in_valid = lane0_mul_out_valid; // Quantizer.java:101
+  assign lane3_int8_in_payload = lane3_mul_out_payload; // Quantizer.java:101
+  assign in_ready = have_scale & (result_credits != 4'd0); // Quantizer.java:109
   assign result_fifo_push_valid = lane0_int8_out_valid; // CreditBuffer.java:78
   assign result_fifo_push_payload =
       {last_d10,
@@ -547,16 +547,16 @@ module Quantizer_l4_fp16 (
         ((in_payload_absMax[30:23] == 8'd255) & (in_payload_absMax[22:0] != 23'd0)) ? 32'h7fc00000
         : (32'd3072837036 > (in_payload_absMax[31] ? ~in_payload_absMax : {1'b1, in_payload_absMax[30:0]}))
           ? 32'h3727c5ac
-        : in_payload_absMax; // Quantizer.java:75
-    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:76
+        : in_payload_absMax; // Quantizer.java:76
+    scale_start_d1 <= scale_start_d1_and; // Quantizer.java:77
     reciprocal_cases_a <=
         {((mc_clamped[30:23] == 8'd255) & (mc_clamped[22:0] != 23'd0)),
          ((mc_clamped[30:23] == 8'd255) & (mc_clamped[22:0] == 23'd0)),
-         (mc_clamped[30:0] == 31'h0)}; // Quantizer.java:80
-    reciprocal_sign_a <= mc_clamped[31]; // Quantizer.java:80
-    reciprocal_exponent_a <= mc_clamped[30:23]; // Quantizer.java:80
-    reciprocal_fraction_a <= mc_clamped[22:0]; // Quantizer.java:80
-    // Quantizer.java:80
+         (mc_clamped[30:0] == 31'h0)}; // Quantizer.java:81
+    reciprocal_sign_a <= mc_clamped[31]; // Quantizer.java:81
+    reciprocal_exponent_a <= mc_clamped[30:23]; // Quantizer.java:81
+    reciprocal_fraction_a <= mc_clamped[22:0]; // Quantizer.java:81
+    // Quantizer.java:81
     reciprocal_lz_a <=
         (reciprocal_lz_a_and & reciprocal_lz_a_and_3 & ~reciprocal_lz_a_any_4 & ~(|mc_clamped[8:7]))
           ? {2'h2,
@@ -573,243 +573,243 @@ module Quantizer_l4_fp16 (
                (reciprocal_lz_a_and_2
                   ? {1'b1, (reciprocal_lz_a_any_2 ? {1'b0, ~mc_clamped[18]} : {1'b1, ~mc_clamped[16]})}
                 : {1'b0, (reciprocal_lz_a_any ? {1'b0, ~mc_clamped[22]} : {1'b1, ~mc_clamped[20]})})})};
-    // Quantizer.java:80
+    // Quantizer.java:81
     reciprocal_fraction_b <=
         reciprocal_exponent_a_eq_0 ? (reciprocal_fraction_a << reciprocal_fraction_b_sum) : reciprocal_fraction_a;
     reciprocal_minus_e_b <=
         reciprocal_exponent_a_eq_0 ? (10'd126 + {5'd0, reciprocal_fraction_b_sum})
-        : (10'd127 - {2'd0, reciprocal_exponent_a}); // Quantizer.java:80
-    reciprocal_cases_b <= reciprocal_cases_a; // Quantizer.java:80
-    reciprocal_sign_b <= reciprocal_sign_a; // Quantizer.java:80
-    reciprocal_rom_word <= reciprocal_rom[reciprocal_fraction_b[22:17]]; // Quantizer.java:80
+        : (10'd127 - {2'd0, reciprocal_exponent_a}); // Quantizer.java:81
+    reciprocal_cases_b <= reciprocal_cases_a; // Quantizer.java:81
+    reciprocal_sign_b <= reciprocal_sign_a; // Quantizer.java:81
+    reciprocal_rom_word <= reciprocal_rom[reciprocal_fraction_b[22:17]]; // Quantizer.java:81
     reciprocal_u_c <=
         (reciprocal_fraction_b[16:0] == 17'd0) ? 32'h0
         : {1'b0,
            (8'd126 - {3'd0, reciprocal_u_c_mux}),
            (reciprocal_fraction_b[16:0] << (reciprocal_u_c_mux + 5'd1)),
-           6'h0}; // Quantizer.java:80
-    reciprocal_m_c <= {9'h7f, reciprocal_fraction_b}; // Quantizer.java:80
-    reciprocal_minus_e_c <= reciprocal_minus_e_b; // Quantizer.java:80
-    reciprocal_cases_c <= reciprocal_cases_b; // Quantizer.java:80
-    reciprocal_sign_c <= reciprocal_sign_b; // Quantizer.java:80
-    scale_start_d2 <= scale_start_d1; // Fp32SharedOps.java:90
-    scale_start_d3 <= scale_start_d2; // Fp32SharedOps.java:90
-    scale_start_d4 <= scale_start_d3; // Fp32SharedOps.java:90
-    scale_start_d5 <= scale_start_d4; // Fp32SharedOps.java:90
-    scale_start_d6 <= scale_start_d5; // Fp32SharedOps.java:90
-    scale_start_d7 <= scale_start_d6; // Fp32SharedOps.java:90
-    scale_start_d8 <= scale_start_d7; // Fp32SharedOps.java:90
-    scale_start_d9 <= scale_start_d8; // Fp32SharedOps.java:90
-    scale_start_d10 <= scale_start_d9; // Fp32SharedOps.java:90
-    scale_start_d11 <= scale_start_d10; // Fp32SharedOps.java:90
-    reciprocal_chord_value_d1 <= reciprocal_rom_word[63:32]; // Fp32SharedOps.java:91
-    reciprocal_chord_value_d2 <= reciprocal_chord_value_d1; // Fp32SharedOps.java:91
-    reciprocal_chord_value_d3 <= reciprocal_chord_value_d2; // Fp32SharedOps.java:91
-    reciprocal_chord_value_d4 <= reciprocal_chord_value_d3; // Fp32SharedOps.java:91
-    reciprocal_chord_value_d5 <= reciprocal_chord_value_d4; // Fp32SharedOps.java:91
-    reciprocal_chord_value_d6 <= reciprocal_chord_value_d5; // Fp32SharedOps.java:91
-    reciprocal_chord_value_d7 <= reciprocal_chord_value_d6; // Fp32SharedOps.java:91
-    scale_start_d12 <= scale_start_d11; // Fp32SharedOps.java:90
-    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:90
-    scale_start_d14 <= scale_start_d13; // Fp32SharedOps.java:90
-    scale_start_d15 <= scale_start_d14; // Fp32SharedOps.java:90
-    scale_start_d16 <= scale_start_d15; // Fp32SharedOps.java:90
-    scale_start_d17 <= scale_start_d16; // Fp32SharedOps.java:90
-    reciprocal_m_d1 <= reciprocal_m_c; // Fp32SharedOps.java:91
-    reciprocal_m_d2 <= reciprocal_m_d1; // Fp32SharedOps.java:91
-    reciprocal_m_d3 <= reciprocal_m_d2; // Fp32SharedOps.java:91
-    reciprocal_m_d4 <= reciprocal_m_d3; // Fp32SharedOps.java:91
-    reciprocal_m_d5 <= reciprocal_m_d4; // Fp32SharedOps.java:91
-    reciprocal_m_d6 <= reciprocal_m_d5; // Fp32SharedOps.java:91
-    reciprocal_m_d7 <= reciprocal_m_d6; // Fp32SharedOps.java:91
-    reciprocal_m_d8 <= reciprocal_m_d7; // Fp32SharedOps.java:91
-    reciprocal_m_d9 <= reciprocal_m_d8; // Fp32SharedOps.java:91
-    reciprocal_m_d10 <= reciprocal_m_d9; // Fp32SharedOps.java:91
-    reciprocal_m_d11 <= reciprocal_m_d10; // Fp32SharedOps.java:91
-    reciprocal_m_d12 <= reciprocal_m_d11; // Fp32SharedOps.java:91
-    reciprocal_m_d13 <= reciprocal_m_d12; // Fp32SharedOps.java:91
-    scale_start_d18 <= scale_start_d17; // Fp32SharedOps.java:90
-    scale_start_d19 <= scale_start_d18; // Fp32SharedOps.java:90
-    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:90
-    scale_start_d21 <= scale_start_d20; // Fp32SharedOps.java:90
-    scale_start_d22 <= scale_start_d21; // Fp32SharedOps.java:90
-    scale_start_d23 <= scale_start_d22; // Fp32SharedOps.java:90
-    scale_start_d24 <= scale_start_d23; // Fp32SharedOps.java:90
-    scale_start_d25 <= scale_start_d24; // Fp32SharedOps.java:90
-    scale_start_d26 <= scale_start_d25; // Fp32SharedOps.java:90
-    scale_start_d27 <= scale_start_d26; // Fp32SharedOps.java:90
-    scale_start_d28 <= scale_start_d27; // Fp32SharedOps.java:90
-    scale_start_d29 <= scale_start_d28; // Fp32SharedOps.java:90
-    scale_start_d30 <= scale_start_d29; // Fp32SharedOps.java:90
-    reciprocal_y0_d1 <= scale_add_out_payload; // Fp32SharedOps.java:91
-    reciprocal_y0_d2 <= reciprocal_y0_d1; // Fp32SharedOps.java:91
-    reciprocal_y0_d3 <= reciprocal_y0_d2; // Fp32SharedOps.java:91
-    reciprocal_y0_d4 <= reciprocal_y0_d3; // Fp32SharedOps.java:91
-    reciprocal_y0_d5 <= reciprocal_y0_d4; // Fp32SharedOps.java:91
-    reciprocal_y0_d6 <= reciprocal_y0_d5; // Fp32SharedOps.java:91
-    reciprocal_y0_d7 <= reciprocal_y0_d6; // Fp32SharedOps.java:91
-    reciprocal_y0_d8 <= reciprocal_y0_d7; // Fp32SharedOps.java:91
-    reciprocal_y0_d9 <= reciprocal_y0_d8; // Fp32SharedOps.java:91
-    reciprocal_y0_d10 <= reciprocal_y0_d9; // Fp32SharedOps.java:91
-    reciprocal_y0_d11 <= reciprocal_y0_d10; // Fp32SharedOps.java:91
-    reciprocal_y0_d12 <= reciprocal_y0_d11; // Fp32SharedOps.java:91
-    reciprocal_y0_d13 <= reciprocal_y0_d12; // Fp32SharedOps.java:91
-    reciprocal_minus_e_d1 <= reciprocal_minus_e_c; // Quantizer.java:80
-    reciprocal_minus_e_d2 <= reciprocal_minus_e_d1; // Quantizer.java:80
-    reciprocal_minus_e_d3 <= reciprocal_minus_e_d2; // Quantizer.java:80
-    reciprocal_minus_e_d4 <= reciprocal_minus_e_d3; // Quantizer.java:80
-    reciprocal_minus_e_d5 <= reciprocal_minus_e_d4; // Quantizer.java:80
-    reciprocal_minus_e_d6 <= reciprocal_minus_e_d5; // Quantizer.java:80
-    reciprocal_minus_e_d7 <= reciprocal_minus_e_d6; // Quantizer.java:80
-    reciprocal_minus_e_d8 <= reciprocal_minus_e_d7; // Quantizer.java:80
-    reciprocal_minus_e_d9 <= reciprocal_minus_e_d8; // Quantizer.java:80
-    reciprocal_minus_e_d10 <= reciprocal_minus_e_d9; // Quantizer.java:80
-    reciprocal_minus_e_d11 <= reciprocal_minus_e_d10; // Quantizer.java:80
-    reciprocal_minus_e_d12 <= reciprocal_minus_e_d11; // Quantizer.java:80
-    reciprocal_minus_e_d13 <= reciprocal_minus_e_d12; // Quantizer.java:80
-    reciprocal_minus_e_d14 <= reciprocal_minus_e_d13; // Quantizer.java:80
-    reciprocal_minus_e_d15 <= reciprocal_minus_e_d14; // Quantizer.java:80
-    reciprocal_minus_e_d16 <= reciprocal_minus_e_d15; // Quantizer.java:80
-    reciprocal_minus_e_d17 <= reciprocal_minus_e_d16; // Quantizer.java:80
-    reciprocal_minus_e_d18 <= reciprocal_minus_e_d17; // Quantizer.java:80
-    reciprocal_minus_e_d19 <= reciprocal_minus_e_d18; // Quantizer.java:80
-    reciprocal_minus_e_d20 <= reciprocal_minus_e_d19; // Quantizer.java:80
-    reciprocal_minus_e_d21 <= reciprocal_minus_e_d20; // Quantizer.java:80
-    reciprocal_minus_e_d22 <= reciprocal_minus_e_d21; // Quantizer.java:80
-    reciprocal_minus_e_d23 <= reciprocal_minus_e_d22; // Quantizer.java:80
-    reciprocal_minus_e_d24 <= reciprocal_minus_e_d23; // Quantizer.java:80
-    reciprocal_minus_e_d25 <= reciprocal_minus_e_d24; // Quantizer.java:80
-    reciprocal_minus_e_d26 <= reciprocal_minus_e_d25; // Quantizer.java:80
-    reciprocal_minus_e_d27 <= reciprocal_minus_e_d26; // Quantizer.java:80
-    reciprocal_minus_e_d28 <= reciprocal_minus_e_d27; // Quantizer.java:80
-    reciprocal_minus_e_d29 <= reciprocal_minus_e_d28; // Quantizer.java:80
-    reciprocal_minus_e_d30 <= reciprocal_minus_e_d29; // Quantizer.java:80
-    reciprocal_minus_e_d31 <= reciprocal_minus_e_d30; // Quantizer.java:80
-    reciprocal_minus_e_d32 <= reciprocal_minus_e_d31; // Quantizer.java:80
-    reciprocal_minus_e_d33 <= reciprocal_minus_e_d32; // Quantizer.java:80
-    scale_start_d31 <= scale_start_d30; // Quantizer.java:80
-    scale_start_d32 <= scale_start_d31; // Quantizer.java:80
-    scale_start_d33 <= scale_start_d32; // Quantizer.java:80
-    scale_start_d34 <= scale_start_d33; // Quantizer.java:80
-    scale_start_d35 <= scale_start_d34; // Quantizer.java:80
-    scale_start_d36 <= scale_start_d35; // Quantizer.java:80
-    scale_start_d37 <= scale_start_d36; // Quantizer.java:80
-    reciprocal_cases_d1 <= reciprocal_cases_c; // Quantizer.java:80
-    reciprocal_cases_d2 <= reciprocal_cases_d1; // Quantizer.java:80
-    reciprocal_cases_d3 <= reciprocal_cases_d2; // Quantizer.java:80
-    reciprocal_cases_d4 <= reciprocal_cases_d3; // Quantizer.java:80
-    reciprocal_cases_d5 <= reciprocal_cases_d4; // Quantizer.java:80
-    reciprocal_cases_d6 <= reciprocal_cases_d5; // Quantizer.java:80
-    reciprocal_cases_d7 <= reciprocal_cases_d6; // Quantizer.java:80
-    reciprocal_cases_d8 <= reciprocal_cases_d7; // Quantizer.java:80
-    reciprocal_cases_d9 <= reciprocal_cases_d8; // Quantizer.java:80
-    reciprocal_cases_d10 <= reciprocal_cases_d9; // Quantizer.java:80
-    reciprocal_cases_d11 <= reciprocal_cases_d10; // Quantizer.java:80
-    reciprocal_cases_d12 <= reciprocal_cases_d11; // Quantizer.java:80
-    reciprocal_cases_d13 <= reciprocal_cases_d12; // Quantizer.java:80
-    reciprocal_cases_d14 <= reciprocal_cases_d13; // Quantizer.java:80
-    reciprocal_cases_d15 <= reciprocal_cases_d14; // Quantizer.java:80
-    reciprocal_cases_d16 <= reciprocal_cases_d15; // Quantizer.java:80
-    reciprocal_cases_d17 <= reciprocal_cases_d16; // Quantizer.java:80
-    reciprocal_cases_d18 <= reciprocal_cases_d17; // Quantizer.java:80
-    reciprocal_cases_d19 <= reciprocal_cases_d18; // Quantizer.java:80
-    reciprocal_cases_d20 <= reciprocal_cases_d19; // Quantizer.java:80
-    reciprocal_cases_d21 <= reciprocal_cases_d20; // Quantizer.java:80
-    reciprocal_cases_d22 <= reciprocal_cases_d21; // Quantizer.java:80
-    reciprocal_cases_d23 <= reciprocal_cases_d22; // Quantizer.java:80
-    reciprocal_cases_d24 <= reciprocal_cases_d23; // Quantizer.java:80
-    reciprocal_cases_d25 <= reciprocal_cases_d24; // Quantizer.java:80
-    reciprocal_cases_d26 <= reciprocal_cases_d25; // Quantizer.java:80
-    reciprocal_cases_d27 <= reciprocal_cases_d26; // Quantizer.java:80
-    reciprocal_cases_d28 <= reciprocal_cases_d27; // Quantizer.java:80
-    reciprocal_cases_d29 <= reciprocal_cases_d28; // Quantizer.java:80
-    reciprocal_cases_d30 <= reciprocal_cases_d29; // Quantizer.java:80
-    reciprocal_cases_d31 <= reciprocal_cases_d30; // Quantizer.java:80
-    reciprocal_cases_d32 <= reciprocal_cases_d31; // Quantizer.java:80
-    reciprocal_cases_d33 <= reciprocal_cases_d32; // Quantizer.java:80
-    reciprocal_cases_d34 <= reciprocal_cases_d33; // Quantizer.java:80
-    reciprocal_cases_d35 <= reciprocal_cases_d34; // Quantizer.java:80
-    reciprocal_sign_d1 <= reciprocal_sign_c; // Quantizer.java:80
-    reciprocal_sign_d2 <= reciprocal_sign_d1; // Quantizer.java:80
-    reciprocal_sign_d3 <= reciprocal_sign_d2; // Quantizer.java:80
-    reciprocal_sign_d4 <= reciprocal_sign_d3; // Quantizer.java:80
-    reciprocal_sign_d5 <= reciprocal_sign_d4; // Quantizer.java:80
-    reciprocal_sign_d6 <= reciprocal_sign_d5; // Quantizer.java:80
-    reciprocal_sign_d7 <= reciprocal_sign_d6; // Quantizer.java:80
-    reciprocal_sign_d8 <= reciprocal_sign_d7; // Quantizer.java:80
-    reciprocal_sign_d9 <= reciprocal_sign_d8; // Quantizer.java:80
-    reciprocal_sign_d10 <= reciprocal_sign_d9; // Quantizer.java:80
-    reciprocal_sign_d11 <= reciprocal_sign_d10; // Quantizer.java:80
-    reciprocal_sign_d12 <= reciprocal_sign_d11; // Quantizer.java:80
-    reciprocal_sign_d13 <= reciprocal_sign_d12; // Quantizer.java:80
-    reciprocal_sign_d14 <= reciprocal_sign_d13; // Quantizer.java:80
-    reciprocal_sign_d15 <= reciprocal_sign_d14; // Quantizer.java:80
-    reciprocal_sign_d16 <= reciprocal_sign_d15; // Quantizer.java:80
-    reciprocal_sign_d17 <= reciprocal_sign_d16; // Quantizer.java:80
-    reciprocal_sign_d18 <= reciprocal_sign_d17; // Quantizer.java:80
-    reciprocal_sign_d19 <= reciprocal_sign_d18; // Quantizer.java:80
-    reciprocal_sign_d20 <= reciprocal_sign_d19; // Quantizer.java:80
-    reciprocal_sign_d21 <= reciprocal_sign_d20; // Quantizer.java:80
-    reciprocal_sign_d22 <= reciprocal_sign_d21; // Quantizer.java:80
-    reciprocal_sign_d23 <= reciprocal_sign_d22; // Quantizer.java:80
-    reciprocal_sign_d24 <= reciprocal_sign_d23; // Quantizer.java:80
-    reciprocal_sign_d25 <= reciprocal_sign_d24; // Quantizer.java:80
-    reciprocal_sign_d26 <= reciprocal_sign_d25; // Quantizer.java:80
-    reciprocal_sign_d27 <= reciprocal_sign_d26; // Quantizer.java:80
-    reciprocal_sign_d28 <= reciprocal_sign_d27; // Quantizer.java:80
-    reciprocal_sign_d29 <= reciprocal_sign_d28; // Quantizer.java:80
-    reciprocal_sign_d30 <= reciprocal_sign_d29; // Quantizer.java:80
-    reciprocal_sign_d31 <= reciprocal_sign_d30; // Quantizer.java:80
-    reciprocal_sign_d32 <= reciprocal_sign_d31; // Quantizer.java:80
-    reciprocal_sign_d33 <= reciprocal_sign_d32; // Quantizer.java:80
-    reciprocal_sign_d34 <= reciprocal_sign_d33; // Quantizer.java:80
-    reciprocal_sign_d35 <= reciprocal_sign_d34; // Quantizer.java:80
+           6'h0}; // Quantizer.java:81
+    reciprocal_m_c <= {9'h7f, reciprocal_fraction_b}; // Quantizer.java:81
+    reciprocal_minus_e_c <= reciprocal_minus_e_b; // Quantizer.java:81
+    reciprocal_cases_c <= reciprocal_cases_b; // Quantizer.java:81
+    reciprocal_sign_c <= reciprocal_sign_b; // Quantizer.java:81
+    scale_start_d2 <= scale_start_d1; // Fp32SharedOps.java:91
+    scale_start_d3 <= scale_start_d2; // Fp32SharedOps.java:91
+    scale_start_d4 <= scale_start_d3; // Fp32SharedOps.java:91
+    scale_start_d5 <= scale_start_d4; // Fp32SharedOps.java:91
+    scale_start_d6 <= scale_start_d5; // Fp32SharedOps.java:91
+    scale_start_d7 <= scale_start_d6; // Fp32SharedOps.java:91
+    scale_start_d8 <= scale_start_d7; // Fp32SharedOps.java:91
+    scale_start_d9 <= scale_start_d8; // Fp32SharedOps.java:91
+    scale_start_d10 <= scale_start_d9; // Fp32SharedOps.java:91
+    scale_start_d11 <= scale_start_d10; // Fp32SharedOps.java:91
+    reciprocal_chord_value_d1 <= reciprocal_rom_word[63:32]; // Fp32SharedOps.java:92
+    reciprocal_chord_value_d2 <= reciprocal_chord_value_d1; // Fp32SharedOps.java:92
+    reciprocal_chord_value_d3 <= reciprocal_chord_value_d2; // Fp32SharedOps.java:92
+    reciprocal_chord_value_d4 <= reciprocal_chord_value_d3; // Fp32SharedOps.java:92
+    reciprocal_chord_value_d5 <= reciprocal_chord_value_d4; // Fp32SharedOps.java:92
+    reciprocal_chord_value_d6 <= reciprocal_chord_value_d5; // Fp32SharedOps.java:92
+    reciprocal_chord_value_d7 <= reciprocal_chord_value_d6; // Fp32SharedOps.java:92
+    scale_start_d12 <= scale_start_d11; // Fp32SharedOps.java:91
+    scale_start_d13 <= scale_start_d12; // Fp32SharedOps.java:91
+    scale_start_d14 <= scale_start_d13; // Fp32SharedOps.java:91
+    scale_start_d15 <= scale_start_d14; // Fp32SharedOps.java:91
+    scale_start_d16 <= scale_start_d15; // Fp32SharedOps.java:91
+    scale_start_d17 <= scale_start_d16; // Fp32SharedOps.java:91
+    reciprocal_m_d1 <= reciprocal_m_c; // Fp32SharedOps.java:92
+    reciprocal_m_d2 <= reciprocal_m_d1; // Fp32SharedOps.java:92
+    reciprocal_m_d3 <= reciprocal_m_d2; // Fp32SharedOps.java:92
+    reciprocal_m_d4 <= reciprocal_m_d3; // Fp32SharedOps.java:92
+    reciprocal_m_d5 <= reciprocal_m_d4; // Fp32SharedOps.java:92
+    reciprocal_m_d6 <= reciprocal_m_d5; // Fp32SharedOps.java:92
+    reciprocal_m_d7 <= reciprocal_m_d6; // Fp32SharedOps.java:92
+    reciprocal_m_d8 <= reciprocal_m_d7; // Fp32SharedOps.java:92
+    reciprocal_m_d9 <= reciprocal_m_d8; // Fp32SharedOps.java:92
+    reciprocal_m_d10 <= reciprocal_m_d9; // Fp32SharedOps.java:92
+    reciprocal_m_d11 <= reciprocal_m_d10; // Fp32SharedOps.java:92
+    reciprocal_m_d12 <= reciprocal_m_d11; // Fp32SharedOps.java:92
+    reciprocal_m_d13 <= reciprocal_m_d12; // Fp32SharedOps.java:92
+    scale_start_d18 <= scale_start_d17; // Fp32SharedOps.java:91
+    scale_start_d19 <= scale_start_d18; // Fp32SharedOps.java:91
+    scale_start_d20 <= scale_start_d19; // Fp32SharedOps.java:91
+    scale_start_d21 <= scale_start_d20; // Fp32SharedOps.java:91
+    scale_start_d22 <= scale_start_d21; // Fp32SharedOps.java:91
+    scale_start_d23 <= scale_start_d22; // Fp32SharedOps.java:91
+    scale_start_d24 <= scale_start_d23; // Fp32SharedOps.java:91
+    scale_start_d25 <= scale_start_d24; // Fp32SharedOps.java:91
+    scale_start_d26 <= scale_start_d25; // Fp32SharedOps.java:91
+    scale_start_d27 <= scale_start_d26; // Fp32SharedOps.java:91
+    scale_start_d28 <= scale_start_d27; // Fp32SharedOps.java:91
+    scale_start_d29 <= scale_start_d28; // Fp32SharedOps.java:91
+    scale_start_d30 <= scale_start_d29; // Fp32SharedOps.java:91
+    reciprocal_y0_d1 <= scale_add_out_payload; // Fp32SharedOps.java:92
+    reciprocal_y0_d2 <= reciprocal_y0_d1; // Fp32SharedOps.java:92
+    reciprocal_y0_d3 <= reciprocal_y0_d2; // Fp32SharedOps.java:92
+    reciprocal_y0_d4 <= reciprocal_y0_d3; // Fp32SharedOps.java:92
+    reciprocal_y0_d5 <= reciprocal_y0_d4; // Fp32SharedOps.java:92
+    reciprocal_y0_d6 <= reciprocal_y0_d5; // Fp32SharedOps.java:92
+    reciprocal_y0_d7 <= reciprocal_y0_d6; // Fp32SharedOps.java:92
+    reciprocal_y0_d8 <= reciprocal_y0_d7; // Fp32SharedOps.java:92
+    reciprocal_y0_d9 <= reciprocal_y0_d8; // Fp32SharedOps.java:92
+    reciprocal_y0_d10 <= reciprocal_y0_d9; // Fp32SharedOps.java:92
+    reciprocal_y0_d11 <= reciprocal_y0_d10; // Fp32SharedOps.java:92
+    reciprocal_y0_d12 <= reciprocal_y0_d11; // Fp32SharedOps.java:92
+    reciprocal_y0_d13 <= reciprocal_y0_d12; // Fp32SharedOps.java:92
+    reciprocal_minus_e_d1 <= reciprocal_minus_e_c; // Quantizer.java:81
+    reciprocal_minus_e_d2 <= reciprocal_minus_e_d1; // Quantizer.java:81
+    reciprocal_minus_e_d3 <= reciprocal_minus_e_d2; // Quantizer.java:81
+    reciprocal_minus_e_d4 <= reciprocal_minus_e_d3; // Quantizer.java:81
+    reciprocal_minus_e_d5 <= reciprocal_minus_e_d4; // Quantizer.java:81
+    reciprocal_minus_e_d6 <= reciprocal_minus_e_d5; // Quantizer.java:81
+    reciprocal_minus_e_d7 <= reciprocal_minus_e_d6; // Quantizer.java:81
+    reciprocal_minus_e_d8 <= reciprocal_minus_e_d7; // Quantizer.java:81
+    reciprocal_minus_e_d9 <= reciprocal_minus_e_d8; // Quantizer.java:81
+    reciprocal_minus_e_d10 <= reciprocal_minus_e_d9; // Quantizer.java:81
+    reciprocal_minus_e_d11 <= reciprocal_minus_e_d10; // Quantizer.java:81
+    reciprocal_minus_e_d12 <= reciprocal_minus_e_d11; // Quantizer.java:81
+    reciprocal_minus_e_d13 <= reciprocal_minus_e_d12; // Quantizer.java:81
+    reciprocal_minus_e_d14 <= reciprocal_minus_e_d13; // Quantizer.java:81
+    reciprocal_minus_e_d15 <= reciprocal_minus_e_d14; // Quantizer.java:81
+    reciprocal_minus_e_d16 <= reciprocal_minus_e_d15; // Quantizer.java:81
+    reciprocal_minus_e_d17 <= reciprocal_minus_e_d16; // Quantizer.java:81
+    reciprocal_minus_e_d18 <= reciprocal_minus_e_d17; // Quantizer.java:81
+    reciprocal_minus_e_d19 <= reciprocal_minus_e_d18; // Quantizer.java:81
+    reciprocal_minus_e_d20 <= reciprocal_minus_e_d19; // Quantizer.java:81
+    reciprocal_minus_e_d21 <= reciprocal_minus_e_d20; // Quantizer.java:81
+    reciprocal_minus_e_d22 <= reciprocal_minus_e_d21; // Quantizer.java:81
+    reciprocal_minus_e_d23 <= reciprocal_minus_e_d22; // Quantizer.java:81
+    reciprocal_minus_e_d24 <= reciprocal_minus_e_d23; // Quantizer.java:81
+    reciprocal_minus_e_d25 <= reciprocal_minus_e_d24; // Quantizer.java:81
+    reciprocal_minus_e_d26 <= reciprocal_minus_e_d25; // Quantizer.java:81
+    reciprocal_minus_e_d27 <= reciprocal_minus_e_d26; // Quantizer.java:81
+    reciprocal_minus_e_d28 <= reciprocal_minus_e_d27; // Quantizer.java:81
+    reciprocal_minus_e_d29 <= reciprocal_minus_e_d28; // Quantizer.java:81
+    reciprocal_minus_e_d30 <= reciprocal_minus_e_d29; // Quantizer.java:81
+    reciprocal_minus_e_d31 <= reciprocal_minus_e_d30; // Quantizer.java:81
+    reciprocal_minus_e_d32 <= reciprocal_minus_e_d31; // Quantizer.java:81
+    reciprocal_minus_e_d33 <= reciprocal_minus_e_d32; // Quantizer.java:81
+    scale_start_d31 <= scale_start_d30; // Quantizer.java:81
+    scale_start_d32 <= scale_start_d31; // Quantizer.java:81
+    scale_start_d33 <= scale_start_d32; // Quantizer.java:81
+    scale_start_d34 <= scale_start_d33; // Quantizer.java:81
+    scale_start_d35 <= scale_start_d34; // Quantizer.java:81
+    scale_start_d36 <= scale_start_d35; // Quantizer.java:81
+    scale_start_d37 <= scale_start_d36; // Quantizer.java:81
+    reciprocal_cases_d1 <= reciprocal_cases_c; // Quantizer.java:81
+    reciprocal_cases_d2 <= reciprocal_cases_d1; // Quantizer.java:81
+    reciprocal_cases_d3 <= reciprocal_cases_d2; // Quantizer.java:81
+    reciprocal_cases_d4 <= reciprocal_cases_d3; // Quantizer.java:81
+    reciprocal_cases_d5 <= reciprocal_cases_d4; // Quantizer.java:81
+    reciprocal_cases_d6 <= reciprocal_cases_d5; // Quantizer.java:81
+    reciprocal_cases_d7 <= reciprocal_cases_d6; // Quantizer.java:81
+    reciprocal_cases_d8 <= reciprocal_cases_d7; // Quantizer.java:81
+    reciprocal_cases_d9 <= reciprocal_cases_d8; // Quantizer.java:81
+    reciprocal_cases_d10 <= reciprocal_cases_d9; // Quantizer.java:81
+    reciprocal_cases_d11 <= reciprocal_cases_d10; // Quantizer.java:81
+    reciprocal_cases_d12 <= reciprocal_cases_d11; // Quantizer.java:81
+    reciprocal_cases_d13 <= reciprocal_cases_d12; // Quantizer.java:81
+    reciprocal_cases_d14 <= reciprocal_cases_d13; // Quantizer.java:81
+    reciprocal_cases_d15 <= reciprocal_cases_d14; // Quantizer.java:81
+    reciprocal_cases_d16 <= reciprocal_cases_d15; // Quantizer.java:81
+    reciprocal_cases_d17 <= reciprocal_cases_d16; // Quantizer.java:81
+    reciprocal_cases_d18 <= reciprocal_cases_d17; // Quantizer.java:81
+    reciprocal_cases_d19 <= reciprocal_cases_d18; // Quantizer.java:81
+    reciprocal_cases_d20 <= reciprocal_cases_d19; // Quantizer.java:81
+    reciprocal_cases_d21 <= reciprocal_cases_d20; // Quantizer.java:81
+    reciprocal_cases_d22 <= reciprocal_cases_d21; // Quantizer.java:81
+    reciprocal_cases_d23 <= reciprocal_cases_d22; // Quantizer.java:81
+    reciprocal_cases_d24 <= reciprocal_cases_d23; // Quantizer.java:81
+    reciprocal_cases_d25 <= reciprocal_cases_d24; // Quantizer.java:81
+    reciprocal_cases_d26 <= reciprocal_cases_d25; // Quantizer.java:81
+    reciprocal_cases_d27 <= reciprocal_cases_d26; // Quantizer.java:81
+    reciprocal_cases_d28 <= reciprocal_cases_d27; // Quantizer.java:81
+    reciprocal_cases_d29 <= reciprocal_cases_d28; // Quantizer.java:81
+    reciprocal_cases_d30 <= reciprocal_cases_d29; // Quantizer.java:81
+    reciprocal_cases_d31 <= reciprocal_cases_d30; // Quantizer.java:81
+    reciprocal_cases_d32 <= reciprocal_cases_d31; // Quantizer.java:81
+    reciprocal_cases_d33 <= reciprocal_cases_d32; // Quantizer.java:81
+    reciprocal_cases_d34 <= reciprocal_cases_d33; // Quantizer.java:81
+    reciprocal_cases_d35 <= reciprocal_cases_d34; // Quantizer.java:81
+    reciprocal_sign_d1 <= reciprocal_sign_c; // Quantizer.java:81
+    reciprocal_sign_d2 <= reciprocal_sign_d1; // Quantizer.java:81
+    reciprocal_sign_d3 <= reciprocal_sign_d2; // Quantizer.java:81
+    reciprocal_sign_d4 <= reciprocal_sign_d3; // Quantizer.java:81
+    reciprocal_sign_d5 <= reciprocal_sign_d4; // Quantizer.java:81
+    reciprocal_sign_d6 <= reciprocal_sign_d5; // Quantizer.java:81
+    reciprocal_sign_d7 <= reciprocal_sign_d6; // Quantizer.java:81
+    reciprocal_sign_d8 <= reciprocal_sign_d7; // Quantizer.java:81
+    reciprocal_sign_d9 <= reciprocal_sign_d8; // Quantizer.java:81
+    reciprocal_sign_d10 <= reciprocal_sign_d9; // Quantizer.java:81
+    reciprocal_sign_d11 <= reciprocal_sign_d10; // Quantizer.java:81
+    reciprocal_sign_d12 <= reciprocal_sign_d11; // Quantizer.java:81
+    reciprocal_sign_d13 <= reciprocal_sign_d12; // Quantizer.java:81
+    reciprocal_sign_d14 <= reciprocal_sign_d13; // Quantizer.java:81
+    reciprocal_sign_d15 <= reciprocal_sign_d14; // Quantizer.java:81
+    reciprocal_sign_d16 <= reciprocal_sign_d15; // Quantizer.java:81
+    reciprocal_sign_d17 <= reciprocal_sign_d16; // Quantizer.java:81
+    reciprocal_sign_d18 <= reciprocal_sign_d17; // Quantizer.java:81
+    reciprocal_sign_d19 <= reciprocal_sign_d18; // Quantizer.java:81
+    reciprocal_sign_d20 <= reciprocal_sign_d19; // Quantizer.java:81
+    reciprocal_sign_d21 <= reciprocal_sign_d20; // Quantizer.java:81
+    reciprocal_sign_d22 <= reciprocal_sign_d21; // Quantizer.java:81
+    reciprocal_sign_d23 <= reciprocal_sign_d22; // Quantizer.java:81
+    reciprocal_sign_d24 <= reciprocal_sign_d23; // Quantizer.java:81
+    reciprocal_sign_d25 <= reciprocal_sign_d24; // Quantizer.java:81
+    reciprocal_sign_d26 <= reciprocal_sign_d25; // Quantizer.java:81
+    reciprocal_sign_d27 <= reciprocal_sign_d26; // Quantizer.java:81
+    reciprocal_sign_d28 <= reciprocal_sign_d27; // Quantizer.java:81
+    reciprocal_sign_d29 <= reciprocal_sign_d28; // Quantizer.java:81
+    reciprocal_sign_d30 <= reciprocal_sign_d29; // Quantizer.java:81
+    reciprocal_sign_d31 <= reciprocal_sign_d30; // Quantizer.java:81
+    reciprocal_sign_d32 <= reciprocal_sign_d31; // Quantizer.java:81
+    reciprocal_sign_d33 <= reciprocal_sign_d32; // Quantizer.java:81
+    reciprocal_sign_d34 <= reciprocal_sign_d33; // Quantizer.java:81
+    reciprocal_sign_d35 <= reciprocal_sign_d34; // Quantizer.java:81
     reciprocal_y_out <=
         reciprocal_cases_d35[2] ? 32'h7fc00000
         : reciprocal_cases_d35[1] ? {reciprocal_sign_d35, 31'h0}
         : reciprocal_cases_d35[0] ? {reciprocal_sign_d35, 31'h7f800000}
-        : {reciprocal_sign_d35, reciprocal_scale2_out_payload[30:0]}; // Quantizer.java:80
-    reciprocal_scale2_valid_d1 <= reciprocal_scale2_out_valid; // Fp32SharedOps.java:90
-    reciprocal_scale2_valid_d2 <= reciprocal_scale2_valid_d1; // Quantizer.java:81
-    reciprocal_scale2_valid_d3 <= reciprocal_scale2_valid_d2; // Quantizer.java:81
-    reciprocal_scale2_valid_d4 <= reciprocal_scale2_valid_d3; // Quantizer.java:81
-    reciprocal_scale2_valid_d5 <= reciprocal_scale2_valid_d4; // Quantizer.java:81
-    reciprocal_scale2_valid_d6 <= reciprocal_scale2_valid_d5; // Quantizer.java:81
-    reciprocal_scale2_valid_d7 <= reciprocal_scale2_valid_d6; // Quantizer.java:81
-    reciprocal_scale2_valid_d8 <= reciprocal_scale2_valid_d7; // Quantizer.java:81
-    if (scale_start_d1_and) begin // Quantizer.java:83
-      scale_busy <= 1'b1; // Quantizer.java:83
+        : {reciprocal_sign_d35, reciprocal_scale2_out_payload[30:0]}; // Quantizer.java:81
+    reciprocal_scale2_valid_d1 <= reciprocal_scale2_out_valid; // Fp32SharedOps.java:91
+    reciprocal_scale2_valid_d2 <= reciprocal_scale2_valid_d1; // Quantizer.java:82
+    reciprocal_scale2_valid_d3 <= reciprocal_scale2_valid_d2; // Quantizer.java:82
+    reciprocal_scale2_valid_d4 <= reciprocal_scale2_valid_d3; // Quantizer.java:82
+    reciprocal_scale2_valid_d5 <= reciprocal_scale2_valid_d4; // Quantizer.java:82
+    reciprocal_scale2_valid_d6 <= reciprocal_scale2_valid_d5; // Quantizer.java:82
+    reciprocal_scale2_valid_d7 <= reciprocal_scale2_valid_d6; // Quantizer.java:82
+    reciprocal_scale2_valid_d8 <= reciprocal_scale2_valid_d7; // Quantizer.java:82
+    if (scale_start_d1_and) begin // Quantizer.java:84
+      scale_busy <= 1'b1; // Quantizer.java:84
     end
-    if (scale_start_d1) begin // Quantizer.java:84
-      mc <= mc_clamped; // Quantizer.java:84
+    if (scale_start_d1) begin // Quantizer.java:85
+      mc <= mc_clamped; // Quantizer.java:85
     end
-    if (reciprocal_scale2_valid_d8) begin // Quantizer.java:85
-      scale <= scale_mul_out_payload; // Quantizer.java:86
-      have_scale <= 1'b1; // Quantizer.java:87
-      scale_busy <= 1'b0; // Quantizer.java:88
+    if (reciprocal_scale2_valid_d8) begin // Quantizer.java:86
+      scale <= scale_mul_out_payload; // Quantizer.java:87
+      have_scale <= 1'b1; // Quantizer.java:88
+      scale_busy <= 1'b0; // Quantizer.java:89
     end
-    mc_out_d1 <= mc; // Quantizer.java:102
-    mc_out_d2 <= mc_out_d1; // Quantizer.java:102
-    mc_out_d3 <= mc_out_d2; // Quantizer.java:102
-    mc_out_d4 <= mc_out_d3; // Quantizer.java:102
-    mc_out_d5 <= mc_out_d4; // Quantizer.java:102
-    mc_out_d6 <= mc_out_d5; // Quantizer.java:102
-    mc_out_d7 <= mc_out_d6; // Quantizer.java:102
-    mc_out_d8 <= mc_out_d7; // Quantizer.java:102
-    mc_out_d9 <= mc_out_d8; // Quantizer.java:102
-    mc_out_d10 <= mc_out_d9; // Quantizer.java:102
-    last_d1 <= in_payload_last; // Quantizer.java:102
-    last_d2 <= last_d1; // Quantizer.java:102
-    last_d3 <= last_d2; // Quantizer.java:102
-    last_d4 <= last_d3; // Quantizer.java:102
-    last_d5 <= last_d4; // Quantizer.java:102
-    last_d6 <= last_d5; // Quantizer.java:102
-    last_d7 <= last_d6; // Quantizer.java:102
-    last_d8 <= last_d7; // Quantizer.java:102
-    last_d9 <= last_d8; // Quantizer.java:102
-    last_d10 <= last_d9; // Quantizer.java:102
-    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:110
-      have_scale <= 1'b0; // Quantizer.java:110
+    mc_out_d1 <= mc; // Quantizer.java:103
+    mc_out_d2 <= mc_out_d1; // Quantizer.java:103
+    mc_out_d3 <= mc_out_d2; // Quantizer.java:103
+    mc_out_d4 <= mc_out_d3; // Quantizer.java:103
+    mc_out_d5 <= mc_out_d4; // Quantizer.java:103
+    mc_out_d6 <= mc_out_d5; // Quantizer.java:103
+    mc_out_d7 <= mc_out_d6; // Quantizer.java:103
+    mc_out_d8 <= mc_out_d7; // Quantizer.java:103
+    mc_out_d9 <= mc_out_d8; // Quantizer.java:103
+    mc_out_d10 <= mc_out_d9; // Quantizer.java:103
+    last_d1 <= in_payload_last; // Quantizer.java:103
+    last_d2 <= last_d1; // Quantizer.java:103
+    last_d3 <= last_d2; // Quantizer.java:103
+    last_d4 <= last_d3; // Quantizer.java:103
+    last_d5 <= last_d4; // Quantizer.java:103
+    last_d6 <= last_d5; // Quantizer.java:103
+    last_d7 <= last_d6; // Quantizer.java:103
+    last_d8 <= last_d7; // Quantizer.java:103
+    last_d9 <= last_d8; // Quantizer.java:103
+    last_d10 <= last_d9; // Quantizer.java:103
+    if (in_valid_and_ready & in_payload_last) begin // Quantizer.java:111
+      have_scale <= 1'b0; // Quantizer.java:111
     end
     if (in_valid_and_ready & ~result_fifo_pop_valid_and_ready) begin // CreditBuffer.java:82
       result_credits <= result_credits - 4'd1; // CreditBuffer.java:82
@@ -872,38 +872,38 @@ module Quantizer_l4_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~(scale_start_d17 & scale_start_d4))) begin // Fp32SharedOps.java:105
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 13 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d17 & scale_start_d4))) begin // Fp32SharedOps.java:106
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: scale: inputs 13 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d24 & scale_start_d11))) begin // Fp32SharedOps.java:105
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 13 cycles apart collide on scale_add ",
+      if (!(~(scale_start_d24 & scale_start_d11))) begin // Fp32SharedOps.java:106
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: scale: inputs 13 cycles apart collide on scale_add ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d30 & scale_start_d4))) begin // Fp32SharedOps.java:105
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 26 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d30 & scale_start_d4))) begin // Fp32SharedOps.java:106
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: scale: inputs 26 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(scale_start_d30 & scale_start_d17))) begin // Fp32SharedOps.java:105
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 13 cycles apart collide on scale_mul ",
+      if (!(~(scale_start_d30 & scale_start_d17))) begin // Fp32SharedOps.java:106
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: scale: inputs 13 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d4))) begin // Fp32SharedOps.java:105
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 36 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d4))) begin // Fp32SharedOps.java:106
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: scale: inputs 36 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d17))) begin // Fp32SharedOps.java:105
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 23 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d17))) begin // Fp32SharedOps.java:106
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: scale: inputs 23 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
-      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d30))) begin // Fp32SharedOps.java:105
-        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:105: scale: inputs 10 cycles apart collide on scale_mul ",
+      if (!(~(reciprocal_scale2_valid_d1 & scale_start_d30))) begin // Fp32SharedOps.java:106
+        $display("ASSERTION FAILED in %m: Fp32SharedOps.java:106: scale: inputs 10 cycles apart collide on scale_mul ",
                  "(keep inputs at least the schedule's length apart)");
         $stop;
       end
@@ -926,7 +926,7 @@ module Quantizer_l4_fp16 (
   end
 `endif
 
-  Fp32Mul scale_mul ( // Quantizer.java:78
+  Fp32Mul scale_mul ( // Quantizer.java:79
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scale_mul_in_valid),
@@ -936,7 +936,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (scale_mul_out_payload)
   );
 
-  Fp32Add scale_add ( // Quantizer.java:78
+  Fp32Add scale_add ( // Quantizer.java:79
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scale_add_in_valid),
@@ -946,7 +946,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (scale_add_out_payload)
   );
 
-  FpScale2_n10 reciprocal_scale2 ( // Quantizer.java:80
+  FpScale2_n10 reciprocal_scale2 ( // Quantizer.java:81
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reciprocal_scale2_in_valid),
@@ -956,7 +956,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (reciprocal_scale2_out_payload)
   );
 
-  Fp16ToFp32 lane0_x ( // Quantizer.java:99
+  Fp16ToFp32 lane0_x ( // Quantizer.java:100
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_x_in_valid),
@@ -965,7 +965,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_x_out_payload)
   );
 
-  Fp32Mul lane0_mul ( // Quantizer.java:100
+  Fp32Mul lane0_mul ( // Quantizer.java:101
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane0_mul_in_valid),
@@ -975,7 +975,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane0_mul_out_payload)
   );
 
-  Fp32ToInt8 lane0_int8 ( // Quantizer.java:100
+  Fp32ToInt8 lane0_int8 ( // Quantizer.java:101
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane0_int8_in_valid),
@@ -984,7 +984,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane0_int8_out_payload)
   );
 
-  Fp16ToFp32 lane1_x ( // Quantizer.java:99
+  Fp16ToFp32 lane1_x ( // Quantizer.java:100
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_x_in_valid),
@@ -993,7 +993,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_x_out_payload)
   );
 
-  Fp32Mul lane1_mul ( // Quantizer.java:100
+  Fp32Mul lane1_mul ( // Quantizer.java:101
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane1_mul_in_valid),
@@ -1003,7 +1003,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane1_mul_out_payload)
   );
 
-  Fp32ToInt8 lane1_int8 ( // Quantizer.java:100
+  Fp32ToInt8 lane1_int8 ( // Quantizer.java:101
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane1_int8_in_valid),
@@ -1012,7 +1012,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane1_int8_out_payload)
   );
 
-  Fp16ToFp32 lane2_x ( // Quantizer.java:99
+  Fp16ToFp32 lane2_x ( // Quantizer.java:100
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_x_in_valid),
@@ -1021,7 +1021,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_x_out_payload)
   );
 
-  Fp32Mul lane2_mul ( // Quantizer.java:100
+  Fp32Mul lane2_mul ( // Quantizer.java:101
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane2_mul_in_valid),
@@ -1031,7 +1031,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane2_mul_out_payload)
   );
 
-  Fp32ToInt8 lane2_int8 ( // Quantizer.java:100
+  Fp32ToInt8 lane2_int8 ( // Quantizer.java:101
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane2_int8_in_valid),
@@ -1040,7 +1040,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane2_int8_out_payload)
   );
 
-  Fp16ToFp32 lane3_x ( // Quantizer.java:99
+  Fp16ToFp32 lane3_x ( // Quantizer.java:100
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_x_in_valid),
@@ -1049,7 +1049,7 @@ module Quantizer_l4_fp16 (
     .out_payload (lane3_x_out_payload)
   );
 
-  Fp32Mul lane3_mul ( // Quantizer.java:100
+  Fp32Mul lane3_mul ( // Quantizer.java:101
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (lane3_mul_in_valid),
@@ -1059,7 +1059,7 @@ module Quantizer_l4_fp16 (
     .out_payload  (lane3_mul_out_payload)
   );
 
-  Fp32ToInt8 lane3_int8 ( // Quantizer.java:100
+  Fp32ToInt8 lane3_int8 ( // Quantizer.java:101
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (lane3_int8_in_valid),

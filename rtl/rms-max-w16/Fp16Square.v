@@ -11,58 +11,64 @@ module Fp16Square (
   output wire [31:0] out_payload  // Fp16Square.java:40
 );
 
-  reg  [10:0] m_1;      // Fp16Square.java:53
-  reg  [5:0]  e_1;      // Fp16Square.java:54
-  reg  [2:0]  flags_1;  // Fp16Square.java:55
+  reg  [10:0] m_1;      // Fp16Square.java:48
+  reg  [5:0]  e_1;      // Fp16Square.java:49
+  reg  [2:0]  flags_1;  // Fp16Square.java:50
   (* use_dsp = "yes" *)
-  reg  [21:0] square_2; // Fp16Square.java:58
-  reg  [5:0]  e_2;      // Fp16Square.java:60
-  reg  [2:0]  flags_2;  // Fp16Square.java:61
-  reg  [31:0] y_3;      // Fp16Square.java:71
-  reg         valid_d1; // Fp16Square.java:72
-  reg         valid_d2; // Fp16Square.java:72
-  reg         valid_d3; // Fp16Square.java:72
+  reg  [21:0] square_2; // Fp16Square.java:53
+  reg  [5:0]  e_2;      // Fp16Square.java:55
+  reg  [2:0]  flags_2;  // Fp16Square.java:56
+  reg  [31:0] y_3;      // Fp16Square.java:66
+  reg         valid_d1; // Fp16Square.java:67
+  reg         valid_d2; // Fp16Square.java:67
+  reg         valid_d3; // Fp16Square.java:67
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire m_1_cmp;
   wire m_1_any;
   wire m_1_and;
   wire m_1_any_2;
-  wire [3:0] m_1_sum;
+  wire [3:0] m_1_mux_2;
+  wire [31:0] m_1_mux;
+  wire [8:0] e_1_diff;
   wire [8:0] y_3_sum;
-  assign m_1_cmp = in_payload[14:10] == 5'd0;
   assign m_1_any = |in_payload[9:8];
   assign m_1_and = ~m_1_any & ~(|in_payload[7:6]);
   assign m_1_any_2 = |in_payload[5:4];
-  assign m_1_sum =
-      ((m_1_and & ~m_1_any_2 & ~(|in_payload[3:2])) ? {2'h2, ((|in_payload[1:0]) ? {1'b0, ~in_payload[1]} : 2'd2)}
-       : {1'b0,
-          (m_1_and ? {1'b1, (m_1_any_2 ? {1'b0, ~in_payload[5]} : {1'b1, ~in_payload[3]})}
-           : {1'b0, (m_1_any ? {1'b0, ~in_payload[9]} : {1'b1, ~in_payload[7]})})})
-      + 4'd1;
+  assign m_1_mux_2 =
+      (m_1_and & ~m_1_any_2 & ~(|in_payload[3:2])) ? {2'h2, ((|in_payload[1:0]) ? {1'b0, ~in_payload[1]} : 2'd2)}
+      : {1'b0,
+         (m_1_and ? {1'b1, (m_1_any_2 ? {1'b0, ~in_payload[5]} : {1'b1, ~in_payload[3]})}
+          : {1'b0, (m_1_any ? {1'b0, ~in_payload[9]} : {1'b1, ~in_payload[7]})})};
+  assign m_1_mux =
+      (in_payload[14:10] == 5'd0)
+        ? ((in_payload[9:0] == 10'd0) ? {in_payload[15], 31'h0}
+           : {in_payload[15], (8'd112 - {4'd0, m_1_mux_2}), (in_payload[9:0] << (m_1_mux_2 + 4'd1)), 13'h0})
+      : (in_payload[14:10] == 5'd31) ? {in_payload[15], 8'hff, (in_payload[9:0] != 10'd0), in_payload[8:0], 13'h0}
+      : {in_payload[15], ({3'd0, in_payload[14:10]} + 8'd112), in_payload[9:0], 13'h0};
+  assign e_1_diff = {1'b0, m_1_mux[30:23]} - 9'd127;
   assign y_3_sum = ({{3{e_2[5]}}, e_2} + {{3{e_2[5]}}, e_2} + 9'd127) + {8'd0, square_2[21]};
 
-  assign out_payload = y_3; // Fp16Square.java:71
-  assign out_valid = valid_d3; // Fp16Square.java:72
+  assign out_payload = y_3; // Fp16Square.java:66
+  assign out_valid = valid_d3; // Fp16Square.java:67
 
   always @(posedge clk) begin
-    m_1 <= {1'b1, (m_1_cmp ? (in_payload[9:0] << m_1_sum) : in_payload[9:0])}; // Fp16Square.java:53
-    e_1 <= m_1_cmp ? (6'h32 - {2'd0, m_1_sum}) : ({1'b0, in_payload[14:10]} - 6'd15); // Fp16Square.java:54
+    m_1 <= {1'b1, m_1_mux[22:13]}; // Fp16Square.java:48
+    e_1 <= e_1_diff[5:0]; // Fp16Square.java:49
     flags_1 <=
         {((in_payload[14:10] == 5'd31) & (in_payload[9:0] != 10'd0)),
          ((in_payload[14:10] == 5'd31) & (in_payload[9:0] == 10'd0)),
-         (in_payload[14:0] == 15'h0)}; // Fp16Square.java:55
-    square_2 <= {11'd0, m_1} * {11'd0, m_1}; // Fp16Square.java:58
-    e_2 <= e_1; // Fp16Square.java:60
-    flags_2 <= flags_1; // Fp16Square.java:61
+         (in_payload[14:0] == 15'h0)}; // Fp16Square.java:50
+    square_2 <= {11'd0, m_1} * {11'd0, m_1}; // Fp16Square.java:53
+    e_2 <= e_1; // Fp16Square.java:55
+    flags_2 <= flags_1; // Fp16Square.java:56
     y_3 <=
         flags_2[2] ? 32'h7fc00000
         : flags_2[1] ? 32'h7f800000
         : flags_2[0] ? 32'h0
-        : {1'b0, y_3_sum[7:0], (square_2[21] ? {square_2[20:0], 2'h0} : {square_2[19:0], 3'h0})}; // Fp16Square.java:71
-    valid_d1 <= in_valid; // Fp16Square.java:72
-    valid_d2 <= valid_d1; // Fp16Square.java:72
-    valid_d3 <= valid_d2; // Fp16Square.java:72
+        : {1'b0, y_3_sum[7:0], (square_2[21] ? {square_2[20:0], 2'h0} : {square_2[19:0], 3'h0})}; // Fp16Square.java:66
+    valid_d1 <= in_valid; // Fp16Square.java:67
+    valid_d2 <= valid_d1; // Fp16Square.java:67
+    valid_d3 <= valid_d2; // Fp16Square.java:67
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
@@ -71,7 +77,7 @@ module Fp16Square (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, in_payload[15], y_3_sum[8]};
+  wire unused_bits = &{1'b0, m_1_mux[31], m_1_mux[12:0], e_1_diff[8:6], y_3_sum[8]};
 endmodule
 
 `default_nettype wire

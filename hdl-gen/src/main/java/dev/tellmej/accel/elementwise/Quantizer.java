@@ -38,7 +38,8 @@ import java.util.List;
  * dequantization of N8). One beat per cycle after that; latency {@link #latency} cycles; backpressure through
  * a {@link CreditBuffer}. Cost per lane: a conversion, one {@code Fp32Mul}, one {@code Fp32ToInt8}; plus, for the
  * scale (one vector at a time), {@link FpReciprocal}'s table and one {@code Fp32Mul} and one {@code Fp32Add} that
- * do its steps and the multiply by 127 ({@link dev.tellmej.hdl.lib.fp.Fp32SharedOps}). Named {@code Quantizer_l<L>_<format>}.
+ * do its steps and the multiply by 127 ({@link dev.tellmej.hdl.lib.fp.Fp32SharedOps}). Named
+ * {@code Quantizer_l<L>_<format>}.
  */
 public final class Quantizer extends Module {
     /** One input beat: L stored values and the vector's absmax m (binary32, the same on every beat). */

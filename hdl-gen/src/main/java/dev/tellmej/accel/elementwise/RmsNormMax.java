@@ -79,7 +79,8 @@ import java.util.Optional;
  * <p>Cost: per physical lane one {@code Fp32Mul} (squares; with binary16 storage an {@link Fp16Square}, exact and
  * a tenth of the size), one {@code Fp32Add} (partials), two {@code Fp32Mul} (scaling); once one {@code Fp32Mul},
  * one {@code Fp32Add} for the mean, the epsilon and {@link FpRsqrt}'s six steps together
- * ({@link Fp32SharedOps}: one token at a time); L partial registers; the buffer. Named {@code RmsNormMax_l<L>_w<W>_n<n>_<format>}; the run-time variant
+ * ({@link Fp32SharedOps}: one token at a time); L partial registers; the buffer. Named
+ * {@code RmsNormMax_l<L>_w<W>_n<n>_<format>}; the run-time variant
  * {@code RmsNormMax_l<L>_w<W>_maxn<max>_<format>_runtime}, which adds a comparator tree of W magnitudes (the
  * bypassed beats' maximum) and a comparison of the index with the length.
  */

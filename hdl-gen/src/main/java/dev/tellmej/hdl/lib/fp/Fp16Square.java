@@ -41,17 +41,12 @@ public final class Fp16Square extends Module {
 
     public Fp16Square() {
         Bits h = in.payload;
-        UInt exponent = FP16.exponent(h);
-        UInt fraction = FP16.fraction(h);
-
-        // Stage 1: m in [2^10, 2^11) and E (value = m * 2^(E - 10)); a subnormal (E = -14, no hidden bit) shifts
-        // its leading one up to bit 10 and lowers E by the shift.
-        Bool subnormal = exponent.eq(0);
-        UInt shift = FpCircuits.leadingZeros(fraction.asBits()).resize(4).add(1);   // 1 to 10
-        UInt normalizedFraction = mux(subnormal, fraction.shlKeep(shift), fraction);
-        SInt unbiased = mux(subnormal, S(-14, 6).sub(shift.toSInt().sext(6)), exponent.toSInt().sub(S(15, 6)));
-        UInt m1 = regNext("m_1", cat(TRUE, normalizedFraction.asBits()).asUInt());
-        SInt e1 = regNext("e_1", unbiased);
+        // Stage 1: m in [2^10, 2^11) and E (value = m * 2^(E - 10)), read off the exact binary32 widening
+        // (FpConvert normalizes a subnormal): a binary16 value leaves all but the top 10 fraction bits zero, and
+        // its unbiased exponent is -24 to 15.
+        Bits wide = FpConvert.toFp32(FP16, h);
+        UInt m1 = regNext("m_1", cat(TRUE, FP32.fraction(wide).asBits().slice(22, 13)).asUInt());
+        SInt e1 = regNext("e_1", FP32.exponent(wide).toSInt().sub(S(127, 9)).resize(6));
         Bits flags1 = regNext("flags_1", cat(FP16.isNaN(h), FP16.isInfinite(h), FP16.isZero(h)));
 
         // Stage 2: m^2 in [2^20, 2^22).

@@ -6,6 +6,7 @@ import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.Hdl;
+import dev.tellmej.hdl.check.HdlUsageException;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Timed;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ public final class Fp32SharedOps implements Fp32Ops {
         Timed<Bits> issue(String resultName, Timed<Bits> a, Timed<Bits> b) {
             int cycle = Math.max(a.isSteady() ? 0 : a.cycle(), b.isSteady() ? 0 : b.cycle());
             if (issueCycles.contains(cycle)) {
-                throw new IllegalStateException(name + ": two operations on " + unit + " issue at cycle " + cycle
+                throw new HdlUsageException(name + ": two operations on " + unit + " issue at cycle " + cycle
                         + " of one input; they need units of their own");
             }
             Bool valid = pipeline.valid(cycle);
