@@ -1800,86 +1800,93 @@ module tellme (
   wire         record_finished;                                    // RecordWriter.java:102
 
   // sequencer
-  reg  [3:0]   phase;                                              // Sequencer.java:48
-  reg  [7:0]   error_code;                                         // Sequencer.java:49
-  reg  [31:0]  error_detail;                                       // Sequencer.java:50
-  wire         no_error;                                           // Sequencer.java:51
-  reg  [15:0]  read_beat;                                          // Sequencer.java:55
-  reg          read_issued;                                        // Sequencer.java:56
-  wire         header_beat;                                        // Sequencer.java:57
-  reg  [31:0]  header_magic;                                       // Sequencer.java:591
-  reg  [31:0]  header_version;                                     // Sequencer.java:591
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:591
-  reg  [31:0]  header_program_length;                              // Sequencer.java:591
-  reg  [31:0]  header_context;                                     // Sequencer.java:591
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:591
-  wire [63:0]  logits_offset;                                      // Sequencer.java:72
-  reg  [63:0]  debug_base;                                         // Sequencer.java:73
-  wire         image_valid;                                        // Sequencer.java:76
-  wire         tapping;                                            // Sequencer.java:77
-  reg  [31:0]  chunk_from;                                         // Sequencer.java:80
-  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:81
-  reg  [31:0]  pc;                                                 // Sequencer.java:82
-  reg  [31:0]  instructions_executed;                              // Sequencer.java:83
-  reg  [127:0] instruction_word;                                   // Sequencer.java:84
-  reg  [31:0]  token_index;                                        // Sequencer.java:85
-  reg  [0:0]   token_word;                                         // Sequencer.java:86
-  reg  [31:0]  tap_capacity;                                       // Sequencer.java:87
-  reg  [31:0]  tap_used;                                           // Sequencer.java:88
-  reg  [31:0]  tap_records;                                        // Sequencer.java:89
-  reg  [31:0]  tap_dropped;                                        // Sequencer.java:90
-  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:93
-  reg  [7:0]   setup_heads;                                        // Sequencer.java:94
-  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:95
-  reg          setup_rope_adjacent;                                // Sequencer.java:96
-  reg  [31:0]  setup_positions;                                    // Sequencer.java:97
-  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:98
-  wire [36:0]  token_bytes;                                        // Sequencer.java:102
-  wire [31:0]  token_beats;                                        // Sequencer.java:104
-  wire [63:0]  fetch_address;                                      // Sequencer.java:107
-  wire         fetching;                                           // Sequencer.java:108
-  wire         own_read;                                           // Sequencer.java:109
-  wire         last_token_word;                                    // Sequencer.java:133
-  wire         own_beat;                                           // Sequencer.java:135
-  wire         waiting_for_data;                                   // Sequencer.java:136
-  wire [32:0]  call_end;                                           // Sequencer.java:140
-  wire         bad_call;                                           // Sequencer.java:142
-  wire [7:0]   opcode;                                             // Sequencer.java:145
-  wire         last_chunk;                                         // Sequencer.java:146
-  reg  [31:0]  setup_head_width;                                   // Sequencer.java:158
-  reg  [63:0]  logits_address;                                     // Sequencer.java:212
-  wire         is_embed;                                           // Sequencer.java:216
-  wire         is_quantize;                                        // Sequencer.java:217
-  wire         is_attention;                                       // Sequencer.java:218
-  wire         is_lm_head;                                         // Sequencer.java:219
-  wire         is_linear;                                          // Sequencer.java:220
-  wire         unit_done;                                          // Sequencer.java:222
-  reg  [7:0]   unit_code;                                          // Sequencer.java:223
-  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:236
-  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:242
-  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:243
-  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:244
-  wire         has_tap;                                            // Sequencer.java:249
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:253
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:255
-  reg          tap_fits;                                           // Sequencer.java:259
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:261
-  reg  [1:0]   tap_settling;                                       // Sequencer.java:264
-  reg          tap_busy;                                           // Sequencer.java:274
-  reg          peek_issued;                                        // Sequencer.java:283
-  reg          peek_busy;                                          // Sequencer.java:284
-  reg          peek_in;                                            // Sequencer.java:285
-  reg          peek_failed;                                        // Sequencer.java:286
-  reg  [1:0]   peek_beat;                                          // Sequencer.java:287
-  reg  [127:0] peek_word;                                          // Sequencer.java:288
-  wire         peek_wanted;                                        // Sequencer.java:290
-  wire         peek_linear;                                        // Sequencer.java:320
-  wire         token_outside;                                      // Sequencer.java:372
-  wire         tokens_clean;                                       // Sequencer.java:383
-  wire [31:0]  tokens_left;                                        // Sequencer.java:395
-  wire         setup_bad_field;                                    // Sequencer.java:579
-  reg          record_written;                                     // Sequencer.java:548
-  wire         record_done;                                        // Sequencer.java:550
+  reg  [3:0]   phase;                                              // Sequencer.java:54
+  reg  [7:0]   error_code;                                         // Sequencer.java:55
+  reg  [31:0]  error_detail;                                       // Sequencer.java:56
+  wire         no_error;                                           // Sequencer.java:57
+  reg  [15:0]  read_beat;                                          // Sequencer.java:61
+  reg          read_issued;                                        // Sequencer.java:62
+  wire         header_beat;                                        // Sequencer.java:63
+  reg  [31:0]  header_magic;                                       // Sequencer.java:621
+  reg  [31:0]  header_version;                                     // Sequencer.java:621
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:621
+  reg  [31:0]  header_program_length;                              // Sequencer.java:621
+  reg  [31:0]  header_context;                                     // Sequencer.java:621
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:621
+  wire [63:0]  logits_offset;                                      // Sequencer.java:78
+  reg  [63:0]  debug_base;                                         // Sequencer.java:79
+  wire         image_valid;                                        // Sequencer.java:82
+  wire         tapping;                                            // Sequencer.java:83
+  reg  [31:0]  chunk_from;                                         // Sequencer.java:86
+  reg  [2:0]   chunk_tokens;                                       // Sequencer.java:87
+  reg  [31:0]  pc;                                                 // Sequencer.java:88
+  reg  [31:0]  instructions_executed;                              // Sequencer.java:89
+  reg  [127:0] instruction_word;                                   // Sequencer.java:90
+  reg  [31:0]  token_index;                                        // Sequencer.java:91
+  reg  [0:0]   token_word;                                         // Sequencer.java:92
+  reg  [31:0]  tap_capacity;                                       // Sequencer.java:93
+  reg  [31:0]  tap_used;                                           // Sequencer.java:94
+  reg  [31:0]  tap_records;                                        // Sequencer.java:95
+  reg  [31:0]  tap_dropped;                                        // Sequencer.java:96
+  reg  [15:0]  setup_head_dim;                                     // Sequencer.java:99
+  reg  [7:0]   setup_heads;                                        // Sequencer.java:100
+  reg  [7:0]   setup_kv_heads;                                     // Sequencer.java:101
+  reg          setup_rope_adjacent;                                // Sequencer.java:102
+  reg  [31:0]  setup_positions;                                    // Sequencer.java:103
+  reg  [31:0]  setup_rope_table;                                   // Sequencer.java:104
+  wire [36:0]  token_bytes;                                        // Sequencer.java:108
+  wire [31:0]  token_beats;                                        // Sequencer.java:110
+  wire [63:0]  fetch_address;                                      // Sequencer.java:113
+  wire         fetching;                                           // Sequencer.java:114
+  wire         own_read;                                           // Sequencer.java:115
+  wire         last_token_word;                                    // Sequencer.java:139
+  wire         own_beat;                                           // Sequencer.java:141
+  wire         waiting_for_data;                                   // Sequencer.java:142
+  wire [32:0]  call_end;                                           // Sequencer.java:146
+  wire         bad_call;                                           // Sequencer.java:148
+  wire [7:0]   opcode;                                             // Sequencer.java:151
+  wire         last_chunk;                                         // Sequencer.java:152
+  reg  [31:0]  setup_head_width;                                   // Sequencer.java:164
+  reg  [63:0]  logits_address;                                     // Sequencer.java:218
+  wire         is_embed;                                           // Sequencer.java:222
+  wire         is_quantize;                                        // Sequencer.java:223
+  wire         is_attention;                                       // Sequencer.java:224
+  wire         is_lm_head;                                         // Sequencer.java:225
+  wire         is_linear;                                          // Sequencer.java:226
+  wire         unit_done;                                          // Sequencer.java:228
+  reg  [7:0]   unit_code;                                          // Sequencer.java:229
+  reg  [31:0]  tap_elements_of;                                    // Sequencer.java:242
+  reg  [31:0]  tap_elements_q;                                     // Sequencer.java:248
+  reg  [2:0]   tap_tokens_q;                                       // Sequencer.java:249
+  reg  [3:0]   tap_dst_of;                                         // Sequencer.java:250
+  wire         has_tap;                                            // Sequencer.java:255
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:259
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:261
+  reg          tap_fits;                                           // Sequencer.java:265
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:267
+  reg  [1:0]   tap_settling;                                       // Sequencer.java:270
+  reg          tap_busy;                                           // Sequencer.java:280
+  reg          peek_issued;                                        // Sequencer.java:291
+  reg          peek_busy;                                          // Sequencer.java:292
+  reg          peek_in;                                            // Sequencer.java:293
+  reg          peek_failed;                                        // Sequencer.java:294
+  reg          peek_searching;                                     // Sequencer.java:295
+  reg          peek_found;                                         // Sequencer.java:296
+  reg  [1:0]   peek_beat;                                          // Sequencer.java:297
+  reg  [3:0]   peek_beats_left;                                    // Sequencer.java:298
+  reg  [127:0] peek_word;                                          // Sequencer.java:299
+  wire [31:0]  instructions_after;                                 // Sequencer.java:300
+  wire [2:0]   peek_words;                                         // Sequencer.java:302
+  wire         peek_wanted;                                        // Sequencer.java:304
+  wire [3:0]   peek_beats;                                         // Sequencer.java:306
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:325
+  wire         peek_linear;                                        // Sequencer.java:350
+  wire         token_outside;                                      // Sequencer.java:402
+  wire         tokens_clean;                                       // Sequencer.java:413
+  wire [31:0]  tokens_left;                                        // Sequencer.java:425
+  wire         setup_bad_field;                                    // Sequencer.java:609
+  reg          record_written;                                     // Sequencer.java:578
+  wire         record_done;                                        // Sequencer.java:580
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:255];                             // ActivationBuffers.java:114
   (* ram_style = "block" *)
@@ -2026,6 +2033,7 @@ module tellme (
   wire [33:0] tap_source_beats_sum;
   wire [63:0] logits_offset_sum;
   wire [36:0] token_beats_sum;
+  wire [5:0] peek_beats_prod;
   wire [63:0] debug_base_sum;
   wire [47:0] setup_head_width_prod;
   wire [63:0] tap_value_bytes_q_prod;
@@ -2292,6 +2300,7 @@ module tellme (
   assign tap_source_beats_sum = tap_source_beats_prod[33:0] + 34'd1;
   assign logits_offset_sum = {30'h0, header_context, 2'd0} + 64'd4095;
   assign token_beats_sum = token_bytes + 37'd7;
+  assign peek_beats_prod = {2'd0, {1'b0, peek_words}} * {4'd0, 2'd2};
   assign debug_base_sum = {30'h0, header_vocab, 2'd0} + 64'd4095;
   assign setup_head_width_prod = {16'd0, {24'd0, setup_heads}} * {32'd0, setup_head_dim};
   assign tap_value_bytes_q_prod = {32'd0, {29'd0, tap_tokens_q}} * {32'd0, tap_elements_q};
@@ -2810,21 +2819,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:300
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:301
   assign kv_cache_writer_command_payload_rowBeats = {2'd0, rotate_row_bytes[16:3]}; // RotateAndCache.java:302
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:526
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:527
-  assign record_error_detail = error_detail; // Sequencer.java:528
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:529
-  assign record_instructions = instructions_executed; // Sequencer.java:530
-  assign record_argmax = lm_head_argmax; // Sequencer.java:531
-  assign record_cycles = call_cycles; // Sequencer.java:532
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:533
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:534
-  assign record_tapping = tapping; // Sequencer.java:535
-  assign record_tap_records = tap_records; // Sequencer.java:536
-  assign record_tap_used = tap_used; // Sequencer.java:537
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:538
-  assign record_address = arg_io; // Sequencer.java:539
-  assign record_area_address = debug_base; // Sequencer.java:540
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:556
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:557
+  assign record_error_detail = error_detail; // Sequencer.java:558
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:559
+  assign record_instructions = instructions_executed; // Sequencer.java:560
+  assign record_argmax = lm_head_argmax; // Sequencer.java:561
+  assign record_cycles = call_cycles; // Sequencer.java:562
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:563
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:564
+  assign record_tapping = tapping; // Sequencer.java:565
+  assign record_tap_records = tap_records; // Sequencer.java:566
+  assign record_tap_used = tap_used; // Sequencer.java:567
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:568
+  assign record_address = arg_io; // Sequencer.java:569
+  assign record_area_address = debug_base; // Sequencer.java:570
   assign stalled = waiting_for_data; // TellmeKernel.java:146
   assign interrupt = control_interrupt; // TellmeKernel.java:147
 
@@ -2832,7 +2841,7 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -2848,18 +2857,18 @@ module tellme (
       STEP_CHUNK_END: ;
       STEP_RECORD: ;
       STEP_DRAIN: ;
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:516
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:546
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:66
-  assign result_error_code = error_code; // Sequencer.java:520
-  assign result_error_detail = error_detail; // Sequencer.java:521
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:522
-  assign result_instructions = instructions_executed; // Sequencer.java:523
-  assign result_argmax = lm_head_argmax; // Sequencer.java:524
+  assign result_error_code = error_code; // Sequencer.java:550
+  assign result_error_detail = error_detail; // Sequencer.java:551
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:552
+  assign result_instructions = instructions_executed; // Sequencer.java:553
+  assign result_argmax = lm_head_argmax; // Sequencer.java:554
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -2978,31 +2987,31 @@ module tellme (
       data_read_payload_address = tap_source_address; // TapWriter.java:140
       data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:141
     end
-    if (own_read & ~read_issued) begin // Sequencer.java:110
-      data_read_valid = 1'b1; // Sequencer.java:111
-      case (phase) // Sequencer.java:112
+    if (own_read & ~read_issued) begin // Sequencer.java:116
+      data_read_valid = 1'b1; // Sequencer.java:117
+      case (phase) // Sequencer.java:118
         STEP_HEADER: begin
-          data_read_payload_address = arg_image; // Sequencer.java:114
-          data_read_payload_beats = 32'd32; // Sequencer.java:115
+          data_read_payload_address = arg_image; // Sequencer.java:120
+          data_read_payload_beats = 32'd32; // Sequencer.java:121
         end
         STEP_TOKENS: begin
-          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:118
-          data_read_payload_beats = token_beats; // Sequencer.java:119
+          data_read_payload_address = arg_io + 64'd4096; // Sequencer.java:124
+          data_read_payload_beats = token_beats; // Sequencer.java:125
         end
         STEP_CAPACITY: begin
-          data_read_payload_address = debug_base; // Sequencer.java:122
-          data_read_payload_beats = 32'd1; // Sequencer.java:123
+          data_read_payload_address = debug_base; // Sequencer.java:128
+          data_read_payload_beats = 32'd1; // Sequencer.java:129
         end
         default: begin
-          data_read_payload_address = fetch_address; // Sequencer.java:126
-          data_read_payload_beats = 32'd2; // Sequencer.java:127
+          data_read_payload_address = fetch_address; // Sequencer.java:132
+          data_read_payload_beats = 32'd2; // Sequencer.java:133
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:291
-      data_read_valid = 1'b1; // Sequencer.java:292
-      data_read_payload_address = fetch_address + 64'd16; // Sequencer.java:293
-      data_read_payload_beats = 32'd2; // Sequencer.java:294
+    if (peek_wanted) begin // Sequencer.java:307
+      data_read_valid = 1'b1; // Sequencer.java:308
+      data_read_payload_address = fetch_address + 64'd16; // Sequencer.java:309
+      data_read_payload_beats = {28'd0, peek_beats}; // Sequencer.java:310
     end
   end
 
@@ -3029,17 +3038,17 @@ module tellme (
     if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:194
       data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:194
     end
-    if (own_read & read_issued) begin // Sequencer.java:134
-      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:134
+    if (own_read & read_issued) begin // Sequencer.java:140
+      data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:140
     end
-    if (peek_busy) begin // Sequencer.java:302
-      data_beat_ready = 1'b1; // Sequencer.java:302
+    if (peek_busy) begin // Sequencer.java:321
+      data_beat_ready = 1'b1; // Sequencer.java:321
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:39
-    data_read_quiet = peek_busy; // Sequencer.java:303
+    data_read_quiet = peek_busy; // Sequencer.java:322
   end
 
   always @(posedge ap_clk) begin
@@ -3856,7 +3865,7 @@ module tellme (
   // embed (EmbedUnit.java:37): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:43
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -3865,12 +3874,12 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:419
-        end else if (opcode == 8'd0) begin // Sequencer.java:420
-        end else if (opcode == 8'd1) begin // Sequencer.java:421
-        end else if (opcode == 8'd7) begin // Sequencer.java:431
-        end else if (is_embed) begin // Sequencer.java:432
-          embed_start = 1'b1; // Sequencer.java:433
+        if (data_read_failed) begin // Sequencer.java:449
+        end else if (opcode == 8'd0) begin // Sequencer.java:450
+        end else if (opcode == 8'd1) begin // Sequencer.java:451
+        end else if (opcode == 8'd7) begin // Sequencer.java:461
+        end else if (is_embed) begin // Sequencer.java:462
+          embed_start = 1'b1; // Sequencer.java:463
         end
       end
       STEP_EXECUTE: ;
@@ -3887,37 +3896,37 @@ module tellme (
 
   always @(*) begin
     embed_dst = 4'd0; // EmbedUnit.java:49
-    embed_dst = instruction_word[11:8]; // Sequencer.java:149
+    embed_dst = instruction_word[11:8]; // Sequencer.java:155
   end
 
   always @(*) begin
     embed_dim = 16'd0; // EmbedUnit.java:49
-    embed_dim = instruction_word[31:16]; // Sequencer.java:150
+    embed_dim = instruction_word[31:16]; // Sequencer.java:156
   end
 
   always @(*) begin
     embed_table = 32'd0; // EmbedUnit.java:49
-    embed_table = instruction_word[63:32]; // Sequencer.java:151
+    embed_table = instruction_word[63:32]; // Sequencer.java:157
   end
 
   always @(*) begin
     embed_tokens = 3'd0; // EmbedUnit.java:49
-    embed_tokens = chunk_tokens; // Sequencer.java:152
+    embed_tokens = chunk_tokens; // Sequencer.java:158
   end
 
   always @(*) begin
     embed_first_token = 32'd0; // EmbedUnit.java:49
-    embed_first_token = chunk_from; // Sequencer.java:153
+    embed_first_token = chunk_from; // Sequencer.java:159
   end
 
   always @(*) begin
     embed_image = 64'd0; // EmbedUnit.java:49
-    embed_image = arg_image; // Sequencer.java:154
+    embed_image = arg_image; // Sequencer.java:160
   end
 
   always @(*) begin
     embed_io = 64'd0; // EmbedUnit.java:49
-    embed_io = arg_io; // Sequencer.java:155
+    embed_io = arg_io; // Sequencer.java:161
   end
 
   always @(*) begin
@@ -4015,7 +4024,7 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:51
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4024,13 +4033,13 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:419
-        end else if (opcode == 8'd0) begin // Sequencer.java:420
-        end else if (opcode == 8'd1) begin // Sequencer.java:421
-        end else if (opcode == 8'd7) begin // Sequencer.java:431
-        end else if (is_embed) begin // Sequencer.java:432
-        end else if (is_quantize) begin // Sequencer.java:436
-          quantize_start = 1'b1; // Sequencer.java:437
+        if (data_read_failed) begin // Sequencer.java:449
+        end else if (opcode == 8'd0) begin // Sequencer.java:450
+        end else if (opcode == 8'd1) begin // Sequencer.java:451
+        end else if (opcode == 8'd7) begin // Sequencer.java:461
+        end else if (is_embed) begin // Sequencer.java:462
+        end else if (is_quantize) begin // Sequencer.java:466
+          quantize_start = 1'b1; // Sequencer.java:467
         end
       end
       STEP_EXECUTE: ;
@@ -4047,37 +4056,37 @@ module tellme (
 
   always @(*) begin
     quantize_src = 4'd0; // QuantizeExecutor.java:56
-    quantize_src = instruction_word[11:8]; // Sequencer.java:175
+    quantize_src = instruction_word[11:8]; // Sequencer.java:181
   end
 
   always @(*) begin
     quantize_norm = 1'b0; // QuantizeExecutor.java:57
-    quantize_norm = instruction_word[12]; // Sequencer.java:176
+    quantize_norm = instruction_word[12]; // Sequencer.java:182
   end
 
   always @(*) begin
     quantize_length = 16'd0; // QuantizeExecutor.java:58
-    quantize_length = instruction_word[31:16]; // Sequencer.java:177
+    quantize_length = instruction_word[31:16]; // Sequencer.java:183
   end
 
   always @(*) begin
     quantize_gain = 32'd0; // QuantizeExecutor.java:59
-    quantize_gain = instruction_word[63:32]; // Sequencer.java:178
+    quantize_gain = instruction_word[63:32]; // Sequencer.java:184
   end
 
   always @(*) begin
     quantize_eps = 32'h0; // QuantizeExecutor.java:60
-    quantize_eps = instruction_word[95:64]; // Sequencer.java:179
+    quantize_eps = instruction_word[95:64]; // Sequencer.java:185
   end
 
   always @(*) begin
     quantize_tokens = 3'd0; // QuantizeExecutor.java:61
-    quantize_tokens = chunk_tokens; // Sequencer.java:180
+    quantize_tokens = chunk_tokens; // Sequencer.java:186
   end
 
   always @(*) begin
     quantize_image = 64'd0; // QuantizeExecutor.java:62
-    quantize_image = arg_image; // Sequencer.java:181
+    quantize_image = arg_image; // Sequencer.java:187
   end
 
   always @(*) begin
@@ -4235,7 +4244,7 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:54
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4244,16 +4253,16 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:419
-        end else if (opcode == 8'd0) begin // Sequencer.java:420
-        end else if (opcode == 8'd1) begin // Sequencer.java:421
-        end else if (opcode == 8'd7) begin // Sequencer.java:431
-        end else if (is_embed) begin // Sequencer.java:432
-        end else if (is_quantize) begin // Sequencer.java:436
-        end else if (is_linear) begin // Sequencer.java:440
-        end else if (is_lm_head) begin // Sequencer.java:444
-        end else if (is_attention) begin // Sequencer.java:448
-          attention_start = 1'b1; // Sequencer.java:449
+        if (data_read_failed) begin // Sequencer.java:449
+        end else if (opcode == 8'd0) begin // Sequencer.java:450
+        end else if (opcode == 8'd1) begin // Sequencer.java:451
+        end else if (opcode == 8'd7) begin // Sequencer.java:461
+        end else if (is_embed) begin // Sequencer.java:462
+        end else if (is_quantize) begin // Sequencer.java:466
+        end else if (is_linear) begin // Sequencer.java:470
+        end else if (is_lm_head) begin // Sequencer.java:474
+        end else if (is_attention) begin // Sequencer.java:478
+          attention_start = 1'b1; // Sequencer.java:479
         end
       end
       STEP_EXECUTE: ;
@@ -4270,62 +4279,62 @@ module tellme (
 
   always @(*) begin
     attention_src = 4'd0; // AttentionExecutor.java:66
-    attention_src = instruction_word[11:8]; // Sequencer.java:161
+    attention_src = instruction_word[11:8]; // Sequencer.java:167
   end
 
   always @(*) begin
     attention_dst = 4'd0; // AttentionExecutor.java:66
-    attention_dst = instruction_word[15:12]; // Sequencer.java:162
+    attention_dst = instruction_word[15:12]; // Sequencer.java:168
   end
 
   always @(*) begin
     attention_layer = 8'd0; // AttentionExecutor.java:66
-    attention_layer = instruction_word[31:24]; // Sequencer.java:163
+    attention_layer = instruction_word[31:24]; // Sequencer.java:169
   end
 
   always @(*) begin
     attention_scale = 32'h0; // AttentionExecutor.java:68
-    attention_scale = instruction_word[63:32]; // Sequencer.java:164
+    attention_scale = instruction_word[63:32]; // Sequencer.java:170
   end
 
   always @(*) begin
     attention_head_dim = 16'd0; // AttentionExecutor.java:66
-    attention_head_dim = setup_head_dim; // Sequencer.java:165
+    attention_head_dim = setup_head_dim; // Sequencer.java:171
   end
 
   always @(*) begin
     attention_heads = 8'd0; // AttentionExecutor.java:66
-    attention_heads = setup_heads; // Sequencer.java:166
+    attention_heads = setup_heads; // Sequencer.java:172
   end
 
   always @(*) begin
     attention_kv_heads = 8'd0; // AttentionExecutor.java:66
-    attention_kv_heads = setup_kv_heads; // Sequencer.java:167
+    attention_kv_heads = setup_kv_heads; // Sequencer.java:173
   end
 
   always @(*) begin
     attention_head_width = 32'd0; // AttentionExecutor.java:66
-    attention_head_width = setup_head_width; // Sequencer.java:168
+    attention_head_width = setup_head_width; // Sequencer.java:174
   end
 
   always @(*) begin
     attention_positions = 32'd0; // AttentionExecutor.java:66
-    attention_positions = setup_positions; // Sequencer.java:169
+    attention_positions = setup_positions; // Sequencer.java:175
   end
 
   always @(*) begin
     attention_tokens = 3'd0; // AttentionExecutor.java:66
-    attention_tokens = chunk_tokens; // Sequencer.java:170
+    attention_tokens = chunk_tokens; // Sequencer.java:176
   end
 
   always @(*) begin
     attention_first_position = 32'd0; // AttentionExecutor.java:66
-    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:171
+    attention_first_position = arg_start_position + chunk_from; // Sequencer.java:177
   end
 
   always @(*) begin
     attention_kv_cache = 64'd0; // AttentionExecutor.java:66
-    attention_kv_cache = arg_kv_cache; // Sequencer.java:172
+    attention_kv_cache = arg_kv_cache; // Sequencer.java:178
   end
 
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:89
@@ -4669,10 +4678,10 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:50
     lm_head_clear = 1'b0; // LmHeadExecutor.java:52
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:334
-          lm_head_clear = 1'b1; // Sequencer.java:335
+        if (call_start) begin // Sequencer.java:364
+          lm_head_clear = 1'b1; // Sequencer.java:365
         end
       end
       STEP_HEADER: ;
@@ -4682,15 +4691,15 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:419
-        end else if (opcode == 8'd0) begin // Sequencer.java:420
-        end else if (opcode == 8'd1) begin // Sequencer.java:421
-        end else if (opcode == 8'd7) begin // Sequencer.java:431
-        end else if (is_embed) begin // Sequencer.java:432
-        end else if (is_quantize) begin // Sequencer.java:436
-        end else if (is_linear) begin // Sequencer.java:440
-        end else if (is_lm_head) begin // Sequencer.java:444
-          lm_head_start = 1'b1; // Sequencer.java:445
+        if (data_read_failed) begin // Sequencer.java:449
+        end else if (opcode == 8'd0) begin // Sequencer.java:450
+        end else if (opcode == 8'd1) begin // Sequencer.java:451
+        end else if (opcode == 8'd7) begin // Sequencer.java:461
+        end else if (is_embed) begin // Sequencer.java:462
+        end else if (is_quantize) begin // Sequencer.java:466
+        end else if (is_linear) begin // Sequencer.java:470
+        end else if (is_lm_head) begin // Sequencer.java:474
+          lm_head_start = 1'b1; // Sequencer.java:475
         end
       end
       STEP_EXECUTE: ;
@@ -4707,47 +4716,47 @@ module tellme (
 
   always @(*) begin
     lm_head_cols = 16'd0; // LmHeadExecutor.java:60
-    lm_head_cols = instruction_word[31:16]; // Sequencer.java:204
+    lm_head_cols = instruction_word[31:16]; // Sequencer.java:210
   end
 
   always @(*) begin
     lm_head_rows = 32'd0; // LmHeadExecutor.java:60
-    lm_head_rows = instruction_word[63:32]; // Sequencer.java:205
+    lm_head_rows = instruction_word[63:32]; // Sequencer.java:211
   end
 
   always @(*) begin
     lm_head_weights = 32'd0; // LmHeadExecutor.java:60
-    lm_head_weights = instruction_word[95:64]; // Sequencer.java:206
+    lm_head_weights = instruction_word[95:64]; // Sequencer.java:212
   end
 
   always @(*) begin
     lm_head_row_scales = 32'd0; // LmHeadExecutor.java:60
-    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:207
+    lm_head_row_scales = instruction_word[127:96]; // Sequencer.java:213
   end
 
   always @(*) begin
     lm_head_vocab = 32'd0; // LmHeadExecutor.java:60
-    lm_head_vocab = header_vocab; // Sequencer.java:208
+    lm_head_vocab = header_vocab; // Sequencer.java:214
   end
 
   always @(*) begin
     lm_head_last_token = 3'd0; // LmHeadExecutor.java:60
-    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:210
+    lm_head_last_token = chunk_tokens - 3'd1; // Sequencer.java:216
   end
 
   always @(*) begin
     lm_head_image = 64'd0; // LmHeadExecutor.java:60
-    lm_head_image = arg_image; // Sequencer.java:211
+    lm_head_image = arg_image; // Sequencer.java:217
   end
 
   always @(*) begin
     lm_head_logits = 64'd0; // LmHeadExecutor.java:60
-    lm_head_logits = logits_address; // Sequencer.java:213
+    lm_head_logits = logits_address; // Sequencer.java:219
   end
 
   always @(*) begin
     lm_head_last_chunk = 1'b0; // LmHeadExecutor.java:62
-    lm_head_last_chunk = last_chunk; // Sequencer.java:209
+    lm_head_last_chunk = last_chunk; // Sequencer.java:215
   end
 
   assign lm_head_bad_field =
@@ -4877,7 +4886,7 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:106
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -4886,14 +4895,14 @@ module tellme (
       STEP_CHUNK: ;
       STEP_FETCH: ;
       STEP_DECODE: begin
-        if (data_read_failed) begin // Sequencer.java:419
-        end else if (opcode == 8'd0) begin // Sequencer.java:420
-        end else if (opcode == 8'd1) begin // Sequencer.java:421
-        end else if (opcode == 8'd7) begin // Sequencer.java:431
-        end else if (is_embed) begin // Sequencer.java:432
-        end else if (is_quantize) begin // Sequencer.java:436
-        end else if (is_linear) begin // Sequencer.java:440
-          linear_start = 1'b1; // Sequencer.java:441
+        if (data_read_failed) begin // Sequencer.java:449
+        end else if (opcode == 8'd0) begin // Sequencer.java:450
+        end else if (opcode == 8'd1) begin // Sequencer.java:451
+        end else if (opcode == 8'd7) begin // Sequencer.java:461
+        end else if (is_embed) begin // Sequencer.java:462
+        end else if (is_quantize) begin // Sequencer.java:466
+        end else if (is_linear) begin // Sequencer.java:470
+          linear_start = 1'b1; // Sequencer.java:471
         end
       end
       STEP_EXECUTE: ;
@@ -4910,122 +4919,122 @@ module tellme (
 
   always @(*) begin
     linear_epilogue = 4'd0; // LinearExecutor.java:120
-    linear_epilogue = instruction_word[11:8]; // Sequencer.java:184
+    linear_epilogue = instruction_word[11:8]; // Sequencer.java:190
   end
 
   always @(*) begin
     linear_src = 4'd0; // LinearExecutor.java:120
-    linear_src = instruction_word[19:16]; // Sequencer.java:186
+    linear_src = instruction_word[19:16]; // Sequencer.java:192
   end
 
   always @(*) begin
     linear_dst = 4'd0; // LinearExecutor.java:120
-    linear_dst = instruction_word[23:20]; // Sequencer.java:187
+    linear_dst = instruction_word[23:20]; // Sequencer.java:193
   end
 
   always @(*) begin
     linear_rows = 16'd0; // LinearExecutor.java:120
-    linear_rows = instruction_word[47:32]; // Sequencer.java:188
+    linear_rows = instruction_word[47:32]; // Sequencer.java:194
   end
 
   always @(*) begin
     linear_cols = 16'd0; // LinearExecutor.java:120
-    linear_cols = instruction_word[63:48]; // Sequencer.java:189
+    linear_cols = instruction_word[63:48]; // Sequencer.java:195
   end
 
   always @(*) begin
     linear_weights = 32'd0; // LinearExecutor.java:120
-    linear_weights = instruction_word[95:64]; // Sequencer.java:190
+    linear_weights = instruction_word[95:64]; // Sequencer.java:196
   end
 
   always @(*) begin
     linear_tokens = 3'd0; // LinearExecutor.java:120
-    linear_tokens = chunk_tokens; // Sequencer.java:192
+    linear_tokens = chunk_tokens; // Sequencer.java:198
   end
 
   always @(*) begin
     linear_image = 64'd0; // LinearExecutor.java:120
-    linear_image = arg_image; // Sequencer.java:193
+    linear_image = arg_image; // Sequencer.java:199
   end
 
   always @(*) begin
     linear_layer = 8'd0; // LinearExecutor.java:120
-    linear_layer = instruction_word[31:24]; // Sequencer.java:194
+    linear_layer = instruction_word[31:24]; // Sequencer.java:200
   end
 
   always @(*) begin
     linear_first_position = 32'd0; // LinearExecutor.java:120
-    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:195
+    linear_first_position = arg_start_position + chunk_from; // Sequencer.java:201
   end
 
   always @(*) begin
     linear_head_dim = 16'd0; // LinearExecutor.java:120
-    linear_head_dim = setup_head_dim; // Sequencer.java:196
+    linear_head_dim = setup_head_dim; // Sequencer.java:202
   end
 
   always @(*) begin
     linear_kv_heads = 8'd0; // LinearExecutor.java:120
-    linear_kv_heads = setup_kv_heads; // Sequencer.java:198
+    linear_kv_heads = setup_kv_heads; // Sequencer.java:204
   end
 
   always @(*) begin
     linear_positions = 32'd0; // LinearExecutor.java:120
-    linear_positions = setup_positions; // Sequencer.java:199
+    linear_positions = setup_positions; // Sequencer.java:205
   end
 
   always @(*) begin
     linear_rope_table = 32'd0; // LinearExecutor.java:120
-    linear_rope_table = setup_rope_table; // Sequencer.java:200
+    linear_rope_table = setup_rope_table; // Sequencer.java:206
   end
 
   always @(*) begin
     linear_kv_cache = 64'd0; // LinearExecutor.java:120
-    linear_kv_cache = arg_kv_cache; // Sequencer.java:201
+    linear_kv_cache = arg_kv_cache; // Sequencer.java:207
   end
 
   always @(*) begin
     linear_relu2 = 1'b0; // LinearExecutor.java:122
-    linear_relu2 = instruction_word[12]; // Sequencer.java:185
+    linear_relu2 = instruction_word[12]; // Sequencer.java:191
   end
 
   always @(*) begin
     linear_rope_adjacent = 1'b0; // LinearExecutor.java:123
-    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:197
+    linear_rope_adjacent = setup_rope_adjacent; // Sequencer.java:203
   end
 
   always @(*) begin
     linear_scale = 32'h0; // LinearExecutor.java:124
-    linear_scale = instruction_word[127:96]; // Sequencer.java:191
+    linear_scale = instruction_word[127:96]; // Sequencer.java:197
   end
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:127
-    linear_peek_valid = peek_linear; // Sequencer.java:321
+    linear_peek_valid = peek_linear; // Sequencer.java:351
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:128
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:322
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:352
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:129
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:323
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:353
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:130
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:324
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:354
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:132
-    linear_reads_lent = peek_busy; // Sequencer.java:317
+    linear_reads_lent = peek_busy; // Sequencer.java:349
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:134
-    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:331
+    linear_drop_prefetch = (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:361
   end
 
   always @(*) begin
@@ -5724,7 +5733,7 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:42
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -5736,12 +5745,12 @@ module tellme (
       STEP_EXECUTE: ;
       STEP_BARRIER: ;
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:471
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:472
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:475
-        end else if (~tap_busy) begin // Sequencer.java:478
-          if (tap_fits) begin // Sequencer.java:479
-            tap_start = 1'b1; // Sequencer.java:480
+        if (~tapping | ~has_tap) begin // Sequencer.java:501
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:502
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:505
+        end else if (~tap_busy) begin // Sequencer.java:508
+          if (tap_fits) begin // Sequencer.java:509
+            tap_start = 1'b1; // Sequencer.java:510
           end
         end
       end
@@ -5756,52 +5765,52 @@ module tellme (
 
   always @(*) begin
     tap_quantized = 1'b0; // TapWriter.java:48
-    tap_quantized = is_quantize; // Sequencer.java:250
+    tap_quantized = is_quantize; // Sequencer.java:256
   end
 
   always @(*) begin
     tap_from_memory = 1'b0; // TapWriter.java:49
-    tap_from_memory = is_lm_head; // Sequencer.java:251
+    tap_from_memory = is_lm_head; // Sequencer.java:257
   end
 
   always @(*) begin
     tap_source = 64'd0; // TapWriter.java:50
-    tap_source = logits_address; // Sequencer.java:252
+    tap_source = logits_address; // Sequencer.java:258
   end
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:53
-    tap_instruction = pc; // Sequencer.java:267
+    tap_instruction = pc; // Sequencer.java:273
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:53
-    tap_first_token = chunk_from; // Sequencer.java:268
+    tap_first_token = chunk_from; // Sequencer.java:274
   end
 
   always @(*) begin
     tap_tokens = 3'd0; // TapWriter.java:53
-    tap_tokens = tap_tokens_q; // Sequencer.java:269
+    tap_tokens = tap_tokens_q; // Sequencer.java:275
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:53
-    tap_elements = tap_elements_q; // Sequencer.java:270
+    tap_elements = tap_elements_q; // Sequencer.java:276
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:53
-    tap_buffer = tap_dst_of; // Sequencer.java:271
+    tap_buffer = tap_dst_of; // Sequencer.java:277
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:53
-    tap_address = tap_record_at; // Sequencer.java:272
+    tap_address = tap_record_at; // Sequencer.java:278
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:53
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:273
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:279
   end
 
   assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:93
@@ -5988,7 +5997,7 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
       STEP_CHECK: ;
@@ -6002,7 +6011,7 @@ module tellme (
       STEP_TAP: ;
       STEP_NEXT: ;
       STEP_CHUNK_END: ;
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:505
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:535
       STEP_DRAIN: ;
       STEP_FINISH: ;
       default: ;
@@ -6081,86 +6090,90 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // sequencer (Sequencer.java:44): checks the call, runs the program chunk by chunk an instruction at a time, writes
+  // sequencer (Sequencer.java:50): checks the call, runs the program chunk by chunk an instruction at a time, writes
   // the call record
-  assign no_error = error_code == 8'd0; // Sequencer.java:51
-  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:57
-  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:72
-  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:76
-  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:77
-  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:102
-  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:104
-  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:107
-  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:108
-  // Sequencer.java:109
+  assign no_error = error_code == 8'd0; // Sequencer.java:57
+  assign header_beat = (phase == STEP_HEADER) & read_issued & data_beat_valid; // Sequencer.java:63
+  assign logits_offset = 64'd4096 + {logits_offset_sum[63:12], 12'd0}; // Sequencer.java:78
+  assign image_valid = (header_magic == 32'd1229802580) & (header_version == 32'd1); // Sequencer.java:82
+  assign tapping = arg_debug[0] & image_valid; // Sequencer.java:83
+  assign token_bytes = {{3'd0, arg_token_count}, 2'd0}; // Sequencer.java:108
+  assign token_beats = token_beats_sum[34:3]; // Sequencer.java:110
+  assign fetch_address = arg_image + {32'd0, header_program_offset} + {28'h0, pc, 4'd0}; // Sequencer.java:113
+  assign fetching = (phase == STEP_FETCH) & (pc < header_program_length); // Sequencer.java:114
+  // Sequencer.java:115
   assign own_read = (phase == STEP_HEADER) | (phase == STEP_TOKENS) | (phase == STEP_CAPACITY) | fetching;
-  assign last_token_word = token_word | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:133
-  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:135
-  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:136
-  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:140
-  // Sequencer.java:142
+  assign last_token_word = token_word | ((token_index + 32'd1) == arg_token_count); // Sequencer.java:139
+  assign own_beat = own_read & read_issued & data_beat_valid; // Sequencer.java:141
+  assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:142
+  assign call_end = {1'b0, arg_start_position} + {1'b0, arg_token_count}; // Sequencer.java:146
+  // Sequencer.java:148
   assign bad_call =
       (arg_mode > 32'd1) | (arg_token_count == 32'd0) | ((arg_mode == 32'd1) & (arg_token_count != 32'd1));
-  assign opcode = instruction_word[7:0]; // Sequencer.java:145
-  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:146
-  assign is_embed = opcode == 8'd2; // Sequencer.java:216
-  assign is_quantize = opcode == 8'd3; // Sequencer.java:217
-  assign is_attention = opcode == 8'd5; // Sequencer.java:218
-  assign is_lm_head = opcode == 8'd6; // Sequencer.java:219
-  assign is_linear = opcode == 8'd4; // Sequencer.java:220
-  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:222
+  assign opcode = instruction_word[7:0]; // Sequencer.java:151
+  assign last_chunk = (chunk_from + {29'd0, chunk_tokens}) == arg_token_count; // Sequencer.java:152
+  assign is_embed = opcode == 8'd2; // Sequencer.java:222
+  assign is_quantize = opcode == 8'd3; // Sequencer.java:223
+  assign is_attention = opcode == 8'd5; // Sequencer.java:224
+  assign is_lm_head = opcode == 8'd6; // Sequencer.java:225
+  assign is_linear = opcode == 8'd4; // Sequencer.java:226
+  assign unit_done = embed_done | quantize_done | attention_done | lm_head_done | linear_done; // Sequencer.java:228
 
   always @(*) begin
-    unit_code = attention_code; // Sequencer.java:224
-    if (embed_done) begin // Sequencer.java:225
-      unit_code = embed_code; // Sequencer.java:225
+    unit_code = attention_code; // Sequencer.java:230
+    if (embed_done) begin // Sequencer.java:231
+      unit_code = embed_code; // Sequencer.java:231
     end
-    if (quantize_done) begin // Sequencer.java:226
-      unit_code = quantize_code; // Sequencer.java:226
+    if (quantize_done) begin // Sequencer.java:232
+      unit_code = quantize_code; // Sequencer.java:232
     end
-    if (lm_head_done) begin // Sequencer.java:227
-      unit_code = lm_head_code; // Sequencer.java:227
+    if (lm_head_done) begin // Sequencer.java:233
+      unit_code = lm_head_code; // Sequencer.java:233
     end
-    if (linear_done) begin // Sequencer.java:228
-      unit_code = linear_code; // Sequencer.java:228
+    if (linear_done) begin // Sequencer.java:234
+      unit_code = linear_code; // Sequencer.java:234
     end
   end
 
   always @(*) begin
-    tap_elements_of = setup_head_width; // Sequencer.java:237
-    if (is_embed) begin // Sequencer.java:238
-      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:238
+    tap_elements_of = setup_head_width; // Sequencer.java:243
+    if (is_embed) begin // Sequencer.java:244
+      tap_elements_of = {16'd0, instruction_word[31:16]}; // Sequencer.java:244
     end
-    if (is_quantize) begin // Sequencer.java:239
-      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:239
+    if (is_quantize) begin // Sequencer.java:245
+      tap_elements_of = {16'd0, instruction_word[31:16]} + 32'd1; // Sequencer.java:245
     end
-    if (is_lm_head) begin // Sequencer.java:240
-      tap_elements_of = instruction_word[63:32]; // Sequencer.java:240
-    end
-    if (is_linear) begin // Sequencer.java:241
-      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:241
-    end
-  end
-
-  always @(*) begin
-    tap_dst_of = instruction_word[15:12]; // Sequencer.java:245
-    if (is_embed) begin // Sequencer.java:246
-      tap_dst_of = instruction_word[11:8]; // Sequencer.java:246
+    if (is_lm_head) begin // Sequencer.java:246
+      tap_elements_of = instruction_word[63:32]; // Sequencer.java:246
     end
     if (is_linear) begin // Sequencer.java:247
-      tap_dst_of = instruction_word[23:20]; // Sequencer.java:247
+      tap_elements_of = {16'd0, instruction_word[47:32]}; // Sequencer.java:247
     end
   end
 
-  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:249
-  // Sequencer.java:290
+  always @(*) begin
+    tap_dst_of = instruction_word[15:12]; // Sequencer.java:251
+    if (is_embed) begin // Sequencer.java:252
+      tap_dst_of = instruction_word[11:8]; // Sequencer.java:252
+    end
+    if (is_linear) begin // Sequencer.java:253
+      tap_dst_of = instruction_word[23:20]; // Sequencer.java:253
+    end
+  end
+
+  assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:255
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:300
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:302
+  // Sequencer.java:304
   assign peek_wanted =
       (phase == STEP_EXECUTE) & is_linear & ~peek_issued & ((pc + 32'd1) < header_program_length) & linear_reads_free;
-  assign peek_linear = peek_in & ~peek_failed & (peek_word[7:0] == 8'd4); // Sequencer.java:320
-  // Sequencer.java:372
+  assign peek_beats = peek_beats_prod[3:0]; // Sequencer.java:306
+  assign peek_arriving_opcode = peek_word[7:0]; // Sequencer.java:325
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:350
+  // Sequencer.java:402
   assign token_outside = (token_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0]) >= header_vocab;
-  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:383
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:395
+  assign tokens_clean = no_error & ~token_outside; // Sequencer.java:413
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:425
   assign setup_bad_field =
       (instruction_word[23:8] == 16'd0)
       | (instruction_word[23:8] > 16'd32)
@@ -6185,290 +6198,302 @@ module tellme (
           | ((instruction_word[39:32] == 8'd6) & (instruction_word[31:24] == 8'd6))
           | ((instruction_word[39:32] == 8'd7) & (instruction_word[31:24] == 8'd7))
           | ((instruction_word[39:32] == 8'd8) & (instruction_word[31:24] == 8'd8)))
-      | (instruction_word[95:64] < header_context); // Sequencer.java:579
-  assign record_done = record_written | record_finished; // Sequencer.java:550
+      | (instruction_word[95:64] < header_context); // Sequencer.java:609
+  assign record_done = record_written | record_finished; // Sequencer.java:580
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:593
-      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:594
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:623
+      header_magic <= data_beat_payload_data[31:0]; // Sequencer.java:624
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:593
-      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:594
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:623
+      header_version <= data_beat_payload_data[63:32]; // Sequencer.java:624
     end
-    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:593
-      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:594
+    if (header_beat & (read_beat == 16'd3)) begin // Sequencer.java:623
+      header_program_offset <= data_beat_payload_data[63:32]; // Sequencer.java:624
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:593
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:594
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:623
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:624
     end
-    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:593
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:594
+    if (header_beat & (read_beat == 16'd4)) begin // Sequencer.java:623
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:624
     end
-    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:593
-      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:594
+    if (header_beat & (read_beat == 16'd27)) begin // Sequencer.java:623
+      header_vocab <= data_beat_payload_data[31:0]; // Sequencer.java:624
     end
-    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:73
-    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:130
-      read_issued <= 1'b1; // Sequencer.java:130
+    debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:79
+    if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:136
+      read_issued <= 1'b1; // Sequencer.java:136
     end
-    if (own_beat) begin // Sequencer.java:137
-      read_beat <= read_beat + 16'd1; // Sequencer.java:137
+    if (own_beat) begin // Sequencer.java:143
+      read_beat <= read_beat + 16'd1; // Sequencer.java:143
     end
-    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:158
-    logits_address <= arg_io + logits_offset; // Sequencer.java:212
-    tap_elements_q <= tap_elements_of; // Sequencer.java:242
-    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:243
-    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:253
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:255
-    // Sequencer.java:259
+    setup_head_width <= setup_head_width_prod[31:0]; // Sequencer.java:164
+    logits_address <= arg_io + logits_offset; // Sequencer.java:218
+    tap_elements_q <= tap_elements_of; // Sequencer.java:248
+    tap_tokens_q <= is_lm_head ? 3'd1 : chunk_tokens; // Sequencer.java:249
+    tap_value_bytes_q <= {tap_value_bytes_q_prod[31:0], 2'd0}; // Sequencer.java:259
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:261
+    // Sequencer.java:265
     tap_fits <= ((35'd16 + {3'd0, tap_used} + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:261
-    if (phase == STEP_DECODE) begin // Sequencer.java:265
-      tap_settling <= 2'd3; // Sequencer.java:265
-    end else if (tap_settling != 2'd0) begin // Sequencer.java:266
-      tap_settling <= tap_settling - 2'd1; // Sequencer.java:266
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:267
+    if (phase == STEP_DECODE) begin // Sequencer.java:271
+      tap_settling <= 2'd3; // Sequencer.java:271
+    end else if (tap_settling != 2'd0) begin // Sequencer.java:272
+      tap_settling <= tap_settling - 2'd1; // Sequencer.java:272
     end
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:296
-      peek_issued <= 1'b1; // Sequencer.java:297
-      peek_busy <= 1'b1; // Sequencer.java:298
-      peek_beat <= 2'd0; // Sequencer.java:299
-      peek_failed <= 1'b0; // Sequencer.java:300
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:312
+      peek_issued <= 1'b1; // Sequencer.java:313
+      peek_busy <= 1'b1; // Sequencer.java:314
+      peek_beat <= 2'd0; // Sequencer.java:315
+      peek_beats_left <= peek_beats; // Sequencer.java:316
+      peek_failed <= 1'b0; // Sequencer.java:317
+      peek_searching <= 1'b1; // Sequencer.java:318
+      peek_found <= 1'b0; // Sequencer.java:319
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:304
-      if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:307
-        peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:308
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:326
+      if (peek_searching) begin // Sequencer.java:327
+        if ({14'd0, peek_beat} == 16'd0) begin // Sequencer.java:330
+          peek_word[63:0] <= data_beat_payload_data; // Sequencer.java:331
+        end
+        if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:330
+          peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:331
+        end
       end
-      if ({14'd0, peek_beat} == 16'd1) begin // Sequencer.java:307
-        peek_word[127:64] <= data_beat_payload_data; // Sequencer.java:308
+      if (data_beat_payload_error) begin // Sequencer.java:334
+        peek_failed <= 1'b1; // Sequencer.java:334
       end
-      if (data_beat_payload_error) begin // Sequencer.java:310
-        peek_failed <= 1'b1; // Sequencer.java:310
+      peek_beat <= (peek_beat == 2'd1) ? 2'd0 : (peek_beat + 2'd1); // Sequencer.java:335
+      if ((peek_beat == 2'd1) & peek_searching) begin // Sequencer.java:337
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:340
+        // Sequencer.java:341
+        peek_searching <=
+            (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beat <= peek_beat + 2'd1; // Sequencer.java:311
-      if (peek_beat == 2'd1) begin // Sequencer.java:312
-        peek_busy <= 1'b0; // Sequencer.java:313
-        peek_in <= 1'b1; // Sequencer.java:314
+      peek_beats_left <= peek_beats_left - 4'd1; // Sequencer.java:343
+      if (peek_beats_left == 4'd1) begin // Sequencer.java:344
+        peek_busy <= 1'b0; // Sequencer.java:345
+        peek_in <= 1'b1; // Sequencer.java:346
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:325
-      peek_in <= 1'b0; // Sequencer.java:325
+    if (linear_peek_taken) begin // Sequencer.java:355
+      peek_in <= 1'b0; // Sequencer.java:355
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:326
-      peek_issued <= 1'b0; // Sequencer.java:327
-      peek_in <= 1'b0; // Sequencer.java:328
+    if (phase == STEP_DECODE) begin // Sequencer.java:356
+      peek_issued <= 1'b0; // Sequencer.java:357
+      peek_in <= 1'b0; // Sequencer.java:358
     end
-    case (phase) // Sequencer.java:333
+    case (phase) // Sequencer.java:363
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:334
-          error_code <= 8'd0; // Sequencer.java:336
-          error_detail <= 32'd0; // Sequencer.java:337
-          instructions_executed <= 32'd0; // Sequencer.java:338
-          tap_used <= 32'd0; // Sequencer.java:339
-          tap_records <= 32'd0; // Sequencer.java:340
-          tap_dropped <= 32'd0; // Sequencer.java:341
-          tap_capacity <= 32'd0; // Sequencer.java:342
-          read_beat <= 16'd0; // Sequencer.java:343
-          read_issued <= 1'b0; // Sequencer.java:344
-          phase <= STEP_HEADER; // Sequencer.java:345
+        if (call_start) begin // Sequencer.java:364
+          error_code <= 8'd0; // Sequencer.java:366
+          error_detail <= 32'd0; // Sequencer.java:367
+          instructions_executed <= 32'd0; // Sequencer.java:368
+          tap_used <= 32'd0; // Sequencer.java:369
+          tap_records <= 32'd0; // Sequencer.java:370
+          tap_dropped <= 32'd0; // Sequencer.java:371
+          tap_capacity <= 32'd0; // Sequencer.java:372
+          read_beat <= 16'd0; // Sequencer.java:373
+          read_issued <= 1'b0; // Sequencer.java:374
+          phase <= STEP_HEADER; // Sequencer.java:375
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:347
-          read_issued <= 1'b0; // Sequencer.java:348
-          phase <= STEP_CHECK; // Sequencer.java:349
+        if (own_beat & (read_beat == 16'd31)) begin // Sequencer.java:377
+          read_issued <= 1'b0; // Sequencer.java:378
+          phase <= STEP_CHECK; // Sequencer.java:379
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:352
-        token_word <= 1'b0; // Sequencer.java:353
-        phase <= STEP_TOKENS; // Sequencer.java:354
-        if (data_read_failed) begin // Sequencer.java:355
-          error_code <= 8'd7; // Sequencer.java:556
-          error_detail <= 32'd2; // Sequencer.java:557
-          phase <= STEP_RECORD; // Sequencer.java:558
-        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:356
-          error_code <= 8'd1; // Sequencer.java:556
-          error_detail <= 32'd0; // Sequencer.java:557
-          phase <= STEP_RECORD; // Sequencer.java:558
-        end else if (header_version != 32'd1) begin // Sequencer.java:359
-          error_code <= 8'd1; // Sequencer.java:556
-          error_detail <= 32'd1; // Sequencer.java:557
-          phase <= STEP_RECORD; // Sequencer.java:558
-        end else if (bad_call) begin // Sequencer.java:362
-          error_code <= 8'd6; // Sequencer.java:556
-          error_detail <= arg_token_count; // Sequencer.java:557
-          phase <= STEP_RECORD; // Sequencer.java:558
-        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:363
-          error_code <= 8'd4; // Sequencer.java:556
-          error_detail <= call_end[31:0]; // Sequencer.java:557
-          phase <= STEP_RECORD; // Sequencer.java:558
+        token_index <= 32'd0; // Sequencer.java:382
+        token_word <= 1'b0; // Sequencer.java:383
+        phase <= STEP_TOKENS; // Sequencer.java:384
+        if (data_read_failed) begin // Sequencer.java:385
+          error_code <= 8'd7; // Sequencer.java:586
+          error_detail <= 32'd2; // Sequencer.java:587
+          phase <= STEP_RECORD; // Sequencer.java:588
+        end else if (header_magic != 32'd1229802580) begin // Sequencer.java:386
+          error_code <= 8'd1; // Sequencer.java:586
+          error_detail <= 32'd0; // Sequencer.java:587
+          phase <= STEP_RECORD; // Sequencer.java:588
+        end else if (header_version != 32'd1) begin // Sequencer.java:389
+          error_code <= 8'd1; // Sequencer.java:586
+          error_detail <= 32'd1; // Sequencer.java:587
+          phase <= STEP_RECORD; // Sequencer.java:588
+        end else if (bad_call) begin // Sequencer.java:392
+          error_code <= 8'd6; // Sequencer.java:586
+          error_detail <= arg_token_count; // Sequencer.java:587
+          phase <= STEP_RECORD; // Sequencer.java:588
+        end else if (call_end > {1'b0, header_context}) begin // Sequencer.java:393
+          error_code <= 8'd4; // Sequencer.java:586
+          error_detail <= call_end[31:0]; // Sequencer.java:587
+          phase <= STEP_RECORD; // Sequencer.java:588
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:366
-          if (no_error & token_outside) begin // Sequencer.java:373
-            error_code <= 8'd5; // Sequencer.java:374
-            error_detail <= token_index; // Sequencer.java:375
+        if (own_beat) begin // Sequencer.java:396
+          if (no_error & token_outside) begin // Sequencer.java:403
+            error_code <= 8'd5; // Sequencer.java:404
+            error_detail <= token_index; // Sequencer.java:405
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:377
-          token_word <= token_word + 1'b1; // Sequencer.java:378
-          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:379
-            read_issued <= 1'b0; // Sequencer.java:380
-            read_beat <= 16'd0; // Sequencer.java:381
-            chunk_from <= 32'd0; // Sequencer.java:382
-            if (tokens_clean & data_read_failed) begin // Sequencer.java:384
-              error_code <= 8'd7; // Sequencer.java:556
-              error_detail <= 32'd2; // Sequencer.java:557
-              phase <= STEP_RECORD; // Sequencer.java:558
-            end else if (~tokens_clean) begin // Sequencer.java:385
-              phase <= STEP_RECORD; // Sequencer.java:385
-            end else if (tapping) begin // Sequencer.java:386
-              phase <= STEP_CAPACITY; // Sequencer.java:386
+          token_index <= token_index + 32'd1; // Sequencer.java:407
+          token_word <= token_word + 1'b1; // Sequencer.java:408
+          if ((token_index + 32'd1) == arg_token_count) begin // Sequencer.java:409
+            read_issued <= 1'b0; // Sequencer.java:410
+            read_beat <= 16'd0; // Sequencer.java:411
+            chunk_from <= 32'd0; // Sequencer.java:412
+            if (tokens_clean & data_read_failed) begin // Sequencer.java:414
+              error_code <= 8'd7; // Sequencer.java:586
+              error_detail <= 32'd2; // Sequencer.java:587
+              phase <= STEP_RECORD; // Sequencer.java:588
+            end else if (~tokens_clean) begin // Sequencer.java:415
+              phase <= STEP_RECORD; // Sequencer.java:415
+            end else if (tapping) begin // Sequencer.java:416
+              phase <= STEP_CAPACITY; // Sequencer.java:416
             end else begin
-              phase <= STEP_CHUNK; // Sequencer.java:387
+              phase <= STEP_CHUNK; // Sequencer.java:417
             end
           end
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:390
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:391
-          phase <= STEP_CHUNK; // Sequencer.java:392
+        if (own_beat) begin // Sequencer.java:420
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:421
+          phase <= STEP_CHUNK; // Sequencer.java:422
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:396
-        pc <= 32'd0; // Sequencer.java:398
-        read_beat <= 16'd0; // Sequencer.java:399
-        read_issued <= 1'b0; // Sequencer.java:400
-        phase <= STEP_FETCH; // Sequencer.java:401
+        chunk_tokens <= (tokens_left > 32'd4) ? 3'd4 : tokens_left[2:0]; // Sequencer.java:426
+        pc <= 32'd0; // Sequencer.java:428
+        read_beat <= 16'd0; // Sequencer.java:429
+        read_issued <= 1'b0; // Sequencer.java:430
+        phase <= STEP_FETCH; // Sequencer.java:431
       end
       STEP_FETCH: begin
-        if (pc >= header_program_length) begin // Sequencer.java:404
-          phase <= STEP_CHUNK_END; // Sequencer.java:404
-        end else if (own_beat) begin // Sequencer.java:405
-          if (read_beat == 16'd0) begin // Sequencer.java:408
-            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:409
+        if (pc >= header_program_length) begin // Sequencer.java:434
+          phase <= STEP_CHUNK_END; // Sequencer.java:434
+        end else if (own_beat) begin // Sequencer.java:435
+          if (read_beat == 16'd0) begin // Sequencer.java:438
+            instruction_word[63:0] <= data_beat_payload_data; // Sequencer.java:439
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:408
-            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:409
+          if (read_beat == 16'd1) begin // Sequencer.java:438
+            instruction_word[127:64] <= data_beat_payload_data; // Sequencer.java:439
           end
-          if (read_beat == 16'd1) begin // Sequencer.java:411
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:412
-            phase <= STEP_DECODE; // Sequencer.java:413
+          if (read_beat == 16'd1) begin // Sequencer.java:441
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:442
+            phase <= STEP_DECODE; // Sequencer.java:443
           end
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:418
-        if (data_read_failed) begin // Sequencer.java:419
-          error_code <= 8'd7; // Sequencer.java:556
-          error_detail <= 32'd2; // Sequencer.java:557
-          phase <= STEP_RECORD; // Sequencer.java:558
-        end else if (opcode == 8'd0) begin // Sequencer.java:420
-          phase <= STEP_CHUNK_END; // Sequencer.java:420
-        end else if (opcode == 8'd1) begin // Sequencer.java:421
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:422
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:423
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:424
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:425
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:426
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:427
-          if (setup_bad_field) begin // Sequencer.java:428
-            error_code <= 8'd3; // Sequencer.java:556
-            error_detail <= pc; // Sequencer.java:557
-            phase <= STEP_RECORD; // Sequencer.java:558
+        phase <= STEP_NEXT; // Sequencer.java:448
+        if (data_read_failed) begin // Sequencer.java:449
+          error_code <= 8'd7; // Sequencer.java:586
+          error_detail <= 32'd2; // Sequencer.java:587
+          phase <= STEP_RECORD; // Sequencer.java:588
+        end else if (opcode == 8'd0) begin // Sequencer.java:450
+          phase <= STEP_CHUNK_END; // Sequencer.java:450
+        end else if (opcode == 8'd1) begin // Sequencer.java:451
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:452
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:453
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:454
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:455
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:456
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:457
+          if (setup_bad_field) begin // Sequencer.java:458
+            error_code <= 8'd3; // Sequencer.java:586
+            error_detail <= pc; // Sequencer.java:587
+            phase <= STEP_RECORD; // Sequencer.java:588
           end
-        end else if (opcode == 8'd7) begin // Sequencer.java:431
-          phase <= STEP_BARRIER; // Sequencer.java:431
-        end else if (is_embed) begin // Sequencer.java:432
-          phase <= STEP_EXECUTE; // Sequencer.java:434
-        end else if (is_quantize) begin // Sequencer.java:436
-          phase <= STEP_EXECUTE; // Sequencer.java:438
-        end else if (is_linear) begin // Sequencer.java:440
-          phase <= STEP_EXECUTE; // Sequencer.java:442
-        end else if (is_lm_head) begin // Sequencer.java:444
-          phase <= STEP_EXECUTE; // Sequencer.java:446
-        end else if (is_attention) begin // Sequencer.java:448
-          phase <= STEP_EXECUTE; // Sequencer.java:450
+        end else if (opcode == 8'd7) begin // Sequencer.java:461
+          phase <= STEP_BARRIER; // Sequencer.java:461
+        end else if (is_embed) begin // Sequencer.java:462
+          phase <= STEP_EXECUTE; // Sequencer.java:464
+        end else if (is_quantize) begin // Sequencer.java:466
+          phase <= STEP_EXECUTE; // Sequencer.java:468
+        end else if (is_linear) begin // Sequencer.java:470
+          phase <= STEP_EXECUTE; // Sequencer.java:472
+        end else if (is_lm_head) begin // Sequencer.java:474
+          phase <= STEP_EXECUTE; // Sequencer.java:476
+        end else if (is_attention) begin // Sequencer.java:478
+          phase <= STEP_EXECUTE; // Sequencer.java:480
         end else begin
-          error_code <= 8'd2; // Sequencer.java:556
-          error_detail <= pc; // Sequencer.java:557
-          phase <= STEP_RECORD; // Sequencer.java:558
+          error_code <= 8'd2; // Sequencer.java:586
+          error_detail <= pc; // Sequencer.java:587
+          phase <= STEP_RECORD; // Sequencer.java:588
         end
       end
       STEP_EXECUTE: begin
-        if (unit_done) begin // Sequencer.java:454
-          phase <= STEP_TAP; // Sequencer.java:455
-          if (data_read_failed) begin // Sequencer.java:456
-            error_code <= 8'd7; // Sequencer.java:556
-            error_detail <= 32'd2; // Sequencer.java:557
-            phase <= STEP_RECORD; // Sequencer.java:558
-          end else if (unit_code == 8'd7) begin // Sequencer.java:457
-            error_code <= 8'd7; // Sequencer.java:556
-            error_detail <= 32'd2; // Sequencer.java:557
-            phase <= STEP_RECORD; // Sequencer.java:558
-          end else if (unit_code == 8'd4) begin // Sequencer.java:460
-            error_code <= 8'd4; // Sequencer.java:556
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:557
-            phase <= STEP_RECORD; // Sequencer.java:558
-          end else if (unit_code != 8'd0) begin // Sequencer.java:463
-            error_code <= unit_code; // Sequencer.java:464
-            error_detail <= pc; // Sequencer.java:465
-            phase <= STEP_RECORD; // Sequencer.java:466
+        if (unit_done) begin // Sequencer.java:484
+          phase <= STEP_TAP; // Sequencer.java:485
+          if (data_read_failed) begin // Sequencer.java:486
+            error_code <= 8'd7; // Sequencer.java:586
+            error_detail <= 32'd2; // Sequencer.java:587
+            phase <= STEP_RECORD; // Sequencer.java:588
+          end else if (unit_code == 8'd7) begin // Sequencer.java:487
+            error_code <= 8'd7; // Sequencer.java:586
+            error_detail <= 32'd2; // Sequencer.java:587
+            phase <= STEP_RECORD; // Sequencer.java:588
+          end else if (unit_code == 8'd4) begin // Sequencer.java:490
+            error_code <= 8'd4; // Sequencer.java:586
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:587
+            phase <= STEP_RECORD; // Sequencer.java:588
+          end else if (unit_code != 8'd0) begin // Sequencer.java:493
+            error_code <= unit_code; // Sequencer.java:494
+            error_detail <= pc; // Sequencer.java:495
+            phase <= STEP_RECORD; // Sequencer.java:496
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:469
-          phase <= STEP_NEXT; // Sequencer.java:469
+        if (data_writes_drained) begin // Sequencer.java:499
+          phase <= STEP_NEXT; // Sequencer.java:499
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:471
-          phase <= STEP_NEXT; // Sequencer.java:471
-        end else if (tap_settling != 2'd0) begin // Sequencer.java:472
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:475
-        end else if (~tap_busy) begin // Sequencer.java:478
-          if (tap_fits) begin // Sequencer.java:479
-            tap_busy <= 1'b1; // Sequencer.java:481
+        if (~tapping | ~has_tap) begin // Sequencer.java:501
+          phase <= STEP_NEXT; // Sequencer.java:501
+        end else if (tap_settling != 2'd0) begin // Sequencer.java:502
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained) begin // Sequencer.java:505
+        end else if (~tap_busy) begin // Sequencer.java:508
+          if (tap_fits) begin // Sequencer.java:509
+            tap_busy <= 1'b1; // Sequencer.java:511
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:483
-            phase <= STEP_NEXT; // Sequencer.java:484
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:513
+            phase <= STEP_NEXT; // Sequencer.java:514
           end
-        end else if (tap_finished) begin // Sequencer.java:487
-          tap_busy <= 1'b0; // Sequencer.java:488
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:489
-          tap_records <= tap_records + 32'd1; // Sequencer.java:490
-          phase <= STEP_NEXT; // Sequencer.java:491
+        end else if (tap_finished) begin // Sequencer.java:517
+          tap_busy <= 1'b0; // Sequencer.java:518
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:519
+          tap_records <= tap_records + 32'd1; // Sequencer.java:520
+          phase <= STEP_NEXT; // Sequencer.java:521
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:495
-        read_beat <= 16'd0; // Sequencer.java:496
-        read_issued <= 1'b0; // Sequencer.java:497
-        phase <= STEP_FETCH; // Sequencer.java:498
+        pc <= pc + 32'd1; // Sequencer.java:525
+        read_beat <= 16'd0; // Sequencer.java:526
+        read_issued <= 1'b0; // Sequencer.java:527
+        phase <= STEP_FETCH; // Sequencer.java:528
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:501
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:502
+        chunk_from <= chunk_from + {29'd0, chunk_tokens}; // Sequencer.java:531
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:532
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:506
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:536
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:549
-          record_written <= 1'b0; // Sequencer.java:549
-        end else if (record_finished) begin // Sequencer.java:549
-          record_written <= 1'b1; // Sequencer.java:549
+        if (record_start) begin // Sequencer.java:579
+          record_written <= 1'b0; // Sequencer.java:579
+        end else if (record_finished) begin // Sequencer.java:579
+          record_written <= 1'b1; // Sequencer.java:579
         end
-        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:508
-          if (no_error & data_write_failed) begin // Sequencer.java:509
-            error_code <= 8'd7; // Sequencer.java:510
-            error_detail <= 32'd2; // Sequencer.java:511
+        if (record_done & data_writes_drained & linear_prefetch_settled) begin // Sequencer.java:538
+          if (no_error & data_write_failed) begin // Sequencer.java:539
+            error_code <= 8'd7; // Sequencer.java:540
+            error_detail <= 32'd2; // Sequencer.java:541
           end
-          phase <= STEP_FINISH; // Sequencer.java:513
+          phase <= STEP_FINISH; // Sequencer.java:543
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:517
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:547
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -6484,7 +6509,10 @@ module tellme (
       peek_issued <= 1'b0;
       peek_busy <= 1'b0;
       peek_beat <= 2'd0;
+      peek_beats_left <= 4'd0;
       peek_failed <= 1'b0;
+      peek_searching <= 1'b0;
+      peek_found <= 1'b0;
       peek_word <= 128'h0;
       peek_in <= 1'b0;
       error_code <= 8'd0;
@@ -7640,7 +7668,7 @@ module tellme (
       linear_vectors_prod[31:24], linear_expected_words_prod[31:24], rotate_run_bytes_prod[47],
       rotate_table_beats_prod[31:30], rotate_table_beats_prod[0], rotate_layer_run_prod[127:63],
       rotate_position_bytes_prod[127:64], tap_source_beats_sum[0], tap_source_beats_prod[63:34],
-      logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[2:0], debug_base_sum[11:0],
+      logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[2:0], peek_beats_prod[5:4], debug_base_sum[11:0],
       setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
 endmodule
 

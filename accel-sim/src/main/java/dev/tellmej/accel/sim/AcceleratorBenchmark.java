@@ -32,13 +32,13 @@ import java.util.Random;
 /**
  * The accelerator's projection from the kernel's own cycles ({@code tellme bench accelerator}): the kernel
  * {@code tellme} of a build runs in Verilator with the DDR model capped at a sustained bandwidth, on an image of a
- * model cut to its first layer, and each instruction's cycles, DDR bytes and DDR busy cycles are measured
+ * model cut to its first two layers ({@link ProgramCut#measured}), and each instruction's cycles, DDR bytes and DDR busy cycles are measured
  * ({@link ProgramProfiler}); {@link KernelCostModel} adds them up for a model of any number of layers, decode at any
  * context and prefill of any prompt. The attention term's dependence on the context comes from attention runs at
  * several contexts, fitted by a straight line.
  *
  * <p>{@link #validate} checks the model where a complete run is affordable: the embedded stories260K student on
- * sim-small, its one-layer cut measured, then whole-model calls run and compared with the prediction.
+ * sim-small, its cut measured, then whole-model calls run and compared with the prediction.
  *
  * <p>The JSON of {@code tellme bench accelerator --json} is the records below; their components are named as the
  * issue names the JSON fields ({@code clock_mhz}, {@code tokens_per_s}), so they break Java's naming on purpose.
@@ -74,7 +74,7 @@ public final class AcceleratorBenchmark {
     /**
      * What to measure.
      *
-     * @param image        the image whose one-layer cut is measured (its build is simulated)
+     * @param image        the image whose two-layer cut is measured (its build is simulated)
      * @param layers       the layers of the model projected (24 for bitnet_b1_58-large)
      * @param settings     clocks and bandwidths, each a projection; the first is the headline (targets, breakdown)
      * @param contexts     decode contexts (positions attended to); the attention runs are measured at these
@@ -141,9 +141,10 @@ public final class AcceleratorBenchmark {
      * An instruction of the layer or the model's prologue and tail at the headline setting: where a token's cycles
      * go.
      *
-     * @param pc                 its index in the one-layer program
+     * @param pc                 its index in the measured program ({@link ProgramCut#measured})
      * @param instruction        what it is
-     * @param per_token          how often it runs per decode token (the layer's: once per layer)
+     * @param per_token          how often it runs per decode token (the first layer's once, the second's once for
+     *                           every layer after the first)
      * @param decode_cycles      cycles of one execution in the decode run (ATTENTION: at the first context)
      * @param decode_bytes       DDR bytes of one execution in the decode run
      * @param chunk_cycles       cycles of one execution for a full chunk of tokens (LM_HEAD: only its check)
@@ -239,13 +240,13 @@ public final class AcceleratorBenchmark {
      * @param config            the build
      * @param model             the model projected
      * @param layers            its layers
-     * @param simulated_layers  layers of the image simulated (the first is measured)
+     * @param simulated_layers  layers of the image simulated (the first two are measured)
      * @param ddr_read_latency  DDR read latency of the DDR model, cycles
      * @param decode            decode at every setting and context
      * @param prefill           prefill at every setting and prompt length
      * @param breakdown         where a decode token's cycles go, at the headline setting
      * @param attention         the attention term's fits at the headline setting
-     * @param checks            measured one-layer calls against the model, at every setting
+     * @param checks            measured calls of the cut against the model, at every setting
      * @param validation        the model against complete runs of a small model, or null when not run
      * @param targets           the issue's targets at the headline setting
      * @param references        published figures to compare with
@@ -271,7 +272,7 @@ public final class AcceleratorBenchmark {
         double seconds;
     }
 
-    /** The one-layer measurements at one DDR cap. */
+    /** The measurements of the cut at one DDR cap. */
     private record Measured(KernelCostModel model, ProgramProfiler.Profile decode, ProgramProfiler.Profile prefill) {}
 
     /** Runs the projection. */
@@ -305,12 +306,13 @@ public final class AcceleratorBenchmark {
                         attention = new KernelCostModel.Fit[] {m.model().decodeAttention(), m.model().chunkAttention()};
                     }
                     byCap.put(cap, m);
-                    String at = ", one layer, " + fmt(s.bytesPerCycle()) + " B/cycle";
+                    int measured = cut.measuredLayers();
+                    String at = ", " + layers(measured) + ", " + fmt(s.bytesPerCycle()) + " B/cycle";
                     checks.add(Check.of("decode at context " + options.contexts().getFirst() + at,
                             m.decode().status().cycles(),
-                            m.model().decodeCall(options.contexts().getFirst(), 1).cycles()));
+                            m.model().decodeCall(options.contexts().getFirst(), measured).cycles()));
                     checks.add(Check.of("prefill of " + (chunk + 1) + " tokens" + at,
-                            m.prefill().status().cycles(), m.model().prefillCall(chunk + 1, 1).cycles()));
+                            m.prefill().status().cycles(), m.model().prefillCall(chunk + 1, measured).cycles()));
                 }
                 for (int context : options.contexts()) {
                     decode.add(decodeLine(s, context, m.model().decodeCall(context, options.layers())));
@@ -327,7 +329,8 @@ public final class AcceleratorBenchmark {
             List<Term> breakdown = breakdown(cut, model, options.contexts().getFirst(), options.layers());
             List<AttentionFit> fits = List.of(AttentionFit.of("decode", model.decodeAttention()),
                     AttentionFit.of("chunk", model.chunkAttention()));
-            String measuredText = "the one-layer cut of " + header.modelName() + " (" + cut.oneLayerLength()
+            String measuredText = "the " + layers(cut.measuredLayers()) + " cut of " + header.modelName() + " ("
+                    + cut.measuredLength()
                     + " instructions) on the " + build.name() + " kernel: a decode at context "
                     + options.contexts().getFirst() + " and a prefill of " + (chunk + 1) + " tokens per DDR cap ("
                     + byCap.size() + " caps), and ATTENTION alone at contexts " + options.contexts()
@@ -342,7 +345,7 @@ public final class AcceleratorBenchmark {
 
     /**
      * Checks the model against complete runs: {@code image} (a small model; all of its layers run) is measured as
-     * {@link #run} measures, on its one-layer cut with the attention term fitted at {@code fitContexts}, then its
+     * {@link #run} measures, on its cut with the attention term fitted at {@code fitContexts}, then its
      * whole program runs a prefill of {@code prompt} tokens and decodes at {@code checkContexts}, each call against
      * the model's prediction for the image's layers.
      */
@@ -408,7 +411,7 @@ public final class AcceleratorBenchmark {
         return List.copyOf(new java.util.TreeSet<>(List.of(0, middle, last)));
     }
 
-    /** Measures the one-layer program and the attention term at one DDR cap, in a fresh simulation. */
+    /** Measures the cut's program and the attention term at one DDR cap, in a fresh simulation. */
     private static Measured measure(Design<TellmeKernel> design, MemoryImage image, ProgramCut cut,
                                     double bytesPerCycle, Options options, KernelCostModel.Fit[] attention,
                                     List<Integer> starts, Tally tally, Listener listener, String label) {
@@ -418,16 +421,17 @@ public final class AcceleratorBenchmark {
         Random random = new Random(options.seed());
         try (SimModel sim = SimModel.open(design)) {
             KernelRunner runner = runner(sim, design, image, bytesPerCycle, options.readLatency());
-            writeProgram(runner, header, cut.oneLayer());
-            ProgramProfiler.Profile prefill = profile(runner, header, cut.oneLayerLength(), CallMode.PREFILL,
-                    tokens(random, chunk + 1, vocab), 0, tally, listener, "one layer, prefill of " + (chunk + 1)
+            String layers = layers(cut.measuredLayers());
+            writeProgram(runner, header, cut.measured());
+            ProgramProfiler.Profile prefill = profile(runner, header, cut.measuredLength(), CallMode.PREFILL,
+                    tokens(random, chunk + 1, vocab), 0, tally, listener, layers + ", prefill of " + (chunk + 1)
                     + " tokens " + label);
             int firstContext = options.contexts().getFirst();
-            ProgramProfiler.Profile decode = profile(runner, header, cut.oneLayerLength(), CallMode.DECODE,
-                    tokens(random, 1, vocab), firstContext - 1, tally, listener, "one layer, decode at context "
+            ProgramProfiler.Profile decode = profile(runner, header, cut.measuredLength(), CallMode.DECODE,
+                    tokens(random, 1, vocab), firstContext - 1, tally, listener, layers + ", decode at context "
                     + firstContext + " " + label);
             if (prefill.chunks() != 2 || decode.chunks() != 1) {
-                throw new IllegalStateException("the one-layer runs took " + prefill.chunks() + " and "
+                throw new IllegalStateException("the runs of the cut took " + prefill.chunks() + " and "
                         + decode.chunks() + " chunks, not 2 and 1");
             }
             KernelCostModel.Fit decodeFit;
@@ -465,9 +469,9 @@ public final class AcceleratorBenchmark {
 
     private static List<KernelCost> costs(ProgramProfiler.Profile profile, int chunk, ProgramCut cut) {
         List<ProgramProfiler.Step> steps = profile.chunk(chunk);
-        if (steps.size() != cut.oneLayerLength()) {
+        if (steps.size() != cut.measuredLength()) {
             throw new IllegalStateException("chunk " + chunk + " ran " + steps.size() + " instructions, not the "
-                    + cut.oneLayerLength() + " of the one-layer program");
+                    + cut.measuredLength() + " of the measured program");
         }
         return steps.stream().map(KernelCost::of).toList();
     }
@@ -553,15 +557,19 @@ public final class AcceleratorBenchmark {
     private static List<Term> breakdown(ProgramCut cut, KernelCostModel model, int context, int layers) {
         double total = model.decodeCall(context, layers).cycles();
         List<Term> terms = new ArrayList<>();
-        List<Instruction> program = cut.oneLayer();
-        for (int pc = 0; pc < cut.oneLayerLength(); pc++) {
-            int count = cut.inLayer(pc) ? layers : 1;
-            KernelCost d = pc == cut.attentionPc() ? model.decodeAttention().at(context) : model.decode().get(pc);
+        List<Instruction> program = cut.measured();
+        for (int pc = 0; pc < cut.measuredLength(); pc++) {
+            int count = cut.repeats(pc, layers);
+            KernelCost d = cut.isAttention(pc) ? model.decodeAttention().at(context) : model.decode().get(pc);
             terms.add(new Term(pc, describe(program.get(pc)), count, d.cycles(), d.bytes(),
-                    pc == cut.attentionPc() ? model.chunkAttention().at(0).cycles() : model.chunk().get(pc).cycles(),
+                    cut.isAttention(pc) ? model.chunkAttention().at(0).cycles() : model.chunk().get(pc).cycles(),
                     count * d.cycles() / total));
         }
         return terms;
+    }
+
+    private static String layers(int n) {
+        return n == 1 ? "one layer" : n + " layers";
     }
 
     /** An instruction in a few words: its opcode and its shape. */

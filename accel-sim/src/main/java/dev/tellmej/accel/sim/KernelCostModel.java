@@ -7,14 +7,15 @@ import java.util.List;
  * ({@link ProgramProfiler}): a call costs its head (the header, the checks, the tokens), then per chunk of tokens
  * the sum of its instructions, each layer's instructions once per layer. The sequencer runs one instruction at a
  * time and every layer's instructions have the same shapes, so a model of any number of layers is priced from the
- * first layer's measured costs; the {@code ATTENTION} term depends on the positions attended to and comes from a
- * straight line fitted to measured attention runs ({@link Fit}).
+ * measured layers' costs: the first layer's once, and the second's (which begins with its first weights read
+ * ahead, as every later layer's do) for every layer after the first. The {@code ATTENTION} term depends on the
+ * positions attended to and comes from a straight line fitted to measured attention runs ({@link Fit}).
  *
- * <p>What was measured (all on the one-layer program, {@link ProgramCut#oneLayer}):
+ * <p>What was measured (all on the measured program, {@link ProgramCut#measured}):
  *
  * @param cut            the program: which instructions are the layer's
  * @param chunkTokens    C, the build's tokens per chunk
- * @param decode         per instruction of the one-layer program, a decode call's cost
+ * @param decode         per instruction of the measured program, a decode call's cost
  * @param chunk          per instruction, a chunk of C tokens that is not the call's last (the LM head only checks)
  * @param lastSingle     per instruction, a last chunk of one token (the LM head runs; END writes the call record)
  * @param decodeHead     a decode call's head
@@ -30,9 +31,9 @@ public record KernelCostModel(ProgramCut cut, int chunkTokens, List<KernelCost> 
         decode = List.copyOf(decode);
         chunk = List.copyOf(chunk);
         lastSingle = List.copyOf(lastSingle);
-        int n = cut.oneLayerLength();
+        int n = cut.measuredLength();
         if (decode.size() != n || chunk.size() != n || lastSingle.size() != n || chunkTokens < 1) {
-            throw new IllegalArgumentException("one cost per instruction of the one-layer program (" + n + ") and a"
+            throw new IllegalArgumentException("one cost per instruction of the measured program (" + n + ") and a"
                     + " positive chunk are needed");
         }
     }
@@ -87,19 +88,22 @@ public record KernelCostModel(ProgramCut cut, int chunkTokens, List<KernelCost> 
 
     /**
      * A decode call of one token at position {@code context - 1} (attending to {@code context} positions) on a
-     * model of {@code layers} layers.
+     * model of {@code layers} layers (at least the measured program's).
      */
     public KernelCost decodeCall(int context, int layers) {
         KernelCost total = decodeHead;
-        for (int pc = 0; pc < cut.oneLayerLength(); pc++) {
-            if (pc != cut.attentionPc()) {
-                total = total.plus(decode.get(pc).times(weight(pc, layers)));
+        for (int pc = 0; pc < cut.measuredLength(); pc++) {
+            if (!cut.isAttention(pc)) {
+                total = total.plus(decode.get(pc).times(cut.repeats(pc, layers)));
             }
         }
         return total.plus(decodeAttention.at(context).times(layers));
     }
 
-    /** A prefill call of {@code tokens} tokens from position 0 on a model of {@code layers} layers. */
+    /**
+     * A prefill call of {@code tokens} tokens from position 0 on a model of {@code layers} layers (at least the
+     * measured program's).
+     */
     public KernelCost prefillCall(int tokens, int layers) {
         if (tokens < 1) {
             throw new IllegalArgumentException("a prefill needs tokens, got " + tokens);
@@ -117,19 +121,15 @@ public record KernelCostModel(ProgramCut cut, int chunkTokens, List<KernelCost> 
         // Between a one-token chunk and a full one, costs are interpolated in the chunk's tokens.
         double t = chunkTokens == 1 ? 1 : (m - 1) / (double) (chunkTokens - 1);
         KernelCost total = KernelCost.ZERO;
-        for (int pc = 0; pc < cut.oneLayerLength(); pc++) {
-            if (pc == cut.attentionPc() || pc == cut.lmHeadPc() || pc == cut.endPc()) {
+        for (int pc = 0; pc < cut.measuredLength(); pc++) {
+            if (cut.isAttention(pc) || pc == cut.lmHeadPc() || pc == cut.endPc()) {
                 continue;
             }
-            total = total.plus(lastSingle.get(pc).toward(chunk.get(pc), t).times(weight(pc, layers)));
+            total = total.plus(lastSingle.get(pc).toward(chunk.get(pc), t).times(cut.repeats(pc, layers)));
         }
         KernelCost attention = decodeAttention.at(start + 1).toward(chunkAttention.at(start), t);
         total = total.plus(attention.times(layers));
         List<KernelCost> tail = last ? lastSingle : chunk;
         return total.plus(tail.get(cut.lmHeadPc())).plus(tail.get(cut.endPc()));
-    }
-
-    private int weight(int pc, int layers) {
-        return cut.inLayer(pc) ? layers : 1;
     }
 }

@@ -107,6 +107,11 @@ public final class KernelRunner {
         return memory.bytes().asSlice(kvCache, io - kvCache);
     }
 
+    /** The AXI address of the KV cache (the {@code kv_cache} argument of every call). */
+    public long kvCacheAddress() {
+        return kvCache;
+    }
+
     /** The simulation. */
     public SimModel sim() {
         return sim;

@@ -8,8 +8,8 @@ import java.util.List;
 /**
  * A compiled model's program (docs/image.md, "The program a model compiles to": {@code SETUP}, {@code EMBED}, the
  * same block of instructions per layer, the final {@code QUANTIZE}, {@code LM_HEAD}, {@code END}) and the shorter
- * programs the benchmark runs instead: the first layer alone with the model's prologue and tail
- * ({@link #oneLayer}), and the first layer's {@code ATTENTION} alone ({@link #attentionOnly}). Each is written over
+ * programs the benchmark runs instead: the first two layers with the model's prologue and tail
+ * ({@link #measured}), and the first layer's {@code ATTENTION} alone ({@link #attentionOnly}). Each is written over
  * the start of the program in the DDR model's copy of the image; the kernel stops at the {@code END}.
  *
  * @param program     the whole program
@@ -48,9 +48,21 @@ public record ProgramCut(List<Instruction> program, int layers, int layerLength)
         return new ProgramCut(program, layers, (program.size() - PROLOGUE - TAIL) / layers);
     }
 
-    /** SETUP, EMBED, the first layer, the final QUANTIZE, LM_HEAD, END. */
-    public List<Instruction> oneLayer() {
-        List<Instruction> out = new ArrayList<>(program.subList(0, PROLOGUE + layerLength));
+    /**
+     * The layers the benchmark runs of a model that has them: the first, whose {@code LINEAR}s wait for their first
+     * weights after {@code EMBED}, and a second, which begins as every later layer does, its first {@code LINEAR}'s
+     * weights read ahead while the layer before ends (docs/kernel.md, "Running ahead").
+     */
+    public static final int MEASURED_LAYERS = 2;
+
+    /** Layers of the measured program: {@link #MEASURED_LAYERS}, or fewer in a model of fewer. */
+    public int measuredLayers() {
+        return Math.min(MEASURED_LAYERS, layers);
+    }
+
+    /** SETUP, EMBED, the first {@link #measuredLayers} layers, the final QUANTIZE, LM_HEAD, END. */
+    public List<Instruction> measured() {
+        List<Instruction> out = new ArrayList<>(program.subList(0, PROLOGUE + measuredLayers() * layerLength));
         out.addAll(program.subList(program.size() - TAIL, program.size()));
         return out;
     }
@@ -60,29 +72,48 @@ public record ProgramCut(List<Instruction> program, int layers, int layerLength)
         return List.of(program.getFirst(), program.get(PROLOGUE + attentionInLayer()), Instruction.of(Opcode.END));
     }
 
-    /** The index of ATTENTION in the one-layer program (and in the first layer of the whole one). */
-    public int attentionPc() {
-        return PROLOGUE + attentionInLayer();
+    /** True when instruction {@code pc} of the measured program is one of its layers' ATTENTION. */
+    public boolean isAttention(int pc) {
+        return inLayers(pc) && (pc - PROLOGUE) % layerLength == attentionInLayer();
     }
 
-    /** The index of LM_HEAD in the one-layer program. */
+    /** The index of LM_HEAD in the measured program. */
     public int lmHeadPc() {
-        return PROLOGUE + layerLength + 1;
+        return PROLOGUE + measuredLayers() * layerLength + 1;
     }
 
-    /** The index of END in the one-layer program. */
+    /** The index of END in the measured program. */
     public int endPc() {
-        return PROLOGUE + layerLength + 2;
+        return PROLOGUE + measuredLayers() * layerLength + 2;
     }
 
-    /** True when instruction {@code pc} of the one-layer program belongs to the layer (it runs once per layer). */
-    public boolean inLayer(int pc) {
-        return pc >= PROLOGUE && pc < PROLOGUE + layerLength;
+    /**
+     * How often instruction {@code pc} of the measured program runs in a call of a model of {@code layers} layers:
+     * the prologue's, the tail's and those of every measured layer but the last once, the last measured layer's
+     * for it and every layer after it.
+     *
+     * @throws IllegalArgumentException when {@code layers} is fewer than the measured program's
+     */
+    public int repeats(int pc, int layers) {
+        int measured = measuredLayers();
+        if (layers < measured) {
+            throw new IllegalArgumentException("a model of " + layers + " layers cannot be priced from a measured"
+                    + " program of " + measured);
+        }
+        if (pc < 0 || pc >= measuredLength()) {
+            throw new IllegalArgumentException("no instruction " + pc + " in the measured program of "
+                    + measuredLength());
+        }
+        return inLayers(pc) && (pc - PROLOGUE) / layerLength == measured - 1 ? layers - measured + 1 : 1;
     }
 
-    /** Instructions of the one-layer program. */
-    public int oneLayerLength() {
-        return PROLOGUE + layerLength + TAIL;
+    /** Instructions of the measured program. */
+    public int measuredLength() {
+        return PROLOGUE + measuredLayers() * layerLength + TAIL;
+    }
+
+    private boolean inLayers(int pc) {
+        return pc >= PROLOGUE && pc < PROLOGUE + measuredLayers() * layerLength;
     }
 
     private int attentionInLayer() {

@@ -18,8 +18,8 @@ import java.util.List;
  * sequencer fetches every instruction it executes with one read of the program on the data port
  * {@code m_axi_d0} (docs/kernel.md, "A call"), so the cycle of each such read's address handshake marks where an
  * instruction starts, and the next one where it ends. An instruction's share is therefore its fetch (a DDR round
- * trip), its decode, its unit's work and its debug record (a LINEAR's read of the next instruction ahead of its
- * turn is not counted as a start); the call's first share (the header, the checks and the
+ * trip), its decode, its unit's work and its debug record (a LINEAR's reads of the next instructions ahead of
+ * their turn are not counted as starts); the call's first share (the header, the checks and the
  * tokens, up to the first fetch) is {@link Profile#headCycles}, and the last instruction of the call (its last
  * chunk's {@code END}) takes everything up to {@code ap_done} (the call record). The shares add up to the cycles the
  * kernel itself counts ({@code cycles} in the call record).
@@ -164,18 +164,27 @@ public final class ProgramProfiler {
     }
 
     /**
-     * Takes out the sequencer's reads ahead: while a LINEAR runs it reads the next instruction early (a hint for
-     * the weight prefetch, docs/kernel.md "Running ahead") and fetches it again in its turn, so a read of pc p
-     * right after the LINEAR at p - 1 and followed by another read of p is not where p starts.
+     * Takes out the sequencer's reads ahead: while a LINEAR at p runs it reads the instructions after it early (one
+     * read from p + 1, cut into bursts at their alignment: a hint for the weight prefetch, docs/kernel.md "Running
+     * ahead") and fetches p + 1 again in its turn, so reads at rising addresses from p + 1 right after the LINEAR,
+     * followed by another read of p + 1, are not where those instructions start.
      */
     private static void dropReadsAhead(KernelRunner runner, long programOffset, List<long[]> fetches,
                                        List<AxiMemory.AxiCounters> counters) {
-        for (int i = fetches.size() - 2; i >= 1; i--) {
+        for (int i = 0; i + 1 < fetches.size(); i++) {
             long pc = fetches.get(i)[1];
-            if (fetches.get(i + 1)[1] == pc && fetches.get(i - 1)[1] == pc - 1
-                    && opcodeAt(runner, programOffset, (int) pc - 1) == Opcode.LINEAR) {
-                fetches.remove(i);
-                counters.remove(i);
+            if (fetches.get(i + 1)[1] != pc + 1 || opcodeAt(runner, programOffset, (int) pc) != Opcode.LINEAR) {
+                continue;
+            }
+            int k = 1;
+            while (i + k + 1 < fetches.size() && fetches.get(i + k + 1)[1] > fetches.get(i + k)[1]) {
+                k++;
+            }
+            // The rising run ends either at the fetch in turn of p + 1 (then it was read ahead) or elsewhere (then it
+            // was the program running on, and nothing was read ahead).
+            if (i + k + 1 < fetches.size() && fetches.get(i + k + 1)[1] == pc + 1) {
+                fetches.subList(i + 1, i + k + 1).clear();
+                counters.subList(i + 1, i + k + 1).clear();
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.tellmej.accel.protocol.Instruction;
 import dev.tellmej.accel.protocol.Opcode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The analytic model's arithmetic on hand-made costs, and the program cuts it is measured on. */
@@ -28,16 +29,25 @@ class KernelCostModelTest {
     }
 
     @Test
-    void aCutKeepsThePrologueTheFirstLayerAndTheTail() {
+    void aCutKeepsThePrologueTheFirstTwoLayersAndTheTail() {
         ProgramCut cut = ProgramCut.of(program(4), 4);
         assertEquals(3, cut.layerLength());
-        List<Opcode> oneLayer = cut.oneLayer().stream().map(Instruction::opcode).toList();
+        assertEquals(2, cut.measuredLayers());
+        List<Opcode> measured = cut.measured().stream().map(Instruction::opcode).toList();
         assertEquals(List.of(Opcode.SETUP, Opcode.EMBED, Opcode.QUANTIZE, Opcode.LINEAR, Opcode.ATTENTION,
-                Opcode.QUANTIZE, Opcode.LM_HEAD, Opcode.END), oneLayer);
-        assertEquals(64L, cut.oneLayer().get(2).get("length"), "the first layer's own instructions");
-        assertEquals(4, cut.attentionPc());
-        assertEquals(6, cut.lmHeadPc());
-        assertEquals(7, cut.endPc());
+                Opcode.QUANTIZE, Opcode.LINEAR, Opcode.ATTENTION, Opcode.QUANTIZE, Opcode.LM_HEAD, Opcode.END),
+                measured);
+        assertEquals(11, cut.measuredLength());
+        assertEquals(64L, cut.measured().get(2).get("length"), "the first layer's own instructions");
+        assertEquals(65L, cut.measured().get(5).get("length"), "then the second's");
+        assertEquals(List.of(4, 7), IntStream.range(0, 11).filter(cut::isAttention).boxed().toList());
+        assertEquals(9, cut.lmHeadPc());
+        assertEquals(10, cut.endPc());
+        // In 24 layers the prologue, the first layer and the tail run once, the second layer's instructions 23 times.
+        assertEquals(List.of(1, 1, 1, 1, 1, 23, 23, 23, 1, 1, 1),
+                IntStream.range(0, 11).mapToObj(pc -> cut.repeats(pc, 24)).toList());
+        assertThrows(IllegalArgumentException.class, () -> cut.repeats(3, 1), "fewer layers than measured");
+        assertThrows(IllegalArgumentException.class, () -> cut.repeats(11, 24), "no such instruction");
         assertEquals(List.of(Opcode.SETUP, Opcode.ATTENTION, Opcode.END),
                 cut.attentionOnly().stream().map(Instruction::opcode).toList());
         assertEquals(0L, cut.attentionOnly().get(1).get("layer"));
@@ -45,6 +55,15 @@ class KernelCostModelTest {
         List<Instruction> odd = new ArrayList<>(program(2));
         odd.set(5, Instruction.of(Opcode.BARRIER));
         assertThrows(IllegalArgumentException.class, () -> ProgramCut.of(odd, 2), "layers that differ");
+    }
+
+    @Test
+    void aModelOfOneLayerIsMeasuredWhole() {
+        ProgramCut cut = ProgramCut.of(program(1), 1);
+        assertEquals(1, cut.measuredLayers());
+        assertEquals(program(1), cut.measured());
+        assertEquals(List.of(1, 1, 5, 5, 5, 1, 1, 1),
+                IntStream.range(0, 8).mapToObj(pc -> cut.repeats(pc, 5)).toList());
     }
 
     @Test
@@ -64,15 +83,18 @@ class KernelCostModelTest {
                 "one point: flat");
     }
 
-    /** Costs per instruction of the one-layer program, SETUP .. END: 1, 2, 10, 100, (attention), 3, 1000, 5. */
+    /**
+     * Costs per instruction of the measured program, SETUP .. END: 1, 2, the first layer's 10, 100, (attention),
+     * the second's 11, 90, (attention), then 3, 1000, 5.
+     */
     private static KernelCostModel model() {
-        ProgramCut cut = ProgramCut.of(program(2), 2);
-        List<KernelCost> decode = List.of(cycles(1), cycles(2), cycles(10), cycles(100), cycles(-1), cycles(3),
-                cycles(1000), cycles(5));
-        List<KernelCost> chunk = List.of(cycles(1), cycles(4), cycles(40), cycles(400), cycles(-1), cycles(12),
-                cycles(7), cycles(6));
-        List<KernelCost> last = List.of(cycles(1), cycles(2), cycles(10), cycles(100), cycles(-1), cycles(3),
-                cycles(1000), cycles(50));
+        ProgramCut cut = ProgramCut.of(program(3), 3);
+        List<KernelCost> decode = List.of(cycles(1), cycles(2), cycles(10), cycles(100), cycles(-1), cycles(11),
+                cycles(90), cycles(-1), cycles(3), cycles(1000), cycles(5));
+        List<KernelCost> chunk = List.of(cycles(1), cycles(4), cycles(40), cycles(400), cycles(-1), cycles(44),
+                cycles(360), cycles(-1), cycles(12), cycles(7), cycles(6));
+        List<KernelCost> last = List.of(cycles(1), cycles(2), cycles(10), cycles(100), cycles(-1), cycles(11),
+                cycles(90), cycles(-1), cycles(3), cycles(1000), cycles(50));
         KernelCostModel.Fit decodeAttention = KernelCostModel.Fit.of(List.of(0, 100), List.of(cycles(20),
                 cycles(220)));
         KernelCostModel.Fit chunkAttention = KernelCostModel.Fit.of(List.of(0, 100), List.of(cycles(80),
@@ -84,8 +106,9 @@ class KernelCostModelTest {
     @Test
     void aDecodeIsTheHeadThePrologueEveryLayerAndTheTail() {
         KernelCostModel m = model();
-        // head 30; SETUP 1 + EMBED 2; 24 layers of (10 + 100 + attention 20 + 2 x 128); QUANTIZE 3, LM_HEAD 1000, END 5.
-        double expected = 30 + 1 + 2 + 24 * (10 + 100 + 20 + 2 * 128) + 3 + 1000 + 5;
+        // head 30; SETUP 1 + EMBED 2; the first layer 10 + 100, 23 more of 11 + 90; 24 x attention (20 + 2 x 128);
+        // QUANTIZE 3, LM_HEAD 1000, END 5.
+        double expected = 30 + 1 + 2 + (10 + 100) + 23 * (11 + 90) + 24 * (20 + 2 * 128) + 3 + 1000 + 5;
         assertEquals(expected, m.decodeCall(128, 24).cycles(), 1e-6);
         assertEquals(2 * expected, m.decodeCall(128, 24).bytes(), 1e-6);
         assertEquals(expected / 2, m.decodeCall(128, 24).busyCycles(), 1e-6);
@@ -96,12 +119,12 @@ class KernelCostModelTest {
         KernelCostModel m = model();
         // 8 tokens: two full chunks at positions 0 and 4; head from 30 (1 token) to 60 (5 tokens): 30 + 30 x 7/4.
         double head = 30 + 30 * 7 / 4.0;
-        double body = 1 + 4 + 3 * (40 + 400) + 12;
+        double body = 1 + 4 + (40 + 400) + 2 * (44 + 360) + 12;
         double first = body + 3 * 80 + 7 + 6;                 // the LM head checks, END goes on
         double second = body + 3 * (80 + 8 * 4) + 1000 + 50;  // the LM head runs, END writes the record
         assertEquals(head + first + second, m.prefillCall(8, 3).cycles(), 1e-6);
         // A last chunk of one token costs the one-token chunk's instructions and decode attention at its position.
-        double one = 1 + 2 + 3 * (10 + 100) + 3 + 3 * (20 + 2 * 5) + 1000 + 50;
+        double one = 1 + 2 + (10 + 100) + 2 * (11 + 90) + 3 + 3 * (20 + 2 * 5) + 1000 + 50;
         assertEquals(30 + 30 + first + one, m.prefillCall(5, 3).cycles(), 1e-6);
     }
 }

@@ -33,6 +33,12 @@ final class Sequencer extends Area {
     /** The SETUP registers the units read. */
     record Setup(UInt headDim, UInt heads, UInt kvHeads, Bool ropeAdjacent, UInt positions, UInt ropeTable) {}
 
+    /**
+     * Instructions after a running LINEAR the sequencer reads to find the next one: a layer's {@code v} reaches
+     * {@code o} past {@code BARRIER}, {@code ATTENTION} and {@code QUANTIZE}.
+     */
+    static final int LOOK_AHEAD = 4;
+
     final HwEnum<Step> phase;
     final Setup setup;
     /** Waiting for a read of its own (the header, the tokens, an instruction). */
@@ -273,51 +279,75 @@ final class Sequencer extends Area {
         taps.request.bytes().set(recordBytes.resize(32));
         Bool tapBusy = reg("tap_busy", bool(), 0);
 
-        // ---- the next instruction, read ahead while a LINEAR runs ----
-        // The LINEAR leaves the data port free until its RoPE pass, so the next instruction's word is read then;
-        // when it is a LINEAR too, the linear executor has its weights prefetched (docs/kernel.md, "Running
-        // ahead"). The word is only a hint: the instruction is still fetched in its turn (FETCH), so everything
-        // else, and an error on that read, happens as before. A beat of this read that comes back with an error
-        // is not counted against the call (the fetch in turn meets it), and the instruction ends only once the
-        // read is in, so no beat of it reaches another reader.
+        // ---- the next LINEAR, looked for while a LINEAR runs ----
+        // The LINEAR leaves the data port free until its RoPE pass, so the LOOK_AHEAD instruction words after it are
+        // read then, in one burst, and searched as they arrive for the next LINEAR past those that read no weights
+        // (QUANTIZE, BARRIER, ATTENTION); when one is found, the linear executor has its weights prefetched
+        // (docs/kernel.md, "Running ahead"). A word read so is only a hint: every instruction is still fetched in
+        // its turn (FETCH), so everything else, and an error on that read, happens as before. A beat of this read
+        // that comes back with an error is not counted against the call (the fetch in turn meets it) and voids the
+        // search, and the instruction ends only once the read is in, so no beat of it reaches another reader.
+        int wordBeats = shape.instructionBeats();
         Bool peekIssued = reg("peek_issued", bool(), 0);
         Bool peekBusy = reg("peek_busy", bool(), 0);
         Bool peekIn = reg("peek_in", bool(), 0);
         Bool peekFailed = reg("peek_failed", bool(), 0);
-        UInt peekBeat = reg("peek_beat", uint(bitsFor(shape.instructionBeats())), 0);
+        Bool peekSearching = reg("peek_searching", bool(), 0);
+        Bool peekFound = reg("peek_found", bool(), 0);
+        UInt peekBeat = reg("peek_beat", uint(bitsFor(wordBeats)), 0);
+        UInt peekBeatsLeft = reg("peek_beats_left", uint(bitsFor(LOOK_AHEAD * wordBeats)), 0);
         Bits peekWord = reg("peek_word", bits(Instruction.BITS), 0);
+        UInt instructionsAfter = programLength.sub(pc.add(1).trunc(32)).trunc(32).named("instructions_after");
+        UInt peekWords = mux(instructionsAfter.lt(LOOK_AHEAD), instructionsAfter.trunc(bitsFor(LOOK_AHEAD)),
+                U(LOOK_AHEAD, bitsFor(LOOK_AHEAD))).named("peek_words");
         Bool peekWanted = phase.is(Step.EXECUTE).and(isLinear).and(peekIssued.not())
                 .and(pc.add(1).trunc(32).lt(programLength)).and(linear.readsFree).named("peek_wanted");
+        UInt peekBeats = peekWords.resize(widthOf(peekBeatsLeft)).mul(U(wordBeats, bitsFor(wordBeats)))
+                .trunc(widthOf(peekBeatsLeft)).named("peek_beats");
         when(peekWanted, () -> {
             reads.command.valid.set(true);
             reads.command.payload.address().set(fetchAddress.add(Instruction.BYTES).trunc(64));
-            reads.command.payload.beats().set(shape.instructionBeats());
+            reads.command.payload.beats().set(peekBeats.resize(widthOf(reads.command.payload.beats())));
         });
         when(peekWanted.and(reads.command.ready), () -> {
             peekIssued.set(true);
             peekBusy.set(true);
             peekBeat.set(0);
+            peekBeatsLeft.set(peekBeats);
             peekFailed.set(false);
+            peekSearching.set(true);
+            peekFound.set(false);
         });
         when(peekBusy, () -> reads.data.ready.set(true));
         reads.quiet.set(peekBusy);
+        // A word's opcode is in its first beat: a register by its last beat, unless the word is one beat.
+        UInt arrivingOpcode = (wordBeats == 1 ? reads.data.payload.data() : peekWord)
+                .slice(Opcode.OPCODE_BITS - 1, 0).asUInt().named("peek_arriving_opcode");
         when(peekBusy.and(reads.data.valid), () -> {
-            for (int b = 0; b < shape.instructionBeats(); b++) {
-                int index = b;
-                when(peekBeat.resize(16).eq(b), () -> peekWord.slice(8 * beatBytes * (index + 1) - 1,
-                        8 * beatBytes * index).set(reads.data.payload.data()));
-            }
+            when(peekSearching, () -> {
+                for (int b = 0; b < wordBeats; b++) {
+                    int index = b;
+                    when(peekBeat.resize(16).eq(b), () -> peekWord.slice(8 * beatBytes * (index + 1) - 1,
+                            8 * beatBytes * index).set(reads.data.payload.data()));
+                }
+            });
             when(reads.data.payload.error(), () -> peekFailed.set(true));
-            peekBeat.set(peekBeat.add(1).trunc(widthOf(peekBeat)));
-            when(peekBeat.eq(shape.instructionBeats() - 1), () -> {
+            peekBeat.set(mux(peekBeat.eq(wordBeats - 1), U(0, widthOf(peekBeat)),
+                    peekBeat.add(1).trunc(widthOf(peekBeat))));
+            when(peekBeat.eq(wordBeats - 1).and(peekSearching), () -> {
+                Bool passable = arrivingOpcode.eq(Opcode.QUANTIZE.code()).or(arrivingOpcode.eq(Opcode.BARRIER.code()))
+                        .or(arrivingOpcode.eq(Opcode.ATTENTION.code()));
+                peekFound.set(arrivingOpcode.eq(Opcode.LINEAR.code()));
+                peekSearching.set(passable);
+            });
+            peekBeatsLeft.set(peekBeatsLeft.sub(1).trunc(widthOf(peekBeatsLeft)));
+            when(peekBeatsLeft.eq(1), () -> {
                 peekBusy.set(false);
                 peekIn.set(true);
             });
         });
         linear.readsLent.set(peekBusy);
-        Bool peekLinear = peekIn.and(peekFailed.not())
-                .and(peekWord.slice(Opcode.OPCODE_BITS - 1, 0).asUInt().eq(Opcode.LINEAR.code()))
-                .named("peek_linear");
+        Bool peekLinear = peekIn.and(peekFound).and(peekFailed.not()).named("peek_linear");
         linear.peek.valid().set(peekLinear);
         linear.peek.rows().set(field(peekWord, Opcode.LINEAR, "rows"));
         linear.peek.cols().set(field(peekWord, Opcode.LINEAR, "cols"));
