@@ -2,6 +2,7 @@ package dev.tellmej.cli;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
 import dev.tellmej.accel.sim.AcceleratorBenchmark;
+import dev.tellmej.accel.sim.ProgramCut;
 import dev.tellmej.image.MemoryImage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ final class BenchAcceleratorCommand implements Callable<Integer>, PrintsJson {
 
     @Range(min = 0, max = 64)
     @Option(names = "--whole-layers", description = "kv260: also run a decode of the complete program of an image of"
-            + " this many layers against the model's prediction (default: 2; 0: none)")
+            + " this many layers against the model's prediction (default: 3, one more than the benchmark measures; 0: none)")
     Integer wholeLayers;
 
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "where the images are packed (default:"
@@ -130,7 +131,7 @@ final class BenchAcceleratorCommand implements Callable<Integer>, PrintsJson {
         progress.printf("packing the image%n");
         progress.flush();
         Path image = isSmall ? AcceleratorBenchmark.studentImage(build, context, dir)
-                : AcceleratorBenchmark.syntheticImage(build, 1, context, dir);
+                : AcceleratorBenchmark.syntheticImage(build, ProgramCut.MEASURED_LAYERS, context, dir);
         int projected;
         try (MemoryImage opened = MemoryImage.open(image)) {
             projected = layers != null ? layers : isSmall ? opened.header().model().layers() : 24;
@@ -151,7 +152,7 @@ final class BenchAcceleratorCommand implements Callable<Integer>, PrintsJson {
             }
         }
 
-        int whole = wholeLayers != null ? wholeLayers : isSmall ? 0 : 2;
+        int whole = wholeLayers != null ? wholeLayers : isSmall ? 0 : ProgramCut.MEASURED_LAYERS + 1;
         Path wholeImage = whole > 1 && !isSmall ? AcceleratorBenchmark.syntheticImage(build, whole, context, dir) : null;
         AcceleratorBenchmark.Options options;
         try {

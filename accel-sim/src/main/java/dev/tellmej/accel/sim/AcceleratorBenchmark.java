@@ -32,9 +32,9 @@ import java.util.Random;
 /**
  * The accelerator's projection from the kernel's own cycles ({@code tellme bench accelerator}): the kernel
  * {@code tellme} of a build runs in Verilator with the DDR model capped at a sustained bandwidth, on an image of a
- * model cut to its first two layers ({@link ProgramCut#measured}), and each instruction's cycles, DDR bytes and DDR busy cycles are measured
- * ({@link ProgramProfiler}); {@link KernelCostModel} adds them up for a model of any number of layers, decode at any
- * context and prefill of any prompt. The attention term's dependence on the context comes from attention runs at
+ * model cut to its first three layers ({@link ProgramCut#measured}), and each instruction's cycles, DDR bytes and
+ * DDR busy cycles are measured ({@link ProgramProfiler}); {@link KernelCostModel} adds them up for a model of any
+ * number of layers, decode at any context and prefill of any prompt. The attention term's dependence on the context comes from attention runs at
  * several contexts, fitted by a straight line.
  *
  * <p>{@link #validate} checks the model where a complete run is affordable: the embedded stories260K student on
@@ -74,7 +74,7 @@ public final class AcceleratorBenchmark {
     /**
      * What to measure.
      *
-     * @param image        the image whose two-layer cut is measured (its build is simulated)
+     * @param image        the image whose cut ({@link ProgramCut#measured}) is measured (its build is simulated)
      * @param layers       the layers of the model projected (24 for bitnet_b1_58-large)
      * @param settings     clocks and bandwidths, each a projection; the first is the headline (targets, breakdown)
      * @param contexts     decode contexts (positions attended to); the attention runs are measured at these
@@ -143,8 +143,8 @@ public final class AcceleratorBenchmark {
      *
      * @param pc                 its index in the measured program ({@link ProgramCut#measured})
      * @param instruction        what it is
-     * @param per_token          how often it runs per decode token (the first layer's once, the second's once for
-     *                           every layer after the first)
+     * @param per_token          how often it runs per decode token ({@link ProgramCut#repeats}: the middle measured
+     *                           layer's for every layer but the first and the last)
      * @param decode_cycles      cycles of one execution in the decode run (ATTENTION: at the first context)
      * @param decode_bytes       DDR bytes of one execution in the decode run
      * @param chunk_cycles       cycles of one execution for a full chunk of tokens (LM_HEAD: only its check)
@@ -240,7 +240,7 @@ public final class AcceleratorBenchmark {
      * @param config            the build
      * @param model             the model projected
      * @param layers            its layers
-     * @param simulated_layers  layers of the image simulated (the first two are measured)
+     * @param simulated_layers  layers of the image (its first {@link ProgramCut#MEASURED_LAYERS} are measured)
      * @param ddr_read_latency  DDR read latency of the DDR model, cycles
      * @param decode            decode at every setting and context
      * @param prefill           prefill at every setting and prompt length
@@ -460,7 +460,8 @@ public final class AcceleratorBenchmark {
                 chunkFit = KernelCostModel.Fit.of(starts, chunkCosts);
             }
             writeProgram(runner, header, image.program());
-            KernelCostModel model = new KernelCostModel(cut, chunk, costs(decode, 0, cut), costs(prefill, 0, cut),
+            KernelCostModel model = new KernelCostModel(cut, chunk, firstContext, costs(decode, 0, cut),
+                    costs(prefill, 0, cut),
                     costs(prefill, 1, cut), new KernelCost(decode.headCycles(), decode.headBytes(), decode.headBusy()),
                     new KernelCost(prefill.headCycles(), prefill.headBytes(), prefill.headBusy()), decodeFit, chunkFit);
             return new Measured(model, decode, prefill);
@@ -560,9 +561,9 @@ public final class AcceleratorBenchmark {
         List<Instruction> program = cut.measured();
         for (int pc = 0; pc < cut.measuredLength(); pc++) {
             int count = cut.repeats(pc, layers);
-            KernelCost d = cut.isAttention(pc) ? model.decodeAttention().at(context) : model.decode().get(pc);
+            KernelCost d = model.decodeStep(pc, context);
             terms.add(new Term(pc, describe(program.get(pc)), count, d.cycles(), d.bytes(),
-                    cut.isAttention(pc) ? model.chunkAttention().at(0).cycles() : model.chunk().get(pc).cycles(),
+                    model.chunk().get(pc).cycles(),
                     count * d.cycles() / total));
         }
         return terms;

@@ -7,14 +7,19 @@ import java.util.List;
  * ({@link ProgramProfiler}): a call costs its head (the header, the checks, the tokens), then per chunk of tokens
  * the sum of its instructions, each layer's instructions once per layer. The sequencer runs one instruction at a
  * time and every layer's instructions have the same shapes, so a model of any number of layers is priced from the
- * measured layers' costs: the first layer's once, and the second's (which begins with its first weights read
- * ahead, as every later layer's do) for every layer after the first. The {@code ATTENTION} term depends on the
- * positions attended to and comes from a straight line fitted to measured attention runs ({@link Fit}).
+ * measured layers' costs: the first and the last layer's once, and the middle one's (which begins with its first
+ * weights read ahead and ends reading the next layer's, as every layer between the first and the last does) for
+ * every other layer ({@link ProgramCut#repeats}). The {@code ATTENTION} term depends on the
+ * positions attended to: its measured cost at the measured positions, moved along a straight line fitted to runs of
+ * {@code ATTENTION} alone ({@link Fit}). What it costs beyond those runs at the measured positions (the weights of
+ * the next {@code LINEAR} read beside it, and the DDR bandwidth they take from it) is taken as the same at every
+ * context.
  *
  * <p>What was measured (all on the measured program, {@link ProgramCut#measured}):
  *
  * @param cut            the program: which instructions are the layer's
  * @param chunkTokens    C, the build's tokens per chunk
+ * @param decodeContext  the positions the measured decode call attends to
  * @param decode         per instruction of the measured program, a decode call's cost
  * @param chunk          per instruction, a chunk of C tokens that is not the call's last (the LM head only checks)
  * @param lastSingle     per instruction, a last chunk of one token (the LM head runs; END writes the call record)
@@ -23,7 +28,8 @@ import java.util.List;
  * @param decodeAttention the ATTENTION instruction of a decode call against the context (positions attended)
  * @param chunkAttention the ATTENTION instruction of a chunk of C tokens against the chunk's first position
  */
-public record KernelCostModel(ProgramCut cut, int chunkTokens, List<KernelCost> decode, List<KernelCost> chunk,
+public record KernelCostModel(ProgramCut cut, int chunkTokens, int decodeContext, List<KernelCost> decode,
+        List<KernelCost> chunk,
         List<KernelCost> lastSingle, KernelCost decodeHead, KernelCost prefillHead, Fit decodeAttention,
         Fit chunkAttention) {
 
@@ -32,10 +38,22 @@ public record KernelCostModel(ProgramCut cut, int chunkTokens, List<KernelCost> 
         chunk = List.copyOf(chunk);
         lastSingle = List.copyOf(lastSingle);
         int n = cut.measuredLength();
-        if (decode.size() != n || chunk.size() != n || lastSingle.size() != n || chunkTokens < 1) {
-            throw new IllegalArgumentException("one cost per instruction of the measured program (" + n + ") and a"
-                    + " positive chunk are needed");
+        if (decode.size() != n || chunk.size() != n || lastSingle.size() != n || chunkTokens < 1
+                || decodeContext < 1) {
+            throw new IllegalArgumentException("one cost per instruction of the measured program (" + n + "), a"
+                    + " positive chunk and a measured context are needed");
         }
+    }
+
+    /**
+     * One execution of instruction {@code pc} of the measured program in a decode call attending to
+     * {@code context} positions: as measured, {@code ATTENTION} moved along its fit from the measured context.
+     */
+    public KernelCost decodeStep(int pc, int context) {
+        KernelCost measured = decode.get(pc);
+        return cut.isAttention(pc)
+                ? measured.plus(decodeAttention.at(context)).plus(decodeAttention.at(decodeContext).times(-1))
+                : measured;
     }
 
     /**
@@ -93,11 +111,9 @@ public record KernelCostModel(ProgramCut cut, int chunkTokens, List<KernelCost> 
     public KernelCost decodeCall(int context, int layers) {
         KernelCost total = decodeHead;
         for (int pc = 0; pc < cut.measuredLength(); pc++) {
-            if (!cut.isAttention(pc)) {
-                total = total.plus(decode.get(pc).times(cut.repeats(pc, layers)));
-            }
+            total = total.plus(decodeStep(pc, context).times(cut.repeats(pc, layers)));
         }
-        return total.plus(decodeAttention.at(context).times(layers));
+        return total;
     }
 
     /**
@@ -121,14 +137,19 @@ public record KernelCostModel(ProgramCut cut, int chunkTokens, List<KernelCost> 
         // Between a one-token chunk and a full one, costs are interpolated in the chunk's tokens.
         double t = chunkTokens == 1 ? 1 : (m - 1) / (double) (chunkTokens - 1);
         KernelCost total = KernelCost.ZERO;
+        // ATTENTION as measured (one token at position C, a full chunk at 0), moved along the fits from there.
+        KernelCost fitted = decodeAttention.at(start + 1).toward(chunkAttention.at(start), t);
+        KernelCost fittedMeasured = decodeAttention.at(chunkTokens + 1).toward(chunkAttention.at(0), t);
         for (int pc = 0; pc < cut.measuredLength(); pc++) {
-            if (cut.isAttention(pc) || pc == cut.lmHeadPc() || pc == cut.endPc()) {
+            if (pc == cut.lmHeadPc() || pc == cut.endPc()) {
                 continue;
             }
-            total = total.plus(lastSingle.get(pc).toward(chunk.get(pc), t).times(cut.repeats(pc, layers)));
+            KernelCost step = lastSingle.get(pc).toward(chunk.get(pc), t);
+            if (cut.isAttention(pc)) {
+                step = step.plus(fitted).plus(fittedMeasured.times(-1));
+            }
+            total = total.plus(step.times(cut.repeats(pc, layers)));
         }
-        KernelCost attention = decodeAttention.at(start + 1).toward(chunkAttention.at(start), t);
-        total = total.plus(attention.times(layers));
         List<KernelCost> tail = last ? lastSingle : chunk;
         return total.plus(tail.get(cut.lmHeadPc())).plus(tail.get(cut.endPc()));
     }

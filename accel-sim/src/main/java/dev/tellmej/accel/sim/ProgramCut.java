@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * A compiled model's program (docs/image.md, "The program a model compiles to": {@code SETUP}, {@code EMBED}, the
  * same block of instructions per layer, the final {@code QUANTIZE}, {@code LM_HEAD}, {@code END}) and the shorter
- * programs the benchmark runs instead: the first two layers with the model's prologue and tail
+ * programs the benchmark runs instead: the first three layers with the model's prologue and tail
  * ({@link #measured}), and the first layer's {@code ATTENTION} alone ({@link #attentionOnly}). Each is written over
  * the start of the program in the DDR model's copy of the image; the kernel stops at the {@code END}.
  *
@@ -49,15 +49,25 @@ public record ProgramCut(List<Instruction> program, int layers, int layerLength)
     }
 
     /**
-     * The layers the benchmark runs of a model that has them: the first, whose {@code LINEAR}s wait for their first
-     * weights after {@code EMBED}, and a second, which begins as every later layer does, its first {@code LINEAR}'s
-     * weights read ahead while the layer before ends (docs/kernel.md, "Running ahead").
+     * The layers the benchmark runs of a model that has them: the first, whose first {@code LINEAR} waits for its
+     * weights after {@code EMBED}; a middle one, which begins with its first weights read ahead while the layer
+     * before ends and ends reading the next layer's (docs/kernel.md, "Running ahead"), as every layer but the first
+     * and the last does; and the last, which reads none ahead of the model's tail.
      */
-    public static final int MEASURED_LAYERS = 2;
+    public static final int MEASURED_LAYERS = 3;
 
     /** Layers of the measured program: {@link #MEASURED_LAYERS}, or fewer in a model of fewer. */
     public int measuredLayers() {
         return Math.min(MEASURED_LAYERS, layers);
+    }
+
+    /**
+     * The index among the measured layers of the one that stands for every layer not measured: the middle one of
+     * three (or the last of fewer).
+     */
+    public int repeatedLayer() {
+        int measured = measuredLayers();
+        return measured == MEASURED_LAYERS ? 1 : measured - 1;
     }
 
     /** SETUP, EMBED, the first {@link #measuredLayers} layers, the final QUANTIZE, LM_HEAD, END. */
@@ -89,8 +99,8 @@ public record ProgramCut(List<Instruction> program, int layers, int layerLength)
 
     /**
      * How often instruction {@code pc} of the measured program runs in a call of a model of {@code layers} layers:
-     * the prologue's, the tail's and those of every measured layer but the last once, the last measured layer's
-     * for it and every layer after it.
+     * the prologue's, the tail's and those of the measured layers once, but those of the {@link #repeatedLayer}
+     * for it and every layer not measured.
      *
      * @throws IllegalArgumentException when {@code layers} is fewer than the measured program's
      */
@@ -104,7 +114,7 @@ public record ProgramCut(List<Instruction> program, int layers, int layerLength)
             throw new IllegalArgumentException("no instruction " + pc + " in the measured program of "
                     + measuredLength());
         }
-        return inLayers(pc) && (pc - PROLOGUE) / layerLength == measured - 1 ? layers - measured + 1 : 1;
+        return inLayers(pc) && (pc - PROLOGUE) / layerLength == repeatedLayer() ? layers - measured + 1 : 1;
     }
 
     /** Instructions of the measured program. */
