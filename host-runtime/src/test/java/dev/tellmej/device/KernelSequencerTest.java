@@ -612,4 +612,38 @@ class KernelSequencerTest {
             assertEquals(0, status.position(), "the position does not move");
         }
     }
+
+    /**
+     * The search ahead of a LINEAR reads the instructions after it (docs/kernel.md, "Running ahead"); an error on
+     * one of those reads is not the call's: the LINEAR and the instructions before the faulty word still run, and
+     * the call fails only at that word's own fetch, in its turn.
+     */
+    @Test
+    void aDdrErrorOnAnInstructionReadAheadIsMetInItsTurn() {
+        List<Instruction> program = image.program();
+        int output = -1;
+        for (int i = embedIndex + 1; i < program.size(); i++) {
+            if (program.get(i).opcode() == Opcode.ATTENTION) {
+                output = i + 2;   // ATTENTION, QUANTIZE, the output projection
+                break;
+            }
+        }
+        assertEquals(Opcode.LINEAR, program.get(output).opcode());
+        assertEquals(Opcode.QUANTIZE, program.get(output + 1).opcode());
+        int faulty = output + 2;   // the gate projection: the search from the output projection reads it
+        Design<TellmeKernel> design = KernelRunner.design(AcceleratorConfig.simSmall());
+        try (SimModel own = SimModel.open(design)) {
+            KernelRunner runner = new KernelRunner(own, design.top(), image.bytes(), image.header().kvCacheBytes(),
+                    io.debugOffset(), AxiMemoryConfig.DEFAULT);
+            runner.memory().injectError(KernelRunner.IMAGE_BASE + image.header().programOffset()
+                    + (long) Instruction.BYTES * faulty, Instruction.BYTES, AxiMemory.ErrorResponse.SLVERR);
+            KernelRunner.CallStatus status = runner.call(CallMode.PREFILL, new int[] {1, 2}, 0, io.debugOffset(), 0,
+                    CYCLES);
+            assertEquals(ErrorCode.DDR_ERROR.code(), status.errorCode());
+            assertEquals(design.top().shape.portIndex("m_axi_d0"), status.errorDetail(), "the data port's index");
+            // The count takes an instruction when its word is in, so the faulty one counts: it failed at its fetch.
+            assertEquals(faulty + 1, status.instructions(), "every instruction up to the faulty word's fetch");
+            assertEquals(0, status.position(), "the position does not move");
+        }
+    }
 }
