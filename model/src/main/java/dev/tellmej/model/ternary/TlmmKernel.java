@@ -147,6 +147,43 @@ public final class TlmmKernel {
         };
     }
 
+    /**
+     * The length of a prepared matrix's array in the layout of {@code kind}: bytes of indices for
+     * {@link Kind#SCALAR}, shorts of tiles or codes for the Vector API kinds (what a cache of packed weights checks
+     * a stored array against).
+     */
+    public static long packedLength(Kind kind, int rows, int cols) {
+        int groups = (cols + 2) / 3;
+        return switch (kind) {
+            case SCALAR -> (long) rows * groups;
+            case TABLE_512 -> (long) ((rows + VectorTlmm.TILE - 1) / VectorTlmm.TILE)
+                    * ((groups + 2) / 3) * VectorTlmm.TILE;
+            case CODES_256 -> (long) rows * ((cols + VectorTernary256.BLOCK - 1) / VectorTernary256.BLOCK) * 16;
+        };
+    }
+
+    /**
+     * A prepared matrix of a kernel of {@code kind} from its array as {@link #prepare} laid it out (read back from a
+     * cache): {@code tiles} for the Vector API kinds, {@code indices} for the scalar loop.
+     *
+     * @throws IllegalArgumentException when the array is missing or its length is not the layout's
+     */
+    public static Prepared restore(Kind kind, int rows, int cols, float scale, short[] tiles, byte[] indices) {
+        long length = packedLength(kind, rows, cols);
+        int groups = (cols + 2) / 3;
+        if (kind == Kind.SCALAR) {
+            if (indices == null || indices.length != length) {
+                throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix needs " + length + " indices");
+            }
+            return new Prepared(rows, cols, groups, scale, new TernaryMatrix(rows, cols, groups, indices, scale), null);
+        }
+        if (tiles == null || tiles.length != length) {
+            throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix needs " + length + " shorts of "
+                    + kind + " tiles");
+        }
+        return new Prepared(rows, cols, groups, scale, null, tiles);
+    }
+
     /** {@code acc[r]} for all rows of a prepared matrix, from tables built by {@link #buildTables}. */
     public void matVec(Prepared p, short[] tables, int[] acc) {
         if (p.tiled() == null) {
