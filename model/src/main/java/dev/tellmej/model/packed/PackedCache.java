@@ -155,8 +155,7 @@ public final class PackedCache {
         /** The other cache files of the same model file (an older version of it, or of this layout), if ours. */
         private void deleteOutdated() throws IOException {
             String name = file.getFileName().toString();
-            String prefix = name.substring(0, name.length() - PackedCacheFormat.EXTENSION.length() - 8);
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, prefix + "*"
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, key.prefix() + "*"
                     + PackedCacheFormat.EXTENSION)) {
                 for (Path other : files) {
                     if (!other.getFileName().toString().equals(name) && PackedCacheFormat.isOurs(other)) {

@@ -72,13 +72,30 @@ public record PackedCacheKey(String path, long size, long modified, String ident
      * prefix, so an outdated one can be found and replaced) and one of the whole key.
      */
     public String fileName() {
-        String name = Path.of(path).getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
-        return prefix(name, path) + String.format("%08x", crc(text())) + PackedCacheFormat.EXTENSION;
+        return prefix() + hex(crc(text())) + PackedCacheFormat.EXTENSION;
     }
 
-    /** The part of {@link #fileName} shared by every key of the model file at {@code path} named {@code name}. */
-    static String prefix(String name, String path) {
-        return name + "-" + String.format("%08x", crc(path)) + "-";
+    /**
+     * The part of {@link #fileName} shared by every key of the same model file: its name, reduced to characters safe
+     * in a file name and a glob, and a checksum of its path. (Built by hand: {@code String.format} and regular
+     * expressions would load and run cold classes on the start-up path.)
+     */
+    String prefix() {
+        String name = Path.of(path).getFileName().toString();
+        StringBuilder b = new StringBuilder(name.length() + 10);
+        for (int i = 0; i < name.length(); i++) {
+            char ch = name.charAt(i);
+            boolean safe = ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '.'
+                    || ch == '_' || ch == '-';
+            b.append(safe ? ch : '_');
+        }
+        return b.append('-').append(hex(crc(path))).append('-').toString();
+    }
+
+    /** Eight lower-case hex digits. */
+    private static String hex(int v) {
+        String h = Integer.toHexString(v);
+        return "0".repeat(8 - h.length()) + h;
     }
 
     private static int crc(String s) {
