@@ -18,6 +18,7 @@ import dev.tellmej.model.ternary.TlmmKernel;
 import dev.tellmej.model.ternary.TlmmKernel.Prepared;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.nio.file.Files;
 import java.util.List;
 import java.util.Optional;
 
@@ -204,8 +205,21 @@ public final class ExactModel implements LanguageModel {
         try {
             WeightSource source = WeightLoader.gguf(file, true);
             Optional<PackedCache.Slot> slot = cache.slot(file, TlmmKernel.Kind.best());
+            // While the cache is read (one core, mostly memory and the collector), the other core runs the kernels
+            // on small operands so that the JIT compiles them before the first prompt rather than during it.
+            Thread primer = slot.isPresent() && Files.isRegularFile(slot.get().file())
+                    ? Thread.ofPlatform().daemon().name("tellme-primer").start(
+                            () -> TlmmKernel.prime(TlmmKernel.Kind.best()))
+                    : null;
             PackedWeights packed = slot.flatMap(s -> s.read(source.config())).orElse(null);
             ExactModel m = new ExactModel(source, exact, capacity, threads, packed);
+            if (primer != null) {
+                try {
+                    primer.join(); // not to take a core from the prompt (it is done by now, or nearly)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the primer is only a hint: keep the model
+                }
+            }
             m.file = file;
             if (packed == null && slot.isPresent()) {
                 slot.get().write(m.packedWeights());

@@ -184,6 +184,39 @@ public final class TlmmKernel {
         return new Prepared(rows, cols, groups, scale, null, tiles);
     }
 
+    /**
+     * Runs the products of a kernel of {@code kind} (a 64-row ternary product and the int8 dot product of the LM
+     * head) {@link #PRIMING_CALLS} times on small random operands, in the calling thread, so that the JIT queues their
+     * compilation while a model is still loading rather than once its first prompt has started. The operands are
+     * wide enough that every branch of the kernels' loops is taken (a 16-bit flush of the table kernel, whole
+     * blocks of the code kernel), so the compiled code is not thrown away on the first real matrix.
+     */
+    public static void prime(Kind kind) {
+        if (kind == Kind.SCALAR || !kind.available()) {
+            return;
+        }
+        int cols = 384;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+        TlmmKernel kernel = new TlmmKernel(1, kind);
+        Prepared p = kernel.prepare(TernaryMatrix.random(64, cols, 1f, random));
+        byte[] x = new byte[cols];
+        byte[] w = new byte[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (byte) (random.nextInt(255) - 127);
+            w[i] = (byte) (random.nextInt(255) - 127);
+        }
+        short[] tables = new short[tableSize(cols)];
+        buildTables(x, cols, tables);
+        int[] acc = new int[p.rows()];
+        for (int call = 0; call < PRIMING_CALLS; call++) {
+            kernel.matVec(p, tables, acc);
+            kernel.dot8(w, 0, x, cols);
+        }
+    }
+
+    /** Calls of each kernel in {@link #prime}: past the launcher's lowered C2 thresholds for them. */
+    static final int PRIMING_CALLS = 64;
+
     /** {@code acc[r]} for all rows of a prepared matrix, from tables built by {@link #buildTables}. */
     public void matVec(Prepared p, short[] tables, int[] acc) {
         if (p.tiled() == null) {
