@@ -19,7 +19,8 @@ enum InferencePath {
      * The model, built from {@code source} while its file is open: the exact path layer by layer (never the whole
      * weights as binary32), the float path layer by layer too, each ternary matrix packed once (its trits not kept). With {@code gguf} (the model's GGUF file)
      * the exact path maps that file once more and keeps it open ({@link ExactModel#open}), so its embedding is read
-     * in place rather than copied.
+     * in place rather than copied, and its packed matrices and LM head come from the packed-weight cache when it
+     * holds them ({@link ModelFiles#packedCache}).
      *
      * @param gguf the model's GGUF file, or null (a safetensors model)
      * @throws IllegalArgumentException for the exact path when a linear is not ternary
@@ -28,7 +29,7 @@ enum InferencePath {
         if (this == FLOAT) {
             return new FloatModel(source, capacity);
         }
-        return gguf != null ? ExactModel.open(GgufFile.open(gguf), exact, capacity, threads)
+        return gguf != null ? ExactModel.open(GgufFile.open(gguf), exact, capacity, threads, ModelFiles.packedCache())
                 : new ExactModel(source, exact, capacity, threads);
     }
 

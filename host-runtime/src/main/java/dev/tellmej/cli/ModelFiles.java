@@ -5,6 +5,7 @@ import dev.tellmej.model.config.ConfigReader;
 import dev.tellmej.model.gguf.GgufFile;
 import dev.tellmej.model.inference.WeightLoader;
 import dev.tellmej.model.inference.WeightSource;
+import dev.tellmej.model.packed.PackedCache;
 import dev.tellmej.model.safetensors.SafetensorsFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,24 @@ final class ModelFiles {
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("tellme-j");
+    }
+
+    /** The environment variable that turns the packed-weight cache off when it is {@code 0}. */
+    static final String PACKED_CACHE_VARIABLE = "TELLME_PACKED_CACHE";
+
+    /**
+     * The exact path's cache of packed weights, {@code $XDG_CACHE_HOME/tellme-j/packed} (one per process, so its
+     * first-write notice is printed once), or a disabled one when {@code TELLME_PACKED_CACHE=0}. Its notices go to
+     * standard error.
+     */
+    static PackedCache packedCache() {
+        return PackedCacheHolder.CACHE;
+    }
+
+    private static final class PackedCacheHolder {
+        static final PackedCache CACHE = "0".equals(System.getenv(PACKED_CACHE_VARIABLE)) ? PackedCache.disabled()
+                : PackedCache.at(cacheDir().resolve("packed"), PackedCache.DEFAULT_MINIMUM_BYTES,
+                        message -> System.err.println("tellme: " + message));
     }
 
     /** What {@link #stream} hands its body: the tensors, read on request, and the GGUF with the tokenizer. */

@@ -88,6 +88,14 @@ public final class GgufFile implements AutoCloseable {
         return info;
     }
 
+    /**
+     * The whole file as mapped, read-only (for a fingerprint of its contents: the packed-weight cache's key reads its
+     * header and a few sampled blocks).
+     */
+    public MemorySegment content() {
+        return mapping;
+    }
+
     /** The bytes of a tensor: a read-only view into the mapping. */
     public MemorySegment data(GgufTensorInfo info) {
         return mapping.asSlice(info.fileOffset(), info.byteSize());

@@ -11,12 +11,16 @@ import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.ExactOps;
 import dev.tellmej.model.numerics.KvCache;
 import dev.tellmej.model.numerics.StorageFormat;
+import dev.tellmej.model.packed.PackedCache;
+import dev.tellmej.model.packed.PackedWeights;
 import dev.tellmej.model.tensor.TernaryRows;
 import dev.tellmej.model.ternary.TlmmKernel;
 import dev.tellmej.model.ternary.TlmmKernel.Prepared;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.nio.file.Files;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The hardware-exact path: the arithmetic of docs/NUMERICS.md, step for step (section numbers in the comments),
@@ -108,6 +112,15 @@ public final class ExactModel implements LanguageModel {
      * @throws NotTernaryException when a linear layer is not ternary
      */
     public ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads) {
+        this(source, exact, capacity, threads, null);
+    }
+
+    /**
+     * As {@link #ExactModel(WeightSource, ExactConfig, int, int)}; with {@code packed} (for this JVM's best kernel
+     * kind, of a model of the source's shape) the matrices and the LM head are taken from it and only the
+     * embedding and the norm gains are read from the source.
+     */
+    private ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads, PackedWeights packed) {
         this.c = source.config();
         this.exactConfig = exact;
         this.st = exact.storage();
@@ -119,11 +132,23 @@ public final class ExactModel implements LanguageModel {
         this.embedding = compact ? null : storedBits(rows);
         this.embeddingRows = compact ? rows : null;
         this.outputNorm = stored(source.outputNorm());
-        this.head = LmHead.quantize(c.tiedEmbeddings() ? rows : source.outputRows()); // N16, row by row
+        this.head = packed != null ? packed.head()
+                : LmHead.quantize(c.tiedEmbeddings() ? rows : source.outputRows()); // N16, row by row
         source.release(); // the embedding and the head are held: their pages of a mapped file may go
         this.kernel = new TlmmKernel(threads);
         try {
+            if (packed != null && packed.kind() != kernel.kind()) {
+                throw new IllegalArgumentException("weights packed for the " + packed.kind() + " kernel, this one is "
+                        + kernel.kind());
+            }
             for (int i = 0; i < c.layers(); i++) {
+                if (packed != null) {
+                    LayerNorms n = source.layerNorms(i);
+                    layers.add(new Layer(stored(n.attnNorm()), packed.matrix(i, 0), packed.matrix(i, 1),
+                            packed.matrix(i, 2), packed.matrix(i, 3), stored(n.attnSubNorm()), stored(n.ffnNorm()),
+                            packed.matrix(i, 4), packed.matrix(i, 5), packed.matrix(i, 6), stored(n.ffnSubNorm())));
+                    continue;
+                }
                 TernaryLayer l = source.ternaryLayer(i);
                 layers.add(new Layer(stored(l.attnNorm()), tm(l.q()), tm(l.k()), tm(l.v()), tm(l.o()),
                         stored(l.attnSubNorm()), stored(l.ffnNorm()), tm(l.gate()), tm(l.up()), tm(l.down()),
@@ -165,14 +190,54 @@ public final class ExactModel implements LanguageModel {
      * @throws NotTernaryException when a linear layer is not ternary
      */
     public static ExactModel open(GgufFile file, ExactConfig exact, int capacity, int threads) {
+        return open(file, exact, capacity, threads, PackedCache.disabled());
+    }
+
+    /**
+     * As {@link #open(GgufFile, ExactConfig, int, int)}, the packed matrices and LM head read from {@code cache}
+     * when it holds them for this file and kernel (bit for bit what packing gives), else packed from the file and
+     * then written to the cache.
+     *
+     * @param file the open file, now the model's (closed here when the model cannot be built)
+     * @throws NotTernaryException when a linear layer is not ternary
+     */
+    public static ExactModel open(GgufFile file, ExactConfig exact, int capacity, int threads, PackedCache cache) {
         try {
-            ExactModel m = new ExactModel(WeightLoader.gguf(file, true), exact, capacity, threads);
+            WeightSource source = WeightLoader.gguf(file, true);
+            Optional<PackedCache.Slot> slot = cache.slot(file, TlmmKernel.Kind.best());
+            // While the cache is read (one core, mostly memory and the collector), the other core runs the kernels
+            // on small operands so that the JIT compiles them before the first prompt rather than during it.
+            Thread primer = slot.isPresent() && Files.isRegularFile(slot.get().file())
+                    ? Thread.ofPlatform().daemon().name("tellme-primer").start(
+                            () -> TlmmKernel.prime(TlmmKernel.Kind.best()))
+                    : null;
+            PackedWeights packed = slot.flatMap(s -> s.read(source.config())).orElse(null);
+            ExactModel m = new ExactModel(source, exact, capacity, threads, packed);
+            if (primer != null) {
+                try {
+                    primer.join(); // not to take a core from the prompt (it is done by now, or nearly)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // the primer is only a hint: keep the model
+                }
+            }
             m.file = file;
+            if (packed == null && slot.isPresent()) {
+                slot.get().write(m.packedWeights());
+            }
             return m;
         } catch (RuntimeException | Error e) {
             file.close();
             throw e;
         }
+    }
+
+    /** The packed matrices, layer by layer, and the int8 LM head: what {@link PackedCache} keeps. */
+    public PackedWeights packedWeights() {
+        List<Prepared> matrices = new ArrayList<>();
+        for (Layer l : layers) {
+            matrices.addAll(List.of(l.q(), l.k(), l.v(), l.o(), l.gate(), l.up(), l.down()));
+        }
+        return new PackedWeights(kernel.kind(), matrices, head);
     }
 
     /** Makes sure the first n slots exist (prefill allocates the rest on first use). */

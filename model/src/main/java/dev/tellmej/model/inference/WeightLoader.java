@@ -119,6 +119,15 @@ public final class WeightLoader {
             }
 
             @Override
+            public LayerNorms layerNorms(int i) {
+                String p = "blk." + i + ".";
+                return new LayerNorms(floats(file, p + "attn_norm.weight", c.dim(), 1),
+                        c.subNorms() ? floats(file, p + "attn_sub_norm.weight", c.dim(), 1) : null,
+                        floats(file, p + "ffn_norm.weight", c.dim(), 1),
+                        c.subNorms() ? floats(file, p + "ffn_sub_norm.weight", c.ffnDim(), 1) : null);
+            }
+
+            @Override
             public void release() {
                 file.unload();
             }

@@ -46,6 +46,15 @@ public interface WeightSource {
     }
 
     /**
+     * The norm gains of decoder block {@code i} alone (by default from {@link #ternaryLayer}; a file's source reads
+     * only them, not the block's matrices).
+     */
+    default LayerNorms layerNorms(int i) {
+        TernaryLayer l = ternaryLayer(i);
+        return new LayerNorms(l.attnNorm(), l.attnSubNorm(), l.ffnNorm(), l.ffnSubNorm());
+    }
+
+    /**
      * Says that the consumer keeps what it needs of the tensors read so far: a source over a memory-mapped file lets
      * the system drop the file's pages from the process's memory (they are read again on the next access). A hint;
      * by default nothing.

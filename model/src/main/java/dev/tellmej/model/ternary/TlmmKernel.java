@@ -147,6 +147,76 @@ public final class TlmmKernel {
         };
     }
 
+    /**
+     * The length of a prepared matrix's array in the layout of {@code kind}: bytes of indices for
+     * {@link Kind#SCALAR}, shorts of tiles or codes for the Vector API kinds (what a cache of packed weights checks
+     * a stored array against).
+     */
+    public static long packedLength(Kind kind, int rows, int cols) {
+        int groups = (cols + 2) / 3;
+        return switch (kind) {
+            case SCALAR -> (long) rows * groups;
+            case TABLE_512 -> (long) ((rows + VectorTlmm.TILE - 1) / VectorTlmm.TILE)
+                    * ((groups + 2) / 3) * VectorTlmm.TILE;
+            case CODES_256 -> (long) rows * ((cols + VectorTernary256.BLOCK - 1) / VectorTernary256.BLOCK) * 16;
+        };
+    }
+
+    /**
+     * A prepared matrix of a kernel of {@code kind} from its array as {@link #prepare} laid it out (read back from a
+     * cache): {@code tiles} for the Vector API kinds, {@code indices} for the scalar loop.
+     *
+     * @throws IllegalArgumentException when the array is missing or its length is not the layout's
+     */
+    public static Prepared restore(Kind kind, int rows, int cols, float scale, short[] tiles, byte[] indices) {
+        long length = packedLength(kind, rows, cols);
+        int groups = (cols + 2) / 3;
+        if (kind == Kind.SCALAR) {
+            if (indices == null || indices.length != length) {
+                throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix needs " + length + " indices");
+            }
+            return new Prepared(rows, cols, groups, scale, new TernaryMatrix(rows, cols, groups, indices, scale), null);
+        }
+        if (tiles == null || tiles.length != length) {
+            throw new IllegalArgumentException("a " + rows + " x " + cols + " matrix needs " + length + " shorts of "
+                    + kind + " tiles");
+        }
+        return new Prepared(rows, cols, groups, scale, null, tiles);
+    }
+
+    /**
+     * Runs the products of a kernel of {@code kind} (a 64-row ternary product and the int8 dot product of the LM
+     * head) {@link #PRIMING_CALLS} times on small random operands, in the calling thread, so that the JIT queues their
+     * compilation while a model is still loading rather than once its first prompt has started. The operands are
+     * wide enough that every branch of the kernels' loops is taken (a 16-bit flush of the table kernel, whole
+     * blocks of the code kernel), so the compiled code is not thrown away on the first real matrix.
+     */
+    public static void prime(Kind kind) {
+        if (kind == Kind.SCALAR || !kind.available()) {
+            return;
+        }
+        int cols = 384;
+        java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+        TlmmKernel kernel = new TlmmKernel(1, kind);
+        Prepared p = kernel.prepare(TernaryMatrix.random(64, cols, 1f, random));
+        byte[] x = new byte[cols];
+        byte[] w = new byte[cols];
+        for (int i = 0; i < cols; i++) {
+            x[i] = (byte) (random.nextInt(255) - 127);
+            w[i] = (byte) (random.nextInt(255) - 127);
+        }
+        short[] tables = new short[tableSize(cols)];
+        buildTables(x, cols, tables);
+        int[] acc = new int[p.rows()];
+        for (int call = 0; call < PRIMING_CALLS; call++) {
+            kernel.matVec(p, tables, acc);
+            kernel.dot8(w, 0, x, cols);
+        }
+    }
+
+    /** Calls of each kernel in {@link #prime}: past the launcher's lowered C2 thresholds for them. */
+    static final int PRIMING_CALLS = 64;
+
     /** {@code acc[r]} for all rows of a prepared matrix, from tables built by {@link #buildTables}. */
     public void matVec(Prepared p, short[] tables, int[] acc) {
         if (p.tiled() == null) {

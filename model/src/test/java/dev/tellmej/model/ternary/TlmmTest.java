@@ -308,4 +308,14 @@ class TlmmTest {
             }
         }
     }
+
+    /** Priming (which only runs the kernels for the JIT) runs for every kind this JVM has and leaves no thread. */
+    @Test
+    void primingRunsEveryAvailableKind() {
+        int before = Thread.activeCount();
+        for (TlmmKernel.Kind kind : TlmmKernel.Kind.values()) {
+            TlmmKernel.prime(kind);
+        }
+        assertTrue(Thread.activeCount() <= before, "no pool thread left behind");
+    }
 }
