@@ -189,8 +189,8 @@ public final class Fp32Add extends Module {
      * or more, whose 12 dropped bits all land below the sticky place) and the one-hot multiplier 2^(16 - d') for
      * its B port, d' = d or d - 12; d is the operand's distance below the larger exponent (0 when it is the
      * larger one or the exponents are equal; 26 stands for any larger one, which leaves only the sticky bit).
-     * Both come from the two exponent differences a look at their bits after the subtract: the wrong-way
-     * difference is negative (its borrow bit set) and matches no distance.
+     * Both are a look at the bits of the two exponent differences after the subtract: the wrong-way difference
+     * is negative (its borrow bit set) and matches no distance.
      */
     private static final class Aligner {
         final UInt significand;
@@ -199,6 +199,7 @@ public final class Fp32Add extends Module {
 
         /** {@code below}: the other exponent minus this one's; {@code above}: this one's minus the other's. */
         Aligner(UInt m, UInt below, UInt above) {
+            // At least ALIGN_FAR = 16 below: not negative, and bits 7..4 not all zero.
             Bool far = below.msb().not().and(below.slice(7, 4).ne(0));
             significand = mux(far, m.shr(ALIGN_STEP).zext(24), m);
             lost = far.and(m.slice(ALIGN_STEP - 1, 0).ne(0));
@@ -208,7 +209,8 @@ public final class Fp32Add extends Module {
                 int near = 16 - i;
                 int farDistance = near + ALIGN_STEP;
                 Bool bit = near < ALIGN_FAR ? distance(below, above, near) : FALSE;
-                bits[16 - i] = farDistance >= ALIGN_FAR && farDistance <= 26 ? bit.or(distance(below, above, farDistance)) : bit;
+                boolean farToo = farDistance >= ALIGN_FAR && farDistance <= 26;
+                bits[16 - i] = farToo ? bit.or(distance(below, above, farDistance)) : bit;
             }
             multiplier = cat(bits).asUInt();
         }
