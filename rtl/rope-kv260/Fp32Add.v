@@ -3,79 +3,107 @@
 `default_nettype none
 
 module Fp32Add (
-  input  wire        clk,          // Fp32Add.java:44
-  input  wire        reset,        // Fp32Add.java:44
-  input  wire        in_valid,     // Fp32Add.java:40
-  input  wire [31:0] in_payload_a, // Fp32Add.java:40
-  input  wire [31:0] in_payload_b, // Fp32Add.java:40
-  output wire        out_valid,    // Fp32Add.java:42
-  output wire [31:0] out_payload   // Fp32Add.java:42
+  input  wire        clk,          // Fp32Add.java:64
+  input  wire        reset,        // Fp32Add.java:64
+  input  wire        in_valid,     // Fp32Add.java:60
+  input  wire [31:0] in_payload_a, // Fp32Add.java:60
+  input  wire [31:0] in_payload_b, // Fp32Add.java:60
+  output wire        out_valid,    // Fp32Add.java:62
+  output wire [31:0] out_payload   // Fp32Add.java:62
 );
 
-  reg  [31:0] big_1;       // Fp32Add.java:60
-  reg  [31:0] small_1;     // Fp32Add.java:61
-  reg  [4:0]  diff_1;      // Fp32Add.java:62
-  reg  [2:0]  flags_1;     // Fp32Add.java:63
-  reg  [26:0] big_sig_2;   // Fp32Add.java:70
-  reg  [26:0] small_sig_2; // Fp32Add.java:71
-  reg         subtract_2;  // Fp32Add.java:72
-  reg         sign_2;      // Fp32Add.java:73
-  reg  [7:0]  exp_2;       // Fp32Add.java:74
-  reg  [2:0]  flags_2;     // Fp32Add.java:75
-  reg  [27:0] sum_3;       // Fp32Add.java:81
-  reg         sign_3;      // Fp32Add.java:82
-  reg  [7:0]  exp_3;       // Fp32Add.java:83
-  reg  [2:0]  flags_3;     // Fp32Add.java:84
-  reg  [27:0] sum_4;       // Fp32Add.java:91
-  reg  [4:0]  shift_4;     // Fp32Add.java:92
-  reg         sign_4;      // Fp32Add.java:93
-  reg  [8:0]  exp_4;       // Fp32Add.java:94
-  reg  [2:0]  flags_4;     // Fp32Add.java:95
-  reg  [27:0] n_5;         // Fp32Add.java:98
-  reg  [8:0]  exp_5;       // Fp32Add.java:99
-  reg         zero_5;      // Fp32Add.java:100
-  reg         sign_5;      // Fp32Add.java:101
-  reg  [2:0]  flags_5;     // Fp32Add.java:102
-  reg  [31:0] y_6;         // Fp32Add.java:116
-  reg         valid_d1;    // Fp32Add.java:117
-  reg         valid_d2;    // Fp32Add.java:117
-  reg         valid_d3;    // Fp32Add.java:117
-  reg         valid_d4;    // Fp32Add.java:117
-  reg         valid_d5;    // Fp32Add.java:117
-  reg         valid_d6;    // Fp32Add.java:117
+  reg  [23:0] sig_a_1;        // Fp32Add.java:81
+  reg  [16:0] align_a_1;      // Fp32Add.java:82
+  reg         lost_a_1;       // Fp32Add.java:83
+  reg  [23:0] sig_b_1;        // Fp32Add.java:84
+  reg  [16:0] align_b_1;      // Fp32Add.java:85
+  reg         lost_b_1;       // Fp32Add.java:86
+  reg         swap_1;         // Fp32Add.java:87
+  reg  [7:0]  exp_a_1;        // Fp32Add.java:88
+  reg  [7:0]  exp_b_1;        // Fp32Add.java:89
+  reg  [1:0]  signs_1;        // Fp32Add.java:90
+  reg  [2:0]  flags_1;        // Fp32Add.java:91
+  reg  [39:0] aligned_a_2;    // Fp32Add.java:96
+  reg  [39:0] aligned_b_2;    // Fp32Add.java:97
+  reg         lost_2;         // Fp32Add.java:98
+  reg         swap_2;         // Fp32Add.java:99
+  reg         subtract_2;     // Fp32Add.java:100
+  reg         sign_2;         // Fp32Add.java:101
+  reg  [7:0]  exp_2;          // Fp32Add.java:102
+  reg  [2:0]  flags_2;        // Fp32Add.java:103
+  reg  [27:0] sum_3;          // Fp32Add.java:114
+  reg  [27:0] stop_3;         // Fp32Add.java:123
+  reg         sign_3;         // Fp32Add.java:124
+  reg  [7:0]  exp_3;          // Fp32Add.java:125
+  reg  [2:0]  flags_3;        // Fp32Add.java:126
+  reg  [25:0] sum_lo_4;       // Fp32Add.java:144
+  reg  [10:0] sum_hi_4;       // Fp32Add.java:147
+  reg  [16:0] normalize_lo_4; // Fp32Add.java:148
+  reg  [10:0] normalize_hi_4; // Fp32Add.java:149
+  reg  [1:0]  top_4;          // Fp32Add.java:150
+  reg  [4:0]  shift_4;        // Fp32Add.java:151
+  reg         zero_4;         // Fp32Add.java:152
+  reg         sign_4;         // Fp32Add.java:153
+  reg  [8:0]  exp_4;          // Fp32Add.java:154
+  reg  [2:0]  flags_4;        // Fp32Add.java:155
+  reg  [27:0] shifted_lo_5;   // Fp32Add.java:160
+  reg  [10:0] shifted_hi_5;   // Fp32Add.java:161
+  reg         top_5;          // Fp32Add.java:162
+  reg         next_5;         // Fp32Add.java:163
+  reg  [8:0]  exp_5;          // Fp32Add.java:164
+  reg         zero_5;         // Fp32Add.java:165
+  reg         sign_5;         // Fp32Add.java:166
+  reg  [2:0]  flags_5;        // Fp32Add.java:167
+  reg  [31:0] y_6;            // Fp32Add.java:183
+  reg         valid_d1;       // Fp32Add.java:184
+  reg         valid_d2;       // Fp32Add.java:184
+  reg         valid_d3;       // Fp32Add.java:184
+  reg         valid_d4;       // Fp32Add.java:184
+  reg         valid_d5;       // Fp32Add.java:184
+  reg         valid_d6;       // Fp32Add.java:184
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire big_1_cmp;
-  wire [7:0] diff_1_diff;
-  wire [7:0] diff_1_mux;
-  wire [7:0] diff_1_diff_2;
-  wire [7:0] diff_1_mux_2;
+  wire [8:0] sig_a_1_diff;
+  wire sig_a_1_and;
+  wire sig_a_1_cmp;
+  wire [8:0] align_a_1_diff;
+  wire sig_b_1_and;
+  wire sig_b_1_cmp;
   wire flags_1_or;
-  wire [26:0] small_sig_2_cat;
+  wire [40:0] aligned_a_2_prod;
+  wire [40:0] aligned_b_2_prod;
+  wire sum_3_or;
+  wire [27:0] sum_3_ext;
+  wire [27:0] sum_3_ext_2;
   wire [28:0] sum_3_sum;
-  wire shift_4_any;
-  wire shift_4_and_2;
-  wire shift_4_any_2;
-  wire shift_4_and;
-  wire shift_4_any_3;
-  wire shift_4_and_3;
-  wire shift_4_any_4;
-  wire shift_4_any_5;
-  wire shift_4_and_4;
-  wire shift_4_any_6;
-  wire shift_4_any_7;
-  wire [4:0] shift_4_mux;
+  wire [27:0] normalize_lo_4_or;
+  wire normalize_lo_4_any;
+  wire normalize_lo_4_and_2;
+  wire normalize_lo_4_any_2;
+  wire normalize_lo_4_and;
+  wire normalize_lo_4_any_3;
+  wire normalize_lo_4_and_3;
+  wire normalize_lo_4_any_4;
+  wire normalize_lo_4_any_5;
+  wire normalize_lo_4_and_4;
+  wire normalize_lo_4_any_6;
+  wire normalize_lo_4_any_7;
+  wire [4:0] normalize_lo_4_mux;
+  wire [42:0] shifted_lo_5_prod;
+  wire [21:0] shifted_hi_5_prod;
   wire [31:0] y_6_cat;
+  wire [27:0] y_6_or;
   wire [32:0] y_6_sum;
-  assign big_1_cmp = in_payload_b[30:0] > in_payload_a[30:0];
-  assign diff_1_diff =
-      ((in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23])
-      - ((in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]);
-  assign diff_1_mux = (diff_1_diff > 8'd27) ? 8'd27 : diff_1_diff;
-  assign diff_1_diff_2 =
-      ((in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23])
-      - ((in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]);
-  assign diff_1_mux_2 = (diff_1_diff_2 > 8'd27) ? 8'd27 : diff_1_diff_2;
+  assign sig_a_1_diff =
+      {1'b0, ((in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23])}
+      - {1'b0, ((in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23])};
+  assign sig_a_1_and = ~sig_a_1_diff[8] & (sig_a_1_diff[7:4] != 4'd0);
+  assign sig_a_1_cmp = in_payload_a[30:23] != 8'd0;
+  assign align_a_1_diff =
+      {1'b0, ((in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23])}
+      - {1'b0, ((in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23])};
+  assign sig_b_1_and = ~align_a_1_diff[8] & (align_a_1_diff[7:4] != 4'd0);
+  assign sig_b_1_cmp = in_payload_b[30:23] != 8'd0;
   assign flags_1_or =
       ((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] != 23'd0))
       | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] != 23'd0))
@@ -84,87 +112,209 @@ module Fp32Add (
          & (in_payload_b[30:23] == 8'd255)
          & (in_payload_b[22:0] == 23'd0)
          & (in_payload_a[31] != in_payload_b[31]));
-  assign small_sig_2_cat = {(small_1[30:23] != 8'd0), small_1[22:0], 3'h0};
-  assign sum_3_sum = {1'b0, big_sig_2, 1'b1} + {(subtract_2 ? ~{1'b0, small_sig_2} : {1'b0, small_sig_2}), subtract_2};
-  assign shift_4_any = |sum_3[27:26];
-  assign shift_4_and_2 = ~shift_4_any & ~(|sum_3[25:24]);
-  assign shift_4_any_2 = |sum_3[23:22];
-  assign shift_4_and = shift_4_and_2 & ~shift_4_any_2 & ~(|sum_3[21:20]);
-  assign shift_4_any_3 = |sum_3[19:18];
-  assign shift_4_and_3 = ~shift_4_any_3 & ~(|sum_3[17:16]);
-  assign shift_4_any_4 = |sum_3[15:14];
-  assign shift_4_any_5 = |sum_3[11:10];
-  assign shift_4_and_4 = ~shift_4_any_5 & ~(|sum_3[9:8]);
-  assign shift_4_any_6 = |sum_3[7:6];
-  assign shift_4_any_7 = |sum_3[3:2];
-  assign shift_4_mux =
-      (shift_4_and & shift_4_and_3 & ~shift_4_any_4 & ~(|sum_3[13:12]))
+  assign aligned_a_2_prod = {17'd0, sig_a_1} * {24'd0, align_a_1};
+  assign aligned_b_2_prod = {17'd0, sig_b_1} * {24'd0, align_b_1};
+  assign sum_3_or = (aligned_a_2[12:0] != 13'd0) | (aligned_b_2[12:0] != 13'd0) | lost_2;
+  assign sum_3_ext = {1'b0, (aligned_a_2[39:13] | {26'd0, (sum_3_or & swap_2)})};
+  assign sum_3_ext_2 = {1'b0, (aligned_b_2[39:13] | {26'd0, (sum_3_or & ~swap_2)})};
+  assign sum_3_sum =
+      {((subtract_2 & swap_2) ? ~sum_3_ext : sum_3_ext), 1'b1}
+      + {((subtract_2 & ~swap_2) ? ~sum_3_ext_2 : sum_3_ext_2), subtract_2};
+  assign normalize_lo_4_or = sum_3 | stop_3;
+  assign normalize_lo_4_any = |normalize_lo_4_or[27:26];
+  assign normalize_lo_4_and_2 = ~normalize_lo_4_any & ~(|normalize_lo_4_or[25:24]);
+  assign normalize_lo_4_any_2 = |normalize_lo_4_or[23:22];
+  assign normalize_lo_4_and = normalize_lo_4_and_2 & ~normalize_lo_4_any_2 & ~(|normalize_lo_4_or[21:20]);
+  assign normalize_lo_4_any_3 = |normalize_lo_4_or[19:18];
+  assign normalize_lo_4_and_3 = ~normalize_lo_4_any_3 & ~(|normalize_lo_4_or[17:16]);
+  assign normalize_lo_4_any_4 = |normalize_lo_4_or[15:14];
+  assign normalize_lo_4_any_5 = |normalize_lo_4_or[11:10];
+  assign normalize_lo_4_and_4 = ~normalize_lo_4_any_5 & ~(|normalize_lo_4_or[9:8]);
+  assign normalize_lo_4_any_6 = |normalize_lo_4_or[7:6];
+  assign normalize_lo_4_any_7 = |normalize_lo_4_or[3:2];
+  assign normalize_lo_4_mux =
+      (normalize_lo_4_and & normalize_lo_4_and_3 & ~normalize_lo_4_any_4 & ~(|normalize_lo_4_or[13:12]))
         ? {1'b1,
-           ((shift_4_and_4 & ~shift_4_any_6 & ~(|sum_3[5:4]))
+           ((normalize_lo_4_and_4 & ~normalize_lo_4_any_6 & ~(|normalize_lo_4_or[5:4]))
               ? {1'b1,
-                 ((~shift_4_any_7 & ~(|sum_3[1:0])) ? 3'd4
-                  : {1'b0, (shift_4_any_7 ? {1'b0, ~sum_3[3]} : {1'b1, ~sum_3[1]})})}
+                 ((~normalize_lo_4_any_7 & ~(|normalize_lo_4_or[1:0])) ? 3'd4
+                  : {1'b0, (normalize_lo_4_any_7 ? {1'b0, ~normalize_lo_4_or[3]} : {1'b1, ~normalize_lo_4_or[1]})})}
             : {1'b0,
-               (shift_4_and_4 ? {1'b1, (shift_4_any_6 ? {1'b0, ~sum_3[7]} : {1'b1, ~sum_3[5]})}
-                : {1'b0, (shift_4_any_5 ? {1'b0, ~sum_3[11]} : {1'b1, ~sum_3[9]})})})}
+               (normalize_lo_4_and_4
+                  ? {1'b1, (normalize_lo_4_any_6 ? {1'b0, ~normalize_lo_4_or[7]} : {1'b1, ~normalize_lo_4_or[5]})}
+                : {1'b0, (normalize_lo_4_any_5 ? {1'b0, ~normalize_lo_4_or[11]} : {1'b1, ~normalize_lo_4_or[9]})})})}
       : {1'b0,
-         (shift_4_and
+         (normalize_lo_4_and
             ? {1'b1,
-               (shift_4_and_3 ? {1'b1, (shift_4_any_4 ? {1'b0, ~sum_3[15]} : {1'b1, ~sum_3[13]})}
-                : {1'b0, (shift_4_any_3 ? {1'b0, ~sum_3[19]} : {1'b1, ~sum_3[17]})})}
+               (normalize_lo_4_and_3
+                  ? {1'b1, (normalize_lo_4_any_4 ? {1'b0, ~normalize_lo_4_or[15]} : {1'b1, ~normalize_lo_4_or[13]})}
+                : {1'b0, (normalize_lo_4_any_3 ? {1'b0, ~normalize_lo_4_or[19]} : {1'b1, ~normalize_lo_4_or[17]})})}
           : {1'b0,
-             (shift_4_and_2 ? {1'b1, (shift_4_any_2 ? {1'b0, ~sum_3[23]} : {1'b1, ~sum_3[21]})}
-              : {1'b0, (shift_4_any ? {1'b0, ~sum_3[27]} : {1'b1, ~sum_3[25]})})})};
+             (normalize_lo_4_and_2
+                ? {1'b1, (normalize_lo_4_any_2 ? {1'b0, ~normalize_lo_4_or[23]} : {1'b1, ~normalize_lo_4_or[21]})}
+              : {1'b0, (normalize_lo_4_any ? {1'b0, ~normalize_lo_4_or[27]} : {1'b1, ~normalize_lo_4_or[25]})})})};
+  assign shifted_lo_5_prod = {17'd0, sum_lo_4} * {26'd0, normalize_lo_4};
+  assign shifted_hi_5_prod = {11'd0, sum_hi_4} * {11'd0, normalize_hi_4};
   assign y_6_cat = {sign_5, 31'h7f800000};
+  assign y_6_or = shifted_lo_5 | {(shifted_hi_5 | {top_5, next_5, 9'h0}), 17'h0};
   assign y_6_sum =
-      {1'b0, (exp_5 - 9'd1), 23'd0} + {9'd0, n_5[27:4]} + {32'd0, (n_5[3] & ((n_5[2:0] != 3'd0) | n_5[4]))};
+      {1'b0, (exp_5 - 9'd1), 23'd0} + {9'd0, y_6_or[27:4]} + {32'd0, (y_6_or[3] & ((y_6_or[2:0] != 3'd0) | y_6_or[4]))};
 
-  assign out_payload = y_6; // Fp32Add.java:116
-  assign out_valid = valid_d6; // Fp32Add.java:117
+  assign out_payload = y_6; // Fp32Add.java:183
+  assign out_valid = valid_d6; // Fp32Add.java:184
 
   always @(posedge clk) begin
-    big_1 <= big_1_cmp ? in_payload_b : in_payload_a; // Fp32Add.java:60
-    small_1 <= big_1_cmp ? in_payload_a : in_payload_b; // Fp32Add.java:61
-    diff_1 <= big_1_cmp ? diff_1_mux[4:0] : diff_1_mux_2[4:0]; // Fp32Add.java:62
+    // Fp32Add.java:81
+    sig_a_1 <= sig_a_1_and ? {12'd0, sig_a_1_cmp, in_payload_a[22:12]} : {sig_a_1_cmp, in_payload_a[22:0]};
+    align_a_1 <=
+        {~align_a_1_diff[8],
+         (sig_a_1_diff == 9'd1),
+         (sig_a_1_diff == 9'd2),
+         (sig_a_1_diff == 9'd3),
+         ((sig_a_1_diff == 9'd4) | (sig_a_1_diff == 9'd16)),
+         ((sig_a_1_diff == 9'd5) | (sig_a_1_diff == 9'd17)),
+         ((sig_a_1_diff == 9'd6) | (sig_a_1_diff == 9'd18)),
+         ((sig_a_1_diff == 9'd7) | (sig_a_1_diff == 9'd19)),
+         ((sig_a_1_diff == 9'd8) | (sig_a_1_diff == 9'd20)),
+         ((sig_a_1_diff == 9'd9) | (sig_a_1_diff == 9'd21)),
+         ((sig_a_1_diff == 9'd10) | (sig_a_1_diff == 9'd22)),
+         ((sig_a_1_diff == 9'd11) | (sig_a_1_diff == 9'd23)),
+         ((sig_a_1_diff == 9'd12) | (sig_a_1_diff == 9'd24)),
+         ((sig_a_1_diff == 9'd13) | (sig_a_1_diff == 9'd25)),
+         ((sig_a_1_diff == 9'd14) | ((sig_a_1_diff >= 9'd26) & ~sig_a_1_diff[8])),
+         (sig_a_1_diff == 9'd15),
+         1'b0}; // Fp32Add.java:82
+    lost_a_1 <= sig_a_1_and & (in_payload_a[11:0] != 12'd0); // Fp32Add.java:83
+    // Fp32Add.java:84
+    sig_b_1 <= sig_b_1_and ? {12'd0, sig_b_1_cmp, in_payload_b[22:12]} : {sig_b_1_cmp, in_payload_b[22:0]};
+    align_b_1 <=
+        {~sig_a_1_diff[8],
+         (align_a_1_diff == 9'd1),
+         (align_a_1_diff == 9'd2),
+         (align_a_1_diff == 9'd3),
+         ((align_a_1_diff == 9'd4) | (align_a_1_diff == 9'd16)),
+         ((align_a_1_diff == 9'd5) | (align_a_1_diff == 9'd17)),
+         ((align_a_1_diff == 9'd6) | (align_a_1_diff == 9'd18)),
+         ((align_a_1_diff == 9'd7) | (align_a_1_diff == 9'd19)),
+         ((align_a_1_diff == 9'd8) | (align_a_1_diff == 9'd20)),
+         ((align_a_1_diff == 9'd9) | (align_a_1_diff == 9'd21)),
+         ((align_a_1_diff == 9'd10) | (align_a_1_diff == 9'd22)),
+         ((align_a_1_diff == 9'd11) | (align_a_1_diff == 9'd23)),
+         ((align_a_1_diff == 9'd12) | (align_a_1_diff == 9'd24)),
+         ((align_a_1_diff == 9'd13) | (align_a_1_diff == 9'd25)),
+         ((align_a_1_diff == 9'd14) | ((align_a_1_diff >= 9'd26) & ~align_a_1_diff[8])),
+         (align_a_1_diff == 9'd15),
+         1'b0}; // Fp32Add.java:85
+    lost_b_1 <= sig_b_1_and & (in_payload_b[11:0] != 12'd0); // Fp32Add.java:86
+    swap_1 <= in_payload_b[30:0] > in_payload_a[30:0]; // Fp32Add.java:87
+    exp_a_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Add.java:88
+    exp_b_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Add.java:89
+    signs_1 <= {in_payload_a[31], in_payload_b[31]}; // Fp32Add.java:90
     flags_1 <=
         {flags_1_or,
          ((((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] == 23'd0))
            | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] == 23'd0)))
           & ~flags_1_or),
-         (in_payload_a[31] & in_payload_b[31])}; // Fp32Add.java:63
-    big_sig_2 <= {(big_1[30:23] != 8'd0), big_1[22:0], 3'h0}; // Fp32Add.java:70
-    // Fp32Add.java:71
-    small_sig_2 <= (small_sig_2_cat >> diff_1) | {26'd0, (|(small_sig_2_cat & ~(27'h7ffffff << diff_1)))};
-    subtract_2 <= big_1[31] != small_1[31]; // Fp32Add.java:72
-    sign_2 <= big_1[31]; // Fp32Add.java:73
-    exp_2 <= (big_1[30:23] == 8'd0) ? 8'd1 : big_1[30:23]; // Fp32Add.java:74
-    flags_2 <= flags_1; // Fp32Add.java:75
-    sum_3 <= sum_3_sum[28:1]; // Fp32Add.java:81
-    sign_3 <= sign_2; // Fp32Add.java:82
-    exp_3 <= exp_2; // Fp32Add.java:83
-    flags_3 <= flags_2; // Fp32Add.java:84
-    sum_4 <= sum_3; // Fp32Add.java:91
-    shift_4 <= ({3'd0, shift_4_mux} <= exp_3) ? shift_4_mux : exp_3[4:0]; // Fp32Add.java:92
-    sign_4 <= sign_3; // Fp32Add.java:93
-    exp_4 <= {1'b0, exp_3} + 9'd1; // Fp32Add.java:94
-    flags_4 <= flags_3; // Fp32Add.java:95
-    n_5 <= sum_4 << shift_4; // Fp32Add.java:98
-    exp_5 <= exp_4 - {4'd0, shift_4}; // Fp32Add.java:99
-    zero_5 <= sum_4 == 28'd0; // Fp32Add.java:100
-    sign_5 <= sign_4; // Fp32Add.java:101
-    flags_5 <= flags_4; // Fp32Add.java:102
+         (in_payload_a[31] & in_payload_b[31])}; // Fp32Add.java:91
+    aligned_a_2 <= aligned_a_2_prod[39:0]; // Fp32Add.java:96
+    aligned_b_2 <= aligned_b_2_prod[39:0]; // Fp32Add.java:97
+    lost_2 <= lost_a_1 | lost_b_1; // Fp32Add.java:98
+    swap_2 <= swap_1; // Fp32Add.java:99
+    subtract_2 <= signs_1[1] != signs_1[0]; // Fp32Add.java:100
+    sign_2 <= swap_1 ? signs_1[0] : signs_1[1]; // Fp32Add.java:101
+    exp_2 <= swap_1 ? exp_b_1 : exp_a_1; // Fp32Add.java:102
+    flags_2 <= flags_1; // Fp32Add.java:103
+    sum_3 <= sum_3_sum[28:1]; // Fp32Add.java:114
+    stop_3 <=
+        {1'b0,
+         (exp_2 == 8'd1),
+         (exp_2 == 8'd2),
+         (exp_2 == 8'd3),
+         (exp_2 == 8'd4),
+         (exp_2 == 8'd5),
+         (exp_2 == 8'd6),
+         (exp_2 == 8'd7),
+         (exp_2 == 8'd8),
+         (exp_2 == 8'd9),
+         (exp_2 == 8'd10),
+         (exp_2 == 8'd11),
+         (exp_2 == 8'd12),
+         (exp_2 == 8'd13),
+         (exp_2 == 8'd14),
+         (exp_2 == 8'd15),
+         (exp_2 == 8'd16),
+         (exp_2 == 8'd17),
+         (exp_2 == 8'd18),
+         (exp_2 == 8'd19),
+         (exp_2 == 8'd20),
+         (exp_2 == 8'd21),
+         (exp_2 == 8'd22),
+         (exp_2 == 8'd23),
+         (exp_2 == 8'd24),
+         (exp_2 == 8'd25),
+         (exp_2 == 8'd26),
+         (exp_2 == 8'd27)}; // Fp32Add.java:123
+    sign_3 <= sign_2; // Fp32Add.java:124
+    exp_3 <= exp_2; // Fp32Add.java:125
+    flags_3 <= flags_2; // Fp32Add.java:126
+    sum_lo_4 <= sum_3[25:0]; // Fp32Add.java:144
+    sum_hi_4 <= sum_3[10:0] | sum_3[27:17]; // Fp32Add.java:147
+    normalize_lo_4 <=
+        {(normalize_lo_4_mux == 5'd16),
+         (normalize_lo_4_mux == 5'd15),
+         (normalize_lo_4_mux == 5'd14),
+         (normalize_lo_4_mux == 5'd13),
+         (normalize_lo_4_mux == 5'd12),
+         (normalize_lo_4_mux == 5'd11),
+         (normalize_lo_4_mux == 5'd10),
+         (normalize_lo_4_mux == 5'd9),
+         (normalize_lo_4_mux == 5'd8),
+         (normalize_lo_4_mux == 5'd7),
+         (normalize_lo_4_mux == 5'd6),
+         (normalize_lo_4_mux == 5'd5),
+         (normalize_lo_4_mux == 5'd4),
+         (normalize_lo_4_mux == 5'd3),
+         (normalize_lo_4_mux == 5'd2),
+         (normalize_lo_4_mux == 5'd1),
+         (normalize_lo_4_mux == 5'd0)}; // Fp32Add.java:148
+    normalize_hi_4 <=
+        {(normalize_lo_4_mux == 5'd27),
+         (normalize_lo_4_mux == 5'd26),
+         (normalize_lo_4_mux == 5'd25),
+         (normalize_lo_4_mux == 5'd24),
+         (normalize_lo_4_mux == 5'd23),
+         (normalize_lo_4_mux == 5'd22),
+         (normalize_lo_4_mux == 5'd21),
+         (normalize_lo_4_mux == 5'd20),
+         (normalize_lo_4_mux == 5'd19),
+         (normalize_lo_4_mux == 5'd18),
+         (normalize_lo_4_mux == 5'd17)}; // Fp32Add.java:149
+    top_4 <= sum_3[27:26]; // Fp32Add.java:150
+    shift_4 <= normalize_lo_4_mux; // Fp32Add.java:151
+    zero_4 <= sum_3 == 28'd0; // Fp32Add.java:152
+    sign_4 <= sign_3; // Fp32Add.java:153
+    exp_4 <= {1'b0, exp_3} + 9'd1; // Fp32Add.java:154
+    flags_4 <= flags_3; // Fp32Add.java:155
+    shifted_lo_5 <= shifted_lo_5_prod[27:0]; // Fp32Add.java:160
+    shifted_hi_5 <= shifted_hi_5_prod[10:0]; // Fp32Add.java:161
+    top_5 <= top_4[1] | top_4[0]; // Fp32Add.java:162
+    next_5 <= top_4[1] & top_4[0]; // Fp32Add.java:163
+    exp_5 <= exp_4 - {4'd0, shift_4}; // Fp32Add.java:164
+    zero_5 <= zero_4; // Fp32Add.java:165
+    sign_5 <= sign_4; // Fp32Add.java:166
+    flags_5 <= flags_4; // Fp32Add.java:167
     y_6 <=
         flags_5[2] ? 32'h7fc00000
         : flags_5[1] ? y_6_cat
         : zero_5 ? {flags_5[0], 31'h0}
         : (y_6_sum[32:23] >= 10'd255) ? y_6_cat
-        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:116
-    valid_d1 <= in_valid; // Fp32Add.java:117
-    valid_d2 <= valid_d1; // Fp32Add.java:117
-    valid_d3 <= valid_d2; // Fp32Add.java:117
-    valid_d4 <= valid_d3; // Fp32Add.java:117
-    valid_d5 <= valid_d4; // Fp32Add.java:117
-    valid_d6 <= valid_d5; // Fp32Add.java:117
+        : {sign_5, y_6_sum[30:0]}; // Fp32Add.java:183
+    valid_d1 <= in_valid; // Fp32Add.java:184
+    valid_d2 <= valid_d1; // Fp32Add.java:184
+    valid_d3 <= valid_d2; // Fp32Add.java:184
+    valid_d4 <= valid_d3; // Fp32Add.java:184
+    valid_d5 <= valid_d4; // Fp32Add.java:184
+    valid_d6 <= valid_d5; // Fp32Add.java:184
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
@@ -176,7 +326,8 @@ module Fp32Add (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, diff_1_mux[7:5], diff_1_mux_2[7:5], sum_3_sum[0]};
+  wire unused_bits = &{1'b0, aligned_a_2_prod[40], aligned_b_2_prod[40], sum_3_sum[0], shifted_lo_5_prod[42:28],
+      shifted_hi_5_prod[21:11]};
 endmodule
 
 `default_nettype wire

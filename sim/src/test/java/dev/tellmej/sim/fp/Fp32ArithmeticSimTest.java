@@ -36,6 +36,116 @@ class Fp32ArithmeticSimTest {
         check(driver, "+", Float::sum, fixture.random(), FloatCases::addPartner);
     }
 
+    /**
+     * The adder's shifts are products on DSP48E2 split at fixed widths, so every alignment distance (0 to 40:
+     * past 26 only the sticky bit is left) and every normalization shift (0 to 27, with the exponent limiting it
+     * or not) is met many times, on both sides of each split: pairs built for each distance, counted with a
+     * model of the datapath's shift amounts.
+     */
+    @SimTest
+    void addEqualsJavaAtEveryAlignmentAndNormalizationDistance(SimFixture fixture) {
+        Design<Fp32Add> design = Hdl.elaborate(Fp32Add::new);
+        Fp32Add top = design.top();
+        SimModel sim = fixture.open(design);
+        sim.reset();
+        Random random = fixture.random();
+        java.util.List<int[]> pairs = new java.util.ArrayList<>();
+        for (int rep = 0; rep < 400; rep++) {
+            for (int d = 0; d <= 40; d++) {
+                // b's exponent d below a's; below 1 it is subnormal (scale exponent 1, so a shorter distance).
+                int exponent = rep % 4 == 0 ? 1 + random.nextInt(40) : 1 + random.nextInt(254);
+                int a = randomSign(random) | (exponent << 23) | FloatCases.randomFraction(random);
+                int b = randomSign(random) | (Math.max(0, exponent - d) << 23) | FloatCases.randomFraction(random);
+                pairs.add(random.nextBoolean() ? new int[] {a, b} : new int[] {b, a});
+            }
+            // A power of two minus its neighbours below: the differences of one and two ulps of the lower binade
+            // are the longest shifts (25 and 24) that the exponent does not limit.
+            int power = (2 + random.nextInt(252)) << 23 | randomSign(random);
+            for (int k = 1; k <= 2; k++) {
+                pairs.add(new int[] {power, (power - k) ^ 0x8000_0000});
+            }
+            for (int t = 0; t <= 27; t++) {
+                // Cancellation: -a with its low t bits changed, or -(a's neighbour one binade down), leaves about
+                // t significant bits; small exponents make the exponent limit the shift.
+                int exponent = rep % 2 == 0 ? 1 + random.nextInt(32) : 1 + random.nextInt(254);
+                int a = (exponent << 23) | FloatCases.randomFraction(random);
+                int low = (1 << t) - 1;
+                int b = (a ^ 0x8000_0000) ^ (random.nextInt() & low);
+                int sign = randomSign(random);
+                pairs.add(new int[] {a ^ sign, b ^ sign});
+                if (exponent > 1) {
+                    int below = ((exponent - 1) << 23) | (0x7F_FFFF & ~(random.nextInt() & low));
+                    pairs.add(new int[] {a ^ sign, below ^ 0x8000_0000 ^ sign});
+                }
+            }
+        }
+        int n = pairs.size();
+        long[] a = new long[n];
+        long[] b = new long[n];
+        int[] alignments = new int[28];
+        int[] normalizations = new int[29];
+        int[] limited = new int[29];
+        for (int i = 0; i < n; i++) {
+            a[i] = pairs.get(i)[0] & 0xFFFF_FFFFL;
+            b[i] = pairs.get(i)[1] & 0xFFFF_FFFFL;
+            int[] shifts = addShifts(pairs.get(i)[0], pairs.get(i)[1]);
+            if (shifts != null) {
+                alignments[Math.min(shifts[0], 27)]++;
+                normalizations[shifts[1]]++;
+                if (shifts[2] != 0) {
+                    limited[shifts[1]]++;
+                }
+            }
+        }
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Fp32Add.LATENCY).run(a, b);
+        for (int i = 0; i < n; i++) {
+            long want = canonical(Float.intBitsToFloat((int) a[i]) + Float.intBitsToFloat((int) b[i]));
+            int pair = i;
+            assertEquals(want, out[i], () -> String.format("%s + %s: hardware %s, Java %s", describe(a[pair]),
+                    describe(b[pair]), describe(out[pair]), describe(want)));
+        }
+        for (int d = 0; d <= 27; d++) {
+            assertTrue(alignments[d] >= 100, "alignment distance " + d + " met " + alignments[d] + " times");
+        }
+        for (int s = 0; s <= 27; s++) {
+            // Shifts of 26 and 27 (a leading one in the sticky places) only come with the exponent limiting them.
+            int least = s <= 25 ? 100 : 10;
+            assertTrue(normalizations[s] >= least, "normalization shift " + s + " met " + normalizations[s] + " times");
+        }
+        for (int s = 1; s <= 25; s++) {
+            assertTrue(limited[s] >= 10, "normalization shift " + s + " limited by the exponent " + limited[s]
+                    + " times");
+        }
+        System.out.printf("fp32 +: %d pairs bit-exact, every alignment distance and normalization shift%n", n);
+    }
+
+    private static int randomSign(Random random) {
+        return random.nextBoolean() ? 0x8000_0000 : 0;
+    }
+
+    /**
+     * The adder's shift amounts for finite a and b (null otherwise): the alignment distance (27 standing for any
+     * larger one), the normalization shift (28 for a zero sum) and whether the exponent limited it (1) or not (0).
+     */
+    private static int[] addShifts(int a, int b) {
+        if (((a >>> 23) & 0xFF) == 0xFF || ((b >>> 23) & 0xFF) == 0xFF) {
+            return null;
+        }
+        boolean swap = (b & 0x7FFF_FFFF) > (a & 0x7FFF_FFFF);
+        int big = swap ? b : a;
+        int small = swap ? a : b;
+        int bigExp = Math.max(1, (big >>> 23) & 0xFF);
+        int smallExp = Math.max(1, (small >>> 23) & 0xFF);
+        int d = Math.min(bigExp - smallExp, 27);
+        long bigSig = (((big >>> 23) & 0xFF) == 0 ? 0 : 1L << 23 | (big & 0x7F_FFFF)) << 3;
+        long smallSig = (((small >>> 23) & 0xFF) == 0 ? 0 : 1L << 23 | (small & 0x7F_FFFF)) << 3;
+        long aligned = (smallSig >>> d) | ((smallSig & ((1L << d) - 1)) != 0 ? 1 : 0);
+        long sum = (big ^ small) < 0 ? bigSig - aligned : bigSig + aligned;
+        int leading = sum == 0 ? 28 : Long.numberOfLeadingZeros(sum) - 36;
+        int shift = Math.min(leading, bigExp);
+        return new int[] {d, shift, shift < leading ? 1 : 0};
+    }
+
     @SimTest
     void fp16SquareIsJavasProductForAll65536Patterns(SimFixture fixture) {
         Design<Fp16Square> design = Hdl.elaborate(Fp16Square::new);

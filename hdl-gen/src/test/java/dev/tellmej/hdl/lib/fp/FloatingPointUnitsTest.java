@@ -36,7 +36,7 @@ class FloatingPointUnitsTest {
 
     private static final List<Unit> UNITS = List.of(
             new Unit("fp32-mul", Fp32Mul::new, 2),
-            new Unit("fp32-add", Fp32Add::new, 0),
+            new Unit("fp32-add", Fp32Add::new, 4),
             new Unit("fp16-to-fp32", Fp16ToFp32::new, 0),
             new Unit("fp32-to-fp16", Fp32ToFp16::new, 0),
             new Unit("bf16-to-fp32", Bf16ToFp32::new, 0),
