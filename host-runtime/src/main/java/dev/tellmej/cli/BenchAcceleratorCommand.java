@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tellme bench accelerator}: the accelerator's decode and prefill speed projected from the kernel's own
- * cycles in Verilator ({@link AcceleratorBenchmark}): the one-layer cut of a model's image measured instruction by
+ * cycles in Verilator ({@link AcceleratorBenchmark}): the three-layer cut of a model's image measured instruction by
  * instruction at each DDR bandwidth, added up for the whole model, with the DDR roofline and busy fraction, beside
  * TeLLMe's and PD-Swap's published figures; the analytic model is checked against complete runs of the embedded
  * student on sim-small.
@@ -240,7 +240,7 @@ final class BenchAcceleratorCommand implements Callable<Integer>, PrintsJson {
                     f.cycles().stream().map(c -> String.format(Locale.ROOT, "%,.0f", c)).toList(), f.intercept(),
                     f.slope(), 100 * f.max_residual());
         }
-        out.printf("%nMeasured one-layer calls against the model%n%n| run | measured cycles | predicted | error |%n"
+        out.printf("%nMeasured calls against the model%n%n| run | measured cycles | predicted | error |%n"
                 + "|---|---:|---:|---:|%n");
         for (AcceleratorBenchmark.Check c : r.checks()) {
             out.printf(Locale.ROOT, "| %s | %,d | %,.0f | %+.2f %% |%n", c.run(), c.measured_cycles(),

@@ -329,7 +329,7 @@ public final class AcceleratorBenchmark {
             List<Term> breakdown = breakdown(cut, model, options.contexts().getFirst(), options.layers());
             List<AttentionFit> fits = List.of(AttentionFit.of("decode", model.decodeAttention()),
                     AttentionFit.of("chunk", model.chunkAttention()));
-            String measuredText = "the " + layers(cut.measuredLayers()) + " cut of " + header.modelName() + " ("
+            String measuredText = "the " + cut.measuredLayers() + "-layer cut of " + header.modelName() + " ("
                     + cut.measuredLength()
                     + " instructions) on the " + build.name() + " kernel: a decode at context "
                     + options.contexts().getFirst() + " and a prefill of " + (chunk + 1) + " tokens per DDR cap ("
