@@ -4,17 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
-import dev.tellmej.accel.kernel.TellmeKernel;
 import dev.tellmej.accel.protocol.CallMode;
 import dev.tellmej.accel.protocol.ControlRegister;
 import dev.tellmej.accel.protocol.ErrorCode;
-import dev.tellmej.accel.protocol.IoRegion;
 import dev.tellmej.accel.protocol.Opcode;
-import dev.tellmej.hdl.Design;
 import dev.tellmej.image.MemoryImage;
-import dev.tellmej.sim.AxiMemoryConfig;
 import dev.tellmej.sim.junit.SimFixture;
-import dev.tellmej.sim.SimModel;
 import dev.tellmej.sim.junit.SimTest;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,15 +26,10 @@ class ProgramProfilerTest {
 
     @SimTest
     void theSharesAddUpToTheKernelsCountsInstructionByInstruction(SimFixture fixture) {
-        AcceleratorConfig build = AcceleratorConfig.simSmall();
-        Path path = AcceleratorBenchmark.studentImage(build, 64, dir);
+        AcceleratorConfig build = StudentKernel.build();
+        Path path = AcceleratorBenchmark.studentImage(build, StudentKernel.CONTEXT, dir);
         try (MemoryImage image = MemoryImage.open(path)) {
-            Design<TellmeKernel> design = KernelRunner.design(build);
-            SimModel sim = fixture.open(design);
-            IoRegion io = new IoRegion(image.header().context(), image.header().model().vocabSize());
-            KernelRunner runner = new KernelRunner(sim, design.top(), image.bytes(), image.header().kvCacheBytes(),
-                    io.debugOffset(), AxiMemoryConfig.DEFAULT.withLatency(30, 10).withJitter(6, fixture.seed())
-                    .withBandwidth(16));
+            KernelRunner runner = StudentKernel.open(fixture, image);
             int[] tokens = {1, 400, 17, 99, 250, 3};   // two chunks of 4
             int n = image.program().size();
             ProgramProfiler.Profile p = ProgramProfiler.run(runner, CallMode.PREFILL, tokens, 0, 0, 0,

@@ -4,19 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.accel.config.AcceleratorConfig;
-import dev.tellmej.accel.kernel.TellmeKernel;
 import dev.tellmej.accel.protocol.CallMode;
 import dev.tellmej.accel.protocol.ControlRegister;
 import dev.tellmej.accel.protocol.ErrorCode;
 import dev.tellmej.accel.protocol.Instruction;
-import dev.tellmej.accel.protocol.IoRegion;
 import dev.tellmej.accel.protocol.KvCacheLayout;
 import dev.tellmej.accel.protocol.Opcode;
 import dev.tellmej.accel.tlmm.TlmmLayout;
-import dev.tellmej.hdl.Design;
 import dev.tellmej.hdl.lib.axi.Axi4;
 import dev.tellmej.image.MemoryImage;
-import dev.tellmej.sim.AxiMemoryConfig;
 import dev.tellmej.sim.Port;
 import dev.tellmej.sim.SimModel;
 import dev.tellmej.sim.junit.SimFixture;
@@ -44,15 +40,10 @@ class RunAheadTest {
 
     @SimTest
     void weightsAreRequestedBeforeTheInstructionsBetweenLinearsRun(SimFixture fixture) {
-        AcceleratorConfig build = AcceleratorConfig.simSmall();
-        Path path = AcceleratorBenchmark.studentImage(build, 64, dir);
+        AcceleratorConfig build = StudentKernel.build();
+        Path path = AcceleratorBenchmark.studentImage(build, StudentKernel.CONTEXT, dir);
         try (MemoryImage image = MemoryImage.open(path)) {
-            Design<TellmeKernel> design = KernelRunner.design(build);
-            SimModel sim = fixture.open(design);
-            IoRegion io = new IoRegion(image.header().context(), image.header().model().vocabSize());
-            KernelRunner runner = new KernelRunner(sim, design.top(), image.bytes(), image.header().kvCacheBytes(),
-                    io.debugOffset(), AxiMemoryConfig.DEFAULT.withLatency(30, 10).withJitter(6, fixture.seed())
-                    .withBandwidth(16));
+            KernelRunner runner = StudentKernel.open(fixture, image);
             Map<String, List<Request>> requests = run(runner, new int[] {1, 400, 17});
 
             List<Instruction> program = image.program();
