@@ -15,10 +15,12 @@ import dev.tellmej.hdl.lib.axi.Axi4;
 import dev.tellmej.sim.Axi4LiteMaster;
 import dev.tellmej.sim.AxiMemory;
 import dev.tellmej.sim.AxiMemoryConfig;
+import dev.tellmej.sim.Port;
 import dev.tellmej.sim.SimModel;
 import dev.tellmej.sim.SimTimeoutException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.function.LongConsumer;
 
 /**
  * Drives a simulated {@link TellmeKernel} the way a host drives the board (docs/device.md, "A call"): the image,
@@ -160,6 +162,36 @@ public final class KernelRunner {
             write("weights" + p, IMAGE_BASE);
         }
         control.write(ControlRegister.CTRL.offset(), 1L << ControlRegister.AP_START_BIT);
+    }
+
+    /**
+     * Runs one call cycle by cycle, for a driver that watches the kernel's ports as it runs ({@link ProgramProfiler}):
+     * enables the interrupt for {@code ap_done}, starts the call ({@link #start}), calls {@code eachCycle} with the
+     * cycles since the start before every step until the interrupt rises, then, as a host does, reads the control
+     * register (which clears {@code ap_done}) and clears and disables the interrupt again.
+     *
+     * @param maxCycles the call may take this many cycles before it counts as hung
+     * @throws SimTimeoutException when the kernel has not finished within {@code maxCycles}
+     */
+    public CallStatus callWatched(CallMode mode, int[] tokens, int startPosition, long debugOffset, long tapCapacity,
+                                  long maxCycles, LongConsumer eachCycle) {
+        Port interrupt = sim.port(top.interrupt);
+        control.write(ControlRegister.IER.offset(), 1L << ControlRegister.INTERRUPT_DONE_BIT);
+        control.write(ControlRegister.GIE.offset(), 1);
+        start(mode, tokens, startPosition, debugOffset, tapCapacity);
+        long started = sim.cycle();
+        while (!interrupt.isHigh()) {
+            if (sim.cycle() - started > maxCycles) {
+                throw new SimTimeoutException("the kernel raises ap_done after ap_start", maxCycles, sim.cycle());
+            }
+            eachCycle.accept(sim.cycle() - started);
+            sim.step(1);
+        }
+        control.read(ControlRegister.CTRL.offset());
+        control.write(ControlRegister.ISR.offset(), 1L << ControlRegister.INTERRUPT_DONE_BIT);
+        control.write(ControlRegister.GIE.offset(), 0);
+        control.write(ControlRegister.IER.offset(), 0);
+        return status();
     }
 
     /** The status registers after a call (docs/device.md, the register map). */

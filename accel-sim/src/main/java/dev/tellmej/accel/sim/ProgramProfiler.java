@@ -1,7 +1,6 @@
 package dev.tellmej.accel.sim;
 
 import dev.tellmej.accel.protocol.CallMode;
-import dev.tellmej.accel.protocol.ControlRegister;
 import dev.tellmej.accel.protocol.Instruction;
 import dev.tellmej.accel.protocol.Opcode;
 import dev.tellmej.hdl.lib.axi.Axi4;
@@ -104,44 +103,29 @@ public final class ProgramProfiler {
         Port arvalid = sim.port(data.arvalid);
         Port arready = sim.port(data.arready);
         Port araddr = sim.port(data.araddr);
-        Port interrupt = sim.port(runner.top().interrupt);
         AxiMemory memory = runner.memory();
         long program = KernelRunner.IMAGE_BASE + programOffset;
         long programEnd = program + (long) Instruction.BYTES * instructions;
 
-        var control = runner.control();
-        control.write(ControlRegister.IER.offset(), 1L << ControlRegister.INTERRUPT_DONE_BIT);
-        control.write(ControlRegister.GIE.offset(), 1);
-        runner.start(mode, tokens, startPosition, debugOffset, tapCapacity);
-        long started = sim.cycle();
+        // The kernel moves no data before ap_start, nor after ap_done.
         AxiMemory.AxiCounters before = memory.counters();
-
-        List<long[]> fetches = new ArrayList<>();           // {cycle, pc}
+        List<long[]> fetches = new ArrayList<>();           // {cycles since ap_start, pc}
         List<AxiMemory.AxiCounters> counters = new ArrayList<>();
-        while (!interrupt.isHigh()) {
-            if (sim.cycle() - started > maxCycles) {
-                throw new SimTimeoutException("the kernel raises ap_done after ap_start", maxCycles, sim.cycle());
-            }
-            if (arvalid.isHigh() && arready.isHigh()) {
-                long address = araddr.get();
-                if (address >= program && address < programEnd) {
-                    fetches.add(new long[] {sim.cycle(), (address - program) / Instruction.BYTES});
-                    counters.add(memory.counters());
-                }
-            }
-            sim.step(1);
-        }
+        KernelRunner.CallStatus status = runner.callWatched(mode, tokens, startPosition, debugOffset, tapCapacity,
+                maxCycles, cycle -> {
+                    if (arvalid.isHigh() && arready.isHigh()) {
+                        long address = araddr.get();
+                        if (address >= program && address < programEnd) {
+                            fetches.add(new long[] {cycle, (address - program) / Instruction.BYTES});
+                            counters.add(memory.counters());
+                        }
+                    }
+                });
         AxiMemory.AxiCounters after = memory.counters();
-        // As a host does after the interrupt: ctrl read (which clears ap_done), the ISR bit toggled off.
-        control.read(ControlRegister.CTRL.offset());
-        control.write(ControlRegister.ISR.offset(), 1L << ControlRegister.INTERRUPT_DONE_BIT);
-        control.write(ControlRegister.GIE.offset(), 0);
-        control.write(ControlRegister.IER.offset(), 0);
-        KernelRunner.CallStatus status = runner.status();
 
         dropReadsAhead(runner, programOffset, fetches, counters);
         List<Step> steps = new ArrayList<>();
-        long head = fetches.isEmpty() ? status.cycles() : fetches.getFirst()[0] - started;
+        long head = fetches.isEmpty() ? status.cycles() : fetches.getFirst()[0];
         AxiMemory.AxiCounters headEnd = fetches.isEmpty() ? after : counters.getFirst();
         long accounted = head;
         int chunk = 0;
