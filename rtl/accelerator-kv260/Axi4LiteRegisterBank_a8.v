@@ -41,6 +41,7 @@ module Axi4LiteRegisterBank_a8 (
   output wire [63:0] weights1,              // Axi4LiteRegisterBank.java:70
   output wire [63:0] weights2,              // Axi4LiteRegisterBank.java:70
   output wire [63:0] weights3,              // Axi4LiteRegisterBank.java:70
+  output wire [63:0] kv_cache_values,       // Axi4LiteRegisterBank.java:70
   input  wire [31:0] status,                // Axi4LiteRegisterBank.java:70
   input  wire [31:0] error_code,            // Axi4LiteRegisterBank.java:70
   input  wire [31:0] error_detail,          // Axi4LiteRegisterBank.java:70
@@ -52,40 +53,41 @@ module Axi4LiteRegisterBank_a8 (
   input  wire [31:0] argmax                 // Axi4LiteRegisterBank.java:70
 );
 
-  reg         aw_held;          // Axi4LiteRegisterBank.java:74
-  reg  [7:0]  aw_addr;          // Axi4LiteRegisterBank.java:75
-  reg         w_held;           // Axi4LiteRegisterBank.java:76
-  reg  [31:0] w_data;           // Axi4LiteRegisterBank.java:77
-  reg  [3:0]  w_strb;           // Axi4LiteRegisterBank.java:78
-  reg         b_valid;          // Axi4LiteRegisterBank.java:79
-  wire        write_now;        // Axi4LiteRegisterBank.java:91
-  wire [5:0]  write_word;       // Axi4LiteRegisterBank.java:100
-  reg         r_valid;          // Axi4LiteRegisterBank.java:103
-  reg  [31:0] r_data;           // Axi4LiteRegisterBank.java:104
-  wire        read_accepted;    // Axi4LiteRegisterBank.java:106
-  wire [5:0]  read_word;        // Axi4LiteRegisterBank.java:107
-  reg  [31:0] read_value;       // Axi4LiteRegisterBank.java:108
-  reg         ap_start_q;       // Axi4LiteRegisterBank.java:120
-  reg         ap_done_q;        // Axi4LiteRegisterBank.java:121
-  reg         ap_ready_q;       // Axi4LiteRegisterBank.java:122
-  wire        control_read;     // Axi4LiteRegisterBank.java:123
-  reg         gie_q;            // Axi4LiteRegisterBank.java:160
-  reg         ier_done_q;       // Axi4LiteRegisterBank.java:161
-  reg         ier_ready_q;      // Axi4LiteRegisterBank.java:162
-  reg         isr_done_q;       // Axi4LiteRegisterBank.java:163
-  reg         isr_ready_q;      // Axi4LiteRegisterBank.java:164
-  wire        write_lane0;      // Axi4LiteRegisterBank.java:165
-  reg  [31:0] mode_q;           // Axi4LiteRegisterBank.java:141
-  reg  [31:0] token_count_q;    // Axi4LiteRegisterBank.java:141
-  reg  [31:0] start_position_q; // Axi4LiteRegisterBank.java:141
-  reg  [31:0] debug_q;          // Axi4LiteRegisterBank.java:141
-  reg  [63:0] image_q;          // Axi4LiteRegisterBank.java:141
-  reg  [63:0] kv_cache_q;       // Axi4LiteRegisterBank.java:141
-  reg  [63:0] io_q;             // Axi4LiteRegisterBank.java:141
-  reg  [63:0] weights0_q;       // Axi4LiteRegisterBank.java:141
-  reg  [63:0] weights1_q;       // Axi4LiteRegisterBank.java:141
-  reg  [63:0] weights2_q;       // Axi4LiteRegisterBank.java:141
-  reg  [63:0] weights3_q;       // Axi4LiteRegisterBank.java:141
+  reg         aw_held;           // Axi4LiteRegisterBank.java:74
+  reg  [7:0]  aw_addr;           // Axi4LiteRegisterBank.java:75
+  reg         w_held;            // Axi4LiteRegisterBank.java:76
+  reg  [31:0] w_data;            // Axi4LiteRegisterBank.java:77
+  reg  [3:0]  w_strb;            // Axi4LiteRegisterBank.java:78
+  reg         b_valid;           // Axi4LiteRegisterBank.java:79
+  wire        write_now;         // Axi4LiteRegisterBank.java:91
+  wire [5:0]  write_word;        // Axi4LiteRegisterBank.java:100
+  reg         r_valid;           // Axi4LiteRegisterBank.java:103
+  reg  [31:0] r_data;            // Axi4LiteRegisterBank.java:104
+  wire        read_accepted;     // Axi4LiteRegisterBank.java:106
+  wire [5:0]  read_word;         // Axi4LiteRegisterBank.java:107
+  reg  [31:0] read_value;        // Axi4LiteRegisterBank.java:108
+  reg         ap_start_q;        // Axi4LiteRegisterBank.java:120
+  reg         ap_done_q;         // Axi4LiteRegisterBank.java:121
+  reg         ap_ready_q;        // Axi4LiteRegisterBank.java:122
+  wire        control_read;      // Axi4LiteRegisterBank.java:123
+  reg         gie_q;             // Axi4LiteRegisterBank.java:160
+  reg         ier_done_q;        // Axi4LiteRegisterBank.java:161
+  reg         ier_ready_q;       // Axi4LiteRegisterBank.java:162
+  reg         isr_done_q;        // Axi4LiteRegisterBank.java:163
+  reg         isr_ready_q;       // Axi4LiteRegisterBank.java:164
+  wire        write_lane0;       // Axi4LiteRegisterBank.java:165
+  reg  [31:0] mode_q;            // Axi4LiteRegisterBank.java:141
+  reg  [31:0] token_count_q;     // Axi4LiteRegisterBank.java:141
+  reg  [31:0] start_position_q;  // Axi4LiteRegisterBank.java:141
+  reg  [31:0] debug_q;           // Axi4LiteRegisterBank.java:141
+  reg  [63:0] image_q;           // Axi4LiteRegisterBank.java:141
+  reg  [63:0] kv_cache_q;        // Axi4LiteRegisterBank.java:141
+  reg  [63:0] io_q;              // Axi4LiteRegisterBank.java:141
+  reg  [63:0] weights0_q;        // Axi4LiteRegisterBank.java:141
+  reg  [63:0] weights1_q;        // Axi4LiteRegisterBank.java:141
+  reg  [63:0] weights2_q;        // Axi4LiteRegisterBank.java:141
+  reg  [63:0] weights3_q;        // Axi4LiteRegisterBank.java:141
+  reg  [63:0] kv_cache_values_q; // Axi4LiteRegisterBank.java:141
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire write_now_and_write_word_eq_4;
@@ -106,6 +108,8 @@ module Axi4LiteRegisterBank_a8 (
   wire write_now_and_write_word_eq_23;
   wire write_now_and_write_word_eq_24;
   wire write_now_and_write_word_eq_25;
+  wire write_now_and_write_word_eq_26;
+  wire write_now_and_write_word_eq_27;
   assign write_now_and_write_word_eq_4 = write_now & (write_word == 6'd4);
   assign write_now_and_write_word_eq_6 = write_now & (write_word == 6'd6);
   assign write_now_and_write_word_eq_8 = write_now & (write_word == 6'd8);
@@ -124,6 +128,8 @@ module Axi4LiteRegisterBank_a8 (
   assign write_now_and_write_word_eq_23 = write_now & (write_word == 6'd23);
   assign write_now_and_write_word_eq_24 = write_now & (write_word == 6'd24);
   assign write_now_and_write_word_eq_25 = write_now & (write_word == 6'd25);
+  assign write_now_and_write_word_eq_26 = write_now & (write_word == 6'd26);
+  assign write_now_and_write_word_eq_27 = write_now & (write_word == 6'd27);
 
   assign s_axi_control_awready = ~aw_held & ~b_valid; // Axi4LiteRegisterBank.java:80
   assign s_axi_control_wready = ~w_held & ~b_valid; // Axi4LiteRegisterBank.java:81
@@ -203,6 +209,12 @@ module Axi4LiteRegisterBank_a8 (
     if (read_word == 6'd25) begin // Axi4LiteRegisterBank.java:152
       read_value = weights3_q[63:32]; // Axi4LiteRegisterBank.java:152
     end
+    if (read_word == 6'd26) begin // Axi4LiteRegisterBank.java:152
+      read_value = kv_cache_values_q[31:0]; // Axi4LiteRegisterBank.java:152
+    end
+    if (read_word == 6'd27) begin // Axi4LiteRegisterBank.java:152
+      read_value = kv_cache_values_q[63:32]; // Axi4LiteRegisterBank.java:152
+    end
     if (read_word == 6'd32) begin // Axi4LiteRegisterBank.java:152
       read_value = status; // Axi4LiteRegisterBank.java:152
     end
@@ -259,6 +271,7 @@ module Axi4LiteRegisterBank_a8 (
   assign weights1 = weights1_q; // Axi4LiteRegisterBank.java:142
   assign weights2 = weights2_q; // Axi4LiteRegisterBank.java:142
   assign weights3 = weights3_q; // Axi4LiteRegisterBank.java:142
+  assign kv_cache_values = kv_cache_values_q; // Axi4LiteRegisterBank.java:142
 
   always @(posedge ap_clk) begin
     if (s_axi_control_awvalid & s_axi_control_awready) begin // Axi4LiteRegisterBank.java:82
@@ -534,6 +547,30 @@ module Axi4LiteRegisterBank_a8 (
     if (write_now_and_write_word_eq_25 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
       weights3_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
     end
+    if (write_now_and_write_word_eq_26 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_values_q[7:0] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_26 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_values_q[15:8] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_26 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_values_q[23:16] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_26 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_values_q[31:24] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_27 & w_strb[0]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_values_q[39:32] <= w_data[7:0]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_27 & w_strb[1]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_values_q[47:40] <= w_data[15:8]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_27 & w_strb[2]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_values_q[55:48] <= w_data[23:16]; // Axi4LiteRegisterBank.java:195
+    end
+    if (write_now_and_write_word_eq_27 & w_strb[3]) begin // Axi4LiteRegisterBank.java:195
+      kv_cache_values_q[63:56] <= w_data[31:24]; // Axi4LiteRegisterBank.java:195
+    end
     if (!ap_rst_n) begin
       aw_held <= 1'b0;
       w_held <= 1'b0;
@@ -558,6 +595,7 @@ module Axi4LiteRegisterBank_a8 (
       weights1_q <= 64'd0;
       weights2_q <= 64'd0;
       weights3_q <= 64'd0;
+      kv_cache_values_q <= 64'd0;
     end
   end
 

@@ -7,11 +7,11 @@ SyncFifo_w8_d4.v
 AxiBurstWriter_w128_b16_o4.v
 SyncFifo_w130_d128_ramblock.v
 AxiBurstReader_w128_b32_o4.v
-Fp32Mul.v
+Fp16Product.v
 Fp32Add.v
-Fp16ToFp32.v
 SyncFifo_w528_d5.v
 Fp32SerialTree_n16_t16_q5.v
+Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
@@ -21,6 +21,7 @@ FpScale2_n10.v
 FpReciprocal_shared.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d5.v
+Fp16ToFp32.v
 SyncFifo_w515_d8.v
 Fp32SerialTree_n16_t3_q8_f4.v
 Fp32ToFp16.v
@@ -68,9 +69,12 @@ KvCacheWriter_w128_b16_o4.v
 SyncFifo_w1_d8.v
 AxiReadArbiter_w128_n2_o8.v
 AxiPortShare_w128_rr_o8.v
+SyncFifo_w2_d8.v
+AxiReadArbiter_w128_n3_o8.v
 AxiWriteArbiter_w128_n1_o8.v
-AxiPortShare_w128_rwr_o8.v
+AxiPortShare_w128_rwrr_o8.v
 SyncFifo_w64_d7.v
+SyncFifo_w8_d2.v
 SyncFifo_w20_d64.v
 SyncFifo_w193_d4.v
 tellme.v

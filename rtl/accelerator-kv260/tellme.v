@@ -194,19 +194,25 @@ module tellme (
   localparam [2:0] QUANTIZE_STEP_DRAIN        = 3'd5;
   localparam [2:0] QUANTIZE_STEP_FINISH       = 3'd6;
 
-  // AttentionStep: dev.tellmej.accel.kernel.AttentionExecutor.AttentionStep
-  localparam [3:0] ATTENTION_STEP_IDLE       = 4'd0;
-  localparam [3:0] ATTENTION_STEP_SIZES      = 4'd1;
-  localparam [3:0] ATTENTION_STEP_LAYER_BASE = 4'd2;
-  localparam [3:0] ATTENTION_STEP_BLOCK      = 4'd3;
-  localparam [3:0] ATTENTION_STEP_COMMAND    = 4'd4;
-  localparam [3:0] ATTENTION_STEP_QUERY_READ = 4'd5;
-  localparam [3:0] ATTENTION_STEP_QUERY_WAIT = 4'd6;
-  localparam [3:0] ATTENTION_STEP_QUERY_PUSH = 4'd7;
-  localparam [3:0] ATTENTION_STEP_OUTPUTS    = 4'd8;
-  localparam [3:0] ATTENTION_STEP_WAIT_DONE  = 4'd9;
-  localparam [3:0] ATTENTION_STEP_NEXT       = 4'd10;
-  localparam [3:0] ATTENTION_STEP_FINISH     = 4'd11;
+  // IssueStep: dev.tellmej.accel.kernel.AttentionExecutor.IssueStep
+  localparam [3:0] ISSUE_STEP_IDLE       = 4'd0;
+  localparam [3:0] ISSUE_STEP_SIZES      = 4'd1;
+  localparam [3:0] ISSUE_STEP_LAYER_BASE = 4'd2;
+  localparam [3:0] ISSUE_STEP_BLOCK      = 4'd3;
+  localparam [3:0] ISSUE_STEP_COMMAND    = 4'd4;
+  localparam [3:0] ISSUE_STEP_QUERY_READ = 4'd5;
+  localparam [3:0] ISSUE_STEP_QUERY_WAIT = 4'd6;
+  localparam [3:0] ISSUE_STEP_QUERY_PUSH = 4'd7;
+  localparam [3:0] ISSUE_STEP_NEXT       = 4'd8;
+  localparam [3:0] ISSUE_STEP_END        = 4'd9;
+
+  // CollectStep: dev.tellmej.accel.kernel.AttentionExecutor.CollectStep
+  localparam [2:0] COLLECT_STEP_IDLE      = 3'd0;
+  localparam [2:0] COLLECT_STEP_LOAD      = 3'd1;
+  localparam [2:0] COLLECT_STEP_OUTPUTS   = 3'd2;
+  localparam [2:0] COLLECT_STEP_WAIT_DONE = 3'd3;
+  localparam [2:0] COLLECT_STEP_NEXT      = 3'd4;
+  localparam [2:0] COLLECT_STEP_FINISH    = 3'd5;
 
   // LmHeadStep: dev.tellmej.accel.kernel.LmHeadExecutor.LmHeadStep
   localparam [2:0] LM_HEAD_STEP_IDLE    = 3'd0;
@@ -320,6 +326,7 @@ module tellme (
   wire [63:0]  control_weights1;                                   // TellmeKernel.java:70
   wire [63:0]  control_weights2;                                   // TellmeKernel.java:70
   wire [63:0]  control_weights3;                                   // TellmeKernel.java:70
+  wire [63:0]  control_kv_cache_values;                            // TellmeKernel.java:70
   wire [31:0]  control_status;                                     // TellmeKernel.java:70
   wire [31:0]  control_error_code;                                 // TellmeKernel.java:70
   wire [31:0]  control_error_detail;                               // TellmeKernel.java:70
@@ -436,31 +443,56 @@ module tellme (
   wire         attention_done_valid;                               // TellmeKernel.java:74
   wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:74
   wire         attention_idle;                                     // TellmeKernel.java:74
-  wire         attention_m_axi_awvalid;                            // TellmeKernel.java:74
-  wire         attention_m_axi_awready;                            // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_awaddr;                             // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_awlen;                              // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_awsize;                             // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_awburst;                            // TellmeKernel.java:74
-  wire         attention_m_axi_wvalid;                             // TellmeKernel.java:74
-  wire         attention_m_axi_wready;                             // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_wdata;                              // TellmeKernel.java:74
-  wire [15:0]  attention_m_axi_wstrb;                              // TellmeKernel.java:74
-  wire         attention_m_axi_wlast;                              // TellmeKernel.java:74
-  wire         attention_m_axi_bvalid;                             // TellmeKernel.java:74
-  wire         attention_m_axi_bready;                             // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_bresp;                              // TellmeKernel.java:74
-  wire         attention_m_axi_arvalid;                            // TellmeKernel.java:74
-  wire         attention_m_axi_arready;                            // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_araddr;                             // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_arlen;                              // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_arsize;                             // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_arburst;                            // TellmeKernel.java:74
-  wire         attention_m_axi_rvalid;                             // TellmeKernel.java:74
-  wire         attention_m_axi_rready;                             // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_rdata;                              // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_rresp;                              // TellmeKernel.java:74
-  wire         attention_m_axi_rlast;                              // TellmeKernel.java:74
+  wire         attention_m_axi_k_awvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k_awready;                          // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_k_awaddr;                           // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_k_awlen;                            // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_k_awsize;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k_awburst;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k_wvalid;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k_wready;                           // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_k_wdata;                            // TellmeKernel.java:74
+  wire [15:0]  attention_m_axi_k_wstrb;                            // TellmeKernel.java:74
+  wire         attention_m_axi_k_wlast;                            // TellmeKernel.java:74
+  wire         attention_m_axi_k_bvalid;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k_bready;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k_bresp;                            // TellmeKernel.java:74
+  wire         attention_m_axi_k_arvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k_arready;                          // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_k_araddr;                           // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_k_arlen;                            // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_k_arsize;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k_arburst;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k_rvalid;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k_rready;                           // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_k_rdata;                            // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k_rresp;                            // TellmeKernel.java:74
+  wire         attention_m_axi_k_rlast;                            // TellmeKernel.java:74
+  wire         attention_m_axi_v_awvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v_awready;                          // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_v_awaddr;                           // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_v_awlen;                            // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_v_awsize;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v_awburst;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v_wvalid;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v_wready;                           // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_v_wdata;                            // TellmeKernel.java:74
+  wire [15:0]  attention_m_axi_v_wstrb;                            // TellmeKernel.java:74
+  wire         attention_m_axi_v_wlast;                            // TellmeKernel.java:74
+  wire         attention_m_axi_v_bvalid;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v_bready;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v_bresp;                            // TellmeKernel.java:74
+  wire         attention_m_axi_v_arvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v_arready;                          // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_v_araddr;                           // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_v_arlen;                            // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_v_arsize;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v_arburst;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v_rvalid;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v_rready;                           // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_v_rdata;                            // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v_rresp;                            // TellmeKernel.java:74
+  wire         attention_m_axi_v_rlast;                            // TellmeKernel.java:74
   wire         rms_max_in_valid;                                   // TellmeKernel.java:76
   wire         rms_max_in_ready;                                   // TellmeKernel.java:76
   wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:76
@@ -965,418 +997,443 @@ module tellme (
   wire [127:0] kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:97
   wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:97
   wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:97
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:162
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:162
-  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:162
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:162
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:162
-  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:162
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:162
-  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:162
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:162
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:162
-  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:162
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:162
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:162
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:162
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:162
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:162
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:162
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:162
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:162
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:162
-  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:162
-  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:162
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:162
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:162
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:162
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:162
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:162
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:162
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:162
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:162
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:162
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:162
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:162
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:162
-  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:162
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:162
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:162
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:162
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:162
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:162
-  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:162
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:162
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:162
-  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:162
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:162
-  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:162
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:162
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:162
-  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:162
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:162
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:162
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:162
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:162
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:162
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:162
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:162
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:162
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:162
-  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:162
-  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:162
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:162
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:162
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:162
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:162
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:162
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:162
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:162
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:162
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:162
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:162
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:162
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:162
-  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:162
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:162
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:162
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:162
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:162
-  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:162
-  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:162
-  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:162
-  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:162
-  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:162
-  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:162
-  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:162
-  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:162
-  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:162
-  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:162
-  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:162
-  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:162
-  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:162
-  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:162
-  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:162
-  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:162
-  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:162
-  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:162
-  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:162
-  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:162
-  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:162
-  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:162
-  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:162
-  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:162
-  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:162
-  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:162
-  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:162
-  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:162
-  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:162
-  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:162
-  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:162
-  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:162
-  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:162
-  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:162
-  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:162
-  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:162
-  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:162
-  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:162
-  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:162
-  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:162
-  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:162
-  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:162
-  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:162
-  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:162
-  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:162
-  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:162
-  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:162
-  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:162
-  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:162
-  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:162
-  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:162
-  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:162
-  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:162
-  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:162
-  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:162
-  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:162
-  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:162
-  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:162
-  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:162
-  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:162
-  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:162
-  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:162
-  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:162
-  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:162
-  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:162
-  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:162
-  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:162
-  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:162
-  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:162
-  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:162
-  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:162
-  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:162
-  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:162
-  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:162
-  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:162
-  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:162
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:162
-  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:162
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:162
-  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:162
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:162
-  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:162
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:162
-  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:162
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:162
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:162
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:162
-  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:162
-  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:162
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:162
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:162
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:162
-  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:162
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:162
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:162
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:162
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:162
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:162
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:162
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:162
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:162
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:162
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:162
-  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:162
-  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:162
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:162
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:162
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:162
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:162
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:162
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:162
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:162
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:162
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:162
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:162
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:162
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:162
-  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:162
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:162
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:162
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:162
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:162
-  wire         port_moving;                                        // TellmeKernel.java:120
-  wire         stalled;                                            // TellmeKernel.java:121
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:165
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:165
+  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:165
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:165
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:165
+  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:165
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:165
+  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:165
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:165
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:165
+  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:165
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:165
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:165
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:165
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:165
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:165
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:165
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:165
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:165
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:165
+  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:165
+  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:165
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:165
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:165
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:165
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:165
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:165
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:165
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:165
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:165
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:165
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:165
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:165
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:165
+  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:165
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:165
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:165
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:165
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:165
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:165
+  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:165
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:165
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:165
+  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:165
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:165
+  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:165
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:165
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:165
+  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:165
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:165
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:165
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:165
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:165
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:165
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:165
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:165
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:165
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:165
+  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:165
+  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:165
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:165
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:165
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:165
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:165
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:165
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:165
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:165
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:165
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:165
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:165
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:165
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:165
+  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:165
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:165
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:165
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:165
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:165
+  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:165
+  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:165
+  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:165
+  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:165
+  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:165
+  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:165
+  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:165
+  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:165
+  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:165
+  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:165
+  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:165
+  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:165
+  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:165
+  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:165
+  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:165
+  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:165
+  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:165
+  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:165
+  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:165
+  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:165
+  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:165
+  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:165
+  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:165
+  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:165
+  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:165
+  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:165
+  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:165
+  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:165
+  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:165
+  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:165
+  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:165
+  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:165
+  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:165
+  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:165
+  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:165
+  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:165
+  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:165
+  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:165
+  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:165
+  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:165
+  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:165
+  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:165
+  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:165
+  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:165
+  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:165
+  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:165
+  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:165
+  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:165
+  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:165
+  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:165
+  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:165
+  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:165
+  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:165
+  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:165
+  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:165
+  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:165
+  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:165
+  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:165
+  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:165
+  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:165
+  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:165
+  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:165
+  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:165
+  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:165
+  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:165
+  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:165
+  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:165
+  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:165
+  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:165
+  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:165
+  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:165
+  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:165
+  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:165
+  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:165
+  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:165
+  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:165
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:165
+  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:165
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:165
+  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:165
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:165
+  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:165
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:165
+  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:165
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:165
+  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:165
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:165
+  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:165
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:165
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:165
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:165
+  wire [127:0] d0_share_s_axi_3_wdata;                             // TellmeKernel.java:165
+  wire [15:0]  d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:165
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:165
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:165
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:165
+  wire [127:0] d0_share_s_axi_3_rdata;                             // TellmeKernel.java:165
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:165
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:165
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:165
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:165
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:165
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:165
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:165
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:165
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:165
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:165
+  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:165
+  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:165
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:165
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:165
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:165
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:165
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:165
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:165
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:165
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:165
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:165
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:165
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:165
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:165
+  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:165
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:165
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:165
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:165
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:165
+  wire         port_moving;                                        // TellmeKernel.java:123
+  wire         stalled;                                            // TellmeKernel.java:124
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -1673,82 +1730,113 @@ module tellme (
   wire         quantize_done;                                      // QuantizeExecutor.java:217
 
   // attention_executor
-  reg          attention_start;                                    // AttentionExecutor.java:53
-  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:55
-  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:56
-  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:56
-  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:57
-  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:57
-  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:58
-  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:58
-  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:59
-  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:59
-  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:59
-  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:60
-  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:60
-  reg  [3:0]   attention_step;                                     // AttentionExecutor.java:72
-  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:73
-  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:74
-  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:75
-  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:76
-  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:77
-  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:78
-  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:79
-  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:80
-  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:81
+  reg          attention_start;                                    // AttentionExecutor.java:57
+  reg  [3:0]   attention_src;                                      // AttentionExecutor.java:59
+  reg  [3:0]   attention_dst;                                      // AttentionExecutor.java:60
+  reg  [7:0]   attention_layer;                                    // AttentionExecutor.java:60
+  reg  [31:0]  attention_scale;                                    // AttentionExecutor.java:61
+  reg  [15:0]  attention_head_dim;                                 // AttentionExecutor.java:61
+  reg  [7:0]   attention_heads;                                    // AttentionExecutor.java:62
+  reg  [7:0]   attention_kv_heads;                                 // AttentionExecutor.java:62
+  reg  [31:0]  attention_head_width;                               // AttentionExecutor.java:63
+  reg  [31:0]  attention_positions;                                // AttentionExecutor.java:63
+  reg  [3:0]   attention_tokens;                                   // AttentionExecutor.java:64
+  reg  [31:0]  attention_first_position;                           // AttentionExecutor.java:65
+  reg  [63:0]  attention_kv_cache;                                 // AttentionExecutor.java:65
+  reg  [3:0]   attention_src_id;                                   // AttentionExecutor.java:77
+  reg  [3:0]   attention_dst_id;                                   // AttentionExecutor.java:78
+  reg  [7:0]   attention_layer_q;                                  // AttentionExecutor.java:79
+  reg  [31:0]  attention_scale_q;                                  // AttentionExecutor.java:79
+  reg  [15:0]  attention_head_dim_q;                               // AttentionExecutor.java:80
+  reg  [7:0]   attention_kv_heads_q;                               // AttentionExecutor.java:80
+  reg  [7:0]   attention_group;                                    // AttentionExecutor.java:81
+  reg  [7:0]   attention_block_tokens;                             // AttentionExecutor.java:81
+  reg  [31:0]  attention_positions_q;                              // AttentionExecutor.java:82
   reg  [3:0]   attention_token_count;                              // AttentionExecutor.java:82
   reg  [31:0]  attention_first_position_q;                         // AttentionExecutor.java:83
-  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:84
-  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:85
-  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:89
+  reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:83
+  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:84
+  wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:88
   reg  [12:0]  attention_src_capacity;                             // ActivationBuffers.java:151
   reg  [12:0]  attention_dst_capacity;                             // ActivationBuffers.java:151
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:351
-  wire         attention_part_beats;                               // AttentionExecutor.java:93
-  wire         attention_bad_field;                                // AttentionExecutor.java:99
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:364
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:104
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:105
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:106
-  reg  [7:0]   attention_kv_head;                                  // AttentionExecutor.java:107
-  reg  [3:0]   attention_block_first;                              // AttentionExecutor.java:108
-  reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:111
-  reg  [15:0]  attention_head_word_base;                           // AttentionExecutor.java:112
-  wire [7:0]   attention_tokens_left;                              // AttentionExecutor.java:150
-  reg  [7:0]   attention_command_tokens;                           // AttentionExecutor.java:151
-  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:156
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:168
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:169
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:170
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:171
-  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:172
-  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:173
-  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:174
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:175
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:179
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:180
-  wire         attention_last_query_word;                          // AttentionExecutor.java:181
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:182
-  wire         attention_last_query_head;                          // AttentionExecutor.java:183
-  wire         attention_last_query_token;                         // AttentionExecutor.java:184
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:204
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:204
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:204
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:204
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:209
-  wire         attention_query_pushing;                            // AttentionExecutor.java:235
-  wire         attention_query_taken;                              // AttentionExecutor.java:240
-  wire         attention_last_out_word;                            // AttentionExecutor.java:271
-  wire         attention_last_out_beat;                            // AttentionExecutor.java:272
-  wire         attention_last_out_head;                            // AttentionExecutor.java:273
-  wire         attention_last_out_token;                           // AttentionExecutor.java:274
-  wire         attention_out_beat;                                 // AttentionExecutor.java:275
-  wire         attention_last_block;                               // AttentionExecutor.java:310
-  wire         attention_last_kv_head;                             // AttentionExecutor.java:311
-  reg          attention_unit_done;                                // AttentionExecutor.java:314
-  reg  [7:0]   attention_unit_code;                                // AttentionExecutor.java:315
-  wire         attention_refused;                                  // AttentionExecutor.java:321
-  wire         attention_done;                                     // AttentionExecutor.java:345
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:456
+  wire         attention_part_beats;                               // AttentionExecutor.java:92
+  wire         attention_bad_field;                                // AttentionExecutor.java:98
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:469
+  wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:100
+  wire         attention_finish;                                   // AttentionExecutor.java:102
+  reg          attention_failed;                                   // AttentionExecutor.java:103
+  reg  [7:0]   attention_code;                                     // AttentionExecutor.java:104
+  reg  [15:0]  attention_commands_issued;                          // AttentionExecutor.java:105
+  reg  [15:0]  attention_commands_collected;                       // AttentionExecutor.java:106
+  wire         attention_skip;                                     // AttentionExecutor.java:108
+
+  // attention_executor.attention_issue
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:211
+  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:168
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:169
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:172
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:173
+  wire [7:0]   attention_issue_tokens_left;                        // AttentionExecutor.java:174
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:176
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:177
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:178
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:217
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:218
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:219
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:249
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:250
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:251
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:252
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:253
+  wire         attention_last_query_word;                          // AttentionExecutor.java:254
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:255
+  wire         attention_last_query_head;                          // AttentionExecutor.java:256
+  wire         attention_last_query_token;                         // AttentionExecutor.java:257
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:271
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:271
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:271
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:271
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:276
+  wire         attention_query_pushing;                            // AttentionExecutor.java:303
+  wire         attention_query_taken;                              // AttentionExecutor.java:308
+
+  // attention_executor.attention_collect
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:364
+  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:168
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:169
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:172
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:173
+  wire [7:0]   attention_collect_tokens_left;                      // AttentionExecutor.java:174
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:176
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:177
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:178
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:370
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:370
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:370
+  wire         attention_unit_dones_push_valid;                    // Stream.java:195
+  wire         attention_unit_dones_push_ready;                    // Stream.java:195
+  wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:195
+  wire         attention_unit_dones_pop_valid;                     // Stream.java:195
+  wire         attention_unit_dones_pop_ready;                     // Stream.java:195
+  wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:195
+  wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:195
+  wire         attention_refused;                                  // AttentionExecutor.java:377
+  reg  [7:0]   attention_out_token;                                // AttentionExecutor.java:379
+  reg  [7:0]   attention_out_head;                                 // AttentionExecutor.java:380
+  reg  [7:0]   attention_output_beat;                              // AttentionExecutor.java:381
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:382
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:383
+  wire         attention_last_out_word;                            // AttentionExecutor.java:384
+  wire         attention_last_out_beat;                            // AttentionExecutor.java:385
+  wire         attention_last_out_head;                            // AttentionExecutor.java:386
+  wire         attention_last_out_token;                           // AttentionExecutor.java:387
+  wire         attention_out_beat;                                 // AttentionExecutor.java:389
+  wire         attention_taken;                                    // AttentionExecutor.java:426
+  wire         attention_drained;                                  // AttentionExecutor.java:432
+
+  // attention_executor
+  wire         attention_done;                                     // AttentionExecutor.java:146
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:49
@@ -2095,21 +2183,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:170
   wire         tap_last_memory_word;                               // TapWriter.java:193
   wire         tap_finished;                                       // TapWriter.java:199
-  wire [31:0]  record_status;                                      // TellmeKernel.java:135
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:136
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:136
-  wire [31:0]  record_position;                                    // TellmeKernel.java:137
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:137
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:138
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:138
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:139
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:139
-  wire         record_tapping;                                     // TellmeKernel.java:140
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:140
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:141
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:141
-  wire [63:0]  record_address;                                     // TellmeKernel.java:142
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:142
+  wire [31:0]  record_status;                                      // TellmeKernel.java:138
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:139
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:139
+  wire [31:0]  record_position;                                    // TellmeKernel.java:140
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:140
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:141
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:141
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:142
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:142
+  wire         record_tapping;                                     // TellmeKernel.java:143
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:143
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:144
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:144
+  wire [63:0]  record_address;                                     // TellmeKernel.java:145
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:145
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2256,6 +2344,7 @@ module tellme (
   reg  [31:0]  quantized_words [0:8191];                           // QuantizedStore.java:65
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire attention_collect_step_eq_2;
   wire linear_epilogue_q_eq_3;
   wire buffer_write_values_0_any;
   wire buffer_write_values_0_and;
@@ -2373,8 +2462,8 @@ module tellme (
   wire [3:0] buffer_read_token_sum;
   wire [16:0] quantize_gain_beats_sum;
   wire quantize_words_fifo_pop_valid_and_ready;
-  wire [47:0] attention_run_bytes_prod;
   wire [31:0] attention_group_words_prod;
+  wire [47:0] attention_run_bytes_prod;
   wire [127:0] attention_head_address_prod;
   wire [33:0] lm_head_logit_beats_sum;
   wire [23:0] linear_row_word_prod;
@@ -2396,6 +2485,7 @@ module tellme (
   wire [47:0] setup_head_width_prod;
   wire [63:0] tap_value_bytes_q_prod;
   wire [33:0] tap_bytes_q_sum;
+  assign attention_collect_step_eq_2 = attention_collect_step == COLLECT_STEP_OUTPUTS;
   assign linear_epilogue_q_eq_3 = linear_epilogue_q == 4'd3;
   assign buffer_write_values_0_any = |data_beat_payload_data[73:72];
   assign buffer_write_values_0_and = ~buffer_write_values_0_any & ~(|data_beat_payload_data[71:70]);
@@ -2505,7 +2595,7 @@ module tellme (
           : {1'b0,
              (buffer_write_values_3_any_3 ? {1'b0, ~data_beat_payload_data[57]}
               : {1'b1, ~data_beat_payload_data[55]})})};
-  assign buffer_write_token_sum = attention_block_first + attention_out_token[3:0];
+  assign buffer_write_token_sum = attention_collect_block_first + attention_out_token[3:0];
   assign buffer_write_values_0_any_5 = |attention_out_payload_4[9:8];
   assign buffer_write_values_0_and_3 = ~buffer_write_values_0_any_5 & ~(|attention_out_payload_4[7:6]);
   assign buffer_write_values_0_any_6 = |attention_out_payload_4[5:4];
@@ -2750,11 +2840,11 @@ module tellme (
                (buffer_write_values_3_any_12 ? {1'b0, ~rope_out_payload_y_3[5]} : {1'b1, ~rope_out_payload_y_3[3]})}
           : {1'b0,
              (buffer_write_values_3_any_11 ? {1'b0, ~rope_out_payload_y_3[9]} : {1'b1, ~rope_out_payload_y_3[7]})})};
-  assign buffer_read_token_sum = attention_block_first + attention_query_token[3:0];
+  assign buffer_read_token_sum = attention_issue_block_first + attention_query_token[3:0];
   assign quantize_gain_beats_sum = quantize_gain_bytes + 17'd15;
   assign quantize_words_fifo_pop_valid_and_ready = quantize_words_fifo_pop_valid & quantize_words_fifo_pop_ready;
-  assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
   assign attention_group_words_prod = {16'd0, {8'd0, attention_group}} * {16'd0, {2'd0, attention_head_dim_q[15:2]}};
+  assign attention_run_bytes_prod = {16'd0, attention_positions_q} * {32'd0, attention_head_dim_q};
   assign attention_head_address_prod = {64'd0, {48'd0, attention_layer_heads}} * {64'd0, {16'd0, attention_run_bytes}};
   assign lm_head_logit_beats_sum = {2'd0, lm_head_rows_q} + 34'd3;
   assign linear_row_word_prod = {8'd0, (linear_tile_first_group + linear_group)} * {16'd0, 8'd4};
@@ -2794,440 +2884,465 @@ module tellme (
   assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:71
   assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:71
   assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:71
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:162
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:162
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:162
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:162
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:162
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:162
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:162
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:162
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:162
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:162
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:162
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:162
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:162
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:162
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:162
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:162
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:162
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:162
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:162
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:162
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:162
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:162
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:162
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:162
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:162
-  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:162
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:162
-  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:162
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:162
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:162
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:162
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:162
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:162
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:162
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:162
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:162
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:162
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:162
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:162
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:162
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:162
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:162
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:162
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:162
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:162
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:162
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:162
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:162
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:162
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:162
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:162
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:162
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:162
-  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:162
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:162
-  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:162
-  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:162
-  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:162
-  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:162
-  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:162
-  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:162
-  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:162
-  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:162
-  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:162
-  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:162
-  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:162
-  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:162
-  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:162
-  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:162
-  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:162
-  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:162
-  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:162
-  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:162
-  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:162
-  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:162
-  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:162
-  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:162
-  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:162
-  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:162
-  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:162
-  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:162
-  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:162
-  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:162
-  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:162
-  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:162
-  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:162
-  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:162
-  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:162
-  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:162
-  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:162
-  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:162
-  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:162
-  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:162
-  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:162
-  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:162
-  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:162
-  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:162
-  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:162
-  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:162
-  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:162
-  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:162
-  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:162
-  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:162
-  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:162
-  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:162
-  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:162
-  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:162
-  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:162
-  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:162
-  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:162
-  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:162
-  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:162
-  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:162
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:162
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:162
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:162
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:162
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:162
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:162
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:162
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:162
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:162
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:162
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:162
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:162
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:162
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:162
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:162
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:162
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:162
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:162
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:162
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:162
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:162
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:162
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:162
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:162
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:162
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:162
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:162
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:162
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:162
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:162
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:162
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:162
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:162
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:162
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:162
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:162
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:162
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:162
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:162
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:162
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:162
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:162
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:162
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:162
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:162
-  assign d0_share_s_axi_2_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:162
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:162
-  assign m_axi_d1_arvalid = attention_m_axi_arvalid; // TellmeKernel.java:168
-  assign attention_m_axi_arready = m_axi_d1_arready; // TellmeKernel.java:168
-  assign m_axi_d1_araddr = attention_m_axi_araddr; // TellmeKernel.java:168
-  assign m_axi_d1_arlen = attention_m_axi_arlen; // TellmeKernel.java:168
-  assign m_axi_d1_arsize = attention_m_axi_arsize; // TellmeKernel.java:168
-  assign m_axi_d1_arburst = attention_m_axi_arburst; // TellmeKernel.java:168
-  assign attention_m_axi_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:168
-  assign m_axi_d1_rready = attention_m_axi_rready; // TellmeKernel.java:168
-  assign attention_m_axi_rdata = m_axi_d1_rdata; // TellmeKernel.java:168
-  assign attention_m_axi_rresp = m_axi_d1_rresp; // TellmeKernel.java:168
-  assign attention_m_axi_rlast = m_axi_d1_rlast; // TellmeKernel.java:168
-  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:173
-  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:173
-  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:173
-  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:173
-  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:173
-  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:173
-  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:173
-  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:173
-  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:173
-  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:173
-  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:173
-  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:173
-  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:173
-  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:173
-  assign attention_m_axi_awready = 1'b0; // TellmeKernel.java:177
-  assign attention_m_axi_wready = 1'b0; // TellmeKernel.java:177
-  assign attention_m_axi_bvalid = 1'b0; // TellmeKernel.java:177
-  assign attention_m_axi_bresp = 2'h0; // TellmeKernel.java:177
-  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:179
-  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:179
-  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:179
-  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:179
-  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:179
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:165
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:165
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:165
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:165
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:165
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:165
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:165
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:165
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:165
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:165
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:165
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:165
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:165
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:165
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:165
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:165
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:165
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:165
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:165
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:165
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:165
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:165
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:165
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:165
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:165
+  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:165
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:165
+  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:165
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:165
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:165
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:165
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:165
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:165
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:165
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:165
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:165
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:165
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:165
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:165
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:165
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:165
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:165
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:165
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:165
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:165
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:165
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:165
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:165
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:165
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:165
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:165
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:165
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:165
+  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:165
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:165
+  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:165
+  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:165
+  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:165
+  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:165
+  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:165
+  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:165
+  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:165
+  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:165
+  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:165
+  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:165
+  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:165
+  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:165
+  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:165
+  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:165
+  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:165
+  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:165
+  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:165
+  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:165
+  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:165
+  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:165
+  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:165
+  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:165
+  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:165
+  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:165
+  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:165
+  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:165
+  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:165
+  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:165
+  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:165
+  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:165
+  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:165
+  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:165
+  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:165
+  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:165
+  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:165
+  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:165
+  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:165
+  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:165
+  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:165
+  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:165
+  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:165
+  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:165
+  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:165
+  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:165
+  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:165
+  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:165
+  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:165
+  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:165
+  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:165
+  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:165
+  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:165
+  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:165
+  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:165
+  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:165
+  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:165
+  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:165
+  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:165
+  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:165
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:165
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:165
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:165
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:165
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:165
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:165
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:165
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:165
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:165
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:165
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:165
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:165
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:165
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:165
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:165
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:165
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:165
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:165
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:165
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:165
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:165
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:165
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:165
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:165
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:165
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:165
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:165
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:165
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:165
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:165
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:165
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:165
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:165
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:165
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:165
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:165
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:165
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:165
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:165
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:165
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:165
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:165
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:165
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:165
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_v_awvalid; // TellmeKernel.java:165
+  assign attention_m_axi_v_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_v_awaddr; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_awlen = attention_m_axi_v_awlen; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_awsize = attention_m_axi_v_awsize; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_awburst = attention_m_axi_v_awburst; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_v_wvalid; // TellmeKernel.java:165
+  assign attention_m_axi_v_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_wdata = attention_m_axi_v_wdata; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_v_wstrb; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_wlast = attention_m_axi_v_wlast; // TellmeKernel.java:165
+  assign attention_m_axi_v_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_bready = attention_m_axi_v_bready; // TellmeKernel.java:165
+  assign attention_m_axi_v_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_v_arvalid; // TellmeKernel.java:165
+  assign attention_m_axi_v_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_araddr = attention_m_axi_v_araddr; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_arlen = attention_m_axi_v_arlen; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_arsize = attention_m_axi_v_arsize; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_arburst = attention_m_axi_v_arburst; // TellmeKernel.java:165
+  assign attention_m_axi_v_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:165
+  assign d0_share_s_axi_2_rready = attention_m_axi_v_rready; // TellmeKernel.java:165
+  assign attention_m_axi_v_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:165
+  assign attention_m_axi_v_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:165
+  assign attention_m_axi_v_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:165
+  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:165
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:165
+  assign m_axi_d1_arvalid = attention_m_axi_k_arvalid; // TellmeKernel.java:171
+  assign attention_m_axi_k_arready = m_axi_d1_arready; // TellmeKernel.java:171
+  assign m_axi_d1_araddr = attention_m_axi_k_araddr; // TellmeKernel.java:171
+  assign m_axi_d1_arlen = attention_m_axi_k_arlen; // TellmeKernel.java:171
+  assign m_axi_d1_arsize = attention_m_axi_k_arsize; // TellmeKernel.java:171
+  assign m_axi_d1_arburst = attention_m_axi_k_arburst; // TellmeKernel.java:171
+  assign attention_m_axi_k_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:171
+  assign m_axi_d1_rready = attention_m_axi_k_rready; // TellmeKernel.java:171
+  assign attention_m_axi_k_rdata = m_axi_d1_rdata; // TellmeKernel.java:171
+  assign attention_m_axi_k_rresp = m_axi_d1_rresp; // TellmeKernel.java:171
+  assign attention_m_axi_k_rlast = m_axi_d1_rlast; // TellmeKernel.java:171
+  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:176
+  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:176
+  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:176
+  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:176
+  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:176
+  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:176
+  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:176
+  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:176
+  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:176
+  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:176
+  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:176
+  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:176
+  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:176
+  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:176
+  assign attention_m_axi_k_awready = 1'b0; // TellmeKernel.java:180
+  assign attention_m_axi_k_wready = 1'b0; // TellmeKernel.java:180
+  assign attention_m_axi_k_bvalid = 1'b0; // TellmeKernel.java:180
+  assign attention_m_axi_k_bresp = 2'h0; // TellmeKernel.java:180
+  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:182
+  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:182
+  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:182
+  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:182
+  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:182
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
@@ -3240,7 +3355,7 @@ module tellme (
       | (m_axi_d0_rvalid & m_axi_d0_rready)
       | (m_axi_d0_wvalid & m_axi_d0_wready)
       | (m_axi_d1_rvalid & m_axi_d1_rready)
-      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:120
+      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:123
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -3292,27 +3407,27 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:190
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:191
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:193
-  assign attention_command_valid = attention_step == ATTENTION_STEP_COMMAND; // AttentionExecutor.java:157
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:158
-  // AttentionExecutor.java:159
+  // AttentionExecutor.java:234
+  assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:235
+  // AttentionExecutor.java:236
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
-  // AttentionExecutor.java:160
-  assign attention_command_payload_firstPositions = attention_first_position_q + {28'd0, attention_block_first} + 32'd1;
-  assign attention_command_payload_tokens = attention_command_tokens; // AttentionExecutor.java:161
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:162
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:163
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:164
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:236
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:238
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:238
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:238
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:238
-  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:238
-  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:238
-  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:238
-  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:238
-  // AttentionExecutor.java:276
-  assign attention_out_ready = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_last_out_word;
+  assign attention_command_payload_firstPositions =
+      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:237
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:239
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:240
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:241
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:242
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:304
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:306
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:306
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:306
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:306
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:306
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:306
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:306
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:306
+  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:390
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:96
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:97
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:98
@@ -3455,8 +3570,8 @@ module tellme (
   assign record_tap_dropped = tap_dropped; // Sequencer.java:568
   assign record_address = arg_io; // Sequencer.java:569
   assign record_area_address = debug_base; // Sequencer.java:570
-  assign stalled = waiting_for_data; // TellmeKernel.java:146
-  assign interrupt = control_interrupt; // TellmeKernel.java:147
+  assign stalled = waiting_for_data; // TellmeKernel.java:149
+  assign interrupt = control_interrupt; // TellmeKernel.java:150
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
@@ -3906,12 +4021,12 @@ module tellme (
              data_beat_payload_data[57:48],
              13'h0}; // EmbedUnit.java:140
     end
-    if (attention_out_beat) begin // AttentionExecutor.java:277
-      buffer_write_valid = 1'b1; // AttentionExecutor.java:278
-      buffer_write_id = attention_dst_id; // AttentionExecutor.java:279
-      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:280
-      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:282
-      buffer_write_mask = 4'hf; // AttentionExecutor.java:283
+    if (attention_out_beat & ~attention_failed) begin // AttentionExecutor.java:392
+      buffer_write_valid = 1'b1; // AttentionExecutor.java:393
+      buffer_write_id = attention_dst_id; // AttentionExecutor.java:394
+      buffer_write_token = buffer_write_token_sum[2:0]; // AttentionExecutor.java:395
+      buffer_write_word = attention_out_word_index[9:0]; // AttentionExecutor.java:397
+      buffer_write_mask = 4'hf; // AttentionExecutor.java:398
       buffer_write_values_0 =
           attention_out_word
             ? ((attention_out_payload_4[14:10] == 5'd0)
@@ -3945,7 +4060,7 @@ module tellme (
           : {attention_out_payload_0[15],
              ({3'd0, attention_out_payload_0[14:10]} + 8'd112),
              attention_out_payload_0[9:0],
-             13'h0}; // AttentionExecutor.java:289
+             13'h0}; // AttentionExecutor.java:404
       buffer_write_values_1 =
           attention_out_word
             ? ((attention_out_payload_5[14:10] == 5'd0)
@@ -3979,7 +4094,7 @@ module tellme (
           : {attention_out_payload_1[15],
              ({3'd0, attention_out_payload_1[14:10]} + 8'd112),
              attention_out_payload_1[9:0],
-             13'h0}; // AttentionExecutor.java:289
+             13'h0}; // AttentionExecutor.java:404
       buffer_write_values_2 =
           attention_out_word
             ? ((attention_out_payload_6[14:10] == 5'd0)
@@ -4013,7 +4128,7 @@ module tellme (
           : {attention_out_payload_2[15],
              ({3'd0, attention_out_payload_2[14:10]} + 8'd112),
              attention_out_payload_2[9:0],
-             13'h0}; // AttentionExecutor.java:289
+             13'h0}; // AttentionExecutor.java:404
       buffer_write_values_3 =
           attention_out_word
             ? ((attention_out_payload_7[14:10] == 5'd0)
@@ -4047,7 +4162,7 @@ module tellme (
           : {attention_out_payload_3[15],
              ({3'd0, attention_out_payload_3[14:10]} + 8'd112),
              attention_out_payload_3[9:0],
-             13'h0}; // AttentionExecutor.java:289
+             13'h0}; // AttentionExecutor.java:404
     end
     if (linear_store_write | linear_unit_out) begin // LinearExecutor.java:516
       buffer_write_valid = 1'b1; // LinearExecutor.java:517
@@ -4206,11 +4321,11 @@ module tellme (
       buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:139
       buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:140
     end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:210
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:212
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:213
-      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:214
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:216
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:277
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:279
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:280
+      buffer_read_token = buffer_read_token_sum[2:0]; // AttentionExecutor.java:281
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:283
     end
     if (linear_y_take & ~linear_padding_word & ~linear_stores_y) begin // LinearExecutor.java:460
       buffer_read_valid = 1'b1; // LinearExecutor.java:461
@@ -5057,10 +5172,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor (AttentionExecutor.java:45): ATTENTION: each KV head's token blocks through the attention unit,
+  // attention_executor (AttentionExecutor.java:52): ATTENTION: each KV head's token blocks through the attention unit,
   // queries from a buffer, outputs into one
   always @(*) begin
-    attention_start = 1'b0; // AttentionExecutor.java:54
+    attention_start = 1'b0; // AttentionExecutor.java:58
     case (phase) // Sequencer.java:363
       STEP_IDLE: ;
       STEP_HEADER: ;
@@ -5095,66 +5210,66 @@ module tellme (
   end
 
   always @(*) begin
-    attention_src = 4'd0; // AttentionExecutor.java:66
+    attention_src = 4'd0; // AttentionExecutor.java:71
     attention_src = instruction_word[11:8]; // Sequencer.java:167
   end
 
   always @(*) begin
-    attention_dst = 4'd0; // AttentionExecutor.java:66
+    attention_dst = 4'd0; // AttentionExecutor.java:71
     attention_dst = instruction_word[15:12]; // Sequencer.java:168
   end
 
   always @(*) begin
-    attention_layer = 8'd0; // AttentionExecutor.java:66
+    attention_layer = 8'd0; // AttentionExecutor.java:71
     attention_layer = instruction_word[31:24]; // Sequencer.java:169
   end
 
   always @(*) begin
-    attention_scale = 32'h0; // AttentionExecutor.java:68
+    attention_scale = 32'h0; // AttentionExecutor.java:73
     attention_scale = instruction_word[63:32]; // Sequencer.java:170
   end
 
   always @(*) begin
-    attention_head_dim = 16'd0; // AttentionExecutor.java:66
+    attention_head_dim = 16'd0; // AttentionExecutor.java:71
     attention_head_dim = setup_head_dim; // Sequencer.java:171
   end
 
   always @(*) begin
-    attention_heads = 8'd0; // AttentionExecutor.java:66
+    attention_heads = 8'd0; // AttentionExecutor.java:71
     attention_heads = setup_heads; // Sequencer.java:172
   end
 
   always @(*) begin
-    attention_kv_heads = 8'd0; // AttentionExecutor.java:66
+    attention_kv_heads = 8'd0; // AttentionExecutor.java:71
     attention_kv_heads = setup_kv_heads; // Sequencer.java:173
   end
 
   always @(*) begin
-    attention_head_width = 32'd0; // AttentionExecutor.java:66
+    attention_head_width = 32'd0; // AttentionExecutor.java:71
     attention_head_width = setup_head_width; // Sequencer.java:174
   end
 
   always @(*) begin
-    attention_positions = 32'd0; // AttentionExecutor.java:66
+    attention_positions = 32'd0; // AttentionExecutor.java:71
     attention_positions = setup_positions; // Sequencer.java:175
   end
 
   always @(*) begin
-    attention_tokens = 4'd0; // AttentionExecutor.java:66
+    attention_tokens = 4'd0; // AttentionExecutor.java:71
     attention_tokens = chunk_tokens; // Sequencer.java:176
   end
 
   always @(*) begin
-    attention_first_position = 32'd0; // AttentionExecutor.java:66
+    attention_first_position = 32'd0; // AttentionExecutor.java:71
     attention_first_position = arg_start_position + chunk_from; // Sequencer.java:177
   end
 
   always @(*) begin
-    attention_kv_cache = 64'd0; // AttentionExecutor.java:66
+    attention_kv_cache = 64'd0; // AttentionExecutor.java:71
     attention_kv_cache = arg_kv_cache; // Sequencer.java:178
   end
 
-  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:89
+  assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:88
 
   always @(*) begin
     attention_src_capacity = 13'd0; // ActivationBuffers.java:152
@@ -5195,160 +5310,160 @@ module tellme (
   end
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:352
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    attention_group_of = 8'd0; // AttentionExecutor.java:457
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd2; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd3; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd4; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd4; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd5; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd5; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd6; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd6; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd7; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd7; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd8; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd8; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd9; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd9; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd10; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd10; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd11; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd11; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd12; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd12; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd13; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd13; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd14; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd14; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd15; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd15; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd16; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd16; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd2; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd3; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd4; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd4; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd5; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd5; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd6; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd6; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd7; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd7; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd8; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd8; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd2; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd3; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd4; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd4; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd5; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd5; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd2; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd3; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd4; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd4; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd2; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd3; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd3; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd2; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd2; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd2; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd2; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:356
-      attention_group_of = 8'd1; // AttentionExecutor.java:356
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:461
+      attention_group_of = 8'd1; // AttentionExecutor.java:461
     end
   end
 
-  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:93
+  assign attention_part_beats = attention_head_dim[2:0] != 3'd0; // AttentionExecutor.java:92
   assign attention_bad_field =
       ~(attention_src < 4'd5)
       | ~(attention_dst < 4'd5)
@@ -5360,61 +5475,40 @@ module tellme (
       | attention_part_beats
       | (attention_head_dim > 16'd96)
       | (attention_group_of == 8'd0)
-      | (attention_group_of > 8'd8); // AttentionExecutor.java:99
+      | (attention_group_of > 8'd8); // AttentionExecutor.java:98
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:365
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:368
-      attention_tokens_per_block = 8'd8; // AttentionExecutor.java:368
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:470
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:473
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:473
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:368
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:368
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:473
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:473
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:368
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:368
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:473
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:368
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:368
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:473
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:368
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:473
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:368
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:473
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:368
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:473
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:368
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:368
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:473
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:473
     end
   end
 
-  // AttentionExecutor.java:150
-  assign attention_tokens_left = {4'd0, attention_token_count} - {4'd0, attention_block_first};
-  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:156
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:181
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:182
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:183
-  // AttentionExecutor.java:184
-  assign attention_last_query_token = (attention_query_token + 8'd1) == attention_command_tokens;
-  assign attention_query_pushing = attention_step == ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:235
-  // AttentionExecutor.java:240
-  assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:271
-  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:272
-  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:273
-  // AttentionExecutor.java:274
-  assign attention_last_out_token = (attention_out_token + 8'd1) == attention_command_tokens;
-  // AttentionExecutor.java:275
-  assign attention_out_beat = (attention_step == ATTENTION_STEP_OUTPUTS) & attention_out_valid;
-  // AttentionExecutor.java:310
-  assign attention_last_block =
-      ({4'd0, attention_block_first} + attention_command_tokens) >= {4'd0, attention_token_count};
-  assign attention_last_kv_head = (attention_kv_head + 8'd1) == attention_kv_heads_q; // AttentionExecutor.java:311
-  // AttentionExecutor.java:321
-  assign attention_refused = attention_unit_done & ((attention_unit_code == 8'd3) | (attention_unit_code == 8'd4));
-  assign attention_done = attention_step == ATTENTION_STEP_FINISH; // AttentionExecutor.java:345
+  assign attention_row_beats = attention_head_dim_q[10:3]; // AttentionExecutor.java:100
+  assign attention_skip = attention_bad_field | (attention_tokens == 4'd0); // AttentionExecutor.java:108
+  assign attention_finish = attention_collect_step == COLLECT_STEP_FINISH; // AttentionExecutor.java:112
+  assign attention_done = attention_finish; // AttentionExecutor.java:146
 
   always @(posedge ap_clk) begin
     if (attention_start) begin // AttentionExecutor.java:114
@@ -5431,143 +5525,25 @@ module tellme (
       attention_first_position_q <= attention_first_position; // AttentionExecutor.java:125
       attention_kv_base <= attention_kv_cache; // AttentionExecutor.java:126
       attention_code <= 8'd0; // AttentionExecutor.java:127
-      attention_step <= ATTENTION_STEP_SIZES; // AttentionExecutor.java:128
-      if (attention_bad_field | (attention_tokens == 4'd0)) begin // AttentionExecutor.java:129
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:129
-      end
-      if (attention_bad_field) begin // AttentionExecutor.java:130
-        attention_code <= 8'd3; // AttentionExecutor.java:130
-      end
-    end
-    if (attention_step == ATTENTION_STEP_SIZES) begin // AttentionExecutor.java:132
-      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:133
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:134
-      attention_kv_head <= 8'd0; // AttentionExecutor.java:135
-      attention_block_first <= 4'd0; // AttentionExecutor.java:136
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:137
-      attention_head_word_base <= 16'd0; // AttentionExecutor.java:138
-      attention_step <= ATTENTION_STEP_LAYER_BASE; // AttentionExecutor.java:139
-    end
-    if (attention_step == ATTENTION_STEP_LAYER_BASE) begin // AttentionExecutor.java:141
-      // AttentionExecutor.java:142
-      attention_head_address <= attention_kv_base + {attention_head_address_prod[62:0], 1'b0};
-      attention_step <= ATTENTION_STEP_BLOCK; // AttentionExecutor.java:144
-    end
-    if (attention_step == ATTENTION_STEP_BLOCK) begin // AttentionExecutor.java:152
-      // AttentionExecutor.java:153
-      attention_command_tokens <=
-          (attention_tokens_left < attention_block_tokens) ? attention_tokens_left : attention_block_tokens;
-      attention_step <= ATTENTION_STEP_COMMAND; // AttentionExecutor.java:154
-    end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:186
-      attention_query_token <= 8'd0; // AttentionExecutor.java:187
-      attention_query_head <= 8'd0; // AttentionExecutor.java:188
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:189
-      attention_query_word <= 1'b0; // AttentionExecutor.java:190
-      attention_out_token <= 8'd0; // AttentionExecutor.java:191
-      attention_out_head <= 8'd0; // AttentionExecutor.java:192
-      attention_output_beat <= 8'd0; // AttentionExecutor.java:193
-      attention_out_word <= 1'b0; // AttentionExecutor.java:194
-      attention_query_word_index <= attention_head_word_base; // AttentionExecutor.java:195
-      attention_out_word_index <= attention_head_word_base; // AttentionExecutor.java:196
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:197
-    end
-    if (attention_step == ATTENTION_STEP_QUERY_READ) begin // AttentionExecutor.java:210
-      attention_query_wait <= 3'd3; // AttentionExecutor.java:211
-      attention_step <= ATTENTION_STEP_QUERY_WAIT; // AttentionExecutor.java:217
-    end
-    if (attention_step == ATTENTION_STEP_QUERY_WAIT) begin // AttentionExecutor.java:219
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:220
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:221
-        attention_step <= ATTENTION_STEP_QUERY_PUSH; // AttentionExecutor.java:221
+      attention_failed <= 1'b0; // AttentionExecutor.java:128
+      attention_commands_issued <= 16'd0; // AttentionExecutor.java:129
+      attention_commands_collected <= 16'd0; // AttentionExecutor.java:130
+      if (attention_bad_field) begin // AttentionExecutor.java:131
+        attention_code <= 8'd3; // AttentionExecutor.java:131
       end
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:242
-      if (~attention_query_word) begin // AttentionExecutor.java:245
-        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:247
-        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:247
-        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:247
-        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:247
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:134
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:134
+    end
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:136
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:136
+    end
+    if (attention_taken) begin // AttentionExecutor.java:137
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:138
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:140
+        attention_failed <= 1'b1; // AttentionExecutor.java:141
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:142
       end
-    end
-    if (attention_query_taken) begin // AttentionExecutor.java:252
-      attention_step <= ATTENTION_STEP_QUERY_READ; // AttentionExecutor.java:253
-      attention_query_word_index <=
-          (attention_last_query_word & attention_last_query_beat & attention_last_query_head) ? attention_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:254
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:256
-      if (attention_last_query_word) begin // AttentionExecutor.java:258
-        // AttentionExecutor.java:259
-        attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:260
-          // AttentionExecutor.java:261
-          attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:262
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:263
-            if (attention_last_query_token) begin // AttentionExecutor.java:264
-              attention_step <= ATTENTION_STEP_OUTPUTS; // AttentionExecutor.java:264
-            end
-          end
-        end
-      end
-    end
-    if (attention_out_beat) begin // AttentionExecutor.java:277
-      attention_out_word_index <=
-          (attention_last_out_word & attention_last_out_beat & attention_last_out_head) ? attention_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:292
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:294
-      if (attention_last_out_word) begin // AttentionExecutor.java:296
-        // AttentionExecutor.java:297
-        attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
-        if (attention_last_out_beat) begin // AttentionExecutor.java:298
-          // AttentionExecutor.java:299
-          attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
-          if (attention_last_out_head) begin // AttentionExecutor.java:300
-            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:301
-            if (attention_last_out_token) begin // AttentionExecutor.java:302
-              attention_step <= ATTENTION_STEP_WAIT_DONE; // AttentionExecutor.java:302
-            end
-          end
-        end
-      end
-    end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:316
-      attention_unit_done <= 1'b0; // AttentionExecutor.java:316
-    end else if (attention_done_valid) begin // AttentionExecutor.java:316
-      attention_unit_done <= 1'b1; // AttentionExecutor.java:317
-      attention_unit_code <= attention_done_payload_errorCode; // AttentionExecutor.java:318
-    end
-    if (((attention_step == ATTENTION_STEP_QUERY_READ)
-         | (attention_step == ATTENTION_STEP_QUERY_WAIT)
-         | (attention_step == ATTENTION_STEP_QUERY_PUSH))
-        & attention_refused) begin // AttentionExecutor.java:322
-      attention_code <= attention_unit_code; // AttentionExecutor.java:324
-      attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:325
-    end
-    if ((attention_step == ATTENTION_STEP_WAIT_DONE) & attention_unit_done) begin // AttentionExecutor.java:327
-      if (attention_unit_code != 8'd0) begin // AttentionExecutor.java:328
-        attention_code <= attention_unit_code; // AttentionExecutor.java:329
-        attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:330
-      end else begin
-        attention_step <= ATTENTION_STEP_NEXT; // AttentionExecutor.java:331
-      end
-    end
-    if (attention_step == ATTENTION_STEP_NEXT) begin // AttentionExecutor.java:333
-      attention_step <= ATTENTION_STEP_BLOCK; // AttentionExecutor.java:334
-      attention_block_first <= attention_block_first + attention_command_tokens[3:0]; // AttentionExecutor.java:335
-      if (attention_last_block) begin // AttentionExecutor.java:336
-        attention_block_first <= 4'd0; // AttentionExecutor.java:337
-        attention_kv_head <= attention_kv_head + 8'd1; // AttentionExecutor.java:338
-        attention_head_word_base <= attention_head_word_base + attention_group_words; // AttentionExecutor.java:339
-        // AttentionExecutor.java:340
-        attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
-        if (attention_last_kv_head) begin // AttentionExecutor.java:341
-          attention_step <= ATTENTION_STEP_FINISH; // AttentionExecutor.java:341
-        end
-      end
-    end
-    if (attention_step == ATTENTION_STEP_FINISH) begin // AttentionExecutor.java:346
-      attention_step <= ATTENTION_STEP_IDLE; // AttentionExecutor.java:346
     end
     if (!ap_rst_n) begin
       attention_src_id <= 4'd0;
@@ -5583,32 +5559,273 @@ module tellme (
       attention_first_position_q <= 32'd0;
       attention_kv_base <= 64'd0;
       attention_code <= 8'd0;
-      attention_step <= ATTENTION_STEP_IDLE;
+      attention_failed <= 1'b0;
+      attention_commands_issued <= 16'd0;
+      attention_commands_collected <= 16'd0;
+      attention_group_words <= 16'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // attention_executor.attention_issue (AttentionExecutor.java:207): sends each command of the walk and its queries to
+  // the attention unit
+  // AttentionExecutor.java:174
+  assign attention_issue_tokens_left = {4'd0, attention_token_count} - {4'd0, attention_issue_block_first};
+  // AttentionExecutor.java:176
+  assign attention_issue_last_block =
+      ({4'd0, attention_issue_block_first} + attention_issue_command_tokens) >= {4'd0, attention_token_count};
+  // AttentionExecutor.java:177
+  assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
+  // AttentionExecutor.java:178
+  assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:254
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:255
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:256
+  // AttentionExecutor.java:257
+  assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:303
+  // AttentionExecutor.java:308
+  assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
+
+  always @(posedge ap_clk) begin
+    if (attention_start) begin // AttentionExecutor.java:179
+      attention_issue_block_first <= 4'd0; // AttentionExecutor.java:180
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:181
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:182
+    end
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:184
+      // AttentionExecutor.java:184
+      attention_issue_command_tokens <=
+          (attention_issue_tokens_left < attention_block_tokens) ? attention_issue_tokens_left : attention_block_tokens;
+    end
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:185
+      // AttentionExecutor.java:186
+      attention_issue_block_first <= attention_issue_block_first + attention_issue_command_tokens[3:0];
+      if (attention_issue_last_block) begin // AttentionExecutor.java:187
+        attention_issue_block_first <= 4'd0; // AttentionExecutor.java:188
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:189
+        // AttentionExecutor.java:190
+        attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
+      end
+    end
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:220
+      attention_run_bytes <= {attention_run_bytes_prod[46:0], 1'b0}; // AttentionExecutor.java:221
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:222
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:223
+    end
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:225
+      // AttentionExecutor.java:226
+      attention_head_address <= attention_kv_base + {attention_head_address_prod[62:0], 1'b0};
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:228
+    end
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:232
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:232
+    end
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:233
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:233
+    end
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:258
+      attention_query_token <= 8'd0; // AttentionExecutor.java:259
+      attention_query_head <= 8'd0; // AttentionExecutor.java:260
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:261
+      attention_query_word <= 1'b0; // AttentionExecutor.java:262
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:263
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:264
+    end
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:277
+      attention_query_wait <= 3'd3; // AttentionExecutor.java:278
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:284
+    end
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:286
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:287
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:288
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:288
+      end
+    end
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:310
+      if (~attention_query_word) begin // AttentionExecutor.java:313
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:315
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:315
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:315
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:315
+      end
+    end
+    if (attention_query_taken) begin // AttentionExecutor.java:320
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:321
+      attention_query_word_index <=
+          (attention_last_query_word & attention_last_query_beat & attention_last_query_head)
+            ? attention_issue_head_word_base
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:322
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:325
+      if (attention_last_query_word) begin // AttentionExecutor.java:327
+        // AttentionExecutor.java:328
+        attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
+        if (attention_last_query_beat) begin // AttentionExecutor.java:329
+          // AttentionExecutor.java:330
+          attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
+          if (attention_last_query_head) begin // AttentionExecutor.java:331
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:332
+            if (attention_last_query_token) begin // AttentionExecutor.java:333
+              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:333
+            end
+          end
+        end
+      end
+    end
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:338
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:338
+    end
+    if (attention_finish) begin // AttentionExecutor.java:339
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:339
+    end
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:341
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:342
+      if (attention_issue_last_block) begin // AttentionExecutor.java:343
+        // AttentionExecutor.java:343
+        attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
+      end
+      if (attention_issue_last_command) begin // AttentionExecutor.java:345
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:345
+      end
+    end
+    if (!ap_rst_n) begin
+      attention_issue_block_first <= 4'd0;
+      attention_issue_kv_head <= 8'd0;
+      attention_issue_head_word_base <= 16'd0;
+      attention_issue_command_tokens <= 8'd0;
       attention_run_bytes <= 48'd0;
       attention_layer_heads <= 16'd0;
-      attention_kv_head <= 8'd0;
-      attention_block_first <= 4'd0;
-      attention_group_words <= 16'd0;
-      attention_head_word_base <= 16'd0;
+      attention_issue_step <= ISSUE_STEP_IDLE;
       attention_head_address <= 64'd0;
-      attention_command_tokens <= 8'd0;
       attention_query_token <= 8'd0;
       attention_query_head <= 8'd0;
       attention_query_beat <= 8'd0;
       attention_query_word <= 1'b0;
-      attention_out_token <= 8'd0;
-      attention_out_head <= 8'd0;
-      attention_output_beat <= 8'd0;
-      attention_out_word <= 1'b0;
       attention_query_word_index <= 16'd0;
-      attention_out_word_index <= 16'd0;
       attention_query_wait <= 3'd0;
       attention_query_held0_0 <= 16'h0;
       attention_query_held0_1 <= 16'h0;
       attention_query_held0_2 <= 16'h0;
       attention_query_held0_3 <= 16'h0;
-      attention_unit_done <= 1'b0;
-      attention_unit_code <= 8'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // attention_executor.attention_collect (AttentionExecutor.java:360): writes each command's outputs into a buffer and
+  // takes its done
+  // AttentionExecutor.java:174
+  assign attention_collect_tokens_left = {4'd0, attention_token_count} - {4'd0, attention_collect_block_first};
+  // AttentionExecutor.java:176
+  assign attention_collect_last_block =
+      ({4'd0, attention_collect_block_first} + attention_collect_command_tokens) >= {4'd0, attention_token_count};
+  // AttentionExecutor.java:177
+  assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
+  // AttentionExecutor.java:178
+  assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:371
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:372
+  assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:196
+  assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:197
+  assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:198
+  // AttentionExecutor.java:377
+  assign attention_refused =
+      attention_unit_dones_pop_valid
+      & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:384
+  assign attention_last_out_beat = (attention_output_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:385
+  assign attention_last_out_head = (attention_out_head + 8'd1) == attention_group; // AttentionExecutor.java:386
+  // AttentionExecutor.java:387
+  assign attention_last_out_token = (attention_out_token + 8'd1) == attention_collect_command_tokens;
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:389
+  assign attention_taken =
+      ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:426
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:427
+  // AttentionExecutor.java:432
+  assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
+
+  always @(posedge ap_clk) begin
+    if (attention_start) begin // AttentionExecutor.java:179
+      attention_collect_block_first <= 4'd0; // AttentionExecutor.java:180
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:181
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:182
+    end
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:184
+      attention_collect_command_tokens <=
+          (attention_collect_tokens_left < attention_block_tokens) ? attention_collect_tokens_left
+          : attention_block_tokens; // AttentionExecutor.java:184
+    end
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:185
+      // AttentionExecutor.java:186
+      attention_collect_block_first <= attention_collect_block_first + attention_collect_command_tokens[3:0];
+      if (attention_collect_last_block) begin // AttentionExecutor.java:187
+        attention_collect_block_first <= 4'd0; // AttentionExecutor.java:188
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:189
+        // AttentionExecutor.java:190
+        attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
+      end
+    end
+    if (attention_out_beat) begin // AttentionExecutor.java:408
+      attention_out_word_index <=
+          (attention_last_out_word & attention_last_out_beat & attention_last_out_head)
+            ? attention_collect_head_word_base
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:409
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:412
+      if (attention_last_out_word) begin // AttentionExecutor.java:414
+        // AttentionExecutor.java:415
+        attention_output_beat <= attention_last_out_beat ? 8'd0 : (attention_output_beat + 8'd1);
+        if (attention_last_out_beat) begin // AttentionExecutor.java:416
+          // AttentionExecutor.java:417
+          attention_out_head <= attention_last_out_head ? 8'd0 : (attention_out_head + 8'd1);
+          if (attention_last_out_head) begin // AttentionExecutor.java:418
+            attention_out_token <= attention_out_token + 8'd1; // AttentionExecutor.java:419
+            if (attention_last_out_token) begin // AttentionExecutor.java:420
+              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:420
+            end
+          end
+        end
+      end
+    end
+    if (attention_taken) begin // AttentionExecutor.java:428
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:428
+    end
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:433
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:434
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:435
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:435
+      end
+    end
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:437
+      attention_out_token <= 8'd0; // AttentionExecutor.java:438
+      attention_out_head <= 8'd0; // AttentionExecutor.java:439
+      attention_output_beat <= 8'd0; // AttentionExecutor.java:440
+      attention_out_word <= 1'b0; // AttentionExecutor.java:441
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:442
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:443
+    end
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:445
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:445
+    end
+    if (attention_start) begin // AttentionExecutor.java:446
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:447
+      if (attention_skip) begin // AttentionExecutor.java:448
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:448
+      end
+    end
+    if (attention_finish) begin // AttentionExecutor.java:450
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:450
+    end
+    if (!ap_rst_n) begin
+      attention_collect_block_first <= 4'd0;
+      attention_collect_kv_head <= 8'd0;
+      attention_collect_head_word_base <= 16'd0;
+      attention_collect_command_tokens <= 8'd0;
+      attention_out_word_index <= 16'd0;
+      attention_out_word <= 1'b0;
+      attention_output_beat <= 8'd0;
+      attention_out_head <= 8'd0;
+      attention_out_token <= 8'd0;
+      attention_collect_step <= COLLECT_STEP_IDLE;
     end
   end
 
@@ -7586,6 +7803,10 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:374
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:374: AttentionExecutor: the done queue has room");
+        $stop;
+      end
       if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:406
         $display("ASSERTION FAILED in %m: LinearExecutor.java:406: LinearExecutor: the tag queue has room");
         $stop;
@@ -7621,8 +7842,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:148
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:148: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:151
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:151: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -7666,6 +7887,7 @@ module tellme (
     .weights1              (control_weights1),
     .weights2              (control_weights2),
     .weights3              (control_weights3),
+    .kv_cache_values       (control_kv_cache_values),
     .status                (control_status),
     .error_code            (control_error_code),
     .error_detail          (control_error_detail),
@@ -7797,31 +8019,56 @@ module tellme (
     .done_valid                     (attention_done_valid),
     .done_payload_errorCode         (attention_done_payload_errorCode),
     .idle                           (attention_idle),
-    .m_axi_awvalid                  (attention_m_axi_awvalid),
-    .m_axi_awready                  (attention_m_axi_awready),
-    .m_axi_awaddr                   (attention_m_axi_awaddr),
-    .m_axi_awlen                    (attention_m_axi_awlen),
-    .m_axi_awsize                   (attention_m_axi_awsize),
-    .m_axi_awburst                  (attention_m_axi_awburst),
-    .m_axi_wvalid                   (attention_m_axi_wvalid),
-    .m_axi_wready                   (attention_m_axi_wready),
-    .m_axi_wdata                    (attention_m_axi_wdata),
-    .m_axi_wstrb                    (attention_m_axi_wstrb),
-    .m_axi_wlast                    (attention_m_axi_wlast),
-    .m_axi_bvalid                   (attention_m_axi_bvalid),
-    .m_axi_bready                   (attention_m_axi_bready),
-    .m_axi_bresp                    (attention_m_axi_bresp),
-    .m_axi_arvalid                  (attention_m_axi_arvalid),
-    .m_axi_arready                  (attention_m_axi_arready),
-    .m_axi_araddr                   (attention_m_axi_araddr),
-    .m_axi_arlen                    (attention_m_axi_arlen),
-    .m_axi_arsize                   (attention_m_axi_arsize),
-    .m_axi_arburst                  (attention_m_axi_arburst),
-    .m_axi_rvalid                   (attention_m_axi_rvalid),
-    .m_axi_rready                   (attention_m_axi_rready),
-    .m_axi_rdata                    (attention_m_axi_rdata),
-    .m_axi_rresp                    (attention_m_axi_rresp),
-    .m_axi_rlast                    (attention_m_axi_rlast)
+    .m_axi_k_awvalid                (attention_m_axi_k_awvalid),
+    .m_axi_k_awready                (attention_m_axi_k_awready),
+    .m_axi_k_awaddr                 (attention_m_axi_k_awaddr),
+    .m_axi_k_awlen                  (attention_m_axi_k_awlen),
+    .m_axi_k_awsize                 (attention_m_axi_k_awsize),
+    .m_axi_k_awburst                (attention_m_axi_k_awburst),
+    .m_axi_k_wvalid                 (attention_m_axi_k_wvalid),
+    .m_axi_k_wready                 (attention_m_axi_k_wready),
+    .m_axi_k_wdata                  (attention_m_axi_k_wdata),
+    .m_axi_k_wstrb                  (attention_m_axi_k_wstrb),
+    .m_axi_k_wlast                  (attention_m_axi_k_wlast),
+    .m_axi_k_bvalid                 (attention_m_axi_k_bvalid),
+    .m_axi_k_bready                 (attention_m_axi_k_bready),
+    .m_axi_k_bresp                  (attention_m_axi_k_bresp),
+    .m_axi_k_arvalid                (attention_m_axi_k_arvalid),
+    .m_axi_k_arready                (attention_m_axi_k_arready),
+    .m_axi_k_araddr                 (attention_m_axi_k_araddr),
+    .m_axi_k_arlen                  (attention_m_axi_k_arlen),
+    .m_axi_k_arsize                 (attention_m_axi_k_arsize),
+    .m_axi_k_arburst                (attention_m_axi_k_arburst),
+    .m_axi_k_rvalid                 (attention_m_axi_k_rvalid),
+    .m_axi_k_rready                 (attention_m_axi_k_rready),
+    .m_axi_k_rdata                  (attention_m_axi_k_rdata),
+    .m_axi_k_rresp                  (attention_m_axi_k_rresp),
+    .m_axi_k_rlast                  (attention_m_axi_k_rlast),
+    .m_axi_v_awvalid                (attention_m_axi_v_awvalid),
+    .m_axi_v_awready                (attention_m_axi_v_awready),
+    .m_axi_v_awaddr                 (attention_m_axi_v_awaddr),
+    .m_axi_v_awlen                  (attention_m_axi_v_awlen),
+    .m_axi_v_awsize                 (attention_m_axi_v_awsize),
+    .m_axi_v_awburst                (attention_m_axi_v_awburst),
+    .m_axi_v_wvalid                 (attention_m_axi_v_wvalid),
+    .m_axi_v_wready                 (attention_m_axi_v_wready),
+    .m_axi_v_wdata                  (attention_m_axi_v_wdata),
+    .m_axi_v_wstrb                  (attention_m_axi_v_wstrb),
+    .m_axi_v_wlast                  (attention_m_axi_v_wlast),
+    .m_axi_v_bvalid                 (attention_m_axi_v_bvalid),
+    .m_axi_v_bready                 (attention_m_axi_v_bready),
+    .m_axi_v_bresp                  (attention_m_axi_v_bresp),
+    .m_axi_v_arvalid                (attention_m_axi_v_arvalid),
+    .m_axi_v_arready                (attention_m_axi_v_arready),
+    .m_axi_v_araddr                 (attention_m_axi_v_araddr),
+    .m_axi_v_arlen                  (attention_m_axi_v_arlen),
+    .m_axi_v_arsize                 (attention_m_axi_v_arsize),
+    .m_axi_v_arburst                (attention_m_axi_v_arburst),
+    .m_axi_v_rvalid                 (attention_m_axi_v_rvalid),
+    .m_axi_v_rready                 (attention_m_axi_v_rready),
+    .m_axi_v_rdata                  (attention_m_axi_v_rdata),
+    .m_axi_v_rresp                  (attention_m_axi_v_rresp),
+    .m_axi_v_rlast                  (attention_m_axi_v_rlast)
   );
 
   RmsNormMax_l16_w4_maxn4096_fp16_runtime rms_max ( // TellmeKernel.java:76
@@ -8393,7 +8640,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w128_rr_o8 w0_share ( // TellmeKernel.java:162
+  AxiPortShare_w128_rr_o8 w0_share ( // TellmeKernel.java:165
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -8475,7 +8722,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w1_share ( // TellmeKernel.java:162
+  AxiPortShare_w128_rr_o8 w1_share ( // TellmeKernel.java:165
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -8557,7 +8804,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:162
+  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:165
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w2_share_s_axi_0_awvalid),
@@ -8639,7 +8886,7 @@ module tellme (
     .writes_outstanding (w2_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:162
+  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:165
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w3_share_s_axi_0_awvalid),
@@ -8721,7 +8968,7 @@ module tellme (
     .writes_outstanding (w3_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rwr_o8 d0_share ( // TellmeKernel.java:162
+  AxiPortShare_w128_rwrr_o8 d0_share ( // TellmeKernel.java:165
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),
@@ -8799,6 +9046,31 @@ module tellme (
     .s_axi_2_rdata      (d0_share_s_axi_2_rdata),
     .s_axi_2_rresp      (d0_share_s_axi_2_rresp),
     .s_axi_2_rlast      (d0_share_s_axi_2_rlast),
+    .s_axi_3_awvalid    (d0_share_s_axi_3_awvalid),
+    .s_axi_3_awready    (d0_share_s_axi_3_awready),
+    .s_axi_3_awaddr     (d0_share_s_axi_3_awaddr),
+    .s_axi_3_awlen      (d0_share_s_axi_3_awlen),
+    .s_axi_3_awsize     (d0_share_s_axi_3_awsize),
+    .s_axi_3_awburst    (d0_share_s_axi_3_awburst),
+    .s_axi_3_wvalid     (d0_share_s_axi_3_wvalid),
+    .s_axi_3_wready     (d0_share_s_axi_3_wready),
+    .s_axi_3_wdata      (d0_share_s_axi_3_wdata),
+    .s_axi_3_wstrb      (d0_share_s_axi_3_wstrb),
+    .s_axi_3_wlast      (d0_share_s_axi_3_wlast),
+    .s_axi_3_bvalid     (d0_share_s_axi_3_bvalid),
+    .s_axi_3_bready     (d0_share_s_axi_3_bready),
+    .s_axi_3_bresp      (d0_share_s_axi_3_bresp),
+    .s_axi_3_arvalid    (d0_share_s_axi_3_arvalid),
+    .s_axi_3_arready    (d0_share_s_axi_3_arready),
+    .s_axi_3_araddr     (d0_share_s_axi_3_araddr),
+    .s_axi_3_arlen      (d0_share_s_axi_3_arlen),
+    .s_axi_3_arsize     (d0_share_s_axi_3_arsize),
+    .s_axi_3_arburst    (d0_share_s_axi_3_arburst),
+    .s_axi_3_rvalid     (d0_share_s_axi_3_rvalid),
+    .s_axi_3_rready     (d0_share_s_axi_3_rready),
+    .s_axi_3_rdata      (d0_share_s_axi_3_rdata),
+    .s_axi_3_rresp      (d0_share_s_axi_3_rresp),
+    .s_axi_3_rlast      (d0_share_s_axi_3_rlast),
     .m_axi_awvalid      (d0_share_m_axi_awvalid),
     .m_axi_awready      (d0_share_m_axi_awready),
     .m_axi_awaddr       (d0_share_m_axi_awaddr),
@@ -8876,6 +9148,18 @@ module tellme (
     .occupancy    (quantize_words_fifo_occupancy)
   );
 
+  SyncFifo_w8_d2 attention_unit_dones ( // Stream.java:195
+    .ap_clk       (ap_clk),
+    .ap_rst_n     (ap_rst_n),
+    .push_valid   (attention_unit_dones_push_valid),
+    .push_ready   (attention_unit_dones_push_ready),
+    .push_payload (attention_unit_dones_push_payload),
+    .pop_valid    (attention_unit_dones_pop_valid),
+    .pop_ready    (attention_unit_dones_pop_ready),
+    .pop_payload  (attention_unit_dones_pop_payload),
+    .occupancy    (attention_unit_dones_occupancy)
+  );
+
   SyncFifo_w20_d64 linear_tags ( // Stream.java:195
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
@@ -8913,11 +9197,12 @@ module tellme (
   );
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, control_weights0, control_weights1, control_weights2, control_weights3, data_reader_idle,
-      data_reader_credits, data_reader_outstanding, data_writer_idle, data_writer_outstanding, data_writer_buffered,
-      attention_idle, attention_m_axi_awvalid, attention_m_axi_awaddr, attention_m_axi_awlen, attention_m_axi_awsize,
-      attention_m_axi_awburst, attention_m_axi_wvalid, attention_m_axi_wdata, attention_m_axi_wstrb,
-      attention_m_axi_wlast, attention_m_axi_bready, lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count,
+  wire unused_bits = &{1'b0, control_weights0, control_weights1, control_weights2, control_weights3,
+      control_kv_cache_values, data_reader_idle, data_reader_credits, data_reader_outstanding, data_writer_idle,
+      data_writer_outstanding, data_writer_buffered, attention_idle, attention_m_axi_k_awvalid,
+      attention_m_axi_k_awaddr, attention_m_axi_k_awlen, attention_m_axi_k_awsize, attention_m_axi_k_awburst,
+      attention_m_axi_k_wvalid, attention_m_axi_k_wdata, attention_m_axi_k_wstrb, attention_m_axi_k_wlast,
+      attention_m_axi_k_bready, lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count,
       dequantizer_out_payload_last, residual_add_out_payload_last, gating_silu_out_payload_absMax,
       gating_silu_out_payload_last, gating_relu2_out_payload_absMax, gating_relu2_out_payload_last,
       rope_out_payload_last, kv_cache_writer_idle, kv_cache_writer_m_axi_arvalid, kv_cache_writer_m_axi_araddr,
@@ -8926,18 +9211,19 @@ module tellme (
       w1_share_writes_outstanding, w2_share_reads_outstanding, w2_share_writes_outstanding, w3_share_reads_outstanding,
       w3_share_writes_outstanding, d0_share_reads_outstanding, d0_share_writes_outstanding, arg_debug[31:1],
       data_beat_payload_last, buffer_lane0_round_out_valid, buffer_lane1_round_out_valid, buffer_lane2_round_out_valid,
-      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24], lm_head_token[3],
-      linear_tags_occupancy, linear_residual_feed_fifo_occupancy, linear_unit_tags_pop_valid,
-      linear_unit_tags_pop_payload[19:14], linear_unit_tags_pop_payload[3], linear_unit_tags_occupancy,
-      rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], peek_word[127:96], peek_word[31:0],
-      buffer_write_token_sum[3], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0], attention_run_bytes_prod[47],
-      attention_group_words_prod[31:16], attention_head_address_prod[127:63], lm_head_logit_beats_sum[1:0],
-      linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16], linear_words_per_token_sum[23:18],
-      linear_words_per_token_sum[1:0], linear_vectors_prod[31:24], linear_expected_words_prod[31:24],
-      rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30], rotate_table_beats_prod[1:0],
-      rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64], tap_source_beats_sum[1:0],
-      tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35], token_beats_sum[3:0],
-      debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32], tap_bytes_q_sum[3:0]};
+      buffer_lane3_round_out_valid, quantize_words_fifo_occupancy, attention_head_width[31:24],
+      attention_unit_dones_occupancy, lm_head_token[3], linear_tags_occupancy, linear_residual_feed_fifo_occupancy,
+      linear_unit_tags_pop_valid, linear_unit_tags_pop_payload[19:14], linear_unit_tags_pop_payload[3],
+      linear_unit_tags_occupancy, rotate_pending_token[3], tap_bytes[1:0], tap_int8_magnitude[8], peek_word[127:96],
+      peek_word[31:0], buffer_write_token_sum[3], buffer_read_token_sum[3], quantize_gain_beats_sum[3:0],
+      attention_group_words_prod[31:16], attention_run_bytes_prod[47], attention_head_address_prod[127:63],
+      lm_head_logit_beats_sum[1:0], linear_row_word_prod[23:16], linear_beats_per_token_prod[23:16],
+      linear_words_per_token_sum[23:18], linear_words_per_token_sum[1:0], linear_vectors_prod[31:24],
+      linear_expected_words_prod[31:24], rotate_run_bytes_prod[47], rotate_table_beats_prod[31:30],
+      rotate_table_beats_prod[1:0], rotate_layer_run_prod[127:63], rotate_position_bytes_prod[127:64],
+      tap_source_beats_sum[1:0], tap_source_beats_prod[63:34], logits_offset_sum[11:0], token_beats_sum[36:35],
+      token_beats_sum[3:0], debug_base_sum[11:0], setup_head_width_prod[47:32], tap_value_bytes_q_prod[63:32],
+      tap_bytes_q_sum[3:0]};
 endmodule
 
 `default_nettype wire

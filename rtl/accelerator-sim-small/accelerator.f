@@ -7,9 +7,9 @@ SyncFifo_w8_d4.v
 AxiBurstWriter_w64_b16_o4.v
 SyncFifo_w66_d128_ramblock.v
 AxiBurstReader_w64_b32_o4.v
-Fp32Mul.v
+Fp16Product.v
 Fp32Add.v
-Fp16ToFp32.v
+Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
@@ -19,6 +19,7 @@ FpScale2_n10.v
 FpReciprocal_shared.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d4.v
+Fp16ToFp32.v
 Fp32ToFp16.v
 SyncFifo_w64_d8.v
 AttentionUnit_l16_w4_d32_c512_q4_r32_fp16.v
@@ -65,10 +66,11 @@ SyncFifo_w1_d8.v
 AxiReadArbiter_w64_n2_o8.v
 AxiPortShare_w64_rr_o8.v
 SyncFifo_w2_d8.v
-AxiReadArbiter_w64_n3_o8.v
+AxiReadArbiter_w64_n4_o8.v
 AxiWriteArbiter_w64_n2_o8.v
-AxiPortShare_w64_rwrwr_o8.v
+AxiPortShare_w64_rwrrwr_o8.v
 SyncFifo_w64_d7.v
+SyncFifo_w8_d2.v
 SyncFifo_w19_d64.v
 SyncFifo_w193_d4.v
 tellme.v

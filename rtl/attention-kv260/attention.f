@@ -1,11 +1,11 @@
 SyncFifo_w1_d4.v
 SyncFifo_w130_d128_ramblock.v
 AxiBurstReader_w128_b32_o4.v
-Fp32Mul.v
+Fp16Product.v
 Fp32Add.v
-Fp16ToFp32.v
 SyncFifo_w528_d5.v
 Fp32SerialTree_n16_t16_q5.v
+Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
@@ -15,6 +15,7 @@ FpScale2_n10.v
 FpReciprocal_shared.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d5.v
+Fp16ToFp32.v
 SyncFifo_w515_d8.v
 Fp32SerialTree_n16_t3_q8_f4.v
 Fp32ToFp16.v

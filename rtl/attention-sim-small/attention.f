@@ -1,9 +1,9 @@
 SyncFifo_w1_d4.v
 SyncFifo_w66_d128_ramblock.v
 AxiBurstReader_w64_b32_o4.v
-Fp32Mul.v
+Fp16Product.v
 Fp32Add.v
-Fp16ToFp32.v
+Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
@@ -13,6 +13,7 @@ FpScale2_n10.v
 FpReciprocal_shared.v
 AttentionSoftmax_l16.v
 SyncFifo_w32_d4.v
+Fp16ToFp32.v
 Fp32ToFp16.v
 SyncFifo_w64_d8.v
 AttentionUnit_l16_w4_d32_c512_q4_r32_fp16.v

@@ -455,7 +455,7 @@ public final class OpenClDevice implements Device {
             KernelRegister r = arguments.get(i);
             if (r.role() == KernelRegister.Role.POINTER) {
                 cl_mem mem = switch (r.name()) {
-                    case "kv_cache" -> kvBuffer;
+                    case "kv_cache", KernelInterface.KV_CACHE_VALUES -> kvBuffer;
                     case "io" -> ioBuffer;
                     default -> imageBuffer; // image, and every weights<i>: the image's address again
                 };

@@ -104,7 +104,10 @@ public final class OpenClTwinSource {
         define(s, "TWIN_LAYERS", model.layers());
         define(s, "TWIN_CONTEXT", context);
         StringBuilder weights = new StringBuilder();
-        KernelInterface.of(config).arguments().stream().filter(r -> r.name().startsWith("weights"))
+        // The pointers passed again for their ports (each weight port, the first data port's KV-cache reads): the
+        // kernel's parameters after the fixed ones, in the register map's order.
+        KernelInterface.of(config).arguments().stream().filter(r -> r.name().startsWith("weights")
+                        || r.name().equals(KernelInterface.KV_CACHE_VALUES))
                 .forEach(r -> weights.append(", __global const uchar *").append(r.name()));
         s.append("#define TWIN_WEIGHT_PARAMETERS ").append(weights).append('\n');
         table(s, "TWIN_EXP_V", ExactExp.ENTRIES, i -> ExactExp.value(i));

@@ -614,6 +614,48 @@ class KernelSequencerTest {
     }
 
     /**
+     * A V row answered SLVERR while ATTENTION runs (a KV head's command fails while the next head's is already in
+     * the unit, scored beside it) ends the call with DDR_ERROR once the commands in flight have finished, and the
+     * next call, which does not read the faulty row, runs and gives the reference device's greedy token: the
+     * attention unit and its executor were left idle.
+     */
+    @Test
+    void aDdrErrorOnTheKvCacheEndsTheAttentionAndTheNextCallRuns() {
+        Design<TellmeKernel> design = KernelRunner.design(AcceleratorConfig.simSmall());
+        try (SimModel own = SimModel.open(design); ReferenceDevice reference = ReferenceDevice.on(image, 1)) {
+            KernelRunner faulty = new KernelRunner(own, design.top(), image.bytes(), image.header().kvCacheBytes(),
+                    io.debugOffset(), AxiMemoryConfig.DEFAULT);
+            int[] prompt = {1, 2, 3, 4, 5, 6};
+            assertEquals(ErrorCode.NONE.code(), faulty.call(CallMode.PREFILL, prompt, 0, io.debugOffset(), 0,
+                    CYCLES).errorCode());
+            var model = image.header().model();
+            KvCacheLayout layout = new KvCacheLayout(model.layers(), model.kvHeads(), model.headDim(),
+                    image.header().context(), 2);
+            faulty.memory().injectError(faulty.kvCacheAddress() + layout.rowOffset(0, 1, KvCacheLayout.VALUES, 5),
+                    layout.rowBytes(), AxiMemory.ErrorResponse.SLVERR);
+            KernelRunner.CallStatus failed = faulty.call(CallMode.DECODE, new int[] {7}, prompt.length,
+                    io.debugOffset(), 0, CYCLES);
+            assertEquals(ErrorCode.DDR_ERROR.code(), failed.errorCode(), "a V row of position 5 answered SLVERR");
+            assertEquals(design.top().shape.portIndex(design.top().shape.kvPort()), failed.errorDetail());
+            assertEquals(prompt.length, failed.position(), "the position does not move");
+            int[] again = {9, 8, 7};
+            KernelRunner.CallStatus next = faulty.call(CallMode.PREFILL, again, 0, io.debugOffset(), 0, CYCLES);
+            assertEquals(ErrorCode.NONE.code(), next.errorCode(), "a call over positions 0 to 2 after the failure");
+            assertEquals(argmax(reference.prefill(again)), next.argmax(), "its greedy token");
+        }
+    }
+
+    private static int argmax(float[] logits) {
+        int best = 0;
+        for (int i = 1; i < logits.length; i++) {
+            if (logits[i] > logits[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /**
      * The search ahead of a LINEAR reads the instructions after it (docs/kernel.md, "Running ahead"); an error on
      * one of those reads is not the call's: the LINEAR and the instructions before the faulty word still run, and
      * the call fails only at that word's own fetch, in its turn.

@@ -93,9 +93,13 @@ public final class AttentionBenchmark {
      * @param kind               {@code decode} or {@code prefill}
      * @param tokens             decode: the context (positions attended to); prefill: the prompt length
      * @param commands           unit commands per KV head
-     * @param headCycles         cycles of one KV head's commands (measured)
-     * @param layerCycles        {@code kv_heads x headCycles}
-     * @param kvBytes            K and V bytes the layer reads from DDR (measured for the head, times kv_heads)
+     * @param headCycles         {@code layerCycles / kv_heads}: a KV head's share of the layer
+     * @param layerCycles        the first KV head's commands plus {@code kv_heads - 1} times what each further
+     *                           head adds, all sent back to back (the unit scores a command while it runs the value
+     *                           pass of the one before): measured over {@value #DECODE_HEADS} heads in decode and
+     *                           {@value #PREFILL_HEADS} in prefill (fewer where the shape has fewer)
+     * @param kvBytes            K and V bytes the layer reads from DDR (measured for the heads, per head times
+     *                           kv_heads)
      * @param macs               multiply-adds of the layer's scores and weighted values
      * @param kvBoundCycles      {@code kvBytes / bytesPerCycle}
      * @param computeBoundCycles {@code macs / macsPerCycle}
@@ -114,8 +118,9 @@ public final class AttentionBenchmark {
      *
      * @param config            the build
      * @param slots             queries per command
-     * @param macsPerCycle      the unit's multiply-adds per cycle (W: one beat of W values per cycle)
-     * @param portBytesPerCycle the unit's K/V port, bytes per cycle
+     * @param macsPerCycle      the unit's multiply-adds per cycle: 2W (a beat of W values a cycle on the score
+     *                          pass's lanes and one on the value pass's, which run at once for two commands)
+     * @param portBytesPerCycle each of the unit's two ports (K, V), bytes per cycle
      * @param bytesPerCycle     the DDR bandwidth of the bound and the memory model
      * @param clockMhz          the clock
      * @param ddrGBps           {@code bytesPerCycle} at the clock, GB/s
@@ -143,6 +148,11 @@ public final class AttentionBenchmark {
         default void measured(Case c) {}
     }
 
+    /** KV heads simulated back to back for a decode case. */
+    public static final int DECODE_HEADS = 3;
+    /** KV heads simulated back to back for a prefill case. */
+    public static final int PREFILL_HEADS = 2;
+
     private AttentionBenchmark() {}
 
     /** Builds a unit per head dimension and measures every case. */
@@ -162,7 +172,7 @@ public final class AttentionBenchmark {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 ready += seconds;
                 listener.modelReady(head.name(), seconds);
-                AxiMemory ddr = sim.axiMemory((int) AttentionRunner.memoryBytes(unit),
+                AxiMemory ddr = sim.axiMemory((int) AttentionRunner.memoryBytes(unit, DECODE_HEADS),
                         AxiMemoryConfig.DEFAULT.withLatency(options.latency(),
                                 4).withBandwidth(options.bytesPerCycle()));
                 AttentionRunner runner = new AttentionRunner(sim, design.top(), ddr, new Random(options.seed()), 1.0,
@@ -170,25 +180,31 @@ public final class AttentionBenchmark {
                 sim.reset();
                 Random random = new Random(options.seed() + 1);
                 for (int n : options.contexts()) {
-                    AttentionRunner.Job job = AttentionRunner.randomJob(random, unit.storage(), n, 1, head.group(),
-                            head.headDim());
-                    cases.add(measure(options, unit, head, "decode", n, List.of(job), runner, listener));
+                    List<List<AttentionRunner.Job>> heads = new ArrayList<>();
+                    for (int h = 0; h < Math.min(DECODE_HEADS, head.kvHeads()); h++) {
+                        heads.add(List.of(AttentionRunner.randomJob(random, unit.storage(), n, 1, head.group(),
+                                head.headDim())));
+                    }
+                    cases.add(measure(options, unit, head, "decode", n, heads, runner, listener));
                 }
                 for (int n : options.prompts()) {
-                    cases.add(measure(options, unit, head, "prefill", n, prefill(random, unit, head, n), runner,
-                            listener));
+                    List<List<AttentionRunner.Job>> heads = new ArrayList<>();
+                    for (int h = 0; h < Math.min(PREFILL_HEADS, head.kvHeads()); h++) {
+                        heads.add(prefill(random, unit, head, n));
+                    }
+                    cases.add(measure(options, unit, head, "prefill", n, heads, runner, listener));
                 }
             }
         }
-        return new Result(options.build().name(), base.slots(), base.width(), base.bursts().axi().dataBytes(),
+        return new Result(options.build().name(), base.slots(), 2 * base.width(), base.bursts().axi().dataBytes(),
                 options.bytesPerCycle(), options.clockMhz(), options.bytesPerCycle() * options.clockMhz() / 1000,
                 options.latency(), options.seed(), ready, cases);
     }
 
-    /** A prompt of {@code n} tokens from position 0 as commands of as many whole tokens as the slots hold. */
+    /** A prompt of {@code n} tokens from position 0 as commands of the kernel's blocks ({@code blockTokens}). */
     private static List<AttentionRunner.Job> prefill(Random random, AttentionShape unit, HeadShape head, int n) {
         AttentionRunner.Job all = AttentionRunner.randomJob(random, unit.storage(), 1, n, head.group(), head.headDim());
-        int perCommand = unit.slots() / head.group();
+        int perCommand = unit.blockTokens(head.group());
         List<AttentionRunner.Job> jobs = new ArrayList<>();
         for (int first = 0; first < n; first += perCommand) {
             int tokens = Math.min(perCommand, n - first);
@@ -200,36 +216,50 @@ public final class AttentionBenchmark {
         return jobs;
     }
 
+    /**
+     * Runs each KV head's commands, the heads one after the other, all sent back to back, and extends the
+     * measurement to the layer: the first head's cycles plus {@code kv_heads - 1} times what each further head
+     * added.
+     */
     private static Case measure(Options options, AttentionShape unit, HeadShape head, String kind, int tokens,
-                                List<AttentionRunner.Job> jobs, AttentionRunner runner, Listener listener) {
-        runner.load(jobs.getLast());
-        long cycles = 0;
-        long bytes = 0;
+                                List<List<AttentionRunner.Job>> heads, AttentionRunner runner, Listener listener) {
+        List<AttentionRunner.Job> jobs = new ArrayList<>();
+        List<Integer> headOf = new ArrayList<>();
+        long work = 0;
+        for (int h = 0; h < heads.size(); h++) {
+            for (AttentionRunner.Job job : heads.get(h)) {
+                jobs.add(job);
+                headOf.add(h);
+                work += (long) job.lastPositions() * job.headDim() / unit.width() * 2 * job.queries().length;
+            }
+        }
+        List<AttentionRunner.Run> runs = runner.runAll(jobs, headOf, 100_000L * jobs.size() + 4 * work);
+        long bytes = runs.getLast().bytesRead();
         long macs = 0;
         boolean exact = true;
-        for (AttentionRunner.Job job : jobs) {
-            long work = (long) job.lastPositions() * job.headDim() / unit.width() * 2 * job.queries().length;
-            AttentionRunner.Run run = runner.run(job, 100_000 + 4 * work);
-            cycles += run.cycles();
-            bytes += run.bytesRead();
-            exact &= run.doneCode() == 0;
+        for (int i = 0; i < jobs.size() && exact; i++) {
+            AttentionRunner.Job job = jobs.get(i);
+            AttentionRunner.Run run = runs.get(i);
+            exact = run.doneCode() == 0;
             for (int s = 0; s < job.queries().length && exact; s++) {
                 macs += 2L * job.positions(s) * job.headDim();
                 exact = Arrays.equals(AttentionRunner.expected(job, s, unit.lanes(), unit.storage()), run.outputs()[s]);
             }
-            if (!exact) {
-                break;
-            }
         }
-        long layerCycles = cycles * head.kvHeads();
-        long layerBytes = bytes * head.kvHeads();
-        long layerMacs = macs * head.kvHeads();
+        int perHead = heads.getFirst().size();
+        long first = runs.get(perHead - 1).cycles();
+        long all = runs.getLast().cycles();
+        int n = heads.size();
+        long layerCycles = n == 1 ? first * head.kvHeads()
+                : first + Math.round((double) (all - first) / (n - 1) * (head.kvHeads() - 1));
+        long layerBytes = bytes / n * head.kvHeads();
+        long layerMacs = macs / n * head.kvHeads();
         double kvBound = layerBytes / options.bytesPerCycle();
-        double computeBound = (double) layerMacs / unit.width();
+        double computeBound = (double) layerMacs / (2 * unit.width());
         double micros = layerCycles / options.clockMhz();
-        Case c = new Case(head.name(), kind, tokens, jobs.size(), cycles, layerCycles, layerBytes, layerMacs, kvBound,
-                computeBound, Math.max(kvBound, computeBound) / layerCycles, kvBound / layerCycles, micros,
-                micros * head.layers() / 1000, exact);
+        Case c = new Case(head.name(), kind, tokens, perHead, layerCycles / head.kvHeads(), layerCycles, layerBytes,
+                layerMacs, kvBound, computeBound, Math.max(kvBound, computeBound) / layerCycles, kvBound / layerCycles,
+                micros, micros * head.layers() / 1000, exact);
         listener.measured(c);
         return c;
     }

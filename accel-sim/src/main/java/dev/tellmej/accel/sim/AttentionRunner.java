@@ -86,7 +86,8 @@ public final class AttentionRunner {
         this.shape = top.shape;
         this.ddr = ddr;
         this.valueBase = valueBase(shape);
-        ddr.attach(top.axi);
+        ddr.attach(top.keyAxi);
+        ddr.attach(top.valueAxi);
         this.commands = new StreamDriver(sim, top.command, new Random(random.nextLong()), 1.0);
         this.queries = new StreamDriver(sim, top.queries, new Random(random.nextLong()), queryValid);
         this.out = new StreamMonitor(sim, top.out, new Random(random.nextLong()), outReady);
@@ -111,7 +112,19 @@ public final class AttentionRunner {
 
     /** Bytes of DDR model a unit of {@code shape} needs: a whole context of K rows and of V rows. */
     public static long memoryBytes(AttentionShape shape) {
-        return valueBase(shape) + align((long) shape.maxHeadDim() * 2 * shape.context()) + 4096;
+        return memoryBytes(shape, 1);
+    }
+
+    /**
+     * Bytes of DDR model for {@code heads} KV heads ({@link #runAll}): head i's K rows at {@link #keyAddress(int)},
+     * its V rows after them, each a whole context.
+     */
+    public static long memoryBytes(AttentionShape shape, int heads) {
+        return KEY_BASE + 2L * heads * align((long) shape.maxHeadDim() * 2 * shape.context()) + 4096;
+    }
+
+    private long region() {
+        return valueBase - KEY_BASE;
     }
 
     /** The unit's {@code idle} output. */
@@ -124,17 +137,99 @@ public final class AttentionRunner {
         return KEY_BASE;
     }
 
+    /** The byte address of KV head {@code head}'s first K row in {@link #runAll}'s layout. */
+    public long keyAddress(int head) {
+        return KEY_BASE + 2 * head * region();
+    }
+
+    /** The byte address of KV head {@code head}'s first V row in {@link #runAll}'s layout. */
+    public long valueAddress(int head) {
+        return keyAddress(head) + region();
+    }
+
     /** Writes the job's K and V rows at the addresses the commands name. */
     public void load(Job job) {
+        load(job, 0);
+    }
+
+    private void load(Job job, int head) {
         MemorySegment bytes = ddr.bytes();
         int d = job.headDim();
-        for (int t = 0; t < job.lastPositions(); t++) {
+        int rows = Math.min(job.lastPositions(), job.keys().length / d);   // none for a command to be refused
+        for (int t = 0; t < rows; t++) {
             for (int i = 0; i < d; i++) {
                 long offset = (long) t * d * 2 + 2L * i;
-                bytes.set(ValueLayout.JAVA_SHORT_UNALIGNED, KEY_BASE + offset, job.keys()[t * d + i]);
-                bytes.set(ValueLayout.JAVA_SHORT_UNALIGNED, valueBase + offset, job.values()[t * d + i]);
+                bytes.set(ValueLayout.JAVA_SHORT_UNALIGNED, keyAddress(head) + offset, job.keys()[t * d + i]);
+                bytes.set(ValueLayout.JAVA_SHORT_UNALIGNED, valueAddress(head) + offset, job.values()[t * d + i]);
             }
         }
+    }
+
+    /**
+     * Loads each job as its own KV head (job i at {@link #keyAddress(int) keyAddress(i)}, the DDR model holding
+     * {@link #memoryBytes(AttentionShape, int)}), sends all their commands and queries at once, the unit taking
+     * each when it can, and collects every done code and output. A job with no queries is sent as a command the
+     * unit must refuse. The cycles of each run count from the first command's send to the job's done.
+     */
+    public List<Run> runAll(List<Job> jobs, long maxCycles) {
+        return runAll(jobs, java.util.stream.IntStream.range(0, jobs.size()).boxed().toList(), maxCycles);
+    }
+
+    /**
+     * {@link #runAll(List, long)} with job i on KV head {@code heads.get(i)}: the jobs of one head share its rows
+     * (the blocks of a prompt), the one reaching furthest is loaded.
+     */
+    public List<Run> runAll(List<Job> jobs, List<Integer> heads, long maxCycles) {
+        int before = out.received().size();
+        int dones = doneCodes.size();
+        long start = sim.cycle();
+        long bytesBefore = ddr.counters().bytesRead();
+        java.util.Map<Integer, Job> furthest = new java.util.TreeMap<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            furthest.merge(heads.get(i), jobs.get(i), (x, y) -> y.lastPositions() > x.lastPositions() ? y : x);
+        }
+        furthest.forEach((head, job) -> load(job, head));
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            send(job, heads.get(i), job.queries().length > 0);
+        }
+        sim.runUntil(() -> doneCodes.size() >= dones + jobs.size(), maxCycles);
+        if (doneCodes.size() < dones + jobs.size()) {
+            throw new IllegalStateException("the attention unit finished " + (doneCodes.size() - dones) + " of "
+                    + jobs.size() + " commands within " + maxCycles + " cycles");
+        }
+        List<Run> runs = new java.util.ArrayList<>();
+        int at = before;
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            int code = doneCodes.get(dones + i);
+            boolean refused = code == ErrorCode.BAD_FIELD.code() || code == ErrorCode.CONTEXT_OVERFLOW.code();
+            int beats = refused ? 0 : job.queries().length * (job.headDim() / shape.width());
+            int from = at;
+            sim.runUntil(() -> out.received().size() >= from + beats, 1_000);
+            runs.add(new Run(collect(job, from, refused), code, doneCycles.get(dones + i) - start,
+                    i == jobs.size() - 1 ? ddr.counters().bytesRead() - bytesBefore : 0));
+            at += beats;
+        }
+        if (out.received().size() != at) {
+            throw new IllegalStateException("the unit sent " + (out.received().size() - before) + " output beats, "
+                    + (at - before) + " expected");
+        }
+        return runs;
+    }
+
+    private short[][] collect(Job job, int from, boolean refused) {
+        int beats = job.headDim() / shape.width();
+        short[][] outputs = new short[refused ? 0 : job.queries().length][job.headDim()];
+        for (int s = 0; s < outputs.length; s++) {
+            for (int b = 0; b < beats; b++) {
+                BigInteger word = out.received().get(from + s * beats + b);
+                for (int x = 0; x < shape.width(); x++) {
+                    outputs[s][b * shape.width() + x] = (short) word.shiftRight(16 * x).intValue();
+                }
+            }
+        }
+        return outputs;
     }
 
     /** Runs {@code job} (its rows already {@link #load loaded}) and returns the outputs, the code and the cycles. */
@@ -144,7 +239,7 @@ public final class AttentionRunner {
         int dones = doneCodes.size();
         long start = sim.cycle();
         long bytesBefore = ddr.counters().bytesRead();
-        send(job, true);
+        send(job, 0, true);
         sim.runUntil(() -> doneCodes.size() > dones, maxCycles);
         if (doneCodes.size() <= dones) {
             throw new IllegalStateException("the attention unit did not finish within " + maxCycles + " cycles");
@@ -155,15 +250,7 @@ public final class AttentionRunner {
         boolean refused = code == ErrorCode.BAD_FIELD.code() || code == ErrorCode.CONTEXT_OVERFLOW.code();
         int expectedBeats = refused ? 0 : job.queries().length * beats;
         sim.runUntil(() -> out.received().size() >= before + expectedBeats, 1_000);
-        short[][] outputs = new short[refused ? 0 : job.queries().length][job.headDim()];
-        for (int s = 0; s < outputs.length; s++) {
-            for (int b = 0; b < beats; b++) {
-                BigInteger word = out.received().get(before + s * beats + b);
-                for (int x = 0; x < shape.width(); x++) {
-                    outputs[s][b * shape.width() + x] = (short) word.shiftRight(16 * x).intValue();
-                }
-            }
-        }
+        short[][] outputs = collect(job, before, refused);
         if (out.received().size() != before + expectedBeats) {
             throw new IllegalStateException("the unit sent " + (out.received().size() - before) + " output beats, "
                     + expectedBeats + " expected");
@@ -174,7 +261,7 @@ public final class AttentionRunner {
     /** Sends a command without its queries (one the unit must refuse) and returns its done code. */
     public int refuse(Job job) {
         int dones = doneCodes.size();
-        send(job, false);
+        send(job, 0, false);
         sim.runUntil(() -> doneCodes.size() > dones, 1_000);
         if (doneCodes.size() <= dones) {
             throw new IllegalStateException("the attention unit neither refused nor took the command");
@@ -182,10 +269,10 @@ public final class AttentionRunner {
         return doneCodes.get(dones);
     }
 
-    private void send(Job job, boolean withQueries) {
+    private void send(Job job, int head, boolean withQueries) {
         int beats = job.headDim() / shape.width();
-        commands.push(BigInteger.valueOf(KEY_BASE)
-                .or(BigInteger.valueOf(valueBase).shiftLeft(64))
+        commands.push(BigInteger.valueOf(keyAddress(head))
+                .or(BigInteger.valueOf(valueAddress(head)).shiftLeft(64))
                 .or(BigInteger.valueOf(job.firstPositions() & 0xFFFFFFFFL).shiftLeft(128))
                 .or(BigInteger.valueOf(job.tokens() & 0xFF).shiftLeft(160))
                 .or(BigInteger.valueOf(job.heads() & 0xFF).shiftLeft(168))

@@ -161,6 +161,9 @@ public final class KernelRunner {
         for (int p = 0; hasWeights(p); p++) {
             write("weights" + p, IMAGE_BASE);
         }
+        if (iface.registers().stream().anyMatch(r -> r.name().equals(KernelInterface.KV_CACHE_VALUES))) {
+            write(KernelInterface.KV_CACHE_VALUES, kvCache);
+        }
         control.write(ControlRegister.CTRL.offset(), 1L << ControlRegister.AP_START_BIT);
     }
 

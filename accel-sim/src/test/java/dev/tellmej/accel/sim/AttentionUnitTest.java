@@ -2,6 +2,7 @@ package dev.tellmej.accel.sim;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tellmej.accel.attention.AttentionShape;
 import dev.tellmej.accel.attention.AttentionUnit;
@@ -17,6 +18,8 @@ import dev.tellmej.sim.AxiMemoryConfig;
 import dev.tellmej.sim.SimModel;
 import dev.tellmej.sim.junit.SimFixture;
 import dev.tellmej.sim.junit.SimTest;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -31,9 +34,14 @@ import java.util.Random;
 class AttentionUnitTest {
     private record Bench(SimModel sim, AttentionShape shape, AttentionRunner runner, AxiMemory memory) {
         static Bench open(SimFixture fixture, AttentionShape shape, AxiMemoryConfig ddr, double outReady) {
+            return open(fixture, shape, ddr, outReady, 1);
+        }
+
+        /** A unit with room in its DDR model for {@code heads} KV heads ({@link AttentionRunner#runAll}). */
+        static Bench open(SimFixture fixture, AttentionShape shape, AxiMemoryConfig ddr, double outReady, int heads) {
             Design<AttentionUnit> design = Hdl.elaborate(() -> new AttentionUnit(shape));
             SimModel sim = fixture.open(design);
-            AxiMemory memory = sim.axiMemory((int) AttentionRunner.memoryBytes(shape), ddr);
+            AxiMemory memory = sim.axiMemory((int) AttentionRunner.memoryBytes(shape, heads), ddr);
             Random random = fixture.random();
             AttentionRunner runner = new AttentionRunner(sim, design.top(), memory, random,
                     0.5 + random.nextDouble() / 2, outReady);
@@ -52,6 +60,30 @@ class AttentionUnitTest {
                                 + job.headDim() + ")");
             }
             assertEquals(1, sim.peek(runner.idle()), "idle after the command");
+        }
+
+        /** Runs the jobs back to back and checks each one's code and outputs; returns the runs. */
+        List<AttentionRunner.Run> checkAll(List<AttentionRunner.Job> jobs, List<ErrorCode> codes) {
+            long work = 0;
+            for (AttentionRunner.Job job : jobs) {
+                work += (long) job.lastPositions() * (job.headDim() / shape.width()) * 2 * job.queries().length;
+            }
+            List<AttentionRunner.Run> runs = runner.runAll(jobs, 20_000L * jobs.size() + 40 * work);
+            for (int i = 0; i < jobs.size(); i++) {
+                AttentionRunner.Job job = jobs.get(i);
+                AttentionRunner.Run run = runs.get(i);
+                assertEquals(codes.get(i).code(), run.doneCode(), "done code of command " + i);
+                if (codes.get(i) != ErrorCode.NONE) {
+                    continue;
+                }
+                for (int s = 0; s < job.queries().length; s++) {
+                    assertArrayEquals(AttentionRunner.expected(job, s, shape.lanes(), shape.storage()),
+                            run.outputs()[s], "command " + i + ", slot " + s + " of " + job.queries().length + " ("
+                                    + job.positions(s) + " positions, d " + job.headDim() + ")");
+                }
+            }
+            assertEquals(1, sim.peek(runner.idle()), "idle after the commands");
+            return runs;
         }
 
         void refuse(AttentionRunner.Job job, ErrorCode code) {
@@ -135,6 +167,79 @@ class AttentionUnitTest {
         bench.refuse(empty(3, 3, 3), ErrorCode.BAD_FIELD);
         bench.refuse(empty(0, 1, 1), ErrorCode.BAD_FIELD);
         bench.check(AttentionRunner.randomJob(random, StorageFormat.FP16, 253, 4, 1, 32));  // reaches position 255
+    }
+
+    /**
+     * Commands sent back to back, so the score pass of each runs beside the value pass of the one before: decode
+     * heads, GQA groups and prefill blocks of half the slots (they run beside one another), blocks of more than
+     * half (they wait until the value side is free), refused commands among them (each done comes in its turn,
+     * after the commands before it), every output bit for bit, under random DDR latency and output backpressure.
+     */
+    @SimTest
+    void commandsBackToBackAreEachExactAndFinishInOrder(SimFixture fixture) {
+        Random random = fixture.random();
+        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 256, 4, 8), randomDdr(random), 0.7, 12);
+        List<AttentionRunner.Job> jobs = new ArrayList<>();
+        List<ErrorCode> codes = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            int kind = i == 5 ? 9 : i == 8 ? 10 : random.nextInt(4);
+            int first = 1 + random.nextInt(kind == 0 ? 256 : 120);
+            int d = random.nextBoolean() ? 32 : 16;
+            switch (kind) {
+                case 9 -> jobs.add(refused(257, 1, 1));                  // beyond the context
+                case 10 -> jobs.add(refused(3, 5, 1));                   // more slots than the unit has
+                case 1 -> jobs.add(AttentionRunner.randomJob(random, StorageFormat.FP16, first, 1, 2, d));  // GQA
+                case 2 -> jobs.add(AttentionRunner.randomJob(random, StorageFormat.FP16, first, 2, 1, d));  // block
+                case 3 -> jobs.add(AttentionRunner.randomJob(random, StorageFormat.FP16, first, 3, 1, d));  // > half
+                default -> jobs.add(AttentionRunner.randomJob(random, StorageFormat.FP16, first, 1, 1, d)); // decode
+            }
+            codes.add(kind == 9 ? ErrorCode.CONTEXT_OVERFLOW : kind == 10 ? ErrorCode.BAD_FIELD : ErrorCode.NONE);
+        }
+        bench.checkAll(jobs, codes);
+    }
+
+    /**
+     * The overlap is real: eight decode heads back to back take at most three quarters of the cycles they take one
+     * at a time (the score pass of each beside the value pass of the one before), with the same outputs.
+     */
+    @SimTest
+    void backToBackHeadsOverlapTheirPasses(SimFixture fixture) {
+        Random random = fixture.random();
+        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 256, 4, 8), AxiMemoryConfig.DEFAULT, 1.0, 8);
+        List<AttentionRunner.Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            jobs.add(AttentionRunner.randomJob(random, StorageFormat.FP16, 100, 1, 1, 32));
+        }
+        long alone = 0;
+        for (AttentionRunner.Job job : jobs) {
+            bench.runner.load(job);
+            alone += bench.runner.run(job, 100_000).cycles();
+        }
+        List<AttentionRunner.Run> runs = bench.checkAll(jobs, java.util.Collections.nCopies(8, ErrorCode.NONE));
+        long together = runs.getLast().cycles();
+        assertTrue(together * 4 <= alone * 3, "8 heads back to back took " + together + " cycles, one at a time "
+                + alone);
+    }
+
+    /**
+     * A V row answered SLVERR fails only its own command, while the commands before and after it, whose passes
+     * run beside its own, finish exact.
+     */
+    @SimTest
+    void aFailedValueReadFailsOnlyItsCommand(SimFixture fixture) {
+        Random random = fixture.random();
+        Bench bench = Bench.open(fixture, small(StorageFormat.FP16, 256, 4, 8),
+                AxiMemoryConfig.DEFAULT.withLatency(5, 1), 1.0, 3);
+        List<AttentionRunner.Job> jobs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            jobs.add(AttentionRunner.randomJob(random, StorageFormat.FP16, 40, 1, 1, 32));
+        }
+        bench.memory.injectError(bench.runner.valueAddress(1) + 20L * 64, 64, AxiMemory.ErrorResponse.SLVERR);
+        bench.checkAll(jobs, List.of(ErrorCode.NONE, ErrorCode.DDR_ERROR, ErrorCode.NONE));
+    }
+
+    private static AttentionRunner.Job refused(int firstPositions, int tokens, int heads) {
+        return new AttentionRunner.Job(firstPositions, tokens, heads, 8, new short[0], new short[0], new short[0][]);
     }
 
     @SimTest

@@ -96,6 +96,17 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
         return Storage.format(storage);
     }
 
+    /**
+     * Tokens of a prefill block for a GQA group of {@code group} query heads: as many as half the slots hold, so
+     * that the unit runs each block beside the next (the score pass of one beside the value pass of the one
+     * before: each must fit in half the slots); when a token's group fills more than half, as many as all the
+     * slots hold, at least one.
+     */
+    public int blockTokens(int group) {
+        int half = slots / 2;
+        return group <= half ? half / group : Math.max(1, slots / group);
+    }
+
     /** Beats per row of the longest head, D / W. */
     public int maxRowBeats() {
         return maxHeadDim / width;

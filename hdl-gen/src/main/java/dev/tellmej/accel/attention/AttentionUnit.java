@@ -24,27 +24,35 @@ import java.util.List;
 
 /**
  * Attention over the KV cache in DDR for one KV head (NUMERICS.md N15, exactly): decode of a GQA group's query
- * heads, a prefill block's tokens, or both at once, each query a <em>slot</em>; the head's K rows and then its V
- * rows are read from DDR once per command and serve every slot.
+ * heads, a prefill block's tokens, or both at once, each query a <em>slot</em>; the head's K rows (on the key
+ * port) and V rows (on the value port) are read from DDR once per command and serve every slot.
  *
  * <p><b>A command</b> ({@link Command}) names the head's first K row and first V row in the KV cache, the
  * positions the first token attends to (its position + 1), the tokens (consecutive positions) and the query
  * heads per token; slot {@code token x heads + head} attends to {@code first + token} positions. The slots'
  * queries follow on {@link #queries} (slot by slot, d/W beats of W stored values each, as the RoPE epilogue
  * writes them); each slot's output (d/W beats, storage-rounded) leaves on {@link #out} in slot order; then
- * {@link #done} pulses with an {@link ErrorCode}. A refused command takes no queries: {@code done} pulses a few
- * cycles after it is taken, with BAD_FIELD (no tokens or heads, more slots than the unit has, d/W of 0 or above the maximum, no positions)
- * or CONTEXT_OVERFLOW (a token would attend to more positions than the build's context); DDR_ERROR says a K or
- * V beat came back with SLVERR or DECERR (the outputs are then meaningless, but the unit finishes the command).
+ * {@link #done} pulses with an {@link ErrorCode}. Commands finish in the order taken. A refused command takes no
+ * queries: its {@code done} pulses once the commands before it have finished, with BAD_FIELD (no tokens or
+ * heads, more slots than the unit has, d/W of 0 or above the maximum, no positions) or CONTEXT_OVERFLOW (a token
+ * would attend to more positions than the build's context); DDR_ERROR says a K or V beat of the command came back
+ * with SLVERR or DECERR (the outputs are then meaningless, but the unit finishes the command).
  *
  * <p><b>Passes</b>: the {@link ScoreEngine} multiplies each slot's query with the K rows it attends to (rows
  * past the last slot's context are never read: the causal mask of a prefill block), writing the scores into a
  * score buffer sized for the whole context of every slot and keeping each slot's maximum; the
  * {@link AttentionSoftmax} turns each slot's scores into weights in place and gives its rz; the
  * {@link ValueEngine} adds the weighted V rows into per-lane partials and reduces them. K and V arrive through
- * the {@link ChunkLoader}, a chunk of rows ahead of the pass; V's first chunks while the score pass ends and the
- * softmax runs. The score and value passes multiply and add on one set of W lanes ({@link MacLanes}), the value
- * pass's in phase VALUES and the score pass's otherwise. Named {@code AttentionUnit_<shape>}.
+ * a {@link ChunkLoader} each, a chunk of rows ahead of their pass. Each pass has its own multiply-add lanes
+ * ({@link MacLanes}).
+ *
+ * <p><b>Two commands at once.</b> The {@link Controller} (the score side) takes a command, its queries, runs its
+ * score pass and its softmax, then hands it to the {@link ValueSide}, and takes the next command while the value
+ * pass of the last runs: the score pass of one command runs beside the value pass of the one before, on the
+ * other port. Their per-slot stores do not meet: a command that runs beside another takes the other half of the
+ * slots ({@link CommandFields#base}), so each may have at most half the unit's slots (a larger one waits until
+ * the value side is free). The softmax waits until the value pass has read its last weight (the score buffer
+ * has one read port), and runs during the value pass's reduction. Named {@code AttentionUnit_<shape>}.
  */
 public final class AttentionUnit extends Module {
     /**
@@ -64,14 +72,24 @@ public final class AttentionUnit extends Module {
     /** A command finished: its {@link ErrorCode} value (0 for success). */
     public record Done(UInt errorCode) {}
 
-    /** SIZE and CHECK: a taken command's slot count is a product, registered before the checks read it. */
-    enum Phase { IDLE, SIZE, CHECK, QUERIES, SCORES, SOFTMAX, VALUES }
+    /**
+     * The score side's phases. SIZE and CHECK: a taken command's slot count is a product, registered before the
+     * checks read it; CHECK also waits for room beside the value side's command. HANDOFF: the softmax is done,
+     * the value side is not free yet. REFUSED: the done of a refused command waits for the command before it.
+     */
+    enum Phase { IDLE, SIZE, CHECK, QUERIES, SCORES, SOFTMAX, HANDOFF, REFUSED }
+
+    /** The value side's phases. */
+    enum ValuePhase { IDLE, VALUES }
 
     public final Stream<Command> command;
     public final Stream<Vec<Bits>> queries;
     public final Stream<Vec<Bits>> out;
     public final Flow<Done> done;
-    public final Axi4 axi;
+    /** The key port: K rows. */
+    public final Axi4 keyAxi;
+    /** The value port: V rows. */
+    public final Axi4 valueAxi;
     /** No command in progress. */
     public final Bool idle;
     /** The shape it was built for. */
@@ -92,14 +110,18 @@ public final class AttentionUnit extends Module {
         out = out("out", Stream.of(vec(width, bits(16))));
         done = out("done", Flow.of(new Done(uint(8))));
         idle = out("idle", bool());
-        AxiBurstReader reader = instance("kv_reader", new AxiBurstReader(shape.bursts()));
-        axi = out("m_axi", Axi4.master(shape.bursts().axi()));
-        forward(axi, reader.axi);
+        AxiBurstReader keyReader = instance("key_reader", new AxiBurstReader(shape.bursts()));
+        AxiBurstReader valueReader = instance("value_reader", new AxiBurstReader(shape.bursts()));
+        keyAxi = out("m_axi_k", Axi4.master(shape.bursts().axi()));
+        valueAxi = out("m_axi_v", Axi4.master(shape.bursts().axi()));
+        forward(keyAxi, keyReader.axi);
+        forward(valueAxi, valueReader.axi);
 
         Mem<Bits> queryStore = mem("query_store", bits(16 * width), shape.slots() * shape.rowStride())
                 .style(RamStyle.DISTRIBUTED);
-        Mem<Bits> chunkBuffer = mem("chunk_buffer", bits(16 * width), shape.chunkBufferWords())
-                .style(shape.chunkBufferWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED);
+        RamStyle chunkStyle = shape.chunkBufferWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+        Mem<Bits> keyBuffer = mem("key_buffer", bits(16 * width), shape.chunkBufferWords()).style(chunkStyle);
+        Mem<Bits> valueBuffer = mem("value_buffer", bits(16 * width), shape.chunkBufferWords()).style(chunkStyle);
         boolean ultra = (long) shape.scoreBufferWords() * 32 >= 256 * 1024;
         int scoreLatency = ultra ? 2 : 1;
         Mem<Bits> scoreBuffer = mem("score_buffer", bits(32), shape.scoreBufferWords())
@@ -109,57 +131,83 @@ public final class AttentionUnit extends Module {
 
         Bool scoresFinished = wire("scores_finished", bool());
         Bool softmaxFinished = wire("softmax_finished", bool());
-        Bool valuesFinished = wire("values_finished", bool());
-        Bool loaderFailed = wire("loader_failed", bool());
+        Bool valueJobRequesting = wire("value_job_requesting", bool());
+        Bool valueBusy = wire("value_busy", bool());
+        Bool readingWeights = wire("value_reading_weights", bool());
+        UInt valueSlots = wire("value_command_slots", uint(8));
+        UInt valueBase = wire("value_command_base", uint(shape.slotBits()));
         Controller controller = area(new Controller(shape, command, queries, queryStore, scoresFinished,
-                softmaxFinished, valuesFinished, loaderFailed, done));
+                softmaxFinished, valueBusy, valueSlots, valueBase, valueJobRequesting));
 
         BufferPort keyPort = BufferPort.wires("key_port", chunkAddressBits, 16 * width, 1);
         BufferPort valuePort = BufferPort.wires("value_port", chunkAddressBits, 16 * width, 1);
         BufferPort scorePort = BufferPort.wires("softmax_port", scoreAddressBits, 32, scoreLatency);
         BufferPort weightPort = BufferPort.wires("weight_port", scoreAddressBits, 32, scoreLatency);
-        shareReadPort("chunk_read", chunkBuffer, keyPort, valuePort);
+        keyPort.data().set(keyBuffer.readSync("key_read", keyPort.address(), keyPort.enable(), 1));
+        valuePort.data().set(valueBuffer.readSync("value_read", valuePort.address(), valuePort.enable(), 1));
         shareReadPort("score_read", scoreBuffer, scorePort, weightPort);
 
-        UInt keysLoaded = wire("key_chunks_loaded", uint(shape.chunkBits()));
-        UInt valuesLoaded = wire("value_chunks_loaded", uint(shape.chunkBits()));
-        Bool valueHalf = wire("value_first_half", bool());
-        UInt keyRowsLanded = wire("key_chunk_rows_landed", uint(shape.chunkRowBits()));
-        UInt valueRowsLanded = wire("value_chunk_rows_landed", uint(shape.chunkRowBits()));
-        MacLanes.Port scoreMac = MacLanes.Port.wires("score_mac", width);
-        MacLanes.Port valueMac = MacLanes.Port.wires("value_mac", width);
-        // The value pass owns the lanes in VALUES, the score pass otherwise: each pass's operations start and
-        // end inside its phase (the score pass ends when its last score has left; the value pass when every
-        // slot's output has, long after its last sum).
-        area(new MacLanes(width, controller.phase.is(Phase.VALUES).named("mac_for_values"), scoreMac, valueMac));
-        ScoreEngine scores = area(new ScoreEngine(shape, controller, controller.startScores, keysLoaded,
-                keyRowsLanded, keyPort, queryStore, scoreMac));
+        // ---- K: a job per score pass, on the key port.
+        Bool keyChunkDone = wire("key_chunk_consumed", bool());
+        ChunkLoader keyLoader = area(new ChunkLoader("key", shape, controller.startScores, controller.keyAddress,
+                controller.fields.lastPositions(), controller.fields.rowBeats(), keyChunkDone, keyReader, keyBuffer));
+        ScoreEngine scores = area(new ScoreEngine(shape, controller.fields, controller.scale, controller.startScores,
+                keyLoader.loadedSince(keyLoader.jobBase), keyLoader.landingRows, keyLoader.jobBase.lsb(), keyPort,
+                queryStore));
+        keyChunkDone.set(scores.chunkFinished);
+
         AttentionSoftmax softmax = instance("softmax", new AttentionSoftmax(shape.lanes(), shape.context()));
         ScoreSink sink = area(new ScoreSink(shape, controller, scores));
-        SoftmaxStage stage = area(new SoftmaxStage(shape, controller, sink, softmax, scorePort));
+        SoftmaxStage stage = area(new SoftmaxStage(shape, controller, readingWeights, sink, softmax, scorePort));
         // One write port (UltraRAM and block RAM have a write and a read port): scores in the score pass, their
-        // weights in the softmax pass.
+        // weights in the softmax pass (both the score side's).
         Bool scoreWrite = scores.scores.valid.or(softmax.weights.valid).named("score_buffer_write");
         UInt scoreWriteAddress = mux(scores.scores.valid, sink.writeAddress, stage.weightAddress)
                 .named("score_buffer_write_address");
         Bits scoreWriteData = mux(scores.scores.valid, scores.scores.payload.value(), softmax.weights.payload.value())
                 .named("score_buffer_write_data");
         when(scoreWrite, () -> scoreBuffer.write(scoreWriteAddress, scoreWriteData));
-        ValueEngine values = area(new ValueEngine(shape, controller, controller.startValues, valuesLoaded,
-                valueRowsLanded, valueHalf, valuePort, weightPort, stage.reciprocals, out, valueMac));
-        ChunkLoader loader = area(new ChunkLoader(shape, controller, controller.startScores, controller.lastPositions,
-                scores.consumed, values.consumed, controller.phase.is(Phase.VALUES), controller.accepted, reader,
-                chunkBuffer));
-        keysLoaded.set(loader.keysLoaded);
-        valuesLoaded.set(loader.valuesLoaded);
-        valueHalf.set(loader.valueHalf);
-        keyRowsLanded.set(loader.keyRowsLanded);
-        valueRowsLanded.set(loader.valueRowsLanded);
+
+        // ---- V: a job per command, started while the command is on the score side, on the value port.
+        Bool valueChunkDone = wire("value_chunk_consumed", bool());
+        ChunkLoader valueLoader = area(new ChunkLoader("value", shape, controller.startValueJob,
+                controller.valueAddress, controller.fields.lastPositions(), controller.fields.rowBeats(),
+                valueChunkDone, valueReader, valueBuffer));
+        valueJobRequesting.set(valueLoader.requesting);
+        Bool weightsRead = wire("value_weights_read", bool());
+        Bool valuesFinished = wire("values_finished", bool());
+        ValueSide valueSide = area(new ValueSide(shape, controller, keyLoader.failedLatest, valueLoader, weightsRead,
+                valuesFinished));
+        valueBusy.set(valueSide.phase.is(ValuePhase.VALUES));
+        readingWeights.set(valueSide.readingWeights);
+        valueSlots.set(valueSide.fields.slots());
+        valueBase.set(valueSide.fields.base());
+        ValueEngine values = area(new ValueEngine(shape, valueSide.fields, valueSide.start,
+                valueLoader.loadedSince(valueSide.jobBase), valueLoader.landingRows, valueSide.jobBase.lsb(),
+                valuePort, weightPort, stage.reciprocals, out));
+        valueChunkDone.set(values.chunkFinished);
+        weightsRead.set(values.weightsRead);
+        valuesFinished.set(values.finished);
         scoresFinished.set(scores.finished);
         softmaxFinished.set(stage.finished);
-        valuesFinished.set(values.finished);
-        loaderFailed.set(loader.failed);
-        idle.set(controller.phase.is(Phase.IDLE));
+
+        // ---- Done, in the order the commands were taken: the value side's, or a refusal once it is free.
+        Bool doneValid = reg("done_pending", bool(), 0);
+        UInt doneCode = reg("done_code", uint(8), 0);
+        doneValid.set(false);
+        when(valueSide.finished, () -> {
+            doneValid.set(true);
+            doneCode.set(valueSide.code);
+        });
+        when(controller.refusalDone, () -> {
+            doneValid.set(true);
+            doneCode.set(controller.refusalCode);
+        });
+        assertAlways(valueSide.finished.and(controller.refusalDone).not(),
+                "AttentionUnit: one command finishes at a time");
+        done.valid.set(doneValid);
+        done.payload.errorCode().set(doneCode);
+        idle.set(controller.phase.is(Phase.IDLE).and(valueSide.phase.is(ValuePhase.IDLE)));
     }
 
     /** Puts two passes' ports on a memory's one synchronous read port (the passes never read at once). */
@@ -170,41 +218,45 @@ public final class AttentionUnit extends Module {
         second.data().set(data);
     }
 
-    /** The command, its checks, the phase and the start of each pass. */
+    /**
+     * The score side: takes and checks a command, finds its slots room, stores its queries, starts its score
+     * pass, its V rows' job and its softmax, and hands it to the value side.
+     */
     static final class Controller extends Area {
         final HwEnum<Phase> phase;
+        /** The command's fields, for the score pass, the softmax and the V job. */
+        final CommandFields fields;
         final UInt keyAddress;
         final UInt valueAddress;
-        /** Positions the first slot attends to. */
-        final UInt firstPositions;
-        /** Positions the last slot attends to: the rows each pass reads. */
-        final UInt lastPositions;
-        final UInt heads;
-        final UInt slots;
-        final UInt rowBeats;
         final Bits scale;
-        /** Event: a command is taken (its checks passed or not). */
-        final Bool accepted;
+        /** Event: the score pass starts (the last query is in). */
         final Bool startScores;
-        final Bool startValues;
+        /** Event: the command's V job starts. */
+        final Bool startValueJob;
+        /** Event: the command goes to the value side. */
+        final Bool handOff;
+        /** Event: a refused command's done (the commands before it have finished). */
+        final Bool refusalDone;
+        /** The refused command's {@link ErrorCode}. */
+        final UInt refusalCode;
 
         Controller(AttentionShape shape, Stream<Command> command, Stream<Vec<Bits>> queries, Mem<Bits> queryStore,
-                   Bool scoresFinished, Bool softmaxFinished, Bool valuesFinished, Bool loaderFailed, Flow<Done> done) {
-            super("controller", "takes and checks a command, stores the slots' queries and starts each pass");
+                   Bool scoresFinished, Bool softmaxFinished, Bool valueBusy, UInt valueSlots, UInt valueBase,
+                   Bool valueJobRequesting) {
+            super("controller", "takes and checks a command, stores its queries, starts its passes and hands it on");
             int positionBits = shape.positionBits();
+            int half = shape.slots() / 2;
             phase = reg("phase", enumOf(Phase.class), Phase.IDLE);
+            fields = new CommandFields(reg("first_positions", uint(positionBits), 0),
+                    reg("last_positions", uint(positionBits), 0), reg("heads", uint(8), 0), reg("slots", uint(8), 0),
+                    reg("row_beats", uint(8), 0), reg("slot_base", uint(shape.slotBits()), 0));
             keyAddress = reg("key_address", uint(64), 0);
             valueAddress = reg("value_address", uint(64), 0);
-            firstPositions = reg("first_positions", uint(positionBits), 0);
-            lastPositions = reg("last_positions", uint(positionBits), 0);
-            heads = reg("heads", uint(8), 0);
-            slots = reg("slots", uint(8), 0);
-            rowBeats = reg("row_beats", uint(8), 0);
             scale = reg("scale", bits(32), 0);
             UInt querySlot = reg("query_slot", uint(8), 0);
             UInt queryBeat = reg("query_beat", uint(8), 0);
-            Bool doneValid = reg("done_pending", bool(), 0);
-            UInt doneCode = reg("done_code", uint(8), 0);
+            Bool valueJobStarted = reg("value_job_started", bool(), 0);
+            refusalCode = reg("refusal_code", uint(8), 0);
 
             // A command is taken into registers with the checks that need no product (IDLE), its slot count is
             // registered (SIZE), then it is checked (CHECK): a cycle a step, so no path runs from the command's
@@ -217,48 +269,63 @@ public final class AttentionUnit extends Module {
             Bool badShape = badFields.or(slotCount.gt(shape.slots())).named("command_bad_field");
             Bool overflow = reach.gt(shape.context()).named("command_overflow");
             Bool refused = badShape.or(overflow).named("command_refused");
+            // Room beside the value side's command: each in its half of the slots.
+            Bool besideFits = half == 0 ? FALSE : slotCount.le(half).and(valueSlots.le(half))
+                    .named("command_fits_beside");
+            Bool room = valueBusy.not().or(besideFits).named("command_has_room");
+            UInt base = half == 0 ? U(0, shape.slotBits())
+                    : mux(valueBusy.and(valueBase.eq(0)), U(half, shape.slotBits()),
+                            U(0, shape.slotBits())).named("command_slot_base");
             command.ready.set(phase.is(Phase.IDLE));
-            accepted = command.fire().named("command_accepted");
+            Bool accepted = command.fire().named("command_accepted");
             queries.ready.set(phase.is(Phase.QUERIES));
-            Bool lastQueryBeat = queryBeat.eq(rowBeats.sub(1).trunc(8)).named("last_query_beat");
-            Bool lastQuerySlot = querySlot.eq(slots.sub(1).trunc(8)).named("last_query_slot");
+            Bool lastQueryBeat = queryBeat.eq(fields.rowBeats().sub(1).trunc(8)).named("last_query_beat");
+            Bool lastQuerySlot = querySlot.eq(fields.slots().sub(1).trunc(8)).named("last_query_slot");
             startScores = queries.fire().and(lastQueryBeat).and(lastQuerySlot).named("start_scores");
-            startValues = phase.is(Phase.SOFTMAX).and(softmaxFinished).named("start_values");
-            UInt storeAddress = cat(querySlot.resize(shape.slotBits()), queryBeat.resize(log2Up(shape.rowStride())))
+            UInt physicalSlot = querySlot.resize(shape.slotBits()).add(fields.base()).trunc(shape.slotBits())
+                    .named("query_physical_slot");
+            UInt storeAddress = cat(physicalSlot, queryBeat.resize(log2Up(shape.rowStride())))
                     .asUInt().resize(log2Up(shape.slots() * shape.rowStride())).named("query_store_address");
             when(queries.fire(), () -> queryStore.write(storeAddress, asBits(queries.payload)));
+            // The V job starts once the command is checked and the last job has requested all its chunks.
+            startValueJob = phase.isOneOf(Phase.QUERIES, Phase.SCORES, Phase.SOFTMAX, Phase.HANDOFF)
+                    .and(valueJobStarted.not()).and(valueJobRequesting.not()).named("start_value_job");
+            handOff = phase.is(Phase.HANDOFF).and(valueBusy.not()).and(valueJobStarted).named("hand_off");
+            refusalDone = phase.is(Phase.REFUSED).and(valueBusy.not()).named("refusal_done");
 
-            doneValid.set(false);
             when(accepted, () -> {
                 keyAddress.set(c.keyAddress());
                 valueAddress.set(c.valueAddress());
-                firstPositions.set(c.firstPositions().resize(positionBits));
+                fields.firstPositions().set(c.firstPositions().resize(positionBits));
                 tokens.set(c.tokens());
-                heads.set(c.heads());
-                rowBeats.set(c.rowBeats());
+                fields.heads().set(c.heads());
+                fields.rowBeats().set(c.rowBeats());
                 scale.set(c.scale());
                 badFields.set(c.tokens().eq(0).or(c.heads().eq(0)).or(c.rowBeats().eq(0))
                         .or(c.rowBeats().gt(shape.maxRowBeats())).or(c.firstPositions().eq(0)));
                 reach.set(c.firstPositions().resize(34).add(c.tokens().resize(34)).sub(1).trunc(34));
                 querySlot.set(0);
                 queryBeat.set(0);
+                valueJobStarted.set(false);
                 phase.set(Phase.SIZE);
             });
             when(phase.is(Phase.SIZE), () -> {
-                slotCount.set(tokens.mul(heads));
+                slotCount.set(tokens.mul(fields.heads()));
                 phase.set(Phase.CHECK);
             });
             when(phase.is(Phase.CHECK), () -> {
-                lastPositions.set(reach.resize(positionBits));
-                slots.set(slotCount.resize(8));
-                phase.set(Phase.QUERIES);
                 when(refused, () -> {
-                    phase.set(Phase.IDLE);
-                    doneValid.set(true);
-                    doneCode.set(mux(badShape, U(ErrorCode.BAD_FIELD.code(), 8),
+                    phase.set(Phase.REFUSED);
+                    refusalCode.set(mux(badShape, U(ErrorCode.BAD_FIELD.code(), 8),
                             U(ErrorCode.CONTEXT_OVERFLOW.code(), 8)));
+                }).elseWhen(room, () -> {
+                    fields.lastPositions().set(reach.resize(positionBits));
+                    fields.slots().set(slotCount.resize(8));
+                    fields.base().set(base);
+                    phase.set(Phase.QUERIES);
                 });
             });
+            when(refusalDone, () -> phase.set(Phase.IDLE));
             when(queries.fire(), () -> {
                 queryBeat.set(queryBeat.add(1).trunc(8));
                 when(lastQueryBeat, () -> {
@@ -266,16 +333,72 @@ public final class AttentionUnit extends Module {
                     querySlot.set(querySlot.add(1).trunc(8));
                 });
             });
+            when(startValueJob, () -> valueJobStarted.set(true));
             when(startScores, () -> phase.set(Phase.SCORES));
             when(phase.is(Phase.SCORES).and(scoresFinished), () -> phase.set(Phase.SOFTMAX));
-            when(startValues, () -> phase.set(Phase.VALUES));
-            when(phase.is(Phase.VALUES).and(valuesFinished), () -> {
-                phase.set(Phase.IDLE);
-                doneValid.set(true);
-                doneCode.set(mux(loaderFailed, U(ErrorCode.DDR_ERROR.code(), 8), U(ErrorCode.NONE.code(), 8)));
-            });
-            done.valid.set(doneValid);
-            done.payload.errorCode().set(doneCode);
+            when(phase.is(Phase.SOFTMAX).and(softmaxFinished), () -> phase.set(Phase.HANDOFF));
+            when(handOff, () -> phase.set(Phase.IDLE));
+        }
+    }
+
+    /**
+     * The value side: the command whose value pass runs, its fields copied at the hand-off (so the score side
+     * may take the next), the first chunk of its V job, and whether a beat of its K or V rows failed.
+     */
+    static final class ValueSide extends Area {
+        final HwEnum<ValuePhase> phase;
+        final CommandFields fields;
+        /** The number of the command's first V chunk (its job's base). */
+        final UInt jobBase;
+        /** Event: the value pass starts, a cycle after the hand-off (its walkers read the fields copied then). */
+        final Bool start;
+        /** The value pass is still reading weights from the score buffer. */
+        final Bool readingWeights;
+        /** Event: the command is finished (every output has left). */
+        final Bool finished;
+        /** The command's {@link ErrorCode} when it finishes. */
+        final UInt code;
+
+        /**
+         * @param keyFailed    a beat of the score side's K job failed (read at the hand-off)
+         * @param weightsRead  event: the value pass has read its last weight
+         * @param passFinished event: the value pass's last output has left
+         */
+        ValueSide(AttentionShape shape, Controller controller, Bool keyFailed, ChunkLoader valueLoader,
+                  Bool weightsRead, Bool passFinished) {
+            super("value_side", "the command of the value pass: its fields, its V job and its outcome");
+            phase = reg("value_phase", enumOf(ValuePhase.class), ValuePhase.IDLE);
+            fields = new CommandFields(reg("value_first_positions", uint(shape.positionBits()), 0),
+                    reg("value_last_positions", uint(shape.positionBits()), 0), reg("value_heads", uint(8), 0),
+                    reg("value_slots", uint(8), 0), reg("value_row_beats", uint(8), 0),
+                    reg("value_slot_base", uint(shape.slotBits()), 0));
+            jobBase = reg("value_side_job_base", uint(valueLoader.countBits), 0);
+            Bool reading = reg("value_weights_pending", bool(), 0);
+            readingWeights = reading;
+            start = regNext("value_pass_start", controller.handOff, 0);
+            Bool failedKeys = reg("value_keys_failed", bool(), 0);
+            // A V job started after this command's: the loader moved its flag to the older one.
+            Bool newerJob = reg("value_newer_job", bool(), 0);
+            finished = phase.is(ValuePhase.VALUES).and(passFinished).named("value_side_finished");
+            when(controller.handOff, () -> {
+                phase.set(ValuePhase.VALUES);
+                fields.firstPositions().set(controller.fields.firstPositions());
+                fields.lastPositions().set(controller.fields.lastPositions());
+                fields.heads().set(controller.fields.heads());
+                fields.slots().set(controller.fields.slots());
+                fields.rowBeats().set(controller.fields.rowBeats());
+                fields.base().set(controller.fields.base());
+                jobBase.set(valueLoader.jobBase);
+                failedKeys.set(keyFailed);
+                newerJob.set(false);
+                reading.set(true);
+            }).elseWhen(controller.startValueJob, () -> newerJob.set(true));
+            when(weightsRead, () -> reading.set(false));
+            when(finished, () -> phase.set(ValuePhase.IDLE));
+            Bool failedValues = mux(newerJob, valueLoader.failedOlder, valueLoader.failedLatest)
+                    .named("value_rows_failed");
+            code = mux(failedKeys.or(failedValues), U(ErrorCode.DDR_ERROR.code(), 8), U(ErrorCode.NONE.code(), 8))
+                    .named("value_code");
         }
     }
 
@@ -313,20 +436,25 @@ public final class AttentionUnit extends Module {
         final List<Bits> reciprocals;
         final Bool finished;
 
-        SoftmaxStage(AttentionShape shape, Controller controller, ScoreSink sink, AttentionSoftmax softmax,
-                     BufferPort port) {
+        /**
+         * @param readingWeights the value pass of the command before is still reading the score buffer (its one
+         *                       read port): the softmax waits
+         */
+        SoftmaxStage(AttentionShape shape, Controller controller, Bool readingWeights, ScoreSink sink,
+                     AttentionSoftmax softmax, BufferPort port) {
             super("softmax_stage", "feeds each slot's scores to the softmax and keeps its reciprocal of Z");
             int positionBits = shape.positionBits();
             HwEnum<Step> step = reg("step", enumOf(Step.class), Step.IDLE);
             Bool slotDone = softmax.reciprocal.valid.named("softmax_slot_done");
-            Bool begin = controller.phase.is(Phase.SOFTMAX).and(step.is(Step.IDLE)).named("softmax_begin");
-            SlotWalker walker = area(new SlotWalker("softmax_slots", shape, controller, begin, slotDone));
+            Bool begin = controller.phase.is(Phase.SOFTMAX).and(step.is(Step.IDLE)).and(readingWeights.not())
+                    .named("softmax_begin");
+            SlotWalker walker = area(new SlotWalker("softmax_slots", shape, controller.fields, begin, slotDone));
             UInt next = reg("read_next", uint(positionBits), 0);
             when(begin, () -> step.set(Step.SETUP));
             softmax.setup.valid.set(step.is(Step.SETUP));
             softmax.setup.payload.positions().set(walker.positions);
             softmax.setup.payload.max().set(sink.maxima.size() == 1 ? sink.maxima.getFirst()
-                    : new Vec<>(sink.maxima).get("slot_max", walker.slot));
+                    : new Vec<>(sink.maxima).get("slot_max", walker.physical));
             when(softmax.setup.fire(), () -> {
                 next.set(0);
                 step.set(Step.RUN);
@@ -339,7 +467,7 @@ public final class AttentionUnit extends Module {
             Bool arrived = wire("score_arrived", bool());
             Bool room = queued.occupancy().resize(4).add(inFlight.resize(4)).trunc(4).lt(depth).named("score_room");
             Bool issue = step.is(Step.RUN).and(next.lt(walker.positions)).and(room).named("score_issue_read");
-            port.address().set(cat(walker.slot, next.resize(shape.positionIndexBits())).asUInt()
+            port.address().set(cat(walker.physical, next.resize(shape.positionIndexBits())).asUInt()
                     .resize(widthOf(port.address())));
             port.enable().set(issue);
             Bool landing = issue;
@@ -358,13 +486,13 @@ public final class AttentionUnit extends Module {
             for (int s = 0; s < shape.slots(); s++) {
                 Bits rz = reg("rz_" + s, bits(32), 0);
                 final int ss = s;
-                when(slotDone.and(walker.slot.eq(ss)), () -> rz.set(softmax.reciprocal.payload));
+                when(slotDone.and(walker.physical.eq(ss)), () -> rz.set(softmax.reciprocal.payload));
                 reciprocals.add(rz);
             }
             finished = slotDone.and(walker.last).named("softmax_all_done");
             when(slotDone, () -> step.set(Step.SETUP));
             when(finished, () -> step.set(Step.IDLE));
-            weightAddress = cat(walker.slot, softmax.weights.payload.position().resize(shape.positionIndexBits()))
+            weightAddress = cat(walker.physical, softmax.weights.payload.position().resize(shape.positionIndexBits()))
                     .asUInt().resize(log2Up(shape.scoreBufferWords())).named("weight_write_address");
         }
 

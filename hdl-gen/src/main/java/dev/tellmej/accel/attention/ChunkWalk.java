@@ -22,8 +22,8 @@ final class ChunkWalk extends Area {
     final UInt half;
     /** Position of the chunk's first row. */
     final UInt chunkStart;
-    /** Chunks finished since the pass started (their halves may be refilled). */
-    final UInt consumed;
+    /** Event: the pass has finished a chunk (its half may be refilled). */
+    final Bool chunkFinished;
     /** The current slot. */
     final SlotWalker slots;
     /** The current slot has rows in this chunk. */
@@ -45,11 +45,11 @@ final class ChunkWalk extends Area {
     /**
      * @param name   the pass's prefix for signal names ({@code score}, {@code value})
      * @param start  event: the pass starts at chunk 0, slot 0
-     * @param loaded chunks of the pass in the buffer
+     * @param loaded chunks of the pass in the buffer (at least as wide as a chunk number)
      * @param landedRows whole rows of chunk {@code loaded} (the one landing) in the buffer
      * @param firstHalf the half of the buffer the pass's chunk 0 is in (the next chunk is in the other)
      */
-    ChunkWalk(String name, AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded,
+    ChunkWalk(String name, AttentionShape shape, CommandFields command, Bool start, UInt loaded,
               UInt landedRows, Bool firstHalf) {
         super(name + "_walk", "the pass's walk over the chunks in the buffer and, in each, over the slots' rows");
         int positionBits = shape.positionBits();
@@ -58,7 +58,6 @@ final class ChunkWalk extends Area {
         Bool active = reg(name + "_active", bool(), 0);
         chunk = reg(name + "_chunk", uint(chunkBits), 0);
         chunkStart = reg(name + "_chunk_start", uint(positionBits), 0);
-        consumed = reg(name + "_consumed", uint(chunkBits), 0);
         finishing = wire(name + "_finishing", bool());
         Bool chunkDone = wire(name + "_chunk_done", bool());
         Bool slotEvent = wire(name + "_slot_done", bool());
@@ -67,8 +66,9 @@ final class ChunkWalk extends Area {
 
         half = chunk.lsb().xor(firstHalf).asUInt().named(name + "_half");
         needRows = wire(name + "_need_rows", uint(rowBits));
-        Bool rowsIn = chunk.eq(loaded).and(landedRows.resize(rowBits).ge(needRows)).named(name + "_rows_in");
-        step = active.and(chunk.lt(loaded).or(rowsIn)).named(name + "_step");
+        UInt chunkWide = chunk.resize(widthOf(loaded));
+        Bool rowsIn = chunkWide.eq(loaded).and(landedRows.resize(rowBits).ge(needRows)).named(name + "_rows_in");
+        step = active.and(chunkWide.lt(loaded).or(rowsIn)).named(name + "_step");
         UInt beyond = slots.positions.sub(chunkStart).trunc(positionBits).named(name + "_rows_beyond");
         any = slots.positions.gt(chunkStart).named(name + "_slot_has_rows");
         rowsHere = mux(any, mux(beyond.ge(shape.chunkRows()), U(shape.chunkRows(), positionBits), beyond),
@@ -76,18 +76,17 @@ final class ChunkWalk extends Area {
         slotDone = step.and(any.not().or(finishing)).named(name + "_slot_finished");
         slotEvent.set(slotDone);
         chunkDone.set(slotDone.and(slots.last));
+        chunkFinished = chunkDone;
         Bool lastChunk = chunkStart.resize(positionBits + 1).add(shape.chunkRows())
-                .ge(command.lastPositions.resize(positionBits + 1)).named(name + "_last_chunk");
+                .ge(command.lastPositions().resize(positionBits + 1)).named(name + "_last_chunk");
         done = chunkDone.and(lastChunk).named(name + "_walk_done");
         when(start, () -> {
             active.set(true);
             chunk.set(0);
             chunkStart.set(0);
-            consumed.set(0);
         }).elseWhen(chunkDone, () -> {
             chunk.set(chunk.add(1).trunc(chunkBits));
             chunkStart.set(chunkStart.add(shape.chunkRows()).trunc(positionBits));
-            consumed.set(consumed.add(1).trunc(chunkBits));
             when(done, () -> active.set(false));
         });
     }

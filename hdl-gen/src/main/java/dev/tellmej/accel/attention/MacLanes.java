@@ -7,78 +7,114 @@ import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.lib.Pipeline;
 import dev.tellmej.hdl.lib.Timed;
+import dev.tellmej.hdl.lib.fp.Fp16Product;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
+import dev.tellmej.hdl.lib.fp.FpConvert;
+import dev.tellmej.hdl.lib.fp.FpFormat;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The W binary32 multiply-add lanes an {@link AttentionUnit}'s score and value passes share: lane e computes
- * {@code addend[e] + a[e] * b[e]} (an {@link Fp32Mul}, then an {@link Fp32Add} with the addend as its first
- * operand), exactly as each pass's own lanes did. The passes never compute at once (the value pass starts after
- * the softmax, which starts after the score pass's last score has left; the unit takes a command only when idle),
- * so a select derived from the command's phase gives the lanes to one pass's {@link Port} at a time.
+ * W multiply-add lanes of one pass of an {@link AttentionUnit}: lane e computes {@code addend[e] + a[e] * b[e]}
+ * (the product, then an {@link Fp32Add} with the addend as its first operand). Each pass has its own lanes, so
+ * the score pass of one command runs beside the value pass of the one before it.
  *
- * <p><b>Timing</b>, fixed and without stalls: a pass drives {@code valid}, {@code a} and {@code b} in one cycle,
- * the addends {@value #ADDEND_CYCLE} cycles later (as the products land, so a partial written back by an earlier
- * sum can be read then), and finds the sums on {@code sum} {@value #LATENCY} cycles after the operands. Each
- * pass keeps its own addresses and bookkeeping in its own pipeline, timed by these two figures.
+ * <p><b>Products</b> ({@link Operands}): the value pass multiplies binary32 weights by binary32 values
+ * ({@link Fp32Mul}); the score pass multiplies two stored values, a query by a key. Their binary32 product is
+ * the same bits either way; with binary16 storage it is exact and an {@link Fp16Product} forms it for a fraction
+ * of the cost, with bfloat16 storage the operands are widened and multiplied by an {@link Fp32Mul} (a bfloat16
+ * product may underflow or overflow binary32).
+ *
+ * <p><b>Timing</b>, fixed and without stalls: the pass drives {@code valid}, {@code a} and {@code b} in one
+ * cycle, the addends {@link #addendCycle} cycles later (as the products land, so a partial written back by an
+ * earlier sum can be read then), and finds the sums on {@code sum} {@link #latency} cycles after the operands.
  */
 final class MacLanes extends Area {
-    /** Cycles from a lane's operands to its addend: the multiplier's latency. */
-    static final int ADDEND_CYCLE = Fp32Mul.LATENCY;
-    /** Cycles from a lane's operands to its sum: the multiplier's and the adder's latency. */
-    static final int LATENCY = Fp32Mul.LATENCY + Fp32Add.LATENCY;
+    /** The operands of the lanes' products. */
+    enum Operands {
+        /** binary32 times binary32, rounded as N2 says. */
+        BINARY32,
+        /** two binary16 stored values (an exact product). */
+        STORED_FP16,
+        /** two bfloat16 stored values (widened, then multiplied as binary32). */
+        STORED_BF16;
 
-    /**
-     * One pass's use of the lanes: it drives {@code valid} (operands in this cycle), {@code a} and {@code b} (W
-     * binary32 operands each) and, {@value #ADDEND_CYCLE} cycles later, {@code addend}; {@code sum} carries the
-     * W sums {@value #LATENCY} cycles after the operands. All values are binary32 bits.
-     */
-    record Port(Bool valid, List<Bits> a, List<Bits> b, List<Bits> addend, List<Bits> sum) {
-        /** Wires named {@code <name>_valid}, {@code <name>_a<e>}, {@code _b<e>}, {@code _addend<e>} and {@code _sum<e>}. */
-        static Port wires(String name, int width) {
-            List<Bits> a = new ArrayList<>();
-            List<Bits> b = new ArrayList<>();
-            List<Bits> addend = new ArrayList<>();
-            List<Bits> sum = new ArrayList<>();
-            for (int e = 0; e < width; e++) {
-                a.add(wire(name + "_a" + e, bits(32)));
-                b.add(wire(name + "_b" + e, bits(32)));
-                addend.add(wire(name + "_addend" + e, bits(32)));
-                sum.add(wire(name + "_sum" + e, bits(32)));
-            }
-            return new Port(wire(name + "_valid", bool()), a, b, addend, sum);
+        /** Products of two values stored in {@code format}. */
+        static Operands stored(FpFormat format) {
+            return format.equals(FpFormat.FP16) ? STORED_FP16 : STORED_BF16;
+        }
+
+        /** Bits of an operand. */
+        int bits() {
+            return this == BINARY32 ? 32 : 16;
+        }
+
+        /** Cycles from the operands to the product. */
+        int productLatency() {
+            return switch (this) {
+                case BINARY32 -> Fp32Mul.LATENCY;
+                case STORED_FP16 -> Fp16Product.LATENCY;
+                case STORED_BF16 -> FpConvert.toFp32Latency(FpFormat.BF16) + Fp32Mul.LATENCY;
+            };
+        }
+
+        Timed<Bits> product(String name, Timed<Bits> a, Timed<Bits> b) {
+            return switch (this) {
+                case BINARY32 -> Fp32Mul.apply(name, a, b);
+                case STORED_FP16 -> Fp16Product.apply(name, a, b);
+                case STORED_BF16 -> Fp32Mul.apply(name, FpConvert.toFp32(name + "_a", FpFormat.BF16, a),
+                        FpConvert.toFp32(name + "_b", FpFormat.BF16, b));
+            };
         }
     }
 
     /**
-     * @param width   lanes, W
-     * @param select  true while the second port owns the lanes (the first owns them otherwise); it holds for
-     *                every cycle of an owner's operations, from the operands to the sum
-     * @param first   the score pass's port
-     * @param second  the value pass's port
+     * The pass's side of the lanes: it drives {@code valid} (operands in this cycle), {@code a} and {@code b} (W
+     * operands each) and, {@link #addendCycle} cycles later, {@code addend}; {@code sum} carries the W binary32
+     * sums {@link #latency} cycles after the operands.
      */
-    MacLanes(int width, Bool select, Port first, Port second) {
-        super("mac_lanes", "the W multiply-add lanes the score and value passes share, one pass at a time");
-        // A pass drives its port only while it owns the lanes: an operation of the other pass would be lost.
-        assertAlways(first.valid().and(select).not(), "AttentionUnit: the score pass uses the lanes it does not own");
-        assertAlways(second.valid().and(select.not()).not(),
-                "AttentionUnit: the value pass uses the lanes it does not own");
-        Pipeline pipe = new Pipeline("mac_valid", mux(select, second.valid(), first.valid()).named("mac_operands_valid"));
+    record Port(Bool valid, List<Bits> a, List<Bits> b, List<Bits> addend, List<Bits> sum) {}
+
+    /** The pass's port. */
+    final Port port;
+    /** Cycles from a lane's operands to its addend: the product's latency. */
+    final int addendCycle;
+    /** Cycles from a lane's operands to its sum: the product's latency and the adder's. */
+    final int latency;
+
+    /**
+     * @param name     the lanes' prefix for signal names
+     * @param width    lanes, W
+     * @param operands what the products multiply
+     */
+    MacLanes(String name, int width, Operands operands) {
+        super(name, "W multiply-add lanes: addend + a x b");
+        List<Bits> a = new ArrayList<>();
+        List<Bits> b = new ArrayList<>();
+        List<Bits> addend = new ArrayList<>();
+        List<Bits> sum = new ArrayList<>();
         for (int e = 0; e < width; e++) {
-            String l = "mac_lane" + e;
-            Timed<Bits> a = pipe.input(l + "_a", mux(select, second.a().get(e), first.a().get(e)).named(l + "_a"));
-            Timed<Bits> b = pipe.input(l + "_b", mux(select, second.b().get(e), first.b().get(e)).named(l + "_b"));
-            Timed<Bits> product = Fp32Mul.apply(l + "_product", a, b);
-            Bits addend = mux(select, second.addend().get(e), first.addend().get(e)).named(l + "_addend");
-            Timed<Bits> sum = Fp32Add.apply(l + "_sum", pipe.at(product.cycle(), l + "_addend", addend), product);
-            if (product.cycle() != ADDEND_CYCLE || sum.cycle() != LATENCY) {
+            a.add(wire(name + "_a" + e, bits(operands.bits())));
+            b.add(wire(name + "_b" + e, bits(operands.bits())));
+            addend.add(wire(name + "_addend" + e, bits(32)));
+            sum.add(wire(name + "_sum" + e, bits(32)));
+        }
+        port = new Port(wire(name + "_valid", bool()), a, b, addend, sum);
+        addendCycle = operands.productLatency();
+        latency = addendCycle + Fp32Add.LATENCY;
+        Pipeline pipe = new Pipeline(name + "_operands", port.valid());
+        for (int e = 0; e < width; e++) {
+            String l = name + "_lane" + e;
+            Timed<Bits> product = operands.product(l + "_product", pipe.input(l + "_a", a.get(e)),
+                    pipe.input(l + "_b", b.get(e)));
+            Timed<Bits> total = Fp32Add.apply(l + "_sum", pipe.at(product.cycle(), l + "_addend", addend.get(e)),
+                    product);
+            if (product.cycle() != addendCycle || total.cycle() != latency) {
                 throw new IllegalStateException("MacLanes: product at " + product.cycle() + ", sum at "
-                        + sum.cycle() + ", not " + ADDEND_CYCLE + " and " + LATENCY);
+                        + total.cycle() + ", not " + addendCycle + " and " + latency);
             }
-            first.sum().get(e).set(sum.value());
-            second.sum().get(e).set(sum.value());
+            sum.get(e).set(total.value());
         }
     }
 }

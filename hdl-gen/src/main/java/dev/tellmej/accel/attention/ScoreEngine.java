@@ -16,7 +16,6 @@ import dev.tellmej.hdl.lib.Timed;
 import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.hdl.lib.fp.Fp32SerialTree;
-import dev.tellmej.hdl.lib.fp.FpConvert;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,23 +36,26 @@ import java.util.List;
  * tree taking a row a cycle.
  */
 final class ScoreEngine extends Area {
-    /** A score: the slot, its position and the value (binary32 bits). */
+    /** A score: the slot's place in the per-slot stores, its position and the value (binary32 bits). */
     record Score(UInt slot, UInt position, Bits value) {}
 
     /** Each score as it leaves the tree. */
     final Flow<Score> scores;
-    /** Chunks of this pass the engine has finished reading. */
-    final UInt consumed;
+    /** Event: the engine has finished reading a chunk. */
+    final Bool chunkFinished;
     /** Event: the last score of the pass has left. */
     final Bool finished;
 
     /**
+     * @param command the command's fields (the score side's)
+     * @param scale  the score scale C (binary32 bits)
      * @param start  event: the pass starts (chunk 0, slot 0)
      * @param loaded chunks of the pass in the buffer
      * @param landedRows whole rows of the chunk landing in the buffer
+     * @param firstHalf the half of the key buffer the pass's first chunk is in
      */
-    ScoreEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, UInt landedRows,
-                BufferPort keys, Mem<Bits> queries, MacLanes.Port mac) {
+    ScoreEngine(AttentionShape shape, CommandFields command, Bits scale, Bool start, UInt loaded, UInt landedRows,
+                Bool firstHalf, BufferPort keys, Mem<Bits> queries) {
         super("score_engine", "multiplies each slot's query with its key rows, row-interleaved beat by beat, and"
                 + " adds each row's lane partials by the pairwise tree");
         int a = shape.interleave();
@@ -71,17 +73,17 @@ final class ScoreEngine extends Area {
         int positionBits = shape.positionBits();
 
         // ---- Issue: chunk and slot (the walk), then row turn and beat.
-        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, loaded, landedRows, FALSE));
-        consumed = walk.consumed;
+        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, loaded, landedRows, firstHalf));
+        chunkFinished = walk.chunkFinished;
         UInt rowBase = reg("row_base", uint(rowBits), 0);
         UInt beat = reg("score_beat", uint(beatBits), 0);
         UInt turn = reg("turn", uint(turnBits), 0);
         UInt rowInChunk = rowBase.add(turn.resize(rowBits)).trunc(rowBits).named("row_in_chunk");
         Bool rowValid = rowInChunk.lt(walk.rowsHere).named("row_valid");
         Bool lastTurn = turn.eq(a - 1).named("last_turn");
-        Bool lastRowBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("last_row_beat");
+        Bool lastRowBeat = beat.eq(command.rowBeats().sub(1).trunc(beatBits)).named("last_row_beat");
         int wide = Math.max(8, beatBits);
-        UInt rowBeats = command.rowBeats.resize(wide);
+        UInt rowBeats = command.rowBeats().resize(wide);
         UInt turnBeats = serial ? mux(rowBeats.lt(treeInterval), U(treeInterval, wide), rowBeats).named("turn_beats")
                 : rowBeats;
         Bool lastBeat = serial ? beat.resize(wide).eq(turnBeats.sub(1).trunc(wide)).named("last_beat") : lastRowBeat;
@@ -109,12 +111,12 @@ final class ScoreEngine extends Area {
         UInt chunkAddress = cat(walk.half, rowInChunk.resize(rowBits - 1),
                 beat.resize(log2Up(shape.rowStride()))).asUInt().resize(log2Up(shape.chunkBufferWords()))
                 .named("key_read_address");
-        UInt queryAddress = cat(walk.slots.slot, beat.resize(log2Up(shape.rowStride()))).asUInt()
+        UInt queryAddress = cat(walk.slots.physical, beat.resize(log2Up(shape.rowStride()))).asUInt()
                 .resize(log2Up(shape.slots() * shape.rowStride())).named("query_read_address");
 
         // ---- Datapath: the W shared multiply-add lanes into the interleaved rows' partials.
         Pipeline pipe = new Pipeline("score_issue", issue);
-        Timed<UInt> slotT = pipe.input("issue_slot", walk.slots.slot);
+        Timed<UInt> slotT = pipe.input("issue_slot", walk.slots.physical);
         Timed<UInt> rowT = pipe.input("issue_row",
                 walk.chunkStart.add(rowInChunk.resize(positionBits)).trunc(positionBits));
         Timed<UInt> turnT = pipe.input("issue_turn", turn);
@@ -136,25 +138,19 @@ final class ScoreEngine extends Area {
             }
             partials.add(row);
         }
-        // The products and sums are the shared lanes' (MacLanes): operands at macCycle, addends as the products
-        // land (addCycle), sums at sumCycle.
+        // The products (of stored values, exact: MacLanes) and sums are this pass's own lanes: operands at
+        // macCycle, addends as the products land (addCycle), sums at sumCycle.
+        MacLanes lanesOf = area(new MacLanes("score_mac", width, MacLanes.Operands.stored(shape.format())));
+        MacLanes.Port mac = lanesOf.port;
         List<Timed<Bits>> sums = new ArrayList<>();
-        int macCycle = -1;
-        List<Timed<Bits>> qs = new ArrayList<>();
-        List<Timed<Bits>> ks = new ArrayList<>();
-        for (int e = 0; e < width; e++) {
-            String l = "key_lane" + e;
-            final int lo = 16 * e;
-            qs.add(FpConvert.toFp32(l + "_q", shape.format(), queryT.map(w -> w.slice(lo + 15, lo))).named(l + "_q"));
-            ks.add(FpConvert.toFp32(l + "_k", shape.format(), keyT.map(w -> w.slice(lo + 15, lo))).named(l + "_k"));
-            macCycle = Math.max(macCycle, Math.max(qs.getLast().cycle(), ks.getLast().cycle()));
-        }
+        int macCycle = keys.latency();
         mac.valid().set(pipe.valid(macCycle));
         for (int e = 0; e < width; e++) {
-            mac.a().get(e).set(qs.get(e).at(macCycle));
-            mac.b().get(e).set(ks.get(e).at(macCycle));
+            final int lo = 16 * e;
+            mac.a().get(e).set(queryT.value().slice(lo + 15, lo));
+            mac.b().get(e).set(keyT.value().slice(lo + 15, lo));
         }
-        int addCycle = macCycle + MacLanes.ADDEND_CYCLE;
+        int addCycle = macCycle + lanesOf.addendCycle;
         UInt entryAtAdd = cat(turnT.at(addCycle), groupT.at(addCycle)).asUInt().resize(Math.max(1, log2Up(entries)))
                 .named("add_entry");
         for (int e = 0; e < width; e++) {
@@ -165,9 +161,9 @@ final class ScoreEngine extends Area {
             }
             Bits current = entries == 1 ? mine.getFirst() : new Vec<>(mine).get(l + "_partial", entryAtAdd);
             mac.addend().get(e).set(mux(firstT.at(addCycle), B(0, 32), current).named(l + "_addend"));
-            sums.add(pipe.at(macCycle + MacLanes.LATENCY, l + "_sum", mac.sum().get(e)));
+            sums.add(pipe.at(macCycle + lanesOf.latency, l + "_sum", mac.sum().get(e)));
         }
-        int sumCycle = macCycle + MacLanes.LATENCY;
+        int sumCycle = macCycle + lanesOf.latency;
         Bool sumValid = pipe.valid(sumCycle);
         UInt turnAtSum = turnT.at(sumCycle);
         UInt groupAtSum = groupT.at(sumCycle);
@@ -191,11 +187,11 @@ final class ScoreEngine extends Area {
             }
             Bits held = a == 1 ? byTurn.getFirst() : new Vec<>(byTurn).get("held_" + j, turnAtSum);
             Bits latest = mux(groupAtSum.eq(g), sums.get(e).value(), held);
-            snapshot.add(mux(command.rowBeats.gt(g), latest, B(0, 32)).named("row_partial_" + j));
+            snapshot.add(mux(command.rowBeats().gt(g), latest, B(0, 32)).named("row_partial_" + j));
         }
 
         if (serial) {
-            SerialSums summed = serialTree(lanes, a, launch, snapshot, slotT.at(sumCycle), rowT.at(sumCycle), command,
+            SerialSums summed = serialTree(lanes, a, launch, snapshot, slotT.at(sumCycle), rowT.at(sumCycle), scale,
                     issueDone, sumCycle);
             scores = summed.scores();
             finished = summed.finished();
@@ -206,7 +202,7 @@ final class ScoreEngine extends Area {
             for (int j = 0; j < lanes; j++) {
                 level.add(tree.input("tree_in_" + j, snapshot.get(j)));
             }
-            Timed<Bits> score = Fp32Mul.apply("scaled", Fp32Add.tree("tree", level), tree.steady(command.scale));
+            Timed<Bits> score = Fp32Mul.apply("scaled", Fp32Add.tree("tree", level), tree.steady(scale));
             int out = score.cycle();
             scores = new Flow<>(tree.valid(out), new Score(tree.input("tree_slot", slotT.at(sumCycle)).at(out),
                     tree.input("tree_row", rowT.at(sumCycle)).at(out), score.value()));
@@ -224,7 +220,7 @@ final class ScoreEngine extends Area {
      * ends when the last issued row has left the tree and the scale.
      */
     private static SerialSums serialTree(int lanes, int turnRows, Bool launch, List<Bits> snapshot, UInt slot,
-            UInt row, AttentionUnit.Controller command, Bool issueDone, int sumCycle) {
+            UInt row, Bits commandScale, Bool issueDone, int sumCycle) {
         int tagBits = widthOf(slot) + widthOf(row);
         Fp32SerialTree tree = Hdl.instance("score_tree", new Fp32SerialTree(lanes, tagBits, turnRows + 1));
         tree.in.valid.set(launch);
@@ -234,7 +230,7 @@ final class ScoreEngine extends Area {
         tree.in.payload.tag().set(cat(slot, row));
         Pipeline scale = new Pipeline("row_summed", tree.out.valid);
         Timed<Bits> score = Fp32Mul.apply("scaled", scale.input("row_sum", tree.out.payload.sum()),
-                scale.steady(command.scale));
+                scale.steady(commandScale));
         int out = score.cycle();
         Bits tag = scale.input("row_tag", tree.out.payload.tag()).at(out);
         int rowBits = widthOf(row);

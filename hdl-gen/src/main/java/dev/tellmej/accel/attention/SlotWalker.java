@@ -7,14 +7,17 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.UInt;
 
 /**
- * Walks the slots of an {@link AttentionUnit} command in order and knows each one's context: slot
+ * Walks the slots of an {@link AttentionUnit} command in order and knows each one's context and its place in the
+ * unit's per-slot stores ({@link #physical}, the command's base plus the slot): slot
  * {@code s = token * heads + head} attends to {@code first + token} positions (a prefill block's tokens are
  * consecutive positions; a GQA group's heads of one token share them). Each pass of the unit has its own walker,
  * so no pass waits for another's indices and no division is needed.
  */
 final class SlotWalker extends Area {
-    /** The current slot. */
+    /** The current slot of the command. */
     final UInt slot;
+    /** The current slot's place in the per-slot stores: the command's base plus {@link #slot}. */
+    final UInt physical;
     /** Positions the current slot attends to. */
     final UInt positions;
     /** The current slot is the command's last. */
@@ -25,17 +28,18 @@ final class SlotWalker extends Area {
      * @param restart event: go back to slot 0
      * @param advance event: go to the next slot
      */
-    SlotWalker(String name, AttentionShape shape, AttentionUnit.Controller command, Bool restart, Bool advance) {
+    SlotWalker(String name, AttentionShape shape, CommandFields command, Bool restart, Bool advance) {
         super(name, "the slot this pass is at, its head within its token and the positions it attends to");
         slot = reg(name + "_slot", uint(shape.slotBits()), 0);
         UInt head = reg(name + "_head", uint(8), 0);
         positions = reg(name + "_positions", uint(shape.positionBits()), 0);
-        last = slot.resize(8).eq(command.slots.sub(1).trunc(8)).named(name + "_last");
-        Bool lastHead = head.eq(command.heads.sub(1).trunc(8)).named(name + "_last_head");
+        physical = slot.add(command.base()).trunc(shape.slotBits()).named(name + "_physical");
+        last = slot.resize(8).eq(command.slots().sub(1).trunc(8)).named(name + "_last");
+        Bool lastHead = head.eq(command.heads().sub(1).trunc(8)).named(name + "_last_head");
         when(restart, () -> {
             slot.set(0);
             head.set(0);
-            positions.set(command.firstPositions);
+            positions.set(command.firstPositions());
         }).elseWhen(advance, () -> {
             slot.set(slot.add(1).trunc(shape.slotBits()));
             head.set(head.add(1).trunc(8));

@@ -47,12 +47,15 @@ final class ValueEngine extends Area {
      */
     static final int SERIAL_FIRST_ADDERS = 4;
 
-    /** Chunks of this pass the engine has finished reading. */
-    final UInt consumed;
+    /** Event: the engine has finished reading a chunk. */
+    final Bool chunkFinished;
+    /** Event: the pass has issued its last read of the score buffer (its weights). */
+    final Bool weightsRead;
     /** Event: every slot's output has left. */
     final Bool finished;
 
     /**
+     * @param command the command's fields (the value side's)
      * @param start   event: the pass starts (chunk 0, slot 0)
      * @param loaded  chunks of the pass in the buffer
      * @param landedRows whole rows of the chunk landing in the buffer
@@ -61,9 +64,8 @@ final class ValueEngine extends Area {
      * @param weights the score buffer's read port (the weights after the softmax)
      * @param rz      each slot's reciprocal of Z (binary32 bits)
      */
-    ValueEngine(AttentionShape shape, AttentionUnit.Controller command, Bool start, UInt loaded, UInt landedRows,
-                Bool firstHalf, BufferPort values,
-                BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out, MacLanes.Port mac) {
+    ValueEngine(AttentionShape shape, CommandFields command, Bool start, UInt loaded, UInt landedRows,
+                Bool firstHalf, BufferPort values, BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out) {
         super("value_engine", "adds each slot's weighted value rows into per-lane partials, then reduces them by the"
                 + " pairwise tree, normalizes, rounds and sends each slot's output");
         int width = shape.width();
@@ -82,14 +84,15 @@ final class ValueEngine extends Area {
 
         // ---- Issue: chunk and slot (the walk), then row and beat.
         ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, loaded, landedRows, firstHalf));
-        consumed = walk.consumed;
+        chunkFinished = walk.chunkFinished;
         UInt row = reg("value_row", uint(rowBits), 0);
         UInt beat = reg("value_beat", uint(beatBits), 0);
-        Bool lastBeat = beat.eq(command.rowBeats.sub(1).trunc(beatBits)).named("value_last_beat");
+        Bool lastBeat = beat.eq(command.rowBeats().sub(1).trunc(beatBits)).named("value_last_beat");
         Bool lastRow = row.eq(walk.rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
         walk.finishing.set(lastBeat.and(lastRow));
         walk.needRows.set(mux(walk.any, row.add(1).trunc(rowBits), U(0, rowBits)).named("value_row_needs"));
         Bool issueDone = walk.done;
+        weightsRead = issueDone;
         when(start.or(walk.slotDone), () -> {
             row.set(0);
             beat.set(0);
@@ -105,21 +108,23 @@ final class ValueEngine extends Area {
         values.address().set(cat(walk.half, row.resize(rowBits - 1), beat.resize(strideBits)).asUInt()
                 .resize(widthOf(values.address())));
         values.enable().set(issue);
-        weights.address().set(cat(walk.slots.slot, position.resize(shape.positionIndexBits())).asUInt()
+        weights.address().set(cat(walk.slots.physical, position.resize(shape.positionIndexBits())).asUInt()
                 .resize(widthOf(weights.address())));
         weights.enable().set(issue);
 
         // ---- Accumulate: W products (the shared multiply-add lanes) into the partials of lane position mod L.
         Pipeline pipe = new Pipeline("value_issue", issue);
-        UInt address = cat(walk.slots.slot, beat.resize(strideBits),
+        UInt address = cat(walk.slots.physical, beat.resize(strideBits),
                 position.resize(laneBits)).asUInt().resize(bankBits)
                 .named("partial_address");
         Timed<UInt> addressT = pipe.input("accumulate_address", address);
         Timed<Bool> freshT = pipe.input("accumulate_fresh", position.lt(lanes));
         Timed<Bits> valueT = pipe.at(values.latency(), "value_word", values.data());
         Timed<Bits> weightT = pipe.at(weights.latency(), "row_weight", weights.data());
-        // The products and sums are the shared lanes' (MacLanes): operands at macCycle, addends as the products
-        // land (addCycle), sums at sumCycle.
+        // The products and sums are this pass's own lanes (MacLanes): operands at macCycle, addends as the
+        // products land (addCycle), sums at sumCycle.
+        MacLanes lanesOf = area(new MacLanes("value_mac", width, MacLanes.Operands.BINARY32));
+        MacLanes.Port mac = lanesOf.port;
         List<Timed<Bits>> vs = new ArrayList<>();
         int macCycle = weightT.cycle();
         for (int e = 0; e < width; e++) {
@@ -133,7 +138,7 @@ final class ValueEngine extends Area {
             mac.a().get(e).set(weightT.at(macCycle));
             mac.b().get(e).set(vs.get(e).at(macCycle));
         }
-        int addCycle = macCycle + MacLanes.ADDEND_CYCLE;
+        int addCycle = macCycle + lanesOf.addendCycle;
         int readCycle = addCycle - 1;   // the partial read lands as the product does
         UInt accumulateRead = addressT.at(readCycle);
         Bool accumulateEnable = pipe.valid(readCycle);
@@ -143,7 +148,7 @@ final class ValueEngine extends Area {
         Bool accumulated = wire("accumulated", bool());
         Bool flushedEvent = wire("slot_flushed", bool());
         SlotWalker reduceWalker = area(new SlotWalker("reduce_slots", shape, command, accumulated, flushedEvent));
-        UInt reduceSlot = reduceWalker.slot;
+        UInt reduceSlot = reduceWalker.physical;
         UInt reducePositions = reduceWalker.positions;
         UInt reduceBeat = reg("reduce_beat", uint(beatBits), 0);
         UInt index = reg("reduce_index", uint(bitsFor(lanes)), 0);
@@ -159,9 +164,9 @@ final class ValueEngine extends Area {
         List<Timed<Bits>> sums = new ArrayList<>();
         for (int e = 0; e < width; e++) {
             mac.addend().get(e).set(mux(freshT.at(addCycle), B(0, 32), reads.get(e)).named("value_lane" + e + "_addend"));
-            sums.add(pipe.at(macCycle + MacLanes.LATENCY, "value_lane" + e + "_sum", mac.sum().get(e)));
+            sums.add(pipe.at(macCycle + lanesOf.latency, "value_lane" + e + "_sum", mac.sum().get(e)));
         }
-        int sumCycle = macCycle + MacLanes.LATENCY;
+        int sumCycle = macCycle + lanesOf.latency;
         Bool write = pipe.valid(sumCycle);
         UInt writeAddress = addressT.at(sumCycle);
         for (int e = 0; e < width; e++) {
@@ -251,7 +256,7 @@ final class ValueEngine extends Area {
         assertAlways(beatReady.not().or(beats.ready), "AttentionUnit: the output queue holds a slot's beats");
         UInt emitted = reg("beats_queued", uint(beatBits), 0);
         when(beatReady, () -> emitted.set(emitted.add(1).trunc(beatBits)));
-        Bool flushed = phase.is(Reduce.FLUSH).and(emitted.eq(command.rowBeats)).and(queued.occupancy().eq(0))
+        Bool flushed = phase.is(Reduce.FLUSH).and(emitted.eq(command.rowBeats())).and(queued.occupancy().eq(0))
                 .named("slot_flush_done");
         flushedEvent.set(flushed);
         finished = flushed.and(reduceWalker.last).named("value_pass_finished");
@@ -270,7 +275,7 @@ final class ValueEngine extends Area {
             index.set(0);
             reduceBeat.set(reduceBeat.add(1).trunc(beatBits));
             phase.set(Reduce.GATHER);
-            when(reduceBeat.eq(command.rowBeats.sub(1).trunc(beatBits)), () -> phase.set(Reduce.FLUSH));
+            when(reduceBeat.eq(command.rowBeats().sub(1).trunc(beatBits)), () -> phase.set(Reduce.FLUSH));
         });
         when(flushed, () -> {
             emitted.set(0);

@@ -23,6 +23,11 @@ import java.util.List;
 public record KernelInterface(String kernelName, List<AxiMasterPort> ports, List<KernelRegister> registers) {
     /** Address bits of {@code s_axi_control}. */
     public static final int CONTROL_ADDRESS_BITS = 8;
+    /**
+     * The register that passes the KV cache's address again for the first data port, where the attention unit
+     * reads its V rows (builds with more than one data port).
+     */
+    public static final String KV_CACHE_VALUES = "kv_cache_values";
     /** Where the status registers start. */
     public static final int STATUS_BASE = 0x80;
     /** Value of the {@code status} register (and the call record's) after a call that succeeded. */
@@ -46,7 +51,9 @@ public record KernelInterface(String kernelName, List<AxiMasterPort> ports, List
         int dataPorts = Math.max(1, config.memory().dataPorts());
         for (int i = 0; i < dataPorts; i++) {
             String carries = dataPorts == 1 ? "program, embeddings, norms, LM head, KV cache, I/O"
-                    : i == dataPorts - 1 ? "KV cache (reads and writes)" : "program, embeddings, norms, LM head, I/O";
+                    : i == dataPorts - 1 ? "KV cache (K reads, K and V writes)"
+                    : i == 0 ? "program, embeddings, norms, LM head, I/O, KV cache V reads"
+                    : "program, embeddings, norms, LM head, I/O";
             ports.add(new AxiMasterPort("m_axi_d" + i, bits, carries));
         }
         String dataPort = "m_axi_d0";
@@ -67,6 +74,13 @@ public record KernelInterface(String kernelName, List<AxiMasterPort> ports, List
         for (int i = 0; i < weightPorts; i++) {
             regs.add(new KernelRegister("weights" + i, offset, 64, Role.POINTER, "m_axi_w" + i,
                     "the image's address again, for weight port " + i));
+            offset += 8;
+        }
+        if (dataPorts > 1) {
+            // The attention unit reads the KV cache's V rows on the first data port: Vitis binds a buffer to the
+            // one port of its argument, so the KV cache is passed again for that port.
+            regs.add(new KernelRegister(KV_CACHE_VALUES, offset, 64, Role.POINTER, dataPort,
+                    "the KV cache's address again, for its V reads on " + dataPort));
             offset += 8;
         }
         if (offset > STATUS_BASE) {

@@ -117,10 +117,11 @@ class KernelXmlTest {
     void theArgumentsAreTheDocumentedOnes() {
         KernelInterface kv260 = KernelInterface.of(AcceleratorConfig.kv260());
         assertEquals(List.of("mode", "token_count", "start_position", "debug", "image", "kv_cache", "io", "weights0",
-                "weights1", "weights2", "weights3"), kv260.arguments().stream().map(KernelRegister::name).toList());
+                "weights1", "weights2", "weights3", "kv_cache_values"), kv260.arguments().stream().map(KernelRegister::name).toList());
         assertEquals(List.of("m_axi_w0", "m_axi_w1", "m_axi_w2", "m_axi_w3", "m_axi_d0", "m_axi_d1"),
                 kv260.ports().stream().map(AxiMasterPort::name).toList());
         assertEquals("m_axi_d1", kv260.register("kv_cache").port());
+        assertEquals("m_axi_d0", kv260.register(KernelInterface.KV_CACHE_VALUES).port());
         for (int i = 0; i < AcceleratorConfig.kv260().memory().weightPorts(); i++) {
             // tellme.h documents the weight pointers as TELLME_REG_WEIGHTS0 + 8 i.
             assertEquals(kv260.register("weights0").offset() + 8 * i, kv260.register("weights" + i).offset());

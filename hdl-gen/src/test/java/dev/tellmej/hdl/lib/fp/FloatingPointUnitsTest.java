@@ -44,6 +44,7 @@ class FloatingPointUnitsTest {
             new Unit("int32-to-fp32", Int32ToFp32::new, 0),
             new Unit("int21-to-fp32", () -> new Int32ToFp32(21), 0),
             new Unit("fp16-square", Fp16Square::new, 1),
+            new Unit("fp16-product", Fp16Product::new, 1),
             new Unit("fp32-to-int8", Fp32ToInt8::new, 0),
             new Unit("fp32-compare", Fp32Compare::new, 0),
             new Unit("fp32-max", Fp32Max::new, 0),
@@ -61,7 +62,7 @@ class FloatingPointUnitsTest {
     private static final Map<String, Integer> LATENCIES = Map.ofEntries(
             Map.entry("Fp32Add", Fp32Add.LATENCY), Map.entry("Fp32Mul", Fp32Mul.LATENCY),
             Map.entry("Fp16ToFp32", Fp16ToFp32.LATENCY), Map.entry("Bf16ToFp32", Bf16ToFp32.LATENCY),
-            Map.entry("Fp16Square", Fp16Square.LATENCY),
+            Map.entry("Fp16Square", Fp16Square.LATENCY), Map.entry("Fp16Product", Fp16Product.LATENCY),
             Map.entry("Fp32ToFp16", Fp32ToFp16.LATENCY), Map.entry("Fp32ToBf16", Fp32ToBf16.LATENCY),
             Map.entry("Int32ToFp32", Int32ToFp32.LATENCY), Map.entry("Fp32ToInt8", Fp32ToInt8.LATENCY),
             Map.entry("Fp32Compare", Fp32Compare.LATENCY), Map.entry("Fp32Max", Fp32Max.LATENCY),
