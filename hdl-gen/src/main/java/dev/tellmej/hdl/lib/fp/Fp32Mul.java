@@ -40,8 +40,8 @@ import dev.tellmej.hdl.lib.Timed;
  * Cost: 4 DSP48E2 (two for the 24 x 24 significand product, which Yosys splits into a 24 x 17 and a 24 x 7
  * slice, one for each shift), 333 LUTs (Yosys {@code synth_xilinx -family xcup}, {@code scripts/tellme report
  * elementwise --units fp32-mul}) and 430 flip-flops, against 2 DSP48E2, 465 LUTs and 329 flip-flops with the
- * shifts in LUTs (Vivado packs the registers around the products into the DSPs). The timing proxy's new paths are at most 3.21 ns (the leading-zero count into the
- * normalizing multiplier); the unit's worst, 3.83 ns (Yosys's split 24 x 24 product), is unchanged.
+ * shifts in LUTs (Vivado packs the registers around the products into the DSPs). Timing proxy: new paths at
+ * most 3.21 ns (the leading-zero count into the normalizing multiplier); the worst, 3.83 ns (the 24 x 24 product).
  */
 public final class Fp32Mul extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
