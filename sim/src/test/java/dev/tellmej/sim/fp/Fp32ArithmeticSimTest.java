@@ -173,6 +173,133 @@ class Fp32ArithmeticSimTest {
         check(driver, "*", (a, b) -> a * b, fixture.random(), FloatCases::mulPartner);
     }
 
+    /**
+     * The multiplier's right shift into the subnormal range is a product on a DSP48E2 split at a fixed width (a
+     * one-hot multiplier up to 16 places, a coarse step of 12 beyond), so every shift (0 to 28, 28 standing for
+     * any larger one) is met many times with the product's leading one at either of its two places, with one
+     * operand subnormal or neither: pairs built for each result exponent, counted with a model of the datapath.
+     * A third of them have products just below a power of two (2^47 or 2^48 in the significand product), which
+     * round up across a binade, from the subnormals into the normal range among them; a third have short
+     * fractions, which give ties. The subnormal operand's normalizing shift (1 to 23 places, also a product with a
+     * coarse step of 12) is counted too.
+     */
+    @SimTest
+    void mulEqualsJavaAtEveryUnderflowShift(SimFixture fixture) {
+        Design<Fp32Mul> design = Hdl.elaborate(Fp32Mul::new);
+        Fp32Mul top = design.top();
+        SimModel sim = fixture.open(design);
+        sim.reset();
+        Random random = fixture.random();
+        java.util.List<int[]> pairs = new java.util.ArrayList<>();
+        while (pairs.size() < 120_000) {
+            // The exponent e of the product's bit 47: 2 - e is the shift when e <= 1 (28 covers any larger one).
+            int e = -32 + random.nextInt(38);
+            boolean subnormal = random.nextInt(3) == 0;
+            // 0: random fractions; 1: a product just below a power of two; 2: short fractions (ties).
+            int kind = random.nextInt(3);
+            int a;
+            int aScale;
+            long aSig;
+            if (subnormal) {
+                int fraction = FloatCases.randomFraction(random) >>> random.nextInt(23);
+                if (fraction == 0) {
+                    continue;
+                }
+                a = fraction;
+                aScale = 1;
+                aSig = fraction;
+            } else {
+                aScale = 1 + random.nextInt(254);
+                a = (aScale << 23) | (kind == 2 ? shortFraction(random) : FloatCases.randomFraction(random));
+                aSig = (1L << 23) | (a & 0x7F_FFFF);
+            }
+            int lz = Long.numberOfLeadingZeros(aSig) - 40;
+            long bSig;
+            if (kind != 1) {
+                bSig = (1L << 23) | (kind == 2 ? shortFraction(random) : FloatCases.randomFraction(random));
+            } else {
+                // Just below (or at) a power of two: the normalized a times b close to 2^47 or 2^48.
+                long normalized = aSig << lz;
+                long power = 1L << (47 + random.nextInt(2));
+                bSig = Math.min((1L << 24) - 1, Math.max(1L << 23, power / normalized - random.nextInt(2)));
+            }
+            int bScale = e + 126 + lz - aScale;
+            if (bScale < 1 || bScale > 254) {
+                continue;
+            }
+            int b = (bScale << 23) | (int) (bSig & 0x7F_FFFF);
+            int sign = randomSign(random);
+            pairs.add(random.nextBoolean() ? new int[] {a ^ sign, b} : new int[] {b, a ^ sign});
+        }
+        int n = pairs.size();
+        long[] a = new long[n];
+        long[] b = new long[n];
+        int[][] shifts = new int[2][29];
+        int[] normalizations = new int[24];
+        for (int i = 0; i < n; i++) {
+            a[i] = pairs.get(i)[0] & 0xFFFF_FFFFL;
+            b[i] = pairs.get(i)[1] & 0xFFFF_FFFFL;
+            int[] shift = mulShift(pairs.get(i)[0], pairs.get(i)[1]);
+            shifts[shift[1]][shift[0]]++;
+            for (int operand : pairs.get(i)) {
+                if ((operand & 0x7F80_0000) == 0) {
+                    normalizations[Integer.numberOfLeadingZeros(operand & 0x7F_FFFF) - 8]++;
+                }
+            }
+        }
+        long[] out = new FixedLatencyDriver(sim, top.in, top.out, Fp32Mul.LATENCY).run(a, b);
+        int ties = 0;
+        for (int i = 0; i < n; i++) {
+            float x = Float.intBitsToFloat((int) a[i]);
+            float y = Float.intBitsToFloat((int) b[i]);
+            long want = canonical(x * y);
+            int pair = i;
+            assertEquals(want, out[i], () -> String.format("%s * %s: hardware %s, Java %s", describe(a[pair]),
+                    describe(b[pair]), describe(out[pair]), describe(want)));
+            if (isTie(x, y, "*")) {
+                ties++;
+            }
+        }
+        for (int t = 0; t <= 28; t++) {
+            // The leading one at bit 47 always shifts (t >= 1); at bit 46 it may stay (t = 0, a normal result).
+            assertTrue(t == 0 || shifts[1][t] >= 500, "shift " + t + ", leading one at 47: " + shifts[1][t]);
+            assertTrue(shifts[0][t] >= 500, "shift " + t + ", leading one at 46: " + shifts[0][t]);
+        }
+        for (int lz = 1; lz <= 23; lz++) {
+            assertTrue(normalizations[lz] >= 200, "normalizing shift " + lz + " met " + normalizations[lz] + " times");
+        }
+        assertTrue(ties > 1_000, "the pairs should include exact ties, got " + ties);
+        System.out.printf("fp32 *: %d pairs bit-exact, every underflow and normalizing shift; %d exact ties%n", n,
+                ties);
+    }
+
+    /** A fraction of 1 to 12 leading bits, the rest zeros. */
+    private static int shortFraction(Random random) {
+        return random.nextInt() & 0x7F_FFFF & -(1 << (11 + random.nextInt(12)));
+    }
+
+    /**
+     * The multiplier's right shift for nonzero finite a and b, not both subnormal: {t, top}, t the shift into the
+     * subnormal range measured from the product's bit 47 down one place (0 or 1 for a normal result; 28 for any
+     * larger one), top whether the significand product has its leading one at bit 47.
+     */
+    private static int[] mulShift(int a, int b) {
+        long[] sig = new long[2];
+        int[] scale = new int[2];
+        int[] operands = {a, b};
+        for (int k = 0; k < 2; k++) {
+            int exponent = (operands[k] >>> 23) & 0xFF;
+            scale[k] = Math.max(1, exponent);
+            sig[k] = (exponent == 0 ? 0 : 1L << 23) | (operands[k] & 0x7F_FFFF);
+        }
+        // The subnormal operand (at most one) is normalized first, which lowers e by its leading zeros.
+        int lz = Long.numberOfLeadingZeros(sig[0]) - 40 + Long.numberOfLeadingZeros(sig[1]) - 40;
+        int top = (int) ((sig[0] * sig[1]) << lz >>> 47);
+        int e = scale[0] + scale[1] - lz - 126;
+        int t = e >= 2 ? top : Math.min(2 - e, 28);
+        return new int[] {t, top};
+    }
+
     private interface Partner {
         int next(Random random, int a);
     }

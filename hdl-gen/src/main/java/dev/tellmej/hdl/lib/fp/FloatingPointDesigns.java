@@ -10,7 +10,7 @@ public final class FloatingPointDesigns {
     public static List<DesignEntry> entries() {
         return List.of(
                 DesignEntry.of("fp32-add", "binary32 a + b, RNE, subnormals (latency 6)", Fp32Add::new),
-                DesignEntry.of("fp32-mul", "binary32 a * b, RNE, subnormals, 2 DSP48E2 (latency 7)", Fp32Mul::new),
+                DesignEntry.of("fp32-mul", "binary32 a * b, RNE, subnormals, 4 DSP48E2 (latency 7)", Fp32Mul::new),
                 DesignEntry.of("fp16-to-fp32", "binary16 to binary32, exact (latency 1)", Fp16ToFp32::new),
                 DesignEntry.of("fp32-to-fp16", "binary32 to binary16, RNE, NaN 0x7E00 (latency 2)", Fp32ToFp16::new),
                 DesignEntry.of("bf16-to-fp32", "bfloat16 to binary32, exact (latency 1)", Bf16ToFp32::new),

@@ -5,6 +5,7 @@ import static dev.tellmej.hdl.lib.fp.FpFormat.FP32;
 
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.Data;
 import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.Hdl;
 import dev.tellmej.hdl.Module;
@@ -19,24 +20,45 @@ import dev.tellmej.hdl.lib.Timed;
  * subnormal inputs and results kept (gradual underflow), overflow to infinity, {@code inf * 0} and any NaN
  * input giving the canonical NaN 0x7FC00000 (NUMERICS.md N2).
  *
- * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out.valid} follows {@code in.valid}:
+ * <p>Latency {@value #LATENCY} cycles, one result per cycle, {@code out.valid} follows {@code in.valid}. Both
+ * shifts are products on DSP48E2 (a shift by k is a multiplication by the one-hot 2^k) in place of barrel
+ * shifters in LUTs, as in {@link Fp32Add}; each product fills a stage of its own between the DSP's input and P
+ * registers, its one-hot multiplier decoded in the stage before it:
  * <ol>
  *   <li>unpack, classify, count the leading zeros of the significand that may be subnormal (two subnormals
- *       give zero, so at most one needs it);
- *   <li>normalize it to [2^23, 2^24) and sum the exponents (the multiplier's input registers);
- *   <li>24 x 24 product (the multiplier's M register);
+ *       give zero, so at most one needs it) and decode them into a one-hot multiplier;
+ *   <li>normalize it to [2^23, 2^24), a product on one DSP48E2; sum the exponents;
+ *   <li>24 x 24 product (the multiplier's M register); the exponent decoded into the underflow's shift;
  *   <li>product register (P);
- *   <li>one-bit normalization, the bits below the guard bit folded into a sticky bit; how far an underflowing
- *       result must shift right;
- *   <li>the right shift (26 bits) into the subnormal range, with sticky;
+ *   <li>the 26 product bits that can be kept or rounded picked (the rest only sticky), the right shift's one-hot
+ *       multiplier completed with the product's top bit: 0 or 1 place in the normal range, 2 - e into the
+ *       subnormals (e the exponent of the product's bit 47);
+ *   <li>the right shift, a product on one DSP48E2: its high bits are the kept ones and the guard bit, its low
+ *       bits the sticky ones;
  *   <li>round to nearest even, pack, substitute specials (output register).
  * </ol>
- * Cost: two DSP48E2 for the 24 x 24 significand product (Yosys splits it into a 24 x 17 and a 24 x 7 slice),
- * 450 LUTs (Yosys {@code synth_xilinx -family xcup}) and about 300 flip-flops of pipeline around it.
+ * Cost: 4 DSP48E2 (two for the 24 x 24 significand product, which Yosys splits into a 24 x 17 and a 24 x 7
+ * slice, one for each shift), 333 LUTs (Yosys {@code synth_xilinx -family xcup}, {@code scripts/tellme report
+ * elementwise --units fp32-mul}) and 430 flip-flops, against 2 DSP48E2, 465 LUTs and 329 flip-flops with the
+ * shifts in LUTs (Vivado packs the registers around the products into the DSPs). Timing proxy: new paths at
+ * most 3.21 ns (the leading-zero count into the normalizing multiplier); the worst, 3.83 ns (the 24 x 24 product).
  */
 public final class Fp32Mul extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}. */
     public static final int LATENCY = 7;
+
+    /**
+     * A DSP48E2 multiplies at most 26 x 17 bits unsigned, so stage 6's one-hot multiplier reaches right shifts of 0
+     * to 16. A larger one (17 to 28, 28 standing for any larger) moves the product window right by this many places
+     * first, in the multiplexer in front of the DSP's A register; the bits it drops are all sticky.
+     */
+    private static final int SHIFT_STEP = 12;
+    /** The coarse step of the normalizing shift: x below 2^12 moves up 12 places before its product. */
+    private static final int NORMALIZE_STEP = 12;
+    /** The largest right shift on the multiplier alone: 2^0 to 2^16. */
+    private static final int SHIFT_NEAR = 16;
+    /** Right shifts from here on leave nothing above the sticky bits, so the shift is clamped to it. */
+    private static final int SHIFT_ALL = SHIFT_NEAR + SHIFT_STEP;
 
     /** The operands (ports {@code in_valid}, {@code in_payload_a}, {@code in_payload_b}): binary32 a and b. */
     public final Flow<Operands> in = in("in", Flow.of(Operands.fp32()));
@@ -62,59 +84,96 @@ public final class Fp32Mul extends Module {
         Bool nan1 = regNext("nan_1", nanIn);
         Bool inf1 = regNext("inf_1", infIn);
         Bool zero1 = regNext("zero_1", zeroIn);
-        UInt mx1 = regNext("mx_1", x);
+        // The normalizing shift of x is a product on a DSP48E2, x times the one-hot 2^lz. Its B port takes 17 bits
+        // unsigned, so a shift of 12 or more (x below 2^12) takes a coarse step of 12 in the multiplexer in front
+        // of the A register, and the multiplier is 2^(lz mod 12).
+        UInt lz = FpCircuits.leadingZeros(x.asBits());
+        Bool farX = x.slice(23, NORMALIZE_STEP).eq(0);
+        UInt mx1 = regNext("mx_1", mux(farX, x.shl(NORMALIZE_STEP).resize(24), x));
+        Data[] normalizeBits = new Data[NORMALIZE_STEP];
+        for (int j = 0; j < NORMALIZE_STEP; j++) {
+            normalizeBits[NORMALIZE_STEP - 1 - j] = lz.eq(j).or(lz.eq(j + NORMALIZE_STEP));
+        }
+        UInt normalize1 = regNext("normalize_1", cat(normalizeBits).asUInt());
         UInt my1 = regNext("my_1", y);
         UInt ea1 = regNext("ea_1", FP32.scaleExponent(a));
         UInt eb1 = regNext("eb_1", FP32.scaleExponent(b));
-        UInt lz1 = regNext("lz_1", FpCircuits.leadingZeros(x.asBits()));
+        UInt lz1 = regNext("lz_1", lz);
 
-        // Stage 2: x normalized to [2^23, 2^24) (y already is, or the result is zero); exponent of the product's
+        // Stage 2: x normalized to [2^23, 2^24) (y already is, or the result is zero) on the DSP48E2 (its A, B and
+        // P registers: mx_1, normalize_1, ma_2; the product's bits above 23 are zero); exponent of the product's
         // bit 47. value = mx * my * 2^(ea' + eb' - 300), so a leading one at bit 47 has biased exponent
         // ea' + eb' - 126.
-        UInt ma2 = regNext("ma_2", mx1.shlKeep(lz1));
+        UInt ma2 = regNext("ma_2", mx1.mul(normalize1).resize(24));
         UInt mb2 = regNext("mb_2", my1);
         SInt exponentSum = ea1.toSInt().sext(11).add(eb1.toSInt().sext(11))
                 .sub(lz1.toSInt().sext(11)).sub(S(126, 11));
         SInt e2 = regNext("e_2", exponentSum);
         Bits flags2 = regNext("flags_2", cat(sign1, nan1, inf1, zero1));
 
-        // Stages 3 and 4: the product, registered twice (the DSP's M and P registers).
+        // Stages 3 and 4: the product, registered twice (the DSP's M and P registers). Beside it, the exponent
+        // decides in advance how far stage 6 shifts the product right (see Underflow).
         UInt product3 = regNext("product_3", ma2.mul(mb2));
         attribute(product3, "use_dsp", "yes");
         UInt product4 = regNext("product_4", product3);
-        SInt e4 = Delay.of("e", e2, 2);
-        Bits flags4 = Delay.of("flags", flags2, 2);
+        SInt e3 = regNext("e_3", e2);
+        Bits flags3 = regNext("flags_3", flags2);
+        Underflow underflow = new Underflow(e3);
+        Bool low4 = regNext("low_4", underflow.low);
+        Bool far4 = regNext("far_4", underflow.far);
+        UInt shiftLow4 = regNext("shift_low_4", underflow.multiplier);
+        // The exponent field before rounding, scale - 1: e - 1 with the leading one at bit 47, e - 2 at bit 46
+        // (only its low 8 bits: a scale of 255 or more overflows whatever the rounding does, and one of 254 does
+        // when the significand rounds up to 2^24).
+        UInt fieldTop4 = regNext("field_top_4", e3.sub(1).asUInt().resize(8));
+        UInt fieldBelow4 = regNext("field_below_4", e3.sub(2).asUInt().resize(8));
+        Bool hugeTop4 = regNext("huge_top_4", e3.ge(255));
+        Bool hugeBelow4 = regNext("huge_below_4", e3.ge(256));
+        Bool edgeTop4 = regNext("edge_top_4", e3.eq(254));
+        Bool edgeBelow4 = regNext("edge_below_4", e3.eq(255));
+        Bits flags4 = regNext("flags_4", flags3);
 
-        // Stage 5: the product is in [2^46, 2^48): bring its leading one to bit 47. A result below the normal
-        // range (exponent < 1) shifts right by 1 - exponent into the subnormals; beyond 26 bits nothing is left
-        // but the sticky bit, so the amount is clamped.
+        // Stage 5: the product p is in [2^46, 2^48). Its 26 bits from bit 22 up, W = p[47:22], go to stage 6's
+        // DSP48E2 with a one-hot multiplier 2^(16 - t); everything below bit 22 can only ever be sticky.
+        // W x 2^(16 - t) holds at bits 40..17 the 24 kept bits, at bit 16 the guard bit, below it the rest:
+        //   exponent e >= 2: t = 1 when the leading one is at bit 47 (scale e), t = 0 when at bit 46 (scale e - 1);
+        //   exponent e <= 1: the result is subnormal (or just reaches the normal range by rounding), scale 1, and
+        //                    t = 2 - e either way (the leading one at 47 is one place further from the hidden bit).
+        // A DSP48E2 multiplies 26 x 17 bits unsigned, so the multiplier reaches t <= 16; t >= 17 moves W right by
+        // 12 first, in the multiplexer in front of the A register, and the 12 bits it drops become sticky.
         Bool top = product4.bit(47);
-        // Only the 24 kept bits and the guard bit are needed from the normalized product; every bit below them
-        // can only ever be sticky, so they are OR-ed into one bit here and the shift below is 26 bits wide.
-        Bool lowBits = product4.slice(21, 0).ne(0);
-        UInt compressed = mux(top,
-                cat(product4.slice(47, 23), product4.bit(22).or(lowBits)).asUInt(),
-                cat(product4.slice(46, 22), lowBits).asUInt());
-        SInt exponent = mux(top, e4, e4.sub(1));
-        Bool underflow = exponent.lt(1);
-        UInt shiftWide = S(1, 11).sub(exponent).asUInt();
-        UInt shift = mux(underflow, FpCircuits.clamp(shiftWide, 26).resize(5), U(0, 5));
-        UInt scaleExp = mux(underflow, U(1, 10), exponent.asUInt().resize(10));
-        UInt n5 = regNext("n_5", compressed);
-        UInt shift5 = regNext("shift_5", shift);
-        UInt scale5 = regNext("scale_5", scaleExp);
+        UInt window = product4.slice(47, 22);
+        UInt aligned = mux(far4, window.shr(SHIFT_STEP).zext(26), window);
+        Bool dropped = product4.slice(21, 0).ne(0)
+                .or(far4.and(product4.slice(22 + SHIFT_STEP - 1, 22).ne(0)));
+        // Bits 16 and 15 of the multiplier are the normal range's t = 0 and t = 1 (the low case never has bit 16).
+        UInt multiplier = cat(low4.not().and(top.not()),
+                shiftLow4.bit(15).or(low4.not().and(top)),
+                shiftLow4.slice(14, 0)).asUInt();
+        UInt field = mux(low4, U(0, 8), mux(top, fieldTop4, fieldBelow4));
+        Bool huge = mux(top, hugeTop4, hugeBelow4);
+        Bool edge = mux(top, edgeTop4, edgeBelow4);
+        UInt window5 = regNext("window_5", aligned);
+        UInt shift5 = regNext("shift_5", multiplier);
+        Bool dropped5 = regNext("dropped_5", dropped);
+        UInt field5 = regNext("field_5", field);
+        Bool huge5 = regNext("huge_5", huge);
+        Bool edge5 = regNext("edge_5", edge);
         Bits flags5 = regNext("flags_5", flags4);
 
-        // Stage 6: shift into the subnormal range; keep 24 bits, a guard bit and a sticky bit.
-        FpCircuits.Cut cut = FpCircuits.cutRight(n5, shift5);
-        UInt kept6 = regNext("kept_6", cut.kept().slice(25, 2));
-        Bool guard6 = regNext("guard_6", cut.kept().bit(1));
-        Bool sticky6 = regNext("sticky_6", cut.kept().bit(0).or(cut.guard()).or(cut.sticky()));
-        UInt scale6 = regNext("scale_6", scale5);
+        // Stage 6: the right shift as a product on a DSP48E2 (the registers around it are its A, B and P
+        // registers). Bits 42 and 41 of the product are always zero: a leading one at bit 47 always shifts.
+        UInt shifted6 = regNext("shifted_6", window5.mul(shift5).slice(40, 0));
+        Bool dropped6 = regNext("dropped_6", dropped5);
+        UInt field6 = regNext("field_6", field5);
+        Bool huge6 = regNext("huge_6", huge5);
+        Bool edge6 = regNext("edge_6", edge5);
         Bits flags6 = regNext("flags_6", flags5);
 
         // Stage 7: round, pack, specials.
-        FpCircuits.Rounded rounded = FpCircuits.roundPack(scale6, new FpCircuits.Cut(kept6, guard6, sticky6), 8, 23);
+        Bool sticky = shifted6.slice(15, 0).ne(0).or(dropped6);
+        FpCircuits.Rounded rounded =
+                roundPack(field6, huge6, edge6, shifted6.slice(40, 17), shifted6.bit(16), sticky);
         Bool sign = flags6.bit(3);
         Bool nan = flags6.bit(2);
         Bool inf = flags6.bit(1);
@@ -124,6 +183,59 @@ public final class Fp32Mul extends Module {
                         mux(zero, cat(sign, B(0, 31)), cat(sign, rounded.magnitude()))));
         out.payload.set(regNext("y_7", result));
         out.valid.set(Delay.valid("valid", in.valid, LATENCY));
+    }
+
+    /**
+     * Stage 4's look at the exponent e of the product's bit 47, for a result below the normal range: whether
+     * there is one ({@code low}: e <= 1, then the right shift is t = 2 - e, clamped to {@value #SHIFT_ALL}),
+     * whether t takes the coarse step ({@code far}: t > {@value #SHIFT_NEAR}), and the one-hot multiplier bits
+     * 15..0: 2^(16 - t), or 2^(28 - t) after the step; zero when e >= 2, where stage 5 picks t = 0 or 1 from the
+     * product's top bit. Each bit is a comparison of e with one or two constants.
+     */
+    private static final class Underflow {
+        final Bool low;
+        final Bool far;
+        final UInt multiplier;
+
+        Underflow(SInt e) {
+            low = e.le(1);
+            far = e.le(2 - SHIFT_NEAR - 1);
+            Data[] bits = new Data[SHIFT_NEAR];
+            for (int j = 0; j < SHIFT_NEAR; j++) {
+                // Bit j is 2^j: t = 16 - j on the multiplier alone, t = 28 - j after the step (t = 28: any more).
+                int near = SHIFT_NEAR - j;
+                int afterStep = near + SHIFT_STEP;
+                Bool bit = e.eq(2 - near);
+                if (afterStep > SHIFT_NEAR && afterStep < SHIFT_ALL) {
+                    bit = bit.or(e.eq(2 - afterStep));
+                } else if (afterStep == SHIFT_ALL) {
+                    bit = bit.or(e.le(2 - SHIFT_ALL));
+                }
+                bits[SHIFT_NEAR - 1 - j] = bit;
+            }
+            multiplier = cat(bits).asUInt();
+        }
+    }
+
+    /**
+     * Rounds to nearest, ties to even, and packs like {@link FpCircuits#roundPack}, with the sticky bit arriving
+     * late (it is the OR of the DSP product's low bits): the carry chain adds the guard bit alone (round half up),
+     * and a tie (guard set, sticky clear) then clears the last bit, which turns half up into half to even without
+     * a borrow (the sum's last bit is set unless the increment already made it even). The exponent field is the
+     * same either way. Overflow needs no compare after the carry chain: {@code huge} (a scale of 255 or more)
+     * always overflows, {@code edge} (254, field 253) does when the rounded field reaches 255, its two low bits set.
+     *
+     * @param field the exponent field before rounding, scale - 1 (0 for a subnormal), at most 253 unless huge
+     */
+    private static FpCircuits.Rounded roundPack(UInt field, Bool huge, Bool edge, UInt kept, Bool guard,
+            Bool sticky) {
+        // field x 2^23 + kept + guard on one carry chain: guard enters as the carry of an extra low bit. A field of
+        // at most 253 plus a significand of at most 2^24 stays within 31 bits.
+        UInt halfUp = cat(field, B(0, 23), TRUE).asUInt().add(cat(kept.zext(31), guard).asUInt()).slice(31, 1);
+        Bool tie = guard.and(sticky.not());
+        Bits magnitude = cat(halfUp.slice(30, 1), halfUp.bit(0).and(tie.not()));
+        Bool overflow = huge.or(edge.and(halfUp.bit(24)).and(halfUp.bit(23)));
+        return new FpCircuits.Rounded(magnitude, overflow);
     }
 
     /** Places the unit, named {@code name}, fed by {@code in}; returns its result flow: {@code a * b}. */

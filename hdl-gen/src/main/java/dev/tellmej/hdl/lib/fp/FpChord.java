@@ -14,7 +14,7 @@ import dev.tellmej.hdl.lib.Timed;
  * The chord step the table functions of NUMERICS.md N9 to N11 share: {@code V + D * u} with a table word
  * {@code {V, D}} (V in bits 63..32, D in bits 31..0) and a binary32 fraction u, the multiply first, then the
  * add, both rounded to nearest even. Latency {@value #LATENCY} cycles (an {@link Fp32Mul}, then an
- * {@link Fp32Add}, V waiting alongside the multiply); one result per cycle; 2 DSP48E2.
+ * {@link Fp32Add}, V waiting alongside the multiply); one result per cycle; 8 DSP48E2.
  */
 public final class FpChord extends Module {
     /** Cycles from the inputs to the result; derived from the pipeline and checked at elaboration. */

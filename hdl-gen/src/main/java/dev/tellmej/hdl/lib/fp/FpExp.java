@@ -26,7 +26,7 @@ import dev.tellmej.hdl.lib.Timed;
  *
  * <p>Latency {@value #LATENCY} cycles, one result per cycle: multiply by LOG2E (7); the floor shift (1);
  * n, i and the fraction (1); u and the table read (1); D[i] * u (7); + V[i] (6); scale2 (2); special cases (1).
- * Cost: two {@link Fp32Mul} (four DSP48E2), one {@link Fp32Add}, a 128 x 64 ROM in LUTs, delay lines.
+ * Cost: two {@link Fp32Mul} (eight DSP48E2), one {@link Fp32Add}, a 128 x 64 ROM in LUTs, delay lines.
  */
 public final class FpExp extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */

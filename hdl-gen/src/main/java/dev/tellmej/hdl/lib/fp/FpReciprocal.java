@@ -26,7 +26,7 @@ import dev.tellmej.hdl.lib.Timed;
  *
  * <p>Latency {@value #LATENCY} cycles, one result per cycle: classify and count leading zeros (1);
  * normalize, index (1); u and the table read (1); D[i] * u (7); + V[i] (6); m * y0 (7); 2 - p (6); y0 * q (7);
- * scale2 (2); special cases (1). Cost: three {@link Fp32Mul} (six DSP48E2), two {@link Fp32Add}, a 64 x 64
+ * scale2 (2); special cases (1). Cost: three {@link Fp32Mul} (twelve DSP48E2), two {@link Fp32Add}, a 64 x 64
  * ROM in LUTs, delay lines.
  *
  * <p>{@link FpSchedule#SHARED} ({@code FpReciprocal_shared}) runs the five steps on one {@code Fp32Mul} and one

@@ -16,7 +16,7 @@ import dev.tellmej.hdl.lib.Timed;
  * Squared ReLU by NUMERICS.md N12.2: {@code x * x} (RNE) for x > 0, else +0; NaN gives the canonical NaN.
  *
  * <p>Latency {@value #LATENCY} cycles, one result per cycle: the square (7), the selection (1). Cost: one
- * {@link Fp32Mul} (two DSP48E2).
+ * {@link Fp32Mul} (four DSP48E2).
  */
 public final class FpRelu2 extends Module {
     /** Cycles from {@code in_valid} to {@code out_valid}; derived from the pipeline and checked at elaboration. */

@@ -27,7 +27,7 @@ import dev.tellmej.hdl.lib.Timed;
  *
  * <p>Latency {@value #LATENCY} cycles, one result per cycle: classify and count leading zeros (1);
  * normalize, index, h (1); u and the table read (1); D[i] * u (7); + V[i] (6); y0 * y0 (7); h * a (7);
- * 1.5 - b (6); y0 * c (7); scale2 (2); special cases (1). Cost: four {@link Fp32Mul} (eight DSP48E2), two
+ * 1.5 - b (6); y0 * c (7); scale2 (2); special cases (1). Cost: four {@link Fp32Mul} (sixteen DSP48E2), two
  * {@link Fp32Add}, a 64 x 64 ROM in LUTs, delay lines.
  *
  * <p>{@link FpSchedule#SHARED} ({@code FpRsqrt_shared}) runs the six steps on one {@code Fp32Mul} and one

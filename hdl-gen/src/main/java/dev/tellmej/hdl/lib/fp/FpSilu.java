@@ -19,7 +19,7 @@ import dev.tellmej.hdl.lib.Timed;
  * -88, exp(-x) overflows and the result is -0.
  *
  * <p>Latency {@value #LATENCY} cycles, one result per cycle: exp (26), + 1 (6), reciprocal (39), x * r (7),
- * the -infinity case (1). Cost: six {@link Fp32Mul} (twelve DSP48E2), four {@link Fp32Add}, two ROMs, and a
+ * the -infinity case (1). Cost: six {@link Fp32Mul} (24 DSP48E2), four {@link Fp32Add}, two ROMs, and a
  * delay line for x (SRLs).
  */
 public final class FpSilu extends Module {

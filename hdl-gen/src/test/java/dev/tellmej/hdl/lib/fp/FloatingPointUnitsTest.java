@@ -35,7 +35,7 @@ class FloatingPointUnitsTest {
     private record Unit(String name, Supplier<? extends Module> top, Integer dsps) {}
 
     private static final List<Unit> UNITS = List.of(
-            new Unit("fp32-mul", Fp32Mul::new, 2),
+            new Unit("fp32-mul", Fp32Mul::new, 4),
             new Unit("fp32-add", Fp32Add::new, 4),
             new Unit("fp16-to-fp32", Fp16ToFp32::new, 0),
             new Unit("fp32-to-fp16", Fp32ToFp16::new, 0),
@@ -49,7 +49,7 @@ class FloatingPointUnitsTest {
             new Unit("fp32-compare", Fp32Compare::new, 0),
             new Unit("fp32-max", Fp32Max::new, 0),
             new Unit("fp-scale2", () -> new FpScale2(10), 0),
-            new Unit("fp-relu2", FpRelu2::new, 2),
+            new Unit("fp-relu2", FpRelu2::new, 4),
             new Unit("inverse-of-count", InverseOfCount::new, 0),
             new Unit("fp-exp", FpExp::new, null),
             new Unit("fp-reciprocal", FpReciprocal::new, null),
