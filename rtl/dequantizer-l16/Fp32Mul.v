@@ -3,76 +3,87 @@
 `default_nettype none
 
 module Fp32Mul (
-  input  wire        clk,          // Fp32Mul.java:46
-  input  wire        reset,        // Fp32Mul.java:46
-  input  wire        in_valid,     // Fp32Mul.java:42
-  input  wire [31:0] in_payload_a, // Fp32Mul.java:42
-  input  wire [31:0] in_payload_b, // Fp32Mul.java:42
-  output wire        out_valid,    // Fp32Mul.java:44
-  output wire [31:0] out_payload   // Fp32Mul.java:44
+  input  wire        clk,          // Fp32Mul.java:68
+  input  wire        reset,        // Fp32Mul.java:68
+  input  wire        in_valid,     // Fp32Mul.java:64
+  input  wire [31:0] in_payload_a, // Fp32Mul.java:64
+  input  wire [31:0] in_payload_b, // Fp32Mul.java:64
+  output wire        out_valid,    // Fp32Mul.java:66
+  output wire [31:0] out_payload   // Fp32Mul.java:66
 );
 
-  reg         sign_1;    // Fp32Mul.java:61
-  reg         nan_1;     // Fp32Mul.java:62
-  reg         inf_1;     // Fp32Mul.java:63
-  reg         zero_1;    // Fp32Mul.java:64
-  reg  [23:0] mx_1;      // Fp32Mul.java:65
-  reg  [23:0] my_1;      // Fp32Mul.java:66
-  reg  [7:0]  ea_1;      // Fp32Mul.java:67
-  reg  [7:0]  eb_1;      // Fp32Mul.java:68
-  reg  [4:0]  lz_1;      // Fp32Mul.java:69
-  reg  [23:0] ma_2;      // Fp32Mul.java:74
-  reg  [23:0] mb_2;      // Fp32Mul.java:75
-  reg  [10:0] e_2;       // Fp32Mul.java:78
-  reg  [3:0]  flags_2;   // Fp32Mul.java:79
+  reg         sign_1;        // Fp32Mul.java:83
+  reg         nan_1;         // Fp32Mul.java:84
+  reg         inf_1;         // Fp32Mul.java:85
+  reg         zero_1;        // Fp32Mul.java:86
+  reg  [23:0] mx_1;          // Fp32Mul.java:92
+  reg  [11:0] normalize_1;   // Fp32Mul.java:97
+  reg  [23:0] my_1;          // Fp32Mul.java:98
+  reg  [7:0]  ea_1;          // Fp32Mul.java:99
+  reg  [7:0]  eb_1;          // Fp32Mul.java:100
+  reg  [4:0]  lz_1;          // Fp32Mul.java:101
+  reg  [23:0] ma_2;          // Fp32Mul.java:107
+  reg  [23:0] mb_2;          // Fp32Mul.java:108
+  reg  [10:0] e_2;           // Fp32Mul.java:111
+  reg  [3:0]  flags_2;       // Fp32Mul.java:112
   (* use_dsp = "yes" *)
-  reg  [47:0] product_3; // Fp32Mul.java:82
-  reg  [47:0] product_4; // Fp32Mul.java:84
-  reg  [10:0] e_d1;      // Fp32Mul.java:85
-  reg  [10:0] e_d2;      // Fp32Mul.java:85
-  reg  [3:0]  flags_d1;  // Fp32Mul.java:86
-  reg  [3:0]  flags_d2;  // Fp32Mul.java:86
-  reg  [25:0] n_5;       // Fp32Mul.java:103
-  reg  [4:0]  shift_5;   // Fp32Mul.java:104
-  reg  [9:0]  scale_5;   // Fp32Mul.java:105
-  reg  [3:0]  flags_5;   // Fp32Mul.java:106
-  reg  [23:0] kept_6;    // Fp32Mul.java:110
-  reg         guard_6;   // Fp32Mul.java:111
-  reg         sticky_6;  // Fp32Mul.java:112
-  reg  [9:0]  scale_6;   // Fp32Mul.java:113
-  reg  [3:0]  flags_6;   // Fp32Mul.java:114
-  reg  [31:0] y_7;       // Fp32Mul.java:125
-  reg         valid_d1;  // Fp32Mul.java:126
-  reg         valid_d2;  // Fp32Mul.java:126
-  reg         valid_d3;  // Fp32Mul.java:126
-  reg         valid_d4;  // Fp32Mul.java:126
-  reg         valid_d5;  // Fp32Mul.java:126
-  reg         valid_d6;  // Fp32Mul.java:126
-  reg         valid_d7;  // Fp32Mul.java:126
+  reg  [47:0] product_3;     // Fp32Mul.java:116
+  reg  [47:0] product_4;     // Fp32Mul.java:118
+  reg  [10:0] e_3;           // Fp32Mul.java:119
+  reg  [3:0]  flags_3;       // Fp32Mul.java:120
+  reg         low_4;         // Fp32Mul.java:122
+  reg         far_4;         // Fp32Mul.java:123
+  reg  [15:0] shift_low_4;   // Fp32Mul.java:124
+  reg  [7:0]  field_top_4;   // Fp32Mul.java:128
+  reg  [7:0]  field_below_4; // Fp32Mul.java:129
+  reg         huge_top_4;    // Fp32Mul.java:130
+  reg         huge_below_4;  // Fp32Mul.java:131
+  reg         edge_top_4;    // Fp32Mul.java:132
+  reg         edge_below_4;  // Fp32Mul.java:133
+  reg  [3:0]  flags_4;       // Fp32Mul.java:134
+  reg  [25:0] window_5;      // Fp32Mul.java:156
+  reg  [16:0] shift_5;       // Fp32Mul.java:157
+  reg         dropped_5;     // Fp32Mul.java:158
+  reg  [7:0]  field_5;       // Fp32Mul.java:159
+  reg         huge_5;        // Fp32Mul.java:160
+  reg         edge_5;        // Fp32Mul.java:161
+  reg  [3:0]  flags_5;       // Fp32Mul.java:162
+  reg  [40:0] shifted_6;     // Fp32Mul.java:166
+  reg         dropped_6;     // Fp32Mul.java:167
+  reg  [7:0]  field_6;       // Fp32Mul.java:168
+  reg         huge_6;        // Fp32Mul.java:169
+  reg         edge_6;        // Fp32Mul.java:170
+  reg  [3:0]  flags_6;       // Fp32Mul.java:171
+  reg  [31:0] y_7;           // Fp32Mul.java:184
+  reg         valid_d1;      // Fp32Mul.java:185
+  reg         valid_d2;      // Fp32Mul.java:185
+  reg         valid_d3;      // Fp32Mul.java:185
+  reg         valid_d4;      // Fp32Mul.java:185
+  reg         valid_d5;      // Fp32Mul.java:185
+  reg         valid_d6;      // Fp32Mul.java:185
+  reg         valid_d7;      // Fp32Mul.java:185
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire nan_1_or;
   wire inf_1_and;
   wire zero_1_cmp;
   wire [23:0] mx_1_mux;
-  wire lz_1_any;
-  wire lz_1_and_2;
-  wire lz_1_any_2;
-  wire lz_1_and;
-  wire lz_1_any_3;
-  wire lz_1_and_3;
-  wire lz_1_any_4;
-  wire lz_1_any_5;
-  wire lz_1_and_4;
-  wire lz_1_any_6;
-  wire n_5_cmp;
-  wire [10:0] shift_5_mux;
-  wire shift_5_cmp;
-  wire [10:0] shift_5_diff;
-  wire [10:0] shift_5_mux_2;
-  wire [26:0] kept_6_cat;
-  wire [26:0] kept_6_shr;
-  wire [33:0] y_7_sum;
+  wire normalize_1_any;
+  wire normalize_1_and_2;
+  wire normalize_1_any_2;
+  wire normalize_1_and;
+  wire normalize_1_any_3;
+  wire normalize_1_and_3;
+  wire normalize_1_any_4;
+  wire normalize_1_any_5;
+  wire normalize_1_and_4;
+  wire normalize_1_any_6;
+  wire [4:0] normalize_1_mux;
+  wire [35:0] ma_2_prod;
+  wire [10:0] field_top_4_diff;
+  wire [10:0] field_below_4_diff;
+  wire [42:0] shifted_6_prod;
+  wire [31:0] y_7_sum;
   assign nan_1_or =
       ((in_payload_a[30:23] == 8'd255) & (in_payload_a[22:0] != 23'd0))
       | ((in_payload_b[30:23] == 8'd255) & (in_payload_b[22:0] != 23'd0))
@@ -86,89 +97,129 @@ module Fp32Mul (
   assign mx_1_mux =
       zero_1_cmp ? {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}
       : {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]};
-  assign lz_1_any = |mx_1_mux[23:22];
-  assign lz_1_and_2 = ~lz_1_any & ~(|mx_1_mux[21:20]);
-  assign lz_1_any_2 = |mx_1_mux[19:18];
-  assign lz_1_and = lz_1_and_2 & ~lz_1_any_2 & ~(|mx_1_mux[17:16]);
-  assign lz_1_any_3 = |mx_1_mux[15:14];
-  assign lz_1_and_3 = ~lz_1_any_3 & ~(|mx_1_mux[13:12]);
-  assign lz_1_any_4 = |mx_1_mux[11:10];
-  assign lz_1_any_5 = |mx_1_mux[7:6];
-  assign lz_1_and_4 = ~lz_1_any_5 & ~(|mx_1_mux[5:4]);
-  assign lz_1_any_6 = |mx_1_mux[3:2];
-  assign n_5_cmp = product_4[21:0] != 22'd0;
-  assign shift_5_mux = product_4[47] ? e_d2 : (e_d2 - 11'd1);
-  assign shift_5_cmp = $signed(shift_5_mux) < $signed(11'd1);
-  assign shift_5_diff = 11'd1 - shift_5_mux;
-  assign shift_5_mux_2 = (shift_5_diff > 11'd26) ? 11'd26 : shift_5_diff;
-  assign kept_6_cat = {n_5, 1'b0};
-  assign kept_6_shr = kept_6_cat >> shift_5;
-  assign y_7_sum = {1'b0, (scale_6 - 10'd1), 23'd0} + {10'd0, kept_6} + {33'd0, (guard_6 & (sticky_6 | kept_6[0]))};
+  assign normalize_1_any = |mx_1_mux[23:22];
+  assign normalize_1_and_2 = ~normalize_1_any & ~(|mx_1_mux[21:20]);
+  assign normalize_1_any_2 = |mx_1_mux[19:18];
+  assign normalize_1_and = normalize_1_and_2 & ~normalize_1_any_2 & ~(|mx_1_mux[17:16]);
+  assign normalize_1_any_3 = |mx_1_mux[15:14];
+  assign normalize_1_and_3 = ~normalize_1_any_3 & ~(|mx_1_mux[13:12]);
+  assign normalize_1_any_4 = |mx_1_mux[11:10];
+  assign normalize_1_any_5 = |mx_1_mux[7:6];
+  assign normalize_1_and_4 = ~normalize_1_any_5 & ~(|mx_1_mux[5:4]);
+  assign normalize_1_any_6 = |mx_1_mux[3:2];
+  assign normalize_1_mux =
+      (normalize_1_and & normalize_1_and_3 & ~normalize_1_any_4 & ~(|mx_1_mux[9:8]))
+        ? {1'b1,
+           ((normalize_1_and_4 & ~normalize_1_any_6 & ~(|mx_1_mux[1:0])) ? 4'd8
+            : {1'b0,
+               (normalize_1_and_4 ? {1'b1, (normalize_1_any_6 ? {1'b0, ~mx_1_mux[3]} : {1'b1, ~mx_1_mux[1]})}
+                : {1'b0, (normalize_1_any_5 ? {1'b0, ~mx_1_mux[7]} : {1'b1, ~mx_1_mux[5]})})})}
+      : {1'b0,
+         (normalize_1_and
+            ? {1'b1,
+               (normalize_1_and_3 ? {1'b1, (normalize_1_any_4 ? {1'b0, ~mx_1_mux[11]} : {1'b1, ~mx_1_mux[9]})}
+                : {1'b0, (normalize_1_any_3 ? {1'b0, ~mx_1_mux[15]} : {1'b1, ~mx_1_mux[13]})})}
+          : {1'b0,
+             (normalize_1_and_2 ? {1'b1, (normalize_1_any_2 ? {1'b0, ~mx_1_mux[19]} : {1'b1, ~mx_1_mux[17]})}
+              : {1'b0, (normalize_1_any ? {1'b0, ~mx_1_mux[23]} : {1'b1, ~mx_1_mux[21]})})})};
+  assign ma_2_prod = {12'd0, mx_1} * {24'd0, normalize_1};
+  assign field_top_4_diff = e_3 - 11'd1;
+  assign field_below_4_diff = e_3 - 11'd2;
+  assign shifted_6_prod = {17'd0, window_5} * {26'd0, shift_5};
+  assign y_7_sum = {field_6, 24'h1} + {7'd0, shifted_6[40:16]};
 
-  assign out_payload = y_7; // Fp32Mul.java:125
-  assign out_valid = valid_d7; // Fp32Mul.java:126
+  assign out_payload = y_7; // Fp32Mul.java:184
+  assign out_valid = valid_d7; // Fp32Mul.java:185
 
   always @(posedge clk) begin
-    sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:61
-    nan_1 <= nan_1_or; // Fp32Mul.java:62
-    inf_1 <= inf_1_and; // Fp32Mul.java:63
+    sign_1 <= in_payload_a[31] ^ in_payload_b[31]; // Fp32Mul.java:83
+    nan_1 <= nan_1_or; // Fp32Mul.java:84
+    inf_1 <= inf_1_and; // Fp32Mul.java:85
     zero_1 <=
         ((in_payload_a[30:0] == 31'h0) | (in_payload_b[30:0] == 31'h0) | (zero_1_cmp & (in_payload_b[30:23] == 8'd0)))
         & ~nan_1_or
-        & ~inf_1_and; // Fp32Mul.java:64
-    mx_1 <= mx_1_mux; // Fp32Mul.java:65
+        & ~inf_1_and; // Fp32Mul.java:86
+    mx_1 <= (mx_1_mux[23:12] == 12'd0) ? {mx_1_mux[11:0], 12'd0} : mx_1_mux; // Fp32Mul.java:92
+    normalize_1 <=
+        {((normalize_1_mux == 5'd11) | (normalize_1_mux == 5'd23)),
+         ((normalize_1_mux == 5'd10) | (normalize_1_mux == 5'd22)),
+         ((normalize_1_mux == 5'd9) | (normalize_1_mux == 5'd21)),
+         ((normalize_1_mux == 5'd8) | (normalize_1_mux == 5'd20)),
+         ((normalize_1_mux == 5'd7) | (normalize_1_mux == 5'd19)),
+         ((normalize_1_mux == 5'd6) | (normalize_1_mux == 5'd18)),
+         ((normalize_1_mux == 5'd5) | (normalize_1_mux == 5'd17)),
+         ((normalize_1_mux == 5'd4) | (normalize_1_mux == 5'd16)),
+         ((normalize_1_mux == 5'd3) | (normalize_1_mux == 5'd15)),
+         ((normalize_1_mux == 5'd2) | (normalize_1_mux == 5'd14)),
+         ((normalize_1_mux == 5'd1) | (normalize_1_mux == 5'd13)),
+         ((normalize_1_mux == 5'd0) | (normalize_1_mux == 5'd12))}; // Fp32Mul.java:97
     my_1 <=
         zero_1_cmp ? {(in_payload_b[30:23] != 8'd0), in_payload_b[22:0]}
-        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:66
-    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:67
-    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:68
-    lz_1 <=
-        (lz_1_and & lz_1_and_3 & ~lz_1_any_4 & ~(|mx_1_mux[9:8]))
-          ? {1'b1,
-             ((lz_1_and_4 & ~lz_1_any_6 & ~(|mx_1_mux[1:0])) ? 4'd8
-              : {1'b0,
-                 (lz_1_and_4 ? {1'b1, (lz_1_any_6 ? {1'b0, ~mx_1_mux[3]} : {1'b1, ~mx_1_mux[1]})}
-                  : {1'b0, (lz_1_any_5 ? {1'b0, ~mx_1_mux[7]} : {1'b1, ~mx_1_mux[5]})})})}
-        : {1'b0,
-           (lz_1_and
-              ? {1'b1,
-                 (lz_1_and_3 ? {1'b1, (lz_1_any_4 ? {1'b0, ~mx_1_mux[11]} : {1'b1, ~mx_1_mux[9]})}
-                  : {1'b0, (lz_1_any_3 ? {1'b0, ~mx_1_mux[15]} : {1'b1, ~mx_1_mux[13]})})}
-            : {1'b0,
-               (lz_1_and_2 ? {1'b1, (lz_1_any_2 ? {1'b0, ~mx_1_mux[19]} : {1'b1, ~mx_1_mux[17]})}
-                : {1'b0, (lz_1_any ? {1'b0, ~mx_1_mux[23]} : {1'b1, ~mx_1_mux[21]})})})}; // Fp32Mul.java:69
-    ma_2 <= mx_1 << lz_1; // Fp32Mul.java:74
-    mb_2 <= my_1; // Fp32Mul.java:75
-    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:78
-    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:79
-    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:82
-    product_4 <= product_3; // Fp32Mul.java:84
-    e_d1 <= e_2; // Fp32Mul.java:85
-    e_d2 <= e_d1; // Fp32Mul.java:85
-    flags_d1 <= flags_2; // Fp32Mul.java:86
-    flags_d2 <= flags_d1; // Fp32Mul.java:86
-    // Fp32Mul.java:103
-    n_5 <= product_4[47] ? {product_4[47:23], (product_4[22] | n_5_cmp)} : {product_4[46:22], n_5_cmp};
-    shift_5 <= shift_5_cmp ? shift_5_mux_2[4:0] : 5'd0; // Fp32Mul.java:104
-    scale_5 <= shift_5_cmp ? 10'd1 : shift_5_mux[9:0]; // Fp32Mul.java:105
-    flags_5 <= flags_d2; // Fp32Mul.java:106
-    kept_6 <= kept_6_shr[26:3]; // Fp32Mul.java:110
-    guard_6 <= kept_6_shr[2]; // Fp32Mul.java:111
-    sticky_6 <= kept_6_shr[1] | kept_6_shr[0] | (|(kept_6_cat & ~(27'h7ffffff << shift_5))); // Fp32Mul.java:112
-    scale_6 <= scale_5; // Fp32Mul.java:113
-    flags_6 <= flags_5; // Fp32Mul.java:114
+        : {(in_payload_a[30:23] != 8'd0), in_payload_a[22:0]}; // Fp32Mul.java:98
+    ea_1 <= (in_payload_a[30:23] == 8'd0) ? 8'd1 : in_payload_a[30:23]; // Fp32Mul.java:99
+    eb_1 <= (in_payload_b[30:23] == 8'd0) ? 8'd1 : in_payload_b[30:23]; // Fp32Mul.java:100
+    lz_1 <= normalize_1_mux; // Fp32Mul.java:101
+    ma_2 <= ma_2_prod[23:0]; // Fp32Mul.java:107
+    mb_2 <= my_1; // Fp32Mul.java:108
+    e_2 <= (({3'd0, ea_1} + {3'd0, eb_1}) - {6'd0, lz_1}) - 11'd126; // Fp32Mul.java:111
+    flags_2 <= {sign_1, nan_1, inf_1, zero_1}; // Fp32Mul.java:112
+    product_3 <= {24'd0, ma_2} * {24'd0, mb_2}; // Fp32Mul.java:116
+    product_4 <= product_3; // Fp32Mul.java:118
+    e_3 <= e_2; // Fp32Mul.java:119
+    flags_3 <= flags_2; // Fp32Mul.java:120
+    low_4 <= $signed(e_3) <= $signed(11'd1); // Fp32Mul.java:122
+    far_4 <= $signed(e_3) <= $signed(11'h7f1); // Fp32Mul.java:123
+    shift_low_4 <=
+        {(e_3 == 11'd1),
+         (e_3 == 11'd0),
+         (e_3 == 11'h7ff),
+         (e_3 == 11'h7fe),
+         ((e_3 == 11'h7fd) | (e_3 == 11'h7f1)),
+         ((e_3 == 11'h7fc) | (e_3 == 11'h7f0)),
+         ((e_3 == 11'h7fb) | (e_3 == 11'h7ef)),
+         ((e_3 == 11'h7fa) | (e_3 == 11'h7ee)),
+         ((e_3 == 11'h7f9) | (e_3 == 11'h7ed)),
+         ((e_3 == 11'h7f8) | (e_3 == 11'h7ec)),
+         ((e_3 == 11'h7f7) | (e_3 == 11'h7eb)),
+         ((e_3 == 11'h7f6) | (e_3 == 11'h7ea)),
+         ((e_3 == 11'h7f5) | (e_3 == 11'h7e9)),
+         ((e_3 == 11'h7f4) | (e_3 == 11'h7e8)),
+         ((e_3 == 11'h7f3) | (e_3 == 11'h7e7)),
+         ((e_3 == 11'h7f2) | ($signed(e_3) <= $signed(11'h7e6)))}; // Fp32Mul.java:124
+    field_top_4 <= field_top_4_diff[7:0]; // Fp32Mul.java:128
+    field_below_4 <= field_below_4_diff[7:0]; // Fp32Mul.java:129
+    huge_top_4 <= $signed(e_3) >= $signed(11'd255); // Fp32Mul.java:130
+    huge_below_4 <= $signed(e_3) >= $signed(11'd256); // Fp32Mul.java:131
+    edge_top_4 <= e_3 == 11'd254; // Fp32Mul.java:132
+    edge_below_4 <= e_3 == 11'd255; // Fp32Mul.java:133
+    flags_4 <= flags_3; // Fp32Mul.java:134
+    window_5 <= far_4 ? {12'd0, product_4[47:34]} : product_4[47:22]; // Fp32Mul.java:156
+    // Fp32Mul.java:157
+    shift_5 <= {(~low_4 & ~product_4[47]), (shift_low_4[15] | (~low_4 & product_4[47])), shift_low_4[14:0]};
+    dropped_5 <= (product_4[21:0] != 22'd0) | (far_4 & (product_4[33:22] != 12'd0)); // Fp32Mul.java:158
+    field_5 <= low_4 ? 8'd0 : (product_4[47] ? field_top_4 : field_below_4); // Fp32Mul.java:159
+    huge_5 <= product_4[47] ? huge_top_4 : huge_below_4; // Fp32Mul.java:160
+    edge_5 <= product_4[47] ? edge_top_4 : edge_below_4; // Fp32Mul.java:161
+    flags_5 <= flags_4; // Fp32Mul.java:162
+    shifted_6 <= shifted_6_prod[40:0]; // Fp32Mul.java:166
+    dropped_6 <= dropped_5; // Fp32Mul.java:167
+    field_6 <= field_5; // Fp32Mul.java:168
+    huge_6 <= huge_5; // Fp32Mul.java:169
+    edge_6 <= edge_5; // Fp32Mul.java:170
+    flags_6 <= flags_5; // Fp32Mul.java:171
+    // Fp32Mul.java:184
     y_7 <=
         flags_6[2] ? 32'h7fc00000
-        : (flags_6[1] | ((y_7_sum[33:23] >= 11'd255) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000}
+        : (flags_6[1] | ((huge_6 | (edge_6 & y_7_sum[25] & y_7_sum[24])) & ~flags_6[0])) ? {flags_6[3], 31'h7f800000}
         : flags_6[0] ? {flags_6[3], 31'h0}
-        : {flags_6[3], y_7_sum[30:0]}; // Fp32Mul.java:125
-    valid_d1 <= in_valid; // Fp32Mul.java:126
-    valid_d2 <= valid_d1; // Fp32Mul.java:126
-    valid_d3 <= valid_d2; // Fp32Mul.java:126
-    valid_d4 <= valid_d3; // Fp32Mul.java:126
-    valid_d5 <= valid_d4; // Fp32Mul.java:126
-    valid_d6 <= valid_d5; // Fp32Mul.java:126
-    valid_d7 <= valid_d6; // Fp32Mul.java:126
+        : {flags_6[3], y_7_sum[31:2], (y_7_sum[1] & ~(shifted_6[16] & ~((shifted_6[15:0] != 16'd0) | dropped_6)))};
+    valid_d1 <= in_valid; // Fp32Mul.java:185
+    valid_d2 <= valid_d1; // Fp32Mul.java:185
+    valid_d3 <= valid_d2; // Fp32Mul.java:185
+    valid_d4 <= valid_d3; // Fp32Mul.java:185
+    valid_d5 <= valid_d4; // Fp32Mul.java:185
+    valid_d6 <= valid_d5; // Fp32Mul.java:185
+    valid_d7 <= valid_d6; // Fp32Mul.java:185
     if (reset) begin
       valid_d1 <= 1'b0;
       valid_d2 <= 1'b0;
@@ -181,7 +232,8 @@ module Fp32Mul (
   end
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, shift_5_mux_2[10:5]};
+  wire unused_bits = &{1'b0, ma_2_prod[35:24], field_top_4_diff[10:8], field_below_4_diff[10:8], shifted_6_prod[42:41],
+      y_7_sum[0]};
 endmodule
 
 `default_nettype wire

@@ -81,9 +81,10 @@ final class BenchAttentionCommand implements Callable<Integer>, PrintsJson {
         boolean text = !json.enabled();
         if (text) {
             AttentionShape unit = AttentionShape.of(build);
-            out.printf(Locale.ROOT, "attention unit %s: one %d-bit K/V port, %d MACs/cycle, %d slots; DDR bound at %.1f"
-                    + " bytes/cycle (%.1f GB/s at %.0f MHz), read latency %d cycles%n", build.name(),
-                    16 * unit.width(), unit.width(), unit.slots(), options.bytesPerCycle(),
+            out.printf(Locale.ROOT, "attention unit %s: %d-bit K and V ports, %d MACs/cycle (two passes of %d), %d"
+                    + " slots; DDR bound at %.1f bytes/cycle (%.1f GB/s at %.0f MHz), read latency %d cycles%n",
+                    build.name(), 16 * unit.width(), 2 * unit.width(), unit.width(), unit.slots(),
+                    options.bytesPerCycle(),
                     options.bytesPerCycle() * clock / 1000, clock, latency);
             out.flush();
         }
@@ -134,8 +135,10 @@ final class BenchAttentionCommand implements Callable<Integer>, PrintsJson {
         if (json.enabled()) {
             json.print(result);
         } else {
-            out.printf("%nOne KV head simulated per case; a layer is kv_heads identical commands. of bound ="
-                    + " max(KV bound, compute bound) / cycles; of DDR roofline = KV bound / cycles.%n");
+            out.printf("%n%d KV heads simulated back to back per decode case, %d per prefill case; a layer is the"
+                    + " first head plus kv_heads - 1 times what each further head added. of bound = max(KV bound,"
+                    + " compute bound) / cycles; of DDR roofline = KV bound / cycles.%n",
+                    AttentionBenchmark.DECODE_HEADS, AttentionBenchmark.PREFILL_HEADS);
             out.flush();
         }
         if (result.inexact() > 0) {
