@@ -161,7 +161,10 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
         return dev.tellmej.hdl.Hdl.bitsFor((context + chunkRows - 1) / chunkRows + 1);
     }
 
-    /** Words of the chunk buffer: two chunks of {@link #chunkRows} rows of {@link #rowStride} beats. */
+    /**
+     * Words of the key buffer, and of the value buffer: two chunks of {@link #chunkRows} rows of
+     * {@link #rowStride} beats.
+     */
     public int chunkBufferWords() {
         return 2 * chunkRows * rowStride();
     }

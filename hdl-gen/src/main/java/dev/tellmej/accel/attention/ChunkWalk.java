@@ -18,7 +18,7 @@ final class ChunkWalk extends Area {
     final Bool step;
     /** The current chunk of the pass. */
     final UInt chunk;
-    /** The half of the chunk buffer the current chunk is in. */
+    /** The half of the pass's buffer (key or value) the current chunk is in. */
     final UInt half;
     /** Position of the chunk's first row. */
     final UInt chunkStart;

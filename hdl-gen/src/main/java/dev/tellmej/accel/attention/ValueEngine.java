@@ -59,8 +59,8 @@ final class ValueEngine extends Area {
      * @param start   event: the pass starts (chunk 0, slot 0)
      * @param loaded  chunks of the pass in the buffer
      * @param landedRows whole rows of the chunk landing in the buffer
-     * @param firstHalf the half of the chunk buffer the pass's first chunk is in
-     * @param values  the chunk buffer's read port
+     * @param firstHalf the half of the value buffer the pass's first chunk is in
+     * @param values  the value buffer's read port
      * @param weights the score buffer's read port (the weights after the softmax)
      * @param rz      each slot's reciprocal of Z (binary32 bits)
      */
