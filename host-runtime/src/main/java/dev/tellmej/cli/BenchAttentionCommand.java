@@ -81,9 +81,10 @@ final class BenchAttentionCommand implements Callable<Integer>, PrintsJson {
         boolean text = !json.enabled();
         if (text) {
             AttentionShape unit = AttentionShape.of(build);
-            out.printf(Locale.ROOT, "attention unit %s: %d-bit K and V ports, %d MACs/cycle (two passes of %d), %d"
-                    + " slots; DDR bound at %.1f bytes/cycle (%.1f GB/s at %.0f MHz), read latency %d cycles%n",
-                    build.name(), 16 * unit.width(), 2 * unit.width(), unit.width(), unit.slots(),
+            out.printf(Locale.ROOT, "attention unit %s: %d K and %d V ports of %d bits, %d MACs/cycle (two passes"
+                    + " of %d), %d slots; DDR bound at %.1f bytes/cycle (%.1f GB/s at %.0f MHz), read latency %d"
+                    + " cycles%n", build.name(), unit.ports(), unit.ports(), 16 * unit.width(), 2 * unit.passWidth(),
+                    unit.passWidth(), unit.slots(),
                     options.bytesPerCycle(),
                     options.bytesPerCycle() * clock / 1000, clock, latency);
             out.flush();

@@ -118,9 +118,10 @@ public final class AttentionBenchmark {
      *
      * @param config            the build
      * @param slots             queries per command
-     * @param macsPerCycle      the unit's multiply-adds per cycle: 2W (a beat of W values a cycle on the score
-     *                          pass's lanes and one on the value pass's, which run at once for two commands)
-     * @param portBytesPerCycle each of the unit's two ports (K, V), bytes per cycle
+     * @param macsPerCycle      the unit's multiply-adds per cycle: 2PW (a pass beat of P x W values a cycle on the
+     *                          score pass's lanes and one on the value pass's, which run at once for two commands)
+     * @param portBytesPerCycle each of the unit's ports, bytes per cycle
+     * @param portsPerPass      P: the K ports, and the V ports
      * @param bytesPerCycle     the DDR bandwidth of the bound and the memory model
      * @param clockMhz          the clock
      * @param ddrGBps           {@code bytesPerCycle} at the clock, GB/s
@@ -129,7 +130,8 @@ public final class AttentionBenchmark {
      * @param modelReadySeconds elaboration and Verilator builds (or cache lookups), seconds
      * @param cases             decode cases then prefill cases, per shape
      */
-    public record Result(String config, int slots, int macsPerCycle, int portBytesPerCycle, double bytesPerCycle,
+    public record Result(String config, int slots, int macsPerCycle, int portBytesPerCycle, int portsPerPass,
+            double bytesPerCycle,
             double clockMhz, double ddrGBps, int latency, long seed, double modelReadySeconds, List<Case> cases) {
         public Result {
             cases = List.copyOf(cases);
@@ -196,8 +198,8 @@ public final class AttentionBenchmark {
                 }
             }
         }
-        return new Result(options.build().name(), base.slots(), 2 * base.width(), base.bursts().axi().dataBytes(),
-                options.bytesPerCycle(), options.clockMhz(), options.bytesPerCycle() * options.clockMhz() / 1000,
+        return new Result(options.build().name(), base.slots(), 2 * base.passWidth(), base.bursts().axi().dataBytes(),
+                base.ports(), options.bytesPerCycle(), options.clockMhz(), options.bytesPerCycle() * options.clockMhz() / 1000,
                 options.latency(), options.seed(), ready, cases);
     }
 
@@ -255,7 +257,7 @@ public final class AttentionBenchmark {
         long layerBytes = bytes / n * head.kvHeads();
         long layerMacs = macs / n * head.kvHeads();
         double kvBound = layerBytes / options.bytesPerCycle();
-        double computeBound = (double) layerMacs / (2 * unit.width());
+        double computeBound = (double) layerMacs / (2 * unit.passWidth());
         double micros = layerCycles / options.clockMhz();
         Case c = new Case(head.name(), kind, tokens, perHead, layerCycles / head.kvHeads(), layerCycles, layerBytes,
                 layerMacs, kvBound, computeBound, Math.max(kvBound, computeBound) / layerCycles, kvBound / layerCycles,

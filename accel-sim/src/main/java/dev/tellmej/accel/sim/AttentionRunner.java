@@ -86,8 +86,8 @@ public final class AttentionRunner {
         this.shape = top.shape;
         this.ddr = ddr;
         this.valueBase = valueBase(shape);
-        ddr.attach(top.keyAxi);
-        ddr.attach(top.valueAxi);
+        top.keyAxi.forEach(ddr::attach);
+        top.valueAxi.forEach(ddr::attach);
         this.commands = new StreamDriver(sim, top.command, new Random(random.nextLong()), 1.0);
         this.queries = new StreamDriver(sim, top.queries, new Random(random.nextLong()), queryValid);
         this.out = new StreamMonitor(sim, top.out, new Random(random.nextLong()), outReady);

@@ -21,6 +21,8 @@ import java.util.List;
  * @param lanes      N5's L, the lanes of every sum over the head dimension and over positions (a power of two,
  *                   at least the adder's latency plus two, so a value partial is back before its lane comes round)
  * @param width      stored values per beat W (a power of two, at most L): the port's width over 16 bits
+ * @param ports      read ports of each pass, P (a power of two, P x W at most L): each pass multiplies P beats
+ *                   of a row a cycle, chunk k of its rows read on port k mod P ({@link #passWidth})
  * @param maxHeadDim the largest head dimension D, a multiple of W
  * @param context    the longest context (positions) a query may attend to
  * @param slots      queries one command may carry (a GQA group's heads times a prefill block's tokens)
@@ -30,7 +32,7 @@ import java.util.List;
  * @param bursts     the K/V read port's burst engine
  * @param serialTrees the score and value passes' trees are serial ({@code AttentionConfig#serialTrees})
  */
-public record AttentionShape(int lanes, int width, int maxHeadDim, int context, int slots, int chunkRows,
+public record AttentionShape(int lanes, int width, int ports, int maxHeadDim, int context, int slots, int chunkRows,
         StorageFormat storage, AxiBurstConfig bursts, boolean serialTrees) {
 
     /** Beats per K/V burst (a chunk is one read command of chunk rows x d/W beats, cut into these bursts). */
@@ -49,6 +51,11 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
         }
         if (width < 1 || Integer.bitCount(width) != 1 || width > lanes) {
             problems.add("W must be a power of two no larger than L, got " + width);
+        }
+        if (ports < 1 || Integer.bitCount(ports) != 1 || (long) ports * width > lanes) {
+            problems.add("the ports of a pass must be a power of two with P x W no larger than L = " + lanes
+                    + " (a pass beat of P x W values feeds one group of L's lanes), got P = " + ports + ", W = "
+                    + width);
         }
         if (width >= 1 && (maxHeadDim < width || maxHeadDim % width != 0)) {
             problems.add("the head dimension must be a positive multiple of W = " + width + ", got " + maxHeadDim);
@@ -73,12 +80,13 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
 
     /**
      * The attention unit of build {@code config}: N5's L of its element-wise units, beats as wide as a data port,
-     * the head dimension and context of its maxima, {@code slots} of the TLMM's token chunk (kv260: 8 queries),
-     * chunks of 32 rows.
+     * as many ports a pass as its dot lanes take beats a cycle, the head dimension and context of its maxima,
+     * {@code slots} of the TLMM's token chunk (kv260: 8 queries), chunks of 32 rows.
      */
     public static AttentionShape of(AcceleratorConfig config) {
         int width = config.memory().portBits() / 16;
-        return new AttentionShape(config.elementwise().sumLanes(), width, config.limits().headDim(),
+        return new AttentionShape(config.elementwise().sumLanes(), width, config.attention().dotLanes() / width,
+                config.limits().headDim(),
                 config.limits().context(), Math.max(config.limits().heads() / config.limits().kvHeads(),
                         config.tlmm().chunkTokens()), 32, config.elementwise().storage(),
                 AxiBurstConfig.of(Axi4Config.of(config.memory().portBits()), BURST_BEATS, OUTSTANDING),
@@ -87,7 +95,7 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
 
     /** The same shape for head dimensions up to {@code maxHeadDim}. */
     public AttentionShape withMaxHeadDim(int maxHeadDim) {
-        return new AttentionShape(lanes, width, maxHeadDim, context, slots, chunkRows, storage, bursts,
+        return new AttentionShape(lanes, width, ports, maxHeadDim, context, slots, chunkRows, storage, bursts,
                 serialTrees);
     }
 
@@ -112,14 +120,37 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
         return maxHeadDim / width;
     }
 
-    /** Beats per row rounded up to a power of two: the stride of a row in the chunk buffer and query store. */
-    public int rowStride() {
-        return 1 << log2Up(maxRowBeats());
+    /** Values a pass multiplies a cycle, P x W: a <em>pass beat</em>, P beats of a row. */
+    public int passWidth() {
+        return ports * width;
     }
 
-    /** Lane groups L / W: a beat feeds the W lanes of one group. */
+    /** Pass beats per row of the longest head, D / (P x W) rounded up. */
+    public int maxPassBeats() {
+        return (maxRowBeats() + ports - 1) / ports;
+    }
+
+    /**
+     * Pass beats per row rounded up to a power of two: the stride of a row in each memory of the chunk buffers and
+     * the query store (beat b of a row is in memory b mod P of its loader, at pass beat b / P).
+     */
+    public int passStride() {
+        return 1 << log2Up(maxPassBeats());
+    }
+
+    /** Bits of {@link #passStride}: a pass beat's place in a row. */
+    public int passStrideBits() {
+        return log2Up(passStride());
+    }
+
+    /** Bits of a loader's index, log2 P (0 with one port a pass). */
+    public int portBits() {
+        return Integer.numberOfTrailingZeros(ports);
+    }
+
+    /** Lane groups L / (P x W): a pass beat feeds the P x W lanes of one group. */
     public int groups() {
-        return lanes / width;
+        return lanes / passWidth();
     }
 
     /**
@@ -151,6 +182,11 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
         return dev.tellmej.hdl.Hdl.bitsFor(maxRowBeats());
     }
 
+    /** Bits of a pass beat count 0 .. D / (P x W). */
+    public int passBeatBits() {
+        return dev.tellmej.hdl.Hdl.bitsFor(maxPassBeats());
+    }
+
     /** Bits of a row index inside a chunk. */
     public int chunkRowBits() {
         return Math.max(1, log2Up(chunkRows));
@@ -162,11 +198,16 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
     }
 
     /**
-     * Words of the key buffer, and of the value buffer: two chunks of {@link #chunkRows} rows of
-     * {@link #rowStride} beats.
+     * Words of each memory of a loader's chunk buffer (a pass has P loaders of P memories, each word a beat of W
+     * values): two chunks of {@link #chunkRows} rows of {@link #passStride} words.
      */
     public int chunkBufferWords() {
-        return 2 * chunkRows * rowStride();
+        return 2 * chunkRows * passStride();
+    }
+
+    /** Words of each of the P query-store memories: {@link #passStride} words a slot. */
+    public int queryStoreWords() {
+        return slots * passStride();
     }
 
     /** Words of the score buffer: one binary32 per position per slot, the context rounded to a power of two. */
@@ -174,14 +215,14 @@ public record AttentionShape(int lanes, int width, int maxHeadDim, int context, 
         return slots * (1 << log2Up(context));
     }
 
-    /** Words of each of the W value-partial banks: L partials per beat of a row per slot. */
+    /** Words of each of the P x W value-partial banks: L partials per pass beat of a row per slot. */
     public int partialBankWords() {
-        return slots * rowStride() * lanes;
+        return slots * passStride() * lanes;
     }
 
-    /** Verilog name suffix: {@code l16_w8_d96_c4096_q8_fp16}. */
+    /** Verilog name suffix: {@code l16_w8_d96_c4096_q8_fp16}, with {@code _p2} for two ports a pass. */
     String suffix() {
-        return "l" + lanes + "_w" + width + "_d" + maxHeadDim + "_c" + context + "_q" + slots + "_r" + chunkRows + "_"
-                + format().name().toLowerCase(java.util.Locale.ROOT) + (serialTrees ? "_serial" : "");
+        return "l" + lanes + "_w" + width + (ports > 1 ? "_p" + ports : "") + "_d" + maxHeadDim + "_c" + context
+                + "_q" + slots + "_r" + chunkRows + "_" + format().name().toLowerCase(java.util.Locale.ROOT) + (serialTrees ? "_serial" : "");
     }
 }

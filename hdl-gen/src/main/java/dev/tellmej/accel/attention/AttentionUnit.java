@@ -42,9 +42,10 @@ import java.util.List;
  * past the last slot's context are never read: the causal mask of a prefill block), writing the scores into a
  * score buffer sized for the whole context of every slot and keeping each slot's maximum; the
  * {@link AttentionSoftmax} turns each slot's scores into weights in place and gives its rz; the
- * {@link ValueEngine} adds the weighted V rows into per-lane partials and reduces them. K and V arrive through
- * a {@link ChunkLoader} each, a chunk of rows ahead of their pass. Each pass has its own multiply-add lanes
- * ({@link MacLanes}).
+ * {@link ValueEngine} adds the weighted V rows into per-lane partials and reduces them. K and V each arrive
+ * through P {@link ChunkLoader}s on P ports ({@link AttentionShape#ports}; chunk k of a head's rows on port
+ * k mod P), chunks of rows ahead of their pass, which takes P beats of a row a cycle. Each pass has its own
+ * P x W multiply-add lanes ({@link MacLanes}).
  *
  * <p><b>Two commands at once.</b> The {@link Controller} (the score side) takes a command, its queries, runs its
  * score pass and its softmax, then hands it to the {@link ValueSide}, and takes the next command while the value
@@ -86,10 +87,13 @@ public final class AttentionUnit extends Module {
     public final Stream<Vec<Bits>> queries;
     public final Stream<Vec<Bits>> out;
     public final Flow<Done> done;
-    /** The key port: K rows. */
-    public final Axi4 keyAxi;
-    /** The value port: V rows. */
-    public final Axi4 valueAxi;
+    /**
+     * The key ports, P of them ({@link AttentionShape#ports}): K rows, chunk k of a head's on port k mod P
+     * ({@code m_axi_k}, or {@code m_axi_k0}, {@code m_axi_k1}, ... with several).
+     */
+    public final List<Axi4> keyAxi;
+    /** The value ports: V rows, as the key ports ({@code m_axi_v}, or {@code m_axi_v0}, ...). */
+    public final List<Axi4> valueAxi;
     /** No command in progress. */
     public final Bool idle;
     /** The shape it was built for. */
@@ -110,23 +114,32 @@ public final class AttentionUnit extends Module {
         out = out("out", Stream.of(vec(width, bits(16))));
         done = out("done", Flow.of(new Done(uint(8))));
         idle = out("idle", bool());
-        AxiBurstReader keyReader = instance("key_reader", new AxiBurstReader(shape.bursts()));
-        AxiBurstReader valueReader = instance("value_reader", new AxiBurstReader(shape.bursts()));
-        keyAxi = out("m_axi_k", Axi4.master(shape.bursts().axi()));
-        valueAxi = out("m_axi_v", Axi4.master(shape.bursts().axi()));
-        forward(keyAxi, keyReader.axi);
-        forward(valueAxi, valueReader.axi);
+        int ports = shape.ports();
+        List<AxiBurstReader> keyReaders = new ArrayList<>();
+        List<AxiBurstReader> valueReaders = new ArrayList<>();
+        keyAxi = new ArrayList<>();
+        valueAxi = new ArrayList<>();
+        for (int l = 0; l < ports; l++) {
+            String index = ports > 1 ? String.valueOf(l) : "";
+            keyReaders.add(instance("key_reader" + index, new AxiBurstReader(shape.bursts())));
+            valueReaders.add(instance("value_reader" + index, new AxiBurstReader(shape.bursts())));
+            keyAxi.add(out("m_axi_k" + index, Axi4.master(shape.bursts().axi())));
+            valueAxi.add(out("m_axi_v" + index, Axi4.master(shape.bursts().axi())));
+            forward(keyAxi.getLast(), keyReaders.getLast().axi);
+            forward(valueAxi.getLast(), valueReaders.getLast().axi);
+        }
 
-        Mem<Bits> queryStore = mem("query_store", bits(16 * width), shape.slots() * shape.rowStride())
-                .style(RamStyle.DISTRIBUTED);
-        RamStyle chunkStyle = shape.chunkBufferWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
-        Mem<Bits> keyBuffer = mem("key_buffer", bits(16 * width), shape.chunkBufferWords()).style(chunkStyle);
-        Mem<Bits> valueBuffer = mem("value_buffer", bits(16 * width), shape.chunkBufferWords()).style(chunkStyle);
+        // The query store: beat b of a slot's query in memory b mod P, so the score pass reads a pass beat a cycle.
+        List<Mem<Bits>> queryStore = new ArrayList<>();
+        for (int p = 0; p < ports; p++) {
+            queryStore.add(mem("query_store" + (ports > 1 ? "_" + p : ""), bits(16 * width), shape.queryStoreWords())
+                    .style(RamStyle.DISTRIBUTED));
+        }
         boolean ultra = (long) shape.scoreBufferWords() * 32 >= 256 * 1024;
         int scoreLatency = ultra ? 2 : 1;
         Mem<Bits> scoreBuffer = mem("score_buffer", bits(32), shape.scoreBufferWords())
                 .style(ultra ? RamStyle.ULTRA : RamStyle.BLOCK);
-        int chunkAddressBits = log2Up(shape.chunkBufferWords());
+        int chunkAddressBits = shape.portBits() + log2Up(shape.chunkBufferWords());
         int scoreAddressBits = log2Up(shape.scoreBufferWords());
 
         Bool scoresFinished = wire("scores_finished", bool());
@@ -139,22 +152,24 @@ public final class AttentionUnit extends Module {
         Controller controller = area(new Controller(shape, command, queries, queryStore, scoresFinished,
                 softmaxFinished, valueBusy, valueSlots, valueBase, valueJobRequesting));
 
-        BufferPort keyPort = BufferPort.wires("key_port", chunkAddressBits, 16 * width, 1);
-        BufferPort valuePort = BufferPort.wires("value_port", chunkAddressBits, 16 * width, 1);
+        BufferPort keyPort = BufferPort.wires("key_port", chunkAddressBits, 16 * shape.passWidth(), 1);
+        BufferPort valuePort = BufferPort.wires("value_port", chunkAddressBits, 16 * shape.passWidth(), 1);
         BufferPort scorePort = BufferPort.wires("softmax_port", scoreAddressBits, 32, scoreLatency);
         BufferPort weightPort = BufferPort.wires("weight_port", scoreAddressBits, 32, scoreLatency);
-        keyPort.data().set(keyBuffer.readSync("key_read", keyPort.address(), keyPort.enable(), 1));
-        valuePort.data().set(valueBuffer.readSync("value_read", valuePort.address(), valuePort.enable(), 1));
         shareReadPort("score_read", scoreBuffer, scorePort, weightPort);
 
-        // ---- K: a job per score pass, on the key port.
+        // ---- K: a job per score pass, on the key ports.
         Bool keyChunkDone = wire("key_chunk_consumed", bool());
-        ChunkLoader keyLoader = area(new ChunkLoader("key", shape, controller.startScores, controller.keyAddress,
-                controller.fields.lastPositions(), controller.fields.rowBeats(), keyChunkDone, keyReader, keyBuffer));
+        UInt keyChunkLoader = wire("key_chunk_loader", uint(Math.max(1, shape.portBits())));
+        List<ChunkLoader> keyLoaders = loaders("key", shape, controller.startScores, controller.keyAddress,
+                controller.fields, keyChunkDone, keyChunkLoader, keyReaders);
+        ChunkLoader.readPort("key_read", shape, keyLoaders, keyPort);
+        List<UInt> keyBases = keyLoaders.stream().map(l -> l.jobBase).toList();
+        ChunkProgress keyProgress = area(new ChunkProgress("key", shape, keyLoaders, keyBases));
         ScoreEngine scores = area(new ScoreEngine(shape, controller.fields, controller.scale, controller.startScores,
-                keyLoader.loadedSince(keyLoader.jobBase), keyLoader.landingRows, keyLoader.jobBase.lsb(), keyPort,
-                queryStore));
+                keyProgress, keyPort, queryStore));
         keyChunkDone.set(scores.chunkFinished);
+        keyChunkLoader.set(scores.chunkLoader);
 
         AttentionSoftmax softmax = instance("softmax", new AttentionSoftmax(shape.lanes(), shape.context()));
         ScoreSink sink = area(new ScoreSink(shape, controller, scores));
@@ -168,24 +183,28 @@ public final class AttentionUnit extends Module {
                 .named("score_buffer_write_data");
         when(scoreWrite, () -> scoreBuffer.write(scoreWriteAddress, scoreWriteData));
 
-        // ---- V: a job per command, started while the command is on the score side, on the value port.
+        // ---- V: a job per command, started while the command is on the score side, on the value ports.
         Bool valueChunkDone = wire("value_chunk_consumed", bool());
-        ChunkLoader valueLoader = area(new ChunkLoader("value", shape, controller.startValueJob,
-                controller.valueAddress, controller.fields.lastPositions(), controller.fields.rowBeats(),
-                valueChunkDone, valueReader, valueBuffer));
-        valueJobRequesting.set(valueLoader.requesting);
+        UInt valueChunkLoader = wire("value_chunk_loader", uint(Math.max(1, shape.portBits())));
+        List<ChunkLoader> valueLoaders = loaders("value", shape, controller.startValueJob, controller.valueAddress,
+                controller.fields, valueChunkDone, valueChunkLoader, valueReaders);
+        ChunkLoader.readPort("value_read", shape, valueLoaders, valuePort);
+        valueJobRequesting.set(any(valueLoaders.stream().map(l -> l.requesting).toList())
+                .named("value_loaders_requesting"));
         Bool weightsRead = wire("value_weights_read", bool());
         Bool valuesFinished = wire("values_finished", bool());
-        ValueSide valueSide = area(new ValueSide(shape, controller, keyLoader.failedLatest, valueLoader, weightsRead,
+        Bool keysFailed = any(keyLoaders.stream().map(l -> l.failedLatest).toList()).named("key_job_failed");
+        ValueSide valueSide = area(new ValueSide(shape, controller, keysFailed, valueLoaders, weightsRead,
                 valuesFinished));
         valueBusy.set(valueSide.phase.is(ValuePhase.VALUES));
         readingWeights.set(valueSide.readingWeights);
         valueSlots.set(valueSide.fields.slots());
         valueBase.set(valueSide.fields.base());
-        ValueEngine values = area(new ValueEngine(shape, valueSide.fields, valueSide.start,
-                valueLoader.loadedSince(valueSide.jobBase), valueLoader.landingRows, valueSide.jobBase.lsb(),
-                valuePort, weightPort, stage.reciprocals, out));
+        ChunkProgress valueProgress = area(new ChunkProgress("value", shape, valueLoaders, valueSide.jobBases));
+        ValueEngine values = area(new ValueEngine(shape, valueSide.fields, valueSide.start, valueProgress, valuePort,
+                weightPort, stage.reciprocals, out));
         valueChunkDone.set(values.chunkFinished);
+        valueChunkLoader.set(values.chunkLoader);
         weightsRead.set(values.weightsRead);
         valuesFinished.set(values.finished);
         scoresFinished.set(scores.finished);
@@ -208,6 +227,32 @@ public final class AttentionUnit extends Module {
         done.valid.set(doneValid);
         done.payload.errorCode().set(doneCode);
         idle.set(controller.phase.is(Phase.IDLE).and(valueSide.phase.is(ValuePhase.IDLE)));
+    }
+
+    /**
+     * A pass's P loaders ({@code key} or {@code value}): loader l reads chunks l, l + P, ... of each job on reader l,
+     * and frees a half of its buffer when the pass has finished a chunk of its own.
+     */
+    private static List<ChunkLoader> loaders(String name, AttentionShape shape, Bool start, UInt address,
+            CommandFields fields, Bool chunkDone, UInt chunkLoader, List<AxiBurstReader> readers) {
+        int ports = shape.ports();
+        List<ChunkLoader> loaders = new ArrayList<>();
+        for (int l = 0; l < ports; l++) {
+            Bool consumed = ports == 1 ? chunkDone
+                    : chunkDone.and(chunkLoader.eq(l)).named(name + "_chunk_consumed_" + l);
+            loaders.add(area(new ChunkLoader(name + (ports > 1 ? String.valueOf(l) : ""), shape, l, start, address,
+                    fields.lastPositions(), fields.rowBeats(), consumed, readers.get(l))));
+        }
+        return loaders;
+    }
+
+    /** Whether any of {@code flags} is set. */
+    private static Bool any(List<Bool> flags) {
+        Bool result = flags.getFirst();
+        for (int i = 1; i < flags.size(); i++) {
+            result = result.or(flags.get(i));
+        }
+        return result;
     }
 
     /** Puts two passes' ports on a memory's one synchronous read port (the passes never read at once). */
@@ -240,7 +285,7 @@ public final class AttentionUnit extends Module {
         /** The refused command's {@link ErrorCode}. */
         final UInt refusalCode;
 
-        Controller(AttentionShape shape, Stream<Command> command, Stream<Vec<Bits>> queries, Mem<Bits> queryStore,
+        Controller(AttentionShape shape, Stream<Command> command, Stream<Vec<Bits>> queries, List<Mem<Bits>> queryStore,
                    Bool scoresFinished, Bool softmaxFinished, Bool valueBusy, UInt valueSlots, UInt valueBase,
                    Bool valueJobRequesting) {
             super("controller", "takes and checks a command, stores its queries, starts its passes and hands it on");
@@ -284,9 +329,14 @@ public final class AttentionUnit extends Module {
             startScores = queries.fire().and(lastQueryBeat).and(lastQuerySlot).named("start_scores");
             UInt physicalSlot = querySlot.resize(shape.slotBits()).add(fields.base()).trunc(shape.slotBits())
                     .named("query_physical_slot");
-            UInt storeAddress = cat(physicalSlot, queryBeat.resize(log2Up(shape.rowStride())))
-                    .asUInt().resize(log2Up(shape.slots() * shape.rowStride())).named("query_store_address");
-            when(queries.fire(), () -> queryStore.write(storeAddress, asBits(queries.payload)));
+            UInt storeAddress = cat(physicalSlot, ChunkLoader.passBeat(shape, queryBeat)
+                    .resize(shape.passStrideBits())).asUInt().resize(log2Up(shape.queryStoreWords()))
+                    .named("query_store_address");
+            for (int p = 0; p < queryStore.size(); p++) {
+                Mem<Bits> store = queryStore.get(p);
+                Bool mine = queryStore.size() == 1 ? TRUE : queryBeat.resize(shape.portBits()).eq(p);
+                when(queries.fire().and(mine), () -> store.write(storeAddress, asBits(queries.payload)));
+            }
             // The V job starts once the command is checked and the last job has requested all its chunks.
             startValueJob = phase.isOneOf(Phase.QUERIES, Phase.SCORES, Phase.SOFTMAX, Phase.HANDOFF)
                     .and(valueJobStarted.not()).and(valueJobRequesting.not()).named("start_value_job");
@@ -343,13 +393,14 @@ public final class AttentionUnit extends Module {
 
     /**
      * The value side: the command whose value pass runs, its fields copied at the hand-off (so the score side
-     * may take the next), the first chunk of its V job, and whether a beat of its K or V rows failed.
+     * may take the next), the first chunk of its V job on each loader, and whether a beat of its K or V rows
+     * failed.
      */
     static final class ValueSide extends Area {
         final HwEnum<ValuePhase> phase;
         final CommandFields fields;
-        /** The number of the command's first V chunk (its job's base). */
-        final UInt jobBase;
+        /** Each value loader's number of its first chunk of the command's V job (the job's bases). */
+        final List<UInt> jobBases;
         /** Event: the value pass starts, a cycle after the hand-off (its walkers read the fields copied then). */
         final Bool start;
         /** The value pass is still reading weights from the score buffer. */
@@ -364,7 +415,7 @@ public final class AttentionUnit extends Module {
          * @param weightsRead  event: the value pass has read its last weight
          * @param passFinished event: the value pass's last output has left
          */
-        ValueSide(AttentionShape shape, Controller controller, Bool keyFailed, ChunkLoader valueLoader,
+        ValueSide(AttentionShape shape, Controller controller, Bool keyFailed, List<ChunkLoader> valueLoaders,
                   Bool weightsRead, Bool passFinished) {
             super("value_side", "the command of the value pass: its fields, its V job and its outcome");
             phase = reg("value_phase", enumOf(ValuePhase.class), ValuePhase.IDLE);
@@ -372,7 +423,11 @@ public final class AttentionUnit extends Module {
                     reg("value_last_positions", uint(shape.positionBits()), 0), reg("value_heads", uint(8), 0),
                     reg("value_slots", uint(8), 0), reg("value_row_beats", uint(8), 0),
                     reg("value_slot_base", uint(shape.slotBits()), 0));
-            jobBase = reg("value_side_job_base", uint(valueLoader.countBits), 0);
+            jobBases = new ArrayList<>();
+            for (int l = 0; l < valueLoaders.size(); l++) {
+                jobBases.add(reg("value_side_job_base" + (valueLoaders.size() > 1 ? "_" + l : ""),
+                        uint(valueLoaders.get(l).countBits), 0));
+            }
             Bool reading = reg("value_weights_pending", bool(), 0);
             readingWeights = reading;
             start = regNext("value_pass_start", controller.handOff, 0);
@@ -388,15 +443,18 @@ public final class AttentionUnit extends Module {
                 fields.slots().set(controller.fields.slots());
                 fields.rowBeats().set(controller.fields.rowBeats());
                 fields.base().set(controller.fields.base());
-                jobBase.set(valueLoader.jobBase);
+                for (int l = 0; l < valueLoaders.size(); l++) {
+                    jobBases.get(l).set(valueLoaders.get(l).jobBase);
+                }
                 failedKeys.set(keyFailed);
                 newerJob.set(false);
                 reading.set(true);
             }).elseWhen(controller.startValueJob, () -> newerJob.set(true));
             when(weightsRead, () -> reading.set(false));
             when(finished, () -> phase.set(ValuePhase.IDLE));
-            Bool failedValues = mux(newerJob, valueLoader.failedOlder, valueLoader.failedLatest)
-                    .named("value_rows_failed");
+            Bool failedOlder = any(valueLoaders.stream().map(l -> l.failedOlder).toList());
+            Bool failedLatest = any(valueLoaders.stream().map(l -> l.failedLatest).toList());
+            Bool failedValues = mux(newerJob, failedOlder, failedLatest).named("value_rows_failed");
             code = mux(failedKeys.or(failedValues), U(ErrorCode.DDR_ERROR.code(), 8), U(ErrorCode.NONE.code(), 8))
                     .named("value_code");
         }

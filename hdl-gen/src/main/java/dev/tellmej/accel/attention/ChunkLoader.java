@@ -6,20 +6,31 @@ import dev.tellmej.hdl.Area;
 import dev.tellmej.hdl.Bits;
 import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.Mem;
+import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.axi.AxiBurstReader;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Reads one kind of row of a KV head (its K rows on the key port, or its V rows on the value port) from the KV
- * cache into a two-half chunk buffer, a chunk of {@link AttentionShape#chunkRows} rows per burst-reader command.
+ * Reads one kind of row of a KV head (its K rows on a key port, or its V rows on a value port) from the KV cache
+ * into a two-half chunk buffer of its own, a chunk of {@link AttentionShape#chunkRows} rows per burst-reader
+ * command. A pass has P loaders ({@link AttentionShape#ports}): loader l reads chunks l, l + P, l + 2P, ... of
+ * each job, so the P ports stream at once while the pass takes P beats of a row a cycle.
  *
- * <p>A <em>job</em> is a command's rows 0 .. n - 1 from an address. Chunks are numbered by free-running counters
- * across jobs: chunk k goes to half {@code k mod 2} of the buffer, row r of it at {@code (half, r, beat)}, and
- * is requested only when its half is free again (chunk k - 2 consumed), so the port streams while the pass
- * computes, and the next job's first chunks are read while the pass finishes the last job's. A pass numbers the
- * chunks of its command from the job's first ({@link #jobBase} when the job started): its chunks loaded are
- * {@link #loadedSince}. A head's rows are contiguous in the layout, so chunk k of a job starts {@code k x chunk
- * rows x row bytes} after the job's address.
+ * <p>A <em>job</em> is a command's rows 0 .. n - 1 from an address. The loader numbers its own chunks by
+ * free-running counters across jobs: its chunk k goes to half {@code k mod 2} of its buffer, and is requested
+ * only when that half is free again (its chunk k - 2 consumed), so the port streams while the pass computes, and
+ * the next job's first chunks are read while the pass finishes the last job's. A pass numbers the loader's chunks
+ * of its command from the job's first ({@link #jobBase} when the job started): its chunks loaded are
+ * {@link #loadedSince}. A head's rows are contiguous in the layout, so the loader's chunk i of a job starts
+ * {@code (i x P + l) x chunk rows x row bytes} after the job's address.
+ *
+ * <p>The buffer is P memories of beats ({@link #memories}): beat b of row r of a chunk in half h is in memory
+ * {@code b mod P} at {@code (h, r, b / P)}, so a pass reads beats {@code P x k .. P x k + P - 1} of a row, a pass
+ * beat, in one cycle ({@link #readPort}).
  *
  * <p>A beat answered SLVERR or DECERR marks its job failed: the latest job's flag ({@link #failedLatest}) or,
  * for a beat of the job before it still landing, {@link #failedOlder}.
@@ -39,23 +50,32 @@ final class ChunkLoader extends Area {
     final Bool failedOlder;
     /** Width of the chunk counters: two more bits than a command's chunk count. */
     final int countBits;
+    /** The P memories of the buffer: memory p holds beats p, p + P, ... of each row. */
+    final List<Mem<Bits>> memories;
 
     /**
-     * @param name     the loader's prefix ({@code key}, {@code value})
+     * @param name     the loader's prefix ({@code key}, {@code value}, then its index where a pass has several)
+     * @param index    l: the loader reads chunks l, l + P, ... of each job
      * @param start    event: a job starts (its fields are read in this cycle)
      * @param address  byte address of the job's row 0 (beat-aligned)
      * @param rows     rows of the job
      * @param rowBeats beats per row of the job
      * @param consumed event: the pass has finished a chunk (its half may be refilled)
      */
-    ChunkLoader(String name, AttentionShape shape, Bool start, UInt address, UInt rows, UInt rowBeats,
-                Bool consumed, AxiBurstReader reader, Mem<Bits> buffer) {
-        super(name + "_loader", "reads a head's " + name + " rows chunk by chunk into the free half of its buffer");
+    ChunkLoader(String name, AttentionShape shape, int index, Bool start, UInt address, UInt rows, UInt rowBeats,
+                Bool consumed, AxiBurstReader reader) {
+        super(name + "_loader", "reads chunks of a head's rows into the free half of its buffer");
         countBits = shape.chunkBits() + 2;
+        int ports = shape.ports();
         int rowBits = shape.chunkRowBits();
-        int strideBits = log2Up(shape.rowStride());
         int beatBits = shape.beatBits();
         int positionBits = shape.positionBits();
+        RamStyle style = shape.chunkBufferWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+        memories = new ArrayList<>();
+        for (int p = 0; p < ports; p++) {
+            memories.add(mem(name + "_buffer" + (ports > 1 ? "_" + p : ""), bits(16 * shape.width()),
+                    shape.chunkBufferWords()).style(style));
+        }
         UInt next = reg(name + "_next_address", uint(64), 0);
         UInt rowsLeft = reg(name + "_rows_left", uint(positionBits), 0);
         UInt latestBeats = reg(name + "_job_row_beats", uint(8), 0);
@@ -78,20 +98,33 @@ final class ChunkLoader extends Area {
         UInt chunkBeats = chunkRowsNow.mul(latestBeats).named(name + "_chunk_beats");
         int beatShift = log2Up(shape.bursts().axi().dataBytes()) + log2Up(shape.chunkRows());
         UInt chunkBytes = latestBeats.resize(64).shl(beatShift).named(name + "_chunk_bytes");
+        // The loader's next chunk is P chunks on; a job's first is chunk l.
+        int stepRows = ports * shape.chunkRows();
+        int wideBits = positionBits + log2Up(stepRows) + 1;
+        UInt strideBytes = chunkBytes.mul(U(ports, bitsFor(ports))).trunc(64).named(name + "_stride_bytes");
+        UInt rowsWide = rowsLeft.resize(wideBits);
+        UInt rowsAfter = mux(rowsWide.gt(stepRows), rowsWide.sub(stepRows).trunc(wideBits), U(0, wideBits))
+                .resize(positionBits).named(name + "_rows_after");
+        int skipRows = index * shape.chunkRows();
+        UInt jobRows = rows.resize(wideBits);
+        UInt firstRows = mux(jobRows.gt(skipRows), jobRows.sub(skipRows).trunc(wideBits), U(0, wideBits))
+                .resize(positionBits).named(name + "_first_rows");
+        UInt firstAddress = address.add(rowBeats.resize(64).shl(beatShift).trunc(64)
+                .mul(U(index, bitsFor(index))).trunc(64)).trunc(64).named(name + "_first_address");
         // Two halves: chunk k may be requested once chunk k - 2 is consumed.
         Bool halfFree = issued.sub(done).trunc(countBits).lt(2).named(name + "_half_free");
         reader.command.valid.set(requesting.and(halfFree).and(start.not()));
         reader.command.payload.address().set(next.resize(widthOf(reader.command.payload.address())));
         reader.command.payload.beats().set(chunkBeats.resize(widthOf(reader.command.payload.beats())));
         when(start, () -> {
-            next.set(address);
-            rowsLeft.set(rows.resize(positionBits));
+            next.set(firstAddress);
+            rowsLeft.set(firstRows);
             latestBeats.set(rowBeats);
             olderBeats.set(latestBeats);
             jobBase.set(issued);
         }).elseWhen(reader.command.fire(), () -> {
-            next.set(next.add(chunkBytes).trunc(64));
-            rowsLeft.set(rowsLeft.sub(chunkRowsNow).trunc(positionBits));
+            next.set(next.add(strideBytes).trunc(64));
+            rowsLeft.set(rowsAfter);
             issued.set(issued.add(1).trunc(countBits));
         });
         when(consumed, () -> done.set(done.add(1).trunc(countBits)));
@@ -103,10 +136,13 @@ final class ChunkLoader extends Area {
         Bool landingLatest = landed.sub(jobBase).trunc(countBits).msb().not().named(name + "_landing_latest");
         UInt landingBeats = mux(landingLatest, latestBeats, olderBeats).named(name + "_landing_row_beats");
         Bool lastRowBeat = writeBeat.eq(landingBeats.sub(1).trunc(beatBits)).named(name + "_write_last_row_beat");
-        UInt writeAddress = cat(landed.lsb(), writeRow, writeBeat.resize(strideBits)).asUInt()
-                .named(name + "_write_address");
-        when(beat, () -> buffer.write(writeAddress.resize(log2Up(shape.chunkBufferWords())),
-                reader.data.payload.data()));
+        UInt writeAddress = cat(landed.lsb(), writeRow, passBeat(shape, writeBeat).resize(shape.passStrideBits()))
+                .asUInt().resize(log2Up(shape.chunkBufferWords())).named(name + "_write_address");
+        for (int p = 0; p < ports; p++) {
+            Mem<Bits> memory = memories.get(p);
+            Bool mine = ports == 1 ? TRUE : writeBeat.resize(shape.portBits()).eq(p);
+            when(beat.and(mine), () -> memory.write(writeAddress, reader.data.payload.data()));
+        }
         landingRows = writeRow;
         when(beat, () -> {
             writeBeat.set(writeBeat.add(1).trunc(beatBits));
@@ -132,5 +168,37 @@ final class ChunkLoader extends Area {
     /** Chunks of the job whose first chunk is {@code base} in the buffer (whole), as wide as the counters. */
     UInt loadedSince(UInt base) {
         return landed.sub(base).trunc(countBits);
+    }
+
+    /** The pass beat of W-value beat {@code beat} of a row: {@code beat / P}. */
+    static UInt passBeat(AttentionShape shape, UInt beat) {
+        int shift = shape.portBits();
+        return shift == 0 ? beat : widthOf(beat) <= shift ? U(0, 1) : beat.shr(shift);
+    }
+
+    /**
+     * Connects a pass's read port to its loaders' buffers: the address is {@code (loader, half, row, pass beat)};
+     * the word read is the P beats of the pass beat from the chosen loader's P memories, beat P x k + p in bits
+     * {@code 16 W p ..}, {@code port.latency()} (1) cycles later.
+     */
+    static void readPort(String name, AttentionShape shape, List<ChunkLoader> loaders, BufferPort port) {
+        int localBits = log2Up(shape.chunkBufferWords());
+        UInt local = port.address().resize(localBits).named(name + "_local_address");
+        List<Bits> words = new ArrayList<>();
+        for (int l = 0; l < loaders.size(); l++) {
+            List<Bits> beats = new ArrayList<>();
+            for (int p = loaders.get(l).memories.size() - 1; p >= 0; p--) {
+                beats.add(loaders.get(l).memories.get(p).readSync(name + "_l" + l + "_p" + p, local, port.enable(),
+                        port.latency()));
+            }
+            words.add(cat(beats.toArray(new Bits[0])).named(name + "_l" + l));
+        }
+        if (words.size() == 1) {
+            port.data().set(words.getFirst());
+        } else {
+            UInt loader = port.address().slice(widthOf(port.address()) - 1, localBits).named(name + "_loader");
+            UInt chosen = Delay.of(name + "_loader_read", loader, port.latency());
+            port.data().set(new Vec<>(words).get(name + "_chosen", chosen));
+        }
     }
 }

@@ -18,7 +18,9 @@ final class ChunkWalk extends Area {
     final Bool step;
     /** The current chunk of the pass. */
     final UInt chunk;
-    /** The half of the pass's buffer (key or value) the current chunk is in. */
+    /** The loader of the current chunk: chunk mod P. */
+    final UInt loader;
+    /** The half of its loader's buffer the current chunk is in. */
     final UInt half;
     /** Position of the chunk's first row. */
     final UInt chunkStart;
@@ -45,12 +47,9 @@ final class ChunkWalk extends Area {
     /**
      * @param name   the pass's prefix for signal names ({@code score}, {@code value})
      * @param start  event: the pass starts at chunk 0, slot 0
-     * @param loaded chunks of the pass in the buffer (at least as wide as a chunk number)
-     * @param landedRows whole rows of chunk {@code loaded} (the one landing) in the buffer
-     * @param firstHalf the half of the buffer the pass's chunk 0 is in (the next chunk is in the other)
+     * @param progress the job's chunks in the loaders' buffers ({@link ChunkProgress})
      */
-    ChunkWalk(String name, AttentionShape shape, CommandFields command, Bool start, UInt loaded,
-              UInt landedRows, Bool firstHalf) {
+    ChunkWalk(String name, AttentionShape shape, CommandFields command, Bool start, ChunkProgress progress) {
         super(name + "_walk", "the pass's walk over the chunks in the buffer and, in each, over the slots' rows");
         int positionBits = shape.positionBits();
         int chunkBits = shape.chunkBits();
@@ -64,9 +63,17 @@ final class ChunkWalk extends Area {
         slots = area(new SlotWalker(name + "_slots", shape, command, start.or(chunkDone),
                 slotEvent.and(chunkDone.not())));
 
-        half = chunk.lsb().xor(firstHalf).asUInt().named(name + "_half");
+        // Chunk k is loader (k mod P)'s chunk k / P of the job; its halves alternate from the job's first.
+        int portBits = shape.portBits();
+        UInt loaded = progress.loaded;
+        UInt landedRows = progress.landingRows;
+        loader = portBits == 0 ? U(0, 1) : chunk.resize(portBits).named(name + "_loader");
+        Bool localLsb = portBits == 0 ? chunk.lsb() : chunk.bit(portBits);
+        Bool firstHalf = portBits == 0 ? progress.firstHalves.lsb() : progress.firstHalves.bit(loader);
+        half = localLsb.xor(firstHalf).asUInt().named(name + "_half");
         needRows = wire(name + "_need_rows", uint(rowBits));
-        UInt chunkWide = chunk.resize(widthOf(loaded));
+        UInt chunkWide = chunk.resize(Math.max(widthOf(loaded), widthOf(chunk))).named(name + "_chunk_wide");
+        loaded = loaded.resize(widthOf(chunkWide));
         Bool rowsIn = chunkWide.eq(loaded).and(landedRows.resize(rowBits).ge(needRows)).named(name + "_rows_in");
         step = active.and(chunkWide.lt(loaded).or(rowsIn)).named(name + "_step");
         UInt beyond = slots.positions.sub(chunkStart).trunc(positionBits).named(name + "_rows_beyond");
@@ -89,5 +96,15 @@ final class ChunkWalk extends Area {
             chunkStart.set(chunkStart.add(shape.chunkRows()).trunc(positionBits));
             when(done, () -> active.set(false));
         });
+    }
+
+    /**
+     * The read address of pass beat {@code passBeat} of row {@code row} of the current chunk: {@code (loader, half,
+     * row, pass beat)}, as {@link ChunkLoader#readPort} takes it.
+     */
+    UInt bufferAddress(AttentionShape shape, UInt row, UInt passBeat) {
+        UInt local = cat(half, row.resize(shape.chunkRowBits()), passBeat.resize(shape.passStrideBits())).asUInt()
+                .resize(log2Up(shape.chunkBufferWords()));
+        return shape.portBits() == 0 ? local : cat(loader, local).asUInt();
     }
 }

@@ -23,17 +23,19 @@ import java.util.List;
  * The score pass of an {@link AttentionUnit} (NUMERICS.md N15.1): {@code s = dot(q, k_t) * C} for every slot's
  * query and every key row it attends to, with N5's lane order over the head dimension.
  *
- * <p><b>Schedule.</b> For each chunk of key rows in the buffer, for each slot, the slot's rows of the chunk are
- * taken {@link AttentionShape#interleave A} at a time and read beat-major: beat b of rows r .. r + A - 1, then
- * beat b + 1 of the same rows. A beat's W products go into the partials of lane group {@code b mod (L / W)} of
- * its row, and the same row and group come round A x L / W cycles later, after the adder's result is back, so
- * a beat is taken every cycle. Rows past the slot's context are never read (the causal mask of a prefill
- * block), and turns of rows past the chunk's end are empty cycles. When a row's last beat is added, its L
- * partials (lanes no element reached count as +0.0) go into the pairwise tree (N5.2) and are multiplied by C.
- * With {@link AttentionShape#serialTrees} the tree has one adder a level ({@link Fp32SerialTree}) and takes
- * a row every L / 2 cycles: a turn lasts at least that many beats a row (a short row's turn ends with empty
- * beats), and the tree's queue holds a turn's rows, which launch on consecutive cycles; otherwise it is a full
- * tree taking a row a cycle.
+ * <p><b>Schedule.</b> The pass works in <em>pass beats</em>: P beats of a row (P x W values, one beat from each of
+ * a loader's P memories), a pass beat a cycle. For each chunk of key rows in the buffers, for each slot, the
+ * slot's rows of the chunk are taken {@link AttentionShape#interleave A} at a time and read pass-beat-major: pass
+ * beat k of rows r .. r + A - 1, then pass beat k + 1 of the same rows. A pass beat's P x W products go into the
+ * partials of lane group {@code k mod (L / PW)} of its row, and the same row and group come round A x L / PW
+ * cycles later, after the adder's result is back, so a pass beat is taken every cycle. With an odd d / W and two
+ * ports, the last pass beat's second beat is past the row: its lanes write nothing. Rows past the slot's context
+ * are never read (the causal mask of a prefill block), and turns of rows past the chunk's end are empty cycles.
+ * When a row's last pass beat is added, its L partials (lanes no element reached count as +0.0) go into the
+ * pairwise tree (N5.2) and are multiplied by C. With {@link AttentionShape#serialTrees} the tree has P adders
+ * on its first level and one on each above ({@link Fp32SerialTree}) and takes a row every L / 2P cycles: a turn
+ * lasts at least that many pass beats a row (a short row's turn ends with empty beats), and the tree's queue
+ * holds a turn's rows, which launch on consecutive cycles; otherwise it is a full tree taking a row a cycle.
  */
 final class ScoreEngine extends Area {
     /** A score: the slot's place in the per-slot stores, its position and the value (binary32 bits). */
@@ -43,6 +45,8 @@ final class ScoreEngine extends Area {
     final Flow<Score> scores;
     /** Event: the engine has finished reading a chunk. */
     final Bool chunkFinished;
+    /** The loader of the chunk being read (of {@link #chunkFinished}'s). */
+    final UInt chunkLoader;
     /** Event: the last score of the pass has left. */
     final Bool finished;
 
@@ -50,40 +54,49 @@ final class ScoreEngine extends Area {
      * @param command the command's fields (the score side's)
      * @param scale  the score scale C (binary32 bits)
      * @param start  event: the pass starts (chunk 0, slot 0)
-     * @param loaded chunks of the pass in the buffer
-     * @param landedRows whole rows of the chunk landing in the buffer
-     * @param firstHalf the half of the key buffer the pass's first chunk is in
+     * @param progress the job's chunks in the key loaders' buffers
+     * @param keys     the key buffers' read port ({@link ChunkLoader#readPort}): a pass beat a read
+     * @param queries  the query store's P memories (beat b of a slot's query in memory b mod P)
      */
-    ScoreEngine(AttentionShape shape, CommandFields command, Bits scale, Bool start, UInt loaded, UInt landedRows,
-                Bool firstHalf, BufferPort keys, Mem<Bits> queries) {
+    ScoreEngine(AttentionShape shape, CommandFields command, Bits scale, Bool start, ChunkProgress progress,
+                BufferPort keys, List<Mem<Bits>> queries) {
         super("score_engine", "multiplies each slot's query with its key rows, row-interleaved beat by beat, and"
                 + " adds each row's lane partials by the pairwise tree");
         int a = shape.interleave();
         int groups = shape.groups();
-        int width = shape.width();
+        int width = shape.passWidth();
+        int beatWidth = shape.width();
+        int ports = shape.ports();
         int lanes = shape.lanes();
         int turnBits = Math.max(1, log2Up(a));
         int groupBits = Math.max(1, log2Up(groups));
         // With the serial tree (a row every L / 2 cycles) a turn of rows lasts at least that many beats, the beats
         // past a short row's last being empty cycles.
         boolean serial = shape.serialTrees();
-        int treeInterval = serial ? lanes / 2 : 1;
-        int beatBits = Math.max(shape.beatBits(), bitsFor(treeInterval));
+        // The serial tree's first level has P adders, so it keeps up with rows P times as short.
+        int firstAdders = Math.min(ports, lanes / 2);
+        int treeInterval = serial ? lanes / (2 * firstAdders) : 1;
+        int beatBits = Math.max(shape.passBeatBits(), bitsFor(treeInterval));
         int rowBits = shape.chunkRowBits() + 1;
         int positionBits = shape.positionBits();
 
         // ---- Issue: chunk and slot (the walk), then row turn and beat.
-        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, loaded, landedRows, firstHalf));
+        ChunkWalk walk = area(new ChunkWalk("score", shape, command, start, progress));
         chunkFinished = walk.chunkFinished;
+        chunkLoader = walk.loader;
+        // Pass beats of a row: d / (P x W) rounded up (the last one's later beats are past the row with an odd
+        // d / W).
+        UInt passBeats = command.rowBeats().resize(9).add(ports - 1).trunc(9).shr(shape.portBits()).resize(8)
+                .named("score_pass_beats");
         UInt rowBase = reg("row_base", uint(rowBits), 0);
         UInt beat = reg("score_beat", uint(beatBits), 0);
         UInt turn = reg("turn", uint(turnBits), 0);
         UInt rowInChunk = rowBase.add(turn.resize(rowBits)).trunc(rowBits).named("row_in_chunk");
         Bool rowValid = rowInChunk.lt(walk.rowsHere).named("row_valid");
         Bool lastTurn = turn.eq(a - 1).named("last_turn");
-        Bool lastRowBeat = beat.eq(command.rowBeats().sub(1).trunc(beatBits)).named("last_row_beat");
+        Bool lastRowBeat = beat.eq(passBeats.sub(1).trunc(beatBits)).named("last_row_beat");
         int wide = Math.max(8, beatBits);
-        UInt rowBeats = command.rowBeats().resize(wide);
+        UInt rowBeats = passBeats.resize(wide);
         UInt turnBeats = serial ? mux(rowBeats.lt(treeInterval), U(treeInterval, wide), rowBeats).named("turn_beats")
                 : rowBeats;
         Bool lastBeat = serial ? beat.resize(wide).eq(turnBeats.sub(1).trunc(wide)).named("last_beat") : lastRowBeat;
@@ -108,11 +121,18 @@ final class ScoreEngine extends Area {
 
         Bool issue = (serial ? walk.step.and(walk.any).and(rowValid).and(realBeat) : walk.step.and(walk.any).and(rowValid))
                 .named("score_issue");
-        UInt chunkAddress = cat(walk.half, rowInChunk.resize(rowBits - 1),
-                beat.resize(log2Up(shape.rowStride()))).asUInt().resize(log2Up(shape.chunkBufferWords()))
+        UInt chunkAddress = walk.bufferAddress(shape, rowInChunk.resize(rowBits - 1), beat)
                 .named("key_read_address");
-        UInt queryAddress = cat(walk.slots.physical, beat.resize(log2Up(shape.rowStride()))).asUInt()
-                .resize(log2Up(shape.slots() * shape.rowStride())).named("query_read_address");
+        UInt queryAddress = cat(walk.slots.physical, beat.resize(shape.passStrideBits())).asUInt()
+                .resize(log2Up(shape.queryStoreWords())).named("query_read_address");
+        // Beat P x k + p of a row exists when it is below d / W: all do but, with an odd d / W, the last pass
+        // beat's later ones, whose lanes then neither add nor reach the row's sum.
+        List<Bool> present = new ArrayList<>();
+        for (int p = ports - 1; p >= 0; p--) {
+            present.add(p == 0 ? TRUE : cat(beat.resize(8), U(p, shape.portBits())).asUInt().resize(16)
+                    .lt(command.rowBeats().resize(16)));
+        }
+        Bits presentBeats = cat(present.toArray(new Bool[0])).named("score_present_beats");
 
         // ---- Datapath: the W shared multiply-add lanes into the interleaved rows' partials.
         Pipeline pipe = new Pipeline("score_issue", issue);
@@ -120,12 +140,19 @@ final class ScoreEngine extends Area {
         Timed<UInt> rowT = pipe.input("issue_row",
                 walk.chunkStart.add(rowInChunk.resize(positionBits)).trunc(positionBits));
         Timed<UInt> turnT = pipe.input("issue_turn", turn);
-        Timed<UInt> groupT = pipe.input("issue_group", beat.resize(groupBits));
-        Timed<Bool> firstT = pipe.input("issue_first", groups > shape.maxRowBeats() ? bool(true) : beat.lt(groups));
+        // A pass beat's lane group is its beat mod L / PW: always group 0 when a pass beat covers all L lanes.
+        Timed<UInt> groupT = pipe.input("issue_group", groups == 1 ? U(0, 1) : beat.resize(groupBits));
+        Timed<Bool> firstT = pipe.input("issue_first", groups > shape.maxPassBeats() ? bool(true) : beat.lt(groups));
         Timed<Bool> rowLastT = pipe.input("issue_row_last", lastRowBeat);
+        Timed<Bits> presentT = pipe.input("issue_present", presentBeats);
         keys.address().set(chunkAddress);
         keys.enable().set(issue);
-        Bits queryWord = queries.readSync("query_read", queryAddress, issue, keys.latency());
+        List<Bits> queryBeats = new ArrayList<>();
+        for (int p = ports - 1; p >= 0; p--) {
+            queryBeats.add(queries.get(p).readSync("query_read" + (ports > 1 ? "_" + p : ""), queryAddress, issue,
+                    keys.latency()));
+        }
+        Bits queryWord = cat(queryBeats.toArray(new Bits[0])).named("query_word_read");
         Timed<Bits> keyT = pipe.at(keys.latency(), "key_word", keys.data());
         Timed<Bits> queryT = pipe.at(keys.latency(), "query_word", queryWord);
 
@@ -151,7 +178,8 @@ final class ScoreEngine extends Area {
             mac.b().get(e).set(keyT.value().slice(lo + 15, lo));
         }
         int addCycle = macCycle + lanesOf.addendCycle;
-        UInt entryAtAdd = cat(turnT.at(addCycle), groupT.at(addCycle)).asUInt().resize(Math.max(1, log2Up(entries)))
+        UInt entryAtAdd = (groups == 1 ? turnT.at(addCycle) : cat(turnT.at(addCycle), groupT.at(addCycle)).asUInt())
+                .resize(Math.max(1, log2Up(entries)))
                 .named("add_entry");
         for (int e = 0; e < width; e++) {
             String l = "key_lane" + e;
@@ -167,13 +195,15 @@ final class ScoreEngine extends Area {
         Bool sumValid = pipe.valid(sumCycle);
         UInt turnAtSum = turnT.at(sumCycle);
         UInt groupAtSum = groupT.at(sumCycle);
+        Bits presentAtSum = presentT.at(sumCycle);
         for (int p = 0; p < entries; p++) {
             final int pp = p;
             Bool mine = sumValid.and(turnAtSum.eq(p / groups)).and(groupAtSum.eq(p % groups)).named("write_entry_" + p);
             for (int e = 0; e < width; e++) {
                 Bits partial = partials.get(pp).get(e);
                 Bits sum = sums.get(e).value();
-                when(mine, () -> partial.set(sum));
+                Bool written = ports == 1 ? mine : mine.and(presentAtSum.asUInt().bit(e / beatWidth));
+                when(written, () -> partial.set(sum));
             }
         }
         Bool launch = sumValid.and(rowLastT.at(sumCycle)).named("row_launch");
@@ -186,13 +216,18 @@ final class ScoreEngine extends Area {
                 byTurn.add(partials.get(t * groups + g).get(e));
             }
             Bits held = a == 1 ? byTurn.getFirst() : new Vec<>(byTurn).get("held_" + j, turnAtSum);
-            Bits latest = mux(groupAtSum.eq(g), sums.get(e).value(), held);
-            snapshot.add(mux(command.rowBeats().gt(g), latest, B(0, 32)).named("row_partial_" + j));
+            Bool fresh = groupAtSum.eq(g);
+            if (ports > 1) {
+                fresh = fresh.and(presentAtSum.asUInt().bit(e / beatWidth));
+            }
+            Bits latest = mux(fresh, sums.get(e).value(), held);
+            // Lane j is reached when the row has an element j: d / W > j / W.
+            snapshot.add(mux(command.rowBeats().gt(j / beatWidth), latest, B(0, 32)).named("row_partial_" + j));
         }
 
         if (serial) {
-            SerialSums summed = serialTree(lanes, a, launch, snapshot, slotT.at(sumCycle), rowT.at(sumCycle), scale,
-                    issueDone, sumCycle);
+            SerialSums summed = serialTree(lanes, firstAdders, a, launch, snapshot, slotT.at(sumCycle),
+                    rowT.at(sumCycle), scale, issueDone, sumCycle);
             scores = summed.scores();
             finished = summed.finished();
         } else {
@@ -219,10 +254,11 @@ final class ScoreEngine extends Area {
      * consecutive cycles and lasts at least a row per tree interval, so the queue holds a turn's A rows; the pass
      * ends when the last issued row has left the tree and the scale.
      */
-    private static SerialSums serialTree(int lanes, int turnRows, Bool launch, List<Bits> snapshot, UInt slot,
-            UInt row, Bits commandScale, Bool issueDone, int sumCycle) {
+    private static SerialSums serialTree(int lanes, int firstAdders, int turnRows, Bool launch, List<Bits> snapshot,
+            UInt slot, UInt row, Bits commandScale, Bool issueDone, int sumCycle) {
         int tagBits = widthOf(slot) + widthOf(row);
-        Fp32SerialTree tree = Hdl.instance("score_tree", new Fp32SerialTree(lanes, tagBits, turnRows + 1));
+        Fp32SerialTree tree = Hdl.instance("score_tree", new Fp32SerialTree(lanes, tagBits, turnRows + 1,
+                firstAdders));
         tree.in.valid.set(launch);
         for (int j = 0; j < lanes; j++) {
             tree.in.payload.values().get(j).set(snapshot.get(j));

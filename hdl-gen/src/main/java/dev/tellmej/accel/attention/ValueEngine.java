@@ -27,14 +27,16 @@ import java.util.List;
  * for every slot, where the sum over positions is N5's with L lanes (lane j takes positions j, j + L, ... from
  * +0.0) and the pairwise tree.
  *
- * <p><b>Accumulate.</b> For each chunk of value rows in the buffer, for each slot, the slot's rows of the chunk
- * stream beat by beat (one per cycle) with the slot's weight of the row from the score buffer; element i's
- * partial of lane {@code t mod L} lives in bank {@code i mod W} at {@code (slot, i div W, lane)}: it is read,
- * added to and written back, and the same partial comes round no sooner than L rows later.
+ * <p><b>Accumulate.</b> For each chunk of value rows in the buffers, for each slot, the slot's rows of the chunk
+ * stream a pass beat (P beats, P x W values) a cycle with the slot's weight of the row from the score buffer;
+ * element i's partial of lane {@code t mod L} lives in bank {@code i mod PW} at {@code (slot, i div PW, lane)}:
+ * it is read, added to and written back, and the same partial comes round no sooner than L rows later. With an
+ * odd d / W and two ports, the last pass beat's second beat is past the row and its banks are not written.
  *
- * <p><b>Reduce.</b> Then, slot by slot and beat by beat, the L partials of the beat's W elements are read (lanes
- * no position reached count as +0.0), each element's go through the pairwise tree, one multiply by the slot's
- * rz and storage rounding, and the beat leaves on the output stream.
+ * <p><b>Reduce.</b> Then, slot by slot and output beat by output beat (W elements: those of banks
+ * {@code W x (b mod P)} onwards at pass beat {@code b / P}), the L partials of the beat's W elements are read
+ * (lanes no position reached count as +0.0), each element's go through the pairwise tree, one multiply by the
+ * slot's rz and storage rounding, and the beat leaves on the output stream.
  */
 final class ValueEngine extends Area {
     enum Reduce { IDLE, GATHER, PUSH, FLUSH }
@@ -49,6 +51,8 @@ final class ValueEngine extends Area {
 
     /** Event: the engine has finished reading a chunk. */
     final Bool chunkFinished;
+    /** The loader of the chunk being read (of {@link #chunkFinished}'s). */
+    final UInt chunkLoader;
     /** Event: the pass has issued its last read of the score buffer (its weights). */
     final Bool weightsRead;
     /** Event: every slot's output has left. */
@@ -57,37 +61,41 @@ final class ValueEngine extends Area {
     /**
      * @param command the command's fields (the value side's)
      * @param start   event: the pass starts (chunk 0, slot 0)
-     * @param loaded  chunks of the pass in the buffer
-     * @param landedRows whole rows of the chunk landing in the buffer
-     * @param firstHalf the half of the value buffer the pass's first chunk is in
-     * @param values  the value buffer's read port
+     * @param progress the job's chunks in the value loaders' buffers
+     * @param values  the value buffers' read port ({@link ChunkLoader#readPort}): a pass beat a read
      * @param weights the score buffer's read port (the weights after the softmax)
      * @param rz      each slot's reciprocal of Z (binary32 bits)
      */
-    ValueEngine(AttentionShape shape, CommandFields command, Bool start, UInt loaded, UInt landedRows,
-                Bool firstHalf, BufferPort values, BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out) {
+    ValueEngine(AttentionShape shape, CommandFields command, Bool start, ChunkProgress progress, BufferPort values,
+                BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out) {
         super("value_engine", "adds each slot's weighted value rows into per-lane partials, then reduces them by the"
                 + " pairwise tree, normalizes, rounds and sends each slot's output");
         int width = shape.width();
+        int ports = shape.ports();
+        int passWidth = shape.passWidth();
         int lanes = shape.lanes();
         int laneBits = log2Up(lanes);
-        int strideBits = log2Up(shape.rowStride());
+        int strideBits = shape.passStrideBits();
         int beatBits = shape.beatBits();
+        int passBeatBits = shape.passBeatBits();
         int rowBits = shape.chunkRowBits() + 1;
         int positionBits = shape.positionBits();
         int bankBits = log2Up(shape.partialBankWords());
         List<Mem<Bits>> banks = new ArrayList<>();
-        for (int e = 0; e < width; e++) {
+        for (int e = 0; e < passWidth; e++) {
             banks.add(mem("partials_" + e, bits(32), shape.partialBankWords())
                     .style(shape.partialBankWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED));
         }
 
         // ---- Issue: chunk and slot (the walk), then row and beat.
-        ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, loaded, landedRows, firstHalf));
+        ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, progress));
         chunkFinished = walk.chunkFinished;
+        chunkLoader = walk.loader;
+        UInt passBeats = command.rowBeats().resize(9).add(ports - 1).trunc(9).shr(shape.portBits()).resize(8)
+                .named("value_pass_beats");
         UInt row = reg("value_row", uint(rowBits), 0);
-        UInt beat = reg("value_beat", uint(beatBits), 0);
-        Bool lastBeat = beat.eq(command.rowBeats().sub(1).trunc(beatBits)).named("value_last_beat");
+        UInt beat = reg("value_beat", uint(passBeatBits), 0);
+        Bool lastBeat = beat.eq(passBeats.sub(1).trunc(passBeatBits)).named("value_last_beat");
         Bool lastRow = row.eq(walk.rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
         walk.finishing.set(lastBeat.and(lastRow));
         walk.needRows.set(mux(walk.any, row.add(1).trunc(rowBits), U(0, rowBits)).named("value_row_needs"));
@@ -97,7 +105,7 @@ final class ValueEngine extends Area {
             row.set(0);
             beat.set(0);
         }).elseWhen(walk.step, () -> {
-            beat.set(beat.add(1).trunc(beatBits));
+            beat.set(beat.add(1).trunc(passBeatBits));
             when(lastBeat, () -> {
                 beat.set(0);
                 row.set(row.add(1).trunc(rowBits));
@@ -105,7 +113,7 @@ final class ValueEngine extends Area {
         });
         Bool issue = walk.step.and(walk.any).named("value_issue");
         UInt position = walk.chunkStart.add(row.resize(positionBits)).trunc(positionBits).named("value_position");
-        values.address().set(cat(walk.half, row.resize(rowBits - 1), beat.resize(strideBits)).asUInt()
+        values.address().set(walk.bufferAddress(shape, row.resize(rowBits - 1), beat)
                 .resize(widthOf(values.address())));
         values.enable().set(issue);
         weights.address().set(cat(walk.slots.physical, position.resize(shape.positionIndexBits())).asUInt()
@@ -119,22 +127,29 @@ final class ValueEngine extends Area {
                 .named("partial_address");
         Timed<UInt> addressT = pipe.input("accumulate_address", address);
         Timed<Bool> freshT = pipe.input("accumulate_fresh", position.lt(lanes));
+        // With an odd d / W the last pass beat's later beats are past the row: their lanes write nothing.
+        List<Bool> present = new ArrayList<>();
+        for (int p = ports - 1; p >= 0; p--) {
+            present.add(p == 0 ? TRUE : cat(beat.resize(8), U(p, shape.portBits())).asUInt().resize(16)
+                    .lt(command.rowBeats().resize(16)));
+        }
+        Timed<Bits> presentT = pipe.input("value_present", cat(present.toArray(new Bool[0])));
         Timed<Bits> valueT = pipe.at(values.latency(), "value_word", values.data());
         Timed<Bits> weightT = pipe.at(weights.latency(), "row_weight", weights.data());
         // The products and sums are this pass's own lanes (MacLanes): operands at macCycle, addends as the
         // products land (addCycle), sums at sumCycle.
-        MacLanes lanesOf = area(new MacLanes("value_mac", width, MacLanes.Operands.BINARY32));
+        MacLanes lanesOf = area(new MacLanes("value_mac", passWidth, MacLanes.Operands.BINARY32));
         MacLanes.Port mac = lanesOf.port;
         List<Timed<Bits>> vs = new ArrayList<>();
         int macCycle = weightT.cycle();
-        for (int e = 0; e < width; e++) {
+        for (int e = 0; e < passWidth; e++) {
             final int lo = 16 * e;
             vs.add(FpConvert.toFp32("value_lane" + e + "_v", shape.format(), valueT.map(w -> w.slice(lo + 15, lo)))
                     .named("value_lane" + e + "_v"));
             macCycle = Math.max(macCycle, vs.getLast().cycle());
         }
         mac.valid().set(pipe.valid(macCycle));
-        for (int e = 0; e < width; e++) {
+        for (int e = 0; e < passWidth; e++) {
             mac.a().get(e).set(weightT.at(macCycle));
             mac.b().get(e).set(vs.get(e).at(macCycle));
         }
@@ -153,40 +168,48 @@ final class ValueEngine extends Area {
         UInt reduceBeat = reg("reduce_beat", uint(beatBits), 0);
         UInt index = reg("reduce_index", uint(bitsFor(lanes)), 0);
         Bool gathering = phase.is(Reduce.GATHER).and(index.lt(lanes)).named("gathering");
-        UInt gatherAddress = cat(reduceSlot, reduceBeat.resize(strideBits), index.resize(laneBits)).asUInt()
-                .resize(bankBits).named("gather_address");
+        UInt gatherAddress = cat(reduceSlot, ChunkLoader.passBeat(shape, reduceBeat).resize(strideBits),
+                index.resize(laneBits)).asUInt().resize(bankBits).named("gather_address");
         Bool bankEnable = accumulateEnable.or(gathering).named("bank_read_enable");
         UInt bankAddress = mux(accumulateEnable, accumulateRead, gatherAddress).named("bank_read_address");
         List<Bits> reads = new ArrayList<>();
-        for (int e = 0; e < width; e++) {
+        for (int e = 0; e < passWidth; e++) {
             reads.add(banks.get(e).readSync("bank_read_" + e, bankAddress, bankEnable, 1));
         }
         List<Timed<Bits>> sums = new ArrayList<>();
-        for (int e = 0; e < width; e++) {
+        for (int e = 0; e < passWidth; e++) {
             mac.addend().get(e).set(mux(freshT.at(addCycle), B(0, 32), reads.get(e)).named("value_lane" + e + "_addend"));
             sums.add(pipe.at(macCycle + lanesOf.latency, "value_lane" + e + "_sum", mac.sum().get(e)));
         }
         int sumCycle = macCycle + lanesOf.latency;
         Bool write = pipe.valid(sumCycle);
         UInt writeAddress = addressT.at(sumCycle);
-        for (int e = 0; e < width; e++) {
+        Bits presentAtSum = presentT.at(sumCycle);
+        for (int e = 0; e < passWidth; e++) {
             Mem<Bits> bank = banks.get(e);
             Bits sum = sums.get(e).value();
-            when(write, () -> bank.write(writeAddress, sum));
+            Bool written = ports == 1 ? write : write.and(presentAtSum.asUInt().bit(e / width));
+            when(written, () -> bank.write(writeAddress, sum));
         }
         // The accumulation is over when the last issued beat's partials are written.
         accumulated.set(Delay.valid("accumulated_last", issueDone, sumCycle + 2));
 
         // Gather: lane j of the beat's W elements lands a cycle after its read.
+        // Output beat b's W elements are banks W x (b mod P) .. + W - 1 of pass beat b / P.
         Bool readValid = regNext("gather_read_valid", gathering, 0);
         UInt readLane = regNext("gather_read_lane", index.resize(laneBits), 0);
+        UInt readPart = ports == 1 ? U(0, 1) : regNext("gather_read_part", reduceBeat.resize(shape.portBits()), 0);
         List<List<Bits>> gathered = new ArrayList<>();   // [element][lane]
         for (int e = 0; e < width; e++) {
             List<Bits> partials = new ArrayList<>();
+            List<Bits> parts = new ArrayList<>();
+            for (int p = 0; p < ports; p++) {
+                parts.add(reads.get(p * width + e));
+            }
+            final Bits read = ports == 1 ? parts.getFirst() : new Vec<>(parts).get("gather_part_" + e, readPart);
             for (int j = 0; j < lanes; j++) {
                 Bits p = reg("gathered_" + e + "_" + j, bits(32), 0);
                 final int jj = j;
-                final Bits read = reads.get(e);
                 when(readValid.and(readLane.eq(jj)), () -> p.set(read));
                 partials.add(p);
             }

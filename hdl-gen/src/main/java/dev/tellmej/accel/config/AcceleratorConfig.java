@@ -53,8 +53,16 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
             problems.add("the head dimension " + limits.headDim() + " must be a multiple of twice the matmul lanes "
                     + elementwise.matmulLanes() + " (RoPE pairs)");
         }
-        if (attention.dotLanes() < 1) {
-            problems.add("attention dot lanes must be positive, got " + attention.dotLanes());
+        int beatValues = memory.portBits() / 16;
+        int passPorts = attention.dotLanes() / Math.max(1, beatValues);
+        if (attention.dotLanes() < 1 || attention.dotLanes() % beatValues != 0 || Integer.bitCount(passPorts) != 1
+                || attention.dotLanes() > sumLanes) {
+            problems.add("attention dot lanes must be a power-of-two multiple of the " + beatValues + " stored values"
+                    + " of a port's beat (a pass reads that many ports at once), at most L = " + sumLanes + ", got "
+                    + attention.dotLanes());
+        } else if (2 * (passPorts - 1) > memory.weightPorts()) {
+            problems.add("attention dot lanes " + attention.dotLanes() + " take " + passPorts + " ports a pass; the"
+                    + " further ones use weight ports (two for each), but the build has " + memory.weightPorts());
         }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("accelerator configuration " + name + ": " + String.join("; ", problems));
@@ -187,7 +195,8 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
                 "rows of cos/sin held on chip"));
         out.add(new Parameter("elementwise", "storage", elementwise.storage().name().toLowerCase(Locale.ROOT),
                 "format of stored values and the KV cache"));
-        out.add(new Parameter("attention", "dot_lanes", attention.dotLanes(), "multiply-adds per cycle of the dot products"));
+        out.add(new Parameter("attention", "dot_lanes", attention.dotLanes(),
+                "multiply-adds per cycle of each pass (a port's beats a cycle times the ports of a pass)"));
         out.add(new Parameter("attention", "trees", attention.serialTrees() ? "serial" : "parallel",
                 "how the score and value passes add their partials: few adders (serial) or full trees (parallel)"));
         out.add(new Parameter("limits", "hidden", limits.hidden(), "largest hidden size"));

@@ -87,6 +87,25 @@ public record KernelShape(AcceleratorConfig config, KernelInterface iface, int b
         return "m_axi_d" + kvPortIndex();
     }
 
+    /**
+     * The kernel port of the attention unit's key port {@code l} ({@code values} false) or value port {@code l}
+     * ({@code values} true): the first key port on the KV-cache port, the first value port on {@code m_axi_d0};
+     * a pass's further ports (two or more ports a pass, {@code AttentionShape#ports}) on the weight ports, which
+     * are idle while attention runs: key port l on {@code m_axi_w<2(l - 1)>}, value port l on the next.
+     */
+    public String attentionPort(boolean values, int l) {
+        if (l == 0) {
+            return values ? "m_axi_d0" : kvPort();
+        }
+        int weightPort = 2 * (l - 1) + (values ? 1 : 0);
+        if (weightPort >= config.memory().weightPorts()) {
+            throw new IllegalArgumentException("build " + config.name() + ": attention port " + l + " of the "
+                    + (values ? "value" : "key") + " pass needs weight port " + weightPort + ", but it has "
+                    + config.memory().weightPorts());
+        }
+        return "m_axi_w" + weightPort;
+    }
+
     /** The AXI4 configuration of every master port. */
     public Axi4Config axi() {
         return Axi4Config.of(8 * beatBytes);

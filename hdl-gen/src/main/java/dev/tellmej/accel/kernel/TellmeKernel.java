@@ -99,13 +99,16 @@ public final class TellmeKernel extends Module {
         // Who uses which port: the data port's reader and writer; the KV cache's writer and the attention unit's K
         // reads on the KV-cache port, its V reads on the first data port (quiet while attention runs), so the
         // score pass of one head and the value pass of the one before each have a port (one port on a build
-        // with one).
+        // with one); a pass's further ports on the weight ports, idle while attention runs
+        // (KernelShape.attentionPort).
         Map<String, List<AxiPortShare.Client>> clients = new LinkedHashMap<>();
         ports.keySet().forEach(name -> clients.put(name, new ArrayList<>()));
         clients.get("m_axi_d0").add(AxiPortShare.reads(reader.axi));
         clients.get("m_axi_d0").add(AxiPortShare.writes(writer.axi));
-        clients.get(shape.kvPort()).add(AxiPortShare.reads(attentionUnit.keyAxi));
-        clients.get("m_axi_d0").add(AxiPortShare.reads(attentionUnit.valueAxi));
+        for (int l = 0; l < attentionUnit.keyAxi.size(); l++) {
+            clients.get(shape.attentionPort(false, l)).add(AxiPortShare.reads(attentionUnit.keyAxi.get(l)));
+            clients.get(shape.attentionPort(true, l)).add(AxiPortShare.reads(attentionUnit.valueAxi.get(l)));
+        }
         clients.get(shape.kvPort()).add(AxiPortShare.writes(cacheWriter.axi));
         clients.get("m_axi_d0").add(AxiPortShare.reads(lmHeadUnit.scalePort));
         for (int p = 0; p < engine.weightPorts.size(); p++) {

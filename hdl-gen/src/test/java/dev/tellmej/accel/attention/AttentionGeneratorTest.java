@@ -45,14 +45,17 @@ class AttentionGeneratorTest {
     void impossibleShapesAreRefusedWithWhatToChange() {
         AttentionShape kv260 = AttentionShape.of(AcceleratorConfig.kv260());
         InvalidParameterException lanes = assertThrows(InvalidParameterException.class, () -> new AttentionShape(4, 4,
-                96, 4096, 8, 32, kv260.storage(), null, true));
+                1, 96, 4096, 8, 32, kv260.storage(), null, true));
         assertTrue(lanes.getMessage().contains("L must be a power of two of at least 8"), lanes.getMessage());
         InvalidParameterException dim = assertThrows(InvalidParameterException.class, () -> new AttentionShape(16, 8,
-                100, 4096, 8, 32, kv260.storage(), kv260.bursts(), true));
+                2, 100, 4096, 8, 32, kv260.storage(), kv260.bursts(), true));
         assertTrue(dim.getMessage().contains("multiple of W = 8"), dim.getMessage());
         InvalidParameterException port = assertThrows(InvalidParameterException.class, () -> new AttentionShape(16, 4,
-                96, 4096, 8, 32, kv260.storage(), kv260.bursts(), true));
+                2, 96, 4096, 8, 32, kv260.storage(), kv260.bursts(), true));
         assertTrue(port.getMessage().contains("carries 128 bits a beat, not W x 16 = 64"), port.getMessage());
+        InvalidParameterException ports = assertThrows(InvalidParameterException.class, () -> new AttentionShape(16,
+                8, 4, 96, 4096, 8, 32, kv260.storage(), kv260.bursts(), true));
+        assertTrue(ports.getMessage().contains("P x W no larger than L = 16"), ports.getMessage());
     }
 
     @Test

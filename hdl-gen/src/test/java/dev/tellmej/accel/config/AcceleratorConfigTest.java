@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tellmej.accel.attention.AttentionShape;
 import dev.tellmej.accel.tlmm.TlmmConfig;
 import dev.tellmej.model.EmbeddedModel;
 import dev.tellmej.model.config.ConfigReader;
@@ -105,6 +106,18 @@ class AcceleratorConfigTest {
                 new ElementwiseConfig(12, 8, 3, 2, StorageFormat.FP16), kv260.attention(), kv260.limits()));
         assertTrue(error.getMessage().contains("N5's L (sum lanes) must be a power of two, got 12"), error.getMessage());
         assertTrue(error.getMessage().contains("matmul lanes must be a power of two, got 3"), error.getMessage());
+        IllegalArgumentException lanes = assertThrows(IllegalArgumentException.class, () -> new AcceleratorConfig(
+                "wide", "", kv260.clock(), kv260.memory(), kv260.tlmm(), kv260.elementwise(),
+                new AttentionConfig(24, true), kv260.limits()));
+        assertTrue(lanes.getMessage().contains("attention dot lanes must be a power-of-two multiple of the 8 stored"
+                + " values of a port's beat"), lanes.getMessage());
+        IllegalArgumentException ports = assertThrows(IllegalArgumentException.class, () -> new AcceleratorConfig(
+                "few-ports", "", kv260.clock(), new MemorySystem(1, 2, 128, 19.2), kv260.tlmm(), kv260.elementwise(),
+                kv260.attention(), kv260.limits()));
+        assertTrue(ports.getMessage().contains("take 2 ports a pass; the further ones use weight ports (two for"
+                + " each), but the build has 1"), ports.getMessage());
+        assertEquals(2, AttentionShape.of(kv260).ports());
+        assertEquals(1, AttentionShape.of(AcceleratorConfig.simSmall()).ports());
         assertEquals("no accelerator configuration 'zcu104'; there are kv260, sim-small",
                 assertThrows(IllegalArgumentException.class, () -> AcceleratorConfig.named("zcu104")).getMessage());
     }

@@ -1,0 +1,62 @@
+package dev.tellmej.accel.attention;
+
+import static dev.tellmej.hdl.Hdl.*;
+
+import dev.tellmej.hdl.Area;
+import dev.tellmej.hdl.Bits;
+import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.UInt;
+import dev.tellmej.hdl.Vec;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How far a pass's P {@link ChunkLoader}s have brought in the chunks of one job, in the pass's numbering: chunk k
+ * of the job is loader {@code k mod P}'s chunk {@code k / P} of it. The job's chunks are in up to the first that
+ * some loader still lacks, so the pass never steps past a chunk whose loader is behind.
+ */
+final class ChunkProgress extends Area {
+    /** Chunks 0 .. loaded - 1 of the job are whole in the buffers. */
+    final UInt loaded;
+    /** Whole rows of chunk {@link #loaded} (the one landing) already in its loader's buffer. */
+    final UInt landingRows;
+    /** Bit l: the half of loader l's buffer that its first chunk of the job is in. */
+    final Bits firstHalves;
+
+    /**
+     * @param name    the pass's prefix for signal names
+     * @param loaders the pass's loaders, loader l at index l
+     * @param bases   each loader's number of its first chunk of the job ({@link ChunkLoader#jobBase} when the job
+     *                started)
+     */
+    ChunkProgress(String name, AttentionShape shape, List<ChunkLoader> loaders, List<UInt> bases) {
+        super(name + "_progress", "how many of the job's chunks the pass's loaders have brought in");
+        int ports = loaders.size();
+        int portBits = shape.portBits();
+        List<Bool> halves = new ArrayList<>();
+        for (int l = ports - 1; l >= 0; l--) {
+            halves.add(bases.get(l).lsb());
+        }
+        firstHalves = cat(halves.toArray(new Bool[0])).named(name + "_first_halves");
+        if (ports == 1) {
+            loaded = loaders.getFirst().loadedSince(bases.getFirst()).named(name + "_loaded");
+            landingRows = loaders.getFirst().landingRows;
+            return;
+        }
+        // Loader l has its first n_l chunks of the job: chunks l, l + P, ..., so chunks 0 .. P x n_l + l - 1 are
+        // all in as far as it is concerned; the job's are in up to the least of these.
+        int bits = loaders.getFirst().countBits + portBits;
+        UInt least = null;
+        for (int l = 0; l < ports; l++) {
+            UInt own = loaders.get(l).loadedSince(bases.get(l));
+            UInt reach = cat(own, U(l, portBits)).asUInt().resize(bits).named(name + "_reach_" + l);
+            least = least == null ? reach : mux(reach.lt(least), reach, least).named(name + "_least_" + l);
+        }
+        loaded = least;
+        List<UInt> rows = new ArrayList<>();
+        for (ChunkLoader loader : loaders) {
+            rows.add(loader.landingRows);
+        }
+        landingRows = new Vec<>(rows).get(name + "_landing_rows", loaded.resize(portBits));
+    }
+}
