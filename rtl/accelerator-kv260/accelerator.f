@@ -9,8 +9,8 @@ SyncFifo_w130_d128_ramblock.v
 AxiBurstReader_w128_b32_o4.v
 Fp16Product.v
 Fp32Add.v
-SyncFifo_w528_d5.v
-Fp32SerialTree_n16_t16_q5.v
+SyncFifo_w528_d9.v
+Fp32SerialTree_n16_t16_q9_f2.v
 Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
@@ -26,7 +26,7 @@ SyncFifo_w515_d8.v
 Fp32SerialTree_n16_t3_q8_f4.v
 Fp32ToFp16.v
 SyncFifo_w128_d12.v
-AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial.v
+AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial.v
 Fp16Square.v
 SyncFifo_w97_d3.v
 RmsNormMax_l16_w4_maxn4096_fp16_runtime.v
@@ -66,11 +66,12 @@ Gating_relu2_l4_fp16_p1.v
 SyncFifo_w65_d18.v
 Rope_l4_maxd96_r8_fp16_runtime.v
 KvCacheWriter_w128_b16_o4.v
+SyncFifo_w2_d8.v
+AxiReadArbiter_w128_n3_o8.v
+AxiPortShare_w128_rrr_o8.v
 SyncFifo_w1_d8.v
 AxiReadArbiter_w128_n2_o8.v
 AxiPortShare_w128_rr_o8.v
-SyncFifo_w2_d8.v
-AxiReadArbiter_w128_n3_o8.v
 AxiWriteArbiter_w128_n1_o8.v
 AxiPortShare_w128_rwrr_o8.v
 SyncFifo_w64_d7.v

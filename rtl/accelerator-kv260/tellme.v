@@ -443,56 +443,106 @@ module tellme (
   wire         attention_done_valid;                               // TellmeKernel.java:74
   wire [7:0]   attention_done_payload_errorCode;                   // TellmeKernel.java:74
   wire         attention_idle;                                     // TellmeKernel.java:74
-  wire         attention_m_axi_k_awvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k_awready;                          // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_k_awaddr;                           // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_k_awlen;                            // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_k_awsize;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k_awburst;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k_wvalid;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k_wready;                           // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_k_wdata;                            // TellmeKernel.java:74
-  wire [15:0]  attention_m_axi_k_wstrb;                            // TellmeKernel.java:74
-  wire         attention_m_axi_k_wlast;                            // TellmeKernel.java:74
-  wire         attention_m_axi_k_bvalid;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k_bready;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k_bresp;                            // TellmeKernel.java:74
-  wire         attention_m_axi_k_arvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k_arready;                          // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_k_araddr;                           // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_k_arlen;                            // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_k_arsize;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k_arburst;                          // TellmeKernel.java:74
-  wire         attention_m_axi_k_rvalid;                           // TellmeKernel.java:74
-  wire         attention_m_axi_k_rready;                           // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_k_rdata;                            // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_k_rresp;                            // TellmeKernel.java:74
-  wire         attention_m_axi_k_rlast;                            // TellmeKernel.java:74
-  wire         attention_m_axi_v_awvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v_awready;                          // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_v_awaddr;                           // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_v_awlen;                            // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_v_awsize;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v_awburst;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v_wvalid;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v_wready;                           // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_v_wdata;                            // TellmeKernel.java:74
-  wire [15:0]  attention_m_axi_v_wstrb;                            // TellmeKernel.java:74
-  wire         attention_m_axi_v_wlast;                            // TellmeKernel.java:74
-  wire         attention_m_axi_v_bvalid;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v_bready;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v_bresp;                            // TellmeKernel.java:74
-  wire         attention_m_axi_v_arvalid;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v_arready;                          // TellmeKernel.java:74
-  wire [63:0]  attention_m_axi_v_araddr;                           // TellmeKernel.java:74
-  wire [7:0]   attention_m_axi_v_arlen;                            // TellmeKernel.java:74
-  wire [2:0]   attention_m_axi_v_arsize;                           // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v_arburst;                          // TellmeKernel.java:74
-  wire         attention_m_axi_v_rvalid;                           // TellmeKernel.java:74
-  wire         attention_m_axi_v_rready;                           // TellmeKernel.java:74
-  wire [127:0] attention_m_axi_v_rdata;                            // TellmeKernel.java:74
-  wire [1:0]   attention_m_axi_v_rresp;                            // TellmeKernel.java:74
-  wire         attention_m_axi_v_rlast;                            // TellmeKernel.java:74
+  wire         attention_m_axi_k0_awvalid;                         // TellmeKernel.java:74
+  wire         attention_m_axi_k0_awready;                         // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_k0_awaddr;                          // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_k0_awlen;                           // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_k0_awsize;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k0_awburst;                         // TellmeKernel.java:74
+  wire         attention_m_axi_k0_wvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k0_wready;                          // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_k0_wdata;                           // TellmeKernel.java:74
+  wire [15:0]  attention_m_axi_k0_wstrb;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k0_wlast;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k0_bvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k0_bready;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k0_bresp;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k0_arvalid;                         // TellmeKernel.java:74
+  wire         attention_m_axi_k0_arready;                         // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_k0_araddr;                          // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_k0_arlen;                           // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_k0_arsize;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k0_arburst;                         // TellmeKernel.java:74
+  wire         attention_m_axi_k0_rvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k0_rready;                          // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_k0_rdata;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k0_rresp;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k0_rlast;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v0_awvalid;                         // TellmeKernel.java:74
+  wire         attention_m_axi_v0_awready;                         // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_v0_awaddr;                          // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_v0_awlen;                           // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_v0_awsize;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v0_awburst;                         // TellmeKernel.java:74
+  wire         attention_m_axi_v0_wvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v0_wready;                          // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_v0_wdata;                           // TellmeKernel.java:74
+  wire [15:0]  attention_m_axi_v0_wstrb;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v0_wlast;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v0_bvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v0_bready;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v0_bresp;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v0_arvalid;                         // TellmeKernel.java:74
+  wire         attention_m_axi_v0_arready;                         // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_v0_araddr;                          // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_v0_arlen;                           // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_v0_arsize;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v0_arburst;                         // TellmeKernel.java:74
+  wire         attention_m_axi_v0_rvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v0_rready;                          // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_v0_rdata;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v0_rresp;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v0_rlast;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k1_awvalid;                         // TellmeKernel.java:74
+  wire         attention_m_axi_k1_awready;                         // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_k1_awaddr;                          // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_k1_awlen;                           // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_k1_awsize;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k1_awburst;                         // TellmeKernel.java:74
+  wire         attention_m_axi_k1_wvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k1_wready;                          // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_k1_wdata;                           // TellmeKernel.java:74
+  wire [15:0]  attention_m_axi_k1_wstrb;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k1_wlast;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k1_bvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k1_bready;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k1_bresp;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k1_arvalid;                         // TellmeKernel.java:74
+  wire         attention_m_axi_k1_arready;                         // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_k1_araddr;                          // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_k1_arlen;                           // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_k1_arsize;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k1_arburst;                         // TellmeKernel.java:74
+  wire         attention_m_axi_k1_rvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_k1_rready;                          // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_k1_rdata;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_k1_rresp;                           // TellmeKernel.java:74
+  wire         attention_m_axi_k1_rlast;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v1_awvalid;                         // TellmeKernel.java:74
+  wire         attention_m_axi_v1_awready;                         // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_v1_awaddr;                          // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_v1_awlen;                           // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_v1_awsize;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v1_awburst;                         // TellmeKernel.java:74
+  wire         attention_m_axi_v1_wvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v1_wready;                          // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_v1_wdata;                           // TellmeKernel.java:74
+  wire [15:0]  attention_m_axi_v1_wstrb;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v1_wlast;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v1_bvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v1_bready;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v1_bresp;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v1_arvalid;                         // TellmeKernel.java:74
+  wire         attention_m_axi_v1_arready;                         // TellmeKernel.java:74
+  wire [63:0]  attention_m_axi_v1_araddr;                          // TellmeKernel.java:74
+  wire [7:0]   attention_m_axi_v1_arlen;                           // TellmeKernel.java:74
+  wire [2:0]   attention_m_axi_v1_arsize;                          // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v1_arburst;                         // TellmeKernel.java:74
+  wire         attention_m_axi_v1_rvalid;                          // TellmeKernel.java:74
+  wire         attention_m_axi_v1_rready;                          // TellmeKernel.java:74
+  wire [127:0] attention_m_axi_v1_rdata;                           // TellmeKernel.java:74
+  wire [1:0]   attention_m_axi_v1_rresp;                           // TellmeKernel.java:74
+  wire         attention_m_axi_v1_rlast;                           // TellmeKernel.java:74
   wire         rms_max_in_valid;                                   // TellmeKernel.java:76
   wire         rms_max_in_ready;                                   // TellmeKernel.java:76
   wire [15:0]  rms_max_in_payload_0;                               // TellmeKernel.java:76
@@ -997,443 +1047,493 @@ module tellme (
   wire [127:0] kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:97
   wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:97
   wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:97
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:165
-  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:165
-  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:165
-  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:165
-  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:165
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:165
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:165
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:165
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:165
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:165
-  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:165
-  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:165
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:165
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:165
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:165
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:165
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:165
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:165
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:165
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:165
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:165
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:165
-  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:165
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:165
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:165
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:165
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:165
-  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:165
-  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:165
-  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:165
-  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:165
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:165
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:165
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:165
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:165
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:165
-  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:165
-  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:165
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:165
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:165
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:165
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:165
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:165
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:165
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:165
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:165
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:165
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:165
-  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:165
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:165
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:165
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:165
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:165
-  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:165
-  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:165
-  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:165
-  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:165
-  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:165
-  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:165
-  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:165
-  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:165
-  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:165
-  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:165
-  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:165
-  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:165
-  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:165
-  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:165
-  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:165
-  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:165
-  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:165
-  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:165
-  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:165
-  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:165
-  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:165
-  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:165
-  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:165
-  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:165
-  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:165
-  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:165
-  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:165
-  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:165
-  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:165
-  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:165
-  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:165
-  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:165
-  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:165
-  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:165
-  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:165
-  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:165
-  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:165
-  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:165
-  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:165
-  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:165
-  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:165
-  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:165
-  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:165
-  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:165
-  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:165
-  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:165
-  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:165
-  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:165
-  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:165
-  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:165
-  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:165
-  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:165
-  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:165
-  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:165
-  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:165
-  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:165
-  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:165
-  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:165
-  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:165
-  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:165
-  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:165
-  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:165
-  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:165
-  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:165
-  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:165
-  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:165
-  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:165
-  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:165
-  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:165
-  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:165
-  wire [127:0] d0_share_s_axi_3_wdata;                             // TellmeKernel.java:165
-  wire [15:0]  d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:165
-  wire [127:0] d0_share_s_axi_3_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:165
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:165
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:165
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:165
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:165
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:165
-  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:165
-  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:165
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:165
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:165
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:165
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:165
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:165
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:165
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:165
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:165
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:165
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:165
-  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:165
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:165
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:165
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:165
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:165
-  wire         port_moving;                                        // TellmeKernel.java:123
-  wire         stalled;                                            // TellmeKernel.java:124
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:168
+  wire [127:0] w0_share_s_axi_0_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:168
+  wire [127:0] w0_share_s_axi_0_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:168
+  wire [127:0] w0_share_s_axi_1_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:168
+  wire [127:0] w0_share_s_axi_1_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_awvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_2_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_2_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_2_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_2_awburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_wvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_wready;                            // TellmeKernel.java:168
+  wire [127:0] w0_share_s_axi_2_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w0_share_s_axi_2_wstrb;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_wlast;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_bvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_2_bresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_arvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_2_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_2_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_2_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_2_arburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_rvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_rready;                            // TellmeKernel.java:168
+  wire [127:0] w0_share_s_axi_2_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_2_rresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_2_rlast;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:168
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:168
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:168
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:168
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:168
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:168
+  wire [127:0] w0_share_m_axi_wdata;                               // TellmeKernel.java:168
+  wire [15:0]  w0_share_m_axi_wstrb;                               // TellmeKernel.java:168
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:168
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:168
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:168
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:168
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:168
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:168
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:168
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:168
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:168
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:168
+  wire [127:0] w0_share_m_axi_rdata;                               // TellmeKernel.java:168
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:168
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:168
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:168
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:168
+  wire [127:0] w1_share_s_axi_0_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:168
+  wire [127:0] w1_share_s_axi_0_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:168
+  wire [127:0] w1_share_s_axi_1_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:168
+  wire [127:0] w1_share_s_axi_1_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_awvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_2_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_2_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_2_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_2_awburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_wvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_wready;                            // TellmeKernel.java:168
+  wire [127:0] w1_share_s_axi_2_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w1_share_s_axi_2_wstrb;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_wlast;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_bvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_2_bresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_arvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_2_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_2_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_2_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_2_arburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_rvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_rready;                            // TellmeKernel.java:168
+  wire [127:0] w1_share_s_axi_2_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_2_rresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_2_rlast;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:168
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:168
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:168
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:168
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:168
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:168
+  wire [127:0] w1_share_m_axi_wdata;                               // TellmeKernel.java:168
+  wire [15:0]  w1_share_m_axi_wstrb;                               // TellmeKernel.java:168
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:168
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:168
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:168
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:168
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:168
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:168
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:168
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:168
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:168
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:168
+  wire [127:0] w1_share_m_axi_rdata;                               // TellmeKernel.java:168
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:168
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:168
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:168
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w2_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w2_share_s_axi_0_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w2_share_s_axi_0_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w2_share_s_axi_0_awburst;                           // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_wready;                            // TellmeKernel.java:168
+  wire [127:0] w2_share_s_axi_0_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w2_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_wlast;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w2_share_s_axi_0_bresp;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w2_share_s_axi_0_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w2_share_s_axi_0_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w2_share_s_axi_0_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w2_share_s_axi_0_arburst;                           // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_rready;                            // TellmeKernel.java:168
+  wire [127:0] w2_share_s_axi_0_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w2_share_s_axi_0_rresp;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_0_rlast;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w2_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w2_share_s_axi_1_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w2_share_s_axi_1_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w2_share_s_axi_1_awburst;                           // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_wready;                            // TellmeKernel.java:168
+  wire [127:0] w2_share_s_axi_1_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w2_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_wlast;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w2_share_s_axi_1_bresp;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w2_share_s_axi_1_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w2_share_s_axi_1_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w2_share_s_axi_1_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w2_share_s_axi_1_arburst;                           // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_rready;                            // TellmeKernel.java:168
+  wire [127:0] w2_share_s_axi_1_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w2_share_s_axi_1_rresp;                             // TellmeKernel.java:168
+  wire         w2_share_s_axi_1_rlast;                             // TellmeKernel.java:168
+  wire         w2_share_m_axi_awvalid;                             // TellmeKernel.java:168
+  wire         w2_share_m_axi_awready;                             // TellmeKernel.java:168
+  wire [63:0]  w2_share_m_axi_awaddr;                              // TellmeKernel.java:168
+  wire [7:0]   w2_share_m_axi_awlen;                               // TellmeKernel.java:168
+  wire [2:0]   w2_share_m_axi_awsize;                              // TellmeKernel.java:168
+  wire [1:0]   w2_share_m_axi_awburst;                             // TellmeKernel.java:168
+  wire         w2_share_m_axi_wvalid;                              // TellmeKernel.java:168
+  wire         w2_share_m_axi_wready;                              // TellmeKernel.java:168
+  wire [127:0] w2_share_m_axi_wdata;                               // TellmeKernel.java:168
+  wire [15:0]  w2_share_m_axi_wstrb;                               // TellmeKernel.java:168
+  wire         w2_share_m_axi_wlast;                               // TellmeKernel.java:168
+  wire         w2_share_m_axi_bvalid;                              // TellmeKernel.java:168
+  wire         w2_share_m_axi_bready;                              // TellmeKernel.java:168
+  wire [1:0]   w2_share_m_axi_bresp;                               // TellmeKernel.java:168
+  wire         w2_share_m_axi_arvalid;                             // TellmeKernel.java:168
+  wire         w2_share_m_axi_arready;                             // TellmeKernel.java:168
+  wire [63:0]  w2_share_m_axi_araddr;                              // TellmeKernel.java:168
+  wire [7:0]   w2_share_m_axi_arlen;                               // TellmeKernel.java:168
+  wire [2:0]   w2_share_m_axi_arsize;                              // TellmeKernel.java:168
+  wire [1:0]   w2_share_m_axi_arburst;                             // TellmeKernel.java:168
+  wire         w2_share_m_axi_rvalid;                              // TellmeKernel.java:168
+  wire         w2_share_m_axi_rready;                              // TellmeKernel.java:168
+  wire [127:0] w2_share_m_axi_rdata;                               // TellmeKernel.java:168
+  wire [1:0]   w2_share_m_axi_rresp;                               // TellmeKernel.java:168
+  wire         w2_share_m_axi_rlast;                               // TellmeKernel.java:168
+  wire [3:0]   w2_share_reads_outstanding;                         // TellmeKernel.java:168
+  wire [3:0]   w2_share_writes_outstanding;                        // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w3_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w3_share_s_axi_0_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w3_share_s_axi_0_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w3_share_s_axi_0_awburst;                           // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_wready;                            // TellmeKernel.java:168
+  wire [127:0] w3_share_s_axi_0_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w3_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_wlast;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w3_share_s_axi_0_bresp;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w3_share_s_axi_0_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w3_share_s_axi_0_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w3_share_s_axi_0_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w3_share_s_axi_0_arburst;                           // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_rready;                            // TellmeKernel.java:168
+  wire [127:0] w3_share_s_axi_0_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w3_share_s_axi_0_rresp;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_0_rlast;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w3_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w3_share_s_axi_1_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w3_share_s_axi_1_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w3_share_s_axi_1_awburst;                           // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_wready;                            // TellmeKernel.java:168
+  wire [127:0] w3_share_s_axi_1_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  w3_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_wlast;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w3_share_s_axi_1_bresp;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w3_share_s_axi_1_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w3_share_s_axi_1_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w3_share_s_axi_1_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w3_share_s_axi_1_arburst;                           // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_rready;                            // TellmeKernel.java:168
+  wire [127:0] w3_share_s_axi_1_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w3_share_s_axi_1_rresp;                             // TellmeKernel.java:168
+  wire         w3_share_s_axi_1_rlast;                             // TellmeKernel.java:168
+  wire         w3_share_m_axi_awvalid;                             // TellmeKernel.java:168
+  wire         w3_share_m_axi_awready;                             // TellmeKernel.java:168
+  wire [63:0]  w3_share_m_axi_awaddr;                              // TellmeKernel.java:168
+  wire [7:0]   w3_share_m_axi_awlen;                               // TellmeKernel.java:168
+  wire [2:0]   w3_share_m_axi_awsize;                              // TellmeKernel.java:168
+  wire [1:0]   w3_share_m_axi_awburst;                             // TellmeKernel.java:168
+  wire         w3_share_m_axi_wvalid;                              // TellmeKernel.java:168
+  wire         w3_share_m_axi_wready;                              // TellmeKernel.java:168
+  wire [127:0] w3_share_m_axi_wdata;                               // TellmeKernel.java:168
+  wire [15:0]  w3_share_m_axi_wstrb;                               // TellmeKernel.java:168
+  wire         w3_share_m_axi_wlast;                               // TellmeKernel.java:168
+  wire         w3_share_m_axi_bvalid;                              // TellmeKernel.java:168
+  wire         w3_share_m_axi_bready;                              // TellmeKernel.java:168
+  wire [1:0]   w3_share_m_axi_bresp;                               // TellmeKernel.java:168
+  wire         w3_share_m_axi_arvalid;                             // TellmeKernel.java:168
+  wire         w3_share_m_axi_arready;                             // TellmeKernel.java:168
+  wire [63:0]  w3_share_m_axi_araddr;                              // TellmeKernel.java:168
+  wire [7:0]   w3_share_m_axi_arlen;                               // TellmeKernel.java:168
+  wire [2:0]   w3_share_m_axi_arsize;                              // TellmeKernel.java:168
+  wire [1:0]   w3_share_m_axi_arburst;                             // TellmeKernel.java:168
+  wire         w3_share_m_axi_rvalid;                              // TellmeKernel.java:168
+  wire         w3_share_m_axi_rready;                              // TellmeKernel.java:168
+  wire [127:0] w3_share_m_axi_rdata;                               // TellmeKernel.java:168
+  wire [1:0]   w3_share_m_axi_rresp;                               // TellmeKernel.java:168
+  wire         w3_share_m_axi_rlast;                               // TellmeKernel.java:168
+  wire [3:0]   w3_share_reads_outstanding;                         // TellmeKernel.java:168
+  wire [3:0]   w3_share_writes_outstanding;                        // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:168
+  wire [127:0] d0_share_s_axi_0_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:168
+  wire [127:0] d0_share_s_axi_0_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:168
+  wire [127:0] d0_share_s_axi_1_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:168
+  wire [127:0] d0_share_s_axi_1_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:168
+  wire [127:0] d0_share_s_axi_2_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:168
+  wire [127:0] d0_share_s_axi_2_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:168
+  wire [127:0] d0_share_s_axi_3_wdata;                             // TellmeKernel.java:168
+  wire [15:0]  d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:168
+  wire [127:0] d0_share_s_axi_3_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:168
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:168
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:168
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:168
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:168
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:168
+  wire [127:0] d0_share_m_axi_wdata;                               // TellmeKernel.java:168
+  wire [15:0]  d0_share_m_axi_wstrb;                               // TellmeKernel.java:168
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:168
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:168
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:168
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:168
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:168
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:168
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:168
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:168
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:168
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:168
+  wire [127:0] d0_share_m_axi_rdata;                               // TellmeKernel.java:168
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:168
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:168
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:168
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:168
+  wire         port_moving;                                        // TellmeKernel.java:126
+  wire         stalled;                                            // TellmeKernel.java:127
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -2183,21 +2283,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:170
   wire         tap_last_memory_word;                               // TapWriter.java:193
   wire         tap_finished;                                       // TapWriter.java:199
-  wire [31:0]  record_status;                                      // TellmeKernel.java:138
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:139
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:139
-  wire [31:0]  record_position;                                    // TellmeKernel.java:140
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:140
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:141
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:141
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:142
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:142
-  wire         record_tapping;                                     // TellmeKernel.java:143
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:143
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:144
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:144
-  wire [63:0]  record_address;                                     // TellmeKernel.java:145
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:145
+  wire [31:0]  record_status;                                      // TellmeKernel.java:141
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:142
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:142
+  wire [31:0]  record_position;                                    // TellmeKernel.java:143
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:143
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:144
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:144
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:145
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:145
+  wire         record_tapping;                                     // TellmeKernel.java:146
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:146
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:147
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:147
+  wire [63:0]  record_address;                                     // TellmeKernel.java:148
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:148
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2884,465 +2984,515 @@ module tellme (
   assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:71
   assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:71
   assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:71
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:165
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:165
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:165
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:165
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:165
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:165
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:165
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:165
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:165
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:165
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:165
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:165
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:165
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:165
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:165
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:165
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:165
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:165
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:165
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:165
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:165
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:165
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:165
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:165
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:165
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:165
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:165
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:165
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:165
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:165
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:165
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:165
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:165
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:165
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:165
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:165
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:165
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:165
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:165
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:165
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:165
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:165
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:165
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:165
-  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:165
-  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:165
-  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:165
-  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:165
-  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:165
-  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:165
-  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:165
-  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:165
-  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:165
-  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:165
-  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:165
-  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:165
-  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:165
-  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:165
-  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:165
-  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:165
-  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:165
-  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:165
-  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:165
-  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:165
-  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:165
-  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:165
-  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:165
-  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:165
-  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:165
-  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:165
-  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:165
-  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:165
-  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:165
-  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:165
-  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:165
-  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:165
-  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:165
-  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:165
-  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:165
-  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:165
-  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:165
-  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:165
-  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:165
-  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:165
-  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:165
-  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:165
-  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:165
-  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:165
-  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:165
-  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:165
-  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:165
-  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:165
-  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:165
-  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:165
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:165
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:165
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:165
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:165
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:165
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:165
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:165
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:165
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:165
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:165
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:165
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:165
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:165
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:165
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:165
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:165
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:165
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:165
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:165
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:165
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:165
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:165
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:165
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:165
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:165
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:165
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:165
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:165
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:165
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:165
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:165
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:165
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:165
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:165
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:165
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:165
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:165
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:165
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:165
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_v_awvalid; // TellmeKernel.java:165
-  assign attention_m_axi_v_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_v_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awlen = attention_m_axi_v_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awsize = attention_m_axi_v_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awburst = attention_m_axi_v_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_v_wvalid; // TellmeKernel.java:165
-  assign attention_m_axi_v_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_wdata = attention_m_axi_v_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_v_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_wlast = attention_m_axi_v_wlast; // TellmeKernel.java:165
-  assign attention_m_axi_v_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_bready = attention_m_axi_v_bready; // TellmeKernel.java:165
-  assign attention_m_axi_v_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_v_arvalid; // TellmeKernel.java:165
-  assign attention_m_axi_v_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_araddr = attention_m_axi_v_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_arlen = attention_m_axi_v_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_arsize = attention_m_axi_v_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_arburst = attention_m_axi_v_arburst; // TellmeKernel.java:165
-  assign attention_m_axi_v_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_rready = attention_m_axi_v_rready; // TellmeKernel.java:165
-  assign attention_m_axi_v_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:165
-  assign attention_m_axi_v_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:165
-  assign attention_m_axi_v_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:165
-  assign m_axi_d1_arvalid = attention_m_axi_k_arvalid; // TellmeKernel.java:171
-  assign attention_m_axi_k_arready = m_axi_d1_arready; // TellmeKernel.java:171
-  assign m_axi_d1_araddr = attention_m_axi_k_araddr; // TellmeKernel.java:171
-  assign m_axi_d1_arlen = attention_m_axi_k_arlen; // TellmeKernel.java:171
-  assign m_axi_d1_arsize = attention_m_axi_k_arsize; // TellmeKernel.java:171
-  assign m_axi_d1_arburst = attention_m_axi_k_arburst; // TellmeKernel.java:171
-  assign attention_m_axi_k_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:171
-  assign m_axi_d1_rready = attention_m_axi_k_rready; // TellmeKernel.java:171
-  assign attention_m_axi_k_rdata = m_axi_d1_rdata; // TellmeKernel.java:171
-  assign attention_m_axi_k_rresp = m_axi_d1_rresp; // TellmeKernel.java:171
-  assign attention_m_axi_k_rlast = m_axi_d1_rlast; // TellmeKernel.java:171
-  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:176
-  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:176
-  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:176
-  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:176
-  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:176
-  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:176
-  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:176
-  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:176
-  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:176
-  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:176
-  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:176
-  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:176
-  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:176
-  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:176
-  assign attention_m_axi_k_awready = 1'b0; // TellmeKernel.java:180
-  assign attention_m_axi_k_wready = 1'b0; // TellmeKernel.java:180
-  assign attention_m_axi_k_bvalid = 1'b0; // TellmeKernel.java:180
-  assign attention_m_axi_k_bresp = 2'h0; // TellmeKernel.java:180
-  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:182
-  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:182
-  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:182
-  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:182
-  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:182
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:168
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:168
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:168
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:168
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:168
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:168
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:168
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:168
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:168
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:168
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:168
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:168
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:168
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:168
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:168
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:168
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:168
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:168
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:168
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:168
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:168
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awvalid = attention_m_axi_k1_awvalid; // TellmeKernel.java:168
+  assign attention_m_axi_k1_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awaddr = attention_m_axi_k1_awaddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awlen = attention_m_axi_k1_awlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awsize = attention_m_axi_k1_awsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awburst = attention_m_axi_k1_awburst; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_wvalid = attention_m_axi_k1_wvalid; // TellmeKernel.java:168
+  assign attention_m_axi_k1_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_wdata = attention_m_axi_k1_wdata; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_wstrb = attention_m_axi_k1_wstrb; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_wlast = attention_m_axi_k1_wlast; // TellmeKernel.java:168
+  assign attention_m_axi_k1_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_bready = attention_m_axi_k1_bready; // TellmeKernel.java:168
+  assign attention_m_axi_k1_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_arvalid = attention_m_axi_k1_arvalid; // TellmeKernel.java:168
+  assign attention_m_axi_k1_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_araddr = attention_m_axi_k1_araddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_arlen = attention_m_axi_k1_arlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_arsize = attention_m_axi_k1_arsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_arburst = attention_m_axi_k1_arburst; // TellmeKernel.java:168
+  assign attention_m_axi_k1_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_rready = attention_m_axi_k1_rready; // TellmeKernel.java:168
+  assign attention_m_axi_k1_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:168
+  assign attention_m_axi_k1_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:168
+  assign attention_m_axi_k1_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_2_awready; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_2_wready; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_2_bvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_2_bresp; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_2_arready; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_2_rvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_2_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_2_rdata; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_2_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_2_rlast; // TellmeKernel.java:168
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:168
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:168
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:168
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:168
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:168
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:168
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:168
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:168
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:168
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:168
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:168
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:168
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:168
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:168
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:168
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:168
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:168
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:168
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:168
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:168
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:168
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awvalid = attention_m_axi_v1_awvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awaddr = attention_m_axi_v1_awaddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awlen = attention_m_axi_v1_awlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awsize = attention_m_axi_v1_awsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awburst = attention_m_axi_v1_awburst; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_wvalid = attention_m_axi_v1_wvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_wdata = attention_m_axi_v1_wdata; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_wstrb = attention_m_axi_v1_wstrb; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_wlast = attention_m_axi_v1_wlast; // TellmeKernel.java:168
+  assign attention_m_axi_v1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_bready = attention_m_axi_v1_bready; // TellmeKernel.java:168
+  assign attention_m_axi_v1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_arvalid = attention_m_axi_v1_arvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_araddr = attention_m_axi_v1_araddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_arlen = attention_m_axi_v1_arlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_arsize = attention_m_axi_v1_arsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_arburst = attention_m_axi_v1_arburst; // TellmeKernel.java:168
+  assign attention_m_axi_v1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_rready = attention_m_axi_v1_rready; // TellmeKernel.java:168
+  assign attention_m_axi_v1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:168
+  assign attention_m_axi_v1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:168
+  assign attention_m_axi_v1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_2_awready; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_2_wready; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_2_bvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_2_bresp; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_2_arready; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_2_rvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_2_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_2_rdata; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_2_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_2_rlast; // TellmeKernel.java:168
+  assign m_axi_w2_awvalid = w2_share_m_axi_awvalid; // TellmeKernel.java:168
+  assign w2_share_m_axi_awready = m_axi_w2_awready; // TellmeKernel.java:168
+  assign m_axi_w2_awaddr = w2_share_m_axi_awaddr; // TellmeKernel.java:168
+  assign m_axi_w2_awlen = w2_share_m_axi_awlen; // TellmeKernel.java:168
+  assign m_axi_w2_awsize = w2_share_m_axi_awsize; // TellmeKernel.java:168
+  assign m_axi_w2_awburst = w2_share_m_axi_awburst; // TellmeKernel.java:168
+  assign m_axi_w2_wvalid = w2_share_m_axi_wvalid; // TellmeKernel.java:168
+  assign w2_share_m_axi_wready = m_axi_w2_wready; // TellmeKernel.java:168
+  assign m_axi_w2_wdata = w2_share_m_axi_wdata; // TellmeKernel.java:168
+  assign m_axi_w2_wstrb = w2_share_m_axi_wstrb; // TellmeKernel.java:168
+  assign m_axi_w2_wlast = w2_share_m_axi_wlast; // TellmeKernel.java:168
+  assign w2_share_m_axi_bvalid = m_axi_w2_bvalid; // TellmeKernel.java:168
+  assign m_axi_w2_bready = w2_share_m_axi_bready; // TellmeKernel.java:168
+  assign w2_share_m_axi_bresp = m_axi_w2_bresp; // TellmeKernel.java:168
+  assign m_axi_w2_arvalid = w2_share_m_axi_arvalid; // TellmeKernel.java:168
+  assign w2_share_m_axi_arready = m_axi_w2_arready; // TellmeKernel.java:168
+  assign m_axi_w2_araddr = w2_share_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_w2_arlen = w2_share_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_w2_arsize = w2_share_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_w2_arburst = w2_share_m_axi_arburst; // TellmeKernel.java:168
+  assign w2_share_m_axi_rvalid = m_axi_w2_rvalid; // TellmeKernel.java:168
+  assign m_axi_w2_rready = w2_share_m_axi_rready; // TellmeKernel.java:168
+  assign w2_share_m_axi_rdata = m_axi_w2_rdata; // TellmeKernel.java:168
+  assign w2_share_m_axi_rresp = m_axi_w2_rresp; // TellmeKernel.java:168
+  assign w2_share_m_axi_rlast = m_axi_w2_rlast; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_awvalid = tlmm_m_axi_w2_awvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_awready = w2_share_s_axi_0_awready; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_awaddr = tlmm_m_axi_w2_awaddr; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_awlen = tlmm_m_axi_w2_awlen; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_awsize = tlmm_m_axi_w2_awsize; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_awburst = tlmm_m_axi_w2_awburst; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_wvalid = tlmm_m_axi_w2_wvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_wready = w2_share_s_axi_0_wready; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_wdata = tlmm_m_axi_w2_wdata; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_wstrb = tlmm_m_axi_w2_wstrb; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_wlast = tlmm_m_axi_w2_wlast; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_bvalid = w2_share_s_axi_0_bvalid; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_bready = tlmm_m_axi_w2_bready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_bresp = w2_share_s_axi_0_bresp; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_arvalid = tlmm_m_axi_w2_arvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_arready = w2_share_s_axi_0_arready; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_araddr = tlmm_m_axi_w2_araddr; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_arlen = tlmm_m_axi_w2_arlen; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_arsize = tlmm_m_axi_w2_arsize; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_arburst = tlmm_m_axi_w2_arburst; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_rvalid = w2_share_s_axi_0_rvalid; // TellmeKernel.java:168
+  assign w2_share_s_axi_0_rready = tlmm_m_axi_w2_rready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_rdata = w2_share_s_axi_0_rdata; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_rresp = w2_share_s_axi_0_rresp; // TellmeKernel.java:168
+  assign tlmm_m_axi_w2_rlast = w2_share_s_axi_0_rlast; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_awvalid = lm_head_m_axi_lane2_awvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_awready = w2_share_s_axi_1_awready; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_awaddr = lm_head_m_axi_lane2_awaddr; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_awlen = lm_head_m_axi_lane2_awlen; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_awsize = lm_head_m_axi_lane2_awsize; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_awburst = lm_head_m_axi_lane2_awburst; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_wvalid = lm_head_m_axi_lane2_wvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_wready = w2_share_s_axi_1_wready; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_wdata = lm_head_m_axi_lane2_wdata; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_wstrb = lm_head_m_axi_lane2_wstrb; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_wlast = lm_head_m_axi_lane2_wlast; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_bvalid = w2_share_s_axi_1_bvalid; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_bready = lm_head_m_axi_lane2_bready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_bresp = w2_share_s_axi_1_bresp; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_arvalid = lm_head_m_axi_lane2_arvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_arready = w2_share_s_axi_1_arready; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_araddr = lm_head_m_axi_lane2_araddr; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_arlen = lm_head_m_axi_lane2_arlen; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_arsize = lm_head_m_axi_lane2_arsize; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_arburst = lm_head_m_axi_lane2_arburst; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_rvalid = w2_share_s_axi_1_rvalid; // TellmeKernel.java:168
+  assign w2_share_s_axi_1_rready = lm_head_m_axi_lane2_rready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_rdata = w2_share_s_axi_1_rdata; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_rresp = w2_share_s_axi_1_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane2_rlast = w2_share_s_axi_1_rlast; // TellmeKernel.java:168
+  assign m_axi_w3_awvalid = w3_share_m_axi_awvalid; // TellmeKernel.java:168
+  assign w3_share_m_axi_awready = m_axi_w3_awready; // TellmeKernel.java:168
+  assign m_axi_w3_awaddr = w3_share_m_axi_awaddr; // TellmeKernel.java:168
+  assign m_axi_w3_awlen = w3_share_m_axi_awlen; // TellmeKernel.java:168
+  assign m_axi_w3_awsize = w3_share_m_axi_awsize; // TellmeKernel.java:168
+  assign m_axi_w3_awburst = w3_share_m_axi_awburst; // TellmeKernel.java:168
+  assign m_axi_w3_wvalid = w3_share_m_axi_wvalid; // TellmeKernel.java:168
+  assign w3_share_m_axi_wready = m_axi_w3_wready; // TellmeKernel.java:168
+  assign m_axi_w3_wdata = w3_share_m_axi_wdata; // TellmeKernel.java:168
+  assign m_axi_w3_wstrb = w3_share_m_axi_wstrb; // TellmeKernel.java:168
+  assign m_axi_w3_wlast = w3_share_m_axi_wlast; // TellmeKernel.java:168
+  assign w3_share_m_axi_bvalid = m_axi_w3_bvalid; // TellmeKernel.java:168
+  assign m_axi_w3_bready = w3_share_m_axi_bready; // TellmeKernel.java:168
+  assign w3_share_m_axi_bresp = m_axi_w3_bresp; // TellmeKernel.java:168
+  assign m_axi_w3_arvalid = w3_share_m_axi_arvalid; // TellmeKernel.java:168
+  assign w3_share_m_axi_arready = m_axi_w3_arready; // TellmeKernel.java:168
+  assign m_axi_w3_araddr = w3_share_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_w3_arlen = w3_share_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_w3_arsize = w3_share_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_w3_arburst = w3_share_m_axi_arburst; // TellmeKernel.java:168
+  assign w3_share_m_axi_rvalid = m_axi_w3_rvalid; // TellmeKernel.java:168
+  assign m_axi_w3_rready = w3_share_m_axi_rready; // TellmeKernel.java:168
+  assign w3_share_m_axi_rdata = m_axi_w3_rdata; // TellmeKernel.java:168
+  assign w3_share_m_axi_rresp = m_axi_w3_rresp; // TellmeKernel.java:168
+  assign w3_share_m_axi_rlast = m_axi_w3_rlast; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_awvalid = tlmm_m_axi_w3_awvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_awready = w3_share_s_axi_0_awready; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_awaddr = tlmm_m_axi_w3_awaddr; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_awlen = tlmm_m_axi_w3_awlen; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_awsize = tlmm_m_axi_w3_awsize; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_awburst = tlmm_m_axi_w3_awburst; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_wvalid = tlmm_m_axi_w3_wvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_wready = w3_share_s_axi_0_wready; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_wdata = tlmm_m_axi_w3_wdata; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_wstrb = tlmm_m_axi_w3_wstrb; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_wlast = tlmm_m_axi_w3_wlast; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_bvalid = w3_share_s_axi_0_bvalid; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_bready = tlmm_m_axi_w3_bready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_bresp = w3_share_s_axi_0_bresp; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_arvalid = tlmm_m_axi_w3_arvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_arready = w3_share_s_axi_0_arready; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_araddr = tlmm_m_axi_w3_araddr; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_arlen = tlmm_m_axi_w3_arlen; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_arsize = tlmm_m_axi_w3_arsize; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_arburst = tlmm_m_axi_w3_arburst; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_rvalid = w3_share_s_axi_0_rvalid; // TellmeKernel.java:168
+  assign w3_share_s_axi_0_rready = tlmm_m_axi_w3_rready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_rdata = w3_share_s_axi_0_rdata; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_rresp = w3_share_s_axi_0_rresp; // TellmeKernel.java:168
+  assign tlmm_m_axi_w3_rlast = w3_share_s_axi_0_rlast; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_awvalid = lm_head_m_axi_lane3_awvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_awready = w3_share_s_axi_1_awready; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_awaddr = lm_head_m_axi_lane3_awaddr; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_awlen = lm_head_m_axi_lane3_awlen; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_awsize = lm_head_m_axi_lane3_awsize; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_awburst = lm_head_m_axi_lane3_awburst; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_wvalid = lm_head_m_axi_lane3_wvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_wready = w3_share_s_axi_1_wready; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_wdata = lm_head_m_axi_lane3_wdata; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_wstrb = lm_head_m_axi_lane3_wstrb; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_wlast = lm_head_m_axi_lane3_wlast; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_bvalid = w3_share_s_axi_1_bvalid; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_bready = lm_head_m_axi_lane3_bready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_bresp = w3_share_s_axi_1_bresp; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_arvalid = lm_head_m_axi_lane3_arvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_arready = w3_share_s_axi_1_arready; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_araddr = lm_head_m_axi_lane3_araddr; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_arlen = lm_head_m_axi_lane3_arlen; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_arsize = lm_head_m_axi_lane3_arsize; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_arburst = lm_head_m_axi_lane3_arburst; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_rvalid = w3_share_s_axi_1_rvalid; // TellmeKernel.java:168
+  assign w3_share_s_axi_1_rready = lm_head_m_axi_lane3_rready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_rdata = w3_share_s_axi_1_rdata; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_rresp = w3_share_s_axi_1_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane3_rlast = w3_share_s_axi_1_rlast; // TellmeKernel.java:168
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:168
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:168
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:168
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:168
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:168
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:168
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:168
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:168
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:168
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:168
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:168
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:168
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:168
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:168
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:168
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:168
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:168
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:168
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:168
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:168
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:168
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:168
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:168
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:168
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:168
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:168
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:168
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:168
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:168
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:168
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:168
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:168
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:168
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:168
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:168
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:168
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:168
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:168
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:168
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_v0_awvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v0_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_v0_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awlen = attention_m_axi_v0_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awsize = attention_m_axi_v0_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awburst = attention_m_axi_v0_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_v0_wvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v0_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_wdata = attention_m_axi_v0_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_v0_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_wlast = attention_m_axi_v0_wlast; // TellmeKernel.java:168
+  assign attention_m_axi_v0_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_bready = attention_m_axi_v0_bready; // TellmeKernel.java:168
+  assign attention_m_axi_v0_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_v0_arvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v0_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_araddr = attention_m_axi_v0_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_arlen = attention_m_axi_v0_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_arsize = attention_m_axi_v0_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_arburst = attention_m_axi_v0_arburst; // TellmeKernel.java:168
+  assign attention_m_axi_v0_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_rready = attention_m_axi_v0_rready; // TellmeKernel.java:168
+  assign attention_m_axi_v0_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:168
+  assign attention_m_axi_v0_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:168
+  assign attention_m_axi_v0_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:168
+  assign m_axi_d1_arvalid = attention_m_axi_k0_arvalid; // TellmeKernel.java:174
+  assign attention_m_axi_k0_arready = m_axi_d1_arready; // TellmeKernel.java:174
+  assign m_axi_d1_araddr = attention_m_axi_k0_araddr; // TellmeKernel.java:174
+  assign m_axi_d1_arlen = attention_m_axi_k0_arlen; // TellmeKernel.java:174
+  assign m_axi_d1_arsize = attention_m_axi_k0_arsize; // TellmeKernel.java:174
+  assign m_axi_d1_arburst = attention_m_axi_k0_arburst; // TellmeKernel.java:174
+  assign attention_m_axi_k0_rvalid = m_axi_d1_rvalid; // TellmeKernel.java:174
+  assign m_axi_d1_rready = attention_m_axi_k0_rready; // TellmeKernel.java:174
+  assign attention_m_axi_k0_rdata = m_axi_d1_rdata; // TellmeKernel.java:174
+  assign attention_m_axi_k0_rresp = m_axi_d1_rresp; // TellmeKernel.java:174
+  assign attention_m_axi_k0_rlast = m_axi_d1_rlast; // TellmeKernel.java:174
+  assign m_axi_d1_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:179
+  assign kv_cache_writer_m_axi_awready = m_axi_d1_awready; // TellmeKernel.java:179
+  assign m_axi_d1_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:179
+  assign m_axi_d1_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:179
+  assign m_axi_d1_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:179
+  assign m_axi_d1_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:179
+  assign m_axi_d1_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:179
+  assign kv_cache_writer_m_axi_wready = m_axi_d1_wready; // TellmeKernel.java:179
+  assign m_axi_d1_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:179
+  assign m_axi_d1_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:179
+  assign m_axi_d1_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:179
+  assign kv_cache_writer_m_axi_bvalid = m_axi_d1_bvalid; // TellmeKernel.java:179
+  assign m_axi_d1_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:179
+  assign kv_cache_writer_m_axi_bresp = m_axi_d1_bresp; // TellmeKernel.java:179
+  assign attention_m_axi_k0_awready = 1'b0; // TellmeKernel.java:183
+  assign attention_m_axi_k0_wready = 1'b0; // TellmeKernel.java:183
+  assign attention_m_axi_k0_bvalid = 1'b0; // TellmeKernel.java:183
+  assign attention_m_axi_k0_bresp = 2'h0; // TellmeKernel.java:183
+  assign kv_cache_writer_m_axi_arready = 1'b0; // TellmeKernel.java:185
+  assign kv_cache_writer_m_axi_rvalid = 1'b0; // TellmeKernel.java:185
+  assign kv_cache_writer_m_axi_rdata = 128'h0; // TellmeKernel.java:185
+  assign kv_cache_writer_m_axi_rresp = 2'h0; // TellmeKernel.java:185
+  assign kv_cache_writer_m_axi_rlast = 1'b0; // TellmeKernel.java:185
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
@@ -3355,7 +3505,7 @@ module tellme (
       | (m_axi_d0_rvalid & m_axi_d0_rready)
       | (m_axi_d0_wvalid & m_axi_d0_wready)
       | (m_axi_d1_rvalid & m_axi_d1_rready)
-      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:123
+      | (m_axi_d1_wvalid & m_axi_d1_wready); // TellmeKernel.java:126
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -3570,8 +3720,8 @@ module tellme (
   assign record_tap_dropped = tap_dropped; // Sequencer.java:568
   assign record_address = arg_io; // Sequencer.java:569
   assign record_area_address = debug_base; // Sequencer.java:570
-  assign stalled = waiting_for_data; // TellmeKernel.java:149
-  assign interrupt = control_interrupt; // TellmeKernel.java:150
+  assign stalled = waiting_for_data; // TellmeKernel.java:152
+  assign interrupt = control_interrupt; // TellmeKernel.java:153
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
@@ -7842,8 +7992,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:151
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:151: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:154
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:154: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -7984,7 +8134,7 @@ module tellme (
     .buffered                (data_writer_buffered)
   );
 
-  AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial attention ( // TellmeKernel.java:74
+  AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial attention ( // TellmeKernel.java:74
     .ap_clk                         (ap_clk),
     .ap_rst_n                       (ap_rst_n),
     .command_valid                  (attention_command_valid),
@@ -8019,56 +8169,106 @@ module tellme (
     .done_valid                     (attention_done_valid),
     .done_payload_errorCode         (attention_done_payload_errorCode),
     .idle                           (attention_idle),
-    .m_axi_k_awvalid                (attention_m_axi_k_awvalid),
-    .m_axi_k_awready                (attention_m_axi_k_awready),
-    .m_axi_k_awaddr                 (attention_m_axi_k_awaddr),
-    .m_axi_k_awlen                  (attention_m_axi_k_awlen),
-    .m_axi_k_awsize                 (attention_m_axi_k_awsize),
-    .m_axi_k_awburst                (attention_m_axi_k_awburst),
-    .m_axi_k_wvalid                 (attention_m_axi_k_wvalid),
-    .m_axi_k_wready                 (attention_m_axi_k_wready),
-    .m_axi_k_wdata                  (attention_m_axi_k_wdata),
-    .m_axi_k_wstrb                  (attention_m_axi_k_wstrb),
-    .m_axi_k_wlast                  (attention_m_axi_k_wlast),
-    .m_axi_k_bvalid                 (attention_m_axi_k_bvalid),
-    .m_axi_k_bready                 (attention_m_axi_k_bready),
-    .m_axi_k_bresp                  (attention_m_axi_k_bresp),
-    .m_axi_k_arvalid                (attention_m_axi_k_arvalid),
-    .m_axi_k_arready                (attention_m_axi_k_arready),
-    .m_axi_k_araddr                 (attention_m_axi_k_araddr),
-    .m_axi_k_arlen                  (attention_m_axi_k_arlen),
-    .m_axi_k_arsize                 (attention_m_axi_k_arsize),
-    .m_axi_k_arburst                (attention_m_axi_k_arburst),
-    .m_axi_k_rvalid                 (attention_m_axi_k_rvalid),
-    .m_axi_k_rready                 (attention_m_axi_k_rready),
-    .m_axi_k_rdata                  (attention_m_axi_k_rdata),
-    .m_axi_k_rresp                  (attention_m_axi_k_rresp),
-    .m_axi_k_rlast                  (attention_m_axi_k_rlast),
-    .m_axi_v_awvalid                (attention_m_axi_v_awvalid),
-    .m_axi_v_awready                (attention_m_axi_v_awready),
-    .m_axi_v_awaddr                 (attention_m_axi_v_awaddr),
-    .m_axi_v_awlen                  (attention_m_axi_v_awlen),
-    .m_axi_v_awsize                 (attention_m_axi_v_awsize),
-    .m_axi_v_awburst                (attention_m_axi_v_awburst),
-    .m_axi_v_wvalid                 (attention_m_axi_v_wvalid),
-    .m_axi_v_wready                 (attention_m_axi_v_wready),
-    .m_axi_v_wdata                  (attention_m_axi_v_wdata),
-    .m_axi_v_wstrb                  (attention_m_axi_v_wstrb),
-    .m_axi_v_wlast                  (attention_m_axi_v_wlast),
-    .m_axi_v_bvalid                 (attention_m_axi_v_bvalid),
-    .m_axi_v_bready                 (attention_m_axi_v_bready),
-    .m_axi_v_bresp                  (attention_m_axi_v_bresp),
-    .m_axi_v_arvalid                (attention_m_axi_v_arvalid),
-    .m_axi_v_arready                (attention_m_axi_v_arready),
-    .m_axi_v_araddr                 (attention_m_axi_v_araddr),
-    .m_axi_v_arlen                  (attention_m_axi_v_arlen),
-    .m_axi_v_arsize                 (attention_m_axi_v_arsize),
-    .m_axi_v_arburst                (attention_m_axi_v_arburst),
-    .m_axi_v_rvalid                 (attention_m_axi_v_rvalid),
-    .m_axi_v_rready                 (attention_m_axi_v_rready),
-    .m_axi_v_rdata                  (attention_m_axi_v_rdata),
-    .m_axi_v_rresp                  (attention_m_axi_v_rresp),
-    .m_axi_v_rlast                  (attention_m_axi_v_rlast)
+    .m_axi_k0_awvalid               (attention_m_axi_k0_awvalid),
+    .m_axi_k0_awready               (attention_m_axi_k0_awready),
+    .m_axi_k0_awaddr                (attention_m_axi_k0_awaddr),
+    .m_axi_k0_awlen                 (attention_m_axi_k0_awlen),
+    .m_axi_k0_awsize                (attention_m_axi_k0_awsize),
+    .m_axi_k0_awburst               (attention_m_axi_k0_awburst),
+    .m_axi_k0_wvalid                (attention_m_axi_k0_wvalid),
+    .m_axi_k0_wready                (attention_m_axi_k0_wready),
+    .m_axi_k0_wdata                 (attention_m_axi_k0_wdata),
+    .m_axi_k0_wstrb                 (attention_m_axi_k0_wstrb),
+    .m_axi_k0_wlast                 (attention_m_axi_k0_wlast),
+    .m_axi_k0_bvalid                (attention_m_axi_k0_bvalid),
+    .m_axi_k0_bready                (attention_m_axi_k0_bready),
+    .m_axi_k0_bresp                 (attention_m_axi_k0_bresp),
+    .m_axi_k0_arvalid               (attention_m_axi_k0_arvalid),
+    .m_axi_k0_arready               (attention_m_axi_k0_arready),
+    .m_axi_k0_araddr                (attention_m_axi_k0_araddr),
+    .m_axi_k0_arlen                 (attention_m_axi_k0_arlen),
+    .m_axi_k0_arsize                (attention_m_axi_k0_arsize),
+    .m_axi_k0_arburst               (attention_m_axi_k0_arburst),
+    .m_axi_k0_rvalid                (attention_m_axi_k0_rvalid),
+    .m_axi_k0_rready                (attention_m_axi_k0_rready),
+    .m_axi_k0_rdata                 (attention_m_axi_k0_rdata),
+    .m_axi_k0_rresp                 (attention_m_axi_k0_rresp),
+    .m_axi_k0_rlast                 (attention_m_axi_k0_rlast),
+    .m_axi_v0_awvalid               (attention_m_axi_v0_awvalid),
+    .m_axi_v0_awready               (attention_m_axi_v0_awready),
+    .m_axi_v0_awaddr                (attention_m_axi_v0_awaddr),
+    .m_axi_v0_awlen                 (attention_m_axi_v0_awlen),
+    .m_axi_v0_awsize                (attention_m_axi_v0_awsize),
+    .m_axi_v0_awburst               (attention_m_axi_v0_awburst),
+    .m_axi_v0_wvalid                (attention_m_axi_v0_wvalid),
+    .m_axi_v0_wready                (attention_m_axi_v0_wready),
+    .m_axi_v0_wdata                 (attention_m_axi_v0_wdata),
+    .m_axi_v0_wstrb                 (attention_m_axi_v0_wstrb),
+    .m_axi_v0_wlast                 (attention_m_axi_v0_wlast),
+    .m_axi_v0_bvalid                (attention_m_axi_v0_bvalid),
+    .m_axi_v0_bready                (attention_m_axi_v0_bready),
+    .m_axi_v0_bresp                 (attention_m_axi_v0_bresp),
+    .m_axi_v0_arvalid               (attention_m_axi_v0_arvalid),
+    .m_axi_v0_arready               (attention_m_axi_v0_arready),
+    .m_axi_v0_araddr                (attention_m_axi_v0_araddr),
+    .m_axi_v0_arlen                 (attention_m_axi_v0_arlen),
+    .m_axi_v0_arsize                (attention_m_axi_v0_arsize),
+    .m_axi_v0_arburst               (attention_m_axi_v0_arburst),
+    .m_axi_v0_rvalid                (attention_m_axi_v0_rvalid),
+    .m_axi_v0_rready                (attention_m_axi_v0_rready),
+    .m_axi_v0_rdata                 (attention_m_axi_v0_rdata),
+    .m_axi_v0_rresp                 (attention_m_axi_v0_rresp),
+    .m_axi_v0_rlast                 (attention_m_axi_v0_rlast),
+    .m_axi_k1_awvalid               (attention_m_axi_k1_awvalid),
+    .m_axi_k1_awready               (attention_m_axi_k1_awready),
+    .m_axi_k1_awaddr                (attention_m_axi_k1_awaddr),
+    .m_axi_k1_awlen                 (attention_m_axi_k1_awlen),
+    .m_axi_k1_awsize                (attention_m_axi_k1_awsize),
+    .m_axi_k1_awburst               (attention_m_axi_k1_awburst),
+    .m_axi_k1_wvalid                (attention_m_axi_k1_wvalid),
+    .m_axi_k1_wready                (attention_m_axi_k1_wready),
+    .m_axi_k1_wdata                 (attention_m_axi_k1_wdata),
+    .m_axi_k1_wstrb                 (attention_m_axi_k1_wstrb),
+    .m_axi_k1_wlast                 (attention_m_axi_k1_wlast),
+    .m_axi_k1_bvalid                (attention_m_axi_k1_bvalid),
+    .m_axi_k1_bready                (attention_m_axi_k1_bready),
+    .m_axi_k1_bresp                 (attention_m_axi_k1_bresp),
+    .m_axi_k1_arvalid               (attention_m_axi_k1_arvalid),
+    .m_axi_k1_arready               (attention_m_axi_k1_arready),
+    .m_axi_k1_araddr                (attention_m_axi_k1_araddr),
+    .m_axi_k1_arlen                 (attention_m_axi_k1_arlen),
+    .m_axi_k1_arsize                (attention_m_axi_k1_arsize),
+    .m_axi_k1_arburst               (attention_m_axi_k1_arburst),
+    .m_axi_k1_rvalid                (attention_m_axi_k1_rvalid),
+    .m_axi_k1_rready                (attention_m_axi_k1_rready),
+    .m_axi_k1_rdata                 (attention_m_axi_k1_rdata),
+    .m_axi_k1_rresp                 (attention_m_axi_k1_rresp),
+    .m_axi_k1_rlast                 (attention_m_axi_k1_rlast),
+    .m_axi_v1_awvalid               (attention_m_axi_v1_awvalid),
+    .m_axi_v1_awready               (attention_m_axi_v1_awready),
+    .m_axi_v1_awaddr                (attention_m_axi_v1_awaddr),
+    .m_axi_v1_awlen                 (attention_m_axi_v1_awlen),
+    .m_axi_v1_awsize                (attention_m_axi_v1_awsize),
+    .m_axi_v1_awburst               (attention_m_axi_v1_awburst),
+    .m_axi_v1_wvalid                (attention_m_axi_v1_wvalid),
+    .m_axi_v1_wready                (attention_m_axi_v1_wready),
+    .m_axi_v1_wdata                 (attention_m_axi_v1_wdata),
+    .m_axi_v1_wstrb                 (attention_m_axi_v1_wstrb),
+    .m_axi_v1_wlast                 (attention_m_axi_v1_wlast),
+    .m_axi_v1_bvalid                (attention_m_axi_v1_bvalid),
+    .m_axi_v1_bready                (attention_m_axi_v1_bready),
+    .m_axi_v1_bresp                 (attention_m_axi_v1_bresp),
+    .m_axi_v1_arvalid               (attention_m_axi_v1_arvalid),
+    .m_axi_v1_arready               (attention_m_axi_v1_arready),
+    .m_axi_v1_araddr                (attention_m_axi_v1_araddr),
+    .m_axi_v1_arlen                 (attention_m_axi_v1_arlen),
+    .m_axi_v1_arsize                (attention_m_axi_v1_arsize),
+    .m_axi_v1_arburst               (attention_m_axi_v1_arburst),
+    .m_axi_v1_rvalid                (attention_m_axi_v1_rvalid),
+    .m_axi_v1_rready                (attention_m_axi_v1_rready),
+    .m_axi_v1_rdata                 (attention_m_axi_v1_rdata),
+    .m_axi_v1_rresp                 (attention_m_axi_v1_rresp),
+    .m_axi_v1_rlast                 (attention_m_axi_v1_rlast)
   );
 
   RmsNormMax_l16_w4_maxn4096_fp16_runtime rms_max ( // TellmeKernel.java:76
@@ -8640,7 +8840,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w128_rr_o8 w0_share ( // TellmeKernel.java:165
+  AxiPortShare_w128_rrr_o8 w0_share ( // TellmeKernel.java:168
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -8693,6 +8893,31 @@ module tellme (
     .s_axi_1_rdata      (w0_share_s_axi_1_rdata),
     .s_axi_1_rresp      (w0_share_s_axi_1_rresp),
     .s_axi_1_rlast      (w0_share_s_axi_1_rlast),
+    .s_axi_2_awvalid    (w0_share_s_axi_2_awvalid),
+    .s_axi_2_awready    (w0_share_s_axi_2_awready),
+    .s_axi_2_awaddr     (w0_share_s_axi_2_awaddr),
+    .s_axi_2_awlen      (w0_share_s_axi_2_awlen),
+    .s_axi_2_awsize     (w0_share_s_axi_2_awsize),
+    .s_axi_2_awburst    (w0_share_s_axi_2_awburst),
+    .s_axi_2_wvalid     (w0_share_s_axi_2_wvalid),
+    .s_axi_2_wready     (w0_share_s_axi_2_wready),
+    .s_axi_2_wdata      (w0_share_s_axi_2_wdata),
+    .s_axi_2_wstrb      (w0_share_s_axi_2_wstrb),
+    .s_axi_2_wlast      (w0_share_s_axi_2_wlast),
+    .s_axi_2_bvalid     (w0_share_s_axi_2_bvalid),
+    .s_axi_2_bready     (w0_share_s_axi_2_bready),
+    .s_axi_2_bresp      (w0_share_s_axi_2_bresp),
+    .s_axi_2_arvalid    (w0_share_s_axi_2_arvalid),
+    .s_axi_2_arready    (w0_share_s_axi_2_arready),
+    .s_axi_2_araddr     (w0_share_s_axi_2_araddr),
+    .s_axi_2_arlen      (w0_share_s_axi_2_arlen),
+    .s_axi_2_arsize     (w0_share_s_axi_2_arsize),
+    .s_axi_2_arburst    (w0_share_s_axi_2_arburst),
+    .s_axi_2_rvalid     (w0_share_s_axi_2_rvalid),
+    .s_axi_2_rready     (w0_share_s_axi_2_rready),
+    .s_axi_2_rdata      (w0_share_s_axi_2_rdata),
+    .s_axi_2_rresp      (w0_share_s_axi_2_rresp),
+    .s_axi_2_rlast      (w0_share_s_axi_2_rlast),
     .m_axi_awvalid      (w0_share_m_axi_awvalid),
     .m_axi_awready      (w0_share_m_axi_awready),
     .m_axi_awaddr       (w0_share_m_axi_awaddr),
@@ -8722,7 +8947,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w1_share ( // TellmeKernel.java:165
+  AxiPortShare_w128_rrr_o8 w1_share ( // TellmeKernel.java:168
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -8775,6 +9000,31 @@ module tellme (
     .s_axi_1_rdata      (w1_share_s_axi_1_rdata),
     .s_axi_1_rresp      (w1_share_s_axi_1_rresp),
     .s_axi_1_rlast      (w1_share_s_axi_1_rlast),
+    .s_axi_2_awvalid    (w1_share_s_axi_2_awvalid),
+    .s_axi_2_awready    (w1_share_s_axi_2_awready),
+    .s_axi_2_awaddr     (w1_share_s_axi_2_awaddr),
+    .s_axi_2_awlen      (w1_share_s_axi_2_awlen),
+    .s_axi_2_awsize     (w1_share_s_axi_2_awsize),
+    .s_axi_2_awburst    (w1_share_s_axi_2_awburst),
+    .s_axi_2_wvalid     (w1_share_s_axi_2_wvalid),
+    .s_axi_2_wready     (w1_share_s_axi_2_wready),
+    .s_axi_2_wdata      (w1_share_s_axi_2_wdata),
+    .s_axi_2_wstrb      (w1_share_s_axi_2_wstrb),
+    .s_axi_2_wlast      (w1_share_s_axi_2_wlast),
+    .s_axi_2_bvalid     (w1_share_s_axi_2_bvalid),
+    .s_axi_2_bready     (w1_share_s_axi_2_bready),
+    .s_axi_2_bresp      (w1_share_s_axi_2_bresp),
+    .s_axi_2_arvalid    (w1_share_s_axi_2_arvalid),
+    .s_axi_2_arready    (w1_share_s_axi_2_arready),
+    .s_axi_2_araddr     (w1_share_s_axi_2_araddr),
+    .s_axi_2_arlen      (w1_share_s_axi_2_arlen),
+    .s_axi_2_arsize     (w1_share_s_axi_2_arsize),
+    .s_axi_2_arburst    (w1_share_s_axi_2_arburst),
+    .s_axi_2_rvalid     (w1_share_s_axi_2_rvalid),
+    .s_axi_2_rready     (w1_share_s_axi_2_rready),
+    .s_axi_2_rdata      (w1_share_s_axi_2_rdata),
+    .s_axi_2_rresp      (w1_share_s_axi_2_rresp),
+    .s_axi_2_rlast      (w1_share_s_axi_2_rlast),
     .m_axi_awvalid      (w1_share_m_axi_awvalid),
     .m_axi_awready      (w1_share_m_axi_awready),
     .m_axi_awaddr       (w1_share_m_axi_awaddr),
@@ -8804,7 +9054,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:165
+  AxiPortShare_w128_rr_o8 w2_share ( // TellmeKernel.java:168
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w2_share_s_axi_0_awvalid),
@@ -8886,7 +9136,7 @@ module tellme (
     .writes_outstanding (w2_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:165
+  AxiPortShare_w128_rr_o8 w3_share ( // TellmeKernel.java:168
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w3_share_s_axi_0_awvalid),
@@ -8968,7 +9218,7 @@ module tellme (
     .writes_outstanding (w3_share_writes_outstanding)
   );
 
-  AxiPortShare_w128_rwrr_o8 d0_share ( // TellmeKernel.java:165
+  AxiPortShare_w128_rwrr_o8 d0_share ( // TellmeKernel.java:168
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),
@@ -9199,10 +9449,10 @@ module tellme (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, control_weights0, control_weights1, control_weights2, control_weights3,
       control_kv_cache_values, data_reader_idle, data_reader_credits, data_reader_outstanding, data_writer_idle,
-      data_writer_outstanding, data_writer_buffered, attention_idle, attention_m_axi_k_awvalid,
-      attention_m_axi_k_awaddr, attention_m_axi_k_awlen, attention_m_axi_k_awsize, attention_m_axi_k_awburst,
-      attention_m_axi_k_wvalid, attention_m_axi_k_wdata, attention_m_axi_k_wstrb, attention_m_axi_k_wlast,
-      attention_m_axi_k_bready, lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count,
+      data_writer_outstanding, data_writer_buffered, attention_idle, attention_m_axi_k0_awvalid,
+      attention_m_axi_k0_awaddr, attention_m_axi_k0_awlen, attention_m_axi_k0_awsize, attention_m_axi_k0_awburst,
+      attention_m_axi_k0_wvalid, attention_m_axi_k0_wdata, attention_m_axi_k0_wstrb, attention_m_axi_k0_wlast,
+      attention_m_axi_k0_bready, lm_head_idle, tlmm_busy, tlmm_error, activation_gearbox_count,
       dequantizer_out_payload_last, residual_add_out_payload_last, gating_silu_out_payload_absMax,
       gating_silu_out_payload_last, gating_relu2_out_payload_absMax, gating_relu2_out_payload_last,
       rope_out_payload_last, kv_cache_writer_idle, kv_cache_writer_m_axi_arvalid, kv_cache_writer_m_axi_araddr,

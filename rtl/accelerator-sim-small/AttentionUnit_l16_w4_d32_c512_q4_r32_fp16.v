@@ -4,82 +4,82 @@
 `default_nettype none
 
 module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
-  input  wire        ap_clk,                         // AttentionUnit.java:103
-  input  wire        ap_rst_n,                       // AttentionUnit.java:103
-  input  wire        command_valid,                  // AttentionUnit.java:107
-  output wire        command_ready,                  // AttentionUnit.java:107
-  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:107
-  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:107
-  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:107
-  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:107
-  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:107
-  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:107
-  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:107
-  input  wire        queries_valid,                  // AttentionUnit.java:109
-  output wire        queries_ready,                  // AttentionUnit.java:109
-  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:109
-  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:109
-  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:109
-  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:109
-  output wire        out_valid,                      // AttentionUnit.java:110
-  input  wire        out_ready,                      // AttentionUnit.java:110
-  output wire [15:0] out_payload_0,                  // AttentionUnit.java:110
-  output wire [15:0] out_payload_1,                  // AttentionUnit.java:110
-  output wire [15:0] out_payload_2,                  // AttentionUnit.java:110
-  output wire [15:0] out_payload_3,                  // AttentionUnit.java:110
-  output wire        done_valid,                     // AttentionUnit.java:111
-  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:111
-  output wire        idle,                           // AttentionUnit.java:112
-  output wire        m_axi_k_awvalid,                // AttentionUnit.java:115
-  input  wire        m_axi_k_awready,                // AttentionUnit.java:115
-  output wire [63:0] m_axi_k_awaddr,                 // AttentionUnit.java:115
-  output wire [7:0]  m_axi_k_awlen,                  // AttentionUnit.java:115
-  output wire [2:0]  m_axi_k_awsize,                 // AttentionUnit.java:115
-  output wire [1:0]  m_axi_k_awburst,                // AttentionUnit.java:115
-  output wire        m_axi_k_wvalid,                 // AttentionUnit.java:115
-  input  wire        m_axi_k_wready,                 // AttentionUnit.java:115
-  output wire [63:0] m_axi_k_wdata,                  // AttentionUnit.java:115
-  output wire [7:0]  m_axi_k_wstrb,                  // AttentionUnit.java:115
-  output wire        m_axi_k_wlast,                  // AttentionUnit.java:115
-  input  wire        m_axi_k_bvalid,                 // AttentionUnit.java:115
-  output wire        m_axi_k_bready,                 // AttentionUnit.java:115
-  input  wire [1:0]  m_axi_k_bresp,                  // AttentionUnit.java:115
-  output wire        m_axi_k_arvalid,                // AttentionUnit.java:115
-  input  wire        m_axi_k_arready,                // AttentionUnit.java:115
-  output wire [63:0] m_axi_k_araddr,                 // AttentionUnit.java:115
-  output wire [7:0]  m_axi_k_arlen,                  // AttentionUnit.java:115
-  output wire [2:0]  m_axi_k_arsize,                 // AttentionUnit.java:115
-  output wire [1:0]  m_axi_k_arburst,                // AttentionUnit.java:115
-  input  wire        m_axi_k_rvalid,                 // AttentionUnit.java:115
-  output wire        m_axi_k_rready,                 // AttentionUnit.java:115
-  input  wire [63:0] m_axi_k_rdata,                  // AttentionUnit.java:115
-  input  wire [1:0]  m_axi_k_rresp,                  // AttentionUnit.java:115
-  input  wire        m_axi_k_rlast,                  // AttentionUnit.java:115
-  output wire        m_axi_v_awvalid,                // AttentionUnit.java:116
-  input  wire        m_axi_v_awready,                // AttentionUnit.java:116
-  output wire [63:0] m_axi_v_awaddr,                 // AttentionUnit.java:116
-  output wire [7:0]  m_axi_v_awlen,                  // AttentionUnit.java:116
-  output wire [2:0]  m_axi_v_awsize,                 // AttentionUnit.java:116
-  output wire [1:0]  m_axi_v_awburst,                // AttentionUnit.java:116
-  output wire        m_axi_v_wvalid,                 // AttentionUnit.java:116
-  input  wire        m_axi_v_wready,                 // AttentionUnit.java:116
-  output wire [63:0] m_axi_v_wdata,                  // AttentionUnit.java:116
-  output wire [7:0]  m_axi_v_wstrb,                  // AttentionUnit.java:116
-  output wire        m_axi_v_wlast,                  // AttentionUnit.java:116
-  input  wire        m_axi_v_bvalid,                 // AttentionUnit.java:116
-  output wire        m_axi_v_bready,                 // AttentionUnit.java:116
-  input  wire [1:0]  m_axi_v_bresp,                  // AttentionUnit.java:116
-  output wire        m_axi_v_arvalid,                // AttentionUnit.java:116
-  input  wire        m_axi_v_arready,                // AttentionUnit.java:116
-  output wire [63:0] m_axi_v_araddr,                 // AttentionUnit.java:116
-  output wire [7:0]  m_axi_v_arlen,                  // AttentionUnit.java:116
-  output wire [2:0]  m_axi_v_arsize,                 // AttentionUnit.java:116
-  output wire [1:0]  m_axi_v_arburst,                // AttentionUnit.java:116
-  input  wire        m_axi_v_rvalid,                 // AttentionUnit.java:116
-  output wire        m_axi_v_rready,                 // AttentionUnit.java:116
-  input  wire [63:0] m_axi_v_rdata,                  // AttentionUnit.java:116
-  input  wire [1:0]  m_axi_v_rresp,                  // AttentionUnit.java:116
-  input  wire        m_axi_v_rlast                   // AttentionUnit.java:116
+  input  wire        ap_clk,                         // AttentionUnit.java:107
+  input  wire        ap_rst_n,                       // AttentionUnit.java:107
+  input  wire        command_valid,                  // AttentionUnit.java:111
+  output wire        command_ready,                  // AttentionUnit.java:111
+  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:111
+  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:111
+  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:111
+  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:111
+  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:111
+  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:111
+  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:111
+  input  wire        queries_valid,                  // AttentionUnit.java:113
+  output wire        queries_ready,                  // AttentionUnit.java:113
+  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:113
+  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:113
+  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:113
+  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:113
+  output wire        out_valid,                      // AttentionUnit.java:114
+  input  wire        out_ready,                      // AttentionUnit.java:114
+  output wire [15:0] out_payload_0,                  // AttentionUnit.java:114
+  output wire [15:0] out_payload_1,                  // AttentionUnit.java:114
+  output wire [15:0] out_payload_2,                  // AttentionUnit.java:114
+  output wire [15:0] out_payload_3,                  // AttentionUnit.java:114
+  output wire        done_valid,                     // AttentionUnit.java:115
+  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:115
+  output wire        idle,                           // AttentionUnit.java:116
+  output wire        m_axi_k_awvalid,                // AttentionUnit.java:126
+  input  wire        m_axi_k_awready,                // AttentionUnit.java:126
+  output wire [63:0] m_axi_k_awaddr,                 // AttentionUnit.java:126
+  output wire [7:0]  m_axi_k_awlen,                  // AttentionUnit.java:126
+  output wire [2:0]  m_axi_k_awsize,                 // AttentionUnit.java:126
+  output wire [1:0]  m_axi_k_awburst,                // AttentionUnit.java:126
+  output wire        m_axi_k_wvalid,                 // AttentionUnit.java:126
+  input  wire        m_axi_k_wready,                 // AttentionUnit.java:126
+  output wire [63:0] m_axi_k_wdata,                  // AttentionUnit.java:126
+  output wire [7:0]  m_axi_k_wstrb,                  // AttentionUnit.java:126
+  output wire        m_axi_k_wlast,                  // AttentionUnit.java:126
+  input  wire        m_axi_k_bvalid,                 // AttentionUnit.java:126
+  output wire        m_axi_k_bready,                 // AttentionUnit.java:126
+  input  wire [1:0]  m_axi_k_bresp,                  // AttentionUnit.java:126
+  output wire        m_axi_k_arvalid,                // AttentionUnit.java:126
+  input  wire        m_axi_k_arready,                // AttentionUnit.java:126
+  output wire [63:0] m_axi_k_araddr,                 // AttentionUnit.java:126
+  output wire [7:0]  m_axi_k_arlen,                  // AttentionUnit.java:126
+  output wire [2:0]  m_axi_k_arsize,                 // AttentionUnit.java:126
+  output wire [1:0]  m_axi_k_arburst,                // AttentionUnit.java:126
+  input  wire        m_axi_k_rvalid,                 // AttentionUnit.java:126
+  output wire        m_axi_k_rready,                 // AttentionUnit.java:126
+  input  wire [63:0] m_axi_k_rdata,                  // AttentionUnit.java:126
+  input  wire [1:0]  m_axi_k_rresp,                  // AttentionUnit.java:126
+  input  wire        m_axi_k_rlast,                  // AttentionUnit.java:126
+  output wire        m_axi_v_awvalid,                // AttentionUnit.java:127
+  input  wire        m_axi_v_awready,                // AttentionUnit.java:127
+  output wire [63:0] m_axi_v_awaddr,                 // AttentionUnit.java:127
+  output wire [7:0]  m_axi_v_awlen,                  // AttentionUnit.java:127
+  output wire [2:0]  m_axi_v_awsize,                 // AttentionUnit.java:127
+  output wire [1:0]  m_axi_v_awburst,                // AttentionUnit.java:127
+  output wire        m_axi_v_wvalid,                 // AttentionUnit.java:127
+  input  wire        m_axi_v_wready,                 // AttentionUnit.java:127
+  output wire [63:0] m_axi_v_wdata,                  // AttentionUnit.java:127
+  output wire [7:0]  m_axi_v_wstrb,                  // AttentionUnit.java:127
+  output wire        m_axi_v_wlast,                  // AttentionUnit.java:127
+  input  wire        m_axi_v_bvalid,                 // AttentionUnit.java:127
+  output wire        m_axi_v_bready,                 // AttentionUnit.java:127
+  input  wire [1:0]  m_axi_v_bresp,                  // AttentionUnit.java:127
+  output wire        m_axi_v_arvalid,                // AttentionUnit.java:127
+  input  wire        m_axi_v_arready,                // AttentionUnit.java:127
+  output wire [63:0] m_axi_v_araddr,                 // AttentionUnit.java:127
+  output wire [7:0]  m_axi_v_arlen,                  // AttentionUnit.java:127
+  output wire [2:0]  m_axi_v_arsize,                 // AttentionUnit.java:127
+  output wire [1:0]  m_axi_v_arburst,                // AttentionUnit.java:127
+  input  wire        m_axi_v_rvalid,                 // AttentionUnit.java:127
+  output wire        m_axi_v_rready,                 // AttentionUnit.java:127
+  input  wire [63:0] m_axi_v_rdata,                  // AttentionUnit.java:127
+  input  wire [1:0]  m_axi_v_rresp,                  // AttentionUnit.java:127
+  input  wire        m_axi_v_rlast                   // AttentionUnit.java:127
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
@@ -107,122 +107,122 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   localparam [1:0] REDUCE_PUSH   = 2'd2;
   localparam [1:0] REDUCE_FLUSH  = 2'd3;
 
-  wire        key_reader_command_valid;             // AttentionUnit.java:113
-  wire        key_reader_command_ready;             // AttentionUnit.java:113
-  wire [63:0] key_reader_command_payload_address;   // AttentionUnit.java:113
-  wire [31:0] key_reader_command_payload_beats;     // AttentionUnit.java:113
-  wire        key_reader_data_valid;                // AttentionUnit.java:113
-  wire        key_reader_data_ready;                // AttentionUnit.java:113
-  wire [63:0] key_reader_data_payload_data;         // AttentionUnit.java:113
-  wire        key_reader_data_payload_last;         // AttentionUnit.java:113
-  wire        key_reader_data_payload_error;        // AttentionUnit.java:113
-  wire        key_reader_m_axi_awvalid;             // AttentionUnit.java:113
-  wire        key_reader_m_axi_awready;             // AttentionUnit.java:113
-  wire [63:0] key_reader_m_axi_awaddr;              // AttentionUnit.java:113
-  wire [7:0]  key_reader_m_axi_awlen;               // AttentionUnit.java:113
-  wire [2:0]  key_reader_m_axi_awsize;              // AttentionUnit.java:113
-  wire [1:0]  key_reader_m_axi_awburst;             // AttentionUnit.java:113
-  wire        key_reader_m_axi_wvalid;              // AttentionUnit.java:113
-  wire        key_reader_m_axi_wready;              // AttentionUnit.java:113
-  wire [63:0] key_reader_m_axi_wdata;               // AttentionUnit.java:113
-  wire [7:0]  key_reader_m_axi_wstrb;               // AttentionUnit.java:113
-  wire        key_reader_m_axi_wlast;               // AttentionUnit.java:113
-  wire        key_reader_m_axi_bvalid;              // AttentionUnit.java:113
-  wire        key_reader_m_axi_bready;              // AttentionUnit.java:113
-  wire [1:0]  key_reader_m_axi_bresp;               // AttentionUnit.java:113
-  wire        key_reader_m_axi_arvalid;             // AttentionUnit.java:113
-  wire        key_reader_m_axi_arready;             // AttentionUnit.java:113
-  wire [63:0] key_reader_m_axi_araddr;              // AttentionUnit.java:113
-  wire [7:0]  key_reader_m_axi_arlen;               // AttentionUnit.java:113
-  wire [2:0]  key_reader_m_axi_arsize;              // AttentionUnit.java:113
-  wire [1:0]  key_reader_m_axi_arburst;             // AttentionUnit.java:113
-  wire        key_reader_m_axi_rvalid;              // AttentionUnit.java:113
-  wire        key_reader_m_axi_rready;              // AttentionUnit.java:113
-  wire [63:0] key_reader_m_axi_rdata;               // AttentionUnit.java:113
-  wire [1:0]  key_reader_m_axi_rresp;               // AttentionUnit.java:113
-  wire        key_reader_m_axi_rlast;               // AttentionUnit.java:113
-  wire        key_reader_idle;                      // AttentionUnit.java:113
-  wire [7:0]  key_reader_credits;                   // AttentionUnit.java:113
-  wire [2:0]  key_reader_outstanding;               // AttentionUnit.java:113
-  wire        value_reader_command_valid;           // AttentionUnit.java:114
-  wire        value_reader_command_ready;           // AttentionUnit.java:114
-  wire [63:0] value_reader_command_payload_address; // AttentionUnit.java:114
-  wire [31:0] value_reader_command_payload_beats;   // AttentionUnit.java:114
-  wire        value_reader_data_valid;              // AttentionUnit.java:114
-  wire        value_reader_data_ready;              // AttentionUnit.java:114
-  wire [63:0] value_reader_data_payload_data;       // AttentionUnit.java:114
-  wire        value_reader_data_payload_last;       // AttentionUnit.java:114
-  wire        value_reader_data_payload_error;      // AttentionUnit.java:114
-  wire        value_reader_m_axi_awvalid;           // AttentionUnit.java:114
-  wire        value_reader_m_axi_awready;           // AttentionUnit.java:114
-  wire [63:0] value_reader_m_axi_awaddr;            // AttentionUnit.java:114
-  wire [7:0]  value_reader_m_axi_awlen;             // AttentionUnit.java:114
-  wire [2:0]  value_reader_m_axi_awsize;            // AttentionUnit.java:114
-  wire [1:0]  value_reader_m_axi_awburst;           // AttentionUnit.java:114
-  wire        value_reader_m_axi_wvalid;            // AttentionUnit.java:114
-  wire        value_reader_m_axi_wready;            // AttentionUnit.java:114
-  wire [63:0] value_reader_m_axi_wdata;             // AttentionUnit.java:114
-  wire [7:0]  value_reader_m_axi_wstrb;             // AttentionUnit.java:114
-  wire        value_reader_m_axi_wlast;             // AttentionUnit.java:114
-  wire        value_reader_m_axi_bvalid;            // AttentionUnit.java:114
-  wire        value_reader_m_axi_bready;            // AttentionUnit.java:114
-  wire [1:0]  value_reader_m_axi_bresp;             // AttentionUnit.java:114
-  wire        value_reader_m_axi_arvalid;           // AttentionUnit.java:114
-  wire        value_reader_m_axi_arready;           // AttentionUnit.java:114
-  wire [63:0] value_reader_m_axi_araddr;            // AttentionUnit.java:114
-  wire [7:0]  value_reader_m_axi_arlen;             // AttentionUnit.java:114
-  wire [2:0]  value_reader_m_axi_arsize;            // AttentionUnit.java:114
-  wire [1:0]  value_reader_m_axi_arburst;           // AttentionUnit.java:114
-  wire        value_reader_m_axi_rvalid;            // AttentionUnit.java:114
-  wire        value_reader_m_axi_rready;            // AttentionUnit.java:114
-  wire [63:0] value_reader_m_axi_rdata;             // AttentionUnit.java:114
-  wire [1:0]  value_reader_m_axi_rresp;             // AttentionUnit.java:114
-  wire        value_reader_m_axi_rlast;             // AttentionUnit.java:114
-  wire        value_reader_idle;                    // AttentionUnit.java:114
-  wire [7:0]  value_reader_credits;                 // AttentionUnit.java:114
-  wire [2:0]  value_reader_outstanding;             // AttentionUnit.java:114
-  wire        scores_finished;                      // AttentionUnit.java:132
-  wire        softmax_finished;                     // AttentionUnit.java:133
-  wire        value_job_requesting;                 // AttentionUnit.java:134
-  wire        value_busy;                           // AttentionUnit.java:135
-  wire        value_reading_weights;                // AttentionUnit.java:136
-  wire [7:0]  value_command_slots;                  // AttentionUnit.java:137
-  wire [1:0]  value_command_base;                   // AttentionUnit.java:138
+  wire        key_reader_command_valid;             // AttentionUnit.java:124
+  wire        key_reader_command_ready;             // AttentionUnit.java:124
+  wire [63:0] key_reader_command_payload_address;   // AttentionUnit.java:124
+  wire [31:0] key_reader_command_payload_beats;     // AttentionUnit.java:124
+  wire        key_reader_data_valid;                // AttentionUnit.java:124
+  wire        key_reader_data_ready;                // AttentionUnit.java:124
+  wire [63:0] key_reader_data_payload_data;         // AttentionUnit.java:124
+  wire        key_reader_data_payload_last;         // AttentionUnit.java:124
+  wire        key_reader_data_payload_error;        // AttentionUnit.java:124
+  wire        key_reader_m_axi_awvalid;             // AttentionUnit.java:124
+  wire        key_reader_m_axi_awready;             // AttentionUnit.java:124
+  wire [63:0] key_reader_m_axi_awaddr;              // AttentionUnit.java:124
+  wire [7:0]  key_reader_m_axi_awlen;               // AttentionUnit.java:124
+  wire [2:0]  key_reader_m_axi_awsize;              // AttentionUnit.java:124
+  wire [1:0]  key_reader_m_axi_awburst;             // AttentionUnit.java:124
+  wire        key_reader_m_axi_wvalid;              // AttentionUnit.java:124
+  wire        key_reader_m_axi_wready;              // AttentionUnit.java:124
+  wire [63:0] key_reader_m_axi_wdata;               // AttentionUnit.java:124
+  wire [7:0]  key_reader_m_axi_wstrb;               // AttentionUnit.java:124
+  wire        key_reader_m_axi_wlast;               // AttentionUnit.java:124
+  wire        key_reader_m_axi_bvalid;              // AttentionUnit.java:124
+  wire        key_reader_m_axi_bready;              // AttentionUnit.java:124
+  wire [1:0]  key_reader_m_axi_bresp;               // AttentionUnit.java:124
+  wire        key_reader_m_axi_arvalid;             // AttentionUnit.java:124
+  wire        key_reader_m_axi_arready;             // AttentionUnit.java:124
+  wire [63:0] key_reader_m_axi_araddr;              // AttentionUnit.java:124
+  wire [7:0]  key_reader_m_axi_arlen;               // AttentionUnit.java:124
+  wire [2:0]  key_reader_m_axi_arsize;              // AttentionUnit.java:124
+  wire [1:0]  key_reader_m_axi_arburst;             // AttentionUnit.java:124
+  wire        key_reader_m_axi_rvalid;              // AttentionUnit.java:124
+  wire        key_reader_m_axi_rready;              // AttentionUnit.java:124
+  wire [63:0] key_reader_m_axi_rdata;               // AttentionUnit.java:124
+  wire [1:0]  key_reader_m_axi_rresp;               // AttentionUnit.java:124
+  wire        key_reader_m_axi_rlast;               // AttentionUnit.java:124
+  wire        key_reader_idle;                      // AttentionUnit.java:124
+  wire [7:0]  key_reader_credits;                   // AttentionUnit.java:124
+  wire [2:0]  key_reader_outstanding;               // AttentionUnit.java:124
+  wire        value_reader_command_valid;           // AttentionUnit.java:125
+  wire        value_reader_command_ready;           // AttentionUnit.java:125
+  wire [63:0] value_reader_command_payload_address; // AttentionUnit.java:125
+  wire [31:0] value_reader_command_payload_beats;   // AttentionUnit.java:125
+  wire        value_reader_data_valid;              // AttentionUnit.java:125
+  wire        value_reader_data_ready;              // AttentionUnit.java:125
+  wire [63:0] value_reader_data_payload_data;       // AttentionUnit.java:125
+  wire        value_reader_data_payload_last;       // AttentionUnit.java:125
+  wire        value_reader_data_payload_error;      // AttentionUnit.java:125
+  wire        value_reader_m_axi_awvalid;           // AttentionUnit.java:125
+  wire        value_reader_m_axi_awready;           // AttentionUnit.java:125
+  wire [63:0] value_reader_m_axi_awaddr;            // AttentionUnit.java:125
+  wire [7:0]  value_reader_m_axi_awlen;             // AttentionUnit.java:125
+  wire [2:0]  value_reader_m_axi_awsize;            // AttentionUnit.java:125
+  wire [1:0]  value_reader_m_axi_awburst;           // AttentionUnit.java:125
+  wire        value_reader_m_axi_wvalid;            // AttentionUnit.java:125
+  wire        value_reader_m_axi_wready;            // AttentionUnit.java:125
+  wire [63:0] value_reader_m_axi_wdata;             // AttentionUnit.java:125
+  wire [7:0]  value_reader_m_axi_wstrb;             // AttentionUnit.java:125
+  wire        value_reader_m_axi_wlast;             // AttentionUnit.java:125
+  wire        value_reader_m_axi_bvalid;            // AttentionUnit.java:125
+  wire        value_reader_m_axi_bready;            // AttentionUnit.java:125
+  wire [1:0]  value_reader_m_axi_bresp;             // AttentionUnit.java:125
+  wire        value_reader_m_axi_arvalid;           // AttentionUnit.java:125
+  wire        value_reader_m_axi_arready;           // AttentionUnit.java:125
+  wire [63:0] value_reader_m_axi_araddr;            // AttentionUnit.java:125
+  wire [7:0]  value_reader_m_axi_arlen;             // AttentionUnit.java:125
+  wire [2:0]  value_reader_m_axi_arsize;            // AttentionUnit.java:125
+  wire [1:0]  value_reader_m_axi_arburst;           // AttentionUnit.java:125
+  wire        value_reader_m_axi_rvalid;            // AttentionUnit.java:125
+  wire        value_reader_m_axi_rready;            // AttentionUnit.java:125
+  wire [63:0] value_reader_m_axi_rdata;             // AttentionUnit.java:125
+  wire [1:0]  value_reader_m_axi_rresp;             // AttentionUnit.java:125
+  wire        value_reader_m_axi_rlast;             // AttentionUnit.java:125
+  wire        value_reader_idle;                    // AttentionUnit.java:125
+  wire [7:0]  value_reader_credits;                 // AttentionUnit.java:125
+  wire [2:0]  value_reader_outstanding;             // AttentionUnit.java:125
+  wire        scores_finished;                      // AttentionUnit.java:145
+  wire        softmax_finished;                     // AttentionUnit.java:146
+  wire        value_job_requesting;                 // AttentionUnit.java:147
+  wire        value_busy;                           // AttentionUnit.java:148
+  wire        value_reading_weights;                // AttentionUnit.java:149
+  wire [7:0]  value_command_slots;                  // AttentionUnit.java:150
+  wire [1:0]  value_command_base;                   // AttentionUnit.java:151
 
   // controller
-  reg  [2:0]  phase;                                // AttentionUnit.java:249
-  reg  [9:0]  first_positions;                      // AttentionUnit.java:250
-  reg  [9:0]  last_positions;                       // AttentionUnit.java:251
-  reg  [7:0]  heads;                                // AttentionUnit.java:251
-  reg  [7:0]  slots;                                // AttentionUnit.java:251
-  reg  [7:0]  row_beats;                            // AttentionUnit.java:252
-  reg  [1:0]  slot_base;                            // AttentionUnit.java:252
-  reg  [63:0] key_address;                          // AttentionUnit.java:253
-  reg  [63:0] value_address;                        // AttentionUnit.java:254
-  reg  [31:0] scale;                                // AttentionUnit.java:255
-  reg  [7:0]  query_slot;                           // AttentionUnit.java:256
-  reg  [7:0]  query_beat;                           // AttentionUnit.java:257
-  reg         value_job_started;                    // AttentionUnit.java:258
-  reg  [7:0]  refusal_code;                         // AttentionUnit.java:259
-  reg  [7:0]  command_tokens;                       // AttentionUnit.java:265
-  reg  [15:0] command_slots;                        // AttentionUnit.java:266
-  reg         command_bad_fields;                   // AttentionUnit.java:267
-  reg  [33:0] command_reach;                        // AttentionUnit.java:268
-  wire        command_bad_field;                    // AttentionUnit.java:269
-  wire        command_overflow;                     // AttentionUnit.java:270
-  wire        command_refused;                      // AttentionUnit.java:271
-  wire        command_fits_beside;                  // AttentionUnit.java:274
-  wire        command_has_room;                     // AttentionUnit.java:275
-  wire [1:0]  command_slot_base;                    // AttentionUnit.java:278
-  wire        command_accepted;                     // AttentionUnit.java:280
-  wire        last_query_beat;                      // AttentionUnit.java:282
-  wire        last_query_slot;                      // AttentionUnit.java:283
-  wire        start_scores;                         // AttentionUnit.java:284
-  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:286
-  wire [4:0]  query_store_address;                  // AttentionUnit.java:288
-  wire        start_value_job;                      // AttentionUnit.java:292
-  wire        hand_off;                             // AttentionUnit.java:293
-  wire        refusal_done;                         // AttentionUnit.java:294
+  reg  [2:0]  phase;                                // AttentionUnit.java:294
+  reg  [9:0]  first_positions;                      // AttentionUnit.java:295
+  reg  [9:0]  last_positions;                       // AttentionUnit.java:296
+  reg  [7:0]  heads;                                // AttentionUnit.java:296
+  reg  [7:0]  slots;                                // AttentionUnit.java:296
+  reg  [7:0]  row_beats;                            // AttentionUnit.java:297
+  reg  [1:0]  slot_base;                            // AttentionUnit.java:297
+  reg  [63:0] key_address;                          // AttentionUnit.java:298
+  reg  [63:0] value_address;                        // AttentionUnit.java:299
+  reg  [31:0] scale;                                // AttentionUnit.java:300
+  reg  [7:0]  query_slot;                           // AttentionUnit.java:301
+  reg  [7:0]  query_beat;                           // AttentionUnit.java:302
+  reg         value_job_started;                    // AttentionUnit.java:303
+  reg  [7:0]  refusal_code;                         // AttentionUnit.java:304
+  reg  [7:0]  command_tokens;                       // AttentionUnit.java:310
+  reg  [15:0] command_slots;                        // AttentionUnit.java:311
+  reg         command_bad_fields;                   // AttentionUnit.java:312
+  reg  [33:0] command_reach;                        // AttentionUnit.java:313
+  wire        command_bad_field;                    // AttentionUnit.java:314
+  wire        command_overflow;                     // AttentionUnit.java:315
+  wire        command_refused;                      // AttentionUnit.java:316
+  wire        command_fits_beside;                  // AttentionUnit.java:319
+  wire        command_has_room;                     // AttentionUnit.java:320
+  wire [1:0]  command_slot_base;                    // AttentionUnit.java:323
+  wire        command_accepted;                     // AttentionUnit.java:325
+  wire        last_query_beat;                      // AttentionUnit.java:327
+  wire        last_query_slot;                      // AttentionUnit.java:328
+  wire        start_scores;                         // AttentionUnit.java:329
+  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:331
+  wire [4:0]  query_store_address;                  // AttentionUnit.java:334
+  wire        start_value_job;                      // AttentionUnit.java:342
+  wire        hand_off;                             // AttentionUnit.java:343
+  wire        refusal_done;                         // AttentionUnit.java:344
   wire [8:0]  key_port_address;                     // BufferPort.java:17
   wire        key_port_enable;                      // BufferPort.java:17
   wire [63:0] key_port_data;                        // BufferPort.java:18
@@ -235,45 +235,55 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [10:0] weight_port_address;                  // BufferPort.java:17
   wire        weight_port_enable;                   // BufferPort.java:17
   wire [31:0] weight_port_data;                     // BufferPort.java:18
-  reg  [63:0] key_read;                             // AttentionUnit.java:146
-  reg  [63:0] value_read;                           // AttentionUnit.java:147
-  wire [10:0] score_read_address;                   // AttentionUnit.java:215
-  reg  [31:0] score_read;                           // AttentionUnit.java:216
-  wire        key_chunk_consumed;                   // AttentionUnit.java:151
+  wire [10:0] score_read_address;                   // AttentionUnit.java:260
+  reg  [31:0] score_read;                           // AttentionUnit.java:261
+  wire        key_chunk_consumed;                   // AttentionUnit.java:162
+  wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:163
 
   // key_loader
-  reg  [63:0] key_next_address;                     // ChunkLoader.java:59
-  reg  [9:0]  key_rows_left;                        // ChunkLoader.java:60
-  reg  [7:0]  key_job_row_beats;                    // ChunkLoader.java:61
-  reg  [7:0]  key_older_row_beats;                  // ChunkLoader.java:62
-  reg  [6:0]  key_issued;                           // ChunkLoader.java:63
-  reg  [6:0]  key_consumed;                         // ChunkLoader.java:64
-  reg  [6:0]  key_landed;                           // ChunkLoader.java:65
-  reg  [6:0]  key_job_base;                         // ChunkLoader.java:66
-  wire        key_requesting;                       // ChunkLoader.java:67
-  reg         key_failed_latest;                    // ChunkLoader.java:68
-  reg         key_failed_older;                     // ChunkLoader.java:69
-  reg  [4:0]  key_write_row;                        // ChunkLoader.java:72
-  reg  [3:0]  key_write_beat;                       // ChunkLoader.java:73
-  wire        key_full_chunk;                       // ChunkLoader.java:76
-  wire [9:0]  key_chunk_rows;                       // ChunkLoader.java:77
-  wire [17:0] key_chunk_beats;                      // ChunkLoader.java:78
-  wire [71:0] key_chunk_bytes;                      // ChunkLoader.java:80
-  wire        key_half_free;                        // ChunkLoader.java:82
-  wire        key_chunk_beat;                       // ChunkLoader.java:102
-  wire        key_landing_latest;                   // ChunkLoader.java:103
-  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:104
-  wire        key_write_last_row_beat;              // ChunkLoader.java:105
-  wire [8:0]  key_write_address;                    // ChunkLoader.java:107
-  wire        key_beat_error;                       // ChunkLoader.java:123
+  reg  [63:0] key_next_address;                     // ChunkLoader.java:79
+  reg  [9:0]  key_rows_left;                        // ChunkLoader.java:80
+  reg  [7:0]  key_job_row_beats;                    // ChunkLoader.java:81
+  reg  [7:0]  key_older_row_beats;                  // ChunkLoader.java:82
+  reg  [6:0]  key_issued;                           // ChunkLoader.java:83
+  reg  [6:0]  key_consumed;                         // ChunkLoader.java:84
+  reg  [6:0]  key_landed;                           // ChunkLoader.java:85
+  reg  [6:0]  key_job_base;                         // ChunkLoader.java:86
+  wire        key_requesting;                       // ChunkLoader.java:87
+  reg         key_failed_latest;                    // ChunkLoader.java:88
+  reg         key_failed_older;                     // ChunkLoader.java:89
+  reg  [4:0]  key_write_row;                        // ChunkLoader.java:92
+  reg  [3:0]  key_write_beat;                       // ChunkLoader.java:93
+  wire        key_full_chunk;                       // ChunkLoader.java:96
+  wire [9:0]  key_chunk_rows;                       // ChunkLoader.java:97
+  wire [17:0] key_chunk_beats;                      // ChunkLoader.java:98
+  wire [71:0] key_chunk_bytes;                      // ChunkLoader.java:100
+  wire [63:0] key_stride_bytes;                     // ChunkLoader.java:104
+  wire [9:0]  key_rows_after;                       // ChunkLoader.java:107
+  wire [9:0]  key_first_rows;                       // ChunkLoader.java:111
+  wire [63:0] key_first_address;                    // ChunkLoader.java:113
+  wire        key_half_free;                        // ChunkLoader.java:115
+  wire        key_chunk_beat;                       // ChunkLoader.java:135
+  wire        key_landing_latest;                   // ChunkLoader.java:136
+  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:137
+  wire        key_write_last_row_beat;              // ChunkLoader.java:138
+  wire [8:0]  key_write_address;                    // ChunkLoader.java:140
+  wire        key_beat_error;                       // ChunkLoader.java:159
+  wire [8:0]  key_read_local_address;               // ChunkLoader.java:186
+  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:191
+  wire [63:0] key_read_l0;                          // ChunkLoader.java:194
+
+  // key_progress
+  wire [0:0]  key_first_halves;                     // ChunkProgress.java:40
+  wire [6:0]  key_loaded;                           // ChunkProgress.java:42
 
   // score_engine.score_walk
-  reg         score_active;                         // ChunkWalk.java:58
-  reg  [4:0]  score_chunk;                          // ChunkWalk.java:59
-  reg  [9:0]  score_chunk_start;                    // ChunkWalk.java:60
-  wire        score_finishing;                      // ChunkWalk.java:61
-  wire        score_chunk_done;                     // ChunkWalk.java:62
-  wire        score_slot_done;                      // ChunkWalk.java:63
+  reg         score_active;                         // ChunkWalk.java:57
+  reg  [4:0]  score_chunk;                          // ChunkWalk.java:58
+  reg  [9:0]  score_chunk_start;                    // ChunkWalk.java:59
+  wire        score_finishing;                      // ChunkWalk.java:60
+  wire        score_chunk_done;                     // ChunkWalk.java:61
+  wire        score_slot_done;                      // ChunkWalk.java:62
 
   // score_engine.score_walk.score_slots
   reg  [1:0]  score_slots_slot;                     // SlotWalker.java:33
@@ -284,63 +294,67 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_slots_last_head;                // SlotWalker.java:38
 
   // score_engine.score_walk
-  wire [0:0]  score_half;                           // ChunkWalk.java:67
-  wire [5:0]  score_need_rows;                      // ChunkWalk.java:68
-  wire        score_rows_in;                        // ChunkWalk.java:70
-  wire        score_step;                           // ChunkWalk.java:71
-  wire [9:0]  score_rows_beyond;                    // ChunkWalk.java:72
-  wire        score_slot_has_rows;                  // ChunkWalk.java:73
-  wire [5:0]  score_rows_here;                      // ChunkWalk.java:75
-  wire        score_slot_finished;                  // ChunkWalk.java:76
-  wire        score_last_chunk;                     // ChunkWalk.java:81
-  wire        score_walk_done;                      // ChunkWalk.java:82
+  wire [0:0]  score_half;                           // ChunkWalk.java:73
+  wire [5:0]  score_need_rows;                      // ChunkWalk.java:74
+  wire [6:0]  score_chunk_wide;                     // ChunkWalk.java:75
+  wire        score_rows_in;                        // ChunkWalk.java:77
+  wire        score_step;                           // ChunkWalk.java:78
+  wire [9:0]  score_rows_beyond;                    // ChunkWalk.java:79
+  wire        score_slot_has_rows;                  // ChunkWalk.java:80
+  wire [5:0]  score_rows_here;                      // ChunkWalk.java:82
+  wire        score_slot_finished;                  // ChunkWalk.java:83
+  wire        score_last_chunk;                     // ChunkWalk.java:88
+  wire        score_walk_done;                      // ChunkWalk.java:89
 
   // score_engine
-  reg  [5:0]  row_base;                             // ScoreEngine.java:78
-  reg  [3:0]  score_beat;                           // ScoreEngine.java:79
-  reg  [0:0]  turn;                                 // ScoreEngine.java:80
-  wire [5:0]  row_in_chunk;                         // ScoreEngine.java:81
-  wire        row_valid;                            // ScoreEngine.java:82
-  wire        last_turn;                            // ScoreEngine.java:83
-  wire        last_row_beat;                        // ScoreEngine.java:84
-  wire        turns_done;                           // ScoreEngine.java:91
-  wire [5:0]  score_turn_rows;                      // ScoreEngine.java:93
-  wire        score_issue;                          // ScoreEngine.java:110
-  wire [8:0]  key_read_address;                     // ScoreEngine.java:113
-  wire [4:0]  query_read_address;                   // ScoreEngine.java:115
-  reg  [63:0] query_read;                           // ScoreEngine.java:128
-  reg  [31:0] partial_t0_g0_0;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g0_1;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g0_2;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g0_3;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g1_0;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g1_1;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g1_2;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g1_3;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g2_0;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g2_1;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g2_2;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g2_3;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g3_0;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g3_1;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g3_2;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t0_g3_3;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g0_0;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g0_1;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g0_2;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g0_3;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g1_0;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g1_1;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g1_2;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g1_3;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g2_0;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g2_1;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g2_2;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g2_3;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g3_0;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g3_1;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g3_2;                      // ScoreEngine.java:137
-  reg  [31:0] partial_t1_g3_3;                      // ScoreEngine.java:137
+  wire [7:0]  score_pass_beats;                     // ScoreEngine.java:90
+  reg  [5:0]  row_base;                             // ScoreEngine.java:91
+  reg  [3:0]  score_beat;                           // ScoreEngine.java:92
+  reg  [0:0]  turn;                                 // ScoreEngine.java:93
+  wire [5:0]  row_in_chunk;                         // ScoreEngine.java:94
+  wire        row_valid;                            // ScoreEngine.java:95
+  wire        last_turn;                            // ScoreEngine.java:96
+  wire        last_row_beat;                        // ScoreEngine.java:97
+  wire        turns_done;                           // ScoreEngine.java:104
+  wire [5:0]  score_turn_rows;                      // ScoreEngine.java:106
+  wire        score_issue;                          // ScoreEngine.java:123
+  wire [8:0]  key_read_address;                     // ScoreEngine.java:125
+  wire [4:0]  query_read_address;                   // ScoreEngine.java:127
+  wire [0:0]  score_present_beats;                  // ScoreEngine.java:135
+  reg  [63:0] query_read;                           // ScoreEngine.java:152
+  wire [63:0] query_word_read;                      // ScoreEngine.java:155
+  reg  [31:0] partial_t0_g0_0;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g0_1;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g0_2;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g0_3;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g1_0;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g1_1;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g1_2;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g1_3;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g2_0;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g2_1;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g2_2;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g2_3;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g3_0;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g3_1;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g3_2;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t0_g3_3;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g0_0;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g0_1;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g0_2;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g0_3;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g1_0;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g1_1;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g1_2;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g1_3;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g2_0;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g2_1;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g2_2;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g2_3;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g3_0;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g3_1;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g3_2;                      // ScoreEngine.java:164
+  reg  [31:0] partial_t1_g3_3;                      // ScoreEngine.java:164
 
   // score_engine.score_mac
   wire [15:0] score_mac_a0;                         // MacLanes.java:98
@@ -402,314 +416,324 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] score_mac_lane3_sum_out_payload;      // MacLanes.java:111
 
   // score_engine
-  reg         score_issue_d1;                       // ScoreEngine.java:147
-  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:154
-  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:154
-  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:154
-  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:154
-  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:154
-  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:154
-  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:154
-  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:154
-  wire [2:0]  add_entry;                            // ScoreEngine.java:155
-  reg  [31:0] key_lane0_partial;                    // ScoreEngine.java:162
-  reg         issue_first_d1;                       // ScoreEngine.java:163
-  reg         issue_first_d2;                       // ScoreEngine.java:163
-  reg         issue_first_d3;                       // ScoreEngine.java:163
-  reg         issue_first_d4;                       // ScoreEngine.java:163
-  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:163
-  reg  [31:0] key_lane1_partial;                    // ScoreEngine.java:162
-  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:163
-  reg  [31:0] key_lane2_partial;                    // ScoreEngine.java:162
-  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:163
-  reg  [31:0] key_lane3_partial;                    // ScoreEngine.java:162
-  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:163
-  reg         score_issue_d2;                       // ScoreEngine.java:167
-  reg         score_issue_d3;                       // ScoreEngine.java:167
-  reg         score_issue_d4;                       // ScoreEngine.java:167
-  reg         score_issue_d5;                       // ScoreEngine.java:167
-  reg         score_issue_d6;                       // ScoreEngine.java:167
-  reg         score_issue_d7;                       // ScoreEngine.java:167
-  reg         score_issue_d8;                       // ScoreEngine.java:167
-  reg         score_issue_d9;                       // ScoreEngine.java:167
-  reg         score_issue_d10;                      // ScoreEngine.java:167
-  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:168
-  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:168
-  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:168
-  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:168
-  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:168
-  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:168
-  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:169
-  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:169
-  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:169
-  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:169
-  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:169
-  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:169
-  wire        write_entry_0;                        // ScoreEngine.java:172
-  wire        write_entry_1;                        // ScoreEngine.java:172
-  wire        write_entry_2;                        // ScoreEngine.java:172
-  wire        write_entry_3;                        // ScoreEngine.java:172
-  wire        write_entry_4;                        // ScoreEngine.java:172
-  wire        write_entry_5;                        // ScoreEngine.java:172
-  wire        write_entry_6;                        // ScoreEngine.java:172
-  wire        write_entry_7;                        // ScoreEngine.java:172
-  reg         issue_row_last_d1;                    // ScoreEngine.java:179
-  reg         issue_row_last_d2;                    // ScoreEngine.java:179
-  reg         issue_row_last_d3;                    // ScoreEngine.java:179
-  reg         issue_row_last_d4;                    // ScoreEngine.java:179
-  reg         issue_row_last_d5;                    // ScoreEngine.java:179
-  reg         issue_row_last_d6;                    // ScoreEngine.java:179
-  reg         issue_row_last_d7;                    // ScoreEngine.java:179
-  reg         issue_row_last_d8;                    // ScoreEngine.java:179
-  reg         issue_row_last_d9;                    // ScoreEngine.java:179
-  reg         issue_row_last_d10;                   // ScoreEngine.java:179
-  wire        row_launch;                           // ScoreEngine.java:179
-  wire [31:0] row_partial_0;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_1;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_2;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_3;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_4;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_5;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_6;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_7;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_8;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_9;                        // ScoreEngine.java:190
-  wire [31:0] row_partial_10;                       // ScoreEngine.java:190
-  wire [31:0] row_partial_11;                       // ScoreEngine.java:190
-  wire [31:0] row_partial_12;                       // ScoreEngine.java:190
-  wire [31:0] row_partial_13;                       // ScoreEngine.java:190
-  wire [31:0] row_partial_14;                       // ScoreEngine.java:190
-  wire [31:0] row_partial_15;                       // ScoreEngine.java:190
-  wire        tree_0_0_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_0_0_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:205
-  wire        tree_0_1_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_0_1_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:205
-  wire        tree_0_2_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_0_2_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:205
-  wire        tree_0_3_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_0_3_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:205
-  wire        tree_0_4_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_0_4_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:205
-  wire        tree_0_5_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_0_5_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:205
-  wire        tree_0_6_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_0_6_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:205
-  wire        tree_0_7_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_0_7_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:205
-  wire        tree_1_0_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_1_0_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:205
-  wire        tree_1_1_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_1_1_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:205
-  wire        tree_1_2_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_1_2_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:205
-  wire        tree_1_3_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_1_3_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:205
-  wire        tree_2_0_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_2_0_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:205
-  wire        tree_2_1_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_2_1_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:205
-  wire        tree_3_0_in_valid;                    // ScoreEngine.java:205
-  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:205
-  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:205
-  wire        tree_3_0_out_valid;                   // ScoreEngine.java:205
-  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:205
-  wire        scaled_in_valid;                      // ScoreEngine.java:205
-  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:205
-  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:205
-  wire        scaled_out_valid;                     // ScoreEngine.java:205
-  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:205
-  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:207
-  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:207
-  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:207
-  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:208
-  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:208
-  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:208
-  reg         score_pass_finished_d1;               // ScoreEngine.java:210
-  reg         score_pass_finished_d2;               // ScoreEngine.java:210
-  reg         score_pass_finished_d3;               // ScoreEngine.java:210
-  reg         score_pass_finished_d4;               // ScoreEngine.java:210
-  reg         score_pass_finished_d5;               // ScoreEngine.java:210
-  reg         score_pass_finished_d6;               // ScoreEngine.java:210
-  reg         score_pass_finished_d7;               // ScoreEngine.java:210
-  reg         score_pass_finished_d8;               // ScoreEngine.java:210
-  reg         score_pass_finished_d9;               // ScoreEngine.java:210
-  reg         score_pass_finished_d10;              // ScoreEngine.java:210
-  reg         score_pass_finished_d11;              // ScoreEngine.java:210
-  reg         score_pass_finished_d12;              // ScoreEngine.java:210
-  reg         score_pass_finished_d13;              // ScoreEngine.java:210
-  reg         score_pass_finished_d14;              // ScoreEngine.java:210
-  reg         score_pass_finished_d15;              // ScoreEngine.java:210
-  reg         score_pass_finished_d16;              // ScoreEngine.java:210
-  reg         score_pass_finished_d17;              // ScoreEngine.java:210
-  reg         score_pass_finished_d18;              // ScoreEngine.java:210
-  reg         score_pass_finished_d19;              // ScoreEngine.java:210
-  reg         score_pass_finished_d20;              // ScoreEngine.java:210
-  reg         score_pass_finished_d21;              // ScoreEngine.java:210
-  reg         score_pass_finished_d22;              // ScoreEngine.java:210
-  reg         score_pass_finished_d23;              // ScoreEngine.java:210
-  reg         score_pass_finished_d24;              // ScoreEngine.java:210
-  reg         score_pass_finished_d25;              // ScoreEngine.java:210
-  reg         score_pass_finished_d26;              // ScoreEngine.java:210
-  reg         score_pass_finished_d27;              // ScoreEngine.java:210
-  reg         score_pass_finished_d28;              // ScoreEngine.java:210
-  reg         score_pass_finished_d29;              // ScoreEngine.java:210
-  reg         score_pass_finished_d30;              // ScoreEngine.java:210
-  reg         score_pass_finished_d31;              // ScoreEngine.java:210
-  reg         score_pass_finished_d32;              // ScoreEngine.java:210
-  reg         score_pass_finished_d33;              // ScoreEngine.java:210
-  reg         score_pass_finished_d34;              // ScoreEngine.java:210
-  reg         score_pass_finished_d35;              // ScoreEngine.java:210
-  reg         score_pass_finished_d36;              // ScoreEngine.java:210
-  reg         score_pass_finished_d37;              // ScoreEngine.java:210
-  reg         score_pass_finished_d38;              // ScoreEngine.java:210
-  reg         score_pass_finished_d39;              // ScoreEngine.java:210
-  reg         score_pass_finished_d40;              // ScoreEngine.java:210
-  reg         score_pass_finished_d41;              // ScoreEngine.java:210
-  reg         score_pass_finished_d42;              // ScoreEngine.java:210
-  reg         score_pass_finished_d43;              // ScoreEngine.java:210
-  wire        softmax_setup_valid;                  // AttentionUnit.java:159
-  wire        softmax_setup_ready;                  // AttentionUnit.java:159
-  wire [9:0]  softmax_setup_payload_positions;      // AttentionUnit.java:159
-  wire [31:0] softmax_setup_payload_max;            // AttentionUnit.java:159
-  wire        softmax_scores_valid;                 // AttentionUnit.java:159
-  wire        softmax_scores_ready;                 // AttentionUnit.java:159
-  wire [31:0] softmax_scores_payload;               // AttentionUnit.java:159
-  wire        softmax_weights_valid;                // AttentionUnit.java:159
-  wire [9:0]  softmax_weights_payload_position;     // AttentionUnit.java:159
-  wire [31:0] softmax_weights_payload_value;        // AttentionUnit.java:159
-  wire        softmax_reciprocal_valid;             // AttentionUnit.java:159
-  wire [31:0] softmax_reciprocal_payload;           // AttentionUnit.java:159
-  wire        softmax_idle;                         // AttentionUnit.java:159
+  reg         score_issue_d1;                       // ScoreEngine.java:174
+  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:181
+  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:181
+  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:181
+  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:181
+  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:181
+  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:181
+  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:181
+  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:181
+  wire [2:0]  add_entry;                            // ScoreEngine.java:183
+  reg  [31:0] key_lane0_partial;                    // ScoreEngine.java:190
+  reg         issue_first_d1;                       // ScoreEngine.java:191
+  reg         issue_first_d2;                       // ScoreEngine.java:191
+  reg         issue_first_d3;                       // ScoreEngine.java:191
+  reg         issue_first_d4;                       // ScoreEngine.java:191
+  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:191
+  reg  [31:0] key_lane1_partial;                    // ScoreEngine.java:190
+  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:191
+  reg  [31:0] key_lane2_partial;                    // ScoreEngine.java:190
+  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:191
+  reg  [31:0] key_lane3_partial;                    // ScoreEngine.java:190
+  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:191
+  reg         score_issue_d2;                       // ScoreEngine.java:195
+  reg         score_issue_d3;                       // ScoreEngine.java:195
+  reg         score_issue_d4;                       // ScoreEngine.java:195
+  reg         score_issue_d5;                       // ScoreEngine.java:195
+  reg         score_issue_d6;                       // ScoreEngine.java:195
+  reg         score_issue_d7;                       // ScoreEngine.java:195
+  reg         score_issue_d8;                       // ScoreEngine.java:195
+  reg         score_issue_d9;                       // ScoreEngine.java:195
+  reg         score_issue_d10;                      // ScoreEngine.java:195
+  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:196
+  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:196
+  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:196
+  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:196
+  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:196
+  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:196
+  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:197
+  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:197
+  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:197
+  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:197
+  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:197
+  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:197
+  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:198
+  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:198
+  wire        write_entry_0;                        // ScoreEngine.java:201
+  wire        write_entry_1;                        // ScoreEngine.java:201
+  wire        write_entry_2;                        // ScoreEngine.java:201
+  wire        write_entry_3;                        // ScoreEngine.java:201
+  wire        write_entry_4;                        // ScoreEngine.java:201
+  wire        write_entry_5;                        // ScoreEngine.java:201
+  wire        write_entry_6;                        // ScoreEngine.java:201
+  wire        write_entry_7;                        // ScoreEngine.java:201
+  reg         issue_row_last_d1;                    // ScoreEngine.java:209
+  reg         issue_row_last_d2;                    // ScoreEngine.java:209
+  reg         issue_row_last_d3;                    // ScoreEngine.java:209
+  reg         issue_row_last_d4;                    // ScoreEngine.java:209
+  reg         issue_row_last_d5;                    // ScoreEngine.java:209
+  reg         issue_row_last_d6;                    // ScoreEngine.java:209
+  reg         issue_row_last_d7;                    // ScoreEngine.java:209
+  reg         issue_row_last_d8;                    // ScoreEngine.java:209
+  reg         issue_row_last_d9;                    // ScoreEngine.java:209
+  reg         issue_row_last_d10;                   // ScoreEngine.java:209
+  wire        row_launch;                           // ScoreEngine.java:209
+  wire [31:0] row_partial_0;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_1;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_2;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_3;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_4;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_5;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_6;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_7;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_8;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_9;                        // ScoreEngine.java:225
+  wire [31:0] row_partial_10;                       // ScoreEngine.java:225
+  wire [31:0] row_partial_11;                       // ScoreEngine.java:225
+  wire [31:0] row_partial_12;                       // ScoreEngine.java:225
+  wire [31:0] row_partial_13;                       // ScoreEngine.java:225
+  wire [31:0] row_partial_14;                       // ScoreEngine.java:225
+  wire [31:0] row_partial_15;                       // ScoreEngine.java:225
+  wire        tree_0_0_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_0_0_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:240
+  wire        tree_0_1_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_0_1_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:240
+  wire        tree_0_2_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_0_2_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:240
+  wire        tree_0_3_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_0_3_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:240
+  wire        tree_0_4_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_0_4_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:240
+  wire        tree_0_5_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_0_5_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:240
+  wire        tree_0_6_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_0_6_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:240
+  wire        tree_0_7_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_0_7_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:240
+  wire        tree_1_0_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_1_0_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:240
+  wire        tree_1_1_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_1_1_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:240
+  wire        tree_1_2_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_1_2_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:240
+  wire        tree_1_3_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_1_3_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:240
+  wire        tree_2_0_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_2_0_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:240
+  wire        tree_2_1_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_2_1_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:240
+  wire        tree_3_0_in_valid;                    // ScoreEngine.java:240
+  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:240
+  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:240
+  wire        tree_3_0_out_valid;                   // ScoreEngine.java:240
+  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:240
+  wire        scaled_in_valid;                      // ScoreEngine.java:240
+  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:240
+  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:240
+  wire        scaled_out_valid;                     // ScoreEngine.java:240
+  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:240
+  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:242
+  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:242
+  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:242
+  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:243
+  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:243
+  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:243
+  reg         score_pass_finished_d1;               // ScoreEngine.java:245
+  reg         score_pass_finished_d2;               // ScoreEngine.java:245
+  reg         score_pass_finished_d3;               // ScoreEngine.java:245
+  reg         score_pass_finished_d4;               // ScoreEngine.java:245
+  reg         score_pass_finished_d5;               // ScoreEngine.java:245
+  reg         score_pass_finished_d6;               // ScoreEngine.java:245
+  reg         score_pass_finished_d7;               // ScoreEngine.java:245
+  reg         score_pass_finished_d8;               // ScoreEngine.java:245
+  reg         score_pass_finished_d9;               // ScoreEngine.java:245
+  reg         score_pass_finished_d10;              // ScoreEngine.java:245
+  reg         score_pass_finished_d11;              // ScoreEngine.java:245
+  reg         score_pass_finished_d12;              // ScoreEngine.java:245
+  reg         score_pass_finished_d13;              // ScoreEngine.java:245
+  reg         score_pass_finished_d14;              // ScoreEngine.java:245
+  reg         score_pass_finished_d15;              // ScoreEngine.java:245
+  reg         score_pass_finished_d16;              // ScoreEngine.java:245
+  reg         score_pass_finished_d17;              // ScoreEngine.java:245
+  reg         score_pass_finished_d18;              // ScoreEngine.java:245
+  reg         score_pass_finished_d19;              // ScoreEngine.java:245
+  reg         score_pass_finished_d20;              // ScoreEngine.java:245
+  reg         score_pass_finished_d21;              // ScoreEngine.java:245
+  reg         score_pass_finished_d22;              // ScoreEngine.java:245
+  reg         score_pass_finished_d23;              // ScoreEngine.java:245
+  reg         score_pass_finished_d24;              // ScoreEngine.java:245
+  reg         score_pass_finished_d25;              // ScoreEngine.java:245
+  reg         score_pass_finished_d26;              // ScoreEngine.java:245
+  reg         score_pass_finished_d27;              // ScoreEngine.java:245
+  reg         score_pass_finished_d28;              // ScoreEngine.java:245
+  reg         score_pass_finished_d29;              // ScoreEngine.java:245
+  reg         score_pass_finished_d30;              // ScoreEngine.java:245
+  reg         score_pass_finished_d31;              // ScoreEngine.java:245
+  reg         score_pass_finished_d32;              // ScoreEngine.java:245
+  reg         score_pass_finished_d33;              // ScoreEngine.java:245
+  reg         score_pass_finished_d34;              // ScoreEngine.java:245
+  reg         score_pass_finished_d35;              // ScoreEngine.java:245
+  reg         score_pass_finished_d36;              // ScoreEngine.java:245
+  reg         score_pass_finished_d37;              // ScoreEngine.java:245
+  reg         score_pass_finished_d38;              // ScoreEngine.java:245
+  reg         score_pass_finished_d39;              // ScoreEngine.java:245
+  reg         score_pass_finished_d40;              // ScoreEngine.java:245
+  reg         score_pass_finished_d41;              // ScoreEngine.java:245
+  reg         score_pass_finished_d42;              // ScoreEngine.java:245
+  reg         score_pass_finished_d43;              // ScoreEngine.java:245
+  wire        softmax_setup_valid;                  // AttentionUnit.java:174
+  wire        softmax_setup_ready;                  // AttentionUnit.java:174
+  wire [9:0]  softmax_setup_payload_positions;      // AttentionUnit.java:174
+  wire [31:0] softmax_setup_payload_max;            // AttentionUnit.java:174
+  wire        softmax_scores_valid;                 // AttentionUnit.java:174
+  wire        softmax_scores_ready;                 // AttentionUnit.java:174
+  wire [31:0] softmax_scores_payload;               // AttentionUnit.java:174
+  wire        softmax_weights_valid;                // AttentionUnit.java:174
+  wire [9:0]  softmax_weights_payload_position;     // AttentionUnit.java:174
+  wire [31:0] softmax_weights_payload_value;        // AttentionUnit.java:174
+  wire        softmax_reciprocal_valid;             // AttentionUnit.java:174
+  wire [31:0] softmax_reciprocal_payload;           // AttentionUnit.java:174
+  wire        softmax_idle;                         // AttentionUnit.java:174
 
   // score_sink
-  reg  [31:0] max_0;                                // AttentionUnit.java:415
-  reg  [31:0] max_1;                                // AttentionUnit.java:415
-  reg  [31:0] max_2;                                // AttentionUnit.java:415
-  reg  [31:0] max_3;                                // AttentionUnit.java:415
-  wire [10:0] score_write_address;                  // AttentionUnit.java:424
+  reg  [31:0] max_0;                                // AttentionUnit.java:473
+  reg  [31:0] max_1;                                // AttentionUnit.java:473
+  reg  [31:0] max_2;                                // AttentionUnit.java:473
+  reg  [31:0] max_3;                                // AttentionUnit.java:473
+  wire [10:0] score_write_address;                  // AttentionUnit.java:482
 
   // softmax_stage
-  reg  [1:0]  step;                                 // AttentionUnit.java:447
-  wire        softmax_slot_done;                    // AttentionUnit.java:448
-  wire        softmax_begin;                        // AttentionUnit.java:450
+  reg  [1:0]  step;                                 // AttentionUnit.java:505
+  wire        softmax_slot_done;                    // AttentionUnit.java:506
+  wire        softmax_begin;                        // AttentionUnit.java:508
 
   // softmax_stage.softmax_slots
   reg  [1:0]  softmax_slots_slot;                   // SlotWalker.java:33
@@ -720,11 +744,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        softmax_slots_last_head;              // SlotWalker.java:38
 
   // softmax_stage
-  reg  [9:0]  read_next;                            // AttentionUnit.java:452
-  reg  [31:0] slot_max;                             // AttentionUnit.java:457
-  wire        score_word_valid;                     // AttentionUnit.java:464
-  wire        score_word_ready;                     // AttentionUnit.java:464
-  wire [31:0] score_word_payload;                   // AttentionUnit.java:464
+  reg  [9:0]  read_next;                            // AttentionUnit.java:510
+  reg  [31:0] slot_max;                             // AttentionUnit.java:515
+  wire        score_word_valid;                     // AttentionUnit.java:522
+  wire        score_word_ready;                     // AttentionUnit.java:522
+  wire [31:0] score_word_payload;                   // AttentionUnit.java:522
   wire        score_queue_push_valid;               // Stream.java:195
   wire        score_queue_push_ready;               // Stream.java:195
   wire [31:0] score_queue_push_payload;             // Stream.java:195
@@ -732,74 +756,88 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_queue_pop_ready;                // Stream.java:195
   wire [31:0] score_queue_pop_payload;              // Stream.java:195
   wire [2:0]  score_queue_occupancy;                // Stream.java:195
-  reg  [2:0]  reads_in_flight;                      // AttentionUnit.java:466
-  wire        score_arrived;                        // AttentionUnit.java:467
-  wire        score_room;                           // AttentionUnit.java:468
-  wire        score_issue_read;                     // AttentionUnit.java:469
-  reg         score_landing_0;                      // AttentionUnit.java:475
-  reg  [31:0] rz_0;                                 // AttentionUnit.java:487
-  reg  [31:0] rz_1;                                 // AttentionUnit.java:487
-  reg  [31:0] rz_2;                                 // AttentionUnit.java:487
-  reg  [31:0] rz_3;                                 // AttentionUnit.java:487
-  wire        softmax_all_done;                     // AttentionUnit.java:492
-  wire [10:0] weight_write_address;                 // AttentionUnit.java:496
-  wire        score_buffer_write;                   // AttentionUnit.java:164
-  wire [10:0] score_buffer_write_address;           // AttentionUnit.java:166
-  wire [31:0] score_buffer_write_data;              // AttentionUnit.java:168
-  wire        value_chunk_consumed;                 // AttentionUnit.java:172
+  reg  [2:0]  reads_in_flight;                      // AttentionUnit.java:524
+  wire        score_arrived;                        // AttentionUnit.java:525
+  wire        score_room;                           // AttentionUnit.java:526
+  wire        score_issue_read;                     // AttentionUnit.java:527
+  reg         score_landing_0;                      // AttentionUnit.java:533
+  reg  [31:0] rz_0;                                 // AttentionUnit.java:545
+  reg  [31:0] rz_1;                                 // AttentionUnit.java:545
+  reg  [31:0] rz_2;                                 // AttentionUnit.java:545
+  reg  [31:0] rz_3;                                 // AttentionUnit.java:545
+  wire        softmax_all_done;                     // AttentionUnit.java:550
+  wire [10:0] weight_write_address;                 // AttentionUnit.java:554
+  wire        score_buffer_write;                   // AttentionUnit.java:179
+  wire [10:0] score_buffer_write_address;           // AttentionUnit.java:181
+  wire [31:0] score_buffer_write_data;              // AttentionUnit.java:183
+  wire        value_chunk_consumed;                 // AttentionUnit.java:187
+  wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:188
 
   // value_loader
-  reg  [63:0] value_next_address;                   // ChunkLoader.java:59
-  reg  [9:0]  value_rows_left;                      // ChunkLoader.java:60
-  reg  [7:0]  value_job_row_beats;                  // ChunkLoader.java:61
-  reg  [7:0]  value_older_row_beats;                // ChunkLoader.java:62
-  reg  [6:0]  value_issued;                         // ChunkLoader.java:63
-  reg  [6:0]  value_consumed;                       // ChunkLoader.java:64
-  reg  [6:0]  value_landed;                         // ChunkLoader.java:65
-  reg  [6:0]  value_job_base;                       // ChunkLoader.java:66
-  wire        value_requesting;                     // ChunkLoader.java:67
-  reg         value_failed_latest;                  // ChunkLoader.java:68
-  reg         value_failed_older;                   // ChunkLoader.java:69
-  reg  [4:0]  value_write_row;                      // ChunkLoader.java:72
-  reg  [3:0]  value_write_beat;                     // ChunkLoader.java:73
-  wire        value_full_chunk;                     // ChunkLoader.java:76
-  wire [9:0]  value_chunk_rows;                     // ChunkLoader.java:77
-  wire [17:0] value_chunk_beats;                    // ChunkLoader.java:78
-  wire [71:0] value_chunk_bytes;                    // ChunkLoader.java:80
-  wire        value_half_free;                      // ChunkLoader.java:82
-  wire        value_chunk_beat;                     // ChunkLoader.java:102
-  wire        value_landing_latest;                 // ChunkLoader.java:103
-  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:104
-  wire        value_write_last_row_beat;            // ChunkLoader.java:105
-  wire [8:0]  value_write_address;                  // ChunkLoader.java:107
-  wire        value_beat_error;                     // ChunkLoader.java:123
-  wire        value_weights_read;                   // AttentionUnit.java:177
-  wire        values_finished;                      // AttentionUnit.java:178
+  reg  [63:0] value_next_address;                   // ChunkLoader.java:79
+  reg  [9:0]  value_rows_left;                      // ChunkLoader.java:80
+  reg  [7:0]  value_job_row_beats;                  // ChunkLoader.java:81
+  reg  [7:0]  value_older_row_beats;                // ChunkLoader.java:82
+  reg  [6:0]  value_issued;                         // ChunkLoader.java:83
+  reg  [6:0]  value_consumed;                       // ChunkLoader.java:84
+  reg  [6:0]  value_landed;                         // ChunkLoader.java:85
+  reg  [6:0]  value_job_base;                       // ChunkLoader.java:86
+  wire        value_requesting;                     // ChunkLoader.java:87
+  reg         value_failed_latest;                  // ChunkLoader.java:88
+  reg         value_failed_older;                   // ChunkLoader.java:89
+  reg  [4:0]  value_write_row;                      // ChunkLoader.java:92
+  reg  [3:0]  value_write_beat;                     // ChunkLoader.java:93
+  wire        value_full_chunk;                     // ChunkLoader.java:96
+  wire [9:0]  value_chunk_rows;                     // ChunkLoader.java:97
+  wire [17:0] value_chunk_beats;                    // ChunkLoader.java:98
+  wire [71:0] value_chunk_bytes;                    // ChunkLoader.java:100
+  wire [63:0] value_stride_bytes;                   // ChunkLoader.java:104
+  wire [9:0]  value_rows_after;                     // ChunkLoader.java:107
+  wire [9:0]  value_first_rows;                     // ChunkLoader.java:111
+  wire [63:0] value_first_address;                  // ChunkLoader.java:113
+  wire        value_half_free;                      // ChunkLoader.java:115
+  wire        value_chunk_beat;                     // ChunkLoader.java:135
+  wire        value_landing_latest;                 // ChunkLoader.java:136
+  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:137
+  wire        value_write_last_row_beat;            // ChunkLoader.java:138
+  wire [8:0]  value_write_address;                  // ChunkLoader.java:140
+  wire        value_beat_error;                     // ChunkLoader.java:159
+  wire [8:0]  value_read_local_address;             // ChunkLoader.java:186
+  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:191
+  wire [63:0] value_read_l0;                        // ChunkLoader.java:194
+  wire        value_loaders_requesting;             // AttentionUnit.java:193
+  wire        value_weights_read;                   // AttentionUnit.java:194
+  wire        values_finished;                      // AttentionUnit.java:195
+  wire        key_job_failed;                       // AttentionUnit.java:196
 
   // value_side
-  reg  [0:0]  value_phase;                          // AttentionUnit.java:370
-  reg  [9:0]  value_first_positions;                // AttentionUnit.java:371
-  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:372
-  reg  [7:0]  value_heads;                          // AttentionUnit.java:372
-  reg  [7:0]  value_slots;                          // AttentionUnit.java:373
-  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:373
-  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:374
-  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:375
-  reg         value_weights_pending;                // AttentionUnit.java:376
-  reg         value_pass_start;                     // AttentionUnit.java:378
-  reg         value_keys_failed;                    // AttentionUnit.java:379
-  reg         value_newer_job;                      // AttentionUnit.java:381
-  wire        value_side_finished;                  // AttentionUnit.java:382
-  wire        value_rows_failed;                    // AttentionUnit.java:399
-  wire [7:0]  value_code;                           // AttentionUnit.java:401
+  reg  [0:0]  value_phase;                          // AttentionUnit.java:421
+  reg  [9:0]  value_first_positions;                // AttentionUnit.java:422
+  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:423
+  reg  [7:0]  value_heads;                          // AttentionUnit.java:423
+  reg  [7:0]  value_slots;                          // AttentionUnit.java:424
+  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:424
+  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:425
+  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:428
+  reg         value_weights_pending;                // AttentionUnit.java:431
+  reg         value_pass_start;                     // AttentionUnit.java:433
+  reg         value_keys_failed;                    // AttentionUnit.java:434
+  reg         value_newer_job;                      // AttentionUnit.java:436
+  wire        value_side_finished;                  // AttentionUnit.java:437
+  wire        value_rows_failed;                    // AttentionUnit.java:457
+  wire [7:0]  value_code;                           // AttentionUnit.java:459
+
+  // value_progress
+  wire [0:0]  value_first_halves;                   // ChunkProgress.java:40
+  wire [6:0]  value_loaded;                         // ChunkProgress.java:42
 
   // value_engine.value_walk
-  reg         value_active;                         // ChunkWalk.java:58
-  reg  [4:0]  value_chunk;                          // ChunkWalk.java:59
-  reg  [9:0]  value_chunk_start;                    // ChunkWalk.java:60
-  wire        value_finishing;                      // ChunkWalk.java:61
-  wire        value_chunk_done;                     // ChunkWalk.java:62
-  wire        value_slot_done;                      // ChunkWalk.java:63
+  reg         value_active;                         // ChunkWalk.java:57
+  reg  [4:0]  value_chunk;                          // ChunkWalk.java:58
+  reg  [9:0]  value_chunk_start;                    // ChunkWalk.java:59
+  wire        value_finishing;                      // ChunkWalk.java:60
+  wire        value_chunk_done;                     // ChunkWalk.java:61
+  wire        value_slot_done;                      // ChunkWalk.java:62
 
   // value_engine.value_walk.value_slots
   reg  [1:0]  value_slots_slot;                     // SlotWalker.java:33
@@ -810,26 +848,28 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_slots_last_head;                // SlotWalker.java:38
 
   // value_engine.value_walk
-  wire [0:0]  value_half;                           // ChunkWalk.java:67
-  wire [5:0]  value_need_rows;                      // ChunkWalk.java:68
-  wire        value_rows_in;                        // ChunkWalk.java:70
-  wire        value_step;                           // ChunkWalk.java:71
-  wire [9:0]  value_rows_beyond;                    // ChunkWalk.java:72
-  wire        value_slot_has_rows;                  // ChunkWalk.java:73
-  wire [5:0]  value_rows_here;                      // ChunkWalk.java:75
-  wire        value_slot_finished;                  // ChunkWalk.java:76
-  wire        value_last_chunk;                     // ChunkWalk.java:81
-  wire        value_walk_done;                      // ChunkWalk.java:82
+  wire [0:0]  value_half;                           // ChunkWalk.java:73
+  wire [5:0]  value_need_rows;                      // ChunkWalk.java:74
+  wire [6:0]  value_chunk_wide;                     // ChunkWalk.java:75
+  wire        value_rows_in;                        // ChunkWalk.java:77
+  wire        value_step;                           // ChunkWalk.java:78
+  wire [9:0]  value_rows_beyond;                    // ChunkWalk.java:79
+  wire        value_slot_has_rows;                  // ChunkWalk.java:80
+  wire [5:0]  value_rows_here;                      // ChunkWalk.java:82
+  wire        value_slot_finished;                  // ChunkWalk.java:83
+  wire        value_last_chunk;                     // ChunkWalk.java:88
+  wire        value_walk_done;                      // ChunkWalk.java:89
 
   // value_engine
-  reg  [5:0]  value_row;                            // ValueEngine.java:88
-  reg  [3:0]  value_beat;                           // ValueEngine.java:89
-  wire        value_last_beat;                      // ValueEngine.java:90
-  wire        value_last_row;                       // ValueEngine.java:91
-  wire [5:0]  value_row_needs;                      // ValueEngine.java:93
-  wire        value_issue;                          // ValueEngine.java:106
-  wire [9:0]  value_position;                       // ValueEngine.java:107
-  wire [8:0]  partial_address;                      // ValueEngine.java:119
+  wire [7:0]  value_pass_beats;                     // ValueEngine.java:95
+  reg  [5:0]  value_row;                            // ValueEngine.java:96
+  reg  [3:0]  value_beat;                           // ValueEngine.java:97
+  wire        value_last_beat;                      // ValueEngine.java:98
+  wire        value_last_row;                       // ValueEngine.java:99
+  wire [5:0]  value_row_needs;                      // ValueEngine.java:101
+  wire        value_issue;                          // ValueEngine.java:114
+  wire [9:0]  value_position;                       // ValueEngine.java:115
+  wire [8:0]  partial_address;                      // ValueEngine.java:127
 
   // value_engine.value_mac
   wire [31:0] value_mac_a0;                         // MacLanes.java:98
@@ -891,41 +931,41 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_lane3_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  reg         value_issue_d1;                       // ValueEngine.java:132
-  wire        value_lane0_v_in_valid;               // ValueEngine.java:132
-  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:132
-  wire        value_lane0_v_out_valid;              // ValueEngine.java:132
-  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:132
-  wire        value_lane1_v_in_valid;               // ValueEngine.java:132
-  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:132
-  wire        value_lane1_v_out_valid;              // ValueEngine.java:132
-  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:132
-  wire        value_lane2_v_in_valid;               // ValueEngine.java:132
-  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:132
-  wire        value_lane2_v_out_valid;              // ValueEngine.java:132
-  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:132
-  wire        value_lane3_v_in_valid;               // ValueEngine.java:132
-  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:132
-  wire        value_lane3_v_out_valid;              // ValueEngine.java:132
-  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:132
-  reg  [31:0] row_weight_d1;                        // ValueEngine.java:138
-  reg  [8:0]  accumulate_address_d1;                // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d2;                // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d3;                // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d4;                // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d5;                // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d6;                // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d7;                // ValueEngine.java:143
-  reg  [8:0]  accumulate_address_d8;                // ValueEngine.java:143
-  reg         value_lane0_v_valid_d1;               // ValueEngine.java:144
-  reg         value_lane0_v_valid_d2;               // ValueEngine.java:144
-  reg         value_lane0_v_valid_d3;               // ValueEngine.java:144
-  reg         value_lane0_v_valid_d4;               // ValueEngine.java:144
-  reg         value_lane0_v_valid_d5;               // ValueEngine.java:144
-  reg         value_lane0_v_valid_d6;               // ValueEngine.java:144
-  reg  [1:0]  reduce_phase;                         // ValueEngine.java:147
-  wire        accumulated;                          // ValueEngine.java:148
-  wire        slot_flushed;                         // ValueEngine.java:149
+  reg         value_issue_d1;                       // ValueEngine.java:147
+  wire        value_lane0_v_in_valid;               // ValueEngine.java:147
+  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:147
+  wire        value_lane0_v_out_valid;              // ValueEngine.java:147
+  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:147
+  wire        value_lane1_v_in_valid;               // ValueEngine.java:147
+  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:147
+  wire        value_lane1_v_out_valid;              // ValueEngine.java:147
+  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:147
+  wire        value_lane2_v_in_valid;               // ValueEngine.java:147
+  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:147
+  wire        value_lane2_v_out_valid;              // ValueEngine.java:147
+  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:147
+  wire        value_lane3_v_in_valid;               // ValueEngine.java:147
+  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:147
+  wire        value_lane3_v_out_valid;              // ValueEngine.java:147
+  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:147
+  reg  [31:0] row_weight_d1;                        // ValueEngine.java:153
+  reg  [8:0]  accumulate_address_d1;                // ValueEngine.java:158
+  reg  [8:0]  accumulate_address_d2;                // ValueEngine.java:158
+  reg  [8:0]  accumulate_address_d3;                // ValueEngine.java:158
+  reg  [8:0]  accumulate_address_d4;                // ValueEngine.java:158
+  reg  [8:0]  accumulate_address_d5;                // ValueEngine.java:158
+  reg  [8:0]  accumulate_address_d6;                // ValueEngine.java:158
+  reg  [8:0]  accumulate_address_d7;                // ValueEngine.java:158
+  reg  [8:0]  accumulate_address_d8;                // ValueEngine.java:158
+  reg         value_lane0_v_valid_d1;               // ValueEngine.java:159
+  reg         value_lane0_v_valid_d2;               // ValueEngine.java:159
+  reg         value_lane0_v_valid_d3;               // ValueEngine.java:159
+  reg         value_lane0_v_valid_d4;               // ValueEngine.java:159
+  reg         value_lane0_v_valid_d5;               // ValueEngine.java:159
+  reg         value_lane0_v_valid_d6;               // ValueEngine.java:159
+  reg  [1:0]  reduce_phase;                         // ValueEngine.java:162
+  wire        accumulated;                          // ValueEngine.java:163
+  wire        slot_flushed;                         // ValueEngine.java:164
 
   // value_engine.reduce_slots
   reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:33
@@ -936,289 +976,304 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last_head;               // SlotWalker.java:38
 
   // value_engine
-  reg  [3:0]  reduce_beat;                          // ValueEngine.java:153
-  reg  [4:0]  reduce_index;                         // ValueEngine.java:154
-  wire        gathering;                            // ValueEngine.java:155
-  wire [8:0]  gather_address;                       // ValueEngine.java:157
-  wire        bank_read_enable;                     // ValueEngine.java:158
-  wire [8:0]  bank_read_address;                    // ValueEngine.java:159
-  reg  [31:0] bank_read_0;                          // ValueEngine.java:162
-  reg  [31:0] bank_read_1;                          // ValueEngine.java:162
-  reg  [31:0] bank_read_2;                          // ValueEngine.java:162
-  reg  [31:0] bank_read_3;                          // ValueEngine.java:162
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:166
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:166
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:166
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:166
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:166
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:166
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:166
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:166
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:166
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:166
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:166
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:166
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:166
-  reg         value_lane0_v_valid_d7;               // ValueEngine.java:170
-  reg         value_lane0_v_valid_d8;               // ValueEngine.java:170
-  reg         value_lane0_v_valid_d9;               // ValueEngine.java:170
-  reg         value_lane0_v_valid_d10;              // ValueEngine.java:170
-  reg         value_lane0_v_valid_d11;              // ValueEngine.java:170
-  reg         value_lane0_v_valid_d12;              // ValueEngine.java:170
-  reg         value_lane0_v_valid_d13;              // ValueEngine.java:170
-  reg  [8:0]  accumulate_address_d9;                // ValueEngine.java:171
-  reg  [8:0]  accumulate_address_d10;               // ValueEngine.java:171
-  reg  [8:0]  accumulate_address_d11;               // ValueEngine.java:171
-  reg  [8:0]  accumulate_address_d12;               // ValueEngine.java:171
-  reg  [8:0]  accumulate_address_d13;               // ValueEngine.java:171
-  reg  [8:0]  accumulate_address_d14;               // ValueEngine.java:171
-  reg  [8:0]  accumulate_address_d15;               // ValueEngine.java:171
-  reg         accumulated_last_d1;                  // ValueEngine.java:178
-  reg         accumulated_last_d2;                  // ValueEngine.java:178
-  reg         accumulated_last_d3;                  // ValueEngine.java:178
-  reg         accumulated_last_d4;                  // ValueEngine.java:178
-  reg         accumulated_last_d5;                  // ValueEngine.java:178
-  reg         accumulated_last_d6;                  // ValueEngine.java:178
-  reg         accumulated_last_d7;                  // ValueEngine.java:178
-  reg         accumulated_last_d8;                  // ValueEngine.java:178
-  reg         accumulated_last_d9;                  // ValueEngine.java:178
-  reg         accumulated_last_d10;                 // ValueEngine.java:178
-  reg         accumulated_last_d11;                 // ValueEngine.java:178
-  reg         accumulated_last_d12;                 // ValueEngine.java:178
-  reg         accumulated_last_d13;                 // ValueEngine.java:178
-  reg         accumulated_last_d14;                 // ValueEngine.java:178
-  reg         accumulated_last_d15;                 // ValueEngine.java:178
-  reg         accumulated_last_d16;                 // ValueEngine.java:178
-  reg         accumulated_last_d17;                 // ValueEngine.java:178
-  reg         gather_read_valid;                    // ValueEngine.java:181
-  reg  [3:0]  gather_read_lane;                     // ValueEngine.java:182
-  reg  [31:0] gathered_0_0;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_1;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_2;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_3;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_4;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_5;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_6;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_7;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_8;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_9;                         // ValueEngine.java:187
-  reg  [31:0] gathered_0_10;                        // ValueEngine.java:187
-  reg  [31:0] gathered_0_11;                        // ValueEngine.java:187
-  reg  [31:0] gathered_0_12;                        // ValueEngine.java:187
-  reg  [31:0] gathered_0_13;                        // ValueEngine.java:187
-  reg  [31:0] gathered_0_14;                        // ValueEngine.java:187
-  reg  [31:0] gathered_0_15;                        // ValueEngine.java:187
-  reg  [31:0] gathered_1_0;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_1;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_2;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_3;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_4;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_5;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_6;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_7;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_8;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_9;                         // ValueEngine.java:187
-  reg  [31:0] gathered_1_10;                        // ValueEngine.java:187
-  reg  [31:0] gathered_1_11;                        // ValueEngine.java:187
-  reg  [31:0] gathered_1_12;                        // ValueEngine.java:187
-  reg  [31:0] gathered_1_13;                        // ValueEngine.java:187
-  reg  [31:0] gathered_1_14;                        // ValueEngine.java:187
-  reg  [31:0] gathered_1_15;                        // ValueEngine.java:187
-  reg  [31:0] gathered_2_0;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_1;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_2;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_3;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_4;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_5;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_6;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_7;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_8;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_9;                         // ValueEngine.java:187
-  reg  [31:0] gathered_2_10;                        // ValueEngine.java:187
-  reg  [31:0] gathered_2_11;                        // ValueEngine.java:187
-  reg  [31:0] gathered_2_12;                        // ValueEngine.java:187
-  reg  [31:0] gathered_2_13;                        // ValueEngine.java:187
-  reg  [31:0] gathered_2_14;                        // ValueEngine.java:187
-  reg  [31:0] gathered_2_15;                        // ValueEngine.java:187
-  reg  [31:0] gathered_3_0;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_1;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_2;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_3;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_4;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_5;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_6;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_7;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_8;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_9;                         // ValueEngine.java:187
-  reg  [31:0] gathered_3_10;                        // ValueEngine.java:187
-  reg  [31:0] gathered_3_11;                        // ValueEngine.java:187
-  reg  [31:0] gathered_3_12;                        // ValueEngine.java:187
-  reg  [31:0] gathered_3_13;                        // ValueEngine.java:187
-  reg  [31:0] gathered_3_14;                        // ValueEngine.java:187
-  reg  [31:0] gathered_3_15;                        // ValueEngine.java:187
-  wire        gather_done;                          // ValueEngine.java:195
-  reg  [31:0] tree_pick_0;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_0;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_1;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_1;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_2;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_2;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_3;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_3;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_4;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_4;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_5;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_5;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_6;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_6;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_7;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_7;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_8;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_8;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_9;                          // ValueEngine.java:208
-  wire [31:0] reduce_in_9;                          // ValueEngine.java:209
-  reg  [31:0] tree_pick_10;                         // ValueEngine.java:208
-  wire [31:0] reduce_in_10;                         // ValueEngine.java:209
-  reg  [31:0] tree_pick_11;                         // ValueEngine.java:208
-  wire [31:0] reduce_in_11;                         // ValueEngine.java:209
-  reg  [31:0] tree_pick_12;                         // ValueEngine.java:208
-  wire [31:0] reduce_in_12;                         // ValueEngine.java:209
-  reg  [31:0] tree_pick_13;                         // ValueEngine.java:208
-  wire [31:0] reduce_in_13;                         // ValueEngine.java:209
-  reg  [31:0] tree_pick_14;                         // ValueEngine.java:208
-  wire [31:0] reduce_in_14;                         // ValueEngine.java:209
-  reg  [31:0] tree_pick_15;                         // ValueEngine.java:208
-  wire [31:0] reduce_in_15;                         // ValueEngine.java:209
-  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:232
-  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:232
-  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:232
-  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:232
-  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:232
-  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:232
-  wire        push_done;                            // ValueEngine.java:235
-  reg  [31:0] slot_rz;                              // ValueEngine.java:236
-  wire        normalized_in_valid;                  // ValueEngine.java:237
-  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:237
-  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:237
-  wire        normalized_out_valid;                 // ValueEngine.java:237
-  wire [31:0] normalized_out_payload;               // ValueEngine.java:237
-  wire        stored_output_in_valid;               // ValueEngine.java:238
-  wire [31:0] stored_output_in_payload;             // ValueEngine.java:238
-  wire        stored_output_out_valid;              // ValueEngine.java:238
-  wire [15:0] stored_output_out_payload;            // ValueEngine.java:238
-  reg  [1:0]  push_element_d1;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d2;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d3;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d4;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d5;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d6;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d7;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d8;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d9;                      // ValueEngine.java:241
-  reg  [1:0]  push_element_d10;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d11;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d12;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d13;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d14;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d15;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d16;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d17;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d18;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d19;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d20;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d21;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d22;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d23;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d24;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d25;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d26;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d27;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d28;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d29;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d30;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d31;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d32;                     // ValueEngine.java:241
-  reg  [1:0]  push_element_d33;                     // ValueEngine.java:241
-  reg  [15:0] out_word_0;                           // ValueEngine.java:244
-  reg  [15:0] out_word_1;                           // ValueEngine.java:244
-  reg  [15:0] out_word_2;                           // ValueEngine.java:244
-  reg  [15:0] out_word_3;                           // ValueEngine.java:244
-  reg         beat_assembled;                       // ValueEngine.java:249
-  wire        out_beat_valid;                       // ValueEngine.java:250
-  wire        out_beat_ready;                       // ValueEngine.java:250
-  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:250
-  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:250
-  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:250
-  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:250
+  reg  [3:0]  reduce_beat;                          // ValueEngine.java:168
+  reg  [4:0]  reduce_index;                         // ValueEngine.java:169
+  wire        gathering;                            // ValueEngine.java:170
+  wire [8:0]  gather_address;                       // ValueEngine.java:172
+  wire        bank_read_enable;                     // ValueEngine.java:173
+  wire [8:0]  bank_read_address;                    // ValueEngine.java:174
+  reg  [31:0] bank_read_0;                          // ValueEngine.java:177
+  reg  [31:0] bank_read_1;                          // ValueEngine.java:177
+  reg  [31:0] bank_read_2;                          // ValueEngine.java:177
+  reg  [31:0] bank_read_3;                          // ValueEngine.java:177
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:181
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:181
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:181
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:181
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:181
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:181
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:181
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:181
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:181
+  wire [31:0] value_lane0_addend;                   // ValueEngine.java:181
+  wire [31:0] value_lane1_addend;                   // ValueEngine.java:181
+  wire [31:0] value_lane2_addend;                   // ValueEngine.java:181
+  wire [31:0] value_lane3_addend;                   // ValueEngine.java:181
+  reg         value_lane0_v_valid_d7;               // ValueEngine.java:185
+  reg         value_lane0_v_valid_d8;               // ValueEngine.java:185
+  reg         value_lane0_v_valid_d9;               // ValueEngine.java:185
+  reg         value_lane0_v_valid_d10;              // ValueEngine.java:185
+  reg         value_lane0_v_valid_d11;              // ValueEngine.java:185
+  reg         value_lane0_v_valid_d12;              // ValueEngine.java:185
+  reg         value_lane0_v_valid_d13;              // ValueEngine.java:185
+  reg  [8:0]  accumulate_address_d9;                // ValueEngine.java:186
+  reg  [8:0]  accumulate_address_d10;               // ValueEngine.java:186
+  reg  [8:0]  accumulate_address_d11;               // ValueEngine.java:186
+  reg  [8:0]  accumulate_address_d12;               // ValueEngine.java:186
+  reg  [8:0]  accumulate_address_d13;               // ValueEngine.java:186
+  reg  [8:0]  accumulate_address_d14;               // ValueEngine.java:186
+  reg  [8:0]  accumulate_address_d15;               // ValueEngine.java:186
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:187
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:187
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:187
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:187
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:187
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:187
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:187
+  reg         accumulated_last_d1;                  // ValueEngine.java:195
+  reg         accumulated_last_d2;                  // ValueEngine.java:195
+  reg         accumulated_last_d3;                  // ValueEngine.java:195
+  reg         accumulated_last_d4;                  // ValueEngine.java:195
+  reg         accumulated_last_d5;                  // ValueEngine.java:195
+  reg         accumulated_last_d6;                  // ValueEngine.java:195
+  reg         accumulated_last_d7;                  // ValueEngine.java:195
+  reg         accumulated_last_d8;                  // ValueEngine.java:195
+  reg         accumulated_last_d9;                  // ValueEngine.java:195
+  reg         accumulated_last_d10;                 // ValueEngine.java:195
+  reg         accumulated_last_d11;                 // ValueEngine.java:195
+  reg         accumulated_last_d12;                 // ValueEngine.java:195
+  reg         accumulated_last_d13;                 // ValueEngine.java:195
+  reg         accumulated_last_d14;                 // ValueEngine.java:195
+  reg         accumulated_last_d15;                 // ValueEngine.java:195
+  reg         accumulated_last_d16;                 // ValueEngine.java:195
+  reg         accumulated_last_d17;                 // ValueEngine.java:195
+  reg         gather_read_valid;                    // ValueEngine.java:199
+  reg  [3:0]  gather_read_lane;                     // ValueEngine.java:200
+  reg  [31:0] gathered_0_0;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_1;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_2;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_3;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_4;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_5;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_6;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_7;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_8;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_9;                         // ValueEngine.java:211
+  reg  [31:0] gathered_0_10;                        // ValueEngine.java:211
+  reg  [31:0] gathered_0_11;                        // ValueEngine.java:211
+  reg  [31:0] gathered_0_12;                        // ValueEngine.java:211
+  reg  [31:0] gathered_0_13;                        // ValueEngine.java:211
+  reg  [31:0] gathered_0_14;                        // ValueEngine.java:211
+  reg  [31:0] gathered_0_15;                        // ValueEngine.java:211
+  reg  [31:0] gathered_1_0;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_1;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_2;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_3;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_4;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_5;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_6;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_7;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_8;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_9;                         // ValueEngine.java:211
+  reg  [31:0] gathered_1_10;                        // ValueEngine.java:211
+  reg  [31:0] gathered_1_11;                        // ValueEngine.java:211
+  reg  [31:0] gathered_1_12;                        // ValueEngine.java:211
+  reg  [31:0] gathered_1_13;                        // ValueEngine.java:211
+  reg  [31:0] gathered_1_14;                        // ValueEngine.java:211
+  reg  [31:0] gathered_1_15;                        // ValueEngine.java:211
+  reg  [31:0] gathered_2_0;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_1;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_2;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_3;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_4;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_5;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_6;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_7;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_8;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_9;                         // ValueEngine.java:211
+  reg  [31:0] gathered_2_10;                        // ValueEngine.java:211
+  reg  [31:0] gathered_2_11;                        // ValueEngine.java:211
+  reg  [31:0] gathered_2_12;                        // ValueEngine.java:211
+  reg  [31:0] gathered_2_13;                        // ValueEngine.java:211
+  reg  [31:0] gathered_2_14;                        // ValueEngine.java:211
+  reg  [31:0] gathered_2_15;                        // ValueEngine.java:211
+  reg  [31:0] gathered_3_0;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_1;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_2;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_3;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_4;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_5;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_6;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_7;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_8;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_9;                         // ValueEngine.java:211
+  reg  [31:0] gathered_3_10;                        // ValueEngine.java:211
+  reg  [31:0] gathered_3_11;                        // ValueEngine.java:211
+  reg  [31:0] gathered_3_12;                        // ValueEngine.java:211
+  reg  [31:0] gathered_3_13;                        // ValueEngine.java:211
+  reg  [31:0] gathered_3_14;                        // ValueEngine.java:211
+  reg  [31:0] gathered_3_15;                        // ValueEngine.java:211
+  wire        gather_done;                          // ValueEngine.java:218
+  reg  [31:0] tree_pick_0;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_0;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_1;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_1;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_2;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_2;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_3;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_3;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_4;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_4;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_5;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_5;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_6;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_6;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_7;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_7;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_8;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_8;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_9;                          // ValueEngine.java:231
+  wire [31:0] reduce_in_9;                          // ValueEngine.java:232
+  reg  [31:0] tree_pick_10;                         // ValueEngine.java:231
+  wire [31:0] reduce_in_10;                         // ValueEngine.java:232
+  reg  [31:0] tree_pick_11;                         // ValueEngine.java:231
+  wire [31:0] reduce_in_11;                         // ValueEngine.java:232
+  reg  [31:0] tree_pick_12;                         // ValueEngine.java:231
+  wire [31:0] reduce_in_12;                         // ValueEngine.java:232
+  reg  [31:0] tree_pick_13;                         // ValueEngine.java:231
+  wire [31:0] reduce_in_13;                         // ValueEngine.java:232
+  reg  [31:0] tree_pick_14;                         // ValueEngine.java:231
+  wire [31:0] reduce_in_14;                         // ValueEngine.java:232
+  reg  [31:0] tree_pick_15;                         // ValueEngine.java:231
+  wire [31:0] reduce_in_15;                         // ValueEngine.java:232
+  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:255
+  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:255
+  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:255
+  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:255
+  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:255
+  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:255
+  wire        push_done;                            // ValueEngine.java:258
+  reg  [31:0] slot_rz;                              // ValueEngine.java:259
+  wire        normalized_in_valid;                  // ValueEngine.java:260
+  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:260
+  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:260
+  wire        normalized_out_valid;                 // ValueEngine.java:260
+  wire [31:0] normalized_out_payload;               // ValueEngine.java:260
+  wire        stored_output_in_valid;               // ValueEngine.java:261
+  wire [31:0] stored_output_in_payload;             // ValueEngine.java:261
+  wire        stored_output_out_valid;              // ValueEngine.java:261
+  wire [15:0] stored_output_out_payload;            // ValueEngine.java:261
+  reg  [1:0]  push_element_d1;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d2;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d3;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d4;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d5;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d6;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d7;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d8;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d9;                      // ValueEngine.java:264
+  reg  [1:0]  push_element_d10;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d11;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d12;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d13;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d14;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d15;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d16;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d17;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d18;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d19;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d20;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d21;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d22;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d23;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d24;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d25;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d26;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d27;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d28;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d29;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d30;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d31;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d32;                     // ValueEngine.java:264
+  reg  [1:0]  push_element_d33;                     // ValueEngine.java:264
+  reg  [15:0] out_word_0;                           // ValueEngine.java:267
+  reg  [15:0] out_word_1;                           // ValueEngine.java:267
+  reg  [15:0] out_word_2;                           // ValueEngine.java:267
+  reg  [15:0] out_word_3;                           // ValueEngine.java:267
+  reg         beat_assembled;                       // ValueEngine.java:272
+  wire        out_beat_valid;                       // ValueEngine.java:273
+  wire        out_beat_ready;                       // ValueEngine.java:273
+  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:273
+  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:273
+  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:273
+  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:273
   wire        out_queue_push_valid;                 // Stream.java:195
   wire        out_queue_push_ready;                 // Stream.java:195
   wire [63:0] out_queue_push_payload;               // Stream.java:195
@@ -1226,199 +1281,205 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:195
   wire [63:0] out_queue_pop_payload;                // Stream.java:195
   wire [3:0]  out_queue_occupancy;                  // Stream.java:195
-  reg  [3:0]  beats_queued;                         // ValueEngine.java:257
-  wire        slot_flush_done;                      // ValueEngine.java:260
-  wire        value_pass_finished;                  // ValueEngine.java:262
-  reg         done_pending;                         // AttentionUnit.java:195
-  reg  [7:0]  done_code;                            // AttentionUnit.java:196
+  reg  [3:0]  beats_queued;                         // ValueEngine.java:280
+  wire        slot_flush_done;                      // ValueEngine.java:283
+  wire        value_pass_finished;                  // ValueEngine.java:285
+  reg         done_pending;                         // AttentionUnit.java:214
+  reg  [7:0]  done_code;                            // AttentionUnit.java:215
   (* ram_style = "distributed" *)
-  reg  [63:0] query_store [0:31];                   // AttentionUnit.java:120
+  reg  [63:0] query_store [0:31];                   // AttentionUnit.java:135
   (* ram_style = "block" *)
-  reg  [63:0] key_buffer [0:511];                   // AttentionUnit.java:123
+  reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:140
   (* ram_style = "block" *)
-  reg  [63:0] value_buffer [0:511];                 // AttentionUnit.java:124
+  reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:76
   (* ram_style = "block" *)
-  reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:127
+  reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:76
   (* ram_style = "block" *)
-  reg  [31:0] partials_0 [0:511];                   // ValueEngine.java:81
+  reg  [31:0] partials_0 [0:511];                   // ValueEngine.java:86
   (* ram_style = "block" *)
-  reg  [31:0] partials_1 [0:511];                   // ValueEngine.java:81
+  reg  [31:0] partials_1 [0:511];                   // ValueEngine.java:86
   (* ram_style = "block" *)
-  reg  [31:0] partials_2 [0:511];                   // ValueEngine.java:81
+  reg  [31:0] partials_2 [0:511];                   // ValueEngine.java:86
   (* ram_style = "block" *)
-  reg  [31:0] partials_3 [0:511];                   // ValueEngine.java:81
+  reg  [31:0] partials_3 [0:511];                   // ValueEngine.java:86
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
+  wire [15:0] key_rows_after_ext;
+  wire [15:0] key_rows_after_mux;
+  wire [15:0] key_first_rows_ext;
+  wire [15:0] key_first_rows_mux;
   wire [6:0] key_landing_latest_diff;
   wire [7:0] key_write_last_row_beat_diff;
-  wire [71:0] key_next_address_sum;
   wire [7:0] last_row_beat_diff;
-  wire [6:0] score_rows_in_ext;
-  wire [6:0] score_rows_in_diff;
   wire [9:0] score_rows_here_mux;
+  wire [15:0] value_rows_after_ext;
+  wire [15:0] value_rows_after_mux;
+  wire [15:0] value_first_rows_ext;
+  wire [15:0] value_first_rows_mux;
   wire [6:0] value_landing_latest_diff;
   wire [7:0] value_write_last_row_beat_diff;
-  wire [71:0] value_next_address_sum;
   wire [7:0] value_last_beat_diff;
   wire reduce_phase_eq_2;
   wire [7:0] reduce_phase_diff;
-  wire [6:0] value_rows_in_ext;
-  wire [6:0] value_rows_in_diff;
   wire [9:0] value_rows_here_mux;
+  assign key_rows_after_ext = {6'd0, key_rows_left};
+  assign key_rows_after_mux = (key_rows_after_ext > 16'd32) ? (key_rows_after_ext - 16'd32) : 16'd0;
+  assign key_first_rows_ext = {6'd0, last_positions};
+  assign key_first_rows_mux = (key_first_rows_ext > 16'd0) ? key_first_rows_ext : 16'd0;
   assign key_landing_latest_diff = key_landed - key_job_base;
   assign key_write_last_row_beat_diff = key_landing_row_beats - 8'd1;
-  assign key_next_address_sum = {8'd0, key_next_address} + key_chunk_bytes;
-  assign last_row_beat_diff = row_beats - 8'd1;
-  assign score_rows_in_ext = {2'd0, score_chunk};
-  assign score_rows_in_diff = key_landed - key_job_base;
+  assign last_row_beat_diff = score_pass_beats - 8'd1;
   assign score_rows_here_mux =
       score_slot_has_rows ? ((score_rows_beyond >= 10'd32) ? 10'd32 : score_rows_beyond) : 10'd0;
+  assign value_rows_after_ext = {6'd0, value_rows_left};
+  assign value_rows_after_mux = (value_rows_after_ext > 16'd32) ? (value_rows_after_ext - 16'd32) : 16'd0;
+  assign value_first_rows_ext = {6'd0, last_positions};
+  assign value_first_rows_mux = (value_first_rows_ext > 16'd0) ? value_first_rows_ext : 16'd0;
   assign value_landing_latest_diff = value_landed - value_job_base;
   assign value_write_last_row_beat_diff = value_landing_row_beats - 8'd1;
-  assign value_next_address_sum = {8'd0, value_next_address} + value_chunk_bytes;
-  assign value_last_beat_diff = value_row_beats - 8'd1;
+  assign value_last_beat_diff = value_pass_beats - 8'd1;
   assign reduce_phase_eq_2 = reduce_phase == REDUCE_PUSH;
   assign reduce_phase_diff = value_row_beats - 8'd1;
-  assign value_rows_in_ext = {2'd0, value_chunk};
-  assign value_rows_in_diff = value_landed - value_side_job_base;
   assign value_rows_here_mux =
       value_slot_has_rows ? ((value_rows_beyond >= 10'd32) ? 10'd32 : value_rows_beyond) : 10'd0;
 
-  assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:117
-  assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:117
-  assign m_axi_k_awaddr = key_reader_m_axi_awaddr; // AttentionUnit.java:117
-  assign m_axi_k_awlen = key_reader_m_axi_awlen; // AttentionUnit.java:117
-  assign m_axi_k_awsize = key_reader_m_axi_awsize; // AttentionUnit.java:117
-  assign m_axi_k_awburst = key_reader_m_axi_awburst; // AttentionUnit.java:117
-  assign m_axi_k_wvalid = key_reader_m_axi_wvalid; // AttentionUnit.java:117
-  assign key_reader_m_axi_wready = m_axi_k_wready; // AttentionUnit.java:117
-  assign m_axi_k_wdata = key_reader_m_axi_wdata; // AttentionUnit.java:117
-  assign m_axi_k_wstrb = key_reader_m_axi_wstrb; // AttentionUnit.java:117
-  assign m_axi_k_wlast = key_reader_m_axi_wlast; // AttentionUnit.java:117
-  assign key_reader_m_axi_bvalid = m_axi_k_bvalid; // AttentionUnit.java:117
-  assign m_axi_k_bready = key_reader_m_axi_bready; // AttentionUnit.java:117
-  assign key_reader_m_axi_bresp = m_axi_k_bresp; // AttentionUnit.java:117
-  assign m_axi_k_arvalid = key_reader_m_axi_arvalid; // AttentionUnit.java:117
-  assign key_reader_m_axi_arready = m_axi_k_arready; // AttentionUnit.java:117
-  assign m_axi_k_araddr = key_reader_m_axi_araddr; // AttentionUnit.java:117
-  assign m_axi_k_arlen = key_reader_m_axi_arlen; // AttentionUnit.java:117
-  assign m_axi_k_arsize = key_reader_m_axi_arsize; // AttentionUnit.java:117
-  assign m_axi_k_arburst = key_reader_m_axi_arburst; // AttentionUnit.java:117
-  assign key_reader_m_axi_rvalid = m_axi_k_rvalid; // AttentionUnit.java:117
-  assign m_axi_k_rready = key_reader_m_axi_rready; // AttentionUnit.java:117
-  assign key_reader_m_axi_rdata = m_axi_k_rdata; // AttentionUnit.java:117
-  assign key_reader_m_axi_rresp = m_axi_k_rresp; // AttentionUnit.java:117
-  assign key_reader_m_axi_rlast = m_axi_k_rlast; // AttentionUnit.java:117
-  assign m_axi_v_awvalid = value_reader_m_axi_awvalid; // AttentionUnit.java:118
-  assign value_reader_m_axi_awready = m_axi_v_awready; // AttentionUnit.java:118
-  assign m_axi_v_awaddr = value_reader_m_axi_awaddr; // AttentionUnit.java:118
-  assign m_axi_v_awlen = value_reader_m_axi_awlen; // AttentionUnit.java:118
-  assign m_axi_v_awsize = value_reader_m_axi_awsize; // AttentionUnit.java:118
-  assign m_axi_v_awburst = value_reader_m_axi_awburst; // AttentionUnit.java:118
-  assign m_axi_v_wvalid = value_reader_m_axi_wvalid; // AttentionUnit.java:118
-  assign value_reader_m_axi_wready = m_axi_v_wready; // AttentionUnit.java:118
-  assign m_axi_v_wdata = value_reader_m_axi_wdata; // AttentionUnit.java:118
-  assign m_axi_v_wstrb = value_reader_m_axi_wstrb; // AttentionUnit.java:118
-  assign m_axi_v_wlast = value_reader_m_axi_wlast; // AttentionUnit.java:118
-  assign value_reader_m_axi_bvalid = m_axi_v_bvalid; // AttentionUnit.java:118
-  assign m_axi_v_bready = value_reader_m_axi_bready; // AttentionUnit.java:118
-  assign value_reader_m_axi_bresp = m_axi_v_bresp; // AttentionUnit.java:118
-  assign m_axi_v_arvalid = value_reader_m_axi_arvalid; // AttentionUnit.java:118
-  assign value_reader_m_axi_arready = m_axi_v_arready; // AttentionUnit.java:118
-  assign m_axi_v_araddr = value_reader_m_axi_araddr; // AttentionUnit.java:118
-  assign m_axi_v_arlen = value_reader_m_axi_arlen; // AttentionUnit.java:118
-  assign m_axi_v_arsize = value_reader_m_axi_arsize; // AttentionUnit.java:118
-  assign m_axi_v_arburst = value_reader_m_axi_arburst; // AttentionUnit.java:118
-  assign value_reader_m_axi_rvalid = m_axi_v_rvalid; // AttentionUnit.java:118
-  assign m_axi_v_rready = value_reader_m_axi_rready; // AttentionUnit.java:118
-  assign value_reader_m_axi_rdata = m_axi_v_rdata; // AttentionUnit.java:118
-  assign value_reader_m_axi_rresp = m_axi_v_rresp; // AttentionUnit.java:118
-  assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:118
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:279
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:281
-  assign key_port_data = key_read; // AttentionUnit.java:146
-  assign value_port_data = value_read; // AttentionUnit.java:147
-  // AttentionUnit.java:215
+  assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:128
+  assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:128
+  assign m_axi_k_awaddr = key_reader_m_axi_awaddr; // AttentionUnit.java:128
+  assign m_axi_k_awlen = key_reader_m_axi_awlen; // AttentionUnit.java:128
+  assign m_axi_k_awsize = key_reader_m_axi_awsize; // AttentionUnit.java:128
+  assign m_axi_k_awburst = key_reader_m_axi_awburst; // AttentionUnit.java:128
+  assign m_axi_k_wvalid = key_reader_m_axi_wvalid; // AttentionUnit.java:128
+  assign key_reader_m_axi_wready = m_axi_k_wready; // AttentionUnit.java:128
+  assign m_axi_k_wdata = key_reader_m_axi_wdata; // AttentionUnit.java:128
+  assign m_axi_k_wstrb = key_reader_m_axi_wstrb; // AttentionUnit.java:128
+  assign m_axi_k_wlast = key_reader_m_axi_wlast; // AttentionUnit.java:128
+  assign key_reader_m_axi_bvalid = m_axi_k_bvalid; // AttentionUnit.java:128
+  assign m_axi_k_bready = key_reader_m_axi_bready; // AttentionUnit.java:128
+  assign key_reader_m_axi_bresp = m_axi_k_bresp; // AttentionUnit.java:128
+  assign m_axi_k_arvalid = key_reader_m_axi_arvalid; // AttentionUnit.java:128
+  assign key_reader_m_axi_arready = m_axi_k_arready; // AttentionUnit.java:128
+  assign m_axi_k_araddr = key_reader_m_axi_araddr; // AttentionUnit.java:128
+  assign m_axi_k_arlen = key_reader_m_axi_arlen; // AttentionUnit.java:128
+  assign m_axi_k_arsize = key_reader_m_axi_arsize; // AttentionUnit.java:128
+  assign m_axi_k_arburst = key_reader_m_axi_arburst; // AttentionUnit.java:128
+  assign key_reader_m_axi_rvalid = m_axi_k_rvalid; // AttentionUnit.java:128
+  assign m_axi_k_rready = key_reader_m_axi_rready; // AttentionUnit.java:128
+  assign key_reader_m_axi_rdata = m_axi_k_rdata; // AttentionUnit.java:128
+  assign key_reader_m_axi_rresp = m_axi_k_rresp; // AttentionUnit.java:128
+  assign key_reader_m_axi_rlast = m_axi_k_rlast; // AttentionUnit.java:128
+  assign m_axi_v_awvalid = value_reader_m_axi_awvalid; // AttentionUnit.java:129
+  assign value_reader_m_axi_awready = m_axi_v_awready; // AttentionUnit.java:129
+  assign m_axi_v_awaddr = value_reader_m_axi_awaddr; // AttentionUnit.java:129
+  assign m_axi_v_awlen = value_reader_m_axi_awlen; // AttentionUnit.java:129
+  assign m_axi_v_awsize = value_reader_m_axi_awsize; // AttentionUnit.java:129
+  assign m_axi_v_awburst = value_reader_m_axi_awburst; // AttentionUnit.java:129
+  assign m_axi_v_wvalid = value_reader_m_axi_wvalid; // AttentionUnit.java:129
+  assign value_reader_m_axi_wready = m_axi_v_wready; // AttentionUnit.java:129
+  assign m_axi_v_wdata = value_reader_m_axi_wdata; // AttentionUnit.java:129
+  assign m_axi_v_wstrb = value_reader_m_axi_wstrb; // AttentionUnit.java:129
+  assign m_axi_v_wlast = value_reader_m_axi_wlast; // AttentionUnit.java:129
+  assign value_reader_m_axi_bvalid = m_axi_v_bvalid; // AttentionUnit.java:129
+  assign m_axi_v_bready = value_reader_m_axi_bready; // AttentionUnit.java:129
+  assign value_reader_m_axi_bresp = m_axi_v_bresp; // AttentionUnit.java:129
+  assign m_axi_v_arvalid = value_reader_m_axi_arvalid; // AttentionUnit.java:129
+  assign value_reader_m_axi_arready = m_axi_v_arready; // AttentionUnit.java:129
+  assign m_axi_v_araddr = value_reader_m_axi_araddr; // AttentionUnit.java:129
+  assign m_axi_v_arlen = value_reader_m_axi_arlen; // AttentionUnit.java:129
+  assign m_axi_v_arsize = value_reader_m_axi_arsize; // AttentionUnit.java:129
+  assign m_axi_v_arburst = value_reader_m_axi_arburst; // AttentionUnit.java:129
+  assign value_reader_m_axi_rvalid = m_axi_v_rvalid; // AttentionUnit.java:129
+  assign m_axi_v_rready = value_reader_m_axi_rready; // AttentionUnit.java:129
+  assign value_reader_m_axi_rdata = m_axi_v_rdata; // AttentionUnit.java:129
+  assign value_reader_m_axi_rresp = m_axi_v_rresp; // AttentionUnit.java:129
+  assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:129
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:324
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:326
+  // AttentionUnit.java:260
   assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
-  assign softmax_port_data = score_read; // AttentionUnit.java:217
-  assign weight_port_data = score_read; // AttentionUnit.java:218
-  assign key_reader_command_valid = key_requesting & key_half_free & ~start_scores; // ChunkLoader.java:83
-  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:84
-  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats}; // ChunkLoader.java:85
-  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:101
-  assign key_port_address = key_read_address; // ScoreEngine.java:126
-  assign key_port_enable = score_issue; // ScoreEngine.java:127
-  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:157
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:454
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:455
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:456
-  assign softmax_port_address = {softmax_slots_physical, read_next[8:0]}; // AttentionUnit.java:470
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:472
+  assign softmax_port_data = score_read; // AttentionUnit.java:262
+  assign weight_port_data = score_read; // AttentionUnit.java:263
+  assign key_reader_command_valid = key_requesting & key_half_free & ~start_scores; // ChunkLoader.java:116
+  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:117
+  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats}; // ChunkLoader.java:118
+  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:134
+  assign key_read_local_address = key_port_address; // ChunkLoader.java:186
+  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:194
+  assign key_port_data = key_read_l0; // ChunkLoader.java:197
+  assign key_port_address = key_read_address; // ScoreEngine.java:148
+  assign key_port_enable = score_issue; // ScoreEngine.java:149
+  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:171
+  assign key_chunk_loader = 1'b0; // AttentionUnit.java:172
+  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:512
+  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:513
+  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:514
+  assign softmax_port_address = {softmax_slots_physical, read_next[8:0]}; // AttentionUnit.java:528
+  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:530
   assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
   assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
-  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:164
-  // AttentionUnit.java:166
+  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:179
+  // AttentionUnit.java:181
   assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
-  // AttentionUnit.java:168
+  // AttentionUnit.java:183
   assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
-  assign value_reader_command_valid = value_requesting & value_half_free & ~start_value_job; // ChunkLoader.java:83
-  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:84
-  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats}; // ChunkLoader.java:85
-  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:101
-  assign value_job_requesting = value_requesting; // AttentionUnit.java:176
-  assign value_busy = value_phase; // AttentionUnit.java:181
-  assign value_reading_weights = value_weights_pending; // AttentionUnit.java:182
-  assign value_command_slots = value_slots; // AttentionUnit.java:183
-  assign value_command_base = value_slot_base; // AttentionUnit.java:184
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:108
-  assign value_port_enable = value_issue; // ValueEngine.java:110
-  assign weight_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:111
-  assign weight_port_enable = value_issue; // ValueEngine.java:113
+  assign value_reader_command_valid = value_requesting & value_half_free & ~start_value_job; // ChunkLoader.java:116
+  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:117
+  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats}; // ChunkLoader.java:118
+  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:134
+  assign value_read_local_address = value_port_address; // ChunkLoader.java:186
+  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:194
+  assign value_port_data = value_read_l0; // ChunkLoader.java:197
+  assign value_loaders_requesting = value_requesting; // AttentionUnit.java:193
+  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:192
+  assign key_job_failed = key_failed_latest; // AttentionUnit.java:196
+  assign value_busy = value_phase; // AttentionUnit.java:199
+  assign value_reading_weights = value_weights_pending; // AttentionUnit.java:200
+  assign value_command_slots = value_slots; // AttentionUnit.java:201
+  assign value_command_base = value_slot_base; // AttentionUnit.java:202
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:116
+  assign value_port_enable = value_issue; // ValueEngine.java:118
+  assign weight_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:119
+  assign weight_port_enable = value_issue; // ValueEngine.java:121
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
   assign out_payload_2 = out_queue_pop_payload[47:32]; // Stream.java:102
   assign out_payload_3 = out_queue_pop_payload[63:48]; // Stream.java:102
-  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:188
-  assign value_weights_read = value_walk_done; // AttentionUnit.java:189
-  assign values_finished = value_pass_finished; // AttentionUnit.java:190
-  assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:191
-  assign softmax_finished = softmax_all_done; // AttentionUnit.java:192
-  assign done_valid = done_pending; // AttentionUnit.java:208
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:209
-  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:210
+  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:206
+  assign value_chunk_loader = 1'b0; // AttentionUnit.java:207
+  assign value_weights_read = value_walk_done; // AttentionUnit.java:208
+  assign values_finished = value_pass_finished; // AttentionUnit.java:209
+  assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:210
+  assign softmax_finished = softmax_all_done; // AttentionUnit.java:211
+  assign done_valid = done_pending; // AttentionUnit.java:227
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:228
+  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:229
 
   always @(posedge ap_clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:289
-      // AttentionUnit.java:289
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:338
+      // AttentionUnit.java:338
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
-    if (key_port_enable) begin // AttentionUnit.java:146
-      key_read <= key_buffer[key_port_address]; // AttentionUnit.java:146
+    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:261
+      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:261
     end
-    if (value_port_enable) begin // AttentionUnit.java:147
-      value_read <= value_buffer[value_port_address]; // AttentionUnit.java:147
+    if (key_port_enable) begin // ChunkLoader.java:191
+      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:191
     end
-    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:216
-      score_read <= score_buffer[score_read_address]; // AttentionUnit.java:216
+    if (score_buffer_write) begin // AttentionUnit.java:184
+      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:184
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:108
-      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:108
+    if (value_port_enable) begin // ChunkLoader.java:191
+      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:191
     end
-    if (score_buffer_write) begin // AttentionUnit.java:169
-      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:169
+    done_pending <= 1'b0; // AttentionUnit.java:216
+    if (value_side_finished) begin // AttentionUnit.java:217
+      done_pending <= 1'b1; // AttentionUnit.java:218
+      done_code <= value_code; // AttentionUnit.java:219
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:108
-      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:108
-    end
-    done_pending <= 1'b0; // AttentionUnit.java:197
-    if (value_side_finished) begin // AttentionUnit.java:198
-      done_pending <= 1'b1; // AttentionUnit.java:199
-      done_code <= value_code; // AttentionUnit.java:200
-    end
-    if (refusal_done) begin // AttentionUnit.java:202
-      done_pending <= 1'b1; // AttentionUnit.java:203
-      done_code <= refusal_code; // AttentionUnit.java:204
+    if (refusal_done) begin // AttentionUnit.java:221
+      done_pending <= 1'b1; // AttentionUnit.java:222
+      done_code <= refusal_code; // AttentionUnit.java:223
     end
     if (!ap_rst_n) begin
       done_pending <= 1'b0;
@@ -1427,88 +1488,88 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:246): takes and checks a command, stores its queries, starts its passes and hands it
+  // controller (AttentionUnit.java:291): takes and checks a command, stores its queries, starts its passes and hands it
   // on
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:269
-  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:270
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:271
-  assign command_fits_beside = (command_slots <= 16'd2) & (value_command_slots <= 8'd2); // AttentionUnit.java:274
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:275
-  assign command_slot_base = (value_busy & (value_command_base == 2'd0)) ? 2'd2 : 2'd0; // AttentionUnit.java:278
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:280
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:282
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:283
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:284
-  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:286
-  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:288
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:314
+  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:315
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:316
+  assign command_fits_beside = (command_slots <= 16'd2) & (value_command_slots <= 8'd2); // AttentionUnit.java:319
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:320
+  assign command_slot_base = (value_busy & (value_command_base == 2'd0)) ? 2'd2 : 2'd0; // AttentionUnit.java:323
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:325
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:327
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:328
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:329
+  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:331
+  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:334
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_SOFTMAX) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:292
-  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:293
-  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:294
+      & ~value_job_requesting; // AttentionUnit.java:342
+  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:343
+  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:344
 
   always @(posedge ap_clk) begin
-    if (command_accepted) begin // AttentionUnit.java:296
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:297
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:298
-      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:299
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:300
-      heads <= command_payload_heads; // AttentionUnit.java:301
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:302
-      scale <= command_payload_scale; // AttentionUnit.java:303
+    if (command_accepted) begin // AttentionUnit.java:346
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:347
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:348
+      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:349
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:350
+      heads <= command_payload_heads; // AttentionUnit.java:351
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:352
+      scale <= command_payload_scale; // AttentionUnit.java:353
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd8)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:304
-      // AttentionUnit.java:306
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:354
+      // AttentionUnit.java:356
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      query_slot <= 8'd0; // AttentionUnit.java:307
-      query_beat <= 8'd0; // AttentionUnit.java:308
-      value_job_started <= 1'b0; // AttentionUnit.java:309
-      phase <= PHASE_SIZE; // AttentionUnit.java:310
+      query_slot <= 8'd0; // AttentionUnit.java:357
+      query_beat <= 8'd0; // AttentionUnit.java:358
+      value_job_started <= 1'b0; // AttentionUnit.java:359
+      phase <= PHASE_SIZE; // AttentionUnit.java:360
     end
-    if (phase == PHASE_SIZE) begin // AttentionUnit.java:312
-      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:313
-      phase <= PHASE_CHECK; // AttentionUnit.java:314
+    if (phase == PHASE_SIZE) begin // AttentionUnit.java:362
+      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:363
+      phase <= PHASE_CHECK; // AttentionUnit.java:364
     end
-    if (phase == PHASE_CHECK) begin // AttentionUnit.java:316
-      if (command_refused) begin // AttentionUnit.java:317
-        phase <= PHASE_REFUSED; // AttentionUnit.java:318
-        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:319
-      end else if (command_has_room) begin // AttentionUnit.java:321
-        last_positions <= command_reach[9:0]; // AttentionUnit.java:322
-        slots <= command_slots[7:0]; // AttentionUnit.java:323
-        slot_base <= command_slot_base; // AttentionUnit.java:324
-        phase <= PHASE_QUERIES; // AttentionUnit.java:325
+    if (phase == PHASE_CHECK) begin // AttentionUnit.java:366
+      if (command_refused) begin // AttentionUnit.java:367
+        phase <= PHASE_REFUSED; // AttentionUnit.java:368
+        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:369
+      end else if (command_has_room) begin // AttentionUnit.java:371
+        last_positions <= command_reach[9:0]; // AttentionUnit.java:372
+        slots <= command_slots[7:0]; // AttentionUnit.java:373
+        slot_base <= command_slot_base; // AttentionUnit.java:374
+        phase <= PHASE_QUERIES; // AttentionUnit.java:375
       end
     end
-    if (refusal_done) begin // AttentionUnit.java:328
-      phase <= PHASE_IDLE; // AttentionUnit.java:328
+    if (refusal_done) begin // AttentionUnit.java:378
+      phase <= PHASE_IDLE; // AttentionUnit.java:378
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:329
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:330
-      if (last_query_beat) begin // AttentionUnit.java:331
-        query_beat <= 8'd0; // AttentionUnit.java:332
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:333
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:379
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:380
+      if (last_query_beat) begin // AttentionUnit.java:381
+        query_beat <= 8'd0; // AttentionUnit.java:382
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:383
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:336
-      value_job_started <= 1'b1; // AttentionUnit.java:336
+    if (start_value_job) begin // AttentionUnit.java:386
+      value_job_started <= 1'b1; // AttentionUnit.java:386
     end
-    if (start_scores) begin // AttentionUnit.java:337
-      phase <= PHASE_SCORES; // AttentionUnit.java:337
+    if (start_scores) begin // AttentionUnit.java:387
+      phase <= PHASE_SCORES; // AttentionUnit.java:387
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:338
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:338
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:388
+      phase <= PHASE_SOFTMAX; // AttentionUnit.java:388
     end
-    if ((phase == PHASE_SOFTMAX) & softmax_finished) begin // AttentionUnit.java:339
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:339
+    if ((phase == PHASE_SOFTMAX) & softmax_finished) begin // AttentionUnit.java:389
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:389
     end
-    if (hand_off) begin // AttentionUnit.java:340
-      phase <= PHASE_IDLE; // AttentionUnit.java:340
+    if (hand_off) begin // AttentionUnit.java:390
+      phase <= PHASE_IDLE; // AttentionUnit.java:390
     end
     if (!ap_rst_n) begin
       key_address <= 64'd0;
@@ -1533,55 +1594,62 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // key_loader (ChunkLoader.java:53): reads a head's key rows chunk by chunk into the free half of its buffer
-  assign key_requesting = key_rows_left != 10'd0; // ChunkLoader.java:67
-  assign key_full_chunk = key_rows_left >= 10'd32; // ChunkLoader.java:76
-  assign key_chunk_rows = key_full_chunk ? 10'd32 : key_rows_left; // ChunkLoader.java:77
-  assign key_chunk_beats = {8'd0, key_chunk_rows} * {10'd0, key_job_row_beats}; // ChunkLoader.java:78
-  assign key_chunk_bytes = {{56'd0, key_job_row_beats}, 8'd0}; // ChunkLoader.java:80
-  assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:82
-  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:102
-  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:103
-  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:104
-  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:105
-  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:107
-  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:123
+  // key_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
+  assign key_requesting = key_rows_left != 10'd0; // ChunkLoader.java:87
+  assign key_full_chunk = key_rows_left >= 10'd32; // ChunkLoader.java:96
+  assign key_chunk_rows = key_full_chunk ? 10'd32 : key_rows_left; // ChunkLoader.java:97
+  assign key_chunk_beats = {8'd0, key_chunk_rows} * {10'd0, key_job_row_beats}; // ChunkLoader.java:98
+  assign key_chunk_bytes = {{56'd0, key_job_row_beats}, 8'd0}; // ChunkLoader.java:100
+  assign key_stride_bytes = key_chunk_bytes[63:0]; // ChunkLoader.java:104
+  assign key_rows_after = key_rows_after_mux[9:0]; // ChunkLoader.java:107
+  assign key_first_rows = key_first_rows_mux[9:0]; // ChunkLoader.java:111
+  assign key_first_address = key_address; // ChunkLoader.java:113
+  assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:115
+  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:135
+  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:136
+  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:137
+  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:138
+  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:140
+  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:159
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // ChunkLoader.java:86
-      key_next_address <= key_address; // ChunkLoader.java:87
-      key_rows_left <= last_positions; // ChunkLoader.java:88
-      key_job_row_beats <= row_beats; // ChunkLoader.java:89
-      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:90
-      key_job_base <= key_issued; // ChunkLoader.java:91
-    end else if (key_reader_command_valid & key_reader_command_ready) begin // ChunkLoader.java:92
-      key_next_address <= key_next_address_sum[63:0]; // ChunkLoader.java:93
-      key_rows_left <= key_rows_left - key_chunk_rows; // ChunkLoader.java:94
-      key_issued <= key_issued + 7'd1; // ChunkLoader.java:95
+    if (start_scores) begin // ChunkLoader.java:119
+      key_next_address <= key_first_address; // ChunkLoader.java:120
+      key_rows_left <= key_first_rows; // ChunkLoader.java:121
+      key_job_row_beats <= row_beats; // ChunkLoader.java:122
+      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:123
+      key_job_base <= key_issued; // ChunkLoader.java:124
+    end else if (key_reader_command_valid & key_reader_command_ready) begin // ChunkLoader.java:125
+      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:126
+      key_rows_left <= key_rows_after; // ChunkLoader.java:127
+      key_issued <= key_issued + 7'd1; // ChunkLoader.java:128
     end
-    if (key_chunk_consumed) begin // ChunkLoader.java:97
-      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:97
+    if (key_chunk_consumed) begin // ChunkLoader.java:130
+      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:130
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:111
-      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:112
-      if (key_write_last_row_beat) begin // ChunkLoader.java:113
-        key_write_beat <= 4'd0; // ChunkLoader.java:114
-        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:115
+    if (key_chunk_beat) begin // ChunkLoader.java:144
+      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:144
+    end
+    if (key_chunk_beat) begin // ChunkLoader.java:147
+      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:148
+      if (key_write_last_row_beat) begin // ChunkLoader.java:149
+        key_write_beat <= 4'd0; // ChunkLoader.java:150
+        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:151
       end
-      if (key_reader_data_payload_last) begin // ChunkLoader.java:117
-        key_write_beat <= 4'd0; // ChunkLoader.java:118
-        key_write_row <= 5'd0; // ChunkLoader.java:119
-        key_landed <= key_landed + 7'd1; // ChunkLoader.java:120
+      if (key_reader_data_payload_last) begin // ChunkLoader.java:153
+        key_write_beat <= 4'd0; // ChunkLoader.java:154
+        key_write_row <= 5'd0; // ChunkLoader.java:155
+        key_landed <= key_landed + 7'd1; // ChunkLoader.java:156
       end
     end
-    if (start_scores) begin // ChunkLoader.java:124
-      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:125
-      key_failed_latest <= 1'b0; // ChunkLoader.java:126
-    end else if (key_beat_error) begin // ChunkLoader.java:127
-      if (key_landing_latest) begin // ChunkLoader.java:128
-        key_failed_latest <= 1'b1; // ChunkLoader.java:128
+    if (start_scores) begin // ChunkLoader.java:160
+      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:161
+      key_failed_latest <= 1'b0; // ChunkLoader.java:162
+    end else if (key_beat_error) begin // ChunkLoader.java:163
+      if (key_landing_latest) begin // ChunkLoader.java:164
+        key_failed_latest <= 1'b1; // ChunkLoader.java:164
       end else begin
-        key_failed_older <= 1'b1; // ChunkLoader.java:128
+        key_failed_older <= 1'b1; // ChunkLoader.java:164
       end
     end
     if (!ap_rst_n) begin
@@ -1601,483 +1669,501 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine (ScoreEngine.java:59): multiplies each slot's query with its key rows, row-interleaved beat by beat,
+  // key_progress (ChunkProgress.java:33): how many of the job's chunks the pass's loaders have brought in
+  assign key_first_halves = key_job_base[0]; // ChunkProgress.java:40
+  assign key_loaded = key_landed - key_job_base; // ChunkProgress.java:42
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // score_engine (ScoreEngine.java:63): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:81
-  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:82
-  assign last_turn = turn; // ScoreEngine.java:83
-  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:84
-  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:91
-  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:93
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:110
-  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:113
-  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:115
-  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:155
+  assign score_pass_beats = row_beats; // ScoreEngine.java:90
+  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:94
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:95
+  assign last_turn = turn; // ScoreEngine.java:96
+  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:97
+  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:104
+  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:106
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:123
+  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:125
+  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:127
+  assign score_present_beats = 1'b1; // ScoreEngine.java:135
+  assign query_word_read = query_read; // ScoreEngine.java:155
+  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:183
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:162
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:162
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:162
-      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:162
-      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:162
-      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:162
-      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:162
-      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:162
-      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:162
+    case (add_entry) // ScoreEngine.java:190
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:190
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:190
+      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:190
+      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:190
+      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:190
+      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:190
+      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:190
+      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:190
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:163
+  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:191
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:162
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:162
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:162
-      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:162
-      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:162
-      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:162
-      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:162
-      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:162
-      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:162
+    case (add_entry) // ScoreEngine.java:190
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:190
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:190
+      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:190
+      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:190
+      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:190
+      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:190
+      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:190
+      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:190
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:163
+  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:191
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:162
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:162
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:162
-      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:162
-      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:162
-      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:162
-      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:162
-      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:162
-      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:162
+    case (add_entry) // ScoreEngine.java:190
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:190
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:190
+      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:190
+      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:190
+      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:190
+      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:190
+      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:190
+      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:190
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:163
+  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:191
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:162
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:162
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:162
-      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:162
-      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:162
-      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:162
-      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:162
-      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:162
-      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:162
+    case (add_entry) // ScoreEngine.java:190
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:190
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:190
+      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:190
+      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:190
+      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:190
+      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:190
+      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:190
+      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:190
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:163
-  assign write_entry_0 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:172
-  assign write_entry_1 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:172
-  assign write_entry_2 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:172
-  assign write_entry_3 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:172
-  assign write_entry_4 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:172
-  assign write_entry_5 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:172
-  assign write_entry_6 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:172
-  assign write_entry_7 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:172
-  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:179
+  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:191
+  assign write_entry_0 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:201
+  assign write_entry_1 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:201
+  assign write_entry_2 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:201
+  assign write_entry_3 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:201
+  assign write_entry_4 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:201
+  assign write_entry_5 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:201
+  assign write_entry_6 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:201
+  assign write_entry_7 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:201
+  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:209
   assign row_partial_0 =
       (row_beats > 8'd0)
         ? ((issue_group_d10 == 2'd0) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g0_0 : partial_t0_g0_0))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_1 =
       (row_beats > 8'd0)
         ? ((issue_group_d10 == 2'd0) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g0_1 : partial_t0_g0_1))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_2 =
       (row_beats > 8'd0)
         ? ((issue_group_d10 == 2'd0) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g0_2 : partial_t0_g0_2))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_3 =
       (row_beats > 8'd0)
         ? ((issue_group_d10 == 2'd0) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g0_3 : partial_t0_g0_3))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_4 =
       (row_beats > 8'd1)
         ? ((issue_group_d10 == 2'd1) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g1_0 : partial_t0_g1_0))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_5 =
       (row_beats > 8'd1)
         ? ((issue_group_d10 == 2'd1) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g1_1 : partial_t0_g1_1))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_6 =
       (row_beats > 8'd1)
         ? ((issue_group_d10 == 2'd1) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g1_2 : partial_t0_g1_2))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_7 =
       (row_beats > 8'd1)
         ? ((issue_group_d10 == 2'd1) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g1_3 : partial_t0_g1_3))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_8 =
       (row_beats > 8'd2)
         ? ((issue_group_d10 == 2'd2) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g2_0 : partial_t0_g2_0))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_9 =
       (row_beats > 8'd2)
         ? ((issue_group_d10 == 2'd2) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g2_1 : partial_t0_g2_1))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_10 =
       (row_beats > 8'd2)
         ? ((issue_group_d10 == 2'd2) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g2_2 : partial_t0_g2_2))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_11 =
       (row_beats > 8'd2)
         ? ((issue_group_d10 == 2'd2) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g2_3 : partial_t0_g2_3))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_12 =
       (row_beats > 8'd3)
         ? ((issue_group_d10 == 2'd3) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g3_0 : partial_t0_g3_0))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_13 =
       (row_beats > 8'd3)
         ? ((issue_group_d10 == 2'd3) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g3_1 : partial_t0_g3_1))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_14 =
       (row_beats > 8'd3)
         ? ((issue_group_d10 == 2'd3) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g3_2 : partial_t0_g3_2))
-      : 32'h0; // ScoreEngine.java:190
+      : 32'h0; // ScoreEngine.java:225
   assign row_partial_15 =
       (row_beats > 8'd3)
         ? ((issue_group_d10 == 2'd3) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g3_3 : partial_t0_g3_3))
-      : 32'h0; // ScoreEngine.java:190
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:205
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:205
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:205
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:205
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:205
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:205
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:205
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:205
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:205
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:205
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:205
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:205
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:205
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:205
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:205
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:205
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:205
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:205
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:205
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:205
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:205
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:205
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:205
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:205
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:205
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:205
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:205
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:205
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:205
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:205
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:205
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:205
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:205
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:205
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:205
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:205
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:205
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:205
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:205
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:205
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:205
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:205
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:205
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:205
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:205
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:205
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:205
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:205
+      : 32'h0; // ScoreEngine.java:225
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:240
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:240
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:240
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:240
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:240
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:240
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:240
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:240
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:240
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:240
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:240
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:240
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:240
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:240
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:240
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:240
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:240
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:240
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:240
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:240
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:240
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:240
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:240
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:240
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:240
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:240
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:240
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:240
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:240
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:240
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:240
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:240
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:240
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:240
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:240
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:240
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:240
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:240
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:240
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:240
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:240
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:240
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:240
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:240
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:240
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:240
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:240
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:240
 
   always @(posedge ap_clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:96
-      row_base <= 6'd0; // ScoreEngine.java:97
-      score_beat <= 4'd0; // ScoreEngine.java:98
-      turn <= 1'b0; // ScoreEngine.java:99
-    end else if (score_step) begin // ScoreEngine.java:100
-      turn <= turn + 1'b1; // ScoreEngine.java:101
-      if (last_turn) begin // ScoreEngine.java:102
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:102
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:109
+      row_base <= 6'd0; // ScoreEngine.java:110
+      score_beat <= 4'd0; // ScoreEngine.java:111
+      turn <= 1'b0; // ScoreEngine.java:112
+    end else if (score_step) begin // ScoreEngine.java:113
+      turn <= turn + 1'b1; // ScoreEngine.java:114
+      if (last_turn) begin // ScoreEngine.java:115
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:115
       end
-      if (last_turn & last_row_beat) begin // ScoreEngine.java:103
-        score_beat <= 4'd0; // ScoreEngine.java:104
-        row_base <= row_base + 6'd2; // ScoreEngine.java:105
+      if (last_turn & last_row_beat) begin // ScoreEngine.java:116
+        score_beat <= 4'd0; // ScoreEngine.java:117
+        row_base <= row_base + 6'd2; // ScoreEngine.java:118
       end
     end
-    if (score_issue) begin // ScoreEngine.java:128
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:128
+    if (score_issue) begin // ScoreEngine.java:152
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:152
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:147
-    issue_turn_d1 <= turn; // ScoreEngine.java:154
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:154
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:154
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:154
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:154
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:154
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:154
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:154
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:163
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:163
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:163
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:163
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:167
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:167
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:167
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:167
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:167
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:167
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:167
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:167
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:167
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:168
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:168
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:168
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:168
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:168
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:168
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:169
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:169
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:169
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:169
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:169
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:169
-    if (write_entry_0) begin // ScoreEngine.java:176
-      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:176
+    score_issue_d1 <= score_issue; // ScoreEngine.java:174
+    issue_turn_d1 <= turn; // ScoreEngine.java:181
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:181
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:181
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:181
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:181
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:181
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:181
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:181
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:191
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:191
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:191
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:191
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:195
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:195
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:195
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:195
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:195
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:195
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:195
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:195
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:195
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:196
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:196
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:196
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:196
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:196
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:196
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:197
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:197
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:197
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:197
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:197
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:197
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:198
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:198
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:198
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:198
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:198
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:198
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:198
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:198
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:198
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:198
+    if (write_entry_0) begin // ScoreEngine.java:206
+      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_0) begin // ScoreEngine.java:176
-      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:176
+    if (write_entry_0) begin // ScoreEngine.java:206
+      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_0) begin // ScoreEngine.java:176
-      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:176
+    if (write_entry_0) begin // ScoreEngine.java:206
+      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_0) begin // ScoreEngine.java:176
-      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:176
+    if (write_entry_0) begin // ScoreEngine.java:206
+      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_1) begin // ScoreEngine.java:176
-      partial_t0_g1_0 <= score_mac_sum0; // ScoreEngine.java:176
+    if (write_entry_1) begin // ScoreEngine.java:206
+      partial_t0_g1_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_1) begin // ScoreEngine.java:176
-      partial_t0_g1_1 <= score_mac_sum1; // ScoreEngine.java:176
+    if (write_entry_1) begin // ScoreEngine.java:206
+      partial_t0_g1_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_1) begin // ScoreEngine.java:176
-      partial_t0_g1_2 <= score_mac_sum2; // ScoreEngine.java:176
+    if (write_entry_1) begin // ScoreEngine.java:206
+      partial_t0_g1_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_1) begin // ScoreEngine.java:176
-      partial_t0_g1_3 <= score_mac_sum3; // ScoreEngine.java:176
+    if (write_entry_1) begin // ScoreEngine.java:206
+      partial_t0_g1_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_2) begin // ScoreEngine.java:176
-      partial_t0_g2_0 <= score_mac_sum0; // ScoreEngine.java:176
+    if (write_entry_2) begin // ScoreEngine.java:206
+      partial_t0_g2_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_2) begin // ScoreEngine.java:176
-      partial_t0_g2_1 <= score_mac_sum1; // ScoreEngine.java:176
+    if (write_entry_2) begin // ScoreEngine.java:206
+      partial_t0_g2_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_2) begin // ScoreEngine.java:176
-      partial_t0_g2_2 <= score_mac_sum2; // ScoreEngine.java:176
+    if (write_entry_2) begin // ScoreEngine.java:206
+      partial_t0_g2_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_2) begin // ScoreEngine.java:176
-      partial_t0_g2_3 <= score_mac_sum3; // ScoreEngine.java:176
+    if (write_entry_2) begin // ScoreEngine.java:206
+      partial_t0_g2_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_3) begin // ScoreEngine.java:176
-      partial_t0_g3_0 <= score_mac_sum0; // ScoreEngine.java:176
+    if (write_entry_3) begin // ScoreEngine.java:206
+      partial_t0_g3_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_3) begin // ScoreEngine.java:176
-      partial_t0_g3_1 <= score_mac_sum1; // ScoreEngine.java:176
+    if (write_entry_3) begin // ScoreEngine.java:206
+      partial_t0_g3_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_3) begin // ScoreEngine.java:176
-      partial_t0_g3_2 <= score_mac_sum2; // ScoreEngine.java:176
+    if (write_entry_3) begin // ScoreEngine.java:206
+      partial_t0_g3_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_3) begin // ScoreEngine.java:176
-      partial_t0_g3_3 <= score_mac_sum3; // ScoreEngine.java:176
+    if (write_entry_3) begin // ScoreEngine.java:206
+      partial_t0_g3_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_4) begin // ScoreEngine.java:176
-      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:176
+    if (write_entry_4) begin // ScoreEngine.java:206
+      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_4) begin // ScoreEngine.java:176
-      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:176
+    if (write_entry_4) begin // ScoreEngine.java:206
+      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_4) begin // ScoreEngine.java:176
-      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:176
+    if (write_entry_4) begin // ScoreEngine.java:206
+      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_4) begin // ScoreEngine.java:176
-      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:176
+    if (write_entry_4) begin // ScoreEngine.java:206
+      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_5) begin // ScoreEngine.java:176
-      partial_t1_g1_0 <= score_mac_sum0; // ScoreEngine.java:176
+    if (write_entry_5) begin // ScoreEngine.java:206
+      partial_t1_g1_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_5) begin // ScoreEngine.java:176
-      partial_t1_g1_1 <= score_mac_sum1; // ScoreEngine.java:176
+    if (write_entry_5) begin // ScoreEngine.java:206
+      partial_t1_g1_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_5) begin // ScoreEngine.java:176
-      partial_t1_g1_2 <= score_mac_sum2; // ScoreEngine.java:176
+    if (write_entry_5) begin // ScoreEngine.java:206
+      partial_t1_g1_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_5) begin // ScoreEngine.java:176
-      partial_t1_g1_3 <= score_mac_sum3; // ScoreEngine.java:176
+    if (write_entry_5) begin // ScoreEngine.java:206
+      partial_t1_g1_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_6) begin // ScoreEngine.java:176
-      partial_t1_g2_0 <= score_mac_sum0; // ScoreEngine.java:176
+    if (write_entry_6) begin // ScoreEngine.java:206
+      partial_t1_g2_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_6) begin // ScoreEngine.java:176
-      partial_t1_g2_1 <= score_mac_sum1; // ScoreEngine.java:176
+    if (write_entry_6) begin // ScoreEngine.java:206
+      partial_t1_g2_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_6) begin // ScoreEngine.java:176
-      partial_t1_g2_2 <= score_mac_sum2; // ScoreEngine.java:176
+    if (write_entry_6) begin // ScoreEngine.java:206
+      partial_t1_g2_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_6) begin // ScoreEngine.java:176
-      partial_t1_g2_3 <= score_mac_sum3; // ScoreEngine.java:176
+    if (write_entry_6) begin // ScoreEngine.java:206
+      partial_t1_g2_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_7) begin // ScoreEngine.java:176
-      partial_t1_g3_0 <= score_mac_sum0; // ScoreEngine.java:176
+    if (write_entry_7) begin // ScoreEngine.java:206
+      partial_t1_g3_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_7) begin // ScoreEngine.java:176
-      partial_t1_g3_1 <= score_mac_sum1; // ScoreEngine.java:176
+    if (write_entry_7) begin // ScoreEngine.java:206
+      partial_t1_g3_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_7) begin // ScoreEngine.java:176
-      partial_t1_g3_2 <= score_mac_sum2; // ScoreEngine.java:176
+    if (write_entry_7) begin // ScoreEngine.java:206
+      partial_t1_g3_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_7) begin // ScoreEngine.java:176
-      partial_t1_g3_3 <= score_mac_sum3; // ScoreEngine.java:176
+    if (write_entry_7) begin // ScoreEngine.java:206
+      partial_t1_g3_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:179
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:179
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:179
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:179
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:179
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:179
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:179
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:179
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:179
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:179
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:207
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:207
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:207
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:207
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:207
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:207
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:207
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:207
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:207
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:207
-    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:207
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:207
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:207
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:207
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:207
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:207
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:207
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:207
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:207
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:207
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:207
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:207
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:207
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:207
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:207
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:207
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:207
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:207
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:207
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:207
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:207
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:207
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:207
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:207
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:207
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:207
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:207
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:207
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:207
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:207
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:207
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:208
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:208
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:208
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:208
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:208
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:208
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:208
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:208
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:208
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:208
-    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:208
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:208
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:208
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:208
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:208
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:208
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:208
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:208
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:208
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:208
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:208
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:208
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:208
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:208
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:208
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:208
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:208
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:208
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:208
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:208
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:208
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:208
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:208
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:208
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:208
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:208
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:208
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:208
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:208
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:208
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:208
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:210
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:210
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:210
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:210
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:210
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:210
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:210
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:210
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:210
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:210
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:210
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:210
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:210
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:210
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:210
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:210
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:210
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:210
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:210
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:210
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:210
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:210
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:210
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:210
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:210
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:210
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:210
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:210
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:210
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:210
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:210
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:210
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:210
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:210
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:210
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:210
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:210
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:210
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:210
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:210
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:210
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:210
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:210
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:209
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:209
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:209
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:209
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:209
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:209
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:209
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:209
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:209
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:209
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:242
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:242
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:242
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:242
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:242
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:242
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:242
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:242
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:242
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:242
+    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:242
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:242
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:242
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:242
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:242
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:242
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:242
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:242
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:242
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:242
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:242
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:242
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:242
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:242
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:242
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:242
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:242
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:242
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:242
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:242
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:242
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:242
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:242
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:242
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:242
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:242
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:242
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:242
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:242
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:242
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:242
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:243
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:243
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:243
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:243
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:243
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:243
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:243
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:243
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:243
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:243
+    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:243
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:243
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:243
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:243
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:243
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:243
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:243
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:243
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:243
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:243
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:243
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:243
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:243
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:243
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:243
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:243
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:243
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:243
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:243
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:243
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:243
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:243
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:243
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:243
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:243
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:243
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:243
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:243
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:243
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:243
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:243
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:245
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:245
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:245
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:245
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:245
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:245
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:245
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:245
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:245
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:245
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:245
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:245
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:245
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:245
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:245
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:245
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:245
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:245
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:245
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:245
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:245
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:245
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:245
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:245
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:245
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:245
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:245
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:245
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:245
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:245
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:245
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:245
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:245
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:245
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:245
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:245
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:245
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:245
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:245
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:245
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:245
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:245
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:245
     if (!ap_rst_n) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
@@ -2171,33 +2257,34 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
+  // score_engine.score_walk (ChunkWalk.java:53): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign score_half = score_chunk[0] ^ key_job_base[0]; // ChunkWalk.java:67
-  // ChunkWalk.java:70
-  assign score_rows_in = (score_rows_in_ext == score_rows_in_diff) & ({1'b0, key_write_row} >= score_need_rows);
-  assign score_step = score_active & ((score_rows_in_ext < score_rows_in_diff) | score_rows_in); // ChunkWalk.java:71
-  assign score_rows_beyond = score_slots_positions - score_chunk_start; // ChunkWalk.java:72
-  assign score_slot_has_rows = score_slots_positions > score_chunk_start; // ChunkWalk.java:73
-  assign score_rows_here = score_rows_here_mux[5:0]; // ChunkWalk.java:75
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:76
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:77
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:78
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:81
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:82
-  assign score_need_rows = score_turn_rows; // ScoreEngine.java:93
-  assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:94
+  assign score_half = score_chunk[0] ^ key_first_halves; // ChunkWalk.java:73
+  assign score_chunk_wide = {2'd0, score_chunk}; // ChunkWalk.java:75
+  // ChunkWalk.java:77
+  assign score_rows_in = (score_chunk_wide == key_loaded) & ({1'b0, key_write_row} >= score_need_rows);
+  assign score_step = score_active & ((score_chunk_wide < key_loaded) | score_rows_in); // ChunkWalk.java:78
+  assign score_rows_beyond = score_slots_positions - score_chunk_start; // ChunkWalk.java:79
+  assign score_slot_has_rows = score_slots_positions > score_chunk_start; // ChunkWalk.java:80
+  assign score_rows_here = score_rows_here_mux[5:0]; // ChunkWalk.java:82
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:83
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:84
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:85
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:88
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:89
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:106
+  assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:107
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // ChunkWalk.java:83
-      score_active <= 1'b1; // ChunkWalk.java:84
-      score_chunk <= 5'd0; // ChunkWalk.java:85
-      score_chunk_start <= 10'd0; // ChunkWalk.java:86
-    end else if (score_chunk_done) begin // ChunkWalk.java:87
-      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:88
-      score_chunk_start <= score_chunk_start + 10'd32; // ChunkWalk.java:89
-      if (score_walk_done) begin // ChunkWalk.java:90
-        score_active <= 1'b0; // ChunkWalk.java:90
+    if (start_scores) begin // ChunkWalk.java:90
+      score_active <= 1'b1; // ChunkWalk.java:91
+      score_chunk <= 5'd0; // ChunkWalk.java:92
+      score_chunk_start <= 10'd0; // ChunkWalk.java:93
+    end else if (score_chunk_done) begin // ChunkWalk.java:94
+      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:95
+      score_chunk_start <= score_chunk_start + 10'd32; // ChunkWalk.java:96
+      if (score_walk_done) begin // ChunkWalk.java:97
+        score_active <= 1'b0; // ChunkWalk.java:97
       end
     end
     if (!ap_rst_n) begin
@@ -2264,28 +2351,28 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_lane3_sum_in_payload_a = score_mac_addend3; // MacLanes.java:111
   assign score_mac_lane3_sum_in_payload_b = score_mac_lane3_product_out_payload; // MacLanes.java:111
   assign score_mac_sum3 = score_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:147
-  assign score_mac_a0 = query_read[15:0]; // ScoreEngine.java:150
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:151
-  assign score_mac_a1 = query_read[31:16]; // ScoreEngine.java:150
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:151
-  assign score_mac_a2 = query_read[47:32]; // ScoreEngine.java:150
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:151
-  assign score_mac_a3 = query_read[63:48]; // ScoreEngine.java:150
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:151
-  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:163
-  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:163
-  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:163
-  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:163
+  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:174
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:177
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:178
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:177
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:178
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:177
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:178
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:177
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:178
+  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:191
+  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:191
+  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:191
+  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:191
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:412): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:424
+  // score_sink (AttentionUnit.java:470): the place of each score (its slot and position) and each slot's maximum
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:482
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // AttentionUnit.java:417
-      max_0 <= 32'hff800000; // AttentionUnit.java:417
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:418
+    if (start_scores) begin // AttentionUnit.java:475
+      max_0 <= 32'hff800000; // AttentionUnit.java:475
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:476
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2293,11 +2380,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:419
+          : max_0; // AttentionUnit.java:477
     end
-    if (start_scores) begin // AttentionUnit.java:417
-      max_1 <= 32'hff800000; // AttentionUnit.java:417
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:418
+    if (start_scores) begin // AttentionUnit.java:475
+      max_1 <= 32'hff800000; // AttentionUnit.java:475
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:476
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2305,11 +2392,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:419
+          : max_1; // AttentionUnit.java:477
     end
-    if (start_scores) begin // AttentionUnit.java:417
-      max_2 <= 32'hff800000; // AttentionUnit.java:417
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:418
+    if (start_scores) begin // AttentionUnit.java:475
+      max_2 <= 32'hff800000; // AttentionUnit.java:475
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:476
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2317,11 +2404,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:419
+          : max_2; // AttentionUnit.java:477
     end
-    if (start_scores) begin // AttentionUnit.java:417
-      max_3 <= 32'hff800000; // AttentionUnit.java:417
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:418
+    if (start_scores) begin // AttentionUnit.java:475
+      max_3 <= 32'hff800000; // AttentionUnit.java:475
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:476
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2329,7 +2416,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:419
+          : max_3; // AttentionUnit.java:477
     end
     if (!ap_rst_n) begin
       max_0 <= 32'h0;
@@ -2340,64 +2427,64 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:445): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:448
-  // AttentionUnit.java:450
+  // softmax_stage (AttentionUnit.java:503): feeds each slot's scores to the softmax and keeps its reciprocal of Z
+  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:506
+  // AttentionUnit.java:508
   assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE) & ~value_reading_weights;
 
   always @(*) begin
-    case (softmax_slots_physical) // AttentionUnit.java:457
-      2'd0: slot_max = max_0; // AttentionUnit.java:457
-      2'd1: slot_max = max_1; // AttentionUnit.java:457
-      2'd2: slot_max = max_2; // AttentionUnit.java:457
-      default: slot_max = max_3; // AttentionUnit.java:457
+    case (softmax_slots_physical) // AttentionUnit.java:515
+      2'd0: slot_max = max_0; // AttentionUnit.java:515
+      2'd1: slot_max = max_1; // AttentionUnit.java:515
+      2'd2: slot_max = max_2; // AttentionUnit.java:515
+      default: slot_max = max_3; // AttentionUnit.java:515
     endcase
   end
 
   assign score_queue_push_valid = score_word_valid; // Stream.java:196
   assign score_queue_push_payload = score_word_payload; // Stream.java:197
   assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:468
-  // AttentionUnit.java:469
+  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd4; // AttentionUnit.java:526
+  // AttentionUnit.java:527
   assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_0; // AttentionUnit.java:477
-  assign score_word_valid = score_arrived; // AttentionUnit.java:479
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:480
+  assign score_arrived = score_landing_0; // AttentionUnit.java:535
+  assign score_word_valid = score_arrived; // AttentionUnit.java:537
+  assign score_word_payload = softmax_port_data; // AttentionUnit.java:538
   assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:492
-  // AttentionUnit.java:496
+  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:550
+  // AttentionUnit.java:554
   assign weight_write_address = {softmax_slots_physical, softmax_weights_payload_position[8:0]};
 
   always @(posedge ap_clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:453
-      step <= STEP_SETUP; // AttentionUnit.java:453
+    if (softmax_begin) begin // AttentionUnit.java:511
+      step <= STEP_SETUP; // AttentionUnit.java:511
     end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:458
-      read_next <= 10'd0; // AttentionUnit.java:459
-      step <= STEP_RUN; // AttentionUnit.java:460
+    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:516
+      read_next <= 10'd0; // AttentionUnit.java:517
+      step <= STEP_RUN; // AttentionUnit.java:518
     end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:475
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:478
-    if (score_issue_read) begin // AttentionUnit.java:482
-      read_next <= read_next + 10'd1; // AttentionUnit.java:482
+    score_landing_0 <= score_issue_read; // AttentionUnit.java:533
+    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:536
+    if (score_issue_read) begin // AttentionUnit.java:540
+      read_next <= read_next + 10'd1; // AttentionUnit.java:540
     end
-    if (softmax_slot_done & (softmax_slots_physical == 2'd0)) begin // AttentionUnit.java:489
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:489
+    if (softmax_slot_done & (softmax_slots_physical == 2'd0)) begin // AttentionUnit.java:547
+      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:547
     end
-    if (softmax_slot_done & (softmax_slots_physical == 2'd1)) begin // AttentionUnit.java:489
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:489
+    if (softmax_slot_done & (softmax_slots_physical == 2'd1)) begin // AttentionUnit.java:547
+      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:547
     end
-    if (softmax_slot_done & (softmax_slots_physical == 2'd2)) begin // AttentionUnit.java:489
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:489
+    if (softmax_slot_done & (softmax_slots_physical == 2'd2)) begin // AttentionUnit.java:547
+      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:547
     end
-    if (softmax_slot_done & (softmax_slots_physical == 2'd3)) begin // AttentionUnit.java:489
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:489
+    if (softmax_slot_done & (softmax_slots_physical == 2'd3)) begin // AttentionUnit.java:547
+      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:547
     end
-    if (softmax_slot_done) begin // AttentionUnit.java:493
-      step <= STEP_SETUP; // AttentionUnit.java:493
+    if (softmax_slot_done) begin // AttentionUnit.java:551
+      step <= STEP_SETUP; // AttentionUnit.java:551
     end
-    if (softmax_all_done) begin // AttentionUnit.java:494
-      step <= STEP_IDLE; // AttentionUnit.java:494
+    if (softmax_all_done) begin // AttentionUnit.java:552
+      step <= STEP_IDLE; // AttentionUnit.java:552
     end
     if (!ap_rst_n) begin
       step <= STEP_IDLE;
@@ -2439,56 +2526,63 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_loader (ChunkLoader.java:53): reads a head's value rows chunk by chunk into the free half of its buffer
-  assign value_requesting = value_rows_left != 10'd0; // ChunkLoader.java:67
-  assign value_full_chunk = value_rows_left >= 10'd32; // ChunkLoader.java:76
-  assign value_chunk_rows = value_full_chunk ? 10'd32 : value_rows_left; // ChunkLoader.java:77
-  assign value_chunk_beats = {8'd0, value_chunk_rows} * {10'd0, value_job_row_beats}; // ChunkLoader.java:78
-  assign value_chunk_bytes = {{56'd0, value_job_row_beats}, 8'd0}; // ChunkLoader.java:80
-  assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:82
-  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:102
-  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:103
-  // ChunkLoader.java:104
+  // value_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
+  assign value_requesting = value_rows_left != 10'd0; // ChunkLoader.java:87
+  assign value_full_chunk = value_rows_left >= 10'd32; // ChunkLoader.java:96
+  assign value_chunk_rows = value_full_chunk ? 10'd32 : value_rows_left; // ChunkLoader.java:97
+  assign value_chunk_beats = {8'd0, value_chunk_rows} * {10'd0, value_job_row_beats}; // ChunkLoader.java:98
+  assign value_chunk_bytes = {{56'd0, value_job_row_beats}, 8'd0}; // ChunkLoader.java:100
+  assign value_stride_bytes = value_chunk_bytes[63:0]; // ChunkLoader.java:104
+  assign value_rows_after = value_rows_after_mux[9:0]; // ChunkLoader.java:107
+  assign value_first_rows = value_first_rows_mux[9:0]; // ChunkLoader.java:111
+  assign value_first_address = value_address; // ChunkLoader.java:113
+  assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:115
+  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:135
+  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:136
+  // ChunkLoader.java:137
   assign value_landing_row_beats = value_landing_latest ? value_job_row_beats : value_older_row_beats;
-  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:105
-  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:107
-  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:123
+  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:138
+  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:140
+  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:159
 
   always @(posedge ap_clk) begin
-    if (start_value_job) begin // ChunkLoader.java:86
-      value_next_address <= value_address; // ChunkLoader.java:87
-      value_rows_left <= last_positions; // ChunkLoader.java:88
-      value_job_row_beats <= row_beats; // ChunkLoader.java:89
-      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:90
-      value_job_base <= value_issued; // ChunkLoader.java:91
-    end else if (value_reader_command_valid & value_reader_command_ready) begin // ChunkLoader.java:92
-      value_next_address <= value_next_address_sum[63:0]; // ChunkLoader.java:93
-      value_rows_left <= value_rows_left - value_chunk_rows; // ChunkLoader.java:94
-      value_issued <= value_issued + 7'd1; // ChunkLoader.java:95
+    if (start_value_job) begin // ChunkLoader.java:119
+      value_next_address <= value_first_address; // ChunkLoader.java:120
+      value_rows_left <= value_first_rows; // ChunkLoader.java:121
+      value_job_row_beats <= row_beats; // ChunkLoader.java:122
+      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:123
+      value_job_base <= value_issued; // ChunkLoader.java:124
+    end else if (value_reader_command_valid & value_reader_command_ready) begin // ChunkLoader.java:125
+      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:126
+      value_rows_left <= value_rows_after; // ChunkLoader.java:127
+      value_issued <= value_issued + 7'd1; // ChunkLoader.java:128
     end
-    if (value_chunk_consumed) begin // ChunkLoader.java:97
-      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:97
+    if (value_chunk_consumed) begin // ChunkLoader.java:130
+      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:130
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:111
-      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:112
-      if (value_write_last_row_beat) begin // ChunkLoader.java:113
-        value_write_beat <= 4'd0; // ChunkLoader.java:114
-        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:115
+    if (value_chunk_beat) begin // ChunkLoader.java:144
+      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:144
+    end
+    if (value_chunk_beat) begin // ChunkLoader.java:147
+      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:148
+      if (value_write_last_row_beat) begin // ChunkLoader.java:149
+        value_write_beat <= 4'd0; // ChunkLoader.java:150
+        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:151
       end
-      if (value_reader_data_payload_last) begin // ChunkLoader.java:117
-        value_write_beat <= 4'd0; // ChunkLoader.java:118
-        value_write_row <= 5'd0; // ChunkLoader.java:119
-        value_landed <= value_landed + 7'd1; // ChunkLoader.java:120
+      if (value_reader_data_payload_last) begin // ChunkLoader.java:153
+        value_write_beat <= 4'd0; // ChunkLoader.java:154
+        value_write_row <= 5'd0; // ChunkLoader.java:155
+        value_landed <= value_landed + 7'd1; // ChunkLoader.java:156
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:124
-      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:125
-      value_failed_latest <= 1'b0; // ChunkLoader.java:126
-    end else if (value_beat_error) begin // ChunkLoader.java:127
-      if (value_landing_latest) begin // ChunkLoader.java:128
-        value_failed_latest <= 1'b1; // ChunkLoader.java:128
+    if (start_value_job) begin // ChunkLoader.java:160
+      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:161
+      value_failed_latest <= 1'b0; // ChunkLoader.java:162
+    end else if (value_beat_error) begin // ChunkLoader.java:163
+      if (value_landing_latest) begin // ChunkLoader.java:164
+        value_failed_latest <= 1'b1; // ChunkLoader.java:164
       end else begin
-        value_failed_older <= 1'b1; // ChunkLoader.java:128
+        value_failed_older <= 1'b1; // ChunkLoader.java:164
       end
     end
     if (!ap_rst_n) begin
@@ -2508,33 +2602,33 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:369): the command of the value pass: its fields, its V job and its outcome
-  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:382
-  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:399
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:401
+  // value_side (AttentionUnit.java:420): the command of the value pass: its fields, its V job and its outcome
+  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:437
+  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:457
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:459
 
   always @(posedge ap_clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:378
-    if (hand_off) begin // AttentionUnit.java:383
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:384
-      value_first_positions <= first_positions; // AttentionUnit.java:385
-      value_last_positions <= last_positions; // AttentionUnit.java:386
-      value_heads <= heads; // AttentionUnit.java:387
-      value_slots <= slots; // AttentionUnit.java:388
-      value_row_beats <= row_beats; // AttentionUnit.java:389
-      value_slot_base <= slot_base; // AttentionUnit.java:390
-      value_side_job_base <= value_job_base; // AttentionUnit.java:391
-      value_keys_failed <= key_failed_latest; // AttentionUnit.java:392
-      value_newer_job <= 1'b0; // AttentionUnit.java:393
-      value_weights_pending <= 1'b1; // AttentionUnit.java:394
-    end else if (start_value_job) begin // AttentionUnit.java:395
-      value_newer_job <= 1'b1; // AttentionUnit.java:395
+    value_pass_start <= hand_off; // AttentionUnit.java:433
+    if (hand_off) begin // AttentionUnit.java:438
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:439
+      value_first_positions <= first_positions; // AttentionUnit.java:440
+      value_last_positions <= last_positions; // AttentionUnit.java:441
+      value_heads <= heads; // AttentionUnit.java:442
+      value_slots <= slots; // AttentionUnit.java:443
+      value_row_beats <= row_beats; // AttentionUnit.java:444
+      value_slot_base <= slot_base; // AttentionUnit.java:445
+      value_side_job_base <= value_job_base; // AttentionUnit.java:447
+      value_keys_failed <= key_job_failed; // AttentionUnit.java:449
+      value_newer_job <= 1'b0; // AttentionUnit.java:450
+      value_weights_pending <= 1'b1; // AttentionUnit.java:451
+    end else if (start_value_job) begin // AttentionUnit.java:452
+      value_newer_job <= 1'b1; // AttentionUnit.java:452
     end
-    if (value_weights_read) begin // AttentionUnit.java:396
-      value_weights_pending <= 1'b0; // AttentionUnit.java:396
+    if (value_weights_read) begin // AttentionUnit.java:453
+      value_weights_pending <= 1'b0; // AttentionUnit.java:453
     end
-    if (value_side_finished) begin // AttentionUnit.java:397
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:397
+    if (value_side_finished) begin // AttentionUnit.java:454
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:454
     end
     if (!ap_rst_n) begin
       value_pass_start <= 1'b0;
@@ -2553,646 +2647,667 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:69): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_progress (ChunkProgress.java:33): how many of the job's chunks the pass's loaders have brought in
+  assign value_first_halves = value_side_job_base[0]; // ChunkProgress.java:40
+  assign value_loaded = value_landed - value_side_job_base; // ChunkProgress.java:42
+
+  // -------------------------------------------------------------------------------------------------------------------
+  // value_engine (ValueEngine.java:71): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:90
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:91
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:93
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:106
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:107
-  assign partial_address = {value_slots_physical, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:119
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:132
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:132
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:132
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:132
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:132
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:132
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:132
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:132
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:155
-  assign gather_address = {reduce_slots_physical, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:157
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:158
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:159
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:166
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:166
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:166
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:166
-  assign accumulated = accumulated_last_d17; // ValueEngine.java:178
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:195
+  assign value_pass_beats = value_row_beats; // ValueEngine.java:95
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:98
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:99
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:101
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:114
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:115
+  assign partial_address = {value_slots_physical, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:127
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:147
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:147
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:147
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:147
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:147
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:147
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:147
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:147
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:170
+  assign gather_address = {reduce_slots_physical, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:172
+  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:173
+  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:174
+  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:181
+  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:181
+  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:181
+  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:181
+  assign accumulated = accumulated_last_d17; // ValueEngine.java:195
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:218
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:208
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:208
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:208
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:231
+      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:231
+      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:231
+      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:208
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:208
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:208
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:231
+      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:231
+      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:231
+      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:208
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:208
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:208
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:231
+      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:231
+      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:231
+      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:208
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:208
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:208
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:231
+      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:231
+      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:231
+      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:208
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:208
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:208
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:231
+      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:231
+      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:231
+      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:208
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:208
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:208
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:231
+      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:231
+      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:231
+      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:208
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:208
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:208
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:231
+      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:231
+      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:231
+      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:208
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:208
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:208
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:231
+      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:231
+      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:231
+      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:208
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:208
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:208
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:231
+      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:231
+      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:231
+      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:208
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:208
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:208
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:231
+      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:231
+      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:231
+      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:208
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:208
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:208
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:231
+      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:231
+      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:231
+      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:208
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:208
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:208
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:231
+      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:231
+      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:231
+      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:208
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:208
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:208
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:231
+      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:231
+      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:231
+      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:208
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:208
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:208
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:231
+      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:231
+      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:231
+      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:208
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:208
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:208
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:231
+      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:231
+      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:231
+      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:209
+  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:232
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:208
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:208
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:208
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:208
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:208
+    case (reduce_index[1:0]) // ValueEngine.java:231
+      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:231
+      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:231
+      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:231
+      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:231
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:209
-  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:232
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:232
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:232
-  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:232
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:232
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:232
-  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:232
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:232
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:232
-  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:232
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:232
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:232
-  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:232
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:232
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:232
-  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:232
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:232
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:232
-  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:232
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:232
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:232
-  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:232
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:232
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:232
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:232
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:232
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:232
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:232
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:232
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:232
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:232
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:232
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:232
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:232
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:232
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:232
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:232
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:232
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:232
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:232
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:232
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:232
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:232
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:232
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:232
-  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:235
+  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:232
+  assign reduce_tree_0_0_in_valid = reduce_phase_eq_2; // ValueEngine.java:255
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:255
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:255
+  assign reduce_tree_0_1_in_valid = reduce_phase_eq_2; // ValueEngine.java:255
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:255
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:255
+  assign reduce_tree_0_2_in_valid = reduce_phase_eq_2; // ValueEngine.java:255
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:255
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:255
+  assign reduce_tree_0_3_in_valid = reduce_phase_eq_2; // ValueEngine.java:255
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:255
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:255
+  assign reduce_tree_0_4_in_valid = reduce_phase_eq_2; // ValueEngine.java:255
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:255
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:255
+  assign reduce_tree_0_5_in_valid = reduce_phase_eq_2; // ValueEngine.java:255
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:255
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:255
+  assign reduce_tree_0_6_in_valid = reduce_phase_eq_2; // ValueEngine.java:255
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:255
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:255
+  assign reduce_tree_0_7_in_valid = reduce_phase_eq_2; // ValueEngine.java:255
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:255
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:255
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:255
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:255
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:255
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:255
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:255
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:255
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:255
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:255
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:255
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:255
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:255
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:255
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:255
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:255
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:255
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:255
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:255
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:255
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:255
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:255
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:255
+  assign push_done = reduce_phase_eq_2 & (reduce_index == 5'd3); // ValueEngine.java:258
 
   always @(*) begin
-    case (reduce_slots_physical) // ValueEngine.java:236
-      2'd0: slot_rz = rz_0; // ValueEngine.java:236
-      2'd1: slot_rz = rz_1; // ValueEngine.java:236
-      2'd2: slot_rz = rz_2; // ValueEngine.java:236
-      default: slot_rz = rz_3; // ValueEngine.java:236
+    case (reduce_slots_physical) // ValueEngine.java:259
+      2'd0: slot_rz = rz_0; // ValueEngine.java:259
+      2'd1: slot_rz = rz_1; // ValueEngine.java:259
+      2'd2: slot_rz = rz_2; // ValueEngine.java:259
+      default: slot_rz = rz_3; // ValueEngine.java:259
     endcase
   end
 
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:237
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:237
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:237
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:238
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:238
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:251
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:252
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:252
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:252
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:252
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:260
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:260
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:260
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:261
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:261
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:274
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:275
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:275
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:275
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:275
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:260
+  // ValueEngine.java:283
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == value_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:261
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:262
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:284
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:285
 
   always @(posedge ap_clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:96
-      value_row <= 6'd0; // ValueEngine.java:97
-      value_beat <= 4'd0; // ValueEngine.java:98
-    end else if (value_step) begin // ValueEngine.java:99
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:100
-      if (value_last_beat) begin // ValueEngine.java:101
-        value_beat <= 4'd0; // ValueEngine.java:102
-        value_row <= value_row + 6'd1; // ValueEngine.java:103
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:104
+      value_row <= 6'd0; // ValueEngine.java:105
+      value_beat <= 4'd0; // ValueEngine.java:106
+    end else if (value_step) begin // ValueEngine.java:107
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:108
+      if (value_last_beat) begin // ValueEngine.java:109
+        value_beat <= 4'd0; // ValueEngine.java:110
+        value_row <= value_row + 6'd1; // ValueEngine.java:111
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:132
-    row_weight_d1 <= weight_port_data; // ValueEngine.java:138
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:143
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:143
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:143
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:143
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:143
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:143
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:143
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:143
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:144
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:144
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:144
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:144
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:144
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:144
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:162
-    end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:162
-    end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:162
-    end
-    if (bank_read_enable) begin // ValueEngine.java:162
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:162
-    end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:166
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:166
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:166
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:166
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:166
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:166
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:166
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:166
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:166
-    value_lane0_v_valid_d7 <= value_lane0_v_valid_d6; // ValueEngine.java:170
-    value_lane0_v_valid_d8 <= value_lane0_v_valid_d7; // ValueEngine.java:170
-    value_lane0_v_valid_d9 <= value_lane0_v_valid_d8; // ValueEngine.java:170
-    value_lane0_v_valid_d10 <= value_lane0_v_valid_d9; // ValueEngine.java:170
-    value_lane0_v_valid_d11 <= value_lane0_v_valid_d10; // ValueEngine.java:170
-    value_lane0_v_valid_d12 <= value_lane0_v_valid_d11; // ValueEngine.java:170
-    value_lane0_v_valid_d13 <= value_lane0_v_valid_d12; // ValueEngine.java:170
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:171
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:171
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:171
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:171
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:171
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:171
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:171
-    if (value_lane0_v_valid_d13) begin // ValueEngine.java:175
-      partials_0[accumulate_address_d15] <= value_mac_sum0; // ValueEngine.java:175
-    end
-    if (value_lane0_v_valid_d13) begin // ValueEngine.java:175
-      partials_1[accumulate_address_d15] <= value_mac_sum1; // ValueEngine.java:175
-    end
-    if (value_lane0_v_valid_d13) begin // ValueEngine.java:175
-      partials_2[accumulate_address_d15] <= value_mac_sum2; // ValueEngine.java:175
-    end
-    if (value_lane0_v_valid_d13) begin // ValueEngine.java:175
-      partials_3[accumulate_address_d15] <= value_mac_sum3; // ValueEngine.java:175
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:178
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:178
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:178
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:178
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:178
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:178
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:178
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:178
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:178
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:178
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:178
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:178
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:178
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:178
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:178
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:178
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:178
-    gather_read_valid <= gathering; // ValueEngine.java:181
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:182
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:190
-      gathered_0_0 <= bank_read_0; // ValueEngine.java:190
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:190
-      gathered_0_1 <= bank_read_0; // ValueEngine.java:190
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:190
-      gathered_0_2 <= bank_read_0; // ValueEngine.java:190
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:190
-      gathered_0_3 <= bank_read_0; // ValueEngine.java:190
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:190
-      gathered_0_4 <= bank_read_0; // ValueEngine.java:190
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:190
-      gathered_0_5 <= bank_read_0; // ValueEngine.java:190
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:190
-      gathered_0_6 <= bank_read_0; // ValueEngine.java:190
+    value_issue_d1 <= value_issue; // ValueEngine.java:147
+    row_weight_d1 <= weight_port_data; // ValueEngine.java:153
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:158
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:158
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:158
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:158
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:158
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:158
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:158
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:158
+    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:159
+    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:159
+    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:159
+    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:159
+    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:159
+    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:159
+    if (bank_read_enable) begin // ValueEngine.java:177
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:177
+    end
+    if (bank_read_enable) begin // ValueEngine.java:177
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:177
+    end
+    if (bank_read_enable) begin // ValueEngine.java:177
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:177
+    end
+    if (bank_read_enable) begin // ValueEngine.java:177
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:177
+    end
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:181
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:181
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:181
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:181
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:181
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:181
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:181
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:181
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:181
+    value_lane0_v_valid_d7 <= value_lane0_v_valid_d6; // ValueEngine.java:185
+    value_lane0_v_valid_d8 <= value_lane0_v_valid_d7; // ValueEngine.java:185
+    value_lane0_v_valid_d9 <= value_lane0_v_valid_d8; // ValueEngine.java:185
+    value_lane0_v_valid_d10 <= value_lane0_v_valid_d9; // ValueEngine.java:185
+    value_lane0_v_valid_d11 <= value_lane0_v_valid_d10; // ValueEngine.java:185
+    value_lane0_v_valid_d12 <= value_lane0_v_valid_d11; // ValueEngine.java:185
+    value_lane0_v_valid_d13 <= value_lane0_v_valid_d12; // ValueEngine.java:185
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:186
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:186
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:186
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:186
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:186
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:186
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:186
+    value_present_d1 <= 1'b1; // ValueEngine.java:187
+    value_present_d2 <= value_present_d1; // ValueEngine.java:187
+    value_present_d3 <= value_present_d2; // ValueEngine.java:187
+    value_present_d4 <= value_present_d3; // ValueEngine.java:187
+    value_present_d5 <= value_present_d4; // ValueEngine.java:187
+    value_present_d6 <= value_present_d5; // ValueEngine.java:187
+    value_present_d7 <= value_present_d6; // ValueEngine.java:187
+    value_present_d8 <= value_present_d7; // ValueEngine.java:187
+    value_present_d9 <= value_present_d8; // ValueEngine.java:187
+    value_present_d10 <= value_present_d9; // ValueEngine.java:187
+    value_present_d11 <= value_present_d10; // ValueEngine.java:187
+    value_present_d12 <= value_present_d11; // ValueEngine.java:187
+    value_present_d13 <= value_present_d12; // ValueEngine.java:187
+    value_present_d14 <= value_present_d13; // ValueEngine.java:187
+    value_present_d15 <= value_present_d14; // ValueEngine.java:187
+    if (value_lane0_v_valid_d13) begin // ValueEngine.java:192
+      partials_0[accumulate_address_d15] <= value_mac_sum0; // ValueEngine.java:192
+    end
+    if (value_lane0_v_valid_d13) begin // ValueEngine.java:192
+      partials_1[accumulate_address_d15] <= value_mac_sum1; // ValueEngine.java:192
+    end
+    if (value_lane0_v_valid_d13) begin // ValueEngine.java:192
+      partials_2[accumulate_address_d15] <= value_mac_sum2; // ValueEngine.java:192
+    end
+    if (value_lane0_v_valid_d13) begin // ValueEngine.java:192
+      partials_3[accumulate_address_d15] <= value_mac_sum3; // ValueEngine.java:192
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:195
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:195
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:195
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:195
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:195
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:195
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:195
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:195
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:195
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:195
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:195
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:195
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:195
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:195
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:195
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:195
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:195
+    gather_read_valid <= gathering; // ValueEngine.java:199
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:200
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
+      gathered_0_0 <= bank_read_0; // ValueEngine.java:213
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
+      gathered_0_1 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:190
-      gathered_0_7 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
+      gathered_0_2 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:190
-      gathered_0_8 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
+      gathered_0_3 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:190
-      gathered_0_9 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
+      gathered_0_4 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:190
-      gathered_0_10 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
+      gathered_0_5 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:190
-      gathered_0_11 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
+      gathered_0_6 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:190
-      gathered_0_12 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
+      gathered_0_7 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:190
-      gathered_0_13 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
+      gathered_0_8 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:190
-      gathered_0_14 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
+      gathered_0_9 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:190
-      gathered_0_15 <= bank_read_0; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
+      gathered_0_10 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:190
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
+      gathered_0_11 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:190
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
+      gathered_0_12 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:190
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
+      gathered_0_13 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:190
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
+      gathered_0_14 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:190
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
+      gathered_0_15 <= bank_read_0; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:190
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:190
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:190
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:190
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:190
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:190
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:190
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:190
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:190
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:190
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:190
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:190
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:190
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:190
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:190
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:190
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:190
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:190
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:190
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:190
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:190
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:190
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:190
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:190
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:190
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:190
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:190
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:190
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:190
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:190
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:190
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:190
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:190
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:190
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:190
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:190
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:190
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:190
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:190
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:190
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:190
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:190
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:213
     end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:190
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:190
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:213
     end
-    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:241
-    push_element_d2 <= push_element_d1; // ValueEngine.java:241
-    push_element_d3 <= push_element_d2; // ValueEngine.java:241
-    push_element_d4 <= push_element_d3; // ValueEngine.java:241
-    push_element_d5 <= push_element_d4; // ValueEngine.java:241
-    push_element_d6 <= push_element_d5; // ValueEngine.java:241
-    push_element_d7 <= push_element_d6; // ValueEngine.java:241
-    push_element_d8 <= push_element_d7; // ValueEngine.java:241
-    push_element_d9 <= push_element_d8; // ValueEngine.java:241
-    push_element_d10 <= push_element_d9; // ValueEngine.java:241
-    push_element_d11 <= push_element_d10; // ValueEngine.java:241
-    push_element_d12 <= push_element_d11; // ValueEngine.java:241
-    push_element_d13 <= push_element_d12; // ValueEngine.java:241
-    push_element_d14 <= push_element_d13; // ValueEngine.java:241
-    push_element_d15 <= push_element_d14; // ValueEngine.java:241
-    push_element_d16 <= push_element_d15; // ValueEngine.java:241
-    push_element_d17 <= push_element_d16; // ValueEngine.java:241
-    push_element_d18 <= push_element_d17; // ValueEngine.java:241
-    push_element_d19 <= push_element_d18; // ValueEngine.java:241
-    push_element_d20 <= push_element_d19; // ValueEngine.java:241
-    push_element_d21 <= push_element_d20; // ValueEngine.java:241
-    push_element_d22 <= push_element_d21; // ValueEngine.java:241
-    push_element_d23 <= push_element_d22; // ValueEngine.java:241
-    push_element_d24 <= push_element_d23; // ValueEngine.java:241
-    push_element_d25 <= push_element_d24; // ValueEngine.java:241
-    push_element_d26 <= push_element_d25; // ValueEngine.java:241
-    push_element_d27 <= push_element_d26; // ValueEngine.java:241
-    push_element_d28 <= push_element_d27; // ValueEngine.java:241
-    push_element_d29 <= push_element_d28; // ValueEngine.java:241
-    push_element_d30 <= push_element_d29; // ValueEngine.java:241
-    push_element_d31 <= push_element_d30; // ValueEngine.java:241
-    push_element_d32 <= push_element_d31; // ValueEngine.java:241
-    push_element_d33 <= push_element_d32; // ValueEngine.java:241
-    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:246
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:246
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:213
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:246
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:246
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:213
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:246
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:246
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:213
     end
-    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:246
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:246
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:213
     end
-    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:249
-    if (beat_assembled) begin // ValueEngine.java:258
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:258
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:213
     end
-    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:264
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:264
+    push_element_d1 <= reduce_index[1:0]; // ValueEngine.java:264
+    push_element_d2 <= push_element_d1; // ValueEngine.java:264
+    push_element_d3 <= push_element_d2; // ValueEngine.java:264
+    push_element_d4 <= push_element_d3; // ValueEngine.java:264
+    push_element_d5 <= push_element_d4; // ValueEngine.java:264
+    push_element_d6 <= push_element_d5; // ValueEngine.java:264
+    push_element_d7 <= push_element_d6; // ValueEngine.java:264
+    push_element_d8 <= push_element_d7; // ValueEngine.java:264
+    push_element_d9 <= push_element_d8; // ValueEngine.java:264
+    push_element_d10 <= push_element_d9; // ValueEngine.java:264
+    push_element_d11 <= push_element_d10; // ValueEngine.java:264
+    push_element_d12 <= push_element_d11; // ValueEngine.java:264
+    push_element_d13 <= push_element_d12; // ValueEngine.java:264
+    push_element_d14 <= push_element_d13; // ValueEngine.java:264
+    push_element_d15 <= push_element_d14; // ValueEngine.java:264
+    push_element_d16 <= push_element_d15; // ValueEngine.java:264
+    push_element_d17 <= push_element_d16; // ValueEngine.java:264
+    push_element_d18 <= push_element_d17; // ValueEngine.java:264
+    push_element_d19 <= push_element_d18; // ValueEngine.java:264
+    push_element_d20 <= push_element_d19; // ValueEngine.java:264
+    push_element_d21 <= push_element_d20; // ValueEngine.java:264
+    push_element_d22 <= push_element_d21; // ValueEngine.java:264
+    push_element_d23 <= push_element_d22; // ValueEngine.java:264
+    push_element_d24 <= push_element_d23; // ValueEngine.java:264
+    push_element_d25 <= push_element_d24; // ValueEngine.java:264
+    push_element_d26 <= push_element_d25; // ValueEngine.java:264
+    push_element_d27 <= push_element_d26; // ValueEngine.java:264
+    push_element_d28 <= push_element_d27; // ValueEngine.java:264
+    push_element_d29 <= push_element_d28; // ValueEngine.java:264
+    push_element_d30 <= push_element_d29; // ValueEngine.java:264
+    push_element_d31 <= push_element_d30; // ValueEngine.java:264
+    push_element_d32 <= push_element_d31; // ValueEngine.java:264
+    push_element_d33 <= push_element_d32; // ValueEngine.java:264
+    if (stored_output_out_valid & (push_element_d33 == 2'd0)) begin // ValueEngine.java:269
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:269
     end
-    if (accumulated) begin // ValueEngine.java:265
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:266
-      reduce_beat <= 4'd0; // ValueEngine.java:267
-      reduce_index <= 5'd0; // ValueEngine.java:268
+    if (stored_output_out_valid & (push_element_d33 == 2'd1)) begin // ValueEngine.java:269
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:269
     end
-    if (gather_done) begin // ValueEngine.java:270
-      reduce_index <= 5'd0; // ValueEngine.java:271
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:272
+    if (stored_output_out_valid & (push_element_d33 == 2'd2)) begin // ValueEngine.java:269
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:269
     end
-    if (push_done) begin // ValueEngine.java:274
-      reduce_index <= 5'd0; // ValueEngine.java:275
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:276
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:277
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:278
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:278
+    if (stored_output_out_valid & (push_element_d33 == 2'd3)) begin // ValueEngine.java:269
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:269
+    end
+    beat_assembled <= stored_output_out_valid & (push_element_d33 == 2'd3); // ValueEngine.java:272
+    if (beat_assembled) begin // ValueEngine.java:281
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:281
+    end
+    if ((reduce_phase == REDUCE_GATHER) | reduce_phase_eq_2) begin // ValueEngine.java:287
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:287
+    end
+    if (accumulated) begin // ValueEngine.java:288
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:289
+      reduce_beat <= 4'd0; // ValueEngine.java:290
+      reduce_index <= 5'd0; // ValueEngine.java:291
+    end
+    if (gather_done) begin // ValueEngine.java:293
+      reduce_index <= 5'd0; // ValueEngine.java:294
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:295
+    end
+    if (push_done) begin // ValueEngine.java:297
+      reduce_index <= 5'd0; // ValueEngine.java:298
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:299
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:300
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:301
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:301
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:280
-      beats_queued <= 4'd0; // ValueEngine.java:281
-      reduce_beat <= 4'd0; // ValueEngine.java:282
-      reduce_index <= 5'd0; // ValueEngine.java:283
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:284
-      if (value_pass_finished) begin // ValueEngine.java:285
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:285
+    if (slot_flush_done) begin // ValueEngine.java:303
+      beats_queued <= 4'd0; // ValueEngine.java:304
+      reduce_beat <= 4'd0; // ValueEngine.java:305
+      reduce_index <= 5'd0; // ValueEngine.java:306
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:307
+      if (value_pass_finished) begin // ValueEngine.java:308
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:308
       end
     end
     if (!ap_rst_n) begin
@@ -3308,33 +3423,34 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:54): the pass's walk over the chunks in the buffer and, in each, over the
+  // value_engine.value_walk (ChunkWalk.java:53): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign value_half = value_chunk[0] ^ value_side_job_base[0]; // ChunkWalk.java:67
-  // ChunkWalk.java:70
-  assign value_rows_in = (value_rows_in_ext == value_rows_in_diff) & ({1'b0, value_write_row} >= value_need_rows);
-  assign value_step = value_active & ((value_rows_in_ext < value_rows_in_diff) | value_rows_in); // ChunkWalk.java:71
-  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:72
-  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:73
-  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:75
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:76
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:77
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:78
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:81
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:82
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:92
-  assign value_need_rows = value_row_needs; // ValueEngine.java:93
+  assign value_half = value_chunk[0] ^ value_first_halves; // ChunkWalk.java:73
+  assign value_chunk_wide = {2'd0, value_chunk}; // ChunkWalk.java:75
+  // ChunkWalk.java:77
+  assign value_rows_in = (value_chunk_wide == value_loaded) & ({1'b0, value_write_row} >= value_need_rows);
+  assign value_step = value_active & ((value_chunk_wide < value_loaded) | value_rows_in); // ChunkWalk.java:78
+  assign value_rows_beyond = value_slots_positions - value_chunk_start; // ChunkWalk.java:79
+  assign value_slot_has_rows = value_slots_positions > value_chunk_start; // ChunkWalk.java:80
+  assign value_rows_here = value_rows_here_mux[5:0]; // ChunkWalk.java:82
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:83
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:84
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:100
+  assign value_need_rows = value_row_needs; // ValueEngine.java:101
 
   always @(posedge ap_clk) begin
-    if (value_pass_start) begin // ChunkWalk.java:83
-      value_active <= 1'b1; // ChunkWalk.java:84
-      value_chunk <= 5'd0; // ChunkWalk.java:85
-      value_chunk_start <= 10'd0; // ChunkWalk.java:86
-    end else if (value_chunk_done) begin // ChunkWalk.java:87
-      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:88
-      value_chunk_start <= value_chunk_start + 10'd32; // ChunkWalk.java:89
-      if (value_walk_done) begin // ChunkWalk.java:90
-        value_active <= 1'b0; // ChunkWalk.java:90
+    if (value_pass_start) begin // ChunkWalk.java:90
+      value_active <= 1'b1; // ChunkWalk.java:91
+      value_chunk <= 5'd0; // ChunkWalk.java:92
+      value_chunk_start <= 10'd0; // ChunkWalk.java:93
+    end else if (value_chunk_done) begin // ChunkWalk.java:94
+      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:95
+      value_chunk_start <= value_chunk_start + 10'd32; // ChunkWalk.java:96
+      if (value_walk_done) begin // ChunkWalk.java:97
+        value_active <= 1'b0; // ChunkWalk.java:97
       end
     end
     if (!ap_rst_n) begin
@@ -3401,19 +3517,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:111
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:111
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = value_lane0_v_out_valid; // ValueEngine.java:136
-  assign value_mac_a0 = row_weight_d1; // ValueEngine.java:138
-  assign value_mac_b0 = value_lane0_v_out_payload; // ValueEngine.java:139
-  assign value_mac_a1 = row_weight_d1; // ValueEngine.java:138
-  assign value_mac_b1 = value_lane1_v_out_payload; // ValueEngine.java:139
-  assign value_mac_a2 = row_weight_d1; // ValueEngine.java:138
-  assign value_mac_b2 = value_lane2_v_out_payload; // ValueEngine.java:139
-  assign value_mac_a3 = row_weight_d1; // ValueEngine.java:138
-  assign value_mac_b3 = value_lane3_v_out_payload; // ValueEngine.java:139
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:166
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:166
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:166
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:166
+  assign value_mac_valid = value_lane0_v_out_valid; // ValueEngine.java:151
+  assign value_mac_a0 = row_weight_d1; // ValueEngine.java:153
+  assign value_mac_b0 = value_lane0_v_out_payload; // ValueEngine.java:154
+  assign value_mac_a1 = row_weight_d1; // ValueEngine.java:153
+  assign value_mac_b1 = value_lane1_v_out_payload; // ValueEngine.java:154
+  assign value_mac_a2 = row_weight_d1; // ValueEngine.java:153
+  assign value_mac_b2 = value_lane2_v_out_payload; // ValueEngine.java:154
+  assign value_mac_a3 = row_weight_d1; // ValueEngine.java:153
+  assign value_mac_b3 = value_lane3_v_out_payload; // ValueEngine.java:154
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:181
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:181
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:181
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:181
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
@@ -3446,24 +3562,24 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:481
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:481: AttentionUnit: the score queue has room for every ",
+      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:539
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:539: AttentionUnit: the score queue has room for every ",
                  "read");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:256
-        $display("ASSERTION FAILED in %m: ValueEngine.java:256: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:279
+        $display("ASSERTION FAILED in %m: ValueEngine.java:279: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
-      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:206
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:206: AttentionUnit: one command finishes at a time");
+      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:225
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:225: AttentionUnit: one command finishes at a time");
         $stop;
       end
     end
   end
 `endif
 
-  AxiBurstReader_w64_b32_o4 key_reader ( // AttentionUnit.java:113
+  AxiBurstReader_w64_b32_o4 key_reader ( // AttentionUnit.java:124
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (key_reader_command_valid),
@@ -3505,7 +3621,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .outstanding             (key_reader_outstanding)
   );
 
-  AxiBurstReader_w64_b32_o4 value_reader ( // AttentionUnit.java:114
+  AxiBurstReader_w64_b32_o4 value_reader ( // AttentionUnit.java:125
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (value_reader_command_valid),
@@ -3627,7 +3743,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (score_mac_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:205
+  Fp32Add tree_0_0 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_0_in_valid),
@@ -3637,7 +3753,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:205
+  Fp32Add tree_0_1 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_1_in_valid),
@@ -3647,7 +3763,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:205
+  Fp32Add tree_0_2 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_2_in_valid),
@@ -3657,7 +3773,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:205
+  Fp32Add tree_0_3 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_3_in_valid),
@@ -3667,7 +3783,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:205
+  Fp32Add tree_0_4 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_4_in_valid),
@@ -3677,7 +3793,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:205
+  Fp32Add tree_0_5 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_5_in_valid),
@@ -3687,7 +3803,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:205
+  Fp32Add tree_0_6 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_6_in_valid),
@@ -3697,7 +3813,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:205
+  Fp32Add tree_0_7 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_7_in_valid),
@@ -3707,7 +3823,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:205
+  Fp32Add tree_1_0 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_0_in_valid),
@@ -3717,7 +3833,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:205
+  Fp32Add tree_1_1 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_1_in_valid),
@@ -3727,7 +3843,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:205
+  Fp32Add tree_1_2 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_2_in_valid),
@@ -3737,7 +3853,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:205
+  Fp32Add tree_1_3 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_3_in_valid),
@@ -3747,7 +3863,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:205
+  Fp32Add tree_2_0 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_2_0_in_valid),
@@ -3757,7 +3873,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:205
+  Fp32Add tree_2_1 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_2_1_in_valid),
@@ -3767,7 +3883,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:205
+  Fp32Add tree_3_0 ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_3_0_in_valid),
@@ -3777,7 +3893,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:205
+  Fp32Mul scaled ( // ScoreEngine.java:240
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scaled_in_valid),
@@ -3787,7 +3903,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:159
+  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:174
     .ap_clk                   (ap_clk),
     .ap_rst_n                 (ap_rst_n),
     .setup_valid              (softmax_setup_valid),
@@ -3897,7 +4013,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:132
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:147
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -3906,7 +4022,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:132
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:147
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -3915,7 +4031,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:132
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:147
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -3924,7 +4040,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:132
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:147
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -3933,7 +4049,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -3943,7 +4059,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -3953,7 +4069,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -3963,7 +4079,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -3973,7 +4089,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -3983,7 +4099,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -3993,7 +4109,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -4003,7 +4119,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -4013,7 +4129,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -4023,7 +4139,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -4033,7 +4149,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -4043,7 +4159,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -4053,7 +4169,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -4063,7 +4179,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -4073,7 +4189,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:232
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:255
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -4083,7 +4199,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_3_0_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:237
+  Fp32Mul normalized ( // ValueEngine.java:260
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -4093,7 +4209,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:238
+  Fp32ToFp16 stored_output ( // ValueEngine.java:261
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),
@@ -4116,21 +4232,23 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, key_reader_idle, key_reader_credits, key_reader_outstanding, value_reader_idle,
-      value_reader_credits, value_reader_outstanding, key_failed_older, score_mac_lane0_sum_out_valid,
-      score_mac_lane1_product_out_valid, score_mac_lane1_sum_out_valid, score_mac_lane2_product_out_valid,
-      score_mac_lane2_sum_out_valid, score_mac_lane3_product_out_valid, score_mac_lane3_sum_out_valid,
-      tree_0_1_out_valid, tree_0_2_out_valid, tree_0_3_out_valid, tree_0_4_out_valid, tree_0_5_out_valid,
-      tree_0_6_out_valid, tree_0_7_out_valid, tree_1_1_out_valid, tree_1_2_out_valid, tree_1_3_out_valid,
-      tree_2_1_out_valid, tree_row_d31[9], softmax_weights_payload_position[9], softmax_idle,
-      value_mac_lane0_sum_out_valid, value_mac_lane1_product_out_valid, value_mac_lane1_sum_out_valid,
-      value_mac_lane2_product_out_valid, value_mac_lane2_sum_out_valid, value_mac_lane3_product_out_valid,
-      value_mac_lane3_sum_out_valid, value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid,
+      value_reader_credits, value_reader_outstanding, key_chunk_loader, key_failed_older, key_chunk_bytes[71:64],
+      score_mac_lane0_sum_out_valid, score_mac_lane1_product_out_valid, score_mac_lane1_sum_out_valid,
+      score_mac_lane2_product_out_valid, score_mac_lane2_sum_out_valid, score_mac_lane3_product_out_valid,
+      score_mac_lane3_sum_out_valid, issue_present_d10, tree_0_1_out_valid, tree_0_2_out_valid, tree_0_3_out_valid,
+      tree_0_4_out_valid, tree_0_5_out_valid, tree_0_6_out_valid, tree_0_7_out_valid, tree_1_1_out_valid,
+      tree_1_2_out_valid, tree_1_3_out_valid, tree_2_1_out_valid, tree_row_d31[9], softmax_weights_payload_position[9],
+      softmax_idle, value_chunk_loader, value_chunk_bytes[71:64], value_mac_lane0_sum_out_valid,
+      value_mac_lane1_product_out_valid, value_mac_lane1_sum_out_valid, value_mac_lane2_product_out_valid,
+      value_mac_lane2_sum_out_valid, value_mac_lane3_product_out_valid, value_mac_lane3_sum_out_valid,
+      value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid, value_present_d15,
       reduce_tree_0_1_out_valid, reduce_tree_0_2_out_valid, reduce_tree_0_3_out_valid, reduce_tree_0_4_out_valid,
       reduce_tree_0_5_out_valid, reduce_tree_0_6_out_valid, reduce_tree_0_7_out_valid, reduce_tree_1_1_out_valid,
-      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, key_landing_latest_diff[5:0],
-      key_write_last_row_beat_diff[7:4], key_next_address_sum[71:64], last_row_beat_diff[7:4], score_rows_here_mux[9:6],
-      value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4], value_next_address_sum[71:64],
-      value_last_beat_diff[7:4], reduce_phase_diff[7:4], value_rows_here_mux[9:6]};
+      reduce_tree_1_2_out_valid, reduce_tree_1_3_out_valid, reduce_tree_2_1_out_valid, key_rows_after_mux[15:10],
+      key_first_rows_mux[15:10], key_landing_latest_diff[5:0], key_write_last_row_beat_diff[7:4],
+      last_row_beat_diff[7:4], score_rows_here_mux[9:6], value_rows_after_mux[15:10], value_first_rows_mux[15:10],
+      value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4], value_last_beat_diff[7:4],
+      reduce_phase_diff[7:4], value_rows_here_mux[9:6]};
 endmodule
 
 `default_nettype wire

@@ -799,339 +799,339 @@ module tellme (
   wire [63:0]  kv_cache_writer_m_axi_rdata;                        // TellmeKernel.java:97
   wire [1:0]   kv_cache_writer_m_axi_rresp;                        // TellmeKernel.java:97
   wire         kv_cache_writer_m_axi_rlast;                        // TellmeKernel.java:97
-  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:165
-  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:165
-  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:165
-  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:165
-  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:165
-  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:165
-  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:165
-  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:165
-  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:165
-  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:165
-  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:165
-  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:165
-  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:165
-  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:165
-  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:165
-  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:165
-  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:165
-  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:165
-  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:165
-  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:165
-  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:165
-  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:165
-  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:165
-  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:165
-  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:165
-  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:165
-  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:165
-  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:165
-  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:165
-  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:165
-  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:165
-  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:165
-  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:165
-  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:165
-  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:165
-  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:165
-  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:165
-  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:165
-  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:165
-  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:165
-  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:165
-  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:165
-  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:165
-  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:165
-  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:165
-  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:165
-  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:165
-  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:165
-  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:165
-  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:165
-  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_awvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_awready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_5_awaddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_5_awlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_5_awsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_5_awburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_wvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_wready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_5_wdata;                             // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_5_wstrb;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_wlast;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_bvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_bready;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_5_bresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_arvalid;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_arready;                           // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_5_araddr;                            // TellmeKernel.java:165
-  wire [7:0]   d0_share_s_axi_5_arlen;                             // TellmeKernel.java:165
-  wire [2:0]   d0_share_s_axi_5_arsize;                            // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_5_arburst;                           // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_rvalid;                            // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_rready;                            // TellmeKernel.java:165
-  wire [63:0]  d0_share_s_axi_5_rdata;                             // TellmeKernel.java:165
-  wire [1:0]   d0_share_s_axi_5_rresp;                             // TellmeKernel.java:165
-  wire         d0_share_s_axi_5_rlast;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:165
-  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:165
-  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:165
-  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:165
-  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:165
-  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:165
-  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:165
-  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:165
-  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:165
-  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:165
-  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:165
-  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:165
-  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:165
-  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:165
-  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:165
-  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:165
-  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:165
-  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:165
-  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:165
-  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:165
-  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:165
-  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:165
-  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:165
-  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:165
-  wire         port_moving;                                        // TellmeKernel.java:123
-  wire         stalled;                                            // TellmeKernel.java:124
+  wire         w0_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_0_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_0_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_0_awburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_wready;                            // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_0_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_wlast;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_0_bresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_0_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_0_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_0_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_0_arburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_rready;                            // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_0_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_0_rresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_0_rlast;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_1_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_1_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_1_awburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_wready;                            // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_1_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_wlast;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_1_bresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_1_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w0_share_s_axi_1_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w0_share_s_axi_1_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_1_arburst;                           // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_rready;                            // TellmeKernel.java:168
+  wire [63:0]  w0_share_s_axi_1_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w0_share_s_axi_1_rresp;                             // TellmeKernel.java:168
+  wire         w0_share_s_axi_1_rlast;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_awvalid;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_awready;                             // TellmeKernel.java:168
+  wire [63:0]  w0_share_m_axi_awaddr;                              // TellmeKernel.java:168
+  wire [7:0]   w0_share_m_axi_awlen;                               // TellmeKernel.java:168
+  wire [2:0]   w0_share_m_axi_awsize;                              // TellmeKernel.java:168
+  wire [1:0]   w0_share_m_axi_awburst;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_wvalid;                              // TellmeKernel.java:168
+  wire         w0_share_m_axi_wready;                              // TellmeKernel.java:168
+  wire [63:0]  w0_share_m_axi_wdata;                               // TellmeKernel.java:168
+  wire [7:0]   w0_share_m_axi_wstrb;                               // TellmeKernel.java:168
+  wire         w0_share_m_axi_wlast;                               // TellmeKernel.java:168
+  wire         w0_share_m_axi_bvalid;                              // TellmeKernel.java:168
+  wire         w0_share_m_axi_bready;                              // TellmeKernel.java:168
+  wire [1:0]   w0_share_m_axi_bresp;                               // TellmeKernel.java:168
+  wire         w0_share_m_axi_arvalid;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_arready;                             // TellmeKernel.java:168
+  wire [63:0]  w0_share_m_axi_araddr;                              // TellmeKernel.java:168
+  wire [7:0]   w0_share_m_axi_arlen;                               // TellmeKernel.java:168
+  wire [2:0]   w0_share_m_axi_arsize;                              // TellmeKernel.java:168
+  wire [1:0]   w0_share_m_axi_arburst;                             // TellmeKernel.java:168
+  wire         w0_share_m_axi_rvalid;                              // TellmeKernel.java:168
+  wire         w0_share_m_axi_rready;                              // TellmeKernel.java:168
+  wire [63:0]  w0_share_m_axi_rdata;                               // TellmeKernel.java:168
+  wire [1:0]   w0_share_m_axi_rresp;                               // TellmeKernel.java:168
+  wire         w0_share_m_axi_rlast;                               // TellmeKernel.java:168
+  wire [3:0]   w0_share_reads_outstanding;                         // TellmeKernel.java:168
+  wire [3:0]   w0_share_writes_outstanding;                        // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_0_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_0_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_0_awburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_wready;                            // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_0_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_wlast;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_0_bresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_0_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_0_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_0_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_0_arburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_rready;                            // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_0_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_0_rresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_0_rlast;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_awready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_1_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_1_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_1_awburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_wready;                            // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_1_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_wlast;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_bready;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_1_bresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_arready;                           // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_1_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   w1_share_s_axi_1_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   w1_share_s_axi_1_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_1_arburst;                           // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_rready;                            // TellmeKernel.java:168
+  wire [63:0]  w1_share_s_axi_1_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   w1_share_s_axi_1_rresp;                             // TellmeKernel.java:168
+  wire         w1_share_s_axi_1_rlast;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_awvalid;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_awready;                             // TellmeKernel.java:168
+  wire [63:0]  w1_share_m_axi_awaddr;                              // TellmeKernel.java:168
+  wire [7:0]   w1_share_m_axi_awlen;                               // TellmeKernel.java:168
+  wire [2:0]   w1_share_m_axi_awsize;                              // TellmeKernel.java:168
+  wire [1:0]   w1_share_m_axi_awburst;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_wvalid;                              // TellmeKernel.java:168
+  wire         w1_share_m_axi_wready;                              // TellmeKernel.java:168
+  wire [63:0]  w1_share_m_axi_wdata;                               // TellmeKernel.java:168
+  wire [7:0]   w1_share_m_axi_wstrb;                               // TellmeKernel.java:168
+  wire         w1_share_m_axi_wlast;                               // TellmeKernel.java:168
+  wire         w1_share_m_axi_bvalid;                              // TellmeKernel.java:168
+  wire         w1_share_m_axi_bready;                              // TellmeKernel.java:168
+  wire [1:0]   w1_share_m_axi_bresp;                               // TellmeKernel.java:168
+  wire         w1_share_m_axi_arvalid;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_arready;                             // TellmeKernel.java:168
+  wire [63:0]  w1_share_m_axi_araddr;                              // TellmeKernel.java:168
+  wire [7:0]   w1_share_m_axi_arlen;                               // TellmeKernel.java:168
+  wire [2:0]   w1_share_m_axi_arsize;                              // TellmeKernel.java:168
+  wire [1:0]   w1_share_m_axi_arburst;                             // TellmeKernel.java:168
+  wire         w1_share_m_axi_rvalid;                              // TellmeKernel.java:168
+  wire         w1_share_m_axi_rready;                              // TellmeKernel.java:168
+  wire [63:0]  w1_share_m_axi_rdata;                               // TellmeKernel.java:168
+  wire [1:0]   w1_share_m_axi_rresp;                               // TellmeKernel.java:168
+  wire         w1_share_m_axi_rlast;                               // TellmeKernel.java:168
+  wire [3:0]   w1_share_reads_outstanding;                         // TellmeKernel.java:168
+  wire [3:0]   w1_share_writes_outstanding;                        // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_0_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_0_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_0_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_0_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_wready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_0_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_0_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_0_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_0_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_0_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_0_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_0_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_rready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_0_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_0_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_0_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_1_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_1_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_1_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_1_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_wready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_1_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_1_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_1_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_1_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_1_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_1_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_1_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_rready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_1_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_1_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_1_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_2_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_2_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_2_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_2_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_wready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_2_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_2_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_2_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_2_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_2_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_2_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_2_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_rready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_2_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_2_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_2_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_3_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_3_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_3_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_3_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_wready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_3_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_3_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_3_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_3_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_3_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_3_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_3_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_rready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_3_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_3_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_3_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_4_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_4_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_4_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_4_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_wready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_4_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_4_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_4_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_4_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_4_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_4_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_4_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_rready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_4_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_4_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_4_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_awvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_awready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_5_awaddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_5_awlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_5_awsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_5_awburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_wvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_wready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_5_wdata;                             // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_5_wstrb;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_wlast;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_bvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_bready;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_5_bresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_arvalid;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_arready;                           // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_5_araddr;                            // TellmeKernel.java:168
+  wire [7:0]   d0_share_s_axi_5_arlen;                             // TellmeKernel.java:168
+  wire [2:0]   d0_share_s_axi_5_arsize;                            // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_5_arburst;                           // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_rvalid;                            // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_rready;                            // TellmeKernel.java:168
+  wire [63:0]  d0_share_s_axi_5_rdata;                             // TellmeKernel.java:168
+  wire [1:0]   d0_share_s_axi_5_rresp;                             // TellmeKernel.java:168
+  wire         d0_share_s_axi_5_rlast;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_awvalid;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_awready;                             // TellmeKernel.java:168
+  wire [63:0]  d0_share_m_axi_awaddr;                              // TellmeKernel.java:168
+  wire [7:0]   d0_share_m_axi_awlen;                               // TellmeKernel.java:168
+  wire [2:0]   d0_share_m_axi_awsize;                              // TellmeKernel.java:168
+  wire [1:0]   d0_share_m_axi_awburst;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_wvalid;                              // TellmeKernel.java:168
+  wire         d0_share_m_axi_wready;                              // TellmeKernel.java:168
+  wire [63:0]  d0_share_m_axi_wdata;                               // TellmeKernel.java:168
+  wire [7:0]   d0_share_m_axi_wstrb;                               // TellmeKernel.java:168
+  wire         d0_share_m_axi_wlast;                               // TellmeKernel.java:168
+  wire         d0_share_m_axi_bvalid;                              // TellmeKernel.java:168
+  wire         d0_share_m_axi_bready;                              // TellmeKernel.java:168
+  wire [1:0]   d0_share_m_axi_bresp;                               // TellmeKernel.java:168
+  wire         d0_share_m_axi_arvalid;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_arready;                             // TellmeKernel.java:168
+  wire [63:0]  d0_share_m_axi_araddr;                              // TellmeKernel.java:168
+  wire [7:0]   d0_share_m_axi_arlen;                               // TellmeKernel.java:168
+  wire [2:0]   d0_share_m_axi_arsize;                              // TellmeKernel.java:168
+  wire [1:0]   d0_share_m_axi_arburst;                             // TellmeKernel.java:168
+  wire         d0_share_m_axi_rvalid;                              // TellmeKernel.java:168
+  wire         d0_share_m_axi_rready;                              // TellmeKernel.java:168
+  wire [63:0]  d0_share_m_axi_rdata;                               // TellmeKernel.java:168
+  wire [1:0]   d0_share_m_axi_rresp;                               // TellmeKernel.java:168
+  wire         d0_share_m_axi_rlast;                               // TellmeKernel.java:168
+  wire [3:0]   d0_share_reads_outstanding;                         // TellmeKernel.java:168
+  wire [3:0]   d0_share_writes_outstanding;                        // TellmeKernel.java:168
+  wire         port_moving;                                        // TellmeKernel.java:126
+  wire         stalled;                                            // TellmeKernel.java:127
 
   // call_control
   reg          call_finish;                                        // CallControl.java:41
@@ -1857,21 +1857,21 @@ module tellme (
   wire         tap_word_taken;                                     // TapWriter.java:170
   wire         tap_last_memory_word;                               // TapWriter.java:193
   wire         tap_finished;                                       // TapWriter.java:199
-  wire [31:0]  record_status;                                      // TellmeKernel.java:138
-  wire [31:0]  record_error_code;                                  // TellmeKernel.java:139
-  wire [31:0]  record_error_detail;                                // TellmeKernel.java:139
-  wire [31:0]  record_position;                                    // TellmeKernel.java:140
-  wire [31:0]  record_instructions;                                // TellmeKernel.java:140
-  wire [31:0]  record_argmax;                                      // TellmeKernel.java:141
-  wire [63:0]  record_cycles;                                      // TellmeKernel.java:141
-  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:142
-  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:142
-  wire         record_tapping;                                     // TellmeKernel.java:143
-  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:143
-  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:144
-  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:144
-  wire [63:0]  record_address;                                     // TellmeKernel.java:145
-  wire [63:0]  record_area_address;                                // TellmeKernel.java:145
+  wire [31:0]  record_status;                                      // TellmeKernel.java:141
+  wire [31:0]  record_error_code;                                  // TellmeKernel.java:142
+  wire [31:0]  record_error_detail;                                // TellmeKernel.java:142
+  wire [31:0]  record_position;                                    // TellmeKernel.java:143
+  wire [31:0]  record_instructions;                                // TellmeKernel.java:143
+  wire [31:0]  record_argmax;                                      // TellmeKernel.java:144
+  wire [63:0]  record_cycles;                                      // TellmeKernel.java:144
+  wire [63:0]  record_ddr_busy_cycles;                             // TellmeKernel.java:145
+  wire [63:0]  record_stall_cycles;                                // TellmeKernel.java:145
+  wire         record_tapping;                                     // TellmeKernel.java:146
+  wire [31:0]  record_tap_records;                                 // TellmeKernel.java:146
+  wire [31:0]  record_tap_used;                                    // TellmeKernel.java:147
+  wire [31:0]  record_tap_dropped;                                 // TellmeKernel.java:147
+  wire [63:0]  record_address;                                     // TellmeKernel.java:148
+  wire [63:0]  record_area_address;                                // TellmeKernel.java:148
 
   // record_writer
   reg          record_start;                                       // RecordWriter.java:37
@@ -2412,338 +2412,338 @@ module tellme (
   assign control_s_axi_control_rready = s_axi_control_rready; // TellmeKernel.java:71
   assign s_axi_control_rdata = control_s_axi_control_rdata; // TellmeKernel.java:71
   assign s_axi_control_rresp = control_s_axi_control_rresp; // TellmeKernel.java:71
-  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:165
-  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:165
-  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:165
-  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:165
-  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:165
-  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:165
-  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:165
-  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:165
-  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:165
-  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:165
-  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:165
-  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:165
-  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:165
-  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:165
-  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:165
-  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:165
-  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:165
-  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:165
-  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:165
-  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:165
-  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:165
-  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:165
-  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:165
-  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:165
-  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:165
-  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:165
-  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:165
-  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:165
-  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:165
-  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:165
-  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:165
-  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:165
-  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:165
-  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:165
-  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:165
-  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:165
-  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:165
-  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:165
-  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:165
-  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:165
-  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:165
-  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:165
-  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:165
-  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:165
-  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:165
-  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:165
-  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:165
-  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:165
-  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:165
-  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:165
-  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:165
-  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:165
-  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:165
-  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:165
-  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:165
-  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:165
-  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:165
-  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:165
-  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:165
-  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:165
-  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:165
-  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:165
-  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:165
-  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:165
-  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:165
-  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:165
-  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:165
-  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:165
-  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:165
-  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:165
-  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:165
-  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:165
-  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:165
-  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:165
-  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:165
-  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:165
-  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:165
-  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:165
-  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:165
-  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:165
-  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:165
-  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:165
-  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:165
-  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:165
-  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:165
-  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:165
-  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:165
-  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:165
-  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:165
-  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:165
-  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:165
-  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:165
-  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:165
-  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awvalid = attention_m_axi_k_awvalid; // TellmeKernel.java:165
-  assign attention_m_axi_k_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awaddr = attention_m_axi_k_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awlen = attention_m_axi_k_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awsize = attention_m_axi_k_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_awburst = attention_m_axi_k_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_wvalid = attention_m_axi_k_wvalid; // TellmeKernel.java:165
-  assign attention_m_axi_k_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_wdata = attention_m_axi_k_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_wstrb = attention_m_axi_k_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_wlast = attention_m_axi_k_wlast; // TellmeKernel.java:165
-  assign attention_m_axi_k_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_bready = attention_m_axi_k_bready; // TellmeKernel.java:165
-  assign attention_m_axi_k_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_arvalid = attention_m_axi_k_arvalid; // TellmeKernel.java:165
-  assign attention_m_axi_k_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_araddr = attention_m_axi_k_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_arlen = attention_m_axi_k_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_arsize = attention_m_axi_k_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_arburst = attention_m_axi_k_arburst; // TellmeKernel.java:165
-  assign attention_m_axi_k_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_2_rready = attention_m_axi_k_rready; // TellmeKernel.java:165
-  assign attention_m_axi_k_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:165
-  assign attention_m_axi_k_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:165
-  assign attention_m_axi_k_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awvalid = attention_m_axi_v_awvalid; // TellmeKernel.java:165
-  assign attention_m_axi_v_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awaddr = attention_m_axi_v_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awlen = attention_m_axi_v_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awsize = attention_m_axi_v_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_awburst = attention_m_axi_v_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_wvalid = attention_m_axi_v_wvalid; // TellmeKernel.java:165
-  assign attention_m_axi_v_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_wdata = attention_m_axi_v_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_wstrb = attention_m_axi_v_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_wlast = attention_m_axi_v_wlast; // TellmeKernel.java:165
-  assign attention_m_axi_v_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_bready = attention_m_axi_v_bready; // TellmeKernel.java:165
-  assign attention_m_axi_v_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_arvalid = attention_m_axi_v_arvalid; // TellmeKernel.java:165
-  assign attention_m_axi_v_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_araddr = attention_m_axi_v_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_arlen = attention_m_axi_v_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_arsize = attention_m_axi_v_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_arburst = attention_m_axi_v_arburst; // TellmeKernel.java:165
-  assign attention_m_axi_v_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_3_rready = attention_m_axi_v_rready; // TellmeKernel.java:165
-  assign attention_m_axi_v_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:165
-  assign attention_m_axi_v_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:165
-  assign attention_m_axi_v_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_4_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:165
-  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_awready = d0_share_s_axi_5_awready; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_wready = d0_share_s_axi_5_wready; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_5_bvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_5_bresp; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_arready = d0_share_s_axi_5_arready; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_5_rvalid; // TellmeKernel.java:165
-  assign d0_share_s_axi_5_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_5_rdata; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_5_rresp; // TellmeKernel.java:165
-  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_5_rlast; // TellmeKernel.java:165
+  assign m_axi_w0_awvalid = w0_share_m_axi_awvalid; // TellmeKernel.java:168
+  assign w0_share_m_axi_awready = m_axi_w0_awready; // TellmeKernel.java:168
+  assign m_axi_w0_awaddr = w0_share_m_axi_awaddr; // TellmeKernel.java:168
+  assign m_axi_w0_awlen = w0_share_m_axi_awlen; // TellmeKernel.java:168
+  assign m_axi_w0_awsize = w0_share_m_axi_awsize; // TellmeKernel.java:168
+  assign m_axi_w0_awburst = w0_share_m_axi_awburst; // TellmeKernel.java:168
+  assign m_axi_w0_wvalid = w0_share_m_axi_wvalid; // TellmeKernel.java:168
+  assign w0_share_m_axi_wready = m_axi_w0_wready; // TellmeKernel.java:168
+  assign m_axi_w0_wdata = w0_share_m_axi_wdata; // TellmeKernel.java:168
+  assign m_axi_w0_wstrb = w0_share_m_axi_wstrb; // TellmeKernel.java:168
+  assign m_axi_w0_wlast = w0_share_m_axi_wlast; // TellmeKernel.java:168
+  assign w0_share_m_axi_bvalid = m_axi_w0_bvalid; // TellmeKernel.java:168
+  assign m_axi_w0_bready = w0_share_m_axi_bready; // TellmeKernel.java:168
+  assign w0_share_m_axi_bresp = m_axi_w0_bresp; // TellmeKernel.java:168
+  assign m_axi_w0_arvalid = w0_share_m_axi_arvalid; // TellmeKernel.java:168
+  assign w0_share_m_axi_arready = m_axi_w0_arready; // TellmeKernel.java:168
+  assign m_axi_w0_araddr = w0_share_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_w0_arlen = w0_share_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_w0_arsize = w0_share_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_w0_arburst = w0_share_m_axi_arburst; // TellmeKernel.java:168
+  assign w0_share_m_axi_rvalid = m_axi_w0_rvalid; // TellmeKernel.java:168
+  assign m_axi_w0_rready = w0_share_m_axi_rready; // TellmeKernel.java:168
+  assign w0_share_m_axi_rdata = m_axi_w0_rdata; // TellmeKernel.java:168
+  assign w0_share_m_axi_rresp = m_axi_w0_rresp; // TellmeKernel.java:168
+  assign w0_share_m_axi_rlast = m_axi_w0_rlast; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awvalid = tlmm_m_axi_w0_awvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_awready = w0_share_s_axi_0_awready; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awaddr = tlmm_m_axi_w0_awaddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awlen = tlmm_m_axi_w0_awlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awsize = tlmm_m_axi_w0_awsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_awburst = tlmm_m_axi_w0_awburst; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_wvalid = tlmm_m_axi_w0_wvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_wready = w0_share_s_axi_0_wready; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_wdata = tlmm_m_axi_w0_wdata; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_wstrb = tlmm_m_axi_w0_wstrb; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_wlast = tlmm_m_axi_w0_wlast; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_bvalid = w0_share_s_axi_0_bvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_bready = tlmm_m_axi_w0_bready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_bresp = w0_share_s_axi_0_bresp; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_arvalid = tlmm_m_axi_w0_arvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_arready = w0_share_s_axi_0_arready; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_araddr = tlmm_m_axi_w0_araddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_arlen = tlmm_m_axi_w0_arlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_arsize = tlmm_m_axi_w0_arsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_arburst = tlmm_m_axi_w0_arburst; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_rvalid = w0_share_s_axi_0_rvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_0_rready = tlmm_m_axi_w0_rready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_rdata = w0_share_s_axi_0_rdata; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_rresp = w0_share_s_axi_0_rresp; // TellmeKernel.java:168
+  assign tlmm_m_axi_w0_rlast = w0_share_s_axi_0_rlast; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awvalid = lm_head_m_axi_lane0_awvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_awready = w0_share_s_axi_1_awready; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awaddr = lm_head_m_axi_lane0_awaddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awlen = lm_head_m_axi_lane0_awlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awsize = lm_head_m_axi_lane0_awsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_awburst = lm_head_m_axi_lane0_awburst; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_wvalid = lm_head_m_axi_lane0_wvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_wready = w0_share_s_axi_1_wready; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_wdata = lm_head_m_axi_lane0_wdata; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_wstrb = lm_head_m_axi_lane0_wstrb; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_wlast = lm_head_m_axi_lane0_wlast; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_bvalid = w0_share_s_axi_1_bvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_bready = lm_head_m_axi_lane0_bready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_bresp = w0_share_s_axi_1_bresp; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_arvalid = lm_head_m_axi_lane0_arvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_arready = w0_share_s_axi_1_arready; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_araddr = lm_head_m_axi_lane0_araddr; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_arlen = lm_head_m_axi_lane0_arlen; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_arsize = lm_head_m_axi_lane0_arsize; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_arburst = lm_head_m_axi_lane0_arburst; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rvalid = w0_share_s_axi_1_rvalid; // TellmeKernel.java:168
+  assign w0_share_s_axi_1_rready = lm_head_m_axi_lane0_rready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rdata = w0_share_s_axi_1_rdata; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rresp = w0_share_s_axi_1_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane0_rlast = w0_share_s_axi_1_rlast; // TellmeKernel.java:168
+  assign m_axi_w1_awvalid = w1_share_m_axi_awvalid; // TellmeKernel.java:168
+  assign w1_share_m_axi_awready = m_axi_w1_awready; // TellmeKernel.java:168
+  assign m_axi_w1_awaddr = w1_share_m_axi_awaddr; // TellmeKernel.java:168
+  assign m_axi_w1_awlen = w1_share_m_axi_awlen; // TellmeKernel.java:168
+  assign m_axi_w1_awsize = w1_share_m_axi_awsize; // TellmeKernel.java:168
+  assign m_axi_w1_awburst = w1_share_m_axi_awburst; // TellmeKernel.java:168
+  assign m_axi_w1_wvalid = w1_share_m_axi_wvalid; // TellmeKernel.java:168
+  assign w1_share_m_axi_wready = m_axi_w1_wready; // TellmeKernel.java:168
+  assign m_axi_w1_wdata = w1_share_m_axi_wdata; // TellmeKernel.java:168
+  assign m_axi_w1_wstrb = w1_share_m_axi_wstrb; // TellmeKernel.java:168
+  assign m_axi_w1_wlast = w1_share_m_axi_wlast; // TellmeKernel.java:168
+  assign w1_share_m_axi_bvalid = m_axi_w1_bvalid; // TellmeKernel.java:168
+  assign m_axi_w1_bready = w1_share_m_axi_bready; // TellmeKernel.java:168
+  assign w1_share_m_axi_bresp = m_axi_w1_bresp; // TellmeKernel.java:168
+  assign m_axi_w1_arvalid = w1_share_m_axi_arvalid; // TellmeKernel.java:168
+  assign w1_share_m_axi_arready = m_axi_w1_arready; // TellmeKernel.java:168
+  assign m_axi_w1_araddr = w1_share_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_w1_arlen = w1_share_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_w1_arsize = w1_share_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_w1_arburst = w1_share_m_axi_arburst; // TellmeKernel.java:168
+  assign w1_share_m_axi_rvalid = m_axi_w1_rvalid; // TellmeKernel.java:168
+  assign m_axi_w1_rready = w1_share_m_axi_rready; // TellmeKernel.java:168
+  assign w1_share_m_axi_rdata = m_axi_w1_rdata; // TellmeKernel.java:168
+  assign w1_share_m_axi_rresp = m_axi_w1_rresp; // TellmeKernel.java:168
+  assign w1_share_m_axi_rlast = m_axi_w1_rlast; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awvalid = tlmm_m_axi_w1_awvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_awready = w1_share_s_axi_0_awready; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awaddr = tlmm_m_axi_w1_awaddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awlen = tlmm_m_axi_w1_awlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awsize = tlmm_m_axi_w1_awsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_awburst = tlmm_m_axi_w1_awburst; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_wvalid = tlmm_m_axi_w1_wvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_wready = w1_share_s_axi_0_wready; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_wdata = tlmm_m_axi_w1_wdata; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_wstrb = tlmm_m_axi_w1_wstrb; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_wlast = tlmm_m_axi_w1_wlast; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_bvalid = w1_share_s_axi_0_bvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_bready = tlmm_m_axi_w1_bready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_bresp = w1_share_s_axi_0_bresp; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_arvalid = tlmm_m_axi_w1_arvalid; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_arready = w1_share_s_axi_0_arready; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_araddr = tlmm_m_axi_w1_araddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_arlen = tlmm_m_axi_w1_arlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_arsize = tlmm_m_axi_w1_arsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_arburst = tlmm_m_axi_w1_arburst; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_rvalid = w1_share_s_axi_0_rvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_0_rready = tlmm_m_axi_w1_rready; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_rdata = w1_share_s_axi_0_rdata; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_rresp = w1_share_s_axi_0_rresp; // TellmeKernel.java:168
+  assign tlmm_m_axi_w1_rlast = w1_share_s_axi_0_rlast; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awvalid = lm_head_m_axi_lane1_awvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_awready = w1_share_s_axi_1_awready; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awaddr = lm_head_m_axi_lane1_awaddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awlen = lm_head_m_axi_lane1_awlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awsize = lm_head_m_axi_lane1_awsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_awburst = lm_head_m_axi_lane1_awburst; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_wvalid = lm_head_m_axi_lane1_wvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_wready = w1_share_s_axi_1_wready; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_wdata = lm_head_m_axi_lane1_wdata; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_wstrb = lm_head_m_axi_lane1_wstrb; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_wlast = lm_head_m_axi_lane1_wlast; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_bvalid = w1_share_s_axi_1_bvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_bready = lm_head_m_axi_lane1_bready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_bresp = w1_share_s_axi_1_bresp; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_arvalid = lm_head_m_axi_lane1_arvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_arready = w1_share_s_axi_1_arready; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_araddr = lm_head_m_axi_lane1_araddr; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_arlen = lm_head_m_axi_lane1_arlen; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_arsize = lm_head_m_axi_lane1_arsize; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_arburst = lm_head_m_axi_lane1_arburst; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rvalid = w1_share_s_axi_1_rvalid; // TellmeKernel.java:168
+  assign w1_share_s_axi_1_rready = lm_head_m_axi_lane1_rready; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rdata = w1_share_s_axi_1_rdata; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rresp = w1_share_s_axi_1_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_lane1_rlast = w1_share_s_axi_1_rlast; // TellmeKernel.java:168
+  assign m_axi_d0_awvalid = d0_share_m_axi_awvalid; // TellmeKernel.java:168
+  assign d0_share_m_axi_awready = m_axi_d0_awready; // TellmeKernel.java:168
+  assign m_axi_d0_awaddr = d0_share_m_axi_awaddr; // TellmeKernel.java:168
+  assign m_axi_d0_awlen = d0_share_m_axi_awlen; // TellmeKernel.java:168
+  assign m_axi_d0_awsize = d0_share_m_axi_awsize; // TellmeKernel.java:168
+  assign m_axi_d0_awburst = d0_share_m_axi_awburst; // TellmeKernel.java:168
+  assign m_axi_d0_wvalid = d0_share_m_axi_wvalid; // TellmeKernel.java:168
+  assign d0_share_m_axi_wready = m_axi_d0_wready; // TellmeKernel.java:168
+  assign m_axi_d0_wdata = d0_share_m_axi_wdata; // TellmeKernel.java:168
+  assign m_axi_d0_wstrb = d0_share_m_axi_wstrb; // TellmeKernel.java:168
+  assign m_axi_d0_wlast = d0_share_m_axi_wlast; // TellmeKernel.java:168
+  assign d0_share_m_axi_bvalid = m_axi_d0_bvalid; // TellmeKernel.java:168
+  assign m_axi_d0_bready = d0_share_m_axi_bready; // TellmeKernel.java:168
+  assign d0_share_m_axi_bresp = m_axi_d0_bresp; // TellmeKernel.java:168
+  assign m_axi_d0_arvalid = d0_share_m_axi_arvalid; // TellmeKernel.java:168
+  assign d0_share_m_axi_arready = m_axi_d0_arready; // TellmeKernel.java:168
+  assign m_axi_d0_araddr = d0_share_m_axi_araddr; // TellmeKernel.java:168
+  assign m_axi_d0_arlen = d0_share_m_axi_arlen; // TellmeKernel.java:168
+  assign m_axi_d0_arsize = d0_share_m_axi_arsize; // TellmeKernel.java:168
+  assign m_axi_d0_arburst = d0_share_m_axi_arburst; // TellmeKernel.java:168
+  assign d0_share_m_axi_rvalid = m_axi_d0_rvalid; // TellmeKernel.java:168
+  assign m_axi_d0_rready = d0_share_m_axi_rready; // TellmeKernel.java:168
+  assign d0_share_m_axi_rdata = m_axi_d0_rdata; // TellmeKernel.java:168
+  assign d0_share_m_axi_rresp = m_axi_d0_rresp; // TellmeKernel.java:168
+  assign d0_share_m_axi_rlast = m_axi_d0_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awvalid = data_reader_m_axi_awvalid; // TellmeKernel.java:168
+  assign data_reader_m_axi_awready = d0_share_s_axi_0_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awaddr = data_reader_m_axi_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awlen = data_reader_m_axi_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awsize = data_reader_m_axi_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_awburst = data_reader_m_axi_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_wvalid = data_reader_m_axi_wvalid; // TellmeKernel.java:168
+  assign data_reader_m_axi_wready = d0_share_s_axi_0_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_wdata = data_reader_m_axi_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_wstrb = data_reader_m_axi_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_wlast = data_reader_m_axi_wlast; // TellmeKernel.java:168
+  assign data_reader_m_axi_bvalid = d0_share_s_axi_0_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_bready = data_reader_m_axi_bready; // TellmeKernel.java:168
+  assign data_reader_m_axi_bresp = d0_share_s_axi_0_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_arvalid = data_reader_m_axi_arvalid; // TellmeKernel.java:168
+  assign data_reader_m_axi_arready = d0_share_s_axi_0_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_araddr = data_reader_m_axi_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_arlen = data_reader_m_axi_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_arsize = data_reader_m_axi_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_arburst = data_reader_m_axi_arburst; // TellmeKernel.java:168
+  assign data_reader_m_axi_rvalid = d0_share_s_axi_0_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_0_rready = data_reader_m_axi_rready; // TellmeKernel.java:168
+  assign data_reader_m_axi_rdata = d0_share_s_axi_0_rdata; // TellmeKernel.java:168
+  assign data_reader_m_axi_rresp = d0_share_s_axi_0_rresp; // TellmeKernel.java:168
+  assign data_reader_m_axi_rlast = d0_share_s_axi_0_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awvalid = data_writer_m_axi_awvalid; // TellmeKernel.java:168
+  assign data_writer_m_axi_awready = d0_share_s_axi_1_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awaddr = data_writer_m_axi_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awlen = data_writer_m_axi_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awsize = data_writer_m_axi_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_awburst = data_writer_m_axi_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_wvalid = data_writer_m_axi_wvalid; // TellmeKernel.java:168
+  assign data_writer_m_axi_wready = d0_share_s_axi_1_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_wdata = data_writer_m_axi_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_wstrb = data_writer_m_axi_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_wlast = data_writer_m_axi_wlast; // TellmeKernel.java:168
+  assign data_writer_m_axi_bvalid = d0_share_s_axi_1_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_bready = data_writer_m_axi_bready; // TellmeKernel.java:168
+  assign data_writer_m_axi_bresp = d0_share_s_axi_1_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_arvalid = data_writer_m_axi_arvalid; // TellmeKernel.java:168
+  assign data_writer_m_axi_arready = d0_share_s_axi_1_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_araddr = data_writer_m_axi_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_arlen = data_writer_m_axi_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_arsize = data_writer_m_axi_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_arburst = data_writer_m_axi_arburst; // TellmeKernel.java:168
+  assign data_writer_m_axi_rvalid = d0_share_s_axi_1_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_1_rready = data_writer_m_axi_rready; // TellmeKernel.java:168
+  assign data_writer_m_axi_rdata = d0_share_s_axi_1_rdata; // TellmeKernel.java:168
+  assign data_writer_m_axi_rresp = d0_share_s_axi_1_rresp; // TellmeKernel.java:168
+  assign data_writer_m_axi_rlast = d0_share_s_axi_1_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awvalid = attention_m_axi_k_awvalid; // TellmeKernel.java:168
+  assign attention_m_axi_k_awready = d0_share_s_axi_2_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awaddr = attention_m_axi_k_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awlen = attention_m_axi_k_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awsize = attention_m_axi_k_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_awburst = attention_m_axi_k_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_wvalid = attention_m_axi_k_wvalid; // TellmeKernel.java:168
+  assign attention_m_axi_k_wready = d0_share_s_axi_2_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_wdata = attention_m_axi_k_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_wstrb = attention_m_axi_k_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_wlast = attention_m_axi_k_wlast; // TellmeKernel.java:168
+  assign attention_m_axi_k_bvalid = d0_share_s_axi_2_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_bready = attention_m_axi_k_bready; // TellmeKernel.java:168
+  assign attention_m_axi_k_bresp = d0_share_s_axi_2_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_arvalid = attention_m_axi_k_arvalid; // TellmeKernel.java:168
+  assign attention_m_axi_k_arready = d0_share_s_axi_2_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_araddr = attention_m_axi_k_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_arlen = attention_m_axi_k_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_arsize = attention_m_axi_k_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_arburst = attention_m_axi_k_arburst; // TellmeKernel.java:168
+  assign attention_m_axi_k_rvalid = d0_share_s_axi_2_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_2_rready = attention_m_axi_k_rready; // TellmeKernel.java:168
+  assign attention_m_axi_k_rdata = d0_share_s_axi_2_rdata; // TellmeKernel.java:168
+  assign attention_m_axi_k_rresp = d0_share_s_axi_2_rresp; // TellmeKernel.java:168
+  assign attention_m_axi_k_rlast = d0_share_s_axi_2_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awvalid = attention_m_axi_v_awvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v_awready = d0_share_s_axi_3_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awaddr = attention_m_axi_v_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awlen = attention_m_axi_v_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awsize = attention_m_axi_v_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_awburst = attention_m_axi_v_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_wvalid = attention_m_axi_v_wvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v_wready = d0_share_s_axi_3_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_wdata = attention_m_axi_v_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_wstrb = attention_m_axi_v_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_wlast = attention_m_axi_v_wlast; // TellmeKernel.java:168
+  assign attention_m_axi_v_bvalid = d0_share_s_axi_3_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_bready = attention_m_axi_v_bready; // TellmeKernel.java:168
+  assign attention_m_axi_v_bresp = d0_share_s_axi_3_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_arvalid = attention_m_axi_v_arvalid; // TellmeKernel.java:168
+  assign attention_m_axi_v_arready = d0_share_s_axi_3_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_araddr = attention_m_axi_v_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_arlen = attention_m_axi_v_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_arsize = attention_m_axi_v_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_arburst = attention_m_axi_v_arburst; // TellmeKernel.java:168
+  assign attention_m_axi_v_rvalid = d0_share_s_axi_3_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_3_rready = attention_m_axi_v_rready; // TellmeKernel.java:168
+  assign attention_m_axi_v_rdata = d0_share_s_axi_3_rdata; // TellmeKernel.java:168
+  assign attention_m_axi_v_rresp = d0_share_s_axi_3_rresp; // TellmeKernel.java:168
+  assign attention_m_axi_v_rlast = d0_share_s_axi_3_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_awvalid = kv_cache_writer_m_axi_awvalid; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_awready = d0_share_s_axi_4_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_awaddr = kv_cache_writer_m_axi_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_awlen = kv_cache_writer_m_axi_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_awsize = kv_cache_writer_m_axi_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_awburst = kv_cache_writer_m_axi_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_wvalid = kv_cache_writer_m_axi_wvalid; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_wready = d0_share_s_axi_4_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_wdata = kv_cache_writer_m_axi_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_wstrb = kv_cache_writer_m_axi_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_wlast = kv_cache_writer_m_axi_wlast; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_bvalid = d0_share_s_axi_4_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_bready = kv_cache_writer_m_axi_bready; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_bresp = d0_share_s_axi_4_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_arvalid = kv_cache_writer_m_axi_arvalid; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_arready = d0_share_s_axi_4_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_araddr = kv_cache_writer_m_axi_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_arlen = kv_cache_writer_m_axi_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_arsize = kv_cache_writer_m_axi_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_arburst = kv_cache_writer_m_axi_arburst; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_rvalid = d0_share_s_axi_4_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_4_rready = kv_cache_writer_m_axi_rready; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_rdata = d0_share_s_axi_4_rdata; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_rresp = d0_share_s_axi_4_rresp; // TellmeKernel.java:168
+  assign kv_cache_writer_m_axi_rlast = d0_share_s_axi_4_rlast; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_awvalid = lm_head_m_axi_scales_awvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_awready = d0_share_s_axi_5_awready; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_awaddr = lm_head_m_axi_scales_awaddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_awlen = lm_head_m_axi_scales_awlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_awsize = lm_head_m_axi_scales_awsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_awburst = lm_head_m_axi_scales_awburst; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_wvalid = lm_head_m_axi_scales_wvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_wready = d0_share_s_axi_5_wready; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_wdata = lm_head_m_axi_scales_wdata; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_wstrb = lm_head_m_axi_scales_wstrb; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_wlast = lm_head_m_axi_scales_wlast; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_bvalid = d0_share_s_axi_5_bvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_bready = lm_head_m_axi_scales_bready; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_bresp = d0_share_s_axi_5_bresp; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_arvalid = lm_head_m_axi_scales_arvalid; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_arready = d0_share_s_axi_5_arready; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_araddr = lm_head_m_axi_scales_araddr; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_arlen = lm_head_m_axi_scales_arlen; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_arsize = lm_head_m_axi_scales_arsize; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_arburst = lm_head_m_axi_scales_arburst; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_rvalid = d0_share_s_axi_5_rvalid; // TellmeKernel.java:168
+  assign d0_share_s_axi_5_rready = lm_head_m_axi_scales_rready; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_rdata = d0_share_s_axi_5_rdata; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_rresp = d0_share_s_axi_5_rresp; // TellmeKernel.java:168
+  assign lm_head_m_axi_scales_rlast = d0_share_s_axi_5_rlast; // TellmeKernel.java:168
   assign port_moving =
       (m_axi_w0_rvalid & m_axi_w0_rready)
       | (m_axi_w0_wvalid & m_axi_w0_wready)
       | (m_axi_w1_rvalid & m_axi_w1_rready)
       | (m_axi_w1_wvalid & m_axi_w1_wready)
       | (m_axi_d0_rvalid & m_axi_d0_rready)
-      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:123
+      | (m_axi_d0_wvalid & m_axi_d0_wready); // TellmeKernel.java:126
   assign control_ap_ready = call_start; // CallControl.java:49
   assign control_ap_idle = ~call_busy; // CallControl.java:50
   assign control_ap_done = call_finish; // CallControl.java:51
@@ -2949,8 +2949,8 @@ module tellme (
   assign record_tap_dropped = tap_dropped; // Sequencer.java:568
   assign record_address = arg_io; // Sequencer.java:569
   assign record_area_address = debug_base; // Sequencer.java:570
-  assign stalled = waiting_for_data; // TellmeKernel.java:149
-  assign interrupt = control_interrupt; // TellmeKernel.java:150
+  assign stalled = waiting_for_data; // TellmeKernel.java:152
+  assign interrupt = control_interrupt; // TellmeKernel.java:153
 
   // -------------------------------------------------------------------------------------------------------------------
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
@@ -6812,8 +6812,8 @@ module tellme (
         $display("ASSERTION FAILED in %m: RecordWriter.java:76: RecordWriter: a command starts on a whole beat");
         $stop;
       end
-      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:151
-        $display("ASSERTION FAILED in %m: TellmeKernel.java:151: TellmeKernel: one writer at a time offers words to ",
+      if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:154
+        $display("ASSERTION FAILED in %m: TellmeKernel.java:154: TellmeKernel: one writer at a time offers words to ",
                  "the packer");
         $stop;
       end
@@ -7487,7 +7487,7 @@ module tellme (
     .m_axi_rlast                (kv_cache_writer_m_axi_rlast)
   );
 
-  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:165
+  AxiPortShare_w64_rr_o8 w0_share ( // TellmeKernel.java:168
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w0_share_s_axi_0_awvalid),
@@ -7569,7 +7569,7 @@ module tellme (
     .writes_outstanding (w0_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:165
+  AxiPortShare_w64_rr_o8 w1_share ( // TellmeKernel.java:168
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (w1_share_s_axi_0_awvalid),
@@ -7651,7 +7651,7 @@ module tellme (
     .writes_outstanding (w1_share_writes_outstanding)
   );
 
-  AxiPortShare_w64_rwrrwr_o8 d0_share ( // TellmeKernel.java:165
+  AxiPortShare_w64_rwrrwr_o8 d0_share ( // TellmeKernel.java:168
     .ap_clk             (ap_clk),
     .ap_rst_n           (ap_rst_n),
     .s_axi_0_awvalid    (d0_share_s_axi_0_awvalid),

@@ -3,8 +3,8 @@ SyncFifo_w130_d128_ramblock.v
 AxiBurstReader_w128_b32_o4.v
 Fp16Product.v
 Fp32Add.v
-SyncFifo_w528_d5.v
-Fp32SerialTree_n16_t16_q5.v
+SyncFifo_w528_d9.v
+Fp32SerialTree_n16_t16_q9_f2.v
 Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
@@ -20,4 +20,4 @@ SyncFifo_w515_d8.v
 Fp32SerialTree_n16_t3_q8_f4.v
 Fp32ToFp16.v
 SyncFifo_w128_d12.v
-AttentionUnit_l16_w8_d96_c4096_q8_r32_fp16_serial.v
+AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial.v
