@@ -78,7 +78,7 @@ public final class AttentionUnit extends Module {
      * checks read it; CHECK also waits for room beside the value side's command. HANDOFF: the softmax is done,
      * the value side is not free yet. REFUSED: the done of a refused command waits for the command before it.
      */
-    enum Phase { IDLE, SIZE, CHECK, QUERIES, SCORES, SOFTMAX, HANDOFF, REFUSED }
+    enum Phase { IDLE, SIZE, CHECK, QUERIES, SCORES, HANDOFF, REFUSED }
 
     /** The value side's phases. */
     enum ValuePhase { IDLE, VALUES }
@@ -143,20 +143,20 @@ public final class AttentionUnit extends Module {
         int scoreAddressBits = log2Up(shape.scoreBufferWords());
 
         Bool scoresFinished = wire("scores_finished", bool());
-        Bool softmaxFinished = wire("softmax_finished", bool());
         Bool valueJobRequesting = wire("value_job_requesting", bool());
         Bool valueBusy = wire("value_busy", bool());
-        Bool readingWeights = wire("value_reading_weights", bool());
         UInt valueSlots = wire("value_command_slots", uint(8));
         UInt valueBase = wire("value_command_base", uint(shape.slotBits()));
         Controller controller = area(new Controller(shape, command, queries, queryStore, scoresFinished,
-                softmaxFinished, valueBusy, valueSlots, valueBase, valueJobRequesting));
+                valueBusy, valueSlots, valueBase, valueJobRequesting));
 
         BufferPort keyPort = BufferPort.wires("key_port", chunkAddressBits, 16 * shape.passWidth(), 1);
         BufferPort valuePort = BufferPort.wires("value_port", chunkAddressBits, 16 * shape.passWidth(), 1);
-        BufferPort scorePort = BufferPort.wires("softmax_port", scoreAddressBits, 32, scoreLatency);
-        BufferPort weightPort = BufferPort.wires("weight_port", scoreAddressBits, 32, scoreLatency);
-        shareReadPort("score_read", scoreBuffer, scorePort, weightPort);
+        // The score buffer's read port is the value pass's: it reads each (slot, position) score as it weights the
+        // row (the softmax is fused into the value pass).
+        BufferPort scorePort = BufferPort.wires("score_port", scoreAddressBits, 32, scoreLatency);
+        scorePort.data().set(scoreBuffer.readSync("score_read", scorePort.address(), scorePort.enable(),
+                scoreLatency));
 
         // ---- K: a job per score pass, on the key ports.
         Bool keyChunkDone = wire("key_chunk_consumed", bool());
@@ -171,16 +171,11 @@ public final class AttentionUnit extends Module {
         keyChunkDone.set(scores.chunkFinished);
         keyChunkLoader.set(scores.chunkLoader);
 
-        AttentionSoftmax softmax = instance("softmax", new AttentionSoftmax(shape.lanes(), shape.context()));
         ScoreSink sink = area(new ScoreSink(shape, controller, scores));
-        SoftmaxStage stage = area(new SoftmaxStage(shape, controller, readingWeights, sink, softmax, scorePort));
-        // One write port (UltraRAM and block RAM have a write and a read port): scores in the score pass, their
-        // weights in the softmax pass (both the score side's).
-        Bool scoreWrite = scores.scores.valid.or(softmax.weights.valid).named("score_buffer_write");
-        UInt scoreWriteAddress = mux(scores.scores.valid, sink.writeAddress, stage.weightAddress)
-                .named("score_buffer_write_address");
-        Bits scoreWriteData = mux(scores.scores.valid, scores.scores.payload.value(), softmax.weights.payload.value())
-                .named("score_buffer_write_data");
+        // One write port: the scores of the score pass.
+        Bool scoreWrite = scores.scores.valid.named("score_buffer_write");
+        UInt scoreWriteAddress = sink.writeAddress;
+        Bits scoreWriteData = scores.scores.payload.value();
         when(scoreWrite, () -> scoreBuffer.write(scoreWriteAddress, scoreWriteData));
 
         // ---- V: a job per command, started while the command is on the score side, on the value ports.
@@ -191,24 +186,19 @@ public final class AttentionUnit extends Module {
         ChunkLoader.readPort("value_read", shape, valueLoaders, valuePort);
         valueJobRequesting.set(any(valueLoaders.stream().map(l -> l.requesting).toList())
                 .named("value_loaders_requesting"));
-        Bool weightsRead = wire("value_weights_read", bool());
         Bool valuesFinished = wire("values_finished", bool());
         Bool keysFailed = any(keyLoaders.stream().map(l -> l.failedLatest).toList()).named("key_job_failed");
-        ValueSide valueSide = area(new ValueSide(shape, controller, keysFailed, valueLoaders, weightsRead,
-                valuesFinished));
+        ValueSide valueSide = area(new ValueSide(shape, controller, keysFailed, valueLoaders, valuesFinished));
         valueBusy.set(valueSide.phase.is(ValuePhase.VALUES));
-        readingWeights.set(valueSide.readingWeights);
         valueSlots.set(valueSide.fields.slots());
         valueBase.set(valueSide.fields.base());
         ChunkProgress valueProgress = area(new ChunkProgress("value", shape, valueLoaders, valueSide.jobBases));
         ValueEngine values = area(new ValueEngine(shape, valueSide.fields, valueSide.start, valueProgress, valuePort,
-                weightPort, stage.reciprocals, out));
+                scorePort, sink.maxima, out));
         valueChunkDone.set(values.chunkFinished);
         valueChunkLoader.set(values.chunkLoader);
-        weightsRead.set(values.weightsRead);
         valuesFinished.set(values.finished);
         scoresFinished.set(scores.finished);
-        softmaxFinished.set(stage.finished);
 
         // ---- Done, in the order the commands were taken: the value side's, or a refusal once it is free.
         Bool doneValid = reg("done_pending", bool(), 0);
@@ -255,14 +245,6 @@ public final class AttentionUnit extends Module {
         return result;
     }
 
-    /** Puts two passes' ports on a memory's one synchronous read port (the passes never read at once). */
-    private static void shareReadPort(String name, Mem<Bits> memory, BufferPort first, BufferPort second) {
-        UInt address = mux(first.enable(), first.address(), second.address()).named(name + "_address");
-        Bits data = memory.readSync(name, address, first.enable().or(second.enable()), first.latency());
-        first.data().set(data);
-        second.data().set(data);
-    }
-
     /**
      * The score side: takes and checks a command, finds its slots room, stores its queries, starts its score
      * pass, its V rows' job and its softmax, and hands it to the value side.
@@ -286,7 +268,7 @@ public final class AttentionUnit extends Module {
         final UInt refusalCode;
 
         Controller(AttentionShape shape, Stream<Command> command, Stream<Vec<Bits>> queries, List<Mem<Bits>> queryStore,
-                   Bool scoresFinished, Bool softmaxFinished, Bool valueBusy, UInt valueSlots, UInt valueBase,
+                   Bool scoresFinished, Bool valueBusy, UInt valueSlots, UInt valueBase,
                    Bool valueJobRequesting) {
             super("controller", "takes and checks a command, stores its queries, starts its passes and hands it on");
             int positionBits = shape.positionBits();
@@ -338,7 +320,7 @@ public final class AttentionUnit extends Module {
                 when(queries.fire().and(mine), () -> store.write(storeAddress, asBits(queries.payload)));
             }
             // The V job starts once the command is checked and the last job has requested all its chunks.
-            startValueJob = phase.isOneOf(Phase.QUERIES, Phase.SCORES, Phase.SOFTMAX, Phase.HANDOFF)
+            startValueJob = phase.isOneOf(Phase.QUERIES, Phase.SCORES, Phase.HANDOFF)
                     .and(valueJobStarted.not()).and(valueJobRequesting.not()).named("start_value_job");
             handOff = phase.is(Phase.HANDOFF).and(valueBusy.not()).and(valueJobStarted).named("hand_off");
             refusalDone = phase.is(Phase.REFUSED).and(valueBusy.not()).named("refusal_done");
@@ -385,8 +367,7 @@ public final class AttentionUnit extends Module {
             });
             when(startValueJob, () -> valueJobStarted.set(true));
             when(startScores, () -> phase.set(Phase.SCORES));
-            when(phase.is(Phase.SCORES).and(scoresFinished), () -> phase.set(Phase.SOFTMAX));
-            when(phase.is(Phase.SOFTMAX).and(softmaxFinished), () -> phase.set(Phase.HANDOFF));
+            when(phase.is(Phase.SCORES).and(scoresFinished), () -> phase.set(Phase.HANDOFF));
             when(handOff, () -> phase.set(Phase.IDLE));
         }
     }
@@ -403,8 +384,6 @@ public final class AttentionUnit extends Module {
         final List<UInt> jobBases;
         /** Event: the value pass starts, a cycle after the hand-off (its walkers read the fields copied then). */
         final Bool start;
-        /** The value pass is still reading weights from the score buffer. */
-        final Bool readingWeights;
         /** Event: the command is finished (every output has left). */
         final Bool finished;
         /** The command's {@link ErrorCode} when it finishes. */
@@ -412,11 +391,10 @@ public final class AttentionUnit extends Module {
 
         /**
          * @param keyFailed    a beat of the score side's K job failed (read at the hand-off)
-         * @param weightsRead  event: the value pass has read its last weight
          * @param passFinished event: the value pass's last output has left
          */
         ValueSide(AttentionShape shape, Controller controller, Bool keyFailed, List<ChunkLoader> valueLoaders,
-                  Bool weightsRead, Bool passFinished) {
+                  Bool passFinished) {
             super("value_side", "the command of the value pass: its fields, its V job and its outcome");
             phase = reg("value_phase", enumOf(ValuePhase.class), ValuePhase.IDLE);
             fields = new CommandFields(reg("value_first_positions", uint(shape.positionBits()), 0),
@@ -428,8 +406,6 @@ public final class AttentionUnit extends Module {
                 jobBases.add(reg("value_side_job_base" + (valueLoaders.size() > 1 ? "_" + l : ""),
                         uint(valueLoaders.get(l).countBits), 0));
             }
-            Bool reading = reg("value_weights_pending", bool(), 0);
-            readingWeights = reading;
             start = regNext("value_pass_start", controller.handOff, 0);
             Bool failedKeys = reg("value_keys_failed", bool(), 0);
             // A V job started after this command's: the loader moved its flag to the older one.
@@ -448,9 +424,7 @@ public final class AttentionUnit extends Module {
                 }
                 failedKeys.set(keyFailed);
                 newerJob.set(false);
-                reading.set(true);
             }).elseWhen(controller.startValueJob, () -> newerJob.set(true));
-            when(weightsRead, () -> reading.set(false));
             when(finished, () -> phase.set(ValuePhase.IDLE));
             Bool failedOlder = any(valueLoaders.stream().map(l -> l.failedOlder).toList());
             Bool failedLatest = any(valueLoaders.stream().map(l -> l.failedLatest).toList());
@@ -469,10 +443,14 @@ public final class AttentionUnit extends Module {
         ScoreSink(AttentionShape shape, Controller controller, ScoreEngine scores) {
             super("score_sink", "the place of each score (its slot and position) and each slot's maximum");
             maxima = new ArrayList<>();
+            // Only the command's own slots start again: the value pass beside it reads its slots' maxima.
+            UInt first = controller.fields.base().resize(9);
+            UInt end = first.add(controller.fields.slots().resize(9)).trunc(9).named("score_slots_end");
             for (int s = 0; s < shape.slots(); s++) {
                 Bits max = reg("max_" + s, bits(32), 0);
                 final int ss = s;
-                when(controller.startScores, () -> max.set(FpFormat.FP32.constant(0xFF800000L)))
+                Bool ours = first.le(s).and(end.gt(s)).named("score_slot_" + s + "_ours");
+                when(controller.startScores.and(ours), () -> max.set(FpFormat.FP32.constant(0xFF800000L)))
                         .elseWhen(scores.scores.valid.and(scores.scores.payload.slot().eq(ss)), () ->
                                 max.set(Fp32Max.max(max, scores.scores.payload.value())));
                 maxima.add(max);
@@ -481,80 +459,5 @@ public final class AttentionUnit extends Module {
             writeAddress = cat(scores.scores.payload.slot(), scores.scores.payload.position()
                     .resize(shape.positionIndexBits())).asUInt().resize(addressBits).named("score_write_address");
         }
-    }
-
-    /**
-     * Runs the softmax slot by slot: the slot's scores are read from the buffer in position order through a
-     * small queue (it absorbs the read latency and the softmax's pauses), its weights are written back in their
-     * place, and its rz is kept for the value pass.
-     */
-    static final class SoftmaxStage extends Area {
-        enum Step { IDLE, SETUP, RUN }
-
-        final List<Bits> reciprocals;
-        final Bool finished;
-
-        /**
-         * @param readingWeights the value pass of the command before is still reading the score buffer (its one
-         *                       read port): the softmax waits
-         */
-        SoftmaxStage(AttentionShape shape, Controller controller, Bool readingWeights, ScoreSink sink,
-                     AttentionSoftmax softmax, BufferPort port) {
-            super("softmax_stage", "feeds each slot's scores to the softmax and keeps its reciprocal of Z");
-            int positionBits = shape.positionBits();
-            HwEnum<Step> step = reg("step", enumOf(Step.class), Step.IDLE);
-            Bool slotDone = softmax.reciprocal.valid.named("softmax_slot_done");
-            Bool begin = controller.phase.is(Phase.SOFTMAX).and(step.is(Step.IDLE)).and(readingWeights.not())
-                    .named("softmax_begin");
-            SlotWalker walker = area(new SlotWalker("softmax_slots", shape, controller.fields, begin, slotDone));
-            UInt next = reg("read_next", uint(positionBits), 0);
-            when(begin, () -> step.set(Step.SETUP));
-            softmax.setup.valid.set(step.is(Step.SETUP));
-            softmax.setup.payload.positions().set(walker.positions);
-            softmax.setup.payload.max().set(sink.maxima.size() == 1 ? sink.maxima.getFirst()
-                    : new Vec<>(sink.maxima).get("slot_max", walker.physical));
-            when(softmax.setup.fire(), () -> {
-                next.set(0);
-                step.set(Step.RUN);
-            });
-
-            int depth = port.latency() + 3;
-            Stream<Bits> words = wire("score_word", Stream.of(bits(32)));
-            Stream.Queued<Bits> queued = words.queue("score_queue", depth, RamStyle.DISTRIBUTED);
-            UInt inFlight = reg("reads_in_flight", uint(3), 0);
-            Bool arrived = wire("score_arrived", bool());
-            Bool room = queued.occupancy().resize(4).add(inFlight.resize(4)).trunc(4).lt(depth).named("score_room");
-            Bool issue = step.is(Step.RUN).and(next.lt(walker.positions)).and(room).named("score_issue_read");
-            port.address().set(cat(walker.physical, next.resize(shape.positionIndexBits())).asUInt()
-                    .resize(widthOf(port.address())));
-            port.enable().set(issue);
-            Bool landing = issue;
-            for (int i = 0; i < port.latency(); i++) {
-                landing = regNext("score_landing_" + i, landing, 0);
-            }
-            arrived.set(landing);
-            inFlight.set(inFlight.add(issue.asUInt().resize(3)).trunc(3).sub(arrived.asUInt().resize(3)).trunc(3));
-            words.valid.set(arrived);
-            words.payload.set(port.data());
-            assertAlways(arrived.not().or(words.ready), "AttentionUnit: the score queue has room for every read");
-            when(issue, () -> next.set(next.add(1).trunc(positionBits)));
-            queued.stream().connectTo(softmax.scores);
-
-            reciprocals = new ArrayList<>();
-            for (int s = 0; s < shape.slots(); s++) {
-                Bits rz = reg("rz_" + s, bits(32), 0);
-                final int ss = s;
-                when(slotDone.and(walker.physical.eq(ss)), () -> rz.set(softmax.reciprocal.payload));
-                reciprocals.add(rz);
-            }
-            finished = slotDone.and(walker.last).named("softmax_all_done");
-            when(slotDone, () -> step.set(Step.SETUP));
-            when(finished, () -> step.set(Step.IDLE));
-            weightAddress = cat(walker.physical, softmax.weights.payload.position().resize(shape.positionIndexBits()))
-                    .asUInt().resize(log2Up(shape.scoreBufferWords())).named("weight_write_address");
-        }
-
-        /** Where the weight on the softmax's output goes in the score buffer. */
-        final UInt weightAddress;
     }
 }

@@ -19,6 +19,10 @@ import dev.tellmej.hdl.lib.fp.Fp32Add;
 import dev.tellmej.hdl.lib.fp.Fp32Mul;
 import dev.tellmej.hdl.lib.fp.Fp32SerialTree;
 import dev.tellmej.hdl.lib.fp.FpConvert;
+import dev.tellmej.hdl.lib.fp.FpExp;
+import dev.tellmej.hdl.lib.fp.FpFormat;
+import dev.tellmej.hdl.lib.fp.FpReciprocal;
+import dev.tellmej.hdl.lib.fp.FpSchedule;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,7 +43,12 @@ import java.util.List;
  * slot's rz and storage rounding, and the beat leaves on the output stream.
  */
 final class ValueEngine extends Area {
-    enum Reduce { IDLE, GATHER, PUSH, FLUSH }
+    /**
+     * The reduction's phases, per slot: Z_GATHER and Z_PUSH put the slot's L lane sums of Z through the tree,
+     * Z_WAIT waits for its reciprocal rz; then GATHER and PUSH for each output beat, FLUSH until the slot's beats
+     * have left.
+     */
+    enum Reduce { IDLE, Z_GATHER, Z_PUSH, Z_WAIT, GATHER, PUSH, FLUSH }
 
     /**
      * First-level adders of the serial reduce tree: 8 adders instead of 15 at L = 16, a vector every L / 8 cycles,
@@ -53,8 +62,6 @@ final class ValueEngine extends Area {
     final Bool chunkFinished;
     /** The loader of the chunk being read (of {@link #chunkFinished}'s). */
     final UInt chunkLoader;
-    /** Event: the pass has issued its last read of the score buffer (its weights). */
-    final Bool weightsRead;
     /** Event: every slot's output has left. */
     final Bool finished;
 
@@ -63,11 +70,12 @@ final class ValueEngine extends Area {
      * @param start   event: the pass starts (chunk 0, slot 0)
      * @param progress the job's chunks in the value loaders' buffers
      * @param values  the value buffers' read port ({@link ChunkLoader#readPort}): a pass beat a read
-     * @param weights the score buffer's read port (the weights after the softmax)
-     * @param rz      each slot's reciprocal of Z (binary32 bits)
+     * @param scores  the score buffer's read port (the scores of the score pass)
+     * @param maxima  each slot's maximum score M (binary32 bits; the value side's slots are not rewritten while
+     *                its pass runs)
      */
     ValueEngine(AttentionShape shape, CommandFields command, Bool start, ChunkProgress progress, BufferPort values,
-                BufferPort weights, List<Bits> rz, Stream<Vec<Bits>> out) {
+                BufferPort scores, List<Bits> maxima, Stream<Vec<Bits>> out) {
         super("value_engine", "adds each slot's weighted value rows into per-lane partials, then reduces them by the"
                 + " pairwise tree, normalizes, rounds and sends each slot's output");
         int width = shape.width();
@@ -87,6 +95,10 @@ final class ValueEngine extends Area {
                     .style(shape.partialBankWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED));
         }
 
+        // Z's lane sums (N15.4): lane t mod L of each slot adds e_t, from +0.0 at the slot's first position.
+        int zBits = log2Up(shape.slots() * lanes);
+        Mem<Bits> zLanes = mem("z_lanes", bits(32), shape.slots() * lanes).style(RamStyle.DISTRIBUTED);
+
         // ---- Issue: chunk and slot (the walk), then row and beat.
         ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, progress));
         chunkFinished = walk.chunkFinished;
@@ -100,7 +112,6 @@ final class ValueEngine extends Area {
         walk.finishing.set(lastBeat.and(lastRow));
         walk.needRows.set(mux(walk.any, row.add(1).trunc(rowBits), U(0, rowBits)).named("value_row_needs"));
         Bool issueDone = walk.done;
-        weightsRead = issueDone;
         when(start.or(walk.slotDone), () -> {
             row.set(0);
             beat.set(0);
@@ -116,9 +127,9 @@ final class ValueEngine extends Area {
         values.address().set(walk.bufferAddress(shape, row.resize(rowBits - 1), beat)
                 .resize(widthOf(values.address())));
         values.enable().set(issue);
-        weights.address().set(cat(walk.slots.physical, position.resize(shape.positionIndexBits())).asUInt()
-                .resize(widthOf(weights.address())));
-        weights.enable().set(issue);
+        scores.address().set(cat(walk.slots.physical, position.resize(shape.positionIndexBits())).asUInt()
+                .resize(widthOf(scores.address())));
+        scores.enable().set(issue);
 
         // ---- Accumulate: W products (the shared multiply-add lanes) into the partials of lane position mod L.
         Pipeline pipe = new Pipeline("value_issue", issue);
@@ -127,6 +138,11 @@ final class ValueEngine extends Area {
                 .named("partial_address");
         Timed<UInt> addressT = pipe.input("accumulate_address", address);
         Timed<Bool> freshT = pipe.input("accumulate_fresh", position.lt(lanes));
+        Timed<Bool> rowFirstT = pipe.input("row_first_beat", beat.eq(0));
+        Timed<UInt> zAddressT = pipe.input("z_address", cat(walk.slots.physical, position.resize(laneBits)).asUInt()
+                .resize(zBits));
+        Bits slotMax = maxima.size() == 1 ? maxima.getFirst() : new Vec<>(maxima).get("slot_max", walk.slots.physical);
+        Timed<Bits> negatedMax = pipe.input("row_negated_max", FpFormat.FP32.negate(slotMax));
         // With an odd d / W the last pass beat's later beats are past the row: their lanes write nothing.
         List<Bool> present = new ArrayList<>();
         for (int p = ports - 1; p >= 0; p--) {
@@ -135,7 +151,10 @@ final class ValueEngine extends Area {
         }
         Timed<Bits> presentT = pipe.input("value_present", cat(present.toArray(new Bool[0])));
         Timed<Bits> valueT = pipe.at(values.latency(), "value_word", values.data());
-        Timed<Bits> weightT = pipe.at(weights.latency(), "row_weight", weights.data());
+        // The weight of the row, e_t = exp(s_t + (-M)) (N15.3: one RNE subtraction, then N9's exp), computed as the
+        // row's score is read: the softmax is fused into the value pass.
+        Timed<Bits> scoreT = pipe.at(scores.latency(), "row_score", scores.data());
+        Timed<Bits> weightT = FpExp.apply("row_weight", Fp32Add.apply("row_shifted", scoreT, negatedMax));
         // The products and sums are this pass's own lanes (MacLanes): operands at macCycle, addends as the
         // products land (addCycle), sums at sumCycle.
         MacLanes lanesOf = area(new MacLanes("value_mac", passWidth, MacLanes.Operands.BINARY32));
@@ -157,6 +176,9 @@ final class ValueEngine extends Area {
         int readCycle = addCycle - 1;   // the partial read lands as the product does
         UInt accumulateRead = addressT.at(readCycle);
         Bool accumulateEnable = pipe.valid(readCycle);
+        // Z's lanes add each row's weight once, at the row's first pass beat, as the weight comes out of the exp.
+        int zCycle = weightT.cycle();
+        Bool zAccumulateEnable = pipe.valid(zCycle - 1).and(rowFirstT.at(zCycle - 1)).named("z_read_enable");
 
         // ---- Reduce: slot by slot, beat by beat.
         HwEnum<Reduce> phase = reg("reduce_phase", enumOf(Reduce.class), Reduce.IDLE);
@@ -168,6 +190,16 @@ final class ValueEngine extends Area {
         UInt reduceBeat = reg("reduce_beat", uint(beatBits), 0);
         UInt index = reg("reduce_index", uint(bitsFor(lanes)), 0);
         Bool gathering = phase.is(Reduce.GATHER).and(index.lt(lanes)).named("gathering");
+        Bool zGathering = phase.is(Reduce.Z_GATHER).and(index.lt(lanes)).named("z_gathering");
+        Bool zReadEnable = zAccumulateEnable.or(zGathering).named("z_lanes_read_enable");
+        UInt zReadAddress = mux(zAccumulateEnable, zAddressT.at(zCycle - 1),
+                cat(reduceSlot, index.resize(laneBits)).asUInt().resize(zBits)).named("z_lanes_read_address");
+        Bits zRead = zLanes.readSync("z_lanes_read", zReadAddress, zReadEnable, 1);
+        Timed<Bits> zSum = Fp32Add.apply("z_sum", pipe.at(zCycle, "z_current",
+                mux(freshT.at(zCycle), B(0, 32), zRead)), weightT);
+        Bool zWrite = pipe.valid(zSum.cycle()).and(rowFirstT.at(zSum.cycle())).named("z_write");
+        UInt zWriteAddress = zAddressT.at(zSum.cycle());
+        when(zWrite, () -> zLanes.write(zWriteAddress, zSum.value()));
         UInt gatherAddress = cat(reduceSlot, ChunkLoader.passBeat(shape, reduceBeat).resize(strideBits),
                 index.resize(laneBits)).asUInt().resize(bankBits).named("gather_address");
         Bool bankEnable = accumulateEnable.or(gathering).named("bank_read_enable");
@@ -191,12 +223,13 @@ final class ValueEngine extends Area {
             Bool written = ports == 1 ? write : write.and(presentAtSum.asUInt().bit(e / width));
             when(written, () -> bank.write(writeAddress, sum));
         }
-        // The accumulation is over when the last issued beat's partials are written.
-        accumulated.set(Delay.valid("accumulated_last", issueDone, sumCycle + 2));
+        // The accumulation is over when the last issued beat's partials (and its row's Z lane) are written.
+        accumulated.set(Delay.valid("accumulated_last", issueDone, Math.max(sumCycle, zSum.cycle()) + 2));
 
         // Gather: lane j of the beat's W elements lands a cycle after its read.
         // Output beat b's W elements are banks W x (b mod P) .. + W - 1 of pass beat b / P.
-        Bool readValid = regNext("gather_read_valid", gathering, 0);
+        Bool readValid = regNext("gather_read_valid", gathering.or(zGathering), 0);
+        Bool readZ = regNext("gather_read_z", zGathering, 0);
         UInt readLane = regNext("gather_read_lane", index.resize(laneBits), 0);
         UInt readPart = ports == 1 ? U(0, 1) : regNext("gather_read_part", reduceBeat.resize(shape.portBits()), 0);
         List<List<Bits>> gathered = new ArrayList<>();   // [element][lane]
@@ -206,7 +239,9 @@ final class ValueEngine extends Area {
             for (int p = 0; p < ports; p++) {
                 parts.add(reads.get(p * width + e));
             }
-            final Bits read = ports == 1 ? parts.getFirst() : new Vec<>(parts).get("gather_part_" + e, readPart);
+            Bits partial = ports == 1 ? parts.getFirst() : new Vec<>(parts).get("gather_part_" + e, readPart);
+            // Element 0's registers also take Z's lanes, before the slot's first beat.
+            final Bits read = e == 0 ? mux(readZ, zRead, partial).named("gather_read_0") : partial;
             for (int j = 0; j < lanes; j++) {
                 Bits p = reg("gathered_" + e + "_" + j, bits(32), 0);
                 final int jj = j;
@@ -216,12 +251,16 @@ final class ValueEngine extends Area {
             gathered.add(partials);
         }
         Bool gatherDone = phase.is(Reduce.GATHER).and(index.eq(lanes)).named("gather_done");
+        Bool zGatherDone = phase.is(Reduce.Z_GATHER).and(index.eq(lanes)).named("z_gather_done");
 
         // Push: element e's partials into the tree, one element a cycle (with serial trees, while the tree's queue
         // has room: the next beat's gather goes on while the tree works through this one's elements).
-        Bool pushing = phase.is(Reduce.PUSH);
+        // Z's lanes go through the same tree (N5.2, as the element sums), tagged; its sum goes to the reciprocal.
+        Bool zPushing = phase.is(Reduce.Z_PUSH);
+        Bool pushing = phase.is(Reduce.PUSH).or(zPushing).named("pushing");
         int elementBits = Math.max(1, log2Up(width));
         UInt element = index.resize(elementBits);
+        Bits tag = cat(zPushing, element).named("reduce_tag");
         List<Bits> level = new ArrayList<>();
         for (int j = 0; j < lanes; j++) {
             List<Bits> laneJ = new ArrayList<>();
@@ -234,17 +273,19 @@ final class ValueEngine extends Area {
         Bool pushStep;
         Pipeline reduced;
         Timed<Bits> sum;
-        Timed<UInt> sumElement;
+        Timed<Bits> sumTag;
+        Bool treeOut;
         if (shape.serialTrees()) {
             Fp32SerialTree tree = Hdl.instance("reduce_tree",
-                    new Fp32SerialTree(lanes, elementBits, Math.max(2, width), SERIAL_FIRST_ADDERS));
+                    new Fp32SerialTree(lanes, elementBits + 1, Math.max(2, width), SERIAL_FIRST_ADDERS));
             pushStep = pushing.and(tree.ready).named("push_step");
             tree.in.valid.set(pushStep);
             assign(tree.in.payload.values(), new Vec<>(level));
-            tree.in.payload.tag().set(element.asBits());
+            tree.in.payload.tag().set(tag);
             reduced = new Pipeline("reduced", tree.out.valid);
             sum = reduced.input("reduced_sum", tree.out.payload.sum());
-            sumElement = reduced.input("reduced_element", tree.out.payload.tag().asUInt());
+            sumTag = reduced.input("reduced_tag", tree.out.payload.tag());
+            treeOut = tree.out.valid;
         } else {
             pushStep = pushing;
             reduced = new Pipeline("push", pushing);
@@ -253,15 +294,24 @@ final class ValueEngine extends Area {
                 inputs.add(reduced.input("reduce_in_" + j, level.get(j)));
             }
             sum = Fp32Add.tree("reduce_tree", inputs);
-            sumElement = reduced.input("push_element", element);
+            sumTag = reduced.input("push_tag", tag);
+            treeOut = reduced.valid(sum.cycle());
         }
-        Bool pushDone = pushStep.and(index.eq(width - 1)).named("push_done");
-        Bits slotRz = rz.size() == 1 ? rz.getFirst() : new Vec<>(rz).get("slot_rz", reduceSlot);
+        Bool pushDone = pushStep.and(phase.is(Reduce.PUSH)).and(index.eq(width - 1)).named("push_done");
+        Bool zPushed = pushStep.and(zPushing).named("z_pushed");
+        Bool sumIsZ = sumTag.at(sum.cycle()).msb().named("reduced_is_z");
+        // rz = reciprocal(Z) (N10), one slot's at a time: the beats wait for it.
+        Pipeline zPipe = new Pipeline("z_reduced", treeOut.and(sumIsZ));
+        Timed<Bits> rzT = FpReciprocal.apply("rz", zPipe.input("z", sum.at(sum.cycle())), FpSchedule.SHARED);
+        Bool rzReady = zPipe.valid(rzT.cycle()).named("rz_ready");
+        Bits slotRz = reg("slot_rz", bits(32), 0);
+        when(rzReady, () -> slotRz.set(rzT.value()));
         Timed<Bits> scaled = Fp32Mul.apply("normalized", sum, reduced.steady(slotRz));
         Timed<Bits> stored = FpConvert.fromFp32("stored_output", shape.format(), scaled);
         int outCycle = stored.cycle();
-        Bool outValid = reduced.valid(outCycle);
-        UInt outElement = sumElement.at(outCycle);
+        Bits tagOut = sumTag.at(outCycle);
+        Bool outValid = reduced.valid(outCycle).and(tagOut.msb().not()).named("element_out");
+        UInt outElement = tagOut.asUInt().resize(elementBits);
         List<Bits> word = new ArrayList<>();
         for (int e = 0; e < width; e++) {
             Bits w = reg("out_word_" + e, bits(16), 0);
@@ -284,11 +334,21 @@ final class ValueEngine extends Area {
         flushedEvent.set(flushed);
         finished = flushed.and(reduceWalker.last).named("value_pass_finished");
 
-        when(phase.is(Reduce.GATHER).or(pushStep), () -> index.set(index.add(1).trunc(widthOf(index))));
+        when(phase.is(Reduce.GATHER).or(phase.is(Reduce.Z_GATHER)).or(pushStep),
+                () -> index.set(index.add(1).trunc(widthOf(index))));
         when(accumulated, () -> {
-            phase.set(Reduce.GATHER);
+            phase.set(Reduce.Z_GATHER);
             reduceBeat.set(0);
             index.set(0);
+        });
+        when(zGatherDone, () -> {
+            index.set(0);
+            phase.set(Reduce.Z_PUSH);
+        });
+        when(zPushed, () -> phase.set(Reduce.Z_WAIT));
+        when(phase.is(Reduce.Z_WAIT).and(rzReady), () -> {
+            index.set(0);
+            phase.set(Reduce.GATHER);
         });
         when(gatherDone, () -> {
             index.set(0);
@@ -304,7 +364,7 @@ final class ValueEngine extends Area {
             emitted.set(0);
             reduceBeat.set(0);
             index.set(0);
-            phase.set(Reduce.GATHER);
+            phase.set(Reduce.Z_GATHER);
             when(finished, () -> phase.set(Reduce.IDLE));
         });
     }
