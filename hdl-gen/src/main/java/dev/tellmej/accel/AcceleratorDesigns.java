@@ -1,6 +1,5 @@
 package dev.tellmej.accel;
 
-import dev.tellmej.accel.attention.AttentionSoftmax;
 import dev.tellmej.accel.attention.AttentionUnit;
 import dev.tellmej.accel.attention.KvCacheWriter;
 import dev.tellmej.accel.lmhead.LmHeadUnit;
@@ -32,10 +31,6 @@ public final class AcceleratorDesigns {
         entries.add(new DesignEntry("attention", "attention over the DDR KV cache for one KV head: a GQA group's"
                 + " heads and a prefill block's tokens share each K and V row, read once; scores, softmax and"
                 + " values bit for bit as N15 (docs/attention.md)", attention, ElaborationOptions.DEFAULT));
-        Map<String, Supplier<? extends Module>> softmax = new LinkedHashMap<>();
-        AcceleratorConfig.named().forEach((name, config) -> softmax.put(name, () -> AttentionSoftmax.of(config)));
-        entries.add(new DesignEntry("attention-softmax", "the attention unit's softmax: exp(s_t - M) and the"
-                + " reciprocal of their lane-ordered sum (docs/attention.md)", softmax, ElaborationOptions.DEFAULT));
         Map<String, Supplier<? extends Module>> kvWriter = new LinkedHashMap<>();
         AcceleratorConfig.named().forEach((name, config) -> kvWriter.put(name, () -> KvCacheWriter.of(config)));
         entries.add(new DesignEntry("kv-cache-writer", "writes a token's K or V rows into the DDR KV cache at the"

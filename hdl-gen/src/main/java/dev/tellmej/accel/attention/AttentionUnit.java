@@ -40,20 +40,21 @@ import java.util.List;
  *
  * <p><b>Passes</b>: the {@link ScoreEngine} multiplies each slot's query with the K rows it attends to (rows
  * past the last slot's context are never read: the causal mask of a prefill block), writing the scores into a
- * score buffer sized for the whole context of every slot and keeping each slot's maximum; the
- * {@link AttentionSoftmax} turns each slot's scores into weights in place and gives its rz; the
- * {@link ValueEngine} adds the weighted V rows into per-lane partials and reduces them. K and V each arrive
+ * score buffer sized for the whole context of every slot and keeping each slot's maximum M; the
+ * {@link ValueEngine} reads each score back as it weights the row, {@code e_t = exp(s_t - M)} (the softmax is
+ * fused into the value pass, so the scores are read once and no weight is written back), adds the weighted V
+ * rows into per-lane partials and the weights into Z's lanes, and reduces them. K and V each arrive
  * through P {@link ChunkLoader}s on P ports ({@link AttentionShape#ports}; chunk k of a head's rows on port
  * k mod P), chunks of rows ahead of their pass, which takes P beats of a row a cycle. Each pass has its own
  * P x W multiply-add lanes ({@link MacLanes}).
  *
- * <p><b>Two commands at once.</b> The {@link Controller} (the score side) takes a command, its queries, runs its
- * score pass and its softmax, then hands it to the {@link ValueSide}, and takes the next command while the value
- * pass of the last runs: the score pass of one command runs beside the value pass of the one before, on the
- * other port. Their per-slot stores do not meet: a command that runs beside another takes the other half of the
- * slots ({@link CommandFields#base}), so each may have at most half the unit's slots (a larger one waits until
- * the value side is free). The softmax waits until the value pass has read its last weight (the score buffer
- * has one read port), and runs during the value pass's reduction. Named {@code AttentionUnit_<shape>}.
+ * <p><b>Two commands at once.</b> The {@link Controller} (the score side) takes a command, its queries and runs
+ * its score pass, then hands it to the {@link ValueSide}, and takes the next command while the value pass of
+ * the last runs: the score pass of one command runs beside the value pass of the one before, on the other
+ * ports. Their per-slot stores do not meet: a command that runs beside another takes the other half of the slots
+ * ({@link CommandFields#base}; the maxima of only its own slots start again), so each may have at most half the
+ * unit's slots (a larger one waits until the value side is free). The score buffer's write port is the score
+ * pass's, its read port the value pass's. Named {@code AttentionUnit_<shape>}.
  */
 public final class AttentionUnit extends Module {
     /**
@@ -75,7 +76,7 @@ public final class AttentionUnit extends Module {
 
     /**
      * The score side's phases. SIZE and CHECK: a taken command's slot count is a product, registered before the
-     * checks read it; CHECK also waits for room beside the value side's command. HANDOFF: the softmax is done,
+     * checks read it; CHECK also waits for room beside the value side's command. HANDOFF: the score pass is done,
      * the value side is not free yet. REFUSED: the done of a refused command waits for the command before it.
      */
     enum Phase { IDLE, SIZE, CHECK, QUERIES, SCORES, HANDOFF, REFUSED }
@@ -247,11 +248,11 @@ public final class AttentionUnit extends Module {
 
     /**
      * The score side: takes and checks a command, finds its slots room, stores its queries, starts its score
-     * pass, its V rows' job and its softmax, and hands it to the value side.
+     * pass and its V rows' job, and hands it to the value side.
      */
     static final class Controller extends Area {
         final HwEnum<Phase> phase;
-        /** The command's fields, for the score pass, the softmax and the V job. */
+        /** The command's fields, for the score pass and the V job. */
         final CommandFields fields;
         final UInt keyAddress;
         final UInt valueAddress;

@@ -27,9 +27,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The value pass of an {@link AttentionUnit} (NUMERICS.md N15.5): {@code o_i = st(sum_t(e_t * v_t[i]) * rz)}
- * for every slot, where the sum over positions is N5's with L lanes (lane j takes positions j, j + L, ... from
- * +0.0) and the pairwise tree.
+ * The value pass of an {@link AttentionUnit}, with the softmax fused into it (NUMERICS.md N15.3-5):
+ * {@code o_i = st(sum_t(e_t * v_t[i]) * rz)} for every slot, where {@code e_t = exp(s_t + (-M))} (one RNE
+ * subtraction, then N9's exp), Z is N5's sum of the weights and {@code rz = reciprocal(Z)} (N10), and the sums
+ * over positions are N5's with L lanes (lane j takes positions j, j + L, ... from +0.0) and the pairwise tree.
+ *
+ * <p><b>Weights.</b> As a row's pass beats issue, its score is read from the score buffer and goes through the
+ * subtraction and the exp beside the value word; at the row's first pass beat the weight is also added into Z's
+ * lane {@code t mod L} of the slot (a small LUT RAM of slots x L sums, read, added to and written back).
  *
  * <p><b>Accumulate.</b> For each chunk of value rows in the buffers, for each slot, the slot's rows of the chunk
  * stream a pass beat (P beats, P x W values) a cycle with the slot's weight of the row from the score buffer;
@@ -37,10 +42,11 @@ import java.util.List;
  * it is read, added to and written back, and the same partial comes round no sooner than L rows later. With an
  * odd d / W and two ports, the last pass beat's second beat is past the row and its banks are not written.
  *
- * <p><b>Reduce.</b> Then, slot by slot and output beat by output beat (W elements: those of banks
- * {@code W x (b mod P)} onwards at pass beat {@code b / P}), the L partials of the beat's W elements are read
- * (lanes no position reached count as +0.0), each element's go through the pairwise tree, one multiply by the
- * slot's rz and storage rounding, and the beat leaves on the output stream.
+ * <p><b>Reduce.</b> Then, slot by slot: Z's L lanes go through the pairwise tree (lanes no position reached
+ * count as +0.0) and the reciprocal gives the slot's rz; then output beat by output beat (W elements: those of
+ * banks {@code W x (b mod P)} onwards at pass beat {@code b / P}), the L partials of the beat's W elements are
+ * read, each element's go through the same tree, one multiply by rz and storage rounding, and the beat leaves
+ * on the output stream.
  */
 final class ValueEngine extends Area {
     /**

@@ -13,10 +13,10 @@ import dev.tellmej.hdl.testing.DesignVerifier;
 import org.junit.jupiter.api.Test;
 
 /**
- * The attention blocks of both builds (the KV-cache writer, the attention unit and its softmax) elaborate
+ * The attention blocks of both builds (the KV-cache writer and the attention unit) elaborate
  * deterministically and are lint clean; the KV-cache writer also synthesizes with Yosys for the XCK26 here (the
  * unit takes minutes: {@code tellme report attention} gives its figures). Their behaviour is tested in Verilator
- * in accel-sim ({@code KvCacheWriterTest}, {@code AttentionSoftmaxTest}, {@code AttentionUnitTest}); impossible
+ * in accel-sim ({@code KvCacheWriterTest}, {@code AttentionUnitTest}); impossible
  * shapes are refused here.
  */
 class AttentionGeneratorTest {
@@ -30,11 +30,8 @@ class AttentionGeneratorTest {
     }
 
     @Test
-    void theAttentionUnitAndItsSoftmaxOfBothBuildsAreLintCleanAndDeterministic() {
+    void theAttentionUnitOfBothBuildsIsLintCleanAndDeterministic() {
         for (AcceleratorConfig config : AcceleratorConfig.named().values()) {
-            Design<AttentionSoftmax> softmax = Hdl.elaborate(() -> AttentionSoftmax.of(config));
-            DesignVerifier.assertDeterministic(softmax, Hdl.elaborate(() -> AttentionSoftmax.of(config)));
-            DesignVerifier.lint(softmax, "attention-softmax-" + config.name());
             Design<AttentionUnit> unit = Hdl.elaborate(() -> AttentionUnit.of(config));
             DesignVerifier.assertDeterministic(unit, Hdl.elaborate(() -> AttentionUnit.of(config)));
             DesignVerifier.lint(unit, "attention-" + config.name());
