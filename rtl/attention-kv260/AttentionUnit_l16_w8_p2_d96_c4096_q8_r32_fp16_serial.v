@@ -4,140 +4,140 @@
 `default_nettype none
 
 module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
-  input  wire         clk,                            // AttentionUnit.java:107
-  input  wire         reset,                          // AttentionUnit.java:107
-  input  wire         command_valid,                  // AttentionUnit.java:111
-  output wire         command_ready,                  // AttentionUnit.java:111
-  input  wire [63:0]  command_payload_keyAddress,     // AttentionUnit.java:111
-  input  wire [63:0]  command_payload_valueAddress,   // AttentionUnit.java:111
-  input  wire [31:0]  command_payload_firstPositions, // AttentionUnit.java:111
-  input  wire [7:0]   command_payload_tokens,         // AttentionUnit.java:111
-  input  wire [7:0]   command_payload_heads,          // AttentionUnit.java:111
-  input  wire [7:0]   command_payload_rowBeats,       // AttentionUnit.java:111
-  input  wire [31:0]  command_payload_scale,          // AttentionUnit.java:111
-  input  wire         queries_valid,                  // AttentionUnit.java:113
-  output wire         queries_ready,                  // AttentionUnit.java:113
-  input  wire [15:0]  queries_payload_0,              // AttentionUnit.java:113
-  input  wire [15:0]  queries_payload_1,              // AttentionUnit.java:113
-  input  wire [15:0]  queries_payload_2,              // AttentionUnit.java:113
-  input  wire [15:0]  queries_payload_3,              // AttentionUnit.java:113
-  input  wire [15:0]  queries_payload_4,              // AttentionUnit.java:113
-  input  wire [15:0]  queries_payload_5,              // AttentionUnit.java:113
-  input  wire [15:0]  queries_payload_6,              // AttentionUnit.java:113
-  input  wire [15:0]  queries_payload_7,              // AttentionUnit.java:113
-  output wire         out_valid,                      // AttentionUnit.java:114
-  input  wire         out_ready,                      // AttentionUnit.java:114
-  output wire [15:0]  out_payload_0,                  // AttentionUnit.java:114
-  output wire [15:0]  out_payload_1,                  // AttentionUnit.java:114
-  output wire [15:0]  out_payload_2,                  // AttentionUnit.java:114
-  output wire [15:0]  out_payload_3,                  // AttentionUnit.java:114
-  output wire [15:0]  out_payload_4,                  // AttentionUnit.java:114
-  output wire [15:0]  out_payload_5,                  // AttentionUnit.java:114
-  output wire [15:0]  out_payload_6,                  // AttentionUnit.java:114
-  output wire [15:0]  out_payload_7,                  // AttentionUnit.java:114
-  output wire         done_valid,                     // AttentionUnit.java:115
-  output wire [7:0]   done_payload_errorCode,         // AttentionUnit.java:115
-  output wire         idle,                           // AttentionUnit.java:116
-  output wire         m_axi_k0_awvalid,               // AttentionUnit.java:126
-  input  wire         m_axi_k0_awready,               // AttentionUnit.java:126
-  output wire [63:0]  m_axi_k0_awaddr,                // AttentionUnit.java:126
-  output wire [7:0]   m_axi_k0_awlen,                 // AttentionUnit.java:126
-  output wire [2:0]   m_axi_k0_awsize,                // AttentionUnit.java:126
-  output wire [1:0]   m_axi_k0_awburst,               // AttentionUnit.java:126
-  output wire         m_axi_k0_wvalid,                // AttentionUnit.java:126
-  input  wire         m_axi_k0_wready,                // AttentionUnit.java:126
-  output wire [127:0] m_axi_k0_wdata,                 // AttentionUnit.java:126
-  output wire [15:0]  m_axi_k0_wstrb,                 // AttentionUnit.java:126
-  output wire         m_axi_k0_wlast,                 // AttentionUnit.java:126
-  input  wire         m_axi_k0_bvalid,                // AttentionUnit.java:126
-  output wire         m_axi_k0_bready,                // AttentionUnit.java:126
-  input  wire [1:0]   m_axi_k0_bresp,                 // AttentionUnit.java:126
-  output wire         m_axi_k0_arvalid,               // AttentionUnit.java:126
-  input  wire         m_axi_k0_arready,               // AttentionUnit.java:126
-  output wire [63:0]  m_axi_k0_araddr,                // AttentionUnit.java:126
-  output wire [7:0]   m_axi_k0_arlen,                 // AttentionUnit.java:126
-  output wire [2:0]   m_axi_k0_arsize,                // AttentionUnit.java:126
-  output wire [1:0]   m_axi_k0_arburst,               // AttentionUnit.java:126
-  input  wire         m_axi_k0_rvalid,                // AttentionUnit.java:126
-  output wire         m_axi_k0_rready,                // AttentionUnit.java:126
-  input  wire [127:0] m_axi_k0_rdata,                 // AttentionUnit.java:126
-  input  wire [1:0]   m_axi_k0_rresp,                 // AttentionUnit.java:126
-  input  wire         m_axi_k0_rlast,                 // AttentionUnit.java:126
-  output wire         m_axi_v0_awvalid,               // AttentionUnit.java:127
-  input  wire         m_axi_v0_awready,               // AttentionUnit.java:127
-  output wire [63:0]  m_axi_v0_awaddr,                // AttentionUnit.java:127
-  output wire [7:0]   m_axi_v0_awlen,                 // AttentionUnit.java:127
-  output wire [2:0]   m_axi_v0_awsize,                // AttentionUnit.java:127
-  output wire [1:0]   m_axi_v0_awburst,               // AttentionUnit.java:127
-  output wire         m_axi_v0_wvalid,                // AttentionUnit.java:127
-  input  wire         m_axi_v0_wready,                // AttentionUnit.java:127
-  output wire [127:0] m_axi_v0_wdata,                 // AttentionUnit.java:127
-  output wire [15:0]  m_axi_v0_wstrb,                 // AttentionUnit.java:127
-  output wire         m_axi_v0_wlast,                 // AttentionUnit.java:127
-  input  wire         m_axi_v0_bvalid,                // AttentionUnit.java:127
-  output wire         m_axi_v0_bready,                // AttentionUnit.java:127
-  input  wire [1:0]   m_axi_v0_bresp,                 // AttentionUnit.java:127
-  output wire         m_axi_v0_arvalid,               // AttentionUnit.java:127
-  input  wire         m_axi_v0_arready,               // AttentionUnit.java:127
-  output wire [63:0]  m_axi_v0_araddr,                // AttentionUnit.java:127
-  output wire [7:0]   m_axi_v0_arlen,                 // AttentionUnit.java:127
-  output wire [2:0]   m_axi_v0_arsize,                // AttentionUnit.java:127
-  output wire [1:0]   m_axi_v0_arburst,               // AttentionUnit.java:127
-  input  wire         m_axi_v0_rvalid,                // AttentionUnit.java:127
-  output wire         m_axi_v0_rready,                // AttentionUnit.java:127
-  input  wire [127:0] m_axi_v0_rdata,                 // AttentionUnit.java:127
-  input  wire [1:0]   m_axi_v0_rresp,                 // AttentionUnit.java:127
-  input  wire         m_axi_v0_rlast,                 // AttentionUnit.java:127
-  output wire         m_axi_k1_awvalid,               // AttentionUnit.java:126
-  input  wire         m_axi_k1_awready,               // AttentionUnit.java:126
-  output wire [63:0]  m_axi_k1_awaddr,                // AttentionUnit.java:126
-  output wire [7:0]   m_axi_k1_awlen,                 // AttentionUnit.java:126
-  output wire [2:0]   m_axi_k1_awsize,                // AttentionUnit.java:126
-  output wire [1:0]   m_axi_k1_awburst,               // AttentionUnit.java:126
-  output wire         m_axi_k1_wvalid,                // AttentionUnit.java:126
-  input  wire         m_axi_k1_wready,                // AttentionUnit.java:126
-  output wire [127:0] m_axi_k1_wdata,                 // AttentionUnit.java:126
-  output wire [15:0]  m_axi_k1_wstrb,                 // AttentionUnit.java:126
-  output wire         m_axi_k1_wlast,                 // AttentionUnit.java:126
-  input  wire         m_axi_k1_bvalid,                // AttentionUnit.java:126
-  output wire         m_axi_k1_bready,                // AttentionUnit.java:126
-  input  wire [1:0]   m_axi_k1_bresp,                 // AttentionUnit.java:126
-  output wire         m_axi_k1_arvalid,               // AttentionUnit.java:126
-  input  wire         m_axi_k1_arready,               // AttentionUnit.java:126
-  output wire [63:0]  m_axi_k1_araddr,                // AttentionUnit.java:126
-  output wire [7:0]   m_axi_k1_arlen,                 // AttentionUnit.java:126
-  output wire [2:0]   m_axi_k1_arsize,                // AttentionUnit.java:126
-  output wire [1:0]   m_axi_k1_arburst,               // AttentionUnit.java:126
-  input  wire         m_axi_k1_rvalid,                // AttentionUnit.java:126
-  output wire         m_axi_k1_rready,                // AttentionUnit.java:126
-  input  wire [127:0] m_axi_k1_rdata,                 // AttentionUnit.java:126
-  input  wire [1:0]   m_axi_k1_rresp,                 // AttentionUnit.java:126
-  input  wire         m_axi_k1_rlast,                 // AttentionUnit.java:126
-  output wire         m_axi_v1_awvalid,               // AttentionUnit.java:127
-  input  wire         m_axi_v1_awready,               // AttentionUnit.java:127
-  output wire [63:0]  m_axi_v1_awaddr,                // AttentionUnit.java:127
-  output wire [7:0]   m_axi_v1_awlen,                 // AttentionUnit.java:127
-  output wire [2:0]   m_axi_v1_awsize,                // AttentionUnit.java:127
-  output wire [1:0]   m_axi_v1_awburst,               // AttentionUnit.java:127
-  output wire         m_axi_v1_wvalid,                // AttentionUnit.java:127
-  input  wire         m_axi_v1_wready,                // AttentionUnit.java:127
-  output wire [127:0] m_axi_v1_wdata,                 // AttentionUnit.java:127
-  output wire [15:0]  m_axi_v1_wstrb,                 // AttentionUnit.java:127
-  output wire         m_axi_v1_wlast,                 // AttentionUnit.java:127
-  input  wire         m_axi_v1_bvalid,                // AttentionUnit.java:127
-  output wire         m_axi_v1_bready,                // AttentionUnit.java:127
-  input  wire [1:0]   m_axi_v1_bresp,                 // AttentionUnit.java:127
-  output wire         m_axi_v1_arvalid,               // AttentionUnit.java:127
-  input  wire         m_axi_v1_arready,               // AttentionUnit.java:127
-  output wire [63:0]  m_axi_v1_araddr,                // AttentionUnit.java:127
-  output wire [7:0]   m_axi_v1_arlen,                 // AttentionUnit.java:127
-  output wire [2:0]   m_axi_v1_arsize,                // AttentionUnit.java:127
-  output wire [1:0]   m_axi_v1_arburst,               // AttentionUnit.java:127
-  input  wire         m_axi_v1_rvalid,                // AttentionUnit.java:127
-  output wire         m_axi_v1_rready,                // AttentionUnit.java:127
-  input  wire [127:0] m_axi_v1_rdata,                 // AttentionUnit.java:127
-  input  wire [1:0]   m_axi_v1_rresp,                 // AttentionUnit.java:127
-  input  wire         m_axi_v1_rlast                  // AttentionUnit.java:127
+  input  wire         clk,                            // AttentionUnit.java:108
+  input  wire         reset,                          // AttentionUnit.java:108
+  input  wire         command_valid,                  // AttentionUnit.java:112
+  output wire         command_ready,                  // AttentionUnit.java:112
+  input  wire [63:0]  command_payload_keyAddress,     // AttentionUnit.java:112
+  input  wire [63:0]  command_payload_valueAddress,   // AttentionUnit.java:112
+  input  wire [31:0]  command_payload_firstPositions, // AttentionUnit.java:112
+  input  wire [7:0]   command_payload_tokens,         // AttentionUnit.java:112
+  input  wire [7:0]   command_payload_heads,          // AttentionUnit.java:112
+  input  wire [7:0]   command_payload_rowBeats,       // AttentionUnit.java:112
+  input  wire [31:0]  command_payload_scale,          // AttentionUnit.java:112
+  input  wire         queries_valid,                  // AttentionUnit.java:114
+  output wire         queries_ready,                  // AttentionUnit.java:114
+  input  wire [15:0]  queries_payload_0,              // AttentionUnit.java:114
+  input  wire [15:0]  queries_payload_1,              // AttentionUnit.java:114
+  input  wire [15:0]  queries_payload_2,              // AttentionUnit.java:114
+  input  wire [15:0]  queries_payload_3,              // AttentionUnit.java:114
+  input  wire [15:0]  queries_payload_4,              // AttentionUnit.java:114
+  input  wire [15:0]  queries_payload_5,              // AttentionUnit.java:114
+  input  wire [15:0]  queries_payload_6,              // AttentionUnit.java:114
+  input  wire [15:0]  queries_payload_7,              // AttentionUnit.java:114
+  output wire         out_valid,                      // AttentionUnit.java:115
+  input  wire         out_ready,                      // AttentionUnit.java:115
+  output wire [15:0]  out_payload_0,                  // AttentionUnit.java:115
+  output wire [15:0]  out_payload_1,                  // AttentionUnit.java:115
+  output wire [15:0]  out_payload_2,                  // AttentionUnit.java:115
+  output wire [15:0]  out_payload_3,                  // AttentionUnit.java:115
+  output wire [15:0]  out_payload_4,                  // AttentionUnit.java:115
+  output wire [15:0]  out_payload_5,                  // AttentionUnit.java:115
+  output wire [15:0]  out_payload_6,                  // AttentionUnit.java:115
+  output wire [15:0]  out_payload_7,                  // AttentionUnit.java:115
+  output wire         done_valid,                     // AttentionUnit.java:116
+  output wire [7:0]   done_payload_errorCode,         // AttentionUnit.java:116
+  output wire         idle,                           // AttentionUnit.java:117
+  output wire         m_axi_k0_awvalid,               // AttentionUnit.java:127
+  input  wire         m_axi_k0_awready,               // AttentionUnit.java:127
+  output wire [63:0]  m_axi_k0_awaddr,                // AttentionUnit.java:127
+  output wire [7:0]   m_axi_k0_awlen,                 // AttentionUnit.java:127
+  output wire [2:0]   m_axi_k0_awsize,                // AttentionUnit.java:127
+  output wire [1:0]   m_axi_k0_awburst,               // AttentionUnit.java:127
+  output wire         m_axi_k0_wvalid,                // AttentionUnit.java:127
+  input  wire         m_axi_k0_wready,                // AttentionUnit.java:127
+  output wire [127:0] m_axi_k0_wdata,                 // AttentionUnit.java:127
+  output wire [15:0]  m_axi_k0_wstrb,                 // AttentionUnit.java:127
+  output wire         m_axi_k0_wlast,                 // AttentionUnit.java:127
+  input  wire         m_axi_k0_bvalid,                // AttentionUnit.java:127
+  output wire         m_axi_k0_bready,                // AttentionUnit.java:127
+  input  wire [1:0]   m_axi_k0_bresp,                 // AttentionUnit.java:127
+  output wire         m_axi_k0_arvalid,               // AttentionUnit.java:127
+  input  wire         m_axi_k0_arready,               // AttentionUnit.java:127
+  output wire [63:0]  m_axi_k0_araddr,                // AttentionUnit.java:127
+  output wire [7:0]   m_axi_k0_arlen,                 // AttentionUnit.java:127
+  output wire [2:0]   m_axi_k0_arsize,                // AttentionUnit.java:127
+  output wire [1:0]   m_axi_k0_arburst,               // AttentionUnit.java:127
+  input  wire         m_axi_k0_rvalid,                // AttentionUnit.java:127
+  output wire         m_axi_k0_rready,                // AttentionUnit.java:127
+  input  wire [127:0] m_axi_k0_rdata,                 // AttentionUnit.java:127
+  input  wire [1:0]   m_axi_k0_rresp,                 // AttentionUnit.java:127
+  input  wire         m_axi_k0_rlast,                 // AttentionUnit.java:127
+  output wire         m_axi_v0_awvalid,               // AttentionUnit.java:128
+  input  wire         m_axi_v0_awready,               // AttentionUnit.java:128
+  output wire [63:0]  m_axi_v0_awaddr,                // AttentionUnit.java:128
+  output wire [7:0]   m_axi_v0_awlen,                 // AttentionUnit.java:128
+  output wire [2:0]   m_axi_v0_awsize,                // AttentionUnit.java:128
+  output wire [1:0]   m_axi_v0_awburst,               // AttentionUnit.java:128
+  output wire         m_axi_v0_wvalid,                // AttentionUnit.java:128
+  input  wire         m_axi_v0_wready,                // AttentionUnit.java:128
+  output wire [127:0] m_axi_v0_wdata,                 // AttentionUnit.java:128
+  output wire [15:0]  m_axi_v0_wstrb,                 // AttentionUnit.java:128
+  output wire         m_axi_v0_wlast,                 // AttentionUnit.java:128
+  input  wire         m_axi_v0_bvalid,                // AttentionUnit.java:128
+  output wire         m_axi_v0_bready,                // AttentionUnit.java:128
+  input  wire [1:0]   m_axi_v0_bresp,                 // AttentionUnit.java:128
+  output wire         m_axi_v0_arvalid,               // AttentionUnit.java:128
+  input  wire         m_axi_v0_arready,               // AttentionUnit.java:128
+  output wire [63:0]  m_axi_v0_araddr,                // AttentionUnit.java:128
+  output wire [7:0]   m_axi_v0_arlen,                 // AttentionUnit.java:128
+  output wire [2:0]   m_axi_v0_arsize,                // AttentionUnit.java:128
+  output wire [1:0]   m_axi_v0_arburst,               // AttentionUnit.java:128
+  input  wire         m_axi_v0_rvalid,                // AttentionUnit.java:128
+  output wire         m_axi_v0_rready,                // AttentionUnit.java:128
+  input  wire [127:0] m_axi_v0_rdata,                 // AttentionUnit.java:128
+  input  wire [1:0]   m_axi_v0_rresp,                 // AttentionUnit.java:128
+  input  wire         m_axi_v0_rlast,                 // AttentionUnit.java:128
+  output wire         m_axi_k1_awvalid,               // AttentionUnit.java:127
+  input  wire         m_axi_k1_awready,               // AttentionUnit.java:127
+  output wire [63:0]  m_axi_k1_awaddr,                // AttentionUnit.java:127
+  output wire [7:0]   m_axi_k1_awlen,                 // AttentionUnit.java:127
+  output wire [2:0]   m_axi_k1_awsize,                // AttentionUnit.java:127
+  output wire [1:0]   m_axi_k1_awburst,               // AttentionUnit.java:127
+  output wire         m_axi_k1_wvalid,                // AttentionUnit.java:127
+  input  wire         m_axi_k1_wready,                // AttentionUnit.java:127
+  output wire [127:0] m_axi_k1_wdata,                 // AttentionUnit.java:127
+  output wire [15:0]  m_axi_k1_wstrb,                 // AttentionUnit.java:127
+  output wire         m_axi_k1_wlast,                 // AttentionUnit.java:127
+  input  wire         m_axi_k1_bvalid,                // AttentionUnit.java:127
+  output wire         m_axi_k1_bready,                // AttentionUnit.java:127
+  input  wire [1:0]   m_axi_k1_bresp,                 // AttentionUnit.java:127
+  output wire         m_axi_k1_arvalid,               // AttentionUnit.java:127
+  input  wire         m_axi_k1_arready,               // AttentionUnit.java:127
+  output wire [63:0]  m_axi_k1_araddr,                // AttentionUnit.java:127
+  output wire [7:0]   m_axi_k1_arlen,                 // AttentionUnit.java:127
+  output wire [2:0]   m_axi_k1_arsize,                // AttentionUnit.java:127
+  output wire [1:0]   m_axi_k1_arburst,               // AttentionUnit.java:127
+  input  wire         m_axi_k1_rvalid,                // AttentionUnit.java:127
+  output wire         m_axi_k1_rready,                // AttentionUnit.java:127
+  input  wire [127:0] m_axi_k1_rdata,                 // AttentionUnit.java:127
+  input  wire [1:0]   m_axi_k1_rresp,                 // AttentionUnit.java:127
+  input  wire         m_axi_k1_rlast,                 // AttentionUnit.java:127
+  output wire         m_axi_v1_awvalid,               // AttentionUnit.java:128
+  input  wire         m_axi_v1_awready,               // AttentionUnit.java:128
+  output wire [63:0]  m_axi_v1_awaddr,                // AttentionUnit.java:128
+  output wire [7:0]   m_axi_v1_awlen,                 // AttentionUnit.java:128
+  output wire [2:0]   m_axi_v1_awsize,                // AttentionUnit.java:128
+  output wire [1:0]   m_axi_v1_awburst,               // AttentionUnit.java:128
+  output wire         m_axi_v1_wvalid,                // AttentionUnit.java:128
+  input  wire         m_axi_v1_wready,                // AttentionUnit.java:128
+  output wire [127:0] m_axi_v1_wdata,                 // AttentionUnit.java:128
+  output wire [15:0]  m_axi_v1_wstrb,                 // AttentionUnit.java:128
+  output wire         m_axi_v1_wlast,                 // AttentionUnit.java:128
+  input  wire         m_axi_v1_bvalid,                // AttentionUnit.java:128
+  output wire         m_axi_v1_bready,                // AttentionUnit.java:128
+  input  wire [1:0]   m_axi_v1_bresp,                 // AttentionUnit.java:128
+  output wire         m_axi_v1_arvalid,               // AttentionUnit.java:128
+  input  wire         m_axi_v1_arready,               // AttentionUnit.java:128
+  output wire [63:0]  m_axi_v1_araddr,                // AttentionUnit.java:128
+  output wire [7:0]   m_axi_v1_arlen,                 // AttentionUnit.java:128
+  output wire [2:0]   m_axi_v1_arsize,                // AttentionUnit.java:128
+  output wire [1:0]   m_axi_v1_arburst,               // AttentionUnit.java:128
+  input  wire         m_axi_v1_rvalid,                // AttentionUnit.java:128
+  output wire         m_axi_v1_rready,                // AttentionUnit.java:128
+  input  wire [127:0] m_axi_v1_rdata,                 // AttentionUnit.java:128
+  input  wire [1:0]   m_axi_v1_rresp,                 // AttentionUnit.java:128
+  input  wire         m_axi_v1_rlast                  // AttentionUnit.java:128
 );
 
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
@@ -146,233 +146,224 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   localparam [2:0] PHASE_CHECK   = 3'd2;
   localparam [2:0] PHASE_QUERIES = 3'd3;
   localparam [2:0] PHASE_SCORES  = 3'd4;
-  localparam [2:0] PHASE_SOFTMAX = 3'd5;
-  localparam [2:0] PHASE_HANDOFF = 3'd6;
-  localparam [2:0] PHASE_REFUSED = 3'd7;
-
-  // Step: dev.tellmej.accel.attention.AttentionUnit.SoftmaxStage.Step
-  localparam [1:0] STEP_IDLE  = 2'd0;
-  localparam [1:0] STEP_SETUP = 2'd1;
-  localparam [1:0] STEP_RUN   = 2'd2;
+  localparam [2:0] PHASE_HANDOFF = 3'd5;
+  localparam [2:0] PHASE_REFUSED = 3'd6;
 
   // ValuePhase: dev.tellmej.accel.attention.AttentionUnit.ValuePhase
   localparam VALUE_PHASE_IDLE   = 1'b0;
   localparam VALUE_PHASE_VALUES = 1'b1;
 
   // Reduce: dev.tellmej.accel.attention.ValueEngine.Reduce
-  localparam [1:0] REDUCE_IDLE   = 2'd0;
-  localparam [1:0] REDUCE_GATHER = 2'd1;
-  localparam [1:0] REDUCE_PUSH   = 2'd2;
-  localparam [1:0] REDUCE_FLUSH  = 2'd3;
+  localparam [2:0] REDUCE_IDLE     = 3'd0;
+  localparam [2:0] REDUCE_Z_GATHER = 3'd1;
+  localparam [2:0] REDUCE_Z_PUSH   = 3'd2;
+  localparam [2:0] REDUCE_Z_WAIT   = 3'd3;
+  localparam [2:0] REDUCE_GATHER   = 3'd4;
+  localparam [2:0] REDUCE_PUSH     = 3'd5;
+  localparam [2:0] REDUCE_FLUSH    = 3'd6;
 
-  wire         key_reader0_command_valid;             // AttentionUnit.java:124
-  wire         key_reader0_command_ready;             // AttentionUnit.java:124
-  wire [63:0]  key_reader0_command_payload_address;   // AttentionUnit.java:124
-  wire [31:0]  key_reader0_command_payload_beats;     // AttentionUnit.java:124
-  wire         key_reader0_data_valid;                // AttentionUnit.java:124
-  wire         key_reader0_data_ready;                // AttentionUnit.java:124
-  wire [127:0] key_reader0_data_payload_data;         // AttentionUnit.java:124
-  wire         key_reader0_data_payload_last;         // AttentionUnit.java:124
-  wire         key_reader0_data_payload_error;        // AttentionUnit.java:124
-  wire         key_reader0_m_axi_awvalid;             // AttentionUnit.java:124
-  wire         key_reader0_m_axi_awready;             // AttentionUnit.java:124
-  wire [63:0]  key_reader0_m_axi_awaddr;              // AttentionUnit.java:124
-  wire [7:0]   key_reader0_m_axi_awlen;               // AttentionUnit.java:124
-  wire [2:0]   key_reader0_m_axi_awsize;              // AttentionUnit.java:124
-  wire [1:0]   key_reader0_m_axi_awburst;             // AttentionUnit.java:124
-  wire         key_reader0_m_axi_wvalid;              // AttentionUnit.java:124
-  wire         key_reader0_m_axi_wready;              // AttentionUnit.java:124
-  wire [127:0] key_reader0_m_axi_wdata;               // AttentionUnit.java:124
-  wire [15:0]  key_reader0_m_axi_wstrb;               // AttentionUnit.java:124
-  wire         key_reader0_m_axi_wlast;               // AttentionUnit.java:124
-  wire         key_reader0_m_axi_bvalid;              // AttentionUnit.java:124
-  wire         key_reader0_m_axi_bready;              // AttentionUnit.java:124
-  wire [1:0]   key_reader0_m_axi_bresp;               // AttentionUnit.java:124
-  wire         key_reader0_m_axi_arvalid;             // AttentionUnit.java:124
-  wire         key_reader0_m_axi_arready;             // AttentionUnit.java:124
-  wire [63:0]  key_reader0_m_axi_araddr;              // AttentionUnit.java:124
-  wire [7:0]   key_reader0_m_axi_arlen;               // AttentionUnit.java:124
-  wire [2:0]   key_reader0_m_axi_arsize;              // AttentionUnit.java:124
-  wire [1:0]   key_reader0_m_axi_arburst;             // AttentionUnit.java:124
-  wire         key_reader0_m_axi_rvalid;              // AttentionUnit.java:124
-  wire         key_reader0_m_axi_rready;              // AttentionUnit.java:124
-  wire [127:0] key_reader0_m_axi_rdata;               // AttentionUnit.java:124
-  wire [1:0]   key_reader0_m_axi_rresp;               // AttentionUnit.java:124
-  wire         key_reader0_m_axi_rlast;               // AttentionUnit.java:124
-  wire         key_reader0_idle;                      // AttentionUnit.java:124
-  wire [7:0]   key_reader0_credits;                   // AttentionUnit.java:124
-  wire [2:0]   key_reader0_outstanding;               // AttentionUnit.java:124
-  wire         value_reader0_command_valid;           // AttentionUnit.java:125
-  wire         value_reader0_command_ready;           // AttentionUnit.java:125
-  wire [63:0]  value_reader0_command_payload_address; // AttentionUnit.java:125
-  wire [31:0]  value_reader0_command_payload_beats;   // AttentionUnit.java:125
-  wire         value_reader0_data_valid;              // AttentionUnit.java:125
-  wire         value_reader0_data_ready;              // AttentionUnit.java:125
-  wire [127:0] value_reader0_data_payload_data;       // AttentionUnit.java:125
-  wire         value_reader0_data_payload_last;       // AttentionUnit.java:125
-  wire         value_reader0_data_payload_error;      // AttentionUnit.java:125
-  wire         value_reader0_m_axi_awvalid;           // AttentionUnit.java:125
-  wire         value_reader0_m_axi_awready;           // AttentionUnit.java:125
-  wire [63:0]  value_reader0_m_axi_awaddr;            // AttentionUnit.java:125
-  wire [7:0]   value_reader0_m_axi_awlen;             // AttentionUnit.java:125
-  wire [2:0]   value_reader0_m_axi_awsize;            // AttentionUnit.java:125
-  wire [1:0]   value_reader0_m_axi_awburst;           // AttentionUnit.java:125
-  wire         value_reader0_m_axi_wvalid;            // AttentionUnit.java:125
-  wire         value_reader0_m_axi_wready;            // AttentionUnit.java:125
-  wire [127:0] value_reader0_m_axi_wdata;             // AttentionUnit.java:125
-  wire [15:0]  value_reader0_m_axi_wstrb;             // AttentionUnit.java:125
-  wire         value_reader0_m_axi_wlast;             // AttentionUnit.java:125
-  wire         value_reader0_m_axi_bvalid;            // AttentionUnit.java:125
-  wire         value_reader0_m_axi_bready;            // AttentionUnit.java:125
-  wire [1:0]   value_reader0_m_axi_bresp;             // AttentionUnit.java:125
-  wire         value_reader0_m_axi_arvalid;           // AttentionUnit.java:125
-  wire         value_reader0_m_axi_arready;           // AttentionUnit.java:125
-  wire [63:0]  value_reader0_m_axi_araddr;            // AttentionUnit.java:125
-  wire [7:0]   value_reader0_m_axi_arlen;             // AttentionUnit.java:125
-  wire [2:0]   value_reader0_m_axi_arsize;            // AttentionUnit.java:125
-  wire [1:0]   value_reader0_m_axi_arburst;           // AttentionUnit.java:125
-  wire         value_reader0_m_axi_rvalid;            // AttentionUnit.java:125
-  wire         value_reader0_m_axi_rready;            // AttentionUnit.java:125
-  wire [127:0] value_reader0_m_axi_rdata;             // AttentionUnit.java:125
-  wire [1:0]   value_reader0_m_axi_rresp;             // AttentionUnit.java:125
-  wire         value_reader0_m_axi_rlast;             // AttentionUnit.java:125
-  wire         value_reader0_idle;                    // AttentionUnit.java:125
-  wire [7:0]   value_reader0_credits;                 // AttentionUnit.java:125
-  wire [2:0]   value_reader0_outstanding;             // AttentionUnit.java:125
-  wire         key_reader1_command_valid;             // AttentionUnit.java:124
-  wire         key_reader1_command_ready;             // AttentionUnit.java:124
-  wire [63:0]  key_reader1_command_payload_address;   // AttentionUnit.java:124
-  wire [31:0]  key_reader1_command_payload_beats;     // AttentionUnit.java:124
-  wire         key_reader1_data_valid;                // AttentionUnit.java:124
-  wire         key_reader1_data_ready;                // AttentionUnit.java:124
-  wire [127:0] key_reader1_data_payload_data;         // AttentionUnit.java:124
-  wire         key_reader1_data_payload_last;         // AttentionUnit.java:124
-  wire         key_reader1_data_payload_error;        // AttentionUnit.java:124
-  wire         key_reader1_m_axi_awvalid;             // AttentionUnit.java:124
-  wire         key_reader1_m_axi_awready;             // AttentionUnit.java:124
-  wire [63:0]  key_reader1_m_axi_awaddr;              // AttentionUnit.java:124
-  wire [7:0]   key_reader1_m_axi_awlen;               // AttentionUnit.java:124
-  wire [2:0]   key_reader1_m_axi_awsize;              // AttentionUnit.java:124
-  wire [1:0]   key_reader1_m_axi_awburst;             // AttentionUnit.java:124
-  wire         key_reader1_m_axi_wvalid;              // AttentionUnit.java:124
-  wire         key_reader1_m_axi_wready;              // AttentionUnit.java:124
-  wire [127:0] key_reader1_m_axi_wdata;               // AttentionUnit.java:124
-  wire [15:0]  key_reader1_m_axi_wstrb;               // AttentionUnit.java:124
-  wire         key_reader1_m_axi_wlast;               // AttentionUnit.java:124
-  wire         key_reader1_m_axi_bvalid;              // AttentionUnit.java:124
-  wire         key_reader1_m_axi_bready;              // AttentionUnit.java:124
-  wire [1:0]   key_reader1_m_axi_bresp;               // AttentionUnit.java:124
-  wire         key_reader1_m_axi_arvalid;             // AttentionUnit.java:124
-  wire         key_reader1_m_axi_arready;             // AttentionUnit.java:124
-  wire [63:0]  key_reader1_m_axi_araddr;              // AttentionUnit.java:124
-  wire [7:0]   key_reader1_m_axi_arlen;               // AttentionUnit.java:124
-  wire [2:0]   key_reader1_m_axi_arsize;              // AttentionUnit.java:124
-  wire [1:0]   key_reader1_m_axi_arburst;             // AttentionUnit.java:124
-  wire         key_reader1_m_axi_rvalid;              // AttentionUnit.java:124
-  wire         key_reader1_m_axi_rready;              // AttentionUnit.java:124
-  wire [127:0] key_reader1_m_axi_rdata;               // AttentionUnit.java:124
-  wire [1:0]   key_reader1_m_axi_rresp;               // AttentionUnit.java:124
-  wire         key_reader1_m_axi_rlast;               // AttentionUnit.java:124
-  wire         key_reader1_idle;                      // AttentionUnit.java:124
-  wire [7:0]   key_reader1_credits;                   // AttentionUnit.java:124
-  wire [2:0]   key_reader1_outstanding;               // AttentionUnit.java:124
-  wire         value_reader1_command_valid;           // AttentionUnit.java:125
-  wire         value_reader1_command_ready;           // AttentionUnit.java:125
-  wire [63:0]  value_reader1_command_payload_address; // AttentionUnit.java:125
-  wire [31:0]  value_reader1_command_payload_beats;   // AttentionUnit.java:125
-  wire         value_reader1_data_valid;              // AttentionUnit.java:125
-  wire         value_reader1_data_ready;              // AttentionUnit.java:125
-  wire [127:0] value_reader1_data_payload_data;       // AttentionUnit.java:125
-  wire         value_reader1_data_payload_last;       // AttentionUnit.java:125
-  wire         value_reader1_data_payload_error;      // AttentionUnit.java:125
-  wire         value_reader1_m_axi_awvalid;           // AttentionUnit.java:125
-  wire         value_reader1_m_axi_awready;           // AttentionUnit.java:125
-  wire [63:0]  value_reader1_m_axi_awaddr;            // AttentionUnit.java:125
-  wire [7:0]   value_reader1_m_axi_awlen;             // AttentionUnit.java:125
-  wire [2:0]   value_reader1_m_axi_awsize;            // AttentionUnit.java:125
-  wire [1:0]   value_reader1_m_axi_awburst;           // AttentionUnit.java:125
-  wire         value_reader1_m_axi_wvalid;            // AttentionUnit.java:125
-  wire         value_reader1_m_axi_wready;            // AttentionUnit.java:125
-  wire [127:0] value_reader1_m_axi_wdata;             // AttentionUnit.java:125
-  wire [15:0]  value_reader1_m_axi_wstrb;             // AttentionUnit.java:125
-  wire         value_reader1_m_axi_wlast;             // AttentionUnit.java:125
-  wire         value_reader1_m_axi_bvalid;            // AttentionUnit.java:125
-  wire         value_reader1_m_axi_bready;            // AttentionUnit.java:125
-  wire [1:0]   value_reader1_m_axi_bresp;             // AttentionUnit.java:125
-  wire         value_reader1_m_axi_arvalid;           // AttentionUnit.java:125
-  wire         value_reader1_m_axi_arready;           // AttentionUnit.java:125
-  wire [63:0]  value_reader1_m_axi_araddr;            // AttentionUnit.java:125
-  wire [7:0]   value_reader1_m_axi_arlen;             // AttentionUnit.java:125
-  wire [2:0]   value_reader1_m_axi_arsize;            // AttentionUnit.java:125
-  wire [1:0]   value_reader1_m_axi_arburst;           // AttentionUnit.java:125
-  wire         value_reader1_m_axi_rvalid;            // AttentionUnit.java:125
-  wire         value_reader1_m_axi_rready;            // AttentionUnit.java:125
-  wire [127:0] value_reader1_m_axi_rdata;             // AttentionUnit.java:125
-  wire [1:0]   value_reader1_m_axi_rresp;             // AttentionUnit.java:125
-  wire         value_reader1_m_axi_rlast;             // AttentionUnit.java:125
-  wire         value_reader1_idle;                    // AttentionUnit.java:125
-  wire [7:0]   value_reader1_credits;                 // AttentionUnit.java:125
-  wire [2:0]   value_reader1_outstanding;             // AttentionUnit.java:125
-  wire         scores_finished;                       // AttentionUnit.java:145
-  wire         softmax_finished;                      // AttentionUnit.java:146
+  wire         key_reader0_command_valid;             // AttentionUnit.java:125
+  wire         key_reader0_command_ready;             // AttentionUnit.java:125
+  wire [63:0]  key_reader0_command_payload_address;   // AttentionUnit.java:125
+  wire [31:0]  key_reader0_command_payload_beats;     // AttentionUnit.java:125
+  wire         key_reader0_data_valid;                // AttentionUnit.java:125
+  wire         key_reader0_data_ready;                // AttentionUnit.java:125
+  wire [127:0] key_reader0_data_payload_data;         // AttentionUnit.java:125
+  wire         key_reader0_data_payload_last;         // AttentionUnit.java:125
+  wire         key_reader0_data_payload_error;        // AttentionUnit.java:125
+  wire         key_reader0_m_axi_awvalid;             // AttentionUnit.java:125
+  wire         key_reader0_m_axi_awready;             // AttentionUnit.java:125
+  wire [63:0]  key_reader0_m_axi_awaddr;              // AttentionUnit.java:125
+  wire [7:0]   key_reader0_m_axi_awlen;               // AttentionUnit.java:125
+  wire [2:0]   key_reader0_m_axi_awsize;              // AttentionUnit.java:125
+  wire [1:0]   key_reader0_m_axi_awburst;             // AttentionUnit.java:125
+  wire         key_reader0_m_axi_wvalid;              // AttentionUnit.java:125
+  wire         key_reader0_m_axi_wready;              // AttentionUnit.java:125
+  wire [127:0] key_reader0_m_axi_wdata;               // AttentionUnit.java:125
+  wire [15:0]  key_reader0_m_axi_wstrb;               // AttentionUnit.java:125
+  wire         key_reader0_m_axi_wlast;               // AttentionUnit.java:125
+  wire         key_reader0_m_axi_bvalid;              // AttentionUnit.java:125
+  wire         key_reader0_m_axi_bready;              // AttentionUnit.java:125
+  wire [1:0]   key_reader0_m_axi_bresp;               // AttentionUnit.java:125
+  wire         key_reader0_m_axi_arvalid;             // AttentionUnit.java:125
+  wire         key_reader0_m_axi_arready;             // AttentionUnit.java:125
+  wire [63:0]  key_reader0_m_axi_araddr;              // AttentionUnit.java:125
+  wire [7:0]   key_reader0_m_axi_arlen;               // AttentionUnit.java:125
+  wire [2:0]   key_reader0_m_axi_arsize;              // AttentionUnit.java:125
+  wire [1:0]   key_reader0_m_axi_arburst;             // AttentionUnit.java:125
+  wire         key_reader0_m_axi_rvalid;              // AttentionUnit.java:125
+  wire         key_reader0_m_axi_rready;              // AttentionUnit.java:125
+  wire [127:0] key_reader0_m_axi_rdata;               // AttentionUnit.java:125
+  wire [1:0]   key_reader0_m_axi_rresp;               // AttentionUnit.java:125
+  wire         key_reader0_m_axi_rlast;               // AttentionUnit.java:125
+  wire         key_reader0_idle;                      // AttentionUnit.java:125
+  wire [7:0]   key_reader0_credits;                   // AttentionUnit.java:125
+  wire [2:0]   key_reader0_outstanding;               // AttentionUnit.java:125
+  wire         value_reader0_command_valid;           // AttentionUnit.java:126
+  wire         value_reader0_command_ready;           // AttentionUnit.java:126
+  wire [63:0]  value_reader0_command_payload_address; // AttentionUnit.java:126
+  wire [31:0]  value_reader0_command_payload_beats;   // AttentionUnit.java:126
+  wire         value_reader0_data_valid;              // AttentionUnit.java:126
+  wire         value_reader0_data_ready;              // AttentionUnit.java:126
+  wire [127:0] value_reader0_data_payload_data;       // AttentionUnit.java:126
+  wire         value_reader0_data_payload_last;       // AttentionUnit.java:126
+  wire         value_reader0_data_payload_error;      // AttentionUnit.java:126
+  wire         value_reader0_m_axi_awvalid;           // AttentionUnit.java:126
+  wire         value_reader0_m_axi_awready;           // AttentionUnit.java:126
+  wire [63:0]  value_reader0_m_axi_awaddr;            // AttentionUnit.java:126
+  wire [7:0]   value_reader0_m_axi_awlen;             // AttentionUnit.java:126
+  wire [2:0]   value_reader0_m_axi_awsize;            // AttentionUnit.java:126
+  wire [1:0]   value_reader0_m_axi_awburst;           // AttentionUnit.java:126
+  wire         value_reader0_m_axi_wvalid;            // AttentionUnit.java:126
+  wire         value_reader0_m_axi_wready;            // AttentionUnit.java:126
+  wire [127:0] value_reader0_m_axi_wdata;             // AttentionUnit.java:126
+  wire [15:0]  value_reader0_m_axi_wstrb;             // AttentionUnit.java:126
+  wire         value_reader0_m_axi_wlast;             // AttentionUnit.java:126
+  wire         value_reader0_m_axi_bvalid;            // AttentionUnit.java:126
+  wire         value_reader0_m_axi_bready;            // AttentionUnit.java:126
+  wire [1:0]   value_reader0_m_axi_bresp;             // AttentionUnit.java:126
+  wire         value_reader0_m_axi_arvalid;           // AttentionUnit.java:126
+  wire         value_reader0_m_axi_arready;           // AttentionUnit.java:126
+  wire [63:0]  value_reader0_m_axi_araddr;            // AttentionUnit.java:126
+  wire [7:0]   value_reader0_m_axi_arlen;             // AttentionUnit.java:126
+  wire [2:0]   value_reader0_m_axi_arsize;            // AttentionUnit.java:126
+  wire [1:0]   value_reader0_m_axi_arburst;           // AttentionUnit.java:126
+  wire         value_reader0_m_axi_rvalid;            // AttentionUnit.java:126
+  wire         value_reader0_m_axi_rready;            // AttentionUnit.java:126
+  wire [127:0] value_reader0_m_axi_rdata;             // AttentionUnit.java:126
+  wire [1:0]   value_reader0_m_axi_rresp;             // AttentionUnit.java:126
+  wire         value_reader0_m_axi_rlast;             // AttentionUnit.java:126
+  wire         value_reader0_idle;                    // AttentionUnit.java:126
+  wire [7:0]   value_reader0_credits;                 // AttentionUnit.java:126
+  wire [2:0]   value_reader0_outstanding;             // AttentionUnit.java:126
+  wire         key_reader1_command_valid;             // AttentionUnit.java:125
+  wire         key_reader1_command_ready;             // AttentionUnit.java:125
+  wire [63:0]  key_reader1_command_payload_address;   // AttentionUnit.java:125
+  wire [31:0]  key_reader1_command_payload_beats;     // AttentionUnit.java:125
+  wire         key_reader1_data_valid;                // AttentionUnit.java:125
+  wire         key_reader1_data_ready;                // AttentionUnit.java:125
+  wire [127:0] key_reader1_data_payload_data;         // AttentionUnit.java:125
+  wire         key_reader1_data_payload_last;         // AttentionUnit.java:125
+  wire         key_reader1_data_payload_error;        // AttentionUnit.java:125
+  wire         key_reader1_m_axi_awvalid;             // AttentionUnit.java:125
+  wire         key_reader1_m_axi_awready;             // AttentionUnit.java:125
+  wire [63:0]  key_reader1_m_axi_awaddr;              // AttentionUnit.java:125
+  wire [7:0]   key_reader1_m_axi_awlen;               // AttentionUnit.java:125
+  wire [2:0]   key_reader1_m_axi_awsize;              // AttentionUnit.java:125
+  wire [1:0]   key_reader1_m_axi_awburst;             // AttentionUnit.java:125
+  wire         key_reader1_m_axi_wvalid;              // AttentionUnit.java:125
+  wire         key_reader1_m_axi_wready;              // AttentionUnit.java:125
+  wire [127:0] key_reader1_m_axi_wdata;               // AttentionUnit.java:125
+  wire [15:0]  key_reader1_m_axi_wstrb;               // AttentionUnit.java:125
+  wire         key_reader1_m_axi_wlast;               // AttentionUnit.java:125
+  wire         key_reader1_m_axi_bvalid;              // AttentionUnit.java:125
+  wire         key_reader1_m_axi_bready;              // AttentionUnit.java:125
+  wire [1:0]   key_reader1_m_axi_bresp;               // AttentionUnit.java:125
+  wire         key_reader1_m_axi_arvalid;             // AttentionUnit.java:125
+  wire         key_reader1_m_axi_arready;             // AttentionUnit.java:125
+  wire [63:0]  key_reader1_m_axi_araddr;              // AttentionUnit.java:125
+  wire [7:0]   key_reader1_m_axi_arlen;               // AttentionUnit.java:125
+  wire [2:0]   key_reader1_m_axi_arsize;              // AttentionUnit.java:125
+  wire [1:0]   key_reader1_m_axi_arburst;             // AttentionUnit.java:125
+  wire         key_reader1_m_axi_rvalid;              // AttentionUnit.java:125
+  wire         key_reader1_m_axi_rready;              // AttentionUnit.java:125
+  wire [127:0] key_reader1_m_axi_rdata;               // AttentionUnit.java:125
+  wire [1:0]   key_reader1_m_axi_rresp;               // AttentionUnit.java:125
+  wire         key_reader1_m_axi_rlast;               // AttentionUnit.java:125
+  wire         key_reader1_idle;                      // AttentionUnit.java:125
+  wire [7:0]   key_reader1_credits;                   // AttentionUnit.java:125
+  wire [2:0]   key_reader1_outstanding;               // AttentionUnit.java:125
+  wire         value_reader1_command_valid;           // AttentionUnit.java:126
+  wire         value_reader1_command_ready;           // AttentionUnit.java:126
+  wire [63:0]  value_reader1_command_payload_address; // AttentionUnit.java:126
+  wire [31:0]  value_reader1_command_payload_beats;   // AttentionUnit.java:126
+  wire         value_reader1_data_valid;              // AttentionUnit.java:126
+  wire         value_reader1_data_ready;              // AttentionUnit.java:126
+  wire [127:0] value_reader1_data_payload_data;       // AttentionUnit.java:126
+  wire         value_reader1_data_payload_last;       // AttentionUnit.java:126
+  wire         value_reader1_data_payload_error;      // AttentionUnit.java:126
+  wire         value_reader1_m_axi_awvalid;           // AttentionUnit.java:126
+  wire         value_reader1_m_axi_awready;           // AttentionUnit.java:126
+  wire [63:0]  value_reader1_m_axi_awaddr;            // AttentionUnit.java:126
+  wire [7:0]   value_reader1_m_axi_awlen;             // AttentionUnit.java:126
+  wire [2:0]   value_reader1_m_axi_awsize;            // AttentionUnit.java:126
+  wire [1:0]   value_reader1_m_axi_awburst;           // AttentionUnit.java:126
+  wire         value_reader1_m_axi_wvalid;            // AttentionUnit.java:126
+  wire         value_reader1_m_axi_wready;            // AttentionUnit.java:126
+  wire [127:0] value_reader1_m_axi_wdata;             // AttentionUnit.java:126
+  wire [15:0]  value_reader1_m_axi_wstrb;             // AttentionUnit.java:126
+  wire         value_reader1_m_axi_wlast;             // AttentionUnit.java:126
+  wire         value_reader1_m_axi_bvalid;            // AttentionUnit.java:126
+  wire         value_reader1_m_axi_bready;            // AttentionUnit.java:126
+  wire [1:0]   value_reader1_m_axi_bresp;             // AttentionUnit.java:126
+  wire         value_reader1_m_axi_arvalid;           // AttentionUnit.java:126
+  wire         value_reader1_m_axi_arready;           // AttentionUnit.java:126
+  wire [63:0]  value_reader1_m_axi_araddr;            // AttentionUnit.java:126
+  wire [7:0]   value_reader1_m_axi_arlen;             // AttentionUnit.java:126
+  wire [2:0]   value_reader1_m_axi_arsize;            // AttentionUnit.java:126
+  wire [1:0]   value_reader1_m_axi_arburst;           // AttentionUnit.java:126
+  wire         value_reader1_m_axi_rvalid;            // AttentionUnit.java:126
+  wire         value_reader1_m_axi_rready;            // AttentionUnit.java:126
+  wire [127:0] value_reader1_m_axi_rdata;             // AttentionUnit.java:126
+  wire [1:0]   value_reader1_m_axi_rresp;             // AttentionUnit.java:126
+  wire         value_reader1_m_axi_rlast;             // AttentionUnit.java:126
+  wire         value_reader1_idle;                    // AttentionUnit.java:126
+  wire [7:0]   value_reader1_credits;                 // AttentionUnit.java:126
+  wire [2:0]   value_reader1_outstanding;             // AttentionUnit.java:126
+  wire         scores_finished;                       // AttentionUnit.java:146
   wire         value_job_requesting;                  // AttentionUnit.java:147
   wire         value_busy;                            // AttentionUnit.java:148
-  wire         value_reading_weights;                 // AttentionUnit.java:149
-  wire [7:0]   value_command_slots;                   // AttentionUnit.java:150
-  wire [2:0]   value_command_base;                    // AttentionUnit.java:151
+  wire [7:0]   value_command_slots;                   // AttentionUnit.java:149
+  wire [2:0]   value_command_base;                    // AttentionUnit.java:150
 
   // controller
-  reg  [2:0]   phase;                                 // AttentionUnit.java:294
-  reg  [12:0]  first_positions;                       // AttentionUnit.java:295
-  reg  [12:0]  last_positions;                        // AttentionUnit.java:296
-  reg  [7:0]   heads;                                 // AttentionUnit.java:296
-  reg  [7:0]   slots;                                 // AttentionUnit.java:296
-  reg  [7:0]   row_beats;                             // AttentionUnit.java:297
-  reg  [2:0]   slot_base;                             // AttentionUnit.java:297
-  reg  [63:0]  key_address;                           // AttentionUnit.java:298
-  reg  [63:0]  value_address;                         // AttentionUnit.java:299
-  reg  [31:0]  scale;                                 // AttentionUnit.java:300
-  reg  [7:0]   query_slot;                            // AttentionUnit.java:301
-  reg  [7:0]   query_beat;                            // AttentionUnit.java:302
-  reg          value_job_started;                     // AttentionUnit.java:303
-  reg  [7:0]   refusal_code;                          // AttentionUnit.java:304
-  reg  [7:0]   command_tokens;                        // AttentionUnit.java:310
-  reg  [15:0]  command_slots;                         // AttentionUnit.java:311
-  reg          command_bad_fields;                    // AttentionUnit.java:312
-  reg  [33:0]  command_reach;                         // AttentionUnit.java:313
-  wire         command_bad_field;                     // AttentionUnit.java:314
-  wire         command_overflow;                      // AttentionUnit.java:315
-  wire         command_refused;                       // AttentionUnit.java:316
-  wire         command_fits_beside;                   // AttentionUnit.java:319
-  wire         command_has_room;                      // AttentionUnit.java:320
-  wire [2:0]   command_slot_base;                     // AttentionUnit.java:323
-  wire         command_accepted;                      // AttentionUnit.java:325
-  wire         last_query_beat;                       // AttentionUnit.java:327
-  wire         last_query_slot;                       // AttentionUnit.java:328
-  wire         start_scores;                          // AttentionUnit.java:329
-  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:331
-  wire [5:0]   query_store_address;                   // AttentionUnit.java:334
-  wire         start_value_job;                       // AttentionUnit.java:342
-  wire         hand_off;                              // AttentionUnit.java:343
-  wire         refusal_done;                          // AttentionUnit.java:344
+  reg  [2:0]   phase;                                 // AttentionUnit.java:277
+  reg  [12:0]  first_positions;                       // AttentionUnit.java:278
+  reg  [12:0]  last_positions;                        // AttentionUnit.java:279
+  reg  [7:0]   heads;                                 // AttentionUnit.java:279
+  reg  [7:0]   slots;                                 // AttentionUnit.java:279
+  reg  [7:0]   row_beats;                             // AttentionUnit.java:280
+  reg  [2:0]   slot_base;                             // AttentionUnit.java:280
+  reg  [63:0]  key_address;                           // AttentionUnit.java:281
+  reg  [63:0]  value_address;                         // AttentionUnit.java:282
+  reg  [31:0]  scale;                                 // AttentionUnit.java:283
+  reg  [7:0]   query_slot;                            // AttentionUnit.java:284
+  reg  [7:0]   query_beat;                            // AttentionUnit.java:285
+  reg          value_job_started;                     // AttentionUnit.java:286
+  reg  [7:0]   refusal_code;                          // AttentionUnit.java:287
+  reg  [7:0]   command_tokens;                        // AttentionUnit.java:293
+  reg  [15:0]  command_slots;                         // AttentionUnit.java:294
+  reg          command_bad_fields;                    // AttentionUnit.java:295
+  reg  [33:0]  command_reach;                         // AttentionUnit.java:296
+  wire         command_bad_field;                     // AttentionUnit.java:297
+  wire         command_overflow;                      // AttentionUnit.java:298
+  wire         command_refused;                       // AttentionUnit.java:299
+  wire         command_fits_beside;                   // AttentionUnit.java:302
+  wire         command_has_room;                      // AttentionUnit.java:303
+  wire [2:0]   command_slot_base;                     // AttentionUnit.java:306
+  wire         command_accepted;                      // AttentionUnit.java:308
+  wire         last_query_beat;                       // AttentionUnit.java:310
+  wire         last_query_slot;                       // AttentionUnit.java:311
+  wire         start_scores;                          // AttentionUnit.java:312
+  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:314
+  wire [5:0]   query_store_address;                   // AttentionUnit.java:317
+  wire         start_value_job;                       // AttentionUnit.java:325
+  wire         hand_off;                              // AttentionUnit.java:326
+  wire         refusal_done;                          // AttentionUnit.java:327
   wire [9:0]   key_port_address;                      // BufferPort.java:17
   wire         key_port_enable;                       // BufferPort.java:17
   wire [255:0] key_port_data;                         // BufferPort.java:18
   wire [9:0]   value_port_address;                    // BufferPort.java:17
   wire         value_port_enable;                     // BufferPort.java:17
   wire [255:0] value_port_data;                       // BufferPort.java:18
-  wire [14:0]  softmax_port_address;                  // BufferPort.java:17
-  wire         softmax_port_enable;                   // BufferPort.java:17
-  wire [31:0]  softmax_port_data;                     // BufferPort.java:18
-  wire [14:0]  weight_port_address;                   // BufferPort.java:17
-  wire         weight_port_enable;                    // BufferPort.java:17
-  wire [31:0]  weight_port_data;                      // BufferPort.java:18
-  wire [14:0]  score_read_address;                    // AttentionUnit.java:260
-  reg  [31:0]  score_read_r0;                         // AttentionUnit.java:261
-  reg  [31:0]  score_read;                            // AttentionUnit.java:261
-  wire         key_chunk_consumed;                    // AttentionUnit.java:162
-  wire [0:0]   key_chunk_loader;                      // AttentionUnit.java:163
-  wire         key_chunk_consumed_0;                  // AttentionUnit.java:242
+  wire [14:0]  score_port_address;                    // BufferPort.java:17
+  wire         score_port_enable;                     // BufferPort.java:17
+  wire [31:0]  score_port_data;                       // BufferPort.java:18
+  reg  [31:0]  score_read_r0;                         // AttentionUnit.java:159
+  reg  [31:0]  score_read;                            // AttentionUnit.java:159
+  wire         key_chunk_consumed;                    // AttentionUnit.java:163
+  wire [0:0]   key_chunk_loader;                      // AttentionUnit.java:164
+  wire         key_chunk_consumed_0;                  // AttentionUnit.java:233
 
   // key0_loader
   reg  [63:0]  key0_next_address;                     // ChunkLoader.java:79
@@ -403,7 +394,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key0_write_last_row_beat;              // ChunkLoader.java:138
   wire [8:0]   key0_write_address;                    // ChunkLoader.java:140
   wire         key0_beat_error;                       // ChunkLoader.java:159
-  wire         key_chunk_consumed_1;                  // AttentionUnit.java:242
+  wire         key_chunk_consumed_1;                  // AttentionUnit.java:233
 
   // key1_loader
   reg  [63:0]  key1_next_address;                     // ChunkLoader.java:79
@@ -1063,79 +1054,30 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_pass_finished_d7;                // ScoreEngine.java:279
   reg          score_pass_finished_d8;                // ScoreEngine.java:279
   reg          score_pass_finished_d9;                // ScoreEngine.java:279
-  wire         softmax_setup_valid;                   // AttentionUnit.java:174
-  wire         softmax_setup_ready;                   // AttentionUnit.java:174
-  wire [12:0]  softmax_setup_payload_positions;       // AttentionUnit.java:174
-  wire [31:0]  softmax_setup_payload_max;             // AttentionUnit.java:174
-  wire         softmax_scores_valid;                  // AttentionUnit.java:174
-  wire         softmax_scores_ready;                  // AttentionUnit.java:174
-  wire [31:0]  softmax_scores_payload;                // AttentionUnit.java:174
-  wire         softmax_weights_valid;                 // AttentionUnit.java:174
-  wire [12:0]  softmax_weights_payload_position;      // AttentionUnit.java:174
-  wire [31:0]  softmax_weights_payload_value;         // AttentionUnit.java:174
-  wire         softmax_reciprocal_valid;              // AttentionUnit.java:174
-  wire [31:0]  softmax_reciprocal_payload;            // AttentionUnit.java:174
-  wire         softmax_idle;                          // AttentionUnit.java:174
 
   // score_sink
-  reg  [31:0]  max_0;                                 // AttentionUnit.java:473
-  reg  [31:0]  max_1;                                 // AttentionUnit.java:473
-  reg  [31:0]  max_2;                                 // AttentionUnit.java:473
-  reg  [31:0]  max_3;                                 // AttentionUnit.java:473
-  reg  [31:0]  max_4;                                 // AttentionUnit.java:473
-  reg  [31:0]  max_5;                                 // AttentionUnit.java:473
-  reg  [31:0]  max_6;                                 // AttentionUnit.java:473
-  reg  [31:0]  max_7;                                 // AttentionUnit.java:473
-  wire [14:0]  score_write_address;                   // AttentionUnit.java:482
-
-  // softmax_stage
-  reg  [1:0]   step;                                  // AttentionUnit.java:505
-  wire         softmax_slot_done;                     // AttentionUnit.java:506
-  wire         softmax_begin;                         // AttentionUnit.java:508
-
-  // softmax_stage.softmax_slots
-  reg  [2:0]   softmax_slots_slot;                    // SlotWalker.java:33
-  reg  [7:0]   softmax_slots_head;                    // SlotWalker.java:34
-  reg  [12:0]  softmax_slots_positions;               // SlotWalker.java:35
-  wire [2:0]   softmax_slots_physical;                // SlotWalker.java:36
-  wire         softmax_slots_last;                    // SlotWalker.java:37
-  wire         softmax_slots_last_head;               // SlotWalker.java:38
-
-  // softmax_stage
-  reg  [12:0]  read_next;                             // AttentionUnit.java:510
-  reg  [31:0]  slot_max;                              // AttentionUnit.java:515
-  wire         score_word_valid;                      // AttentionUnit.java:522
-  wire         score_word_ready;                      // AttentionUnit.java:522
-  wire [31:0]  score_word_payload;                    // AttentionUnit.java:522
-  wire         score_queue_push_valid;                // Stream.java:195
-  wire         score_queue_push_ready;                // Stream.java:195
-  wire [31:0]  score_queue_push_payload;              // Stream.java:195
-  wire         score_queue_pop_valid;                 // Stream.java:195
-  wire         score_queue_pop_ready;                 // Stream.java:195
-  wire [31:0]  score_queue_pop_payload;               // Stream.java:195
-  wire [2:0]   score_queue_occupancy;                 // Stream.java:195
-  reg  [2:0]   reads_in_flight;                       // AttentionUnit.java:524
-  wire         score_arrived;                         // AttentionUnit.java:525
-  wire         score_room;                            // AttentionUnit.java:526
-  wire         score_issue_read;                      // AttentionUnit.java:527
-  reg          score_landing_0;                       // AttentionUnit.java:533
-  reg          score_landing_1;                       // AttentionUnit.java:533
-  reg  [31:0]  rz_0;                                  // AttentionUnit.java:545
-  reg  [31:0]  rz_1;                                  // AttentionUnit.java:545
-  reg  [31:0]  rz_2;                                  // AttentionUnit.java:545
-  reg  [31:0]  rz_3;                                  // AttentionUnit.java:545
-  reg  [31:0]  rz_4;                                  // AttentionUnit.java:545
-  reg  [31:0]  rz_5;                                  // AttentionUnit.java:545
-  reg  [31:0]  rz_6;                                  // AttentionUnit.java:545
-  reg  [31:0]  rz_7;                                  // AttentionUnit.java:545
-  wire         softmax_all_done;                      // AttentionUnit.java:550
-  wire [14:0]  weight_write_address;                  // AttentionUnit.java:554
-  wire         score_buffer_write;                    // AttentionUnit.java:179
-  wire [14:0]  score_buffer_write_address;            // AttentionUnit.java:181
-  wire [31:0]  score_buffer_write_data;               // AttentionUnit.java:183
-  wire         value_chunk_consumed;                  // AttentionUnit.java:187
-  wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:188
-  wire         value_chunk_consumed_0;                // AttentionUnit.java:242
+  wire [8:0]   score_slots_end;                       // AttentionUnit.java:449
+  reg  [31:0]  max_0;                                 // AttentionUnit.java:451
+  wire         score_slot_0_ours;                     // AttentionUnit.java:453
+  reg  [31:0]  max_1;                                 // AttentionUnit.java:451
+  wire         score_slot_1_ours;                     // AttentionUnit.java:453
+  reg  [31:0]  max_2;                                 // AttentionUnit.java:451
+  wire         score_slot_2_ours;                     // AttentionUnit.java:453
+  reg  [31:0]  max_3;                                 // AttentionUnit.java:451
+  wire         score_slot_3_ours;                     // AttentionUnit.java:453
+  reg  [31:0]  max_4;                                 // AttentionUnit.java:451
+  wire         score_slot_4_ours;                     // AttentionUnit.java:453
+  reg  [31:0]  max_5;                                 // AttentionUnit.java:451
+  wire         score_slot_5_ours;                     // AttentionUnit.java:453
+  reg  [31:0]  max_6;                                 // AttentionUnit.java:451
+  wire         score_slot_6_ours;                     // AttentionUnit.java:453
+  reg  [31:0]  max_7;                                 // AttentionUnit.java:451
+  wire         score_slot_7_ours;                     // AttentionUnit.java:453
+  wire [14:0]  score_write_address;                   // AttentionUnit.java:461
+  wire         score_buffer_write;                    // AttentionUnit.java:177
+  wire         value_chunk_consumed;                  // AttentionUnit.java:183
+  wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:184
+  wire         value_chunk_consumed_0;                // AttentionUnit.java:233
 
   // value0_loader
   reg  [63:0]  value0_next_address;                   // ChunkLoader.java:79
@@ -1166,7 +1108,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value0_write_last_row_beat;            // ChunkLoader.java:138
   wire [8:0]   value0_write_address;                  // ChunkLoader.java:140
   wire         value0_beat_error;                     // ChunkLoader.java:159
-  wire         value_chunk_consumed_1;                // AttentionUnit.java:242
+  wire         value_chunk_consumed_1;                // AttentionUnit.java:233
 
   // value1_loader
   reg  [63:0]  value1_next_address;                   // ChunkLoader.java:79
@@ -1206,28 +1148,26 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [255:0] value_read_l1;                         // ChunkLoader.java:194
   wire [0:0]   value_read_loader;                     // ChunkLoader.java:199
   reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:200
-  wire         value_loaders_requesting;              // AttentionUnit.java:193
-  wire         value_weights_read;                    // AttentionUnit.java:194
-  wire         values_finished;                       // AttentionUnit.java:195
-  wire         key_job_failed;                        // AttentionUnit.java:196
+  wire         value_loaders_requesting;              // AttentionUnit.java:189
+  wire         values_finished;                       // AttentionUnit.java:190
+  wire         key_job_failed;                        // AttentionUnit.java:191
 
   // value_side
-  reg  [0:0]   value_phase;                           // AttentionUnit.java:421
-  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:422
-  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:423
-  reg  [7:0]   value_heads;                           // AttentionUnit.java:423
-  reg  [7:0]   value_slots;                           // AttentionUnit.java:424
-  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:424
-  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:425
-  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:428
-  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:428
-  reg          value_weights_pending;                 // AttentionUnit.java:431
-  reg          value_pass_start;                      // AttentionUnit.java:433
-  reg          value_keys_failed;                     // AttentionUnit.java:434
-  reg          value_newer_job;                       // AttentionUnit.java:436
-  wire         value_side_finished;                   // AttentionUnit.java:437
-  wire         value_rows_failed;                     // AttentionUnit.java:457
-  wire [7:0]   value_code;                            // AttentionUnit.java:459
+  reg  [0:0]   value_phase;                           // AttentionUnit.java:400
+  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:401
+  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:402
+  reg  [7:0]   value_heads;                           // AttentionUnit.java:402
+  reg  [7:0]   value_slots;                           // AttentionUnit.java:403
+  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:403
+  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:404
+  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:407
+  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:407
+  reg          value_pass_start;                      // AttentionUnit.java:410
+  reg          value_keys_failed;                     // AttentionUnit.java:411
+  reg          value_newer_job;                       // AttentionUnit.java:413
+  wire         value_side_finished;                   // AttentionUnit.java:414
+  wire         value_rows_failed;                     // AttentionUnit.java:432
+  wire [7:0]   value_code;                            // AttentionUnit.java:434
 
   // value_progress
   wire [1:0]   value_first_halves;                    // ChunkProgress.java:40
@@ -1266,15 +1206,29 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_walk_done;                       // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]   value_pass_beats;                      // ValueEngine.java:95
-  reg  [5:0]   value_row;                             // ValueEngine.java:96
-  reg  [2:0]   value_beat;                            // ValueEngine.java:97
-  wire         value_last_beat;                       // ValueEngine.java:98
-  wire         value_last_row;                        // ValueEngine.java:99
-  wire [5:0]   value_row_needs;                       // ValueEngine.java:101
-  wire         value_issue;                           // ValueEngine.java:114
-  wire [12:0]  value_position;                        // ValueEngine.java:115
-  wire [9:0]   partial_address;                       // ValueEngine.java:127
+  wire [7:0]   value_pass_beats;                      // ValueEngine.java:113
+  reg  [5:0]   value_row;                             // ValueEngine.java:114
+  reg  [2:0]   value_beat;                            // ValueEngine.java:115
+  wire         value_last_beat;                       // ValueEngine.java:116
+  wire         value_last_row;                        // ValueEngine.java:117
+  wire [5:0]   value_row_needs;                       // ValueEngine.java:119
+  wire         value_issue;                           // ValueEngine.java:131
+  wire [12:0]  value_position;                        // ValueEngine.java:132
+  wire [9:0]   partial_address;                       // ValueEngine.java:144
+  reg  [31:0]  slot_max;                              // ValueEngine.java:150
+  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:163
+  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:163
+  reg          value_issue_d1;                        // ValueEngine.java:163
+  reg          value_issue_d2;                        // ValueEngine.java:163
+  wire         row_shifted_in_valid;                  // ValueEngine.java:163
+  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:163
+  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:163
+  wire         row_shifted_out_valid;                 // ValueEngine.java:163
+  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:163
+  wire         row_weight_in_valid;                   // ValueEngine.java:163
+  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:163
+  wire         row_weight_out_valid;                  // ValueEngine.java:163
+  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:163
 
   // value_engine.value_mac
   wire [31:0]  value_mac_a0;                          // MacLanes.java:98
@@ -1504,88 +1458,690 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  reg          value_issue_d1;                        // ValueEngine.java:147
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:147
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:147
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:147
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:147
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:147
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:147
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:147
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:147
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:147
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:147
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:147
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:147
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:147
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:147
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:147
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:147
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:147
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:147
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:147
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:147
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:147
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:147
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:147
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:147
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:147
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:147
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:147
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:147
-  reg  [9:0]   accumulate_address_d1;                 // ValueEngine.java:158
-  reg  [9:0]   accumulate_address_d2;                 // ValueEngine.java:158
-  reg  [9:0]   accumulate_address_d3;                 // ValueEngine.java:158
-  reg  [9:0]   accumulate_address_d4;                 // ValueEngine.java:158
-  reg  [9:0]   accumulate_address_d5;                 // ValueEngine.java:158
-  reg  [9:0]   accumulate_address_d6;                 // ValueEngine.java:158
-  reg  [9:0]   accumulate_address_d7;                 // ValueEngine.java:158
-  reg  [9:0]   accumulate_address_d8;                 // ValueEngine.java:158
-  reg          value_lane0_v_valid_d1;                // ValueEngine.java:159
-  reg          value_lane0_v_valid_d2;                // ValueEngine.java:159
-  reg          value_lane0_v_valid_d3;                // ValueEngine.java:159
-  reg          value_lane0_v_valid_d4;                // ValueEngine.java:159
-  reg          value_lane0_v_valid_d5;                // ValueEngine.java:159
-  reg          value_lane0_v_valid_d6;                // ValueEngine.java:159
-  reg  [1:0]   reduce_phase;                          // ValueEngine.java:162
-  wire         accumulated;                           // ValueEngine.java:163
-  wire         slot_flushed;                          // ValueEngine.java:164
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:172
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:172
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:172
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:172
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:172
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:172
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:172
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:172
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:172
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:172
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:172
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:172
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:172
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:172
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:172
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:172
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:172
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:172
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:172
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:172
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:172
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:172
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:172
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:172
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:172
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:172
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:172
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:172
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane0_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane1_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane2_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane3_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane4_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane5_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane6_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane7_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane8_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane9_v_d32;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane10_v_d32;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane11_v_d32;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane12_v_d32;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane13_v_d32;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane14_v_d32;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:179
+  reg  [31:0]  value_lane15_v_d32;                    // ValueEngine.java:179
+  reg  [9:0]   accumulate_address_d1;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d2;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d3;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d4;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d5;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d6;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d7;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d8;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d9;                 // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d10;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d11;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d12;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d13;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d14;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d15;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d16;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d17;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d18;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d19;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d20;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d21;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d22;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d23;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d24;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d25;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d26;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d27;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d28;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d29;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d30;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d31;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d32;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d33;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d34;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d35;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d36;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d37;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d38;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d39;                // ValueEngine.java:183
+  reg  [9:0]   accumulate_address_d40;                // ValueEngine.java:183
+  reg          row_weight_valid_d1;                   // ValueEngine.java:184
+  reg          row_weight_valid_d2;                   // ValueEngine.java:184
+  reg          row_weight_valid_d3;                   // ValueEngine.java:184
+  reg          row_weight_valid_d4;                   // ValueEngine.java:184
+  reg          row_weight_valid_d5;                   // ValueEngine.java:184
+  reg          row_weight_valid_d6;                   // ValueEngine.java:184
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:187
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:187
+  reg          row_shifted_valid_d25;                 // ValueEngine.java:187
+  reg          row_first_beat_d1;                     // ValueEngine.java:187
+  reg          row_first_beat_d2;                     // ValueEngine.java:187
+  reg          row_first_beat_d3;                     // ValueEngine.java:187
+  reg          row_first_beat_d4;                     // ValueEngine.java:187
+  reg          row_first_beat_d5;                     // ValueEngine.java:187
+  reg          row_first_beat_d6;                     // ValueEngine.java:187
+  reg          row_first_beat_d7;                     // ValueEngine.java:187
+  reg          row_first_beat_d8;                     // ValueEngine.java:187
+  reg          row_first_beat_d9;                     // ValueEngine.java:187
+  reg          row_first_beat_d10;                    // ValueEngine.java:187
+  reg          row_first_beat_d11;                    // ValueEngine.java:187
+  reg          row_first_beat_d12;                    // ValueEngine.java:187
+  reg          row_first_beat_d13;                    // ValueEngine.java:187
+  reg          row_first_beat_d14;                    // ValueEngine.java:187
+  reg          row_first_beat_d15;                    // ValueEngine.java:187
+  reg          row_first_beat_d16;                    // ValueEngine.java:187
+  reg          row_first_beat_d17;                    // ValueEngine.java:187
+  reg          row_first_beat_d18;                    // ValueEngine.java:187
+  reg          row_first_beat_d19;                    // ValueEngine.java:187
+  reg          row_first_beat_d20;                    // ValueEngine.java:187
+  reg          row_first_beat_d21;                    // ValueEngine.java:187
+  reg          row_first_beat_d22;                    // ValueEngine.java:187
+  reg          row_first_beat_d23;                    // ValueEngine.java:187
+  reg          row_first_beat_d24;                    // ValueEngine.java:187
+  reg          row_first_beat_d25;                    // ValueEngine.java:187
+  reg          row_first_beat_d26;                    // ValueEngine.java:187
+  reg          row_first_beat_d27;                    // ValueEngine.java:187
+  reg          row_first_beat_d28;                    // ValueEngine.java:187
+  reg          row_first_beat_d29;                    // ValueEngine.java:187
+  reg          row_first_beat_d30;                    // ValueEngine.java:187
+  reg          row_first_beat_d31;                    // ValueEngine.java:187
+  reg          row_first_beat_d32;                    // ValueEngine.java:187
+  reg          row_first_beat_d33;                    // ValueEngine.java:187
+  wire         z_read_enable;                         // ValueEngine.java:187
+  reg  [2:0]   reduce_phase;                          // ValueEngine.java:190
+  wire         accumulated;                           // ValueEngine.java:191
+  wire         slot_flushed;                          // ValueEngine.java:192
 
   // value_engine.reduce_slots
   reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:33
@@ -1596,326 +2152,492 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         reduce_slots_last_head;                // SlotWalker.java:38
 
   // value_engine
-  reg  [3:0]   reduce_beat;                           // ValueEngine.java:168
-  reg  [4:0]   reduce_index;                          // ValueEngine.java:169
-  wire         gathering;                             // ValueEngine.java:170
-  wire [9:0]   gather_address;                        // ValueEngine.java:172
-  wire         bank_read_enable;                      // ValueEngine.java:173
-  wire [9:0]   bank_read_address;                     // ValueEngine.java:174
-  reg  [31:0]  bank_read_0;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_1;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_2;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_3;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_4;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_5;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_6;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_7;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_8;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_9;                           // ValueEngine.java:177
-  reg  [31:0]  bank_read_10;                          // ValueEngine.java:177
-  reg  [31:0]  bank_read_11;                          // ValueEngine.java:177
-  reg  [31:0]  bank_read_12;                          // ValueEngine.java:177
-  reg  [31:0]  bank_read_13;                          // ValueEngine.java:177
-  reg  [31:0]  bank_read_14;                          // ValueEngine.java:177
-  reg  [31:0]  bank_read_15;                          // ValueEngine.java:177
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:181
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:181
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:181
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:181
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:181
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:181
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:181
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:181
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:181
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:181
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:181
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:181
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:181
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:181
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:181
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:181
-  reg          value_lane0_v_valid_d7;                // ValueEngine.java:185
-  reg          value_lane0_v_valid_d8;                // ValueEngine.java:185
-  reg          value_lane0_v_valid_d9;                // ValueEngine.java:185
-  reg          value_lane0_v_valid_d10;               // ValueEngine.java:185
-  reg          value_lane0_v_valid_d11;               // ValueEngine.java:185
-  reg          value_lane0_v_valid_d12;               // ValueEngine.java:185
-  reg          value_lane0_v_valid_d13;               // ValueEngine.java:185
-  reg  [9:0]   accumulate_address_d9;                 // ValueEngine.java:186
-  reg  [9:0]   accumulate_address_d10;                // ValueEngine.java:186
-  reg  [9:0]   accumulate_address_d11;                // ValueEngine.java:186
-  reg  [9:0]   accumulate_address_d12;                // ValueEngine.java:186
-  reg  [9:0]   accumulate_address_d13;                // ValueEngine.java:186
-  reg  [9:0]   accumulate_address_d14;                // ValueEngine.java:186
-  reg  [9:0]   accumulate_address_d15;                // ValueEngine.java:186
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:187
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:187
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:187
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:187
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:187
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:187
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:187
-  reg          accumulated_last_d1;                   // ValueEngine.java:195
-  reg          accumulated_last_d2;                   // ValueEngine.java:195
-  reg          accumulated_last_d3;                   // ValueEngine.java:195
-  reg          accumulated_last_d4;                   // ValueEngine.java:195
-  reg          accumulated_last_d5;                   // ValueEngine.java:195
-  reg          accumulated_last_d6;                   // ValueEngine.java:195
-  reg          accumulated_last_d7;                   // ValueEngine.java:195
-  reg          accumulated_last_d8;                   // ValueEngine.java:195
-  reg          accumulated_last_d9;                   // ValueEngine.java:195
-  reg          accumulated_last_d10;                  // ValueEngine.java:195
-  reg          accumulated_last_d11;                  // ValueEngine.java:195
-  reg          accumulated_last_d12;                  // ValueEngine.java:195
-  reg          accumulated_last_d13;                  // ValueEngine.java:195
-  reg          accumulated_last_d14;                  // ValueEngine.java:195
-  reg          accumulated_last_d15;                  // ValueEngine.java:195
-  reg          accumulated_last_d16;                  // ValueEngine.java:195
-  reg          accumulated_last_d17;                  // ValueEngine.java:195
-  reg          gather_read_valid;                     // ValueEngine.java:199
-  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:200
-  reg  [0:0]   gather_read_part;                      // ValueEngine.java:201
-  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:211
-  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:211
-  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:211
-  wire         gather_done;                           // ValueEngine.java:218
-  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_0;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_1;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_2;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_3;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_4;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_5;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_6;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_7;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_8;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:231
-  wire [31:0]  reduce_in_9;                           // ValueEngine.java:232
-  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:231
-  wire [31:0]  reduce_in_10;                          // ValueEngine.java:232
-  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:231
-  wire [31:0]  reduce_in_11;                          // ValueEngine.java:232
-  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:231
-  wire [31:0]  reduce_in_12;                          // ValueEngine.java:232
-  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:231
-  wire [31:0]  reduce_in_13;                          // ValueEngine.java:232
-  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:231
-  wire [31:0]  reduce_in_14;                          // ValueEngine.java:232
-  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:231
-  wire [31:0]  reduce_in_15;                          // ValueEngine.java:232
-  wire         reduce_tree_in_valid;                  // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:239
-  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:239
-  wire [2:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:239
-  wire         reduce_tree_out_valid;                 // ValueEngine.java:239
-  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:239
-  wire [2:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:239
-  wire         reduce_tree_idle;                      // ValueEngine.java:239
-  wire         reduce_tree_ready;                     // ValueEngine.java:239
-  wire         push_step;                             // ValueEngine.java:241
-  wire         push_done;                             // ValueEngine.java:258
-  reg  [31:0]  slot_rz;                               // ValueEngine.java:259
-  wire         normalized_in_valid;                   // ValueEngine.java:260
-  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:260
-  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:260
-  wire         normalized_out_valid;                  // ValueEngine.java:260
-  wire [31:0]  normalized_out_payload;                // ValueEngine.java:260
-  wire         stored_output_in_valid;                // ValueEngine.java:261
-  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:261
-  wire         stored_output_out_valid;               // ValueEngine.java:261
-  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:261
-  reg  [2:0]   reduced_element_d1;                    // ValueEngine.java:264
-  reg  [2:0]   reduced_element_d2;                    // ValueEngine.java:264
-  reg  [2:0]   reduced_element_d3;                    // ValueEngine.java:264
-  reg  [2:0]   reduced_element_d4;                    // ValueEngine.java:264
-  reg  [2:0]   reduced_element_d5;                    // ValueEngine.java:264
-  reg  [2:0]   reduced_element_d6;                    // ValueEngine.java:264
-  reg  [2:0]   reduced_element_d7;                    // ValueEngine.java:264
-  reg  [2:0]   reduced_element_d8;                    // ValueEngine.java:264
-  reg  [2:0]   reduced_element_d9;                    // ValueEngine.java:264
-  reg  [15:0]  out_word_0;                            // ValueEngine.java:267
-  reg  [15:0]  out_word_1;                            // ValueEngine.java:267
-  reg  [15:0]  out_word_2;                            // ValueEngine.java:267
-  reg  [15:0]  out_word_3;                            // ValueEngine.java:267
-  reg  [15:0]  out_word_4;                            // ValueEngine.java:267
-  reg  [15:0]  out_word_5;                            // ValueEngine.java:267
-  reg  [15:0]  out_word_6;                            // ValueEngine.java:267
-  reg  [15:0]  out_word_7;                            // ValueEngine.java:267
-  reg          beat_assembled;                        // ValueEngine.java:272
-  wire         out_beat_valid;                        // ValueEngine.java:273
-  wire         out_beat_ready;                        // ValueEngine.java:273
-  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:273
-  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:273
-  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:273
-  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:273
-  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:273
-  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:273
-  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:273
-  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:273
+  reg  [3:0]   reduce_beat;                           // ValueEngine.java:196
+  reg  [4:0]   reduce_index;                          // ValueEngine.java:197
+  wire         gathering;                             // ValueEngine.java:198
+  wire         z_gathering;                           // ValueEngine.java:199
+  wire         z_lanes_read_enable;                   // ValueEngine.java:200
+  reg  [6:0]   z_address_d1;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d2;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d3;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d4;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d5;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d6;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d7;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d8;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d9;                          // ValueEngine.java:201
+  reg  [6:0]   z_address_d10;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d11;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d12;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d13;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d14;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d15;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d16;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d17;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d18;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d19;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d20;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d21;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d22;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d23;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d24;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d25;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d26;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d27;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d28;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d29;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d30;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d31;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d32;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d33;                         // ValueEngine.java:201
+  wire [6:0]   z_lanes_read_address;                  // ValueEngine.java:202
+  reg  [31:0]  z_lanes_read;                          // ValueEngine.java:203
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:205
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:205
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:205
+  wire         z_sum_in_valid;                        // ValueEngine.java:204
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:204
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:204
+  wire         z_sum_out_valid;                       // ValueEngine.java:204
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:204
+  reg          row_first_beat_d34;                    // ValueEngine.java:206
+  reg          row_first_beat_d35;                    // ValueEngine.java:206
+  reg          row_first_beat_d36;                    // ValueEngine.java:206
+  reg          row_first_beat_d37;                    // ValueEngine.java:206
+  reg          row_first_beat_d38;                    // ValueEngine.java:206
+  reg          row_first_beat_d39;                    // ValueEngine.java:206
+  reg          row_first_beat_d40;                    // ValueEngine.java:206
+  wire         z_write;                               // ValueEngine.java:206
+  reg  [6:0]   z_address_d34;                         // ValueEngine.java:207
+  reg  [6:0]   z_address_d35;                         // ValueEngine.java:207
+  reg  [6:0]   z_address_d36;                         // ValueEngine.java:207
+  reg  [6:0]   z_address_d37;                         // ValueEngine.java:207
+  reg  [6:0]   z_address_d38;                         // ValueEngine.java:207
+  reg  [6:0]   z_address_d39;                         // ValueEngine.java:207
+  reg  [6:0]   z_address_d40;                         // ValueEngine.java:207
+  wire [9:0]   gather_address;                        // ValueEngine.java:210
+  wire         bank_read_enable;                      // ValueEngine.java:211
+  wire [9:0]   bank_read_address;                     // ValueEngine.java:212
+  reg  [31:0]  bank_read_0;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_1;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_2;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_3;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_4;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_5;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_6;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_7;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_8;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_9;                           // ValueEngine.java:215
+  reg  [31:0]  bank_read_10;                          // ValueEngine.java:215
+  reg  [31:0]  bank_read_11;                          // ValueEngine.java:215
+  reg  [31:0]  bank_read_12;                          // ValueEngine.java:215
+  reg  [31:0]  bank_read_13;                          // ValueEngine.java:215
+  reg  [31:0]  bank_read_14;                          // ValueEngine.java:215
+  reg  [31:0]  bank_read_15;                          // ValueEngine.java:215
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:219
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:219
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:219
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:219
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:219
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:219
+  reg          accumulate_fresh_d41;                  // ValueEngine.java:219
+  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:219
+  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:219
+  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:219
+  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:219
+  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:219
+  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:219
+  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:219
+  reg          row_weight_valid_d7;                   // ValueEngine.java:223
+  reg          row_weight_valid_d8;                   // ValueEngine.java:223
+  reg          row_weight_valid_d9;                   // ValueEngine.java:223
+  reg          row_weight_valid_d10;                  // ValueEngine.java:223
+  reg          row_weight_valid_d11;                  // ValueEngine.java:223
+  reg          row_weight_valid_d12;                  // ValueEngine.java:223
+  reg          row_weight_valid_d13;                  // ValueEngine.java:223
+  reg  [9:0]   accumulate_address_d41;                // ValueEngine.java:224
+  reg  [9:0]   accumulate_address_d42;                // ValueEngine.java:224
+  reg  [9:0]   accumulate_address_d43;                // ValueEngine.java:224
+  reg  [9:0]   accumulate_address_d44;                // ValueEngine.java:224
+  reg  [9:0]   accumulate_address_d45;                // ValueEngine.java:224
+  reg  [9:0]   accumulate_address_d46;                // ValueEngine.java:224
+  reg  [9:0]   accumulate_address_d47;                // ValueEngine.java:224
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:225
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:225
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:225
+  reg          accumulated_last_d1;                   // ValueEngine.java:233
+  reg          accumulated_last_d2;                   // ValueEngine.java:233
+  reg          accumulated_last_d3;                   // ValueEngine.java:233
+  reg          accumulated_last_d4;                   // ValueEngine.java:233
+  reg          accumulated_last_d5;                   // ValueEngine.java:233
+  reg          accumulated_last_d6;                   // ValueEngine.java:233
+  reg          accumulated_last_d7;                   // ValueEngine.java:233
+  reg          accumulated_last_d8;                   // ValueEngine.java:233
+  reg          accumulated_last_d9;                   // ValueEngine.java:233
+  reg          accumulated_last_d10;                  // ValueEngine.java:233
+  reg          accumulated_last_d11;                  // ValueEngine.java:233
+  reg          accumulated_last_d12;                  // ValueEngine.java:233
+  reg          accumulated_last_d13;                  // ValueEngine.java:233
+  reg          accumulated_last_d14;                  // ValueEngine.java:233
+  reg          accumulated_last_d15;                  // ValueEngine.java:233
+  reg          accumulated_last_d16;                  // ValueEngine.java:233
+  reg          accumulated_last_d17;                  // ValueEngine.java:233
+  reg          accumulated_last_d18;                  // ValueEngine.java:233
+  reg          accumulated_last_d19;                  // ValueEngine.java:233
+  reg          accumulated_last_d20;                  // ValueEngine.java:233
+  reg          accumulated_last_d21;                  // ValueEngine.java:233
+  reg          accumulated_last_d22;                  // ValueEngine.java:233
+  reg          accumulated_last_d23;                  // ValueEngine.java:233
+  reg          accumulated_last_d24;                  // ValueEngine.java:233
+  reg          accumulated_last_d25;                  // ValueEngine.java:233
+  reg          accumulated_last_d26;                  // ValueEngine.java:233
+  reg          accumulated_last_d27;                  // ValueEngine.java:233
+  reg          accumulated_last_d28;                  // ValueEngine.java:233
+  reg          accumulated_last_d29;                  // ValueEngine.java:233
+  reg          accumulated_last_d30;                  // ValueEngine.java:233
+  reg          accumulated_last_d31;                  // ValueEngine.java:233
+  reg          accumulated_last_d32;                  // ValueEngine.java:233
+  reg          accumulated_last_d33;                  // ValueEngine.java:233
+  reg          accumulated_last_d34;                  // ValueEngine.java:233
+  reg          accumulated_last_d35;                  // ValueEngine.java:233
+  reg          accumulated_last_d36;                  // ValueEngine.java:233
+  reg          accumulated_last_d37;                  // ValueEngine.java:233
+  reg          accumulated_last_d38;                  // ValueEngine.java:233
+  reg          accumulated_last_d39;                  // ValueEngine.java:233
+  reg          accumulated_last_d40;                  // ValueEngine.java:233
+  reg          accumulated_last_d41;                  // ValueEngine.java:233
+  reg          accumulated_last_d42;                  // ValueEngine.java:233
+  reg          accumulated_last_d43;                  // ValueEngine.java:233
+  reg          accumulated_last_d44;                  // ValueEngine.java:233
+  reg          accumulated_last_d45;                  // ValueEngine.java:233
+  reg          accumulated_last_d46;                  // ValueEngine.java:233
+  reg          accumulated_last_d47;                  // ValueEngine.java:233
+  reg          accumulated_last_d48;                  // ValueEngine.java:233
+  reg          accumulated_last_d49;                  // ValueEngine.java:233
+  reg          gather_read_valid;                     // ValueEngine.java:237
+  reg          gather_read_z;                         // ValueEngine.java:238
+  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:239
+  reg  [0:0]   gather_read_part;                      // ValueEngine.java:240
+  wire [31:0]  gather_read_0;                         // ValueEngine.java:250
+  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:252
+  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:252
+  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:252
+  wire         gather_done;                           // ValueEngine.java:259
+  wire         z_gather_done;                         // ValueEngine.java:260
+  wire         pushing;                               // ValueEngine.java:266
+  wire [3:0]   reduce_tag;                            // ValueEngine.java:269
+  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_0;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_1;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_2;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_3;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_4;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_5;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_6;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_7;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_8;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:276
+  wire [31:0]  reduce_in_9;                           // ValueEngine.java:277
+  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:276
+  wire [31:0]  reduce_in_10;                          // ValueEngine.java:277
+  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:276
+  wire [31:0]  reduce_in_11;                          // ValueEngine.java:277
+  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:276
+  wire [31:0]  reduce_in_12;                          // ValueEngine.java:277
+  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:276
+  wire [31:0]  reduce_in_13;                          // ValueEngine.java:277
+  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:276
+  wire [31:0]  reduce_in_14;                          // ValueEngine.java:277
+  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:276
+  wire [31:0]  reduce_in_15;                          // ValueEngine.java:277
+  wire         reduce_tree_in_valid;                  // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:285
+  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:285
+  wire [3:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:285
+  wire         reduce_tree_out_valid;                 // ValueEngine.java:285
+  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:285
+  wire [3:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:285
+  wire         reduce_tree_idle;                      // ValueEngine.java:285
+  wire         reduce_tree_ready;                     // ValueEngine.java:285
+  wire         push_step;                             // ValueEngine.java:287
+  wire         push_done;                             // ValueEngine.java:306
+  wire         z_pushed;                              // ValueEngine.java:307
+  wire         reduced_is_z;                          // ValueEngine.java:308
+  wire         rz_in_valid;                           // FpReciprocal.java:133
+  wire [31:0]  rz_in_payload;                         // FpReciprocal.java:133
+  wire         rz_out_valid;                          // FpReciprocal.java:133
+  wire [31:0]  rz_out_payload;                        // FpReciprocal.java:133
+  wire         rz_ready;                              // ValueEngine.java:312
+  reg  [31:0]  slot_rz;                               // ValueEngine.java:313
+  wire         normalized_in_valid;                   // ValueEngine.java:315
+  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:315
+  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:315
+  wire         normalized_out_valid;                  // ValueEngine.java:315
+  wire [31:0]  normalized_out_payload;                // ValueEngine.java:315
+  wire         stored_output_in_valid;                // ValueEngine.java:316
+  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:316
+  wire         stored_output_out_valid;               // ValueEngine.java:316
+  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d1;                        // ValueEngine.java:318
+  reg  [3:0]   reduced_tag_d2;                        // ValueEngine.java:318
+  reg  [3:0]   reduced_tag_d3;                        // ValueEngine.java:318
+  reg  [3:0]   reduced_tag_d4;                        // ValueEngine.java:318
+  reg  [3:0]   reduced_tag_d5;                        // ValueEngine.java:318
+  reg  [3:0]   reduced_tag_d6;                        // ValueEngine.java:318
+  reg  [3:0]   reduced_tag_d7;                        // ValueEngine.java:318
+  reg  [3:0]   reduced_tag_d8;                        // ValueEngine.java:318
+  reg  [3:0]   reduced_tag_d9;                        // ValueEngine.java:318
+  wire         element_out;                           // ValueEngine.java:319
+  reg  [15:0]  out_word_0;                            // ValueEngine.java:323
+  reg  [15:0]  out_word_1;                            // ValueEngine.java:323
+  reg  [15:0]  out_word_2;                            // ValueEngine.java:323
+  reg  [15:0]  out_word_3;                            // ValueEngine.java:323
+  reg  [15:0]  out_word_4;                            // ValueEngine.java:323
+  reg  [15:0]  out_word_5;                            // ValueEngine.java:323
+  reg  [15:0]  out_word_6;                            // ValueEngine.java:323
+  reg  [15:0]  out_word_7;                            // ValueEngine.java:323
+  reg          beat_assembled;                        // ValueEngine.java:328
+  wire         out_beat_valid;                        // ValueEngine.java:329
+  wire         out_beat_ready;                        // ValueEngine.java:329
+  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:329
+  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:329
+  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:329
+  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:329
+  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:329
+  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:329
+  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:329
+  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:329
   wire         out_queue_push_valid;                  // Stream.java:195
   wire         out_queue_push_ready;                  // Stream.java:195
   wire [127:0] out_queue_push_payload;                // Stream.java:195
@@ -1923,17 +2645,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;                   // Stream.java:195
   wire [127:0] out_queue_pop_payload;                 // Stream.java:195
   wire [3:0]   out_queue_occupancy;                   // Stream.java:195
-  reg  [3:0]   beats_queued;                          // ValueEngine.java:280
-  wire         slot_flush_done;                       // ValueEngine.java:283
-  wire         value_pass_finished;                   // ValueEngine.java:285
-  reg          done_pending;                          // AttentionUnit.java:214
-  reg  [7:0]   done_code;                             // AttentionUnit.java:215
+  reg  [3:0]   beats_queued;                          // ValueEngine.java:336
+  wire         slot_flush_done;                       // ValueEngine.java:339
+  wire         value_pass_finished;                   // ValueEngine.java:341
+  reg          done_pending;                          // AttentionUnit.java:205
+  reg  [7:0]   done_code;                             // AttentionUnit.java:206
   (* ram_style = "distributed" *)
-  reg  [127:0] query_store_0 [0:63];                  // AttentionUnit.java:135
+  reg  [127:0] query_store_0 [0:63];                  // AttentionUnit.java:136
   (* ram_style = "distributed" *)
-  reg  [127:0] query_store_1 [0:63];                  // AttentionUnit.java:135
+  reg  [127:0] query_store_1 [0:63];                  // AttentionUnit.java:136
   (* ram_style = "ultra" *)
-  reg  [31:0]  score_buffer [0:32767];                // AttentionUnit.java:140
+  reg  [31:0]  score_buffer [0:32767];                // AttentionUnit.java:141
   (* ram_style = "block" *)
   reg  [127:0] key0_buffer_0 [0:511];                 // ChunkLoader.java:76
   (* ram_style = "block" *)
@@ -1951,37 +2673,39 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "block" *)
   reg  [127:0] value1_buffer_1 [0:511];               // ChunkLoader.java:76
   (* ram_style = "block" *)
-  reg  [31:0]  partials_0 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_0 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_1 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_1 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_2 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_2 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_3 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_3 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_4 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_4 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_5 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_5 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_6 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_6 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_7 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_7 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_8 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_8 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_9 [0:1023];                   // ValueEngine.java:86
+  reg  [31:0]  partials_9 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_10 [0:1023];                  // ValueEngine.java:86
+  reg  [31:0]  partials_10 [0:1023];                  // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_11 [0:1023];                  // ValueEngine.java:86
+  reg  [31:0]  partials_11 [0:1023];                  // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_12 [0:1023];                  // ValueEngine.java:86
+  reg  [31:0]  partials_12 [0:1023];                  // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_13 [0:1023];                  // ValueEngine.java:86
+  reg  [31:0]  partials_13 [0:1023];                  // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_14 [0:1023];                  // ValueEngine.java:86
+  reg  [31:0]  partials_14 [0:1023];                  // ValueEngine.java:100
   (* ram_style = "block" *)
-  reg  [31:0]  partials_15 [0:1023];                  // ValueEngine.java:86
+  reg  [31:0]  partials_15 [0:1023];                  // ValueEngine.java:100
+  (* ram_style = "distributed" *)
+  reg  [31:0]  z_lanes [0:127];                       // ValueEngine.java:106
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [74:0] key0_stride_bytes_prod;
@@ -2001,6 +2725,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [8:0] score_pass_beats_sum;
   wire [7:0] last_row_beat_diff;
   wire [12:0] score_rows_here_mux;
+  wire [8:0] score_slots_end_ext;
   wire [74:0] value0_stride_bytes_prod;
   wire [19:0] value0_rows_after_ext;
   wire [19:0] value0_rows_after_mux;
@@ -2017,7 +2742,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] value1_write_last_row_beat_diff;
   wire [8:0] value_pass_beats_sum;
   wire [7:0] value_last_beat_diff;
-  wire [31:0] gathered_0_0_mux;
+  wire reduce_phase_eq_2;
   wire [31:0] gathered_1_0_mux;
   wire [31:0] gathered_2_0_mux;
   wire [31:0] gathered_3_0_mux;
@@ -2045,6 +2770,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign last_row_beat_diff = score_pass_beats - 8'd1;
   assign score_rows_here_mux =
       score_slot_has_rows ? ((score_rows_beyond >= 13'd32) ? 13'd32 : score_rows_beyond) : 13'd0;
+  assign score_slots_end_ext = {6'd0, slot_base};
   assign value0_stride_bytes_prod = {2'd0, value0_chunk_bytes} * {73'd0, 2'd2};
   assign value0_rows_after_ext = {7'd0, value0_rows_left};
   assign value0_rows_after_mux = (value0_rows_after_ext > 20'd64) ? (value0_rows_after_ext - 20'd64) : 20'd0;
@@ -2061,7 +2787,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value1_write_last_row_beat_diff = value1_landing_row_beats - 8'd1;
   assign value_pass_beats_sum = {1'b0, value_row_beats} + 9'd1;
   assign value_last_beat_diff = value_pass_beats - 8'd1;
-  assign gathered_0_0_mux = gather_read_part ? bank_read_8 : bank_read_0;
+  assign reduce_phase_eq_2 = reduce_phase == REDUCE_Z_PUSH;
   assign gathered_1_0_mux = gather_read_part ? bank_read_9 : bank_read_1;
   assign gathered_2_0_mux = gather_read_part ? bank_read_10 : bank_read_2;
   assign gathered_3_0_mux = gather_read_part ? bank_read_11 : bank_read_3;
@@ -2073,118 +2799,115 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_rows_here_mux =
       value_slot_has_rows ? ((value_rows_beyond >= 13'd32) ? 13'd32 : value_rows_beyond) : 13'd0;
 
-  assign m_axi_k0_awvalid = key_reader0_m_axi_awvalid; // AttentionUnit.java:128
-  assign key_reader0_m_axi_awready = m_axi_k0_awready; // AttentionUnit.java:128
-  assign m_axi_k0_awaddr = key_reader0_m_axi_awaddr; // AttentionUnit.java:128
-  assign m_axi_k0_awlen = key_reader0_m_axi_awlen; // AttentionUnit.java:128
-  assign m_axi_k0_awsize = key_reader0_m_axi_awsize; // AttentionUnit.java:128
-  assign m_axi_k0_awburst = key_reader0_m_axi_awburst; // AttentionUnit.java:128
-  assign m_axi_k0_wvalid = key_reader0_m_axi_wvalid; // AttentionUnit.java:128
-  assign key_reader0_m_axi_wready = m_axi_k0_wready; // AttentionUnit.java:128
-  assign m_axi_k0_wdata = key_reader0_m_axi_wdata; // AttentionUnit.java:128
-  assign m_axi_k0_wstrb = key_reader0_m_axi_wstrb; // AttentionUnit.java:128
-  assign m_axi_k0_wlast = key_reader0_m_axi_wlast; // AttentionUnit.java:128
-  assign key_reader0_m_axi_bvalid = m_axi_k0_bvalid; // AttentionUnit.java:128
-  assign m_axi_k0_bready = key_reader0_m_axi_bready; // AttentionUnit.java:128
-  assign key_reader0_m_axi_bresp = m_axi_k0_bresp; // AttentionUnit.java:128
-  assign m_axi_k0_arvalid = key_reader0_m_axi_arvalid; // AttentionUnit.java:128
-  assign key_reader0_m_axi_arready = m_axi_k0_arready; // AttentionUnit.java:128
-  assign m_axi_k0_araddr = key_reader0_m_axi_araddr; // AttentionUnit.java:128
-  assign m_axi_k0_arlen = key_reader0_m_axi_arlen; // AttentionUnit.java:128
-  assign m_axi_k0_arsize = key_reader0_m_axi_arsize; // AttentionUnit.java:128
-  assign m_axi_k0_arburst = key_reader0_m_axi_arburst; // AttentionUnit.java:128
-  assign key_reader0_m_axi_rvalid = m_axi_k0_rvalid; // AttentionUnit.java:128
-  assign m_axi_k0_rready = key_reader0_m_axi_rready; // AttentionUnit.java:128
-  assign key_reader0_m_axi_rdata = m_axi_k0_rdata; // AttentionUnit.java:128
-  assign key_reader0_m_axi_rresp = m_axi_k0_rresp; // AttentionUnit.java:128
-  assign key_reader0_m_axi_rlast = m_axi_k0_rlast; // AttentionUnit.java:128
-  assign m_axi_v0_awvalid = value_reader0_m_axi_awvalid; // AttentionUnit.java:129
-  assign value_reader0_m_axi_awready = m_axi_v0_awready; // AttentionUnit.java:129
-  assign m_axi_v0_awaddr = value_reader0_m_axi_awaddr; // AttentionUnit.java:129
-  assign m_axi_v0_awlen = value_reader0_m_axi_awlen; // AttentionUnit.java:129
-  assign m_axi_v0_awsize = value_reader0_m_axi_awsize; // AttentionUnit.java:129
-  assign m_axi_v0_awburst = value_reader0_m_axi_awburst; // AttentionUnit.java:129
-  assign m_axi_v0_wvalid = value_reader0_m_axi_wvalid; // AttentionUnit.java:129
-  assign value_reader0_m_axi_wready = m_axi_v0_wready; // AttentionUnit.java:129
-  assign m_axi_v0_wdata = value_reader0_m_axi_wdata; // AttentionUnit.java:129
-  assign m_axi_v0_wstrb = value_reader0_m_axi_wstrb; // AttentionUnit.java:129
-  assign m_axi_v0_wlast = value_reader0_m_axi_wlast; // AttentionUnit.java:129
-  assign value_reader0_m_axi_bvalid = m_axi_v0_bvalid; // AttentionUnit.java:129
-  assign m_axi_v0_bready = value_reader0_m_axi_bready; // AttentionUnit.java:129
-  assign value_reader0_m_axi_bresp = m_axi_v0_bresp; // AttentionUnit.java:129
-  assign m_axi_v0_arvalid = value_reader0_m_axi_arvalid; // AttentionUnit.java:129
-  assign value_reader0_m_axi_arready = m_axi_v0_arready; // AttentionUnit.java:129
-  assign m_axi_v0_araddr = value_reader0_m_axi_araddr; // AttentionUnit.java:129
-  assign m_axi_v0_arlen = value_reader0_m_axi_arlen; // AttentionUnit.java:129
-  assign m_axi_v0_arsize = value_reader0_m_axi_arsize; // AttentionUnit.java:129
-  assign m_axi_v0_arburst = value_reader0_m_axi_arburst; // AttentionUnit.java:129
-  assign value_reader0_m_axi_rvalid = m_axi_v0_rvalid; // AttentionUnit.java:129
-  assign m_axi_v0_rready = value_reader0_m_axi_rready; // AttentionUnit.java:129
-  assign value_reader0_m_axi_rdata = m_axi_v0_rdata; // AttentionUnit.java:129
-  assign value_reader0_m_axi_rresp = m_axi_v0_rresp; // AttentionUnit.java:129
-  assign value_reader0_m_axi_rlast = m_axi_v0_rlast; // AttentionUnit.java:129
-  assign m_axi_k1_awvalid = key_reader1_m_axi_awvalid; // AttentionUnit.java:128
-  assign key_reader1_m_axi_awready = m_axi_k1_awready; // AttentionUnit.java:128
-  assign m_axi_k1_awaddr = key_reader1_m_axi_awaddr; // AttentionUnit.java:128
-  assign m_axi_k1_awlen = key_reader1_m_axi_awlen; // AttentionUnit.java:128
-  assign m_axi_k1_awsize = key_reader1_m_axi_awsize; // AttentionUnit.java:128
-  assign m_axi_k1_awburst = key_reader1_m_axi_awburst; // AttentionUnit.java:128
-  assign m_axi_k1_wvalid = key_reader1_m_axi_wvalid; // AttentionUnit.java:128
-  assign key_reader1_m_axi_wready = m_axi_k1_wready; // AttentionUnit.java:128
-  assign m_axi_k1_wdata = key_reader1_m_axi_wdata; // AttentionUnit.java:128
-  assign m_axi_k1_wstrb = key_reader1_m_axi_wstrb; // AttentionUnit.java:128
-  assign m_axi_k1_wlast = key_reader1_m_axi_wlast; // AttentionUnit.java:128
-  assign key_reader1_m_axi_bvalid = m_axi_k1_bvalid; // AttentionUnit.java:128
-  assign m_axi_k1_bready = key_reader1_m_axi_bready; // AttentionUnit.java:128
-  assign key_reader1_m_axi_bresp = m_axi_k1_bresp; // AttentionUnit.java:128
-  assign m_axi_k1_arvalid = key_reader1_m_axi_arvalid; // AttentionUnit.java:128
-  assign key_reader1_m_axi_arready = m_axi_k1_arready; // AttentionUnit.java:128
-  assign m_axi_k1_araddr = key_reader1_m_axi_araddr; // AttentionUnit.java:128
-  assign m_axi_k1_arlen = key_reader1_m_axi_arlen; // AttentionUnit.java:128
-  assign m_axi_k1_arsize = key_reader1_m_axi_arsize; // AttentionUnit.java:128
-  assign m_axi_k1_arburst = key_reader1_m_axi_arburst; // AttentionUnit.java:128
-  assign key_reader1_m_axi_rvalid = m_axi_k1_rvalid; // AttentionUnit.java:128
-  assign m_axi_k1_rready = key_reader1_m_axi_rready; // AttentionUnit.java:128
-  assign key_reader1_m_axi_rdata = m_axi_k1_rdata; // AttentionUnit.java:128
-  assign key_reader1_m_axi_rresp = m_axi_k1_rresp; // AttentionUnit.java:128
-  assign key_reader1_m_axi_rlast = m_axi_k1_rlast; // AttentionUnit.java:128
-  assign m_axi_v1_awvalid = value_reader1_m_axi_awvalid; // AttentionUnit.java:129
-  assign value_reader1_m_axi_awready = m_axi_v1_awready; // AttentionUnit.java:129
-  assign m_axi_v1_awaddr = value_reader1_m_axi_awaddr; // AttentionUnit.java:129
-  assign m_axi_v1_awlen = value_reader1_m_axi_awlen; // AttentionUnit.java:129
-  assign m_axi_v1_awsize = value_reader1_m_axi_awsize; // AttentionUnit.java:129
-  assign m_axi_v1_awburst = value_reader1_m_axi_awburst; // AttentionUnit.java:129
-  assign m_axi_v1_wvalid = value_reader1_m_axi_wvalid; // AttentionUnit.java:129
-  assign value_reader1_m_axi_wready = m_axi_v1_wready; // AttentionUnit.java:129
-  assign m_axi_v1_wdata = value_reader1_m_axi_wdata; // AttentionUnit.java:129
-  assign m_axi_v1_wstrb = value_reader1_m_axi_wstrb; // AttentionUnit.java:129
-  assign m_axi_v1_wlast = value_reader1_m_axi_wlast; // AttentionUnit.java:129
-  assign value_reader1_m_axi_bvalid = m_axi_v1_bvalid; // AttentionUnit.java:129
-  assign m_axi_v1_bready = value_reader1_m_axi_bready; // AttentionUnit.java:129
-  assign value_reader1_m_axi_bresp = m_axi_v1_bresp; // AttentionUnit.java:129
-  assign m_axi_v1_arvalid = value_reader1_m_axi_arvalid; // AttentionUnit.java:129
-  assign value_reader1_m_axi_arready = m_axi_v1_arready; // AttentionUnit.java:129
-  assign m_axi_v1_araddr = value_reader1_m_axi_araddr; // AttentionUnit.java:129
-  assign m_axi_v1_arlen = value_reader1_m_axi_arlen; // AttentionUnit.java:129
-  assign m_axi_v1_arsize = value_reader1_m_axi_arsize; // AttentionUnit.java:129
-  assign m_axi_v1_arburst = value_reader1_m_axi_arburst; // AttentionUnit.java:129
-  assign value_reader1_m_axi_rvalid = m_axi_v1_rvalid; // AttentionUnit.java:129
-  assign m_axi_v1_rready = value_reader1_m_axi_rready; // AttentionUnit.java:129
-  assign value_reader1_m_axi_rdata = m_axi_v1_rdata; // AttentionUnit.java:129
-  assign value_reader1_m_axi_rresp = m_axi_v1_rresp; // AttentionUnit.java:129
-  assign value_reader1_m_axi_rlast = m_axi_v1_rlast; // AttentionUnit.java:129
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:324
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:326
-  // AttentionUnit.java:260
-  assign score_read_address = softmax_port_enable ? softmax_port_address : weight_port_address;
-  assign softmax_port_data = score_read; // AttentionUnit.java:262
-  assign weight_port_data = score_read; // AttentionUnit.java:263
-  assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:242
+  assign m_axi_k0_awvalid = key_reader0_m_axi_awvalid; // AttentionUnit.java:129
+  assign key_reader0_m_axi_awready = m_axi_k0_awready; // AttentionUnit.java:129
+  assign m_axi_k0_awaddr = key_reader0_m_axi_awaddr; // AttentionUnit.java:129
+  assign m_axi_k0_awlen = key_reader0_m_axi_awlen; // AttentionUnit.java:129
+  assign m_axi_k0_awsize = key_reader0_m_axi_awsize; // AttentionUnit.java:129
+  assign m_axi_k0_awburst = key_reader0_m_axi_awburst; // AttentionUnit.java:129
+  assign m_axi_k0_wvalid = key_reader0_m_axi_wvalid; // AttentionUnit.java:129
+  assign key_reader0_m_axi_wready = m_axi_k0_wready; // AttentionUnit.java:129
+  assign m_axi_k0_wdata = key_reader0_m_axi_wdata; // AttentionUnit.java:129
+  assign m_axi_k0_wstrb = key_reader0_m_axi_wstrb; // AttentionUnit.java:129
+  assign m_axi_k0_wlast = key_reader0_m_axi_wlast; // AttentionUnit.java:129
+  assign key_reader0_m_axi_bvalid = m_axi_k0_bvalid; // AttentionUnit.java:129
+  assign m_axi_k0_bready = key_reader0_m_axi_bready; // AttentionUnit.java:129
+  assign key_reader0_m_axi_bresp = m_axi_k0_bresp; // AttentionUnit.java:129
+  assign m_axi_k0_arvalid = key_reader0_m_axi_arvalid; // AttentionUnit.java:129
+  assign key_reader0_m_axi_arready = m_axi_k0_arready; // AttentionUnit.java:129
+  assign m_axi_k0_araddr = key_reader0_m_axi_araddr; // AttentionUnit.java:129
+  assign m_axi_k0_arlen = key_reader0_m_axi_arlen; // AttentionUnit.java:129
+  assign m_axi_k0_arsize = key_reader0_m_axi_arsize; // AttentionUnit.java:129
+  assign m_axi_k0_arburst = key_reader0_m_axi_arburst; // AttentionUnit.java:129
+  assign key_reader0_m_axi_rvalid = m_axi_k0_rvalid; // AttentionUnit.java:129
+  assign m_axi_k0_rready = key_reader0_m_axi_rready; // AttentionUnit.java:129
+  assign key_reader0_m_axi_rdata = m_axi_k0_rdata; // AttentionUnit.java:129
+  assign key_reader0_m_axi_rresp = m_axi_k0_rresp; // AttentionUnit.java:129
+  assign key_reader0_m_axi_rlast = m_axi_k0_rlast; // AttentionUnit.java:129
+  assign m_axi_v0_awvalid = value_reader0_m_axi_awvalid; // AttentionUnit.java:130
+  assign value_reader0_m_axi_awready = m_axi_v0_awready; // AttentionUnit.java:130
+  assign m_axi_v0_awaddr = value_reader0_m_axi_awaddr; // AttentionUnit.java:130
+  assign m_axi_v0_awlen = value_reader0_m_axi_awlen; // AttentionUnit.java:130
+  assign m_axi_v0_awsize = value_reader0_m_axi_awsize; // AttentionUnit.java:130
+  assign m_axi_v0_awburst = value_reader0_m_axi_awburst; // AttentionUnit.java:130
+  assign m_axi_v0_wvalid = value_reader0_m_axi_wvalid; // AttentionUnit.java:130
+  assign value_reader0_m_axi_wready = m_axi_v0_wready; // AttentionUnit.java:130
+  assign m_axi_v0_wdata = value_reader0_m_axi_wdata; // AttentionUnit.java:130
+  assign m_axi_v0_wstrb = value_reader0_m_axi_wstrb; // AttentionUnit.java:130
+  assign m_axi_v0_wlast = value_reader0_m_axi_wlast; // AttentionUnit.java:130
+  assign value_reader0_m_axi_bvalid = m_axi_v0_bvalid; // AttentionUnit.java:130
+  assign m_axi_v0_bready = value_reader0_m_axi_bready; // AttentionUnit.java:130
+  assign value_reader0_m_axi_bresp = m_axi_v0_bresp; // AttentionUnit.java:130
+  assign m_axi_v0_arvalid = value_reader0_m_axi_arvalid; // AttentionUnit.java:130
+  assign value_reader0_m_axi_arready = m_axi_v0_arready; // AttentionUnit.java:130
+  assign m_axi_v0_araddr = value_reader0_m_axi_araddr; // AttentionUnit.java:130
+  assign m_axi_v0_arlen = value_reader0_m_axi_arlen; // AttentionUnit.java:130
+  assign m_axi_v0_arsize = value_reader0_m_axi_arsize; // AttentionUnit.java:130
+  assign m_axi_v0_arburst = value_reader0_m_axi_arburst; // AttentionUnit.java:130
+  assign value_reader0_m_axi_rvalid = m_axi_v0_rvalid; // AttentionUnit.java:130
+  assign m_axi_v0_rready = value_reader0_m_axi_rready; // AttentionUnit.java:130
+  assign value_reader0_m_axi_rdata = m_axi_v0_rdata; // AttentionUnit.java:130
+  assign value_reader0_m_axi_rresp = m_axi_v0_rresp; // AttentionUnit.java:130
+  assign value_reader0_m_axi_rlast = m_axi_v0_rlast; // AttentionUnit.java:130
+  assign m_axi_k1_awvalid = key_reader1_m_axi_awvalid; // AttentionUnit.java:129
+  assign key_reader1_m_axi_awready = m_axi_k1_awready; // AttentionUnit.java:129
+  assign m_axi_k1_awaddr = key_reader1_m_axi_awaddr; // AttentionUnit.java:129
+  assign m_axi_k1_awlen = key_reader1_m_axi_awlen; // AttentionUnit.java:129
+  assign m_axi_k1_awsize = key_reader1_m_axi_awsize; // AttentionUnit.java:129
+  assign m_axi_k1_awburst = key_reader1_m_axi_awburst; // AttentionUnit.java:129
+  assign m_axi_k1_wvalid = key_reader1_m_axi_wvalid; // AttentionUnit.java:129
+  assign key_reader1_m_axi_wready = m_axi_k1_wready; // AttentionUnit.java:129
+  assign m_axi_k1_wdata = key_reader1_m_axi_wdata; // AttentionUnit.java:129
+  assign m_axi_k1_wstrb = key_reader1_m_axi_wstrb; // AttentionUnit.java:129
+  assign m_axi_k1_wlast = key_reader1_m_axi_wlast; // AttentionUnit.java:129
+  assign key_reader1_m_axi_bvalid = m_axi_k1_bvalid; // AttentionUnit.java:129
+  assign m_axi_k1_bready = key_reader1_m_axi_bready; // AttentionUnit.java:129
+  assign key_reader1_m_axi_bresp = m_axi_k1_bresp; // AttentionUnit.java:129
+  assign m_axi_k1_arvalid = key_reader1_m_axi_arvalid; // AttentionUnit.java:129
+  assign key_reader1_m_axi_arready = m_axi_k1_arready; // AttentionUnit.java:129
+  assign m_axi_k1_araddr = key_reader1_m_axi_araddr; // AttentionUnit.java:129
+  assign m_axi_k1_arlen = key_reader1_m_axi_arlen; // AttentionUnit.java:129
+  assign m_axi_k1_arsize = key_reader1_m_axi_arsize; // AttentionUnit.java:129
+  assign m_axi_k1_arburst = key_reader1_m_axi_arburst; // AttentionUnit.java:129
+  assign key_reader1_m_axi_rvalid = m_axi_k1_rvalid; // AttentionUnit.java:129
+  assign m_axi_k1_rready = key_reader1_m_axi_rready; // AttentionUnit.java:129
+  assign key_reader1_m_axi_rdata = m_axi_k1_rdata; // AttentionUnit.java:129
+  assign key_reader1_m_axi_rresp = m_axi_k1_rresp; // AttentionUnit.java:129
+  assign key_reader1_m_axi_rlast = m_axi_k1_rlast; // AttentionUnit.java:129
+  assign m_axi_v1_awvalid = value_reader1_m_axi_awvalid; // AttentionUnit.java:130
+  assign value_reader1_m_axi_awready = m_axi_v1_awready; // AttentionUnit.java:130
+  assign m_axi_v1_awaddr = value_reader1_m_axi_awaddr; // AttentionUnit.java:130
+  assign m_axi_v1_awlen = value_reader1_m_axi_awlen; // AttentionUnit.java:130
+  assign m_axi_v1_awsize = value_reader1_m_axi_awsize; // AttentionUnit.java:130
+  assign m_axi_v1_awburst = value_reader1_m_axi_awburst; // AttentionUnit.java:130
+  assign m_axi_v1_wvalid = value_reader1_m_axi_wvalid; // AttentionUnit.java:130
+  assign value_reader1_m_axi_wready = m_axi_v1_wready; // AttentionUnit.java:130
+  assign m_axi_v1_wdata = value_reader1_m_axi_wdata; // AttentionUnit.java:130
+  assign m_axi_v1_wstrb = value_reader1_m_axi_wstrb; // AttentionUnit.java:130
+  assign m_axi_v1_wlast = value_reader1_m_axi_wlast; // AttentionUnit.java:130
+  assign value_reader1_m_axi_bvalid = m_axi_v1_bvalid; // AttentionUnit.java:130
+  assign m_axi_v1_bready = value_reader1_m_axi_bready; // AttentionUnit.java:130
+  assign value_reader1_m_axi_bresp = m_axi_v1_bresp; // AttentionUnit.java:130
+  assign m_axi_v1_arvalid = value_reader1_m_axi_arvalid; // AttentionUnit.java:130
+  assign value_reader1_m_axi_arready = m_axi_v1_arready; // AttentionUnit.java:130
+  assign m_axi_v1_araddr = value_reader1_m_axi_araddr; // AttentionUnit.java:130
+  assign m_axi_v1_arlen = value_reader1_m_axi_arlen; // AttentionUnit.java:130
+  assign m_axi_v1_arsize = value_reader1_m_axi_arsize; // AttentionUnit.java:130
+  assign m_axi_v1_arburst = value_reader1_m_axi_arburst; // AttentionUnit.java:130
+  assign value_reader1_m_axi_rvalid = m_axi_v1_rvalid; // AttentionUnit.java:130
+  assign m_axi_v1_rready = value_reader1_m_axi_rready; // AttentionUnit.java:130
+  assign value_reader1_m_axi_rdata = m_axi_v1_rdata; // AttentionUnit.java:130
+  assign value_reader1_m_axi_rresp = m_axi_v1_rresp; // AttentionUnit.java:130
+  assign value_reader1_m_axi_rlast = m_axi_v1_rlast; // AttentionUnit.java:130
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:307
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:309
+  assign score_port_data = score_read; // AttentionUnit.java:159
+  assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:233
   assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_scores; // ChunkLoader.java:116
   assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:117
   assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats}; // ChunkLoader.java:118
   assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:134
-  assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:242
+  assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:233
   assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_scores; // ChunkLoader.java:116
   assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:117
   assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats}; // ChunkLoader.java:118
@@ -2196,26 +2919,15 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_port_data = key_read_loader_read_d1 ? key_read_l1 : key_read_l0; // ChunkLoader.java:201
   assign key_port_address = key_read_address; // ScoreEngine.java:148
   assign key_port_enable = score_issue; // ScoreEngine.java:149
-  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:171
-  assign key_chunk_loader = score_loader; // AttentionUnit.java:172
-  assign softmax_setup_valid = step == STEP_SETUP; // AttentionUnit.java:512
-  assign softmax_setup_payload_positions = softmax_slots_positions; // AttentionUnit.java:513
-  assign softmax_setup_payload_max = slot_max; // AttentionUnit.java:514
-  assign softmax_port_address = {softmax_slots_physical, read_next[11:0]}; // AttentionUnit.java:528
-  assign softmax_port_enable = score_issue_read; // AttentionUnit.java:530
-  assign softmax_scores_valid = score_queue_pop_valid; // Stream.java:101
-  assign softmax_scores_payload = score_queue_pop_payload; // Stream.java:102
-  assign score_buffer_write = scaled_out_valid | softmax_weights_valid; // AttentionUnit.java:179
-  // AttentionUnit.java:181
-  assign score_buffer_write_address = scaled_out_valid ? score_write_address : weight_write_address;
-  // AttentionUnit.java:183
-  assign score_buffer_write_data = scaled_out_valid ? scaled_out_payload : softmax_weights_payload_value;
-  assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:242
+  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:172
+  assign key_chunk_loader = score_loader; // AttentionUnit.java:173
+  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:177
+  assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:233
   assign value_reader0_command_valid = value0_requesting & value0_half_free & ~start_value_job; // ChunkLoader.java:116
   assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:117
   assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats}; // ChunkLoader.java:118
   assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:134
-  assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:242
+  assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:233
   assign value_reader1_command_valid = value1_requesting & value1_half_free & ~start_value_job; // ChunkLoader.java:116
   assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:117
   assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats}; // ChunkLoader.java:118
@@ -2225,17 +2937,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:194
   assign value_read_loader = value_port_address[9]; // ChunkLoader.java:199
   assign value_port_data = value_read_loader_read_d1 ? value_read_l1 : value_read_l0; // ChunkLoader.java:201
-  assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:193
-  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:192
-  assign key_job_failed = key0_failed_latest | key1_failed_latest; // AttentionUnit.java:196
-  assign value_busy = value_phase; // AttentionUnit.java:199
-  assign value_reading_weights = value_weights_pending; // AttentionUnit.java:200
-  assign value_command_slots = value_slots; // AttentionUnit.java:201
-  assign value_command_base = value_slot_base; // AttentionUnit.java:202
-  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:116
-  assign value_port_enable = value_issue; // ValueEngine.java:118
-  assign weight_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:119
-  assign weight_port_enable = value_issue; // ValueEngine.java:121
+  assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:189
+  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:188
+  assign key_job_failed = key0_failed_latest | key1_failed_latest; // AttentionUnit.java:191
+  assign value_busy = value_phase; // AttentionUnit.java:193
+  assign value_command_slots = value_slots; // AttentionUnit.java:194
+  assign value_command_base = value_slot_base; // AttentionUnit.java:195
+  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:133
+  assign value_port_enable = value_issue; // ValueEngine.java:135
+  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:136
+  assign score_port_enable = value_issue; // ValueEngine.java:138
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -2245,18 +2956,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign out_payload_5 = out_queue_pop_payload[95:80]; // Stream.java:102
   assign out_payload_6 = out_queue_pop_payload[111:96]; // Stream.java:102
   assign out_payload_7 = out_queue_pop_payload[127:112]; // Stream.java:102
-  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:206
-  assign value_chunk_loader = value_loader; // AttentionUnit.java:207
-  assign value_weights_read = value_walk_done; // AttentionUnit.java:208
-  assign values_finished = value_pass_finished; // AttentionUnit.java:209
-  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:210
-  assign softmax_finished = softmax_all_done; // AttentionUnit.java:211
-  assign done_valid = done_pending; // AttentionUnit.java:227
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:228
-  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:229
+  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:199
+  assign value_chunk_loader = value_loader; // AttentionUnit.java:200
+  assign values_finished = value_pass_finished; // AttentionUnit.java:201
+  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:202
+  assign done_valid = done_pending; // AttentionUnit.java:218
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:219
+  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:220
 
   always @(posedge clk) begin
-    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:338
+    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:321
       query_store_0[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -2265,9 +2974,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:338
+           queries_payload_0}; // AttentionUnit.java:321
     end
-    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:338
+    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:321
       query_store_1[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -2276,12 +2985,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:338
+           queries_payload_0}; // AttentionUnit.java:321
     end
-    if (softmax_port_enable | weight_port_enable) begin // AttentionUnit.java:261
-      score_read_r0 <= score_buffer[score_read_address]; // AttentionUnit.java:261
+    if (score_port_enable) begin // AttentionUnit.java:159
+      score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:159
     end
-    score_read <= score_read_r0; // AttentionUnit.java:261
+    score_read <= score_read_r0; // AttentionUnit.java:159
     if (key_port_enable) begin // ChunkLoader.java:191
       key_read_l0_p1 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:191
     end
@@ -2295,8 +3004,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       key_read_l1_p0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:191
     end
     key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:200
-    if (score_buffer_write) begin // AttentionUnit.java:184
-      score_buffer[score_buffer_write_address] <= score_buffer_write_data; // AttentionUnit.java:184
+    if (score_buffer_write) begin // AttentionUnit.java:180
+      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:180
     end
     if (value_port_enable) begin // ChunkLoader.java:191
       value_read_l0_p1 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:191
@@ -2311,14 +3020,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_read_l1_p0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:191
     end
     value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:200
-    done_pending <= 1'b0; // AttentionUnit.java:216
-    if (value_side_finished) begin // AttentionUnit.java:217
-      done_pending <= 1'b1; // AttentionUnit.java:218
-      done_code <= value_code; // AttentionUnit.java:219
+    done_pending <= 1'b0; // AttentionUnit.java:207
+    if (value_side_finished) begin // AttentionUnit.java:208
+      done_pending <= 1'b1; // AttentionUnit.java:209
+      done_code <= value_code; // AttentionUnit.java:210
     end
-    if (refusal_done) begin // AttentionUnit.java:221
-      done_pending <= 1'b1; // AttentionUnit.java:222
-      done_code <= refusal_code; // AttentionUnit.java:223
+    if (refusal_done) begin // AttentionUnit.java:212
+      done_pending <= 1'b1; // AttentionUnit.java:213
+      done_code <= refusal_code; // AttentionUnit.java:214
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -2327,88 +3036,85 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:291): takes and checks a command, stores its queries, starts its passes and hands it
+  // controller (AttentionUnit.java:274): takes and checks a command, stores its queries, starts its passes and hands it
   // on
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:314
-  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:315
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:316
-  assign command_fits_beside = (command_slots <= 16'd4) & (value_command_slots <= 8'd4); // AttentionUnit.java:319
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:320
-  assign command_slot_base = (value_busy & (value_command_base == 3'd0)) ? 3'd4 : 3'd0; // AttentionUnit.java:323
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:325
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:327
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:328
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:329
-  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:331
-  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:334
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:297
+  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:298
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:299
+  assign command_fits_beside = (command_slots <= 16'd4) & (value_command_slots <= 8'd4); // AttentionUnit.java:302
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:303
+  assign command_slot_base = (value_busy & (value_command_base == 3'd0)) ? 3'd4 : 3'd0; // AttentionUnit.java:306
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:308
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:310
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:311
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:312
+  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:314
+  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:317
   assign start_value_job =
-      ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_SOFTMAX) | (phase == PHASE_HANDOFF))
+      ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:342
-  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:343
-  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:344
+      & ~value_job_requesting; // AttentionUnit.java:325
+  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:326
+  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:327
 
   always @(posedge clk) begin
-    if (command_accepted) begin // AttentionUnit.java:346
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:347
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:348
-      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:349
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:350
-      heads <= command_payload_heads; // AttentionUnit.java:351
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:352
-      scale <= command_payload_scale; // AttentionUnit.java:353
+    if (command_accepted) begin // AttentionUnit.java:329
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:330
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:331
+      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:332
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:333
+      heads <= command_payload_heads; // AttentionUnit.java:334
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:335
+      scale <= command_payload_scale; // AttentionUnit.java:336
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd12)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:354
-      // AttentionUnit.java:356
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:337
+      // AttentionUnit.java:339
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      query_slot <= 8'd0; // AttentionUnit.java:357
-      query_beat <= 8'd0; // AttentionUnit.java:358
-      value_job_started <= 1'b0; // AttentionUnit.java:359
-      phase <= PHASE_SIZE; // AttentionUnit.java:360
+      query_slot <= 8'd0; // AttentionUnit.java:340
+      query_beat <= 8'd0; // AttentionUnit.java:341
+      value_job_started <= 1'b0; // AttentionUnit.java:342
+      phase <= PHASE_SIZE; // AttentionUnit.java:343
     end
-    if (phase == PHASE_SIZE) begin // AttentionUnit.java:362
-      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:363
-      phase <= PHASE_CHECK; // AttentionUnit.java:364
+    if (phase == PHASE_SIZE) begin // AttentionUnit.java:345
+      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:346
+      phase <= PHASE_CHECK; // AttentionUnit.java:347
     end
-    if (phase == PHASE_CHECK) begin // AttentionUnit.java:366
-      if (command_refused) begin // AttentionUnit.java:367
-        phase <= PHASE_REFUSED; // AttentionUnit.java:368
-        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:369
-      end else if (command_has_room) begin // AttentionUnit.java:371
-        last_positions <= command_reach[12:0]; // AttentionUnit.java:372
-        slots <= command_slots[7:0]; // AttentionUnit.java:373
-        slot_base <= command_slot_base; // AttentionUnit.java:374
-        phase <= PHASE_QUERIES; // AttentionUnit.java:375
+    if (phase == PHASE_CHECK) begin // AttentionUnit.java:349
+      if (command_refused) begin // AttentionUnit.java:350
+        phase <= PHASE_REFUSED; // AttentionUnit.java:351
+        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:352
+      end else if (command_has_room) begin // AttentionUnit.java:354
+        last_positions <= command_reach[12:0]; // AttentionUnit.java:355
+        slots <= command_slots[7:0]; // AttentionUnit.java:356
+        slot_base <= command_slot_base; // AttentionUnit.java:357
+        phase <= PHASE_QUERIES; // AttentionUnit.java:358
       end
     end
-    if (refusal_done) begin // AttentionUnit.java:378
-      phase <= PHASE_IDLE; // AttentionUnit.java:378
+    if (refusal_done) begin // AttentionUnit.java:361
+      phase <= PHASE_IDLE; // AttentionUnit.java:361
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:379
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:380
-      if (last_query_beat) begin // AttentionUnit.java:381
-        query_beat <= 8'd0; // AttentionUnit.java:382
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:383
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:362
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:363
+      if (last_query_beat) begin // AttentionUnit.java:364
+        query_beat <= 8'd0; // AttentionUnit.java:365
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:366
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:386
-      value_job_started <= 1'b1; // AttentionUnit.java:386
+    if (start_value_job) begin // AttentionUnit.java:369
+      value_job_started <= 1'b1; // AttentionUnit.java:369
     end
-    if (start_scores) begin // AttentionUnit.java:387
-      phase <= PHASE_SCORES; // AttentionUnit.java:387
+    if (start_scores) begin // AttentionUnit.java:370
+      phase <= PHASE_SCORES; // AttentionUnit.java:370
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:388
-      phase <= PHASE_SOFTMAX; // AttentionUnit.java:388
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:371
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:371
     end
-    if ((phase == PHASE_SOFTMAX) & softmax_finished) begin // AttentionUnit.java:389
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:389
-    end
-    if (hand_off) begin // AttentionUnit.java:390
-      phase <= PHASE_IDLE; // AttentionUnit.java:390
+    if (hand_off) begin // AttentionUnit.java:372
+      phase <= PHASE_IDLE; // AttentionUnit.java:372
     end
     if (reset) begin
       key_address <= 64'd0;
@@ -4069,13 +4775,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:191
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:470): the place of each score (its slot and position) and each slot's maximum
-  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:482
+  // score_sink (AttentionUnit.java:445): the place of each score (its slot and position) and each slot's maximum
+  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:449
+  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:453
+  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:453
+  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:453
+  assign score_slot_3_ours = (score_slots_end_ext <= 9'd3) & (score_slots_end > 9'd3); // AttentionUnit.java:453
+  assign score_slot_4_ours = (score_slots_end_ext <= 9'd4) & (score_slots_end > 9'd4); // AttentionUnit.java:453
+  assign score_slot_5_ours = (score_slots_end_ext <= 9'd5) & (score_slots_end > 9'd5); // AttentionUnit.java:453
+  assign score_slot_6_ours = (score_slots_end_ext <= 9'd6) & (score_slots_end > 9'd6); // AttentionUnit.java:453
+  assign score_slot_7_ours = score_slots_end > 9'd7; // AttentionUnit.java:453
+  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:461
 
   always @(posedge clk) begin
-    if (start_scores) begin // AttentionUnit.java:475
-      max_0 <= 32'hff800000; // AttentionUnit.java:475
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:476
+    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:454
+      max_0 <= 32'hff800000; // AttentionUnit.java:454
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:455
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4083,11 +4798,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:477
+          : max_0; // AttentionUnit.java:456
     end
-    if (start_scores) begin // AttentionUnit.java:475
-      max_1 <= 32'hff800000; // AttentionUnit.java:475
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:476
+    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:454
+      max_1 <= 32'hff800000; // AttentionUnit.java:454
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:455
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4095,11 +4810,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:477
+          : max_1; // AttentionUnit.java:456
     end
-    if (start_scores) begin // AttentionUnit.java:475
-      max_2 <= 32'hff800000; // AttentionUnit.java:475
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:476
+    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:454
+      max_2 <= 32'hff800000; // AttentionUnit.java:454
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:455
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4107,11 +4822,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:477
+          : max_2; // AttentionUnit.java:456
     end
-    if (start_scores) begin // AttentionUnit.java:475
-      max_3 <= 32'hff800000; // AttentionUnit.java:475
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:476
+    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:454
+      max_3 <= 32'hff800000; // AttentionUnit.java:454
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:455
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4119,11 +4834,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:477
+          : max_3; // AttentionUnit.java:456
     end
-    if (start_scores) begin // AttentionUnit.java:475
-      max_4 <= 32'hff800000; // AttentionUnit.java:475
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:476
+    if (start_scores & score_slot_4_ours) begin // AttentionUnit.java:454
+      max_4 <= 32'hff800000; // AttentionUnit.java:454
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:455
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4131,11 +4846,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:477
+          : max_4; // AttentionUnit.java:456
     end
-    if (start_scores) begin // AttentionUnit.java:475
-      max_5 <= 32'hff800000; // AttentionUnit.java:475
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:476
+    if (start_scores & score_slot_5_ours) begin // AttentionUnit.java:454
+      max_5 <= 32'hff800000; // AttentionUnit.java:454
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:455
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4143,11 +4858,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:477
+          : max_5; // AttentionUnit.java:456
     end
-    if (start_scores) begin // AttentionUnit.java:475
-      max_6 <= 32'hff800000; // AttentionUnit.java:475
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:476
+    if (start_scores & score_slot_6_ours) begin // AttentionUnit.java:454
+      max_6 <= 32'hff800000; // AttentionUnit.java:454
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:455
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4155,11 +4870,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:477
+          : max_6; // AttentionUnit.java:456
     end
-    if (start_scores) begin // AttentionUnit.java:475
-      max_7 <= 32'hff800000; // AttentionUnit.java:475
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:476
+    if (start_scores & score_slot_7_ours) begin // AttentionUnit.java:454
+      max_7 <= 32'hff800000; // AttentionUnit.java:454
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:455
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4167,7 +4882,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:477
+          : max_7; // AttentionUnit.java:456
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -4178,127 +4893,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       max_5 <= 32'h0;
       max_6 <= 32'h0;
       max_7 <= 32'h0;
-    end
-  end
-
-  // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage (AttentionUnit.java:503): feeds each slot's scores to the softmax and keeps its reciprocal of Z
-  assign softmax_slot_done = softmax_reciprocal_valid; // AttentionUnit.java:506
-  // AttentionUnit.java:508
-  assign softmax_begin = (phase == PHASE_SOFTMAX) & (step == STEP_IDLE) & ~value_reading_weights;
-
-  always @(*) begin
-    case (softmax_slots_physical) // AttentionUnit.java:515
-      3'd0: slot_max = max_0; // AttentionUnit.java:515
-      3'd1: slot_max = max_1; // AttentionUnit.java:515
-      3'd2: slot_max = max_2; // AttentionUnit.java:515
-      3'd3: slot_max = max_3; // AttentionUnit.java:515
-      3'd4: slot_max = max_4; // AttentionUnit.java:515
-      3'd5: slot_max = max_5; // AttentionUnit.java:515
-      3'd6: slot_max = max_6; // AttentionUnit.java:515
-      default: slot_max = max_7; // AttentionUnit.java:515
-    endcase
-  end
-
-  assign score_queue_push_valid = score_word_valid; // Stream.java:196
-  assign score_queue_push_payload = score_word_payload; // Stream.java:197
-  assign score_word_ready = score_queue_push_ready; // Stream.java:198
-  assign score_room = ({1'b0, score_queue_occupancy} + {1'b0, reads_in_flight}) < 4'd5; // AttentionUnit.java:526
-  // AttentionUnit.java:527
-  assign score_issue_read = (step == STEP_RUN) & (read_next < softmax_slots_positions) & score_room;
-  assign score_arrived = score_landing_1; // AttentionUnit.java:535
-  assign score_word_valid = score_arrived; // AttentionUnit.java:537
-  assign score_word_payload = softmax_port_data; // AttentionUnit.java:538
-  assign score_queue_pop_ready = softmax_scores_ready; // Stream.java:103
-  assign softmax_all_done = softmax_slot_done & softmax_slots_last; // AttentionUnit.java:550
-  // AttentionUnit.java:554
-  assign weight_write_address = {softmax_slots_physical, softmax_weights_payload_position[11:0]};
-
-  always @(posedge clk) begin
-    if (softmax_begin) begin // AttentionUnit.java:511
-      step <= STEP_SETUP; // AttentionUnit.java:511
-    end
-    if (softmax_setup_valid & softmax_setup_ready) begin // AttentionUnit.java:516
-      read_next <= 13'd0; // AttentionUnit.java:517
-      step <= STEP_RUN; // AttentionUnit.java:518
-    end
-    score_landing_0 <= score_issue_read; // AttentionUnit.java:533
-    score_landing_1 <= score_landing_0; // AttentionUnit.java:533
-    reads_in_flight <= (reads_in_flight + {2'd0, score_issue_read}) - {2'd0, score_arrived}; // AttentionUnit.java:536
-    if (score_issue_read) begin // AttentionUnit.java:540
-      read_next <= read_next + 13'd1; // AttentionUnit.java:540
-    end
-    if (softmax_slot_done & (softmax_slots_physical == 3'd0)) begin // AttentionUnit.java:547
-      rz_0 <= softmax_reciprocal_payload; // AttentionUnit.java:547
-    end
-    if (softmax_slot_done & (softmax_slots_physical == 3'd1)) begin // AttentionUnit.java:547
-      rz_1 <= softmax_reciprocal_payload; // AttentionUnit.java:547
-    end
-    if (softmax_slot_done & (softmax_slots_physical == 3'd2)) begin // AttentionUnit.java:547
-      rz_2 <= softmax_reciprocal_payload; // AttentionUnit.java:547
-    end
-    if (softmax_slot_done & (softmax_slots_physical == 3'd3)) begin // AttentionUnit.java:547
-      rz_3 <= softmax_reciprocal_payload; // AttentionUnit.java:547
-    end
-    if (softmax_slot_done & (softmax_slots_physical == 3'd4)) begin // AttentionUnit.java:547
-      rz_4 <= softmax_reciprocal_payload; // AttentionUnit.java:547
-    end
-    if (softmax_slot_done & (softmax_slots_physical == 3'd5)) begin // AttentionUnit.java:547
-      rz_5 <= softmax_reciprocal_payload; // AttentionUnit.java:547
-    end
-    if (softmax_slot_done & (softmax_slots_physical == 3'd6)) begin // AttentionUnit.java:547
-      rz_6 <= softmax_reciprocal_payload; // AttentionUnit.java:547
-    end
-    if (softmax_slot_done & (softmax_slots_physical == 3'd7)) begin // AttentionUnit.java:547
-      rz_7 <= softmax_reciprocal_payload; // AttentionUnit.java:547
-    end
-    if (softmax_slot_done) begin // AttentionUnit.java:551
-      step <= STEP_SETUP; // AttentionUnit.java:551
-    end
-    if (softmax_all_done) begin // AttentionUnit.java:552
-      step <= STEP_IDLE; // AttentionUnit.java:552
-    end
-    if (reset) begin
-      step <= STEP_IDLE;
-      read_next <= 13'd0;
-      score_landing_0 <= 1'b0;
-      score_landing_1 <= 1'b0;
-      reads_in_flight <= 3'd0;
-      rz_0 <= 32'h0;
-      rz_1 <= 32'h0;
-      rz_2 <= 32'h0;
-      rz_3 <= 32'h0;
-      rz_4 <= 32'h0;
-      rz_5 <= 32'h0;
-      rz_6 <= 32'h0;
-      rz_7 <= 32'h0;
-    end
-  end
-
-  // -------------------------------------------------------------------------------------------------------------------
-  // softmax_stage.softmax_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
-  // positions it attends to
-  assign softmax_slots_physical = softmax_slots_slot + slot_base; // SlotWalker.java:36
-  assign softmax_slots_last = {5'd0, softmax_slots_slot} == (slots - 8'd1); // SlotWalker.java:37
-  assign softmax_slots_last_head = softmax_slots_head == (heads - 8'd1); // SlotWalker.java:38
-
-  always @(posedge clk) begin
-    if (softmax_begin) begin // SlotWalker.java:39
-      softmax_slots_slot <= 3'd0; // SlotWalker.java:40
-      softmax_slots_head <= 8'd0; // SlotWalker.java:41
-      softmax_slots_positions <= first_positions; // SlotWalker.java:42
-    end else if (softmax_slot_done) begin // SlotWalker.java:43
-      softmax_slots_slot <= softmax_slots_slot + 3'd1; // SlotWalker.java:44
-      softmax_slots_head <= softmax_slots_head + 8'd1; // SlotWalker.java:45
-      if (softmax_slots_last_head) begin // SlotWalker.java:46
-        softmax_slots_head <= 8'd0; // SlotWalker.java:47
-        softmax_slots_positions <= softmax_slots_positions + 13'd1; // SlotWalker.java:48
-      end
-    end
-    if (reset) begin
-      softmax_slots_slot <= 3'd0;
-      softmax_slots_head <= 8'd0;
-      softmax_slots_positions <= 13'd0;
     end
   end
 
@@ -4461,36 +5055,32 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:420): the command of the value pass: its fields, its V job and its outcome
-  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:437
-  // AttentionUnit.java:457
+  // value_side (AttentionUnit.java:399): the command of the value pass: its fields, its V job and its outcome
+  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:414
+  // AttentionUnit.java:432
   assign value_rows_failed =
       value_newer_job ? (value0_failed_older | value1_failed_older) : (value0_failed_latest | value1_failed_latest);
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:459
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:434
 
   always @(posedge clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:433
-    if (hand_off) begin // AttentionUnit.java:438
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:439
-      value_first_positions <= first_positions; // AttentionUnit.java:440
-      value_last_positions <= last_positions; // AttentionUnit.java:441
-      value_heads <= heads; // AttentionUnit.java:442
-      value_slots <= slots; // AttentionUnit.java:443
-      value_row_beats <= row_beats; // AttentionUnit.java:444
-      value_slot_base <= slot_base; // AttentionUnit.java:445
-      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:447
-      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:447
-      value_keys_failed <= key_job_failed; // AttentionUnit.java:449
-      value_newer_job <= 1'b0; // AttentionUnit.java:450
-      value_weights_pending <= 1'b1; // AttentionUnit.java:451
-    end else if (start_value_job) begin // AttentionUnit.java:452
-      value_newer_job <= 1'b1; // AttentionUnit.java:452
+    value_pass_start <= hand_off; // AttentionUnit.java:410
+    if (hand_off) begin // AttentionUnit.java:415
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:416
+      value_first_positions <= first_positions; // AttentionUnit.java:417
+      value_last_positions <= last_positions; // AttentionUnit.java:418
+      value_heads <= heads; // AttentionUnit.java:419
+      value_slots <= slots; // AttentionUnit.java:420
+      value_row_beats <= row_beats; // AttentionUnit.java:421
+      value_slot_base <= slot_base; // AttentionUnit.java:422
+      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:424
+      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:424
+      value_keys_failed <= key_job_failed; // AttentionUnit.java:426
+      value_newer_job <= 1'b0; // AttentionUnit.java:427
+    end else if (start_value_job) begin // AttentionUnit.java:428
+      value_newer_job <= 1'b1; // AttentionUnit.java:428
     end
-    if (value_weights_read) begin // AttentionUnit.java:453
-      value_weights_pending <= 1'b0; // AttentionUnit.java:453
-    end
-    if (value_side_finished) begin // AttentionUnit.java:454
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:454
+    if (value_side_finished) begin // AttentionUnit.java:429
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:429
     end
     if (reset) begin
       value_pass_start <= 1'b0;
@@ -4505,7 +5095,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_side_job_base_1 <= 10'd0;
       value_keys_failed <= 1'b0;
       value_newer_job <= 1'b0;
-      value_weights_pending <= 1'b0;
     end
   end
 
@@ -4517,357 +5106,382 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_least_1 = (value_reach_1 < value_reach_0) ? value_reach_1 : value_reach_0; // ChunkProgress.java:53
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:71): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:85): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:95
-  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:98
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:99
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:101
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:114
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:115
-  assign partial_address = {value_slots_physical, value_beat, value_position[3:0]}; // ValueEngine.java:127
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:147
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:147
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:147
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:147
-  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:147
-  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:147
-  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:147
-  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:147
-  assign value_lane8_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:147
-  assign value_lane9_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:147
-  assign value_lane10_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:147
-  assign value_lane11_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:147
-  assign value_lane12_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:147
-  assign value_lane13_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:147
-  assign value_lane14_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:147
-  assign value_lane15_v_in_valid = value_issue_d1; // ValueEngine.java:147
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:147
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:170
-  assign gather_address = {reduce_slots_physical, reduce_beat[3:1], reduce_index[3:0]}; // ValueEngine.java:172
-  assign bank_read_enable = value_lane0_v_valid_d6 | gathering; // ValueEngine.java:173
-  assign bank_read_address = value_lane0_v_valid_d6 ? accumulate_address_d8 : gather_address; // ValueEngine.java:174
-  assign value_lane0_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_0; // ValueEngine.java:181
-  assign value_lane1_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_1; // ValueEngine.java:181
-  assign value_lane2_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_2; // ValueEngine.java:181
-  assign value_lane3_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_3; // ValueEngine.java:181
-  assign value_lane4_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_4; // ValueEngine.java:181
-  assign value_lane5_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_5; // ValueEngine.java:181
-  assign value_lane6_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_6; // ValueEngine.java:181
-  assign value_lane7_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_7; // ValueEngine.java:181
-  assign value_lane8_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_8; // ValueEngine.java:181
-  assign value_lane9_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_9; // ValueEngine.java:181
-  assign value_lane10_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_10; // ValueEngine.java:181
-  assign value_lane11_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_11; // ValueEngine.java:181
-  assign value_lane12_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_12; // ValueEngine.java:181
-  assign value_lane13_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_13; // ValueEngine.java:181
-  assign value_lane14_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_14; // ValueEngine.java:181
-  assign value_lane15_addend = accumulate_fresh_d9 ? 32'h0 : bank_read_15; // ValueEngine.java:181
-  assign accumulated = accumulated_last_d17; // ValueEngine.java:195
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:218
+  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:113
+  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:116
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:117
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:119
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:131
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:132
+  assign partial_address = {value_slots_physical, value_beat, value_position[3:0]}; // ValueEngine.java:144
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:231
-      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:231
-      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:231
-      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:231
-      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:231
-      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:231
-      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:231
-      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:231
+    case (value_slots_physical) // ValueEngine.java:150
+      3'd0: slot_max = max_0; // ValueEngine.java:150
+      3'd1: slot_max = max_1; // ValueEngine.java:150
+      3'd2: slot_max = max_2; // ValueEngine.java:150
+      3'd3: slot_max = max_3; // ValueEngine.java:150
+      3'd4: slot_max = max_4; // ValueEngine.java:150
+      3'd5: slot_max = max_5; // ValueEngine.java:150
+      3'd6: slot_max = max_6; // ValueEngine.java:150
+      default: slot_max = max_7; // ValueEngine.java:150
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:232
+  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:163
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:163
+  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:163
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:163
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:163
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:172
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:172
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:172
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:172
+  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:172
+  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:172
+  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:172
+  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:172
+  assign value_lane8_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:172
+  assign value_lane9_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:172
+  assign value_lane10_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:172
+  assign value_lane11_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:172
+  assign value_lane12_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:172
+  assign value_lane13_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:172
+  assign value_lane14_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:172
+  assign value_lane15_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:172
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:187
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:198
+  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:199
+  assign z_lanes_read_enable = z_read_enable | z_gathering; // ValueEngine.java:200
+  // ValueEngine.java:202
+  assign z_lanes_read_address = z_read_enable ? z_address_d33 : {reduce_slots_physical, reduce_index[3:0]};
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:204
+  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_lanes_read; // ValueEngine.java:204
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:204
+  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:206
+  assign gather_address = {reduce_slots_physical, reduce_beat[3:1], reduce_index[3:0]}; // ValueEngine.java:210
+  assign bank_read_enable = row_weight_valid_d6 | gathering; // ValueEngine.java:211
+  assign bank_read_address = row_weight_valid_d6 ? accumulate_address_d40 : gather_address; // ValueEngine.java:212
+  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_0; // ValueEngine.java:219
+  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_1; // ValueEngine.java:219
+  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_2; // ValueEngine.java:219
+  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_3; // ValueEngine.java:219
+  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_4; // ValueEngine.java:219
+  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_5; // ValueEngine.java:219
+  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_6; // ValueEngine.java:219
+  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_7; // ValueEngine.java:219
+  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_8; // ValueEngine.java:219
+  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_9; // ValueEngine.java:219
+  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_10; // ValueEngine.java:219
+  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_11; // ValueEngine.java:219
+  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_12; // ValueEngine.java:219
+  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_13; // ValueEngine.java:219
+  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_14; // ValueEngine.java:219
+  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_15; // ValueEngine.java:219
+  assign accumulated = accumulated_last_d49; // ValueEngine.java:233
+  // ValueEngine.java:250
+  assign gather_read_0 = gather_read_z ? z_lanes_read : (gather_read_part ? bank_read_8 : bank_read_0);
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:259
+  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:260
+  assign pushing = (reduce_phase == REDUCE_PUSH) | reduce_phase_eq_2; // ValueEngine.java:266
+  assign reduce_tag = {reduce_phase_eq_2, reduce_index[2:0]}; // ValueEngine.java:269
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:231
-      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:231
-      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:231
-      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:231
-      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:231
-      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:231
-      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:231
-      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:276
+      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:276
+      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:276
+      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:276
+      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:276
+      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:276
+      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:276
+      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:231
-      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:231
-      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:231
-      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:231
-      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:231
-      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:231
-      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:231
-      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:276
+      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:276
+      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:276
+      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:276
+      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:276
+      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:276
+      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:276
+      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:231
-      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:231
-      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:231
-      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:231
-      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:231
-      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:231
-      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:231
-      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:276
+      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:276
+      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:276
+      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:276
+      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:276
+      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:276
+      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:276
+      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:231
-      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:231
-      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:231
-      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:231
-      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:231
-      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:231
-      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:231
-      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:276
+      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:276
+      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:276
+      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:276
+      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:276
+      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:276
+      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:276
+      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:231
-      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:231
-      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:231
-      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:231
-      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:231
-      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:231
-      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:231
-      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:276
+      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:276
+      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:276
+      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:276
+      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:276
+      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:276
+      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:276
+      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:231
-      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:231
-      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:231
-      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:231
-      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:231
-      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:231
-      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:231
-      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:276
+      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:276
+      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:276
+      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:276
+      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:276
+      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:276
+      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:276
+      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:231
-      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:231
-      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:231
-      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:231
-      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:231
-      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:231
-      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:231
-      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:276
+      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:276
+      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:276
+      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:276
+      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:276
+      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:276
+      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:276
+      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:231
-      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:231
-      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:231
-      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:231
-      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:231
-      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:231
-      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:231
-      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:276
+      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:276
+      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:276
+      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:276
+      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:276
+      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:276
+      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:276
+      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:231
-      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:231
-      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:231
-      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:231
-      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:231
-      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:231
-      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:231
-      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:276
+      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:276
+      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:276
+      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:276
+      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:276
+      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:276
+      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:276
+      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:231
-      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:231
-      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:231
-      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:231
-      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:231
-      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:231
-      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:231
-      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:276
+      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:276
+      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:276
+      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:276
+      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:276
+      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:276
+      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:276
+      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:231
-      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:231
-      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:231
-      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:231
-      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:231
-      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:231
-      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:231
-      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:276
+      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:276
+      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:276
+      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:276
+      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:276
+      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:276
+      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:276
+      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:231
-      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:231
-      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:231
-      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:231
-      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:231
-      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:231
-      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:231
-      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:276
+      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:276
+      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:276
+      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:276
+      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:276
+      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:276
+      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:276
+      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:231
-      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:231
-      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:231
-      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:231
-      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:231
-      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:231
-      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:231
-      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:276
+      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:276
+      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:276
+      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:276
+      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:276
+      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:276
+      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:276
+      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:231
-      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:231
-      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:231
-      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:231
-      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:231
-      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:231
-      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:231
-      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:276
+      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:276
+      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:276
+      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:276
+      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:276
+      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:276
+      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:276
+      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:232
+  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:231
-      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:231
-      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:231
-      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:231
-      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:231
-      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:231
-      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:231
-      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:231
-      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:231
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:276
+      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:276
+      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:276
+      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:276
+      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:276
+      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:276
+      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:276
+      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:276
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:232
-  assign push_step = (reduce_phase == REDUCE_PUSH) & reduce_tree_ready; // ValueEngine.java:241
-  assign reduce_tree_in_valid = push_step; // ValueEngine.java:242
-  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:243
-  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:243
-  assign reduce_tree_in_payload_tag = reduce_index[2:0]; // ValueEngine.java:244
-  assign push_done = push_step & (reduce_index == 5'd7); // ValueEngine.java:258
+  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:277
 
   always @(*) begin
-    case (reduce_slots_physical) // ValueEngine.java:259
-      3'd0: slot_rz = rz_0; // ValueEngine.java:259
-      3'd1: slot_rz = rz_1; // ValueEngine.java:259
-      3'd2: slot_rz = rz_2; // ValueEngine.java:259
-      3'd3: slot_rz = rz_3; // ValueEngine.java:259
-      3'd4: slot_rz = rz_4; // ValueEngine.java:259
-      3'd5: slot_rz = rz_5; // ValueEngine.java:259
-      3'd6: slot_rz = rz_6; // ValueEngine.java:259
-      default: slot_rz = rz_7; // ValueEngine.java:259
+    case (reduce_index[2:0]) // ValueEngine.java:276
+      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:276
+      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:276
+      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:276
+      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:276
+      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:276
+      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:276
+      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:276
+      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:276
     endcase
   end
 
-  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:260
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:260
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:260
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:261
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:261
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:274
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:275
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:275
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:275
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:275
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:275
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:275
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:275
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:275
+  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:277
+  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:287
+  assign reduce_tree_in_valid = push_step; // ValueEngine.java:288
+  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:289
+  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:290
+  assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd7); // ValueEngine.java:306
+  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:307
+  assign reduced_is_z = reduce_tree_out_payload_tag[3]; // ValueEngine.java:308
+  assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
+  assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
+  assign rz_ready = rz_out_valid; // ValueEngine.java:312
+  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:315
+  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:315
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:315
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:316
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:316
+  assign element_out = stored_output_out_valid & ~reduced_tag_d9[3]; // ValueEngine.java:319
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:330
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:331
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:331
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:331
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:331
+  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:331
+  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:331
+  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:331
+  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:331
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -4880,659 +5494,1454 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:283
+  // ValueEngine.java:339
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == value_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:284
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:285
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:340
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:341
 
   always @(posedge clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:104
-      value_row <= 6'd0; // ValueEngine.java:105
-      value_beat <= 3'd0; // ValueEngine.java:106
-    end else if (value_step) begin // ValueEngine.java:107
-      value_beat <= value_beat + 3'd1; // ValueEngine.java:108
-      if (value_last_beat) begin // ValueEngine.java:109
-        value_beat <= 3'd0; // ValueEngine.java:110
-        value_row <= value_row + 6'd1; // ValueEngine.java:111
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:121
+      value_row <= 6'd0; // ValueEngine.java:122
+      value_beat <= 3'd0; // ValueEngine.java:123
+    end else if (value_step) begin // ValueEngine.java:124
+      value_beat <= value_beat + 3'd1; // ValueEngine.java:125
+      if (value_last_beat) begin // ValueEngine.java:126
+        value_beat <= 3'd0; // ValueEngine.java:127
+        value_row <= value_row + 6'd1; // ValueEngine.java:128
       end
     end
-    value_issue_d1 <= value_issue; // ValueEngine.java:147
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:158
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:158
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:158
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:158
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:158
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:158
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:158
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:158
-    value_lane0_v_valid_d1 <= value_lane0_v_out_valid; // ValueEngine.java:159
-    value_lane0_v_valid_d2 <= value_lane0_v_valid_d1; // ValueEngine.java:159
-    value_lane0_v_valid_d3 <= value_lane0_v_valid_d2; // ValueEngine.java:159
-    value_lane0_v_valid_d4 <= value_lane0_v_valid_d3; // ValueEngine.java:159
-    value_lane0_v_valid_d5 <= value_lane0_v_valid_d4; // ValueEngine.java:159
-    value_lane0_v_valid_d6 <= value_lane0_v_valid_d5; // ValueEngine.java:159
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_8 <= partials_8[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_9 <= partials_9[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_10 <= partials_10[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_11 <= partials_11[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_12 <= partials_12[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_13 <= partials_13[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_14 <= partials_14[bank_read_address]; // ValueEngine.java:177
-    end
-    if (bank_read_enable) begin // ValueEngine.java:177
-      bank_read_15 <= partials_15[bank_read_address]; // ValueEngine.java:177
-    end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:181
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:181
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:181
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:181
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:181
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:181
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:181
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:181
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:181
-    value_lane0_v_valid_d7 <= value_lane0_v_valid_d6; // ValueEngine.java:185
-    value_lane0_v_valid_d8 <= value_lane0_v_valid_d7; // ValueEngine.java:185
-    value_lane0_v_valid_d9 <= value_lane0_v_valid_d8; // ValueEngine.java:185
-    value_lane0_v_valid_d10 <= value_lane0_v_valid_d9; // ValueEngine.java:185
-    value_lane0_v_valid_d11 <= value_lane0_v_valid_d10; // ValueEngine.java:185
-    value_lane0_v_valid_d12 <= value_lane0_v_valid_d11; // ValueEngine.java:185
-    value_lane0_v_valid_d13 <= value_lane0_v_valid_d12; // ValueEngine.java:185
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:186
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:186
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:186
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:186
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:186
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:186
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:186
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:187
-    value_present_d2 <= value_present_d1; // ValueEngine.java:187
-    value_present_d3 <= value_present_d2; // ValueEngine.java:187
-    value_present_d4 <= value_present_d3; // ValueEngine.java:187
-    value_present_d5 <= value_present_d4; // ValueEngine.java:187
-    value_present_d6 <= value_present_d5; // ValueEngine.java:187
-    value_present_d7 <= value_present_d6; // ValueEngine.java:187
-    value_present_d8 <= value_present_d7; // ValueEngine.java:187
-    value_present_d9 <= value_present_d8; // ValueEngine.java:187
-    value_present_d10 <= value_present_d9; // ValueEngine.java:187
-    value_present_d11 <= value_present_d10; // ValueEngine.java:187
-    value_present_d12 <= value_present_d11; // ValueEngine.java:187
-    value_present_d13 <= value_present_d12; // ValueEngine.java:187
-    value_present_d14 <= value_present_d13; // ValueEngine.java:187
-    value_present_d15 <= value_present_d14; // ValueEngine.java:187
-    if (value_lane0_v_valid_d13 & value_present_d15[0]) begin // ValueEngine.java:192
-      partials_0[accumulate_address_d15] <= value_mac_sum0; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[0]) begin // ValueEngine.java:192
-      partials_1[accumulate_address_d15] <= value_mac_sum1; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[0]) begin // ValueEngine.java:192
-      partials_2[accumulate_address_d15] <= value_mac_sum2; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[0]) begin // ValueEngine.java:192
-      partials_3[accumulate_address_d15] <= value_mac_sum3; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[0]) begin // ValueEngine.java:192
-      partials_4[accumulate_address_d15] <= value_mac_sum4; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[0]) begin // ValueEngine.java:192
-      partials_5[accumulate_address_d15] <= value_mac_sum5; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[0]) begin // ValueEngine.java:192
-      partials_6[accumulate_address_d15] <= value_mac_sum6; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[0]) begin // ValueEngine.java:192
-      partials_7[accumulate_address_d15] <= value_mac_sum7; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[1]) begin // ValueEngine.java:192
-      partials_8[accumulate_address_d15] <= value_mac_sum8; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[1]) begin // ValueEngine.java:192
-      partials_9[accumulate_address_d15] <= value_mac_sum9; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[1]) begin // ValueEngine.java:192
-      partials_10[accumulate_address_d15] <= value_mac_sum10; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[1]) begin // ValueEngine.java:192
-      partials_11[accumulate_address_d15] <= value_mac_sum11; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[1]) begin // ValueEngine.java:192
-      partials_12[accumulate_address_d15] <= value_mac_sum12; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[1]) begin // ValueEngine.java:192
-      partials_13[accumulate_address_d15] <= value_mac_sum13; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[1]) begin // ValueEngine.java:192
-      partials_14[accumulate_address_d15] <= value_mac_sum14; // ValueEngine.java:192
-    end
-    if (value_lane0_v_valid_d13 & value_present_d15[1]) begin // ValueEngine.java:192
-      partials_15[accumulate_address_d15] <= value_mac_sum15; // ValueEngine.java:192
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:195
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:195
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:195
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:195
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:195
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:195
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:195
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:195
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:195
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:195
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:195
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:195
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:195
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:195
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:195
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:195
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:195
-    gather_read_valid <= gathering; // ValueEngine.java:199
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:200
-    gather_read_part <= reduce_beat[0]; // ValueEngine.java:201
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
-      gathered_0_0 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
-      gathered_0_1 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
-      gathered_0_2 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
-      gathered_0_3 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
-      gathered_0_4 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
-      gathered_0_5 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
-      gathered_0_6 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
-      gathered_0_7 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
-      gathered_0_8 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
-      gathered_0_9 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
-      gathered_0_10 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
-      gathered_0_11 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
-      gathered_0_12 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
-      gathered_0_13 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
-      gathered_0_14 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
-      gathered_0_15 <= gathered_0_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
-      gathered_1_0 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
-      gathered_1_1 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
-      gathered_1_2 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
-      gathered_1_3 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
-      gathered_1_4 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
-      gathered_1_5 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
-      gathered_1_6 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
-      gathered_1_7 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
-      gathered_1_8 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
-      gathered_1_9 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
-      gathered_1_10 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
-      gathered_1_11 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
-      gathered_1_12 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
-      gathered_1_13 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
-      gathered_1_14 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
-      gathered_1_15 <= gathered_1_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
-      gathered_2_0 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
-      gathered_2_1 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
-      gathered_2_2 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
-      gathered_2_3 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
-      gathered_2_4 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
-      gathered_2_5 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
-      gathered_2_6 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
-      gathered_2_7 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
-      gathered_2_8 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
-      gathered_2_9 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
-      gathered_2_10 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
-      gathered_2_11 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
-      gathered_2_12 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
-      gathered_2_13 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
-      gathered_2_14 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
-      gathered_2_15 <= gathered_2_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
-      gathered_3_0 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
-      gathered_3_1 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
-      gathered_3_2 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
-      gathered_3_3 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
-      gathered_3_4 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
-      gathered_3_5 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
-      gathered_3_6 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
-      gathered_3_7 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
-      gathered_3_8 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
-      gathered_3_9 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
-      gathered_3_10 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
-      gathered_3_11 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
-      gathered_3_12 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
-      gathered_3_13 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
-      gathered_3_14 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
-      gathered_3_15 <= gathered_3_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
-      gathered_4_0 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
-      gathered_4_1 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
-      gathered_4_2 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
-      gathered_4_3 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
-      gathered_4_4 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
-      gathered_4_5 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
-      gathered_4_6 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
-      gathered_4_7 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
-      gathered_4_8 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
-      gathered_4_9 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
-      gathered_4_10 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
-      gathered_4_11 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
-      gathered_4_12 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
-      gathered_4_13 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
-      gathered_4_14 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
-      gathered_4_15 <= gathered_4_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
-      gathered_5_0 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
-      gathered_5_1 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
-      gathered_5_2 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
-      gathered_5_3 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
-      gathered_5_4 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
-      gathered_5_5 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
-      gathered_5_6 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
-      gathered_5_7 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
-      gathered_5_8 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
-      gathered_5_9 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
-      gathered_5_10 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
-      gathered_5_11 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
-      gathered_5_12 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
-      gathered_5_13 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
-      gathered_5_14 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
-      gathered_5_15 <= gathered_5_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
-      gathered_6_0 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
-      gathered_6_1 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
-      gathered_6_2 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
-      gathered_6_3 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
-      gathered_6_4 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
-      gathered_6_5 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
-      gathered_6_6 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
-      gathered_6_7 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
-      gathered_6_8 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
-      gathered_6_9 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
-      gathered_6_10 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
-      gathered_6_11 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
-      gathered_6_12 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
-      gathered_6_13 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
-      gathered_6_14 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
-      gathered_6_15 <= gathered_6_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:213
-      gathered_7_0 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:213
-      gathered_7_1 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:213
-      gathered_7_2 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:213
-      gathered_7_3 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:213
-      gathered_7_4 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:213
-      gathered_7_5 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:213
-      gathered_7_6 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:213
-      gathered_7_7 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:213
-      gathered_7_8 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:213
-      gathered_7_9 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:213
-      gathered_7_10 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:213
-      gathered_7_11 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:213
-      gathered_7_12 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:213
-      gathered_7_13 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:213
-      gathered_7_14 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:213
-      gathered_7_15 <= gathered_7_0_mux; // ValueEngine.java:213
-    end
-    reduced_element_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:264
-    reduced_element_d2 <= reduced_element_d1; // ValueEngine.java:264
-    reduced_element_d3 <= reduced_element_d2; // ValueEngine.java:264
-    reduced_element_d4 <= reduced_element_d3; // ValueEngine.java:264
-    reduced_element_d5 <= reduced_element_d4; // ValueEngine.java:264
-    reduced_element_d6 <= reduced_element_d5; // ValueEngine.java:264
-    reduced_element_d7 <= reduced_element_d6; // ValueEngine.java:264
-    reduced_element_d8 <= reduced_element_d7; // ValueEngine.java:264
-    reduced_element_d9 <= reduced_element_d8; // ValueEngine.java:264
-    if (stored_output_out_valid & (reduced_element_d9 == 3'd0)) begin // ValueEngine.java:269
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:269
-    end
-    if (stored_output_out_valid & (reduced_element_d9 == 3'd1)) begin // ValueEngine.java:269
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:269
-    end
-    if (stored_output_out_valid & (reduced_element_d9 == 3'd2)) begin // ValueEngine.java:269
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:269
-    end
-    if (stored_output_out_valid & (reduced_element_d9 == 3'd3)) begin // ValueEngine.java:269
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:269
-    end
-    if (stored_output_out_valid & (reduced_element_d9 == 3'd4)) begin // ValueEngine.java:269
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:269
-    end
-    if (stored_output_out_valid & (reduced_element_d9 == 3'd5)) begin // ValueEngine.java:269
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:269
-    end
-    if (stored_output_out_valid & (reduced_element_d9 == 3'd6)) begin // ValueEngine.java:269
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:269
-    end
-    if (stored_output_out_valid & (reduced_element_d9 == 3'd7)) begin // ValueEngine.java:269
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:269
-    end
-    beat_assembled <= stored_output_out_valid & (reduced_element_d9 == 3'd7); // ValueEngine.java:272
-    if (beat_assembled) begin // ValueEngine.java:281
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:281
-    end
-    if ((reduce_phase == REDUCE_GATHER) | push_step) begin // ValueEngine.java:287
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:287
-    end
-    if (accumulated) begin // ValueEngine.java:288
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:289
-      reduce_beat <= 4'd0; // ValueEngine.java:290
-      reduce_index <= 5'd0; // ValueEngine.java:291
-    end
-    if (gather_done) begin // ValueEngine.java:293
-      reduce_index <= 5'd0; // ValueEngine.java:294
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:295
-    end
-    if (push_done) begin // ValueEngine.java:297
-      reduce_index <= 5'd0; // ValueEngine.java:298
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:299
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:300
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:301
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:301
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:163
+    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:163
+    value_issue_d1 <= value_issue; // ValueEngine.java:163
+    value_issue_d2 <= value_issue_d1; // ValueEngine.java:163
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:179
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:179
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:179
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:179
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:179
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:179
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:179
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:179
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:179
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:179
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:179
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:179
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:179
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:179
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:179
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:179
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:179
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:179
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:179
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:179
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:179
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:179
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:179
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:179
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:179
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:179
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:179
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:179
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:179
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:179
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:179
+    value_lane0_v_d32 <= value_lane0_v_d31; // ValueEngine.java:179
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:179
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:179
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:179
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:179
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:179
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:179
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:179
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:179
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:179
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:179
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:179
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:179
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:179
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:179
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:179
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:179
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:179
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:179
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:179
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:179
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:179
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:179
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:179
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:179
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:179
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:179
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:179
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:179
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:179
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:179
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:179
+    value_lane1_v_d32 <= value_lane1_v_d31; // ValueEngine.java:179
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:179
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:179
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:179
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:179
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:179
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:179
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:179
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:179
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:179
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:179
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:179
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:179
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:179
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:179
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:179
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:179
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:179
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:179
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:179
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:179
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:179
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:179
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:179
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:179
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:179
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:179
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:179
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:179
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:179
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:179
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:179
+    value_lane2_v_d32 <= value_lane2_v_d31; // ValueEngine.java:179
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:179
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:179
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:179
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:179
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:179
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:179
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:179
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:179
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:179
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:179
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:179
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:179
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:179
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:179
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:179
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:179
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:179
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:179
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:179
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:179
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:179
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:179
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:179
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:179
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:179
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:179
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:179
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:179
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:179
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:179
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:179
+    value_lane3_v_d32 <= value_lane3_v_d31; // ValueEngine.java:179
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:179
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:179
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:179
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:179
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:179
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:179
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:179
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:179
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:179
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:179
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:179
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:179
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:179
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:179
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:179
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:179
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:179
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:179
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:179
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:179
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:179
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:179
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:179
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:179
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:179
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:179
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:179
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:179
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:179
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:179
+    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:179
+    value_lane4_v_d32 <= value_lane4_v_d31; // ValueEngine.java:179
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:179
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:179
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:179
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:179
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:179
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:179
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:179
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:179
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:179
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:179
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:179
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:179
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:179
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:179
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:179
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:179
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:179
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:179
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:179
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:179
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:179
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:179
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:179
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:179
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:179
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:179
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:179
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:179
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:179
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:179
+    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:179
+    value_lane5_v_d32 <= value_lane5_v_d31; // ValueEngine.java:179
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:179
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:179
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:179
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:179
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:179
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:179
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:179
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:179
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:179
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:179
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:179
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:179
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:179
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:179
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:179
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:179
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:179
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:179
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:179
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:179
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:179
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:179
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:179
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:179
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:179
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:179
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:179
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:179
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:179
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:179
+    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:179
+    value_lane6_v_d32 <= value_lane6_v_d31; // ValueEngine.java:179
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:179
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:179
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:179
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:179
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:179
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:179
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:179
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:179
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:179
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:179
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:179
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:179
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:179
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:179
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:179
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:179
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:179
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:179
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:179
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:179
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:179
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:179
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:179
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:179
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:179
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:179
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:179
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:179
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:179
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:179
+    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:179
+    value_lane7_v_d32 <= value_lane7_v_d31; // ValueEngine.java:179
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:179
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:179
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:179
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:179
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:179
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:179
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:179
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:179
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:179
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:179
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:179
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:179
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:179
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:179
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:179
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:179
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:179
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:179
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:179
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:179
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:179
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:179
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:179
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:179
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:179
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:179
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:179
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:179
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:179
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:179
+    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:179
+    value_lane8_v_d32 <= value_lane8_v_d31; // ValueEngine.java:179
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:179
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:179
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:179
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:179
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:179
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:179
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:179
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:179
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:179
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:179
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:179
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:179
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:179
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:179
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:179
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:179
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:179
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:179
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:179
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:179
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:179
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:179
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:179
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:179
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:179
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:179
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:179
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:179
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:179
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:179
+    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:179
+    value_lane9_v_d32 <= value_lane9_v_d31; // ValueEngine.java:179
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:179
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:179
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:179
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:179
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:179
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:179
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:179
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:179
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:179
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:179
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:179
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:179
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:179
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:179
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:179
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:179
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:179
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:179
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:179
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:179
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:179
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:179
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:179
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:179
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:179
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:179
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:179
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:179
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:179
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:179
+    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:179
+    value_lane10_v_d32 <= value_lane10_v_d31; // ValueEngine.java:179
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:179
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:179
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:179
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:179
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:179
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:179
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:179
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:179
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:179
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:179
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:179
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:179
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:179
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:179
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:179
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:179
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:179
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:179
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:179
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:179
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:179
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:179
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:179
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:179
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:179
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:179
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:179
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:179
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:179
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:179
+    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:179
+    value_lane11_v_d32 <= value_lane11_v_d31; // ValueEngine.java:179
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:179
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:179
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:179
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:179
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:179
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:179
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:179
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:179
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:179
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:179
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:179
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:179
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:179
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:179
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:179
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:179
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:179
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:179
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:179
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:179
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:179
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:179
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:179
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:179
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:179
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:179
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:179
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:179
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:179
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:179
+    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:179
+    value_lane12_v_d32 <= value_lane12_v_d31; // ValueEngine.java:179
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:179
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:179
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:179
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:179
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:179
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:179
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:179
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:179
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:179
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:179
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:179
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:179
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:179
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:179
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:179
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:179
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:179
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:179
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:179
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:179
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:179
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:179
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:179
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:179
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:179
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:179
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:179
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:179
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:179
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:179
+    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:179
+    value_lane13_v_d32 <= value_lane13_v_d31; // ValueEngine.java:179
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:179
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:179
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:179
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:179
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:179
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:179
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:179
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:179
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:179
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:179
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:179
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:179
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:179
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:179
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:179
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:179
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:179
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:179
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:179
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:179
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:179
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:179
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:179
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:179
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:179
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:179
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:179
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:179
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:179
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:179
+    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:179
+    value_lane14_v_d32 <= value_lane14_v_d31; // ValueEngine.java:179
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:179
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:179
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:179
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:179
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:179
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:179
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:179
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:179
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:179
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:179
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:179
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:179
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:179
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:179
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:179
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:179
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:179
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:179
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:179
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:179
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:179
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:179
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:179
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:179
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:179
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:179
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:179
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:179
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:179
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:179
+    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:179
+    value_lane15_v_d32 <= value_lane15_v_d31; // ValueEngine.java:179
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:183
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:183
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:183
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:183
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:183
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:183
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:183
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:183
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:183
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:183
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:183
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:183
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:183
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:183
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:183
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:183
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:183
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:183
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:183
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:183
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:183
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:183
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:183
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:183
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:183
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:183
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:183
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:183
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:183
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:183
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:183
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:183
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:183
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:183
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:183
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:183
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:183
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:183
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:183
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:183
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:184
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:184
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:184
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:184
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:184
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:184
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:187
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:187
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:187
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:187
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:187
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:187
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:187
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:187
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:187
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:187
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:187
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:187
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:187
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:187
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:187
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:187
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:187
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:187
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:187
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:187
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:187
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:187
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:187
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:187
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:187
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:187
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:187
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:187
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:187
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:187
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:187
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:187
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:187
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:187
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:187
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:187
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:187
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:187
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:187
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:187
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:187
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:187
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:187
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:187
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:187
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:187
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:187
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:187
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:187
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:187
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:187
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:187
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:187
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:187
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:187
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:187
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:187
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:187
+    z_address_d1 <= {value_slots_physical, value_position[3:0]}; // ValueEngine.java:201
+    z_address_d2 <= z_address_d1; // ValueEngine.java:201
+    z_address_d3 <= z_address_d2; // ValueEngine.java:201
+    z_address_d4 <= z_address_d3; // ValueEngine.java:201
+    z_address_d5 <= z_address_d4; // ValueEngine.java:201
+    z_address_d6 <= z_address_d5; // ValueEngine.java:201
+    z_address_d7 <= z_address_d6; // ValueEngine.java:201
+    z_address_d8 <= z_address_d7; // ValueEngine.java:201
+    z_address_d9 <= z_address_d8; // ValueEngine.java:201
+    z_address_d10 <= z_address_d9; // ValueEngine.java:201
+    z_address_d11 <= z_address_d10; // ValueEngine.java:201
+    z_address_d12 <= z_address_d11; // ValueEngine.java:201
+    z_address_d13 <= z_address_d12; // ValueEngine.java:201
+    z_address_d14 <= z_address_d13; // ValueEngine.java:201
+    z_address_d15 <= z_address_d14; // ValueEngine.java:201
+    z_address_d16 <= z_address_d15; // ValueEngine.java:201
+    z_address_d17 <= z_address_d16; // ValueEngine.java:201
+    z_address_d18 <= z_address_d17; // ValueEngine.java:201
+    z_address_d19 <= z_address_d18; // ValueEngine.java:201
+    z_address_d20 <= z_address_d19; // ValueEngine.java:201
+    z_address_d21 <= z_address_d20; // ValueEngine.java:201
+    z_address_d22 <= z_address_d21; // ValueEngine.java:201
+    z_address_d23 <= z_address_d22; // ValueEngine.java:201
+    z_address_d24 <= z_address_d23; // ValueEngine.java:201
+    z_address_d25 <= z_address_d24; // ValueEngine.java:201
+    z_address_d26 <= z_address_d25; // ValueEngine.java:201
+    z_address_d27 <= z_address_d26; // ValueEngine.java:201
+    z_address_d28 <= z_address_d27; // ValueEngine.java:201
+    z_address_d29 <= z_address_d28; // ValueEngine.java:201
+    z_address_d30 <= z_address_d29; // ValueEngine.java:201
+    z_address_d31 <= z_address_d30; // ValueEngine.java:201
+    z_address_d32 <= z_address_d31; // ValueEngine.java:201
+    z_address_d33 <= z_address_d32; // ValueEngine.java:201
+    if (z_lanes_read_enable) begin // ValueEngine.java:203
+      z_lanes_read <= z_lanes[z_lanes_read_address]; // ValueEngine.java:203
+    end
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:205
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:205
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:205
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:205
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:205
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:205
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:205
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:205
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:205
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:205
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:205
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:205
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:205
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:205
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:205
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:205
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:205
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:205
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:205
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:205
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:205
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:205
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:205
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:205
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:205
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:205
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:205
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:205
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:205
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:205
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:205
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:205
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:205
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:205
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:206
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:206
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:206
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:206
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:206
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:206
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:206
+    z_address_d34 <= z_address_d33; // ValueEngine.java:207
+    z_address_d35 <= z_address_d34; // ValueEngine.java:207
+    z_address_d36 <= z_address_d35; // ValueEngine.java:207
+    z_address_d37 <= z_address_d36; // ValueEngine.java:207
+    z_address_d38 <= z_address_d37; // ValueEngine.java:207
+    z_address_d39 <= z_address_d38; // ValueEngine.java:207
+    z_address_d40 <= z_address_d39; // ValueEngine.java:207
+    if (z_write) begin // ValueEngine.java:208
+      z_lanes[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:208
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_8 <= partials_8[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_9 <= partials_9[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_10 <= partials_10[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_11 <= partials_11[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_12 <= partials_12[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_13 <= partials_13[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_14 <= partials_14[bank_read_address]; // ValueEngine.java:215
+    end
+    if (bank_read_enable) begin // ValueEngine.java:215
+      bank_read_15 <= partials_15[bank_read_address]; // ValueEngine.java:215
+    end
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:219
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:219
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:219
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:219
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:219
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:219
+    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:219
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:223
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:223
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:223
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:223
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:223
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:223
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:223
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:224
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:224
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:224
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:224
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:224
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:224
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:224
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:225
+    value_present_d2 <= value_present_d1; // ValueEngine.java:225
+    value_present_d3 <= value_present_d2; // ValueEngine.java:225
+    value_present_d4 <= value_present_d3; // ValueEngine.java:225
+    value_present_d5 <= value_present_d4; // ValueEngine.java:225
+    value_present_d6 <= value_present_d5; // ValueEngine.java:225
+    value_present_d7 <= value_present_d6; // ValueEngine.java:225
+    value_present_d8 <= value_present_d7; // ValueEngine.java:225
+    value_present_d9 <= value_present_d8; // ValueEngine.java:225
+    value_present_d10 <= value_present_d9; // ValueEngine.java:225
+    value_present_d11 <= value_present_d10; // ValueEngine.java:225
+    value_present_d12 <= value_present_d11; // ValueEngine.java:225
+    value_present_d13 <= value_present_d12; // ValueEngine.java:225
+    value_present_d14 <= value_present_d13; // ValueEngine.java:225
+    value_present_d15 <= value_present_d14; // ValueEngine.java:225
+    value_present_d16 <= value_present_d15; // ValueEngine.java:225
+    value_present_d17 <= value_present_d16; // ValueEngine.java:225
+    value_present_d18 <= value_present_d17; // ValueEngine.java:225
+    value_present_d19 <= value_present_d18; // ValueEngine.java:225
+    value_present_d20 <= value_present_d19; // ValueEngine.java:225
+    value_present_d21 <= value_present_d20; // ValueEngine.java:225
+    value_present_d22 <= value_present_d21; // ValueEngine.java:225
+    value_present_d23 <= value_present_d22; // ValueEngine.java:225
+    value_present_d24 <= value_present_d23; // ValueEngine.java:225
+    value_present_d25 <= value_present_d24; // ValueEngine.java:225
+    value_present_d26 <= value_present_d25; // ValueEngine.java:225
+    value_present_d27 <= value_present_d26; // ValueEngine.java:225
+    value_present_d28 <= value_present_d27; // ValueEngine.java:225
+    value_present_d29 <= value_present_d28; // ValueEngine.java:225
+    value_present_d30 <= value_present_d29; // ValueEngine.java:225
+    value_present_d31 <= value_present_d30; // ValueEngine.java:225
+    value_present_d32 <= value_present_d31; // ValueEngine.java:225
+    value_present_d33 <= value_present_d32; // ValueEngine.java:225
+    value_present_d34 <= value_present_d33; // ValueEngine.java:225
+    value_present_d35 <= value_present_d34; // ValueEngine.java:225
+    value_present_d36 <= value_present_d35; // ValueEngine.java:225
+    value_present_d37 <= value_present_d36; // ValueEngine.java:225
+    value_present_d38 <= value_present_d37; // ValueEngine.java:225
+    value_present_d39 <= value_present_d38; // ValueEngine.java:225
+    value_present_d40 <= value_present_d39; // ValueEngine.java:225
+    value_present_d41 <= value_present_d40; // ValueEngine.java:225
+    value_present_d42 <= value_present_d41; // ValueEngine.java:225
+    value_present_d43 <= value_present_d42; // ValueEngine.java:225
+    value_present_d44 <= value_present_d43; // ValueEngine.java:225
+    value_present_d45 <= value_present_d44; // ValueEngine.java:225
+    value_present_d46 <= value_present_d45; // ValueEngine.java:225
+    value_present_d47 <= value_present_d46; // ValueEngine.java:225
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
+      partials_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
+      partials_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
+      partials_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
+      partials_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
+      partials_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
+      partials_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
+      partials_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
+      partials_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
+      partials_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
+      partials_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
+      partials_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
+      partials_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
+      partials_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
+      partials_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
+      partials_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:230
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
+      partials_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:230
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:233
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:233
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:233
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:233
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:233
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:233
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:233
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:233
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:233
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:233
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:233
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:233
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:233
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:233
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:233
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:233
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:233
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:233
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:233
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:233
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:233
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:233
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:233
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:233
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:233
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:233
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:233
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:233
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:233
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:233
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:233
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:233
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:233
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:233
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:233
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:233
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:233
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:233
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:233
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:233
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:233
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:233
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:233
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:233
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:233
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:233
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:233
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:233
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:233
+    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:237
+    gather_read_z <= z_gathering; // ValueEngine.java:238
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:239
+    gather_read_part <= reduce_beat[0]; // ValueEngine.java:240
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
+      gathered_0_0 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
+      gathered_0_1 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
+      gathered_0_2 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
+      gathered_0_3 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
+      gathered_0_4 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
+      gathered_0_5 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
+      gathered_0_6 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
+      gathered_0_7 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
+      gathered_0_8 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
+      gathered_0_9 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
+      gathered_0_10 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
+      gathered_0_11 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
+      gathered_0_12 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
+      gathered_0_13 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
+      gathered_0_14 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
+      gathered_0_15 <= gather_read_0; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
+      gathered_1_0 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
+      gathered_1_1 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
+      gathered_1_2 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
+      gathered_1_3 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
+      gathered_1_4 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
+      gathered_1_5 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
+      gathered_1_6 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
+      gathered_1_7 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
+      gathered_1_8 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
+      gathered_1_9 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
+      gathered_1_10 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
+      gathered_1_11 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
+      gathered_1_12 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
+      gathered_1_13 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
+      gathered_1_14 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
+      gathered_1_15 <= gathered_1_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
+      gathered_2_0 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
+      gathered_2_1 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
+      gathered_2_2 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
+      gathered_2_3 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
+      gathered_2_4 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
+      gathered_2_5 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
+      gathered_2_6 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
+      gathered_2_7 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
+      gathered_2_8 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
+      gathered_2_9 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
+      gathered_2_10 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
+      gathered_2_11 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
+      gathered_2_12 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
+      gathered_2_13 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
+      gathered_2_14 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
+      gathered_2_15 <= gathered_2_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
+      gathered_3_0 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
+      gathered_3_1 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
+      gathered_3_2 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
+      gathered_3_3 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
+      gathered_3_4 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
+      gathered_3_5 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
+      gathered_3_6 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
+      gathered_3_7 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
+      gathered_3_8 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
+      gathered_3_9 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
+      gathered_3_10 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
+      gathered_3_11 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
+      gathered_3_12 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
+      gathered_3_13 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
+      gathered_3_14 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
+      gathered_3_15 <= gathered_3_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
+      gathered_4_0 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
+      gathered_4_1 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
+      gathered_4_2 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
+      gathered_4_3 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
+      gathered_4_4 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
+      gathered_4_5 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
+      gathered_4_6 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
+      gathered_4_7 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
+      gathered_4_8 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
+      gathered_4_9 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
+      gathered_4_10 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
+      gathered_4_11 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
+      gathered_4_12 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
+      gathered_4_13 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
+      gathered_4_14 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
+      gathered_4_15 <= gathered_4_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
+      gathered_5_0 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
+      gathered_5_1 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
+      gathered_5_2 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
+      gathered_5_3 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
+      gathered_5_4 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
+      gathered_5_5 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
+      gathered_5_6 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
+      gathered_5_7 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
+      gathered_5_8 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
+      gathered_5_9 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
+      gathered_5_10 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
+      gathered_5_11 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
+      gathered_5_12 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
+      gathered_5_13 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
+      gathered_5_14 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
+      gathered_5_15 <= gathered_5_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
+      gathered_6_0 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
+      gathered_6_1 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
+      gathered_6_2 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
+      gathered_6_3 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
+      gathered_6_4 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
+      gathered_6_5 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
+      gathered_6_6 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
+      gathered_6_7 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
+      gathered_6_8 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
+      gathered_6_9 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
+      gathered_6_10 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
+      gathered_6_11 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
+      gathered_6_12 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
+      gathered_6_13 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
+      gathered_6_14 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
+      gathered_6_15 <= gathered_6_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
+      gathered_7_0 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
+      gathered_7_1 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
+      gathered_7_2 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
+      gathered_7_3 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
+      gathered_7_4 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
+      gathered_7_5 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
+      gathered_7_6 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
+      gathered_7_7 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
+      gathered_7_8 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
+      gathered_7_9 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
+      gathered_7_10 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
+      gathered_7_11 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
+      gathered_7_12 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
+      gathered_7_13 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
+      gathered_7_14 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
+      gathered_7_15 <= gathered_7_0_mux; // ValueEngine.java:254
+    end
+    if (rz_ready) begin // ValueEngine.java:314
+      slot_rz <= rz_out_payload; // ValueEngine.java:314
+    end
+    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:318
+    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:318
+    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:318
+    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:318
+    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:318
+    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:318
+    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:318
+    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:318
+    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:318
+    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:325
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:325
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:325
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:325
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:325
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:325
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:325
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:325
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:325
+      out_word_4 <= stored_output_out_payload; // ValueEngine.java:325
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:325
+      out_word_5 <= stored_output_out_payload; // ValueEngine.java:325
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:325
+      out_word_6 <= stored_output_out_payload; // ValueEngine.java:325
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:325
+      out_word_7 <= stored_output_out_payload; // ValueEngine.java:325
+    end
+    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:328
+    if (beat_assembled) begin // ValueEngine.java:337
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:337
+    end
+    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:343
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:344
+    end
+    if (accumulated) begin // ValueEngine.java:345
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:346
+      reduce_beat <= 4'd0; // ValueEngine.java:347
+      reduce_index <= 5'd0; // ValueEngine.java:348
+    end
+    if (z_gather_done) begin // ValueEngine.java:350
+      reduce_index <= 5'd0; // ValueEngine.java:351
+      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:352
+    end
+    if (z_pushed) begin // ValueEngine.java:354
+      reduce_phase <= REDUCE_Z_WAIT; // ValueEngine.java:354
+    end
+    if ((reduce_phase == REDUCE_Z_WAIT) & rz_ready) begin // ValueEngine.java:355
+      reduce_index <= 5'd0; // ValueEngine.java:356
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:357
+    end
+    if (gather_done) begin // ValueEngine.java:359
+      reduce_index <= 5'd0; // ValueEngine.java:360
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:361
+    end
+    if (push_done) begin // ValueEngine.java:363
+      reduce_index <= 5'd0; // ValueEngine.java:364
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:365
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:366
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:367
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:367
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:303
-      beats_queued <= 4'd0; // ValueEngine.java:304
-      reduce_beat <= 4'd0; // ValueEngine.java:305
-      reduce_index <= 5'd0; // ValueEngine.java:306
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:307
-      if (value_pass_finished) begin // ValueEngine.java:308
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:308
+    if (slot_flush_done) begin // ValueEngine.java:369
+      beats_queued <= 4'd0; // ValueEngine.java:370
+      reduce_beat <= 4'd0; // ValueEngine.java:371
+      reduce_index <= 5'd0; // ValueEngine.java:372
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:373
+      if (value_pass_finished) begin // ValueEngine.java:374
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:374
       end
     end
     if (reset) begin
       value_row <= 6'd0;
       value_beat <= 3'd0;
       value_issue_d1 <= 1'b0;
-      value_lane0_v_valid_d1 <= 1'b0;
-      value_lane0_v_valid_d2 <= 1'b0;
-      value_lane0_v_valid_d3 <= 1'b0;
-      value_lane0_v_valid_d4 <= 1'b0;
-      value_lane0_v_valid_d5 <= 1'b0;
-      value_lane0_v_valid_d6 <= 1'b0;
-      value_lane0_v_valid_d7 <= 1'b0;
-      value_lane0_v_valid_d8 <= 1'b0;
-      value_lane0_v_valid_d9 <= 1'b0;
-      value_lane0_v_valid_d10 <= 1'b0;
-      value_lane0_v_valid_d11 <= 1'b0;
-      value_lane0_v_valid_d12 <= 1'b0;
-      value_lane0_v_valid_d13 <= 1'b0;
+      value_issue_d2 <= 1'b0;
+      row_weight_valid_d1 <= 1'b0;
+      row_weight_valid_d2 <= 1'b0;
+      row_weight_valid_d3 <= 1'b0;
+      row_weight_valid_d4 <= 1'b0;
+      row_weight_valid_d5 <= 1'b0;
+      row_weight_valid_d6 <= 1'b0;
+      row_shifted_valid_d1 <= 1'b0;
+      row_shifted_valid_d2 <= 1'b0;
+      row_shifted_valid_d3 <= 1'b0;
+      row_shifted_valid_d4 <= 1'b0;
+      row_shifted_valid_d5 <= 1'b0;
+      row_shifted_valid_d6 <= 1'b0;
+      row_shifted_valid_d7 <= 1'b0;
+      row_shifted_valid_d8 <= 1'b0;
+      row_shifted_valid_d9 <= 1'b0;
+      row_shifted_valid_d10 <= 1'b0;
+      row_shifted_valid_d11 <= 1'b0;
+      row_shifted_valid_d12 <= 1'b0;
+      row_shifted_valid_d13 <= 1'b0;
+      row_shifted_valid_d14 <= 1'b0;
+      row_shifted_valid_d15 <= 1'b0;
+      row_shifted_valid_d16 <= 1'b0;
+      row_shifted_valid_d17 <= 1'b0;
+      row_shifted_valid_d18 <= 1'b0;
+      row_shifted_valid_d19 <= 1'b0;
+      row_shifted_valid_d20 <= 1'b0;
+      row_shifted_valid_d21 <= 1'b0;
+      row_shifted_valid_d22 <= 1'b0;
+      row_shifted_valid_d23 <= 1'b0;
+      row_shifted_valid_d24 <= 1'b0;
+      row_shifted_valid_d25 <= 1'b0;
+      row_weight_valid_d7 <= 1'b0;
+      row_weight_valid_d8 <= 1'b0;
+      row_weight_valid_d9 <= 1'b0;
+      row_weight_valid_d10 <= 1'b0;
+      row_weight_valid_d11 <= 1'b0;
+      row_weight_valid_d12 <= 1'b0;
+      row_weight_valid_d13 <= 1'b0;
       accumulated_last_d1 <= 1'b0;
       accumulated_last_d2 <= 1'b0;
       accumulated_last_d3 <= 1'b0;
@@ -5550,7 +6959,40 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       accumulated_last_d15 <= 1'b0;
       accumulated_last_d16 <= 1'b0;
       accumulated_last_d17 <= 1'b0;
+      accumulated_last_d18 <= 1'b0;
+      accumulated_last_d19 <= 1'b0;
+      accumulated_last_d20 <= 1'b0;
+      accumulated_last_d21 <= 1'b0;
+      accumulated_last_d22 <= 1'b0;
+      accumulated_last_d23 <= 1'b0;
+      accumulated_last_d24 <= 1'b0;
+      accumulated_last_d25 <= 1'b0;
+      accumulated_last_d26 <= 1'b0;
+      accumulated_last_d27 <= 1'b0;
+      accumulated_last_d28 <= 1'b0;
+      accumulated_last_d29 <= 1'b0;
+      accumulated_last_d30 <= 1'b0;
+      accumulated_last_d31 <= 1'b0;
+      accumulated_last_d32 <= 1'b0;
+      accumulated_last_d33 <= 1'b0;
+      accumulated_last_d34 <= 1'b0;
+      accumulated_last_d35 <= 1'b0;
+      accumulated_last_d36 <= 1'b0;
+      accumulated_last_d37 <= 1'b0;
+      accumulated_last_d38 <= 1'b0;
+      accumulated_last_d39 <= 1'b0;
+      accumulated_last_d40 <= 1'b0;
+      accumulated_last_d41 <= 1'b0;
+      accumulated_last_d42 <= 1'b0;
+      accumulated_last_d43 <= 1'b0;
+      accumulated_last_d44 <= 1'b0;
+      accumulated_last_d45 <= 1'b0;
+      accumulated_last_d46 <= 1'b0;
+      accumulated_last_d47 <= 1'b0;
+      accumulated_last_d48 <= 1'b0;
+      accumulated_last_d49 <= 1'b0;
       gather_read_valid <= 1'b0;
+      gather_read_z <= 1'b0;
       gather_read_lane <= 4'd0;
       gather_read_part <= 1'b0;
       gathered_0_0 <= 32'h0;
@@ -5681,6 +7123,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       gathered_7_13 <= 32'h0;
       gathered_7_14 <= 32'h0;
       gathered_7_15 <= 32'h0;
+      slot_rz <= 32'h0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -5715,8 +7158,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
   assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:100
-  assign value_need_rows = value_row_needs; // ValueEngine.java:101
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:118
+  assign value_need_rows = value_row_needs; // ValueEngine.java:119
 
   always @(posedge clk) begin
     if (value_pass_start) begin // ChunkWalk.java:90
@@ -5878,55 +7321,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:111
   assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:111
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = value_lane0_v_out_valid; // ValueEngine.java:151
-  assign value_mac_a0 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b0 = value_lane0_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a1 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b1 = value_lane1_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a2 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b2 = value_lane2_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a3 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b3 = value_lane3_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a4 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b4 = value_lane4_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a5 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b5 = value_lane5_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a6 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b6 = value_lane6_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a7 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b7 = value_lane7_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a8 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b8 = value_lane8_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a9 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b9 = value_lane9_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a10 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b10 = value_lane10_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a11 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b11 = value_lane11_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a12 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b12 = value_lane12_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a13 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b13 = value_lane13_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a14 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b14 = value_lane14_v_out_payload; // ValueEngine.java:154
-  assign value_mac_a15 = weight_port_data; // ValueEngine.java:153
-  assign value_mac_b15 = value_lane15_v_out_payload; // ValueEngine.java:154
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:181
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:181
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:181
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:181
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:181
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:181
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:181
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:181
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:181
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:181
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:181
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:181
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:181
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:181
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:181
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:181
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:176
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b0 = value_lane0_v_d32; // ValueEngine.java:179
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b1 = value_lane1_v_d32; // ValueEngine.java:179
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b2 = value_lane2_v_d32; // ValueEngine.java:179
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b3 = value_lane3_v_d32; // ValueEngine.java:179
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b4 = value_lane4_v_d32; // ValueEngine.java:179
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b5 = value_lane5_v_d32; // ValueEngine.java:179
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b6 = value_lane6_v_d32; // ValueEngine.java:179
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b7 = value_lane7_v_d32; // ValueEngine.java:179
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b8 = value_lane8_v_d32; // ValueEngine.java:179
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b9 = value_lane9_v_d32; // ValueEngine.java:179
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b10 = value_lane10_v_d32; // ValueEngine.java:179
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b11 = value_lane11_v_d32; // ValueEngine.java:179
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b12 = value_lane12_v_d32; // ValueEngine.java:179
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b13 = value_lane13_v_d32; // ValueEngine.java:179
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b14 = value_lane14_v_d32; // ValueEngine.java:179
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:178
+  assign value_mac_b15 = value_lane15_v_d32; // ValueEngine.java:179
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:219
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:219
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:219
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:219
+  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:219
+  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:219
+  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:219
+  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:219
+  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:219
+  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:219
+  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:219
+  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:219
+  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:219
+  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:219
+  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:219
+  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:219
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
@@ -5959,24 +7402,19 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~score_arrived | score_word_ready)) begin // AttentionUnit.java:539
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:539: AttentionUnit: the score queue has room for every ",
-                 "read");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:335
+        $display("ASSERTION FAILED in %m: ValueEngine.java:335: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:279
-        $display("ASSERTION FAILED in %m: ValueEngine.java:279: AttentionUnit: the output queue holds a slot's beats");
-        $stop;
-      end
-      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:225
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:225: AttentionUnit: one command finishes at a time");
+      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:216
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:216: AttentionUnit: one command finishes at a time");
         $stop;
       end
     end
   end
 `endif
 
-  AxiBurstReader_w128_b32_o4 key_reader0 ( // AttentionUnit.java:124
+  AxiBurstReader_w128_b32_o4 key_reader0 ( // AttentionUnit.java:125
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (key_reader0_command_valid),
@@ -6018,7 +7456,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .outstanding             (key_reader0_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 value_reader0 ( // AttentionUnit.java:125
+  AxiBurstReader_w128_b32_o4 value_reader0 ( // AttentionUnit.java:126
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (value_reader0_command_valid),
@@ -6060,7 +7498,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .outstanding             (value_reader0_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 key_reader1 ( // AttentionUnit.java:124
+  AxiBurstReader_w128_b32_o4 key_reader1 ( // AttentionUnit.java:125
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (key_reader1_command_valid),
@@ -6102,7 +7540,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .outstanding             (key_reader1_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 value_reader1 ( // AttentionUnit.java:125
+  AxiBurstReader_w128_b32_o4 value_reader1 ( // AttentionUnit.java:126
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (value_reader1_command_valid),
@@ -6502,34 +7940,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  AttentionSoftmax_l16 softmax ( // AttentionUnit.java:174
-    .clk                      (clk),
-    .reset                    (reset),
-    .setup_valid              (softmax_setup_valid),
-    .setup_ready              (softmax_setup_ready),
-    .setup_payload_positions  (softmax_setup_payload_positions),
-    .setup_payload_max        (softmax_setup_payload_max),
-    .scores_valid             (softmax_scores_valid),
-    .scores_ready             (softmax_scores_ready),
-    .scores_payload           (softmax_scores_payload),
-    .weights_valid            (softmax_weights_valid),
-    .weights_payload_position (softmax_weights_payload_position),
-    .weights_payload_value    (softmax_weights_payload_value),
-    .reciprocal_valid         (softmax_reciprocal_valid),
-    .reciprocal_payload       (softmax_reciprocal_payload),
-    .idle                     (softmax_idle)
-  );
-
-  SyncFifo_w32_d5 score_queue ( // Stream.java:195
+  Fp32Add row_shifted ( // ValueEngine.java:163
     .clk          (clk),
     .reset        (reset),
-    .push_valid   (score_queue_push_valid),
-    .push_ready   (score_queue_push_ready),
-    .push_payload (score_queue_push_payload),
-    .pop_valid    (score_queue_pop_valid),
-    .pop_ready    (score_queue_pop_ready),
-    .pop_payload  (score_queue_pop_payload),
-    .occupancy    (score_queue_occupancy)
+    .in_valid     (row_shifted_in_valid),
+    .in_payload_a (row_shifted_in_payload_a),
+    .in_payload_b (row_shifted_in_payload_b),
+    .out_valid    (row_shifted_out_valid),
+    .out_payload  (row_shifted_out_payload)
+  );
+
+  FpExp row_weight ( // ValueEngine.java:163
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (row_weight_in_valid),
+    .in_payload  (row_weight_in_payload),
+    .out_valid   (row_weight_out_valid),
+    .out_payload (row_weight_out_payload)
   );
 
   Fp32Mul value_mac_lane0_product ( // MacLanes.java:64
@@ -6852,7 +8279,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -6861,7 +8288,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -6870,7 +8297,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -6879,7 +8306,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -6888,7 +8315,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -6897,7 +8324,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -6906,7 +8333,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -6915,7 +8342,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -6924,7 +8351,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane8_v_in_valid),
@@ -6933,7 +8360,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane9_v_in_valid),
@@ -6942,7 +8369,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane10_v_in_valid),
@@ -6951,7 +8378,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane11_v_in_valid),
@@ -6960,7 +8387,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane12_v_in_valid),
@@ -6969,7 +8396,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane13_v_in_valid),
@@ -6978,7 +8405,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane14_v_in_valid),
@@ -6987,7 +8414,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:147
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:172
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane15_v_in_valid),
@@ -6996,7 +8423,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane15_v_out_payload)
   );
 
-  Fp32SerialTree_n16_t3_q8_f4 reduce_tree ( // ValueEngine.java:239
+  Fp32Add z_sum ( // ValueEngine.java:204
+    .clk          (clk),
+    .reset        (reset),
+    .in_valid     (z_sum_in_valid),
+    .in_payload_a (z_sum_in_payload_a),
+    .in_payload_b (z_sum_in_payload_b),
+    .out_valid    (z_sum_out_valid),
+    .out_payload  (z_sum_out_payload)
+  );
+
+  Fp32SerialTree_n16_t4_q8_f4 reduce_tree ( // ValueEngine.java:285
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (reduce_tree_in_valid),
@@ -7024,7 +8461,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (reduce_tree_ready)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:260
+  FpReciprocal_shared rz ( // FpReciprocal.java:133
+    .clk         (clk),
+    .reset       (reset),
+    .in_valid    (rz_in_valid),
+    .in_payload  (rz_in_payload),
+    .out_valid   (rz_out_valid),
+    .out_payload (rz_out_payload)
+  );
+
+  Fp32Mul normalized ( // ValueEngine.java:315
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -7034,7 +8480,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:261
+  Fp32ToFp16 stored_output ( // ValueEngine.java:316
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
@@ -7069,30 +8515,30 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_mac_lane11_product_out_valid, score_mac_lane11_sum_out_valid, score_mac_lane12_product_out_valid,
       score_mac_lane12_sum_out_valid, score_mac_lane13_product_out_valid, score_mac_lane13_sum_out_valid,
       score_mac_lane14_product_out_valid, score_mac_lane14_sum_out_valid, score_mac_lane15_product_out_valid,
-      score_mac_lane15_sum_out_valid, score_tree_ready, row_tag_d7[12], softmax_weights_payload_position[12],
-      softmax_idle, value_mac_lane0_sum_out_valid, value_mac_lane1_product_out_valid, value_mac_lane1_sum_out_valid,
-      value_mac_lane2_product_out_valid, value_mac_lane2_sum_out_valid, value_mac_lane3_product_out_valid,
-      value_mac_lane3_sum_out_valid, value_mac_lane4_product_out_valid, value_mac_lane4_sum_out_valid,
-      value_mac_lane5_product_out_valid, value_mac_lane5_sum_out_valid, value_mac_lane6_product_out_valid,
-      value_mac_lane6_sum_out_valid, value_mac_lane7_product_out_valid, value_mac_lane7_sum_out_valid,
-      value_mac_lane8_product_out_valid, value_mac_lane8_sum_out_valid, value_mac_lane9_product_out_valid,
-      value_mac_lane9_sum_out_valid, value_mac_lane10_product_out_valid, value_mac_lane10_sum_out_valid,
-      value_mac_lane11_product_out_valid, value_mac_lane11_sum_out_valid, value_mac_lane12_product_out_valid,
-      value_mac_lane12_sum_out_valid, value_mac_lane13_product_out_valid, value_mac_lane13_sum_out_valid,
-      value_mac_lane14_product_out_valid, value_mac_lane14_sum_out_valid, value_mac_lane15_product_out_valid,
-      value_mac_lane15_sum_out_valid, value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid,
+      score_mac_lane15_sum_out_valid, score_tree_ready, row_tag_d7[12], value_mac_lane0_sum_out_valid,
+      value_mac_lane1_product_out_valid, value_mac_lane1_sum_out_valid, value_mac_lane2_product_out_valid,
+      value_mac_lane2_sum_out_valid, value_mac_lane3_product_out_valid, value_mac_lane3_sum_out_valid,
+      value_mac_lane4_product_out_valid, value_mac_lane4_sum_out_valid, value_mac_lane5_product_out_valid,
+      value_mac_lane5_sum_out_valid, value_mac_lane6_product_out_valid, value_mac_lane6_sum_out_valid,
+      value_mac_lane7_product_out_valid, value_mac_lane7_sum_out_valid, value_mac_lane8_product_out_valid,
+      value_mac_lane8_sum_out_valid, value_mac_lane9_product_out_valid, value_mac_lane9_sum_out_valid,
+      value_mac_lane10_product_out_valid, value_mac_lane10_sum_out_valid, value_mac_lane11_product_out_valid,
+      value_mac_lane11_sum_out_valid, value_mac_lane12_product_out_valid, value_mac_lane12_sum_out_valid,
+      value_mac_lane13_product_out_valid, value_mac_lane13_sum_out_valid, value_mac_lane14_product_out_valid,
+      value_mac_lane14_sum_out_valid, value_mac_lane15_product_out_valid, value_mac_lane15_sum_out_valid,
+      value_lane0_v_out_valid, value_lane1_v_out_valid, value_lane2_v_out_valid, value_lane3_v_out_valid,
       value_lane4_v_out_valid, value_lane5_v_out_valid, value_lane6_v_out_valid, value_lane7_v_out_valid,
       value_lane8_v_out_valid, value_lane9_v_out_valid, value_lane10_v_out_valid, value_lane11_v_out_valid,
       value_lane12_v_out_valid, value_lane13_v_out_valid, value_lane14_v_out_valid, value_lane15_v_out_valid,
-      reduce_tree_idle, key0_stride_bytes_prod[74:64], key0_rows_after_mux[19:13], key0_first_rows_mux[19:13],
-      key0_landing_latest_diff[8:0], key0_write_last_row_beat_diff[7:4], key1_stride_bytes_prod[74:64],
-      key1_rows_after_mux[19:13], key1_first_rows_mux[19:13], key1_landing_latest_diff[8:0],
-      key1_write_last_row_beat_diff[7:4], score_pass_beats_sum[0], last_row_beat_diff[7:3], score_rows_here_mux[12:6],
-      value0_stride_bytes_prod[74:64], value0_rows_after_mux[19:13], value0_first_rows_mux[19:13],
-      value0_landing_latest_diff[8:0], value0_write_last_row_beat_diff[7:4], value1_stride_bytes_prod[74:64],
-      value1_rows_after_mux[19:13], value1_first_rows_mux[19:13], value1_landing_latest_diff[8:0],
-      value1_write_last_row_beat_diff[7:4], value_pass_beats_sum[0], value_last_beat_diff[7:3], reduce_phase_diff[7:4],
-      value_rows_here_mux[12:6]};
+      z_sum_out_valid, reduce_tree_idle, key0_stride_bytes_prod[74:64], key0_rows_after_mux[19:13],
+      key0_first_rows_mux[19:13], key0_landing_latest_diff[8:0], key0_write_last_row_beat_diff[7:4],
+      key1_stride_bytes_prod[74:64], key1_rows_after_mux[19:13], key1_first_rows_mux[19:13],
+      key1_landing_latest_diff[8:0], key1_write_last_row_beat_diff[7:4], score_pass_beats_sum[0],
+      last_row_beat_diff[7:3], score_rows_here_mux[12:6], value0_stride_bytes_prod[74:64], value0_rows_after_mux[19:13],
+      value0_first_rows_mux[19:13], value0_landing_latest_diff[8:0], value0_write_last_row_beat_diff[7:4],
+      value1_stride_bytes_prod[74:64], value1_rows_after_mux[19:13], value1_first_rows_mux[19:13],
+      value1_landing_latest_diff[8:0], value1_write_last_row_beat_diff[7:4], value_pass_beats_sum[0],
+      value_last_beat_diff[7:3], reduce_phase_diff[7:4], value_rows_here_mux[12:6]};
 endmodule
 
 `default_nettype wire

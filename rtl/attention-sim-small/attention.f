@@ -7,13 +7,9 @@ Fp32Mul.v
 FpChord.v
 FpScale2_n9.v
 FpExp.v
-SyncFifo_w513_d2.v
-Fp32SerialTree_n16_t1_q2.v
+Fp16ToFp32.v
 FpScale2_n10.v
 FpReciprocal_shared.v
-AttentionSoftmax_l16.v
-SyncFifo_w32_d4.v
-Fp16ToFp32.v
 Fp32ToFp16.v
 SyncFifo_w64_d8.v
 AttentionUnit_l16_w4_d32_c512_q4_r32_fp16.v
