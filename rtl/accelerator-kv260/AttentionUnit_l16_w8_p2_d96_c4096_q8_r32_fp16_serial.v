@@ -157,10 +157,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   localparam [2:0] REDUCE_IDLE     = 3'd0;
   localparam [2:0] REDUCE_Z_GATHER = 3'd1;
   localparam [2:0] REDUCE_Z_PUSH   = 3'd2;
-  localparam [2:0] REDUCE_Z_WAIT   = 3'd3;
-  localparam [2:0] REDUCE_GATHER   = 3'd4;
-  localparam [2:0] REDUCE_PUSH     = 3'd5;
-  localparam [2:0] REDUCE_FLUSH    = 3'd6;
+  localparam [2:0] REDUCE_GATHER   = 3'd3;
+  localparam [2:0] REDUCE_PUSH     = 3'd4;
+  localparam [2:0] REDUCE_FLUSH    = 3'd5;
 
   wire         key_reader0_command_valid;             // AttentionUnit.java:125
   wire         key_reader0_command_ready;             // AttentionUnit.java:125
@@ -317,39 +316,39 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [2:0]   value_command_base;                    // AttentionUnit.java:150
 
   // controller
-  reg  [2:0]   phase;                                 // AttentionUnit.java:277
-  reg  [12:0]  first_positions;                       // AttentionUnit.java:278
-  reg  [12:0]  last_positions;                        // AttentionUnit.java:279
-  reg  [7:0]   heads;                                 // AttentionUnit.java:279
-  reg  [7:0]   slots;                                 // AttentionUnit.java:279
-  reg  [7:0]   row_beats;                             // AttentionUnit.java:280
-  reg  [2:0]   slot_base;                             // AttentionUnit.java:280
-  reg  [63:0]  key_address;                           // AttentionUnit.java:281
-  reg  [63:0]  value_address;                         // AttentionUnit.java:282
-  reg  [31:0]  scale;                                 // AttentionUnit.java:283
-  reg  [7:0]   query_slot;                            // AttentionUnit.java:284
-  reg  [7:0]   query_beat;                            // AttentionUnit.java:285
-  reg          value_job_started;                     // AttentionUnit.java:286
-  reg  [7:0]   refusal_code;                          // AttentionUnit.java:287
-  reg  [7:0]   command_tokens;                        // AttentionUnit.java:293
-  reg  [15:0]  command_slots;                         // AttentionUnit.java:294
-  reg          command_bad_fields;                    // AttentionUnit.java:295
-  reg  [33:0]  command_reach;                         // AttentionUnit.java:296
-  wire         command_bad_field;                     // AttentionUnit.java:297
-  wire         command_overflow;                      // AttentionUnit.java:298
-  wire         command_refused;                       // AttentionUnit.java:299
-  wire         command_fits_beside;                   // AttentionUnit.java:302
-  wire         command_has_room;                      // AttentionUnit.java:303
-  wire [2:0]   command_slot_base;                     // AttentionUnit.java:306
-  wire         command_accepted;                      // AttentionUnit.java:308
-  wire         last_query_beat;                       // AttentionUnit.java:310
-  wire         last_query_slot;                       // AttentionUnit.java:311
-  wire         start_scores;                          // AttentionUnit.java:312
-  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:314
-  wire [5:0]   query_store_address;                   // AttentionUnit.java:317
-  wire         start_value_job;                       // AttentionUnit.java:325
-  wire         hand_off;                              // AttentionUnit.java:326
-  wire         refusal_done;                          // AttentionUnit.java:327
+  reg  [2:0]   phase;                                 // AttentionUnit.java:279
+  reg  [12:0]  first_positions;                       // AttentionUnit.java:280
+  reg  [12:0]  last_positions;                        // AttentionUnit.java:281
+  reg  [7:0]   heads;                                 // AttentionUnit.java:281
+  reg  [7:0]   slots;                                 // AttentionUnit.java:281
+  reg  [7:0]   row_beats;                             // AttentionUnit.java:282
+  reg  [2:0]   slot_base;                             // AttentionUnit.java:282
+  reg  [63:0]  key_address;                           // AttentionUnit.java:283
+  reg  [63:0]  value_address;                         // AttentionUnit.java:284
+  reg  [31:0]  scale;                                 // AttentionUnit.java:285
+  reg  [7:0]   query_slot;                            // AttentionUnit.java:286
+  reg  [7:0]   query_beat;                            // AttentionUnit.java:287
+  reg          value_job_started;                     // AttentionUnit.java:288
+  reg  [7:0]   refusal_code;                          // AttentionUnit.java:289
+  reg  [7:0]   command_tokens;                        // AttentionUnit.java:295
+  reg  [15:0]  command_slots;                         // AttentionUnit.java:296
+  reg          command_bad_fields;                    // AttentionUnit.java:297
+  reg  [33:0]  command_reach;                         // AttentionUnit.java:298
+  wire         command_bad_field;                     // AttentionUnit.java:299
+  wire         command_overflow;                      // AttentionUnit.java:300
+  wire         command_refused;                       // AttentionUnit.java:301
+  wire         command_fits_beside;                   // AttentionUnit.java:304
+  wire         command_has_room;                      // AttentionUnit.java:305
+  wire [2:0]   command_slot_base;                     // AttentionUnit.java:308
+  wire         command_accepted;                      // AttentionUnit.java:310
+  wire         last_query_beat;                       // AttentionUnit.java:312
+  wire         last_query_slot;                       // AttentionUnit.java:313
+  wire         start_scores;                          // AttentionUnit.java:314
+  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:316
+  wire [5:0]   query_store_address;                   // AttentionUnit.java:319
+  wire         start_value_job;                       // AttentionUnit.java:327
+  wire         hand_off;                              // AttentionUnit.java:328
+  wire         refusal_done;                          // AttentionUnit.java:329
   wire [9:0]   key_port_address;                      // BufferPort.java:17
   wire         key_port_enable;                       // BufferPort.java:17
   wire [255:0] key_port_data;                         // BufferPort.java:18
@@ -359,81 +358,85 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [14:0]  score_port_address;                    // BufferPort.java:17
   wire         score_port_enable;                     // BufferPort.java:17
   wire [31:0]  score_port_data;                       // BufferPort.java:18
-  reg  [31:0]  score_read_r0;                         // AttentionUnit.java:159
-  reg  [31:0]  score_read;                            // AttentionUnit.java:159
-  wire         key_chunk_consumed;                    // AttentionUnit.java:163
-  wire [0:0]   key_chunk_loader;                      // AttentionUnit.java:164
-  wire         key_chunk_consumed_0;                  // AttentionUnit.java:233
+  reg  [31:0]  score_read_r0;                         // AttentionUnit.java:161
+  reg  [31:0]  score_read;                            // AttentionUnit.java:161
+  wire         key_chunk_consumed;                    // AttentionUnit.java:165
+  wire [0:0]   key_chunk_loader;                      // AttentionUnit.java:166
+  wire         key_chunk_consumed_0;                  // AttentionUnit.java:235
 
   // key0_loader
-  reg  [63:0]  key0_next_address;                     // ChunkLoader.java:79
-  reg  [12:0]  key0_rows_left;                        // ChunkLoader.java:80
-  reg  [7:0]   key0_job_row_beats;                    // ChunkLoader.java:81
-  reg  [7:0]   key0_older_row_beats;                  // ChunkLoader.java:82
-  reg  [9:0]   key0_issued;                           // ChunkLoader.java:83
-  reg  [9:0]   key0_consumed;                         // ChunkLoader.java:84
-  reg  [9:0]   key0_landed;                           // ChunkLoader.java:85
-  reg  [9:0]   key0_job_base;                         // ChunkLoader.java:86
-  wire         key0_requesting;                       // ChunkLoader.java:87
-  reg          key0_failed_latest;                    // ChunkLoader.java:88
-  reg          key0_failed_older;                     // ChunkLoader.java:89
-  reg  [4:0]   key0_write_row;                        // ChunkLoader.java:92
-  reg  [3:0]   key0_write_beat;                       // ChunkLoader.java:93
-  wire         key0_full_chunk;                       // ChunkLoader.java:96
-  wire [12:0]  key0_chunk_rows;                       // ChunkLoader.java:97
-  wire [20:0]  key0_chunk_beats;                      // ChunkLoader.java:98
-  wire [72:0]  key0_chunk_bytes;                      // ChunkLoader.java:100
-  wire [63:0]  key0_stride_bytes;                     // ChunkLoader.java:104
-  wire [12:0]  key0_rows_after;                       // ChunkLoader.java:107
-  wire [12:0]  key0_first_rows;                       // ChunkLoader.java:111
-  wire [63:0]  key0_first_address;                    // ChunkLoader.java:113
-  wire         key0_half_free;                        // ChunkLoader.java:115
-  wire         key0_chunk_beat;                       // ChunkLoader.java:135
-  wire         key0_landing_latest;                   // ChunkLoader.java:136
-  wire [7:0]   key0_landing_row_beats;                // ChunkLoader.java:137
-  wire         key0_write_last_row_beat;              // ChunkLoader.java:138
-  wire [8:0]   key0_write_address;                    // ChunkLoader.java:140
-  wire         key0_beat_error;                       // ChunkLoader.java:159
-  wire         key_chunk_consumed_1;                  // AttentionUnit.java:233
+  reg  [63:0]  key0_next_address;                     // ChunkLoader.java:80
+  reg  [12:0]  key0_rows_left;                        // ChunkLoader.java:81
+  reg  [7:0]   key0_job_row_beats;                    // ChunkLoader.java:82
+  reg  [7:0]   key0_older_row_beats;                  // ChunkLoader.java:83
+  reg  [9:0]   key0_issued;                           // ChunkLoader.java:84
+  reg  [9:0]   key0_consumed;                         // ChunkLoader.java:85
+  reg  [9:0]   key0_landed;                           // ChunkLoader.java:86
+  reg  [9:0]   key0_job_base;                         // ChunkLoader.java:87
+  wire         key0_requesting;                       // ChunkLoader.java:88
+  reg          key0_failed_latest;                    // ChunkLoader.java:89
+  reg          key0_failed_older;                     // ChunkLoader.java:90
+  reg  [4:0]   key0_write_row;                        // ChunkLoader.java:93
+  reg  [3:0]   key0_write_beat;                       // ChunkLoader.java:94
+  wire         key0_full_chunk;                       // ChunkLoader.java:97
+  wire [12:0]  key0_chunk_rows;                       // ChunkLoader.java:98
+  wire [20:0]  key0_chunk_beats;                      // ChunkLoader.java:99
+  wire [72:0]  key0_chunk_bytes;                      // ChunkLoader.java:101
+  wire [63:0]  key0_stride_bytes;                     // ChunkLoader.java:105
+  wire [12:0]  key0_rows_after;                       // ChunkLoader.java:108
+  wire [12:0]  key0_first_rows;                       // ChunkLoader.java:112
+  wire         key0_half_free;                        // ChunkLoader.java:125
+  wire         key0_chunk_beat;                       // ChunkLoader.java:145
+  wire         key0_landing_latest;                   // ChunkLoader.java:146
+  wire [7:0]   key0_landing_row_beats;                // ChunkLoader.java:147
+  wire         key0_write_last_row_beat;              // ChunkLoader.java:148
+  wire [8:0]   key0_write_address;                    // ChunkLoader.java:150
+  wire         key0_beat_error;                       // ChunkLoader.java:169
+  wire         key_chunk_consumed_1;                  // AttentionUnit.java:235
 
   // key1_loader
-  reg  [63:0]  key1_next_address;                     // ChunkLoader.java:79
-  reg  [12:0]  key1_rows_left;                        // ChunkLoader.java:80
-  reg  [7:0]   key1_job_row_beats;                    // ChunkLoader.java:81
-  reg  [7:0]   key1_older_row_beats;                  // ChunkLoader.java:82
-  reg  [9:0]   key1_issued;                           // ChunkLoader.java:83
-  reg  [9:0]   key1_consumed;                         // ChunkLoader.java:84
-  reg  [9:0]   key1_landed;                           // ChunkLoader.java:85
-  reg  [9:0]   key1_job_base;                         // ChunkLoader.java:86
-  wire         key1_requesting;                       // ChunkLoader.java:87
-  reg          key1_failed_latest;                    // ChunkLoader.java:88
-  reg          key1_failed_older;                     // ChunkLoader.java:89
-  reg  [4:0]   key1_write_row;                        // ChunkLoader.java:92
-  reg  [3:0]   key1_write_beat;                       // ChunkLoader.java:93
-  wire         key1_full_chunk;                       // ChunkLoader.java:96
-  wire [12:0]  key1_chunk_rows;                       // ChunkLoader.java:97
-  wire [20:0]  key1_chunk_beats;                      // ChunkLoader.java:98
-  wire [72:0]  key1_chunk_bytes;                      // ChunkLoader.java:100
-  wire [63:0]  key1_stride_bytes;                     // ChunkLoader.java:104
-  wire [12:0]  key1_rows_after;                       // ChunkLoader.java:107
-  wire [12:0]  key1_first_rows;                       // ChunkLoader.java:111
-  wire [63:0]  key1_first_address;                    // ChunkLoader.java:113
-  wire         key1_half_free;                        // ChunkLoader.java:115
-  wire         key1_chunk_beat;                       // ChunkLoader.java:135
-  wire         key1_landing_latest;                   // ChunkLoader.java:136
-  wire [7:0]   key1_landing_row_beats;                // ChunkLoader.java:137
-  wire         key1_write_last_row_beat;              // ChunkLoader.java:138
-  wire [8:0]   key1_write_address;                    // ChunkLoader.java:140
-  wire         key1_beat_error;                       // ChunkLoader.java:159
-  wire [8:0]   key_read_local_address;                // ChunkLoader.java:186
-  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:191
-  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:191
-  wire [255:0] key_read_l0;                           // ChunkLoader.java:194
-  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:191
-  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:191
-  wire [255:0] key_read_l1;                           // ChunkLoader.java:194
-  wire [0:0]   key_read_loader;                       // ChunkLoader.java:199
-  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:200
+  reg  [63:0]  key1_next_address;                     // ChunkLoader.java:80
+  reg  [12:0]  key1_rows_left;                        // ChunkLoader.java:81
+  reg  [7:0]   key1_job_row_beats;                    // ChunkLoader.java:82
+  reg  [7:0]   key1_older_row_beats;                  // ChunkLoader.java:83
+  reg  [9:0]   key1_issued;                           // ChunkLoader.java:84
+  reg  [9:0]   key1_consumed;                         // ChunkLoader.java:85
+  reg  [9:0]   key1_landed;                           // ChunkLoader.java:86
+  reg  [9:0]   key1_job_base;                         // ChunkLoader.java:87
+  wire         key1_requesting;                       // ChunkLoader.java:88
+  reg          key1_failed_latest;                    // ChunkLoader.java:89
+  reg          key1_failed_older;                     // ChunkLoader.java:90
+  reg  [4:0]   key1_write_row;                        // ChunkLoader.java:93
+  reg  [3:0]   key1_write_beat;                       // ChunkLoader.java:94
+  wire         key1_full_chunk;                       // ChunkLoader.java:97
+  wire [12:0]  key1_chunk_rows;                       // ChunkLoader.java:98
+  wire [20:0]  key1_chunk_beats;                      // ChunkLoader.java:99
+  wire [72:0]  key1_chunk_bytes;                      // ChunkLoader.java:101
+  wire [63:0]  key1_stride_bytes;                     // ChunkLoader.java:105
+  wire [12:0]  key1_rows_after;                       // ChunkLoader.java:108
+  wire [12:0]  key1_first_rows;                       // ChunkLoader.java:112
+  wire [63:0]  key1_first_address;                    // ChunkLoader.java:123
+  wire         key1_half_free;                        // ChunkLoader.java:125
+  wire         key1_chunk_beat;                       // ChunkLoader.java:145
+  wire         key1_landing_latest;                   // ChunkLoader.java:146
+  wire [7:0]   key1_landing_row_beats;                // ChunkLoader.java:147
+  wire         key1_write_last_row_beat;              // ChunkLoader.java:148
+  wire [8:0]   key1_write_address;                    // ChunkLoader.java:150
+  wire         key1_beat_error;                       // ChunkLoader.java:169
+  wire [8:0]   key_read_local_address;                // ChunkLoader.java:196
+  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:201
+  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:201
+  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:201
+  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:201
+  wire [255:0] key_read_l0;                           // ChunkLoader.java:204
+  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:201
+  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:201
+  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:201
+  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:201
+  wire [255:0] key_read_l1;                           // ChunkLoader.java:204
+  wire [0:0]   key_read_loader;                       // ChunkLoader.java:209
+  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:210
+  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:210
 
   // key_progress
   wire [1:0]   key_first_halves;                      // ChunkProgress.java:40
@@ -489,7 +492,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [9:0]   key_read_address;                      // ScoreEngine.java:125
   wire [5:0]   query_read_address;                    // ScoreEngine.java:127
   wire [1:0]   score_present_beats;                   // ScoreEngine.java:135
+  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:152
   reg  [127:0] query_read_1;                          // ScoreEngine.java:152
+  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:152
   reg  [127:0] query_read_0;                          // ScoreEngine.java:152
   wire [255:0] query_word_read;                       // ScoreEngine.java:155
   reg  [31:0]  partial_t0_g0_0;                       // ScoreEngine.java:164
@@ -850,16 +855,19 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // score_engine
   reg          score_issue_d1;                        // ScoreEngine.java:174
+  reg          score_issue_d2;                        // ScoreEngine.java:174
   reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:181
   reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:181
   reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:181
   reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:181
+  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:181
   wire [2:0]   add_entry;                             // ScoreEngine.java:183
   reg  [31:0]  key_lane0_partial;                     // ScoreEngine.java:190
   reg          issue_first_d1;                        // ScoreEngine.java:191
   reg          issue_first_d2;                        // ScoreEngine.java:191
   reg          issue_first_d3;                        // ScoreEngine.java:191
   reg          issue_first_d4;                        // ScoreEngine.java:191
+  reg          issue_first_d5;                        // ScoreEngine.java:191
   wire [31:0]  key_lane0_addend;                      // ScoreEngine.java:191
   reg  [31:0]  key_lane1_partial;                     // ScoreEngine.java:190
   wire [31:0]  key_lane1_addend;                      // ScoreEngine.java:191
@@ -891,7 +899,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  key_lane14_addend;                     // ScoreEngine.java:191
   reg  [31:0]  key_lane15_partial;                    // ScoreEngine.java:190
   wire [31:0]  key_lane15_addend;                     // ScoreEngine.java:191
-  reg          score_issue_d2;                        // ScoreEngine.java:195
   reg          score_issue_d3;                        // ScoreEngine.java:195
   reg          score_issue_d4;                        // ScoreEngine.java:195
   reg          score_issue_d5;                        // ScoreEngine.java:195
@@ -900,12 +907,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_issue_d8;                        // ScoreEngine.java:195
   reg          score_issue_d9;                        // ScoreEngine.java:195
   reg          score_issue_d10;                       // ScoreEngine.java:195
-  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:196
+  reg          score_issue_d11;                       // ScoreEngine.java:195
   reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:196
   reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:196
   reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:196
   reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:196
   reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:196
+  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:196
   reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:197
   reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:197
   reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:197
@@ -916,6 +924,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:197
   reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:197
   reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:197
+  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:197
   reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:198
   reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:198
   reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:198
@@ -926,6 +935,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:198
   reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:198
   reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:198
+  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:198
   wire         write_entry_0;                         // ScoreEngine.java:201
   wire         write_entry_1;                         // ScoreEngine.java:201
   wire         write_entry_2;                         // ScoreEngine.java:201
@@ -944,6 +954,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          issue_row_last_d8;                     // ScoreEngine.java:209
   reg          issue_row_last_d9;                     // ScoreEngine.java:209
   reg          issue_row_last_d10;                    // ScoreEngine.java:209
+  reg          issue_row_last_d11;                    // ScoreEngine.java:209
   wire         row_launch;                            // ScoreEngine.java:209
   reg  [31:0]  held_0;                                // ScoreEngine.java:218
   wire [31:0]  row_partial_0;                         // ScoreEngine.java:225
@@ -987,6 +998,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:229
   reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:229
   reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:229
+  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:229
   reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:230
   reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:230
   reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:230
@@ -997,6 +1009,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:230
   reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:230
   reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:230
+  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:230
   wire         score_tree_in_valid;                   // ScoreEngine.java:260
   wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:260
   wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:260
@@ -1045,6 +1058,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_rows_launched_d9;                // ScoreEngine.java:277
   reg          score_rows_launched_d10;               // ScoreEngine.java:277
   reg          score_rows_launched_d11;               // ScoreEngine.java:277
+  reg          score_rows_launched_d12;               // ScoreEngine.java:277
   reg          score_pass_finished_d1;                // ScoreEngine.java:279
   reg          score_pass_finished_d2;                // ScoreEngine.java:279
   reg          score_pass_finished_d3;                // ScoreEngine.java:279
@@ -1056,118 +1070,122 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_pass_finished_d9;                // ScoreEngine.java:279
 
   // score_sink
-  wire [8:0]   score_slots_end;                       // AttentionUnit.java:449
-  reg  [31:0]  max_0;                                 // AttentionUnit.java:451
-  wire         score_slot_0_ours;                     // AttentionUnit.java:453
-  reg  [31:0]  max_1;                                 // AttentionUnit.java:451
-  wire         score_slot_1_ours;                     // AttentionUnit.java:453
-  reg  [31:0]  max_2;                                 // AttentionUnit.java:451
-  wire         score_slot_2_ours;                     // AttentionUnit.java:453
-  reg  [31:0]  max_3;                                 // AttentionUnit.java:451
-  wire         score_slot_3_ours;                     // AttentionUnit.java:453
-  reg  [31:0]  max_4;                                 // AttentionUnit.java:451
-  wire         score_slot_4_ours;                     // AttentionUnit.java:453
-  reg  [31:0]  max_5;                                 // AttentionUnit.java:451
-  wire         score_slot_5_ours;                     // AttentionUnit.java:453
-  reg  [31:0]  max_6;                                 // AttentionUnit.java:451
-  wire         score_slot_6_ours;                     // AttentionUnit.java:453
-  reg  [31:0]  max_7;                                 // AttentionUnit.java:451
-  wire         score_slot_7_ours;                     // AttentionUnit.java:453
-  wire [14:0]  score_write_address;                   // AttentionUnit.java:461
-  wire         score_buffer_write;                    // AttentionUnit.java:177
-  wire         value_chunk_consumed;                  // AttentionUnit.java:183
-  wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:184
-  wire         value_chunk_consumed_0;                // AttentionUnit.java:233
+  wire [8:0]   score_slots_end;                       // AttentionUnit.java:451
+  reg  [31:0]  max_0;                                 // AttentionUnit.java:453
+  wire         score_slot_0_ours;                     // AttentionUnit.java:455
+  reg  [31:0]  max_1;                                 // AttentionUnit.java:453
+  wire         score_slot_1_ours;                     // AttentionUnit.java:455
+  reg  [31:0]  max_2;                                 // AttentionUnit.java:453
+  wire         score_slot_2_ours;                     // AttentionUnit.java:455
+  reg  [31:0]  max_3;                                 // AttentionUnit.java:453
+  wire         score_slot_3_ours;                     // AttentionUnit.java:455
+  reg  [31:0]  max_4;                                 // AttentionUnit.java:453
+  wire         score_slot_4_ours;                     // AttentionUnit.java:455
+  reg  [31:0]  max_5;                                 // AttentionUnit.java:453
+  wire         score_slot_5_ours;                     // AttentionUnit.java:455
+  reg  [31:0]  max_6;                                 // AttentionUnit.java:453
+  wire         score_slot_6_ours;                     // AttentionUnit.java:455
+  reg  [31:0]  max_7;                                 // AttentionUnit.java:453
+  wire         score_slot_7_ours;                     // AttentionUnit.java:455
+  wire [14:0]  score_write_address;                   // AttentionUnit.java:463
+  wire         score_buffer_write;                    // AttentionUnit.java:179
+  wire         value_chunk_consumed;                  // AttentionUnit.java:185
+  wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:186
+  wire         value_chunk_consumed_0;                // AttentionUnit.java:235
 
   // value0_loader
-  reg  [63:0]  value0_next_address;                   // ChunkLoader.java:79
-  reg  [12:0]  value0_rows_left;                      // ChunkLoader.java:80
-  reg  [7:0]   value0_job_row_beats;                  // ChunkLoader.java:81
-  reg  [7:0]   value0_older_row_beats;                // ChunkLoader.java:82
-  reg  [9:0]   value0_issued;                         // ChunkLoader.java:83
-  reg  [9:0]   value0_consumed;                       // ChunkLoader.java:84
-  reg  [9:0]   value0_landed;                         // ChunkLoader.java:85
-  reg  [9:0]   value0_job_base;                       // ChunkLoader.java:86
-  wire         value0_requesting;                     // ChunkLoader.java:87
-  reg          value0_failed_latest;                  // ChunkLoader.java:88
-  reg          value0_failed_older;                   // ChunkLoader.java:89
-  reg  [4:0]   value0_write_row;                      // ChunkLoader.java:92
-  reg  [3:0]   value0_write_beat;                     // ChunkLoader.java:93
-  wire         value0_full_chunk;                     // ChunkLoader.java:96
-  wire [12:0]  value0_chunk_rows;                     // ChunkLoader.java:97
-  wire [20:0]  value0_chunk_beats;                    // ChunkLoader.java:98
-  wire [72:0]  value0_chunk_bytes;                    // ChunkLoader.java:100
-  wire [63:0]  value0_stride_bytes;                   // ChunkLoader.java:104
-  wire [12:0]  value0_rows_after;                     // ChunkLoader.java:107
-  wire [12:0]  value0_first_rows;                     // ChunkLoader.java:111
-  wire [63:0]  value0_first_address;                  // ChunkLoader.java:113
-  wire         value0_half_free;                      // ChunkLoader.java:115
-  wire         value0_chunk_beat;                     // ChunkLoader.java:135
-  wire         value0_landing_latest;                 // ChunkLoader.java:136
-  wire [7:0]   value0_landing_row_beats;              // ChunkLoader.java:137
-  wire         value0_write_last_row_beat;            // ChunkLoader.java:138
-  wire [8:0]   value0_write_address;                  // ChunkLoader.java:140
-  wire         value0_beat_error;                     // ChunkLoader.java:159
-  wire         value_chunk_consumed_1;                // AttentionUnit.java:233
+  reg  [63:0]  value0_next_address;                   // ChunkLoader.java:80
+  reg  [12:0]  value0_rows_left;                      // ChunkLoader.java:81
+  reg  [7:0]   value0_job_row_beats;                  // ChunkLoader.java:82
+  reg  [7:0]   value0_older_row_beats;                // ChunkLoader.java:83
+  reg  [9:0]   value0_issued;                         // ChunkLoader.java:84
+  reg  [9:0]   value0_consumed;                       // ChunkLoader.java:85
+  reg  [9:0]   value0_landed;                         // ChunkLoader.java:86
+  reg  [9:0]   value0_job_base;                       // ChunkLoader.java:87
+  wire         value0_requesting;                     // ChunkLoader.java:88
+  reg          value0_failed_latest;                  // ChunkLoader.java:89
+  reg          value0_failed_older;                   // ChunkLoader.java:90
+  reg  [4:0]   value0_write_row;                      // ChunkLoader.java:93
+  reg  [3:0]   value0_write_beat;                     // ChunkLoader.java:94
+  wire         value0_full_chunk;                     // ChunkLoader.java:97
+  wire [12:0]  value0_chunk_rows;                     // ChunkLoader.java:98
+  wire [20:0]  value0_chunk_beats;                    // ChunkLoader.java:99
+  wire [72:0]  value0_chunk_bytes;                    // ChunkLoader.java:101
+  wire [63:0]  value0_stride_bytes;                   // ChunkLoader.java:105
+  wire [12:0]  value0_rows_after;                     // ChunkLoader.java:108
+  wire [12:0]  value0_first_rows;                     // ChunkLoader.java:112
+  wire         value0_half_free;                      // ChunkLoader.java:125
+  wire         value0_chunk_beat;                     // ChunkLoader.java:145
+  wire         value0_landing_latest;                 // ChunkLoader.java:146
+  wire [7:0]   value0_landing_row_beats;              // ChunkLoader.java:147
+  wire         value0_write_last_row_beat;            // ChunkLoader.java:148
+  wire [8:0]   value0_write_address;                  // ChunkLoader.java:150
+  wire         value0_beat_error;                     // ChunkLoader.java:169
+  wire         value_chunk_consumed_1;                // AttentionUnit.java:235
 
   // value1_loader
-  reg  [63:0]  value1_next_address;                   // ChunkLoader.java:79
-  reg  [12:0]  value1_rows_left;                      // ChunkLoader.java:80
-  reg  [7:0]   value1_job_row_beats;                  // ChunkLoader.java:81
-  reg  [7:0]   value1_older_row_beats;                // ChunkLoader.java:82
-  reg  [9:0]   value1_issued;                         // ChunkLoader.java:83
-  reg  [9:0]   value1_consumed;                       // ChunkLoader.java:84
-  reg  [9:0]   value1_landed;                         // ChunkLoader.java:85
-  reg  [9:0]   value1_job_base;                       // ChunkLoader.java:86
-  wire         value1_requesting;                     // ChunkLoader.java:87
-  reg          value1_failed_latest;                  // ChunkLoader.java:88
-  reg          value1_failed_older;                   // ChunkLoader.java:89
-  reg  [4:0]   value1_write_row;                      // ChunkLoader.java:92
-  reg  [3:0]   value1_write_beat;                     // ChunkLoader.java:93
-  wire         value1_full_chunk;                     // ChunkLoader.java:96
-  wire [12:0]  value1_chunk_rows;                     // ChunkLoader.java:97
-  wire [20:0]  value1_chunk_beats;                    // ChunkLoader.java:98
-  wire [72:0]  value1_chunk_bytes;                    // ChunkLoader.java:100
-  wire [63:0]  value1_stride_bytes;                   // ChunkLoader.java:104
-  wire [12:0]  value1_rows_after;                     // ChunkLoader.java:107
-  wire [12:0]  value1_first_rows;                     // ChunkLoader.java:111
-  wire [63:0]  value1_first_address;                  // ChunkLoader.java:113
-  wire         value1_half_free;                      // ChunkLoader.java:115
-  wire         value1_chunk_beat;                     // ChunkLoader.java:135
-  wire         value1_landing_latest;                 // ChunkLoader.java:136
-  wire [7:0]   value1_landing_row_beats;              // ChunkLoader.java:137
-  wire         value1_write_last_row_beat;            // ChunkLoader.java:138
-  wire [8:0]   value1_write_address;                  // ChunkLoader.java:140
-  wire         value1_beat_error;                     // ChunkLoader.java:159
-  wire [8:0]   value_read_local_address;              // ChunkLoader.java:186
-  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:191
-  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:191
-  wire [255:0] value_read_l0;                         // ChunkLoader.java:194
-  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:191
-  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:191
-  wire [255:0] value_read_l1;                         // ChunkLoader.java:194
-  wire [0:0]   value_read_loader;                     // ChunkLoader.java:199
-  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:200
-  wire         value_loaders_requesting;              // AttentionUnit.java:189
-  wire         values_finished;                       // AttentionUnit.java:190
-  wire         key_job_failed;                        // AttentionUnit.java:191
+  reg  [63:0]  value1_next_address;                   // ChunkLoader.java:80
+  reg  [12:0]  value1_rows_left;                      // ChunkLoader.java:81
+  reg  [7:0]   value1_job_row_beats;                  // ChunkLoader.java:82
+  reg  [7:0]   value1_older_row_beats;                // ChunkLoader.java:83
+  reg  [9:0]   value1_issued;                         // ChunkLoader.java:84
+  reg  [9:0]   value1_consumed;                       // ChunkLoader.java:85
+  reg  [9:0]   value1_landed;                         // ChunkLoader.java:86
+  reg  [9:0]   value1_job_base;                       // ChunkLoader.java:87
+  wire         value1_requesting;                     // ChunkLoader.java:88
+  reg          value1_failed_latest;                  // ChunkLoader.java:89
+  reg          value1_failed_older;                   // ChunkLoader.java:90
+  reg  [4:0]   value1_write_row;                      // ChunkLoader.java:93
+  reg  [3:0]   value1_write_beat;                     // ChunkLoader.java:94
+  wire         value1_full_chunk;                     // ChunkLoader.java:97
+  wire [12:0]  value1_chunk_rows;                     // ChunkLoader.java:98
+  wire [20:0]  value1_chunk_beats;                    // ChunkLoader.java:99
+  wire [72:0]  value1_chunk_bytes;                    // ChunkLoader.java:101
+  wire [63:0]  value1_stride_bytes;                   // ChunkLoader.java:105
+  wire [12:0]  value1_rows_after;                     // ChunkLoader.java:108
+  wire [12:0]  value1_first_rows;                     // ChunkLoader.java:112
+  wire [63:0]  value1_first_address;                  // ChunkLoader.java:123
+  wire         value1_half_free;                      // ChunkLoader.java:125
+  wire         value1_chunk_beat;                     // ChunkLoader.java:145
+  wire         value1_landing_latest;                 // ChunkLoader.java:146
+  wire [7:0]   value1_landing_row_beats;              // ChunkLoader.java:147
+  wire         value1_write_last_row_beat;            // ChunkLoader.java:148
+  wire [8:0]   value1_write_address;                  // ChunkLoader.java:150
+  wire         value1_beat_error;                     // ChunkLoader.java:169
+  wire [8:0]   value_read_local_address;              // ChunkLoader.java:196
+  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:201
+  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:201
+  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:201
+  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:201
+  wire [255:0] value_read_l0;                         // ChunkLoader.java:204
+  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:201
+  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:201
+  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:201
+  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:201
+  wire [255:0] value_read_l1;                         // ChunkLoader.java:204
+  wire [0:0]   value_read_loader;                     // ChunkLoader.java:209
+  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:210
+  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:210
+  wire         value_loaders_requesting;              // AttentionUnit.java:191
+  wire         values_finished;                       // AttentionUnit.java:192
+  wire         key_job_failed;                        // AttentionUnit.java:193
 
   // value_side
-  reg  [0:0]   value_phase;                           // AttentionUnit.java:400
-  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:401
-  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:402
-  reg  [7:0]   value_heads;                           // AttentionUnit.java:402
-  reg  [7:0]   value_slots;                           // AttentionUnit.java:403
-  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:403
-  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:404
-  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:407
-  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:407
-  reg          value_pass_start;                      // AttentionUnit.java:410
-  reg          value_keys_failed;                     // AttentionUnit.java:411
-  reg          value_newer_job;                       // AttentionUnit.java:413
-  wire         value_side_finished;                   // AttentionUnit.java:414
-  wire         value_rows_failed;                     // AttentionUnit.java:432
-  wire [7:0]   value_code;                            // AttentionUnit.java:434
+  reg  [0:0]   value_phase;                           // AttentionUnit.java:402
+  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:403
+  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:404
+  reg  [7:0]   value_heads;                           // AttentionUnit.java:404
+  reg  [7:0]   value_slots;                           // AttentionUnit.java:405
+  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:405
+  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:406
+  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:409
+  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:409
+  reg          value_pass_start;                      // AttentionUnit.java:412
+  reg          value_keys_failed;                     // AttentionUnit.java:413
+  reg          value_newer_job;                       // AttentionUnit.java:415
+  wire         value_side_finished;                   // AttentionUnit.java:416
+  wire         value_rows_failed;                     // AttentionUnit.java:434
+  wire [7:0]   value_code;                            // AttentionUnit.java:436
 
   // value_progress
   wire [1:0]   value_first_halves;                    // ChunkProgress.java:40
@@ -1553,7 +1571,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:179
@@ -1585,7 +1602,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:179
@@ -1617,7 +1633,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:179
@@ -1649,7 +1664,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:179
@@ -1681,7 +1695,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:179
@@ -1713,7 +1726,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:179
@@ -1745,7 +1757,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:179
@@ -1777,7 +1788,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:179
@@ -1809,7 +1819,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:179
   reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:179
   reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:179
@@ -1841,7 +1850,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:179
   reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:179
   reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d32;                     // ValueEngine.java:179
   reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:179
   reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:179
   reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:179
@@ -1873,7 +1881,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:179
   reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:179
   reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d32;                    // ValueEngine.java:179
   reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:179
   reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:179
   reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:179
@@ -1905,7 +1912,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:179
   reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:179
   reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d32;                    // ValueEngine.java:179
   reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:179
   reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:179
   reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:179
@@ -1937,7 +1943,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:179
   reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:179
   reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d32;                    // ValueEngine.java:179
   reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:179
   reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:179
   reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:179
@@ -1969,7 +1974,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:179
   reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:179
   reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d32;                    // ValueEngine.java:179
   reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:179
   reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:179
   reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:179
@@ -2001,7 +2005,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:179
   reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:179
   reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d32;                    // ValueEngine.java:179
   reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:179
   reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:179
   reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:179
@@ -2033,7 +2036,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:179
   reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:179
   reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d32;                    // ValueEngine.java:179
   reg  [9:0]   accumulate_address_d1;                 // ValueEngine.java:183
   reg  [9:0]   accumulate_address_d2;                 // ValueEngine.java:183
   reg  [9:0]   accumulate_address_d3;                 // ValueEngine.java:183
@@ -2533,111 +2535,112 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  gathered_7_15;                         // ValueEngine.java:252
   wire         gather_done;                           // ValueEngine.java:259
   wire         z_gather_done;                         // ValueEngine.java:260
-  wire         pushing;                               // ValueEngine.java:266
-  wire [3:0]   reduce_tag;                            // ValueEngine.java:269
-  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_0;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_1;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_2;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_3;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_4;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_5;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_6;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_7;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_8;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:276
-  wire [31:0]  reduce_in_9;                           // ValueEngine.java:277
-  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:276
-  wire [31:0]  reduce_in_10;                          // ValueEngine.java:277
-  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:276
-  wire [31:0]  reduce_in_11;                          // ValueEngine.java:277
-  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:276
-  wire [31:0]  reduce_in_12;                          // ValueEngine.java:277
-  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:276
-  wire [31:0]  reduce_in_13;                          // ValueEngine.java:277
-  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:276
-  wire [31:0]  reduce_in_14;                          // ValueEngine.java:277
-  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:276
-  wire [31:0]  reduce_in_15;                          // ValueEngine.java:277
-  wire         reduce_tree_in_valid;                  // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:285
-  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:285
-  wire [3:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:285
-  wire         reduce_tree_out_valid;                 // ValueEngine.java:285
-  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:285
-  wire [3:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:285
-  wire         reduce_tree_idle;                      // ValueEngine.java:285
-  wire         reduce_tree_ready;                     // ValueEngine.java:285
-  wire         push_step;                             // ValueEngine.java:287
-  wire         push_done;                             // ValueEngine.java:306
-  wire         z_pushed;                              // ValueEngine.java:307
-  wire         reduced_is_z;                          // ValueEngine.java:308
+  reg          rz_known;                              // ValueEngine.java:266
+  wire         pushing;                               // ValueEngine.java:267
+  wire [3:0]   reduce_tag;                            // ValueEngine.java:270
+  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_0;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_1;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_2;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_3;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_4;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_5;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_6;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_7;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_8;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:277
+  wire [31:0]  reduce_in_9;                           // ValueEngine.java:278
+  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:277
+  wire [31:0]  reduce_in_10;                          // ValueEngine.java:278
+  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:277
+  wire [31:0]  reduce_in_11;                          // ValueEngine.java:278
+  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:277
+  wire [31:0]  reduce_in_12;                          // ValueEngine.java:278
+  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:277
+  wire [31:0]  reduce_in_13;                          // ValueEngine.java:278
+  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:277
+  wire [31:0]  reduce_in_14;                          // ValueEngine.java:278
+  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:277
+  wire [31:0]  reduce_in_15;                          // ValueEngine.java:278
+  wire         reduce_tree_in_valid;                  // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:286
+  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:286
+  wire [3:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:286
+  wire         reduce_tree_out_valid;                 // ValueEngine.java:286
+  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:286
+  wire [3:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:286
+  wire         reduce_tree_idle;                      // ValueEngine.java:286
+  wire         reduce_tree_ready;                     // ValueEngine.java:286
+  wire         push_step;                             // ValueEngine.java:288
+  wire         push_done;                             // ValueEngine.java:307
+  wire         z_pushed;                              // ValueEngine.java:308
+  wire         reduced_is_z;                          // ValueEngine.java:309
   wire         rz_in_valid;                           // FpReciprocal.java:133
   wire [31:0]  rz_in_payload;                         // FpReciprocal.java:133
   wire         rz_out_valid;                          // FpReciprocal.java:133
   wire [31:0]  rz_out_payload;                        // FpReciprocal.java:133
-  wire         rz_ready;                              // ValueEngine.java:312
-  reg  [31:0]  slot_rz;                               // ValueEngine.java:313
-  wire         normalized_in_valid;                   // ValueEngine.java:315
-  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:315
-  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:315
-  wire         normalized_out_valid;                  // ValueEngine.java:315
-  wire [31:0]  normalized_out_payload;                // ValueEngine.java:315
-  wire         stored_output_in_valid;                // ValueEngine.java:316
-  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:316
-  wire         stored_output_out_valid;               // ValueEngine.java:316
-  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d1;                        // ValueEngine.java:318
-  reg  [3:0]   reduced_tag_d2;                        // ValueEngine.java:318
-  reg  [3:0]   reduced_tag_d3;                        // ValueEngine.java:318
-  reg  [3:0]   reduced_tag_d4;                        // ValueEngine.java:318
-  reg  [3:0]   reduced_tag_d5;                        // ValueEngine.java:318
-  reg  [3:0]   reduced_tag_d6;                        // ValueEngine.java:318
-  reg  [3:0]   reduced_tag_d7;                        // ValueEngine.java:318
-  reg  [3:0]   reduced_tag_d8;                        // ValueEngine.java:318
-  reg  [3:0]   reduced_tag_d9;                        // ValueEngine.java:318
-  wire         element_out;                           // ValueEngine.java:319
-  reg  [15:0]  out_word_0;                            // ValueEngine.java:323
-  reg  [15:0]  out_word_1;                            // ValueEngine.java:323
-  reg  [15:0]  out_word_2;                            // ValueEngine.java:323
-  reg  [15:0]  out_word_3;                            // ValueEngine.java:323
-  reg  [15:0]  out_word_4;                            // ValueEngine.java:323
-  reg  [15:0]  out_word_5;                            // ValueEngine.java:323
-  reg  [15:0]  out_word_6;                            // ValueEngine.java:323
-  reg  [15:0]  out_word_7;                            // ValueEngine.java:323
-  reg          beat_assembled;                        // ValueEngine.java:328
-  wire         out_beat_valid;                        // ValueEngine.java:329
-  wire         out_beat_ready;                        // ValueEngine.java:329
-  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:329
-  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:329
-  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:329
-  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:329
-  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:329
-  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:329
-  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:329
-  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:329
+  wire         rz_ready;                              // ValueEngine.java:313
+  reg  [31:0]  slot_rz;                               // ValueEngine.java:314
+  wire         normalized_in_valid;                   // ValueEngine.java:319
+  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:319
+  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:319
+  wire         normalized_out_valid;                  // ValueEngine.java:319
+  wire [31:0]  normalized_out_payload;                // ValueEngine.java:319
+  wire         stored_output_in_valid;                // ValueEngine.java:320
+  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:320
+  wire         stored_output_out_valid;               // ValueEngine.java:320
+  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:320
+  reg  [3:0]   reduced_tag_d1;                        // ValueEngine.java:322
+  reg  [3:0]   reduced_tag_d2;                        // ValueEngine.java:322
+  reg  [3:0]   reduced_tag_d3;                        // ValueEngine.java:322
+  reg  [3:0]   reduced_tag_d4;                        // ValueEngine.java:322
+  reg  [3:0]   reduced_tag_d5;                        // ValueEngine.java:322
+  reg  [3:0]   reduced_tag_d6;                        // ValueEngine.java:322
+  reg  [3:0]   reduced_tag_d7;                        // ValueEngine.java:322
+  reg  [3:0]   reduced_tag_d8;                        // ValueEngine.java:322
+  reg  [3:0]   reduced_tag_d9;                        // ValueEngine.java:322
+  wire         element_out;                           // ValueEngine.java:323
+  reg  [15:0]  out_word_0;                            // ValueEngine.java:327
+  reg  [15:0]  out_word_1;                            // ValueEngine.java:327
+  reg  [15:0]  out_word_2;                            // ValueEngine.java:327
+  reg  [15:0]  out_word_3;                            // ValueEngine.java:327
+  reg  [15:0]  out_word_4;                            // ValueEngine.java:327
+  reg  [15:0]  out_word_5;                            // ValueEngine.java:327
+  reg  [15:0]  out_word_6;                            // ValueEngine.java:327
+  reg  [15:0]  out_word_7;                            // ValueEngine.java:327
+  reg          beat_assembled;                        // ValueEngine.java:332
+  wire         out_beat_valid;                        // ValueEngine.java:333
+  wire         out_beat_ready;                        // ValueEngine.java:333
+  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:333
+  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:333
+  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:333
+  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:333
+  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:333
+  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:333
+  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:333
+  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:333
   wire         out_queue_push_valid;                  // Stream.java:195
   wire         out_queue_push_ready;                  // Stream.java:195
   wire [127:0] out_queue_push_payload;                // Stream.java:195
@@ -2645,33 +2648,33 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;                   // Stream.java:195
   wire [127:0] out_queue_pop_payload;                 // Stream.java:195
   wire [3:0]   out_queue_occupancy;                   // Stream.java:195
-  reg  [3:0]   beats_queued;                          // ValueEngine.java:336
-  wire         slot_flush_done;                       // ValueEngine.java:339
-  wire         value_pass_finished;                   // ValueEngine.java:341
-  reg          done_pending;                          // AttentionUnit.java:205
-  reg  [7:0]   done_code;                             // AttentionUnit.java:206
+  reg  [3:0]   beats_queued;                          // ValueEngine.java:340
+  wire         slot_flush_done;                       // ValueEngine.java:343
+  wire         value_pass_finished;                   // ValueEngine.java:345
+  reg          done_pending;                          // AttentionUnit.java:207
+  reg  [7:0]   done_code;                             // AttentionUnit.java:208
   (* ram_style = "distributed" *)
   reg  [127:0] query_store_0 [0:63];                  // AttentionUnit.java:136
   (* ram_style = "distributed" *)
   reg  [127:0] query_store_1 [0:63];                  // AttentionUnit.java:136
   (* ram_style = "ultra" *)
   reg  [31:0]  score_buffer [0:32767];                // AttentionUnit.java:141
-  (* ram_style = "block" *)
-  reg  [127:0] key0_buffer_0 [0:511];                 // ChunkLoader.java:76
-  (* ram_style = "block" *)
-  reg  [127:0] key0_buffer_1 [0:511];                 // ChunkLoader.java:76
-  (* ram_style = "block" *)
-  reg  [127:0] key1_buffer_0 [0:511];                 // ChunkLoader.java:76
-  (* ram_style = "block" *)
-  reg  [127:0] key1_buffer_1 [0:511];                 // ChunkLoader.java:76
-  (* ram_style = "block" *)
-  reg  [127:0] value0_buffer_0 [0:511];               // ChunkLoader.java:76
-  (* ram_style = "block" *)
-  reg  [127:0] value0_buffer_1 [0:511];               // ChunkLoader.java:76
-  (* ram_style = "block" *)
-  reg  [127:0] value1_buffer_0 [0:511];               // ChunkLoader.java:76
-  (* ram_style = "block" *)
-  reg  [127:0] value1_buffer_1 [0:511];               // ChunkLoader.java:76
+  (* ram_style = "ultra" *)
+  reg  [127:0] key0_buffer_0 [0:511];                 // ChunkLoader.java:77
+  (* ram_style = "ultra" *)
+  reg  [127:0] key0_buffer_1 [0:511];                 // ChunkLoader.java:77
+  (* ram_style = "ultra" *)
+  reg  [127:0] key1_buffer_0 [0:511];                 // ChunkLoader.java:77
+  (* ram_style = "ultra" *)
+  reg  [127:0] key1_buffer_1 [0:511];                 // ChunkLoader.java:77
+  (* ram_style = "ultra" *)
+  reg  [127:0] value0_buffer_0 [0:511];               // ChunkLoader.java:77
+  (* ram_style = "ultra" *)
+  reg  [127:0] value0_buffer_1 [0:511];               // ChunkLoader.java:77
+  (* ram_style = "ultra" *)
+  reg  [127:0] value1_buffer_0 [0:511];               // ChunkLoader.java:77
+  (* ram_style = "ultra" *)
+  reg  [127:0] value1_buffer_1 [0:511];               // ChunkLoader.java:77
   (* ram_style = "block" *)
   reg  [31:0]  partials_0 [0:1023];                   // ValueEngine.java:100
   (* ram_style = "block" *)
@@ -2708,14 +2711,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  z_lanes [0:127];                       // ValueEngine.java:106
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
-  wire [74:0] key0_stride_bytes_prod;
   wire [19:0] key0_rows_after_ext;
   wire [19:0] key0_rows_after_mux;
   wire [19:0] key0_first_rows_ext;
   wire [19:0] key0_first_rows_mux;
   wire [9:0] key0_landing_latest_diff;
   wire [7:0] key0_write_last_row_beat_diff;
-  wire [74:0] key1_stride_bytes_prod;
   wire [19:0] key1_rows_after_ext;
   wire [19:0] key1_rows_after_mux;
   wire [19:0] key1_first_rows_ext;
@@ -2726,14 +2727,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] last_row_beat_diff;
   wire [12:0] score_rows_here_mux;
   wire [8:0] score_slots_end_ext;
-  wire [74:0] value0_stride_bytes_prod;
   wire [19:0] value0_rows_after_ext;
   wire [19:0] value0_rows_after_mux;
   wire [19:0] value0_first_rows_ext;
   wire [19:0] value0_first_rows_mux;
   wire [9:0] value0_landing_latest_diff;
   wire [7:0] value0_write_last_row_beat_diff;
-  wire [74:0] value1_stride_bytes_prod;
   wire [19:0] value1_rows_after_ext;
   wire [19:0] value1_rows_after_mux;
   wire [19:0] value1_first_rows_ext;
@@ -2752,14 +2751,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0] gathered_7_0_mux;
   wire [7:0] reduce_phase_diff;
   wire [12:0] value_rows_here_mux;
-  assign key0_stride_bytes_prod = {2'd0, key0_chunk_bytes} * {73'd0, 2'd2};
   assign key0_rows_after_ext = {7'd0, key0_rows_left};
   assign key0_rows_after_mux = (key0_rows_after_ext > 20'd64) ? (key0_rows_after_ext - 20'd64) : 20'd0;
   assign key0_first_rows_ext = {7'd0, last_positions};
   assign key0_first_rows_mux = (key0_first_rows_ext > 20'd0) ? key0_first_rows_ext : 20'd0;
   assign key0_landing_latest_diff = key0_landed - key0_job_base;
   assign key0_write_last_row_beat_diff = key0_landing_row_beats - 8'd1;
-  assign key1_stride_bytes_prod = {2'd0, key1_chunk_bytes} * {73'd0, 2'd2};
   assign key1_rows_after_ext = {7'd0, key1_rows_left};
   assign key1_rows_after_mux = (key1_rows_after_ext > 20'd64) ? (key1_rows_after_ext - 20'd64) : 20'd0;
   assign key1_first_rows_ext = {7'd0, last_positions};
@@ -2771,14 +2768,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_rows_here_mux =
       score_slot_has_rows ? ((score_rows_beyond >= 13'd32) ? 13'd32 : score_rows_beyond) : 13'd0;
   assign score_slots_end_ext = {6'd0, slot_base};
-  assign value0_stride_bytes_prod = {2'd0, value0_chunk_bytes} * {73'd0, 2'd2};
   assign value0_rows_after_ext = {7'd0, value0_rows_left};
   assign value0_rows_after_mux = (value0_rows_after_ext > 20'd64) ? (value0_rows_after_ext - 20'd64) : 20'd0;
   assign value0_first_rows_ext = {7'd0, last_positions};
   assign value0_first_rows_mux = (value0_first_rows_ext > 20'd0) ? value0_first_rows_ext : 20'd0;
   assign value0_landing_latest_diff = value0_landed - value0_job_base;
   assign value0_write_last_row_beat_diff = value0_landing_row_beats - 8'd1;
-  assign value1_stride_bytes_prod = {2'd0, value1_chunk_bytes} * {73'd0, 2'd2};
   assign value1_rows_after_ext = {7'd0, value1_rows_left};
   assign value1_rows_after_mux = (value1_rows_after_ext > 20'd64) ? (value1_rows_after_ext - 20'd64) : 20'd0;
   assign value1_first_rows_ext = {7'd0, last_positions};
@@ -2899,50 +2894,50 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_reader1_m_axi_rdata = m_axi_v1_rdata; // AttentionUnit.java:130
   assign value_reader1_m_axi_rresp = m_axi_v1_rresp; // AttentionUnit.java:130
   assign value_reader1_m_axi_rlast = m_axi_v1_rlast; // AttentionUnit.java:130
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:307
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:309
-  assign score_port_data = score_read; // AttentionUnit.java:159
-  assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:233
-  assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_scores; // ChunkLoader.java:116
-  assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:117
-  assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats}; // ChunkLoader.java:118
-  assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:134
-  assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:233
-  assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_scores; // ChunkLoader.java:116
-  assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:117
-  assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats}; // ChunkLoader.java:118
-  assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:134
-  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:186
-  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:194
-  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:194
-  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:199
-  assign key_port_data = key_read_loader_read_d1 ? key_read_l1 : key_read_l0; // ChunkLoader.java:201
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:309
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:311
+  assign score_port_data = score_read; // AttentionUnit.java:161
+  assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:235
+  assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_scores; // ChunkLoader.java:126
+  assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:127
+  assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats}; // ChunkLoader.java:128
+  assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:144
+  assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:235
+  assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_scores; // ChunkLoader.java:126
+  assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:127
+  assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats}; // ChunkLoader.java:128
+  assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:144
+  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:196
+  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:204
+  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:204
+  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:209
+  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:211
   assign key_port_address = key_read_address; // ScoreEngine.java:148
   assign key_port_enable = score_issue; // ScoreEngine.java:149
-  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:172
-  assign key_chunk_loader = score_loader; // AttentionUnit.java:173
-  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:177
-  assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:233
-  assign value_reader0_command_valid = value0_requesting & value0_half_free & ~start_value_job; // ChunkLoader.java:116
-  assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:117
-  assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats}; // ChunkLoader.java:118
-  assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:134
-  assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:233
-  assign value_reader1_command_valid = value1_requesting & value1_half_free & ~start_value_job; // ChunkLoader.java:116
-  assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:117
-  assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats}; // ChunkLoader.java:118
-  assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:134
-  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:186
-  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:194
-  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:194
-  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:199
-  assign value_port_data = value_read_loader_read_d1 ? value_read_l1 : value_read_l0; // ChunkLoader.java:201
-  assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:189
-  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:188
-  assign key_job_failed = key0_failed_latest | key1_failed_latest; // AttentionUnit.java:191
-  assign value_busy = value_phase; // AttentionUnit.java:193
-  assign value_command_slots = value_slots; // AttentionUnit.java:194
-  assign value_command_base = value_slot_base; // AttentionUnit.java:195
+  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:174
+  assign key_chunk_loader = score_loader; // AttentionUnit.java:175
+  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:179
+  assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:235
+  assign value_reader0_command_valid = value0_requesting & value0_half_free & ~start_value_job; // ChunkLoader.java:126
+  assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:127
+  assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats}; // ChunkLoader.java:128
+  assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:144
+  assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:235
+  assign value_reader1_command_valid = value1_requesting & value1_half_free & ~start_value_job; // ChunkLoader.java:126
+  assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:127
+  assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats}; // ChunkLoader.java:128
+  assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:144
+  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:196
+  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:204
+  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:204
+  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:209
+  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:211
+  assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:191
+  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:190
+  assign key_job_failed = key0_failed_latest | key1_failed_latest; // AttentionUnit.java:193
+  assign value_busy = value_phase; // AttentionUnit.java:195
+  assign value_command_slots = value_slots; // AttentionUnit.java:196
+  assign value_command_base = value_slot_base; // AttentionUnit.java:197
   assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:133
   assign value_port_enable = value_issue; // ValueEngine.java:135
   assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:136
@@ -2956,16 +2951,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign out_payload_5 = out_queue_pop_payload[95:80]; // Stream.java:102
   assign out_payload_6 = out_queue_pop_payload[111:96]; // Stream.java:102
   assign out_payload_7 = out_queue_pop_payload[127:112]; // Stream.java:102
-  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:199
-  assign value_chunk_loader = value_loader; // AttentionUnit.java:200
-  assign values_finished = value_pass_finished; // AttentionUnit.java:201
-  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:202
-  assign done_valid = done_pending; // AttentionUnit.java:218
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:219
-  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:220
+  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:201
+  assign value_chunk_loader = value_loader; // AttentionUnit.java:202
+  assign values_finished = value_pass_finished; // AttentionUnit.java:203
+  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:204
+  assign done_valid = done_pending; // AttentionUnit.java:220
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:221
+  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:222
 
   always @(posedge ap_clk) begin
-    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:321
+    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:323
       query_store_0[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -2974,9 +2969,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:321
+           queries_payload_0}; // AttentionUnit.java:323
     end
-    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:321
+    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:323
       query_store_1[query_store_address] <=
           {queries_payload_7,
            queries_payload_6,
@@ -2985,49 +2980,59 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
            queries_payload_3,
            queries_payload_2,
            queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:321
+           queries_payload_0}; // AttentionUnit.java:323
     end
-    if (score_port_enable) begin // AttentionUnit.java:159
-      score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:159
+    if (score_port_enable) begin // AttentionUnit.java:161
+      score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:161
     end
-    score_read <= score_read_r0; // AttentionUnit.java:159
-    if (key_port_enable) begin // ChunkLoader.java:191
-      key_read_l0_p1 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:191
+    score_read <= score_read_r0; // AttentionUnit.java:161
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:201
     end
-    if (key_port_enable) begin // ChunkLoader.java:191
-      key_read_l0_p0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:191
+    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:201
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:201
     end
-    if (key_port_enable) begin // ChunkLoader.java:191
-      key_read_l1_p1 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:191
+    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:201
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:201
     end
-    if (key_port_enable) begin // ChunkLoader.java:191
-      key_read_l1_p0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:191
+    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:201
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:201
     end
-    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:200
-    if (score_buffer_write) begin // AttentionUnit.java:180
-      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:180
+    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:201
+    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:210
+    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:210
+    if (score_buffer_write) begin // AttentionUnit.java:182
+      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:182
     end
-    if (value_port_enable) begin // ChunkLoader.java:191
-      value_read_l0_p1 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:191
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:201
     end
-    if (value_port_enable) begin // ChunkLoader.java:191
-      value_read_l0_p0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:191
+    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:201
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:201
     end
-    if (value_port_enable) begin // ChunkLoader.java:191
-      value_read_l1_p1 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:191
+    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:201
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:201
     end
-    if (value_port_enable) begin // ChunkLoader.java:191
-      value_read_l1_p0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:191
+    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:201
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:201
     end
-    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:200
-    done_pending <= 1'b0; // AttentionUnit.java:207
-    if (value_side_finished) begin // AttentionUnit.java:208
-      done_pending <= 1'b1; // AttentionUnit.java:209
-      done_code <= value_code; // AttentionUnit.java:210
+    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:201
+    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:210
+    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:210
+    done_pending <= 1'b0; // AttentionUnit.java:209
+    if (value_side_finished) begin // AttentionUnit.java:210
+      done_pending <= 1'b1; // AttentionUnit.java:211
+      done_code <= value_code; // AttentionUnit.java:212
     end
-    if (refusal_done) begin // AttentionUnit.java:212
-      done_pending <= 1'b1; // AttentionUnit.java:213
-      done_code <= refusal_code; // AttentionUnit.java:214
+    if (refusal_done) begin // AttentionUnit.java:214
+      done_pending <= 1'b1; // AttentionUnit.java:215
+      done_code <= refusal_code; // AttentionUnit.java:216
     end
     if (!ap_rst_n) begin
       done_pending <= 1'b0;
@@ -3036,85 +3041,85 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:274): takes and checks a command, stores its queries, starts its passes and hands it
+  // controller (AttentionUnit.java:276): takes and checks a command, stores its queries, starts its passes and hands it
   // on
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:297
-  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:298
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:299
-  assign command_fits_beside = (command_slots <= 16'd4) & (value_command_slots <= 8'd4); // AttentionUnit.java:302
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:303
-  assign command_slot_base = (value_busy & (value_command_base == 3'd0)) ? 3'd4 : 3'd0; // AttentionUnit.java:306
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:308
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:310
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:311
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:312
-  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:314
-  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:317
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:299
+  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:300
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:301
+  assign command_fits_beside = (command_slots <= 16'd4) & (value_command_slots <= 8'd4); // AttentionUnit.java:304
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:305
+  assign command_slot_base = (value_busy & (value_command_base == 3'd0)) ? 3'd4 : 3'd0; // AttentionUnit.java:308
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:310
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:312
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:313
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:314
+  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:316
+  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:319
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:325
-  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:326
-  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:327
+      & ~value_job_requesting; // AttentionUnit.java:327
+  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:328
+  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:329
 
   always @(posedge ap_clk) begin
-    if (command_accepted) begin // AttentionUnit.java:329
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:330
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:331
-      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:332
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:333
-      heads <= command_payload_heads; // AttentionUnit.java:334
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:335
-      scale <= command_payload_scale; // AttentionUnit.java:336
+    if (command_accepted) begin // AttentionUnit.java:331
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:332
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:333
+      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:334
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:335
+      heads <= command_payload_heads; // AttentionUnit.java:336
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:337
+      scale <= command_payload_scale; // AttentionUnit.java:338
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd12)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:337
-      // AttentionUnit.java:339
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:339
+      // AttentionUnit.java:341
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      query_slot <= 8'd0; // AttentionUnit.java:340
-      query_beat <= 8'd0; // AttentionUnit.java:341
-      value_job_started <= 1'b0; // AttentionUnit.java:342
-      phase <= PHASE_SIZE; // AttentionUnit.java:343
+      query_slot <= 8'd0; // AttentionUnit.java:342
+      query_beat <= 8'd0; // AttentionUnit.java:343
+      value_job_started <= 1'b0; // AttentionUnit.java:344
+      phase <= PHASE_SIZE; // AttentionUnit.java:345
     end
-    if (phase == PHASE_SIZE) begin // AttentionUnit.java:345
-      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:346
-      phase <= PHASE_CHECK; // AttentionUnit.java:347
+    if (phase == PHASE_SIZE) begin // AttentionUnit.java:347
+      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:348
+      phase <= PHASE_CHECK; // AttentionUnit.java:349
     end
-    if (phase == PHASE_CHECK) begin // AttentionUnit.java:349
-      if (command_refused) begin // AttentionUnit.java:350
-        phase <= PHASE_REFUSED; // AttentionUnit.java:351
-        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:352
-      end else if (command_has_room) begin // AttentionUnit.java:354
-        last_positions <= command_reach[12:0]; // AttentionUnit.java:355
-        slots <= command_slots[7:0]; // AttentionUnit.java:356
-        slot_base <= command_slot_base; // AttentionUnit.java:357
-        phase <= PHASE_QUERIES; // AttentionUnit.java:358
+    if (phase == PHASE_CHECK) begin // AttentionUnit.java:351
+      if (command_refused) begin // AttentionUnit.java:352
+        phase <= PHASE_REFUSED; // AttentionUnit.java:353
+        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:354
+      end else if (command_has_room) begin // AttentionUnit.java:356
+        last_positions <= command_reach[12:0]; // AttentionUnit.java:357
+        slots <= command_slots[7:0]; // AttentionUnit.java:358
+        slot_base <= command_slot_base; // AttentionUnit.java:359
+        phase <= PHASE_QUERIES; // AttentionUnit.java:360
       end
     end
-    if (refusal_done) begin // AttentionUnit.java:361
-      phase <= PHASE_IDLE; // AttentionUnit.java:361
+    if (refusal_done) begin // AttentionUnit.java:363
+      phase <= PHASE_IDLE; // AttentionUnit.java:363
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:362
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:363
-      if (last_query_beat) begin // AttentionUnit.java:364
-        query_beat <= 8'd0; // AttentionUnit.java:365
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:366
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:364
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:365
+      if (last_query_beat) begin // AttentionUnit.java:366
+        query_beat <= 8'd0; // AttentionUnit.java:367
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:368
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:369
-      value_job_started <= 1'b1; // AttentionUnit.java:369
+    if (start_value_job) begin // AttentionUnit.java:371
+      value_job_started <= 1'b1; // AttentionUnit.java:371
     end
-    if (start_scores) begin // AttentionUnit.java:370
-      phase <= PHASE_SCORES; // AttentionUnit.java:370
+    if (start_scores) begin // AttentionUnit.java:372
+      phase <= PHASE_SCORES; // AttentionUnit.java:372
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:371
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:371
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:373
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:373
     end
-    if (hand_off) begin // AttentionUnit.java:372
-      phase <= PHASE_IDLE; // AttentionUnit.java:372
+    if (hand_off) begin // AttentionUnit.java:374
+      phase <= PHASE_IDLE; // AttentionUnit.java:374
     end
     if (!ap_rst_n) begin
       key_address <= 64'd0;
@@ -3140,65 +3145,64 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // -------------------------------------------------------------------------------------------------------------------
   // key0_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign key0_requesting = key0_rows_left != 13'd0; // ChunkLoader.java:87
-  assign key0_full_chunk = key0_rows_left >= 13'd32; // ChunkLoader.java:96
-  assign key0_chunk_rows = key0_full_chunk ? 13'd32 : key0_rows_left; // ChunkLoader.java:97
-  assign key0_chunk_beats = {8'd0, key0_chunk_rows} * {13'd0, key0_job_row_beats}; // ChunkLoader.java:98
-  assign key0_chunk_bytes = {{56'd0, key0_job_row_beats}, 9'd0}; // ChunkLoader.java:100
-  assign key0_stride_bytes = key0_stride_bytes_prod[63:0]; // ChunkLoader.java:104
-  assign key0_rows_after = key0_rows_after_mux[12:0]; // ChunkLoader.java:107
-  assign key0_first_rows = key0_first_rows_mux[12:0]; // ChunkLoader.java:111
-  assign key0_first_address = key_address; // ChunkLoader.java:113
-  assign key0_half_free = (key0_issued - key0_consumed) < 10'd2; // ChunkLoader.java:115
-  assign key0_chunk_beat = key_reader0_data_valid; // ChunkLoader.java:135
-  assign key0_landing_latest = ~key0_landing_latest_diff[9]; // ChunkLoader.java:136
-  // ChunkLoader.java:137
+  assign key0_requesting = key0_rows_left != 13'd0; // ChunkLoader.java:88
+  assign key0_full_chunk = key0_rows_left >= 13'd32; // ChunkLoader.java:97
+  assign key0_chunk_rows = key0_full_chunk ? 13'd32 : key0_rows_left; // ChunkLoader.java:98
+  assign key0_chunk_beats = {8'd0, key0_chunk_rows} * {13'd0, key0_job_row_beats}; // ChunkLoader.java:99
+  assign key0_chunk_bytes = {{56'd0, key0_job_row_beats}, 9'd0}; // ChunkLoader.java:101
+  assign key0_stride_bytes = {key0_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
+  assign key0_rows_after = key0_rows_after_mux[12:0]; // ChunkLoader.java:108
+  assign key0_first_rows = key0_first_rows_mux[12:0]; // ChunkLoader.java:112
+  assign key0_half_free = (key0_issued - key0_consumed) < 10'd2; // ChunkLoader.java:125
+  assign key0_chunk_beat = key_reader0_data_valid; // ChunkLoader.java:145
+  assign key0_landing_latest = ~key0_landing_latest_diff[9]; // ChunkLoader.java:146
+  // ChunkLoader.java:147
   assign key0_landing_row_beats = key0_landing_latest ? key0_job_row_beats : key0_older_row_beats;
-  assign key0_write_last_row_beat = key0_write_beat == key0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:138
-  assign key0_write_address = {key0_landed[0], key0_write_row, key0_write_beat[3:1]}; // ChunkLoader.java:140
-  assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:159
+  assign key0_write_last_row_beat = key0_write_beat == key0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
+  assign key0_write_address = {key0_landed[0], key0_write_row, key0_write_beat[3:1]}; // ChunkLoader.java:150
+  assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // ChunkLoader.java:119
-      key0_next_address <= key0_first_address; // ChunkLoader.java:120
-      key0_rows_left <= key0_first_rows; // ChunkLoader.java:121
-      key0_job_row_beats <= row_beats; // ChunkLoader.java:122
-      key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:123
-      key0_job_base <= key0_issued; // ChunkLoader.java:124
-    end else if (key_reader0_command_valid & key_reader0_command_ready) begin // ChunkLoader.java:125
-      key0_next_address <= key0_next_address + key0_stride_bytes; // ChunkLoader.java:126
-      key0_rows_left <= key0_rows_after; // ChunkLoader.java:127
-      key0_issued <= key0_issued + 10'd1; // ChunkLoader.java:128
+    if (start_scores) begin // ChunkLoader.java:129
+      key0_next_address <= key_address; // ChunkLoader.java:130
+      key0_rows_left <= key0_first_rows; // ChunkLoader.java:131
+      key0_job_row_beats <= row_beats; // ChunkLoader.java:132
+      key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:133
+      key0_job_base <= key0_issued; // ChunkLoader.java:134
+    end else if (key_reader0_command_valid & key_reader0_command_ready) begin // ChunkLoader.java:135
+      key0_next_address <= key0_next_address + key0_stride_bytes; // ChunkLoader.java:136
+      key0_rows_left <= key0_rows_after; // ChunkLoader.java:137
+      key0_issued <= key0_issued + 10'd1; // ChunkLoader.java:138
     end
-    if (key_chunk_consumed_0) begin // ChunkLoader.java:130
-      key0_consumed <= key0_consumed + 10'd1; // ChunkLoader.java:130
+    if (key_chunk_consumed_0) begin // ChunkLoader.java:140
+      key0_consumed <= key0_consumed + 10'd1; // ChunkLoader.java:140
     end
-    if (key0_chunk_beat & ~key0_write_beat[0]) begin // ChunkLoader.java:144
-      key0_buffer_0[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:144
+    if (key0_chunk_beat & ~key0_write_beat[0]) begin // ChunkLoader.java:154
+      key0_buffer_0[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:154
     end
-    if (key0_chunk_beat & key0_write_beat[0]) begin // ChunkLoader.java:144
-      key0_buffer_1[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:144
+    if (key0_chunk_beat & key0_write_beat[0]) begin // ChunkLoader.java:154
+      key0_buffer_1[key0_write_address] <= key_reader0_data_payload_data; // ChunkLoader.java:154
     end
-    if (key0_chunk_beat) begin // ChunkLoader.java:147
-      key0_write_beat <= key0_write_beat + 4'd1; // ChunkLoader.java:148
-      if (key0_write_last_row_beat) begin // ChunkLoader.java:149
-        key0_write_beat <= 4'd0; // ChunkLoader.java:150
-        key0_write_row <= key0_write_row + 5'd1; // ChunkLoader.java:151
+    if (key0_chunk_beat) begin // ChunkLoader.java:157
+      key0_write_beat <= key0_write_beat + 4'd1; // ChunkLoader.java:158
+      if (key0_write_last_row_beat) begin // ChunkLoader.java:159
+        key0_write_beat <= 4'd0; // ChunkLoader.java:160
+        key0_write_row <= key0_write_row + 5'd1; // ChunkLoader.java:161
       end
-      if (key_reader0_data_payload_last) begin // ChunkLoader.java:153
-        key0_write_beat <= 4'd0; // ChunkLoader.java:154
-        key0_write_row <= 5'd0; // ChunkLoader.java:155
-        key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:156
+      if (key_reader0_data_payload_last) begin // ChunkLoader.java:163
+        key0_write_beat <= 4'd0; // ChunkLoader.java:164
+        key0_write_row <= 5'd0; // ChunkLoader.java:165
+        key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:166
       end
     end
-    if (start_scores) begin // ChunkLoader.java:160
-      key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:161
-      key0_failed_latest <= 1'b0; // ChunkLoader.java:162
-    end else if (key0_beat_error) begin // ChunkLoader.java:163
-      if (key0_landing_latest) begin // ChunkLoader.java:164
-        key0_failed_latest <= 1'b1; // ChunkLoader.java:164
+    if (start_scores) begin // ChunkLoader.java:170
+      key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:171
+      key0_failed_latest <= 1'b0; // ChunkLoader.java:172
+    end else if (key0_beat_error) begin // ChunkLoader.java:173
+      if (key0_landing_latest) begin // ChunkLoader.java:174
+        key0_failed_latest <= 1'b1; // ChunkLoader.java:174
       end else begin
-        key0_failed_older <= 1'b1; // ChunkLoader.java:164
+        key0_failed_older <= 1'b1; // ChunkLoader.java:174
       end
     end
     if (!ap_rst_n) begin
@@ -3219,65 +3223,65 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // -------------------------------------------------------------------------------------------------------------------
   // key1_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign key1_requesting = key1_rows_left != 13'd0; // ChunkLoader.java:87
-  assign key1_full_chunk = key1_rows_left >= 13'd32; // ChunkLoader.java:96
-  assign key1_chunk_rows = key1_full_chunk ? 13'd32 : key1_rows_left; // ChunkLoader.java:97
-  assign key1_chunk_beats = {8'd0, key1_chunk_rows} * {13'd0, key1_job_row_beats}; // ChunkLoader.java:98
-  assign key1_chunk_bytes = {{56'd0, key1_job_row_beats}, 9'd0}; // ChunkLoader.java:100
-  assign key1_stride_bytes = key1_stride_bytes_prod[63:0]; // ChunkLoader.java:104
-  assign key1_rows_after = key1_rows_after_mux[12:0]; // ChunkLoader.java:107
-  assign key1_first_rows = key1_first_rows_mux[12:0]; // ChunkLoader.java:111
-  assign key1_first_address = key_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:113
-  assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:115
-  assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:135
-  assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:136
-  // ChunkLoader.java:137
+  assign key1_requesting = key1_rows_left != 13'd0; // ChunkLoader.java:88
+  assign key1_full_chunk = key1_rows_left >= 13'd32; // ChunkLoader.java:97
+  assign key1_chunk_rows = key1_full_chunk ? 13'd32 : key1_rows_left; // ChunkLoader.java:98
+  assign key1_chunk_beats = {8'd0, key1_chunk_rows} * {13'd0, key1_job_row_beats}; // ChunkLoader.java:99
+  assign key1_chunk_bytes = {{56'd0, key1_job_row_beats}, 9'd0}; // ChunkLoader.java:101
+  assign key1_stride_bytes = {key1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
+  assign key1_rows_after = key1_rows_after_mux[12:0]; // ChunkLoader.java:108
+  assign key1_first_rows = key1_first_rows_mux[12:0]; // ChunkLoader.java:112
+  assign key1_first_address = key_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:123
+  assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:125
+  assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:145
+  assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:146
+  // ChunkLoader.java:147
   assign key1_landing_row_beats = key1_landing_latest ? key1_job_row_beats : key1_older_row_beats;
-  assign key1_write_last_row_beat = key1_write_beat == key1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:138
-  assign key1_write_address = {key1_landed[0], key1_write_row, key1_write_beat[3:1]}; // ChunkLoader.java:140
-  assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:159
+  assign key1_write_last_row_beat = key1_write_beat == key1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
+  assign key1_write_address = {key1_landed[0], key1_write_row, key1_write_beat[3:1]}; // ChunkLoader.java:150
+  assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // ChunkLoader.java:119
-      key1_next_address <= key1_first_address; // ChunkLoader.java:120
-      key1_rows_left <= key1_first_rows; // ChunkLoader.java:121
-      key1_job_row_beats <= row_beats; // ChunkLoader.java:122
-      key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:123
-      key1_job_base <= key1_issued; // ChunkLoader.java:124
-    end else if (key_reader1_command_valid & key_reader1_command_ready) begin // ChunkLoader.java:125
-      key1_next_address <= key1_next_address + key1_stride_bytes; // ChunkLoader.java:126
-      key1_rows_left <= key1_rows_after; // ChunkLoader.java:127
-      key1_issued <= key1_issued + 10'd1; // ChunkLoader.java:128
+    if (start_scores) begin // ChunkLoader.java:129
+      key1_next_address <= key1_first_address; // ChunkLoader.java:130
+      key1_rows_left <= key1_first_rows; // ChunkLoader.java:131
+      key1_job_row_beats <= row_beats; // ChunkLoader.java:132
+      key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:133
+      key1_job_base <= key1_issued; // ChunkLoader.java:134
+    end else if (key_reader1_command_valid & key_reader1_command_ready) begin // ChunkLoader.java:135
+      key1_next_address <= key1_next_address + key1_stride_bytes; // ChunkLoader.java:136
+      key1_rows_left <= key1_rows_after; // ChunkLoader.java:137
+      key1_issued <= key1_issued + 10'd1; // ChunkLoader.java:138
     end
-    if (key_chunk_consumed_1) begin // ChunkLoader.java:130
-      key1_consumed <= key1_consumed + 10'd1; // ChunkLoader.java:130
+    if (key_chunk_consumed_1) begin // ChunkLoader.java:140
+      key1_consumed <= key1_consumed + 10'd1; // ChunkLoader.java:140
     end
-    if (key1_chunk_beat & ~key1_write_beat[0]) begin // ChunkLoader.java:144
-      key1_buffer_0[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:144
+    if (key1_chunk_beat & ~key1_write_beat[0]) begin // ChunkLoader.java:154
+      key1_buffer_0[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:154
     end
-    if (key1_chunk_beat & key1_write_beat[0]) begin // ChunkLoader.java:144
-      key1_buffer_1[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:144
+    if (key1_chunk_beat & key1_write_beat[0]) begin // ChunkLoader.java:154
+      key1_buffer_1[key1_write_address] <= key_reader1_data_payload_data; // ChunkLoader.java:154
     end
-    if (key1_chunk_beat) begin // ChunkLoader.java:147
-      key1_write_beat <= key1_write_beat + 4'd1; // ChunkLoader.java:148
-      if (key1_write_last_row_beat) begin // ChunkLoader.java:149
-        key1_write_beat <= 4'd0; // ChunkLoader.java:150
-        key1_write_row <= key1_write_row + 5'd1; // ChunkLoader.java:151
+    if (key1_chunk_beat) begin // ChunkLoader.java:157
+      key1_write_beat <= key1_write_beat + 4'd1; // ChunkLoader.java:158
+      if (key1_write_last_row_beat) begin // ChunkLoader.java:159
+        key1_write_beat <= 4'd0; // ChunkLoader.java:160
+        key1_write_row <= key1_write_row + 5'd1; // ChunkLoader.java:161
       end
-      if (key_reader1_data_payload_last) begin // ChunkLoader.java:153
-        key1_write_beat <= 4'd0; // ChunkLoader.java:154
-        key1_write_row <= 5'd0; // ChunkLoader.java:155
-        key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:156
+      if (key_reader1_data_payload_last) begin // ChunkLoader.java:163
+        key1_write_beat <= 4'd0; // ChunkLoader.java:164
+        key1_write_row <= 5'd0; // ChunkLoader.java:165
+        key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:166
       end
     end
-    if (start_scores) begin // ChunkLoader.java:160
-      key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:161
-      key1_failed_latest <= 1'b0; // ChunkLoader.java:162
-    end else if (key1_beat_error) begin // ChunkLoader.java:163
-      if (key1_landing_latest) begin // ChunkLoader.java:164
-        key1_failed_latest <= 1'b1; // ChunkLoader.java:164
+    if (start_scores) begin // ChunkLoader.java:170
+      key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:171
+      key1_failed_latest <= 1'b0; // ChunkLoader.java:172
+    end else if (key1_beat_error) begin // ChunkLoader.java:173
+      if (key1_landing_latest) begin // ChunkLoader.java:174
+        key1_failed_latest <= 1'b1; // ChunkLoader.java:174
       end else begin
-        key1_failed_older <= 1'b1; // ChunkLoader.java:164
+        key1_failed_older <= 1'b1; // ChunkLoader.java:174
       end
     end
     if (!ap_rst_n) begin
@@ -3321,7 +3325,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:127
   assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:135
   assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:155
-  assign add_entry = issue_turn_d4; // ScoreEngine.java:183
+  assign add_entry = issue_turn_d5; // ScoreEngine.java:183
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3336,7 +3340,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:191
+  assign key_lane0_addend = issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3351,7 +3355,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:191
+  assign key_lane1_addend = issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3366,7 +3370,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:191
+  assign key_lane2_addend = issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3381,7 +3385,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:191
+  assign key_lane3_addend = issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3396,7 +3400,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane4_addend = issue_first_d4 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:191
+  assign key_lane4_addend = issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3411,7 +3415,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane5_addend = issue_first_d4 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:191
+  assign key_lane5_addend = issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3426,7 +3430,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane6_addend = issue_first_d4 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:191
+  assign key_lane6_addend = issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3441,7 +3445,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane7_addend = issue_first_d4 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:191
+  assign key_lane7_addend = issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3456,7 +3460,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane8_addend = issue_first_d4 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:191
+  assign key_lane8_addend = issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3471,7 +3475,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane9_addend = issue_first_d4 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:191
+  assign key_lane9_addend = issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3486,7 +3490,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane10_addend = issue_first_d4 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:191
+  assign key_lane10_addend = issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3501,7 +3505,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane11_addend = issue_first_d4 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:191
+  assign key_lane11_addend = issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3516,7 +3520,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane12_addend = issue_first_d4 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:191
+  assign key_lane12_addend = issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3531,7 +3535,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane13_addend = issue_first_d4 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:191
+  assign key_lane13_addend = issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3546,7 +3550,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane14_addend = issue_first_d4 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:191
+  assign key_lane14_addend = issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:191
 
   always @(*) begin
     case (add_entry) // ScoreEngine.java:190
@@ -3561,19 +3565,19 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     endcase
   end
 
-  assign key_lane15_addend = issue_first_d4 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:191
-  assign write_entry_0 = score_issue_d10 & (issue_turn_d10 == 3'd0) & ~issue_group_d10; // ScoreEngine.java:201
-  assign write_entry_1 = score_issue_d10 & (issue_turn_d10 == 3'd1) & ~issue_group_d10; // ScoreEngine.java:201
-  assign write_entry_2 = score_issue_d10 & (issue_turn_d10 == 3'd2) & ~issue_group_d10; // ScoreEngine.java:201
-  assign write_entry_3 = score_issue_d10 & (issue_turn_d10 == 3'd3) & ~issue_group_d10; // ScoreEngine.java:201
-  assign write_entry_4 = score_issue_d10 & (issue_turn_d10 == 3'd4) & ~issue_group_d10; // ScoreEngine.java:201
-  assign write_entry_5 = score_issue_d10 & (issue_turn_d10 == 3'd5) & ~issue_group_d10; // ScoreEngine.java:201
-  assign write_entry_6 = score_issue_d10 & (issue_turn_d10 == 3'd6) & ~issue_group_d10; // ScoreEngine.java:201
-  assign write_entry_7 = score_issue_d10 & (issue_turn_d10 == 3'd7) & ~issue_group_d10; // ScoreEngine.java:201
-  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:209
+  assign key_lane15_addend = issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:191
+  assign write_entry_0 = score_issue_d11 & (issue_turn_d11 == 3'd0) & ~issue_group_d11; // ScoreEngine.java:201
+  assign write_entry_1 = score_issue_d11 & (issue_turn_d11 == 3'd1) & ~issue_group_d11; // ScoreEngine.java:201
+  assign write_entry_2 = score_issue_d11 & (issue_turn_d11 == 3'd2) & ~issue_group_d11; // ScoreEngine.java:201
+  assign write_entry_3 = score_issue_d11 & (issue_turn_d11 == 3'd3) & ~issue_group_d11; // ScoreEngine.java:201
+  assign write_entry_4 = score_issue_d11 & (issue_turn_d11 == 3'd4) & ~issue_group_d11; // ScoreEngine.java:201
+  assign write_entry_5 = score_issue_d11 & (issue_turn_d11 == 3'd5) & ~issue_group_d11; // ScoreEngine.java:201
+  assign write_entry_6 = score_issue_d11 & (issue_turn_d11 == 3'd6) & ~issue_group_d11; // ScoreEngine.java:201
+  assign write_entry_7 = score_issue_d11 & (issue_turn_d11 == 3'd7) & ~issue_group_d11; // ScoreEngine.java:201
+  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:209
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:218
       3'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:218
       3'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:218
@@ -3587,10 +3591,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_0 =
-      (row_beats > 8'd0) ? ((~issue_group_d10 & issue_present_d10[0]) ? score_mac_sum0 : held_0) : 32'h0;
+      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum0 : held_0) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:218
       3'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:218
       3'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:218
@@ -3604,10 +3608,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_1 =
-      (row_beats > 8'd0) ? ((~issue_group_d10 & issue_present_d10[0]) ? score_mac_sum1 : held_1) : 32'h0;
+      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum1 : held_1) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:218
       3'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:218
       3'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:218
@@ -3621,10 +3625,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_2 =
-      (row_beats > 8'd0) ? ((~issue_group_d10 & issue_present_d10[0]) ? score_mac_sum2 : held_2) : 32'h0;
+      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum2 : held_2) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:218
       3'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:218
       3'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:218
@@ -3638,10 +3642,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_3 =
-      (row_beats > 8'd0) ? ((~issue_group_d10 & issue_present_d10[0]) ? score_mac_sum3 : held_3) : 32'h0;
+      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum3 : held_3) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:218
       3'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:218
       3'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:218
@@ -3655,10 +3659,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_4 =
-      (row_beats > 8'd0) ? ((~issue_group_d10 & issue_present_d10[0]) ? score_mac_sum4 : held_4) : 32'h0;
+      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum4 : held_4) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:218
       3'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:218
       3'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:218
@@ -3672,10 +3676,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_5 =
-      (row_beats > 8'd0) ? ((~issue_group_d10 & issue_present_d10[0]) ? score_mac_sum5 : held_5) : 32'h0;
+      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum5 : held_5) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:218
       3'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:218
       3'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:218
@@ -3689,10 +3693,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_6 =
-      (row_beats > 8'd0) ? ((~issue_group_d10 & issue_present_d10[0]) ? score_mac_sum6 : held_6) : 32'h0;
+      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum6 : held_6) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:218
       3'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:218
       3'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:218
@@ -3706,10 +3710,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_7 =
-      (row_beats > 8'd0) ? ((~issue_group_d10 & issue_present_d10[0]) ? score_mac_sum7 : held_7) : 32'h0;
+      (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum7 : held_7) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_8 = partial_t0_g0_8; // ScoreEngine.java:218
       3'd1: held_8 = partial_t1_g0_8; // ScoreEngine.java:218
       3'd2: held_8 = partial_t2_g0_8; // ScoreEngine.java:218
@@ -3723,10 +3727,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_8 =
-      (row_beats > 8'd1) ? ((~issue_group_d10 & issue_present_d10[1]) ? score_mac_sum8 : held_8) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum8 : held_8) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_9 = partial_t0_g0_9; // ScoreEngine.java:218
       3'd1: held_9 = partial_t1_g0_9; // ScoreEngine.java:218
       3'd2: held_9 = partial_t2_g0_9; // ScoreEngine.java:218
@@ -3740,10 +3744,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_9 =
-      (row_beats > 8'd1) ? ((~issue_group_d10 & issue_present_d10[1]) ? score_mac_sum9 : held_9) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum9 : held_9) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_10 = partial_t0_g0_10; // ScoreEngine.java:218
       3'd1: held_10 = partial_t1_g0_10; // ScoreEngine.java:218
       3'd2: held_10 = partial_t2_g0_10; // ScoreEngine.java:218
@@ -3757,10 +3761,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_10 =
-      (row_beats > 8'd1) ? ((~issue_group_d10 & issue_present_d10[1]) ? score_mac_sum10 : held_10) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum10 : held_10) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_11 = partial_t0_g0_11; // ScoreEngine.java:218
       3'd1: held_11 = partial_t1_g0_11; // ScoreEngine.java:218
       3'd2: held_11 = partial_t2_g0_11; // ScoreEngine.java:218
@@ -3774,10 +3778,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_11 =
-      (row_beats > 8'd1) ? ((~issue_group_d10 & issue_present_d10[1]) ? score_mac_sum11 : held_11) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum11 : held_11) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_12 = partial_t0_g0_12; // ScoreEngine.java:218
       3'd1: held_12 = partial_t1_g0_12; // ScoreEngine.java:218
       3'd2: held_12 = partial_t2_g0_12; // ScoreEngine.java:218
@@ -3791,10 +3795,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_12 =
-      (row_beats > 8'd1) ? ((~issue_group_d10 & issue_present_d10[1]) ? score_mac_sum12 : held_12) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum12 : held_12) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_13 = partial_t0_g0_13; // ScoreEngine.java:218
       3'd1: held_13 = partial_t1_g0_13; // ScoreEngine.java:218
       3'd2: held_13 = partial_t2_g0_13; // ScoreEngine.java:218
@@ -3808,10 +3812,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_13 =
-      (row_beats > 8'd1) ? ((~issue_group_d10 & issue_present_d10[1]) ? score_mac_sum13 : held_13) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum13 : held_13) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_14 = partial_t0_g0_14; // ScoreEngine.java:218
       3'd1: held_14 = partial_t1_g0_14; // ScoreEngine.java:218
       3'd2: held_14 = partial_t2_g0_14; // ScoreEngine.java:218
@@ -3825,10 +3829,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_14 =
-      (row_beats > 8'd1) ? ((~issue_group_d10 & issue_present_d10[1]) ? score_mac_sum14 : held_14) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum14 : held_14) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d10) // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:218
       3'd0: held_15 = partial_t0_g0_15; // ScoreEngine.java:218
       3'd1: held_15 = partial_t1_g0_15; // ScoreEngine.java:218
       3'd2: held_15 = partial_t2_g0_15; // ScoreEngine.java:218
@@ -3842,7 +3846,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // ScoreEngine.java:225
   assign row_partial_15 =
-      (row_beats > 8'd1) ? ((~issue_group_d10 & issue_present_d10[1]) ? score_mac_sum15 : held_15) : 32'h0;
+      (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum15 : held_15) : 32'h0;
   assign score_tree_in_valid = row_launch; // ScoreEngine.java:262
   assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:264
   assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:264
@@ -3860,7 +3864,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:264
   assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:264
   assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:264
-  assign score_tree_in_payload_tag = {issue_slot_d10, issue_row_d10}; // ScoreEngine.java:266
+  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:266
   assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:268
   assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:268
   assign scaled_in_payload_b = scale; // ScoreEngine.java:268
@@ -3882,21 +3886,25 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       end
     end
     if (score_issue) begin // ScoreEngine.java:152
-      query_read_1 <= query_store_1[query_read_address]; // ScoreEngine.java:152
+      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:152
     end
+    query_read_1 <= query_read_1_r0; // ScoreEngine.java:152
     if (score_issue) begin // ScoreEngine.java:152
-      query_read_0 <= query_store_0[query_read_address]; // ScoreEngine.java:152
+      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:152
     end
+    query_read_0 <= query_read_0_r0; // ScoreEngine.java:152
     score_issue_d1 <= score_issue; // ScoreEngine.java:174
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:174
     issue_turn_d1 <= turn; // ScoreEngine.java:181
     issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:181
     issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:181
     issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:181
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:181
     issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:191
     issue_first_d2 <= issue_first_d1; // ScoreEngine.java:191
     issue_first_d3 <= issue_first_d2; // ScoreEngine.java:191
     issue_first_d4 <= issue_first_d3; // ScoreEngine.java:191
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:195
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:191
     score_issue_d3 <= score_issue_d2; // ScoreEngine.java:195
     score_issue_d4 <= score_issue_d3; // ScoreEngine.java:195
     score_issue_d5 <= score_issue_d4; // ScoreEngine.java:195
@@ -3905,12 +3913,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     score_issue_d8 <= score_issue_d7; // ScoreEngine.java:195
     score_issue_d9 <= score_issue_d8; // ScoreEngine.java:195
     score_issue_d10 <= score_issue_d9; // ScoreEngine.java:195
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:196
+    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:195
     issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:196
     issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:196
     issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:196
     issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:196
     issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:196
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:196
     issue_group_d1 <= 1'b0; // ScoreEngine.java:197
     issue_group_d2 <= issue_group_d1; // ScoreEngine.java:197
     issue_group_d3 <= issue_group_d2; // ScoreEngine.java:197
@@ -3921,6 +3930,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_group_d8 <= issue_group_d7; // ScoreEngine.java:197
     issue_group_d9 <= issue_group_d8; // ScoreEngine.java:197
     issue_group_d10 <= issue_group_d9; // ScoreEngine.java:197
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:197
     issue_present_d1 <= score_present_beats; // ScoreEngine.java:198
     issue_present_d2 <= issue_present_d1; // ScoreEngine.java:198
     issue_present_d3 <= issue_present_d2; // ScoreEngine.java:198
@@ -3931,388 +3941,389 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_present_d8 <= issue_present_d7; // ScoreEngine.java:198
     issue_present_d9 <= issue_present_d8; // ScoreEngine.java:198
     issue_present_d10 <= issue_present_d9; // ScoreEngine.java:198
-    if (write_entry_0 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:198
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t0_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t0_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t0_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t0_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t0_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t0_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t0_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t0_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t0_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t0_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t0_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
     end
-    if (write_entry_0 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t0_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t1_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t1_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t1_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t1_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t1_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t1_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t1_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t1_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t1_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t1_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t1_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
     end
-    if (write_entry_1 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t1_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t2_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t2_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t2_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t2_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t2_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t2_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t2_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t2_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t2_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t2_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t2_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t2_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t2_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t2_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t2_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
     end
-    if (write_entry_2 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t2_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t3_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t3_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t3_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t3_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t3_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t3_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t3_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t3_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t3_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t3_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t3_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t3_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t3_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t3_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t3_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
     end
-    if (write_entry_3 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t3_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t4_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t4_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t4_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t4_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t4_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t4_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t4_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t4_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t4_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t4_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t4_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t4_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t4_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t4_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t4_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
     end
-    if (write_entry_4 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t4_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t5_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t5_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t5_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t5_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t5_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t5_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t5_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t5_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t5_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t5_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t5_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t5_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t5_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t5_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t5_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
     end
-    if (write_entry_5 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t5_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t6_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t6_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t6_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t6_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t6_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t6_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t6_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t6_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t6_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t6_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t6_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t6_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t6_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t6_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t6_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
     end
-    if (write_entry_6 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t6_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t7_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t7_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t7_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t7_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t7_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t7_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t7_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[0]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
       partial_t7_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t7_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t7_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t7_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t7_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t7_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t7_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t7_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
     end
-    if (write_entry_7 & issue_present_d10[1]) begin // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
       partial_t7_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
     end
     issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:209
@@ -4325,6 +4336,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:209
     issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:209
     issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:209
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:209
     issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:229
     issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:229
     issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:229
@@ -4335,6 +4347,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:229
     issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:229
     issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:229
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:229
     issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:230
     issue_row_d2 <= issue_row_d1; // ScoreEngine.java:230
     issue_row_d3 <= issue_row_d2; // ScoreEngine.java:230
@@ -4345,6 +4358,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     issue_row_d8 <= issue_row_d7; // ScoreEngine.java:230
     issue_row_d9 <= issue_row_d8; // ScoreEngine.java:230
     issue_row_d10 <= issue_row_d9; // ScoreEngine.java:230
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:230
     row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:271
     row_tag_d2 <= row_tag_d1; // ScoreEngine.java:271
     row_tag_d3 <= row_tag_d2; // ScoreEngine.java:271
@@ -4363,7 +4377,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:277
     score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:277
     score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:277
-    if (score_rows_launched_d11) begin // ScoreEngine.java:277
+    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:277
+    if (score_rows_launched_d12) begin // ScoreEngine.java:277
       score_draining <= 1'b1; // ScoreEngine.java:277
     end else if (score_drained) begin // ScoreEngine.java:278
       score_draining <= 1'b0; // ScoreEngine.java:278
@@ -4391,6 +4406,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_issue_d8 <= 1'b0;
       score_issue_d9 <= 1'b0;
       score_issue_d10 <= 1'b0;
+      score_issue_d11 <= 1'b0;
       partial_t0_g0_0 <= 32'h0;
       partial_t0_g0_1 <= 32'h0;
       partial_t0_g0_2 <= 32'h0;
@@ -4530,6 +4546,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_rows_launched_d9 <= 1'b0;
       score_rows_launched_d10 <= 1'b0;
       score_rows_launched_d11 <= 1'b0;
+      score_rows_launched_d12 <= 1'b0;
       score_draining <= 1'b0;
       score_pass_finished_d1 <= 1'b0;
       score_pass_finished_d2 <= 1'b0;
@@ -4724,7 +4741,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:111
   assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:111
   assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:174
+  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:174
   assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:177
   assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:178
   assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:177
@@ -4775,22 +4792,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:191
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:445): the place of each score (its slot and position) and each slot's maximum
-  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:449
-  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:453
-  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:453
-  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:453
-  assign score_slot_3_ours = (score_slots_end_ext <= 9'd3) & (score_slots_end > 9'd3); // AttentionUnit.java:453
-  assign score_slot_4_ours = (score_slots_end_ext <= 9'd4) & (score_slots_end > 9'd4); // AttentionUnit.java:453
-  assign score_slot_5_ours = (score_slots_end_ext <= 9'd5) & (score_slots_end > 9'd5); // AttentionUnit.java:453
-  assign score_slot_6_ours = (score_slots_end_ext <= 9'd6) & (score_slots_end > 9'd6); // AttentionUnit.java:453
-  assign score_slot_7_ours = score_slots_end > 9'd7; // AttentionUnit.java:453
-  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:461
+  // score_sink (AttentionUnit.java:447): the place of each score (its slot and position) and each slot's maximum
+  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:451
+  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:455
+  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:455
+  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:455
+  assign score_slot_3_ours = (score_slots_end_ext <= 9'd3) & (score_slots_end > 9'd3); // AttentionUnit.java:455
+  assign score_slot_4_ours = (score_slots_end_ext <= 9'd4) & (score_slots_end > 9'd4); // AttentionUnit.java:455
+  assign score_slot_5_ours = (score_slots_end_ext <= 9'd5) & (score_slots_end > 9'd5); // AttentionUnit.java:455
+  assign score_slot_6_ours = (score_slots_end_ext <= 9'd6) & (score_slots_end > 9'd6); // AttentionUnit.java:455
+  assign score_slot_7_ours = score_slots_end > 9'd7; // AttentionUnit.java:455
+  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:463
 
   always @(posedge ap_clk) begin
-    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:454
-      max_0 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:456
+      max_0 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:457
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4798,11 +4815,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:456
+          : max_0; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:454
-      max_1 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:456
+      max_1 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:457
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4810,11 +4827,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:456
+          : max_1; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:454
-      max_2 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:456
+      max_2 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:457
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4822,11 +4839,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:456
+          : max_2; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:454
-      max_3 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:456
+      max_3 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:457
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4834,11 +4851,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:456
+          : max_3; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_4_ours) begin // AttentionUnit.java:454
-      max_4 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_4_ours) begin // AttentionUnit.java:456
+      max_4 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:457
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4846,11 +4863,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:456
+          : max_4; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_5_ours) begin // AttentionUnit.java:454
-      max_5 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_5_ours) begin // AttentionUnit.java:456
+      max_5 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:457
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4858,11 +4875,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:456
+          : max_5; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_6_ours) begin // AttentionUnit.java:454
-      max_6 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_6_ours) begin // AttentionUnit.java:456
+      max_6 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:457
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4870,11 +4887,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:456
+          : max_6; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_7_ours) begin // AttentionUnit.java:454
-      max_7 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_7_ours) begin // AttentionUnit.java:456
+      max_7 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:457
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4882,7 +4899,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:456
+          : max_7; // AttentionUnit.java:458
     end
     if (!ap_rst_n) begin
       max_0 <= 32'h0;
@@ -4898,65 +4915,64 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // -------------------------------------------------------------------------------------------------------------------
   // value0_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign value0_requesting = value0_rows_left != 13'd0; // ChunkLoader.java:87
-  assign value0_full_chunk = value0_rows_left >= 13'd32; // ChunkLoader.java:96
-  assign value0_chunk_rows = value0_full_chunk ? 13'd32 : value0_rows_left; // ChunkLoader.java:97
-  assign value0_chunk_beats = {8'd0, value0_chunk_rows} * {13'd0, value0_job_row_beats}; // ChunkLoader.java:98
-  assign value0_chunk_bytes = {{56'd0, value0_job_row_beats}, 9'd0}; // ChunkLoader.java:100
-  assign value0_stride_bytes = value0_stride_bytes_prod[63:0]; // ChunkLoader.java:104
-  assign value0_rows_after = value0_rows_after_mux[12:0]; // ChunkLoader.java:107
-  assign value0_first_rows = value0_first_rows_mux[12:0]; // ChunkLoader.java:111
-  assign value0_first_address = value_address; // ChunkLoader.java:113
-  assign value0_half_free = (value0_issued - value0_consumed) < 10'd2; // ChunkLoader.java:115
-  assign value0_chunk_beat = value_reader0_data_valid; // ChunkLoader.java:135
-  assign value0_landing_latest = ~value0_landing_latest_diff[9]; // ChunkLoader.java:136
-  // ChunkLoader.java:137
+  assign value0_requesting = value0_rows_left != 13'd0; // ChunkLoader.java:88
+  assign value0_full_chunk = value0_rows_left >= 13'd32; // ChunkLoader.java:97
+  assign value0_chunk_rows = value0_full_chunk ? 13'd32 : value0_rows_left; // ChunkLoader.java:98
+  assign value0_chunk_beats = {8'd0, value0_chunk_rows} * {13'd0, value0_job_row_beats}; // ChunkLoader.java:99
+  assign value0_chunk_bytes = {{56'd0, value0_job_row_beats}, 9'd0}; // ChunkLoader.java:101
+  assign value0_stride_bytes = {value0_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
+  assign value0_rows_after = value0_rows_after_mux[12:0]; // ChunkLoader.java:108
+  assign value0_first_rows = value0_first_rows_mux[12:0]; // ChunkLoader.java:112
+  assign value0_half_free = (value0_issued - value0_consumed) < 10'd2; // ChunkLoader.java:125
+  assign value0_chunk_beat = value_reader0_data_valid; // ChunkLoader.java:145
+  assign value0_landing_latest = ~value0_landing_latest_diff[9]; // ChunkLoader.java:146
+  // ChunkLoader.java:147
   assign value0_landing_row_beats = value0_landing_latest ? value0_job_row_beats : value0_older_row_beats;
-  assign value0_write_last_row_beat = value0_write_beat == value0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:138
-  assign value0_write_address = {value0_landed[0], value0_write_row, value0_write_beat[3:1]}; // ChunkLoader.java:140
-  assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:159
+  assign value0_write_last_row_beat = value0_write_beat == value0_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
+  assign value0_write_address = {value0_landed[0], value0_write_row, value0_write_beat[3:1]}; // ChunkLoader.java:150
+  assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge ap_clk) begin
-    if (start_value_job) begin // ChunkLoader.java:119
-      value0_next_address <= value0_first_address; // ChunkLoader.java:120
-      value0_rows_left <= value0_first_rows; // ChunkLoader.java:121
-      value0_job_row_beats <= row_beats; // ChunkLoader.java:122
-      value0_older_row_beats <= value0_job_row_beats; // ChunkLoader.java:123
-      value0_job_base <= value0_issued; // ChunkLoader.java:124
-    end else if (value_reader0_command_valid & value_reader0_command_ready) begin // ChunkLoader.java:125
-      value0_next_address <= value0_next_address + value0_stride_bytes; // ChunkLoader.java:126
-      value0_rows_left <= value0_rows_after; // ChunkLoader.java:127
-      value0_issued <= value0_issued + 10'd1; // ChunkLoader.java:128
+    if (start_value_job) begin // ChunkLoader.java:129
+      value0_next_address <= value_address; // ChunkLoader.java:130
+      value0_rows_left <= value0_first_rows; // ChunkLoader.java:131
+      value0_job_row_beats <= row_beats; // ChunkLoader.java:132
+      value0_older_row_beats <= value0_job_row_beats; // ChunkLoader.java:133
+      value0_job_base <= value0_issued; // ChunkLoader.java:134
+    end else if (value_reader0_command_valid & value_reader0_command_ready) begin // ChunkLoader.java:135
+      value0_next_address <= value0_next_address + value0_stride_bytes; // ChunkLoader.java:136
+      value0_rows_left <= value0_rows_after; // ChunkLoader.java:137
+      value0_issued <= value0_issued + 10'd1; // ChunkLoader.java:138
     end
-    if (value_chunk_consumed_0) begin // ChunkLoader.java:130
-      value0_consumed <= value0_consumed + 10'd1; // ChunkLoader.java:130
+    if (value_chunk_consumed_0) begin // ChunkLoader.java:140
+      value0_consumed <= value0_consumed + 10'd1; // ChunkLoader.java:140
     end
-    if (value0_chunk_beat & ~value0_write_beat[0]) begin // ChunkLoader.java:144
-      value0_buffer_0[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:144
+    if (value0_chunk_beat & ~value0_write_beat[0]) begin // ChunkLoader.java:154
+      value0_buffer_0[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:154
     end
-    if (value0_chunk_beat & value0_write_beat[0]) begin // ChunkLoader.java:144
-      value0_buffer_1[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:144
+    if (value0_chunk_beat & value0_write_beat[0]) begin // ChunkLoader.java:154
+      value0_buffer_1[value0_write_address] <= value_reader0_data_payload_data; // ChunkLoader.java:154
     end
-    if (value0_chunk_beat) begin // ChunkLoader.java:147
-      value0_write_beat <= value0_write_beat + 4'd1; // ChunkLoader.java:148
-      if (value0_write_last_row_beat) begin // ChunkLoader.java:149
-        value0_write_beat <= 4'd0; // ChunkLoader.java:150
-        value0_write_row <= value0_write_row + 5'd1; // ChunkLoader.java:151
+    if (value0_chunk_beat) begin // ChunkLoader.java:157
+      value0_write_beat <= value0_write_beat + 4'd1; // ChunkLoader.java:158
+      if (value0_write_last_row_beat) begin // ChunkLoader.java:159
+        value0_write_beat <= 4'd0; // ChunkLoader.java:160
+        value0_write_row <= value0_write_row + 5'd1; // ChunkLoader.java:161
       end
-      if (value_reader0_data_payload_last) begin // ChunkLoader.java:153
-        value0_write_beat <= 4'd0; // ChunkLoader.java:154
-        value0_write_row <= 5'd0; // ChunkLoader.java:155
-        value0_landed <= value0_landed + 10'd1; // ChunkLoader.java:156
+      if (value_reader0_data_payload_last) begin // ChunkLoader.java:163
+        value0_write_beat <= 4'd0; // ChunkLoader.java:164
+        value0_write_row <= 5'd0; // ChunkLoader.java:165
+        value0_landed <= value0_landed + 10'd1; // ChunkLoader.java:166
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:160
-      value0_failed_older <= value0_failed_latest | (value0_beat_error & value0_landing_latest); // ChunkLoader.java:161
-      value0_failed_latest <= 1'b0; // ChunkLoader.java:162
-    end else if (value0_beat_error) begin // ChunkLoader.java:163
-      if (value0_landing_latest) begin // ChunkLoader.java:164
-        value0_failed_latest <= 1'b1; // ChunkLoader.java:164
+    if (start_value_job) begin // ChunkLoader.java:170
+      value0_failed_older <= value0_failed_latest | (value0_beat_error & value0_landing_latest); // ChunkLoader.java:171
+      value0_failed_latest <= 1'b0; // ChunkLoader.java:172
+    end else if (value0_beat_error) begin // ChunkLoader.java:173
+      if (value0_landing_latest) begin // ChunkLoader.java:174
+        value0_failed_latest <= 1'b1; // ChunkLoader.java:174
       end else begin
-        value0_failed_older <= 1'b1; // ChunkLoader.java:164
+        value0_failed_older <= 1'b1; // ChunkLoader.java:174
       end
     end
     if (!ap_rst_n) begin
@@ -4977,65 +4993,65 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
 
   // -------------------------------------------------------------------------------------------------------------------
   // value1_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign value1_requesting = value1_rows_left != 13'd0; // ChunkLoader.java:87
-  assign value1_full_chunk = value1_rows_left >= 13'd32; // ChunkLoader.java:96
-  assign value1_chunk_rows = value1_full_chunk ? 13'd32 : value1_rows_left; // ChunkLoader.java:97
-  assign value1_chunk_beats = {8'd0, value1_chunk_rows} * {13'd0, value1_job_row_beats}; // ChunkLoader.java:98
-  assign value1_chunk_bytes = {{56'd0, value1_job_row_beats}, 9'd0}; // ChunkLoader.java:100
-  assign value1_stride_bytes = value1_stride_bytes_prod[63:0]; // ChunkLoader.java:104
-  assign value1_rows_after = value1_rows_after_mux[12:0]; // ChunkLoader.java:107
-  assign value1_first_rows = value1_first_rows_mux[12:0]; // ChunkLoader.java:111
-  assign value1_first_address = value_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:113
-  assign value1_half_free = (value1_issued - value1_consumed) < 10'd2; // ChunkLoader.java:115
-  assign value1_chunk_beat = value_reader1_data_valid; // ChunkLoader.java:135
-  assign value1_landing_latest = ~value1_landing_latest_diff[9]; // ChunkLoader.java:136
-  // ChunkLoader.java:137
+  assign value1_requesting = value1_rows_left != 13'd0; // ChunkLoader.java:88
+  assign value1_full_chunk = value1_rows_left >= 13'd32; // ChunkLoader.java:97
+  assign value1_chunk_rows = value1_full_chunk ? 13'd32 : value1_rows_left; // ChunkLoader.java:98
+  assign value1_chunk_beats = {8'd0, value1_chunk_rows} * {13'd0, value1_job_row_beats}; // ChunkLoader.java:99
+  assign value1_chunk_bytes = {{56'd0, value1_job_row_beats}, 9'd0}; // ChunkLoader.java:101
+  assign value1_stride_bytes = {value1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
+  assign value1_rows_after = value1_rows_after_mux[12:0]; // ChunkLoader.java:108
+  assign value1_first_rows = value1_first_rows_mux[12:0]; // ChunkLoader.java:112
+  assign value1_first_address = value_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:123
+  assign value1_half_free = (value1_issued - value1_consumed) < 10'd2; // ChunkLoader.java:125
+  assign value1_chunk_beat = value_reader1_data_valid; // ChunkLoader.java:145
+  assign value1_landing_latest = ~value1_landing_latest_diff[9]; // ChunkLoader.java:146
+  // ChunkLoader.java:147
   assign value1_landing_row_beats = value1_landing_latest ? value1_job_row_beats : value1_older_row_beats;
-  assign value1_write_last_row_beat = value1_write_beat == value1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:138
-  assign value1_write_address = {value1_landed[0], value1_write_row, value1_write_beat[3:1]}; // ChunkLoader.java:140
-  assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:159
+  assign value1_write_last_row_beat = value1_write_beat == value1_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
+  assign value1_write_address = {value1_landed[0], value1_write_row, value1_write_beat[3:1]}; // ChunkLoader.java:150
+  assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge ap_clk) begin
-    if (start_value_job) begin // ChunkLoader.java:119
-      value1_next_address <= value1_first_address; // ChunkLoader.java:120
-      value1_rows_left <= value1_first_rows; // ChunkLoader.java:121
-      value1_job_row_beats <= row_beats; // ChunkLoader.java:122
-      value1_older_row_beats <= value1_job_row_beats; // ChunkLoader.java:123
-      value1_job_base <= value1_issued; // ChunkLoader.java:124
-    end else if (value_reader1_command_valid & value_reader1_command_ready) begin // ChunkLoader.java:125
-      value1_next_address <= value1_next_address + value1_stride_bytes; // ChunkLoader.java:126
-      value1_rows_left <= value1_rows_after; // ChunkLoader.java:127
-      value1_issued <= value1_issued + 10'd1; // ChunkLoader.java:128
+    if (start_value_job) begin // ChunkLoader.java:129
+      value1_next_address <= value1_first_address; // ChunkLoader.java:130
+      value1_rows_left <= value1_first_rows; // ChunkLoader.java:131
+      value1_job_row_beats <= row_beats; // ChunkLoader.java:132
+      value1_older_row_beats <= value1_job_row_beats; // ChunkLoader.java:133
+      value1_job_base <= value1_issued; // ChunkLoader.java:134
+    end else if (value_reader1_command_valid & value_reader1_command_ready) begin // ChunkLoader.java:135
+      value1_next_address <= value1_next_address + value1_stride_bytes; // ChunkLoader.java:136
+      value1_rows_left <= value1_rows_after; // ChunkLoader.java:137
+      value1_issued <= value1_issued + 10'd1; // ChunkLoader.java:138
     end
-    if (value_chunk_consumed_1) begin // ChunkLoader.java:130
-      value1_consumed <= value1_consumed + 10'd1; // ChunkLoader.java:130
+    if (value_chunk_consumed_1) begin // ChunkLoader.java:140
+      value1_consumed <= value1_consumed + 10'd1; // ChunkLoader.java:140
     end
-    if (value1_chunk_beat & ~value1_write_beat[0]) begin // ChunkLoader.java:144
-      value1_buffer_0[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:144
+    if (value1_chunk_beat & ~value1_write_beat[0]) begin // ChunkLoader.java:154
+      value1_buffer_0[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:154
     end
-    if (value1_chunk_beat & value1_write_beat[0]) begin // ChunkLoader.java:144
-      value1_buffer_1[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:144
+    if (value1_chunk_beat & value1_write_beat[0]) begin // ChunkLoader.java:154
+      value1_buffer_1[value1_write_address] <= value_reader1_data_payload_data; // ChunkLoader.java:154
     end
-    if (value1_chunk_beat) begin // ChunkLoader.java:147
-      value1_write_beat <= value1_write_beat + 4'd1; // ChunkLoader.java:148
-      if (value1_write_last_row_beat) begin // ChunkLoader.java:149
-        value1_write_beat <= 4'd0; // ChunkLoader.java:150
-        value1_write_row <= value1_write_row + 5'd1; // ChunkLoader.java:151
+    if (value1_chunk_beat) begin // ChunkLoader.java:157
+      value1_write_beat <= value1_write_beat + 4'd1; // ChunkLoader.java:158
+      if (value1_write_last_row_beat) begin // ChunkLoader.java:159
+        value1_write_beat <= 4'd0; // ChunkLoader.java:160
+        value1_write_row <= value1_write_row + 5'd1; // ChunkLoader.java:161
       end
-      if (value_reader1_data_payload_last) begin // ChunkLoader.java:153
-        value1_write_beat <= 4'd0; // ChunkLoader.java:154
-        value1_write_row <= 5'd0; // ChunkLoader.java:155
-        value1_landed <= value1_landed + 10'd1; // ChunkLoader.java:156
+      if (value_reader1_data_payload_last) begin // ChunkLoader.java:163
+        value1_write_beat <= 4'd0; // ChunkLoader.java:164
+        value1_write_row <= 5'd0; // ChunkLoader.java:165
+        value1_landed <= value1_landed + 10'd1; // ChunkLoader.java:166
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:160
-      value1_failed_older <= value1_failed_latest | (value1_beat_error & value1_landing_latest); // ChunkLoader.java:161
-      value1_failed_latest <= 1'b0; // ChunkLoader.java:162
-    end else if (value1_beat_error) begin // ChunkLoader.java:163
-      if (value1_landing_latest) begin // ChunkLoader.java:164
-        value1_failed_latest <= 1'b1; // ChunkLoader.java:164
+    if (start_value_job) begin // ChunkLoader.java:170
+      value1_failed_older <= value1_failed_latest | (value1_beat_error & value1_landing_latest); // ChunkLoader.java:171
+      value1_failed_latest <= 1'b0; // ChunkLoader.java:172
+    end else if (value1_beat_error) begin // ChunkLoader.java:173
+      if (value1_landing_latest) begin // ChunkLoader.java:174
+        value1_failed_latest <= 1'b1; // ChunkLoader.java:174
       end else begin
-        value1_failed_older <= 1'b1; // ChunkLoader.java:164
+        value1_failed_older <= 1'b1; // ChunkLoader.java:174
       end
     end
     if (!ap_rst_n) begin
@@ -5055,32 +5071,32 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:399): the command of the value pass: its fields, its V job and its outcome
-  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:414
-  // AttentionUnit.java:432
+  // value_side (AttentionUnit.java:401): the command of the value pass: its fields, its V job and its outcome
+  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:416
+  // AttentionUnit.java:434
   assign value_rows_failed =
       value_newer_job ? (value0_failed_older | value1_failed_older) : (value0_failed_latest | value1_failed_latest);
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:434
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:436
 
   always @(posedge ap_clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:410
-    if (hand_off) begin // AttentionUnit.java:415
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:416
-      value_first_positions <= first_positions; // AttentionUnit.java:417
-      value_last_positions <= last_positions; // AttentionUnit.java:418
-      value_heads <= heads; // AttentionUnit.java:419
-      value_slots <= slots; // AttentionUnit.java:420
-      value_row_beats <= row_beats; // AttentionUnit.java:421
-      value_slot_base <= slot_base; // AttentionUnit.java:422
-      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:424
-      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:424
-      value_keys_failed <= key_job_failed; // AttentionUnit.java:426
-      value_newer_job <= 1'b0; // AttentionUnit.java:427
-    end else if (start_value_job) begin // AttentionUnit.java:428
-      value_newer_job <= 1'b1; // AttentionUnit.java:428
+    value_pass_start <= hand_off; // AttentionUnit.java:412
+    if (hand_off) begin // AttentionUnit.java:417
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:418
+      value_first_positions <= first_positions; // AttentionUnit.java:419
+      value_last_positions <= last_positions; // AttentionUnit.java:420
+      value_heads <= heads; // AttentionUnit.java:421
+      value_slots <= slots; // AttentionUnit.java:422
+      value_row_beats <= row_beats; // AttentionUnit.java:423
+      value_slot_base <= slot_base; // AttentionUnit.java:424
+      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:426
+      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:426
+      value_keys_failed <= key_job_failed; // AttentionUnit.java:428
+      value_newer_job <= 1'b0; // AttentionUnit.java:429
+    end else if (start_value_job) begin // AttentionUnit.java:430
+      value_newer_job <= 1'b1; // AttentionUnit.java:430
     end
-    if (value_side_finished) begin // AttentionUnit.java:429
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:429
+    if (value_side_finished) begin // AttentionUnit.java:431
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:431
     end
     if (!ap_rst_n) begin
       value_pass_start <= 1'b0;
@@ -5134,37 +5150,37 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:163
   assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:163
   assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:163
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:172
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:172
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:172
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:172
-  assign value_lane4_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:172
-  assign value_lane5_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:172
-  assign value_lane6_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:172
-  assign value_lane7_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:172
-  assign value_lane8_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:172
-  assign value_lane9_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:172
-  assign value_lane10_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:172
-  assign value_lane11_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:172
-  assign value_lane12_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:172
-  assign value_lane13_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:172
-  assign value_lane14_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:172
-  assign value_lane15_v_in_valid = value_issue_d1; // ValueEngine.java:172
+  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:172
   assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:172
   assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:187
   assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:198
@@ -5200,288 +5216,288 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign gather_read_0 = gather_read_z ? z_lanes_read : (gather_read_part ? bank_read_8 : bank_read_0);
   assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:259
   assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:260
-  assign pushing = (reduce_phase == REDUCE_PUSH) | reduce_phase_eq_2; // ValueEngine.java:266
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[2:0]}; // ValueEngine.java:269
+  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:267
+  assign reduce_tag = {reduce_phase_eq_2, reduce_index[2:0]}; // ValueEngine.java:270
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:276
-      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:276
-      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:276
-      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:276
-      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:276
-      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:276
-      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:276
-      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:277
+      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:277
+      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:277
+      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:277
+      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:277
+      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:277
+      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:277
+      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:276
-      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:276
-      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:276
-      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:276
-      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:276
-      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:276
-      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:276
-      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:277
+      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:277
+      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:277
+      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:277
+      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:277
+      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:277
+      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:277
+      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:276
-      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:276
-      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:276
-      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:276
-      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:276
-      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:276
-      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:276
-      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:277
+      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:277
+      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:277
+      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:277
+      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:277
+      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:277
+      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:277
+      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:276
-      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:276
-      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:276
-      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:276
-      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:276
-      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:276
-      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:276
-      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:277
+      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:277
+      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:277
+      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:277
+      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:277
+      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:277
+      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:277
+      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:276
-      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:276
-      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:276
-      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:276
-      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:276
-      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:276
-      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:276
-      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:277
+      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:277
+      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:277
+      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:277
+      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:277
+      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:277
+      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:277
+      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:276
-      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:276
-      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:276
-      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:276
-      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:276
-      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:276
-      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:276
-      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:277
+      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:277
+      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:277
+      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:277
+      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:277
+      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:277
+      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:277
+      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:276
-      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:276
-      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:276
-      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:276
-      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:276
-      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:276
-      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:276
-      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:277
+      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:277
+      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:277
+      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:277
+      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:277
+      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:277
+      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:277
+      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:276
-      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:276
-      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:276
-      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:276
-      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:276
-      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:276
-      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:276
-      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:277
+      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:277
+      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:277
+      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:277
+      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:277
+      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:277
+      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:277
+      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:276
-      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:276
-      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:276
-      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:276
-      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:276
-      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:276
-      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:276
-      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:277
+      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:277
+      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:277
+      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:277
+      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:277
+      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:277
+      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:277
+      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:276
-      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:276
-      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:276
-      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:276
-      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:276
-      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:276
-      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:276
-      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:277
+      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:277
+      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:277
+      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:277
+      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:277
+      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:277
+      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:277
+      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:276
-      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:276
-      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:276
-      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:276
-      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:276
-      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:276
-      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:276
-      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:277
+      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:277
+      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:277
+      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:277
+      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:277
+      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:277
+      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:277
+      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:276
-      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:276
-      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:276
-      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:276
-      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:276
-      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:276
-      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:276
-      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:277
+      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:277
+      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:277
+      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:277
+      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:277
+      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:277
+      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:277
+      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:276
-      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:276
-      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:276
-      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:276
-      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:276
-      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:276
-      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:276
-      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:277
+      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:277
+      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:277
+      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:277
+      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:277
+      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:277
+      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:277
+      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:276
-      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:276
-      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:276
-      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:276
-      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:276
-      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:276
-      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:276
-      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:277
+      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:277
+      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:277
+      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:277
+      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:277
+      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:277
+      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:277
+      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:276
-      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:276
-      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:276
-      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:276
-      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:276
-      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:276
-      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:276
-      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:277
+      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:277
+      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:277
+      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:277
+      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:277
+      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:277
+      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:277
+      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:276
-      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:276
-      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:276
-      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:276
-      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:276
-      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:276
-      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:276
-      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:276
-      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:276
+    case (reduce_index[2:0]) // ValueEngine.java:277
+      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:277
+      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:277
+      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:277
+      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:277
+      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:277
+      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:277
+      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:277
+      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:277
-  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:287
-  assign reduce_tree_in_valid = push_step; // ValueEngine.java:288
-  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:289
-  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:290
-  assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd7); // ValueEngine.java:306
-  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:307
-  assign reduced_is_z = reduce_tree_out_payload_tag[3]; // ValueEngine.java:308
+  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:278
+  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:288
+  assign reduce_tree_in_valid = push_step; // ValueEngine.java:289
+  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:290
+  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:290
+  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:291
+  assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd7); // ValueEngine.java:307
+  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:308
+  assign reduced_is_z = reduce_tree_out_payload_tag[3]; // ValueEngine.java:309
   assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:312
-  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:315
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:315
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:315
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:316
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:316
-  assign element_out = stored_output_out_valid & ~reduced_tag_d9[3]; // ValueEngine.java:319
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:330
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:331
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:331
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:331
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:331
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:331
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:331
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:331
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:331
+  assign rz_ready = rz_out_valid; // ValueEngine.java:313
+  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:319
+  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:319
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:319
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:320
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:320
+  assign element_out = stored_output_out_valid & ~reduced_tag_d9[3]; // ValueEngine.java:323
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:334
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:335
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:335
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:335
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:335
+  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:335
+  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:335
+  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:335
+  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:335
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -5494,11 +5510,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:339
+  // ValueEngine.java:343
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == value_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:340
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:341
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:344
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:345
 
   always @(posedge ap_clk) begin
     if (value_pass_start | value_slot_finished) begin // ValueEngine.java:121
@@ -5546,7 +5562,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:179
     value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:179
     value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:179
-    value_lane0_v_d32 <= value_lane0_v_d31; // ValueEngine.java:179
     value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:179
     value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:179
     value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:179
@@ -5578,7 +5593,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:179
     value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:179
     value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:179
-    value_lane1_v_d32 <= value_lane1_v_d31; // ValueEngine.java:179
     value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:179
     value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:179
     value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:179
@@ -5610,7 +5624,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:179
     value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:179
     value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:179
-    value_lane2_v_d32 <= value_lane2_v_d31; // ValueEngine.java:179
     value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:179
     value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:179
     value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:179
@@ -5642,7 +5655,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:179
     value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:179
     value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:179
-    value_lane3_v_d32 <= value_lane3_v_d31; // ValueEngine.java:179
     value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:179
     value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:179
     value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:179
@@ -5674,7 +5686,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:179
     value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:179
     value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:179
-    value_lane4_v_d32 <= value_lane4_v_d31; // ValueEngine.java:179
     value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:179
     value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:179
     value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:179
@@ -5706,7 +5717,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:179
     value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:179
     value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:179
-    value_lane5_v_d32 <= value_lane5_v_d31; // ValueEngine.java:179
     value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:179
     value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:179
     value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:179
@@ -5738,7 +5748,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:179
     value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:179
     value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:179
-    value_lane6_v_d32 <= value_lane6_v_d31; // ValueEngine.java:179
     value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:179
     value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:179
     value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:179
@@ -5770,7 +5779,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:179
     value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:179
     value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:179
-    value_lane7_v_d32 <= value_lane7_v_d31; // ValueEngine.java:179
     value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:179
     value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:179
     value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:179
@@ -5802,7 +5810,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:179
     value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:179
     value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:179
-    value_lane8_v_d32 <= value_lane8_v_d31; // ValueEngine.java:179
     value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:179
     value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:179
     value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:179
@@ -5834,7 +5841,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:179
     value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:179
     value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:179
-    value_lane9_v_d32 <= value_lane9_v_d31; // ValueEngine.java:179
     value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:179
     value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:179
     value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:179
@@ -5866,7 +5872,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:179
     value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:179
     value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:179
-    value_lane10_v_d32 <= value_lane10_v_d31; // ValueEngine.java:179
     value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:179
     value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:179
     value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:179
@@ -5898,7 +5903,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:179
     value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:179
     value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:179
-    value_lane11_v_d32 <= value_lane11_v_d31; // ValueEngine.java:179
     value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:179
     value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:179
     value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:179
@@ -5930,7 +5934,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:179
     value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:179
     value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:179
-    value_lane12_v_d32 <= value_lane12_v_d31; // ValueEngine.java:179
     value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:179
     value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:179
     value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:179
@@ -5962,7 +5965,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:179
     value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:179
     value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:179
-    value_lane13_v_d32 <= value_lane13_v_d31; // ValueEngine.java:179
     value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:179
     value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:179
     value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:179
@@ -5994,7 +5996,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:179
     value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:179
     value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:179
-    value_lane14_v_d32 <= value_lane14_v_d31; // ValueEngine.java:179
     value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:179
     value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:179
     value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:179
@@ -6026,7 +6027,6 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:179
     value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:179
     value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:179
-    value_lane15_v_d32 <= value_lane15_v_d31; // ValueEngine.java:179
     accumulate_address_d1 <= partial_address; // ValueEngine.java:183
     accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:183
     accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:183
@@ -6819,84 +6819,83 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
       gathered_7_15 <= gathered_7_0_mux; // ValueEngine.java:254
     end
-    if (rz_ready) begin // ValueEngine.java:314
-      slot_rz <= rz_out_payload; // ValueEngine.java:314
+    if (rz_ready) begin // ValueEngine.java:315
+      slot_rz <= rz_out_payload; // ValueEngine.java:316
+      rz_known <= 1'b1; // ValueEngine.java:317
     end
-    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:318
-    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:318
-    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:318
-    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:318
-    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:318
-    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:318
-    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:318
-    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:318
-    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:318
-    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:325
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:325
+    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:322
+    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:322
+    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:322
+    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:322
+    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:322
+    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:322
+    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:322
+    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:322
+    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:322
+    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:329
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:325
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:329
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:325
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:329
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:325
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:329
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:325
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:329
+      out_word_4 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:325
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:329
+      out_word_5 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:325
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:329
+      out_word_6 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:325
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:329
+      out_word_7 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:328
-    if (beat_assembled) begin // ValueEngine.java:337
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:337
+    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:332
+    if (beat_assembled) begin // ValueEngine.java:341
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:341
     end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:343
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:344
+    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:347
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:348
     end
-    if (accumulated) begin // ValueEngine.java:345
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:346
-      reduce_beat <= 4'd0; // ValueEngine.java:347
-      reduce_index <= 5'd0; // ValueEngine.java:348
+    if (accumulated) begin // ValueEngine.java:349
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:350
+      reduce_beat <= 4'd0; // ValueEngine.java:351
+      reduce_index <= 5'd0; // ValueEngine.java:352
     end
-    if (z_gather_done) begin // ValueEngine.java:350
-      reduce_index <= 5'd0; // ValueEngine.java:351
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:352
+    if (z_gather_done) begin // ValueEngine.java:354
+      reduce_index <= 5'd0; // ValueEngine.java:355
+      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:356
     end
-    if (z_pushed) begin // ValueEngine.java:354
-      reduce_phase <= REDUCE_Z_WAIT; // ValueEngine.java:354
+    if (z_pushed) begin // ValueEngine.java:358
+      reduce_index <= 5'd0; // ValueEngine.java:359
+      rz_known <= 1'b0; // ValueEngine.java:360
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:361
     end
-    if ((reduce_phase == REDUCE_Z_WAIT) & rz_ready) begin // ValueEngine.java:355
-      reduce_index <= 5'd0; // ValueEngine.java:356
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:357
-    end
-    if (gather_done) begin // ValueEngine.java:359
-      reduce_index <= 5'd0; // ValueEngine.java:360
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:361
-    end
-    if (push_done) begin // ValueEngine.java:363
+    if (gather_done) begin // ValueEngine.java:363
       reduce_index <= 5'd0; // ValueEngine.java:364
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:365
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:366
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:367
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:367
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:365
+    end
+    if (push_done) begin // ValueEngine.java:367
+      reduce_index <= 5'd0; // ValueEngine.java:368
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:369
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:370
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:371
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:371
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:369
-      beats_queued <= 4'd0; // ValueEngine.java:370
-      reduce_beat <= 4'd0; // ValueEngine.java:371
-      reduce_index <= 5'd0; // ValueEngine.java:372
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:373
-      if (value_pass_finished) begin // ValueEngine.java:374
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:374
+    if (slot_flush_done) begin // ValueEngine.java:373
+      beats_queued <= 4'd0; // ValueEngine.java:374
+      reduce_beat <= 4'd0; // ValueEngine.java:375
+      reduce_index <= 5'd0; // ValueEngine.java:376
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:377
+      if (value_pass_finished) begin // ValueEngine.java:378
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:378
       end
     end
     if (!ap_rst_n) begin
@@ -7124,6 +7123,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       gathered_7_14 <= 32'h0;
       gathered_7_15 <= 32'h0;
       slot_rz <= 32'h0;
+      rz_known <= 1'b0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -7323,37 +7323,37 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:117
   assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:176
   assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b0 = value_lane0_v_d32; // ValueEngine.java:179
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:179
   assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b1 = value_lane1_v_d32; // ValueEngine.java:179
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:179
   assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b2 = value_lane2_v_d32; // ValueEngine.java:179
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:179
   assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b3 = value_lane3_v_d32; // ValueEngine.java:179
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:179
   assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b4 = value_lane4_v_d32; // ValueEngine.java:179
+  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:179
   assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b5 = value_lane5_v_d32; // ValueEngine.java:179
+  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:179
   assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b6 = value_lane6_v_d32; // ValueEngine.java:179
+  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:179
   assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b7 = value_lane7_v_d32; // ValueEngine.java:179
+  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:179
   assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b8 = value_lane8_v_d32; // ValueEngine.java:179
+  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:179
   assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b9 = value_lane9_v_d32; // ValueEngine.java:179
+  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:179
   assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b10 = value_lane10_v_d32; // ValueEngine.java:179
+  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:179
   assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b11 = value_lane11_v_d32; // ValueEngine.java:179
+  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:179
   assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b12 = value_lane12_v_d32; // ValueEngine.java:179
+  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:179
   assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b13 = value_lane13_v_d32; // ValueEngine.java:179
+  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:179
   assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b14 = value_lane14_v_d32; // ValueEngine.java:179
+  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:179
   assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b15 = value_lane15_v_d32; // ValueEngine.java:179
+  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:179
   assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:219
   assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:219
   assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:219
@@ -7402,12 +7402,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:335
-        $display("ASSERTION FAILED in %m: ValueEngine.java:335: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:339
+        $display("ASSERTION FAILED in %m: ValueEngine.java:339: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
-      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:216
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:216: AttentionUnit: one command finishes at a time");
+      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:218
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:218: AttentionUnit: one command finishes at a time");
         $stop;
       end
     end
@@ -8433,7 +8433,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t4_q8_f4 reduce_tree ( // ValueEngine.java:285
+  Fp32SerialTree_n16_t4_q8_f4 reduce_tree ( // ValueEngine.java:286
     .ap_clk               (ap_clk),
     .ap_rst_n             (ap_rst_n),
     .in_valid             (reduce_tree_in_valid),
@@ -8470,7 +8470,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:315
+  Fp32Mul normalized ( // ValueEngine.java:319
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -8480,7 +8480,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:316
+  Fp32ToFp16 stored_output ( // ValueEngine.java:320
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),
@@ -8504,18 +8504,19 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, key_reader0_idle, key_reader0_credits, key_reader0_outstanding, value_reader0_idle,
       value_reader0_credits, value_reader0_outstanding, key_reader1_idle, key_reader1_credits, key_reader1_outstanding,
-      value_reader1_idle, value_reader1_credits, value_reader1_outstanding, key0_failed_older, key1_failed_older,
-      score_mac_lane0_sum_out_valid, score_mac_lane1_product_out_valid, score_mac_lane1_sum_out_valid,
-      score_mac_lane2_product_out_valid, score_mac_lane2_sum_out_valid, score_mac_lane3_product_out_valid,
-      score_mac_lane3_sum_out_valid, score_mac_lane4_product_out_valid, score_mac_lane4_sum_out_valid,
-      score_mac_lane5_product_out_valid, score_mac_lane5_sum_out_valid, score_mac_lane6_product_out_valid,
-      score_mac_lane6_sum_out_valid, score_mac_lane7_product_out_valid, score_mac_lane7_sum_out_valid,
-      score_mac_lane8_product_out_valid, score_mac_lane8_sum_out_valid, score_mac_lane9_product_out_valid,
-      score_mac_lane9_sum_out_valid, score_mac_lane10_product_out_valid, score_mac_lane10_sum_out_valid,
-      score_mac_lane11_product_out_valid, score_mac_lane11_sum_out_valid, score_mac_lane12_product_out_valid,
-      score_mac_lane12_sum_out_valid, score_mac_lane13_product_out_valid, score_mac_lane13_sum_out_valid,
-      score_mac_lane14_product_out_valid, score_mac_lane14_sum_out_valid, score_mac_lane15_product_out_valid,
-      score_mac_lane15_sum_out_valid, score_tree_ready, row_tag_d7[12], value_mac_lane0_sum_out_valid,
+      value_reader1_idle, value_reader1_credits, value_reader1_outstanding, key0_failed_older, key0_chunk_bytes[72:63],
+      key1_failed_older, key1_chunk_bytes[72:63], score_mac_lane0_sum_out_valid, score_mac_lane1_product_out_valid,
+      score_mac_lane1_sum_out_valid, score_mac_lane2_product_out_valid, score_mac_lane2_sum_out_valid,
+      score_mac_lane3_product_out_valid, score_mac_lane3_sum_out_valid, score_mac_lane4_product_out_valid,
+      score_mac_lane4_sum_out_valid, score_mac_lane5_product_out_valid, score_mac_lane5_sum_out_valid,
+      score_mac_lane6_product_out_valid, score_mac_lane6_sum_out_valid, score_mac_lane7_product_out_valid,
+      score_mac_lane7_sum_out_valid, score_mac_lane8_product_out_valid, score_mac_lane8_sum_out_valid,
+      score_mac_lane9_product_out_valid, score_mac_lane9_sum_out_valid, score_mac_lane10_product_out_valid,
+      score_mac_lane10_sum_out_valid, score_mac_lane11_product_out_valid, score_mac_lane11_sum_out_valid,
+      score_mac_lane12_product_out_valid, score_mac_lane12_sum_out_valid, score_mac_lane13_product_out_valid,
+      score_mac_lane13_sum_out_valid, score_mac_lane14_product_out_valid, score_mac_lane14_sum_out_valid,
+      score_mac_lane15_product_out_valid, score_mac_lane15_sum_out_valid, score_tree_ready, row_tag_d7[12],
+      value0_chunk_bytes[72:63], value1_chunk_bytes[72:63], value_mac_lane0_sum_out_valid,
       value_mac_lane1_product_out_valid, value_mac_lane1_sum_out_valid, value_mac_lane2_product_out_valid,
       value_mac_lane2_sum_out_valid, value_mac_lane3_product_out_valid, value_mac_lane3_sum_out_valid,
       value_mac_lane4_product_out_valid, value_mac_lane4_sum_out_valid, value_mac_lane5_product_out_valid,
@@ -8530,15 +8531,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       value_lane4_v_out_valid, value_lane5_v_out_valid, value_lane6_v_out_valid, value_lane7_v_out_valid,
       value_lane8_v_out_valid, value_lane9_v_out_valid, value_lane10_v_out_valid, value_lane11_v_out_valid,
       value_lane12_v_out_valid, value_lane13_v_out_valid, value_lane14_v_out_valid, value_lane15_v_out_valid,
-      z_sum_out_valid, reduce_tree_idle, key0_stride_bytes_prod[74:64], key0_rows_after_mux[19:13],
-      key0_first_rows_mux[19:13], key0_landing_latest_diff[8:0], key0_write_last_row_beat_diff[7:4],
-      key1_stride_bytes_prod[74:64], key1_rows_after_mux[19:13], key1_first_rows_mux[19:13],
-      key1_landing_latest_diff[8:0], key1_write_last_row_beat_diff[7:4], score_pass_beats_sum[0],
-      last_row_beat_diff[7:3], score_rows_here_mux[12:6], value0_stride_bytes_prod[74:64], value0_rows_after_mux[19:13],
+      z_sum_out_valid, reduce_tree_idle, key0_rows_after_mux[19:13], key0_first_rows_mux[19:13],
+      key0_landing_latest_diff[8:0], key0_write_last_row_beat_diff[7:4], key1_rows_after_mux[19:13],
+      key1_first_rows_mux[19:13], key1_landing_latest_diff[8:0], key1_write_last_row_beat_diff[7:4],
+      score_pass_beats_sum[0], last_row_beat_diff[7:3], score_rows_here_mux[12:6], value0_rows_after_mux[19:13],
       value0_first_rows_mux[19:13], value0_landing_latest_diff[8:0], value0_write_last_row_beat_diff[7:4],
-      value1_stride_bytes_prod[74:64], value1_rows_after_mux[19:13], value1_first_rows_mux[19:13],
-      value1_landing_latest_diff[8:0], value1_write_last_row_beat_diff[7:4], value_pass_beats_sum[0],
-      value_last_beat_diff[7:3], reduce_phase_diff[7:4], value_rows_here_mux[12:6]};
+      value1_rows_after_mux[19:13], value1_first_rows_mux[19:13], value1_landing_latest_diff[8:0],
+      value1_write_last_row_beat_diff[7:4], value_pass_beats_sum[0], value_last_beat_diff[7:3], reduce_phase_diff[7:4],
+      value_rows_here_mux[12:6]};
 endmodule
 
 `default_nettype wire

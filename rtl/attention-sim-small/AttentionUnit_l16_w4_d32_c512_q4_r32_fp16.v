@@ -99,10 +99,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   localparam [2:0] REDUCE_IDLE     = 3'd0;
   localparam [2:0] REDUCE_Z_GATHER = 3'd1;
   localparam [2:0] REDUCE_Z_PUSH   = 3'd2;
-  localparam [2:0] REDUCE_Z_WAIT   = 3'd3;
-  localparam [2:0] REDUCE_GATHER   = 3'd4;
-  localparam [2:0] REDUCE_PUSH     = 3'd5;
-  localparam [2:0] REDUCE_FLUSH    = 3'd6;
+  localparam [2:0] REDUCE_GATHER   = 3'd3;
+  localparam [2:0] REDUCE_PUSH     = 3'd4;
+  localparam [2:0] REDUCE_FLUSH    = 3'd5;
 
   wire        key_reader_command_valid;             // AttentionUnit.java:125
   wire        key_reader_command_ready;             // AttentionUnit.java:125
@@ -185,39 +184,39 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [1:0]  value_command_base;                   // AttentionUnit.java:150
 
   // controller
-  reg  [2:0]  phase;                                // AttentionUnit.java:277
-  reg  [9:0]  first_positions;                      // AttentionUnit.java:278
-  reg  [9:0]  last_positions;                       // AttentionUnit.java:279
-  reg  [7:0]  heads;                                // AttentionUnit.java:279
-  reg  [7:0]  slots;                                // AttentionUnit.java:279
-  reg  [7:0]  row_beats;                            // AttentionUnit.java:280
-  reg  [1:0]  slot_base;                            // AttentionUnit.java:280
-  reg  [63:0] key_address;                          // AttentionUnit.java:281
-  reg  [63:0] value_address;                        // AttentionUnit.java:282
-  reg  [31:0] scale;                                // AttentionUnit.java:283
-  reg  [7:0]  query_slot;                           // AttentionUnit.java:284
-  reg  [7:0]  query_beat;                           // AttentionUnit.java:285
-  reg         value_job_started;                    // AttentionUnit.java:286
-  reg  [7:0]  refusal_code;                         // AttentionUnit.java:287
-  reg  [7:0]  command_tokens;                       // AttentionUnit.java:293
-  reg  [15:0] command_slots;                        // AttentionUnit.java:294
-  reg         command_bad_fields;                   // AttentionUnit.java:295
-  reg  [33:0] command_reach;                        // AttentionUnit.java:296
-  wire        command_bad_field;                    // AttentionUnit.java:297
-  wire        command_overflow;                     // AttentionUnit.java:298
-  wire        command_refused;                      // AttentionUnit.java:299
-  wire        command_fits_beside;                  // AttentionUnit.java:302
-  wire        command_has_room;                     // AttentionUnit.java:303
-  wire [1:0]  command_slot_base;                    // AttentionUnit.java:306
-  wire        command_accepted;                     // AttentionUnit.java:308
-  wire        last_query_beat;                      // AttentionUnit.java:310
-  wire        last_query_slot;                      // AttentionUnit.java:311
-  wire        start_scores;                         // AttentionUnit.java:312
-  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:314
-  wire [4:0]  query_store_address;                  // AttentionUnit.java:317
-  wire        start_value_job;                      // AttentionUnit.java:325
-  wire        hand_off;                             // AttentionUnit.java:326
-  wire        refusal_done;                         // AttentionUnit.java:327
+  reg  [2:0]  phase;                                // AttentionUnit.java:279
+  reg  [9:0]  first_positions;                      // AttentionUnit.java:280
+  reg  [9:0]  last_positions;                       // AttentionUnit.java:281
+  reg  [7:0]  heads;                                // AttentionUnit.java:281
+  reg  [7:0]  slots;                                // AttentionUnit.java:281
+  reg  [7:0]  row_beats;                            // AttentionUnit.java:282
+  reg  [1:0]  slot_base;                            // AttentionUnit.java:282
+  reg  [63:0] key_address;                          // AttentionUnit.java:283
+  reg  [63:0] value_address;                        // AttentionUnit.java:284
+  reg  [31:0] scale;                                // AttentionUnit.java:285
+  reg  [7:0]  query_slot;                           // AttentionUnit.java:286
+  reg  [7:0]  query_beat;                           // AttentionUnit.java:287
+  reg         value_job_started;                    // AttentionUnit.java:288
+  reg  [7:0]  refusal_code;                         // AttentionUnit.java:289
+  reg  [7:0]  command_tokens;                       // AttentionUnit.java:295
+  reg  [15:0] command_slots;                        // AttentionUnit.java:296
+  reg         command_bad_fields;                   // AttentionUnit.java:297
+  reg  [33:0] command_reach;                        // AttentionUnit.java:298
+  wire        command_bad_field;                    // AttentionUnit.java:299
+  wire        command_overflow;                     // AttentionUnit.java:300
+  wire        command_refused;                      // AttentionUnit.java:301
+  wire        command_fits_beside;                  // AttentionUnit.java:304
+  wire        command_has_room;                     // AttentionUnit.java:305
+  wire [1:0]  command_slot_base;                    // AttentionUnit.java:308
+  wire        command_accepted;                     // AttentionUnit.java:310
+  wire        last_query_beat;                      // AttentionUnit.java:312
+  wire        last_query_slot;                      // AttentionUnit.java:313
+  wire        start_scores;                         // AttentionUnit.java:314
+  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:316
+  wire [4:0]  query_store_address;                  // AttentionUnit.java:319
+  wire        start_value_job;                      // AttentionUnit.java:327
+  wire        hand_off;                             // AttentionUnit.java:328
+  wire        refusal_done;                         // AttentionUnit.java:329
   wire [8:0]  key_port_address;                     // BufferPort.java:17
   wire        key_port_enable;                      // BufferPort.java:17
   wire [63:0] key_port_data;                        // BufferPort.java:18
@@ -227,42 +226,41 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [10:0] score_port_address;                   // BufferPort.java:17
   wire        score_port_enable;                    // BufferPort.java:17
   wire [31:0] score_port_data;                      // BufferPort.java:18
-  reg  [31:0] score_read;                           // AttentionUnit.java:159
-  wire        key_chunk_consumed;                   // AttentionUnit.java:163
-  wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:164
+  reg  [31:0] score_read;                           // AttentionUnit.java:161
+  wire        key_chunk_consumed;                   // AttentionUnit.java:165
+  wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:166
 
   // key_loader
-  reg  [63:0] key_next_address;                     // ChunkLoader.java:79
-  reg  [9:0]  key_rows_left;                        // ChunkLoader.java:80
-  reg  [7:0]  key_job_row_beats;                    // ChunkLoader.java:81
-  reg  [7:0]  key_older_row_beats;                  // ChunkLoader.java:82
-  reg  [6:0]  key_issued;                           // ChunkLoader.java:83
-  reg  [6:0]  key_consumed;                         // ChunkLoader.java:84
-  reg  [6:0]  key_landed;                           // ChunkLoader.java:85
-  reg  [6:0]  key_job_base;                         // ChunkLoader.java:86
-  wire        key_requesting;                       // ChunkLoader.java:87
-  reg         key_failed_latest;                    // ChunkLoader.java:88
-  reg         key_failed_older;                     // ChunkLoader.java:89
-  reg  [4:0]  key_write_row;                        // ChunkLoader.java:92
-  reg  [3:0]  key_write_beat;                       // ChunkLoader.java:93
-  wire        key_full_chunk;                       // ChunkLoader.java:96
-  wire [9:0]  key_chunk_rows;                       // ChunkLoader.java:97
-  wire [17:0] key_chunk_beats;                      // ChunkLoader.java:98
-  wire [71:0] key_chunk_bytes;                      // ChunkLoader.java:100
-  wire [63:0] key_stride_bytes;                     // ChunkLoader.java:104
-  wire [9:0]  key_rows_after;                       // ChunkLoader.java:107
-  wire [9:0]  key_first_rows;                       // ChunkLoader.java:111
-  wire [63:0] key_first_address;                    // ChunkLoader.java:113
-  wire        key_half_free;                        // ChunkLoader.java:115
-  wire        key_chunk_beat;                       // ChunkLoader.java:135
-  wire        key_landing_latest;                   // ChunkLoader.java:136
-  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:137
-  wire        key_write_last_row_beat;              // ChunkLoader.java:138
-  wire [8:0]  key_write_address;                    // ChunkLoader.java:140
-  wire        key_beat_error;                       // ChunkLoader.java:159
-  wire [8:0]  key_read_local_address;               // ChunkLoader.java:186
-  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:191
-  wire [63:0] key_read_l0;                          // ChunkLoader.java:194
+  reg  [63:0] key_next_address;                     // ChunkLoader.java:80
+  reg  [9:0]  key_rows_left;                        // ChunkLoader.java:81
+  reg  [7:0]  key_job_row_beats;                    // ChunkLoader.java:82
+  reg  [7:0]  key_older_row_beats;                  // ChunkLoader.java:83
+  reg  [6:0]  key_issued;                           // ChunkLoader.java:84
+  reg  [6:0]  key_consumed;                         // ChunkLoader.java:85
+  reg  [6:0]  key_landed;                           // ChunkLoader.java:86
+  reg  [6:0]  key_job_base;                         // ChunkLoader.java:87
+  wire        key_requesting;                       // ChunkLoader.java:88
+  reg         key_failed_latest;                    // ChunkLoader.java:89
+  reg         key_failed_older;                     // ChunkLoader.java:90
+  reg  [4:0]  key_write_row;                        // ChunkLoader.java:93
+  reg  [3:0]  key_write_beat;                       // ChunkLoader.java:94
+  wire        key_full_chunk;                       // ChunkLoader.java:97
+  wire [9:0]  key_chunk_rows;                       // ChunkLoader.java:98
+  wire [17:0] key_chunk_beats;                      // ChunkLoader.java:99
+  wire [71:0] key_chunk_bytes;                      // ChunkLoader.java:101
+  wire [63:0] key_stride_bytes;                     // ChunkLoader.java:105
+  wire [9:0]  key_rows_after;                       // ChunkLoader.java:108
+  wire [9:0]  key_first_rows;                       // ChunkLoader.java:112
+  wire        key_half_free;                        // ChunkLoader.java:125
+  wire        key_chunk_beat;                       // ChunkLoader.java:145
+  wire        key_landing_latest;                   // ChunkLoader.java:146
+  wire [7:0]  key_landing_row_beats;                // ChunkLoader.java:147
+  wire        key_write_last_row_beat;              // ChunkLoader.java:148
+  wire [8:0]  key_write_address;                    // ChunkLoader.java:150
+  wire        key_beat_error;                       // ChunkLoader.java:169
+  wire [8:0]  key_read_local_address;               // ChunkLoader.java:196
+  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:201
+  wire [63:0] key_read_l0;                          // ChunkLoader.java:204
 
   // key_progress
   wire [0:0]  key_first_halves;                     // ChunkProgress.java:40
@@ -702,71 +700,70 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_pass_finished_d43;              // ScoreEngine.java:245
 
   // score_sink
-  wire [8:0]  score_slots_end;                      // AttentionUnit.java:449
-  reg  [31:0] max_0;                                // AttentionUnit.java:451
-  wire        score_slot_0_ours;                    // AttentionUnit.java:453
-  reg  [31:0] max_1;                                // AttentionUnit.java:451
-  wire        score_slot_1_ours;                    // AttentionUnit.java:453
-  reg  [31:0] max_2;                                // AttentionUnit.java:451
-  wire        score_slot_2_ours;                    // AttentionUnit.java:453
-  reg  [31:0] max_3;                                // AttentionUnit.java:451
-  wire        score_slot_3_ours;                    // AttentionUnit.java:453
-  wire [10:0] score_write_address;                  // AttentionUnit.java:461
-  wire        score_buffer_write;                   // AttentionUnit.java:177
-  wire        value_chunk_consumed;                 // AttentionUnit.java:183
-  wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:184
+  wire [8:0]  score_slots_end;                      // AttentionUnit.java:451
+  reg  [31:0] max_0;                                // AttentionUnit.java:453
+  wire        score_slot_0_ours;                    // AttentionUnit.java:455
+  reg  [31:0] max_1;                                // AttentionUnit.java:453
+  wire        score_slot_1_ours;                    // AttentionUnit.java:455
+  reg  [31:0] max_2;                                // AttentionUnit.java:453
+  wire        score_slot_2_ours;                    // AttentionUnit.java:455
+  reg  [31:0] max_3;                                // AttentionUnit.java:453
+  wire        score_slot_3_ours;                    // AttentionUnit.java:455
+  wire [10:0] score_write_address;                  // AttentionUnit.java:463
+  wire        score_buffer_write;                   // AttentionUnit.java:179
+  wire        value_chunk_consumed;                 // AttentionUnit.java:185
+  wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:186
 
   // value_loader
-  reg  [63:0] value_next_address;                   // ChunkLoader.java:79
-  reg  [9:0]  value_rows_left;                      // ChunkLoader.java:80
-  reg  [7:0]  value_job_row_beats;                  // ChunkLoader.java:81
-  reg  [7:0]  value_older_row_beats;                // ChunkLoader.java:82
-  reg  [6:0]  value_issued;                         // ChunkLoader.java:83
-  reg  [6:0]  value_consumed;                       // ChunkLoader.java:84
-  reg  [6:0]  value_landed;                         // ChunkLoader.java:85
-  reg  [6:0]  value_job_base;                       // ChunkLoader.java:86
-  wire        value_requesting;                     // ChunkLoader.java:87
-  reg         value_failed_latest;                  // ChunkLoader.java:88
-  reg         value_failed_older;                   // ChunkLoader.java:89
-  reg  [4:0]  value_write_row;                      // ChunkLoader.java:92
-  reg  [3:0]  value_write_beat;                     // ChunkLoader.java:93
-  wire        value_full_chunk;                     // ChunkLoader.java:96
-  wire [9:0]  value_chunk_rows;                     // ChunkLoader.java:97
-  wire [17:0] value_chunk_beats;                    // ChunkLoader.java:98
-  wire [71:0] value_chunk_bytes;                    // ChunkLoader.java:100
-  wire [63:0] value_stride_bytes;                   // ChunkLoader.java:104
-  wire [9:0]  value_rows_after;                     // ChunkLoader.java:107
-  wire [9:0]  value_first_rows;                     // ChunkLoader.java:111
-  wire [63:0] value_first_address;                  // ChunkLoader.java:113
-  wire        value_half_free;                      // ChunkLoader.java:115
-  wire        value_chunk_beat;                     // ChunkLoader.java:135
-  wire        value_landing_latest;                 // ChunkLoader.java:136
-  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:137
-  wire        value_write_last_row_beat;            // ChunkLoader.java:138
-  wire [8:0]  value_write_address;                  // ChunkLoader.java:140
-  wire        value_beat_error;                     // ChunkLoader.java:159
-  wire [8:0]  value_read_local_address;             // ChunkLoader.java:186
-  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:191
-  wire [63:0] value_read_l0;                        // ChunkLoader.java:194
-  wire        value_loaders_requesting;             // AttentionUnit.java:189
-  wire        values_finished;                      // AttentionUnit.java:190
-  wire        key_job_failed;                       // AttentionUnit.java:191
+  reg  [63:0] value_next_address;                   // ChunkLoader.java:80
+  reg  [9:0]  value_rows_left;                      // ChunkLoader.java:81
+  reg  [7:0]  value_job_row_beats;                  // ChunkLoader.java:82
+  reg  [7:0]  value_older_row_beats;                // ChunkLoader.java:83
+  reg  [6:0]  value_issued;                         // ChunkLoader.java:84
+  reg  [6:0]  value_consumed;                       // ChunkLoader.java:85
+  reg  [6:0]  value_landed;                         // ChunkLoader.java:86
+  reg  [6:0]  value_job_base;                       // ChunkLoader.java:87
+  wire        value_requesting;                     // ChunkLoader.java:88
+  reg         value_failed_latest;                  // ChunkLoader.java:89
+  reg         value_failed_older;                   // ChunkLoader.java:90
+  reg  [4:0]  value_write_row;                      // ChunkLoader.java:93
+  reg  [3:0]  value_write_beat;                     // ChunkLoader.java:94
+  wire        value_full_chunk;                     // ChunkLoader.java:97
+  wire [9:0]  value_chunk_rows;                     // ChunkLoader.java:98
+  wire [17:0] value_chunk_beats;                    // ChunkLoader.java:99
+  wire [71:0] value_chunk_bytes;                    // ChunkLoader.java:101
+  wire [63:0] value_stride_bytes;                   // ChunkLoader.java:105
+  wire [9:0]  value_rows_after;                     // ChunkLoader.java:108
+  wire [9:0]  value_first_rows;                     // ChunkLoader.java:112
+  wire        value_half_free;                      // ChunkLoader.java:125
+  wire        value_chunk_beat;                     // ChunkLoader.java:145
+  wire        value_landing_latest;                 // ChunkLoader.java:146
+  wire [7:0]  value_landing_row_beats;              // ChunkLoader.java:147
+  wire        value_write_last_row_beat;            // ChunkLoader.java:148
+  wire [8:0]  value_write_address;                  // ChunkLoader.java:150
+  wire        value_beat_error;                     // ChunkLoader.java:169
+  wire [8:0]  value_read_local_address;             // ChunkLoader.java:196
+  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:201
+  wire [63:0] value_read_l0;                        // ChunkLoader.java:204
+  wire        value_loaders_requesting;             // AttentionUnit.java:191
+  wire        values_finished;                      // AttentionUnit.java:192
+  wire        key_job_failed;                       // AttentionUnit.java:193
 
   // value_side
-  reg  [0:0]  value_phase;                          // AttentionUnit.java:400
-  reg  [9:0]  value_first_positions;                // AttentionUnit.java:401
-  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:402
-  reg  [7:0]  value_heads;                          // AttentionUnit.java:402
-  reg  [7:0]  value_slots;                          // AttentionUnit.java:403
-  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:403
-  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:404
-  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:407
-  reg         value_pass_start;                     // AttentionUnit.java:410
-  reg         value_keys_failed;                    // AttentionUnit.java:411
-  reg         value_newer_job;                      // AttentionUnit.java:413
-  wire        value_side_finished;                  // AttentionUnit.java:414
-  wire        value_rows_failed;                    // AttentionUnit.java:432
-  wire [7:0]  value_code;                           // AttentionUnit.java:434
+  reg  [0:0]  value_phase;                          // AttentionUnit.java:402
+  reg  [9:0]  value_first_positions;                // AttentionUnit.java:403
+  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:404
+  reg  [7:0]  value_heads;                          // AttentionUnit.java:404
+  reg  [7:0]  value_slots;                          // AttentionUnit.java:405
+  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:405
+  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:406
+  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:409
+  reg         value_pass_start;                     // AttentionUnit.java:412
+  reg         value_keys_failed;                    // AttentionUnit.java:413
+  reg         value_newer_job;                      // AttentionUnit.java:415
+  wire        value_side_finished;                  // AttentionUnit.java:416
+  wire        value_rows_failed;                    // AttentionUnit.java:434
+  wire [7:0]  value_code;                           // AttentionUnit.java:436
 
   // value_progress
   wire [0:0]  value_first_halves;                   // ChunkProgress.java:40
@@ -1428,178 +1425,179 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] gathered_3_15;                        // ValueEngine.java:252
   wire        gather_done;                          // ValueEngine.java:259
   wire        z_gather_done;                        // ValueEngine.java:260
-  wire        pushing;                              // ValueEngine.java:266
-  wire [2:0]  reduce_tag;                           // ValueEngine.java:269
-  reg  [31:0] tree_pick_0;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_0;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_1;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_1;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_2;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_2;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_3;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_3;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_4;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_4;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_5;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_5;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_6;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_6;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_7;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_7;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_8;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_8;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_9;                          // ValueEngine.java:276
-  wire [31:0] reduce_in_9;                          // ValueEngine.java:277
-  reg  [31:0] tree_pick_10;                         // ValueEngine.java:276
-  wire [31:0] reduce_in_10;                         // ValueEngine.java:277
-  reg  [31:0] tree_pick_11;                         // ValueEngine.java:276
-  wire [31:0] reduce_in_11;                         // ValueEngine.java:277
-  reg  [31:0] tree_pick_12;                         // ValueEngine.java:276
-  wire [31:0] reduce_in_12;                         // ValueEngine.java:277
-  reg  [31:0] tree_pick_13;                         // ValueEngine.java:276
-  wire [31:0] reduce_in_13;                         // ValueEngine.java:277
-  reg  [31:0] tree_pick_14;                         // ValueEngine.java:276
-  wire [31:0] reduce_in_14;                         // ValueEngine.java:277
-  reg  [31:0] tree_pick_15;                         // ValueEngine.java:276
-  wire [31:0] reduce_in_15;                         // ValueEngine.java:277
-  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:302
-  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:302
-  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:302
-  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:302
-  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:302
-  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:302
-  wire        push_done;                            // ValueEngine.java:306
-  wire        z_pushed;                             // ValueEngine.java:307
-  reg  [2:0]  push_tag_d1;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d2;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d3;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d4;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d5;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d6;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d7;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d8;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d9;                          // ValueEngine.java:308
-  reg  [2:0]  push_tag_d10;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d11;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d12;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d13;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d14;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d15;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d16;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d17;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d18;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d19;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d20;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d21;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d22;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d23;                         // ValueEngine.java:308
-  reg  [2:0]  push_tag_d24;                         // ValueEngine.java:308
-  wire        reduced_is_z;                         // ValueEngine.java:308
+  reg         rz_known;                             // ValueEngine.java:266
+  wire        pushing;                              // ValueEngine.java:267
+  wire [2:0]  reduce_tag;                           // ValueEngine.java:270
+  reg  [31:0] tree_pick_0;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_0;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_1;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_1;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_2;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_2;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_3;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_3;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_4;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_4;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_5;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_5;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_6;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_6;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_7;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_7;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_8;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_8;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_9;                          // ValueEngine.java:277
+  wire [31:0] reduce_in_9;                          // ValueEngine.java:278
+  reg  [31:0] tree_pick_10;                         // ValueEngine.java:277
+  wire [31:0] reduce_in_10;                         // ValueEngine.java:278
+  reg  [31:0] tree_pick_11;                         // ValueEngine.java:277
+  wire [31:0] reduce_in_11;                         // ValueEngine.java:278
+  reg  [31:0] tree_pick_12;                         // ValueEngine.java:277
+  wire [31:0] reduce_in_12;                         // ValueEngine.java:278
+  reg  [31:0] tree_pick_13;                         // ValueEngine.java:277
+  wire [31:0] reduce_in_13;                         // ValueEngine.java:278
+  reg  [31:0] tree_pick_14;                         // ValueEngine.java:277
+  wire [31:0] reduce_in_14;                         // ValueEngine.java:278
+  reg  [31:0] tree_pick_15;                         // ValueEngine.java:277
+  wire [31:0] reduce_in_15;                         // ValueEngine.java:278
+  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:303
+  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:303
+  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:303
+  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:303
+  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:303
+  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:303
+  wire        push_done;                            // ValueEngine.java:307
+  wire        z_pushed;                             // ValueEngine.java:308
+  reg  [2:0]  push_tag_d1;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d2;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d3;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d4;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d5;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d6;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d7;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d8;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d9;                          // ValueEngine.java:309
+  reg  [2:0]  push_tag_d10;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d11;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d12;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d13;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d14;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d15;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d16;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d17;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d18;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d19;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d20;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d21;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d22;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d23;                         // ValueEngine.java:309
+  reg  [2:0]  push_tag_d24;                         // ValueEngine.java:309
+  wire        reduced_is_z;                         // ValueEngine.java:309
   wire        rz_in_valid;                          // FpReciprocal.java:133
   wire [31:0] rz_in_payload;                        // FpReciprocal.java:133
   wire        rz_out_valid;                         // FpReciprocal.java:133
   wire [31:0] rz_out_payload;                       // FpReciprocal.java:133
-  wire        rz_ready;                             // ValueEngine.java:312
-  reg  [31:0] slot_rz;                              // ValueEngine.java:313
-  wire        normalized_in_valid;                  // ValueEngine.java:315
-  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:315
-  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:315
-  wire        normalized_out_valid;                 // ValueEngine.java:315
-  wire [31:0] normalized_out_payload;               // ValueEngine.java:315
-  wire        stored_output_in_valid;               // ValueEngine.java:316
-  wire [31:0] stored_output_in_payload;             // ValueEngine.java:316
-  wire        stored_output_out_valid;              // ValueEngine.java:316
-  wire [15:0] stored_output_out_payload;            // ValueEngine.java:316
-  reg  [2:0]  push_tag_d25;                         // ValueEngine.java:318
-  reg  [2:0]  push_tag_d26;                         // ValueEngine.java:318
-  reg  [2:0]  push_tag_d27;                         // ValueEngine.java:318
-  reg  [2:0]  push_tag_d28;                         // ValueEngine.java:318
-  reg  [2:0]  push_tag_d29;                         // ValueEngine.java:318
-  reg  [2:0]  push_tag_d30;                         // ValueEngine.java:318
-  reg  [2:0]  push_tag_d31;                         // ValueEngine.java:318
-  reg  [2:0]  push_tag_d32;                         // ValueEngine.java:318
-  reg  [2:0]  push_tag_d33;                         // ValueEngine.java:318
-  wire        element_out;                          // ValueEngine.java:319
-  reg  [15:0] out_word_0;                           // ValueEngine.java:323
-  reg  [15:0] out_word_1;                           // ValueEngine.java:323
-  reg  [15:0] out_word_2;                           // ValueEngine.java:323
-  reg  [15:0] out_word_3;                           // ValueEngine.java:323
-  reg         beat_assembled;                       // ValueEngine.java:328
-  wire        out_beat_valid;                       // ValueEngine.java:329
-  wire        out_beat_ready;                       // ValueEngine.java:329
-  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:329
-  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:329
-  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:329
-  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:329
+  wire        rz_ready;                             // ValueEngine.java:313
+  reg  [31:0] slot_rz;                              // ValueEngine.java:314
+  wire        normalized_in_valid;                  // ValueEngine.java:319
+  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:319
+  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:319
+  wire        normalized_out_valid;                 // ValueEngine.java:319
+  wire [31:0] normalized_out_payload;               // ValueEngine.java:319
+  wire        stored_output_in_valid;               // ValueEngine.java:320
+  wire [31:0] stored_output_in_payload;             // ValueEngine.java:320
+  wire        stored_output_out_valid;              // ValueEngine.java:320
+  wire [15:0] stored_output_out_payload;            // ValueEngine.java:320
+  reg  [2:0]  push_tag_d25;                         // ValueEngine.java:322
+  reg  [2:0]  push_tag_d26;                         // ValueEngine.java:322
+  reg  [2:0]  push_tag_d27;                         // ValueEngine.java:322
+  reg  [2:0]  push_tag_d28;                         // ValueEngine.java:322
+  reg  [2:0]  push_tag_d29;                         // ValueEngine.java:322
+  reg  [2:0]  push_tag_d30;                         // ValueEngine.java:322
+  reg  [2:0]  push_tag_d31;                         // ValueEngine.java:322
+  reg  [2:0]  push_tag_d32;                         // ValueEngine.java:322
+  reg  [2:0]  push_tag_d33;                         // ValueEngine.java:322
+  wire        element_out;                          // ValueEngine.java:323
+  reg  [15:0] out_word_0;                           // ValueEngine.java:327
+  reg  [15:0] out_word_1;                           // ValueEngine.java:327
+  reg  [15:0] out_word_2;                           // ValueEngine.java:327
+  reg  [15:0] out_word_3;                           // ValueEngine.java:327
+  reg         beat_assembled;                       // ValueEngine.java:332
+  wire        out_beat_valid;                       // ValueEngine.java:333
+  wire        out_beat_ready;                       // ValueEngine.java:333
+  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:333
+  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:333
+  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:333
+  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:333
   wire        out_queue_push_valid;                 // Stream.java:195
   wire        out_queue_push_ready;                 // Stream.java:195
   wire [63:0] out_queue_push_payload;               // Stream.java:195
@@ -1607,19 +1605,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:195
   wire [63:0] out_queue_pop_payload;                // Stream.java:195
   wire [3:0]  out_queue_occupancy;                  // Stream.java:195
-  reg  [3:0]  beats_queued;                         // ValueEngine.java:336
-  wire        slot_flush_done;                      // ValueEngine.java:339
-  wire        value_pass_finished;                  // ValueEngine.java:341
-  reg         done_pending;                         // AttentionUnit.java:205
-  reg  [7:0]  done_code;                            // AttentionUnit.java:206
+  reg  [3:0]  beats_queued;                         // ValueEngine.java:340
+  wire        slot_flush_done;                      // ValueEngine.java:343
+  wire        value_pass_finished;                  // ValueEngine.java:345
+  reg         done_pending;                         // AttentionUnit.java:207
+  reg  [7:0]  done_code;                            // AttentionUnit.java:208
   (* ram_style = "distributed" *)
   reg  [63:0] query_store [0:31];                   // AttentionUnit.java:136
   (* ram_style = "block" *)
   reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:141
   (* ram_style = "block" *)
-  reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:76
+  reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:77
   (* ram_style = "block" *)
-  reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:76
+  reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
   (* ram_style = "block" *)
   reg  [31:0] partials_0 [0:511];                   // ValueEngine.java:100
   (* ram_style = "block" *)
@@ -1723,34 +1721,34 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_reader_m_axi_rdata = m_axi_v_rdata; // AttentionUnit.java:130
   assign value_reader_m_axi_rresp = m_axi_v_rresp; // AttentionUnit.java:130
   assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:130
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:307
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:309
-  assign score_port_data = score_read; // AttentionUnit.java:159
-  assign key_reader_command_valid = key_requesting & key_half_free & ~start_scores; // ChunkLoader.java:116
-  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:117
-  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats}; // ChunkLoader.java:118
-  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:134
-  assign key_read_local_address = key_port_address; // ChunkLoader.java:186
-  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:194
-  assign key_port_data = key_read_l0; // ChunkLoader.java:197
+  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:309
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:311
+  assign score_port_data = score_read; // AttentionUnit.java:161
+  assign key_reader_command_valid = key_requesting & key_half_free & ~start_scores; // ChunkLoader.java:126
+  assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:127
+  assign key_reader_command_payload_beats = {14'd0, key_chunk_beats}; // ChunkLoader.java:128
+  assign key_reader_data_ready = 1'b1; // ChunkLoader.java:144
+  assign key_read_local_address = key_port_address; // ChunkLoader.java:196
+  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:204
+  assign key_port_data = key_read_l0; // ChunkLoader.java:207
   assign key_port_address = key_read_address; // ScoreEngine.java:148
   assign key_port_enable = score_issue; // ScoreEngine.java:149
-  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:172
-  assign key_chunk_loader = 1'b0; // AttentionUnit.java:173
-  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:177
-  assign value_reader_command_valid = value_requesting & value_half_free & ~start_value_job; // ChunkLoader.java:116
-  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:117
-  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats}; // ChunkLoader.java:118
-  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:134
-  assign value_read_local_address = value_port_address; // ChunkLoader.java:186
-  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:194
-  assign value_port_data = value_read_l0; // ChunkLoader.java:197
-  assign value_loaders_requesting = value_requesting; // AttentionUnit.java:189
-  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:188
-  assign key_job_failed = key_failed_latest; // AttentionUnit.java:191
-  assign value_busy = value_phase; // AttentionUnit.java:193
-  assign value_command_slots = value_slots; // AttentionUnit.java:194
-  assign value_command_base = value_slot_base; // AttentionUnit.java:195
+  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:174
+  assign key_chunk_loader = 1'b0; // AttentionUnit.java:175
+  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:179
+  assign value_reader_command_valid = value_requesting & value_half_free & ~start_value_job; // ChunkLoader.java:126
+  assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:127
+  assign value_reader_command_payload_beats = {14'd0, value_chunk_beats}; // ChunkLoader.java:128
+  assign value_reader_data_ready = 1'b1; // ChunkLoader.java:144
+  assign value_read_local_address = value_port_address; // ChunkLoader.java:196
+  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:204
+  assign value_port_data = value_read_l0; // ChunkLoader.java:207
+  assign value_loaders_requesting = value_requesting; // AttentionUnit.java:191
+  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:190
+  assign key_job_failed = key_failed_latest; // AttentionUnit.java:193
+  assign value_busy = value_phase; // AttentionUnit.java:195
+  assign value_command_slots = value_slots; // AttentionUnit.java:196
+  assign value_command_base = value_slot_base; // AttentionUnit.java:197
   assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:133
   assign value_port_enable = value_issue; // ValueEngine.java:135
   assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:136
@@ -1760,39 +1758,39 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
   assign out_payload_2 = out_queue_pop_payload[47:32]; // Stream.java:102
   assign out_payload_3 = out_queue_pop_payload[63:48]; // Stream.java:102
-  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:199
-  assign value_chunk_loader = 1'b0; // AttentionUnit.java:200
-  assign values_finished = value_pass_finished; // AttentionUnit.java:201
-  assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:202
-  assign done_valid = done_pending; // AttentionUnit.java:218
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:219
-  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:220
+  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:201
+  assign value_chunk_loader = 1'b0; // AttentionUnit.java:202
+  assign values_finished = value_pass_finished; // AttentionUnit.java:203
+  assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:204
+  assign done_valid = done_pending; // AttentionUnit.java:220
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:221
+  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:222
 
   always @(posedge clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:321
-      // AttentionUnit.java:321
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:323
+      // AttentionUnit.java:323
       query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
     end
-    if (score_port_enable) begin // AttentionUnit.java:159
-      score_read <= score_buffer[score_port_address]; // AttentionUnit.java:159
+    if (score_port_enable) begin // AttentionUnit.java:161
+      score_read <= score_buffer[score_port_address]; // AttentionUnit.java:161
     end
-    if (key_port_enable) begin // ChunkLoader.java:191
-      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:191
+    if (key_port_enable) begin // ChunkLoader.java:201
+      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:201
     end
-    if (score_buffer_write) begin // AttentionUnit.java:180
-      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:180
+    if (score_buffer_write) begin // AttentionUnit.java:182
+      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:182
     end
-    if (value_port_enable) begin // ChunkLoader.java:191
-      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:191
+    if (value_port_enable) begin // ChunkLoader.java:201
+      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:201
     end
-    done_pending <= 1'b0; // AttentionUnit.java:207
-    if (value_side_finished) begin // AttentionUnit.java:208
-      done_pending <= 1'b1; // AttentionUnit.java:209
-      done_code <= value_code; // AttentionUnit.java:210
+    done_pending <= 1'b0; // AttentionUnit.java:209
+    if (value_side_finished) begin // AttentionUnit.java:210
+      done_pending <= 1'b1; // AttentionUnit.java:211
+      done_code <= value_code; // AttentionUnit.java:212
     end
-    if (refusal_done) begin // AttentionUnit.java:212
-      done_pending <= 1'b1; // AttentionUnit.java:213
-      done_code <= refusal_code; // AttentionUnit.java:214
+    if (refusal_done) begin // AttentionUnit.java:214
+      done_pending <= 1'b1; // AttentionUnit.java:215
+      done_code <= refusal_code; // AttentionUnit.java:216
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -1801,85 +1799,85 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:274): takes and checks a command, stores its queries, starts its passes and hands it
+  // controller (AttentionUnit.java:276): takes and checks a command, stores its queries, starts its passes and hands it
   // on
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:297
-  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:298
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:299
-  assign command_fits_beside = (command_slots <= 16'd2) & (value_command_slots <= 8'd2); // AttentionUnit.java:302
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:303
-  assign command_slot_base = (value_busy & (value_command_base == 2'd0)) ? 2'd2 : 2'd0; // AttentionUnit.java:306
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:308
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:310
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:311
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:312
-  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:314
-  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:317
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:299
+  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:300
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:301
+  assign command_fits_beside = (command_slots <= 16'd2) & (value_command_slots <= 8'd2); // AttentionUnit.java:304
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:305
+  assign command_slot_base = (value_busy & (value_command_base == 2'd0)) ? 2'd2 : 2'd0; // AttentionUnit.java:308
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:310
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:312
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:313
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:314
+  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:316
+  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:319
   assign start_value_job =
       ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
       & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:325
-  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:326
-  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:327
+      & ~value_job_requesting; // AttentionUnit.java:327
+  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:328
+  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:329
 
   always @(posedge clk) begin
-    if (command_accepted) begin // AttentionUnit.java:329
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:330
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:331
-      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:332
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:333
-      heads <= command_payload_heads; // AttentionUnit.java:334
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:335
-      scale <= command_payload_scale; // AttentionUnit.java:336
+    if (command_accepted) begin // AttentionUnit.java:331
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:332
+      value_address <= command_payload_valueAddress; // AttentionUnit.java:333
+      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:334
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:335
+      heads <= command_payload_heads; // AttentionUnit.java:336
+      row_beats <= command_payload_rowBeats; // AttentionUnit.java:337
+      scale <= command_payload_scale; // AttentionUnit.java:338
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd8)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:337
-      // AttentionUnit.java:339
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:339
+      // AttentionUnit.java:341
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      query_slot <= 8'd0; // AttentionUnit.java:340
-      query_beat <= 8'd0; // AttentionUnit.java:341
-      value_job_started <= 1'b0; // AttentionUnit.java:342
-      phase <= PHASE_SIZE; // AttentionUnit.java:343
+      query_slot <= 8'd0; // AttentionUnit.java:342
+      query_beat <= 8'd0; // AttentionUnit.java:343
+      value_job_started <= 1'b0; // AttentionUnit.java:344
+      phase <= PHASE_SIZE; // AttentionUnit.java:345
     end
-    if (phase == PHASE_SIZE) begin // AttentionUnit.java:345
-      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:346
-      phase <= PHASE_CHECK; // AttentionUnit.java:347
+    if (phase == PHASE_SIZE) begin // AttentionUnit.java:347
+      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:348
+      phase <= PHASE_CHECK; // AttentionUnit.java:349
     end
-    if (phase == PHASE_CHECK) begin // AttentionUnit.java:349
-      if (command_refused) begin // AttentionUnit.java:350
-        phase <= PHASE_REFUSED; // AttentionUnit.java:351
-        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:352
-      end else if (command_has_room) begin // AttentionUnit.java:354
-        last_positions <= command_reach[9:0]; // AttentionUnit.java:355
-        slots <= command_slots[7:0]; // AttentionUnit.java:356
-        slot_base <= command_slot_base; // AttentionUnit.java:357
-        phase <= PHASE_QUERIES; // AttentionUnit.java:358
+    if (phase == PHASE_CHECK) begin // AttentionUnit.java:351
+      if (command_refused) begin // AttentionUnit.java:352
+        phase <= PHASE_REFUSED; // AttentionUnit.java:353
+        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:354
+      end else if (command_has_room) begin // AttentionUnit.java:356
+        last_positions <= command_reach[9:0]; // AttentionUnit.java:357
+        slots <= command_slots[7:0]; // AttentionUnit.java:358
+        slot_base <= command_slot_base; // AttentionUnit.java:359
+        phase <= PHASE_QUERIES; // AttentionUnit.java:360
       end
     end
-    if (refusal_done) begin // AttentionUnit.java:361
-      phase <= PHASE_IDLE; // AttentionUnit.java:361
+    if (refusal_done) begin // AttentionUnit.java:363
+      phase <= PHASE_IDLE; // AttentionUnit.java:363
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:362
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:363
-      if (last_query_beat) begin // AttentionUnit.java:364
-        query_beat <= 8'd0; // AttentionUnit.java:365
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:366
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:364
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:365
+      if (last_query_beat) begin // AttentionUnit.java:366
+        query_beat <= 8'd0; // AttentionUnit.java:367
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:368
       end
     end
-    if (start_value_job) begin // AttentionUnit.java:369
-      value_job_started <= 1'b1; // AttentionUnit.java:369
+    if (start_value_job) begin // AttentionUnit.java:371
+      value_job_started <= 1'b1; // AttentionUnit.java:371
     end
-    if (start_scores) begin // AttentionUnit.java:370
-      phase <= PHASE_SCORES; // AttentionUnit.java:370
+    if (start_scores) begin // AttentionUnit.java:372
+      phase <= PHASE_SCORES; // AttentionUnit.java:372
     end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:371
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:371
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:373
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:373
     end
-    if (hand_off) begin // AttentionUnit.java:372
-      phase <= PHASE_IDLE; // AttentionUnit.java:372
+    if (hand_off) begin // AttentionUnit.java:374
+      phase <= PHASE_IDLE; // AttentionUnit.java:374
     end
     if (reset) begin
       key_address <= 64'd0;
@@ -1905,61 +1903,60 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // key_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign key_requesting = key_rows_left != 10'd0; // ChunkLoader.java:87
-  assign key_full_chunk = key_rows_left >= 10'd32; // ChunkLoader.java:96
-  assign key_chunk_rows = key_full_chunk ? 10'd32 : key_rows_left; // ChunkLoader.java:97
-  assign key_chunk_beats = {8'd0, key_chunk_rows} * {10'd0, key_job_row_beats}; // ChunkLoader.java:98
-  assign key_chunk_bytes = {{56'd0, key_job_row_beats}, 8'd0}; // ChunkLoader.java:100
-  assign key_stride_bytes = key_chunk_bytes[63:0]; // ChunkLoader.java:104
-  assign key_rows_after = key_rows_after_mux[9:0]; // ChunkLoader.java:107
-  assign key_first_rows = key_first_rows_mux[9:0]; // ChunkLoader.java:111
-  assign key_first_address = key_address; // ChunkLoader.java:113
-  assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:115
-  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:135
-  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:136
-  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:137
-  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:138
-  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:140
-  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:159
+  assign key_requesting = key_rows_left != 10'd0; // ChunkLoader.java:88
+  assign key_full_chunk = key_rows_left >= 10'd32; // ChunkLoader.java:97
+  assign key_chunk_rows = key_full_chunk ? 10'd32 : key_rows_left; // ChunkLoader.java:98
+  assign key_chunk_beats = {8'd0, key_chunk_rows} * {10'd0, key_job_row_beats}; // ChunkLoader.java:99
+  assign key_chunk_bytes = {{56'd0, key_job_row_beats}, 8'd0}; // ChunkLoader.java:101
+  assign key_stride_bytes = key_chunk_bytes[63:0]; // ChunkLoader.java:105
+  assign key_rows_after = key_rows_after_mux[9:0]; // ChunkLoader.java:108
+  assign key_first_rows = key_first_rows_mux[9:0]; // ChunkLoader.java:112
+  assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:125
+  assign key_chunk_beat = key_reader_data_valid; // ChunkLoader.java:145
+  assign key_landing_latest = ~key_landing_latest_diff[6]; // ChunkLoader.java:146
+  assign key_landing_row_beats = key_landing_latest ? key_job_row_beats : key_older_row_beats; // ChunkLoader.java:147
+  assign key_write_last_row_beat = key_write_beat == key_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
+  assign key_write_address = {key_landed[0], key_write_row, key_write_beat[2:0]}; // ChunkLoader.java:150
+  assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge clk) begin
-    if (start_scores) begin // ChunkLoader.java:119
-      key_next_address <= key_first_address; // ChunkLoader.java:120
-      key_rows_left <= key_first_rows; // ChunkLoader.java:121
-      key_job_row_beats <= row_beats; // ChunkLoader.java:122
-      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:123
-      key_job_base <= key_issued; // ChunkLoader.java:124
-    end else if (key_reader_command_valid & key_reader_command_ready) begin // ChunkLoader.java:125
-      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:126
-      key_rows_left <= key_rows_after; // ChunkLoader.java:127
-      key_issued <= key_issued + 7'd1; // ChunkLoader.java:128
+    if (start_scores) begin // ChunkLoader.java:129
+      key_next_address <= key_address; // ChunkLoader.java:130
+      key_rows_left <= key_first_rows; // ChunkLoader.java:131
+      key_job_row_beats <= row_beats; // ChunkLoader.java:132
+      key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:133
+      key_job_base <= key_issued; // ChunkLoader.java:134
+    end else if (key_reader_command_valid & key_reader_command_ready) begin // ChunkLoader.java:135
+      key_next_address <= key_next_address + key_stride_bytes; // ChunkLoader.java:136
+      key_rows_left <= key_rows_after; // ChunkLoader.java:137
+      key_issued <= key_issued + 7'd1; // ChunkLoader.java:138
     end
-    if (key_chunk_consumed) begin // ChunkLoader.java:130
-      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:130
+    if (key_chunk_consumed) begin // ChunkLoader.java:140
+      key_consumed <= key_consumed + 7'd1; // ChunkLoader.java:140
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:144
-      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:144
+    if (key_chunk_beat) begin // ChunkLoader.java:154
+      key_buffer[key_write_address] <= key_reader_data_payload_data; // ChunkLoader.java:154
     end
-    if (key_chunk_beat) begin // ChunkLoader.java:147
-      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:148
-      if (key_write_last_row_beat) begin // ChunkLoader.java:149
-        key_write_beat <= 4'd0; // ChunkLoader.java:150
-        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:151
+    if (key_chunk_beat) begin // ChunkLoader.java:157
+      key_write_beat <= key_write_beat + 4'd1; // ChunkLoader.java:158
+      if (key_write_last_row_beat) begin // ChunkLoader.java:159
+        key_write_beat <= 4'd0; // ChunkLoader.java:160
+        key_write_row <= key_write_row + 5'd1; // ChunkLoader.java:161
       end
-      if (key_reader_data_payload_last) begin // ChunkLoader.java:153
-        key_write_beat <= 4'd0; // ChunkLoader.java:154
-        key_write_row <= 5'd0; // ChunkLoader.java:155
-        key_landed <= key_landed + 7'd1; // ChunkLoader.java:156
+      if (key_reader_data_payload_last) begin // ChunkLoader.java:163
+        key_write_beat <= 4'd0; // ChunkLoader.java:164
+        key_write_row <= 5'd0; // ChunkLoader.java:165
+        key_landed <= key_landed + 7'd1; // ChunkLoader.java:166
       end
     end
-    if (start_scores) begin // ChunkLoader.java:160
-      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:161
-      key_failed_latest <= 1'b0; // ChunkLoader.java:162
-    end else if (key_beat_error) begin // ChunkLoader.java:163
-      if (key_landing_latest) begin // ChunkLoader.java:164
-        key_failed_latest <= 1'b1; // ChunkLoader.java:164
+    if (start_scores) begin // ChunkLoader.java:170
+      key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:171
+      key_failed_latest <= 1'b0; // ChunkLoader.java:172
+    end else if (key_beat_error) begin // ChunkLoader.java:173
+      if (key_landing_latest) begin // ChunkLoader.java:174
+        key_failed_latest <= 1'b1; // ChunkLoader.java:174
       end else begin
-        key_failed_older <= 1'b1; // ChunkLoader.java:164
+        key_failed_older <= 1'b1; // ChunkLoader.java:174
       end
     end
     if (reset) begin
@@ -2676,18 +2673,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:191
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:445): the place of each score (its slot and position) and each slot's maximum
-  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:449
-  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:453
-  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:453
-  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:453
-  assign score_slot_3_ours = score_slots_end > 9'd3; // AttentionUnit.java:453
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:461
+  // score_sink (AttentionUnit.java:447): the place of each score (its slot and position) and each slot's maximum
+  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:451
+  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:455
+  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:455
+  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:455
+  assign score_slot_3_ours = score_slots_end > 9'd3; // AttentionUnit.java:455
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:463
 
   always @(posedge clk) begin
-    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:454
-      max_0 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:456
+      max_0 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:457
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2695,11 +2692,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:456
+          : max_0; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:454
-      max_1 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:456
+      max_1 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:457
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2707,11 +2704,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:456
+          : max_1; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:454
-      max_2 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:456
+      max_2 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:457
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2719,11 +2716,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:456
+          : max_2; // AttentionUnit.java:458
     end
-    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:454
-      max_3 <= 32'hff800000; // AttentionUnit.java:454
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:455
+    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:456
+      max_3 <= 32'hff800000; // AttentionUnit.java:456
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:457
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2731,7 +2728,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:456
+          : max_3; // AttentionUnit.java:458
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -2743,62 +2740,61 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign value_requesting = value_rows_left != 10'd0; // ChunkLoader.java:87
-  assign value_full_chunk = value_rows_left >= 10'd32; // ChunkLoader.java:96
-  assign value_chunk_rows = value_full_chunk ? 10'd32 : value_rows_left; // ChunkLoader.java:97
-  assign value_chunk_beats = {8'd0, value_chunk_rows} * {10'd0, value_job_row_beats}; // ChunkLoader.java:98
-  assign value_chunk_bytes = {{56'd0, value_job_row_beats}, 8'd0}; // ChunkLoader.java:100
-  assign value_stride_bytes = value_chunk_bytes[63:0]; // ChunkLoader.java:104
-  assign value_rows_after = value_rows_after_mux[9:0]; // ChunkLoader.java:107
-  assign value_first_rows = value_first_rows_mux[9:0]; // ChunkLoader.java:111
-  assign value_first_address = value_address; // ChunkLoader.java:113
-  assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:115
-  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:135
-  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:136
-  // ChunkLoader.java:137
+  assign value_requesting = value_rows_left != 10'd0; // ChunkLoader.java:88
+  assign value_full_chunk = value_rows_left >= 10'd32; // ChunkLoader.java:97
+  assign value_chunk_rows = value_full_chunk ? 10'd32 : value_rows_left; // ChunkLoader.java:98
+  assign value_chunk_beats = {8'd0, value_chunk_rows} * {10'd0, value_job_row_beats}; // ChunkLoader.java:99
+  assign value_chunk_bytes = {{56'd0, value_job_row_beats}, 8'd0}; // ChunkLoader.java:101
+  assign value_stride_bytes = value_chunk_bytes[63:0]; // ChunkLoader.java:105
+  assign value_rows_after = value_rows_after_mux[9:0]; // ChunkLoader.java:108
+  assign value_first_rows = value_first_rows_mux[9:0]; // ChunkLoader.java:112
+  assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:125
+  assign value_chunk_beat = value_reader_data_valid; // ChunkLoader.java:145
+  assign value_landing_latest = ~value_landing_latest_diff[6]; // ChunkLoader.java:146
+  // ChunkLoader.java:147
   assign value_landing_row_beats = value_landing_latest ? value_job_row_beats : value_older_row_beats;
-  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:138
-  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:140
-  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:159
+  assign value_write_last_row_beat = value_write_beat == value_write_last_row_beat_diff[3:0]; // ChunkLoader.java:148
+  assign value_write_address = {value_landed[0], value_write_row, value_write_beat[2:0]}; // ChunkLoader.java:150
+  assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge clk) begin
-    if (start_value_job) begin // ChunkLoader.java:119
-      value_next_address <= value_first_address; // ChunkLoader.java:120
-      value_rows_left <= value_first_rows; // ChunkLoader.java:121
-      value_job_row_beats <= row_beats; // ChunkLoader.java:122
-      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:123
-      value_job_base <= value_issued; // ChunkLoader.java:124
-    end else if (value_reader_command_valid & value_reader_command_ready) begin // ChunkLoader.java:125
-      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:126
-      value_rows_left <= value_rows_after; // ChunkLoader.java:127
-      value_issued <= value_issued + 7'd1; // ChunkLoader.java:128
+    if (start_value_job) begin // ChunkLoader.java:129
+      value_next_address <= value_address; // ChunkLoader.java:130
+      value_rows_left <= value_first_rows; // ChunkLoader.java:131
+      value_job_row_beats <= row_beats; // ChunkLoader.java:132
+      value_older_row_beats <= value_job_row_beats; // ChunkLoader.java:133
+      value_job_base <= value_issued; // ChunkLoader.java:134
+    end else if (value_reader_command_valid & value_reader_command_ready) begin // ChunkLoader.java:135
+      value_next_address <= value_next_address + value_stride_bytes; // ChunkLoader.java:136
+      value_rows_left <= value_rows_after; // ChunkLoader.java:137
+      value_issued <= value_issued + 7'd1; // ChunkLoader.java:138
     end
-    if (value_chunk_consumed) begin // ChunkLoader.java:130
-      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:130
+    if (value_chunk_consumed) begin // ChunkLoader.java:140
+      value_consumed <= value_consumed + 7'd1; // ChunkLoader.java:140
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:144
-      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:144
+    if (value_chunk_beat) begin // ChunkLoader.java:154
+      value_buffer[value_write_address] <= value_reader_data_payload_data; // ChunkLoader.java:154
     end
-    if (value_chunk_beat) begin // ChunkLoader.java:147
-      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:148
-      if (value_write_last_row_beat) begin // ChunkLoader.java:149
-        value_write_beat <= 4'd0; // ChunkLoader.java:150
-        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:151
+    if (value_chunk_beat) begin // ChunkLoader.java:157
+      value_write_beat <= value_write_beat + 4'd1; // ChunkLoader.java:158
+      if (value_write_last_row_beat) begin // ChunkLoader.java:159
+        value_write_beat <= 4'd0; // ChunkLoader.java:160
+        value_write_row <= value_write_row + 5'd1; // ChunkLoader.java:161
       end
-      if (value_reader_data_payload_last) begin // ChunkLoader.java:153
-        value_write_beat <= 4'd0; // ChunkLoader.java:154
-        value_write_row <= 5'd0; // ChunkLoader.java:155
-        value_landed <= value_landed + 7'd1; // ChunkLoader.java:156
+      if (value_reader_data_payload_last) begin // ChunkLoader.java:163
+        value_write_beat <= 4'd0; // ChunkLoader.java:164
+        value_write_row <= 5'd0; // ChunkLoader.java:165
+        value_landed <= value_landed + 7'd1; // ChunkLoader.java:166
       end
     end
-    if (start_value_job) begin // ChunkLoader.java:160
-      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:161
-      value_failed_latest <= 1'b0; // ChunkLoader.java:162
-    end else if (value_beat_error) begin // ChunkLoader.java:163
-      if (value_landing_latest) begin // ChunkLoader.java:164
-        value_failed_latest <= 1'b1; // ChunkLoader.java:164
+    if (start_value_job) begin // ChunkLoader.java:170
+      value_failed_older <= value_failed_latest | (value_beat_error & value_landing_latest); // ChunkLoader.java:171
+      value_failed_latest <= 1'b0; // ChunkLoader.java:172
+    end else if (value_beat_error) begin // ChunkLoader.java:173
+      if (value_landing_latest) begin // ChunkLoader.java:174
+        value_failed_latest <= 1'b1; // ChunkLoader.java:174
       end else begin
-        value_failed_older <= 1'b1; // ChunkLoader.java:164
+        value_failed_older <= 1'b1; // ChunkLoader.java:174
       end
     end
     if (reset) begin
@@ -2818,29 +2814,29 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:399): the command of the value pass: its fields, its V job and its outcome
-  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:414
-  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:432
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:434
+  // value_side (AttentionUnit.java:401): the command of the value pass: its fields, its V job and its outcome
+  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:416
+  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:434
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:436
 
   always @(posedge clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:410
-    if (hand_off) begin // AttentionUnit.java:415
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:416
-      value_first_positions <= first_positions; // AttentionUnit.java:417
-      value_last_positions <= last_positions; // AttentionUnit.java:418
-      value_heads <= heads; // AttentionUnit.java:419
-      value_slots <= slots; // AttentionUnit.java:420
-      value_row_beats <= row_beats; // AttentionUnit.java:421
-      value_slot_base <= slot_base; // AttentionUnit.java:422
-      value_side_job_base <= value_job_base; // AttentionUnit.java:424
-      value_keys_failed <= key_job_failed; // AttentionUnit.java:426
-      value_newer_job <= 1'b0; // AttentionUnit.java:427
-    end else if (start_value_job) begin // AttentionUnit.java:428
-      value_newer_job <= 1'b1; // AttentionUnit.java:428
+    value_pass_start <= hand_off; // AttentionUnit.java:412
+    if (hand_off) begin // AttentionUnit.java:417
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:418
+      value_first_positions <= first_positions; // AttentionUnit.java:419
+      value_last_positions <= last_positions; // AttentionUnit.java:420
+      value_heads <= heads; // AttentionUnit.java:421
+      value_slots <= slots; // AttentionUnit.java:422
+      value_row_beats <= row_beats; // AttentionUnit.java:423
+      value_slot_base <= slot_base; // AttentionUnit.java:424
+      value_side_job_base <= value_job_base; // AttentionUnit.java:426
+      value_keys_failed <= key_job_failed; // AttentionUnit.java:428
+      value_newer_job <= 1'b0; // AttentionUnit.java:429
+    end else if (start_value_job) begin // AttentionUnit.java:430
+      value_newer_job <= 1'b1; // AttentionUnit.java:430
     end
-    if (value_side_finished) begin // AttentionUnit.java:429
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:429
+    if (value_side_finished) begin // AttentionUnit.java:431
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:431
     end
     if (reset) begin
       value_pass_start <= 1'b0;
@@ -2916,256 +2912,256 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign gather_read_0 = gather_read_z ? z_lanes_read : bank_read_0; // ValueEngine.java:250
   assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:259
   assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:260
-  assign pushing = (reduce_phase == REDUCE_PUSH) | reduce_phase_eq_2; // ValueEngine.java:266
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[1:0]}; // ValueEngine.java:269
+  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:267
+  assign reduce_tag = {reduce_phase_eq_2, reduce_index[1:0]}; // ValueEngine.java:270
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:276
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:276
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:276
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:277
+      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:277
+      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:277
+      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:276
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:276
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:276
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:277
+      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:277
+      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:277
+      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:276
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:276
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:276
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:277
+      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:277
+      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:277
+      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:276
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:276
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:276
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:277
+      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:277
+      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:277
+      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:276
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:276
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:276
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:277
+      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:277
+      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:277
+      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:276
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:276
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:276
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:277
+      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:277
+      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:277
+      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:276
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:276
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:276
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:277
+      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:277
+      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:277
+      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:276
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:276
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:276
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:277
+      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:277
+      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:277
+      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:276
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:276
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:276
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:277
+      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:277
+      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:277
+      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:276
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:276
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:276
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:277
+      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:277
+      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:277
+      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:276
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:276
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:276
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:277
+      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:277
+      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:277
+      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:276
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:276
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:276
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:277
+      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:277
+      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:277
+      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:276
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:276
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:276
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:277
+      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:277
+      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:277
+      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:276
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:276
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:276
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:277
+      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:277
+      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:277
+      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:276
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:276
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:276
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:277
+      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:277
+      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:277
+      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:277
+  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:278
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:276
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:276
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:276
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:276
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:276
+    case (reduce_index[1:0]) // ValueEngine.java:277
+      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:277
+      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:277
+      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:277
+      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:277
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:277
-  assign reduce_tree_0_0_in_valid = pushing; // ValueEngine.java:302
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:302
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:302
-  assign reduce_tree_0_1_in_valid = pushing; // ValueEngine.java:302
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:302
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:302
-  assign reduce_tree_0_2_in_valid = pushing; // ValueEngine.java:302
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:302
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:302
-  assign reduce_tree_0_3_in_valid = pushing; // ValueEngine.java:302
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:302
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:302
-  assign reduce_tree_0_4_in_valid = pushing; // ValueEngine.java:302
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:302
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:302
-  assign reduce_tree_0_5_in_valid = pushing; // ValueEngine.java:302
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:302
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:302
-  assign reduce_tree_0_6_in_valid = pushing; // ValueEngine.java:302
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:302
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:302
-  assign reduce_tree_0_7_in_valid = pushing; // ValueEngine.java:302
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:302
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:302
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:302
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:302
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:302
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:302
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:302
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:302
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:302
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:302
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:302
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:302
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:302
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:302
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:302
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:302
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:302
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:302
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:302
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:302
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:302
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:302
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:302
-  assign push_done = pushing & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd3); // ValueEngine.java:306
-  assign z_pushed = pushing & reduce_phase_eq_2; // ValueEngine.java:307
-  assign reduced_is_z = push_tag_d24[2]; // ValueEngine.java:308
+  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:278
+  assign reduce_tree_0_0_in_valid = pushing; // ValueEngine.java:303
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:303
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:303
+  assign reduce_tree_0_1_in_valid = pushing; // ValueEngine.java:303
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:303
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:303
+  assign reduce_tree_0_2_in_valid = pushing; // ValueEngine.java:303
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:303
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:303
+  assign reduce_tree_0_3_in_valid = pushing; // ValueEngine.java:303
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:303
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:303
+  assign reduce_tree_0_4_in_valid = pushing; // ValueEngine.java:303
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:303
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:303
+  assign reduce_tree_0_5_in_valid = pushing; // ValueEngine.java:303
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:303
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:303
+  assign reduce_tree_0_6_in_valid = pushing; // ValueEngine.java:303
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:303
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:303
+  assign reduce_tree_0_7_in_valid = pushing; // ValueEngine.java:303
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:303
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:303
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:303
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:303
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:303
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:303
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:303
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:303
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:303
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:303
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:303
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:303
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:303
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:303
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:303
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:303
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:303
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:303
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:303
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:303
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:303
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:303
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:303
+  assign push_done = pushing & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd3); // ValueEngine.java:307
+  assign z_pushed = pushing & reduce_phase_eq_2; // ValueEngine.java:308
+  assign reduced_is_z = push_tag_d24[2]; // ValueEngine.java:309
   assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:312
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:315
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:315
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:315
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:316
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:316
-  assign element_out = stored_output_out_valid & ~push_tag_d33[2]; // ValueEngine.java:319
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:330
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:331
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:331
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:331
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:331
+  assign rz_ready = rz_out_valid; // ValueEngine.java:313
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:319
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:319
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:319
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:320
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:320
+  assign element_out = stored_output_out_valid & ~push_tag_d33[2]; // ValueEngine.java:323
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:334
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:335
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:335
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:335
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:335
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:339
+  // ValueEngine.java:343
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == value_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:340
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:341
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:344
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:345
 
   always @(posedge clk) begin
     if (value_pass_start | value_slot_finished) begin // ValueEngine.java:121
@@ -3825,96 +3821,95 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
       gathered_3_15 <= bank_read_3; // ValueEngine.java:254
     end
-    push_tag_d1 <= reduce_tag; // ValueEngine.java:308
-    push_tag_d2 <= push_tag_d1; // ValueEngine.java:308
-    push_tag_d3 <= push_tag_d2; // ValueEngine.java:308
-    push_tag_d4 <= push_tag_d3; // ValueEngine.java:308
-    push_tag_d5 <= push_tag_d4; // ValueEngine.java:308
-    push_tag_d6 <= push_tag_d5; // ValueEngine.java:308
-    push_tag_d7 <= push_tag_d6; // ValueEngine.java:308
-    push_tag_d8 <= push_tag_d7; // ValueEngine.java:308
-    push_tag_d9 <= push_tag_d8; // ValueEngine.java:308
-    push_tag_d10 <= push_tag_d9; // ValueEngine.java:308
-    push_tag_d11 <= push_tag_d10; // ValueEngine.java:308
-    push_tag_d12 <= push_tag_d11; // ValueEngine.java:308
-    push_tag_d13 <= push_tag_d12; // ValueEngine.java:308
-    push_tag_d14 <= push_tag_d13; // ValueEngine.java:308
-    push_tag_d15 <= push_tag_d14; // ValueEngine.java:308
-    push_tag_d16 <= push_tag_d15; // ValueEngine.java:308
-    push_tag_d17 <= push_tag_d16; // ValueEngine.java:308
-    push_tag_d18 <= push_tag_d17; // ValueEngine.java:308
-    push_tag_d19 <= push_tag_d18; // ValueEngine.java:308
-    push_tag_d20 <= push_tag_d19; // ValueEngine.java:308
-    push_tag_d21 <= push_tag_d20; // ValueEngine.java:308
-    push_tag_d22 <= push_tag_d21; // ValueEngine.java:308
-    push_tag_d23 <= push_tag_d22; // ValueEngine.java:308
-    push_tag_d24 <= push_tag_d23; // ValueEngine.java:308
-    if (rz_ready) begin // ValueEngine.java:314
-      slot_rz <= rz_out_payload; // ValueEngine.java:314
+    push_tag_d1 <= reduce_tag; // ValueEngine.java:309
+    push_tag_d2 <= push_tag_d1; // ValueEngine.java:309
+    push_tag_d3 <= push_tag_d2; // ValueEngine.java:309
+    push_tag_d4 <= push_tag_d3; // ValueEngine.java:309
+    push_tag_d5 <= push_tag_d4; // ValueEngine.java:309
+    push_tag_d6 <= push_tag_d5; // ValueEngine.java:309
+    push_tag_d7 <= push_tag_d6; // ValueEngine.java:309
+    push_tag_d8 <= push_tag_d7; // ValueEngine.java:309
+    push_tag_d9 <= push_tag_d8; // ValueEngine.java:309
+    push_tag_d10 <= push_tag_d9; // ValueEngine.java:309
+    push_tag_d11 <= push_tag_d10; // ValueEngine.java:309
+    push_tag_d12 <= push_tag_d11; // ValueEngine.java:309
+    push_tag_d13 <= push_tag_d12; // ValueEngine.java:309
+    push_tag_d14 <= push_tag_d13; // ValueEngine.java:309
+    push_tag_d15 <= push_tag_d14; // ValueEngine.java:309
+    push_tag_d16 <= push_tag_d15; // ValueEngine.java:309
+    push_tag_d17 <= push_tag_d16; // ValueEngine.java:309
+    push_tag_d18 <= push_tag_d17; // ValueEngine.java:309
+    push_tag_d19 <= push_tag_d18; // ValueEngine.java:309
+    push_tag_d20 <= push_tag_d19; // ValueEngine.java:309
+    push_tag_d21 <= push_tag_d20; // ValueEngine.java:309
+    push_tag_d22 <= push_tag_d21; // ValueEngine.java:309
+    push_tag_d23 <= push_tag_d22; // ValueEngine.java:309
+    push_tag_d24 <= push_tag_d23; // ValueEngine.java:309
+    if (rz_ready) begin // ValueEngine.java:315
+      slot_rz <= rz_out_payload; // ValueEngine.java:316
+      rz_known <= 1'b1; // ValueEngine.java:317
     end
-    push_tag_d25 <= push_tag_d24; // ValueEngine.java:318
-    push_tag_d26 <= push_tag_d25; // ValueEngine.java:318
-    push_tag_d27 <= push_tag_d26; // ValueEngine.java:318
-    push_tag_d28 <= push_tag_d27; // ValueEngine.java:318
-    push_tag_d29 <= push_tag_d28; // ValueEngine.java:318
-    push_tag_d30 <= push_tag_d29; // ValueEngine.java:318
-    push_tag_d31 <= push_tag_d30; // ValueEngine.java:318
-    push_tag_d32 <= push_tag_d31; // ValueEngine.java:318
-    push_tag_d33 <= push_tag_d32; // ValueEngine.java:318
-    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // ValueEngine.java:325
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:325
+    push_tag_d25 <= push_tag_d24; // ValueEngine.java:322
+    push_tag_d26 <= push_tag_d25; // ValueEngine.java:322
+    push_tag_d27 <= push_tag_d26; // ValueEngine.java:322
+    push_tag_d28 <= push_tag_d27; // ValueEngine.java:322
+    push_tag_d29 <= push_tag_d28; // ValueEngine.java:322
+    push_tag_d30 <= push_tag_d29; // ValueEngine.java:322
+    push_tag_d31 <= push_tag_d30; // ValueEngine.java:322
+    push_tag_d32 <= push_tag_d31; // ValueEngine.java:322
+    push_tag_d33 <= push_tag_d32; // ValueEngine.java:322
+    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // ValueEngine.java:329
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // ValueEngine.java:325
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // ValueEngine.java:329
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // ValueEngine.java:325
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // ValueEngine.java:329
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // ValueEngine.java:325
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:325
+    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // ValueEngine.java:329
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:329
     end
-    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // ValueEngine.java:328
-    if (beat_assembled) begin // ValueEngine.java:337
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:337
+    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // ValueEngine.java:332
+    if (beat_assembled) begin // ValueEngine.java:341
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:341
     end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | pushing) begin // ValueEngine.java:343
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:344
+    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | pushing) begin // ValueEngine.java:347
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:348
     end
-    if (accumulated) begin // ValueEngine.java:345
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:346
-      reduce_beat <= 4'd0; // ValueEngine.java:347
-      reduce_index <= 5'd0; // ValueEngine.java:348
+    if (accumulated) begin // ValueEngine.java:349
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:350
+      reduce_beat <= 4'd0; // ValueEngine.java:351
+      reduce_index <= 5'd0; // ValueEngine.java:352
     end
-    if (z_gather_done) begin // ValueEngine.java:350
-      reduce_index <= 5'd0; // ValueEngine.java:351
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:352
+    if (z_gather_done) begin // ValueEngine.java:354
+      reduce_index <= 5'd0; // ValueEngine.java:355
+      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:356
     end
-    if (z_pushed) begin // ValueEngine.java:354
-      reduce_phase <= REDUCE_Z_WAIT; // ValueEngine.java:354
+    if (z_pushed) begin // ValueEngine.java:358
+      reduce_index <= 5'd0; // ValueEngine.java:359
+      rz_known <= 1'b0; // ValueEngine.java:360
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:361
     end
-    if ((reduce_phase == REDUCE_Z_WAIT) & rz_ready) begin // ValueEngine.java:355
-      reduce_index <= 5'd0; // ValueEngine.java:356
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:357
-    end
-    if (gather_done) begin // ValueEngine.java:359
-      reduce_index <= 5'd0; // ValueEngine.java:360
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:361
-    end
-    if (push_done) begin // ValueEngine.java:363
+    if (gather_done) begin // ValueEngine.java:363
       reduce_index <= 5'd0; // ValueEngine.java:364
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:365
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:366
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:367
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:367
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:365
+    end
+    if (push_done) begin // ValueEngine.java:367
+      reduce_index <= 5'd0; // ValueEngine.java:368
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:369
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:370
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:371
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:371
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:369
-      beats_queued <= 4'd0; // ValueEngine.java:370
-      reduce_beat <= 4'd0; // ValueEngine.java:371
-      reduce_index <= 5'd0; // ValueEngine.java:372
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:373
-      if (value_pass_finished) begin // ValueEngine.java:374
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:374
+    if (slot_flush_done) begin // ValueEngine.java:373
+      beats_queued <= 4'd0; // ValueEngine.java:374
+      reduce_beat <= 4'd0; // ValueEngine.java:375
+      reduce_index <= 5'd0; // ValueEngine.java:376
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:377
+      if (value_pass_finished) begin // ValueEngine.java:378
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:378
       end
     end
     if (reset) begin
@@ -4075,6 +4070,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       gathered_3_14 <= 32'h0;
       gathered_3_15 <= 32'h0;
       slot_rz <= 32'h0;
+      rz_known <= 1'b0;
       out_word_0 <= 16'h0;
       out_word_1 <= 16'h0;
       out_word_2 <= 16'h0;
@@ -4227,12 +4223,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:335
-        $display("ASSERTION FAILED in %m: ValueEngine.java:335: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:339
+        $display("ASSERTION FAILED in %m: ValueEngine.java:339: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
-      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:216
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:216: AttentionUnit: one command finishes at a time");
+      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:218
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:218: AttentionUnit: one command finishes at a time");
         $stop;
       end
     end
@@ -4708,7 +4704,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -4718,7 +4714,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -4728,7 +4724,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -4738,7 +4734,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -4748,7 +4744,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -4758,7 +4754,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -4768,7 +4764,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -4778,7 +4774,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -4788,7 +4784,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -4798,7 +4794,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -4808,7 +4804,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -4818,7 +4814,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -4828,7 +4824,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -4838,7 +4834,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -4848,7 +4844,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:302
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:303
     .clk          (clk),
     .reset        (reset),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -4867,7 +4863,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:315
+  Fp32Mul normalized ( // ValueEngine.java:319
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -4877,7 +4873,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:316
+  Fp32ToFp16 stored_output ( // ValueEngine.java:320
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),

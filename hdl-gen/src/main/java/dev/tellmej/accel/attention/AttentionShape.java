@@ -205,6 +205,20 @@ public record AttentionShape(int lanes, int width, int ports, int maxHeadDim, in
         return 2 * chunkRows * passStride();
     }
 
+    /**
+     * Whether the chunk buffers' memories are UltraRAM: when each holds at least 64 Kbit (two RAMB36), as on
+     * kv260 (512 x 128 bits, 8 memories), whose block RAM the rest of the kernel needs and whose UltraRAM has room;
+     * block RAM (or LUT RAM when tiny) otherwise.
+     */
+    public boolean chunkBuffersInUltraRam() {
+        return (long) chunkBufferWords() * 16 * width >= 64 * 1024;
+    }
+
+    /** Cycles from a chunk buffer's read address to its word: 2 in UltraRAM, 1 otherwise. */
+    public int chunkBufferLatency() {
+        return chunkBuffersInUltraRam() ? 2 : 1;
+    }
+
     /** Words of each of the P query-store memories: {@link #passStride} words a slot. */
     public int queryStoreWords() {
         return slots * passStride();

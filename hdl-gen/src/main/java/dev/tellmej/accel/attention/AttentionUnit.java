@@ -151,8 +151,10 @@ public final class AttentionUnit extends Module {
         Controller controller = area(new Controller(shape, command, queries, queryStore, scoresFinished,
                 valueBusy, valueSlots, valueBase, valueJobRequesting));
 
-        BufferPort keyPort = BufferPort.wires("key_port", chunkAddressBits, 16 * shape.passWidth(), 1);
-        BufferPort valuePort = BufferPort.wires("value_port", chunkAddressBits, 16 * shape.passWidth(), 1);
+        BufferPort keyPort = BufferPort.wires("key_port", chunkAddressBits, 16 * shape.passWidth(),
+                shape.chunkBufferLatency());
+        BufferPort valuePort = BufferPort.wires("value_port", chunkAddressBits, 16 * shape.passWidth(),
+                shape.chunkBufferLatency());
         // The score buffer's read port is the value pass's: it reads each (slot, position) score as it weights the
         // row (the softmax is fused into the value pass).
         BufferPort scorePort = BufferPort.wires("score_port", scoreAddressBits, 32, scoreLatency);

@@ -70,7 +70,8 @@ final class ChunkLoader extends Area {
         int rowBits = shape.chunkRowBits();
         int beatBits = shape.beatBits();
         int positionBits = shape.positionBits();
-        RamStyle style = shape.chunkBufferWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+        RamStyle style = shape.chunkBuffersInUltraRam() ? RamStyle.ULTRA
+                : shape.chunkBufferWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
         memories = new ArrayList<>();
         for (int p = 0; p < ports; p++) {
             memories.add(mem(name + "_buffer" + (ports > 1 ? "_" + p : ""), bits(16 * shape.width()),
@@ -101,7 +102,7 @@ final class ChunkLoader extends Area {
         // The loader's next chunk is P chunks on; a job's first is chunk l.
         int stepRows = ports * shape.chunkRows();
         int wideBits = positionBits + log2Up(stepRows) + 1;
-        UInt strideBytes = chunkBytes.mul(U(ports, bitsFor(ports))).trunc(64).named(name + "_stride_bytes");
+        UInt strideBytes = chunkBytes.shl(shape.portBits()).trunc(64).named(name + "_stride_bytes");
         UInt rowsWide = rowsLeft.resize(wideBits);
         UInt rowsAfter = mux(rowsWide.gt(stepRows), rowsWide.sub(stepRows).trunc(wideBits), U(0, wideBits))
                 .resize(positionBits).named(name + "_rows_after");
@@ -109,8 +110,17 @@ final class ChunkLoader extends Area {
         UInt jobRows = rows.resize(wideBits);
         UInt firstRows = mux(jobRows.gt(skipRows), jobRows.sub(skipRows).trunc(wideBits), U(0, wideBits))
                 .resize(positionBits).named(name + "_first_rows");
-        UInt firstAddress = address.add(rowBeats.resize(64).shl(beatShift).trunc(64)
-                .mul(U(index, bitsFor(index))).trunc(64)).trunc(64).named(name + "_first_address");
+        // index x a chunk's bytes, as shifts and adds of the constant's bits (no multiplier).
+        UInt jobChunkBytes = rowBeats.resize(64).shl(beatShift).trunc(64);
+        UInt offset = null;
+        for (int bit = 0; (index >> bit) != 0; bit++) {
+            if (((index >> bit) & 1) == 1) {
+                UInt term = jobChunkBytes.shl(bit).trunc(64);
+                offset = offset == null ? term : offset.add(term).trunc(64);
+            }
+        }
+        UInt firstAddress = offset == null ? address
+                : address.add(offset).trunc(64).named(name + "_first_address");
         // Two halves: chunk k may be requested once chunk k - 2 is consumed.
         Bool halfFree = issued.sub(done).trunc(countBits).lt(2).named(name + "_half_free");
         reader.command.valid.set(requesting.and(halfFree).and(start.not()));

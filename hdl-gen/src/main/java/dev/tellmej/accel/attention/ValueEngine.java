@@ -50,11 +50,11 @@ import java.util.List;
  */
 final class ValueEngine extends Area {
     /**
-     * The reduction's phases, per slot: Z_GATHER and Z_PUSH put the slot's L lane sums of Z through the tree,
-     * Z_WAIT waits for its reciprocal rz; then GATHER and PUSH for each output beat, FLUSH until the slot's beats
-     * have left.
+     * The reduction's phases, per slot: Z_GATHER and Z_PUSH put the slot's L lane sums of Z through the tree;
+     * then GATHER and PUSH for each output beat (the first beat gathered while the reciprocal of Z is formed, its
+     * push waiting for rz), FLUSH until the slot's beats have left.
      */
-    enum Reduce { IDLE, Z_GATHER, Z_PUSH, Z_WAIT, GATHER, PUSH, FLUSH }
+    enum Reduce { IDLE, Z_GATHER, Z_PUSH, GATHER, PUSH, FLUSH }
 
     /**
      * First-level adders of the serial reduce tree: 8 adders instead of 15 at L = 16, a vector every L / 8 cycles,
@@ -263,7 +263,8 @@ final class ValueEngine extends Area {
         // has room: the next beat's gather goes on while the tree works through this one's elements).
         // Z's lanes go through the same tree (N5.2, as the element sums), tagged; its sum goes to the reciprocal.
         Bool zPushing = phase.is(Reduce.Z_PUSH);
-        Bool pushing = phase.is(Reduce.PUSH).or(zPushing).named("pushing");
+        Bool rzKnown = reg("rz_known", bool(), 0);
+        Bool pushing = phase.is(Reduce.PUSH).and(rzKnown).or(zPushing).named("pushing");
         int elementBits = Math.max(1, log2Up(width));
         UInt element = index.resize(elementBits);
         Bits tag = cat(zPushing, element).named("reduce_tag");
@@ -311,7 +312,10 @@ final class ValueEngine extends Area {
         Timed<Bits> rzT = FpReciprocal.apply("rz", zPipe.input("z", sum.at(sum.cycle())), FpSchedule.SHARED);
         Bool rzReady = zPipe.valid(rzT.cycle()).named("rz_ready");
         Bits slotRz = reg("slot_rz", bits(32), 0);
-        when(rzReady, () -> slotRz.set(rzT.value()));
+        when(rzReady, () -> {
+            slotRz.set(rzT.value());
+            rzKnown.set(true);
+        });
         Timed<Bits> scaled = Fp32Mul.apply("normalized", sum, reduced.steady(slotRz));
         Timed<Bits> stored = FpConvert.fromFp32("stored_output", shape.format(), scaled);
         int outCycle = stored.cycle();
@@ -351,9 +355,9 @@ final class ValueEngine extends Area {
             index.set(0);
             phase.set(Reduce.Z_PUSH);
         });
-        when(zPushed, () -> phase.set(Reduce.Z_WAIT));
-        when(phase.is(Reduce.Z_WAIT).and(rzReady), () -> {
+        when(zPushed, () -> {
             index.set(0);
+            rzKnown.set(false);
             phase.set(Reduce.GATHER);
         });
         when(gatherDone, () -> {
