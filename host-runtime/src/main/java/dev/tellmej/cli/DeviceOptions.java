@@ -240,12 +240,14 @@ final class DeviceOptions {
                     + " runs on a device, --path on the software model: choose one");
         }
         var exact = RunCommand.exactConfig(build, lanes, storage);
-        Path gguf = model == null || Files.isRegularFile(model) ? ModelFiles.gguf(model) : null;
+        boolean ggufModel = (model == null || Files.isRegularFile(model)) && ModelFiles.gguf(model) != null;
         // The model is built from the file while it is open, tensor by tensor: the exact path never holds the
-        // weights as binary32 (only the float path needs them so).
+        // weights as binary32 (only the float path needs them so). The exact path keeps the GGUF file mapped, its
+        // header as parsed here (a model's GGUF is also its tokenizer's; a safetensors model has no GGUF of its own).
         Software first;
         try {
             first = ModelFiles.stream(cl, model, tokenizer, (source, file, description) -> {
+                GgufFile gguf = ggufModel ? file : null;
                 Tokenizer tok = Tokenizer.fromGguf(file);
                 PromptEncoder encoder = PromptEncoder.of(tok, file);
                 int capacity = capacity(cl, source.config().contextLength());
@@ -271,7 +273,8 @@ final class DeviceOptions {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }
         Supplier<Device> devices = () -> new ModelDevice(ModelFiles.stream(cl, model, tokenizer,
-                (source, file, description) -> first.path().create(source, gguf, exact, first.capacity(), threads)),
+                (source, file, description) -> first.path().create(source, ggufModel ? file : null, exact,
+                        first.capacity(), threads)),
                 first.description());
         Device[] pending = {new ModelDevice(first.model(), first.description())};
         Supplier<DeviceSession> sessions = () -> {

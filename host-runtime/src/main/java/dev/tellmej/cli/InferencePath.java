@@ -6,7 +6,6 @@ import dev.tellmej.model.inference.FloatModel;
 import dev.tellmej.model.inference.LanguageModel;
 import dev.tellmej.model.inference.WeightSource;
 import dev.tellmej.model.numerics.ExactConfig;
-import java.nio.file.Path;
 
 /** The two software inference paths a user can pick with {@code --path}. */
 enum InferencePath {
@@ -17,19 +16,20 @@ enum InferencePath {
 
     /**
      * The model, built from {@code source} while its file is open: the exact path layer by layer (never the whole
-     * weights as binary32), the float path layer by layer too, each ternary matrix packed once (its trits not kept). With {@code gguf} (the model's GGUF file)
-     * the exact path maps that file once more and keeps it open ({@link ExactModel#open}), so its embedding is read
-     * in place rather than copied, and its packed matrices and LM head come from the packed-weight cache when it
-     * holds them ({@link ModelFiles#packedCache}).
+     * weights as binary32), the float path layer by layer too, each ternary matrix packed once (its trits not kept).
+     * With {@code gguf} (the model's GGUF file, open) the exact path maps that file once more, its header as already
+     * parsed ({@link GgufFile#reopen}), and keeps it open ({@link ExactModel#open}), so its embedding is read in place
+     * rather than copied, and its packed matrices and LM head come from the packed-weight cache when it holds them
+     * ({@link ModelFiles#packedCache}).
      *
-     * @param gguf the model's GGUF file, or null (a safetensors model)
+     * @param gguf the model's open GGUF file (the caller's: not closed here), or null (a safetensors model)
      * @throws IllegalArgumentException for the exact path when a linear is not ternary
      */
-    LanguageModel create(WeightSource source, Path gguf, ExactConfig exact, int capacity, int threads) {
+    LanguageModel create(WeightSource source, GgufFile gguf, ExactConfig exact, int capacity, int threads) {
         if (this == FLOAT) {
             return new FloatModel(source, capacity);
         }
-        return gguf != null ? ExactModel.open(GgufFile.open(gguf), exact, capacity, threads, ModelFiles.packedCache())
+        return gguf != null ? ExactModel.open(gguf.reopen(), exact, capacity, threads, ModelFiles.packedCache())
                 : new ExactModel(source, exact, capacity, threads);
     }
 

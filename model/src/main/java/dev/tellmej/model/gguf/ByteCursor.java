@@ -88,15 +88,30 @@ final class ByteCursor {
         return v;
     }
 
-    /** A GGUF string: u64 length then UTF-8 bytes. */
+    /**
+     * A GGUF string: u64 length then UTF-8 bytes. A vocabulary holds tens of thousands of them, read before the
+     * first token, so the usual case costs no more than the bytes' copy and decoding: the field's name for an error
+     * message is only put together when there is an error.
+     */
     String string(String field) {
         long at = position;
-        long length = count(field + " length", remaining() - 8);
+        long length = remaining() >= 8 ? data.get(I64, position) : -1;
+        if (length < 0 || length > remaining() - 8) {
+            count(field + " length", remaining() - 8); // throws, naming the field
+        }
+        position += 8;
         if (length > MAX_STRING) {
             throw malformed(field, at, "string length " + length + " is absurd (at most " + MAX_STRING + " bytes)");
         }
-        byte[] bytes = data.asSlice(position, length).toArray(ValueLayout.JAVA_BYTE);
+        byte[] bytes = new byte[(int) length];
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, position, bytes, 0, bytes.length);
         position += length;
+        // The lenient decoder replaces every malformed sequence with U+FFFD, so a result without one is the strict
+        // decoding; only a string that holds U+FFFD is decoded again strictly, to tell a real one from an error.
+        String lenient = new String(bytes, StandardCharsets.UTF_8);
+        if (lenient.indexOf('\uFFFD') < 0) {
+            return lenient;
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)

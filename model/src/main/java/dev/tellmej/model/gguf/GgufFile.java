@@ -1,6 +1,7 @@
 package dev.tellmej.model.gguf;
 
 import dev.tellmej.model.MalformedModelException;
+import dev.tellmej.model.MappedFile;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -43,6 +44,27 @@ public final class GgufFile implements AutoCloseable {
     /** Opens, maps and validates a GGUF file (see {@link GgufReader#open}). */
     public static GgufFile open(Path path) {
         return GgufReader.open(path);
+    }
+
+    /**
+     * The same file mapped once more, with the header as parsed here (not parsed again: a tokenizer's vocabulary
+     * makes that a large part of a start-up), for a second owner that closes it on its own schedule. A file read
+     * from memory gives a view of the same memory, which closing does not free.
+     *
+     * @throws MalformedModelException when the file's size is no longer the one parsed
+     * @throws java.io.UncheckedIOException when the file cannot be mapped again
+     */
+    public GgufFile reopen() {
+        if (arena == null) {
+            return new GgufFile(path, version, metadata, metadataOffsets, tensors, alignment, dataOffset, mapping, null);
+        }
+        return MappedFile.open(path, (file, again, owner) -> {
+            if (again.byteSize() != mapping.byteSize()) {
+                throw new MalformedModelException(path, "file size", 0, "the file changed from " + mapping.byteSize()
+                        + " to " + again.byteSize() + " bytes while it was open");
+            }
+            return new GgufFile(path, version, metadata, metadataOffsets, tensors, alignment, dataOffset, again, owner);
+        });
     }
 
     public Path path() {

@@ -206,10 +206,11 @@ public final class ExactModel implements LanguageModel {
             WeightSource source = WeightLoader.gguf(file, true);
             Optional<PackedCache.Slot> slot = cache.slot(file, TlmmKernel.Kind.best());
             // While the cache is read (one core, mostly memory and the collector), the other core runs the kernels
-            // on small operands so that the JIT compiles them before the first prompt rather than during it.
+            // and the activations' quantization and SiLU on small operands, so that the JIT compiles them before
+            // the first prompt rather than during it.
+            boolean silu = source.config().activation() == Activation.SILU;
             Thread primer = slot.isPresent() && Files.isRegularFile(slot.get().file())
-                    ? Thread.ofPlatform().daemon().name("tellme-primer").start(
-                            () -> TlmmKernel.prime(TlmmKernel.Kind.best()))
+                    ? Thread.ofPlatform().daemon().name("tellme-primer").start(() -> prime(silu))
                     : null;
             PackedWeights packed = slot.flatMap(s -> s.read(source.config())).orElse(null);
             ExactModel m = new ExactModel(source, exact, capacity, threads, packed);
@@ -228,6 +229,15 @@ public final class ExactModel implements LanguageModel {
         } catch (RuntimeException | Error e) {
             file.close();
             throw e;
+        }
+    }
+
+    /** What the first prompt runs most, run on small operands for the JIT (see {@link TlmmKernel#prime}). */
+    private static void prime(boolean silu) {
+        TlmmKernel.prime(TlmmKernel.Kind.best());
+        ActivationQuantizer.prime();
+        if (silu) {
+            ExactActivations.primeSilu();
         }
     }
 

@@ -48,6 +48,31 @@ public final class ExactActivations {
         };
     }
 
+    /**
+     * Runs {@link #siluArray}'s function on a short row {@link #PRIMING_CALLS} times, so that the JIT compiles it
+     * before the first prompt: for a thread with a core to spare while a model loads. The vector version needs its
+     * C2 thresholds lowered for that (the launcher does, as for the TLMM kernel): until C2 has compiled it, its Vector
+     * API operations run as plain Java. Changes nothing but the JIT's state (and counts toward {@link VectorSilu}'s
+     * warming rows).
+     */
+    public static void primeSilu() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(18);
+        float[] source = new float[PRIMING_LENGTH];
+        for (int i = 0; i < source.length; i++) {
+            source[i] = (float) random.nextDouble(-12, 12);
+        }
+        float[] x = new float[PRIMING_LENGTH];
+        SiluArray silu = siluArray();
+        for (int call = 0; call < PRIMING_CALLS; call++) {
+            System.arraycopy(source, 0, x, 0, x.length);
+            silu.apply(x, x.length);
+        }
+    }
+
+    /** Calls and row length in {@link #primeSilu} (past the launcher's lowered C2 thresholds, as the TLMM's). */
+    static final int PRIMING_CALLS = 64;
+    static final int PRIMING_LENGTH = 64;
+
     /** ReLU^2: x * x (RNE) for x > 0, else +0; NaN stays NaN. */
     public static float relu2(float x) {
         if (Float.isNaN(x)) {

@@ -203,6 +203,49 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void stringsAreStrictUtf8AndTheirLengthsAreChecked() {
+        // A real U+FFFD, other non-ASCII text and an empty string read back as written.
+        for (String text : List.of("\uFFFD", "a\uFFFDb", "\u2581the", "", "<0x0A>", "\uD83D\uDE00")) {
+            byte[] data = new GgufWriter().putString("k", text).toBytes();
+            assertEquals(text, GgufReader.read(Path.of("ok.gguf"), MemorySegment.ofArray(data)).getString("k"));
+        }
+        // Malformed UTF-8 (a lone continuation byte, an overlong encoding, a surrogate) is refused, naming the key.
+        int valueAt = 24 + 8 + 1 + 4 + 8;
+        for (byte[] bad : List.of(new byte[] {(byte) 0x80, 'x'}, new byte[] {(byte) 0xC0, (byte) 0xAF},
+                new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80})) {
+            byte[] data = new GgufWriter().putString("k", "x".repeat(bad.length)).toBytes();
+            System.arraycopy(bad, 0, data, valueAt, bad.length);
+            MalformedModelException e = malformed(data);
+            assertEquals("k", e.field());
+            assertTrue(e.getMessage().contains("not valid UTF-8"), e.getMessage());
+        }
+        // A length beyond the file names the string's field.
+        byte[] data = new GgufWriter().putString("k", "abc").toBytes();
+        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).putLong(valueAt - 8, 1000);
+        assertEquals("k length", malformed(data).field());
+        ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).putLong(valueAt - 8, -1);
+        assertEquals("k length", malformed(data).field());
+    }
+
+    @Test
+    void reopenMapsTheFileAgainWithTheSameHeader(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("m.gguf");
+        Files.write(file, small());
+        GgufFile first = GgufFile.open(file);
+        GgufFile second = first.reopen();
+        first.close(); // each closes on its own: the second mapping stays readable
+        assertEquals("llama", second.getString("general.architecture"));
+        assertEquals(first.tensors().keySet(), second.tensors().keySet());
+        assertEquals(0f, second.data(second.requireTensor("t")).get(java.lang.foreign.ValueLayout.JAVA_FLOAT, 12));
+        second.close();
+        try (GgufFile open = GgufFile.open(file)) {
+            Files.write(file, new byte[8], java.nio.file.StandardOpenOption.APPEND);
+            MalformedModelException e = assertThrows(MalformedModelException.class, open::reopen);
+            assertTrue(e.getMessage().contains("changed"), e.getMessage());
+        }
+    }
+
+    @Test
     void aHugeArrayCountFailsBeforeAllocating() {
         GgufWriter w = new GgufWriter().put("a", new GgufValue.Arr(GgufValueType.UINT64, List.of(new GgufValue.U64(1))));
         byte[] data = w.toBytes();
