@@ -258,9 +258,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        key_write_last_row_beat;              // ChunkLoader.java:148
   wire [8:0]  key_write_address;                    // ChunkLoader.java:150
   wire        key_beat_error;                       // ChunkLoader.java:169
-  wire [8:0]  key_read_local_address;               // ChunkLoader.java:196
-  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:201
-  wire [63:0] key_read_l0;                          // ChunkLoader.java:204
+  wire [8:0]  key_read_local_address;               // ChunkLoader.java:190
+  reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:195
+  wire [63:0] key_read_l0;                          // ChunkLoader.java:198
 
   // key_progress
   wire [0:0]  key_first_halves;                     // ChunkProgress.java:40
@@ -296,54 +296,54 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_walk_done;                      // ChunkWalk.java:89
 
   // score_engine
-  wire [7:0]  score_pass_beats;                     // ScoreEngine.java:90
-  reg  [5:0]  row_base;                             // ScoreEngine.java:91
-  reg  [3:0]  score_beat;                           // ScoreEngine.java:92
-  reg  [0:0]  turn;                                 // ScoreEngine.java:93
-  wire [5:0]  row_in_chunk;                         // ScoreEngine.java:94
-  wire        row_valid;                            // ScoreEngine.java:95
-  wire        last_turn;                            // ScoreEngine.java:96
-  wire        last_row_beat;                        // ScoreEngine.java:97
-  wire        turns_done;                           // ScoreEngine.java:104
-  wire [5:0]  score_turn_rows;                      // ScoreEngine.java:106
-  wire        score_issue;                          // ScoreEngine.java:123
-  wire [8:0]  key_read_address;                     // ScoreEngine.java:125
-  wire [4:0]  query_read_address;                   // ScoreEngine.java:127
-  wire [0:0]  score_present_beats;                  // ScoreEngine.java:135
-  reg  [63:0] query_read;                           // ScoreEngine.java:152
-  wire [63:0] query_word_read;                      // ScoreEngine.java:155
-  reg  [31:0] partial_t0_g0_0;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g0_1;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g0_2;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g0_3;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g1_0;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g1_1;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g1_2;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g1_3;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g2_0;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g2_1;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g2_2;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g2_3;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g3_0;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g3_1;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g3_2;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t0_g3_3;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g0_0;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g0_1;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g0_2;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g0_3;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g1_0;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g1_1;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g1_2;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g1_3;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g2_0;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g2_1;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g2_2;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g2_3;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g3_0;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g3_1;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g3_2;                      // ScoreEngine.java:164
-  reg  [31:0] partial_t1_g3_3;                      // ScoreEngine.java:164
+  wire [7:0]  score_pass_beats;                     // ScoreEngine.java:89
+  reg  [5:0]  row_base;                             // ScoreEngine.java:90
+  reg  [3:0]  score_beat;                           // ScoreEngine.java:91
+  reg  [0:0]  turn;                                 // ScoreEngine.java:92
+  wire [5:0]  row_in_chunk;                         // ScoreEngine.java:93
+  wire        row_valid;                            // ScoreEngine.java:94
+  wire        last_turn;                            // ScoreEngine.java:95
+  wire        last_row_beat;                        // ScoreEngine.java:96
+  wire        turns_done;                           // ScoreEngine.java:103
+  wire [5:0]  score_turn_rows;                      // ScoreEngine.java:105
+  wire        score_issue;                          // ScoreEngine.java:122
+  wire [8:0]  key_read_address;                     // ScoreEngine.java:124
+  wire [4:0]  query_read_address;                   // ScoreEngine.java:126
+  wire [0:0]  score_present_beats;                  // ScoreEngine.java:128
+  reg  [63:0] query_read;                           // ScoreEngine.java:145
+  wire [63:0] query_word_read;                      // ScoreEngine.java:148
+  reg  [31:0] partial_t0_g0_0;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g0_1;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g0_2;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g0_3;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g1_0;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g1_1;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g1_2;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g1_3;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g2_0;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g2_1;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g2_2;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g2_3;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g3_0;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g3_1;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g3_2;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t0_g3_3;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g0_0;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g0_1;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g0_2;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g0_3;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g1_0;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g1_1;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g1_2;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g1_3;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g2_0;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g2_1;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g2_2;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g2_3;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g3_0;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g3_1;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g3_2;                      // ScoreEngine.java:157
+  reg  [31:0] partial_t1_g3_3;                      // ScoreEngine.java:157
 
   // score_engine.score_mac
   wire [15:0] score_mac_a0;                         // MacLanes.java:98
@@ -405,299 +405,299 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] score_mac_lane3_sum_out_payload;      // MacLanes.java:111
 
   // score_engine
-  reg         score_issue_d1;                       // ScoreEngine.java:174
-  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:181
-  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:181
-  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:181
-  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:181
-  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:181
-  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:181
-  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:181
-  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:181
-  wire [2:0]  add_entry;                            // ScoreEngine.java:183
-  reg  [31:0] key_lane0_partial;                    // ScoreEngine.java:190
-  reg         issue_first_d1;                       // ScoreEngine.java:191
-  reg         issue_first_d2;                       // ScoreEngine.java:191
-  reg         issue_first_d3;                       // ScoreEngine.java:191
-  reg         issue_first_d4;                       // ScoreEngine.java:191
-  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:191
-  reg  [31:0] key_lane1_partial;                    // ScoreEngine.java:190
-  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:191
-  reg  [31:0] key_lane2_partial;                    // ScoreEngine.java:190
-  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:191
-  reg  [31:0] key_lane3_partial;                    // ScoreEngine.java:190
-  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:191
-  reg         score_issue_d2;                       // ScoreEngine.java:195
-  reg         score_issue_d3;                       // ScoreEngine.java:195
-  reg         score_issue_d4;                       // ScoreEngine.java:195
-  reg         score_issue_d5;                       // ScoreEngine.java:195
-  reg         score_issue_d6;                       // ScoreEngine.java:195
-  reg         score_issue_d7;                       // ScoreEngine.java:195
-  reg         score_issue_d8;                       // ScoreEngine.java:195
-  reg         score_issue_d9;                       // ScoreEngine.java:195
-  reg         score_issue_d10;                      // ScoreEngine.java:195
-  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:196
-  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:196
-  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:196
-  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:196
-  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:196
-  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:196
-  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:197
-  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:197
-  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:197
-  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:197
-  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:197
-  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:197
-  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:198
-  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:198
-  wire        write_entry_0;                        // ScoreEngine.java:201
-  wire        write_entry_1;                        // ScoreEngine.java:201
-  wire        write_entry_2;                        // ScoreEngine.java:201
-  wire        write_entry_3;                        // ScoreEngine.java:201
-  wire        write_entry_4;                        // ScoreEngine.java:201
-  wire        write_entry_5;                        // ScoreEngine.java:201
-  wire        write_entry_6;                        // ScoreEngine.java:201
-  wire        write_entry_7;                        // ScoreEngine.java:201
-  reg         issue_row_last_d1;                    // ScoreEngine.java:209
-  reg         issue_row_last_d2;                    // ScoreEngine.java:209
-  reg         issue_row_last_d3;                    // ScoreEngine.java:209
-  reg         issue_row_last_d4;                    // ScoreEngine.java:209
-  reg         issue_row_last_d5;                    // ScoreEngine.java:209
-  reg         issue_row_last_d6;                    // ScoreEngine.java:209
-  reg         issue_row_last_d7;                    // ScoreEngine.java:209
-  reg         issue_row_last_d8;                    // ScoreEngine.java:209
-  reg         issue_row_last_d9;                    // ScoreEngine.java:209
-  reg         issue_row_last_d10;                   // ScoreEngine.java:209
-  wire        row_launch;                           // ScoreEngine.java:209
-  wire [31:0] row_partial_0;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_1;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_2;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_3;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_4;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_5;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_6;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_7;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_8;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_9;                        // ScoreEngine.java:225
-  wire [31:0] row_partial_10;                       // ScoreEngine.java:225
-  wire [31:0] row_partial_11;                       // ScoreEngine.java:225
-  wire [31:0] row_partial_12;                       // ScoreEngine.java:225
-  wire [31:0] row_partial_13;                       // ScoreEngine.java:225
-  wire [31:0] row_partial_14;                       // ScoreEngine.java:225
-  wire [31:0] row_partial_15;                       // ScoreEngine.java:225
-  wire        tree_0_0_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_0_0_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:240
-  wire        tree_0_1_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_0_1_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:240
-  wire        tree_0_2_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_0_2_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:240
-  wire        tree_0_3_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_0_3_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:240
-  wire        tree_0_4_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_0_4_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:240
-  wire        tree_0_5_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_0_5_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:240
-  wire        tree_0_6_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_0_6_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:240
-  wire        tree_0_7_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_0_7_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:240
-  wire        tree_1_0_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_1_0_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:240
-  wire        tree_1_1_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_1_1_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:240
-  wire        tree_1_2_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_1_2_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:240
-  wire        tree_1_3_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_1_3_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:240
-  wire        tree_2_0_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_2_0_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:240
-  wire        tree_2_1_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_2_1_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:240
-  wire        tree_3_0_in_valid;                    // ScoreEngine.java:240
-  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:240
-  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:240
-  wire        tree_3_0_out_valid;                   // ScoreEngine.java:240
-  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:240
-  wire        scaled_in_valid;                      // ScoreEngine.java:240
-  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:240
-  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:240
-  wire        scaled_out_valid;                     // ScoreEngine.java:240
-  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:240
-  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:242
-  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:242
-  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:242
-  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:243
-  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:243
-  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:243
-  reg         score_pass_finished_d1;               // ScoreEngine.java:245
-  reg         score_pass_finished_d2;               // ScoreEngine.java:245
-  reg         score_pass_finished_d3;               // ScoreEngine.java:245
-  reg         score_pass_finished_d4;               // ScoreEngine.java:245
-  reg         score_pass_finished_d5;               // ScoreEngine.java:245
-  reg         score_pass_finished_d6;               // ScoreEngine.java:245
-  reg         score_pass_finished_d7;               // ScoreEngine.java:245
-  reg         score_pass_finished_d8;               // ScoreEngine.java:245
-  reg         score_pass_finished_d9;               // ScoreEngine.java:245
-  reg         score_pass_finished_d10;              // ScoreEngine.java:245
-  reg         score_pass_finished_d11;              // ScoreEngine.java:245
-  reg         score_pass_finished_d12;              // ScoreEngine.java:245
-  reg         score_pass_finished_d13;              // ScoreEngine.java:245
-  reg         score_pass_finished_d14;              // ScoreEngine.java:245
-  reg         score_pass_finished_d15;              // ScoreEngine.java:245
-  reg         score_pass_finished_d16;              // ScoreEngine.java:245
-  reg         score_pass_finished_d17;              // ScoreEngine.java:245
-  reg         score_pass_finished_d18;              // ScoreEngine.java:245
-  reg         score_pass_finished_d19;              // ScoreEngine.java:245
-  reg         score_pass_finished_d20;              // ScoreEngine.java:245
-  reg         score_pass_finished_d21;              // ScoreEngine.java:245
-  reg         score_pass_finished_d22;              // ScoreEngine.java:245
-  reg         score_pass_finished_d23;              // ScoreEngine.java:245
-  reg         score_pass_finished_d24;              // ScoreEngine.java:245
-  reg         score_pass_finished_d25;              // ScoreEngine.java:245
-  reg         score_pass_finished_d26;              // ScoreEngine.java:245
-  reg         score_pass_finished_d27;              // ScoreEngine.java:245
-  reg         score_pass_finished_d28;              // ScoreEngine.java:245
-  reg         score_pass_finished_d29;              // ScoreEngine.java:245
-  reg         score_pass_finished_d30;              // ScoreEngine.java:245
-  reg         score_pass_finished_d31;              // ScoreEngine.java:245
-  reg         score_pass_finished_d32;              // ScoreEngine.java:245
-  reg         score_pass_finished_d33;              // ScoreEngine.java:245
-  reg         score_pass_finished_d34;              // ScoreEngine.java:245
-  reg         score_pass_finished_d35;              // ScoreEngine.java:245
-  reg         score_pass_finished_d36;              // ScoreEngine.java:245
-  reg         score_pass_finished_d37;              // ScoreEngine.java:245
-  reg         score_pass_finished_d38;              // ScoreEngine.java:245
-  reg         score_pass_finished_d39;              // ScoreEngine.java:245
-  reg         score_pass_finished_d40;              // ScoreEngine.java:245
-  reg         score_pass_finished_d41;              // ScoreEngine.java:245
-  reg         score_pass_finished_d42;              // ScoreEngine.java:245
-  reg         score_pass_finished_d43;              // ScoreEngine.java:245
+  reg         score_issue_d1;                       // ScoreEngine.java:167
+  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:174
+  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:174
+  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:174
+  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:174
+  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:174
+  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:174
+  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:174
+  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:174
+  wire [2:0]  add_entry;                            // ScoreEngine.java:176
+  reg  [31:0] key_lane0_partial;                    // ScoreEngine.java:183
+  reg         issue_first_d1;                       // ScoreEngine.java:184
+  reg         issue_first_d2;                       // ScoreEngine.java:184
+  reg         issue_first_d3;                       // ScoreEngine.java:184
+  reg         issue_first_d4;                       // ScoreEngine.java:184
+  wire [31:0] key_lane0_addend;                     // ScoreEngine.java:184
+  reg  [31:0] key_lane1_partial;                    // ScoreEngine.java:183
+  wire [31:0] key_lane1_addend;                     // ScoreEngine.java:184
+  reg  [31:0] key_lane2_partial;                    // ScoreEngine.java:183
+  wire [31:0] key_lane2_addend;                     // ScoreEngine.java:184
+  reg  [31:0] key_lane3_partial;                    // ScoreEngine.java:183
+  wire [31:0] key_lane3_addend;                     // ScoreEngine.java:184
+  reg         score_issue_d2;                       // ScoreEngine.java:188
+  reg         score_issue_d3;                       // ScoreEngine.java:188
+  reg         score_issue_d4;                       // ScoreEngine.java:188
+  reg         score_issue_d5;                       // ScoreEngine.java:188
+  reg         score_issue_d6;                       // ScoreEngine.java:188
+  reg         score_issue_d7;                       // ScoreEngine.java:188
+  reg         score_issue_d8;                       // ScoreEngine.java:188
+  reg         score_issue_d9;                       // ScoreEngine.java:188
+  reg         score_issue_d10;                      // ScoreEngine.java:188
+  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:189
+  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:189
+  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:189
+  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:189
+  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:189
+  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:189
+  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:190
+  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:190
+  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:190
+  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:190
+  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:190
+  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:190
+  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:191
+  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:191
+  wire        write_entry_0;                        // ScoreEngine.java:194
+  wire        write_entry_1;                        // ScoreEngine.java:194
+  wire        write_entry_2;                        // ScoreEngine.java:194
+  wire        write_entry_3;                        // ScoreEngine.java:194
+  wire        write_entry_4;                        // ScoreEngine.java:194
+  wire        write_entry_5;                        // ScoreEngine.java:194
+  wire        write_entry_6;                        // ScoreEngine.java:194
+  wire        write_entry_7;                        // ScoreEngine.java:194
+  reg         issue_row_last_d1;                    // ScoreEngine.java:202
+  reg         issue_row_last_d2;                    // ScoreEngine.java:202
+  reg         issue_row_last_d3;                    // ScoreEngine.java:202
+  reg         issue_row_last_d4;                    // ScoreEngine.java:202
+  reg         issue_row_last_d5;                    // ScoreEngine.java:202
+  reg         issue_row_last_d6;                    // ScoreEngine.java:202
+  reg         issue_row_last_d7;                    // ScoreEngine.java:202
+  reg         issue_row_last_d8;                    // ScoreEngine.java:202
+  reg         issue_row_last_d9;                    // ScoreEngine.java:202
+  reg         issue_row_last_d10;                   // ScoreEngine.java:202
+  wire        row_launch;                           // ScoreEngine.java:202
+  wire [31:0] row_partial_0;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_1;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_2;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_3;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_4;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_5;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_6;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_7;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_8;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_9;                        // ScoreEngine.java:218
+  wire [31:0] row_partial_10;                       // ScoreEngine.java:218
+  wire [31:0] row_partial_11;                       // ScoreEngine.java:218
+  wire [31:0] row_partial_12;                       // ScoreEngine.java:218
+  wire [31:0] row_partial_13;                       // ScoreEngine.java:218
+  wire [31:0] row_partial_14;                       // ScoreEngine.java:218
+  wire [31:0] row_partial_15;                       // ScoreEngine.java:218
+  wire        tree_0_0_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_0_0_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:233
+  wire        tree_0_1_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_0_1_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:233
+  wire        tree_0_2_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_0_2_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:233
+  wire        tree_0_3_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_0_3_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:233
+  wire        tree_0_4_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_0_4_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:233
+  wire        tree_0_5_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_0_5_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:233
+  wire        tree_0_6_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_0_6_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:233
+  wire        tree_0_7_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_0_7_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:233
+  wire        tree_1_0_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_1_0_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:233
+  wire        tree_1_1_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_1_1_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:233
+  wire        tree_1_2_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_1_2_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:233
+  wire        tree_1_3_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_1_3_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:233
+  wire        tree_2_0_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_2_0_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:233
+  wire        tree_2_1_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_2_1_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:233
+  wire        tree_3_0_in_valid;                    // ScoreEngine.java:233
+  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:233
+  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:233
+  wire        tree_3_0_out_valid;                   // ScoreEngine.java:233
+  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:233
+  wire        scaled_in_valid;                      // ScoreEngine.java:233
+  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:233
+  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:233
+  wire        scaled_out_valid;                     // ScoreEngine.java:233
+  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:233
+  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:235
+  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:235
+  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:235
+  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:236
+  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:236
+  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:236
+  reg         score_pass_finished_d1;               // ScoreEngine.java:238
+  reg         score_pass_finished_d2;               // ScoreEngine.java:238
+  reg         score_pass_finished_d3;               // ScoreEngine.java:238
+  reg         score_pass_finished_d4;               // ScoreEngine.java:238
+  reg         score_pass_finished_d5;               // ScoreEngine.java:238
+  reg         score_pass_finished_d6;               // ScoreEngine.java:238
+  reg         score_pass_finished_d7;               // ScoreEngine.java:238
+  reg         score_pass_finished_d8;               // ScoreEngine.java:238
+  reg         score_pass_finished_d9;               // ScoreEngine.java:238
+  reg         score_pass_finished_d10;              // ScoreEngine.java:238
+  reg         score_pass_finished_d11;              // ScoreEngine.java:238
+  reg         score_pass_finished_d12;              // ScoreEngine.java:238
+  reg         score_pass_finished_d13;              // ScoreEngine.java:238
+  reg         score_pass_finished_d14;              // ScoreEngine.java:238
+  reg         score_pass_finished_d15;              // ScoreEngine.java:238
+  reg         score_pass_finished_d16;              // ScoreEngine.java:238
+  reg         score_pass_finished_d17;              // ScoreEngine.java:238
+  reg         score_pass_finished_d18;              // ScoreEngine.java:238
+  reg         score_pass_finished_d19;              // ScoreEngine.java:238
+  reg         score_pass_finished_d20;              // ScoreEngine.java:238
+  reg         score_pass_finished_d21;              // ScoreEngine.java:238
+  reg         score_pass_finished_d22;              // ScoreEngine.java:238
+  reg         score_pass_finished_d23;              // ScoreEngine.java:238
+  reg         score_pass_finished_d24;              // ScoreEngine.java:238
+  reg         score_pass_finished_d25;              // ScoreEngine.java:238
+  reg         score_pass_finished_d26;              // ScoreEngine.java:238
+  reg         score_pass_finished_d27;              // ScoreEngine.java:238
+  reg         score_pass_finished_d28;              // ScoreEngine.java:238
+  reg         score_pass_finished_d29;              // ScoreEngine.java:238
+  reg         score_pass_finished_d30;              // ScoreEngine.java:238
+  reg         score_pass_finished_d31;              // ScoreEngine.java:238
+  reg         score_pass_finished_d32;              // ScoreEngine.java:238
+  reg         score_pass_finished_d33;              // ScoreEngine.java:238
+  reg         score_pass_finished_d34;              // ScoreEngine.java:238
+  reg         score_pass_finished_d35;              // ScoreEngine.java:238
+  reg         score_pass_finished_d36;              // ScoreEngine.java:238
+  reg         score_pass_finished_d37;              // ScoreEngine.java:238
+  reg         score_pass_finished_d38;              // ScoreEngine.java:238
+  reg         score_pass_finished_d39;              // ScoreEngine.java:238
+  reg         score_pass_finished_d40;              // ScoreEngine.java:238
+  reg         score_pass_finished_d41;              // ScoreEngine.java:238
+  reg         score_pass_finished_d42;              // ScoreEngine.java:238
+  reg         score_pass_finished_d43;              // ScoreEngine.java:238
 
   // score_sink
   wire [8:0]  score_slots_end;                      // AttentionUnit.java:451
@@ -742,9 +742,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_write_last_row_beat;            // ChunkLoader.java:148
   wire [8:0]  value_write_address;                  // ChunkLoader.java:150
   wire        value_beat_error;                     // ChunkLoader.java:169
-  wire [8:0]  value_read_local_address;             // ChunkLoader.java:196
-  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:201
-  wire [63:0] value_read_l0;                        // ChunkLoader.java:204
+  wire [8:0]  value_read_local_address;             // ChunkLoader.java:190
+  reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:195
+  wire [63:0] value_read_l0;                        // ChunkLoader.java:198
   wire        value_loaders_requesting;             // AttentionUnit.java:191
   wire        values_finished;                      // AttentionUnit.java:192
   wire        key_job_failed;                       // AttentionUnit.java:193
@@ -799,27 +799,27 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_walk_done;                      // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]  value_pass_beats;                     // ValueEngine.java:113
-  reg  [5:0]  value_row;                            // ValueEngine.java:114
-  reg  [3:0]  value_beat;                           // ValueEngine.java:115
-  wire        value_last_beat;                      // ValueEngine.java:116
-  wire        value_last_row;                       // ValueEngine.java:117
-  wire [5:0]  value_row_needs;                      // ValueEngine.java:119
-  wire        value_issue;                          // ValueEngine.java:131
-  wire [9:0]  value_position;                       // ValueEngine.java:132
-  wire [8:0]  partial_address;                      // ValueEngine.java:144
-  reg  [31:0] slot_max;                             // ValueEngine.java:150
-  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:163
-  reg         value_issue_d1;                       // ValueEngine.java:163
-  wire        row_shifted_in_valid;                 // ValueEngine.java:163
-  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:163
-  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:163
-  wire        row_shifted_out_valid;                // ValueEngine.java:163
-  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:163
-  wire        row_weight_in_valid;                  // ValueEngine.java:163
-  wire [31:0] row_weight_in_payload;                // ValueEngine.java:163
-  wire        row_weight_out_valid;                 // ValueEngine.java:163
-  wire [31:0] row_weight_out_payload;               // ValueEngine.java:163
+  wire [7:0]  value_pass_beats;                     // ValueEngine.java:112
+  reg  [5:0]  value_row;                            // ValueEngine.java:113
+  reg  [3:0]  value_beat;                           // ValueEngine.java:114
+  wire        value_last_beat;                      // ValueEngine.java:115
+  wire        value_last_row;                       // ValueEngine.java:116
+  wire [5:0]  value_row_needs;                      // ValueEngine.java:118
+  wire        value_issue;                          // ValueEngine.java:130
+  wire [9:0]  value_position;                       // ValueEngine.java:131
+  wire [8:0]  partial_address;                      // ValueEngine.java:143
+  reg  [31:0] slot_max;                             // ValueEngine.java:149
+  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:157
+  reg         value_issue_d1;                       // ValueEngine.java:157
+  wire        row_shifted_in_valid;                 // ValueEngine.java:157
+  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:157
+  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:157
+  wire        row_shifted_out_valid;                // ValueEngine.java:157
+  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:157
+  wire        row_weight_in_valid;                  // ValueEngine.java:157
+  wire [31:0] row_weight_in_payload;                // ValueEngine.java:157
+  wire        row_weight_out_valid;                 // ValueEngine.java:157
+  wire [31:0] row_weight_out_payload;               // ValueEngine.java:157
 
   // value_engine.value_mac
   wire [31:0] value_mac_a0;                         // MacLanes.java:98
@@ -881,252 +881,252 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_lane3_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  wire        value_lane0_v_in_valid;               // ValueEngine.java:172
-  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:172
-  wire        value_lane0_v_out_valid;              // ValueEngine.java:172
-  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:172
-  wire        value_lane1_v_in_valid;               // ValueEngine.java:172
-  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:172
-  wire        value_lane1_v_out_valid;              // ValueEngine.java:172
-  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:172
-  wire        value_lane2_v_in_valid;               // ValueEngine.java:172
-  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:172
-  wire        value_lane2_v_out_valid;              // ValueEngine.java:172
-  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:172
-  wire        value_lane3_v_in_valid;               // ValueEngine.java:172
-  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:172
-  wire        value_lane3_v_out_valid;              // ValueEngine.java:172
-  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:172
-  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:179
-  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:179
-  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:179
-  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:179
-  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:179
-  reg  [8:0]  accumulate_address_d1;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d2;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d3;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d4;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d5;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d6;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d7;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d8;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d9;                // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d10;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d11;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d12;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d13;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d14;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d15;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d16;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d17;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d18;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d19;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d20;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d21;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d22;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d23;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d24;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d25;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d26;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d27;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d28;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d29;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d30;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d31;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d32;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d33;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d34;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d35;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d36;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d37;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d38;               // ValueEngine.java:183
-  reg  [8:0]  accumulate_address_d39;               // ValueEngine.java:183
-  reg         row_weight_valid_d1;                  // ValueEngine.java:184
-  reg         row_weight_valid_d2;                  // ValueEngine.java:184
-  reg         row_weight_valid_d3;                  // ValueEngine.java:184
-  reg         row_weight_valid_d4;                  // ValueEngine.java:184
-  reg         row_weight_valid_d5;                  // ValueEngine.java:184
-  reg         row_weight_valid_d6;                  // ValueEngine.java:184
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:187
-  reg         row_shifted_valid_d10;                // ValueEngine.java:187
-  reg         row_shifted_valid_d11;                // ValueEngine.java:187
-  reg         row_shifted_valid_d12;                // ValueEngine.java:187
-  reg         row_shifted_valid_d13;                // ValueEngine.java:187
-  reg         row_shifted_valid_d14;                // ValueEngine.java:187
-  reg         row_shifted_valid_d15;                // ValueEngine.java:187
-  reg         row_shifted_valid_d16;                // ValueEngine.java:187
-  reg         row_shifted_valid_d17;                // ValueEngine.java:187
-  reg         row_shifted_valid_d18;                // ValueEngine.java:187
-  reg         row_shifted_valid_d19;                // ValueEngine.java:187
-  reg         row_shifted_valid_d20;                // ValueEngine.java:187
-  reg         row_shifted_valid_d21;                // ValueEngine.java:187
-  reg         row_shifted_valid_d22;                // ValueEngine.java:187
-  reg         row_shifted_valid_d23;                // ValueEngine.java:187
-  reg         row_shifted_valid_d24;                // ValueEngine.java:187
-  reg         row_shifted_valid_d25;                // ValueEngine.java:187
-  reg         row_first_beat_d1;                    // ValueEngine.java:187
-  reg         row_first_beat_d2;                    // ValueEngine.java:187
-  reg         row_first_beat_d3;                    // ValueEngine.java:187
-  reg         row_first_beat_d4;                    // ValueEngine.java:187
-  reg         row_first_beat_d5;                    // ValueEngine.java:187
-  reg         row_first_beat_d6;                    // ValueEngine.java:187
-  reg         row_first_beat_d7;                    // ValueEngine.java:187
-  reg         row_first_beat_d8;                    // ValueEngine.java:187
-  reg         row_first_beat_d9;                    // ValueEngine.java:187
-  reg         row_first_beat_d10;                   // ValueEngine.java:187
-  reg         row_first_beat_d11;                   // ValueEngine.java:187
-  reg         row_first_beat_d12;                   // ValueEngine.java:187
-  reg         row_first_beat_d13;                   // ValueEngine.java:187
-  reg         row_first_beat_d14;                   // ValueEngine.java:187
-  reg         row_first_beat_d15;                   // ValueEngine.java:187
-  reg         row_first_beat_d16;                   // ValueEngine.java:187
-  reg         row_first_beat_d17;                   // ValueEngine.java:187
-  reg         row_first_beat_d18;                   // ValueEngine.java:187
-  reg         row_first_beat_d19;                   // ValueEngine.java:187
-  reg         row_first_beat_d20;                   // ValueEngine.java:187
-  reg         row_first_beat_d21;                   // ValueEngine.java:187
-  reg         row_first_beat_d22;                   // ValueEngine.java:187
-  reg         row_first_beat_d23;                   // ValueEngine.java:187
-  reg         row_first_beat_d24;                   // ValueEngine.java:187
-  reg         row_first_beat_d25;                   // ValueEngine.java:187
-  reg         row_first_beat_d26;                   // ValueEngine.java:187
-  reg         row_first_beat_d27;                   // ValueEngine.java:187
-  reg         row_first_beat_d28;                   // ValueEngine.java:187
-  reg         row_first_beat_d29;                   // ValueEngine.java:187
-  reg         row_first_beat_d30;                   // ValueEngine.java:187
-  reg         row_first_beat_d31;                   // ValueEngine.java:187
-  reg         row_first_beat_d32;                   // ValueEngine.java:187
-  wire        z_read_enable;                        // ValueEngine.java:187
-  reg  [2:0]  reduce_phase;                         // ValueEngine.java:190
-  wire        accumulated;                          // ValueEngine.java:191
-  wire        slot_flushed;                         // ValueEngine.java:192
+  wire        value_lane0_v_in_valid;               // ValueEngine.java:166
+  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:166
+  wire        value_lane0_v_out_valid;              // ValueEngine.java:166
+  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:166
+  wire        value_lane1_v_in_valid;               // ValueEngine.java:166
+  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:166
+  wire        value_lane1_v_out_valid;              // ValueEngine.java:166
+  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:166
+  wire        value_lane2_v_in_valid;               // ValueEngine.java:166
+  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:166
+  wire        value_lane2_v_out_valid;              // ValueEngine.java:166
+  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:166
+  wire        value_lane3_v_in_valid;               // ValueEngine.java:166
+  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:166
+  wire        value_lane3_v_out_valid;              // ValueEngine.java:166
+  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:166
+  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:173
+  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:173
+  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:173
+  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:173
+  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:173
+  reg  [8:0]  accumulate_address_d1;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d2;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d3;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d4;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d5;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d6;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d7;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d8;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d9;                // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d10;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d11;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d12;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d13;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d14;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d15;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d16;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d17;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d18;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d19;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d20;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d21;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d22;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d23;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d24;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d25;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d26;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d27;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d28;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d29;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d30;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d31;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d32;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d33;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d34;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d35;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d36;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d37;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d38;               // ValueEngine.java:177
+  reg  [8:0]  accumulate_address_d39;               // ValueEngine.java:177
+  reg         row_weight_valid_d1;                  // ValueEngine.java:178
+  reg         row_weight_valid_d2;                  // ValueEngine.java:178
+  reg         row_weight_valid_d3;                  // ValueEngine.java:178
+  reg         row_weight_valid_d4;                  // ValueEngine.java:178
+  reg         row_weight_valid_d5;                  // ValueEngine.java:178
+  reg         row_weight_valid_d6;                  // ValueEngine.java:178
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:181
+  reg         row_shifted_valid_d10;                // ValueEngine.java:181
+  reg         row_shifted_valid_d11;                // ValueEngine.java:181
+  reg         row_shifted_valid_d12;                // ValueEngine.java:181
+  reg         row_shifted_valid_d13;                // ValueEngine.java:181
+  reg         row_shifted_valid_d14;                // ValueEngine.java:181
+  reg         row_shifted_valid_d15;                // ValueEngine.java:181
+  reg         row_shifted_valid_d16;                // ValueEngine.java:181
+  reg         row_shifted_valid_d17;                // ValueEngine.java:181
+  reg         row_shifted_valid_d18;                // ValueEngine.java:181
+  reg         row_shifted_valid_d19;                // ValueEngine.java:181
+  reg         row_shifted_valid_d20;                // ValueEngine.java:181
+  reg         row_shifted_valid_d21;                // ValueEngine.java:181
+  reg         row_shifted_valid_d22;                // ValueEngine.java:181
+  reg         row_shifted_valid_d23;                // ValueEngine.java:181
+  reg         row_shifted_valid_d24;                // ValueEngine.java:181
+  reg         row_shifted_valid_d25;                // ValueEngine.java:181
+  reg         row_first_beat_d1;                    // ValueEngine.java:181
+  reg         row_first_beat_d2;                    // ValueEngine.java:181
+  reg         row_first_beat_d3;                    // ValueEngine.java:181
+  reg         row_first_beat_d4;                    // ValueEngine.java:181
+  reg         row_first_beat_d5;                    // ValueEngine.java:181
+  reg         row_first_beat_d6;                    // ValueEngine.java:181
+  reg         row_first_beat_d7;                    // ValueEngine.java:181
+  reg         row_first_beat_d8;                    // ValueEngine.java:181
+  reg         row_first_beat_d9;                    // ValueEngine.java:181
+  reg         row_first_beat_d10;                   // ValueEngine.java:181
+  reg         row_first_beat_d11;                   // ValueEngine.java:181
+  reg         row_first_beat_d12;                   // ValueEngine.java:181
+  reg         row_first_beat_d13;                   // ValueEngine.java:181
+  reg         row_first_beat_d14;                   // ValueEngine.java:181
+  reg         row_first_beat_d15;                   // ValueEngine.java:181
+  reg         row_first_beat_d16;                   // ValueEngine.java:181
+  reg         row_first_beat_d17;                   // ValueEngine.java:181
+  reg         row_first_beat_d18;                   // ValueEngine.java:181
+  reg         row_first_beat_d19;                   // ValueEngine.java:181
+  reg         row_first_beat_d20;                   // ValueEngine.java:181
+  reg         row_first_beat_d21;                   // ValueEngine.java:181
+  reg         row_first_beat_d22;                   // ValueEngine.java:181
+  reg         row_first_beat_d23;                   // ValueEngine.java:181
+  reg         row_first_beat_d24;                   // ValueEngine.java:181
+  reg         row_first_beat_d25;                   // ValueEngine.java:181
+  reg         row_first_beat_d26;                   // ValueEngine.java:181
+  reg         row_first_beat_d27;                   // ValueEngine.java:181
+  reg         row_first_beat_d28;                   // ValueEngine.java:181
+  reg         row_first_beat_d29;                   // ValueEngine.java:181
+  reg         row_first_beat_d30;                   // ValueEngine.java:181
+  reg         row_first_beat_d31;                   // ValueEngine.java:181
+  reg         row_first_beat_d32;                   // ValueEngine.java:181
+  wire        z_read_enable;                        // ValueEngine.java:181
+  reg  [2:0]  reduce_phase;                         // ValueEngine.java:184
+  wire        accumulated;                          // ValueEngine.java:185
+  wire        slot_flushed;                         // ValueEngine.java:186
 
   // value_engine.reduce_slots
   reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:33
@@ -1137,467 +1137,467 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last_head;               // SlotWalker.java:38
 
   // value_engine
-  reg  [3:0]  reduce_beat;                          // ValueEngine.java:196
-  reg  [4:0]  reduce_index;                         // ValueEngine.java:197
-  wire        gathering;                            // ValueEngine.java:198
-  wire        z_gathering;                          // ValueEngine.java:199
-  wire        z_lanes_read_enable;                  // ValueEngine.java:200
-  reg  [5:0]  z_address_d1;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d2;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d3;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d4;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d5;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d6;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d7;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d8;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d9;                         // ValueEngine.java:201
-  reg  [5:0]  z_address_d10;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d11;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d12;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d13;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d14;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d15;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d16;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d17;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d18;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d19;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d20;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d21;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d22;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d23;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d24;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d25;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d26;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d27;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d28;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d29;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d30;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d31;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d32;                        // ValueEngine.java:201
-  wire [5:0]  z_lanes_read_address;                 // ValueEngine.java:202
-  reg  [31:0] z_lanes_read;                         // ValueEngine.java:203
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:205
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:205
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:205
-  wire        z_sum_in_valid;                       // ValueEngine.java:204
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:204
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:204
-  wire        z_sum_out_valid;                      // ValueEngine.java:204
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:204
-  reg         row_first_beat_d33;                   // ValueEngine.java:206
-  reg         row_first_beat_d34;                   // ValueEngine.java:206
-  reg         row_first_beat_d35;                   // ValueEngine.java:206
-  reg         row_first_beat_d36;                   // ValueEngine.java:206
-  reg         row_first_beat_d37;                   // ValueEngine.java:206
-  reg         row_first_beat_d38;                   // ValueEngine.java:206
-  reg         row_first_beat_d39;                   // ValueEngine.java:206
-  wire        z_write;                              // ValueEngine.java:206
-  reg  [5:0]  z_address_d33;                        // ValueEngine.java:207
-  reg  [5:0]  z_address_d34;                        // ValueEngine.java:207
-  reg  [5:0]  z_address_d35;                        // ValueEngine.java:207
-  reg  [5:0]  z_address_d36;                        // ValueEngine.java:207
-  reg  [5:0]  z_address_d37;                        // ValueEngine.java:207
-  reg  [5:0]  z_address_d38;                        // ValueEngine.java:207
-  reg  [5:0]  z_address_d39;                        // ValueEngine.java:207
-  wire [8:0]  gather_address;                       // ValueEngine.java:210
-  wire        bank_read_enable;                     // ValueEngine.java:211
-  wire [8:0]  bank_read_address;                    // ValueEngine.java:212
-  reg  [31:0] bank_read_0;                          // ValueEngine.java:215
-  reg  [31:0] bank_read_1;                          // ValueEngine.java:215
-  reg  [31:0] bank_read_2;                          // ValueEngine.java:215
-  reg  [31:0] bank_read_3;                          // ValueEngine.java:215
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:219
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:219
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:219
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:219
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:219
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:219
-  reg         accumulate_fresh_d40;                 // ValueEngine.java:219
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:219
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:219
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:219
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:219
-  reg         row_weight_valid_d7;                  // ValueEngine.java:223
-  reg         row_weight_valid_d8;                  // ValueEngine.java:223
-  reg         row_weight_valid_d9;                  // ValueEngine.java:223
-  reg         row_weight_valid_d10;                 // ValueEngine.java:223
-  reg         row_weight_valid_d11;                 // ValueEngine.java:223
-  reg         row_weight_valid_d12;                 // ValueEngine.java:223
-  reg         row_weight_valid_d13;                 // ValueEngine.java:223
-  reg  [8:0]  accumulate_address_d40;               // ValueEngine.java:224
-  reg  [8:0]  accumulate_address_d41;               // ValueEngine.java:224
-  reg  [8:0]  accumulate_address_d42;               // ValueEngine.java:224
-  reg  [8:0]  accumulate_address_d43;               // ValueEngine.java:224
-  reg  [8:0]  accumulate_address_d44;               // ValueEngine.java:224
-  reg  [8:0]  accumulate_address_d45;               // ValueEngine.java:224
-  reg  [8:0]  accumulate_address_d46;               // ValueEngine.java:224
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:225
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:225
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:225
-  reg         accumulated_last_d1;                  // ValueEngine.java:233
-  reg         accumulated_last_d2;                  // ValueEngine.java:233
-  reg         accumulated_last_d3;                  // ValueEngine.java:233
-  reg         accumulated_last_d4;                  // ValueEngine.java:233
-  reg         accumulated_last_d5;                  // ValueEngine.java:233
-  reg         accumulated_last_d6;                  // ValueEngine.java:233
-  reg         accumulated_last_d7;                  // ValueEngine.java:233
-  reg         accumulated_last_d8;                  // ValueEngine.java:233
-  reg         accumulated_last_d9;                  // ValueEngine.java:233
-  reg         accumulated_last_d10;                 // ValueEngine.java:233
-  reg         accumulated_last_d11;                 // ValueEngine.java:233
-  reg         accumulated_last_d12;                 // ValueEngine.java:233
-  reg         accumulated_last_d13;                 // ValueEngine.java:233
-  reg         accumulated_last_d14;                 // ValueEngine.java:233
-  reg         accumulated_last_d15;                 // ValueEngine.java:233
-  reg         accumulated_last_d16;                 // ValueEngine.java:233
-  reg         accumulated_last_d17;                 // ValueEngine.java:233
-  reg         accumulated_last_d18;                 // ValueEngine.java:233
-  reg         accumulated_last_d19;                 // ValueEngine.java:233
-  reg         accumulated_last_d20;                 // ValueEngine.java:233
-  reg         accumulated_last_d21;                 // ValueEngine.java:233
-  reg         accumulated_last_d22;                 // ValueEngine.java:233
-  reg         accumulated_last_d23;                 // ValueEngine.java:233
-  reg         accumulated_last_d24;                 // ValueEngine.java:233
-  reg         accumulated_last_d25;                 // ValueEngine.java:233
-  reg         accumulated_last_d26;                 // ValueEngine.java:233
-  reg         accumulated_last_d27;                 // ValueEngine.java:233
-  reg         accumulated_last_d28;                 // ValueEngine.java:233
-  reg         accumulated_last_d29;                 // ValueEngine.java:233
-  reg         accumulated_last_d30;                 // ValueEngine.java:233
-  reg         accumulated_last_d31;                 // ValueEngine.java:233
-  reg         accumulated_last_d32;                 // ValueEngine.java:233
-  reg         accumulated_last_d33;                 // ValueEngine.java:233
-  reg         accumulated_last_d34;                 // ValueEngine.java:233
-  reg         accumulated_last_d35;                 // ValueEngine.java:233
-  reg         accumulated_last_d36;                 // ValueEngine.java:233
-  reg         accumulated_last_d37;                 // ValueEngine.java:233
-  reg         accumulated_last_d38;                 // ValueEngine.java:233
-  reg         accumulated_last_d39;                 // ValueEngine.java:233
-  reg         accumulated_last_d40;                 // ValueEngine.java:233
-  reg         accumulated_last_d41;                 // ValueEngine.java:233
-  reg         accumulated_last_d42;                 // ValueEngine.java:233
-  reg         accumulated_last_d43;                 // ValueEngine.java:233
-  reg         accumulated_last_d44;                 // ValueEngine.java:233
-  reg         accumulated_last_d45;                 // ValueEngine.java:233
-  reg         accumulated_last_d46;                 // ValueEngine.java:233
-  reg         accumulated_last_d47;                 // ValueEngine.java:233
-  reg         accumulated_last_d48;                 // ValueEngine.java:233
-  reg         gather_read_valid;                    // ValueEngine.java:237
-  reg         gather_read_z;                        // ValueEngine.java:238
-  reg  [3:0]  gather_read_lane;                     // ValueEngine.java:239
-  wire [31:0] gather_read_0;                        // ValueEngine.java:250
-  reg  [31:0] gathered_0_0;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_1;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_2;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_3;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_4;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_5;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_6;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_7;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_8;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_9;                         // ValueEngine.java:252
-  reg  [31:0] gathered_0_10;                        // ValueEngine.java:252
-  reg  [31:0] gathered_0_11;                        // ValueEngine.java:252
-  reg  [31:0] gathered_0_12;                        // ValueEngine.java:252
-  reg  [31:0] gathered_0_13;                        // ValueEngine.java:252
-  reg  [31:0] gathered_0_14;                        // ValueEngine.java:252
-  reg  [31:0] gathered_0_15;                        // ValueEngine.java:252
-  reg  [31:0] gathered_1_0;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_1;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_2;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_3;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_4;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_5;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_6;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_7;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_8;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_9;                         // ValueEngine.java:252
-  reg  [31:0] gathered_1_10;                        // ValueEngine.java:252
-  reg  [31:0] gathered_1_11;                        // ValueEngine.java:252
-  reg  [31:0] gathered_1_12;                        // ValueEngine.java:252
-  reg  [31:0] gathered_1_13;                        // ValueEngine.java:252
-  reg  [31:0] gathered_1_14;                        // ValueEngine.java:252
-  reg  [31:0] gathered_1_15;                        // ValueEngine.java:252
-  reg  [31:0] gathered_2_0;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_1;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_2;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_3;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_4;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_5;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_6;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_7;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_8;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_9;                         // ValueEngine.java:252
-  reg  [31:0] gathered_2_10;                        // ValueEngine.java:252
-  reg  [31:0] gathered_2_11;                        // ValueEngine.java:252
-  reg  [31:0] gathered_2_12;                        // ValueEngine.java:252
-  reg  [31:0] gathered_2_13;                        // ValueEngine.java:252
-  reg  [31:0] gathered_2_14;                        // ValueEngine.java:252
-  reg  [31:0] gathered_2_15;                        // ValueEngine.java:252
-  reg  [31:0] gathered_3_0;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_1;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_2;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_3;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_4;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_5;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_6;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_7;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_8;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_9;                         // ValueEngine.java:252
-  reg  [31:0] gathered_3_10;                        // ValueEngine.java:252
-  reg  [31:0] gathered_3_11;                        // ValueEngine.java:252
-  reg  [31:0] gathered_3_12;                        // ValueEngine.java:252
-  reg  [31:0] gathered_3_13;                        // ValueEngine.java:252
-  reg  [31:0] gathered_3_14;                        // ValueEngine.java:252
-  reg  [31:0] gathered_3_15;                        // ValueEngine.java:252
-  wire        gather_done;                          // ValueEngine.java:259
-  wire        z_gather_done;                        // ValueEngine.java:260
-  reg         rz_known;                             // ValueEngine.java:266
-  wire        pushing;                              // ValueEngine.java:267
-  wire [2:0]  reduce_tag;                           // ValueEngine.java:270
-  reg  [31:0] tree_pick_0;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_0;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_1;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_1;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_2;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_2;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_3;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_3;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_4;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_4;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_5;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_5;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_6;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_6;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_7;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_7;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_8;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_8;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_9;                          // ValueEngine.java:277
-  wire [31:0] reduce_in_9;                          // ValueEngine.java:278
-  reg  [31:0] tree_pick_10;                         // ValueEngine.java:277
-  wire [31:0] reduce_in_10;                         // ValueEngine.java:278
-  reg  [31:0] tree_pick_11;                         // ValueEngine.java:277
-  wire [31:0] reduce_in_11;                         // ValueEngine.java:278
-  reg  [31:0] tree_pick_12;                         // ValueEngine.java:277
-  wire [31:0] reduce_in_12;                         // ValueEngine.java:278
-  reg  [31:0] tree_pick_13;                         // ValueEngine.java:277
-  wire [31:0] reduce_in_13;                         // ValueEngine.java:278
-  reg  [31:0] tree_pick_14;                         // ValueEngine.java:277
-  wire [31:0] reduce_in_14;                         // ValueEngine.java:278
-  reg  [31:0] tree_pick_15;                         // ValueEngine.java:277
-  wire [31:0] reduce_in_15;                         // ValueEngine.java:278
-  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:303
-  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:303
-  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:303
-  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:303
-  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:303
-  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:303
-  wire        push_done;                            // ValueEngine.java:307
-  wire        z_pushed;                             // ValueEngine.java:308
-  reg  [2:0]  push_tag_d1;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d2;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d3;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d4;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d5;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d6;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d7;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d8;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d9;                          // ValueEngine.java:309
-  reg  [2:0]  push_tag_d10;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d11;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d12;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d13;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d14;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d15;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d16;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d17;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d18;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d19;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d20;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d21;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d22;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d23;                         // ValueEngine.java:309
-  reg  [2:0]  push_tag_d24;                         // ValueEngine.java:309
-  wire        reduced_is_z;                         // ValueEngine.java:309
+  reg  [3:0]  reduce_beat;                          // ValueEngine.java:190
+  reg  [4:0]  reduce_index;                         // ValueEngine.java:191
+  wire        gathering;                            // ValueEngine.java:192
+  wire        z_gathering;                          // ValueEngine.java:193
+  wire        z_lanes_read_enable;                  // ValueEngine.java:194
+  reg  [5:0]  z_address_d1;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d2;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d3;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d4;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d5;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d6;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d7;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d8;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d9;                         // ValueEngine.java:195
+  reg  [5:0]  z_address_d10;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d11;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d12;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d13;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d14;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d15;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d16;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d17;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d18;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d19;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d20;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d21;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d22;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d23;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d24;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d25;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d26;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d27;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d28;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d29;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d30;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d31;                        // ValueEngine.java:195
+  reg  [5:0]  z_address_d32;                        // ValueEngine.java:195
+  wire [5:0]  z_lanes_read_address;                 // ValueEngine.java:196
+  reg  [31:0] z_lanes_read;                         // ValueEngine.java:197
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:199
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:199
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:199
+  wire        z_sum_in_valid;                       // ValueEngine.java:198
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:198
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:198
+  wire        z_sum_out_valid;                      // ValueEngine.java:198
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:198
+  reg         row_first_beat_d33;                   // ValueEngine.java:200
+  reg         row_first_beat_d34;                   // ValueEngine.java:200
+  reg         row_first_beat_d35;                   // ValueEngine.java:200
+  reg         row_first_beat_d36;                   // ValueEngine.java:200
+  reg         row_first_beat_d37;                   // ValueEngine.java:200
+  reg         row_first_beat_d38;                   // ValueEngine.java:200
+  reg         row_first_beat_d39;                   // ValueEngine.java:200
+  wire        z_write;                              // ValueEngine.java:200
+  reg  [5:0]  z_address_d33;                        // ValueEngine.java:201
+  reg  [5:0]  z_address_d34;                        // ValueEngine.java:201
+  reg  [5:0]  z_address_d35;                        // ValueEngine.java:201
+  reg  [5:0]  z_address_d36;                        // ValueEngine.java:201
+  reg  [5:0]  z_address_d37;                        // ValueEngine.java:201
+  reg  [5:0]  z_address_d38;                        // ValueEngine.java:201
+  reg  [5:0]  z_address_d39;                        // ValueEngine.java:201
+  wire [8:0]  gather_address;                       // ValueEngine.java:204
+  wire        bank_read_enable;                     // ValueEngine.java:205
+  wire [8:0]  bank_read_address;                    // ValueEngine.java:206
+  reg  [31:0] bank_read_0;                          // ValueEngine.java:209
+  reg  [31:0] bank_read_1;                          // ValueEngine.java:209
+  reg  [31:0] bank_read_2;                          // ValueEngine.java:209
+  reg  [31:0] bank_read_3;                          // ValueEngine.java:209
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:213
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:213
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:213
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:213
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:213
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:213
+  reg         accumulate_fresh_d40;                 // ValueEngine.java:213
+  wire [31:0] value_lane0_addend;                   // ValueEngine.java:213
+  wire [31:0] value_lane1_addend;                   // ValueEngine.java:213
+  wire [31:0] value_lane2_addend;                   // ValueEngine.java:213
+  wire [31:0] value_lane3_addend;                   // ValueEngine.java:213
+  reg         row_weight_valid_d7;                  // ValueEngine.java:217
+  reg         row_weight_valid_d8;                  // ValueEngine.java:217
+  reg         row_weight_valid_d9;                  // ValueEngine.java:217
+  reg         row_weight_valid_d10;                 // ValueEngine.java:217
+  reg         row_weight_valid_d11;                 // ValueEngine.java:217
+  reg         row_weight_valid_d12;                 // ValueEngine.java:217
+  reg         row_weight_valid_d13;                 // ValueEngine.java:217
+  reg  [8:0]  accumulate_address_d40;               // ValueEngine.java:218
+  reg  [8:0]  accumulate_address_d41;               // ValueEngine.java:218
+  reg  [8:0]  accumulate_address_d42;               // ValueEngine.java:218
+  reg  [8:0]  accumulate_address_d43;               // ValueEngine.java:218
+  reg  [8:0]  accumulate_address_d44;               // ValueEngine.java:218
+  reg  [8:0]  accumulate_address_d45;               // ValueEngine.java:218
+  reg  [8:0]  accumulate_address_d46;               // ValueEngine.java:218
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:219
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:219
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:219
+  reg         accumulated_last_d1;                  // ValueEngine.java:227
+  reg         accumulated_last_d2;                  // ValueEngine.java:227
+  reg         accumulated_last_d3;                  // ValueEngine.java:227
+  reg         accumulated_last_d4;                  // ValueEngine.java:227
+  reg         accumulated_last_d5;                  // ValueEngine.java:227
+  reg         accumulated_last_d6;                  // ValueEngine.java:227
+  reg         accumulated_last_d7;                  // ValueEngine.java:227
+  reg         accumulated_last_d8;                  // ValueEngine.java:227
+  reg         accumulated_last_d9;                  // ValueEngine.java:227
+  reg         accumulated_last_d10;                 // ValueEngine.java:227
+  reg         accumulated_last_d11;                 // ValueEngine.java:227
+  reg         accumulated_last_d12;                 // ValueEngine.java:227
+  reg         accumulated_last_d13;                 // ValueEngine.java:227
+  reg         accumulated_last_d14;                 // ValueEngine.java:227
+  reg         accumulated_last_d15;                 // ValueEngine.java:227
+  reg         accumulated_last_d16;                 // ValueEngine.java:227
+  reg         accumulated_last_d17;                 // ValueEngine.java:227
+  reg         accumulated_last_d18;                 // ValueEngine.java:227
+  reg         accumulated_last_d19;                 // ValueEngine.java:227
+  reg         accumulated_last_d20;                 // ValueEngine.java:227
+  reg         accumulated_last_d21;                 // ValueEngine.java:227
+  reg         accumulated_last_d22;                 // ValueEngine.java:227
+  reg         accumulated_last_d23;                 // ValueEngine.java:227
+  reg         accumulated_last_d24;                 // ValueEngine.java:227
+  reg         accumulated_last_d25;                 // ValueEngine.java:227
+  reg         accumulated_last_d26;                 // ValueEngine.java:227
+  reg         accumulated_last_d27;                 // ValueEngine.java:227
+  reg         accumulated_last_d28;                 // ValueEngine.java:227
+  reg         accumulated_last_d29;                 // ValueEngine.java:227
+  reg         accumulated_last_d30;                 // ValueEngine.java:227
+  reg         accumulated_last_d31;                 // ValueEngine.java:227
+  reg         accumulated_last_d32;                 // ValueEngine.java:227
+  reg         accumulated_last_d33;                 // ValueEngine.java:227
+  reg         accumulated_last_d34;                 // ValueEngine.java:227
+  reg         accumulated_last_d35;                 // ValueEngine.java:227
+  reg         accumulated_last_d36;                 // ValueEngine.java:227
+  reg         accumulated_last_d37;                 // ValueEngine.java:227
+  reg         accumulated_last_d38;                 // ValueEngine.java:227
+  reg         accumulated_last_d39;                 // ValueEngine.java:227
+  reg         accumulated_last_d40;                 // ValueEngine.java:227
+  reg         accumulated_last_d41;                 // ValueEngine.java:227
+  reg         accumulated_last_d42;                 // ValueEngine.java:227
+  reg         accumulated_last_d43;                 // ValueEngine.java:227
+  reg         accumulated_last_d44;                 // ValueEngine.java:227
+  reg         accumulated_last_d45;                 // ValueEngine.java:227
+  reg         accumulated_last_d46;                 // ValueEngine.java:227
+  reg         accumulated_last_d47;                 // ValueEngine.java:227
+  reg         accumulated_last_d48;                 // ValueEngine.java:227
+  reg         gather_read_valid;                    // ValueEngine.java:231
+  reg         gather_read_z;                        // ValueEngine.java:232
+  reg  [3:0]  gather_read_lane;                     // ValueEngine.java:233
+  wire [31:0] gather_read_0;                        // ValueEngine.java:244
+  reg  [31:0] gathered_0_0;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_1;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_2;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_3;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_4;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_5;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_6;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_7;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_8;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_9;                         // ValueEngine.java:246
+  reg  [31:0] gathered_0_10;                        // ValueEngine.java:246
+  reg  [31:0] gathered_0_11;                        // ValueEngine.java:246
+  reg  [31:0] gathered_0_12;                        // ValueEngine.java:246
+  reg  [31:0] gathered_0_13;                        // ValueEngine.java:246
+  reg  [31:0] gathered_0_14;                        // ValueEngine.java:246
+  reg  [31:0] gathered_0_15;                        // ValueEngine.java:246
+  reg  [31:0] gathered_1_0;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_1;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_2;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_3;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_4;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_5;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_6;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_7;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_8;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_9;                         // ValueEngine.java:246
+  reg  [31:0] gathered_1_10;                        // ValueEngine.java:246
+  reg  [31:0] gathered_1_11;                        // ValueEngine.java:246
+  reg  [31:0] gathered_1_12;                        // ValueEngine.java:246
+  reg  [31:0] gathered_1_13;                        // ValueEngine.java:246
+  reg  [31:0] gathered_1_14;                        // ValueEngine.java:246
+  reg  [31:0] gathered_1_15;                        // ValueEngine.java:246
+  reg  [31:0] gathered_2_0;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_1;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_2;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_3;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_4;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_5;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_6;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_7;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_8;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_9;                         // ValueEngine.java:246
+  reg  [31:0] gathered_2_10;                        // ValueEngine.java:246
+  reg  [31:0] gathered_2_11;                        // ValueEngine.java:246
+  reg  [31:0] gathered_2_12;                        // ValueEngine.java:246
+  reg  [31:0] gathered_2_13;                        // ValueEngine.java:246
+  reg  [31:0] gathered_2_14;                        // ValueEngine.java:246
+  reg  [31:0] gathered_2_15;                        // ValueEngine.java:246
+  reg  [31:0] gathered_3_0;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_1;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_2;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_3;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_4;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_5;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_6;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_7;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_8;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_9;                         // ValueEngine.java:246
+  reg  [31:0] gathered_3_10;                        // ValueEngine.java:246
+  reg  [31:0] gathered_3_11;                        // ValueEngine.java:246
+  reg  [31:0] gathered_3_12;                        // ValueEngine.java:246
+  reg  [31:0] gathered_3_13;                        // ValueEngine.java:246
+  reg  [31:0] gathered_3_14;                        // ValueEngine.java:246
+  reg  [31:0] gathered_3_15;                        // ValueEngine.java:246
+  wire        gather_done;                          // ValueEngine.java:253
+  wire        z_gather_done;                        // ValueEngine.java:254
+  reg         rz_known;                             // ValueEngine.java:260
+  wire        pushing;                              // ValueEngine.java:261
+  wire [2:0]  reduce_tag;                           // ValueEngine.java:264
+  reg  [31:0] tree_pick_0;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_0;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_1;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_1;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_2;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_2;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_3;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_3;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_4;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_4;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_5;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_5;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_6;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_6;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_7;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_7;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_8;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_8;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_9;                          // ValueEngine.java:271
+  wire [31:0] reduce_in_9;                          // ValueEngine.java:272
+  reg  [31:0] tree_pick_10;                         // ValueEngine.java:271
+  wire [31:0] reduce_in_10;                         // ValueEngine.java:272
+  reg  [31:0] tree_pick_11;                         // ValueEngine.java:271
+  wire [31:0] reduce_in_11;                         // ValueEngine.java:272
+  reg  [31:0] tree_pick_12;                         // ValueEngine.java:271
+  wire [31:0] reduce_in_12;                         // ValueEngine.java:272
+  reg  [31:0] tree_pick_13;                         // ValueEngine.java:271
+  wire [31:0] reduce_in_13;                         // ValueEngine.java:272
+  reg  [31:0] tree_pick_14;                         // ValueEngine.java:271
+  wire [31:0] reduce_in_14;                         // ValueEngine.java:272
+  reg  [31:0] tree_pick_15;                         // ValueEngine.java:271
+  wire [31:0] reduce_in_15;                         // ValueEngine.java:272
+  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:297
+  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:297
+  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:297
+  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:297
+  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:297
+  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:297
+  wire        push_done;                            // ValueEngine.java:301
+  wire        z_pushed;                             // ValueEngine.java:302
+  reg  [2:0]  push_tag_d1;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d2;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d3;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d4;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d5;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d6;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d7;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d8;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d9;                          // ValueEngine.java:303
+  reg  [2:0]  push_tag_d10;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d11;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d12;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d13;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d14;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d15;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d16;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d17;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d18;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d19;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d20;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d21;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d22;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d23;                         // ValueEngine.java:303
+  reg  [2:0]  push_tag_d24;                         // ValueEngine.java:303
+  wire        reduced_is_z;                         // ValueEngine.java:303
   wire        rz_in_valid;                          // FpReciprocal.java:133
   wire [31:0] rz_in_payload;                        // FpReciprocal.java:133
   wire        rz_out_valid;                         // FpReciprocal.java:133
   wire [31:0] rz_out_payload;                       // FpReciprocal.java:133
-  wire        rz_ready;                             // ValueEngine.java:313
-  reg  [31:0] slot_rz;                              // ValueEngine.java:314
-  wire        normalized_in_valid;                  // ValueEngine.java:319
-  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:319
-  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:319
-  wire        normalized_out_valid;                 // ValueEngine.java:319
-  wire [31:0] normalized_out_payload;               // ValueEngine.java:319
-  wire        stored_output_in_valid;               // ValueEngine.java:320
-  wire [31:0] stored_output_in_payload;             // ValueEngine.java:320
-  wire        stored_output_out_valid;              // ValueEngine.java:320
-  wire [15:0] stored_output_out_payload;            // ValueEngine.java:320
-  reg  [2:0]  push_tag_d25;                         // ValueEngine.java:322
-  reg  [2:0]  push_tag_d26;                         // ValueEngine.java:322
-  reg  [2:0]  push_tag_d27;                         // ValueEngine.java:322
-  reg  [2:0]  push_tag_d28;                         // ValueEngine.java:322
-  reg  [2:0]  push_tag_d29;                         // ValueEngine.java:322
-  reg  [2:0]  push_tag_d30;                         // ValueEngine.java:322
-  reg  [2:0]  push_tag_d31;                         // ValueEngine.java:322
-  reg  [2:0]  push_tag_d32;                         // ValueEngine.java:322
-  reg  [2:0]  push_tag_d33;                         // ValueEngine.java:322
-  wire        element_out;                          // ValueEngine.java:323
-  reg  [15:0] out_word_0;                           // ValueEngine.java:327
-  reg  [15:0] out_word_1;                           // ValueEngine.java:327
-  reg  [15:0] out_word_2;                           // ValueEngine.java:327
-  reg  [15:0] out_word_3;                           // ValueEngine.java:327
-  reg         beat_assembled;                       // ValueEngine.java:332
-  wire        out_beat_valid;                       // ValueEngine.java:333
-  wire        out_beat_ready;                       // ValueEngine.java:333
-  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:333
-  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:333
-  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:333
-  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:333
+  wire        rz_ready;                             // ValueEngine.java:307
+  reg  [31:0] slot_rz;                              // ValueEngine.java:308
+  wire        normalized_in_valid;                  // ValueEngine.java:313
+  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:313
+  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:313
+  wire        normalized_out_valid;                 // ValueEngine.java:313
+  wire [31:0] normalized_out_payload;               // ValueEngine.java:313
+  wire        stored_output_in_valid;               // ValueEngine.java:314
+  wire [31:0] stored_output_in_payload;             // ValueEngine.java:314
+  wire        stored_output_out_valid;              // ValueEngine.java:314
+  wire [15:0] stored_output_out_payload;            // ValueEngine.java:314
+  reg  [2:0]  push_tag_d25;                         // ValueEngine.java:316
+  reg  [2:0]  push_tag_d26;                         // ValueEngine.java:316
+  reg  [2:0]  push_tag_d27;                         // ValueEngine.java:316
+  reg  [2:0]  push_tag_d28;                         // ValueEngine.java:316
+  reg  [2:0]  push_tag_d29;                         // ValueEngine.java:316
+  reg  [2:0]  push_tag_d30;                         // ValueEngine.java:316
+  reg  [2:0]  push_tag_d31;                         // ValueEngine.java:316
+  reg  [2:0]  push_tag_d32;                         // ValueEngine.java:316
+  reg  [2:0]  push_tag_d33;                         // ValueEngine.java:316
+  wire        element_out;                          // ValueEngine.java:317
+  reg  [15:0] out_word_0;                           // ValueEngine.java:321
+  reg  [15:0] out_word_1;                           // ValueEngine.java:321
+  reg  [15:0] out_word_2;                           // ValueEngine.java:321
+  reg  [15:0] out_word_3;                           // ValueEngine.java:321
+  reg         beat_assembled;                       // ValueEngine.java:326
+  wire        out_beat_valid;                       // ValueEngine.java:327
+  wire        out_beat_ready;                       // ValueEngine.java:327
+  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:327
+  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:327
+  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:327
+  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:327
   wire        out_queue_push_valid;                 // Stream.java:195
   wire        out_queue_push_ready;                 // Stream.java:195
   wire [63:0] out_queue_push_payload;               // Stream.java:195
@@ -1605,9 +1605,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:195
   wire [63:0] out_queue_pop_payload;                // Stream.java:195
   wire [3:0]  out_queue_occupancy;                  // Stream.java:195
-  reg  [3:0]  beats_queued;                         // ValueEngine.java:340
-  wire        slot_flush_done;                      // ValueEngine.java:343
-  wire        value_pass_finished;                  // ValueEngine.java:345
+  reg  [3:0]  beats_queued;                         // ValueEngine.java:334
+  wire        slot_flush_done;                      // ValueEngine.java:337
+  wire        value_pass_finished;                  // ValueEngine.java:339
   reg         done_pending;                         // AttentionUnit.java:207
   reg  [7:0]  done_code;                            // AttentionUnit.java:208
   (* ram_style = "distributed" *)
@@ -1728,11 +1728,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:127
   assign key_reader_command_payload_beats = {14'd0, key_chunk_beats}; // ChunkLoader.java:128
   assign key_reader_data_ready = 1'b1; // ChunkLoader.java:144
-  assign key_read_local_address = key_port_address; // ChunkLoader.java:196
-  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:204
-  assign key_port_data = key_read_l0; // ChunkLoader.java:207
-  assign key_port_address = key_read_address; // ScoreEngine.java:148
-  assign key_port_enable = score_issue; // ScoreEngine.java:149
+  assign key_read_local_address = key_port_address; // ChunkLoader.java:190
+  assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:198
+  assign key_port_data = key_read_l0; // ChunkLoader.java:201
+  assign key_port_address = key_read_address; // ScoreEngine.java:141
+  assign key_port_enable = score_issue; // ScoreEngine.java:142
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:174
   assign key_chunk_loader = 1'b0; // AttentionUnit.java:175
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:179
@@ -1740,19 +1740,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:127
   assign value_reader_command_payload_beats = {14'd0, value_chunk_beats}; // ChunkLoader.java:128
   assign value_reader_data_ready = 1'b1; // ChunkLoader.java:144
-  assign value_read_local_address = value_port_address; // ChunkLoader.java:196
-  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:204
-  assign value_port_data = value_read_l0; // ChunkLoader.java:207
+  assign value_read_local_address = value_port_address; // ChunkLoader.java:190
+  assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:198
+  assign value_port_data = value_read_l0; // ChunkLoader.java:201
   assign value_loaders_requesting = value_requesting; // AttentionUnit.java:191
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:190
   assign key_job_failed = key_failed_latest; // AttentionUnit.java:193
   assign value_busy = value_phase; // AttentionUnit.java:195
   assign value_command_slots = value_slots; // AttentionUnit.java:196
   assign value_command_base = value_slot_base; // AttentionUnit.java:197
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:133
-  assign value_port_enable = value_issue; // ValueEngine.java:135
-  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:136
-  assign score_port_enable = value_issue; // ValueEngine.java:138
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:132
+  assign value_port_enable = value_issue; // ValueEngine.java:134
+  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:135
+  assign score_port_enable = value_issue; // ValueEngine.java:137
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -1774,14 +1774,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (score_port_enable) begin // AttentionUnit.java:161
       score_read <= score_buffer[score_port_address]; // AttentionUnit.java:161
     end
-    if (key_port_enable) begin // ChunkLoader.java:201
-      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:201
+    if (key_port_enable) begin // ChunkLoader.java:195
+      key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:195
     end
     if (score_buffer_write) begin // AttentionUnit.java:182
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:182
     end
-    if (value_port_enable) begin // ChunkLoader.java:201
-      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:201
+    if (value_port_enable) begin // ChunkLoader.java:195
+      value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:195
     end
     done_pending <= 1'b0; // AttentionUnit.java:209
     if (value_side_finished) begin // AttentionUnit.java:210
@@ -1983,494 +1983,494 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // score_engine (ScoreEngine.java:63): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign score_pass_beats = row_beats; // ScoreEngine.java:90
-  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:94
-  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:95
-  assign last_turn = turn; // ScoreEngine.java:96
-  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:97
-  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:104
-  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:106
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:123
-  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:125
-  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:127
-  assign score_present_beats = 1'b1; // ScoreEngine.java:135
-  assign query_word_read = query_read; // ScoreEngine.java:155
-  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:183
+  assign score_pass_beats = row_beats; // ScoreEngine.java:89
+  assign row_in_chunk = row_base + {5'd0, turn}; // ScoreEngine.java:93
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:94
+  assign last_turn = turn; // ScoreEngine.java:95
+  assign last_row_beat = score_beat == last_row_beat_diff[3:0]; // ScoreEngine.java:96
+  assign turns_done = ({1'b0, row_base} + 7'd2) >= {1'b0, score_rows_here}; // ScoreEngine.java:103
+  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd2); // ScoreEngine.java:105
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:122
+  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:124
+  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:126
+  assign score_present_beats = 1'b1; // ScoreEngine.java:128
+  assign query_word_read = query_read; // ScoreEngine.java:148
+  assign add_entry = {issue_turn_d4, issue_group_d4}; // ScoreEngine.java:176
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:190
-      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:190
-      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:190
-      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:190
-      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:190
-      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:190
-      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:190
-      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:183
+      3'd1: key_lane0_partial = partial_t0_g1_0; // ScoreEngine.java:183
+      3'd2: key_lane0_partial = partial_t0_g2_0; // ScoreEngine.java:183
+      3'd3: key_lane0_partial = partial_t0_g3_0; // ScoreEngine.java:183
+      3'd4: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:183
+      3'd5: key_lane0_partial = partial_t1_g1_0; // ScoreEngine.java:183
+      3'd6: key_lane0_partial = partial_t1_g2_0; // ScoreEngine.java:183
+      default: key_lane0_partial = partial_t1_g3_0; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:191
+  assign key_lane0_addend = issue_first_d4 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:190
-      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:190
-      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:190
-      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:190
-      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:190
-      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:190
-      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:190
-      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:183
+      3'd1: key_lane1_partial = partial_t0_g1_1; // ScoreEngine.java:183
+      3'd2: key_lane1_partial = partial_t0_g2_1; // ScoreEngine.java:183
+      3'd3: key_lane1_partial = partial_t0_g3_1; // ScoreEngine.java:183
+      3'd4: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:183
+      3'd5: key_lane1_partial = partial_t1_g1_1; // ScoreEngine.java:183
+      3'd6: key_lane1_partial = partial_t1_g2_1; // ScoreEngine.java:183
+      default: key_lane1_partial = partial_t1_g3_1; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:191
+  assign key_lane1_addend = issue_first_d4 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:190
-      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:190
-      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:190
-      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:190
-      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:190
-      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:190
-      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:190
-      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:183
+      3'd1: key_lane2_partial = partial_t0_g1_2; // ScoreEngine.java:183
+      3'd2: key_lane2_partial = partial_t0_g2_2; // ScoreEngine.java:183
+      3'd3: key_lane2_partial = partial_t0_g3_2; // ScoreEngine.java:183
+      3'd4: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:183
+      3'd5: key_lane2_partial = partial_t1_g1_2; // ScoreEngine.java:183
+      3'd6: key_lane2_partial = partial_t1_g2_2; // ScoreEngine.java:183
+      default: key_lane2_partial = partial_t1_g3_2; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:191
+  assign key_lane2_addend = issue_first_d4 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:190
-      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:190
-      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:190
-      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:190
-      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:190
-      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:190
-      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:190
-      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:183
+      3'd1: key_lane3_partial = partial_t0_g1_3; // ScoreEngine.java:183
+      3'd2: key_lane3_partial = partial_t0_g2_3; // ScoreEngine.java:183
+      3'd3: key_lane3_partial = partial_t0_g3_3; // ScoreEngine.java:183
+      3'd4: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:183
+      3'd5: key_lane3_partial = partial_t1_g1_3; // ScoreEngine.java:183
+      3'd6: key_lane3_partial = partial_t1_g2_3; // ScoreEngine.java:183
+      default: key_lane3_partial = partial_t1_g3_3; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:191
-  assign write_entry_0 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:201
-  assign write_entry_1 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:201
-  assign write_entry_2 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:201
-  assign write_entry_3 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:201
-  assign write_entry_4 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:201
-  assign write_entry_5 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:201
-  assign write_entry_6 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:201
-  assign write_entry_7 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:201
-  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:209
+  assign key_lane3_addend = issue_first_d4 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:184
+  assign write_entry_0 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:194
+  assign write_entry_1 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:194
+  assign write_entry_2 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:194
+  assign write_entry_3 = score_issue_d10 & ~issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:194
+  assign write_entry_4 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd0); // ScoreEngine.java:194
+  assign write_entry_5 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd1); // ScoreEngine.java:194
+  assign write_entry_6 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd2); // ScoreEngine.java:194
+  assign write_entry_7 = score_issue_d10 & issue_turn_d10 & (issue_group_d10 == 2'd3); // ScoreEngine.java:194
+  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:202
   assign row_partial_0 =
       (row_beats > 8'd0)
         ? ((issue_group_d10 == 2'd0) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g0_0 : partial_t0_g0_0))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_1 =
       (row_beats > 8'd0)
         ? ((issue_group_d10 == 2'd0) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g0_1 : partial_t0_g0_1))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_2 =
       (row_beats > 8'd0)
         ? ((issue_group_d10 == 2'd0) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g0_2 : partial_t0_g0_2))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_3 =
       (row_beats > 8'd0)
         ? ((issue_group_d10 == 2'd0) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g0_3 : partial_t0_g0_3))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_4 =
       (row_beats > 8'd1)
         ? ((issue_group_d10 == 2'd1) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g1_0 : partial_t0_g1_0))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_5 =
       (row_beats > 8'd1)
         ? ((issue_group_d10 == 2'd1) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g1_1 : partial_t0_g1_1))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_6 =
       (row_beats > 8'd1)
         ? ((issue_group_d10 == 2'd1) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g1_2 : partial_t0_g1_2))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_7 =
       (row_beats > 8'd1)
         ? ((issue_group_d10 == 2'd1) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g1_3 : partial_t0_g1_3))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_8 =
       (row_beats > 8'd2)
         ? ((issue_group_d10 == 2'd2) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g2_0 : partial_t0_g2_0))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_9 =
       (row_beats > 8'd2)
         ? ((issue_group_d10 == 2'd2) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g2_1 : partial_t0_g2_1))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_10 =
       (row_beats > 8'd2)
         ? ((issue_group_d10 == 2'd2) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g2_2 : partial_t0_g2_2))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_11 =
       (row_beats > 8'd2)
         ? ((issue_group_d10 == 2'd2) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g2_3 : partial_t0_g2_3))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_12 =
       (row_beats > 8'd3)
         ? ((issue_group_d10 == 2'd3) ? score_mac_sum0 : (issue_turn_d10 ? partial_t1_g3_0 : partial_t0_g3_0))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_13 =
       (row_beats > 8'd3)
         ? ((issue_group_d10 == 2'd3) ? score_mac_sum1 : (issue_turn_d10 ? partial_t1_g3_1 : partial_t0_g3_1))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_14 =
       (row_beats > 8'd3)
         ? ((issue_group_d10 == 2'd3) ? score_mac_sum2 : (issue_turn_d10 ? partial_t1_g3_2 : partial_t0_g3_2))
-      : 32'h0; // ScoreEngine.java:225
+      : 32'h0; // ScoreEngine.java:218
   assign row_partial_15 =
       (row_beats > 8'd3)
         ? ((issue_group_d10 == 2'd3) ? score_mac_sum3 : (issue_turn_d10 ? partial_t1_g3_3 : partial_t0_g3_3))
-      : 32'h0; // ScoreEngine.java:225
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:240
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:240
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:240
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:240
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:240
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:240
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:240
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:240
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:240
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:240
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:240
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:240
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:240
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:240
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:240
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:240
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:240
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:240
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:240
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:240
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:240
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:240
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:240
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:240
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:240
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:240
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:240
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:240
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:240
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:240
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:240
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:240
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:240
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:240
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:240
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:240
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:240
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:240
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:240
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:240
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:240
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:240
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:240
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:240
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:240
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:240
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:240
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:240
+      : 32'h0; // ScoreEngine.java:218
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:233
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:233
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:233
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:233
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:233
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:233
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:233
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:233
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:233
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:233
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:233
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:233
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:233
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:233
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:233
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:233
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:233
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:233
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:233
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:233
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:233
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:233
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:233
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:233
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:233
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:233
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:233
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:233
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:233
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:233
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:233
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:233
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:233
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:233
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:233
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:233
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:233
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:233
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:233
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:233
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:233
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:233
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:233
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:233
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:233
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:233
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:233
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:233
 
   always @(posedge ap_clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:109
-      row_base <= 6'd0; // ScoreEngine.java:110
-      score_beat <= 4'd0; // ScoreEngine.java:111
-      turn <= 1'b0; // ScoreEngine.java:112
-    end else if (score_step) begin // ScoreEngine.java:113
-      turn <= turn + 1'b1; // ScoreEngine.java:114
-      if (last_turn) begin // ScoreEngine.java:115
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:115
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:108
+      row_base <= 6'd0; // ScoreEngine.java:109
+      score_beat <= 4'd0; // ScoreEngine.java:110
+      turn <= 1'b0; // ScoreEngine.java:111
+    end else if (score_step) begin // ScoreEngine.java:112
+      turn <= turn + 1'b1; // ScoreEngine.java:113
+      if (last_turn) begin // ScoreEngine.java:114
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:114
       end
-      if (last_turn & last_row_beat) begin // ScoreEngine.java:116
-        score_beat <= 4'd0; // ScoreEngine.java:117
-        row_base <= row_base + 6'd2; // ScoreEngine.java:118
+      if (last_turn & last_row_beat) begin // ScoreEngine.java:115
+        score_beat <= 4'd0; // ScoreEngine.java:116
+        row_base <= row_base + 6'd2; // ScoreEngine.java:117
       end
     end
-    if (score_issue) begin // ScoreEngine.java:152
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:152
+    if (score_issue) begin // ScoreEngine.java:145
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:145
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:174
-    issue_turn_d1 <= turn; // ScoreEngine.java:181
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:181
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:181
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:181
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:181
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:181
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:181
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:181
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:191
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:191
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:191
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:191
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:195
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:195
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:195
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:195
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:195
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:195
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:195
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:195
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:195
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:196
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:196
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:196
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:196
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:196
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:196
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:197
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:197
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:197
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:197
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:197
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:197
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:198
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:198
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:198
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:198
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:198
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:198
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:198
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:198
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:198
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:198
-    if (write_entry_0) begin // ScoreEngine.java:206
-      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    score_issue_d1 <= score_issue; // ScoreEngine.java:167
+    issue_turn_d1 <= turn; // ScoreEngine.java:174
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:174
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:174
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:174
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:174
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:174
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:174
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:174
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:184
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:184
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:184
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:184
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:188
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:188
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:188
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:188
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:188
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:188
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:188
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:188
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:188
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:189
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:189
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:189
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:189
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:189
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:189
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:190
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:190
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:190
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:190
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:190
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:190
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:191
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:191
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:191
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:191
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:191
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:191
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:191
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:191
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:191
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:191
+    if (write_entry_0) begin // ScoreEngine.java:199
+      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_0) begin // ScoreEngine.java:206
-      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_0) begin // ScoreEngine.java:199
+      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_0) begin // ScoreEngine.java:206
-      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_0) begin // ScoreEngine.java:199
+      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_0) begin // ScoreEngine.java:206
-      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_0) begin // ScoreEngine.java:199
+      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_1) begin // ScoreEngine.java:206
-      partial_t0_g1_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_1) begin // ScoreEngine.java:199
+      partial_t0_g1_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_1) begin // ScoreEngine.java:206
-      partial_t0_g1_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_1) begin // ScoreEngine.java:199
+      partial_t0_g1_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_1) begin // ScoreEngine.java:206
-      partial_t0_g1_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_1) begin // ScoreEngine.java:199
+      partial_t0_g1_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_1) begin // ScoreEngine.java:206
-      partial_t0_g1_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_1) begin // ScoreEngine.java:199
+      partial_t0_g1_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_2) begin // ScoreEngine.java:206
-      partial_t0_g2_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_2) begin // ScoreEngine.java:199
+      partial_t0_g2_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_2) begin // ScoreEngine.java:206
-      partial_t0_g2_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_2) begin // ScoreEngine.java:199
+      partial_t0_g2_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_2) begin // ScoreEngine.java:206
-      partial_t0_g2_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_2) begin // ScoreEngine.java:199
+      partial_t0_g2_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_2) begin // ScoreEngine.java:206
-      partial_t0_g2_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_2) begin // ScoreEngine.java:199
+      partial_t0_g2_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_3) begin // ScoreEngine.java:206
-      partial_t0_g3_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_3) begin // ScoreEngine.java:199
+      partial_t0_g3_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_3) begin // ScoreEngine.java:206
-      partial_t0_g3_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_3) begin // ScoreEngine.java:199
+      partial_t0_g3_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_3) begin // ScoreEngine.java:206
-      partial_t0_g3_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_3) begin // ScoreEngine.java:199
+      partial_t0_g3_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_3) begin // ScoreEngine.java:206
-      partial_t0_g3_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_3) begin // ScoreEngine.java:199
+      partial_t0_g3_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_4) begin // ScoreEngine.java:206
-      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_4) begin // ScoreEngine.java:199
+      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_4) begin // ScoreEngine.java:206
-      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_4) begin // ScoreEngine.java:199
+      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_4) begin // ScoreEngine.java:206
-      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_4) begin // ScoreEngine.java:199
+      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_4) begin // ScoreEngine.java:206
-      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_4) begin // ScoreEngine.java:199
+      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_5) begin // ScoreEngine.java:206
-      partial_t1_g1_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_5) begin // ScoreEngine.java:199
+      partial_t1_g1_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_5) begin // ScoreEngine.java:206
-      partial_t1_g1_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_5) begin // ScoreEngine.java:199
+      partial_t1_g1_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_5) begin // ScoreEngine.java:206
-      partial_t1_g1_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_5) begin // ScoreEngine.java:199
+      partial_t1_g1_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_5) begin // ScoreEngine.java:206
-      partial_t1_g1_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_5) begin // ScoreEngine.java:199
+      partial_t1_g1_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_6) begin // ScoreEngine.java:206
-      partial_t1_g2_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_6) begin // ScoreEngine.java:199
+      partial_t1_g2_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_6) begin // ScoreEngine.java:206
-      partial_t1_g2_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_6) begin // ScoreEngine.java:199
+      partial_t1_g2_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_6) begin // ScoreEngine.java:206
-      partial_t1_g2_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_6) begin // ScoreEngine.java:199
+      partial_t1_g2_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_6) begin // ScoreEngine.java:206
-      partial_t1_g2_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_6) begin // ScoreEngine.java:199
+      partial_t1_g2_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_7) begin // ScoreEngine.java:206
-      partial_t1_g3_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_7) begin // ScoreEngine.java:199
+      partial_t1_g3_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_7) begin // ScoreEngine.java:206
-      partial_t1_g3_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_7) begin // ScoreEngine.java:199
+      partial_t1_g3_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_7) begin // ScoreEngine.java:206
-      partial_t1_g3_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_7) begin // ScoreEngine.java:199
+      partial_t1_g3_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_7) begin // ScoreEngine.java:206
-      partial_t1_g3_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_7) begin // ScoreEngine.java:199
+      partial_t1_g3_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:209
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:209
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:209
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:209
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:209
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:209
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:209
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:209
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:209
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:209
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:242
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:242
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:242
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:242
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:242
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:242
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:242
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:242
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:242
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:242
-    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:242
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:242
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:242
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:242
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:242
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:242
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:242
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:242
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:242
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:242
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:242
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:242
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:242
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:242
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:242
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:242
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:242
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:242
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:242
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:242
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:242
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:242
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:242
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:242
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:242
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:242
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:242
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:242
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:242
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:242
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:242
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:243
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:243
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:243
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:243
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:243
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:243
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:243
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:243
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:243
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:243
-    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:243
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:243
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:243
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:243
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:243
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:243
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:243
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:243
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:243
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:243
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:243
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:243
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:243
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:243
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:243
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:243
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:243
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:243
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:243
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:243
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:243
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:243
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:243
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:243
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:243
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:243
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:243
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:243
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:243
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:243
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:243
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:245
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:245
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:245
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:245
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:245
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:245
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:245
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:245
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:245
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:245
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:245
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:245
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:245
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:245
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:245
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:245
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:245
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:245
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:245
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:245
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:245
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:245
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:245
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:245
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:245
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:245
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:245
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:245
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:245
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:245
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:245
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:245
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:245
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:245
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:245
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:245
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:245
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:245
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:245
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:245
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:245
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:245
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:245
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:202
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:202
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:202
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:202
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:202
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:202
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:202
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:202
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:202
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:202
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:235
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:235
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:235
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:235
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:235
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:235
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:235
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:235
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:235
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:235
+    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:235
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:235
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:235
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:235
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:235
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:235
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:235
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:235
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:235
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:235
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:235
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:235
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:235
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:235
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:235
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:235
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:235
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:235
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:235
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:235
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:235
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:235
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:235
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:235
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:235
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:235
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:235
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:235
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:235
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:235
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:235
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:236
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:236
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:236
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:236
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:236
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:236
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:236
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:236
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:236
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:236
+    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:236
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:236
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:236
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:236
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:236
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:236
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:236
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:236
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:236
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:236
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:236
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:236
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:236
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:236
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:236
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:236
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:236
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:236
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:236
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:236
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:236
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:236
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:236
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:236
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:236
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:236
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:236
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:236
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:236
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:236
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:236
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:238
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:238
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:238
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:238
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:238
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:238
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:238
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:238
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:238
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:238
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:238
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:238
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:238
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:238
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:238
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:238
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:238
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:238
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:238
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:238
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:238
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:238
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:238
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:238
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:238
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:238
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:238
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:238
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:238
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:238
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:238
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:238
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:238
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:238
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:238
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:238
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:238
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:238
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:238
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:238
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:238
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:238
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:238
     if (!ap_rst_n) begin
       row_base <= 6'd0;
       score_beat <= 4'd0;
@@ -2579,8 +2579,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:85
   assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:88
   assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:89
-  assign score_need_rows = score_turn_rows; // ScoreEngine.java:106
-  assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:107
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:105
+  assign score_finishing = last_turn & last_row_beat & turns_done; // ScoreEngine.java:106
 
   always @(posedge ap_clk) begin
     if (start_scores) begin // ChunkWalk.java:90
@@ -2658,19 +2658,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_lane3_sum_in_payload_a = score_mac_addend3; // MacLanes.java:111
   assign score_mac_lane3_sum_in_payload_b = score_mac_lane3_product_out_payload; // MacLanes.java:111
   assign score_mac_sum3 = score_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:174
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:177
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:178
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:177
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:178
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:177
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:178
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:177
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:178
-  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:191
-  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:191
-  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:191
-  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:191
+  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:167
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:170
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:171
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:170
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:171
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:170
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:171
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:170
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:171
+  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:184
+  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:184
+  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:184
+  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:184
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:447): the place of each score (its slot and position) and each slot's maximum
@@ -2861,1055 +2861,1055 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine (ValueEngine.java:85): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_row_beats; // ValueEngine.java:113
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:116
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:117
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:119
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:131
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:132
-  assign partial_address = {value_slots_physical, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:144
+  assign value_pass_beats = value_row_beats; // ValueEngine.java:112
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:115
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:116
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:118
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:130
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:131
+  assign partial_address = {value_slots_physical, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:143
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:150
-      2'd0: slot_max = max_0; // ValueEngine.java:150
-      2'd1: slot_max = max_1; // ValueEngine.java:150
-      2'd2: slot_max = max_2; // ValueEngine.java:150
-      default: slot_max = max_3; // ValueEngine.java:150
+    case (value_slots_physical) // ValueEngine.java:149
+      2'd0: slot_max = max_0; // ValueEngine.java:149
+      2'd1: slot_max = max_1; // ValueEngine.java:149
+      2'd2: slot_max = max_2; // ValueEngine.java:149
+      default: slot_max = max_3; // ValueEngine.java:149
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:163
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:163
-  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:163
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:163
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:163
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:172
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:172
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:172
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:172
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:172
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:172
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:172
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:172
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:187
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:198
-  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:199
-  assign z_lanes_read_enable = z_read_enable | z_gathering; // ValueEngine.java:200
-  // ValueEngine.java:202
+  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:157
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:157
+  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:157
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:157
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:157
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:166
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:166
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:166
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:166
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:166
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:166
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:166
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:166
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:181
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:192
+  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:193
+  assign z_lanes_read_enable = z_read_enable | z_gathering; // ValueEngine.java:194
+  // ValueEngine.java:196
   assign z_lanes_read_address = z_read_enable ? z_address_d32 : {reduce_slots_physical, reduce_index[3:0]};
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:204
-  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_lanes_read; // ValueEngine.java:204
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:204
-  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:206
-  assign gather_address = {reduce_slots_physical, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:210
-  assign bank_read_enable = row_weight_valid_d6 | gathering; // ValueEngine.java:211
-  assign bank_read_address = row_weight_valid_d6 ? accumulate_address_d39 : gather_address; // ValueEngine.java:212
-  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_0; // ValueEngine.java:219
-  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_1; // ValueEngine.java:219
-  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_2; // ValueEngine.java:219
-  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_3; // ValueEngine.java:219
-  assign accumulated = accumulated_last_d48; // ValueEngine.java:233
-  assign gather_read_0 = gather_read_z ? z_lanes_read : bank_read_0; // ValueEngine.java:250
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:259
-  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:260
-  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:267
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[1:0]}; // ValueEngine.java:270
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:198
+  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_lanes_read; // ValueEngine.java:198
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:198
+  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:200
+  assign gather_address = {reduce_slots_physical, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:204
+  assign bank_read_enable = row_weight_valid_d6 | gathering; // ValueEngine.java:205
+  assign bank_read_address = row_weight_valid_d6 ? accumulate_address_d39 : gather_address; // ValueEngine.java:206
+  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_0; // ValueEngine.java:213
+  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_1; // ValueEngine.java:213
+  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_2; // ValueEngine.java:213
+  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_3; // ValueEngine.java:213
+  assign accumulated = accumulated_last_d48; // ValueEngine.java:227
+  assign gather_read_0 = gather_read_z ? z_lanes_read : bank_read_0; // ValueEngine.java:244
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:253
+  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:254
+  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:261
+  assign reduce_tag = {reduce_phase_eq_2, reduce_index[1:0]}; // ValueEngine.java:264
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:277
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:277
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:277
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:271
+      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:271
+      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:271
+      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:277
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:277
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:277
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:271
+      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:271
+      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:271
+      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:277
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:277
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:277
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:271
+      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:271
+      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:271
+      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:277
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:277
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:277
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:271
+      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:271
+      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:271
+      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:277
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:277
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:277
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:271
+      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:271
+      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:271
+      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:277
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:277
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:277
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:271
+      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:271
+      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:271
+      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:277
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:277
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:277
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:271
+      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:271
+      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:271
+      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:277
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:277
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:277
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:271
+      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:271
+      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:271
+      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:277
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:277
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:277
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:271
+      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:271
+      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:271
+      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:277
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:277
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:277
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:271
+      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:271
+      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:271
+      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:277
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:277
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:277
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:271
+      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:271
+      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:271
+      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:277
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:277
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:277
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:271
+      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:271
+      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:271
+      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:277
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:277
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:277
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:271
+      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:271
+      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:271
+      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:277
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:277
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:277
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:271
+      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:271
+      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:271
+      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:277
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:277
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:277
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:271
+      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:271
+      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:271
+      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:277
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:277
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:277
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:277
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:277
+    case (reduce_index[1:0]) // ValueEngine.java:271
+      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:271
+      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:271
+      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:271
+      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:278
-  assign reduce_tree_0_0_in_valid = pushing; // ValueEngine.java:303
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:303
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:303
-  assign reduce_tree_0_1_in_valid = pushing; // ValueEngine.java:303
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:303
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:303
-  assign reduce_tree_0_2_in_valid = pushing; // ValueEngine.java:303
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:303
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:303
-  assign reduce_tree_0_3_in_valid = pushing; // ValueEngine.java:303
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:303
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:303
-  assign reduce_tree_0_4_in_valid = pushing; // ValueEngine.java:303
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:303
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:303
-  assign reduce_tree_0_5_in_valid = pushing; // ValueEngine.java:303
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:303
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:303
-  assign reduce_tree_0_6_in_valid = pushing; // ValueEngine.java:303
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:303
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:303
-  assign reduce_tree_0_7_in_valid = pushing; // ValueEngine.java:303
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:303
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:303
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:303
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:303
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:303
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:303
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:303
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:303
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:303
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:303
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:303
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:303
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:303
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:303
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:303
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:303
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:303
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:303
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:303
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:303
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:303
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:303
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:303
-  assign push_done = pushing & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd3); // ValueEngine.java:307
-  assign z_pushed = pushing & reduce_phase_eq_2; // ValueEngine.java:308
-  assign reduced_is_z = push_tag_d24[2]; // ValueEngine.java:309
+  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:272
+  assign reduce_tree_0_0_in_valid = pushing; // ValueEngine.java:297
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:297
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:297
+  assign reduce_tree_0_1_in_valid = pushing; // ValueEngine.java:297
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:297
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:297
+  assign reduce_tree_0_2_in_valid = pushing; // ValueEngine.java:297
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:297
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:297
+  assign reduce_tree_0_3_in_valid = pushing; // ValueEngine.java:297
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:297
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:297
+  assign reduce_tree_0_4_in_valid = pushing; // ValueEngine.java:297
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:297
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:297
+  assign reduce_tree_0_5_in_valid = pushing; // ValueEngine.java:297
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:297
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:297
+  assign reduce_tree_0_6_in_valid = pushing; // ValueEngine.java:297
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:297
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:297
+  assign reduce_tree_0_7_in_valid = pushing; // ValueEngine.java:297
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:297
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:297
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:297
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:297
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:297
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:297
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:297
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:297
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:297
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:297
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:297
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:297
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:297
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:297
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:297
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:297
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:297
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:297
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:297
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:297
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:297
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:297
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:297
+  assign push_done = pushing & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd3); // ValueEngine.java:301
+  assign z_pushed = pushing & reduce_phase_eq_2; // ValueEngine.java:302
+  assign reduced_is_z = push_tag_d24[2]; // ValueEngine.java:303
   assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:313
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:319
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:319
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:319
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:320
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:320
-  assign element_out = stored_output_out_valid & ~push_tag_d33[2]; // ValueEngine.java:323
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:334
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:335
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:335
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:335
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:335
+  assign rz_ready = rz_out_valid; // ValueEngine.java:307
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:313
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:313
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:313
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:314
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:314
+  assign element_out = stored_output_out_valid & ~push_tag_d33[2]; // ValueEngine.java:317
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:328
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:329
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:329
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:329
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:329
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:343
+  // ValueEngine.java:337
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == value_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:344
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:345
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:338
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:339
 
   always @(posedge ap_clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:121
-      value_row <= 6'd0; // ValueEngine.java:122
-      value_beat <= 4'd0; // ValueEngine.java:123
-    end else if (value_step) begin // ValueEngine.java:124
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:125
-      if (value_last_beat) begin // ValueEngine.java:126
-        value_beat <= 4'd0; // ValueEngine.java:127
-        value_row <= value_row + 6'd1; // ValueEngine.java:128
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:120
+      value_row <= 6'd0; // ValueEngine.java:121
+      value_beat <= 4'd0; // ValueEngine.java:122
+    end else if (value_step) begin // ValueEngine.java:123
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:124
+      if (value_last_beat) begin // ValueEngine.java:125
+        value_beat <= 4'd0; // ValueEngine.java:126
+        value_row <= value_row + 6'd1; // ValueEngine.java:127
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:163
-    value_issue_d1 <= value_issue; // ValueEngine.java:163
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:179
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:179
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:179
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:179
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:179
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:179
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:179
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:179
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:179
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:179
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:179
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:179
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:179
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:179
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:179
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:179
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:179
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:179
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:179
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:179
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:179
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:179
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:179
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:179
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:179
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:179
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:179
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:179
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:179
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:179
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:179
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:179
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:179
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:179
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:179
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:179
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:179
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:179
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:179
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:179
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:179
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:179
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:179
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:179
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:179
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:179
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:179
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:179
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:179
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:179
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:179
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:179
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:179
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:179
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:179
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:179
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:179
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:179
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:179
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:179
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:179
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:179
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:179
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:179
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:179
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:179
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:179
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:179
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:179
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:179
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:179
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:179
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:179
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:179
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:179
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:179
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:179
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:179
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:179
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:179
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:179
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:179
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:179
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:179
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:179
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:179
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:179
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:179
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:179
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:179
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:179
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:179
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:179
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:179
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:179
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:179
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:179
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:179
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:179
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:179
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:179
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:179
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:179
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:179
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:179
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:179
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:179
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:179
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:179
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:179
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:179
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:179
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:179
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:179
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:179
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:179
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:179
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:179
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:179
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:179
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:179
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:179
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:179
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:179
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:183
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:183
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:183
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:183
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:183
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:183
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:183
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:183
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:183
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:183
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:183
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:183
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:183
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:183
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:183
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:183
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:183
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:183
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:183
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:183
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:183
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:183
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:183
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:183
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:183
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:183
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:183
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:183
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:183
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:183
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:183
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:183
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:183
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:183
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:183
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:183
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:183
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:183
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:183
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:184
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:184
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:184
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:184
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:184
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:184
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:187
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:187
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:187
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:187
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:187
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:187
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:187
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:187
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:187
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:187
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:187
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:187
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:187
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:187
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:187
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:187
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:187
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:187
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:187
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:187
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:187
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:187
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:187
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:187
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:187
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:187
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:187
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:187
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:187
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:187
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:187
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:187
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:187
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:187
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:187
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:187
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:187
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:187
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:187
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:187
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:187
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:187
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:187
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:187
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:187
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:187
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:187
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:187
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:187
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:187
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:187
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:187
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:187
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:187
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:187
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:187
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:187
-    z_address_d1 <= {value_slots_physical, value_position[3:0]}; // ValueEngine.java:201
-    z_address_d2 <= z_address_d1; // ValueEngine.java:201
-    z_address_d3 <= z_address_d2; // ValueEngine.java:201
-    z_address_d4 <= z_address_d3; // ValueEngine.java:201
-    z_address_d5 <= z_address_d4; // ValueEngine.java:201
-    z_address_d6 <= z_address_d5; // ValueEngine.java:201
-    z_address_d7 <= z_address_d6; // ValueEngine.java:201
-    z_address_d8 <= z_address_d7; // ValueEngine.java:201
-    z_address_d9 <= z_address_d8; // ValueEngine.java:201
-    z_address_d10 <= z_address_d9; // ValueEngine.java:201
-    z_address_d11 <= z_address_d10; // ValueEngine.java:201
-    z_address_d12 <= z_address_d11; // ValueEngine.java:201
-    z_address_d13 <= z_address_d12; // ValueEngine.java:201
-    z_address_d14 <= z_address_d13; // ValueEngine.java:201
-    z_address_d15 <= z_address_d14; // ValueEngine.java:201
-    z_address_d16 <= z_address_d15; // ValueEngine.java:201
-    z_address_d17 <= z_address_d16; // ValueEngine.java:201
-    z_address_d18 <= z_address_d17; // ValueEngine.java:201
-    z_address_d19 <= z_address_d18; // ValueEngine.java:201
-    z_address_d20 <= z_address_d19; // ValueEngine.java:201
-    z_address_d21 <= z_address_d20; // ValueEngine.java:201
-    z_address_d22 <= z_address_d21; // ValueEngine.java:201
-    z_address_d23 <= z_address_d22; // ValueEngine.java:201
-    z_address_d24 <= z_address_d23; // ValueEngine.java:201
-    z_address_d25 <= z_address_d24; // ValueEngine.java:201
-    z_address_d26 <= z_address_d25; // ValueEngine.java:201
-    z_address_d27 <= z_address_d26; // ValueEngine.java:201
-    z_address_d28 <= z_address_d27; // ValueEngine.java:201
-    z_address_d29 <= z_address_d28; // ValueEngine.java:201
-    z_address_d30 <= z_address_d29; // ValueEngine.java:201
-    z_address_d31 <= z_address_d30; // ValueEngine.java:201
-    z_address_d32 <= z_address_d31; // ValueEngine.java:201
-    if (z_lanes_read_enable) begin // ValueEngine.java:203
-      z_lanes_read <= z_lanes[z_lanes_read_address]; // ValueEngine.java:203
-    end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:205
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:205
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:205
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:205
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:205
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:205
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:205
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:205
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:205
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:205
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:205
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:205
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:205
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:205
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:205
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:205
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:205
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:205
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:205
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:205
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:205
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:205
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:205
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:205
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:205
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:205
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:205
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:205
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:205
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:205
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:205
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:205
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:205
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:206
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:206
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:206
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:206
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:206
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:206
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:206
-    z_address_d33 <= z_address_d32; // ValueEngine.java:207
-    z_address_d34 <= z_address_d33; // ValueEngine.java:207
-    z_address_d35 <= z_address_d34; // ValueEngine.java:207
-    z_address_d36 <= z_address_d35; // ValueEngine.java:207
-    z_address_d37 <= z_address_d36; // ValueEngine.java:207
-    z_address_d38 <= z_address_d37; // ValueEngine.java:207
-    z_address_d39 <= z_address_d38; // ValueEngine.java:207
-    if (z_write) begin // ValueEngine.java:208
-      z_lanes[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:208
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:215
-    end
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:219
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:219
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:219
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:219
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:219
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:219
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:219
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:223
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:223
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:223
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:223
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:223
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:223
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:223
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:224
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:224
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:224
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:224
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:224
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:224
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:224
-    value_present_d1 <= 1'b1; // ValueEngine.java:225
-    value_present_d2 <= value_present_d1; // ValueEngine.java:225
-    value_present_d3 <= value_present_d2; // ValueEngine.java:225
-    value_present_d4 <= value_present_d3; // ValueEngine.java:225
-    value_present_d5 <= value_present_d4; // ValueEngine.java:225
-    value_present_d6 <= value_present_d5; // ValueEngine.java:225
-    value_present_d7 <= value_present_d6; // ValueEngine.java:225
-    value_present_d8 <= value_present_d7; // ValueEngine.java:225
-    value_present_d9 <= value_present_d8; // ValueEngine.java:225
-    value_present_d10 <= value_present_d9; // ValueEngine.java:225
-    value_present_d11 <= value_present_d10; // ValueEngine.java:225
-    value_present_d12 <= value_present_d11; // ValueEngine.java:225
-    value_present_d13 <= value_present_d12; // ValueEngine.java:225
-    value_present_d14 <= value_present_d13; // ValueEngine.java:225
-    value_present_d15 <= value_present_d14; // ValueEngine.java:225
-    value_present_d16 <= value_present_d15; // ValueEngine.java:225
-    value_present_d17 <= value_present_d16; // ValueEngine.java:225
-    value_present_d18 <= value_present_d17; // ValueEngine.java:225
-    value_present_d19 <= value_present_d18; // ValueEngine.java:225
-    value_present_d20 <= value_present_d19; // ValueEngine.java:225
-    value_present_d21 <= value_present_d20; // ValueEngine.java:225
-    value_present_d22 <= value_present_d21; // ValueEngine.java:225
-    value_present_d23 <= value_present_d22; // ValueEngine.java:225
-    value_present_d24 <= value_present_d23; // ValueEngine.java:225
-    value_present_d25 <= value_present_d24; // ValueEngine.java:225
-    value_present_d26 <= value_present_d25; // ValueEngine.java:225
-    value_present_d27 <= value_present_d26; // ValueEngine.java:225
-    value_present_d28 <= value_present_d27; // ValueEngine.java:225
-    value_present_d29 <= value_present_d28; // ValueEngine.java:225
-    value_present_d30 <= value_present_d29; // ValueEngine.java:225
-    value_present_d31 <= value_present_d30; // ValueEngine.java:225
-    value_present_d32 <= value_present_d31; // ValueEngine.java:225
-    value_present_d33 <= value_present_d32; // ValueEngine.java:225
-    value_present_d34 <= value_present_d33; // ValueEngine.java:225
-    value_present_d35 <= value_present_d34; // ValueEngine.java:225
-    value_present_d36 <= value_present_d35; // ValueEngine.java:225
-    value_present_d37 <= value_present_d36; // ValueEngine.java:225
-    value_present_d38 <= value_present_d37; // ValueEngine.java:225
-    value_present_d39 <= value_present_d38; // ValueEngine.java:225
-    value_present_d40 <= value_present_d39; // ValueEngine.java:225
-    value_present_d41 <= value_present_d40; // ValueEngine.java:225
-    value_present_d42 <= value_present_d41; // ValueEngine.java:225
-    value_present_d43 <= value_present_d42; // ValueEngine.java:225
-    value_present_d44 <= value_present_d43; // ValueEngine.java:225
-    value_present_d45 <= value_present_d44; // ValueEngine.java:225
-    value_present_d46 <= value_present_d45; // ValueEngine.java:225
-    if (row_weight_valid_d13) begin // ValueEngine.java:230
-      partials_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13) begin // ValueEngine.java:230
-      partials_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13) begin // ValueEngine.java:230
-      partials_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13) begin // ValueEngine.java:230
-      partials_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:230
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:233
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:233
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:233
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:233
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:233
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:233
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:233
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:233
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:233
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:233
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:233
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:233
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:233
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:233
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:233
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:233
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:233
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:233
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:233
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:233
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:233
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:233
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:233
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:233
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:233
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:233
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:233
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:233
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:233
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:233
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:233
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:233
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:233
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:233
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:233
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:233
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:233
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:233
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:233
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:233
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:233
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:233
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:233
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:233
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:233
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:233
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:233
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:233
-    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:237
-    gather_read_z <= z_gathering; // ValueEngine.java:238
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:239
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_0_0 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_0_1 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_0_2 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_0_3 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_0_4 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_0_5 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_0_6 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_0_7 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_0_8 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_0_9 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_0_10 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_0_11 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_0_12 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_0_13 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_0_14 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_0_15 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:254
-    end
-    push_tag_d1 <= reduce_tag; // ValueEngine.java:309
-    push_tag_d2 <= push_tag_d1; // ValueEngine.java:309
-    push_tag_d3 <= push_tag_d2; // ValueEngine.java:309
-    push_tag_d4 <= push_tag_d3; // ValueEngine.java:309
-    push_tag_d5 <= push_tag_d4; // ValueEngine.java:309
-    push_tag_d6 <= push_tag_d5; // ValueEngine.java:309
-    push_tag_d7 <= push_tag_d6; // ValueEngine.java:309
-    push_tag_d8 <= push_tag_d7; // ValueEngine.java:309
-    push_tag_d9 <= push_tag_d8; // ValueEngine.java:309
-    push_tag_d10 <= push_tag_d9; // ValueEngine.java:309
-    push_tag_d11 <= push_tag_d10; // ValueEngine.java:309
-    push_tag_d12 <= push_tag_d11; // ValueEngine.java:309
-    push_tag_d13 <= push_tag_d12; // ValueEngine.java:309
-    push_tag_d14 <= push_tag_d13; // ValueEngine.java:309
-    push_tag_d15 <= push_tag_d14; // ValueEngine.java:309
-    push_tag_d16 <= push_tag_d15; // ValueEngine.java:309
-    push_tag_d17 <= push_tag_d16; // ValueEngine.java:309
-    push_tag_d18 <= push_tag_d17; // ValueEngine.java:309
-    push_tag_d19 <= push_tag_d18; // ValueEngine.java:309
-    push_tag_d20 <= push_tag_d19; // ValueEngine.java:309
-    push_tag_d21 <= push_tag_d20; // ValueEngine.java:309
-    push_tag_d22 <= push_tag_d21; // ValueEngine.java:309
-    push_tag_d23 <= push_tag_d22; // ValueEngine.java:309
-    push_tag_d24 <= push_tag_d23; // ValueEngine.java:309
-    if (rz_ready) begin // ValueEngine.java:315
-      slot_rz <= rz_out_payload; // ValueEngine.java:316
-      rz_known <= 1'b1; // ValueEngine.java:317
-    end
-    push_tag_d25 <= push_tag_d24; // ValueEngine.java:322
-    push_tag_d26 <= push_tag_d25; // ValueEngine.java:322
-    push_tag_d27 <= push_tag_d26; // ValueEngine.java:322
-    push_tag_d28 <= push_tag_d27; // ValueEngine.java:322
-    push_tag_d29 <= push_tag_d28; // ValueEngine.java:322
-    push_tag_d30 <= push_tag_d29; // ValueEngine.java:322
-    push_tag_d31 <= push_tag_d30; // ValueEngine.java:322
-    push_tag_d32 <= push_tag_d31; // ValueEngine.java:322
-    push_tag_d33 <= push_tag_d32; // ValueEngine.java:322
-    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // ValueEngine.java:329
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // ValueEngine.java:329
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // ValueEngine.java:329
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // ValueEngine.java:329
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // ValueEngine.java:332
-    if (beat_assembled) begin // ValueEngine.java:341
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:341
-    end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | pushing) begin // ValueEngine.java:347
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:348
-    end
-    if (accumulated) begin // ValueEngine.java:349
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:350
-      reduce_beat <= 4'd0; // ValueEngine.java:351
-      reduce_index <= 5'd0; // ValueEngine.java:352
-    end
-    if (z_gather_done) begin // ValueEngine.java:354
-      reduce_index <= 5'd0; // ValueEngine.java:355
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:356
-    end
-    if (z_pushed) begin // ValueEngine.java:358
-      reduce_index <= 5'd0; // ValueEngine.java:359
-      rz_known <= 1'b0; // ValueEngine.java:360
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:361
-    end
-    if (gather_done) begin // ValueEngine.java:363
-      reduce_index <= 5'd0; // ValueEngine.java:364
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:365
-    end
-    if (push_done) begin // ValueEngine.java:367
-      reduce_index <= 5'd0; // ValueEngine.java:368
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:369
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:370
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:371
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:371
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:157
+    value_issue_d1 <= value_issue; // ValueEngine.java:157
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:173
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:173
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:173
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:173
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:173
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:173
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:173
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:173
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:173
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:173
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:173
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:173
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:173
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:173
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:173
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:173
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:173
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:173
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:173
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:173
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:173
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:173
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:173
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:173
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:173
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:173
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:173
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:173
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:173
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:173
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:173
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:173
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:173
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:173
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:173
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:173
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:173
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:173
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:173
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:173
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:173
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:173
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:173
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:173
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:173
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:173
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:173
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:173
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:173
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:173
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:173
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:173
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:173
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:173
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:173
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:173
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:173
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:173
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:173
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:173
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:173
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:173
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:173
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:173
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:173
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:173
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:173
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:173
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:173
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:173
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:173
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:173
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:173
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:173
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:173
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:173
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:173
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:173
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:173
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:173
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:173
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:173
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:173
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:173
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:173
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:173
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:173
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:173
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:173
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:173
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:173
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:173
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:173
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:173
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:173
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:173
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:173
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:173
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:173
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:173
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:173
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:173
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:173
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:173
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:173
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:173
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:173
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:173
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:173
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:173
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:173
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:173
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:173
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:173
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:173
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:173
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:173
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:173
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:173
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:173
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:173
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:173
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:173
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:173
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:177
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:177
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:177
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:177
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:177
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:177
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:177
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:177
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:177
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:177
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:177
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:177
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:177
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:177
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:177
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:177
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:177
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:177
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:177
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:177
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:177
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:177
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:177
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:177
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:177
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:177
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:177
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:177
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:177
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:177
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:177
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:177
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:177
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:177
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:177
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:177
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:177
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:177
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:177
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:178
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:178
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:178
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:178
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:178
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:178
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:181
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:181
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:181
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:181
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:181
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:181
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:181
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:181
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:181
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:181
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:181
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:181
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:181
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:181
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:181
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:181
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:181
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:181
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:181
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:181
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:181
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:181
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:181
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:181
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:181
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:181
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:181
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:181
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:181
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:181
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:181
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:181
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:181
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:181
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:181
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:181
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:181
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:181
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:181
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:181
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:181
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:181
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:181
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:181
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:181
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:181
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:181
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:181
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:181
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:181
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:181
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:181
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:181
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:181
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:181
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:181
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:181
+    z_address_d1 <= {value_slots_physical, value_position[3:0]}; // ValueEngine.java:195
+    z_address_d2 <= z_address_d1; // ValueEngine.java:195
+    z_address_d3 <= z_address_d2; // ValueEngine.java:195
+    z_address_d4 <= z_address_d3; // ValueEngine.java:195
+    z_address_d5 <= z_address_d4; // ValueEngine.java:195
+    z_address_d6 <= z_address_d5; // ValueEngine.java:195
+    z_address_d7 <= z_address_d6; // ValueEngine.java:195
+    z_address_d8 <= z_address_d7; // ValueEngine.java:195
+    z_address_d9 <= z_address_d8; // ValueEngine.java:195
+    z_address_d10 <= z_address_d9; // ValueEngine.java:195
+    z_address_d11 <= z_address_d10; // ValueEngine.java:195
+    z_address_d12 <= z_address_d11; // ValueEngine.java:195
+    z_address_d13 <= z_address_d12; // ValueEngine.java:195
+    z_address_d14 <= z_address_d13; // ValueEngine.java:195
+    z_address_d15 <= z_address_d14; // ValueEngine.java:195
+    z_address_d16 <= z_address_d15; // ValueEngine.java:195
+    z_address_d17 <= z_address_d16; // ValueEngine.java:195
+    z_address_d18 <= z_address_d17; // ValueEngine.java:195
+    z_address_d19 <= z_address_d18; // ValueEngine.java:195
+    z_address_d20 <= z_address_d19; // ValueEngine.java:195
+    z_address_d21 <= z_address_d20; // ValueEngine.java:195
+    z_address_d22 <= z_address_d21; // ValueEngine.java:195
+    z_address_d23 <= z_address_d22; // ValueEngine.java:195
+    z_address_d24 <= z_address_d23; // ValueEngine.java:195
+    z_address_d25 <= z_address_d24; // ValueEngine.java:195
+    z_address_d26 <= z_address_d25; // ValueEngine.java:195
+    z_address_d27 <= z_address_d26; // ValueEngine.java:195
+    z_address_d28 <= z_address_d27; // ValueEngine.java:195
+    z_address_d29 <= z_address_d28; // ValueEngine.java:195
+    z_address_d30 <= z_address_d29; // ValueEngine.java:195
+    z_address_d31 <= z_address_d30; // ValueEngine.java:195
+    z_address_d32 <= z_address_d31; // ValueEngine.java:195
+    if (z_lanes_read_enable) begin // ValueEngine.java:197
+      z_lanes_read <= z_lanes[z_lanes_read_address]; // ValueEngine.java:197
+    end
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:199
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:199
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:199
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:199
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:199
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:199
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:199
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:199
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:199
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:199
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:199
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:199
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:199
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:199
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:199
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:199
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:199
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:199
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:199
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:199
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:199
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:199
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:199
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:199
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:199
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:199
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:199
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:199
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:199
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:199
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:199
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:199
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:199
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:200
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:200
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:200
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:200
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:200
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:200
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:200
+    z_address_d33 <= z_address_d32; // ValueEngine.java:201
+    z_address_d34 <= z_address_d33; // ValueEngine.java:201
+    z_address_d35 <= z_address_d34; // ValueEngine.java:201
+    z_address_d36 <= z_address_d35; // ValueEngine.java:201
+    z_address_d37 <= z_address_d36; // ValueEngine.java:201
+    z_address_d38 <= z_address_d37; // ValueEngine.java:201
+    z_address_d39 <= z_address_d38; // ValueEngine.java:201
+    if (z_write) begin // ValueEngine.java:202
+      z_lanes[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:202
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:209
+    end
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:213
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:213
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:213
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:213
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:213
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:213
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:213
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:217
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:217
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:217
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:217
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:217
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:217
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:217
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:218
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:218
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:218
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:218
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:218
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:218
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:218
+    value_present_d1 <= 1'b1; // ValueEngine.java:219
+    value_present_d2 <= value_present_d1; // ValueEngine.java:219
+    value_present_d3 <= value_present_d2; // ValueEngine.java:219
+    value_present_d4 <= value_present_d3; // ValueEngine.java:219
+    value_present_d5 <= value_present_d4; // ValueEngine.java:219
+    value_present_d6 <= value_present_d5; // ValueEngine.java:219
+    value_present_d7 <= value_present_d6; // ValueEngine.java:219
+    value_present_d8 <= value_present_d7; // ValueEngine.java:219
+    value_present_d9 <= value_present_d8; // ValueEngine.java:219
+    value_present_d10 <= value_present_d9; // ValueEngine.java:219
+    value_present_d11 <= value_present_d10; // ValueEngine.java:219
+    value_present_d12 <= value_present_d11; // ValueEngine.java:219
+    value_present_d13 <= value_present_d12; // ValueEngine.java:219
+    value_present_d14 <= value_present_d13; // ValueEngine.java:219
+    value_present_d15 <= value_present_d14; // ValueEngine.java:219
+    value_present_d16 <= value_present_d15; // ValueEngine.java:219
+    value_present_d17 <= value_present_d16; // ValueEngine.java:219
+    value_present_d18 <= value_present_d17; // ValueEngine.java:219
+    value_present_d19 <= value_present_d18; // ValueEngine.java:219
+    value_present_d20 <= value_present_d19; // ValueEngine.java:219
+    value_present_d21 <= value_present_d20; // ValueEngine.java:219
+    value_present_d22 <= value_present_d21; // ValueEngine.java:219
+    value_present_d23 <= value_present_d22; // ValueEngine.java:219
+    value_present_d24 <= value_present_d23; // ValueEngine.java:219
+    value_present_d25 <= value_present_d24; // ValueEngine.java:219
+    value_present_d26 <= value_present_d25; // ValueEngine.java:219
+    value_present_d27 <= value_present_d26; // ValueEngine.java:219
+    value_present_d28 <= value_present_d27; // ValueEngine.java:219
+    value_present_d29 <= value_present_d28; // ValueEngine.java:219
+    value_present_d30 <= value_present_d29; // ValueEngine.java:219
+    value_present_d31 <= value_present_d30; // ValueEngine.java:219
+    value_present_d32 <= value_present_d31; // ValueEngine.java:219
+    value_present_d33 <= value_present_d32; // ValueEngine.java:219
+    value_present_d34 <= value_present_d33; // ValueEngine.java:219
+    value_present_d35 <= value_present_d34; // ValueEngine.java:219
+    value_present_d36 <= value_present_d35; // ValueEngine.java:219
+    value_present_d37 <= value_present_d36; // ValueEngine.java:219
+    value_present_d38 <= value_present_d37; // ValueEngine.java:219
+    value_present_d39 <= value_present_d38; // ValueEngine.java:219
+    value_present_d40 <= value_present_d39; // ValueEngine.java:219
+    value_present_d41 <= value_present_d40; // ValueEngine.java:219
+    value_present_d42 <= value_present_d41; // ValueEngine.java:219
+    value_present_d43 <= value_present_d42; // ValueEngine.java:219
+    value_present_d44 <= value_present_d43; // ValueEngine.java:219
+    value_present_d45 <= value_present_d44; // ValueEngine.java:219
+    value_present_d46 <= value_present_d45; // ValueEngine.java:219
+    if (row_weight_valid_d13) begin // ValueEngine.java:224
+      partials_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13) begin // ValueEngine.java:224
+      partials_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13) begin // ValueEngine.java:224
+      partials_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13) begin // ValueEngine.java:224
+      partials_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:224
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:227
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:227
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:227
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:227
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:227
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:227
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:227
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:227
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:227
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:227
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:227
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:227
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:227
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:227
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:227
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:227
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:227
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:227
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:227
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:227
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:227
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:227
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:227
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:227
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:227
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:227
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:227
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:227
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:227
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:227
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:227
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:227
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:227
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:227
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:227
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:227
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:227
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:227
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:227
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:227
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:227
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:227
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:227
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:227
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:227
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:227
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:227
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:227
+    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:231
+    gather_read_z <= z_gathering; // ValueEngine.java:232
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:233
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_0_0 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_0_1 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_0_2 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_0_3 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_0_4 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_0_5 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_0_6 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_0_7 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_0_8 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_0_9 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_0_10 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_0_11 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_0_12 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_0_13 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_0_14 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_0_15 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_1_0 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_1_1 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_1_2 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_1_3 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_1_4 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_1_5 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_1_6 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_1_7 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_1_8 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_1_9 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_1_10 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_1_11 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_1_12 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_1_13 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_1_14 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_1_15 <= bank_read_1; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_2_0 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_2_1 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_2_2 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_2_3 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_2_4 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_2_5 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_2_6 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_2_7 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_2_8 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_2_9 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_2_10 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_2_11 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_2_12 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_2_13 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_2_14 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_2_15 <= bank_read_2; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_3_0 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_3_1 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_3_2 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_3_3 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_3_4 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_3_5 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_3_6 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_3_7 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_3_8 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_3_9 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_3_10 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_3_11 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_3_12 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_3_13 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_3_14 <= bank_read_3; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_3_15 <= bank_read_3; // ValueEngine.java:248
+    end
+    push_tag_d1 <= reduce_tag; // ValueEngine.java:303
+    push_tag_d2 <= push_tag_d1; // ValueEngine.java:303
+    push_tag_d3 <= push_tag_d2; // ValueEngine.java:303
+    push_tag_d4 <= push_tag_d3; // ValueEngine.java:303
+    push_tag_d5 <= push_tag_d4; // ValueEngine.java:303
+    push_tag_d6 <= push_tag_d5; // ValueEngine.java:303
+    push_tag_d7 <= push_tag_d6; // ValueEngine.java:303
+    push_tag_d8 <= push_tag_d7; // ValueEngine.java:303
+    push_tag_d9 <= push_tag_d8; // ValueEngine.java:303
+    push_tag_d10 <= push_tag_d9; // ValueEngine.java:303
+    push_tag_d11 <= push_tag_d10; // ValueEngine.java:303
+    push_tag_d12 <= push_tag_d11; // ValueEngine.java:303
+    push_tag_d13 <= push_tag_d12; // ValueEngine.java:303
+    push_tag_d14 <= push_tag_d13; // ValueEngine.java:303
+    push_tag_d15 <= push_tag_d14; // ValueEngine.java:303
+    push_tag_d16 <= push_tag_d15; // ValueEngine.java:303
+    push_tag_d17 <= push_tag_d16; // ValueEngine.java:303
+    push_tag_d18 <= push_tag_d17; // ValueEngine.java:303
+    push_tag_d19 <= push_tag_d18; // ValueEngine.java:303
+    push_tag_d20 <= push_tag_d19; // ValueEngine.java:303
+    push_tag_d21 <= push_tag_d20; // ValueEngine.java:303
+    push_tag_d22 <= push_tag_d21; // ValueEngine.java:303
+    push_tag_d23 <= push_tag_d22; // ValueEngine.java:303
+    push_tag_d24 <= push_tag_d23; // ValueEngine.java:303
+    if (rz_ready) begin // ValueEngine.java:309
+      slot_rz <= rz_out_payload; // ValueEngine.java:310
+      rz_known <= 1'b1; // ValueEngine.java:311
+    end
+    push_tag_d25 <= push_tag_d24; // ValueEngine.java:316
+    push_tag_d26 <= push_tag_d25; // ValueEngine.java:316
+    push_tag_d27 <= push_tag_d26; // ValueEngine.java:316
+    push_tag_d28 <= push_tag_d27; // ValueEngine.java:316
+    push_tag_d29 <= push_tag_d28; // ValueEngine.java:316
+    push_tag_d30 <= push_tag_d29; // ValueEngine.java:316
+    push_tag_d31 <= push_tag_d30; // ValueEngine.java:316
+    push_tag_d32 <= push_tag_d31; // ValueEngine.java:316
+    push_tag_d33 <= push_tag_d32; // ValueEngine.java:316
+    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // ValueEngine.java:323
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // ValueEngine.java:323
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // ValueEngine.java:323
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // ValueEngine.java:323
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // ValueEngine.java:326
+    if (beat_assembled) begin // ValueEngine.java:335
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:335
+    end
+    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | pushing) begin // ValueEngine.java:341
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:342
+    end
+    if (accumulated) begin // ValueEngine.java:343
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:344
+      reduce_beat <= 4'd0; // ValueEngine.java:345
+      reduce_index <= 5'd0; // ValueEngine.java:346
+    end
+    if (z_gather_done) begin // ValueEngine.java:348
+      reduce_index <= 5'd0; // ValueEngine.java:349
+      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:350
+    end
+    if (z_pushed) begin // ValueEngine.java:352
+      reduce_index <= 5'd0; // ValueEngine.java:353
+      rz_known <= 1'b0; // ValueEngine.java:354
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:355
+    end
+    if (gather_done) begin // ValueEngine.java:357
+      reduce_index <= 5'd0; // ValueEngine.java:358
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:359
+    end
+    if (push_done) begin // ValueEngine.java:361
+      reduce_index <= 5'd0; // ValueEngine.java:362
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:363
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:364
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:365
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:365
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:373
-      beats_queued <= 4'd0; // ValueEngine.java:374
-      reduce_beat <= 4'd0; // ValueEngine.java:375
-      reduce_index <= 5'd0; // ValueEngine.java:376
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:377
-      if (value_pass_finished) begin // ValueEngine.java:378
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:378
+    if (slot_flush_done) begin // ValueEngine.java:367
+      beats_queued <= 4'd0; // ValueEngine.java:368
+      reduce_beat <= 4'd0; // ValueEngine.java:369
+      reduce_index <= 5'd0; // ValueEngine.java:370
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:371
+      if (value_pass_finished) begin // ValueEngine.java:372
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:372
       end
     end
     if (!ap_rst_n) begin
@@ -4099,8 +4099,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
   assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:118
-  assign value_need_rows = value_row_needs; // ValueEngine.java:119
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:117
+  assign value_need_rows = value_row_needs; // ValueEngine.java:118
 
   always @(posedge ap_clk) begin
     if (value_pass_start) begin // ChunkWalk.java:90
@@ -4178,19 +4178,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:111
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:111
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:176
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:179
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:179
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:179
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:179
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:219
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:219
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:219
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:219
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:170
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:173
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:173
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:173
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:173
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:213
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:213
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:213
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:213
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
@@ -4223,8 +4223,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:339
-        $display("ASSERTION FAILED in %m: ValueEngine.java:339: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:333
+        $display("ASSERTION FAILED in %m: ValueEngine.java:333: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
       if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:218
@@ -4399,7 +4399,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (score_mac_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:240
+  Fp32Add tree_0_0 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_0_in_valid),
@@ -4409,7 +4409,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:240
+  Fp32Add tree_0_1 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_1_in_valid),
@@ -4419,7 +4419,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:240
+  Fp32Add tree_0_2 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_2_in_valid),
@@ -4429,7 +4429,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:240
+  Fp32Add tree_0_3 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_3_in_valid),
@@ -4439,7 +4439,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:240
+  Fp32Add tree_0_4 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_4_in_valid),
@@ -4449,7 +4449,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:240
+  Fp32Add tree_0_5 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_5_in_valid),
@@ -4459,7 +4459,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:240
+  Fp32Add tree_0_6 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_6_in_valid),
@@ -4469,7 +4469,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:240
+  Fp32Add tree_0_7 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_0_7_in_valid),
@@ -4479,7 +4479,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:240
+  Fp32Add tree_1_0 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_0_in_valid),
@@ -4489,7 +4489,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:240
+  Fp32Add tree_1_1 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_1_in_valid),
@@ -4499,7 +4499,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:240
+  Fp32Add tree_1_2 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_2_in_valid),
@@ -4509,7 +4509,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:240
+  Fp32Add tree_1_3 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_1_3_in_valid),
@@ -4519,7 +4519,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:240
+  Fp32Add tree_2_0 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_2_0_in_valid),
@@ -4529,7 +4529,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:240
+  Fp32Add tree_2_1 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_2_1_in_valid),
@@ -4539,7 +4539,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:240
+  Fp32Add tree_3_0 ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (tree_3_0_in_valid),
@@ -4549,7 +4549,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:240
+  Fp32Mul scaled ( // ScoreEngine.java:233
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (scaled_in_valid),
@@ -4559,7 +4559,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:163
+  Fp32Add row_shifted ( // ValueEngine.java:157
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (row_shifted_in_valid),
@@ -4569,7 +4569,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:163
+  FpExp row_weight ( // ValueEngine.java:157
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (row_weight_in_valid),
@@ -4658,7 +4658,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:166
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -4667,7 +4667,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:166
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -4676,7 +4676,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:166
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -4685,7 +4685,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:166
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -4694,7 +4694,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:204
+  Fp32Add z_sum ( // ValueEngine.java:198
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (z_sum_in_valid),
@@ -4704,7 +4704,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -4714,7 +4714,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -4724,7 +4724,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -4734,7 +4734,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -4744,7 +4744,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -4754,7 +4754,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -4764,7 +4764,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -4774,7 +4774,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -4784,7 +4784,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -4794,7 +4794,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -4804,7 +4804,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -4814,7 +4814,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -4824,7 +4824,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -4834,7 +4834,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -4844,7 +4844,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:303
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:297
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -4863,7 +4863,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:319
+  Fp32Mul normalized ( // ValueEngine.java:313
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -4873,7 +4873,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:320
+  Fp32ToFp16 stored_output ( // ValueEngine.java:314
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),

@@ -423,20 +423,20 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key1_write_last_row_beat;              // ChunkLoader.java:148
   wire [8:0]   key1_write_address;                    // ChunkLoader.java:150
   wire         key1_beat_error;                       // ChunkLoader.java:169
-  wire [8:0]   key_read_local_address;                // ChunkLoader.java:196
-  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:201
-  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:201
-  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:201
-  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:201
-  wire [255:0] key_read_l0;                           // ChunkLoader.java:204
-  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:201
-  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:201
-  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:201
-  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:201
-  wire [255:0] key_read_l1;                           // ChunkLoader.java:204
-  wire [0:0]   key_read_loader;                       // ChunkLoader.java:209
-  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:210
-  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:210
+  wire [8:0]   key_read_local_address;                // ChunkLoader.java:190
+  reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:195
+  reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:195
+  reg  [127:0] key_read_l0_p0_r0;                     // ChunkLoader.java:195
+  reg  [127:0] key_read_l0_p0;                        // ChunkLoader.java:195
+  wire [255:0] key_read_l0;                           // ChunkLoader.java:198
+  reg  [127:0] key_read_l1_p1_r0;                     // ChunkLoader.java:195
+  reg  [127:0] key_read_l1_p1;                        // ChunkLoader.java:195
+  reg  [127:0] key_read_l1_p0_r0;                     // ChunkLoader.java:195
+  reg  [127:0] key_read_l1_p0;                        // ChunkLoader.java:195
+  wire [255:0] key_read_l1;                           // ChunkLoader.java:198
+  wire [0:0]   key_read_loader;                       // ChunkLoader.java:203
+  reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:204
+  reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:204
 
   // key_progress
   wire [1:0]   key_first_halves;                      // ChunkProgress.java:40
@@ -475,156 +475,156 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         score_walk_done;                       // ChunkWalk.java:89
 
   // score_engine
-  wire [7:0]   score_pass_beats;                      // ScoreEngine.java:90
-  reg  [5:0]   row_base;                              // ScoreEngine.java:91
-  reg  [2:0]   score_beat;                            // ScoreEngine.java:92
-  reg  [2:0]   turn;                                  // ScoreEngine.java:93
-  wire [5:0]   row_in_chunk;                          // ScoreEngine.java:94
-  wire         row_valid;                             // ScoreEngine.java:95
-  wire         last_turn;                             // ScoreEngine.java:96
-  wire         last_row_beat;                         // ScoreEngine.java:97
-  wire [7:0]   turn_beats;                            // ScoreEngine.java:100
-  wire         last_beat;                             // ScoreEngine.java:102
-  wire         real_beat;                             // ScoreEngine.java:103
-  wire         turns_done;                            // ScoreEngine.java:104
-  wire [5:0]   score_turn_rows;                       // ScoreEngine.java:106
-  wire         score_issue;                           // ScoreEngine.java:123
-  wire [9:0]   key_read_address;                      // ScoreEngine.java:125
-  wire [5:0]   query_read_address;                    // ScoreEngine.java:127
-  wire [1:0]   score_present_beats;                   // ScoreEngine.java:135
-  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:152
-  reg  [127:0] query_read_1;                          // ScoreEngine.java:152
-  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:152
-  reg  [127:0] query_read_0;                          // ScoreEngine.java:152
-  wire [255:0] query_word_read;                       // ScoreEngine.java:155
-  reg  [31:0]  partial_t0_g0_0;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_1;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_2;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_3;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_4;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_5;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_6;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_7;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_8;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_9;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_10;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_11;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_12;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_13;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_14;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t0_g0_15;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_0;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_1;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_2;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_3;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_4;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_5;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_6;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_7;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_8;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_9;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_10;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_11;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_12;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_13;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_14;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t1_g0_15;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_0;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_1;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_2;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_3;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_4;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_5;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_6;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_7;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_8;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_9;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_10;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_11;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_12;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_13;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_14;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t2_g0_15;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_0;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_1;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_2;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_3;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_4;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_5;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_6;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_7;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_8;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_9;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_10;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_11;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_12;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_13;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_14;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t3_g0_15;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_0;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_1;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_2;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_3;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_4;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_5;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_6;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_7;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_8;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_9;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_10;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_11;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_12;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_13;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_14;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t4_g0_15;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_0;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_1;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_2;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_3;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_4;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_5;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_6;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_7;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_8;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_9;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_10;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_11;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_12;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_13;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_14;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t5_g0_15;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_0;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_1;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_2;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_3;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_4;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_5;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_6;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_7;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_8;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_9;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_10;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_11;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_12;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_13;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_14;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t6_g0_15;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_0;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_1;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_2;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_3;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_4;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_5;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_6;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_7;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_8;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_9;                       // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_10;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_11;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_12;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_13;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_14;                      // ScoreEngine.java:164
-  reg  [31:0]  partial_t7_g0_15;                      // ScoreEngine.java:164
+  wire [7:0]   score_pass_beats;                      // ScoreEngine.java:89
+  reg  [5:0]   row_base;                              // ScoreEngine.java:90
+  reg  [2:0]   score_beat;                            // ScoreEngine.java:91
+  reg  [2:0]   turn;                                  // ScoreEngine.java:92
+  wire [5:0]   row_in_chunk;                          // ScoreEngine.java:93
+  wire         row_valid;                             // ScoreEngine.java:94
+  wire         last_turn;                             // ScoreEngine.java:95
+  wire         last_row_beat;                         // ScoreEngine.java:96
+  wire [7:0]   turn_beats;                            // ScoreEngine.java:99
+  wire         last_beat;                             // ScoreEngine.java:101
+  wire         real_beat;                             // ScoreEngine.java:102
+  wire         turns_done;                            // ScoreEngine.java:103
+  wire [5:0]   score_turn_rows;                       // ScoreEngine.java:105
+  wire         score_issue;                           // ScoreEngine.java:122
+  wire [9:0]   key_read_address;                      // ScoreEngine.java:124
+  wire [5:0]   query_read_address;                    // ScoreEngine.java:126
+  wire [1:0]   score_present_beats;                   // ScoreEngine.java:128
+  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:145
+  reg  [127:0] query_read_1;                          // ScoreEngine.java:145
+  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:145
+  reg  [127:0] query_read_0;                          // ScoreEngine.java:145
+  wire [255:0] query_word_read;                       // ScoreEngine.java:148
+  reg  [31:0]  partial_t0_g0_0;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_1;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_2;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_3;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_4;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_5;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_6;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_7;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_8;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_9;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_10;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_11;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_12;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_13;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_14;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t0_g0_15;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_0;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_1;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_2;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_3;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_4;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_5;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_6;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_7;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_8;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_9;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_10;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_11;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_12;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_13;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_14;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t1_g0_15;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_0;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_1;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_2;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_3;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_4;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_5;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_6;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_7;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_8;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_9;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_10;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_11;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_12;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_13;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_14;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t2_g0_15;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_0;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_1;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_2;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_3;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_4;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_5;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_6;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_7;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_8;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_9;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_10;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_11;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_12;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_13;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_14;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t3_g0_15;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_0;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_1;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_2;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_3;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_4;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_5;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_6;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_7;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_8;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_9;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_10;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_11;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_12;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_13;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_14;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t4_g0_15;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_0;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_1;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_2;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_3;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_4;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_5;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_6;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_7;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_8;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_9;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_10;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_11;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_12;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_13;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_14;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t5_g0_15;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_0;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_1;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_2;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_3;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_4;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_5;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_6;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_7;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_8;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_9;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_10;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_11;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_12;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_13;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_14;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t6_g0_15;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_0;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_1;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_2;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_3;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_4;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_5;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_6;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_7;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_8;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_9;                       // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_10;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_11;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_12;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_13;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_14;                      // ScoreEngine.java:157
+  reg  [31:0]  partial_t7_g0_15;                      // ScoreEngine.java:157
 
   // score_engine.score_mac
   wire [15:0]  score_mac_a0;                          // MacLanes.java:98
@@ -854,220 +854,220 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  score_mac_lane15_sum_out_payload;      // MacLanes.java:111
 
   // score_engine
-  reg          score_issue_d1;                        // ScoreEngine.java:174
-  reg          score_issue_d2;                        // ScoreEngine.java:174
-  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:181
-  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:181
-  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:181
-  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:181
-  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:181
-  wire [2:0]   add_entry;                             // ScoreEngine.java:183
-  reg  [31:0]  key_lane0_partial;                     // ScoreEngine.java:190
-  reg          issue_first_d1;                        // ScoreEngine.java:191
-  reg          issue_first_d2;                        // ScoreEngine.java:191
-  reg          issue_first_d3;                        // ScoreEngine.java:191
-  reg          issue_first_d4;                        // ScoreEngine.java:191
-  reg          issue_first_d5;                        // ScoreEngine.java:191
-  wire [31:0]  key_lane0_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane1_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane1_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane2_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane2_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane3_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane3_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane4_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane4_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane5_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane5_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane6_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane6_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane7_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane7_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane8_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane8_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane9_partial;                     // ScoreEngine.java:190
-  wire [31:0]  key_lane9_addend;                      // ScoreEngine.java:191
-  reg  [31:0]  key_lane10_partial;                    // ScoreEngine.java:190
-  wire [31:0]  key_lane10_addend;                     // ScoreEngine.java:191
-  reg  [31:0]  key_lane11_partial;                    // ScoreEngine.java:190
-  wire [31:0]  key_lane11_addend;                     // ScoreEngine.java:191
-  reg  [31:0]  key_lane12_partial;                    // ScoreEngine.java:190
-  wire [31:0]  key_lane12_addend;                     // ScoreEngine.java:191
-  reg  [31:0]  key_lane13_partial;                    // ScoreEngine.java:190
-  wire [31:0]  key_lane13_addend;                     // ScoreEngine.java:191
-  reg  [31:0]  key_lane14_partial;                    // ScoreEngine.java:190
-  wire [31:0]  key_lane14_addend;                     // ScoreEngine.java:191
-  reg  [31:0]  key_lane15_partial;                    // ScoreEngine.java:190
-  wire [31:0]  key_lane15_addend;                     // ScoreEngine.java:191
-  reg          score_issue_d3;                        // ScoreEngine.java:195
-  reg          score_issue_d4;                        // ScoreEngine.java:195
-  reg          score_issue_d5;                        // ScoreEngine.java:195
-  reg          score_issue_d6;                        // ScoreEngine.java:195
-  reg          score_issue_d7;                        // ScoreEngine.java:195
-  reg          score_issue_d8;                        // ScoreEngine.java:195
-  reg          score_issue_d9;                        // ScoreEngine.java:195
-  reg          score_issue_d10;                       // ScoreEngine.java:195
-  reg          score_issue_d11;                       // ScoreEngine.java:195
-  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:196
-  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:196
-  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:196
-  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:196
-  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:196
-  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:196
-  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:197
-  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:197
-  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:198
-  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:198
-  wire         write_entry_0;                         // ScoreEngine.java:201
-  wire         write_entry_1;                         // ScoreEngine.java:201
-  wire         write_entry_2;                         // ScoreEngine.java:201
-  wire         write_entry_3;                         // ScoreEngine.java:201
-  wire         write_entry_4;                         // ScoreEngine.java:201
-  wire         write_entry_5;                         // ScoreEngine.java:201
-  wire         write_entry_6;                         // ScoreEngine.java:201
-  wire         write_entry_7;                         // ScoreEngine.java:201
-  reg          issue_row_last_d1;                     // ScoreEngine.java:209
-  reg          issue_row_last_d2;                     // ScoreEngine.java:209
-  reg          issue_row_last_d3;                     // ScoreEngine.java:209
-  reg          issue_row_last_d4;                     // ScoreEngine.java:209
-  reg          issue_row_last_d5;                     // ScoreEngine.java:209
-  reg          issue_row_last_d6;                     // ScoreEngine.java:209
-  reg          issue_row_last_d7;                     // ScoreEngine.java:209
-  reg          issue_row_last_d8;                     // ScoreEngine.java:209
-  reg          issue_row_last_d9;                     // ScoreEngine.java:209
-  reg          issue_row_last_d10;                    // ScoreEngine.java:209
-  reg          issue_row_last_d11;                    // ScoreEngine.java:209
-  wire         row_launch;                            // ScoreEngine.java:209
-  reg  [31:0]  held_0;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_0;                         // ScoreEngine.java:225
-  reg  [31:0]  held_1;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_1;                         // ScoreEngine.java:225
-  reg  [31:0]  held_2;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_2;                         // ScoreEngine.java:225
-  reg  [31:0]  held_3;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_3;                         // ScoreEngine.java:225
-  reg  [31:0]  held_4;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_4;                         // ScoreEngine.java:225
-  reg  [31:0]  held_5;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_5;                         // ScoreEngine.java:225
-  reg  [31:0]  held_6;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_6;                         // ScoreEngine.java:225
-  reg  [31:0]  held_7;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_7;                         // ScoreEngine.java:225
-  reg  [31:0]  held_8;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_8;                         // ScoreEngine.java:225
-  reg  [31:0]  held_9;                                // ScoreEngine.java:218
-  wire [31:0]  row_partial_9;                         // ScoreEngine.java:225
-  reg  [31:0]  held_10;                               // ScoreEngine.java:218
-  wire [31:0]  row_partial_10;                        // ScoreEngine.java:225
-  reg  [31:0]  held_11;                               // ScoreEngine.java:218
-  wire [31:0]  row_partial_11;                        // ScoreEngine.java:225
-  reg  [31:0]  held_12;                               // ScoreEngine.java:218
-  wire [31:0]  row_partial_12;                        // ScoreEngine.java:225
-  reg  [31:0]  held_13;                               // ScoreEngine.java:218
-  wire [31:0]  row_partial_13;                        // ScoreEngine.java:225
-  reg  [31:0]  held_14;                               // ScoreEngine.java:218
-  wire [31:0]  row_partial_14;                        // ScoreEngine.java:225
-  reg  [31:0]  held_15;                               // ScoreEngine.java:218
-  wire [31:0]  row_partial_15;                        // ScoreEngine.java:225
-  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:229
-  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:229
-  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:230
-  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:230
-  wire         score_tree_in_valid;                   // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:260
-  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:260
-  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:260
-  wire         score_tree_out_valid;                  // ScoreEngine.java:260
-  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:260
-  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:260
-  wire         score_tree_idle;                       // ScoreEngine.java:260
-  wire         score_tree_ready;                      // ScoreEngine.java:260
-  wire         scaled_in_valid;                       // ScoreEngine.java:268
-  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:268
-  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:268
-  wire         scaled_out_valid;                      // ScoreEngine.java:268
-  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:268
-  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:271
-  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:271
-  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:271
-  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:271
-  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:271
-  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:271
-  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:271
-  reg          score_draining;                        // ScoreEngine.java:275
-  wire         score_drained;                         // ScoreEngine.java:276
-  reg          score_rows_launched_d1;                // ScoreEngine.java:277
-  reg          score_rows_launched_d2;                // ScoreEngine.java:277
-  reg          score_rows_launched_d3;                // ScoreEngine.java:277
-  reg          score_rows_launched_d4;                // ScoreEngine.java:277
-  reg          score_rows_launched_d5;                // ScoreEngine.java:277
-  reg          score_rows_launched_d6;                // ScoreEngine.java:277
-  reg          score_rows_launched_d7;                // ScoreEngine.java:277
-  reg          score_rows_launched_d8;                // ScoreEngine.java:277
-  reg          score_rows_launched_d9;                // ScoreEngine.java:277
-  reg          score_rows_launched_d10;               // ScoreEngine.java:277
-  reg          score_rows_launched_d11;               // ScoreEngine.java:277
-  reg          score_rows_launched_d12;               // ScoreEngine.java:277
-  reg          score_pass_finished_d1;                // ScoreEngine.java:279
-  reg          score_pass_finished_d2;                // ScoreEngine.java:279
-  reg          score_pass_finished_d3;                // ScoreEngine.java:279
-  reg          score_pass_finished_d4;                // ScoreEngine.java:279
-  reg          score_pass_finished_d5;                // ScoreEngine.java:279
-  reg          score_pass_finished_d6;                // ScoreEngine.java:279
-  reg          score_pass_finished_d7;                // ScoreEngine.java:279
-  reg          score_pass_finished_d8;                // ScoreEngine.java:279
-  reg          score_pass_finished_d9;                // ScoreEngine.java:279
+  reg          score_issue_d1;                        // ScoreEngine.java:167
+  reg          score_issue_d2;                        // ScoreEngine.java:167
+  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:174
+  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:174
+  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:174
+  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:174
+  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:174
+  wire [2:0]   add_entry;                             // ScoreEngine.java:176
+  reg  [31:0]  key_lane0_partial;                     // ScoreEngine.java:183
+  reg          issue_first_d1;                        // ScoreEngine.java:184
+  reg          issue_first_d2;                        // ScoreEngine.java:184
+  reg          issue_first_d3;                        // ScoreEngine.java:184
+  reg          issue_first_d4;                        // ScoreEngine.java:184
+  reg          issue_first_d5;                        // ScoreEngine.java:184
+  wire [31:0]  key_lane0_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane1_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane1_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane2_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane2_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane3_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane3_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane4_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane4_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane5_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane5_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane6_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane6_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane7_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane7_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane8_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane8_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane9_partial;                     // ScoreEngine.java:183
+  wire [31:0]  key_lane9_addend;                      // ScoreEngine.java:184
+  reg  [31:0]  key_lane10_partial;                    // ScoreEngine.java:183
+  wire [31:0]  key_lane10_addend;                     // ScoreEngine.java:184
+  reg  [31:0]  key_lane11_partial;                    // ScoreEngine.java:183
+  wire [31:0]  key_lane11_addend;                     // ScoreEngine.java:184
+  reg  [31:0]  key_lane12_partial;                    // ScoreEngine.java:183
+  wire [31:0]  key_lane12_addend;                     // ScoreEngine.java:184
+  reg  [31:0]  key_lane13_partial;                    // ScoreEngine.java:183
+  wire [31:0]  key_lane13_addend;                     // ScoreEngine.java:184
+  reg  [31:0]  key_lane14_partial;                    // ScoreEngine.java:183
+  wire [31:0]  key_lane14_addend;                     // ScoreEngine.java:184
+  reg  [31:0]  key_lane15_partial;                    // ScoreEngine.java:183
+  wire [31:0]  key_lane15_addend;                     // ScoreEngine.java:184
+  reg          score_issue_d3;                        // ScoreEngine.java:188
+  reg          score_issue_d4;                        // ScoreEngine.java:188
+  reg          score_issue_d5;                        // ScoreEngine.java:188
+  reg          score_issue_d6;                        // ScoreEngine.java:188
+  reg          score_issue_d7;                        // ScoreEngine.java:188
+  reg          score_issue_d8;                        // ScoreEngine.java:188
+  reg          score_issue_d9;                        // ScoreEngine.java:188
+  reg          score_issue_d10;                       // ScoreEngine.java:188
+  reg          score_issue_d11;                       // ScoreEngine.java:188
+  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:189
+  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:189
+  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:189
+  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:189
+  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:189
+  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:189
+  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:190
+  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:190
+  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:191
+  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:191
+  wire         write_entry_0;                         // ScoreEngine.java:194
+  wire         write_entry_1;                         // ScoreEngine.java:194
+  wire         write_entry_2;                         // ScoreEngine.java:194
+  wire         write_entry_3;                         // ScoreEngine.java:194
+  wire         write_entry_4;                         // ScoreEngine.java:194
+  wire         write_entry_5;                         // ScoreEngine.java:194
+  wire         write_entry_6;                         // ScoreEngine.java:194
+  wire         write_entry_7;                         // ScoreEngine.java:194
+  reg          issue_row_last_d1;                     // ScoreEngine.java:202
+  reg          issue_row_last_d2;                     // ScoreEngine.java:202
+  reg          issue_row_last_d3;                     // ScoreEngine.java:202
+  reg          issue_row_last_d4;                     // ScoreEngine.java:202
+  reg          issue_row_last_d5;                     // ScoreEngine.java:202
+  reg          issue_row_last_d6;                     // ScoreEngine.java:202
+  reg          issue_row_last_d7;                     // ScoreEngine.java:202
+  reg          issue_row_last_d8;                     // ScoreEngine.java:202
+  reg          issue_row_last_d9;                     // ScoreEngine.java:202
+  reg          issue_row_last_d10;                    // ScoreEngine.java:202
+  reg          issue_row_last_d11;                    // ScoreEngine.java:202
+  wire         row_launch;                            // ScoreEngine.java:202
+  reg  [31:0]  held_0;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_0;                         // ScoreEngine.java:218
+  reg  [31:0]  held_1;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_1;                         // ScoreEngine.java:218
+  reg  [31:0]  held_2;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_2;                         // ScoreEngine.java:218
+  reg  [31:0]  held_3;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_3;                         // ScoreEngine.java:218
+  reg  [31:0]  held_4;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_4;                         // ScoreEngine.java:218
+  reg  [31:0]  held_5;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_5;                         // ScoreEngine.java:218
+  reg  [31:0]  held_6;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_6;                         // ScoreEngine.java:218
+  reg  [31:0]  held_7;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_7;                         // ScoreEngine.java:218
+  reg  [31:0]  held_8;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_8;                         // ScoreEngine.java:218
+  reg  [31:0]  held_9;                                // ScoreEngine.java:211
+  wire [31:0]  row_partial_9;                         // ScoreEngine.java:218
+  reg  [31:0]  held_10;                               // ScoreEngine.java:211
+  wire [31:0]  row_partial_10;                        // ScoreEngine.java:218
+  reg  [31:0]  held_11;                               // ScoreEngine.java:211
+  wire [31:0]  row_partial_11;                        // ScoreEngine.java:218
+  reg  [31:0]  held_12;                               // ScoreEngine.java:211
+  wire [31:0]  row_partial_12;                        // ScoreEngine.java:218
+  reg  [31:0]  held_13;                               // ScoreEngine.java:211
+  wire [31:0]  row_partial_13;                        // ScoreEngine.java:218
+  reg  [31:0]  held_14;                               // ScoreEngine.java:211
+  wire [31:0]  row_partial_14;                        // ScoreEngine.java:218
+  reg  [31:0]  held_15;                               // ScoreEngine.java:211
+  wire [31:0]  row_partial_15;                        // ScoreEngine.java:218
+  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:222
+  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:222
+  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:223
+  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:223
+  wire         score_tree_in_valid;                   // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:253
+  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:253
+  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:253
+  wire         score_tree_out_valid;                  // ScoreEngine.java:253
+  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:253
+  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:253
+  wire         score_tree_idle;                       // ScoreEngine.java:253
+  wire         score_tree_ready;                      // ScoreEngine.java:253
+  wire         scaled_in_valid;                       // ScoreEngine.java:261
+  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:261
+  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:261
+  wire         scaled_out_valid;                      // ScoreEngine.java:261
+  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:261
+  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:264
+  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:264
+  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:264
+  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:264
+  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:264
+  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:264
+  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:264
+  reg          score_draining;                        // ScoreEngine.java:268
+  wire         score_drained;                         // ScoreEngine.java:269
+  reg          score_rows_launched_d1;                // ScoreEngine.java:270
+  reg          score_rows_launched_d2;                // ScoreEngine.java:270
+  reg          score_rows_launched_d3;                // ScoreEngine.java:270
+  reg          score_rows_launched_d4;                // ScoreEngine.java:270
+  reg          score_rows_launched_d5;                // ScoreEngine.java:270
+  reg          score_rows_launched_d6;                // ScoreEngine.java:270
+  reg          score_rows_launched_d7;                // ScoreEngine.java:270
+  reg          score_rows_launched_d8;                // ScoreEngine.java:270
+  reg          score_rows_launched_d9;                // ScoreEngine.java:270
+  reg          score_rows_launched_d10;               // ScoreEngine.java:270
+  reg          score_rows_launched_d11;               // ScoreEngine.java:270
+  reg          score_rows_launched_d12;               // ScoreEngine.java:270
+  reg          score_pass_finished_d1;                // ScoreEngine.java:272
+  reg          score_pass_finished_d2;                // ScoreEngine.java:272
+  reg          score_pass_finished_d3;                // ScoreEngine.java:272
+  reg          score_pass_finished_d4;                // ScoreEngine.java:272
+  reg          score_pass_finished_d5;                // ScoreEngine.java:272
+  reg          score_pass_finished_d6;                // ScoreEngine.java:272
+  reg          score_pass_finished_d7;                // ScoreEngine.java:272
+  reg          score_pass_finished_d8;                // ScoreEngine.java:272
+  reg          score_pass_finished_d9;                // ScoreEngine.java:272
 
   // score_sink
   wire [8:0]   score_slots_end;                       // AttentionUnit.java:451
@@ -1152,20 +1152,20 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value1_write_last_row_beat;            // ChunkLoader.java:148
   wire [8:0]   value1_write_address;                  // ChunkLoader.java:150
   wire         value1_beat_error;                     // ChunkLoader.java:169
-  wire [8:0]   value_read_local_address;              // ChunkLoader.java:196
-  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:201
-  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:201
-  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:201
-  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:201
-  wire [255:0] value_read_l0;                         // ChunkLoader.java:204
-  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:201
-  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:201
-  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:201
-  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:201
-  wire [255:0] value_read_l1;                         // ChunkLoader.java:204
-  wire [0:0]   value_read_loader;                     // ChunkLoader.java:209
-  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:210
-  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:210
+  wire [8:0]   value_read_local_address;              // ChunkLoader.java:190
+  reg  [127:0] value_read_l0_p1_r0;                   // ChunkLoader.java:195
+  reg  [127:0] value_read_l0_p1;                      // ChunkLoader.java:195
+  reg  [127:0] value_read_l0_p0_r0;                   // ChunkLoader.java:195
+  reg  [127:0] value_read_l0_p0;                      // ChunkLoader.java:195
+  wire [255:0] value_read_l0;                         // ChunkLoader.java:198
+  reg  [127:0] value_read_l1_p1_r0;                   // ChunkLoader.java:195
+  reg  [127:0] value_read_l1_p1;                      // ChunkLoader.java:195
+  reg  [127:0] value_read_l1_p0_r0;                   // ChunkLoader.java:195
+  reg  [127:0] value_read_l1_p0;                      // ChunkLoader.java:195
+  wire [255:0] value_read_l1;                         // ChunkLoader.java:198
+  wire [0:0]   value_read_loader;                     // ChunkLoader.java:203
+  reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:204
+  reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:204
   wire         value_loaders_requesting;              // AttentionUnit.java:191
   wire         values_finished;                       // AttentionUnit.java:192
   wire         key_job_failed;                        // AttentionUnit.java:193
@@ -1224,29 +1224,29 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_walk_done;                       // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]   value_pass_beats;                      // ValueEngine.java:113
-  reg  [5:0]   value_row;                             // ValueEngine.java:114
-  reg  [2:0]   value_beat;                            // ValueEngine.java:115
-  wire         value_last_beat;                       // ValueEngine.java:116
-  wire         value_last_row;                        // ValueEngine.java:117
-  wire [5:0]   value_row_needs;                       // ValueEngine.java:119
-  wire         value_issue;                           // ValueEngine.java:131
-  wire [12:0]  value_position;                        // ValueEngine.java:132
-  wire [9:0]   partial_address;                       // ValueEngine.java:144
-  reg  [31:0]  slot_max;                              // ValueEngine.java:150
-  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:163
-  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:163
-  reg          value_issue_d1;                        // ValueEngine.java:163
-  reg          value_issue_d2;                        // ValueEngine.java:163
-  wire         row_shifted_in_valid;                  // ValueEngine.java:163
-  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:163
-  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:163
-  wire         row_shifted_out_valid;                 // ValueEngine.java:163
-  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:163
-  wire         row_weight_in_valid;                   // ValueEngine.java:163
-  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:163
-  wire         row_weight_out_valid;                  // ValueEngine.java:163
-  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:163
+  wire [7:0]   value_pass_beats;                      // ValueEngine.java:112
+  reg  [5:0]   value_row;                             // ValueEngine.java:113
+  reg  [2:0]   value_beat;                            // ValueEngine.java:114
+  wire         value_last_beat;                       // ValueEngine.java:115
+  wire         value_last_row;                        // ValueEngine.java:116
+  wire [5:0]   value_row_needs;                       // ValueEngine.java:118
+  wire         value_issue;                           // ValueEngine.java:130
+  wire [12:0]  value_position;                        // ValueEngine.java:131
+  wire [9:0]   partial_address;                       // ValueEngine.java:143
+  reg  [31:0]  slot_max;                              // ValueEngine.java:149
+  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:157
+  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:157
+  reg          value_issue_d1;                        // ValueEngine.java:157
+  reg          value_issue_d2;                        // ValueEngine.java:157
+  wire         row_shifted_in_valid;                  // ValueEngine.java:157
+  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:157
+  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:157
+  wire         row_shifted_out_valid;                 // ValueEngine.java:157
+  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:157
+  wire         row_weight_in_valid;                   // ValueEngine.java:157
+  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:157
+  wire         row_weight_out_valid;                  // ValueEngine.java:157
+  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:157
 
   // value_engine.value_mac
   wire [31:0]  value_mac_a0;                          // MacLanes.java:98
@@ -1476,674 +1476,674 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:172
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:172
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:172
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:172
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:172
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:172
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:172
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:172
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:172
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:172
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:172
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:172
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:172
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:172
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:172
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:172
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:172
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:172
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:172
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:172
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:172
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:172
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:172
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:172
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:172
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:172
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:172
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:172
-  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:179
-  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:179
-  reg  [9:0]   accumulate_address_d1;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d2;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d3;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d4;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d5;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d6;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d7;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d8;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d9;                 // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d10;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d11;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d12;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d13;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d14;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d15;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d16;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d17;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d18;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d19;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d20;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d21;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d22;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d23;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d24;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d25;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d26;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d27;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d28;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d29;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d30;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d31;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d32;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d33;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d34;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d35;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d36;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d37;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d38;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d39;                // ValueEngine.java:183
-  reg  [9:0]   accumulate_address_d40;                // ValueEngine.java:183
-  reg          row_weight_valid_d1;                   // ValueEngine.java:184
-  reg          row_weight_valid_d2;                   // ValueEngine.java:184
-  reg          row_weight_valid_d3;                   // ValueEngine.java:184
-  reg          row_weight_valid_d4;                   // ValueEngine.java:184
-  reg          row_weight_valid_d5;                   // ValueEngine.java:184
-  reg          row_weight_valid_d6;                   // ValueEngine.java:184
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:187
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:187
-  reg          row_shifted_valid_d25;                 // ValueEngine.java:187
-  reg          row_first_beat_d1;                     // ValueEngine.java:187
-  reg          row_first_beat_d2;                     // ValueEngine.java:187
-  reg          row_first_beat_d3;                     // ValueEngine.java:187
-  reg          row_first_beat_d4;                     // ValueEngine.java:187
-  reg          row_first_beat_d5;                     // ValueEngine.java:187
-  reg          row_first_beat_d6;                     // ValueEngine.java:187
-  reg          row_first_beat_d7;                     // ValueEngine.java:187
-  reg          row_first_beat_d8;                     // ValueEngine.java:187
-  reg          row_first_beat_d9;                     // ValueEngine.java:187
-  reg          row_first_beat_d10;                    // ValueEngine.java:187
-  reg          row_first_beat_d11;                    // ValueEngine.java:187
-  reg          row_first_beat_d12;                    // ValueEngine.java:187
-  reg          row_first_beat_d13;                    // ValueEngine.java:187
-  reg          row_first_beat_d14;                    // ValueEngine.java:187
-  reg          row_first_beat_d15;                    // ValueEngine.java:187
-  reg          row_first_beat_d16;                    // ValueEngine.java:187
-  reg          row_first_beat_d17;                    // ValueEngine.java:187
-  reg          row_first_beat_d18;                    // ValueEngine.java:187
-  reg          row_first_beat_d19;                    // ValueEngine.java:187
-  reg          row_first_beat_d20;                    // ValueEngine.java:187
-  reg          row_first_beat_d21;                    // ValueEngine.java:187
-  reg          row_first_beat_d22;                    // ValueEngine.java:187
-  reg          row_first_beat_d23;                    // ValueEngine.java:187
-  reg          row_first_beat_d24;                    // ValueEngine.java:187
-  reg          row_first_beat_d25;                    // ValueEngine.java:187
-  reg          row_first_beat_d26;                    // ValueEngine.java:187
-  reg          row_first_beat_d27;                    // ValueEngine.java:187
-  reg          row_first_beat_d28;                    // ValueEngine.java:187
-  reg          row_first_beat_d29;                    // ValueEngine.java:187
-  reg          row_first_beat_d30;                    // ValueEngine.java:187
-  reg          row_first_beat_d31;                    // ValueEngine.java:187
-  reg          row_first_beat_d32;                    // ValueEngine.java:187
-  reg          row_first_beat_d33;                    // ValueEngine.java:187
-  wire         z_read_enable;                         // ValueEngine.java:187
-  reg  [2:0]   reduce_phase;                          // ValueEngine.java:190
-  wire         accumulated;                           // ValueEngine.java:191
-  wire         slot_flushed;                          // ValueEngine.java:192
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:166
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:166
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:166
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:166
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:166
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:166
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:166
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:166
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:166
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:166
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:166
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:166
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:166
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:166
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:166
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:166
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:166
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:166
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:166
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:166
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:166
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:166
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:166
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:166
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:166
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:166
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:166
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:166
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:173
+  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:173
+  reg  [9:0]   accumulate_address_d1;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d2;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d3;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d4;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d5;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d6;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d7;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d8;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d9;                 // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d10;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d11;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d12;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d13;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d14;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d15;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d16;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d17;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d18;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d19;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d20;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d21;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d22;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d23;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d24;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d25;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d26;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d27;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d28;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d29;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d30;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d31;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d32;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d33;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d34;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d35;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d36;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d37;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d38;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d39;                // ValueEngine.java:177
+  reg  [9:0]   accumulate_address_d40;                // ValueEngine.java:177
+  reg          row_weight_valid_d1;                   // ValueEngine.java:178
+  reg          row_weight_valid_d2;                   // ValueEngine.java:178
+  reg          row_weight_valid_d3;                   // ValueEngine.java:178
+  reg          row_weight_valid_d4;                   // ValueEngine.java:178
+  reg          row_weight_valid_d5;                   // ValueEngine.java:178
+  reg          row_weight_valid_d6;                   // ValueEngine.java:178
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:181
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:181
+  reg          row_shifted_valid_d25;                 // ValueEngine.java:181
+  reg          row_first_beat_d1;                     // ValueEngine.java:181
+  reg          row_first_beat_d2;                     // ValueEngine.java:181
+  reg          row_first_beat_d3;                     // ValueEngine.java:181
+  reg          row_first_beat_d4;                     // ValueEngine.java:181
+  reg          row_first_beat_d5;                     // ValueEngine.java:181
+  reg          row_first_beat_d6;                     // ValueEngine.java:181
+  reg          row_first_beat_d7;                     // ValueEngine.java:181
+  reg          row_first_beat_d8;                     // ValueEngine.java:181
+  reg          row_first_beat_d9;                     // ValueEngine.java:181
+  reg          row_first_beat_d10;                    // ValueEngine.java:181
+  reg          row_first_beat_d11;                    // ValueEngine.java:181
+  reg          row_first_beat_d12;                    // ValueEngine.java:181
+  reg          row_first_beat_d13;                    // ValueEngine.java:181
+  reg          row_first_beat_d14;                    // ValueEngine.java:181
+  reg          row_first_beat_d15;                    // ValueEngine.java:181
+  reg          row_first_beat_d16;                    // ValueEngine.java:181
+  reg          row_first_beat_d17;                    // ValueEngine.java:181
+  reg          row_first_beat_d18;                    // ValueEngine.java:181
+  reg          row_first_beat_d19;                    // ValueEngine.java:181
+  reg          row_first_beat_d20;                    // ValueEngine.java:181
+  reg          row_first_beat_d21;                    // ValueEngine.java:181
+  reg          row_first_beat_d22;                    // ValueEngine.java:181
+  reg          row_first_beat_d23;                    // ValueEngine.java:181
+  reg          row_first_beat_d24;                    // ValueEngine.java:181
+  reg          row_first_beat_d25;                    // ValueEngine.java:181
+  reg          row_first_beat_d26;                    // ValueEngine.java:181
+  reg          row_first_beat_d27;                    // ValueEngine.java:181
+  reg          row_first_beat_d28;                    // ValueEngine.java:181
+  reg          row_first_beat_d29;                    // ValueEngine.java:181
+  reg          row_first_beat_d30;                    // ValueEngine.java:181
+  reg          row_first_beat_d31;                    // ValueEngine.java:181
+  reg          row_first_beat_d32;                    // ValueEngine.java:181
+  reg          row_first_beat_d33;                    // ValueEngine.java:181
+  wire         z_read_enable;                         // ValueEngine.java:181
+  reg  [2:0]   reduce_phase;                          // ValueEngine.java:184
+  wire         accumulated;                           // ValueEngine.java:185
+  wire         slot_flushed;                          // ValueEngine.java:186
 
   // value_engine.reduce_slots
   reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:33
@@ -2154,493 +2154,493 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         reduce_slots_last_head;                // SlotWalker.java:38
 
   // value_engine
-  reg  [3:0]   reduce_beat;                           // ValueEngine.java:196
-  reg  [4:0]   reduce_index;                          // ValueEngine.java:197
-  wire         gathering;                             // ValueEngine.java:198
-  wire         z_gathering;                           // ValueEngine.java:199
-  wire         z_lanes_read_enable;                   // ValueEngine.java:200
-  reg  [6:0]   z_address_d1;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d2;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d3;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d4;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d5;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d6;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d7;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d8;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d9;                          // ValueEngine.java:201
-  reg  [6:0]   z_address_d10;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d11;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d12;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d13;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d14;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d15;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d16;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d17;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d18;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d19;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d20;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d21;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d22;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d23;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d24;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d25;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d26;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d27;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d28;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d29;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d30;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d31;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d32;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d33;                         // ValueEngine.java:201
-  wire [6:0]   z_lanes_read_address;                  // ValueEngine.java:202
-  reg  [31:0]  z_lanes_read;                          // ValueEngine.java:203
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:205
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:205
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:205
-  wire         z_sum_in_valid;                        // ValueEngine.java:204
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:204
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:204
-  wire         z_sum_out_valid;                       // ValueEngine.java:204
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:204
-  reg          row_first_beat_d34;                    // ValueEngine.java:206
-  reg          row_first_beat_d35;                    // ValueEngine.java:206
-  reg          row_first_beat_d36;                    // ValueEngine.java:206
-  reg          row_first_beat_d37;                    // ValueEngine.java:206
-  reg          row_first_beat_d38;                    // ValueEngine.java:206
-  reg          row_first_beat_d39;                    // ValueEngine.java:206
-  reg          row_first_beat_d40;                    // ValueEngine.java:206
-  wire         z_write;                               // ValueEngine.java:206
-  reg  [6:0]   z_address_d34;                         // ValueEngine.java:207
-  reg  [6:0]   z_address_d35;                         // ValueEngine.java:207
-  reg  [6:0]   z_address_d36;                         // ValueEngine.java:207
-  reg  [6:0]   z_address_d37;                         // ValueEngine.java:207
-  reg  [6:0]   z_address_d38;                         // ValueEngine.java:207
-  reg  [6:0]   z_address_d39;                         // ValueEngine.java:207
-  reg  [6:0]   z_address_d40;                         // ValueEngine.java:207
-  wire [9:0]   gather_address;                        // ValueEngine.java:210
-  wire         bank_read_enable;                      // ValueEngine.java:211
-  wire [9:0]   bank_read_address;                     // ValueEngine.java:212
-  reg  [31:0]  bank_read_0;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_1;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_2;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_3;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_4;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_5;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_6;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_7;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_8;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_9;                           // ValueEngine.java:215
-  reg  [31:0]  bank_read_10;                          // ValueEngine.java:215
-  reg  [31:0]  bank_read_11;                          // ValueEngine.java:215
-  reg  [31:0]  bank_read_12;                          // ValueEngine.java:215
-  reg  [31:0]  bank_read_13;                          // ValueEngine.java:215
-  reg  [31:0]  bank_read_14;                          // ValueEngine.java:215
-  reg  [31:0]  bank_read_15;                          // ValueEngine.java:215
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:219
-  reg          accumulate_fresh_d41;                  // ValueEngine.java:219
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:219
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:219
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:219
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:219
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:219
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:219
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:219
-  reg          row_weight_valid_d7;                   // ValueEngine.java:223
-  reg          row_weight_valid_d8;                   // ValueEngine.java:223
-  reg          row_weight_valid_d9;                   // ValueEngine.java:223
-  reg          row_weight_valid_d10;                  // ValueEngine.java:223
-  reg          row_weight_valid_d11;                  // ValueEngine.java:223
-  reg          row_weight_valid_d12;                  // ValueEngine.java:223
-  reg          row_weight_valid_d13;                  // ValueEngine.java:223
-  reg  [9:0]   accumulate_address_d41;                // ValueEngine.java:224
-  reg  [9:0]   accumulate_address_d42;                // ValueEngine.java:224
-  reg  [9:0]   accumulate_address_d43;                // ValueEngine.java:224
-  reg  [9:0]   accumulate_address_d44;                // ValueEngine.java:224
-  reg  [9:0]   accumulate_address_d45;                // ValueEngine.java:224
-  reg  [9:0]   accumulate_address_d46;                // ValueEngine.java:224
-  reg  [9:0]   accumulate_address_d47;                // ValueEngine.java:224
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:225
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:225
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:225
-  reg          accumulated_last_d1;                   // ValueEngine.java:233
-  reg          accumulated_last_d2;                   // ValueEngine.java:233
-  reg          accumulated_last_d3;                   // ValueEngine.java:233
-  reg          accumulated_last_d4;                   // ValueEngine.java:233
-  reg          accumulated_last_d5;                   // ValueEngine.java:233
-  reg          accumulated_last_d6;                   // ValueEngine.java:233
-  reg          accumulated_last_d7;                   // ValueEngine.java:233
-  reg          accumulated_last_d8;                   // ValueEngine.java:233
-  reg          accumulated_last_d9;                   // ValueEngine.java:233
-  reg          accumulated_last_d10;                  // ValueEngine.java:233
-  reg          accumulated_last_d11;                  // ValueEngine.java:233
-  reg          accumulated_last_d12;                  // ValueEngine.java:233
-  reg          accumulated_last_d13;                  // ValueEngine.java:233
-  reg          accumulated_last_d14;                  // ValueEngine.java:233
-  reg          accumulated_last_d15;                  // ValueEngine.java:233
-  reg          accumulated_last_d16;                  // ValueEngine.java:233
-  reg          accumulated_last_d17;                  // ValueEngine.java:233
-  reg          accumulated_last_d18;                  // ValueEngine.java:233
-  reg          accumulated_last_d19;                  // ValueEngine.java:233
-  reg          accumulated_last_d20;                  // ValueEngine.java:233
-  reg          accumulated_last_d21;                  // ValueEngine.java:233
-  reg          accumulated_last_d22;                  // ValueEngine.java:233
-  reg          accumulated_last_d23;                  // ValueEngine.java:233
-  reg          accumulated_last_d24;                  // ValueEngine.java:233
-  reg          accumulated_last_d25;                  // ValueEngine.java:233
-  reg          accumulated_last_d26;                  // ValueEngine.java:233
-  reg          accumulated_last_d27;                  // ValueEngine.java:233
-  reg          accumulated_last_d28;                  // ValueEngine.java:233
-  reg          accumulated_last_d29;                  // ValueEngine.java:233
-  reg          accumulated_last_d30;                  // ValueEngine.java:233
-  reg          accumulated_last_d31;                  // ValueEngine.java:233
-  reg          accumulated_last_d32;                  // ValueEngine.java:233
-  reg          accumulated_last_d33;                  // ValueEngine.java:233
-  reg          accumulated_last_d34;                  // ValueEngine.java:233
-  reg          accumulated_last_d35;                  // ValueEngine.java:233
-  reg          accumulated_last_d36;                  // ValueEngine.java:233
-  reg          accumulated_last_d37;                  // ValueEngine.java:233
-  reg          accumulated_last_d38;                  // ValueEngine.java:233
-  reg          accumulated_last_d39;                  // ValueEngine.java:233
-  reg          accumulated_last_d40;                  // ValueEngine.java:233
-  reg          accumulated_last_d41;                  // ValueEngine.java:233
-  reg          accumulated_last_d42;                  // ValueEngine.java:233
-  reg          accumulated_last_d43;                  // ValueEngine.java:233
-  reg          accumulated_last_d44;                  // ValueEngine.java:233
-  reg          accumulated_last_d45;                  // ValueEngine.java:233
-  reg          accumulated_last_d46;                  // ValueEngine.java:233
-  reg          accumulated_last_d47;                  // ValueEngine.java:233
-  reg          accumulated_last_d48;                  // ValueEngine.java:233
-  reg          accumulated_last_d49;                  // ValueEngine.java:233
-  reg          gather_read_valid;                     // ValueEngine.java:237
-  reg          gather_read_z;                         // ValueEngine.java:238
-  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:239
-  reg  [0:0]   gather_read_part;                      // ValueEngine.java:240
-  wire [31:0]  gather_read_0;                         // ValueEngine.java:250
-  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:252
-  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:252
-  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:252
-  wire         gather_done;                           // ValueEngine.java:259
-  wire         z_gather_done;                         // ValueEngine.java:260
-  reg          rz_known;                              // ValueEngine.java:266
-  wire         pushing;                               // ValueEngine.java:267
-  wire [3:0]   reduce_tag;                            // ValueEngine.java:270
-  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_0;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_1;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_2;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_3;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_4;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_5;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_6;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_7;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_8;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:277
-  wire [31:0]  reduce_in_9;                           // ValueEngine.java:278
-  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:277
-  wire [31:0]  reduce_in_10;                          // ValueEngine.java:278
-  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:277
-  wire [31:0]  reduce_in_11;                          // ValueEngine.java:278
-  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:277
-  wire [31:0]  reduce_in_12;                          // ValueEngine.java:278
-  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:277
-  wire [31:0]  reduce_in_13;                          // ValueEngine.java:278
-  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:277
-  wire [31:0]  reduce_in_14;                          // ValueEngine.java:278
-  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:277
-  wire [31:0]  reduce_in_15;                          // ValueEngine.java:278
-  wire         reduce_tree_in_valid;                  // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:286
-  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:286
-  wire [3:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:286
-  wire         reduce_tree_out_valid;                 // ValueEngine.java:286
-  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:286
-  wire [3:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:286
-  wire         reduce_tree_idle;                      // ValueEngine.java:286
-  wire         reduce_tree_ready;                     // ValueEngine.java:286
-  wire         push_step;                             // ValueEngine.java:288
-  wire         push_done;                             // ValueEngine.java:307
-  wire         z_pushed;                              // ValueEngine.java:308
-  wire         reduced_is_z;                          // ValueEngine.java:309
+  reg  [3:0]   reduce_beat;                           // ValueEngine.java:190
+  reg  [4:0]   reduce_index;                          // ValueEngine.java:191
+  wire         gathering;                             // ValueEngine.java:192
+  wire         z_gathering;                           // ValueEngine.java:193
+  wire         z_lanes_read_enable;                   // ValueEngine.java:194
+  reg  [6:0]   z_address_d1;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d2;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d3;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d4;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d5;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d6;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d7;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d8;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d9;                          // ValueEngine.java:195
+  reg  [6:0]   z_address_d10;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d11;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d12;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d13;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d14;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d15;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d16;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d17;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d18;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d19;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d20;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d21;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d22;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d23;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d24;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d25;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d26;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d27;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d28;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d29;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d30;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d31;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d32;                         // ValueEngine.java:195
+  reg  [6:0]   z_address_d33;                         // ValueEngine.java:195
+  wire [6:0]   z_lanes_read_address;                  // ValueEngine.java:196
+  reg  [31:0]  z_lanes_read;                          // ValueEngine.java:197
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:199
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:199
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:199
+  wire         z_sum_in_valid;                        // ValueEngine.java:198
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:198
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:198
+  wire         z_sum_out_valid;                       // ValueEngine.java:198
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:198
+  reg          row_first_beat_d34;                    // ValueEngine.java:200
+  reg          row_first_beat_d35;                    // ValueEngine.java:200
+  reg          row_first_beat_d36;                    // ValueEngine.java:200
+  reg          row_first_beat_d37;                    // ValueEngine.java:200
+  reg          row_first_beat_d38;                    // ValueEngine.java:200
+  reg          row_first_beat_d39;                    // ValueEngine.java:200
+  reg          row_first_beat_d40;                    // ValueEngine.java:200
+  wire         z_write;                               // ValueEngine.java:200
+  reg  [6:0]   z_address_d34;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d35;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d36;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d37;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d38;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d39;                         // ValueEngine.java:201
+  reg  [6:0]   z_address_d40;                         // ValueEngine.java:201
+  wire [9:0]   gather_address;                        // ValueEngine.java:204
+  wire         bank_read_enable;                      // ValueEngine.java:205
+  wire [9:0]   bank_read_address;                     // ValueEngine.java:206
+  reg  [31:0]  bank_read_0;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_1;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_2;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_3;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_4;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_5;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_6;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_7;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_8;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_9;                           // ValueEngine.java:209
+  reg  [31:0]  bank_read_10;                          // ValueEngine.java:209
+  reg  [31:0]  bank_read_11;                          // ValueEngine.java:209
+  reg  [31:0]  bank_read_12;                          // ValueEngine.java:209
+  reg  [31:0]  bank_read_13;                          // ValueEngine.java:209
+  reg  [31:0]  bank_read_14;                          // ValueEngine.java:209
+  reg  [31:0]  bank_read_15;                          // ValueEngine.java:209
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:213
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:213
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:213
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:213
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:213
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:213
+  reg          accumulate_fresh_d41;                  // ValueEngine.java:213
+  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:213
+  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:213
+  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:213
+  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:213
+  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:213
+  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:213
+  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:213
+  reg          row_weight_valid_d7;                   // ValueEngine.java:217
+  reg          row_weight_valid_d8;                   // ValueEngine.java:217
+  reg          row_weight_valid_d9;                   // ValueEngine.java:217
+  reg          row_weight_valid_d10;                  // ValueEngine.java:217
+  reg          row_weight_valid_d11;                  // ValueEngine.java:217
+  reg          row_weight_valid_d12;                  // ValueEngine.java:217
+  reg          row_weight_valid_d13;                  // ValueEngine.java:217
+  reg  [9:0]   accumulate_address_d41;                // ValueEngine.java:218
+  reg  [9:0]   accumulate_address_d42;                // ValueEngine.java:218
+  reg  [9:0]   accumulate_address_d43;                // ValueEngine.java:218
+  reg  [9:0]   accumulate_address_d44;                // ValueEngine.java:218
+  reg  [9:0]   accumulate_address_d45;                // ValueEngine.java:218
+  reg  [9:0]   accumulate_address_d46;                // ValueEngine.java:218
+  reg  [9:0]   accumulate_address_d47;                // ValueEngine.java:218
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:219
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:219
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:219
+  reg          accumulated_last_d1;                   // ValueEngine.java:227
+  reg          accumulated_last_d2;                   // ValueEngine.java:227
+  reg          accumulated_last_d3;                   // ValueEngine.java:227
+  reg          accumulated_last_d4;                   // ValueEngine.java:227
+  reg          accumulated_last_d5;                   // ValueEngine.java:227
+  reg          accumulated_last_d6;                   // ValueEngine.java:227
+  reg          accumulated_last_d7;                   // ValueEngine.java:227
+  reg          accumulated_last_d8;                   // ValueEngine.java:227
+  reg          accumulated_last_d9;                   // ValueEngine.java:227
+  reg          accumulated_last_d10;                  // ValueEngine.java:227
+  reg          accumulated_last_d11;                  // ValueEngine.java:227
+  reg          accumulated_last_d12;                  // ValueEngine.java:227
+  reg          accumulated_last_d13;                  // ValueEngine.java:227
+  reg          accumulated_last_d14;                  // ValueEngine.java:227
+  reg          accumulated_last_d15;                  // ValueEngine.java:227
+  reg          accumulated_last_d16;                  // ValueEngine.java:227
+  reg          accumulated_last_d17;                  // ValueEngine.java:227
+  reg          accumulated_last_d18;                  // ValueEngine.java:227
+  reg          accumulated_last_d19;                  // ValueEngine.java:227
+  reg          accumulated_last_d20;                  // ValueEngine.java:227
+  reg          accumulated_last_d21;                  // ValueEngine.java:227
+  reg          accumulated_last_d22;                  // ValueEngine.java:227
+  reg          accumulated_last_d23;                  // ValueEngine.java:227
+  reg          accumulated_last_d24;                  // ValueEngine.java:227
+  reg          accumulated_last_d25;                  // ValueEngine.java:227
+  reg          accumulated_last_d26;                  // ValueEngine.java:227
+  reg          accumulated_last_d27;                  // ValueEngine.java:227
+  reg          accumulated_last_d28;                  // ValueEngine.java:227
+  reg          accumulated_last_d29;                  // ValueEngine.java:227
+  reg          accumulated_last_d30;                  // ValueEngine.java:227
+  reg          accumulated_last_d31;                  // ValueEngine.java:227
+  reg          accumulated_last_d32;                  // ValueEngine.java:227
+  reg          accumulated_last_d33;                  // ValueEngine.java:227
+  reg          accumulated_last_d34;                  // ValueEngine.java:227
+  reg          accumulated_last_d35;                  // ValueEngine.java:227
+  reg          accumulated_last_d36;                  // ValueEngine.java:227
+  reg          accumulated_last_d37;                  // ValueEngine.java:227
+  reg          accumulated_last_d38;                  // ValueEngine.java:227
+  reg          accumulated_last_d39;                  // ValueEngine.java:227
+  reg          accumulated_last_d40;                  // ValueEngine.java:227
+  reg          accumulated_last_d41;                  // ValueEngine.java:227
+  reg          accumulated_last_d42;                  // ValueEngine.java:227
+  reg          accumulated_last_d43;                  // ValueEngine.java:227
+  reg          accumulated_last_d44;                  // ValueEngine.java:227
+  reg          accumulated_last_d45;                  // ValueEngine.java:227
+  reg          accumulated_last_d46;                  // ValueEngine.java:227
+  reg          accumulated_last_d47;                  // ValueEngine.java:227
+  reg          accumulated_last_d48;                  // ValueEngine.java:227
+  reg          accumulated_last_d49;                  // ValueEngine.java:227
+  reg          gather_read_valid;                     // ValueEngine.java:231
+  reg          gather_read_z;                         // ValueEngine.java:232
+  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:233
+  reg  [0:0]   gather_read_part;                      // ValueEngine.java:234
+  wire [31:0]  gather_read_0;                         // ValueEngine.java:244
+  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:246
+  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:246
+  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:246
+  wire         gather_done;                           // ValueEngine.java:253
+  wire         z_gather_done;                         // ValueEngine.java:254
+  reg          rz_known;                              // ValueEngine.java:260
+  wire         pushing;                               // ValueEngine.java:261
+  wire [3:0]   reduce_tag;                            // ValueEngine.java:264
+  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_0;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_1;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_2;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_3;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_4;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_5;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_6;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_7;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_8;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:271
+  wire [31:0]  reduce_in_9;                           // ValueEngine.java:272
+  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:271
+  wire [31:0]  reduce_in_10;                          // ValueEngine.java:272
+  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:271
+  wire [31:0]  reduce_in_11;                          // ValueEngine.java:272
+  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:271
+  wire [31:0]  reduce_in_12;                          // ValueEngine.java:272
+  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:271
+  wire [31:0]  reduce_in_13;                          // ValueEngine.java:272
+  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:271
+  wire [31:0]  reduce_in_14;                          // ValueEngine.java:272
+  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:271
+  wire [31:0]  reduce_in_15;                          // ValueEngine.java:272
+  wire         reduce_tree_in_valid;                  // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:280
+  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:280
+  wire [3:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:280
+  wire         reduce_tree_out_valid;                 // ValueEngine.java:280
+  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:280
+  wire [3:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:280
+  wire         reduce_tree_idle;                      // ValueEngine.java:280
+  wire         reduce_tree_ready;                     // ValueEngine.java:280
+  wire         push_step;                             // ValueEngine.java:282
+  wire         push_done;                             // ValueEngine.java:301
+  wire         z_pushed;                              // ValueEngine.java:302
+  wire         reduced_is_z;                          // ValueEngine.java:303
   wire         rz_in_valid;                           // FpReciprocal.java:133
   wire [31:0]  rz_in_payload;                         // FpReciprocal.java:133
   wire         rz_out_valid;                          // FpReciprocal.java:133
   wire [31:0]  rz_out_payload;                        // FpReciprocal.java:133
-  wire         rz_ready;                              // ValueEngine.java:313
-  reg  [31:0]  slot_rz;                               // ValueEngine.java:314
-  wire         normalized_in_valid;                   // ValueEngine.java:319
-  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:319
-  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:319
-  wire         normalized_out_valid;                  // ValueEngine.java:319
-  wire [31:0]  normalized_out_payload;                // ValueEngine.java:319
-  wire         stored_output_in_valid;                // ValueEngine.java:320
-  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:320
-  wire         stored_output_out_valid;               // ValueEngine.java:320
-  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:320
-  reg  [3:0]   reduced_tag_d1;                        // ValueEngine.java:322
-  reg  [3:0]   reduced_tag_d2;                        // ValueEngine.java:322
-  reg  [3:0]   reduced_tag_d3;                        // ValueEngine.java:322
-  reg  [3:0]   reduced_tag_d4;                        // ValueEngine.java:322
-  reg  [3:0]   reduced_tag_d5;                        // ValueEngine.java:322
-  reg  [3:0]   reduced_tag_d6;                        // ValueEngine.java:322
-  reg  [3:0]   reduced_tag_d7;                        // ValueEngine.java:322
-  reg  [3:0]   reduced_tag_d8;                        // ValueEngine.java:322
-  reg  [3:0]   reduced_tag_d9;                        // ValueEngine.java:322
-  wire         element_out;                           // ValueEngine.java:323
-  reg  [15:0]  out_word_0;                            // ValueEngine.java:327
-  reg  [15:0]  out_word_1;                            // ValueEngine.java:327
-  reg  [15:0]  out_word_2;                            // ValueEngine.java:327
-  reg  [15:0]  out_word_3;                            // ValueEngine.java:327
-  reg  [15:0]  out_word_4;                            // ValueEngine.java:327
-  reg  [15:0]  out_word_5;                            // ValueEngine.java:327
-  reg  [15:0]  out_word_6;                            // ValueEngine.java:327
-  reg  [15:0]  out_word_7;                            // ValueEngine.java:327
-  reg          beat_assembled;                        // ValueEngine.java:332
-  wire         out_beat_valid;                        // ValueEngine.java:333
-  wire         out_beat_ready;                        // ValueEngine.java:333
-  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:333
-  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:333
-  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:333
-  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:333
-  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:333
-  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:333
-  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:333
-  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:333
+  wire         rz_ready;                              // ValueEngine.java:307
+  reg  [31:0]  slot_rz;                               // ValueEngine.java:308
+  wire         normalized_in_valid;                   // ValueEngine.java:313
+  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:313
+  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:313
+  wire         normalized_out_valid;                  // ValueEngine.java:313
+  wire [31:0]  normalized_out_payload;                // ValueEngine.java:313
+  wire         stored_output_in_valid;                // ValueEngine.java:314
+  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:314
+  wire         stored_output_out_valid;               // ValueEngine.java:314
+  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:314
+  reg  [3:0]   reduced_tag_d1;                        // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d2;                        // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d3;                        // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d4;                        // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d5;                        // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d6;                        // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d7;                        // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d8;                        // ValueEngine.java:316
+  reg  [3:0]   reduced_tag_d9;                        // ValueEngine.java:316
+  wire         element_out;                           // ValueEngine.java:317
+  reg  [15:0]  out_word_0;                            // ValueEngine.java:321
+  reg  [15:0]  out_word_1;                            // ValueEngine.java:321
+  reg  [15:0]  out_word_2;                            // ValueEngine.java:321
+  reg  [15:0]  out_word_3;                            // ValueEngine.java:321
+  reg  [15:0]  out_word_4;                            // ValueEngine.java:321
+  reg  [15:0]  out_word_5;                            // ValueEngine.java:321
+  reg  [15:0]  out_word_6;                            // ValueEngine.java:321
+  reg  [15:0]  out_word_7;                            // ValueEngine.java:321
+  reg          beat_assembled;                        // ValueEngine.java:326
+  wire         out_beat_valid;                        // ValueEngine.java:327
+  wire         out_beat_ready;                        // ValueEngine.java:327
+  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:327
+  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:327
+  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:327
+  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:327
+  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:327
+  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:327
+  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:327
+  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:327
   wire         out_queue_push_valid;                  // Stream.java:195
   wire         out_queue_push_ready;                  // Stream.java:195
   wire [127:0] out_queue_push_payload;                // Stream.java:195
@@ -2648,9 +2648,9 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;                   // Stream.java:195
   wire [127:0] out_queue_pop_payload;                 // Stream.java:195
   wire [3:0]   out_queue_occupancy;                   // Stream.java:195
-  reg  [3:0]   beats_queued;                          // ValueEngine.java:340
-  wire         slot_flush_done;                       // ValueEngine.java:343
-  wire         value_pass_finished;                   // ValueEngine.java:345
+  reg  [3:0]   beats_queued;                          // ValueEngine.java:334
+  wire         slot_flush_done;                       // ValueEngine.java:337
+  wire         value_pass_finished;                   // ValueEngine.java:339
   reg          done_pending;                          // AttentionUnit.java:207
   reg  [7:0]   done_code;                             // AttentionUnit.java:208
   (* ram_style = "distributed" *)
@@ -2907,13 +2907,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:127
   assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats}; // ChunkLoader.java:128
   assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:144
-  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:196
-  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:204
-  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:204
-  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:209
-  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:211
-  assign key_port_address = key_read_address; // ScoreEngine.java:148
-  assign key_port_enable = score_issue; // ScoreEngine.java:149
+  assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:190
+  assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:198
+  assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:198
+  assign key_read_loader = key_port_address[9]; // ChunkLoader.java:203
+  assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:205
+  assign key_port_address = key_read_address; // ScoreEngine.java:141
+  assign key_port_enable = score_issue; // ScoreEngine.java:142
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:174
   assign key_chunk_loader = score_loader; // AttentionUnit.java:175
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:179
@@ -2927,21 +2927,21 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:127
   assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats}; // ChunkLoader.java:128
   assign value_reader1_data_ready = 1'b1; // ChunkLoader.java:144
-  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:196
-  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:204
-  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:204
-  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:209
-  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:211
+  assign value_read_local_address = value_port_address[8:0]; // ChunkLoader.java:190
+  assign value_read_l0 = {value_read_l0_p1, value_read_l0_p0}; // ChunkLoader.java:198
+  assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:198
+  assign value_read_loader = value_port_address[9]; // ChunkLoader.java:203
+  assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:205
   assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:191
   assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:190
   assign key_job_failed = key0_failed_latest | key1_failed_latest; // AttentionUnit.java:193
   assign value_busy = value_phase; // AttentionUnit.java:195
   assign value_command_slots = value_slots; // AttentionUnit.java:196
   assign value_command_base = value_slot_base; // AttentionUnit.java:197
-  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:133
-  assign value_port_enable = value_issue; // ValueEngine.java:135
-  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:136
-  assign score_port_enable = value_issue; // ValueEngine.java:138
+  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:132
+  assign value_port_enable = value_issue; // ValueEngine.java:134
+  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:135
+  assign score_port_enable = value_issue; // ValueEngine.java:137
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -2986,45 +2986,45 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:161
     end
     score_read <= score_read_r0; // AttentionUnit.java:161
-    if (key_port_enable) begin // ChunkLoader.java:201
-      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:201
+    if (key_port_enable) begin // ChunkLoader.java:195
+      key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:195
     end
-    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:201
-    if (key_port_enable) begin // ChunkLoader.java:201
-      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:201
+    key_read_l0_p1 <= key_read_l0_p1_r0; // ChunkLoader.java:195
+    if (key_port_enable) begin // ChunkLoader.java:195
+      key_read_l0_p0_r0 <= key0_buffer_0[key_read_local_address]; // ChunkLoader.java:195
     end
-    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:201
-    if (key_port_enable) begin // ChunkLoader.java:201
-      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:201
+    key_read_l0_p0 <= key_read_l0_p0_r0; // ChunkLoader.java:195
+    if (key_port_enable) begin // ChunkLoader.java:195
+      key_read_l1_p1_r0 <= key1_buffer_1[key_read_local_address]; // ChunkLoader.java:195
     end
-    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:201
-    if (key_port_enable) begin // ChunkLoader.java:201
-      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:201
+    key_read_l1_p1 <= key_read_l1_p1_r0; // ChunkLoader.java:195
+    if (key_port_enable) begin // ChunkLoader.java:195
+      key_read_l1_p0_r0 <= key1_buffer_0[key_read_local_address]; // ChunkLoader.java:195
     end
-    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:201
-    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:210
-    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:210
+    key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:195
+    key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:204
+    key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:204
     if (score_buffer_write) begin // AttentionUnit.java:182
       score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:182
     end
-    if (value_port_enable) begin // ChunkLoader.java:201
-      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:201
+    if (value_port_enable) begin // ChunkLoader.java:195
+      value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:195
     end
-    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:201
-    if (value_port_enable) begin // ChunkLoader.java:201
-      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:201
+    value_read_l0_p1 <= value_read_l0_p1_r0; // ChunkLoader.java:195
+    if (value_port_enable) begin // ChunkLoader.java:195
+      value_read_l0_p0_r0 <= value0_buffer_0[value_read_local_address]; // ChunkLoader.java:195
     end
-    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:201
-    if (value_port_enable) begin // ChunkLoader.java:201
-      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:201
+    value_read_l0_p0 <= value_read_l0_p0_r0; // ChunkLoader.java:195
+    if (value_port_enable) begin // ChunkLoader.java:195
+      value_read_l1_p1_r0 <= value1_buffer_1[value_read_local_address]; // ChunkLoader.java:195
     end
-    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:201
-    if (value_port_enable) begin // ChunkLoader.java:201
-      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:201
+    value_read_l1_p1 <= value_read_l1_p1_r0; // ChunkLoader.java:195
+    if (value_port_enable) begin // ChunkLoader.java:195
+      value_read_l1_p0_r0 <= value1_buffer_0[value_read_local_address]; // ChunkLoader.java:195
     end
-    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:201
-    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:210
-    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:210
+    value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:195
+    value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:204
+    value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:204
     done_pending <= 1'b0; // AttentionUnit.java:209
     if (value_side_finished) begin // AttentionUnit.java:210
       done_pending <= 1'b1; // AttentionUnit.java:211
@@ -3310,1088 +3310,1088 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // -------------------------------------------------------------------------------------------------------------------
   // score_engine (ScoreEngine.java:63): multiplies each slot's query with its key rows, row-interleaved beat by beat,
   // and adds each row's lane partials by the pairwise tree
-  assign score_pass_beats = score_pass_beats_sum[8:1]; // ScoreEngine.java:90
-  assign row_in_chunk = row_base + {3'd0, turn}; // ScoreEngine.java:94
-  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:95
-  assign last_turn = turn == 3'd7; // ScoreEngine.java:96
-  assign last_row_beat = score_beat == last_row_beat_diff[2:0]; // ScoreEngine.java:97
-  assign turn_beats = (score_pass_beats < 8'd4) ? 8'd4 : score_pass_beats; // ScoreEngine.java:100
-  assign last_beat = {5'd0, score_beat} == (turn_beats - 8'd1); // ScoreEngine.java:102
-  assign real_beat = {5'd0, score_beat} < score_pass_beats; // ScoreEngine.java:103
-  assign turns_done = ({1'b0, row_base} + 7'd8) >= {1'b0, score_rows_here}; // ScoreEngine.java:104
-  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd8); // ScoreEngine.java:106
-  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:123
-  assign key_read_address = {score_loader, score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:125
-  assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:127
-  assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:135
-  assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:155
-  assign add_entry = issue_turn_d5; // ScoreEngine.java:183
+  assign score_pass_beats = score_pass_beats_sum[8:1]; // ScoreEngine.java:89
+  assign row_in_chunk = row_base + {3'd0, turn}; // ScoreEngine.java:93
+  assign row_valid = row_in_chunk < score_rows_here; // ScoreEngine.java:94
+  assign last_turn = turn == 3'd7; // ScoreEngine.java:95
+  assign last_row_beat = score_beat == last_row_beat_diff[2:0]; // ScoreEngine.java:96
+  assign turn_beats = (score_pass_beats < 8'd4) ? 8'd4 : score_pass_beats; // ScoreEngine.java:99
+  assign last_beat = {5'd0, score_beat} == (turn_beats - 8'd1); // ScoreEngine.java:101
+  assign real_beat = {5'd0, score_beat} < score_pass_beats; // ScoreEngine.java:102
+  assign turns_done = ({1'b0, row_base} + 7'd8) >= {1'b0, score_rows_here}; // ScoreEngine.java:103
+  assign score_turn_rows = turns_done ? score_rows_here : (row_base + 6'd8); // ScoreEngine.java:105
+  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:122
+  assign key_read_address = {score_loader, score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:124
+  assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:126
+  assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:128
+  assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:148
+  assign add_entry = issue_turn_d5; // ScoreEngine.java:176
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:190
-      3'd1: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:190
-      3'd2: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:190
-      3'd3: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:190
-      3'd4: key_lane0_partial = partial_t4_g0_0; // ScoreEngine.java:190
-      3'd5: key_lane0_partial = partial_t5_g0_0; // ScoreEngine.java:190
-      3'd6: key_lane0_partial = partial_t6_g0_0; // ScoreEngine.java:190
-      default: key_lane0_partial = partial_t7_g0_0; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane0_partial = partial_t0_g0_0; // ScoreEngine.java:183
+      3'd1: key_lane0_partial = partial_t1_g0_0; // ScoreEngine.java:183
+      3'd2: key_lane0_partial = partial_t2_g0_0; // ScoreEngine.java:183
+      3'd3: key_lane0_partial = partial_t3_g0_0; // ScoreEngine.java:183
+      3'd4: key_lane0_partial = partial_t4_g0_0; // ScoreEngine.java:183
+      3'd5: key_lane0_partial = partial_t5_g0_0; // ScoreEngine.java:183
+      3'd6: key_lane0_partial = partial_t6_g0_0; // ScoreEngine.java:183
+      default: key_lane0_partial = partial_t7_g0_0; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane0_addend = issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:191
+  assign key_lane0_addend = issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:190
-      3'd1: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:190
-      3'd2: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:190
-      3'd3: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:190
-      3'd4: key_lane1_partial = partial_t4_g0_1; // ScoreEngine.java:190
-      3'd5: key_lane1_partial = partial_t5_g0_1; // ScoreEngine.java:190
-      3'd6: key_lane1_partial = partial_t6_g0_1; // ScoreEngine.java:190
-      default: key_lane1_partial = partial_t7_g0_1; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane1_partial = partial_t0_g0_1; // ScoreEngine.java:183
+      3'd1: key_lane1_partial = partial_t1_g0_1; // ScoreEngine.java:183
+      3'd2: key_lane1_partial = partial_t2_g0_1; // ScoreEngine.java:183
+      3'd3: key_lane1_partial = partial_t3_g0_1; // ScoreEngine.java:183
+      3'd4: key_lane1_partial = partial_t4_g0_1; // ScoreEngine.java:183
+      3'd5: key_lane1_partial = partial_t5_g0_1; // ScoreEngine.java:183
+      3'd6: key_lane1_partial = partial_t6_g0_1; // ScoreEngine.java:183
+      default: key_lane1_partial = partial_t7_g0_1; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane1_addend = issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:191
+  assign key_lane1_addend = issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:190
-      3'd1: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:190
-      3'd2: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:190
-      3'd3: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:190
-      3'd4: key_lane2_partial = partial_t4_g0_2; // ScoreEngine.java:190
-      3'd5: key_lane2_partial = partial_t5_g0_2; // ScoreEngine.java:190
-      3'd6: key_lane2_partial = partial_t6_g0_2; // ScoreEngine.java:190
-      default: key_lane2_partial = partial_t7_g0_2; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane2_partial = partial_t0_g0_2; // ScoreEngine.java:183
+      3'd1: key_lane2_partial = partial_t1_g0_2; // ScoreEngine.java:183
+      3'd2: key_lane2_partial = partial_t2_g0_2; // ScoreEngine.java:183
+      3'd3: key_lane2_partial = partial_t3_g0_2; // ScoreEngine.java:183
+      3'd4: key_lane2_partial = partial_t4_g0_2; // ScoreEngine.java:183
+      3'd5: key_lane2_partial = partial_t5_g0_2; // ScoreEngine.java:183
+      3'd6: key_lane2_partial = partial_t6_g0_2; // ScoreEngine.java:183
+      default: key_lane2_partial = partial_t7_g0_2; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane2_addend = issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:191
+  assign key_lane2_addend = issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:190
-      3'd1: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:190
-      3'd2: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:190
-      3'd3: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:190
-      3'd4: key_lane3_partial = partial_t4_g0_3; // ScoreEngine.java:190
-      3'd5: key_lane3_partial = partial_t5_g0_3; // ScoreEngine.java:190
-      3'd6: key_lane3_partial = partial_t6_g0_3; // ScoreEngine.java:190
-      default: key_lane3_partial = partial_t7_g0_3; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane3_partial = partial_t0_g0_3; // ScoreEngine.java:183
+      3'd1: key_lane3_partial = partial_t1_g0_3; // ScoreEngine.java:183
+      3'd2: key_lane3_partial = partial_t2_g0_3; // ScoreEngine.java:183
+      3'd3: key_lane3_partial = partial_t3_g0_3; // ScoreEngine.java:183
+      3'd4: key_lane3_partial = partial_t4_g0_3; // ScoreEngine.java:183
+      3'd5: key_lane3_partial = partial_t5_g0_3; // ScoreEngine.java:183
+      3'd6: key_lane3_partial = partial_t6_g0_3; // ScoreEngine.java:183
+      default: key_lane3_partial = partial_t7_g0_3; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane3_addend = issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:191
+  assign key_lane3_addend = issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:190
-      3'd1: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:190
-      3'd2: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:190
-      3'd3: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:190
-      3'd4: key_lane4_partial = partial_t4_g0_4; // ScoreEngine.java:190
-      3'd5: key_lane4_partial = partial_t5_g0_4; // ScoreEngine.java:190
-      3'd6: key_lane4_partial = partial_t6_g0_4; // ScoreEngine.java:190
-      default: key_lane4_partial = partial_t7_g0_4; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane4_partial = partial_t0_g0_4; // ScoreEngine.java:183
+      3'd1: key_lane4_partial = partial_t1_g0_4; // ScoreEngine.java:183
+      3'd2: key_lane4_partial = partial_t2_g0_4; // ScoreEngine.java:183
+      3'd3: key_lane4_partial = partial_t3_g0_4; // ScoreEngine.java:183
+      3'd4: key_lane4_partial = partial_t4_g0_4; // ScoreEngine.java:183
+      3'd5: key_lane4_partial = partial_t5_g0_4; // ScoreEngine.java:183
+      3'd6: key_lane4_partial = partial_t6_g0_4; // ScoreEngine.java:183
+      default: key_lane4_partial = partial_t7_g0_4; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane4_addend = issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:191
+  assign key_lane4_addend = issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:190
-      3'd1: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:190
-      3'd2: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:190
-      3'd3: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:190
-      3'd4: key_lane5_partial = partial_t4_g0_5; // ScoreEngine.java:190
-      3'd5: key_lane5_partial = partial_t5_g0_5; // ScoreEngine.java:190
-      3'd6: key_lane5_partial = partial_t6_g0_5; // ScoreEngine.java:190
-      default: key_lane5_partial = partial_t7_g0_5; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane5_partial = partial_t0_g0_5; // ScoreEngine.java:183
+      3'd1: key_lane5_partial = partial_t1_g0_5; // ScoreEngine.java:183
+      3'd2: key_lane5_partial = partial_t2_g0_5; // ScoreEngine.java:183
+      3'd3: key_lane5_partial = partial_t3_g0_5; // ScoreEngine.java:183
+      3'd4: key_lane5_partial = partial_t4_g0_5; // ScoreEngine.java:183
+      3'd5: key_lane5_partial = partial_t5_g0_5; // ScoreEngine.java:183
+      3'd6: key_lane5_partial = partial_t6_g0_5; // ScoreEngine.java:183
+      default: key_lane5_partial = partial_t7_g0_5; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane5_addend = issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:191
+  assign key_lane5_addend = issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:190
-      3'd1: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:190
-      3'd2: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:190
-      3'd3: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:190
-      3'd4: key_lane6_partial = partial_t4_g0_6; // ScoreEngine.java:190
-      3'd5: key_lane6_partial = partial_t5_g0_6; // ScoreEngine.java:190
-      3'd6: key_lane6_partial = partial_t6_g0_6; // ScoreEngine.java:190
-      default: key_lane6_partial = partial_t7_g0_6; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane6_partial = partial_t0_g0_6; // ScoreEngine.java:183
+      3'd1: key_lane6_partial = partial_t1_g0_6; // ScoreEngine.java:183
+      3'd2: key_lane6_partial = partial_t2_g0_6; // ScoreEngine.java:183
+      3'd3: key_lane6_partial = partial_t3_g0_6; // ScoreEngine.java:183
+      3'd4: key_lane6_partial = partial_t4_g0_6; // ScoreEngine.java:183
+      3'd5: key_lane6_partial = partial_t5_g0_6; // ScoreEngine.java:183
+      3'd6: key_lane6_partial = partial_t6_g0_6; // ScoreEngine.java:183
+      default: key_lane6_partial = partial_t7_g0_6; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane6_addend = issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:191
+  assign key_lane6_addend = issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:190
-      3'd1: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:190
-      3'd2: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:190
-      3'd3: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:190
-      3'd4: key_lane7_partial = partial_t4_g0_7; // ScoreEngine.java:190
-      3'd5: key_lane7_partial = partial_t5_g0_7; // ScoreEngine.java:190
-      3'd6: key_lane7_partial = partial_t6_g0_7; // ScoreEngine.java:190
-      default: key_lane7_partial = partial_t7_g0_7; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane7_partial = partial_t0_g0_7; // ScoreEngine.java:183
+      3'd1: key_lane7_partial = partial_t1_g0_7; // ScoreEngine.java:183
+      3'd2: key_lane7_partial = partial_t2_g0_7; // ScoreEngine.java:183
+      3'd3: key_lane7_partial = partial_t3_g0_7; // ScoreEngine.java:183
+      3'd4: key_lane7_partial = partial_t4_g0_7; // ScoreEngine.java:183
+      3'd5: key_lane7_partial = partial_t5_g0_7; // ScoreEngine.java:183
+      3'd6: key_lane7_partial = partial_t6_g0_7; // ScoreEngine.java:183
+      default: key_lane7_partial = partial_t7_g0_7; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane7_addend = issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:191
+  assign key_lane7_addend = issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane8_partial = partial_t0_g0_8; // ScoreEngine.java:190
-      3'd1: key_lane8_partial = partial_t1_g0_8; // ScoreEngine.java:190
-      3'd2: key_lane8_partial = partial_t2_g0_8; // ScoreEngine.java:190
-      3'd3: key_lane8_partial = partial_t3_g0_8; // ScoreEngine.java:190
-      3'd4: key_lane8_partial = partial_t4_g0_8; // ScoreEngine.java:190
-      3'd5: key_lane8_partial = partial_t5_g0_8; // ScoreEngine.java:190
-      3'd6: key_lane8_partial = partial_t6_g0_8; // ScoreEngine.java:190
-      default: key_lane8_partial = partial_t7_g0_8; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane8_partial = partial_t0_g0_8; // ScoreEngine.java:183
+      3'd1: key_lane8_partial = partial_t1_g0_8; // ScoreEngine.java:183
+      3'd2: key_lane8_partial = partial_t2_g0_8; // ScoreEngine.java:183
+      3'd3: key_lane8_partial = partial_t3_g0_8; // ScoreEngine.java:183
+      3'd4: key_lane8_partial = partial_t4_g0_8; // ScoreEngine.java:183
+      3'd5: key_lane8_partial = partial_t5_g0_8; // ScoreEngine.java:183
+      3'd6: key_lane8_partial = partial_t6_g0_8; // ScoreEngine.java:183
+      default: key_lane8_partial = partial_t7_g0_8; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane8_addend = issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:191
+  assign key_lane8_addend = issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane9_partial = partial_t0_g0_9; // ScoreEngine.java:190
-      3'd1: key_lane9_partial = partial_t1_g0_9; // ScoreEngine.java:190
-      3'd2: key_lane9_partial = partial_t2_g0_9; // ScoreEngine.java:190
-      3'd3: key_lane9_partial = partial_t3_g0_9; // ScoreEngine.java:190
-      3'd4: key_lane9_partial = partial_t4_g0_9; // ScoreEngine.java:190
-      3'd5: key_lane9_partial = partial_t5_g0_9; // ScoreEngine.java:190
-      3'd6: key_lane9_partial = partial_t6_g0_9; // ScoreEngine.java:190
-      default: key_lane9_partial = partial_t7_g0_9; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane9_partial = partial_t0_g0_9; // ScoreEngine.java:183
+      3'd1: key_lane9_partial = partial_t1_g0_9; // ScoreEngine.java:183
+      3'd2: key_lane9_partial = partial_t2_g0_9; // ScoreEngine.java:183
+      3'd3: key_lane9_partial = partial_t3_g0_9; // ScoreEngine.java:183
+      3'd4: key_lane9_partial = partial_t4_g0_9; // ScoreEngine.java:183
+      3'd5: key_lane9_partial = partial_t5_g0_9; // ScoreEngine.java:183
+      3'd6: key_lane9_partial = partial_t6_g0_9; // ScoreEngine.java:183
+      default: key_lane9_partial = partial_t7_g0_9; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane9_addend = issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:191
+  assign key_lane9_addend = issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane10_partial = partial_t0_g0_10; // ScoreEngine.java:190
-      3'd1: key_lane10_partial = partial_t1_g0_10; // ScoreEngine.java:190
-      3'd2: key_lane10_partial = partial_t2_g0_10; // ScoreEngine.java:190
-      3'd3: key_lane10_partial = partial_t3_g0_10; // ScoreEngine.java:190
-      3'd4: key_lane10_partial = partial_t4_g0_10; // ScoreEngine.java:190
-      3'd5: key_lane10_partial = partial_t5_g0_10; // ScoreEngine.java:190
-      3'd6: key_lane10_partial = partial_t6_g0_10; // ScoreEngine.java:190
-      default: key_lane10_partial = partial_t7_g0_10; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane10_partial = partial_t0_g0_10; // ScoreEngine.java:183
+      3'd1: key_lane10_partial = partial_t1_g0_10; // ScoreEngine.java:183
+      3'd2: key_lane10_partial = partial_t2_g0_10; // ScoreEngine.java:183
+      3'd3: key_lane10_partial = partial_t3_g0_10; // ScoreEngine.java:183
+      3'd4: key_lane10_partial = partial_t4_g0_10; // ScoreEngine.java:183
+      3'd5: key_lane10_partial = partial_t5_g0_10; // ScoreEngine.java:183
+      3'd6: key_lane10_partial = partial_t6_g0_10; // ScoreEngine.java:183
+      default: key_lane10_partial = partial_t7_g0_10; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane10_addend = issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:191
+  assign key_lane10_addend = issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane11_partial = partial_t0_g0_11; // ScoreEngine.java:190
-      3'd1: key_lane11_partial = partial_t1_g0_11; // ScoreEngine.java:190
-      3'd2: key_lane11_partial = partial_t2_g0_11; // ScoreEngine.java:190
-      3'd3: key_lane11_partial = partial_t3_g0_11; // ScoreEngine.java:190
-      3'd4: key_lane11_partial = partial_t4_g0_11; // ScoreEngine.java:190
-      3'd5: key_lane11_partial = partial_t5_g0_11; // ScoreEngine.java:190
-      3'd6: key_lane11_partial = partial_t6_g0_11; // ScoreEngine.java:190
-      default: key_lane11_partial = partial_t7_g0_11; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane11_partial = partial_t0_g0_11; // ScoreEngine.java:183
+      3'd1: key_lane11_partial = partial_t1_g0_11; // ScoreEngine.java:183
+      3'd2: key_lane11_partial = partial_t2_g0_11; // ScoreEngine.java:183
+      3'd3: key_lane11_partial = partial_t3_g0_11; // ScoreEngine.java:183
+      3'd4: key_lane11_partial = partial_t4_g0_11; // ScoreEngine.java:183
+      3'd5: key_lane11_partial = partial_t5_g0_11; // ScoreEngine.java:183
+      3'd6: key_lane11_partial = partial_t6_g0_11; // ScoreEngine.java:183
+      default: key_lane11_partial = partial_t7_g0_11; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane11_addend = issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:191
+  assign key_lane11_addend = issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane12_partial = partial_t0_g0_12; // ScoreEngine.java:190
-      3'd1: key_lane12_partial = partial_t1_g0_12; // ScoreEngine.java:190
-      3'd2: key_lane12_partial = partial_t2_g0_12; // ScoreEngine.java:190
-      3'd3: key_lane12_partial = partial_t3_g0_12; // ScoreEngine.java:190
-      3'd4: key_lane12_partial = partial_t4_g0_12; // ScoreEngine.java:190
-      3'd5: key_lane12_partial = partial_t5_g0_12; // ScoreEngine.java:190
-      3'd6: key_lane12_partial = partial_t6_g0_12; // ScoreEngine.java:190
-      default: key_lane12_partial = partial_t7_g0_12; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane12_partial = partial_t0_g0_12; // ScoreEngine.java:183
+      3'd1: key_lane12_partial = partial_t1_g0_12; // ScoreEngine.java:183
+      3'd2: key_lane12_partial = partial_t2_g0_12; // ScoreEngine.java:183
+      3'd3: key_lane12_partial = partial_t3_g0_12; // ScoreEngine.java:183
+      3'd4: key_lane12_partial = partial_t4_g0_12; // ScoreEngine.java:183
+      3'd5: key_lane12_partial = partial_t5_g0_12; // ScoreEngine.java:183
+      3'd6: key_lane12_partial = partial_t6_g0_12; // ScoreEngine.java:183
+      default: key_lane12_partial = partial_t7_g0_12; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane12_addend = issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:191
+  assign key_lane12_addend = issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane13_partial = partial_t0_g0_13; // ScoreEngine.java:190
-      3'd1: key_lane13_partial = partial_t1_g0_13; // ScoreEngine.java:190
-      3'd2: key_lane13_partial = partial_t2_g0_13; // ScoreEngine.java:190
-      3'd3: key_lane13_partial = partial_t3_g0_13; // ScoreEngine.java:190
-      3'd4: key_lane13_partial = partial_t4_g0_13; // ScoreEngine.java:190
-      3'd5: key_lane13_partial = partial_t5_g0_13; // ScoreEngine.java:190
-      3'd6: key_lane13_partial = partial_t6_g0_13; // ScoreEngine.java:190
-      default: key_lane13_partial = partial_t7_g0_13; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane13_partial = partial_t0_g0_13; // ScoreEngine.java:183
+      3'd1: key_lane13_partial = partial_t1_g0_13; // ScoreEngine.java:183
+      3'd2: key_lane13_partial = partial_t2_g0_13; // ScoreEngine.java:183
+      3'd3: key_lane13_partial = partial_t3_g0_13; // ScoreEngine.java:183
+      3'd4: key_lane13_partial = partial_t4_g0_13; // ScoreEngine.java:183
+      3'd5: key_lane13_partial = partial_t5_g0_13; // ScoreEngine.java:183
+      3'd6: key_lane13_partial = partial_t6_g0_13; // ScoreEngine.java:183
+      default: key_lane13_partial = partial_t7_g0_13; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane13_addend = issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:191
+  assign key_lane13_addend = issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane14_partial = partial_t0_g0_14; // ScoreEngine.java:190
-      3'd1: key_lane14_partial = partial_t1_g0_14; // ScoreEngine.java:190
-      3'd2: key_lane14_partial = partial_t2_g0_14; // ScoreEngine.java:190
-      3'd3: key_lane14_partial = partial_t3_g0_14; // ScoreEngine.java:190
-      3'd4: key_lane14_partial = partial_t4_g0_14; // ScoreEngine.java:190
-      3'd5: key_lane14_partial = partial_t5_g0_14; // ScoreEngine.java:190
-      3'd6: key_lane14_partial = partial_t6_g0_14; // ScoreEngine.java:190
-      default: key_lane14_partial = partial_t7_g0_14; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane14_partial = partial_t0_g0_14; // ScoreEngine.java:183
+      3'd1: key_lane14_partial = partial_t1_g0_14; // ScoreEngine.java:183
+      3'd2: key_lane14_partial = partial_t2_g0_14; // ScoreEngine.java:183
+      3'd3: key_lane14_partial = partial_t3_g0_14; // ScoreEngine.java:183
+      3'd4: key_lane14_partial = partial_t4_g0_14; // ScoreEngine.java:183
+      3'd5: key_lane14_partial = partial_t5_g0_14; // ScoreEngine.java:183
+      3'd6: key_lane14_partial = partial_t6_g0_14; // ScoreEngine.java:183
+      default: key_lane14_partial = partial_t7_g0_14; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane14_addend = issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:191
+  assign key_lane14_addend = issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:184
 
   always @(*) begin
-    case (add_entry) // ScoreEngine.java:190
-      3'd0: key_lane15_partial = partial_t0_g0_15; // ScoreEngine.java:190
-      3'd1: key_lane15_partial = partial_t1_g0_15; // ScoreEngine.java:190
-      3'd2: key_lane15_partial = partial_t2_g0_15; // ScoreEngine.java:190
-      3'd3: key_lane15_partial = partial_t3_g0_15; // ScoreEngine.java:190
-      3'd4: key_lane15_partial = partial_t4_g0_15; // ScoreEngine.java:190
-      3'd5: key_lane15_partial = partial_t5_g0_15; // ScoreEngine.java:190
-      3'd6: key_lane15_partial = partial_t6_g0_15; // ScoreEngine.java:190
-      default: key_lane15_partial = partial_t7_g0_15; // ScoreEngine.java:190
+    case (add_entry) // ScoreEngine.java:183
+      3'd0: key_lane15_partial = partial_t0_g0_15; // ScoreEngine.java:183
+      3'd1: key_lane15_partial = partial_t1_g0_15; // ScoreEngine.java:183
+      3'd2: key_lane15_partial = partial_t2_g0_15; // ScoreEngine.java:183
+      3'd3: key_lane15_partial = partial_t3_g0_15; // ScoreEngine.java:183
+      3'd4: key_lane15_partial = partial_t4_g0_15; // ScoreEngine.java:183
+      3'd5: key_lane15_partial = partial_t5_g0_15; // ScoreEngine.java:183
+      3'd6: key_lane15_partial = partial_t6_g0_15; // ScoreEngine.java:183
+      default: key_lane15_partial = partial_t7_g0_15; // ScoreEngine.java:183
     endcase
   end
 
-  assign key_lane15_addend = issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:191
-  assign write_entry_0 = score_issue_d11 & (issue_turn_d11 == 3'd0) & ~issue_group_d11; // ScoreEngine.java:201
-  assign write_entry_1 = score_issue_d11 & (issue_turn_d11 == 3'd1) & ~issue_group_d11; // ScoreEngine.java:201
-  assign write_entry_2 = score_issue_d11 & (issue_turn_d11 == 3'd2) & ~issue_group_d11; // ScoreEngine.java:201
-  assign write_entry_3 = score_issue_d11 & (issue_turn_d11 == 3'd3) & ~issue_group_d11; // ScoreEngine.java:201
-  assign write_entry_4 = score_issue_d11 & (issue_turn_d11 == 3'd4) & ~issue_group_d11; // ScoreEngine.java:201
-  assign write_entry_5 = score_issue_d11 & (issue_turn_d11 == 3'd5) & ~issue_group_d11; // ScoreEngine.java:201
-  assign write_entry_6 = score_issue_d11 & (issue_turn_d11 == 3'd6) & ~issue_group_d11; // ScoreEngine.java:201
-  assign write_entry_7 = score_issue_d11 & (issue_turn_d11 == 3'd7) & ~issue_group_d11; // ScoreEngine.java:201
-  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:209
+  assign key_lane15_addend = issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:184
+  assign write_entry_0 = score_issue_d11 & (issue_turn_d11 == 3'd0) & ~issue_group_d11; // ScoreEngine.java:194
+  assign write_entry_1 = score_issue_d11 & (issue_turn_d11 == 3'd1) & ~issue_group_d11; // ScoreEngine.java:194
+  assign write_entry_2 = score_issue_d11 & (issue_turn_d11 == 3'd2) & ~issue_group_d11; // ScoreEngine.java:194
+  assign write_entry_3 = score_issue_d11 & (issue_turn_d11 == 3'd3) & ~issue_group_d11; // ScoreEngine.java:194
+  assign write_entry_4 = score_issue_d11 & (issue_turn_d11 == 3'd4) & ~issue_group_d11; // ScoreEngine.java:194
+  assign write_entry_5 = score_issue_d11 & (issue_turn_d11 == 3'd5) & ~issue_group_d11; // ScoreEngine.java:194
+  assign write_entry_6 = score_issue_d11 & (issue_turn_d11 == 3'd6) & ~issue_group_d11; // ScoreEngine.java:194
+  assign write_entry_7 = score_issue_d11 & (issue_turn_d11 == 3'd7) & ~issue_group_d11; // ScoreEngine.java:194
+  assign row_launch = score_issue_d11 & issue_row_last_d11; // ScoreEngine.java:202
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:218
-      3'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:218
-      3'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:218
-      3'd3: held_0 = partial_t3_g0_0; // ScoreEngine.java:218
-      3'd4: held_0 = partial_t4_g0_0; // ScoreEngine.java:218
-      3'd5: held_0 = partial_t5_g0_0; // ScoreEngine.java:218
-      3'd6: held_0 = partial_t6_g0_0; // ScoreEngine.java:218
-      default: held_0 = partial_t7_g0_0; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_0 = partial_t0_g0_0; // ScoreEngine.java:211
+      3'd1: held_0 = partial_t1_g0_0; // ScoreEngine.java:211
+      3'd2: held_0 = partial_t2_g0_0; // ScoreEngine.java:211
+      3'd3: held_0 = partial_t3_g0_0; // ScoreEngine.java:211
+      3'd4: held_0 = partial_t4_g0_0; // ScoreEngine.java:211
+      3'd5: held_0 = partial_t5_g0_0; // ScoreEngine.java:211
+      3'd6: held_0 = partial_t6_g0_0; // ScoreEngine.java:211
+      default: held_0 = partial_t7_g0_0; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_0 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum0 : held_0) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:218
-      3'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:218
-      3'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:218
-      3'd3: held_1 = partial_t3_g0_1; // ScoreEngine.java:218
-      3'd4: held_1 = partial_t4_g0_1; // ScoreEngine.java:218
-      3'd5: held_1 = partial_t5_g0_1; // ScoreEngine.java:218
-      3'd6: held_1 = partial_t6_g0_1; // ScoreEngine.java:218
-      default: held_1 = partial_t7_g0_1; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_1 = partial_t0_g0_1; // ScoreEngine.java:211
+      3'd1: held_1 = partial_t1_g0_1; // ScoreEngine.java:211
+      3'd2: held_1 = partial_t2_g0_1; // ScoreEngine.java:211
+      3'd3: held_1 = partial_t3_g0_1; // ScoreEngine.java:211
+      3'd4: held_1 = partial_t4_g0_1; // ScoreEngine.java:211
+      3'd5: held_1 = partial_t5_g0_1; // ScoreEngine.java:211
+      3'd6: held_1 = partial_t6_g0_1; // ScoreEngine.java:211
+      default: held_1 = partial_t7_g0_1; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_1 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum1 : held_1) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:218
-      3'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:218
-      3'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:218
-      3'd3: held_2 = partial_t3_g0_2; // ScoreEngine.java:218
-      3'd4: held_2 = partial_t4_g0_2; // ScoreEngine.java:218
-      3'd5: held_2 = partial_t5_g0_2; // ScoreEngine.java:218
-      3'd6: held_2 = partial_t6_g0_2; // ScoreEngine.java:218
-      default: held_2 = partial_t7_g0_2; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_2 = partial_t0_g0_2; // ScoreEngine.java:211
+      3'd1: held_2 = partial_t1_g0_2; // ScoreEngine.java:211
+      3'd2: held_2 = partial_t2_g0_2; // ScoreEngine.java:211
+      3'd3: held_2 = partial_t3_g0_2; // ScoreEngine.java:211
+      3'd4: held_2 = partial_t4_g0_2; // ScoreEngine.java:211
+      3'd5: held_2 = partial_t5_g0_2; // ScoreEngine.java:211
+      3'd6: held_2 = partial_t6_g0_2; // ScoreEngine.java:211
+      default: held_2 = partial_t7_g0_2; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_2 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum2 : held_2) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:218
-      3'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:218
-      3'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:218
-      3'd3: held_3 = partial_t3_g0_3; // ScoreEngine.java:218
-      3'd4: held_3 = partial_t4_g0_3; // ScoreEngine.java:218
-      3'd5: held_3 = partial_t5_g0_3; // ScoreEngine.java:218
-      3'd6: held_3 = partial_t6_g0_3; // ScoreEngine.java:218
-      default: held_3 = partial_t7_g0_3; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_3 = partial_t0_g0_3; // ScoreEngine.java:211
+      3'd1: held_3 = partial_t1_g0_3; // ScoreEngine.java:211
+      3'd2: held_3 = partial_t2_g0_3; // ScoreEngine.java:211
+      3'd3: held_3 = partial_t3_g0_3; // ScoreEngine.java:211
+      3'd4: held_3 = partial_t4_g0_3; // ScoreEngine.java:211
+      3'd5: held_3 = partial_t5_g0_3; // ScoreEngine.java:211
+      3'd6: held_3 = partial_t6_g0_3; // ScoreEngine.java:211
+      default: held_3 = partial_t7_g0_3; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_3 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum3 : held_3) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:218
-      3'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:218
-      3'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:218
-      3'd3: held_4 = partial_t3_g0_4; // ScoreEngine.java:218
-      3'd4: held_4 = partial_t4_g0_4; // ScoreEngine.java:218
-      3'd5: held_4 = partial_t5_g0_4; // ScoreEngine.java:218
-      3'd6: held_4 = partial_t6_g0_4; // ScoreEngine.java:218
-      default: held_4 = partial_t7_g0_4; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_4 = partial_t0_g0_4; // ScoreEngine.java:211
+      3'd1: held_4 = partial_t1_g0_4; // ScoreEngine.java:211
+      3'd2: held_4 = partial_t2_g0_4; // ScoreEngine.java:211
+      3'd3: held_4 = partial_t3_g0_4; // ScoreEngine.java:211
+      3'd4: held_4 = partial_t4_g0_4; // ScoreEngine.java:211
+      3'd5: held_4 = partial_t5_g0_4; // ScoreEngine.java:211
+      3'd6: held_4 = partial_t6_g0_4; // ScoreEngine.java:211
+      default: held_4 = partial_t7_g0_4; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_4 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum4 : held_4) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:218
-      3'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:218
-      3'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:218
-      3'd3: held_5 = partial_t3_g0_5; // ScoreEngine.java:218
-      3'd4: held_5 = partial_t4_g0_5; // ScoreEngine.java:218
-      3'd5: held_5 = partial_t5_g0_5; // ScoreEngine.java:218
-      3'd6: held_5 = partial_t6_g0_5; // ScoreEngine.java:218
-      default: held_5 = partial_t7_g0_5; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_5 = partial_t0_g0_5; // ScoreEngine.java:211
+      3'd1: held_5 = partial_t1_g0_5; // ScoreEngine.java:211
+      3'd2: held_5 = partial_t2_g0_5; // ScoreEngine.java:211
+      3'd3: held_5 = partial_t3_g0_5; // ScoreEngine.java:211
+      3'd4: held_5 = partial_t4_g0_5; // ScoreEngine.java:211
+      3'd5: held_5 = partial_t5_g0_5; // ScoreEngine.java:211
+      3'd6: held_5 = partial_t6_g0_5; // ScoreEngine.java:211
+      default: held_5 = partial_t7_g0_5; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_5 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum5 : held_5) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:218
-      3'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:218
-      3'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:218
-      3'd3: held_6 = partial_t3_g0_6; // ScoreEngine.java:218
-      3'd4: held_6 = partial_t4_g0_6; // ScoreEngine.java:218
-      3'd5: held_6 = partial_t5_g0_6; // ScoreEngine.java:218
-      3'd6: held_6 = partial_t6_g0_6; // ScoreEngine.java:218
-      default: held_6 = partial_t7_g0_6; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_6 = partial_t0_g0_6; // ScoreEngine.java:211
+      3'd1: held_6 = partial_t1_g0_6; // ScoreEngine.java:211
+      3'd2: held_6 = partial_t2_g0_6; // ScoreEngine.java:211
+      3'd3: held_6 = partial_t3_g0_6; // ScoreEngine.java:211
+      3'd4: held_6 = partial_t4_g0_6; // ScoreEngine.java:211
+      3'd5: held_6 = partial_t5_g0_6; // ScoreEngine.java:211
+      3'd6: held_6 = partial_t6_g0_6; // ScoreEngine.java:211
+      default: held_6 = partial_t7_g0_6; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_6 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum6 : held_6) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:218
-      3'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:218
-      3'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:218
-      3'd3: held_7 = partial_t3_g0_7; // ScoreEngine.java:218
-      3'd4: held_7 = partial_t4_g0_7; // ScoreEngine.java:218
-      3'd5: held_7 = partial_t5_g0_7; // ScoreEngine.java:218
-      3'd6: held_7 = partial_t6_g0_7; // ScoreEngine.java:218
-      default: held_7 = partial_t7_g0_7; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_7 = partial_t0_g0_7; // ScoreEngine.java:211
+      3'd1: held_7 = partial_t1_g0_7; // ScoreEngine.java:211
+      3'd2: held_7 = partial_t2_g0_7; // ScoreEngine.java:211
+      3'd3: held_7 = partial_t3_g0_7; // ScoreEngine.java:211
+      3'd4: held_7 = partial_t4_g0_7; // ScoreEngine.java:211
+      3'd5: held_7 = partial_t5_g0_7; // ScoreEngine.java:211
+      3'd6: held_7 = partial_t6_g0_7; // ScoreEngine.java:211
+      default: held_7 = partial_t7_g0_7; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_7 =
       (row_beats > 8'd0) ? ((~issue_group_d11 & issue_present_d11[0]) ? score_mac_sum7 : held_7) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_8 = partial_t0_g0_8; // ScoreEngine.java:218
-      3'd1: held_8 = partial_t1_g0_8; // ScoreEngine.java:218
-      3'd2: held_8 = partial_t2_g0_8; // ScoreEngine.java:218
-      3'd3: held_8 = partial_t3_g0_8; // ScoreEngine.java:218
-      3'd4: held_8 = partial_t4_g0_8; // ScoreEngine.java:218
-      3'd5: held_8 = partial_t5_g0_8; // ScoreEngine.java:218
-      3'd6: held_8 = partial_t6_g0_8; // ScoreEngine.java:218
-      default: held_8 = partial_t7_g0_8; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_8 = partial_t0_g0_8; // ScoreEngine.java:211
+      3'd1: held_8 = partial_t1_g0_8; // ScoreEngine.java:211
+      3'd2: held_8 = partial_t2_g0_8; // ScoreEngine.java:211
+      3'd3: held_8 = partial_t3_g0_8; // ScoreEngine.java:211
+      3'd4: held_8 = partial_t4_g0_8; // ScoreEngine.java:211
+      3'd5: held_8 = partial_t5_g0_8; // ScoreEngine.java:211
+      3'd6: held_8 = partial_t6_g0_8; // ScoreEngine.java:211
+      default: held_8 = partial_t7_g0_8; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_8 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum8 : held_8) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_9 = partial_t0_g0_9; // ScoreEngine.java:218
-      3'd1: held_9 = partial_t1_g0_9; // ScoreEngine.java:218
-      3'd2: held_9 = partial_t2_g0_9; // ScoreEngine.java:218
-      3'd3: held_9 = partial_t3_g0_9; // ScoreEngine.java:218
-      3'd4: held_9 = partial_t4_g0_9; // ScoreEngine.java:218
-      3'd5: held_9 = partial_t5_g0_9; // ScoreEngine.java:218
-      3'd6: held_9 = partial_t6_g0_9; // ScoreEngine.java:218
-      default: held_9 = partial_t7_g0_9; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_9 = partial_t0_g0_9; // ScoreEngine.java:211
+      3'd1: held_9 = partial_t1_g0_9; // ScoreEngine.java:211
+      3'd2: held_9 = partial_t2_g0_9; // ScoreEngine.java:211
+      3'd3: held_9 = partial_t3_g0_9; // ScoreEngine.java:211
+      3'd4: held_9 = partial_t4_g0_9; // ScoreEngine.java:211
+      3'd5: held_9 = partial_t5_g0_9; // ScoreEngine.java:211
+      3'd6: held_9 = partial_t6_g0_9; // ScoreEngine.java:211
+      default: held_9 = partial_t7_g0_9; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_9 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum9 : held_9) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_10 = partial_t0_g0_10; // ScoreEngine.java:218
-      3'd1: held_10 = partial_t1_g0_10; // ScoreEngine.java:218
-      3'd2: held_10 = partial_t2_g0_10; // ScoreEngine.java:218
-      3'd3: held_10 = partial_t3_g0_10; // ScoreEngine.java:218
-      3'd4: held_10 = partial_t4_g0_10; // ScoreEngine.java:218
-      3'd5: held_10 = partial_t5_g0_10; // ScoreEngine.java:218
-      3'd6: held_10 = partial_t6_g0_10; // ScoreEngine.java:218
-      default: held_10 = partial_t7_g0_10; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_10 = partial_t0_g0_10; // ScoreEngine.java:211
+      3'd1: held_10 = partial_t1_g0_10; // ScoreEngine.java:211
+      3'd2: held_10 = partial_t2_g0_10; // ScoreEngine.java:211
+      3'd3: held_10 = partial_t3_g0_10; // ScoreEngine.java:211
+      3'd4: held_10 = partial_t4_g0_10; // ScoreEngine.java:211
+      3'd5: held_10 = partial_t5_g0_10; // ScoreEngine.java:211
+      3'd6: held_10 = partial_t6_g0_10; // ScoreEngine.java:211
+      default: held_10 = partial_t7_g0_10; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_10 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum10 : held_10) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_11 = partial_t0_g0_11; // ScoreEngine.java:218
-      3'd1: held_11 = partial_t1_g0_11; // ScoreEngine.java:218
-      3'd2: held_11 = partial_t2_g0_11; // ScoreEngine.java:218
-      3'd3: held_11 = partial_t3_g0_11; // ScoreEngine.java:218
-      3'd4: held_11 = partial_t4_g0_11; // ScoreEngine.java:218
-      3'd5: held_11 = partial_t5_g0_11; // ScoreEngine.java:218
-      3'd6: held_11 = partial_t6_g0_11; // ScoreEngine.java:218
-      default: held_11 = partial_t7_g0_11; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_11 = partial_t0_g0_11; // ScoreEngine.java:211
+      3'd1: held_11 = partial_t1_g0_11; // ScoreEngine.java:211
+      3'd2: held_11 = partial_t2_g0_11; // ScoreEngine.java:211
+      3'd3: held_11 = partial_t3_g0_11; // ScoreEngine.java:211
+      3'd4: held_11 = partial_t4_g0_11; // ScoreEngine.java:211
+      3'd5: held_11 = partial_t5_g0_11; // ScoreEngine.java:211
+      3'd6: held_11 = partial_t6_g0_11; // ScoreEngine.java:211
+      default: held_11 = partial_t7_g0_11; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_11 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum11 : held_11) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_12 = partial_t0_g0_12; // ScoreEngine.java:218
-      3'd1: held_12 = partial_t1_g0_12; // ScoreEngine.java:218
-      3'd2: held_12 = partial_t2_g0_12; // ScoreEngine.java:218
-      3'd3: held_12 = partial_t3_g0_12; // ScoreEngine.java:218
-      3'd4: held_12 = partial_t4_g0_12; // ScoreEngine.java:218
-      3'd5: held_12 = partial_t5_g0_12; // ScoreEngine.java:218
-      3'd6: held_12 = partial_t6_g0_12; // ScoreEngine.java:218
-      default: held_12 = partial_t7_g0_12; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_12 = partial_t0_g0_12; // ScoreEngine.java:211
+      3'd1: held_12 = partial_t1_g0_12; // ScoreEngine.java:211
+      3'd2: held_12 = partial_t2_g0_12; // ScoreEngine.java:211
+      3'd3: held_12 = partial_t3_g0_12; // ScoreEngine.java:211
+      3'd4: held_12 = partial_t4_g0_12; // ScoreEngine.java:211
+      3'd5: held_12 = partial_t5_g0_12; // ScoreEngine.java:211
+      3'd6: held_12 = partial_t6_g0_12; // ScoreEngine.java:211
+      default: held_12 = partial_t7_g0_12; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_12 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum12 : held_12) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_13 = partial_t0_g0_13; // ScoreEngine.java:218
-      3'd1: held_13 = partial_t1_g0_13; // ScoreEngine.java:218
-      3'd2: held_13 = partial_t2_g0_13; // ScoreEngine.java:218
-      3'd3: held_13 = partial_t3_g0_13; // ScoreEngine.java:218
-      3'd4: held_13 = partial_t4_g0_13; // ScoreEngine.java:218
-      3'd5: held_13 = partial_t5_g0_13; // ScoreEngine.java:218
-      3'd6: held_13 = partial_t6_g0_13; // ScoreEngine.java:218
-      default: held_13 = partial_t7_g0_13; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_13 = partial_t0_g0_13; // ScoreEngine.java:211
+      3'd1: held_13 = partial_t1_g0_13; // ScoreEngine.java:211
+      3'd2: held_13 = partial_t2_g0_13; // ScoreEngine.java:211
+      3'd3: held_13 = partial_t3_g0_13; // ScoreEngine.java:211
+      3'd4: held_13 = partial_t4_g0_13; // ScoreEngine.java:211
+      3'd5: held_13 = partial_t5_g0_13; // ScoreEngine.java:211
+      3'd6: held_13 = partial_t6_g0_13; // ScoreEngine.java:211
+      default: held_13 = partial_t7_g0_13; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_13 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum13 : held_13) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_14 = partial_t0_g0_14; // ScoreEngine.java:218
-      3'd1: held_14 = partial_t1_g0_14; // ScoreEngine.java:218
-      3'd2: held_14 = partial_t2_g0_14; // ScoreEngine.java:218
-      3'd3: held_14 = partial_t3_g0_14; // ScoreEngine.java:218
-      3'd4: held_14 = partial_t4_g0_14; // ScoreEngine.java:218
-      3'd5: held_14 = partial_t5_g0_14; // ScoreEngine.java:218
-      3'd6: held_14 = partial_t6_g0_14; // ScoreEngine.java:218
-      default: held_14 = partial_t7_g0_14; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_14 = partial_t0_g0_14; // ScoreEngine.java:211
+      3'd1: held_14 = partial_t1_g0_14; // ScoreEngine.java:211
+      3'd2: held_14 = partial_t2_g0_14; // ScoreEngine.java:211
+      3'd3: held_14 = partial_t3_g0_14; // ScoreEngine.java:211
+      3'd4: held_14 = partial_t4_g0_14; // ScoreEngine.java:211
+      3'd5: held_14 = partial_t5_g0_14; // ScoreEngine.java:211
+      3'd6: held_14 = partial_t6_g0_14; // ScoreEngine.java:211
+      default: held_14 = partial_t7_g0_14; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_14 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum14 : held_14) : 32'h0;
 
   always @(*) begin
-    case (issue_turn_d11) // ScoreEngine.java:218
-      3'd0: held_15 = partial_t0_g0_15; // ScoreEngine.java:218
-      3'd1: held_15 = partial_t1_g0_15; // ScoreEngine.java:218
-      3'd2: held_15 = partial_t2_g0_15; // ScoreEngine.java:218
-      3'd3: held_15 = partial_t3_g0_15; // ScoreEngine.java:218
-      3'd4: held_15 = partial_t4_g0_15; // ScoreEngine.java:218
-      3'd5: held_15 = partial_t5_g0_15; // ScoreEngine.java:218
-      3'd6: held_15 = partial_t6_g0_15; // ScoreEngine.java:218
-      default: held_15 = partial_t7_g0_15; // ScoreEngine.java:218
+    case (issue_turn_d11) // ScoreEngine.java:211
+      3'd0: held_15 = partial_t0_g0_15; // ScoreEngine.java:211
+      3'd1: held_15 = partial_t1_g0_15; // ScoreEngine.java:211
+      3'd2: held_15 = partial_t2_g0_15; // ScoreEngine.java:211
+      3'd3: held_15 = partial_t3_g0_15; // ScoreEngine.java:211
+      3'd4: held_15 = partial_t4_g0_15; // ScoreEngine.java:211
+      3'd5: held_15 = partial_t5_g0_15; // ScoreEngine.java:211
+      3'd6: held_15 = partial_t6_g0_15; // ScoreEngine.java:211
+      default: held_15 = partial_t7_g0_15; // ScoreEngine.java:211
     endcase
   end
 
-  // ScoreEngine.java:225
+  // ScoreEngine.java:218
   assign row_partial_15 =
       (row_beats > 8'd1) ? ((~issue_group_d11 & issue_present_d11[1]) ? score_mac_sum15 : held_15) : 32'h0;
-  assign score_tree_in_valid = row_launch; // ScoreEngine.java:262
-  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:264
-  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:264
-  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:266
-  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:268
-  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:268
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:268
-  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:276
+  assign score_tree_in_valid = row_launch; // ScoreEngine.java:255
+  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:257
+  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:257
+  assign score_tree_in_payload_tag = {issue_slot_d11, issue_row_d11}; // ScoreEngine.java:259
+  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:261
+  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:261
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:261
+  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:269
 
   always @(posedge clk) begin
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:109
-      row_base <= 6'd0; // ScoreEngine.java:110
-      score_beat <= 3'd0; // ScoreEngine.java:111
-      turn <= 3'd0; // ScoreEngine.java:112
-    end else if (score_step) begin // ScoreEngine.java:113
-      turn <= turn + 3'd1; // ScoreEngine.java:114
-      if (last_turn) begin // ScoreEngine.java:115
-        score_beat <= score_beat + 3'd1; // ScoreEngine.java:115
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:108
+      row_base <= 6'd0; // ScoreEngine.java:109
+      score_beat <= 3'd0; // ScoreEngine.java:110
+      turn <= 3'd0; // ScoreEngine.java:111
+    end else if (score_step) begin // ScoreEngine.java:112
+      turn <= turn + 3'd1; // ScoreEngine.java:113
+      if (last_turn) begin // ScoreEngine.java:114
+        score_beat <= score_beat + 3'd1; // ScoreEngine.java:114
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:116
-        score_beat <= 3'd0; // ScoreEngine.java:117
-        row_base <= row_base + 6'd8; // ScoreEngine.java:118
+      if (last_turn & last_beat) begin // ScoreEngine.java:115
+        score_beat <= 3'd0; // ScoreEngine.java:116
+        row_base <= row_base + 6'd8; // ScoreEngine.java:117
       end
     end
-    if (score_issue) begin // ScoreEngine.java:152
-      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:152
-    end
-    query_read_1 <= query_read_1_r0; // ScoreEngine.java:152
-    if (score_issue) begin // ScoreEngine.java:152
-      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:152
-    end
-    query_read_0 <= query_read_0_r0; // ScoreEngine.java:152
-    score_issue_d1 <= score_issue; // ScoreEngine.java:174
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:174
-    issue_turn_d1 <= turn; // ScoreEngine.java:181
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:181
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:181
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:181
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:181
-    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:191
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:191
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:191
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:191
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:191
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:195
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:195
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:195
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:195
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:195
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:195
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:195
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:195
-    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:195
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:196
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:196
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:196
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:196
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:196
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:196
-    issue_group_d1 <= 1'b0; // ScoreEngine.java:197
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:197
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:197
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:197
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:197
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:197
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:197
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:197
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:197
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:197
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:197
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:198
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:198
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:198
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:198
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:198
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:198
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:198
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:198
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:198
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:198
-    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:198
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t0_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t0_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t0_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t0_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t0_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t0_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t0_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t0_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t0_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t0_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
-    end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t0_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
+    if (score_issue) begin // ScoreEngine.java:145
+      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:145
+    end
+    query_read_1 <= query_read_1_r0; // ScoreEngine.java:145
+    if (score_issue) begin // ScoreEngine.java:145
+      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:145
+    end
+    query_read_0 <= query_read_0_r0; // ScoreEngine.java:145
+    score_issue_d1 <= score_issue; // ScoreEngine.java:167
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:167
+    issue_turn_d1 <= turn; // ScoreEngine.java:174
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:174
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:174
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:174
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:174
+    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:184
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:184
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:184
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:184
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:184
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:188
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:188
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:188
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:188
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:188
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:188
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:188
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:188
+    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:188
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:189
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:189
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:189
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:189
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:189
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:189
+    issue_group_d1 <= 1'b0; // ScoreEngine.java:190
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:190
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:190
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:190
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:190
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:190
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:190
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:190
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:190
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:190
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:190
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:191
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:191
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:191
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:191
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:191
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:191
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:191
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:191
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:191
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:191
+    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:191
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t0_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t0_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t0_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t0_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t0_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t0_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t0_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t0_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t0_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t0_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t0_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t0_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t0_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t0_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
+    end
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t0_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
     end
-    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t0_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
+    if (write_entry_0 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t0_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t1_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t1_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t1_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t1_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t1_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t1_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t1_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t1_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t1_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t1_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t1_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t1_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t1_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t1_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t1_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t1_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t1_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t1_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t1_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t1_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t1_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t1_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t1_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t1_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t1_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t1_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
     end
-    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t1_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
+    if (write_entry_1 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t1_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t2_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t2_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t2_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t2_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t2_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t2_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t2_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t2_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t2_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t2_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t2_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t2_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t2_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t2_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t2_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t2_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t2_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t2_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t2_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t2_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t2_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t2_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t2_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t2_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t2_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t2_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t2_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t2_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t2_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t2_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
     end
-    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t2_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
+    if (write_entry_2 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t2_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t3_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t3_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t3_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t3_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t3_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t3_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t3_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t3_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t3_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t3_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t3_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t3_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t3_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t3_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t3_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t3_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t3_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t3_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t3_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t3_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t3_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t3_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t3_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t3_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t3_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t3_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t3_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t3_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t3_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t3_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
     end
-    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t3_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
+    if (write_entry_3 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t3_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t4_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t4_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t4_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t4_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t4_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t4_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t4_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t4_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t4_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t4_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t4_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t4_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t4_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t4_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t4_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t4_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t4_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t4_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t4_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t4_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t4_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t4_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t4_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t4_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t4_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t4_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t4_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t4_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t4_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t4_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
     end
-    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t4_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
+    if (write_entry_4 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t4_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t5_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t5_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t5_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t5_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t5_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t5_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t5_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t5_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t5_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t5_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t5_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t5_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t5_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t5_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t5_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t5_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t5_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t5_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t5_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t5_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t5_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t5_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t5_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t5_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t5_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t5_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t5_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t5_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t5_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t5_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
     end
-    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t5_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
+    if (write_entry_5 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t5_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t6_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t6_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t6_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t6_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t6_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t6_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t6_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t6_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t6_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t6_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t6_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t6_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t6_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t6_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t6_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t6_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t6_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t6_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t6_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t6_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t6_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t6_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t6_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t6_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t6_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t6_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t6_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t6_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t6_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t6_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
     end
-    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t6_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
+    if (write_entry_6 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t6_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t7_g0_0 <= score_mac_sum0; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t7_g0_0 <= score_mac_sum0; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t7_g0_1 <= score_mac_sum1; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t7_g0_1 <= score_mac_sum1; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t7_g0_2 <= score_mac_sum2; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t7_g0_2 <= score_mac_sum2; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t7_g0_3 <= score_mac_sum3; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t7_g0_3 <= score_mac_sum3; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t7_g0_4 <= score_mac_sum4; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t7_g0_4 <= score_mac_sum4; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t7_g0_5 <= score_mac_sum5; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t7_g0_5 <= score_mac_sum5; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t7_g0_6 <= score_mac_sum6; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t7_g0_6 <= score_mac_sum6; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:206
-      partial_t7_g0_7 <= score_mac_sum7; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[0]) begin // ScoreEngine.java:199
+      partial_t7_g0_7 <= score_mac_sum7; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t7_g0_8 <= score_mac_sum8; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t7_g0_8 <= score_mac_sum8; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t7_g0_9 <= score_mac_sum9; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t7_g0_9 <= score_mac_sum9; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t7_g0_10 <= score_mac_sum10; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t7_g0_10 <= score_mac_sum10; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t7_g0_11 <= score_mac_sum11; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t7_g0_11 <= score_mac_sum11; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t7_g0_12 <= score_mac_sum12; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t7_g0_12 <= score_mac_sum12; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t7_g0_13 <= score_mac_sum13; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t7_g0_13 <= score_mac_sum13; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t7_g0_14 <= score_mac_sum14; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t7_g0_14 <= score_mac_sum14; // ScoreEngine.java:199
     end
-    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:206
-      partial_t7_g0_15 <= score_mac_sum15; // ScoreEngine.java:206
+    if (write_entry_7 & issue_present_d11[1]) begin // ScoreEngine.java:199
+      partial_t7_g0_15 <= score_mac_sum15; // ScoreEngine.java:199
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:209
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:209
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:209
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:209
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:209
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:209
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:209
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:209
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:209
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:209
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:209
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:229
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:229
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:229
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:229
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:229
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:229
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:229
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:229
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:229
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:229
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:229
-    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:230
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:230
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:230
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:230
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:230
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:230
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:230
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:230
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:230
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:230
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:230
-    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:271
-    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:271
-    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:271
-    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:271
-    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:271
-    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:271
-    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:271
-    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:277
-    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:277
-    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:277
-    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:277
-    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:277
-    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:277
-    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:277
-    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:277
-    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:277
-    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:277
-    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:277
-    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:277
-    if (score_rows_launched_d12) begin // ScoreEngine.java:277
-      score_draining <= 1'b1; // ScoreEngine.java:277
-    end else if (score_drained) begin // ScoreEngine.java:278
-      score_draining <= 1'b0; // ScoreEngine.java:278
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:202
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:202
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:202
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:202
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:202
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:202
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:202
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:202
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:202
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:202
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:202
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:222
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:222
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:222
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:222
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:222
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:222
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:222
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:222
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:222
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:222
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:222
+    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:223
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:223
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:223
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:223
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:223
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:223
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:223
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:223
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:223
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:223
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:223
+    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:264
+    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:264
+    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:264
+    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:264
+    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:264
+    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:264
+    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:264
+    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:270
+    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:270
+    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:270
+    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:270
+    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:270
+    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:270
+    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:270
+    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:270
+    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:270
+    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:270
+    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:270
+    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:270
+    if (score_rows_launched_d12) begin // ScoreEngine.java:270
+      score_draining <= 1'b1; // ScoreEngine.java:270
+    end else if (score_drained) begin // ScoreEngine.java:271
+      score_draining <= 1'b0; // ScoreEngine.java:271
     end
-    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:279
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:279
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:279
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:279
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:279
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:279
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:279
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:279
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:279
+    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:272
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:272
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:272
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:272
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:272
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:272
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:272
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:272
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:272
     if (reset) begin
       row_base <= 6'd0;
       score_beat <= 3'd0;
@@ -4578,8 +4578,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:85
   assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:88
   assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:89
-  assign score_need_rows = score_turn_rows; // ScoreEngine.java:106
-  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:107
+  assign score_need_rows = score_turn_rows; // ScoreEngine.java:105
+  assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:106
 
   always @(posedge clk) begin
     if (start_scores) begin // ChunkWalk.java:90
@@ -4741,55 +4741,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:111
   assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:111
   assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:174
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:177
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:178
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:177
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:178
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:177
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:178
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:177
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:178
-  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:177
-  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:178
-  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:177
-  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:178
-  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:177
-  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:178
-  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:177
-  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:178
-  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:177
-  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:178
-  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:177
-  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:178
-  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:177
-  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:178
-  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:177
-  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:178
-  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:177
-  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:178
-  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:177
-  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:178
-  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:177
-  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:178
-  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:177
-  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:178
-  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:191
-  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:191
-  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:191
-  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:191
-  assign score_mac_addend4 = key_lane4_addend; // ScoreEngine.java:191
-  assign score_mac_addend5 = key_lane5_addend; // ScoreEngine.java:191
-  assign score_mac_addend6 = key_lane6_addend; // ScoreEngine.java:191
-  assign score_mac_addend7 = key_lane7_addend; // ScoreEngine.java:191
-  assign score_mac_addend8 = key_lane8_addend; // ScoreEngine.java:191
-  assign score_mac_addend9 = key_lane9_addend; // ScoreEngine.java:191
-  assign score_mac_addend10 = key_lane10_addend; // ScoreEngine.java:191
-  assign score_mac_addend11 = key_lane11_addend; // ScoreEngine.java:191
-  assign score_mac_addend12 = key_lane12_addend; // ScoreEngine.java:191
-  assign score_mac_addend13 = key_lane13_addend; // ScoreEngine.java:191
-  assign score_mac_addend14 = key_lane14_addend; // ScoreEngine.java:191
-  assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:191
+  assign score_mac_valid = score_issue_d2; // ScoreEngine.java:167
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:170
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:171
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:170
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:171
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:170
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:171
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:170
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:171
+  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:170
+  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:171
+  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:170
+  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:171
+  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:170
+  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:171
+  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:170
+  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:171
+  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:170
+  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:171
+  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:170
+  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:171
+  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:170
+  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:171
+  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:170
+  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:171
+  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:170
+  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:171
+  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:170
+  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:171
+  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:170
+  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:171
+  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:170
+  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:171
+  assign score_mac_addend0 = key_lane0_addend; // ScoreEngine.java:184
+  assign score_mac_addend1 = key_lane1_addend; // ScoreEngine.java:184
+  assign score_mac_addend2 = key_lane2_addend; // ScoreEngine.java:184
+  assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:184
+  assign score_mac_addend4 = key_lane4_addend; // ScoreEngine.java:184
+  assign score_mac_addend5 = key_lane5_addend; // ScoreEngine.java:184
+  assign score_mac_addend6 = key_lane6_addend; // ScoreEngine.java:184
+  assign score_mac_addend7 = key_lane7_addend; // ScoreEngine.java:184
+  assign score_mac_addend8 = key_lane8_addend; // ScoreEngine.java:184
+  assign score_mac_addend9 = key_lane9_addend; // ScoreEngine.java:184
+  assign score_mac_addend10 = key_lane10_addend; // ScoreEngine.java:184
+  assign score_mac_addend11 = key_lane11_addend; // ScoreEngine.java:184
+  assign score_mac_addend12 = key_lane12_addend; // ScoreEngine.java:184
+  assign score_mac_addend13 = key_lane13_addend; // ScoreEngine.java:184
+  assign score_mac_addend14 = key_lane14_addend; // ScoreEngine.java:184
+  assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:184
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:447): the place of each score (its slot and position) and each slot's maximum
@@ -5124,380 +5124,380 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine (ValueEngine.java:85): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:113
-  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:116
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:117
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:119
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:131
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:132
-  assign partial_address = {value_slots_physical, value_beat, value_position[3:0]}; // ValueEngine.java:144
+  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:112
+  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:115
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:116
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:118
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:130
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:131
+  assign partial_address = {value_slots_physical, value_beat, value_position[3:0]}; // ValueEngine.java:143
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:150
-      3'd0: slot_max = max_0; // ValueEngine.java:150
-      3'd1: slot_max = max_1; // ValueEngine.java:150
-      3'd2: slot_max = max_2; // ValueEngine.java:150
-      3'd3: slot_max = max_3; // ValueEngine.java:150
-      3'd4: slot_max = max_4; // ValueEngine.java:150
-      3'd5: slot_max = max_5; // ValueEngine.java:150
-      3'd6: slot_max = max_6; // ValueEngine.java:150
-      default: slot_max = max_7; // ValueEngine.java:150
+    case (value_slots_physical) // ValueEngine.java:149
+      3'd0: slot_max = max_0; // ValueEngine.java:149
+      3'd1: slot_max = max_1; // ValueEngine.java:149
+      3'd2: slot_max = max_2; // ValueEngine.java:149
+      3'd3: slot_max = max_3; // ValueEngine.java:149
+      3'd4: slot_max = max_4; // ValueEngine.java:149
+      3'd5: slot_max = max_5; // ValueEngine.java:149
+      3'd6: slot_max = max_6; // ValueEngine.java:149
+      default: slot_max = max_7; // ValueEngine.java:149
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:163
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:163
-  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:163
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:163
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:163
-  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:172
-  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:172
-  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:172
-  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:172
-  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:172
-  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:172
-  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:172
-  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:172
-  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:172
-  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:172
-  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:172
-  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:172
-  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:172
-  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:172
-  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:172
-  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:172
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:172
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:187
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:198
-  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:199
-  assign z_lanes_read_enable = z_read_enable | z_gathering; // ValueEngine.java:200
-  // ValueEngine.java:202
+  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:157
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:157
+  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:157
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:157
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:157
+  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:166
+  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:166
+  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:166
+  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:166
+  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:166
+  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:166
+  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:166
+  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:166
+  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:166
+  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:166
+  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:166
+  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:166
+  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:166
+  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:166
+  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:166
+  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:166
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:166
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:181
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:192
+  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:193
+  assign z_lanes_read_enable = z_read_enable | z_gathering; // ValueEngine.java:194
+  // ValueEngine.java:196
   assign z_lanes_read_address = z_read_enable ? z_address_d33 : {reduce_slots_physical, reduce_index[3:0]};
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:204
-  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_lanes_read; // ValueEngine.java:204
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:204
-  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:206
-  assign gather_address = {reduce_slots_physical, reduce_beat[3:1], reduce_index[3:0]}; // ValueEngine.java:210
-  assign bank_read_enable = row_weight_valid_d6 | gathering; // ValueEngine.java:211
-  assign bank_read_address = row_weight_valid_d6 ? accumulate_address_d40 : gather_address; // ValueEngine.java:212
-  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_0; // ValueEngine.java:219
-  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_1; // ValueEngine.java:219
-  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_2; // ValueEngine.java:219
-  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_3; // ValueEngine.java:219
-  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_4; // ValueEngine.java:219
-  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_5; // ValueEngine.java:219
-  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_6; // ValueEngine.java:219
-  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_7; // ValueEngine.java:219
-  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_8; // ValueEngine.java:219
-  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_9; // ValueEngine.java:219
-  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_10; // ValueEngine.java:219
-  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_11; // ValueEngine.java:219
-  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_12; // ValueEngine.java:219
-  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_13; // ValueEngine.java:219
-  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_14; // ValueEngine.java:219
-  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_15; // ValueEngine.java:219
-  assign accumulated = accumulated_last_d49; // ValueEngine.java:233
-  // ValueEngine.java:250
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:198
+  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_lanes_read; // ValueEngine.java:198
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:198
+  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:200
+  assign gather_address = {reduce_slots_physical, reduce_beat[3:1], reduce_index[3:0]}; // ValueEngine.java:204
+  assign bank_read_enable = row_weight_valid_d6 | gathering; // ValueEngine.java:205
+  assign bank_read_address = row_weight_valid_d6 ? accumulate_address_d40 : gather_address; // ValueEngine.java:206
+  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_0; // ValueEngine.java:213
+  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_1; // ValueEngine.java:213
+  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_2; // ValueEngine.java:213
+  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_3; // ValueEngine.java:213
+  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_4; // ValueEngine.java:213
+  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_5; // ValueEngine.java:213
+  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_6; // ValueEngine.java:213
+  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_7; // ValueEngine.java:213
+  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_8; // ValueEngine.java:213
+  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_9; // ValueEngine.java:213
+  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_10; // ValueEngine.java:213
+  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_11; // ValueEngine.java:213
+  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_12; // ValueEngine.java:213
+  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_13; // ValueEngine.java:213
+  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_14; // ValueEngine.java:213
+  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_15; // ValueEngine.java:213
+  assign accumulated = accumulated_last_d49; // ValueEngine.java:227
+  // ValueEngine.java:244
   assign gather_read_0 = gather_read_z ? z_lanes_read : (gather_read_part ? bank_read_8 : bank_read_0);
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:259
-  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:260
-  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:267
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[2:0]}; // ValueEngine.java:270
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:253
+  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:254
+  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:261
+  assign reduce_tag = {reduce_phase_eq_2, reduce_index[2:0]}; // ValueEngine.java:264
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:277
-      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:277
-      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:277
-      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:277
-      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:277
-      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:277
-      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:277
-      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:271
+      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:271
+      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:271
+      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:271
+      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:271
+      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:271
+      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:271
+      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:277
-      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:277
-      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:277
-      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:277
-      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:277
-      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:277
-      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:277
-      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:271
+      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:271
+      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:271
+      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:271
+      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:271
+      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:271
+      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:271
+      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:277
-      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:277
-      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:277
-      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:277
-      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:277
-      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:277
-      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:277
-      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:271
+      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:271
+      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:271
+      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:271
+      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:271
+      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:271
+      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:271
+      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:277
-      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:277
-      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:277
-      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:277
-      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:277
-      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:277
-      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:277
-      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:271
+      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:271
+      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:271
+      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:271
+      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:271
+      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:271
+      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:271
+      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:277
-      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:277
-      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:277
-      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:277
-      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:277
-      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:277
-      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:277
-      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:271
+      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:271
+      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:271
+      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:271
+      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:271
+      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:271
+      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:271
+      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:277
-      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:277
-      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:277
-      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:277
-      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:277
-      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:277
-      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:277
-      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:271
+      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:271
+      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:271
+      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:271
+      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:271
+      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:271
+      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:271
+      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:277
-      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:277
-      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:277
-      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:277
-      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:277
-      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:277
-      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:277
-      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:271
+      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:271
+      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:271
+      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:271
+      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:271
+      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:271
+      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:271
+      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:277
-      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:277
-      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:277
-      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:277
-      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:277
-      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:277
-      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:277
-      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:271
+      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:271
+      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:271
+      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:271
+      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:271
+      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:271
+      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:271
+      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:277
-      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:277
-      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:277
-      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:277
-      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:277
-      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:277
-      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:277
-      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:271
+      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:271
+      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:271
+      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:271
+      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:271
+      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:271
+      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:271
+      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:277
-      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:277
-      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:277
-      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:277
-      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:277
-      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:277
-      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:277
-      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:271
+      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:271
+      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:271
+      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:271
+      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:271
+      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:271
+      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:271
+      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:277
-      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:277
-      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:277
-      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:277
-      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:277
-      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:277
-      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:277
-      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:271
+      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:271
+      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:271
+      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:271
+      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:271
+      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:271
+      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:271
+      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:277
-      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:277
-      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:277
-      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:277
-      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:277
-      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:277
-      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:277
-      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:271
+      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:271
+      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:271
+      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:271
+      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:271
+      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:271
+      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:271
+      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:277
-      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:277
-      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:277
-      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:277
-      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:277
-      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:277
-      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:277
-      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:271
+      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:271
+      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:271
+      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:271
+      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:271
+      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:271
+      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:271
+      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:277
-      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:277
-      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:277
-      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:277
-      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:277
-      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:277
-      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:277
-      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:271
+      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:271
+      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:271
+      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:271
+      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:271
+      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:271
+      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:271
+      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:277
-      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:277
-      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:277
-      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:277
-      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:277
-      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:277
-      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:277
-      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:271
+      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:271
+      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:271
+      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:271
+      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:271
+      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:271
+      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:271
+      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:278
+  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:272
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:277
-      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:277
-      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:277
-      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:277
-      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:277
-      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:277
-      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:277
-      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:277
-      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:277
+    case (reduce_index[2:0]) // ValueEngine.java:271
+      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:271
+      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:271
+      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:271
+      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:271
+      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:271
+      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:271
+      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:271
+      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:271
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:278
-  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:288
-  assign reduce_tree_in_valid = push_step; // ValueEngine.java:289
-  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:290
-  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:290
-  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:291
-  assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd7); // ValueEngine.java:307
-  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:308
-  assign reduced_is_z = reduce_tree_out_payload_tag[3]; // ValueEngine.java:309
+  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:272
+  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:282
+  assign reduce_tree_in_valid = push_step; // ValueEngine.java:283
+  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:284
+  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:284
+  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:285
+  assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd7); // ValueEngine.java:301
+  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:302
+  assign reduced_is_z = reduce_tree_out_payload_tag[3]; // ValueEngine.java:303
   assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:313
-  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:319
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:319
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:319
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:320
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:320
-  assign element_out = stored_output_out_valid & ~reduced_tag_d9[3]; // ValueEngine.java:323
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:334
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:335
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:335
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:335
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:335
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:335
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:335
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:335
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:335
+  assign rz_ready = rz_out_valid; // ValueEngine.java:307
+  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:313
+  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:313
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:313
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:314
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:314
+  assign element_out = stored_output_out_valid & ~reduced_tag_d9[3]; // ValueEngine.java:317
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:328
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:329
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:329
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:329
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:329
+  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:329
+  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:329
+  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:329
+  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:329
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -5510,1392 +5510,1392 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:343
+  // ValueEngine.java:337
   assign slot_flush_done =
       (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == value_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:344
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:345
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:338
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:339
 
   always @(posedge clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:121
-      value_row <= 6'd0; // ValueEngine.java:122
-      value_beat <= 3'd0; // ValueEngine.java:123
-    end else if (value_step) begin // ValueEngine.java:124
-      value_beat <= value_beat + 3'd1; // ValueEngine.java:125
-      if (value_last_beat) begin // ValueEngine.java:126
-        value_beat <= 3'd0; // ValueEngine.java:127
-        value_row <= value_row + 6'd1; // ValueEngine.java:128
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:120
+      value_row <= 6'd0; // ValueEngine.java:121
+      value_beat <= 3'd0; // ValueEngine.java:122
+    end else if (value_step) begin // ValueEngine.java:123
+      value_beat <= value_beat + 3'd1; // ValueEngine.java:124
+      if (value_last_beat) begin // ValueEngine.java:125
+        value_beat <= 3'd0; // ValueEngine.java:126
+        value_row <= value_row + 6'd1; // ValueEngine.java:127
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:163
-    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:163
-    value_issue_d1 <= value_issue; // ValueEngine.java:163
-    value_issue_d2 <= value_issue_d1; // ValueEngine.java:163
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:179
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:179
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:179
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:179
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:179
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:179
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:179
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:179
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:179
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:179
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:179
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:179
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:179
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:179
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:179
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:179
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:179
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:179
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:179
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:179
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:179
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:179
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:179
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:179
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:179
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:179
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:179
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:179
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:179
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:179
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:179
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:179
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:179
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:179
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:179
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:179
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:179
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:179
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:179
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:179
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:179
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:179
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:179
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:179
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:179
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:179
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:179
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:179
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:179
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:179
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:179
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:179
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:179
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:179
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:179
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:179
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:179
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:179
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:179
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:179
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:179
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:179
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:179
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:179
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:179
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:179
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:179
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:179
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:179
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:179
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:179
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:179
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:179
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:179
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:179
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:179
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:179
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:179
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:179
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:179
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:179
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:179
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:179
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:179
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:179
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:179
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:179
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:179
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:179
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:179
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:179
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:179
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:179
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:179
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:179
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:179
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:179
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:179
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:179
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:179
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:179
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:179
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:179
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:179
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:179
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:179
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:179
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:179
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:179
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:179
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:179
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:179
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:179
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:179
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:179
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:179
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:179
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:179
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:179
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:179
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:179
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:179
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:179
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:179
-    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:179
-    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:179
-    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:179
-    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:179
-    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:179
-    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:179
-    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:179
-    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:179
-    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:179
-    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:179
-    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:179
-    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:179
-    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:179
-    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:179
-    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:179
-    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:179
-    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:179
-    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:179
-    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:179
-    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:179
-    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:179
-    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:179
-    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:179
-    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:179
-    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:179
-    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:179
-    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:179
-    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:179
-    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:179
-    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:179
-    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:179
-    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:179
-    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:179
-    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:179
-    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:179
-    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:179
-    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:179
-    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:179
-    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:179
-    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:179
-    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:179
-    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:179
-    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:179
-    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:179
-    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:179
-    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:179
-    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:179
-    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:179
-    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:179
-    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:179
-    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:179
-    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:179
-    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:179
-    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:179
-    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:179
-    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:179
-    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:179
-    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:179
-    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:179
-    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:179
-    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:179
-    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:179
-    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:179
-    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:179
-    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:179
-    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:179
-    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:179
-    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:179
-    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:179
-    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:179
-    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:179
-    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:179
-    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:179
-    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:179
-    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:179
-    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:179
-    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:179
-    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:179
-    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:179
-    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:179
-    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:179
-    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:179
-    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:179
-    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:179
-    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:179
-    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:179
-    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:179
-    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:179
-    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:179
-    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:179
-    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:179
-    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:179
-    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:179
-    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:179
-    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:179
-    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:179
-    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:179
-    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:179
-    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:179
-    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:179
-    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:179
-    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:179
-    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:179
-    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:179
-    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:179
-    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:179
-    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:179
-    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:179
-    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:179
-    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:179
-    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:179
-    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:179
-    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:179
-    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:179
-    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:179
-    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:179
-    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:179
-    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:179
-    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:179
-    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:179
-    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:179
-    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:179
-    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:179
-    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:179
-    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:179
-    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:179
-    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:179
-    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:179
-    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:179
-    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:179
-    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:179
-    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:179
-    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:179
-    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:179
-    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:179
-    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:179
-    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:179
-    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:179
-    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:179
-    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:179
-    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:179
-    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:179
-    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:179
-    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:179
-    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:179
-    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:179
-    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:179
-    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:179
-    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:179
-    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:179
-    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:179
-    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:179
-    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:179
-    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:179
-    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:179
-    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:179
-    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:179
-    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:179
-    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:179
-    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:179
-    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:179
-    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:179
-    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:179
-    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:179
-    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:179
-    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:179
-    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:179
-    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:179
-    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:179
-    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:179
-    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:179
-    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:179
-    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:179
-    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:179
-    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:179
-    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:179
-    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:179
-    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:179
-    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:179
-    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:179
-    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:179
-    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:179
-    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:179
-    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:179
-    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:179
-    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:179
-    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:179
-    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:179
-    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:179
-    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:179
-    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:179
-    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:179
-    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:179
-    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:179
-    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:179
-    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:179
-    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:179
-    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:179
-    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:179
-    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:179
-    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:179
-    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:179
-    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:179
-    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:179
-    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:179
-    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:179
-    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:179
-    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:179
-    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:179
-    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:179
-    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:179
-    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:179
-    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:179
-    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:179
-    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:179
-    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:179
-    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:179
-    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:179
-    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:179
-    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:179
-    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:179
-    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:179
-    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:179
-    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:179
-    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:179
-    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:179
-    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:179
-    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:179
-    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:179
-    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:179
-    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:179
-    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:179
-    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:179
-    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:179
-    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:179
-    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:179
-    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:179
-    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:179
-    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:179
-    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:179
-    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:179
-    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:179
-    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:179
-    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:179
-    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:179
-    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:179
-    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:179
-    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:179
-    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:179
-    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:179
-    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:179
-    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:179
-    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:179
-    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:179
-    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:179
-    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:179
-    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:179
-    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:179
-    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:179
-    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:179
-    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:179
-    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:179
-    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:179
-    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:179
-    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:179
-    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:179
-    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:179
-    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:179
-    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:179
-    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:179
-    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:179
-    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:179
-    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:179
-    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:179
-    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:179
-    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:179
-    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:179
-    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:179
-    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:179
-    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:179
-    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:179
-    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:179
-    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:179
-    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:179
-    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:179
-    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:179
-    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:179
-    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:179
-    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:179
-    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:179
-    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:179
-    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:179
-    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:179
-    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:179
-    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:179
-    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:179
-    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:179
-    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:179
-    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:179
-    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:179
-    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:179
-    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:179
-    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:179
-    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:179
-    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:179
-    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:179
-    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:179
-    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:179
-    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:179
-    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:179
-    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:179
-    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:179
-    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:179
-    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:179
-    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:179
-    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:179
-    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:179
-    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:179
-    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:179
-    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:179
-    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:179
-    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:179
-    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:179
-    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:179
-    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:179
-    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:179
-    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:179
-    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:179
-    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:179
-    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:179
-    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:179
-    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:179
-    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:179
-    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:179
-    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:179
-    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:179
-    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:179
-    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:179
-    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:179
-    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:179
-    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:179
-    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:179
-    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:179
-    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:179
-    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:179
-    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:179
-    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:179
-    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:179
-    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:179
-    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:179
-    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:179
-    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:179
-    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:179
-    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:179
-    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:179
-    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:179
-    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:179
-    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:179
-    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:179
-    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:179
-    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:179
-    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:179
-    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:179
-    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:179
-    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:179
-    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:179
-    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:179
-    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:179
-    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:179
-    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:179
-    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:179
-    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:179
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:183
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:183
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:183
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:183
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:183
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:183
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:183
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:183
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:183
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:183
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:183
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:183
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:183
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:183
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:183
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:183
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:183
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:183
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:183
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:183
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:183
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:183
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:183
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:183
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:183
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:183
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:183
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:183
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:183
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:183
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:183
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:183
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:183
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:183
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:183
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:183
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:183
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:183
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:183
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:183
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:184
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:184
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:184
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:184
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:184
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:184
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:187
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:187
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:187
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:187
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:187
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:187
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:187
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:187
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:187
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:187
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:187
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:187
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:187
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:187
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:187
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:187
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:187
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:187
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:187
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:187
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:187
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:187
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:187
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:187
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:187
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:187
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:187
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:187
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:187
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:187
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:187
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:187
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:187
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:187
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:187
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:187
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:187
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:187
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:187
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:187
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:187
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:187
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:187
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:187
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:187
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:187
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:187
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:187
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:187
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:187
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:187
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:187
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:187
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:187
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:187
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:187
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:187
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:187
-    z_address_d1 <= {value_slots_physical, value_position[3:0]}; // ValueEngine.java:201
-    z_address_d2 <= z_address_d1; // ValueEngine.java:201
-    z_address_d3 <= z_address_d2; // ValueEngine.java:201
-    z_address_d4 <= z_address_d3; // ValueEngine.java:201
-    z_address_d5 <= z_address_d4; // ValueEngine.java:201
-    z_address_d6 <= z_address_d5; // ValueEngine.java:201
-    z_address_d7 <= z_address_d6; // ValueEngine.java:201
-    z_address_d8 <= z_address_d7; // ValueEngine.java:201
-    z_address_d9 <= z_address_d8; // ValueEngine.java:201
-    z_address_d10 <= z_address_d9; // ValueEngine.java:201
-    z_address_d11 <= z_address_d10; // ValueEngine.java:201
-    z_address_d12 <= z_address_d11; // ValueEngine.java:201
-    z_address_d13 <= z_address_d12; // ValueEngine.java:201
-    z_address_d14 <= z_address_d13; // ValueEngine.java:201
-    z_address_d15 <= z_address_d14; // ValueEngine.java:201
-    z_address_d16 <= z_address_d15; // ValueEngine.java:201
-    z_address_d17 <= z_address_d16; // ValueEngine.java:201
-    z_address_d18 <= z_address_d17; // ValueEngine.java:201
-    z_address_d19 <= z_address_d18; // ValueEngine.java:201
-    z_address_d20 <= z_address_d19; // ValueEngine.java:201
-    z_address_d21 <= z_address_d20; // ValueEngine.java:201
-    z_address_d22 <= z_address_d21; // ValueEngine.java:201
-    z_address_d23 <= z_address_d22; // ValueEngine.java:201
-    z_address_d24 <= z_address_d23; // ValueEngine.java:201
-    z_address_d25 <= z_address_d24; // ValueEngine.java:201
-    z_address_d26 <= z_address_d25; // ValueEngine.java:201
-    z_address_d27 <= z_address_d26; // ValueEngine.java:201
-    z_address_d28 <= z_address_d27; // ValueEngine.java:201
-    z_address_d29 <= z_address_d28; // ValueEngine.java:201
-    z_address_d30 <= z_address_d29; // ValueEngine.java:201
-    z_address_d31 <= z_address_d30; // ValueEngine.java:201
-    z_address_d32 <= z_address_d31; // ValueEngine.java:201
-    z_address_d33 <= z_address_d32; // ValueEngine.java:201
-    if (z_lanes_read_enable) begin // ValueEngine.java:203
-      z_lanes_read <= z_lanes[z_lanes_read_address]; // ValueEngine.java:203
-    end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:205
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:205
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:205
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:205
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:205
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:205
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:205
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:205
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:205
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:205
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:205
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:205
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:205
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:205
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:205
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:205
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:205
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:205
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:205
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:205
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:205
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:205
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:205
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:205
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:205
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:205
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:205
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:205
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:205
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:205
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:205
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:205
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:205
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:205
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:206
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:206
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:206
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:206
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:206
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:206
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:206
-    z_address_d34 <= z_address_d33; // ValueEngine.java:207
-    z_address_d35 <= z_address_d34; // ValueEngine.java:207
-    z_address_d36 <= z_address_d35; // ValueEngine.java:207
-    z_address_d37 <= z_address_d36; // ValueEngine.java:207
-    z_address_d38 <= z_address_d37; // ValueEngine.java:207
-    z_address_d39 <= z_address_d38; // ValueEngine.java:207
-    z_address_d40 <= z_address_d39; // ValueEngine.java:207
-    if (z_write) begin // ValueEngine.java:208
-      z_lanes[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:208
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_8 <= partials_8[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_9 <= partials_9[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_10 <= partials_10[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_11 <= partials_11[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_12 <= partials_12[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_13 <= partials_13[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_14 <= partials_14[bank_read_address]; // ValueEngine.java:215
-    end
-    if (bank_read_enable) begin // ValueEngine.java:215
-      bank_read_15 <= partials_15[bank_read_address]; // ValueEngine.java:215
-    end
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:219
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:219
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:219
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:219
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:219
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:219
-    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:219
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:223
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:223
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:223
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:223
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:223
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:223
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:223
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:224
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:224
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:224
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:224
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:224
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:224
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:224
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:225
-    value_present_d2 <= value_present_d1; // ValueEngine.java:225
-    value_present_d3 <= value_present_d2; // ValueEngine.java:225
-    value_present_d4 <= value_present_d3; // ValueEngine.java:225
-    value_present_d5 <= value_present_d4; // ValueEngine.java:225
-    value_present_d6 <= value_present_d5; // ValueEngine.java:225
-    value_present_d7 <= value_present_d6; // ValueEngine.java:225
-    value_present_d8 <= value_present_d7; // ValueEngine.java:225
-    value_present_d9 <= value_present_d8; // ValueEngine.java:225
-    value_present_d10 <= value_present_d9; // ValueEngine.java:225
-    value_present_d11 <= value_present_d10; // ValueEngine.java:225
-    value_present_d12 <= value_present_d11; // ValueEngine.java:225
-    value_present_d13 <= value_present_d12; // ValueEngine.java:225
-    value_present_d14 <= value_present_d13; // ValueEngine.java:225
-    value_present_d15 <= value_present_d14; // ValueEngine.java:225
-    value_present_d16 <= value_present_d15; // ValueEngine.java:225
-    value_present_d17 <= value_present_d16; // ValueEngine.java:225
-    value_present_d18 <= value_present_d17; // ValueEngine.java:225
-    value_present_d19 <= value_present_d18; // ValueEngine.java:225
-    value_present_d20 <= value_present_d19; // ValueEngine.java:225
-    value_present_d21 <= value_present_d20; // ValueEngine.java:225
-    value_present_d22 <= value_present_d21; // ValueEngine.java:225
-    value_present_d23 <= value_present_d22; // ValueEngine.java:225
-    value_present_d24 <= value_present_d23; // ValueEngine.java:225
-    value_present_d25 <= value_present_d24; // ValueEngine.java:225
-    value_present_d26 <= value_present_d25; // ValueEngine.java:225
-    value_present_d27 <= value_present_d26; // ValueEngine.java:225
-    value_present_d28 <= value_present_d27; // ValueEngine.java:225
-    value_present_d29 <= value_present_d28; // ValueEngine.java:225
-    value_present_d30 <= value_present_d29; // ValueEngine.java:225
-    value_present_d31 <= value_present_d30; // ValueEngine.java:225
-    value_present_d32 <= value_present_d31; // ValueEngine.java:225
-    value_present_d33 <= value_present_d32; // ValueEngine.java:225
-    value_present_d34 <= value_present_d33; // ValueEngine.java:225
-    value_present_d35 <= value_present_d34; // ValueEngine.java:225
-    value_present_d36 <= value_present_d35; // ValueEngine.java:225
-    value_present_d37 <= value_present_d36; // ValueEngine.java:225
-    value_present_d38 <= value_present_d37; // ValueEngine.java:225
-    value_present_d39 <= value_present_d38; // ValueEngine.java:225
-    value_present_d40 <= value_present_d39; // ValueEngine.java:225
-    value_present_d41 <= value_present_d40; // ValueEngine.java:225
-    value_present_d42 <= value_present_d41; // ValueEngine.java:225
-    value_present_d43 <= value_present_d42; // ValueEngine.java:225
-    value_present_d44 <= value_present_d43; // ValueEngine.java:225
-    value_present_d45 <= value_present_d44; // ValueEngine.java:225
-    value_present_d46 <= value_present_d45; // ValueEngine.java:225
-    value_present_d47 <= value_present_d46; // ValueEngine.java:225
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
-      partials_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
-      partials_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
-      partials_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
-      partials_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
-      partials_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
-      partials_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
-      partials_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:230
-      partials_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
-      partials_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
-      partials_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
-      partials_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
-      partials_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
-      partials_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
-      partials_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
-      partials_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:230
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:230
-      partials_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:230
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:233
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:233
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:233
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:233
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:233
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:233
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:233
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:233
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:233
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:233
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:233
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:233
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:233
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:233
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:233
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:233
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:233
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:233
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:233
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:233
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:233
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:233
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:233
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:233
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:233
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:233
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:233
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:233
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:233
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:233
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:233
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:233
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:233
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:233
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:233
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:233
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:233
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:233
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:233
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:233
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:233
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:233
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:233
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:233
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:233
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:233
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:233
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:233
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:233
-    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:237
-    gather_read_z <= z_gathering; // ValueEngine.java:238
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:239
-    gather_read_part <= reduce_beat[0]; // ValueEngine.java:240
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_0_0 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_0_1 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_0_2 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_0_3 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_0_4 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_0_5 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_0_6 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_0_7 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_0_8 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_0_9 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_0_10 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_0_11 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_0_12 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_0_13 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_0_14 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_0_15 <= gather_read_0; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_1_0 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_1_1 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_1_2 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_1_3 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_1_4 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_1_5 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_1_6 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_1_7 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_1_8 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_1_9 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_1_10 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_1_11 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_1_12 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_1_13 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_1_14 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_1_15 <= gathered_1_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_2_0 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_2_1 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_2_2 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_2_3 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_2_4 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_2_5 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_2_6 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_2_7 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_2_8 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_2_9 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_2_10 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_2_11 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_2_12 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_2_13 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_2_14 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_2_15 <= gathered_2_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_3_0 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_3_1 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_3_2 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_3_3 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_3_4 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_3_5 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_3_6 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_3_7 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_3_8 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_3_9 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_3_10 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_3_11 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_3_12 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_3_13 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_3_14 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_3_15 <= gathered_3_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_4_0 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_4_1 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_4_2 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_4_3 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_4_4 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_4_5 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_4_6 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_4_7 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_4_8 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_4_9 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_4_10 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_4_11 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_4_12 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_4_13 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_4_14 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_4_15 <= gathered_4_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_5_0 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_5_1 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_5_2 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_5_3 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_5_4 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_5_5 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_5_6 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_5_7 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_5_8 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_5_9 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_5_10 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_5_11 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_5_12 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_5_13 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_5_14 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_5_15 <= gathered_5_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_6_0 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_6_1 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_6_2 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_6_3 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_6_4 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_6_5 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_6_6 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_6_7 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_6_8 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_6_9 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_6_10 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_6_11 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_6_12 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_6_13 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_6_14 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_6_15 <= gathered_6_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:254
-      gathered_7_0 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:254
-      gathered_7_1 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:254
-      gathered_7_2 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:254
-      gathered_7_3 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:254
-      gathered_7_4 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:254
-      gathered_7_5 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:254
-      gathered_7_6 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:254
-      gathered_7_7 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:254
-      gathered_7_8 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:254
-      gathered_7_9 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:254
-      gathered_7_10 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:254
-      gathered_7_11 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:254
-      gathered_7_12 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:254
-      gathered_7_13 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:254
-      gathered_7_14 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:254
-      gathered_7_15 <= gathered_7_0_mux; // ValueEngine.java:254
-    end
-    if (rz_ready) begin // ValueEngine.java:315
-      slot_rz <= rz_out_payload; // ValueEngine.java:316
-      rz_known <= 1'b1; // ValueEngine.java:317
-    end
-    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:322
-    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:322
-    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:322
-    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:322
-    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:322
-    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:322
-    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:322
-    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:322
-    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:322
-    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:329
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:329
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:329
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:329
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:329
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:329
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:329
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:329
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:329
-    end
-    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:332
-    if (beat_assembled) begin // ValueEngine.java:341
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:341
-    end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:347
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:348
-    end
-    if (accumulated) begin // ValueEngine.java:349
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:350
-      reduce_beat <= 4'd0; // ValueEngine.java:351
-      reduce_index <= 5'd0; // ValueEngine.java:352
-    end
-    if (z_gather_done) begin // ValueEngine.java:354
-      reduce_index <= 5'd0; // ValueEngine.java:355
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:356
-    end
-    if (z_pushed) begin // ValueEngine.java:358
-      reduce_index <= 5'd0; // ValueEngine.java:359
-      rz_known <= 1'b0; // ValueEngine.java:360
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:361
-    end
-    if (gather_done) begin // ValueEngine.java:363
-      reduce_index <= 5'd0; // ValueEngine.java:364
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:365
-    end
-    if (push_done) begin // ValueEngine.java:367
-      reduce_index <= 5'd0; // ValueEngine.java:368
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:369
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:370
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:371
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:371
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:157
+    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:157
+    value_issue_d1 <= value_issue; // ValueEngine.java:157
+    value_issue_d2 <= value_issue_d1; // ValueEngine.java:157
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:173
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:173
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:173
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:173
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:173
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:173
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:173
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:173
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:173
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:173
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:173
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:173
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:173
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:173
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:173
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:173
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:173
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:173
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:173
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:173
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:173
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:173
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:173
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:173
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:173
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:173
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:173
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:173
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:173
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:173
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:173
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:173
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:173
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:173
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:173
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:173
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:173
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:173
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:173
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:173
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:173
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:173
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:173
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:173
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:173
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:173
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:173
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:173
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:173
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:173
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:173
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:173
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:173
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:173
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:173
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:173
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:173
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:173
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:173
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:173
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:173
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:173
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:173
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:173
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:173
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:173
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:173
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:173
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:173
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:173
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:173
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:173
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:173
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:173
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:173
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:173
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:173
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:173
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:173
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:173
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:173
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:173
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:173
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:173
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:173
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:173
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:173
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:173
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:173
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:173
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:173
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:173
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:173
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:173
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:173
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:173
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:173
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:173
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:173
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:173
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:173
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:173
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:173
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:173
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:173
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:173
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:173
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:173
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:173
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:173
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:173
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:173
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:173
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:173
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:173
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:173
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:173
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:173
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:173
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:173
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:173
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:173
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:173
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:173
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:173
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:173
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:173
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:173
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:173
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:173
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:173
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:173
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:173
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:173
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:173
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:173
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:173
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:173
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:173
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:173
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:173
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:173
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:173
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:173
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:173
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:173
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:173
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:173
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:173
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:173
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:173
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:173
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:173
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:173
+    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:173
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:173
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:173
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:173
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:173
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:173
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:173
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:173
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:173
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:173
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:173
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:173
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:173
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:173
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:173
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:173
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:173
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:173
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:173
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:173
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:173
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:173
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:173
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:173
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:173
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:173
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:173
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:173
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:173
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:173
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:173
+    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:173
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:173
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:173
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:173
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:173
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:173
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:173
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:173
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:173
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:173
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:173
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:173
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:173
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:173
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:173
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:173
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:173
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:173
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:173
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:173
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:173
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:173
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:173
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:173
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:173
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:173
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:173
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:173
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:173
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:173
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:173
+    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:173
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:173
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:173
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:173
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:173
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:173
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:173
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:173
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:173
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:173
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:173
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:173
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:173
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:173
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:173
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:173
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:173
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:173
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:173
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:173
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:173
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:173
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:173
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:173
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:173
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:173
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:173
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:173
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:173
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:173
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:173
+    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:173
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:173
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:173
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:173
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:173
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:173
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:173
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:173
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:173
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:173
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:173
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:173
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:173
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:173
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:173
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:173
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:173
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:173
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:173
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:173
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:173
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:173
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:173
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:173
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:173
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:173
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:173
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:173
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:173
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:173
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:173
+    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:173
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:173
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:173
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:173
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:173
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:173
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:173
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:173
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:173
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:173
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:173
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:173
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:173
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:173
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:173
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:173
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:173
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:173
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:173
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:173
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:173
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:173
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:173
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:173
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:173
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:173
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:173
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:173
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:173
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:173
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:173
+    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:173
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:173
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:173
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:173
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:173
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:173
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:173
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:173
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:173
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:173
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:173
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:173
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:173
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:173
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:173
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:173
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:173
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:173
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:173
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:173
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:173
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:173
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:173
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:173
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:173
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:173
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:173
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:173
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:173
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:173
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:173
+    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:173
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:173
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:173
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:173
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:173
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:173
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:173
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:173
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:173
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:173
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:173
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:173
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:173
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:173
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:173
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:173
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:173
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:173
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:173
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:173
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:173
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:173
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:173
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:173
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:173
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:173
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:173
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:173
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:173
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:173
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:173
+    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:173
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:173
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:173
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:173
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:173
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:173
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:173
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:173
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:173
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:173
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:173
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:173
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:173
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:173
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:173
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:173
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:173
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:173
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:173
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:173
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:173
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:173
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:173
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:173
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:173
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:173
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:173
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:173
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:173
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:173
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:173
+    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:173
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:173
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:173
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:173
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:173
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:173
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:173
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:173
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:173
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:173
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:173
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:173
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:173
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:173
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:173
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:173
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:173
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:173
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:173
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:173
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:173
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:173
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:173
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:173
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:173
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:173
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:173
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:173
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:173
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:173
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:173
+    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:173
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:173
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:173
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:173
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:173
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:173
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:173
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:173
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:173
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:173
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:173
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:173
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:173
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:173
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:173
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:173
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:173
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:173
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:173
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:173
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:173
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:173
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:173
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:173
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:173
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:173
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:173
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:173
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:173
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:173
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:173
+    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:173
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:173
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:173
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:173
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:173
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:173
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:173
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:173
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:173
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:173
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:173
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:173
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:173
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:173
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:173
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:173
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:173
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:173
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:173
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:173
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:173
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:173
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:173
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:173
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:173
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:173
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:173
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:173
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:173
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:173
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:173
+    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:173
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:177
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:177
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:177
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:177
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:177
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:177
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:177
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:177
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:177
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:177
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:177
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:177
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:177
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:177
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:177
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:177
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:177
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:177
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:177
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:177
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:177
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:177
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:177
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:177
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:177
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:177
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:177
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:177
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:177
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:177
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:177
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:177
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:177
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:177
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:177
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:177
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:177
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:177
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:177
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:177
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:178
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:178
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:178
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:178
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:178
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:178
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:181
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:181
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:181
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:181
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:181
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:181
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:181
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:181
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:181
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:181
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:181
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:181
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:181
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:181
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:181
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:181
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:181
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:181
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:181
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:181
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:181
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:181
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:181
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:181
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:181
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:181
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:181
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:181
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:181
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:181
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:181
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:181
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:181
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:181
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:181
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:181
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:181
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:181
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:181
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:181
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:181
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:181
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:181
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:181
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:181
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:181
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:181
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:181
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:181
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:181
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:181
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:181
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:181
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:181
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:181
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:181
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:181
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:181
+    z_address_d1 <= {value_slots_physical, value_position[3:0]}; // ValueEngine.java:195
+    z_address_d2 <= z_address_d1; // ValueEngine.java:195
+    z_address_d3 <= z_address_d2; // ValueEngine.java:195
+    z_address_d4 <= z_address_d3; // ValueEngine.java:195
+    z_address_d5 <= z_address_d4; // ValueEngine.java:195
+    z_address_d6 <= z_address_d5; // ValueEngine.java:195
+    z_address_d7 <= z_address_d6; // ValueEngine.java:195
+    z_address_d8 <= z_address_d7; // ValueEngine.java:195
+    z_address_d9 <= z_address_d8; // ValueEngine.java:195
+    z_address_d10 <= z_address_d9; // ValueEngine.java:195
+    z_address_d11 <= z_address_d10; // ValueEngine.java:195
+    z_address_d12 <= z_address_d11; // ValueEngine.java:195
+    z_address_d13 <= z_address_d12; // ValueEngine.java:195
+    z_address_d14 <= z_address_d13; // ValueEngine.java:195
+    z_address_d15 <= z_address_d14; // ValueEngine.java:195
+    z_address_d16 <= z_address_d15; // ValueEngine.java:195
+    z_address_d17 <= z_address_d16; // ValueEngine.java:195
+    z_address_d18 <= z_address_d17; // ValueEngine.java:195
+    z_address_d19 <= z_address_d18; // ValueEngine.java:195
+    z_address_d20 <= z_address_d19; // ValueEngine.java:195
+    z_address_d21 <= z_address_d20; // ValueEngine.java:195
+    z_address_d22 <= z_address_d21; // ValueEngine.java:195
+    z_address_d23 <= z_address_d22; // ValueEngine.java:195
+    z_address_d24 <= z_address_d23; // ValueEngine.java:195
+    z_address_d25 <= z_address_d24; // ValueEngine.java:195
+    z_address_d26 <= z_address_d25; // ValueEngine.java:195
+    z_address_d27 <= z_address_d26; // ValueEngine.java:195
+    z_address_d28 <= z_address_d27; // ValueEngine.java:195
+    z_address_d29 <= z_address_d28; // ValueEngine.java:195
+    z_address_d30 <= z_address_d29; // ValueEngine.java:195
+    z_address_d31 <= z_address_d30; // ValueEngine.java:195
+    z_address_d32 <= z_address_d31; // ValueEngine.java:195
+    z_address_d33 <= z_address_d32; // ValueEngine.java:195
+    if (z_lanes_read_enable) begin // ValueEngine.java:197
+      z_lanes_read <= z_lanes[z_lanes_read_address]; // ValueEngine.java:197
+    end
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:199
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:199
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:199
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:199
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:199
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:199
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:199
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:199
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:199
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:199
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:199
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:199
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:199
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:199
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:199
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:199
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:199
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:199
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:199
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:199
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:199
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:199
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:199
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:199
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:199
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:199
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:199
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:199
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:199
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:199
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:199
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:199
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:199
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:199
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:200
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:200
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:200
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:200
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:200
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:200
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:200
+    z_address_d34 <= z_address_d33; // ValueEngine.java:201
+    z_address_d35 <= z_address_d34; // ValueEngine.java:201
+    z_address_d36 <= z_address_d35; // ValueEngine.java:201
+    z_address_d37 <= z_address_d36; // ValueEngine.java:201
+    z_address_d38 <= z_address_d37; // ValueEngine.java:201
+    z_address_d39 <= z_address_d38; // ValueEngine.java:201
+    z_address_d40 <= z_address_d39; // ValueEngine.java:201
+    if (z_write) begin // ValueEngine.java:202
+      z_lanes[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:202
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_8 <= partials_8[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_9 <= partials_9[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_10 <= partials_10[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_11 <= partials_11[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_12 <= partials_12[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_13 <= partials_13[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_14 <= partials_14[bank_read_address]; // ValueEngine.java:209
+    end
+    if (bank_read_enable) begin // ValueEngine.java:209
+      bank_read_15 <= partials_15[bank_read_address]; // ValueEngine.java:209
+    end
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:213
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:213
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:213
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:213
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:213
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:213
+    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:213
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:217
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:217
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:217
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:217
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:217
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:217
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:217
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:218
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:218
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:218
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:218
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:218
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:218
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:218
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:219
+    value_present_d2 <= value_present_d1; // ValueEngine.java:219
+    value_present_d3 <= value_present_d2; // ValueEngine.java:219
+    value_present_d4 <= value_present_d3; // ValueEngine.java:219
+    value_present_d5 <= value_present_d4; // ValueEngine.java:219
+    value_present_d6 <= value_present_d5; // ValueEngine.java:219
+    value_present_d7 <= value_present_d6; // ValueEngine.java:219
+    value_present_d8 <= value_present_d7; // ValueEngine.java:219
+    value_present_d9 <= value_present_d8; // ValueEngine.java:219
+    value_present_d10 <= value_present_d9; // ValueEngine.java:219
+    value_present_d11 <= value_present_d10; // ValueEngine.java:219
+    value_present_d12 <= value_present_d11; // ValueEngine.java:219
+    value_present_d13 <= value_present_d12; // ValueEngine.java:219
+    value_present_d14 <= value_present_d13; // ValueEngine.java:219
+    value_present_d15 <= value_present_d14; // ValueEngine.java:219
+    value_present_d16 <= value_present_d15; // ValueEngine.java:219
+    value_present_d17 <= value_present_d16; // ValueEngine.java:219
+    value_present_d18 <= value_present_d17; // ValueEngine.java:219
+    value_present_d19 <= value_present_d18; // ValueEngine.java:219
+    value_present_d20 <= value_present_d19; // ValueEngine.java:219
+    value_present_d21 <= value_present_d20; // ValueEngine.java:219
+    value_present_d22 <= value_present_d21; // ValueEngine.java:219
+    value_present_d23 <= value_present_d22; // ValueEngine.java:219
+    value_present_d24 <= value_present_d23; // ValueEngine.java:219
+    value_present_d25 <= value_present_d24; // ValueEngine.java:219
+    value_present_d26 <= value_present_d25; // ValueEngine.java:219
+    value_present_d27 <= value_present_d26; // ValueEngine.java:219
+    value_present_d28 <= value_present_d27; // ValueEngine.java:219
+    value_present_d29 <= value_present_d28; // ValueEngine.java:219
+    value_present_d30 <= value_present_d29; // ValueEngine.java:219
+    value_present_d31 <= value_present_d30; // ValueEngine.java:219
+    value_present_d32 <= value_present_d31; // ValueEngine.java:219
+    value_present_d33 <= value_present_d32; // ValueEngine.java:219
+    value_present_d34 <= value_present_d33; // ValueEngine.java:219
+    value_present_d35 <= value_present_d34; // ValueEngine.java:219
+    value_present_d36 <= value_present_d35; // ValueEngine.java:219
+    value_present_d37 <= value_present_d36; // ValueEngine.java:219
+    value_present_d38 <= value_present_d37; // ValueEngine.java:219
+    value_present_d39 <= value_present_d38; // ValueEngine.java:219
+    value_present_d40 <= value_present_d39; // ValueEngine.java:219
+    value_present_d41 <= value_present_d40; // ValueEngine.java:219
+    value_present_d42 <= value_present_d41; // ValueEngine.java:219
+    value_present_d43 <= value_present_d42; // ValueEngine.java:219
+    value_present_d44 <= value_present_d43; // ValueEngine.java:219
+    value_present_d45 <= value_present_d44; // ValueEngine.java:219
+    value_present_d46 <= value_present_d45; // ValueEngine.java:219
+    value_present_d47 <= value_present_d46; // ValueEngine.java:219
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
+      partials_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
+      partials_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
+      partials_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
+      partials_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
+      partials_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
+      partials_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
+      partials_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
+      partials_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
+      partials_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
+      partials_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
+      partials_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
+      partials_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
+      partials_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
+      partials_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
+      partials_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:224
+    end
+    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
+      partials_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:224
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:227
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:227
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:227
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:227
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:227
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:227
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:227
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:227
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:227
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:227
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:227
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:227
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:227
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:227
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:227
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:227
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:227
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:227
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:227
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:227
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:227
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:227
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:227
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:227
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:227
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:227
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:227
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:227
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:227
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:227
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:227
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:227
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:227
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:227
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:227
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:227
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:227
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:227
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:227
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:227
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:227
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:227
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:227
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:227
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:227
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:227
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:227
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:227
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:227
+    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:231
+    gather_read_z <= z_gathering; // ValueEngine.java:232
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:233
+    gather_read_part <= reduce_beat[0]; // ValueEngine.java:234
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_0_0 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_0_1 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_0_2 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_0_3 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_0_4 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_0_5 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_0_6 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_0_7 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_0_8 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_0_9 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_0_10 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_0_11 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_0_12 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_0_13 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_0_14 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_0_15 <= gather_read_0; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_1_0 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_1_1 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_1_2 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_1_3 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_1_4 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_1_5 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_1_6 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_1_7 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_1_8 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_1_9 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_1_10 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_1_11 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_1_12 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_1_13 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_1_14 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_1_15 <= gathered_1_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_2_0 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_2_1 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_2_2 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_2_3 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_2_4 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_2_5 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_2_6 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_2_7 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_2_8 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_2_9 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_2_10 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_2_11 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_2_12 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_2_13 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_2_14 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_2_15 <= gathered_2_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_3_0 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_3_1 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_3_2 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_3_3 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_3_4 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_3_5 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_3_6 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_3_7 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_3_8 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_3_9 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_3_10 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_3_11 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_3_12 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_3_13 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_3_14 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_3_15 <= gathered_3_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_4_0 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_4_1 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_4_2 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_4_3 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_4_4 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_4_5 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_4_6 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_4_7 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_4_8 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_4_9 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_4_10 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_4_11 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_4_12 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_4_13 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_4_14 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_4_15 <= gathered_4_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_5_0 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_5_1 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_5_2 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_5_3 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_5_4 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_5_5 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_5_6 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_5_7 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_5_8 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_5_9 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_5_10 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_5_11 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_5_12 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_5_13 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_5_14 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_5_15 <= gathered_5_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_6_0 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_6_1 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_6_2 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_6_3 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_6_4 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_6_5 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_6_6 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_6_7 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_6_8 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_6_9 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_6_10 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_6_11 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_6_12 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_6_13 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_6_14 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_6_15 <= gathered_6_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
+      gathered_7_0 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
+      gathered_7_1 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
+      gathered_7_2 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
+      gathered_7_3 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
+      gathered_7_4 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
+      gathered_7_5 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
+      gathered_7_6 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
+      gathered_7_7 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
+      gathered_7_8 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
+      gathered_7_9 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
+      gathered_7_10 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
+      gathered_7_11 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
+      gathered_7_12 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
+      gathered_7_13 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
+      gathered_7_14 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
+      gathered_7_15 <= gathered_7_0_mux; // ValueEngine.java:248
+    end
+    if (rz_ready) begin // ValueEngine.java:309
+      slot_rz <= rz_out_payload; // ValueEngine.java:310
+      rz_known <= 1'b1; // ValueEngine.java:311
+    end
+    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:316
+    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:316
+    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:316
+    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:316
+    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:316
+    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:316
+    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:316
+    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:316
+    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:316
+    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:323
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:323
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:323
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:323
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:323
+      out_word_4 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:323
+      out_word_5 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:323
+      out_word_6 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:323
+      out_word_7 <= stored_output_out_payload; // ValueEngine.java:323
+    end
+    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:326
+    if (beat_assembled) begin // ValueEngine.java:335
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:335
+    end
+    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:341
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:342
+    end
+    if (accumulated) begin // ValueEngine.java:343
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:344
+      reduce_beat <= 4'd0; // ValueEngine.java:345
+      reduce_index <= 5'd0; // ValueEngine.java:346
+    end
+    if (z_gather_done) begin // ValueEngine.java:348
+      reduce_index <= 5'd0; // ValueEngine.java:349
+      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:350
+    end
+    if (z_pushed) begin // ValueEngine.java:352
+      reduce_index <= 5'd0; // ValueEngine.java:353
+      rz_known <= 1'b0; // ValueEngine.java:354
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:355
+    end
+    if (gather_done) begin // ValueEngine.java:357
+      reduce_index <= 5'd0; // ValueEngine.java:358
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:359
+    end
+    if (push_done) begin // ValueEngine.java:361
+      reduce_index <= 5'd0; // ValueEngine.java:362
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:363
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:364
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:365
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:365
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:373
-      beats_queued <= 4'd0; // ValueEngine.java:374
-      reduce_beat <= 4'd0; // ValueEngine.java:375
-      reduce_index <= 5'd0; // ValueEngine.java:376
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:377
-      if (value_pass_finished) begin // ValueEngine.java:378
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:378
+    if (slot_flush_done) begin // ValueEngine.java:367
+      beats_queued <= 4'd0; // ValueEngine.java:368
+      reduce_beat <= 4'd0; // ValueEngine.java:369
+      reduce_index <= 5'd0; // ValueEngine.java:370
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:371
+      if (value_pass_finished) begin // ValueEngine.java:372
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:372
       end
     end
     if (reset) begin
@@ -7158,8 +7158,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
   assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:118
-  assign value_need_rows = value_row_needs; // ValueEngine.java:119
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:117
+  assign value_need_rows = value_row_needs; // ValueEngine.java:118
 
   always @(posedge clk) begin
     if (value_pass_start) begin // ChunkWalk.java:90
@@ -7321,55 +7321,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:111
   assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:111
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:176
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:179
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:179
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:179
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:179
-  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:179
-  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:179
-  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:179
-  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:179
-  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:179
-  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:179
-  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:179
-  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:179
-  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:179
-  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:179
-  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:179
-  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:178
-  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:179
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:219
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:219
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:219
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:219
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:219
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:219
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:219
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:219
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:219
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:219
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:219
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:219
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:219
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:219
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:219
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:219
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:170
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:173
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:173
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:173
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:173
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:173
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:173
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:173
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:173
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:173
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:173
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:173
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:173
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:173
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:173
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:173
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:172
+  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:173
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:213
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:213
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:213
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:213
+  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:213
+  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:213
+  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:213
+  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:213
+  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:213
+  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:213
+  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:213
+  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:213
+  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:213
+  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:213
+  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:213
+  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:213
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
@@ -7402,8 +7402,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:339
-        $display("ASSERTION FAILED in %m: ValueEngine.java:339: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:333
+        $display("ASSERTION FAILED in %m: ValueEngine.java:333: AttentionUnit: the output queue holds a slot's beats");
         $stop;
       end
       if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:218
@@ -7902,7 +7902,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane15_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:260
+  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:253
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (score_tree_in_valid),
@@ -7930,7 +7930,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (score_tree_ready)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:268
+  Fp32Mul scaled ( // ScoreEngine.java:261
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -7940,7 +7940,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:163
+  Fp32Add row_shifted ( // ValueEngine.java:157
     .clk          (clk),
     .reset        (reset),
     .in_valid     (row_shifted_in_valid),
@@ -7950,7 +7950,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:163
+  FpExp row_weight ( // ValueEngine.java:157
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_weight_in_valid),
@@ -8279,7 +8279,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -8288,7 +8288,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -8297,7 +8297,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -8306,7 +8306,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -8315,7 +8315,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -8324,7 +8324,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -8333,7 +8333,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -8342,7 +8342,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -8351,7 +8351,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane8_v_in_valid),
@@ -8360,7 +8360,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane9_v_in_valid),
@@ -8369,7 +8369,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane10_v_in_valid),
@@ -8378,7 +8378,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane11_v_in_valid),
@@ -8387,7 +8387,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane12_v_in_valid),
@@ -8396,7 +8396,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane13_v_in_valid),
@@ -8405,7 +8405,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane14_v_in_valid),
@@ -8414,7 +8414,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:172
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:166
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane15_v_in_valid),
@@ -8423,7 +8423,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane15_v_out_payload)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:204
+  Fp32Add z_sum ( // ValueEngine.java:198
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),
@@ -8433,7 +8433,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t4_q8_f4 reduce_tree ( // ValueEngine.java:286
+  Fp32SerialTree_n16_t4_q8_f4 reduce_tree ( // ValueEngine.java:280
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (reduce_tree_in_valid),
@@ -8470,7 +8470,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:319
+  Fp32Mul normalized ( // ValueEngine.java:313
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -8480,7 +8480,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:320
+  Fp32ToFp16 stored_output ( // ValueEngine.java:314
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),

@@ -314,7 +314,7 @@ public final class AttentionUnit extends Module {
             startScores = queries.fire().and(lastQueryBeat).and(lastQuerySlot).named("start_scores");
             UInt physicalSlot = querySlot.resize(shape.slotBits()).add(fields.base()).trunc(shape.slotBits())
                     .named("query_physical_slot");
-            UInt storeAddress = cat(physicalSlot, ChunkLoader.passBeat(shape, queryBeat)
+            UInt storeAddress = cat(physicalSlot, PassBeats.of(shape, queryBeat)
                     .resize(shape.passStrideBits())).asUInt().resize(log2Up(shape.queryStoreWords()))
                     .named("query_store_address");
             for (int p = 0; p < queryStore.size(); p++) {

@@ -146,7 +146,7 @@ final class ChunkLoader extends Area {
         Bool landingLatest = landed.sub(jobBase).trunc(countBits).msb().not().named(name + "_landing_latest");
         UInt landingBeats = mux(landingLatest, latestBeats, olderBeats).named(name + "_landing_row_beats");
         Bool lastRowBeat = writeBeat.eq(landingBeats.sub(1).trunc(beatBits)).named(name + "_write_last_row_beat");
-        UInt writeAddress = cat(landed.lsb(), writeRow, passBeat(shape, writeBeat).resize(shape.passStrideBits()))
+        UInt writeAddress = cat(landed.lsb(), writeRow, PassBeats.of(shape, writeBeat).resize(shape.passStrideBits()))
                 .asUInt().resize(log2Up(shape.chunkBufferWords())).named(name + "_write_address");
         for (int p = 0; p < ports; p++) {
             Mem<Bits> memory = memories.get(p);
@@ -178,12 +178,6 @@ final class ChunkLoader extends Area {
     /** Chunks of the job whose first chunk is {@code base} in the buffer (whole), as wide as the counters. */
     UInt loadedSince(UInt base) {
         return landed.sub(base).trunc(countBits);
-    }
-
-    /** The pass beat of W-value beat {@code beat} of a row: {@code beat / P}. */
-    static UInt passBeat(AttentionShape shape, UInt beat) {
-        int shift = shape.portBits();
-        return shift == 0 ? beat : widthOf(beat) <= shift ? U(0, 1) : beat.shr(shift);
     }
 
     /**

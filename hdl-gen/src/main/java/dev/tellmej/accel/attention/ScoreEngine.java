@@ -86,8 +86,7 @@ final class ScoreEngine extends Area {
         chunkLoader = walk.loader;
         // Pass beats of a row: d / (P x W) rounded up (the last one's later beats are past the row with an odd
         // d / W).
-        UInt passBeats = command.rowBeats().resize(9).add(ports - 1).trunc(9).shr(shape.portBits()).resize(8)
-                .named("score_pass_beats");
+        UInt passBeats = PassBeats.perRow(shape, command.rowBeats()).named("score_pass_beats");
         UInt rowBase = reg("row_base", uint(rowBits), 0);
         UInt beat = reg("score_beat", uint(beatBits), 0);
         UInt turn = reg("turn", uint(turnBits), 0);
@@ -125,14 +124,8 @@ final class ScoreEngine extends Area {
                 .named("key_read_address");
         UInt queryAddress = cat(walk.slots.physical, beat.resize(shape.passStrideBits())).asUInt()
                 .resize(log2Up(shape.queryStoreWords())).named("query_read_address");
-        // Beat P x k + p of a row exists when it is below d / W: all do but, with an odd d / W, the last pass
-        // beat's later ones, whose lanes then neither add nor reach the row's sum.
-        List<Bool> present = new ArrayList<>();
-        for (int p = ports - 1; p >= 0; p--) {
-            present.add(p == 0 ? TRUE : cat(beat.resize(8), U(p, shape.portBits())).asUInt().resize(16)
-                    .lt(command.rowBeats().resize(16)));
-        }
-        Bits presentBeats = cat(present.toArray(new Bool[0])).named("score_present_beats");
+        // A beat past the row (the last pass beat's second, with an odd d / W) neither adds nor reaches the sum.
+        Bits presentBeats = PassBeats.present(shape, beat, command.rowBeats()).named("score_present_beats");
 
         // ---- Datapath: the W shared multiply-add lanes into the interleaved rows' partials.
         Pipeline pipe = new Pipeline("score_issue", issue);

@@ -109,8 +109,7 @@ final class ValueEngine extends Area {
         ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, progress));
         chunkFinished = walk.chunkFinished;
         chunkLoader = walk.loader;
-        UInt passBeats = command.rowBeats().resize(9).add(ports - 1).trunc(9).shr(shape.portBits()).resize(8)
-                .named("value_pass_beats");
+        UInt passBeats = PassBeats.perRow(shape, command.rowBeats()).named("value_pass_beats");
         UInt row = reg("value_row", uint(rowBits), 0);
         UInt beat = reg("value_beat", uint(passBeatBits), 0);
         Bool lastBeat = beat.eq(passBeats.sub(1).trunc(passBeatBits)).named("value_last_beat");
@@ -150,12 +149,7 @@ final class ValueEngine extends Area {
         Bits slotMax = maxima.size() == 1 ? maxima.getFirst() : new Vec<>(maxima).get("slot_max", walk.slots.physical);
         Timed<Bits> negatedMax = pipe.input("row_negated_max", FpFormat.FP32.negate(slotMax));
         // With an odd d / W the last pass beat's later beats are past the row: their lanes write nothing.
-        List<Bool> present = new ArrayList<>();
-        for (int p = ports - 1; p >= 0; p--) {
-            present.add(p == 0 ? TRUE : cat(beat.resize(8), U(p, shape.portBits())).asUInt().resize(16)
-                    .lt(command.rowBeats().resize(16)));
-        }
-        Timed<Bits> presentT = pipe.input("value_present", cat(present.toArray(new Bool[0])));
+        Timed<Bits> presentT = pipe.input("value_present", PassBeats.present(shape, beat, command.rowBeats()));
         Timed<Bits> valueT = pipe.at(values.latency(), "value_word", values.data());
         // The weight of the row, e_t = exp(s_t + (-M)) (N15.3: one RNE subtraction, then N9's exp), computed as the
         // row's score is read: the softmax is fused into the value pass.
@@ -206,7 +200,7 @@ final class ValueEngine extends Area {
         Bool zWrite = pipe.valid(zSum.cycle()).and(rowFirstT.at(zSum.cycle())).named("z_write");
         UInt zWriteAddress = zAddressT.at(zSum.cycle());
         when(zWrite, () -> zLanes.write(zWriteAddress, zSum.value()));
-        UInt gatherAddress = cat(reduceSlot, ChunkLoader.passBeat(shape, reduceBeat).resize(strideBits),
+        UInt gatherAddress = cat(reduceSlot, PassBeats.of(shape, reduceBeat).resize(strideBits),
                 index.resize(laneBits)).asUInt().resize(bankBits).named("gather_address");
         Bool bankEnable = accumulateEnable.or(gathering).named("bank_read_enable");
         UInt bankAddress = mux(accumulateEnable, accumulateRead, gatherAddress).named("bank_read_address");
