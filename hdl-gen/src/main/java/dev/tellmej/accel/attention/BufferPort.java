@@ -7,9 +7,9 @@ import dev.tellmej.hdl.Bool;
 import dev.tellmej.hdl.UInt;
 
 /**
- * One pass's use of a buffer's single read port: the pass drives {@code address} and {@code enable}; the word
- * read is on {@code data} {@code latency} cycles later. The unit muxes the passes' ports onto the memory's one
- * read port (the passes never run at once), so a buffer stays one block or UltraRAM array.
+ * A pass's read port on a buffer: the pass drives {@code address} and {@code enable}; the word read is on
+ * {@code data} {@code latency} cycles later (2 from UltraRAM). Each buffer has one reader: the score buffer the
+ * value pass, the key and value buffers their pass ({@link ChunkLoader#readPort}).
  */
 record BufferPort(UInt address, Bool enable, Bits data, int latency) {
     /** Wires named {@code <name>_address}, {@code _enable} and {@code _data}. */
