@@ -5,8 +5,9 @@ AxiBurstReader_w128_b16_o4.v
 SyncFifo_w144_d32_ramblock.v
 SyncFifo_w8_d4.v
 AxiBurstWriter_w128_b16_o4.v
-SyncFifo_w130_d128_ramblock.v
-AxiBurstReader_w128_b32_o4.v
+SyncFifo_w1_d8.v
+SyncFifo_w130_d256_ramblock.v
+AxiBurstReader_w128_b32_o8.v
 Fp16Product.v
 Fp32Add.v
 SyncFifo_w528_d9.v
@@ -30,6 +31,8 @@ Fp32ToInt8.v
 SyncFifo_w65_d12.v
 Quantizer_l4_fp16.v
 InverseOfCount.v
+SyncFifo_w130_d128_ramblock.v
+AxiBurstReader_w128_b32_o4.v
 SyncFifo_w32_d8.v
 AdderTree_n16_w16_l4.v
 SyncFifo_w32_d32.v
@@ -65,7 +68,6 @@ KvCacheWriter_w128_b16_o4.v
 SyncFifo_w2_d8.v
 AxiReadArbiter_w128_n3_o8.v
 AxiPortShare_w128_rrr_o8.v
-SyncFifo_w1_d8.v
 AxiReadArbiter_w128_n2_o8.v
 AxiPortShare_w128_rr_o8.v
 AxiWriteArbiter_w128_n1_o8.v

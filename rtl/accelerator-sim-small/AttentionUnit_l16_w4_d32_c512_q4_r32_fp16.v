@@ -4,96 +4,105 @@
 `default_nettype none
 
 module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
-  input  wire        ap_clk,                         // AttentionUnit.java:108
-  input  wire        ap_rst_n,                       // AttentionUnit.java:108
-  input  wire        command_valid,                  // AttentionUnit.java:112
-  output wire        command_ready,                  // AttentionUnit.java:112
-  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:112
-  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:112
-  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:112
-  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:112
-  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:112
-  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:112
-  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:112
-  input  wire        queries_valid,                  // AttentionUnit.java:114
-  output wire        queries_ready,                  // AttentionUnit.java:114
-  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:114
-  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:114
-  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:114
-  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:114
-  output wire        out_valid,                      // AttentionUnit.java:115
-  input  wire        out_ready,                      // AttentionUnit.java:115
-  output wire [15:0] out_payload_0,                  // AttentionUnit.java:115
-  output wire [15:0] out_payload_1,                  // AttentionUnit.java:115
-  output wire [15:0] out_payload_2,                  // AttentionUnit.java:115
-  output wire [15:0] out_payload_3,                  // AttentionUnit.java:115
-  output wire        done_valid,                     // AttentionUnit.java:116
-  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:116
-  output wire        idle,                           // AttentionUnit.java:117
-  output wire        m_axi_k_awvalid,                // AttentionUnit.java:127
-  input  wire        m_axi_k_awready,                // AttentionUnit.java:127
-  output wire [63:0] m_axi_k_awaddr,                 // AttentionUnit.java:127
-  output wire [7:0]  m_axi_k_awlen,                  // AttentionUnit.java:127
-  output wire [2:0]  m_axi_k_awsize,                 // AttentionUnit.java:127
-  output wire [1:0]  m_axi_k_awburst,                // AttentionUnit.java:127
-  output wire        m_axi_k_wvalid,                 // AttentionUnit.java:127
-  input  wire        m_axi_k_wready,                 // AttentionUnit.java:127
-  output wire [63:0] m_axi_k_wdata,                  // AttentionUnit.java:127
-  output wire [7:0]  m_axi_k_wstrb,                  // AttentionUnit.java:127
-  output wire        m_axi_k_wlast,                  // AttentionUnit.java:127
-  input  wire        m_axi_k_bvalid,                 // AttentionUnit.java:127
-  output wire        m_axi_k_bready,                 // AttentionUnit.java:127
-  input  wire [1:0]  m_axi_k_bresp,                  // AttentionUnit.java:127
-  output wire        m_axi_k_arvalid,                // AttentionUnit.java:127
-  input  wire        m_axi_k_arready,                // AttentionUnit.java:127
-  output wire [63:0] m_axi_k_araddr,                 // AttentionUnit.java:127
-  output wire [7:0]  m_axi_k_arlen,                  // AttentionUnit.java:127
-  output wire [2:0]  m_axi_k_arsize,                 // AttentionUnit.java:127
-  output wire [1:0]  m_axi_k_arburst,                // AttentionUnit.java:127
-  input  wire        m_axi_k_rvalid,                 // AttentionUnit.java:127
-  output wire        m_axi_k_rready,                 // AttentionUnit.java:127
-  input  wire [63:0] m_axi_k_rdata,                  // AttentionUnit.java:127
-  input  wire [1:0]  m_axi_k_rresp,                  // AttentionUnit.java:127
-  input  wire        m_axi_k_rlast,                  // AttentionUnit.java:127
-  output wire        m_axi_v_awvalid,                // AttentionUnit.java:128
-  input  wire        m_axi_v_awready,                // AttentionUnit.java:128
-  output wire [63:0] m_axi_v_awaddr,                 // AttentionUnit.java:128
-  output wire [7:0]  m_axi_v_awlen,                  // AttentionUnit.java:128
-  output wire [2:0]  m_axi_v_awsize,                 // AttentionUnit.java:128
-  output wire [1:0]  m_axi_v_awburst,                // AttentionUnit.java:128
-  output wire        m_axi_v_wvalid,                 // AttentionUnit.java:128
-  input  wire        m_axi_v_wready,                 // AttentionUnit.java:128
-  output wire [63:0] m_axi_v_wdata,                  // AttentionUnit.java:128
-  output wire [7:0]  m_axi_v_wstrb,                  // AttentionUnit.java:128
-  output wire        m_axi_v_wlast,                  // AttentionUnit.java:128
-  input  wire        m_axi_v_bvalid,                 // AttentionUnit.java:128
-  output wire        m_axi_v_bready,                 // AttentionUnit.java:128
-  input  wire [1:0]  m_axi_v_bresp,                  // AttentionUnit.java:128
-  output wire        m_axi_v_arvalid,                // AttentionUnit.java:128
-  input  wire        m_axi_v_arready,                // AttentionUnit.java:128
-  output wire [63:0] m_axi_v_araddr,                 // AttentionUnit.java:128
-  output wire [7:0]  m_axi_v_arlen,                  // AttentionUnit.java:128
-  output wire [2:0]  m_axi_v_arsize,                 // AttentionUnit.java:128
-  output wire [1:0]  m_axi_v_arburst,                // AttentionUnit.java:128
-  input  wire        m_axi_v_rvalid,                 // AttentionUnit.java:128
-  output wire        m_axi_v_rready,                 // AttentionUnit.java:128
-  input  wire [63:0] m_axi_v_rdata,                  // AttentionUnit.java:128
-  input  wire [1:0]  m_axi_v_rresp,                  // AttentionUnit.java:128
-  input  wire        m_axi_v_rlast                   // AttentionUnit.java:128
+  input  wire        ap_clk,                         // AttentionUnit.java:143
+  input  wire        ap_rst_n,                       // AttentionUnit.java:143
+  input  wire        command_valid,                  // AttentionUnit.java:147
+  output wire        command_ready,                  // AttentionUnit.java:147
+  input  wire [63:0] command_payload_keyAddress,     // AttentionUnit.java:147
+  input  wire [63:0] command_payload_valueAddress,   // AttentionUnit.java:147
+  input  wire [31:0] command_payload_firstPositions, // AttentionUnit.java:147
+  input  wire [7:0]  command_payload_tokens,         // AttentionUnit.java:147
+  input  wire [7:0]  command_payload_heads,          // AttentionUnit.java:147
+  input  wire [7:0]  command_payload_rowBeats,       // AttentionUnit.java:147
+  input  wire [31:0] command_payload_scale,          // AttentionUnit.java:147
+  input  wire        queries_valid,                  // AttentionUnit.java:149
+  output wire        queries_ready,                  // AttentionUnit.java:149
+  input  wire [15:0] queries_payload_0,              // AttentionUnit.java:149
+  input  wire [15:0] queries_payload_1,              // AttentionUnit.java:149
+  input  wire [15:0] queries_payload_2,              // AttentionUnit.java:149
+  input  wire [15:0] queries_payload_3,              // AttentionUnit.java:149
+  output wire        out_valid,                      // AttentionUnit.java:150
+  input  wire        out_ready,                      // AttentionUnit.java:150
+  output wire [15:0] out_payload_0,                  // AttentionUnit.java:150
+  output wire [15:0] out_payload_1,                  // AttentionUnit.java:150
+  output wire [15:0] out_payload_2,                  // AttentionUnit.java:150
+  output wire [15:0] out_payload_3,                  // AttentionUnit.java:150
+  output wire        done_valid,                     // AttentionUnit.java:151
+  output wire [7:0]  done_payload_errorCode,         // AttentionUnit.java:151
+  output wire        idle,                           // AttentionUnit.java:152
+  output wire        m_axi_k_awvalid,                // AttentionUnit.java:162
+  input  wire        m_axi_k_awready,                // AttentionUnit.java:162
+  output wire [63:0] m_axi_k_awaddr,                 // AttentionUnit.java:162
+  output wire [7:0]  m_axi_k_awlen,                  // AttentionUnit.java:162
+  output wire [2:0]  m_axi_k_awsize,                 // AttentionUnit.java:162
+  output wire [1:0]  m_axi_k_awburst,                // AttentionUnit.java:162
+  output wire        m_axi_k_wvalid,                 // AttentionUnit.java:162
+  input  wire        m_axi_k_wready,                 // AttentionUnit.java:162
+  output wire [63:0] m_axi_k_wdata,                  // AttentionUnit.java:162
+  output wire [7:0]  m_axi_k_wstrb,                  // AttentionUnit.java:162
+  output wire        m_axi_k_wlast,                  // AttentionUnit.java:162
+  input  wire        m_axi_k_bvalid,                 // AttentionUnit.java:162
+  output wire        m_axi_k_bready,                 // AttentionUnit.java:162
+  input  wire [1:0]  m_axi_k_bresp,                  // AttentionUnit.java:162
+  output wire        m_axi_k_arvalid,                // AttentionUnit.java:162
+  input  wire        m_axi_k_arready,                // AttentionUnit.java:162
+  output wire [63:0] m_axi_k_araddr,                 // AttentionUnit.java:162
+  output wire [7:0]  m_axi_k_arlen,                  // AttentionUnit.java:162
+  output wire [2:0]  m_axi_k_arsize,                 // AttentionUnit.java:162
+  output wire [1:0]  m_axi_k_arburst,                // AttentionUnit.java:162
+  input  wire        m_axi_k_rvalid,                 // AttentionUnit.java:162
+  output wire        m_axi_k_rready,                 // AttentionUnit.java:162
+  input  wire [63:0] m_axi_k_rdata,                  // AttentionUnit.java:162
+  input  wire [1:0]  m_axi_k_rresp,                  // AttentionUnit.java:162
+  input  wire        m_axi_k_rlast,                  // AttentionUnit.java:162
+  output wire        m_axi_v_awvalid,                // AttentionUnit.java:163
+  input  wire        m_axi_v_awready,                // AttentionUnit.java:163
+  output wire [63:0] m_axi_v_awaddr,                 // AttentionUnit.java:163
+  output wire [7:0]  m_axi_v_awlen,                  // AttentionUnit.java:163
+  output wire [2:0]  m_axi_v_awsize,                 // AttentionUnit.java:163
+  output wire [1:0]  m_axi_v_awburst,                // AttentionUnit.java:163
+  output wire        m_axi_v_wvalid,                 // AttentionUnit.java:163
+  input  wire        m_axi_v_wready,                 // AttentionUnit.java:163
+  output wire [63:0] m_axi_v_wdata,                  // AttentionUnit.java:163
+  output wire [7:0]  m_axi_v_wstrb,                  // AttentionUnit.java:163
+  output wire        m_axi_v_wlast,                  // AttentionUnit.java:163
+  input  wire        m_axi_v_bvalid,                 // AttentionUnit.java:163
+  output wire        m_axi_v_bready,                 // AttentionUnit.java:163
+  input  wire [1:0]  m_axi_v_bresp,                  // AttentionUnit.java:163
+  output wire        m_axi_v_arvalid,                // AttentionUnit.java:163
+  input  wire        m_axi_v_arready,                // AttentionUnit.java:163
+  output wire [63:0] m_axi_v_araddr,                 // AttentionUnit.java:163
+  output wire [7:0]  m_axi_v_arlen,                  // AttentionUnit.java:163
+  output wire [2:0]  m_axi_v_arsize,                 // AttentionUnit.java:163
+  output wire [1:0]  m_axi_v_arburst,                // AttentionUnit.java:163
+  input  wire        m_axi_v_rvalid,                 // AttentionUnit.java:163
+  output wire        m_axi_v_rready,                 // AttentionUnit.java:163
+  input  wire [63:0] m_axi_v_rdata,                  // AttentionUnit.java:163
+  input  wire [1:0]  m_axi_v_rresp,                  // AttentionUnit.java:163
+  input  wire        m_axi_v_rlast                   // AttentionUnit.java:163
 );
 
+  // IntakePhase: dev.tellmej.accel.attention.AttentionUnit.IntakePhase
+  localparam [2:0] INTAKE_PHASE_IDLE    = 3'd0;
+  localparam [2:0] INTAKE_PHASE_SIZE    = 3'd1;
+  localparam [2:0] INTAKE_PHASE_CHECK   = 3'd2;
+  localparam [2:0] INTAKE_PHASE_READY   = 3'd3;
+  localparam [2:0] INTAKE_PHASE_REFUSED = 3'd4;
+
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
-  localparam [2:0] PHASE_IDLE    = 3'd0;
-  localparam [2:0] PHASE_SIZE    = 3'd1;
-  localparam [2:0] PHASE_CHECK   = 3'd2;
-  localparam [2:0] PHASE_QUERIES = 3'd3;
-  localparam [2:0] PHASE_SCORES  = 3'd4;
-  localparam [2:0] PHASE_HANDOFF = 3'd5;
-  localparam [2:0] PHASE_REFUSED = 3'd6;
+  localparam [1:0] PHASE_IDLE    = 2'd0;
+  localparam [1:0] PHASE_QUERIES = 2'd1;
+  localparam [1:0] PHASE_SCORES  = 2'd2;
+  localparam [1:0] PHASE_HANDOFF = 2'd3;
 
   // ValuePhase: dev.tellmej.accel.attention.AttentionUnit.ValuePhase
-  localparam VALUE_PHASE_IDLE   = 1'b0;
-  localparam VALUE_PHASE_VALUES = 1'b1;
+  localparam [1:0] VALUE_PHASE_IDLE        = 2'd0;
+  localparam [1:0] VALUE_PHASE_VALUES      = 2'd1;
+  localparam [1:0] VALUE_PHASE_ACCUMULATED = 2'd2;
+
+  // ReducePhase: dev.tellmej.accel.attention.AttentionUnit.ReducePhase
+  localparam REDUCE_PHASE_IDLE     = 1'b0;
+  localparam REDUCE_PHASE_REDUCING = 1'b1;
 
   // Reduce: dev.tellmej.accel.attention.ValueEngine.Reduce
   localparam [2:0] REDUCE_IDLE     = 3'd0;
@@ -103,120 +112,115 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   localparam [2:0] REDUCE_PUSH     = 3'd4;
   localparam [2:0] REDUCE_FLUSH    = 3'd5;
 
-  wire        key_reader_command_valid;             // AttentionUnit.java:125
-  wire        key_reader_command_ready;             // AttentionUnit.java:125
-  wire [63:0] key_reader_command_payload_address;   // AttentionUnit.java:125
-  wire [31:0] key_reader_command_payload_beats;     // AttentionUnit.java:125
-  wire        key_reader_data_valid;                // AttentionUnit.java:125
-  wire        key_reader_data_ready;                // AttentionUnit.java:125
-  wire [63:0] key_reader_data_payload_data;         // AttentionUnit.java:125
-  wire        key_reader_data_payload_last;         // AttentionUnit.java:125
-  wire        key_reader_data_payload_error;        // AttentionUnit.java:125
-  wire        key_reader_m_axi_awvalid;             // AttentionUnit.java:125
-  wire        key_reader_m_axi_awready;             // AttentionUnit.java:125
-  wire [63:0] key_reader_m_axi_awaddr;              // AttentionUnit.java:125
-  wire [7:0]  key_reader_m_axi_awlen;               // AttentionUnit.java:125
-  wire [2:0]  key_reader_m_axi_awsize;              // AttentionUnit.java:125
-  wire [1:0]  key_reader_m_axi_awburst;             // AttentionUnit.java:125
-  wire        key_reader_m_axi_wvalid;              // AttentionUnit.java:125
-  wire        key_reader_m_axi_wready;              // AttentionUnit.java:125
-  wire [63:0] key_reader_m_axi_wdata;               // AttentionUnit.java:125
-  wire [7:0]  key_reader_m_axi_wstrb;               // AttentionUnit.java:125
-  wire        key_reader_m_axi_wlast;               // AttentionUnit.java:125
-  wire        key_reader_m_axi_bvalid;              // AttentionUnit.java:125
-  wire        key_reader_m_axi_bready;              // AttentionUnit.java:125
-  wire [1:0]  key_reader_m_axi_bresp;               // AttentionUnit.java:125
-  wire        key_reader_m_axi_arvalid;             // AttentionUnit.java:125
-  wire        key_reader_m_axi_arready;             // AttentionUnit.java:125
-  wire [63:0] key_reader_m_axi_araddr;              // AttentionUnit.java:125
-  wire [7:0]  key_reader_m_axi_arlen;               // AttentionUnit.java:125
-  wire [2:0]  key_reader_m_axi_arsize;              // AttentionUnit.java:125
-  wire [1:0]  key_reader_m_axi_arburst;             // AttentionUnit.java:125
-  wire        key_reader_m_axi_rvalid;              // AttentionUnit.java:125
-  wire        key_reader_m_axi_rready;              // AttentionUnit.java:125
-  wire [63:0] key_reader_m_axi_rdata;               // AttentionUnit.java:125
-  wire [1:0]  key_reader_m_axi_rresp;               // AttentionUnit.java:125
-  wire        key_reader_m_axi_rlast;               // AttentionUnit.java:125
-  wire        key_reader_idle;                      // AttentionUnit.java:125
-  wire [7:0]  key_reader_credits;                   // AttentionUnit.java:125
-  wire [2:0]  key_reader_outstanding;               // AttentionUnit.java:125
-  wire        value_reader_command_valid;           // AttentionUnit.java:126
-  wire        value_reader_command_ready;           // AttentionUnit.java:126
-  wire [63:0] value_reader_command_payload_address; // AttentionUnit.java:126
-  wire [31:0] value_reader_command_payload_beats;   // AttentionUnit.java:126
-  wire        value_reader_data_valid;              // AttentionUnit.java:126
-  wire        value_reader_data_ready;              // AttentionUnit.java:126
-  wire [63:0] value_reader_data_payload_data;       // AttentionUnit.java:126
-  wire        value_reader_data_payload_last;       // AttentionUnit.java:126
-  wire        value_reader_data_payload_error;      // AttentionUnit.java:126
-  wire        value_reader_m_axi_awvalid;           // AttentionUnit.java:126
-  wire        value_reader_m_axi_awready;           // AttentionUnit.java:126
-  wire [63:0] value_reader_m_axi_awaddr;            // AttentionUnit.java:126
-  wire [7:0]  value_reader_m_axi_awlen;             // AttentionUnit.java:126
-  wire [2:0]  value_reader_m_axi_awsize;            // AttentionUnit.java:126
-  wire [1:0]  value_reader_m_axi_awburst;           // AttentionUnit.java:126
-  wire        value_reader_m_axi_wvalid;            // AttentionUnit.java:126
-  wire        value_reader_m_axi_wready;            // AttentionUnit.java:126
-  wire [63:0] value_reader_m_axi_wdata;             // AttentionUnit.java:126
-  wire [7:0]  value_reader_m_axi_wstrb;             // AttentionUnit.java:126
-  wire        value_reader_m_axi_wlast;             // AttentionUnit.java:126
-  wire        value_reader_m_axi_bvalid;            // AttentionUnit.java:126
-  wire        value_reader_m_axi_bready;            // AttentionUnit.java:126
-  wire [1:0]  value_reader_m_axi_bresp;             // AttentionUnit.java:126
-  wire        value_reader_m_axi_arvalid;           // AttentionUnit.java:126
-  wire        value_reader_m_axi_arready;           // AttentionUnit.java:126
-  wire [63:0] value_reader_m_axi_araddr;            // AttentionUnit.java:126
-  wire [7:0]  value_reader_m_axi_arlen;             // AttentionUnit.java:126
-  wire [2:0]  value_reader_m_axi_arsize;            // AttentionUnit.java:126
-  wire [1:0]  value_reader_m_axi_arburst;           // AttentionUnit.java:126
-  wire        value_reader_m_axi_rvalid;            // AttentionUnit.java:126
-  wire        value_reader_m_axi_rready;            // AttentionUnit.java:126
-  wire [63:0] value_reader_m_axi_rdata;             // AttentionUnit.java:126
-  wire [1:0]  value_reader_m_axi_rresp;             // AttentionUnit.java:126
-  wire        value_reader_m_axi_rlast;             // AttentionUnit.java:126
-  wire        value_reader_idle;                    // AttentionUnit.java:126
-  wire [7:0]  value_reader_credits;                 // AttentionUnit.java:126
-  wire [2:0]  value_reader_outstanding;             // AttentionUnit.java:126
-  wire        scores_finished;                      // AttentionUnit.java:146
-  wire        value_job_requesting;                 // AttentionUnit.java:147
-  wire        value_busy;                           // AttentionUnit.java:148
-  wire [7:0]  value_command_slots;                  // AttentionUnit.java:149
-  wire [1:0]  value_command_base;                   // AttentionUnit.java:150
+  wire        key_reader_command_valid;             // AttentionUnit.java:160
+  wire        key_reader_command_ready;             // AttentionUnit.java:160
+  wire [63:0] key_reader_command_payload_address;   // AttentionUnit.java:160
+  wire [31:0] key_reader_command_payload_beats;     // AttentionUnit.java:160
+  wire        key_reader_data_valid;                // AttentionUnit.java:160
+  wire        key_reader_data_ready;                // AttentionUnit.java:160
+  wire [63:0] key_reader_data_payload_data;         // AttentionUnit.java:160
+  wire        key_reader_data_payload_last;         // AttentionUnit.java:160
+  wire        key_reader_data_payload_error;        // AttentionUnit.java:160
+  wire        key_reader_m_axi_awvalid;             // AttentionUnit.java:160
+  wire        key_reader_m_axi_awready;             // AttentionUnit.java:160
+  wire [63:0] key_reader_m_axi_awaddr;              // AttentionUnit.java:160
+  wire [7:0]  key_reader_m_axi_awlen;               // AttentionUnit.java:160
+  wire [2:0]  key_reader_m_axi_awsize;              // AttentionUnit.java:160
+  wire [1:0]  key_reader_m_axi_awburst;             // AttentionUnit.java:160
+  wire        key_reader_m_axi_wvalid;              // AttentionUnit.java:160
+  wire        key_reader_m_axi_wready;              // AttentionUnit.java:160
+  wire [63:0] key_reader_m_axi_wdata;               // AttentionUnit.java:160
+  wire [7:0]  key_reader_m_axi_wstrb;               // AttentionUnit.java:160
+  wire        key_reader_m_axi_wlast;               // AttentionUnit.java:160
+  wire        key_reader_m_axi_bvalid;              // AttentionUnit.java:160
+  wire        key_reader_m_axi_bready;              // AttentionUnit.java:160
+  wire [1:0]  key_reader_m_axi_bresp;               // AttentionUnit.java:160
+  wire        key_reader_m_axi_arvalid;             // AttentionUnit.java:160
+  wire        key_reader_m_axi_arready;             // AttentionUnit.java:160
+  wire [63:0] key_reader_m_axi_araddr;              // AttentionUnit.java:160
+  wire [7:0]  key_reader_m_axi_arlen;               // AttentionUnit.java:160
+  wire [2:0]  key_reader_m_axi_arsize;              // AttentionUnit.java:160
+  wire [1:0]  key_reader_m_axi_arburst;             // AttentionUnit.java:160
+  wire        key_reader_m_axi_rvalid;              // AttentionUnit.java:160
+  wire        key_reader_m_axi_rready;              // AttentionUnit.java:160
+  wire [63:0] key_reader_m_axi_rdata;               // AttentionUnit.java:160
+  wire [1:0]  key_reader_m_axi_rresp;               // AttentionUnit.java:160
+  wire        key_reader_m_axi_rlast;               // AttentionUnit.java:160
+  wire        key_reader_idle;                      // AttentionUnit.java:160
+  wire [8:0]  key_reader_credits;                   // AttentionUnit.java:160
+  wire [3:0]  key_reader_outstanding;               // AttentionUnit.java:160
+  wire        value_reader_command_valid;           // AttentionUnit.java:161
+  wire        value_reader_command_ready;           // AttentionUnit.java:161
+  wire [63:0] value_reader_command_payload_address; // AttentionUnit.java:161
+  wire [31:0] value_reader_command_payload_beats;   // AttentionUnit.java:161
+  wire        value_reader_data_valid;              // AttentionUnit.java:161
+  wire        value_reader_data_ready;              // AttentionUnit.java:161
+  wire [63:0] value_reader_data_payload_data;       // AttentionUnit.java:161
+  wire        value_reader_data_payload_last;       // AttentionUnit.java:161
+  wire        value_reader_data_payload_error;      // AttentionUnit.java:161
+  wire        value_reader_m_axi_awvalid;           // AttentionUnit.java:161
+  wire        value_reader_m_axi_awready;           // AttentionUnit.java:161
+  wire [63:0] value_reader_m_axi_awaddr;            // AttentionUnit.java:161
+  wire [7:0]  value_reader_m_axi_awlen;             // AttentionUnit.java:161
+  wire [2:0]  value_reader_m_axi_awsize;            // AttentionUnit.java:161
+  wire [1:0]  value_reader_m_axi_awburst;           // AttentionUnit.java:161
+  wire        value_reader_m_axi_wvalid;            // AttentionUnit.java:161
+  wire        value_reader_m_axi_wready;            // AttentionUnit.java:161
+  wire [63:0] value_reader_m_axi_wdata;             // AttentionUnit.java:161
+  wire [7:0]  value_reader_m_axi_wstrb;             // AttentionUnit.java:161
+  wire        value_reader_m_axi_wlast;             // AttentionUnit.java:161
+  wire        value_reader_m_axi_bvalid;            // AttentionUnit.java:161
+  wire        value_reader_m_axi_bready;            // AttentionUnit.java:161
+  wire [1:0]  value_reader_m_axi_bresp;             // AttentionUnit.java:161
+  wire        value_reader_m_axi_arvalid;           // AttentionUnit.java:161
+  wire        value_reader_m_axi_arready;           // AttentionUnit.java:161
+  wire [63:0] value_reader_m_axi_araddr;            // AttentionUnit.java:161
+  wire [7:0]  value_reader_m_axi_arlen;             // AttentionUnit.java:161
+  wire [2:0]  value_reader_m_axi_arsize;            // AttentionUnit.java:161
+  wire [1:0]  value_reader_m_axi_arburst;           // AttentionUnit.java:161
+  wire        value_reader_m_axi_rvalid;            // AttentionUnit.java:161
+  wire        value_reader_m_axi_rready;            // AttentionUnit.java:161
+  wire [63:0] value_reader_m_axi_rdata;             // AttentionUnit.java:161
+  wire [1:0]  value_reader_m_axi_rresp;             // AttentionUnit.java:161
+  wire        value_reader_m_axi_rlast;             // AttentionUnit.java:161
+  wire        value_reader_idle;                    // AttentionUnit.java:161
+  wire [8:0]  value_reader_credits;                 // AttentionUnit.java:161
+  wire [3:0]  value_reader_outstanding;             // AttentionUnit.java:161
+  wire        scores_finished;                      // AttentionUnit.java:181
+  wire        value_job_requesting;                 // AttentionUnit.java:182
+  wire        key_job_requesting;                   // AttentionUnit.java:183
+  wire        earlier_commands_running;             // AttentionUnit.java:184
+  wire        value_busy;                           // AttentionUnit.java:111
+  wire [1:0]  value_command_base;                   // AttentionUnit.java:111
+  wire [7:0]  value_command_slots;                  // AttentionUnit.java:112
+  wire        reduce_busy;                          // AttentionUnit.java:111
+  wire [1:0]  reduce_command_base;                  // AttentionUnit.java:111
+  wire [7:0]  reduce_command_slots;                 // AttentionUnit.java:112
+  wire        command_taken;                        // AttentionUnit.java:187
 
-  // controller
-  reg  [2:0]  phase;                                // AttentionUnit.java:279
-  reg  [9:0]  first_positions;                      // AttentionUnit.java:280
-  reg  [9:0]  last_positions;                       // AttentionUnit.java:281
-  reg  [7:0]  heads;                                // AttentionUnit.java:281
-  reg  [7:0]  slots;                                // AttentionUnit.java:281
-  reg  [7:0]  row_beats;                            // AttentionUnit.java:282
-  reg  [1:0]  slot_base;                            // AttentionUnit.java:282
-  reg  [63:0] key_address;                          // AttentionUnit.java:283
-  reg  [63:0] value_address;                        // AttentionUnit.java:284
-  reg  [31:0] scale;                                // AttentionUnit.java:285
-  reg  [7:0]  query_slot;                           // AttentionUnit.java:286
-  reg  [7:0]  query_beat;                           // AttentionUnit.java:287
-  reg         value_job_started;                    // AttentionUnit.java:288
-  reg  [7:0]  refusal_code;                         // AttentionUnit.java:289
-  reg  [7:0]  command_tokens;                       // AttentionUnit.java:295
-  reg  [15:0] command_slots;                        // AttentionUnit.java:296
-  reg         command_bad_fields;                   // AttentionUnit.java:297
-  reg  [33:0] command_reach;                        // AttentionUnit.java:298
-  wire        command_bad_field;                    // AttentionUnit.java:299
-  wire        command_overflow;                     // AttentionUnit.java:300
-  wire        command_refused;                      // AttentionUnit.java:301
-  wire        command_fits_beside;                  // AttentionUnit.java:304
-  wire        command_has_room;                     // AttentionUnit.java:305
-  wire [1:0]  command_slot_base;                    // AttentionUnit.java:308
-  wire        command_accepted;                     // AttentionUnit.java:310
-  wire        last_query_beat;                      // AttentionUnit.java:312
-  wire        last_query_slot;                      // AttentionUnit.java:313
-  wire        start_scores;                         // AttentionUnit.java:314
-  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:316
-  wire [4:0]  query_store_address;                  // AttentionUnit.java:319
-  wire        start_value_job;                      // AttentionUnit.java:327
-  wire        hand_off;                             // AttentionUnit.java:328
-  wire        refusal_done;                         // AttentionUnit.java:329
+  // intake
+  reg  [2:0]  intake_phase;                         // AttentionUnit.java:333
+  reg  [63:0] key_address;                          // AttentionUnit.java:334
+  reg  [63:0] intake_value_address;                 // AttentionUnit.java:335
+  reg  [31:0] intake_scale;                         // AttentionUnit.java:336
+  reg  [9:0]  intake_first_positions;               // AttentionUnit.java:337
+  reg  [9:0]  intake_last_positions;                // AttentionUnit.java:338
+  reg  [7:0]  intake_heads;                         // AttentionUnit.java:339
+  reg  [7:0]  intake_slots;                         // AttentionUnit.java:340
+  reg  [7:0]  intake_row_beats;                     // AttentionUnit.java:341
+  reg         key_job_started;                      // AttentionUnit.java:342
+  reg  [7:0]  refusal_code;                         // AttentionUnit.java:343
+  reg  [7:0]  command_tokens;                       // AttentionUnit.java:349
+  reg  [15:0] command_slots;                        // AttentionUnit.java:350
+  reg         command_bad_fields;                   // AttentionUnit.java:351
+  reg  [33:0] command_reach;                        // AttentionUnit.java:352
+  wire        command_bad_field;                    // AttentionUnit.java:353
+  wire        command_overflow;                     // AttentionUnit.java:354
+  wire        command_refused;                      // AttentionUnit.java:355
+  wire        command_accepted;                     // AttentionUnit.java:357
+  wire        start_key_job;                        // AttentionUnit.java:359
+  wire        intake_ready;                         // AttentionUnit.java:360
+  wire        refusal_done;                         // AttentionUnit.java:361
   wire [8:0]  key_port_address;                     // BufferPort.java:17
   wire        key_port_enable;                      // BufferPort.java:17
   wire [63:0] key_port_data;                        // BufferPort.java:18
@@ -226,9 +230,9 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [10:0] score_port_address;                   // BufferPort.java:17
   wire        score_port_enable;                    // BufferPort.java:17
   wire [31:0] score_port_data;                      // BufferPort.java:18
-  reg  [31:0] score_read;                           // AttentionUnit.java:161
-  wire        key_chunk_consumed;                   // AttentionUnit.java:165
-  wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:166
+  reg  [31:0] score_read;                           // AttentionUnit.java:197
+  wire        key_chunk_consumed;                   // AttentionUnit.java:201
+  wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:202
 
   // key_loader
   reg  [63:0] key_next_address;                     // ChunkLoader.java:80
@@ -258,9 +262,41 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        key_write_last_row_beat;              // ChunkLoader.java:148
   wire [8:0]  key_write_address;                    // ChunkLoader.java:150
   wire        key_beat_error;                       // ChunkLoader.java:169
+  wire        key_loaders_requesting;               // AttentionUnit.java:205
   wire [8:0]  key_read_local_address;               // ChunkLoader.java:190
   reg  [63:0] key_read_l0_p0;                       // ChunkLoader.java:195
   wire [63:0] key_read_l0;                          // ChunkLoader.java:198
+
+  // controller
+  reg  [1:0]  phase;                                // AttentionUnit.java:426
+  reg  [9:0]  first_positions;                      // AttentionUnit.java:427
+  reg  [9:0]  last_positions;                       // AttentionUnit.java:428
+  reg  [7:0]  heads;                                // AttentionUnit.java:428
+  reg  [7:0]  slots;                                // AttentionUnit.java:428
+  reg  [7:0]  row_beats;                            // AttentionUnit.java:429
+  reg  [1:0]  slot_base;                            // AttentionUnit.java:429
+  reg  [63:0] value_address;                        // AttentionUnit.java:430
+  reg  [31:0] scale;                                // AttentionUnit.java:431
+  reg  [6:0]  score_key_base;                       // AttentionUnit.java:434
+  reg  [7:0]  query_slot;                           // AttentionUnit.java:437
+  reg  [7:0]  query_beat;                           // AttentionUnit.java:438
+  reg         value_job_started;                    // AttentionUnit.java:439
+  reg         key_newer_job;                        // AttentionUnit.java:441
+  wire        command_fits_half;                    // AttentionUnit.java:445
+  wire        command_fits_beside;                  // AttentionUnit.java:446
+  wire        command_has_room;                     // AttentionUnit.java:447
+  wire        command_upper_half;                   // AttentionUnit.java:450
+  wire [1:0]  command_slot_base;                    // AttentionUnit.java:452
+  wire        take_command;                         // AttentionUnit.java:453
+  wire        last_query_beat;                      // AttentionUnit.java:455
+  wire        last_query_slot;                      // AttentionUnit.java:456
+  wire        start_scores;                         // AttentionUnit.java:457
+  wire [1:0]  query_physical_slot;                  // AttentionUnit.java:459
+  wire [4:0]  query_store_address;                  // AttentionUnit.java:462
+  wire        start_value_job;                      // AttentionUnit.java:470
+  wire        reduction_in_the_way;                 // AttentionUnit.java:473
+  wire        hand_off;                             // AttentionUnit.java:475
+  wire        key_rows_failed;                      // AttentionUnit.java:478
 
   // key_progress
   wire [0:0]  key_first_halves;                     // ChunkProgress.java:40
@@ -700,19 +736,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg         score_pass_finished_d43;              // ScoreEngine.java:238
 
   // score_sink
-  wire [8:0]  score_slots_end;                      // AttentionUnit.java:451
-  reg  [31:0] max_0;                                // AttentionUnit.java:453
-  wire        score_slot_0_ours;                    // AttentionUnit.java:455
-  reg  [31:0] max_1;                                // AttentionUnit.java:453
-  wire        score_slot_1_ours;                    // AttentionUnit.java:455
-  reg  [31:0] max_2;                                // AttentionUnit.java:453
-  wire        score_slot_2_ours;                    // AttentionUnit.java:455
-  reg  [31:0] max_3;                                // AttentionUnit.java:453
-  wire        score_slot_3_ours;                    // AttentionUnit.java:455
-  wire [10:0] score_write_address;                  // AttentionUnit.java:463
-  wire        score_buffer_write;                   // AttentionUnit.java:179
-  wire        value_chunk_consumed;                 // AttentionUnit.java:185
-  wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:186
+  wire [8:0]  score_slots_end;                      // AttentionUnit.java:645
+  reg  [31:0] max_0;                                // AttentionUnit.java:647
+  wire        score_slot_0_ours;                    // AttentionUnit.java:649
+  reg  [31:0] max_1;                                // AttentionUnit.java:647
+  wire        score_slot_1_ours;                    // AttentionUnit.java:649
+  reg  [31:0] max_2;                                // AttentionUnit.java:647
+  wire        score_slot_2_ours;                    // AttentionUnit.java:649
+  reg  [31:0] max_3;                                // AttentionUnit.java:647
+  wire        score_slot_3_ours;                    // AttentionUnit.java:649
+  wire [10:0] score_write_address;                  // AttentionUnit.java:657
+  wire        score_buffer_write;                   // AttentionUnit.java:218
+  wire        value_chunk_consumed;                 // AttentionUnit.java:224
+  wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:225
 
   // value_loader
   reg  [63:0] value_next_address;                   // ChunkLoader.java:80
@@ -745,25 +781,37 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [8:0]  value_read_local_address;             // ChunkLoader.java:190
   reg  [63:0] value_read_l0_p0;                     // ChunkLoader.java:195
   wire [63:0] value_read_l0;                        // ChunkLoader.java:198
-  wire        value_loaders_requesting;             // AttentionUnit.java:191
-  wire        values_finished;                      // AttentionUnit.java:192
-  wire        key_job_failed;                       // AttentionUnit.java:193
+  wire        value_loaders_requesting;             // AttentionUnit.java:231
+  wire        values_accumulated;                   // AttentionUnit.java:232
+  wire        values_reduced;                       // AttentionUnit.java:233
 
   // value_side
-  reg  [0:0]  value_phase;                          // AttentionUnit.java:402
-  reg  [9:0]  value_first_positions;                // AttentionUnit.java:403
-  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:404
-  reg  [7:0]  value_heads;                          // AttentionUnit.java:404
-  reg  [7:0]  value_slots;                          // AttentionUnit.java:405
-  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:405
-  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:406
-  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:409
-  reg         value_pass_start;                     // AttentionUnit.java:412
-  reg         value_keys_failed;                    // AttentionUnit.java:413
-  reg         value_newer_job;                      // AttentionUnit.java:415
-  wire        value_side_finished;                  // AttentionUnit.java:416
-  wire        value_rows_failed;                    // AttentionUnit.java:434
-  wire [7:0]  value_code;                           // AttentionUnit.java:436
+  reg  [1:0]  value_phase;                          // AttentionUnit.java:555
+  reg  [9:0]  value_first_positions;                // AttentionUnit.java:556
+  reg  [9:0]  value_last_positions;                 // AttentionUnit.java:557
+  reg  [7:0]  value_heads;                          // AttentionUnit.java:557
+  reg  [7:0]  value_slots;                          // AttentionUnit.java:558
+  reg  [7:0]  value_row_beats;                      // AttentionUnit.java:558
+  reg  [1:0]  value_slot_base;                      // AttentionUnit.java:559
+  reg  [6:0]  value_side_job_base;                  // AttentionUnit.java:562
+  reg         value_pass_start;                     // AttentionUnit.java:565
+  reg         value_keys_failed;                    // AttentionUnit.java:566
+  reg         value_newer_job;                      // AttentionUnit.java:568
+  wire        value_pass_over;                      // AttentionUnit.java:570
+  wire        value_pass_on;                        // AttentionUnit.java:571
+  wire        value_rows_failed;                    // AttentionUnit.java:590
+  wire [7:0]  value_code;                           // AttentionUnit.java:592
+
+  // reduce_side
+  reg  [0:0]  reduce_side_phase;                    // AttentionUnit.java:613
+  reg  [9:0]  reduce_first_positions;               // AttentionUnit.java:615
+  reg  [7:0]  reduce_heads;                         // AttentionUnit.java:616
+  reg  [7:0]  reduce_slots;                         // AttentionUnit.java:616
+  reg  [7:0]  reduce_row_beats;                     // AttentionUnit.java:617
+  reg  [1:0]  reduce_slot_base;                     // AttentionUnit.java:617
+  reg  [7:0]  reduce_code;                          // AttentionUnit.java:618
+  reg         reduce_start;                         // AttentionUnit.java:619
+  wire        reduce_side_finished;                 // AttentionUnit.java:620
 
   // value_progress
   wire [0:0]  value_first_halves;                   // ChunkProgress.java:40
@@ -799,27 +847,29 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_walk_done;                      // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]  value_pass_beats;                     // ValueEngine.java:112
-  reg  [5:0]  value_row;                            // ValueEngine.java:113
-  reg  [3:0]  value_beat;                           // ValueEngine.java:114
-  wire        value_last_beat;                      // ValueEngine.java:115
-  wire        value_last_row;                       // ValueEngine.java:116
-  wire [5:0]  value_row_needs;                      // ValueEngine.java:118
-  wire        value_issue;                          // ValueEngine.java:130
-  wire [9:0]  value_position;                       // ValueEngine.java:131
-  wire [8:0]  partial_address;                      // ValueEngine.java:143
-  reg  [31:0] slot_max;                             // ValueEngine.java:149
-  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:157
-  reg         value_issue_d1;                       // ValueEngine.java:157
-  wire        row_shifted_in_valid;                 // ValueEngine.java:157
-  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:157
-  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:157
-  wire        row_shifted_out_valid;                // ValueEngine.java:157
-  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:157
-  wire        row_weight_in_valid;                  // ValueEngine.java:157
-  wire [31:0] row_weight_in_payload;                // ValueEngine.java:157
-  wire        row_weight_out_valid;                 // ValueEngine.java:157
-  wire [31:0] row_weight_out_payload;               // ValueEngine.java:157
+  wire [7:0]  value_pass_beats;                     // ValueEngine.java:131
+  reg  [5:0]  value_row;                            // ValueEngine.java:132
+  reg  [3:0]  value_beat;                           // ValueEngine.java:133
+  wire        value_last_beat;                      // ValueEngine.java:134
+  wire        value_last_row;                       // ValueEngine.java:135
+  wire [5:0]  value_row_needs;                      // ValueEngine.java:137
+  wire        value_issue;                          // ValueEngine.java:149
+  wire [9:0]  value_position;                       // ValueEngine.java:150
+  wire        value_issue_second_set;               // ValueEngine.java:446
+  wire [0:0]  value_issue_set_slot;                 // ValueEngine.java:448
+  wire [7:0]  partial_address;                      // ValueEngine.java:163
+  reg  [31:0] slot_max;                             // ValueEngine.java:170
+  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:178
+  reg         value_issue_d1;                       // ValueEngine.java:178
+  wire        row_shifted_in_valid;                 // ValueEngine.java:178
+  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:178
+  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:178
+  wire        row_shifted_out_valid;                // ValueEngine.java:178
+  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:178
+  wire        row_weight_in_valid;                  // ValueEngine.java:178
+  wire [31:0] row_weight_in_payload;                // ValueEngine.java:178
+  wire        row_weight_out_valid;                 // ValueEngine.java:178
+  wire [31:0] row_weight_out_payload;               // ValueEngine.java:178
 
   // value_engine.value_mac
   wire [31:0] value_mac_a0;                         // MacLanes.java:98
@@ -881,252 +931,251 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_lane3_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  wire        value_lane0_v_in_valid;               // ValueEngine.java:166
-  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:166
-  wire        value_lane0_v_out_valid;              // ValueEngine.java:166
-  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:166
-  wire        value_lane1_v_in_valid;               // ValueEngine.java:166
-  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:166
-  wire        value_lane1_v_out_valid;              // ValueEngine.java:166
-  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:166
-  wire        value_lane2_v_in_valid;               // ValueEngine.java:166
-  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:166
-  wire        value_lane2_v_out_valid;              // ValueEngine.java:166
-  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:166
-  wire        value_lane3_v_in_valid;               // ValueEngine.java:166
-  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:166
-  wire        value_lane3_v_out_valid;              // ValueEngine.java:166
-  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:166
-  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:173
-  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:173
-  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:173
-  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:173
-  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:173
-  reg  [8:0]  accumulate_address_d1;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d2;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d3;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d4;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d5;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d6;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d7;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d8;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d9;                // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d10;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d11;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d12;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d13;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d14;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d15;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d16;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d17;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d18;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d19;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d20;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d21;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d22;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d23;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d24;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d25;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d26;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d27;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d28;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d29;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d30;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d31;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d32;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d33;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d34;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d35;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d36;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d37;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d38;               // ValueEngine.java:177
-  reg  [8:0]  accumulate_address_d39;               // ValueEngine.java:177
-  reg         row_weight_valid_d1;                  // ValueEngine.java:178
-  reg         row_weight_valid_d2;                  // ValueEngine.java:178
-  reg         row_weight_valid_d3;                  // ValueEngine.java:178
-  reg         row_weight_valid_d4;                  // ValueEngine.java:178
-  reg         row_weight_valid_d5;                  // ValueEngine.java:178
-  reg         row_weight_valid_d6;                  // ValueEngine.java:178
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:181
-  reg         row_shifted_valid_d10;                // ValueEngine.java:181
-  reg         row_shifted_valid_d11;                // ValueEngine.java:181
-  reg         row_shifted_valid_d12;                // ValueEngine.java:181
-  reg         row_shifted_valid_d13;                // ValueEngine.java:181
-  reg         row_shifted_valid_d14;                // ValueEngine.java:181
-  reg         row_shifted_valid_d15;                // ValueEngine.java:181
-  reg         row_shifted_valid_d16;                // ValueEngine.java:181
-  reg         row_shifted_valid_d17;                // ValueEngine.java:181
-  reg         row_shifted_valid_d18;                // ValueEngine.java:181
-  reg         row_shifted_valid_d19;                // ValueEngine.java:181
-  reg         row_shifted_valid_d20;                // ValueEngine.java:181
-  reg         row_shifted_valid_d21;                // ValueEngine.java:181
-  reg         row_shifted_valid_d22;                // ValueEngine.java:181
-  reg         row_shifted_valid_d23;                // ValueEngine.java:181
-  reg         row_shifted_valid_d24;                // ValueEngine.java:181
-  reg         row_shifted_valid_d25;                // ValueEngine.java:181
-  reg         row_first_beat_d1;                    // ValueEngine.java:181
-  reg         row_first_beat_d2;                    // ValueEngine.java:181
-  reg         row_first_beat_d3;                    // ValueEngine.java:181
-  reg         row_first_beat_d4;                    // ValueEngine.java:181
-  reg         row_first_beat_d5;                    // ValueEngine.java:181
-  reg         row_first_beat_d6;                    // ValueEngine.java:181
-  reg         row_first_beat_d7;                    // ValueEngine.java:181
-  reg         row_first_beat_d8;                    // ValueEngine.java:181
-  reg         row_first_beat_d9;                    // ValueEngine.java:181
-  reg         row_first_beat_d10;                   // ValueEngine.java:181
-  reg         row_first_beat_d11;                   // ValueEngine.java:181
-  reg         row_first_beat_d12;                   // ValueEngine.java:181
-  reg         row_first_beat_d13;                   // ValueEngine.java:181
-  reg         row_first_beat_d14;                   // ValueEngine.java:181
-  reg         row_first_beat_d15;                   // ValueEngine.java:181
-  reg         row_first_beat_d16;                   // ValueEngine.java:181
-  reg         row_first_beat_d17;                   // ValueEngine.java:181
-  reg         row_first_beat_d18;                   // ValueEngine.java:181
-  reg         row_first_beat_d19;                   // ValueEngine.java:181
-  reg         row_first_beat_d20;                   // ValueEngine.java:181
-  reg         row_first_beat_d21;                   // ValueEngine.java:181
-  reg         row_first_beat_d22;                   // ValueEngine.java:181
-  reg         row_first_beat_d23;                   // ValueEngine.java:181
-  reg         row_first_beat_d24;                   // ValueEngine.java:181
-  reg         row_first_beat_d25;                   // ValueEngine.java:181
-  reg         row_first_beat_d26;                   // ValueEngine.java:181
-  reg         row_first_beat_d27;                   // ValueEngine.java:181
-  reg         row_first_beat_d28;                   // ValueEngine.java:181
-  reg         row_first_beat_d29;                   // ValueEngine.java:181
-  reg         row_first_beat_d30;                   // ValueEngine.java:181
-  reg         row_first_beat_d31;                   // ValueEngine.java:181
-  reg         row_first_beat_d32;                   // ValueEngine.java:181
-  wire        z_read_enable;                        // ValueEngine.java:181
-  reg  [2:0]  reduce_phase;                         // ValueEngine.java:184
-  wire        accumulated;                          // ValueEngine.java:185
-  wire        slot_flushed;                         // ValueEngine.java:186
+  wire        value_lane0_v_in_valid;               // ValueEngine.java:187
+  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:187
+  wire        value_lane0_v_out_valid;              // ValueEngine.java:187
+  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:187
+  wire        value_lane1_v_in_valid;               // ValueEngine.java:187
+  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:187
+  wire        value_lane1_v_out_valid;              // ValueEngine.java:187
+  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:187
+  wire        value_lane2_v_in_valid;               // ValueEngine.java:187
+  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:187
+  wire        value_lane2_v_out_valid;              // ValueEngine.java:187
+  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:187
+  wire        value_lane3_v_in_valid;               // ValueEngine.java:187
+  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:187
+  wire        value_lane3_v_out_valid;              // ValueEngine.java:187
+  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:187
+  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:194
+  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:194
+  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:194
+  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:194
+  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:194
+  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:198
+  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:198
+  reg         row_weight_valid_d1;                  // ValueEngine.java:199
+  reg         row_weight_valid_d2;                  // ValueEngine.java:199
+  reg         row_weight_valid_d3;                  // ValueEngine.java:199
+  reg         row_weight_valid_d4;                  // ValueEngine.java:199
+  reg         row_weight_valid_d5;                  // ValueEngine.java:199
+  reg         row_weight_valid_d6;                  // ValueEngine.java:199
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:202
+  reg         row_shifted_valid_d10;                // ValueEngine.java:202
+  reg         row_shifted_valid_d11;                // ValueEngine.java:202
+  reg         row_shifted_valid_d12;                // ValueEngine.java:202
+  reg         row_shifted_valid_d13;                // ValueEngine.java:202
+  reg         row_shifted_valid_d14;                // ValueEngine.java:202
+  reg         row_shifted_valid_d15;                // ValueEngine.java:202
+  reg         row_shifted_valid_d16;                // ValueEngine.java:202
+  reg         row_shifted_valid_d17;                // ValueEngine.java:202
+  reg         row_shifted_valid_d18;                // ValueEngine.java:202
+  reg         row_shifted_valid_d19;                // ValueEngine.java:202
+  reg         row_shifted_valid_d20;                // ValueEngine.java:202
+  reg         row_shifted_valid_d21;                // ValueEngine.java:202
+  reg         row_shifted_valid_d22;                // ValueEngine.java:202
+  reg         row_shifted_valid_d23;                // ValueEngine.java:202
+  reg         row_shifted_valid_d24;                // ValueEngine.java:202
+  reg         row_shifted_valid_d25;                // ValueEngine.java:202
+  reg         row_first_beat_d1;                    // ValueEngine.java:202
+  reg         row_first_beat_d2;                    // ValueEngine.java:202
+  reg         row_first_beat_d3;                    // ValueEngine.java:202
+  reg         row_first_beat_d4;                    // ValueEngine.java:202
+  reg         row_first_beat_d5;                    // ValueEngine.java:202
+  reg         row_first_beat_d6;                    // ValueEngine.java:202
+  reg         row_first_beat_d7;                    // ValueEngine.java:202
+  reg         row_first_beat_d8;                    // ValueEngine.java:202
+  reg         row_first_beat_d9;                    // ValueEngine.java:202
+  reg         row_first_beat_d10;                   // ValueEngine.java:202
+  reg         row_first_beat_d11;                   // ValueEngine.java:202
+  reg         row_first_beat_d12;                   // ValueEngine.java:202
+  reg         row_first_beat_d13;                   // ValueEngine.java:202
+  reg         row_first_beat_d14;                   // ValueEngine.java:202
+  reg         row_first_beat_d15;                   // ValueEngine.java:202
+  reg         row_first_beat_d16;                   // ValueEngine.java:202
+  reg         row_first_beat_d17;                   // ValueEngine.java:202
+  reg         row_first_beat_d18;                   // ValueEngine.java:202
+  reg         row_first_beat_d19;                   // ValueEngine.java:202
+  reg         row_first_beat_d20;                   // ValueEngine.java:202
+  reg         row_first_beat_d21;                   // ValueEngine.java:202
+  reg         row_first_beat_d22;                   // ValueEngine.java:202
+  reg         row_first_beat_d23;                   // ValueEngine.java:202
+  reg         row_first_beat_d24;                   // ValueEngine.java:202
+  reg         row_first_beat_d25;                   // ValueEngine.java:202
+  reg         row_first_beat_d26;                   // ValueEngine.java:202
+  reg         row_first_beat_d27;                   // ValueEngine.java:202
+  reg         row_first_beat_d28;                   // ValueEngine.java:202
+  reg         row_first_beat_d29;                   // ValueEngine.java:202
+  reg         row_first_beat_d30;                   // ValueEngine.java:202
+  reg         row_first_beat_d31;                   // ValueEngine.java:202
+  reg         row_first_beat_d32;                   // ValueEngine.java:202
+  wire        z_read_enable;                        // ValueEngine.java:202
+  reg  [2:0]  reduce_phase;                         // ValueEngine.java:205
+  wire        slot_flushed;                         // ValueEngine.java:206
 
   // value_engine.reduce_slots
   reg  [1:0]  reduce_slots_slot;                    // SlotWalker.java:33
@@ -1137,467 +1186,542 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        reduce_slots_last_head;               // SlotWalker.java:38
 
   // value_engine
-  reg  [3:0]  reduce_beat;                          // ValueEngine.java:190
-  reg  [4:0]  reduce_index;                         // ValueEngine.java:191
-  wire        gathering;                            // ValueEngine.java:192
-  wire        z_gathering;                          // ValueEngine.java:193
-  wire        z_lanes_read_enable;                  // ValueEngine.java:194
-  reg  [5:0]  z_address_d1;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d2;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d3;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d4;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d5;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d6;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d7;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d8;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d9;                         // ValueEngine.java:195
-  reg  [5:0]  z_address_d10;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d11;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d12;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d13;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d14;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d15;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d16;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d17;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d18;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d19;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d20;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d21;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d22;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d23;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d24;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d25;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d26;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d27;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d28;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d29;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d30;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d31;                        // ValueEngine.java:195
-  reg  [5:0]  z_address_d32;                        // ValueEngine.java:195
-  wire [5:0]  z_lanes_read_address;                 // ValueEngine.java:196
-  reg  [31:0] z_lanes_read;                         // ValueEngine.java:197
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:199
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:199
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:199
-  wire        z_sum_in_valid;                       // ValueEngine.java:198
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:198
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:198
-  wire        z_sum_out_valid;                      // ValueEngine.java:198
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:198
-  reg         row_first_beat_d33;                   // ValueEngine.java:200
-  reg         row_first_beat_d34;                   // ValueEngine.java:200
-  reg         row_first_beat_d35;                   // ValueEngine.java:200
-  reg         row_first_beat_d36;                   // ValueEngine.java:200
-  reg         row_first_beat_d37;                   // ValueEngine.java:200
-  reg         row_first_beat_d38;                   // ValueEngine.java:200
-  reg         row_first_beat_d39;                   // ValueEngine.java:200
-  wire        z_write;                              // ValueEngine.java:200
-  reg  [5:0]  z_address_d33;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d34;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d35;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d36;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d37;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d38;                        // ValueEngine.java:201
-  reg  [5:0]  z_address_d39;                        // ValueEngine.java:201
-  wire [8:0]  gather_address;                       // ValueEngine.java:204
-  wire        bank_read_enable;                     // ValueEngine.java:205
-  wire [8:0]  bank_read_address;                    // ValueEngine.java:206
-  reg  [31:0] bank_read_0;                          // ValueEngine.java:209
-  reg  [31:0] bank_read_1;                          // ValueEngine.java:209
-  reg  [31:0] bank_read_2;                          // ValueEngine.java:209
-  reg  [31:0] bank_read_3;                          // ValueEngine.java:209
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:213
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:213
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:213
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:213
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:213
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:213
-  reg         accumulate_fresh_d40;                 // ValueEngine.java:213
-  wire [31:0] value_lane0_addend;                   // ValueEngine.java:213
-  wire [31:0] value_lane1_addend;                   // ValueEngine.java:213
-  wire [31:0] value_lane2_addend;                   // ValueEngine.java:213
-  wire [31:0] value_lane3_addend;                   // ValueEngine.java:213
-  reg         row_weight_valid_d7;                  // ValueEngine.java:217
-  reg         row_weight_valid_d8;                  // ValueEngine.java:217
-  reg         row_weight_valid_d9;                  // ValueEngine.java:217
-  reg         row_weight_valid_d10;                 // ValueEngine.java:217
-  reg         row_weight_valid_d11;                 // ValueEngine.java:217
-  reg         row_weight_valid_d12;                 // ValueEngine.java:217
-  reg         row_weight_valid_d13;                 // ValueEngine.java:217
-  reg  [8:0]  accumulate_address_d40;               // ValueEngine.java:218
-  reg  [8:0]  accumulate_address_d41;               // ValueEngine.java:218
-  reg  [8:0]  accumulate_address_d42;               // ValueEngine.java:218
-  reg  [8:0]  accumulate_address_d43;               // ValueEngine.java:218
-  reg  [8:0]  accumulate_address_d44;               // ValueEngine.java:218
-  reg  [8:0]  accumulate_address_d45;               // ValueEngine.java:218
-  reg  [8:0]  accumulate_address_d46;               // ValueEngine.java:218
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:219
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:219
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:219
-  reg         accumulated_last_d1;                  // ValueEngine.java:227
-  reg         accumulated_last_d2;                  // ValueEngine.java:227
-  reg         accumulated_last_d3;                  // ValueEngine.java:227
-  reg         accumulated_last_d4;                  // ValueEngine.java:227
-  reg         accumulated_last_d5;                  // ValueEngine.java:227
-  reg         accumulated_last_d6;                  // ValueEngine.java:227
-  reg         accumulated_last_d7;                  // ValueEngine.java:227
-  reg         accumulated_last_d8;                  // ValueEngine.java:227
-  reg         accumulated_last_d9;                  // ValueEngine.java:227
-  reg         accumulated_last_d10;                 // ValueEngine.java:227
-  reg         accumulated_last_d11;                 // ValueEngine.java:227
-  reg         accumulated_last_d12;                 // ValueEngine.java:227
-  reg         accumulated_last_d13;                 // ValueEngine.java:227
-  reg         accumulated_last_d14;                 // ValueEngine.java:227
-  reg         accumulated_last_d15;                 // ValueEngine.java:227
-  reg         accumulated_last_d16;                 // ValueEngine.java:227
-  reg         accumulated_last_d17;                 // ValueEngine.java:227
-  reg         accumulated_last_d18;                 // ValueEngine.java:227
-  reg         accumulated_last_d19;                 // ValueEngine.java:227
-  reg         accumulated_last_d20;                 // ValueEngine.java:227
-  reg         accumulated_last_d21;                 // ValueEngine.java:227
-  reg         accumulated_last_d22;                 // ValueEngine.java:227
-  reg         accumulated_last_d23;                 // ValueEngine.java:227
-  reg         accumulated_last_d24;                 // ValueEngine.java:227
-  reg         accumulated_last_d25;                 // ValueEngine.java:227
-  reg         accumulated_last_d26;                 // ValueEngine.java:227
-  reg         accumulated_last_d27;                 // ValueEngine.java:227
-  reg         accumulated_last_d28;                 // ValueEngine.java:227
-  reg         accumulated_last_d29;                 // ValueEngine.java:227
-  reg         accumulated_last_d30;                 // ValueEngine.java:227
-  reg         accumulated_last_d31;                 // ValueEngine.java:227
-  reg         accumulated_last_d32;                 // ValueEngine.java:227
-  reg         accumulated_last_d33;                 // ValueEngine.java:227
-  reg         accumulated_last_d34;                 // ValueEngine.java:227
-  reg         accumulated_last_d35;                 // ValueEngine.java:227
-  reg         accumulated_last_d36;                 // ValueEngine.java:227
-  reg         accumulated_last_d37;                 // ValueEngine.java:227
-  reg         accumulated_last_d38;                 // ValueEngine.java:227
-  reg         accumulated_last_d39;                 // ValueEngine.java:227
-  reg         accumulated_last_d40;                 // ValueEngine.java:227
-  reg         accumulated_last_d41;                 // ValueEngine.java:227
-  reg         accumulated_last_d42;                 // ValueEngine.java:227
-  reg         accumulated_last_d43;                 // ValueEngine.java:227
-  reg         accumulated_last_d44;                 // ValueEngine.java:227
-  reg         accumulated_last_d45;                 // ValueEngine.java:227
-  reg         accumulated_last_d46;                 // ValueEngine.java:227
-  reg         accumulated_last_d47;                 // ValueEngine.java:227
-  reg         accumulated_last_d48;                 // ValueEngine.java:227
-  reg         gather_read_valid;                    // ValueEngine.java:231
-  reg         gather_read_z;                        // ValueEngine.java:232
-  reg  [3:0]  gather_read_lane;                     // ValueEngine.java:233
-  wire [31:0] gather_read_0;                        // ValueEngine.java:244
-  reg  [31:0] gathered_0_0;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_1;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_2;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_3;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_4;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_5;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_6;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_7;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_8;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_9;                         // ValueEngine.java:246
-  reg  [31:0] gathered_0_10;                        // ValueEngine.java:246
-  reg  [31:0] gathered_0_11;                        // ValueEngine.java:246
-  reg  [31:0] gathered_0_12;                        // ValueEngine.java:246
-  reg  [31:0] gathered_0_13;                        // ValueEngine.java:246
-  reg  [31:0] gathered_0_14;                        // ValueEngine.java:246
-  reg  [31:0] gathered_0_15;                        // ValueEngine.java:246
-  reg  [31:0] gathered_1_0;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_1;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_2;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_3;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_4;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_5;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_6;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_7;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_8;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_9;                         // ValueEngine.java:246
-  reg  [31:0] gathered_1_10;                        // ValueEngine.java:246
-  reg  [31:0] gathered_1_11;                        // ValueEngine.java:246
-  reg  [31:0] gathered_1_12;                        // ValueEngine.java:246
-  reg  [31:0] gathered_1_13;                        // ValueEngine.java:246
-  reg  [31:0] gathered_1_14;                        // ValueEngine.java:246
-  reg  [31:0] gathered_1_15;                        // ValueEngine.java:246
-  reg  [31:0] gathered_2_0;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_1;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_2;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_3;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_4;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_5;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_6;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_7;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_8;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_9;                         // ValueEngine.java:246
-  reg  [31:0] gathered_2_10;                        // ValueEngine.java:246
-  reg  [31:0] gathered_2_11;                        // ValueEngine.java:246
-  reg  [31:0] gathered_2_12;                        // ValueEngine.java:246
-  reg  [31:0] gathered_2_13;                        // ValueEngine.java:246
-  reg  [31:0] gathered_2_14;                        // ValueEngine.java:246
-  reg  [31:0] gathered_2_15;                        // ValueEngine.java:246
-  reg  [31:0] gathered_3_0;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_1;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_2;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_3;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_4;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_5;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_6;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_7;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_8;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_9;                         // ValueEngine.java:246
-  reg  [31:0] gathered_3_10;                        // ValueEngine.java:246
-  reg  [31:0] gathered_3_11;                        // ValueEngine.java:246
-  reg  [31:0] gathered_3_12;                        // ValueEngine.java:246
-  reg  [31:0] gathered_3_13;                        // ValueEngine.java:246
-  reg  [31:0] gathered_3_14;                        // ValueEngine.java:246
-  reg  [31:0] gathered_3_15;                        // ValueEngine.java:246
-  wire        gather_done;                          // ValueEngine.java:253
-  wire        z_gather_done;                        // ValueEngine.java:254
-  reg         rz_known;                             // ValueEngine.java:260
-  wire        pushing;                              // ValueEngine.java:261
-  wire [2:0]  reduce_tag;                           // ValueEngine.java:264
-  reg  [31:0] tree_pick_0;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_0;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_1;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_1;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_2;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_2;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_3;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_3;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_4;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_4;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_5;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_5;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_6;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_6;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_7;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_7;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_8;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_8;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_9;                          // ValueEngine.java:271
-  wire [31:0] reduce_in_9;                          // ValueEngine.java:272
-  reg  [31:0] tree_pick_10;                         // ValueEngine.java:271
-  wire [31:0] reduce_in_10;                         // ValueEngine.java:272
-  reg  [31:0] tree_pick_11;                         // ValueEngine.java:271
-  wire [31:0] reduce_in_11;                         // ValueEngine.java:272
-  reg  [31:0] tree_pick_12;                         // ValueEngine.java:271
-  wire [31:0] reduce_in_12;                         // ValueEngine.java:272
-  reg  [31:0] tree_pick_13;                         // ValueEngine.java:271
-  wire [31:0] reduce_in_13;                         // ValueEngine.java:272
-  reg  [31:0] tree_pick_14;                         // ValueEngine.java:271
-  wire [31:0] reduce_in_14;                         // ValueEngine.java:272
-  reg  [31:0] tree_pick_15;                         // ValueEngine.java:271
-  wire [31:0] reduce_in_15;                         // ValueEngine.java:272
-  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:297
-  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:297
-  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:297
-  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:297
-  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:297
-  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:297
-  wire        push_done;                            // ValueEngine.java:301
-  wire        z_pushed;                             // ValueEngine.java:302
-  reg  [2:0]  push_tag_d1;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d2;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d3;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d4;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d5;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d6;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d7;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d8;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d9;                          // ValueEngine.java:303
-  reg  [2:0]  push_tag_d10;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d11;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d12;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d13;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d14;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d15;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d16;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d17;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d18;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d19;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d20;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d21;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d22;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d23;                         // ValueEngine.java:303
-  reg  [2:0]  push_tag_d24;                         // ValueEngine.java:303
-  wire        reduced_is_z;                         // ValueEngine.java:303
+  wire        reduce_second_set;                    // ValueEngine.java:446
+  wire [0:0]  reduce_set_slot;                      // ValueEngine.java:448
+  reg  [3:0]  reduce_beat;                          // ValueEngine.java:211
+  reg  [4:0]  reduce_index;                         // ValueEngine.java:212
+  wire        gathering;                            // ValueEngine.java:213
+  wire        z_gathering;                          // ValueEngine.java:214
+  wire [4:0]  z_gather_address;                     // ValueEngine.java:217
+  wire [7:0]  gather_address;                       // ValueEngine.java:219
+  reg         accumulate_set_d1;                    // ValueEngine.java:224
+  reg         accumulate_set_d2;                    // ValueEngine.java:224
+  reg         accumulate_set_d3;                    // ValueEngine.java:224
+  reg         accumulate_set_d4;                    // ValueEngine.java:224
+  reg         accumulate_set_d5;                    // ValueEngine.java:224
+  reg         accumulate_set_d6;                    // ValueEngine.java:224
+  reg         accumulate_set_d7;                    // ValueEngine.java:224
+  reg         accumulate_set_d8;                    // ValueEngine.java:224
+  reg         accumulate_set_d9;                    // ValueEngine.java:224
+  reg         accumulate_set_d10;                   // ValueEngine.java:224
+  reg         accumulate_set_d11;                   // ValueEngine.java:224
+  reg         accumulate_set_d12;                   // ValueEngine.java:224
+  reg         accumulate_set_d13;                   // ValueEngine.java:224
+  reg         accumulate_set_d14;                   // ValueEngine.java:224
+  reg         accumulate_set_d15;                   // ValueEngine.java:224
+  reg         accumulate_set_d16;                   // ValueEngine.java:224
+  reg         accumulate_set_d17;                   // ValueEngine.java:224
+  reg         accumulate_set_d18;                   // ValueEngine.java:224
+  reg         accumulate_set_d19;                   // ValueEngine.java:224
+  reg         accumulate_set_d20;                   // ValueEngine.java:224
+  reg         accumulate_set_d21;                   // ValueEngine.java:224
+  reg         accumulate_set_d22;                   // ValueEngine.java:224
+  reg         accumulate_set_d23;                   // ValueEngine.java:224
+  reg         accumulate_set_d24;                   // ValueEngine.java:224
+  reg         accumulate_set_d25;                   // ValueEngine.java:224
+  reg         accumulate_set_d26;                   // ValueEngine.java:224
+  reg         accumulate_set_d27;                   // ValueEngine.java:224
+  reg         accumulate_set_d28;                   // ValueEngine.java:224
+  reg         accumulate_set_d29;                   // ValueEngine.java:224
+  reg         accumulate_set_d30;                   // ValueEngine.java:224
+  reg         accumulate_set_d31;                   // ValueEngine.java:224
+  reg         accumulate_set_d32;                   // ValueEngine.java:224
+  wire        z_accumulate_read_s0;                 // ValueEngine.java:224
+  wire        z_gather_read_s0;                     // ValueEngine.java:225
+  reg  [4:0]  z_address_d1;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d2;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d3;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d4;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d5;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d6;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d7;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d8;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d9;                         // ValueEngine.java:228
+  reg  [4:0]  z_address_d10;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d11;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d12;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d13;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d14;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d15;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d16;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d17;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d18;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d19;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d20;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d21;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d22;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d23;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d24;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d25;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d26;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d27;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d28;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d29;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d30;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d31;                        // ValueEngine.java:228
+  reg  [4:0]  z_address_d32;                        // ValueEngine.java:228
+  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:228
+  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:229
+  reg         accumulate_set_d33;                   // ValueEngine.java:230
+  reg         accumulate_set_d34;                   // ValueEngine.java:230
+  reg         accumulate_set_d35;                   // ValueEngine.java:230
+  reg         accumulate_set_d36;                   // ValueEngine.java:230
+  reg         accumulate_set_d37;                   // ValueEngine.java:230
+  reg         accumulate_set_d38;                   // ValueEngine.java:230
+  reg         accumulate_set_d39;                   // ValueEngine.java:230
+  wire        bank_accumulate_read_s0;              // ValueEngine.java:230
+  wire        bank_gather_read_s0;                  // ValueEngine.java:231
+  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:234
+  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:237
+  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:237
+  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:237
+  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:237
+  wire        z_accumulate_read_s1;                 // ValueEngine.java:224
+  wire        z_gather_read_s1;                     // ValueEngine.java:225
+  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:228
+  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:229
+  wire        bank_accumulate_read_s1;              // ValueEngine.java:230
+  wire        bank_gather_read_s1;                  // ValueEngine.java:231
+  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:234
+  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:237
+  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:237
+  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:237
+  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:237
+  wire [31:0] z_accumulated;                        // ValueEngine.java:459
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:243
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:243
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:243
+  wire        z_sum_in_valid;                       // ValueEngine.java:242
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:242
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:242
+  wire        z_sum_out_valid;                      // ValueEngine.java:242
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:242
+  reg         row_first_beat_d33;                   // ValueEngine.java:244
+  reg         row_first_beat_d34;                   // ValueEngine.java:244
+  reg         row_first_beat_d35;                   // ValueEngine.java:244
+  reg         row_first_beat_d36;                   // ValueEngine.java:244
+  reg         row_first_beat_d37;                   // ValueEngine.java:244
+  reg         row_first_beat_d38;                   // ValueEngine.java:244
+  reg         row_first_beat_d39;                   // ValueEngine.java:244
+  wire        z_write;                              // ValueEngine.java:244
+  reg  [4:0]  z_address_d33;                        // ValueEngine.java:245
+  reg  [4:0]  z_address_d34;                        // ValueEngine.java:245
+  reg  [4:0]  z_address_d35;                        // ValueEngine.java:245
+  reg  [4:0]  z_address_d36;                        // ValueEngine.java:245
+  reg  [4:0]  z_address_d37;                        // ValueEngine.java:245
+  reg  [4:0]  z_address_d38;                        // ValueEngine.java:245
+  reg  [4:0]  z_address_d39;                        // ValueEngine.java:245
+  reg         accumulate_set_d40;                   // ValueEngine.java:252
+  wire [31:0] value_lane0_partial;                  // ValueEngine.java:459
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:259
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:259
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:259
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:259
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:259
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:259
+  reg         accumulate_fresh_d40;                 // ValueEngine.java:259
+  wire [31:0] value_lane0_addend;                   // ValueEngine.java:259
+  wire [31:0] value_lane1_partial;                  // ValueEngine.java:459
+  wire [31:0] value_lane1_addend;                   // ValueEngine.java:259
+  wire [31:0] value_lane2_partial;                  // ValueEngine.java:459
+  wire [31:0] value_lane2_addend;                   // ValueEngine.java:259
+  wire [31:0] value_lane3_partial;                  // ValueEngine.java:459
+  wire [31:0] value_lane3_addend;                   // ValueEngine.java:259
+  reg         row_weight_valid_d7;                  // ValueEngine.java:263
+  reg         row_weight_valid_d8;                  // ValueEngine.java:263
+  reg         row_weight_valid_d9;                  // ValueEngine.java:263
+  reg         row_weight_valid_d10;                 // ValueEngine.java:263
+  reg         row_weight_valid_d11;                 // ValueEngine.java:263
+  reg         row_weight_valid_d12;                 // ValueEngine.java:263
+  reg         row_weight_valid_d13;                 // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:264
+  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:264
+  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:264
+  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:264
+  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:264
+  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:264
+  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:264
+  reg         accumulate_set_d41;                   // ValueEngine.java:265
+  reg         accumulate_set_d42;                   // ValueEngine.java:265
+  reg         accumulate_set_d43;                   // ValueEngine.java:265
+  reg         accumulate_set_d44;                   // ValueEngine.java:265
+  reg         accumulate_set_d45;                   // ValueEngine.java:265
+  reg         accumulate_set_d46;                   // ValueEngine.java:265
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:266
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:266
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:266
+  wire        partial_write_s0;                     // ValueEngine.java:268
+  wire        partial_write_s1;                     // ValueEngine.java:268
+  reg         accumulated_last_d1;                  // ValueEngine.java:277
+  reg         accumulated_last_d2;                  // ValueEngine.java:277
+  reg         accumulated_last_d3;                  // ValueEngine.java:277
+  reg         accumulated_last_d4;                  // ValueEngine.java:277
+  reg         accumulated_last_d5;                  // ValueEngine.java:277
+  reg         accumulated_last_d6;                  // ValueEngine.java:277
+  reg         accumulated_last_d7;                  // ValueEngine.java:277
+  reg         accumulated_last_d8;                  // ValueEngine.java:277
+  reg         accumulated_last_d9;                  // ValueEngine.java:277
+  reg         accumulated_last_d10;                 // ValueEngine.java:277
+  reg         accumulated_last_d11;                 // ValueEngine.java:277
+  reg         accumulated_last_d12;                 // ValueEngine.java:277
+  reg         accumulated_last_d13;                 // ValueEngine.java:277
+  reg         accumulated_last_d14;                 // ValueEngine.java:277
+  reg         accumulated_last_d15;                 // ValueEngine.java:277
+  reg         accumulated_last_d16;                 // ValueEngine.java:277
+  reg         accumulated_last_d17;                 // ValueEngine.java:277
+  reg         accumulated_last_d18;                 // ValueEngine.java:277
+  reg         accumulated_last_d19;                 // ValueEngine.java:277
+  reg         accumulated_last_d20;                 // ValueEngine.java:277
+  reg         accumulated_last_d21;                 // ValueEngine.java:277
+  reg         accumulated_last_d22;                 // ValueEngine.java:277
+  reg         accumulated_last_d23;                 // ValueEngine.java:277
+  reg         accumulated_last_d24;                 // ValueEngine.java:277
+  reg         accumulated_last_d25;                 // ValueEngine.java:277
+  reg         accumulated_last_d26;                 // ValueEngine.java:277
+  reg         accumulated_last_d27;                 // ValueEngine.java:277
+  reg         accumulated_last_d28;                 // ValueEngine.java:277
+  reg         accumulated_last_d29;                 // ValueEngine.java:277
+  reg         accumulated_last_d30;                 // ValueEngine.java:277
+  reg         accumulated_last_d31;                 // ValueEngine.java:277
+  reg         accumulated_last_d32;                 // ValueEngine.java:277
+  reg         accumulated_last_d33;                 // ValueEngine.java:277
+  reg         accumulated_last_d34;                 // ValueEngine.java:277
+  reg         accumulated_last_d35;                 // ValueEngine.java:277
+  reg         accumulated_last_d36;                 // ValueEngine.java:277
+  reg         accumulated_last_d37;                 // ValueEngine.java:277
+  reg         accumulated_last_d38;                 // ValueEngine.java:277
+  reg         accumulated_last_d39;                 // ValueEngine.java:277
+  reg         accumulated_last_d40;                 // ValueEngine.java:277
+  reg         accumulated_last_d41;                 // ValueEngine.java:277
+  reg         accumulated_last_d42;                 // ValueEngine.java:277
+  reg         accumulated_last_d43;                 // ValueEngine.java:277
+  reg         accumulated_last_d44;                 // ValueEngine.java:277
+  reg         accumulated_last_d45;                 // ValueEngine.java:277
+  reg         accumulated_last_d46;                 // ValueEngine.java:277
+  reg         accumulated_last_d47;                 // ValueEngine.java:277
+  reg         accumulated_last_d48;                 // ValueEngine.java:277
+  reg         gather_read_valid;                    // ValueEngine.java:281
+  reg         gather_read_z;                        // ValueEngine.java:282
+  reg  [3:0]  gather_read_lane;                     // ValueEngine.java:283
+  reg         gather_read_set;                      // ValueEngine.java:285
+  wire [31:0] z_gathered;                           // ValueEngine.java:459
+  wire [31:0] gather_set_0;                         // ValueEngine.java:459
+  wire [31:0] gather_read_0;                        // ValueEngine.java:300
+  reg  [31:0] gathered_0_0;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_1;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_2;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_3;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_4;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_5;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_6;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_7;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_8;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_9;                         // ValueEngine.java:302
+  reg  [31:0] gathered_0_10;                        // ValueEngine.java:302
+  reg  [31:0] gathered_0_11;                        // ValueEngine.java:302
+  reg  [31:0] gathered_0_12;                        // ValueEngine.java:302
+  reg  [31:0] gathered_0_13;                        // ValueEngine.java:302
+  reg  [31:0] gathered_0_14;                        // ValueEngine.java:302
+  reg  [31:0] gathered_0_15;                        // ValueEngine.java:302
+  wire [31:0] gather_set_1;                         // ValueEngine.java:459
+  reg  [31:0] gathered_1_0;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_1;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_2;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_3;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_4;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_5;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_6;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_7;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_8;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_9;                         // ValueEngine.java:302
+  reg  [31:0] gathered_1_10;                        // ValueEngine.java:302
+  reg  [31:0] gathered_1_11;                        // ValueEngine.java:302
+  reg  [31:0] gathered_1_12;                        // ValueEngine.java:302
+  reg  [31:0] gathered_1_13;                        // ValueEngine.java:302
+  reg  [31:0] gathered_1_14;                        // ValueEngine.java:302
+  reg  [31:0] gathered_1_15;                        // ValueEngine.java:302
+  wire [31:0] gather_set_2;                         // ValueEngine.java:459
+  reg  [31:0] gathered_2_0;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_1;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_2;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_3;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_4;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_5;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_6;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_7;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_8;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_9;                         // ValueEngine.java:302
+  reg  [31:0] gathered_2_10;                        // ValueEngine.java:302
+  reg  [31:0] gathered_2_11;                        // ValueEngine.java:302
+  reg  [31:0] gathered_2_12;                        // ValueEngine.java:302
+  reg  [31:0] gathered_2_13;                        // ValueEngine.java:302
+  reg  [31:0] gathered_2_14;                        // ValueEngine.java:302
+  reg  [31:0] gathered_2_15;                        // ValueEngine.java:302
+  wire [31:0] gather_set_3;                         // ValueEngine.java:459
+  reg  [31:0] gathered_3_0;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_1;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_2;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_3;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_4;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_5;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_6;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_7;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_8;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_9;                         // ValueEngine.java:302
+  reg  [31:0] gathered_3_10;                        // ValueEngine.java:302
+  reg  [31:0] gathered_3_11;                        // ValueEngine.java:302
+  reg  [31:0] gathered_3_12;                        // ValueEngine.java:302
+  reg  [31:0] gathered_3_13;                        // ValueEngine.java:302
+  reg  [31:0] gathered_3_14;                        // ValueEngine.java:302
+  reg  [31:0] gathered_3_15;                        // ValueEngine.java:302
+  wire        gather_done;                          // ValueEngine.java:309
+  wire        z_gather_done;                        // ValueEngine.java:310
+  reg         rz_known;                             // ValueEngine.java:316
+  wire        pushing;                              // ValueEngine.java:317
+  wire [2:0]  reduce_tag;                           // ValueEngine.java:320
+  reg  [31:0] tree_pick_0;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_0;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_1;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_1;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_2;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_2;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_3;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_3;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_4;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_4;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_5;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_5;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_6;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_6;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_7;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_7;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_8;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_8;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_9;                          // ValueEngine.java:327
+  wire [31:0] reduce_in_9;                          // ValueEngine.java:328
+  reg  [31:0] tree_pick_10;                         // ValueEngine.java:327
+  wire [31:0] reduce_in_10;                         // ValueEngine.java:328
+  reg  [31:0] tree_pick_11;                         // ValueEngine.java:327
+  wire [31:0] reduce_in_11;                         // ValueEngine.java:328
+  reg  [31:0] tree_pick_12;                         // ValueEngine.java:327
+  wire [31:0] reduce_in_12;                         // ValueEngine.java:328
+  reg  [31:0] tree_pick_13;                         // ValueEngine.java:327
+  wire [31:0] reduce_in_13;                         // ValueEngine.java:328
+  reg  [31:0] tree_pick_14;                         // ValueEngine.java:327
+  wire [31:0] reduce_in_14;                         // ValueEngine.java:328
+  reg  [31:0] tree_pick_15;                         // ValueEngine.java:327
+  wire [31:0] reduce_in_15;                         // ValueEngine.java:328
+  wire        reduce_tree_0_0_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_0_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_0_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_0_0_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_0_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_0_1_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_1_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_1_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_0_1_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_1_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_0_2_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_2_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_2_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_0_2_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_2_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_0_3_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_3_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_3_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_0_3_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_3_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_0_4_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_4_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_4_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_0_4_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_4_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_0_5_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_5_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_5_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_0_5_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_5_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_0_6_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_6_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_6_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_0_6_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_6_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_0_7_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_7_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_7_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_0_7_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_0_7_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_1_0_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_0_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_0_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_1_0_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_0_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_1_1_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_1_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_1_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_1_1_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_1_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_1_2_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_2_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_2_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_1_2_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_2_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_1_3_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_3_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_3_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_1_3_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_1_3_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_2_0_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_2_0_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_2_0_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_2_0_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_2_0_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_2_1_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_2_1_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_2_1_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_2_1_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_2_1_out_payload;          // ValueEngine.java:353
+  wire        reduce_tree_3_0_in_valid;             // ValueEngine.java:353
+  wire [31:0] reduce_tree_3_0_in_payload_a;         // ValueEngine.java:353
+  wire [31:0] reduce_tree_3_0_in_payload_b;         // ValueEngine.java:353
+  wire        reduce_tree_3_0_out_valid;            // ValueEngine.java:353
+  wire [31:0] reduce_tree_3_0_out_payload;          // ValueEngine.java:353
+  wire        push_done;                            // ValueEngine.java:357
+  wire        z_pushed;                             // ValueEngine.java:358
+  reg  [2:0]  push_tag_d1;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d2;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d3;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d4;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d5;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d6;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d7;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d8;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d9;                          // ValueEngine.java:359
+  reg  [2:0]  push_tag_d10;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d11;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d12;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d13;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d14;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d15;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d16;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d17;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d18;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d19;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d20;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d21;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d22;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d23;                         // ValueEngine.java:359
+  reg  [2:0]  push_tag_d24;                         // ValueEngine.java:359
+  wire        reduced_is_z;                         // ValueEngine.java:359
   wire        rz_in_valid;                          // FpReciprocal.java:133
   wire [31:0] rz_in_payload;                        // FpReciprocal.java:133
   wire        rz_out_valid;                         // FpReciprocal.java:133
   wire [31:0] rz_out_payload;                       // FpReciprocal.java:133
-  wire        rz_ready;                             // ValueEngine.java:307
-  reg  [31:0] slot_rz;                              // ValueEngine.java:308
-  wire        normalized_in_valid;                  // ValueEngine.java:313
-  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:313
-  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:313
-  wire        normalized_out_valid;                 // ValueEngine.java:313
-  wire [31:0] normalized_out_payload;               // ValueEngine.java:313
-  wire        stored_output_in_valid;               // ValueEngine.java:314
-  wire [31:0] stored_output_in_payload;             // ValueEngine.java:314
-  wire        stored_output_out_valid;              // ValueEngine.java:314
-  wire [15:0] stored_output_out_payload;            // ValueEngine.java:314
-  reg  [2:0]  push_tag_d25;                         // ValueEngine.java:316
-  reg  [2:0]  push_tag_d26;                         // ValueEngine.java:316
-  reg  [2:0]  push_tag_d27;                         // ValueEngine.java:316
-  reg  [2:0]  push_tag_d28;                         // ValueEngine.java:316
-  reg  [2:0]  push_tag_d29;                         // ValueEngine.java:316
-  reg  [2:0]  push_tag_d30;                         // ValueEngine.java:316
-  reg  [2:0]  push_tag_d31;                         // ValueEngine.java:316
-  reg  [2:0]  push_tag_d32;                         // ValueEngine.java:316
-  reg  [2:0]  push_tag_d33;                         // ValueEngine.java:316
-  wire        element_out;                          // ValueEngine.java:317
-  reg  [15:0] out_word_0;                           // ValueEngine.java:321
-  reg  [15:0] out_word_1;                           // ValueEngine.java:321
-  reg  [15:0] out_word_2;                           // ValueEngine.java:321
-  reg  [15:0] out_word_3;                           // ValueEngine.java:321
-  reg         beat_assembled;                       // ValueEngine.java:326
-  wire        out_beat_valid;                       // ValueEngine.java:327
-  wire        out_beat_ready;                       // ValueEngine.java:327
-  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:327
-  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:327
-  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:327
-  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:327
+  wire        rz_ready;                             // ValueEngine.java:363
+  reg  [31:0] slot_rz;                              // ValueEngine.java:364
+  wire        normalized_in_valid;                  // ValueEngine.java:369
+  wire [31:0] normalized_in_payload_a;              // ValueEngine.java:369
+  wire [31:0] normalized_in_payload_b;              // ValueEngine.java:369
+  wire        normalized_out_valid;                 // ValueEngine.java:369
+  wire [31:0] normalized_out_payload;               // ValueEngine.java:369
+  wire        stored_output_in_valid;               // ValueEngine.java:370
+  wire [31:0] stored_output_in_payload;             // ValueEngine.java:370
+  wire        stored_output_out_valid;              // ValueEngine.java:370
+  wire [15:0] stored_output_out_payload;            // ValueEngine.java:370
+  reg  [2:0]  push_tag_d25;                         // ValueEngine.java:372
+  reg  [2:0]  push_tag_d26;                         // ValueEngine.java:372
+  reg  [2:0]  push_tag_d27;                         // ValueEngine.java:372
+  reg  [2:0]  push_tag_d28;                         // ValueEngine.java:372
+  reg  [2:0]  push_tag_d29;                         // ValueEngine.java:372
+  reg  [2:0]  push_tag_d30;                         // ValueEngine.java:372
+  reg  [2:0]  push_tag_d31;                         // ValueEngine.java:372
+  reg  [2:0]  push_tag_d32;                         // ValueEngine.java:372
+  reg  [2:0]  push_tag_d33;                         // ValueEngine.java:372
+  wire        element_out;                          // ValueEngine.java:373
+  reg  [15:0] out_word_0;                           // ValueEngine.java:377
+  reg  [15:0] out_word_1;                           // ValueEngine.java:377
+  reg  [15:0] out_word_2;                           // ValueEngine.java:377
+  reg  [15:0] out_word_3;                           // ValueEngine.java:377
+  reg         beat_assembled;                       // ValueEngine.java:382
+  wire        out_beat_valid;                       // ValueEngine.java:383
+  wire        out_beat_ready;                       // ValueEngine.java:383
+  wire [15:0] out_beat_payload_0;                   // ValueEngine.java:383
+  wire [15:0] out_beat_payload_1;                   // ValueEngine.java:383
+  wire [15:0] out_beat_payload_2;                   // ValueEngine.java:383
+  wire [15:0] out_beat_payload_3;                   // ValueEngine.java:383
   wire        out_queue_push_valid;                 // Stream.java:195
   wire        out_queue_push_ready;                 // Stream.java:195
   wire [63:0] out_queue_push_payload;               // Stream.java:195
@@ -1605,29 +1729,39 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:195
   wire [63:0] out_queue_pop_payload;                // Stream.java:195
   wire [3:0]  out_queue_occupancy;                  // Stream.java:195
-  reg  [3:0]  beats_queued;                         // ValueEngine.java:334
-  wire        slot_flush_done;                      // ValueEngine.java:337
-  wire        value_pass_finished;                  // ValueEngine.java:339
-  reg         done_pending;                         // AttentionUnit.java:207
-  reg  [7:0]  done_code;                            // AttentionUnit.java:208
+  reg  [3:0]  beats_queued;                         // ValueEngine.java:390
+  wire        slot_flush_done;                      // ValueEngine.java:393
+  wire        value_pass_finished;                  // ValueEngine.java:395
+  reg         done_pending;                         // AttentionUnit.java:251
+  reg  [7:0]  done_code;                            // AttentionUnit.java:252
   (* ram_style = "distributed" *)
-  reg  [63:0] query_store [0:31];                   // AttentionUnit.java:136
+  reg  [63:0] query_store [0:31];                   // AttentionUnit.java:171
   (* ram_style = "block" *)
-  reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:141
+  reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:176
   (* ram_style = "block" *)
   reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:77
   (* ram_style = "block" *)
   reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
   (* ram_style = "block" *)
-  reg  [31:0] partials_0 [0:511];                   // ValueEngine.java:100
+  reg  [31:0] partials_s0_0 [0:255];                // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0] partials_1 [0:511];                   // ValueEngine.java:100
+  reg  [31:0] partials_s0_1 [0:255];                // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0] partials_2 [0:511];                   // ValueEngine.java:100
+  reg  [31:0] partials_s0_2 [0:255];                // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0] partials_3 [0:511];                   // ValueEngine.java:100
+  reg  [31:0] partials_s0_3 [0:255];                // ValueEngine.java:120
   (* ram_style = "distributed" *)
-  reg  [31:0] z_lanes [0:63];                       // ValueEngine.java:106
+  reg  [31:0] z_lanes_s0 [0:31];                    // ValueEngine.java:124
+  (* ram_style = "block" *)
+  reg  [31:0] partials_s1_0 [0:255];                // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0] partials_s1_1 [0:255];                // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0] partials_s1_2 [0:255];                // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0] partials_s1_3 [0:255];                // ValueEngine.java:120
+  (* ram_style = "distributed" *)
+  reg  [31:0] z_lanes_s1 [0:31];                    // ValueEngine.java:124
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [15:0] key_rows_after_ext;
@@ -1646,12 +1780,14 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [6:0] value_landing_latest_diff;
   wire [7:0] value_write_last_row_beat_diff;
   wire [7:0] value_last_beat_diff;
+  wire [1:0] value_issue_set_slot_mux;
+  wire [1:0] reduce_set_slot_mux;
   wire reduce_phase_eq_2;
   wire [7:0] reduce_phase_diff;
   wire [9:0] value_rows_here_mux;
   assign key_rows_after_ext = {6'd0, key_rows_left};
   assign key_rows_after_mux = (key_rows_after_ext > 16'd32) ? (key_rows_after_ext - 16'd32) : 16'd0;
-  assign key_first_rows_ext = {6'd0, last_positions};
+  assign key_first_rows_ext = {6'd0, intake_last_positions};
   assign key_first_rows_mux = (key_first_rows_ext > 16'd0) ? key_first_rows_ext : 16'd0;
   assign key_landing_latest_diff = key_landed - key_job_base;
   assign key_write_last_row_beat_diff = key_landing_row_beats - 8'd1;
@@ -1666,76 +1802,81 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_landing_latest_diff = value_landed - value_job_base;
   assign value_write_last_row_beat_diff = value_landing_row_beats - 8'd1;
   assign value_last_beat_diff = value_pass_beats - 8'd1;
+  assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 2'd2) : value_slots_physical;
+  assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 2'd2) : reduce_slots_physical;
   assign reduce_phase_eq_2 = reduce_phase == REDUCE_Z_PUSH;
-  assign reduce_phase_diff = value_row_beats - 8'd1;
+  assign reduce_phase_diff = reduce_row_beats - 8'd1;
   assign value_rows_here_mux =
       value_slot_has_rows ? ((value_rows_beyond >= 10'd32) ? 10'd32 : value_rows_beyond) : 10'd0;
 
-  assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:129
-  assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:129
-  assign m_axi_k_awaddr = key_reader_m_axi_awaddr; // AttentionUnit.java:129
-  assign m_axi_k_awlen = key_reader_m_axi_awlen; // AttentionUnit.java:129
-  assign m_axi_k_awsize = key_reader_m_axi_awsize; // AttentionUnit.java:129
-  assign m_axi_k_awburst = key_reader_m_axi_awburst; // AttentionUnit.java:129
-  assign m_axi_k_wvalid = key_reader_m_axi_wvalid; // AttentionUnit.java:129
-  assign key_reader_m_axi_wready = m_axi_k_wready; // AttentionUnit.java:129
-  assign m_axi_k_wdata = key_reader_m_axi_wdata; // AttentionUnit.java:129
-  assign m_axi_k_wstrb = key_reader_m_axi_wstrb; // AttentionUnit.java:129
-  assign m_axi_k_wlast = key_reader_m_axi_wlast; // AttentionUnit.java:129
-  assign key_reader_m_axi_bvalid = m_axi_k_bvalid; // AttentionUnit.java:129
-  assign m_axi_k_bready = key_reader_m_axi_bready; // AttentionUnit.java:129
-  assign key_reader_m_axi_bresp = m_axi_k_bresp; // AttentionUnit.java:129
-  assign m_axi_k_arvalid = key_reader_m_axi_arvalid; // AttentionUnit.java:129
-  assign key_reader_m_axi_arready = m_axi_k_arready; // AttentionUnit.java:129
-  assign m_axi_k_araddr = key_reader_m_axi_araddr; // AttentionUnit.java:129
-  assign m_axi_k_arlen = key_reader_m_axi_arlen; // AttentionUnit.java:129
-  assign m_axi_k_arsize = key_reader_m_axi_arsize; // AttentionUnit.java:129
-  assign m_axi_k_arburst = key_reader_m_axi_arburst; // AttentionUnit.java:129
-  assign key_reader_m_axi_rvalid = m_axi_k_rvalid; // AttentionUnit.java:129
-  assign m_axi_k_rready = key_reader_m_axi_rready; // AttentionUnit.java:129
-  assign key_reader_m_axi_rdata = m_axi_k_rdata; // AttentionUnit.java:129
-  assign key_reader_m_axi_rresp = m_axi_k_rresp; // AttentionUnit.java:129
-  assign key_reader_m_axi_rlast = m_axi_k_rlast; // AttentionUnit.java:129
-  assign m_axi_v_awvalid = value_reader_m_axi_awvalid; // AttentionUnit.java:130
-  assign value_reader_m_axi_awready = m_axi_v_awready; // AttentionUnit.java:130
-  assign m_axi_v_awaddr = value_reader_m_axi_awaddr; // AttentionUnit.java:130
-  assign m_axi_v_awlen = value_reader_m_axi_awlen; // AttentionUnit.java:130
-  assign m_axi_v_awsize = value_reader_m_axi_awsize; // AttentionUnit.java:130
-  assign m_axi_v_awburst = value_reader_m_axi_awburst; // AttentionUnit.java:130
-  assign m_axi_v_wvalid = value_reader_m_axi_wvalid; // AttentionUnit.java:130
-  assign value_reader_m_axi_wready = m_axi_v_wready; // AttentionUnit.java:130
-  assign m_axi_v_wdata = value_reader_m_axi_wdata; // AttentionUnit.java:130
-  assign m_axi_v_wstrb = value_reader_m_axi_wstrb; // AttentionUnit.java:130
-  assign m_axi_v_wlast = value_reader_m_axi_wlast; // AttentionUnit.java:130
-  assign value_reader_m_axi_bvalid = m_axi_v_bvalid; // AttentionUnit.java:130
-  assign m_axi_v_bready = value_reader_m_axi_bready; // AttentionUnit.java:130
-  assign value_reader_m_axi_bresp = m_axi_v_bresp; // AttentionUnit.java:130
-  assign m_axi_v_arvalid = value_reader_m_axi_arvalid; // AttentionUnit.java:130
-  assign value_reader_m_axi_arready = m_axi_v_arready; // AttentionUnit.java:130
-  assign m_axi_v_araddr = value_reader_m_axi_araddr; // AttentionUnit.java:130
-  assign m_axi_v_arlen = value_reader_m_axi_arlen; // AttentionUnit.java:130
-  assign m_axi_v_arsize = value_reader_m_axi_arsize; // AttentionUnit.java:130
-  assign m_axi_v_arburst = value_reader_m_axi_arburst; // AttentionUnit.java:130
-  assign value_reader_m_axi_rvalid = m_axi_v_rvalid; // AttentionUnit.java:130
-  assign m_axi_v_rready = value_reader_m_axi_rready; // AttentionUnit.java:130
-  assign value_reader_m_axi_rdata = m_axi_v_rdata; // AttentionUnit.java:130
-  assign value_reader_m_axi_rresp = m_axi_v_rresp; // AttentionUnit.java:130
-  assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:130
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:309
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:311
-  assign score_port_data = score_read; // AttentionUnit.java:161
-  assign key_reader_command_valid = key_requesting & key_half_free & ~start_scores; // ChunkLoader.java:126
+  assign m_axi_k_awvalid = key_reader_m_axi_awvalid; // AttentionUnit.java:164
+  assign key_reader_m_axi_awready = m_axi_k_awready; // AttentionUnit.java:164
+  assign m_axi_k_awaddr = key_reader_m_axi_awaddr; // AttentionUnit.java:164
+  assign m_axi_k_awlen = key_reader_m_axi_awlen; // AttentionUnit.java:164
+  assign m_axi_k_awsize = key_reader_m_axi_awsize; // AttentionUnit.java:164
+  assign m_axi_k_awburst = key_reader_m_axi_awburst; // AttentionUnit.java:164
+  assign m_axi_k_wvalid = key_reader_m_axi_wvalid; // AttentionUnit.java:164
+  assign key_reader_m_axi_wready = m_axi_k_wready; // AttentionUnit.java:164
+  assign m_axi_k_wdata = key_reader_m_axi_wdata; // AttentionUnit.java:164
+  assign m_axi_k_wstrb = key_reader_m_axi_wstrb; // AttentionUnit.java:164
+  assign m_axi_k_wlast = key_reader_m_axi_wlast; // AttentionUnit.java:164
+  assign key_reader_m_axi_bvalid = m_axi_k_bvalid; // AttentionUnit.java:164
+  assign m_axi_k_bready = key_reader_m_axi_bready; // AttentionUnit.java:164
+  assign key_reader_m_axi_bresp = m_axi_k_bresp; // AttentionUnit.java:164
+  assign m_axi_k_arvalid = key_reader_m_axi_arvalid; // AttentionUnit.java:164
+  assign key_reader_m_axi_arready = m_axi_k_arready; // AttentionUnit.java:164
+  assign m_axi_k_araddr = key_reader_m_axi_araddr; // AttentionUnit.java:164
+  assign m_axi_k_arlen = key_reader_m_axi_arlen; // AttentionUnit.java:164
+  assign m_axi_k_arsize = key_reader_m_axi_arsize; // AttentionUnit.java:164
+  assign m_axi_k_arburst = key_reader_m_axi_arburst; // AttentionUnit.java:164
+  assign key_reader_m_axi_rvalid = m_axi_k_rvalid; // AttentionUnit.java:164
+  assign m_axi_k_rready = key_reader_m_axi_rready; // AttentionUnit.java:164
+  assign key_reader_m_axi_rdata = m_axi_k_rdata; // AttentionUnit.java:164
+  assign key_reader_m_axi_rresp = m_axi_k_rresp; // AttentionUnit.java:164
+  assign key_reader_m_axi_rlast = m_axi_k_rlast; // AttentionUnit.java:164
+  assign m_axi_v_awvalid = value_reader_m_axi_awvalid; // AttentionUnit.java:165
+  assign value_reader_m_axi_awready = m_axi_v_awready; // AttentionUnit.java:165
+  assign m_axi_v_awaddr = value_reader_m_axi_awaddr; // AttentionUnit.java:165
+  assign m_axi_v_awlen = value_reader_m_axi_awlen; // AttentionUnit.java:165
+  assign m_axi_v_awsize = value_reader_m_axi_awsize; // AttentionUnit.java:165
+  assign m_axi_v_awburst = value_reader_m_axi_awburst; // AttentionUnit.java:165
+  assign m_axi_v_wvalid = value_reader_m_axi_wvalid; // AttentionUnit.java:165
+  assign value_reader_m_axi_wready = m_axi_v_wready; // AttentionUnit.java:165
+  assign m_axi_v_wdata = value_reader_m_axi_wdata; // AttentionUnit.java:165
+  assign m_axi_v_wstrb = value_reader_m_axi_wstrb; // AttentionUnit.java:165
+  assign m_axi_v_wlast = value_reader_m_axi_wlast; // AttentionUnit.java:165
+  assign value_reader_m_axi_bvalid = m_axi_v_bvalid; // AttentionUnit.java:165
+  assign m_axi_v_bready = value_reader_m_axi_bready; // AttentionUnit.java:165
+  assign value_reader_m_axi_bresp = m_axi_v_bresp; // AttentionUnit.java:165
+  assign m_axi_v_arvalid = value_reader_m_axi_arvalid; // AttentionUnit.java:165
+  assign value_reader_m_axi_arready = m_axi_v_arready; // AttentionUnit.java:165
+  assign m_axi_v_araddr = value_reader_m_axi_araddr; // AttentionUnit.java:165
+  assign m_axi_v_arlen = value_reader_m_axi_arlen; // AttentionUnit.java:165
+  assign m_axi_v_arsize = value_reader_m_axi_arsize; // AttentionUnit.java:165
+  assign m_axi_v_arburst = value_reader_m_axi_arburst; // AttentionUnit.java:165
+  assign value_reader_m_axi_rvalid = m_axi_v_rvalid; // AttentionUnit.java:165
+  assign m_axi_v_rready = value_reader_m_axi_rready; // AttentionUnit.java:165
+  assign value_reader_m_axi_rdata = m_axi_v_rdata; // AttentionUnit.java:165
+  assign value_reader_m_axi_rresp = m_axi_v_rresp; // AttentionUnit.java:165
+  assign value_reader_m_axi_rlast = m_axi_v_rlast; // AttentionUnit.java:165
+  assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:356
+  assign score_port_data = score_read; // AttentionUnit.java:197
+  assign key_reader_command_valid = key_requesting & key_half_free & ~start_key_job; // ChunkLoader.java:126
   assign key_reader_command_payload_address = key_next_address; // ChunkLoader.java:127
   assign key_reader_command_payload_beats = {14'd0, key_chunk_beats}; // ChunkLoader.java:128
   assign key_reader_data_ready = 1'b1; // ChunkLoader.java:144
+  assign key_loaders_requesting = key_requesting; // AttentionUnit.java:205
+  assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
   assign key_read_local_address = key_port_address; // ChunkLoader.java:190
   assign key_read_l0 = key_read_l0_p0; // ChunkLoader.java:198
   assign key_port_data = key_read_l0; // ChunkLoader.java:201
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:454
+  assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:141
   assign key_port_enable = score_issue; // ScoreEngine.java:142
-  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:174
-  assign key_chunk_loader = 1'b0; // AttentionUnit.java:175
-  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:179
+  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:213
+  assign key_chunk_loader = 1'b0; // AttentionUnit.java:214
+  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:218
   assign value_reader_command_valid = value_requesting & value_half_free & ~start_value_job; // ChunkLoader.java:126
   assign value_reader_command_payload_address = value_next_address; // ChunkLoader.java:127
   assign value_reader_command_payload_beats = {14'd0, value_chunk_beats}; // ChunkLoader.java:128
@@ -1743,54 +1884,63 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_read_local_address = value_port_address; // ChunkLoader.java:190
   assign value_read_l0 = value_read_l0_p0; // ChunkLoader.java:198
   assign value_port_data = value_read_l0; // ChunkLoader.java:201
-  assign value_loaders_requesting = value_requesting; // AttentionUnit.java:191
-  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:190
-  assign key_job_failed = key_failed_latest; // AttentionUnit.java:193
-  assign value_busy = value_phase; // AttentionUnit.java:195
-  assign value_command_slots = value_slots; // AttentionUnit.java:196
-  assign value_command_base = value_slot_base; // AttentionUnit.java:197
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:132
-  assign value_port_enable = value_issue; // ValueEngine.java:134
-  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:135
-  assign score_port_enable = value_issue; // ValueEngine.java:137
+  assign value_loaders_requesting = value_requesting; // AttentionUnit.java:231
+  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:230
+  // AttentionUnit.java:116
+  assign value_busy = (value_phase == VALUE_PHASE_VALUES) | (value_phase == VALUE_PHASE_ACCUMULATED);
+  assign value_command_base = value_slot_base; // AttentionUnit.java:117
+  assign value_command_slots = value_slots; // AttentionUnit.java:118
+  assign reduce_busy = reduce_side_phase; // AttentionUnit.java:116
+  assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
+  assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
+  assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:239
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:151
+  assign value_port_enable = value_issue; // ValueEngine.java:153
+  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:154
+  assign score_port_enable = value_issue; // ValueEngine.java:156
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
   assign out_payload_2 = out_queue_pop_payload[47:32]; // Stream.java:102
   assign out_payload_3 = out_queue_pop_payload[63:48]; // Stream.java:102
-  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:201
-  assign value_chunk_loader = 1'b0; // AttentionUnit.java:202
-  assign values_finished = value_pass_finished; // AttentionUnit.java:203
-  assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:204
-  assign done_valid = done_pending; // AttentionUnit.java:220
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:221
-  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:222
+  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:244
+  assign value_chunk_loader = 1'b0; // AttentionUnit.java:245
+  assign values_accumulated = accumulated_last_d48; // AttentionUnit.java:246
+  assign values_reduced = value_pass_finished; // AttentionUnit.java:247
+  assign scores_finished = score_pass_finished_d43; // AttentionUnit.java:248
+  assign done_valid = done_pending; // AttentionUnit.java:264
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:265
+  assign idle =
+      (intake_phase == INTAKE_PHASE_IDLE)
+      & (phase == PHASE_IDLE)
+      & (value_phase == VALUE_PHASE_IDLE)
+      & ~reduce_side_phase; // AttentionUnit.java:266
 
   always @(posedge ap_clk) begin
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:323
-      // AttentionUnit.java:323
-      query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
-    end
-    if (score_port_enable) begin // AttentionUnit.java:161
-      score_read <= score_buffer[score_port_address]; // AttentionUnit.java:161
+    if (score_port_enable) begin // AttentionUnit.java:197
+      score_read <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
     if (key_port_enable) begin // ChunkLoader.java:195
       key_read_l0_p0 <= key_buffer[key_read_local_address]; // ChunkLoader.java:195
     end
-    if (score_buffer_write) begin // AttentionUnit.java:182
-      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:182
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:466
+      // AttentionUnit.java:466
+      query_store[query_store_address] <= {queries_payload_3, queries_payload_2, queries_payload_1, queries_payload_0};
+    end
+    if (score_buffer_write) begin // AttentionUnit.java:221
+      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:221
     end
     if (value_port_enable) begin // ChunkLoader.java:195
       value_read_l0_p0 <= value_buffer[value_read_local_address]; // ChunkLoader.java:195
     end
-    done_pending <= 1'b0; // AttentionUnit.java:209
-    if (value_side_finished) begin // AttentionUnit.java:210
-      done_pending <= 1'b1; // AttentionUnit.java:211
-      done_code <= value_code; // AttentionUnit.java:212
+    done_pending <= 1'b0; // AttentionUnit.java:253
+    if (reduce_side_finished) begin // AttentionUnit.java:254
+      done_pending <= 1'b1; // AttentionUnit.java:255
+      done_code <= reduce_code; // AttentionUnit.java:256
     end
-    if (refusal_done) begin // AttentionUnit.java:214
-      done_pending <= 1'b1; // AttentionUnit.java:215
-      done_code <= refusal_code; // AttentionUnit.java:216
+    if (refusal_done) begin // AttentionUnit.java:258
+      done_pending <= 1'b1; // AttentionUnit.java:259
+      done_code <= refusal_code; // AttentionUnit.java:260
     end
     if (!ap_rst_n) begin
       done_pending <= 1'b0;
@@ -1799,105 +1949,72 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:276): takes and checks a command, stores its queries, starts its passes and hands it
-  // on
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:299
-  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:300
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:301
-  assign command_fits_beside = (command_slots <= 16'd2) & (value_command_slots <= 8'd2); // AttentionUnit.java:304
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:305
-  assign command_slot_base = (value_busy & (value_command_base == 2'd0)) ? 2'd2 : 2'd0; // AttentionUnit.java:308
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:310
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:312
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:313
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:314
-  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:316
-  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:319
-  assign start_value_job =
-      ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
-      & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:327
-  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:328
-  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:329
+  // intake (AttentionUnit.java:331): takes and checks the next command and starts reading its K rows
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd4); // AttentionUnit.java:353
+  assign command_overflow = command_reach > 34'd512; // AttentionUnit.java:354
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:355
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:357
+  // AttentionUnit.java:359
+  assign start_key_job = (intake_phase == INTAKE_PHASE_READY) & ~key_job_started & ~key_job_requesting;
+  assign intake_ready = (intake_phase == INTAKE_PHASE_READY) & key_job_started; // AttentionUnit.java:360
+  assign refusal_done = (intake_phase == INTAKE_PHASE_REFUSED) & ~earlier_commands_running; // AttentionUnit.java:361
 
   always @(posedge ap_clk) begin
-    if (command_accepted) begin // AttentionUnit.java:331
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:332
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:333
-      first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:334
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:335
-      heads <= command_payload_heads; // AttentionUnit.java:336
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:337
-      scale <= command_payload_scale; // AttentionUnit.java:338
+    if (command_accepted) begin // AttentionUnit.java:363
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:364
+      intake_value_address <= command_payload_valueAddress; // AttentionUnit.java:365
+      intake_first_positions <= command_payload_firstPositions[9:0]; // AttentionUnit.java:366
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:367
+      intake_heads <= command_payload_heads; // AttentionUnit.java:368
+      intake_row_beats <= command_payload_rowBeats; // AttentionUnit.java:369
+      intake_scale <= command_payload_scale; // AttentionUnit.java:370
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd8)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:339
-      // AttentionUnit.java:341
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:371
+      // AttentionUnit.java:373
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      query_slot <= 8'd0; // AttentionUnit.java:342
-      query_beat <= 8'd0; // AttentionUnit.java:343
-      value_job_started <= 1'b0; // AttentionUnit.java:344
-      phase <= PHASE_SIZE; // AttentionUnit.java:345
+      key_job_started <= 1'b0; // AttentionUnit.java:374
+      intake_phase <= INTAKE_PHASE_SIZE; // AttentionUnit.java:375
     end
-    if (phase == PHASE_SIZE) begin // AttentionUnit.java:347
-      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:348
-      phase <= PHASE_CHECK; // AttentionUnit.java:349
+    if (intake_phase == INTAKE_PHASE_SIZE) begin // AttentionUnit.java:377
+      command_slots <= {8'd0, command_tokens} * {8'd0, intake_heads}; // AttentionUnit.java:378
+      intake_phase <= INTAKE_PHASE_CHECK; // AttentionUnit.java:379
     end
-    if (phase == PHASE_CHECK) begin // AttentionUnit.java:351
-      if (command_refused) begin // AttentionUnit.java:352
-        phase <= PHASE_REFUSED; // AttentionUnit.java:353
-        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:354
-      end else if (command_has_room) begin // AttentionUnit.java:356
-        last_positions <= command_reach[9:0]; // AttentionUnit.java:357
-        slots <= command_slots[7:0]; // AttentionUnit.java:358
-        slot_base <= command_slot_base; // AttentionUnit.java:359
-        phase <= PHASE_QUERIES; // AttentionUnit.java:360
+    if (intake_phase == INTAKE_PHASE_CHECK) begin // AttentionUnit.java:381
+      if (command_refused) begin // AttentionUnit.java:382
+        intake_phase <= INTAKE_PHASE_REFUSED; // AttentionUnit.java:383
+        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:384
+      end else begin
+        intake_last_positions <= command_reach[9:0]; // AttentionUnit.java:387
+        intake_slots <= command_slots[7:0]; // AttentionUnit.java:388
+        intake_phase <= INTAKE_PHASE_READY; // AttentionUnit.java:389
       end
     end
-    if (refusal_done) begin // AttentionUnit.java:363
-      phase <= PHASE_IDLE; // AttentionUnit.java:363
+    if (start_key_job) begin // AttentionUnit.java:392
+      key_job_started <= 1'b1; // AttentionUnit.java:392
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:364
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:365
-      if (last_query_beat) begin // AttentionUnit.java:366
-        query_beat <= 8'd0; // AttentionUnit.java:367
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:368
-      end
-    end
-    if (start_value_job) begin // AttentionUnit.java:371
-      value_job_started <= 1'b1; // AttentionUnit.java:371
-    end
-    if (start_scores) begin // AttentionUnit.java:372
-      phase <= PHASE_SCORES; // AttentionUnit.java:372
-    end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:373
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:373
-    end
-    if (hand_off) begin // AttentionUnit.java:374
-      phase <= PHASE_IDLE; // AttentionUnit.java:374
+    if (refusal_done | command_taken) begin // AttentionUnit.java:393
+      intake_phase <= INTAKE_PHASE_IDLE; // AttentionUnit.java:393
     end
     if (!ap_rst_n) begin
       key_address <= 64'd0;
-      value_address <= 64'd0;
-      first_positions <= 10'd0;
+      intake_value_address <= 64'd0;
+      intake_first_positions <= 10'd0;
       command_tokens <= 8'd0;
-      heads <= 8'd0;
-      row_beats <= 8'd0;
-      scale <= 32'h0;
+      intake_heads <= 8'd0;
+      intake_row_beats <= 8'd0;
+      intake_scale <= 32'h0;
       command_bad_fields <= 1'b0;
       command_reach <= 34'd0;
-      query_slot <= 8'd0;
-      query_beat <= 8'd0;
-      value_job_started <= 1'b0;
-      phase <= PHASE_IDLE;
+      key_job_started <= 1'b0;
+      intake_phase <= INTAKE_PHASE_IDLE;
       command_slots <= 16'd0;
       refusal_code <= 8'd0;
-      last_positions <= 10'd0;
-      slots <= 8'd0;
-      slot_base <= 2'd0;
+      intake_last_positions <= 10'd0;
+      intake_slots <= 8'd0;
     end
   end
 
@@ -1920,10 +2037,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge ap_clk) begin
-    if (start_scores) begin // ChunkLoader.java:129
+    if (start_key_job) begin // ChunkLoader.java:129
       key_next_address <= key_address; // ChunkLoader.java:130
       key_rows_left <= key_first_rows; // ChunkLoader.java:131
-      key_job_row_beats <= row_beats; // ChunkLoader.java:132
+      key_job_row_beats <= intake_row_beats; // ChunkLoader.java:132
       key_older_row_beats <= key_job_row_beats; // ChunkLoader.java:133
       key_job_base <= key_issued; // ChunkLoader.java:134
     end else if (key_reader_command_valid & key_reader_command_ready) begin // ChunkLoader.java:135
@@ -1949,7 +2066,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         key_landed <= key_landed + 7'd1; // ChunkLoader.java:166
       end
     end
-    if (start_scores) begin // ChunkLoader.java:170
+    if (start_key_job) begin // ChunkLoader.java:170
       key_failed_older <= key_failed_latest | (key_beat_error & key_landing_latest); // ChunkLoader.java:171
       key_failed_latest <= 1'b0; // ChunkLoader.java:172
     end else if (key_beat_error) begin // ChunkLoader.java:173
@@ -1976,9 +2093,93 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
+  // controller (AttentionUnit.java:423): takes a checked command, stores its queries, starts its passes and hands it on
+  assign command_fits_half = intake_slots <= 8'd2; // AttentionUnit.java:445
+  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd2); // AttentionUnit.java:446
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:447
+  assign command_upper_half =
+      (value_busy & (value_command_base == 2'd0))
+      | (~value_busy & reduce_busy & (reduce_command_base == 2'd0) & command_fits_half); // AttentionUnit.java:450
+  assign command_slot_base = command_upper_half ? 2'd2 : 2'd0; // AttentionUnit.java:452
+  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:453
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:455
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:456
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:457
+  assign query_physical_slot = query_slot[1:0] + slot_base; // AttentionUnit.java:459
+  assign query_store_address = {query_physical_slot, query_beat[2:0]}; // AttentionUnit.java:462
+  assign start_value_job =
+      ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
+      & ~value_job_started
+      & ~value_job_requesting; // AttentionUnit.java:470
+  assign reduction_in_the_way =
+      reduce_busy
+      & (((slot_base < 2'd2) & (reduce_command_base < 2'd2))
+         | ((({7'd0, slot_base} + {1'b0, slots}) > 9'd2)
+            & (({7'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd2))); // AttentionUnit.java:473
+  // AttentionUnit.java:475
+  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
+  assign key_rows_failed = key_newer_job ? key_failed_older : key_failed_latest; // AttentionUnit.java:478
+
+  always @(posedge ap_clk) begin
+    if (take_command) begin // AttentionUnit.java:482
+      first_positions <= intake_first_positions; // AttentionUnit.java:483
+      last_positions <= intake_last_positions; // AttentionUnit.java:484
+      heads <= intake_heads; // AttentionUnit.java:485
+      slots <= intake_slots; // AttentionUnit.java:486
+      row_beats <= intake_row_beats; // AttentionUnit.java:487
+      slot_base <= command_slot_base; // AttentionUnit.java:488
+      value_address <= intake_value_address; // AttentionUnit.java:489
+      scale <= intake_scale; // AttentionUnit.java:490
+      score_key_base <= key_job_base; // AttentionUnit.java:492
+      query_slot <= 8'd0; // AttentionUnit.java:494
+      query_beat <= 8'd0; // AttentionUnit.java:495
+      value_job_started <= 1'b0; // AttentionUnit.java:496
+      key_newer_job <= 1'b0; // AttentionUnit.java:497
+      phase <= PHASE_QUERIES; // AttentionUnit.java:498
+    end else if (start_key_job) begin // AttentionUnit.java:499
+      key_newer_job <= 1'b1; // AttentionUnit.java:499
+    end
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:500
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:501
+      if (last_query_beat) begin // AttentionUnit.java:502
+        query_beat <= 8'd0; // AttentionUnit.java:503
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:504
+      end
+    end
+    if (start_value_job) begin // AttentionUnit.java:507
+      value_job_started <= 1'b1; // AttentionUnit.java:507
+    end
+    if (start_scores) begin // AttentionUnit.java:508
+      phase <= PHASE_SCORES; // AttentionUnit.java:508
+    end
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:509
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:509
+    end
+    if (hand_off) begin // AttentionUnit.java:510
+      phase <= PHASE_IDLE; // AttentionUnit.java:510
+    end
+    if (!ap_rst_n) begin
+      first_positions <= 10'd0;
+      last_positions <= 10'd0;
+      heads <= 8'd0;
+      slots <= 8'd0;
+      row_beats <= 8'd0;
+      slot_base <= 2'd0;
+      value_address <= 64'd0;
+      scale <= 32'h0;
+      score_key_base <= 7'd0;
+      query_slot <= 8'd0;
+      query_beat <= 8'd0;
+      value_job_started <= 1'b0;
+      key_newer_job <= 1'b0;
+      phase <= PHASE_IDLE;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
   // key_progress (ChunkProgress.java:33): how many of the job's chunks the pass's loaders have brought in
-  assign key_first_halves = key_job_base[0]; // ChunkProgress.java:40
-  assign key_loaded = key_landed - key_job_base; // ChunkProgress.java:42
+  assign key_first_halves = score_key_base[0]; // ChunkProgress.java:40
+  assign key_loaded = key_landed - score_key_base; // ChunkProgress.java:42
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_engine (ScoreEngine.java:63): multiplies each slot's query with its key rows, row-interleaved beat by beat,
@@ -2673,18 +2874,18 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_addend3 = key_lane3_addend; // ScoreEngine.java:184
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:447): the place of each score (its slot and position) and each slot's maximum
-  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:451
-  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:455
-  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:455
-  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:455
-  assign score_slot_3_ours = score_slots_end > 9'd3; // AttentionUnit.java:455
-  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:463
+  // score_sink (AttentionUnit.java:641): the place of each score (its slot and position) and each slot's maximum
+  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:645
+  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:649
+  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:649
+  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:649
+  assign score_slot_3_ours = score_slots_end > 9'd3; // AttentionUnit.java:649
+  assign score_write_address = {tree_slot_d31, tree_row_d31[8:0]}; // AttentionUnit.java:657
 
   always @(posedge ap_clk) begin
-    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:456
-      max_0 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:650
+      max_0 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd0)) begin // AttentionUnit.java:651
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2692,11 +2893,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:458
+          : max_0; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:456
-      max_1 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:650
+      max_1 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd1)) begin // AttentionUnit.java:651
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2704,11 +2905,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:458
+          : max_1; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:456
-      max_2 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:650
+      max_2 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd2)) begin // AttentionUnit.java:651
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2716,11 +2917,11 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:458
+          : max_2; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:456
-      max_3 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:650
+      max_3 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (tree_slot_d31 == 2'd3)) begin // AttentionUnit.java:651
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -2728,7 +2929,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:458
+          : max_3; // AttentionUnit.java:652
     end
     if (!ap_rst_n) begin
       max_0 <= 32'h0;
@@ -2814,29 +3015,35 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:401): the command of the value pass: its fields, its V job and its outcome
-  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:416
-  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:434
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:436
+  // value_side (AttentionUnit.java:554): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:570
+  assign value_pass_over =
+      ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:571
+  assign value_rows_failed = value_newer_job ? value_failed_older : value_failed_latest; // AttentionUnit.java:590
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:592
 
   always @(posedge ap_clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:412
-    if (hand_off) begin // AttentionUnit.java:417
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:418
-      value_first_positions <= first_positions; // AttentionUnit.java:419
-      value_last_positions <= last_positions; // AttentionUnit.java:420
-      value_heads <= heads; // AttentionUnit.java:421
-      value_slots <= slots; // AttentionUnit.java:422
-      value_row_beats <= row_beats; // AttentionUnit.java:423
-      value_slot_base <= slot_base; // AttentionUnit.java:424
-      value_side_job_base <= value_job_base; // AttentionUnit.java:426
-      value_keys_failed <= key_job_failed; // AttentionUnit.java:428
-      value_newer_job <= 1'b0; // AttentionUnit.java:429
-    end else if (start_value_job) begin // AttentionUnit.java:430
-      value_newer_job <= 1'b1; // AttentionUnit.java:430
+    value_pass_start <= hand_off; // AttentionUnit.java:565
+    if (hand_off) begin // AttentionUnit.java:572
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:573
+      value_first_positions <= first_positions; // AttentionUnit.java:574
+      value_last_positions <= last_positions; // AttentionUnit.java:575
+      value_heads <= heads; // AttentionUnit.java:576
+      value_slots <= slots; // AttentionUnit.java:577
+      value_row_beats <= row_beats; // AttentionUnit.java:578
+      value_slot_base <= slot_base; // AttentionUnit.java:579
+      value_side_job_base <= value_job_base; // AttentionUnit.java:581
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:583
+      value_newer_job <= 1'b0; // AttentionUnit.java:584
+    end else if (start_value_job) begin // AttentionUnit.java:585
+      value_newer_job <= 1'b1; // AttentionUnit.java:585
     end
-    if (value_side_finished) begin // AttentionUnit.java:431
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:431
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:586
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:586
+    end
+    if (value_pass_on) begin // AttentionUnit.java:587
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:587
     end
     if (!ap_rst_n) begin
       value_pass_start <= 1'b0;
@@ -2854,1062 +3061,1194 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
+  // reduce_side (AttentionUnit.java:612): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:620
+
+  always @(posedge ap_clk) begin
+    reduce_start <= value_pass_on; // AttentionUnit.java:619
+    if (value_pass_on) begin // AttentionUnit.java:621
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:622
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:623
+      reduce_heads <= value_heads; // AttentionUnit.java:624
+      reduce_slots <= value_slots; // AttentionUnit.java:625
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:626
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:627
+      reduce_code <= value_code; // AttentionUnit.java:628
+    end
+    if (reduce_side_finished) begin // AttentionUnit.java:630
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:630
+    end
+    if (!ap_rst_n) begin
+      reduce_start <= 1'b0;
+      reduce_side_phase <= REDUCE_PHASE_IDLE;
+      reduce_first_positions <= 10'd0;
+      reduce_heads <= 8'd0;
+      reduce_slots <= 8'd0;
+      reduce_row_beats <= 8'd0;
+      reduce_slot_base <= 2'd0;
+      reduce_code <= 8'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
   // value_progress (ChunkProgress.java:33): how many of the job's chunks the pass's loaders have brought in
   assign value_first_halves = value_side_job_base[0]; // ChunkProgress.java:40
   assign value_loaded = value_landed - value_side_job_base; // ChunkProgress.java:42
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:85): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:98): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_row_beats; // ValueEngine.java:112
-  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:115
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:116
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:118
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:130
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:131
-  assign partial_address = {value_slots_physical, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:143
+  assign value_pass_beats = value_row_beats; // ValueEngine.java:131
+  assign value_last_beat = value_beat == value_last_beat_diff[3:0]; // ValueEngine.java:134
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:135
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:137
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:149
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:150
+  assign value_issue_second_set = value_slots_physical >= 2'd2; // ValueEngine.java:446
+  assign value_issue_set_slot = value_issue_set_slot_mux[0]; // ValueEngine.java:448
+  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:163
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:149
-      2'd0: slot_max = max_0; // ValueEngine.java:149
-      2'd1: slot_max = max_1; // ValueEngine.java:149
-      2'd2: slot_max = max_2; // ValueEngine.java:149
-      default: slot_max = max_3; // ValueEngine.java:149
+    case (value_slots_physical) // ValueEngine.java:170
+      2'd0: slot_max = max_0; // ValueEngine.java:170
+      2'd1: slot_max = max_1; // ValueEngine.java:170
+      2'd2: slot_max = max_2; // ValueEngine.java:170
+      default: slot_max = max_3; // ValueEngine.java:170
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:157
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:157
-  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:157
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:157
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:157
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:166
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:166
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:166
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:166
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:166
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:166
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:166
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:166
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:181
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:192
-  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:193
-  assign z_lanes_read_enable = z_read_enable | z_gathering; // ValueEngine.java:194
-  // ValueEngine.java:196
-  assign z_lanes_read_address = z_read_enable ? z_address_d32 : {reduce_slots_physical, reduce_index[3:0]};
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:198
-  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_lanes_read; // ValueEngine.java:198
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:198
-  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:200
-  assign gather_address = {reduce_slots_physical, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:204
-  assign bank_read_enable = row_weight_valid_d6 | gathering; // ValueEngine.java:205
-  assign bank_read_address = row_weight_valid_d6 ? accumulate_address_d39 : gather_address; // ValueEngine.java:206
-  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_0; // ValueEngine.java:213
-  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_1; // ValueEngine.java:213
-  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_2; // ValueEngine.java:213
-  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : bank_read_3; // ValueEngine.java:213
-  assign accumulated = accumulated_last_d48; // ValueEngine.java:227
-  assign gather_read_0 = gather_read_z ? z_lanes_read : bank_read_0; // ValueEngine.java:244
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:253
-  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:254
-  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:261
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[1:0]}; // ValueEngine.java:264
+  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:178
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:178
+  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:178
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:178
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:178
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:187
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:187
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:187
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:187
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:187
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:187
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:187
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:187
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d32; // ValueEngine.java:202
+  assign reduce_second_set = reduce_slots_physical >= 2'd2; // ValueEngine.java:446
+  assign reduce_set_slot = reduce_set_slot_mux[0]; // ValueEngine.java:448
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:213
+  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:214
+  assign z_gather_address = {reduce_set_slot, reduce_index[3:0]}; // ValueEngine.java:217
+  assign gather_address = {reduce_set_slot, reduce_beat[2:0], reduce_index[3:0]}; // ValueEngine.java:219
+  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:224
+  assign z_gather_read_s0 = ~reduce_second_set & z_gathering; // ValueEngine.java:225
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:228
+  assign bank_accumulate_read_s0 = ~accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:230
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:231
+  // ValueEngine.java:234
+  assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d39 : gather_address;
+  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:224
+  assign z_gather_read_s1 = reduce_second_set & z_gathering; // ValueEngine.java:225
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:228
+  assign bank_accumulate_read_s1 = accumulate_set_d39 & row_weight_valid_d6; // ValueEngine.java:230
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:231
+  // ValueEngine.java:234
+  assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d39 : gather_address;
+  assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:459
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:242
+  assign z_sum_in_payload_a = accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:242
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:242
+  assign z_write = row_weight_valid_d6 & row_first_beat_d39; // ValueEngine.java:244
+  assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:459
+  assign value_lane0_addend = accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:259
+  assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:459
+  assign value_lane1_addend = accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:259
+  assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:459
+  assign value_lane2_addend = accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:259
+  assign value_lane3_partial = accumulate_set_d40 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:459
+  assign value_lane3_addend = accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:259
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d46; // ValueEngine.java:268
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d46; // ValueEngine.java:268
+  assign z_gathered = gather_read_set ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:459
+  assign gather_set_0 = gather_read_set ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:459
+  assign gather_read_0 = gather_read_z ? z_gathered : gather_set_0; // ValueEngine.java:300
+  assign gather_set_1 = gather_read_set ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:459
+  assign gather_set_2 = gather_read_set ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:459
+  assign gather_set_3 = gather_read_set ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:459
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:309
+  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:310
+  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:317
+  assign reduce_tag = {reduce_phase_eq_2, reduce_index[1:0]}; // ValueEngine.java:320
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:271
-      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:271
-      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:271
-      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:327
+      2'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:327
+      2'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:327
+      default: tree_pick_0 = gathered_3_0; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_0 = (reduce_slots_positions > 10'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:271
-      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:271
-      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:271
-      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:327
+      2'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:327
+      2'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:327
+      default: tree_pick_1 = gathered_3_1; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_1 = (reduce_slots_positions > 10'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:271
-      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:271
-      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:271
-      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:327
+      2'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:327
+      2'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:327
+      default: tree_pick_2 = gathered_3_2; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_2 = (reduce_slots_positions > 10'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:271
-      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:271
-      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:271
-      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:327
+      2'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:327
+      2'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:327
+      default: tree_pick_3 = gathered_3_3; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_3 = (reduce_slots_positions > 10'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:271
-      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:271
-      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:271
-      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:327
+      2'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:327
+      2'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:327
+      default: tree_pick_4 = gathered_3_4; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_4 = (reduce_slots_positions > 10'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:271
-      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:271
-      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:271
-      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:327
+      2'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:327
+      2'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:327
+      default: tree_pick_5 = gathered_3_5; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_5 = (reduce_slots_positions > 10'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:271
-      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:271
-      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:271
-      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:327
+      2'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:327
+      2'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:327
+      default: tree_pick_6 = gathered_3_6; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_6 = (reduce_slots_positions > 10'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:271
-      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:271
-      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:271
-      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:327
+      2'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:327
+      2'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:327
+      default: tree_pick_7 = gathered_3_7; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_7 = (reduce_slots_positions > 10'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:271
-      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:271
-      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:271
-      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:327
+      2'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:327
+      2'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:327
+      default: tree_pick_8 = gathered_3_8; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_8 = (reduce_slots_positions > 10'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:271
-      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:271
-      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:271
-      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:327
+      2'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:327
+      2'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:327
+      default: tree_pick_9 = gathered_3_9; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_9 = (reduce_slots_positions > 10'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:271
-      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:271
-      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:271
-      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:327
+      2'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:327
+      2'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:327
+      default: tree_pick_10 = gathered_3_10; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_10 = (reduce_slots_positions > 10'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:271
-      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:271
-      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:271
-      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:327
+      2'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:327
+      2'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:327
+      default: tree_pick_11 = gathered_3_11; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_11 = (reduce_slots_positions > 10'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:271
-      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:271
-      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:271
-      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:327
+      2'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:327
+      2'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:327
+      default: tree_pick_12 = gathered_3_12; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_12 = (reduce_slots_positions > 10'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:271
-      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:271
-      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:271
-      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:327
+      2'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:327
+      2'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:327
+      default: tree_pick_13 = gathered_3_13; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_13 = (reduce_slots_positions > 10'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:271
-      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:271
-      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:271
-      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:327
+      2'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:327
+      2'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:327
+      default: tree_pick_14 = gathered_3_14; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_14 = (reduce_slots_positions > 10'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[1:0]) // ValueEngine.java:271
-      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:271
-      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:271
-      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:271
-      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:271
+    case (reduce_index[1:0]) // ValueEngine.java:327
+      2'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:327
+      2'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:327
+      2'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:327
+      default: tree_pick_15 = gathered_3_15; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:272
-  assign reduce_tree_0_0_in_valid = pushing; // ValueEngine.java:297
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:297
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:297
-  assign reduce_tree_0_1_in_valid = pushing; // ValueEngine.java:297
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:297
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:297
-  assign reduce_tree_0_2_in_valid = pushing; // ValueEngine.java:297
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:297
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:297
-  assign reduce_tree_0_3_in_valid = pushing; // ValueEngine.java:297
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:297
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:297
-  assign reduce_tree_0_4_in_valid = pushing; // ValueEngine.java:297
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:297
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:297
-  assign reduce_tree_0_5_in_valid = pushing; // ValueEngine.java:297
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:297
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:297
-  assign reduce_tree_0_6_in_valid = pushing; // ValueEngine.java:297
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:297
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:297
-  assign reduce_tree_0_7_in_valid = pushing; // ValueEngine.java:297
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:297
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:297
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:297
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:297
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:297
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:297
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:297
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:297
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:297
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:297
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:297
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:297
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:297
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:297
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:297
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:297
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:297
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:297
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:297
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:297
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:297
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:297
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:297
-  assign push_done = pushing & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd3); // ValueEngine.java:301
-  assign z_pushed = pushing & reduce_phase_eq_2; // ValueEngine.java:302
-  assign reduced_is_z = push_tag_d24[2]; // ValueEngine.java:303
+  assign reduce_in_15 = (reduce_slots_positions > 10'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:328
+  assign reduce_tree_0_0_in_valid = pushing; // ValueEngine.java:353
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // ValueEngine.java:353
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // ValueEngine.java:353
+  assign reduce_tree_0_1_in_valid = pushing; // ValueEngine.java:353
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // ValueEngine.java:353
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // ValueEngine.java:353
+  assign reduce_tree_0_2_in_valid = pushing; // ValueEngine.java:353
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // ValueEngine.java:353
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // ValueEngine.java:353
+  assign reduce_tree_0_3_in_valid = pushing; // ValueEngine.java:353
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // ValueEngine.java:353
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // ValueEngine.java:353
+  assign reduce_tree_0_4_in_valid = pushing; // ValueEngine.java:353
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // ValueEngine.java:353
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // ValueEngine.java:353
+  assign reduce_tree_0_5_in_valid = pushing; // ValueEngine.java:353
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // ValueEngine.java:353
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // ValueEngine.java:353
+  assign reduce_tree_0_6_in_valid = pushing; // ValueEngine.java:353
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // ValueEngine.java:353
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // ValueEngine.java:353
+  assign reduce_tree_0_7_in_valid = pushing; // ValueEngine.java:353
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // ValueEngine.java:353
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // ValueEngine.java:353
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:353
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // ValueEngine.java:353
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // ValueEngine.java:353
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:353
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // ValueEngine.java:353
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // ValueEngine.java:353
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:353
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // ValueEngine.java:353
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // ValueEngine.java:353
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // ValueEngine.java:353
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // ValueEngine.java:353
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // ValueEngine.java:353
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:353
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // ValueEngine.java:353
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // ValueEngine.java:353
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // ValueEngine.java:353
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // ValueEngine.java:353
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // ValueEngine.java:353
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // ValueEngine.java:353
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // ValueEngine.java:353
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // ValueEngine.java:353
+  assign push_done = pushing & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd3); // ValueEngine.java:357
+  assign z_pushed = pushing & reduce_phase_eq_2; // ValueEngine.java:358
+  assign reduced_is_z = push_tag_d24[2]; // ValueEngine.java:359
   assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:307
-  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:313
-  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:313
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:313
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:314
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:314
-  assign element_out = stored_output_out_valid & ~push_tag_d33[2]; // ValueEngine.java:317
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:328
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:329
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:329
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:329
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:329
+  assign rz_ready = rz_out_valid; // ValueEngine.java:363
+  assign normalized_in_valid = reduce_tree_3_0_out_valid; // ValueEngine.java:369
+  assign normalized_in_payload_a = reduce_tree_3_0_out_payload; // ValueEngine.java:369
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:369
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:370
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:370
+  assign element_out = stored_output_out_valid & ~push_tag_d33[2]; // ValueEngine.java:373
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:384
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:385
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:385
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:385
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:385
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   // Stream.java:197
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:337
+  // ValueEngine.java:393
   assign slot_flush_done =
-      (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == value_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:338
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:339
+      (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == reduce_row_beats) & (out_queue_occupancy == 4'd0);
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:394
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:395
 
   always @(posedge ap_clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:120
-      value_row <= 6'd0; // ValueEngine.java:121
-      value_beat <= 4'd0; // ValueEngine.java:122
-    end else if (value_step) begin // ValueEngine.java:123
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:124
-      if (value_last_beat) begin // ValueEngine.java:125
-        value_beat <= 4'd0; // ValueEngine.java:126
-        value_row <= value_row + 6'd1; // ValueEngine.java:127
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:139
+      value_row <= 6'd0; // ValueEngine.java:140
+      value_beat <= 4'd0; // ValueEngine.java:141
+    end else if (value_step) begin // ValueEngine.java:142
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:143
+      if (value_last_beat) begin // ValueEngine.java:144
+        value_beat <= 4'd0; // ValueEngine.java:145
+        value_row <= value_row + 6'd1; // ValueEngine.java:146
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:157
-    value_issue_d1 <= value_issue; // ValueEngine.java:157
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:173
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:173
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:173
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:173
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:173
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:173
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:173
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:173
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:173
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:173
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:173
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:173
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:173
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:173
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:173
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:173
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:173
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:173
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:173
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:173
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:173
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:173
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:173
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:173
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:173
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:173
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:173
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:173
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:173
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:173
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:173
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:173
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:173
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:173
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:173
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:173
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:173
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:173
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:173
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:173
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:173
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:173
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:173
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:173
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:173
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:173
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:173
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:173
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:173
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:173
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:173
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:173
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:173
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:173
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:173
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:173
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:173
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:173
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:173
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:173
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:173
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:173
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:173
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:173
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:173
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:173
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:173
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:173
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:173
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:173
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:173
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:173
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:173
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:173
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:173
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:173
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:173
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:173
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:173
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:173
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:173
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:173
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:173
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:173
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:173
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:173
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:173
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:173
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:173
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:173
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:173
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:173
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:173
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:173
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:173
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:173
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:173
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:173
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:173
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:173
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:173
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:173
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:173
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:173
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:173
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:173
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:173
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:173
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:173
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:173
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:173
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:173
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:173
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:173
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:173
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:173
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:173
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:173
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:173
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:173
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:173
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:173
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:173
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:173
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:177
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:177
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:177
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:177
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:177
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:177
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:177
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:177
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:177
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:177
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:177
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:177
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:177
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:177
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:177
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:177
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:177
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:177
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:177
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:177
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:177
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:177
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:177
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:177
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:177
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:177
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:177
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:177
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:177
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:177
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:177
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:177
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:177
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:177
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:177
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:177
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:177
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:177
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:177
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:178
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:178
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:178
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:178
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:178
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:178
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:181
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:181
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:181
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:181
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:181
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:181
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:181
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:181
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:181
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:181
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:181
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:181
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:181
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:181
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:181
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:181
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:181
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:181
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:181
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:181
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:181
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:181
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:181
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:181
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:181
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:181
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:181
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:181
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:181
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:181
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:181
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:181
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:181
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:181
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:181
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:181
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:181
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:181
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:181
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:181
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:181
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:181
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:181
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:181
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:181
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:181
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:181
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:181
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:181
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:181
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:181
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:181
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:181
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:181
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:181
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:181
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:181
-    z_address_d1 <= {value_slots_physical, value_position[3:0]}; // ValueEngine.java:195
-    z_address_d2 <= z_address_d1; // ValueEngine.java:195
-    z_address_d3 <= z_address_d2; // ValueEngine.java:195
-    z_address_d4 <= z_address_d3; // ValueEngine.java:195
-    z_address_d5 <= z_address_d4; // ValueEngine.java:195
-    z_address_d6 <= z_address_d5; // ValueEngine.java:195
-    z_address_d7 <= z_address_d6; // ValueEngine.java:195
-    z_address_d8 <= z_address_d7; // ValueEngine.java:195
-    z_address_d9 <= z_address_d8; // ValueEngine.java:195
-    z_address_d10 <= z_address_d9; // ValueEngine.java:195
-    z_address_d11 <= z_address_d10; // ValueEngine.java:195
-    z_address_d12 <= z_address_d11; // ValueEngine.java:195
-    z_address_d13 <= z_address_d12; // ValueEngine.java:195
-    z_address_d14 <= z_address_d13; // ValueEngine.java:195
-    z_address_d15 <= z_address_d14; // ValueEngine.java:195
-    z_address_d16 <= z_address_d15; // ValueEngine.java:195
-    z_address_d17 <= z_address_d16; // ValueEngine.java:195
-    z_address_d18 <= z_address_d17; // ValueEngine.java:195
-    z_address_d19 <= z_address_d18; // ValueEngine.java:195
-    z_address_d20 <= z_address_d19; // ValueEngine.java:195
-    z_address_d21 <= z_address_d20; // ValueEngine.java:195
-    z_address_d22 <= z_address_d21; // ValueEngine.java:195
-    z_address_d23 <= z_address_d22; // ValueEngine.java:195
-    z_address_d24 <= z_address_d23; // ValueEngine.java:195
-    z_address_d25 <= z_address_d24; // ValueEngine.java:195
-    z_address_d26 <= z_address_d25; // ValueEngine.java:195
-    z_address_d27 <= z_address_d26; // ValueEngine.java:195
-    z_address_d28 <= z_address_d27; // ValueEngine.java:195
-    z_address_d29 <= z_address_d28; // ValueEngine.java:195
-    z_address_d30 <= z_address_d29; // ValueEngine.java:195
-    z_address_d31 <= z_address_d30; // ValueEngine.java:195
-    z_address_d32 <= z_address_d31; // ValueEngine.java:195
-    if (z_lanes_read_enable) begin // ValueEngine.java:197
-      z_lanes_read <= z_lanes[z_lanes_read_address]; // ValueEngine.java:197
-    end
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:199
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:199
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:199
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:199
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:199
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:199
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:199
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:199
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:199
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:199
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:199
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:199
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:199
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:199
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:199
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:199
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:199
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:199
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:199
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:199
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:199
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:199
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:199
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:199
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:199
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:199
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:199
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:199
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:199
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:199
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:199
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:199
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:199
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:200
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:200
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:200
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:200
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:200
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:200
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:200
-    z_address_d33 <= z_address_d32; // ValueEngine.java:201
-    z_address_d34 <= z_address_d33; // ValueEngine.java:201
-    z_address_d35 <= z_address_d34; // ValueEngine.java:201
-    z_address_d36 <= z_address_d35; // ValueEngine.java:201
-    z_address_d37 <= z_address_d36; // ValueEngine.java:201
-    z_address_d38 <= z_address_d37; // ValueEngine.java:201
-    z_address_d39 <= z_address_d38; // ValueEngine.java:201
-    if (z_write) begin // ValueEngine.java:202
-      z_lanes[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:202
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:209
-    end
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:213
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:213
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:213
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:213
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:213
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:213
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:213
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:217
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:217
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:217
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:217
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:217
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:217
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:217
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:218
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:218
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:218
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:218
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:218
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:218
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:218
-    value_present_d1 <= 1'b1; // ValueEngine.java:219
-    value_present_d2 <= value_present_d1; // ValueEngine.java:219
-    value_present_d3 <= value_present_d2; // ValueEngine.java:219
-    value_present_d4 <= value_present_d3; // ValueEngine.java:219
-    value_present_d5 <= value_present_d4; // ValueEngine.java:219
-    value_present_d6 <= value_present_d5; // ValueEngine.java:219
-    value_present_d7 <= value_present_d6; // ValueEngine.java:219
-    value_present_d8 <= value_present_d7; // ValueEngine.java:219
-    value_present_d9 <= value_present_d8; // ValueEngine.java:219
-    value_present_d10 <= value_present_d9; // ValueEngine.java:219
-    value_present_d11 <= value_present_d10; // ValueEngine.java:219
-    value_present_d12 <= value_present_d11; // ValueEngine.java:219
-    value_present_d13 <= value_present_d12; // ValueEngine.java:219
-    value_present_d14 <= value_present_d13; // ValueEngine.java:219
-    value_present_d15 <= value_present_d14; // ValueEngine.java:219
-    value_present_d16 <= value_present_d15; // ValueEngine.java:219
-    value_present_d17 <= value_present_d16; // ValueEngine.java:219
-    value_present_d18 <= value_present_d17; // ValueEngine.java:219
-    value_present_d19 <= value_present_d18; // ValueEngine.java:219
-    value_present_d20 <= value_present_d19; // ValueEngine.java:219
-    value_present_d21 <= value_present_d20; // ValueEngine.java:219
-    value_present_d22 <= value_present_d21; // ValueEngine.java:219
-    value_present_d23 <= value_present_d22; // ValueEngine.java:219
-    value_present_d24 <= value_present_d23; // ValueEngine.java:219
-    value_present_d25 <= value_present_d24; // ValueEngine.java:219
-    value_present_d26 <= value_present_d25; // ValueEngine.java:219
-    value_present_d27 <= value_present_d26; // ValueEngine.java:219
-    value_present_d28 <= value_present_d27; // ValueEngine.java:219
-    value_present_d29 <= value_present_d28; // ValueEngine.java:219
-    value_present_d30 <= value_present_d29; // ValueEngine.java:219
-    value_present_d31 <= value_present_d30; // ValueEngine.java:219
-    value_present_d32 <= value_present_d31; // ValueEngine.java:219
-    value_present_d33 <= value_present_d32; // ValueEngine.java:219
-    value_present_d34 <= value_present_d33; // ValueEngine.java:219
-    value_present_d35 <= value_present_d34; // ValueEngine.java:219
-    value_present_d36 <= value_present_d35; // ValueEngine.java:219
-    value_present_d37 <= value_present_d36; // ValueEngine.java:219
-    value_present_d38 <= value_present_d37; // ValueEngine.java:219
-    value_present_d39 <= value_present_d38; // ValueEngine.java:219
-    value_present_d40 <= value_present_d39; // ValueEngine.java:219
-    value_present_d41 <= value_present_d40; // ValueEngine.java:219
-    value_present_d42 <= value_present_d41; // ValueEngine.java:219
-    value_present_d43 <= value_present_d42; // ValueEngine.java:219
-    value_present_d44 <= value_present_d43; // ValueEngine.java:219
-    value_present_d45 <= value_present_d44; // ValueEngine.java:219
-    value_present_d46 <= value_present_d45; // ValueEngine.java:219
-    if (row_weight_valid_d13) begin // ValueEngine.java:224
-      partials_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13) begin // ValueEngine.java:224
-      partials_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13) begin // ValueEngine.java:224
-      partials_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13) begin // ValueEngine.java:224
-      partials_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:224
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:227
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:227
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:227
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:227
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:227
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:227
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:227
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:227
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:227
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:227
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:227
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:227
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:227
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:227
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:227
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:227
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:227
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:227
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:227
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:227
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:227
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:227
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:227
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:227
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:227
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:227
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:227
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:227
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:227
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:227
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:227
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:227
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:227
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:227
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:227
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:227
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:227
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:227
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:227
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:227
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:227
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:227
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:227
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:227
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:227
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:227
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:227
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:227
-    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:231
-    gather_read_z <= z_gathering; // ValueEngine.java:232
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:233
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_0_0 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_0_1 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_0_2 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_0_3 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_0_4 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_0_5 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_0_6 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_0_7 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_0_8 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_0_9 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_0_10 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_0_11 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_0_12 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_0_13 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_0_14 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_0_15 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_1_0 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_1_1 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_1_2 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_1_3 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_1_4 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_1_5 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_1_6 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_1_7 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_1_8 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_1_9 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_1_10 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_1_11 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_1_12 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_1_13 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_1_14 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_1_15 <= bank_read_1; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_2_0 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_2_1 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_2_2 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_2_3 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_2_4 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_2_5 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_2_6 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_2_7 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_2_8 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_2_9 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_2_10 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_2_11 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_2_12 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_2_13 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_2_14 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_2_15 <= bank_read_2; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_3_0 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_3_1 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_3_2 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_3_3 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_3_4 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_3_5 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_3_6 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_3_7 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_3_8 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_3_9 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_3_10 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_3_11 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_3_12 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_3_13 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_3_14 <= bank_read_3; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_3_15 <= bank_read_3; // ValueEngine.java:248
-    end
-    push_tag_d1 <= reduce_tag; // ValueEngine.java:303
-    push_tag_d2 <= push_tag_d1; // ValueEngine.java:303
-    push_tag_d3 <= push_tag_d2; // ValueEngine.java:303
-    push_tag_d4 <= push_tag_d3; // ValueEngine.java:303
-    push_tag_d5 <= push_tag_d4; // ValueEngine.java:303
-    push_tag_d6 <= push_tag_d5; // ValueEngine.java:303
-    push_tag_d7 <= push_tag_d6; // ValueEngine.java:303
-    push_tag_d8 <= push_tag_d7; // ValueEngine.java:303
-    push_tag_d9 <= push_tag_d8; // ValueEngine.java:303
-    push_tag_d10 <= push_tag_d9; // ValueEngine.java:303
-    push_tag_d11 <= push_tag_d10; // ValueEngine.java:303
-    push_tag_d12 <= push_tag_d11; // ValueEngine.java:303
-    push_tag_d13 <= push_tag_d12; // ValueEngine.java:303
-    push_tag_d14 <= push_tag_d13; // ValueEngine.java:303
-    push_tag_d15 <= push_tag_d14; // ValueEngine.java:303
-    push_tag_d16 <= push_tag_d15; // ValueEngine.java:303
-    push_tag_d17 <= push_tag_d16; // ValueEngine.java:303
-    push_tag_d18 <= push_tag_d17; // ValueEngine.java:303
-    push_tag_d19 <= push_tag_d18; // ValueEngine.java:303
-    push_tag_d20 <= push_tag_d19; // ValueEngine.java:303
-    push_tag_d21 <= push_tag_d20; // ValueEngine.java:303
-    push_tag_d22 <= push_tag_d21; // ValueEngine.java:303
-    push_tag_d23 <= push_tag_d22; // ValueEngine.java:303
-    push_tag_d24 <= push_tag_d23; // ValueEngine.java:303
-    if (rz_ready) begin // ValueEngine.java:309
-      slot_rz <= rz_out_payload; // ValueEngine.java:310
-      rz_known <= 1'b1; // ValueEngine.java:311
-    end
-    push_tag_d25 <= push_tag_d24; // ValueEngine.java:316
-    push_tag_d26 <= push_tag_d25; // ValueEngine.java:316
-    push_tag_d27 <= push_tag_d26; // ValueEngine.java:316
-    push_tag_d28 <= push_tag_d27; // ValueEngine.java:316
-    push_tag_d29 <= push_tag_d28; // ValueEngine.java:316
-    push_tag_d30 <= push_tag_d29; // ValueEngine.java:316
-    push_tag_d31 <= push_tag_d30; // ValueEngine.java:316
-    push_tag_d32 <= push_tag_d31; // ValueEngine.java:316
-    push_tag_d33 <= push_tag_d32; // ValueEngine.java:316
-    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // ValueEngine.java:323
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // ValueEngine.java:323
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // ValueEngine.java:323
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // ValueEngine.java:323
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // ValueEngine.java:326
-    if (beat_assembled) begin // ValueEngine.java:335
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:335
-    end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | pushing) begin // ValueEngine.java:341
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:342
-    end
-    if (accumulated) begin // ValueEngine.java:343
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:344
-      reduce_beat <= 4'd0; // ValueEngine.java:345
-      reduce_index <= 5'd0; // ValueEngine.java:346
-    end
-    if (z_gather_done) begin // ValueEngine.java:348
-      reduce_index <= 5'd0; // ValueEngine.java:349
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:350
-    end
-    if (z_pushed) begin // ValueEngine.java:352
-      reduce_index <= 5'd0; // ValueEngine.java:353
-      rz_known <= 1'b0; // ValueEngine.java:354
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:355
-    end
-    if (gather_done) begin // ValueEngine.java:357
-      reduce_index <= 5'd0; // ValueEngine.java:358
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:359
-    end
-    if (push_done) begin // ValueEngine.java:361
-      reduce_index <= 5'd0; // ValueEngine.java:362
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:363
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:364
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:365
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:365
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:178
+    value_issue_d1 <= value_issue; // ValueEngine.java:178
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:194
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:194
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:194
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:194
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:194
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:194
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:194
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:194
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:194
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:194
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:194
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:194
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:194
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:194
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:194
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:194
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:194
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:194
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:194
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:194
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:194
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:194
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:194
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:194
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:194
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:194
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:194
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:194
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:194
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:194
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:194
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:194
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:194
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:194
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:194
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:194
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:194
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:194
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:194
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:194
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:194
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:194
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:194
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:194
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:194
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:194
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:194
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:194
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:194
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:194
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:194
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:194
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:194
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:194
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:194
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:194
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:194
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:194
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:194
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:194
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:194
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:194
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:194
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:194
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:194
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:194
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:194
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:194
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:194
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:194
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:194
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:194
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:194
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:194
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:194
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:194
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:194
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:194
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:194
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:194
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:194
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:194
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:194
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:194
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:194
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:194
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:194
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:194
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:194
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:194
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:194
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:194
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:194
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:194
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:194
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:194
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:194
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:194
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:194
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:194
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:194
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:194
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:194
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:194
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:194
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:194
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:194
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:194
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:194
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:194
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:194
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:194
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:194
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:194
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:194
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:194
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:194
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:194
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:194
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:194
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:194
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:194
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:194
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:194
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:198
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:198
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:198
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:198
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:198
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:198
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:198
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:198
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:198
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:198
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:198
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:198
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:198
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:198
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:198
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:198
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:198
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:198
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:198
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:198
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:198
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:198
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:198
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:198
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:198
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:198
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:198
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:198
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:198
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:198
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:198
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:198
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:198
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:198
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:198
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:198
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:198
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:198
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:198
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:199
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:199
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:199
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:199
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:199
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:199
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:202
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:202
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:202
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:202
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:202
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:202
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:202
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:202
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:202
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:202
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:202
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:202
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:202
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:202
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:202
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:202
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:202
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:202
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:202
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:202
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:202
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:202
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:202
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:202
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:202
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:202
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:202
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:202
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:202
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:202
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:202
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:202
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:202
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:202
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:202
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:202
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:202
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:202
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:202
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:202
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:202
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:202
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:202
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:202
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:202
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:202
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:202
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:202
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:202
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:202
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:202
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:202
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:202
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:202
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:202
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:202
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:202
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:224
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:224
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:224
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:224
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:224
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:224
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:224
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:224
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:224
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:224
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:224
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:224
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:224
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:224
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:224
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:224
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:224
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:224
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:224
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:224
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:224
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:224
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:224
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:224
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:224
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:224
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:224
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:224
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:224
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:224
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:224
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:224
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:228
+    z_address_d2 <= z_address_d1; // ValueEngine.java:228
+    z_address_d3 <= z_address_d2; // ValueEngine.java:228
+    z_address_d4 <= z_address_d3; // ValueEngine.java:228
+    z_address_d5 <= z_address_d4; // ValueEngine.java:228
+    z_address_d6 <= z_address_d5; // ValueEngine.java:228
+    z_address_d7 <= z_address_d6; // ValueEngine.java:228
+    z_address_d8 <= z_address_d7; // ValueEngine.java:228
+    z_address_d9 <= z_address_d8; // ValueEngine.java:228
+    z_address_d10 <= z_address_d9; // ValueEngine.java:228
+    z_address_d11 <= z_address_d10; // ValueEngine.java:228
+    z_address_d12 <= z_address_d11; // ValueEngine.java:228
+    z_address_d13 <= z_address_d12; // ValueEngine.java:228
+    z_address_d14 <= z_address_d13; // ValueEngine.java:228
+    z_address_d15 <= z_address_d14; // ValueEngine.java:228
+    z_address_d16 <= z_address_d15; // ValueEngine.java:228
+    z_address_d17 <= z_address_d16; // ValueEngine.java:228
+    z_address_d18 <= z_address_d17; // ValueEngine.java:228
+    z_address_d19 <= z_address_d18; // ValueEngine.java:228
+    z_address_d20 <= z_address_d19; // ValueEngine.java:228
+    z_address_d21 <= z_address_d20; // ValueEngine.java:228
+    z_address_d22 <= z_address_d21; // ValueEngine.java:228
+    z_address_d23 <= z_address_d22; // ValueEngine.java:228
+    z_address_d24 <= z_address_d23; // ValueEngine.java:228
+    z_address_d25 <= z_address_d24; // ValueEngine.java:228
+    z_address_d26 <= z_address_d25; // ValueEngine.java:228
+    z_address_d27 <= z_address_d26; // ValueEngine.java:228
+    z_address_d28 <= z_address_d27; // ValueEngine.java:228
+    z_address_d29 <= z_address_d28; // ValueEngine.java:228
+    z_address_d30 <= z_address_d29; // ValueEngine.java:228
+    z_address_d31 <= z_address_d30; // ValueEngine.java:228
+    z_address_d32 <= z_address_d31; // ValueEngine.java:228
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:229
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:229
+    end
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:230
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:230
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:230
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:230
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:230
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:230
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:229
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:229
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:243
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:243
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:243
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:243
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:243
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:243
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:243
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:243
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:243
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:243
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:243
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:243
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:243
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:243
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:243
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:243
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:243
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:243
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:243
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:243
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:243
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:243
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:243
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:243
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:243
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:243
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:243
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:243
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:243
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:243
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:243
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:243
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:243
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:244
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:244
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:244
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:244
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:244
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:244
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:244
+    z_address_d33 <= z_address_d32; // ValueEngine.java:245
+    z_address_d34 <= z_address_d33; // ValueEngine.java:245
+    z_address_d35 <= z_address_d34; // ValueEngine.java:245
+    z_address_d36 <= z_address_d35; // ValueEngine.java:245
+    z_address_d37 <= z_address_d36; // ValueEngine.java:245
+    z_address_d38 <= z_address_d37; // ValueEngine.java:245
+    z_address_d39 <= z_address_d38; // ValueEngine.java:245
+    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:249
+      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:249
+    end
+    if (z_write & accumulate_set_d39) begin // ValueEngine.java:249
+      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:249
+    end
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:252
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:259
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:259
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:259
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:259
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:259
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:259
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:259
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:263
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:263
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:263
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:263
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:263
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:263
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:263
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:264
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:264
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:264
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:264
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:264
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:264
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:264
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:265
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:265
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:265
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:265
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:265
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:265
+    value_present_d1 <= 1'b1; // ValueEngine.java:266
+    value_present_d2 <= value_present_d1; // ValueEngine.java:266
+    value_present_d3 <= value_present_d2; // ValueEngine.java:266
+    value_present_d4 <= value_present_d3; // ValueEngine.java:266
+    value_present_d5 <= value_present_d4; // ValueEngine.java:266
+    value_present_d6 <= value_present_d5; // ValueEngine.java:266
+    value_present_d7 <= value_present_d6; // ValueEngine.java:266
+    value_present_d8 <= value_present_d7; // ValueEngine.java:266
+    value_present_d9 <= value_present_d8; // ValueEngine.java:266
+    value_present_d10 <= value_present_d9; // ValueEngine.java:266
+    value_present_d11 <= value_present_d10; // ValueEngine.java:266
+    value_present_d12 <= value_present_d11; // ValueEngine.java:266
+    value_present_d13 <= value_present_d12; // ValueEngine.java:266
+    value_present_d14 <= value_present_d13; // ValueEngine.java:266
+    value_present_d15 <= value_present_d14; // ValueEngine.java:266
+    value_present_d16 <= value_present_d15; // ValueEngine.java:266
+    value_present_d17 <= value_present_d16; // ValueEngine.java:266
+    value_present_d18 <= value_present_d17; // ValueEngine.java:266
+    value_present_d19 <= value_present_d18; // ValueEngine.java:266
+    value_present_d20 <= value_present_d19; // ValueEngine.java:266
+    value_present_d21 <= value_present_d20; // ValueEngine.java:266
+    value_present_d22 <= value_present_d21; // ValueEngine.java:266
+    value_present_d23 <= value_present_d22; // ValueEngine.java:266
+    value_present_d24 <= value_present_d23; // ValueEngine.java:266
+    value_present_d25 <= value_present_d24; // ValueEngine.java:266
+    value_present_d26 <= value_present_d25; // ValueEngine.java:266
+    value_present_d27 <= value_present_d26; // ValueEngine.java:266
+    value_present_d28 <= value_present_d27; // ValueEngine.java:266
+    value_present_d29 <= value_present_d28; // ValueEngine.java:266
+    value_present_d30 <= value_present_d29; // ValueEngine.java:266
+    value_present_d31 <= value_present_d30; // ValueEngine.java:266
+    value_present_d32 <= value_present_d31; // ValueEngine.java:266
+    value_present_d33 <= value_present_d32; // ValueEngine.java:266
+    value_present_d34 <= value_present_d33; // ValueEngine.java:266
+    value_present_d35 <= value_present_d34; // ValueEngine.java:266
+    value_present_d36 <= value_present_d35; // ValueEngine.java:266
+    value_present_d37 <= value_present_d36; // ValueEngine.java:266
+    value_present_d38 <= value_present_d37; // ValueEngine.java:266
+    value_present_d39 <= value_present_d38; // ValueEngine.java:266
+    value_present_d40 <= value_present_d39; // ValueEngine.java:266
+    value_present_d41 <= value_present_d40; // ValueEngine.java:266
+    value_present_d42 <= value_present_d41; // ValueEngine.java:266
+    value_present_d43 <= value_present_d42; // ValueEngine.java:266
+    value_present_d44 <= value_present_d43; // ValueEngine.java:266
+    value_present_d45 <= value_present_d44; // ValueEngine.java:266
+    value_present_d46 <= value_present_d45; // ValueEngine.java:266
+    if (partial_write_s0) begin // ValueEngine.java:273
+      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:273
+    end
+    if (partial_write_s0) begin // ValueEngine.java:273
+      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:273
+    end
+    if (partial_write_s0) begin // ValueEngine.java:273
+      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:273
+    end
+    if (partial_write_s0) begin // ValueEngine.java:273
+      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:273
+    end
+    if (partial_write_s1) begin // ValueEngine.java:273
+      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:273
+    end
+    if (partial_write_s1) begin // ValueEngine.java:273
+      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:273
+    end
+    if (partial_write_s1) begin // ValueEngine.java:273
+      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:273
+    end
+    if (partial_write_s1) begin // ValueEngine.java:273
+      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:273
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:277
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:277
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:277
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:277
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:277
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:277
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:277
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:277
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:277
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:277
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:277
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:277
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:277
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:277
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:277
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:277
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:277
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:277
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:277
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:277
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:277
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:277
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:277
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:277
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:277
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:277
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:277
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:277
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:277
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:277
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:277
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:277
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:277
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:277
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:277
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:277
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:277
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:277
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:277
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:277
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:277
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:277
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:277
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:277
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:277
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:277
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:277
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:277
+    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:281
+    gather_read_z <= z_gathering; // ValueEngine.java:282
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:283
+    gather_read_set <= reduce_second_set; // ValueEngine.java:285
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_0_0 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_0_1 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_0_2 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_0_3 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_0_4 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_0_5 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_0_6 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_0_7 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_0_8 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_0_9 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_0_10 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_0_11 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_0_12 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_0_13 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_0_14 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_0_15 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_1_0 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_1_1 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_1_2 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_1_3 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_1_4 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_1_5 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_1_6 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_1_7 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_1_8 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_1_9 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_1_10 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_1_11 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_1_12 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_1_13 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_1_14 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_1_15 <= gather_set_1; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_2_0 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_2_1 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_2_2 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_2_3 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_2_4 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_2_5 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_2_6 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_2_7 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_2_8 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_2_9 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_2_10 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_2_11 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_2_12 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_2_13 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_2_14 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_2_15 <= gather_set_2; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_3_0 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_3_1 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_3_2 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_3_3 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_3_4 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_3_5 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_3_6 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_3_7 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_3_8 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_3_9 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_3_10 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_3_11 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_3_12 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_3_13 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_3_14 <= gather_set_3; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_3_15 <= gather_set_3; // ValueEngine.java:304
+    end
+    push_tag_d1 <= reduce_tag; // ValueEngine.java:359
+    push_tag_d2 <= push_tag_d1; // ValueEngine.java:359
+    push_tag_d3 <= push_tag_d2; // ValueEngine.java:359
+    push_tag_d4 <= push_tag_d3; // ValueEngine.java:359
+    push_tag_d5 <= push_tag_d4; // ValueEngine.java:359
+    push_tag_d6 <= push_tag_d5; // ValueEngine.java:359
+    push_tag_d7 <= push_tag_d6; // ValueEngine.java:359
+    push_tag_d8 <= push_tag_d7; // ValueEngine.java:359
+    push_tag_d9 <= push_tag_d8; // ValueEngine.java:359
+    push_tag_d10 <= push_tag_d9; // ValueEngine.java:359
+    push_tag_d11 <= push_tag_d10; // ValueEngine.java:359
+    push_tag_d12 <= push_tag_d11; // ValueEngine.java:359
+    push_tag_d13 <= push_tag_d12; // ValueEngine.java:359
+    push_tag_d14 <= push_tag_d13; // ValueEngine.java:359
+    push_tag_d15 <= push_tag_d14; // ValueEngine.java:359
+    push_tag_d16 <= push_tag_d15; // ValueEngine.java:359
+    push_tag_d17 <= push_tag_d16; // ValueEngine.java:359
+    push_tag_d18 <= push_tag_d17; // ValueEngine.java:359
+    push_tag_d19 <= push_tag_d18; // ValueEngine.java:359
+    push_tag_d20 <= push_tag_d19; // ValueEngine.java:359
+    push_tag_d21 <= push_tag_d20; // ValueEngine.java:359
+    push_tag_d22 <= push_tag_d21; // ValueEngine.java:359
+    push_tag_d23 <= push_tag_d22; // ValueEngine.java:359
+    push_tag_d24 <= push_tag_d23; // ValueEngine.java:359
+    if (rz_ready) begin // ValueEngine.java:365
+      slot_rz <= rz_out_payload; // ValueEngine.java:366
+      rz_known <= 1'b1; // ValueEngine.java:367
+    end
+    push_tag_d25 <= push_tag_d24; // ValueEngine.java:372
+    push_tag_d26 <= push_tag_d25; // ValueEngine.java:372
+    push_tag_d27 <= push_tag_d26; // ValueEngine.java:372
+    push_tag_d28 <= push_tag_d27; // ValueEngine.java:372
+    push_tag_d29 <= push_tag_d28; // ValueEngine.java:372
+    push_tag_d30 <= push_tag_d29; // ValueEngine.java:372
+    push_tag_d31 <= push_tag_d30; // ValueEngine.java:372
+    push_tag_d32 <= push_tag_d31; // ValueEngine.java:372
+    push_tag_d33 <= push_tag_d32; // ValueEngine.java:372
+    if (element_out & (push_tag_d33[1:0] == 2'd0)) begin // ValueEngine.java:379
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd1)) begin // ValueEngine.java:379
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd2)) begin // ValueEngine.java:379
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (push_tag_d33[1:0] == 2'd3)) begin // ValueEngine.java:379
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    beat_assembled <= element_out & (push_tag_d33[1:0] == 2'd3); // ValueEngine.java:382
+    if (beat_assembled) begin // ValueEngine.java:391
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:391
+    end
+    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | pushing) begin // ValueEngine.java:397
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:398
+    end
+    if (reduce_start) begin // ValueEngine.java:399
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:400
+      reduce_beat <= 4'd0; // ValueEngine.java:401
+      reduce_index <= 5'd0; // ValueEngine.java:402
+    end
+    if (z_gather_done) begin // ValueEngine.java:404
+      reduce_index <= 5'd0; // ValueEngine.java:405
+      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:406
+    end
+    if (z_pushed) begin // ValueEngine.java:408
+      reduce_index <= 5'd0; // ValueEngine.java:409
+      rz_known <= 1'b0; // ValueEngine.java:410
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:411
+    end
+    if (gather_done) begin // ValueEngine.java:413
+      reduce_index <= 5'd0; // ValueEngine.java:414
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:415
+    end
+    if (push_done) begin // ValueEngine.java:417
+      reduce_index <= 5'd0; // ValueEngine.java:418
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:419
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:420
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:421
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:421
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:367
-      beats_queued <= 4'd0; // ValueEngine.java:368
-      reduce_beat <= 4'd0; // ValueEngine.java:369
-      reduce_index <= 5'd0; // ValueEngine.java:370
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:371
-      if (value_pass_finished) begin // ValueEngine.java:372
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:372
+    if (slot_flush_done) begin // ValueEngine.java:423
+      beats_queued <= 4'd0; // ValueEngine.java:424
+      reduce_beat <= 4'd0; // ValueEngine.java:425
+      reduce_index <= 5'd0; // ValueEngine.java:426
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:427
+      if (value_pass_finished) begin // ValueEngine.java:428
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:428
       end
     end
     if (!ap_rst_n) begin
@@ -4005,6 +4344,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       gather_read_valid <= 1'b0;
       gather_read_z <= 1'b0;
       gather_read_lane <= 4'd0;
+      gather_read_set <= 1'b0;
       gathered_0_0 <= 32'h0;
       gathered_0_1 <= 32'h0;
       gathered_0_2 <= 32'h0;
@@ -4099,8 +4439,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
   assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:117
-  assign value_need_rows = value_row_needs; // ValueEngine.java:118
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:136
+  assign value_need_rows = value_row_needs; // ValueEngine.java:137
 
   always @(posedge ap_clk) begin
     if (value_pass_start) begin // ChunkWalk.java:90
@@ -4178,32 +4518,32 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:111
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:111
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:170
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:173
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:173
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:173
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:173
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:213
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:213
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:213
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:213
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:191
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:194
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:194
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:194
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:194
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:259
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:259
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:259
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:259
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
   // positions it attends to
-  assign reduce_slots_physical = reduce_slots_slot + value_slot_base; // SlotWalker.java:36
-  assign reduce_slots_last = {6'd0, reduce_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:37
-  assign reduce_slots_last_head = reduce_slots_head == (value_heads - 8'd1); // SlotWalker.java:38
+  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:36
+  assign reduce_slots_last = {6'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
+  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
 
   always @(posedge ap_clk) begin
-    if (accumulated) begin // SlotWalker.java:39
+    if (reduce_start) begin // SlotWalker.java:39
       reduce_slots_slot <= 2'd0; // SlotWalker.java:40
       reduce_slots_head <= 8'd0; // SlotWalker.java:41
-      reduce_slots_positions <= value_first_positions; // SlotWalker.java:42
+      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:42
     end else if (slot_flushed) begin // SlotWalker.java:43
       reduce_slots_slot <= reduce_slots_slot + 2'd1; // SlotWalker.java:44
       reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:45
@@ -4223,19 +4563,39 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge ap_clk) begin
     if (ap_rst_n) begin
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:333
-        $display("ASSERTION FAILED in %m: ValueEngine.java:333: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:226
+        $display("ASSERTION FAILED in %m: ValueEngine.java:226: AttentionUnit: the value pass and the reduction read ",
+                 "one set of Z's lanes");
         $stop;
       end
-      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:218
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:218: AttentionUnit: one command finishes at a time");
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:232
+        $display("ASSERTION FAILED in %m: ValueEngine.java:232: AttentionUnit: the value pass and the reduction read ",
+                 "one set of partials");
+        $stop;
+      end
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:226
+        $display("ASSERTION FAILED in %m: ValueEngine.java:226: AttentionUnit: the value pass and the reduction read ",
+                 "one set of Z's lanes");
+        $stop;
+      end
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:232
+        $display("ASSERTION FAILED in %m: ValueEngine.java:232: AttentionUnit: the value pass and the reduction read ",
+                 "one set of partials");
+        $stop;
+      end
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:389
+        $display("ASSERTION FAILED in %m: ValueEngine.java:389: AttentionUnit: the output queue holds a slot's beats");
+        $stop;
+      end
+      if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:262
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:262: AttentionUnit: one command finishes at a time");
         $stop;
       end
     end
   end
 `endif
 
-  AxiBurstReader_w64_b32_o4 key_reader ( // AttentionUnit.java:125
+  AxiBurstReader_w64_b32_o8 key_reader ( // AttentionUnit.java:160
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (key_reader_command_valid),
@@ -4277,7 +4637,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .outstanding             (key_reader_outstanding)
   );
 
-  AxiBurstReader_w64_b32_o4 value_reader ( // AttentionUnit.java:126
+  AxiBurstReader_w64_b32_o8 value_reader ( // AttentionUnit.java:161
     .ap_clk                  (ap_clk),
     .ap_rst_n                (ap_rst_n),
     .command_valid           (value_reader_command_valid),
@@ -4559,7 +4919,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:157
+  Fp32Add row_shifted ( // ValueEngine.java:178
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (row_shifted_in_valid),
@@ -4569,7 +4929,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:157
+  FpExp row_weight ( // ValueEngine.java:178
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (row_weight_in_valid),
@@ -4658,7 +5018,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:187
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane0_v_in_valid),
@@ -4667,7 +5027,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:187
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane1_v_in_valid),
@@ -4676,7 +5036,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:187
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane2_v_in_valid),
@@ -4685,7 +5045,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:187
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (value_lane3_v_in_valid),
@@ -4694,7 +5054,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:198
+  Fp32Add z_sum ( // ValueEngine.java:242
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (z_sum_in_valid),
@@ -4704,7 +5064,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_0_0 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -4714,7 +5074,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_0_1 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -4724,7 +5084,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_0_2 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -4734,7 +5094,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_0_3 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -4744,7 +5104,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_0_4 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -4754,7 +5114,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_0_5 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -4764,7 +5124,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_0_6 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -4774,7 +5134,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_0_7 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -4784,7 +5144,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_1_0 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -4794,7 +5154,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_1_1 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -4804,7 +5164,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_1_2 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -4814,7 +5174,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_1_3 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -4824,7 +5184,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_2_0 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -4834,7 +5194,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_2_1 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -4844,7 +5204,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:297
+  Fp32Add reduce_tree_3_0 ( // ValueEngine.java:353
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -4863,7 +5223,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:313
+  Fp32Mul normalized ( // ValueEngine.java:369
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -4873,7 +5233,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:314
+  Fp32ToFp16 stored_output ( // ValueEngine.java:370
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),
@@ -4896,7 +5256,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, key_reader_idle, key_reader_credits, key_reader_outstanding, value_reader_idle,
-      value_reader_credits, value_reader_outstanding, key_chunk_loader, key_failed_older, key_chunk_bytes[71:64],
+      value_reader_credits, value_reader_outstanding, key_chunk_loader, key_chunk_bytes[71:64],
       score_mac_lane0_sum_out_valid, score_mac_lane1_product_out_valid, score_mac_lane1_sum_out_valid,
       score_mac_lane2_product_out_valid, score_mac_lane2_sum_out_valid, score_mac_lane3_product_out_valid,
       score_mac_lane3_sum_out_valid, issue_present_d10, tree_0_1_out_valid, tree_0_2_out_valid, tree_0_3_out_valid,
@@ -4912,7 +5272,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       key_first_rows_mux[15:10], key_landing_latest_diff[5:0], key_write_last_row_beat_diff[7:4],
       last_row_beat_diff[7:4], score_rows_here_mux[9:6], value_rows_after_mux[15:10], value_first_rows_mux[15:10],
       value_landing_latest_diff[5:0], value_write_last_row_beat_diff[7:4], value_last_beat_diff[7:4],
-      reduce_phase_diff[7:4], value_rows_here_mux[9:6]};
+      value_issue_set_slot_mux[1], reduce_set_slot_mux[1], reduce_phase_diff[7:4], value_rows_here_mux[9:6]};
 endmodule
 
 `default_nettype wire

@@ -5,8 +5,9 @@ AxiBurstReader_w64_b16_o4.v
 SyncFifo_w72_d32.v
 SyncFifo_w8_d4.v
 AxiBurstWriter_w64_b16_o4.v
-SyncFifo_w66_d128_ramblock.v
-AxiBurstReader_w64_b32_o4.v
+SyncFifo_w1_d8.v
+SyncFifo_w66_d256_ramblock.v
+AxiBurstReader_w64_b32_o8.v
 Fp16Product.v
 Fp32Add.v
 Fp32Mul.v
@@ -26,6 +27,8 @@ Fp32ToInt8.v
 SyncFifo_w65_d12.v
 Quantizer_l4_fp16.v
 InverseOfCount.v
+SyncFifo_w66_d128_ramblock.v
+AxiBurstReader_w64_b32_o4.v
 SyncFifo_w32_d8.v
 AdderTree_n8_w16_l3.v
 SyncFifo_w32_d32.v
@@ -58,7 +61,6 @@ Gating_relu2_l4_fp16_p1.v
 SyncFifo_w65_d18.v
 Rope_l4_maxd32_r4_fp16_runtime.v
 KvCacheWriter_w64_b16_o4.v
-SyncFifo_w1_d8.v
 AxiReadArbiter_w64_n2_o8.v
 AxiPortShare_w64_rr_o8.v
 SyncFifo_w2_d8.v

@@ -4,154 +4,163 @@
 `default_nettype none
 
 module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
-  input  wire         clk,                            // AttentionUnit.java:108
-  input  wire         reset,                          // AttentionUnit.java:108
-  input  wire         command_valid,                  // AttentionUnit.java:112
-  output wire         command_ready,                  // AttentionUnit.java:112
-  input  wire [63:0]  command_payload_keyAddress,     // AttentionUnit.java:112
-  input  wire [63:0]  command_payload_valueAddress,   // AttentionUnit.java:112
-  input  wire [31:0]  command_payload_firstPositions, // AttentionUnit.java:112
-  input  wire [7:0]   command_payload_tokens,         // AttentionUnit.java:112
-  input  wire [7:0]   command_payload_heads,          // AttentionUnit.java:112
-  input  wire [7:0]   command_payload_rowBeats,       // AttentionUnit.java:112
-  input  wire [31:0]  command_payload_scale,          // AttentionUnit.java:112
-  input  wire         queries_valid,                  // AttentionUnit.java:114
-  output wire         queries_ready,                  // AttentionUnit.java:114
-  input  wire [15:0]  queries_payload_0,              // AttentionUnit.java:114
-  input  wire [15:0]  queries_payload_1,              // AttentionUnit.java:114
-  input  wire [15:0]  queries_payload_2,              // AttentionUnit.java:114
-  input  wire [15:0]  queries_payload_3,              // AttentionUnit.java:114
-  input  wire [15:0]  queries_payload_4,              // AttentionUnit.java:114
-  input  wire [15:0]  queries_payload_5,              // AttentionUnit.java:114
-  input  wire [15:0]  queries_payload_6,              // AttentionUnit.java:114
-  input  wire [15:0]  queries_payload_7,              // AttentionUnit.java:114
-  output wire         out_valid,                      // AttentionUnit.java:115
-  input  wire         out_ready,                      // AttentionUnit.java:115
-  output wire [15:0]  out_payload_0,                  // AttentionUnit.java:115
-  output wire [15:0]  out_payload_1,                  // AttentionUnit.java:115
-  output wire [15:0]  out_payload_2,                  // AttentionUnit.java:115
-  output wire [15:0]  out_payload_3,                  // AttentionUnit.java:115
-  output wire [15:0]  out_payload_4,                  // AttentionUnit.java:115
-  output wire [15:0]  out_payload_5,                  // AttentionUnit.java:115
-  output wire [15:0]  out_payload_6,                  // AttentionUnit.java:115
-  output wire [15:0]  out_payload_7,                  // AttentionUnit.java:115
-  output wire         done_valid,                     // AttentionUnit.java:116
-  output wire [7:0]   done_payload_errorCode,         // AttentionUnit.java:116
-  output wire         idle,                           // AttentionUnit.java:117
-  output wire         m_axi_k0_awvalid,               // AttentionUnit.java:127
-  input  wire         m_axi_k0_awready,               // AttentionUnit.java:127
-  output wire [63:0]  m_axi_k0_awaddr,                // AttentionUnit.java:127
-  output wire [7:0]   m_axi_k0_awlen,                 // AttentionUnit.java:127
-  output wire [2:0]   m_axi_k0_awsize,                // AttentionUnit.java:127
-  output wire [1:0]   m_axi_k0_awburst,               // AttentionUnit.java:127
-  output wire         m_axi_k0_wvalid,                // AttentionUnit.java:127
-  input  wire         m_axi_k0_wready,                // AttentionUnit.java:127
-  output wire [127:0] m_axi_k0_wdata,                 // AttentionUnit.java:127
-  output wire [15:0]  m_axi_k0_wstrb,                 // AttentionUnit.java:127
-  output wire         m_axi_k0_wlast,                 // AttentionUnit.java:127
-  input  wire         m_axi_k0_bvalid,                // AttentionUnit.java:127
-  output wire         m_axi_k0_bready,                // AttentionUnit.java:127
-  input  wire [1:0]   m_axi_k0_bresp,                 // AttentionUnit.java:127
-  output wire         m_axi_k0_arvalid,               // AttentionUnit.java:127
-  input  wire         m_axi_k0_arready,               // AttentionUnit.java:127
-  output wire [63:0]  m_axi_k0_araddr,                // AttentionUnit.java:127
-  output wire [7:0]   m_axi_k0_arlen,                 // AttentionUnit.java:127
-  output wire [2:0]   m_axi_k0_arsize,                // AttentionUnit.java:127
-  output wire [1:0]   m_axi_k0_arburst,               // AttentionUnit.java:127
-  input  wire         m_axi_k0_rvalid,                // AttentionUnit.java:127
-  output wire         m_axi_k0_rready,                // AttentionUnit.java:127
-  input  wire [127:0] m_axi_k0_rdata,                 // AttentionUnit.java:127
-  input  wire [1:0]   m_axi_k0_rresp,                 // AttentionUnit.java:127
-  input  wire         m_axi_k0_rlast,                 // AttentionUnit.java:127
-  output wire         m_axi_v0_awvalid,               // AttentionUnit.java:128
-  input  wire         m_axi_v0_awready,               // AttentionUnit.java:128
-  output wire [63:0]  m_axi_v0_awaddr,                // AttentionUnit.java:128
-  output wire [7:0]   m_axi_v0_awlen,                 // AttentionUnit.java:128
-  output wire [2:0]   m_axi_v0_awsize,                // AttentionUnit.java:128
-  output wire [1:0]   m_axi_v0_awburst,               // AttentionUnit.java:128
-  output wire         m_axi_v0_wvalid,                // AttentionUnit.java:128
-  input  wire         m_axi_v0_wready,                // AttentionUnit.java:128
-  output wire [127:0] m_axi_v0_wdata,                 // AttentionUnit.java:128
-  output wire [15:0]  m_axi_v0_wstrb,                 // AttentionUnit.java:128
-  output wire         m_axi_v0_wlast,                 // AttentionUnit.java:128
-  input  wire         m_axi_v0_bvalid,                // AttentionUnit.java:128
-  output wire         m_axi_v0_bready,                // AttentionUnit.java:128
-  input  wire [1:0]   m_axi_v0_bresp,                 // AttentionUnit.java:128
-  output wire         m_axi_v0_arvalid,               // AttentionUnit.java:128
-  input  wire         m_axi_v0_arready,               // AttentionUnit.java:128
-  output wire [63:0]  m_axi_v0_araddr,                // AttentionUnit.java:128
-  output wire [7:0]   m_axi_v0_arlen,                 // AttentionUnit.java:128
-  output wire [2:0]   m_axi_v0_arsize,                // AttentionUnit.java:128
-  output wire [1:0]   m_axi_v0_arburst,               // AttentionUnit.java:128
-  input  wire         m_axi_v0_rvalid,                // AttentionUnit.java:128
-  output wire         m_axi_v0_rready,                // AttentionUnit.java:128
-  input  wire [127:0] m_axi_v0_rdata,                 // AttentionUnit.java:128
-  input  wire [1:0]   m_axi_v0_rresp,                 // AttentionUnit.java:128
-  input  wire         m_axi_v0_rlast,                 // AttentionUnit.java:128
-  output wire         m_axi_k1_awvalid,               // AttentionUnit.java:127
-  input  wire         m_axi_k1_awready,               // AttentionUnit.java:127
-  output wire [63:0]  m_axi_k1_awaddr,                // AttentionUnit.java:127
-  output wire [7:0]   m_axi_k1_awlen,                 // AttentionUnit.java:127
-  output wire [2:0]   m_axi_k1_awsize,                // AttentionUnit.java:127
-  output wire [1:0]   m_axi_k1_awburst,               // AttentionUnit.java:127
-  output wire         m_axi_k1_wvalid,                // AttentionUnit.java:127
-  input  wire         m_axi_k1_wready,                // AttentionUnit.java:127
-  output wire [127:0] m_axi_k1_wdata,                 // AttentionUnit.java:127
-  output wire [15:0]  m_axi_k1_wstrb,                 // AttentionUnit.java:127
-  output wire         m_axi_k1_wlast,                 // AttentionUnit.java:127
-  input  wire         m_axi_k1_bvalid,                // AttentionUnit.java:127
-  output wire         m_axi_k1_bready,                // AttentionUnit.java:127
-  input  wire [1:0]   m_axi_k1_bresp,                 // AttentionUnit.java:127
-  output wire         m_axi_k1_arvalid,               // AttentionUnit.java:127
-  input  wire         m_axi_k1_arready,               // AttentionUnit.java:127
-  output wire [63:0]  m_axi_k1_araddr,                // AttentionUnit.java:127
-  output wire [7:0]   m_axi_k1_arlen,                 // AttentionUnit.java:127
-  output wire [2:0]   m_axi_k1_arsize,                // AttentionUnit.java:127
-  output wire [1:0]   m_axi_k1_arburst,               // AttentionUnit.java:127
-  input  wire         m_axi_k1_rvalid,                // AttentionUnit.java:127
-  output wire         m_axi_k1_rready,                // AttentionUnit.java:127
-  input  wire [127:0] m_axi_k1_rdata,                 // AttentionUnit.java:127
-  input  wire [1:0]   m_axi_k1_rresp,                 // AttentionUnit.java:127
-  input  wire         m_axi_k1_rlast,                 // AttentionUnit.java:127
-  output wire         m_axi_v1_awvalid,               // AttentionUnit.java:128
-  input  wire         m_axi_v1_awready,               // AttentionUnit.java:128
-  output wire [63:0]  m_axi_v1_awaddr,                // AttentionUnit.java:128
-  output wire [7:0]   m_axi_v1_awlen,                 // AttentionUnit.java:128
-  output wire [2:0]   m_axi_v1_awsize,                // AttentionUnit.java:128
-  output wire [1:0]   m_axi_v1_awburst,               // AttentionUnit.java:128
-  output wire         m_axi_v1_wvalid,                // AttentionUnit.java:128
-  input  wire         m_axi_v1_wready,                // AttentionUnit.java:128
-  output wire [127:0] m_axi_v1_wdata,                 // AttentionUnit.java:128
-  output wire [15:0]  m_axi_v1_wstrb,                 // AttentionUnit.java:128
-  output wire         m_axi_v1_wlast,                 // AttentionUnit.java:128
-  input  wire         m_axi_v1_bvalid,                // AttentionUnit.java:128
-  output wire         m_axi_v1_bready,                // AttentionUnit.java:128
-  input  wire [1:0]   m_axi_v1_bresp,                 // AttentionUnit.java:128
-  output wire         m_axi_v1_arvalid,               // AttentionUnit.java:128
-  input  wire         m_axi_v1_arready,               // AttentionUnit.java:128
-  output wire [63:0]  m_axi_v1_araddr,                // AttentionUnit.java:128
-  output wire [7:0]   m_axi_v1_arlen,                 // AttentionUnit.java:128
-  output wire [2:0]   m_axi_v1_arsize,                // AttentionUnit.java:128
-  output wire [1:0]   m_axi_v1_arburst,               // AttentionUnit.java:128
-  input  wire         m_axi_v1_rvalid,                // AttentionUnit.java:128
-  output wire         m_axi_v1_rready,                // AttentionUnit.java:128
-  input  wire [127:0] m_axi_v1_rdata,                 // AttentionUnit.java:128
-  input  wire [1:0]   m_axi_v1_rresp,                 // AttentionUnit.java:128
-  input  wire         m_axi_v1_rlast                  // AttentionUnit.java:128
+  input  wire         clk,                            // AttentionUnit.java:143
+  input  wire         reset,                          // AttentionUnit.java:143
+  input  wire         command_valid,                  // AttentionUnit.java:147
+  output wire         command_ready,                  // AttentionUnit.java:147
+  input  wire [63:0]  command_payload_keyAddress,     // AttentionUnit.java:147
+  input  wire [63:0]  command_payload_valueAddress,   // AttentionUnit.java:147
+  input  wire [31:0]  command_payload_firstPositions, // AttentionUnit.java:147
+  input  wire [7:0]   command_payload_tokens,         // AttentionUnit.java:147
+  input  wire [7:0]   command_payload_heads,          // AttentionUnit.java:147
+  input  wire [7:0]   command_payload_rowBeats,       // AttentionUnit.java:147
+  input  wire [31:0]  command_payload_scale,          // AttentionUnit.java:147
+  input  wire         queries_valid,                  // AttentionUnit.java:149
+  output wire         queries_ready,                  // AttentionUnit.java:149
+  input  wire [15:0]  queries_payload_0,              // AttentionUnit.java:149
+  input  wire [15:0]  queries_payload_1,              // AttentionUnit.java:149
+  input  wire [15:0]  queries_payload_2,              // AttentionUnit.java:149
+  input  wire [15:0]  queries_payload_3,              // AttentionUnit.java:149
+  input  wire [15:0]  queries_payload_4,              // AttentionUnit.java:149
+  input  wire [15:0]  queries_payload_5,              // AttentionUnit.java:149
+  input  wire [15:0]  queries_payload_6,              // AttentionUnit.java:149
+  input  wire [15:0]  queries_payload_7,              // AttentionUnit.java:149
+  output wire         out_valid,                      // AttentionUnit.java:150
+  input  wire         out_ready,                      // AttentionUnit.java:150
+  output wire [15:0]  out_payload_0,                  // AttentionUnit.java:150
+  output wire [15:0]  out_payload_1,                  // AttentionUnit.java:150
+  output wire [15:0]  out_payload_2,                  // AttentionUnit.java:150
+  output wire [15:0]  out_payload_3,                  // AttentionUnit.java:150
+  output wire [15:0]  out_payload_4,                  // AttentionUnit.java:150
+  output wire [15:0]  out_payload_5,                  // AttentionUnit.java:150
+  output wire [15:0]  out_payload_6,                  // AttentionUnit.java:150
+  output wire [15:0]  out_payload_7,                  // AttentionUnit.java:150
+  output wire         done_valid,                     // AttentionUnit.java:151
+  output wire [7:0]   done_payload_errorCode,         // AttentionUnit.java:151
+  output wire         idle,                           // AttentionUnit.java:152
+  output wire         m_axi_k0_awvalid,               // AttentionUnit.java:162
+  input  wire         m_axi_k0_awready,               // AttentionUnit.java:162
+  output wire [63:0]  m_axi_k0_awaddr,                // AttentionUnit.java:162
+  output wire [7:0]   m_axi_k0_awlen,                 // AttentionUnit.java:162
+  output wire [2:0]   m_axi_k0_awsize,                // AttentionUnit.java:162
+  output wire [1:0]   m_axi_k0_awburst,               // AttentionUnit.java:162
+  output wire         m_axi_k0_wvalid,                // AttentionUnit.java:162
+  input  wire         m_axi_k0_wready,                // AttentionUnit.java:162
+  output wire [127:0] m_axi_k0_wdata,                 // AttentionUnit.java:162
+  output wire [15:0]  m_axi_k0_wstrb,                 // AttentionUnit.java:162
+  output wire         m_axi_k0_wlast,                 // AttentionUnit.java:162
+  input  wire         m_axi_k0_bvalid,                // AttentionUnit.java:162
+  output wire         m_axi_k0_bready,                // AttentionUnit.java:162
+  input  wire [1:0]   m_axi_k0_bresp,                 // AttentionUnit.java:162
+  output wire         m_axi_k0_arvalid,               // AttentionUnit.java:162
+  input  wire         m_axi_k0_arready,               // AttentionUnit.java:162
+  output wire [63:0]  m_axi_k0_araddr,                // AttentionUnit.java:162
+  output wire [7:0]   m_axi_k0_arlen,                 // AttentionUnit.java:162
+  output wire [2:0]   m_axi_k0_arsize,                // AttentionUnit.java:162
+  output wire [1:0]   m_axi_k0_arburst,               // AttentionUnit.java:162
+  input  wire         m_axi_k0_rvalid,                // AttentionUnit.java:162
+  output wire         m_axi_k0_rready,                // AttentionUnit.java:162
+  input  wire [127:0] m_axi_k0_rdata,                 // AttentionUnit.java:162
+  input  wire [1:0]   m_axi_k0_rresp,                 // AttentionUnit.java:162
+  input  wire         m_axi_k0_rlast,                 // AttentionUnit.java:162
+  output wire         m_axi_v0_awvalid,               // AttentionUnit.java:163
+  input  wire         m_axi_v0_awready,               // AttentionUnit.java:163
+  output wire [63:0]  m_axi_v0_awaddr,                // AttentionUnit.java:163
+  output wire [7:0]   m_axi_v0_awlen,                 // AttentionUnit.java:163
+  output wire [2:0]   m_axi_v0_awsize,                // AttentionUnit.java:163
+  output wire [1:0]   m_axi_v0_awburst,               // AttentionUnit.java:163
+  output wire         m_axi_v0_wvalid,                // AttentionUnit.java:163
+  input  wire         m_axi_v0_wready,                // AttentionUnit.java:163
+  output wire [127:0] m_axi_v0_wdata,                 // AttentionUnit.java:163
+  output wire [15:0]  m_axi_v0_wstrb,                 // AttentionUnit.java:163
+  output wire         m_axi_v0_wlast,                 // AttentionUnit.java:163
+  input  wire         m_axi_v0_bvalid,                // AttentionUnit.java:163
+  output wire         m_axi_v0_bready,                // AttentionUnit.java:163
+  input  wire [1:0]   m_axi_v0_bresp,                 // AttentionUnit.java:163
+  output wire         m_axi_v0_arvalid,               // AttentionUnit.java:163
+  input  wire         m_axi_v0_arready,               // AttentionUnit.java:163
+  output wire [63:0]  m_axi_v0_araddr,                // AttentionUnit.java:163
+  output wire [7:0]   m_axi_v0_arlen,                 // AttentionUnit.java:163
+  output wire [2:0]   m_axi_v0_arsize,                // AttentionUnit.java:163
+  output wire [1:0]   m_axi_v0_arburst,               // AttentionUnit.java:163
+  input  wire         m_axi_v0_rvalid,                // AttentionUnit.java:163
+  output wire         m_axi_v0_rready,                // AttentionUnit.java:163
+  input  wire [127:0] m_axi_v0_rdata,                 // AttentionUnit.java:163
+  input  wire [1:0]   m_axi_v0_rresp,                 // AttentionUnit.java:163
+  input  wire         m_axi_v0_rlast,                 // AttentionUnit.java:163
+  output wire         m_axi_k1_awvalid,               // AttentionUnit.java:162
+  input  wire         m_axi_k1_awready,               // AttentionUnit.java:162
+  output wire [63:0]  m_axi_k1_awaddr,                // AttentionUnit.java:162
+  output wire [7:0]   m_axi_k1_awlen,                 // AttentionUnit.java:162
+  output wire [2:0]   m_axi_k1_awsize,                // AttentionUnit.java:162
+  output wire [1:0]   m_axi_k1_awburst,               // AttentionUnit.java:162
+  output wire         m_axi_k1_wvalid,                // AttentionUnit.java:162
+  input  wire         m_axi_k1_wready,                // AttentionUnit.java:162
+  output wire [127:0] m_axi_k1_wdata,                 // AttentionUnit.java:162
+  output wire [15:0]  m_axi_k1_wstrb,                 // AttentionUnit.java:162
+  output wire         m_axi_k1_wlast,                 // AttentionUnit.java:162
+  input  wire         m_axi_k1_bvalid,                // AttentionUnit.java:162
+  output wire         m_axi_k1_bready,                // AttentionUnit.java:162
+  input  wire [1:0]   m_axi_k1_bresp,                 // AttentionUnit.java:162
+  output wire         m_axi_k1_arvalid,               // AttentionUnit.java:162
+  input  wire         m_axi_k1_arready,               // AttentionUnit.java:162
+  output wire [63:0]  m_axi_k1_araddr,                // AttentionUnit.java:162
+  output wire [7:0]   m_axi_k1_arlen,                 // AttentionUnit.java:162
+  output wire [2:0]   m_axi_k1_arsize,                // AttentionUnit.java:162
+  output wire [1:0]   m_axi_k1_arburst,               // AttentionUnit.java:162
+  input  wire         m_axi_k1_rvalid,                // AttentionUnit.java:162
+  output wire         m_axi_k1_rready,                // AttentionUnit.java:162
+  input  wire [127:0] m_axi_k1_rdata,                 // AttentionUnit.java:162
+  input  wire [1:0]   m_axi_k1_rresp,                 // AttentionUnit.java:162
+  input  wire         m_axi_k1_rlast,                 // AttentionUnit.java:162
+  output wire         m_axi_v1_awvalid,               // AttentionUnit.java:163
+  input  wire         m_axi_v1_awready,               // AttentionUnit.java:163
+  output wire [63:0]  m_axi_v1_awaddr,                // AttentionUnit.java:163
+  output wire [7:0]   m_axi_v1_awlen,                 // AttentionUnit.java:163
+  output wire [2:0]   m_axi_v1_awsize,                // AttentionUnit.java:163
+  output wire [1:0]   m_axi_v1_awburst,               // AttentionUnit.java:163
+  output wire         m_axi_v1_wvalid,                // AttentionUnit.java:163
+  input  wire         m_axi_v1_wready,                // AttentionUnit.java:163
+  output wire [127:0] m_axi_v1_wdata,                 // AttentionUnit.java:163
+  output wire [15:0]  m_axi_v1_wstrb,                 // AttentionUnit.java:163
+  output wire         m_axi_v1_wlast,                 // AttentionUnit.java:163
+  input  wire         m_axi_v1_bvalid,                // AttentionUnit.java:163
+  output wire         m_axi_v1_bready,                // AttentionUnit.java:163
+  input  wire [1:0]   m_axi_v1_bresp,                 // AttentionUnit.java:163
+  output wire         m_axi_v1_arvalid,               // AttentionUnit.java:163
+  input  wire         m_axi_v1_arready,               // AttentionUnit.java:163
+  output wire [63:0]  m_axi_v1_araddr,                // AttentionUnit.java:163
+  output wire [7:0]   m_axi_v1_arlen,                 // AttentionUnit.java:163
+  output wire [2:0]   m_axi_v1_arsize,                // AttentionUnit.java:163
+  output wire [1:0]   m_axi_v1_arburst,               // AttentionUnit.java:163
+  input  wire         m_axi_v1_rvalid,                // AttentionUnit.java:163
+  output wire         m_axi_v1_rready,                // AttentionUnit.java:163
+  input  wire [127:0] m_axi_v1_rdata,                 // AttentionUnit.java:163
+  input  wire [1:0]   m_axi_v1_rresp,                 // AttentionUnit.java:163
+  input  wire         m_axi_v1_rlast                  // AttentionUnit.java:163
 );
 
+  // IntakePhase: dev.tellmej.accel.attention.AttentionUnit.IntakePhase
+  localparam [2:0] INTAKE_PHASE_IDLE    = 3'd0;
+  localparam [2:0] INTAKE_PHASE_SIZE    = 3'd1;
+  localparam [2:0] INTAKE_PHASE_CHECK   = 3'd2;
+  localparam [2:0] INTAKE_PHASE_READY   = 3'd3;
+  localparam [2:0] INTAKE_PHASE_REFUSED = 3'd4;
+
   // Phase: dev.tellmej.accel.attention.AttentionUnit.Phase
-  localparam [2:0] PHASE_IDLE    = 3'd0;
-  localparam [2:0] PHASE_SIZE    = 3'd1;
-  localparam [2:0] PHASE_CHECK   = 3'd2;
-  localparam [2:0] PHASE_QUERIES = 3'd3;
-  localparam [2:0] PHASE_SCORES  = 3'd4;
-  localparam [2:0] PHASE_HANDOFF = 3'd5;
-  localparam [2:0] PHASE_REFUSED = 3'd6;
+  localparam [1:0] PHASE_IDLE    = 2'd0;
+  localparam [1:0] PHASE_QUERIES = 2'd1;
+  localparam [1:0] PHASE_SCORES  = 2'd2;
+  localparam [1:0] PHASE_HANDOFF = 2'd3;
 
   // ValuePhase: dev.tellmej.accel.attention.AttentionUnit.ValuePhase
-  localparam VALUE_PHASE_IDLE   = 1'b0;
-  localparam VALUE_PHASE_VALUES = 1'b1;
+  localparam [1:0] VALUE_PHASE_IDLE        = 2'd0;
+  localparam [1:0] VALUE_PHASE_VALUES      = 2'd1;
+  localparam [1:0] VALUE_PHASE_ACCUMULATED = 2'd2;
+
+  // ReducePhase: dev.tellmej.accel.attention.AttentionUnit.ReducePhase
+  localparam REDUCE_PHASE_IDLE     = 1'b0;
+  localparam REDUCE_PHASE_REDUCING = 1'b1;
 
   // Reduce: dev.tellmej.accel.attention.ValueEngine.Reduce
   localparam [2:0] REDUCE_IDLE     = 3'd0;
@@ -161,194 +170,189 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   localparam [2:0] REDUCE_PUSH     = 3'd4;
   localparam [2:0] REDUCE_FLUSH    = 3'd5;
 
-  wire         key_reader0_command_valid;             // AttentionUnit.java:125
-  wire         key_reader0_command_ready;             // AttentionUnit.java:125
-  wire [63:0]  key_reader0_command_payload_address;   // AttentionUnit.java:125
-  wire [31:0]  key_reader0_command_payload_beats;     // AttentionUnit.java:125
-  wire         key_reader0_data_valid;                // AttentionUnit.java:125
-  wire         key_reader0_data_ready;                // AttentionUnit.java:125
-  wire [127:0] key_reader0_data_payload_data;         // AttentionUnit.java:125
-  wire         key_reader0_data_payload_last;         // AttentionUnit.java:125
-  wire         key_reader0_data_payload_error;        // AttentionUnit.java:125
-  wire         key_reader0_m_axi_awvalid;             // AttentionUnit.java:125
-  wire         key_reader0_m_axi_awready;             // AttentionUnit.java:125
-  wire [63:0]  key_reader0_m_axi_awaddr;              // AttentionUnit.java:125
-  wire [7:0]   key_reader0_m_axi_awlen;               // AttentionUnit.java:125
-  wire [2:0]   key_reader0_m_axi_awsize;              // AttentionUnit.java:125
-  wire [1:0]   key_reader0_m_axi_awburst;             // AttentionUnit.java:125
-  wire         key_reader0_m_axi_wvalid;              // AttentionUnit.java:125
-  wire         key_reader0_m_axi_wready;              // AttentionUnit.java:125
-  wire [127:0] key_reader0_m_axi_wdata;               // AttentionUnit.java:125
-  wire [15:0]  key_reader0_m_axi_wstrb;               // AttentionUnit.java:125
-  wire         key_reader0_m_axi_wlast;               // AttentionUnit.java:125
-  wire         key_reader0_m_axi_bvalid;              // AttentionUnit.java:125
-  wire         key_reader0_m_axi_bready;              // AttentionUnit.java:125
-  wire [1:0]   key_reader0_m_axi_bresp;               // AttentionUnit.java:125
-  wire         key_reader0_m_axi_arvalid;             // AttentionUnit.java:125
-  wire         key_reader0_m_axi_arready;             // AttentionUnit.java:125
-  wire [63:0]  key_reader0_m_axi_araddr;              // AttentionUnit.java:125
-  wire [7:0]   key_reader0_m_axi_arlen;               // AttentionUnit.java:125
-  wire [2:0]   key_reader0_m_axi_arsize;              // AttentionUnit.java:125
-  wire [1:0]   key_reader0_m_axi_arburst;             // AttentionUnit.java:125
-  wire         key_reader0_m_axi_rvalid;              // AttentionUnit.java:125
-  wire         key_reader0_m_axi_rready;              // AttentionUnit.java:125
-  wire [127:0] key_reader0_m_axi_rdata;               // AttentionUnit.java:125
-  wire [1:0]   key_reader0_m_axi_rresp;               // AttentionUnit.java:125
-  wire         key_reader0_m_axi_rlast;               // AttentionUnit.java:125
-  wire         key_reader0_idle;                      // AttentionUnit.java:125
-  wire [7:0]   key_reader0_credits;                   // AttentionUnit.java:125
-  wire [2:0]   key_reader0_outstanding;               // AttentionUnit.java:125
-  wire         value_reader0_command_valid;           // AttentionUnit.java:126
-  wire         value_reader0_command_ready;           // AttentionUnit.java:126
-  wire [63:0]  value_reader0_command_payload_address; // AttentionUnit.java:126
-  wire [31:0]  value_reader0_command_payload_beats;   // AttentionUnit.java:126
-  wire         value_reader0_data_valid;              // AttentionUnit.java:126
-  wire         value_reader0_data_ready;              // AttentionUnit.java:126
-  wire [127:0] value_reader0_data_payload_data;       // AttentionUnit.java:126
-  wire         value_reader0_data_payload_last;       // AttentionUnit.java:126
-  wire         value_reader0_data_payload_error;      // AttentionUnit.java:126
-  wire         value_reader0_m_axi_awvalid;           // AttentionUnit.java:126
-  wire         value_reader0_m_axi_awready;           // AttentionUnit.java:126
-  wire [63:0]  value_reader0_m_axi_awaddr;            // AttentionUnit.java:126
-  wire [7:0]   value_reader0_m_axi_awlen;             // AttentionUnit.java:126
-  wire [2:0]   value_reader0_m_axi_awsize;            // AttentionUnit.java:126
-  wire [1:0]   value_reader0_m_axi_awburst;           // AttentionUnit.java:126
-  wire         value_reader0_m_axi_wvalid;            // AttentionUnit.java:126
-  wire         value_reader0_m_axi_wready;            // AttentionUnit.java:126
-  wire [127:0] value_reader0_m_axi_wdata;             // AttentionUnit.java:126
-  wire [15:0]  value_reader0_m_axi_wstrb;             // AttentionUnit.java:126
-  wire         value_reader0_m_axi_wlast;             // AttentionUnit.java:126
-  wire         value_reader0_m_axi_bvalid;            // AttentionUnit.java:126
-  wire         value_reader0_m_axi_bready;            // AttentionUnit.java:126
-  wire [1:0]   value_reader0_m_axi_bresp;             // AttentionUnit.java:126
-  wire         value_reader0_m_axi_arvalid;           // AttentionUnit.java:126
-  wire         value_reader0_m_axi_arready;           // AttentionUnit.java:126
-  wire [63:0]  value_reader0_m_axi_araddr;            // AttentionUnit.java:126
-  wire [7:0]   value_reader0_m_axi_arlen;             // AttentionUnit.java:126
-  wire [2:0]   value_reader0_m_axi_arsize;            // AttentionUnit.java:126
-  wire [1:0]   value_reader0_m_axi_arburst;           // AttentionUnit.java:126
-  wire         value_reader0_m_axi_rvalid;            // AttentionUnit.java:126
-  wire         value_reader0_m_axi_rready;            // AttentionUnit.java:126
-  wire [127:0] value_reader0_m_axi_rdata;             // AttentionUnit.java:126
-  wire [1:0]   value_reader0_m_axi_rresp;             // AttentionUnit.java:126
-  wire         value_reader0_m_axi_rlast;             // AttentionUnit.java:126
-  wire         value_reader0_idle;                    // AttentionUnit.java:126
-  wire [7:0]   value_reader0_credits;                 // AttentionUnit.java:126
-  wire [2:0]   value_reader0_outstanding;             // AttentionUnit.java:126
-  wire         key_reader1_command_valid;             // AttentionUnit.java:125
-  wire         key_reader1_command_ready;             // AttentionUnit.java:125
-  wire [63:0]  key_reader1_command_payload_address;   // AttentionUnit.java:125
-  wire [31:0]  key_reader1_command_payload_beats;     // AttentionUnit.java:125
-  wire         key_reader1_data_valid;                // AttentionUnit.java:125
-  wire         key_reader1_data_ready;                // AttentionUnit.java:125
-  wire [127:0] key_reader1_data_payload_data;         // AttentionUnit.java:125
-  wire         key_reader1_data_payload_last;         // AttentionUnit.java:125
-  wire         key_reader1_data_payload_error;        // AttentionUnit.java:125
-  wire         key_reader1_m_axi_awvalid;             // AttentionUnit.java:125
-  wire         key_reader1_m_axi_awready;             // AttentionUnit.java:125
-  wire [63:0]  key_reader1_m_axi_awaddr;              // AttentionUnit.java:125
-  wire [7:0]   key_reader1_m_axi_awlen;               // AttentionUnit.java:125
-  wire [2:0]   key_reader1_m_axi_awsize;              // AttentionUnit.java:125
-  wire [1:0]   key_reader1_m_axi_awburst;             // AttentionUnit.java:125
-  wire         key_reader1_m_axi_wvalid;              // AttentionUnit.java:125
-  wire         key_reader1_m_axi_wready;              // AttentionUnit.java:125
-  wire [127:0] key_reader1_m_axi_wdata;               // AttentionUnit.java:125
-  wire [15:0]  key_reader1_m_axi_wstrb;               // AttentionUnit.java:125
-  wire         key_reader1_m_axi_wlast;               // AttentionUnit.java:125
-  wire         key_reader1_m_axi_bvalid;              // AttentionUnit.java:125
-  wire         key_reader1_m_axi_bready;              // AttentionUnit.java:125
-  wire [1:0]   key_reader1_m_axi_bresp;               // AttentionUnit.java:125
-  wire         key_reader1_m_axi_arvalid;             // AttentionUnit.java:125
-  wire         key_reader1_m_axi_arready;             // AttentionUnit.java:125
-  wire [63:0]  key_reader1_m_axi_araddr;              // AttentionUnit.java:125
-  wire [7:0]   key_reader1_m_axi_arlen;               // AttentionUnit.java:125
-  wire [2:0]   key_reader1_m_axi_arsize;              // AttentionUnit.java:125
-  wire [1:0]   key_reader1_m_axi_arburst;             // AttentionUnit.java:125
-  wire         key_reader1_m_axi_rvalid;              // AttentionUnit.java:125
-  wire         key_reader1_m_axi_rready;              // AttentionUnit.java:125
-  wire [127:0] key_reader1_m_axi_rdata;               // AttentionUnit.java:125
-  wire [1:0]   key_reader1_m_axi_rresp;               // AttentionUnit.java:125
-  wire         key_reader1_m_axi_rlast;               // AttentionUnit.java:125
-  wire         key_reader1_idle;                      // AttentionUnit.java:125
-  wire [7:0]   key_reader1_credits;                   // AttentionUnit.java:125
-  wire [2:0]   key_reader1_outstanding;               // AttentionUnit.java:125
-  wire         value_reader1_command_valid;           // AttentionUnit.java:126
-  wire         value_reader1_command_ready;           // AttentionUnit.java:126
-  wire [63:0]  value_reader1_command_payload_address; // AttentionUnit.java:126
-  wire [31:0]  value_reader1_command_payload_beats;   // AttentionUnit.java:126
-  wire         value_reader1_data_valid;              // AttentionUnit.java:126
-  wire         value_reader1_data_ready;              // AttentionUnit.java:126
-  wire [127:0] value_reader1_data_payload_data;       // AttentionUnit.java:126
-  wire         value_reader1_data_payload_last;       // AttentionUnit.java:126
-  wire         value_reader1_data_payload_error;      // AttentionUnit.java:126
-  wire         value_reader1_m_axi_awvalid;           // AttentionUnit.java:126
-  wire         value_reader1_m_axi_awready;           // AttentionUnit.java:126
-  wire [63:0]  value_reader1_m_axi_awaddr;            // AttentionUnit.java:126
-  wire [7:0]   value_reader1_m_axi_awlen;             // AttentionUnit.java:126
-  wire [2:0]   value_reader1_m_axi_awsize;            // AttentionUnit.java:126
-  wire [1:0]   value_reader1_m_axi_awburst;           // AttentionUnit.java:126
-  wire         value_reader1_m_axi_wvalid;            // AttentionUnit.java:126
-  wire         value_reader1_m_axi_wready;            // AttentionUnit.java:126
-  wire [127:0] value_reader1_m_axi_wdata;             // AttentionUnit.java:126
-  wire [15:0]  value_reader1_m_axi_wstrb;             // AttentionUnit.java:126
-  wire         value_reader1_m_axi_wlast;             // AttentionUnit.java:126
-  wire         value_reader1_m_axi_bvalid;            // AttentionUnit.java:126
-  wire         value_reader1_m_axi_bready;            // AttentionUnit.java:126
-  wire [1:0]   value_reader1_m_axi_bresp;             // AttentionUnit.java:126
-  wire         value_reader1_m_axi_arvalid;           // AttentionUnit.java:126
-  wire         value_reader1_m_axi_arready;           // AttentionUnit.java:126
-  wire [63:0]  value_reader1_m_axi_araddr;            // AttentionUnit.java:126
-  wire [7:0]   value_reader1_m_axi_arlen;             // AttentionUnit.java:126
-  wire [2:0]   value_reader1_m_axi_arsize;            // AttentionUnit.java:126
-  wire [1:0]   value_reader1_m_axi_arburst;           // AttentionUnit.java:126
-  wire         value_reader1_m_axi_rvalid;            // AttentionUnit.java:126
-  wire         value_reader1_m_axi_rready;            // AttentionUnit.java:126
-  wire [127:0] value_reader1_m_axi_rdata;             // AttentionUnit.java:126
-  wire [1:0]   value_reader1_m_axi_rresp;             // AttentionUnit.java:126
-  wire         value_reader1_m_axi_rlast;             // AttentionUnit.java:126
-  wire         value_reader1_idle;                    // AttentionUnit.java:126
-  wire [7:0]   value_reader1_credits;                 // AttentionUnit.java:126
-  wire [2:0]   value_reader1_outstanding;             // AttentionUnit.java:126
-  wire         scores_finished;                       // AttentionUnit.java:146
-  wire         value_job_requesting;                  // AttentionUnit.java:147
-  wire         value_busy;                            // AttentionUnit.java:148
-  wire [7:0]   value_command_slots;                   // AttentionUnit.java:149
-  wire [2:0]   value_command_base;                    // AttentionUnit.java:150
+  wire         key_reader0_command_valid;             // AttentionUnit.java:160
+  wire         key_reader0_command_ready;             // AttentionUnit.java:160
+  wire [63:0]  key_reader0_command_payload_address;   // AttentionUnit.java:160
+  wire [31:0]  key_reader0_command_payload_beats;     // AttentionUnit.java:160
+  wire         key_reader0_data_valid;                // AttentionUnit.java:160
+  wire         key_reader0_data_ready;                // AttentionUnit.java:160
+  wire [127:0] key_reader0_data_payload_data;         // AttentionUnit.java:160
+  wire         key_reader0_data_payload_last;         // AttentionUnit.java:160
+  wire         key_reader0_data_payload_error;        // AttentionUnit.java:160
+  wire         key_reader0_m_axi_awvalid;             // AttentionUnit.java:160
+  wire         key_reader0_m_axi_awready;             // AttentionUnit.java:160
+  wire [63:0]  key_reader0_m_axi_awaddr;              // AttentionUnit.java:160
+  wire [7:0]   key_reader0_m_axi_awlen;               // AttentionUnit.java:160
+  wire [2:0]   key_reader0_m_axi_awsize;              // AttentionUnit.java:160
+  wire [1:0]   key_reader0_m_axi_awburst;             // AttentionUnit.java:160
+  wire         key_reader0_m_axi_wvalid;              // AttentionUnit.java:160
+  wire         key_reader0_m_axi_wready;              // AttentionUnit.java:160
+  wire [127:0] key_reader0_m_axi_wdata;               // AttentionUnit.java:160
+  wire [15:0]  key_reader0_m_axi_wstrb;               // AttentionUnit.java:160
+  wire         key_reader0_m_axi_wlast;               // AttentionUnit.java:160
+  wire         key_reader0_m_axi_bvalid;              // AttentionUnit.java:160
+  wire         key_reader0_m_axi_bready;              // AttentionUnit.java:160
+  wire [1:0]   key_reader0_m_axi_bresp;               // AttentionUnit.java:160
+  wire         key_reader0_m_axi_arvalid;             // AttentionUnit.java:160
+  wire         key_reader0_m_axi_arready;             // AttentionUnit.java:160
+  wire [63:0]  key_reader0_m_axi_araddr;              // AttentionUnit.java:160
+  wire [7:0]   key_reader0_m_axi_arlen;               // AttentionUnit.java:160
+  wire [2:0]   key_reader0_m_axi_arsize;              // AttentionUnit.java:160
+  wire [1:0]   key_reader0_m_axi_arburst;             // AttentionUnit.java:160
+  wire         key_reader0_m_axi_rvalid;              // AttentionUnit.java:160
+  wire         key_reader0_m_axi_rready;              // AttentionUnit.java:160
+  wire [127:0] key_reader0_m_axi_rdata;               // AttentionUnit.java:160
+  wire [1:0]   key_reader0_m_axi_rresp;               // AttentionUnit.java:160
+  wire         key_reader0_m_axi_rlast;               // AttentionUnit.java:160
+  wire         key_reader0_idle;                      // AttentionUnit.java:160
+  wire [8:0]   key_reader0_credits;                   // AttentionUnit.java:160
+  wire [3:0]   key_reader0_outstanding;               // AttentionUnit.java:160
+  wire         value_reader0_command_valid;           // AttentionUnit.java:161
+  wire         value_reader0_command_ready;           // AttentionUnit.java:161
+  wire [63:0]  value_reader0_command_payload_address; // AttentionUnit.java:161
+  wire [31:0]  value_reader0_command_payload_beats;   // AttentionUnit.java:161
+  wire         value_reader0_data_valid;              // AttentionUnit.java:161
+  wire         value_reader0_data_ready;              // AttentionUnit.java:161
+  wire [127:0] value_reader0_data_payload_data;       // AttentionUnit.java:161
+  wire         value_reader0_data_payload_last;       // AttentionUnit.java:161
+  wire         value_reader0_data_payload_error;      // AttentionUnit.java:161
+  wire         value_reader0_m_axi_awvalid;           // AttentionUnit.java:161
+  wire         value_reader0_m_axi_awready;           // AttentionUnit.java:161
+  wire [63:0]  value_reader0_m_axi_awaddr;            // AttentionUnit.java:161
+  wire [7:0]   value_reader0_m_axi_awlen;             // AttentionUnit.java:161
+  wire [2:0]   value_reader0_m_axi_awsize;            // AttentionUnit.java:161
+  wire [1:0]   value_reader0_m_axi_awburst;           // AttentionUnit.java:161
+  wire         value_reader0_m_axi_wvalid;            // AttentionUnit.java:161
+  wire         value_reader0_m_axi_wready;            // AttentionUnit.java:161
+  wire [127:0] value_reader0_m_axi_wdata;             // AttentionUnit.java:161
+  wire [15:0]  value_reader0_m_axi_wstrb;             // AttentionUnit.java:161
+  wire         value_reader0_m_axi_wlast;             // AttentionUnit.java:161
+  wire         value_reader0_m_axi_bvalid;            // AttentionUnit.java:161
+  wire         value_reader0_m_axi_bready;            // AttentionUnit.java:161
+  wire [1:0]   value_reader0_m_axi_bresp;             // AttentionUnit.java:161
+  wire         value_reader0_m_axi_arvalid;           // AttentionUnit.java:161
+  wire         value_reader0_m_axi_arready;           // AttentionUnit.java:161
+  wire [63:0]  value_reader0_m_axi_araddr;            // AttentionUnit.java:161
+  wire [7:0]   value_reader0_m_axi_arlen;             // AttentionUnit.java:161
+  wire [2:0]   value_reader0_m_axi_arsize;            // AttentionUnit.java:161
+  wire [1:0]   value_reader0_m_axi_arburst;           // AttentionUnit.java:161
+  wire         value_reader0_m_axi_rvalid;            // AttentionUnit.java:161
+  wire         value_reader0_m_axi_rready;            // AttentionUnit.java:161
+  wire [127:0] value_reader0_m_axi_rdata;             // AttentionUnit.java:161
+  wire [1:0]   value_reader0_m_axi_rresp;             // AttentionUnit.java:161
+  wire         value_reader0_m_axi_rlast;             // AttentionUnit.java:161
+  wire         value_reader0_idle;                    // AttentionUnit.java:161
+  wire [8:0]   value_reader0_credits;                 // AttentionUnit.java:161
+  wire [3:0]   value_reader0_outstanding;             // AttentionUnit.java:161
+  wire         key_reader1_command_valid;             // AttentionUnit.java:160
+  wire         key_reader1_command_ready;             // AttentionUnit.java:160
+  wire [63:0]  key_reader1_command_payload_address;   // AttentionUnit.java:160
+  wire [31:0]  key_reader1_command_payload_beats;     // AttentionUnit.java:160
+  wire         key_reader1_data_valid;                // AttentionUnit.java:160
+  wire         key_reader1_data_ready;                // AttentionUnit.java:160
+  wire [127:0] key_reader1_data_payload_data;         // AttentionUnit.java:160
+  wire         key_reader1_data_payload_last;         // AttentionUnit.java:160
+  wire         key_reader1_data_payload_error;        // AttentionUnit.java:160
+  wire         key_reader1_m_axi_awvalid;             // AttentionUnit.java:160
+  wire         key_reader1_m_axi_awready;             // AttentionUnit.java:160
+  wire [63:0]  key_reader1_m_axi_awaddr;              // AttentionUnit.java:160
+  wire [7:0]   key_reader1_m_axi_awlen;               // AttentionUnit.java:160
+  wire [2:0]   key_reader1_m_axi_awsize;              // AttentionUnit.java:160
+  wire [1:0]   key_reader1_m_axi_awburst;             // AttentionUnit.java:160
+  wire         key_reader1_m_axi_wvalid;              // AttentionUnit.java:160
+  wire         key_reader1_m_axi_wready;              // AttentionUnit.java:160
+  wire [127:0] key_reader1_m_axi_wdata;               // AttentionUnit.java:160
+  wire [15:0]  key_reader1_m_axi_wstrb;               // AttentionUnit.java:160
+  wire         key_reader1_m_axi_wlast;               // AttentionUnit.java:160
+  wire         key_reader1_m_axi_bvalid;              // AttentionUnit.java:160
+  wire         key_reader1_m_axi_bready;              // AttentionUnit.java:160
+  wire [1:0]   key_reader1_m_axi_bresp;               // AttentionUnit.java:160
+  wire         key_reader1_m_axi_arvalid;             // AttentionUnit.java:160
+  wire         key_reader1_m_axi_arready;             // AttentionUnit.java:160
+  wire [63:0]  key_reader1_m_axi_araddr;              // AttentionUnit.java:160
+  wire [7:0]   key_reader1_m_axi_arlen;               // AttentionUnit.java:160
+  wire [2:0]   key_reader1_m_axi_arsize;              // AttentionUnit.java:160
+  wire [1:0]   key_reader1_m_axi_arburst;             // AttentionUnit.java:160
+  wire         key_reader1_m_axi_rvalid;              // AttentionUnit.java:160
+  wire         key_reader1_m_axi_rready;              // AttentionUnit.java:160
+  wire [127:0] key_reader1_m_axi_rdata;               // AttentionUnit.java:160
+  wire [1:0]   key_reader1_m_axi_rresp;               // AttentionUnit.java:160
+  wire         key_reader1_m_axi_rlast;               // AttentionUnit.java:160
+  wire         key_reader1_idle;                      // AttentionUnit.java:160
+  wire [8:0]   key_reader1_credits;                   // AttentionUnit.java:160
+  wire [3:0]   key_reader1_outstanding;               // AttentionUnit.java:160
+  wire         value_reader1_command_valid;           // AttentionUnit.java:161
+  wire         value_reader1_command_ready;           // AttentionUnit.java:161
+  wire [63:0]  value_reader1_command_payload_address; // AttentionUnit.java:161
+  wire [31:0]  value_reader1_command_payload_beats;   // AttentionUnit.java:161
+  wire         value_reader1_data_valid;              // AttentionUnit.java:161
+  wire         value_reader1_data_ready;              // AttentionUnit.java:161
+  wire [127:0] value_reader1_data_payload_data;       // AttentionUnit.java:161
+  wire         value_reader1_data_payload_last;       // AttentionUnit.java:161
+  wire         value_reader1_data_payload_error;      // AttentionUnit.java:161
+  wire         value_reader1_m_axi_awvalid;           // AttentionUnit.java:161
+  wire         value_reader1_m_axi_awready;           // AttentionUnit.java:161
+  wire [63:0]  value_reader1_m_axi_awaddr;            // AttentionUnit.java:161
+  wire [7:0]   value_reader1_m_axi_awlen;             // AttentionUnit.java:161
+  wire [2:0]   value_reader1_m_axi_awsize;            // AttentionUnit.java:161
+  wire [1:0]   value_reader1_m_axi_awburst;           // AttentionUnit.java:161
+  wire         value_reader1_m_axi_wvalid;            // AttentionUnit.java:161
+  wire         value_reader1_m_axi_wready;            // AttentionUnit.java:161
+  wire [127:0] value_reader1_m_axi_wdata;             // AttentionUnit.java:161
+  wire [15:0]  value_reader1_m_axi_wstrb;             // AttentionUnit.java:161
+  wire         value_reader1_m_axi_wlast;             // AttentionUnit.java:161
+  wire         value_reader1_m_axi_bvalid;            // AttentionUnit.java:161
+  wire         value_reader1_m_axi_bready;            // AttentionUnit.java:161
+  wire [1:0]   value_reader1_m_axi_bresp;             // AttentionUnit.java:161
+  wire         value_reader1_m_axi_arvalid;           // AttentionUnit.java:161
+  wire         value_reader1_m_axi_arready;           // AttentionUnit.java:161
+  wire [63:0]  value_reader1_m_axi_araddr;            // AttentionUnit.java:161
+  wire [7:0]   value_reader1_m_axi_arlen;             // AttentionUnit.java:161
+  wire [2:0]   value_reader1_m_axi_arsize;            // AttentionUnit.java:161
+  wire [1:0]   value_reader1_m_axi_arburst;           // AttentionUnit.java:161
+  wire         value_reader1_m_axi_rvalid;            // AttentionUnit.java:161
+  wire         value_reader1_m_axi_rready;            // AttentionUnit.java:161
+  wire [127:0] value_reader1_m_axi_rdata;             // AttentionUnit.java:161
+  wire [1:0]   value_reader1_m_axi_rresp;             // AttentionUnit.java:161
+  wire         value_reader1_m_axi_rlast;             // AttentionUnit.java:161
+  wire         value_reader1_idle;                    // AttentionUnit.java:161
+  wire [8:0]   value_reader1_credits;                 // AttentionUnit.java:161
+  wire [3:0]   value_reader1_outstanding;             // AttentionUnit.java:161
+  wire         scores_finished;                       // AttentionUnit.java:181
+  wire         value_job_requesting;                  // AttentionUnit.java:182
+  wire         key_job_requesting;                    // AttentionUnit.java:183
+  wire         earlier_commands_running;              // AttentionUnit.java:184
+  wire         value_busy;                            // AttentionUnit.java:111
+  wire [2:0]   value_command_base;                    // AttentionUnit.java:111
+  wire [7:0]   value_command_slots;                   // AttentionUnit.java:112
+  wire         reduce_busy;                           // AttentionUnit.java:111
+  wire [2:0]   reduce_command_base;                   // AttentionUnit.java:111
+  wire [7:0]   reduce_command_slots;                  // AttentionUnit.java:112
+  wire         command_taken;                         // AttentionUnit.java:187
 
-  // controller
-  reg  [2:0]   phase;                                 // AttentionUnit.java:279
-  reg  [12:0]  first_positions;                       // AttentionUnit.java:280
-  reg  [12:0]  last_positions;                        // AttentionUnit.java:281
-  reg  [7:0]   heads;                                 // AttentionUnit.java:281
-  reg  [7:0]   slots;                                 // AttentionUnit.java:281
-  reg  [7:0]   row_beats;                             // AttentionUnit.java:282
-  reg  [2:0]   slot_base;                             // AttentionUnit.java:282
-  reg  [63:0]  key_address;                           // AttentionUnit.java:283
-  reg  [63:0]  value_address;                         // AttentionUnit.java:284
-  reg  [31:0]  scale;                                 // AttentionUnit.java:285
-  reg  [7:0]   query_slot;                            // AttentionUnit.java:286
-  reg  [7:0]   query_beat;                            // AttentionUnit.java:287
-  reg          value_job_started;                     // AttentionUnit.java:288
-  reg  [7:0]   refusal_code;                          // AttentionUnit.java:289
-  reg  [7:0]   command_tokens;                        // AttentionUnit.java:295
-  reg  [15:0]  command_slots;                         // AttentionUnit.java:296
-  reg          command_bad_fields;                    // AttentionUnit.java:297
-  reg  [33:0]  command_reach;                         // AttentionUnit.java:298
-  wire         command_bad_field;                     // AttentionUnit.java:299
-  wire         command_overflow;                      // AttentionUnit.java:300
-  wire         command_refused;                       // AttentionUnit.java:301
-  wire         command_fits_beside;                   // AttentionUnit.java:304
-  wire         command_has_room;                      // AttentionUnit.java:305
-  wire [2:0]   command_slot_base;                     // AttentionUnit.java:308
-  wire         command_accepted;                      // AttentionUnit.java:310
-  wire         last_query_beat;                       // AttentionUnit.java:312
-  wire         last_query_slot;                       // AttentionUnit.java:313
-  wire         start_scores;                          // AttentionUnit.java:314
-  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:316
-  wire [5:0]   query_store_address;                   // AttentionUnit.java:319
-  wire         start_value_job;                       // AttentionUnit.java:327
-  wire         hand_off;                              // AttentionUnit.java:328
-  wire         refusal_done;                          // AttentionUnit.java:329
+  // intake
+  reg  [2:0]   intake_phase;                          // AttentionUnit.java:333
+  reg  [63:0]  key_address;                           // AttentionUnit.java:334
+  reg  [63:0]  intake_value_address;                  // AttentionUnit.java:335
+  reg  [31:0]  intake_scale;                          // AttentionUnit.java:336
+  reg  [12:0]  intake_first_positions;                // AttentionUnit.java:337
+  reg  [12:0]  intake_last_positions;                 // AttentionUnit.java:338
+  reg  [7:0]   intake_heads;                          // AttentionUnit.java:339
+  reg  [7:0]   intake_slots;                          // AttentionUnit.java:340
+  reg  [7:0]   intake_row_beats;                      // AttentionUnit.java:341
+  reg          key_job_started;                       // AttentionUnit.java:342
+  reg  [7:0]   refusal_code;                          // AttentionUnit.java:343
+  reg  [7:0]   command_tokens;                        // AttentionUnit.java:349
+  reg  [15:0]  command_slots;                         // AttentionUnit.java:350
+  reg          command_bad_fields;                    // AttentionUnit.java:351
+  reg  [33:0]  command_reach;                         // AttentionUnit.java:352
+  wire         command_bad_field;                     // AttentionUnit.java:353
+  wire         command_overflow;                      // AttentionUnit.java:354
+  wire         command_refused;                       // AttentionUnit.java:355
+  wire         command_accepted;                      // AttentionUnit.java:357
+  wire         start_key_job;                         // AttentionUnit.java:359
+  wire         intake_ready;                          // AttentionUnit.java:360
+  wire         refusal_done;                          // AttentionUnit.java:361
   wire [9:0]   key_port_address;                      // BufferPort.java:17
   wire         key_port_enable;                       // BufferPort.java:17
   wire [255:0] key_port_data;                         // BufferPort.java:18
@@ -358,11 +362,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [14:0]  score_port_address;                    // BufferPort.java:17
   wire         score_port_enable;                     // BufferPort.java:17
   wire [31:0]  score_port_data;                       // BufferPort.java:18
-  reg  [31:0]  score_read_r0;                         // AttentionUnit.java:161
-  reg  [31:0]  score_read;                            // AttentionUnit.java:161
-  wire         key_chunk_consumed;                    // AttentionUnit.java:165
-  wire [0:0]   key_chunk_loader;                      // AttentionUnit.java:166
-  wire         key_chunk_consumed_0;                  // AttentionUnit.java:235
+  reg  [31:0]  score_read_r0;                         // AttentionUnit.java:197
+  reg  [31:0]  score_read;                            // AttentionUnit.java:197
+  wire         key_chunk_consumed;                    // AttentionUnit.java:201
+  wire [0:0]   key_chunk_loader;                      // AttentionUnit.java:202
+  wire         key_chunk_consumed_0;                  // AttentionUnit.java:280
 
   // key0_loader
   reg  [63:0]  key0_next_address;                     // ChunkLoader.java:80
@@ -392,7 +396,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key0_write_last_row_beat;              // ChunkLoader.java:148
   wire [8:0]   key0_write_address;                    // ChunkLoader.java:150
   wire         key0_beat_error;                       // ChunkLoader.java:169
-  wire         key_chunk_consumed_1;                  // AttentionUnit.java:235
+  wire         key_chunk_consumed_1;                  // AttentionUnit.java:280
 
   // key1_loader
   reg  [63:0]  key1_next_address;                     // ChunkLoader.java:80
@@ -423,6 +427,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key1_write_last_row_beat;              // ChunkLoader.java:148
   wire [8:0]   key1_write_address;                    // ChunkLoader.java:150
   wire         key1_beat_error;                       // ChunkLoader.java:169
+  wire         key_loaders_requesting;                // AttentionUnit.java:205
   wire [8:0]   key_read_local_address;                // ChunkLoader.java:190
   reg  [127:0] key_read_l0_p1_r0;                     // ChunkLoader.java:195
   reg  [127:0] key_read_l0_p1;                        // ChunkLoader.java:195
@@ -437,6 +442,38 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [0:0]   key_read_loader;                       // ChunkLoader.java:203
   reg  [0:0]   key_read_loader_read_d1;               // ChunkLoader.java:204
   reg  [0:0]   key_read_loader_read_d2;               // ChunkLoader.java:204
+
+  // controller
+  reg  [1:0]   phase;                                 // AttentionUnit.java:426
+  reg  [12:0]  first_positions;                       // AttentionUnit.java:427
+  reg  [12:0]  last_positions;                        // AttentionUnit.java:428
+  reg  [7:0]   heads;                                 // AttentionUnit.java:428
+  reg  [7:0]   slots;                                 // AttentionUnit.java:428
+  reg  [7:0]   row_beats;                             // AttentionUnit.java:429
+  reg  [2:0]   slot_base;                             // AttentionUnit.java:429
+  reg  [63:0]  value_address;                         // AttentionUnit.java:430
+  reg  [31:0]  scale;                                 // AttentionUnit.java:431
+  reg  [9:0]   score_key_base_0;                      // AttentionUnit.java:434
+  reg  [9:0]   score_key_base_1;                      // AttentionUnit.java:434
+  reg  [7:0]   query_slot;                            // AttentionUnit.java:437
+  reg  [7:0]   query_beat;                            // AttentionUnit.java:438
+  reg          value_job_started;                     // AttentionUnit.java:439
+  reg          key_newer_job;                         // AttentionUnit.java:441
+  wire         command_fits_half;                     // AttentionUnit.java:445
+  wire         command_fits_beside;                   // AttentionUnit.java:446
+  wire         command_has_room;                      // AttentionUnit.java:447
+  wire         command_upper_half;                    // AttentionUnit.java:450
+  wire [2:0]   command_slot_base;                     // AttentionUnit.java:452
+  wire         take_command;                          // AttentionUnit.java:453
+  wire         last_query_beat;                       // AttentionUnit.java:455
+  wire         last_query_slot;                       // AttentionUnit.java:456
+  wire         start_scores;                          // AttentionUnit.java:457
+  wire [2:0]   query_physical_slot;                   // AttentionUnit.java:459
+  wire [5:0]   query_store_address;                   // AttentionUnit.java:462
+  wire         start_value_job;                       // AttentionUnit.java:470
+  wire         reduction_in_the_way;                  // AttentionUnit.java:473
+  wire         hand_off;                              // AttentionUnit.java:475
+  wire         key_rows_failed;                       // AttentionUnit.java:478
 
   // key_progress
   wire [1:0]   key_first_halves;                      // ChunkProgress.java:40
@@ -1070,28 +1107,28 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg          score_pass_finished_d9;                // ScoreEngine.java:272
 
   // score_sink
-  wire [8:0]   score_slots_end;                       // AttentionUnit.java:451
-  reg  [31:0]  max_0;                                 // AttentionUnit.java:453
-  wire         score_slot_0_ours;                     // AttentionUnit.java:455
-  reg  [31:0]  max_1;                                 // AttentionUnit.java:453
-  wire         score_slot_1_ours;                     // AttentionUnit.java:455
-  reg  [31:0]  max_2;                                 // AttentionUnit.java:453
-  wire         score_slot_2_ours;                     // AttentionUnit.java:455
-  reg  [31:0]  max_3;                                 // AttentionUnit.java:453
-  wire         score_slot_3_ours;                     // AttentionUnit.java:455
-  reg  [31:0]  max_4;                                 // AttentionUnit.java:453
-  wire         score_slot_4_ours;                     // AttentionUnit.java:455
-  reg  [31:0]  max_5;                                 // AttentionUnit.java:453
-  wire         score_slot_5_ours;                     // AttentionUnit.java:455
-  reg  [31:0]  max_6;                                 // AttentionUnit.java:453
-  wire         score_slot_6_ours;                     // AttentionUnit.java:455
-  reg  [31:0]  max_7;                                 // AttentionUnit.java:453
-  wire         score_slot_7_ours;                     // AttentionUnit.java:455
-  wire [14:0]  score_write_address;                   // AttentionUnit.java:463
-  wire         score_buffer_write;                    // AttentionUnit.java:179
-  wire         value_chunk_consumed;                  // AttentionUnit.java:185
-  wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:186
-  wire         value_chunk_consumed_0;                // AttentionUnit.java:235
+  wire [8:0]   score_slots_end;                       // AttentionUnit.java:645
+  reg  [31:0]  max_0;                                 // AttentionUnit.java:647
+  wire         score_slot_0_ours;                     // AttentionUnit.java:649
+  reg  [31:0]  max_1;                                 // AttentionUnit.java:647
+  wire         score_slot_1_ours;                     // AttentionUnit.java:649
+  reg  [31:0]  max_2;                                 // AttentionUnit.java:647
+  wire         score_slot_2_ours;                     // AttentionUnit.java:649
+  reg  [31:0]  max_3;                                 // AttentionUnit.java:647
+  wire         score_slot_3_ours;                     // AttentionUnit.java:649
+  reg  [31:0]  max_4;                                 // AttentionUnit.java:647
+  wire         score_slot_4_ours;                     // AttentionUnit.java:649
+  reg  [31:0]  max_5;                                 // AttentionUnit.java:647
+  wire         score_slot_5_ours;                     // AttentionUnit.java:649
+  reg  [31:0]  max_6;                                 // AttentionUnit.java:647
+  wire         score_slot_6_ours;                     // AttentionUnit.java:649
+  reg  [31:0]  max_7;                                 // AttentionUnit.java:647
+  wire         score_slot_7_ours;                     // AttentionUnit.java:649
+  wire [14:0]  score_write_address;                   // AttentionUnit.java:657
+  wire         score_buffer_write;                    // AttentionUnit.java:218
+  wire         value_chunk_consumed;                  // AttentionUnit.java:224
+  wire [0:0]   value_chunk_loader;                    // AttentionUnit.java:225
+  wire         value_chunk_consumed_0;                // AttentionUnit.java:280
 
   // value0_loader
   reg  [63:0]  value0_next_address;                   // ChunkLoader.java:80
@@ -1121,7 +1158,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value0_write_last_row_beat;            // ChunkLoader.java:148
   wire [8:0]   value0_write_address;                  // ChunkLoader.java:150
   wire         value0_beat_error;                     // ChunkLoader.java:169
-  wire         value_chunk_consumed_1;                // AttentionUnit.java:235
+  wire         value_chunk_consumed_1;                // AttentionUnit.java:280
 
   // value1_loader
   reg  [63:0]  value1_next_address;                   // ChunkLoader.java:80
@@ -1166,26 +1203,38 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [0:0]   value_read_loader;                     // ChunkLoader.java:203
   reg  [0:0]   value_read_loader_read_d1;             // ChunkLoader.java:204
   reg  [0:0]   value_read_loader_read_d2;             // ChunkLoader.java:204
-  wire         value_loaders_requesting;              // AttentionUnit.java:191
-  wire         values_finished;                       // AttentionUnit.java:192
-  wire         key_job_failed;                        // AttentionUnit.java:193
+  wire         value_loaders_requesting;              // AttentionUnit.java:231
+  wire         values_accumulated;                    // AttentionUnit.java:232
+  wire         values_reduced;                        // AttentionUnit.java:233
 
   // value_side
-  reg  [0:0]   value_phase;                           // AttentionUnit.java:402
-  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:403
-  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:404
-  reg  [7:0]   value_heads;                           // AttentionUnit.java:404
-  reg  [7:0]   value_slots;                           // AttentionUnit.java:405
-  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:405
-  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:406
-  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:409
-  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:409
-  reg          value_pass_start;                      // AttentionUnit.java:412
-  reg          value_keys_failed;                     // AttentionUnit.java:413
-  reg          value_newer_job;                       // AttentionUnit.java:415
-  wire         value_side_finished;                   // AttentionUnit.java:416
-  wire         value_rows_failed;                     // AttentionUnit.java:434
-  wire [7:0]   value_code;                            // AttentionUnit.java:436
+  reg  [1:0]   value_phase;                           // AttentionUnit.java:555
+  reg  [12:0]  value_first_positions;                 // AttentionUnit.java:556
+  reg  [12:0]  value_last_positions;                  // AttentionUnit.java:557
+  reg  [7:0]   value_heads;                           // AttentionUnit.java:557
+  reg  [7:0]   value_slots;                           // AttentionUnit.java:558
+  reg  [7:0]   value_row_beats;                       // AttentionUnit.java:558
+  reg  [2:0]   value_slot_base;                       // AttentionUnit.java:559
+  reg  [9:0]   value_side_job_base_0;                 // AttentionUnit.java:562
+  reg  [9:0]   value_side_job_base_1;                 // AttentionUnit.java:562
+  reg          value_pass_start;                      // AttentionUnit.java:565
+  reg          value_keys_failed;                     // AttentionUnit.java:566
+  reg          value_newer_job;                       // AttentionUnit.java:568
+  wire         value_pass_over;                       // AttentionUnit.java:570
+  wire         value_pass_on;                         // AttentionUnit.java:571
+  wire         value_rows_failed;                     // AttentionUnit.java:590
+  wire [7:0]   value_code;                            // AttentionUnit.java:592
+
+  // reduce_side
+  reg  [0:0]   reduce_side_phase;                     // AttentionUnit.java:613
+  reg  [12:0]  reduce_first_positions;                // AttentionUnit.java:615
+  reg  [7:0]   reduce_heads;                          // AttentionUnit.java:616
+  reg  [7:0]   reduce_slots;                          // AttentionUnit.java:616
+  reg  [7:0]   reduce_row_beats;                      // AttentionUnit.java:617
+  reg  [2:0]   reduce_slot_base;                      // AttentionUnit.java:617
+  reg  [7:0]   reduce_code;                           // AttentionUnit.java:618
+  reg          reduce_start;                          // AttentionUnit.java:619
+  wire         reduce_side_finished;                  // AttentionUnit.java:620
 
   // value_progress
   wire [1:0]   value_first_halves;                    // ChunkProgress.java:40
@@ -1224,29 +1273,31 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_walk_done;                       // ChunkWalk.java:89
 
   // value_engine
-  wire [7:0]   value_pass_beats;                      // ValueEngine.java:112
-  reg  [5:0]   value_row;                             // ValueEngine.java:113
-  reg  [2:0]   value_beat;                            // ValueEngine.java:114
-  wire         value_last_beat;                       // ValueEngine.java:115
-  wire         value_last_row;                        // ValueEngine.java:116
-  wire [5:0]   value_row_needs;                       // ValueEngine.java:118
-  wire         value_issue;                           // ValueEngine.java:130
-  wire [12:0]  value_position;                        // ValueEngine.java:131
-  wire [9:0]   partial_address;                       // ValueEngine.java:143
-  reg  [31:0]  slot_max;                              // ValueEngine.java:149
-  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:157
-  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:157
-  reg          value_issue_d1;                        // ValueEngine.java:157
-  reg          value_issue_d2;                        // ValueEngine.java:157
-  wire         row_shifted_in_valid;                  // ValueEngine.java:157
-  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:157
-  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:157
-  wire         row_shifted_out_valid;                 // ValueEngine.java:157
-  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:157
-  wire         row_weight_in_valid;                   // ValueEngine.java:157
-  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:157
-  wire         row_weight_out_valid;                  // ValueEngine.java:157
-  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:157
+  wire [7:0]   value_pass_beats;                      // ValueEngine.java:131
+  reg  [5:0]   value_row;                             // ValueEngine.java:132
+  reg  [2:0]   value_beat;                            // ValueEngine.java:133
+  wire         value_last_beat;                       // ValueEngine.java:134
+  wire         value_last_row;                        // ValueEngine.java:135
+  wire [5:0]   value_row_needs;                       // ValueEngine.java:137
+  wire         value_issue;                           // ValueEngine.java:149
+  wire [12:0]  value_position;                        // ValueEngine.java:150
+  wire         value_issue_second_set;                // ValueEngine.java:446
+  wire [1:0]   value_issue_set_slot;                  // ValueEngine.java:448
+  wire [8:0]   partial_address;                       // ValueEngine.java:163
+  reg  [31:0]  slot_max;                              // ValueEngine.java:170
+  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:178
+  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:178
+  reg          value_issue_d1;                        // ValueEngine.java:178
+  reg          value_issue_d2;                        // ValueEngine.java:178
+  wire         row_shifted_in_valid;                  // ValueEngine.java:178
+  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:178
+  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:178
+  wire         row_shifted_out_valid;                 // ValueEngine.java:178
+  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:178
+  wire         row_weight_in_valid;                   // ValueEngine.java:178
+  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:178
+  wire         row_weight_out_valid;                  // ValueEngine.java:178
+  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:178
 
   // value_engine.value_mac
   wire [31:0]  value_mac_a0;                          // MacLanes.java:98
@@ -1476,674 +1527,673 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:111
 
   // value_engine
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:166
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:166
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:166
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:166
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:166
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:166
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:166
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:166
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:166
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:166
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:166
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:166
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:166
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:166
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:166
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:166
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:166
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:166
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:166
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:166
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:166
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:166
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:166
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:166
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:166
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:166
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:166
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:166
-  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:173
-  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:173
-  reg  [9:0]   accumulate_address_d1;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d2;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d3;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d4;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d5;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d6;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d7;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d8;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d9;                 // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d10;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d11;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d12;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d13;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d14;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d15;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d16;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d17;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d18;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d19;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d20;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d21;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d22;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d23;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d24;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d25;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d26;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d27;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d28;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d29;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d30;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d31;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d32;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d33;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d34;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d35;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d36;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d37;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d38;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d39;                // ValueEngine.java:177
-  reg  [9:0]   accumulate_address_d40;                // ValueEngine.java:177
-  reg          row_weight_valid_d1;                   // ValueEngine.java:178
-  reg          row_weight_valid_d2;                   // ValueEngine.java:178
-  reg          row_weight_valid_d3;                   // ValueEngine.java:178
-  reg          row_weight_valid_d4;                   // ValueEngine.java:178
-  reg          row_weight_valid_d5;                   // ValueEngine.java:178
-  reg          row_weight_valid_d6;                   // ValueEngine.java:178
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:181
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:181
-  reg          row_shifted_valid_d25;                 // ValueEngine.java:181
-  reg          row_first_beat_d1;                     // ValueEngine.java:181
-  reg          row_first_beat_d2;                     // ValueEngine.java:181
-  reg          row_first_beat_d3;                     // ValueEngine.java:181
-  reg          row_first_beat_d4;                     // ValueEngine.java:181
-  reg          row_first_beat_d5;                     // ValueEngine.java:181
-  reg          row_first_beat_d6;                     // ValueEngine.java:181
-  reg          row_first_beat_d7;                     // ValueEngine.java:181
-  reg          row_first_beat_d8;                     // ValueEngine.java:181
-  reg          row_first_beat_d9;                     // ValueEngine.java:181
-  reg          row_first_beat_d10;                    // ValueEngine.java:181
-  reg          row_first_beat_d11;                    // ValueEngine.java:181
-  reg          row_first_beat_d12;                    // ValueEngine.java:181
-  reg          row_first_beat_d13;                    // ValueEngine.java:181
-  reg          row_first_beat_d14;                    // ValueEngine.java:181
-  reg          row_first_beat_d15;                    // ValueEngine.java:181
-  reg          row_first_beat_d16;                    // ValueEngine.java:181
-  reg          row_first_beat_d17;                    // ValueEngine.java:181
-  reg          row_first_beat_d18;                    // ValueEngine.java:181
-  reg          row_first_beat_d19;                    // ValueEngine.java:181
-  reg          row_first_beat_d20;                    // ValueEngine.java:181
-  reg          row_first_beat_d21;                    // ValueEngine.java:181
-  reg          row_first_beat_d22;                    // ValueEngine.java:181
-  reg          row_first_beat_d23;                    // ValueEngine.java:181
-  reg          row_first_beat_d24;                    // ValueEngine.java:181
-  reg          row_first_beat_d25;                    // ValueEngine.java:181
-  reg          row_first_beat_d26;                    // ValueEngine.java:181
-  reg          row_first_beat_d27;                    // ValueEngine.java:181
-  reg          row_first_beat_d28;                    // ValueEngine.java:181
-  reg          row_first_beat_d29;                    // ValueEngine.java:181
-  reg          row_first_beat_d30;                    // ValueEngine.java:181
-  reg          row_first_beat_d31;                    // ValueEngine.java:181
-  reg          row_first_beat_d32;                    // ValueEngine.java:181
-  reg          row_first_beat_d33;                    // ValueEngine.java:181
-  wire         z_read_enable;                         // ValueEngine.java:181
-  reg  [2:0]   reduce_phase;                          // ValueEngine.java:184
-  wire         accumulated;                           // ValueEngine.java:185
-  wire         slot_flushed;                          // ValueEngine.java:186
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:187
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:187
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:187
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:187
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:187
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:187
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:187
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:187
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:187
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:187
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:187
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:187
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:187
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:187
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:187
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:187
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:187
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:187
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:187
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:187
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:187
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:187
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:187
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:187
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:187
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:187
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:187
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:187
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane0_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane1_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane2_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane3_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane4_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane5_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane6_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane7_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane8_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane9_v_d31;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane10_v_d31;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane11_v_d31;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane12_v_d31;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane13_v_d31;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane14_v_d31;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:194
+  reg  [31:0]  value_lane15_v_d31;                    // ValueEngine.java:194
+  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:198
+  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:198
+  reg          row_weight_valid_d1;                   // ValueEngine.java:199
+  reg          row_weight_valid_d2;                   // ValueEngine.java:199
+  reg          row_weight_valid_d3;                   // ValueEngine.java:199
+  reg          row_weight_valid_d4;                   // ValueEngine.java:199
+  reg          row_weight_valid_d5;                   // ValueEngine.java:199
+  reg          row_weight_valid_d6;                   // ValueEngine.java:199
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:202
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:202
+  reg          row_shifted_valid_d25;                 // ValueEngine.java:202
+  reg          row_first_beat_d1;                     // ValueEngine.java:202
+  reg          row_first_beat_d2;                     // ValueEngine.java:202
+  reg          row_first_beat_d3;                     // ValueEngine.java:202
+  reg          row_first_beat_d4;                     // ValueEngine.java:202
+  reg          row_first_beat_d5;                     // ValueEngine.java:202
+  reg          row_first_beat_d6;                     // ValueEngine.java:202
+  reg          row_first_beat_d7;                     // ValueEngine.java:202
+  reg          row_first_beat_d8;                     // ValueEngine.java:202
+  reg          row_first_beat_d9;                     // ValueEngine.java:202
+  reg          row_first_beat_d10;                    // ValueEngine.java:202
+  reg          row_first_beat_d11;                    // ValueEngine.java:202
+  reg          row_first_beat_d12;                    // ValueEngine.java:202
+  reg          row_first_beat_d13;                    // ValueEngine.java:202
+  reg          row_first_beat_d14;                    // ValueEngine.java:202
+  reg          row_first_beat_d15;                    // ValueEngine.java:202
+  reg          row_first_beat_d16;                    // ValueEngine.java:202
+  reg          row_first_beat_d17;                    // ValueEngine.java:202
+  reg          row_first_beat_d18;                    // ValueEngine.java:202
+  reg          row_first_beat_d19;                    // ValueEngine.java:202
+  reg          row_first_beat_d20;                    // ValueEngine.java:202
+  reg          row_first_beat_d21;                    // ValueEngine.java:202
+  reg          row_first_beat_d22;                    // ValueEngine.java:202
+  reg          row_first_beat_d23;                    // ValueEngine.java:202
+  reg          row_first_beat_d24;                    // ValueEngine.java:202
+  reg          row_first_beat_d25;                    // ValueEngine.java:202
+  reg          row_first_beat_d26;                    // ValueEngine.java:202
+  reg          row_first_beat_d27;                    // ValueEngine.java:202
+  reg          row_first_beat_d28;                    // ValueEngine.java:202
+  reg          row_first_beat_d29;                    // ValueEngine.java:202
+  reg          row_first_beat_d30;                    // ValueEngine.java:202
+  reg          row_first_beat_d31;                    // ValueEngine.java:202
+  reg          row_first_beat_d32;                    // ValueEngine.java:202
+  reg          row_first_beat_d33;                    // ValueEngine.java:202
+  wire         z_read_enable;                         // ValueEngine.java:202
+  reg  [2:0]   reduce_phase;                          // ValueEngine.java:205
+  wire         slot_flushed;                          // ValueEngine.java:206
 
   // value_engine.reduce_slots
   reg  [2:0]   reduce_slots_slot;                     // SlotWalker.java:33
@@ -2154,493 +2204,605 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         reduce_slots_last_head;                // SlotWalker.java:38
 
   // value_engine
-  reg  [3:0]   reduce_beat;                           // ValueEngine.java:190
-  reg  [4:0]   reduce_index;                          // ValueEngine.java:191
-  wire         gathering;                             // ValueEngine.java:192
-  wire         z_gathering;                           // ValueEngine.java:193
-  wire         z_lanes_read_enable;                   // ValueEngine.java:194
-  reg  [6:0]   z_address_d1;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d2;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d3;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d4;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d5;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d6;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d7;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d8;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d9;                          // ValueEngine.java:195
-  reg  [6:0]   z_address_d10;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d11;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d12;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d13;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d14;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d15;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d16;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d17;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d18;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d19;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d20;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d21;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d22;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d23;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d24;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d25;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d26;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d27;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d28;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d29;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d30;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d31;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d32;                         // ValueEngine.java:195
-  reg  [6:0]   z_address_d33;                         // ValueEngine.java:195
-  wire [6:0]   z_lanes_read_address;                  // ValueEngine.java:196
-  reg  [31:0]  z_lanes_read;                          // ValueEngine.java:197
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:199
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:199
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:199
-  wire         z_sum_in_valid;                        // ValueEngine.java:198
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:198
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:198
-  wire         z_sum_out_valid;                       // ValueEngine.java:198
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:198
-  reg          row_first_beat_d34;                    // ValueEngine.java:200
-  reg          row_first_beat_d35;                    // ValueEngine.java:200
-  reg          row_first_beat_d36;                    // ValueEngine.java:200
-  reg          row_first_beat_d37;                    // ValueEngine.java:200
-  reg          row_first_beat_d38;                    // ValueEngine.java:200
-  reg          row_first_beat_d39;                    // ValueEngine.java:200
-  reg          row_first_beat_d40;                    // ValueEngine.java:200
-  wire         z_write;                               // ValueEngine.java:200
-  reg  [6:0]   z_address_d34;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d35;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d36;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d37;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d38;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d39;                         // ValueEngine.java:201
-  reg  [6:0]   z_address_d40;                         // ValueEngine.java:201
-  wire [9:0]   gather_address;                        // ValueEngine.java:204
-  wire         bank_read_enable;                      // ValueEngine.java:205
-  wire [9:0]   bank_read_address;                     // ValueEngine.java:206
-  reg  [31:0]  bank_read_0;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_1;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_2;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_3;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_4;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_5;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_6;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_7;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_8;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_9;                           // ValueEngine.java:209
-  reg  [31:0]  bank_read_10;                          // ValueEngine.java:209
-  reg  [31:0]  bank_read_11;                          // ValueEngine.java:209
-  reg  [31:0]  bank_read_12;                          // ValueEngine.java:209
-  reg  [31:0]  bank_read_13;                          // ValueEngine.java:209
-  reg  [31:0]  bank_read_14;                          // ValueEngine.java:209
-  reg  [31:0]  bank_read_15;                          // ValueEngine.java:209
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:213
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:213
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:213
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:213
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:213
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:213
-  reg          accumulate_fresh_d41;                  // ValueEngine.java:213
-  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:213
-  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:213
-  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:213
-  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:213
-  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:213
-  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:213
-  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:213
-  reg          row_weight_valid_d7;                   // ValueEngine.java:217
-  reg          row_weight_valid_d8;                   // ValueEngine.java:217
-  reg          row_weight_valid_d9;                   // ValueEngine.java:217
-  reg          row_weight_valid_d10;                  // ValueEngine.java:217
-  reg          row_weight_valid_d11;                  // ValueEngine.java:217
-  reg          row_weight_valid_d12;                  // ValueEngine.java:217
-  reg          row_weight_valid_d13;                  // ValueEngine.java:217
-  reg  [9:0]   accumulate_address_d41;                // ValueEngine.java:218
-  reg  [9:0]   accumulate_address_d42;                // ValueEngine.java:218
-  reg  [9:0]   accumulate_address_d43;                // ValueEngine.java:218
-  reg  [9:0]   accumulate_address_d44;                // ValueEngine.java:218
-  reg  [9:0]   accumulate_address_d45;                // ValueEngine.java:218
-  reg  [9:0]   accumulate_address_d46;                // ValueEngine.java:218
-  reg  [9:0]   accumulate_address_d47;                // ValueEngine.java:218
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:219
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:219
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:219
-  reg          accumulated_last_d1;                   // ValueEngine.java:227
-  reg          accumulated_last_d2;                   // ValueEngine.java:227
-  reg          accumulated_last_d3;                   // ValueEngine.java:227
-  reg          accumulated_last_d4;                   // ValueEngine.java:227
-  reg          accumulated_last_d5;                   // ValueEngine.java:227
-  reg          accumulated_last_d6;                   // ValueEngine.java:227
-  reg          accumulated_last_d7;                   // ValueEngine.java:227
-  reg          accumulated_last_d8;                   // ValueEngine.java:227
-  reg          accumulated_last_d9;                   // ValueEngine.java:227
-  reg          accumulated_last_d10;                  // ValueEngine.java:227
-  reg          accumulated_last_d11;                  // ValueEngine.java:227
-  reg          accumulated_last_d12;                  // ValueEngine.java:227
-  reg          accumulated_last_d13;                  // ValueEngine.java:227
-  reg          accumulated_last_d14;                  // ValueEngine.java:227
-  reg          accumulated_last_d15;                  // ValueEngine.java:227
-  reg          accumulated_last_d16;                  // ValueEngine.java:227
-  reg          accumulated_last_d17;                  // ValueEngine.java:227
-  reg          accumulated_last_d18;                  // ValueEngine.java:227
-  reg          accumulated_last_d19;                  // ValueEngine.java:227
-  reg          accumulated_last_d20;                  // ValueEngine.java:227
-  reg          accumulated_last_d21;                  // ValueEngine.java:227
-  reg          accumulated_last_d22;                  // ValueEngine.java:227
-  reg          accumulated_last_d23;                  // ValueEngine.java:227
-  reg          accumulated_last_d24;                  // ValueEngine.java:227
-  reg          accumulated_last_d25;                  // ValueEngine.java:227
-  reg          accumulated_last_d26;                  // ValueEngine.java:227
-  reg          accumulated_last_d27;                  // ValueEngine.java:227
-  reg          accumulated_last_d28;                  // ValueEngine.java:227
-  reg          accumulated_last_d29;                  // ValueEngine.java:227
-  reg          accumulated_last_d30;                  // ValueEngine.java:227
-  reg          accumulated_last_d31;                  // ValueEngine.java:227
-  reg          accumulated_last_d32;                  // ValueEngine.java:227
-  reg          accumulated_last_d33;                  // ValueEngine.java:227
-  reg          accumulated_last_d34;                  // ValueEngine.java:227
-  reg          accumulated_last_d35;                  // ValueEngine.java:227
-  reg          accumulated_last_d36;                  // ValueEngine.java:227
-  reg          accumulated_last_d37;                  // ValueEngine.java:227
-  reg          accumulated_last_d38;                  // ValueEngine.java:227
-  reg          accumulated_last_d39;                  // ValueEngine.java:227
-  reg          accumulated_last_d40;                  // ValueEngine.java:227
-  reg          accumulated_last_d41;                  // ValueEngine.java:227
-  reg          accumulated_last_d42;                  // ValueEngine.java:227
-  reg          accumulated_last_d43;                  // ValueEngine.java:227
-  reg          accumulated_last_d44;                  // ValueEngine.java:227
-  reg          accumulated_last_d45;                  // ValueEngine.java:227
-  reg          accumulated_last_d46;                  // ValueEngine.java:227
-  reg          accumulated_last_d47;                  // ValueEngine.java:227
-  reg          accumulated_last_d48;                  // ValueEngine.java:227
-  reg          accumulated_last_d49;                  // ValueEngine.java:227
-  reg          gather_read_valid;                     // ValueEngine.java:231
-  reg          gather_read_z;                         // ValueEngine.java:232
-  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:233
-  reg  [0:0]   gather_read_part;                      // ValueEngine.java:234
-  wire [31:0]  gather_read_0;                         // ValueEngine.java:244
-  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:246
-  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:246
-  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:246
-  wire         gather_done;                           // ValueEngine.java:253
-  wire         z_gather_done;                         // ValueEngine.java:254
-  reg          rz_known;                              // ValueEngine.java:260
-  wire         pushing;                               // ValueEngine.java:261
-  wire [3:0]   reduce_tag;                            // ValueEngine.java:264
-  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_0;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_1;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_2;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_3;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_4;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_5;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_6;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_7;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_8;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:271
-  wire [31:0]  reduce_in_9;                           // ValueEngine.java:272
-  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:271
-  wire [31:0]  reduce_in_10;                          // ValueEngine.java:272
-  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:271
-  wire [31:0]  reduce_in_11;                          // ValueEngine.java:272
-  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:271
-  wire [31:0]  reduce_in_12;                          // ValueEngine.java:272
-  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:271
-  wire [31:0]  reduce_in_13;                          // ValueEngine.java:272
-  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:271
-  wire [31:0]  reduce_in_14;                          // ValueEngine.java:272
-  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:271
-  wire [31:0]  reduce_in_15;                          // ValueEngine.java:272
-  wire         reduce_tree_in_valid;                  // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:280
-  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:280
-  wire [3:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:280
-  wire         reduce_tree_out_valid;                 // ValueEngine.java:280
-  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:280
-  wire [3:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:280
-  wire         reduce_tree_idle;                      // ValueEngine.java:280
-  wire         reduce_tree_ready;                     // ValueEngine.java:280
-  wire         push_step;                             // ValueEngine.java:282
-  wire         push_done;                             // ValueEngine.java:301
-  wire         z_pushed;                              // ValueEngine.java:302
-  wire         reduced_is_z;                          // ValueEngine.java:303
+  wire         reduce_second_set;                     // ValueEngine.java:446
+  wire [1:0]   reduce_set_slot;                       // ValueEngine.java:448
+  reg  [3:0]   reduce_beat;                           // ValueEngine.java:211
+  reg  [4:0]   reduce_index;                          // ValueEngine.java:212
+  wire         gathering;                             // ValueEngine.java:213
+  wire         z_gathering;                           // ValueEngine.java:214
+  wire [5:0]   z_gather_address;                      // ValueEngine.java:217
+  wire [8:0]   gather_address;                        // ValueEngine.java:219
+  reg          accumulate_set_d1;                     // ValueEngine.java:224
+  reg          accumulate_set_d2;                     // ValueEngine.java:224
+  reg          accumulate_set_d3;                     // ValueEngine.java:224
+  reg          accumulate_set_d4;                     // ValueEngine.java:224
+  reg          accumulate_set_d5;                     // ValueEngine.java:224
+  reg          accumulate_set_d6;                     // ValueEngine.java:224
+  reg          accumulate_set_d7;                     // ValueEngine.java:224
+  reg          accumulate_set_d8;                     // ValueEngine.java:224
+  reg          accumulate_set_d9;                     // ValueEngine.java:224
+  reg          accumulate_set_d10;                    // ValueEngine.java:224
+  reg          accumulate_set_d11;                    // ValueEngine.java:224
+  reg          accumulate_set_d12;                    // ValueEngine.java:224
+  reg          accumulate_set_d13;                    // ValueEngine.java:224
+  reg          accumulate_set_d14;                    // ValueEngine.java:224
+  reg          accumulate_set_d15;                    // ValueEngine.java:224
+  reg          accumulate_set_d16;                    // ValueEngine.java:224
+  reg          accumulate_set_d17;                    // ValueEngine.java:224
+  reg          accumulate_set_d18;                    // ValueEngine.java:224
+  reg          accumulate_set_d19;                    // ValueEngine.java:224
+  reg          accumulate_set_d20;                    // ValueEngine.java:224
+  reg          accumulate_set_d21;                    // ValueEngine.java:224
+  reg          accumulate_set_d22;                    // ValueEngine.java:224
+  reg          accumulate_set_d23;                    // ValueEngine.java:224
+  reg          accumulate_set_d24;                    // ValueEngine.java:224
+  reg          accumulate_set_d25;                    // ValueEngine.java:224
+  reg          accumulate_set_d26;                    // ValueEngine.java:224
+  reg          accumulate_set_d27;                    // ValueEngine.java:224
+  reg          accumulate_set_d28;                    // ValueEngine.java:224
+  reg          accumulate_set_d29;                    // ValueEngine.java:224
+  reg          accumulate_set_d30;                    // ValueEngine.java:224
+  reg          accumulate_set_d31;                    // ValueEngine.java:224
+  reg          accumulate_set_d32;                    // ValueEngine.java:224
+  reg          accumulate_set_d33;                    // ValueEngine.java:224
+  wire         z_accumulate_read_s0;                  // ValueEngine.java:224
+  wire         z_gather_read_s0;                      // ValueEngine.java:225
+  reg  [5:0]   z_address_d1;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d2;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d3;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d4;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d5;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d6;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d7;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d8;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d9;                          // ValueEngine.java:228
+  reg  [5:0]   z_address_d10;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d11;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d12;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d13;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d14;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d15;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d16;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d17;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d18;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d19;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d20;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d21;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d22;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d23;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d24;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d25;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d26;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d27;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d28;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d29;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d30;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d31;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d32;                         // ValueEngine.java:228
+  reg  [5:0]   z_address_d33;                         // ValueEngine.java:228
+  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:228
+  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:229
+  reg          accumulate_set_d34;                    // ValueEngine.java:230
+  reg          accumulate_set_d35;                    // ValueEngine.java:230
+  reg          accumulate_set_d36;                    // ValueEngine.java:230
+  reg          accumulate_set_d37;                    // ValueEngine.java:230
+  reg          accumulate_set_d38;                    // ValueEngine.java:230
+  reg          accumulate_set_d39;                    // ValueEngine.java:230
+  reg          accumulate_set_d40;                    // ValueEngine.java:230
+  wire         bank_accumulate_read_s0;               // ValueEngine.java:230
+  wire         bank_gather_read_s0;                   // ValueEngine.java:231
+  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:234
+  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:237
+  wire         z_accumulate_read_s1;                  // ValueEngine.java:224
+  wire         z_gather_read_s1;                      // ValueEngine.java:225
+  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:228
+  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:229
+  wire         bank_accumulate_read_s1;               // ValueEngine.java:230
+  wire         bank_gather_read_s1;                   // ValueEngine.java:231
+  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:234
+  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:237
+  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:237
+  wire [31:0]  z_accumulated;                         // ValueEngine.java:459
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:243
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:243
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:243
+  wire         z_sum_in_valid;                        // ValueEngine.java:242
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:242
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:242
+  wire         z_sum_out_valid;                       // ValueEngine.java:242
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:242
+  reg          row_first_beat_d34;                    // ValueEngine.java:244
+  reg          row_first_beat_d35;                    // ValueEngine.java:244
+  reg          row_first_beat_d36;                    // ValueEngine.java:244
+  reg          row_first_beat_d37;                    // ValueEngine.java:244
+  reg          row_first_beat_d38;                    // ValueEngine.java:244
+  reg          row_first_beat_d39;                    // ValueEngine.java:244
+  reg          row_first_beat_d40;                    // ValueEngine.java:244
+  wire         z_write;                               // ValueEngine.java:244
+  reg  [5:0]   z_address_d34;                         // ValueEngine.java:245
+  reg  [5:0]   z_address_d35;                         // ValueEngine.java:245
+  reg  [5:0]   z_address_d36;                         // ValueEngine.java:245
+  reg  [5:0]   z_address_d37;                         // ValueEngine.java:245
+  reg  [5:0]   z_address_d38;                         // ValueEngine.java:245
+  reg  [5:0]   z_address_d39;                         // ValueEngine.java:245
+  reg  [5:0]   z_address_d40;                         // ValueEngine.java:245
+  reg          accumulate_set_d41;                    // ValueEngine.java:252
+  wire [31:0]  value_lane0_partial;                   // ValueEngine.java:459
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:259
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:259
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:259
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:259
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:259
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:259
+  reg          accumulate_fresh_d41;                  // ValueEngine.java:259
+  wire [31:0]  value_lane0_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane1_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane1_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane2_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane2_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane3_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane3_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane4_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane4_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane5_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane5_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane6_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane6_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane7_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane7_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane8_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane8_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane9_partial;                   // ValueEngine.java:459
+  wire [31:0]  value_lane9_addend;                    // ValueEngine.java:259
+  wire [31:0]  value_lane10_partial;                  // ValueEngine.java:459
+  wire [31:0]  value_lane10_addend;                   // ValueEngine.java:259
+  wire [31:0]  value_lane11_partial;                  // ValueEngine.java:459
+  wire [31:0]  value_lane11_addend;                   // ValueEngine.java:259
+  wire [31:0]  value_lane12_partial;                  // ValueEngine.java:459
+  wire [31:0]  value_lane12_addend;                   // ValueEngine.java:259
+  wire [31:0]  value_lane13_partial;                  // ValueEngine.java:459
+  wire [31:0]  value_lane13_addend;                   // ValueEngine.java:259
+  wire [31:0]  value_lane14_partial;                  // ValueEngine.java:459
+  wire [31:0]  value_lane14_addend;                   // ValueEngine.java:259
+  wire [31:0]  value_lane15_partial;                  // ValueEngine.java:459
+  wire [31:0]  value_lane15_addend;                   // ValueEngine.java:259
+  reg          row_weight_valid_d7;                   // ValueEngine.java:263
+  reg          row_weight_valid_d8;                   // ValueEngine.java:263
+  reg          row_weight_valid_d9;                   // ValueEngine.java:263
+  reg          row_weight_valid_d10;                  // ValueEngine.java:263
+  reg          row_weight_valid_d11;                  // ValueEngine.java:263
+  reg          row_weight_valid_d12;                  // ValueEngine.java:263
+  reg          row_weight_valid_d13;                  // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:264
+  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:264
+  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:264
+  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:264
+  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:264
+  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:264
+  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:264
+  reg          accumulate_set_d42;                    // ValueEngine.java:265
+  reg          accumulate_set_d43;                    // ValueEngine.java:265
+  reg          accumulate_set_d44;                    // ValueEngine.java:265
+  reg          accumulate_set_d45;                    // ValueEngine.java:265
+  reg          accumulate_set_d46;                    // ValueEngine.java:265
+  reg          accumulate_set_d47;                    // ValueEngine.java:265
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:266
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:266
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:266
+  wire         partial_write_s0;                      // ValueEngine.java:268
+  wire         partial_write_s1;                      // ValueEngine.java:268
+  reg          accumulated_last_d1;                   // ValueEngine.java:277
+  reg          accumulated_last_d2;                   // ValueEngine.java:277
+  reg          accumulated_last_d3;                   // ValueEngine.java:277
+  reg          accumulated_last_d4;                   // ValueEngine.java:277
+  reg          accumulated_last_d5;                   // ValueEngine.java:277
+  reg          accumulated_last_d6;                   // ValueEngine.java:277
+  reg          accumulated_last_d7;                   // ValueEngine.java:277
+  reg          accumulated_last_d8;                   // ValueEngine.java:277
+  reg          accumulated_last_d9;                   // ValueEngine.java:277
+  reg          accumulated_last_d10;                  // ValueEngine.java:277
+  reg          accumulated_last_d11;                  // ValueEngine.java:277
+  reg          accumulated_last_d12;                  // ValueEngine.java:277
+  reg          accumulated_last_d13;                  // ValueEngine.java:277
+  reg          accumulated_last_d14;                  // ValueEngine.java:277
+  reg          accumulated_last_d15;                  // ValueEngine.java:277
+  reg          accumulated_last_d16;                  // ValueEngine.java:277
+  reg          accumulated_last_d17;                  // ValueEngine.java:277
+  reg          accumulated_last_d18;                  // ValueEngine.java:277
+  reg          accumulated_last_d19;                  // ValueEngine.java:277
+  reg          accumulated_last_d20;                  // ValueEngine.java:277
+  reg          accumulated_last_d21;                  // ValueEngine.java:277
+  reg          accumulated_last_d22;                  // ValueEngine.java:277
+  reg          accumulated_last_d23;                  // ValueEngine.java:277
+  reg          accumulated_last_d24;                  // ValueEngine.java:277
+  reg          accumulated_last_d25;                  // ValueEngine.java:277
+  reg          accumulated_last_d26;                  // ValueEngine.java:277
+  reg          accumulated_last_d27;                  // ValueEngine.java:277
+  reg          accumulated_last_d28;                  // ValueEngine.java:277
+  reg          accumulated_last_d29;                  // ValueEngine.java:277
+  reg          accumulated_last_d30;                  // ValueEngine.java:277
+  reg          accumulated_last_d31;                  // ValueEngine.java:277
+  reg          accumulated_last_d32;                  // ValueEngine.java:277
+  reg          accumulated_last_d33;                  // ValueEngine.java:277
+  reg          accumulated_last_d34;                  // ValueEngine.java:277
+  reg          accumulated_last_d35;                  // ValueEngine.java:277
+  reg          accumulated_last_d36;                  // ValueEngine.java:277
+  reg          accumulated_last_d37;                  // ValueEngine.java:277
+  reg          accumulated_last_d38;                  // ValueEngine.java:277
+  reg          accumulated_last_d39;                  // ValueEngine.java:277
+  reg          accumulated_last_d40;                  // ValueEngine.java:277
+  reg          accumulated_last_d41;                  // ValueEngine.java:277
+  reg          accumulated_last_d42;                  // ValueEngine.java:277
+  reg          accumulated_last_d43;                  // ValueEngine.java:277
+  reg          accumulated_last_d44;                  // ValueEngine.java:277
+  reg          accumulated_last_d45;                  // ValueEngine.java:277
+  reg          accumulated_last_d46;                  // ValueEngine.java:277
+  reg          accumulated_last_d47;                  // ValueEngine.java:277
+  reg          accumulated_last_d48;                  // ValueEngine.java:277
+  reg          accumulated_last_d49;                  // ValueEngine.java:277
+  reg          gather_read_valid;                     // ValueEngine.java:281
+  reg          gather_read_z;                         // ValueEngine.java:282
+  reg  [3:0]   gather_read_lane;                      // ValueEngine.java:283
+  reg  [0:0]   gather_read_part;                      // ValueEngine.java:284
+  reg          gather_read_set;                       // ValueEngine.java:285
+  wire [31:0]  z_gathered;                            // ValueEngine.java:459
+  wire [31:0]  gather_set_0;                          // ValueEngine.java:459
+  wire [31:0]  gather_set_8;                          // ValueEngine.java:459
+  wire [31:0]  gather_read_0;                         // ValueEngine.java:300
+  reg  [31:0]  gathered_0_0;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_1;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_2;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_3;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_4;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_5;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_6;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_7;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_8;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_9;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_0_10;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_0_11;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_0_12;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_0_13;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_0_14;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_0_15;                         // ValueEngine.java:302
+  wire [31:0]  gather_set_1;                          // ValueEngine.java:459
+  wire [31:0]  gather_set_9;                          // ValueEngine.java:459
+  reg  [31:0]  gathered_1_0;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_1;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_2;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_3;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_4;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_5;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_6;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_7;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_8;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_9;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_1_10;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_1_11;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_1_12;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_1_13;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_1_14;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_1_15;                         // ValueEngine.java:302
+  wire [31:0]  gather_set_2;                          // ValueEngine.java:459
+  wire [31:0]  gather_set_10;                         // ValueEngine.java:459
+  reg  [31:0]  gathered_2_0;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_1;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_2;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_3;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_4;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_5;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_6;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_7;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_8;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_9;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_2_10;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_2_11;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_2_12;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_2_13;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_2_14;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_2_15;                         // ValueEngine.java:302
+  wire [31:0]  gather_set_3;                          // ValueEngine.java:459
+  wire [31:0]  gather_set_11;                         // ValueEngine.java:459
+  reg  [31:0]  gathered_3_0;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_1;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_2;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_3;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_4;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_5;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_6;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_7;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_8;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_9;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_3_10;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_3_11;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_3_12;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_3_13;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_3_14;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_3_15;                         // ValueEngine.java:302
+  wire [31:0]  gather_set_4;                          // ValueEngine.java:459
+  wire [31:0]  gather_set_12;                         // ValueEngine.java:459
+  reg  [31:0]  gathered_4_0;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_1;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_2;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_3;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_4;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_5;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_6;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_7;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_8;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_9;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_4_10;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_4_11;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_4_12;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_4_13;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_4_14;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_4_15;                         // ValueEngine.java:302
+  wire [31:0]  gather_set_5;                          // ValueEngine.java:459
+  wire [31:0]  gather_set_13;                         // ValueEngine.java:459
+  reg  [31:0]  gathered_5_0;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_1;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_2;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_3;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_4;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_5;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_6;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_7;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_8;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_9;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_5_10;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_5_11;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_5_12;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_5_13;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_5_14;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_5_15;                         // ValueEngine.java:302
+  wire [31:0]  gather_set_6;                          // ValueEngine.java:459
+  wire [31:0]  gather_set_14;                         // ValueEngine.java:459
+  reg  [31:0]  gathered_6_0;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_1;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_2;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_3;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_4;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_5;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_6;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_7;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_8;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_9;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_6_10;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_6_11;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_6_12;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_6_13;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_6_14;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_6_15;                         // ValueEngine.java:302
+  wire [31:0]  gather_set_7;                          // ValueEngine.java:459
+  wire [31:0]  gather_set_15;                         // ValueEngine.java:459
+  reg  [31:0]  gathered_7_0;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_1;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_2;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_3;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_4;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_5;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_6;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_7;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_8;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_9;                          // ValueEngine.java:302
+  reg  [31:0]  gathered_7_10;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_7_11;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_7_12;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_7_13;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_7_14;                         // ValueEngine.java:302
+  reg  [31:0]  gathered_7_15;                         // ValueEngine.java:302
+  wire         gather_done;                           // ValueEngine.java:309
+  wire         z_gather_done;                         // ValueEngine.java:310
+  reg          rz_known;                              // ValueEngine.java:316
+  wire         pushing;                               // ValueEngine.java:317
+  wire [3:0]   reduce_tag;                            // ValueEngine.java:320
+  reg  [31:0]  tree_pick_0;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_0;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_1;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_1;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_2;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_2;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_3;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_3;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_4;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_4;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_5;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_5;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_6;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_6;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_7;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_7;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_8;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_8;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_9;                           // ValueEngine.java:327
+  wire [31:0]  reduce_in_9;                           // ValueEngine.java:328
+  reg  [31:0]  tree_pick_10;                          // ValueEngine.java:327
+  wire [31:0]  reduce_in_10;                          // ValueEngine.java:328
+  reg  [31:0]  tree_pick_11;                          // ValueEngine.java:327
+  wire [31:0]  reduce_in_11;                          // ValueEngine.java:328
+  reg  [31:0]  tree_pick_12;                          // ValueEngine.java:327
+  wire [31:0]  reduce_in_12;                          // ValueEngine.java:328
+  reg  [31:0]  tree_pick_13;                          // ValueEngine.java:327
+  wire [31:0]  reduce_in_13;                          // ValueEngine.java:328
+  reg  [31:0]  tree_pick_14;                          // ValueEngine.java:327
+  wire [31:0]  reduce_in_14;                          // ValueEngine.java:328
+  reg  [31:0]  tree_pick_15;                          // ValueEngine.java:327
+  wire [31:0]  reduce_in_15;                          // ValueEngine.java:328
+  wire         reduce_tree_in_valid;                  // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_0;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_1;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_2;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_3;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_4;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_5;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_6;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_7;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_8;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_9;       // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_10;      // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_11;      // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_12;      // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_13;      // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_14;      // ValueEngine.java:336
+  wire [31:0]  reduce_tree_in_payload_values_15;      // ValueEngine.java:336
+  wire [3:0]   reduce_tree_in_payload_tag;            // ValueEngine.java:336
+  wire         reduce_tree_out_valid;                 // ValueEngine.java:336
+  wire [31:0]  reduce_tree_out_payload_sum;           // ValueEngine.java:336
+  wire [3:0]   reduce_tree_out_payload_tag;           // ValueEngine.java:336
+  wire         reduce_tree_idle;                      // ValueEngine.java:336
+  wire         reduce_tree_ready;                     // ValueEngine.java:336
+  wire         push_step;                             // ValueEngine.java:338
+  wire         push_done;                             // ValueEngine.java:357
+  wire         z_pushed;                              // ValueEngine.java:358
+  wire         reduced_is_z;                          // ValueEngine.java:359
   wire         rz_in_valid;                           // FpReciprocal.java:133
   wire [31:0]  rz_in_payload;                         // FpReciprocal.java:133
   wire         rz_out_valid;                          // FpReciprocal.java:133
   wire [31:0]  rz_out_payload;                        // FpReciprocal.java:133
-  wire         rz_ready;                              // ValueEngine.java:307
-  reg  [31:0]  slot_rz;                               // ValueEngine.java:308
-  wire         normalized_in_valid;                   // ValueEngine.java:313
-  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:313
-  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:313
-  wire         normalized_out_valid;                  // ValueEngine.java:313
-  wire [31:0]  normalized_out_payload;                // ValueEngine.java:313
-  wire         stored_output_in_valid;                // ValueEngine.java:314
-  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:314
-  wire         stored_output_out_valid;               // ValueEngine.java:314
-  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:314
-  reg  [3:0]   reduced_tag_d1;                        // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d2;                        // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d3;                        // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d4;                        // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d5;                        // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d6;                        // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d7;                        // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d8;                        // ValueEngine.java:316
-  reg  [3:0]   reduced_tag_d9;                        // ValueEngine.java:316
-  wire         element_out;                           // ValueEngine.java:317
-  reg  [15:0]  out_word_0;                            // ValueEngine.java:321
-  reg  [15:0]  out_word_1;                            // ValueEngine.java:321
-  reg  [15:0]  out_word_2;                            // ValueEngine.java:321
-  reg  [15:0]  out_word_3;                            // ValueEngine.java:321
-  reg  [15:0]  out_word_4;                            // ValueEngine.java:321
-  reg  [15:0]  out_word_5;                            // ValueEngine.java:321
-  reg  [15:0]  out_word_6;                            // ValueEngine.java:321
-  reg  [15:0]  out_word_7;                            // ValueEngine.java:321
-  reg          beat_assembled;                        // ValueEngine.java:326
-  wire         out_beat_valid;                        // ValueEngine.java:327
-  wire         out_beat_ready;                        // ValueEngine.java:327
-  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:327
-  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:327
-  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:327
-  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:327
-  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:327
-  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:327
-  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:327
-  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:327
+  wire         rz_ready;                              // ValueEngine.java:363
+  reg  [31:0]  slot_rz;                               // ValueEngine.java:364
+  wire         normalized_in_valid;                   // ValueEngine.java:369
+  wire [31:0]  normalized_in_payload_a;               // ValueEngine.java:369
+  wire [31:0]  normalized_in_payload_b;               // ValueEngine.java:369
+  wire         normalized_out_valid;                  // ValueEngine.java:369
+  wire [31:0]  normalized_out_payload;                // ValueEngine.java:369
+  wire         stored_output_in_valid;                // ValueEngine.java:370
+  wire [31:0]  stored_output_in_payload;              // ValueEngine.java:370
+  wire         stored_output_out_valid;               // ValueEngine.java:370
+  wire [15:0]  stored_output_out_payload;             // ValueEngine.java:370
+  reg  [3:0]   reduced_tag_d1;                        // ValueEngine.java:372
+  reg  [3:0]   reduced_tag_d2;                        // ValueEngine.java:372
+  reg  [3:0]   reduced_tag_d3;                        // ValueEngine.java:372
+  reg  [3:0]   reduced_tag_d4;                        // ValueEngine.java:372
+  reg  [3:0]   reduced_tag_d5;                        // ValueEngine.java:372
+  reg  [3:0]   reduced_tag_d6;                        // ValueEngine.java:372
+  reg  [3:0]   reduced_tag_d7;                        // ValueEngine.java:372
+  reg  [3:0]   reduced_tag_d8;                        // ValueEngine.java:372
+  reg  [3:0]   reduced_tag_d9;                        // ValueEngine.java:372
+  wire         element_out;                           // ValueEngine.java:373
+  reg  [15:0]  out_word_0;                            // ValueEngine.java:377
+  reg  [15:0]  out_word_1;                            // ValueEngine.java:377
+  reg  [15:0]  out_word_2;                            // ValueEngine.java:377
+  reg  [15:0]  out_word_3;                            // ValueEngine.java:377
+  reg  [15:0]  out_word_4;                            // ValueEngine.java:377
+  reg  [15:0]  out_word_5;                            // ValueEngine.java:377
+  reg  [15:0]  out_word_6;                            // ValueEngine.java:377
+  reg  [15:0]  out_word_7;                            // ValueEngine.java:377
+  reg          beat_assembled;                        // ValueEngine.java:382
+  wire         out_beat_valid;                        // ValueEngine.java:383
+  wire         out_beat_ready;                        // ValueEngine.java:383
+  wire [15:0]  out_beat_payload_0;                    // ValueEngine.java:383
+  wire [15:0]  out_beat_payload_1;                    // ValueEngine.java:383
+  wire [15:0]  out_beat_payload_2;                    // ValueEngine.java:383
+  wire [15:0]  out_beat_payload_3;                    // ValueEngine.java:383
+  wire [15:0]  out_beat_payload_4;                    // ValueEngine.java:383
+  wire [15:0]  out_beat_payload_5;                    // ValueEngine.java:383
+  wire [15:0]  out_beat_payload_6;                    // ValueEngine.java:383
+  wire [15:0]  out_beat_payload_7;                    // ValueEngine.java:383
   wire         out_queue_push_valid;                  // Stream.java:195
   wire         out_queue_push_ready;                  // Stream.java:195
   wire [127:0] out_queue_push_payload;                // Stream.java:195
@@ -2648,17 +2810,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;                   // Stream.java:195
   wire [127:0] out_queue_pop_payload;                 // Stream.java:195
   wire [3:0]   out_queue_occupancy;                   // Stream.java:195
-  reg  [3:0]   beats_queued;                          // ValueEngine.java:334
-  wire         slot_flush_done;                       // ValueEngine.java:337
-  wire         value_pass_finished;                   // ValueEngine.java:339
-  reg          done_pending;                          // AttentionUnit.java:207
-  reg  [7:0]   done_code;                             // AttentionUnit.java:208
+  reg  [3:0]   beats_queued;                          // ValueEngine.java:390
+  wire         slot_flush_done;                       // ValueEngine.java:393
+  wire         value_pass_finished;                   // ValueEngine.java:395
+  reg          done_pending;                          // AttentionUnit.java:251
+  reg  [7:0]   done_code;                             // AttentionUnit.java:252
   (* ram_style = "distributed" *)
-  reg  [127:0] query_store_0 [0:63];                  // AttentionUnit.java:136
+  reg  [127:0] query_store_0 [0:63];                  // AttentionUnit.java:171
   (* ram_style = "distributed" *)
-  reg  [127:0] query_store_1 [0:63];                  // AttentionUnit.java:136
+  reg  [127:0] query_store_1 [0:63];                  // AttentionUnit.java:171
   (* ram_style = "ultra" *)
-  reg  [31:0]  score_buffer [0:32767];                // AttentionUnit.java:141
+  reg  [31:0]  score_buffer [0:32767];                // AttentionUnit.java:176
   (* ram_style = "ultra" *)
   reg  [127:0] key0_buffer_0 [0:511];                 // ChunkLoader.java:77
   (* ram_style = "ultra" *)
@@ -2676,39 +2838,73 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "ultra" *)
   reg  [127:0] value1_buffer_1 [0:511];               // ChunkLoader.java:77
   (* ram_style = "block" *)
-  reg  [31:0]  partials_0 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_0 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_1 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_1 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_2 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_2 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_3 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_3 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_4 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_4 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_5 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_5 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_6 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_6 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_7 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_7 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_8 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_8 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_9 [0:1023];                   // ValueEngine.java:100
+  reg  [31:0]  partials_s0_9 [0:511];                 // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_10 [0:1023];                  // ValueEngine.java:100
+  reg  [31:0]  partials_s0_10 [0:511];                // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_11 [0:1023];                  // ValueEngine.java:100
+  reg  [31:0]  partials_s0_11 [0:511];                // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_12 [0:1023];                  // ValueEngine.java:100
+  reg  [31:0]  partials_s0_12 [0:511];                // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_13 [0:1023];                  // ValueEngine.java:100
+  reg  [31:0]  partials_s0_13 [0:511];                // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_14 [0:1023];                  // ValueEngine.java:100
+  reg  [31:0]  partials_s0_14 [0:511];                // ValueEngine.java:120
   (* ram_style = "block" *)
-  reg  [31:0]  partials_15 [0:1023];                  // ValueEngine.java:100
+  reg  [31:0]  partials_s0_15 [0:511];                // ValueEngine.java:120
   (* ram_style = "distributed" *)
-  reg  [31:0]  z_lanes [0:127];                       // ValueEngine.java:106
+  reg  [31:0]  z_lanes_s0 [0:63];                     // ValueEngine.java:124
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_0 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_1 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_2 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_3 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_4 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_5 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_6 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_7 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_8 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_9 [0:511];                 // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_10 [0:511];                // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_11 [0:511];                // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_12 [0:511];                // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_13 [0:511];                // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_14 [0:511];                // ValueEngine.java:120
+  (* ram_style = "block" *)
+  reg  [31:0]  partials_s1_15 [0:511];                // ValueEngine.java:120
+  (* ram_style = "distributed" *)
+  reg  [31:0]  z_lanes_s1 [0:63];                     // ValueEngine.java:124
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire [19:0] key0_rows_after_ext;
@@ -2741,6 +2937,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] value1_write_last_row_beat_diff;
   wire [8:0] value_pass_beats_sum;
   wire [7:0] value_last_beat_diff;
+  wire [2:0] value_issue_set_slot_mux;
+  wire [2:0] reduce_set_slot_mux;
   wire reduce_phase_eq_2;
   wire [31:0] gathered_1_0_mux;
   wire [31:0] gathered_2_0_mux;
@@ -2753,13 +2951,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [12:0] value_rows_here_mux;
   assign key0_rows_after_ext = {7'd0, key0_rows_left};
   assign key0_rows_after_mux = (key0_rows_after_ext > 20'd64) ? (key0_rows_after_ext - 20'd64) : 20'd0;
-  assign key0_first_rows_ext = {7'd0, last_positions};
+  assign key0_first_rows_ext = {7'd0, intake_last_positions};
   assign key0_first_rows_mux = (key0_first_rows_ext > 20'd0) ? key0_first_rows_ext : 20'd0;
   assign key0_landing_latest_diff = key0_landed - key0_job_base;
   assign key0_write_last_row_beat_diff = key0_landing_row_beats - 8'd1;
   assign key1_rows_after_ext = {7'd0, key1_rows_left};
   assign key1_rows_after_mux = (key1_rows_after_ext > 20'd64) ? (key1_rows_after_ext - 20'd64) : 20'd0;
-  assign key1_first_rows_ext = {7'd0, last_positions};
+  assign key1_first_rows_ext = {7'd0, intake_last_positions};
   assign key1_first_rows_mux = (key1_first_rows_ext > 20'd32) ? (key1_first_rows_ext - 20'd32) : 20'd0;
   assign key1_landing_latest_diff = key1_landed - key1_job_base;
   assign key1_write_last_row_beat_diff = key1_landing_row_beats - 8'd1;
@@ -2782,147 +2980,152 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value1_write_last_row_beat_diff = value1_landing_row_beats - 8'd1;
   assign value_pass_beats_sum = {1'b0, value_row_beats} + 9'd1;
   assign value_last_beat_diff = value_pass_beats - 8'd1;
+  assign value_issue_set_slot_mux = value_issue_second_set ? (value_slots_physical - 3'd4) : value_slots_physical;
+  assign reduce_set_slot_mux = reduce_second_set ? (reduce_slots_physical - 3'd4) : reduce_slots_physical;
   assign reduce_phase_eq_2 = reduce_phase == REDUCE_Z_PUSH;
-  assign gathered_1_0_mux = gather_read_part ? bank_read_9 : bank_read_1;
-  assign gathered_2_0_mux = gather_read_part ? bank_read_10 : bank_read_2;
-  assign gathered_3_0_mux = gather_read_part ? bank_read_11 : bank_read_3;
-  assign gathered_4_0_mux = gather_read_part ? bank_read_12 : bank_read_4;
-  assign gathered_5_0_mux = gather_read_part ? bank_read_13 : bank_read_5;
-  assign gathered_6_0_mux = gather_read_part ? bank_read_14 : bank_read_6;
-  assign gathered_7_0_mux = gather_read_part ? bank_read_15 : bank_read_7;
-  assign reduce_phase_diff = value_row_beats - 8'd1;
+  assign gathered_1_0_mux = gather_read_part ? gather_set_9 : gather_set_1;
+  assign gathered_2_0_mux = gather_read_part ? gather_set_10 : gather_set_2;
+  assign gathered_3_0_mux = gather_read_part ? gather_set_11 : gather_set_3;
+  assign gathered_4_0_mux = gather_read_part ? gather_set_12 : gather_set_4;
+  assign gathered_5_0_mux = gather_read_part ? gather_set_13 : gather_set_5;
+  assign gathered_6_0_mux = gather_read_part ? gather_set_14 : gather_set_6;
+  assign gathered_7_0_mux = gather_read_part ? gather_set_15 : gather_set_7;
+  assign reduce_phase_diff = reduce_row_beats - 8'd1;
   assign value_rows_here_mux =
       value_slot_has_rows ? ((value_rows_beyond >= 13'd32) ? 13'd32 : value_rows_beyond) : 13'd0;
 
-  assign m_axi_k0_awvalid = key_reader0_m_axi_awvalid; // AttentionUnit.java:129
-  assign key_reader0_m_axi_awready = m_axi_k0_awready; // AttentionUnit.java:129
-  assign m_axi_k0_awaddr = key_reader0_m_axi_awaddr; // AttentionUnit.java:129
-  assign m_axi_k0_awlen = key_reader0_m_axi_awlen; // AttentionUnit.java:129
-  assign m_axi_k0_awsize = key_reader0_m_axi_awsize; // AttentionUnit.java:129
-  assign m_axi_k0_awburst = key_reader0_m_axi_awburst; // AttentionUnit.java:129
-  assign m_axi_k0_wvalid = key_reader0_m_axi_wvalid; // AttentionUnit.java:129
-  assign key_reader0_m_axi_wready = m_axi_k0_wready; // AttentionUnit.java:129
-  assign m_axi_k0_wdata = key_reader0_m_axi_wdata; // AttentionUnit.java:129
-  assign m_axi_k0_wstrb = key_reader0_m_axi_wstrb; // AttentionUnit.java:129
-  assign m_axi_k0_wlast = key_reader0_m_axi_wlast; // AttentionUnit.java:129
-  assign key_reader0_m_axi_bvalid = m_axi_k0_bvalid; // AttentionUnit.java:129
-  assign m_axi_k0_bready = key_reader0_m_axi_bready; // AttentionUnit.java:129
-  assign key_reader0_m_axi_bresp = m_axi_k0_bresp; // AttentionUnit.java:129
-  assign m_axi_k0_arvalid = key_reader0_m_axi_arvalid; // AttentionUnit.java:129
-  assign key_reader0_m_axi_arready = m_axi_k0_arready; // AttentionUnit.java:129
-  assign m_axi_k0_araddr = key_reader0_m_axi_araddr; // AttentionUnit.java:129
-  assign m_axi_k0_arlen = key_reader0_m_axi_arlen; // AttentionUnit.java:129
-  assign m_axi_k0_arsize = key_reader0_m_axi_arsize; // AttentionUnit.java:129
-  assign m_axi_k0_arburst = key_reader0_m_axi_arburst; // AttentionUnit.java:129
-  assign key_reader0_m_axi_rvalid = m_axi_k0_rvalid; // AttentionUnit.java:129
-  assign m_axi_k0_rready = key_reader0_m_axi_rready; // AttentionUnit.java:129
-  assign key_reader0_m_axi_rdata = m_axi_k0_rdata; // AttentionUnit.java:129
-  assign key_reader0_m_axi_rresp = m_axi_k0_rresp; // AttentionUnit.java:129
-  assign key_reader0_m_axi_rlast = m_axi_k0_rlast; // AttentionUnit.java:129
-  assign m_axi_v0_awvalid = value_reader0_m_axi_awvalid; // AttentionUnit.java:130
-  assign value_reader0_m_axi_awready = m_axi_v0_awready; // AttentionUnit.java:130
-  assign m_axi_v0_awaddr = value_reader0_m_axi_awaddr; // AttentionUnit.java:130
-  assign m_axi_v0_awlen = value_reader0_m_axi_awlen; // AttentionUnit.java:130
-  assign m_axi_v0_awsize = value_reader0_m_axi_awsize; // AttentionUnit.java:130
-  assign m_axi_v0_awburst = value_reader0_m_axi_awburst; // AttentionUnit.java:130
-  assign m_axi_v0_wvalid = value_reader0_m_axi_wvalid; // AttentionUnit.java:130
-  assign value_reader0_m_axi_wready = m_axi_v0_wready; // AttentionUnit.java:130
-  assign m_axi_v0_wdata = value_reader0_m_axi_wdata; // AttentionUnit.java:130
-  assign m_axi_v0_wstrb = value_reader0_m_axi_wstrb; // AttentionUnit.java:130
-  assign m_axi_v0_wlast = value_reader0_m_axi_wlast; // AttentionUnit.java:130
-  assign value_reader0_m_axi_bvalid = m_axi_v0_bvalid; // AttentionUnit.java:130
-  assign m_axi_v0_bready = value_reader0_m_axi_bready; // AttentionUnit.java:130
-  assign value_reader0_m_axi_bresp = m_axi_v0_bresp; // AttentionUnit.java:130
-  assign m_axi_v0_arvalid = value_reader0_m_axi_arvalid; // AttentionUnit.java:130
-  assign value_reader0_m_axi_arready = m_axi_v0_arready; // AttentionUnit.java:130
-  assign m_axi_v0_araddr = value_reader0_m_axi_araddr; // AttentionUnit.java:130
-  assign m_axi_v0_arlen = value_reader0_m_axi_arlen; // AttentionUnit.java:130
-  assign m_axi_v0_arsize = value_reader0_m_axi_arsize; // AttentionUnit.java:130
-  assign m_axi_v0_arburst = value_reader0_m_axi_arburst; // AttentionUnit.java:130
-  assign value_reader0_m_axi_rvalid = m_axi_v0_rvalid; // AttentionUnit.java:130
-  assign m_axi_v0_rready = value_reader0_m_axi_rready; // AttentionUnit.java:130
-  assign value_reader0_m_axi_rdata = m_axi_v0_rdata; // AttentionUnit.java:130
-  assign value_reader0_m_axi_rresp = m_axi_v0_rresp; // AttentionUnit.java:130
-  assign value_reader0_m_axi_rlast = m_axi_v0_rlast; // AttentionUnit.java:130
-  assign m_axi_k1_awvalid = key_reader1_m_axi_awvalid; // AttentionUnit.java:129
-  assign key_reader1_m_axi_awready = m_axi_k1_awready; // AttentionUnit.java:129
-  assign m_axi_k1_awaddr = key_reader1_m_axi_awaddr; // AttentionUnit.java:129
-  assign m_axi_k1_awlen = key_reader1_m_axi_awlen; // AttentionUnit.java:129
-  assign m_axi_k1_awsize = key_reader1_m_axi_awsize; // AttentionUnit.java:129
-  assign m_axi_k1_awburst = key_reader1_m_axi_awburst; // AttentionUnit.java:129
-  assign m_axi_k1_wvalid = key_reader1_m_axi_wvalid; // AttentionUnit.java:129
-  assign key_reader1_m_axi_wready = m_axi_k1_wready; // AttentionUnit.java:129
-  assign m_axi_k1_wdata = key_reader1_m_axi_wdata; // AttentionUnit.java:129
-  assign m_axi_k1_wstrb = key_reader1_m_axi_wstrb; // AttentionUnit.java:129
-  assign m_axi_k1_wlast = key_reader1_m_axi_wlast; // AttentionUnit.java:129
-  assign key_reader1_m_axi_bvalid = m_axi_k1_bvalid; // AttentionUnit.java:129
-  assign m_axi_k1_bready = key_reader1_m_axi_bready; // AttentionUnit.java:129
-  assign key_reader1_m_axi_bresp = m_axi_k1_bresp; // AttentionUnit.java:129
-  assign m_axi_k1_arvalid = key_reader1_m_axi_arvalid; // AttentionUnit.java:129
-  assign key_reader1_m_axi_arready = m_axi_k1_arready; // AttentionUnit.java:129
-  assign m_axi_k1_araddr = key_reader1_m_axi_araddr; // AttentionUnit.java:129
-  assign m_axi_k1_arlen = key_reader1_m_axi_arlen; // AttentionUnit.java:129
-  assign m_axi_k1_arsize = key_reader1_m_axi_arsize; // AttentionUnit.java:129
-  assign m_axi_k1_arburst = key_reader1_m_axi_arburst; // AttentionUnit.java:129
-  assign key_reader1_m_axi_rvalid = m_axi_k1_rvalid; // AttentionUnit.java:129
-  assign m_axi_k1_rready = key_reader1_m_axi_rready; // AttentionUnit.java:129
-  assign key_reader1_m_axi_rdata = m_axi_k1_rdata; // AttentionUnit.java:129
-  assign key_reader1_m_axi_rresp = m_axi_k1_rresp; // AttentionUnit.java:129
-  assign key_reader1_m_axi_rlast = m_axi_k1_rlast; // AttentionUnit.java:129
-  assign m_axi_v1_awvalid = value_reader1_m_axi_awvalid; // AttentionUnit.java:130
-  assign value_reader1_m_axi_awready = m_axi_v1_awready; // AttentionUnit.java:130
-  assign m_axi_v1_awaddr = value_reader1_m_axi_awaddr; // AttentionUnit.java:130
-  assign m_axi_v1_awlen = value_reader1_m_axi_awlen; // AttentionUnit.java:130
-  assign m_axi_v1_awsize = value_reader1_m_axi_awsize; // AttentionUnit.java:130
-  assign m_axi_v1_awburst = value_reader1_m_axi_awburst; // AttentionUnit.java:130
-  assign m_axi_v1_wvalid = value_reader1_m_axi_wvalid; // AttentionUnit.java:130
-  assign value_reader1_m_axi_wready = m_axi_v1_wready; // AttentionUnit.java:130
-  assign m_axi_v1_wdata = value_reader1_m_axi_wdata; // AttentionUnit.java:130
-  assign m_axi_v1_wstrb = value_reader1_m_axi_wstrb; // AttentionUnit.java:130
-  assign m_axi_v1_wlast = value_reader1_m_axi_wlast; // AttentionUnit.java:130
-  assign value_reader1_m_axi_bvalid = m_axi_v1_bvalid; // AttentionUnit.java:130
-  assign m_axi_v1_bready = value_reader1_m_axi_bready; // AttentionUnit.java:130
-  assign value_reader1_m_axi_bresp = m_axi_v1_bresp; // AttentionUnit.java:130
-  assign m_axi_v1_arvalid = value_reader1_m_axi_arvalid; // AttentionUnit.java:130
-  assign value_reader1_m_axi_arready = m_axi_v1_arready; // AttentionUnit.java:130
-  assign m_axi_v1_araddr = value_reader1_m_axi_araddr; // AttentionUnit.java:130
-  assign m_axi_v1_arlen = value_reader1_m_axi_arlen; // AttentionUnit.java:130
-  assign m_axi_v1_arsize = value_reader1_m_axi_arsize; // AttentionUnit.java:130
-  assign m_axi_v1_arburst = value_reader1_m_axi_arburst; // AttentionUnit.java:130
-  assign value_reader1_m_axi_rvalid = m_axi_v1_rvalid; // AttentionUnit.java:130
-  assign m_axi_v1_rready = value_reader1_m_axi_rready; // AttentionUnit.java:130
-  assign value_reader1_m_axi_rdata = m_axi_v1_rdata; // AttentionUnit.java:130
-  assign value_reader1_m_axi_rresp = m_axi_v1_rresp; // AttentionUnit.java:130
-  assign value_reader1_m_axi_rlast = m_axi_v1_rlast; // AttentionUnit.java:130
-  assign command_ready = phase == PHASE_IDLE; // AttentionUnit.java:309
-  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:311
-  assign score_port_data = score_read; // AttentionUnit.java:161
-  assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:235
-  assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_scores; // ChunkLoader.java:126
+  assign m_axi_k0_awvalid = key_reader0_m_axi_awvalid; // AttentionUnit.java:164
+  assign key_reader0_m_axi_awready = m_axi_k0_awready; // AttentionUnit.java:164
+  assign m_axi_k0_awaddr = key_reader0_m_axi_awaddr; // AttentionUnit.java:164
+  assign m_axi_k0_awlen = key_reader0_m_axi_awlen; // AttentionUnit.java:164
+  assign m_axi_k0_awsize = key_reader0_m_axi_awsize; // AttentionUnit.java:164
+  assign m_axi_k0_awburst = key_reader0_m_axi_awburst; // AttentionUnit.java:164
+  assign m_axi_k0_wvalid = key_reader0_m_axi_wvalid; // AttentionUnit.java:164
+  assign key_reader0_m_axi_wready = m_axi_k0_wready; // AttentionUnit.java:164
+  assign m_axi_k0_wdata = key_reader0_m_axi_wdata; // AttentionUnit.java:164
+  assign m_axi_k0_wstrb = key_reader0_m_axi_wstrb; // AttentionUnit.java:164
+  assign m_axi_k0_wlast = key_reader0_m_axi_wlast; // AttentionUnit.java:164
+  assign key_reader0_m_axi_bvalid = m_axi_k0_bvalid; // AttentionUnit.java:164
+  assign m_axi_k0_bready = key_reader0_m_axi_bready; // AttentionUnit.java:164
+  assign key_reader0_m_axi_bresp = m_axi_k0_bresp; // AttentionUnit.java:164
+  assign m_axi_k0_arvalid = key_reader0_m_axi_arvalid; // AttentionUnit.java:164
+  assign key_reader0_m_axi_arready = m_axi_k0_arready; // AttentionUnit.java:164
+  assign m_axi_k0_araddr = key_reader0_m_axi_araddr; // AttentionUnit.java:164
+  assign m_axi_k0_arlen = key_reader0_m_axi_arlen; // AttentionUnit.java:164
+  assign m_axi_k0_arsize = key_reader0_m_axi_arsize; // AttentionUnit.java:164
+  assign m_axi_k0_arburst = key_reader0_m_axi_arburst; // AttentionUnit.java:164
+  assign key_reader0_m_axi_rvalid = m_axi_k0_rvalid; // AttentionUnit.java:164
+  assign m_axi_k0_rready = key_reader0_m_axi_rready; // AttentionUnit.java:164
+  assign key_reader0_m_axi_rdata = m_axi_k0_rdata; // AttentionUnit.java:164
+  assign key_reader0_m_axi_rresp = m_axi_k0_rresp; // AttentionUnit.java:164
+  assign key_reader0_m_axi_rlast = m_axi_k0_rlast; // AttentionUnit.java:164
+  assign m_axi_v0_awvalid = value_reader0_m_axi_awvalid; // AttentionUnit.java:165
+  assign value_reader0_m_axi_awready = m_axi_v0_awready; // AttentionUnit.java:165
+  assign m_axi_v0_awaddr = value_reader0_m_axi_awaddr; // AttentionUnit.java:165
+  assign m_axi_v0_awlen = value_reader0_m_axi_awlen; // AttentionUnit.java:165
+  assign m_axi_v0_awsize = value_reader0_m_axi_awsize; // AttentionUnit.java:165
+  assign m_axi_v0_awburst = value_reader0_m_axi_awburst; // AttentionUnit.java:165
+  assign m_axi_v0_wvalid = value_reader0_m_axi_wvalid; // AttentionUnit.java:165
+  assign value_reader0_m_axi_wready = m_axi_v0_wready; // AttentionUnit.java:165
+  assign m_axi_v0_wdata = value_reader0_m_axi_wdata; // AttentionUnit.java:165
+  assign m_axi_v0_wstrb = value_reader0_m_axi_wstrb; // AttentionUnit.java:165
+  assign m_axi_v0_wlast = value_reader0_m_axi_wlast; // AttentionUnit.java:165
+  assign value_reader0_m_axi_bvalid = m_axi_v0_bvalid; // AttentionUnit.java:165
+  assign m_axi_v0_bready = value_reader0_m_axi_bready; // AttentionUnit.java:165
+  assign value_reader0_m_axi_bresp = m_axi_v0_bresp; // AttentionUnit.java:165
+  assign m_axi_v0_arvalid = value_reader0_m_axi_arvalid; // AttentionUnit.java:165
+  assign value_reader0_m_axi_arready = m_axi_v0_arready; // AttentionUnit.java:165
+  assign m_axi_v0_araddr = value_reader0_m_axi_araddr; // AttentionUnit.java:165
+  assign m_axi_v0_arlen = value_reader0_m_axi_arlen; // AttentionUnit.java:165
+  assign m_axi_v0_arsize = value_reader0_m_axi_arsize; // AttentionUnit.java:165
+  assign m_axi_v0_arburst = value_reader0_m_axi_arburst; // AttentionUnit.java:165
+  assign value_reader0_m_axi_rvalid = m_axi_v0_rvalid; // AttentionUnit.java:165
+  assign m_axi_v0_rready = value_reader0_m_axi_rready; // AttentionUnit.java:165
+  assign value_reader0_m_axi_rdata = m_axi_v0_rdata; // AttentionUnit.java:165
+  assign value_reader0_m_axi_rresp = m_axi_v0_rresp; // AttentionUnit.java:165
+  assign value_reader0_m_axi_rlast = m_axi_v0_rlast; // AttentionUnit.java:165
+  assign m_axi_k1_awvalid = key_reader1_m_axi_awvalid; // AttentionUnit.java:164
+  assign key_reader1_m_axi_awready = m_axi_k1_awready; // AttentionUnit.java:164
+  assign m_axi_k1_awaddr = key_reader1_m_axi_awaddr; // AttentionUnit.java:164
+  assign m_axi_k1_awlen = key_reader1_m_axi_awlen; // AttentionUnit.java:164
+  assign m_axi_k1_awsize = key_reader1_m_axi_awsize; // AttentionUnit.java:164
+  assign m_axi_k1_awburst = key_reader1_m_axi_awburst; // AttentionUnit.java:164
+  assign m_axi_k1_wvalid = key_reader1_m_axi_wvalid; // AttentionUnit.java:164
+  assign key_reader1_m_axi_wready = m_axi_k1_wready; // AttentionUnit.java:164
+  assign m_axi_k1_wdata = key_reader1_m_axi_wdata; // AttentionUnit.java:164
+  assign m_axi_k1_wstrb = key_reader1_m_axi_wstrb; // AttentionUnit.java:164
+  assign m_axi_k1_wlast = key_reader1_m_axi_wlast; // AttentionUnit.java:164
+  assign key_reader1_m_axi_bvalid = m_axi_k1_bvalid; // AttentionUnit.java:164
+  assign m_axi_k1_bready = key_reader1_m_axi_bready; // AttentionUnit.java:164
+  assign key_reader1_m_axi_bresp = m_axi_k1_bresp; // AttentionUnit.java:164
+  assign m_axi_k1_arvalid = key_reader1_m_axi_arvalid; // AttentionUnit.java:164
+  assign key_reader1_m_axi_arready = m_axi_k1_arready; // AttentionUnit.java:164
+  assign m_axi_k1_araddr = key_reader1_m_axi_araddr; // AttentionUnit.java:164
+  assign m_axi_k1_arlen = key_reader1_m_axi_arlen; // AttentionUnit.java:164
+  assign m_axi_k1_arsize = key_reader1_m_axi_arsize; // AttentionUnit.java:164
+  assign m_axi_k1_arburst = key_reader1_m_axi_arburst; // AttentionUnit.java:164
+  assign key_reader1_m_axi_rvalid = m_axi_k1_rvalid; // AttentionUnit.java:164
+  assign m_axi_k1_rready = key_reader1_m_axi_rready; // AttentionUnit.java:164
+  assign key_reader1_m_axi_rdata = m_axi_k1_rdata; // AttentionUnit.java:164
+  assign key_reader1_m_axi_rresp = m_axi_k1_rresp; // AttentionUnit.java:164
+  assign key_reader1_m_axi_rlast = m_axi_k1_rlast; // AttentionUnit.java:164
+  assign m_axi_v1_awvalid = value_reader1_m_axi_awvalid; // AttentionUnit.java:165
+  assign value_reader1_m_axi_awready = m_axi_v1_awready; // AttentionUnit.java:165
+  assign m_axi_v1_awaddr = value_reader1_m_axi_awaddr; // AttentionUnit.java:165
+  assign m_axi_v1_awlen = value_reader1_m_axi_awlen; // AttentionUnit.java:165
+  assign m_axi_v1_awsize = value_reader1_m_axi_awsize; // AttentionUnit.java:165
+  assign m_axi_v1_awburst = value_reader1_m_axi_awburst; // AttentionUnit.java:165
+  assign m_axi_v1_wvalid = value_reader1_m_axi_wvalid; // AttentionUnit.java:165
+  assign value_reader1_m_axi_wready = m_axi_v1_wready; // AttentionUnit.java:165
+  assign m_axi_v1_wdata = value_reader1_m_axi_wdata; // AttentionUnit.java:165
+  assign m_axi_v1_wstrb = value_reader1_m_axi_wstrb; // AttentionUnit.java:165
+  assign m_axi_v1_wlast = value_reader1_m_axi_wlast; // AttentionUnit.java:165
+  assign value_reader1_m_axi_bvalid = m_axi_v1_bvalid; // AttentionUnit.java:165
+  assign m_axi_v1_bready = value_reader1_m_axi_bready; // AttentionUnit.java:165
+  assign value_reader1_m_axi_bresp = m_axi_v1_bresp; // AttentionUnit.java:165
+  assign m_axi_v1_arvalid = value_reader1_m_axi_arvalid; // AttentionUnit.java:165
+  assign value_reader1_m_axi_arready = m_axi_v1_arready; // AttentionUnit.java:165
+  assign m_axi_v1_araddr = value_reader1_m_axi_araddr; // AttentionUnit.java:165
+  assign m_axi_v1_arlen = value_reader1_m_axi_arlen; // AttentionUnit.java:165
+  assign m_axi_v1_arsize = value_reader1_m_axi_arsize; // AttentionUnit.java:165
+  assign m_axi_v1_arburst = value_reader1_m_axi_arburst; // AttentionUnit.java:165
+  assign value_reader1_m_axi_rvalid = m_axi_v1_rvalid; // AttentionUnit.java:165
+  assign m_axi_v1_rready = value_reader1_m_axi_rready; // AttentionUnit.java:165
+  assign value_reader1_m_axi_rdata = m_axi_v1_rdata; // AttentionUnit.java:165
+  assign value_reader1_m_axi_rresp = m_axi_v1_rresp; // AttentionUnit.java:165
+  assign value_reader1_m_axi_rlast = m_axi_v1_rlast; // AttentionUnit.java:165
+  assign command_ready = intake_phase == INTAKE_PHASE_IDLE; // AttentionUnit.java:356
+  assign score_port_data = score_read; // AttentionUnit.java:197
+  assign key_chunk_consumed_0 = key_chunk_consumed & ~key_chunk_loader; // AttentionUnit.java:280
+  assign key_reader0_command_valid = key0_requesting & key0_half_free & ~start_key_job; // ChunkLoader.java:126
   assign key_reader0_command_payload_address = key0_next_address; // ChunkLoader.java:127
   assign key_reader0_command_payload_beats = {11'd0, key0_chunk_beats}; // ChunkLoader.java:128
   assign key_reader0_data_ready = 1'b1; // ChunkLoader.java:144
-  assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:235
-  assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_scores; // ChunkLoader.java:126
+  assign key_chunk_consumed_1 = key_chunk_consumed & key_chunk_loader; // AttentionUnit.java:280
+  assign key_reader1_command_valid = key1_requesting & key1_half_free & ~start_key_job; // ChunkLoader.java:126
   assign key_reader1_command_payload_address = key1_next_address; // ChunkLoader.java:127
   assign key_reader1_command_payload_beats = {11'd0, key1_chunk_beats}; // ChunkLoader.java:128
   assign key_reader1_data_ready = 1'b1; // ChunkLoader.java:144
+  assign key_loaders_requesting = key0_requesting | key1_requesting; // AttentionUnit.java:205
+  assign key_job_requesting = key_loaders_requesting; // AttentionUnit.java:205
   assign key_read_local_address = key_port_address[8:0]; // ChunkLoader.java:190
   assign key_read_l0 = {key_read_l0_p1, key_read_l0_p0}; // ChunkLoader.java:198
   assign key_read_l1 = {key_read_l1_p1, key_read_l1_p0}; // ChunkLoader.java:198
   assign key_read_loader = key_port_address[9]; // ChunkLoader.java:203
   assign key_port_data = key_read_loader_read_d2 ? key_read_l1 : key_read_l0; // ChunkLoader.java:205
+  assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:454
+  assign command_taken = take_command; // AttentionUnit.java:209
   assign key_port_address = key_read_address; // ScoreEngine.java:141
   assign key_port_enable = score_issue; // ScoreEngine.java:142
-  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:174
-  assign key_chunk_loader = score_loader; // AttentionUnit.java:175
-  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:179
-  assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:235
+  assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:213
+  assign key_chunk_loader = score_loader; // AttentionUnit.java:214
+  assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:218
+  assign value_chunk_consumed_0 = value_chunk_consumed & ~value_chunk_loader; // AttentionUnit.java:280
   assign value_reader0_command_valid = value0_requesting & value0_half_free & ~start_value_job; // ChunkLoader.java:126
   assign value_reader0_command_payload_address = value0_next_address; // ChunkLoader.java:127
   assign value_reader0_command_payload_beats = {11'd0, value0_chunk_beats}; // ChunkLoader.java:128
   assign value_reader0_data_ready = 1'b1; // ChunkLoader.java:144
-  assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:235
+  assign value_chunk_consumed_1 = value_chunk_consumed & value_chunk_loader; // AttentionUnit.java:280
   assign value_reader1_command_valid = value1_requesting & value1_half_free & ~start_value_job; // ChunkLoader.java:126
   assign value_reader1_command_payload_address = value1_next_address; // ChunkLoader.java:127
   assign value_reader1_command_payload_beats = {11'd0, value1_chunk_beats}; // ChunkLoader.java:128
@@ -2932,16 +3135,20 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_read_l1 = {value_read_l1_p1, value_read_l1_p0}; // ChunkLoader.java:198
   assign value_read_loader = value_port_address[9]; // ChunkLoader.java:203
   assign value_port_data = value_read_loader_read_d2 ? value_read_l1 : value_read_l0; // ChunkLoader.java:205
-  assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:191
-  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:190
-  assign key_job_failed = key0_failed_latest | key1_failed_latest; // AttentionUnit.java:193
-  assign value_busy = value_phase; // AttentionUnit.java:195
-  assign value_command_slots = value_slots; // AttentionUnit.java:196
-  assign value_command_base = value_slot_base; // AttentionUnit.java:197
-  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:132
-  assign value_port_enable = value_issue; // ValueEngine.java:134
-  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:135
-  assign score_port_enable = value_issue; // ValueEngine.java:137
+  assign value_loaders_requesting = value0_requesting | value1_requesting; // AttentionUnit.java:231
+  assign value_job_requesting = value_loaders_requesting; // AttentionUnit.java:230
+  // AttentionUnit.java:116
+  assign value_busy = (value_phase == VALUE_PHASE_VALUES) | (value_phase == VALUE_PHASE_ACCUMULATED);
+  assign value_command_base = value_slot_base; // AttentionUnit.java:117
+  assign value_command_slots = value_slots; // AttentionUnit.java:118
+  assign reduce_busy = reduce_side_phase; // AttentionUnit.java:116
+  assign reduce_command_base = reduce_slot_base; // AttentionUnit.java:117
+  assign reduce_command_slots = reduce_slots; // AttentionUnit.java:118
+  assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:239
+  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:151
+  assign value_port_enable = value_issue; // ValueEngine.java:153
+  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:154
+  assign score_port_enable = value_issue; // ValueEngine.java:156
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -2951,41 +3158,24 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign out_payload_5 = out_queue_pop_payload[95:80]; // Stream.java:102
   assign out_payload_6 = out_queue_pop_payload[111:96]; // Stream.java:102
   assign out_payload_7 = out_queue_pop_payload[127:112]; // Stream.java:102
-  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:201
-  assign value_chunk_loader = value_loader; // AttentionUnit.java:202
-  assign values_finished = value_pass_finished; // AttentionUnit.java:203
-  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:204
-  assign done_valid = done_pending; // AttentionUnit.java:220
-  assign done_payload_errorCode = done_code; // AttentionUnit.java:221
-  assign idle = (phase == PHASE_IDLE) & ~value_phase; // AttentionUnit.java:222
+  assign value_chunk_consumed = value_chunk_done; // AttentionUnit.java:244
+  assign value_chunk_loader = value_loader; // AttentionUnit.java:245
+  assign values_accumulated = accumulated_last_d49; // AttentionUnit.java:246
+  assign values_reduced = value_pass_finished; // AttentionUnit.java:247
+  assign scores_finished = score_pass_finished_d9; // AttentionUnit.java:248
+  assign done_valid = done_pending; // AttentionUnit.java:264
+  assign done_payload_errorCode = done_code; // AttentionUnit.java:265
+  assign idle =
+      (intake_phase == INTAKE_PHASE_IDLE)
+      & (phase == PHASE_IDLE)
+      & (value_phase == VALUE_PHASE_IDLE)
+      & ~reduce_side_phase; // AttentionUnit.java:266
 
   always @(posedge clk) begin
-    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:323
-      query_store_0[query_store_address] <=
-          {queries_payload_7,
-           queries_payload_6,
-           queries_payload_5,
-           queries_payload_4,
-           queries_payload_3,
-           queries_payload_2,
-           queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:323
+    if (score_port_enable) begin // AttentionUnit.java:197
+      score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:197
     end
-    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:323
-      query_store_1[query_store_address] <=
-          {queries_payload_7,
-           queries_payload_6,
-           queries_payload_5,
-           queries_payload_4,
-           queries_payload_3,
-           queries_payload_2,
-           queries_payload_1,
-           queries_payload_0}; // AttentionUnit.java:323
-    end
-    if (score_port_enable) begin // AttentionUnit.java:161
-      score_read_r0 <= score_buffer[score_port_address]; // AttentionUnit.java:161
-    end
-    score_read <= score_read_r0; // AttentionUnit.java:161
+    score_read <= score_read_r0; // AttentionUnit.java:197
     if (key_port_enable) begin // ChunkLoader.java:195
       key_read_l0_p1_r0 <= key0_buffer_1[key_read_local_address]; // ChunkLoader.java:195
     end
@@ -3004,8 +3194,30 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     key_read_l1_p0 <= key_read_l1_p0_r0; // ChunkLoader.java:195
     key_read_loader_read_d1 <= key_read_loader; // ChunkLoader.java:204
     key_read_loader_read_d2 <= key_read_loader_read_d1; // ChunkLoader.java:204
-    if (score_buffer_write) begin // AttentionUnit.java:182
-      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:182
+    if (queries_valid & queries_ready & ~query_beat[0]) begin // AttentionUnit.java:466
+      query_store_0[query_store_address] <=
+          {queries_payload_7,
+           queries_payload_6,
+           queries_payload_5,
+           queries_payload_4,
+           queries_payload_3,
+           queries_payload_2,
+           queries_payload_1,
+           queries_payload_0}; // AttentionUnit.java:466
+    end
+    if (queries_valid & queries_ready & query_beat[0]) begin // AttentionUnit.java:466
+      query_store_1[query_store_address] <=
+          {queries_payload_7,
+           queries_payload_6,
+           queries_payload_5,
+           queries_payload_4,
+           queries_payload_3,
+           queries_payload_2,
+           queries_payload_1,
+           queries_payload_0}; // AttentionUnit.java:466
+    end
+    if (score_buffer_write) begin // AttentionUnit.java:221
+      score_buffer[score_write_address] <= scaled_out_payload; // AttentionUnit.java:221
     end
     if (value_port_enable) begin // ChunkLoader.java:195
       value_read_l0_p1_r0 <= value0_buffer_1[value_read_local_address]; // ChunkLoader.java:195
@@ -3025,14 +3237,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     value_read_l1_p0 <= value_read_l1_p0_r0; // ChunkLoader.java:195
     value_read_loader_read_d1 <= value_read_loader; // ChunkLoader.java:204
     value_read_loader_read_d2 <= value_read_loader_read_d1; // ChunkLoader.java:204
-    done_pending <= 1'b0; // AttentionUnit.java:209
-    if (value_side_finished) begin // AttentionUnit.java:210
-      done_pending <= 1'b1; // AttentionUnit.java:211
-      done_code <= value_code; // AttentionUnit.java:212
+    done_pending <= 1'b0; // AttentionUnit.java:253
+    if (reduce_side_finished) begin // AttentionUnit.java:254
+      done_pending <= 1'b1; // AttentionUnit.java:255
+      done_code <= reduce_code; // AttentionUnit.java:256
     end
-    if (refusal_done) begin // AttentionUnit.java:214
-      done_pending <= 1'b1; // AttentionUnit.java:215
-      done_code <= refusal_code; // AttentionUnit.java:216
+    if (refusal_done) begin // AttentionUnit.java:258
+      done_pending <= 1'b1; // AttentionUnit.java:259
+      done_code <= refusal_code; // AttentionUnit.java:260
     end
     if (reset) begin
       done_pending <= 1'b0;
@@ -3041,105 +3253,72 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // controller (AttentionUnit.java:276): takes and checks a command, stores its queries, starts its passes and hands it
-  // on
-  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:299
-  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:300
-  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:301
-  assign command_fits_beside = (command_slots <= 16'd4) & (value_command_slots <= 8'd4); // AttentionUnit.java:304
-  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:305
-  assign command_slot_base = (value_busy & (value_command_base == 3'd0)) ? 3'd4 : 3'd0; // AttentionUnit.java:308
-  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:310
-  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:312
-  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:313
-  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:314
-  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:316
-  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:319
-  assign start_value_job =
-      ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
-      & ~value_job_started
-      & ~value_job_requesting; // AttentionUnit.java:327
-  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & value_job_started; // AttentionUnit.java:328
-  assign refusal_done = (phase == PHASE_REFUSED) & ~value_busy; // AttentionUnit.java:329
+  // intake (AttentionUnit.java:331): takes and checks the next command and starts reading its K rows
+  assign command_bad_field = command_bad_fields | (command_slots > 16'd8); // AttentionUnit.java:353
+  assign command_overflow = command_reach > 34'd4096; // AttentionUnit.java:354
+  assign command_refused = command_bad_field | command_overflow; // AttentionUnit.java:355
+  assign command_accepted = command_valid & command_ready; // AttentionUnit.java:357
+  // AttentionUnit.java:359
+  assign start_key_job = (intake_phase == INTAKE_PHASE_READY) & ~key_job_started & ~key_job_requesting;
+  assign intake_ready = (intake_phase == INTAKE_PHASE_READY) & key_job_started; // AttentionUnit.java:360
+  assign refusal_done = (intake_phase == INTAKE_PHASE_REFUSED) & ~earlier_commands_running; // AttentionUnit.java:361
 
   always @(posedge clk) begin
-    if (command_accepted) begin // AttentionUnit.java:331
-      key_address <= command_payload_keyAddress; // AttentionUnit.java:332
-      value_address <= command_payload_valueAddress; // AttentionUnit.java:333
-      first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:334
-      command_tokens <= command_payload_tokens; // AttentionUnit.java:335
-      heads <= command_payload_heads; // AttentionUnit.java:336
-      row_beats <= command_payload_rowBeats; // AttentionUnit.java:337
-      scale <= command_payload_scale; // AttentionUnit.java:338
+    if (command_accepted) begin // AttentionUnit.java:363
+      key_address <= command_payload_keyAddress; // AttentionUnit.java:364
+      intake_value_address <= command_payload_valueAddress; // AttentionUnit.java:365
+      intake_first_positions <= command_payload_firstPositions[12:0]; // AttentionUnit.java:366
+      command_tokens <= command_payload_tokens; // AttentionUnit.java:367
+      intake_heads <= command_payload_heads; // AttentionUnit.java:368
+      intake_row_beats <= command_payload_rowBeats; // AttentionUnit.java:369
+      intake_scale <= command_payload_scale; // AttentionUnit.java:370
       command_bad_fields <=
           (command_payload_tokens == 8'd0)
           | (command_payload_heads == 8'd0)
           | (command_payload_rowBeats == 8'd0)
           | (command_payload_rowBeats > 8'd12)
-          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:339
-      // AttentionUnit.java:341
+          | (command_payload_firstPositions == 32'd0); // AttentionUnit.java:371
+      // AttentionUnit.java:373
       command_reach <= ({2'd0, command_payload_firstPositions} + {26'd0, command_payload_tokens}) - 34'd1;
-      query_slot <= 8'd0; // AttentionUnit.java:342
-      query_beat <= 8'd0; // AttentionUnit.java:343
-      value_job_started <= 1'b0; // AttentionUnit.java:344
-      phase <= PHASE_SIZE; // AttentionUnit.java:345
+      key_job_started <= 1'b0; // AttentionUnit.java:374
+      intake_phase <= INTAKE_PHASE_SIZE; // AttentionUnit.java:375
     end
-    if (phase == PHASE_SIZE) begin // AttentionUnit.java:347
-      command_slots <= {8'd0, command_tokens} * {8'd0, heads}; // AttentionUnit.java:348
-      phase <= PHASE_CHECK; // AttentionUnit.java:349
+    if (intake_phase == INTAKE_PHASE_SIZE) begin // AttentionUnit.java:377
+      command_slots <= {8'd0, command_tokens} * {8'd0, intake_heads}; // AttentionUnit.java:378
+      intake_phase <= INTAKE_PHASE_CHECK; // AttentionUnit.java:379
     end
-    if (phase == PHASE_CHECK) begin // AttentionUnit.java:351
-      if (command_refused) begin // AttentionUnit.java:352
-        phase <= PHASE_REFUSED; // AttentionUnit.java:353
-        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:354
-      end else if (command_has_room) begin // AttentionUnit.java:356
-        last_positions <= command_reach[12:0]; // AttentionUnit.java:357
-        slots <= command_slots[7:0]; // AttentionUnit.java:358
-        slot_base <= command_slot_base; // AttentionUnit.java:359
-        phase <= PHASE_QUERIES; // AttentionUnit.java:360
+    if (intake_phase == INTAKE_PHASE_CHECK) begin // AttentionUnit.java:381
+      if (command_refused) begin // AttentionUnit.java:382
+        intake_phase <= INTAKE_PHASE_REFUSED; // AttentionUnit.java:383
+        refusal_code <= command_bad_field ? 8'd3 : 8'd4; // AttentionUnit.java:384
+      end else begin
+        intake_last_positions <= command_reach[12:0]; // AttentionUnit.java:387
+        intake_slots <= command_slots[7:0]; // AttentionUnit.java:388
+        intake_phase <= INTAKE_PHASE_READY; // AttentionUnit.java:389
       end
     end
-    if (refusal_done) begin // AttentionUnit.java:363
-      phase <= PHASE_IDLE; // AttentionUnit.java:363
+    if (start_key_job) begin // AttentionUnit.java:392
+      key_job_started <= 1'b1; // AttentionUnit.java:392
     end
-    if (queries_valid & queries_ready) begin // AttentionUnit.java:364
-      query_beat <= query_beat + 8'd1; // AttentionUnit.java:365
-      if (last_query_beat) begin // AttentionUnit.java:366
-        query_beat <= 8'd0; // AttentionUnit.java:367
-        query_slot <= query_slot + 8'd1; // AttentionUnit.java:368
-      end
-    end
-    if (start_value_job) begin // AttentionUnit.java:371
-      value_job_started <= 1'b1; // AttentionUnit.java:371
-    end
-    if (start_scores) begin // AttentionUnit.java:372
-      phase <= PHASE_SCORES; // AttentionUnit.java:372
-    end
-    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:373
-      phase <= PHASE_HANDOFF; // AttentionUnit.java:373
-    end
-    if (hand_off) begin // AttentionUnit.java:374
-      phase <= PHASE_IDLE; // AttentionUnit.java:374
+    if (refusal_done | command_taken) begin // AttentionUnit.java:393
+      intake_phase <= INTAKE_PHASE_IDLE; // AttentionUnit.java:393
     end
     if (reset) begin
       key_address <= 64'd0;
-      value_address <= 64'd0;
-      first_positions <= 13'd0;
+      intake_value_address <= 64'd0;
+      intake_first_positions <= 13'd0;
       command_tokens <= 8'd0;
-      heads <= 8'd0;
-      row_beats <= 8'd0;
-      scale <= 32'h0;
+      intake_heads <= 8'd0;
+      intake_row_beats <= 8'd0;
+      intake_scale <= 32'h0;
       command_bad_fields <= 1'b0;
       command_reach <= 34'd0;
-      query_slot <= 8'd0;
-      query_beat <= 8'd0;
-      value_job_started <= 1'b0;
-      phase <= PHASE_IDLE;
+      key_job_started <= 1'b0;
+      intake_phase <= INTAKE_PHASE_IDLE;
       command_slots <= 16'd0;
       refusal_code <= 8'd0;
-      last_positions <= 13'd0;
-      slots <= 8'd0;
-      slot_base <= 3'd0;
+      intake_last_positions <= 13'd0;
+      intake_slots <= 8'd0;
     end
   end
 
@@ -3163,10 +3342,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge clk) begin
-    if (start_scores) begin // ChunkLoader.java:129
+    if (start_key_job) begin // ChunkLoader.java:129
       key0_next_address <= key_address; // ChunkLoader.java:130
       key0_rows_left <= key0_first_rows; // ChunkLoader.java:131
-      key0_job_row_beats <= row_beats; // ChunkLoader.java:132
+      key0_job_row_beats <= intake_row_beats; // ChunkLoader.java:132
       key0_older_row_beats <= key0_job_row_beats; // ChunkLoader.java:133
       key0_job_base <= key0_issued; // ChunkLoader.java:134
     end else if (key_reader0_command_valid & key_reader0_command_ready) begin // ChunkLoader.java:135
@@ -3195,7 +3374,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         key0_landed <= key0_landed + 10'd1; // ChunkLoader.java:166
       end
     end
-    if (start_scores) begin // ChunkLoader.java:170
+    if (start_key_job) begin // ChunkLoader.java:170
       key0_failed_older <= key0_failed_latest | (key0_beat_error & key0_landing_latest); // ChunkLoader.java:171
       key0_failed_latest <= 1'b0; // ChunkLoader.java:172
     end else if (key0_beat_error) begin // ChunkLoader.java:173
@@ -3231,7 +3410,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key1_stride_bytes = {key1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
   assign key1_rows_after = key1_rows_after_mux[12:0]; // ChunkLoader.java:108
   assign key1_first_rows = key1_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign key1_first_address = key_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:123
+  assign key1_first_address = key_address + {47'h0, intake_row_beats, 9'd0}; // ChunkLoader.java:123
   assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:125
   assign key1_chunk_beat = key_reader1_data_valid; // ChunkLoader.java:145
   assign key1_landing_latest = ~key1_landing_latest_diff[9]; // ChunkLoader.java:146
@@ -3242,10 +3421,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:169
 
   always @(posedge clk) begin
-    if (start_scores) begin // ChunkLoader.java:129
+    if (start_key_job) begin // ChunkLoader.java:129
       key1_next_address <= key1_first_address; // ChunkLoader.java:130
       key1_rows_left <= key1_first_rows; // ChunkLoader.java:131
-      key1_job_row_beats <= row_beats; // ChunkLoader.java:132
+      key1_job_row_beats <= intake_row_beats; // ChunkLoader.java:132
       key1_older_row_beats <= key1_job_row_beats; // ChunkLoader.java:133
       key1_job_base <= key1_issued; // ChunkLoader.java:134
     end else if (key_reader1_command_valid & key_reader1_command_ready) begin // ChunkLoader.java:135
@@ -3274,7 +3453,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         key1_landed <= key1_landed + 10'd1; // ChunkLoader.java:166
       end
     end
-    if (start_scores) begin // ChunkLoader.java:170
+    if (start_key_job) begin // ChunkLoader.java:170
       key1_failed_older <= key1_failed_latest | (key1_beat_error & key1_landing_latest); // ChunkLoader.java:171
       key1_failed_latest <= 1'b0; // ChunkLoader.java:172
     end else if (key1_beat_error) begin // ChunkLoader.java:173
@@ -3301,10 +3480,98 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
+  // controller (AttentionUnit.java:423): takes a checked command, stores its queries, starts its passes and hands it on
+  assign command_fits_half = intake_slots <= 8'd4; // AttentionUnit.java:445
+  assign command_fits_beside = command_fits_half & (value_command_slots <= 8'd4); // AttentionUnit.java:446
+  assign command_has_room = ~value_busy | command_fits_beside; // AttentionUnit.java:447
+  assign command_upper_half =
+      (value_busy & (value_command_base == 3'd0))
+      | (~value_busy & reduce_busy & (reduce_command_base == 3'd0) & command_fits_half); // AttentionUnit.java:450
+  assign command_slot_base = command_upper_half ? 3'd4 : 3'd0; // AttentionUnit.java:452
+  assign take_command = (phase == PHASE_IDLE) & intake_ready & command_has_room; // AttentionUnit.java:453
+  assign last_query_beat = query_beat == (row_beats - 8'd1); // AttentionUnit.java:455
+  assign last_query_slot = query_slot == (slots - 8'd1); // AttentionUnit.java:456
+  assign start_scores = queries_valid & queries_ready & last_query_beat & last_query_slot; // AttentionUnit.java:457
+  assign query_physical_slot = query_slot[2:0] + slot_base; // AttentionUnit.java:459
+  assign query_store_address = {query_physical_slot, query_beat[3:1]}; // AttentionUnit.java:462
+  assign start_value_job =
+      ((phase == PHASE_QUERIES) | (phase == PHASE_SCORES) | (phase == PHASE_HANDOFF))
+      & ~value_job_started
+      & ~value_job_requesting; // AttentionUnit.java:470
+  assign reduction_in_the_way =
+      reduce_busy
+      & (((slot_base < 3'd4) & (reduce_command_base < 3'd4))
+         | ((({6'd0, slot_base} + {1'b0, slots}) > 9'd4)
+            & (({6'd0, reduce_command_base} + {1'b0, reduce_command_slots}) > 9'd4))); // AttentionUnit.java:473
+  // AttentionUnit.java:475
+  assign hand_off = (phase == PHASE_HANDOFF) & ~value_busy & ~reduction_in_the_way & value_job_started;
+  // AttentionUnit.java:478
+  assign key_rows_failed =
+      key_newer_job ? (key0_failed_older | key1_failed_older) : (key0_failed_latest | key1_failed_latest);
+
+  always @(posedge clk) begin
+    if (take_command) begin // AttentionUnit.java:482
+      first_positions <= intake_first_positions; // AttentionUnit.java:483
+      last_positions <= intake_last_positions; // AttentionUnit.java:484
+      heads <= intake_heads; // AttentionUnit.java:485
+      slots <= intake_slots; // AttentionUnit.java:486
+      row_beats <= intake_row_beats; // AttentionUnit.java:487
+      slot_base <= command_slot_base; // AttentionUnit.java:488
+      value_address <= intake_value_address; // AttentionUnit.java:489
+      scale <= intake_scale; // AttentionUnit.java:490
+      score_key_base_0 <= key0_job_base; // AttentionUnit.java:492
+      score_key_base_1 <= key1_job_base; // AttentionUnit.java:492
+      query_slot <= 8'd0; // AttentionUnit.java:494
+      query_beat <= 8'd0; // AttentionUnit.java:495
+      value_job_started <= 1'b0; // AttentionUnit.java:496
+      key_newer_job <= 1'b0; // AttentionUnit.java:497
+      phase <= PHASE_QUERIES; // AttentionUnit.java:498
+    end else if (start_key_job) begin // AttentionUnit.java:499
+      key_newer_job <= 1'b1; // AttentionUnit.java:499
+    end
+    if (queries_valid & queries_ready) begin // AttentionUnit.java:500
+      query_beat <= query_beat + 8'd1; // AttentionUnit.java:501
+      if (last_query_beat) begin // AttentionUnit.java:502
+        query_beat <= 8'd0; // AttentionUnit.java:503
+        query_slot <= query_slot + 8'd1; // AttentionUnit.java:504
+      end
+    end
+    if (start_value_job) begin // AttentionUnit.java:507
+      value_job_started <= 1'b1; // AttentionUnit.java:507
+    end
+    if (start_scores) begin // AttentionUnit.java:508
+      phase <= PHASE_SCORES; // AttentionUnit.java:508
+    end
+    if ((phase == PHASE_SCORES) & scores_finished) begin // AttentionUnit.java:509
+      phase <= PHASE_HANDOFF; // AttentionUnit.java:509
+    end
+    if (hand_off) begin // AttentionUnit.java:510
+      phase <= PHASE_IDLE; // AttentionUnit.java:510
+    end
+    if (reset) begin
+      first_positions <= 13'd0;
+      last_positions <= 13'd0;
+      heads <= 8'd0;
+      slots <= 8'd0;
+      row_beats <= 8'd0;
+      slot_base <= 3'd0;
+      value_address <= 64'd0;
+      scale <= 32'h0;
+      score_key_base_0 <= 10'd0;
+      score_key_base_1 <= 10'd0;
+      query_slot <= 8'd0;
+      query_beat <= 8'd0;
+      value_job_started <= 1'b0;
+      key_newer_job <= 1'b0;
+      phase <= PHASE_IDLE;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
   // key_progress (ChunkProgress.java:33): how many of the job's chunks the pass's loaders have brought in
-  assign key_first_halves = {key1_job_base[0], key0_job_base[0]}; // ChunkProgress.java:40
-  assign key_reach_0 = {(key0_landed - key0_job_base), 1'b0}; // ChunkProgress.java:52
-  assign key_reach_1 = {(key1_landed - key1_job_base), 1'b1}; // ChunkProgress.java:52
+  assign key_first_halves = {score_key_base_1[0], score_key_base_0[0]}; // ChunkProgress.java:40
+  assign key_reach_0 = {(key0_landed - score_key_base_0), 1'b0}; // ChunkProgress.java:52
+  assign key_reach_1 = {(key1_landed - score_key_base_1), 1'b1}; // ChunkProgress.java:52
   assign key_least_1 = (key_reach_1 < key_reach_0) ? key_reach_1 : key_reach_0; // ChunkProgress.java:53
 
   // -------------------------------------------------------------------------------------------------------------------
@@ -4792,22 +5059,22 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_addend15 = key_lane15_addend; // ScoreEngine.java:184
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_sink (AttentionUnit.java:447): the place of each score (its slot and position) and each slot's maximum
-  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:451
-  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:455
-  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:455
-  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:455
-  assign score_slot_3_ours = (score_slots_end_ext <= 9'd3) & (score_slots_end > 9'd3); // AttentionUnit.java:455
-  assign score_slot_4_ours = (score_slots_end_ext <= 9'd4) & (score_slots_end > 9'd4); // AttentionUnit.java:455
-  assign score_slot_5_ours = (score_slots_end_ext <= 9'd5) & (score_slots_end > 9'd5); // AttentionUnit.java:455
-  assign score_slot_6_ours = (score_slots_end_ext <= 9'd6) & (score_slots_end > 9'd6); // AttentionUnit.java:455
-  assign score_slot_7_ours = score_slots_end > 9'd7; // AttentionUnit.java:455
-  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:463
+  // score_sink (AttentionUnit.java:641): the place of each score (its slot and position) and each slot's maximum
+  assign score_slots_end = score_slots_end_ext + {1'b0, slots}; // AttentionUnit.java:645
+  assign score_slot_0_ours = (score_slots_end_ext <= 9'd0) & (score_slots_end > 9'd0); // AttentionUnit.java:649
+  assign score_slot_1_ours = (score_slots_end_ext <= 9'd1) & (score_slots_end > 9'd1); // AttentionUnit.java:649
+  assign score_slot_2_ours = (score_slots_end_ext <= 9'd2) & (score_slots_end > 9'd2); // AttentionUnit.java:649
+  assign score_slot_3_ours = (score_slots_end_ext <= 9'd3) & (score_slots_end > 9'd3); // AttentionUnit.java:649
+  assign score_slot_4_ours = (score_slots_end_ext <= 9'd4) & (score_slots_end > 9'd4); // AttentionUnit.java:649
+  assign score_slot_5_ours = (score_slots_end_ext <= 9'd5) & (score_slots_end > 9'd5); // AttentionUnit.java:649
+  assign score_slot_6_ours = (score_slots_end_ext <= 9'd6) & (score_slots_end > 9'd6); // AttentionUnit.java:649
+  assign score_slot_7_ours = score_slots_end > 9'd7; // AttentionUnit.java:649
+  assign score_write_address = {row_tag_d7[15:13], row_tag_d7[11:0]}; // AttentionUnit.java:657
 
   always @(posedge clk) begin
-    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:456
-      max_0 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_0_ours) begin // AttentionUnit.java:650
+      max_0 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd0)) begin // AttentionUnit.java:651
       max_0 <=
           (((max_0[30:23] == 8'd255) & (max_0[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4815,11 +5082,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_0[31] ? ~max_0 : {1'b1, max_0[30:0]}))
             ? scaled_out_payload
-          : max_0; // AttentionUnit.java:458
+          : max_0; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:456
-      max_1 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_1_ours) begin // AttentionUnit.java:650
+      max_1 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd1)) begin // AttentionUnit.java:651
       max_1 <=
           (((max_1[30:23] == 8'd255) & (max_1[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4827,11 +5094,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_1[31] ? ~max_1 : {1'b1, max_1[30:0]}))
             ? scaled_out_payload
-          : max_1; // AttentionUnit.java:458
+          : max_1; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:456
-      max_2 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_2_ours) begin // AttentionUnit.java:650
+      max_2 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd2)) begin // AttentionUnit.java:651
       max_2 <=
           (((max_2[30:23] == 8'd255) & (max_2[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4839,11 +5106,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_2[31] ? ~max_2 : {1'b1, max_2[30:0]}))
             ? scaled_out_payload
-          : max_2; // AttentionUnit.java:458
+          : max_2; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:456
-      max_3 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_3_ours) begin // AttentionUnit.java:650
+      max_3 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd3)) begin // AttentionUnit.java:651
       max_3 <=
           (((max_3[30:23] == 8'd255) & (max_3[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4851,11 +5118,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_3[31] ? ~max_3 : {1'b1, max_3[30:0]}))
             ? scaled_out_payload
-          : max_3; // AttentionUnit.java:458
+          : max_3; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_4_ours) begin // AttentionUnit.java:456
-      max_4 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_4_ours) begin // AttentionUnit.java:650
+      max_4 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd4)) begin // AttentionUnit.java:651
       max_4 <=
           (((max_4[30:23] == 8'd255) & (max_4[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4863,11 +5130,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_4[31] ? ~max_4 : {1'b1, max_4[30:0]}))
             ? scaled_out_payload
-          : max_4; // AttentionUnit.java:458
+          : max_4; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_5_ours) begin // AttentionUnit.java:456
-      max_5 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_5_ours) begin // AttentionUnit.java:650
+      max_5 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd5)) begin // AttentionUnit.java:651
       max_5 <=
           (((max_5[30:23] == 8'd255) & (max_5[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4875,11 +5142,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_5[31] ? ~max_5 : {1'b1, max_5[30:0]}))
             ? scaled_out_payload
-          : max_5; // AttentionUnit.java:458
+          : max_5; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_6_ours) begin // AttentionUnit.java:456
-      max_6 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_6_ours) begin // AttentionUnit.java:650
+      max_6 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd6)) begin // AttentionUnit.java:651
       max_6 <=
           (((max_6[30:23] == 8'd255) & (max_6[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4887,11 +5154,11 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_6[31] ? ~max_6 : {1'b1, max_6[30:0]}))
             ? scaled_out_payload
-          : max_6; // AttentionUnit.java:458
+          : max_6; // AttentionUnit.java:652
     end
-    if (start_scores & score_slot_7_ours) begin // AttentionUnit.java:456
-      max_7 <= 32'hff800000; // AttentionUnit.java:456
-    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:457
+    if (start_scores & score_slot_7_ours) begin // AttentionUnit.java:650
+      max_7 <= 32'hff800000; // AttentionUnit.java:650
+    end else if (scaled_out_valid & (row_tag_d7[15:13] == 3'd7)) begin // AttentionUnit.java:651
       max_7 <=
           (((max_7[30:23] == 8'd255) & (max_7[22:0] != 23'd0))
            | ((scaled_out_payload[30:23] == 8'd255) & (scaled_out_payload[22:0] != 23'd0)))
@@ -4899,7 +5166,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
           : ((scaled_out_payload[31] ? ~scaled_out_payload : {1'b1, scaled_out_payload[30:0]})
              > (max_7[31] ? ~max_7 : {1'b1, max_7[30:0]}))
             ? scaled_out_payload
-          : max_7; // AttentionUnit.java:458
+          : max_7; // AttentionUnit.java:652
     end
     if (reset) begin
       max_0 <= 32'h0;
@@ -5071,32 +5338,38 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_side (AttentionUnit.java:401): the command of the value pass: its fields, its V job and its outcome
-  assign value_side_finished = value_phase & values_finished; // AttentionUnit.java:416
-  // AttentionUnit.java:434
+  // value_side (AttentionUnit.java:554): the command of the value pass: its fields, its V job and its outcome
+  // AttentionUnit.java:570
+  assign value_pass_over =
+      ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) | (value_phase == VALUE_PHASE_ACCUMULATED);
+  assign value_pass_on = value_pass_over & ~reduce_busy; // AttentionUnit.java:571
+  // AttentionUnit.java:590
   assign value_rows_failed =
       value_newer_job ? (value0_failed_older | value1_failed_older) : (value0_failed_latest | value1_failed_latest);
-  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:436
+  assign value_code = (value_keys_failed | value_rows_failed) ? 8'd7 : 8'd0; // AttentionUnit.java:592
 
   always @(posedge clk) begin
-    value_pass_start <= hand_off; // AttentionUnit.java:412
-    if (hand_off) begin // AttentionUnit.java:417
-      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:418
-      value_first_positions <= first_positions; // AttentionUnit.java:419
-      value_last_positions <= last_positions; // AttentionUnit.java:420
-      value_heads <= heads; // AttentionUnit.java:421
-      value_slots <= slots; // AttentionUnit.java:422
-      value_row_beats <= row_beats; // AttentionUnit.java:423
-      value_slot_base <= slot_base; // AttentionUnit.java:424
-      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:426
-      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:426
-      value_keys_failed <= key_job_failed; // AttentionUnit.java:428
-      value_newer_job <= 1'b0; // AttentionUnit.java:429
-    end else if (start_value_job) begin // AttentionUnit.java:430
-      value_newer_job <= 1'b1; // AttentionUnit.java:430
+    value_pass_start <= hand_off; // AttentionUnit.java:565
+    if (hand_off) begin // AttentionUnit.java:572
+      value_phase <= VALUE_PHASE_VALUES; // AttentionUnit.java:573
+      value_first_positions <= first_positions; // AttentionUnit.java:574
+      value_last_positions <= last_positions; // AttentionUnit.java:575
+      value_heads <= heads; // AttentionUnit.java:576
+      value_slots <= slots; // AttentionUnit.java:577
+      value_row_beats <= row_beats; // AttentionUnit.java:578
+      value_slot_base <= slot_base; // AttentionUnit.java:579
+      value_side_job_base_0 <= value0_job_base; // AttentionUnit.java:581
+      value_side_job_base_1 <= value1_job_base; // AttentionUnit.java:581
+      value_keys_failed <= key_rows_failed; // AttentionUnit.java:583
+      value_newer_job <= 1'b0; // AttentionUnit.java:584
+    end else if (start_value_job) begin // AttentionUnit.java:585
+      value_newer_job <= 1'b1; // AttentionUnit.java:585
     end
-    if (value_side_finished) begin // AttentionUnit.java:431
-      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:431
+    if ((value_phase == VALUE_PHASE_VALUES) & values_accumulated) begin // AttentionUnit.java:586
+      value_phase <= VALUE_PHASE_ACCUMULATED; // AttentionUnit.java:586
+    end
+    if (value_pass_on) begin // AttentionUnit.java:587
+      value_phase <= VALUE_PHASE_IDLE; // AttentionUnit.java:587
     end
     if (reset) begin
       value_pass_start <= 1'b0;
@@ -5115,6 +5388,36 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
+  // reduce_side (AttentionUnit.java:612): the command of the reduction: its fields and its outcome
+  assign reduce_side_finished = reduce_side_phase & values_reduced; // AttentionUnit.java:620
+
+  always @(posedge clk) begin
+    reduce_start <= value_pass_on; // AttentionUnit.java:619
+    if (value_pass_on) begin // AttentionUnit.java:621
+      reduce_side_phase <= REDUCE_PHASE_REDUCING; // AttentionUnit.java:622
+      reduce_first_positions <= value_first_positions; // AttentionUnit.java:623
+      reduce_heads <= value_heads; // AttentionUnit.java:624
+      reduce_slots <= value_slots; // AttentionUnit.java:625
+      reduce_row_beats <= value_row_beats; // AttentionUnit.java:626
+      reduce_slot_base <= value_slot_base; // AttentionUnit.java:627
+      reduce_code <= value_code; // AttentionUnit.java:628
+    end
+    if (reduce_side_finished) begin // AttentionUnit.java:630
+      reduce_side_phase <= REDUCE_PHASE_IDLE; // AttentionUnit.java:630
+    end
+    if (reset) begin
+      reduce_start <= 1'b0;
+      reduce_side_phase <= REDUCE_PHASE_IDLE;
+      reduce_first_positions <= 13'd0;
+      reduce_heads <= 8'd0;
+      reduce_slots <= 8'd0;
+      reduce_row_beats <= 8'd0;
+      reduce_slot_base <= 3'd0;
+      reduce_code <= 8'd0;
+    end
+  end
+
+  // -------------------------------------------------------------------------------------------------------------------
   // value_progress (ChunkProgress.java:33): how many of the job's chunks the pass's loaders have brought in
   assign value_first_halves = {value_side_job_base_1[0], value_side_job_base_0[0]}; // ChunkProgress.java:40
   assign value_reach_0 = {(value0_landed - value_side_job_base_0), 1'b0}; // ChunkProgress.java:52
@@ -5122,382 +5425,431 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_least_1 = (value_reach_1 < value_reach_0) ? value_reach_1 : value_reach_0; // ChunkProgress.java:53
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine (ValueEngine.java:85): adds each slot's weighted value rows into per-lane partials, then reduces them
+  // value_engine (ValueEngine.java:98): adds each slot's weighted value rows into per-lane partials, then reduces them
   // by the pairwise tree, normalizes, rounds and sends each slot's output
-  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:112
-  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:115
-  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:116
-  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:118
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:130
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:131
-  assign partial_address = {value_slots_physical, value_beat, value_position[3:0]}; // ValueEngine.java:143
+  assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:131
+  assign value_last_beat = value_beat == value_last_beat_diff[2:0]; // ValueEngine.java:134
+  assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:135
+  assign value_row_needs = value_slot_has_rows ? (value_row + 6'd1) : 6'd0; // ValueEngine.java:137
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:149
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:150
+  assign value_issue_second_set = value_slots_physical >= 3'd4; // ValueEngine.java:446
+  assign value_issue_set_slot = value_issue_set_slot_mux[1:0]; // ValueEngine.java:448
+  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:163
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:149
-      3'd0: slot_max = max_0; // ValueEngine.java:149
-      3'd1: slot_max = max_1; // ValueEngine.java:149
-      3'd2: slot_max = max_2; // ValueEngine.java:149
-      3'd3: slot_max = max_3; // ValueEngine.java:149
-      3'd4: slot_max = max_4; // ValueEngine.java:149
-      3'd5: slot_max = max_5; // ValueEngine.java:149
-      3'd6: slot_max = max_6; // ValueEngine.java:149
-      default: slot_max = max_7; // ValueEngine.java:149
+    case (value_slots_physical) // ValueEngine.java:170
+      3'd0: slot_max = max_0; // ValueEngine.java:170
+      3'd1: slot_max = max_1; // ValueEngine.java:170
+      3'd2: slot_max = max_2; // ValueEngine.java:170
+      3'd3: slot_max = max_3; // ValueEngine.java:170
+      3'd4: slot_max = max_4; // ValueEngine.java:170
+      3'd5: slot_max = max_5; // ValueEngine.java:170
+      3'd6: slot_max = max_6; // ValueEngine.java:170
+      default: slot_max = max_7; // ValueEngine.java:170
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:157
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:157
-  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:157
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:157
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:157
-  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:166
-  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:166
-  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:166
-  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:166
-  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:166
-  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:166
-  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:166
-  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:166
-  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:166
-  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:166
-  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:166
-  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:166
-  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:166
-  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:166
-  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:166
-  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:166
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:166
-  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:181
-  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:192
-  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:193
-  assign z_lanes_read_enable = z_read_enable | z_gathering; // ValueEngine.java:194
-  // ValueEngine.java:196
-  assign z_lanes_read_address = z_read_enable ? z_address_d33 : {reduce_slots_physical, reduce_index[3:0]};
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:198
-  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_lanes_read; // ValueEngine.java:198
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:198
-  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:200
-  assign gather_address = {reduce_slots_physical, reduce_beat[3:1], reduce_index[3:0]}; // ValueEngine.java:204
-  assign bank_read_enable = row_weight_valid_d6 | gathering; // ValueEngine.java:205
-  assign bank_read_address = row_weight_valid_d6 ? accumulate_address_d40 : gather_address; // ValueEngine.java:206
-  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_0; // ValueEngine.java:213
-  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_1; // ValueEngine.java:213
-  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_2; // ValueEngine.java:213
-  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_3; // ValueEngine.java:213
-  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_4; // ValueEngine.java:213
-  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_5; // ValueEngine.java:213
-  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_6; // ValueEngine.java:213
-  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_7; // ValueEngine.java:213
-  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_8; // ValueEngine.java:213
-  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_9; // ValueEngine.java:213
-  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_10; // ValueEngine.java:213
-  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_11; // ValueEngine.java:213
-  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_12; // ValueEngine.java:213
-  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_13; // ValueEngine.java:213
-  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_14; // ValueEngine.java:213
-  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : bank_read_15; // ValueEngine.java:213
-  assign accumulated = accumulated_last_d49; // ValueEngine.java:227
-  // ValueEngine.java:244
-  assign gather_read_0 = gather_read_z ? z_lanes_read : (gather_read_part ? bank_read_8 : bank_read_0);
-  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:253
-  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:254
-  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:261
-  assign reduce_tag = {reduce_phase_eq_2, reduce_index[2:0]}; // ValueEngine.java:264
+  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:178
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:178
+  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:178
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:178
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:178
+  assign value_lane0_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:187
+  assign value_lane1_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:187
+  assign value_lane2_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:187
+  assign value_lane3_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:187
+  assign value_lane4_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:187
+  assign value_lane5_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:187
+  assign value_lane6_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:187
+  assign value_lane7_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:187
+  assign value_lane8_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:187
+  assign value_lane9_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:187
+  assign value_lane10_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:187
+  assign value_lane11_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:187
+  assign value_lane12_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:187
+  assign value_lane13_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:187
+  assign value_lane14_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:187
+  assign value_lane15_v_in_valid = value_issue_d2; // ValueEngine.java:187
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:187
+  assign z_read_enable = row_shifted_valid_d25 & row_first_beat_d33; // ValueEngine.java:202
+  assign reduce_second_set = reduce_slots_physical >= 3'd4; // ValueEngine.java:446
+  assign reduce_set_slot = reduce_set_slot_mux[1:0]; // ValueEngine.java:448
+  assign gathering = (reduce_phase == REDUCE_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:213
+  assign z_gathering = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index < 5'd16); // ValueEngine.java:214
+  assign z_gather_address = {reduce_set_slot, reduce_index[3:0]}; // ValueEngine.java:217
+  assign gather_address = {reduce_set_slot, reduce_beat[3:1], reduce_index[3:0]}; // ValueEngine.java:219
+  assign z_accumulate_read_s0 = ~accumulate_set_d33 & z_read_enable; // ValueEngine.java:224
+  assign z_gather_read_s0 = ~reduce_second_set & z_gathering; // ValueEngine.java:225
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d33 : z_gather_address; // ValueEngine.java:228
+  assign bank_accumulate_read_s0 = ~accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:230
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:231
+  // ValueEngine.java:234
+  assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d40 : gather_address;
+  assign z_accumulate_read_s1 = accumulate_set_d33 & z_read_enable; // ValueEngine.java:224
+  assign z_gather_read_s1 = reduce_second_set & z_gathering; // ValueEngine.java:225
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d33 : z_gather_address; // ValueEngine.java:228
+  assign bank_accumulate_read_s1 = accumulate_set_d40 & row_weight_valid_d6; // ValueEngine.java:230
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:231
+  // ValueEngine.java:234
+  assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d40 : gather_address;
+  assign z_accumulated = accumulate_set_d34 ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:459
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:242
+  assign z_sum_in_payload_a = accumulate_fresh_d34 ? 32'h0 : z_accumulated; // ValueEngine.java:242
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:242
+  assign z_write = row_weight_valid_d6 & row_first_beat_d40; // ValueEngine.java:244
+  assign value_lane0_partial = accumulate_set_d41 ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:459
+  assign value_lane0_addend = accumulate_fresh_d41 ? 32'h0 : value_lane0_partial; // ValueEngine.java:259
+  assign value_lane1_partial = accumulate_set_d41 ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:459
+  assign value_lane1_addend = accumulate_fresh_d41 ? 32'h0 : value_lane1_partial; // ValueEngine.java:259
+  assign value_lane2_partial = accumulate_set_d41 ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:459
+  assign value_lane2_addend = accumulate_fresh_d41 ? 32'h0 : value_lane2_partial; // ValueEngine.java:259
+  assign value_lane3_partial = accumulate_set_d41 ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:459
+  assign value_lane3_addend = accumulate_fresh_d41 ? 32'h0 : value_lane3_partial; // ValueEngine.java:259
+  assign value_lane4_partial = accumulate_set_d41 ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:459
+  assign value_lane4_addend = accumulate_fresh_d41 ? 32'h0 : value_lane4_partial; // ValueEngine.java:259
+  assign value_lane5_partial = accumulate_set_d41 ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:459
+  assign value_lane5_addend = accumulate_fresh_d41 ? 32'h0 : value_lane5_partial; // ValueEngine.java:259
+  assign value_lane6_partial = accumulate_set_d41 ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:459
+  assign value_lane6_addend = accumulate_fresh_d41 ? 32'h0 : value_lane6_partial; // ValueEngine.java:259
+  assign value_lane7_partial = accumulate_set_d41 ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:459
+  assign value_lane7_addend = accumulate_fresh_d41 ? 32'h0 : value_lane7_partial; // ValueEngine.java:259
+  assign value_lane8_partial = accumulate_set_d41 ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:459
+  assign value_lane8_addend = accumulate_fresh_d41 ? 32'h0 : value_lane8_partial; // ValueEngine.java:259
+  assign value_lane9_partial = accumulate_set_d41 ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:459
+  assign value_lane9_addend = accumulate_fresh_d41 ? 32'h0 : value_lane9_partial; // ValueEngine.java:259
+  assign value_lane10_partial = accumulate_set_d41 ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:459
+  assign value_lane10_addend = accumulate_fresh_d41 ? 32'h0 : value_lane10_partial; // ValueEngine.java:259
+  assign value_lane11_partial = accumulate_set_d41 ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:459
+  assign value_lane11_addend = accumulate_fresh_d41 ? 32'h0 : value_lane11_partial; // ValueEngine.java:259
+  assign value_lane12_partial = accumulate_set_d41 ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:459
+  assign value_lane12_addend = accumulate_fresh_d41 ? 32'h0 : value_lane12_partial; // ValueEngine.java:259
+  assign value_lane13_partial = accumulate_set_d41 ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:459
+  assign value_lane13_addend = accumulate_fresh_d41 ? 32'h0 : value_lane13_partial; // ValueEngine.java:259
+  assign value_lane14_partial = accumulate_set_d41 ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:459
+  assign value_lane14_addend = accumulate_fresh_d41 ? 32'h0 : value_lane14_partial; // ValueEngine.java:259
+  assign value_lane15_partial = accumulate_set_d41 ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:459
+  assign value_lane15_addend = accumulate_fresh_d41 ? 32'h0 : value_lane15_partial; // ValueEngine.java:259
+  assign partial_write_s0 = row_weight_valid_d13 & ~accumulate_set_d47; // ValueEngine.java:268
+  assign partial_write_s1 = row_weight_valid_d13 & accumulate_set_d47; // ValueEngine.java:268
+  assign z_gathered = gather_read_set ? z_lanes_read_s1 : z_lanes_read_s0; // ValueEngine.java:459
+  assign gather_set_0 = gather_read_set ? bank_read_s1_0 : bank_read_s0_0; // ValueEngine.java:459
+  assign gather_set_8 = gather_read_set ? bank_read_s1_8 : bank_read_s0_8; // ValueEngine.java:459
+  // ValueEngine.java:300
+  assign gather_read_0 = gather_read_z ? z_gathered : (gather_read_part ? gather_set_8 : gather_set_0);
+  assign gather_set_1 = gather_read_set ? bank_read_s1_1 : bank_read_s0_1; // ValueEngine.java:459
+  assign gather_set_9 = gather_read_set ? bank_read_s1_9 : bank_read_s0_9; // ValueEngine.java:459
+  assign gather_set_2 = gather_read_set ? bank_read_s1_2 : bank_read_s0_2; // ValueEngine.java:459
+  assign gather_set_10 = gather_read_set ? bank_read_s1_10 : bank_read_s0_10; // ValueEngine.java:459
+  assign gather_set_3 = gather_read_set ? bank_read_s1_3 : bank_read_s0_3; // ValueEngine.java:459
+  assign gather_set_11 = gather_read_set ? bank_read_s1_11 : bank_read_s0_11; // ValueEngine.java:459
+  assign gather_set_4 = gather_read_set ? bank_read_s1_4 : bank_read_s0_4; // ValueEngine.java:459
+  assign gather_set_12 = gather_read_set ? bank_read_s1_12 : bank_read_s0_12; // ValueEngine.java:459
+  assign gather_set_5 = gather_read_set ? bank_read_s1_5 : bank_read_s0_5; // ValueEngine.java:459
+  assign gather_set_13 = gather_read_set ? bank_read_s1_13 : bank_read_s0_13; // ValueEngine.java:459
+  assign gather_set_6 = gather_read_set ? bank_read_s1_6 : bank_read_s0_6; // ValueEngine.java:459
+  assign gather_set_14 = gather_read_set ? bank_read_s1_14 : bank_read_s0_14; // ValueEngine.java:459
+  assign gather_set_7 = gather_read_set ? bank_read_s1_7 : bank_read_s0_7; // ValueEngine.java:459
+  assign gather_set_15 = gather_read_set ? bank_read_s1_15 : bank_read_s0_15; // ValueEngine.java:459
+  assign gather_done = (reduce_phase == REDUCE_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:309
+  assign z_gather_done = (reduce_phase == REDUCE_Z_GATHER) & (reduce_index == 5'd16); // ValueEngine.java:310
+  assign pushing = ((reduce_phase == REDUCE_PUSH) & rz_known) | reduce_phase_eq_2; // ValueEngine.java:317
+  assign reduce_tag = {reduce_phase_eq_2, reduce_index[2:0]}; // ValueEngine.java:320
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:271
-      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:271
-      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:271
-      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:271
-      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:271
-      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:271
-      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:271
-      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_0 = gathered_0_0; // ValueEngine.java:327
+      3'd1: tree_pick_0 = gathered_1_0; // ValueEngine.java:327
+      3'd2: tree_pick_0 = gathered_2_0; // ValueEngine.java:327
+      3'd3: tree_pick_0 = gathered_3_0; // ValueEngine.java:327
+      3'd4: tree_pick_0 = gathered_4_0; // ValueEngine.java:327
+      3'd5: tree_pick_0 = gathered_5_0; // ValueEngine.java:327
+      3'd6: tree_pick_0 = gathered_6_0; // ValueEngine.java:327
+      default: tree_pick_0 = gathered_7_0; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_0 = (reduce_slots_positions > 13'd0) ? tree_pick_0 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:271
-      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:271
-      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:271
-      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:271
-      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:271
-      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:271
-      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:271
-      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_1 = gathered_0_1; // ValueEngine.java:327
+      3'd1: tree_pick_1 = gathered_1_1; // ValueEngine.java:327
+      3'd2: tree_pick_1 = gathered_2_1; // ValueEngine.java:327
+      3'd3: tree_pick_1 = gathered_3_1; // ValueEngine.java:327
+      3'd4: tree_pick_1 = gathered_4_1; // ValueEngine.java:327
+      3'd5: tree_pick_1 = gathered_5_1; // ValueEngine.java:327
+      3'd6: tree_pick_1 = gathered_6_1; // ValueEngine.java:327
+      default: tree_pick_1 = gathered_7_1; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_1 = (reduce_slots_positions > 13'd1) ? tree_pick_1 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:271
-      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:271
-      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:271
-      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:271
-      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:271
-      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:271
-      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:271
-      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_2 = gathered_0_2; // ValueEngine.java:327
+      3'd1: tree_pick_2 = gathered_1_2; // ValueEngine.java:327
+      3'd2: tree_pick_2 = gathered_2_2; // ValueEngine.java:327
+      3'd3: tree_pick_2 = gathered_3_2; // ValueEngine.java:327
+      3'd4: tree_pick_2 = gathered_4_2; // ValueEngine.java:327
+      3'd5: tree_pick_2 = gathered_5_2; // ValueEngine.java:327
+      3'd6: tree_pick_2 = gathered_6_2; // ValueEngine.java:327
+      default: tree_pick_2 = gathered_7_2; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_2 = (reduce_slots_positions > 13'd2) ? tree_pick_2 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:271
-      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:271
-      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:271
-      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:271
-      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:271
-      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:271
-      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:271
-      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_3 = gathered_0_3; // ValueEngine.java:327
+      3'd1: tree_pick_3 = gathered_1_3; // ValueEngine.java:327
+      3'd2: tree_pick_3 = gathered_2_3; // ValueEngine.java:327
+      3'd3: tree_pick_3 = gathered_3_3; // ValueEngine.java:327
+      3'd4: tree_pick_3 = gathered_4_3; // ValueEngine.java:327
+      3'd5: tree_pick_3 = gathered_5_3; // ValueEngine.java:327
+      3'd6: tree_pick_3 = gathered_6_3; // ValueEngine.java:327
+      default: tree_pick_3 = gathered_7_3; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_3 = (reduce_slots_positions > 13'd3) ? tree_pick_3 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:271
-      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:271
-      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:271
-      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:271
-      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:271
-      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:271
-      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:271
-      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_4 = gathered_0_4; // ValueEngine.java:327
+      3'd1: tree_pick_4 = gathered_1_4; // ValueEngine.java:327
+      3'd2: tree_pick_4 = gathered_2_4; // ValueEngine.java:327
+      3'd3: tree_pick_4 = gathered_3_4; // ValueEngine.java:327
+      3'd4: tree_pick_4 = gathered_4_4; // ValueEngine.java:327
+      3'd5: tree_pick_4 = gathered_5_4; // ValueEngine.java:327
+      3'd6: tree_pick_4 = gathered_6_4; // ValueEngine.java:327
+      default: tree_pick_4 = gathered_7_4; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_4 = (reduce_slots_positions > 13'd4) ? tree_pick_4 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:271
-      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:271
-      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:271
-      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:271
-      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:271
-      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:271
-      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:271
-      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_5 = gathered_0_5; // ValueEngine.java:327
+      3'd1: tree_pick_5 = gathered_1_5; // ValueEngine.java:327
+      3'd2: tree_pick_5 = gathered_2_5; // ValueEngine.java:327
+      3'd3: tree_pick_5 = gathered_3_5; // ValueEngine.java:327
+      3'd4: tree_pick_5 = gathered_4_5; // ValueEngine.java:327
+      3'd5: tree_pick_5 = gathered_5_5; // ValueEngine.java:327
+      3'd6: tree_pick_5 = gathered_6_5; // ValueEngine.java:327
+      default: tree_pick_5 = gathered_7_5; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_5 = (reduce_slots_positions > 13'd5) ? tree_pick_5 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:271
-      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:271
-      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:271
-      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:271
-      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:271
-      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:271
-      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:271
-      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_6 = gathered_0_6; // ValueEngine.java:327
+      3'd1: tree_pick_6 = gathered_1_6; // ValueEngine.java:327
+      3'd2: tree_pick_6 = gathered_2_6; // ValueEngine.java:327
+      3'd3: tree_pick_6 = gathered_3_6; // ValueEngine.java:327
+      3'd4: tree_pick_6 = gathered_4_6; // ValueEngine.java:327
+      3'd5: tree_pick_6 = gathered_5_6; // ValueEngine.java:327
+      3'd6: tree_pick_6 = gathered_6_6; // ValueEngine.java:327
+      default: tree_pick_6 = gathered_7_6; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_6 = (reduce_slots_positions > 13'd6) ? tree_pick_6 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:271
-      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:271
-      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:271
-      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:271
-      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:271
-      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:271
-      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:271
-      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_7 = gathered_0_7; // ValueEngine.java:327
+      3'd1: tree_pick_7 = gathered_1_7; // ValueEngine.java:327
+      3'd2: tree_pick_7 = gathered_2_7; // ValueEngine.java:327
+      3'd3: tree_pick_7 = gathered_3_7; // ValueEngine.java:327
+      3'd4: tree_pick_7 = gathered_4_7; // ValueEngine.java:327
+      3'd5: tree_pick_7 = gathered_5_7; // ValueEngine.java:327
+      3'd6: tree_pick_7 = gathered_6_7; // ValueEngine.java:327
+      default: tree_pick_7 = gathered_7_7; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_7 = (reduce_slots_positions > 13'd7) ? tree_pick_7 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:271
-      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:271
-      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:271
-      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:271
-      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:271
-      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:271
-      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:271
-      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_8 = gathered_0_8; // ValueEngine.java:327
+      3'd1: tree_pick_8 = gathered_1_8; // ValueEngine.java:327
+      3'd2: tree_pick_8 = gathered_2_8; // ValueEngine.java:327
+      3'd3: tree_pick_8 = gathered_3_8; // ValueEngine.java:327
+      3'd4: tree_pick_8 = gathered_4_8; // ValueEngine.java:327
+      3'd5: tree_pick_8 = gathered_5_8; // ValueEngine.java:327
+      3'd6: tree_pick_8 = gathered_6_8; // ValueEngine.java:327
+      default: tree_pick_8 = gathered_7_8; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_8 = (reduce_slots_positions > 13'd8) ? tree_pick_8 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:271
-      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:271
-      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:271
-      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:271
-      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:271
-      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:271
-      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:271
-      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_9 = gathered_0_9; // ValueEngine.java:327
+      3'd1: tree_pick_9 = gathered_1_9; // ValueEngine.java:327
+      3'd2: tree_pick_9 = gathered_2_9; // ValueEngine.java:327
+      3'd3: tree_pick_9 = gathered_3_9; // ValueEngine.java:327
+      3'd4: tree_pick_9 = gathered_4_9; // ValueEngine.java:327
+      3'd5: tree_pick_9 = gathered_5_9; // ValueEngine.java:327
+      3'd6: tree_pick_9 = gathered_6_9; // ValueEngine.java:327
+      default: tree_pick_9 = gathered_7_9; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_9 = (reduce_slots_positions > 13'd9) ? tree_pick_9 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:271
-      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:271
-      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:271
-      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:271
-      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:271
-      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:271
-      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:271
-      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_10 = gathered_0_10; // ValueEngine.java:327
+      3'd1: tree_pick_10 = gathered_1_10; // ValueEngine.java:327
+      3'd2: tree_pick_10 = gathered_2_10; // ValueEngine.java:327
+      3'd3: tree_pick_10 = gathered_3_10; // ValueEngine.java:327
+      3'd4: tree_pick_10 = gathered_4_10; // ValueEngine.java:327
+      3'd5: tree_pick_10 = gathered_5_10; // ValueEngine.java:327
+      3'd6: tree_pick_10 = gathered_6_10; // ValueEngine.java:327
+      default: tree_pick_10 = gathered_7_10; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_10 = (reduce_slots_positions > 13'd10) ? tree_pick_10 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:271
-      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:271
-      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:271
-      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:271
-      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:271
-      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:271
-      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:271
-      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_11 = gathered_0_11; // ValueEngine.java:327
+      3'd1: tree_pick_11 = gathered_1_11; // ValueEngine.java:327
+      3'd2: tree_pick_11 = gathered_2_11; // ValueEngine.java:327
+      3'd3: tree_pick_11 = gathered_3_11; // ValueEngine.java:327
+      3'd4: tree_pick_11 = gathered_4_11; // ValueEngine.java:327
+      3'd5: tree_pick_11 = gathered_5_11; // ValueEngine.java:327
+      3'd6: tree_pick_11 = gathered_6_11; // ValueEngine.java:327
+      default: tree_pick_11 = gathered_7_11; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_11 = (reduce_slots_positions > 13'd11) ? tree_pick_11 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:271
-      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:271
-      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:271
-      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:271
-      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:271
-      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:271
-      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:271
-      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_12 = gathered_0_12; // ValueEngine.java:327
+      3'd1: tree_pick_12 = gathered_1_12; // ValueEngine.java:327
+      3'd2: tree_pick_12 = gathered_2_12; // ValueEngine.java:327
+      3'd3: tree_pick_12 = gathered_3_12; // ValueEngine.java:327
+      3'd4: tree_pick_12 = gathered_4_12; // ValueEngine.java:327
+      3'd5: tree_pick_12 = gathered_5_12; // ValueEngine.java:327
+      3'd6: tree_pick_12 = gathered_6_12; // ValueEngine.java:327
+      default: tree_pick_12 = gathered_7_12; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_12 = (reduce_slots_positions > 13'd12) ? tree_pick_12 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:271
-      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:271
-      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:271
-      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:271
-      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:271
-      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:271
-      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:271
-      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_13 = gathered_0_13; // ValueEngine.java:327
+      3'd1: tree_pick_13 = gathered_1_13; // ValueEngine.java:327
+      3'd2: tree_pick_13 = gathered_2_13; // ValueEngine.java:327
+      3'd3: tree_pick_13 = gathered_3_13; // ValueEngine.java:327
+      3'd4: tree_pick_13 = gathered_4_13; // ValueEngine.java:327
+      3'd5: tree_pick_13 = gathered_5_13; // ValueEngine.java:327
+      3'd6: tree_pick_13 = gathered_6_13; // ValueEngine.java:327
+      default: tree_pick_13 = gathered_7_13; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_13 = (reduce_slots_positions > 13'd13) ? tree_pick_13 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:271
-      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:271
-      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:271
-      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:271
-      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:271
-      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:271
-      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:271
-      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_14 = gathered_0_14; // ValueEngine.java:327
+      3'd1: tree_pick_14 = gathered_1_14; // ValueEngine.java:327
+      3'd2: tree_pick_14 = gathered_2_14; // ValueEngine.java:327
+      3'd3: tree_pick_14 = gathered_3_14; // ValueEngine.java:327
+      3'd4: tree_pick_14 = gathered_4_14; // ValueEngine.java:327
+      3'd5: tree_pick_14 = gathered_5_14; // ValueEngine.java:327
+      3'd6: tree_pick_14 = gathered_6_14; // ValueEngine.java:327
+      default: tree_pick_14 = gathered_7_14; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:272
+  assign reduce_in_14 = (reduce_slots_positions > 13'd14) ? tree_pick_14 : 32'h0; // ValueEngine.java:328
 
   always @(*) begin
-    case (reduce_index[2:0]) // ValueEngine.java:271
-      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:271
-      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:271
-      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:271
-      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:271
-      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:271
-      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:271
-      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:271
-      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:271
+    case (reduce_index[2:0]) // ValueEngine.java:327
+      3'd0: tree_pick_15 = gathered_0_15; // ValueEngine.java:327
+      3'd1: tree_pick_15 = gathered_1_15; // ValueEngine.java:327
+      3'd2: tree_pick_15 = gathered_2_15; // ValueEngine.java:327
+      3'd3: tree_pick_15 = gathered_3_15; // ValueEngine.java:327
+      3'd4: tree_pick_15 = gathered_4_15; // ValueEngine.java:327
+      3'd5: tree_pick_15 = gathered_5_15; // ValueEngine.java:327
+      3'd6: tree_pick_15 = gathered_6_15; // ValueEngine.java:327
+      default: tree_pick_15 = gathered_7_15; // ValueEngine.java:327
     endcase
   end
 
-  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:272
-  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:282
-  assign reduce_tree_in_valid = push_step; // ValueEngine.java:283
-  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:284
-  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:284
-  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:285
-  assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd7); // ValueEngine.java:301
-  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:302
-  assign reduced_is_z = reduce_tree_out_payload_tag[3]; // ValueEngine.java:303
+  assign reduce_in_15 = (reduce_slots_positions > 13'd15) ? tree_pick_15 : 32'h0; // ValueEngine.java:328
+  assign push_step = pushing & reduce_tree_ready; // ValueEngine.java:338
+  assign reduce_tree_in_valid = push_step; // ValueEngine.java:339
+  assign reduce_tree_in_payload_values_0 = reduce_in_0; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_1 = reduce_in_1; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_2 = reduce_in_2; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_3 = reduce_in_3; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_4 = reduce_in_4; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_5 = reduce_in_5; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_6 = reduce_in_6; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_7 = reduce_in_7; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_8 = reduce_in_8; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_9 = reduce_in_9; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_10 = reduce_in_10; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_11 = reduce_in_11; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_12 = reduce_in_12; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_13 = reduce_in_13; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_14 = reduce_in_14; // ValueEngine.java:340
+  assign reduce_tree_in_payload_values_15 = reduce_in_15; // ValueEngine.java:340
+  assign reduce_tree_in_payload_tag = reduce_tag; // ValueEngine.java:341
+  assign push_done = push_step & (reduce_phase == REDUCE_PUSH) & (reduce_index == 5'd7); // ValueEngine.java:357
+  assign z_pushed = push_step & reduce_phase_eq_2; // ValueEngine.java:358
+  assign reduced_is_z = reduce_tree_out_payload_tag[3]; // ValueEngine.java:359
   assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:134
   assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:134
-  assign rz_ready = rz_out_valid; // ValueEngine.java:307
-  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:313
-  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:313
-  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:313
-  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:314
-  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:314
-  assign element_out = stored_output_out_valid & ~reduced_tag_d9[3]; // ValueEngine.java:317
-  assign out_beat_valid = beat_assembled; // ValueEngine.java:328
-  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:329
-  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:329
-  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:329
-  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:329
-  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:329
-  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:329
-  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:329
-  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:329
+  assign rz_ready = rz_out_valid; // ValueEngine.java:363
+  assign normalized_in_valid = reduce_tree_out_valid; // ValueEngine.java:369
+  assign normalized_in_payload_a = reduce_tree_out_payload_sum; // ValueEngine.java:369
+  assign normalized_in_payload_b = slot_rz; // ValueEngine.java:369
+  assign stored_output_in_valid = normalized_out_valid; // ValueEngine.java:370
+  assign stored_output_in_payload = normalized_out_payload; // ValueEngine.java:370
+  assign element_out = stored_output_out_valid & ~reduced_tag_d9[3]; // ValueEngine.java:373
+  assign out_beat_valid = beat_assembled; // ValueEngine.java:384
+  assign out_beat_payload_0 = out_word_0; // ValueEngine.java:385
+  assign out_beat_payload_1 = out_word_1; // ValueEngine.java:385
+  assign out_beat_payload_2 = out_word_2; // ValueEngine.java:385
+  assign out_beat_payload_3 = out_word_3; // ValueEngine.java:385
+  assign out_beat_payload_4 = out_word_4; // ValueEngine.java:385
+  assign out_beat_payload_5 = out_word_5; // ValueEngine.java:385
+  assign out_beat_payload_6 = out_word_6; // ValueEngine.java:385
+  assign out_beat_payload_7 = out_word_7; // ValueEngine.java:385
   assign out_queue_push_valid = out_beat_valid; // Stream.java:196
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -5510,1392 +5862,1542 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_0}; // Stream.java:197
   assign out_beat_ready = out_queue_push_ready; // Stream.java:198
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  // ValueEngine.java:337
+  // ValueEngine.java:393
   assign slot_flush_done =
-      (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == value_row_beats) & (out_queue_occupancy == 4'd0);
-  assign slot_flushed = slot_flush_done; // ValueEngine.java:338
-  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:339
+      (reduce_phase == REDUCE_FLUSH) & ({4'd0, beats_queued} == reduce_row_beats) & (out_queue_occupancy == 4'd0);
+  assign slot_flushed = slot_flush_done; // ValueEngine.java:394
+  assign value_pass_finished = slot_flush_done & reduce_slots_last; // ValueEngine.java:395
 
   always @(posedge clk) begin
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:120
-      value_row <= 6'd0; // ValueEngine.java:121
-      value_beat <= 3'd0; // ValueEngine.java:122
-    end else if (value_step) begin // ValueEngine.java:123
-      value_beat <= value_beat + 3'd1; // ValueEngine.java:124
-      if (value_last_beat) begin // ValueEngine.java:125
-        value_beat <= 3'd0; // ValueEngine.java:126
-        value_row <= value_row + 6'd1; // ValueEngine.java:127
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:139
+      value_row <= 6'd0; // ValueEngine.java:140
+      value_beat <= 3'd0; // ValueEngine.java:141
+    end else if (value_step) begin // ValueEngine.java:142
+      value_beat <= value_beat + 3'd1; // ValueEngine.java:143
+      if (value_last_beat) begin // ValueEngine.java:144
+        value_beat <= 3'd0; // ValueEngine.java:145
+        value_row <= value_row + 6'd1; // ValueEngine.java:146
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:157
-    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:157
-    value_issue_d1 <= value_issue; // ValueEngine.java:157
-    value_issue_d2 <= value_issue_d1; // ValueEngine.java:157
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:173
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:173
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:173
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:173
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:173
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:173
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:173
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:173
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:173
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:173
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:173
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:173
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:173
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:173
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:173
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:173
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:173
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:173
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:173
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:173
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:173
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:173
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:173
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:173
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:173
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:173
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:173
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:173
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:173
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:173
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:173
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:173
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:173
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:173
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:173
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:173
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:173
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:173
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:173
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:173
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:173
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:173
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:173
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:173
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:173
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:173
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:173
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:173
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:173
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:173
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:173
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:173
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:173
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:173
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:173
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:173
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:173
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:173
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:173
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:173
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:173
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:173
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:173
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:173
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:173
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:173
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:173
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:173
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:173
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:173
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:173
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:173
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:173
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:173
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:173
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:173
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:173
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:173
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:173
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:173
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:173
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:173
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:173
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:173
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:173
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:173
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:173
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:173
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:173
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:173
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:173
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:173
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:173
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:173
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:173
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:173
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:173
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:173
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:173
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:173
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:173
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:173
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:173
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:173
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:173
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:173
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:173
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:173
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:173
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:173
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:173
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:173
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:173
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:173
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:173
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:173
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:173
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:173
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:173
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:173
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:173
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:173
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:173
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:173
-    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:173
-    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:173
-    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:173
-    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:173
-    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:173
-    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:173
-    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:173
-    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:173
-    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:173
-    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:173
-    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:173
-    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:173
-    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:173
-    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:173
-    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:173
-    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:173
-    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:173
-    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:173
-    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:173
-    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:173
-    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:173
-    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:173
-    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:173
-    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:173
-    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:173
-    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:173
-    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:173
-    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:173
-    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:173
-    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:173
-    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:173
-    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:173
-    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:173
-    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:173
-    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:173
-    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:173
-    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:173
-    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:173
-    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:173
-    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:173
-    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:173
-    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:173
-    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:173
-    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:173
-    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:173
-    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:173
-    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:173
-    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:173
-    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:173
-    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:173
-    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:173
-    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:173
-    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:173
-    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:173
-    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:173
-    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:173
-    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:173
-    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:173
-    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:173
-    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:173
-    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:173
-    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:173
-    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:173
-    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:173
-    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:173
-    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:173
-    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:173
-    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:173
-    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:173
-    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:173
-    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:173
-    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:173
-    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:173
-    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:173
-    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:173
-    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:173
-    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:173
-    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:173
-    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:173
-    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:173
-    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:173
-    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:173
-    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:173
-    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:173
-    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:173
-    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:173
-    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:173
-    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:173
-    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:173
-    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:173
-    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:173
-    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:173
-    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:173
-    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:173
-    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:173
-    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:173
-    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:173
-    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:173
-    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:173
-    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:173
-    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:173
-    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:173
-    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:173
-    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:173
-    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:173
-    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:173
-    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:173
-    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:173
-    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:173
-    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:173
-    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:173
-    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:173
-    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:173
-    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:173
-    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:173
-    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:173
-    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:173
-    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:173
-    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:173
-    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:173
-    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:173
-    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:173
-    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:173
-    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:173
-    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:173
-    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:173
-    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:173
-    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:173
-    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:173
-    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:173
-    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:173
-    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:173
-    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:173
-    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:173
-    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:173
-    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:173
-    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:173
-    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:173
-    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:173
-    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:173
-    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:173
-    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:173
-    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:173
-    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:173
-    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:173
-    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:173
-    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:173
-    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:173
-    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:173
-    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:173
-    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:173
-    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:173
-    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:173
-    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:173
-    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:173
-    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:173
-    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:173
-    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:173
-    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:173
-    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:173
-    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:173
-    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:173
-    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:173
-    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:173
-    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:173
-    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:173
-    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:173
-    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:173
-    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:173
-    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:173
-    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:173
-    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:173
-    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:173
-    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:173
-    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:173
-    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:173
-    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:173
-    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:173
-    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:173
-    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:173
-    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:173
-    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:173
-    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:173
-    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:173
-    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:173
-    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:173
-    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:173
-    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:173
-    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:173
-    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:173
-    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:173
-    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:173
-    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:173
-    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:173
-    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:173
-    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:173
-    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:173
-    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:173
-    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:173
-    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:173
-    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:173
-    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:173
-    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:173
-    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:173
-    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:173
-    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:173
-    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:173
-    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:173
-    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:173
-    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:173
-    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:173
-    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:173
-    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:173
-    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:173
-    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:173
-    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:173
-    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:173
-    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:173
-    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:173
-    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:173
-    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:173
-    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:173
-    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:173
-    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:173
-    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:173
-    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:173
-    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:173
-    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:173
-    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:173
-    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:173
-    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:173
-    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:173
-    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:173
-    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:173
-    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:173
-    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:173
-    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:173
-    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:173
-    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:173
-    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:173
-    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:173
-    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:173
-    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:173
-    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:173
-    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:173
-    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:173
-    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:173
-    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:173
-    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:173
-    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:173
-    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:173
-    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:173
-    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:173
-    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:173
-    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:173
-    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:173
-    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:173
-    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:173
-    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:173
-    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:173
-    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:173
-    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:173
-    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:173
-    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:173
-    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:173
-    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:173
-    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:173
-    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:173
-    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:173
-    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:173
-    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:173
-    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:173
-    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:173
-    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:173
-    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:173
-    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:173
-    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:173
-    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:173
-    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:173
-    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:173
-    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:173
-    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:173
-    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:173
-    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:173
-    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:173
-    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:173
-    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:173
-    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:173
-    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:173
-    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:173
-    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:173
-    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:173
-    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:173
-    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:173
-    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:173
-    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:173
-    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:173
-    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:173
-    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:173
-    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:173
-    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:173
-    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:173
-    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:173
-    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:173
-    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:173
-    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:173
-    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:173
-    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:173
-    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:173
-    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:173
-    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:173
-    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:173
-    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:173
-    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:173
-    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:173
-    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:173
-    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:173
-    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:173
-    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:173
-    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:173
-    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:173
-    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:173
-    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:173
-    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:173
-    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:173
-    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:173
-    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:173
-    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:173
-    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:173
-    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:173
-    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:173
-    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:173
-    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:173
-    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:173
-    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:173
-    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:173
-    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:173
-    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:173
-    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:173
-    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:173
-    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:173
-    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:173
-    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:173
-    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:173
-    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:173
-    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:173
-    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:173
-    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:173
-    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:173
-    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:173
-    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:173
-    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:173
-    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:173
-    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:173
-    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:173
-    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:173
-    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:173
-    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:173
-    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:173
-    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:173
-    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:173
-    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:173
-    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:173
-    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:173
-    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:173
-    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:173
-    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:173
-    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:173
-    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:173
-    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:173
-    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:173
-    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:173
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:177
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:177
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:177
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:177
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:177
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:177
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:177
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:177
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:177
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:177
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:177
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:177
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:177
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:177
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:177
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:177
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:177
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:177
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:177
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:177
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:177
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:177
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:177
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:177
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:177
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:177
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:177
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:177
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:177
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:177
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:177
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:177
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:177
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:177
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:177
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:177
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:177
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:177
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:177
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:177
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:178
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:178
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:178
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:178
-    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:178
-    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:178
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:181
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:181
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:181
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:181
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:181
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:181
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:181
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:181
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:181
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:181
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:181
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:181
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:181
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:181
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:181
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:181
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:181
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:181
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:181
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:181
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:181
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:181
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:181
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:181
-    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:181
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:181
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:181
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:181
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:181
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:181
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:181
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:181
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:181
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:181
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:181
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:181
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:181
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:181
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:181
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:181
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:181
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:181
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:181
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:181
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:181
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:181
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:181
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:181
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:181
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:181
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:181
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:181
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:181
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:181
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:181
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:181
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:181
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:181
-    z_address_d1 <= {value_slots_physical, value_position[3:0]}; // ValueEngine.java:195
-    z_address_d2 <= z_address_d1; // ValueEngine.java:195
-    z_address_d3 <= z_address_d2; // ValueEngine.java:195
-    z_address_d4 <= z_address_d3; // ValueEngine.java:195
-    z_address_d5 <= z_address_d4; // ValueEngine.java:195
-    z_address_d6 <= z_address_d5; // ValueEngine.java:195
-    z_address_d7 <= z_address_d6; // ValueEngine.java:195
-    z_address_d8 <= z_address_d7; // ValueEngine.java:195
-    z_address_d9 <= z_address_d8; // ValueEngine.java:195
-    z_address_d10 <= z_address_d9; // ValueEngine.java:195
-    z_address_d11 <= z_address_d10; // ValueEngine.java:195
-    z_address_d12 <= z_address_d11; // ValueEngine.java:195
-    z_address_d13 <= z_address_d12; // ValueEngine.java:195
-    z_address_d14 <= z_address_d13; // ValueEngine.java:195
-    z_address_d15 <= z_address_d14; // ValueEngine.java:195
-    z_address_d16 <= z_address_d15; // ValueEngine.java:195
-    z_address_d17 <= z_address_d16; // ValueEngine.java:195
-    z_address_d18 <= z_address_d17; // ValueEngine.java:195
-    z_address_d19 <= z_address_d18; // ValueEngine.java:195
-    z_address_d20 <= z_address_d19; // ValueEngine.java:195
-    z_address_d21 <= z_address_d20; // ValueEngine.java:195
-    z_address_d22 <= z_address_d21; // ValueEngine.java:195
-    z_address_d23 <= z_address_d22; // ValueEngine.java:195
-    z_address_d24 <= z_address_d23; // ValueEngine.java:195
-    z_address_d25 <= z_address_d24; // ValueEngine.java:195
-    z_address_d26 <= z_address_d25; // ValueEngine.java:195
-    z_address_d27 <= z_address_d26; // ValueEngine.java:195
-    z_address_d28 <= z_address_d27; // ValueEngine.java:195
-    z_address_d29 <= z_address_d28; // ValueEngine.java:195
-    z_address_d30 <= z_address_d29; // ValueEngine.java:195
-    z_address_d31 <= z_address_d30; // ValueEngine.java:195
-    z_address_d32 <= z_address_d31; // ValueEngine.java:195
-    z_address_d33 <= z_address_d32; // ValueEngine.java:195
-    if (z_lanes_read_enable) begin // ValueEngine.java:197
-      z_lanes_read <= z_lanes[z_lanes_read_address]; // ValueEngine.java:197
-    end
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:199
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:199
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:199
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:199
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:199
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:199
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:199
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:199
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:199
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:199
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:199
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:199
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:199
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:199
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:199
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:199
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:199
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:199
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:199
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:199
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:199
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:199
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:199
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:199
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:199
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:199
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:199
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:199
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:199
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:199
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:199
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:199
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:199
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:199
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:200
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:200
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:200
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:200
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:200
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:200
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:200
-    z_address_d34 <= z_address_d33; // ValueEngine.java:201
-    z_address_d35 <= z_address_d34; // ValueEngine.java:201
-    z_address_d36 <= z_address_d35; // ValueEngine.java:201
-    z_address_d37 <= z_address_d36; // ValueEngine.java:201
-    z_address_d38 <= z_address_d37; // ValueEngine.java:201
-    z_address_d39 <= z_address_d38; // ValueEngine.java:201
-    z_address_d40 <= z_address_d39; // ValueEngine.java:201
-    if (z_write) begin // ValueEngine.java:202
-      z_lanes[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:202
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_0 <= partials_0[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_1 <= partials_1[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_2 <= partials_2[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_3 <= partials_3[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_4 <= partials_4[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_5 <= partials_5[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_6 <= partials_6[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_7 <= partials_7[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_8 <= partials_8[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_9 <= partials_9[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_10 <= partials_10[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_11 <= partials_11[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_12 <= partials_12[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_13 <= partials_13[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_14 <= partials_14[bank_read_address]; // ValueEngine.java:209
-    end
-    if (bank_read_enable) begin // ValueEngine.java:209
-      bank_read_15 <= partials_15[bank_read_address]; // ValueEngine.java:209
-    end
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:213
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:213
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:213
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:213
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:213
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:213
-    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:213
-    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:217
-    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:217
-    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:217
-    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:217
-    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:217
-    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:217
-    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:217
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:218
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:218
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:218
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:218
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:218
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:218
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:218
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:219
-    value_present_d2 <= value_present_d1; // ValueEngine.java:219
-    value_present_d3 <= value_present_d2; // ValueEngine.java:219
-    value_present_d4 <= value_present_d3; // ValueEngine.java:219
-    value_present_d5 <= value_present_d4; // ValueEngine.java:219
-    value_present_d6 <= value_present_d5; // ValueEngine.java:219
-    value_present_d7 <= value_present_d6; // ValueEngine.java:219
-    value_present_d8 <= value_present_d7; // ValueEngine.java:219
-    value_present_d9 <= value_present_d8; // ValueEngine.java:219
-    value_present_d10 <= value_present_d9; // ValueEngine.java:219
-    value_present_d11 <= value_present_d10; // ValueEngine.java:219
-    value_present_d12 <= value_present_d11; // ValueEngine.java:219
-    value_present_d13 <= value_present_d12; // ValueEngine.java:219
-    value_present_d14 <= value_present_d13; // ValueEngine.java:219
-    value_present_d15 <= value_present_d14; // ValueEngine.java:219
-    value_present_d16 <= value_present_d15; // ValueEngine.java:219
-    value_present_d17 <= value_present_d16; // ValueEngine.java:219
-    value_present_d18 <= value_present_d17; // ValueEngine.java:219
-    value_present_d19 <= value_present_d18; // ValueEngine.java:219
-    value_present_d20 <= value_present_d19; // ValueEngine.java:219
-    value_present_d21 <= value_present_d20; // ValueEngine.java:219
-    value_present_d22 <= value_present_d21; // ValueEngine.java:219
-    value_present_d23 <= value_present_d22; // ValueEngine.java:219
-    value_present_d24 <= value_present_d23; // ValueEngine.java:219
-    value_present_d25 <= value_present_d24; // ValueEngine.java:219
-    value_present_d26 <= value_present_d25; // ValueEngine.java:219
-    value_present_d27 <= value_present_d26; // ValueEngine.java:219
-    value_present_d28 <= value_present_d27; // ValueEngine.java:219
-    value_present_d29 <= value_present_d28; // ValueEngine.java:219
-    value_present_d30 <= value_present_d29; // ValueEngine.java:219
-    value_present_d31 <= value_present_d30; // ValueEngine.java:219
-    value_present_d32 <= value_present_d31; // ValueEngine.java:219
-    value_present_d33 <= value_present_d32; // ValueEngine.java:219
-    value_present_d34 <= value_present_d33; // ValueEngine.java:219
-    value_present_d35 <= value_present_d34; // ValueEngine.java:219
-    value_present_d36 <= value_present_d35; // ValueEngine.java:219
-    value_present_d37 <= value_present_d36; // ValueEngine.java:219
-    value_present_d38 <= value_present_d37; // ValueEngine.java:219
-    value_present_d39 <= value_present_d38; // ValueEngine.java:219
-    value_present_d40 <= value_present_d39; // ValueEngine.java:219
-    value_present_d41 <= value_present_d40; // ValueEngine.java:219
-    value_present_d42 <= value_present_d41; // ValueEngine.java:219
-    value_present_d43 <= value_present_d42; // ValueEngine.java:219
-    value_present_d44 <= value_present_d43; // ValueEngine.java:219
-    value_present_d45 <= value_present_d44; // ValueEngine.java:219
-    value_present_d46 <= value_present_d45; // ValueEngine.java:219
-    value_present_d47 <= value_present_d46; // ValueEngine.java:219
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
-      partials_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
-      partials_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
-      partials_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
-      partials_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
-      partials_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
-      partials_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
-      partials_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[0]) begin // ValueEngine.java:224
-      partials_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
-      partials_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
-      partials_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
-      partials_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
-      partials_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
-      partials_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
-      partials_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
-      partials_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:224
-    end
-    if (row_weight_valid_d13 & value_present_d47[1]) begin // ValueEngine.java:224
-      partials_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:224
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:227
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:227
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:227
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:227
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:227
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:227
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:227
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:227
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:227
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:227
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:227
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:227
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:227
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:227
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:227
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:227
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:227
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:227
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:227
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:227
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:227
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:227
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:227
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:227
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:227
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:227
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:227
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:227
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:227
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:227
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:227
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:227
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:227
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:227
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:227
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:227
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:227
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:227
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:227
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:227
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:227
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:227
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:227
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:227
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:227
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:227
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:227
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:227
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:227
-    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:231
-    gather_read_z <= z_gathering; // ValueEngine.java:232
-    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:233
-    gather_read_part <= reduce_beat[0]; // ValueEngine.java:234
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_0_0 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_0_1 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_0_2 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_0_3 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_0_4 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_0_5 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_0_6 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_0_7 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_0_8 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_0_9 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_0_10 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_0_11 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_0_12 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_0_13 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_0_14 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_0_15 <= gather_read_0; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_1_0 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_1_1 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_1_2 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_1_3 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_1_4 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_1_5 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_1_6 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_1_7 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_1_8 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_1_9 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_1_10 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_1_11 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_1_12 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_1_13 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_1_14 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_1_15 <= gathered_1_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_2_0 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_2_1 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_2_2 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_2_3 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_2_4 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_2_5 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_2_6 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_2_7 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_2_8 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_2_9 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_2_10 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_2_11 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_2_12 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_2_13 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_2_14 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_2_15 <= gathered_2_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_3_0 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_3_1 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_3_2 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_3_3 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_3_4 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_3_5 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_3_6 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_3_7 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_3_8 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_3_9 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_3_10 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_3_11 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_3_12 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_3_13 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_3_14 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_3_15 <= gathered_3_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_4_0 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_4_1 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_4_2 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_4_3 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_4_4 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_4_5 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_4_6 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_4_7 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_4_8 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_4_9 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_4_10 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_4_11 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_4_12 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_4_13 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_4_14 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_4_15 <= gathered_4_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_5_0 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_5_1 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_5_2 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_5_3 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_5_4 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_5_5 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_5_6 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_5_7 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_5_8 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_5_9 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_5_10 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_5_11 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_5_12 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_5_13 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_5_14 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_5_15 <= gathered_5_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_6_0 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_6_1 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_6_2 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_6_3 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_6_4 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_6_5 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_6_6 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_6_7 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_6_8 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_6_9 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_6_10 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_6_11 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_6_12 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_6_13 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_6_14 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_6_15 <= gathered_6_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:248
-      gathered_7_0 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:248
-      gathered_7_1 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:248
-      gathered_7_2 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:248
-      gathered_7_3 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:248
-      gathered_7_4 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:248
-      gathered_7_5 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:248
-      gathered_7_6 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:248
-      gathered_7_7 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:248
-      gathered_7_8 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:248
-      gathered_7_9 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:248
-      gathered_7_10 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:248
-      gathered_7_11 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:248
-      gathered_7_12 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:248
-      gathered_7_13 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:248
-      gathered_7_14 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:248
-      gathered_7_15 <= gathered_7_0_mux; // ValueEngine.java:248
-    end
-    if (rz_ready) begin // ValueEngine.java:309
-      slot_rz <= rz_out_payload; // ValueEngine.java:310
-      rz_known <= 1'b1; // ValueEngine.java:311
-    end
-    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:316
-    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:316
-    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:316
-    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:316
-    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:316
-    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:316
-    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:316
-    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:316
-    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:316
-    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:323
-      out_word_0 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:323
-      out_word_1 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:323
-      out_word_2 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:323
-      out_word_3 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:323
-      out_word_4 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:323
-      out_word_5 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:323
-      out_word_6 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:323
-      out_word_7 <= stored_output_out_payload; // ValueEngine.java:323
-    end
-    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:326
-    if (beat_assembled) begin // ValueEngine.java:335
-      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:335
-    end
-    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:341
-      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:342
-    end
-    if (accumulated) begin // ValueEngine.java:343
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:344
-      reduce_beat <= 4'd0; // ValueEngine.java:345
-      reduce_index <= 5'd0; // ValueEngine.java:346
-    end
-    if (z_gather_done) begin // ValueEngine.java:348
-      reduce_index <= 5'd0; // ValueEngine.java:349
-      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:350
-    end
-    if (z_pushed) begin // ValueEngine.java:352
-      reduce_index <= 5'd0; // ValueEngine.java:353
-      rz_known <= 1'b0; // ValueEngine.java:354
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:355
-    end
-    if (gather_done) begin // ValueEngine.java:357
-      reduce_index <= 5'd0; // ValueEngine.java:358
-      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:359
-    end
-    if (push_done) begin // ValueEngine.java:361
-      reduce_index <= 5'd0; // ValueEngine.java:362
-      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:363
-      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:364
-      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:365
-        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:365
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:178
+    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:178
+    value_issue_d1 <= value_issue; // ValueEngine.java:178
+    value_issue_d2 <= value_issue_d1; // ValueEngine.java:178
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:194
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:194
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:194
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:194
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:194
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:194
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:194
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:194
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:194
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:194
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:194
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:194
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:194
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:194
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:194
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:194
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:194
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:194
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:194
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:194
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:194
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:194
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:194
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:194
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:194
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:194
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:194
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:194
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:194
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:194
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:194
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:194
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:194
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:194
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:194
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:194
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:194
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:194
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:194
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:194
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:194
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:194
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:194
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:194
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:194
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:194
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:194
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:194
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:194
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:194
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:194
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:194
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:194
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:194
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:194
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:194
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:194
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:194
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:194
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:194
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:194
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:194
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:194
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:194
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:194
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:194
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:194
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:194
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:194
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:194
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:194
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:194
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:194
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:194
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:194
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:194
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:194
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:194
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:194
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:194
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:194
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:194
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:194
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:194
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:194
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:194
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:194
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:194
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:194
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:194
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:194
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:194
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:194
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:194
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:194
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:194
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:194
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:194
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:194
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:194
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:194
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:194
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:194
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:194
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:194
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:194
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:194
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:194
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:194
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:194
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:194
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:194
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:194
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:194
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:194
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:194
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:194
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:194
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:194
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:194
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:194
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:194
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:194
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:194
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:194
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:194
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:194
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:194
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:194
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:194
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:194
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:194
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:194
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:194
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:194
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:194
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:194
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:194
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:194
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:194
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:194
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:194
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:194
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:194
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:194
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:194
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:194
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:194
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:194
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:194
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:194
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:194
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:194
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:194
+    value_lane4_v_d31 <= value_lane4_v_d30; // ValueEngine.java:194
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:194
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:194
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:194
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:194
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:194
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:194
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:194
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:194
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:194
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:194
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:194
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:194
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:194
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:194
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:194
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:194
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:194
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:194
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:194
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:194
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:194
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:194
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:194
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:194
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:194
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:194
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:194
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:194
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:194
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:194
+    value_lane5_v_d31 <= value_lane5_v_d30; // ValueEngine.java:194
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:194
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:194
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:194
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:194
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:194
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:194
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:194
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:194
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:194
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:194
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:194
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:194
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:194
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:194
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:194
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:194
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:194
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:194
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:194
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:194
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:194
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:194
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:194
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:194
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:194
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:194
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:194
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:194
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:194
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:194
+    value_lane6_v_d31 <= value_lane6_v_d30; // ValueEngine.java:194
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:194
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:194
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:194
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:194
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:194
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:194
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:194
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:194
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:194
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:194
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:194
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:194
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:194
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:194
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:194
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:194
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:194
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:194
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:194
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:194
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:194
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:194
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:194
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:194
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:194
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:194
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:194
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:194
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:194
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:194
+    value_lane7_v_d31 <= value_lane7_v_d30; // ValueEngine.java:194
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:194
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:194
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:194
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:194
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:194
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:194
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:194
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:194
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:194
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:194
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:194
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:194
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:194
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:194
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:194
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:194
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:194
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:194
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:194
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:194
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:194
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:194
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:194
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:194
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:194
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:194
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:194
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:194
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:194
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:194
+    value_lane8_v_d31 <= value_lane8_v_d30; // ValueEngine.java:194
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:194
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:194
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:194
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:194
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:194
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:194
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:194
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:194
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:194
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:194
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:194
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:194
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:194
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:194
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:194
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:194
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:194
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:194
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:194
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:194
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:194
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:194
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:194
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:194
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:194
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:194
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:194
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:194
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:194
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:194
+    value_lane9_v_d31 <= value_lane9_v_d30; // ValueEngine.java:194
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:194
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:194
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:194
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:194
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:194
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:194
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:194
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:194
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:194
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:194
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:194
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:194
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:194
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:194
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:194
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:194
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:194
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:194
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:194
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:194
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:194
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:194
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:194
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:194
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:194
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:194
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:194
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:194
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:194
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:194
+    value_lane10_v_d31 <= value_lane10_v_d30; // ValueEngine.java:194
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:194
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:194
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:194
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:194
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:194
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:194
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:194
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:194
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:194
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:194
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:194
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:194
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:194
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:194
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:194
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:194
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:194
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:194
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:194
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:194
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:194
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:194
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:194
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:194
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:194
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:194
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:194
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:194
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:194
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:194
+    value_lane11_v_d31 <= value_lane11_v_d30; // ValueEngine.java:194
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:194
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:194
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:194
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:194
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:194
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:194
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:194
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:194
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:194
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:194
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:194
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:194
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:194
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:194
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:194
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:194
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:194
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:194
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:194
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:194
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:194
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:194
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:194
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:194
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:194
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:194
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:194
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:194
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:194
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:194
+    value_lane12_v_d31 <= value_lane12_v_d30; // ValueEngine.java:194
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:194
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:194
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:194
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:194
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:194
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:194
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:194
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:194
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:194
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:194
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:194
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:194
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:194
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:194
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:194
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:194
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:194
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:194
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:194
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:194
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:194
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:194
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:194
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:194
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:194
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:194
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:194
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:194
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:194
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:194
+    value_lane13_v_d31 <= value_lane13_v_d30; // ValueEngine.java:194
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:194
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:194
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:194
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:194
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:194
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:194
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:194
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:194
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:194
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:194
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:194
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:194
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:194
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:194
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:194
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:194
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:194
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:194
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:194
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:194
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:194
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:194
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:194
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:194
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:194
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:194
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:194
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:194
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:194
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:194
+    value_lane14_v_d31 <= value_lane14_v_d30; // ValueEngine.java:194
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:194
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:194
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:194
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:194
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:194
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:194
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:194
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:194
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:194
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:194
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:194
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:194
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:194
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:194
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:194
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:194
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:194
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:194
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:194
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:194
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:194
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:194
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:194
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:194
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:194
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:194
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:194
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:194
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:194
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:194
+    value_lane15_v_d31 <= value_lane15_v_d30; // ValueEngine.java:194
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:198
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:198
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:198
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:198
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:198
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:198
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:198
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:198
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:198
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:198
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:198
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:198
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:198
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:198
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:198
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:198
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:198
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:198
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:198
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:198
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:198
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:198
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:198
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:198
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:198
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:198
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:198
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:198
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:198
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:198
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:198
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:198
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:198
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:198
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:198
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:198
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:198
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:198
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:198
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:198
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:199
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:199
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:199
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:199
+    row_weight_valid_d5 <= row_weight_valid_d4; // ValueEngine.java:199
+    row_weight_valid_d6 <= row_weight_valid_d5; // ValueEngine.java:199
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:202
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:202
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:202
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:202
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:202
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:202
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:202
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:202
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:202
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:202
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:202
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:202
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:202
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:202
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:202
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:202
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:202
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:202
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:202
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:202
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:202
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:202
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:202
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:202
+    row_shifted_valid_d25 <= row_shifted_valid_d24; // ValueEngine.java:202
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:202
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:202
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:202
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:202
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:202
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:202
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:202
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:202
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:202
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:202
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:202
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:202
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:202
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:202
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:202
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:202
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:202
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:202
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:202
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:202
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:202
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:202
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:202
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:202
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:202
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:202
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:202
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:202
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:202
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:202
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:202
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:202
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:202
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:224
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:224
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:224
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:224
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:224
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:224
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:224
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:224
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:224
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:224
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:224
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:224
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:224
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:224
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:224
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:224
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:224
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:224
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:224
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:224
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:224
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:224
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:224
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:224
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:224
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:224
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:224
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:224
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:224
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:224
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:224
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:224
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:224
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:228
+    z_address_d2 <= z_address_d1; // ValueEngine.java:228
+    z_address_d3 <= z_address_d2; // ValueEngine.java:228
+    z_address_d4 <= z_address_d3; // ValueEngine.java:228
+    z_address_d5 <= z_address_d4; // ValueEngine.java:228
+    z_address_d6 <= z_address_d5; // ValueEngine.java:228
+    z_address_d7 <= z_address_d6; // ValueEngine.java:228
+    z_address_d8 <= z_address_d7; // ValueEngine.java:228
+    z_address_d9 <= z_address_d8; // ValueEngine.java:228
+    z_address_d10 <= z_address_d9; // ValueEngine.java:228
+    z_address_d11 <= z_address_d10; // ValueEngine.java:228
+    z_address_d12 <= z_address_d11; // ValueEngine.java:228
+    z_address_d13 <= z_address_d12; // ValueEngine.java:228
+    z_address_d14 <= z_address_d13; // ValueEngine.java:228
+    z_address_d15 <= z_address_d14; // ValueEngine.java:228
+    z_address_d16 <= z_address_d15; // ValueEngine.java:228
+    z_address_d17 <= z_address_d16; // ValueEngine.java:228
+    z_address_d18 <= z_address_d17; // ValueEngine.java:228
+    z_address_d19 <= z_address_d18; // ValueEngine.java:228
+    z_address_d20 <= z_address_d19; // ValueEngine.java:228
+    z_address_d21 <= z_address_d20; // ValueEngine.java:228
+    z_address_d22 <= z_address_d21; // ValueEngine.java:228
+    z_address_d23 <= z_address_d22; // ValueEngine.java:228
+    z_address_d24 <= z_address_d23; // ValueEngine.java:228
+    z_address_d25 <= z_address_d24; // ValueEngine.java:228
+    z_address_d26 <= z_address_d25; // ValueEngine.java:228
+    z_address_d27 <= z_address_d26; // ValueEngine.java:228
+    z_address_d28 <= z_address_d27; // ValueEngine.java:228
+    z_address_d29 <= z_address_d28; // ValueEngine.java:228
+    z_address_d30 <= z_address_d29; // ValueEngine.java:228
+    z_address_d31 <= z_address_d30; // ValueEngine.java:228
+    z_address_d32 <= z_address_d31; // ValueEngine.java:228
+    z_address_d33 <= z_address_d32; // ValueEngine.java:228
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:229
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:229
+    end
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:230
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:230
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:230
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:230
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:230
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:230
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:230
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_1 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_2 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_3 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_4 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_5 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_6 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_7 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_8 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_9 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_10 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_11 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_12 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_13 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_14 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:237
+      bank_read_s0_15 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:237
+    end
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:229
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:229
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_1 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_2 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_3 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_4 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_5 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_6 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_7 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_8 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_9 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_10 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_11 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_12 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_13 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_14 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:237
+      bank_read_s1_15 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:237
+    end
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:243
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:243
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:243
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:243
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:243
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:243
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:243
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:243
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:243
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:243
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:243
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:243
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:243
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:243
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:243
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:243
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:243
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:243
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:243
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:243
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:243
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:243
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:243
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:243
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:243
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:243
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:243
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:243
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:243
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:243
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:243
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:243
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:243
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:243
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:244
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:244
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:244
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:244
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:244
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:244
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:244
+    z_address_d34 <= z_address_d33; // ValueEngine.java:245
+    z_address_d35 <= z_address_d34; // ValueEngine.java:245
+    z_address_d36 <= z_address_d35; // ValueEngine.java:245
+    z_address_d37 <= z_address_d36; // ValueEngine.java:245
+    z_address_d38 <= z_address_d37; // ValueEngine.java:245
+    z_address_d39 <= z_address_d38; // ValueEngine.java:245
+    z_address_d40 <= z_address_d39; // ValueEngine.java:245
+    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:249
+      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:249
+    end
+    if (z_write & accumulate_set_d40) begin // ValueEngine.java:249
+      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:249
+    end
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:252
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:259
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:259
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:259
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:259
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:259
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:259
+    accumulate_fresh_d41 <= accumulate_fresh_d40; // ValueEngine.java:259
+    row_weight_valid_d7 <= row_weight_valid_d6; // ValueEngine.java:263
+    row_weight_valid_d8 <= row_weight_valid_d7; // ValueEngine.java:263
+    row_weight_valid_d9 <= row_weight_valid_d8; // ValueEngine.java:263
+    row_weight_valid_d10 <= row_weight_valid_d9; // ValueEngine.java:263
+    row_weight_valid_d11 <= row_weight_valid_d10; // ValueEngine.java:263
+    row_weight_valid_d12 <= row_weight_valid_d11; // ValueEngine.java:263
+    row_weight_valid_d13 <= row_weight_valid_d12; // ValueEngine.java:263
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:264
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:264
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:264
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:264
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:264
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:264
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:264
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:265
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:265
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:265
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:265
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:265
+    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:265
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:266
+    value_present_d2 <= value_present_d1; // ValueEngine.java:266
+    value_present_d3 <= value_present_d2; // ValueEngine.java:266
+    value_present_d4 <= value_present_d3; // ValueEngine.java:266
+    value_present_d5 <= value_present_d4; // ValueEngine.java:266
+    value_present_d6 <= value_present_d5; // ValueEngine.java:266
+    value_present_d7 <= value_present_d6; // ValueEngine.java:266
+    value_present_d8 <= value_present_d7; // ValueEngine.java:266
+    value_present_d9 <= value_present_d8; // ValueEngine.java:266
+    value_present_d10 <= value_present_d9; // ValueEngine.java:266
+    value_present_d11 <= value_present_d10; // ValueEngine.java:266
+    value_present_d12 <= value_present_d11; // ValueEngine.java:266
+    value_present_d13 <= value_present_d12; // ValueEngine.java:266
+    value_present_d14 <= value_present_d13; // ValueEngine.java:266
+    value_present_d15 <= value_present_d14; // ValueEngine.java:266
+    value_present_d16 <= value_present_d15; // ValueEngine.java:266
+    value_present_d17 <= value_present_d16; // ValueEngine.java:266
+    value_present_d18 <= value_present_d17; // ValueEngine.java:266
+    value_present_d19 <= value_present_d18; // ValueEngine.java:266
+    value_present_d20 <= value_present_d19; // ValueEngine.java:266
+    value_present_d21 <= value_present_d20; // ValueEngine.java:266
+    value_present_d22 <= value_present_d21; // ValueEngine.java:266
+    value_present_d23 <= value_present_d22; // ValueEngine.java:266
+    value_present_d24 <= value_present_d23; // ValueEngine.java:266
+    value_present_d25 <= value_present_d24; // ValueEngine.java:266
+    value_present_d26 <= value_present_d25; // ValueEngine.java:266
+    value_present_d27 <= value_present_d26; // ValueEngine.java:266
+    value_present_d28 <= value_present_d27; // ValueEngine.java:266
+    value_present_d29 <= value_present_d28; // ValueEngine.java:266
+    value_present_d30 <= value_present_d29; // ValueEngine.java:266
+    value_present_d31 <= value_present_d30; // ValueEngine.java:266
+    value_present_d32 <= value_present_d31; // ValueEngine.java:266
+    value_present_d33 <= value_present_d32; // ValueEngine.java:266
+    value_present_d34 <= value_present_d33; // ValueEngine.java:266
+    value_present_d35 <= value_present_d34; // ValueEngine.java:266
+    value_present_d36 <= value_present_d35; // ValueEngine.java:266
+    value_present_d37 <= value_present_d36; // ValueEngine.java:266
+    value_present_d38 <= value_present_d37; // ValueEngine.java:266
+    value_present_d39 <= value_present_d38; // ValueEngine.java:266
+    value_present_d40 <= value_present_d39; // ValueEngine.java:266
+    value_present_d41 <= value_present_d40; // ValueEngine.java:266
+    value_present_d42 <= value_present_d41; // ValueEngine.java:266
+    value_present_d43 <= value_present_d42; // ValueEngine.java:266
+    value_present_d44 <= value_present_d43; // ValueEngine.java:266
+    value_present_d45 <= value_present_d44; // ValueEngine.java:266
+    value_present_d46 <= value_present_d45; // ValueEngine.java:266
+    value_present_d47 <= value_present_d46; // ValueEngine.java:266
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:273
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:273
+      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:273
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:273
+      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:273
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:277
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:277
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:277
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:277
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:277
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:277
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:277
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:277
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:277
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:277
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:277
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:277
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:277
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:277
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:277
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:277
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:277
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:277
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:277
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:277
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:277
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:277
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:277
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:277
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:277
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:277
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:277
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:277
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:277
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:277
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:277
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:277
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:277
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:277
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:277
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:277
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:277
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:277
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:277
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:277
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:277
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:277
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:277
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:277
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:277
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:277
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:277
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:277
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:277
+    gather_read_valid <= gathering | z_gathering; // ValueEngine.java:281
+    gather_read_z <= z_gathering; // ValueEngine.java:282
+    gather_read_lane <= reduce_index[3:0]; // ValueEngine.java:283
+    gather_read_part <= reduce_beat[0]; // ValueEngine.java:284
+    gather_read_set <= reduce_second_set; // ValueEngine.java:285
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_0_0 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_0_1 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_0_2 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_0_3 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_0_4 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_0_5 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_0_6 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_0_7 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_0_8 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_0_9 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_0_10 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_0_11 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_0_12 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_0_13 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_0_14 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_0_15 <= gather_read_0; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_1_0 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_1_1 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_1_2 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_1_3 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_1_4 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_1_5 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_1_6 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_1_7 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_1_8 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_1_9 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_1_10 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_1_11 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_1_12 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_1_13 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_1_14 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_1_15 <= gathered_1_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_2_0 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_2_1 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_2_2 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_2_3 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_2_4 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_2_5 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_2_6 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_2_7 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_2_8 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_2_9 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_2_10 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_2_11 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_2_12 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_2_13 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_2_14 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_2_15 <= gathered_2_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_3_0 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_3_1 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_3_2 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_3_3 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_3_4 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_3_5 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_3_6 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_3_7 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_3_8 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_3_9 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_3_10 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_3_11 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_3_12 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_3_13 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_3_14 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_3_15 <= gathered_3_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_4_0 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_4_1 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_4_2 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_4_3 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_4_4 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_4_5 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_4_6 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_4_7 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_4_8 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_4_9 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_4_10 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_4_11 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_4_12 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_4_13 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_4_14 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_4_15 <= gathered_4_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_5_0 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_5_1 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_5_2 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_5_3 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_5_4 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_5_5 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_5_6 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_5_7 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_5_8 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_5_9 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_5_10 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_5_11 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_5_12 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_5_13 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_5_14 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_5_15 <= gathered_5_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_6_0 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_6_1 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_6_2 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_6_3 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_6_4 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_6_5 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_6_6 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_6_7 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_6_8 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_6_9 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_6_10 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_6_11 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_6_12 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_6_13 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_6_14 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_6_15 <= gathered_6_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd0)) begin // ValueEngine.java:304
+      gathered_7_0 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd1)) begin // ValueEngine.java:304
+      gathered_7_1 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd2)) begin // ValueEngine.java:304
+      gathered_7_2 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd3)) begin // ValueEngine.java:304
+      gathered_7_3 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd4)) begin // ValueEngine.java:304
+      gathered_7_4 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd5)) begin // ValueEngine.java:304
+      gathered_7_5 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd6)) begin // ValueEngine.java:304
+      gathered_7_6 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd7)) begin // ValueEngine.java:304
+      gathered_7_7 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd8)) begin // ValueEngine.java:304
+      gathered_7_8 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd9)) begin // ValueEngine.java:304
+      gathered_7_9 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd10)) begin // ValueEngine.java:304
+      gathered_7_10 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd11)) begin // ValueEngine.java:304
+      gathered_7_11 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd12)) begin // ValueEngine.java:304
+      gathered_7_12 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd13)) begin // ValueEngine.java:304
+      gathered_7_13 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd14)) begin // ValueEngine.java:304
+      gathered_7_14 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (gather_read_valid & (gather_read_lane == 4'd15)) begin // ValueEngine.java:304
+      gathered_7_15 <= gathered_7_0_mux; // ValueEngine.java:304
+    end
+    if (rz_ready) begin // ValueEngine.java:365
+      slot_rz <= rz_out_payload; // ValueEngine.java:366
+      rz_known <= 1'b1; // ValueEngine.java:367
+    end
+    reduced_tag_d1 <= reduce_tree_out_payload_tag; // ValueEngine.java:372
+    reduced_tag_d2 <= reduced_tag_d1; // ValueEngine.java:372
+    reduced_tag_d3 <= reduced_tag_d2; // ValueEngine.java:372
+    reduced_tag_d4 <= reduced_tag_d3; // ValueEngine.java:372
+    reduced_tag_d5 <= reduced_tag_d4; // ValueEngine.java:372
+    reduced_tag_d6 <= reduced_tag_d5; // ValueEngine.java:372
+    reduced_tag_d7 <= reduced_tag_d6; // ValueEngine.java:372
+    reduced_tag_d8 <= reduced_tag_d7; // ValueEngine.java:372
+    reduced_tag_d9 <= reduced_tag_d8; // ValueEngine.java:372
+    if (element_out & (reduced_tag_d9[2:0] == 3'd0)) begin // ValueEngine.java:379
+      out_word_0 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd1)) begin // ValueEngine.java:379
+      out_word_1 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd2)) begin // ValueEngine.java:379
+      out_word_2 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd3)) begin // ValueEngine.java:379
+      out_word_3 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd4)) begin // ValueEngine.java:379
+      out_word_4 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd5)) begin // ValueEngine.java:379
+      out_word_5 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd6)) begin // ValueEngine.java:379
+      out_word_6 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    if (element_out & (reduced_tag_d9[2:0] == 3'd7)) begin // ValueEngine.java:379
+      out_word_7 <= stored_output_out_payload; // ValueEngine.java:379
+    end
+    beat_assembled <= element_out & (reduced_tag_d9[2:0] == 3'd7); // ValueEngine.java:382
+    if (beat_assembled) begin // ValueEngine.java:391
+      beats_queued <= beats_queued + 4'd1; // ValueEngine.java:391
+    end
+    if ((reduce_phase == REDUCE_GATHER) | (reduce_phase == REDUCE_Z_GATHER) | push_step) begin // ValueEngine.java:397
+      reduce_index <= reduce_index + 5'd1; // ValueEngine.java:398
+    end
+    if (reduce_start) begin // ValueEngine.java:399
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:400
+      reduce_beat <= 4'd0; // ValueEngine.java:401
+      reduce_index <= 5'd0; // ValueEngine.java:402
+    end
+    if (z_gather_done) begin // ValueEngine.java:404
+      reduce_index <= 5'd0; // ValueEngine.java:405
+      reduce_phase <= REDUCE_Z_PUSH; // ValueEngine.java:406
+    end
+    if (z_pushed) begin // ValueEngine.java:408
+      reduce_index <= 5'd0; // ValueEngine.java:409
+      rz_known <= 1'b0; // ValueEngine.java:410
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:411
+    end
+    if (gather_done) begin // ValueEngine.java:413
+      reduce_index <= 5'd0; // ValueEngine.java:414
+      reduce_phase <= REDUCE_PUSH; // ValueEngine.java:415
+    end
+    if (push_done) begin // ValueEngine.java:417
+      reduce_index <= 5'd0; // ValueEngine.java:418
+      reduce_beat <= reduce_beat + 4'd1; // ValueEngine.java:419
+      reduce_phase <= REDUCE_GATHER; // ValueEngine.java:420
+      if (reduce_beat == reduce_phase_diff[3:0]) begin // ValueEngine.java:421
+        reduce_phase <= REDUCE_FLUSH; // ValueEngine.java:421
       end
     end
-    if (slot_flush_done) begin // ValueEngine.java:367
-      beats_queued <= 4'd0; // ValueEngine.java:368
-      reduce_beat <= 4'd0; // ValueEngine.java:369
-      reduce_index <= 5'd0; // ValueEngine.java:370
-      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:371
-      if (value_pass_finished) begin // ValueEngine.java:372
-        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:372
+    if (slot_flush_done) begin // ValueEngine.java:423
+      beats_queued <= 4'd0; // ValueEngine.java:424
+      reduce_beat <= 4'd0; // ValueEngine.java:425
+      reduce_index <= 5'd0; // ValueEngine.java:426
+      reduce_phase <= REDUCE_Z_GATHER; // ValueEngine.java:427
+      if (value_pass_finished) begin // ValueEngine.java:428
+        reduce_phase <= REDUCE_IDLE; // ValueEngine.java:428
       end
     end
     if (reset) begin
@@ -6994,6 +7496,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       gather_read_z <= 1'b0;
       gather_read_lane <= 4'd0;
       gather_read_part <= 1'b0;
+      gather_read_set <= 1'b0;
       gathered_0_0 <= 32'h0;
       gathered_0_1 <= 32'h0;
       gathered_0_2 <= 32'h0;
@@ -7158,8 +7661,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:85
   assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:88
   assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:89
-  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:117
-  assign value_need_rows = value_row_needs; // ValueEngine.java:118
+  assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:136
+  assign value_need_rows = value_row_needs; // ValueEngine.java:137
 
   always @(posedge clk) begin
     if (value_pass_start) begin // ChunkWalk.java:90
@@ -7321,68 +7824,68 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:111
   assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:111
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:117
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:170
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:173
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:173
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:173
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:173
-  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:173
-  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:173
-  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:173
-  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:173
-  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:173
-  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:173
-  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:173
-  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:173
-  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:173
-  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:173
-  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:173
-  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:172
-  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:173
-  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:213
-  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:213
-  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:213
-  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:213
-  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:213
-  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:213
-  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:213
-  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:213
-  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:213
-  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:213
-  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:213
-  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:213
-  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:213
-  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:213
-  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:213
-  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:213
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:191
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:194
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:194
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:194
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:194
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b4 = value_lane4_v_d31; // ValueEngine.java:194
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b5 = value_lane5_v_d31; // ValueEngine.java:194
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b6 = value_lane6_v_d31; // ValueEngine.java:194
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b7 = value_lane7_v_d31; // ValueEngine.java:194
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b8 = value_lane8_v_d31; // ValueEngine.java:194
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b9 = value_lane9_v_d31; // ValueEngine.java:194
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b10 = value_lane10_v_d31; // ValueEngine.java:194
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b11 = value_lane11_v_d31; // ValueEngine.java:194
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b12 = value_lane12_v_d31; // ValueEngine.java:194
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b13 = value_lane13_v_d31; // ValueEngine.java:194
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b14 = value_lane14_v_d31; // ValueEngine.java:194
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:193
+  assign value_mac_b15 = value_lane15_v_d31; // ValueEngine.java:194
+  assign value_mac_addend0 = value_lane0_addend; // ValueEngine.java:259
+  assign value_mac_addend1 = value_lane1_addend; // ValueEngine.java:259
+  assign value_mac_addend2 = value_lane2_addend; // ValueEngine.java:259
+  assign value_mac_addend3 = value_lane3_addend; // ValueEngine.java:259
+  assign value_mac_addend4 = value_lane4_addend; // ValueEngine.java:259
+  assign value_mac_addend5 = value_lane5_addend; // ValueEngine.java:259
+  assign value_mac_addend6 = value_lane6_addend; // ValueEngine.java:259
+  assign value_mac_addend7 = value_lane7_addend; // ValueEngine.java:259
+  assign value_mac_addend8 = value_lane8_addend; // ValueEngine.java:259
+  assign value_mac_addend9 = value_lane9_addend; // ValueEngine.java:259
+  assign value_mac_addend10 = value_lane10_addend; // ValueEngine.java:259
+  assign value_mac_addend11 = value_lane11_addend; // ValueEngine.java:259
+  assign value_mac_addend12 = value_lane12_addend; // ValueEngine.java:259
+  assign value_mac_addend13 = value_lane13_addend; // ValueEngine.java:259
+  assign value_mac_addend14 = value_lane14_addend; // ValueEngine.java:259
+  assign value_mac_addend15 = value_lane15_addend; // ValueEngine.java:259
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduce_slots (SlotWalker.java:32): the slot this pass is at, its head within its token and the
   // positions it attends to
-  assign reduce_slots_physical = reduce_slots_slot + value_slot_base; // SlotWalker.java:36
-  assign reduce_slots_last = {5'd0, reduce_slots_slot} == (value_slots - 8'd1); // SlotWalker.java:37
-  assign reduce_slots_last_head = reduce_slots_head == (value_heads - 8'd1); // SlotWalker.java:38
+  assign reduce_slots_physical = reduce_slots_slot + reduce_slot_base; // SlotWalker.java:36
+  assign reduce_slots_last = {5'd0, reduce_slots_slot} == (reduce_slots - 8'd1); // SlotWalker.java:37
+  assign reduce_slots_last_head = reduce_slots_head == (reduce_heads - 8'd1); // SlotWalker.java:38
 
   always @(posedge clk) begin
-    if (accumulated) begin // SlotWalker.java:39
+    if (reduce_start) begin // SlotWalker.java:39
       reduce_slots_slot <= 3'd0; // SlotWalker.java:40
       reduce_slots_head <= 8'd0; // SlotWalker.java:41
-      reduce_slots_positions <= value_first_positions; // SlotWalker.java:42
+      reduce_slots_positions <= reduce_first_positions; // SlotWalker.java:42
     end else if (slot_flushed) begin // SlotWalker.java:43
       reduce_slots_slot <= reduce_slots_slot + 3'd1; // SlotWalker.java:44
       reduce_slots_head <= reduce_slots_head + 8'd1; // SlotWalker.java:45
@@ -7402,19 +7905,39 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Simulation-only checks (Hdl.assertAlways): a false condition stops the simulation.
   always @(posedge clk) begin
     if (!reset) begin
-      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:333
-        $display("ASSERTION FAILED in %m: ValueEngine.java:333: AttentionUnit: the output queue holds a slot's beats");
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:226
+        $display("ASSERTION FAILED in %m: ValueEngine.java:226: AttentionUnit: the value pass and the reduction read ",
+                 "one set of Z's lanes");
         $stop;
       end
-      if (!(~(value_side_finished & refusal_done))) begin // AttentionUnit.java:218
-        $display("ASSERTION FAILED in %m: AttentionUnit.java:218: AttentionUnit: one command finishes at a time");
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:232
+        $display("ASSERTION FAILED in %m: ValueEngine.java:232: AttentionUnit: the value pass and the reduction read ",
+                 "one set of partials");
+        $stop;
+      end
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:226
+        $display("ASSERTION FAILED in %m: ValueEngine.java:226: AttentionUnit: the value pass and the reduction read ",
+                 "one set of Z's lanes");
+        $stop;
+      end
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:232
+        $display("ASSERTION FAILED in %m: ValueEngine.java:232: AttentionUnit: the value pass and the reduction read ",
+                 "one set of partials");
+        $stop;
+      end
+      if (!(~beat_assembled | out_beat_ready)) begin // ValueEngine.java:389
+        $display("ASSERTION FAILED in %m: ValueEngine.java:389: AttentionUnit: the output queue holds a slot's beats");
+        $stop;
+      end
+      if (!(~(reduce_side_finished & refusal_done))) begin // AttentionUnit.java:262
+        $display("ASSERTION FAILED in %m: AttentionUnit.java:262: AttentionUnit: one command finishes at a time");
         $stop;
       end
     end
   end
 `endif
 
-  AxiBurstReader_w128_b32_o4 key_reader0 ( // AttentionUnit.java:125
+  AxiBurstReader_w128_b32_o8 key_reader0 ( // AttentionUnit.java:160
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (key_reader0_command_valid),
@@ -7456,7 +7979,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .outstanding             (key_reader0_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 value_reader0 ( // AttentionUnit.java:126
+  AxiBurstReader_w128_b32_o8 value_reader0 ( // AttentionUnit.java:161
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (value_reader0_command_valid),
@@ -7498,7 +8021,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .outstanding             (value_reader0_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 key_reader1 ( // AttentionUnit.java:125
+  AxiBurstReader_w128_b32_o8 key_reader1 ( // AttentionUnit.java:160
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (key_reader1_command_valid),
@@ -7540,7 +8063,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .outstanding             (key_reader1_outstanding)
   );
 
-  AxiBurstReader_w128_b32_o4 value_reader1 ( // AttentionUnit.java:126
+  AxiBurstReader_w128_b32_o8 value_reader1 ( // AttentionUnit.java:161
     .clk                     (clk),
     .reset                   (reset),
     .command_valid           (value_reader1_command_valid),
@@ -7940,7 +8463,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:157
+  Fp32Add row_shifted ( // ValueEngine.java:178
     .clk          (clk),
     .reset        (reset),
     .in_valid     (row_shifted_in_valid),
@@ -7950,7 +8473,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:157
+  FpExp row_weight ( // ValueEngine.java:178
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_weight_in_valid),
@@ -8279,7 +8802,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -8288,7 +8811,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -8297,7 +8820,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -8306,7 +8829,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -8315,7 +8838,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -8324,7 +8847,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -8333,7 +8856,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -8342,7 +8865,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -8351,7 +8874,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane8_v_in_valid),
@@ -8360,7 +8883,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane9_v_in_valid),
@@ -8369,7 +8892,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane10_v_in_valid),
@@ -8378,7 +8901,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane11_v_in_valid),
@@ -8387,7 +8910,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane12_v_in_valid),
@@ -8396,7 +8919,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane13_v_in_valid),
@@ -8405,7 +8928,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane14_v_in_valid),
@@ -8414,7 +8937,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:166
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:187
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane15_v_in_valid),
@@ -8423,7 +8946,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane15_v_out_payload)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:198
+  Fp32Add z_sum ( // ValueEngine.java:242
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),
@@ -8433,7 +8956,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (z_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t4_q8_f4 reduce_tree ( // ValueEngine.java:280
+  Fp32SerialTree_n16_t4_q8_f4 reduce_tree ( // ValueEngine.java:336
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (reduce_tree_in_valid),
@@ -8470,7 +8993,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // ValueEngine.java:313
+  Fp32Mul normalized ( // ValueEngine.java:369
     .clk          (clk),
     .reset        (reset),
     .in_valid     (normalized_in_valid),
@@ -8480,7 +9003,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // ValueEngine.java:314
+  Fp32ToFp16 stored_output ( // ValueEngine.java:370
     .clk         (clk),
     .reset       (reset),
     .in_valid    (stored_output_in_valid),
@@ -8504,8 +9027,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   // Bits nothing reads, gathered so that lint reports only real mistakes.
   wire unused_bits = &{1'b0, key_reader0_idle, key_reader0_credits, key_reader0_outstanding, value_reader0_idle,
       value_reader0_credits, value_reader0_outstanding, key_reader1_idle, key_reader1_credits, key_reader1_outstanding,
-      value_reader1_idle, value_reader1_credits, value_reader1_outstanding, key0_failed_older, key0_chunk_bytes[72:63],
-      key1_failed_older, key1_chunk_bytes[72:63], score_mac_lane0_sum_out_valid, score_mac_lane1_product_out_valid,
+      value_reader1_idle, value_reader1_credits, value_reader1_outstanding, key0_chunk_bytes[72:63],
+      key1_chunk_bytes[72:63], score_mac_lane0_sum_out_valid, score_mac_lane1_product_out_valid,
       score_mac_lane1_sum_out_valid, score_mac_lane2_product_out_valid, score_mac_lane2_sum_out_valid,
       score_mac_lane3_product_out_valid, score_mac_lane3_sum_out_valid, score_mac_lane4_product_out_valid,
       score_mac_lane4_sum_out_valid, score_mac_lane5_product_out_valid, score_mac_lane5_sum_out_valid,
@@ -8537,8 +9060,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       score_pass_beats_sum[0], last_row_beat_diff[7:3], score_rows_here_mux[12:6], value0_rows_after_mux[19:13],
       value0_first_rows_mux[19:13], value0_landing_latest_diff[8:0], value0_write_last_row_beat_diff[7:4],
       value1_rows_after_mux[19:13], value1_first_rows_mux[19:13], value1_landing_latest_diff[8:0],
-      value1_write_last_row_beat_diff[7:4], value_pass_beats_sum[0], value_last_beat_diff[7:3], reduce_phase_diff[7:4],
-      value_rows_here_mux[12:6]};
+      value1_write_last_row_beat_diff[7:4], value_pass_beats_sum[0], value_last_beat_diff[7:3],
+      value_issue_set_slot_mux[2], reduce_set_slot_mux[2], reduce_phase_diff[7:4], value_rows_here_mux[12:6]};
 endmodule
 
 `default_nettype wire

@@ -1,6 +1,6 @@
-SyncFifo_w1_d4.v
-SyncFifo_w130_d128_ramblock.v
-AxiBurstReader_w128_b32_o4.v
+SyncFifo_w1_d8.v
+SyncFifo_w130_d256_ramblock.v
+AxiBurstReader_w128_b32_o8.v
 Fp16Product.v
 Fp32Add.v
 SyncFifo_w528_d9.v

@@ -38,10 +38,11 @@ public record AttentionShape(int lanes, int width, int ports, int maxHeadDim, in
     /** Beats per K/V burst (a chunk is one read command of chunk rows x d/W beats, cut into these bursts). */
     public static final int BURST_BEATS = 32;
     /**
-     * Bursts in flight on the K/V port: 128 beats of read FIFO keep the port streaming at a DDR read latency of
-     * up to about 120 cycles (the TLMM weight ports' figure).
+     * Bursts in flight on the K/V port: 256 beats of read FIFO keep the port streaming at a DDR read latency of
+     * up to about 220 cycles. With 4 (128 beats) a port at the benchmark's latency of 100 cycles waited 7 cycles
+     * every 135 (the round trip of a 32-beat burst), 95 % of its rate; the FIFO is block RAM either way.
      */
-    public static final int OUTSTANDING = 4;
+    public static final int OUTSTANDING = 8;
 
     public AttentionShape {
         List<String> problems = new ArrayList<>();
@@ -229,9 +230,28 @@ public record AttentionShape(int lanes, int width, int ports, int maxHeadDim, in
         return slots * (1 << log2Up(context));
     }
 
-    /** Words of each of the P x W value-partial banks: L partials per pass beat of a row per slot. */
+    /**
+     * Sets of the value partials and Z's lanes: 2 with 2 slots or more (the slots below {@link #secondSetBase} and
+     * the rest, each set its own memories), so one command's reduction reads one set while the next command's
+     * value pass adds into the other; 1 with a single slot.
+     */
+    public int slotSets() {
+        return slots >= 2 ? 2 : 1;
+    }
+
+    /** The first slot of the second set: half the slots, the base of a command that runs beside another. */
+    public int secondSetBase() {
+        return slotSets() == 2 ? slots / 2 : slots;
+    }
+
+    /** Slots of the larger set (the second, with an odd slot count). */
+    public int setSlots() {
+        return slotSets() == 2 ? slots - slots / 2 : slots;
+    }
+
+    /** Words of each of the P x W value-partial banks of a set: L partials per pass beat of a row per slot. */
     public int partialBankWords() {
-        return slots * passStride() * lanes;
+        return setSlots() * passStride() * lanes;
     }
 
     /** Verilog name suffix: {@code l16_w8_d96_c4096_q8_fp16}, with {@code _p2} for two ports a pass. */

@@ -48,13 +48,19 @@ import java.util.List;
  * k mod P), chunks of rows ahead of their pass, which takes P beats of a row a cycle. Each pass has its own
  * P x W multiply-add lanes ({@link MacLanes}).
  *
- * <p><b>Two commands at once.</b> The {@link Controller} (the score side) takes a command, its queries and runs
- * its score pass, then hands it to the {@link ValueSide}, and takes the next command while the value pass of
- * the last runs: the score pass of one command runs beside the value pass of the one before, on the other
- * ports. Their per-slot stores do not meet: a command that runs beside another takes the other half of the slots
+ * <p><b>Four commands at once.</b> The {@link Intake} takes and checks a command and starts reading its K rows
+ * as soon as the key loaders have asked for every chunk of the command before it. The {@link Controller} (the
+ * score side) takes the checked command from the intake, its queries, and runs its score pass, then hands it to
+ * the {@link ValueSide} (the value pass), which passes it on to the {@link ReduceSide} (its reduction and its
+ * outputs) once its accumulation is over. So the score pass of one command runs beside the value pass of the one
+ * before, on the other ports, and the reduction of the one before that; and the K rows of the one after stream
+ * into the key buffers' free halves, so the key ports do not wait for a score pass's tail, the next command's
+ * checks and queries, and a DDR round trip, nor the value ports for a reduction. The per-slot stores of
+ * neighbouring stages do not meet: a command that runs beside another takes the other half of the slots
  * ({@link CommandFields#base}; the maxima of only its own slots start again), so each may have at most half the
- * unit's slots (a larger one waits until the value side is free). The score buffer's write port is the score
- * pass's, its read port the value pass's. Named {@code AttentionUnit_<shape>}.
+ * unit's slots (a larger one waits until the value side is free), and a value pass starts only on slots of the
+ * other set of partials than the reduction's ({@link AttentionShape#slotSets}). The score buffer's write port is
+ * the score pass's, its read port the value pass's. Named {@code AttentionUnit_<shape>}.
  */
 public final class AttentionUnit extends Module {
     /**
@@ -75,14 +81,43 @@ public final class AttentionUnit extends Module {
     public record Done(UInt errorCode) {}
 
     /**
-     * The score side's phases. SIZE and CHECK: a taken command's slot count is a product, registered before the
-     * checks read it; CHECK also waits for room beside the value side's command. HANDOFF: the score pass is done,
-     * the value side is not free yet. REFUSED: the done of a refused command waits for the command before it.
+     * The intake's phases. SIZE and CHECK: a taken command's slot count is a product, registered before the checks
+     * read it. READY: the command is checked and waits for the score side (its K job starts meanwhile). REFUSED:
+     * the done of a refused command waits for every command before it.
      */
-    enum Phase { IDLE, SIZE, CHECK, QUERIES, SCORES, HANDOFF, REFUSED }
+    enum IntakePhase { IDLE, SIZE, CHECK, READY, REFUSED }
 
-    /** The value side's phases. */
-    enum ValuePhase { IDLE, VALUES }
+    /**
+     * The score side's phases. QUERIES: the command's queries are stored; SCORES: its score pass runs; HANDOFF: the
+     * score pass is done, the value side is not free yet.
+     */
+    enum Phase { IDLE, QUERIES, SCORES, HANDOFF }
+
+    /** The value side's phases. ACCUMULATED: the value pass is over, the reduce side is not free yet. */
+    enum ValuePhase { IDLE, VALUES, ACCUMULATED }
+
+    /** The reduce side's phases. */
+    enum ReducePhase { IDLE, REDUCING }
+
+    /**
+     * Which slots a stage's command holds, for the stage before it.
+     *
+     * @param busy  the stage has a command
+     * @param base  its first slot
+     * @param slots its slot count, 8 bits
+     */
+    record Occupancy(Bool busy, UInt base, UInt slots) {
+        static Occupancy wires(String name, AttentionShape shape) {
+            return new Occupancy(wire(name + "_busy", bool()), wire(name + "_command_base", uint(shape.slotBits())),
+                    wire(name + "_command_slots", uint(8)));
+        }
+
+        void set(Bool busyNow, CommandFields fields) {
+            busy.set(busyNow);
+            base.set(fields.base());
+            slots.set(fields.slots());
+        }
+    }
 
     public final Stream<Command> command;
     public final Stream<Vec<Bits>> queries;
@@ -145,11 +180,12 @@ public final class AttentionUnit extends Module {
 
         Bool scoresFinished = wire("scores_finished", bool());
         Bool valueJobRequesting = wire("value_job_requesting", bool());
-        Bool valueBusy = wire("value_busy", bool());
-        UInt valueSlots = wire("value_command_slots", uint(8));
-        UInt valueBase = wire("value_command_base", uint(shape.slotBits()));
-        Controller controller = area(new Controller(shape, command, queries, queryStore, scoresFinished,
-                valueBusy, valueSlots, valueBase, valueJobRequesting));
+        Bool keyJobRequesting = wire("key_job_requesting", bool());
+        Bool earlierRunning = wire("earlier_commands_running", bool());
+        Occupancy valueOccupancy = Occupancy.wires("value", shape);
+        Occupancy reduceOccupancy = Occupancy.wires("reduce", shape);
+        Bool commandTaken = wire("command_taken", bool());
+        Intake intake = area(new Intake(shape, command, commandTaken, earlierRunning, keyJobRequesting));
 
         BufferPort keyPort = BufferPort.wires("key_port", chunkAddressBits, 16 * shape.passWidth(),
                 shape.chunkBufferLatency());
@@ -161,14 +197,17 @@ public final class AttentionUnit extends Module {
         scorePort.data().set(scoreBuffer.readSync("score_read", scorePort.address(), scorePort.enable(),
                 scoreLatency));
 
-        // ---- K: a job per score pass, on the key ports.
+        // ---- K: a job per command, started from the intake, on the key ports.
         Bool keyChunkDone = wire("key_chunk_consumed", bool());
         UInt keyChunkLoader = wire("key_chunk_loader", uint(Math.max(1, shape.portBits())));
-        List<ChunkLoader> keyLoaders = loaders("key", shape, controller.startScores, controller.keyAddress,
-                controller.fields, keyChunkDone, keyChunkLoader, keyReaders);
+        List<ChunkLoader> keyLoaders = loaders("key", shape, intake.startKeyJob, intake.keyAddress,
+                intake.lastPositions, intake.rowBeats, keyChunkDone, keyChunkLoader, keyReaders);
+        keyJobRequesting.set(any(keyLoaders.stream().map(l -> l.requesting).toList()).named("key_loaders_requesting"));
         ChunkLoader.readPort("key_read", shape, keyLoaders, keyPort);
-        List<UInt> keyBases = keyLoaders.stream().map(l -> l.jobBase).toList();
-        ChunkProgress keyProgress = area(new ChunkProgress("key", shape, keyLoaders, keyBases));
+        Controller controller = area(new Controller(shape, intake, keyLoaders, queries, queryStore, scoresFinished,
+                valueOccupancy, reduceOccupancy, valueJobRequesting));
+        commandTaken.set(controller.take);
+        ChunkProgress keyProgress = area(new ChunkProgress("key", shape, keyLoaders, controller.keyBases));
         ScoreEngine scores = area(new ScoreEngine(shape, controller.fields, controller.scale, controller.startScores,
                 keyProgress, keyPort, queryStore));
         keyChunkDone.set(scores.chunkFinished);
@@ -185,41 +224,47 @@ public final class AttentionUnit extends Module {
         Bool valueChunkDone = wire("value_chunk_consumed", bool());
         UInt valueChunkLoader = wire("value_chunk_loader", uint(Math.max(1, shape.portBits())));
         List<ChunkLoader> valueLoaders = loaders("value", shape, controller.startValueJob, controller.valueAddress,
-                controller.fields, valueChunkDone, valueChunkLoader, valueReaders);
+                controller.fields.lastPositions(), controller.fields.rowBeats(), valueChunkDone, valueChunkLoader,
+                valueReaders);
         ChunkLoader.readPort("value_read", shape, valueLoaders, valuePort);
         valueJobRequesting.set(any(valueLoaders.stream().map(l -> l.requesting).toList())
                 .named("value_loaders_requesting"));
-        Bool valuesFinished = wire("values_finished", bool());
-        Bool keysFailed = any(keyLoaders.stream().map(l -> l.failedLatest).toList()).named("key_job_failed");
-        ValueSide valueSide = area(new ValueSide(shape, controller, keysFailed, valueLoaders, valuesFinished));
-        valueBusy.set(valueSide.phase.is(ValuePhase.VALUES));
-        valueSlots.set(valueSide.fields.slots());
-        valueBase.set(valueSide.fields.base());
+        Bool accumulated = wire("values_accumulated", bool());
+        Bool reduced = wire("values_reduced", bool());
+        ValueSide valueSide = area(new ValueSide(shape, controller, controller.keysFailed, valueLoaders,
+                accumulated, reduceOccupancy.busy()));
+        ReduceSide reduceSide = area(new ReduceSide(shape, valueSide, reduced));
+        valueOccupancy.set(valueSide.phase.isOneOf(ValuePhase.VALUES, ValuePhase.ACCUMULATED), valueSide.fields);
+        reduceOccupancy.set(reduceSide.phase.is(ReducePhase.REDUCING), reduceSide.fields);
+        earlierRunning.set(controller.phase.is(Phase.IDLE).not().or(valueOccupancy.busy())
+                .or(reduceOccupancy.busy()));
         ChunkProgress valueProgress = area(new ChunkProgress("value", shape, valueLoaders, valueSide.jobBases));
         ValueEngine values = area(new ValueEngine(shape, valueSide.fields, valueSide.start, valueProgress, valuePort,
-                scorePort, sink.maxima, out));
+                scorePort, sink.maxima, reduceSide.fields, reduceSide.start, out));
         valueChunkDone.set(values.chunkFinished);
         valueChunkLoader.set(values.chunkLoader);
-        valuesFinished.set(values.finished);
+        accumulated.set(values.accumulated);
+        reduced.set(values.finished);
         scoresFinished.set(scores.finished);
 
         // ---- Done, in the order the commands were taken: the value side's, or a refusal once it is free.
         Bool doneValid = reg("done_pending", bool(), 0);
         UInt doneCode = reg("done_code", uint(8), 0);
         doneValid.set(false);
-        when(valueSide.finished, () -> {
+        when(reduceSide.finished, () -> {
             doneValid.set(true);
-            doneCode.set(valueSide.code);
+            doneCode.set(reduceSide.code);
         });
-        when(controller.refusalDone, () -> {
+        when(intake.refusalDone, () -> {
             doneValid.set(true);
-            doneCode.set(controller.refusalCode);
+            doneCode.set(intake.refusalCode);
         });
-        assertAlways(valueSide.finished.and(controller.refusalDone).not(),
+        assertAlways(reduceSide.finished.and(intake.refusalDone).not(),
                 "AttentionUnit: one command finishes at a time");
         done.valid.set(doneValid);
         done.payload.errorCode().set(doneCode);
-        idle.set(controller.phase.is(Phase.IDLE).and(valueSide.phase.is(ValuePhase.IDLE)));
+        idle.set(intake.phase.is(IntakePhase.IDLE).and(controller.phase.is(Phase.IDLE))
+                .and(valueSide.phase.is(ValuePhase.IDLE)).and(reduceSide.phase.is(ReducePhase.IDLE)));
     }
 
     /**
@@ -227,14 +272,14 @@ public final class AttentionUnit extends Module {
      * and frees a half of its buffer when the pass has finished a chunk of its own.
      */
     private static List<ChunkLoader> loaders(String name, AttentionShape shape, Bool start, UInt address,
-            CommandFields fields, Bool chunkDone, UInt chunkLoader, List<AxiBurstReader> readers) {
+            UInt rows, UInt rowBeats, Bool chunkDone, UInt chunkLoader, List<AxiBurstReader> readers) {
         int ports = shape.ports();
         List<ChunkLoader> loaders = new ArrayList<>();
         for (int l = 0; l < ports; l++) {
             Bool consumed = ports == 1 ? chunkDone
                     : chunkDone.and(chunkLoader.eq(l)).named(name + "_chunk_consumed_" + l);
             loaders.add(area(new ChunkLoader(name + (ports > 1 ? String.valueOf(l) : ""), shape, l, start, address,
-                    fields.lastPositions(), fields.rowBeats(), consumed, readers.get(l))));
+                    rows, rowBeats, consumed, readers.get(l))));
         }
         return loaders;
     }
@@ -249,43 +294,52 @@ public final class AttentionUnit extends Module {
     }
 
     /**
-     * The score side: takes and checks a command, finds its slots room, stores its queries, starts its score
-     * pass and its V rows' job, and hands it to the value side.
+     * Takes and checks the next command while the commands before it run, and starts its K job: the key loaders
+     * read its rows into their free halves while the score pass before it finishes, so its own pass finds them in.
      */
-    static final class Controller extends Area {
-        final HwEnum<Phase> phase;
-        /** The command's fields, for the score pass and the V job. */
-        final CommandFields fields;
+    static final class Intake extends Area {
+        final HwEnum<IntakePhase> phase;
         final UInt keyAddress;
         final UInt valueAddress;
         final Bits scale;
-        /** Event: the score pass starts (the last query is in). */
-        final Bool startScores;
-        /** Event: the command's V job starts. */
-        final Bool startValueJob;
-        /** Event: the command goes to the value side. */
-        final Bool handOff;
-        /** Event: a refused command's done (the commands before it have finished). */
+        final UInt firstPositions;
+        /** Positions the last slot attends to: the rows of the K and V jobs (set in CHECK). */
+        final UInt lastPositions;
+        final UInt heads;
+        /** Slots of the command, tokens x heads (set in CHECK). */
+        final UInt slots;
+        final UInt rowBeats;
+        /** Event: the command's K job starts (the key loaders have asked for every chunk of the job before). */
+        final Bool startKeyJob;
+        /**
+         * The command is checked and its K job has started (the loaders' job bases, registered with it, are its
+         * job's): the score side may take it.
+         */
+        final Bool ready;
+        /** Event: a refused command's done (every command before it has finished). */
         final Bool refusalDone;
         /** The refused command's {@link ErrorCode}. */
         final UInt refusalCode;
 
-        Controller(AttentionShape shape, Stream<Command> command, Stream<Vec<Bits>> queries, List<Mem<Bits>> queryStore,
-                   Bool scoresFinished, Bool valueBusy, UInt valueSlots, UInt valueBase,
-                   Bool valueJobRequesting) {
-            super("controller", "takes and checks a command, stores its queries, starts its passes and hands it on");
+        /**
+         * @param taken            event: the score side takes the command
+         * @param earlierRunning   a command taken before is still running (on the score, value or reduce side)
+         * @param keyJobRequesting the key loaders have chunks of the latest K job left to ask for
+         */
+        Intake(AttentionShape shape, Stream<Command> command, Bool taken, Bool earlierRunning,
+               Bool keyJobRequesting) {
+            super("intake", "takes and checks the next command and starts reading its K rows");
             int positionBits = shape.positionBits();
-            int half = shape.slots() / 2;
-            phase = reg("phase", enumOf(Phase.class), Phase.IDLE);
-            fields = new CommandFields(reg("first_positions", uint(positionBits), 0),
-                    reg("last_positions", uint(positionBits), 0), reg("heads", uint(8), 0), reg("slots", uint(8), 0),
-                    reg("row_beats", uint(8), 0), reg("slot_base", uint(shape.slotBits()), 0));
+            phase = reg("intake_phase", enumOf(IntakePhase.class), IntakePhase.IDLE);
             keyAddress = reg("key_address", uint(64), 0);
-            valueAddress = reg("value_address", uint(64), 0);
-            scale = reg("scale", bits(32), 0);
-            UInt querySlot = reg("query_slot", uint(8), 0);
-            UInt queryBeat = reg("query_beat", uint(8), 0);
-            Bool valueJobStarted = reg("value_job_started", bool(), 0);
+            valueAddress = reg("intake_value_address", uint(64), 0);
+            scale = reg("intake_scale", bits(32), 0);
+            firstPositions = reg("intake_first_positions", uint(positionBits), 0);
+            lastPositions = reg("intake_last_positions", uint(positionBits), 0);
+            heads = reg("intake_heads", uint(8), 0);
+            slots = reg("intake_slots", uint(8), 0);
+            rowBeats = reg("intake_row_beats", uint(8), 0);
+            Bool keyJobStarted = reg("key_job_started", bool(), 0);
             refusalCode = reg("refusal_code", uint(8), 0);
 
             // A command is taken into registers with the checks that need no product (IDLE), its slot count is
@@ -299,15 +353,104 @@ public final class AttentionUnit extends Module {
             Bool badShape = badFields.or(slotCount.gt(shape.slots())).named("command_bad_field");
             Bool overflow = reach.gt(shape.context()).named("command_overflow");
             Bool refused = badShape.or(overflow).named("command_refused");
-            // Room beside the value side's command: each in its half of the slots.
-            Bool besideFits = half == 0 ? FALSE : slotCount.le(half).and(valueSlots.le(half))
-                    .named("command_fits_beside");
-            Bool room = valueBusy.not().or(besideFits).named("command_has_room");
-            UInt base = half == 0 ? U(0, shape.slotBits())
-                    : mux(valueBusy.and(valueBase.eq(0)), U(half, shape.slotBits()),
-                            U(0, shape.slotBits())).named("command_slot_base");
-            command.ready.set(phase.is(Phase.IDLE));
+            command.ready.set(phase.is(IntakePhase.IDLE));
             Bool accepted = command.fire().named("command_accepted");
+            startKeyJob = phase.is(IntakePhase.READY).and(keyJobStarted.not()).and(keyJobRequesting.not())
+                    .named("start_key_job");
+            ready = phase.is(IntakePhase.READY).and(keyJobStarted).named("intake_ready");
+            refusalDone = phase.is(IntakePhase.REFUSED).and(earlierRunning.not()).named("refusal_done");
+
+            when(accepted, () -> {
+                keyAddress.set(c.keyAddress());
+                valueAddress.set(c.valueAddress());
+                firstPositions.set(c.firstPositions().resize(positionBits));
+                tokens.set(c.tokens());
+                heads.set(c.heads());
+                rowBeats.set(c.rowBeats());
+                scale.set(c.scale());
+                badFields.set(c.tokens().eq(0).or(c.heads().eq(0)).or(c.rowBeats().eq(0))
+                        .or(c.rowBeats().gt(shape.maxRowBeats())).or(c.firstPositions().eq(0)));
+                reach.set(c.firstPositions().resize(34).add(c.tokens().resize(34)).sub(1).trunc(34));
+                keyJobStarted.set(false);
+                phase.set(IntakePhase.SIZE);
+            });
+            when(phase.is(IntakePhase.SIZE), () -> {
+                slotCount.set(tokens.mul(heads));
+                phase.set(IntakePhase.CHECK);
+            });
+            when(phase.is(IntakePhase.CHECK), () -> {
+                when(refused, () -> {
+                    phase.set(IntakePhase.REFUSED);
+                    refusalCode.set(mux(badShape, U(ErrorCode.BAD_FIELD.code(), 8),
+                            U(ErrorCode.CONTEXT_OVERFLOW.code(), 8)));
+                }).otherwise(() -> {
+                    lastPositions.set(reach.resize(positionBits));
+                    slots.set(slotCount.resize(8));
+                    phase.set(IntakePhase.READY);
+                });
+            });
+            when(startKeyJob, () -> keyJobStarted.set(true));
+            when(refusalDone.or(taken), () -> phase.set(IntakePhase.IDLE));
+        }
+    }
+
+    /**
+     * The score side: takes a checked command from the intake once its slots have room beside the value side's
+     * command, stores its queries, starts its score pass and its V rows' job, and hands it to the value side.
+     */
+    static final class Controller extends Area {
+        final HwEnum<Phase> phase;
+        /** The command's fields, for the score pass and the V job. */
+        final CommandFields fields;
+        final UInt valueAddress;
+        final Bits scale;
+        /** Each key loader's number of its first chunk of the command's K job (the job's bases). */
+        final List<UInt> keyBases;
+        /** A beat of the command's K rows came back with an error (final once its score pass is done). */
+        final Bool keysFailed;
+        /** Event: the score pass starts (the last query is in). */
+        final Bool startScores;
+        /** Event: the command's V job starts. */
+        final Bool startValueJob;
+        /** Event: the command goes to the value side. */
+        final Bool handOff;
+        /** Event: the intake's command is taken. */
+        final Bool take;
+
+        Controller(AttentionShape shape, Intake intake, List<ChunkLoader> keyLoaders, Stream<Vec<Bits>> queries,
+                   List<Mem<Bits>> queryStore, Bool scoresFinished, Occupancy value, Occupancy reduce,
+                   Bool valueJobRequesting) {
+            super("controller", "takes a checked command, stores its queries, starts its passes and hands it on");
+            int positionBits = shape.positionBits();
+            int half = shape.slots() / 2;
+            phase = reg("phase", enumOf(Phase.class), Phase.IDLE);
+            fields = new CommandFields(reg("first_positions", uint(positionBits), 0),
+                    reg("last_positions", uint(positionBits), 0), reg("heads", uint(8), 0), reg("slots", uint(8), 0),
+                    reg("row_beats", uint(8), 0), reg("slot_base", uint(shape.slotBits()), 0));
+            valueAddress = reg("value_address", uint(64), 0);
+            scale = reg("scale", bits(32), 0);
+            keyBases = new ArrayList<>();
+            for (int l = 0; l < keyLoaders.size(); l++) {
+                keyBases.add(reg("score_key_base" + (keyLoaders.size() > 1 ? "_" + l : ""),
+                        uint(keyLoaders.get(l).countBits), 0));
+            }
+            UInt querySlot = reg("query_slot", uint(8), 0);
+            UInt queryBeat = reg("query_beat", uint(8), 0);
+            Bool valueJobStarted = reg("value_job_started", bool(), 0);
+            // The intake started the next command's K job: the loaders moved this one's error flag to the older.
+            Bool newerKeyJob = reg("key_newer_job", bool(), 0);
+
+            // Room beside the value side's command: each in its half of the slots. The half the value side (or, when
+            // it is free, the reduce side) does not hold, so the value pass may start beside the reduction.
+            Bool fitsHalf = half == 0 ? FALSE : intake.slots.le(half).named("command_fits_half");
+            Bool besideFits = fitsHalf.and(value.slots().le(half)).named("command_fits_beside");
+            Bool room = value.busy().not().or(besideFits).named("command_has_room");
+            Bool upperHalf = value.busy().and(value.base().eq(0))
+                    .or(value.busy().not().and(reduce.busy()).and(reduce.base().eq(0)).and(fitsHalf))
+                    .named("command_upper_half");
+            UInt base = half == 0 ? U(0, shape.slotBits())
+                    : mux(upperHalf, U(half, shape.slotBits()), U(0, shape.slotBits())).named("command_slot_base");
+            take = phase.is(Phase.IDLE).and(intake.ready).and(room).named("take_command");
             queries.ready.set(phase.is(Phase.QUERIES));
             Bool lastQueryBeat = queryBeat.eq(fields.rowBeats().sub(1).trunc(8)).named("last_query_beat");
             Bool lastQuerySlot = querySlot.eq(fields.slots().sub(1).trunc(8)).named("last_query_slot");
@@ -322,45 +465,38 @@ public final class AttentionUnit extends Module {
                 Bool mine = queryStore.size() == 1 ? TRUE : queryBeat.resize(shape.portBits()).eq(p);
                 when(queries.fire().and(mine), () -> store.write(storeAddress, asBits(queries.payload)));
             }
-            // The V job starts once the command is checked and the last job has requested all its chunks.
+            // The V job starts once the command is taken and the last job has requested all its chunks.
             startValueJob = phase.isOneOf(Phase.QUERIES, Phase.SCORES, Phase.HANDOFF)
                     .and(valueJobStarted.not()).and(valueJobRequesting.not()).named("start_value_job");
-            handOff = phase.is(Phase.HANDOFF).and(valueBusy.not()).and(valueJobStarted).named("hand_off");
-            refusalDone = phase.is(Phase.REFUSED).and(valueBusy.not()).named("refusal_done");
+            // The value pass adds into the partials of the command's set(s): not while the reduction reads them.
+            Bool clash = reduce.busy().and(sharesSet(shape, fields.base(), fields.slots(), reduce.base(),
+                    reduce.slots())).named("reduction_in_the_way");
+            handOff = phase.is(Phase.HANDOFF).and(value.busy().not()).and(clash.not()).and(valueJobStarted)
+                    .named("hand_off");
+            Bool failedOlder = any(keyLoaders.stream().map(l -> l.failedOlder).toList());
+            Bool failedLatest = any(keyLoaders.stream().map(l -> l.failedLatest).toList());
+            keysFailed = mux(newerKeyJob, failedOlder, failedLatest).named("key_rows_failed");
 
-            when(accepted, () -> {
-                keyAddress.set(c.keyAddress());
-                valueAddress.set(c.valueAddress());
-                fields.firstPositions().set(c.firstPositions().resize(positionBits));
-                tokens.set(c.tokens());
-                fields.heads().set(c.heads());
-                fields.rowBeats().set(c.rowBeats());
-                scale.set(c.scale());
-                badFields.set(c.tokens().eq(0).or(c.heads().eq(0)).or(c.rowBeats().eq(0))
-                        .or(c.rowBeats().gt(shape.maxRowBeats())).or(c.firstPositions().eq(0)));
-                reach.set(c.firstPositions().resize(34).add(c.tokens().resize(34)).sub(1).trunc(34));
+            // The intake's K job is the loaders' latest when the command is taken: the next command's starts only
+            // once this one has left the intake.
+            when(take, () -> {
+                fields.firstPositions().set(intake.firstPositions);
+                fields.lastPositions().set(intake.lastPositions);
+                fields.heads().set(intake.heads);
+                fields.slots().set(intake.slots);
+                fields.rowBeats().set(intake.rowBeats);
+                fields.base().set(base);
+                valueAddress.set(intake.valueAddress);
+                scale.set(intake.scale);
+                for (int l = 0; l < keyLoaders.size(); l++) {
+                    keyBases.get(l).set(keyLoaders.get(l).jobBase);
+                }
                 querySlot.set(0);
                 queryBeat.set(0);
                 valueJobStarted.set(false);
-                phase.set(Phase.SIZE);
-            });
-            when(phase.is(Phase.SIZE), () -> {
-                slotCount.set(tokens.mul(fields.heads()));
-                phase.set(Phase.CHECK);
-            });
-            when(phase.is(Phase.CHECK), () -> {
-                when(refused, () -> {
-                    phase.set(Phase.REFUSED);
-                    refusalCode.set(mux(badShape, U(ErrorCode.BAD_FIELD.code(), 8),
-                            U(ErrorCode.CONTEXT_OVERFLOW.code(), 8)));
-                }).elseWhen(room, () -> {
-                    fields.lastPositions().set(reach.resize(positionBits));
-                    fields.slots().set(slotCount.resize(8));
-                    fields.base().set(base);
-                    phase.set(Phase.QUERIES);
-                });
-            });
-            when(refusalDone, () -> phase.set(Phase.IDLE));
+                newerKeyJob.set(false);
+                phase.set(Phase.QUERIES);
+            }).elseWhen(intake.startKeyJob, () -> newerKeyJob.set(true));
             when(queries.fire(), () -> {
                 queryBeat.set(queryBeat.add(1).trunc(8));
                 when(lastQueryBeat, () -> {
@@ -376,9 +512,25 @@ public final class AttentionUnit extends Module {
     }
 
     /**
-     * The value side: the command whose value pass runs, its fields copied at the hand-off (so the score side
-     * may take the next), the first chunk of its V job on each loader, and whether a beat of its K or V rows
-     * failed.
+     * Whether a command of {@code slots} slots from {@code base} has slots in a set of the value partials that
+     * another's has ({@link AttentionShape#slotSets}): always with one set.
+     */
+    private static Bool sharesSet(AttentionShape shape, UInt base, UInt slots, UInt otherBase, UInt otherSlots) {
+        if (shape.slotSets() == 1) {
+            return TRUE;
+        }
+        int second = shape.secondSetBase();
+        Bool first = base.lt(second);
+        Bool otherFirst = otherBase.lt(second);
+        Bool inSecond = base.resize(9).add(slots.resize(9)).trunc(9).gt(second);
+        Bool otherInSecond = otherBase.resize(9).add(otherSlots.resize(9)).trunc(9).gt(second);
+        return first.and(otherFirst).or(inSecond.and(otherInSecond));
+    }
+
+    /**
+     * The value side: the command whose value pass runs, its fields copied at the hand-off (so the score side may
+     * take the next), the first chunk of its V job on each loader, and whether a beat of its K or V rows failed;
+     * once its accumulation is over it goes on to the reduce side (when that is free).
      */
     static final class ValueSide extends Area {
         final HwEnum<ValuePhase> phase;
@@ -387,17 +539,18 @@ public final class AttentionUnit extends Module {
         final List<UInt> jobBases;
         /** Event: the value pass starts, a cycle after the hand-off (its walkers read the fields copied then). */
         final Bool start;
-        /** Event: the command is finished (every output has left). */
-        final Bool finished;
-        /** The command's {@link ErrorCode} when it finishes. */
+        /** Event: the command goes to the reduce side. */
+        final Bool passOn;
+        /** The command's {@link ErrorCode} (final once its accumulation is over: every K and V beat is in). */
         final UInt code;
 
         /**
-         * @param keyFailed    a beat of the score side's K job failed (read at the hand-off)
-         * @param passFinished event: the value pass's last output has left
+         * @param keyFailed   a beat of the score side's K job failed (read at the hand-off)
+         * @param accumulated event: the value pass's last partials are written
+         * @param reduceBusy  the reduce side has a command
          */
         ValueSide(AttentionShape shape, Controller controller, Bool keyFailed, List<ChunkLoader> valueLoaders,
-                  Bool passFinished) {
+                  Bool accumulated, Bool reduceBusy) {
             super("value_side", "the command of the value pass: its fields, its V job and its outcome");
             phase = reg("value_phase", enumOf(ValuePhase.class), ValuePhase.IDLE);
             fields = new CommandFields(reg("value_first_positions", uint(shape.positionBits()), 0),
@@ -413,7 +566,9 @@ public final class AttentionUnit extends Module {
             Bool failedKeys = reg("value_keys_failed", bool(), 0);
             // A V job started after this command's: the loader moved its flag to the older one.
             Bool newerJob = reg("value_newer_job", bool(), 0);
-            finished = phase.is(ValuePhase.VALUES).and(passFinished).named("value_side_finished");
+            Bool over = phase.is(ValuePhase.VALUES).and(accumulated).or(phase.is(ValuePhase.ACCUMULATED))
+                    .named("value_pass_over");
+            passOn = over.and(reduceBusy.not()).named("value_pass_on");
             when(controller.handOff, () -> {
                 phase.set(ValuePhase.VALUES);
                 fields.firstPositions().set(controller.fields.firstPositions());
@@ -428,12 +583,51 @@ public final class AttentionUnit extends Module {
                 failedKeys.set(keyFailed);
                 newerJob.set(false);
             }).elseWhen(controller.startValueJob, () -> newerJob.set(true));
-            when(finished, () -> phase.set(ValuePhase.IDLE));
+            when(phase.is(ValuePhase.VALUES).and(accumulated), () -> phase.set(ValuePhase.ACCUMULATED));
+            when(passOn, () -> phase.set(ValuePhase.IDLE));
             Bool failedOlder = any(valueLoaders.stream().map(l -> l.failedOlder).toList());
             Bool failedLatest = any(valueLoaders.stream().map(l -> l.failedLatest).toList());
             Bool failedValues = mux(newerJob, failedOlder, failedLatest).named("value_rows_failed");
             code = mux(failedKeys.or(failedValues), U(ErrorCode.DDR_ERROR.code(), 8), U(ErrorCode.NONE.code(), 8))
                     .named("value_code");
+        }
+    }
+
+    /**
+     * The reduce side: the command whose reduction runs (its partials and Z's lanes through the tree, its outputs
+     * normalized and sent), its fields and outcome copied from the value side, so the next value pass may start.
+     */
+    static final class ReduceSide extends Area {
+        final HwEnum<ReducePhase> phase;
+        final CommandFields fields;
+        /** Event: the reduction starts, a cycle after the value side passed the command on. */
+        final Bool start;
+        /** Event: the command is finished (every output has left). */
+        final Bool finished;
+        /** The command's {@link ErrorCode}. */
+        final UInt code;
+
+        /** @param reduced event: the reduction's last output has left */
+        ReduceSide(AttentionShape shape, ValueSide valueSide, Bool reduced) {
+            super("reduce_side", "the command of the reduction: its fields and its outcome");
+            phase = reg("reduce_side_phase", enumOf(ReducePhase.class), ReducePhase.IDLE);
+            // The reduction walks the command's slots, their positions and beats; it reads no rows.
+            fields = new CommandFields(reg("reduce_first_positions", uint(shape.positionBits()), 0),
+                    U(0, shape.positionBits()), reg("reduce_heads", uint(8), 0), reg("reduce_slots", uint(8), 0),
+                    reg("reduce_row_beats", uint(8), 0), reg("reduce_slot_base", uint(shape.slotBits()), 0));
+            code = reg("reduce_code", uint(8), 0);
+            start = regNext("reduce_start", valueSide.passOn, 0);
+            finished = phase.is(ReducePhase.REDUCING).and(reduced).named("reduce_side_finished");
+            when(valueSide.passOn, () -> {
+                phase.set(ReducePhase.REDUCING);
+                fields.firstPositions().set(valueSide.fields.firstPositions());
+                fields.heads().set(valueSide.fields.heads());
+                fields.slots().set(valueSide.fields.slots());
+                fields.rowBeats().set(valueSide.fields.rowBeats());
+                fields.base().set(valueSide.fields.base());
+                code.set(valueSide.code);
+            });
+            when(finished, () -> phase.set(ReducePhase.IDLE));
         }
     }
 

@@ -47,6 +47,13 @@ import java.util.List;
  * banks {@code W x (b mod P)} onwards at pass beat {@code b / P}), the L partials of the beat's W elements are
  * read, each element's go through the same tree, one multiply by rz and storage rounding, and the beat leaves
  * on the output stream.
+ *
+ * <p><b>Accumulation beside a reduction.</b> The reduction has its own command ({@code reduceCommand}): a
+ * command whose accumulation is over is reduced while the next command's value pass adds into its partials. The
+ * partials and Z's lanes are two sets of memories ({@link AttentionShape#slotSets}), the slots below half the
+ * unit's and the rest, each with its own read port: the two commands' slots must be in different sets (the
+ * unit's value side waits for the reduction otherwise), so the value pass and the gathers never read one set in
+ * the same cycle.
  */
 final class ValueEngine extends Area {
     /**
@@ -68,7 +75,9 @@ final class ValueEngine extends Area {
     final Bool chunkFinished;
     /** The loader of the chunk being read (of {@link #chunkFinished}'s). */
     final UInt chunkLoader;
-    /** Event: every slot's output has left. */
+    /** Event: the accumulation is over (the last issued pass beat's partials and its row's Z lane are written). */
+    final Bool accumulated;
+    /** Event: every slot's output of the reduced command has left. */
     final Bool finished;
 
     /**
@@ -79,9 +88,13 @@ final class ValueEngine extends Area {
      * @param scores  the score buffer's read port (the scores of the score pass)
      * @param maxima  each slot's maximum score M (binary32 bits; the value side's slots are not rewritten while
      *                its pass runs)
+     * @param reduceCommand the fields of the command being reduced (its slots in the other set than
+     *                      {@code command}'s while both run)
+     * @param reduceStart   event: the reduction of {@code reduceCommand} starts (its accumulation is over)
      */
     ValueEngine(AttentionShape shape, CommandFields command, Bool start, ChunkProgress progress, BufferPort values,
-                BufferPort scores, List<Bits> maxima, Stream<Vec<Bits>> out) {
+                BufferPort scores, List<Bits> maxima, CommandFields reduceCommand, Bool reduceStart,
+                Stream<Vec<Bits>> out) {
         super("value_engine", "adds each slot's weighted value rows into per-lane partials, then reduces them by the"
                 + " pairwise tree, normalizes, rounds and sends each slot's output");
         int width = shape.width();
@@ -95,15 +108,21 @@ final class ValueEngine extends Area {
         int rowBits = shape.chunkRowBits() + 1;
         int positionBits = shape.positionBits();
         int bankBits = log2Up(shape.partialBankWords());
-        List<Mem<Bits>> banks = new ArrayList<>();
-        for (int e = 0; e < passWidth; e++) {
-            banks.add(mem("partials_" + e, bits(32), shape.partialBankWords())
-                    .style(shape.partialBankWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED));
-        }
-
+        int setCount = shape.slotSets();
+        List<List<Mem<Bits>>> banks = new ArrayList<>();   // [set][element]
         // Z's lane sums (N15.4): lane t mod L of each slot adds e_t, from +0.0 at the slot's first position.
-        int zBits = log2Up(shape.slots() * lanes);
-        Mem<Bits> zLanes = mem("z_lanes", bits(32), shape.slots() * lanes).style(RamStyle.DISTRIBUTED);
+        int zBits = log2Up(shape.setSlots() * lanes);
+        List<Mem<Bits>> zLanes = new ArrayList<>();
+        for (int h = 0; h < setCount; h++) {
+            String set = setCount > 1 ? "_s" + h : "";
+            List<Mem<Bits>> setBanks = new ArrayList<>();
+            for (int e = 0; e < passWidth; e++) {
+                setBanks.add(mem("partials" + set + "_" + e, bits(32), shape.partialBankWords())
+                        .style(shape.partialBankWords() >= 64 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED));
+            }
+            banks.add(setBanks);
+            zLanes.add(mem("z_lanes" + set, bits(32), shape.setSlots() * lanes).style(RamStyle.DISTRIBUTED));
+        }
 
         // ---- Issue: chunk and slot (the walk), then row and beat.
         ChunkWalk walk = area(new ChunkWalk("value", shape, command, start, progress));
@@ -138,13 +157,15 @@ final class ValueEngine extends Area {
 
         // ---- Accumulate: W products (the shared multiply-add lanes) into the partials of lane position mod L.
         Pipeline pipe = new Pipeline("value_issue", issue);
-        UInt address = cat(walk.slots.physical, beat.resize(strideBits),
+        SlotSet issueSet = SlotSet.of("value_issue", shape, walk.slots.physical);
+        UInt address = cat(issueSet.local(), beat.resize(strideBits),
                 position.resize(laneBits)).asUInt().resize(bankBits)
                 .named("partial_address");
         Timed<UInt> addressT = pipe.input("accumulate_address", address);
+        Timed<Bool> setT = pipe.input("accumulate_set", issueSet.second());
         Timed<Bool> freshT = pipe.input("accumulate_fresh", position.lt(lanes));
         Timed<Bool> rowFirstT = pipe.input("row_first_beat", beat.eq(0));
-        Timed<UInt> zAddressT = pipe.input("z_address", cat(walk.slots.physical, position.resize(laneBits)).asUInt()
+        Timed<UInt> zAddressT = pipe.input("z_address", cat(issueSet.local(), position.resize(laneBits)).asUInt()
                 .resize(zBits));
         Bits slotMax = maxima.size() == 1 ? maxima.getFirst() : new Vec<>(maxima).get("slot_max", walk.slots.physical);
         Timed<Bits> negatedMax = pipe.input("row_negated_max", FpFormat.FP32.negate(slotMax));
@@ -182,49 +203,78 @@ final class ValueEngine extends Area {
 
         // ---- Reduce: slot by slot, beat by beat.
         HwEnum<Reduce> phase = reg("reduce_phase", enumOf(Reduce.class), Reduce.IDLE);
-        Bool accumulated = wire("accumulated", bool());
         Bool flushedEvent = wire("slot_flushed", bool());
-        SlotWalker reduceWalker = area(new SlotWalker("reduce_slots", shape, command, accumulated, flushedEvent));
-        UInt reduceSlot = reduceWalker.physical;
+        SlotWalker reduceWalker = area(new SlotWalker("reduce_slots", shape, reduceCommand, reduceStart,
+                flushedEvent));
+        SlotSet reduceSet = SlotSet.of("reduce", shape, reduceWalker.physical);
         UInt reducePositions = reduceWalker.positions;
         UInt reduceBeat = reg("reduce_beat", uint(beatBits), 0);
         UInt index = reg("reduce_index", uint(bitsFor(lanes)), 0);
         Bool gathering = phase.is(Reduce.GATHER).and(index.lt(lanes)).named("gathering");
         Bool zGathering = phase.is(Reduce.Z_GATHER).and(index.lt(lanes)).named("z_gathering");
-        Bool zReadEnable = zAccumulateEnable.or(zGathering).named("z_lanes_read_enable");
-        UInt zReadAddress = mux(zAccumulateEnable, zAddressT.at(zCycle - 1),
-                cat(reduceSlot, index.resize(laneBits)).asUInt().resize(zBits)).named("z_lanes_read_address");
-        Bits zRead = zLanes.readSync("z_lanes_read", zReadAddress, zReadEnable, 1);
+        // Each set's read port serves the value pass or the reduction, whichever has its slots there.
+        UInt zGatherAddress = cat(reduceSet.local(), index.resize(laneBits)).asUInt().resize(zBits)
+                .named("z_gather_address");
+        UInt gatherAddress = cat(reduceSet.local(), PassBeats.of(shape, reduceBeat).resize(strideBits),
+                index.resize(laneBits)).asUInt().resize(bankBits).named("gather_address");
+        List<Bits> zReads = new ArrayList<>();
+        List<List<Bits>> setReads = new ArrayList<>();   // [set][element]
+        for (int h = 0; h < setCount; h++) {
+            String set = setCount > 1 ? "_s" + h : "";
+            Bool zMine = SlotSet.is(setT.at(zCycle - 1), h).and(zAccumulateEnable).named("z_accumulate_read" + set);
+            Bool zTheirs = SlotSet.is(reduceSet.second(), h).and(zGathering).named("z_gather_read" + set);
+            assertAlways(zMine.and(zTheirs).not(), "AttentionUnit: the value pass and the reduction read one set of"
+                    + " Z's lanes");
+            UInt zAddress = mux(zMine, zAddressT.at(zCycle - 1), zGatherAddress).named("z_lanes_read_address" + set);
+            zReads.add(zLanes.get(h).readSync("z_lanes_read" + set, zAddress, zMine.or(zTheirs), 1));
+            Bool mine = SlotSet.is(setT.at(readCycle), h).and(accumulateEnable).named("bank_accumulate_read" + set);
+            Bool theirs = SlotSet.is(reduceSet.second(), h).and(gathering).named("bank_gather_read" + set);
+            assertAlways(mine.and(theirs).not(), "AttentionUnit: the value pass and the reduction read one set of"
+                    + " partials");
+            UInt bankAddress = mux(mine, accumulateRead, gatherAddress).named("bank_read_address" + set);
+            List<Bits> reads = new ArrayList<>();
+            for (int e = 0; e < passWidth; e++) {
+                reads.add(banks.get(h).get(e).readSync("bank_read" + set + "_" + e, bankAddress, mine.or(theirs), 1));
+            }
+            setReads.add(reads);
+        }
+        Bits zRead = SlotSet.pick("z_accumulated", setT.at(zCycle), zReads);
         Timed<Bits> zSum = Fp32Add.apply("z_sum", pipe.at(zCycle, "z_current",
                 mux(freshT.at(zCycle), B(0, 32), zRead)), weightT);
         Bool zWrite = pipe.valid(zSum.cycle()).and(rowFirstT.at(zSum.cycle())).named("z_write");
         UInt zWriteAddress = zAddressT.at(zSum.cycle());
-        when(zWrite, () -> zLanes.write(zWriteAddress, zSum.value()));
-        UInt gatherAddress = cat(reduceSlot, PassBeats.of(shape, reduceBeat).resize(strideBits),
-                index.resize(laneBits)).asUInt().resize(bankBits).named("gather_address");
-        Bool bankEnable = accumulateEnable.or(gathering).named("bank_read_enable");
-        UInt bankAddress = mux(accumulateEnable, accumulateRead, gatherAddress).named("bank_read_address");
-        List<Bits> reads = new ArrayList<>();
-        for (int e = 0; e < passWidth; e++) {
-            reads.add(banks.get(e).readSync("bank_read_" + e, bankAddress, bankEnable, 1));
+        Bool zWriteSet = setT.at(zSum.cycle());
+        for (int h = 0; h < setCount; h++) {
+            Mem<Bits> zSet = zLanes.get(h);
+            when(zWrite.and(SlotSet.is(zWriteSet, h)), () -> zSet.write(zWriteAddress, zSum.value()));
         }
         List<Timed<Bits>> sums = new ArrayList<>();
+        Bool addSet = setT.at(addCycle);
         for (int e = 0; e < passWidth; e++) {
-            mac.addend().get(e).set(mux(freshT.at(addCycle), B(0, 32), reads.get(e)).named("value_lane" + e + "_addend"));
+            List<Bits> ofElement = new ArrayList<>();
+            for (List<Bits> reads : setReads) {
+                ofElement.add(reads.get(e));
+            }
+            Bits current = SlotSet.pick("value_lane" + e + "_partial", addSet, ofElement);
+            mac.addend().get(e).set(mux(freshT.at(addCycle), B(0, 32), current).named("value_lane" + e + "_addend"));
             sums.add(pipe.at(macCycle + lanesOf.latency, "value_lane" + e + "_sum", mac.sum().get(e)));
         }
         int sumCycle = macCycle + lanesOf.latency;
         Bool write = pipe.valid(sumCycle);
         UInt writeAddress = addressT.at(sumCycle);
+        Bool writeSet = setT.at(sumCycle);
         Bits presentAtSum = presentT.at(sumCycle);
-        for (int e = 0; e < passWidth; e++) {
-            Mem<Bits> bank = banks.get(e);
-            Bits sum = sums.get(e).value();
-            Bool written = ports == 1 ? write : write.and(presentAtSum.asUInt().bit(e / width));
-            when(written, () -> bank.write(writeAddress, sum));
+        for (int h = 0; h < setCount; h++) {
+            Bool inSet = write.and(SlotSet.is(writeSet, h)).named("partial_write" + (setCount > 1 ? "_s" + h : ""));
+            for (int e = 0; e < passWidth; e++) {
+                Mem<Bits> bank = banks.get(h).get(e);
+                Bits sum = sums.get(e).value();
+                Bool written = ports == 1 ? inSet : inSet.and(presentAtSum.asUInt().bit(e / width));
+                when(written, () -> bank.write(writeAddress, sum));
+            }
         }
         // The accumulation is over when the last issued beat's partials (and its row's Z lane) are written.
-        accumulated.set(Delay.valid("accumulated_last", issueDone, Math.max(sumCycle, zSum.cycle()) + 2));
+        accumulated = Delay.valid("accumulated_last", issueDone, Math.max(sumCycle, zSum.cycle()) + 2);
 
         // Gather: lane j of the beat's W elements lands a cycle after its read.
         // Output beat b's W elements are banks W x (b mod P) .. + W - 1 of pass beat b / P.
@@ -232,16 +282,22 @@ final class ValueEngine extends Area {
         Bool readZ = regNext("gather_read_z", zGathering, 0);
         UInt readLane = regNext("gather_read_lane", index.resize(laneBits), 0);
         UInt readPart = ports == 1 ? U(0, 1) : regNext("gather_read_part", reduceBeat.resize(shape.portBits()), 0);
+        Bool readSet = regNext("gather_read_set", reduceSet.second(), 0);
+        Bits zGathered = SlotSet.pick("z_gathered", readSet, zReads);
         List<List<Bits>> gathered = new ArrayList<>();   // [element][lane]
         for (int e = 0; e < width; e++) {
             List<Bits> partials = new ArrayList<>();
             List<Bits> parts = new ArrayList<>();
             for (int p = 0; p < ports; p++) {
-                parts.add(reads.get(p * width + e));
+                List<Bits> ofElement = new ArrayList<>();
+                for (List<Bits> reads : setReads) {
+                    ofElement.add(reads.get(p * width + e));
+                }
+                parts.add(SlotSet.pick("gather_set_" + (p * width + e), readSet, ofElement));
             }
             Bits partial = ports == 1 ? parts.getFirst() : new Vec<>(parts).get("gather_part_" + e, readPart);
             // Element 0's registers also take Z's lanes, before the slot's first beat.
-            final Bits read = e == 0 ? mux(readZ, zRead, partial).named("gather_read_0") : partial;
+            final Bits read = e == 0 ? mux(readZ, zGathered, partial).named("gather_read_0") : partial;
             for (int j = 0; j < lanes; j++) {
                 Bits p = reg("gathered_" + e + "_" + j, bits(32), 0);
                 final int jj = j;
@@ -333,14 +389,14 @@ final class ValueEngine extends Area {
         assertAlways(beatReady.not().or(beats.ready), "AttentionUnit: the output queue holds a slot's beats");
         UInt emitted = reg("beats_queued", uint(beatBits), 0);
         when(beatReady, () -> emitted.set(emitted.add(1).trunc(beatBits)));
-        Bool flushed = phase.is(Reduce.FLUSH).and(emitted.eq(command.rowBeats())).and(queued.occupancy().eq(0))
+        Bool flushed = phase.is(Reduce.FLUSH).and(emitted.eq(reduceCommand.rowBeats())).and(queued.occupancy().eq(0))
                 .named("slot_flush_done");
         flushedEvent.set(flushed);
         finished = flushed.and(reduceWalker.last).named("value_pass_finished");
 
         when(phase.is(Reduce.GATHER).or(phase.is(Reduce.Z_GATHER)).or(pushStep),
                 () -> index.set(index.add(1).trunc(widthOf(index))));
-        when(accumulated, () -> {
+        when(reduceStart, () -> {
             phase.set(Reduce.Z_GATHER);
             reduceBeat.set(0);
             index.set(0);
@@ -362,7 +418,7 @@ final class ValueEngine extends Area {
             index.set(0);
             reduceBeat.set(reduceBeat.add(1).trunc(beatBits));
             phase.set(Reduce.GATHER);
-            when(reduceBeat.eq(command.rowBeats().sub(1).trunc(beatBits)), () -> phase.set(Reduce.FLUSH));
+            when(reduceBeat.eq(reduceCommand.rowBeats().sub(1).trunc(beatBits)), () -> phase.set(Reduce.FLUSH));
         });
         when(flushed, () -> {
             emitted.set(0);
@@ -371,5 +427,36 @@ final class ValueEngine extends Area {
             phase.set(Reduce.Z_GATHER);
             when(finished, () -> phase.set(Reduce.IDLE));
         });
+    }
+
+    /**
+     * A slot's set of the partials and Z's lanes ({@link AttentionShape#slotSets}) and its place within the set:
+     * slots from {@link AttentionShape#secondSetBase} on are the second set's.
+     *
+     * @param second the slot is in the second set (always false with one set)
+     * @param local  the slot's index within its set
+     */
+    private record SlotSet(Bool second, UInt local) {
+        static SlotSet of(String name, AttentionShape shape, UInt physical) {
+            int localBits = log2Up(shape.setSlots());
+            if (shape.slotSets() == 1) {
+                return new SlotSet(FALSE, physical.resize(localBits));
+            }
+            int base = shape.secondSetBase();
+            Bool second = physical.ge(base).named(name + "_second_set");
+            UInt local = mux(second, physical.sub(base).trunc(widthOf(physical)), physical).resize(localBits)
+                    .named(name + "_set_slot");
+            return new SlotSet(second, local);
+        }
+
+        /** Whether {@code second} names set {@code h}. */
+        static Bool is(Bool second, int h) {
+            return h == 1 ? second : second.not();
+        }
+
+        /** The value of the set {@code second} names, from one value per set. */
+        static Bits pick(String name, Bool second, List<Bits> perSet) {
+            return perSet.size() == 1 ? perSet.getFirst() : mux(second, perSet.get(1), perSet.get(0)).named(name);
+        }
     }
 }
