@@ -208,14 +208,15 @@ final class ValueEngine extends Area {
                 flushedEvent));
         SlotSet reduceSet = SlotSet.of("reduce", shape, reduceWalker.physical);
         UInt reducePositions = reduceWalker.positions;
-        UInt reduceBeat = reg("reduce_beat", uint(beatBits), 0);
+        UInt reducePass = reg("reduce_pass_beat", uint(passBeatBits), 0);
+        UInt reducePassBeats = PassBeats.perRow(shape, reduceCommand.rowBeats()).named("reduce_pass_beats");
         UInt index = reg("reduce_index", uint(bitsFor(lanes)), 0);
         Bool gathering = phase.is(Reduce.GATHER).and(index.lt(lanes)).named("gathering");
         Bool zGathering = phase.is(Reduce.Z_GATHER).and(index.lt(lanes)).named("z_gathering");
         // Each set's read port serves the value pass or the reduction, whichever has its slots there.
         UInt zGatherAddress = cat(reduceSet.local(), index.resize(laneBits)).asUInt().resize(zBits)
                 .named("z_gather_address");
-        UInt gatherAddress = cat(reduceSet.local(), PassBeats.of(shape, reduceBeat).resize(strideBits),
+        UInt gatherAddress = cat(reduceSet.local(), reducePass.resize(strideBits),
                 index.resize(laneBits)).asUInt().resize(bankBits).named("gather_address");
         List<Bits> zReads = new ArrayList<>();
         List<List<Bits>> setReads = new ArrayList<>();   // [set][element]
@@ -276,27 +277,21 @@ final class ValueEngine extends Area {
         // The accumulation is over when the last issued beat's partials (and its row's Z lane) are written.
         accumulated = Delay.valid("accumulated_last", issueDone, Math.max(sumCycle, zSum.cycle()) + 2);
 
-        // Gather: lane j of the beat's W elements lands a cycle after its read.
-        // Output beat b's W elements are banks W x (b mod P) .. + W - 1 of pass beat b / P.
+        // Gather: lane j of the pass beat's P x W elements (bank e holds element e) lands a cycle after its read.
         Bool readValid = regNext("gather_read_valid", gathering.or(zGathering), 0);
         Bool readZ = regNext("gather_read_z", zGathering, 0);
         UInt readLane = regNext("gather_read_lane", index.resize(laneBits), 0);
-        UInt readPart = ports == 1 ? U(0, 1) : regNext("gather_read_part", reduceBeat.resize(shape.portBits()), 0);
         Bool readSet = regNext("gather_read_set", reduceSet.second(), 0);
         Bits zGathered = SlotSet.pick("z_gathered", readSet, zReads);
         List<List<Bits>> gathered = new ArrayList<>();   // [element][lane]
-        for (int e = 0; e < width; e++) {
+        for (int e = 0; e < passWidth; e++) {
             List<Bits> partials = new ArrayList<>();
-            List<Bits> parts = new ArrayList<>();
-            for (int p = 0; p < ports; p++) {
-                List<Bits> ofElement = new ArrayList<>();
-                for (List<Bits> reads : setReads) {
-                    ofElement.add(reads.get(p * width + e));
-                }
-                parts.add(SlotSet.pick("gather_set_" + (p * width + e), readSet, ofElement));
+            List<Bits> ofElement = new ArrayList<>();
+            for (List<Bits> reads : setReads) {
+                ofElement.add(reads.get(e));
             }
-            Bits partial = ports == 1 ? parts.getFirst() : new Vec<>(parts).get("gather_part_" + e, readPart);
-            // Element 0's registers also take Z's lanes, before the slot's first beat.
+            Bits partial = SlotSet.pick("gather_set_" + e, readSet, ofElement);
+            // Element 0's registers also take Z's lanes, before the slot's first pass beat.
             final Bits read = e == 0 ? mux(readZ, zGathered, partial).named("gather_read_0") : partial;
             for (int j = 0; j < lanes; j++) {
                 Bits p = reg("gathered_" + e + "_" + j, bits(32), 0);
@@ -310,21 +305,29 @@ final class ValueEngine extends Area {
         Bool zGatherDone = phase.is(Reduce.Z_GATHER).and(index.eq(lanes)).named("z_gather_done");
 
         // Push: element e's partials into the tree, one element a cycle (with serial trees, while the tree's queue
-        // has room: the next beat's gather goes on while the tree works through this one's elements).
+        // has room: the next pass beat's gather goes on while the tree works through this one's elements). The
+        // elements of a pass beat's absent beat (its second, with an odd d / W) are not pushed.
         // Z's lanes go through the same tree (N5.2, as the element sums), tagged; its sum goes to the reciprocal.
         Bool zPushing = phase.is(Reduce.Z_PUSH);
         Bool rzKnown = reg("rz_known", bool(), 0);
         Bool pushing = phase.is(Reduce.PUSH).and(rzKnown).or(zPushing).named("pushing");
-        int elementBits = Math.max(1, log2Up(width));
+        int elementBits = Math.max(1, log2Up(passWidth));
         UInt element = index.resize(elementBits);
+        Bits reducePresent = PassBeats.present(shape, reducePass, reduceCommand.rowBeats()).named("reduce_present");
+        // The pass beat's last element: W x (its beats) - 1 (its beats are a prefix of the P).
+        UInt lastElement = U(width - 1, elementBits);
+        for (int p = 1; p < ports; p++) {
+            lastElement = mux(reducePresent.asUInt().bit(p), U((p + 1) * width - 1, elementBits), lastElement);
+        }
+        lastElement = lastElement.named("reduce_last_element");
         Bits tag = cat(zPushing, element).named("reduce_tag");
         List<Bits> level = new ArrayList<>();
         for (int j = 0; j < lanes; j++) {
             List<Bits> laneJ = new ArrayList<>();
-            for (int e = 0; e < width; e++) {
+            for (int e = 0; e < passWidth; e++) {
                 laneJ.add(gathered.get(e).get(j));
             }
-            Bits chosen = width == 1 ? laneJ.getFirst() : new Vec<>(laneJ).get("tree_pick_" + j, element);
+            Bits chosen = passWidth == 1 ? laneJ.getFirst() : new Vec<>(laneJ).get("tree_pick_" + j, element);
             level.add(mux(reducePositions.gt(j), chosen, B(0, 32)).named("reduce_in_" + j));
         }
         Bool pushStep;
@@ -334,7 +337,7 @@ final class ValueEngine extends Area {
         Bool treeOut;
         if (shape.serialTrees()) {
             Fp32SerialTree tree = Hdl.instance("reduce_tree",
-                    new Fp32SerialTree(lanes, elementBits + 1, Math.max(2, width), SERIAL_FIRST_ADDERS));
+                    new Fp32SerialTree(lanes, elementBits + 1, Math.max(2, passWidth), SERIAL_FIRST_ADDERS));
             pushStep = pushing.and(tree.ready).named("push_step");
             tree.in.valid.set(pushStep);
             assign(tree.in.payload.values(), new Vec<>(level));
@@ -354,7 +357,8 @@ final class ValueEngine extends Area {
             sumTag = reduced.input("push_tag", tag);
             treeOut = reduced.valid(sum.cycle());
         }
-        Bool pushDone = pushStep.and(phase.is(Reduce.PUSH)).and(index.eq(width - 1)).named("push_done");
+        Bool pushDone = pushStep.and(phase.is(Reduce.PUSH)).and(index.resize(elementBits).eq(lastElement))
+                .named("push_done");
         Bool zPushed = pushStep.and(zPushing).named("z_pushed");
         Bool sumIsZ = sumTag.at(sum.cycle()).msb().named("reduced_is_z");
         // rz = reciprocal(Z) (N10), one slot's at a time: the beats wait for it.
@@ -371,7 +375,8 @@ final class ValueEngine extends Area {
         int outCycle = stored.cycle();
         Bits tagOut = sumTag.at(outCycle);
         Bool outValid = reduced.valid(outCycle).and(tagOut.msb().not()).named("element_out");
-        UInt outElement = tagOut.asUInt().resize(elementBits);
+        // Element e of a pass beat is element e mod W of output beat e / W of it.
+        UInt outElement = width == 1 ? U(0, 1) : tagOut.asUInt().resize(log2Up(width));
         List<Bits> word = new ArrayList<>();
         for (int e = 0; e < width; e++) {
             Bits w = reg("out_word_" + e, bits(16), 0);
@@ -398,7 +403,7 @@ final class ValueEngine extends Area {
                 () -> index.set(index.add(1).trunc(widthOf(index))));
         when(reduceStart, () -> {
             phase.set(Reduce.Z_GATHER);
-            reduceBeat.set(0);
+            reducePass.set(0);
             index.set(0);
         });
         when(zGatherDone, () -> {
@@ -416,13 +421,13 @@ final class ValueEngine extends Area {
         });
         when(pushDone, () -> {
             index.set(0);
-            reduceBeat.set(reduceBeat.add(1).trunc(beatBits));
+            reducePass.set(reducePass.add(1).trunc(passBeatBits));
             phase.set(Reduce.GATHER);
-            when(reduceBeat.eq(reduceCommand.rowBeats().sub(1).trunc(beatBits)), () -> phase.set(Reduce.FLUSH));
+            when(reducePass.eq(reducePassBeats.sub(1).trunc(passBeatBits)), () -> phase.set(Reduce.FLUSH));
         });
         when(flushed, () -> {
             emitted.set(0);
-            reduceBeat.set(0);
+            reducePass.set(0);
             index.set(0);
             phase.set(Reduce.Z_GATHER);
             when(finished, () -> phase.set(Reduce.IDLE));
